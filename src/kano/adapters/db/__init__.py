@@ -1,0 +1,1 @@
+"""App database adapter: SQLAlchemy engine, ORM tables, Alembic migrations."""

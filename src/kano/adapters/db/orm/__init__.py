@@ -1,0 +1,16 @@
+"""ORM tables of the app database, one module per layer or context."""
+
+from kano.adapters.db.orm.base import Base, utcnow
+from kano.adapters.db.orm.customers import Customer, Segment
+from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
+from kano.adapters.db.orm.journeys import JourneyStage, Touchpoint
+from kano.adapters.db.orm.operations import ProcessEvent
+from kano.adapters.db.orm.people import Employee, PulseResponse, Team
+from kano.adapters.db.orm.transactions import Payment, Transaction
+from kano.adapters.db.orm.workspaces import ApiToken, AuditEntry, Membership, User, Workspace
+
+__all__ = [
+    "ApiToken", "AuditEntry", "Base", "Customer", "Employee", "FeedbackResponse",
+    "JourneyStage", "Membership", "Payment", "ProcessEvent", "PulseResponse", "Segment",
+    "Survey", "Team", "Touchpoint", "Transaction", "User", "Workspace", "utcnow",
+]

@@ -1,0 +1,42 @@
+"""Customers: accounts (B2B) and persons (B2C), their segments and contact consent."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kano.adapters.db.orm.base import Base, WorkspaceScoped, utcnow
+
+
+class Segment(WorkspaceScoped, Base):
+    __tablename__ = "segments"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="rule")  # rule | computed
+
+
+class Customer(WorkspaceScoped, Base):
+    __tablename__ = "customers"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    external_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # account | person
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True, index=True)
+    segment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("segments.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), nullable=True
+    )
+    region: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    industry: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    consent_contact: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,50 @@
+"""CX layer: surveys and the feedback responses that customers give."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kano.adapters.db.orm.base import Base, BigId, WorkspaceScoped, utcnow
+
+
+class Survey(WorkspaceScoped, Base):
+    __tablename__ = "surveys"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    touchpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("touchpoints.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class FeedbackResponse(WorkspaceScoped, Base):
+    __tablename__ = "feedback_responses"
+    __table_args__ = (
+        Index("ix_feedback_responses_ws_time", "workspace_id", "submitted_at"),
+        Index("ix_feedback_responses_ws_touchpoint_time", "workspace_id", "touchpoint_id", "submitted_at"),
+        Index("ix_feedback_responses_ws_customer", "workspace_id", "customer_id"),
+    )
+
+    survey_id: Mapped[int | None] = mapped_column(
+        ForeignKey("surveys.id", ondelete="SET NULL"), nullable=True
+    )
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="SET NULL"), nullable=True
+    )
+    touchpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("touchpoints.id", ondelete="SET NULL"), nullable=True
+    )
+    transaction_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    nps: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    csat: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    ces: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    rating: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,61 @@
+"""Settings: one documented list, read from the environment (``KANO_*``).
+
+The list drives the CLI help and the README's configuration table, so a setting that is
+not documented here does not exist.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything Kano reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="KANO_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./kano.db",
+        description="App database (SQLAlchemy URL): SQLite by default, "
+        "postgresql+psycopg://user@host/db in production.",
+    )
+    warehouse_url: str | None = Field(
+        None,
+        description="Analytics warehouse: duckdb:///path.duckdb (default: a DuckDB file "
+        "beside the SQLite database, or ./kano.duckdb).",
+    )
+    secret_key: str = Field(
+        "dev-insecure-change-me",
+        description="Signs session cookies and CSRF tokens. Set a long random value in "
+        "production.",
+    )
+    session_max_age_seconds: int = Field(
+        14 * 24 * 3600, description="How long a web login lasts."
+    )
+    default_language: str = Field("en", description="UI language when nothing else says: en, ru, hu.")
+    demo_data_dir: str = Field(
+        "./demo-data", description="Where `kano demo` writes the generated demo company."
+    )
+    cookie_secure: bool = Field(
+        False, description="Send session cookies only over HTTPS (set true behind TLS)."
+    )
+
+    def resolved_warehouse_url(self) -> str:
+        """The warehouse URL, defaulting to a DuckDB file next to a SQLite app database."""
+        if self.warehouse_url:
+            return self.warehouse_url
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix):
+            db_path = Path(self.database_url[len(prefix):])
+            return f"duckdb:///{db_path.with_suffix('.duckdb')}"
+        return "duckdb:///./kano.duckdb"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own ``Settings``)."""
+    return Settings()
