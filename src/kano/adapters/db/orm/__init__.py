@@ -7,10 +7,17 @@ from kano.adapters.db.orm.journeys import JourneyStage, Touchpoint
 from kano.adapters.db.orm.operations import ProcessEvent
 from kano.adapters.db.orm.people import Employee, PulseResponse, Team
 from kano.adapters.db.orm.transactions import Payment, Transaction
-from kano.adapters.db.orm.workspaces import ApiToken, AuditEntry, Membership, User, Workspace
+from kano.adapters.db.orm.workspaces import (
+    ApiToken,
+    AuditEntry,
+    Membership,
+    User,
+    WebSession,
+    Workspace,
+)
 
 __all__ = [
     "ApiToken", "AuditEntry", "Base", "Customer", "Employee", "FeedbackResponse",
     "JourneyStage", "Membership", "Payment", "ProcessEvent", "PulseResponse", "Segment",
-    "Survey", "Team", "Touchpoint", "Transaction", "User", "Workspace", "utcnow",
+    "Survey", "Team", "Touchpoint", "Transaction", "User", "WebSession", "Workspace", "utcnow",
 ]

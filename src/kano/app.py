@@ -1,0 +1,26 @@
+"""The ASGI application: the REST API under /api/v1 and the web UI at the root."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from kano import __version__
+from kano.bootstrap import Container, build_container
+from kano.config import Settings
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
+    from kano.adapters.api.app import create_api
+    from kano.adapters.web.app import install_web
+
+    container = container or build_container(settings)
+    app = FastAPI(title="Kano", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.container = container
+    app.mount("/api/v1", create_api(container))
+    install_web(app, container)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

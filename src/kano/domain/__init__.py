@@ -1,0 +1,1 @@
+"""Pure domain: business rules that import nothing from the adapters."""

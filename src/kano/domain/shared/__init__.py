@@ -1,0 +1,1 @@
+"""Value objects shared by every bounded context."""

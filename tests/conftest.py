@@ -1,0 +1,71 @@
+"""Shared fixtures: one ``db_url`` fixture parametrised over SQLite and PostgreSQL.
+
+PostgreSQL tests run against the real server. Outside CI an unreachable server skips
+them with the reason; with ``CI=true`` it fails them, so CI can never go green without
+having run them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.bootstrap import Container
+from kano.config import Settings
+from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
+
+ENGINES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
+@pytest.fixture(scope="session")
+def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DatabaseFactory]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    factory = DatabaseFactory(tmp_path_factory.mktemp("databases"), worker)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(params=ENGINES)
+def db_url(request: pytest.FixtureRequest, database_factory: DatabaseFactory) -> Iterator[str]:
+    """A fresh database migrated to head, on each engine in turn."""
+    engine: str = request.param
+    if engine == "postgresql":
+        problem = postgres_reachable()
+        if problem:
+            if IN_CI:
+                pytest.fail(f"CI=true but PostgreSQL is unreachable: {problem}")
+            pytest.skip(f"PostgreSQL unreachable: {problem}")
+    url = database_factory.fresh(engine)
+    yield url
+    database_factory.drop(url)
+
+
+@pytest.fixture
+def settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=db_url,
+        warehouse_url=f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
+        secret_key="test-secret-key-0123456789abcdef",
+        demo_data_dir=str(tmp_path / "demo-data"),
+    )
+
+
+@pytest.fixture
+def container(settings: Settings) -> Iterator[Container]:
+    from kano.bootstrap import build_container
+
+    built = build_container(settings)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def sessions(container: Container) -> sessionmaker[Session]:
+    return container.sessions
