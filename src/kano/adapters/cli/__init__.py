@@ -1,0 +1,1 @@
+"""The ``kano`` command line (Typer + Rich)."""

@@ -1,0 +1,102 @@
+"""``kano generate`` and ``kano demo``: the demo company, on disk and in a workspace."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import typer
+import yaml
+
+from kano.adapters.cli.console import console, friendly_errors, row_progress
+from kano.adapters.db import accounts, migrate
+from kano.adapters.db.engine import transaction
+from kano.adapters.importers.company_parquet import count_company_rows, load_company
+from kano.bootstrap import build_container
+from kano.config import get_settings
+from kano.domain.workspaces import Role
+
+DEMO_WORKSPACE = "demo"
+DEMO_NAME = "Northwind Industrial Supply (demo)"
+DEMO_EMAIL = "demo@kano.local"
+DEMO_PASSWORD = "demo"
+DEMO_SEED = 1
+
+
+def generate_files(size: str, seed: int, out: Path) -> None:
+    from kano.demo import generate_company
+
+    with row_progress(f"Generating size {size}", None) as advance:
+        report = generate_company(size, seed, out, on_progress=advance)
+    console.print(
+        f"Wrote {sum(report.rows.values()):,} rows to [bold]{out}[/] "
+        f"in {report.seconds:.1f} s (ground truth: {out / 'ground_truth.yaml'})."
+    )
+
+
+def load_files(out: Path, workspace: str, name: str | None = None) -> None:
+    container = build_container()
+    migrate.upgrade(container.settings.database_url)
+    with row_progress(f"Loading into workspace {workspace}", count_company_rows(out)) as advance:
+        report = load_company(container.sessions, out, workspace, name, on_progress=advance)
+    console.print(f"Loaded {report.total_rows:,} rows into workspace [bold]{workspace}[/].")
+    container.close()
+
+
+@friendly_errors
+def generate(
+    size: str = typer.Option("S", "--size", help="S (≈50 k rows, the demo), M (≈1 M), L (≈17 M), XL (≥100 M)."),
+    seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives identical files."),
+    out: Path = typer.Option(Path("demo-data"), "--out", help="Folder for the Parquet files."),
+    into_db: bool = typer.Option(False, "--into-db", help="Also load the data into the app database."),
+    workspace: str = typer.Option(DEMO_WORKSPACE, "--workspace", help="Workspace to load into (replaced)."),
+) -> None:
+    """Generate a realistic company with a planted EX → OX → CX → TX → revenue chain.
+
+    Writes one Parquet file per table and ground_truth.yaml with the planted effects.
+    """
+    size = size.upper()
+    if size not in {"S", "M", "L", "XL"}:
+        raise typer.BadParameter("choose S, M, L or XL", param_hint="--size")
+    generate_files(size, seed, out)
+    if into_db:
+        load_files(out, workspace)
+
+
+def _demo_files_current(out: Path) -> bool:
+    truth = out / "ground_truth.yaml"
+    if not truth.exists():
+        return False
+    meta = yaml.safe_load(truth.read_text(encoding="utf-8")) or {}
+    return meta.get("seed") == DEMO_SEED and str(meta.get("size")) == "S"
+
+
+@friendly_errors
+def demo(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the web server afterwards."),
+) -> None:
+    """Create or refresh the demo workspace on the configured database, then serve it."""
+    started = time.perf_counter()
+    settings = get_settings()
+    out = Path(settings.demo_data_dir)
+    if not _demo_files_current(out):
+        generate_files("S", DEMO_SEED, out)
+    load_files(out, DEMO_WORKSPACE, DEMO_NAME)
+    container = build_container()
+    with transaction(container.sessions) as session:
+        workspace = accounts.get_workspace(session, DEMO_WORKSPACE)
+        user = accounts.ensure_user(session, DEMO_EMAIL, DEMO_PASSWORD, name="Demo Owner")
+        accounts.grant_role(session, workspace, user, Role.OWNER)
+    container.close()
+    url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}/"
+    console.print(
+        f"\n[bold green]Kano demo ready[/] in {time.perf_counter() - started:.1f} s\n"
+        f"  Open   [bold]{url}[/]\n"
+        f"  Log in [bold]{DEMO_EMAIL}[/] / password [bold]{DEMO_PASSWORD}[/]\n"
+    )
+    if serve:
+        from kano.adapters.cli.main import run_server
+
+        run_server(host, port, workers=1)

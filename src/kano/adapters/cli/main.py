@@ -1,0 +1,71 @@
+"""``kano``: the command line. One Typer group per context; settings from KANO_* variables."""
+
+from __future__ import annotations
+
+import typer
+
+from kano import __version__
+from kano.adapters.cli.access import token_app, user_app
+from kano.adapters.cli.company import demo, generate
+from kano.adapters.cli.console import console, friendly_errors
+from kano.adapters.cli.db import db_app
+
+app = typer.Typer(
+    name="kano",
+    help="Kano — the customer at the centre of strategy. Settings come from KANO_* "
+    "environment variables (KANO_DATABASE_URL, KANO_WAREHOUSE_URL, KANO_SECRET_KEY …).",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db_app, name="db")
+app.add_typer(user_app, name="user")
+app.add_typer(token_app, name="token")
+app.command("generate")(generate)
+app.command("demo")(demo)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        console.print(f"kano {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_print_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Kano command line."""
+
+
+def run_server(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "kano.app:create_app", factory=True, host=host, port=port, workers=workers,
+        proxy_headers=True, log_level="info",
+    )
+
+
+@app.command("serve")
+@friendly_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (stateless; scale out freely)."),
+    migrate_first: bool = typer.Option(
+        True, "--migrate/--no-migrate", help="Run `kano db upgrade` before serving."
+    ),
+) -> None:
+    """Serve the web UI and the REST API (/api/v1) on the configured database."""
+    if migrate_first:
+        from kano.adapters.db import migrate
+        from kano.config import get_settings
+
+        migrate.upgrade(get_settings().database_url)
+    run_server(host, port, workers)
+
+
+def run() -> None:
+    app()

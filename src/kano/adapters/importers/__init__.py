@@ -1,0 +1,1 @@
+"""Importers: bring outside data (generator Parquet, CSV/XLSX exports) into the app database."""
