@@ -14,7 +14,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     from kano.adapters.web.app import install_web
 
     container = container or build_container(settings)
-    app = FastAPI(title="Kano", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(
+        title="Kano", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
+    )
     app.state.container = container
     app.mount("/api/v1", create_api(container))
     install_web(app, container)

@@ -30,13 +30,12 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         "dev-insecure-change-me",
-        description="Signs session cookies and CSRF tokens. Set a long random value in "
-        "production.",
+        description="Signs session cookies and CSRF tokens. Set a long random value in production.",
     )
-    session_max_age_seconds: int = Field(
-        14 * 24 * 3600, description="How long a web login lasts."
+    session_max_age_seconds: int = Field(14 * 24 * 3600, description="How long a web login lasts.")
+    default_language: str = Field(
+        "en", description="UI language when nothing else says: en, ru, hu."
     )
-    default_language: str = Field("en", description="UI language when nothing else says: en, ru, hu.")
     demo_data_dir: str = Field(
         "./demo-data", description="Where `kano demo` writes the generated demo company."
     )
@@ -50,7 +49,7 @@ class Settings(BaseSettings):
             return self.warehouse_url
         prefix = "sqlite:///"
         if self.database_url.startswith(prefix):
-            db_path = Path(self.database_url[len(prefix):])
+            db_path = Path(self.database_url[len(prefix) :])
             return f"duckdb:///{db_path.with_suffix('.duckdb')}"
         return "duckdb:///./kano.duckdb"
 

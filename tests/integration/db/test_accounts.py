@@ -62,7 +62,9 @@ def test_roles_are_per_workspace(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         user = session.scalars(select(User)).one()
         assert [(w.slug, r) for w, r in accounts.memberships_of(session, user)] == [
-            ("alpha", Role.MANAGER), ("beta", Role.ADMIN)]
+            ("alpha", Role.MANAGER),
+            ("beta", Role.ADMIN),
+        ]
 
 
 def test_bad_input_names_the_field(sessions: sessionmaker[Session]) -> None:

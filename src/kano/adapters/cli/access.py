@@ -19,10 +19,16 @@ token_app = typer.Typer(help="Issue API tokens (shown once, stored hashed).", no
 def create_user(
     email: str = typer.Option(..., "--email", help="Login e-mail."),
     password: str = typer.Option(
-        ..., "--password", prompt=True, hide_input=True, confirmation_prompt=True,
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
         help="Password (prompted when omitted).",
     ),
-    workspace: str = typer.Option("demo", "--workspace", help="Workspace slug (created if missing)."),
+    workspace: str = typer.Option(
+        "demo", "--workspace", help="Workspace slug (created if missing)."
+    ),
     role: Role = typer.Option(Role.VIEWER, "--role", help="Role in the workspace."),
     name: str | None = typer.Option(None, "--name", help="Display name."),
     language: str | None = typer.Option(None, "--language", help="UI language: en, ru or hu."),

@@ -45,11 +45,17 @@ def load_files(out: Path, workspace: str, name: str | None = None) -> None:
 
 @friendly_errors
 def generate(
-    size: str = typer.Option("S", "--size", help="S (≈50 k rows, the demo), M (≈1 M), L (≈17 M), XL (≥100 M)."),
+    size: str = typer.Option(
+        "S", "--size", help="S (≈50 k rows, the demo), M (≈1 M), L (≈17 M), XL (≥100 M)."
+    ),
     seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives identical files."),
     out: Path = typer.Option(Path("demo-data"), "--out", help="Folder for the Parquet files."),
-    into_db: bool = typer.Option(False, "--into-db", help="Also load the data into the app database."),
-    workspace: str = typer.Option(DEMO_WORKSPACE, "--workspace", help="Workspace to load into (replaced)."),
+    into_db: bool = typer.Option(
+        False, "--into-db", help="Also load the data into the app database."
+    ),
+    workspace: str = typer.Option(
+        DEMO_WORKSPACE, "--workspace", help="Workspace to load into (replaced)."
+    ),
 ) -> None:
     """Generate a realistic company with a planted EX → OX → CX → TX → revenue chain.
 

@@ -33,7 +33,11 @@ def _print_version(value: bool) -> None:
 @app.callback()
 def main(
     version: bool = typer.Option(
-        False, "--version", callback=_print_version, is_eager=True, help="Show the version and exit."
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Show the version and exit.",
     ),
 ) -> None:
     """Kano command line."""
@@ -43,8 +47,13 @@ def run_server(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
-        "kano.app:create_app", factory=True, host=host, port=port, workers=workers,
-        proxy_headers=True, log_level="info",
+        "kano.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
     )
 
 
@@ -53,7 +62,9 @@ def run_server(host: str, port: int, workers: int) -> None:
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (stateless; scale out freely)."),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="Worker processes (stateless; scale out freely)."
+    ),
     migrate_first: bool = typer.Option(
         True, "--migrate/--no-migrate", help="Run `kano db upgrade` before serving."
     ),

@@ -62,7 +62,11 @@ def ensure_workspace(session: Session, slug: str, name: str | None = None) -> Wo
 
 
 def ensure_user(
-    session: Session, email: str, password: str, name: str | None = None, language: str | None = None
+    session: Session,
+    email: str,
+    password: str,
+    name: str | None = None,
+    language: str | None = None,
 ) -> User:
     """Create the user, or reset the password of an existing one (idempotent for the demo)."""
     email = email.strip().lower()
@@ -70,8 +74,12 @@ def ensure_user(
         raise InvalidInput("email", "is not an e-mail address")
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, name=name or email.split("@")[0], language=language,
-                    password_hash=hash_password(password))
+        user = User(
+            email=email,
+            name=name or email.split("@")[0],
+            language=language,
+            password_hash=hash_password(password),
+        )
         session.add(user)
     else:
         user.password_hash = hash_password(password)
@@ -83,7 +91,9 @@ def ensure_user(
 
 def grant_role(session: Session, workspace: Workspace, user: User, role: Role) -> Membership:
     membership = session.scalar(
-        select(Membership).where(Membership.workspace_id == workspace.id, Membership.user_id == user.id)
+        select(Membership).where(
+            Membership.workspace_id == workspace.id, Membership.user_id == user.id
+        )
     )
     if membership is None:
         membership = Membership(workspace_id=workspace.id, user_id=user.id, role=role.value)
@@ -126,7 +136,11 @@ class IssuedToken:
 
 
 def create_api_token(
-    session: Session, workspace: Workspace, scope: Scope, name: str = "cli", user: User | None = None
+    session: Session,
+    workspace: Workspace,
+    scope: Scope,
+    name: str = "cli",
+    user: User | None = None,
 ) -> IssuedToken:
     secret = secrets.token_urlsafe(32)
     token = f"{TOKEN_PREFIX}{secret}"
@@ -140,8 +154,15 @@ def create_api_token(
     )
     session.add(record)
     session.flush()
-    audit(session, workspace.id, user.email if user else "cli", "create", "api_token", record.id,
-          {"scope": scope.value, "name": name})
+    audit(
+        session,
+        workspace.id,
+        user.email if user else "cli",
+        "create",
+        "api_token",
+        record.id,
+        {"scope": scope.value, "name": name},
+    )
     return IssuedToken(token=token, record=record)
 
 
@@ -171,7 +192,15 @@ def audit(
     user_id: int | None = None,
 ) -> None:
     """Append to the audit log inside the caller's transaction (so it commits with it)."""
-    session.add(AuditEntry(
-        workspace_id=workspace_id, user_id=user_id, actor=actor, action=action, entity=entity,
-        entity_id=None if entity_id is None else str(entity_id), detail=detail, at=utcnow(),
-    ))
+    session.add(
+        AuditEntry(
+            workspace_id=workspace_id,
+            user_id=user_id,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            detail=detail,
+            at=utcnow(),
+        )
+    )

@@ -41,8 +41,18 @@ ProgressCallback = Callable[[str, int], None]
 
 # Business tables of a workspace, children first (the order deletes must run in).
 WORKSPACE_DATA_TABLES = (
-    FeedbackResponse, Payment, ProcessEvent, PulseResponse, Transaction, Survey, Customer,
-    Segment, Touchpoint, JourneyStage, Employee, Team,
+    FeedbackResponse,
+    Payment,
+    ProcessEvent,
+    PulseResponse,
+    Transaction,
+    Survey,
+    Customer,
+    Segment,
+    Touchpoint,
+    JourneyStage,
+    Employee,
+    Team,
 )
 
 
@@ -86,8 +96,13 @@ class _IdMap:
 
 
 class CompanyLoader:
-    def __init__(self, session: Session, workspace_id: int, data_dir: Path,
-                 on_progress: ProgressCallback | None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        workspace_id: int,
+        data_dir: Path,
+        on_progress: ProgressCallback | None,
+    ) -> None:
         self.session = session
         self.workspace_id = workspace_id
         self.data_dir = data_dir
@@ -116,8 +131,9 @@ class CompanyLoader:
         ).all()
         return np.asarray(ids, dtype=np.int64)
 
-    def _load_keyed(self, orm: Any, name: str, id_column: str,
-                    build: Callable[[pa.Table], dict[str, list[Any]]]) -> _IdMap:
+    def _load_keyed(
+        self, orm: Any, name: str, id_column: str, build: Callable[[pa.Table], dict[str, list[Any]]]
+    ) -> _IdMap:
         table = read_table(self.data_dir, name).sort_by(id_column)
         self._insert(orm, name, build(table))
         source = np.asarray(table[id_column].to_numpy(), dtype=np.int64)
@@ -125,45 +141,122 @@ class CompanyLoader:
 
     def load(self) -> None:
         col = _column_lists
-        teams = self._load_keyed(Team, "teams", "team_id",
-                                 lambda t: col(t, "key", "name", "function"))
-        self._load_keyed(Employee, "employees", "employee_id", lambda t: {
-            **col(t, "external_id", "name", "role_title", "hired_on", "left_on"),
-            "team_id": teams(t["team_id"])})
-        stages = self._load_keyed(JourneyStage, "stages", "stage_id",
-                                  lambda t: col(t, "key", "name", "position"))
-        touchpoints = self._load_keyed(Touchpoint, "touchpoints", "touchpoint_id", lambda t: {
-            **col(t, "key", "name", "channel"),
-            "stage_id": stages(t["stage_id"]), "owner_team_id": teams(t["owner_team_id"])})
-        segments = self._load_keyed(Segment, "segments", "segment_id",
-                                    lambda t: col(t, "key", "name"))
-        customers = self._load_keyed(Customer, "customers", "customer_id", lambda t: {
-            **col(t, "external_id", "kind", "name", "email", "region", "industry",
-                  "consent_contact", "created_on"),
-            "segment_id": segments(t["segment_id"])})
-        surveys = self._load_keyed(Survey, "surveys", "survey_id", lambda t: {
-            **col(t, "key", "name"), "touchpoint_id": touchpoints(t["touchpoint_id"])})
-        transactions = self._load_keyed(Transaction, "transactions", "transaction_id", lambda t: {
-            **col(t, "occurred_at", "amount", "margin", "product", "channel"),
-            "customer_id": customers(t["customer_id"]), "team_id": teams(t["team_id"])})
-        self._load_keyed(Payment, "payments", "payment_id", lambda t: {
-            **col(t, "amount", "due_on", "paid_on"),
-            "transaction_id": transactions(t["transaction_id"]),
-            "customer_id": customers(t["customer_id"])})
-        self._load_keyed(FeedbackResponse, "responses", "response_id", lambda t: {
-            **col(t, "channel", "submitted_at", "nps", "csat", "ces", "rating", "comment",
-                  "language"),
-            "survey_id": surveys(t["survey_id"]), "customer_id": customers(t["customer_id"]),
-            "touchpoint_id": touchpoints(t["touchpoint_id"]),
-            "transaction_id": transactions(t["transaction_id"])})
-        self._load_keyed(ProcessEvent, "process_events", "event_id", lambda t: {
-            **col(t, "process", "measure", "value", "occurred_at"),
-            "touchpoint_id": touchpoints(t["touchpoint_id"]), "team_id": teams(t["team_id"]),
-            "customer_id": customers(t["customer_id"]),
-            "transaction_id": transactions(t["transaction_id"])})
-        self._load_keyed(PulseResponse, "pulses", "pulse_id", lambda t: {
-            **col(t, "submitted_at", "enps", "engagement", "competency", "training_hours"),
-            "team_id": teams(t["team_id"])})
+        teams = self._load_keyed(
+            Team, "teams", "team_id", lambda t: col(t, "key", "name", "function")
+        )
+        self._load_keyed(
+            Employee,
+            "employees",
+            "employee_id",
+            lambda t: {
+                **col(t, "external_id", "name", "role_title", "hired_on", "left_on"),
+                "team_id": teams(t["team_id"]),
+            },
+        )
+        stages = self._load_keyed(
+            JourneyStage, "stages", "stage_id", lambda t: col(t, "key", "name", "position")
+        )
+        touchpoints = self._load_keyed(
+            Touchpoint,
+            "touchpoints",
+            "touchpoint_id",
+            lambda t: {
+                **col(t, "key", "name", "channel"),
+                "stage_id": stages(t["stage_id"]),
+                "owner_team_id": teams(t["owner_team_id"]),
+            },
+        )
+        segments = self._load_keyed(
+            Segment, "segments", "segment_id", lambda t: col(t, "key", "name")
+        )
+        customers = self._load_keyed(
+            Customer,
+            "customers",
+            "customer_id",
+            lambda t: {
+                **col(
+                    t,
+                    "external_id",
+                    "kind",
+                    "name",
+                    "email",
+                    "region",
+                    "industry",
+                    "consent_contact",
+                    "created_on",
+                ),
+                "segment_id": segments(t["segment_id"]),
+            },
+        )
+        surveys = self._load_keyed(
+            Survey,
+            "surveys",
+            "survey_id",
+            lambda t: {**col(t, "key", "name"), "touchpoint_id": touchpoints(t["touchpoint_id"])},
+        )
+        transactions = self._load_keyed(
+            Transaction,
+            "transactions",
+            "transaction_id",
+            lambda t: {
+                **col(t, "occurred_at", "amount", "margin", "product", "channel"),
+                "customer_id": customers(t["customer_id"]),
+                "team_id": teams(t["team_id"]),
+            },
+        )
+        self._load_keyed(
+            Payment,
+            "payments",
+            "payment_id",
+            lambda t: {
+                **col(t, "amount", "due_on", "paid_on"),
+                "transaction_id": transactions(t["transaction_id"]),
+                "customer_id": customers(t["customer_id"]),
+            },
+        )
+        self._load_keyed(
+            FeedbackResponse,
+            "responses",
+            "response_id",
+            lambda t: {
+                **col(
+                    t,
+                    "channel",
+                    "submitted_at",
+                    "nps",
+                    "csat",
+                    "ces",
+                    "rating",
+                    "comment",
+                    "language",
+                ),
+                "survey_id": surveys(t["survey_id"]),
+                "customer_id": customers(t["customer_id"]),
+                "touchpoint_id": touchpoints(t["touchpoint_id"]),
+                "transaction_id": transactions(t["transaction_id"]),
+            },
+        )
+        self._load_keyed(
+            ProcessEvent,
+            "process_events",
+            "event_id",
+            lambda t: {
+                **col(t, "process", "measure", "value", "occurred_at"),
+                "touchpoint_id": touchpoints(t["touchpoint_id"]),
+                "team_id": teams(t["team_id"]),
+                "customer_id": customers(t["customer_id"]),
+                "transaction_id": transactions(t["transaction_id"]),
+            },
+        )
+        self._load_keyed(
+            PulseResponse,
+            "pulses",
+            "pulse_id",
+            lambda t: {
+                **col(t, "submitted_at", "enps", "engagement", "competency", "training_hours"),
+                "team_id": teams(t["team_id"]),
+            },
+        )
 
 
 def _column_lists(table: pa.Table, *names: str) -> dict[str, list[Any]]:
@@ -191,13 +284,32 @@ def load_company(
         clear_workspace_data(session, workspace.id)
         loader = CompanyLoader(session, workspace.id, data_dir, on_progress)
         loader.load()
-        audit(session, workspace.id, "cli", "load", "company", None,
-              {"from": str(data_dir), "rows": loader.report_rows})
+        audit(
+            session,
+            workspace.id,
+            "cli",
+            "load",
+            "company",
+            None,
+            {"from": str(data_dir), "rows": loader.report_rows},
+        )
         return LoadReport(workspace_slug, dict(loader.report_rows))
 
 
-COMPANY_TABLES = ("teams", "employees", "stages", "touchpoints", "segments", "customers",
-                  "surveys", "transactions", "payments", "responses", "process_events", "pulses")
+COMPANY_TABLES = (
+    "teams",
+    "employees",
+    "stages",
+    "touchpoints",
+    "segments",
+    "customers",
+    "surveys",
+    "transactions",
+    "payments",
+    "responses",
+    "process_events",
+    "pulses",
+)
 
 
 def count_company_rows(data_dir: Path) -> int:

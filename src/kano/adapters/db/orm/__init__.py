@@ -17,7 +17,24 @@ from kano.adapters.db.orm.workspaces import (
 )
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "Customer", "Employee", "FeedbackResponse",
-    "JourneyStage", "Membership", "Payment", "ProcessEvent", "PulseResponse", "Segment",
-    "Survey", "Team", "Touchpoint", "Transaction", "User", "WebSession", "Workspace", "utcnow",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Customer",
+    "Employee",
+    "FeedbackResponse",
+    "JourneyStage",
+    "Membership",
+    "Payment",
+    "ProcessEvent",
+    "PulseResponse",
+    "Segment",
+    "Survey",
+    "Team",
+    "Touchpoint",
+    "Transaction",
+    "User",
+    "WebSession",
+    "Workspace",
+    "utcnow",
 ]

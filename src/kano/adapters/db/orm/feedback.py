@@ -25,7 +25,12 @@ class FeedbackResponse(WorkspaceScoped, Base):
     __tablename__ = "feedback_responses"
     __table_args__ = (
         Index("ix_feedback_responses_ws_time", "workspace_id", "submitted_at"),
-        Index("ix_feedback_responses_ws_touchpoint_time", "workspace_id", "touchpoint_id", "submitted_at"),
+        Index(
+            "ix_feedback_responses_ws_touchpoint_time",
+            "workspace_id",
+            "touchpoint_id",
+            "submitted_at",
+        ),
         Index("ix_feedback_responses_ws_customer", "workspace_id", "customer_id"),
     )
 

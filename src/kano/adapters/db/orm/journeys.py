@@ -23,7 +23,9 @@ class Touchpoint(WorkspaceScoped, Base):
 
     key: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
-    stage_id: Mapped[int] = mapped_column(ForeignKey("journey_stages.id", ondelete="CASCADE"), index=True)
+    stage_id: Mapped[int] = mapped_column(
+        ForeignKey("journey_stages.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[str] = mapped_column(String(32))
     owner_team_id: Mapped[int | None] = mapped_column(
         ForeignKey("teams.id", ondelete="SET NULL"), nullable=True

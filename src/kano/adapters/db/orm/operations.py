@@ -14,14 +14,18 @@ class ProcessEvent(WorkspaceScoped, Base):
     __tablename__ = "process_events"
     __table_args__ = (
         Index("ix_process_events_ws_measure_time", "workspace_id", "measure", "occurred_at"),
-        Index("ix_process_events_ws_touchpoint_time", "workspace_id", "touchpoint_id", "occurred_at"),
+        Index(
+            "ix_process_events_ws_touchpoint_time", "workspace_id", "touchpoint_id", "occurred_at"
+        ),
         Index("ix_process_events_ws_team_time", "workspace_id", "team_id", "occurred_at"),
     )
 
     touchpoint_id: Mapped[int | None] = mapped_column(
         ForeignKey("touchpoints.id", ondelete="SET NULL"), nullable=True
     )
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), nullable=True)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), nullable=True
+    )
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="SET NULL"), nullable=True
     )

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, SmallInteger, String
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kano.adapters.db.orm.base import Base, WorkspaceScoped
@@ -41,12 +49,16 @@ class PulseResponse(WorkspaceScoped, Base):
     """An employee's pulse: eNPS 0–10, engagement 1–5, competency 0–1, training hours."""
 
     __tablename__ = "pulse_responses"
-    __table_args__ = (Index("ix_pulse_responses_ws_team_time", "workspace_id", "team_id", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_pulse_responses_ws_team_time", "workspace_id", "team_id", "submitted_at"),
+    )
 
     employee_id: Mapped[int | None] = mapped_column(
         ForeignKey("employees.id", ondelete="SET NULL"), nullable=True
     )
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), nullable=True)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), nullable=True
+    )
     submitted_at: Mapped[datetime] = mapped_column(DateTime)
     enps: Mapped[int | None] = mapped_column(SmallInteger, nullable=True)
     engagement: Mapped[float | None] = mapped_column(Float, nullable=True)

@@ -23,12 +23,16 @@ class Transaction(WorkspaceScoped, Base):
     margin: Mapped[float] = mapped_column(Float)
     product: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(32))
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), nullable=True)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), nullable=True
+    )
 
 
 class Payment(WorkspaceScoped, Base):
     __tablename__ = "payments"
-    __table_args__ = (Index("ix_payments_ws_customer_due", "workspace_id", "customer_id", "due_on"),)
+    __table_args__ = (
+        Index("ix_payments_ws_customer_due", "workspace_id", "customer_id", "due_on"),
+    )
 
     transaction_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up Kano with its test tools and run every check: ruff, mypy, the whole pytest suite
+# (SQLite and PostgreSQL at 127.0.0.1:5432/test, Chromium browser tests).
+# Extra arguments go to pytest (e.g. -k nps, or tests/unit).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh test
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> installing Debian chromium for the browser tests"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+echo "==> ruff"
+ruff check src tests bench
+echo "==> mypy (domain packages)"
+mypy
+echo "==> pytest"
+exec python -m pytest "$@"
