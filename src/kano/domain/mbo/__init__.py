@@ -1,0 +1,1 @@
+"""MBO: weighted personal objectives and their achievement for reviews."""

@@ -1,0 +1,124 @@
+"""Key-result progress and objective grading (SPEC §2.8).
+
+Progress of a metric KR is (current − start) / (target − start), clamped to [0, 1]; the
+same formula handles targets below the start (reduce churn from 8 % to 5 %) because the
+denominator is then negative. Grading follows Google's 0.0–1.0 convention: 0.7 counts as
+success for aspirational objectives, only 1.0 for committed ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from kano.domain.shared.errors import InvalidInput
+from kano.domain.shared.scores import weighted_mean
+
+ASPIRATIONAL_SUCCESS = 0.7
+COMMITTED_SUCCESS = 1.0
+
+
+class KeyResultKind(StrEnum):
+    METRIC = "metric"  # from a start value to a target value
+    BAND = "band"  # keep a value within [band_low, band_high]
+    MILESTONE = "milestone"  # n of m milestones done
+    YES_NO = "yes_no"  # done or not
+
+
+class Commitment(StrEnum):
+    COMMITTED = "committed"
+    ASPIRATIONAL = "aspirational"
+
+
+def clamp01(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    kind: KeyResultKind
+    weight: float = 1.0
+    start: float | None = None
+    target: float | None = None
+    current: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
+    milestones_done: int = 0
+    milestones_total: int = 0
+    done: bool = False
+
+    def __post_init__(self) -> None:
+        if self.weight < 0:
+            raise InvalidInput("weight", "must not be negative")
+        if self.kind is KeyResultKind.METRIC and (self.start is None or self.target is None):
+            raise InvalidInput("target", "a metric key result needs a start and a target")
+        if self.kind is KeyResultKind.BAND and (
+            self.band_low is None or self.band_high is None or self.band_low > self.band_high
+        ):
+            raise InvalidInput("band_low", "a band key result needs band_low <= band_high")
+        if self.kind is KeyResultKind.MILESTONE and not 0 <= self.milestones_done <= max(
+            self.milestones_total, 0
+        ):
+            raise InvalidInput("milestones_done", "must be between 0 and milestones_total")
+
+    def progress(self) -> float:
+        """Share of the way to the target, 0.0–1.0 (0 before the first check-in)."""
+        if self.kind is KeyResultKind.YES_NO:
+            return 1.0 if self.done else 0.0
+        if self.kind is KeyResultKind.MILESTONE:
+            return self.milestones_done / self.milestones_total if self.milestones_total else 0.0
+        if self.current is None:
+            return 0.0
+        if self.kind is KeyResultKind.BAND:
+            assert self.band_low is not None and self.band_high is not None
+            return 1.0 if self.band_low <= self.current <= self.band_high else 0.0
+        assert self.start is not None and self.target is not None
+        if self.target == self.start:
+            return 1.0 if self.current == self.target else 0.0
+        return clamp01((self.current - self.start) / (self.target - self.start))
+
+
+def objective_progress(key_results: Sequence[KeyResult]) -> float:
+    """Weighted mean of key-result progress (0.0 for an objective without key results)."""
+    value = weighted_mean((kr.progress(), kr.weight) for kr in key_results)
+    return 0.0 if value is None else value
+
+
+@dataclass(frozen=True)
+class Grade:
+    score: float  # 0.0–1.0, rounded to one decimal as OKR grades are reported
+    success: bool
+
+
+def grade_objective(key_results: Sequence[KeyResult], commitment: Commitment) -> Grade:
+    score = round(objective_progress(key_results), 1)
+    bar = COMMITTED_SUCCESS if commitment is Commitment.COMMITTED else ASPIRATIONAL_SUCCESS
+    return Grade(score=score, success=score >= bar)
+
+
+class Confidence(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+
+
+def confidence_band(confidence: int) -> Confidence:
+    """Check-in confidence 0–10: 7+ on track, 4–6 at risk, 0–3 off track."""
+    if not 0 <= confidence <= 10:
+        raise InvalidInput("confidence", "must be between 0 and 10")
+    if confidence >= 7:
+        return Confidence.ON_TRACK
+    if confidence >= 4:
+        return Confidence.AT_RISK
+    return Confidence.OFF_TRACK
+
+
+def net_confidence(latest_confidences: Sequence[int]) -> float | None:
+    """% of key results on track minus % off track (−100…100); None without check-ins."""
+    if not latest_confidences:
+        return None
+    bands = [confidence_band(c) for c in latest_confidences]
+    on = sum(b is Confidence.ON_TRACK for b in bands)
+    off = sum(b is Confidence.OFF_TRACK for b in bands)
+    return 100.0 * (on - off) / len(bands)

@@ -1,0 +1,1 @@
+"""Balanced Scorecard: perspectives, objectives, measures, scores and the strategy map."""

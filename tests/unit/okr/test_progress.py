@@ -1,0 +1,89 @@
+"""Key-result progress and grading: table tests and properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from kano.domain.okr.model import (
+    Commitment,
+    KeyResult,
+    KeyResultKind,
+    grade_objective,
+    net_confidence,
+    objective_progress,
+)
+from kano.domain.shared.errors import InvalidInput
+
+M = KeyResultKind.METRIC
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "current", "progress"),
+    [
+        (31, 40, 31, 0.0),
+        (31, 40, 35.5, 0.5),
+        (31, 40, 40, 1.0),
+        (31, 40, 45, 1.0),  # clamped above
+        (31, 40, 20, 0.0),  # clamped below
+        (8.0, 5.0, 6.5, 0.5),  # start > target: churn down from 8 % to 5 %
+        (8.0, 5.0, 4.0, 1.0),
+        (8.0, 5.0, 9.0, 0.0),
+        (0, 0, 0, 1.0),
+    ],
+)
+def test_metric_progress(start: float, target: float, current: float, progress: float) -> None:
+    kr = KeyResult(M, start=start, target=target, current=current)
+    assert kr.progress() == pytest.approx(progress)
+
+
+def test_other_kinds() -> None:
+    band = KeyResult(KeyResultKind.BAND, band_low=95, band_high=100, current=97)
+    assert band.progress() == 1.0
+    assert KeyResult(KeyResultKind.BAND, band_low=95, band_high=100, current=90).progress() == 0
+    assert (
+        KeyResult(KeyResultKind.MILESTONE, milestones_done=3, milestones_total=4).progress() == 0.75
+    )
+    assert KeyResult(KeyResultKind.YES_NO, done=True).progress() == 1.0
+    assert KeyResult(M, start=1, target=2).progress() == 0.0  # no check-in yet
+
+
+def test_weighted_objective_progress_and_grades() -> None:
+    krs = [
+        KeyResult(M, start=0, target=10, current=10, weight=3),  # 1.0
+        KeyResult(M, start=0, target=10, current=0, weight=1),  # 0.0
+    ]
+    assert objective_progress(krs) == pytest.approx(0.75)
+    assert grade_objective(krs, Commitment.ASPIRATIONAL).success  # 0.8 >= 0.7
+    assert not grade_objective(krs, Commitment.COMMITTED).success  # 0.8 < 1.0
+    assert grade_objective(krs, Commitment.COMMITTED).score == 0.8
+
+
+def test_net_confidence() -> None:
+    assert net_confidence([9, 8, 5, 2]) == pytest.approx(25.0)
+    assert net_confidence([]) is None
+    with pytest.raises(InvalidInput):
+        net_confidence([11])
+
+
+values = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
+
+
+@given(values, values, values, values)
+def test_progress_in_unit_interval_and_monotone_towards_target(
+    start: float, target: float, a: float, b: float
+) -> None:
+    assume(abs(target - start) > 1e-6)
+    lo, hi = sorted((a, b))
+    if target < start:
+        lo, hi = hi, lo  # moving "towards the target" means decreasing
+    p_lo = KeyResult(M, start=start, target=target, current=lo).progress()
+    p_hi = KeyResult(M, start=start, target=target, current=hi).progress()
+    assert 0.0 <= p_lo <= p_hi <= 1.0
+
+
+@given(st.lists(st.tuples(values, values, values), min_size=1, max_size=10))
+def test_equal_weights_roll_up_to_the_mean(triples: list[tuple[float, float, float]]) -> None:
+    krs = [KeyResult(M, start=s, target=t, current=c) for s, t, c in triples]
+    assert objective_progress(krs) == pytest.approx(sum(k.progress() for k in krs) / len(krs))
