@@ -1,0 +1,61 @@
+"""Numbers and dates written the way each UI language writes them (Babel/CLDR).
+
+``1234567.8`` reads "1,234,568" in English, "1 234 568" in Russian and "1 234 568" in
+Hungarian; big figures are shortened ("1.2M", "1,2 млн", "1,2 M").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from babel.dates import format_skeleton
+from babel.numbers import format_compact_decimal, format_decimal
+
+MINUS = "\u2212"
+
+
+@dataclass(frozen=True)
+class NumberFormats:
+    """Formatting helpers bound to one language; templates get them as filters."""
+
+    language: str
+
+    def integer(self, value: float | int | None) -> str:
+        if value is None:
+            return "–"
+        return format_decimal(round(value), locale=self.language)
+
+    def decimal(self, value: float | None, digits: int = 1) -> str:
+        if value is None:
+            return "–"
+        pattern = "#,##0." + "0" * digits if digits else "#,##0"
+        return format_decimal(value, format=pattern, locale=self.language)
+
+    def compact(self, value: float | None) -> str:
+        """Short form for headline figures: 1.2M, 1,2 млн, 1,2 M."""
+        if value is None:
+            return "–"
+        if abs(value) < 10_000:
+            return self.integer(value)
+        return format_compact_decimal(
+            value, format_type="short", fraction_digits=1, locale=self.language
+        )
+
+    def signed(self, value: float | None, digits: int = 0) -> str:
+        """A score that can be negative (NPS): always signed, with a true minus sign."""
+        if value is None:
+            return "–"
+        text = self.decimal(abs(value), digits)
+        if round(value, digits) > 0:
+            return "+" + text
+        if round(value, digits) < 0:
+            return MINUS + text
+        return text
+
+    def month(self, value: date) -> str:
+        """A month as an axis label: "Jan 2026", "янв. 2026", "2026. jan."."""
+        return format_skeleton("yMMM", value, locale=self.language)
+
+    def month_range(self, first: date, last: date) -> str:
+        return f"{self.month(first)} – {self.month(last)}"

@@ -1,0 +1,1 @@
+"""Web routes, one module per concept; ``navigation.py`` lists the pages."""

@@ -1,0 +1,35 @@
+/* Kano web UI: progressive enhancement only; every page works without it.
+ *
+ * Charts: a container with data-vega-spec="ID" is drawn from the Vega-Lite spec in the
+ * <script type="application/json" id="ID"> block. `ast: true` makes vega-embed use its
+ * bundled expression interpreter, so the Content-Security-Policy needs no 'unsafe-eval'.
+ */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function drawCharts(root) {
+    if (typeof window.vegaEmbed !== "function") return;
+    root.querySelectorAll("[data-vega-spec]").forEach(function (container) {
+      if (container.dataset.chartState) return;
+      var source = document.getElementById(container.dataset.vegaSpec);
+      if (!source) return;
+      container.dataset.chartState = "drawing";
+      window.vegaEmbed(container, JSON.parse(source.textContent), {
+        ast: true,
+        renderer: "svg",
+        actions: false,
+        defaultStyle: false,
+        tooltip: { disableDefaultStyle: true, theme: "kano" }
+      }).then(function () {
+        container.dataset.chartState = "drawn";
+      }).catch(function (error) {
+        container.dataset.chartState = "failed";
+        console.error("Kano: chart failed", error);
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("htmx:load", function (event) { drawCharts(event.detail.elt); });
+})();

@@ -1,0 +1,74 @@
+"""Jinja2 templates, one environment per UI language.
+
+Each environment has that language's gettext translations and number formats installed,
+so a template just writes ``{% trans %}`` or ``_("…")`` and ``value|compact``. Autoescaping
+is on for every template: data from the database is always escaped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from kano.adapters.web.formatting import NumberFormats
+from kano.adapters.web.i18n import LANGUAGE_NAMES, LANGUAGES
+from kano.adapters.web.routes.navigation import NAVIGATION, SECTIONS, items_of
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+
+
+class Templates:
+    """Renders a template in a given language."""
+
+    def __init__(self, translations: dict[str, Translations]) -> None:
+        loader = FileSystemLoader(TEMPLATE_DIR)
+        self._translations = translations
+        self._environments = {
+            language: self._environment(loader, language, translations[language])
+            for language in LANGUAGES
+        }
+
+    @staticmethod
+    def _environment(
+        loader: FileSystemLoader, language: str, translations: Translations
+    ) -> Environment:
+        environment = Environment(
+            loader=loader,
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            extensions=["jinja2.ext.i18n"],
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        formats = NumberFormats(language)
+        environment.filters.update(
+            integer=formats.integer,
+            decimal=formats.decimal,
+            compact=formats.compact,
+            signed=formats.signed,
+            month=formats.month,
+            month_range=formats.month_range,
+        )
+        environment.globals.update(
+            language=language,
+            languages=LANGUAGES,
+            language_names=LANGUAGE_NAMES,
+            navigation=NAVIGATION,
+            sections=SECTIONS,
+            items_of=items_of,
+        )
+        return environment
+
+    def environment(self, language: str) -> Environment:
+        return self._environments[language]
+
+    def render(self, language: str, name: str, context: dict[str, Any]) -> str:
+        return self._environments[language].get_template(name).render(context)
+
+    def gettext(self, language: str, message: str) -> str:
+        """Translate a message in Python code (e.g. a chart's axis titles)."""
+        return self._translations[language].gettext(message)

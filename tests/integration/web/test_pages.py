@@ -1,0 +1,81 @@
+"""The layout around every page: navigation, placeholders, static files, security headers."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from kano.adapters.web.routes.navigation import NAVIGATION
+from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.seed import SeededCompanies
+
+NOT_BUILT = [item for item in NAVIGATION if item.key != "home"]
+
+
+@pytest.mark.parametrize("item", NOT_BUILT, ids=[item.key for item in NOT_BUILT])
+def test_every_page_not_built_yet_says_so_inside_the_layout(
+    browser: Browser, companies: SeededCompanies, item: object
+) -> None:
+    browser.log_in(companies.alice, companies.password)
+    path = item.path  # type: ignore[attr-defined]
+
+    response = browser.page(path)
+
+    assert "This page arrives with" in response.text
+    assert f'<a href="{path}" aria-current="page">' in response.text
+    assert 'aria-label="Main menu"' in response.text
+
+
+def test_placeholder_is_translated(browser: Browser, companies: SeededCompanies) -> None:
+    browser.log_in(companies.alice, companies.password)
+
+    page = browser.page("/scorecard?lang=ru").text
+
+    assert "Сбалансированная система показателей" in page
+    assert "Эта страница появится вместе с модулем сбалансированной системы показателей." in page
+
+
+def test_header_lists_the_viewer_workspaces(browser: Browser, companies: SeededCompanies) -> None:
+    browser.log_in(companies.bob, companies.password)
+
+    switcher = text_of(browser.page("/").text, "workspace-select")
+
+    assert switcher == "Acme Ltd Globex Corp"
+
+
+def test_security_headers_are_on_pages_and_on_the_api(client: TestClient) -> None:
+    for path in ("/login", "/healthz", "/static/css/kano.css"):
+        response = client.get(path)
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self';" in policy
+        assert "unsafe-eval" not in policy and "unsafe-inline" not in policy
+
+
+def test_pages_are_not_cached(client: TestClient) -> None:
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("asset", [
+    "/static/vendor/htmx.min.js", "/static/vendor/vega.min.js", "/static/vendor/vega-lite.min.js",
+    "/static/vendor/vega-embed.min.js", "/static/js/kano.js", "/static/css/kano.css",
+    "/static/img/kano.svg",
+])
+def test_front_end_files_are_served_by_kano_itself(client: TestClient, asset: str) -> None:
+    response = client.get(asset)
+
+    assert response.status_code == 200
+    assert len(response.content) > 100
+
+
+def test_layout_loads_nothing_from_another_origin(
+    browser: Browser, companies: SeededCompanies
+) -> None:
+    browser.log_in(companies.alice, companies.password)
+
+    page = browser.page("/").text
+
+    assert "http://" not in page.replace("http://www.w3.org", "")
+    assert "https://" not in page.replace("https://vega.github.io/schema", "")
