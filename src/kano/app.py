@@ -10,7 +10,7 @@ from kano.config import Settings
 
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
-    from kano.adapters.api.app import create_api
+    from kano.adapters.api.app import api_mount
     from kano.adapters.web.app import install_web
 
     container = container or build_container(settings)
@@ -18,7 +18,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         title="Kano", version=__version__, docs_url=None, redoc_url=None, openapi_url=None
     )
     app.state.container = container
-    app.mount("/api/v1", create_api(container))
+    # A mount that owns its whole prefix, so even odd paths under /api/v1 get problem+json.
+    app.router.routes.append(api_mount(container))
     install_web(app, container)
 
     @app.get("/healthz", include_in_schema=False)

@@ -1,0 +1,68 @@
+"""The OpenAPI document: what clients and generators see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import TestClient
+
+from kano import __version__
+
+EXPECTED_OPERATIONS = {
+    ("/workspace", "get"), ("/customers", "get"), ("/customers/{customer_id}", "get"),
+    ("/responses", "get"), ("/responses/{response_id}", "get"), ("/transactions", "get"),
+    ("/transactions/{transaction_id}", "get"), ("/tokens/current", "delete"),
+}
+
+
+def openapi(api: TestClient) -> dict[str, Any]:
+    response = api.get("/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def test_openapi_describes_kano_with_every_operation(api: TestClient) -> None:
+    document = openapi(api)
+    assert document["openapi"].startswith("3.1")
+    assert (document["info"]["title"], document["info"]["version"]) == ("Kano", __version__)
+    assert document["servers"] == [{"url": "/api/v1"}]
+    operations = {(path, method) for path, ops in document["paths"].items() for method in ops}
+    assert operations == EXPECTED_OPERATIONS
+    operation_ids = [op["operationId"] for ops in document["paths"].values() for op in ops.values()]
+    assert "list_customers" in operation_ids
+    assert len(set(operation_ids)) == len(operation_ids)
+
+
+def test_openapi_declares_bearer_auth_on_every_operation(api: TestClient) -> None:
+    document = openapi(api)
+    scheme = document["components"]["securitySchemes"]["bearerAuth"]
+    assert (scheme["type"], scheme["scheme"].lower()) == ("http", "bearer")
+    for path, method in EXPECTED_OPERATIONS:
+        security = document["paths"][path][method]["security"]
+        assert list(security[0]) == ["bearerAuth"], (path, method)
+    assert document["paths"]["/customers"]["get"]["security"] == [{"bearerAuth": ["read"]}]
+    assert document["paths"]["/tokens/current"]["delete"]["security"] == [
+        {"bearerAuth": ["write"]}
+    ]
+
+
+def test_every_operation_documents_its_problems_as_problem_json(api: TestClient) -> None:
+    document = openapi(api)
+    for path, method in EXPECTED_OPERATIONS:
+        responses = document["paths"][path][method]["responses"]
+        assert "401" in responses, (path, method)
+        for status, response in responses.items():
+            if status.startswith(("4", "5")):
+                assert list(response["content"]) == ["application/problem+json"], (path, status)
+        if "{" in path:
+            assert "404" in responses
+        if "422" in responses:
+            schema = responses["422"]["content"]["application/problem+json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ValidationProblem"}
+
+
+def test_no_interactive_docs_that_would_need_a_cdn(api: TestClient) -> None:
+    assert api.get("/docs").status_code == 404
+    assert api.get("/redoc").status_code == 404
