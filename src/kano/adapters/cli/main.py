@@ -9,6 +9,7 @@ from kano.adapters.cli.access import token_app, user_app
 from kano.adapters.cli.company import demo, generate
 from kano.adapters.cli.console import console, friendly_errors
 from kano.adapters.cli.db import db_app
+from kano.adapters.cli.strategy import strategy_app
 
 app = typer.Typer(
     name="kano",
@@ -20,6 +21,7 @@ app = typer.Typer(
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
+app.add_typer(strategy_app, name="strategy")
 app.command("generate")(generate)
 app.command("demo")(demo)
 

@@ -4,8 +4,20 @@ from kano.adapters.db.orm.base import Base, utcnow
 from kano.adapters.db.orm.customers import Customer, Segment
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
 from kano.adapters.db.orm.journeys import JourneyStage, Touchpoint
+from kano.adapters.db.orm.mbo import MboObjectiveRow, MboSheetRow
+from kano.adapters.db.orm.okr import CheckInRow, KeyResultRow, OkrCycleRow, OkrObjectiveRow
 from kano.adapters.db.orm.operations import ProcessEvent
 from kano.adapters.db.orm.people import Employee, PulseResponse, Team
+from kano.adapters.db.orm.strategy import (
+    CauseEffectLinkRow,
+    InitiativeObjectiveRow,
+    InitiativeRow,
+    MeasureRow,
+    MeasureValueRow,
+    ObjectiveRow,
+    PerspectiveRow,
+    ScorecardRow,
+)
 from kano.adapters.db.orm.transactions import Payment, Transaction
 from kano.adapters.db.orm.workspaces import (
     ApiToken,
@@ -20,14 +32,28 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CauseEffectLinkRow",
+    "CheckInRow",
     "Customer",
     "Employee",
     "FeedbackResponse",
+    "InitiativeObjectiveRow",
+    "InitiativeRow",
     "JourneyStage",
+    "KeyResultRow",
+    "MboObjectiveRow",
+    "MboSheetRow",
+    "MeasureRow",
+    "MeasureValueRow",
     "Membership",
+    "ObjectiveRow",
+    "OkrCycleRow",
+    "OkrObjectiveRow",
     "Payment",
+    "PerspectiveRow",
     "ProcessEvent",
     "PulseResponse",
+    "ScorecardRow",
     "Segment",
     "Survey",
     "Team",

@@ -1,0 +1,108 @@
+"""``kano strategy``: the strategy as code — export to YAML, edit, import back."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from kano.adapters.cli.console import console, error_console, friendly_errors
+from kano.adapters.strategy_code import ImportResult, StrategyFileInvalid, export_yaml
+from kano.adapters.strategy_code import import_strategy as run_import
+from kano.bootstrap import build_container
+
+strategy_app = typer.Typer(
+    help="Strategy as code: scorecards, strategy map links, initiatives, OKRs and MBO "
+    "sheets of a workspace as one YAML file.",
+    no_args_is_help=True,
+)
+
+
+@strategy_app.command("export")
+@friendly_errors
+def export(
+    workspace: str = typer.Option("demo", "--workspace", help="Workspace slug."),
+    output: Path | None = typer.Option(
+        None, "-o", "--output", help="File to write (default: standard output)."
+    ),
+) -> None:
+    """Write the workspace's whole strategy as YAML; the same data gives the same bytes."""
+    container = build_container()
+    try:
+        with container.sessions() as session:
+            text = export_yaml(session, workspace)
+    finally:
+        container.close()
+    if output is None or str(output) == "-":
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    console.print(f"Strategy of [bold]{escape(workspace)}[/] written to {escape(str(output))}.")
+
+
+IMPORT_HELP = (
+    "Check FILE completely, then apply it all or nothing (exit code 2 on any error, with "
+    "every error listed as FILE:LINE: path: message).\n\n"
+    "Rows are matched by their keys, so importing the same file twice changes nothing.\n\n"
+    "Every scorecard, OKR cycle and MBO sheet in the file is replaced by the file's version: "
+    "perspectives, objectives, measures, values, links, initiatives, OKR objectives, key "
+    "results, check-ins and MBO objectives that the file leaves out are DELETED from them. "
+    "Scorecards, cycles and sheets that the file does not mention are kept."
+)
+
+
+@strategy_app.command("import", help=IMPORT_HELP)
+@friendly_errors
+def import_(
+    file: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, readable=True, help="The strategy YAML file."
+    ),
+    workspace: str = typer.Option(
+        "demo", "--workspace", help="Workspace slug (created if it does not exist)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check the file and show what would change; write nothing."
+    ),
+) -> None:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as not_utf8:
+        error_console.print(f"[bold red]Error:[/] {escape(str(file))} is not UTF-8 ({not_utf8}).")
+        raise typer.Exit(2) from None
+    container = build_container()
+    try:
+        result = run_import(
+            container.sessions, text, source=str(file), workspace=workspace, dry_run=dry_run
+        )
+    except StrategyFileInvalid as invalid:
+        count = len(invalid.errors)
+        error_console.print(
+            f"[bold red]{count} error{'s' if count != 1 else ''}[/] in {escape(str(file))}; "
+            "nothing was imported.",
+        )
+        for problem in invalid.errors:
+            # Plain lines, never wrapped: editors and grep read FILE:LINE: … directly.
+            typer.echo(problem.render(str(file)), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        container.close()
+    _report(result, workspace)
+
+
+def _report(result: ImportResult, workspace: str) -> None:
+    verb = "would change" if result.dry_run else "changed"
+    if not result.changed:
+        console.print(f"Workspace [bold]{escape(workspace)}[/] already matches the file.")
+        return
+    if result.workspace_created:
+        state = "would be created" if result.dry_run else "was created"
+        console.print(f"Workspace [bold]{escape(workspace)}[/] {state}.")
+    table = Table(title=f"What the import {verb}" + (" (dry run)" if result.dry_run else ""))
+    for column in ("entity", "create", "update", "delete"):
+        table.add_column(column, justify="left" if column == "entity" else "right")
+    for entity, created, updated, deleted in result.summary.table():
+        table.add_row(entity, str(created), str(updated), str(deleted))
+    console.print(table)

@@ -1,0 +1,302 @@
+"""Write a checked document into a workspace: upsert by identity, then delete what the file
+no longer lists, all inside the caller's transaction.
+
+Rows are updated only where a value differs, so importing the same file twice changes
+nothing — no row, no audit entry. Updates run before deletions: an objective that moved
+to another perspective is re-parented first, and the old perspective can then go without
+its cascade taking the objective along. Deletions run children first for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from sqlalchemy.orm import Session
+
+from kano.adapters.db.accounts import audit
+from kano.adapters.strategy_code import entries as e
+from kano.adapters.strategy_code.entries import Entry
+from kano.adapters.strategy_code.schema import MetricBinding, StrategyDocument
+from kano.adapters.strategy_code.snapshot import TABLE_OF, People, Snapshot, stale_identities
+
+
+@dataclass
+class ChangeSummary:
+    """Rows created, updated and deleted per entity (what ``--dry-run`` prints)."""
+
+    created: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    deleted: Counter[str] = field(default_factory=Counter)
+
+    def is_empty(self) -> bool:
+        return not (self.created or self.updated or self.deleted)
+
+    def table(self) -> list[tuple[str, int, int, int]]:
+        """(entity, created, updated, deleted) for every entity that changes, in file order."""
+        return [
+            (entity, self.created[entity], self.updated[entity], self.deleted[entity])
+            for entity in e.ENTITIES
+            if self.created[entity] or self.updated[entity] or self.deleted[entity]
+        ]
+
+    def as_detail(self) -> dict[str, dict[str, int]]:
+        return {
+            entity: {"created": c, "updated": u, "deleted": d} for entity, c, u, d in self.table()
+        }
+
+
+def _binding(metric: MetricBinding | None) -> dict[str, Any]:
+    if metric is None:
+        return {"metric_id": None, "metric_slice": None}
+    return {"metric_id": metric.id, "metric_slice": metric.slice}
+
+
+@dataclass
+class _Writer:
+    session: Session
+    workspace_id: int
+    snapshot: Snapshot
+    people: People
+    actor: str
+    summary: ChangeSummary = field(default_factory=ChangeSummary)
+    _created: set[tuple[str, Hashable]] = field(default_factory=set)
+    _updated: set[tuple[str, Hashable]] = field(default_factory=set)
+
+    def upsert(self, entity: str, identity: Hashable, values: dict[str, Any]) -> None:
+        row = self.snapshot.rows[entity].get(identity)
+        if row is None:
+            row = TABLE_OF[entity](workspace_id=self.workspace_id, **values)
+            self.session.add(row)
+            self.snapshot.rows[entity][identity] = row
+            self._created.add((entity, identity))
+            self.summary.created[entity] += 1
+        else:
+            self.update(entity, identity, values)
+
+    def update(self, entity: str, identity: Hashable, values: dict[str, Any]) -> None:
+        row = self.snapshot.rows[entity][identity]
+        changed = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if not changed:
+            return
+        fresh = (entity, identity) in self._created
+        before = row.audit_snapshot() if entity == e.CHECK_IN and not fresh else None
+        for name, value in changed.items():
+            setattr(row, name, value)
+        if before is not None:
+            detail = {"before": before, "after": row.audit_snapshot(), "via": "strategy import"}
+            audit(self.session, self.workspace_id, self.actor, "update", "check_in", row.id, detail)
+        if not fresh and (entity, identity) not in self._updated:
+            self._updated.add((entity, identity))
+            self.summary.updated[entity] += 1
+
+    def id_of(self, entity: str, identity: Hashable | None) -> int | None:
+        return None if identity is None else int(self.snapshot.rows[entity][identity].id)
+
+    def user(self, email: str | None) -> int | None:
+        return None if email is None else self.people.users[email]
+
+    def team(self, key: str | None) -> int | None:
+        return None if key is None else self.people.teams[key]
+
+    def delete(self, entity: str, identities: set[Hashable]) -> None:
+        for identity in sorted(identities, key=repr):
+            row = self.snapshot.rows[entity].pop(identity)
+            if entity == e.CHECK_IN:
+                detail = {"before": row.audit_snapshot(), "via": "strategy import"}
+                audit(
+                    self.session,
+                    self.workspace_id,
+                    self.actor,
+                    "delete",
+                    "check_in",
+                    row.id,
+                    detail,
+                )
+            self.session.delete(row)
+            self.summary.deleted[entity] += 1
+        self.session.flush()
+
+
+def apply_document(
+    session: Session,
+    workspace_id: int,
+    document: StrategyDocument,
+    snapshot: Snapshot,
+    people: People,
+    actor: str = "strategy import",
+) -> ChangeSummary:
+    """Make the workspace hold what the (checked) document says; returns what changed.
+
+    ``snapshot`` is consumed: it is updated with the rows created and deleted, so it must
+    not be reused for another import.
+    """
+    found = e.first_entries(document)
+    stale = stale_identities(snapshot, {entity: set(items) for entity, items in found.items()})
+    writer = _Writer(session, workspace_id, snapshot, people, actor)
+    _write_scorecards(writer, found)
+    _write_okrs(writer, found)
+    _write_mbo(writer, found)
+    for entity in reversed(e.ENTITIES):
+        writer.delete(entity, stale[entity])
+    return writer.summary
+
+
+def _each(found: dict[str, dict[Hashable, Entry]], entity: str) -> list[Entry]:
+    return list(found[entity].values())
+
+
+def _write_scorecards(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
+    for x in _each(found, e.SCORECARD):
+        w.upsert(
+            e.SCORECARD,
+            x.identity,
+            {"key": x.model.key, "name": x.model.name, "level": x.model.level},
+        )
+    w.session.flush()
+    for x in _each(found, e.SCORECARD):
+        w.update(e.SCORECARD, x.identity, {"parent_id": w.id_of(e.SCORECARD, x.model.parent)})
+    for x in _each(found, e.PERSPECTIVE):
+        values = {"scorecard_id": w.id_of(e.SCORECARD, x.parent), "key": x.model.key}
+        w.upsert(e.PERSPECTIVE, x.identity, values | {"name": x.model.name, "position": x.position})
+    w.session.flush()
+    for x in _each(found, e.OBJECTIVE):
+        o = x.model
+        w.upsert(
+            e.OBJECTIVE,
+            x.identity,
+            {
+                "perspective_id": w.id_of(e.PERSPECTIVE, x.parent),
+                "key": o.key,
+                "title": o.title,
+                "description": o.description,
+                "customer_voice": o.customer_voice,
+                "owner_user_id": w.user(o.owner),
+                "owner_team_id": w.team(o.owner_team),
+                "position": x.position,
+            },
+        )
+    w.session.flush()
+    for x in _each(found, e.OBJECTIVE):
+        w.update(
+            e.OBJECTIVE, x.identity, {"aligned_to_id": w.id_of(e.OBJECTIVE, x.model.aligned_to)}
+        )
+    for x in _each(found, e.MEASURE):
+        m = x.model
+        values = m.model_dump(
+            include={"key", "name", "unit", "baseline", "target", "amber_from", "green_from"}
+            | {"band_low", "band_high", "tolerance", "weight", "frequency", "kind"}
+        )
+        values |= {"direction": m.direction.value, "objective_id": w.id_of(e.OBJECTIVE, x.parent)}
+        w.upsert(e.MEASURE, x.identity, values | _binding(m.metric) | {"position": x.position})
+    w.session.flush()
+    for x in _each(found, e.MEASURE_VALUE):
+        v = x.model
+        values = v.model_dump(include={"actual", "target", "source", "n", "ci_low", "ci_high"})
+        values |= {"computed_at": v.computed_at, "period_start": v.period}
+        w.upsert(e.MEASURE_VALUE, x.identity, values | {"measure_id": w.id_of(e.MEASURE, x.parent)})
+    for x in _each(found, e.LINK):
+        card, cause, effect = cast(tuple[str, str, str], x.identity)
+        values = {
+            "scorecard_id": w.id_of(e.SCORECARD, card),
+            "cause_id": w.id_of(e.OBJECTIVE, cause),
+            "effect_id": w.id_of(e.OBJECTIVE, effect),
+            "hypothesis": x.model.hypothesis,
+            "lag_months": x.model.lag_months,
+        }
+        w.upsert(e.LINK, x.identity, values)
+    for x in _each(found, e.INITIATIVE):
+        i = x.model
+        values = i.model_dump(include={"key", "name", "budget", "starts_on", "ends_on", "status"})
+        values |= {"owner_user_id": w.user(i.owner), "owner_team_id": w.team(i.owner_team)}
+        w.upsert(
+            e.INITIATIVE, x.identity, values | {"scorecard_id": w.id_of(e.SCORECARD, x.parent)}
+        )
+    w.session.flush()
+    for x in _each(found, e.INITIATIVE_OBJECTIVE):
+        initiative, objective = cast(tuple[str, str], x.identity)
+        values = {
+            "initiative_id": w.id_of(e.INITIATIVE, initiative),
+            "objective_id": w.id_of(e.OBJECTIVE, objective),
+        }
+        w.upsert(e.INITIATIVE_OBJECTIVE, x.identity, values)
+    w.session.flush()
+
+
+def _write_okrs(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
+    for x in _each(found, e.OKR_CYCLE):
+        values = x.model.model_dump(
+            include={"key", "name", "kind", "starts_on", "ends_on", "status"}
+        )
+        w.upsert(e.OKR_CYCLE, x.identity, values)
+    w.session.flush()
+    for x in _each(found, e.OKR_OBJECTIVE):
+        o = x.model
+        values = o.model_dump(include={"key", "title", "level", "grade"})
+        values |= {
+            "cycle_id": w.id_of(e.OKR_CYCLE, x.parent),
+            "team_id": w.team(o.team),
+            "owner_user_id": w.user(o.owner),
+            "scorecard_objective_id": w.id_of(e.OBJECTIVE, o.scorecard_objective),
+            "commitment": o.commitment.value,
+            "position": x.position,
+        }
+        w.upsert(e.OKR_OBJECTIVE, x.identity, values)
+    w.session.flush()
+    for x in _each(found, e.OKR_OBJECTIVE):
+        w.update(
+            e.OKR_OBJECTIVE, x.identity, {"parent_id": w.id_of(e.OKR_OBJECTIVE, x.model.parent)}
+        )
+    for x in _each(found, e.KEY_RESULT):
+        k = x.model
+        values = k.model_dump(
+            include={"key", "title", "unit", "start", "target", "current", "band_low", "band_high"}
+            | {"milestones_done", "milestones_total", "done", "weight"}
+        )
+        values |= {"kind": k.kind.value, "okr_objective_id": w.id_of(e.OKR_OBJECTIVE, x.parent)}
+        w.upsert(e.KEY_RESULT, x.identity, values | _binding(k.metric) | {"position": x.position})
+    w.session.flush()
+    for x in _each(found, e.KEY_RESULT):
+        origin = w.id_of(e.KEY_RESULT, x.model.carried_over_from)
+        w.update(e.KEY_RESULT, x.identity, {"carried_over_from_id": origin})
+    for x in _each(found, e.CHECK_IN):
+        c = x.model
+        values = {
+            "key_result_id": w.id_of(e.KEY_RESULT, x.parent),
+            "at": c.at,
+            "value": c.value,
+            "confidence": c.confidence,
+            "comment": c.comment,
+            "author_user_id": w.user(c.author),
+        }
+        w.upsert(e.CHECK_IN, x.identity, values)
+    w.session.flush()
+
+
+def _write_mbo(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
+    for x in _each(found, e.MBO_SHEET):
+        s = x.model
+        values = {
+            "key": s.key,
+            "employee_id": w.people.employees[s.employee],
+            "period_label": s.period,
+            "status": s.status,
+        }
+        w.upsert(e.MBO_SHEET, x.identity, values)
+    w.session.flush()
+    for x in _each(found, e.MBO_OBJECTIVE):
+        o = x.model
+        values = {
+            "sheet_id": w.id_of(e.MBO_SHEET, x.parent),
+            "key": o.key,
+            "title": o.title,
+            "weight_percent": o.weight,
+            "achievement_percent": o.achievement,
+            "okr_objective_id": w.id_of(e.OKR_OBJECTIVE, o.okr_objective),
+            "scorecard_objective_id": w.id_of(e.OBJECTIVE, o.scorecard_objective),
+            "position": x.position,
+        }
+        w.upsert(e.MBO_OBJECTIVE, x.identity, values)
+    w.session.flush()

@@ -1,0 +1,211 @@
+"""Import a strategy file: read, check everything, then apply all of it or nothing.
+
+Checking happens in two rounds. Pydantic checks every entry on its own and reports all
+such problems at once; only a file whose entries are all valid gets the second round —
+references, repeated keys and the people it names — because references inside a broken
+entry cannot be trusted. Nothing is written until both rounds pass, and the writes share
+one transaction, so a failure half-way (even a database constraint) leaves no trace.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.adapters.db.accounts import audit, ensure_workspace
+from kano.adapters.db.orm import Workspace
+from kano.adapters.strategy_code import entries as e
+from kano.adapters.strategy_code import schema as s
+from kano.adapters.strategy_code.apply import ChangeSummary, apply_document
+from kano.adapters.strategy_code.checks import check_document
+from kano.adapters.strategy_code.snapshot import People, load_people, load_snapshot
+from kano.adapters.strategy_code.source import (
+    DocumentError,
+    LoadedYaml,
+    Loc,
+    StrategyFileInvalid,
+    load_yaml,
+)
+
+_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _field_loc(field: str) -> tuple[str | int, ...]:
+    """``objectives[2].weight`` → ``("objectives", 2, "weight")``."""
+    return tuple(int(index) if index else name for name, index in _FIELD_PART.findall(field))
+
+
+def _document_error(error: Any, loaded: LoadedYaml) -> DocumentError:
+    loc = tuple(error["loc"])
+    message = str(error["msg"])
+    if error["type"] == "domain_rule":
+        loc += _field_loc(error["ctx"]["field"])
+        message = error["ctx"]["message"]
+    elif error["type"] in ("model_type", "dict_type"):
+        message = "should be a mapping of fields (name: value)"
+    elif error["type"] == "extra_forbidden":
+        message = "unknown field"
+    elif error["type"] == "missing":
+        message = "required field is missing"
+        if loc == ("format",):
+            message += " (the file starts with `format: kano-strategy/1`)"
+    message = message.removeprefix("Value error, ")
+    return loaded.error(loc, message)
+
+
+# The lists of child entries of each model. Each entry is validated on its own with these
+# removed, because pydantic skips a model's own rules (thresholds, dates in order …) as soon
+# as any child fails, and the user should see every problem in one run.
+_CHILDREN: dict[type[BaseModel], dict[str, type[BaseModel]]] = {
+    s.StrategyDocument: {
+        "scorecards": s.Scorecard,
+        "okr_cycles": s.OkrCycle,
+        "mbo_sheets": s.MboSheet,
+    },
+    s.Scorecard: {"perspectives": s.Perspective, "links": s.Link, "initiatives": s.Initiative},
+    s.Perspective: {"objectives": s.Objective},
+    s.Objective: {"measures": s.Measure},
+    s.Measure: {"values": s.MeasureValue},
+    s.OkrCycle: {"objectives": s.OkrObjective},
+    s.OkrObjective: {"key_results": s.KeyResult},
+    s.KeyResult: {"check_ins": s.CheckIn},
+}
+
+
+def _entry_errors(
+    model: type[BaseModel], data: Any, loc: Loc, loaded: LoadedYaml
+) -> Iterator[DocumentError]:
+    children = _CHILDREN.get(model, {})
+    own = {k: v for k, v in data.items() if k not in children} if isinstance(data, dict) else data
+    try:
+        model.model_validate(own)
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            yield _document_error({**error, "loc": (*loc, *error["loc"])}, loaded)
+    if not isinstance(data, dict):
+        return
+    for field, child in children.items():
+        items = data.get(field)
+        if items is None:  # absent, or written empty: no children
+            continue
+        if not isinstance(items, list):
+            yield loaded.error((*loc, field), "should be a list")
+            continue
+        for index, item in enumerate(items):
+            yield from _entry_errors(child, item, (*loc, field, index), loaded)
+
+
+def read_document(text: str, source: str) -> tuple[s.StrategyDocument, LoadedYaml]:
+    """Parse and check each entry on its own; raises StrategyFileInvalid with every error."""
+    loaded = load_yaml(text, source)
+    errors = list(_entry_errors(s.StrategyDocument, loaded.data, (), loaded))
+    if errors:
+        raise StrategyFileInvalid(source, errors)
+    try:
+        return s.StrategyDocument.model_validate(loaded.data), loaded
+    except ValidationError as invalid:  # not expected once every entry passed, but never raw
+        errors = [_document_error(error, loaded) for error in invalid.errors()]
+        raise StrategyFileInvalid(source, errors) from None
+
+
+def _named_people(document: s.StrategyDocument) -> Iterator[tuple[str, str]]:
+    """("user" | "team" | "employee", natural key) for everyone the document names."""
+    for entry in e.walk(document):
+        model = entry.model
+        for field, kind in (("owner", "user"), ("author", "user"), ("owner_team", "team")):
+            value = getattr(model, field, None)
+            if isinstance(value, str):
+                yield kind, value
+        if entry.entity == e.OKR_OBJECTIVE and model.team:
+            yield "team", model.team
+        if entry.entity == e.MBO_SHEET:
+            yield "employee", model.employee
+
+
+def _load_people(session: Session, workspace_id: int, document: s.StrategyDocument) -> People:
+    named = list(_named_people(document))
+    return load_people(
+        session,
+        workspace_id,
+        emails=[key for kind, key in named if kind == "user"],
+        team_keys=[key for kind, key in named if kind == "team"],
+        employee_ids=[key for kind, key in named if kind == "employee"],
+    )
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    summary: ChangeSummary
+    workspace_created: bool
+    dry_run: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.workspace_created or not self.summary.is_empty()
+
+
+def import_strategy(
+    sessions: sessionmaker[Session],
+    text: str,
+    *,
+    source: str,
+    workspace: str,
+    dry_run: bool = False,
+    actor: str = "cli",
+) -> ImportResult:
+    """Check ``text`` completely, then make ``workspace`` match it in one transaction.
+
+    Scorecards, cycles and sheets in the file are replaced with what the file says (their
+    perspectives, objectives, measures, values, links, initiatives, OKRs, key results,
+    check-ins and MBO objectives that the file omits are deleted); those the file does not
+    mention are left alone. A dry run does the same work and rolls it back.
+    """
+    document, loaded = read_document(text, source)
+    return import_document(
+        sessions, document, loaded, source=source, workspace=workspace, dry_run=dry_run, actor=actor
+    )
+
+
+def import_document(
+    sessions: sessionmaker[Session],
+    document: s.StrategyDocument,
+    loaded: LoadedYaml,
+    *,
+    source: str,
+    workspace: str,
+    dry_run: bool = False,
+    actor: str = "cli",
+) -> ImportResult:
+    """The second half of ``import_strategy``, for a document whose entries are valid."""
+    session = sessions()
+    try:
+        created = _workspace_is_new(session, workspace)
+        ws = ensure_workspace(session, workspace)
+        snapshot = load_snapshot(session, ws.id)
+        people = _load_people(session, ws.id, document)
+        errors = check_document(document, loaded, snapshot, people)
+        if errors:
+            raise StrategyFileInvalid(source, errors)
+        summary = apply_document(session, ws.id, document, snapshot, people, actor)
+        if not summary.is_empty():
+            audit(session, ws.id, actor, "import", "strategy", source[-64:], summary.as_detail())
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+        return ImportResult(summary, created, dry_run)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _workspace_is_new(session: Session, slug: str) -> bool:
+    return session.scalar(select(Workspace.id).where(Workspace.slug == slug)) is None

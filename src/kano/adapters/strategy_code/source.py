@@ -1,0 +1,116 @@
+"""Read a strategy YAML file while remembering the line of every field.
+
+PyYAML's plain loaders forget where things came from, so the file is first *composed*
+into nodes (which carry marks) and constructed from those same nodes; a parallel walk of
+the nodes gives each path (``("scorecards", 0, "name")``) its line. Errors found later by
+pydantic or by the cross-reference checks are then reported as ``FILE:LINE: path: message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from kano.domain.shared.errors import KanoError
+
+Loc = tuple[str | int, ...]
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """``("scorecards", 0, "name")`` → ``scorecards[0].name``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+@dataclass(frozen=True, order=True)
+class DocumentError:
+    line: int
+    path: str
+    message: str
+
+    def render(self, source: str) -> str:
+        where = f"{source}:{self.line}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class StrategyFileInvalid(KanoError):
+    """The file cannot be imported; ``errors`` lists every problem found, sorted by line."""
+
+    def __init__(self, source: str, errors: Sequence[DocumentError]) -> None:
+        self.source = source
+        self.errors = sorted(set(errors))
+        count = len(self.errors)
+        lines = "\n".join(error.render(source) for error in self.errors)
+        super().__init__(f"{count} error{'s' if count != 1 else ''} in {source}:\n{lines}")
+
+
+@dataclass
+class LoadedYaml:
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line_of(self, loc: Sequence[str | int]) -> int:
+        """Line of the deepest part of ``loc`` that exists in the file (a missing field is
+        reported on the line of the mapping that lacks it)."""
+        parts = tuple(loc)
+        while parts:
+            if parts in self.lines:
+                return self.lines[parts]
+            parts = parts[:-1]
+        return self.lines.get((), 1)
+
+    def error(self, loc: Sequence[str | int], message: str) -> DocumentError:
+        return DocumentError(self.line_of(loc), format_loc(loc), message)
+
+
+def load_yaml(text: str, source: str) -> LoadedYaml:
+    """Parse ``text`` safely; syntax errors and repeated fields raise StrategyFileInvalid."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise StrategyFileInvalid(source, [DocumentError(1, "", "the file is empty")])
+        errors: list[DocumentError] = []
+        lines: dict[Loc, int] = {(): node.start_mark.line + 1}
+        _index(node, (), lines, errors)
+        if errors:
+            raise StrategyFileInvalid(source, errors)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = error.problem or str(error)
+        raise StrategyFileInvalid(source, [DocumentError(line, "", f"YAML: {problem}")]) from None
+    finally:
+        loader.dispose()
+    return LoadedYaml(data, lines)
+
+
+def _index(node: yaml.Node, loc: Loc, lines: dict[Loc, int], errors: list[DocumentError]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            name, line = key_node.value, key_node.start_mark.line + 1
+            if name in first_seen:
+                message = (
+                    f"'{name}' appears twice in this mapping (first at line {first_seen[name]})"
+                )
+                errors.append(DocumentError(line, format_loc((*loc, name)), message))
+                continue
+            first_seen[name] = line
+            lines[(*loc, name)] = line
+            _index(value_node, (*loc, name), lines, errors)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[(*loc, index)] = item.start_mark.line + 1
+            _index(item, (*loc, index), lines, errors)
