@@ -11,7 +11,6 @@ import yaml
 from kano.adapters.cli.console import console, friendly_errors, row_progress
 from kano.adapters.db import accounts, migrate
 from kano.adapters.db.engine import transaction
-from kano.adapters.importers.company_parquet import count_company_rows, load_company
 from kano.bootstrap import build_container
 from kano.config import get_settings
 from kano.domain.workspaces import Role
@@ -35,6 +34,9 @@ def generate_files(size: str, seed: int, out: Path) -> None:
 
 
 def load_files(out: Path, workspace: str, name: str | None = None) -> None:
+    # Imported here: pyarrow and numpy cost ~0.4 s that no other command should pay.
+    from kano.adapters.importers.company_parquet import count_company_rows, load_company
+
     container = build_container()
     migrate.upgrade(container.settings.database_url)
     with row_progress(f"Loading into workspace {workspace}", count_company_rows(out)) as advance:

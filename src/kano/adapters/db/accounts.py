@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -109,12 +110,15 @@ def authenticate_password(session: Session, email: str, password: str) -> User |
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
         # Spend the same time as a real check so e-mails cannot be enumerated by timing.
-        password_matches(_DUMMY_HASH, password)
+        password_matches(_dummy_hash(), password)
         return None
     return user if password_matches(user.password_hash, password) else None
 
 
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+@cache
+def _dummy_hash() -> str:
+    """Hashed on first use, not at import: argon2 takes ~0.2 s, which every CLI call paid."""
+    return _hasher.hash("not-a-real-password")
 
 
 def memberships_of(session: Session, user: User) -> list[tuple[Workspace, Role]]:
