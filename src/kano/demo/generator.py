@@ -1,0 +1,205 @@
+"""Generate the demo company: structure, workforce, then customers chunk by chunk.
+
+Memory is bounded by one chunk of customers plus the writer's row-group buffers; the
+loop runs over chunks, and inside a chunk over check-ins -- never over rows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+import kano
+from kano.demo.comments import COMMENT_TEXTS
+from kano.demo.company import BRANCH_SALES_TEAM_ID, CHANNELS, LANGUAGES, PRODUCTS, structure_tables
+from kano.demo.customers import draw_customers
+from kano.demo.feedback import collect_responses, comment_positions
+from kano.demo.ground_truth import write_ground_truth
+from kano.demo.money import order_values, payments
+from kano.demo.operations import onboard, open_tickets, process_events
+from kano.demo.orders import simulate_orders
+from kano.demo.people import build_workforce
+from kano.demo.randomness import CUSTOMERS_PER_BLOCK, BlockStreams, company_generator
+from kano.demo.schema import (
+    PROCESS_MEASURES,
+    PROCESSES,
+    Coded,
+    Masked,
+    table_from_columns,
+    vocabulary,
+)
+from kano.demo.sizes import SizePreset
+from kano.demo.team_months import TeamMonths
+from kano.demo.timeline import chronological_order, to_date32, to_timestamp_us
+from kano.demo.writer import DatasetWriter, ProgressCallback
+
+GROUND_TRUTH_FILE = "ground_truth.yaml"
+_CHANNELS = vocabulary(CHANNELS)
+_PRODUCTS = vocabulary([p.key for p in PRODUCTS])
+_LANGUAGES = vocabulary(LANGUAGES)
+_PROCESSES = vocabulary(PROCESSES)
+_MEASURES = vocabulary(PROCESS_MEASURES)
+
+
+@dataclass(frozen=True)
+class GenerationReport:
+    """What was written: rows per table, wall time, where."""
+
+    out_dir: Path
+    size: str
+    seed: int
+    rows: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows.values())
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.total_rows / self.seconds if self.seconds > 0 else float("inf")
+
+
+@dataclass
+class _NextIds:
+    """Running id counters across chunks (ids start at 1)."""
+
+    transaction: int = 0
+    response: int = 0
+    event: int = 0
+
+
+def _chunks(preset: SizePreset) -> Iterator[tuple[int, np.ndarray]]:
+    """(first block, customers per block) for every chunk of the company."""
+    blocks = -(-preset.customers // CUSTOMERS_PER_BLOCK)
+    sizes = np.full(blocks, CUSTOMERS_PER_BLOCK, dtype=np.int64)
+    sizes[-1] = preset.customers - CUSTOMERS_PER_BLOCK * (blocks - 1)
+    step = preset.customers_per_chunk // CUSTOMERS_PER_BLOCK
+    for first in range(0, blocks, step):
+        yield first, sizes[first : first + step]
+
+
+def _chunk_tables(
+    streams: BlockStreams,
+    first_block: int,
+    block_sizes: np.ndarray,
+    months: TeamMonths,
+    ids: _NextIds,
+) -> dict[str, pa.Table]:
+    first_customer = first_block * CUSTOMERS_PER_BLOCK + 1
+    chunk = draw_customers(streams, first_customer, block_sizes)
+    orders, checkins = simulate_orders(streams, chunk, months)
+    customer, day, f = orders.customer, orders.day, orders.fulfilment
+    value = order_values(streams, chunk, customer, day, orders.spend_level)
+    payment = payments(streams, chunk, customer, day)
+    tickets = open_tickets(streams, chunk, customer, day, f, months)
+    onboarding = onboard(streams, chunk)
+    events = process_events(customer, f, tickets, onboarding)
+    responses = collect_responses(streams, chunk, customer, day, f, checkins, tickets, onboarding)
+    responses = responses.take(chronological_order(responses.customer, responses.day))
+    comment, language = comment_positions(streams, chunk, responses)
+    event_order = chronological_order(events.customer, events.day)
+
+    n_orders = customer.size
+    transaction_id = ids.transaction + 1 + np.arange(n_orders, dtype=np.int64)
+    customer_id = chunk.first_id + customer
+
+    def order_ids(rows: np.ndarray) -> Masked:
+        return Masked(ids.transaction + 1 + rows, rows < 0)
+
+    tables = {
+        "customers": chunk.table,
+        "transactions": table_from_columns(
+            "transactions",
+            {
+                "transaction_id": transaction_id,
+                "customer_id": customer_id,
+                "occurred_at": to_timestamp_us(day),
+                "amount": value.amount,
+                "margin": value.margin,
+                "product": Coded(value.product, _PRODUCTS),
+                "channel": Coded(f.channel, _CHANNELS),
+                "team_id": np.where(f.shipped, f.team + 1, BRANCH_SALES_TEAM_ID),
+            },
+        ),
+        "payments": table_from_columns(
+            "payments",
+            {
+                "payment_id": transaction_id,
+                "transaction_id": transaction_id,
+                "customer_id": customer_id,
+                "amount": value.amount,
+                "due_on": to_date32(payment.due_day),
+                "paid_on": Masked(to_date32(payment.paid_day), payment.unpaid),
+            },
+        ),
+        "process_events": table_from_columns(
+            "process_events",
+            {
+                "event_id": ids.event + 1 + np.arange(event_order.size, dtype=np.int64),
+                "touchpoint_id": events.touchpoint[event_order] + 1,
+                "team_id": events.team[event_order] + 1,
+                "customer_id": chunk.first_id + events.customer[event_order],
+                "transaction_id": order_ids(events.order_row[event_order]),
+                "process": Coded(events.process[event_order], _PROCESSES),
+                "measure": Coded(events.measure[event_order], _MEASURES),
+                "value": events.value[event_order],
+                "occurred_at": to_timestamp_us(events.day[event_order]),
+            },
+        ),
+        "responses": table_from_columns(
+            "responses",
+            {
+                "response_id": ids.response + 1 + np.arange(responses.day.size, dtype=np.int64),
+                "survey_id": responses.survey + 1,
+                "customer_id": chunk.first_id + responses.customer,
+                "touchpoint_id": responses.touchpoint + 1,
+                "channel": Coded(responses.channel, _CHANNELS),
+                "submitted_at": to_timestamp_us(responses.day),
+                "nps": Masked(responses.nps, responses.nps < 0),
+                "csat": Masked(responses.csat, responses.csat < 0),
+                "ces": Masked(responses.ces, responses.ces < 0),
+                "rating": Masked(responses.rating, responses.rating < 0),
+                "comment": Coded(comment, COMMENT_TEXTS),
+                "language": Coded(language, _LANGUAGES),
+                "transaction_id": order_ids(responses.order_row),
+            },
+        ),
+    }
+    ids.transaction += n_orders
+    ids.response += responses.day.size
+    ids.event += event_order.size
+    return tables
+
+
+def generate_with_preset(
+    preset: SizePreset,
+    seed: int,
+    out_dir: Path,
+    on_progress: ProgressCallback | None = None,
+) -> GenerationReport:
+    """Generate a company of any preset (the sizes S-XL, or a custom one in tests)."""
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    writer = DatasetWriter(out_dir, preset.row_group_rows, on_progress)
+    try:
+        for name, table in structure_tables().items():
+            writer.write(name, table)
+        workforce = build_workforce(company_generator(seed), preset.headcount_scale)
+        writer.write("employees", workforce.employees)
+        writer.write("pulses", workforce.pulses)
+        ids = _NextIds()
+        for first_block, block_sizes in _chunks(preset):
+            streams = BlockStreams(seed, first_block, block_sizes.size)
+            tables = _chunk_tables(streams, first_block, block_sizes, workforce.team_months, ids)
+            for name, table in tables.items():
+                writer.write(name, table)
+    finally:
+        rows = writer.close()
+    write_ground_truth(out_dir / GROUND_TRUTH_FILE, seed, preset.name, kano.__version__)
+    return GenerationReport(out_dir, preset.name, seed, rows, time.perf_counter() - started)
