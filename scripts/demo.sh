@@ -3,5 +3,5 @@
 # Extra arguments go to `kano demo` (e.g. --host 0.0.0.0 --port 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh
-exec kano demo "$@"
+bash scripts/setup.sh
+exec .venv/bin/kano demo "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Create .venv (if missing) and install Kano into it. Sourced by demo.sh and test.sh.
-# Usage: source scripts/setup.sh [extras]   e.g. "test"
+# Create .venv (if missing) and install Kano into it. Run by demo.sh and test.sh.
+# Usage: bash scripts/setup.sh [extras]   e.g. "test"
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
@@ -19,4 +19,3 @@ if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
   "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -e "$target"
   touch "$stamp"
 fi
-export PATH="$ROOT/.venv/bin:$PATH"

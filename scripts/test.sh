@@ -4,7 +4,8 @@
 # Extra arguments go to pytest (e.g. -k nps, or tests/unit).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source scripts/setup.sh test
+bash scripts/setup.sh test
+export PATH="$PWD/.venv/bin:$PATH"
 if [ ! -x /usr/bin/chromium ]; then
   echo "==> installing Debian chromium for the browser tests"
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
