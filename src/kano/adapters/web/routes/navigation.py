@@ -64,6 +64,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         N_("the OKR module"),
     ),
     NavItem(
+        "mbo", "/mbo", "strategy", N_("MBO"), N_("MBO review sheets"),
+        N_("Personal objectives with weights and achievement, for performance reviews."),
+        N_("the MBO module"),
+    ),
+    NavItem(
         "cx", "/cx", "customers", N_("CX overview"), N_("Customer experience overview"),
         N_("NPS, CSAT and CES across segments, stages and channels, with their drivers."),
         N_("the Voice of Customer analytics"),

@@ -1,0 +1,197 @@
+"""The strategy map page and its files: ``/strategy/map.svg``, ``.png`` and ``.pdf``.
+
+The files answer a logged-in session or an API token (``Authorization: Bearer kano_…``
+with read scope), so a wiki or a slide deck can embed the live map; without either they
+answer 401. The map shows one scorecard of the workspace: ``?scorecard=KEY``, else the
+company-level one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kano.adapters.api.auth import granted_scopes, not_authenticated, record_token_use
+from kano.adapters.db import accounts
+from kano.adapters.db.views.scorecard import (
+    PerspectiveLine,
+    ScorecardView,
+    choose_scorecard,
+    list_scorecards,
+    scorecard_view,
+)
+from kano.adapters.exports.svg_files import svg_to_pdf, svg_to_png
+from kano.adapters.web.deps import (
+    DbSession,
+    OptionalViewer,
+    SignedInPage,
+    Web,
+    language_for,
+)
+from kano.adapters.web.strategy_access import no_workspace, strategy_context
+from kano.adapters.web.strategy_formats import LEGEND_ORDER, STATUS_LABELS, StrategyFormats
+from kano.adapters.web.strategy_map_svg import (
+    BoxText,
+    MapTexts,
+    as_svg_file,
+    render_strategy_map,
+)
+from kano.domain.strategy.map_layout import MapLink, MapObjective, layout_strategy_map
+from kano.domain.workspaces import Scope
+
+router = APIRouter()
+Gettext = Callable[[str], str]
+
+
+def strategy_map_svg(view: ScorecardView, gettext: Gettext, fmt: StrategyFormats) -> str:
+    """The map of one scorecard, with every text in the reader's language."""
+    key_of = {o.id: o.key for o in view.objectives}
+    objectives, boxes = [], {}
+    for perspective in view.perspectives:
+        for o in perspective.objectives:
+            objectives.append(MapObjective(o.key, o.title, perspective.key, o.status.value))
+            status = gettext(STATUS_LABELS[o.status.value])
+            boxes[o.key] = BoxText(
+                href=f"/scorecard/objectives/{o.id}",
+                label=gettext("%(title)s. Perspective: %(perspective)s. %(status)s, score "
+                              "%(score)s of 10.") % {"title": o.title, "status": status,
+                                                     "perspective": perspective.name,
+                                                     "score": fmt.score(o.score)},
+                status_line=status if o.score is None else f"{status} · {fmt.score(o.score)}",
+            )
+    titles = {o.key: o.title for o in view.objectives}
+    links, link_texts = [], {}
+    for link in view.links:
+        if link.cause_id in key_of and link.effect_id in key_of:
+            cause, effect = key_of[link.cause_id], key_of[link.effect_id]
+            links.append(MapLink(cause, effect))
+            text = gettext("%(cause)s drives %(effect)s") % {
+                "cause": titles[cause], "effect": titles[effect]}
+            if link.lag_months:
+                text += " · " + gettext("lag in months: %(months)s") % {"months": link.lag_months}
+            if link.hypothesis:
+                text += " · " + link.hypothesis
+            link_texts[(cause, effect)] = text
+    layout = layout_strategy_map([(p.key, p.name) for p in view.perspectives], objectives, links)
+    score_word = gettext("Score")
+    texts = MapTexts(
+        title=gettext("Strategy map: %(name)s") % {"name": view.scorecard.name},
+        description=gettext("Objectives: %(objectives)s. Perspectives: %(perspectives)s. "
+                            "Cause-and-effect links: %(links)s. Each box opens its objective.")
+        % {"objectives": len(objectives), "perspectives": len(view.perspectives),
+           "links": len(links)},
+        boxes=boxes,
+        links=link_texts,
+        band_notes={p.key: _band_note(p, score_word, gettext, fmt) for p in view.perspectives},
+        legend=[(status, gettext(STATUS_LABELS[status])) for status in LEGEND_ORDER],
+    )
+    return render_strategy_map(layout, texts)
+
+
+def _band_note(
+    perspective: PerspectiveLine, score_word: str, gettext: Gettext, fmt: StrategyFormats
+) -> str:
+    status = gettext(STATUS_LABELS[perspective.status.value])
+    if perspective.score is None:
+        return status
+    return f"{score_word} {fmt.score(perspective.score)} · {status}"
+
+
+@router.get("/strategy/map")
+def strategy_map(page: SignedInPage, db: DbSession, scorecard: str | None = None) -> Response:
+    if page.workspace is None:
+        return no_workspace(page)
+    choices = list_scorecards(db, page.workspace.id)
+    chosen = choose_scorecard(choices, scorecard)
+    view = scorecard_view(db, page.workspace.id, chosen) if chosen else None
+    context = strategy_context(page)
+    svg = strategy_map_svg(view, page.gettext, context["fmt"]) if view else None
+    titles = {o.id: o.title for o in view.objectives} if view else {}
+    return page.render(
+        "strategy/map.html", active="strategy_map", choices=choices, view=view,
+        svg=Markup(svg) if svg else None,  # built by ElementTree: every text is escaped
+        titles=titles, **context,
+    )
+
+
+@dataclass(frozen=True)
+class MapReader:
+    """Whoever asked for a map file: a session's viewer or an API token, and their language."""
+
+    workspace_id: int
+    language: str
+
+
+def map_reader(request: Request, web: Web, db: DbSession, viewer: OptionalViewer) -> MapReader:
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        found = accounts.authenticate_token(db, token.strip()) if scheme.lower() == "bearer" \
+            else None
+        if found is None:
+            raise not_authenticated("The token is unknown or has been revoked.",
+                                    invalid_token=True)
+        api_token, workspace = found
+        if not any(scope.covers(Scope.READ) for scope in granted_scopes(api_token.scopes)):
+            raise HTTPException(403, detail="This token may not read.")
+        record_token_use(db, api_token)
+        return MapReader(workspace.id, language_for(request, None, web).code)
+    if viewer is None or viewer.workspace is None:
+        raise not_authenticated(
+            "Log in, or send an API token as `Authorization: Bearer kano_…`.",
+            invalid_token=False,
+        )
+    return MapReader(viewer.workspace.id, language_for(request, viewer, web).code)
+
+
+Reader = Annotated[MapReader, Depends(map_reader)]
+
+
+def _map_file(reader: MapReader, web: Web, db: DbSession, scorecard: str | None) -> tuple[
+        bytes, str]:
+    chosen = choose_scorecard(list_scorecards(db, reader.workspace_id), scorecard)
+    if chosen is None:
+        raise HTTPException(404, detail="This workspace has no scorecard yet.")
+    view = scorecard_view(db, reader.workspace_id, chosen)
+    svg = strategy_map_svg(
+        view, lambda message: web.templates.gettext(reader.language, message),
+        StrategyFormats(reader.language),
+    )
+    return as_svg_file(svg), f"strategy-map-{chosen.key}"
+
+
+def _file_response(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "Cache-Control": "no-store",  # one tenant's strategy: never in a shared cache
+    })
+
+
+@router.get("/strategy/map.svg")
+def strategy_map_file(
+    reader: Reader, web: Web, db: DbSession, scorecard: str | None = None
+) -> Response:
+    svg, name = _map_file(reader, web, db, scorecard)
+    return _file_response(svg, "image/svg+xml", f"{name}.svg")
+
+
+@router.get("/strategy/map.png")
+def strategy_map_png(
+    reader: Reader, web: Web, db: DbSession, scorecard: str | None = None
+) -> Response:
+    svg, name = _map_file(reader, web, db, scorecard)
+    return _file_response(svg_to_png(svg), "image/png", f"{name}.png")
+
+
+@router.get("/strategy/map.pdf")
+def strategy_map_pdf(
+    reader: Reader, web: Web, db: DbSession, scorecard: str | None = None
+) -> Response:
+    svg, name = _map_file(reader, web, db, scorecard)
+    return _file_response(svg_to_pdf(svg), "application/pdf", f"{name}.pdf")

@@ -1,0 +1,194 @@
+"""The strategy map as SVG: perspective bands, objective boxes and cause→effect arrows.
+
+The geometry is the domain's (``layout_strategy_map``); this module only draws it. The same
+SVG is inlined in the map page and served as a file (and converted to PNG and PDF), so
+colours are presentation attributes, not CSS: the file looks the same wherever it is
+opened, and the page's Content-Security-Policy (no inline styles) does not get in the way.
+
+Accessibility: every box is an ``<a>`` (focusable, opens the objective) with an
+``aria-label`` that says the title, perspective, status and score, and a ``<title>`` for
+the tooltip; every arrow has a ``<title>`` naming cause and effect; the whole map has a
+``<title>`` and ``<desc>``. Status is never colour alone: each box also says it in words.
+
+Elements are built with ElementTree, which escapes every text and attribute; characters
+that XML cannot carry at all (control characters, lone surrogates) are dropped first.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from kano.adapters.web.strategy_map_arrows import arrow_path, spread_ports
+from kano.domain.strategy.map_layout import BAND_LABEL_WIDTH, Box, MapLayout
+
+SVG_NS = "http://www.w3.org/2000/svg"
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"  # Arial's metrics: titles fit the box
+LEGEND_HEIGHT = 44.0
+TITLE_AREA, TITLE_LEADING = 46.0, 13.5  # up to three title lines above the status line
+ARROWHEAD_ID = "kano-map-arrowhead"
+BAND_FILLS = ("#f4f6fb", "#e9edf5")
+INK, INK_SOFT, LINK_COLOUR = "#111827", "#4b5563", "#475467"
+
+
+@dataclass(frozen=True)
+class StatusColours:
+    fill: str
+    stroke: str
+    mark: str
+
+
+STATUS_COLOURS: dict[str, StatusColours] = {
+    "green": StatusColours("#e7f5ec", "#1a7f37", "#1a7f37"),
+    "amber": StatusColours("#fff5db", "#a86b00", "#d99a00"),
+    "red": StatusColours("#fdecea", "#b42318", "#d92d20"),
+    "no_data": StatusColours("#f2f4f7", "#98a2b3", "#98a2b3"),
+}
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot represent."""
+    return _NOT_XML.sub("", value)
+
+
+@dataclass(frozen=True)
+class BoxText:
+    """What a box says besides its title: where it leads and its text alternative."""
+
+    href: str
+    label: str  # aria-label: title, perspective, status and score in words
+    status_line: str  # shown under the title: "On track · 7.5"
+
+
+@dataclass(frozen=True)
+class MapTexts:
+    title: str
+    description: str
+    boxes: Mapping[str, BoxText]
+    links: Mapping[tuple[str, str], str]  # (cause, effect) → "Cause → Effect: hypothesis"
+    band_notes: Mapping[str, str]  # perspective key → "Score 7.2"
+    legend: Sequence[tuple[str, str]]  # (status, label)
+
+
+def _number(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str | float) -> ET.Element:
+    element = ET.SubElement(parent, tag, {
+        k.rstrip("_").replace("_", "-"): (_number(v) if isinstance(v, float) else xml_text(str(v)))
+        for k, v in attrs.items()
+    })
+    if text is not None:
+        element.text = xml_text(text)
+    return element
+
+
+def _defs(svg: ET.Element) -> None:
+    defs = _el(svg, "defs")
+    marker = _el(defs, "marker", id=ARROWHEAD_ID, viewBox="0 0 10 10", refX="9.5", refY="5",
+                 markerWidth="8", markerHeight="8", markerUnits="strokeWidth", orient="auto")
+    _el(marker, "path", d="M0,0 L10,5 L0,10 z", fill=LINK_COLOUR)
+
+
+def _bands(svg: ET.Element, layout: MapLayout, texts: MapTexts) -> None:
+    group = _el(svg, "g", class_="map-bands")
+    for index, band in enumerate(layout.bands):
+        g = _el(group, "g", class_="map-band", data_perspective=band.key)
+        _el(g, "rect", class_="band", data_perspective=band.key, x=0.0, y=band.y,
+            width=layout.width, height=band.height, fill=BAND_FILLS[index % 2])
+        label = _el(g, "text", x=16.0, y=band.y + 28, fill=INK, font_family=FONT,
+                    font_size="14", font_weight="bold")
+        lines = textwrap.wrap(band.label, 17) or [""]
+        for number, line in enumerate(lines[:3]):
+            _el(label, "tspan", line, x=16.0, dy="0" if number == 0 else "17")
+        note = texts.band_notes.get(band.key)
+        if note:
+            _el(g, "text", note, x=16.0, y=band.y + 28 + 17 * min(len(lines), 3) + 4,
+                fill=INK_SOFT, font_family=FONT, font_size="12")
+    _el(svg, "line", x1=BAND_LABEL_WIDTH, y1=0.0, x2=BAND_LABEL_WIDTH, y2=layout.height,
+        stroke="#cfd6e4", stroke_width="1")
+
+
+def _arrows(svg: ET.Element, layout: MapLayout, texts: MapTexts) -> None:
+    group = _el(svg, "g", class_="map-links")
+    for arrow in spread_ports(layout.arrows, layout.boxes):
+        g = _el(group, "g", class_="map-link", data_cause=arrow.cause, data_effect=arrow.effect)
+        _el(g, "title", texts.links.get((arrow.cause, arrow.effect), ""))
+        _el(g, "path", d=arrow_path(arrow, layout.boxes), fill="none", stroke=LINK_COLOUR,
+            stroke_width="1.6", marker_end=f"url(#{ARROWHEAD_ID})")
+
+
+def _title_baselines(box: Box) -> list[float]:
+    """Title lines centred in the part of the box above the status line."""
+    count = len(box.title_lines)
+    first = box.y + 3 + (TITLE_AREA - TITLE_LEADING * count) / 2 + 10
+    return [first + TITLE_LEADING * i for i in range(count)]
+
+
+def _box(group: ET.Element, box: Box, text: BoxText | None) -> None:
+    colours = STATUS_COLOURS.get(box.status, STATUS_COLOURS["no_data"])
+    title = " ".join(box.title_lines)
+    link = _el(group, "a", id=f"map-objective-{box.key}",
+               class_=f"map-objective status-{box.status}",
+               href=text.href if text else "#", tabindex="0",
+               aria_label=text.label if text else title, data_objective=box.key)
+    _el(link, "title", title)
+    _el(link, "rect", class_="objective-box", data_objective=box.key, x=box.x, y=box.y,
+        width=box.width, height=box.height, rx="8", fill=colours.fill, stroke=colours.stroke,
+        stroke_width="1.5")
+    _el(link, "rect", x=box.x, y=box.y, width=6.0, height=box.height, rx="3", fill=colours.mark)
+    heading = _el(link, "text", fill=INK, font_family=FONT, font_size="11.5",
+                  font_weight="bold")
+    for line, baseline in zip(box.title_lines, _title_baselines(box), strict=True):
+        _el(heading, "tspan", line, x=box.x + 13, y=baseline)
+    if text and text.status_line:
+        _el(link, "text", text.status_line, x=box.x + 13, y=box.y + box.height - 8,
+            fill=INK_SOFT, font_family=FONT, font_size="11")
+
+
+def _legend(svg: ET.Element, layout: MapLayout, texts: MapTexts) -> None:
+    group = _el(svg, "g", class_="map-legend")
+    x, y = BAND_LABEL_WIDTH + 22, layout.height + 16
+    for status, label in texts.legend:
+        colours = STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"])
+        _el(group, "rect", x=x, y=y, width=14.0, height=14.0, rx="3", fill=colours.fill,
+            stroke=colours.stroke, stroke_width="1.5")
+        _el(group, "text", label, x=x + 20, y=y + 11.5, fill=INK, font_family=FONT,
+            font_size="12")
+        x += 28 + 7 * len(label)
+
+
+def render_strategy_map(layout: MapLayout, texts: MapTexts) -> str:
+    """The map as an SVG document (without XML declaration, so it can be inlined)."""
+    height = layout.height + LEGEND_HEIGHT
+    svg = ET.Element("svg", {
+        "xmlns": SVG_NS,
+        "class": "strategy-map-svg",
+        "width": _number(layout.width),
+        "height": _number(height),
+        "viewBox": f"0 0 {_number(layout.width)} {_number(height)}",
+        "aria-labelledby": "kano-map-title",
+        "aria-describedby": "kano-map-desc",
+    })
+    _el(svg, "title", texts.title, id="kano-map-title")
+    _el(svg, "desc", texts.description, id="kano-map-desc")
+    _defs(svg)
+    _el(svg, "rect", x=0.0, y=0.0, width=layout.width, height=height, fill="#ffffff")
+    _bands(svg, layout, texts)
+    _arrows(svg, layout, texts)  # under the boxes: an arrow never hides a title
+    boxes = _el(svg, "g", class_="map-objectives")
+    for box in layout.boxes.values():
+        _box(boxes, box, texts.boxes.get(box.key))
+    _legend(svg, layout, texts)
+    return ET.tostring(svg, encoding="unicode")
+
+
+def as_svg_file(svg: str) -> bytes:
+    """A standalone .svg file: the XML declaration, then the drawing."""
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n").encode("utf-8")

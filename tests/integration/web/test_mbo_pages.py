@@ -1,0 +1,161 @@
+"""MBO review sheets: the page in three languages, the weights rule, XLSX and PDF exports.
+
+Ana's 2026 sheet (example strategy): coaching 40 % × 75 % = 30, first-contact resolution
+35 % not yet assessed, academy 25 % × 100 % = 25 → weighted score 55.
+"""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import MboObjectiveRow, MboSheetRow
+from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.seed import SeededCompanies
+from tests.integration.web.strategy_seed import SECRET, SeededStrategy, seed_strategy
+
+
+@pytest.fixture
+def strategy(sessions: sessionmaker[Session], companies: SeededCompanies) -> SeededStrategy:
+    return seed_strategy(sessions, companies)
+
+
+def _pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+
+
+def _rows(xlsx: bytes) -> list[list[object]]:
+    sheet = load_workbook(BytesIO(xlsx)).active
+    assert sheet is not None
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+@pytest.mark.parametrize(("language", "score", "heading"), [
+    ("en", "55%", "MBO review sheets"),
+    ("ru", "55 %", "Листы оценки MBO"),  # text_of reads the no-break space as a space
+    ("hu", "55%", "MBO-értékelőlapok"),
+])
+def test_sheet_shows_weights_achievements_and_the_weighted_score(
+    browser: Browser, strategy: SeededStrategy, language: str, score: str, heading: str
+) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    page = browser.page(f"/mbo?lang={language}").text
+
+    assert f"<h1>{heading}</h1>" in page
+    assert text_of(page, "mbo-score") == score
+    assert "Coach every new agent" in page and "Finish the service academy" in page
+    assert 'id="weights-problem"' not in page
+    assert SECRET not in page
+
+
+def test_xlsx_holds_the_weights_achievements_and_score(
+    browser: Browser, strategy: SeededStrategy
+) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    response = browser.page("/mbo/sheets/ana-2026.xlsx")
+
+    assert response.headers["content-disposition"] == 'attachment; filename="mbo-ana-2026.xlsx"'
+    rows = _rows(response.content)
+    header = rows.index(["Objective", "Weight, %", "Achievement, %", "Weighted score",
+                         "Serves"])
+    body = rows[header + 1:]
+    assert [row[:4] for row in body] == [
+        ["Coach every new agent", 40, 75, 30],
+        ["Raise first-contact resolution in my team", 35, None, None],
+        ["Finish the service academy", 25, 100, 25],
+        ["Total", 100, None, 55],
+    ]
+    assert body[1][4] == "Solve problems at the first contact"
+    assert ["Employee", "E-1001"] in [row[:2] for row in rows]
+
+
+def test_xlsx_and_pdf_are_translated(browser: Browser, strategy: SeededStrategy) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    rows = _rows(browser.page("/mbo/sheets/ana-2026.xlsx?lang=ru").content)
+    pdf = browser.page("/mbo/sheets/ana-2026.pdf?lang=ru").content
+
+    assert rows[0] == ["Лист оценки MBO", None, None, None, None]
+    assert ["Статус", "Согласован"] in [row[:2] for row in rows]
+    assert pdf.startswith(b"%PDF-") and _pages(pdf) == 1
+
+
+def test_pdf_is_one_a4_page_for_a_usual_sheet(browser: Browser, strategy: SeededStrategy
+                                              ) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    response = browser.page("/mbo/sheets/ana-2026.pdf")
+
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert _pages(response.content) == 1
+    assert re.search(rb"/MediaBox \[ ?0 0 595\.2\d* 841\.8\d* ?\]", response.content)
+
+
+def test_a_long_sheet_continues_on_more_pages(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        sheet = session.scalars(select(MboSheetRow).where(
+            MboSheetRow.workspace_id == strategy.companies.acme_id)).one()
+        session.execute(update(MboObjectiveRow).where(MboObjectiveRow.sheet_id == sheet.id)
+                        .values(weight_percent=1.0))
+        session.add_all(
+            MboObjectiveRow(workspace_id=sheet.workspace_id, sheet_id=sheet.id, key=f"extra-{i}",
+                            title=f"Extra objective number {i} with a title long enough to "
+                                  "wrap onto a second line in the printed review sheet",
+                            weight_percent=97 / 60, achievement_percent=80.0, position=10 + i)
+            for i in range(60)
+        )
+    browser.log_in(strategy.editor, strategy.password)
+
+    pdf = browser.page("/mbo/sheets/ana-2026.pdf").content
+
+    assert _pages(pdf) >= 3
+
+
+def test_weights_that_do_not_add_up_are_named_instead_of_scored(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        session.execute(update(MboObjectiveRow).where(
+            MboObjectiveRow.workspace_id == strategy.companies.acme_id,
+            MboObjectiveRow.key == "skills").values(weight_percent=20.0))
+    browser.log_in(strategy.editor, strategy.password)
+
+    page = browser.page("/mbo").text
+    rows = _rows(browser.page("/mbo/sheets/ana-2026.xlsx").content)
+
+    problem = "The weights add up to 95%; they must add up to 100%."
+    assert text_of(page, "weights-problem") == problem
+    assert text_of(page, "mbo-score") == "–"
+    assert [problem, None, None, None, None] in rows
+    assert rows[-1][:4] == ["Total", 95, None, None]
+
+
+def test_each_workspace_exports_its_own_sheet_under_the_same_key(
+    browser: Browser, strategy: SeededStrategy
+) -> None:
+    browser.log_in(strategy.companies.bob, strategy.password)  # owner in Acme, viewer in Globex
+    acme_rows = _rows(browser.page("/mbo/sheets/ana-2026.xlsx").content)
+    browser.client.post("/workspace", data={
+        "workspace_id": str(strategy.companies.globex_id), "csrf_token": browser.session_token()})
+
+    globex_rows = _rows(browser.page("/mbo/sheets/ana-2026.xlsx").content)
+
+    assert not any(SECRET in str(value) for row in acme_rows for value in row)
+    assert any(SECRET in str(value) for row in globex_rows for value in row)
+
+
+def test_an_unknown_sheet_is_not_found(browser: Browser, strategy: SeededStrategy) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    assert browser.client.get("/mbo/sheets/nobody-1999.pdf").status_code == 404

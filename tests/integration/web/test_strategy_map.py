@@ -1,0 +1,290 @@
+"""The strategy map: the SVG parsed back (no overlap, every box in its band, every objective
+and link present), keyboard and text alternatives, session or bearer-token access, PNG and
+PDF files, on the example strategy and on random maps of up to 30 objectives."""
+
+from __future__ import annotations
+
+import re
+import struct
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from kano.adapters.db import accounts
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.views.scorecard import (
+    LinkLine,
+    ObjectiveLine,
+    PerspectiveLine,
+    ScorecardChoice,
+    ScorecardView,
+)
+from kano.adapters.web.routes.strategy_map import strategy_map_svg
+from kano.adapters.web.strategy_formats import StrategyFormats
+from kano.domain.shared.scores import Status, status_of_score
+from kano.domain.workspaces import Scope
+from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.seed import SeededCompanies
+from tests.integration.web.strategy_seed import SECRET, SeededStrategy, seed_strategy
+
+SVG = "{http://www.w3.org/2000/svg}"
+EXAMPLE_OBJECTIVES = {
+    "easy-to-work-with", "keep-customers", "grow-revenue", "healthy-margin",
+    "first-contact-resolution", "deliver-on-time", "fast-onboarding", "engaged-people",
+    "service-skills",
+}
+EXAMPLE_LINKS = {
+    ("engaged-people", "first-contact-resolution"), ("service-skills", "first-contact-resolution"),
+    ("first-contact-resolution", "easy-to-work-with"), ("deliver-on-time", "keep-customers"),
+    ("easy-to-work-with", "keep-customers"), ("keep-customers", "grow-revenue"),
+}
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @classmethod
+    def of(cls, element: ET.Element) -> Rect:
+        return cls(*(float(element.attrib[a]) for a in ("x", "y", "width", "height")))
+
+    def overlaps(self, other: Rect) -> bool:
+        return (self.x < other.x + other.width and other.x < self.x + self.width
+                and self.y < other.y + other.height and other.y < self.y + self.height)
+
+    def contains(self, other: Rect) -> bool:
+        return (self.x <= other.x and other.x + other.width <= self.x + self.width
+                and self.y <= other.y and other.y + other.height <= self.y + self.height)
+
+    def on_edge(self, x: float, y: float) -> bool:
+        inside_x = self.x - 0.05 <= x <= self.x + self.width + 0.05
+        inside_y = self.y - 0.05 <= y <= self.y + self.height + 0.05
+        on_x = min(abs(x - self.x), abs(x - self.x - self.width)) < 0.05
+        on_y = min(abs(y - self.y), abs(y - self.y - self.height)) < 0.05
+        return inside_x and inside_y and (on_x or on_y)
+
+
+@dataclass(frozen=True)
+class ParsedMap:
+    root: ET.Element
+    bands: dict[str, Rect]
+    boxes: dict[str, tuple[str, Rect]]  # objective key → (perspective, box)
+    links: set[tuple[str, str]]
+
+
+def parse_map(svg: str | bytes) -> ParsedMap:
+    """Read the map back as a reader's tool would: bands, boxes, links, and check the
+    geometry: no two boxes overlap, each box lies inside its own band, arrows start and end
+    on the edges of their boxes."""
+    root = ET.fromstring(svg)
+    bands = {r.attrib["data-perspective"]: Rect.of(r) for r in root.iter(f"{SVG}rect")
+             if r.attrib.get("class") == "band"}
+    boxes: dict[str, Rect] = {}
+    for link in root.iter(f"{SVG}a"):
+        rect = next(r for r in link.iter(f"{SVG}rect") if r.attrib.get("class") == "objective-box")
+        boxes[link.attrib["data-objective"]] = Rect.of(rect)
+    perspective_of = {}
+    for key, box in boxes.items():
+        holders = [band for band, rect in bands.items() if rect.contains(box)]
+        assert len(holders) == 1, f"box {key!r} lies in bands {holders}"
+        perspective_of[key] = holders[0]
+    keys = list(boxes)
+    for i, first in enumerate(keys):
+        for second in keys[i + 1:]:
+            assert not boxes[first].overlaps(boxes[second]), (first, second)
+    links = set()
+    for group in root.iter(f"{SVG}g"):
+        if group.attrib.get("class") == "map-link":
+            cause, effect = group.attrib["data-cause"], group.attrib["data-effect"]
+            numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?",
+                                                    group.find(f"{SVG}path").attrib["d"])]
+            assert boxes[cause].on_edge(numbers[0], numbers[1]), (cause, numbers[:2])
+            assert boxes[effect].on_edge(numbers[-2], numbers[-1]), (effect, numbers[-2:])
+            links.add((cause, effect))
+    return ParsedMap(root, bands, {k: (perspective_of[k], b) for k, b in boxes.items()}, links)
+
+
+@pytest.fixture
+def strategy(sessions: sessionmaker[Session], companies: SeededCompanies) -> SeededStrategy:
+    return seed_strategy(sessions, companies)
+
+
+def test_example_map_has_every_objective_in_its_band_and_every_link(
+    browser: Browser, strategy: SeededStrategy
+) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    response = browser.page("/strategy/map.svg")
+
+    assert response.headers["content-type"] == "image/svg+xml"
+    assert response.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+    parsed = parse_map(response.content)
+    assert set(parsed.boxes) == EXAMPLE_OBJECTIVES
+    assert parsed.links == EXAMPLE_LINKS
+    assert list(parsed.bands) == ["customer", "financial", "process", "learning"]
+    assert parsed.boxes["service-skills"][0] == "learning"
+    assert parsed.boxes["grow-revenue"][0] == "financial"
+
+
+def test_every_box_is_a_focusable_link_with_a_text_alternative(
+    browser: Browser, strategy: SeededStrategy
+) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    root = parse_map(browser.page("/strategy/map.svg?lang=ru").content).root
+
+    assert root.find(f"{SVG}title").text == "Стратегическая карта: Acme company scorecard"
+    assert "Причинно-следственных связей: 6." in root.find(f"{SVG}desc").text
+    for link in root.iter(f"{SVG}a"):
+        assert re.fullmatch(r"/scorecard/objectives/\d+", link.attrib["href"])
+        assert link.attrib["tabindex"] == "0"
+        assert link.find(f"{SVG}title").text
+    easy = next(a for a in root.iter(f"{SVG}a") if a.attrib["data-objective"] ==
+                "easy-to-work-with")
+    assert easy.attrib["aria-label"] == (
+        "Be easy to work with. Перспектива: Customer. В норме, оценка 6,9 из 10.")
+    titles = [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g")
+              if g.attrib.get("class") == "map-link"]
+    assert "Keep the customers we have влияет на Grow profitable revenue · задержка в месяцах: 6" \
+        in titles
+
+
+def test_map_page_inlines_the_map_with_downloads_and_the_map_as_text(
+    browser: Browser, strategy: SeededStrategy
+) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    page = browser.page("/strategy/map").text
+
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="strategy-map-svg"' in page
+    for kind in ("svg", "png", "pdf"):
+        assert f'href="/strategy/map.{kind}?scorecard=company"' in page
+    assert text_of(page, "map-links-as-text").startswith(
+        "Engaged, capable people drives Solve problems at the first contact: Engaged agents")
+    assert SECRET not in page
+
+
+def test_the_cascaded_scorecard_has_its_own_map(browser: Browser, strategy: SeededStrategy
+                                                ) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    parsed = parse_map(browser.page("/strategy/map.svg?scorecard=service").content)
+
+    assert set(parsed.boxes) == {"service-effortless", "answer-fast"}
+    assert parsed.links == {("answer-fast", "service-effortless")}
+
+
+def _token(sessions: sessionmaker[Session], slug: str, scope: Scope) -> str:
+    with transaction(sessions) as session:
+        workspace = accounts.get_workspace(session, slug)
+        return accounts.create_api_token(session, workspace, scope).token
+
+
+@pytest.mark.parametrize("scope", [Scope.READ, Scope.WRITE])
+def test_an_api_token_reads_the_map_of_its_own_workspace(
+    client: TestClient, strategy: SeededStrategy, sessions: sessionmaker[Session], scope: Scope
+) -> None:
+    acme, globex = _token(sessions, "acme", scope), _token(sessions, "globex", Scope.READ)
+
+    mine = client.get("/strategy/map.svg", headers={"Authorization": f"Bearer {acme}"})
+    theirs = client.get("/strategy/map.svg", headers={"Authorization": f"Bearer {globex}"})
+
+    assert mine.status_code == 200 and set(parse_map(mine.content).boxes) == EXAMPLE_OBJECTIVES
+    assert SECRET.encode() not in mine.content
+    assert set(parse_map(theirs.content).boxes) == {"globex-secret-objective",
+                                                    "globex-secret-cause"}
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer kano_not-a-real-token"},
+                                     {"Authorization": "Basic YWxpY2U6c2VjcmV0"}])
+@pytest.mark.parametrize("kind", ["svg", "png", "pdf"])
+def test_map_files_need_a_session_or_a_valid_token(
+    client: TestClient, strategy: SeededStrategy, headers: dict[str, str], kind: str
+) -> None:
+    response = client.get(f"/strategy/map.{kind}", headers=headers)
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith('Bearer realm="kano"')
+
+
+def test_png_and_pdf_are_real_files_of_the_map(browser: Browser, strategy: SeededStrategy
+                                               ) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+    svg = ET.fromstring(browser.page("/strategy/map.svg").content)
+
+    png = browser.page("/strategy/map.png").content
+    pdf = browser.page("/strategy/map.pdf?lang=hu").content
+
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (2 * int(float(svg.attrib["width"])),
+                               2 * int(float(svg.attrib["height"])))
+    assert pdf.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
+
+
+def test_a_workspace_without_scorecard_has_no_map_file(
+    client: TestClient, sessions: sessionmaker[Session], companies: SeededCompanies
+) -> None:
+    token = _token(sessions, "acme", Scope.READ)
+
+    response = client.get("/strategy/map.svg", headers={"Authorization": f"Bearer {token}"})
+
+    assert response.status_code == 404
+
+
+# Random maps: any titles, 1–5 perspectives, up to 30 objectives, any links between them.
+
+def _objective(index: int, title: str, perspective_id: int, score: float | None
+               ) -> ObjectiveLine:
+    return ObjectiveLine(
+        id=index, key=f"objective-{index}", title=title, perspective_id=perspective_id,
+        customer_voice=None, description=None, owner=None, aligned_to_id=None, measures=(),
+        score=score, status=status_of_score(score),
+    )
+
+
+@st.composite
+def scorecards(draw: st.DrawFn) -> ScorecardView:
+    perspectives = draw(st.integers(1, 5))
+    count = draw(st.integers(0, 30))
+    titles = st.text(max_size=120)
+    scores = st.one_of(st.none(), st.floats(0, 10))
+    placed = [draw(st.integers(0, perspectives - 1)) for _ in range(count)]
+    objectives = [_objective(i, draw(titles), placed[i], draw(scores)) for i in range(count)]
+    lines = tuple(
+        PerspectiveLine(p, f"perspective-{p}", draw(st.text(max_size=40)),
+                        tuple(o for o in objectives if o.perspective_id == p), None,
+                        Status.NO_DATA)
+        for p in range(perspectives)
+    )
+    pairs = draw(st.lists(st.tuples(st.integers(0, max(count - 1, 0)),
+                                    st.integers(0, max(count - 1, 0))), max_size=45)
+                 ) if count else []
+    links = tuple(LinkLine(n, a, b, draw(st.none() | st.text(max_size=60)), 0)
+                  for n, (a, b) in enumerate(dict.fromkeys(pairs)) if a != b)
+    return ScorecardView(ScorecardChoice(1, "random", "Random", "company"), lines, links, None,
+                         Status.NO_DATA)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(view=scorecards())
+def test_random_maps_keep_boxes_apart_and_inside_their_bands(view: ScorecardView) -> None:
+    svg = strategy_map_svg(view, lambda message: message, StrategyFormats("en"))
+
+    parsed = parse_map(svg)
+
+    assert set(parsed.boxes) == {o.key for o in view.objectives}
+    for perspective in view.perspectives:
+        for objective in perspective.objectives:
+            assert parsed.boxes[objective.key][0] == perspective.key
+    assert parsed.links == {(f"objective-{link.cause_id}", f"objective-{link.effect_id}")
+                            for link in view.links}
