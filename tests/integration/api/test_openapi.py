@@ -7,12 +7,13 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from kano import __version__
+from tests.integration.api.strategy_support import STRATEGY_OPERATIONS
 
 EXPECTED_OPERATIONS = {
     ("/workspace", "get"), ("/customers", "get"), ("/customers/{customer_id}", "get"),
     ("/responses", "get"), ("/responses/{response_id}", "get"), ("/transactions", "get"),
     ("/transactions/{transaction_id}", "get"), ("/tokens/current", "delete"),
-}
+} | STRATEGY_OPERATIONS
 
 
 def openapi(api: TestClient) -> dict[str, Any]:

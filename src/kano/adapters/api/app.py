@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import Mount
 
 from kano import __version__
+from kano.adapters.api.editing import ROLE_RULES
 from kano.adapters.api.errors import install_problem_handlers
 from kano.adapters.api.openapi import API_DESCRIPTION, install_openapi
 from kano.adapters.api.routers import ROUTERS
@@ -27,6 +28,17 @@ OPENAPI_TAGS = [
     {"name": "customers", "description": "Accounts (B2B) and persons (B2C)."},
     {"name": "feedback", "description": "What customers say: survey responses (CX)."},
     {"name": "transactions", "description": "What customers do: orders (TX)."},
+    {
+        "name": "strategy",
+        "description": "Balanced Scorecard: scorecards, perspectives, objectives, measures "
+        "and their values, cause–effect links, initiatives.\n\n" + ROLE_RULES,
+    },
+    {
+        "name": "okr",
+        "description": "OKR cycles, objectives, key results and check-ins.\n\n" + ROLE_RULES,
+    },
+    {"name": "mbo", "description": "MBO review sheets and their weighted objectives.\n\n"
+     + ROLE_RULES},
     {"name": "tokens", "description": "The calling API token itself."},
 ]
 

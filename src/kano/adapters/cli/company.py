@@ -92,6 +92,9 @@ def demo(
     if not _demo_files_current(out):
         generate_files("S", DEMO_SEED, out)
     load_files(out, DEMO_WORKSPACE, DEMO_NAME)
+    from kano.demo.strategy import load_demo_strategy  # imported late, as in load_files
+
+    load_demo_strategy(out, DEMO_WORKSPACE)
     container = build_container()
     with transaction(container.sessions) as session:
         workspace = accounts.get_workspace(session, DEMO_WORKSPACE)

@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kano.adapters.api.routers import customers, responses, tokens, transactions, workspace
+from kano.adapters.api.routers import (
+    check_ins,
+    customers,
+    initiatives,
+    key_results,
+    mbo,
+    measures,
+    objectives,
+    okr,
+    responses,
+    strategy,
+    tokens,
+    transactions,
+    workspace,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     workspace.router,
     customers.router,
     responses.router,
     transactions.router,
+    strategy.router,
+    objectives.router,
+    measures.router,
+    initiatives.router,
+    okr.router,
+    key_results.router,
+    check_ins.router,
+    mbo.router,
     tokens.router,
 )

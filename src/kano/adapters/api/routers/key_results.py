@@ -1,0 +1,191 @@
+"""``/okr/key-results``: the measurable results of OKR objectives, with their progress.
+
+A key result belongs to the owner of its OKR objective (``editing.ROLE_RULES``). Its kind
+decides which fields count, as the domain's ``KeyResult`` checks on the key result as it
+will be after each request. Check-ins, which move key results, are in ``check_ins.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kano.adapters.api.deps import ReadAccess, SessionDep
+from kano.adapters.api.editing import (
+    Editor,
+    EditorDep,
+    apply_changes,
+    commit_or_conflict,
+    read_responses,
+    record,
+    write_responses,
+)
+from kano.adapters.api.pagination import PageParams, fetch_page
+from kano.adapters.api.params import key_filter
+from kano.adapters.api.schemas.editing import KEY_PATTERN, binding_columns, binding_of, sent
+from kano.adapters.api.schemas.okr import (
+    KeyResult,
+    KeyResultCreate,
+    KeyResultPage,
+    KeyResultUpdate,
+)
+from kano.adapters.api.strategy_lookups import (
+    ancestors,
+    key_map,
+    next_position,
+    referenced_id,
+    referenced_row,
+    require_free_key,
+    row_at,
+)
+from kano.adapters.db.orm import KeyResultRow, OkrObjectiveRow
+from kano.domain.okr.model import KeyResultKind
+from kano.domain.shared.errors import InvalidInput
+
+router = APIRouter(prefix="/okr/key-results", tags=["okr"])
+
+KeyResultKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The key result's key.")]
+KEY_RESULTS = "key results and check-ins"
+
+
+def key_results_out(session: Session, rows: list[KeyResultRow]) -> list[KeyResult]:
+    objectives = key_map(session, OkrObjectiveRow, (row.okr_objective_id for row in rows))
+    origins = key_map(session, KeyResultRow, (row.carried_over_from_id for row in rows))
+    return [
+        KeyResult(
+            id=row.id, key=row.key, objective=objectives[row.okr_objective_id], title=row.title,
+            kind=KeyResultKind(row.kind), unit=row.unit, start=row.start, target=row.target,
+            current=row.current, band_low=row.band_low, band_high=row.band_high,
+            milestones_done=row.milestones_done, milestones_total=row.milestones_total,
+            done=row.done, weight=row.weight, metric=binding_of(row),
+            carried_over_from=origins.get(row.carried_over_from_id or 0), position=row.position,
+            progress=row.to_domain().progress(),
+        )
+        for row in rows
+    ]
+
+
+def owner_of_objective(session: Session, okr_objective_id: int) -> int | None:
+    return session.scalar(
+        select(OkrObjectiveRow.owner_user_id).where(OkrObjectiveRow.id == okr_objective_id)
+    )
+
+
+def _owned_objective_id(session: Session, editor: Editor, key: str) -> int:
+    row = referenced_row(session, OkrObjectiveRow, editor.workspace_id, "objective",
+                         "OKR objective", key=key)
+    editor.require_owner([row.owner_user_id], KEY_RESULTS)
+    return int(row.id)
+
+
+def _check_kind(row: KeyResultRow) -> None:
+    """The domain's rules for the key result as it will be (422 naming the field)."""
+    if row.kind == KeyResultKind.MILESTONE and row.milestones_total < 1:
+        raise InvalidInput("milestones_total", "a milestone key result needs at least 1")
+    row.to_domain()
+
+
+def _origin_id(
+    session: Session, workspace_id: int, own_id: int | None, key: str | None
+) -> int | None:
+    origin = referenced_id(session, KeyResultRow, workspace_id, "carried_over_from",
+                           "key result", key)
+    if own_id is not None and own_id in ancestors(session, KeyResultRow, origin,
+                                                  "carried_over_from_id"):
+        raise InvalidInput("carried_over_from", "would make the carry-over a loop")
+    return origin
+
+
+def key_result_at(session: Session, workspace_id: int, key: str) -> KeyResultRow:
+    row: KeyResultRow = row_at(session, KeyResultRow, workspace_id, "key result", key=key)
+    return row
+
+
+@router.get("", summary="List key results", response_model=KeyResultPage,
+            responses=read_responses(401, 403, 422, 500))
+def list_key_results(
+    caller: ReadAccess, session: SessionDep, page: PageParams,
+    objective: Annotated[str | None, key_filter("Only key results of this OKR objective.")]
+    = None,
+) -> KeyResultPage:
+    statement = select(KeyResultRow).where(KeyResultRow.workspace_id == caller.workspace_id)
+    if objective is not None:
+        statement = statement.join(
+            OkrObjectiveRow, OkrObjectiveRow.id == KeyResultRow.okr_objective_id
+        ).where(OkrObjectiveRow.key == objective)
+    rows, next_cursor = fetch_page(session, statement, KeyResultRow.id, page)
+    return KeyResultPage(items=key_results_out(session, [row[0] for row in rows]),
+                         next_cursor=next_cursor)
+
+
+@router.post("", summary="Create a key result", status_code=201, response_model=KeyResult,
+             responses=write_responses(400, 401, 403, 409, 422, 500))
+def create_key_result(editor: EditorDep, session: SessionDep, body: KeyResultCreate) -> KeyResult:
+    """On an OKR objective the caller owns (managers); the kind's fields as the domain says."""
+    ws = editor.workspace_id
+    objective_id = _owned_objective_id(session, editor, body.objective)
+    values = body.model_dump(exclude={"key", "objective", "metric", "carried_over_from",
+                                      "position"})
+    values["kind"] = body.kind.value
+    row = KeyResultRow(workspace_id=ws, okr_objective_id=objective_id, key=body.key, **values,
+                       **binding_columns(body.metric))
+    _check_kind(row)
+    require_free_key(session, KeyResultRow, ws, "key result", key=body.key)
+    row.carried_over_from_id = _origin_id(session, ws, None, body.carried_over_from)
+    row.position = body.position if body.position is not None else next_position(
+        session, KeyResultRow, ws, okr_objective_id=objective_id
+    )
+    session.add(row)
+    session.flush()
+    record(session, editor, "create", "key_result", row.id, body.model_dump())
+    commit_or_conflict(session)
+    return key_results_out(session, [row])[0]
+
+
+@router.get("/{kr_key}", summary="Get a key result", response_model=KeyResult,
+            responses=read_responses(401, 403, 404, 422, 500))
+def get_key_result(caller: ReadAccess, session: SessionDep, kr_key: KeyResultKey) -> KeyResult:
+    return key_results_out(session, [key_result_at(session, caller.workspace_id, kr_key)])[0]
+
+
+@router.patch("/{kr_key}", summary="Change a key result", response_model=KeyResult,
+              responses=write_responses(400, 401, 403, 404, 422, 500))
+def update_key_result(
+    editor: EditorDep, session: SessionDep, kr_key: KeyResultKey, body: KeyResultUpdate
+) -> KeyResult:
+    ws = editor.workspace_id
+    row = key_result_at(session, ws, kr_key)
+    editor.require_owner([owner_of_objective(session, row.okr_objective_id)], KEY_RESULTS)
+    values: dict[str, Any] = sent(body)
+    if "objective" in values:
+        values["okr_objective_id"] = _owned_objective_id(session, editor, values.pop("objective"))
+    if "metric" in values:
+        values |= binding_columns(body.metric)
+        del values["metric"]
+    if "carried_over_from" in values:
+        values["carried_over_from_id"] = _origin_id(session, ws, row.id,
+                                                    values.pop("carried_over_from"))
+    if "kind" in values:
+        values["kind"] = KeyResultKind(values["kind"]).value
+    with session.no_autoflush:
+        changes = apply_changes(row, values)
+        _check_kind(row)
+    if changes:
+        record(session, editor, "update", "key_result", row.id, {"key": row.key, **changes})
+        commit_or_conflict(session)
+    return key_results_out(session, [row])[0]
+
+
+@router.delete("/{kr_key}", summary="Delete a key result", status_code=204,
+               response_class=Response, responses=write_responses(401, 403, 404, 422, 500))
+def delete_key_result(editor: EditorDep, session: SessionDep, kr_key: KeyResultKey) -> Response:
+    """Deletes its check-ins."""
+    row = key_result_at(session, editor.workspace_id, kr_key)
+    editor.require_owner([owner_of_objective(session, row.okr_objective_id)], KEY_RESULTS)
+    record(session, editor, "delete", "key_result", row.id, {"key": row.key, "title": row.title})
+    session.delete(row)
+    commit_or_conflict(session)
+    return Response(status_code=204)

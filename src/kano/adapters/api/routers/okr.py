@@ -1,0 +1,274 @@
+"""``/okr/cycles`` and ``/okr/objectives``: the OKR calendar and the objectives in it.
+
+Cycles are structure (admins). OKR objectives belong to their owner: managers create,
+change and delete their own (``editing.ROLE_RULES``). Each objective answers with its
+progress, the weighted progress of its key results (``objective_progress``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kano.adapters.api.deps import ReadAccess, SessionDep
+from kano.adapters.api.editing import (
+    EditorDep,
+    apply_changes,
+    commit_or_conflict,
+    read_responses,
+    record,
+    write_responses,
+)
+from kano.adapters.api.pagination import PageParams, fetch_page
+from kano.adapters.api.params import key_filter
+from kano.adapters.api.schemas.editing import KEY_PATTERN, sent
+from kano.adapters.api.schemas.okr import (
+    Cycle,
+    CycleCreate,
+    CyclePage,
+    CycleUpdate,
+    OkrLevel,
+    OkrObjective,
+    OkrObjectiveCreate,
+    OkrObjectivePage,
+    OkrObjectiveUpdate,
+)
+from kano.adapters.api.strategy_lookups import (
+    ancestors,
+    email_map,
+    key_map,
+    member_id,
+    next_position,
+    referenced_id,
+    referenced_row,
+    require_free_key,
+    row_at,
+    team_id,
+    team_key_map,
+)
+from kano.adapters.db.orm import KeyResultRow, ObjectiveRow, OkrCycleRow, OkrObjectiveRow, Team
+from kano.domain.okr.model import Commitment, KeyResult, objective_progress
+from kano.domain.shared.errors import InvalidInput
+
+router = APIRouter(prefix="/okr", tags=["okr"])
+
+CycleKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The cycle's key.")]
+OkrObjectiveKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The objective's key.")]
+OKR_OBJECTIVES = "OKR objectives"
+
+
+def cycle_out(row: OkrCycleRow) -> Cycle:
+    return Cycle(id=row.id, key=row.key, name=row.name, kind=row.kind, starts_on=row.starts_on,
+                 ends_on=row.ends_on, status=row.status)
+
+
+def _check_dates(values: dict[str, Any]) -> None:
+    if values["ends_on"] < values["starts_on"]:
+        raise InvalidInput("ends_on", "is before starts_on")
+
+
+@router.get("/cycles", summary="List OKR cycles", response_model=CyclePage,
+            responses=read_responses(401, 403, 422, 500))
+def list_cycles(caller: ReadAccess, session: SessionDep, page: PageParams) -> CyclePage:
+    statement = select(OkrCycleRow).where(OkrCycleRow.workspace_id == caller.workspace_id)
+    rows, next_cursor = fetch_page(session, statement, OkrCycleRow.id, page)
+    return CyclePage(items=[cycle_out(row[0]) for row in rows], next_cursor=next_cursor)
+
+
+@router.post("/cycles", summary="Create an OKR cycle", status_code=201, response_model=Cycle,
+             responses=write_responses(400, 401, 403, 409, 422, 500))
+def create_cycle(editor: EditorDep, session: SessionDep, body: CycleCreate) -> Cycle:
+    """Admins only."""
+    editor.require_admin("OKR cycles")
+    values = body.model_dump()
+    _check_dates(values)
+    require_free_key(session, OkrCycleRow, editor.workspace_id, "cycle", key=body.key)
+    row = OkrCycleRow(workspace_id=editor.workspace_id, **values)
+    session.add(row)
+    session.flush()
+    record(session, editor, "create", "okr_cycle", row.id, values)
+    commit_or_conflict(session)
+    return cycle_out(row)
+
+
+@router.get("/cycles/{cycle_key}", summary="Get an OKR cycle", response_model=Cycle,
+            responses=read_responses(401, 403, 404, 422, 500))
+def get_cycle(caller: ReadAccess, session: SessionDep, cycle_key: CycleKey) -> Cycle:
+    return cycle_out(row_at(session, OkrCycleRow, caller.workspace_id, "cycle", key=cycle_key))
+
+
+@router.patch("/cycles/{cycle_key}", summary="Change an OKR cycle (e.g. close it)",
+              response_model=Cycle, responses=write_responses(400, 401, 403, 404, 422, 500))
+def update_cycle(
+    editor: EditorDep, session: SessionDep, cycle_key: CycleKey, body: CycleUpdate
+) -> Cycle:
+    row = row_at(session, OkrCycleRow, editor.workspace_id, "cycle", key=cycle_key)
+    editor.require_admin("OKR cycles")
+    values = sent(body)
+    _check_dates({"starts_on": row.starts_on, "ends_on": row.ends_on, **values})
+    changes = apply_changes(row, values)
+    if changes:
+        record(session, editor, "update", "okr_cycle", row.id, {"key": row.key, **changes})
+        commit_or_conflict(session)
+    return cycle_out(row)
+
+
+@router.delete("/cycles/{cycle_key}", summary="Delete an OKR cycle", status_code=204,
+               response_class=Response, responses=write_responses(401, 403, 404, 422, 500))
+def delete_cycle(editor: EditorDep, session: SessionDep, cycle_key: CycleKey) -> Response:
+    """Admins only. Deletes its objectives, key results and check-ins."""
+    row = row_at(session, OkrCycleRow, editor.workspace_id, "cycle", key=cycle_key)
+    editor.require_admin("OKR cycles")
+    record(session, editor, "delete", "okr_cycle", row.id, {"key": row.key, "name": row.name})
+    session.delete(row)
+    commit_or_conflict(session)
+    return Response(status_code=204)
+
+
+def okr_objectives_out(session: Session, rows: list[OkrObjectiveRow]) -> list[OkrObjective]:
+    ids = [row.id for row in rows]
+    key_results: dict[int, list[KeyResult]] = defaultdict(list)
+    for kr in session.scalars(select(KeyResultRow).where(KeyResultRow.okr_objective_id.in_(ids))):
+        key_results[kr.okr_objective_id].append(kr.to_domain())
+    cycles = key_map(session, OkrCycleRow, (row.cycle_id for row in rows))
+    teams = team_key_map(session, (row.team_id for row in rows))
+    owners = email_map(session, (row.owner_user_id for row in rows))
+    parents = key_map(session, OkrObjectiveRow, (row.parent_id for row in rows))
+    served = key_map(session, ObjectiveRow, (row.scorecard_objective_id for row in rows))
+    return [
+        OkrObjective(
+            id=row.id, key=row.key, cycle=cycles[row.cycle_id], title=row.title, level=row.level,
+            team=teams.get(row.team_id or 0), owner=owners.get(row.owner_user_id or 0),
+            parent=parents.get(row.parent_id or 0),
+            scorecard_objective=served.get(row.scorecard_objective_id or 0),
+            commitment=Commitment(row.commitment), grade=row.grade, position=row.position,
+            progress=objective_progress(key_results[row.id]),
+        )
+        for row in rows
+    ]
+
+
+def _parent_id(
+    session: Session, workspace_id: int, own_id: int | None, key: str | None
+) -> int | None:
+    """The aligned-to objective; 422 when unknown or when the alignment would loop."""
+    parent_id = referenced_id(session, OkrObjectiveRow, workspace_id, "parent", "OKR objective",
+                              key)
+    if own_id is not None and own_id in ancestors(session, OkrObjectiveRow, parent_id, "parent_id"):
+        raise InvalidInput("parent", "would make the alignment a loop")
+    return parent_id
+
+
+@router.get("/objectives", summary="List OKR objectives", response_model=OkrObjectivePage,
+            responses=read_responses(401, 403, 422, 500))
+def list_okr_objectives(
+    caller: ReadAccess, session: SessionDep, page: PageParams,
+    cycle: Annotated[str | None, key_filter("Only objectives of this cycle.")] = None,
+    level: Annotated[OkrLevel | None, Query(description="Only this level.")] = None,
+    team: Annotated[str | None, key_filter("Only objectives of this team.")] = None,
+) -> OkrObjectivePage:
+    statement = select(OkrObjectiveRow).where(OkrObjectiveRow.workspace_id == caller.workspace_id)
+    if cycle is not None:
+        statement = statement.join(OkrCycleRow, OkrCycleRow.id == OkrObjectiveRow.cycle_id)
+        statement = statement.where(OkrCycleRow.key == cycle)
+    if level is not None:
+        statement = statement.where(OkrObjectiveRow.level == level)
+    if team is not None:
+        statement = statement.join(Team, Team.id == OkrObjectiveRow.team_id)
+        statement = statement.where(Team.key == team)
+    rows, next_cursor = fetch_page(session, statement, OkrObjectiveRow.id, page)
+    return OkrObjectivePage(items=okr_objectives_out(session, [row[0] for row in rows]),
+                            next_cursor=next_cursor)
+
+
+@router.post("/objectives", summary="Create an OKR objective", status_code=201,
+             response_model=OkrObjective, responses=write_responses(400, 401, 403, 409, 422, 500))
+def create_okr_objective(
+    editor: EditorDep, session: SessionDep, body: OkrObjectiveCreate
+) -> OkrObjective:
+    """Managers may create objectives they own, at any level."""
+    ws = editor.workspace_id
+    cycle = referenced_row(session, OkrCycleRow, ws, "cycle", "cycle", key=body.cycle)
+    owner_id = member_id(session, ws, "owner", body.owner)
+    editor.require_owner([owner_id], OKR_OBJECTIVES)
+    require_free_key(session, OkrObjectiveRow, ws, "OKR objective", key=body.key)
+    position = body.position
+    if position is None:
+        position = next_position(session, OkrObjectiveRow, ws, cycle_id=cycle.id)
+    row = OkrObjectiveRow(
+        workspace_id=ws, cycle_id=cycle.id, key=body.key, title=body.title, level=body.level,
+        team_id=team_id(session, ws, "team", body.team), owner_user_id=owner_id,
+        parent_id=_parent_id(session, ws, None, body.parent),
+        scorecard_objective_id=referenced_id(session, ObjectiveRow, ws, "scorecard_objective",
+                                             "objective", body.scorecard_objective),
+        commitment=body.commitment.value, grade=body.grade, position=position,
+    )
+    session.add(row)
+    session.flush()
+    record(session, editor, "create", "okr_objective", row.id, body.model_dump())
+    commit_or_conflict(session)
+    return okr_objectives_out(session, [row])[0]
+
+
+@router.get("/objectives/{objective_key}", summary="Get an OKR objective",
+            response_model=OkrObjective, responses=read_responses(401, 403, 404, 422, 500))
+def get_okr_objective(
+    caller: ReadAccess, session: SessionDep, objective_key: OkrObjectiveKey
+) -> OkrObjective:
+    row = row_at(session, OkrObjectiveRow, caller.workspace_id, "OKR objective", key=objective_key)
+    return okr_objectives_out(session, [row])[0]
+
+
+@router.patch("/objectives/{objective_key}", summary="Change an OKR objective",
+              response_model=OkrObjective, responses=write_responses(400, 401, 403, 404, 422, 500))
+def update_okr_objective(
+    editor: EditorDep, session: SessionDep, objective_key: OkrObjectiveKey,
+    body: OkrObjectiveUpdate,
+) -> OkrObjective:
+    """Only the fields sent change; a manager cannot hand an objective to someone else."""
+    ws = editor.workspace_id
+    row = row_at(session, OkrObjectiveRow, ws, "OKR objective", key=objective_key)
+    editor.require_owner([row.owner_user_id], OKR_OBJECTIVES)
+    values: dict[str, Any] = sent(body)
+    if "cycle" in values:
+        values["cycle_id"] = referenced_row(session, OkrCycleRow, ws, "cycle", "cycle",
+                                            key=values.pop("cycle")).id
+    if "owner" in values:
+        values["owner_user_id"] = member_id(session, ws, "owner", values.pop("owner"))
+        editor.require_owner([values["owner_user_id"]], OKR_OBJECTIVES)
+    if "team" in values:
+        values["team_id"] = team_id(session, ws, "team", values.pop("team"))
+    if "parent" in values:
+        values["parent_id"] = _parent_id(session, ws, row.id, values.pop("parent"))
+    if "scorecard_objective" in values:
+        values["scorecard_objective_id"] = referenced_id(
+            session, ObjectiveRow, ws, "scorecard_objective", "objective",
+            values.pop("scorecard_objective"),
+        )
+    if "commitment" in values:
+        values["commitment"] = Commitment(values["commitment"]).value
+    changes = apply_changes(row, values)
+    if changes:
+        record(session, editor, "update", "okr_objective", row.id, {"key": row.key, **changes})
+        commit_or_conflict(session)
+    return okr_objectives_out(session, [row])[0]
+
+
+@router.delete("/objectives/{objective_key}", summary="Delete an OKR objective",
+               status_code=204, response_class=Response,
+               responses=write_responses(401, 403, 404, 422, 500))
+def delete_okr_objective(
+    editor: EditorDep, session: SessionDep, objective_key: OkrObjectiveKey
+) -> Response:
+    """Deletes its key results and check-ins; objectives aligned to it become roots."""
+    row = row_at(session, OkrObjectiveRow, editor.workspace_id, "OKR objective",
+                 key=objective_key)
+    editor.require_owner([row.owner_user_id], OKR_OBJECTIVES)
+    record(session, editor, "delete", "okr_objective", row.id, {"key": row.key, "title": row.title})
+    session.delete(row)
+    commit_or_conflict(session)
+    return Response(status_code=204)

@@ -1,0 +1,240 @@
+"""``/scorecards``: the scorecards of the cascade and the perspectives of each.
+
+Both are the strategy's structure, so only admins and owners change them (``editing``).
+Deleting a scorecard deletes what hangs under it — perspectives, objectives, measures,
+links and initiatives — as the database's cascades say; deleting a perspective deletes
+its objectives.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kano.adapters.api.deps import ReadAccess, SessionDep
+from kano.adapters.api.editing import (
+    EditorDep,
+    apply_changes,
+    commit_or_conflict,
+    read_responses,
+    record,
+    write_responses,
+)
+from kano.adapters.api.pagination import PageParams, fetch_page
+from kano.adapters.api.schemas.editing import KEY_PATTERN, sent
+from kano.adapters.api.schemas.strategy import (
+    Perspective,
+    PerspectiveCreate,
+    PerspectivePage,
+    PerspectiveUpdate,
+    Scorecard,
+    ScorecardCreate,
+    ScorecardLevel,
+    ScorecardPage,
+    ScorecardUpdate,
+)
+from kano.adapters.api.strategy_lookups import (
+    ancestors,
+    key_map,
+    next_position,
+    referenced_id,
+    require_free_key,
+    row_at,
+)
+from kano.adapters.db.orm import PerspectiveRow, ScorecardRow
+from kano.domain.shared.errors import InvalidInput
+
+router = APIRouter(prefix="/scorecards", tags=["strategy"])
+
+ScorecardKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The scorecard's key.")]
+PerspectiveKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The perspective's key.")]
+
+
+def scorecards_out(session: Session, rows: list[ScorecardRow]) -> list[Scorecard]:
+    parents = key_map(session, ScorecardRow, (row.parent_id for row in rows))
+    return [
+        Scorecard(id=row.id, key=row.key, name=row.name, level=row.level,
+                  parent=parents.get(row.parent_id) if row.parent_id else None)
+        for row in rows
+    ]
+
+
+def perspective_out(row: PerspectiveRow, scorecard_key: str) -> Perspective:
+    return Perspective(id=row.id, scorecard=scorecard_key, key=row.key, name=row.name,
+                       position=row.position)
+
+
+def _parent_id(
+    session: Session, workspace_id: int, card_id: int | None, parent: str | None
+) -> int | None:
+    """The parent's id; 422 when unknown or when it would make the cascade a loop."""
+    parent_id = referenced_id(session, ScorecardRow, workspace_id, "parent", "scorecard", parent)
+    if card_id is not None and card_id in ancestors(session, ScorecardRow, parent_id, "parent_id"):
+        raise InvalidInput("parent", "would make the cascade a loop (a scorecard cannot be "
+                           "its own ancestor)")
+    return parent_id
+
+
+@router.get("", summary="List scorecards", response_model=ScorecardPage,
+            responses=read_responses(401, 403, 422, 500))
+def list_scorecards(
+    caller: ReadAccess, session: SessionDep, page: PageParams,
+    level: Annotated[ScorecardLevel | None, Query(description="Only this level.")] = None,
+) -> ScorecardPage:
+    """Scorecards ordered by id."""
+    statement = select(ScorecardRow).where(ScorecardRow.workspace_id == caller.workspace_id)
+    if level is not None:
+        statement = statement.where(ScorecardRow.level == level)
+    rows, next_cursor = fetch_page(session, statement, ScorecardRow.id, page)
+    return ScorecardPage(items=scorecards_out(session, [row[0] for row in rows]),
+                         next_cursor=next_cursor)
+
+
+@router.post("", summary="Create a scorecard", status_code=201, response_model=Scorecard,
+             responses=write_responses(400, 401, 403, 409, 422, 500))
+def create_scorecard(editor: EditorDep, session: SessionDep, body: ScorecardCreate) -> Scorecard:
+    """Admins only. The key is unique in the workspace (409 otherwise)."""
+    editor.require_admin("scorecards")
+    workspace_id = editor.workspace_id
+    require_free_key(session, ScorecardRow, workspace_id, "scorecard", key=body.key)
+    row = ScorecardRow(workspace_id=workspace_id, key=body.key, name=body.name, level=body.level,
+                       parent_id=_parent_id(session, workspace_id, None, body.parent))
+    session.add(row)
+    session.flush()
+    record(session, editor, "create", "scorecard", row.id, body.model_dump())
+    commit_or_conflict(session)
+    return scorecards_out(session, [row])[0]
+
+
+@router.get("/{scorecard_key}", summary="Get a scorecard", response_model=Scorecard,
+            responses=read_responses(401, 403, 404, 422, 500))
+def get_scorecard(
+    caller: ReadAccess, session: SessionDep, scorecard_key: ScorecardKey
+) -> Scorecard:
+    row = row_at(session, ScorecardRow, caller.workspace_id, "scorecard", key=scorecard_key)
+    return scorecards_out(session, [row])[0]
+
+
+@router.patch("/{scorecard_key}", summary="Change a scorecard", response_model=Scorecard,
+              responses=write_responses(400, 401, 403, 404, 422, 500))
+def update_scorecard(
+    editor: EditorDep, session: SessionDep, scorecard_key: ScorecardKey, body: ScorecardUpdate
+) -> Scorecard:
+    """Admins only; only the fields sent change (`parent: null` detaches it)."""
+    row = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
+    editor.require_admin("scorecards")
+    values = sent(body)
+    if "parent" in values:
+        values["parent_id"] = _parent_id(session, editor.workspace_id, row.id, values.pop("parent"))
+    changes = apply_changes(row, values)
+    if changes:
+        record(session, editor, "update", "scorecard", row.id, {"key": row.key, **changes})
+        commit_or_conflict(session)
+    return scorecards_out(session, [row])[0]
+
+
+@router.delete("/{scorecard_key}", summary="Delete a scorecard", status_code=204,
+               response_class=Response, responses=write_responses(401, 403, 404, 422, 500))
+def delete_scorecard(
+    editor: EditorDep, session: SessionDep, scorecard_key: ScorecardKey
+) -> Response:
+    """Admins only. Deletes its perspectives, objectives, measures, links and initiatives."""
+    row = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
+    editor.require_admin("scorecards")
+    record(session, editor, "delete", "scorecard", row.id, {"key": row.key, "name": row.name})
+    session.delete(row)
+    commit_or_conflict(session)
+    return Response(status_code=204)
+
+
+@router.get("/{scorecard_key}/perspectives", summary="List the perspectives of a scorecard",
+            response_model=PerspectivePage, responses=read_responses(401, 403, 404, 422, 500))
+def list_perspectives(
+    caller: ReadAccess, session: SessionDep, scorecard_key: ScorecardKey, page: PageParams
+) -> PerspectivePage:
+    """Perspectives ordered by id (`position` gives the band order)."""
+    card = row_at(session, ScorecardRow, caller.workspace_id, "scorecard", key=scorecard_key)
+    statement = select(PerspectiveRow).where(
+        PerspectiveRow.workspace_id == caller.workspace_id, PerspectiveRow.scorecard_id == card.id
+    )
+    rows, next_cursor = fetch_page(session, statement, PerspectiveRow.id, page)
+    return PerspectivePage(items=[perspective_out(row[0], card.key) for row in rows],
+                           next_cursor=next_cursor)
+
+
+@router.post("/{scorecard_key}/perspectives", summary="Add a perspective", status_code=201,
+             response_model=Perspective,
+             responses=write_responses(400, 401, 403, 404, 409, 422, 500))
+def create_perspective(
+    editor: EditorDep, session: SessionDep, scorecard_key: ScorecardKey, body: PerspectiveCreate
+) -> Perspective:
+    """Admins only. Keys are unique within the scorecard; without `position` it goes last."""
+    card = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
+    editor.require_admin("perspectives")
+    require_free_key(session, PerspectiveRow, editor.workspace_id, "perspective",
+                     key=body.key, scorecard_id=card.id)
+    position = body.position
+    if position is None:
+        position = next_position(session, PerspectiveRow, editor.workspace_id, scorecard_id=card.id)
+    row = PerspectiveRow(workspace_id=editor.workspace_id, scorecard_id=card.id, key=body.key,
+                         name=body.name, position=position)
+    session.add(row)
+    session.flush()
+    record(session, editor, "create", "perspective", row.id,
+           {"scorecard": card.key, "key": row.key, "name": row.name, "position": position})
+    commit_or_conflict(session)
+    return perspective_out(row, card.key)
+
+
+@router.get("/{scorecard_key}/perspectives/{perspective_key}", summary="Get a perspective",
+            response_model=Perspective, responses=read_responses(401, 403, 404, 422, 500))
+def get_perspective(
+    caller: ReadAccess, session: SessionDep, scorecard_key: ScorecardKey,
+    perspective_key: PerspectiveKey,
+) -> Perspective:
+    card = row_at(session, ScorecardRow, caller.workspace_id, "scorecard", key=scorecard_key)
+    row = row_at(session, PerspectiveRow, caller.workspace_id, "perspective",
+                 key=perspective_key, scorecard_id=card.id)
+    return perspective_out(row, card.key)
+
+
+@router.patch("/{scorecard_key}/perspectives/{perspective_key}",
+              summary="Rename or reorder a perspective", response_model=Perspective,
+              responses=write_responses(400, 401, 403, 404, 422, 500))
+def update_perspective(
+    editor: EditorDep, session: SessionDep, scorecard_key: ScorecardKey,
+    perspective_key: PerspectiveKey, body: PerspectiveUpdate,
+) -> Perspective:
+    """Admins only: non-profits put the customer on top by giving it position 0."""
+    card = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
+    row = row_at(session, PerspectiveRow, editor.workspace_id, "perspective",
+                 key=perspective_key, scorecard_id=card.id)
+    editor.require_admin("perspectives")
+    changes = apply_changes(row, sent(body))
+    if changes:
+        record(session, editor, "update", "perspective", row.id,
+               {"scorecard": card.key, "key": row.key, **changes})
+        commit_or_conflict(session)
+    return perspective_out(row, card.key)
+
+
+@router.delete("/{scorecard_key}/perspectives/{perspective_key}",
+               summary="Delete a perspective", status_code=204, response_class=Response,
+               responses=write_responses(401, 403, 404, 422, 500))
+def delete_perspective(
+    editor: EditorDep, session: SessionDep, scorecard_key: ScorecardKey,
+    perspective_key: PerspectiveKey,
+) -> Response:
+    """Admins only. Deletes the objectives in it (with their measures)."""
+    card = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
+    row = row_at(session, PerspectiveRow, editor.workspace_id, "perspective",
+                 key=perspective_key, scorecard_id=card.id)
+    editor.require_admin("perspectives")
+    record(session, editor, "delete", "perspective", row.id,
+           {"scorecard": card.key, "key": row.key, "name": row.name})
+    session.delete(row)
+    commit_or_conflict(session)
+    return Response(status_code=204)
