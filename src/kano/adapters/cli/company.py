@@ -9,6 +9,7 @@ import typer
 import yaml
 
 from kano.adapters.cli.console import console, friendly_errors, row_progress
+from kano.adapters.cli.warehouse import load_into_warehouse
 from kano.adapters.db import accounts, migrate
 from kano.adapters.db.engine import transaction
 from kano.bootstrap import build_container
@@ -92,6 +93,7 @@ def demo(
     if not _demo_files_current(out):
         generate_files("S", DEMO_SEED, out)
     load_files(out, DEMO_WORKSPACE, DEMO_NAME)
+    load_into_warehouse(DEMO_WORKSPACE)
     from kano.demo.strategy import load_demo_strategy  # imported late, as in load_files
 
     load_demo_strategy(out, DEMO_WORKSPACE)

@@ -9,7 +9,9 @@ from kano.adapters.cli.access import token_app, user_app
 from kano.adapters.cli.company import demo, generate
 from kano.adapters.cli.console import console, friendly_errors
 from kano.adapters.cli.db import db_app
+from kano.adapters.cli.metrics import metrics_app
 from kano.adapters.cli.strategy import strategy_app
+from kano.adapters.cli.warehouse import warehouse_app
 
 app = typer.Typer(
     name="kano",
@@ -22,6 +24,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(strategy_app, name="strategy")
+app.add_typer(metrics_app, name="metrics")
+app.add_typer(warehouse_app, name="warehouse")
 app.command("generate")(generate)
 app.command("demo")(demo)
 

@@ -1,0 +1,206 @@
+"""Spark: one shared session per process, and a warehouse of Parquet files.
+
+Spark's default catalogue forgets tables when the session ends, so the warehouse is a
+directory of Parquet files described by a manifest (``_manifest.json``): for every table
+and workspace, the list of part files that make up its rows, plus the load state.
+:func:`connect_spark` registers each table as a temporary view over the files the
+manifest lists.
+
+Atomicity: a load writes new part files next to the old ones (invisible, since no
+manifest names them), then replaces the manifest with ``os.replace`` — an atomic rename
+on POSIX file systems. A failed load therefore leaves the old manifest, i.e. the old
+state, and its stray files are deleted; replaced files are deleted after the swap.
+(A cluster needs the same on a shared file system; object stores would need a table
+format such as Delta or Iceberg instead.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kano.adapters.warehouse.location import WarehouseLocation
+from kano.adapters.warehouse.store import (
+    StoreWriter,
+    TableState,
+    WarehouseStore,
+    states_from_rows,
+)
+from kano.metrics.warehouse_schema import TABLES, TABLES_BY_NAME
+
+MANIFEST = "_manifest.json"
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def spark_session(master: str) -> Any:
+    """The process's Spark session (local mode starts in ~5–10 s, so it is shared)."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master(master)
+        .appName("kano")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        # Few, small shuffles: one partition per core beats Spark's default of 200.
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def view_prefix(root: Path) -> str:
+    """Temporary views are global to the shared session, so each warehouse directory
+    gets its own prefix: two warehouses open in one process never see each other."""
+    return f"kano_{hashlib.sha1(str(root.resolve()).encode()).hexdigest()[:10]}_"
+
+
+def connect_spark(location: WarehouseLocation) -> Any:
+    """An Ibis PySpark backend whose tables are the warehouse's current Parquet files."""
+    from ibis.backends.pyspark import Backend
+
+    class WarehouseBackend(Backend):
+        """Resolves ``table("responses")`` to this warehouse's prefixed view."""
+
+        prefix = ""
+
+        def table(self, name: str, /, *, database: Any = None) -> Any:
+            return super().table(f"{self.prefix}{name}", database=database)
+
+    import ibis
+
+    if getattr(ibis.options, "pyspark", None) is None:
+        Backend.register_options()  # what ``ibis.pyspark`` does on first use
+    root = Path(location.path or ".")
+    session = spark_session(location.master)
+    register_views(session, root, cache=location.cache)
+    backend = WarehouseBackend().connect(session)
+    backend.prefix = view_prefix(root)
+    return backend
+
+
+def register_views(session: Any, root: Path, cache: bool = False) -> None:
+    """(Re)define one temporary view per table over the files the manifest lists."""
+    manifest = _read_manifest(root)
+    prefix = view_prefix(root)
+    for table in TABLES:
+        files = [
+            str(root / part)
+            for parts in manifest["tables"].get(table.name, {}).values()
+            for part in parts
+        ]
+        files.append(str(_empty_file(root, table.name)))
+        view = f"{prefix}{table.name}"
+        if session.catalog.tableExists(view):
+            session.catalog.uncacheTable(view)
+        session.read.parquet(*files).createOrReplaceTempView(view)
+        if cache:
+            session.catalog.cacheTable(view)
+
+
+def _empty_file(root: Path, table: str) -> Path:
+    """An empty Parquet file with the table's schema, so empty tables still have columns."""
+    path = root / table / "_empty.parquet"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(TABLES_BY_NAME[table].schema.empty_table(), path)
+    return path
+
+
+def _read_manifest(root: Path) -> dict[str, Any]:
+    path = root / MANIFEST
+    if not path.exists():
+        return {"tables": {}, "state": {}}
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return manifest
+
+
+class SparkParquetStore(WarehouseStore):
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def ensure_tables(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        for table in TABLES:
+            _empty_file(self.root, table.name)
+
+    def read_state(self, workspace_id: int) -> dict[str, TableState]:
+        rows = _read_manifest(self.root)["state"].get(str(workspace_id), [])
+        return states_from_rows(rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[StoreWriter]:
+        with _LOCK:
+            manifest = _read_manifest(self.root)
+            writer = _ManifestWriter(self.root, manifest)
+            try:
+                yield writer
+            except BaseException:
+                for path in writer.written:
+                    path.unlink(missing_ok=True)
+                raise
+            temporary = self.root / f".{MANIFEST}.{uuid.uuid4().hex}"
+            temporary.write_text(json.dumps(manifest, indent=1, default=str), encoding="utf-8")
+            os.replace(temporary, self.root / MANIFEST)
+            for path in writer.replaced:
+                path.unlink(missing_ok=True)
+
+
+class _ManifestWriter(StoreWriter):
+    def __init__(self, root: Path, manifest: dict[str, Any]) -> None:
+        self.root = root
+        self.manifest = manifest
+        self.written: list[Path] = []
+        self.replaced: list[Path] = []
+
+    def _parts(self, table: str, workspace_id: int) -> list[str]:
+        tables = self.manifest["tables"].setdefault(table, {})
+        parts: list[str] = tables.setdefault(str(workspace_id), [])
+        return parts
+
+    def delete_workspace(self, table: str, workspace_id: int) -> None:
+        parts = self._parts(table, workspace_id)
+        self.replaced += [self.root / part for part in parts]
+        parts.clear()
+
+    def append(self, table: str, batch: pa.Table) -> None:
+        if not batch.num_rows:
+            return
+        workspace_id = int(batch["workspace_id"][0].as_py())
+        relative = f"{table}/ws-{workspace_id}/part-{uuid.uuid4().hex}.parquet"
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.written.append(path)
+        pq.write_table(batch, path, compression="zstd")
+        self._parts(table, workspace_id).append(relative)
+
+    def save_state(self, workspace_id: int, states: dict[str, TableState]) -> None:
+        self.manifest["state"][str(workspace_id)] = [
+            {
+                "table_name": name,
+                "source": state.source,
+                "high_water": state.high_water,
+                "row_count": state.row_count,
+                "min_date": state.min_date,
+                "max_date": state.max_date,
+            }
+            for name, state in sorted(states.items())
+        ]
+
+
+def open_spark_store(location: WarehouseLocation) -> SparkParquetStore:
+    return SparkParquetStore(Path(location.path or "."))

@@ -1,0 +1,104 @@
+"""What customers do, where a row needs context from outside its slice: whether an order
+is a repeat purchase, whether it was answered by a survey, and the profit formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ibis.expr.types as ir
+
+from kano.metrics.aggregations.base import Aggregation, Finished, as_float, as_int, grouped
+from kano.metrics.intervals import Estimate, wilson
+from kano.metrics.request import SliceRequest
+from kano.metrics.star import Base, Star
+from kano.metrics.warehouse_schema import TRANSACTIONS
+
+
+@dataclass(frozen=True)
+class RepeatCustomerShare(Aggregation):
+    """Share of the slice's buying customers for whom a purchase in the slice was not
+    their first ever (first purchase taken over the workspace's whole history)."""
+
+    kind = "repeat_customer_share"
+
+    def base(self, star: Star, source: str, request: SliceRequest) -> Base:
+        orders = star.table("transactions")
+        first = orders.group_by("customer_id").aggregate(_first_at=orders.occurred_at.min())
+        joined = orders.join(first, "customer_id")
+        return Base(joined.mutate(_repeat=joined.occurred_at > joined._first_at), "occurred_at")
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        customers = frame.group_by([*keys, "customer_id"]).aggregate(
+            _is_repeat=frame.count(where=frame._repeat) > 0
+        )
+        return grouped(
+            customers, keys, _n=customers.count(), _hits=customers.count(where=customers._is_repeat)
+        )
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        return Finished(wilson(as_int(row["_hits"]), as_int(row["_n"]), scale=100.0))
+
+
+@dataclass(frozen=True)
+class AnsweredOrderShare(Aggregation):
+    """Share of orders rated by at least one survey response (``responses.transaction_id``):
+    the response rate of transactional surveys, since invitations are not in the data."""
+
+    kind = "answered_order_share"
+
+    def base(self, star: Star, source: str, request: SliceRequest) -> Base:
+        orders = star.table("transactions")
+        responses = star.table("responses")
+        answered = (
+            responses.filter(responses.transaction_id.notnull())
+            .select(_rated=responses.transaction_id)
+            .distinct()
+        )
+        joined = orders.left_join(answered, orders.transaction_id == answered._rated)
+        table = joined.mutate(_answered=joined._rated.notnull()).drop("_rated")
+        return Base(table, TRANSACTIONS.time_column)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        return grouped(frame, keys, _n=frame.count(), _hits=frame.count(where=frame._answered))
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        return Finished(wilson(as_int(row["_hits"]), as_int(row["_n"]), scale=100.0))
+
+
+@dataclass(frozen=True)
+class ProfitFormula(Aggregation):
+    """Gross profit as the profit formula's levers: customers × ARPU × margin %.
+
+    The warehouse holds neither leads (conversion) nor costs, so conversion is taken as
+    1 and cost as 0: the value equals the slice's gross margin, and the components show
+    which lever moved it. Lifetime enters through ``ltv`` instead.
+    """
+
+    kind = "profit_formula"
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        return grouped(
+            frame,
+            keys,
+            _customers=frame.customer_id.nunique(),
+            _revenue=frame.amount.cast("float64").sum(),
+            _margin=frame.margin.cast("float64").sum(),
+        )
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        customers = as_int(row["_customers"])
+        revenue, margin = as_float(row["_revenue"]), as_float(row["_margin"])
+        if not customers or revenue is None or margin is None:
+            return Finished(Estimate(None, customers))
+        arpu = revenue / customers
+        margin_percent = 100.0 * margin / revenue if revenue else None
+        value = customers * arpu * (margin / revenue) if revenue else None
+        components = (
+            ("customers", float(customers)),
+            ("arpu", arpu),
+            ("margin_pct", margin_percent),
+        )
+        return Finished(Estimate(value, customers), components)

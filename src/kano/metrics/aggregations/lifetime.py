@@ -1,0 +1,167 @@
+"""Customer-month metrics: lifetime in paying months (LT), LTV by the profit formula,
+share of wallet, and retention / churn by first-purchase cohort.
+
+All start from *customer months*: one row per customer and calendar month with at least
+one purchase (a "paying period"), numbered 1, 2, 3 … per customer in time order with
+``row_number()``, which every engine computes the same way. These metrics slice by
+customer attributes and by month, quarter or year only: a row here is a customer, not
+an order, so an order's channel or team does not apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from kano.metrics.aggregations.base import Aggregation, Finished, as_float, as_int, grouped
+from kano.metrics.aggregations.simple import finish_mean
+from kano.metrics.intervals import Estimate, ratio, wilson
+from kano.metrics.periods import Grain
+from kano.metrics.request import SliceRequest
+from kano.metrics.star import Base, Star
+
+MONTHLY_GRAINS = (Grain.MONTH, Grain.QUARTER, Grain.YEAR)
+
+
+def customer_months(star: Star) -> ir.Table:
+    """customer_id, _month_index (year·12 + month − 1), _month_start, _revenue, _margin,
+    and _paying_months: how many paying months the customer has had up to this one."""
+    orders = star.table("transactions")
+    at = orders.occurred_at
+    months = orders.group_by(
+        "customer_id",
+        _month_index=at.year() * 12 + at.month() - 1,
+        _month_start=at.truncate("M"),
+    ).aggregate(
+        _revenue=orders.amount.cast("float64").sum(),
+        _margin=orders.margin.cast("float64").sum(),
+    )
+    order = ibis.window(group_by="customer_id", order_by=months._month_index)
+    return months.mutate(_paying_months=ibis.row_number().over(order) + 1)
+
+
+class _CustomerMonthAggregation(Aggregation):
+    def base(self, star: Star, source: str, request: SliceRequest) -> Base:
+        return Base(customer_months(star), "_month_start", MONTHLY_GRAINS)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        per_customer = frame.group_by([*keys, "customer_id"]).aggregate(
+            _lt=frame._paying_months.max().cast("float64"),
+            _revenue=frame._revenue.sum(),
+            _margin=frame._margin.sum(),
+            _months=frame.count(),
+        )
+        per_customer = per_customer.mutate(
+            _x=per_customer._lt,
+            _dev=per_customer._lt - per_customer._lt.mean().over(ibis.window(group_by=keys)),
+        )
+        return grouped(
+            per_customer,
+            keys,
+            _n=per_customer.count(),
+            _mean=per_customer._x.mean(),
+            _ss=(per_customer._dev * per_customer._dev).sum(),
+            _revenue=per_customer._revenue.sum(),
+            _margin=per_customer._margin.sum(),
+            _customer_months=per_customer._months.sum(),
+        )
+
+
+@dataclass(frozen=True)
+class PayingLifetime(_CustomerMonthAggregation):
+    """Mean number of paying months, up to the slice's period, of the customers who paid
+    in it (t interval). Observed so far: young customers' lifetimes are still growing."""
+
+    kind = "paying_lifetime"
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        return finish_mean(row)
+
+
+@dataclass(frozen=True)
+class LifetimeValue(_CustomerMonthAggregation):
+    """LTV = ARPU per paying month × margin % × LT (paying months), per customer."""
+
+    kind = "lifetime_value"
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        n = as_int(row["_n"])
+        revenue, margin = as_float(row["_revenue"]), as_float(row["_margin"])
+        months = as_int(row["_customer_months"])
+        if not n or not months or not revenue or margin is None:
+            return Finished(Estimate(None, n))
+        arpu_month = revenue / months
+        margin_share = margin / revenue
+        lifetime = as_float(row["_mean"]) or 0.0
+        components = (
+            ("arpu_month", arpu_month),
+            ("margin_pct", 100.0 * margin_share),
+            ("lifetime_months", lifetime),
+        )
+        return Finished(Estimate(arpu_month * margin_share * lifetime, n), components)
+
+
+@dataclass(frozen=True)
+class ShareOfWallet(Aggregation):
+    """Σ spend / Σ monthly wallet estimate over customer months with an estimate, in %."""
+
+    kind = "share_of_wallet"
+
+    def base(self, star: Star, source: str, request: SliceRequest) -> Base:
+        return Base(customer_months(star), "_month_start", MONTHLY_GRAINS)
+
+    def expressions(self) -> tuple[str, ...]:
+        return ("wallet_estimate",)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        known = frame.filter(frame.wallet_estimate.notnull())
+        return grouped(
+            known,
+            keys,
+            _n=known.count(),
+            _revenue=known._revenue.sum(),
+            _wallet=known.wallet_estimate.cast("float64").sum(),
+        )
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        n = as_int(row["_n"])
+        return Finished(ratio(as_float(row["_revenue"]), as_float(row["_wallet"]), n, 100.0))
+
+
+@dataclass(frozen=True)
+class CohortRetention(Aggregation):
+    """Of the customers whose first purchase fell in a month (their cohort, the slice's
+    period), the share who purchase again in the calendar month ``months`` later —
+    one cell of the classic cohort triangle. ``churn=True`` gives the complement.
+
+    A cohort counts only once that month has been observed (it is not after the
+    workspace's last month with a purchase), so recent cohorts are not shown as lost.
+    """
+
+    months: int
+    churn: bool = False
+    kind = "cohort_retention"
+
+    def base(self, star: Star, source: str, request: SliceRequest) -> Base:
+        months = customer_months(star).select("customer_id", "_month_index", "_month_start")
+        first = months.group_by("customer_id").aggregate(
+            _first=months._month_index.min(), _cohort_start=months._month_start.min()
+        )
+        joined = months.join(first, "customer_id")
+        flags = joined.group_by("customer_id", "_first", "_cohort_start").aggregate(
+            _retained=joined.count(where=joined._month_index == joined._first + self.months) > 0
+        )
+        last_month = months._month_index.max().as_scalar()
+        eligible = flags.filter(flags._first + self.months <= last_month)
+        return Base(eligible, "_cohort_start", MONTHLY_GRAINS)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        return grouped(frame, keys, _n=frame.count(), _hits=frame.count(where=frame._retained))
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        n, hits = as_int(row["_n"]), as_int(row["_hits"])
+        return Finished(wilson(n - hits if self.churn else hits, n, scale=100.0))

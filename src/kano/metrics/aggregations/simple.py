@@ -1,0 +1,266 @@
+"""Row-level aggregations: count, distinct count, sum, mean, share, net score, ratio,
+percentile and per-customer mean, each over rows of one (framed) fact table.
+
+Values and conditions are expression texts (:mod:`kano.metrics.expressions`); sums are
+taken in float64 on every engine so integer scores do not overflow or round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from kano.metrics.aggregations.base import Aggregation, Finished, as_float, as_int, grouped
+from kano.metrics.expression_ibis import compile_text
+from kano.metrics.intervals import Estimate, mean_t, net_score, ratio, wilson
+
+
+def _number(text: str, frame: ir.Table) -> Any:
+    return compile_text(text, frame).cast("float64")
+
+
+def mean_statistics(table: ir.Table, keys: list[str]) -> ir.Table:
+    """n, mean and Σ squared deviations of the column ``_x`` per slice, nulls left out.
+
+    Two passes (the slice mean as a window, then the deviations) keep the variance
+    exact when the spread is small next to the mean, where Σx² − (Σx)²/n loses its
+    digits; and every engine has windowed ``avg`` (SQLite's Ibis ``var`` does not
+    survive a one-row slice).
+    """
+    values = table.filter(table._x.notnull())
+    values = values.mutate(_dev=values._x - values._x.mean().over(ibis.window(group_by=keys)))
+    return grouped(
+        values,
+        keys,
+        _n=values.count(),
+        _mean=values._x.mean(),
+        _ss=(values._dev * values._dev).sum(),
+    )
+
+
+def finish_mean(row: Mapping[str, Any]) -> Finished:
+    n = as_int(row["_n"])
+    squares = as_float(row["_ss"])
+    variance = squares / (n - 1) if n > 1 and squares is not None else None
+    return Finished(mean_t(as_float(row["_mean"]), variance, n))
+
+
+@dataclass(frozen=True)
+class Count(Aggregation):
+    """Number of rows (responses, orders …); no interval."""
+
+    kind = "count"
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        return grouped(frame, keys, _n=frame.count())
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        n = as_int(row["_n"])
+        return Finished(Estimate(float(n), n))
+
+
+@dataclass(frozen=True)
+class CountDistinct(Aggregation):
+    """Number of distinct values of a column (active customers); n is that number."""
+
+    column: str
+    kind = "count_distinct"
+
+    def expressions(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        return grouped(frame, keys, _distinct=compile_text(self.column, frame).nunique())
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        n = as_int(row["_distinct"])
+        return Finished(Estimate(float(n), n))
+
+
+@dataclass(frozen=True)
+class Total(Aggregation):
+    """Sum of a value over the rows (revenue, gross margin); n counts the rows."""
+
+    value: str
+    kind = "sum"
+
+    def expressions(self) -> tuple[str, ...]:
+        return (self.value,)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        value = _number(self.value, frame)
+        return grouped(frame, keys, _n=value.count(), _sum=value.sum())
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        n = as_int(row["_n"])
+        return Finished(Estimate(as_float(row["_sum"]) if n else None, n))
+
+
+@dataclass(frozen=True)
+class Mean(Aggregation):
+    """Mean of a value over the rows where it is not null, with the t interval."""
+
+    value: str
+    kind = "mean"
+
+    def expressions(self) -> tuple[str, ...]:
+        return (self.value,)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        return mean_statistics(frame.mutate(_x=_number(self.value, frame)), keys)
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        return finish_mean(row)
+
+
+@dataclass(frozen=True)
+class Share(Aggregation):
+    """Share of rows meeting a condition, in % with the Wilson interval (null = not met)."""
+
+    condition: str
+    kind = "share"
+
+    def expressions(self) -> tuple[str, ...]:
+        return (self.condition,)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        condition = compile_text(self.condition, frame)
+        return grouped(frame, keys, _n=frame.count(), _hits=frame.count(where=condition))
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        return Finished(wilson(as_int(row["_hits"]), as_int(row["_n"]), scale=100.0))
+
+
+@dataclass(frozen=True)
+class NetScore(Aggregation):
+    """NPS-style score on a 0–10 column: % of 9–10 minus % of 0–6, over answered rows."""
+
+    column: str
+    kind = "net_score"
+
+    def expressions(self) -> tuple[str, ...]:
+        return (self.column,)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        score = compile_text(self.column, frame)
+        return grouped(
+            frame,
+            keys,
+            _n=score.count(),
+            _promoters=frame.count(where=score >= 9),
+            _detractors=frame.count(where=score <= 6),
+        )
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        n = as_int(row["_n"])
+        return Finished(net_score(as_int(row["_promoters"]), as_int(row["_detractors"]), n))
+
+
+@dataclass(frozen=True)
+class Part:
+    """One side of a ratio: ``count`` rows, ``count_distinct`` of a value, or ``sum``."""
+
+    kind: str
+    value: str | None = None
+    where: str | None = None
+
+    def texts(self) -> tuple[str, ...]:
+        return tuple(text for text in (self.value, self.where) if text)
+
+    def compile(self, frame: ir.Table) -> Any:
+        where = compile_text(self.where, frame) if self.where else None
+        if self.kind == "count":
+            return frame.count(where=where)
+        assert self.value is not None
+        value = compile_text(self.value, frame)
+        if self.kind == "count_distinct":
+            return value.nunique(where=where)
+        return value.cast("float64").sum(where=where)
+
+
+@dataclass(frozen=True)
+class Ratio(Aggregation):
+    """Ratio of two aggregates × ``scale`` (margin % = 100 · Σ margin / Σ amount)."""
+
+    numerator: Part
+    denominator: Part
+    scale: float = 1.0
+    kind = "ratio"
+
+    def expressions(self) -> tuple[str, ...]:
+        return self.numerator.texts() + self.denominator.texts()
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        return grouped(
+            frame,
+            keys,
+            _n=frame.count(),
+            _num=self.numerator.compile(frame),
+            _den=self.denominator.compile(frame),
+        )
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        num, den = as_float(row["_num"]), as_float(row["_den"])
+        return Finished(ratio(num, den, as_int(row["_n"]), self.scale))
+
+
+@dataclass(frozen=True)
+class Percentile(Aggregation):
+    """The nearest-rank percentile: the smallest value whose rank r satisfies r ≥ q·n.
+
+    Engines disagree on percentiles (DuckDB ``quantile_cont`` interpolates, PostgreSQL
+    has ``percentile_cont``/``percentile_disc``, SQLite none, Spark approximates), so the
+    value is found with what all of them share: ``row_number()`` over the slice, ordered
+    by the value, and the slice's count. The rank test uses integers only
+    (r · denominator ≥ numerator · n with q = numerator/denominator as an exact
+    fraction), so no engine's floating point can move the chosen rank. This is the
+    "inverted CDF" definition (numpy ``method="inverted_cdf"``, Hyndman–Fan type 1).
+    """
+
+    value: str
+    percent: Fraction
+    kind = "percentile"
+
+    def expressions(self) -> tuple[str, ...]:
+        return (self.value,)
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        values = frame.mutate(_v=_number(self.value, frame))
+        values = values.filter(values._v.notnull()).select(*keys, "_v")
+        q = self.percent / 100
+        ranked = values.mutate(
+            _rank=ibis.row_number().over(ibis.window(group_by=keys, order_by=values._v)) + 1,
+            _count=values.count().over(ibis.window(group_by=keys)),
+        )
+        chosen = ranked.filter(ranked._rank * q.denominator >= ranked._count * q.numerator)
+        return grouped(chosen, keys, _value=chosen._v.min(), _n=chosen._count.max())
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        n = as_int(row["_n"])
+        return Finished(Estimate(as_float(row["_value"]) if n else None, n))
+
+
+@dataclass(frozen=True)
+class PerCustomerMean(Aggregation):
+    """Mean over customers of a per-customer sum or count (ARPU, orders per customer),
+    with the t interval; n is the number of customers in the slice."""
+
+    per_customer: Part
+    kind = "per_customer_mean"
+
+    def expressions(self) -> tuple[str, ...]:
+        return self.per_customer.texts()
+
+    def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
+        per_customer = frame.group_by([*keys, "customer_id"]).aggregate(
+            _x=self.per_customer.compile(frame)
+        )
+        return mean_statistics(per_customer.mutate(_x=per_customer._x.cast("float64")), keys)
+
+    def finish(self, row: Mapping[str, Any]) -> Finished:
+        return finish_mean(row)

@@ -1,0 +1,162 @@
+"""``compute_metric``: one metric, sliced and filtered, on any Ibis backend.
+
+This is the read side every interface shares (CLI, API, explorer, scorecard binding,
+bench): it frames the metric's base table for the request, runs one query for the
+sufficient statistics, and finishes each slice in Python. Comparison with the previous
+period runs the same computation one period earlier and pairs the rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from kano.domain.shared.errors import InvalidInput
+from kano.metrics.definitions import Metric
+from kano.metrics.expression_ibis import compile_text
+from kano.metrics.expressions import ExpressionError
+from kano.metrics.periods import Grain, as_date, previous_range
+from kano.metrics.request import MetricRow, SliceKey, SliceRequest
+from kano.metrics.star import Star
+
+
+def compute_metric(
+    backend: Any,
+    metric: Metric,
+    by: Sequence[str] = (),
+    filters: Mapping[str, str | Iterable[str]] | None = None,
+    period: tuple[date, date] | None = None,
+    workspace_id: int = 1,
+    *,
+    where: str | None = None,
+    compare: bool = False,
+) -> list[MetricRow]:
+    """The metric per slice of ``by`` (e.g. ``["month", "segment"]``), rows sorted by key.
+
+    ``filters`` maps a slice name to the allowed values (``{"segment": ["smb"]}``);
+    ``period`` is an inclusive ``(from, to)`` date range; ``where`` an extra condition
+    in the expression language. With ``compare=True`` every row also carries the value
+    of the previous period (the previous grain for a time slice, else the equally long
+    range just before ``period``).
+    """
+    request = SliceRequest.build(by, filters, period, where)
+    rows = _rows(backend, metric, request, workspace_id)
+    if not compare:
+        return rows
+    return _with_previous(backend, metric, request, workspace_id, rows)
+
+
+def _rows(
+    backend: Any, metric: Metric, request: SliceRequest, workspace_id: int
+) -> list[MetricRow]:
+    star = Star(backend, workspace_id)
+    aggregation = metric.aggregation
+    base = aggregation.base(star, metric.source, request)
+    try:
+        frame = star.frame(base, request, metric.expressions())
+        if metric.filter:
+            frame = frame.filter(compile_text(metric.filter, frame))
+        statistics = aggregation.statistics(frame, list(request.by))
+    except ExpressionError as error:
+        raise InvalidInput(f"metric {metric.id}", str(error)) from error
+    records = backend.to_pyarrow(statistics).to_pylist()
+    grain = request.grain
+    rows = []
+    for record in records:
+        finished = aggregation.finish(record)
+        estimate = finished.estimate
+        if estimate.n == 0:
+            continue  # a slice with rows but no observation of this metric (no answers)
+        keys = tuple((name, _key(record[name], name, grain)) for name in request.by)
+        rows.append(
+            MetricRow(
+                keys=keys,
+                value=_clean(estimate.value),
+                n=estimate.n,
+                ci_low=_clean(estimate.low),
+                ci_high=_clean(estimate.high),
+                components=tuple((k, _clean(v)) for k, v in finished.components),
+            )
+        )
+    rows.sort(key=lambda row: tuple(_sort_key(value) for _, value in row.keys))
+    return rows
+
+
+def _key(value: Any, name: str, grain: Grain | None) -> SliceKey:
+    """A slice key as JSON-ready Python: period labels, ISO dates, plain numbers."""
+    if value is None:
+        return None
+    if grain is not None and name == grain.value:
+        return grain.label(as_date(value))
+    if isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _clean(value: float | None) -> float | None:
+    if value is None or math.isnan(value) or math.isinf(value):
+        return None
+    return float(value)
+
+
+def _sort_key(value: SliceKey) -> tuple[int, str, float]:
+    """Nulls last; numbers by value, everything else by text."""
+    if value is None:
+        return (2, "", 0.0)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, "", float(value))
+    return (1, str(value), 0.0)
+
+
+def _with_previous(
+    backend: Any, metric: Metric, request: SliceRequest, workspace_id: int, rows: list[MetricRow]
+) -> list[MetricRow]:
+    grain = request.grain
+    if grain is not None:
+        previous_rows = rows
+        if request.period:
+            start = grain.shift(grain.start_of(request.period[0]), -1)
+            earlier = _replace_period(request, (start, request.period[1]))
+            previous_rows = _rows(backend, metric, earlier, workspace_id)
+        previous = {_previous_key(row, grain, shift=1): row.value for row in previous_rows}
+        matched = [_compared(row, previous.get(_previous_key(row, grain, 0))) for row in rows]
+        return matched
+    if request.period is None:
+        return [_compared(row, None) for row in rows]
+    earlier = _replace_period(request, previous_range(request.period))
+    previous = {row.keys: row.value for row in _rows(backend, metric, earlier, workspace_id)}
+    return [_compared(row, previous.get(row.keys)) for row in rows]
+
+
+def _replace_period(request: SliceRequest, period: tuple[date, date]) -> SliceRequest:
+    return SliceRequest(request.by, request.filters, period, request.where)
+
+
+def _previous_key(row: MetricRow, grain: Grain, shift: int) -> tuple[tuple[str, SliceKey], ...]:
+    """The row's keys with its period moved ``shift`` grains later (labels → starts)."""
+    keys = []
+    for name, value in row.keys:
+        if name == grain.value and isinstance(value, str):
+            value = grain.label(grain.shift(grain.start_of_label(value), shift))
+        keys.append((name, value))
+    return tuple(keys)
+
+
+def _compared(row: MetricRow, previous: float | None) -> MetricRow:
+    return MetricRow(
+        keys=row.keys,
+        value=row.value,
+        n=row.n,
+        ci_low=row.ci_low,
+        ci_high=row.ci_high,
+        components=row.components,
+        previous_value=previous,
+        compared=True,
+    )
+

@@ -1,0 +1,269 @@
+"""The star schema seen from one workspace: tables, dimension joins, slices and filters.
+
+A metric aggregates a *base* table (usually a fact table). :meth:`Star.frame` turns that
+base into the table the aggregation groups: it joins only the dimensions the request
+mentions (segment and any customer attribute through ``customer_id``; stage, touchpoint,
+channel and owner team through ``touchpoint_id``; team through ``team_id``; survey through
+``survey_id``), adds the period key, and applies the date range and the filters. Every
+table read is restricted to the workspace first, so no slice can see another tenant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from kano.domain.shared.errors import InvalidInput, KanoError
+from kano.metrics.expression_ibis import compile_text
+from kano.metrics.expressions import ExpressionError, column_names, parse_expression
+from kano.metrics.periods import Grain
+from kano.metrics.request import SliceRequest
+
+# Dimension attributes reachable through each join key, by the name a user slices with.
+CUSTOMER_ATTRIBUTES = (
+    "segment",
+    "customer",
+    "kind",
+    "region",
+    "industry",
+    "consent_contact",
+    "created_on",
+    "wallet_estimate",
+)
+TOUCHPOINT_ATTRIBUTES = ("touchpoint", "stage", "channel", "team")
+TEAM_ATTRIBUTES = ("team", "team_function")
+SURVEY_ATTRIBUTES = ("survey",)
+# Join key → attributes it reaches. Earlier paths win when two reach the same name
+# (a fact's own team before the team owning its touchpoint).
+JOIN_PATHS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("team_id", TEAM_ATTRIBUTES),
+    ("customer_id", CUSTOMER_ATTRIBUTES),
+    ("touchpoint_id", TOUCHPOINT_ATTRIBUTES),
+    ("survey_id", SURVEY_ATTRIBUTES),
+)
+ATTRIBUTE_TYPES: dict[str, str] = {
+    **{name: "string" for _, names in JOIN_PATHS for name in names},
+    "consent_contact": "boolean",
+    "created_on": "date",
+    "wallet_estimate": "float64",
+}
+# Fact columns that make no sense as slices (ids and measures) are not offered in errors.
+# Time columns are sliced through grains (day … year) instead.
+_NOT_SLICES = {
+    "workspace_id",
+    "amount",
+    "margin",
+    "value",
+    "comment",
+    "engagement",
+    "competency",
+    "training_hours",
+    "submitted_at",
+    "occurred_at",
+    "due_on",
+    "paid_on",
+    "hired_on",
+    "left_on",
+    "date",
+}
+
+
+def reachable_attributes(columns: Iterable[str]) -> list[str]:
+    """Dimension attributes a table with ``columns`` can join to (not its own columns)."""
+    present = set(columns)
+    found: list[str] = []
+    for key, attributes in JOIN_PATHS:
+        if key in present:
+            found += [name for name in attributes if name not in present and name not in found]
+    return found
+
+
+def slice_names(columns: Iterable[str]) -> set[str]:
+    """Names a table with ``columns`` can be sliced or filtered by (besides grains)."""
+    listed = list(columns)
+    own = {c for c in listed if not c.endswith("_id") and not c.startswith("_")}
+    return (own - _NOT_SLICES) | set(reachable_attributes(listed))
+
+
+class WarehouseNotLoaded(KanoError):
+    def __init__(self, table: str) -> None:
+        super().__init__(
+            f"the warehouse has no table {table!r}: load it with `kano warehouse load`"
+        )
+
+
+@dataclass(frozen=True)
+class Base:
+    """What an aggregation groups: a table, its time column, the grains it supports."""
+
+    table: ir.Table
+    time_column: str | None
+    grains: tuple[Grain, ...] = tuple(Grain)
+    apply_range: bool = True
+
+
+class Star:
+    """Access to one workspace's star schema on one Ibis backend."""
+
+    def __init__(self, backend: Any, workspace_id: int) -> None:
+        self.backend = backend
+        self.workspace_id = int(workspace_id)
+
+    def table(self, name: str) -> ir.Table:
+        """The workspace's rows of a warehouse table (without ``workspace_id``)."""
+        try:
+            table = self.backend.table(name)
+        except Exception as error:  # each backend raises its own "no such table"
+            raise WarehouseNotLoaded(name) from error
+        return table.filter(table.workspace_id == self.workspace_id).drop("workspace_id")
+
+    # --- dimension joins -----------------------------------------------------------------
+
+    def _customer_dimension(self, names: set[str]) -> ir.Table:
+        customers = self.table("customers")
+        plain = sorted(names - {"segment", "customer"})
+        dimension = customers.select(
+            "segment_id",
+            *plain,
+            _join_customer=customers.customer_id,
+            customer=customers.external_id,
+        )
+        if "segment" in names:
+            segments = self.table("segments").select(_sid="segment_id", segment="key")
+            dimension = dimension.left_join(segments, dimension.segment_id == segments._sid).drop(
+                "_sid"
+            )
+        return dimension.select("_join_customer", *sorted(names))
+
+    def _touchpoint_dimension(self, names: set[str]) -> ir.Table:
+        touchpoints = self.table("touchpoints").select(
+            _join_touchpoint="touchpoint_id",
+            touchpoint="key",
+            channel="channel",
+            _stage_id="stage_id",
+            _team_id="owner_team_id",
+        )
+        if "stage" in names:
+            stages = self.table("stages").select(_sid="stage_id", stage="key")
+            touchpoints = touchpoints.left_join(stages, touchpoints._stage_id == stages._sid).drop(
+                "_sid"
+            )
+        if "team" in names:
+            teams = self.table("teams").select(_tid="team_id", team="key")
+            touchpoints = touchpoints.left_join(teams, touchpoints._team_id == teams._tid).drop(
+                "_tid"
+            )
+        return touchpoints.select("_join_touchpoint", *sorted(names))
+
+    def _team_dimension(self, names: set[str]) -> ir.Table:
+        teams = self.table("teams")
+        dimension = teams.select(_join_team="team_id", team="key", team_function="function")
+        return dimension.select("_join_team", *sorted(names))
+
+    def _survey_dimension(self, names: set[str]) -> ir.Table:
+        surveys = self.table("surveys")
+        return surveys.select(_join_survey=surveys.survey_id, survey=surveys.key)
+
+    def available(self, base: Base) -> list[str]:
+        """Slice names this base supports: grains, its columns, reachable attributes."""
+        grains = [grain.value for grain in base.grains] if base.time_column else []
+        return grains + sorted(slice_names(base.table.columns))
+
+    @staticmethod
+    def _paths() -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return JOIN_PATHS
+
+    def with_dimensions(self, base: ir.Table, names: Iterable[str]) -> ir.Table:
+        """``base`` plus the requested dimension attributes it does not carry itself."""
+        wanted = {name for name in names if name not in base.columns}
+        builders = {
+            "team_id": (self._team_dimension, "_join_team"),
+            "customer_id": (self._customer_dimension, "_join_customer"),
+            "touchpoint_id": (self._touchpoint_dimension, "_join_touchpoint"),
+            "survey_id": (self._survey_dimension, "_join_survey"),
+        }
+        result = base
+        for key, attributes in self._paths():
+            take = wanted & set(attributes)
+            if key not in base.columns or not take:
+                continue
+            build, join_key = builders[key]
+            dimension = build(take)
+            result = result.left_join(dimension, result[key] == dimension[join_key]).drop(join_key)
+            wanted -= take
+        return result
+
+    # --- framing -------------------------------------------------------------------------
+
+    def frame(self, base: Base, request: SliceRequest, expressions: Iterable[str] = ()) -> ir.Table:
+        """The base, joined and filtered, with one column per slice of ``request.by``."""
+        available = self.available(base)
+        grain = request.grain
+        for name in request.by:
+            if name not in available:
+                raise InvalidInput(
+                    "by", f"cannot slice by {name!r} here; choose from {', '.join(available)}"
+                )
+        referenced = set(request.dimensions) | {name for name, _ in request.filters}
+        texts = [text for text in (*expressions, request.where) if text]
+        for text in texts:
+            referenced |= column_names(parse_expression(text))
+        for name, _ in request.filters:
+            if name not in available:
+                raise InvalidInput(
+                    f"filter {name}", f"not available here; choose from {', '.join(available)}"
+                )
+        table = self.with_dimensions(base.table, referenced)
+        if base.time_column and base.apply_range and request.period:
+            table = table.filter(*date_range(table[base.time_column], request.period))
+        for name, values in request.filters:
+            column = table[name]
+            table = table.filter(column.isin([_coerce(column, name, v) for v in values]))
+        if request.where:
+            try:
+                table = table.filter(compile_text(request.where, table))
+            except ExpressionError as error:
+                raise InvalidInput("where", str(error)) from error
+        if grain is not None:
+            if base.time_column is None or grain not in base.grains:
+                raise InvalidInput("by", f"cannot slice by {grain.value} here")
+            table = table.mutate(**{grain.value: table[base.time_column].truncate(grain.ibis_unit)})
+        return table
+
+
+def date_range(column: ir.Value, period: tuple[date, date]) -> list[ir.BooleanValue]:
+    """Inclusive date range as ``start <= t < end + 1 day`` (dates or timestamps alike)."""
+    start, end = period
+    after_end = end + timedelta(days=1)
+    if column.type().is_timestamp():
+        low: Any = datetime.combine(start, datetime.min.time())
+        high: Any = datetime.combine(after_end, datetime.min.time())
+    else:
+        low, high = start, after_end
+    return [column >= ibis.literal(low), column < ibis.literal(high)]
+
+
+def _coerce(column: ir.Value, name: str, text: str) -> Any:
+    """A filter value given as text, as the column's type."""
+    kind = column.type()
+    try:
+        if kind.is_boolean():
+            lowered = text.strip().lower()
+            if lowered not in {"true", "false", "1", "0", "yes", "no"}:
+                raise ValueError(text)
+            return lowered in {"true", "1", "yes"}
+        if kind.is_integer():
+            return int(text)
+        if kind.is_floating():
+            return float(text)
+        if kind.is_date():
+            return date.fromisoformat(text)
+    except ValueError as error:
+        raise InvalidInput(f"filter {name}", f"{text!r} is not a {kind}") from error
+    return text
+

@@ -1,0 +1,206 @@
+"""The warehouse contract: which tables exist, their columns and their Arrow types.
+
+One star schema serves every engine. Fact tables hold the four layers (responses,
+transactions, payments, process events, pulses); dimensions hold customers, segments,
+journey stages, touchpoints, teams, surveys, employees and a per-workspace calendar.
+Every table starts with ``workspace_id`` so that one warehouse can hold many tenants and
+every query filters on it. Names follow ``docs/data-model.md`` (the generator's Parquet
+files), so a generated company loads column for column.
+
+The loader (``kano.adapters.warehouse``) writes exactly these Arrow schemas; the metric
+compiler reads the same names. Ids are int64 everywhere: the app database's ids of
+facts may outgrow 32 bits, and one integer type keeps joins cheap on every engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+_ID, _STR, _SMALL = pa.int64(), pa.string(), pa.int16()
+_F64, _DATE, _TS, _BOOL = pa.float64(), pa.date32(), pa.timestamp("us"), pa.bool_()
+
+
+@dataclass(frozen=True)
+class WarehouseTable:
+    """A warehouse table: its Arrow schema (after ``workspace_id``), its id and its time."""
+
+    name: str
+    columns: tuple[tuple[str, pa.DataType], ...]
+    id_column: str | None
+    time_column: str | None = None
+    is_fact: bool = False
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema([("workspace_id", _ID), *self.columns])
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+
+def _table(
+    name: str,
+    id_column: str | None,
+    *columns: tuple[str, pa.DataType],
+    time: str | None = None,
+    fact: bool = False,
+) -> WarehouseTable:
+    return WarehouseTable(name, tuple(columns), id_column, time, fact)
+
+
+TEAMS = _table(
+    "teams", "team_id", ("team_id", _ID), ("key", _STR), ("name", _STR), ("function", _STR)
+)
+EMPLOYEES = _table(
+    "employees",
+    "employee_id",
+    ("employee_id", _ID),
+    ("team_id", _ID),
+    ("external_id", _STR),
+    ("name", _STR),
+    ("role_title", _STR),
+    ("hired_on", _DATE),
+    ("left_on", _DATE),
+)
+STAGES = _table(
+    "stages", "stage_id", ("stage_id", _ID), ("key", _STR), ("name", _STR), ("position", _SMALL)
+)
+TOUCHPOINTS = _table(
+    "touchpoints",
+    "touchpoint_id",
+    ("touchpoint_id", _ID),
+    ("key", _STR),
+    ("name", _STR),
+    ("stage_id", _ID),
+    ("channel", _STR),
+    ("owner_team_id", _ID),
+)
+SEGMENTS = _table("segments", "segment_id", ("segment_id", _ID), ("key", _STR), ("name", _STR))
+CUSTOMERS = _table(
+    "customers",
+    "customer_id",
+    ("customer_id", _ID),
+    ("external_id", _STR),
+    ("kind", _STR),
+    ("name", _STR),
+    ("email", _STR),
+    ("segment_id", _ID),
+    ("region", _STR),
+    ("industry", _STR),
+    ("consent_contact", _BOOL),
+    ("created_on", _DATE),
+    # Estimated monthly spend of the customer in our category (all suppliers), when
+    # known: the denominator of share of wallet. Null when nobody estimated it.
+    ("wallet_estimate", _F64),
+)
+SURVEYS = _table(
+    "surveys",
+    "survey_id",
+    ("survey_id", _ID),
+    ("key", _STR),
+    ("name", _STR),
+    ("touchpoint_id", _ID),
+)
+RESPONSES = _table(
+    "responses",
+    "response_id",
+    ("response_id", _ID),
+    ("survey_id", _ID),
+    ("customer_id", _ID),
+    ("touchpoint_id", _ID),
+    ("channel", _STR),
+    ("submitted_at", _TS),
+    ("nps", _SMALL),
+    ("csat", _SMALL),
+    ("ces", _SMALL),
+    ("rating", _SMALL),
+    ("comment", _STR),
+    ("language", _STR),
+    ("transaction_id", _ID),
+    time="submitted_at",
+    fact=True,
+)
+TRANSACTIONS = _table(
+    "transactions",
+    "transaction_id",
+    ("transaction_id", _ID),
+    ("customer_id", _ID),
+    ("occurred_at", _TS),
+    ("amount", _F64),
+    ("margin", _F64),
+    ("product", _STR),
+    ("channel", _STR),
+    ("team_id", _ID),
+    time="occurred_at",
+    fact=True,
+)
+PAYMENTS = _table(
+    "payments",
+    "payment_id",
+    ("payment_id", _ID),
+    ("transaction_id", _ID),
+    ("customer_id", _ID),
+    ("amount", _F64),
+    ("due_on", _DATE),
+    ("paid_on", _DATE),
+    time="due_on",
+    fact=True,
+)
+PROCESS_EVENTS = _table(
+    "process_events",
+    "event_id",
+    ("event_id", _ID),
+    ("touchpoint_id", _ID),
+    ("team_id", _ID),
+    ("customer_id", _ID),
+    ("transaction_id", _ID),
+    ("process", _STR),
+    ("measure", _STR),
+    ("value", _F64),
+    ("occurred_at", _TS),
+    time="occurred_at",
+    fact=True,
+)
+PULSES = _table(
+    "pulses",
+    "pulse_id",
+    ("pulse_id", _ID),
+    ("employee_id", _ID),
+    ("team_id", _ID),
+    ("submitted_at", _TS),
+    ("enps", _SMALL),
+    ("engagement", _F64),
+    ("competency", _F64),
+    ("training_hours", _F64),
+    time="submitted_at",
+    fact=True,
+)
+CALENDAR = _table("calendar", None, ("date", _DATE), time="date")
+"""One row per day from the first to the last day with data in the workspace: the list of
+periods that exist even where no fact does (turnover needs every month's headcount)."""
+
+# In load order: dimensions before the facts that refer to them.
+TABLES: tuple[WarehouseTable, ...] = (
+    TEAMS,
+    EMPLOYEES,
+    STAGES,
+    TOUCHPOINTS,
+    SEGMENTS,
+    CUSTOMERS,
+    SURVEYS,
+    TRANSACTIONS,
+    PAYMENTS,
+    RESPONSES,
+    PROCESS_EVENTS,
+    PULSES,
+    CALENDAR,
+)
+TABLES_BY_NAME: dict[str, WarehouseTable] = {table.name: table for table in TABLES}
+FACT_TABLES: tuple[WarehouseTable, ...] = tuple(table for table in TABLES if table.is_fact)
+
+
+def warehouse_table(name: str) -> WarehouseTable:
+    return TABLES_BY_NAME[name]
