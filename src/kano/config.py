@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         False, description="Send session cookies only over HTTPS (set true behind TLS)."
     )
+    compute_every_minutes: int = Field(
+        60,
+        ge=1,
+        description="How often `kano worker` refreshes metric-bound measures and key results "
+        "from the warehouse (the schedule is shared by all workers; one of them runs it).",
+    )
 
     def resolved_warehouse_url(self) -> str:
         """The warehouse URL, defaulting to a DuckDB file next to a SQLite app database."""

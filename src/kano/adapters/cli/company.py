@@ -97,6 +97,9 @@ def demo(
     from kano.demo.strategy import load_demo_strategy  # imported late, as in load_files
 
     load_demo_strategy(out, DEMO_WORKSPACE)
+    from kano.adapters.cli.jobs import refresh_bindings
+
+    refresh_bindings(DEMO_WORKSPACE, trigger="demo", show_progress=False)
     container = build_container()
     with transaction(container.sessions) as session:
         workspace = accounts.get_workspace(session, DEMO_WORKSPACE)

@@ -9,6 +9,7 @@ from kano.adapters.cli.access import token_app, user_app
 from kano.adapters.cli.company import demo, generate
 from kano.adapters.cli.console import console, friendly_errors
 from kano.adapters.cli.db import db_app
+from kano.adapters.cli.jobs import compute, worker
 from kano.adapters.cli.metrics import metrics_app
 from kano.adapters.cli.strategy import strategy_app
 from kano.adapters.cli.warehouse import warehouse_app
@@ -28,6 +29,8 @@ app.add_typer(metrics_app, name="metrics")
 app.add_typer(warehouse_app, name="warehouse")
 app.command("generate")(generate)
 app.command("demo")(demo)
+app.command("compute")(compute)
+app.command("worker")(worker)
 
 
 def _print_version(value: bool) -> None:

@@ -7,9 +7,9 @@ Hungarian; big figures are shortened ("1.2M", "1,2 млн", "1,2 M").
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from babel.dates import format_skeleton
+from babel.dates import format_datetime, format_skeleton
 from babel.numbers import format_compact_decimal, format_decimal
 
 MINUS = "\u2212"
@@ -56,6 +56,10 @@ class NumberFormats:
     def month(self, value: date) -> str:
         """A month as an axis label: "Jan 2026", "янв. 2026", "2026. jan."."""
         return format_skeleton("yMMM", value, locale=self.language)
+
+    def moment(self, value: datetime) -> str:
+        """A date and time: "Nov 23, 2026, 12:03:00 PM", "23 нояб. 2026 г., 12:03:00", …"""
+        return format_datetime(value, format="medium", locale=self.language)
 
     def month_range(self, first: date, last: date) -> str:
         return f"{self.month(first)} – {self.month(last)}"

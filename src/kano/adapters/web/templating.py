@@ -52,6 +52,7 @@ class Templates:
             signed=formats.signed,
             month=formats.month,
             month_range=formats.month_range,
+            moment=formats.moment,
         )
         environment.globals.update(
             language=language,

@@ -14,6 +14,7 @@ from statistics import fmean
 from typing import Any
 
 from kano.demo.strategy.history import DemoHistory, add_months, history_months
+from kano.metrics.binding import PeriodValue
 
 BASELINE_MONTHS = 12
 """A measure's baseline is the mean of the first year of the history."""
@@ -22,8 +23,8 @@ CHECK_IN_WINDOW = timedelta(days=30)
 DECIMALS = 2
 
 
-def _rounded(value: float) -> float:
-    return round(value, DECIMALS)
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, DECIMALS)
 
 
 def _binding(entry: Mapping[str, Any]) -> tuple[str, dict[str, Any] | None] | None:
@@ -56,11 +57,22 @@ def fill_measures(document: dict[str, Any], history: DemoHistory) -> None:
             continue
         monthly = history.monthly(*binding)
         measure["values"] = [
-            {"period": month, "actual": _rounded(found.value), "source": "metric", "n": found.n}
-            for month, found in sorted(monthly.items())
+            _measure_value(month, found) for month, found in sorted(monthly.items())
         ]
-        baseline = [found.value for month, found in monthly.items() if month in first_year]
+        baseline = [
+            found.value
+            for month, found in monthly.items()
+            if month in first_year and found.value is not None
+        ]
         measure["baseline"] = _rounded(fmean(baseline)) if baseline else None
+
+
+def _measure_value(month: date, found: PeriodValue) -> dict[str, Any]:
+    value: dict[str, Any] = {"period": month, "actual": _rounded(found.value), "source": "metric"}
+    value["n"] = found.n
+    if found.ci_low is not None and found.ci_high is not None:
+        value.update(ci_low=_rounded(found.ci_low), ci_high=_rounded(found.ci_high))
+    return value
 
 
 def fill_key_results(document: dict[str, Any], history: DemoHistory) -> None:
@@ -76,7 +88,9 @@ def fill_key_results(document: dict[str, Any], history: DemoHistory) -> None:
         if key_result["kind"] == "metric":
             before = history.monthly(*binding)
             quarter = [add_months(starts_on, offset) for offset in (-3, -2, -1)]
-            values = [before[month].value for month in quarter if month in before]
+            values = [
+                value for month in quarter if (value := _value_of(before.get(month))) is not None
+            ]
             key_result["start"] = _rounded(fmean(values)) if values else None
         current = history.over(*binding, starts_on, ends_on)
         key_result["current"] = None if current is None else _rounded(current.value)
@@ -84,6 +98,10 @@ def fill_key_results(document: dict[str, Any], history: DemoHistory) -> None:
             at: datetime = check_in["at"]
             found = history.over(*binding, at - CHECK_IN_WINDOW, at)
             check_in["value"] = None if found is None else _rounded(found.value)
+
+
+def _value_of(found: PeriodValue | None) -> float | None:
+    return None if found is None else found.value
 
 
 def fill_from_data(document: dict[str, Any], history: DemoHistory) -> dict[str, Any]:

@@ -5,6 +5,12 @@ from kano.adapters.db.orm.customers import Customer, Segment
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
 from kano.adapters.db.orm.journeys import JourneyStage, Touchpoint
 from kano.adapters.db.orm.mbo import MboObjectiveRow, MboSheetRow
+from kano.adapters.db.orm.metrics import (
+    ComputedValueRow,
+    ComputeRunRow,
+    CustomMetricRow,
+    ScheduledJobRow,
+)
 from kano.adapters.db.orm.okr import CheckInRow, KeyResultRow, OkrCycleRow, OkrObjectiveRow
 from kano.adapters.db.orm.operations import ProcessEvent
 from kano.adapters.db.orm.people import Employee, PulseResponse, Team
@@ -34,6 +40,9 @@ __all__ = [
     "Base",
     "CauseEffectLinkRow",
     "CheckInRow",
+    "ComputeRunRow",
+    "ComputedValueRow",
+    "CustomMetricRow",
     "Customer",
     "Employee",
     "FeedbackResponse",
@@ -53,6 +62,7 @@ __all__ = [
     "PerspectiveRow",
     "ProcessEvent",
     "PulseResponse",
+    "ScheduledJobRow",
     "ScorecardRow",
     "Segment",
     "Survey",

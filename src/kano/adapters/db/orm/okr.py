@@ -121,6 +121,11 @@ class KeyResultRow(WorkspaceScoped, Base):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     metric_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     metric_slice: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # Set by a live binding (``kano compute``): the sample behind ``current`` and when.
+    current_n: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    current_ci_low: Mapped[float | None] = mapped_column(Float, nullable=True)
+    current_ci_high: Mapped[float | None] = mapped_column(Float, nullable=True)
+    computed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     carried_over_from_id: Mapped[int | None] = mapped_column(
         ForeignKey("key_results.id", ondelete="SET NULL"), nullable=True
     )

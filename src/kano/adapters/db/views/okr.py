@@ -23,6 +23,7 @@ from kano.adapters.db.orm import (
     Team,
     User,
 )
+from kano.adapters.db.views.live import LastRefresh, last_refresh
 from kano.domain.okr.model import (
     Confidence,
     KeyResult,
@@ -77,6 +78,11 @@ class KeyResultLine:
     latest: CheckInLine | None
     check_ins: int
     model: KeyResult = field(compare=False, repr=False)
+    metric_id: str | None = None
+    current_n: int | None = None
+    current_ci_low: float | None = None
+    current_ci_high: float | None = None
+    computed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,7 @@ class OkrTree:
     cycle: CycleChoice
     roots: tuple[OkrNode, ...]
     teams: tuple[TeamConfidence, ...]
+    last_refresh: LastRefresh | None = None
 
 
 def list_cycles(db: Session, workspace_id: int) -> tuple[CycleChoice, ...]:
@@ -184,7 +191,9 @@ def key_result_lines(
             target=r.target, current=r.current, band_low=r.band_low, band_high=r.band_high,
             milestones_done=r.milestones_done, milestones_total=r.milestones_total, done=r.done,
             weight=r.weight, progress=model.progress(), latest=latest.get(r.id),
-            check_ins=counts[r.id], model=model,
+            check_ins=counts[r.id], model=model, metric_id=r.metric_id, current_n=r.current_n,
+            current_ci_low=r.current_ci_low, current_ci_high=r.current_ci_high,
+            computed_at=r.computed_at,
         ))
     return lines
 
@@ -251,7 +260,12 @@ def okr_tree(db: Session, workspace_id: int, cycle: CycleChoice) -> OkrTree:
             nodes[parent_of[row.id]].children.append(nodes[row.id])
         else:
             roots.append(nodes[row.id])
-    return OkrTree(cycle, tuple(roots), _team_confidence(list(nodes.values())))
+    return OkrTree(
+        cycle,
+        tuple(roots),
+        _team_confidence(list(nodes.values())),
+        last_refresh(db, workspace_id),
+    )
 
 
 def cycle_of_key_result(db: Session, workspace_id: int, key_result_id: int) -> CycleChoice | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from kano.adapters.db.orm import (
     Team,
     User,
 )
+from kano.adapters.db.views.live import LastRefresh, last_refresh
 from kano.domain.shared.errors import InvalidInput
 from kano.domain.shared.scores import Status, status_of_score
 from kano.domain.strategy.scoring import MeasureScore, roll_up
@@ -46,6 +47,11 @@ class SeriesPoint:
     actual: float | None
     target: float | None
     status: Status  # of this period's actual against the measure's thresholds
+    source: str = "manual"  # manual | metric
+    n: int | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    computed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,7 @@ class ScorecardView:
     links: tuple[LinkLine, ...]
     score: float | None
     status: Status
+    last_refresh: LastRefresh | None = None
 
     @property
     def objectives(self) -> tuple[ObjectiveLine, ...]:
@@ -214,7 +221,10 @@ def _measure_lines(
     ):
         status = score_of(by_id[value.measure_id], value.actual).status
         values[value.measure_id].append(
-            SeriesPoint(value.period_start, value.actual, value.target, status)
+            SeriesPoint(
+                value.period_start, value.actual, value.target, status, value.source,
+                value.n, value.ci_low, value.ci_high, value.computed_at,
+            )
         )
     by_objective: dict[int, list[MeasureLine]] = defaultdict(list)
     for m in measures:
@@ -272,5 +282,6 @@ def scorecard_view(db: Session, workspace_id: int, scorecard: ScorecardChoice) -
     )
     total = roll_up([(p.score, 1.0) for p in perspective_lines])
     return ScorecardView(
-        scorecard, tuple(perspective_lines), links, total, status_of_score(total)
+        scorecard, tuple(perspective_lines), links, total, status_of_score(total),
+        last_refresh(db, workspace_id),
     )

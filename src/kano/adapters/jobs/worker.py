@@ -1,0 +1,112 @@
+"""``kano worker``: runs the periodic jobs (metric refresh now; message delivery later).
+
+Workers are stateless: start as many as you like against one app database; each due
+occurrence of a job is claimed by exactly one of them (:mod:`kano.adapters.jobs.schedule`).
+A job that fails is logged on its row and retried at its next occurrence; the worker
+itself keeps going. SIGTERM / SIGINT finish the job in hand, then stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from types import FrameType
+
+from sqlalchemy import select
+
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import Workspace, utcnow
+from kano.adapters.jobs.schedule import claim_due, ensure_job, record_outcome
+from kano.bootstrap import Container
+
+log = logging.getLogger("kano.worker")
+
+COMPUTE_JOB = "compute-bound-metrics"
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[Container], str]
+    """Runs the job; returns a one-line outcome for the job's row and the log."""
+
+
+def refresh_all_workspaces(container: Container) -> str:
+    """The compute job: refresh every workspace's live bindings from the warehouse."""
+    from kano.adapters.db.metric_catalogue import workspace_catalogue
+    from kano.adapters.jobs.compute import refresh_workspace, warehouse_backend
+
+    with container.sessions() as session:
+        workspaces = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
+    outcomes = []
+    with warehouse_backend(container.settings.resolved_warehouse_url()) as backend:
+        for workspace_id in workspaces:
+            with container.sessions() as session:
+                catalogue = workspace_catalogue(session, workspace_id)
+            report = refresh_workspace(
+                container.sessions, backend, workspace_id, catalogue, trigger="worker"
+            )
+            outcomes.append(
+                f"workspace {workspace_id}: {report.status}, {report.values_changed} changed"
+            )
+    return "; ".join(outcomes) or "no workspaces"
+
+
+def default_jobs(container: Container) -> list[Job]:
+    every = timedelta(minutes=container.settings.compute_every_minutes)
+    return [Job(COMPUTE_JOB, every, refresh_all_workspaces)]
+
+
+class Worker:
+    def __init__(self, container: Container, jobs: list[Job], poll_seconds: float = 5.0) -> None:
+        self.container = container
+        self.jobs = jobs
+        self.poll_seconds = poll_seconds
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self._stopping = threading.Event()
+
+    def stop(self, *_: object) -> None:
+        self._stopping.set()
+
+    def install_signal_handlers(self) -> None:
+        def handler(_signum: int, _frame: FrameType | None) -> None:
+            log.info("stopping after the job in hand")
+            self.stop()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def run_due(self) -> list[tuple[str, str, str]]:
+        """Run every job that is due and that this worker claims: (job, status, message)."""
+        ran = []
+        for job in self.jobs:
+            now = utcnow()
+            with transaction(self.container.sessions) as session:
+                ensure_job(session, job.name, first_run_at=now)
+                claimed = claim_due(session, job.name, job.every, now, self.name)
+            if not claimed:
+                continue
+            try:
+                status, message = "ok", job.run(self.container)
+            except Exception as error:  # the worker outlives a failing job
+                log.exception("job %s failed", job.name)
+                status, message = "failed", f"{type(error).__name__}: {error}"
+            with transaction(self.container.sessions) as session:
+                record_outcome(session, job.name, utcnow(), status, message[:2000])
+            log.info("job %s: %s — %s", job.name, status, message)
+            ran.append((job.name, status, message))
+        return ran
+
+    def run_forever(self) -> None:
+        log.info("worker %s started: %s", self.name, ", ".join(job.name for job in self.jobs))
+        while not self._stopping.is_set():
+            self.run_due()
+            self._stopping.wait(self.poll_seconds)
+        log.info("worker %s stopped", self.name)
