@@ -64,3 +64,64 @@ def test_compute_names_an_unknown_workspace(demo_folder: Path) -> None:
     result = kano(demo_folder, "compute", "--workspace", "nope")
     assert result.returncode == 2
     assert "nope" in result.stderr
+
+
+def test_worker_loads_new_responses_and_the_bound_measure_moves(demo_folder: Path) -> None:
+    """A response that reaches the app database shows in the scorecard after one worker run:
+    the worker loads the warehouse from the app database, then recomputes."""
+    from datetime import date, datetime
+
+    from sqlalchemy import create_engine, delete, select
+    from sqlalchemy.orm import Session
+
+    from kano.adapters.db.orm import (
+        Customer,
+        FeedbackResponse,
+        MeasureRow,
+        MeasureValueRow,
+        ScheduledJobRow,
+        Survey,
+    )
+
+    engine = create_engine(f"sqlite:///{demo_folder / 'kano.db'}")
+    october = date(2026, 10, 1)
+
+    def october_nps() -> MeasureValueRow:
+        with Session(engine) as session:
+            measure_id = session.scalars(
+                select(MeasureRow.id).where(MeasureRow.key == "relationship-nps")
+            ).one()
+            return session.scalars(
+                select(MeasureValueRow).where(
+                    MeasureValueRow.measure_id == measure_id,
+                    MeasureValueRow.period_start == october,
+                )
+            ).one()
+
+    before = october_nps()
+    with Session(engine) as session, session.begin():
+        survey = session.scalars(select(Survey).where(Survey.key == "relationship-nps")).one()
+        customer = session.scalars(
+            select(Customer).where(Customer.workspace_id == survey.workspace_id).limit(1)
+        ).one()
+        for day in range(5):
+            session.add(
+                FeedbackResponse(
+                    workspace_id=survey.workspace_id,
+                    survey_id=survey.id,
+                    customer_id=customer.id,
+                    touchpoint_id=survey.touchpoint_id,
+                    channel="email",
+                    submitted_at=datetime(2026, 10, 10 + day, 9, 0),
+                    nps=0,
+                )
+            )
+        session.execute(delete(ScheduledJobRow))  # make the refresh due now
+    result = kano(demo_folder, "worker", "--once")
+    assert result.returncode == 0, result.stderr
+    assert "compute-bound-metrics: ok" in result.stdout
+    after = october_nps()
+    assert after.n == before.n + 5
+    assert after.actual is not None and before.actual is not None
+    assert after.actual < before.actual, "five detractors pull October's NPS down"
+    engine.dispose()

@@ -39,13 +39,15 @@ class Job:
 
 
 def refresh_all_workspaces(container: Container) -> str:
-    """The compute job: refresh every workspace's live bindings from the warehouse."""
+    """The compute job: load the app database's new rows into the warehouse, then refresh
+    every workspace's live bindings from it."""
     from kano.adapters.db.metric_catalogue import workspace_catalogue
     from kano.adapters.jobs.compute import refresh_workspace, warehouse_backend
+    from kano.adapters.jobs.warehouse_refresh import load_new_rows
 
     with container.sessions() as session:
         workspaces = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
-    outcomes = []
+    outcomes = [load_new_rows(container, workspaces)]
     with warehouse_backend(container.settings.resolved_warehouse_url()) as backend:
         for workspace_id in workspaces:
             with container.sessions() as session:
@@ -56,7 +58,7 @@ def refresh_all_workspaces(container: Container) -> str:
             outcomes.append(
                 f"workspace {workspace_id}: {report.status}, {report.values_changed} changed"
             )
-    return "; ".join(outcomes) or "no workspaces"
+    return "; ".join(outcomes)
 
 
 def default_jobs(container: Container) -> list[Job]:
