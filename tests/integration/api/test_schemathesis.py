@@ -6,8 +6,11 @@ type, headers, body) is one the document declares. It runs in process against th
 app, on both engines, with a read token of a seeded workspace.
 
 The check that schema-valid input is accepted is skipped for requests the schema cannot
-judge: a ``cursor`` is opaque (only one the API issued is valid), and ``until`` before
-``since`` or ``max_nps`` below ``min_nps`` are rules across two parameters.
+judge: a ``cursor`` is opaque (only one the API issued is valid), ``until`` before
+``since`` or ``max_nps`` below ``min_nps`` are rules across two parameters, and a metric
+is computed in the warehouse, which this run leaves empty (a 409; the slices a metric
+accepts depend on its table too). ``test_metrics_api`` runs the metric endpoints on a
+loaded warehouse.
 
 Schemathesis' own pytest plugin (``schema.parametrize``) fails on pytest 9.2 (it reads
 ``Function._nodeid``), so the cases are drawn with ``as_strategy`` under plain Hypothesis.
@@ -33,7 +36,7 @@ PAIRED_PARAMETERS = (("since", "until"), ("min_nps", "max_nps"))
 def schema_can_judge(case: schemathesis.Case[Any]) -> bool:
     """False when validity depends on more than each parameter's own schema."""
     query = case.query or {}
-    if "cursor" in query:
+    if "cursor" in query or case.path.startswith("/metrics/"):
         return False
     return not any(low in query and high in query for low, high in PAIRED_PARAMETERS)
 

@@ -29,6 +29,11 @@ OPENAPI_TAGS = [
     {"name": "feedback", "description": "What customers say: survey responses (CX)."},
     {"name": "transactions", "description": "What customers do: orders (TX)."},
     {
+        "name": "metrics",
+        "description": "The metric catalogue (CX, TX, OX, EX, financial) and any metric "
+        "computed per slice in the analytics warehouse, with its 95 % interval.",
+    },
+    {
         "name": "strategy",
         "description": "Balanced Scorecard: scorecards, perspectives, objectives, measures "
         "and their values, cause–effect links, initiatives.\n\n" + ROLE_RULES,

@@ -14,7 +14,16 @@ from starlette.staticfiles import StaticFiles
 from kano.adapters.web.csrf import CsrfRejected
 from kano.adapters.web.deps import LoginRequired, Page, WebState, language_for
 from kano.adapters.web.i18n import load_all_translations
-from kano.adapters.web.routes import auth, home, mbo, okr, scorecard, strategy_map, workspace
+from kano.adapters.web.routes import (
+    auth,
+    home,
+    mbo,
+    metrics,
+    okr,
+    scorecard,
+    strategy_map,
+    workspace,
+)
 from kano.adapters.web.routes.placeholders import placeholder_router
 from kano.adapters.web.security_headers import SecurityHeaders
 from kano.adapters.web.templating import Templates
@@ -25,7 +34,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 # The pages that are built. A page of the navigation not served here gets a placeholder.
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
-    scorecard.router, strategy_map.router, okr.router, mbo.router,
+    scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
 )
 
 

@@ -1,0 +1,293 @@
+"""The metric explorer pages: the catalogue by layer, one metric sliced and charted, the
+downloads, in each language, on a real DuckDB warehouse holding two demo companies
+(seed 1 as Acme, seed 2 as Globex)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date
+from html import unescape
+from io import BytesIO, StringIO
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import CustomMetricRow
+from kano.config import Settings
+from kano.metrics import built_in_catalogue
+from tests.integration.metric_warehouse import DemoWarehouseFiles, engine_rows
+from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.seed import SeededCompanies
+
+CATALOGUE = built_in_catalogue()
+NPS = CATALOGUE.get("nps")
+MINUS = "\u2212"
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> DemoWarehouseFiles:
+    return DemoWarehouseFiles(tmp_path_factory.mktemp("metric-web-warehouses"))
+
+
+@pytest.fixture
+def warehouse(
+    settings: Settings, demo_files: DemoWarehouseFiles, companies: SeededCompanies
+) -> str:
+    return demo_files.install(settings.resolved_warehouse_url(),
+                              {companies.acme_id: 1, companies.globex_id: 2})
+
+
+@pytest.fixture
+def alice(browser: Browser, companies: SeededCompanies) -> Browser:
+    """Alice, an analyst of Acme, logged in."""
+    browser.log_in(companies.alice, companies.password)
+    return browser
+
+
+def chart_of(page: str) -> dict[str, Any]:
+    match = re.search(
+        r'<script type="application/json" id="metric-chart-spec">(.*?)</script>', page, re.S
+    )
+    assert match, "the page has no chart spec"
+    spec: dict[str, Any] = json.loads(match.group(1))
+    return spec
+
+
+def table_rows(page: str) -> list[list[str]]:
+    table = page[page.index('<table id="metric-table">'):]
+    body = table[table.index("<tbody>"):table.index("</tbody>")]
+    return [
+        [" ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+         for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_viewer_without_login_is_sent_to_the_login_page(client: Any) -> None:
+    response = client.get("/metrics/nps?grain=month")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fmetrics%2Fnps%3Fgrain%3Dmonth"
+
+
+@pytest.mark.parametrize(("language", "heading", "nps_name", "better"), [
+    ("en", "Metrics explorer", "Net Promoter Score", "Higher is better"),
+    ("ru", "Обозреватель метрик", "Индекс потребительской лояльности (NPS)",
+     "Чем больше, тем лучше"),
+    ("hu", "Mutatóböngésző", "Nettó ajánlói pontszám (NPS)", "A nagyobb a jobb"),
+])
+def test_catalogue_lists_every_metric_by_layer_in_each_language(
+    alice: Browser, language: str, heading: str, nps_name: str, better: str
+) -> None:
+    page = alice.page(f"/metrics?lang={language}").text
+
+    assert f"<h1>{heading}</h1>" in page
+    assert page.count('<section class="card metric-layer"') == 5
+    for metric in CATALOGUE:
+        assert f'<a href="/metrics/{metric.id}">' in page
+    assert nps_name in text_of(page, "metric-nps") and better in text_of(page, "metric-nps")
+    assert "This page arrives with" not in page and "Эта страница появится" not in page
+
+
+def test_custom_metrics_of_the_workspace_are_explored_too(
+    alice: Browser, companies: SeededCompanies, sessions: sessionmaker[Session], warehouse: str
+) -> None:
+    with transaction(sessions) as session:
+        session.add(CustomMetricRow(
+            workspace_id=companies.acme_id, key="big_order_share", position=0, definition={
+                "id": "big_order_share", "name": "Big orders", "layer": "TX", "unit": "%",
+                "direction": "higher", "source": "transactions", "aggregate": "share",
+                "condition": "amount > 1000"}))
+
+    catalogue = alice.page("/metrics").text
+    page = alice.page("/metrics/big_order_share?grain=quarter").text
+
+    assert "custom metric" in text_of(catalogue, "metric-big_order_share")
+    assert "<h1>Big orders</h1>" in page and table_rows(page)
+
+
+def test_metric_chooser_opens_the_chosen_metric(alice: Browser) -> None:
+    response = alice.client.get("/metrics?metric=csat")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/metrics/csat"
+
+
+@pytest.mark.parametrize(("language", "month_heading", "value_heading"), [
+    ("en", "Month", "Value (points)"),
+    ("ru", "Месяц", "Значение (пункты)"),
+    ("hu", "Hónap", "Érték (pont)"),
+])
+def test_explorer_shows_the_table_and_a_line_chart_with_the_interval_band(
+    alice: Browser, companies: SeededCompanies, warehouse: str, language: str,
+    month_heading: str, value_heading: str,
+) -> None:
+    page = alice.page(f"/metrics/nps?grain=month&by=segment&lang={language}").text
+
+    expected = engine_rows(warehouse, NPS, companies.acme_id, by=["month", "segment"])
+    rows = table_rows(page)
+    assert len(rows) == len(expected)
+    assert [row[:2] for row in rows] == [[r.key("month"), r.key("segment")] for r in expected]
+    assert [row[4].replace("\u00a0", "").replace(",", "") for row in rows] == [
+        str(r.n) for r in expected]
+    headings = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', page)
+    assert (headings[0], headings[2]) == (month_heading, value_heading)
+    spec = chart_of(page)
+    band, line = spec["layer"]
+    assert (band["mark"]["type"], line["mark"]["type"]) == ("area", "line")
+    assert band["encoding"]["y2"] == {"field": "high"}
+    assert line["encoding"]["color"]["field"] == "series"
+    assert len(line["data"]["values"]) == len(expected)
+    assert 'role="img"' in page and "95" in text_of(page, "metric-result")
+    assert f'<html lang="{language}">' in page
+
+
+def test_values_are_written_the_way_the_language_writes_them(
+    alice: Browser, companies: SeededCompanies, warehouse: str
+) -> None:
+    expected = engine_rows(warehouse, NPS, companies.acme_id, by=["quarter"])
+
+    english = table_rows(alice.page("/metrics/nps?grain=quarter&lang=en").text)
+    russian = table_rows(alice.page("/metrics/nps?grain=quarter&lang=ru").text)
+
+    first = expected[0]
+    assert first.value is not None and first.ci_low is not None and first.ci_high is not None
+    assert english[0][:2] == [first.key("quarter"), f"{first.value:.1f}"]
+    assert russian[0][1] == f"{first.value:.1f}".replace(".", ",").replace("-", MINUS)
+    low = f"{first.ci_low:.1f}".replace("-", MINUS)
+    assert english[0][2] == f"{low} – {first.ci_high:.1f}"
+
+
+def test_without_a_period_the_chart_has_bars_with_error_bars(
+    alice: Browser, companies: SeededCompanies, warehouse: str
+) -> None:
+    page = alice.page("/metrics/csat?grain=&by=segment").text
+
+    spec = chart_of(page)
+    bars, errors = spec["layer"]
+    assert (bars["mark"]["type"], errors["mark"]["type"]) == ("bar", "rule")
+    assert errors["encoding"]["x2"] == {"field": "high"}
+    expected = engine_rows(warehouse, CATALOGUE.get("csat"), companies.acme_id, by=["segment"])
+    assert [v["category"] for v in bars["data"]["values"]] == [r.key("segment")
+                                                               for r in expected]
+    assert [row[1] for row in table_rows(page)] == [f"{r.value:.1f}%" for r in expected]
+
+
+def test_comparison_adds_the_previous_period_and_the_change(
+    alice: Browser, warehouse: str
+) -> None:
+    page = alice.page("/metrics/orders?grain=year&compare=1").text
+
+    rows = table_rows(page)
+    assert "Previous period" in page and "Change" in page
+    assert rows[0][4] == "–" and rows[1][4] == rows[0][1]
+    assert 'name="compare" value="1" checked' in page
+
+
+def test_first_visit_shows_the_metric_by_month(alice: Browser, warehouse: str) -> None:
+    page = alice.page("/metrics/revenue").text
+
+    assert '<option value="month" selected>' in page
+    assert table_rows(page)
+    assert 'href="/metrics/revenue.csv?grain=month"' in page
+
+
+def test_filters_and_period_narrow_the_figures(
+    alice: Browser, companies: SeededCompanies, warehouse: str
+) -> None:
+    page = alice.page(
+        "/metrics/aov?grain=quarter&filter_name=segment&filter_values=smb&filter_name="
+        "&filter_values=&from=2025-01-01&to=2025-12-31"
+    ).text
+
+    expected = engine_rows(warehouse, CATALOGUE.get("aov"), companies.acme_id, by=["quarter"],
+                           filters={"segment": ["smb"]},
+                           period=(date(2025, 1, 1), date(2025, 12, 31)))
+    assert [row[0] for row in table_rows(page)] == [r.key("quarter") for r in expected]
+    assert 'value="smb"' in page and 'value="2025-01-01"' in page
+
+
+@pytest.mark.parametrize(("query", "label"), [
+    ("grain=month&by=bogus", "Slice by"),
+    ("grain=month&filter_name=bogus&filter_values=1", "Filters"),
+    ("grain=month&filter_name=segment&filter_values=", "Filters"),
+    ("grain=month&from=2025-01-01", "To"),
+    ("grain=month&from=2025-13-01&to=2025-12-31", "From"),
+    ("grain=month&where=amount+%3E", "Extra condition"),
+])
+def test_bad_input_is_shown_next_to_the_form_naming_the_field(
+    alice: Browser, warehouse: str, query: str, label: str
+) -> None:
+    response = alice.client.get(f"/metrics/nps?{query}")
+
+    assert response.status_code == 422
+    assert text_of(response.text, "explorer-error").startswith(f"{label}:")
+    assert 'role="alert"' in response.text
+    assert 'id="metric-table"' not in response.text
+
+
+def test_downloads_hold_the_same_numbers_with_translated_headings(
+    alice: Browser, companies: SeededCompanies, warehouse: str
+) -> None:
+    expected = engine_rows(warehouse, NPS, companies.acme_id, by=["month", "segment"])
+
+    as_csv = alice.page("/metrics/nps.csv?grain=month&by=segment&lang=hu")
+    as_xlsx = alice.page("/metrics/nps.xlsx?grain=month&by=segment")
+
+    assert as_csv.headers["content-disposition"] == (
+        'attachment; filename="acme-nps-by-month-segment.csv"')
+    table = list(csv.reader(StringIO(as_csv.text)))
+    assert table[0] == ["Hónap", "Szegmens", "Érték (pont)", "Intervallum alsó határa",
+                        "Intervallum felső határa", "n"]
+    assert [[float(v), int(n)] for *_keys, v, _lo, _hi, n in table[1:]] == [
+        [r.value, r.n] for r in expected]
+    workbook = load_workbook(BytesIO(as_xlsx.content))
+    sheet = workbook.worksheets[0]
+    cells = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert [row[:2] for row in cells] == [[r.key("month"), r.key("segment")] for r in expected]
+    assert [row[2] for row in cells] == [pytest.approx(r.value, rel=1e-14) for r in expected]
+    assert workbook.sheetnames == ["Net Promoter Score", "About"]
+
+
+def test_the_page_shows_only_the_current_workspace(
+    browser: Browser, companies: SeededCompanies, warehouse: str
+) -> None:
+    browser.log_in(companies.bob, companies.password)  # Bob belongs to Acme and Globex
+
+    rows = table_rows(browser.page("/metrics/revenue?grain=year").text)
+
+    acme = engine_rows(warehouse, CATALOGUE.get("revenue"), companies.acme_id, by=["year"])
+    globex = engine_rows(warehouse, CATALOGUE.get("revenue"), companies.globex_id,
+                         by=["year"])
+    assert [row[0] for row in rows] == [r.key("year") for r in acme]
+    assert {row[3] for row in rows} == {f"{r.n:,}" for r in acme}
+    assert {r.n for r in acme} != {r.n for r in globex}
+
+
+def test_without_a_loaded_warehouse_the_page_says_what_to_run(alice: Browser) -> None:
+    response = alice.client.get("/metrics/nps?lang=ru")
+
+    assert response.status_code == 409
+    assert "kano warehouse load" in text_of(response.text, "warehouse-missing")
+    assert "Хранилище" in text_of(response.text, "warehouse-missing")
+
+
+def test_unknown_metric_is_not_found(alice: Browser, warehouse: str) -> None:
+    assert alice.client.get("/metrics/no_such_metric").status_code == 404
+    assert alice.client.get("/metrics/no_such_metric.csv").status_code == 404
+
+
+def test_form_is_labelled_for_assistive_technology(alice: Browser, warehouse: str) -> None:
+    page = alice.page("/metrics/nps?grain=month").text
+
+    for control in re.findall(r'<(?:select|input)[^>]*\bid="([^"]+)"', page):
+        if control in ("workspace-select",):
+            continue
+        assert f'for="{control}"' in page, control
+    assert page.count("<legend>") == 3
+    assert '<caption class="visually-hidden">' in page
