@@ -42,6 +42,19 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(
         False, description="Send session cookies only over HTTPS (set true behind TLS)."
     )
+    smtp_url: str | None = Field(
+        None,
+        description="Where acknowledgement e-mails go out: smtp://host:port (smtps:// for "
+        "TLS; user:password@ for login). Unset: no e-mail is sent, webhooks still are.",
+    )
+    mail_from: str = Field(
+        "Kano <kano@localhost>", description="The From: of the e-mails Kano sends."
+    )
+    webhook_allow_private: bool = Field(
+        False,
+        description="Allow webhook targets on loopback or private addresses (off: such "
+        "targets are refused, so a webhook cannot be aimed at internal services).",
+    )
     compute_every_minutes: int = Field(
         60,
         ge=1,

@@ -11,8 +11,10 @@ from tests.integration.api.strategy_support import STRATEGY_OPERATIONS
 
 EXPECTED_OPERATIONS = {
     ("/workspace", "get"), ("/customers", "get"), ("/customers/{customer_id}", "get"),
-    ("/responses", "get"), ("/responses/{response_id}", "get"), ("/transactions", "get"),
+    ("/responses", "get"), ("/responses", "post"), ("/responses:bulk", "post"),
+    ("/responses/{response_id}", "get"), ("/transactions", "get"),
     ("/transactions/{transaction_id}", "get"), ("/tokens/current", "delete"),
+    ("/metrics", "get"), ("/metrics/{metric_id}", "get"),
 } | STRATEGY_OPERATIONS
 
 

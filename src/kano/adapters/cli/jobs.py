@@ -133,22 +133,27 @@ def worker(
         False, "--once", help="Run what is due now, then exit (for cron or a test)."
     ),
     poll: float = typer.Option(
-        5.0, "--poll", min=0.1, help="Seconds between looks at the schedule."
+        1.0, "--poll", min=0.05, help="Seconds between looks at the outbox and the schedule."
     ),
 ) -> None:
-    """Run the scheduled jobs: refresh live metric bindings every
-    KANO_COMPUTE_EVERY_MINUTES. Start as many workers as you like; each due run is claimed
-    by one of them. Stops cleanly on SIGTERM or Ctrl-C."""
+    """Deliver queued messages (acknowledgement e-mails and webhooks, with retries) and run
+    the scheduled jobs: refresh live metric bindings every KANO_COMPUTE_EVERY_MINUTES.
+    Start as many workers as you like; each message and each due run is claimed by one of
+    them. Stops cleanly on SIGTERM or Ctrl-C."""
     from kano.adapters.db import migrate
-    from kano.adapters.jobs.worker import Worker, default_jobs
+    from kano.adapters.jobs.worker import Worker, default_continuous, default_jobs
     from kano.bootstrap import build_container
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     container = build_container()
     migrate.upgrade(container.settings.database_url)
     try:
-        runner = Worker(container, default_jobs(container), poll_seconds=poll)
+        runner = Worker(
+            container, default_jobs(container), poll_seconds=poll, continuous=default_continuous()
+        )
         if once:
+            for report in runner.run_continuous():
+                console.print(escape(report))
             for name, status, message in runner.run_due():
                 console.print(f"{name}: {status} — {escape(message)}")
             return

@@ -1,4 +1,4 @@
-"""``kano worker``: runs the periodic jobs (metric refresh now; message delivery later).
+"""``kano worker``: delivers the outbox continuously and runs the periodic jobs.
 
 Workers are stateless: start as many as you like against one app database; each due
 occurrence of a job is claimed by exactly one of them (:mod:`kano.adapters.jobs.schedule`).
@@ -66,10 +66,27 @@ def default_jobs(container: Container) -> list[Job]:
     return [Job(COMPUTE_JOB, every, refresh_all_workspaces)]
 
 
+Continuous = Callable[[Container], str | None]
+"""Work every worker does on every look (e.g. the outbox): claims its own rows."""
+
+
+def default_continuous() -> list[Continuous]:
+    from kano.adapters.jobs.outbox import deliver_due_messages
+
+    return [deliver_due_messages]
+
+
 class Worker:
-    def __init__(self, container: Container, jobs: list[Job], poll_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        container: Container,
+        jobs: list[Job],
+        poll_seconds: float = 1.0,
+        continuous: list[Continuous] | None = None,
+    ) -> None:
         self.container = container
         self.jobs = jobs
+        self.continuous = continuous or []
         self.poll_seconds = poll_seconds
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self._stopping = threading.Event()
@@ -84,6 +101,20 @@ class Worker:
 
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
+
+    def run_continuous(self) -> list[str]:
+        """One round of the continuous work; what it reported."""
+        reports = []
+        for work in self.continuous:
+            try:
+                report = work(self.container)
+            except Exception:  # e.g. the database restarting: try again next round
+                log.exception("%s failed", getattr(work, "__name__", work))
+                continue
+            if report:
+                log.info("%s", report)
+                reports.append(report)
+        return reports
 
     def run_due(self) -> list[tuple[str, str, str]]:
         """Run every job that is due and that this worker claims: (job, status, message)."""
@@ -109,6 +140,8 @@ class Worker:
     def run_forever(self) -> None:
         log.info("worker %s started: %s", self.name, ", ".join(job.name for job in self.jobs))
         while not self._stopping.is_set():
+            busy = bool(self.run_continuous())
             self.run_due()
-            self._stopping.wait(self.poll_seconds)
+            if not busy:  # while messages are flowing, go straight on to the next batch
+                self._stopping.wait(self.poll_seconds)
         log.info("worker %s stopped", self.name)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy import Row, Select, and_, select
+from sqlalchemy.orm import Session
 
-from kano.adapters.api.deps import ReadAccess, SessionDep
+from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, container_of
+from kano.adapters.api.editing import write_responses
 from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.idempotency import IdempotencyKey, run_once
 from kano.adapters.api.pagination import PageParams, fetch_page
 from kano.adapters.api.params import (
     ResourceId,
@@ -17,12 +21,22 @@ from kano.adapters.api.params import (
     optional_id,
     text_filter,
 )
-from kano.adapters.api.schemas.feedback import FeedbackResponse, FeedbackResponsePage
+from kano.adapters.api.schemas.feedback import (
+    AcceptedResponse,
+    AcknowledgementStatus,
+    BulkAccepted,
+    BulkResponsesIn,
+    FeedbackResponse,
+    FeedbackResponseDetail,
+    FeedbackResponsePage,
+    ResponseIn,
+)
 from kano.adapters.db import orm
+from kano.adapters.db.feedback_intake import Submission, accept_response
+from kano.domain.feedback.answers import checked_answers
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/responses", tags=["feedback"])
-
 
 
 def nps_bound(description: str) -> Any:
@@ -50,26 +64,43 @@ def responses_of(workspace_id: int) -> Select[*ResponseColumns]:
             orm.Team.key.label("team_key"),
             orm.Segment.key.label("segment_key"),
         )
-        .outerjoin(orm.Survey, and_(
-            orm.Survey.id == response.survey_id, orm.Survey.workspace_id == same_workspace
-        ))
-        .outerjoin(orm.Touchpoint, and_(
-            orm.Touchpoint.id == response.touchpoint_id,
-            orm.Touchpoint.workspace_id == same_workspace,
-        ))
-        .outerjoin(orm.JourneyStage, and_(
-            orm.JourneyStage.id == orm.Touchpoint.stage_id,
-            orm.JourneyStage.workspace_id == same_workspace,
-        ))
-        .outerjoin(orm.Team, and_(
-            orm.Team.id == orm.Touchpoint.owner_team_id, orm.Team.workspace_id == same_workspace
-        ))
-        .outerjoin(orm.Customer, and_(
-            orm.Customer.id == response.customer_id, orm.Customer.workspace_id == same_workspace
-        ))
-        .outerjoin(orm.Segment, and_(
-            orm.Segment.id == orm.Customer.segment_id, orm.Segment.workspace_id == same_workspace
-        ))
+        .outerjoin(
+            orm.Survey,
+            and_(orm.Survey.id == response.survey_id, orm.Survey.workspace_id == same_workspace),
+        )
+        .outerjoin(
+            orm.Touchpoint,
+            and_(
+                orm.Touchpoint.id == response.touchpoint_id,
+                orm.Touchpoint.workspace_id == same_workspace,
+            ),
+        )
+        .outerjoin(
+            orm.JourneyStage,
+            and_(
+                orm.JourneyStage.id == orm.Touchpoint.stage_id,
+                orm.JourneyStage.workspace_id == same_workspace,
+            ),
+        )
+        .outerjoin(
+            orm.Team,
+            and_(
+                orm.Team.id == orm.Touchpoint.owner_team_id, orm.Team.workspace_id == same_workspace
+            ),
+        )
+        .outerjoin(
+            orm.Customer,
+            and_(
+                orm.Customer.id == response.customer_id, orm.Customer.workspace_id == same_workspace
+            ),
+        )
+        .outerjoin(
+            orm.Segment,
+            and_(
+                orm.Segment.id == orm.Customer.segment_id,
+                orm.Segment.workspace_id == same_workspace,
+            ),
+        )
         .where(response.workspace_id == workspace_id)
     )
 
@@ -107,12 +138,11 @@ def list_responses(
     session: SessionDep,
     page: PageParams,
     window: TimeWindowParams,
-    touchpoint: Annotated[str | None, key_filter("Only responses at this touchpoint (key).")]
-    = None,
-    channel: Annotated[str | None, text_filter("Only responses from this channel.", 32)]
-    = None,
-    customer_id: Annotated[int | None, optional_id("Only responses of this customer.")]
-    = None,
+    touchpoint: Annotated[
+        str | None, key_filter("Only responses at this touchpoint (key).")
+    ] = None,
+    channel: Annotated[str | None, text_filter("Only responses from this channel.", 32)] = None,
+    customer_id: Annotated[int | None, optional_id("Only responses of this customer.")] = None,
     min_nps: Annotated[int | None, nps_bound("Only responses with NPS ≥ this.")] = None,
     max_nps: Annotated[int | None, nps_bound("Only responses with NPS ≤ this.")] = None,
 ) -> FeedbackResponsePage:
@@ -141,16 +171,132 @@ def list_responses(
 @router.get(
     "/{response_id}",
     summary="Get one feedback response",
-    response_model=FeedbackResponse,
+    response_model=FeedbackResponseDetail,
     responses=problem_responses(401, 403, 404, 422, 500),
 )
 def get_response(
     caller: ReadAccess, session: SessionDep, response_id: ResourceId
-) -> FeedbackResponse:
-    """One response of the token's workspace; any other id is a 404, whoever owns it."""
+) -> FeedbackResponseDetail:
+    """One response of the token's workspace (any other id is a 404, whoever owns it),
+    with the delivery status of its acknowledgements."""
     row = session.execute(
         responses_of(caller.workspace_id).where(orm.FeedbackResponse.id == response_id)
     ).first()
     if row is None:
         raise NotFound("response", response_id)
-    return response_from_row(row)
+    messages = session.scalars(
+        select(orm.OutboxMessageRow)
+        .where(
+            orm.OutboxMessageRow.workspace_id == caller.workspace_id,
+            orm.OutboxMessageRow.response_id == response_id,
+        )
+        .order_by(orm.OutboxMessageRow.id)
+    )
+    acknowledgements = [
+        AcknowledgementStatus(
+            kind=m.kind,  # type: ignore[arg-type]
+            status=m.status,  # type: ignore[arg-type]
+            attempts=m.attempts,
+            sent_at=m.sent_at,
+            last_error=m.last_error,
+        )
+        for m in messages
+    ]
+    return FeedbackResponseDetail(
+        **response_from_row(row).model_dump(), acknowledgements=acknowledgements
+    )
+
+
+def _submission(body: ResponseIn, field: str) -> Submission:
+    prefix = f"{field}." if field else ""
+    customer = body.customer
+    return Submission(
+        survey=body.survey,
+        channel=body.channel,
+        answers=checked_answers(body.answers.model_dump(exclude_none=True), f"{prefix}answers"),
+        customer_email=customer.email if customer else None,
+        customer_external_id=customer.external_id if customer else None,
+        customer_name=customer.name if customer else None,
+        submitted_at=body.submitted_at,
+        language=body.language,
+        touchpoint=body.touchpoint,
+    )
+
+
+def _accepted(session: Session, workspace_id: int, body: ResponseIn, email: bool) -> Any:
+    accepted = accept_response(session, workspace_id, _submission(body, ""), email_enabled=email)
+    return AcceptedResponse(
+        id=accepted.response.id,
+        survey=accepted.survey_key,
+        customer_id=accepted.response.customer_id,
+        submitted_at=accepted.response.submitted_at,
+        acknowledgement=accepted.acknowledgement,  # type: ignore[arg-type]
+    ).model_dump(mode="json")
+
+
+@router.post(
+    "",
+    summary="Submit a survey response",
+    status_code=201,
+    response_model=AcceptedResponse,
+    responses=write_responses(400, 401, 403, 422, 500),
+)
+def submit_response(
+    caller: WriteAccess,
+    session: SessionDep,
+    request: Request,
+    body: ResponseIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Store the response and queue its acknowledgement (e-mail to the customer when
+    KANO_SMTP_URL is set and the customer has not opted out; a signed webhook to each of
+    the workspace's endpoints) in one transaction. With an `Idempotency-Key`, a repeat
+    returns the first result (header `Idempotent-Replayed: true`) and stores nothing."""
+    email = bool(container_of(request).settings.smtp_url)
+    return run_once(
+        session,
+        caller.workspace_id,
+        idempotency_key,
+        body.model_dump(mode="json"),
+        lambda: (201, _accepted(session, caller.workspace_id, body, email)),
+    )
+
+
+@router.post(
+    ":bulk",
+    summary="Submit many survey responses at once",
+    status_code=201,
+    response_model=BulkAccepted,
+    responses=write_responses(400, 401, 403, 422, 500),
+)
+def submit_responses_in_bulk(
+    caller: WriteAccess,
+    session: SessionDep,
+    request: Request,
+    body: BulkResponsesIn,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Up to 1,000 responses, all or nothing: one invalid response (named
+    `responses[i].…`) stores none. Each is acknowledged like a single one."""
+    email = bool(container_of(request).settings.smtp_url)
+    workspace_id = caller.workspace_id
+
+    def accept_all() -> tuple[int, Any]:
+        submissions = [
+            _submission(item, f"responses[{index}]") for index, item in enumerate(body.responses)
+        ]
+        ids = [
+            accept_response(
+                session,
+                workspace_id,
+                submission,
+                email_enabled=email,
+                field=f"responses[{index}]",
+            ).response.id
+            for index, submission in enumerate(submissions)
+        ]
+        return 201, BulkAccepted(accepted=len(ids), ids=ids).model_dump(mode="json")
+
+    return run_once(
+        session, workspace_id, idempotency_key, body.model_dump(mode="json"), accept_all
+    )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Literal
+
 from pydantic import BaseModel, Field
 
 from kano.adapters.api.pagination import Page
+from kano.adapters.api.schemas.editing import ClientTimestamp, ExternalKey, Key, RequestBody
 from kano.adapters.api.timestamps import UtcDateTime
+from kano.domain.feedback.answers import COMMENT_MAX_LENGTH, SCALES
+
+BULK_LIMIT = 1_000
 
 
 class FeedbackResponse(BaseModel):
@@ -31,3 +37,76 @@ class FeedbackResponse(BaseModel):
 
 class FeedbackResponsePage(Page[FeedbackResponse]):
     """A page of responses; pass `next_cursor` back as `cursor` for the next one."""
+
+
+# --- taking responses in ---------------------------------------------------------------
+
+
+def _scale(name: str, what: str) -> Any:
+    low, high = SCALES[name]
+    return Field(None, ge=low, le=high, description=f"{what}, {low}–{high}.")
+
+
+class AnswersIn(RequestBody):
+    """The answers; at least one. Scores outside their scale are a 422 naming the field."""
+
+    nps: int | None = _scale("nps", "Likelihood to recommend")
+    csat: int | None = _scale("csat", "Satisfaction")
+    ces: int | None = _scale("ces", "Ease (CES 2.0 agreement)")
+    rating: int | None = _scale("rating", "Rating")
+    comment: str | None = Field(None, max_length=COMMENT_MAX_LENGTH)
+
+
+class RespondentIn(RequestBody):
+    """Who answered: found by `external_id`, else by `email`; created when unknown."""
+
+    email: Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    external_id: ExternalKey | None = None
+    name: Annotated[str, Field(max_length=200)] | None = None
+
+
+class ResponseIn(RequestBody):
+    survey: Key = Field(description="The survey's key, e.g. `relationship-nps`.")
+    channel: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z][a-z0-9_-]*$")] = (
+        "api"
+    )
+    customer: RespondentIn | None = None
+    answers: AnswersIn
+    submitted_at: ClientTimestamp | None = Field(None, description="Default: now.")
+    language: Literal["en", "ru", "hu"] | None = Field(
+        None, description="The respondent's language (the acknowledgement uses it)."
+    )
+    touchpoint: Key | None = Field(None, description="Default: the survey's touchpoint.")
+
+
+class AcceptedResponse(BaseModel):
+    id: int
+    survey: str
+    customer_id: int | None
+    submitted_at: UtcDateTime
+    acknowledgement: Literal["queued", "none"] = Field(
+        description="`queued`: an e-mail and/or webhook will tell the customer it arrived."
+    )
+
+
+class BulkResponsesIn(RequestBody):
+    responses: list[ResponseIn] = Field(min_length=1, max_length=BULK_LIMIT)
+
+
+class BulkAccepted(BaseModel):
+    accepted: int
+    ids: list[int]
+
+
+class AcknowledgementStatus(BaseModel):
+    kind: Literal["email", "webhook"]
+    status: Literal["pending", "sent", "failed"]
+    attempts: int
+    sent_at: UtcDateTime | None
+    last_error: str | None
+
+
+class FeedbackResponseDetail(FeedbackResponse):
+    acknowledgements: list[AcknowledgementStatus] = Field(
+        description="Delivery of the acknowledgement messages of this response."
+    )

@@ -13,6 +13,7 @@ from kano.adapters.db.orm.metrics import (
 )
 from kano.adapters.db.orm.okr import CheckInRow, KeyResultRow, OkrCycleRow, OkrObjectiveRow
 from kano.adapters.db.orm.operations import ProcessEvent
+from kano.adapters.db.orm.outbox import IdempotencyKeyRow, OutboxMessageRow, WebhookEndpointRow
 from kano.adapters.db.orm.people import Employee, PulseResponse, Team
 from kano.adapters.db.orm.strategy import (
     CauseEffectLinkRow,
@@ -46,6 +47,7 @@ __all__ = [
     "Customer",
     "Employee",
     "FeedbackResponse",
+    "IdempotencyKeyRow",
     "InitiativeObjectiveRow",
     "InitiativeRow",
     "JourneyStage",
@@ -58,6 +60,7 @@ __all__ = [
     "ObjectiveRow",
     "OkrCycleRow",
     "OkrObjectiveRow",
+    "OutboxMessageRow",
     "Payment",
     "PerspectiveRow",
     "ProcessEvent",
@@ -71,6 +74,7 @@ __all__ = [
     "Transaction",
     "User",
     "WebSession",
+    "WebhookEndpointRow",
     "Workspace",
     "utcnow",
 ]

@@ -1,0 +1,86 @@
+"""Messages that must leave Kano exactly once, and requests that must count only once.
+
+``outbox`` rows are written in the same transaction as what they announce (an accepted
+response), so a message exists if and only if its cause was stored; ``kano worker``
+delivers them with retries and back-off. ``dedupe_key`` is unique and travels with the
+message (``webhook-id``, ``Message-ID``), so a crash between sending and marking as sent
+is repeated with the same id and the receiver can drop the copy.
+
+``idempotency_keys`` remember the outcome of a request sent with an ``Idempotency-Key``
+header: the same key again returns the stored outcome and stores nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kano.adapters.db.orm.base import Base, BigId, WorkspaceScoped, utcnow
+
+
+class OutboxMessageRow(WorkspaceScoped, Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    kind: Mapped[str] = mapped_column(String(16))  # email | webhook
+    purpose: Mapped[str] = mapped_column(String(32))  # acknowledgement | …
+    dedupe_key: Mapped[str] = mapped_column(String(128))
+    recipient: Mapped[str] = mapped_column(String(2048))  # an e-mail address or a URL
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_responses.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    webhook_endpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class WebhookEndpointRow(WorkspaceScoped, Base):
+    """Where a workspace wants its events posted, signed with its ``whsec_`` secret.
+
+    The secret is stored as given: signing needs it in clear (Standard Webhooks), unlike
+    API tokens, which are only ever compared and are stored hashed.
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    url: Mapped[str] = mapped_column(String(2048))
+    secret: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class IdempotencyKeyRow(WorkspaceScoped, Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    response_id: Mapped[int | None] = mapped_column(BigId, nullable=True)

@@ -1,0 +1,1 @@
+"""Messages out of Kano: acknowledgement texts, SMTP e-mail, Standard Webhooks."""

@@ -1,0 +1,1 @@
+"""Feedback (the CX, "say" layer): what a response may contain and what it triggers."""
