@@ -6,8 +6,15 @@ from __future__ import annotations
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from kano.adapters.strategy_code import import_strategy
 from tests.integration.api.problems import assert_invalid_field, assert_problem
-from tests.integration.api.strategy_support import build_strategy, nps_measure, ok, seed_actors
+from tests.integration.api.strategy_support import (
+    build_strategy,
+    nps_key_result,
+    nps_measure,
+    ok,
+    seed_actors,
+)
 
 
 def test_measure_round_trip_with_binding_and_latest_score(
@@ -101,3 +108,35 @@ def test_measures_of_another_workspace_are_404(
     assert ok(api.get("/measures", headers=globex.auth()))["items"] == []
     assert_invalid_field(api.post("/measures", json=nps_measure("nps-g", "happy-customers"),
                                   headers=globex.auth()), "objective")
+
+
+def test_binding_to_an_unknown_metric_is_422_naming_metric_id(
+    api: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    actors = seed_actors(sessions)
+    build_strategy(api, actors)
+    admin = actors.auth()
+    ghost = {"id": "happiness", "slice": None}
+    body = assert_invalid_field(api.post("/measures", json={
+        **nps_measure("ghost", "happy-customers"), "metric": ghost}, headers=admin), "metric.id")
+    assert body["detail"] == "metric.id: unknown metric 'happiness'; see `kano metrics list`"
+    assert_invalid_field(api.patch("/measures/nps", json={"metric": ghost}, headers=admin),
+                         "metric.id")
+    assert_invalid_field(api.patch("/measures/nps", json={
+        "metric": {"id": "nps", "slice": {"segmnt": "smb"}}}, headers=admin), "metric.slice.segmnt")
+    assert_invalid_field(api.post("/okr/key-results", json={
+        **nps_key_result("ghost", "mia-okr"), "metric": ghost}, headers=admin), "metric.id")
+    assert_invalid_field(api.patch("/okr/key-results/mia-nps", json={"metric": ghost},
+                                   headers=admin), "metric.id")
+    assert ok(api.get("/measures/nps", headers=admin))["metric"]["id"] == "nps"
+    assert_problem(api.get("/measures/ghost", headers=admin), 404)
+
+    # A custom metric of the workspace (stored by a strategy import) binds like a built-in.
+    import_strategy(sessions, (
+        "format: kano-strategy/1\nmetrics:\n  - {id: web_orders, layer: TX, direction: higher,"
+        " source: transactions, aggregate: count, filter: \"channel = 'web'\"}\n"
+    ), source="metrics.yaml", workspace=actors.slug)
+    web = {"id": "web_orders", "slice": {"segment": "smb"}}
+    assert ok(api.patch("/measures/nps", json={"metric": web}, headers=admin))["metric"] == web
+    assert ok(api.patch("/okr/key-results/mia-nps", json={"metric": web}, headers=admin))[
+        "metric"] == web

@@ -70,7 +70,7 @@ def test_key_result_round_trip_and_progress(
     admin = actors.auth()
     body = {"key": "churn", "objective": "mia-okr", "title": "Churn from 8 % to 5 %",
             "kind": "metric", "unit": "%", "start": 8, "target": 5, "current": 6.5,
-            "weight": 2, "metric": {"id": "churn_rate", "slice": None}}
+            "weight": 2, "metric": {"id": "churn_m3", "slice": None}}
     created = ok(api.post("/okr/key-results", json=body, headers=admin), 201)
     assert created["progress"] == 0.5  # start > target: (6.5 − 8) / (5 − 8)
     assert (created["objective"], created["carried_over_from"], created["kind"]) == (

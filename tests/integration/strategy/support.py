@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kano.adapters.db.orm import AuditEntry, Workspace
+from kano.adapters.db.orm import AuditEntry, CustomMetricRow, Workspace
 from kano.adapters.strategy_code import ImportResult, export_yaml, import_strategy
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code.snapshot import TABLE_OF
@@ -33,12 +33,16 @@ def export_text(sessions: sessionmaker[Session], workspace: str = "acme") -> str
 
 
 def row_counts(sessions: sessionmaker[Session]) -> dict[str, int]:
-    """Rows per strategy table (all workspaces), plus the audit log and workspaces."""
+    """Rows per strategy table (all workspaces), custom metrics, the audit log and
+    workspaces."""
     with sessions() as session:
         counts = {
             entity: session.scalar(select(func.count()).select_from(TABLE_OF[entity])) or 0
             for entity in e.ENTITIES
         }
+        counts[e.CUSTOM_METRIC] = (
+            session.scalar(select(func.count()).select_from(CustomMetricRow)) or 0
+        )
         counts["audit"] = session.scalar(select(func.count()).select_from(AuditEntry)) or 0
         counts["workspaces"] = session.scalar(select(func.count()).select_from(Workspace)) or 0
     return counts

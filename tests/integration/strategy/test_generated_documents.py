@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import make_engine, make_session_factory
+from kano.adapters.strategy_code import read_document
 from kano.adapters.strategy_code.schema import StrategyDocument, document_dump
 from kano.adapters.strategy_code.yaml_style import dump_yaml
 from tests.databases import DatabaseFactory
 from tests.integration.strategy.seed import seed_people
 from tests.integration.strategy.support import export_text, import_text
-from tests.unit.strategy_code.documents import documents
+from tests.unit.strategy_code.documents import NAME, TEXT, documents
 
 USERS = ("ceo@acme.example", "ana@acme.example")
 TEAMS = ("sales", "service")
@@ -83,3 +86,42 @@ def test_importing_over_an_older_version_equals_importing_fresh(
     for old in header:
         exported = exported.replace(old, old.replace(updated, fresh))
     assert exported == export_text(sqlite_sessions, fresh)
+
+
+def _definition(metric_id: str) -> st.SearchStrategy[dict[str, Any]]:
+    """A custom metric whose texts are anything a person might type."""
+    names = NAME | st.fixed_dictionaries({"en": NAME}, optional={"ru": NAME, "hu": NAME})
+    required = {
+        "id": st.just(metric_id),
+        "name": names,
+        "layer": st.sampled_from(["TX", "CX"]),
+        "direction": st.sampled_from(["higher", "lower"]),
+        "source": st.just("transactions"),
+        "aggregate": st.just("count"),
+    }
+    optional = {
+        "unit": TEXT,
+        "description": TEXT,
+        "filter": st.sampled_from(["amount > 10", "channel = 'web'"]),
+    }
+    return st.fixed_dictionaries(required, optional=optional)
+
+
+CUSTOM_METRICS = st.lists(
+    st.sampled_from(["web_orders", "big_orders", "store_orders"]), unique=True, max_size=3
+).flatmap(lambda ids: st.tuples(*(_definition(metric_id) for metric_id in ids)))
+
+
+@COMMON
+@given(CUSTOM_METRICS)
+def test_custom_metrics_round_trip_byte_identically(
+    sqlite_sessions: sessionmaker[Session], definitions: tuple[dict[str, Any], ...]
+) -> None:
+    workspace = _new_workspace(sqlite_sessions)
+    text = dump_yaml({"format": "kano-strategy/1", "metrics": list(definitions)})
+    import_text(sqlite_sessions, text, workspace)
+    first = export_text(sqlite_sessions, workspace)
+    document, _ = read_document(first, "export.yaml")
+    assert document.metrics == list(definitions)
+    assert not import_text(sqlite_sessions, first, workspace).changed
+    assert export_text(sqlite_sessions, workspace) == first

@@ -53,7 +53,7 @@ def _thresholds(draw: st.DrawFn) -> dict[str, Any]:
 
 METRICS = _optional(
     st.fixed_dictionaries(
-        {"id": st.sampled_from(["nps", "churn_rate", "revenue"])},
+        {"id": st.sampled_from(["nps", "churn_m3", "revenue"])},
         optional={
             "slice": st.dictionaries(
                 st.sampled_from(["region", "segment"]), TEXT | ANY_FLOAT | st.booleans(), max_size=2

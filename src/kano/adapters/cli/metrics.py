@@ -1,4 +1,8 @@
-"""``kano metrics list`` and ``kano metrics show``: the metric catalogue on the warehouse."""
+"""``kano metrics list`` and ``kano metrics show``: the metric catalogue on the warehouse.
+
+The catalogue is the built-in metrics, the workspace's custom metrics (stored by ``kano
+strategy import``) and, as an extra, those of a ``--definitions`` file.
+"""
 
 from __future__ import annotations
 
@@ -23,20 +27,34 @@ metrics_app = typer.Typer(
 FORMATS = ("table", "json", "csv")
 
 
-def _catalogue(definitions: Path | None) -> Any:
-    from kano.metrics import Catalogue, load_custom_metrics
+def _file_metrics(definitions: Path | None) -> list[Any]:
+    """The custom metrics of a ``--definitions`` file (none without one)."""
+    from kano.metrics import load_custom_metrics
 
-    custom = []
-    if definitions is not None:
-        try:
-            text = definitions.read_text(encoding="utf-8")
-        except OSError as error:
-            raise InvalidInput("--definitions", f"cannot read {definitions}: {error}") from error
-        try:
-            custom = load_custom_metrics(text)
-        except InvalidInput as error:
-            raise InvalidInput(f"{definitions}: {error.field}", error.message) from error
-    return Catalogue(custom)
+    if definitions is None:
+        return []
+    try:
+        text = definitions.read_text(encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput("--definitions", f"cannot read {definitions}: {error}") from error
+    try:
+        return load_custom_metrics(text)
+    except InvalidInput as error:
+        raise InvalidInput(f"{definitions}: {error.field}", error.message) from error
+
+
+def _catalogue(stored: list[Any], definitions: Path | None, slug: str | None) -> Any:
+    """Built-in metrics, the workspace's custom ones (``stored``) and the file's."""
+    from kano.metrics import Catalogue
+
+    extra = _file_metrics(definitions)
+    ids = {metric.id for metric in stored}
+    for metric in extra:
+        if metric.id in ids:
+            raise InvalidInput(
+                f"{definitions}", f"metric {metric.id!r} is a custom metric of workspace {slug!r}"
+            )
+    return Catalogue([*stored, *extra])
 
 
 def _check_format(output: str) -> str:
@@ -50,13 +68,20 @@ def _check_format(output: str) -> str:
 def list_metrics(
     output: str = typer.Option("table", "--format", help="table or json."),
     language: str = typer.Option("en", "--language", help="en, ru or hu."),
+    workspace: str | None = typer.Option(
+        None, "--workspace", help="List this workspace's custom metrics as well."
+    ),
     definitions: Path | None = typer.Option(
         None, "--definitions", help="A YAML file of custom metrics to list as well."
     ),
 ) -> None:
     """Every metric: id, layer, name, unit, direction and what it means."""
-    catalogue = _catalogue(definitions)
-    if _check_format(output) == "json":
+    _check_format(output)
+    stored: list[Any] = []
+    if workspace is not None:
+        workspace, _workspace_id, stored = _workspace(workspace)
+    catalogue = _catalogue(stored, definitions, workspace)
+    if output == "json":
         entries = [
             {
                 "id": m.id,
@@ -80,28 +105,32 @@ def list_metrics(
     console.print(table)
 
 
-def _workspace_id(slug: str | None) -> tuple[str, int]:
+def _workspace(slug: str | None) -> tuple[str, int, list[Any]]:
+    """The workspace (by default the only one, or demo): slug, id and custom metrics."""
     from sqlalchemy import select
 
+    from kano.adapters.db.metric_catalogue import workspace_catalogue
     from kano.adapters.db.orm import Workspace
     from kano.bootstrap import build_container
 
     container = build_container()
     try:
         with container.sessions() as session:
-            rows = session.execute(select(Workspace.slug, Workspace.id)).all()
+            found = dict(session.execute(select(Workspace.slug, Workspace.id)).tuples().all())
+            if slug is None:
+                if len(found) == 1:
+                    slug = next(iter(found))
+                elif "demo" in found:
+                    slug = "demo"
+                else:
+                    choices = ", ".join(sorted(found)) or "(none)"
+                    raise InvalidInput("--workspace", f"choose one of {choices}")
+            if slug not in found:
+                raise NotFound("workspace", slug)
+            custom = [m for m in workspace_catalogue(session, found[slug]) if m.custom]
     finally:
         container.close()
-    found = dict((row[0], row[1]) for row in rows)
-    if slug is None:
-        if len(found) == 1:
-            return next(iter(found.items()))
-        if "demo" in found:
-            return "demo", found["demo"]
-        raise InvalidInput("--workspace", f"choose one of {', '.join(sorted(found)) or '(none)'}")
-    if slug not in found:
-        raise NotFound("workspace", slug)
-    return slug, found[slug]
+    return slug, found[slug], custom
 
 
 def _filters(values: list[str]) -> dict[str, list[str]]:
@@ -128,7 +157,9 @@ def _date(option: str, text: str | None) -> date | None:
 def show(
     metric_id: str = typer.Argument(..., help="Metric id (see `kano metrics list`)."),
     workspace: str | None = typer.Option(
-        None, "--workspace", help="Workspace slug (default: the only one, or demo)."
+        None,
+        "--workspace",
+        help="Workspace slug (default: the only one, or demo); its custom metrics count too.",
     ),
     by: str = typer.Option(
         "",
@@ -149,7 +180,7 @@ def show(
         False, "--compare", help="Add the previous period's value and the change."
     ),
     definitions: Path | None = typer.Option(
-        None, "--definitions", help="A YAML file of custom metrics."
+        None, "--definitions", help="A YAML file of more custom metrics (besides the workspace's)."
     ),
     output: str = typer.Option("table", "--format", help="table, json or csv."),
     language: str = typer.Option("en", "--language", help="en, ru or hu (table titles)."),
@@ -160,12 +191,12 @@ def show(
     from kano.metrics import compute_metric
 
     _check_format(output)
-    metric = _catalogue(definitions).get(metric_id)
     start, end = _date("--from", date_from), _date("--to", date_to)
     if (start is None) != (end is None):
         raise InvalidInput("--from/--to", "give both ends of the period")
     period = (start, end) if start is not None and end is not None else None
-    slug, workspace_id = _workspace_id(workspace)
+    slug, workspace_id, stored = _workspace(workspace)
+    metric = _catalogue(stored, definitions, slug).get(metric_id)
     backend = connect(get_settings().resolved_warehouse_url(), read_only=True)
     rows = compute_metric(
         backend,

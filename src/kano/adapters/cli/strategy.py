@@ -15,8 +15,8 @@ from kano.adapters.strategy_code import import_strategy as run_import
 from kano.bootstrap import build_container
 
 strategy_app = typer.Typer(
-    help="Strategy as code: scorecards, strategy map links, initiatives, OKRs and MBO "
-    "sheets of a workspace as one YAML file.",
+    help="Strategy as code: custom metrics, scorecards, strategy map links, initiatives, "
+    "OKRs and MBO sheets of a workspace as one YAML file.",
     no_args_is_help=True,
 )
 
@@ -50,7 +50,10 @@ IMPORT_HELP = (
     "Every scorecard, OKR cycle and MBO sheet in the file is replaced by the file's version: "
     "perspectives, objectives, measures, values, links, initiatives, OKR objectives, key "
     "results, check-ins and MBO objectives that the file leaves out are DELETED from them. "
-    "Scorecards, cycles and sheets that the file does not mention are kept."
+    "Scorecards, cycles and sheets that the file does not mention are kept.\n\n"
+    "A `metrics:` list replaces the workspace's custom metrics (each checked like a "
+    "`kano metrics --definitions` file); without one they are kept. Every metric binding "
+    "must name a built-in or custom metric (`kano metrics list`)."
 )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from kano.adapters.db.accounts import audit
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code.entries import Entry
+from kano.adapters.strategy_code.metrics import write_metrics
 from kano.adapters.strategy_code.schema import MetricBinding, StrategyDocument
 from kano.adapters.strategy_code.snapshot import TABLE_OF, People, Snapshot, stale_identities
 
@@ -38,7 +39,7 @@ class ChangeSummary:
         """(entity, created, updated, deleted) for every entity that changes, in file order."""
         return [
             (entity, self.created[entity], self.updated[entity], self.deleted[entity])
-            for entity in e.ENTITIES
+            for entity in (e.CUSTOM_METRIC, *e.ENTITIES)
             if self.created[entity] or self.updated[entity] or self.deleted[entity]
         ]
 
@@ -129,6 +130,7 @@ def apply_document(
     actor: str = "strategy import",
 ) -> ChangeSummary:
     """Make the workspace hold what the (checked) document says; returns what changed.
+    Custom metrics come first (bindings do not reference their rows, only their ids).
 
     ``snapshot`` is consumed: it is updated with the rows created and deleted, so it must
     not be reused for another import.
@@ -136,6 +138,7 @@ def apply_document(
     found = e.first_entries(document)
     stale = stale_identities(snapshot, {entity: set(items) for entity, items in found.items()})
     writer = _Writer(session, workspace_id, snapshot, people, actor)
+    write_metrics(session, workspace_id, document, actor, writer.summary)
     _write_scorecards(writer, found)
     _write_okrs(writer, found)
     _write_mbo(writer, found)

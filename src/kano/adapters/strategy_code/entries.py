@@ -50,6 +50,10 @@ PARENT_OF: dict[str, str | None] = {
 }
 ENTITIES: tuple[str, ...] = tuple(PARENT_OF)
 
+# Custom metrics are entries of the file too, but not rows of the strategy tree: they are
+# checked by the custom-metric parser and written by ``metrics.py`` (see there).
+CUSTOM_METRIC = "custom metric"
+
 
 @dataclass(frozen=True)
 class Entry:

@@ -1,6 +1,7 @@
 """Export a workspace's strategy as a document, and that document as YAML.
 
-The order is fixed: scorecards, cycles and sheets by key; perspectives, objectives,
+The order is fixed: custom metrics as the file that stored them listed them (each its
+mapping as written); scorecards, cycles and sheets by key; perspectives, objectives,
 measures, OKR objectives, key results and MBO objectives by their stored position (the
 order of the file they came from); values by period, check-ins by time, links by their
 ends. Models are built with ``model_construct`` so whatever the database holds can be
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from kano.adapters.db.accounts import get_workspace
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code import schema as s
+from kano.adapters.strategy_code.metrics import exported_metrics
 from kano.adapters.strategy_code.snapshot import (
     PeopleNames,
     Snapshot,
@@ -85,6 +87,7 @@ def build_document(session: Session, workspace_slug: str) -> s.StrategyDocument:
     tree = _Children(snapshot)
     return s.StrategyDocument.model_construct(
         format=s.FORMAT,
+        metrics=exported_metrics(session, workspace.id),
         scorecards=[_scorecard(tree, names, row) for row in tree.of(e.SCORECARD, None)],
         okr_cycles=[_cycle(tree, names, row) for row in tree.of(e.OKR_CYCLE, None)],
         mbo_sheets=[_sheet(tree, names, row) for row in tree.of(e.MBO_SHEET, None)],

@@ -1,15 +1,15 @@
 """Import a strategy file: read, check everything, then apply all of it or nothing.
 
-Checking happens in two rounds. Pydantic checks every entry on its own and reports all
-such problems at once; only a file whose entries are all valid gets the second round —
-references, repeated keys and the people it names — because references inside a broken
-entry cannot be trusted. Nothing is written until both rounds pass, and the writes share
+Checking happens in two rounds. Pydantic (and, for custom metrics, the custom-metric
+parser) checks every entry on its own and reports all such problems at once; only a file
+whose entries are all valid gets the second round — references, repeated keys, the people
+it names and the metrics its bindings name — because references inside a broken entry
+cannot be trusted. Nothing is written until both rounds pass, and the writes share
 one transaction, so a failure half-way (even a database constraint) leaves no trace.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +19,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.accounts import audit, ensure_workspace
+from kano.adapters.db.metric_catalogue import stored_definitions
 from kano.adapters.db.orm import Workspace
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code import schema as s
 from kano.adapters.strategy_code.apply import ChangeSummary, apply_document
 from kano.adapters.strategy_code.checks import check_document
+from kano.adapters.strategy_code.metrics import (
+    binding_errors,
+    check_file_metrics,
+    import_catalogue,
+    removed_metric_errors,
+)
 from kano.adapters.strategy_code.snapshot import People, load_people, load_snapshot
 from kano.adapters.strategy_code.source import (
     DocumentError,
@@ -31,21 +38,15 @@ from kano.adapters.strategy_code.source import (
     Loc,
     StrategyFileInvalid,
     load_yaml,
+    parse_loc,
 )
-
-_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def _field_loc(field: str) -> tuple[str | int, ...]:
-    """``objectives[2].weight`` → ``("objectives", 2, "weight")``."""
-    return tuple(int(index) if index else name for name, index in _FIELD_PART.findall(field))
 
 
 def _document_error(error: Any, loaded: LoadedYaml) -> DocumentError:
     loc = tuple(error["loc"])
     message = str(error["msg"])
     if error["type"] == "domain_rule":
-        loc += _field_loc(error["ctx"]["field"])
+        loc += parse_loc(error["ctx"]["field"])
         message = error["ctx"]["message"]
     elif error["type"] in ("model_type", "dict_type"):
         message = "should be a mapping of fields (name: value)"
@@ -105,6 +106,8 @@ def read_document(text: str, source: str) -> tuple[s.StrategyDocument, LoadedYam
     """Parse and check each entry on its own; raises StrategyFileInvalid with every error."""
     loaded = load_yaml(text, source)
     errors = list(_entry_errors(s.StrategyDocument, loaded.data, (), loaded))
+    if isinstance(loaded.data, dict):
+        errors += check_file_metrics(loaded.data.get("metrics"), loaded).errors
     if errors:
         raise StrategyFileInvalid(source, errors)
     try:
@@ -164,7 +167,8 @@ def import_strategy(
     Scorecards, cycles and sheets in the file are replaced with what the file says (their
     perspectives, objectives, measures, values, links, initiatives, OKRs, key results,
     check-ins and MBO objectives that the file omits are deleted); those the file does not
-    mention are left alone. A dry run does the same work and rolls it back.
+    mention are left alone. A ``metrics:`` list replaces the workspace's custom metrics; a
+    file without one keeps them. A dry run does the same work and rolls it back.
     """
     document, loaded = read_document(text, source)
     return import_document(
@@ -189,7 +193,13 @@ def import_document(
         ws = ensure_workspace(session, workspace)
         snapshot = load_snapshot(session, ws.id)
         people = _load_people(session, ws.id, document)
-        errors = check_document(document, loaded, snapshot, people)
+        # Custom metrics are checked again here: the demo hands in a document directly.
+        metrics = check_file_metrics(document.metrics, loaded)
+        errors = metrics.errors + check_document(document, loaded, snapshot, people)
+        catalogue = import_catalogue(session, ws.id, document, metrics)
+        errors += binding_errors(document, loaded, catalogue, metrics)
+        stored_ids = {row.key for row in stored_definitions(session, ws.id)}
+        errors += removed_metric_errors(document, loaded, snapshot, stored_ids, metrics)
         if errors:
             raise StrategyFileInvalid(source, errors)
         summary = apply_document(session, ws.id, document, snapshot, people, actor)

@@ -6,6 +6,11 @@ results through ``KeyResult``, MBO weights through ``validate_weights`` — so t
 the web forms refuse the same things. References between entries (a link to an unknown
 objective, a duplicate key) are checked afterwards by ``checks.py``.
 
+``metrics`` holds the workspace's custom metrics, each a mapping in the format of
+``kano metrics --definitions`` files (``kano.metrics.custom``). They are kept as written:
+the custom-metric parser checks them (``metrics.py``), not a model here, and the export
+writes back exactly the stored mapping.
+
 Field order here is the order of the exported YAML; lists are ordered as in the file.
 """
 
@@ -326,6 +331,9 @@ class MboSheet(StrictModel):
 
 class StrategyDocument(StrictModel):
     format: Literal["kano-strategy/1"]
+    # Left out: the workspace's custom metrics stay as they are. Listed (even empty): the
+    # workspace's custom metrics become exactly this list.
+    metrics: list[dict[str, Any]] = []
     scorecards: list[Scorecard] = []
     okr_cycles: list[OkrCycle] = []
     mbo_sheets: list[MboSheet] = []

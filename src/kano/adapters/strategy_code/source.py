@@ -8,6 +8,7 @@ pydantic or by the cross-reference checks are then reported as ``FILE:LINE: path
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,8 @@ import yaml
 from kano.domain.shared.errors import KanoError
 
 Loc = tuple[str | int, ...]
+
+_FIELD_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def format_loc(loc: Sequence[str | int]) -> str:
@@ -28,6 +31,12 @@ def format_loc(loc: Sequence[str | int]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+def parse_loc(field: str) -> Loc:
+    """``objectives[2].weight`` → ``("objectives", 2, "weight")`` (the reverse of
+    ``format_loc``)."""
+    return tuple(int(index) if index else name for name, index in _FIELD_PART.findall(field))
 
 
 @dataclass(frozen=True, order=True)

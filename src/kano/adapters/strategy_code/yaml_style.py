@@ -49,14 +49,17 @@ _Dumper.add_representer(_FlowList, _flow_list)
 _Dumper.ignore_aliases = lambda self, data: True  # type: ignore[method-assign]
 
 _ONE_LINE_MAPPINGS = {"values", "metric"}
+# Mappings written on one line: a metric binding, and in a custom metric its names in
+# each language and the two sides of a ratio (as ``kano metrics`` definition files do).
+_ONE_LINE_VALUES = {"metric", "name", "numerator", "denominator"}
 
 
 def _styled(node: Any, key: str | None = None) -> Any:
-    """Mark the parts that read better on one line: measure values, metric bindings and
-    lists of keys."""
+    """Mark the parts that read better on one line: measure values, metric bindings,
+    custom metrics' names and ratio sides, and lists of keys."""
     if isinstance(node, dict):
         styled = {name: _styled(value, name) for name, value in node.items()}
-        return _FlowMapping(styled) if key == "metric" else styled
+        return _FlowMapping(styled) if key in _ONE_LINE_VALUES else styled
     if isinstance(node, list):
         items = [_styled(item) for item in node]
         if key in _ONE_LINE_MAPPINGS:

@@ -41,6 +41,7 @@ from kano.adapters.api.strategy_lookups import (
     require_free_key,
     row_at,
 )
+from kano.adapters.db.metric_catalogue import require_known_binding
 from kano.adapters.db.orm import KeyResultRow, OkrObjectiveRow
 from kano.domain.okr.model import KeyResultKind
 from kano.domain.shared.errors import InvalidInput
@@ -130,6 +131,8 @@ def create_key_result(editor: EditorDep, session: SessionDep, body: KeyResultCre
     values = body.model_dump(exclude={"key", "objective", "metric", "carried_over_from",
                                       "position"})
     values["kind"] = body.kind.value
+    if body.metric is not None:
+        require_known_binding(session, ws, body.metric.id, body.metric.slice)
     row = KeyResultRow(workspace_id=ws, okr_objective_id=objective_id, key=body.key, **values,
                        **binding_columns(body.metric))
     _check_kind(row)
@@ -163,6 +166,8 @@ def update_key_result(
     if "objective" in values:
         values["okr_objective_id"] = _owned_objective_id(session, editor, values.pop("objective"))
     if "metric" in values:
+        if body.metric is not None:
+            require_known_binding(session, ws, body.metric.id, body.metric.slice)
         values |= binding_columns(body.metric)
         del values["metric"]
     if "carried_over_from" in values:

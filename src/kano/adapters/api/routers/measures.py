@@ -47,6 +47,7 @@ from kano.adapters.api.strategy_lookups import (
     require_free_key,
     row_at,
 )
+from kano.adapters.db.metric_catalogue import require_known_binding
 from kano.adapters.db.orm import MeasureRow, MeasureValueRow, ObjectiveRow
 from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.domain.strategy.scoring import Direction, Thresholds
@@ -136,6 +137,8 @@ def create_measure(editor: EditorDep, session: SessionDep, body: MeasureCreate) 
     values = body.model_dump(exclude={"key", "objective", "metric", "position"})
     values["direction"] = body.direction.value
     _check_thresholds(values)
+    if body.metric is not None:
+        require_known_binding(session, editor.workspace_id, body.metric.id, body.metric.slice)
     require_free_key(session, MeasureRow, editor.workspace_id, "measure", key=body.key)
     position = body.position
     if position is None:
@@ -169,6 +172,8 @@ def update_measure(
         values["objective_id"] = owned_objective(session, editor, values.pop("objective"),
                                                  "objective").id
     if "metric" in values:
+        if body.metric is not None:
+            require_known_binding(session, editor.workspace_id, body.metric.id, body.metric.slice)
         values |= binding_columns(body.metric)
         del values["metric"]
     if "direction" in values:
