@@ -13,6 +13,7 @@ EXPECTED_OPERATIONS = {
     ("/workspace", "get"), ("/customers", "get"), ("/customers/{customer_id}", "get"),
     ("/responses", "get"), ("/responses", "post"), ("/responses:bulk", "post"),
     ("/responses/{response_id}", "get"), ("/transactions", "get"),
+    ("/cases", "get"), ("/cases/{case_id}", "get"), ("/cases/{case_id}", "patch"),
     ("/transactions/{transaction_id}", "get"), ("/tokens/current", "delete"),
     ("/metrics", "get"), ("/metrics/{metric_id}", "get"),
 } | STRATEGY_OPERATIONS

@@ -27,6 +27,8 @@ OPENAPI_TAGS = [
     {"name": "workspace", "description": "Who am I: the token's workspace and scopes."},
     {"name": "customers", "description": "Accounts (B2B) and persons (B2C)."},
     {"name": "feedback", "description": "What customers say: survey responses (CX)."},
+    {"name": "cases", "description": "The closed loop: cases opened by unhappy responses, "
+     "with SLA deadlines in business hours, escalation and root causes."},
     {"name": "transactions", "description": "What customers do: orders (TX)."},
     {
         "name": "metrics",

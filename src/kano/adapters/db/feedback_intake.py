@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.orm import (
+    CaseEventRow,
+    CaseRow,
     Customer,
     FeedbackResponse,
     OutboxMessageRow,
@@ -28,6 +30,7 @@ from kano.adapters.db.orm import (
 )
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
+from kano.domain.feedback.cases import DEFAULT_RULES, business_deadline, first_matching_rule
 from kano.domain.shared.errors import InvalidInput
 
 
@@ -51,6 +54,7 @@ class Accepted:
     response: FeedbackResponse
     survey_key: str
     messages: int
+    case_id: int | None = None
 
     @property
     def acknowledgement(self) -> str:
@@ -64,8 +68,10 @@ def accept_response(
     *,
     email_enabled: bool,
     field: str = "",
+    open_cases: bool = True,
 ) -> Accepted:
-    """Store one response and its acknowledgements (the caller commits)."""
+    """Store one response, its acknowledgements and, when a rule says so, a case (the
+    caller commits). Imports of old responses pass ``open_cases=False``."""
     prefix = f"{field}." if field else ""
     if submission.language is not None and submission.language not in LANGUAGES:
         raise InvalidInput(f"{prefix}language", f"use one of {', '.join(LANGUAGES)}")
@@ -104,7 +110,53 @@ def accept_response(
     messages = _queue_acknowledgements(
         session, workspace_id, response, customer, answers, email_enabled
     )
-    return Accepted(response, survey.key, messages)
+    case_id = _open_case(session, workspace_id, response, survey, answers) if open_cases else None
+    return Accepted(response, survey.key, messages, case_id)
+
+
+def _open_case(
+    session: Session,
+    workspace_id: int,
+    response: FeedbackResponse,
+    survey: Survey,
+    answers: Answers,
+) -> int | None:
+    """A case for an unhappy response, routed to the team that owns its touchpoint."""
+    rule = first_matching_rule(DEFAULT_RULES, answers)
+    if rule is None:
+        return None
+    owner_team_id = None
+    if response.touchpoint_id is not None:
+        touchpoint = session.get(Touchpoint, response.touchpoint_id)
+        owner_team_id = touchpoint.owner_team_id if touchpoint is not None else None
+    opened = utcnow()
+    case = CaseRow(
+        workspace_id=workspace_id,
+        response_id=response.id,
+        customer_id=response.customer_id,
+        touchpoint_id=response.touchpoint_id,
+        rule=rule.key,
+        title=f"{survey.name}: {rule.key.replace('-', ' ')}",
+        priority=rule.priority,
+        status="new",
+        owner_team_id=owner_team_id,
+        opened_at=opened,
+        first_response_due_at=business_deadline(opened, rule.first_response_hours),
+        resolution_due_at=business_deadline(opened, rule.resolution_hours),
+    )
+    session.add(case)
+    session.flush()
+    session.add(
+        CaseEventRow(
+            workspace_id=workspace_id,
+            case_id=case.id,
+            at=opened,
+            kind="opened",
+            actor="kano",
+            detail={"rule": rule.key, "response_id": response.id},
+        )
+    )
+    return case.id
 
 
 def _customer(session: Session, workspace_id: int, submission: Submission) -> Customer | None:

@@ -24,10 +24,12 @@ from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import Workspace, utcnow
 from kano.adapters.jobs.schedule import claim_due, ensure_job, record_outcome
 from kano.bootstrap import Container
+from kano.domain.shared.errors import KanoError
 
 log = logging.getLogger("kano.worker")
 
 COMPUTE_JOB = "compute-bound-metrics"
+ESCALATION_JOB = "escalate-overdue-cases"
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,12 @@ def refresh_all_workspaces(container: Container) -> str:
     outcomes = [load_new_rows(container, workspaces)]
     with warehouse_backend(container.settings.resolved_warehouse_url()) as backend:
         for workspace_id in workspaces:
-            with container.sessions() as session:
-                catalogue = workspace_catalogue(session, workspace_id)
+            try:  # one workspace's broken custom metric must not stop the others
+                with container.sessions() as session:
+                    catalogue = workspace_catalogue(session, workspace_id)
+            except KanoError as error:
+                outcomes.append(f"workspace {workspace_id}: failed, {error}")
+                continue
             report = refresh_workspace(
                 container.sessions, backend, workspace_id, catalogue, trigger="worker"
             )
@@ -61,9 +67,18 @@ def refresh_all_workspaces(container: Container) -> str:
     return "; ".join(outcomes)
 
 
+def escalate_cases(container: Container) -> str:
+    from kano.adapters.jobs.cases import escalate_overdue_cases
+
+    return escalate_overdue_cases(container)
+
+
 def default_jobs(container: Container) -> list[Job]:
     every = timedelta(minutes=container.settings.compute_every_minutes)
-    return [Job(COMPUTE_JOB, every, refresh_all_workspaces)]
+    return [
+        Job(ESCALATION_JOB, timedelta(minutes=1), escalate_cases),
+        Job(COMPUTE_JOB, every, refresh_all_workspaces),
+    ]
 
 
 Continuous = Callable[[Container], str | None]

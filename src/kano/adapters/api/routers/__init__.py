@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kano.adapters.api.routers import (
+    cases,
     check_ins,
     customers,
     initiatives,
@@ -25,6 +26,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     workspace.router,
     customers.router,
     responses.router,
+    cases.router,
     transactions.router,
     metrics.router,
     strategy.router,

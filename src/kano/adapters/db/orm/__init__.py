@@ -1,6 +1,7 @@
 """ORM tables of the app database, one module per layer or context."""
 
 from kano.adapters.db.orm.base import Base, utcnow
+from kano.adapters.db.orm.cases import CaseEventRow, CaseRow
 from kano.adapters.db.orm.customers import Customer, Segment
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
 from kano.adapters.db.orm.journeys import JourneyStage, Touchpoint
@@ -39,6 +40,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "CaseEventRow",
+    "CaseRow",
     "CauseEffectLinkRow",
     "CheckInRow",
     "ComputeRunRow",
