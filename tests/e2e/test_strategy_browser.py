@@ -123,3 +123,20 @@ def test_the_strategy_map_page_draws_every_objective(
     page.get_by_text("The map as text").click()
     expect(page.locator("#map-links-as-text li")).to_have_count(6)
     assert watched_page.problems == []
+
+
+def test_an_admin_closes_the_cycle_and_sees_the_grades(
+    strategy_server: RunningServer, seeded_database: SeededDatabase, watched_page: WatchedPage
+) -> None:
+    page = watched_page.page
+    _log_in(page, strategy_server, seeded_database, "/okr")
+    objective = page.locator("article.okr-objective", has_text="Get it right the first time")
+
+    page.get_by_label("Carry unfinished key results over to").select_option(
+        label="No cycle: close without carrying over")
+    page.get_by_label("I confirm: grade the objectives and close this cycle for good.").check()
+    page.get_by_role("button", name="Close the cycle").click()
+
+    expect(objective.locator(".okr-grade")).to_have_text("Grade: 0.7 Success")
+    expect(page.locator("#close-cycle")).to_contain_text("This cycle is closed")
+    assert watched_page.problems == []

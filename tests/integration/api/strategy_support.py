@@ -132,6 +132,7 @@ STRATEGY_OPERATIONS = {
     *{("/initiatives/{initiative_key}", m) for m in ("get", "patch", "delete")},
     ("/okr/cycles", "get"), ("/okr/cycles", "post"),
     *{("/okr/cycles/{cycle_key}", m) for m in ("get", "patch", "delete")},
+    ("/okr/cycles/{cycle_key}/close", "post"),
     ("/okr/objectives", "get"), ("/okr/objectives", "post"),
     *{("/okr/objectives/{objective_key}", m) for m in ("get", "patch", "delete")},
     ("/okr/key-results", "get"), ("/okr/key-results", "post"),

@@ -2,8 +2,9 @@
 
 Acme gets the realistic example strategy (tests/integration/strategy/example_strategy.yaml:
 10 company objectives, 6 links, a Q3 2026 cycle, Ana's MBO sheet) and a third member,
-Vera, who may only read. Globex gets a small strategy whose every title says "Globex
-secret", so a test can assert that none of it ever shows up on Acme's pages.
+Vera, who may only read. ``grant_manager`` lets the CEO of the example log in as a manager
+who owns some of it. Globex gets a small strategy whose every title says "Globex secret",
+so a test can assert that none of it ever shows up on Acme's pages.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from tests.integration.strategy.support import example_text, import_text
 from tests.integration.web.seed import PASSWORD, SeededCompanies
 
 VIEWER = "vera@acme.test"
+MANAGER = "ceo@acme.example"
+"""Owns "Be easy to work with" and "Grow profitable revenue" on the scorecard, and the
+company OKR "Delight our B2B customers" — not "Keep the customers we have" (a team's) nor
+Ana's OKR "Coach every new agent"."""
 SECRET = "Globex secret"
 
 GLOBEX_STRATEGY = """\
@@ -74,7 +79,12 @@ class SeededStrategy:
 
     @property
     def editor(self) -> str:
-        """Alice is an analyst in Acme: analysts and managers edit the strategy."""
+        """Bob owns Acme: owners and admins change the whole strategy."""
+        return self.companies.bob
+
+    @property
+    def analyst(self) -> str:
+        """Alice is an analyst in Acme who owns none of its strategy (a manager's peer)."""
         return self.companies.alice
 
 
@@ -88,6 +98,15 @@ def seed_strategy(sessions: sessionmaker[Session], companies: SeededCompanies) -
         vera = accounts.ensure_user(session, VIEWER, PASSWORD, name="Vera")
         accounts.grant_role(session, acme, vera, Role.VIEWER)
     return SeededStrategy(companies)
+
+
+def grant_manager(sessions: sessionmaker[Session], email: str = MANAGER) -> str:
+    """Let a person the strategy names log in to Acme as a manager; returns the e-mail."""
+    with transaction(sessions) as session:
+        acme = accounts.get_workspace(session, "acme")
+        user = accounts.ensure_user(session, email, PASSWORD)
+        accounts.grant_role(session, acme, user, Role.MANAGER)
+    return email
 
 
 def id_of(sessions: sessionmaker[Session], table: type[Any], workspace_id: int, key: str) -> int:

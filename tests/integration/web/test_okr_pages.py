@@ -4,16 +4,30 @@ HTMX check-in (recorded, audited, moves the progress bar; refused to viewers).""
 from __future__ import annotations
 
 import re
+from datetime import date
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kano.adapters.db.orm import AuditEntry, CheckInRow, KeyResultRow, OkrObjectiveRow
+from kano.adapters.db.orm import (
+    AuditEntry,
+    CheckInRow,
+    KeyResultRow,
+    OkrCycleRow,
+    OkrObjectiveRow,
+)
 from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.seed import SeededCompanies
-from tests.integration.web.strategy_seed import SECRET, SeededStrategy, id_of, seed_strategy
+from tests.integration.web.strategy_seed import (
+    SECRET,
+    SeededStrategy,
+    grant_manager,
+    id_of,
+    seed_strategy,
+)
 
 
 @pytest.fixture
@@ -207,3 +221,138 @@ def test_a_key_result_of_another_workspace_is_not_found(
     assert response.status_code == 404  # type: ignore[attr-defined]
     with sessions() as session:
         assert session.get(KeyResultRow, secret).current == 5.0  # type: ignore[union-attr]
+
+
+# -- ownership and closing the cycle ---------------------------------------------------------
+
+
+def _next_quarter(sessions: sessionmaker[Session], workspace_id: int,
+                  key: str = "2026-q4") -> None:
+    """An open cycle to carry unfinished key results over to."""
+    with sessions() as session:
+        session.add(OkrCycleRow(workspace_id=workspace_id, key=key, name="Q4 2026",
+                                starts_on=date(2026, 10, 1), ends_on=date(2026, 12, 31)))
+        session.commit()
+
+
+def _close(browser: Browser, data: dict[str, str], cycle: str = "2026-q3",
+           lang: str = "en") -> Any:
+    return browser.client.post(f"/okr/cycles/{cycle}/close?lang={lang}",
+                               data={**data, "csrf_token": browser.session_token()})
+
+
+def test_a_manager_checks_in_on_own_key_results_only(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    acme = strategy.companies.acme_id
+    own = id_of(sessions, KeyResultRow, acme, "nps-to-40")  # the CEO's company OKR
+    other = id_of(sessions, KeyResultRow, acme, "ana-coaching-sessions")  # Ana's
+    browser.log_in(grant_manager(sessions), strategy.password)
+
+    page = browser.page("/okr").text
+    allowed = _check_in(browser, own, {"value": "39", "confidence": "8"})
+    refused = _check_in(browser, other, {"value": "20", "confidence": "8"})
+
+    assert f'action="/okr/key-results/{own}/check-ins"' in page
+    assert f'action="/okr/key-results/{other}/check-ins"' not in page
+    assert "close-cycle-form" not in page  # closing is the admins'
+    assert allowed.status_code == 200 and _progress_of(allowed.text, own) == "88.9"
+    assert refused.status_code == 403
+    assert "You may change only what you own" in refused.text
+    with sessions() as session:
+        assert session.get(KeyResultRow, other).current == 9.0  # type: ignore[union-attr]
+
+
+def test_an_admin_closes_the_cycle_and_the_tree_shows_the_grades(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    acme = strategy.companies.acme_id
+    _next_quarter(sessions, acme)
+    ids = {key: id_of(sessions, OkrObjectiveRow, acme, key)
+           for key in ("delight-b2b", "service-first-time-right", "ana-coaching")}
+    browser.log_in(strategy.editor, strategy.password)
+    form = browser.page("/okr?cycle=2026-q3").text
+    assert 'id="close-cycle-form"' in form
+    assert '<option value="2026-q4">Q4 2026</option>' in form
+
+    unconfirmed = _close(browser, {"carry_over_to": "2026-q4"}, lang="hu")
+    assert unconfirmed.status_code == 422
+    assert text_of(unconfirmed.text, "close-error") == (
+        "A lezáráshoz jelölje be a megerősítő négyzetet.")
+
+    closed = _close(browser, {"carry_over_to": "2026-q4", "confirm": "yes"})
+
+    assert closed.status_code == 303 and closed.headers["location"] == "/okr?cycle=2026-q3"
+    page = browser.page("/okr?cycle=2026-q3").text
+    # Committed: NPS 68.9 % and churn in its band (1.0) → 0.8, short of 1.0. Aspirational:
+    # playbooks 6 of 10 (weight 2) and callback done → 0.7, a success. Ana: 9 of 24 → 0.4.
+    grades = {key: (text_of(page, f"okr-grade-{okr}"), text_of(page, f"okr-success-{okr}"))
+              for key, okr in ids.items()}
+    assert grades == {"delight-b2b": ("Grade: 0.8", "Missed"),
+                      "service-first-time-right": ("Grade: 0.7", "Success"),
+                      "ana-coaching": ("Grade: 0.4", "Missed")}
+    assert 'id="close-cycle-form"' not in page
+    assert "This cycle is closed; each objective shows its grade." in page
+    with sessions() as session:
+        copies = dict(session.execute(
+            select(KeyResultRow.key, KeyResultRow.carried_over_from_id)
+            .where(KeyResultRow.workspace_id == acme, KeyResultRow.key.like("%-2026-q4"))
+        ).all())
+    assert copies == {
+        "nps-to-40-2026-q4": id_of(sessions, KeyResultRow, acme, "nps-to-40"),
+        "fcr-playbooks-2026-q4": id_of(sessions, KeyResultRow, acme, "fcr-playbooks"),
+        "ana-coaching-sessions-2026-q4": id_of(sessions, KeyResultRow, acme,
+                                               "ana-coaching-sessions"),
+    }
+    next_quarter = browser.page("/okr?cycle=2026-q4").text
+    nesting = _Nesting()
+    nesting.feed(next_quarter)
+    copied = {key: f"okr-{id_of(sessions, OkrObjectiveRow, acme, key + '-2026-q4')}"
+              for key in ("delight-b2b", "service-first-time-right", "ana-coaching")}
+    assert nesting.ancestors[copied["ana-coaching"]] == [copied["delight-b2b"],
+                                                         copied["service-first-time-right"]]
+
+    again = _close(browser, {"confirm": "yes"})
+    assert again.status_code == 409
+    assert text_of(again.text, "close-error") == "This cycle is closed already."
+
+
+@pytest.mark.parametrize("who", ["manager", "viewer"])
+def test_managers_and_viewers_cannot_close_a_cycle(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session], who: str
+) -> None:
+    _next_quarter(sessions, strategy.companies.acme_id)
+    person = grant_manager(sessions) if who == "manager" else strategy.viewer
+    browser.log_in(person, strategy.password)
+
+    page = browser.page("/okr").text
+    refused = _close(browser, {"carry_over_to": "2026-q4", "confirm": "yes"})
+
+    assert "close-cycle-form" not in page
+    assert refused.status_code == 403
+    with sessions() as session:
+        cycle = session.scalar(select(OkrCycleRow).where(OkrCycleRow.key == "2026-q3",
+                                                         OkrCycleRow.workspace_id ==
+                                                         strategy.companies.acme_id))
+        assert cycle is not None and cycle.status == "open"
+        assert session.scalar(select(OkrObjectiveRow.grade).where(
+            OkrObjectiveRow.key == "delight-b2b")) is None
+
+
+def test_the_target_must_be_another_open_cycle_of_the_workspace(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    _next_quarter(sessions, strategy.companies.globex_id, key="globex-q4")
+    browser.log_in(strategy.editor, strategy.password)
+
+    for target in ("2026-q3", "globex-q4"):  # the cycle itself; another workspace's cycle
+        refused = _close(browser, {"carry_over_to": target, "confirm": "yes"}, lang="ru")
+        assert refused.status_code == 422
+        assert text_of(refused.text, "close-error") == (
+            "Выберите другой открытый цикл, в который перенести ключевые результаты.")
+    unknown = _close(browser, {"confirm": "yes"}, cycle="no-such-cycle")
+
+    assert unknown.status_code == 404
+    with sessions() as session:
+        assert session.scalar(select(OkrObjectiveRow.grade).where(
+            OkrObjectiveRow.key == "delight-b2b")) is None

@@ -73,15 +73,16 @@ def test_objective_page_drills_down_to_links_cascade_initiatives_and_okrs(
     page = browser.page(f"/scorecard/objectives/{fcr}").text
 
     assert "<h1>Solve problems at the first contact</h1>" in page
-    assert text_of(page, "causes") == (
+    assert text_of(page, "causes") == (  # with the admin's button that removes each link
         "Engaged, capable people after 3 months Engaged agents own problems and solve them on "
-        "the first call. Service skills for every front-line employee after 2 months"
+        "the first call. Remove the link Service skills for every front-line employee after "
+        "2 months Remove the link"
     )
     assert text_of(page, "effects").startswith("Be easy to work with after 1 month")
     assert "Answer within two minutes" in page  # the service scorecard's objective serves it
     assert "One CRM for sales and service" in page
     assert "Get it right the first time" in page  # the team OKR aligned to it
-    assert 'id="new-link"' in page  # Alice may edit
+    assert 'id="new-link"' in page  # Bob, who owns the workspace, may link
 
 
 def test_objective_page_lists_every_value_of_a_measure(
@@ -124,7 +125,7 @@ def test_editor_adds_an_objective_and_links_it_with_an_audit_trail(
     assert linked.status_code == 303  # type: ignore[attr-defined]
     assert text_of(browser.page(f"/scorecard/objectives/{new_id}").text, "effects") == (
         "Solve problems at the first contact after 2 months Agents who know the CRM solve "
-        "more at once."
+        "more at once. Remove the link"
     )
     with sessions() as session:
         actions = session.execute(

@@ -27,7 +27,7 @@ from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.db import accounts
 from kano.adapters.db.orm import Membership, User
 from kano.domain.shared.errors import PermissionDenied
-from kano.domain.workspaces import Role, role_allows
+from kano.domain.workspaces import Role, may_change_everything, may_change_owned
 
 ROLE_RULES = """\
 **Roles.** A token acts as its user, with that user's role in the workspace. A token
@@ -75,7 +75,7 @@ class Editor:
         return self.email or f"api-token:{self.caller.token.prefix}"
 
     def may_change_everything(self) -> bool:
-        return role_allows(self.role, Role.ADMIN)
+        return may_change_everything(self.role)
 
     def require_admin(self, what: str) -> None:
         if not self.may_change_everything():
@@ -84,16 +84,16 @@ class Editor:
             )
 
     def require_owner(self, owners: Collection[int | None], what: str) -> None:
-        """Admins pass; managers and analysts pass when they are among ``owners``."""
-        if self.may_change_everything():
+        """Admins pass; managers and analysts pass when they are among ``owners``
+        (``may_change_owned``, the rule the web UI applies too)."""
+        if may_change_owned(self.role, self.user_id, owners):
             return
         if self.role is Role.VIEWER:
             raise PermissionDenied("This token acts as a viewer, who may only read.")
-        if self.user_id is None or self.user_id not in owners:
-            raise PermissionDenied(
-                f"A {self.role} may change only {what} they own (as the owner of it or of "
-                "the objective it belongs to)."
-            )
+        raise PermissionDenied(
+            f"A {self.role} may change only {what} they own (as the owner of it or of "
+            "the objective it belongs to)."
+        )
 
 
 def current_editor(caller: WriteAccess, session: SessionDep) -> Editor:

@@ -11,8 +11,10 @@ from kano.adapters.cli.console import console, friendly_errors
 from kano.adapters.cli.db import db_app
 from kano.adapters.cli.jobs import compute, worker
 from kano.adapters.cli.metrics import metrics_app
+from kano.adapters.cli.okr import okr_app
 from kano.adapters.cli.strategy import strategy_app
 from kano.adapters.cli.warehouse import warehouse_app
+from kano.adapters.cli.webhooks import webhook_app
 
 app = typer.Typer(
     name="kano",
@@ -25,8 +27,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(strategy_app, name="strategy")
+app.add_typer(okr_app, name="okr")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(warehouse_app, name="warehouse")
+app.add_typer(webhook_app, name="webhook")
 app.command("generate")(generate)
 app.command("demo")(demo)
 app.command("compute")(compute)

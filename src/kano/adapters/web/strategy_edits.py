@@ -1,9 +1,12 @@
-"""The few edits the strategy pages make: a new objective, a cause–effect link, a check-in.
+"""The edits the strategy pages make to objectives, cause–effect links and check-ins.
 
-Each checks its input, writes the rows and an audit entry in the caller's session (the
-route commits), and refuses with ``EditRejected`` naming the form field and a message
-marked for the catalogues, so the page can say what to fix in the reader's language.
-Every lookup is filtered by the workspace id: an id from another tenant is "not found".
+Each checks who may make it first — the API's rule (``may_change_owned``): admins change
+everything, managers and analysts what they own, links only admins — and refuses with
+``EditForbidden``; then checks its input, writes the rows and an audit entry in the
+caller's session (the route commits), and refuses with ``EditRejected`` naming the form
+field and a message marked for the catalogues, so the page can say what to fix in the
+reader's language. Every lookup is filtered by the workspace id: an id from another tenant
+is "not found" (``LookupError``). Measures and perspectives: ``scorecard_edits``.
 """
 
 from __future__ import annotations
@@ -21,16 +24,20 @@ from kano.adapters.db.orm import (
     CheckInRow,
     KeyResultRow,
     ObjectiveRow,
+    OkrObjectiveRow,
     PerspectiveRow,
+    ScorecardRow,
     utcnow,
 )
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.okr.model import KeyResultKind
 from kano.domain.shared.errors import InvalidInput
+from kano.domain.workspaces import Role, may_change_everything, may_change_owned
 
 TITLE_MAX = 300
 TEXT_MAX = 20_000
 LAG_MAX_MONTHS = 60
+NUMBER_LIMIT = 1e15  # as the API's numbers: no score or progress can overflow
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -41,13 +48,31 @@ class EditRejected(Exception):
         self.message = message  # an N_-marked text: translate it where it is shown
 
 
+class EditForbidden(Exception):
+    """The editor's role does not allow this change: ``needs`` is ``owner`` (a manager's
+    change to what someone else owns) or ``admin`` (the strategy's structure)."""
+
+    def __init__(self, needs: str) -> None:
+        super().__init__(needs)
+        self.needs = needs
+
+
 @dataclass(frozen=True)
 class Editor:
-    """Who edits, for the audit log."""
+    """Who edits: their role decides what they may change, their e-mail goes to the audit log."""
 
     workspace_id: int
     user_id: int
     email: str
+    role: Role
+
+    def require_admin(self) -> None:
+        if not may_change_everything(self.role):
+            raise EditForbidden("admin")
+
+    def require_owner(self, owner_user_id: int | None) -> None:
+        if not may_change_owned(self.role, self.user_id, [owner_user_id]):
+            raise EditForbidden("owner")
 
 
 def clean_text(value: str, field: str, *, required: bool, limit: int) -> str | None:
@@ -61,6 +86,18 @@ def clean_text(value: str, field: str, *, required: bool, limit: int) -> str | N
     if _CONTROL.search(text.replace("\n", "").replace("\t", "").replace("\r", "")):
         raise EditRejected(field, N_("This text contains invisible control characters."))
     return text
+
+
+def parse_number(text: str, field: str) -> float:
+    """A number as people type it: "37.5" or "37,5" (Russian and Hungarian write a comma),
+    with spaces as thousands separators; bounded like the API's numbers."""
+    try:
+        value = float(text.strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
+    except ValueError:
+        raise EditRejected(field, N_("Enter a number.")) from None
+    if not -NUMBER_LIMIT <= value <= NUMBER_LIMIT:  # also refuses nan and infinities
+        raise EditRejected(field, N_("Enter a number."))
+    return value
 
 
 def key_from_title(title: str, fallback: str) -> str:
@@ -95,8 +132,9 @@ def create_objective(
         ObjectiveRow.workspace_id == editor.workspace_id,
         ObjectiveRow.perspective_id == perspective.id,
     ))
-    row = ObjectiveRow(
+    row = ObjectiveRow(  # the new objective is its author's: managers edit what they own
         workspace_id=editor.workspace_id,
+        owner_user_id=editor.user_id,
         perspective_id=perspective.id,
         key=_unused_key(db, editor.workspace_id, key_from_title(clean_title, "objective")),
         title=clean_title,
@@ -117,7 +155,9 @@ def add_link(
     db: Session, editor: Editor, *, scorecard_id: int, cause_id: int, effect_id: int,
     hypothesis: str = "", lag_months: int = 0,
 ) -> CauseEffectLinkRow:
-    """Link two objectives of one scorecard (the caller has checked they belong to it)."""
+    """Link two objectives of one scorecard (the caller has checked they belong to it).
+    Links are the strategy map's structure: admins only, as in the API."""
+    editor.require_admin()
     if cause_id == effect_id:
         raise EditRejected("effect_id", N_("An objective cannot drive itself."))
     if not 0 <= lag_months <= LAG_MAX_MONTHS:
@@ -169,6 +209,9 @@ def record_check_in(
     ))
     if kr is None:
         raise LookupError(key_result_id)
+    editor.require_owner(db.scalar(select(OkrObjectiveRow.owner_user_id).where(
+        OkrObjectiveRow.id == kr.okr_objective_id
+    )))
     if not 0 <= confidence <= 10:
         raise EditRejected("confidence", N_("Confidence is a whole number from 0 to 10."))
     text = clean_text(comment, "comment", required=False, limit=TEXT_MAX)
@@ -182,3 +225,37 @@ def record_check_in(
     audit(db, editor.workspace_id, editor.email, "create", "check_in", check_in.id,
           {"key_result": kr.key, **check_in.audit_snapshot()}, user_id=editor.user_id)
     return kr, check_in
+
+
+def delete_objective(db: Session, editor: Editor, objective_id: int) -> str:
+    """Delete an objective the editor owns (its measures, values and links go with it);
+    returns the key of its scorecard, where the page goes next."""
+    found = db.execute(
+        select(ObjectiveRow, ScorecardRow.key)
+        .join(PerspectiveRow, PerspectiveRow.id == ObjectiveRow.perspective_id)
+        .join(ScorecardRow, ScorecardRow.id == PerspectiveRow.scorecard_id)
+        .where(ObjectiveRow.id == objective_id, ObjectiveRow.workspace_id == editor.workspace_id)
+    ).first()
+    if found is None:
+        raise LookupError(objective_id)
+    row, scorecard_key = found
+    editor.require_owner(row.owner_user_id)
+    audit(db, editor.workspace_id, editor.email, "delete", "objective", row.id,
+          {"key": row.key, "title": row.title}, user_id=editor.user_id)
+    db.delete(row)
+    db.flush()
+    return str(scorecard_key)
+
+
+def delete_link(db: Session, editor: Editor, link_id: int) -> None:
+    """Remove a cause–effect link (admins only, as adding one)."""
+    row = db.scalar(select(CauseEffectLinkRow).where(
+        CauseEffectLinkRow.id == link_id, CauseEffectLinkRow.workspace_id == editor.workspace_id
+    ))
+    if row is None:
+        raise LookupError(link_id)
+    editor.require_admin()
+    audit(db, editor.workspace_id, editor.email, "delete", "cause_effect_link", row.id,
+          {"cause_id": row.cause_id, "effect_id": row.effect_id}, user_id=editor.user_id)
+    db.delete(row)
+    db.flush()

@@ -91,10 +91,15 @@ class Grade:
     success: bool
 
 
+def is_success(score: float, commitment: Commitment) -> bool:
+    """Whether a grade counts as success: 1.0 for committed objectives, 0.7 for aspirational."""
+    bar = COMMITTED_SUCCESS if commitment is Commitment.COMMITTED else ASPIRATIONAL_SUCCESS
+    return score >= bar
+
+
 def grade_objective(key_results: Sequence[KeyResult], commitment: Commitment) -> Grade:
     score = round(objective_progress(key_results), 1)
-    bar = COMMITTED_SUCCESS if commitment is Commitment.COMMITTED else ASPIRATIONAL_SUCCESS
-    return Grade(score=score, success=score >= bar)
+    return Grade(score=score, success=is_success(score, commitment))
 
 
 class Confidence(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from enum import StrEnum
 
 from kano.domain.shared.errors import InvalidInput
@@ -26,6 +27,22 @@ def role_allows(role: Role, needed: Role) -> bool:
     if {role, needed} == {Role.ANALYST, Role.MANAGER}:
         return True
     return ROLE_ORDER.index(role) <= ROLE_ORDER.index(needed)
+
+
+def may_change_everything(role: Role) -> bool:
+    """Admins and owners change the whole strategy, its structure included."""
+    return role_allows(role, Role.ADMIN)
+
+
+def may_change_owned(role: Role, user_id: int | None, owners: Collection[int | None]) -> bool:
+    """The ownership rule of strategy edits, in the API and the web UI alike: admins change
+    everything; managers and analysts change an item when they are among its ``owners``
+    (user ids: of the item, or of the objective it belongs to); viewers change nothing."""
+    if may_change_everything(role):
+        return True
+    if role is Role.VIEWER or user_id is None:
+        return False
+    return user_id in owners
 
 
 class Scope(StrEnum):

@@ -1,8 +1,10 @@
 """``/okr/cycles`` and ``/okr/objectives``: the OKR calendar and the objectives in it.
 
-Cycles are structure (admins). OKR objectives belong to their owner: managers create,
-change and delete their own (``editing.ROLE_RULES``). Each objective answers with its
-progress, the weighted progress of its key results (``objective_progress``).
+Cycles are structure (admins), and so is closing one (``POST /okr/cycles/{key}/close``, the
+same operation as the web UI's and ``kano okr close``: ``okr_closing.close_cycle``). OKR
+objectives belong to their owner: managers create, change and delete their own
+(``editing.ROLE_RULES``). Each objective answers with its progress, the weighted progress
+of its key results (``objective_progress``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from kano.adapters.api.deps import ReadAccess, SessionDep
 from kano.adapters.api.editing import (
+    Editor,
     EditorDep,
     apply_changes,
     commit_or_conflict,
+    conflict,
     read_responses,
     record,
     write_responses,
@@ -27,10 +31,14 @@ from kano.adapters.api.pagination import PageParams, fetch_page
 from kano.adapters.api.params import key_filter
 from kano.adapters.api.schemas.editing import KEY_PATTERN, sent
 from kano.adapters.api.schemas.okr import (
+    CarriedKeyResult,
     Cycle,
+    CycleClose,
+    CycleClosed,
     CycleCreate,
     CyclePage,
     CycleUpdate,
+    ObjectiveGrade,
     OkrLevel,
     OkrObjective,
     OkrObjectiveCreate,
@@ -50,7 +58,10 @@ from kano.adapters.api.strategy_lookups import (
     team_id,
     team_key_map,
 )
+from kano.adapters.db import okr_closing
+from kano.adapters.db.okr_closing import Actor, ClosedCycle
 from kano.adapters.db.orm import KeyResultRow, ObjectiveRow, OkrCycleRow, OkrObjectiveRow, Team
+from kano.domain.okr.closing import ClosingConflict
 from kano.domain.okr.model import Commitment, KeyResult, objective_progress
 from kano.domain.shared.errors import InvalidInput
 
@@ -101,20 +112,67 @@ def get_cycle(caller: ReadAccess, session: SessionDep, cycle_key: CycleKey) -> C
     return cycle_out(row_at(session, OkrCycleRow, caller.workspace_id, "cycle", key=cycle_key))
 
 
-@router.patch("/cycles/{cycle_key}", summary="Change an OKR cycle (e.g. close it)",
+@router.patch("/cycles/{cycle_key}", summary="Change an OKR cycle",
               response_model=Cycle, responses=write_responses(400, 401, 403, 404, 422, 500))
 def update_cycle(
     editor: EditorDep, session: SessionDep, cycle_key: CycleKey, body: CycleUpdate
 ) -> Cycle:
+    """Admins only. Setting `status` from `open` to `closed` closes the cycle as
+    `POST …/close` does without a target: every objective gets its grade."""
     row = row_at(session, OkrCycleRow, editor.workspace_id, "cycle", key=cycle_key)
     editor.require_admin("OKR cycles")
     values = sent(body)
     _check_dates({"starts_on": row.starts_on, "ends_on": row.ends_on, **values})
+    closes = values.get("status") == "closed" and row.status == "open"
+    if closes:
+        del values["status"]
     changes = apply_changes(row, values)
     if changes:
         record(session, editor, "update", "okr_cycle", row.id, {"key": row.key, **changes})
+    if closes:
+        _close(session, editor, cycle_key, None)
+    if changes or closes:
         commit_or_conflict(session)
     return cycle_out(row)
+
+
+def _close(
+    session: Session, editor: Editor, cycle_key: str, carry_over_to: str | None
+) -> ClosedCycle:
+    try:
+        return okr_closing.close_cycle(session, editor.workspace_id, cycle_key, carry_over_to,
+                                       Actor(editor.actor, editor.user_id))
+    except ClosingConflict as refused:
+        session.rollback()
+        raise conflict(str(refused)) from None
+
+
+@router.post("/cycles/{cycle_key}/close", summary="Close an OKR cycle: grade and carry over",
+             response_model=CycleClosed,
+             responses=write_responses(400, 401, 403, 404, 409, 422, 500))
+def close_cycle(
+    editor: EditorDep, session: SessionDep, cycle_key: CycleKey, body: CycleClose
+) -> CycleClosed:
+    """Admins only. Grades every objective of the cycle (0.0–1.0, the weighted progress of
+    its key results; success at 1.0 for committed and 0.7 for aspirational objectives) and
+    closes it. With `carry_over_to`, every unfinished key result (progress below 1) is
+    copied into that open cycle under a copy of its objective: keys `<key>-<target cycle>`,
+    `carried_over_from` naming the original, a metric key result starting at the
+    original's current value. One transaction; a closed cycle cannot be closed again (409).
+    """
+    row = row_at(session, OkrCycleRow, editor.workspace_id, "cycle", key=cycle_key)
+    editor.require_admin("OKR cycles")
+    closed = _close(session, editor, cycle_key, body.carry_over_to)
+    commit_or_conflict(session)
+    return CycleClosed(
+        cycle=cycle_out(row),
+        carried_over_to=closed.carried_over_to,
+        grades=[ObjectiveGrade(objective=g.key, title=g.title, commitment=g.commitment,
+                               grade=g.grade, success=g.success) for g in closed.grades],
+        carried=[CarriedKeyResult(key_result=c.key_result, copy_key=c.copy,
+                                  objective=c.objective, title=c.title)
+                 for c in closed.carried],
+    )
 
 
 @router.delete("/cycles/{cycle_key}", summary="Delete an OKR cycle", status_code=204,

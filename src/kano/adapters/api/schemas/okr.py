@@ -76,6 +76,42 @@ class CyclePage(Page[Cycle]):
     """A page of OKR cycles."""
 
 
+class CycleClose(RequestBody):
+    carry_over_to: Key | None = Field(
+        None, description="An open cycle that continues the unfinished key results; "
+        "`null` closes without carrying anything over."
+    )
+
+
+class ObjectiveGrade(BaseModel):
+    """The grade an objective got at the close."""
+
+    objective: str
+    title: str
+    commitment: Commitment
+    grade: float = Field(description="0.0–1.0: the weighted progress of its key results.")
+    success: bool = Field(description="1.0 counts for committed objectives, 0.7 for "
+                          "aspirational ones.")
+
+
+class CarriedKeyResult(BaseModel):
+    """An unfinished key result and its copy in the target cycle."""
+
+    key_result: str = Field(description="The unfinished key result.")
+    copy_key: str = Field(description="Its copy; `carried_over_from` names the original.")
+    objective: str = Field(description="The copy's objective, a copy of the original's.")
+    title: str
+
+
+class CycleClosed(BaseModel):
+    """What closing a cycle did."""
+
+    cycle: Cycle
+    carried_over_to: str | None
+    grades: list[ObjectiveGrade]
+    carried: list[CarriedKeyResult]
+
+
 class OkrObjectiveCreate(RequestBody):
     key: Key
     cycle: Key

@@ -1,9 +1,14 @@
-"""The OKR tree of a cycle, and the inline check-in form (SPEC §2.8).
+"""The OKR tree of a cycle, the inline check-in form, and closing the cycle (SPEC §2.8).
 
 The check-in form posts with HTMX (the CSRF token travels in the ``X-CSRF-Token`` header
 the layout sets) and gets back the key result with its new progress bar, plus the
 objective's progress and the teams' Net Confidence as out-of-band swaps. Without
-JavaScript the same form posts normally and the page reloads at the key result.
+JavaScript the same form posts normally and the page reloads at the key result. Only the
+owner of a key result's objective (or an admin) checks in.
+
+Admins close an open cycle with a confirmed form: ``okr_closing.close_cycle``, the same
+operation as the API's and ``kano okr close``, grades every objective and carries the
+unfinished key results over to the cycle chosen; the tree then shows each grade.
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kano.adapters.db.okr_closing import Actor, close_cycle
 from kano.adapters.db.views.okr import (
     OkrTree,
     choose_cycle,
@@ -33,27 +40,44 @@ from kano.adapters.web.strategy_access import (
     refuse_edit,
     strategy_context,
 )
-from kano.adapters.web.strategy_edits import EditRejected, record_check_in
+from kano.adapters.web.strategy_edits import (
+    EditForbidden,
+    EditRejected,
+    parse_number,
+    record_check_in,
+)
 from kano.adapters.web.strategy_formats import CONFIDENCE_STATUS
+from kano.domain.okr.closing import ClosingConflict, CycleNotOpen
+from kano.domain.okr.model import Commitment, is_success
+from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter()
 
 
-def _context(page: SignedInPageContext) -> dict[str, Any]:
-    return {**strategy_context(page), "confidence_status": CONFIDENCE_STATUS}
+def graded_success(grade: float, commitment: str) -> bool:
+    """Whether an objective's grade counts as success (1.0 committed, 0.7 aspirational)."""
+    return is_success(grade, Commitment(commitment))
+
+
+def _context(page: SignedInPageContext, db: Session) -> dict[str, Any]:
+    return {**strategy_context(page, db), "confidence_status": CONFIDENCE_STATUS,
+            "graded_success": graded_success}
 
 
 def _okr_page(
     page: SignedInPageContext, db: DbSession, cycle_key: str | None, *,
     status_code: int = 200, error: EditRejected | None = None, error_for: int | None = None,
+    close_error: EditRejected | None = None, close_form: dict[str, str] | None = None,
 ) -> Response:
     assert page.workspace is not None
     cycles = list_cycles(db, page.workspace.id)
     chosen = choose_cycle(cycles, cycle_key, date.today())
     tree = okr_tree(db, page.workspace.id, chosen) if chosen else None
+    targets = [c for c in cycles if c.status == "open" and (chosen is None or c.id != chosen.id)]
     return page.render(
         "okr/index.html", status_code=status_code, active="okr", cycles=cycles, tree=tree,
-        error=error, error_for=error_for, **_context(page),
+        error=error, error_for=error_for, carry_over_targets=targets,
+        close_error=close_error, close_form=close_form or {}, **_context(page, db),
     )
 
 
@@ -62,17 +86,6 @@ def okr(page: SignedInPage, db: DbSession, cycle: str | None = None) -> Response
     if page.workspace is None:
         return no_workspace(page)
     return _okr_page(page, db, cycle)
-
-
-def _parse_value(text: str) -> float:
-    """A number as people type it: "37.5" or "37,5" (Russian and Hungarian write a comma)."""
-    try:
-        value = float(text.strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
-    except ValueError:
-        raise EditRejected("value", N_("Enter a number.")) from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise EditRejected("value", N_("Enter a number."))
-    return value
 
 
 def _parse_confidence(text: str) -> int:
@@ -85,7 +98,7 @@ def _parse_confidence(text: str) -> int:
 
 
 def _check_in_fragment(
-    page: SignedInPageContext, tree: OkrTree, key_result_id: int, *,
+    page: SignedInPageContext, db: Session, tree: OkrTree, key_result_id: int, *,
     status_code: int = 200, error: EditRejected | None = None,
 ) -> Response:
     found = find_key_result(tree, key_result_id)
@@ -93,7 +106,7 @@ def _check_in_fragment(
     node, kr = found
     return page.render(
         "okr/check_in_response.html", status_code=status_code, tree=tree, node=node, kr=kr,
-        error=error, error_for=key_result_id if error else None, **_context(page),
+        error=error, error_for=key_result_id if error else None, **_context(page, db),
     )
 
 
@@ -115,17 +128,68 @@ def check_in(
         return not_found(page, "okr")
     htmx = bool(request.headers.get("HX-Request"))
     try:
-        record_check_in(db, editor, key_result_id=key_result_id, value=_parse_value(value),
+        record_check_in(db, editor, key_result_id=key_result_id,
+                        value=parse_number(value, "value"),
                         confidence=_parse_confidence(confidence), comment=comment)
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
     except EditRejected as rejected:
         db.rollback()
         if htmx:
             tree = okr_tree(db, editor.workspace_id, cycle)
-            return _check_in_fragment(page, tree, key_result_id, status_code=422,
+            return _check_in_fragment(page, db, tree, key_result_id, status_code=422,
                                       error=rejected)
         return _okr_page(page, db, cycle.key, status_code=422, error=rejected,
                          error_for=key_result_id)
     db.commit()
     if htmx:
-        return _check_in_fragment(page, okr_tree(db, editor.workspace_id, cycle), key_result_id)
+        return _check_in_fragment(page, db, okr_tree(db, editor.workspace_id, cycle),
+                                  key_result_id)
     return page.redirect(f"/okr?cycle={quote(cycle.key)}#kr-{key_result_id}")
+
+
+@router.post("/okr/cycles/{cycle_key}/close", dependencies=[CsrfChecked])
+def close(
+    page: SignedInPage,
+    db: DbSession,
+    cycle_key: str,
+    carry_over_to: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Admins only; the form must be confirmed, since a cycle closes once."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    form = {"carry_over_to": carry_over_to, "confirm": confirm}
+    try:
+        editor.require_admin()
+        if confirm != "yes":
+            raise EditRejected("confirm", N_("Tick the box to confirm the close."))
+        close_cycle(db, editor.workspace_id, cycle_key, carry_over_to or None,
+                    Actor(editor.email, editor.user_id))
+    except EditForbidden as forbidden:
+        return refuse_edit(page, forbidden.needs)
+    except NotFound:
+        db.rollback()
+        return not_found(page, "okr")
+    except (EditRejected, InvalidInput, ClosingConflict) as problem:
+        db.rollback()
+        status = 409 if isinstance(problem, ClosingConflict) else 422
+        return _okr_page(page, db, cycle_key, status_code=status,
+                         close_error=_close_rejection(problem), close_form=form)
+    db.commit()
+    return page.redirect(f"/okr?cycle={quote(cycle_key)}")
+
+
+def _close_rejection(problem: Exception) -> EditRejected:
+    """The close form's message, in the catalogues' words."""
+    if isinstance(problem, EditRejected):
+        return problem
+    if isinstance(problem, InvalidInput):
+        return EditRejected("carry_over_to", N_("Choose another open cycle to carry over to."))
+    if isinstance(problem, CycleNotOpen):
+        return EditRejected("cycle", N_("This cycle is closed already."))
+    return EditRejected("carry_over_to", N_(
+        "The copies would take keys that exist already in this workspace."
+    ))

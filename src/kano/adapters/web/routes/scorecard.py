@@ -1,15 +1,20 @@
-"""The executive scorecard, the objective drill-down, and the forms that add objectives and
-cause–effect links (SPEC §2.7).
+"""The executive scorecard, the objective drill-down, and their forms (SPEC §2.7): add and
+delete objectives, add and remove cause–effect links, enter a measure's value for a month,
+rename and reorder perspectives.
 
 A form that fails its checks re-renders its page with the message next to the field
-(HTTP 422); one that succeeds redirects (303), so a reload never posts twice.
+(HTTP 422; ``error_in`` names the form); one that succeeds redirects (303), so a reload
+never posts twice. A change the reader's role does not allow is a 403 (``refuse_edit``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from kano.adapters.db.views.objective import objective_detail
@@ -21,6 +26,13 @@ from kano.adapters.db.views.scorecard import (
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.scorecard_edits import (
+    move_perspective,
+    objective_of_measure,
+    record_measure_value,
+    rename_perspective,
+    scorecard_of_perspective,
+)
 from kano.adapters.web.sparkline import Sparkline, sparkline
 from kano.adapters.web.strategy_access import (
     editor_of,
@@ -29,7 +41,15 @@ from kano.adapters.web.strategy_access import (
     refuse_edit,
     strategy_context,
 )
-from kano.adapters.web.strategy_edits import EditRejected, add_link, create_objective
+from kano.adapters.web.strategy_edits import (
+    EditForbidden,
+    Editor,
+    EditRejected,
+    add_link,
+    create_objective,
+    delete_link,
+    delete_objective,
+)
 
 router = APIRouter()
 
@@ -38,14 +58,14 @@ def measure_sparkline(measure: MeasureLine) -> Sparkline | None:
     return sparkline([p.actual for p in measure.series], measure.target)
 
 
-def _common(page: SignedInPageContext) -> dict[str, Any]:
-    return {**strategy_context(page), "measure_sparkline": measure_sparkline}
+def _common(page: SignedInPageContext, db: Session) -> dict[str, Any]:
+    return {**strategy_context(page, db), "measure_sparkline": measure_sparkline}
 
 
 def _scorecard_page(
     page: SignedInPageContext, db: DbSession, key: str | None, *,
     status_code: int = 200, form: dict[str, str] | None = None,
-    error: EditRejected | None = None,
+    error: EditRejected | None = None, error_in: str | None = None,
 ) -> Response:
     assert page.workspace is not None
     choices = list_scorecards(db, page.workspace.id)
@@ -53,7 +73,8 @@ def _scorecard_page(
     view = scorecard_view(db, page.workspace.id, chosen) if chosen else None
     return page.render(
         "scorecard/index.html", status_code=status_code, active="scorecard",
-        choices=choices, view=view, form=form or {}, error=error, **_common(page),
+        choices=choices, view=view, form=form or {}, error=error,
+        error_in=error_in if error else None, **_common(page, db),
     )
 
 
@@ -87,7 +108,7 @@ def add_objective(
         form = {"perspective_id": str(perspective_id), "title": title,
                 "customer_voice": customer_voice, "description": description}
         return _scorecard_page(page, db, scorecard or None, status_code=422, form=form,
-                               error=rejected)
+                               error=rejected, error_in="new-objective")
     db.commit()
     return page.redirect(f"/scorecard/objectives/{row.id}")
 
@@ -95,7 +116,7 @@ def add_objective(
 def _objective_page(
     page: SignedInPageContext, db: DbSession, objective_id: int, *,
     status_code: int = 200, form: dict[str, str] | None = None,
-    error: EditRejected | None = None,
+    error: EditRejected | None = None, error_in: str | None = None,
 ) -> Response:
     assert page.workspace is not None
     detail = objective_detail(db, page.workspace.id, objective_id)
@@ -103,7 +124,8 @@ def _objective_page(
         return not_found(page, "scorecard")
     return page.render(
         "scorecard/objective.html", status_code=status_code, active="scorecard",
-        detail=detail, form=form or {}, error=error, **_common(page),
+        detail=detail, form=form or {}, error=error, error_in=error_in if error else None,
+        **_common(page, db),
     )
 
 
@@ -130,15 +152,131 @@ def link_objective(
     if detail is None:
         return not_found(page, "scorecard")
     try:
+        editor.require_admin()
         if effect_id not in {o.id for o in detail.card.objectives}:
             raise EditRejected("effect_id", N_("Choose an objective of the same scorecard."))
         add_link(db, editor, scorecard_id=detail.scorecard.id, cause_id=objective_id,
                  effect_id=effect_id, hypothesis=hypothesis, lag_months=lag_months)
+    except EditForbidden as forbidden:
+        return refuse_edit(page, forbidden.needs)
     except EditRejected as rejected:
         db.rollback()
         form = {"effect_id": str(effect_id), "hypothesis": hypothesis,
                 "lag_months": str(lag_months)}
         return _objective_page(page, db, objective_id, status_code=422, form=form,
-                               error=rejected)
+                               error=rejected, error_in="new-link")
     db.commit()
     return page.redirect(f"/scorecard/objectives/{objective_id}#links")
+
+
+@router.post("/scorecard/objectives/{objective_id}/delete", dependencies=[CsrfChecked])
+def remove_objective(page: SignedInPage, db: DbSession, objective_id: int) -> Response:
+    """Delete an objective its owner (or an admin) no longer wants, measures and all."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    try:
+        scorecard_key = delete_objective(db, editor, objective_id)
+    except LookupError:
+        return not_found(page, "scorecard")
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    db.commit()
+    return page.redirect(f"/scorecard?scorecard={quote(scorecard_key)}")
+
+
+@router.post("/scorecard/links/{link_id}/delete", dependencies=[CsrfChecked])
+def remove_link(
+    page: SignedInPage, db: DbSession, link_id: int,
+    objective_id: Annotated[int | None, Form()] = None,
+) -> Response:
+    """Remove a cause–effect link; back to the objective page it was removed from."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    try:
+        delete_link(db, editor, link_id)
+    except LookupError:
+        return not_found(page, "scorecard")
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    db.commit()
+    if objective_id is None:
+        return page.redirect("/strategy/map")
+    return page.redirect(f"/scorecard/objectives/{objective_id}#links")
+
+
+@router.post("/scorecard/measures/{measure_id}/values", dependencies=[CsrfChecked])
+def enter_measure_value(
+    page: SignedInPage,
+    db: DbSession,
+    measure_id: int,
+    period: Annotated[str, Form()] = "",
+    actual: Annotated[str, Form()] = "",
+    target: Annotated[str, Form()] = "",
+) -> Response:
+    """A measure's actual for a month (and its target, if given): new or corrected."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    objective_id = objective_of_measure(db, editor.workspace_id, measure_id)
+    if objective_id is None:
+        return not_found(page, "scorecard")
+    try:
+        record_measure_value(db, editor, measure_id=measure_id, period=period, actual=actual,
+                             target=target)
+    except EditForbidden as forbidden:
+        return refuse_edit(page, forbidden.needs)
+    except EditRejected as rejected:
+        db.rollback()
+        form = {"period": period, "actual": actual, "target": target}
+        return _objective_page(page, db, objective_id, status_code=422, form=form,
+                               error=rejected, error_in=f"measure-{measure_id}")
+    db.commit()
+    return page.redirect(f"/scorecard/objectives/{objective_id}#measure-{measure_id}")
+
+
+@router.post("/scorecard/perspectives/{perspective_id}/rename", dependencies=[CsrfChecked])
+def rename(
+    page: SignedInPage, db: DbSession, perspective_id: int,
+    name: Annotated[str, Form()] = "",
+) -> Response:
+    return _change_perspective(page, db, perspective_id, {"name": name},
+                               lambda editor: rename_perspective(db, editor, perspective_id,
+                                                                 name))
+
+
+@router.post("/scorecard/perspectives/{perspective_id}/move", dependencies=[CsrfChecked])
+def move(
+    page: SignedInPage, db: DbSession, perspective_id: int,
+    direction: Annotated[str, Form()] = "",
+) -> Response:
+    """One place up or down; the strategy map's bands follow the new order."""
+    return _change_perspective(page, db, perspective_id, {},
+                               lambda editor: move_perspective(db, editor, perspective_id,
+                                                               direction))
+
+
+def _change_perspective(
+    page: SignedInPageContext, db: Session, perspective_id: int, form: dict[str, str],
+    change: Callable[[Editor], object],
+) -> Response:
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    scorecard_key = scorecard_of_perspective(db, editor.workspace_id, perspective_id)
+    if scorecard_key is None:
+        return not_found(page, "scorecard")
+    try:
+        change(editor)
+    except EditForbidden as forbidden:
+        return refuse_edit(page, forbidden.needs)
+    except EditRejected as rejected:
+        db.rollback()
+        return _scorecard_page(page, db, scorecard_key, status_code=422, form=form,
+                               error=rejected, error_in=f"perspective-{perspective_id}")
+    db.commit()
+    return page.redirect(f"/scorecard?scorecard={quote(scorecard_key)}"
+                         f"#perspective-{perspective_id}")

@@ -1,0 +1,140 @@
+"""The scorecard's other edits: a measure's value for a month, a perspective's name and place.
+
+The same pattern as ``strategy_edits``: who may first (a measure's values belong to its
+objective's owner; perspectives are structure, admins only — the API's rule), then the
+input, then the rows and an audit entry in the caller's session (the route commits).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kano.adapters.db.accounts import audit
+from kano.adapters.db.orm import (
+    MeasureRow,
+    MeasureValueRow,
+    ObjectiveRow,
+    PerspectiveRow,
+    ScorecardRow,
+)
+from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.strategy_edits import Editor, EditRejected, clean_text, parse_number
+
+NAME_MAX = 200
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-\d{1,2})?\s*$")
+
+
+def parse_month(text: str) -> date:
+    """The first day of a month typed as ``YYYY-MM`` (what ``<input type="month">`` sends)."""
+    match = _MONTH.match(text)
+    if match is None or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        raise EditRejected("period", N_("Enter a month as YYYY-MM."))
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def objective_of_measure(db: Session, workspace_id: int, measure_id: int) -> int | None:
+    """The objective a measure of this workspace belongs to (None: no such measure)."""
+    return db.scalar(select(MeasureRow.objective_id).where(
+        MeasureRow.id == measure_id, MeasureRow.workspace_id == workspace_id
+    ))
+
+
+def scorecard_of_perspective(db: Session, workspace_id: int, perspective_id: int) -> str | None:
+    """The key of the scorecard a perspective of this workspace belongs to."""
+    return db.scalar(
+        select(ScorecardRow.key)
+        .join(PerspectiveRow, PerspectiveRow.scorecard_id == ScorecardRow.id)
+        .where(PerspectiveRow.id == perspective_id, PerspectiveRow.workspace_id == workspace_id)
+    )
+
+
+def record_measure_value(
+    db: Session, editor: Editor, *, measure_id: int, period: str, actual: str, target: str = "",
+) -> None:
+    """Set a measure's actual (and optionally its target) for a month: a new value, or a
+    correction of the month's value, which then counts as entered by hand."""
+    found = db.execute(
+        select(MeasureRow, ObjectiveRow.owner_user_id)
+        .join(ObjectiveRow, ObjectiveRow.id == MeasureRow.objective_id)
+        .where(MeasureRow.id == measure_id, MeasureRow.workspace_id == editor.workspace_id)
+    ).first()
+    if found is None:
+        raise LookupError(measure_id)
+    measure, owner = found
+    editor.require_owner(owner)
+    period_start = parse_month(period)
+    actual_value = parse_number(actual, "actual")
+    target_value = parse_number(target, "target") if target.strip() else None
+    row = db.scalar(select(MeasureValueRow).where(
+        MeasureValueRow.workspace_id == editor.workspace_id,
+        MeasureValueRow.measure_id == measure.id,
+        MeasureValueRow.period_start == period_start,
+    ))
+    action = "update"
+    if row is None:
+        action = "create"
+        row = MeasureValueRow(workspace_id=editor.workspace_id, measure_id=measure.id,
+                              period_start=period_start)
+        db.add(row)
+    before = {"actual": row.actual, "target": row.target, "source": row.source}
+    row.actual, row.source = actual_value, "manual"
+    if target_value is not None:
+        row.target = target_value
+    row.n = row.ci_low = row.ci_high = None  # a typed value has no sample behind it
+    row.computed_at = None
+    db.flush()
+    audit(db, editor.workspace_id, editor.email, action, "measure_value", row.id, {
+        "measure": measure.key, "period": period_start.isoformat(),
+        "actual": actual_value, "target": row.target,
+        **({"before": before} if action == "update" else {}),
+    }, user_id=editor.user_id)
+
+
+def _perspective(db: Session, editor: Editor, perspective_id: int) -> PerspectiveRow:
+    perspective = db.scalar(select(PerspectiveRow).where(
+        PerspectiveRow.id == perspective_id, PerspectiveRow.workspace_id == editor.workspace_id
+    ))
+    if perspective is None:
+        raise LookupError(perspective_id)
+    editor.require_admin()
+    return perspective
+
+
+def rename_perspective(db: Session, editor: Editor, perspective_id: int, name: str) -> None:
+    perspective = _perspective(db, editor, perspective_id)
+    new_name = clean_text(name, "name", required=True, limit=NAME_MAX)
+    assert new_name is not None
+    if new_name != perspective.name:
+        audit(db, editor.workspace_id, editor.email, "update", "perspective", perspective.id,
+              {"key": perspective.key, "name": {"from": perspective.name, "to": new_name}},
+              user_id=editor.user_id)
+        perspective.name = new_name
+        db.flush()
+
+
+def move_perspective(db: Session, editor: Editor, perspective_id: int, direction: str) -> None:
+    """Move a perspective one place up or down its scorecard (the strategy map's bands
+    follow); the first one up or the last one down stays where it is."""
+    perspective = _perspective(db, editor, perspective_id)
+    if direction not in ("up", "down"):
+        raise EditRejected("direction", N_("Choose up or down."))
+    siblings = list(db.scalars(
+        select(PerspectiveRow)
+        .where(PerspectiveRow.workspace_id == editor.workspace_id,
+               PerspectiveRow.scorecard_id == perspective.scorecard_id)
+        .order_by(PerspectiveRow.position, PerspectiveRow.id)
+    ))
+    at = siblings.index(perspective)
+    to = at - 1 if direction == "up" else at + 1
+    if not 0 <= to < len(siblings):
+        return
+    siblings[at], siblings[to] = siblings[to], siblings[at]
+    for position, sibling in enumerate(siblings):
+        sibling.position = position
+    audit(db, editor.workspace_id, editor.email, "update", "perspective", perspective.id,
+          {"key": perspective.key, "position": {"from": at, "to": to}}, user_id=editor.user_id)
+    db.flush()
