@@ -16,6 +16,7 @@ from kano.adapters.web.deps import LoginRequired, Page, WebState, language_for
 from kano.adapters.web.i18n import load_all_translations
 from kano.adapters.web.routes import (
     auth,
+    cases,
     home,
     mbo,
     metrics,
@@ -35,6 +36,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
+    cases.router,
 )
 
 

@@ -20,14 +20,14 @@ from kano.adapters.api.schemas.cases import (
     CaseStatusName,
     CaseUpdate,
 )
-from kano.adapters.db.orm import CaseEventRow, CaseRow, Team, utcnow
-from kano.domain.feedback.cases import CaseStatus, check_transition
+from kano.adapters.db import case_actions
+from kano.adapters.db.orm import CaseEventRow, CaseRow, Team
 from kano.domain.shared.errors import NotFound
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
 
-def cases_of(workspace_id: int) -> Select[tuple[CaseRow, str]]:
+def cases_of(workspace_id: int) -> Select[CaseRow, str]:
     return (
         select(CaseRow, Team.key)
         .outerjoin(
@@ -124,55 +124,9 @@ def update_case(
     """Status moves new → in_progress → resolved → loop_closed (a resolved case may be
     reopened to in_progress). The first move out of `new` counts as the first response.
     Every change is recorded as an event."""
-    row = session.scalars(
-        select(CaseRow).where(CaseRow.workspace_id == caller.workspace_id, CaseRow.id == case_id)
-    ).first()
-    if row is None:
-        raise NotFound("case", case_id)
-    now = utcnow()
+    row = case_actions.case_of(session, caller.workspace_id, case_id)
     actor = f"token {caller.token.prefix} ({caller.token.name})"
-    if body.status is not None and body.status != row.status:
-        wanted = CaseStatus(body.status)
-        check_transition(CaseStatus(row.status), wanted)
-        session.add(
-            CaseEventRow(
-                workspace_id=row.workspace_id,
-                case_id=row.id,
-                at=now,
-                kind="status",
-                actor=actor,
-                detail={"from": row.status, "to": wanted.value},
-            )
-        )
-        row.status = wanted.value
-        if row.first_responded_at is None:
-            row.first_responded_at = now
-        if wanted is CaseStatus.RESOLVED:
-            row.resolved_at = now
-        if wanted is CaseStatus.LOOP_CLOSED:
-            row.loop_closed_at = now
-    if body.root_causes is not None and body.root_causes != (row.root_causes or []):
-        session.add(
-            CaseEventRow(
-                workspace_id=row.workspace_id,
-                case_id=row.id,
-                at=now,
-                kind="root_causes",
-                actor=actor,
-                detail={"from": row.root_causes or [], "to": body.root_causes},
-            )
-        )
-        row.root_causes = list(body.root_causes)
-    if body.note is not None:
-        session.add(
-            CaseEventRow(
-                workspace_id=row.workspace_id,
-                case_id=row.id,
-                at=now,
-                kind="note",
-                actor=actor,
-                note=body.note,
-            )
-        )
+    case_actions.update_case(session, row, actor, status=body.status, root_causes=body.root_causes,
+                note=body.note)
     session.commit()
     return _detail(session, caller.workspace_id, case_id)

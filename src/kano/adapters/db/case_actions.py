@@ -1,0 +1,106 @@
+"""Changing a case of the closed loop: the one way the API and the web UI move a case along,
+tag its root causes, add a note and route it to a team. Every change is a ``CaseEventRow``
+(the audit trail); the caller commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kano.adapters.db.orm import CaseEventRow, CaseRow, Team, utcnow
+from kano.domain.feedback.cases import CaseStatus, check_transition
+from kano.domain.shared.errors import InvalidInput, NotFound
+
+# The API's schema (``schemas/cases.RootCause``) holds the same rule for its JSON body.
+ROOT_CAUSE = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
+MAX_ROOT_CAUSES = 20
+
+
+def case_of(session: Session, workspace_id: int, case_id: int) -> CaseRow:
+    row = session.scalars(
+        select(CaseRow).where(CaseRow.workspace_id == workspace_id, CaseRow.id == case_id)
+    ).first()
+    if row is None:
+        raise NotFound("case", case_id)
+    return row
+
+
+def _event(row: CaseRow, kind: str, actor: str, at: datetime, **fields: object) -> CaseEventRow:
+    return CaseEventRow(workspace_id=row.workspace_id, case_id=row.id, at=at, kind=kind,
+                        actor=actor, **fields)
+
+
+def update_case(
+    session: Session,
+    row: CaseRow,
+    actor: str,
+    *,
+    status: str | None = None,
+    root_causes: Sequence[str] | None = None,
+    note: str | None = None,
+) -> None:
+    """Status moves new → in_progress → resolved → loop_closed (a resolved case may be
+    reopened to in_progress); the first move out of ``new`` counts as the first response.
+    Raises ``InvalidInput`` for a move the rules do not allow."""
+    now = utcnow()
+    if status is not None and status != row.status:
+        wanted = CaseStatus(status)
+        check_transition(CaseStatus(row.status), wanted)
+        session.add(_event(row, "status", actor, now,
+                           detail={"from": row.status, "to": wanted.value}))
+        row.status = wanted.value
+        if row.first_responded_at is None:
+            row.first_responded_at = now
+        if wanted is CaseStatus.RESOLVED:
+            row.resolved_at = now
+        if wanted is CaseStatus.LOOP_CLOSED:
+            row.loop_closed_at = now
+    if root_causes is not None and list(root_causes) != (row.root_causes or []):
+        session.add(_event(row, "root_causes", actor, now,
+                           detail={"from": row.root_causes or [], "to": list(root_causes)}))
+        row.root_causes = list(root_causes)
+    if note is not None:
+        session.add(_event(row, "note", actor, now, note=note))
+
+
+def parse_root_causes(text: str) -> list[str]:
+    """Tags typed as one line, separated by commas or spaces (``ox:delivery-delay, billing``)."""
+    tags: list[str] = []
+    for tag in re.split(r"[,\s]+", text.strip().lower()):
+        if not tag or tag in tags:
+            continue
+        if len(tag) > 64 or not ROOT_CAUSE.match(tag):
+            raise InvalidInput("root_causes", f"{tag!r} is not a tag")
+        tags.append(tag)
+    if len(tags) > MAX_ROOT_CAUSES:
+        raise InvalidInput("root_causes", f"at most {MAX_ROOT_CAUSES} tags")
+    return tags
+
+
+def assign_cases(
+    session: Session, workspace_id: int, case_ids: Sequence[int], team_key: str, actor: str
+) -> int:
+    """Route these cases to a team (an ``assigned`` event each); returns how many moved."""
+    team = session.scalars(
+        select(Team).where(Team.workspace_id == workspace_id, Team.key == team_key)
+    ).first()
+    if team is None:
+        raise InvalidInput("team", f"no team {team_key!r} in this workspace")
+    rows = session.scalars(
+        select(CaseRow).where(CaseRow.workspace_id == workspace_id, CaseRow.id.in_(case_ids))
+    ).all()
+    now = utcnow()
+    moved = 0
+    for row in rows:
+        if row.owner_team_id == team.id:
+            continue
+        session.add(_event(row, "assigned", actor, now,
+                           detail={"from": row.owner_team_id, "to": team.id, "team": team.key}))
+        row.owner_team_id = team.id
+        moved += 1
+    return moved

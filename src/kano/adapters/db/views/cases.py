@@ -1,0 +1,219 @@
+"""Read side of the closed loop: the case inbox with its SLA countdowns, and one case with
+the response that opened it, the customer's history and the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from kano.adapters.db.orm import CaseEventRow, CaseRow, Customer, FeedbackResponse, Team
+
+OPEN_STATUSES = ("new", "in_progress")
+INBOX_LIMIT = 200
+HISTORY_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Time left to the SLA deadline that counts now (or past it, when ``overdue``)."""
+
+    due: str  # first_response | resolution
+    overdue: bool
+    amount: int
+    unit: str  # minutes | hours | days
+
+
+def countdown(row: CaseRow, now: datetime) -> Countdown | None:
+    """The first response's deadline while nobody has responded, then the resolution's;
+    None once the case is resolved."""
+    if row.status not in OPEN_STATUSES:
+        return None
+    if row.first_responded_at is None:
+        due, deadline = "first_response", row.first_response_due_at
+    else:
+        due, deadline = "resolution", row.resolution_due_at
+    seconds = abs((deadline - now).total_seconds())
+    minutes = max(1, int(seconds // 60))
+    if minutes < 60:
+        amount, unit = minutes, "minutes"
+    elif minutes < 48 * 60:
+        amount, unit = minutes // 60, "hours"
+    else:
+        amount, unit = minutes // (24 * 60), "days"
+    return Countdown(due, deadline < now, amount, unit)
+
+
+def overdue_condition(now: datetime) -> ColumnElement[bool]:
+    """SQL for ``countdown(...).overdue``."""
+    return and_(
+        CaseRow.status.in_(OPEN_STATUSES),
+        or_(
+            and_(CaseRow.first_responded_at.is_(None), CaseRow.first_response_due_at < now),
+            and_(CaseRow.first_responded_at.is_not(None), CaseRow.resolution_due_at < now),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    id: int
+    title: str
+    rule: str
+    customer: str | None
+    customer_id: int | None
+    team: str | None
+    team_key: str | None
+    status: str
+    priority: int
+    opened_at: datetime
+    escalation_level: int
+    countdown: Countdown | None
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str | None = None
+    team: str | None = None  # a team's key; "-" for cases routed to no team
+    rule: str | None = None
+    overdue: bool = False
+
+
+@dataclass(frozen=True)
+class CaseInbox:
+    lines: list[CaseLine]
+    total: int  # matching cases; ``lines`` holds at most INBOX_LIMIT of them
+    limit: int
+
+
+@dataclass(frozen=True)
+class TeamChoice:
+    key: str
+    name: str
+
+
+def _lines_of(workspace_id: int) -> Select[CaseRow, str, str, str]:
+    """Each case with its customer's name and its team's key and name."""
+    return (
+        select(CaseRow, Customer.name, Team.key, Team.name)
+        .outerjoin(Customer, and_(Customer.id == CaseRow.customer_id,
+                                  Customer.workspace_id == CaseRow.workspace_id))
+        .outerjoin(Team, and_(Team.id == CaseRow.owner_team_id,
+                              Team.workspace_id == CaseRow.workspace_id))
+        .where(CaseRow.workspace_id == workspace_id)
+    )
+
+
+def _line(found: Row[CaseRow, str, str, str], now: datetime) -> CaseLine:
+    """A case as the inbox shows it (the outer joins leave customer and team None when
+    the case has none)."""
+    row, customer, team_key, team = found
+    return CaseLine(row.id, row.title, row.rule, customer, row.customer_id, team, team_key,
+                    row.status, row.priority, row.opened_at, row.escalation_level,
+                    countdown(row, now))
+
+
+def case_inbox(session: Session, workspace_id: int, filters: CaseFilters, now: datetime,
+               limit: int = INBOX_LIMIT) -> CaseInbox:
+    """The workspace's cases that pass ``filters``, newest first."""
+    statement = _lines_of(workspace_id)
+    if filters.status:
+        statement = statement.where(CaseRow.status == filters.status)
+    if filters.team == "-":
+        statement = statement.where(CaseRow.owner_team_id.is_(None))
+    elif filters.team:
+        statement = statement.where(Team.key == filters.team)
+    if filters.rule:
+        statement = statement.where(CaseRow.rule == filters.rule)
+    if filters.overdue:
+        statement = statement.where(overdue_condition(now))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(
+        statement.order_by(CaseRow.opened_at.desc(), CaseRow.id.desc()).limit(limit)
+    ).all()
+    return CaseInbox([_line(row, now) for row in rows], total, limit)
+
+
+def teams_of(session: Session, workspace_id: int) -> list[TeamChoice]:
+    rows = session.execute(select(Team.key, Team.name).where(Team.workspace_id == workspace_id)
+                           .order_by(Team.name, Team.key))
+    return [TeamChoice(key, name) for key, name in rows]
+
+
+def rules_of(session: Session, workspace_id: int) -> list[str]:
+    return list(session.scalars(select(CaseRow.rule).where(CaseRow.workspace_id == workspace_id)
+                                .distinct().order_by(CaseRow.rule)))
+
+
+@dataclass(frozen=True)
+class ResponseLine:
+    id: int
+    submitted_at: datetime
+    channel: str
+    nps: int | None
+    csat: int | None
+    ces: int | None
+    rating: int | None
+    comment: str | None
+
+
+@dataclass(frozen=True)
+class EventLine:
+    at: datetime
+    kind: str
+    actor: str
+    detail: dict[str, Any] | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class CaseView:
+    line: CaseLine
+    row: CaseRow
+    response: ResponseLine | None
+    other_responses: list[ResponseLine]
+    other_cases: list[CaseLine]
+    events: list[EventLine]
+
+
+def _response_line(r: FeedbackResponse) -> ResponseLine:
+    return ResponseLine(r.id, r.submitted_at, r.channel, r.nps, r.csat, r.ces, r.rating,
+                        r.comment)
+
+
+def case_view(session: Session, workspace_id: int, case_id: int, now: datetime) -> CaseView | None:
+    """One case of this workspace (None when it has no such case)."""
+    found = session.execute(_lines_of(workspace_id).where(CaseRow.id == case_id)).first()
+    if found is None:
+        return None
+    row: CaseRow = found[0]
+    line = _line(found, now)
+    response = None
+    if row.response_id is not None:
+        opened_by = session.scalars(select(FeedbackResponse).where(
+            FeedbackResponse.workspace_id == workspace_id,
+            FeedbackResponse.id == row.response_id)).first()
+        response = _response_line(opened_by) if opened_by else None
+    other_responses: list[ResponseLine] = []
+    other_cases: list[CaseLine] = []
+    if row.customer_id is not None:
+        other_responses = [_response_line(r) for r in session.scalars(
+            select(FeedbackResponse)
+            .where(FeedbackResponse.workspace_id == workspace_id,
+                   FeedbackResponse.customer_id == row.customer_id,
+                   FeedbackResponse.id != (row.response_id or 0))
+            .order_by(FeedbackResponse.submitted_at.desc(), FeedbackResponse.id.desc())
+            .limit(HISTORY_LIMIT))]
+        other_cases = [_line(other, now) for other in session.execute(
+            _lines_of(workspace_id)
+            .where(CaseRow.customer_id == row.customer_id, CaseRow.id != row.id)
+            .order_by(CaseRow.opened_at.desc(), CaseRow.id.desc())
+            .limit(HISTORY_LIMIT))]
+    events = [EventLine(e.at, e.kind, e.actor, e.detail, e.note) for e in session.scalars(
+        select(CaseEventRow)
+        .where(CaseEventRow.workspace_id == workspace_id, CaseEventRow.case_id == case_id)
+        .order_by(CaseEventRow.at.desc(), CaseEventRow.id.desc()))]
+    return CaseView(line, row, response, other_responses, other_cases, events)

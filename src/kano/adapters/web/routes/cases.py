@@ -1,0 +1,183 @@
+"""The closed loop's case inbox and the case page.
+
+``/cases`` lists the workspace's cases, newest first, with filters (a GET form) and the
+SLA countdown of each open case; managers and above route selected cases to a team.
+``/cases/{id}`` shows one case: the response that opened it, the customer's history, the
+audit trail, and the forms that move it along. Changes go through
+``kano.adapters.db.case_actions``, the same functions as the API's PATCH; viewers read only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from starlette.responses import Response
+
+from kano.adapters.db.case_actions import assign_cases, case_of, parse_root_causes, update_case
+from kano.adapters.db.orm import utcnow
+from kano.adapters.db.views.cases import (
+    CaseFilters,
+    case_inbox,
+    case_view,
+    rules_of,
+    teams_of,
+)
+from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
+from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
+from kano.domain.feedback.cases import CaseStatus, check_transition
+from kano.domain.shared.errors import InvalidInput, NotFound
+
+router = APIRouter()
+
+STATUS_LABELS = {
+    "new": N_("New"),
+    "in_progress": N_("In progress"),
+    "resolved": N_("Resolved"),
+    "loop_closed": N_("Loop closed"),
+}
+EVENT_LABELS = {
+    "opened": N_("Opened"),
+    "status": N_("Status changed"),
+    "escalated": N_("Escalated"),
+    "note": N_("Note"),
+    "root_causes": N_("Root causes tagged"),
+    "assigned": N_("Assigned to a team"),
+}
+ESCALATION_REASONS = {
+    "first response overdue": N_("first response overdue"),
+    "resolution overdue": N_("resolution overdue"),
+}
+MESSAGES = {
+    "status": N_("This case cannot move to that status from where it is."),
+    "root_causes": N_("Root causes are short tags of lower-case letters, digits and : . _ -, "
+                      "separated by commas; at most 20."),
+    "note": N_("Write a note of up to 5,000 characters."),
+    "assign": N_("Tick at least one case and choose a team."),
+}
+
+
+def next_statuses(status: str) -> list[str]:
+    """The statuses this case may move to, as ``check_transition`` allows."""
+    allowed = []
+    for wanted in CaseStatus:
+        try:
+            check_transition(CaseStatus(status), wanted)
+        except InvalidInput:
+            continue
+        allowed.append(wanted.value)
+    return allowed
+
+
+def _labels() -> dict[str, object]:
+    return {"status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS,
+            "escalation_reasons": ESCALATION_REASONS}
+
+
+def _inbox_page(page: SignedInPageContext, db: DbSession, filters: CaseFilters, *,
+                status_code: int = 200, error: str | None = None) -> Response:
+    assert page.workspace is not None
+    workspace_id = page.workspace.id
+    return page.render(
+        "cases/index.html", status_code=status_code, active="cases",
+        inbox=case_inbox(db, workspace_id, filters, utcnow()), filters=filters,
+        teams=teams_of(db, workspace_id), rules=rules_of(db, workspace_id),
+        can_work=can_edit(page), error=error, **_labels(),
+    )
+
+
+@router.get("/cases")
+def inbox(page: SignedInPage, db: DbSession, status: str = "", team: str = "", rule: str = "",
+          overdue: str = "") -> Response:
+    if page.workspace is None:
+        return no_workspace(page)
+    filters = CaseFilters(status if status in STATUS_LABELS else None, team or None,
+                          rule or None, overdue in ("1", "on", "yes", "true"))
+    return _inbox_page(page, db, filters)
+
+
+@router.post("/cases/assign", dependencies=[CsrfChecked])
+def assign(page: SignedInPage, db: DbSession,
+           case_ids: Annotated[list[int] | None, Form()] = None,
+           team: Annotated[str, Form()] = "") -> Response:
+    """Route the ticked cases to a team: managers and above."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if not can_edit(page):
+        return refuse_edit(page)
+    if not case_ids or not team:
+        return _inbox_page(page, db, CaseFilters(), status_code=422, error=MESSAGES["assign"])
+    try:
+        assign_cases(db, page.workspace.id, case_ids, team, page.viewer.email)
+    except InvalidInput:
+        db.rollback()
+        return _inbox_page(page, db, CaseFilters(), status_code=422, error=MESSAGES["assign"])
+    db.commit()
+    return page.redirect("/cases")
+
+
+def _case_page(page: SignedInPageContext, db: DbSession, case_id: int, *,
+               status_code: int = 200, error: str | None = None,
+               error_for: str | None = None) -> Response:
+    assert page.workspace is not None
+    view = case_view(db, page.workspace.id, case_id, utcnow())
+    if view is None:
+        return not_found(page, "cases")
+    return page.render(
+        "cases/case.html", status_code=status_code, active="cases", view=view,
+        next_statuses=next_statuses(view.line.status), can_work=can_edit(page),
+        error=error, error_for=error_for, **_labels(),
+    )
+
+
+@router.get("/cases/{case_id}")
+def case(page: SignedInPage, db: DbSession, case_id: int) -> Response:
+    if page.workspace is None:
+        return no_workspace(page)
+    return _case_page(page, db, case_id)
+
+
+def _change(page: SignedInPageContext, db: DbSession, case_id: int, field: str, *,
+            status: str | None = None, root_causes: str | None = None,
+            note: str | None = None) -> Response:
+    """One change through ``case_actions.update_case``; the page again on a refusal."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if not can_edit(page):
+        return refuse_edit(page)
+    try:
+        row = case_of(db, page.workspace.id, case_id)
+        if field == "status" and status not in STATUS_LABELS:
+            raise InvalidInput("status", "unknown status")
+        if field == "note" and not 0 < len((note or "").strip()) <= 5000:
+            raise InvalidInput("note", "empty")
+        tags = parse_root_causes(root_causes) if root_causes is not None else None
+        update_case(db, row, page.viewer.email, status=status, root_causes=tags,
+                    note=note.strip() if note is not None else None)
+    except NotFound:
+        return not_found(page, "cases")
+    except InvalidInput:
+        db.rollback()
+        return _case_page(page, db, case_id, status_code=422, error=MESSAGES[field],
+                          error_for=field)
+    db.commit()
+    return page.redirect(f"/cases/{case_id}")
+
+
+@router.post("/cases/{case_id}/status", dependencies=[CsrfChecked])
+def move(page: SignedInPage, db: DbSession, case_id: int,
+         status: Annotated[str, Form()] = "") -> Response:
+    return _change(page, db, case_id, "status", status=status)
+
+
+@router.post("/cases/{case_id}/root-causes", dependencies=[CsrfChecked])
+def tag(page: SignedInPage, db: DbSession, case_id: int,
+        root_causes: Annotated[str, Form()] = "") -> Response:
+    return _change(page, db, case_id, "root_causes", root_causes=root_causes)
+
+
+@router.post("/cases/{case_id}/notes", dependencies=[CsrfChecked])
+def add_note(page: SignedInPage, db: DbSession, case_id: int,
+             note: Annotated[str, Form()] = "") -> Response:
+    return _change(page, db, case_id, "note", note=note)

@@ -1,0 +1,258 @@
+"""The case inbox and the case page (issue 6): filters, SLA countdowns, bulk routing to a
+team (managers and above), the case with its response, the customer's history and the
+audit trail, status moves through the same rules as the API, and workspace isolation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.adapters.db import accounts
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import (
+    CaseEventRow,
+    CaseRow,
+    Customer,
+    FeedbackResponse,
+    Team,
+    utcnow,
+)
+from kano.domain.workspaces import Role
+from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.seed import PASSWORD, SeededCompanies
+
+MANAGER = "mia@acme.test"
+VIEWER = "vera@acme.test"
+
+
+@dataclass(frozen=True)
+class SeededCases:
+    due: int  # new, logistics, first response due in about 3 hours
+    overdue: int  # in progress, billing, resolution overdue by about 2 hours
+    resolved: int  # no team
+    globex: int
+    response: int  # the response that opened ``due``
+
+
+def _case(session: Session, workspace_id: int, **fields: object) -> int:
+    now = utcnow()
+    values: dict[str, object] = {
+        "rule": "detractor", "priority": 2, "status": "new", "opened_at": now,
+        "first_response_due_at": now + timedelta(hours=4),
+        "resolution_due_at": now + timedelta(days=3), **fields,
+    }
+    row = CaseRow(workspace_id=workspace_id, **values)
+    session.add(row)
+    session.flush()
+    session.add(CaseEventRow(workspace_id=workspace_id, case_id=row.id, at=row.opened_at,
+                             kind="opened", actor="kano", detail={"rule": row.rule}))
+    return row.id
+
+
+@pytest.fixture
+def cases(sessions: sessionmaker[Session], companies: SeededCompanies) -> SeededCases:
+    now = utcnow()
+    with transaction(sessions) as session:
+        acme = accounts.get_workspace(session, "acme")
+        for email, role in ((MANAGER, Role.MANAGER), (VIEWER, Role.VIEWER)):
+            accounts.grant_role(session, acme, accounts.ensure_user(session, email, PASSWORD),
+                                role)
+        logistics = Team(workspace_id=acme.id, key="logistics", name="Logistics")
+        billing = Team(workspace_id=acme.id, key="billing", name="Billing")
+        session.add_all([logistics, billing])
+        customer = session.scalars(select(Customer).where(
+            Customer.workspace_id == acme.id, Customer.external_id == "C0")).one()
+        response = FeedbackResponse(workspace_id=acme.id, customer_id=customer.id,
+                                    channel="email", submitted_at=now - timedelta(hours=1),
+                                    nps=2, comment="The parcel arrived broken")
+        session.add(response)
+        session.flush()
+        due = _case(session, acme.id, title="After delivery: detractor",
+                    response_id=response.id, customer_id=customer.id,
+                    owner_team_id=logistics.id, opened_at=now - timedelta(hours=1),
+                    first_response_due_at=now + timedelta(hours=3, minutes=10))
+        overdue = _case(session, acme.id, title="Invoice survey: dissatisfied",
+                        rule="dissatisfied", customer_id=customer.id, status="in_progress",
+                        owner_team_id=billing.id, opened_at=now - timedelta(days=2),
+                        first_responded_at=now - timedelta(days=1),
+                        first_response_due_at=now - timedelta(days=1),
+                        resolution_due_at=now - timedelta(hours=2, minutes=10),
+                        escalation_level=2)
+        resolved = _case(session, acme.id, title="Support call: hard to deal with",
+                         rule="hard-to-deal-with", status="resolved",
+                         opened_at=now - timedelta(days=5),
+                         first_responded_at=now - timedelta(days=4),
+                         resolved_at=now - timedelta(days=3))
+        globex = _case(session, companies.globex_id, title="Globex secret case")
+    return SeededCases(due, overdue, resolved, globex, response.id)
+
+
+def _log_in(browser: Browser, email: str) -> None:
+    assert browser.log_in(email, PASSWORD).status_code == 303
+
+
+def _events(sessions: sessionmaker[Session], case_id: int, kind: str) -> list[CaseEventRow]:
+    with sessions() as session:
+        return list(session.scalars(select(CaseEventRow).where(
+            CaseEventRow.case_id == case_id, CaseEventRow.kind == kind)))
+
+
+def _case_row(sessions: sessionmaker[Session], case_id: int) -> CaseRow:
+    with sessions() as session:
+        row = session.get(CaseRow, case_id)
+        assert row is not None
+        return row
+
+
+def test_inbox_lists_the_workspace_cases_newest_first_with_countdowns(
+    browser: Browser, cases: SeededCases
+) -> None:
+    _log_in(browser, VIEWER)
+    html = browser.page("/cases").text
+
+    assert html.index(f'id="case-{cases.due}"') < html.index(f'id="case-{cases.overdue}"') \
+        < html.index(f'id="case-{cases.resolved}"')
+    assert "Globex secret case" not in html
+    assert text_of(html, "cases-count") == "3 cases"
+    assert text_of(html, f"sla-{cases.due}") == "due in 3 hours first response"
+    assert text_of(html, f"sla-{cases.overdue}") == "⚠ overdue by 2 hours resolution"
+    assert text_of(html, f"sla-{cases.resolved}") == "–"
+    assert f'<tr id="case-{cases.overdue}" class="case-overdue">' in html
+    assert 'name="case_ids"' not in html  # a viewer reads only
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("status=in_progress", "overdue"),
+    ("team=logistics", "due"),
+    ("team=-", "resolved"),
+    ("rule=hard-to-deal-with", "resolved"),
+    ("overdue=1", "overdue"),
+])
+def test_inbox_filters(browser: Browser, cases: SeededCases, query: str, expected: str) -> None:
+    _log_in(browser, VIEWER)
+    html = browser.page(f"/cases?{query}").text
+
+    shown = {name for name in ("due", "overdue", "resolved")
+             if f'id="case-{getattr(cases, name)}"' in html}
+    assert shown == {expected}
+
+
+def test_a_manager_routes_selected_cases_to_a_team(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, MANAGER)
+    token = browser.session_token()
+    assert 'name="case_ids"' in browser.page("/cases").text
+
+    reply = browser.client.post("/cases/assign", data={
+        "case_ids": [str(cases.due), str(cases.resolved)], "team": "billing",
+        "csrf_token": token})
+
+    assert reply.status_code == 303
+    billing = browser.page("/cases?team=billing").text
+    assert f'id="case-{cases.due}"' in billing and f'id="case-{cases.resolved}"' in billing
+    assigned = _events(sessions, cases.due, "assigned")
+    assert len(assigned) == 1 and assigned[0].actor == MANAGER
+    assert len(_events(sessions, cases.resolved, "assigned")) == 1
+
+
+def test_bulk_assignment_is_refused_to_a_viewer_and_without_a_token(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, VIEWER)
+    data = {"case_ids": [str(cases.due)], "team": "billing"}
+
+    assert browser.client.post("/cases/assign", data=data).status_code == 403
+    refused = browser.client.post("/cases/assign",
+                                  data={**data, "csrf_token": browser.session_token()})
+
+    assert refused.status_code == 403
+    assert _events(sessions, cases.due, "assigned") == []
+
+
+def test_case_page_shows_the_response_history_and_audit_trail(
+    browser: Browser, cases: SeededCases
+) -> None:
+    _log_in(browser, VIEWER)
+    html = browser.page(f"/cases/{cases.due}").text
+
+    response = text_of(html, "opening-response")
+    assert "NPS 2" in response and "The parcel arrived broken" in response
+    history = text_of(html, "customer-history")
+    assert "Invoice survey: dissatisfied" in history  # the customer's other case
+    assert "NPS 10" in history  # one of the customer's other responses from the seed
+    assert "Opened" in text_of(html, "case-events")
+    assert 'action="/cases/' not in html  # a viewer gets no forms
+
+
+def test_a_status_move_records_an_event_and_an_invalid_one_is_refused(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, MANAGER)
+    page = browser.page(f"/cases/{cases.due}").text
+    assert 'value="in_progress"' in page and 'value="loop_closed"' not in page
+    token = browser.session_token()
+
+    skipped = browser.client.post(f"/cases/{cases.due}/status",
+                                  data={"status": "loop_closed", "csrf_token": token})
+    assert skipped.status_code == 422
+    assert "cannot move to that status" in text_of(skipped.text, "case-error")
+    assert _case_row(sessions, cases.due).status == "new"
+
+    moved = browser.client.post(f"/cases/{cases.due}/status",
+                                data={"status": "in_progress", "csrf_token": token})
+    assert moved.status_code == 303
+    row = _case_row(sessions, cases.due)
+    assert row.status == "in_progress" and row.first_responded_at is not None
+    (event,) = _events(sessions, cases.due, "status")
+    assert event.detail == {"from": "new", "to": "in_progress"} and event.actor == MANAGER
+
+
+def test_root_causes_and_notes_are_recorded(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, MANAGER)
+    token = browser.session_token()
+
+    tagged = browser.client.post(f"/cases/{cases.due}/root-causes", data={
+        "root_causes": "ox:delivery-delay, Packaging", "csrf_token": token})
+    noted = browser.client.post(f"/cases/{cases.due}/notes", data={
+        "note": "Called the customer", "csrf_token": token})
+    bad = browser.client.post(f"/cases/{cases.due}/root-causes", data={
+        "root_causes": "not a/tag", "csrf_token": token})
+
+    assert (tagged.status_code, noted.status_code, bad.status_code) == (303, 303, 422)
+    assert _case_row(sessions, cases.due).root_causes == ["ox:delivery-delay", "packaging"]
+    html = browser.page(f"/cases/{cases.due}").text
+    assert "Called the customer" in text_of(html, "case-events")
+
+
+def test_a_case_of_another_workspace_is_not_found(
+    browser: Browser, cases: SeededCases, companies: SeededCompanies
+) -> None:
+    _log_in(browser, MANAGER)
+    token = browser.session_token()
+
+    assert browser.client.get(f"/cases/{cases.globex}").status_code == 404
+    moved = browser.client.post(f"/cases/{cases.globex}/status",
+                                data={"status": "in_progress", "csrf_token": token})
+    assert moved.status_code == 404
+
+
+@pytest.mark.parametrize(("language", "inbox", "countdown"), [
+    ("en", "Case inbox", "overdue by 2 hours"),
+    ("ru", "Обращения", "просрочено на 2 часа"),
+    ("hu", "Esetek", "2 órája lejárt"),
+])
+def test_pages_are_translated(
+    browser: Browser, cases: SeededCases, language: str, inbox: str, countdown: str
+) -> None:
+    _log_in(browser, MANAGER)
+    html = browser.page(f"/cases?lang={language}").text
+    assert inbox in html
+    assert countdown in text_of(html, f"sla-{cases.overdue}")
+    browser.page(f"/cases/{cases.due}?lang={language}")
