@@ -121,12 +121,18 @@ class SqlStore(WarehouseStore):
     @contextmanager
     def transaction(self) -> Iterator[StoreWriter]:
         self._begin()
+        writer = _SqlWriter(self)
         try:
-            yield _SqlWriter(self)
+            yield writer
             self._commit()
         except BaseException:
             self._rollback()
             raise
+        if writer.changed:
+            self._refresh_statistics(sorted(writer.changed))
+
+    def _refresh_statistics(self, tables: list[str]) -> None:
+        """Update the planner's statistics of tables a committed load changed (a hook)."""
 
     def _begin(self) -> None:
         self.connection.execute("BEGIN")
@@ -152,8 +158,10 @@ class SqlStore(WarehouseStore):
 class _SqlWriter(StoreWriter):
     def __init__(self, store: SqlStore) -> None:
         self.store = store
+        self.changed: set[str] = set()
 
     def delete_workspace(self, table: str, workspace_id: int) -> None:
+        self.changed.add(table)
         self.store.execute(
             f"DELETE FROM {self.store.name(table)} WHERE workspace_id = {self.store.placeholder}",
             (workspace_id,),
@@ -161,6 +169,7 @@ class _SqlWriter(StoreWriter):
 
     def append(self, table: str, batch: pa.Table) -> None:
         if batch.num_rows:
+            self.changed.add(table)
             self.store.insert(table, batch)
 
     def save_state(self, workspace_id: int, states: dict[str, TableState]) -> None:
@@ -208,6 +217,18 @@ class PostgresStore(SqlStore):
 
     def _begin(self) -> None:
         """psycopg opens the transaction with the first statement (autocommit is off)."""
+
+    def _refresh_statistics(self, tables: list[str]) -> None:
+        """``ANALYZE`` what the load changed, right after it commits.
+
+        Freshly copied tables have no statistics until autovacuum gets round to them, and
+        until then the planner takes a million-row fact table for a few rows and joins it
+        to its dimensions in nested loops: a metric over 356 k process events took four
+        minutes instead of a fraction of a second.
+        """
+        for table in tables:
+            self.connection.execute(f"ANALYZE {self.name(table)}")
+        self.connection.commit()
 
     def insert(self, table: str, batch: pa.Table) -> None:
         buffer = io.BytesIO()

@@ -27,20 +27,17 @@ def _number(text: str, frame: ir.Table) -> Any:
 def mean_statistics(table: ir.Table, keys: list[str]) -> ir.Table:
     """n, mean and Σ squared deviations of the column ``_x`` per slice, nulls left out.
 
-    Two passes (the slice mean as a window, then the deviations) keep the variance
-    exact when the spread is small next to the mean, where Σx² − (Σx)²/n loses its
-    digits; and every engine has windowed ``avg`` (SQLite's Ibis ``var`` does not
-    survive a one-row slice).
+    Σ squared deviations is the engine's population variance times n: every engine
+    computes ``var_pop`` with a numerically stable update (Welford or Youngs–Cramer), so
+    the variance stays exact when the spread is small next to the mean, where
+    Σx² − (Σx)²/n would lose its digits. The population variance, unlike the sample one,
+    is defined for a one-row slice on every engine (SQLite's included). One grouped pass:
+    a windowed mean and a second pass over the deviations cost twice the time on large
+    slices.
     """
     values = table.filter(table._x.notnull())
-    values = values.mutate(_dev=values._x - values._x.mean().over(ibis.window(group_by=keys)))
-    return grouped(
-        values,
-        keys,
-        _n=values.count(),
-        _mean=values._x.mean(),
-        _ss=(values._dev * values._dev).sum(),
-    )
+    n = values.count()
+    return grouped(values, keys, _n=n, _mean=values._x.mean(), _ss=values._x.var(how="pop") * n)
 
 
 def finish_mean(row: Mapping[str, Any]) -> Finished:
@@ -147,13 +144,18 @@ class NetScore(Aggregation):
         return (self.column,)
 
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
-        score = compile_text(self.column, frame)
+        # Unanswered rows are dropped before grouping rather than counted as zero: a
+        # slice without answers has n = 0 and is not reported either way, and the
+        # engines push the condition below the dimension joins, so most responses
+        # (those without the 0–10 question) are never joined at all.
+        answered = frame.filter(compile_text(self.column, frame).notnull())
+        score = compile_text(self.column, answered)
         return grouped(
-            frame,
+            answered,
             keys,
-            _n=score.count(),
-            _promoters=frame.count(where=score >= 9),
-            _detractors=frame.count(where=score <= 6),
+            _n=answered.count(),
+            _promoters=answered.count(where=score >= 9),
+            _detractors=answered.count(where=score <= 6),
         )
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
@@ -215,9 +217,9 @@ class Percentile(Aggregation):
 
     Engines disagree on percentiles (DuckDB ``quantile_cont`` interpolates, PostgreSQL
     has ``percentile_cont``/``percentile_disc``, SQLite none, Spark approximates), so the
-    value is found with what all of them share: ``row_number()`` over the slice, ordered
-    by the value, and the slice's count. The rank test uses integers only
-    (r · denominator ≥ numerator · n with q = numerator/denominator as an exact
+    value is found with what all of them share: counts per value, a running sum of them
+    in value order, and the slice's count. The rank test uses integers only
+    (c · denominator ≥ numerator · n with q = numerator/denominator as an exact
     fraction), so no engine's floating point can move the chosen rank. This is the
     "inverted CDF" definition (numpy ``method="inverted_cdf"``, Hyndman–Fan type 1).
     """
@@ -231,13 +233,20 @@ class Percentile(Aggregation):
 
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
         values = frame.mutate(_v=_number(self.value, frame))
-        values = values.filter(values._v.notnull()).select(*keys, "_v")
+        values = values.filter(values._v.notnull())
+        # Count each distinct value once per slice, then accumulate the counts in value
+        # order: the chosen value is the smallest whose running count c satisfies
+        # c ≥ q·n, which is exactly the value at rank ⌈q·n⌉. Measures with few distinct
+        # values (delays in whole days) shrink to a handful of rows per slice before the
+        # window sorts them, instead of ranking every event.
+        counts = values.group_by([*keys, "_v"]).aggregate(_c=values.count())
         q = self.percent / 100
-        ranked = values.mutate(
-            _rank=ibis.row_number().over(ibis.window(group_by=keys, order_by=values._v)) + 1,
-            _count=values.count().over(ibis.window(group_by=keys)),
+        running = ibis.window(group_by=keys, order_by=counts._v, preceding=None, following=0)
+        ranked = counts.mutate(
+            _running=counts._c.sum().over(running),
+            _count=counts._c.sum().over(ibis.window(group_by=keys)),
         )
-        chosen = ranked.filter(ranked._rank * q.denominator >= ranked._count * q.numerator)
+        chosen = ranked.filter(ranked._running * q.denominator >= ranked._count * q.numerator)
         return grouped(chosen, keys, _value=chosen._v.min(), _n=chosen._count.max())
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
