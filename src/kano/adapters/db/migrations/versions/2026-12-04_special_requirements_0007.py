@@ -1,0 +1,23 @@
+"""special requirements register
+
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-04 11:55:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+revision: str = "0007"
+down_revision: str | None = "0006"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
