@@ -1,0 +1,1 @@
+"""Read-side analytics: statistics over the warehouse that answer strategy questions."""
