@@ -6,6 +6,7 @@ import typer
 
 from kano import __version__
 from kano.adapters.cli.access import token_app, user_app
+from kano.adapters.cli.analyze import analyze_app
 from kano.adapters.cli.company import demo, generate
 from kano.adapters.cli.console import console, friendly_errors
 from kano.adapters.cli.db import db_app
@@ -31,6 +32,7 @@ app.add_typer(okr_app, name="okr")
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(webhook_app, name="webhook")
+app.add_typer(analyze_app, name="analyze")
 app.command("generate")(generate)
 app.command("demo")(demo)
 app.command("compute")(compute)

@@ -1,0 +1,148 @@
+"""``kano analyze``: the layers linked on the warehouse data -- links and key drivers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from kano.adapters.cli.console import console, friendly_errors
+from kano.domain.shared.errors import InvalidInput
+
+analyze_app = typer.Typer(
+    help="Test cause-and-effect links between the layers (EX → OX → CX → TX → money) and "
+    "rank the drivers of an outcome, on the warehouse data.",
+    no_args_is_help=True,
+)
+LINK_FIELDS = ("cause", "effect", "estimate", "ci_low", "ci_high", "lag", "n", "method", "verdict")
+VERDICT_STYLE = {"supported": "green", "not supported": "yellow", "wrong sign": "red"}
+
+
+def read_link_file(path: Path) -> list[Any]:
+    """Links of a YAML file: a ``ground_truth.yaml`` (``effects:``) or a ``links:`` list."""
+    import yaml
+
+    from kano.analytics.linkage import parse_link_specs
+
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise InvalidInput("--links", f"cannot read {path}: {error}") from error
+    key = next((k for k in ("links", "effects") if isinstance(loaded, dict) and k in loaded), None)
+    if key is None or not isinstance(loaded[key], list):
+        raise InvalidInput("--links", f"{path} needs a list under `links:` (or `effects:`)")
+    return parse_link_specs(loaded[key], key)
+
+
+def _workspace_and_warehouse(workspace: str | None) -> tuple[str, int, str]:
+    from kano.adapters.cli.metrics import _workspace
+    from kano.config import get_settings
+
+    slug, workspace_id, _custom = _workspace(workspace)
+    return slug, workspace_id, get_settings().resolved_warehouse_url()
+
+
+@analyze_app.command("links")
+@friendly_errors
+def links(
+    workspace: str | None = typer.Option(
+        None, "--workspace", help="Workspace slug (default: the only one, or demo)."
+    ),
+    link_file: Path | None = typer.Option(
+        None, "--links", help="YAML with the links to test (`links:` list, or a generated "
+        "company's ground_truth.yaml); default: the service-profit chain.",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per link)."),
+) -> None:
+    """Test each link on the data: effect per unit of the cause, 95 % interval, lag, n, verdict."""
+    from kano.adapters.jobs.compute import warehouse_backend
+    from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_link
+
+    specs = read_link_file(link_file) if link_file else list(SERVICE_PROFIT_CHAIN)
+    slug, workspace_id, url = _workspace_and_warehouse(workspace)
+    results = []
+    with warehouse_backend(url) as backend:
+        if as_json:
+            results = [test_link(backend, spec, workspace_id) for spec in specs]
+        else:
+            from kano.adapters.cli.console import row_progress
+
+            with row_progress(f"Testing links in {slug}", len(specs)) as advance:
+                for spec in specs:
+                    results.append(test_link(backend, spec, workspace_id))
+                    advance(f"{spec.cause} → {spec.effect}", 1)
+    if as_json:
+        records = [_link_record(result) for result in results]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table(title=f"Links tested on {escape(slug)}")
+    for column in ("cause → effect", "lag", "estimate", "95 % interval", "n", "verdict"):
+        table.add_column(column, justify="right" if column in ("estimate", "n") else "left")
+    for r in results:
+        interval = "–" if r.ci_low is None else f"{r.ci_low:.4g} – {r.ci_high:.4g}"
+        estimate = "–" if r.estimate is None else f"{r.estimate:.4g}"
+        style = VERDICT_STYLE.get(r.verdict, "dim")
+        table.add_row(f"{r.cause} → {r.effect}", r.lag, estimate, interval, f"{r.n:,}",
+                      f"[{style}]{r.verdict}[/]")  # fmt: skip
+    console.print(table)
+
+
+def _link_record(result: Any) -> dict[str, Any]:
+    record = result.as_dict()
+    ordered = {key: record.pop(key) for key in LINK_FIELDS}
+    return {**ordered, **record}
+
+
+@analyze_app.command("drivers")
+@friendly_errors
+def drivers(
+    outcome: str = typer.Option("nps", "--outcome", help="The score to explain: nps, csat, ces "
+                                "or rating."),
+    survey: str = typer.Option("relationship-nps", "--survey", help="Survey whose answers are "
+                               "explained ('' for all)."),
+    window_days: int = typer.Option(180, "--window-days", min=1, help="How far back a "
+                                    "customer's experiences count."),
+    only: str = typer.Option("", "--drivers", help="Comma-separated drivers to use (default: "
+                             "every candidate met by at least 30 % of respondents)."),
+    bootstrap: int = typer.Option(500, "--bootstrap", min=0, help="Bootstrap resamples for "
+                                  "the intervals."),
+    workspace: str | None = typer.Option(None, "--workspace", help="Workspace slug."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Relative importance of each driver (Johnson's weights; they add up to R²)."""
+    from kano.adapters.jobs.compute import warehouse_backend
+    from kano.analytics.linkage import relative_weights
+    from kano.analytics.linkage.driver_inputs import driver_frame
+    from kano.analytics.linkage.frames import WarehouseReader
+
+    slug, workspace_id, url = _workspace_and_warehouse(workspace)
+    chosen = [name.strip() for name in only.split(",") if name.strip()]
+    with warehouse_backend(url) as backend:
+        frame = driver_frame(WarehouseReader(backend, workspace_id), outcome, survey or None,
+                             window_days, only=chosen)  # fmt: skip
+    if not frame.drivers:
+        raise InvalidInput("--drivers", "no candidate driver is met by enough respondents")
+    data = frame.data
+    weights = relative_weights(data[list(frame.drivers)].to_numpy(), data["outcome"].to_numpy(),
+                               frame.drivers, bootstrap=bootstrap)  # fmt: skip
+    rows = sorted(weights.rows(), key=lambda row: -float(row["weight"]))
+    if as_json:
+        payload = {"outcome": outcome, "r_squared": weights.r_squared, "n": weights.n,
+                   "drivers": rows, "left_out": list(frame.left_out)}  # fmt: skip
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    table = Table(title=f"Drivers of {outcome} in {escape(slug)} (R² = {weights.r_squared:.3f}, "
+                  f"n = {weights.n:,})")  # fmt: skip
+    for column in ("driver", "share of R²", "weight", "95 % interval", "mean"):
+        table.add_column(column, justify="left" if column == "driver" else "right")
+    for row in rows:
+        table.add_row(escape(str(row["driver"])), f"{float(row['share']):.0%}",
+                      f"{float(row['weight']):.4f}",
+                      f"{float(row['ci_low']):.4f} – {float(row['ci_high']):.4f}",
+                      f"{float(row['performance']):.2f}")  # fmt: skip
+    console.print(table)

@@ -1,0 +1,121 @@
+"""The frame for key-driver analysis of an outcome score: one row per answered response.
+
+Candidate drivers are what the customer lived through in the window before answering:
+the mean of each process measure on their own orders and tickets (OX) and their mean
+CSAT / CES / rating at each journey stage (CX). A driver that most respondents never met
+(coverage below ``min_coverage``) is left out rather than imputed, and rows missing any
+kept driver are dropped; the result says which drivers were kept and how many rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from kano.analytics.linkage.frames import WarehouseReader, restrict
+from kano.analytics.linkage.specs import SCORES
+from kano.domain.shared.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class DriverFrame:
+    outcome: str
+    data: pd.DataFrame  # one column per kept driver plus the outcome
+    drivers: tuple[str, ...]
+    left_out: tuple[str, ...]  # candidates below the coverage threshold
+
+
+def driver_frame(
+    reader: WarehouseReader,
+    outcome: str = "nps",
+    survey: str | None = "relationship-nps",
+    window_days: int = 180,
+    min_coverage: float = 0.3,
+    only: Sequence[str] = (),
+) -> DriverFrame:
+    if outcome not in SCORES:
+        raise InvalidInput("outcome", f"choose one of {', '.join(SCORES)}")
+    responses = reader.table("responses")
+    responses = responses.filter(responses[outcome].notnull())
+    responses = restrict(responses, "survey_id", reader.survey_ids([survey] if survey else []))
+    answers = responses.select(
+        "response_id", "customer_id", "submitted_at", outcome=responses[outcome].cast("float64")
+    )
+    outcomes = answers.select("response_id", "outcome").to_pandas().set_index("response_id")
+    if outcomes.empty:
+        raise InvalidInput("outcome", f"no {outcome} answers in this workspace{_of(survey)}")
+    index = outcomes.index
+    process = _process_means(reader, answers, window_days, index)
+    stages = _stage_scores(reader, answers, window_days, index)
+    candidates = pd.concat([process, stages], axis=1)
+    candidates = candidates.dropna(axis=1, how="all")
+    if only:
+        unknown = sorted(set(only) - set(candidates.columns))
+        if unknown:
+            raise InvalidInput("drivers", f"unknown {', '.join(unknown)}; candidates: "
+                               + ", ".join(sorted(candidates.columns)))
+        candidates = candidates[list(only)]
+    coverage = candidates.notna().mean()
+    kept = [c for c in candidates.columns if coverage[c] >= min_coverage] if not only else list(
+        candidates.columns)  # fmt: skip
+    frame = candidates[kept].assign(outcome=outcomes["outcome"])
+    return DriverFrame(
+        outcome, frame.dropna().reset_index(drop=True), tuple(kept),
+        tuple(c for c in candidates.columns if c not in kept),
+    )  # fmt: skip
+
+
+def _of(survey: str | None) -> str:
+    return f" for survey {survey}" if survey else ""
+
+
+def _windowed_means(
+    answers: ir.Table, events: ir.Table, key: str, window_days: int, index: pd.Index
+) -> pd.DataFrame:
+    """Per response and ``key`` value: the mean of the customer's ``value`` in the window
+    before the response. The range join runs in the warehouse (DuckDB plans it as an
+    interval join); only one mean per response and key comes back."""
+    joined = answers.join(
+        events,
+        [
+            answers.customer_id == events.customer_id,
+            events.at < answers.submitted_at,
+            events.at >= answers.submitted_at - ibis.interval(days=window_days),
+        ],
+    )
+    means = joined.group_by([joined.response_id, joined[key]]).aggregate(
+        value=joined.value.mean()
+    ).to_pandas()
+    return means.pivot(index="response_id", columns=key, values="value").reindex(index)
+
+
+def _process_means(
+    reader: WarehouseReader, answers: ir.Table, window_days: int, index: pd.Index
+) -> pd.DataFrame:
+    events = reader.table("process_events")
+    events = events.filter(events.customer_id.notnull()).select(
+        "customer_id", "measure", "value", at=events.occurred_at
+    )
+    return _windowed_means(answers, events, "measure", window_days, index)
+
+
+def _stage_scores(
+    reader: WarehouseReader, answers: ir.Table, window_days: int, index: pd.Index
+) -> pd.DataFrame:
+    responses = reader.table("responses")
+    stages = reader.table("stages").select("stage_id", stage="key")
+    touchpoints = reader.table("touchpoints").select("touchpoint_id", "stage_id")
+    located = responses.join(touchpoints, "touchpoint_id").join(stages, "stage_id")
+    columns = []
+    for score in ("csat", "ces", "rating"):
+        scored = located.filter(located[score].notnull())
+        events = scored.select(
+            "customer_id", at=scored.submitted_at, value=scored[score].cast("float64"),
+            stage=scored.stage.concat(f" {score}"),
+        )  # fmt: skip
+        columns.append(_windowed_means(answers, events, "stage", window_days, index))
+    return pd.concat(columns, axis=1)
