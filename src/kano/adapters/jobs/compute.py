@@ -54,6 +54,7 @@ class RefreshReport:
     status: str = "ok"
     bindings: int = 0
     values_changed: int = 0
+    links_tested: int = 0
     data_end: date | None = None
     errors: list[dict[str, Any]] = field(default_factory=list)
 
@@ -94,6 +95,7 @@ def refresh_workspace(
         results = _compute_all(backend, catalogue, workspace_id, subjects, report, on_binding)
         with transaction(sessions) as session:
             report.values_changed = _store(session, workspace_id, report.run_id, results)
+        _test_links(sessions, backend, workspace_id, report)
     except KanoError as error:
         report.status = "failed"
         report.errors.append({"subject": "run", "key": "", "error": str(error)})
@@ -107,6 +109,19 @@ def refresh_workspace(
             report.status = "failed" if len(report.errors) == len(subjects) else "partial"
     _finish(sessions, report)
     return report
+
+
+def _test_links(
+    sessions: sessionmaker[Session], backend: Any, workspace_id: int, report: RefreshReport
+) -> None:
+    """Re-test the strategy maps' arrows on the refreshed data; a failure is recorded on
+    the run without undoing the values just stored."""
+    from kano.adapters.jobs.link_tests import test_workspace_links
+
+    try:
+        report.links_tested = len(test_workspace_links(sessions, backend, workspace_id))
+    except KanoError as error:
+        report.errors.append({"subject": "links", "key": "", "error": str(error)})
 
 
 class NoWarehouseData(KanoError):

@@ -20,7 +20,7 @@ import re
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kano.adapters.web.strategy_map_arrows import arrow_path, spread_ports
 from kano.domain.strategy.map_layout import BAND_LABEL_WIDTH, Box, MapLayout
@@ -30,6 +30,7 @@ FONT = "Liberation Sans, Arial, Helvetica, sans-serif"  # Arial's metrics: title
 LEGEND_HEIGHT = 44.0
 TITLE_AREA, TITLE_LEADING = 46.0, 13.5  # up to three title lines above the status line
 ARROWHEAD_ID = "kano-map-arrowhead"
+ARROWHEAD_RED_ID = "kano-map-arrowhead-wrong-sign"
 BAND_FILLS = ("#f4f6fb", "#e9edf5")
 INK, INK_SOFT, LINK_COLOUR = "#111827", "#4b5563", "#475467"
 
@@ -66,6 +67,33 @@ class BoxText:
 
 
 @dataclass(frozen=True)
+class ArrowStyle:
+    """How an arrow shows what the data say: thick = strong, dashed = not supported,
+    red = wrong sign; the sentence is added to the arrow's tooltip."""
+
+    verdict: str  # supported | not-supported | wrong-sign | untested
+    width: float
+    colour: str
+    dashed: bool
+    evidence: str
+
+
+WRONG_SIGN_COLOUR = "#b42318"
+
+
+def arrow_style(verdict: str, strength: float | None, evidence: str) -> ArrowStyle:
+    """Width from the standardised effect (1 px untested … 5 px for |β| ≥ 0.6)."""
+    width = 1.6 if strength is None else 1.6 + min(abs(strength), 0.6) / 0.6 * 3.4
+    if verdict == "wrong sign":
+        return ArrowStyle("wrong-sign", width, WRONG_SIGN_COLOUR, False, evidence)
+    if verdict == "supported":
+        return ArrowStyle("supported", width, INK, False, evidence)
+    if verdict == "untested":
+        return ArrowStyle("untested", 1.6, LINK_COLOUR, False, evidence)
+    return ArrowStyle("not-supported", 1.4, LINK_COLOUR, True, evidence)
+
+
+@dataclass(frozen=True)
 class MapTexts:
     title: str
     description: str
@@ -73,6 +101,7 @@ class MapTexts:
     links: Mapping[tuple[str, str], str]  # (cause, effect) → "Cause → Effect: hypothesis"
     band_notes: Mapping[str, str]  # perspective key → "Score 7.2"
     legend: Sequence[tuple[str, str]]  # (status, label)
+    arrow_styles: Mapping[tuple[str, str], ArrowStyle] = field(default_factory=dict)
 
 
 def _number(value: float) -> str:
@@ -94,6 +123,10 @@ def _defs(svg: ET.Element) -> None:
     marker = _el(defs, "marker", id=ARROWHEAD_ID, viewBox="0 0 10 10", refX="9.5", refY="5",
                  markerWidth="8", markerHeight="8", markerUnits="strokeWidth", orient="auto")
     _el(marker, "path", d="M0,0 L10,5 L0,10 z", fill=LINK_COLOUR)
+    red = _el(defs, "marker", id=ARROWHEAD_RED_ID, viewBox="0 0 10 10", refX="9.5", refY="5",
+              markerWidth="6", markerHeight="6", markerUnits="strokeWidth", orient="auto")
+    _el(red, "path", d="M0,0 L10,5 L0,10 z", fill=WRONG_SIGN_COLOUR)
+
 
 
 def _bands(svg: ET.Element, layout: MapLayout, texts: MapTexts) -> None:
@@ -118,10 +151,17 @@ def _bands(svg: ET.Element, layout: MapLayout, texts: MapTexts) -> None:
 def _arrows(svg: ET.Element, layout: MapLayout, texts: MapTexts) -> None:
     group = _el(svg, "g", class_="map-links")
     for arrow in spread_ports(layout.arrows, layout.boxes):
-        g = _el(group, "g", class_="map-link", data_cause=arrow.cause, data_effect=arrow.effect)
-        _el(g, "title", texts.links.get((arrow.cause, arrow.effect), ""))
-        _el(g, "path", d=arrow_path(arrow, layout.boxes), fill="none", stroke=LINK_COLOUR,
-            stroke_width="1.6", marker_end=f"url(#{ARROWHEAD_ID})")
+        style = texts.arrow_styles.get((arrow.cause, arrow.effect))
+        g = _el(group, "g", class_="map-link", data_cause=arrow.cause, data_effect=arrow.effect,
+                data_verdict=style.verdict if style else "untested")
+        title = texts.links.get((arrow.cause, arrow.effect), "")
+        _el(g, "title", f"{title} · {style.evidence}" if style and style.evidence else title)
+        extra = {"stroke_dasharray": "6 4"} if style and style.dashed else {}
+        marker = ARROWHEAD_RED_ID if style and style.colour == WRONG_SIGN_COLOUR else ARROWHEAD_ID
+        _el(g, "path", d=arrow_path(arrow, layout.boxes), fill="none",
+            stroke=style.colour if style else LINK_COLOUR,
+            stroke_width=f"{style.width:.1f}" if style else "1.6",
+            marker_end=f"url(#{marker})", **extra)
 
 
 def _title_baselines(box: Box) -> list[float]:

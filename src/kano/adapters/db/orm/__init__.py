@@ -5,6 +5,7 @@ from kano.adapters.db.orm.cases import CaseEventRow, CaseRow
 from kano.adapters.db.orm.customers import Customer, Segment
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
 from kano.adapters.db.orm.journeys import JourneyStage, Touchpoint
+from kano.adapters.db.orm.link_tests import LinkTestRow
 from kano.adapters.db.orm.mbo import MboObjectiveRow, MboSheetRow
 from kano.adapters.db.orm.metrics import (
     ComputedValueRow,
@@ -55,6 +56,7 @@ __all__ = [
     "InitiativeRow",
     "JourneyStage",
     "KeyResultRow",
+    "LinkTestRow",
     "MboObjectiveRow",
     "MboSheetRow",
     "MeasureRow",

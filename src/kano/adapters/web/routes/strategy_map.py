@@ -8,7 +8,7 @@ company-level one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from kano.adapters.api.auth import granted_scopes, not_authenticated, record_token_use
 from kano.adapters.db import accounts
+from kano.adapters.db.views.link_tests import LinkTestLine, link_tests_of
 from kano.adapters.db.views.scorecard import (
     PerspectiveLine,
     ScorecardView,
@@ -34,11 +35,13 @@ from kano.adapters.web.deps import (
     Web,
     language_for,
 )
+from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, strategy_context
 from kano.adapters.web.strategy_formats import LEGEND_ORDER, STATUS_LABELS, StrategyFormats
 from kano.adapters.web.strategy_map_svg import (
     BoxText,
     MapTexts,
+    arrow_style,
     as_svg_file,
     render_strategy_map,
 )
@@ -49,8 +52,12 @@ router = APIRouter()
 Gettext = Callable[[str], str]
 
 
-def strategy_map_svg(view: ScorecardView, gettext: Gettext, fmt: StrategyFormats) -> str:
-    """The map of one scorecard, with every text in the reader's language."""
+def strategy_map_svg(
+    view: ScorecardView, gettext: Gettext, fmt: StrategyFormats,
+    tests: Sequence[LinkTestLine] = (),
+) -> str:
+    """The map of one scorecard, with every text in the reader's language; ``tests`` (the
+    stored tests of its arrows) set each arrow's thickness, dash and colour."""
     key_of = {o.id: o.key for o in view.objectives}
     objectives, boxes = [], {}
     for perspective in view.perspectives:
@@ -78,6 +85,12 @@ def strategy_map_svg(view: ScorecardView, gettext: Gettext, fmt: StrategyFormats
             if link.hypothesis:
                 text += " · " + link.hypothesis
             link_texts[(cause, effect)] = text
+    arrow_styles = {
+        (key_of[t.cause_id], key_of[t.effect_id]): arrow_style(
+            t.verdict, t.standardized, evidence_text(t, gettext))
+        for t in tests
+        if not t.proposed and t.cause_id in key_of and t.effect_id in key_of
+    }  # fmt: skip
     layout = layout_strategy_map([(p.key, p.name) for p in view.perspectives], objectives, links)
     score_word = gettext("Score")
     texts = MapTexts(
@@ -90,8 +103,31 @@ def strategy_map_svg(view: ScorecardView, gettext: Gettext, fmt: StrategyFormats
         links=link_texts,
         band_notes={p.key: _band_note(p, score_word, gettext, fmt) for p in view.perspectives},
         legend=[(status, gettext(STATUS_LABELS[status])) for status in LEGEND_ORDER],
+        arrow_styles=arrow_styles,
     )
     return render_strategy_map(layout, texts)
+
+
+VERDICT_LABELS = {
+    "supported": N_("supported by the data"),
+    "not supported": N_("not supported by the data"),
+    "wrong sign": N_("the data show the opposite effect"),
+    "untested": N_("not tested: no pair of metric-bound measures can be observed together"),
+    "too few observations": N_("too few observations to test"),
+}
+
+
+def evidence_text(test: LinkTestLine, gettext: Gettext) -> str:
+    """"Supported by the data: −0.44 nps per delivery_delay_days (95 % CI …), lag 90D, n = 567"."""
+    verdict = gettext(VERDICT_LABELS.get(test.verdict, test.verdict))
+    if test.estimate is None or test.ci_low is None or test.ci_high is None:
+        return verdict
+    return verdict + ": " + gettext(
+        "%(estimate)s %(effect)s per unit of %(cause)s (95 %% CI %(low)s to %(high)s), "
+        "lag %(lag)s, n = %(n)s") % {
+        "estimate": f"{test.estimate:.3g}", "effect": test.effect_metric,
+        "cause": test.cause_metric, "low": f"{test.ci_low:.3g}", "high": f"{test.ci_high:.3g}",
+        "lag": test.lag, "n": test.n}  # fmt: skip
 
 
 def _band_note(
@@ -111,12 +147,14 @@ def strategy_map(page: SignedInPage, db: DbSession, scorecard: str | None = None
     chosen = choose_scorecard(choices, scorecard)
     view = scorecard_view(db, page.workspace.id, chosen) if chosen else None
     context = strategy_context(page)
-    svg = strategy_map_svg(view, page.gettext, context["fmt"]) if view else None
+    tests = link_tests_of(db, page.workspace.id, view.scorecard.id) if view else []
+    svg = strategy_map_svg(view, page.gettext, context["fmt"], tests) if view else None
     titles = {o.id: o.title for o in view.objectives} if view else {}
+    evidence = {(t.cause_id, t.effect_id): evidence_text(t, page.gettext) for t in tests}
     return page.render(
         "strategy/map.html", active="strategy_map", choices=choices, view=view,
         svg=Markup(svg) if svg else None,  # built by ElementTree: every text is escaped
-        titles=titles, **context,
+        titles=titles, tests=tests, evidence=evidence, **context,
     )
 
 
@@ -161,7 +199,7 @@ def _map_file(reader: MapReader, web: Web, db: DbSession, scorecard: str | None)
     view = scorecard_view(db, reader.workspace_id, chosen)
     svg = strategy_map_svg(
         view, lambda message: web.templates.gettext(reader.language, message),
-        StrategyFormats(reader.language),
+        StrategyFormats(reader.language), link_tests_of(db, reader.workspace_id, chosen.id),
     )
     return as_svg_file(svg), f"strategy-map-{chosen.key}"
 

@@ -1,0 +1,88 @@
+"""The strategy map's arrows tested on the data (issue 7, item 4): every refresh of the live
+metrics re-tests the demo scorecard's arrows, stores the evidence, and the map draws it --
+thick when strong, dashed when not supported, red when the data show the opposite.
+
+Runs on the demo company and strategy of ``test_live_binding`` (both app-database engines).
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from starlette.testclient import TestClient
+
+from kano.adapters.db.orm import LinkTestRow, ObjectiveRow
+from kano.app import create_app
+from kano.bootstrap import Container
+from tests.integration.jobs.test_live_binding import demo_data, live, refresh
+from tests.integration.web.browsing import Browser
+
+__all__ = ["demo_data", "live"]  # module fixtures shared with the live-binding tests
+
+
+def _tests_by_objectives(live: Container) -> dict[tuple[str, str], LinkTestRow]:
+    with live.sessions() as session:
+        keys = dict(session.execute(select(ObjectiveRow.id, ObjectiveRow.key)).all())
+        rows = session.scalars(select(LinkTestRow)).all()
+        session.expunge_all()
+    return {(keys[r.cause_id], keys[r.effect_id]): r for r in rows}
+
+
+def test_refresh_tests_every_arrow_and_proposes_missing_links(live: Container) -> None:
+    report = refresh(live)
+    assert report.links_tested >= 15, report.errors
+    tests = _tests_by_objectives(live)
+
+    planted = tests[("engaged-teams", "deliver-on-promise")]
+    assert planted.verdict == "supported"
+    assert (planted.cause_measure, planted.lag) == ("engagement", "1M")
+    assert planted.ci_low < planted.estimate < planted.ci_high < 0
+    assert tests[("recommend-northwind", "keep-customers-buying")].verdict == "supported"
+    assert tests[("keep-customers-buying", "grow-revenue")].verdict == "untested"
+    assert any(row.proposed and row.verdict == "supported" for row in tests.values())
+    assert not any(row.proposed for key, row in tests.items()
+                   if key == ("engaged-teams", "deliver-on-promise"))  # fmt: skip
+
+
+def test_a_second_refresh_replaces_the_evidence(live: Container) -> None:
+    refresh(live)
+    with live.sessions() as session:
+        before = session.scalar(select(func.count()).select_from(LinkTestRow))
+    refresh(live)
+    with live.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LinkTestRow)) == before
+
+
+def _arrow(svg: str, cause: str, effect: str) -> str:
+    found = re.search(
+        rf'<g class="map-link" data-cause="{cause}" data-effect="{effect}"[^>]*>.*?</g>', svg,
+        re.S,
+    )
+    assert found, (cause, effect)
+    return found.group(0)
+
+
+def test_the_map_draws_strength_dashes_and_wrong_signs(live: Container) -> None:
+    refresh(live)
+    browser = Browser(TestClient(create_app(container=live), follow_redirects=False))
+    browser.log_in("helen.carter@northwind.example", "demo")
+
+    page = browser.client.get("/strategy/map?lang=en").text
+    strong = _arrow(page, "engaged-teams", "deliver-on-promise")
+    assert 'data-verdict="supported"' in strong
+    assert float(re.search(r'stroke-width="([0-9.]+)"', strong).group(1)) > 3.0
+    assert "supported by the data: -0.3" in strong
+    for cause, effect in [("fix-it-first-time", "easy-to-do-business")]:
+        weak = _arrow(page, cause, effect)
+        assert 'data-verdict="not-supported"' in weak and 'stroke-dasharray="6 4"' in weak
+    untested = _arrow(page, "keep-customers-buying", "grow-revenue")
+    assert 'data-verdict="untested"' in untested
+    assert "Arrows tested on the data" in page and "Links the data suggest" in page
+
+    russian = browser.client.get("/strategy/map?lang=ru").text
+    assert "Стрелки, проверенные на данных" in russian
+    assert "подтверждено данными" in russian
+
+    svg_file = browser.client.get("/strategy/map.svg").text
+    assert 'data-verdict="supported"' in _arrow(svg_file, "engaged-teams", "deliver-on-promise")
