@@ -1,0 +1,1 @@
+"""Journey analytics: which touchpoints hurt customers most, and what that costs."""

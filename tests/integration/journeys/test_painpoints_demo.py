@@ -1,0 +1,51 @@
+"""Pain points on the generated demo company: the planted bad touchpoint ranks first,
+with revenue at risk above zero and an interval, on DuckDB and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kano.analytics.journeys.inputs import load_inputs
+from kano.analytics.journeys.painpoints import rank_pain_points
+from kano.domain.shared.errors import InvalidInput
+from tests.integration.journeys.conftest import DEMO_WORKSPACE
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_planted_bad_touchpoint_ranks_first(
+    engine: str, demo_warehouses: object, demo_dir: Path
+) -> None:
+    truth = yaml.safe_load((demo_dir / "ground_truth.yaml").read_text(encoding="utf-8"))
+    backend = demo_warehouses.backend(engine)  # type: ignore[attr-defined]
+    inputs = load_inputs(backend, DEMO_WORKSPACE)
+    ranked = rank_pain_points(inputs.responses, inputs.revenue_by_customer, inputs.data_end)
+    top = ranked[0]
+    assert top.touchpoint == truth["bad_touchpoint"] == "delivery-field"
+    assert top.stage == "delivery"
+    assert top.score.measure == "csat" and top.score.n > 500
+    assert top.score.gap is not None and top.score.gap < 0
+    assert top.score.ci is not None and top.score.ci.high < top.score.bar  # type: ignore[operator]
+    assert top.revenue_at_risk > 0
+    ci = top.revenue_at_risk_ci
+    assert ci is not None and ci.low < top.revenue_at_risk < ci.high
+    assert [p.rank for p in ranked] == list(range(1, len(ranked) + 1))
+    assert all(a.priority >= b.priority for a, b in itertools.pairwise(ranked))
+
+
+def test_segment_and_period_filter_and_unknown_segment(demo_warehouses: object) -> None:
+    backend = demo_warehouses.backend("duckdb")  # type: ignore[attr-defined]
+    everyone = load_inputs(backend, DEMO_WORKSPACE)
+    smb = load_inputs(backend, DEMO_WORKSPACE, segment="smb")
+    assert 0 < len(smb.responses) < len(everyone.responses)
+    from datetime import date
+
+    year = load_inputs(backend, DEMO_WORKSPACE, start=date(2025, 1, 1), end=date(2026, 1, 1))
+    times = year.responses["submitted_at"]
+    assert times.min().year == 2025 and times.max().year == 2025
+    with pytest.raises(InvalidInput) as error:
+        load_inputs(backend, DEMO_WORKSPACE, segment="martians")
+    assert error.value.field == "segment"
