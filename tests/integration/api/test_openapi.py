@@ -16,6 +16,7 @@ EXPECTED_OPERATIONS = {
     ("/cases", "get"), ("/cases/{case_id}", "get"), ("/cases/{case_id}", "patch"),
     ("/transactions/{transaction_id}", "get"), ("/tokens/current", "delete"),
     ("/metrics", "get"), ("/metrics/{metric_id}", "get"),
+    ("/analysis/links", "get"), ("/analysis/drivers", "get"), ("/analysis/map-links", "get"),
 } | STRATEGY_OPERATIONS
 
 

@@ -1,0 +1,71 @@
+"""Shapes of ``/analysis``: tested links, key drivers and the strategy map's evidence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class LinkTest(BaseModel):
+    cause: str = Field(description="Cause id (pulse item, process measure, score, money).")
+    effect: str
+    estimate: float | None = Field(description="Effect units per unit of the cause.")
+    ci_low: float | None
+    ci_high: float | None
+    lag: str = Field(description="`0`, days (`90D`) or months (`1M`).")
+    n: int
+    method: str
+    verdict: str = Field(description="supported, not supported, wrong sign or too few "
+                         "observations.")
+    grain: str
+    where: dict[str, list[str]]
+    p_value: float | None
+    standardized: float | None = Field(description="SDs of the effect per SD of the cause.")
+    clusters: int
+    expected_sign: int
+
+
+class LinkTests(BaseModel):
+    items: list[LinkTest]
+
+
+class Driver(BaseModel):
+    driver: str
+    weight: float = Field(description="Johnson's relative weight; the weights add up to R².")
+    share: float = Field(description="The weight as a share of R².")
+    ci_low: float
+    ci_high: float
+    performance: float = Field(description="The driver's mean, for importance × performance.")
+
+
+class Drivers(BaseModel):
+    outcome: str
+    r_squared: float
+    n: int
+    drivers: list[Driver]
+    left_out: list[str] = Field(description="Candidates met by too few respondents.")
+
+
+class MapLinkTest(BaseModel):
+    cause: str = Field(description="Objective key of the cause.")
+    effect: str
+    proposed: bool = Field(description="True for a link the map lacks, found by the scan.")
+    verdict: str
+    cause_measure: str | None
+    effect_measure: str | None
+    cause_metric: str | None
+    effect_metric: str | None
+    lag: str | None
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    standardized: float | None
+    n: int
+    method: str | None
+    tested_at: datetime
+
+
+class MapLinkTests(BaseModel):
+    scorecard: str
+    items: list[MapLinkTest]
