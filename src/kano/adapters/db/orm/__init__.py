@@ -4,6 +4,12 @@ from kano.adapters.db.orm.base import Base, utcnow
 from kano.adapters.db.orm.cases import CaseEventRow, CaseRow
 from kano.adapters.db.orm.customers import Customer, Segment
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
+from kano.adapters.db.orm.journey_maps import (
+    JourneyRow,
+    JourneyStageOrderRow,
+    PainPointLinkRow,
+    TouchpointMeasureRow,
+)
 from kano.adapters.db.orm.journeys import JourneyStage, Touchpoint
 from kano.adapters.db.orm.link_tests import LinkTestRow
 from kano.adapters.db.orm.mbo import MboObjectiveRow, MboSheetRow
@@ -54,7 +60,9 @@ __all__ = [
     "IdempotencyKeyRow",
     "InitiativeObjectiveRow",
     "InitiativeRow",
+    "JourneyRow",
     "JourneyStage",
+    "JourneyStageOrderRow",
     "KeyResultRow",
     "LinkTestRow",
     "MboObjectiveRow",
@@ -66,6 +74,7 @@ __all__ = [
     "OkrCycleRow",
     "OkrObjectiveRow",
     "OutboxMessageRow",
+    "PainPointLinkRow",
     "Payment",
     "PerspectiveRow",
     "ProcessEvent",
@@ -76,6 +85,7 @@ __all__ = [
     "Survey",
     "Team",
     "Touchpoint",
+    "TouchpointMeasureRow",
     "Transaction",
     "User",
     "WebSession",

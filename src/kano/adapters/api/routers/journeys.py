@@ -1,0 +1,121 @@
+"""``/journeys``: the workspace's journey maps and each journey's ranked pain points --
+the same numbers as the journey-map page and ``kano analyze painpoints``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
+from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.schemas.journeys import JourneyOut, Journeys, PainPointOut, PainPoints
+from kano.adapters.api.schemas.problems import Problem
+from kano.adapters.db import journey_store
+from kano.adapters.warehouse.connection import WarehouseBusy
+from kano.adapters.warehouse.reading import read_only_warehouse
+from kano.analytics.journeys.report import as_dict, journey_pain_points
+from kano.domain.journeys import Journey
+from kano.domain.shared.errors import NotFound
+from kano.metrics.star import WarehouseNotLoaded
+
+router = APIRouter(prefix="/journeys", tags=["journeys"])
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **problem_responses(401, 403, 404, 422, 500),
+    409: {"model": Problem, "description": "The warehouse holds no data yet: run "
+          "`kano warehouse load` (or `kano demo`) first."},
+    503: {"model": Problem, "description": "The warehouse is being loaded by another "
+          "process; retry after `Retry-After` seconds."},
+}  # fmt: skip
+
+
+def _on_warehouse(request: Request, work: Any) -> Any:
+    url = container_of(request).settings.resolved_warehouse_url()
+    try:
+        with read_only_warehouse(url) as backend:
+            return work(backend)
+    except WarehouseNotLoaded as error:
+        raise HTTPException(409, detail=f"The warehouse holds no data yet ({error}). Run "
+                            "`kano warehouse load`, then try again.") from error  # fmt: skip
+    except WarehouseBusy as error:
+        raise HTTPException(503, detail="The warehouse is being loaded; try again shortly.",
+                            headers={"Retry-After": "5"}) from error  # fmt: skip
+
+
+def _journey_out(journey: Journey) -> JourneyOut:
+    return JourneyOut.model_validate(
+        {
+            "key": journey.key,
+            "name": journey.name,
+            "kind": journey.kind,
+            "segment": journey.segment,
+            "stages": [
+                {
+                    "key": s.key,
+                    "name": s.name,
+                    "touchpoints": [
+                        {
+                            "key": t.key,
+                            "name": t.name,
+                            "channel": t.channel,
+                            "owner_team": t.owner_team,
+                            "surveys": list(t.surveys),
+                            "process_measures": list(t.process_measures),
+                        }
+                        for t in s.touchpoints
+                    ],
+                }
+                for s in journey.stages
+            ],
+        }
+    )
+
+
+@router.get("", summary="List journey maps", response_model=Journeys,
+            responses=problem_responses(401, 403, 500))  # fmt: skip
+def list_journeys(caller: ReadAccess, session: SessionDep) -> Journeys:
+    """One journey per segment (B2B ones with buying-committee stages), stages in order,
+    touchpoints with their channel, owner team, surveys and process measures."""
+    journeys = journey_store.list_journeys(session, caller.workspace_id)
+    return Journeys(items=[_journey_out(j) for j in journeys])
+
+
+@router.get("/{key}/painpoints", summary="Rank a journey's pain points",
+            response_model=PainPoints, responses=_RESPONSES)  # fmt: skip
+def get_pain_points(
+    caller: ReadAccess,
+    session: SessionDep,
+    request: Request,
+    key: str,
+    segment: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="Segment key (default: the journey's; `*` for every customer).",
+        ),
+    ] = None,
+    from_: Annotated[date | None, Query(alias="from", description="First day (inclusive).")] = (
+        None
+    ),
+    to: Annotated[date | None, Query(description="Last day (exclusive).")] = None,
+) -> PainPoints:
+    """Touchpoints worst first: score with n and 95 % interval, gap to the bar, trend,
+    negative comments, churn uplift and revenue at risk with its interval."""
+    try:
+        journey = journey_store.get_journey(session, caller.workspace_id, key)
+    except NotFound as error:
+        raise HTTPException(404, detail=f"No journey {key!r} in this workspace.") from error
+
+    def work(backend: Any) -> list[Any]:
+        return journey_pain_points(
+            backend, caller.workspace_id, journey, segment=segment, start=from_, end=to
+        )
+
+    points = _on_warehouse(request, work)
+    chosen = journey.segment if segment is None else (None if segment == "*" else segment)
+    return PainPoints(
+        journey=journey.key,
+        segment=chosen,
+        items=[PainPointOut.model_validate(as_dict(p)) for p in points],
+    )
