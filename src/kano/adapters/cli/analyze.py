@@ -146,3 +146,8 @@ def drivers(
                       f"{float(row['ci_low']):.4f} – {float(row['ci_high']):.4f}",
                       f"{float(row['performance']):.2f}")  # fmt: skip
     console.print(table)
+
+
+from kano.adapters.cli.painpoints import painpoints  # noqa: E402 -- uses this module's helpers
+
+analyze_app.command("painpoints")(painpoints)
