@@ -1,0 +1,1 @@
+"""Customer value and portfolio: CLV, RFM, client matrix, profit formula, churn."""
