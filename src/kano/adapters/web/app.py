@@ -18,6 +18,7 @@ from kano.adapters.web.routes import (
     auth,
     cases,
     home,
+    journeys,
     mbo,
     metrics,
     okr,
@@ -36,7 +37,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
-    cases.router,
+    cases.router, journeys.router,
 )
 
 

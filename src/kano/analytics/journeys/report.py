@@ -6,12 +6,13 @@ same numbers.
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
 from kano.analytics.journeys.inputs import load_inputs
 from kano.analytics.journeys.painpoints import PainPoint, rank_pain_points
+from kano.analytics.journeys.stages import StageSummary, stage_summaries
 from kano.domain.journeys import Journey
 
 
@@ -41,3 +42,34 @@ def as_dict(point: PainPoint) -> dict[str, Any]:
     out = asdict(point)
     out["themes"] = [{"word": w, "count": c} for w, c in point.themes]
     return out
+
+
+@dataclass(frozen=True)
+class JourneyMap:
+    """Everything the journey-map page shows for one slice."""
+
+    stages: list[StageSummary]
+    pain_points: list[PainPoint]
+
+
+def journey_map(
+    backend: Any,
+    workspace_id: int,
+    journey: Journey,
+    *,
+    segment: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> JourneyMap:
+    touchpoints = [t.key for stage in journey.stages for t in stage.touchpoints]
+    chosen = journey.segment if segment is None else (None if segment == "*" else segment)
+    inputs = load_inputs(
+        backend, workspace_id, touchpoints=touchpoints, segment=chosen, start=start, end=end
+    )
+    if inputs.responses.empty:
+        return JourneyMap([], [])
+    args = (inputs.responses, inputs.revenue_by_customer, inputs.data_end)
+    return JourneyMap(
+        stage_summaries(*args, journey.stage_keys),
+        rank_pain_points(*args),
+    )

@@ -1,0 +1,84 @@
+"""The journey map as one SVG drawing: the emotion curve over the stages and the ranked
+pain points under it. The page shows it inline; ``/journeys/{key}.png|.pdf`` turn the same
+drawing into files (``kano.adapters.exports.svg_files``), so the export matches the page.
+
+Hand-written SVG rather than Vega-Lite: the file exports are rendered on the server by
+CairoSVG, which needs no JavaScript, and the drawing is a handful of lines and labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from xml.sax.saxutils import escape
+
+from kano.analytics.journeys.painpoints import PainPoint
+from kano.analytics.journeys.stages import StageSummary
+
+COLUMN, TOP, CURVE, ROW = 150, 60, 160, 22
+LIMIT = 1.0  # standardised units shown either side of the journey's average
+
+
+def _y(emotion: float) -> float:
+    clipped = max(-LIMIT, min(LIMIT, emotion))
+    return TOP + CURVE / 2 - clipped / LIMIT * (CURVE / 2 - 10)
+
+
+def journey_map_svg(
+    title: str,
+    stage_names: Sequence[tuple[str, str]],
+    stages: Sequence[StageSummary],
+    pain_points: Sequence[PainPoint],
+    gettext: Callable[[str], str],
+    money: Callable[[float], str],
+) -> str:
+    _ = gettext
+    average, at_risk, heading = (
+        _("Journey average"),
+        _("Revenue at risk"),
+        _("Pain points, worst first"),
+    )
+    width = max(600, COLUMN * len(stage_names) + 40)
+    listed = list(pain_points[:5])
+    height = TOP + CURVE + 70 + ROW * (len(listed) + 1)
+    by_stage = {s.stage: s for s in stages}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" font-size="12">',
+        f"<title>{escape(title)}</title>",
+        f'<rect width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="20" y="28" font-size="18" font-weight="bold">{escape(title)}</text>',
+        f'<line x1="20" x2="{width - 20}" y1="{_y(0):.1f}" y2="{_y(0):.1f}" stroke="#999" '
+        'stroke-dasharray="4 4"/>',
+        f'<text x="{width - 20}" y="{_y(0) - 4:.1f}" text-anchor="end" fill="#666">'
+        f"{escape(average)}</text>",
+    ]
+    points = []
+    for i, (key, name) in enumerate(stage_names):
+        x = 20 + COLUMN * i + COLUMN / 2
+        parts.append(
+            f'<text x="{x:.1f}" y="{TOP + CURVE + 20}" text-anchor="middle">{escape(name)}</text>'
+        )
+        summary = by_stage.get(key)
+        if summary is not None and summary.emotion is not None:
+            y = _y(summary.emotion)
+            points.append((x, y))
+            colour = "#b42318" if summary.emotion < 0 else "#1a7f37"
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"/>')
+            parts.append(
+                f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle">'
+                f"{summary.emotion:+.2f}</text>"
+            )
+    if len(points) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        parts.append(f'<polyline points="{path}" fill="none" stroke="#1f4e79" stroke-width="2"/>')
+    y0 = TOP + CURVE + 55
+    parts.append(f'<text x="20" y="{y0}" font-weight="bold">{escape(heading)}</text>')
+    for i, point in enumerate(listed, start=1):
+        line = (
+            f"{point.rank}. {point.touchpoint} · {point.score.measure.upper()} "
+            f"{point.score.mean:.2f} (n {point.score.n}) · {at_risk} "
+            f"{money(point.revenue_at_risk)}"
+        )
+        parts.append(f'<text x="20" y="{y0 + ROW * i}">{escape(line)}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)
