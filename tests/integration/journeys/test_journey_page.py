@@ -49,6 +49,7 @@ def test_the_map_shows_stages_numbers_and_the_planted_pain_point_first(
     assert heading in page and risk in page
     table = text_of(page, "journey-map")
     assert "Delivery and use" in table and "delivery-field: CSAT 4.2" in table
+    assert "delivery-field: delivery_delay_days" in table  # the OX row, from process events
     first_row = text_of(page, "pain-point-table").split(" 2 ")[0]
     assert "1 delivery-field delivery CSAT" in first_row
     assert "<svg" in page and "polyline" in page

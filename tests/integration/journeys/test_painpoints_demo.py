@@ -41,6 +41,8 @@ def test_segment_and_period_filter_and_unknown_segment(demo_warehouses: object) 
     everyone = load_inputs(backend, DEMO_WORKSPACE)
     smb = load_inputs(backend, DEMO_WORKSPACE, segment="smb")
     assert 0 < len(smb.responses) < len(everyone.responses)
+    ox = everyone.process.set_index(["touchpoint", "measure"])["n"]
+    assert 0 < ox[("delivery-field", "defects")] and 0 < smb.process["n"].sum() < ox.sum()
     from datetime import date
 
     year = load_inputs(backend, DEMO_WORKSPACE, start=date(2025, 1, 1), end=date(2026, 1, 1))

@@ -29,6 +29,9 @@ class PainPointInputs:
     revenue_by_customer: pd.Series
     data_end: pd.Timestamp
     """The last order in the workspace: churn windows must end before it."""
+    process: pd.DataFrame
+    """OX behind the touchpoints: ``touchpoint, measure, mean, n`` of the process events
+    in the slice."""
 
 
 def _start(day: date | None) -> datetime | None:
@@ -54,6 +57,7 @@ def load_inputs(
         return t.filter(t.workspace_id == workspace_id)
 
     responses, orders = table("responses"), table("transactions")
+    events = table("process_events")
     customers = table("customers")
     if segment:
         segments = table("segments")
@@ -63,6 +67,7 @@ def load_inputs(
         customers = customers.filter(customers.segment_id == int(found["segment_id"].iloc[0]))
         responses = responses.semi_join(customers.select("customer_id"), "customer_id")
         orders = orders.semi_join(customers.select("customer_id"), "customer_id")
+        events = events.semi_join(customers.select("customer_id"), "customer_id")
     tps, stages = table("touchpoints"), table("stages")
     at = tps.join(stages, tps.stage_id == stages.stage_id).select(
         touchpoint_id=tps.touchpoint_id, touchpoint=tps.key, stage=stages.key
@@ -76,7 +81,10 @@ def load_inputs(
         orders_in_period = orders.filter(orders.occurred_at >= lo)
     else:
         orders_in_period = orders
+    if lo is not None:
+        events = events.filter(events.occurred_at >= lo)
     if hi is not None:
+        events = events.filter(events.occurred_at < hi)
         period_responses = period_responses.filter(period_responses.submitted_at < hi)
         orders_in_period = orders_in_period.filter(orders_in_period.occurred_at < hi)
     rows = (
@@ -90,7 +98,17 @@ def load_inputs(
     last = orders.aggregate(last=orders.occurred_at.max()).to_pandas()["last"].iloc[0]
     responders = orders.semi_join(period_responses.select("customer_id"), "customer_id")
     times = responders.select("customer_id", "occurred_at").to_pandas()
+    at_events = events.join(at, events.touchpoint_id == at.touchpoint_id).select(
+        "touchpoint", "measure", "value"
+    )
+    process = (
+        at_events.group_by(["touchpoint", "measure"])
+        .aggregate(mean=at_events.value.mean(), n=at_events.value.count())
+        .order_by(["touchpoint", "measure"])
+        .to_pandas()
+    )
     return PainPointInputs(
+        process=process,
         responses=_with_next_order(rows, times),
         revenue_by_customer=pd.Series(
             revenue["revenue"].to_numpy(dtype="float64"),

@@ -6,7 +6,7 @@ same numbers.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
@@ -50,6 +50,8 @@ class JourneyMap:
 
     stages: list[StageSummary]
     pain_points: list[PainPoint]
+    process: list[tuple[str, str, float, int]] = field(default_factory=list)
+    """``(touchpoint, process measure, mean, n)`` -- the OX row."""
 
 
 def journey_map(
@@ -66,10 +68,15 @@ def journey_map(
     inputs = load_inputs(
         backend, workspace_id, touchpoints=touchpoints, segment=chosen, start=start, end=end
     )
+    process = [
+        (str(r.touchpoint), str(r.measure), float(r.mean), int(r.n))
+        for r in inputs.process.itertuples()
+    ]
     if inputs.responses.empty:
-        return JourneyMap([], [])
+        return JourneyMap([], [], process)
     args = (inputs.responses, inputs.revenue_by_customer, inputs.data_end)
     return JourneyMap(
         stage_summaries(*args, journey.stage_keys),
         rank_pain_points(*args),
+        process,
     )
