@@ -82,3 +82,43 @@ def test_unknown_journey_segment_and_period(api: TestClient, demo_workspace: Dem
     )  # fmt: skip
     assert period.status_code == 422 and "from" in period.text
     assert api.get("/journeys").status_code == 401
+
+
+def test_journeys_are_edited_through_the_api_and_kept_per_workspace(
+    api: TestClient, demo_workspace: DemoWorkspace
+) -> None:
+    auth = demo_workspace.auth
+    body = {"key": "distributors", "name": "Distributors", "kind": "b2b", "segment": "smb"}
+    created = api.post("/journeys", headers=auth, json=body)
+    assert created.status_code == 201, created.text
+    stages = [s["key"] for s in created.json()["stages"]]
+    assert stages == ["awareness", "needs", "evaluation", "approval", "onboarding", "delivery",
+                      "support", "renewal"]  # fmt: skip
+    again = api.post("/journeys", headers=auth, json={
+        "key": "distributors", "name": "X", "kind": "b2b"})  # fmt: skip
+    assert again.status_code == 422 and "key" in again.text
+    assert api.post("/journeys", headers=auth, json={
+        "key": "x", "name": "X", "kind": "b2x"}).status_code == 422  # fmt: skip
+
+    moved = api.put("/journeys/distributors/stages", headers=auth,
+                    json={"stages": list(reversed(stages))})  # fmt: skip
+    assert moved.status_code == 200
+    assert [s["key"] for s in moved.json()["stages"]] == list(reversed(stages))
+    short = api.put("/journeys/distributors/stages", headers=auth, json={"stages": stages[:2]})
+    assert short.status_code == 422
+
+    assert api.post("/journeys/touchpoints/delivery-field/measures", headers=auth,
+                    json={"kind": "process", "ref": "defect_rate"}).status_code == 204  # fmt: skip
+    listed = api.get("/journeys", headers=auth).json()["items"]
+    field = next(t for s in listed[0]["stages"] for t in s["touchpoints"]
+                 if t["key"] == "delivery-field")  # fmt: skip
+    assert field["process_measures"] == ["defect_rate"]
+    bad_survey = api.post("/journeys/touchpoints/delivery-field/measures", headers=auth,
+                          json={"kind": "survey", "ref": "nope"})  # fmt: skip
+    assert bad_survey.status_code == 422
+
+    link = api.post("/journeys/smb/links", headers=auth,
+                    json={"touchpoint": "delivery-field", "initiative": "nope"})  # fmt: skip
+    assert link.status_code == 422 and "initiative" in link.text
+    assert api.get("/journeys/smb/links", headers=auth).json() == {"items": []}
+    assert api.get("/journeys/ghost/links", headers=auth).status_code == 404

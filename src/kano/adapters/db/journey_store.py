@@ -245,3 +245,67 @@ def pain_point_links(session: Session, ws: int, journey_key: str) -> list[PainPo
         .order_by(PainPointLinkRow.id)
     ).all()
     return [PainPointLink(tp, ini, okr, link.note, link.created_at) for link, tp, ini, okr in rows]
+
+
+def create_journey(
+    session: Session, ws: int, key: str, name: str, kind: str, segment: str | None
+) -> Journey:
+    """A new journey from the B2C or B2B template; stages of the template the workspace
+    lacks are added after its existing ones (shared with its other journeys)."""
+    from kano.domain.journeys.templates import template
+
+    ensure_journeys(session, ws)
+    planned = template(kind, key, name, segment)  # checks key, name and kind
+    if session.scalar(select(JourneyRow.id).where(JourneyRow.workspace_id == ws,
+                                                  JourneyRow.key == key)):  # fmt: skip
+        raise InvalidInput("key", f"a journey {key!r} exists already")
+    segment_id = None
+    if segment:
+        segment_id = session.scalar(
+            select(Segment.id).where(Segment.workspace_id == ws, Segment.key == segment)
+        )
+        if segment_id is None:
+            raise InvalidInput("segment", f"unknown segment {segment!r}")
+    stages = {
+        s.key: s
+        for s in session.scalars(select(JourneyStage).where(JourneyStage.workspace_id == ws))
+    }
+    last = max((s.position for s in stages.values()), default=0)
+    row = JourneyRow(workspace_id=ws, key=key, name=name, kind=kind, segment_id=segment_id)
+    session.add(row)
+    session.flush()
+    for position, plan in enumerate(planned.stages, start=1):
+        stage = stages.get(plan.key)
+        if stage is None:
+            last += 1
+            stage = JourneyStage(workspace_id=ws, key=plan.key, name=plan.name, position=last)
+            session.add(stage)
+            session.flush()
+        session.add(JourneyStageOrderRow(workspace_id=ws, journey_id=row.id, stage_id=stage.id,
+                                         position=position))  # fmt: skip
+    session.flush()
+    return _to_domain(session, ws, row)
+
+
+def add_touchpoint_measure(session: Session, ws: int, touchpoint: str, kind: str, ref: str) -> None:
+    """Record that a survey measures the touchpoint, or a process measure lies behind it."""
+    from kano.domain.journeys.model import check_key
+
+    if kind not in ("survey", "process"):
+        raise InvalidInput("kind", "survey or process")
+    check_key("ref", ref.replace(".", "-"))
+    tp_id = session.scalar(
+        select(Touchpoint.id).where(Touchpoint.workspace_id == ws, Touchpoint.key == touchpoint)
+    )
+    if tp_id is None:
+        raise NotFound("touchpoint", touchpoint)
+    if kind == "survey" and not session.scalar(
+        select(Survey.id).where(Survey.workspace_id == ws, Survey.key == ref)
+    ):
+        raise InvalidInput("ref", f"unknown survey {ref!r}")
+    exists = session.scalar(select(TouchpointMeasureRow.id).where(
+        TouchpointMeasureRow.workspace_id == ws, TouchpointMeasureRow.touchpoint_id == tp_id,
+        TouchpointMeasureRow.kind == kind, TouchpointMeasureRow.ref == ref))  # fmt: skip
+    if not exists:
+        session.add(TouchpointMeasureRow(workspace_id=ws, touchpoint_id=tp_id, kind=kind, ref=ref))
+        session.flush()

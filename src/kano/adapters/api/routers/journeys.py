@@ -6,11 +6,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
+from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, container_of
 from kano.adapters.api.errors import problem_responses
-from kano.adapters.api.schemas.journeys import JourneyOut, Journeys, PainPointOut, PainPoints
+from kano.adapters.api.schemas.journeys import (
+    JourneyCreate,
+    JourneyOut,
+    Journeys,
+    PainPointLinkIn,
+    PainPointLinkOut,
+    PainPointLinks,
+    PainPointOut,
+    PainPoints,
+    StageOrder,
+    TouchpointMeasureIn,
+)
 from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.db import journey_store
 from kano.adapters.warehouse.connection import WarehouseBusy
@@ -83,7 +94,7 @@ def list_journeys(caller: ReadAccess, session: SessionDep) -> Journeys:
 
 @router.get("/{key}/painpoints", summary="Rank a journey's pain points",
             response_model=PainPoints, responses=_RESPONSES)  # fmt: skip
-def get_pain_points(
+def get_journey_pain_points(
     caller: ReadAccess,
     session: SessionDep,
     request: Request,
@@ -119,3 +130,117 @@ def get_pain_points(
         segment=chosen,
         items=[PainPointOut.model_validate(as_dict(p)) for p in points],
     )
+
+
+def _missing_journey(session: SessionDep, key: str) -> HTTPException:
+    session.rollback()
+    return HTTPException(404, detail=f"No journey {key!r} in this workspace.")
+
+
+@router.post(
+    "",
+    summary="Create a journey from a template",
+    status_code=201,
+    response_model=JourneyOut,
+    responses=problem_responses(401, 403, 422, 500),
+)
+def create_journey(caller: WriteAccess, session: SessionDep, body: JourneyCreate) -> JourneyOut:
+    """A B2C journey, or a B2B one with the buying committee's stages; stages the
+    workspace lacks are added."""
+    journey = journey_store.create_journey(
+        session, caller.workspace_id, body.key, body.name, body.kind, body.segment
+    )
+    session.commit()
+    return _journey_out(journey)
+
+
+@router.put(
+    "/{key}/stages",
+    summary="Reorder a journey's stages",
+    response_model=JourneyOut,
+    responses=problem_responses(401, 403, 404, 422, 500),
+)
+def reorder_journey_stages(
+    caller: WriteAccess, session: SessionDep, key: str, body: StageOrder
+) -> JourneyOut:
+    try:
+        journey = journey_store.reorder_stages(session, caller.workspace_id, key, body.stages)
+    except NotFound as error:
+        raise _missing_journey(session, key) from error
+    session.commit()
+    return _journey_out(journey)
+
+
+@router.get(
+    "/{key}/links",
+    summary="Pain points handed over",
+    response_model=PainPointLinks,
+    responses=problem_responses(401, 403, 404, 422, 500),
+)
+def list_pain_point_links(caller: ReadAccess, session: SessionDep, key: str) -> PainPointLinks:
+    try:
+        links = journey_store.pain_point_links(session, caller.workspace_id, key)
+    except NotFound as error:
+        raise _missing_journey(session, key) from error
+    return PainPointLinks(
+        items=[
+            PainPointLinkOut(
+                touchpoint=link.touchpoint,
+                initiative=link.initiative,
+                okr_objective=link.okr_objective,
+                note=link.note,
+            )
+            for link in links
+        ]
+    )
+
+
+@router.post(
+    "/{key}/links",
+    summary="Hand a pain point to an initiative or OKR objective",
+    status_code=201,
+    response_model=PainPointLinkOut,
+    responses=problem_responses(401, 403, 404, 422, 500),
+)
+def link_journey_pain_point(
+    caller: WriteAccess, session: SessionDep, key: str, body: PainPointLinkIn
+) -> PainPointLinkOut:
+    try:
+        link = journey_store.link_pain_point(
+            session,
+            caller.workspace_id,
+            key,
+            body.touchpoint,
+            initiative=body.initiative,
+            okr_objective=body.okr_objective,
+            note=body.note,
+        )
+    except NotFound as error:
+        raise _missing_journey(session, key) from error
+    session.commit()
+    return PainPointLinkOut(
+        touchpoint=link.touchpoint,
+        initiative=link.initiative,
+        okr_objective=link.okr_objective,
+        note=link.note,
+    )
+
+
+@router.post(
+    "/touchpoints/{touchpoint}/measures",
+    status_code=204,
+    summary="Attach a survey or process measure to a touchpoint",
+    responses=problem_responses(401, 403, 404, 422, 500),
+)
+def add_touchpoint_measure(
+    caller: WriteAccess, session: SessionDep, touchpoint: str, body: TouchpointMeasureIn
+) -> Response:
+    try:
+        journey_store.add_touchpoint_measure(
+            session, caller.workspace_id, touchpoint, body.kind, body.ref
+        )
+    except NotFound as error:
+        session.rollback()
+        raise HTTPException(404, detail=f"No touchpoint {touchpoint!r} here.") from error
+    session.commit()
+    return Response(status_code=204)

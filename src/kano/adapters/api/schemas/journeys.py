@@ -87,3 +87,37 @@ class PainPoints(BaseModel):
     journey: str
     segment: str | None
     items: list[PainPointOut]
+
+
+class JourneyCreate(BaseModel):
+    key: str = Field(max_length=64, description="Lowercase letters, digits, '-' or '_'.")
+    name: str = Field(max_length=200)
+    kind: str = Field(description="b2c, or b2b for the buying-committee template.")
+    segment: str | None = Field(default=None, max_length=64)
+
+
+class StageOrder(BaseModel):
+    stages: list[str] = Field(description="Every stage key of the journey, in the new order.")
+
+
+class PainPointLinkIn(BaseModel):
+    touchpoint: str = Field(max_length=64)
+    initiative: str | None = Field(default=None, max_length=64)
+    okr_objective: str | None = Field(default=None, max_length=64)
+    note: str = Field(default="", max_length=500)
+
+
+class PainPointLinkOut(BaseModel):
+    touchpoint: str
+    initiative: str | None
+    okr_objective: str | None
+    note: str
+
+
+class PainPointLinks(BaseModel):
+    items: list[PainPointLinkOut]
+
+
+class TouchpointMeasureIn(BaseModel):
+    kind: str = Field(description="survey (a survey key) or process (a process measure).")
+    ref: str = Field(max_length=64)
