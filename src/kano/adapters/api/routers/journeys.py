@@ -41,6 +41,13 @@ _RESPONSES: dict[int | str, dict[str, Any]] = {
 }  # fmt: skip
 
 
+def _write_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Problems of a route with a JSON body: also 400 when the body cannot be read."""
+    responses = problem_responses(*statuses)
+    responses[400] = {"model": Problem, "description": "The body is not readable JSON."}
+    return responses
+
+
 def _on_warehouse(request: Request, work: Any) -> Any:
     url = container_of(request).settings.resolved_warehouse_url()
     try:
@@ -142,7 +149,7 @@ def _missing_journey(session: SessionDep, key: str) -> HTTPException:
     summary="Create a journey from a template",
     status_code=201,
     response_model=JourneyOut,
-    responses=problem_responses(401, 403, 422, 500),
+    responses=_write_responses(401, 403, 422, 500),
 )
 def create_journey(caller: WriteAccess, session: SessionDep, body: JourneyCreate) -> JourneyOut:
     """A B2C journey, or a B2B one with the buying committee's stages; stages the
@@ -158,7 +165,7 @@ def create_journey(caller: WriteAccess, session: SessionDep, body: JourneyCreate
     "/{key}/stages",
     summary="Reorder a journey's stages",
     response_model=JourneyOut,
-    responses=problem_responses(401, 403, 404, 422, 500),
+    responses=_write_responses(401, 403, 404, 422, 500),
 )
 def reorder_journey_stages(
     caller: WriteAccess, session: SessionDep, key: str, body: StageOrder
@@ -200,7 +207,7 @@ def list_pain_point_links(caller: ReadAccess, session: SessionDep, key: str) -> 
     summary="Hand a pain point to an initiative or OKR objective",
     status_code=201,
     response_model=PainPointLinkOut,
-    responses=problem_responses(401, 403, 404, 422, 500),
+    responses=_write_responses(401, 403, 404, 422, 500),
 )
 def link_journey_pain_point(
     caller: WriteAccess, session: SessionDep, key: str, body: PainPointLinkIn
@@ -230,7 +237,7 @@ def link_journey_pain_point(
     "/touchpoints/{touchpoint}/measures",
     status_code=204,
     summary="Attach a survey or process measure to a touchpoint",
-    responses=problem_responses(401, 403, 404, 422, 500),
+    responses=_write_responses(401, 403, 404, 422, 500),
 )
 def add_touchpoint_measure(
     caller: WriteAccess, session: SessionDep, touchpoint: str, body: TouchpointMeasureIn
