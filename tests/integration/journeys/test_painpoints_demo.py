@@ -4,8 +4,10 @@ with revenue at risk above zero and an interval, on DuckDB and PostgreSQL alike.
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -36,14 +38,18 @@ def test_planted_bad_touchpoint_ranks_first(
     assert all(a.priority >= b.priority for a, b in itertools.pairwise(ranked))
 
 
-def test_segment_and_period_filter_and_unknown_segment(demo_warehouses: object) -> None:
+def test_segment_and_period_filter_and_unknown_segment(
+    demo_warehouses: object, demo_dir: Path
+) -> None:
     backend = demo_warehouses.backend("duckdb")  # type: ignore[attr-defined]
     everyone = load_inputs(backend, DEMO_WORKSPACE)
+    # exactly this company's answers at a touchpoint: the other workspace's never leak in
+    answered = pd.read_parquet(demo_dir / "responses.parquet")["touchpoint_id"].notna().sum()
+    assert len(everyone.responses) == answered
     smb = load_inputs(backend, DEMO_WORKSPACE, segment="smb")
     assert 0 < len(smb.responses) < len(everyone.responses)
     ox = everyone.process.set_index(["touchpoint", "measure"])["n"]
-    assert 0 < ox[("delivery-field", "defects")] and 0 < smb.process["n"].sum() < ox.sum()
-    from datetime import date
+    assert ox[("delivery-field", "defects")] > 0 and 0 < smb.process["n"].sum() < ox.sum()
 
     year = load_inputs(backend, DEMO_WORKSPACE, start=date(2025, 1, 1), end=date(2026, 1, 1))
     times = year.responses["submitted_at"]
