@@ -227,13 +227,20 @@ def _conditional_expectation(
 # ---------------------------------------------------------------------- Gamma-Gamma
 
 
-def _spend(frequency: ArrayLike, monetary: ArrayLike) -> tuple[FloatArray, FloatArray]:
+def _spend(
+    frequency: ArrayLike, monetary: ArrayLike, *, for_fit: bool = True
+) -> tuple[FloatArray, FloatArray]:
     x = _as_float(frequency, "frequency")
     m = _as_float(monetary, "monetary")
     if x.shape != m.shape:
         raise CannotFitError("frequency and monetary must have the same length")
-    if np.any(m[x > 0] <= 0):
-        raise CannotFitError("monetary: must be > 0 for every customer with repeat purchases")
+    if for_fit and np.any(m[x > 0] <= 0):
+        raise CannotFitError(
+            "monetary: must be > 0 for every customer with repeat purchases (leave out "
+            "customers whose repeat purchases net to zero or less, e.g. returns)"
+        )
+    if np.any(m < 0):
+        raise CannotFitError("monetary: must be ≥ 0")
     return x, m
 
 
@@ -285,7 +292,7 @@ def expected_spend(
     params: GammaGammaParams, frequency: ArrayLike, monetary: ArrayLike
 ) -> FloatArray:
     """E[spend per purchase | x, mean spend] — shrinks each customer's mean to the population's."""
-    x, m = _spend(frequency, monetary)
+    x, m = _spend(frequency, monetary, for_fit=False)
     p, q, gamma = params.p, params.q, params.gamma
     return np.asarray(p * (gamma + x * m) / (p * x + q - 1.0), dtype=np.float64)
 

@@ -292,3 +292,45 @@ def churn_datasets(
     for frame in frames:
         frame["segment_churn_rate"] = frame["segment_id"].map(rates).fillna(overall)
     return train, holdout, current
+
+
+def profit_levers(reader: ValueReader, *, start: datetime, end: datetime) -> dict[str, float]:
+    """The profit formula's levers for the period ``[start, end)`` (costs are not in the
+    warehouse and are left to the caller):
+
+    * leads — customers created in the period; conversion — the share of them that ordered
+      in it;
+    * value per period — revenue per ordering customer per 30-day month;
+    * lifetime — expected paying months, 1 / monthly churn, where churn is the share of
+      the previous period's ordering customers with no order in this one (spread over the
+      period's months; at most 120 months);
+    * margin — margin over revenue.
+    """
+    months = max((end - start).days / 30.0, 1e-9)
+    customers = reader.customers
+    new = customers.filter(
+        (customers.created_on >= start.date()) & (customers.created_on < end.date())
+    )
+    tx = reader.facts("transactions")
+    period = _window(tx, "occurred_at", start, end)
+    previous = _window(tx, "occurred_at", start - (end - start), start)
+    buyers = period.select("customer_id").distinct()
+    leads = int(new.count().to_pandas())
+    converted = int(new.semi_join(buyers, "customer_id").count().to_pandas())
+    totals = period.aggregate(
+        revenue=period.amount.sum(), margin=period.margin.sum(), payers=period.customer_id.nunique()
+    ).to_pandas()
+    before = previous.select("customer_id").distinct()
+    stayed = int(before.semi_join(buyers, "customer_id").count().to_pandas())
+    had = int(before.count().to_pandas())
+    revenue = float(totals["revenue"].fillna(0).iloc[0])
+    payers = int(totals["payers"].iloc[0])
+    churn_period = 1.0 - stayed / had if had else 0.0
+    monthly_churn = 1.0 - (1.0 - churn_period) ** (1.0 / months)
+    return {
+        "leads": float(leads),
+        "conversion": converted / leads if leads else 0.0,
+        "value_per_period": revenue / payers / months if payers else 0.0,
+        "lifetime": min(1.0 / monthly_churn, 120.0) if monthly_churn > 0 else 120.0,
+        "margin": float(totals["margin"].fillna(0).iloc[0]) / revenue if revenue else 0.0,
+    }

@@ -1,0 +1,125 @@
+"""``kano value …`` as a user runs it after ``kano demo``, and on a transaction file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.integration.linkage.test_cli import kano
+from tests.unit.value.cdnow import dataset, sample_transactions
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("value-demo")
+    result = kano(folder, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def run_json(folder: Path, *args: str) -> object:
+    result = kano(folder, "value", *args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_clv_json_gives_every_buying_customer_a_value(demo_folder: Path) -> None:
+    records = run_json(demo_folder, "clv", "--json")
+    assert isinstance(records, list)
+    orders = pd.read_parquet(demo_folder / "demo-data" / "transactions.parquet")
+    assert sorted(r["customer_id"] for r in records) == sorted(orders["customer_id"].unique())
+    assert {r["segment"] for r in records} == {"key_account", "smb", "consumer"}
+    assert all(r["clv"] >= 0 and 0 <= r["p_alive"] <= 1 for r in records)
+    by_segment = pd.DataFrame(records).groupby("segment")["clv"].mean()
+    assert by_segment["key_account"] > by_segment["smb"] > by_segment["consumer"]
+
+
+def test_clv_params_json_on_the_cdnow_sample_file(tmp_path: Path) -> None:
+    log = sample_transactions()
+    path = tmp_path / "cdnow.csv"
+    log[["customer", "date", "amount"]].to_csv(path, index=False)
+    params = run_json(tmp_path, "clv", "--from-csv", str(path), "--customer-col", "customer",
+                      "--date-col", "date", "--amount-col", "amount", "--calibration-end",
+                      "1997-09-30", "--time-unit", "week", "--params-json")  # fmt: skip
+    assert isinstance(params, dict)
+    bg, gg = params["bg_nbd"], params["gamma_gamma"]
+    assert params["customers"] == 2357 and gg["repeat_buyers"] == 946
+    assert [float(f"{bg[k]:.3g}") for k in ("r", "alpha", "a", "b")] == [0.243, 4.41, 0.793, 2.43]
+    assert round(bg["log_likelihood"], 1) == pytest.approx(-9582.4, abs=0.1)
+    assert [float(f"{gg[k]:.3g}") for k in ("p", "q", "gamma")] == [6.25, 3.74, 15.4]
+
+
+def test_clv_params_json_on_cdnow_master_as_shipped(tmp_path: Path) -> None:
+    master = str(dataset("CDNOW_master.txt"))
+    params = run_json(tmp_path, "clv", "--from-csv", master, "--params-json",
+                      "--customer-col", "customer_id", "--date-col", "date", "--amount-col",
+                      "dollar_value", "--calibration-end", "1997-09-30")  # fmt: skip
+    assert isinstance(params, dict)
+    assert params["customers"] == 23570
+    assert 0.2 < params["bg_nbd"]["r"] < 0.3 and params["gamma_gamma"]["q"] > 1
+
+
+def test_rfm_csv_and_table(demo_folder: Path) -> None:
+    result = kano(demo_folder, "value", "rfm", "--csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["customer_id", "recency_days", "frequency", "monetary", "r", "f",
+                             "m", "segment"]  # fmt: skip
+    assert {row["r"] for row in rows} == {"1", "2", "3", "4", "5"}
+    assert "Champions" in {row["segment"] for row in rows}
+    table = kano(demo_folder, "value", "rfm")
+    assert table.returncode == 0 and "share of revenue" in table.stdout
+
+
+def test_matrix_places_every_account_with_a_strategy(demo_folder: Path) -> None:
+    records = run_json(demo_folder, "matrix", "--json")
+    assert isinstance(records, list) and records
+    customers = pd.read_parquet(demo_folder / "demo-data" / "customers.parquet")
+    accounts = set(customers.loc[customers["kind"] == "account", "customer_id"])
+    assert {r["customer_id"] for r in records} <= accounts
+    cells = {(r["attractiveness_level"], r["relationship_level"]) for r in records}
+    assert len(cells) == 9
+    assert all(r["strategy"] for r in records)
+
+
+def test_profit_attribution_adds_up(demo_folder: Path) -> None:
+    payload = run_json(demo_folder, "profit", "--json", "--costs-before", "1000",
+                       "--costs-after", "1500", "--industry", "retail")  # fmt: skip
+    assert isinstance(payload, dict)
+    contributions = [lever["contribution"] for lever in payload["levers"]]
+    assert sum(contributions) == pytest.approx(payload["change"], rel=1e-12)
+    assert payload["change"] == pytest.approx(payload["profit_after"] - payload["profit_before"])
+    assert payload["levers"][2]["label"] == "Average check"
+    assert payload["levers"][5]["contribution"] == pytest.approx(-500)
+
+
+def test_churn_json_reports_quality_and_reasons(demo_folder: Path) -> None:
+    payload = run_json(demo_folder, "churn", "--json")
+    assert isinstance(payload, dict)
+    assert 0.5 < payload["holdout_auc"] <= 1
+    assert len(payload["reliability"]) >= 5
+    customers = payload["customers"]
+    assert all(0 <= c["churn_risk"] <= 1 for c in customers)  # rounded to 4 places
+    assert customers[0]["churn_risk"] >= customers[-1]["churn_risk"]
+    assert customers[0]["reasons"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("clv", "--time-unit", "fortnight"), "--time-unit: choose one of day, week, month"),
+        (("clv", "--from-csv", "missing.csv", "--calibration-end", "1997-09-30"), "--from-csv"),
+        (("rfm", "--as-of", "yesterday"), "--as-of: 'yesterday' is not a date"),
+        (("churn", "--method", "forest"), "--method: choose logistic or boosting"),
+        (("rfm", "--segment", "whales"), "segment: unknown segment 'whales'"),
+    ],
+)
+def test_friendly_errors(demo_folder: Path, args: tuple[str, ...], message: str) -> None:
+    result = kano(demo_folder, "value", *args)
+    assert result.returncode == 2
+    assert message in " ".join((result.stdout + result.stderr).split())
