@@ -17,9 +17,11 @@ WORKSPACE, OTHER = 21, 22
 
 
 class Company:
-    def __init__(self, folder: Path, backend: Any) -> None:
+    def __init__(self, folder: Path, backend: Any, other: Path, factory: WarehouseFactory) -> None:
         self.folder = folder
         self.backend = backend
+        self.other = other
+        self.factory = factory
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +35,6 @@ def value_company(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Company]
     load_into(url, ParquetSource(other), OTHER)
     load_into(url, ParquetSource(main), WORKSPACE)
     backend = connect(url)
-    yield Company(main, backend)
+    yield Company(main, backend, other, factory)
     backend.disconnect()
     factory.close()
