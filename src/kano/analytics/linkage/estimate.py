@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import statsmodels.api as sm
+from numpy.typing import NDArray
+from scipy import stats
 
 from kano.analytics.linkage.assemble import ModellingFrame, assemble
 from kano.analytics.linkage.frames import WarehouseReader
@@ -72,13 +74,12 @@ def fit(spec: LinkSpec, frame: ModellingFrame) -> LinkResult:
     if n < MIN_OBSERVATIONS or (not by_team and clusters < MIN_CLUSTERS) or np.std(x) == 0:
         return LinkResult(**base, estimate=None, ci_low=None, ci_high=None, p_value=None,
                           standardized=None, verdict=TOO_FEW)  # fmt: skip
-    model = sm.OLS(y, sm.add_constant(x, has_constant="add"))
     if by_team:
-        result = model.fit(cov_type="HC1")
+        fitted = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit(cov_type="HC1")
+        estimate, p_value = float(fitted.params[1]), float(fitted.pvalues[1])
+        low, high = (float(v) for v in fitted.conf_int(0.05)[1])
     else:
-        result = model.fit(cov_type="cluster", cov_kwds={"groups": data["group"].to_numpy()})
-    estimate = float(result.params[1])
-    low, high = (float(v) for v in result.conf_int(0.05)[1])
+        estimate, low, high, p_value = clustered_slope(x, y, data["group"].to_numpy())
     if low > 0 or high < 0:
         verdict = SUPPORTED if math.copysign(1, estimate) == sign else WRONG_SIGN
     else:
@@ -86,8 +87,34 @@ def fit(spec: LinkSpec, frame: ModellingFrame) -> LinkResult:
     spread_y = float(np.std(y))
     standardized = estimate * float(np.std(x)) / spread_y if spread_y else None
     return LinkResult(**base, estimate=estimate, ci_low=low, ci_high=high,
-                      p_value=float(result.pvalues[1]), standardized=standardized,
+                      p_value=p_value, standardized=standardized,
                       verdict=verdict)  # fmt: skip
+
+
+def clustered_slope(
+    x: NDArray[np.float64], y: NDArray[np.float64], groups: NDArray[Any]
+) -> tuple[float, float, float, float]:
+    """Slope of ``y`` on ``x`` (with an intercept), its cluster-robust 95 % interval and
+    p-value: the sandwich estimator with statsmodels' small-sample correction
+    G/(G-1)·(N-1)/(N-K) and normal quantiles, exactly what ``OLS.fit(cov_type="cluster")``
+    gives (a unit test holds them equal). Written out because statsmodels builds the full
+    design and score matrices: 2.6 s for two million responses here, against 0.2 s."""
+    n = len(y)
+    x_mean = x.mean()
+    centred = x - x_mean
+    sxx = float(centred @ centred)
+    slope = float(centred @ (y - y.mean())) / sxx
+    residuals = y - (y.mean() - slope * x_mean) - slope * x
+    _, cluster = np.unique(groups, return_inverse=True)
+    count = int(cluster.max()) + 1
+    # Per-cluster scores of the two parameters, in the centred parametrisation: the slope's
+    # variance only needs the scores of the centred regressor.
+    score = np.bincount(cluster, weights=centred * residuals, minlength=count)
+    correction = count / (count - 1) * (n - 1) / (n - 2)
+    se = math.sqrt(correction * float(score @ score)) / sxx
+    z = float(stats.norm.ppf(0.975))
+    p_value = float(2 * stats.norm.sf(abs(slope / se))) if se > 0 else 0.0
+    return slope, slope - z * se, slope + z * se, p_value
 
 
 def test_link(backend: Any, spec: LinkSpec, workspace_id: int) -> LinkResult:

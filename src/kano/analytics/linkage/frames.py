@@ -10,8 +10,8 @@ support, and the frames are small (a few columns of the slice's rows).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import ibis.expr.types as ir
@@ -27,10 +27,26 @@ def month_index(column: Any) -> Any:
 
 @dataclass
 class WarehouseReader:
-    """The warehouse seen from one workspace, with the key lookups links need."""
+    """The warehouse seen from one workspace, with the key lookups links need.
+
+    Dimension lookups are remembered for the reader's life (one analysis run): testing a
+    strategy map fits a hundred links that ask for the same few keys again and again.
+    """
 
     backend: Any
     workspace_id: int
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def remembered(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+    def dimension(self, table: str, *columns: str) -> pd.DataFrame:
+        """A small dimension table (teams, stages, touchpoints ...) as a frame, once."""
+        return self.remembered(
+            f"{table}:{columns}", lambda: self.table(table).select(*columns).to_pandas()
+        )
 
     def table(self, name: str) -> ir.Table:
         table = self.backend.table(name)
@@ -40,7 +56,7 @@ class WarehouseReader:
         """Ids of a dimension by key; an unknown key is an error that names it."""
         if not keys:
             return []
-        found = self.table(table).select(id_column, "key").to_pandas()
+        found = self.dimension(table, id_column, "key")
         by_key = dict(zip(found["key"], found[id_column], strict=True))
         missing = [key for key in keys if key not in by_key]
         if missing:
@@ -53,7 +69,7 @@ class WarehouseReader:
     def team_ids(self, functions: Sequence[str]) -> list[int] | None:
         if not functions:
             return None
-        teams = self.table("teams").select("team_id", "function").to_pandas()
+        teams = self.dimension("teams", "team_id", "function")
         unknown = sorted(set(functions) - set(teams["function"]))
         if unknown:
             raise InvalidInput("where.team_function", f"no team has function {', '.join(unknown)}")
@@ -65,15 +81,17 @@ class WarehouseReader:
             ids = set(self._ids("touchpoints", "touchpoint_id", keys, "touchpoint"))
         if stages:
             stage_ids = self._ids("stages", "stage_id", stages, "stage")
-            touchpoints = self.table("touchpoints")
-            at_stage = touchpoints.filter(touchpoints.stage_id.isin(stage_ids))
-            found = at_stage.select("touchpoint_id").to_pandas()["touchpoint_id"]
-            in_stage = {int(t) for t in found}
+            touchpoints = self.dimension("touchpoints", "touchpoint_id", "stage_id")
+            at_stage = touchpoints.loc[touchpoints["stage_id"].isin(stage_ids), "touchpoint_id"]
+            in_stage = {int(t) for t in at_stage}
             ids = in_stage if ids is None else ids & in_stage
         return None if ids is None else sorted(ids)
 
     def survey_ids(self, keys: Sequence[str]) -> list[int] | None:
         return self._ids("surveys", "survey_id", keys, "survey") or None
+
+    def segment_ids(self, keys: Sequence[str]) -> list[int] | None:
+        return self._ids("segments", "segment_id", keys, "segment") or None
 
     def customers_in(self, segments: Sequence[str]) -> ir.Table | None:
         """The workspace's customers of the given segments (None: no restriction)."""
@@ -83,18 +101,20 @@ class WarehouseReader:
         customers = self.table("customers")
         return customers.filter(customers.segment_id.isin(segment_ids)).select("customer_id")
 
+    def _calendar_range(self) -> pd.DataFrame:
+        calendar = self.table("calendar")
+        return self.remembered("calendar", lambda: calendar.aggregate(
+            first=calendar.date.min(), last=calendar.date.max()).to_pandas())
+
     def data_end(self) -> pd.Timestamp:
         """The exclusive end of the data: the day after the calendar's last day."""
-        calendar = self.table("calendar")
-        last = calendar.aggregate(last=calendar.date.max()).to_pandas()["last"].iloc[0]
+        last = self._calendar_range()["last"].iloc[0]
         if last is None or pd.isna(last):
             raise InvalidInput("warehouse", "the workspace has no data; run `kano warehouse load`")
         return pd.Timestamp(last) + pd.Timedelta(days=1)
 
     def first_month(self) -> int:
-        calendar = self.table("calendar")
-        first = calendar.aggregate(first=calendar.date.min()).to_pandas()["first"].iloc[0]
-        day = pd.Timestamp(first)
+        day = pd.Timestamp(self._calendar_range()["first"].iloc[0])
         return day.year * 12 + day.month
 
 
