@@ -15,6 +15,7 @@ from kano.bootstrap import Container
 from kano.domain.workspaces import Scope
 from tests.integration.warehouse.conftest import (  # noqa: F401 -- fixtures re-exported
     DEMO_WORKSPACE,
+    OTHER_WORKSPACE,
     demo_dir,
     demo_warehouses,
     other_dir,

@@ -20,9 +20,15 @@ be checked by hand and runs the same whatever warehouse the rows came from.
   customers who answered at the touchpoint, with a Newcombe hybrid-score interval.
   Customers whose window is not over yet at the end of the data are left out of the rates.
 * **Priority** = ½ × the touchpoint's share of the journey's standardised shortfall
-  (max(0, −gap) × responses) + ½ × its share of the journey's positive revenue at risk.
-  Both shares lie in [0, 1], so neither a large volume nor one big account alone decides;
-  a touchpoint at or above its bar with no extra churn scores 0.
+  (max(0, −standardised gap) × responses) + ½ × its *demonstrated* revenue at risk as a
+  share of the revenue of the journey's respondents. Demonstrated: revenue × the lower
+  end of the uplift's interval, counted only when above zero and only at touchpoints
+  below their bar. Both parts lie in [0, 1]. The point estimate of revenue at risk is
+  noisy (a few big accounts swing it), and churn after poor answers at a touchpoint no
+  worse than its peers (a relationship survey, say) says more about the relationship
+  than about that touchpoint -- so it is reported but does not rank. Dividing by the
+  journey's revenue (not by the sum over touchpoints) keeps a small sum of money from
+  weighing as much as the whole shortfall when it is the only one demonstrated.
 """
 
 from __future__ import annotations
@@ -250,6 +256,15 @@ def _churn(rows: pd.DataFrame, data_end: pd.Timestamp) -> tuple[Churn, pd.Index]
     return churn, pd.Index(poor_first["customer_id"].unique())
 
 
+def demonstrated_risk(point: PainPoint) -> float:
+    """The revenue at risk that ranks: the interval's lower end, if above zero, at a
+    touchpoint that falls short of its bar."""
+    ci, gap = point.revenue_at_risk_ci, point.score.gap
+    if ci is None or gap is None or gap >= 0:
+        return 0.0
+    return max(0.0, ci.low)
+
+
 def rank_pain_points(
     responses: pd.DataFrame,
     revenue_by_customer: Mapping[int, float] | pd.Series,
@@ -296,11 +311,11 @@ def rank_pain_points(
         )
         drafts.append((shortfall, point))
     total_shortfall = sum(shortfall for shortfall, _ in drafts)
-    total_risk = sum(max(0.0, p.revenue_at_risk) for _, p in drafts)
+    total_risk = float(revenue.reindex(journey["customer_id"].unique()).fillna(0.0).sum())
 
     def priority(shortfall: float, point: PainPoint) -> float:
         volume_part = shortfall / total_shortfall if total_shortfall else 0.0
-        money_part = max(0.0, point.revenue_at_risk) / total_risk if total_risk else 0.0
+        money_part = min(1.0, demonstrated_risk(point) / total_risk) if total_risk > 0 else 0.0
         return 0.5 * volume_part + 0.5 * money_part
 
     scored = sorted(
