@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,21 +74,15 @@ def _day(text: str, option: str) -> date:
         raise InvalidInput(option, f"{text!r} is not a date (YYYY-MM-DD)") from error
 
 
-def _plain(value: Any) -> Any:
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def _emit(
     records: list[dict[str, Any]], as_json: bool, as_csv: bool, extra: dict[str, Any] | None = None
 ) -> bool:
     """Print ``records`` as JSON or CSV; False when neither was asked for (show a table)."""
     if as_json and as_csv:
         raise InvalidInput("--json", "choose either --json or --csv")
-    rows = [{key: _plain(value) for key, value in record.items()} for record in records]
+    from kano.analytics.value.report import plain
+
+    rows = [{key: plain(value) for key, value in record.items()} for record in records]
     if as_json:
         payload: Any = rows if extra is None else {**extra, "customers": rows}
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n")
@@ -121,36 +114,13 @@ def rfm(
     as_csv: bool = CsvOption,
 ) -> None:
     """Recency, frequency and monetary scores 1–5 and the RFM segment of every customer."""
-    from kano.analytics.value.rfm import rfm_scores
+    from kano.analytics.value.report import rfm_records
 
     with _reader(workspace, segment) as (slug, reader):
         day = _as_of(reader, as_of)
         inputs = rfm_inputs_of(reader, day, lookback_days)
     with _field("rfm"):
-        scores = rfm_scores(inputs["recency_days"], inputs["frequency"], inputs["monetary"])
-    records = [
-        {
-            "customer_id": c,
-            "recency_days": round(float(rd), 2),
-            "frequency": f,
-            "monetary": m,
-            "r": r,
-            "f": fs,
-            "m": ms,
-            "segment": s,
-        }
-        for c, rd, f, m, r, fs, ms, s in zip(
-            inputs["customer_id"],
-            inputs["recency_days"],
-            inputs["frequency"],
-            inputs["monetary"],
-            scores.recency,
-            scores.frequency,
-            scores.monetary,
-            scores.segment,
-            strict=True,
-        )
-    ]
+        records = rfm_records(inputs)
     if _emit(records, as_json, as_csv):
         return
     total = float(inputs["monetary"].sum()) or 1.0
@@ -193,54 +163,16 @@ def matrix(
     """Place each account in the 3×3 client matrix (attractiveness × relationship) with the
     cell's recommended strategy. Attractiveness: revenue, margin and growth over the last
     year; relationship: tenure, share of wallet, last NPS, contact breadth, support cases."""
-    from kano.analytics.value.client_matrix import Criterion, client_matrix
     from kano.analytics.value.inputs import customer_features
+    from kano.analytics.value.report import matrix_records
 
     with _reader(workspace, segment) as (slug, reader):
         day = _as_of(reader, as_of)
         frame = customer_features(reader, as_of=day)
     if not everyone:
         frame = frame[frame["kind"] == "account"]
-    if frame.empty:
-        raise InvalidInput("--as-of", "no account ordered in the year before")
-    attractiveness = (
-        Criterion("revenue_365d", 0.4),
-        Criterion("margin_365d", 0.35),
-        Criterion("growth", 0.25),
-    )
-    relationship = (
-        Criterion("tenure_days", 0.25),
-        Criterion("share_of_wallet", 0.2),
-        Criterion("last_nps", 0.3),
-        Criterion("touchpoints", 0.1),
-        Criterion("support_contacts", 0.15, higher_is_better=False),
-    )
-    columns = {
-        name: frame[name].to_numpy(dtype=float) for name in frame.columns if name not in ("kind",)
-    }
-    with _field("matrix"):
-        placed = client_matrix(columns, attractiveness=attractiveness, relationship=relationship)
-    records = [
-        {
-            "customer_id": int(c),
-            "attractiveness": round(float(a), 4),
-            "relationship": round(float(r), 4),
-            "attractiveness_level": al,
-            "relationship_level": rl,
-            "strategy": s,
-            "revenue_365d": float(rev),
-        }
-        for c, a, r, al, rl, s, rev in zip(
-            frame.index,
-            placed.attractiveness,
-            placed.relationship,
-            placed.attractiveness_level,
-            placed.relationship_level,
-            placed.strategy,
-            frame["revenue_365d"],
-            strict=True,
-        )
-    ]
+    with _field("--as-of"):
+        records, placed = matrix_records(frame)
     if _emit(records, as_json, as_csv):
         return
     counts = placed.cell_counts()
@@ -281,60 +213,19 @@ def profit(
 ) -> None:
     """Profit = leads × conversion × ARPU × lifetime × margin − costs for the last two
     periods, and the change attributed to each lever (contributions add up exactly)."""
-    from kano.analytics.value.inputs import profit_levers
-    from kano.analytics.value.profit import (
-        LEVERS,
-        ProfitInputs,
-        lever_labels,
-        log_attribution,
-        shapley_attribution,
-    )
+    from kano.analytics.value.report import profit_report
 
-    with _field("--industry"):
-        labels = lever_labels(industry)
-    if method not in ("shapley", "log"):
-        raise InvalidInput("--method", "choose shapley or log")
-    with _reader(workspace, segment) as (slug, reader):
-        end_day = reader.data_end()
-        end = datetime(end_day.year, end_day.month, 1)
-        middle = _months_before(end, months)
-        start = _months_before(middle, months)
-        before_levers = profit_levers(reader, start=start, end=middle)
-        after_levers = profit_levers(reader, start=middle, end=end)
-    with _field("profit"):
-        before = ProfitInputs(**before_levers, costs=costs_before)
-        after = ProfitInputs(**after_levers, costs=costs_after)
-        attribution = (shapley_attribution if method == "shapley" else log_attribution)(
-            before, after
-        )
-    levers = [
-        {
-            "lever": name,
-            "label": labels[name],
-            "before": getattr(before, name),
-            "after": getattr(after, name),
-            "contribution": float(attribution.contributions[name]),
-        }
-        for name in LEVERS
-    ]
-    payload = {
-        "workspace": slug,
-        "segment": segment,
-        "method": method,
-        "before_period": [f"{start:%Y-%m-%d}", f"{middle:%Y-%m-%d}"],
-        "after_period": [f"{middle:%Y-%m-%d}", f"{end:%Y-%m-%d}"],
-        "profit_before": before.profit,
-        "profit_after": after.profit,
-        "change": float(attribution.change),
-        "levers": levers,
-    }
+    with _reader(workspace, segment) as (slug, reader), _field("profit"):
+        payload = {"workspace": slug, **profit_report(
+            reader, months=months, costs_before=costs_before, costs_after=costs_after,
+            industry=industry, method=method)}  # fmt: skip
+    start, middle = payload["before_period"]
+    end = payload["after_period"][1]
+    levers = payload["levers"]
     if as_json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
-    table = Table(
-        title=f"Profit formula of {escape(slug)}: {start:%Y-%m-%d} – {middle:%Y-%m-%d} "
-        f"→ {middle:%Y-%m-%d} – {end:%Y-%m-%d}"
-    )
+    table = Table(title=f"Profit formula of {escape(slug)}: {start} – {middle} → {middle} – {end}")
     for column in ("lever", "before", "after", "contribution"):
         table.add_column(column, justify="left" if column == "lever" else "right")
     for lever in levers:
@@ -346,17 +237,12 @@ def profit(
         )
     table.add_row(
         "Profit",
-        f"{before.profit:,.0f}",
-        f"{after.profit:,.0f}",
-        f"{float(attribution.change):+,.0f}",
+        f"{payload['profit_before']:,.0f}",
+        f"{payload['profit_after']:,.0f}",
+        f"{payload['change']:+,.0f}",
         style="bold",
     )
     console.print(table)
-
-
-def _months_before(day: datetime, months: int) -> datetime:
-    index = day.year * 12 + day.month - 1 - months
-    return datetime(index // 12, index % 12 + 1, 1)
 
 
 @value_app.command("clv")
@@ -395,6 +281,7 @@ def clv(
 ) -> None:
     """Expected purchases, P(alive) and discounted CLV of every customer (BG/NBD for how
     often, Gamma-Gamma for how much; fitted by maximum likelihood per segment)."""
+    from kano.analytics.value.report import clv_parameters, clv_records, fit_clv
     from kano.analytics.value.transactions import TIME_UNITS
 
     if time_unit not in TIME_UNITS:
@@ -411,15 +298,19 @@ def clv(
     fits = []
     for name, summary in groups:
         with _field(f"segment {name}" if name else "data"):
-            fits.append((name, summary, *_fit(summary)))
+            fits.append((name, summary, *fit_clv(summary)))
     if params_json:
-        payload = [_params(name, summary, bg, gg, time_unit) for name, summary, bg, gg in fits]
+        payload = [
+            clv_parameters(name, summary, bg, gg, time_unit) for name, summary, bg, gg in fits
+        ]
         result: Any = payload[0] if from_csv is not None or len(payload) == 1 else payload
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
         return
     records = []
     for name, summary, bg, gg in fits:
-        records.extend(_clv_records(name, summary, bg, gg, horizon, steps, discount_rate, margin))
+        with _field("--horizon"):
+            records.extend(clv_records(name, summary, bg, gg, horizon=horizon, steps=steps,
+                                       discount_rate=discount_rate, margin=margin))  # fmt: skip
     if _emit(records, as_json, as_csv):
         return
     table = Table(
@@ -517,97 +408,6 @@ def _warehouse_summaries(
     return [(key, summary) for key, summary in groups if len(summary.frequency)], slug
 
 
-def _fit(summary: Any) -> tuple[Any, Any]:
-    """BG/NBD on everyone; Gamma-Gamma on repeat buyers whose repeat spend is positive
-    (returns can net a customer's spend to zero, which the model cannot take)."""
-    from kano.analytics.value.clv import fit_bg_nbd, fit_gamma_gamma
-
-    spenders = summary.monetary > 0
-    return (
-        fit_bg_nbd(summary.frequency, summary.recency, summary.T),
-        fit_gamma_gamma(summary.frequency[spenders], summary.monetary[spenders]),
-    )
-
-
-def _params(name: str | None, summary: Any, bg: Any, gg: Any, time_unit: str) -> dict[str, Any]:
-    return {
-        "segment": name,
-        "time_unit": time_unit,
-        "customers": len(summary.frequency),
-        "bg_nbd": {
-            "r": bg.r,
-            "alpha": bg.alpha,
-            "a": bg.a,
-            "b": bg.b,
-            "log_likelihood": bg.log_likelihood,
-            "customers": bg.n_customers,
-        },
-        "gamma_gamma": {
-            "p": gg.p,
-            "q": gg.q,
-            "gamma": gg.gamma,
-            "log_likelihood": gg.log_likelihood,
-            "repeat_buyers": gg.n_customers,
-        },
-    }
-
-
-def _clv_records(
-    name: str | None,
-    s: Any,
-    bg: Any,
-    gg: Any,
-    horizon: float,
-    steps: int,
-    discount_rate: float,
-    margin: float,
-) -> list[dict[str, Any]]:
-    from kano.analytics.value import clv as model
-
-    with _field("--horizon"):
-        alive = model.probability_alive(bg, s.frequency, s.recency, s.T)
-        purchases = model.expected_purchases(bg, s.frequency, s.recency, s.T, horizon)
-        spend = model.expected_spend(gg, s.frequency, s.monetary)
-        value = model.discounted_clv(
-            bg,
-            gg,
-            s.frequency,
-            s.recency,
-            s.T,
-            s.monetary,
-            horizon=horizon,
-            steps=steps,
-            discount_rate=discount_rate,
-            margin=margin,
-        )
-    return [
-        {
-            "customer_id": c,
-            "segment": name,
-            "frequency": f,
-            "recency": round(float(r), 4),
-            "T": round(float(t), 4),
-            "monetary": round(float(m), 2),
-            "p_alive": round(float(p), 4),
-            "expected_purchases": round(float(e), 4),
-            "expected_spend": round(float(sp), 2),
-            "clv": round(float(v), 2),
-        }
-        for c, f, r, t, m, p, e, sp, v in zip(
-            s.customer,
-            s.frequency,
-            s.recency,
-            s.T,
-            s.monetary,
-            alive,
-            purchases,
-            spend,
-            value,
-            strict=True,
-        )
-    ]
-
-
 @value_app.command("churn")
 @friendly_errors
 def churn(
@@ -623,40 +423,17 @@ def churn(
 ) -> None:
     """Churn probability of every active customer with its top reasons, from a model
     trained on an earlier cut-off and judged on a later one (AUC and calibration shown)."""
-    from kano.analytics.value.churn import fit_churn
-    from kano.analytics.value.inputs import CHURN_FEATURES, churn_datasets
+    from kano.analytics.value.inputs import churn_datasets
+    from kano.analytics.value.report import churn_report
 
     if method not in ("logistic", "boosting"):
         raise InvalidInput("--method", "choose logistic or boosting")
     with _reader(workspace, segment) as (slug, reader):
         train, holdout, current = churn_datasets(reader, window_days=window_days)
     with _field("churn"):
-        model = fit_churn(
-            train,
-            holdout,
-            features=CHURN_FEATURES,
-            method="logistic" if method == "logistic" else "boosting",
+        quality, records, model = churn_report(
+            train, holdout, current, method=method, window_days=window_days
         )
-    risk = model.risk(current)
-    reasons = model.top_reasons(current, k=3)
-    records = [
-        {
-            "customer_id": int(c),
-            "churn_risk": round(float(p), 4),
-            "reasons": "; ".join(f"{name} (+{effect:.2f})" for name, effect in why),
-        }
-        for c, p, why in zip(current.index, risk, reasons, strict=True)
-    ]
-    records.sort(key=lambda r: -float(str(r["churn_risk"])))
-    quality = {
-        "method": model.method,
-        "window_days": window_days,
-        "holdout_auc": model.holdout_auc,
-        "holdout_brier": model.holdout_brier,
-        "holdout_base_rate": model.holdout_base_rate,
-        "drivers": [{"feature": n, "importance": v} for n, v in model.drivers],
-        "reliability": [{"predicted": p, "observed": o} for p, o in model.reliability],
-    }
     if _emit(records, as_json, as_csv, extra=quality):
         return
     console.print(
