@@ -107,11 +107,18 @@ class WarehouseReader:
             first=calendar.date.min(), last=calendar.date.max()).to_pandas())
 
     def data_end(self) -> pd.Timestamp:
-        """The exclusive end of the data: the day after the calendar's last day."""
-        last = self._calendar_range()["last"].iloc[0]
+        """The exclusive end of the behaviour data: the day after the last order. (The
+        calendar may run further, e.g. to payments due later; nobody can have ordered
+        there yet, so a window reaching past the last order is not yet observed.)"""
+
+        def read() -> Any:
+            orders = self.table("transactions")
+            return orders.aggregate(last=orders.occurred_at.max()).to_pandas()["last"].iloc[0]
+
+        last = self.remembered("last-order", read)
         if last is None or pd.isna(last):
-            raise InvalidInput("warehouse", "the workspace has no data; run `kano warehouse load`")
-        return pd.Timestamp(last) + pd.Timedelta(days=1)
+            raise InvalidInput("warehouse", "no orders here yet: run `kano warehouse load`")
+        return pd.Timestamp(last).normalize() + pd.Timedelta(days=1)
 
     def first_month(self) -> int:
         day = pd.Timestamp(self._calendar_range()["first"].iloc[0])
