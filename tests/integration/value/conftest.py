@@ -11,7 +11,12 @@ import pytest
 
 from kano.adapters.warehouse import ParquetSource, connect
 from kano.demo import generate_company
+from tests.integration.api.conftest import acme, api, globex, host_app
+from tests.integration.api.test_metrics_api import demo_files, warehouse
 from tests.warehouses import WarehouseFactory, load_into
+
+# The API tests of /value use the API suite's app, seeded workspaces and loaded warehouse.
+__all__ = ["acme", "api", "demo_files", "globex", "host_app", "warehouse"]
 
 WORKSPACE, OTHER = 21, 22
 

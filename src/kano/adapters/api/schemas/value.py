@@ -1,0 +1,134 @@
+"""Shapes of ``/value``: RFM, the client matrix, the profit formula, CLV and churn risk."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class RfmCustomer(BaseModel):
+    customer_id: int
+    recency_days: float
+    frequency: int = Field(description="Orders in the look-back window.")
+    monetary: float = Field(description="Revenue in the look-back window.")
+    r: int = Field(ge=1, le=5)
+    f: int = Field(ge=1, le=5)
+    m: int = Field(ge=1, le=5)
+    segment: str
+
+
+class RfmReport(BaseModel):
+    as_of: str
+    items: list[RfmCustomer]
+
+
+class MatrixAccount(BaseModel):
+    customer_id: int
+    attractiveness: float = Field(description="Weighted percentile rank, 0–1.")
+    relationship: float
+    attractiveness_level: str = Field(description="low, medium or high.")
+    relationship_level: str
+    strategy: str
+    revenue_365d: float
+
+
+class MatrixCell(BaseModel):
+    attractiveness_level: str
+    relationship_level: str
+    accounts: int
+    strategy: str
+
+
+class MatrixReport(BaseModel):
+    as_of: str
+    cells: list[MatrixCell]
+    items: list[MatrixAccount]
+
+
+class ProfitLever(BaseModel):
+    lever: str
+    label: str = Field(description="The lever's name in the chosen industry's words.")
+    before: float
+    after: float
+    contribution: float = Field(description="Shapley (or log) share of the profit change.")
+
+
+class ProfitReport(BaseModel):
+    segment: str | None
+    method: str
+    industry: str
+    before_period: list[str]
+    after_period: list[str]
+    profit_before: float
+    profit_after: float
+    change: float = Field(description="Equals the sum of the contributions exactly.")
+    levers: list[ProfitLever]
+
+
+class BgNbd(BaseModel):
+    r: float
+    alpha: float
+    a: float
+    b: float
+    log_likelihood: float
+    customers: int
+
+
+class GammaGamma(BaseModel):
+    p: float
+    q: float
+    gamma: float
+    log_likelihood: float
+    repeat_buyers: int
+
+
+class ClvFit(BaseModel):
+    segment: str | None
+    time_unit: str
+    customers: int
+    bg_nbd: BgNbd
+    gamma_gamma: GammaGamma
+
+
+class ClvCustomer(BaseModel):
+    customer_id: int
+    segment: str | None
+    frequency: int
+    recency: float
+    T: float
+    monetary: float
+    p_alive: float
+    expected_purchases: float
+    expected_spend: float
+    clv: float
+
+
+class ClvReport(BaseModel):
+    fits: list[ClvFit]
+    items: list[ClvCustomer]
+
+
+class ChurnDriver(BaseModel):
+    feature: str
+    importance: float = Field(description="Drop in holdout AUC when the feature is shuffled.")
+
+
+class Reliability(BaseModel):
+    predicted: float
+    observed: float
+
+
+class ChurnCustomer(BaseModel):
+    customer_id: int
+    churn_risk: float
+    reasons: str
+
+
+class ChurnReport(BaseModel):
+    method: str
+    window_days: int
+    holdout_auc: float
+    holdout_brier: float
+    holdout_base_rate: float
+    drivers: list[ChurnDriver]
+    reliability: list[Reliability]
+    items: list[ChurnCustomer]
