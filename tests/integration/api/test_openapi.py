@@ -17,6 +17,11 @@ EXPECTED_OPERATIONS = {
     ("/transactions/{transaction_id}", "get"), ("/tokens/current", "delete"),
     ("/metrics", "get"), ("/metrics/{metric_id}", "get"),
     ("/analysis/links", "get"), ("/analysis/drivers", "get"), ("/analysis/map-links", "get"),
+    ("/journeys", "get"), ("/journeys/{key}/painpoints", "get"), ("/journeys", "post"),
+    ("/journeys/{key}/stages", "put"), ("/journeys/{key}/links", "get"),
+    ("/journeys/{key}/links", "post"), ("/journeys/touchpoints/{touchpoint}/measures", "post"),
+    ("/value/rfm", "get"), ("/value/matrix", "get"), ("/value/profit", "get"),
+    ("/value/clv", "get"), ("/value/churn", "get"),
 } | STRATEGY_OPERATIONS
 
 

@@ -46,6 +46,10 @@ OPENAPI_TAGS = [
     },
     {"name": "mbo", "description": "MBO review sheets and their weighted objectives.\n\n"
      + ROLE_RULES},
+    {"name": "analysis", "description": "The layers linked on the warehouse data: the "
+     "service-profit chain, key drivers and the strategy map's tested arrows."},
+    {"name": "journeys", "description": "Customer journey maps per segment and their pain "
+     "points ranked with the revenue at risk."},
     {"name": "tokens", "description": "The calling API token itself."},
 ]
 

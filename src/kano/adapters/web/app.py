@@ -19,6 +19,7 @@ from kano.adapters.web.routes import (
     cases,
     home,
     journeys,
+    linkage,
     mbo,
     metrics,
     okr,
@@ -37,7 +38,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
-    cases.router, journeys.router,
+    cases.router, journeys.router, linkage.router,
 )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kano.adapters.api.routers import (
+    analysis,
     cases,
     check_ins,
     customers,
     initiatives,
+    journeys,
     key_results,
     mbo,
     measures,
@@ -19,6 +21,7 @@ from kano.adapters.api.routers import (
     strategy,
     tokens,
     transactions,
+    value,
     workspace,
 )
 
@@ -29,6 +32,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     cases.router,
     transactions.router,
     metrics.router,
+    analysis.router,
+    journeys.router,
+    value.router,
     strategy.router,
     objectives.router,
     measures.router,

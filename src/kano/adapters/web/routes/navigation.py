@@ -94,6 +94,16 @@ NAVIGATION: tuple[NavItem, ...] = (
         N_("the metric catalogue"),
     ),
     NavItem(
+        "linkage", "/linkage", "analysis", N_("Linkage"), N_("Linkage of the layers"),
+        N_("The service-profit chain from employees to money, tested on the data."),
+        N_("the linkage analysis"),
+    ),
+    NavItem(
+        "drivers", "/drivers", "analysis", N_("Key drivers"), N_("Key drivers"),
+        N_("What drives NPS, CSAT or CES: relative importance against performance."),
+        N_("the key-driver analysis"),
+    ),
+    NavItem(
         "pilots", "/pilots", "analysis", N_("Pilots"), N_("Pilots"),
         N_("Experiments and their measured effect against a control group."),
         N_("the pilot evaluation module"),

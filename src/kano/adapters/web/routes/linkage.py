@@ -1,0 +1,143 @@
+"""The linkage page (the service-profit chain EX → OX → CX → TX → money, tested on the data,
+with the say–do gap) and the key-driver page (relative importance × performance).
+
+Both compute on the warehouse when opened: a few seconds on a laptop-sized company. The
+strategy map's own arrow tests are stored by every refresh instead (see ``jobs/link_tests``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from kano.adapters.warehouse.connection import WarehouseBusy
+from kano.adapters.warehouse.reading import read_only_warehouse
+from kano.adapters.web.deps import SignedInPage, Web
+from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.strategy_access import no_workspace
+from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, relative_weights, test_links
+from kano.analytics.linkage.driver_inputs import driver_frame
+from kano.analytics.linkage.frames import WarehouseReader
+from kano.analytics.linkage.say_do import say_do_gap
+from kano.analytics.linkage.specs import MONEY, PROCESS_MEASURES, PULSE_ITEMS, SCORES
+from kano.domain.shared.errors import InvalidInput
+from kano.metrics.star import WarehouseNotLoaded
+
+router = APIRouter()
+
+LAYERS = (("EX", N_("Employees")), ("OX", N_("Operations")), ("CX", N_("Customers say")),
+          ("TX", N_("Customers do")), ("money", N_("Money")))  # fmt: skip
+TRANSITIONS = (
+    ("EX", "OX", N_("Engaged teams run better processes")),
+    ("OX", "CX", N_("Better processes make happier customers")),
+    ("CX", "TX", N_("Happier customers buy again and stay")),
+    ("TX", "money", N_("Loyal behaviour becomes revenue")),
+)
+VERDICTS = {"supported": N_("supported"), "not supported": N_("not supported"),
+            "wrong sign": N_("wrong sign"), "too few observations": N_("too few observations")}
+
+
+def layer_of(item: str) -> str:
+    if item in PULSE_ITEMS:
+        return "EX"
+    if item in PROCESS_MEASURES:
+        return "OX"
+    if item in SCORES:
+        return "CX"
+    return "money" if item == "revenue" else "TX"
+
+
+def _on_warehouse(web: Web, work: Callable[[Any], Any]) -> tuple[Any, str | None]:
+    """The work's result, or None and what went wrong in words a user can act on."""
+    url = web.container.settings.resolved_warehouse_url()
+    try:
+        with read_only_warehouse(url) as backend:
+            return work(backend), None
+    except WarehouseNotLoaded:
+        return None, N_("The warehouse holds no data yet: run “kano warehouse load”.")
+    except WarehouseBusy:
+        return None, N_("The warehouse is being loaded right now; reload the page shortly.")
+    except InvalidInput as error:
+        return None, str(error)
+
+
+@router.get("/linkage")
+def linkage(page: SignedInPage, web: Web) -> Response:
+    if page.workspace is None:
+        return no_workspace(page)
+    workspace_id = page.workspace.id
+
+    def work(backend: Any) -> dict[str, Any]:
+        reader = WarehouseReader(backend, workspace_id)
+        results = test_links(backend, SERVICE_PROFIT_CHAIN, workspace_id)
+        return {"links": results, "say_do": say_do_gap(reader)}
+
+    found, problem = _on_warehouse(web, work)
+    steps = []
+    if found:
+        for cause_layer, effect_layer, title in TRANSITIONS:
+            links = [r for r in found["links"] if layer_of(r.cause) == cause_layer
+                     and (layer_of(r.effect) == effect_layer
+                          or (effect_layer == "money" and r.effect in MONEY and
+                              layer_of(r.cause) == "TX"))]  # fmt: skip
+            steps.append({"from": cause_layer, "to": effect_layer, "title": title,
+                          "links": links})  # fmt: skip
+    return page.render("analysis/linkage.html", active="linkage", layers=LAYERS, steps=steps,
+                       say_do=found["say_do"] if found else [], problem=problem,
+                       verdicts=VERDICTS)  # fmt: skip
+
+
+@router.get("/drivers")
+def drivers(page: SignedInPage, web: Web, outcome: str = "nps") -> Response:
+    if page.workspace is None:
+        return no_workspace(page)
+    workspace_id = page.workspace.id
+    outcome = outcome if outcome in SCORES else "nps"
+    survey = "relationship-nps" if outcome == "nps" else None
+
+    def work(backend: Any) -> Any:
+        frame = driver_frame(WarehouseReader(backend, workspace_id), outcome, survey)
+        if not frame.drivers:
+            raise InvalidInput("drivers", "no candidate driver is met by enough respondents")
+        return relative_weights(frame.data[list(frame.drivers)].to_numpy(),
+                                frame.data["outcome"].to_numpy(), frame.drivers,
+                                bootstrap=200)  # fmt: skip
+
+    weights, problem = _on_warehouse(web, work)
+    rows = sorted(weights.rows(), key=lambda r: -float(r["weight"])) if weights else []
+    chart = _quadrant_chart(rows, page.gettext) if rows else None
+    return page.render("analysis/drivers.html", active="drivers", outcome=outcome,
+                       outcomes=SCORES, weights=weights, rows=rows, chart=chart,
+                       problem=problem)  # fmt: skip
+
+
+def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str]) -> dict[str, Any]:
+    """Importance (share of R²) against performance (the driver's mean, scaled 0–1 across
+    drivers so that measures in days and scores share one axis), split at the means."""
+    values = [float(r["performance"]) for r in rows]
+    low, high = min(values), max(values)
+    data = [{"driver": r["driver"], "importance": float(r["share"]),
+             "performance": 0.5 if high == low else (float(r["performance"]) - low) / (high - low)}
+            for r in rows]  # fmt: skip
+    importance, performance = gettext("Importance (share of R²)"), gettext(
+        "Performance (scaled mean)")
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": "container", "height": 320, "data": {"values": data},
+        "layer": [
+            {"mark": {"type": "point", "filled": True, "size": 120},
+             "encoding": {
+                 "x": {"field": "performance", "type": "quantitative", "title": performance,
+                       "scale": {"domain": [-0.05, 1.05]}},
+                 "y": {"field": "importance", "type": "quantitative", "title": importance,
+                       "axis": {"format": ".0%"}},
+                 "tooltip": [{"field": "driver"}, {"field": "importance", "format": ".1%"}]}},
+            {"mark": {"type": "text", "dy": -12},
+             "encoding": {"x": {"field": "performance", "type": "quantitative"},
+                          "y": {"field": "importance", "type": "quantitative"},
+                          "text": {"field": "driver"}}},
+        ],
+    }  # fmt: skip

@@ -1,0 +1,66 @@
+"""The linkage and key-driver pages on the demo company: the numbers of the analytics,
+in the reader's language, and a plain notice when the warehouse is empty."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from starlette.testclient import TestClient
+
+from kano.adapters.warehouse import connect
+from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
+from kano.app import create_app
+from kano.bootstrap import Container
+from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
+from tests.integration.web.browsing import Browser
+
+__all__ = ["demo_data", "live"]
+
+
+@pytest.fixture
+def browser(live: Container) -> Browser:
+    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
+    signed_in.log_in("helen.carter@northwind.example", "demo")
+    return signed_in
+
+
+def test_linkage_page_shows_every_chain_link_with_its_verdict(
+    live: Container, browser: Browser
+) -> None:
+    page = browser.client.get("/linkage?lang=en")
+
+    assert page.status_code == 200
+    backend = connect(live.settings.resolved_warehouse_url(), read_only=True)
+    try:
+        expected = test_links(backend, SERVICE_PROFIT_CHAIN, workspace_id(live.sessions))
+    finally:
+        backend.disconnect()
+    for result in expected:
+        row = re.search(rf'<tr class="verdict-[a-z-]+" data-cause="{result.cause}" '
+                        rf'data-effect="{result.effect}">(.*?)</tr>', page.text, re.S)  # fmt: skip
+        assert row, result.cause
+        assert f"{result.estimate:.4g}" in row.group(1)
+        assert f">{result.n}<" in row.group(1)
+    assert 'data-segment="all"' in page.text and "The say–do gap" in page.text
+
+
+def test_pages_speak_russian_and_hungarian(browser: Browser) -> None:
+    assert "Связь слоёв" in browser.client.get("/linkage?lang=ru").text
+    assert "Kulcstényezők" in browser.client.get("/drivers?lang=hu").text
+
+
+def test_drivers_page_ranks_delivery_delay_first_with_a_chart(browser: Browser) -> None:
+    page = browser.client.get("/drivers?outcome=nps&lang=en").text
+
+    rows = re.findall(r'<tr data-driver="([^"]+)">', page)
+    assert rows[0] == "delivery_delay_days"
+    assert 'data-vega-spec="drivers-chart-spec"' in page
+
+
+def test_an_empty_warehouse_gets_a_notice_not_an_error(live: Container, browser: Browser,
+                                                        tmp_path: object) -> None:
+    live.settings.warehouse_url = f"duckdb:///{tmp_path}/missing.duckdb"  # type: ignore[misc]
+    page = browser.client.get("/linkage?lang=en")
+    assert page.status_code == 200
+    assert "The warehouse holds no data yet" in page.text
