@@ -54,6 +54,18 @@ def test_clv_params_json_on_the_cdnow_sample_file(tmp_path: Path) -> None:
     assert [float(f"{gg[k]:.3g}") for k in ("p", "q", "gamma")] == [6.25, 3.74, 15.4]
 
 
+def test_holdout_check_on_the_cdnow_sample_file(tmp_path: Path) -> None:
+    path = tmp_path / "cdnow.csv"
+    sample_transactions()[["customer", "date", "amount"]].to_csv(path, index=False)
+    rows = run_json(tmp_path, "clv", "--from-csv", str(path), "--customer-col", "customer",
+                    "--calibration-end", "1997-09-30", "--holdout", "39", "--json")  # fmt: skip
+    assert isinstance(rows, list)
+    assert [r["frequency"] for r in rows] == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert sum(r["customers"] for r in rows) == 2357
+    assert rows[0]["actual"] == pytest.approx(0.237, abs=0.001)  # FHL (2005) figure 4
+    assert rows[0]["predicted"] == pytest.approx(0.225, abs=0.001)
+
+
 def test_clv_params_json_on_cdnow_master_as_shipped(tmp_path: Path) -> None:
     master = str(dataset("CDNOW_master.txt"))
     params = run_json(tmp_path, "clv", "--from-csv", master, "--params-json",

@@ -271,6 +271,14 @@ def clv(
     calibration_end: str | None = typer.Option(
         None, "--calibration-end", help="Last day of the calibration period (YYYY-MM-DD)."
     ),
+    holdout: float | None = typer.Option(
+        None,
+        "--holdout",
+        min=0.0,
+        help="Calibration/holdout check instead of CLV: fit up to this many time units "
+        "before the end (or up to --calibration-end) and compare predicted with actual "
+        "purchases in the holdout, by calibration frequency.",
+    ),
     params_json: bool = typer.Option(
         False,
         "--params-json",
@@ -290,11 +298,18 @@ def clv(
     if from_csv is not None:
         cal_end = _day(calibration_end, "--calibration-end") if calibration_end else None
         groups.append(
-            (None, _csv_summary(from_csv, customer_col, date_col, amount_col, cal_end, time_unit))
+            (
+                None,
+                _csv_summary(
+                    from_csv, customer_col, date_col, amount_col, cal_end, time_unit, holdout
+                ),
+            )
         )
         slug = from_csv.name
     else:
-        groups, slug = _warehouse_summaries(workspace, segment, pooled, calibration_end, time_unit)
+        groups, slug = _warehouse_summaries(
+            workspace, segment, pooled, calibration_end, time_unit, holdout
+        )
     fits = []
     for name, summary in groups:
         with _field(f"segment {name}" if name else "data"):
@@ -305,6 +320,9 @@ def clv(
         ]
         result: Any = payload[0] if from_csv is not None or len(payload) == 1 else payload
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+        return
+    if holdout:
+        _print_holdout_check(fits, slug, as_json, as_csv)
         return
     records = []
     for name, summary, bg, gg in fits:
@@ -342,12 +360,39 @@ def clv(
     console.print(table)
 
 
+def _print_holdout_check(fits: list[Any], slug: str, as_json: bool, as_csv: bool) -> None:
+    from dataclasses import asdict
+
+    from kano.analytics.value.transactions import calibration_check
+
+    rows = [
+        {"segment": name, **asdict(bucket)}
+        for name, summary, bg, _gg in fits
+        for bucket in calibration_check(bg, summary)
+    ]
+    if _emit(rows, as_json, as_csv):
+        return
+    table = Table(title=f"Holdout check in {escape(slug)}: mean purchases per customer")
+    for column in ("segment", "calibration purchases", "customers", "actual", "predicted"):
+        table.add_column(column, justify="left" if column == "segment" else "right")
+    for row in rows:
+        numbers = (f"{row['customers']:,}", f"{row['actual']:.3f}", f"{row['predicted']:.3f}")
+        table.add_row(escape(str(row["segment"] or "all")), row["frequency"], *numbers)
+    console.print(table)
+
+
 def _csv_summary(
-    path: Path, customer: str, day: str, amount: str, cal_end: date | None, time_unit: str
+    path: Path,
+    customer: str,
+    day: str,
+    amount: str,
+    cal_end: date | None,
+    time_unit: str,
+    holdout: float | None = None,
 ) -> Any:
     import pandas as pd
 
-    from kano.analytics.value.transactions import summarise_transactions
+    from kano.analytics.value.transactions import TIME_UNITS, summarise_transactions
 
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:
@@ -375,10 +420,14 @@ def _csv_summary(
         dates = pd.to_datetime(dates.astype(str), format="%Y%m%d")  # CDNOW-style 19970101
     if cal_end is None:
         raise InvalidInput("--calibration-end", "is needed with --from-csv")
+    observation_end = None
+    if holdout:
+        observation_end = str(cal_end + timedelta(days=holdout * TIME_UNITS[time_unit]))
     with _field("--from-csv"):
         return summarise_transactions(
-            frame[customer], dates, frame[amount], calibration_end=str(cal_end), time_unit=time_unit
-        )
+            frame[customer], dates, frame[amount], calibration_end=str(cal_end),
+            observation_end=observation_end, time_unit=time_unit,
+        )  # fmt: skip
 
 
 def _warehouse_summaries(
@@ -387,16 +436,21 @@ def _warehouse_summaries(
     pooled: bool,
     calibration_end: str | None,
     time_unit: str,
+    holdout: float | None = None,
 ) -> tuple[list[tuple[str | None, Any]], str]:
     from kano.analytics.value.inputs import ValueReader, clv_summary
+    from kano.analytics.value.transactions import TIME_UNITS
+
+    span = timedelta(days=(holdout or 0.0) * TIME_UNITS[time_unit])
 
     groups: list[tuple[str | None, Any]] = []
     with _reader(workspace, segment) as (slug, reader):
         end = (
             _day(calibration_end, "--calibration-end")
             if calibration_end
-            else reader.data_end().date()
+            else reader.data_end().date() - span
         )
+        observed = end + span if holdout else None
         if pooled or segment:
             keys: list[str | None] = [segment]
         else:
@@ -404,7 +458,10 @@ def _warehouse_summaries(
             keys = sorted(segments["key"].astype(str))
         for key in keys:
             part = ValueReader(reader.backend, reader.workspace_id, key) if key else reader
-            groups.append((key, clv_summary(part, calibration_end=end, time_unit=time_unit)))
+            summary = clv_summary(
+                part, calibration_end=end, observation_end=observed, time_unit=time_unit
+            )
+            groups.append((key, summary))
     return [(key, summary) for key, summary in groups if len(summary.frequency)], slug
 
 
