@@ -88,6 +88,21 @@ def test_rfm_csv_and_table(demo_folder: Path) -> None:
     assert table.returncode == 0 and "share of revenue" in table.stdout
 
 
+def test_rfm_transitions_account_for_every_customer(demo_folder: Path) -> None:
+    now = run_json(demo_folder, "rfm", "--json", "--as-of", "2026-10-01")
+    then = run_json(demo_folder, "rfm", "--json", "--as-of", "2026-04-01")
+    moves = run_json(demo_folder, "rfm", "--json", "--as-of", "2026-10-01",
+                     "--transitions-from", "2026-04-01")  # fmt: skip
+    assert isinstance(now, list) and isinstance(then, list) and isinstance(moves, list)
+    arrived = sum(m["customers"] for m in moves if m["from"] != "(none)")
+    stayed_on = sum(m["customers"] for m in moves if m["to"] != "(none)")
+    assert arrived == len(then) and stayed_on == len(now)
+    champions = {r["customer_id"] for r in then if r["segment"] == "Champions"}
+    still = {r["customer_id"] for r in now if r["segment"] == "Champions"}
+    kept = next(m["customers"] for m in moves if (m["from"], m["to"]) == ("Champions",) * 2)
+    assert kept == len(champions & still)
+
+
 def test_matrix_places_every_account_with_a_strategy(demo_folder: Path) -> None:
     records = run_json(demo_folder, "matrix", "--json")
     assert isinstance(records, list) and records

@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -110,17 +110,36 @@ def rfm(
         min=1,
         help="Orders and revenue counted over this many days before --as-of.",
     ),
+    transitions_from: str | None = typer.Option(
+        None,
+        "--transitions-from",
+        help="Instead of the customers, count the moves between segments from this day "
+        "(YYYY-MM-DD) to --as-of; '(none)' is a customer not active on one of the days.",
+    ),
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
 ) -> None:
     """Recency, frequency and monetary scores 1–5 and the RFM segment of every customer."""
     from kano.analytics.value.report import rfm_records
+    from kano.analytics.value.rfm import segment_transitions
 
     with _reader(workspace, segment) as (slug, reader):
         day = _as_of(reader, as_of)
         inputs = rfm_inputs_of(reader, day, lookback_days)
+        earlier = None
+        if transitions_from:
+            start = datetime.combine(_day(transitions_from, "--transitions-from"), time())
+            earlier = rfm_inputs_of(reader, start, lookback_days)
     with _field("rfm"):
         records = rfm_records(inputs)
+        if earlier is not None and transitions_from:
+            before = {r["customer_id"]: r["segment"] for r in rfm_records(earlier)}
+            after = {r["customer_id"]: r["segment"] for r in records}
+            moves = segment_transitions(before, after)
+            records = [{"from": a, "to": b, "customers": n} for (a, b), n in moves.items()]
+            if not _emit(records, as_json, as_csv):
+                _print_transitions(records, slug, transitions_from, day)
+            return
     if _emit(records, as_json, as_csv):
         return
     total = float(inputs["monetary"].sum()) or 1.0
@@ -136,6 +155,16 @@ def rfm(
         entry[1] += float(record["monetary"])
     for name, (count, revenue) in sorted(summary.items(), key=lambda item: -item[1][1]):
         table.add_row(escape(name), f"{int(count):,}", f"{revenue:,.0f}", f"{revenue / total:.0%}")
+    console.print(table)
+
+
+def _print_transitions(records: list[dict[str, Any]], slug: str, start: str, day: datetime) -> None:
+    table = Table(title=f"RFM segment moves in {escape(slug)}: {start} → {day:%Y-%m-%d}")
+    for column in ("from", "to", "customers"):
+        table.add_column(column, justify="right" if column == "customers" else "left")
+    for record in sorted(records, key=lambda r: -int(r["customers"])):
+        table.add_row(escape(str(record["from"])), escape(str(record["to"])),
+                      f"{record['customers']:,}")  # fmt: skip
     console.print(table)
 
 
