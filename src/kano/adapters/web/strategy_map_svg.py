@@ -121,10 +121,11 @@ def _el(parent: ET.Element, tag: str, text: str | None = None, **attrs: str | fl
 def _defs(svg: ET.Element) -> None:
     defs = _el(svg, "defs")
     marker = _el(defs, "marker", id=ARROWHEAD_ID, viewBox="0 0 10 10", refX="9.5", refY="5",
-                 markerWidth="8", markerHeight="8", markerUnits="strokeWidth", orient="auto")
+                 markerWidth="12", markerHeight="12", markerUnits="userSpaceOnUse", orient="auto")
     _el(marker, "path", d="M0,0 L10,5 L0,10 z", fill=LINK_COLOUR)
     red = _el(defs, "marker", id=ARROWHEAD_RED_ID, viewBox="0 0 10 10", refX="9.5", refY="5",
-              markerWidth="6", markerHeight="6", markerUnits="strokeWidth", orient="auto")
+              markerWidth="12", markerHeight="12", markerUnits="userSpaceOnUse",
+              orient="auto")
     _el(red, "path", d="M0,0 L10,5 L0,10 z", fill=WRONG_SIGN_COLOUR)
 
 
