@@ -114,6 +114,21 @@ def test_matrix_places_every_account_with_a_strategy(demo_folder: Path) -> None:
     assert all(r["strategy"] for r in records)
 
 
+def test_matrix_movements_between_two_days(demo_folder: Path) -> None:
+    then = run_json(demo_folder, "matrix", "--json", "--as-of", "2026-04-01")
+    now = run_json(demo_folder, "matrix", "--json", "--as-of", "2026-10-01")
+    moves = run_json(demo_folder, "matrix", "--json", "--as-of", "2026-10-01",
+                     "--movements-from", "2026-04-01")  # fmt: skip
+    assert isinstance(then, list) and isinstance(now, list) and isinstance(moves, list)
+    both = {r["customer_id"] for r in then} & {r["customer_id"] for r in now}
+    assert sum(m["accounts"] for m in moves) == len(both)
+    cell = {r["customer_id"]: (r["attractiveness_level"], r["relationship_level"]) for r in now}
+    stayed_high = sum(m["accounts"] for m in moves
+                      if m["to_attractiveness"] == m["from_attractiveness"] == "high")  # fmt: skip
+    before = {r["customer_id"]: r["attractiveness_level"] for r in then}
+    assert stayed_high == sum(1 for c in both if before[c] == "high" == cell[c][0])
+
+
 def test_profit_attribution_adds_up(demo_folder: Path) -> None:
     payload = run_json(demo_folder, "profit", "--json", "--costs-before", "1000",
                        "--costs-after", "1500", "--industry", "retail")  # fmt: skip

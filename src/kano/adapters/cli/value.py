@@ -186,22 +186,55 @@ def matrix(
     everyone: bool = typer.Option(
         False, "--all-customers", help="Place every customer, not only accounts (kind = account)."
     ),
+    movements_from: str | None = typer.Option(
+        None,
+        "--movements-from",
+        help="Instead of the accounts, count the moves between cells from this day "
+        "(YYYY-MM-DD) to --as-of (accounts placed on both days).",
+    ),
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
 ) -> None:
     """Place each account in the 3×3 client matrix (attractiveness × relationship) with the
     cell's recommended strategy. Attractiveness: revenue, margin and growth over the last
     year; relationship: tenure, share of wallet, last NPS, contact breadth, support cases."""
+    from kano.analytics.value.client_matrix import cell_movements
     from kano.analytics.value.inputs import customer_features
     from kano.analytics.value.report import matrix_records
 
+    days = [movements_from] if movements_from else []
+    frames = []
     with _reader(workspace, segment) as (slug, reader):
         day = _as_of(reader, as_of)
-        frame = customer_features(reader, as_of=day)
+        for text in days:
+            start = datetime.combine(_day(text, "--movements-from"), time())
+            frames.append(customer_features(reader, as_of=start))
+        frames.append(customer_features(reader, as_of=day))
     if not everyone:
-        frame = frame[frame["kind"] == "account"]
+        frames = [frame[frame["kind"] == "account"] for frame in frames]
     with _field("--as-of"):
-        records, placed = matrix_records(frame)
+        placements = [matrix_records(frame) for frame in frames]
+    records, placed = placements[-1]
+    if movements_from:
+
+        def cells(rows: list[dict[str, Any]]) -> dict[object, tuple[str, str]]:
+            return {r["customer_id"]: (r["attractiveness_level"], r["relationship_level"])
+                    for r in rows}  # fmt: skip
+
+        moves = cell_movements(cells(placements[0][0]), cells(records))
+        records = [
+            {
+                "from_attractiveness": a[0],
+                "from_relationship": a[1],
+                "to_attractiveness": b[0],
+                "to_relationship": b[1],
+                "accounts": n,
+            }
+            for (a, b), n in sorted(moves.items())
+        ]
+        if not _emit(records, as_json, as_csv):
+            console.print_json(data=records)
+        return
     if _emit(records, as_json, as_csv):
         return
     counts = placed.cell_counts()
