@@ -20,6 +20,7 @@ EXPECTED_OPERATIONS = {
     ("/journeys", "get"), ("/journeys/{key}/painpoints", "get"), ("/journeys", "post"),
     ("/journeys/{key}/stages", "put"), ("/journeys/{key}/links", "get"),
     ("/journeys/{key}/links", "post"), ("/journeys/touchpoints/{touchpoint}/measures", "post"),
+    ("/journeys/touchpoints/{touchpoint}", "patch"),
     ("/value/rfm", "get"), ("/value/matrix", "get"), ("/value/profit", "get"),
     ("/value/clv", "get"), ("/value/churn", "get"),
 } | STRATEGY_OPERATIONS

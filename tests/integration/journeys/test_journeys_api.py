@@ -122,3 +122,42 @@ def test_journeys_are_edited_through_the_api_and_kept_per_workspace(
     assert link.status_code == 422 and "initiative" in link.text
     assert api.get("/journeys/smb/links", headers=auth).json() == {"items": []}
     assert api.get("/journeys/ghost/links", headers=auth).status_code == 404
+
+
+def test_a_touchpoint_is_edited_audited_and_isolated(
+    api: TestClient, demo_workspace: DemoWorkspace, container: Container
+) -> None:
+    from sqlalchemy import select
+
+    from kano.adapters.db.orm import AuditEntry, Team, Touchpoint
+
+    with container.sessions() as session:
+        team = session.scalars(select(Team.key).where(
+            Team.workspace_id == demo_workspace.workspace_id).order_by(Team.key)).first()
+    response = api.patch("/journeys/touchpoints/delivery-field", headers=demo_workspace.auth,
+                         json={"name": "Own fleet delivery", "channel": "van",
+                               "owner_team": team})  # fmt: skip
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {"key": "delivery-field", "name": "Own fleet delivery",
+                               "channel": "van", "stage": "delivery", "owner_team": team}
+    journeys = api.get("/journeys", headers=demo_workspace.auth).json()["items"]
+    delivery = next(s for s in journeys[0]["stages"] if s["key"] == "delivery")
+    assert any(t["key"] == "delivery-field" and t["channel"] == "van"
+               for t in delivery["touchpoints"])  # fmt: skip
+    with container.sessions() as session:
+        audit = session.scalars(select(AuditEntry).where(
+            AuditEntry.workspace_id == demo_workspace.workspace_id,
+            AuditEntry.entity == "touchpoint")).all()  # fmt: skip
+        assert len(audit) == 1 and audit[0].detail["channel"]["to"] == "van"
+        others = session.scalars(select(Touchpoint.name).where(
+            Touchpoint.workspace_id != demo_workspace.workspace_id,
+            Touchpoint.key == "delivery-field")).all()  # fmt: skip
+        assert others and "Own fleet delivery" not in others
+
+    bad = api.patch("/journeys/touchpoints/delivery-field", headers=demo_workspace.auth,
+                    json={"owner_team": "nobody"})  # fmt: skip
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "owner_team"
+    missing = api.patch("/journeys/touchpoints/teleport", headers=demo_workspace.auth,
+                        json={"name": "x"})  # fmt: skip
+    assert missing.status_code == 404

@@ -309,3 +309,45 @@ def add_touchpoint_measure(session: Session, ws: int, touchpoint: str, kind: str
     if not exists:
         session.add(TouchpointMeasureRow(workspace_id=ws, touchpoint_id=tp_id, kind=kind, ref=ref))
         session.flush()
+
+
+def update_touchpoint(
+    session: Session, ws: int, touchpoint: str, *, name: str | None = None,
+    channel: str | None = None, owner_team: str | None = None, stage: str | None = None,
+) -> tuple[Touchpoint, dict[str, dict[str, object]]]:
+    """Rename a touchpoint, move it to another stage or channel, or give it another owner
+    team; the row and what changed (``{column: {from, to}}``) for the audit log."""
+    row = session.scalar(
+        select(Touchpoint).where(Touchpoint.workspace_id == ws, Touchpoint.key == touchpoint)
+    )
+    if row is None:
+        raise NotFound("touchpoint", touchpoint)
+    values: dict[str, object] = {}
+    if name is not None:
+        if not name.strip():
+            raise InvalidInput("name", "must not be empty")
+        values["name"] = name.strip()
+    if channel is not None:
+        if not channel.strip():
+            raise InvalidInput("channel", "must not be empty")
+        values["channel"] = channel.strip()
+    if owner_team is not None:
+        team_id = session.scalar(select(Team.id).where(Team.workspace_id == ws,
+                                                       Team.key == owner_team))  # fmt: skip
+        if team_id is None:
+            raise InvalidInput("owner_team", f"unknown team {owner_team!r}")
+        values["owner_team_id"] = team_id
+    if stage is not None:
+        stage_id = session.scalar(select(JourneyStage.id).where(
+            JourneyStage.workspace_id == ws, JourneyStage.key == stage))  # fmt: skip
+        if stage_id is None:
+            raise InvalidInput("stage", f"unknown stage {stage!r}")
+        values["stage_id"] = stage_id
+    changes: dict[str, dict[str, object]] = {}
+    for column, value in values.items():
+        old = getattr(row, column)
+        if old != value:
+            changes[column] = {"from": old, "to": value}
+            setattr(row, column, value)
+    session.flush()
+    return row, changes

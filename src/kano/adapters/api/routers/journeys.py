@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, container_of
+from kano.adapters.api.editing import EditorDep, record
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.journeys import (
     JourneyCreate,
@@ -21,9 +22,12 @@ from kano.adapters.api.schemas.journeys import (
     PainPoints,
     StageOrder,
     TouchpointMeasureIn,
+    TouchpointOut,
+    TouchpointUpdate,
 )
 from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.db import journey_store
+from kano.adapters.db.orm import JourneyStage, Team
 from kano.adapters.warehouse.connection import WarehouseBusy
 from kano.adapters.warehouse.reading import read_only_warehouse
 from kano.analytics.journeys.report import as_dict, journey_pain_points
@@ -251,3 +255,30 @@ def add_touchpoint_measure(
         raise HTTPException(404, detail=f"No touchpoint {touchpoint!r} here.") from error
     session.commit()
     return Response(status_code=204)
+
+
+@router.patch(
+    "/touchpoints/{touchpoint}",
+    response_model=TouchpointOut,
+    summary="Edit a touchpoint: name, channel, stage or owner team",
+    responses=_write_responses(401, 403, 404, 422, 500),
+)
+def update_touchpoint(
+    editor: EditorDep, session: SessionDep, touchpoint: str, body: TouchpointUpdate
+) -> TouchpointOut:
+    """Admins and owners change the journey's touchpoints; every change is audited."""
+    editor.require_admin("touchpoints")
+    try:
+        row, changes = journey_store.update_touchpoint(
+            session, editor.workspace_id, touchpoint, **body.model_dump(exclude_none=True)
+        )
+    except NotFound as error:
+        session.rollback()
+        raise HTTPException(404, detail=f"No touchpoint {touchpoint!r} here.") from error
+    if changes:
+        record(session, editor, "update", "touchpoint", row.id, changes)
+    session.commit()
+    stage = session.get(JourneyStage, row.stage_id)
+    team = session.get(Team, row.owner_team_id) if row.owner_team_id else None
+    return TouchpointOut(key=row.key, name=row.name, channel=row.channel,
+                         stage=stage.key if stage else "", owner_team=team.key if team else None)

@@ -121,3 +121,20 @@ class PainPointLinks(BaseModel):
 class TouchpointMeasureIn(BaseModel):
     kind: str = Field(description="survey (a survey key) or process (a process measure).")
     ref: str = Field(max_length=64)
+
+
+class TouchpointUpdate(BaseModel):
+    """Only the fields given change."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    channel: str | None = Field(default=None, min_length=1, max_length=32)
+    owner_team: str | None = Field(default=None, max_length=64, description="A team key.")
+    stage: str | None = Field(default=None, max_length=64, description="A stage key.")
+
+
+class TouchpointOut(BaseModel):
+    key: str
+    name: str
+    channel: str
+    stage: str
+    owner_team: str | None
