@@ -73,12 +73,23 @@ def test_drivers_rank_delivery_delay_first_for_nps(demo_folder: Path) -> None:
     assert sum(d["weight"] for d in payload["drivers"]) == pytest.approx(payload["r_squared"])
 
 
+def test_drivers_of_churn_for_one_segment(demo_folder: Path) -> None:
+    result = kano(demo_folder, "analyze", "drivers", "--outcome", "churn", "--segment", "smb",
+                  "--json", "--bootstrap", "50")  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["outcome"] == "churn" and payload["drivers"]
+    assert sum(d["weight"] for d in payload["drivers"]) == pytest.approx(payload["r_squared"])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (("links", "--links", "missing.yaml"), "--links: cannot read"),
         (("drivers", "--outcome", "mood"), "outcome: choose one of nps"),
         (("drivers", "--drivers", "horoscope"), "drivers: unknown horoscope"),
+        (("drivers", "--segment", "martians"), "where.segment: unknown segment martians"),
     ],
 )
 def test_bad_options_say_what_to_do(demo_folder: Path, args: tuple[str, ...], message: str) -> None:

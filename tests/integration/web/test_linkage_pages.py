@@ -58,6 +58,13 @@ def test_drivers_page_ranks_delivery_delay_first_with_a_chart(browser: Browser) 
     assert 'data-vega-spec="drivers-chart-spec"' in page
 
 
+def test_drivers_of_revenue_for_a_segment(browser: Browser) -> None:
+    page = browser.client.get("/drivers?outcome=revenue&segment=smb&lang=en").text
+
+    assert '<option value="smb" selected>' in page
+    assert re.findall(r'<tr data-driver="([^"]+)">', page)
+
+
 def test_an_empty_warehouse_gets_a_notice_not_an_error(live: Container, browser: Browser,
                                                         tmp_path: object) -> None:
     live.settings.warehouse_url = f"duckdb:///{tmp_path}/missing.duckdb"  # type: ignore[misc]

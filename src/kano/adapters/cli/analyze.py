@@ -101,8 +101,8 @@ def _link_record(result: Any) -> dict[str, Any]:
 @analyze_app.command("drivers")
 @friendly_errors
 def drivers(
-    outcome: str = typer.Option("nps", "--outcome", help="The score to explain: nps, csat, ces "
-                                "or rating."),
+    outcome: str = typer.Option("nps", "--outcome", help="What to explain: a score (nps, csat, "
+                                "ces, rating), or churn / revenue in the 180 days after."),
     survey: str = typer.Option("relationship-nps", "--survey", help="Survey whose answers are "
                                "explained ('' for all)."),
     window_days: int = typer.Option(180, "--window-days", min=1, help="How far back a "
@@ -111,6 +111,7 @@ def drivers(
                              "every candidate met by at least 30 % of respondents)."),
     bootstrap: int = typer.Option(500, "--bootstrap", min=0, help="Bootstrap resamples for "
                                   "the intervals."),
+    segment: str | None = typer.Option(None, "--segment", help="Only this segment's customers."),
     workspace: str | None = typer.Option(None, "--workspace", help="Workspace slug."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
@@ -124,7 +125,7 @@ def drivers(
     chosen = [name.strip() for name in only.split(",") if name.strip()]
     with warehouse_backend(url) as backend:
         frame = driver_frame(WarehouseReader(backend, workspace_id), outcome, survey or None,
-                             window_days, only=chosen)  # fmt: skip
+                             window_days, only=chosen, segment=segment)  # fmt: skip
     if not frame.drivers:
         raise InvalidInput("--drivers", "no candidate driver is met by enough respondents")
     data = frame.data

@@ -16,7 +16,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from kano.analytics.linkage.frames import WarehouseReader, restrict
+from kano.analytics.linkage.frames import WarehouseReader, only_customers, restrict
 from kano.analytics.linkage.specs import SCORES
 from kano.domain.shared.errors import InvalidInput
 
@@ -29,6 +29,11 @@ class DriverFrame:
     left_out: tuple[str, ...]  # candidates below the coverage threshold
 
 
+OUTCOMES = (*SCORES, "churn", "revenue")
+"""A score of the response itself, or what the customer did in ``horizon_days`` after it:
+``churn`` (1 when no order followed) and ``revenue`` (what they spent)."""
+
+
 def driver_frame(
     reader: WarehouseReader,
     outcome: str = "nps",
@@ -36,15 +41,23 @@ def driver_frame(
     window_days: int = 180,
     min_coverage: float = 0.3,
     only: Sequence[str] = (),
+    segment: str | None = None,
+    horizon_days: int = 180,
 ) -> DriverFrame:
-    if outcome not in SCORES:
-        raise InvalidInput("outcome", f"choose one of {', '.join(SCORES)}")
+    if outcome not in OUTCOMES:
+        raise InvalidInput("outcome", f"choose one of {', '.join(OUTCOMES)}")
     responses = reader.table("responses")
-    responses = responses.filter(responses[outcome].notnull())
+    if outcome in SCORES:
+        responses = responses.filter(responses[outcome].notnull())
     responses = restrict(responses, "survey_id", reader.survey_ids([survey] if survey else []))
-    answers = responses.select(
-        "response_id", "customer_id", "submitted_at", outcome=responses[outcome].cast("float64")
-    )
+    responses = only_customers(responses, reader.customers_in([segment] if segment else []))
+    if outcome in SCORES:
+        answers = responses.select(
+            "response_id", "customer_id", "submitted_at",
+            outcome=responses[outcome].cast("float64"),
+        )  # fmt: skip
+    else:
+        answers = _behaviour_after(reader, responses, outcome, horizon_days)
     outcomes = answers.select("response_id", "outcome").to_pandas().set_index("response_id")
     if outcomes.empty:
         raise InvalidInput("outcome", f"no {outcome} answers in this workspace{_of(survey)}")
@@ -67,6 +80,33 @@ def driver_frame(
         outcome, frame.dropna().reset_index(drop=True), tuple(kept),
         tuple(c for c in candidates.columns if c not in kept),
     )  # fmt: skip
+
+
+def _behaviour_after(
+    reader: WarehouseReader, responses: ir.Table, outcome: str, horizon_days: int
+) -> ir.Table:
+    """Per response whose horizon lies inside the data: churn (no order in the horizon
+    after it) or the revenue of the orders in it, counted in the warehouse."""
+    horizon = ibis.interval(days=horizon_days)
+    end = reader.data_end().to_pydatetime()
+    base = responses.filter(responses.submitted_at + horizon <= end).select(
+        "response_id", "customer_id", "submitted_at"
+    )
+    orders = reader.table("transactions")
+    orders = orders.select(order_customer=orders.customer_id, at=orders.occurred_at,
+                           amount=orders.amount)  # fmt: skip
+    joined = base.join(orders, [
+        base.customer_id == orders.order_customer,
+        orders.at > base.submitted_at,
+        orders.at <= base.submitted_at + horizon,
+    ])  # fmt: skip
+    per_response = joined.group_by(followed="response_id").aggregate(
+        orders=joined.count(), spent=joined.amount.sum()
+    )
+    both = base.left_join(per_response, base.response_id == per_response.followed)
+    value = (both.orders.isnull().cast("float64") if outcome == "churn"
+             else ibis.coalesce(both.spent, 0.0).cast("float64"))  # fmt: skip
+    return both.select("response_id", "customer_id", "submitted_at", outcome=value)
 
 
 def _of(survey: str | None) -> str:

@@ -32,7 +32,8 @@ from kano.domain.shared.errors import InvalidInput
 from kano.metrics.star import WarehouseNotLoaded
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
-Outcome = Literal["nps", "csat", "ces", "rating"]  # kano.analytics.linkage.specs.SCORES
+# kano.analytics.linkage.driver_inputs.OUTCOMES
+Outcome = Literal["nps", "csat", "ces", "rating", "churn", "revenue"]
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **problem_responses(401, 403, 422, 500),
     409: {"model": Problem, "description": "The warehouse holds no data yet: run "
@@ -71,7 +72,10 @@ def get_links(caller: ReadAccess, request: Request) -> LinkTests:
 def get_drivers(
     caller: ReadAccess,
     request: Request,
-    outcome: Annotated[Outcome, Query(description="The score to explain.")] = "nps",
+    outcome: Annotated[Outcome, Query(description="A score of the response, or `churn` / "
+                                      "`revenue` in the 180 days after it.")] = "nps",
+    segment: Annotated[str | None, Query(max_length=64, description="Only this segment's "
+                                         "customers (a segment key).")] = None,
     survey: Annotated[str, Query(max_length=64, description="Survey key ('' for all).")] = (
         "relationship-nps"
     ),
@@ -84,7 +88,7 @@ def get_drivers(
 
     def work(backend: Any) -> Drivers:
         frame = driver_frame(WarehouseReader(backend, caller.workspace_id), outcome,
-                             survey or None, window_days)  # fmt: skip
+                             survey or None, window_days, segment=segment)  # fmt: skip
         if not frame.drivers:
             raise InvalidInput("outcome", "no candidate driver is met by enough respondents")
         weights = relative_weights(frame.data[list(frame.drivers)].to_numpy(),

@@ -19,7 +19,7 @@ from kano.adapters.web.deps import SignedInPage, Web
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
 from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, relative_weights, test_links
-from kano.analytics.linkage.driver_inputs import driver_frame
+from kano.analytics.linkage.driver_inputs import OUTCOMES, driver_frame
 from kano.analytics.linkage.frames import WarehouseReader
 from kano.analytics.linkage.say_do import say_do_gap
 from kano.analytics.linkage.specs import MONEY, PROCESS_MEASURES, PULSE_ITEMS, SCORES
@@ -36,6 +36,9 @@ TRANSITIONS = (
     ("CX", "TX", N_("Happier customers buy again and stay")),
     ("TX", "money", N_("Loyal behaviour becomes revenue")),
 )
+OUTCOME_LABELS = {"nps": N_("NPS"), "csat": N_("CSAT"), "ces": N_("CES"), "rating": N_("Rating"),
+                  "churn": N_("Churn in the 180 days after"),
+                  "revenue": N_("Revenue in the 180 days after")}
 VERDICTS = {"supported": N_("supported"), "not supported": N_("not supported"),
             "wrong sign": N_("wrong sign"), "too few observations": N_("too few observations")}
 
@@ -91,15 +94,19 @@ def linkage(page: SignedInPage, web: Web) -> Response:
 
 
 @router.get("/drivers")
-def drivers(page: SignedInPage, web: Web, outcome: str = "nps") -> Response:
+def drivers(
+    page: SignedInPage, web: Web, outcome: str = "nps", segment: str | None = None
+) -> Response:
     if page.workspace is None:
         return no_workspace(page)
     workspace_id = page.workspace.id
-    outcome = outcome if outcome in SCORES else "nps"
-    survey = "relationship-nps" if outcome == "nps" else None
+    outcome = outcome if outcome in OUTCOMES else "nps"
+    survey = None if outcome in ("csat", "ces", "rating") else "relationship-nps"
+    segment = segment or None
 
     def work(backend: Any) -> Any:
-        frame = driver_frame(WarehouseReader(backend, workspace_id), outcome, survey)
+        frame = driver_frame(WarehouseReader(backend, workspace_id), outcome, survey,
+                             segment=segment)
         if not frame.drivers:
             raise InvalidInput("drivers", "no candidate driver is met by enough respondents")
         return relative_weights(frame.data[list(frame.drivers)].to_numpy(),
@@ -110,8 +117,17 @@ def drivers(page: SignedInPage, web: Web, outcome: str = "nps") -> Response:
     rows = sorted(weights.rows(), key=lambda r: -float(r["weight"])) if weights else []
     chart = _quadrant_chart(rows, page.gettext) if rows else None
     return page.render("analysis/drivers.html", active="drivers", outcome=outcome,
-                       outcomes=SCORES, weights=weights, rows=rows, chart=chart,
+                       outcomes=OUTCOMES, outcome_labels=OUTCOME_LABELS, segment=segment,
+                       segments=_segments(web, workspace_id),
+                       weights=weights, rows=rows, chart=chart,
                        problem=problem)  # fmt: skip
+
+
+def _segments(web: Web, workspace_id: int) -> list[str]:
+    """The segment keys to filter by (none when the warehouse cannot be read)."""
+    found, _problem = _on_warehouse(web, lambda backend: sorted(
+        WarehouseReader(backend, workspace_id).dimension("segments", "key")["key"]))
+    return found or []
 
 
 def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str]) -> dict[str, Any]:
