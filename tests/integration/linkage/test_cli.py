@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-
-def kano(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "KANO_DATABASE_URL": f"sqlite:///{folder / 'kano.db'}",
-        "KANO_DEMO_DATA_DIR": str(folder / "demo-data"),
-        "COLUMNS": "200",
-    }
-    env.pop("KANO_WAREHOUSE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "kano", *args], env=env, cwd=folder, capture_output=True,
-        text=True, timeout=300,
-    )  # fmt: skip
+from tests.integration.warehouse.test_cli import kano
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import select
 
-from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
+from kano.adapters.api.deps import ReadAccess, SessionDep
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.analysis import (
     Driver,
@@ -19,41 +19,20 @@ from kano.adapters.api.schemas.analysis import (
     MapLinkTest,
     MapLinkTests,
 )
-from kano.adapters.api.schemas.problems import Problem
+from kano.adapters.api.warehouse_access import WAREHOUSE_RESPONSES, on_warehouse
 from kano.adapters.db.orm import ObjectiveRow
 from kano.adapters.db.views.link_tests import link_tests_of
 from kano.adapters.db.views.scorecard import choose_scorecard, list_scorecards
-from kano.adapters.warehouse.connection import WarehouseBusy
-from kano.adapters.warehouse.reading import read_only_warehouse
 from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, relative_weights, test_links
 from kano.analytics.linkage.driver_inputs import driver_frame
 from kano.analytics.linkage.frames import WarehouseReader
 from kano.domain.shared.errors import InvalidInput
-from kano.metrics.star import WarehouseNotLoaded
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 # kano.analytics.linkage.driver_inputs.OUTCOMES
 Outcome = Literal["nps", "csat", "ces", "rating", "churn", "revenue"]
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **problem_responses(401, 403, 422, 500),
-    409: {"model": Problem, "description": "The warehouse holds no data yet: run "
-          "`kano warehouse load` (or `kano demo`) first."},
-    503: {"model": Problem, "description": "The warehouse is being loaded by another "
-          "process; retry after `Retry-After` seconds."},
-}
-
-
-def _on_warehouse(request: Request, work: Any) -> Any:
-    url = container_of(request).settings.resolved_warehouse_url()
-    try:
-        with read_only_warehouse(url) as backend:
-            return work(backend)
-    except WarehouseNotLoaded as error:
-        raise HTTPException(409, detail=f"The warehouse holds no data yet ({error}). Run "
-                            "`kano warehouse load`, then try again.") from error
-    except WarehouseBusy as error:
-        raise HTTPException(503, detail="The warehouse is being loaded; try again shortly.",
-                            headers={"Retry-After": "5"}) from error
+_RESPONSES = WAREHOUSE_RESPONSES
+_on_warehouse = on_warehouse  # value.py imports both from here
 
 
 @router.get("/links", summary="Test the service-profit chain", response_model=LinkTests,

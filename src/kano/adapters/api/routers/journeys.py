@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, container_of
+from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess
 from kano.adapters.api.editing import EditorDep, record
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.journeys import (
@@ -26,23 +26,15 @@ from kano.adapters.api.schemas.journeys import (
     TouchpointUpdate,
 )
 from kano.adapters.api.schemas.problems import Problem
+from kano.adapters.api.warehouse_access import WAREHOUSE_RESPONSES, on_warehouse
 from kano.adapters.db import journey_store
 from kano.adapters.db.orm import JourneyStage, Team
-from kano.adapters.warehouse.connection import WarehouseBusy
-from kano.adapters.warehouse.reading import read_only_warehouse
 from kano.analytics.journeys.report import as_dict, journey_pain_points
 from kano.domain.journeys import Journey
 from kano.domain.shared.errors import NotFound
-from kano.metrics.star import WarehouseNotLoaded
 
 router = APIRouter(prefix="/journeys", tags=["journeys"])
-_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **problem_responses(401, 403, 404, 422, 500),
-    409: {"model": Problem, "description": "The warehouse holds no data yet: run "
-          "`kano warehouse load` (or `kano demo`) first."},
-    503: {"model": Problem, "description": "The warehouse is being loaded by another "
-          "process; retry after `Retry-After` seconds."},
-}  # fmt: skip
+_RESPONSES = {**WAREHOUSE_RESPONSES, **problem_responses(404)}
 
 
 def _write_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -50,19 +42,6 @@ def _write_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     responses = problem_responses(*statuses)
     responses[400] = {"model": Problem, "description": "The body is not readable JSON."}
     return responses
-
-
-def _on_warehouse(request: Request, work: Any) -> Any:
-    url = container_of(request).settings.resolved_warehouse_url()
-    try:
-        with read_only_warehouse(url) as backend:
-            return work(backend)
-    except WarehouseNotLoaded as error:
-        raise HTTPException(409, detail=f"The warehouse holds no data yet ({error}). Run "
-                            "`kano warehouse load`, then try again.") from error  # fmt: skip
-    except WarehouseBusy as error:
-        raise HTTPException(503, detail="The warehouse is being loaded; try again shortly.",
-                            headers={"Retry-After": "5"}) from error  # fmt: skip
 
 
 def _journey_out(journey: Journey) -> JourneyOut:
@@ -134,7 +113,7 @@ def get_journey_pain_points(
             backend, caller.workspace_id, journey, segment=segment, start=from_, end=to
         )
 
-    points = _on_warehouse(request, work)
+    points = on_warehouse(request, work)
     chosen = journey.segment if segment is None else (None if segment == "*" else segment)
     return PainPoints(
         journey=journey.key,

@@ -1,0 +1,43 @@
+"""Running a read on the warehouse from an API route, with the errors a client can act on:
+409 while the warehouse holds no data, 503 with ``Retry-After`` while a load writes it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import HTTPException, Request
+
+from kano.adapters.api.deps import container_of
+from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.schemas.problems import Problem
+from kano.adapters.warehouse.connection import WarehouseBusy
+from kano.adapters.warehouse.reading import read_only_warehouse
+from kano.metrics.star import WarehouseNotLoaded
+
+T = TypeVar("T")
+RETRY_AFTER_SECONDS = 5
+
+WAREHOUSE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **problem_responses(401, 403, 422, 500),
+    409: {"model": Problem, "description": "The warehouse holds no data yet: run "
+          "`kano warehouse load` (or `kano demo`) first."},
+    503: {"model": Problem, "description": "The warehouse is being loaded by another "
+          "process; retry after `Retry-After` seconds."},
+}  # fmt: skip
+
+
+def on_warehouse(request: Request, work: Callable[[Any], T]) -> T:
+    """``work(backend)`` on the warehouse opened read-only for this request only."""
+    url = container_of(request).settings.resolved_warehouse_url()
+    try:
+        with read_only_warehouse(url) as backend:
+            return work(backend)
+    except WarehouseNotLoaded as error:
+        raise HTTPException(409, detail=f"The warehouse holds no data yet ({error}). Run "
+                            "`kano warehouse load`, then try again.") from error
+    except WarehouseBusy as error:
+        raise HTTPException(
+            503, detail="The warehouse is being loaded by another process; try again shortly.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from error
