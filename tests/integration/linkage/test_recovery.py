@@ -32,6 +32,13 @@ def test_every_planted_effect_is_recovered_and_every_decoy_rejected(
             assert result.verdict == SUPPORTED, (name, result)
             assert result.ci_low <= effect["size"] <= result.ci_high, (name, result)
         assert result.n > 40, name
+        if effect["effect"] in ("repurchase_rate", "churn_rate"):
+            assert result.odds_ratio is not None, name
+            assert result.odds_ratio_ci_low <= result.odds_ratio <= result.odds_ratio_ci_high
+            excludes_one = result.odds_ratio_ci_low > 1 or result.odds_ratio_ci_high < 1
+            assert excludes_one == (not effect["decoy"]), (name, result)
+            if not effect["decoy"]:
+                assert (result.odds_ratio > 1) == (effect["size"] > 0), name
 
 
 def test_the_default_chain_is_the_planted_one_on_the_demo(companies: Companies) -> None:

@@ -141,7 +141,7 @@ class _Cache:
     def result(self, spec: LinkSpec) -> LinkResult:
         key = spec.describe()
         if key not in self.results:
-            self.results[key] = fit(spec, assemble(self.reader, spec))
+            self.results[key] = fit(spec, assemble(self.reader, spec), logistic=False)
         return self.results[key]
 
 

@@ -24,6 +24,11 @@ class LinkTest(BaseModel):
     standardized: float | None = Field(description="SDs of the effect per SD of the cause.")
     clusters: int
     expected_sign: int
+    odds_ratio: float | None = Field(
+        default=None, description="For repurchase / churn: the logistic odds ratio per unit "
+        "of the cause (the verdict follows the linear-probability slope).")
+    odds_ratio_ci_low: float | None = None
+    odds_ratio_ci_high: float | None = None
 
 
 class LinkTests(BaseModel):
