@@ -34,6 +34,7 @@ from kano.adapters.db.orm import (
     Touchpoint,
     Transaction,
 )
+from kano.adapters.db.survey_store import seed_demo_definitions
 from kano.domain.shared.errors import InvalidInput
 
 BATCH_ROWS = 20_000
@@ -284,6 +285,7 @@ def load_company(
         clear_workspace_data(session, workspace.id)
         loader = CompanyLoader(session, workspace.id, data_dir, on_progress)
         loader.load()
+        seed_demo_definitions(session, workspace.id)  # the demo surveys' questions
         audit(
             session,
             workspace.id,

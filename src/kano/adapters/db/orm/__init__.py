@@ -33,6 +33,7 @@ from kano.adapters.db.orm.strategy import (
     PerspectiveRow,
     ScorecardRow,
 )
+from kano.adapters.db.orm.surveys import ResponseAnswerRow, SurveyDefinitionRow
 from kano.adapters.db.orm.transactions import Payment, Transaction
 from kano.adapters.db.orm.workspaces import (
     ApiToken,
@@ -79,10 +80,12 @@ __all__ = [
     "PerspectiveRow",
     "ProcessEvent",
     "PulseResponse",
+    "ResponseAnswerRow",
     "ScheduledJobRow",
     "ScorecardRow",
     "Segment",
     "Survey",
+    "SurveyDefinitionRow",
     "Team",
     "Touchpoint",
     "TouchpointMeasureRow",

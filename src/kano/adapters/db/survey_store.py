@@ -1,0 +1,194 @@
+"""Surveys with their definitions, and responses answered against a definition.
+
+The builder page reads and saves definitions here (audited); the public link page, the
+widget and staff entry hand their answers to :func:`submit_answers`, which goes through
+``feedback_intake.accept_response`` (customer, response, acknowledgement outbox, case) and
+then keeps the answers that have no score column, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kano.adapters.db.accounts import audit
+from kano.adapters.db.feedback_intake import Accepted, Submission, accept_response
+from kano.adapters.db.orm import (
+    ResponseAnswerRow,
+    Survey,
+    SurveyDefinitionRow,
+    Touchpoint,
+    utcnow,
+)
+from kano.demo.survey_definitions import DEMO_SURVEY_DEFINITIONS
+from kano.domain.feedback.surveys import (
+    KEY_PATTERN,
+    SurveyAnswers,
+    SurveyDefinition,
+    checked_definition,
+)
+from kano.domain.shared.errors import InvalidInput, NotFound
+
+NAME_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class SurveyLine:
+    key: str
+    name: str
+    touchpoint: str | None
+    questions: int
+
+
+@dataclass(frozen=True)
+class DefinedSurvey:
+    row: Survey
+    touchpoint: str | None
+    definition: SurveyDefinition
+
+
+def surveys_of(session: Session, workspace_id: int) -> list[SurveyLine]:
+    rows = session.execute(
+        select(Survey.key, Survey.name, Touchpoint.key, SurveyDefinitionRow.definition)
+        .outerjoin(Touchpoint, (Touchpoint.id == Survey.touchpoint_id)
+                   & (Touchpoint.workspace_id == workspace_id))
+        .outerjoin(SurveyDefinitionRow, (SurveyDefinitionRow.survey_id == Survey.id)
+                   & (SurveyDefinitionRow.workspace_id == workspace_id))
+        .where(Survey.workspace_id == workspace_id)
+        .order_by(Survey.key)
+    ).all()
+    return [SurveyLine(key, name, touchpoint, len((definition or {}).get("questions", [])))
+            for key, name, touchpoint, definition in rows]
+
+
+def touchpoints_of(session: Session, workspace_id: int) -> list[tuple[str, str]]:
+    return [(key, name) for key, name in session.execute(
+        select(Touchpoint.key, Touchpoint.name)
+        .where(Touchpoint.workspace_id == workspace_id).order_by(Touchpoint.key)
+    )]
+
+
+def defined_survey(session: Session, workspace_id: int, key: str) -> DefinedSurvey:
+    """The survey with its definition (no questions yet: an empty one), or NotFound."""
+    row = session.scalars(
+        select(Survey).where(Survey.workspace_id == workspace_id, Survey.key == key)
+    ).first()
+    if row is None:
+        raise NotFound("survey", key)
+    stored = session.scalars(
+        select(SurveyDefinitionRow.definition).where(
+            SurveyDefinitionRow.workspace_id == workspace_id,
+            SurveyDefinitionRow.survey_id == row.id,
+        )
+    ).first()
+    touchpoint = None
+    if row.touchpoint_id is not None:
+        touchpoint = session.scalars(select(Touchpoint.key).where(
+            Touchpoint.workspace_id == workspace_id, Touchpoint.id == row.touchpoint_id)).first()
+    definition = checked_definition(stored) if stored else SurveyDefinition(())
+    return DefinedSurvey(row, touchpoint, definition)
+
+
+def _touchpoint_id(session: Session, workspace_id: int, key: str | None) -> int | None:
+    if not key:
+        return None
+    found = session.scalars(select(Touchpoint.id).where(
+        Touchpoint.workspace_id == workspace_id, Touchpoint.key == key)).first()
+    if found is None:
+        raise InvalidInput("touchpoint", f"no touchpoint {key!r} in this workspace")
+    return found
+
+
+def _name(name: str) -> str:
+    name = name.strip()
+    if not 0 < len(name) <= NAME_MAX_LENGTH:
+        raise InvalidInput("name", f"write a name of 1 to {NAME_MAX_LENGTH} characters")
+    return name
+
+
+def create_survey(session: Session, workspace_id: int, key: str, name: str,
+                  touchpoint: str | None, actor: str, user_id: int | None) -> Survey:
+    if not KEY_PATTERN.match(key):
+        raise InvalidInput("key", "use 1–40 lower-case letters, digits, - or _")
+    exists = session.scalar(select(func.count()).select_from(Survey).where(
+        Survey.workspace_id == workspace_id, Survey.key == key))
+    if exists:
+        raise InvalidInput("key", f"the survey {key!r} exists already")
+    row = Survey(workspace_id=workspace_id, key=key, name=_name(name),
+                 touchpoint_id=_touchpoint_id(session, workspace_id, touchpoint))
+    session.add(row)
+    session.flush()
+    audit(session, workspace_id, actor, "create", "survey", key,
+          {"name": row.name, "touchpoint": touchpoint}, user_id=user_id)
+    return row
+
+
+def save_survey(session: Session, workspace_id: int, key: str, *, name: str,
+                touchpoint: str | None, definition: SurveyDefinition, actor: str,
+                user_id: int | None) -> None:
+    """Rename, re-link and replace the questions of a survey, audited (the caller commits)."""
+    survey = defined_survey(session, workspace_id, key)
+    row = survey.row
+    row.name = _name(name)
+    row.touchpoint_id = _touchpoint_id(session, workspace_id, touchpoint)
+    stored = session.scalars(select(SurveyDefinitionRow).where(
+        SurveyDefinitionRow.workspace_id == workspace_id,
+        SurveyDefinitionRow.survey_id == row.id)).first()
+    document = definition.to_dict()
+    if stored is None:
+        session.add(SurveyDefinitionRow(workspace_id=workspace_id, survey_id=row.id,
+                                        definition=document, updated_at=utcnow()))
+    else:
+        stored.definition = document
+        stored.updated_at = utcnow()
+    audit(session, workspace_id, actor, "update", "survey", key,
+          {"name": row.name, "touchpoint": touchpoint,
+           "questions": [q.key for q in definition.questions]}, user_id=user_id)
+
+
+def seed_demo_definitions(session: Session, workspace_id: int) -> int:
+    """Give the demo surveys their questions (those without a definition); how many."""
+    rows = session.execute(
+        select(Survey.id, Survey.key)
+        .outerjoin(SurveyDefinitionRow, SurveyDefinitionRow.survey_id == Survey.id)
+        .where(Survey.workspace_id == workspace_id, SurveyDefinitionRow.id.is_(None))
+    ).all()
+    added = 0
+    for survey_id, key in rows:
+        document = DEMO_SURVEY_DEFINITIONS.get(key)
+        if document is None:
+            continue
+        session.add(SurveyDefinitionRow(
+            workspace_id=workspace_id, survey_id=survey_id,
+            definition=checked_definition(document).to_dict(), updated_at=utcnow()))
+        added += 1
+    return added
+
+
+@dataclass(frozen=True)
+class Respondent:
+    email: str | None = None
+    external_id: str | None = None
+    name: str | None = None
+
+
+def submit_answers(session: Session, workspace_id: int, survey_key: str, channel: str,
+                   answers: SurveyAnswers, *, language: str | None, email_enabled: bool,
+                   respondent: Respondent | None = None) -> Accepted:
+    """One response through the intake, then its answers beyond the score columns."""
+    who = respondent or Respondent()
+    accepted = accept_response(session, workspace_id, Submission(
+        survey=survey_key, channel=channel, answers=answers.scores,
+        customer_email=who.email, customer_external_id=who.external_id,
+        customer_name=who.name, language=language,
+    ), email_enabled=email_enabled)
+    session.add_all([
+        ResponseAnswerRow(workspace_id=workspace_id, response_id=accepted.response.id,
+                          question=extra.question, value=extra.value,
+                          kano_category=extra.kano_category.value if extra.kano_category
+                          else None)
+        for extra in answers.extra
+    ])
+    return accepted

@@ -1,0 +1,342 @@
+"""Survey definitions: the questions of a survey, their types and texts, and the answers.
+
+A definition is a list of questions. Each has a key (unique in the survey), a type, its text
+in English, Russian and Hungarian (English required; a missing translation falls back to
+English), and for choice questions the choices with their labels. A Kano pair asks the
+functional question ("if the product has X, how do you feel?") and the dysfunctional one
+("if it does not have X …") with the five standard answers; the category follows from the
+standard Kano evaluation table (:data:`KANO_TABLE`).
+
+The score questions (NPS, CSAT, CES, rating: at most one of each) and the first open-text
+question fill the response's score and comment columns, so the metrics read them as
+before; every other answer is kept as an :class:`ExtraAnswer`.
+
+Pure Python: the builder page, the public link page, the widget and staff entry all check
+definitions and answers here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from kano.domain.feedback.answers import COMMENT_MAX_LENGTH, LANGUAGES, SCALES, Answers
+from kano.domain.shared.errors import InvalidInput
+
+
+class QuestionType(StrEnum):
+    NPS = "nps"
+    CSAT = "csat"
+    CES = "ces"
+    RATING = "rating"
+    SINGLE = "single"
+    MULTI = "multi"
+    TEXT = "text"
+    KANO = "kano"
+
+
+SCORE_TYPES = (QuestionType.NPS, QuestionType.CSAT, QuestionType.CES, QuestionType.RATING)
+CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTI)
+
+
+class KanoAnswer(StrEnum):
+    """The five standard answers of both questions of a Kano pair, in their usual order."""
+
+    LIKE = "like"
+    MUST_BE = "must-be"
+    NEUTRAL = "neutral"
+    LIVE_WITH = "live-with"
+    DISLIKE = "dislike"
+
+
+class KanoCategory(StrEnum):
+    ATTRACTIVE = "attractive"
+    ONE_DIMENSIONAL = "one-dimensional"
+    MUST_BE = "must-be"
+    INDIFFERENT = "indifferent"
+    REVERSE = "reverse"
+    QUESTIONABLE = "questionable"
+
+
+_A, _O, _M, _I, _R, _Q = (
+    KanoCategory.ATTRACTIVE, KanoCategory.ONE_DIMENSIONAL, KanoCategory.MUST_BE,
+    KanoCategory.INDIFFERENT, KanoCategory.REVERSE, KanoCategory.QUESTIONABLE,
+)
+_ROWS = (  # functional answer (row) × dysfunctional answer (column), both in KanoAnswer order
+    (_Q, _A, _A, _A, _O),  # like
+    (_R, _I, _I, _I, _M),  # must-be ("I expect it")
+    (_R, _I, _I, _I, _M),  # neutral
+    (_R, _I, _I, _I, _M),  # live-with
+    (_R, _R, _R, _R, _Q),  # dislike
+)
+KANO_TABLE: dict[tuple[KanoAnswer, KanoAnswer], KanoCategory] = {
+    (functional, dysfunctional): _ROWS[row][column]
+    for row, functional in enumerate(KanoAnswer)
+    for column, dysfunctional in enumerate(KanoAnswer)
+}
+
+
+def kano_category(functional: KanoAnswer | str, dysfunctional: KanoAnswer | str) -> KanoCategory:
+    """The Kano category of one pair of answers (the standard evaluation table)."""
+    return KANO_TABLE[KanoAnswer(functional), KanoAnswer(dysfunctional)]
+
+
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+TEXT_MAX_LENGTH = 500
+MAX_QUESTIONS = 50
+MAX_CHOICES = 30
+DYSFUNCTIONAL_SUFFIX = ".dysfunctional"  # the answer key of a Kano pair's second question
+
+
+def text_in(texts: Mapping[str, str], language: str) -> str:
+    """The text in ``language``, else in English."""
+    return texts.get(language) or texts.get("en", "")
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    type: QuestionType
+    text: Mapping[str, str]
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    dysfunctional: Mapping[str, str] = field(default_factory=dict)  # Kano pairs only
+
+    @property
+    def scale(self) -> tuple[int, int] | None:
+        return SCALES[self.type.value] if self.type in SCORE_TYPES else None
+
+    def choice_keys(self) -> tuple[str, ...]:
+        return tuple(choice.key for choice in self.choices)
+
+
+@dataclass(frozen=True)
+class SurveyDefinition:
+    questions: tuple[Question, ...]
+
+    def question(self, key: str) -> Question | None:
+        return next((q for q in self.questions if q.key == key), None)
+
+    def comment_question(self) -> Question | None:
+        """The first open-text question: its answer is the response's comment."""
+        return next((q for q in self.questions if q.type is QuestionType.TEXT), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: list[dict[str, Any]] = []
+        for q in self.questions:
+            item: dict[str, Any] = {"key": q.key, "type": q.type.value, "text": dict(q.text),
+                                    "required": q.required}
+            if q.choices:
+                item["choices"] = [{"key": c.key, "label": dict(c.label)} for c in q.choices]
+            if q.type is QuestionType.KANO:
+                item["dysfunctional"] = dict(q.dysfunctional)
+            out.append(item)
+        return {"questions": out}
+
+
+def _texts(raw: object, where: str, *, required: bool = True) -> dict[str, str]:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise InvalidInput(where, "must map languages (en, ru, hu) to texts")
+    unknown = sorted(set(raw) - set(LANGUAGES))
+    if unknown:
+        raise InvalidInput(f"{where}.{unknown[0]}", f"use the languages {', '.join(LANGUAGES)}")
+    texts: dict[str, str] = {}
+    for language in LANGUAGES:
+        value = raw.get(language)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise InvalidInput(f"{where}.{language}", "must be text")
+        value = value.strip()
+        if len(value) > TEXT_MAX_LENGTH:
+            raise InvalidInput(
+                f"{where}.{language}", f"is longer than {TEXT_MAX_LENGTH} characters"
+            )
+        if value:
+            texts[language] = value
+    if required and "en" not in texts:
+        raise InvalidInput(f"{where}.en", "write the English text (the fallback of every language)")
+    return texts
+
+
+def _key(raw: object, where: str) -> str:
+    if not isinstance(raw, str) or not KEY_PATTERN.match(raw):
+        raise InvalidInput(
+            where, "use 1–40 lower-case letters, digits, - or _, starting with a letter"
+        )
+    return raw
+
+
+def _question(raw: object, where: str) -> Question:
+    if not isinstance(raw, Mapping):
+        raise InvalidInput(where, "must be an object")
+    key = _key(raw.get("key"), f"{where}.key")
+    try:
+        kind = QuestionType(str(raw.get("type")))
+    except ValueError:
+        raise InvalidInput(
+            f"{where}.type", f"use one of {', '.join(t.value for t in QuestionType)}"
+        ) from None
+    text = _texts(raw.get("text"), f"{where}.text")
+    required = raw.get("required", False)
+    if not isinstance(required, bool):
+        raise InvalidInput(f"{where}.required", "must be true or false")
+    choices: list[Choice] = []
+    raw_choices = raw.get("choices") or []
+    if kind in CHOICE_TYPES:
+        if not isinstance(raw_choices, Sequence) or not 2 <= len(raw_choices) <= MAX_CHOICES:
+            raise InvalidInput(f"{where}.choices", f"give from 2 to {MAX_CHOICES} choices")
+        for index, choice in enumerate(raw_choices):
+            place = f"{where}.choices[{index}]"
+            if not isinstance(choice, Mapping):
+                raise InvalidInput(place, "must be an object with a key and a label")
+            choices.append(Choice(_key(choice.get("key"), f"{place}.key"),
+                                  _texts(choice.get("label"), f"{place}.label")))
+        keys = [c.key for c in choices]
+        duplicate = next((k for k in keys if keys.count(k) > 1), None)
+        if duplicate is not None:
+            raise InvalidInput(f"{where}.choices", f"the key {duplicate!r} is used twice")
+    elif raw_choices:
+        raise InvalidInput(
+            f"{where}.choices", "only single and multi choice questions have choices"
+        )
+    dysfunctional: dict[str, str] = {}
+    if kind is QuestionType.KANO:
+        dysfunctional = _texts(raw.get("dysfunctional"), f"{where}.dysfunctional")
+    return Question(key, kind, text, required, tuple(choices), dysfunctional)
+
+
+def checked_definition(raw: object) -> SurveyDefinition:
+    """The definition, or :class:`InvalidInput` naming the first bad field
+    (``questions[2].text.en``)."""
+    if not isinstance(raw, Mapping):
+        raise InvalidInput("questions", "the definition must be an object with questions")
+    questions_raw = raw.get("questions")
+    if not isinstance(questions_raw, Sequence) or isinstance(questions_raw, str):
+        raise InvalidInput("questions", "must be a list")
+    if len(questions_raw) > MAX_QUESTIONS:
+        raise InvalidInput("questions", f"at most {MAX_QUESTIONS} questions")
+    questions = [_question(q, f"questions[{i}]") for i, q in enumerate(questions_raw)]
+    seen: dict[str, int] = {}
+    for index, question in enumerate(questions):
+        if question.key in seen:
+            raise InvalidInput(f"questions[{index}].key", f"{question.key!r} is used twice")
+        seen[question.key] = index
+    for kind in SCORE_TYPES:
+        same = [i for i, q in enumerate(questions) if q.type is kind]
+        if len(same) > 1:
+            raise InvalidInput(f"questions[{same[1]}].type",
+                               f"a survey has at most one {kind.value} question")
+    return SurveyDefinition(tuple(questions))
+
+
+@dataclass(frozen=True)
+class ExtraAnswer:
+    """An answer that has no score column: choices, further texts, Kano pairs."""
+
+    question: str
+    value: str  # a choice key; multi choices joined by ","; a Kano pair "functional/dysfunctional"
+    kano_category: KanoCategory | None = None
+
+
+@dataclass(frozen=True)
+class SurveyAnswers:
+    scores: Answers
+    extra: tuple[ExtraAnswer, ...] = ()
+
+
+def _values(raw: Mapping[str, object], key: str) -> list[str]:
+    value = raw.get(key)
+    if value is None:
+        return []
+    items = value if isinstance(value, list | tuple) else [value]
+    out = []
+    for item in items:
+        if isinstance(item, bool):
+            out.append(str(item).lower())
+        elif isinstance(item, int | float | str):
+            text = str(item).strip()
+            if text:
+                out.append(text)
+    return out
+
+
+def _score(question: Question, values: list[str], where: str) -> int:
+    low, high = question.scale or (0, 0)
+    if len(values) != 1:
+        raise InvalidInput(where, f"choose one number from {low} to {high}")
+    try:
+        number = float(values[0])
+    except ValueError:
+        raise InvalidInput(where, f"must be a whole number from {low} to {high}") from None
+    if number != int(number) or not low <= number <= high:
+        raise InvalidInput(where, f"must be a whole number from {low} to {high}")
+    return int(number)
+
+
+def answers_to(
+    definition: SurveyDefinition, raw: Mapping[str, object], field: str = "answers"
+) -> SurveyAnswers:
+    """The answers to ``definition`` from raw values by question key (form fields or JSON),
+    or :class:`InvalidInput` naming the question (``answers.nps``)."""
+    known = {q.key for q in definition.questions} | {
+        q.key + DYSFUNCTIONAL_SUFFIX for q in definition.questions if q.type is QuestionType.KANO
+    }
+    unknown = sorted(k for k in raw if k not in known and _values(raw, k))
+    if unknown:
+        raise InvalidInput(f"{field}.{unknown[0]}", "this survey has no such question")
+    scores: dict[str, Any] = {}
+    extra: list[ExtraAnswer] = []
+    comment_question = definition.comment_question()
+    for question in definition.questions:
+        where = f"{field}.{question.key}"
+        values = _values(raw, question.key)
+        if question.type is QuestionType.KANO:
+            second = _values(raw, question.key + DYSFUNCTIONAL_SUFFIX)
+            if not values and not second:
+                if question.required:
+                    raise InvalidInput(where, "answer both questions of this pair")
+                continue
+            for part, given in ((where, values), (where + DYSFUNCTIONAL_SUFFIX, second)):
+                if len(given) != 1 or given[0] not in set(KanoAnswer):
+                    raise InvalidInput(part, "choose one of the five answers")
+            category = kano_category(values[0], second[0])
+            extra.append(ExtraAnswer(question.key, f"{values[0]}/{second[0]}", category))
+            continue
+        if not values:
+            if question.required:
+                raise InvalidInput(where, "answer this question")
+            continue
+        if question.type in SCORE_TYPES:
+            scores[question.type.value] = _score(question, values, where)
+        elif question.type is QuestionType.TEXT:
+            text = "\n".join(values)
+            if len(text) > COMMENT_MAX_LENGTH:
+                raise InvalidInput(where, f"is longer than {COMMENT_MAX_LENGTH:,} characters")
+            if question is comment_question:
+                scores["comment"] = text
+            else:
+                extra.append(ExtraAnswer(question.key, text))
+        else:
+            allowed = question.choice_keys()
+            chosen = list(dict.fromkeys(values))
+            if question.type is QuestionType.SINGLE and len(chosen) != 1:
+                raise InvalidInput(where, "choose one answer")
+            bad = next((v for v in chosen if v not in allowed), None)
+            if bad is not None:
+                raise InvalidInput(where, f"{bad!r} is not one of the choices")
+            extra.append(ExtraAnswer(question.key, ",".join(c for c in allowed if c in chosen)))
+    if not scores and not extra:
+        raise InvalidInput(field, "answer at least one question")
+    return SurveyAnswers(Answers(**scores), tuple(extra))
