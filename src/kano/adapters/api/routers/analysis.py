@@ -32,7 +32,7 @@ router = APIRouter(prefix="/analysis", tags=["analysis"])
 # kano.analytics.linkage.driver_inputs.OUTCOMES
 Outcome = Literal["nps", "csat", "ces", "rating", "churn", "revenue"]
 _RESPONSES = WAREHOUSE_RESPONSES
-_on_warehouse = on_warehouse  # value.py imports both from here
+_on_warehouse = on_warehouse
 
 
 @router.get("/links", summary="Test the service-profit chain", response_model=LinkTests,

@@ -16,8 +16,29 @@ class RfmCustomer(BaseModel):
     segment: str
 
 
+class RfmSegment(BaseModel):
+    segment: str
+    customers: int
+    revenue: float = Field(description="Revenue of its customers in the look-back window.")
+    revenue_share: float
+    nps: float | None = Field(
+        description="NPS of its customers' answers in the year before as_of (−100…100)."
+    )
+    nps_answers: int
+
+
+class RfmMove(BaseModel):
+    from_segment: str = Field(alias="from", description="'(none)': not active on that day.")
+    to_segment: str = Field(alias="to")
+    customers: int
+
+
 class RfmReport(BaseModel):
     as_of: str
+    segments: list[RfmSegment]
+    transitions: list[RfmMove] = Field(
+        default_factory=list, description="Moves since transitions_from (when asked)."
+    )
     items: list[RfmCustomer]
 
 
@@ -38,9 +59,20 @@ class MatrixCell(BaseModel):
     strategy: str
 
 
+class MatrixMove(BaseModel):
+    from_attractiveness: str
+    from_relationship: str
+    to_attractiveness: str
+    to_relationship: str
+    accounts: int
+
+
 class MatrixReport(BaseModel):
     as_of: str
     cells: list[MatrixCell]
+    movements: list[MatrixMove] = Field(
+        default_factory=list, description="Moves between cells since movements_from (when asked)."
+    )
     items: list[MatrixAccount]
 
 
