@@ -10,6 +10,7 @@ from kano.adapters.cli.analyze import analyze_app
 from kano.adapters.cli.company import demo, generate
 from kano.adapters.cli.console import console, friendly_errors
 from kano.adapters.cli.db import db_app
+from kano.adapters.cli.feedback import feedback_app
 from kano.adapters.cli.jobs import compute, worker
 from kano.adapters.cli.metrics import metrics_app
 from kano.adapters.cli.okr import okr_app
@@ -35,6 +36,7 @@ app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(value_app, name="value")
+app.add_typer(feedback_app, name="feedback")
 app.command("generate")(generate)
 app.command("demo")(demo)
 app.command("compute")(compute)

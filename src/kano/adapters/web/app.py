@@ -24,7 +24,10 @@ from kano.adapters.web.routes import (
     metrics,
     okr,
     scorecard,
+    staff_entry,
     strategy_map,
+    survey_public,
+    surveys,
     workspace,
 )
 from kano.adapters.web.routes.placeholders import placeholder_router
@@ -39,6 +42,7 @@ PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
     cases.router, journeys.router, linkage.router,
+    surveys.router, staff_entry.router, survey_public.router,
 )
 
 

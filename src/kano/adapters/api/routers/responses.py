@@ -32,6 +32,7 @@ from kano.adapters.api.schemas.feedback import (
     ResponseIn,
 )
 from kano.adapters.db import orm
+from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.feedback_intake import Submission, accept_response
 from kano.domain.feedback.answers import checked_answers
 from kano.domain.shared.errors import InvalidInput, NotFound
@@ -277,7 +278,8 @@ def submit_responses_in_bulk(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Up to 1,000 responses, all or nothing: one invalid response (named
-    `responses[i].…`) stores none. Each is acknowledged like a single one."""
+    `responses[i].…`) stores none. Each is acknowledged like a single one (and opens a
+    case by the same rules); stored set-based, a few statements for the whole batch."""
     email = bool(container_of(request).settings.smtp_url)
     workspace_id = caller.workspace_id
 
@@ -285,16 +287,7 @@ def submit_responses_in_bulk(
         submissions = [
             _submission(item, f"responses[{index}]") for index, item in enumerate(body.responses)
         ]
-        ids = [
-            accept_response(
-                session,
-                workspace_id,
-                submission,
-                email_enabled=email,
-                field=f"responses[{index}]",
-            ).response.id
-            for index, submission in enumerate(submissions)
-        ]
+        ids = accept_responses(session, workspace_id, submissions, email_enabled=email).ids
         return 201, BulkAccepted(accepted=len(ids), ids=ids).model_dump(mode="json")
 
     return run_once(

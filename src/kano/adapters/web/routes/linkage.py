@@ -13,18 +13,16 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from kano.adapters.warehouse.connection import WarehouseBusy
-from kano.adapters.warehouse.reading import read_only_warehouse
 from kano.adapters.web.deps import SignedInPage, Web
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
+from kano.adapters.web.warehouse_reads import on_warehouse
 from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, relative_weights, test_links
 from kano.analytics.linkage.driver_inputs import OUTCOMES, driver_frame
 from kano.analytics.linkage.frames import WarehouseReader
 from kano.analytics.linkage.say_do import say_do_gap
 from kano.analytics.linkage.specs import MONEY, PROCESS_MEASURES, PULSE_ITEMS, SCORES
 from kano.domain.shared.errors import InvalidInput
-from kano.metrics.star import WarehouseNotLoaded
 
 router = APIRouter()
 
@@ -53,20 +51,6 @@ def layer_of(item: str) -> str:
     return "money" if item == "revenue" else "TX"
 
 
-def _on_warehouse(web: Web, work: Callable[[Any], Any]) -> tuple[Any, str | None]:
-    """The work's result, or None and what went wrong in words a user can act on."""
-    url = web.container.settings.resolved_warehouse_url()
-    try:
-        with read_only_warehouse(url) as backend:
-            return work(backend), None
-    except WarehouseNotLoaded:
-        return None, N_("The warehouse holds no data yet: run “kano warehouse load”.")
-    except WarehouseBusy:
-        return None, N_("The warehouse is being loaded right now; reload the page shortly.")
-    except InvalidInput as error:
-        return None, str(error)
-
-
 @router.get("/linkage")
 def linkage(page: SignedInPage, web: Web) -> Response:
     if page.workspace is None:
@@ -78,7 +62,7 @@ def linkage(page: SignedInPage, web: Web) -> Response:
         results = test_links(backend, SERVICE_PROFIT_CHAIN, workspace_id)
         return {"links": results, "say_do": say_do_gap(reader)}
 
-    found, problem = _on_warehouse(web, work)
+    found, problem = on_warehouse(web, work, page.gettext)
     steps = []
     if found:
         for cause_layer, effect_layer, title in TRANSITIONS:
@@ -113,7 +97,7 @@ def drivers(
                                 frame.data["outcome"].to_numpy(), frame.drivers,
                                 bootstrap=200)  # fmt: skip
 
-    weights, problem = _on_warehouse(web, work)
+    weights, problem = on_warehouse(web, work, page.gettext)
     rows = sorted(weights.rows(), key=lambda r: -float(r["weight"])) if weights else []
     chart = _quadrant_chart(rows, page.gettext) if rows else None
     return page.render("analysis/drivers.html", active="drivers", outcome=outcome,
@@ -125,8 +109,8 @@ def drivers(
 
 def _segments(web: Web, workspace_id: int) -> list[str]:
     """The segment keys to filter by (none when the warehouse cannot be read)."""
-    found, _problem = _on_warehouse(web, lambda backend: sorted(
-        WarehouseReader(backend, workspace_id).dimension("segments", "key")["key"]))
+    found, _problem = on_warehouse(web, lambda backend: sorted(
+        WarehouseReader(backend, workspace_id).dimension("segments", "key")["key"]), str)
     return found or []
 
 

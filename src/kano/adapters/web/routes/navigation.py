@@ -84,6 +84,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         N_("the closed-loop case management"),
     ),
     NavItem(
+        "surveys", "/surveys", "customers", N_("Surveys"), N_("Surveys"),
+        N_("Survey questions in three languages, public links, the widget and staff entry."),
+        N_("the survey builder"),
+    ),
+    NavItem(
         "customers", "/customers", "customers", N_("Customer 360"), N_("Customer 360"),
         N_("One customer's feedback, transactions, payments and cases on one page."),
         N_("the customer profile"),

@@ -1,0 +1,194 @@
+"""``kano feedback import``: CSV/XLSX exports of survey tools into the response store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kano.adapters.cli.console import console, error_console, friendly_errors
+from kano.domain.shared.errors import InvalidInput, NotFound
+
+feedback_app = typer.Typer(
+    help="Feedback: import survey responses from files (Qualtrics, SurveyMonkey, Google Forms, "
+    "LimeSurvey, Formbricks or any CSV/XLSX with a column mapping).",
+    no_args_is_help=True,
+)
+ERRORS_SHOWN = 200  # the terminal shows this many problems; --errors-csv has all
+
+
+def _workspace_id(session: object, slug: str | None) -> tuple[str, int]:
+    """The workspace by slug; without one, the only workspace (or ``demo``)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from kano.adapters.db.orm import Workspace
+
+    assert isinstance(session, Session)
+    found = dict(session.execute(select(Workspace.slug, Workspace.id)).all())
+    if slug is None:
+        if len(found) == 1:
+            slug = next(iter(found))
+        elif "demo" in found:
+            slug = "demo"
+        else:
+            choices = ", ".join(sorted(found)) or "(none: run kano demo or kano user create)"
+            raise InvalidInput("--workspace", f"choose one of {choices}")
+    if slug not in found:
+        raise NotFound("workspace", slug)
+    return slug, found[slug]
+
+
+def _print_report(report: object, path: Path, slug: str) -> None:
+    from kano.adapters.importers.feedback_file import ImportReport
+
+    assert isinstance(report, ImportReport)
+    table = Table(title=f"{escape(path.name)} → {escape(slug)}", show_header=False)
+    verb = "would be imported" if report.dry_run else "imported"
+    table.add_row("rows in file", f"{report.rows:,}")
+    if report.blank:
+        table.add_row("blank rows (ignored)", f"{report.blank:,}")
+    if report.errors:
+        table.add_row("rows with errors", f"{len({e.row for e in report.errors}):,}")
+        table.add_row("imported", "0 (nothing is imported from a file with errors)")
+    else:
+        table.add_row(verb, f"{report.imported:,}")
+        table.add_row("skipped, already imported", f"{report.skipped:,}")
+        if not report.dry_run:
+            table.add_row("new customers", f"{report.customers_created:,}")
+            table.add_row("acknowledgements queued", f"{report.messages:,}")
+            table.add_row("cases opened", f"{report.cases:,}")
+            if report.seconds > 0 and report.imported:
+                rate = report.imported / report.seconds
+                table.add_row("time", f"{report.seconds:.2f} s ({rate:,.0f} rows/s)")
+    console.print(table)
+    if report.errors:
+        errors = Table(title=f"{len(report.errors):,} problems")
+        for column in ("row", "column", "reason"):
+            errors.add_column(column)
+        for error in report.errors[:ERRORS_SHOWN]:
+            errors.add_row(str(error.row), escape(error.column), escape(error.reason))
+        error_console.print(errors)
+        if len(report.errors) > ERRORS_SHOWN:
+            error_console.print(
+                f"… and {len(report.errors) - ERRORS_SHOWN:,} more (--errors-csv FILE lists all)."
+            )
+
+
+IMPORT_HELP = (
+    "Import a file of survey responses: all rows or, if any row is wrong, none.\n\n"
+    "Every row is checked first (scores on their scales, dates, e-mails, survey and "
+    "touchpoint keys); problems are listed with the row number and column as the file "
+    "shows them, and the exit code is 1. Rows imported before (the same response id, or the "
+    "same row of an export without ids) are skipped: importing a file twice stores it once.\n\n"
+    "Example: kano feedback import export.csv --preset qualtrics --question nps=Q1 "
+    "--question comment=Q2 --survey relationship-nps"
+)
+
+
+@feedback_app.command("import", help=IMPORT_HELP)
+@friendly_errors
+def import_command(
+    file: Path = typer.Argument(
+        ..., help="A CSV or XLSX export.", exists=True, dir_okay=False, readable=True
+    ),
+    mapping: Path | None = typer.Option(
+        None,
+        "--mapping",
+        help="A mapping YAML: columns, questions, value maps, header rows, date formats "
+        "(docs/feedback-import.md). It may name a preset to start from.",
+        exists=True,
+        dir_okay=False,
+    ),
+    preset: str | None = typer.Option(
+        None,
+        "--preset",
+        help="A shipped layout: qualtrics, surveymonkey, google_forms, limesurvey, formbricks.",
+    ),
+    questions: list[str] = typer.Option(
+        [],
+        "--question",
+        help="QUESTION=COLUMN, e.g. nps=Q1 or comment='Why?'; QUESTION is nps, csat, ces, "
+        "rating or comment. Repeat for more.",
+    ),
+    workspace: str | None = typer.Option(
+        None, "--workspace", help="Workspace slug (default: the only one, or demo)."
+    ),
+    survey: str | None = typer.Option(
+        None, "--survey", help="The survey key the responses answer (overrides the mapping's)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check every row and report the counts; store nothing."
+    ),
+    acknowledge: bool = typer.Option(
+        False,
+        "--acknowledge/--no-acknowledge",
+        help="Queue acknowledgements (e-mail, webhooks) as for new responses. Off by "
+        "default: customers of old responses were acknowledged by the tool they used.",
+    ),
+    open_cases: bool = typer.Option(
+        False,
+        "--open-cases/--no-open-cases",
+        help="Open cases for unhappy responses by the case rules (off by default).",
+    ),
+    errors_csv: Path | None = typer.Option(
+        None,
+        "--errors-csv",
+        help="Write every problem (row, column, reason) to this CSV.",
+        dir_okay=False,
+    ),
+) -> None:
+    """Import a file of survey responses: all rows or, if any row is wrong, none."""
+    from kano.adapters.importers.feedback_file import (
+        ImportOptions,
+        import_file,
+        load_mapping,
+        prepare,
+        write_errors_csv,
+    )
+    from kano.bootstrap import build_container
+
+    loaded = load_mapping(mapping, preset, questions, survey)
+    with console.status(f"Reading {escape(file.name)} …"):
+        table = prepare(file, loaded)
+    container = build_container()
+    try:
+        options = ImportOptions(
+            dry_run=dry_run,
+            acknowledge=acknowledge,
+            open_cases=open_cases,
+            email_enabled=bool(container.settings.smtp_url),
+        )
+        with container.sessions() as session:
+            slug, workspace_id = _workspace_id(session, workspace)
+            with Progress(
+                TextColumn("[bold blue]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as progress:
+                tasks = {
+                    "checking": progress.add_task("Checking rows", total=len(table.rows)),
+                    "storing": progress.add_task("Storing", total=None, visible=False),
+                }
+
+                def advance(stage: str, rows: int, total: int) -> None:
+                    progress.update(tasks[stage], advance=rows, total=total, visible=True)
+
+                report = import_file(session, workspace_id, table, loaded, options, advance)
+            if report.ok and not dry_run:
+                session.commit()
+            else:
+                session.rollback()
+    finally:
+        container.close()
+    _print_report(report, file, slug)
+    if errors_csv is not None:
+        write_errors_csv(errors_csv, report.errors)
+        console.print(f"Problems written to {escape(str(errors_csv))}.")
+    if not report.ok:
+        raise typer.Exit(1)

@@ -1,0 +1,403 @@
+"""The customer-value pages: RFM, the 3×3 client matrix, the profit formula, CLV and churn.
+
+They show the numbers of :mod:`kano.analytics.value.views` (the same as ``kano value …`` and
+``/api/v1/value/…``), computed on the warehouse when opened: about a second each on the demo.
+Every page exports its per-customer table as CSV or XLSX, and every customer list can be
+narrowed to one client-matrix cell (``cell=high-low``: attractiveness, relationship).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from kano.adapters.exports.metric_table import metric_csv, metric_xlsx
+from kano.adapters.web import value_charts as charts
+from kano.adapters.web.deps import SignedInPage, SignedInPageContext, Web
+from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.strategy_access import no_workspace
+from kano.adapters.web.warehouse_reads import on_warehouse
+from kano.analytics.value import views
+from kano.analytics.value.client_matrix import LEVELS
+from kano.analytics.value.profit import INDUSTRY_LABELS
+from kano.domain.shared.errors import InvalidInput
+
+router = APIRouter()
+ROWS_SHOWN = 100
+ANALYSES = ("rfm", "matrix", "profit", "clv", "churn")
+
+#: Words the analyses return in English, translated where they are shown.
+WORDS = (
+    N_("Champions"),
+    N_("Loyal"),
+    N_("Potential loyalists"),
+    N_("New"),
+    N_("Promising"),
+    N_("At risk"),
+    N_("Can't lose them"),
+    N_("Hibernating"),
+    N_("Lost"),
+    N_("Other"),
+    N_("(none)"),
+    N_("low"),
+    N_("medium"),
+    N_("high"),
+    N_("Protect income: low priority, no upsell investment"),
+    N_("Invest selectively"),
+    N_("Invest: raise loyalty"),
+    N_("Invest: raise loyalty and deepen service"),
+    N_("Invest: deepen service, collect feedback, cross-sell"),
+    N_("Leads"),
+    N_("Conversion"),
+    N_("ARPU"),
+    N_("Lifetime (paying periods)"),
+    N_("Margin"),
+    N_("Costs"),
+    N_("ARPU per month"),
+    N_("Paying months"),
+    N_("Visitors"),
+    N_("Average check"),
+    N_("Purchases per customer"),
+    N_("Enquiries"),
+    N_("Booking rate"),
+    N_("Average price per night"),
+    N_("Nights per guest"),
+    N_("Qualified leads"),
+    N_("Win rate"),
+    N_("Average contract value per year"),
+    N_("Contract years"),
+    N_("recency_days"),
+    N_("orders_recent"),
+    N_("order_trend"),
+    N_("spend_recent"),
+    N_("tenure_days"),
+    N_("late_payment_share"),
+    N_("last_nps"),
+    N_("csat_recent"),
+    N_("ces_recent"),
+    N_("delivery_delay_days"),
+    N_("call_wait_seconds"),
+    N_("support_contacts"),
+    N_("segment_churn_rate"),
+)
+INDUSTRIES = {
+    "generic": N_("Any business"),
+    "saas": N_("Subscription software"),
+    "retail": N_("Retail"),
+    "hospitality": N_("Hospitality"),
+    "b2b": N_("B2B sales"),
+}
+assert set(INDUSTRIES) == set(INDUSTRY_LABELS)
+
+
+def _day(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as error:
+        raise InvalidInput(name, f"{text!r} is not a date (YYYY-MM-DD)") from error
+
+
+def _cell(text: str | None) -> tuple[str, str] | None:
+    """``high-low`` → ("high", "low"); anything else → no cell filter."""
+    if not text or "-" not in text:
+        return None
+    attractiveness, _sep, relationship = text.partition("-")
+    if attractiveness in LEVELS and relationship in LEVELS:
+        return attractiveness, relationship
+    return None
+
+
+def customers_in_cell(
+    backend: Any, workspace_id: int, segment: str | None, cell: tuple[str, str] | None
+) -> set[int] | None:
+    """The accounts placed in ``cell`` today (None: no filter)."""
+    if cell is None:
+        return None
+    placed = views.matrix_view(backend, workspace_id, segment=segment).accounts
+    return {
+        int(a["customer_id"])
+        for a in placed
+        if (a["attractiveness_level"], a["relationship_level"]) == cell
+    }
+
+
+def _only(rows: list[dict[str, Any]], members: set[int] | None) -> list[dict[str, Any]]:
+    return rows if members is None else [r for r in rows if int(r["customer_id"]) in members]
+
+
+def _segments(backend: Any, workspace_id: int) -> list[str]:
+    table = backend.table("segments")
+    keys = table.filter(table.workspace_id == workspace_id).select("key").to_pandas()["key"]
+    return sorted(map(str, keys))
+
+
+def _value_page(
+    page: SignedInPageContext,
+    web: Web,
+    analysis: str,
+    work: Callable[[Any, int], dict[str, Any]],
+    form: dict[str, Any],
+) -> Response:
+    """Run ``work(backend, workspace_id)`` and render ``value/{analysis}.html``."""
+    if page.workspace is None:
+        return no_workspace(page)
+    workspace_id = page.workspace.id
+
+    def everything(backend: Any) -> dict[str, Any]:
+        return {"segments": _segments(backend, workspace_id), **work(backend, workspace_id)}
+
+    found, problem = on_warehouse(web, everything, page.gettext)
+    export = urlencode({k: v for k, v in form.items() if k in ("segment", "cell") and v})
+    return page.render(
+        f"value/{analysis}.html",
+        active=f"value_{analysis}",
+        form=form,
+        problem=problem,
+        export_query=export,
+        levels=LEVELS,
+        industries=INDUSTRIES,
+        **(found or {"segments": []}),
+    )
+
+
+@router.get("/value/rfm")
+def rfm_page(
+    page: SignedInPage,
+    web: Web,
+    segment: str = "",
+    as_of: str = "",
+    transitions_from: str = "",
+    cell: str = "",
+) -> Response:
+    form = {"segment": segment, "as_of": as_of, "transitions_from": transitions_from, "cell": cell}
+
+    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
+        view = views.rfm_view(
+            backend,
+            workspace_id,
+            segment=segment or None,
+            as_of=_day(as_of, "as_of"),
+            transitions_from=_day(transitions_from, "transitions_from"),
+        )
+        members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
+        customers = _only(view.customers, members)
+        return {
+            "view": view,
+            "customers": customers[:ROWS_SHOWN],
+            "count": len(customers),
+            "segments_chart": charts.rfm_segments(view.segments, page.gettext),
+            "moves_chart": charts.rfm_transitions(view.transitions, page.gettext)
+            if view.transitions
+            else None,
+        }
+
+    return _value_page(page, web, "rfm", work, form)
+
+
+@router.get("/value/matrix")
+def matrix_page(
+    page: SignedInPage,
+    web: Web,
+    segment: str = "",
+    as_of: str = "",
+    movements_from: str = "",
+    cell: str = "",
+) -> Response:
+    form = {"segment": segment, "as_of": as_of, "movements_from": movements_from, "cell": cell}
+
+    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
+        view = views.matrix_view(
+            backend,
+            workspace_id,
+            segment=segment or None,
+            as_of=_day(as_of, "as_of"),
+            movements_from=_day(movements_from, "movements_from"),
+        )
+        chosen = _cell(cell)
+        accounts = [
+            a
+            for a in view.accounts
+            if chosen is None or (a["attractiveness_level"], a["relationship_level"]) == chosen
+        ]
+        accounts.sort(key=lambda a: -float(a["revenue_365d"]))
+        cells = {(c["attractiveness_level"], c["relationship_level"]): c for c in view.cells}
+        return {
+            "view": view,
+            "cells": cells,
+            "accounts": accounts[:ROWS_SHOWN],
+            "count": len(accounts),
+            "chosen": chosen,
+            "chart": charts.matrix_scatter(view.accounts, page.gettext),
+        }
+
+    return _value_page(page, web, "matrix", work, form)
+
+
+def _money_option(text: str, name: str) -> float:
+    if not text:
+        return 0.0
+    try:
+        value = float(text.replace(" ", "").replace(",", "."))
+    except ValueError as error:
+        raise InvalidInput(name, f"{text!r} is not a number") from error
+    if value < 0:
+        raise InvalidInput(name, "must not be negative")
+    return value
+
+
+@router.get("/value/profit")
+def profit_page(
+    page: SignedInPage,
+    web: Web,
+    segment: str = "",
+    months: int = 3,
+    industry: str = "generic",
+    method: str = "shapley",
+    costs_before: str = "",
+    costs_after: str = "",
+) -> Response:
+    months = min(max(months, 1), 24)
+    industry = industry if industry in INDUSTRIES else "generic"
+    method = method if method in ("shapley", "log") else "shapley"
+    form = {
+        "segment": segment,
+        "months": months,
+        "industry": industry,
+        "method": method,
+        "costs_before": costs_before,
+        "costs_after": costs_after,
+    }
+
+    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
+        report = views.profit_view(
+            backend,
+            workspace_id,
+            segment=segment or None,
+            months=months,
+            industry=industry,
+            method=method,
+            costs_before=_money_option(costs_before, "costs_before"),
+            costs_after=_money_option(costs_after, "costs_after"),
+        )
+        total = sum(lever["contribution"] for lever in report["levers"])
+        return {
+            "report": report,
+            "contributions_total": total,
+            "chart": charts.profit_waterfall(report, page.gettext),
+        }
+
+    return _value_page(page, web, "profit", work, form)
+
+
+@router.get("/value/clv")
+def clv_page(
+    page: SignedInPage,
+    web: Web,
+    segment: str = "",
+    horizon: float = 52.0,
+    pooled: bool = False,
+    cell: str = "",
+) -> Response:
+    horizon = min(max(horizon, 1.0), 520.0)
+    form = {"segment": segment, "horizon": horizon, "pooled": pooled, "cell": cell}
+
+    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
+        view = views.clv_view(
+            backend, workspace_id, segment=segment or None, pooled=pooled, horizon=horizon
+        )
+        check = views.clv_view(
+            backend, workspace_id, segment=segment or None, pooled=pooled, holdout=26.0
+        )
+        members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
+        customers = sorted(_only(view.customers, members), key=lambda c: -float(c["clv"]))
+        return {
+            "view": view,
+            "parameters": view.parameters(),
+            "holdout": check.holdout,
+            "customers": customers[:ROWS_SHOWN],
+            "count": len(customers),
+            "total": sum(float(c["clv"]) for c in customers),
+            "distribution": charts.clv_distribution(customers, page.gettext),
+            "holdout_chart": charts.clv_holdout(check.holdout, page.gettext),
+        }
+
+    return _value_page(page, web, "clv", work, form)
+
+
+@router.get("/value/churn")
+def churn_page(
+    page: SignedInPage, web: Web, segment: str = "", method: str = "logistic", cell: str = ""
+) -> Response:
+    method = method if method in ("logistic", "boosting") else "logistic"
+    form = {"segment": segment, "method": method, "cell": cell}
+
+    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
+        view = views.churn_view(backend, workspace_id, segment=segment or None, method=method)
+        members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
+        customers = _only(view.customers, members)
+        return {
+            "view": view,
+            "customers": customers[:ROWS_SHOWN],
+            "count": len(customers),
+            "drivers_chart": charts.churn_drivers(view.quality["drivers"], page.gettext),
+            "reliability_chart": charts.churn_reliability(
+                view.quality["reliability"], page.gettext
+            ),
+        }
+
+    return _value_page(page, web, "churn", work, form)
+
+
+@router.get("/value/{analysis}.{kind}")
+def value_export(
+    page: SignedInPage, web: Web, analysis: str, kind: str, segment: str = "", cell: str = ""
+) -> Response:
+    """Every customer's row of an analysis (default settings) as CSV or XLSX."""
+    if analysis not in ANALYSES or kind not in ("csv", "xlsx") or page.workspace is None:
+        return Response(status_code=404)
+    workspace_id, slug = page.workspace.id, page.workspace.slug
+
+    def rows(backend: Any) -> list[dict[str, Any]]:
+        members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
+        if analysis == "profit":
+            return list(views.profit_view(backend, workspace_id, segment=segment or None)["levers"])
+        found: list[dict[str, Any]] = {
+            "rfm": lambda: views.rfm_view(backend, workspace_id, segment=segment or None).customers,
+            "matrix": lambda: (
+                views.matrix_view(backend, workspace_id, segment=segment or None).accounts
+            ),
+            "clv": lambda: views.clv_view(backend, workspace_id, segment=segment or None).customers,
+            "churn": lambda: (
+                views.churn_view(backend, workspace_id, segment=segment or None).customers
+            ),
+        }[analysis]()
+        return _only(found, members)
+
+    records, problem = on_warehouse(web, rows, page.gettext)
+    if problem is not None:
+        return Response(problem, status_code=409, media_type="text/plain")
+    columns = list(records[0]) if records else ["customer_id"]
+    stem = re.sub(
+        r"[^A-Za-z0-9_-]+", "_", "-".join(p for p in (slug, analysis, segment, cell) if p)
+    )
+    if kind == "csv":
+        body, media = metric_csv(columns, records), "text/csv; charset=utf-8"
+    else:
+        body = metric_xlsx(columns, records, number_format="0.00", sheet_title=analysis)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{stem}.{kind}"',
+            "Cache-Control": "no-store",
+        },
+    )

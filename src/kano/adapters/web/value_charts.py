@@ -1,0 +1,328 @@
+"""Vega-Lite charts of the customer-value pages (rendered by the vendored vega-embed).
+
+Each function takes the rows of :mod:`kano.analytics.value.views` and the page's gettext,
+and returns a spec; the numbers are computed in Python (the waterfall's running totals too)
+so that the chart shows exactly what the tables beside it say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Spec = dict[str, Any]
+Gettext = Callable[[str], str]
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+CELL_COLOURS = {"low": "#9aa5b1", "medium": "#d9a441", "high": "#2f7d4f"}
+
+
+def _spec(data: list[dict[str, Any]], height: int = 300, **parts: Any) -> Spec:
+    return {
+        "$schema": SCHEMA,
+        "width": "container",
+        "height": height,
+        "data": {"values": data},
+        **parts,
+    }
+
+
+def rfm_segments(segments: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+    """Revenue of each RFM segment (bars), customers in the tooltip."""
+    data = [
+        {"segment": _(s["segment"]), "revenue": s["revenue"], "customers": s["customers"]}
+        for s in segments
+    ]
+    return _spec(
+        data,
+        mark={"type": "bar"},
+        encoding={
+            "y": {"field": "segment", "type": "nominal", "sort": "-x", "title": None},
+            "x": {"field": "revenue", "type": "quantitative", "title": _("Revenue")},
+            "tooltip": [
+                {"field": "segment", "title": _("Segment")},
+                {"field": "revenue", "title": _("Revenue"), "format": ",.0f"},
+                {"field": "customers", "title": _("Customers")},
+            ],
+        },
+    )
+
+
+def rfm_transitions(moves: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+    """Customers moving from each segment (rows) to each segment (columns): a heat map
+    whose cells carry the counts, the flow read row by row."""
+    data = [{"from": _(m["from"]), "to": _(m["to"]), "customers": m["customers"]} for m in moves]
+    axis_from, axis_to = _("Segment before"), _("Segment now")
+    return _spec(
+        data,
+        height=320,
+        layer=[
+            {
+                "mark": {"type": "rect"},
+                "encoding": {
+                    "y": {"field": "from", "type": "nominal", "title": axis_from},
+                    "x": {"field": "to", "type": "nominal", "title": axis_to},
+                    "color": {
+                        "field": "customers",
+                        "type": "quantitative",
+                        "title": _("Customers"),
+                        "scale": {"scheme": "blues"},
+                    },
+                    "tooltip": [
+                        {"field": "from", "title": axis_from},
+                        {"field": "to", "title": axis_to},
+                        {"field": "customers", "title": _("Customers")},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text"},
+                "encoding": {
+                    "y": {"field": "from", "type": "nominal"},
+                    "x": {"field": "to", "type": "nominal"},
+                    "text": {"field": "customers", "type": "quantitative"},
+                },
+            },
+        ],
+    )
+
+
+def matrix_scatter(accounts: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+    """Each account by relationship (x) and attractiveness (y), coloured by its
+    attractiveness level (the axis that sets the strategy)."""
+    data = [
+        {
+            "customer": a["customer_id"],
+            "relationship": a["relationship"],
+            "attractiveness": a["attractiveness"],
+            "level": _(a["attractiveness_level"]),
+            "cell": f"{_(a['attractiveness_level'])} × {_(a['relationship_level'])}",
+            "revenue": a["revenue_365d"],
+        }
+        for a in accounts
+    ]
+    levels = [_("low"), _("medium"), _("high")]
+    return _spec(
+        data,
+        height=380,
+        mark={"type": "point", "filled": True, "opacity": 0.75},
+        encoding={
+            "x": {
+                "field": "relationship",
+                "type": "quantitative",
+                "title": _("Relationship strength"),
+                "scale": {"domain": [0, 1]},
+            },
+            "y": {
+                "field": "attractiveness",
+                "type": "quantitative",
+                "title": _("Customer attractiveness"),
+                "scale": {"domain": [0, 1]},
+            },
+            "size": {
+                "field": "revenue",
+                "type": "quantitative",
+                "title": _("Revenue, last 365 days"),
+                "legend": None,
+            },
+            "color": {
+                "field": "level",
+                "type": "nominal",
+                "title": _("Attractiveness"),
+                "scale": {"domain": levels, "range": list(CELL_COLOURS.values())},
+            },
+            "tooltip": [
+                {"field": "customer", "title": _("Customer")},
+                {"field": "cell", "title": _("Cell")},
+                {"field": "revenue", "title": _("Revenue, last 365 days"), "format": ",.0f"},
+            ],
+        },
+    )
+
+
+def profit_waterfall(report: dict[str, Any], _: Gettext) -> Spec:
+    """Profit before, each lever's contribution stacked on the running total, profit after."""
+    before, after = _("Profit before"), _("Profit after")
+    data = [
+        {
+            "step": before,
+            "start": 0.0,
+            "end": report["profit_before"],
+            "kind": "total",
+            "amount": report["profit_before"],
+        }
+    ]
+    running = report["profit_before"]
+    for lever in report["levers"]:
+        change = lever["contribution"]
+        data.append(
+            {
+                "step": _(lever["label"]),
+                "start": running,
+                "end": running + change,
+                "kind": "up" if change >= 0 else "down",
+                "amount": change,
+            }
+        )
+        running += change
+    data.append(
+        {
+            "step": after,
+            "start": 0.0,
+            "end": report["profit_after"],
+            "kind": "total",
+            "amount": report["profit_after"],
+        }
+    )
+    order = [row["step"] for row in data]
+    return _spec(
+        data,
+        height=340,
+        mark={"type": "bar"},
+        encoding={
+            "x": {
+                "field": "step",
+                "type": "nominal",
+                "sort": order,
+                "title": None,
+                "axis": {"labelAngle": -30},
+            },
+            "y": {"field": "start", "type": "quantitative", "title": _("Profit")},
+            "y2": {"field": "end"},
+            "color": {
+                "field": "kind",
+                "type": "nominal",
+                "legend": None,
+                "scale": {
+                    "domain": ["total", "up", "down"],
+                    "range": ["#4a6fa5", "#2f7d4f", "#b3412f"],
+                },
+            },
+            "tooltip": [
+                {"field": "step", "title": _("Lever")},
+                {"field": "amount", "title": _("Amount"), "format": ",.0f"},
+            ],
+        },
+    )
+
+
+def clv_distribution(customers: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+    """How CLV is spread over the customers (histogram)."""
+    data = [{"clv": c["clv"]} for c in customers]
+    return _spec(
+        data,
+        height=260,
+        mark={"type": "bar"},
+        encoding={
+            "x": {
+                "field": "clv",
+                "type": "quantitative",
+                "bin": {"maxbins": 30},
+                "title": _("CLV"),
+            },
+            "y": {"aggregate": "count", "type": "quantitative", "title": _("Customers")},
+        },
+    )
+
+
+def clv_holdout(buckets: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+    """Predicted against actual purchases in the holdout, by calibration frequency."""
+    data = []
+    for b in buckets:
+        segment = b["segment"] or _("All customers")
+        data.append(
+            {
+                "frequency": b["frequency"],
+                "segment": segment,
+                "series": _("Actual"),
+                "purchases": b["actual"],
+            }
+        )
+        data.append(
+            {
+                "frequency": b["frequency"],
+                "segment": segment,
+                "series": _("Predicted"),
+                "purchases": b["predicted"],
+            }
+        )
+    return _spec(
+        data,
+        height=260,
+        mark={"type": "line", "point": True},
+        encoding={
+            "x": {"field": "frequency", "type": "ordinal", "title": _("Repeat purchases before")},
+            "y": {
+                "field": "purchases",
+                "type": "quantitative",
+                "title": _("Mean purchases in the holdout"),
+            },
+            "color": {"field": "series", "type": "nominal", "title": None},
+            "strokeDash": {"field": "segment", "type": "nominal", "title": _("Segment")},
+            "tooltip": [
+                {"field": "segment"},
+                {"field": "frequency"},
+                {"field": "series"},
+                {"field": "purchases", "format": ".3f"},
+            ],
+        },
+    )
+
+
+def churn_drivers(drivers: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+    """Drop in holdout AUC when each feature is shuffled."""
+    data = [{"feature": _(d["feature"]), "importance": d["importance"]} for d in drivers]
+    return _spec(
+        data,
+        height=280,
+        mark={"type": "bar"},
+        encoding={
+            "y": {"field": "feature", "type": "nominal", "sort": "-x", "title": None},
+            "x": {
+                "field": "importance",
+                "type": "quantitative",
+                "title": _("Drop in holdout AUC when shuffled"),
+            },
+            "tooltip": [{"field": "feature"}, {"field": "importance", "format": ".4f"}],
+        },
+    )
+
+
+def churn_reliability(bins: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+    """Predicted against observed churn on the holdout, with the diagonal of a perfect fit."""
+    data = [{"predicted": b["predicted"], "observed": b["observed"]} for b in bins]
+    scale = {"domain": [0, 1]}
+    return _spec(
+        data,
+        height=260,
+        layer=[
+            {
+                "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#9aa5b1"},
+                "data": {"values": [{"x": 0, "y": 0, "x2": 1, "y2": 1}]},
+                "encoding": {
+                    "x": {"field": "x", "type": "quantitative", "scale": scale},
+                    "y": {"field": "y", "type": "quantitative", "scale": scale},
+                    "x2": {"field": "x2"},
+                    "y2": {"field": "y2"},
+                },
+            },
+            {
+                "mark": {"type": "line", "point": True},
+                "encoding": {
+                    "x": {
+                        "field": "predicted",
+                        "type": "quantitative",
+                        "scale": scale,
+                        "title": _("Predicted churn"),
+                        "axis": {"format": ".0%"},
+                    },
+                    "y": {
+                        "field": "observed",
+                        "type": "quantitative",
+                        "scale": scale,
+                        "title": _("Observed churn"),
+                        "axis": {"format": ".0%"},
+                    },
+                },
+            },
+        ],
+    )

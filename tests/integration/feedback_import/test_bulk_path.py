@@ -1,0 +1,194 @@
+"""The set-based path stores exactly what one-by-one intake stores: the same customers
+(found by external id, else e-mail, created once when new, e-mail filled in when
+missing), responses, acknowledgements in the outbox and cases. The same submissions go
+into two identically seeded workspaces, one through each path, and the rows are
+compared with the ids that must differ replaced by what they point at."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.adapters.db.feedback_bulk import accept_responses
+from kano.adapters.db.feedback_intake import Submission, accept_response
+from kano.adapters.db.orm import (
+    CaseEventRow,
+    CaseRow,
+    Customer,
+    FeedbackResponse,
+    OutboxMessageRow,
+    Survey,
+    Team,
+    Touchpoint,
+    WebhookEndpointRow,
+)
+from kano.domain.feedback.answers import Answers
+from kano.domain.shared.errors import InvalidInput
+from tests.integration.api.seed import seed_workspace
+
+START = datetime(2026, 3, 2, 9, 0)
+
+
+def submissions(slug: str) -> list[Submission]:
+    def sub(i: int, answers: Answers, **customer: Any) -> Submission:
+        return Submission(
+            survey="after-delivery", channel="import", answers=answers,
+            submitted_at=START + timedelta(minutes=i), language=("en", "hu", "ru")[i % 3],
+            **customer,
+        )  # fmt: skip
+
+    return [
+        sub(0, Answers(nps=9), customer_external_id="C0001"),
+        sub(1, Answers(nps=3, comment="late"), customer_email=f"customer2@{slug}.example"),
+        sub(2, Answers(csat=1), customer_external_id="N-1", customer_email="new1@example.com",
+            customer_name="New One"),
+        sub(3, Answers(ces=2), customer_email="new2@example.com"),
+        sub(4, Answers(rating=5), customer_email="new2@example.com"),
+        sub(5, Answers(nps=10), customer_external_id="N-1", customer_email="other@example.com"),
+        sub(6, Answers(nps=10, comment="great")),
+        sub(7, Answers(nps=6), customer_external_id="NOMAIL", customer_email="added@example.com"),
+        sub(8, Answers(nps=8), customer_external_id="N-2",
+            customer_email=f"customer4@{slug}.example"),
+        Submission(survey="after-delivery", channel="api", answers=Answers(nps=2),
+                   touchpoint="pickup", customer_external_id="N-3", language=None,
+                   submitted_at=START),
+    ]  # fmt: skip
+
+
+def seeded(sessions: sessionmaker[Session], slug: str) -> int:
+    workspace_id = seed_workspace(sessions, slug).workspace_id
+    with sessions.begin() as session:
+        stage_id = session.scalar(
+            select(Touchpoint.stage_id).where(
+                Touchpoint.key == "delivery-call", Touchpoint.workspace_id == workspace_id
+            )
+        )
+        team = Team(workspace_id=workspace_id, key="counter", name="Counter")
+        session.add(team)
+        session.flush()
+        session.add_all(
+            [
+                Touchpoint(workspace_id=workspace_id, key="pickup", name="Pickup",
+                           stage_id=stage_id, channel="store", owner_team_id=team.id),
+                Customer(workspace_id=workspace_id, external_id="NOMAIL", kind="person",
+                         name="No Mail", email=None),
+                WebhookEndpointRow(workspace_id=workspace_id, url="https://hooks.example/a",
+                                   secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+            ]
+        )  # fmt: skip
+    return workspace_id
+
+
+def snapshot(session: Session, workspace_id: int, slug: str) -> dict[str, Any]:
+    """The workspace's rows with ids replaced by what they mean."""
+    in_workspace = Customer.workspace_id == workspace_id
+    customers = {c.id: c for c in session.scalars(select(Customer).where(in_workspace))}
+
+    def who(customer_id: int | None) -> str | None:
+        if customer_id is None:
+            return None
+        external_id = customers[customer_id].external_id
+        return "respondent-*" if external_id.startswith("respondent-") else external_id
+
+    keys = {t.id: t.key for t in session.scalars(select(Touchpoint))}
+    keys |= {-s.id: s.key for s in session.scalars(select(Survey))}
+    teams = {t.id: t.key for t in session.scalars(select(Team))}
+    responses = session.scalars(
+        select(FeedbackResponse)
+        .where(FeedbackResponse.workspace_id == workspace_id)
+        .where(FeedbackResponse.submitted_at >= START)
+        .order_by(FeedbackResponse.id)
+    ).all()
+    position = {r.id: n for n, r in enumerate(responses)}
+
+    def plain(value: Any) -> Any:
+        text = re.sub(
+            r"'customer': \{'id': (\d+)",
+            lambda match: f"'customer': {{'id': {who(int(match.group(1)))!r}",
+            repr(value),
+        )
+        for response_id, n in position.items():
+            text = re.sub(
+                rf"(R-|response-|email-|'data': \{{'id': |'response_id': ){response_id}\b",
+                rf"\g<1>#{n}",
+                text,
+            )
+        text = text.replace(f"@{slug}.example", "@ws.example").replace(f"{slug} Cust", "Cust")
+        text = re.sub(r"endpoint-\d+", "endpoint-*", text)
+        return re.sub(r"respondent-[0-9a-f]{16}", "respondent-*", text)
+
+    outbox = session.scalars(
+        select(OutboxMessageRow)
+        .where(OutboxMessageRow.workspace_id == workspace_id)
+        .order_by(OutboxMessageRow.response_id, OutboxMessageRow.kind)
+    ).all()
+    cases = session.scalars(
+        select(CaseRow).where(CaseRow.workspace_id == workspace_id).order_by(CaseRow.response_id)
+    ).all()
+    events = session.scalars(
+        select(CaseEventRow)
+        .where(CaseEventRow.workspace_id == workspace_id)
+        .order_by(CaseEventRow.id)
+    ).all()
+    return {
+        "customers": sorted(
+            (who(c.id), plain(c.name), plain(c.email), c.kind, c.consent_contact)
+            for c in customers.values()
+        ),
+        "responses": [
+            (keys[-r.survey_id] if r.survey_id else None, who(r.customer_id),
+             keys.get(r.touchpoint_id or 0), r.channel, r.submitted_at, r.nps, r.csat, r.ces,
+             r.rating, r.comment, r.language)
+            for r in responses
+        ],
+        "outbox": [
+            (position[m.response_id or 0], m.kind, m.purpose, plain(m.dedupe_key),
+             plain(m.recipient), plain(m.payload), m.status, m.webhook_endpoint_id is not None)
+            for m in outbox
+        ],
+        "cases": [
+            (position[c.response_id or 0], who(c.customer_id), keys.get(c.touchpoint_id or 0),
+             c.rule, c.title, c.priority, c.status, teams.get(c.owner_team_id or 0),
+             (c.resolution_due_at - c.opened_at) > timedelta(0))
+            for c in cases
+        ],
+        "events": [(e.kind, e.actor, plain(e.detail)) for e in events],
+    }  # fmt: skip
+
+
+def test_bulk_path_stores_what_one_by_one_intake_stores(
+    sessions: sessionmaker[Session],
+) -> None:
+    one, two = seeded(sessions, "one"), seeded(sessions, "two")
+    with sessions.begin() as session:
+        for submission in submissions("one"):
+            accept_response(session, one, submission, email_enabled=True)
+    with sessions.begin() as session:
+        stored = accept_responses(session, two, submissions("two"), email_enabled=True)
+    assert stored.customers_created == 3  # N-1, new2@…, N-3; N-2's e-mail is customer 4's
+    with sessions() as session:
+        single, bulk = snapshot(session, one, "one"), snapshot(session, two, "two")
+    assert bulk == single
+    assert len(bulk["responses"]) == 10 and len(bulk["cases"]) == 5
+    assert ("NOMAIL", "'No Mail'", "'added@example.com'", "person", True) in bulk["customers"]
+    assert stored.messages == len(bulk["outbox"]) == 10 + 8, "a webhook each, 8 e-mails"
+
+
+def test_bulk_path_names_the_first_bad_submission_and_stores_nothing(
+    sessions: sessionmaker[Session],
+) -> None:
+    workspace_id = seeded(sessions, "one")
+    batch = submissions("one")
+    batch[6] = Submission(survey="after-delivery", channel="api", answers=Answers(nps=1),
+                          touchpoint="nowhere")  # fmt: skip
+    with sessions() as session, pytest.raises(InvalidInput, match=r"responses\[6\]\.touchpoint"):
+        accept_responses(session, workspace_id, batch, email_enabled=False)
+    batch[6] = Submission(survey="after-delivery", channel="api", answers=Answers(nps=1),
+                          language="de")  # fmt: skip
+    with sessions() as session, pytest.raises(InvalidInput, match=r"responses\[6\]\.language"):
+        accept_responses(session, workspace_id, batch, email_enabled=False)

@@ -1,0 +1,83 @@
+"""A wrong mapping is refused before any row is read, naming the YAML field and its line
+(or the command-line option it came from)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kano.adapters.importers.feedback_file import MappingInvalid, load_mapping, prepare
+from kano.adapters.importers.feedback_file.mapping import preset_names
+from kano.domain.shared.errors import InvalidInput
+from tests.integration.feedback_import.conftest import SAMPLES
+
+
+def mapping_file(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "map.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_preset_is_shipped_and_valid() -> None:
+    assert preset_names() == ["formbricks", "google_forms", "limesurvey", "qualtrics",
+                              "surveymonkey"]  # fmt: skip
+    for name in preset_names():
+        assert load_mapping(preset=name, questions=["nps=Q1"]).mapping.preset == name
+
+
+def test_schema_errors_name_the_field_and_line(tmp_path: Path) -> None:
+    path = mapping_file(
+        tmp_path,
+        "survey: after-delivery\n"
+        "header_rows: 2\n"
+        "names_row: 1\n"
+        "colums:\n"
+        "  customer_email: Email\n"
+        "questions:\n"
+        "  nps: Q1\n"
+        "  effort: Q2\n"
+        "values:\n"
+        "  nps: {Extremely likely: ten}\n"
+        "timezone: Mars/Olympus\n",
+    )
+    with pytest.raises(MappingInvalid) as raised:
+        load_mapping(path)
+    text = str(raised.value)
+    assert f"{path}:4: colums: Extra inputs are not permitted" in text
+    assert f"{path}:8: questions.effort" in text
+    assert f"{path}:10: values.nps.Extremely likely" in text
+    assert f"{path}:11: timezone: unknown time zone 'Mars/Olympus'" in text
+
+
+def test_a_column_missing_from_the_file_names_its_field_and_line(tmp_path: Path) -> None:
+    path = mapping_file(
+        tmp_path,
+        "preset: limesurvey\nsurvey: after-delivery\nquestions:\n  nps: NPS\n  csat: Q9\n",
+    )
+    with pytest.raises(MappingInvalid) as raised:
+        prepare(SAMPLES / "limesurvey.csv", load_mapping(path))
+    assert f"{path}:5: questions.csat: no column 'Q9' in the file; it has 'id'" in str(
+        raised.value
+    )
+    with pytest.raises(MappingInvalid) as raised:
+        prepare(
+            SAMPLES / "limesurvey.csv",
+            load_mapping(preset="limesurvey", questions=["nps=Nope"], survey="x"),
+        )
+    assert "--question nps: no column 'Nope' in the file" in str(raised.value)
+
+
+def test_command_line_mistakes_name_the_option(tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="--question: 'nps': write QUESTION=COLUMN"):
+        load_mapping(preset="qualtrics", questions=["nps"])
+    with pytest.raises(InvalidInput, match="--question: 'loyalty' is not one of nps"):
+        load_mapping(preset="qualtrics", questions=["loyalty=Q1"])
+    with pytest.raises(InvalidInput, match="--preset: no preset 'typeform'"):
+        load_mapping(preset="typeform", questions=["nps=Q1"])
+    with pytest.raises(MappingInvalid, match=r"map\.yaml:1: preset: no preset 'typeform'"):
+        load_mapping(mapping_file(tmp_path, "preset: typeform\nquestions: {nps: Q1}\n"))
+    with pytest.raises(MappingInvalid, match="questions: map at least one question"):
+        load_mapping(preset="qualtrics")
+    with pytest.raises(MappingInvalid, match=r"map\.yaml:4: YAML: mapping values are not"):
+        load_mapping(mapping_file(tmp_path, "survey: x\nquestions:\n  nps: Q1\n    csat: Q2\n"))

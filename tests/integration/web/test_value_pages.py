@@ -1,0 +1,141 @@
+"""The customer-value pages on the demo company: the same numbers as the shared analyses
+(which the CLI and the API print), every account placed in a cell, the profit change
+attributed exactly, exports of every customer, the cell filter, three languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from starlette.testclient import TestClient
+
+from kano.adapters.warehouse import connect
+from kano.analytics.value import views
+from kano.app import create_app
+from kano.bootstrap import Container
+from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
+from tests.integration.web.browsing import Browser
+
+__all__ = ["demo_data", "live"]
+
+
+@pytest.fixture(scope="module")
+def browser(live: Container) -> Browser:
+    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
+    signed_in.log_in("helen.carter@northwind.example", "demo")
+    return signed_in
+
+
+@pytest.fixture(scope="module")
+def backend(live: Container) -> Iterator[Any]:
+    opened = connect(live.settings.resolved_warehouse_url(), read_only=True)
+    yield opened
+    opened.disconnect()
+
+
+def _number(text: str) -> float:
+    """A figure as the English UI writes it: "1,234", "+56", "−7.5" (true minus)."""
+    return float(text.replace(",", "").replace("\u2212", "-").replace("+", "").strip())
+
+
+def test_matrix_page_places_every_account_in_a_cell_with_its_strategy(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    expected = views.matrix_view(backend, workspace_id(live.sessions))
+    page = browser.client.get("/value/matrix?lang=en")
+
+    assert page.status_code == 200
+    cells = re.findall(r'data-cell="(\w+-\w+)">\s*<a [^>]*><strong class="matrix-count">'
+                       r'([\d,]+)</strong></a>\s*<span class="cell-note">([^<]+)</span>',
+                       page.text)  # fmt: skip
+    assert len(cells) == 9
+    shown = {cell: (int(count.replace(",", "")), strategy) for cell, count, strategy in cells}
+    for cell in expected.cells:
+        key = f"{cell['attractiveness_level']}-{cell['relationship_level']}"
+        assert shown[key] == (cell["accounts"], cell["strategy"].replace("'", "&#39;"))
+    assert sum(count for count, _strategy in shown.values()) == len(expected.accounts) > 100
+    assert 'data-vega-spec="matrix-chart-spec"' in page.text
+
+
+def test_the_cell_filter_lists_only_that_cells_accounts(browser: Browser) -> None:
+    page = browser.client.get("/value/matrix?cell=high-low&lang=en").text
+
+    listed = re.findall(r'<tr data-cell="([\w-]+)"><td><a href="/customers/\d+">', page)
+    assert listed and set(listed) == {"high-low"}
+    assert "Invest: raise loyalty" in page
+
+
+def test_profit_waterfall_attributes_the_change_exactly(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    report = views.profit_view(backend, workspace_id(live.sessions))
+    page = browser.client.get("/value/profit?lang=en").text
+
+    rows = dict(re.findall(r'<tr data-lever="(\w+)">.*?<td class="number">([^<]+)</td></tr>',
+                           page, re.S))  # fmt: skip
+    assert set(rows) == {lever["lever"] for lever in report["levers"]}
+    for lever in report["levers"]:
+        assert _number(rows[lever["lever"]]) == pytest.approx(lever["contribution"], abs=0.5)
+    contributions = sum(lever["contribution"] for lever in report["levers"])
+    assert contributions == pytest.approx(report["change"], rel=1e-12, abs=1e-6)
+    assert report["change"] != 0
+    assert 'data-vega-spec="profit-chart-spec"' in page
+
+
+def test_rfm_page_shows_each_segments_revenue_and_the_moves(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    view = views.rfm_view(backend, workspace_id(live.sessions))
+    page = browser.client.get("/value/rfm?transitions_from=2025-11-01&lang=en").text
+
+    for segment in view.segments:
+        row = re.search(rf'<tr data-segment="{re.escape(segment["segment"])}">(.*?)</tr>'
+                        .replace("'", "&#39;"), page.replace("'", "&#39;"), re.S)  # fmt: skip
+        assert row, segment["segment"]
+        assert f"{segment['customers']:,}" in row.group(1)
+    assert 'data-vega-spec="rfm-moves-chart-spec"' in page
+
+
+def test_clv_and_churn_pages_show_the_fits_and_the_model_quality(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    churn = views.churn_view(backend, workspace_id(live.sessions))
+    clv = browser.client.get("/value/clv?lang=en").text
+    risk = browser.client.get("/value/churn?lang=en").text
+
+    assert re.search(r'<table id="clv-fits">.*?<td class="number">[\d.]+</td>', clv, re.S)
+    assert 'data-vega-spec="clv-holdout-chart-spec"' in clv
+    auc = re.search(r'id="churn-auc"><dt>AUC</dt><dd class="figure-value">([\d.]+)<', risk)
+    assert auc and float(auc.group(1)) == pytest.approx(churn.quality["holdout_auc"], abs=5e-4)
+
+
+def test_exports_hold_every_customer(live: Container, browser: Browser, backend: Any) -> None:
+    expected = views.rfm_view(backend, workspace_id(live.sessions)).customers
+    exported = browser.client.get("/value/rfm.csv")
+
+    assert exported.status_code == 200
+    assert "attachment" in exported.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
+    assert len(rows) == len(expected)
+    assert {int(r["customer_id"]) for r in rows} == {int(c["customer_id"]) for c in expected}
+    workbook = load_workbook(io.BytesIO(browser.client.get("/value/clv.xlsx").content))
+    assert workbook.active is not None and workbook.active.max_row > 100
+
+
+def test_pages_speak_russian_and_hungarian(browser: Browser) -> None:
+    assert "Клиентская матрица" in browser.client.get("/value/matrix?lang=ru").text
+    assert "Nyereségképlet" in browser.client.get("/value/profit?lang=hu").text
+    assert "Lemorzsolódási kockázat" in browser.client.get("/value/churn?lang=hu").text
+
+
+def test_bad_input_is_named_and_escaped(browser: Browser) -> None:
+    page = browser.client.get("/value/rfm", params={"segment": "<script>x</script>",
+                                                    "lang": "en"}).text  # fmt: skip
+    assert "unknown segment" in page
+    assert "<script>x</script>" not in page
+    assert "as_of" in browser.client.get("/value/rfm?as_of=2026-13-40&lang=en").text
