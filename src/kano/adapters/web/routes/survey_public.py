@@ -1,0 +1,377 @@
+"""The public survey link page and the embeddable widget (issue 6, channels "link", "widget").
+
+``GET /s/{key}?t=TOKEN`` shows the survey as a plain HTML form that works without
+JavaScript; ``POST /s/{key}`` stores the answers through ``survey_store.submit_answers``
+(the intake: acknowledgement outbox and cases) and redirects to a thank-you page, or shows
+the form again (422) with the question that needs another look. The workspace comes from
+the signed token (``survey_links.py``). The respondent's language is ``?lang=`` (or the
+form's ``lang``), else the browser's Accept-Language, else English.
+
+``GET /s/{key}/widget.js?t=TOKEN`` is a small script without a framework that draws an NPS
+question and a comment box where it is included and posts JSON to ``POST /s/{key}/widget``
+(channel "widget"); only that endpoint answers cross-origin requests (CORS, no cookies).
+
+Both POSTs are rate-limited per client address and per link token (429 with Retry-After)
+and refuse bodies over 32 KiB (413). There is no CSRF token: the form is anonymous and
+there is no session to ride on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from kano.adapters.db.survey_store import DefinedSurvey, Respondent, defined_survey, submit_answers
+from kano.adapters.web.deps import DbSession, Web, WebState
+from kano.adapters.web.i18n import LANGUAGES, choose_language
+from kano.adapters.web.rate_limit import RateLimiter
+from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.survey_links import SurveyLinks
+from kano.domain.feedback.surveys import (
+    DYSFUNCTIONAL_SUFFIX,
+    QuestionType,
+    SurveyDefinition,
+    answers_to,
+    text_in,
+)
+from kano.domain.shared.errors import InvalidInput, NotFound
+
+router = APIRouter()
+
+BODY_LIMIT_BYTES = 32 * 1024
+POSTS_PER_MINUTE_PER_IP = 30
+POSTS_PER_MINUTE_PER_TOKEN = 600
+EMAIL_PATTERN = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]{1,189}\.[^@\s<>\"]{2,}$")
+WIDGET_SCRIPT = Path(__file__).parent.parent / "static" / "js" / "survey-widget.js"
+
+MESSAGES = {
+    "required": N_("Please answer this question."),
+    "scale": N_("Choose one number from %(low)s to %(high)s."),
+    "choice": N_("Choose from the answers offered."),
+    "text": N_("The answer is too long."),
+    "kano": N_("Answer both questions of the pair."),
+    "empty": N_("Please answer at least one question."),
+    "email": N_("Check the e-mail address, or leave it empty."),
+}
+WIDGET_TEXTS = {
+    "low": N_("Not at all likely"),
+    "high": N_("Extremely likely"),
+    "send": N_("Send my answers"),
+    "thanks": N_("Thank you!"),
+    "failed": N_("Your answer could not be sent. Please try again."),
+    "choose": N_("Please answer this question."),
+}
+SURVEY_CLOSED = N_("This survey link is not valid, or the survey is not open.")
+TOO_MANY = N_("Too many answers from your connection. Please try again in a minute.")
+
+
+@dataclass(frozen=True)
+class PublicLimits:
+    """The limiters of one application (``app.state.kano_public_limits``)."""
+
+    per_ip: RateLimiter
+    per_token: RateLimiter
+
+
+def limits_of(request: Request) -> PublicLimits:
+    limits: PublicLimits | None = getattr(request.app.state, "kano_public_limits", None)
+    if limits is None:
+        limits = PublicLimits(RateLimiter(POSTS_PER_MINUTE_PER_IP),
+                              RateLimiter(POSTS_PER_MINUTE_PER_TOKEN))
+        request.app.state.kano_public_limits = limits
+    return limits
+
+
+def _retry_after(request: Request, token: str) -> int | None:
+    limits = limits_of(request)
+    client = request.client.host if request.client else "unknown"
+    return limits.per_ip.hit(f"ip:{client}") or limits.per_token.hit(f"token:{token[:200]}")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _limited_body(request: Request) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > BODY_LIMIT_BYTES):
+        raise BodyTooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > BODY_LIMIT_BYTES:
+            raise BodyTooLarge
+    return bytes(body)
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """Renders the public pages in the respondent's language (no session, no layout)."""
+
+    request: Request
+    web: WebState
+    language: str
+
+    def gettext(self, message: str) -> str:
+        return self.web.templates.gettext(self.language, message)
+
+    def render(self, template: str, *, status_code: int = 200, **context: Any) -> Response:
+        path = self.request.url.path
+        if path.endswith("/thanks") or self.request.method == "POST":
+            path = path.removesuffix("/thanks")
+        keep = {k: v for k, v in self.request.query_params.items() if k == "t"}
+        if "t" not in keep and "token" in context:
+            keep["t"] = context["token"]
+        links = {code: f"{path}?{urlencode({**keep, 'lang': code})}" for code in LANGUAGES}
+        html = self.web.templates.render(self.language, template, {
+            "public_language_links": links, **context})
+        response = Response(html, status_code=status_code, media_type="text/html")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def message(self, heading: str, message: str, status_code: int) -> Response:
+        return self.render("surveys/public_message.html", status_code=status_code,
+                           heading=self.gettext(heading), message=self.gettext(message))
+
+
+def respondent_language(request: Request, asked: str | None) -> str:
+    return choose_language(query=asked, cookie=None, user_language=None,
+                           accept_language=request.headers.get("accept-language"),
+                           default="en").code
+
+
+def _links(web: WebState) -> SurveyLinks:
+    return SurveyLinks(web.container.settings.secret_key)
+
+
+def _open_survey(db: Session, web: WebState, key: str, token: str) -> DefinedSurvey | None:
+    """The survey a valid token opens, with at least one question; else None."""
+    workspace_id = _links(web).workspace_of(token, key)
+    if workspace_id is None:
+        return None
+    try:
+        survey = defined_survey(db, workspace_id, key)
+    except NotFound:
+        return None
+    return survey if survey.definition.questions else None
+
+
+def answer_problem(gettext: Callable[[str], str], language: str,
+                   definition: SurveyDefinition, error: InvalidInput,
+                   raw: Mapping[str, list[str]]) -> dict[str, str]:
+    """What to tell the respondent about ``error``: the question, in their language."""
+    tr = gettext  # not "_": babel would extract the dictionary keys below
+    parts = error.field.split(".", 1)
+    key = parts[1].removesuffix(DYSFUNCTIONAL_SUFFIX) if len(parts) == 2 else ""
+    question = definition.question(key)
+    if question is None:
+        return {"key": "", "question": "", "message": tr(MESSAGES["empty"])}
+    answered = bool(raw.get(question.key)) or bool(raw.get(question.key + DYSFUNCTIONAL_SUFFIX))
+    if not answered:
+        message = tr(MESSAGES["required"])
+    elif question.scale is not None:
+        low, high = question.scale
+        message = tr(MESSAGES["scale"]) % {"low": low, "high": high}
+    elif question.type is QuestionType.TEXT:
+        message = tr(MESSAGES["text"])
+    elif question.type is QuestionType.KANO:
+        message = tr(MESSAGES["kano"])
+    else:
+        message = tr(MESSAGES["choice"])
+    return {"key": question.key, "question": text_in(question.text, language),
+            "message": message}
+
+
+def _form_page(page: PublicPage, survey: DefinedSurvey, token: str, *,
+               values: dict[str, list[str]] | None = None, email: str = "",
+               error: dict[str, str] | None = None, status_code: int = 200) -> Response:
+    language = page.language
+    return page.render(
+        "surveys/public.html", status_code=status_code,
+        survey_name=survey.row.name, questions=survey.definition.questions,
+        local=lambda texts: text_in(texts, language), values=values or {}, email=email,
+        error=error, token=token, action=f"/s/{survey.row.key}",
+    )
+
+
+@router.get("/s/{survey_key}")
+def public_survey(request: Request, web: Web, db: DbSession, survey_key: str, t: str = "",
+                  lang: str = "") -> Response:
+    page = PublicPage(request, web, respondent_language(request, lang))
+    survey = _open_survey(db, web, survey_key, t)
+    if survey is None:
+        return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
+    return _form_page(page, survey, t)
+
+
+@router.get("/s/{survey_key}/thanks")
+def thanks(request: Request, web: Web, survey_key: str, lang: str = "") -> Response:
+    page = PublicPage(request, web, respondent_language(request, lang))
+    return page.message(N_("Thank you!"), N_(
+        "We have received your answers. If you left your e-mail address, a confirmation "
+        "is on its way, and we will come back to you if something needs fixing."), 200)
+
+
+@router.post("/s/{survey_key}")
+async def submit_public_survey(request: Request, web: Web, db: DbSession,
+                               survey_key: str) -> Response:
+    language = respondent_language(request, request.query_params.get("lang"))
+    try:
+        body = await _limited_body(request)
+    except BodyTooLarge:
+        page = PublicPage(request, web, language)
+        return page.message(N_("Your answers were not sent"),
+                            N_("The answers are too long to send."), 413)
+    fields: dict[str, list[str]] = {}
+    for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+        fields.setdefault(name, []).append(value)
+    token = (fields.get("t") or [""])[0]
+    asked = (fields.get("lang") or [""])[0] or request.query_params.get("lang")
+    language = respondent_language(request, asked)
+    page = PublicPage(request, web, language)
+    wait = _retry_after(request, token)
+    if wait is not None:
+        response = page.message(N_("Please wait a moment"), TOO_MANY, 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    return await run_in_threadpool(_store_form, page, db, survey_key, token, fields)
+
+
+def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
+                fields: dict[str, list[str]]) -> Response:
+    survey = _open_survey(db, page.web, survey_key, token)
+    if survey is None:
+        return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
+    raw = {name[2:]: values for name, values in fields.items() if name.startswith("q-")}
+    email = (fields.get("email") or [""])[0].strip()
+    if email and not EMAIL_PATTERN.match(email):
+        tr = page.gettext  # not a gettext call babel would extract: the key is no text
+        error = {"key": "@email", "question": tr(N_("E-mail address")),
+                 "message": tr(MESSAGES["email"])}
+        return _form_page(page, survey, token, values=fields, email=email, error=error,
+                          status_code=422)
+    try:
+        answers = answers_to(survey.definition, raw)
+        submit_answers(db, survey.row.workspace_id, survey_key, "link", answers,
+                       language=page.language, email_enabled=_email_enabled(page.web),
+                       respondent=Respondent(email=email or None))
+    except InvalidInput as error:
+        db.rollback()
+        problem = answer_problem(page.gettext, page.language, survey.definition, error, raw)
+        return _form_page(page, survey, token, values=fields, email=email, error=problem,
+                          status_code=422)
+    db.commit()
+    query = urlencode({"lang": page.language})
+    return RedirectResponse(f"/s/{survey_key}/thanks?{query}", status_code=303)
+
+
+def _email_enabled(web: WebState) -> bool:
+    return bool(web.container.settings.smtp_url)
+
+
+# --- the widget -------------------------------------------------------------------------
+
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type",
+    "Access-Control-Max-Age": "600",
+}
+
+
+def _problem(status: int, field: str, detail: str, **headers: str) -> JSONResponse:
+    return JSONResponse({"status": status, "field": field, "detail": detail},
+                        status_code=status, media_type="application/problem+json",
+                        headers={**CORS_HEADERS, **headers})
+
+
+@router.get("/s/{survey_key}/widget.js")
+def widget_script(request: Request, web: Web, db: DbSession, survey_key: str, t: str = "",
+                  lang: str = "") -> Response:
+    language = respondent_language(request, lang)
+    survey = _open_survey(db, web, survey_key, t)
+    headers = {"Cache-Control": "public, max-age=300",
+               "Cross-Origin-Resource-Policy": "cross-origin"}
+    nps = survey.definition.question("nps") if survey else None
+    if survey is None or nps is None or nps.type is not QuestionType.NPS:
+        return Response("console.error('Kano: this survey link is not valid');", status_code=404,
+                        media_type="text/javascript", headers=headers)
+    comment = survey.definition.comment_question()
+    config: dict[str, str] = {
+        "endpoint": str(request.url_for("submit_widget", survey_key=survey_key)),
+        "token": t,
+        "lang": language,
+        "question": text_in(nps.text, language),
+        "comment": text_in(comment.text, language) if comment else "",
+    }
+    for name, text in WIDGET_TEXTS.items():
+        config[name] = web.templates.gettext(language, text)
+    # JSON inside a script: escape "<" so a text can never close the script element.
+    literal = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+    script = WIDGET_SCRIPT.read_text(encoding="utf-8").replace("__KANO_CONFIG__", literal)
+    return Response(script, media_type="text/javascript", headers=headers)
+
+
+@router.options("/s/{survey_key}/widget")
+def widget_preflight(survey_key: str) -> Response:
+    return Response(status_code=204, headers=CORS_HEADERS)
+
+
+@router.post("/s/{survey_key}/widget", name="submit_widget")
+async def submit_widget(request: Request, web: Web, db: DbSession, survey_key: str) -> Response:
+    try:
+        body = await _limited_body(request)
+    except BodyTooLarge:
+        return _problem(413, "body", f"send at most {BODY_LIMIT_BYTES} bytes")
+    try:
+        document = json.loads(body or b"null")
+    except ValueError:
+        return _problem(400, "body", "send a JSON object")
+    if not isinstance(document, dict):
+        return _problem(400, "body", "send a JSON object")
+    given = document.get("t")
+    token = given if isinstance(given, str) else ""
+    wait = _retry_after(request, token)
+    if wait is not None:
+        return _problem(429, "body", "too many requests; try again later", **{
+            "Retry-After": str(wait)})
+    return await run_in_threadpool(_store_widget, request, web, db, survey_key, token, document)
+
+
+def _store_widget(request: Request, web: WebState, db: Session, survey_key: str, token: str,
+                  document: dict[str, Any]) -> Response:
+    survey = _open_survey(db, web, survey_key, token)
+    if survey is None:
+        return _problem(404, "t", "this survey link is not valid")
+    answers_raw = document.get("answers")
+    if not isinstance(answers_raw, dict):
+        return _problem(422, "answers", "must be an object of answers by question key")
+    email = document.get("email")
+    if email is not None and (not isinstance(email, str) or not EMAIL_PATTERN.match(email)):
+        return _problem(422, "email", "is not an e-mail address")
+    language = respondent_language(request, document.get("lang")
+                                   if isinstance(document.get("lang"), str) else None)
+    try:
+        answers = answers_to(survey.definition, answers_raw)
+        accepted = submit_answers(db, survey.row.workspace_id, survey_key, "widget", answers,
+                                  language=language, email_enabled=_email_enabled(web),
+                                  respondent=Respondent(email=email))
+        db.flush()
+        response_id = accepted.response.id
+    except InvalidInput as error:
+        db.rollback()
+        return _problem(422, error.field, error.message)
+    db.commit()
+    return JSONResponse({"id": response_id, "acknowledgement": accepted.acknowledgement},
+                        status_code=201, headers=CORS_HEADERS)
