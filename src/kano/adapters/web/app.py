@@ -28,6 +28,7 @@ from kano.adapters.web.routes import (
     strategy_map,
     survey_public,
     surveys,
+    value,
     workspace,
 )
 from kano.adapters.web.routes.placeholders import placeholder_router
@@ -41,7 +42,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
-    cases.router, journeys.router, linkage.router,
+    cases.router, journeys.router, linkage.router, value.router,
     surveys.router, staff_entry.router, survey_public.router,
 )
 

@@ -38,6 +38,7 @@ SECTIONS: tuple[NavSection, ...] = (
     NavSection("overview", N_("Overview")),
     NavSection("strategy", N_("Strategy")),
     NavSection("customers", N_("Customers")),
+    NavSection("value", N_("Customer value")),
     NavSection("analysis", N_("Analysis")),
     NavSection("admin", N_("Administration")),
 )
@@ -92,6 +93,31 @@ NAVIGATION: tuple[NavItem, ...] = (
         "customers", "/customers", "customers", N_("Customer 360"), N_("Customer 360"),
         N_("One customer's feedback, transactions, payments and cases on one page."),
         N_("the customer profile"),
+    ),
+    NavItem(
+        "value_rfm", "/value/rfm", "value", N_("RFM segments"), N_("RFM segments"),
+        N_("Recency, frequency and monetary scores, segments and how customers move between them."),
+        N_("the customer value module"),
+    ),
+    NavItem(
+        "value_matrix", "/value/matrix", "value", N_("Client matrix"), N_("Client matrix"),
+        N_("Every account by attractiveness and relationship, with the strategy for its cell."),
+        N_("the customer value module"),
+    ),
+    NavItem(
+        "value_profit", "/value/profit", "value", N_("Profit formula"), N_("Profit formula"),
+        N_("The change in profit between two periods, attributed exactly to each lever."),
+        N_("the customer value module"),
+    ),
+    NavItem(
+        "value_clv", "/value/clv", "value", N_("Lifetime value"), N_("Customer lifetime value"),
+        N_("Expected purchases, probability alive and discounted value of every customer."),
+        N_("the customer value module"),
+    ),
+    NavItem(
+        "value_churn", "/value/churn", "value", N_("Churn risk"), N_("Churn risk"),
+        N_("Each active customer's probability of leaving and the reasons behind it."),
+        N_("the customer value module"),
     ),
     NavItem(
         "metrics", "/metrics", "analysis", N_("Metrics explorer"), N_("Metrics explorer"),
