@@ -1,0 +1,102 @@
+"""A customer answers the public survey in Hungarian on a phone, with JavaScript switched
+off; a manager then finds the case in the inbox and closes the loop (issue 6, Browser)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from kano.adapters.db import accounts
+from kano.adapters.db.engine import make_engine, make_session_factory, transaction
+from kano.adapters.db.orm import Survey
+from kano.adapters.db.survey_store import save_survey
+from kano.adapters.web.survey_links import SurveyLinks
+from kano.demo.survey_definitions import DEMO_SURVEY_DEFINITIONS
+from kano.domain.feedback.surveys import checked_definition
+from kano.domain.workspaces import Role
+from tests.e2e.conftest import RunningServer, SeededDatabase
+
+pytestmark = pytest.mark.browser
+
+SECRET_KEY = "browser-test-secret-key-0123456789"  # what the kano_server fixture sets
+MANAGER, MANAGER_PASSWORD = "marta@northwind.test", "manager test password"
+QUESTION_HU = "Mennyire valószínű, hogy ajánlana minket egy barátjának vagy kollégájának?"
+SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "survey-phone.png"
+COMMENT = "A szállítás megint késett, és senki nem szólt."
+
+
+@pytest.fixture
+def survey_link(seeded_database: SeededDatabase) -> str:
+    """The demo's relationship NPS survey in the showcase workspace, and a manager."""
+    engine = make_engine(seeded_database.url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            workspace = accounts.get_workspace(session, "northwind")
+            session.add(Survey(workspace_id=workspace.id, key="relationship-nps",
+                               name="Relationship NPS"))
+            session.flush()
+            save_survey(session, workspace.id, "relationship-nps", name="Relationship NPS",
+                        touchpoint=None, actor="test", user_id=None,
+                        definition=checked_definition(DEMO_SURVEY_DEFINITIONS["relationship-nps"]))
+            manager = accounts.ensure_user(session, MANAGER, MANAGER_PASSWORD, name="Márta")
+            accounts.grant_role(session, workspace, manager, Role.MANAGER)
+            workspace_id = workspace.id
+    finally:
+        engine.dispose()
+    return SurveyLinks(SECRET_KEY).path(workspace_id, "relationship-nps")
+
+
+def test_answer_in_hungarian_on_a_phone_then_close_the_loop(
+    survey_link: str, kano_server: RunningServer, chromium: Browser
+) -> None:
+    phone = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                 has_touch=True, locale="hu-HU", java_script_enabled=False)
+    try:
+        page = phone.new_page()
+        page.goto(kano_server.url(survey_link))  # no ?lang=: the browser asks for Hungarian
+        expect(page.locator("html")).to_have_attribute("lang", "hu")
+        question = page.get_by_role("group", name=re.compile(re.escape(QUESTION_HU)))
+        expect(question).to_be_visible()
+        point = question.locator("label.survey-point", has_text=re.compile(r"^3$"))
+        box = point.bounding_box()
+        assert box is not None and box["height"] >= 44  # a finger-sized target
+        point.tap()
+        expect(question.get_by_role("radio", name="3")).to_be_checked()
+        page.get_by_label("Mi a fő oka az értékelésének?").fill(COMMENT)
+        page.get_by_label("E-mail-cím").fill("erzsebet@pelda.hu")
+        if os.environ.get("KANO_SCREENSHOTS") == "1":
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+        send = page.get_by_role("button", name="Válaszaim elküldése")
+        send_box = send.bounding_box()
+        assert send_box is not None and send_box["x"] + send_box["width"] <= 390
+        send.tap()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Köszönjük!")
+        expect(page.locator("#survey-message")).to_contain_text("Megkaptuk a válaszait")
+    finally:
+        phone.close()
+
+    desk = chromium.new_context(viewport={"width": 1360, "height": 860}, locale="en-GB")
+    try:
+        page = desk.new_page()
+        page.goto(kano_server.url("/login?next=/cases"))
+        page.get_by_label("E-mail address").fill(MANAGER)
+        page.get_by_label("Password").fill(MANAGER_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(kano_server.url("/cases"))
+        case_link = page.get_by_role("link", name="Relationship NPS: detractor")
+        expect(case_link).to_be_visible()
+        case_link.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Relationship NPS: detractor")
+        expect(page.locator("#opening-response")).to_contain_text(COMMENT)
+        expect(page.locator("#opening-response")).to_contain_text("link")
+        for status in ("In progress", "Resolved", "Loop closed"):
+            page.get_by_role("button", name=status, exact=True).click()
+            expect(page.locator(".lead").first).to_contain_text(status)
+        expect(page.get_by_text("The loop is closed: this case is final.")).to_be_visible()
+    finally:
+        desk.close()
