@@ -5,20 +5,25 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
+from sqlalchemy import select
 
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import make_engine, make_session_factory, transaction
-from kano.adapters.db.orm import Survey
+from kano.adapters.db.orm import FeedbackResponse, Survey
 from kano.adapters.db.survey_store import save_survey
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.demo.survey_definitions import DEMO_SURVEY_DEFINITIONS
 from kano.domain.feedback.surveys import checked_definition
 from kano.domain.workspaces import Role
-from tests.e2e.conftest import RunningServer, SeededDatabase
+from tests.e2e.conftest import RunningServer, SeededDatabase, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +32,32 @@ MANAGER, MANAGER_PASSWORD = "marta@northwind.test", "manager test password"
 QUESTION_HU = "Mennyire valószínű, hogy ajánlana minket egy barátjának vagy kollégájának?"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "survey-phone.png"
 COMMENT = "A szállítás megint késett, és senki nem szólt."
+
+
+@contextmanager
+def _host_page(html: str) -> Iterator[str]:
+    """Another web site: a real HTTP server on localhost serving one page."""
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    port = free_port()
+    server = ThreadingHTTPServer(("127.0.0.1", port), Page)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{port}/checkout"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture
@@ -100,3 +131,45 @@ def test_answer_in_hungarian_on_a_phone_then_close_the_loop(
         expect(page.get_by_text("The loop is closed: this case is final.")).to_be_visible()
     finally:
         desk.close()
+
+
+def test_widget_on_another_sites_page_posts_across_origins(
+    survey_link: str, kano_server: RunningServer, chromium: Browser,
+    seeded_database: SeededDatabase,
+) -> None:
+    """The snippet from the builder page, on a page of another origin: the widget draws
+    the question and its answer arrives through the CORS endpoint."""
+    script = kano_server.url(survey_link.replace("?", "/widget.js?", 1))
+    host = ('<!doctype html><html><head><meta charset="utf-8"></head><body><h1>Shop</h1>'
+            '<div id="kano-survey"></div>'
+            f'<script src="{script}&lang=en" data-kano-target="kano-survey" async></script>'
+            '</body></html>')
+    context = chromium.new_context(viewport={"width": 800, "height": 700})
+    try:
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda error: problems.append(str(error)))
+        page.on("console", lambda message: problems.append(message.text))
+        with _host_page(host) as shop:
+            page.goto(shop)  # http://localhost:…, another origin than Kano's 127.0.0.1:…
+            widget = page.locator("#kano-survey form.kano-widget")
+            expect(widget).to_contain_text("How likely are you to recommend us")
+            widget.get_by_role("button", name="Send my answers").click()
+            expect(widget.get_by_role("status")).to_have_text("Please answer this question.")
+            widget.get_by_role("radio", name="2").check()
+            widget.get_by_label("What is the main reason for your score?").fill("<b>Too slow</b>")
+            with page.expect_response(re.compile(r"/widget$")) as answered:
+                widget.get_by_role("button", name="Send my answers").click()
+            assert answered.value.status == 201
+            expect(page.locator("#kano-survey")).to_have_text("Thank you!")
+            assert problems == []
+    finally:
+        context.close()
+    engine = make_engine(seeded_database.url)
+    try:
+        with make_session_factory(engine)() as session:
+            stored = session.execute(select(FeedbackResponse.nps, FeedbackResponse.comment)
+                                     .where(FeedbackResponse.channel == "widget")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in stored] == [(2, "<b>Too slow</b>")]
