@@ -6,11 +6,12 @@ acknowledgements in the outbox; a case where a rule says so), with a handful of
 statements per batch instead of a dozen per response:
 
 - surveys and touchpoints: one query each for every key in the batch;
-- customers: ``IN`` look-ups by external id and by e-mail, the unknown ones created with
-  one multi-row ``INSERT … RETURNING``;
-- responses, outbox messages, cases and case events: Core ``insert()`` with many
-  parameter sets (SQLAlchemy's "insertmanyvalues": multi-row ``VALUES`` pages, ids back in
-  parameter order), never one ORM object per row.
+- customers: one look-up by external id and one by e-mail for the whole batch, the
+  unknown ones created together;
+- responses, customers, outbox messages, cases and case events: written as sets, never
+  one ORM object per row — on PostgreSQL ids reserved from the sequence in one round trip
+  and rows sent with ``COPY``; on SQLite Core ``insert()`` with many parameter sets
+  (``RETURNING`` the ids in order). See :mod:`kano.adapters.db.bulk_writes`.
 
 All or nothing like the single path: the first invalid response raises
 :class:`InvalidInput` naming it (``responses[7].survey``) before anything is written.
@@ -22,11 +23,12 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.bulk_writes import copy_rows, inserted_ids, rows_where_in
 from kano.adapters.db.feedback_intake import Submission
 from kano.adapters.db.orm import (
     CaseEventRow,
@@ -44,8 +46,16 @@ from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.cases import DEFAULT_RULES, business_deadline, first_matching_rule
 from kano.domain.shared.errors import InvalidInput
 
-LOOKUP_CHUNK = 5_000  # keys per IN (…) look-up, well under every driver's parameter limit
-INSERT_CHUNK = 10_000  # rows per insert() call, so progress can be reported between them
+# Core tables, not the mapped classes: an ORM bulk insert splits the rows into runs with
+# the same None columns (thousands of statements). How rows are written on each engine:
+# bulk_writes.
+RESPONSES = cast(Table, FeedbackResponse.__table__)
+CUSTOMERS = cast(Table, Customer.__table__)
+OUTBOX = cast(Table, OutboxMessageRow.__table__)
+CASES = cast(Table, CaseRow.__table__)
+CASE_EVENTS = cast(Table, CaseEventRow.__table__)
+
+INSERT_CHUNK = 10_000  # responses per write, so progress can be reported between them
 
 
 @dataclass(frozen=True)
@@ -143,11 +153,8 @@ def accept_responses(
             }
         )
     ids: list[int] = []
-    statement = insert(FeedbackResponse).returning(
-        FeedbackResponse.id, sort_by_parameter_order=True
-    )
     for chunk in _chunks(rows, INSERT_CHUNK):
-        ids.extend(session.scalars(statement, list(chunk)).all())
+        ids.extend(inserted_ids(session, RESPONSES, chunk))
         if on_progress is not None:
             on_progress(len(chunk))
     messages = (
@@ -237,25 +244,22 @@ def _respondents(
     emails = sorted({s.customer_email for s in submissions if s.customer_email is not None})
     by_external: dict[str, _Respondent] = {}
     by_email: dict[str, _Respondent] = {}
-    for chunk in _chunks(external_ids, LOOKUP_CHUNK):
-        for row in session.execute(
-            select(*_CUSTOMER_COLUMNS).where(
-                Customer.workspace_id == workspace_id, Customer.external_id.in_(chunk)
-            )
-        ):
-            by_external[row.external_id] = _Respondent(
-                row.id, row.external_id, row.name, row.email, row.consent_contact
-            )
-    for chunk in _chunks(emails, LOOKUP_CHUNK):
-        for row in session.execute(
-            select(*_CUSTOMER_COLUMNS)
-            .where(Customer.workspace_id == workspace_id, Customer.email.in_(chunk))
-            .order_by(Customer.id.desc())  # the oldest id written last wins
-        ):
-            known = by_external.get(row.external_id)
-            by_email[row.email] = known or _Respondent(
-                row.id, row.external_id, row.name, row.email, row.consent_contact
-            )
+    in_workspace = Customer.workspace_id == workspace_id
+    for row in rows_where_in(
+        session, _CUSTOMER_COLUMNS, Customer.external_id, external_ids, in_workspace
+    ):
+        by_external[row.external_id] = _Respondent(
+            row.id, row.external_id, row.name, row.email, row.consent_contact
+        )
+    found_by_email = sorted(
+        rows_where_in(session, _CUSTOMER_COLUMNS, Customer.email, emails, in_workspace),
+        key=lambda row: -row.id,  # the oldest id written last wins
+    )
+    for row in found_by_email:
+        known = by_external.get(row.external_id)
+        by_email[row.email] = known or _Respondent(
+            row.id, row.external_id, row.name, row.email, row.consent_contact
+        )
     result: list[_Respondent | None] = []
     for submission in submissions:
         external_id, email = submission.customer_external_id, submission.customer_email
@@ -293,25 +297,24 @@ def _store_customers(
     unique = list({id(r): r for r in respondents if r is not None}.values())
     new = [r for r in unique if r.new]
     now = utcnow()
-    statement = insert(Customer).returning(Customer.id, sort_by_parameter_order=True)
-    for chunk in _chunks(new, INSERT_CHUNK):
-        ids = session.scalars(
-            statement,
-            [
-                {
-                    "workspace_id": workspace_id,
-                    "external_id": r.external_id,
-                    "kind": "person",
-                    "name": r.name,
-                    "email": r.email,
-                    "consent_contact": True,
-                    "created_at": now,
-                }
-                for r in chunk
-            ],
-        ).all()
-        for respondent, new_id in zip(chunk, ids, strict=True):
-            respondent.id = new_id
+    ids = inserted_ids(
+        session,
+        CUSTOMERS,
+        [
+            {
+                "workspace_id": workspace_id,
+                "external_id": r.external_id,
+                "kind": "person",
+                "name": r.name,
+                "email": r.email,
+                "consent_contact": True,
+                "created_at": now,
+            }
+            for r in new
+        ],
+    )
+    for respondent, new_id in zip(new, ids, strict=True):
+        respondent.id = new_id
     emailed = [r for r in unique if r.email_added and not r.new]
     for respondent in emailed:
         session.execute(
@@ -381,8 +384,7 @@ def _queue_acknowledgements(
                         "payload": event,
                     }
                 )
-    for chunk in _chunks(messages, INSERT_CHUNK):
-        session.execute(insert(OutboxMessageRow), list(chunk))
+    copy_rows(session, OUTBOX, messages)
     return len(messages)
 
 
@@ -463,21 +465,20 @@ def _open_cases(
         }
         for response_id, row, submission, rule in matched
     ]
-    statement = insert(CaseRow).returning(CaseRow.id, sort_by_parameter_order=True)
-    for chunk in _chunks(case_rows, INSERT_CHUNK):
-        case_ids = session.scalars(statement, list(chunk)).all()
-        session.execute(
-            insert(CaseEventRow),
-            [
-                {
-                    "workspace_id": workspace_id,
-                    "case_id": case_id,
-                    "at": opened,
-                    "kind": "opened",
-                    "actor": "kano",
-                    "detail": {"rule": case["rule"], "response_id": case["response_id"]},
-                }
-                for case_id, case in zip(case_ids, chunk, strict=True)
-            ],
-        )
+    case_ids = inserted_ids(session, CASES, case_rows)
+    copy_rows(
+        session,
+        CASE_EVENTS,
+        [
+            {
+                "workspace_id": workspace_id,
+                "case_id": case_id,
+                "at": opened,
+                "kind": "opened",
+                "actor": "kano",
+                "detail": {"rule": case["rule"], "response_id": case["response_id"]},
+            }
+            for case_id, case in zip(case_ids, case_rows, strict=True)
+        ],
+    )
     return len(case_rows)

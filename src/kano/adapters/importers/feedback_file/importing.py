@@ -18,10 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.feedback_bulk import INSERT_CHUNK, LOOKUP_CHUNK, accept_responses
+from kano.adapters.db.bulk_writes import copy_rows, rows_where_in
+from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.orm import IdempotencyKeyRow, Survey, Touchpoint, utcnow
 from kano.adapters.importers.feedback_file.mapping import LoadedMapping
 from kano.adapters.importers.feedback_file.readers import Table, read_table
@@ -132,17 +133,13 @@ def import_file(
 
 
 def _known_keys(session: Session, workspace_id: int, keys: Sequence[str]) -> set[str]:
-    known: set[str] = set()
-    for start in range(0, len(keys), LOOKUP_CHUNK):
-        chunk = keys[start : start + LOOKUP_CHUNK]
-        known.update(
-            session.scalars(
-                select(IdempotencyKeyRow.key).where(
-                    IdempotencyKeyRow.workspace_id == workspace_id,
-                    IdempotencyKeyRow.key.in_(chunk),
-                )
-            )
+    in_workspace = IdempotencyKeyRow.workspace_id == workspace_id
+    known = {
+        row.key
+        for row in rows_where_in(
+            session, [IdempotencyKeyRow.key], IdempotencyKeyRow.key, keys, in_workspace
         )
+    }
     return known
 
 
@@ -163,8 +160,7 @@ def _remember(
         }
         for row, response_id in zip(rows, ids, strict=True)
     ]
-    for start in range(0, len(entries), INSERT_CHUNK):
-        session.execute(insert(IdempotencyKeyRow), entries[start : start + INSERT_CHUNK])
+    copy_rows(session, IdempotencyKeyRow, entries)
 
 
 def write_errors_csv(path: Path, errors: Sequence[RowError]) -> None:

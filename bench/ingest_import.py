@@ -1,0 +1,184 @@
+"""File import and the set-based bulk path on PostgreSQL (issue 6: ≥ 50,000 responses/s).
+
+Run: `.venv/bin/python bench/ingest_import.py [--rows 100000] [--customers 20000]
+[--per-row 5000] [--url postgresql+psycopg://postgres@127.0.0.1:5432/test]`.
+
+In a database of its own (created, migrated with `alembic upgrade head`, dropped after),
+with a workspace holding the survey and ``--customers`` existing customers, it writes a
+CSV of ``--rows`` responses from those customers (response id, customer id, e-mail,
+timestamp, language, NPS, CSAT as text, comment) and times:
+
+1. `kano feedback import`'s work in-process: read the CSV, check every row, look up the
+   idempotency keys, store responses + keys through the set-based path, commit;
+2. the same import again (every row skipped: the re-import cost);
+3. storing the first ``--per-row`` submissions one by one with ``accept_response`` (the
+   old path of ``POST /responses:bulk``) against the set-based ``accept_responses``, both
+   in one transaction and without acknowledgements, into fresh workspaces: the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
+
+from kano.adapters.db import accounts
+from kano.adapters.db.engine import make_engine, make_session_factory, transaction
+from kano.adapters.db.feedback_bulk import accept_responses
+from kano.adapters.db.feedback_intake import accept_response
+from kano.adapters.db.migrate import upgrade
+from kano.adapters.db.orm import Customer, FeedbackResponse, Survey
+from kano.adapters.importers.feedback_file import ImportOptions, import_file, load_mapping
+from kano.adapters.importers.feedback_file.readers import read_table
+from kano.adapters.importers.feedback_file.rows import parse_rows, plan_for
+
+MAPPING = """\
+survey: relationship-nps
+columns:
+  response_id: Response ID
+  customer_external_id: Customer
+  customer_email: Email
+  submitted_at: Submitted
+  language: Language
+date_formats: ["%Y-%m-%d %H:%M:%S"]
+questions:
+  nps: How likely are you to recommend us?
+  csat: How satisfied are you?
+  comment: Anything else?
+"""
+SATISFACTION = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"]
+
+
+def admin(url: str, sql: str) -> None:
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(sql)  # type: ignore[arg-type]
+
+
+def seed(url: str, slug: str, customers: int) -> int:
+    sessions = make_session_factory(make_engine(url))
+    with transaction(sessions) as session:
+        workspace = accounts.ensure_workspace(session, slug)
+        session.add(Survey(workspace_id=workspace.id, key="relationship-nps", name="NPS"))
+        session.execute(
+            insert(Customer),
+            [
+                {
+                    "workspace_id": workspace.id,
+                    "external_id": f"C{i:06d}",
+                    "kind": "person",
+                    "name": f"Customer {i}",
+                    "email": f"customer{i}@example.com",
+                    "consent_contact": True,
+                }
+                for i in range(customers)
+            ],
+        )
+        return workspace.id
+
+
+def write_csv(path: Path, rows: int, customers: int) -> None:
+    start = datetime(2026, 1, 1)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Response ID", "Customer", "Email", "Submitted", "Language",
+                         "How likely are you to recommend us?", "How satisfied are you?",
+                         "Anything else?"])  # fmt: skip
+        for i in range(rows):
+            c = (i * 7919) % customers
+            writer.writerow([
+                f"R{i:07d}", f"C{c:06d}", f"customer{c}@example.com",
+                (start + timedelta(seconds=17 * i)).strftime("%Y-%m-%d %H:%M:%S"),
+                ("en", "hu", "ru")[i % 3], i % 11, SATISFACTION[i % 5],
+                f"comment number {i}" if i % 3 == 0 else "",
+            ])  # fmt: skip
+
+
+def timed_import(url: str, workspace_id: int, path: Path, mapping_path: Path) -> tuple[float, int]:
+    sessions = make_session_factory(make_engine(url))
+    started = time.perf_counter()
+    loaded = load_mapping(mapping_path)
+    table = read_table(path, loaded.mapping)
+    with transaction(sessions) as session:
+        report = import_file(session, workspace_id, table, loaded, ImportOptions())
+        assert report.ok, report.errors[:5]
+    return time.perf_counter() - started, report.imported
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--customers", type=int, default=20_000)
+    parser.add_argument("--per-row", type=int, default=5_000)
+    parser.add_argument(
+        "--url",
+        default=os.environ.get(
+            "KANO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+        ),
+        help="Any database on the server (a bench database is created next to it).",
+    )
+    args = parser.parse_args()
+    name = f"kano_import_bench_{os.getpid()}"
+    url = make_url(args.url).set(database=name).render_as_string(hide_password=False)
+    admin(args.url, f'CREATE DATABASE "{name}"')
+    try:
+        upgrade(url)
+        with tempfile.TemporaryDirectory() as folder:
+            run(url, Path(folder), args)
+    finally:
+        admin(args.url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run(url: str, folder: Path, args: argparse.Namespace) -> None:
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, load average {os.getloadavg()}")  # fmt: skip
+    workspace_id = seed(url, "bench", args.customers)
+    export, mapping = folder / "export.csv", folder / "map.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    write_csv(export, args.rows, args.customers)
+
+    seconds, imported = timed_import(url, workspace_id, export, mapping)
+    print(f"import {args.rows:,} rows ({args.customers:,} existing customers): "
+          f"{seconds:.2f} s, {imported / seconds:,.0f} rows/s")  # fmt: skip
+    seconds, imported = timed_import(url, workspace_id, export, mapping)
+    assert imported == 0
+    print(f"re-import (all skipped): {seconds:.2f} s, {args.rows / seconds:,.0f} rows/s")
+
+    loaded = load_mapping(mapping)
+    table = read_table(export, loaded.mapping)
+    parsed, errors, _ = parse_rows(table, plan_for(table, loaded))
+    assert not errors
+    submissions = [row.submission for row in parsed[: args.per_row]]
+    sessions = make_session_factory(make_engine(url))
+    one, two = seed(url, "per-row", args.customers), seed(url, "set-based", args.customers)
+    started = time.perf_counter()
+    with transaction(sessions) as session:
+        for submission in submissions:
+            accept_response(session, one, submission, email_enabled=False, open_cases=False)
+    per_row = time.perf_counter() - started
+    started = time.perf_counter()
+    with transaction(sessions) as session:
+        accept_responses(
+            session, two, submissions, email_enabled=False, acknowledge=False, open_cases=False
+        )
+    set_based = time.perf_counter() - started
+    n = len(submissions)
+    print(f"store {n:,} submissions: one by one {per_row:.2f} s ({n / per_row:,.0f}/s), "
+          f"set-based {set_based:.3f} s ({n / set_based:,.0f}/s): "
+          f"{per_row / set_based:.1f}× faster")  # fmt: skip
+    with sessions() as session:
+        stored = session.scalar(select(func.count()).select_from(FeedbackResponse))
+    print(f"responses stored in the bench database: {stored:,}; load average {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
