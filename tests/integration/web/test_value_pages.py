@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from starlette.testclient import TestClient
 
+from kano.adapters.db.orm import Customer
 from kano.adapters.warehouse import connect
 from kano.analytics.value import views
 from kano.app import create_app
@@ -139,3 +140,39 @@ def test_bad_input_is_named_and_escaped(browser: Browser) -> None:
     assert "unknown segment" in page
     assert "<script>x</script>" not in page
     assert "as_of" in browser.client.get("/value/rfm?as_of=2026-13-40&lang=en").text
+
+
+def test_customer_360_shows_value_risk_feedback_and_orders(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    workspace = workspace_id(live.sessions)
+    churn = views.churn_view(backend, workspace).customers[0]
+    customer = int(churn["customer_id"])
+    rfm = {int(r["customer_id"]): r for r in views.rfm_view(backend, workspace).customers}
+
+    with live.sessions() as session:
+        external_id = session.get(Customer, customer).external_id  # type: ignore[union-attr]
+    found = browser.client.get("/customers", params={"q": external_id, "lang": "en"})
+    page = browser.client.get(f"/customers/{customer}?lang=en")
+
+    assert found.status_code == 200 and f'href="/customers/{customer}"' in found.text
+    assert page.status_code == 200
+    risk = re.search(r'id="customer-churn"><dt>Churn risk</dt><dd class="figure-value">(\d+) %',
+                     page.text)  # fmt: skip
+    assert risk and int(risk.group(1)) == round(100 * churn["churn_risk"])
+    if customer in rfm:
+        assert f'R{rfm[customer]["r"]} F{rfm[customer]["f"]} M{rfm[customer]["m"]}' in page.text
+    orders = re.search(r"Orders \(latest (\d+) of (\d+)\)", page.text)
+    assert orders and int(orders.group(2)) > 0
+    assert page.text.count("<tr>", page.text.index('id="customer-history"')) >= 4
+
+
+def test_customer_360_finds_by_name_and_refuses_unknown_ids(browser: Browser) -> None:
+    listing = browser.client.get("/customers?lang=en").text
+    first = re.search(r'<tr data-customer="(\d+)"><td><a href="/customers/\d+">([^<]+)</a>',
+                      listing)  # fmt: skip
+    assert first
+    name = first.group(2).split()[0]
+    searched = browser.client.get("/customers", params={"q": name, "lang": "en"}).text
+    assert f'data-customer="{first.group(1)}"' in searched
+    assert browser.client.get("/customers/987654321?lang=en").status_code == 404

@@ -17,6 +17,7 @@ from kano.adapters.web.i18n import load_all_translations
 from kano.adapters.web.routes import (
     auth,
     cases,
+    customers,
     home,
     journeys,
     linkage,
@@ -42,7 +43,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
-    cases.router, journeys.router, linkage.router, value.router,
+    cases.router, journeys.router, linkage.router, value.router, customers.router,
     surveys.router, staff_entry.router, survey_public.router,
 )
 

@@ -325,3 +325,65 @@ def churn_view(
     quality, records, _model = checked("window_days", lambda: report.churn_report(
         train, holdout, current, method=method, window_days=window_days))  # fmt: skip
     return ChurnView(quality, records)
+
+
+# --- One customer --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerValue:
+    """One customer's place in every analysis, and its history on earlier days."""
+
+    rfm: Record | None
+    rfm_history: list[tuple[date, str | None]]  # (day, segment); None: not active then
+    matrix: Record | None  # accounts only
+    matrix_history: list[tuple[date, tuple[str, str] | None]]
+    clv: Record | None
+    churn: Record | None  # churn_risk, reasons; None when not active now
+    churn_auc: float | None
+
+
+def _find(rows: list[Record], customer_id: int) -> Record | None:
+    return next((r for r in rows if int(r["customer_id"]) == customer_id), None)
+
+
+def _or_none(work: Callable[[], T]) -> T | None:
+    """An analysis that cannot run for this workspace (too little data) leaves a gap."""
+    try:
+        return work()
+    except (InvalidInput, ValueError):
+        return None
+
+
+def customer_value(
+    backend: Any, workspace_id: int, customer_id: int, *, segment: str | None,
+    is_account: bool, history: list[date],
+) -> CustomerValue:  # fmt: skip
+    """RFM, client-matrix cell, CLV (fitted on the customer's segment) and churn risk of
+    one customer, with the RFM segment and matrix cell on each day of ``history``."""
+    rfm_now = _or_none(lambda: rfm_view(backend, workspace_id))
+    rfm_history: list[tuple[date, str | None]] = []
+    matrix_history: list[tuple[date, tuple[str, str] | None]] = []
+    for day in history:
+        then = _or_none(lambda d=day: rfm_view(backend, workspace_id, as_of=d))  # type: ignore[misc]
+        found = _find(then.customers, customer_id) if then else None
+        rfm_history.append((day, found["segment"] if found else None))
+        if is_account:
+            placed = _or_none(lambda d=day: matrix_view(backend, workspace_id, as_of=d))  # type: ignore[misc]
+            cell = _find(placed.accounts, customer_id) if placed else None
+            matrix_history.append(
+                (day, (cell["attractiveness_level"], cell["relationship_level"]) if cell else None)
+            )
+    matrix_now = _or_none(lambda: matrix_view(backend, workspace_id)) if is_account else None
+    clv = _or_none(lambda: clv_view(backend, workspace_id, segment=segment,
+                                    pooled=segment is None))  # fmt: skip
+    churn = _or_none(lambda: churn_view(backend, workspace_id))
+    return CustomerValue(
+        rfm=_find(rfm_now.customers, customer_id) if rfm_now else None,
+        rfm_history=rfm_history,
+        matrix=_find(matrix_now.accounts, customer_id) if matrix_now else None,
+        matrix_history=matrix_history,
+        clv=_find(clv.customers, customer_id) if clv else None,
+        churn=_find(churn.customers, customer_id) if churn else None,
+        churn_auc=churn.quality["holdout_auc"] if churn else None,
+    )
