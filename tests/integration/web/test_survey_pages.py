@@ -6,6 +6,7 @@ intake, so a detractor opens a case."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,9 +27,11 @@ from kano.adapters.db.orm import (
     SurveyDefinitionRow,
 )
 from kano.adapters.db.survey_store import defined_survey, save_survey, seed_demo_definitions
+from kano.adapters.importers.company_parquet import load_company
 from kano.adapters.web.routes.survey_public import POSTS_PER_MINUTE_PER_IP
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.bootstrap import Container
+from kano.demo import generate_company
 from kano.domain.feedback.surveys import QuestionType, checked_definition
 from kano.domain.workspaces import Role
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
@@ -383,3 +386,18 @@ def test_demo_surveys_get_their_questions(
         assert [q.key for q in definition.questions] == ["nps", "comment"]
         assert definition.questions[0].text["hu"].startswith("Mennyire valószínű")
         assert _count(sessions, SurveyDefinitionRow) == 1
+
+
+def test_loading_the_demo_company_gives_its_surveys_questions(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    generate_company("S", 1, tmp_path)
+    load_company(sessions, tmp_path, "demo", "Northwind (demo)")
+    with sessions() as session:
+        workspace_id = accounts.get_workspace(session, "demo").id
+        survey = defined_survey(session, workspace_id, "relationship-nps")
+    assert [(q.key, q.type) for q in survey.definition.questions] == [
+        ("nps", QuestionType.NPS), ("comment", QuestionType.TEXT)]
+    assert _count(sessions, SurveyDefinitionRow) == 8  # every demo survey
+    load_company(sessions, tmp_path, "demo")  # loading again replaces, keeps one each
+    assert _count(sessions, SurveyDefinitionRow) == 8
