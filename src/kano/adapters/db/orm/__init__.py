@@ -4,6 +4,7 @@ from kano.adapters.db.orm.base import Base, utcnow
 from kano.adapters.db.orm.cases import CaseEventRow, CaseRow
 from kano.adapters.db.orm.customers import Customer, Segment
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
+from kano.adapters.db.orm.invitations import InvitationRow
 from kano.adapters.db.orm.journey_maps import (
     JourneyRow,
     JourneyStageOrderRow,
@@ -23,6 +24,7 @@ from kano.adapters.db.orm.okr import CheckInRow, KeyResultRow, OkrCycleRow, OkrO
 from kano.adapters.db.orm.operations import ProcessEvent
 from kano.adapters.db.orm.outbox import IdempotencyKeyRow, OutboxMessageRow, WebhookEndpointRow
 from kano.adapters.db.orm.people import Employee, PulseResponse, Team
+from kano.adapters.db.orm.requirements import SpecialRequirementRow
 from kano.adapters.db.orm.strategy import (
     CauseEffectLinkRow,
     InitiativeObjectiveRow,
@@ -61,6 +63,7 @@ __all__ = [
     "IdempotencyKeyRow",
     "InitiativeObjectiveRow",
     "InitiativeRow",
+    "InvitationRow",
     "JourneyRow",
     "JourneyStage",
     "JourneyStageOrderRow",
@@ -84,6 +87,7 @@ __all__ = [
     "ScheduledJobRow",
     "ScorecardRow",
     "Segment",
+    "SpecialRequirementRow",
     "Survey",
     "SurveyDefinitionRow",
     "Team",
