@@ -81,3 +81,26 @@ def test_command_line_mistakes_name_the_option(tmp_path: Path) -> None:
         load_mapping(preset="qualtrics")
     with pytest.raises(MappingInvalid, match=r"map\.yaml:4: YAML: mapping values are not"):
         load_mapping(mapping_file(tmp_path, "survey: x\nquestions:\n  nps: Q1\n    csat: Q2\n"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-03-02 09:05:44", "2026-3-2 9:05:44", "2026-02-30 10:00:00", "2026-03-02T09:05:44"],
+)
+def test_fast_date_path_reads_exactly_what_strptime_reads(text: str) -> None:
+    from datetime import datetime
+
+    from kano.adapters.importers.feedback_file.rows import time_parser
+
+    parse = time_parser(["%Y-%m-%d %H:%M:%S"], "UTC")
+    try:
+        expected: object = datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        expected = ValueError
+    try:
+        got: object = parse(text)
+    except ValueError:
+        got = ValueError
+    assert got == expected
+    budapest = time_parser(["%Y-%m-%d %H:%M:%S"], "Europe/Budapest")
+    assert budapest("2026-07-01 12:00:00") == datetime(2026, 7, 1, 10, 0)

@@ -19,6 +19,13 @@ from sqlalchemy import JSON, ColumnElement, Table, any_, bindparam, insert, sele
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+
+class JsonText(str):
+    """A value already serialised as JSON (written as is, not serialised again)."""
+
+    __slots__ = ()
+
+
 IN_CHUNK = 5_000  # keys per IN (…) where arrays are not available
 INSERT_PAGE = 10_000
 
@@ -78,6 +85,11 @@ def copy_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> N
         return
     target = cast(Table, table.__table__ if hasattr(table, "__table__") else table)
     if not is_postgres(session):
+        if any(isinstance(value, JsonText) for value in rows[0].values()):
+            rows = [
+                {k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()}
+                for row in rows
+            ]
         for start in range(0, len(rows), INSERT_PAGE):
             session.execute(insert(target), list(rows[start : start + INSERT_PAGE]))
         return
@@ -92,7 +104,9 @@ def copy_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> N
             for row in rows:
                 copy.write_row(
                     [
-                        json.dumps(value) if wrap and value is not None else value
+                        json.dumps(value)
+                        if wrap and value is not None and not isinstance(value, JsonText)
+                        else value
                         for value, wrap in zip(row.values(), as_json, strict=True)
                     ]
                 )

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.bulk_writes import copy_rows, rows_where_in
+from kano.adapters.db.bulk_writes import JsonText, copy_rows, rows_where_in
 from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.orm import IdempotencyKeyRow, Survey, Touchpoint, utcnow
 from kano.adapters.importers.feedback_file.mapping import LoadedMapping
@@ -154,7 +154,7 @@ def _remember(
             "key": row.key,
             "request_hash": row.digest,
             "status_code": 201,
-            "body": {"id": response_id, "row": row.row},
+            "body": JsonText(f'{{"id": {response_id}, "row": {row.row}}}'),
             "response_id": response_id,
             "created_at": now,
         }

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +32,13 @@ from kano.domain.shared.errors import InvalidInput
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LEADING_NUMBER = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)")
 KEY_PREFIX = "feedback-import"
+# strptime formats that fromisoformat reads the same, with the exact text they accept
+ISO_SHAPES = {
+    "%Y-%m-%d %H:%M:%S": re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"),
+    "%Y-%m-%dT%H:%M:%S": re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d"),
+    "%Y-%m-%d %H:%M": re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"),
+    "%Y-%m-%d": re.compile(r"\d{4}-\d\d-\d\d"),
+}
 EXTERNAL_ID_MAX = 64
 NAME_MAX = 200
 EMAIL_MAX = 320
@@ -142,6 +150,9 @@ def time_parser(formats: Sequence[str], zone_name: str) -> Callable[[Cell], date
             try:
                 if form == "iso":
                     return to_utc(datetime.fromisoformat(text))
+                shape = ISO_SHAPES.get(form)
+                if shape is not None and shape.fullmatch(text):  # strptime is 10× slower
+                    return to_utc(datetime.fromisoformat(text))
                 return to_utc(datetime.strptime(text, form))
             except ValueError:
                 continue
@@ -189,7 +200,9 @@ def _score(plan: Plan, question: str, cell: Cell) -> Any:
         ) from None
 
 
+@lru_cache(maxsize=256)
 def _language(text: str | None) -> str | None:
+    """``HU``, ``en-GB``, ``ru_RU`` → hu, en, ru (a file holds few distinct values)."""
     if text is None:
         return None
     code = re.split(r"[-_]", text.strip().lower(), maxsplit=1)[0]
