@@ -401,3 +401,24 @@ def test_loading_the_demo_company_gives_its_surveys_questions(
     assert _count(sessions, SurveyDefinitionRow) == 8  # every demo survey
     load_company(sessions, tmp_path, "demo")  # loading again replaces, keeps one each
     assert _count(sessions, SurveyDefinitionRow) == 8
+
+
+def test_builder_shows_the_kano_categories_and_choice_counts(
+    client: TestClient, browser: Browser, container: Container, companies: SeededCompanies,
+    survey: str,
+) -> None:
+    token = _token(_link(container, companies.acme_id))
+    for functional, dysfunctional, reason in (("like", "dislike", "price"),
+                                              ("like", "neutral", "price"),
+                                              ("like", "neutral", "delivery"),
+                                              ("neutral", "dislike", "price")):
+        sent = client.post("/s/relationship-nps", data={
+            "t": token, "q-nps": "9", "q-reason": reason, "q-tracking": functional,
+            "q-tracking.dysfunctional": dysfunctional})
+        assert sent.status_code == 303
+    browser.log_in(companies.alice, PASSWORD)
+    results = text_of(browser.page("/surveys/relationship-nps?lang=en").text, "survey-results")
+    assert "4 responses" in results
+    # attractive 2, one-dimensional 1, must-be 1: better 3/4, worse −2/4
+    assert "2 1 1 0 0 0 Attractive 0.75 -0.50" in results
+    assert "Price 3 Delivery 1" in results

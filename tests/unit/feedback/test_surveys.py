@@ -17,6 +17,7 @@ from kano.domain.feedback.surveys import (
     answers_to,
     checked_definition,
     kano_category,
+    kano_summary,
     text_in,
 )
 from kano.domain.shared.errors import InvalidInput
@@ -167,3 +168,16 @@ def test_nps_answers_are_accepted_exactly_on_the_scale(score: int) -> None:
     else:
         with pytest.raises(InvalidInput):
             answers_to(definition, {"nps": str(score)})
+
+
+def test_kano_summary_takes_the_most_frequent_category_and_berger_coefficients() -> None:
+    summary = kano_summary({"attractive": 6, "one-dimensional": 2, "must-be": 1,
+                            "indifferent": 1, "questionable": 3, "nonsense": 9})
+    assert summary.answered == 13
+    assert summary.category is KanoCategory.ATTRACTIVE
+    assert summary.better == pytest.approx(0.8)  # (6 + 2) / 10
+    assert summary.worse == pytest.approx(-0.3)  # −(2 + 1) / 10
+    tie = kano_summary({"attractive": 2, "must-be": 2, "indifferent": 2})
+    assert tie.category is KanoCategory.MUST_BE  # M > O > A > I
+    empty = kano_summary({})
+    assert (empty.category, empty.better, empty.worse) == (None, None, None)

@@ -8,6 +8,7 @@ then keeps the answers that have no score column, all in the caller's transactio
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 from kano.adapters.db.accounts import audit
 from kano.adapters.db.feedback_intake import Accepted, Submission, accept_response
 from kano.adapters.db.orm import (
+    FeedbackResponse,
     ResponseAnswerRow,
     Survey,
     SurveyDefinitionRow,
@@ -192,3 +194,41 @@ def submit_answers(session: Session, workspace_id: int, survey_key: str, channel
         for extra in answers.extra
     ])
     return accepted
+
+
+@dataclass(frozen=True)
+class AnswerCounts:
+    responses: int
+    choices: dict[str, dict[str, int]]  # question → choice key → answers
+    kano: dict[str, dict[str, int]]  # question → Kano category → answers
+
+
+def answer_counts(session: Session, workspace_id: int, survey_id: int,
+                  questions: Collection[str]) -> AnswerCounts:
+    """How the survey's responses answered ``questions`` (its choice questions and Kano
+    pairs)."""
+    responses = session.scalar(select(func.count()).select_from(FeedbackResponse).where(
+        FeedbackResponse.workspace_id == workspace_id,
+        FeedbackResponse.survey_id == survey_id)) or 0
+    rows = session.execute(
+        select(ResponseAnswerRow.question, ResponseAnswerRow.value,
+               ResponseAnswerRow.kano_category, func.count())
+        .join(FeedbackResponse, (FeedbackResponse.id == ResponseAnswerRow.response_id)
+              & (FeedbackResponse.workspace_id == workspace_id))
+        .where(ResponseAnswerRow.workspace_id == workspace_id,
+               FeedbackResponse.survey_id == survey_id,
+               ResponseAnswerRow.question.in_(list(questions)))
+        .group_by(ResponseAnswerRow.question, ResponseAnswerRow.value,
+                  ResponseAnswerRow.kano_category)
+    ).all()
+    choices: dict[str, dict[str, int]] = {}
+    kano: dict[str, dict[str, int]] = {}
+    for question, value, category, count in rows:
+        if category is not None:
+            by_category = kano.setdefault(question, {})
+            by_category[category] = by_category.get(category, 0) + count
+            continue
+        by_choice = choices.setdefault(question, {})
+        for key in value.split(","):
+            by_choice[key] = by_choice.get(key, 0) + count
+    return AnswerCounts(int(responses), choices, kano)

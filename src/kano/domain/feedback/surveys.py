@@ -340,3 +340,43 @@ def answers_to(
     if not scores and not extra:
         raise InvalidInput(field, "answer at least one question")
     return SurveyAnswers(Answers(**scores), tuple(extra))
+
+
+@dataclass(frozen=True)
+class KanoSummary:
+    """The answers to one Kano pair: counts by category, the category most answers fall
+    in (ties resolved in the order must-be, one-dimensional, attractive, indifferent —
+    the usual "M > O > A > I" rule), and Berger's satisfaction coefficients:
+    better = (A + O) / (A + O + M + I), worse = −(O + M) / (A + O + M + I)."""
+
+    counts: Mapping[KanoCategory, int]
+
+    @property
+    def answered(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def category(self) -> KanoCategory | None:
+        if not self.answered:
+            return None
+        order = (_M, _O, _A, _I, _R, _Q)
+        return max(order, key=lambda c: (self.counts.get(c, 0), -order.index(c)))
+
+    def _valid(self) -> int:
+        return sum(self.counts.get(c, 0) for c in (_A, _O, _M, _I))
+
+    @property
+    def better(self) -> float | None:
+        valid = self._valid()
+        return None if not valid else (self.counts.get(_A, 0) + self.counts.get(_O, 0)) / valid
+
+    @property
+    def worse(self) -> float | None:
+        valid = self._valid()
+        return None if not valid else -(self.counts.get(_O, 0) + self.counts.get(_M, 0)) / valid
+
+
+def kano_summary(categories: Mapping[str, int]) -> KanoSummary:
+    """The summary of counts by category name (unknown names are ignored)."""
+    known = {c.value: c for c in KanoCategory}
+    return KanoSummary({known[name]: n for name, n in categories.items() if name in known})

@@ -22,6 +22,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kano.adapters.db.survey_store import (
+    DefinedSurvey,
+    answer_counts,
     create_survey,
     defined_survey,
     save_survey,
@@ -33,7 +35,14 @@ from kano.adapters.web.i18n import LANGUAGES
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.survey_links import SurveyLinks
-from kano.domain.feedback.surveys import MAX_QUESTIONS, QuestionType, checked_definition
+from kano.domain.feedback.surveys import (
+    MAX_QUESTIONS,
+    KanoCategory,
+    QuestionType,
+    checked_definition,
+    kano_summary,
+    text_in,
+)
 from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.domain.workspaces import Role
 
@@ -49,6 +58,14 @@ TYPE_LABELS = {
     "multi": N_("Multiple choice"),
     "text": N_("Open text"),
     "kano": N_("Kano pair"),
+}
+KANO_LABELS = {
+    KanoCategory.ATTRACTIVE: N_("Attractive"),
+    KanoCategory.ONE_DIMENSIONAL: N_("One-dimensional"),
+    KanoCategory.MUST_BE: N_("Must-be"),
+    KanoCategory.INDIFFERENT: N_("Indifferent"),
+    KanoCategory.REVERSE: N_("Reverse"),
+    KanoCategory.QUESTIONABLE: N_("Questionable"),
 }
 FIELD_MESSAGES = {
     "key": N_("Use 1–40 lower-case letters, digits, - or _, starting with a letter, "
@@ -194,9 +211,30 @@ def _edit_page(page: SignedInPageContext, db: Session, key: str, *,
         draft=_draft_of(survey.definition.to_dict()) if draft is None else draft,
         touchpoints=touchpoints_of(db, page.workspace.id), type_labels=TYPE_LABELS,
         error=error, note=note, public_url=public_url, widget_url=widget_url,
+        results=_results(db, page, survey),
         has_nps=survey.definition.question("nps") is not None
         and survey.definition.question("nps").type is QuestionType.NPS,  # type: ignore[union-attr]
     )
+
+
+def _results(db: Session, page: SignedInPageContext, survey: DefinedSurvey) -> dict[str, Any]:
+    """The saved questions' answers so far: counts per choice, Kano categories."""
+    assert page.workspace is not None
+    asked = [q for q in survey.definition.questions
+             if q.type in (QuestionType.SINGLE, QuestionType.MULTI, QuestionType.KANO)]
+    counts = answer_counts(db, page.workspace.id, survey.row.id, [q.key for q in asked])
+    language = page.language.code
+    choices, kano = [], []
+    for q in asked:
+        if q.type is QuestionType.KANO:
+            kano.append((text_in(q.text, language), kano_summary(counts.kano.get(q.key, {}))))
+        else:
+            given = counts.choices.get(q.key, {})
+            choices.append((text_in(q.text, language),
+                            [(text_in(c.label, language), given.get(c.key, 0))
+                             for c in q.choices]))
+    return {"responses": counts.responses, "choices": choices, "kano": kano,
+            "categories": KANO_LABELS}
 
 
 @router.get("/surveys/{key}")
