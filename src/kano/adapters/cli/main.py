@@ -15,6 +15,7 @@ from kano.adapters.cli.jobs import compute, worker
 from kano.adapters.cli.metrics import metrics_app
 from kano.adapters.cli.okr import okr_app
 from kano.adapters.cli.strategy import strategy_app
+from kano.adapters.cli.surveys import survey_app
 from kano.adapters.cli.value import value_app
 from kano.adapters.cli.warehouse import warehouse_app
 from kano.adapters.cli.webhooks import webhook_app
@@ -37,6 +38,7 @@ app.add_typer(webhook_app, name="webhook")
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(value_app, name="value")
 app.add_typer(feedback_app, name="feedback")
+app.add_typer(survey_app, name="survey")
 app.command("generate")(generate)
 app.command("demo")(demo)
 app.command("compute")(compute)
