@@ -7,7 +7,7 @@ YAML through :func:`load_custom_metrics`. Nothing here knows which engine it run
 """
 
 from kano.metrics.catalogue import BUILT_IN, Catalogue, built_in_catalogue
-from kano.metrics.compute import compute_metric
+from kano.metrics.compute import compute_metric, compute_metrics
 from kano.metrics.custom import load_custom_metrics
 from kano.metrics.definitions import Layer, Metric
 from kano.metrics.periods import Grain
@@ -23,5 +23,6 @@ __all__ = [
     "SliceRequest",
     "built_in_catalogue",
     "compute_metric",
+    "compute_metrics",
     "load_custom_metrics",
 ]

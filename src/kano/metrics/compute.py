@@ -1,19 +1,28 @@
-"""``compute_metric``: one metric, sliced and filtered, on any Ibis backend.
+"""``compute_metric``: one metric, sliced and filtered, on any Ibis backend; and
+``compute_metrics``: many metrics sliced the same way, sharing scans.
 
 This is the read side every interface shares (CLI, API, explorer, scorecard binding,
 bench): it frames the metric's base table for the request, runs one query for the
 sufficient statistics, and finishes each slice in Python. Comparison with the previous
 period runs the same computation one period earlier and pairs the rows.
+
+``compute_metrics`` gives exactly the rows ``compute_metric`` gives for each metric, with
+less work: metrics whose aggregations reduce the same base (e.g. every row-level metric
+of ``responses``) are reduced in one grouped query with each metric's filter as a
+condition on its reductions; metrics with identical statistics (LT and LTV) share one
+query; intermediate tables several metrics start from (the customer months) are
+computed once and kept as temporary tables for the duration of the call.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from kano.domain.shared.errors import InvalidInput
+from kano.metrics.aggregations.base import PER_CUSTOMER, grouped
 from kano.metrics.definitions import Metric
 from kano.metrics.expression_ibis import compile_text
 from kano.metrics.expressions import ExpressionError
@@ -48,10 +57,107 @@ def compute_metric(
     return _with_previous(backend, metric, request, workspace_id, rows)
 
 
+def compute_metrics(
+    backend: Any,
+    metrics: Iterable[Metric],
+    by: Sequence[str] = (),
+    filters: Mapping[str, str | Iterable[str]] | None = None,
+    period: tuple[date, date] | None = None,
+    workspace_id: int = 1,
+    *,
+    where: str | None = None,
+) -> dict[str, list[MetricRow]]:
+    """Every metric sliced by the same request: metric id → the rows ``compute_metric``
+    returns for it (same arguments), computed with shared scans (see the module text)."""
+    request = SliceRequest.build(by, filters, period, where)
+    wanted = {metric.id: metric for metric in metrics}
+    star = Star(backend, workspace_id, reuse=True)
+    results: dict[str, list[MetricRow]] = {}
+    batches: dict[tuple[str, Hashable], list[Metric]] = {}
+    alone: dict[tuple[str, str | None, Hashable], list[Metric]] = {}
+    for metric in wanted.values():
+        batch_key = metric.aggregation.batch_key()
+        statistics_key = metric.aggregation.statistics_key()
+        if batch_key is not None:
+            batches.setdefault((metric.source, batch_key), []).append(metric)
+        elif statistics_key is not None:
+            key = (metric.source, metric.filter, statistics_key)
+            alone.setdefault(key, []).append(metric)
+        else:
+            alone[(metric.id, None, None)] = [metric]
+    try:
+        for group in alone.values():
+            records = _statistics_records(star, group[0], request)
+            for metric in group:
+                results[metric.id] = _finished_rows(metric, records, request)
+        for group in batches.values():
+            results.update(_batched_rows(star, group, request))
+    finally:
+        star.release()
+    return {metric_id: results[metric_id] for metric_id in wanted}
+
+
+def _batched_rows(
+    star: Star, metrics: list[Metric], request: SliceRequest
+) -> dict[str, list[MetricRow]]:
+    """Metrics with one base reduced in one grouped query, each under its own filter."""
+    first = metrics[0]
+    base = first.aggregation.base(star, first.source, request)
+    try:
+        frame = star.frame(base, request, [text for m in metrics for text in m.expressions()])
+    except ExpressionError as error:
+        ids = ", ".join(metric.id for metric in metrics)
+        raise InvalidInput(f"metrics {ids}", str(error)) from error
+    keys = list(request.by)
+    per_customer = first.aggregation.batch_key() == PER_CUSTOMER
+    reductions: dict[str, Any] = {}
+    for index, metric in enumerate(metrics):
+        try:
+            condition = compile_text(metric.filter, frame) if metric.filter else None
+            if per_customer:
+                parts = metric.aggregation.customer_reductions(frame, condition)
+            else:
+                parts = metric.aggregation.reductions(frame, condition)
+        except ExpressionError as error:
+            raise InvalidInput(f"metric {metric.id}", str(error)) from error
+        reductions.update({f"_m{index}{name}": value for name, value in parts.items()})
+    if per_customer:
+        customers = frame.group_by([*keys, "customer_id"]).aggregate(**reductions)
+        reductions = {}
+        for index, metric in enumerate(metrics):
+            prefix = f"_m{index}_"
+            columns = {
+                name[len(prefix) - 1 :]: customers[name]
+                for name in customers.columns
+                if name.startswith(prefix)
+            }
+            parts = metric.aggregation.reductions_over_customers(customers, columns)
+            reductions.update({f"_m{index}{name}": value for name, value in parts.items()})
+        frame = customers
+    records = star.backend.to_pyarrow(grouped(frame, keys, **reductions)).to_pylist()
+    results = {}
+    for index, metric in enumerate(metrics):
+        prefix = f"_m{index}_"
+        own = [
+            {
+                **{key: record[key] for key in keys},
+                **{name[len(prefix) - 1 :]: value for name, value in record.items()
+                   if name.startswith(prefix)},
+            }
+            for record in records
+        ]  # fmt: skip
+        results[metric.id] = _finished_rows(metric, own, request)
+    return results
+
+
 def _rows(
     backend: Any, metric: Metric, request: SliceRequest, workspace_id: int
 ) -> list[MetricRow]:
-    star = Star(backend, workspace_id)
+    records = _statistics_records(Star(backend, workspace_id), metric, request)
+    return _finished_rows(metric, records, request)
+
+
+def _statistics_records(star: Star, metric: Metric, request: SliceRequest) -> list[dict[str, Any]]:
     aggregation = metric.aggregation
     base = aggregation.base(star, metric.source, request)
     try:
@@ -61,7 +167,14 @@ def _rows(
         statistics = aggregation.statistics(frame, list(request.by))
     except ExpressionError as error:
         raise InvalidInput(f"metric {metric.id}", str(error)) from error
-    records = backend.to_pyarrow(statistics).to_pylist()
+    records: list[dict[str, Any]] = star.backend.to_pyarrow(statistics).to_pylist()
+    return records
+
+
+def _finished_rows(
+    metric: Metric, records: list[dict[str, Any]], request: SliceRequest
+) -> list[MetricRow]:
+    aggregation = metric.aggregation
     grain = request.grain
     rows = []
     for record in records:

@@ -182,7 +182,24 @@ CALENDAR = _table("calendar", None, ("date", _DATE), time="date")
 """One row per day from the first to the last day with data in the workspace: the list of
 periods that exist even where no fact does (turnover needs every month's headcount)."""
 
-# In load order: dimensions before the facts that refer to them.
+CUSTOMER_MONTHS = _table(
+    "customer_months",
+    None,
+    ("customer_id", _ID),
+    ("month_index", _ID),
+    ("month_start", _TS),
+    ("revenue", _F64),
+    ("margin", _F64),
+    ("paying_months", _ID),
+    time="month_start",
+)
+"""A rollup the loader derives from the transactions (``kano.adapters.warehouse.rollups``):
+one row per customer and calendar month with a purchase (``month_index`` = year · 12 +
+month − 1, ``month_start`` its first instant), the month's revenue and margin, and
+``paying_months``, how many months with a purchase the customer has had up to this one.
+LT, LTV, share of wallet and the cohort metrics start from it."""
+
+# In load order: dimensions before the facts that refer to them; derived tables last.
 TABLES: tuple[WarehouseTable, ...] = (
     TEAMS,
     EMPLOYEES,
@@ -197,7 +214,10 @@ TABLES: tuple[WarehouseTable, ...] = (
     PROCESS_EVENTS,
     PULSES,
     CALENDAR,
+    CUSTOMER_MONTHS,
 )
+DERIVED_TABLES: tuple[WarehouseTable, ...] = (CALENDAR, CUSTOMER_MONTHS)
+"""Tables the loader computes rather than reads from a source."""
 TABLES_BY_NAME: dict[str, WarehouseTable] = {table.name: table for table in TABLES}
 FACT_TABLES: tuple[WarehouseTable, ...] = tuple(table for table in TABLES if table.is_fact)
 

@@ -7,7 +7,8 @@ exactly the rows counted up to the mark (nothing deleted or replaced, e.g. by a 
 ``kano demo``); otherwise, or with ``full=True``, the workspace's rows of that table are
 replaced. Dimensions are small and editable (a customer changes segment, an employee
 leaves), so they are replaced on every load. The calendar is rebuilt from the first to
-the last fact date.
+the last fact date, and the customer-month rollup (:mod:`.rollups`) from the transactions
+whenever they change.
 
 Everything happens in one store transaction (see each store for how its engine makes
 that atomic): a load that fails leaves the previous warehouse and load state intact.
@@ -22,9 +23,17 @@ from datetime import date, datetime, timedelta
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from kano.adapters.warehouse.rollups import ORDER_COLUMNS, customer_months
 from kano.adapters.warehouse.sources import Source
 from kano.adapters.warehouse.store import StoreWriter, TableState, WarehouseStore
-from kano.metrics.warehouse_schema import CALENDAR, TABLES, WarehouseTable
+from kano.metrics.warehouse_schema import (
+    CALENDAR,
+    CUSTOMER_MONTHS,
+    DERIVED_TABLES,
+    TABLES,
+    TRANSACTIONS,
+    WarehouseTable,
+)
 
 ProgressCallback = Callable[[str, int], None]
 
@@ -54,7 +63,7 @@ def plan_load(
     state = store.read_state(workspace_id)
     plans = []
     for table in TABLES:
-        if table is CALENDAR:
+        if table in DERIVED_TABLES:
             continue
         previous = state.get(table.name)
         incremental = (
@@ -93,24 +102,37 @@ def load_warehouse(
     """Load one workspace from ``source`` into ``store``; all or nothing."""
     progress = on_progress or (lambda _table, _rows: None)
     store.ensure_tables()
+    before = store.read_state(workspace_id)
     plans = plan_load(store, source, workspace_id, full)
     report = LoadReport(workspace_id)
     states: dict[str, TableState] = {}
+    orders: list[pa.Table] = []  # the rollup's columns of the transactions loaded
     with store.transaction() as writer:
         for plan in plans:
-            states[plan.table.name] = _load_table(writer, source, workspace_id, plan, progress)
+            keep = orders if plan.table is TRANSACTIONS else None
+            states[plan.table.name] = _load_table(
+                writer, source, workspace_id, plan, progress, keep
+            )
             report.appended[plan.table.name] = states[plan.table.name].row_count - (
                 plan.previous.row_count if plan.after is not None and plan.previous else 0
             )
             if plan.after is None:
                 report.replaced.append(plan.table.name)
         states[CALENDAR.name] = _write_calendar(writer, workspace_id, states)
+        states[CUSTOMER_MONTHS.name] = _write_customer_months(
+            writer, source, workspace_id, report, before, orders
+        )
         writer.save_state(workspace_id, states)
     return report
 
 
 def _load_table(
-    writer: StoreWriter, source: Source, workspace_id: int, plan: _Plan, progress: ProgressCallback
+    writer: StoreWriter,
+    source: Source,
+    workspace_id: int,
+    plan: _Plan,
+    progress: ProgressCallback,
+    keep: list[pa.Table] | None = None,
 ) -> TableState:
     table = plan.table
     incremental = plan.after is not None and plan.previous is not None
@@ -122,6 +144,8 @@ def _load_table(
     high_date = plan.previous.max_date if incremental and plan.previous else None
     for batch in source.batches(table, workspace_id, plan.after):
         writer.append(table.name, batch)
+        if keep is not None:
+            keep.append(batch.select(ORDER_COLUMNS))
         rows += batch.num_rows
         if table.id_column:
             batch_max = pc.max(batch[table.id_column]).as_py()
@@ -154,6 +178,27 @@ def _write_calendar(
     )
     writer.append(CALENDAR.name, batch)
     return TableState("calendar", None, len(days), first, last)
+
+
+def _write_customer_months(
+    writer: StoreWriter,
+    source: Source,
+    workspace_id: int,
+    report: LoadReport,
+    before: dict[str, TableState],
+    loaded: list[pa.Table],
+) -> TableState:
+    """Rebuild the rollup when the transactions changed (or it was never built): from
+    the batches just loaded if they replaced the transactions, else from the source."""
+    previous = before.get(CUSTOMER_MONTHS.name)
+    replaced = TRANSACTIONS.name in report.replaced
+    if previous is not None and not replaced and not report.appended.get(TRANSACTIONS.name):
+        return previous
+    orders = loaded if replaced else source.batches(TRANSACTIONS, workspace_id, None)
+    writer.delete_workspace(CUSTOMER_MONTHS.name, workspace_id)
+    rollup = customer_months(orders, workspace_id)
+    writer.append(CUSTOMER_MONTHS.name, rollup)
+    return TableState(CUSTOMER_MONTHS.name, None, rollup.num_rows)
 
 
 def _day(value: date | datetime | None) -> date | None:

@@ -74,12 +74,14 @@ def connect_spark(location: WarehouseLocation) -> Any:
     from ibis.backends.pyspark import Backend
 
     class WarehouseBackend(Backend):
-        """Resolves ``table("responses")`` to this warehouse's prefixed view."""
+        """Resolves ``table("responses")`` to this warehouse's prefixed view; other
+        names (Ibis's own cached tables, ``Table.cache()``) stay as they are."""
 
         prefix = ""
 
         def table(self, name: str, /, *, database: Any = None) -> Any:
-            return super().table(f"{self.prefix}{name}", database=database)
+            view = f"{self.prefix}{name}" if name in TABLES_BY_NAME else name
+            return super().table(view, database=database)
 
     import ibis
 

@@ -10,7 +10,7 @@ what every SQL engine does alike, and the statistics live in one tested module.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,10 @@ from kano.metrics.intervals import Estimate
 from kano.metrics.request import SliceRequest
 from kano.metrics.star import Base, Star
 from kano.metrics.warehouse_schema import warehouse_table
+
+PER_CUSTOMER = "per_customer"
+"""The batch key of aggregations that reduce per slice and customer first, then per
+slice (see :meth:`Aggregation.customer_reductions`)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,41 @@ class Aggregation(ABC):
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
         """One row per slice: the ``keys`` columns plus this aggregation's statistics."""
 
+    # --- computing several metrics together (``compute_metrics``) -------------------------
+
+    def batch_key(self) -> Hashable | None:
+        """Aggregations of one source whose keys are equal build the same base and can be
+        reduced in one grouped query through :meth:`reductions`; None: computed alone."""
+        return None
+
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        """The statistics as reductions over the rows of ``frame`` where ``where`` holds
+        (every row when None), so that ``grouped(frame, keys, **reductions(frame,
+        None))`` gives what :meth:`statistics` gives, plus slices whose n is 0 (which
+        :meth:`finish` reports as n = 0 and the caller drops). Only for aggregations
+        with a :meth:`batch_key`."""
+        raise NotImplementedError(f"{type(self).__name__} has no batched form")
+
+    def customer_reductions(
+        self, frame: ir.Table, where: ir.BooleanValue | None
+    ) -> dict[str, Any]:
+        """For the batch key :data:`PER_CUSTOMER`: the first step, reductions per slice
+        and customer over the rows where ``where`` holds; the second step,
+        :meth:`reductions_over_customers`, reduces those per slice."""
+        raise NotImplementedError(f"{type(self).__name__} has no per-customer form")
+
+    def reductions_over_customers(
+        self, customers: ir.Table, columns: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """The statistics over the per-customer rows; ``columns`` maps the names
+        :meth:`customer_reductions` gave to this aggregation's columns there."""
+        raise NotImplementedError(f"{type(self).__name__} has no per-customer form")
+
+    def statistics_key(self) -> Hashable | None:
+        """Aggregations of one source and filter with equal keys compute identical
+        statistics (they differ only in :meth:`finish`), so one query serves them all."""
+        return None
+
     @abstractmethod
     def finish(self, row: Mapping[str, Any]) -> Finished:
         """The estimate of one slice from its statistics."""
@@ -56,6 +95,11 @@ def grouped(frame: ir.Table, keys: list[str], **metrics: Any) -> ir.Table:
     if keys:
         return frame.group_by(keys).aggregate(**metrics)
     return frame.aggregate(**metrics)
+
+
+def both(where: ir.BooleanValue | None, condition: ir.BooleanValue) -> ir.BooleanValue:
+    """``condition``, and ``where`` too when there is one."""
+    return condition if where is None else where & condition
 
 
 def as_int(value: Any) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 import ibis.expr.types as ir
 
 from kano.metrics.aggregations.base import Aggregation, Finished, as_float, as_int, grouped
+from kano.metrics.aggregations.simple import RowAggregation
 from kano.metrics.intervals import Estimate, wilson
 from kano.metrics.request import SliceRequest
 from kano.metrics.star import Base, Star
@@ -69,7 +70,7 @@ class AnsweredOrderShare(Aggregation):
 
 
 @dataclass(frozen=True)
-class ProfitFormula(Aggregation):
+class ProfitFormula(RowAggregation):
     """Gross profit as the profit formula's levers: customers × ARPU × margin %.
 
     The warehouse holds neither leads (conversion) nor costs, so conversion is taken as
@@ -87,6 +88,13 @@ class ProfitFormula(Aggregation):
             _revenue=frame.amount.cast("float64").sum(),
             _margin=frame.margin.cast("float64").sum(),
         )
+
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        return {
+            "_customers": frame.customer_id.nunique(where=where),
+            "_revenue": frame.amount.cast("float64").sum(where=where),
+            "_margin": frame.margin.cast("float64").sum(where=where),
+        }
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
         customers = as_int(row["_customers"])

@@ -2,22 +2,29 @@
 share of wallet, and retention / churn by first-purchase cohort.
 
 All start from *customer months*: one row per customer and calendar month with at least
-one purchase (a "paying period"), numbered 1, 2, 3 … per customer in time order with
-``row_number()``, which every engine computes the same way. These metrics slice by
-customer attributes and by month, quarter or year only: a row here is a customer, not
-an order, so an order's channel or team does not apply.
+one purchase (a "paying period"), numbered 1, 2, 3 … per customer in time order — a
+rollup the loader derives from the transactions (``kano.adapters.warehouse.rollups``).
+These metrics slice by customer attributes and by month, quarter or year only: a row
+here is a customer, not an order, so an order's channel or team does not apply.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
-from kano.metrics.aggregations.base import Aggregation, Finished, as_float, as_int, grouped
+from kano.metrics.aggregations.base import (
+    Aggregation,
+    Finished,
+    as_float,
+    as_int,
+    both,
+    grouped,
+)
 from kano.metrics.aggregations.simple import finish_mean
 from kano.metrics.intervals import Estimate, ratio, wilson
 from kano.metrics.periods import Grain
@@ -29,34 +36,60 @@ MONTHLY_GRAINS = (Grain.MONTH, Grain.QUARTER, Grain.YEAR)
 
 def customer_months(star: Star) -> ir.Table:
     """customer_id, _month_index (year·12 + month − 1), _month_start, _revenue, _margin,
-    and _paying_months: how many paying months the customer has had up to this one."""
-    orders = star.table("transactions")
-    at = orders.occurred_at
-    # PostgreSQL's EXTRACT returns numeric; as bigint the month index groups and joins
-    # about a fifth faster there (elsewhere the cast costs nothing).
-    months = orders.group_by(
+    and _paying_months: how many paying months the customer has had up to this one.
+
+    The loader derives this rollup from the transactions (``customer_months`` in the
+    warehouse schema), so these metrics do not regroup every order on each question."""
+    months = star.table("customer_months")
+    return months.select(
         "customer_id",
-        _month_index=at.year().cast("int64") * 12 + at.month().cast("int64") - 1,
-        _month_start=at.truncate("M"),
-    ).aggregate(
-        _revenue=orders.amount.cast("float64").sum(),
-        _margin=orders.margin.cast("float64").sum(),
+        _month_index=months.month_index,
+        _month_start=months.month_start,
+        _revenue=months.revenue,
+        _margin=months.margin,
+        _paying_months=months.paying_months,
     )
-    order = ibis.window(group_by="customer_id", order_by=months._month_index)
-    return months.mutate(_paying_months=ibis.row_number().over(order) + 1)
+
+
+def _first_months(star: Star) -> ir.Table:
+    """Each customer's first paying month: _first (its index) and _cohort_start; the six
+    cohort metrics computed together share one copy."""
+
+    def build() -> ir.Table:
+        months = customer_months(star)
+        return months.group_by("customer_id").aggregate(
+            _first=months._month_index.min(), _cohort_start=months._month_start.min()
+        )
+
+    return star.shared("first_months", build)
 
 
 class _CustomerMonthAggregation(Aggregation):
     def base(self, star: Star, source: str, request: SliceRequest) -> Base:
         return Base(customer_months(star), "_month_start", MONTHLY_GRAINS)
 
+    def statistics_key(self) -> Hashable | None:
+        return "customer_month_lifetimes"  # LT and LTV differ only in finish
+
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
-        per_customer = frame.group_by([*keys, "customer_id"]).aggregate(
-            _lt=frame._paying_months.max().cast("float64"),
-            _revenue=frame._revenue.sum(),
-            _margin=frame._margin.sum(),
-            _months=frame.count(),
-        )
+        if Grain.MONTH.value in keys:
+            # A customer has one row per month, so with the month among the slices each
+            # (slice, customer) is one row already: grouping by customer would change
+            # nothing but cost a pass over every customer month.
+            per_customer = frame.select(
+                *keys,
+                _lt=frame._paying_months.cast("float64"),
+                _revenue=frame._revenue,
+                _margin=frame._margin,
+                _months=ibis.literal(1, type="int64"),
+            )
+        else:
+            per_customer = frame.group_by([*keys, "customer_id"]).aggregate(
+                _lt=frame._paying_months.max().cast("float64"),
+                _revenue=frame._revenue.sum(),
+                _margin=frame._margin.sum(),
+                _months=frame.count(),
+            )
         n = per_customer.count()
         return grouped(
             per_customer,
@@ -147,9 +180,7 @@ class CohortRetention(Aggregation):
 
     def base(self, star: Star, source: str, request: SliceRequest) -> Base:
         months = customer_months(star).select("customer_id", "_month_index", "_month_start")
-        first = months.group_by("customer_id").aggregate(
-            _first=months._month_index.min(), _cohort_start=months._month_start.min()
-        )
+        first = _first_months(star)
         joined = months.join(first, "customer_id")
         flags = joined.group_by("customer_id", "_first", "_cohort_start").aggregate(
             _retained=joined.count(where=joined._month_index == joined._first + self.months) > 0
@@ -160,6 +191,15 @@ class CohortRetention(Aggregation):
 
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
         return grouped(frame, keys, _n=frame.count(), _hits=frame.count(where=frame._retained))
+
+    def batch_key(self) -> Hashable | None:
+        return ("cohort", self.months)  # retention and churn of one month share a base
+
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        return {
+            "_n": frame.count(where=where),
+            "_hits": frame.count(where=both(where, frame._retained)),
+        }
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
         n, hits = as_int(row["_n"]), as_int(row["_hits"])

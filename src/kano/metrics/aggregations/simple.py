@@ -7,7 +7,7 @@ taken in float64 on every engine so integer scores do not overflow or round.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -15,7 +15,15 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from kano.metrics.aggregations.base import Aggregation, Finished, as_float, as_int, grouped
+from kano.metrics.aggregations.base import (
+    PER_CUSTOMER,
+    Aggregation,
+    Finished,
+    as_float,
+    as_int,
+    both,
+    grouped,
+)
 from kano.metrics.expression_ibis import compile_text
 from kano.metrics.intervals import Estimate, mean_t, net_score, ratio, wilson
 
@@ -40,6 +48,25 @@ def mean_statistics(table: ir.Table, keys: list[str]) -> ir.Table:
     return grouped(values, keys, _n=n, _mean=values._x.mean(), _ss=values._x.var(how="pop") * n)
 
 
+def mean_reductions(frame: ir.Table, x: Any, where: ir.BooleanValue | None) -> dict[str, Any]:
+    """:func:`mean_statistics` of ``x`` as reductions over the rows where ``where`` holds."""
+    known = both(where, x.notnull())
+    n = frame.count(where=known)
+    return {
+        "_n": n,
+        "_mean": x.mean(where=known),
+        "_ss": x.var(how="pop", where=known) * n,
+    }
+
+
+class RowAggregation(Aggregation):
+    """An aggregation of the plain source table's rows: metrics of one source computed
+    together share one scan (see :meth:`Aggregation.reductions`)."""
+
+    def batch_key(self) -> Hashable | None:
+        return "rows"
+
+
 def finish_mean(row: Mapping[str, Any]) -> Finished:
     n = as_int(row["_n"])
     squares = as_float(row["_ss"])
@@ -48,7 +75,7 @@ def finish_mean(row: Mapping[str, Any]) -> Finished:
 
 
 @dataclass(frozen=True)
-class Count(Aggregation):
+class Count(RowAggregation):
     """Number of rows (responses, orders …); no interval."""
 
     kind = "count"
@@ -56,13 +83,16 @@ class Count(Aggregation):
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
         return grouped(frame, keys, _n=frame.count())
 
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        return {"_n": frame.count(where=where)}
+
     def finish(self, row: Mapping[str, Any]) -> Finished:
         n = as_int(row["_n"])
         return Finished(Estimate(float(n), n))
 
 
 @dataclass(frozen=True)
-class CountDistinct(Aggregation):
+class CountDistinct(RowAggregation):
     """Number of distinct values of a column (active customers); n is that number."""
 
     column: str
@@ -74,13 +104,16 @@ class CountDistinct(Aggregation):
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
         return grouped(frame, keys, _distinct=compile_text(self.column, frame).nunique())
 
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        return {"_distinct": compile_text(self.column, frame).nunique(where=where)}
+
     def finish(self, row: Mapping[str, Any]) -> Finished:
         n = as_int(row["_distinct"])
         return Finished(Estimate(float(n), n))
 
 
 @dataclass(frozen=True)
-class Total(Aggregation):
+class Total(RowAggregation):
     """Sum of a value over the rows (revenue, gross margin); n counts the rows."""
 
     value: str
@@ -93,13 +126,17 @@ class Total(Aggregation):
         value = _number(self.value, frame)
         return grouped(frame, keys, _n=value.count(), _sum=value.sum())
 
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        value = _number(self.value, frame)
+        return {"_n": value.count(where=where), "_sum": value.sum(where=where)}
+
     def finish(self, row: Mapping[str, Any]) -> Finished:
         n = as_int(row["_n"])
         return Finished(Estimate(as_float(row["_sum"]) if n else None, n))
 
 
 @dataclass(frozen=True)
-class Mean(Aggregation):
+class Mean(RowAggregation):
     """Mean of a value over the rows where it is not null, with the t interval."""
 
     value: str
@@ -111,12 +148,15 @@ class Mean(Aggregation):
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
         return mean_statistics(frame.mutate(_x=_number(self.value, frame)), keys)
 
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        return mean_reductions(frame, _number(self.value, frame), where)
+
     def finish(self, row: Mapping[str, Any]) -> Finished:
         return finish_mean(row)
 
 
 @dataclass(frozen=True)
-class Share(Aggregation):
+class Share(RowAggregation):
     """Share of rows meeting a condition, in % with the Wilson interval (null = not met)."""
 
     condition: str
@@ -129,12 +169,16 @@ class Share(Aggregation):
         condition = compile_text(self.condition, frame)
         return grouped(frame, keys, _n=frame.count(), _hits=frame.count(where=condition))
 
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        condition = compile_text(self.condition, frame)
+        return {"_n": frame.count(where=where), "_hits": frame.count(where=both(where, condition))}
+
     def finish(self, row: Mapping[str, Any]) -> Finished:
         return Finished(wilson(as_int(row["_hits"]), as_int(row["_n"]), scale=100.0))
 
 
 @dataclass(frozen=True)
-class NetScore(Aggregation):
+class NetScore(RowAggregation):
     """NPS-style score on a 0–10 column: % of 9–10 minus % of 0–6, over answered rows."""
 
     column: str
@@ -158,6 +202,14 @@ class NetScore(Aggregation):
             _detractors=answered.count(where=score <= 6),
         )
 
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        score = compile_text(self.column, frame)
+        return {
+            "_n": frame.count(where=both(where, score.notnull())),
+            "_promoters": frame.count(where=both(where, score >= 9)),
+            "_detractors": frame.count(where=both(where, score <= 6)),
+        }
+
     def finish(self, row: Mapping[str, Any]) -> Finished:
         n = as_int(row["_n"])
         return Finished(net_score(as_int(row["_promoters"]), as_int(row["_detractors"]), n))
@@ -174,8 +226,11 @@ class Part:
     def texts(self) -> tuple[str, ...]:
         return tuple(text for text in (self.value, self.where) if text)
 
-    def compile(self, frame: ir.Table) -> Any:
+    def compile(self, frame: ir.Table, within: ir.BooleanValue | None = None) -> Any:
+        """The aggregate over the rows where this part's condition (and ``within``) hold."""
         where = compile_text(self.where, frame) if self.where else None
+        if within is not None:
+            where = both(where, within)
         if self.kind == "count":
             return frame.count(where=where)
         assert self.value is not None
@@ -186,7 +241,7 @@ class Part:
 
 
 @dataclass(frozen=True)
-class Ratio(Aggregation):
+class Ratio(RowAggregation):
     """Ratio of two aggregates × ``scale`` (margin % = 100 · Σ margin / Σ amount)."""
 
     numerator: Part
@@ -205,6 +260,13 @@ class Ratio(Aggregation):
             _num=self.numerator.compile(frame),
             _den=self.denominator.compile(frame),
         )
+
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        return {
+            "_n": frame.count(where=where),
+            "_num": self.numerator.compile(frame, where),
+            "_den": self.denominator.compile(frame, where),
+        }
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
         num, den = as_float(row["_num"]), as_float(row["_den"])
@@ -270,6 +332,23 @@ class PerCustomerMean(Aggregation):
             _x=self.per_customer.compile(frame)
         )
         return mean_statistics(per_customer.mutate(_x=per_customer._x.cast("float64")), keys)
+
+    def batch_key(self) -> Hashable | None:
+        return PER_CUSTOMER
+
+    def customer_reductions(
+        self, frame: ir.Table, where: ir.BooleanValue | None
+    ) -> dict[str, Any]:
+        parts = {"_x": self.per_customer.compile(frame, where)}
+        if where is not None:  # customers without a row of this metric are not counted
+            parts["_rows"] = frame.count(where=where)
+        return parts
+
+    def reductions_over_customers(
+        self, customers: ir.Table, columns: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        present = columns["_rows"] > 0 if "_rows" in columns else None
+        return mean_reductions(customers, columns["_x"].cast("float64"), present)
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
         return finish_mean(row)
