@@ -15,8 +15,10 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
+import psycopg
 from sqlalchemy import JSON, ColumnElement, Table, any_, bindparam, insert, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
@@ -99,17 +101,22 @@ def copy_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> N
     assert connection is not None
     quoted = ", ".join(f'"{name}"' for name in names)
     statement = f'COPY "{target.name}" ({quoted}) FROM STDIN'
-    with connection.cursor() as cursor, cursor.copy(statement) as copy:
-        if any(as_json):
-            for row in rows:
-                copy.write_row(
-                    [
-                        json.dumps(value)
-                        if wrap and value is not None and not isinstance(value, JsonText)
-                        else value
-                        for value, wrap in zip(row.values(), as_json, strict=True)
-                    ]
-                )
-        else:
-            for row in rows:
-                copy.write_row(tuple(row.values()))
+    try:
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            if any(as_json):
+                for row in rows:
+                    copy.write_row(
+                        [
+                            json.dumps(value)
+                            if wrap and value is not None and not isinstance(value, JsonText)
+                            else value
+                            for value, wrap in zip(row.values(), as_json, strict=True)
+                        ]
+                    )
+            else:
+                for row in rows:
+                    copy.write_row(tuple(row.values()))
+    except psycopg.Error as error:
+        # The same exception classes as a Core insert would raise (IntegrityError for a
+        # unique key a concurrent transaction took first), so callers handle both alike.
+        raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
