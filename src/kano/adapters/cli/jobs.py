@@ -133,7 +133,11 @@ def worker(
         False, "--once", help="Run what is due now, then exit (for cron or a test)."
     ),
     poll: float = typer.Option(
-        1.0, "--poll", min=0.05, help="Seconds between looks at the outbox and the schedule."
+        0.2,
+        "--poll",
+        min=0.05,
+        help="Seconds between looks at the outbox when it is idle (the schedule is looked "
+        "at every second, or every --poll if longer).",
     ),
 ) -> None:
     """Deliver queued messages (acknowledgement e-mails and webhooks, with retries) and run

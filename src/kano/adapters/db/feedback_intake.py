@@ -6,6 +6,12 @@ finds or creates the customer, stores the response and writes the acknowledgemen
 messages to the outbox in the caller's transaction: the response and its messages are
 committed together or not at all, so an accepted response is never left unacknowledged
 and a rolled-back one never acknowledged.
+
+It is the hot path of the single-response API, so it counts round trips: one query finds
+the survey with its touchpoint's owner team and whether the workspace has webhook
+endpoints, one finds the customer (by external id, else e-mail), then the inserts; the
+outbox rows, the case and its first event go in as Core inserts, not ORM objects. Six
+statements for a known customer, eight for a detractor (was ten and twelve).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.orm import (
@@ -75,27 +81,14 @@ def accept_response(
     prefix = f"{field}." if field else ""
     if submission.language is not None and submission.language not in LANGUAGES:
         raise InvalidInput(f"{prefix}language", f"use one of {', '.join(LANGUAGES)}")
-    survey = session.scalars(
-        select(Survey).where(Survey.workspace_id == workspace_id, Survey.key == submission.survey)
-    ).first()
-    if survey is None:
-        raise InvalidInput(f"{prefix}survey", f"no survey {submission.survey!r} in this workspace")
-    touchpoint_id = survey.touchpoint_id
-    if submission.touchpoint is not None:
-        touchpoint_id = session.scalars(
-            select(Touchpoint.id).where(
-                Touchpoint.workspace_id == workspace_id, Touchpoint.key == submission.touchpoint
-            )
-        ).first()
-        if touchpoint_id is None:
-            raise InvalidInput(f"{prefix}touchpoint", f"no touchpoint {submission.touchpoint!r}")
+    target = _target(session, workspace_id, submission, prefix)
     customer = _customer(session, workspace_id, submission)
     answers = submission.answers
     response = FeedbackResponse(
         workspace_id=workspace_id,
-        survey_id=survey.id,
+        survey_id=target.survey_id,
         customer_id=customer.id if customer else None,
-        touchpoint_id=touchpoint_id,
+        touchpoint_id=target.touchpoint_id,
         channel=submission.channel,
         submitted_at=submission.submitted_at or utcnow(),
         nps=answers.nps,
@@ -108,55 +101,111 @@ def accept_response(
     session.add(response)
     session.flush()
     messages = _queue_acknowledgements(
-        session, workspace_id, response, customer, answers, email_enabled
+        session, workspace_id, response, customer, answers, email_enabled, target.webhooks
     )
-    case_id = _open_case(session, workspace_id, response, survey, answers) if open_cases else None
-    return Accepted(response, survey.key, messages, case_id)
+    case_id = _open_case(session, workspace_id, response, target, answers) if open_cases else None
+    return Accepted(response, target.survey_key, messages, case_id)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a response lands: its survey, touchpoint and the team that owns it."""
+
+    survey_id: int
+    survey_key: str
+    survey_name: str
+    touchpoint_id: int | None
+    owner_team_id: int | None
+    webhooks: bool
+    """Whether the workspace has an active webhook endpoint (most have none)."""
+
+
+def _target(session: Session, workspace_id: int, submission: Submission, prefix: str) -> _Target:
+    """The survey, the touchpoint (the submission's, else the survey's) with its owner
+    team, and whether any webhook endpoint is active: one query."""
+    if submission.touchpoint is not None:
+        touchpoint_join = Touchpoint.key == submission.touchpoint
+    else:
+        touchpoint_join = Touchpoint.id == Survey.touchpoint_id
+    webhooks = (
+        select(func.count(WebhookEndpointRow.id))
+        .where(
+            WebhookEndpointRow.workspace_id == workspace_id, WebhookEndpointRow.active.is_(True)
+        )
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(
+            Survey.id,
+            Survey.key,
+            Survey.name,
+            Survey.touchpoint_id,
+            Touchpoint.id.label("touchpoint_found"),
+            Touchpoint.owner_team_id,
+            webhooks.label("webhooks"),
+        )
+        .outerjoin(Touchpoint, and_(touchpoint_join, Touchpoint.workspace_id == workspace_id))
+        .where(Survey.workspace_id == workspace_id, Survey.key == submission.survey)
+        .limit(1)
+    ).first()
+    if row is None:
+        raise InvalidInput(f"{prefix}survey", f"no survey {submission.survey!r} in this workspace")
+    touchpoint_id = row.touchpoint_id
+    if submission.touchpoint is not None:
+        if row.touchpoint_found is None:
+            raise InvalidInput(f"{prefix}touchpoint", f"no touchpoint {submission.touchpoint!r}")
+        touchpoint_id = row.touchpoint_found
+    return _Target(
+        survey_id=row.id,
+        survey_key=row.key,
+        survey_name=row.name,
+        touchpoint_id=touchpoint_id,
+        owner_team_id=row.owner_team_id if row.touchpoint_found is not None else None,
+        webhooks=bool(row.webhooks),
+    )
 
 
 def _open_case(
     session: Session,
     workspace_id: int,
     response: FeedbackResponse,
-    survey: Survey,
+    target: _Target,
     answers: Answers,
 ) -> int | None:
     """A case for an unhappy response, routed to the team that owns its touchpoint."""
     rule = first_matching_rule(DEFAULT_RULES, answers)
     if rule is None:
         return None
-    owner_team_id = None
-    if response.touchpoint_id is not None:
-        touchpoint = session.get(Touchpoint, response.touchpoint_id)
-        owner_team_id = touchpoint.owner_team_id if touchpoint is not None else None
     opened = utcnow()
-    case = CaseRow(
-        workspace_id=workspace_id,
-        response_id=response.id,
-        customer_id=response.customer_id,
-        touchpoint_id=response.touchpoint_id,
-        rule=rule.key,
-        title=f"{survey.name}: {rule.key.replace('-', ' ')}",
-        priority=rule.priority,
-        status="new",
-        owner_team_id=owner_team_id,
-        opened_at=opened,
-        first_response_due_at=business_deadline(opened, rule.first_response_hours),
-        resolution_due_at=business_deadline(opened, rule.resolution_hours),
-    )
-    session.add(case)
-    session.flush()
-    session.add(
-        CaseEventRow(
+    case_id: int = session.execute(
+        insert(CaseRow)
+        .values(
             workspace_id=workspace_id,
-            case_id=case.id,
+            response_id=response.id,
+            customer_id=response.customer_id,
+            touchpoint_id=response.touchpoint_id,
+            rule=rule.key,
+            title=f"{target.survey_name}: {rule.key.replace('-', ' ')}",
+            priority=rule.priority,
+            status="new",
+            owner_team_id=target.owner_team_id,
+            opened_at=opened,
+            first_response_due_at=business_deadline(opened, rule.first_response_hours),
+            resolution_due_at=business_deadline(opened, rule.resolution_hours),
+        )
+        .returning(CaseRow.id)
+    ).scalar_one()
+    session.execute(
+        insert(CaseEventRow).values(
+            workspace_id=workspace_id,
+            case_id=case_id,
             at=opened,
             kind="opened",
             actor="kano",
             detail={"rule": rule.key, "response_id": response.id},
         )
     )
-    return case.id
+    return case_id
 
 
 def _customer(session: Session, workspace_id: int, submission: Submission) -> Customer | None:
@@ -164,19 +213,23 @@ def _customer(session: Session, workspace_id: int, submission: Submission) -> Cu
     external_id, email = submission.customer_external_id, submission.customer_email
     if external_id is None and email is None:
         return None  # an anonymous response
-    found = None
+    # One query: the customer with this external id, else the oldest with this e-mail.
+    matches = []
     if external_id is not None:
-        found = session.scalars(
-            select(Customer).where(
-                Customer.workspace_id == workspace_id, Customer.external_id == external_id
-            )
-        ).first()
-    if found is None and email is not None:
-        found = session.scalars(
-            select(Customer)
-            .where(Customer.workspace_id == workspace_id, Customer.email == email)
-            .order_by(Customer.id)
-        ).first()
+        matches.append(Customer.external_id == external_id)
+    if email is not None:
+        matches.append(Customer.email == email)
+    by_external_id_first = (
+        case((Customer.external_id == external_id, 0), else_=1)
+        if external_id is not None
+        else Customer.id
+    )
+    found = session.scalars(
+        select(Customer)
+        .where(Customer.workspace_id == workspace_id, or_(*matches))
+        .order_by(by_external_id_first, Customer.id)
+        .limit(1)
+    ).first()
     if found is not None:
         if email is not None and found.email is None:
             found.email = email
@@ -201,43 +254,60 @@ def _queue_acknowledgements(
     customer: Customer | None,
     answers: Answers,
     email_enabled: bool,
+    webhooks: bool = True,
 ) -> int:
+    """Write the response's acknowledgements to the outbox; how many."""
     reference = f"R-{response.id}"
-    queued = 0
+    rows: list[dict[str, object]] = []
     if email_enabled and customer is not None and customer.email and customer.consent_contact:
         text = acknowledgement(answers, response.language, customer.name, reference)
-        session.add(
-            OutboxMessageRow(
-                workspace_id=workspace_id,
-                kind="email",
-                purpose="acknowledgement",
-                dedupe_key=f"ack-email-{response.id}",
-                recipient=customer.email,
-                payload={"subject": text.subject, "body": text.body, "language": response.language},
-                response_id=response.id,
+        rows.append(
+            {
+                "kind": "email",
+                "dedupe_key": f"ack-email-{response.id}",
+                "recipient": customer.email,
+                "payload": {
+                    "subject": text.subject,
+                    "body": text.body,
+                    "language": response.language,
+                },
+                "webhook_endpoint_id": None,
+            }
+        )
+    endpoints = (
+        session.execute(
+            select(WebhookEndpointRow.id, WebhookEndpointRow.url).where(
+                WebhookEndpointRow.workspace_id == workspace_id,
+                WebhookEndpointRow.active.is_(True),
             )
+        ).all()
+        if webhooks
+        else []
+    )
+    rows.extend(
+        {
+            "kind": "webhook",
+            "dedupe_key": f"msg_response-{response.id}-endpoint-{endpoint.id}",
+            "recipient": endpoint.url,
+            "payload": _event(response, customer, answers, reference),
+            "webhook_endpoint_id": endpoint.id,
+        }
+        for endpoint in endpoints
+    )
+    if rows:
+        session.execute(
+            insert(OutboxMessageRow),
+            [
+                {
+                    **row,
+                    "workspace_id": workspace_id,
+                    "purpose": "acknowledgement",
+                    "response_id": response.id,
+                }
+                for row in rows
+            ],
         )
-        queued += 1
-    endpoints = session.scalars(
-        select(WebhookEndpointRow).where(
-            WebhookEndpointRow.workspace_id == workspace_id, WebhookEndpointRow.active.is_(True)
-        )
-    ).all()
-    for endpoint in endpoints:
-        session.add(
-            OutboxMessageRow(
-                workspace_id=workspace_id,
-                kind="webhook",
-                purpose="acknowledgement",
-                dedupe_key=f"msg_response-{response.id}-endpoint-{endpoint.id}",
-                recipient=endpoint.url,
-                webhook_endpoint_id=endpoint.id,
-                payload=_event(response, customer, answers, reference),
-                response_id=response.id,
-            )
-        )
-        queued += 1
-    return queued
+    return len(rows)
 
 
 def _event(

@@ -1,30 +1,45 @@
 """Delivering the outbox: claim due messages, send them, record the outcome.
 
-A worker claims a batch with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL; SQLite
-serialises writers anyway) and a lease (``claimed_until``) written in the same
-transaction, then sends outside any transaction. If it dies mid-send, the lease expires
-and another worker sends again with the same ``webhook-id`` / ``Message-ID``: a message
-is never lost, and a receiver can drop the rare duplicate (effectively once).
-Failures are retried with exponential back-off; a permanent failure (a refused target,
-a 4xx) or too many attempts marks the message failed, visible on its response.
+A worker claims a batch with one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
+LOCKED) RETURNING …`` (on SQLite, which serialises writers, the same statement without
+the lock clause): the lease (``claimed_until``) is written and the messages are read in
+one round trip, and concurrent workers never wait for each other. It then sends outside
+any transaction, e-mails of a batch over one SMTP connection, and records each outcome
+as soon as the message is out, so a crash can repeat at most the message in hand.
+
+If a worker dies mid-batch, its lease expires and another worker sends what was left,
+with the same ``webhook-id`` / ``Message-ID``: a message is never lost, and a receiver can
+drop the rare duplicate (effectively once). A send never starts with less than
+``SEND_BUDGET`` of the lease left, so a slow batch releases its tail instead of racing
+another worker for it. Failures are retried with exponential back-off; a permanent
+failure (a refused target, a 4xx) or too many attempts marks the message failed, visible
+on its response.
+
+Outcomes are committed with ``synchronous_commit = off`` on PostgreSQL: a server crash
+may forget the last "sent" marks (those messages go out again, with their dedupe key),
+but the worker no longer waits for a disk flush per message.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, or_, select, text, update
 
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import OutboxMessageRow, WebhookEndpointRow, utcnow
-from kano.adapters.messaging.email import send_email
+from kano.adapters.messaging.email import Mailer
 from kano.adapters.messaging.webhooks import PermanentFailure, post_webhook
 from kano.bootstrap import Container
 
 log = logging.getLogger("kano.outbox")
 
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=30)
+SEND_BUDGET = timedelta(seconds=15)  # longer than one send may take (10 s timeouts)
 MAX_ATTEMPTS = 10
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(hours=1)
@@ -35,43 +50,62 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), LONGEST_WAIT)
 
 
-def claim(container: Container, now: datetime, limit: int) -> list[int]:
-    """Ids of due messages this worker now holds a lease on."""
-    with transaction(container.sessions) as session:
-        candidates = list(
-            session.scalars(
-                select(OutboxMessageRow.id)
-                .where(
-                    OutboxMessageRow.status == "pending",
-                    OutboxMessageRow.next_attempt_at <= now,
-                    or_(
-                        OutboxMessageRow.claimed_until.is_(None),
-                        OutboxMessageRow.claimed_until < now,
-                    ),
-                )
-                .order_by(OutboxMessageRow.next_attempt_at, OutboxMessageRow.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
+@dataclass(frozen=True)
+class ClaimedMessage:
+    id: int
+    kind: str
+    recipient: str
+    payload: dict[str, Any]
+    dedupe_key: str
+    attempts: int
+    webhook_endpoint_id: int | None
+    lease_ends: datetime
+
+
+def claim(container: Container, now: datetime, limit: int) -> list[ClaimedMessage]:
+    """Due messages this worker now holds a lease on, oldest first."""
+    outbox = OutboxMessageRow
+    free = or_(outbox.claimed_until.is_(None), outbox.claimed_until < now)
+    due = (
+        select(outbox.id)
+        .where(outbox.status == "pending", outbox.next_attempt_at <= now, free)
+        .order_by(outbox.next_attempt_at, outbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    lease_ends = now + LEASE
+    statement = (
+        update(outbox)
+        .where(outbox.id.in_(due), free)
+        .values(claimed_until=lease_ends)
+        .returning(
+            outbox.id,
+            outbox.kind,
+            outbox.recipient,
+            outbox.payload,
+            outbox.dedupe_key,
+            outbox.attempts,
+            outbox.webhook_endpoint_id,
+            outbox.next_attempt_at,
         )
-        claimed = []
-        for message_id in candidates:
-            # The conditional UPDATE is the claim itself on engines without row locks.
-            result = session.execute(
-                update(OutboxMessageRow)
-                .where(
-                    OutboxMessageRow.id == message_id,
-                    or_(
-                        OutboxMessageRow.claimed_until.is_(None),
-                        OutboxMessageRow.claimed_until < now,
-                    ),
-                )
-                .values(claimed_until=now + LEASE)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append(message_id)
-    return claimed
+        .execution_options(synchronize_session=False)
+    )
+    with transaction(container.sessions) as session:
+        rows = list(session.execute(statement))
+    rows.sort(key=lambda row: (row.next_attempt_at, row.id))
+    return [
+        ClaimedMessage(
+            row.id,
+            row.kind,
+            row.recipient,
+            dict(row.payload),
+            row.dedupe_key,
+            row.attempts,
+            row.webhook_endpoint_id,
+            lease_ends,
+        )
+        for row in rows
+    ]
 
 
 def deliver_due_messages(container: Container, limit: int = 100) -> str | None:
@@ -79,70 +113,125 @@ def deliver_due_messages(container: Container, limit: int = 100) -> str | None:
     claimed = claim(container, utcnow(), limit)
     if not claimed:
         return None
-    sent = failed = retried = 0
-    for message_id in claimed:
-        outcome = _deliver(container, message_id)
-        sent += outcome == "sent"
-        failed += outcome == "failed"
-        retried += outcome == "retry"
-    return f"outbox: {sent} sent, {retried} to retry, {failed} failed"
-
-
-def _deliver(container: Container, message_id: int) -> str:
+    secrets = _webhook_secrets(container, claimed)
+    outcomes: Counter[str] = Counter()
     settings = container.settings
-    with container.sessions() as session:
-        message = session.get(OutboxMessageRow, message_id)
-        if message is None or message.status != "pending":
-            return "gone"
-        kind, recipient, payload = message.kind, message.recipient, dict(message.payload)
-        dedupe_key, attempts = message.dedupe_key, message.attempts
-        secret = None
-        if message.webhook_endpoint_id is not None:
-            endpoint = session.get(WebhookEndpointRow, message.webhook_endpoint_id)
-            secret = endpoint.secret if endpoint is not None and endpoint.active else None
-    error: str | None = None
-    permanent = False
+    mailer: Mailer | None = None
     try:
-        if kind == "email":
-            if not settings.smtp_url:
+        with container.engine.connect() as connection:
+            for position, message in enumerate(claimed):
+                if utcnow() + SEND_BUDGET > message.lease_ends:
+                    _release(connection, [m.id for m in claimed[position:]])
+                    break
+                if message.kind == "email" and mailer is None and settings.smtp_url:
+                    try:
+                        mailer = Mailer(settings.smtp_url, settings.mail_from)
+                    except Exception as malformed:  # a bad URL: fixable, so retried
+                        outcomes[_record(connection, message, f"{malformed}", False)] += 1
+                        continue
+                error, permanent = _send(container, message, mailer, secrets)
+                outcomes[_record(connection, message, error, permanent)] += 1
+    finally:
+        if mailer is not None:
+            mailer.close()
+    return (
+        f"outbox: {outcomes['sent']} sent, {outcomes['retry']} to retry, "
+        f"{outcomes['failed']} failed"
+    )
+
+
+def _webhook_secrets(container: Container, claimed: list[ClaimedMessage]) -> dict[int, str]:
+    """The secrets of the active endpoints the batch's webhooks go to, in one query."""
+    wanted = {m.webhook_endpoint_id for m in claimed if m.webhook_endpoint_id is not None}
+    if not wanted:
+        return {}
+    with container.sessions() as session:
+        rows = session.execute(
+            select(WebhookEndpointRow.id, WebhookEndpointRow.secret).where(
+                WebhookEndpointRow.id.in_(wanted), WebhookEndpointRow.active.is_(True)
+            )
+        ).all()
+    return {row.id: row.secret for row in rows}
+
+
+def _send(
+    container: Container,
+    message: ClaimedMessage,
+    mailer: Mailer | None,
+    secrets: dict[int, str],
+) -> tuple[str | None, bool]:
+    """(error or None, whether the error is permanent)."""
+    try:
+        if message.kind == "email":
+            if mailer is None:
                 raise PermanentFailure("KANO_SMTP_URL is not set")
-            send_email(
-                settings.smtp_url,
-                settings.mail_from,
-                recipient,
+            payload = message.payload
+            mailer.send(
+                message.recipient,
                 str(payload["subject"]),
                 str(payload["body"]),
-                dedupe_key,
+                message.dedupe_key,
             )
-        elif kind == "webhook":
+        elif message.kind == "webhook":
+            endpoint = message.webhook_endpoint_id
+            secret = secrets.get(endpoint) if endpoint is not None else None
             if secret is None:
                 raise PermanentFailure("the webhook endpoint was removed or deactivated")
-            post_webhook(recipient, secret, dedupe_key, payload, settings.webhook_allow_private)
+            post_webhook(
+                message.recipient,
+                secret,
+                message.dedupe_key,
+                message.payload,
+                container.settings.webhook_allow_private,
+            )
         else:
-            raise PermanentFailure(f"unknown message kind {kind!r}")
+            raise PermanentFailure(f"unknown message kind {message.kind!r}")
     except PermanentFailure as failure:
-        error, permanent = str(failure), True
+        return str(failure), True
     except Exception as failure:  # network, SMTP, 5xx: worth another try
-        error = f"{type(failure).__name__}: {failure}"
+        return f"{type(failure).__name__}: {failure}", False
+    return None, False
+
+
+def _record(
+    connection: Connection, message: ClaimedMessage, error: str | None, permanent: bool
+) -> str:
+    """Store one message's outcome right away; 'sent', 'retry' or 'failed'."""
     now = utcnow()
-    attempts += 1
-    with transaction(container.sessions) as session:
-        values: dict[str, object] = {"attempts": attempts, "claimed_until": None}
-        if error is None:
-            values.update(status="sent", sent_at=now, last_error=None)
-            outcome = "sent"
-        elif permanent or attempts >= MAX_ATTEMPTS:
-            values.update(status="failed", last_error=error[:2000])
-            outcome = "failed"
-        else:
-            values.update(last_error=error[:2000], next_attempt_at=now + retry_delay(attempts))
-            outcome = "retry"
-        session.execute(
-            update(OutboxMessageRow)
-            .where(OutboxMessageRow.id == message_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
+    attempts = message.attempts + 1
+    values: dict[str, object] = {"attempts": attempts, "claimed_until": None}
+    if error is None:
+        values.update(status="sent", sent_at=now, last_error=None)
+        outcome = "sent"
+    elif permanent or attempts >= MAX_ATTEMPTS:
+        values.update(status="failed", last_error=error[:2000])
+        outcome = "failed"
+    else:
+        values.update(last_error=error[:2000], next_attempt_at=now + retry_delay(attempts))
+        outcome = "retry"
+    with connection.begin():
+        _without_waiting_for_disk(connection)
+        connection.execute(
+            update(OutboxMessageRow).where(OutboxMessageRow.id == message.id).values(**values)
         )
     if error is not None:
-        log.warning("message %s (%s to %s): %s", dedupe_key, kind, recipient, error)
+        log.warning(
+            "message %s (%s to %s): %s", message.dedupe_key, message.kind, message.recipient, error
+        )
     return outcome
+
+
+def _release(connection: Connection, ids: list[int]) -> None:
+    """Give back messages this worker will not send in time (another may take them)."""
+    with connection.begin():
+        _without_waiting_for_disk(connection)
+        connection.execute(
+            update(OutboxMessageRow)
+            .where(OutboxMessageRow.id.in_(ids))
+            .values(claimed_until=None)
+        )
+
+
+def _without_waiting_for_disk(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SET LOCAL synchronous_commit = off"))
