@@ -207,6 +207,7 @@ def customer_features(
             defects=events.value.sum(where=events.measure == "defects"),
             call_wait_seconds=events.value.mean(where=events.measure == "call_wait_seconds"),
             support_contacts=(events.process == "support").sum(),
+            loyalty_activity_recent=(events.process == "loyalty").sum(),
         )
     )
     people = _per_customer(
@@ -221,7 +222,8 @@ def customer_features(
     frame["recency_days"] = (pd.Timestamp(as_of) - pd.to_datetime(frame["last"])) / DAY
     frame["tenure_days"] = (pd.Timestamp(as_of) - pd.to_datetime(frame["created_on"])) / DAY
     for column in ("orders_recent", "orders_latest_half", "spend_recent", "late_payments",
-                   "payments", "support_contacts", "defects", "revenue_prior_365d"):  # fmt: skip
+                   "payments", "support_contacts", "defects", "revenue_prior_365d",
+                   "loyalty_activity_recent"):  # fmt: skip
         frame[column] = frame[column].fillna(0).astype("float64")
     frame["order_trend"] = 2 * frame["orders_latest_half"] - frame["orders_recent"]
     frame["late_payment_share"] = frame["late_payments"] / frame["payments"].where(
@@ -260,6 +262,16 @@ CHURN_FEATURES: tuple[str, ...] = (
     "support_contacts",
     "segment_churn_rate",
 )
+#: Used only where the workspace has the data (a loyalty programme imported).
+OPTIONAL_CHURN_FEATURES: tuple[str, ...] = ("loyalty_activity_recent",)
+
+
+def churn_features(train: pd.DataFrame) -> tuple[str, ...]:
+    """The churn model's inputs: the standard ones, plus loyalty activity when any training
+    customer has some (a column of zeros would only add noise to the reasons)."""
+    extra = tuple(name for name in OPTIONAL_CHURN_FEATURES
+                  if name in train.columns and train[name].fillna(0).any())  # fmt: skip
+    return CHURN_FEATURES + extra
 
 
 def churn_datasets(

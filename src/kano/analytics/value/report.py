@@ -17,7 +17,7 @@ import pandas as pd
 from kano.analytics.value import clv as model
 from kano.analytics.value.churn import ChurnModel, fit_churn
 from kano.analytics.value.client_matrix import ClientMatrix, Criterion, client_matrix
-from kano.analytics.value.inputs import CHURN_FEATURES, ValueReader, profit_levers
+from kano.analytics.value.inputs import ValueReader, churn_features, profit_levers
 from kano.analytics.value.profit import (
     LEVERS,
     ProfitInputs,
@@ -220,7 +220,7 @@ def churn_report(
     riskiest first."""
     if method not in ("logistic", "boosting"):
         raise ValueError("method: choose logistic or boosting")
-    fitted = fit_churn(train, holdout, features=CHURN_FEATURES,
+    fitted = fit_churn(train, holdout, features=churn_features(train),
                        method="logistic" if method == "logistic" else "boosting")  # fmt: skip
     risk = fitted.risk(current)
     reasons = fitted.top_reasons(current, k=3)

@@ -85,6 +85,7 @@ WORDS = (
     N_("call_wait_seconds"),
     N_("support_contacts"),
     N_("segment_churn_rate"),
+    N_("loyalty_activity_recent"),
 )
 INDUSTRIES = {
     "generic": N_("Any business"),
