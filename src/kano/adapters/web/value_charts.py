@@ -54,42 +54,106 @@ def rfm_segments(segments: Sequence[dict[str, Any]], _: Gettext) -> Spec:
 
 
 def rfm_transitions(moves: Sequence[dict[str, Any]], _: Gettext) -> Spec:
-    """Customers moving from each segment (rows) to each segment (columns): a heat map
-    whose cells carry the counts, the flow read row by row."""
-    data = [
-        {"from": _word(_, m["from"]), "to": _word(_, m["to"]), "customers": m["customers"]}
-        for m in moves
+    """A flow chart of customers between RFM segments: the segments before on the left, now
+    on the right, each a bar as tall as its customers, joined by bands as thick as the
+    customers who moved that way (a parallel-sets chart; the layout is computed here)."""
+    height, gap = 360, 0.012
+    total = sum(int(m["customers"]) for m in moves) or 1
+    ordered = sorted(moves, key=lambda m: (str(m["from"]), str(m["to"])))
+
+    def nodes(side: str) -> dict[str, list[float]]:
+        sizes: dict[str, int] = {}
+        for m in ordered:
+            sizes[str(m[side])] = sizes.get(str(m[side]), 0) + int(m["customers"])
+        scale = (1.0 - gap * (len(sizes) - 1)) / total
+        placed, top = {}, 0.0
+        for name in sorted(sizes, key=lambda n: -sizes[n]):
+            placed[name] = [top, top + sizes[name] * scale, top, float(sizes[name])]
+            top += sizes[name] * scale + gap
+        return placed
+
+    left, right = nodes("from"), nodes("to")
+    bands = []
+    for m in sorted(ordered, key=lambda m: (left[str(m["from"])][0], right[str(m["to"])][0])):
+        share = int(m["customers"]) * (1.0 - gap * (len(left) - 1)) / total
+        start, end = left[str(m["from"])], right[str(m["to"])]
+        out = (1.0 - gap * (len(right) - 1)) / total * int(m["customers"])
+        bands.append(
+            {
+                "from": _word(_, m["from"]),
+                "to": _word(_, m["to"]),
+                "customers": int(m["customers"]),
+                "y": start[2] + share / 2,
+                "y2": end[2] + out / 2,
+                "width": max(share * height * 0.92, 0.6),
+            }
+        )
+        start[2] += share
+        end[2] += out
+    bars = [
+        {
+            "x": x,
+            "segment": _word(_, name),
+            "y": box[0],
+            "y2": box[1],
+            "label": f"{_word(_, name)} ({int(box[3])})",
+            "side": side,
+        }
+        for x, side, column in ((0.0, "left", left), (1.0, "right", right))
+        for name, box in column.items()
     ]
-    axis_from, axis_to = _("Segment before"), _("Segment now")
+    y = {"type": "quantitative", "scale": {"domain": [0, 1], "reverse": True}, "axis": None}
+    x = {"type": "quantitative", "scale": {"domain": [-0.45, 1.45]}, "axis": None}
+    tooltip = [
+        {"field": "from", "title": _("Segment before")},
+        {"field": "to", "title": _("Segment now")},
+        {"field": "customers", "title": _("Customers")},
+    ]
     return _spec(
-        data,
-        height=320,
+        [],
+        height=height,
         layer=[
             {
-                "mark": {"type": "rect"},
+                "data": {"values": bands},
+                "mark": {"type": "rule", "opacity": 0.35, "color": "#4a6fa5"},
                 "encoding": {
-                    "y": {"field": "from", "type": "nominal", "title": axis_from},
-                    "x": {"field": "to", "type": "nominal", "title": axis_to},
-                    "color": {
-                        "field": "customers",
-                        "type": "quantitative",
-                        "title": _("Customers"),
-                        "scale": {"scheme": "blues"},
-                    },
-                    "tooltip": [
-                        {"field": "from", "title": axis_from},
-                        {"field": "to", "title": axis_to},
-                        {"field": "customers", "title": _("Customers")},
-                    ],
+                    "x": {"datum": 0.02, **x},
+                    "x2": {"datum": 0.98},
+                    "y": {"field": "y", **y},
+                    "y2": {"field": "y2"},
+                    "strokeWidth": {"field": "width", "type": "quantitative", "scale": None},
+                    "tooltip": tooltip,
                 },
             },
             {
-                "mark": {"type": "text"},
+                "data": {"values": bars},
+                "mark": {"type": "bar", "width": 10, "color": "#2f4a6d"},
                 "encoding": {
-                    "y": {"field": "from", "type": "nominal"},
-                    "x": {"field": "to", "type": "nominal"},
-                    "text": {"field": "customers", "type": "quantitative"},
+                    "x": {"field": "x", **x},
+                    "y": {"field": "y", **y},
+                    "y2": {"field": "y2"},
+                    "tooltip": [{"field": "label", "title": _("Segment")}],
                 },
+            },
+            {
+                "data": {"values": [b for b in bars if b["side"] == "left"]},
+                "mark": {"type": "text", "align": "right", "dx": -10},
+                "encoding": {
+                    "x": {"field": "x", **x},
+                    "y": {"field": "mid", **y},
+                    "text": {"field": "label"},
+                },
+                "transform": [{"calculate": "(datum.y + datum.y2) / 2", "as": "mid"}],
+            },
+            {
+                "data": {"values": [b for b in bars if b["side"] == "right"]},
+                "mark": {"type": "text", "align": "left", "dx": 10},
+                "encoding": {
+                    "x": {"field": "x", **x},
+                    "y": {"field": "mid", **y},
+                    "text": {"field": "label"},
+                },
+                "transform": [{"calculate": "(datum.y + datum.y2) / 2", "as": "mid"}],
             },
         ],
     )
