@@ -399,8 +399,6 @@ def test_loading_the_demo_company_gives_its_surveys_questions(
     assert [(q.key, q.type) for q in survey.definition.questions] == [
         ("nps", QuestionType.NPS), ("comment", QuestionType.TEXT)]
     assert _count(sessions, SurveyDefinitionRow) == 8  # every demo survey
-    load_company(sessions, tmp_path, "demo")  # loading again replaces, keeps one each
-    assert _count(sessions, SurveyDefinitionRow) == 8
 
 
 def test_builder_shows_the_kano_categories_and_choice_counts(
