@@ -98,6 +98,8 @@ def test_public_page_is_a_plain_accessible_form(
     assert len(re.findall(r'type="radio" name="q-nps" value="\d+"', html)) == 11
     assert 'name="q-tracking.dysfunctional"' in html
     assert '<label class="visually-hidden" for="field-comment">' in html
+    assert 'aria-describedby="ends-nps"' in html  # what 0 and 10 mean is read out
+    assert text_of(html, "ends-nps") == "0 = Not at all likely 10 = Extremely likely"
 
 
 def test_public_page_speaks_the_respondents_language(
