@@ -120,6 +120,7 @@ class Star:
         self.workspace_id = int(workspace_id)
         self.reuse = reuse
         self._shared: dict[str, ir.Table] = {}
+        self._tables: dict[str, ir.Table] = {}
 
     def shared(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """``build()``, materialised once per star when it is reused, else as built."""
@@ -136,12 +137,18 @@ class Star:
         self._shared.clear()
 
     def table(self, name: str) -> ir.Table:
-        """The workspace's rows of a warehouse table (without ``workspace_id``)."""
-        try:
-            table = self.backend.table(name)
-        except Exception as error:  # each backend raises its own "no such table"
-            raise WarehouseNotLoaded(name) from error
-        return table.filter(table.workspace_id == self.workspace_id).drop("workspace_id")
+        """The workspace's rows of a warehouse table (without ``workspace_id``).
+
+        Looked up once per star: each lookup asks the engine for the table's schema,
+        which costs more than compiling a small query."""
+        if name not in self._tables:
+            try:
+                table = self.backend.table(name)
+            except Exception as error:  # each backend raises its own "no such table"
+                raise WarehouseNotLoaded(name) from error
+            mine = table.filter(table.workspace_id == self.workspace_id)
+            self._tables[name] = mine.drop("workspace_id")
+        return self._tables[name]
 
     # --- dimension joins -----------------------------------------------------------------
 
