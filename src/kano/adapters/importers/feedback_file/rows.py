@@ -342,6 +342,14 @@ class _RowReader:
         return response_id
 
 
+def _joined(record: list[Cell]) -> str:
+    """The row's cells as one text, for its hash (CSV cells are all text already)."""
+    try:
+        return "\x1f".join(record)
+    except TypeError:
+        return "\x1f".join("" if cell is None else str(cell) for cell in record)
+
+
 def parse_rows(
     table: Table,
     plan: Plan,
@@ -363,8 +371,8 @@ def parse_rows(
     for done, (number, record) in enumerate(table.rows, start=1):
         if on_progress is not None and done % step == 0:
             on_progress(step)
-        if all(cell is None or cell == "" for cell in record):
-            blank += 1
+        if not any(record) and all(cell is None or cell == "" for cell in record):
+            blank += 1  # (any() first: it is quick, but 0 is falsy and not blank)
             continue
         reader.number, reader.problems = number, []
         answers = reader.answers(record)
@@ -375,9 +383,7 @@ def parse_rows(
         if reader.problems or answers is None or survey is None:
             errors.extend(reader.problems)
             continue
-        digest = hashlib.sha256(
-            "\x1f".join("" if c is None else str(c) for c in record).encode()
-        ).hexdigest()
+        digest = hashlib.sha256(_joined(record).encode()).hexdigest()
         occurrence = seen_digests.get(digest, 0)
         seen_digests[digest] = occurrence + 1
         submission = Submission(
