@@ -134,6 +134,16 @@ def _only(rows: list[dict[str, Any]], members: set[int] | None) -> list[dict[str
     return rows if members is None else [r for r in rows if int(r["customer_id"]) in members]
 
 
+def _listed(
+    backend: Any, workspace_id: int, segment: str, cell: str, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The rows of the chosen matrix cell, and the page's table of them: the first
+    ``ROWS_SHOWN`` and how many there are."""
+    members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
+    chosen = _only(rows, members)
+    return chosen, {"customers": chosen[:ROWS_SHOWN], "count": len(chosen)}
+
+
 def _segments(backend: Any, workspace_id: int) -> list[str]:
     table = backend.table("segments")
     keys = table.filter(table.workspace_id == workspace_id).select("key").to_pandas()["key"]
@@ -160,6 +170,7 @@ def _value_page(
     return page.render(
         f"value/{analysis}.html",
         active=f"value_{analysis}",
+        analysis=analysis,
         form=form,
         problem=problem,
         export_query=export,
@@ -188,12 +199,9 @@ def rfm_page(
             as_of=_day(as_of, "as_of"),
             transitions_from=_day(transitions_from, "transitions_from"),
         )
-        members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
-        customers = _only(view.customers, members)
         return {
             "view": view,
-            "customers": customers[:ROWS_SHOWN],
-            "count": len(customers),
+            **_listed(backend, workspace_id, segment, cell, view.customers)[1],
             "segments_chart": charts.rfm_segments(view.segments, page.gettext),
             "moves_chart": charts.rfm_transitions(view.transitions, page.gettext)
             if view.transitions
@@ -317,16 +325,15 @@ def clv_page(
         check = views.clv_view(
             backend, workspace_id, segment=segment or None, pooled=pooled, holdout=26.0
         )
-        members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
-        customers = sorted(_only(view.customers, members), key=lambda c: -float(c["clv"]))
+        customers = sorted(view.customers, key=lambda c: -float(c["clv"]))
+        chosen, listed = _listed(backend, workspace_id, segment, cell, customers)
         return {
             "view": view,
             "parameters": view.parameters(),
             "holdout": check.holdout,
-            "customers": customers[:ROWS_SHOWN],
-            "count": len(customers),
-            "total": sum(float(c["clv"]) for c in customers),
-            "distribution": charts.clv_distribution(customers, page.gettext),
+            **listed,
+            "total": sum(float(c["clv"]) for c in chosen),
+            "distribution": charts.clv_distribution(chosen, page.gettext),
             "holdout_chart": charts.clv_holdout(check.holdout, page.gettext),
         }
 
@@ -342,12 +349,9 @@ def churn_page(
 
     def work(backend: Any, workspace_id: int) -> dict[str, Any]:
         view = views.churn_view(backend, workspace_id, segment=segment or None, method=method)
-        members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
-        customers = _only(view.customers, members)
         return {
             "view": view,
-            "customers": customers[:ROWS_SHOWN],
-            "count": len(customers),
+            **_listed(backend, workspace_id, segment, cell, view.customers)[1],
             "drivers_chart": charts.churn_drivers(view.quality["drivers"], page.gettext),
             "reliability_chart": charts.churn_reliability(
                 view.quality["reliability"], page.gettext
