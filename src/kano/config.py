@@ -55,6 +55,22 @@ class Settings(BaseSettings):
         description="Allow webhook targets on loopback or private addresses (off: such "
         "targets are refused, so a webhook cannot be aimed at internal services).",
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="The address customers reach this server at; e-mailed survey links "
+        "start with it.",
+    )
+    survey_fatigue_days: int = Field(
+        30,
+        ge=0,
+        description="No contact is invited to a survey again within this many days of an "
+        "invitation (to any survey).",
+    )
+    survey_reminder_days: int = Field(
+        3,
+        ge=1,
+        description="An invitation not answered after this many days gets one reminder.",
+    )
     compute_every_minutes: int = Field(
         60,
         ge=1,

@@ -23,6 +23,7 @@ EXPECTED_OPERATIONS = {
     ("/journeys/touchpoints/{touchpoint}", "patch"),
     ("/value/rfm", "get"), ("/value/matrix", "get"), ("/value/profit", "get"),
     ("/value/clv", "get"), ("/value/churn", "get"),
+    ("/invitations", "get"), ("/invitations", "post"),
 } | STRATEGY_OPERATIONS
 
 

@@ -192,3 +192,86 @@ def import_command(
         console.print(f"Problems written to {escape(str(errors_csv))}.")
     if not report.ok:
         raise typer.Exit(1)
+
+
+def _identifiers(path: Path) -> list[str]:
+    """External ids or e-mail addresses, one a line (a CSV's first column; a header row
+    named external_id / email / customer is skipped)."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [row[0].strip() for row in csv.reader(handle) if row and row[0].strip()]
+    if rows and rows[0].lower() in {"external_id", "email", "e-mail", "customer"}:
+        rows = rows[1:]
+    return rows
+
+
+@feedback_app.command("invite")
+@friendly_errors
+def invite_command(
+    survey: str = typer.Option(..., "--survey", help="The survey key to invite to."),
+    segment: str | None = typer.Option(
+        None, "--segment", help="Invite the customers of this segment."
+    ),
+    customers: Path | None = typer.Option(
+        None,
+        "--customers",
+        help="A file of customers to invite: external ids or e-mail addresses, one a line.",
+        exists=True,
+        dir_okay=False,
+    ),
+    workspace: str | None = typer.Option(
+        None, "--workspace", help="Workspace slug (default: the only one, or demo)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report who would be invited and who skipped; send nothing."
+    ),
+) -> None:
+    """E-mail survey invitations, each with its own single-use link.
+
+    Contacts who opted out, have no e-mail address or were invited to any survey within
+    KANO_SURVEY_FATIGUE_DAYS are skipped and listed with the reason. Without --segment or
+    --customers every customer of the workspace is considered. The e-mails go through the
+    outbox (`kano worker` sends them, and one reminder after KANO_SURVEY_REMINDER_DAYS).
+    """
+    from kano.adapters.db.invitations import InvitationPolicy, invite
+    from kano.adapters.web.survey_links import invitation_links
+    from kano.bootstrap import build_container
+
+    if segment is not None and customers is not None:
+        raise InvalidInput("--segment", "choose --segment or --customers, not both")
+    identifiers = _identifiers(customers) if customers is not None else None
+    container = build_container()
+    try:
+        settings = container.settings
+        if not settings.smtp_url and not dry_run:
+            error_console.print(
+                "[yellow]KANO_SMTP_URL is not set: the invitations are queued and will fail "
+                "to send until it is.[/yellow]"
+            )
+        policy = InvitationPolicy(settings.survey_fatigue_days, settings.survey_reminder_days)
+        with container.sessions() as session:
+            slug, workspace_id = _workspace_id(session, workspace)
+            link_for = invitation_links(settings.secret_key, settings.public_url)(
+                workspace_id, survey
+            )
+            report = invite(session, workspace_id, survey, link_for, policy, segment=segment,
+                            customers=identifiers, dry_run=dry_run, actor="cli")
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+    finally:
+        container.close()
+    verb = "would be invited" if dry_run else "invited"
+    console.print(f"{escape(slug)} / {escape(survey)}: {len(report.invited):,} {verb}, "
+                  f"{len(report.skipped):,} skipped")
+    if report.skipped:
+        table = Table(title="skipped")
+        table.add_column("customer")
+        table.add_column("reason")
+        for skip in report.skipped[:ERRORS_SHOWN]:
+            table.add_row(escape(skip.contact), escape(skip.reason))
+        console.print(table)
+        if len(report.skipped) > ERRORS_SHOWN:
+            console.print(f"… and {len(report.skipped) - ERRORS_SHOWN:,} more.")

@@ -80,10 +80,19 @@ def escalate_cases(container: Container) -> str:
     return escalate_overdue_cases(container)
 
 
+def remind_invitations(container: Container) -> str:
+    from kano.adapters.jobs.invitations import remind_unanswered_invitations
+
+    return remind_unanswered_invitations(container)
+
+
 def default_jobs(container: Container) -> list[Job]:
+    from kano.adapters.jobs.invitations import REMINDER_JOB
+
     every = timedelta(minutes=container.settings.compute_every_minutes)
     return [
         Job(ESCALATION_JOB, timedelta(minutes=1), escalate_cases),
+        Job(REMINDER_JOB, timedelta(minutes=5), remind_invitations),
         Job(COMPUTE_JOB, every, refresh_all_workspaces),
     ]
 

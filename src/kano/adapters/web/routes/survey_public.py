@@ -32,6 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from kano.adapters.db.invitations import OpenInvitation, claim_answer, find_invitation
 from kano.adapters.db.survey_store import DefinedSurvey, Respondent, defined_survey, submit_answers
 from kano.adapters.web.deps import DbSession, Web, WebState
 from kano.adapters.web.i18n import LANGUAGES, choose_language
@@ -74,6 +75,7 @@ WIDGET_TEXTS = {
 }
 SURVEY_CLOSED = N_("This survey link is not valid, or the survey is not open.")
 TOO_MANY = N_("Too many answers from your connection. Please try again in a minute.")
+ALREADY_ANSWERED = N_("This invitation has been answered already. Thank you!")
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,26 @@ def _open_survey(db: Session, web: WebState, key: str, token: str) -> DefinedSur
     return survey if survey.definition.questions else None
 
 
+class InvitationGone(Exception):
+    """An invitation token whose invitation no longer exists."""
+
+
+def _invitation(db: Session, web: WebState, survey: DefinedSurvey,
+                token: str) -> OpenInvitation | None:
+    """The e-mail invitation behind the token (None for a plain link token)."""
+    nonce = _links(web).invitation_of(token, survey.row.key)
+    if nonce is None:
+        return None
+    found = find_invitation(db, survey.row.workspace_id, survey.row.id, nonce)
+    if found is None:
+        raise InvitationGone
+    return found
+
+
+def _already_answered(page: PublicPage, status_code: int) -> Response:
+    return page.message(N_("Already answered"), ALREADY_ANSWERED, status_code)
+
+
 def answer_problem(gettext: Callable[[str], str], language: str,
                    definition: SurveyDefinition, error: InvalidInput,
                    raw: Mapping[str, list[str]]) -> dict[str, str]:
@@ -212,6 +234,12 @@ def public_survey(request: Request, web: Web, db: DbSession, survey_key: str, t:
     survey = _open_survey(db, web, survey_key, t)
     if survey is None:
         return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
+    try:
+        invitation = _invitation(db, web, survey, t)
+    except InvitationGone:
+        return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
+    if invitation is not None and invitation.answered:
+        return _already_answered(page, 200)
     return _form_page(page, survey, t)
 
 
@@ -253,8 +281,16 @@ def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
     survey = _open_survey(db, page.web, survey_key, token)
     if survey is None:
         return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
+    try:
+        invitation = _invitation(db, page.web, survey, token)
+    except InvitationGone:
+        return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
+    if invitation is not None and invitation.answered:
+        return _already_answered(page, 422)
     raw = {name[2:]: values for name, values in fields.items() if name.startswith("q-")}
     email = (fields.get("email") or [""])[0].strip()
+    if invitation is not None:
+        email = ""  # the invited customer is known; the answer is theirs
     if email and not EMAIL_PATTERN.match(email):
         tr = page.gettext  # not a gettext call babel would extract: the key is no text
         error = {"key": "@email", "question": tr(N_("E-mail address")),
@@ -263,9 +299,13 @@ def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
                           status_code=422)
     try:
         answers = answers_to(survey.definition, raw)
-        submit_answers(db, survey.row.workspace_id, survey_key, "link", answers,
-                       language=page.language, email_enabled=_email_enabled(page.web),
-                       respondent=Respondent(email=email or None))
+        accepted = submit_answers(
+            db, survey.row.workspace_id, survey_key, "link" if invitation is None else "email",
+            answers, language=page.language, email_enabled=_email_enabled(page.web),
+            respondent=_respondent(invitation, email or None))
+        if invitation is not None and not claim_answer(db, invitation.id, accepted.response.id):
+            db.rollback()  # a concurrent answer through the same invitation came first
+            return _already_answered(page, 422)
     except InvalidInput as error:
         db.rollback()
         problem = answer_problem(page.gettext, page.language, survey.definition, error, raw)
@@ -274,6 +314,12 @@ def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
     db.commit()
     query = urlencode({"lang": page.language})
     return RedirectResponse(f"/s/{survey_key}/thanks?{query}", status_code=303)
+
+
+def _respondent(invitation: OpenInvitation | None, email: str | None) -> Respondent:
+    if invitation is not None:
+        return Respondent(external_id=invitation.customer_external_id)
+    return Respondent(email=email)
 
 
 def _email_enabled(web: WebState) -> bool:
@@ -354,6 +400,12 @@ def _store_widget(request: Request, web: WebState, db: Session, survey_key: str,
     survey = _open_survey(db, web, survey_key, token)
     if survey is None:
         return _problem(404, "t", "this survey link is not valid")
+    try:
+        invitation = _invitation(db, web, survey, token)
+    except InvitationGone:
+        return _problem(404, "t", "this survey link is not valid")
+    if invitation is not None and invitation.answered:
+        return _problem(422, "t", "this invitation has been answered already")
     answers_raw = document.get("answers")
     if not isinstance(answers_raw, dict):
         return _problem(422, "answers", "must be an object of answers by question key")
@@ -366,9 +418,12 @@ def _store_widget(request: Request, web: WebState, db: Session, survey_key: str,
         answers = answers_to(survey.definition, answers_raw)
         accepted = submit_answers(db, survey.row.workspace_id, survey_key, "widget", answers,
                                   language=language, email_enabled=_email_enabled(web),
-                                  respondent=Respondent(email=email))
+                                  respondent=_respondent(invitation, email))
         db.flush()
         response_id = accepted.response.id
+        if invitation is not None and not claim_answer(db, invitation.id, response_id):
+            db.rollback()
+            return _problem(422, "t", "this invitation has been answered already")
     except InvalidInput as error:
         db.rollback()
         return _problem(422, error.field, error.message)

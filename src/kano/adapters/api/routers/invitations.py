@@ -1,0 +1,61 @@
+"""``/invitations``: e-mail a survey's single-use links to contacts (fatigue and consent
+respected), and see each invitation's status."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, container_of
+from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.schemas.invitations import (
+    Invitation,
+    InvitationReport,
+    InvitationRequest,
+    Invitations,
+)
+from kano.adapters.db.invitations import InvitationPolicy, invitations_of, invite
+from kano.adapters.web.survey_links import invitation_links
+
+router = APIRouter(prefix="/invitations", tags=["feedback"])
+
+
+@router.post("", summary="Invite contacts to a survey by e-mail", status_code=201,
+             response_model=InvitationReport,
+             responses=problem_responses(401, 403, 422, 500))  # fmt: skip
+def create_invitations(caller: WriteAccess, session: SessionDep, request: Request,
+                       body: InvitationRequest) -> InvitationReport:
+    """Each invited contact gets an e-mail (through the outbox, in this transaction) with
+    a link of their own that takes one answer. Skipped, with the reason: contacts who
+    opted out, have no e-mail address, or were invited to any survey within
+    `KANO_SURVEY_FATIGUE_DAYS`; unknown customers. Without `segment` or `customers` every
+    customer of the workspace is considered."""
+    settings = container_of(request).settings
+    link_for = invitation_links(settings.secret_key, settings.public_url)(
+        caller.workspace_id, body.survey)
+    policy = InvitationPolicy(settings.survey_fatigue_days, settings.survey_reminder_days)
+    report = invite(session, caller.workspace_id, body.survey, link_for, policy,
+                    segment=body.segment, customers=body.customers, dry_run=body.dry_run,
+                    actor=f"api-token:{caller.token.prefix}")
+    if body.dry_run:
+        session.rollback()
+    else:
+        session.commit()
+    return InvitationReport.model_validate(report.as_dict())
+
+
+@router.get("", summary="List invitations with their status", response_model=Invitations,
+            responses=problem_responses(401, 403, 422, 500))  # fmt: skip
+def list_invitations(
+    caller: ReadAccess,
+    session: SessionDep,
+    survey: Annotated[str | None, Query(max_length=64)] = None,
+    customer: Annotated[str | None, Query(max_length=64, description="External id.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> Invitations:
+    """Newest first: sent, reminded, answered, failed (from the outbox) or still queued."""
+    lines = invitations_of(session, caller.workspace_id, survey=survey, customer=customer,
+                           limit=limit)
+    return Invitations(items=[Invitation.model_validate(line, from_attributes=True)
+                              for line in lines])

@@ -1,0 +1,383 @@
+"""E-mail invitations to a survey: who is invited, who is skipped and why, one reminder.
+
+``invite`` picks the contacts (a segment, a list of external ids / e-mails, or everyone),
+skips those who opted out of contact, have no e-mail address, or were invited to any
+survey within the fatigue window, and for each of the others writes an invitation row
+and its e-mail to the outbox in the caller's transaction (so an invitation exists if and
+only if its e-mail will go out). Each e-mail carries a link with a signed token naming
+the invitation's random nonce; ``claim_answer`` lets exactly one response through it.
+
+``queue_due_reminders`` (a ``kano worker`` job) gives every invitation that is still
+unanswered after ``KANO_SURVEY_REMINDER_DAYS``, and whose first e-mail went out, exactly
+one reminder: a conditional UPDATE of ``reminded_at`` is the claim, and the reminder's
+outbox dedupe key is unique besides.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from kano.adapters.db.accounts import audit
+from kano.adapters.db.orm import (
+    Customer,
+    InvitationRow,
+    OutboxMessageRow,
+    Segment,
+    Survey,
+    utcnow,
+)
+from kano.adapters.db.survey_store import defined_survey
+from kano.adapters.messaging.invitation import invitation_text
+from kano.domain.feedback.answers import LANGUAGES
+from kano.domain.shared.errors import InvalidInput, NotFound
+
+LinkFor = Callable[[str, str], str]
+"""``link_for(nonce, language)``: the full public URL of an invitation."""
+
+MAX_CONTACTS = 50_000
+REMINDER_BATCH = 500
+
+
+@dataclass(frozen=True)
+class InvitationPolicy:
+    fatigue_days: int = 30
+    reminder_days: int = 3
+
+
+@dataclass(frozen=True)
+class Contact:
+    external_id: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class Skip:
+    contact: str
+    reason: str
+
+
+@dataclass
+class InviteReport:
+    survey: str
+    dry_run: bool
+    invited: list[Contact] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "survey": self.survey,
+            "dry_run": self.dry_run,
+            "invited": len(self.invited),
+            "skipped": len(self.skipped),
+            "invitations": [
+                {"external_id": c.external_id, "email": c.email} for c in self.invited
+            ],
+            "skips": [{"contact": s.contact, "reason": s.reason} for s in self.skipped],
+        }
+
+
+def _contacts(
+    session: Session,
+    workspace_id: int,
+    segment: str | None,
+    identifiers: Sequence[str] | None,
+    report: InviteReport,
+) -> list[Customer]:
+    query = select(Customer).where(Customer.workspace_id == workspace_id)
+    if segment is not None and identifiers is not None:
+        raise InvalidInput("segment", "choose a segment or a list of customers, not both")
+    if segment is not None:
+        segment_id = session.scalar(
+            select(Segment.id).where(Segment.workspace_id == workspace_id, Segment.key == segment)
+        )
+        if segment_id is None:
+            raise InvalidInput("segment", f"no segment {segment!r} in this workspace")
+        query = query.where(Customer.segment_id == segment_id)
+    wanted: list[str] = []
+    if identifiers is not None:
+        wanted = list(dict.fromkeys(i.strip() for i in identifiers if i.strip()))
+        if not wanted:
+            raise InvalidInput("customers", "name at least one customer (external id or e-mail)")
+        if len(wanted) > MAX_CONTACTS:
+            raise InvalidInput("customers", f"at most {MAX_CONTACTS} customers at a time")
+        query = query.where(or_(Customer.external_id.in_(wanted), Customer.email.in_(wanted)))
+    # Lock the contacts (PostgreSQL) so two concurrent runs cannot both invite one of them.
+    found = list(session.scalars(query.order_by(Customer.id).with_for_update()))
+    if len(found) > MAX_CONTACTS:
+        raise InvalidInput("segment", f"at most {MAX_CONTACTS} customers at a time")
+    if identifiers is not None:
+        known = {c.external_id for c in found} | {c.email for c in found if c.email}
+        report.skipped.extend(Skip(i, "unknown customer") for i in wanted if i not in known)
+    return found
+
+
+def _language(customer: Customer) -> str:
+    language = (customer.attributes or {}).get("language")
+    return language if isinstance(language, str) and language in LANGUAGES else "en"
+
+
+def invite(
+    session: Session,
+    workspace_id: int,
+    survey_key: str,
+    link_for: LinkFor,
+    policy: InvitationPolicy,
+    *,
+    segment: str | None = None,
+    customers: Sequence[str] | None = None,
+    dry_run: bool = False,
+    actor: str = "kano",
+    user_id: int | None = None,
+    now: datetime | None = None,
+) -> InviteReport:
+    """Invite the chosen contacts to the survey (the caller commits); who was skipped and
+    why. ``dry_run`` decides and reports the same, and writes nothing."""
+    now = now or utcnow()
+    try:
+        survey = defined_survey(session, workspace_id, survey_key)
+    except NotFound as error:
+        raise InvalidInput("survey", f"no survey {survey_key!r} in this workspace") from error
+    if not survey.definition.questions:
+        raise InvalidInput("survey", f"the survey {survey_key!r} has no questions yet")
+    report = InviteReport(survey=survey_key, dry_run=dry_run)
+    contacts = _contacts(session, workspace_id, segment, customers, report)
+    last_invited = _last_invitations(
+        session, workspace_id, [c.id for c in contacts], now - timedelta(days=policy.fatigue_days)
+    )
+    addresses: set[str] = set()
+    chosen: list[Customer] = []
+    for customer in contacts:
+        if not customer.consent_contact:
+            report.skipped.append(Skip(customer.external_id, "opted out of contact"))
+        elif not customer.email:
+            report.skipped.append(Skip(customer.external_id, "no e-mail address"))
+        elif customer.id in last_invited:
+            day = last_invited[customer.id].date().isoformat()
+            report.skipped.append(Skip(
+                customer.external_id,
+                f"invited on {day}, within the {policy.fatigue_days}-day fatigue window",
+            ))
+        elif customer.email.lower() in addresses:
+            report.skipped.append(Skip(customer.external_id, "same e-mail as another contact"))
+        else:
+            addresses.add(customer.email.lower())
+            chosen.append(customer)
+            report.invited.append(Contact(customer.external_id, customer.email))
+    if dry_run:
+        return report
+    for customer in chosen:
+        assert customer.email is not None
+        _send_invitation(session, workspace_id, survey.row, customer, link_for, now)
+    audit(session, workspace_id, actor, "invite", "survey", survey_key,
+          {"invited": len(report.invited), "skipped": len(report.skipped),
+           "segment": segment}, user_id=user_id)
+    return report
+
+
+def _last_invitations(
+    session: Session, workspace_id: int, customer_ids: list[int], since: datetime
+) -> dict[int, datetime]:
+    """Each contact's latest invitation (to any survey) after ``since``."""
+    latest: dict[int, datetime] = {}
+    for start in range(0, len(customer_ids), 1000):
+        chunk = customer_ids[start:start + 1000]
+        latest.update(session.execute(
+            select(InvitationRow.customer_id, func.max(InvitationRow.invited_at))
+            .where(
+                InvitationRow.workspace_id == workspace_id,
+                InvitationRow.customer_id.in_(chunk),
+                InvitationRow.invited_at > since,
+            )
+            .group_by(InvitationRow.customer_id)
+        ).all())
+    return latest
+
+
+def _send_invitation(session: Session, workspace_id: int, survey: Survey, customer: Customer,
+                     link_for: LinkFor, now: datetime) -> None:
+    assert customer.email is not None
+    nonce = secrets.token_hex(16)
+    language = _language(customer)
+    text = invitation_text(survey.name, customer.name, link_for(nonce, language), language)
+    message_id = session.execute(
+        insert(OutboxMessageRow).values(
+            workspace_id=workspace_id, kind="email", purpose="invitation",
+            dedupe_key=f"invitation-{nonce}", recipient=customer.email,
+            payload={"subject": text.subject, "body": text.body, "language": language},
+        ).returning(OutboxMessageRow.id)
+    ).scalar_one()
+    session.execute(insert(InvitationRow).values(
+        workspace_id=workspace_id, survey_id=survey.id, customer_id=customer.id,
+        email=customer.email, language=language, nonce=nonce, invited_at=now,
+        message_id=message_id,
+    ))
+
+
+# --- answering through an invitation -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OpenInvitation:
+    id: int
+    customer_external_id: str
+    language: str
+    answered: bool
+
+
+def find_invitation(
+    session: Session, workspace_id: int, survey_id: int, nonce: str
+) -> OpenInvitation | None:
+    row = session.execute(
+        select(InvitationRow.id, Customer.external_id, InvitationRow.language,
+               InvitationRow.response_id)
+        .join(Customer, Customer.id == InvitationRow.customer_id)
+        .where(InvitationRow.workspace_id == workspace_id, InvitationRow.survey_id == survey_id,
+               InvitationRow.nonce == nonce)
+    ).first()
+    if row is None:
+        return None
+    return OpenInvitation(row[0], row[1], row[2], row[3] is not None)
+
+
+def claim_answer(session: Session, invitation_id: int, response_id: int,
+                 now: datetime | None = None) -> bool:
+    """Record the invitation's answer; False when another answer got there first (the
+    caller then rolls back). On PostgreSQL a concurrent claim waits for this one's
+    transaction and then finds ``response_id`` set."""
+    result = session.execute(
+        update(InvitationRow)
+        .where(InvitationRow.id == invitation_id, InvitationRow.response_id.is_(None))
+        .values(response_id=response_id, answered_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+# --- the reminder ----------------------------------------------------------------------
+
+
+def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str], LinkFor],
+                        policy: InvitationPolicy, now: datetime | None = None) -> int:
+    """Queue the one reminder of every due invitation (all workspaces); how many.
+
+    Due: unanswered, not reminded, invited at least ``reminder_days`` ago, its first
+    e-mail sent (not failed, not still queued), the contact still consenting.
+    """
+    now = now or utcnow()
+    first = aliased(OutboxMessageRow)
+    due = session.execute(
+        select(InvitationRow.id, InvitationRow.workspace_id, InvitationRow.nonce,
+               InvitationRow.language, InvitationRow.email, Survey.key, Survey.name,
+               Customer.name)
+        .join(first, first.id == InvitationRow.message_id)
+        .join(Survey, Survey.id == InvitationRow.survey_id)
+        .join(Customer, Customer.id == InvitationRow.customer_id)
+        .where(
+            InvitationRow.reminded_at.is_(None),
+            InvitationRow.answered_at.is_(None),
+            InvitationRow.invited_at <= now - timedelta(days=policy.reminder_days),
+            first.status == "sent",
+            Customer.consent_contact.is_(True),
+        )
+        .order_by(InvitationRow.id)
+        .limit(REMINDER_BATCH)
+    ).all()
+    queued = 0
+    for invitation_id, workspace_id, nonce, language, email, key, survey_name, name in due:
+        claimed = session.execute(
+            update(InvitationRow)
+            .where(InvitationRow.id == invitation_id, InvitationRow.reminded_at.is_(None),
+                   InvitationRow.answered_at.is_(None))
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            continue  # another worker reminded it, or the answer came in meanwhile
+        link = link_for_workspace(workspace_id, key)(nonce, language)
+        text = invitation_text(survey_name, name, link, language, reminder=True)
+        message_id = session.execute(
+            insert(OutboxMessageRow).values(
+                workspace_id=workspace_id, kind="email", purpose="invitation-reminder",
+                dedupe_key=f"invitation-reminder-{nonce}", recipient=email,
+                payload={"subject": text.subject, "body": text.body, "language": language},
+            ).returning(OutboxMessageRow.id)
+        ).scalar_one()
+        session.execute(
+            update(InvitationRow).where(InvitationRow.id == invitation_id)
+            .values(reminder_message_id=message_id)
+            .execution_options(synchronize_session=False)
+        )
+        queued += 1
+    return queued
+
+
+# --- status ------------------------------------------------------------------------------
+
+STATUSES = ("queued", "sent", "reminded", "answered", "failed")
+
+
+def invitation_status(answered: bool, reminded: bool, first_status: str | None,
+                      reminder_status: str | None) -> str:
+    """answered > failed (the e-mail bounced or could not be delivered) > reminded > sent
+    > queued (the e-mail still in the outbox)."""
+    if answered:
+        return "answered"
+    if first_status == "failed" or reminder_status == "failed":
+        return "failed"
+    if reminded:
+        return "reminded"
+    return "sent" if first_status == "sent" else "queued"
+
+
+@dataclass(frozen=True)
+class InvitationLine:
+    id: int
+    survey: str
+    customer: str
+    email: str
+    invited_at: datetime
+    reminded_at: datetime | None
+    answered_at: datetime | None
+    response_id: int | None
+    status: str
+    error: str | None
+
+
+def invitations_of(session: Session, workspace_id: int, *, survey: str | None = None,
+                   customer: str | None = None, limit: int = 200) -> list[InvitationLine]:
+    first = aliased(OutboxMessageRow)
+    reminder = aliased(OutboxMessageRow)
+    query = (
+        select(InvitationRow, Survey.key, Customer.external_id, first.status, first.last_error,
+               reminder.status, reminder.last_error)
+        .join(Survey, Survey.id == InvitationRow.survey_id)
+        .join(Customer, Customer.id == InvitationRow.customer_id)
+        .outerjoin(first, first.id == InvitationRow.message_id)
+        .outerjoin(reminder, reminder.id == InvitationRow.reminder_message_id)
+        .where(InvitationRow.workspace_id == workspace_id)
+    )
+    if survey is not None:
+        query = query.where(Survey.key == survey)
+    if customer is not None:
+        query = query.where(Customer.external_id == customer)
+    rows = session.execute(
+        query.order_by(InvitationRow.invited_at.desc(), InvitationRow.id.desc()).limit(limit)
+    ).all()
+    return [
+        InvitationLine(
+            id=row.id, survey=key, customer=external_id, email=row.email,
+            invited_at=row.invited_at, reminded_at=row.reminded_at,
+            answered_at=row.answered_at, response_id=row.response_id,
+            status=invitation_status(row.response_id is not None, row.reminded_at is not None,
+                                     first_status, reminder_status),
+            error=first_error or reminder_error,
+        )
+        for row, key, external_id, first_status, first_error, reminder_status, reminder_error
+        in rows
+    ]
