@@ -55,11 +55,29 @@ def rows_where_in(
         yield from session.execute(select(*columns).where(key.in_(chunk), *conditions))
 
 
-def inserted_ids(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` (all with the same keys) and return their new ids, in order."""
+Rows = Sequence[dict[str, Any]] | Sequence[tuple[Any, ...]]  # dicts or NamedTuples
+
+
+def _columns(rows: Rows) -> tuple[list[str], Sequence[Sequence[Any]]]:
+    """Column names and value sequences of ``rows`` (dicts with the same keys, or
+    NamedTuples, which are written as they are: no copy per row)."""
+    first = rows[0]
+    if isinstance(first, dict):
+        dicts = cast(Sequence[dict[str, Any]], rows)
+        return list(first), [tuple(row.values()) for row in dicts]
+    return list(first._fields), cast(Sequence[tuple[Any, ...]], rows)  # type: ignore[attr-defined]
+
+
+def _table(table: Any) -> Table:
+    return cast(Table, table.__table__ if hasattr(table, "__table__") else table)
+
+
+def inserted_ids(session: Session, table: Any, rows: Rows) -> list[int]:
+    """Insert ``rows`` and return their new ids, in order."""
     if not rows:
         return []
-    target = cast(Table, table.__table__ if hasattr(table, "__table__") else table)
+    target = _table(table)
+    names, values = _columns(rows)
     if is_postgres(session):
         sequence = session.execute(
             text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": target.name}
@@ -73,32 +91,48 @@ def inserted_ids(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -
                 {"n": len(rows)},
             ).scalars()
         )
-        copy_rows(
-            session, target, [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)]
+        _copy(
+            session,
+            target,
+            ["id", *names],
+            [(new_id, *row) for new_id, row in zip(ids, values, strict=True)],
         )
         return ids
     statement = insert(target).returning(target.c.id, sort_by_parameter_order=True)
     ids = []
-    for start in range(0, len(rows), INSERT_PAGE):
-        ids.extend(session.execute(statement, list(rows[start : start + INSERT_PAGE])).scalars())
+    for start in range(0, len(values), INSERT_PAGE):
+        page = _dicts(names, values[start : start + INSERT_PAGE])
+        ids.extend(session.execute(statement, page).scalars())
     return ids
 
 
-def copy_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert ``rows`` (all with the same keys): ``COPY`` on PostgreSQL, else executemany."""
+def copy_rows(session: Session, table: Any, rows: Rows) -> None:
+    """Insert ``rows``: ``COPY`` on PostgreSQL, else Core executemany."""
     if not rows:
         return
-    target = cast(Table, table.__table__ if hasattr(table, "__table__") else table)
-    if not is_postgres(session):
-        if any(isinstance(value, JsonText) for value in rows[0].values()):
-            rows = [
-                {k: json.loads(v) if isinstance(v, JsonText) else v for k, v in row.items()}
-                for row in rows
-            ]
-        for start in range(0, len(rows), INSERT_PAGE):
-            session.execute(insert(target), list(rows[start : start + INSERT_PAGE]))
+    target = _table(table)
+    names, values = _columns(rows)
+    if is_postgres(session):
+        _copy(session, target, names, values)
         return
-    names = list(rows[0])
+    for start in range(0, len(values), INSERT_PAGE):
+        session.execute(insert(target), _dicts(names, values[start : start + INSERT_PAGE]))
+
+
+def _dicts(names: list[str], values: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Parameter sets for a Core insert; JSON written in advance is parsed back."""
+    return [
+        {
+            name: json.loads(value) if isinstance(value, JsonText) else value
+            for name, value in zip(names, row, strict=True)
+        }
+        for row in values
+    ]
+
+
+def _copy(
+    session: Session, target: Table, names: list[str], values: Sequence[Sequence[Any]]
+) -> None:
     as_json = [isinstance(target.c[name].type, JSON) for name in names]
     connection = session.connection().connection.driver_connection
     assert connection is not None
@@ -107,18 +141,18 @@ def copy_rows(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> N
     try:
         with connection.cursor() as cursor, cursor.copy(statement) as copy:
             if any(as_json):
-                for row in rows:
+                for row in values:
                     copy.write_row(
                         [
                             json.dumps(value)
                             if wrap and value is not None and not isinstance(value, JsonText)
                             else value
-                            for value, wrap in zip(row.values(), as_json, strict=True)
+                            for value, wrap in zip(row, as_json, strict=True)
                         ]
                     )
             else:
-                for row in rows:
-                    copy.write_row(tuple(row.values()))
+                for row in values:
+                    copy.write_row(row)
     except psycopg.Error as error:
         # The same exception classes as a Core insert would raise (IntegrityError for a
         # unique key a concurrent transaction took first), so callers handle both alike.

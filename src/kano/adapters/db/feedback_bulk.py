@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
@@ -67,6 +67,24 @@ class BulkAccepted:
     customers_created: int
     messages: int
     cases: int
+
+
+class _ResponseRow(NamedTuple):
+    """A ``feedback_responses`` row to write (field names are the column names)."""
+
+    workspace_id: int
+    survey_id: int
+    customer_id: int | None
+    touchpoint_id: int | None
+    channel: str
+    submitted_at: datetime
+    nps: int | None
+    csat: int | None
+    ces: int | None
+    rating: int | None
+    comment: str | None
+    language: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -129,28 +147,28 @@ def accept_responses(
     respondents = _respondents(session, workspace_id, submissions)
     created = _store_customers(session, workspace_id, respondents)
     now = utcnow()
-    rows: list[dict[str, Any]] = []
+    rows: list[_ResponseRow] = []
     for submission, respondent in zip(submissions, respondents, strict=True):
         survey = surveys[submission.survey]
         answers = submission.answers
         rows.append(
-            {
-                "workspace_id": workspace_id,
-                "survey_id": survey.id,
-                "customer_id": respondent.id if respondent is not None else None,
-                "touchpoint_id": survey.touchpoint_id
+            _ResponseRow(
+                workspace_id,
+                survey.id,
+                respondent.id if respondent is not None else None,
+                survey.touchpoint_id
                 if submission.touchpoint is None
                 else touchpoints[submission.touchpoint],
-                "channel": submission.channel,
-                "submitted_at": submission.submitted_at or now,
-                "nps": answers.nps,
-                "csat": answers.csat,
-                "ces": answers.ces,
-                "rating": answers.rating,
-                "comment": answers.comment,
-                "language": submission.language,
-                "created_at": now,
-            }
+                submission.channel,
+                submission.submitted_at or now,
+                answers.nps,
+                answers.csat,
+                answers.ces,
+                answers.rating,
+                answers.comment,
+                submission.language,
+                now,
+            )
         )
     ids: list[int] = []
     for chunk in _chunks(rows, INSERT_CHUNK):
@@ -167,7 +185,7 @@ def accept_responses(
     cases = _open_cases(session, workspace_id, ids, rows, submissions, surveys) if open_cases else 0
     return BulkAccepted(
         ids=ids,
-        customer_ids=[row["customer_id"] for row in rows],
+        customer_ids=[row.customer_id for row in rows],
         customers_created=created,
         messages=messages,
         cases=cases,
@@ -329,7 +347,7 @@ def _queue_acknowledgements(
     session: Session,
     workspace_id: int,
     ids: Sequence[int],
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[_ResponseRow],
     submissions: Sequence[Submission],
     respondents: Sequence[_Respondent | None],
     email_enabled: bool,
@@ -347,7 +365,7 @@ def _queue_acknowledgements(
         ids, rows, submissions, respondents, strict=True
     ):
         reference = f"R-{response_id}"
-        answers, language = submission.answers, row["language"]
+        answers, language = submission.answers, row.language
         common = {
             "workspace_id": workspace_id,
             "purpose": "acknowledgement",
@@ -371,7 +389,7 @@ def _queue_acknowledgements(
             )
         if endpoints:
             event = response_event(
-                response_id, row["channel"], row["submitted_at"], customer, answers, language
+                response_id, row.channel, row.submitted_at, customer, answers, language
             )
             for endpoint_id, url in endpoints:
                 messages.append(
@@ -423,7 +441,7 @@ def _open_cases(
     session: Session,
     workspace_id: int,
     ids: Sequence[int],
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[_ResponseRow],
     submissions: Sequence[Submission],
     surveys: dict[str, _SurveyInfo],
 ) -> int:
@@ -435,8 +453,10 @@ def _open_cases(
     ]
     if not matched:
         return 0
-    touchpoint_ids = sorted({row["touchpoint_id"] for _, row, _, _ in matched} - {None})
-    owners: dict[int, int | None] = {}
+    touchpoint_ids = sorted(
+        {row.touchpoint_id for _, row, _, _ in matched if row.touchpoint_id is not None}
+    )
+    owners: dict[int | None, int | None] = {}
     if touchpoint_ids:
         owners = {
             touchpoint_id: team_id
@@ -451,13 +471,13 @@ def _open_cases(
         {
             "workspace_id": workspace_id,
             "response_id": response_id,
-            "customer_id": row["customer_id"],
-            "touchpoint_id": row["touchpoint_id"],
+            "customer_id": row.customer_id,
+            "touchpoint_id": row.touchpoint_id,
             "rule": rule.key,
             "title": f"{surveys[submission.survey].name}: {rule.key.replace('-', ' ')}",
             "priority": rule.priority,
             "status": "new",
-            "owner_team_id": owners.get(row["touchpoint_id"]),
+            "owner_team_id": owners.get(row.touchpoint_id),
             "opened_at": opened,
             "first_response_due_at": business_deadline(opened, rule.first_response_hours),
             "resolution_due_at": business_deadline(opened, rule.resolution_hours),
