@@ -1,4 +1,4 @@
-"""Outbox delivery (issue 6): disjoint claims, one SMTP connection per batch, a dead
+"""Outbox delivery (issue 6): disjoint claims, one SMTP connection per sender, a dead
 worker's messages sent once after its lease, a short lease handed back unsent, and
 acknowledgements that keep flowing while a long scheduled job runs.
 
@@ -134,6 +134,16 @@ def test_a_batch_goes_out_over_one_smtp_connection(
     assert sorted(mailbox.message_ids) == [f"<ack-email-test-{n}@kano>" for n in range(3)]
     assert mailbox.subjects == ["Ваш отзыв получен"] * 3
     assert statuses(container.sessions) == [("sent", 1, False)] * 3
+
+
+def test_a_large_batch_is_shared_among_senders_and_each_message_goes_once(
+    container: Container, mailbox: MailBox
+) -> None:
+    queue_emails(container.sessions, 60)
+    assert deliver_due_messages(container) == "outbox: 60 sent, 0 to retry, 0 failed"
+    assert mailbox.connections == 2, "two senders of 30, one SMTP connection each"
+    assert sorted(mailbox.message_ids) == sorted(f"<ack-email-test-{n}@kano>" for n in range(60))
+    assert statuses(container.sessions) == [("sent", 1, False)] * 60
 
 
 def test_a_dead_workers_messages_are_sent_once_after_its_lease(

@@ -4,8 +4,9 @@ A worker claims a batch with one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE
 LOCKED) RETURNING …`` (on SQLite, which serialises writers, the same statement without
 the lock clause): the lease (``claimed_until``) is written and the messages are read in
 one round trip, and concurrent workers never wait for each other. It then sends outside
-any transaction, e-mails of a batch over one SMTP connection, and records each outcome
-as soon as the message is out, so a crash can repeat at most the message in hand.
+any transaction, e-mails over one SMTP connection per sending thread, and records each
+outcome as soon as the message is out, so a crash can repeat at most the messages in
+hand (one per sending thread).
 
 If a worker dies mid-batch, its lease expires and another worker sends what was left,
 with the same ``webhook-id`` / ``Message-ID``: a message is never lost, and a receiver can
@@ -24,6 +25,9 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +45,8 @@ log = logging.getLogger("kano.outbox")
 LEASE = timedelta(seconds=30)
 SEND_BUDGET = timedelta(seconds=15)  # longer than one send may take (10 s timeouts)
 MAX_ATTEMPTS = 10
+SENDERS = 4  # threads sharing out a large batch
+MESSAGES_PER_SENDER = 25  # fewer messages than this per thread: fewer threads
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(hours=1)
 
@@ -109,19 +115,44 @@ def claim(container: Container, now: datetime, limit: int) -> list[ClaimedMessag
 
 
 def deliver_due_messages(container: Container, limit: int = 100) -> str | None:
-    """Send what is due; a summary when something was sent or failed, else None."""
+    """Send what is due; a summary when something was sent or failed, else None.
+
+    A large batch is split among up to ``SENDERS`` threads, each with its own SMTP and
+    database connection: a send is mostly waiting for the SMTP server and the database,
+    and the threads wait side by side.
+    """
     claimed = claim(container, utcnow(), limit)
     if not claimed:
         return None
     secrets = _webhook_secrets(container, claimed)
+    senders = max(1, min(SENDERS, len(claimed) // MESSAGES_PER_SENDER))
+    shares = [claimed[n::senders] for n in range(senders)]
+    if senders == 1:
+        outcomes = _deliver(container, claimed, secrets)
+    else:
+        with ThreadPoolExecutor(senders, thread_name_prefix="kano-send") as pool:
+            outcomes = sum(
+                pool.map(lambda share: _deliver(container, share, secrets), shares),
+                Counter(),
+            )
+    return (
+        f"outbox: {outcomes['sent']} sent, {outcomes['retry']} to retry, "
+        f"{outcomes['failed']} failed"
+    )
+
+
+def _deliver(
+    container: Container, messages: list[ClaimedMessage], secrets: dict[int, str]
+) -> Counter[str]:
+    """Send ``messages`` in turn over one SMTP connection, recording each outcome."""
     outcomes: Counter[str] = Counter()
     settings = container.settings
     mailer: Mailer | None = None
     try:
-        with container.engine.connect() as connection:
-            for position, message in enumerate(claimed):
+        with _outcome_connection(container) as connection:
+            for position, message in enumerate(messages):
                 if utcnow() + SEND_BUDGET > message.lease_ends:
-                    _release(connection, [m.id for m in claimed[position:]])
+                    _release(connection, [m.id for m in messages[position:]])
                     break
                 if message.kind == "email" and mailer is None and settings.smtp_url:
                     try:
@@ -134,10 +165,7 @@ def deliver_due_messages(container: Container, limit: int = 100) -> str | None:
     finally:
         if mailer is not None:
             mailer.close()
-    return (
-        f"outbox: {outcomes['sent']} sent, {outcomes['retry']} to retry, "
-        f"{outcomes['failed']} failed"
-    )
+    return outcomes
 
 
 def _webhook_secrets(container: Container, claimed: list[ClaimedMessage]) -> dict[int, str]:
@@ -209,11 +237,9 @@ def _record(
     else:
         values.update(last_error=error[:2000], next_attempt_at=now + retry_delay(attempts))
         outcome = "retry"
-    with connection.begin():
-        _without_waiting_for_disk(connection)
-        connection.execute(
-            update(OutboxMessageRow).where(OutboxMessageRow.id == message.id).values(**values)
-        )
+    connection.execute(
+        update(OutboxMessageRow).where(OutboxMessageRow.id == message.id).values(**values)
+    )
     if error is not None:
         log.warning(
             "message %s (%s to %s): %s", message.dedupe_key, message.kind, message.recipient, error
@@ -223,15 +249,22 @@ def _record(
 
 def _release(connection: Connection, ids: list[int]) -> None:
     """Give back messages this worker will not send in time (another may take them)."""
-    with connection.begin():
-        _without_waiting_for_disk(connection)
-        connection.execute(
-            update(OutboxMessageRow)
-            .where(OutboxMessageRow.id.in_(ids))
-            .values(claimed_until=None)
-        )
+    connection.execute(
+        update(OutboxMessageRow).where(OutboxMessageRow.id.in_(ids)).values(claimed_until=None)
+    )
 
 
-def _without_waiting_for_disk(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SET LOCAL synchronous_commit = off"))
+@contextmanager
+def _outcome_connection(container: Container) -> Iterator[Connection]:
+    """A connection on which each outcome commits by itself, in one round trip, and
+    (PostgreSQL) without waiting for the disk; restored before it goes back to the pool."""
+    with container.engine.connect() as plain:
+        connection = plain.execution_options(isolation_level="AUTOCOMMIT")
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:
+            connection.execute(text("SET synchronous_commit = off"))
+        try:
+            yield connection
+        finally:
+            if postgres and not connection.invalidated:
+                connection.execute(text("RESET synchronous_commit"))

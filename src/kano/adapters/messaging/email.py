@@ -16,6 +16,7 @@ import base64
 import smtplib
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
+from functools import lru_cache
 from types import TracebackType
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -24,11 +25,13 @@ from kano.domain.shared.errors import InvalidInput
 SMTP_TIMEOUT_SECONDS = 10
 
 
+@lru_cache(maxsize=1024)  # subjects and senders repeat: encode each once
 def _header(value: str) -> str:
     """A header value, RFC 2047-encoded when it is not plain ASCII."""
     return value if value.isascii() else Header(value, "utf-8").encode()
 
 
+@lru_cache(maxsize=64)
 def _address(value: str) -> str:
     name, address = parseaddr(value)
     return formataddr((name, address), charset="utf-8") if name else address
@@ -67,6 +70,7 @@ class Mailer:
             )
         self._parts = parts
         self._sender = sender
+        self._envelope_sender = parseaddr(sender)[1]
         self._client: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
@@ -89,7 +93,7 @@ class Mailer:
         if self._client is None:
             self._client = self._connect()
         try:
-            self._client.sendmail(parseaddr(self._sender)[1], [recipient], message)
+            self._client.sendmail(self._envelope_sender, [recipient], message)
         except smtplib.SMTPRecipientsRefused:
             raise  # the connection is still good; this message is not
         except BaseException:
