@@ -24,6 +24,8 @@ EXPECTED_OPERATIONS = {
     ("/value/rfm", "get"), ("/value/matrix", "get"), ("/value/profit", "get"),
     ("/value/clv", "get"), ("/value/churn", "get"),
     ("/invitations", "get"), ("/invitations", "post"),
+    ("/requirements", "get"), ("/requirements", "post"), ("/requirements/{requirement_id}", "get"),
+    ("/requirements/{requirement_id}", "patch"), ("/requirements/{requirement_id}", "delete"),
 } | STRATEGY_OPERATIONS
 
 

@@ -14,6 +14,7 @@ from kano.adapters.cli.feedback import feedback_app
 from kano.adapters.cli.jobs import compute, worker
 from kano.adapters.cli.metrics import metrics_app
 from kano.adapters.cli.okr import okr_app
+from kano.adapters.cli.requirements import requirements_app
 from kano.adapters.cli.strategy import strategy_app
 from kano.adapters.cli.surveys import survey_app
 from kano.adapters.cli.value import value_app
@@ -38,6 +39,7 @@ app.add_typer(webhook_app, name="webhook")
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(value_app, name="value")
 app.add_typer(feedback_app, name="feedback")
+app.add_typer(requirements_app, name="requirements")
 app.add_typer(survey_app, name="survey")
 app.command("generate")(generate)
 app.command("demo")(demo)

@@ -18,6 +18,7 @@ from kano.adapters.api.routers import (
     metrics,
     objectives,
     okr,
+    requirements,
     responses,
     strategy,
     tokens,
@@ -29,6 +30,7 @@ from kano.adapters.api.routers import (
 ROUTERS: tuple[APIRouter, ...] = (
     workspace.router,
     customers.router,
+    requirements.router,
     responses.router,
     invitations.router,
     cases.router,

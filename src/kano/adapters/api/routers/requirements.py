@@ -1,0 +1,108 @@
+"""``/requirements``: the special-requirements register (CRUD, workspace-isolated,
+audited; a 422 names the field)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Response
+
+from kano.adapters.api.deps import ReadAccess, SessionDep
+from kano.adapters.api.editing import EditorDep
+from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.schemas.editing import sent
+from kano.adapters.api.schemas.requirements import (
+    Requirement,
+    RequirementIn,
+    RequirementKind,
+    RequirementPatch,
+    Requirements,
+    RequirementStatus,
+)
+from kano.adapters.db import requirements_store
+from kano.adapters.db.views.requirements import RequirementLine, requirements
+from kano.domain.shared.errors import NotFound, PermissionDenied
+
+router = APIRouter(prefix="/requirements", tags=["customers"])
+
+
+def _out(line: RequirementLine) -> Requirement:
+    return Requirement.model_validate(line, from_attributes=True)
+
+
+def _not_found(requirement_id: int) -> HTTPException:
+    return HTTPException(404, detail=f"No requirement {requirement_id} in this workspace.")
+
+
+def _may_write(editor: EditorDep) -> None:
+    if editor.role.value == "viewer":
+        raise PermissionDenied("This token acts as a viewer, who may only read.")
+
+
+@router.get("", summary="List special requirements", response_model=Requirements,
+            responses=problem_responses(401, 403, 422, 500))  # fmt: skip
+def list_requirements(
+    caller: ReadAccess,
+    session: SessionDep,
+    kind: RequirementKind | None = None,
+    status: RequirementStatus | None = None,
+    customer: Annotated[str | None, Query(max_length=200,
+                                          description="External id or part of the name.")] = None,
+    overdue: Annotated[bool, Query(description="Only those past their review date.")] = False,
+) -> Requirements:
+    """Review date first (those without one last), at most 500."""
+    lines = requirements(session, caller.workspace_id, kind=kind, status=status,
+                         customer=customer, overdue=overdue)
+    return Requirements(items=[_out(line) for line in lines])
+
+
+@router.get("/{requirement_id}", summary="Get a special requirement",
+            response_model=Requirement, responses=problem_responses(401, 403, 404, 422, 500))
+def get_requirement(caller: ReadAccess, session: SessionDep, requirement_id: int) -> Requirement:
+    try:
+        return _out(requirements_store.get_requirement(session, caller.workspace_id,
+                                                       requirement_id))
+    except NotFound as error:
+        raise _not_found(requirement_id) from error
+
+
+@router.post("", summary="Add a special requirement", status_code=201,
+             response_model=Requirement,
+             responses=problem_responses(401, 403, 422, 500))  # fmt: skip
+def create_requirement(editor: EditorDep, session: SessionDep, body: RequirementIn) -> Requirement:
+    """The customer by external id, the owner by a member's e-mail; audited."""
+    _may_write(editor)
+    line = requirements_store.create_requirement(
+        session, editor.workspace_id, body.model_dump(), actor=editor.actor,
+        user_id=editor.user_id)
+    session.commit()
+    return _out(line)
+
+
+@router.patch("/{requirement_id}", summary="Change a special requirement",
+              response_model=Requirement,
+              responses=problem_responses(401, 403, 404, 422, 500))  # fmt: skip
+def update_requirement(editor: EditorDep, session: SessionDep, requirement_id: int,
+                       body: RequirementPatch) -> Requirement:
+    _may_write(editor)
+    try:
+        line = requirements_store.update_requirement(
+            session, editor.workspace_id, requirement_id, sent(body), actor=editor.actor,
+            user_id=editor.user_id)
+    except NotFound as error:
+        raise _not_found(requirement_id) from error
+    session.commit()
+    return _out(line)
+
+
+@router.delete("/{requirement_id}", summary="Delete a special requirement", status_code=204,
+               responses=problem_responses(401, 403, 404, 422, 500))  # fmt: skip
+def delete_requirement(editor: EditorDep, session: SessionDep, requirement_id: int) -> Response:
+    _may_write(editor)
+    try:
+        requirements_store.delete_requirement(session, editor.workspace_id, requirement_id,
+                                              actor=editor.actor, user_id=editor.user_id)
+    except NotFound as error:
+        raise _not_found(requirement_id) from error
+    session.commit()
+    return Response(status_code=204)
