@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
@@ -28,7 +29,8 @@ from kano.adapters.db.orm import (
 )
 from kano.adapters.db.survey_store import defined_survey, save_survey, seed_demo_definitions
 from kano.adapters.importers.company_parquet import load_company
-from kano.adapters.web.routes.survey_public import POSTS_PER_MINUTE_PER_IP
+from kano.adapters.web.rate_limit import RateLimiter
+from kano.adapters.web.routes.survey_public import POSTS_PER_MINUTE_PER_IP, PublicLimits
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.bootstrap import Container
 from kano.demo import generate_company
@@ -131,6 +133,7 @@ def test_detractor_on_the_public_page_is_stored_and_opens_a_case(
     assert sent.headers["location"] == "/s/relationship-nps/thanks?lang=hu"
     thanks = client.get(sent.headers["location"])
     assert "Köszönjük" in thanks.text
+    assert 'href="/s/relationship-nps/thanks?lang=ru"' in thanks.text  # stays on this page
     with sessions() as session:
         response = session.scalars(select(FeedbackResponse).where(
             FeedbackResponse.channel == "link")).one()
@@ -192,6 +195,20 @@ def test_the_public_endpoint_is_rate_limited_per_address(
     assert 1 <= int(limited.headers["Retry-After"]) <= 60
     widget = client.post("/s/relationship-nps/widget", json={"t": token, "answers": {"nps": 9}})
     assert widget.status_code == 429 and widget.headers["Retry-After"]
+
+
+def test_the_page_and_the_widget_script_are_rate_limited_per_address(
+    app: FastAPI, client: TestClient, container: Container, companies: SeededCompanies,
+    survey: str,
+) -> None:
+    app.state.kano_public_limits = PublicLimits(RateLimiter(30), RateLimiter(600),
+                                                RateLimiter(2))
+    path = _link(container, companies.acme_id)
+    assert client.get(path).status_code == 200
+    assert client.get(path.replace("?", "/widget.js?", 1)).status_code == 200
+    page, script = client.get(path), client.get(path.replace("?", "/widget.js?", 1))
+    assert (page.status_code, script.status_code) == (429, 429)
+    assert int(page.headers["Retry-After"]) >= 1 and int(script.headers["Retry-After"]) >= 1
 
 
 def test_an_oversized_answer_is_refused(

@@ -53,6 +53,7 @@ router = APIRouter()
 BODY_LIMIT_BYTES = 32 * 1024
 POSTS_PER_MINUTE_PER_IP = 30
 POSTS_PER_MINUTE_PER_TOKEN = 600
+READS_PER_MINUTE_PER_IP = 240  # the page and the widget script, per client address
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]{1,189}\.[^@\s<>\"]{2,}$")
 WIDGET_SCRIPT = Path(__file__).parent.parent / "static" / "js" / "survey-widget.js"
 
@@ -84,13 +85,15 @@ class PublicLimits:
 
     per_ip: RateLimiter
     per_token: RateLimiter
+    reads_per_ip: RateLimiter
 
 
 def limits_of(request: Request) -> PublicLimits:
     limits: PublicLimits | None = getattr(request.app.state, "kano_public_limits", None)
     if limits is None:
         limits = PublicLimits(RateLimiter(POSTS_PER_MINUTE_PER_IP),
-                              RateLimiter(POSTS_PER_MINUTE_PER_TOKEN))
+                              RateLimiter(POSTS_PER_MINUTE_PER_TOKEN),
+                              RateLimiter(READS_PER_MINUTE_PER_IP))
         request.app.state.kano_public_limits = limits
     return limits
 
@@ -99,6 +102,11 @@ def _retry_after(request: Request, token: str) -> int | None:
     limits = limits_of(request)
     client = request.client.host if request.client else "unknown"
     return limits.per_ip.hit(f"ip:{client}") or limits.per_token.hit(f"token:{token[:200]}")
+
+
+def _read_retry_after(request: Request) -> int | None:
+    client = request.client.host if request.client else "unknown"
+    return limits_of(request).reads_per_ip.hit(f"ip:{client}")
 
 
 class BodyTooLarge(Exception):
@@ -129,9 +137,7 @@ class PublicPage:
         return self.web.templates.gettext(self.language, message)
 
     def render(self, template: str, *, status_code: int = 200, **context: Any) -> Response:
-        path = self.request.url.path
-        if path.endswith("/thanks") or self.request.method == "POST":
-            path = path.removesuffix("/thanks")
+        path = self.request.url.path  # the page itself (a POST's error page: the form)
         keep = {k: v for k, v in self.request.query_params.items() if k == "t"}
         if "t" not in keep and "token" in context:
             keep["t"] = context["token"]
@@ -231,6 +237,11 @@ def _form_page(page: PublicPage, survey: DefinedSurvey, token: str, *,
 def public_survey(request: Request, web: Web, db: DbSession, survey_key: str, t: str = "",
                   lang: str = "") -> Response:
     page = PublicPage(request, web, respondent_language(request, lang))
+    wait = _read_retry_after(request)
+    if wait is not None:
+        response = page.message(N_("Please wait a moment"), TOO_MANY, 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     survey = _open_survey(db, web, survey_key, t)
     if survey is None:
         return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
@@ -346,9 +357,13 @@ def _problem(status: int, field: str, detail: str, **headers: str) -> JSONRespon
 def widget_script(request: Request, web: Web, db: DbSession, survey_key: str, t: str = "",
                   lang: str = "") -> Response:
     language = respondent_language(request, lang)
-    survey = _open_survey(db, web, survey_key, t)
     headers = {"Cache-Control": "public, max-age=300",
                "Cross-Origin-Resource-Policy": "cross-origin"}
+    wait = _read_retry_after(request)
+    if wait is not None:
+        return Response("", status_code=429, media_type="text/javascript",
+                        headers={**headers, "Retry-After": str(wait), "Cache-Control": "no-store"})
+    survey = _open_survey(db, web, survey_key, t)
     nps = survey.definition.question("nps") if survey else None
     if survey is None or nps is None or nps.type is not QuestionType.NPS:
         return Response("console.error('Kano: this survey link is not valid');", status_code=404,
