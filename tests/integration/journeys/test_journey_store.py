@@ -4,6 +4,7 @@ pain points linked to an initiative or OKR objective, every workspace on its own
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import journey_store
@@ -78,3 +79,25 @@ def test_a_pain_point_goes_to_an_initiative_and_stages_reorder(
             "buy",
             "delivery",
         )
+
+
+def test_two_first_readers_racing_to_seed_both_get_the_journeys(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Both sessions find no journey, then both seed: the second meets the unique key of
+    the first's rows, rolls its savepoint back and reads them (no error for either)."""
+    ws = seed_workspace(sessions, "acme").workspace_id
+    first, second = sessions(), sessions()
+    try:
+        journey_store._seed_journeys(first, ws)  # the first has seeded, not yet committed
+        first.commit()
+        # The second had checked before the first committed; it now seeds the same keys.
+        with pytest.raises(IntegrityError), second.begin_nested():
+            journey_store._seed_journeys(second, ws)
+        journey_store.ensure_journeys(second, ws)
+        assert [j.key for j in journey_store.list_journeys(second, ws)] == [
+            "key-accounts", "smb"]  # fmt: skip
+        second.commit()
+    finally:
+        first.close()
+        second.close()

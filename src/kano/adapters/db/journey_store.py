@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.orm import (
@@ -76,9 +77,21 @@ def _touchpoints_by_stage(session: Session, ws: int) -> dict[int, list[JourneyTo
 
 
 def ensure_journeys(session: Session, ws: int) -> None:
-    """Seed one journey per segment over the workspace's stages if it has none."""
+    """Seed one journey per segment over the workspace's stages if it has none.
+
+    Two first requests can race to seed; the loser's savepoint rolls back on the unique
+    key and it reads the winner's journeys (the same ones) instead of failing.
+    """
     if session.scalar(select(JourneyRow.id).where(JourneyRow.workspace_id == ws).limit(1)):
         return
+    try:
+        with session.begin_nested():
+            _seed_journeys(session, ws)
+    except IntegrityError:
+        pass  # another request seeded them first
+
+
+def _seed_journeys(session: Session, ws: int) -> None:
     stages = session.scalars(
         select(JourneyStage).where(JourneyStage.workspace_id == ws).order_by(JourneyStage.position)
     ).all()
