@@ -14,6 +14,7 @@ EXPECTED_OPERATIONS = {
     ("/responses", "get"), ("/responses", "post"), ("/responses:bulk", "post"),
     ("/responses/{response_id}", "get"), ("/transactions", "get"),
     ("/cases", "get"), ("/cases/{case_id}", "get"), ("/cases/{case_id}", "patch"),
+    ("/case-rules", "get"), ("/case-rules", "put"),
     ("/transactions/{transaction_id}", "get"), ("/tokens/current", "delete"),
     ("/metrics", "get"), ("/metrics/{metric_id}", "get"),
     ("/analysis/links", "get"), ("/analysis/drivers", "get"), ("/analysis/map-links", "get"),

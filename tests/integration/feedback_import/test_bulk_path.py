@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from kano.adapters.db.case_rules import replace_policy
 from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.feedback_intake import Submission, accept_response
 from kano.adapters.db.orm import (
@@ -28,6 +29,7 @@ from kano.adapters.db.orm import (
     WebhookEndpointRow,
 )
 from kano.domain.feedback.answers import Answers
+from kano.domain.feedback.cases import CaseRoute, CaseRule
 from kano.domain.shared.errors import InvalidInput
 from tests.integration.api.seed import seed_workspace
 
@@ -192,3 +194,55 @@ def test_bulk_path_names_the_first_bad_submission_and_stores_nothing(
                           language="de")  # fmt: skip
     with sessions() as session, pytest.raises(InvalidInput, match=r"responses\[6\]\.language"):
         accept_responses(session, workspace_id, batch, email_enabled=False)
+
+
+def with_custom_rules(sessions: sessionmaker[Session], workspace_id: int) -> None:
+    """Keyword, VIP (attribute and listed account), segment and score rules, a rule with
+    its own team and a routing table, the same in every workspace that calls this."""
+    with sessions.begin() as session:
+        session.add(Team(workspace_id=workspace_id, key="desk", name="Desk"))
+        session.execute(
+            update(Customer)
+            .where(Customer.workspace_id == workspace_id, Customer.external_id == "C0001")
+            .values(attributes={"vip": True})
+        )
+        session.flush()
+        replace_policy(
+            session,
+            workspace_id,
+            [
+                CaseRule("late", kind="keyword", keywords=("LATE",), priority=1),
+                CaseRule("vip", kind="vip", vip_attribute=True, vip_accounts=("N-1",),
+                         question="nps", threshold=10, team="desk", priority=1),
+                CaseRule("smb", kind="segment", segment="smb", question="nps", threshold=8),
+                CaseRule("detractor", "nps", "<=", 6, priority=3, resolution_hours=40),
+                CaseRule("off", kind="keyword", keywords=("great",), enabled=False),
+            ],
+            [CaseRoute("desk", touchpoint="pickup"), CaseRoute("counter", segment="smb")],
+        )  # fmt: skip
+
+
+def test_bulk_path_opens_and_routes_the_same_cases_as_one_by_one_with_custom_rules(
+    sessions: sessionmaker[Session],
+) -> None:
+    one, two = seeded(sessions, "one"), seeded(sessions, "two")
+    with_custom_rules(sessions, one)
+    with_custom_rules(sessions, two)
+    with sessions.begin() as session:
+        for submission in submissions("one"):
+            accept_response(session, one, submission, email_enabled=True)
+    with sessions.begin() as session:
+        accept_responses(session, two, submissions("two"), email_enabled=True)
+    with sessions() as session:
+        single, bulk = snapshot(session, one, "one"), snapshot(session, two, "two")
+    assert bulk["cases"] == single["cases"]
+    assert bulk == single
+    opened = [(n, rule, team) for n, _, _, rule, _, _, _, team, _ in bulk["cases"]]
+    assert opened == [
+        (0, "vip", "desk"),  # C0001 has vip: true: a passive NPS 9 opens a case
+        (1, "late", "logistics"),  # the keyword, any case; customer 2 has no segment
+        (5, "vip", "desk"),  # N-1 is a listed VIP account (its CSAT-only answer is not)
+        (7, "detractor", "logistics"),
+        (8, "smb", "counter"),  # customer 4 is in smb: the segment route beats the owner
+        (9, "detractor", "desk"),  # at pickup: the touchpoint route beats its owner
+    ]

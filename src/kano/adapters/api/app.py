@@ -18,7 +18,7 @@ from kano import __version__
 from kano.adapters.api.editing import ROLE_RULES
 from kano.adapters.api.errors import install_problem_handlers
 from kano.adapters.api.openapi import API_DESCRIPTION, install_openapi
-from kano.adapters.api.routers import ROUTERS
+from kano.adapters.api.routers import ROUTERS, case_rules
 from kano.bootstrap import Container
 
 API_PREFIX = "/api/v1"
@@ -74,6 +74,7 @@ def create_api(container: Container) -> FastAPI:
     api.state.container = container
     for router in ROUTERS:
         api.include_router(router)
+    api.include_router(case_rules.router)
     install_problem_handlers(api)
     install_openapi(api)
     return api

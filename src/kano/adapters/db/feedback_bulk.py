@@ -29,6 +29,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.bulk_writes import copy_rows, inserted_ids, rows_where_in
+from kano.adapters.db.case_rules import Candidate, decide_cases
 from kano.adapters.db.feedback_intake import Submission
 from kano.adapters.db.orm import (
     CaseEventRow,
@@ -43,7 +44,7 @@ from kano.adapters.db.orm import (
 )
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
-from kano.domain.feedback.cases import DEFAULT_RULES, business_deadline, first_matching_rule
+from kano.domain.feedback.cases import business_deadline
 from kano.domain.shared.errors import InvalidInput
 
 # Core tables, not the mapped classes: an ORM bulk insert splits the rows into runs with
@@ -445,16 +446,27 @@ def _open_cases(
     submissions: Sequence[Submission],
     surveys: dict[str, _SurveyInfo],
 ) -> int:
-    """A case (and its "opened" event) for each response a default rule matches."""
+    """A case (and its "opened" event) for each response one of the workspace's rules
+    matches: ``decide_cases``, as one-by-one intake, so both route alike."""
+    decisions = decide_cases(
+        session,
+        workspace_id,
+        [
+            Candidate(submission.answers, row.customer_id, row.touchpoint_id)
+            for row, submission in zip(rows, submissions, strict=True)
+        ],
+    )
     matched = [
-        (response_id, row, submission, rule)
-        for response_id, row, submission in zip(ids, rows, submissions, strict=True)
-        if (rule := first_matching_rule(DEFAULT_RULES, submission.answers)) is not None
+        (response_id, row, submission, decision.rule, decision.team_id)
+        for response_id, row, submission, decision in zip(
+            ids, rows, submissions, decisions, strict=True
+        )
+        if decision is not None
     ]
     if not matched:
         return 0
     touchpoint_ids = sorted(
-        {row.touchpoint_id for _, row, _, _ in matched if row.touchpoint_id is not None}
+        {row.touchpoint_id for _, row, _, _, _ in matched if row.touchpoint_id is not None}
     )
     owners: dict[int | None, int | None] = {}
     if touchpoint_ids:
@@ -477,13 +489,13 @@ def _open_cases(
             "title": f"{surveys[submission.survey].name}: {rule.key.replace('-', ' ')}",
             "priority": rule.priority,
             "status": "new",
-            "owner_team_id": owners.get(row.touchpoint_id),
+            "owner_team_id": owners.get(row.touchpoint_id) if team_id is None else team_id,
             "opened_at": opened,
             "first_response_due_at": business_deadline(opened, rule.first_response_hours),
             "resolution_due_at": business_deadline(opened, rule.resolution_hours),
             "escalation_level": 0,
         }
-        for response_id, row, submission, rule in matched
+        for response_id, row, submission, rule, team_id in matched
     ]
     case_ids = inserted_ids(session, CASES, case_rows)
     copy_rows(

@@ -10,10 +10,11 @@ and a rolled-back one never acknowledged.
 It is the hot path of the single-response API, so it counts round trips: one query finds
 the survey with its touchpoint's owner team and whether the workspace has webhook
 endpoints, one finds the customer (by external id, else e-mail), then the inserts; the
-outbox rows, the case and its first event go in as Core inserts, not ORM objects. Four
-statements for a known customer, six for a detractor (was five and eight, one more when
-the customer was found by e-mail); a whole API request adds the token, the idempotency
-key look-up and insert, and the commit.
+outbox rows, the case and its first event go in as Core inserts, not ORM objects. Five
+statements for a known customer, eight for a detractor (the workspace's case rules are one
+query, its routing table one more when a case opens; a route or a rule's team adds the
+touchpoint's key and the team's id, a VIP or segment rule the customer's facts); a whole
+API request adds the token, the idempotency key look-up and insert, and the commit.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.case_rules import Candidate, decide_cases
 from kano.adapters.db.orm import (
     CaseEventRow,
     CaseRow,
@@ -38,7 +40,7 @@ from kano.adapters.db.orm import (
 )
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
-from kano.domain.feedback.cases import DEFAULT_RULES, business_deadline, first_matching_rule
+from kano.domain.feedback.cases import business_deadline
 from kano.domain.shared.errors import InvalidInput
 
 
@@ -174,10 +176,15 @@ def _open_case(
     target: _Target,
     answers: Answers,
 ) -> int | None:
-    """A case for an unhappy response, routed to the team that owns its touchpoint."""
-    rule = first_matching_rule(DEFAULT_RULES, answers)
-    if rule is None:
+    """A case when one of the workspace's rules matches (``decide_cases``, shared with
+    the bulk path), routed to the rule's or the routing table's team, else to the team
+    that owns the touchpoint."""
+    candidate = Candidate(answers, response.customer_id, response.touchpoint_id)
+    decision = decide_cases(session, workspace_id, [candidate])[0]
+    if decision is None:
         return None
+    rule = decision.rule
+    owner_team_id = target.owner_team_id if decision.team_id is None else decision.team_id
     opened = utcnow()
     case_id: int = session.execute(
         insert(CaseRow)
@@ -190,7 +197,7 @@ def _open_case(
             title=f"{target.survey_name}: {rule.key.replace('-', ' ')}",
             priority=rule.priority,
             status="new",
-            owner_team_id=target.owner_team_id,
+            owner_team_id=owner_team_id,
             opened_at=opened,
             first_response_due_at=business_deadline(opened, rule.first_response_hours),
             resolution_due_at=business_deadline(opened, rule.resolution_hours),

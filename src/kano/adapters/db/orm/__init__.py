@@ -1,6 +1,7 @@
 """ORM tables of the app database, one module per layer or context."""
 
 from kano.adapters.db.orm.base import Base, utcnow
+from kano.adapters.db.orm.case_rules import CaseRouteRow, CaseRuleRow
 from kano.adapters.db.orm.cases import CaseEventRow, CaseRow
 from kano.adapters.db.orm.customers import Customer, Segment
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
@@ -51,7 +52,9 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaseEventRow",
+    "CaseRouteRow",
     "CaseRow",
+    "CaseRuleRow",
     "CauseEffectLinkRow",
     "CheckInRow",
     "ComputeRunRow",
