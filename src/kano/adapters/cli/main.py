@@ -7,6 +7,7 @@ import typer
 from kano import __version__
 from kano.adapters.cli.access import token_app, user_app
 from kano.adapters.cli.analyze import analyze_app
+from kano.adapters.cli.cases import cases_app
 from kano.adapters.cli.company import demo, generate
 from kano.adapters.cli.console import console, friendly_errors
 from kano.adapters.cli.db import db_app
@@ -41,6 +42,7 @@ app.add_typer(value_app, name="value")
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(requirements_app, name="requirements")
 app.add_typer(survey_app, name="survey")
+app.add_typer(cases_app, name="cases")
 app.command("generate")(generate)
 app.command("demo")(demo)
 app.command("compute")(compute)
