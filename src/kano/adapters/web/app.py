@@ -24,6 +24,7 @@ from kano.adapters.web.routes import (
     mbo,
     metrics,
     okr,
+    requirements,
     scorecard,
     staff_entry,
     strategy_map,
@@ -44,7 +45,7 @@ PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
     cases.router, journeys.router, linkage.router, value.router, customers.router,
-    surveys.router, staff_entry.router, survey_public.router,
+    surveys.router, staff_entry.router, survey_public.router, requirements.router,
 )
 
 

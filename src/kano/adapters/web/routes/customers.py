@@ -20,6 +20,7 @@ from kano.adapters.db.views.customer_profile import (
     find_customers,
     quarter_ends,
 )
+from kano.adapters.db.views.requirements import customer_requirements
 from kano.adapters.web.deps import DbSession, SignedInPage, Web
 from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.warehouse_reads import on_warehouse
@@ -58,4 +59,6 @@ def customer_page(page: SignedInPage, web: Web, db: DbSession, customer_id: int)
 
     value, problem = on_warehouse(web, analyses, page.gettext)
     return page.render("customers/profile.html", active="customers", profile=profile,
-                       customer=profile.customer, value=value, problem=problem)  # fmt: skip
+                       customer=profile.customer, value=value, problem=problem,
+                       requirements=customer_requirements(db, workspace_id,
+                                                          customer_id))  # fmt: skip

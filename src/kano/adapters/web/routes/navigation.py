@@ -95,6 +95,12 @@ NAVIGATION: tuple[NavItem, ...] = (
         N_("the customer profile"),
     ),
     NavItem(
+        "requirements", "/requirements", "customers", N_("Requirements"),
+        N_("Special requirements"),
+        N_("Customer-specific requirements: delivery, packaging, properties, documents."),
+        N_("the special-requirements register"),
+    ),
+    NavItem(
         "value_rfm", "/value/rfm", "value", N_("RFM segments"), N_("RFM segments"),
         N_("Recency, frequency and monetary scores, segments and how customers move between them."),
         N_("the customer value module"),

@@ -1,0 +1,143 @@
+"""The special-requirements register on the web (issue 6 item 5): add with CSRF, errors
+naming the field, filters, editing, a viewer reads only, text escaped, the other
+workspace's requirements invisible, the customer 360 page lists the customer's."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.adapters.db import accounts, requirements_store
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import Customer, SpecialRequirementRow
+from kano.domain.workspaces import Role
+from tests.integration.web.browsing import Browser, csrf_token_in, text_of
+from tests.integration.web.seed import PASSWORD, SeededCompanies
+
+XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+VIEWER = "vera@acme.test"
+
+
+def _form(**fields: str) -> dict[str, str]:
+    return {"customer": "C1", "kind": "delivery", "text": "Deliver before 7:00",
+            "status": "agreed", "owner": "", "product": "", "process": "", "review_on": "",
+            **fields}
+
+
+def test_add_filter_and_edit_requirements(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    browser.log_in(companies.alice, PASSWORD)
+    page = browser.page("/requirements")
+    assert "No requirement matches these filters." in page.text
+    token = csrf_token_in(page.text)
+
+    without_csrf = browser.client.post("/requirements", data=_form())
+    assert without_csrf.status_code == 403
+    bad = browser.client.post("/requirements", data=_form(
+        csrf_token=token, review_on="31.12.2026", text=XSS))
+    assert bad.status_code == 422
+    assert "Check this field: Review date." in text_of(bad.text, "requirement-error")
+    assert 'id="req-review" name="review_on" type="date" value="31.12.2026" aria-invalid="true"' \
+        in bad.text
+    assert XSS not in bad.text and "&lt;script&gt;" in bad.text, "the form keeps the text, escaped"
+    unknown = browser.client.post("/requirements", data=_form(csrf_token=token, customer="C99"))
+    assert unknown.status_code == 422 and "Customer" in text_of(unknown.text, "requirement-error")
+
+    for fields in (_form(text=XSS, owner=companies.alice, review_on="2020-01-01"),
+                   _form(customer="C2", kind="chemical", text="No toluene", status="in_effect",
+                         product="PRIMER-20L", process="order-entry")):
+        added = browser.client.post("/requirements", data={**fields, "csrf_token": token})
+        assert added.status_code == 303, added.text
+    listed = browser.page("/requirements")
+    assert XSS not in listed.text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in listed.text
+    assert len(re.findall(r'<tr id="requirement-\d+"', listed.text)) == 2
+
+    def shown(query: str) -> list[str]:
+        html = browser.page(f"/requirements?{query}").text
+        return re.findall(r'<tr id="requirement-\d+"[^>]*>.*?<a href="/requirements/\d+">'
+                          r"([^<]*)</a>", html, re.DOTALL)
+
+    assert shown("kind=chemical") == ["No toluene"]
+    assert shown("status=in_effect") == ["No toluene"]
+    assert shown("customer=C2") == ["No toluene"]
+    assert shown("overdue=1") == ["&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&lt;img "
+                                  "src=x onerror=alert(1)&gt;"]
+    assert "Overdue" in text_of(browser.page("/requirements?overdue=1").text, "requirements")
+
+    with sessions() as session:
+        chemical = session.scalars(select(SpecialRequirementRow).where(
+            SpecialRequirementRow.kind == "chemical")).one()
+    edit = browser.page(f"/requirements/{chemical.id}")
+    assert 'value="PRIMER-20L"' in edit.text
+    changed = browser.client.post(f"/requirements/{chemical.id}", data=_form(
+        customer="C2", kind="chemical", text="No toluene, no xylene", status="retired",
+        csrf_token=csrf_token_in(edit.text)))
+    assert changed.status_code == 303
+    assert shown("status=retired") == ["No toluene, no xylene"]
+    refused = browser.client.post(f"/requirements/{chemical.id}", data=_form(
+        kind="colour", csrf_token=token))
+    assert refused.status_code == 422 and "Kind" in text_of(refused.text, "requirement-error")
+
+    ru = browser.page("/requirements?lang=ru")
+    assert "Особые требования" in ru.text and "Химические свойства" in ru.text
+    hu = browser.page("/requirements?lang=hu")
+    assert "Különleges követelmények" in hu.text and "Visszavont" in hu.text
+
+
+def test_viewers_read_only_and_other_workspaces_stay_invisible(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    with transaction(sessions) as session:
+        acme = accounts.get_workspace(session, "acme")
+        accounts.grant_role(session, acme, accounts.ensure_user(session, VIEWER, PASSWORD),
+                            Role.VIEWER)
+        mine = requirements_store.create_requirement(
+            session, companies.acme_id, {"customer": "C0", "kind": "packaging",
+                                         "text": "Pallets of 800 kg at most"},
+            actor="test", user_id=None)
+        theirs = requirements_store.create_requirement(
+            session, companies.globex_id, {"customer": "C0", "kind": "other",
+                                           "text": "GLOBEX SECRET"}, actor="test", user_id=None)
+    browser.log_in(VIEWER, PASSWORD)
+    listed = browser.page("/requirements")
+    assert "Pallets of 800 kg at most" in listed.text and "GLOBEX SECRET" not in listed.text
+    assert "Add a requirement" not in listed.text
+    token = browser.session_token()
+    assert browser.client.post("/requirements", data=_form(csrf_token=token)).status_code == 403
+    assert browser.client.post(f"/requirements/{mine.id}",
+                               data=_form(csrf_token=token)).status_code == 403
+    assert browser.client.get(f"/requirements/{theirs.id}").status_code == 404
+
+    # Bob (owner of Acme, viewer of Globex) cannot reach Globex's row from Acme either.
+    browser.client.cookies.clear()
+    browser.log_in(companies.bob, PASSWORD)
+    assert browser.client.get(f"/requirements/{theirs.id}").status_code == 404
+    edit = browser.page(f"/requirements/{mine.id}")
+    assert browser.client.post(f"/requirements/{theirs.id}", data=_form(
+        customer="C0", csrf_token=csrf_token_in(edit.text))).status_code == 404
+    with sessions() as session:
+        assert session.get(SpecialRequirementRow, theirs.id).text == "GLOBEX SECRET"  # type: ignore[union-attr]
+
+
+def test_customer_360_lists_the_customers_requirements(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    with transaction(sessions) as session:
+        customer_id = session.scalar(select(Customer.id).where(
+            Customer.workspace_id == companies.acme_id, Customer.external_id == "C1"))
+        requirements_store.create_requirement(
+            session, companies.acme_id, {"customer": "C1", "kind": "documentation",
+                                         "text": f"Certificate of analysis {XSS}"},
+            actor="test", user_id=None)
+        requirements_store.create_requirement(
+            session, companies.acme_id, {"customer": "C2", "kind": "other",
+                                         "text": "Somebody else's"}, actor="test", user_id=None)
+    browser.log_in(companies.alice, PASSWORD)
+    profile = browser.page(f"/customers/{customer_id}")
+    section = text_of(profile.text, "customer-requirements")
+    assert "Certificate of analysis" in section and "Somebody else" not in section
+    assert XSS not in profile.text
