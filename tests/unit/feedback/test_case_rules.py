@@ -1,0 +1,130 @@
+"""Case rules by kind and the routing table, as pure domain rules (no database)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kano.domain.feedback.answers import Answers
+from kano.domain.feedback.cases import (
+    CaseRoute,
+    CaseRule,
+    CustomerFacts,
+    case_team,
+    check_rules,
+    first_matching_rule,
+)
+from kano.domain.shared.errors import InvalidInput
+
+VIP = CaseRule("vip", kind="vip", vip_attribute=True, vip_accounts=("A-7",), question="nps",
+               threshold=8, priority=1)  # fmt: skip
+KEY_ACCOUNTS = CaseRule("ka", kind="segment", segment="key-accounts")
+
+
+@pytest.mark.parametrize("value", [True, "true", "Yes", 1])
+def test_the_vip_attribute_is_read_as_spreadsheets_write_it(value: object) -> None:
+    assert VIP.matches(Answers(nps=8), CustomerFacts("C1", {"vip": value}))
+
+
+@pytest.mark.parametrize("value", [False, "no", 0, None, "vip"])
+def test_other_vip_attribute_values_are_not_vips(value: object) -> None:
+    assert not VIP.matches(Answers(nps=8), CustomerFacts("C1", {"vip": value}))
+
+
+def test_a_vip_rule_with_a_question_needs_both_the_vip_and_the_score() -> None:
+    assert VIP.matches(Answers(nps=7), CustomerFacts("A-7"))  # a listed account
+    assert not VIP.matches(Answers(nps=9), CustomerFacts("A-7"))
+    assert not VIP.matches(Answers(csat=1), CustomerFacts("A-7"))  # no NPS answer
+    assert not VIP.matches(Answers(nps=0))  # anonymous: no facts
+
+
+def test_a_segment_rule_without_a_question_opens_a_case_for_any_answer_of_the_segment() -> None:
+    assert KEY_ACCOUNTS.matches(Answers(nps=10), CustomerFacts(segment="key-accounts"))
+    assert not KEY_ACCOUNTS.matches(Answers(nps=0), CustomerFacts(segment="smb"))
+
+
+def test_a_disabled_rule_never_matches() -> None:
+    off = CaseRule("off", kind="keyword", keywords=("refund",), enabled=False)
+    assert first_matching_rule([off], Answers(comment="refund")) is None
+
+
+def test_rules_written_before_kinds_keep_their_meaning() -> None:
+    assert CaseRule("legal", keywords=("lawyer",)).kind == "keyword"
+    assert CaseRule("detractor", "nps", "<=", 6).kind == "score"
+
+
+@pytest.mark.parametrize(
+    ("rule", "field"),
+    [
+        (dict(key="x", kind="score"), "question"),
+        (dict(key="x", kind="score", question="nps", threshold=11), "threshold"),
+        (dict(key="x", kind="score", question="ces", threshold=0), "threshold"),
+        (dict(key="x", kind="score", question="mood"), "question"),
+        (dict(key="x", kind="keyword", keywords=(" ",)), "keywords"),
+        (dict(key="x", kind="vip"), "vip_accounts"),
+        (dict(key="x", kind="segment"), "segment"),
+        (dict(key="x", kind="nice"), "kind"),
+        (dict(key="", kind="segment", segment="s"), "key"),
+        (dict(key="x", kind="segment", segment="s", priority=0), "priority"),
+        (dict(key="x", kind="segment", segment="s", first_response_hours=0),
+         "first_response_hours"),
+        (dict(key="x", kind="segment", segment="s", first_response_hours=8, resolution_hours=4),
+         "resolution_hours"),
+        (dict(key="x", kind="segment", segment="s", comparison="=="), "comparison"),
+    ],
+)  # fmt: skip
+def test_a_bad_rule_names_its_field(rule: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        CaseRule(**rule)  # type: ignore[arg-type]
+    assert raised.value.field == field
+
+
+def test_rule_keys_are_unique_in_a_list() -> None:
+    rule = CaseRule("a", keywords=("x",))
+    with pytest.raises(InvalidInput, match=r"rules\.1\.key"):
+        check_rules([rule, rule])
+
+
+ROUTES = (
+    CaseRoute("desk", touchpoint="call"),
+    CaseRoute("ka-desk", segment="key-accounts"),
+    CaseRoute("ka-call", touchpoint="call", segment="key-accounts"),
+    CaseRoute("other-ka", segment="key-accounts"),
+)
+DETRACTOR = CaseRule("detractor", "nps", "<=", 6)
+
+
+def test_the_most_specific_route_wins_and_the_earlier_on_a_tie() -> None:
+    assert case_team(DETRACTOR, ROUTES, "call", "key-accounts") == "ka-call"
+    assert case_team(DETRACTOR, ROUTES, "shop", "key-accounts") == "ka-desk"
+    assert case_team(DETRACTOR, ROUTES, "call", "smb") == "desk"
+    assert case_team(DETRACTOR, ROUTES, "shop", "smb") is None  # the touchpoint's owner
+    assert case_team(DETRACTOR, ROUTES, None, None) is None
+
+
+def test_a_rules_own_team_beats_every_route() -> None:
+    assert case_team(CaseRule("d", "nps", team="legal"), ROUTES, "call", "key-accounts") == "legal"
+
+
+def test_a_route_needs_a_touchpoint_or_a_segment() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        CaseRoute("desk")
+    assert raised.value.field == "touchpoint"
+
+
+@given(
+    touchpoint=st.sampled_from([None, "call", "shop"]),
+    segment=st.sampled_from([None, "key-accounts", "smb"]),
+    routes=st.permutations(ROUTES),
+)
+def test_the_chosen_route_applies_and_none_that_applies_is_more_specific(
+    touchpoint: str | None, segment: str | None, routes: list[CaseRoute]
+) -> None:
+    team = case_team(DETRACTOR, routes, touchpoint, segment)
+    applying = [route for route in routes if route.applies(touchpoint, segment)]
+    if team is None:
+        assert applying == []
+    else:
+        chosen = next(route for route in applying if route.team == team)
+        assert all(route.specificity <= chosen.specificity for route in applying)
