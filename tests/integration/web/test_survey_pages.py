@@ -290,6 +290,28 @@ def test_widget_script_is_served_and_its_cross_origin_post_is_accepted(
     assert "access-control-allow-origin" not in client.get(path, headers=origin).headers
 
 
+def test_the_widget_answers_any_nps_key_but_not_surveys_with_other_required_questions(
+    client: TestClient, container: Container, sessions: sessionmaker[Session],
+    companies: SeededCompanies, survey: str,
+) -> None:
+    question = {"key": "likelihood", "type": "nps", "required": True, "text": {"en": "Likely?"}}
+    reason = {"key": "reason", "type": "single", "text": {"en": "Why?"},
+              "choices": DEFINITION["questions"][1]["choices"]}
+    token = _token(_link(container, companies.acme_id))
+    script = f"/s/relationship-nps/widget.js?t={token}"
+    for required, status in ((True, 404), (False, 200)):
+        with transaction(sessions) as session:
+            save_survey(session, companies.acme_id, survey, name="NPS", touchpoint=None,
+                        actor="test", user_id=None, definition=checked_definition(
+                            {"questions": [question, {**reason, "required": required}]}))
+        served = client.get(script)
+        assert served.status_code == status
+    assert '"npsKey": "likelihood"' in served.text and '"commentKey": ""' in served.text
+    sent = client.post("/s/relationship-nps/widget", json={"t": token,
+                                                          "answers": {"likelihood": 10}})
+    assert sent.status_code == 201
+
+
 def test_builder_edits_persist_and_are_audited(
     browser: Browser, sessions: sessionmaker[Session], companies: SeededCompanies, survey: str
 ) -> None:

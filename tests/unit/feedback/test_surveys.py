@@ -181,3 +181,15 @@ def test_kano_summary_takes_the_most_frequent_category_and_berger_coefficients()
     assert tie.category is KanoCategory.MUST_BE  # M > O > A > I
     empty = kano_summary({})
     assert (empty.category, empty.better, empty.worse) == (None, None, None)
+
+
+def test_the_widget_fits_surveys_that_require_nothing_but_nps_and_a_comment() -> None:
+    def fits(*questions: dict[str, Any]) -> bool:
+        return checked_definition({"questions": list(questions)}).fits_widget()
+
+    assert fits(_q("likelihood", "nps", required=True), _q("why", "text", required=True),
+                _q("more", "text"), _q("reason", "single", choices=CHOICES))
+    assert not fits(_q("likelihood", "nps"), _q("reason", "single", choices=CHOICES,
+                                                 required=True))
+    assert not fits(_q("csat", "csat"), _q("why", "text"))
+    assert not fits(_q("nps", "nps"), _q("why", "text"), _q("more", "text", required=True))

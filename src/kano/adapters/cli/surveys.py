@@ -75,7 +75,7 @@ def link(
     query = {"lang": lang} if lang else {}
     path = links.path(space.id, survey, **query)
     console.print(base + path, soft_wrap=True, markup=False, highlight=False)
-    if found.definition.question("nps") is not None:
+    if found.definition.fits_widget():
         widget = base + path.replace("?", "/widget.js?", 1)
         console.print("\nWidget:", markup=False, highlight=False)
         console.print('<div id="kano-survey"></div>\n'

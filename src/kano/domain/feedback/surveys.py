@@ -130,6 +130,16 @@ class SurveyDefinition:
         """The first open-text question: its answer is the response's comment."""
         return next((q for q in self.questions if q.type is QuestionType.TEXT), None)
 
+    def nps_question(self) -> Question | None:
+        return next((q for q in self.questions if q.type is QuestionType.NPS), None)
+
+    def fits_widget(self) -> bool:
+        """Whether the widget (an NPS question and a comment box) can answer the survey:
+        it has an NPS question and asks nothing else that is required."""
+        nps, comment = self.nps_question(), self.comment_question()
+        return nps is not None and all(
+            q is nps or q is comment or not q.required for q in self.questions)
+
     def to_dict(self) -> dict[str, Any]:
         out: list[dict[str, Any]] = []
         for q in self.questions:

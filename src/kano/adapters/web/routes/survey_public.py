@@ -364,8 +364,8 @@ def widget_script(request: Request, web: Web, db: DbSession, survey_key: str, t:
         return Response("", status_code=429, media_type="text/javascript",
                         headers={**headers, "Retry-After": str(wait), "Cache-Control": "no-store"})
     survey = _open_survey(db, web, survey_key, t)
-    nps = survey.definition.question("nps") if survey else None
-    if survey is None or nps is None or nps.type is not QuestionType.NPS:
+    nps = survey.definition.nps_question() if survey else None
+    if survey is None or nps is None or not survey.definition.fits_widget():
         return Response("console.error('Kano: this survey link is not valid');", status_code=404,
                         media_type="text/javascript", headers=headers)
     comment = survey.definition.comment_question()
@@ -374,6 +374,8 @@ def widget_script(request: Request, web: Web, db: DbSession, survey_key: str, t:
         "token": t,
         "lang": language,
         "question": text_in(nps.text, language),
+        "npsKey": nps.key,
+        "commentKey": comment.key if comment else "",
         "comment": text_in(comment.text, language) if comment else "",
     }
     for name, text in WIDGET_TEXTS.items():

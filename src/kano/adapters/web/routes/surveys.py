@@ -212,8 +212,7 @@ def _edit_page(page: SignedInPageContext, db: Session, key: str, *,
         touchpoints=touchpoints_of(db, page.workspace.id), type_labels=TYPE_LABELS,
         error=error, note=note, public_url=public_url, widget_url=widget_url,
         results=_results(db, page, survey),
-        has_nps=survey.definition.question("nps") is not None
-        and survey.definition.question("nps").type is QuestionType.NPS,  # type: ignore[union-attr]
+        fits_widget=survey.definition.fits_widget(),
     )
 
 

@@ -55,8 +55,9 @@
     event.preventDefault();
     var chosen = host.querySelector("input[name=kano-nps]:checked");
     if (!chosen) { status.textContent = config.choose; return; }
-    var answers = { nps: Number(chosen.value) };
-    if (comment && comment.value.trim()) { answers.comment = comment.value; }
+    var answers = {};
+    answers[config.npsKey] = Number(chosen.value);
+    if (comment && comment.value.trim()) { answers[config.commentKey] = comment.value; }
     button.disabled = true;
     fetch(config.endpoint, {
       method: "POST",
