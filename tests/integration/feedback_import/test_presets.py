@@ -172,7 +172,8 @@ def test_unknown_touchpoint_and_scale_text_are_row_errors_naming_the_column(
         "id,submitdate,startlanguage,NPS,Where\n"
         "1,2026-03-02 10:00:05,en,A9,delivery-call\n"
         "2,2026-03-02 10:00:06,de,Somewhat,nowhere\n"
-        "1,2026-03-02 10:00:07,en,,delivery-call\n",
+        "1,2026-03-02 10:00:07,en,,delivery-call\n"
+        "4,2026-03-02 10:00:08,en,A1,deli\x00very\n",
         encoding="utf-8",
     )
     mapping = tmp_path / "map.yaml"
@@ -189,6 +190,7 @@ def test_unknown_touchpoint_and_scale_text_are_row_errors_naming_the_column(
         (3, "startlanguage"),
         (4, "NPS"),
         (4, "id"),
+        (5, "Where"),
     ]
     reasons = [e.reason for e in report.errors]
     assert "'Somewhat' is not a score from 0 to 10; map it under values.nps" in reasons[0]
@@ -196,4 +198,5 @@ def test_unknown_touchpoint_and_scale_text_are_row_errors_naming_the_column(
     assert "'de' is not one of the languages en, ru, hu" in reasons[2]
     assert reasons[3] == "no answer in any question column"
     assert reasons[4] == "response id '1' is also on row 2"
+    assert reasons[5] == "contains a NUL character"
     assert report.imported == 0 and counts(sessions) == before

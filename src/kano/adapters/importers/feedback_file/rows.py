@@ -73,6 +73,7 @@ class Plan:
     answer_code_prefix: str | None
     leading_number: bool
     parse_time: Callable[[Cell], datetime]
+    names_row: int = 1
 
 
 def _find(headers: list[list[str]], names_row: int, wanted: str) -> int | None:
@@ -127,6 +128,7 @@ def plan_for(table: Table, loaded: LoadedMapping) -> Plan:
         answer_code_prefix=mapping.answer_code_prefix,
         leading_number=mapping.leading_number,
         parse_time=time_parser(mapping.date_formats, mapping.timezone),
+        names_row=mapping.names_row,
     )
 
 
@@ -375,6 +377,15 @@ def parse_rows(
             blank += 1  # (any() first: it is quick, but 0 is falsy and not blank)
             continue
         reader.number, reader.problems = number, []
+        joined = _joined(record)
+        if "\x00" in joined:  # PostgreSQL cannot store it; say where rather than fail later
+            headers = table.headers[plan.names_row - 1]
+            for index, cell in enumerate(record):
+                if isinstance(cell, str) and "\x00" in cell:
+                    column = headers[index] if index < len(headers) else f"column {index + 1}"
+                    reader.problem(column or f"column {index + 1}", "contains a NUL character")
+            errors.extend(reader.problems)
+            continue
         answers = reader.answers(record)
         email, external_id, name = reader.customer(record)
         submitted_at = reader.submitted_at(record)
@@ -383,7 +394,7 @@ def parse_rows(
         if reader.problems or answers is None or survey is None:
             errors.extend(reader.problems)
             continue
-        digest = hashlib.sha256(_joined(record).encode()).hexdigest()
+        digest = hashlib.sha256(joined.encode()).hexdigest()
         occurrence = seen_digests.get(digest, 0)
         seen_digests[digest] = occurrence + 1
         submission = Submission(
