@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from threading import Lock
+from typing import Any, TypeVar, cast
 
 from kano.adapters.warehouse.connection import WarehouseBusy
 from kano.adapters.warehouse.reading import read_only_warehouse
+from kano.adapters.warehouse.store import STATE_TABLE
 from kano.adapters.web.deps import Web
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.shared.errors import InvalidInput
 from kano.metrics.star import WarehouseNotLoaded
+
+T = TypeVar("T")
+Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
 
 
 def on_warehouse(
@@ -33,3 +39,53 @@ def on_warehouse(
         )
     except InvalidInput as error:
         return None, str(error)
+
+
+MEMO_ENTRIES = 32
+
+
+class WarehouseMemo:
+    """Results of warehouse analyses kept per (warehouse, workspace, load): the pages ask
+    for the same RFM, CLV or churn model again and again (every customer 360 page needs all
+    of them), and the answer only changes when a load changes the data. The key holds the
+    workspace's load state (each table's high-water mark and row count), so a load makes
+    every older entry unreachable; the oldest entries are dropped beyond ``MEMO_ENTRIES``.
+    """
+
+    def __init__(self, entries: int = MEMO_ENTRIES) -> None:
+        self._entries = entries
+        self._results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = Lock()
+
+    def bound(self, backend: Any, url: str, workspace_id: int) -> Memo:
+        """A ``memo(key, work)`` for this warehouse and workspace as loaded right now."""
+        stamp = load_stamp(backend, workspace_id)
+
+        def memo(key: tuple[Any, ...], work: Callable[[], T]) -> T:
+            full = (url, workspace_id, stamp, *key)
+            with self._lock:
+                if full in self._results:
+                    self._results.move_to_end(full)
+                    return cast(T, self._results[full])
+            result = work()  # outside the lock: two first requests may both compute
+            with self._lock:
+                self._results[full] = result
+                while len(self._results) > self._entries:
+                    self._results.popitem(last=False)
+            return result
+
+        return memo
+
+
+def load_stamp(backend: Any, workspace_id: int) -> tuple[Any, ...]:
+    """What identifies the workspace's data as loaded: each table's load state."""
+    try:  # (not list_tables(): Ibis 12 calls a method DuckDB 2 no longer has)
+        state = backend.table(STATE_TABLE)
+    except Exception:  # no load has written its state: nothing to tell apart
+        return ()
+    rows = state.filter(state.workspace_id == workspace_id).select(
+        "table_name", "high_water", "row_count").to_pyarrow().to_pylist()  # fmt: skip
+    return tuple(sorted((r["table_name"], r["high_water"], r["row_count"]) for r in rows))
+
+
+MEMO = WarehouseMemo()

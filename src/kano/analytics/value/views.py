@@ -8,10 +8,11 @@ workspace id; errors are :class:`InvalidInput` naming the parameter.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -31,6 +32,22 @@ from kano.domain.shared.errors import InvalidInput
 
 Record = dict[str, Any]
 T = TypeVar("T")
+Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
+"""``memo(key, work)``: ``work()``'s result, or the one kept for ``key`` (a cache the caller
+owns and keys to the warehouse's state; the analyses here keep nothing themselves)."""
+
+
+def remembered(
+    memo: Memo | None, analysis: Callable[..., T], backend: Any, workspace_id: int, **options: Any
+) -> T:
+    """``analysis(backend, workspace_id, **options)`` through ``memo`` when one is given."""
+    if memo is None:
+        return analysis(backend, workspace_id, **options)
+    # Options at their defaults are left out, so that equal requests share a key.
+    defaults = {name: p.default for name, p in inspect.signature(analysis).parameters.items()}
+    given = sorted((k, v) for k, v in options.items() if v is not None and v != defaults.get(k))
+    key = (analysis.__name__, *given)
+    return cast(T, memo(key, lambda: analysis(backend, workspace_id, **options)))
 
 
 def checked(name: str, work: Callable[[], T]) -> T:
@@ -357,27 +374,31 @@ def _or_none(work: Callable[[], T]) -> T | None:
 
 def customer_value(
     backend: Any, workspace_id: int, customer_id: int, *, segment: str | None,
-    is_account: bool, history: list[date],
+    is_account: bool, history: list[date], memo: Memo | None = None,
 ) -> CustomerValue:  # fmt: skip
     """RFM, client-matrix cell, CLV (fitted on the customer's segment) and churn risk of
-    one customer, with the RFM segment and matrix cell on each day of ``history``."""
-    rfm_now = _or_none(lambda: rfm_view(backend, workspace_id))
+    one customer, with the RFM segment and matrix cell on each day of ``history``. The
+    analyses cover every customer; with ``memo`` the next customer's page reuses them."""
+
+    def run(analysis: Callable[..., T], **options: Any) -> T | None:
+        return _or_none(lambda: remembered(memo, analysis, backend, workspace_id, **options))
+
+    rfm_now = run(rfm_view)
     rfm_history: list[tuple[date, str | None]] = []
     matrix_history: list[tuple[date, tuple[str, str] | None]] = []
     for day in history:
-        then = _or_none(lambda d=day: rfm_view(backend, workspace_id, as_of=d))  # type: ignore[misc]
+        then = run(rfm_view, as_of=day)
         found = _find(then.customers, customer_id) if then else None
         rfm_history.append((day, found["segment"] if found else None))
         if is_account:
-            placed = _or_none(lambda d=day: matrix_view(backend, workspace_id, as_of=d))  # type: ignore[misc]
+            placed = run(matrix_view, as_of=day)
             cell = _find(placed.accounts, customer_id) if placed else None
             matrix_history.append(
                 (day, (cell["attractiveness_level"], cell["relationship_level"]) if cell else None)
             )
-    matrix_now = _or_none(lambda: matrix_view(backend, workspace_id)) if is_account else None
-    clv = _or_none(lambda: clv_view(backend, workspace_id, segment=segment,
-                                    pooled=segment is None))  # fmt: skip
-    churn = _or_none(lambda: churn_view(backend, workspace_id))
+    matrix_now = run(matrix_view) if is_account else None
+    clv = run(clv_view, segment=segment, pooled=segment is None)
+    churn = run(churn_view)
     return CustomerValue(
         rfm=_find(rfm_now.customers, customer_id) if rfm_now else None,
         rfm_history=rfm_history,

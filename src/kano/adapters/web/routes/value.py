@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -22,13 +23,14 @@ from kano.adapters.web import value_charts as charts
 from kano.adapters.web.deps import SignedInPage, SignedInPageContext, Web
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
-from kano.adapters.web.warehouse_reads import on_warehouse
+from kano.adapters.web.warehouse_reads import MEMO, Memo, on_warehouse
 from kano.analytics.value import views
 from kano.analytics.value.client_matrix import LEVELS
 from kano.analytics.value.profit import INDUSTRY_LABELS
 from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
+T = TypeVar("T")
 ROWS_SHOWN = 100
 ANALYSES = ("rfm", "matrix", "profit", "clv", "churn")
 
@@ -116,32 +118,45 @@ def _cell(text: str | None) -> tuple[str, str] | None:
     return None
 
 
-def customers_in_cell(
-    backend: Any, workspace_id: int, segment: str | None, cell: tuple[str, str] | None
-) -> set[int] | None:
-    """The accounts placed in ``cell`` today (None: no filter)."""
-    if cell is None:
-        return None
-    placed = views.matrix_view(backend, workspace_id, segment=segment).accounts
-    return {
-        int(a["customer_id"])
-        for a in placed
-        if (a["attractiveness_level"], a["relationship_level"]) == cell
-    }
-
-
 def _only(rows: list[dict[str, Any]], members: set[int] | None) -> list[dict[str, Any]]:
     return rows if members is None else [r for r in rows if int(r["customer_id"]) in members]
 
 
-def _listed(
-    backend: Any, workspace_id: int, segment: str, cell: str, rows: list[dict[str, Any]]
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The rows of the chosen matrix cell, and the page's table of them: the first
-    ``ROWS_SHOWN`` and how many there are."""
-    members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
-    chosen = _only(rows, members)
-    return chosen, {"customers": chosen[:ROWS_SHOWN], "count": len(chosen)}
+@dataclass(frozen=True)
+class Analyses:
+    """The workspace's analyses on the warehouse as loaded now, kept in the process-wide
+    memo so that the next page (or the next customer's 360 page) reuses them."""
+
+    backend: Any
+    workspace_id: int
+    memo: Memo
+
+    @classmethod
+    def open(cls, web: Web, backend: Any, workspace_id: int) -> Analyses:
+        url = web.container.settings.resolved_warehouse_url()
+        return cls(backend, workspace_id, MEMO.bound(backend, url, workspace_id))
+
+    def run(self, analysis: Callable[..., T], **options: Any) -> T:
+        return views.remembered(self.memo, analysis, self.backend, self.workspace_id, **options)
+
+    def in_cell(self, segment: str | None, cell: tuple[str, str] | None) -> set[int] | None:
+        """The accounts placed in ``cell`` today (None: no filter)."""
+        if cell is None:
+            return None
+        placed = self.run(views.matrix_view, segment=segment).accounts
+        return {
+            int(a["customer_id"])
+            for a in placed
+            if (a["attractiveness_level"], a["relationship_level"]) == cell
+        }
+
+    def listed(
+        self, segment: str, cell: str, rows: list[dict[str, Any]]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The rows of the chosen matrix cell, and the page's table of them: the first
+        ``ROWS_SHOWN`` and how many there are."""
+        chosen = _only(rows, self.in_cell(segment or None, _cell(cell)))
+        return chosen, {"customers": chosen[:ROWS_SHOWN], "count": len(chosen)}
 
 
 def _segments(backend: Any, workspace_id: int) -> list[str]:
@@ -154,16 +169,17 @@ def _value_page(
     page: SignedInPageContext,
     web: Web,
     analysis: str,
-    work: Callable[[Any, int], dict[str, Any]],
+    work: Callable[[Analyses], dict[str, Any]],
     form: dict[str, Any],
 ) -> Response:
-    """Run ``work(backend, workspace_id)`` and render ``value/{analysis}.html``."""
+    """Run ``work`` on the workspace's analyses and render ``value/{analysis}.html``."""
     if page.workspace is None:
         return no_workspace(page)
     workspace_id = page.workspace.id
 
     def everything(backend: Any) -> dict[str, Any]:
-        return {"segments": _segments(backend, workspace_id), **work(backend, workspace_id)}
+        analyses = Analyses.open(web, backend, workspace_id)
+        return {"segments": _segments(backend, workspace_id), **work(analyses)}
 
     found, problem = on_warehouse(web, everything, page.gettext)
     export = urlencode({k: v for k, v in form.items() if k in ("segment", "cell") and v})
@@ -191,17 +207,16 @@ def rfm_page(
 ) -> Response:
     form = {"segment": segment, "as_of": as_of, "transitions_from": transitions_from, "cell": cell}
 
-    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
-        view = views.rfm_view(
-            backend,
-            workspace_id,
+    def work(a: Analyses) -> dict[str, Any]:
+        view = a.run(
+            views.rfm_view,
             segment=segment or None,
             as_of=_day(as_of, "as_of"),
             transitions_from=_day(transitions_from, "transitions_from"),
         )
         return {
             "view": view,
-            **_listed(backend, workspace_id, segment, cell, view.customers)[1],
+            **a.listed(segment, cell, view.customers)[1],
             "segments_chart": charts.rfm_segments(view.segments, page.gettext),
             "moves_chart": charts.rfm_transitions(view.transitions, page.gettext)
             if view.transitions
@@ -222,10 +237,9 @@ def matrix_page(
 ) -> Response:
     form = {"segment": segment, "as_of": as_of, "movements_from": movements_from, "cell": cell}
 
-    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
-        view = views.matrix_view(
-            backend,
-            workspace_id,
+    def work(a: Analyses) -> dict[str, Any]:
+        view = a.run(
+            views.matrix_view,
             segment=segment or None,
             as_of=_day(as_of, "as_of"),
             movements_from=_day(movements_from, "movements_from"),
@@ -285,10 +299,9 @@ def profit_page(
         "costs_after": costs_after,
     }
 
-    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
-        report = views.profit_view(
-            backend,
-            workspace_id,
+    def work(a: Analyses) -> dict[str, Any]:
+        report = a.run(
+            views.profit_view,
             segment=segment or None,
             months=months,
             industry=industry,
@@ -318,15 +331,11 @@ def clv_page(
     horizon = min(max(horizon, 1.0), 520.0)
     form = {"segment": segment, "horizon": horizon, "pooled": pooled, "cell": cell}
 
-    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
-        view = views.clv_view(
-            backend, workspace_id, segment=segment or None, pooled=pooled, horizon=horizon
-        )
-        check = views.clv_view(
-            backend, workspace_id, segment=segment or None, pooled=pooled, holdout=26.0
-        )
+    def work(a: Analyses) -> dict[str, Any]:
+        view = a.run(views.clv_view, segment=segment or None, pooled=pooled, horizon=horizon)
+        check = a.run(views.clv_view, segment=segment or None, pooled=pooled, holdout=26.0)
         customers = sorted(view.customers, key=lambda c: -float(c["clv"]))
-        chosen, listed = _listed(backend, workspace_id, segment, cell, customers)
+        chosen, listed = a.listed(segment, cell, customers)
         return {
             "view": view,
             "parameters": view.parameters(),
@@ -347,11 +356,11 @@ def churn_page(
     method = method if method in ("logistic", "boosting") else "logistic"
     form = {"segment": segment, "method": method, "cell": cell}
 
-    def work(backend: Any, workspace_id: int) -> dict[str, Any]:
-        view = views.churn_view(backend, workspace_id, segment=segment or None, method=method)
+    def work(a: Analyses) -> dict[str, Any]:
+        view = a.run(views.churn_view, segment=segment or None, method=method)
         return {
             "view": view,
-            **_listed(backend, workspace_id, segment, cell, view.customers)[1],
+            **a.listed(segment, cell, view.customers)[1],
             "drivers_chart": charts.churn_drivers(view.quality["drivers"], page.gettext),
             "reliability_chart": charts.churn_reliability(
                 view.quality["reliability"], page.gettext
@@ -371,18 +380,15 @@ def value_export(
     workspace_id, slug = page.workspace.id, page.workspace.slug
 
     def rows(backend: Any) -> list[dict[str, Any]]:
-        members = customers_in_cell(backend, workspace_id, segment or None, _cell(cell))
+        a = Analyses.open(web, backend, workspace_id)
+        members = a.in_cell(segment or None, _cell(cell))
         if analysis == "profit":
-            return list(views.profit_view(backend, workspace_id, segment=segment or None)["levers"])
+            return list(a.run(views.profit_view, segment=segment or None)["levers"])
         found: list[dict[str, Any]] = {
-            "rfm": lambda: views.rfm_view(backend, workspace_id, segment=segment or None).customers,
-            "matrix": lambda: (
-                views.matrix_view(backend, workspace_id, segment=segment or None).accounts
-            ),
-            "clv": lambda: views.clv_view(backend, workspace_id, segment=segment or None).customers,
-            "churn": lambda: (
-                views.churn_view(backend, workspace_id, segment=segment or None).customers
-            ),
+            "rfm": lambda: a.run(views.rfm_view, segment=segment or None).customers,
+            "matrix": lambda: a.run(views.matrix_view, segment=segment or None).accounts,
+            "clv": lambda: a.run(views.clv_view, segment=segment or None).customers,
+            "churn": lambda: a.run(views.churn_view, segment=segment or None).customers,
         }[analysis]()
         return _only(found, members)
 
