@@ -41,7 +41,7 @@ def on_warehouse(
         return None, str(error)
 
 
-MEMO_ENTRIES = 32
+MEMO_ENTRIES = 12  # one customer 360 page needs about ten (RFM and cell on five days, CLV, churn)
 
 
 class WarehouseMemo:
