@@ -41,7 +41,7 @@ def on_warehouse(
         return None, str(error)
 
 
-MEMO_ENTRIES = 12  # one customer 360 page needs about ten (RFM and cell on five days, CLV, churn)
+MEMO_ENTRIES = 16  # an account's 360 page needs twelve (RFM and cell on five days, CLV, churn)
 
 
 class WarehouseMemo:
