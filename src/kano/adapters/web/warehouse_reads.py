@@ -89,3 +89,8 @@ def load_stamp(backend: Any, workspace_id: int) -> tuple[Any, ...]:
 
 
 MEMO = WarehouseMemo()
+
+
+def remembered(web: Web, backend: Any, workspace_id: int) -> Memo:
+    """The process-wide memo bound to this server's warehouse and the workspace."""
+    return MEMO.bound(backend, web.container.settings.resolved_warehouse_url(), workspace_id)

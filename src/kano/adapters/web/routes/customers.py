@@ -24,7 +24,7 @@ from kano.adapters.db.views.customer_profile import (
 from kano.adapters.db.views.requirements import customer_requirements
 from kano.adapters.web.deps import DbSession, SignedInPage, Web
 from kano.adapters.web.strategy_access import no_workspace, not_found
-from kano.adapters.web.warehouse_reads import MEMO, on_warehouse
+from kano.adapters.web.warehouse_reads import on_warehouse, remembered
 from kano.analytics.value.inputs import ValueReader
 from kano.analytics.value.views import customer_value
 
@@ -54,11 +54,10 @@ def customer_page(page: SignedInPage, web: Web, db: DbSession, customer_id: int)
 
     def analyses(backend: Any) -> Any:
         end = ValueReader(backend, workspace_id).data_end().date()
-        url = web.container.settings.resolved_warehouse_url()
         return customer_value(backend, workspace_id, customer_id, segment=profile.segment_key,
                               is_account=profile.customer.kind == "account",
                               history=quarter_ends(end),
-                              memo=MEMO.bound(backend, url, workspace_id))  # fmt: skip
+                              memo=remembered(web, backend, workspace_id))  # fmt: skip
 
     value, problem = on_warehouse(web, analyses, page.gettext)
     return page.render("customers/profile.html", active="customers", profile=profile,

@@ -1,7 +1,8 @@
 """The linkage page (the service-profit chain EX → OX → CX → TX → money, tested on the data,
 with the say–do gap) and the key-driver page (relative importance × performance).
 
-Both compute on the warehouse when opened: a few seconds on a laptop-sized company. The
+Both compute on the warehouse when first opened (a few seconds on a laptop-sized company)
+and are kept until the next load changes the data. The
 strategy map's own arrow tests are stored by every refresh instead (see ``jobs/link_tests``).
 """
 
@@ -16,7 +17,7 @@ from starlette.responses import Response
 from kano.adapters.web.deps import SignedInPage, Web
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
-from kano.adapters.web.warehouse_reads import on_warehouse
+from kano.adapters.web.warehouse_reads import on_warehouse, remembered
 from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, relative_weights, test_links
 from kano.analytics.linkage.driver_inputs import OUTCOMES, driver_frame
 from kano.analytics.linkage.frames import WarehouseReader
@@ -58,9 +59,12 @@ def linkage(page: SignedInPage, web: Web) -> Response:
     workspace_id = page.workspace.id
 
     def work(backend: Any) -> dict[str, Any]:
-        reader = WarehouseReader(backend, workspace_id)
-        results = test_links(backend, SERVICE_PROFIT_CHAIN, workspace_id)
-        return {"links": results, "say_do": say_do_gap(reader)}
+        def compute() -> dict[str, Any]:
+            reader = WarehouseReader(backend, workspace_id)
+            results = test_links(backend, SERVICE_PROFIT_CHAIN, workspace_id)
+            return {"links": results, "say_do": say_do_gap(reader)}
+
+        return remembered(web, backend, workspace_id)(("linkage",), compute)
 
     found, problem = on_warehouse(web, work, page.gettext)
     steps = []
@@ -89,13 +93,16 @@ def drivers(
     segment = segment or None
 
     def work(backend: Any) -> Any:
-        frame = driver_frame(WarehouseReader(backend, workspace_id), outcome, survey,
-                             segment=segment)
-        if not frame.drivers:
-            raise InvalidInput("drivers", "no candidate driver is met by enough respondents")
-        return relative_weights(frame.data[list(frame.drivers)].to_numpy(),
-                                frame.data["outcome"].to_numpy(), frame.drivers,
-                                bootstrap=200)  # fmt: skip
+        def compute() -> Any:
+            frame = driver_frame(WarehouseReader(backend, workspace_id), outcome, survey,
+                                 segment=segment)
+            if not frame.drivers:
+                raise InvalidInput("drivers", "no candidate driver is met by enough respondents")
+            return relative_weights(frame.data[list(frame.drivers)].to_numpy(),
+                                    frame.data["outcome"].to_numpy(), frame.drivers,
+                                    bootstrap=200)  # fmt: skip
+
+        return remembered(web, backend, workspace_id)(("drivers", outcome, segment), compute)
 
     weights, problem = on_warehouse(web, work, page.gettext)
     rows = sorted(weights.rows(), key=lambda r: -float(r["weight"])) if weights else []

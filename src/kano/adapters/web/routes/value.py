@@ -23,7 +23,7 @@ from kano.adapters.web import value_charts as charts
 from kano.adapters.web.deps import SignedInPage, SignedInPageContext, Web
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
-from kano.adapters.web.warehouse_reads import MEMO, Memo, on_warehouse
+from kano.adapters.web.warehouse_reads import Memo, on_warehouse, remembered
 from kano.analytics.value import views
 from kano.analytics.value.client_matrix import LEVELS
 from kano.analytics.value.profit import INDUSTRY_LABELS
@@ -133,8 +133,7 @@ class Analyses:
 
     @classmethod
     def open(cls, web: Web, backend: Any, workspace_id: int) -> Analyses:
-        url = web.container.settings.resolved_warehouse_url()
-        return cls(backend, workspace_id, MEMO.bound(backend, url, workspace_id))
+        return cls(backend, workspace_id, remembered(web, backend, workspace_id))
 
     def run(self, analysis: Callable[..., T], **options: Any) -> T:
         return views.remembered(self.memo, analysis, self.backend, self.workspace_id, **options)
