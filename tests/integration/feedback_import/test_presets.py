@@ -200,3 +200,25 @@ def test_unknown_touchpoint_and_scale_text_are_row_errors_naming_the_column(
     assert reasons[4] == "response id '1' is also on row 2"
     assert reasons[5] == "contains a NUL character"
     assert report.imported == 0 and counts(sessions) == before
+
+
+def test_acknowledge_and_open_cases_on_request_and_never_twice(
+    acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    from kano.adapters.importers.feedback_file import ImportOptions
+
+    questions, _ = EXPECTED["surveymonkey"]
+    loaded = load_mapping(preset="surveymonkey", questions=questions, survey="after-delivery")
+    options = ImportOptions(acknowledge=True, open_cases=True, email_enabled=True)
+    path = SAMPLES / "surveymonkey.csv"
+    before = counts(sessions)
+    for _ in range(2):
+        table = prepare(path, loaded)
+        with sessions.begin() as session:
+            report = import_file(session, acme.workspace_id, table, loaded, options)
+        assert report.errors == []
+    after = counts(sessions)
+    assert after["responses"] - before["responses"] == 3
+    assert after["outbox"] - before["outbox"] == 2, "an e-mail to each respondent with one"
+    assert after["cases"] - before["cases"] == 1, "the detractor (NPS 6)"
+    assert (report.imported, report.skipped, report.messages, report.cases) == (0, 3, 0, 0)

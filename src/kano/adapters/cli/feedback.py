@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.exc import IntegrityError
 
 from kano.adapters.cli.console import console, error_console, friendly_errors
 from kano.domain.shared.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:  # imported lazily at run time: `kano --help` stays quick
+    from sqlalchemy.orm import Session
+
+    from kano.adapters.importers.feedback_file import ImportOptions, ImportReport, LoadedMapping
+    from kano.adapters.importers.feedback_file.readers import Table as FileTable
 
 feedback_app = typer.Typer(
     help="Feedback: import survey responses from files (Qualtrics, SurveyMonkey, Google Forms, "
@@ -89,6 +97,34 @@ IMPORT_HELP = (
 )
 
 
+def _run_import(
+    session: Session,
+    workspace_id: int,
+    table: FileTable,
+    loaded: LoadedMapping,
+    options: ImportOptions,
+) -> ImportReport:
+    """``import_file`` with a progress bar for checking rows and one for storing them."""
+    from kano.adapters.importers.feedback_file import import_file
+
+    with Progress(
+        TextColumn("[bold blue]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        tasks = {
+            "checking": progress.add_task("Checking rows", total=len(table.rows)),
+            "storing": progress.add_task("Storing", total=None, visible=False),
+        }
+
+        def advance(stage: str, rows: int, total: int) -> None:
+            progress.update(tasks[stage], advance=rows, total=total, visible=True)
+
+        return import_file(session, workspace_id, table, loaded, options, advance)
+
+
 @feedback_app.command("import", help=IMPORT_HELP)
 @friendly_errors
 def import_command(
@@ -144,7 +180,6 @@ def import_command(
     """Import a file of survey responses: all rows or, if any row is wrong, none."""
     from kano.adapters.importers.feedback_file import (
         ImportOptions,
-        import_file,
         load_mapping,
         prepare,
         write_errors_csv,
@@ -164,26 +199,19 @@ def import_command(
         )
         with container.sessions() as session:
             slug, workspace_id = _workspace_id(session, workspace)
-            with Progress(
-                TextColumn("[bold blue]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-            ) as progress:
-                tasks = {
-                    "checking": progress.add_task("Checking rows", total=len(table.rows)),
-                    "storing": progress.add_task("Storing", total=None, visible=False),
-                }
-
-                def advance(stage: str, rows: int, total: int) -> None:
-                    progress.update(tasks[stage], advance=rows, total=total, visible=True)
-
-                report = import_file(session, workspace_id, table, loaded, options, advance)
-            if report.ok and not dry_run:
-                session.commit()
-            else:
+            try:
+                report = _run_import(session, workspace_id, table, loaded, options)
+                if report.ok and not dry_run:
+                    session.commit()
+                else:
+                    session.rollback()
+            except IntegrityError as error:
                 session.rollback()
+                raise InvalidInput(
+                    str(file),
+                    "another import stored some of these rows at the same time; nothing of "
+                    "this run was stored: run it again to import the rest",
+                ) from error
     finally:
         container.close()
     _print_report(report, file, slug)
