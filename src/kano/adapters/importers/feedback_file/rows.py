@@ -209,7 +209,10 @@ def _language(text: str | None) -> str | None:
         return None
     code = re.split(r"[-_]", text.strip().lower(), maxsplit=1)[0]
     if code not in LANGUAGES:
-        raise ValueError(f"{text!r} is not one of the languages {', '.join(LANGUAGES)}")
+        raise ValueError(
+            f"{text!r} is not one of the languages {', '.join(LANGUAGES)} "
+            "(map no language column to import the responses without one)"
+        )
     return code
 
 
