@@ -4,19 +4,18 @@ isolation, and a file imported all or nothing with its problems listed by row.""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import AuditEntry, SpecialRequirementRow
+from kano.config import get_settings
 from kano.domain.workspaces import Role, Scope
 from tests.integration.api.seed import SeededWorkspace
 
@@ -139,10 +138,17 @@ def test_requirements_are_workspace_isolated(
         "acme only"]
 
 
-def _kano(db_url: str, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KANO_DATABASE_URL": db_url, "COLUMNS": "200"}
-    return subprocess.run([sys.executable, "-m", "kano", "requirements", "import",
-                           *map(str, args)], env=env, capture_output=True, text=True, timeout=120)
+def _kano(db_url: str, *args: str | Path) -> Any:
+    """``kano requirements import …`` in-process against this test's database (the cached
+    process-wide settings are cleared before and after)."""
+    from kano.adapters.cli.main import app
+
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(app, ["requirements", "import", *map(str, args)],
+                                  env={"KANO_DATABASE_URL": db_url, "COLUMNS": "200"})
+    finally:
+        get_settings.cache_clear()
 
 
 def test_import_stores_all_rows_or_none_and_names_the_bad_rows(
@@ -168,17 +174,17 @@ def test_import_stores_all_rows_or_none_and_names_the_bad_rows(
                        or 0)
 
     refused = _kano(db_url, broken, "--workspace", "acme")
-    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert refused.exit_code == 1, refused.output
     assert stored() == 0, "nothing of a file with errors is stored"
     for row, field in ((6, "customer"), (14, "kind"), (31, "review_on")):
         assert f"│ {row}  " in refused.stderr and field in refused.stderr, refused.stderr
     assert "3 problems" in refused.stderr
 
     dry = _kano(db_url, fixed, "--workspace", "acme", "--dry-run")
-    assert dry.returncode == 0 and "40 requirements would be imported" in dry.stdout
+    assert dry.exit_code == 0 and "40 requirements would be imported" in dry.stdout
     assert stored() == 0
     done = _kano(db_url, fixed, "--workspace", "acme")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.output
     assert "40 requirements imported" in done.stdout
     assert stored() == 40
     with sessions() as session:

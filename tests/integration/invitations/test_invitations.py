@@ -6,11 +6,8 @@ reminder, however often the worker looks; status from the outbox."""
 
 from __future__ import annotations
 
-import os
 import re
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from email import message_from_bytes, policy
@@ -24,6 +21,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.invitations import InvitationPolicy, queue_due_reminders
@@ -43,7 +41,7 @@ from kano.adapters.jobs.worker import default_jobs
 from kano.adapters.web.survey_links import invitation_links
 from kano.app import create_app
 from kano.bootstrap import Container
-from kano.config import Settings
+from kano.config import Settings, get_settings
 from kano.domain.feedback.surveys import checked_definition
 from kano.domain.workspaces import Scope
 from tests.integration.api.seed import SeededWorkspace, seed_workspace
@@ -332,35 +330,43 @@ def test_invitations_are_workspace_isolated(
             InvitationRow.workspace_id == globex.workspace_id)) == 0
 
 
+def _run_cli(settings: Settings, *args: str) -> Any:
+    """``kano feedback invite …`` in-process against this test's database (the cached
+    process-wide settings are cleared before and after)."""
+    from kano.adapters.cli.main import app
+
+    env = {"KANO_DATABASE_URL": settings.database_url, "KANO_SECRET_KEY": settings.secret_key,
+           "KANO_SMTP_URL": "", "COLUMNS": "200"}
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(app, ["feedback", "invite", *args], env=env)
+    finally:
+        get_settings.cache_clear()
+
+
 def test_cli_invites_a_segment_and_reports_the_skipped(
-    db_url: str, acme: SeededWorkspace, sessions: sessionmaker[Session], tmp_path: Path,
+    settings: Settings, acme: SeededWorkspace, sessions: sessionmaker[Session], tmp_path: Path,
 ) -> None:
-    env = {**os.environ, "KANO_DATABASE_URL": db_url, "COLUMNS": "200",
-           "KANO_SECRET_KEY": "test-secret-key-0123456789abcdef"}
-    env.pop("KANO_SMTP_URL", None)
     with transaction(sessions) as session:
         session.execute(update(Customer).where(Customer.external_id == "C0003")
                         .values(consent_contact=False))
 
-    def kano(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "kano", "feedback", "invite", *args],
-                              env=env, capture_output=True, text=True, timeout=120)
-
     # Segment key-accounts: C0000 and C0003 (i % 3 == 0).
-    dry = kano("--survey", "after-delivery", "--segment", "key-accounts", "--workspace",
-               "acme", "--dry-run")
-    assert dry.returncode == 0, dry.stderr
+    dry = _run_cli(settings, "--survey", "after-delivery", "--segment", "key-accounts",
+                   "--workspace", "acme", "--dry-run")
+    assert dry.exit_code == 0, dry.output
     assert "1 would be invited, 1 skipped" in dry.stdout
     assert "C0003" in dry.stdout and "opted out of contact" in dry.stdout
     assert _count(sessions, InvitationRow) == 0
 
     listed = tmp_path / "customers.csv"
     listed.write_text("external_id\nC0001\ncustomer2@acme.example\n", encoding="utf-8")
-    done = kano("--survey", "after-delivery", "--customers", str(listed), "--workspace", "acme")
-    assert done.returncode == 0, done.stderr
+    done = _run_cli(settings, "--survey", "after-delivery", "--customers", str(listed),
+                    "--workspace", "acme")
+    assert done.exit_code == 0, done.output
     assert "2 invited, 0 skipped" in done.stdout
     with sessions() as session:
         invited_at = session.scalars(select(InvitationRow.invited_at)).all()
     assert len(invited_at) == 2 and all(utcnow() - t < timedelta(minutes=5) for t in invited_at)
-    bad = kano("--survey", "nope", "--workspace", "acme")
-    assert bad.returncode != 0 and "survey" in (bad.stderr + bad.stdout)
+    bad = _run_cli(settings, "--survey", "nope", "--workspace", "acme")
+    assert bad.exit_code == 2 and "survey" in bad.output
