@@ -12,15 +12,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts
+from kano.adapters.db.case_rules import replace_policy
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import (
     CaseEventRow,
     CaseRow,
     Customer,
     FeedbackResponse,
+    Segment,
     Team,
     utcnow,
 )
+from kano.domain.feedback.cases import CaseRoute, CaseRule
 from kano.domain.workspaces import Role
 from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.seed import PASSWORD, SeededCompanies
@@ -256,3 +259,30 @@ def test_pages_are_translated(
     assert inbox in html
     assert countdown in text_of(html, f"sla-{cases.overdue}")
     browser.page(f"/cases/{cases.due}?lang={language}")
+
+
+def test_inbox_lists_the_case_rules_in_force_and_the_routing_table(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, VIEWER)
+    html = browser.page("/cases?lang=ru").text
+    assert text_of(html, "case-rules-defaults") == (
+        "Действуют правила по умолчанию: своих правил в этом пространстве нет."
+    )
+    assert "nps &lt;= 6" in html and 'id="case-routes-none"' in html
+    with transaction(sessions) as session:
+        acme = accounts.get_workspace(session, "acme")
+        session.add(Segment(workspace_id=acme.id, key="key-accounts", name="Key accounts"))
+        session.flush()
+        replace_policy(session, acme.id, [
+            CaseRule("refund", kind="keyword", keywords=("refund", "<b>x</b>"), priority=1),
+            CaseRule("vip", kind="vip", vip_attribute=True, question="nps", threshold=8,
+                     team="billing"),
+        ], [CaseRoute("logistics", segment="key-accounts")])  # fmt: skip
+    html = browser.page("/cases?lang=hu").text
+    assert 'id="case-rules-defaults"' not in html
+    assert text_of(html, "case-rule-refund") == "refund Kulcsszó refund, <b>x</b> 1 4 24 –"
+    assert "&lt;b&gt;x&lt;/b&gt;" in html  # escaped
+    assert text_of(html, "case-rule-vip") == "vip VIP vip: true · nps <= 8 2 4 24 billing"
+    assert 'id="case-rule-detractor"' not in html
+    assert "key-accounts" in html and 'id="case-routes-none"' not in html

@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from starlette.responses import Response
 
+from kano.adapters.db import case_rules as case_rule_store
 from kano.adapters.db.case_actions import assign_cases, case_of, parse_root_causes, update_case
 from kano.adapters.db.orm import utcnow
 from kano.adapters.db.views.cases import (
@@ -26,7 +27,7 @@ from kano.adapters.db.views.cases import (
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
-from kano.domain.feedback.cases import CaseStatus, check_transition
+from kano.domain.feedback.cases import CaseRule, CaseStatus, check_transition
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter()
@@ -48,6 +49,12 @@ EVENT_LABELS = {
 ESCALATION_REASONS = {
     "first response overdue": N_("first response overdue"),
     "resolution overdue": N_("resolution overdue"),
+}
+RULE_KIND_LABELS = {
+    "score": N_("Score"),
+    "keyword": N_("Keyword"),
+    "vip": N_("VIP"),
+    "segment": N_("Segment"),
 }
 MESSAGES = {
     "status": N_("This case cannot move to that status from where it is."),
@@ -72,7 +79,27 @@ def next_statuses(status: str) -> list[str]:
 
 def _labels() -> dict[str, object]:
     return {"status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS,
-            "escalation_reasons": ESCALATION_REASONS}
+            "escalation_reasons": ESCALATION_REASONS, "rule_kind_labels": RULE_KIND_LABELS}
+
+
+def rule_condition(rule: CaseRule) -> str:
+    """What a rule looks at, in its own terms (keys, keywords, ``nps <= 6``): data, not
+    prose, so it reads the same in every language."""
+    parts: list[str] = []
+    if rule.kind == "keyword" or (rule.kind == "score" and rule.keywords):
+        parts.append(", ".join(rule.keywords))
+    if rule.kind == "vip":
+        if rule.vip_attribute:
+            parts.append("vip: true")
+        if rule.vip_accounts:
+            shown = ", ".join(rule.vip_accounts[:5])
+            parts.append(shown + (f" … (+{len(rule.vip_accounts) - 5})"
+                                  if len(rule.vip_accounts) > 5 else ""))
+    if rule.kind == "segment" and rule.segment:
+        parts.append(rule.segment)
+    if rule.question is not None:
+        parts.append(f"{rule.question} {rule.comparison} {rule.threshold}")
+    return " · ".join(parts)
 
 
 def _inbox_page(page: SignedInPageContext, db: DbSession, filters: CaseFilters, *,
@@ -83,6 +110,7 @@ def _inbox_page(page: SignedInPageContext, db: DbSession, filters: CaseFilters, 
         "cases/index.html", status_code=status_code, active="cases",
         inbox=case_inbox(db, workspace_id, filters, utcnow()), filters=filters,
         teams=teams_of(db, workspace_id), rules=rules_of(db, workspace_id),
+        policy=case_rule_store.policy_of(db, workspace_id), rule_condition=rule_condition,
         can_work=can_edit(page), error=error, **_labels(),
     )
 
