@@ -193,3 +193,19 @@ def test_import_stores_all_rows_or_none_and_names_the_bad_rows(
         assert (row.kind, row.status, row.product_key, row.process_key,
                 row.review_on.isoformat() if row.review_on else None) == (
             "delivery", "agreed", "P-7", "dispatch", "2027-01-08")
+
+
+def test_hostile_parameters_get_a_4xx_not_a_5xx(api: TestClient, acme: SeededWorkspace) -> None:
+    """NUL bytes and ids beyond 64 bits would make PostgreSQL raise; they are refused first."""
+    write = acme.auth(Scope.WRITE)
+    assert api.get("requirements", params={"customer": "a\x00b"},
+                   headers=acme.auth()).status_code == 422
+    assert api.get(f"requirements/{2**70}", headers=acme.auth()).status_code == 422
+    assert api.get("invitations", params={"survey": "a\x00"},
+                   headers=acme.auth()).status_code == 422
+    for body in ({"customer": "C0001", "kind": "other", "text": "a\x00b"},
+                 {"customer": "C\x000001", "kind": "other", "text": "x"}):
+        assert _post(api, acme, body).status_code == 422, body
+    for body in ({"survey": "after-delivery", "customers": ["C\x0001"]},
+                 {"survey": "after\x00"}):
+        assert api.post("invitations", json=body, headers=write).status_code == 422, body

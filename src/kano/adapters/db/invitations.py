@@ -15,6 +15,7 @@ outbox dedupe key is unique besides.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ LinkFor = Callable[[str, str], str]
 """``link_for(nonce, language)``: the full public URL of an invitation."""
 
 MAX_CONTACTS = 50_000
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 REMINDER_BATCH = 500
 
 
@@ -102,6 +104,8 @@ def _contacts(
     wanted: list[str] = []
     if identifiers is not None:
         wanted = list(dict.fromkeys(i.strip() for i in identifiers if i.strip()))
+        if any(CONTROL.search(i) for i in wanted):
+            raise InvalidInput("customers", "external ids and e-mails hold no control characters")
         if not wanted:
             raise InvalidInput("customers", "name at least one customer (external id or e-mail)")
         if len(wanted) > MAX_CONTACTS:
@@ -139,6 +143,9 @@ def invite(
     """Invite the chosen contacts to the survey (the caller commits); who was skipped and
     why. ``dry_run`` decides and reports the same, and writes nothing."""
     now = now or utcnow()
+    if CONTROL.search(survey_key) or (segment is not None and CONTROL.search(segment)):
+        raise InvalidInput("survey" if CONTROL.search(survey_key) else "segment",
+                           "holds control characters")
     try:
         survey = defined_survey(session, workspace_id, survey_key)
     except NotFound as error:

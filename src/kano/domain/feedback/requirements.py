@@ -87,10 +87,14 @@ def checked_requirement(raw: Mapping[str, object], prefix: str = "") -> Requirem
     customer = _optional(raw, "customer", prefix)
     if customer is None:
         raise InvalidInput(prefix + "customer", "give the customer's external id")
+    if not FREE_KEY.match(customer):
+        raise InvalidInput(prefix + "customer", f"write 1 to {KEY_MAX_LENGTH} characters")
     kind = _choice(RequirementKind, raw.get("kind"), prefix + "kind")
     text = _optional(raw, "text", prefix)
     if text is None:
         raise InvalidInput(prefix + "text", "describe the requirement")
+    if "\x00" in text:
+        raise InvalidInput(prefix + "text", "must not contain NUL characters")
     if len(text) > TEXT_MAX_LENGTH:
         raise InvalidInput(prefix + "text", f"write at most {TEXT_MAX_LENGTH} characters")
     status = RequirementStatus.PROPOSED

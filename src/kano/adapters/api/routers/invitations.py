@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, container_of
 from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.params import key_filter
 from kano.adapters.api.schemas.invitations import (
     Invitation,
     InvitationReport,
@@ -50,8 +51,8 @@ def create_invitations(caller: WriteAccess, session: SessionDep, request: Reques
 def list_invitations(
     caller: ReadAccess,
     session: SessionDep,
-    survey: Annotated[str | None, Query(max_length=64)] = None,
-    customer: Annotated[str | None, Query(max_length=64, description="External id.")] = None,
+    survey: Annotated[str | None, key_filter("The survey key.")] = None,
+    customer: Annotated[str | None, key_filter("The customer's external id.")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Invitations:
     """Newest first: sent, reminded, answered, failed (from the outbox) or still queued."""

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from kano.adapters.api.deps import ReadAccess, SessionDep
 from kano.adapters.api.editing import EditorDep
 from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.params import ResourceId, text_filter
 from kano.adapters.api.schemas.editing import sent
 from kano.adapters.api.schemas.requirements import (
     Requirement,
@@ -46,8 +47,7 @@ def list_requirements(
     session: SessionDep,
     kind: RequirementKind | None = None,
     status: RequirementStatus | None = None,
-    customer: Annotated[str | None, Query(max_length=200,
-                                          description="External id or part of the name.")] = None,
+    customer: Annotated[str | None, text_filter("External id or part of the name.")] = None,
     overdue: Annotated[bool, Query(description="Only those past their review date.")] = False,
 ) -> Requirements:
     """Review date first (those without one last), at most 500."""
@@ -58,7 +58,8 @@ def list_requirements(
 
 @router.get("/{requirement_id}", summary="Get a special requirement",
             response_model=Requirement, responses=problem_responses(401, 403, 404, 422, 500))
-def get_requirement(caller: ReadAccess, session: SessionDep, requirement_id: int) -> Requirement:
+def get_requirement(caller: ReadAccess, session: SessionDep,
+                    requirement_id: ResourceId) -> Requirement:
     try:
         return _out(requirements_store.get_requirement(session, caller.workspace_id,
                                                        requirement_id))
@@ -82,7 +83,7 @@ def create_requirement(editor: EditorDep, session: SessionDep, body: Requirement
 @router.patch("/{requirement_id}", summary="Change a special requirement",
               response_model=Requirement,
               responses=problem_responses(401, 403, 404, 422, 500))  # fmt: skip
-def update_requirement(editor: EditorDep, session: SessionDep, requirement_id: int,
+def update_requirement(editor: EditorDep, session: SessionDep, requirement_id: ResourceId,
                        body: RequirementPatch) -> Requirement:
     _may_write(editor)
     try:
@@ -97,7 +98,8 @@ def update_requirement(editor: EditorDep, session: SessionDep, requirement_id: i
 
 @router.delete("/{requirement_id}", summary="Delete a special requirement", status_code=204,
                responses=problem_responses(401, 403, 404, 422, 500))  # fmt: skip
-def delete_requirement(editor: EditorDep, session: SessionDep, requirement_id: int) -> Response:
+def delete_requirement(editor: EditorDep, session: SessionDep,
+                       requirement_id: ResourceId) -> Response:
     _may_write(editor)
     try:
         requirements_store.delete_requirement(session, editor.workspace_id, requirement_id,

@@ -9,14 +9,17 @@ from pydantic import BaseModel, Field
 from kano.adapters.api.schemas.editing import RequestBody
 from kano.adapters.api.timestamps import UtcDateTime
 
-Identifier = Annotated[str, Field(min_length=1, max_length=320)]
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+Identifier = Annotated[str, Field(min_length=1, max_length=320, pattern=NO_CONTROL)]
 InvitationStatus = Literal["queued", "sent", "reminded", "answered", "failed"]
 
 
 class InvitationRequest(RequestBody):
-    survey: str = Field(min_length=1, max_length=64, description="The survey key.")
+    survey: str = Field(min_length=1, max_length=64, pattern=NO_CONTROL,
+                        description="The survey key.")
     segment: str | None = Field(
-        None, min_length=1, max_length=64, description="Invite this segment's customers."
+        None, min_length=1, max_length=64, pattern=NO_CONTROL,
+        description="Invite this segment's customers."
     )
     customers: list[Identifier] | None = Field(
         None, min_length=1, max_length=10_000,

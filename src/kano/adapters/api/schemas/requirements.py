@@ -14,10 +14,11 @@ from kano.adapters.api.timestamps import UtcDateTime
 RequirementKind = Literal["product_purpose", "delivery", "packaging", "technical", "chemical",
                           "documentation", "other"]
 RequirementStatus = Literal["proposed", "agreed", "in_effect", "retired"]
-FreeKey = Annotated[str, Field(min_length=1, max_length=64)]
-OwnerEmail = Annotated[str, Field(min_length=3, max_length=320,
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+FreeKey = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_CONTROL)]
+OwnerEmail = Annotated[str, Field(min_length=3, max_length=320, pattern=NO_CONTROL,
                                   description="E-mail of a member of the workspace.")]
-Text = Annotated[str, Field(min_length=1, max_length=4_000)]
+Text = Annotated[str, Field(min_length=1, max_length=4_000, pattern=r"^[^\x00]*$")]
 
 
 class RequirementIn(RequestBody):

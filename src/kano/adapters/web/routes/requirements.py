@@ -8,6 +8,7 @@ field that needs another look.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter
@@ -54,6 +55,8 @@ FIELD_LABELS = {
     "process": N_("Process"),
     "review_on": N_("Review date"),
 }
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_ID = 2**63 - 1
 EMPTY_FORM = {name: "" for name in FIELDS} | {"kind": "other", "status": "proposed"}
 
 
@@ -67,7 +70,7 @@ def _filters(kind: str, status: str, customer: str, overdue: str) -> dict[str, A
     return {
         "kind": kind if kind in KIND_LABELS else "",
         "status": status if status in STATUS_LABELS else "",
-        "customer": customer.strip()[:200],
+        "customer": CONTROL.sub("", customer).strip()[:200],
         "overdue": overdue == "1",
     }
 
@@ -140,6 +143,8 @@ def _add(page: SignedInPageContext, db: Session, values: dict[str, str]) -> Resp
 def requirement_page(page: SignedInPage, db: DbSession, requirement_id: int) -> Response:
     if page.workspace is None:
         return no_workspace(page)
+    if not 0 < requirement_id <= MAX_ID:
+        return not_found(page, "requirements")
     try:
         line = requirements_store.get_requirement(db, page.workspace.id, requirement_id)
     except NotFound:
@@ -177,6 +182,8 @@ def _change(page: SignedInPageContext, db: Session, requirement_id: int,
         return no_workspace(page)
     if not can_edit(page):
         return refuse_edit(page)
+    if not 0 < requirement_id <= MAX_ID:
+        return not_found(page, "requirements")
     try:
         requirements_store.update_requirement(
             db, page.workspace.id, requirement_id, _raw(values), actor=page.viewer.email,
