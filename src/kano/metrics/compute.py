@@ -9,9 +9,9 @@ period runs the same computation one period earlier and pairs the rows.
 ``compute_metrics`` gives exactly the rows ``compute_metric`` gives for each metric, with
 less work: metrics whose aggregations reduce the same base (e.g. every row-level metric
 of ``responses``) are reduced in one grouped query with each metric's filter as a
-condition on its reductions; metrics with identical statistics (LT and LTV) share one
-query; intermediate tables several metrics start from (the customer months) are
-computed once and kept as temporary tables for the duration of the call.
+condition on its reductions; metrics that first reduce per customer (orders per
+customer, ARPU, active customers, repurchase rate, the profit formula) share that step;
+metrics with identical statistics (LT and LTV) share one query.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def compute_metrics(
     returns for it (same arguments), computed with shared scans (see the module text)."""
     request = SliceRequest.build(by, filters, period, where)
     wanted = {metric.id: metric for metric in metrics}
-    star = Star(backend, workspace_id, reuse=True)
+    star = Star(backend, workspace_id)
     results: dict[str, list[MetricRow]] = {}
     batches: dict[tuple[str, Hashable], list[Metric]] = {}
     alone: dict[tuple[str, str | None, Hashable], list[Metric]] = {}
@@ -85,15 +85,12 @@ def compute_metrics(
             alone.setdefault(key, []).append(metric)
         else:
             alone[(metric.id, None, None)] = [metric]
-    try:
-        for group in alone.values():
-            records = _statistics_records(star, group[0], request)
-            for metric in group:
-                results[metric.id] = _finished_rows(metric, records, request)
-        for group in batches.values():
-            results.update(_batched_rows(star, group, request))
-    finally:
-        star.release()
+    for group in alone.values():
+        records = _statistics_records(star, group[0], request)
+        for metric in group:
+            results[metric.id] = _finished_rows(metric, records, request)
+    for group in batches.values():
+        results.update(_batched_rows(star, group, request))
     return {metric_id: results[metric_id] for metric_id in wanted}
 
 
@@ -102,7 +99,7 @@ def _batched_rows(
 ) -> dict[str, list[MetricRow]]:
     """Metrics with one base reduced in one grouped query, each under its own filter."""
     first = metrics[0]
-    base = first.aggregation.base(star, first.source, request)
+    base = first.aggregation.batch_base(star, first.source, request)
     try:
         frame = star.frame(base, request, [text for m in metrics for text in m.expressions()])
     except ExpressionError as error:
@@ -123,6 +120,13 @@ def _batched_rows(
         reductions.update({f"_m{index}{name}": value for name, value in parts.items()})
     if per_customer:
         customers = frame.group_by([*keys, "customer_id"]).aggregate(**reductions)
+        contexts = {type(m.aggregation): m.aggregation.customer_context(star) for m in metrics}
+        for context in contexts.values():
+            if context is not None:
+                joined = customers.left_join(
+                    context, customers.customer_id == context._context_customer
+                )
+                customers = joined.drop("_context_customer")
         reductions = {}
         for index, metric in enumerate(metrics):
             prefix = f"_m{index}_"

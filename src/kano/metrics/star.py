@@ -10,7 +10,7 @@ table read is restricted to the workspace first, so no slice can see another ten
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -108,33 +108,12 @@ class Base:
 
 
 class Star:
-    """Access to one workspace's star schema on one Ibis backend.
+    """Access to one workspace's star schema on one Ibis backend."""
 
-    With ``reuse=True`` (several metrics computed together) an intermediate table that
-    several metrics start from (:meth:`shared`, e.g. the customer months) is computed
-    once and kept as a temporary table on the engine until :meth:`release`.
-    """
-
-    def __init__(self, backend: Any, workspace_id: int, *, reuse: bool = False) -> None:
+    def __init__(self, backend: Any, workspace_id: int) -> None:
         self.backend = backend
         self.workspace_id = int(workspace_id)
-        self.reuse = reuse
-        self._shared: dict[str, ir.Table] = {}
         self._tables: dict[str, ir.Table] = {}
-
-    def shared(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """``build()``, materialised once per star when it is reused, else as built."""
-        if not self.reuse:
-            return build()
-        if name not in self._shared:
-            self._shared[name] = build().cache()
-        return self._shared[name]
-
-    def release(self) -> None:
-        """Drop the temporary tables :meth:`shared` made."""
-        for table in self._shared.values():
-            table.release()
-        self._shared.clear()
 
     def table(self, name: str) -> ir.Table:
         """The workspace's rows of a warehouse table (without ``workspace_id``).

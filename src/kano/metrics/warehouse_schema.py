@@ -191,13 +191,17 @@ CUSTOMER_MONTHS = _table(
     ("revenue", _F64),
     ("margin", _F64),
     ("paying_months", _ID),
+    ("months_since_first", _ID),
+    ("first_order_at", _TS),
     time="month_start",
 )
 """A rollup the loader derives from the transactions (``kano.adapters.warehouse.rollups``):
 one row per customer and calendar month with a purchase (``month_index`` = year · 12 +
 month − 1, ``month_start`` its first instant), the month's revenue and margin, and
-``paying_months``, how many months with a purchase the customer has had up to this one.
-LT, LTV, share of wallet and the cohort metrics start from it."""
+``paying_months``, how many months with a purchase the customer has had up to this one,
+and ``months_since_first``, calendar months since the customer's first purchase month
+(0 in that month), and ``first_order_at``, the month's earliest order. LT, LTV, share
+of wallet, the cohort metrics and the repurchase rate start from it."""
 
 # In load order: dimensions before the facts that refer to them; derived tables last.
 TABLES: tuple[WarehouseTable, ...] = (

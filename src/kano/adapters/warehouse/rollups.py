@@ -1,12 +1,13 @@
 """Rollups the loader derives from the facts it loads: the customer months.
 
-Nine metrics (LT, LTV, share of wallet, retention and churn by cohort) start from the
-*customer months*: one row per customer and calendar month with at least one purchase,
-with the month's revenue and margin and the paying months so far. Computing that table
-from the orders costs a pass over every order and a window over every customer month
-(about 3 s at 10 M orders on two cores), once per metric and question. The loader builds
-it once instead, in the same transaction as the facts (so it is exactly as current and as
-atomic as they are), with Arrow compute — engine-agnostic, the same on every store.
+Ten metrics (LT, LTV, share of wallet, retention and churn by cohort, the repurchase
+rate) start from the *customer months*: one row per customer and calendar month with at
+least one purchase, with the month's revenue, margin and earliest order, the paying
+months so far and the months since the first. Computing that from the orders costs a
+pass over every order and a window over every customer month (about 3 s at 10 M orders
+on two cores), once per metric and question. The loader builds it once instead, in the
+same transaction as the facts (so it is exactly as current and as atomic as they are),
+with an in-process DuckDB over the Arrow batches — the same on every store.
 
 It is rebuilt whenever a load changes the transactions, and kept otherwise: from the
 batches just loaded when the transactions were replaced, and from a second read of all
@@ -37,10 +38,15 @@ SELECT
     margin,
     CAST(row_number() OVER (
         PARTITION BY customer_id ORDER BY month_start ASC NULLS LAST
-    ) AS BIGINT) AS paying_months
+    ) AS BIGINT) AS paying_months,
+    CAST(year(month_start) AS BIGINT) * 12 + month(month_start) - 1
+        - min(CAST(year(month_start) AS BIGINT) * 12 + month(month_start) - 1)
+          OVER (PARTITION BY customer_id) AS months_since_first,
+    first_order_at
 FROM (
     SELECT customer_id, date_trunc('month', occurred_at) AS month_start,
-           sum(CAST(amount AS DOUBLE)) AS revenue, sum(CAST(margin AS DOUBLE)) AS margin
+           sum(CAST(amount AS DOUBLE)) AS revenue, sum(CAST(margin AS DOUBLE)) AS margin,
+           min(occurred_at) AS first_order_at
     FROM orders
     GROUP BY customer_id, month_start
 )
@@ -53,7 +59,8 @@ def customer_months(orders: Iterable[pa.Table], workspace_id: int) -> pa.Table:
 
     Sums skip nulls and are null where every amount is (SQL's ``SUM``); paying months
     number each customer's months 1, 2, 3 … in time order (a month without a date, if
-    any, last, as DuckDB and PostgreSQL order nulls).
+    any, last, as DuckDB and PostgreSQL order nulls); months since first count calendar
+    months from the customer's first month with a purchase.
     """
     import duckdb
 

@@ -65,6 +65,16 @@ class Aggregation(ABC):
         with a :meth:`batch_key`."""
         raise NotImplementedError(f"{type(self).__name__} has no batched form")
 
+    def batch_base(self, star: Star, source: str, request: SliceRequest) -> Base:
+        """The base a batch of this aggregation starts from (by default :meth:`base`)."""
+        return self.base(star, source, request)
+
+    def customer_context(self, star: Star) -> ir.Table | None:
+        """For the batch key :data:`PER_CUSTOMER`: a table with ``_context_customer``
+        and columns per customer (e.g. the first purchase) that the per-customer rows
+        are joined to before :meth:`reductions_over_customers`; None: not needed."""
+        return None
+
     def customer_reductions(
         self, frame: ir.Table, where: ir.BooleanValue | None
     ) -> dict[str, Any]:

@@ -4,14 +4,20 @@ is a repeat purchase, whether it was answered by a survey, and the profit formul
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import ibis.expr.types as ir
 
-from kano.metrics.aggregations.base import Aggregation, Finished, as_float, as_int, grouped
-from kano.metrics.aggregations.simple import RowAggregation
+from kano.metrics.aggregations.base import (
+    PER_CUSTOMER,
+    Aggregation,
+    Finished,
+    as_float,
+    as_int,
+    grouped,
+)
 from kano.metrics.intervals import Estimate, wilson
 from kano.metrics.request import SliceRequest
 from kano.metrics.star import Base, Star
@@ -38,6 +44,34 @@ class RepeatCustomerShare(Aggregation):
         return grouped(
             customers, keys, _n=customers.count(), _hits=customers.count(where=customers._is_repeat)
         )
+
+    # Batched with the other per-customer metrics: a customer's purchases in the slice
+    # include a repeat one exactly when the latest is later than the first ever, which
+    # the customer-month rollup holds (the earliest order of the first month).
+
+    def batch_key(self) -> Hashable | None:
+        return PER_CUSTOMER
+
+    def batch_base(self, star: Star, source: str, request: SliceRequest) -> Base:
+        return Aggregation.base(self, star, source, request)
+
+    def customer_context(self, star: Star) -> ir.Table | None:
+        months = star.table("customer_months")
+        return months.filter(months.months_since_first == 0).select(
+            _context_customer=months.customer_id, _first_order_at=months.first_order_at
+        )
+
+    def customer_reductions(
+        self, frame: ir.Table, where: ir.BooleanValue | None
+    ) -> dict[str, Any]:
+        return {"_rows": frame.count(where=where), "_last": frame.occurred_at.max(where=where)}
+
+    def reductions_over_customers(
+        self, customers: ir.Table, columns: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        present = customers.customer_id.notnull() & (columns["_rows"] > 0)
+        repeat = present & (columns["_last"] > customers._first_order_at)
+        return {"_n": customers.count(where=present), "_hits": customers.count(where=repeat)}
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
         return Finished(wilson(as_int(row["_hits"]), as_int(row["_n"]), scale=100.0))
@@ -70,7 +104,7 @@ class AnsweredOrderShare(Aggregation):
 
 
 @dataclass(frozen=True)
-class ProfitFormula(RowAggregation):
+class ProfitFormula(Aggregation):
     """Gross profit as the profit formula's levers: customers × ARPU × margin %.
 
     The warehouse holds neither leads (conversion) nor costs, so conversion is taken as
@@ -89,11 +123,26 @@ class ProfitFormula(RowAggregation):
             _margin=frame.margin.cast("float64").sum(),
         )
 
-    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+    def batch_key(self) -> Hashable | None:
+        return PER_CUSTOMER  # its customer count is the per-customer rows
+
+    def customer_reductions(
+        self, frame: ir.Table, where: ir.BooleanValue | None
+    ) -> dict[str, Any]:
         return {
-            "_customers": frame.customer_id.nunique(where=where),
+            "_rows": frame.count(where=where),
             "_revenue": frame.amount.cast("float64").sum(where=where),
             "_margin": frame.margin.cast("float64").sum(where=where),
+        }
+
+    def reductions_over_customers(
+        self, customers: ir.Table, columns: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        present = columns["_rows"] > 0
+        return {
+            "_customers": customers.count(where=customers.customer_id.notnull() & present),
+            "_revenue": columns["_revenue"].sum(where=present),
+            "_margin": columns["_margin"].sum(where=present),
         }
 
     def finish(self, row: Mapping[str, Any]) -> Finished:

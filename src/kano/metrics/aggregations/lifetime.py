@@ -51,19 +51,6 @@ def customer_months(star: Star) -> ir.Table:
     )
 
 
-def _first_months(star: Star) -> ir.Table:
-    """Each customer's first paying month: _first (its index) and _cohort_start; the six
-    cohort metrics computed together share one copy."""
-
-    def build() -> ir.Table:
-        months = customer_months(star)
-        return months.group_by("customer_id").aggregate(
-            _first=months._month_index.min(), _cohort_start=months._month_start.min()
-        )
-
-    return star.shared("first_months", build)
-
-
 class _CustomerMonthAggregation(Aggregation):
     def base(self, star: Star, source: str, request: SliceRequest) -> Base:
         return Base(customer_months(star), "_month_start", MONTHLY_GRAINS)
@@ -179,13 +166,22 @@ class CohortRetention(Aggregation):
     kind = "cohort_retention"
 
     def base(self, star: Star, source: str, request: SliceRequest) -> Base:
-        months = customer_months(star).select("customer_id", "_month_index", "_month_start")
-        first = _first_months(star)
-        joined = months.join(first, "customer_id")
-        flags = joined.group_by("customer_id", "_first", "_cohort_start").aggregate(
-            _retained=joined.count(where=joined._month_index == joined._first + self.months) > 0
+        # The rollup numbers each customer's months from the first one (0), so a
+        # cohort is its customers' month-0 rows and the retained ones are those with a
+        # row at month ``months``: two filtered scans and a join of customers, with no
+        # grouping of every customer month.
+        months = star.table("customer_months")
+        cohorts = months.filter(
+            months.months_since_first == 0, months.customer_id.notnull()
+        ).select("customer_id", _first=months.month_index, _cohort_start=months.month_start)
+        later = months.filter(months.months_since_first == self.months).select(
+            _later=months.customer_id
         )
-        last_month = months._month_index.max().as_scalar()
+        joined = cohorts.left_join(later, cohorts.customer_id == later._later)
+        flags = joined.select(
+            "customer_id", "_first", "_cohort_start", _retained=joined._later.notnull()
+        )
+        last_month = months.month_index.max().as_scalar()
         eligible = flags.filter(flags._first + self.months <= last_month)
         return Base(eligible, "_cohort_start", MONTHLY_GRAINS)
 

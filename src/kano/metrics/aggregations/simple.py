@@ -107,6 +107,22 @@ class CountDistinct(RowAggregation):
     def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
         return {"_distinct": compile_text(self.column, frame).nunique(where=where)}
 
+    def batch_key(self) -> Hashable | None:
+        # Distinct customers are the per-customer rows: counted there, they cost no
+        # distinct count of their own next to ARPU and orders per customer.
+        return PER_CUSTOMER if self.column == "customer_id" else "rows"
+
+    def customer_reductions(
+        self, frame: ir.Table, where: ir.BooleanValue | None
+    ) -> dict[str, Any]:
+        return {"_rows": frame.count(where=where)}
+
+    def reductions_over_customers(
+        self, customers: ir.Table, columns: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        present = customers.customer_id.notnull() & (columns["_rows"] > 0)
+        return {"_distinct": customers.count(where=present)}
+
     def finish(self, row: Mapping[str, Any]) -> Finished:
         n = as_int(row["_distinct"])
         return Finished(Estimate(float(n), n))
