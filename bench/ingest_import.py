@@ -61,7 +61,7 @@ SATISFACTION = ["Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Ve
 def admin(url: str, sql: str) -> None:
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(sql)  # type: ignore[arg-type]
+        connection.execute(sql.encode())  # a composed statement, not a literal
 
 
 def seed(url: str, slug: str, customers: int) -> int:

@@ -84,4 +84,4 @@ def test_bulk_batch_opens_a_case_for_each_detractor_and_returns_ids_in_order(
             session.scalars(select(CaseRow.response_id).where(CaseRow.response_id.in_(ids)))
         )
     assert [scores[i] for i in ids] == [r["answers"]["nps"] for r in body["responses"]]
-    assert cases == {i for i in ids if scores[i] <= 6}
+    assert cases == {i for i in ids if (scores[i] or 0) <= 6}
