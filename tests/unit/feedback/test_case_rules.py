@@ -128,3 +128,36 @@ def test_the_chosen_route_applies_and_none_that_applies_is_more_specific(
     else:
         chosen = next(route for route in applying if route.team == team)
         assert all(route.specificity <= chosen.specificity for route in applying)
+
+
+def test_a_blank_keyword_is_refused_because_it_would_match_every_comment() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        CaseRule("x", kind="keyword", keywords=("refund", " "))
+    assert raised.value.field == "keywords"
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"rules": [{"key": "x", "kind": "score", "question": "nps", "threshold": None}]},
+         "rules.0.threshold"),
+        ({"rules": [{"key": "x", "kind": "score", "question": "nps", "threshold": "6"}]},
+         "rules.0.threshold"),
+        ({"rules": [{"key": "x", "kind": "keyword", "keywords": "refund"}]}, "rules.0.keywords"),
+        ({"rules": [{"kind": "keyword", "keywords": ["refund"]}]}, "rules.0.key"),
+        ({"rules": [{"key": "x", "kind": "vip", "vip_attribute": "yes"}]},
+         "rules.0.vip_attribute"),
+        ({"rules": [{"key": "x", "kind": "keyword", "keywords": ["a"], "colour": 1}]},
+         "rules.0.colour"),
+        ({"rules": [], "routes": [{"segment": "smb"}]}, "routes.0.team"),
+        ({"rules": [], "routes": "smb"}, "routes"),
+        ({"rulez": []}, "rulez"),
+        (["x"], "rules"),
+    ],
+)  # fmt: skip
+def test_a_bad_rules_file_names_the_field(document: object, field: str) -> None:
+    from kano.adapters.db.case_rules import parse_document
+
+    with pytest.raises(InvalidInput) as raised:
+        parse_document(document)
+    assert raised.value.field == field

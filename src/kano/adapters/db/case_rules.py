@@ -298,6 +298,7 @@ def parse_document(data: Any) -> tuple[list[CaseRule], list[CaseRoute]]:
     return rules, routes
 
 
+_NULLABLE = frozenset({"question", "segment", "team", "touchpoint"})
 _TYPES: dict[str, tuple[type, ...]] = {
     "threshold": (int,),
     "priority": (int,),
@@ -320,6 +321,8 @@ def _parse(kind: Any, item: Any, where: str, fields: Sequence[str]) -> Any:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise InvalidInput(f"{where}.{name}", "expected a list of texts")
             value = tuple(value)
+        elif value is None and name not in _NULLABLE:
+            raise InvalidInput(f"{where}.{name}", "must not be empty")
         elif value is not None and (
             not isinstance(value, wanted) or (bool not in wanted and isinstance(value, bool))
         ):

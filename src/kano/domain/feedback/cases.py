@@ -174,7 +174,9 @@ def _check_rule(rule: CaseRule) -> None:
         raise InvalidInput("comparison", f"use one of {', '.join(_COMPARISONS)}")
     if rule.kind == "score" and rule.question is None and not rule.keywords:
         raise InvalidInput("question", f"{rule.key}: a score rule needs a question and threshold")
-    if rule.kind == "keyword" and not [k for k in rule.keywords if k.strip()]:
+    if any(not keyword.strip() for keyword in rule.keywords):
+        raise InvalidInput("keywords", "a keyword must not be blank (it would match anything)")
+    if rule.kind == "keyword" and not rule.keywords:
         raise InvalidInput("keywords", "a keyword rule needs at least one keyword")
     if rule.kind == "vip" and not rule.vip_attribute and not rule.vip_accounts:
         raise InvalidInput(
