@@ -37,8 +37,15 @@ _RATING = {
 }
 
 
+_TITLE = {
+    "en": "Tell us what you think",
+    "ru": "Поделитесь своим мнением",
+    "hu": "Mondja el a véleményét",
+}
+
+
 def _definition(kind: str, text: dict[str, str]) -> dict[str, Any]:
-    return {"questions": [
+    return {"title": _TITLE, "questions": [
         {"key": kind, "type": kind, "text": text, "required": True},
         {"key": "comment", "type": "text", "text": _COMMENT, "required": False},
     ]}

@@ -354,6 +354,20 @@ def test_builder_edits_persist_and_are_audited(
         actions = session.scalars(select(AuditEntry.action).where(
             AuditEntry.entity == "survey", AuditEntry.entity_id == "delivery-csat")).all()
         assert sorted(actions) == ["create", "update"]
+    titled = browser.client.post("/surveys/delivery-csat", data={
+        **form, "title-en": "Tell us", "title-hu": "Mondja el", "action": "save"})
+    assert titled.status_code == 303
+    with sessions() as session:
+        found = defined_survey(session, companies.acme_id, "delivery-csat")
+        assert found.definition.title == {"en": "Tell us", "hu": "Mondja el"}
+    no_english = browser.client.post("/surveys/delivery-csat", data={
+        **form, "title-ru": "Скажите", "action": "save"})
+    assert no_english.status_code == 422
+    assert "English title" in text_of(no_english.text, "survey-error")
+    unnamed = browser.client.post("/surveys/delivery-csat", data={
+        **form, "name": " ", "action": "save"})
+    assert unnamed.status_code == 422
+    assert "name of 1 to 200" in text_of(unnamed.text, "survey-error")
     removed = browser.client.post("/surveys/delivery-csat", data={
         **form, "count": "2", "action": "remove-0"})
     assert 'name="q0-key" value="csat"' in removed.text and 'name="q1-key"' not in removed.text

@@ -193,3 +193,17 @@ def test_the_widget_fits_surveys_that_require_nothing_but_nps_and_a_comment() ->
                                                  required=True))
     assert not fits(_q("csat", "csat"), _q("why", "text"))
     assert not fits(_q("nps", "nps"), _q("why", "text"), _q("more", "text", required=True))
+
+
+def test_a_definition_may_carry_a_title_for_respondents() -> None:
+    titled = checked_definition({"title": {"en": "Tell us", "hu": "Mondja el"},
+                                 "questions": [_q("nps", "nps")]})
+    assert titled.title_in("hu", "Internal name") == "Mondja el"
+    assert titled.title_in("ru", "Internal name") == "Tell us"
+    assert checked_definition(titled.to_dict()) == titled
+    assert FULL.title_in("hu", "Internal name") == "Internal name"
+    with pytest.raises(InvalidInput) as error:
+        checked_definition({"title": {"ru": "Скажите"}, "questions": []})
+    assert error.value.field == "title.en"
+    for document in DEMO_SURVEY_DEFINITIONS.values():
+        assert set(checked_definition(document).title) == {"en", "ru", "hu"}

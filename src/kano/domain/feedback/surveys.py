@@ -122,6 +122,11 @@ class Question:
 @dataclass(frozen=True)
 class SurveyDefinition:
     questions: tuple[Question, ...]
+    title: Mapping[str, str] = field(default_factory=dict)  # shown to respondents
+
+    def title_in(self, language: str, fallback: str) -> str:
+        """The title respondents see in ``language`` (English, else ``fallback``)."""
+        return text_in(self.title, language) or fallback
 
     def question(self, key: str) -> Question | None:
         return next((q for q in self.questions if q.key == key), None)
@@ -150,7 +155,10 @@ class SurveyDefinition:
             if q.type is QuestionType.KANO:
                 item["dysfunctional"] = dict(q.dysfunctional)
             out.append(item)
-        return {"questions": out}
+        document: dict[str, Any] = {"questions": out}
+        if self.title:
+            document["title"] = dict(self.title)
+        return document
 
 
 def _texts(raw: object, where: str, *, required: bool = True) -> dict[str, str]:
@@ -248,7 +256,10 @@ def checked_definition(raw: object) -> SurveyDefinition:
         if len(same) > 1:
             raise InvalidInput(f"questions[{same[1]}].type",
                                f"a survey has at most one {kind.value} question")
-    return SurveyDefinition(tuple(questions))
+    title = _texts(raw.get("title"), "title", required=False)
+    if title and "en" not in title:
+        raise InvalidInput("title.en", "write the English title (the fallback of every language)")
+    return SurveyDefinition(tuple(questions), title)
 
 
 @dataclass(frozen=True)

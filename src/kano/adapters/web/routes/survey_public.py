@@ -227,7 +227,8 @@ def _form_page(page: PublicPage, survey: DefinedSurvey, token: str, *,
     language = page.language
     return page.render(
         "surveys/public.html", status_code=status_code,
-        survey_name=survey.row.name, questions=survey.definition.questions,
+        survey_name=survey.definition.title_in(language, survey.row.name),
+        questions=survey.definition.questions,
         local=lambda texts: text_in(texts, language), values=values or {}, email=email,
         error=error, token=token, action=f"/s/{survey.row.key}",
     )

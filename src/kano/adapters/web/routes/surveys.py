@@ -78,6 +78,8 @@ FIELD_MESSAGES = {
     "questions": N_("A survey has at most 50 questions."),
     "name": N_("Write a name of 1 to 200 characters."),
     "touchpoint": N_("Choose a touchpoint of this workspace."),
+    "title": N_("Write the English title too (the fallback of every language); a title has "
+                "at most 500 characters."),
     "new-key": N_("Use 1–40 lower-case letters, digits, - or _, starting with a letter; "
                   "the key must be new."),
 }
@@ -170,6 +172,15 @@ def _draft_from_form(form: FormData) -> list[dict[str, Any]]:
     return draft
 
 
+def _title_from_form(form: FormData) -> dict[str, str]:
+    title = {}
+    for lang in LANGUAGES:
+        value = form.get(f"title-{lang}")
+        if isinstance(value, str) and value.strip():
+            title[lang] = value.strip()
+    return title
+
+
 def _definition_document(draft: list[dict[str, Any]]) -> dict[str, Any]:
     questions = []
     for item in draft:
@@ -190,13 +201,14 @@ def _definition_document(draft: list[dict[str, Any]]) -> dict[str, Any]:
         if item["type"] == "kano":
             question["dysfunctional"] = {k: v for k, v in item["dysfunctional"].items() if v}
         questions.append(question)
-    return {"questions": questions}
+    return {"questions": questions}  # the title is added by the caller
 
 
 def _edit_page(page: SignedInPageContext, db: Session, key: str, *,
                draft: list[dict[str, Any]] | None = None, name: str | None = None,
-               touchpoint: str | None = None, status_code: int = 200,
-               error: dict[str, Any] | None = None, note: str | None = None) -> Response:
+               touchpoint: str | None = None, title: dict[str, str] | None = None,
+               status_code: int = 200, error: dict[str, Any] | None = None,
+               note: str | None = None) -> Response:
     assert page.workspace is not None
     survey = defined_survey(db, page.workspace.id, key)
     links = _survey_links(page)
@@ -208,6 +220,7 @@ def _edit_page(page: SignedInPageContext, db: Session, key: str, *,
         "surveys/edit.html", status_code=status_code, active="surveys", survey=survey,
         name=survey.row.name if name is None else name,
         touchpoint=survey.touchpoint if touchpoint is None else touchpoint,
+        title=dict(survey.definition.title) if title is None else title,
         draft=_draft_of(survey.definition.to_dict()) if draft is None else draft,
         touchpoints=touchpoints_of(db, page.workspace.id), type_labels=TYPE_LABELS,
         error=error, note=note, public_url=public_url, widget_url=widget_url,
@@ -281,6 +294,7 @@ def _change_survey(page: SignedInPageContext, db: Session, key: str,
     draft = _draft_from_form(form)
     name = str(form.get("name", "")).strip()
     touchpoint = str(form.get("touchpoint", "")).strip()
+    title = _title_from_form(form)
     action = str(form.get("action", "save"))
     if action != "save":
         if action == "add":
@@ -291,15 +305,16 @@ def _change_survey(page: SignedInPageContext, db: Session, key: str,
         else:
             draft = _moved(draft, action)
         return _edit_page(page, db, key, draft=draft, name=name, touchpoint=touchpoint,
+                          title=title,
                           note=N_("Not saved yet: save the survey to publish the changes."))
     try:
-        definition = checked_definition(_definition_document(draft))
+        definition = checked_definition({**_definition_document(draft), "title": title})
         save_survey(db, page.workspace.id, key, name=name, touchpoint=touchpoint or None,
                     definition=definition, actor=page.viewer.email, user_id=page.viewer.user_id)
     except InvalidInput as error:
         db.rollback()
         return _edit_page(page, db, key, draft=draft, name=name, touchpoint=touchpoint,
-                          status_code=422, error=_form_error(error))
+                          title=title, status_code=422, error=_form_error(error))
     db.commit()
     return page.redirect(f"/surveys/{key}?saved=1")
 
@@ -308,8 +323,9 @@ def _form_error(error: InvalidInput) -> dict[str, Any]:
     """Which question and which part of it the refusal is about, and what to say."""
     match = _INDEXED.match(error.field)
     if match is None:
-        part = error.field if error.field in FIELD_MESSAGES else "questions"
-        return {"index": None, "part": part, "message": FIELD_MESSAGES[part]}
+        part = error.field.split(".")[0]
+        part = part if part in FIELD_MESSAGES else "questions"
+        return {"index": None, "number": None, "part": part, "message": FIELD_MESSAGES[part]}
     part = match.group(2)
     if part == "dysfunctional":
         part = "text"
