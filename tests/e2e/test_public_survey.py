@@ -93,6 +93,7 @@ def test_answer_in_hungarian_on_a_phone_and_in_the_widget_then_close_the_loop(
         page = phone.new_page()
         page.goto(kano_server.url(survey_link))  # no ?lang=: the browser asks for Hungarian
         expect(page.locator("html")).to_have_attribute("lang", "hu")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Mondja el a véleményét")
         question = page.get_by_role("group", name=re.compile(re.escape(QUESTION_HU)))
         expect(question).to_be_visible()
         point = question.locator("label.survey-point", has_text=re.compile(r"^3$"))
