@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
+from kano.adapters.db import invitations as claim_answer_module
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.invitations import InvitationPolicy, queue_due_reminders
 from kano.adapters.db.orm import (
@@ -38,6 +39,7 @@ from kano.adapters.db.survey_store import save_survey
 from kano.adapters.jobs.invitations import REMINDER_JOB, remind_unanswered_invitations
 from kano.adapters.jobs.outbox import deliver_due_messages
 from kano.adapters.jobs.worker import default_jobs
+from kano.adapters.web.routes import survey_public
 from kano.adapters.web.survey_links import invitation_links
 from kano.app import create_app
 from kano.bootstrap import Container
@@ -370,3 +372,46 @@ def test_cli_invites_a_segment_and_reports_the_skipped(
     assert len(invited_at) == 2 and all(utcnow() - t < timedelta(minutes=5) for t in invited_at)
     bad = _run_cli(settings, "--survey", "nope", "--workspace", "acme")
     assert bad.exit_code == 2 and "survey" in bad.output
+
+
+def test_two_answers_racing_through_one_link_store_one(
+    client: TestClient, container: Container, acme: SeededWorkspace, mailbox: MailBox,
+    sessions: sessionmaker[Session],
+) -> None:
+    """On PostgreSQL both pass the "answered already?" look before either commits (a
+    barrier holds them there); the conditional UPDATE lets exactly one through, the second
+    waits for the first and is refused. SQLite serialises the two writers anyway (the
+    second waits for the first at its first write), so there is no barrier."""
+    import threading
+
+    _invite(client, acme, survey="after-delivery", customers=["C0001"])
+    deliver_due_messages(container)
+    link = _link_in(mailbox.mails[0])
+    token = re.search(r'name="t" value="([^"]+)"', client.get(link).text)
+    assert token is not None
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+    original = claim_answer_module.claim_answer
+
+    def claim_after_both_looked(*args: Any, **kwargs: Any) -> bool:
+        barrier.wait(timeout=10)
+        return original(*args, **kwargs)
+
+    def answer(score: str) -> None:
+        with TestClient(create_app(container=container), follow_redirects=False) as own:
+            statuses.append(own.post(urlsplit(link).path,
+                                     data={"t": token.group(1), "q-nps": score}).status_code)
+
+    if container.settings.database_url.startswith("postgresql"):
+        survey_public.claim_answer = claim_after_both_looked  # type: ignore[assignment]
+    try:
+        threads = [threading.Thread(target=answer, args=(s,)) for s in ("2", "9")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        survey_public.claim_answer = original  # type: ignore[assignment]
+    assert sorted(statuses) == [303, 422]
+    assert _count(sessions, FeedbackResponse, FeedbackResponse.channel == "email",
+                  FeedbackResponse.customer_id == acme.customer_ids[1]) == 1
