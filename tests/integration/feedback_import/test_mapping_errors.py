@@ -66,6 +66,11 @@ def test_a_column_missing_from_the_file_names_its_field_and_line(tmp_path: Path)
             load_mapping(preset="limesurvey", questions=["nps=Nope"], survey="x"),
         )
     assert "--question nps: no column 'Nope' in the file" in str(raised.value)
+    named = mapping_file(
+        tmp_path, "preset: limesurvey\nquestions: {nps: NPS}\ncolumns:\n  customer_email: Mail\n"
+    )
+    with pytest.raises(MappingInvalid, match=r"map\.yaml:4: columns\.customer_email: no column"):
+        prepare(SAMPLES / "limesurvey.csv", load_mapping(named))
 
 
 def test_command_line_mistakes_name_the_option(tmp_path: Path) -> None:
@@ -104,3 +109,21 @@ def test_fast_date_path_reads_exactly_what_strptime_reads(text: str) -> None:
     assert got == expected
     budapest = time_parser(["%Y-%m-%d %H:%M:%S"], "Europe/Budapest")
     assert budapest("2026-07-01 12:00:00") == datetime(2026, 7, 1, 10, 0)
+
+
+def test_short_rows_read_their_missing_cells_as_blank(tmp_path: Path) -> None:
+    from kano.adapters.importers.feedback_file.readers import read_table
+    from kano.adapters.importers.feedback_file.rows import parse_rows, plan_for
+
+    path = tmp_path / "export.csv"
+    path.write_text("Timestamp,Score,Why\n3/2/2026 9:05:44,9\n3/2/2026 9:06:00,4,Slow\n")
+    loaded = load_mapping(
+        preset="google_forms", questions=["nps=Score", "comment=Why"], survey="s"
+    )
+    table = read_table(path, loaded.mapping)
+    parsed, errors, blank = parse_rows(table, plan_for(table, loaded))
+    assert (errors, blank) == ([], 0)
+    assert [(p.row, p.submission.answers.nps, p.submission.answers.comment) for p in parsed] == [
+        (2, 9, None),
+        (3, 4, "Slow"),
+    ]

@@ -16,7 +16,9 @@ import csv
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -143,21 +145,33 @@ def _known_keys(session: Session, workspace_id: int, keys: Sequence[str]) -> set
     return known
 
 
+class _KeyRow(NamedTuple):
+    """An ``idempotency_keys`` row to write (field names are the column names)."""
+
+    workspace_id: int
+    key: str
+    request_hash: str
+    status_code: int
+    body: JsonText
+    response_id: int
+    created_at: datetime
+
+
 def _remember(
     session: Session, workspace_id: int, rows: Sequence[ParsedRow], ids: Sequence[int]
 ) -> None:
     """One idempotency key per stored row, pointing at its response."""
     now = utcnow()
     entries = [
-        {
-            "workspace_id": workspace_id,
-            "key": row.key,
-            "request_hash": row.digest,
-            "status_code": 201,
-            "body": JsonText(f'{{"id": {response_id}, "row": {row.row}}}'),
-            "response_id": response_id,
-            "created_at": now,
-        }
+        _KeyRow(
+            workspace_id,
+            row.key,
+            row.digest,
+            201,
+            JsonText(f'{{"id": {response_id}, "row": {row.row}}}'),
+            response_id,
+            now,
+        )
         for row, response_id in zip(rows, ids, strict=True)
     ]
     copy_rows(session, IdempotencyKeyRow, entries)

@@ -158,6 +158,9 @@ class LoadedMapping:
     source: str
     lines: dict[tuple[str | int, ...], int] = field(default_factory=dict)
     from_command_line: frozenset[str] = frozenset()
+    # columns the user named (a preset's columns may be missing from a file: a Google
+    # Form that collects no e-mail has no "Email Address" column)
+    user_columns: frozenset[str] = frozenset()
 
     def error(self, loc: Sequence[str | int], message: str) -> MappingInvalid:
         """An error about the field at ``loc``, on its line when the user's file has it."""
@@ -276,7 +279,14 @@ def load_mapping(
             for item in error.errors()
         ]
         raise MappingInvalid(source, problems) from None
-    result = LoadedMapping(mapping, source, loaded.lines, frozenset(cli_questions))
+    named = user.get("columns")
+    result = LoadedMapping(
+        mapping,
+        source,
+        loaded.lines,
+        frozenset(cli_questions),
+        frozenset(named) if isinstance(named, dict) else frozenset(),
+    )
     if not mapping.questions:
         raise result.error(
             ("questions",),

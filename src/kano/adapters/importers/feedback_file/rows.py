@@ -105,6 +105,8 @@ def plan_for(table: Table, loaded: LoadedMapping) -> Plan:
     wanted += [("questions", name, column) for name, column in mapping.questions.items()]
     for group, name, column in wanted:
         index = _find(table.headers, mapping.names_row, column)
+        if index is None and group == "columns" and name not in loaded.user_columns:
+            continue  # a preset's column this export does not have
         if index is None:
             error = loaded.error((group, name), f"no column {column!r} in the file; it has {shown}")
             errors.extend(error.errors)
@@ -229,7 +231,8 @@ def row_key(survey: str, response_id: str | None, digest: str, occurrence: int) 
 
 
 def _cell(record: list[Cell], place: tuple[int, str] | None) -> Cell:
-    return record[place[0]] if place is not None and place[0] < len(record) else None
+    """The cell of a mapped column (rows shorter than the mapping are padded first)."""
+    return record[place[0]] if place is not None else None
 
 
 class _RowReader:
@@ -255,7 +258,7 @@ class _RowReader:
         raw: dict[str, Any] = {}
         questions = self.plan.questions
         for question, place in questions.items():
-            value = _cell(record, place)
+            value = record[place[0]]
             if question == "comment":
                 raw[question] = _text(value)
                 continue
@@ -372,6 +375,8 @@ def parse_rows(
     blank = 0
     seen_digests: dict[str, int] = {}
     reader = _RowReader(plan, touchpoints, surveys)
+    places = [*plan.fields.values(), *plan.questions.values()]
+    width = 1 + max((index for index, _ in places), default=0)
     step = 5_000
     for done, (number, record) in enumerate(table.rows, start=1):
         if on_progress is not None and done % step == 0:
@@ -379,6 +384,8 @@ def parse_rows(
         if not any(record) and all(cell is None or cell == "" for cell in record):
             blank += 1  # (any() first: it is quick, but 0 is falsy and not blank)
             continue
+        if len(record) < width:  # a short row: its missing cells are blank
+            record = [*record, *([None] * (width - len(record)))]
         reader.number, reader.problems = number, []
         joined = _joined(record)
         if "\x00" in joined:  # PostgreSQL cannot store it; say where rather than fail later
