@@ -3,7 +3,7 @@ respected), and see each invitation's status."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
@@ -16,15 +16,23 @@ from kano.adapters.api.schemas.invitations import (
     InvitationRequest,
     Invitations,
 )
+from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.db.invitations import InvitationPolicy, invitations_of, invite
 from kano.adapters.web.survey_links import invitation_links
 
 router = APIRouter(prefix="/invitations", tags=["feedback"])
 
 
+def _body_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Problems of a route with a JSON body: also 400 when the body cannot be read."""
+    responses = problem_responses(*statuses)
+    responses[400] = {"model": Problem, "description": "The body is not readable JSON."}
+    return responses
+
+
 @router.post("", summary="Invite contacts to a survey by e-mail", status_code=201,
              response_model=InvitationReport,
-             responses=problem_responses(401, 403, 422, 500))  # fmt: skip
+             responses=_body_responses(401, 403, 422, 500))  # fmt: skip
 def create_invitations(caller: WriteAccess, session: SessionDep, request: Request,
                        body: InvitationRequest) -> InvitationReport:
     """Each invited contact gets an e-mail (through the outbox, in this transaction) with

@@ -3,7 +3,7 @@ audited; a 422 names the field)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
@@ -12,6 +12,7 @@ from kano.adapters.api.editing import EditorDep
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.params import ResourceId, text_filter
 from kano.adapters.api.schemas.editing import sent
+from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.api.schemas.requirements import (
     Requirement,
     RequirementIn,
@@ -25,6 +26,13 @@ from kano.adapters.db.views.requirements import RequirementLine, requirements
 from kano.domain.shared.errors import NotFound, PermissionDenied
 
 router = APIRouter(prefix="/requirements", tags=["customers"])
+
+
+def _body_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Problems of a route with a JSON body: also 400 when the body cannot be read."""
+    responses = problem_responses(*statuses)
+    responses[400] = {"model": Problem, "description": "The body is not readable JSON."}
+    return responses
 
 
 def _out(line: RequirementLine) -> Requirement:
@@ -69,7 +77,7 @@ def get_requirement(caller: ReadAccess, session: SessionDep,
 
 @router.post("", summary="Add a special requirement", status_code=201,
              response_model=Requirement,
-             responses=problem_responses(401, 403, 422, 500))  # fmt: skip
+             responses=_body_responses(401, 403, 422, 500))  # fmt: skip
 def create_requirement(editor: EditorDep, session: SessionDep, body: RequirementIn) -> Requirement:
     """The customer by external id, the owner by a member's e-mail; audited."""
     _may_write(editor)
@@ -82,7 +90,7 @@ def create_requirement(editor: EditorDep, session: SessionDep, body: Requirement
 
 @router.patch("/{requirement_id}", summary="Change a special requirement",
               response_model=Requirement,
-              responses=problem_responses(401, 403, 404, 422, 500))  # fmt: skip
+              responses=_body_responses(401, 403, 404, 422, 500))  # fmt: skip
 def update_requirement(editor: EditorDep, session: SessionDep, requirement_id: ResourceId,
                        body: RequirementPatch) -> Requirement:
     _may_write(editor)
@@ -97,7 +105,7 @@ def update_requirement(editor: EditorDep, session: SessionDep, requirement_id: R
 
 
 @router.delete("/{requirement_id}", summary="Delete a special requirement", status_code=204,
-               responses=problem_responses(401, 403, 404, 422, 500))  # fmt: skip
+               responses=_body_responses(401, 403, 404, 422, 500))  # fmt: skip
 def delete_requirement(editor: EditorDep, session: SessionDep,
                        requirement_id: ResourceId) -> Response:
     _may_write(editor)
