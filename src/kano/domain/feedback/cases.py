@@ -134,7 +134,6 @@ class CaseRule:
 
     def matches(self, answers: Answers, customer: CustomerFacts | None = None) -> bool:
         """Whether this response (from this customer) opens a case under this rule."""
-        facts = customer or CustomerFacts()
         if not self.enabled:
             return False
         if self.kind == "score":
@@ -144,6 +143,7 @@ class CaseRule:
             )
         if self.kind == "keyword":
             return self._keyword_found(answers) and self._score_holds(answers)
+        facts = customer or _NO_FACTS
         if self.kind == "vip":
             vip = (self.vip_attribute and facts.vip_attribute) or (
                 facts.external_id is not None and facts.external_id in self.vip_accounts
@@ -154,6 +154,9 @@ class CaseRule:
             and facts.segment == self.segment
             and self._score_holds(answers)
         )
+
+
+_NO_FACTS = CustomerFacts()  # an anonymous respondent
 
 
 def _check_rule(rule: CaseRule) -> None:
