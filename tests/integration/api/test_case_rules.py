@@ -183,7 +183,8 @@ def test_an_invalid_rule_is_a_422_naming_the_field_and_changes_nothing(
 
 
 def test_case_rules_belong_to_their_workspace(
-    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace,
+    sessions: sessionmaker[Session],
 ) -> None:
     saved = put_rules(api, acme, {"rules": [
         {"key": "refund", "kind": "keyword", "keywords": ["refund"]}]})  # fmt: skip
@@ -192,5 +193,9 @@ def test_case_rules_belong_to_their_workspace(
     assert case_of(api, globex, respond(api, globex, "C0001", nps=9, comment="refund")) is None
     assert case_of(api, globex, respond(api, globex, "C0001", nps=1))["rule"] == "detractor"  # type: ignore[index]
     assert case_of(api, acme, respond(api, acme, "C0001", nps=1)) is None
-    # A route may only name acme's own teams: globex's team key is unknown here.
+    # A route may only name the workspace's own teams: globex's team is unknown to acme.
+    add_team(sessions, globex, "globex-desk")
+    foreign = put_rules(api, acme, {"rules": [], "routes": [
+        {"segment": "smb", "team": "globex-desk"}]})  # fmt: skip
+    assert_invalid_field(foreign, "routes.0.team")
     assert api.get("case-rules", headers=acme.auth()).json()["rules"][0]["key"] == "refund"
