@@ -42,6 +42,7 @@ LinkFor = Callable[[str, str], str]
 """``link_for(nonce, language)``: the full public URL of an invitation."""
 
 MAX_CONTACTS = 50_000
+BATCH = 1_000
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 REMINDER_BATCH = 500
 
@@ -178,9 +179,9 @@ def invite(
             report.invited.append(Contact(customer.external_id, customer.email))
     if dry_run:
         return report
-    for customer in chosen:
-        assert customer.email is not None
-        _send_invitation(session, workspace_id, survey.row, customer, link_for, now)
+    for start in range(0, len(chosen), BATCH):
+        _send_invitations(session, workspace_id, survey.row, chosen[start:start + BATCH],
+                          link_for, now)
     audit(session, workspace_id, actor, "invite", "survey", survey_key,
           {"invited": len(report.invited), "skipped": len(report.skipped),
            "segment": segment}, user_id=user_id)
@@ -206,24 +207,30 @@ def _last_invitations(
     return latest
 
 
-def _send_invitation(session: Session, workspace_id: int, survey: Survey, customer: Customer,
-                     link_for: LinkFor, now: datetime) -> None:
-    assert customer.email is not None
-    nonce = secrets.token_hex(16)
-    language = _language(customer)
-    text = invitation_text(survey.name, customer.name, link_for(nonce, language), language)
-    message_id = session.execute(
-        insert(OutboxMessageRow).values(
-            workspace_id=workspace_id, kind="email", purpose="invitation",
-            dedupe_key=f"invitation-{nonce}", recipient=customer.email,
-            payload={"subject": text.subject, "body": text.body, "language": language},
-        ).returning(OutboxMessageRow.id)
-    ).scalar_one()
-    session.execute(insert(InvitationRow).values(
-        workspace_id=workspace_id, survey_id=survey.id, customer_id=customer.id,
-        email=customer.email, language=language, nonce=nonce, invited_at=now,
-        message_id=message_id,
-    ))
+def _send_invitations(session: Session, workspace_id: int, survey: Survey,
+                      customers: list[Customer], link_for: LinkFor, now: datetime) -> None:
+    """The e-mails (outbox) and invitation rows of a batch: two multi-row inserts."""
+    messages: list[dict[str, object]] = []
+    invitations: list[dict[str, object]] = []
+    for customer in customers:
+        assert customer.email is not None
+        nonce = secrets.token_hex(16)
+        language = _language(customer)
+        text = invitation_text(survey.name, customer.name, link_for(nonce, language), language)
+        messages.append({
+            "workspace_id": workspace_id, "kind": "email", "purpose": "invitation",
+            "dedupe_key": f"invitation-{nonce}", "recipient": customer.email,
+            "payload": {"subject": text.subject, "body": text.body, "language": language}})
+        invitations.append({
+            "workspace_id": workspace_id, "survey_id": survey.id, "customer_id": customer.id,
+            "email": customer.email, "language": language, "nonce": nonce, "invited_at": now})
+    message_ids = session.scalars(
+        insert(OutboxMessageRow).returning(OutboxMessageRow.id, sort_by_parameter_order=True),
+        messages,
+    ).all()
+    for invitation, message_id in zip(invitations, message_ids, strict=True):
+        invitation["message_id"] = message_id
+    session.execute(insert(InvitationRow), invitations)
 
 
 # --- answering through an invitation -------------------------------------------------
@@ -295,32 +302,39 @@ def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str
         .order_by(InvitationRow.id)
         .limit(REMINDER_BATCH)
     ).all()
-    queued = 0
-    for invitation_id, workspace_id, nonce, language, email, key, survey_name, name in due:
-        claimed = session.execute(
-            update(InvitationRow)
-            .where(InvitationRow.id == invitation_id, InvitationRow.reminded_at.is_(None),
-                   InvitationRow.answered_at.is_(None))
-            .values(reminded_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:  # type: ignore[attr-defined]
-            continue  # another worker reminded it, or the answer came in meanwhile
+    if not due:
+        return 0
+    # The claim: only rows still unreminded and unanswered come back (a concurrent worker
+    # or answer that got there first leaves them out).
+    claimed = set(session.scalars(
+        update(InvitationRow)
+        .where(InvitationRow.id.in_([row[0] for row in due]),
+               InvitationRow.reminded_at.is_(None), InvitationRow.answered_at.is_(None))
+        .values(reminded_at=now)
+        .returning(InvitationRow.id)
+        .execution_options(synchronize_session=False)
+    ).all())
+    mine = [row for row in due if row[0] in claimed]
+    if not mine:
+        return 0
+    messages = []
+    for _invitation_id, workspace_id, nonce, language, email, key, survey_name, name in mine:
         link = link_for_workspace(workspace_id, key)(nonce, language)
         text = invitation_text(survey_name, name, link, language, reminder=True)
-        message_id = session.execute(
-            insert(OutboxMessageRow).values(
-                workspace_id=workspace_id, kind="email", purpose="invitation-reminder",
-                dedupe_key=f"invitation-reminder-{nonce}", recipient=email,
-                payload={"subject": text.subject, "body": text.body, "language": language},
-            ).returning(OutboxMessageRow.id)
-        ).scalar_one()
-        session.execute(
-            update(InvitationRow).where(InvitationRow.id == invitation_id)
-            .values(reminder_message_id=message_id)
-            .execution_options(synchronize_session=False)
-        )
-        queued += 1
+        messages.append({
+            "workspace_id": workspace_id, "kind": "email", "purpose": "invitation-reminder",
+            "dedupe_key": f"invitation-reminder-{nonce}", "recipient": email,
+            "payload": {"subject": text.subject, "body": text.body, "language": language}})
+    message_ids = session.scalars(
+        insert(OutboxMessageRow).returning(OutboxMessageRow.id, sort_by_parameter_order=True),
+        messages,
+    ).all()
+    session.execute(
+        update(InvitationRow),
+        [{"id": row[0], "reminder_message_id": message_id}
+         for row, message_id in zip(mine, message_ids, strict=True)],
+    )
+    queued = len(mine)
     return queued
 
 
