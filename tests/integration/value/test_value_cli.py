@@ -165,3 +165,21 @@ def test_friendly_errors(demo_folder: Path, args: tuple[str, ...], message: str)
     result = kano(demo_folder, "value", *args)
     assert result.returncode == 2
     assert message in " ".join((result.stdout + result.stderr).split())
+
+
+def test_rfm_with_segments_of_ones_own(demo_folder: Path) -> None:
+    rules = demo_folder / "segments.yaml"
+    rules.write_text("segments:\n"
+                     "  - name: Stars\n    recency: [4, 5]\n    frequency_monetary: [4, 5]\n"
+                     "  - name: Everyone else\n    recency: [1, 5]\n"
+                     "    frequency_monetary: [1, 5]\n", encoding="utf-8")  # fmt: skip
+    rows = run_json(demo_folder, "rfm", "--json", "--segments", str(rules))
+    assert isinstance(rows, list)
+    assert {row["segment"] for row in rows} == {"Stars", "Everyone else"}
+    for row in rows:
+        star = row["r"] >= 4 and (row["f"] + row["m"] + 1) // 2 >= 4
+        assert (row["segment"] == "Stars") == star
+    rules.write_text("segments:\n  - name: Stars\n    recency: [0, 5]\n", encoding="utf-8")
+    bad = kano(demo_folder, "value", "rfm", "--segments", str(rules))
+    assert bad.returncode == 2
+    assert "segments[0].recency (line 3)" in " ".join((bad.stdout + bad.stderr).split())

@@ -13,8 +13,10 @@ from kano.analytics.value.rfm import (
     quintile_scores,
     rfm_scores,
     segment_names,
+    segment_rules_from_yaml,
     segment_transitions,
 )
+from kano.domain.shared.errors import InvalidInput
 
 
 def test_ten_distinct_values_make_five_pairs() -> None:
@@ -110,3 +112,36 @@ def test_transitions_count_movers_new_and_gone() -> None:
         ("Champions", "Champions"): 1,
         ("Lost", "(none)"): 1,
     }
+
+
+def test_segment_rules_from_yaml_rename_and_regroup_the_grid() -> None:
+    rules = segment_rules_from_yaml(
+        "segments:\n"
+        "  - name: Stars\n    recency: [4, 5]\n    frequency_monetary: [3, 5]\n"
+        "  - name: Everyone else\n    recency: [1, 5]\n    frequency_monetary: [1, 5]\n"
+    )
+    scores = rfm_scores([1, 300, 5, 200, 2], [9, 1, 8, 1, 7], [900, 10, 800, 20, 700],
+                        segments=rules)  # fmt: skip
+
+    assert [rule.name for rule in rules] == ["Stars", "Everyone else"]
+    assert list(scores.segment) == ["Stars", "Everyone else", "Everyone else", "Everyone else",
+                                    "Stars"]  # recency 5 days scores R 3: not a star
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("segments: []\n", "segments (line 1)"),
+        ("segments:\n  - name: A\n    recency: [5, 1]\n    frequency_monetary: [1, 5]\n",
+         "segments[0].recency (line 3)"),
+        ("segments:\n  - name: A\n    recency: [1, 5]\n    frequency_monetary: [1, 6]\n",
+         "segments[0].frequency_monetary (line 4)"),
+        ("segments:\n  - name: A\n    recency: [1, 5]\n    frequency_monetary: [1, 5]\n"
+         "    colour: red\n", "segments[0].colour (line 5)"),
+        ("rules: 1\n", "segments (line 1)"),
+    ],
+)  # fmt: skip
+def test_bad_segment_rules_name_the_field_and_line(text: str, field: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        segment_rules_from_yaml(text)
+    assert raised.value.field == field

@@ -25,7 +25,7 @@ from kano.analytics.value.profit import (
     log_attribution,
     shapley_attribution,
 )
-from kano.analytics.value.rfm import rfm_scores
+from kano.analytics.value.rfm import DEFAULT_SEGMENTS, SegmentRule, rfm_scores
 from kano.analytics.value.transactions import CustomerSummary
 
 Record = dict[str, Any]
@@ -54,9 +54,12 @@ def plain(value: Any) -> Any:
     return value
 
 
-def rfm_records(inputs: pd.DataFrame) -> list[Record]:
+def rfm_records(
+    inputs: pd.DataFrame, segments: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS
+) -> list[Record]:
     """Scores and segment per customer from ``rfm_inputs``."""
-    scores = rfm_scores(inputs["recency_days"], inputs["frequency"], inputs["monetary"])
+    scores = rfm_scores(inputs["recency_days"], inputs["frequency"], inputs["monetary"],
+                        segments=segments)  # fmt: skip
     columns = zip(
         inputs["customer_id"], inputs["recency_days"], inputs["frequency"], inputs["monetary"],
         scores.recency, scores.frequency, scores.monetary, scores.segment, strict=True,

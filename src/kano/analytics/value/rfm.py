@@ -124,3 +124,45 @@ def segment_transitions(
     for customer in before.keys() | after.keys():
         moves[(before.get(customer, ABSENT), after.get(customer, ABSENT))] += 1
     return dict(sorted(moves.items()))
+
+
+def segment_rules_from_yaml(text: str) -> tuple[SegmentRule, ...]:
+    """Segment rules a user writes, in the order they apply (the first that covers a cell
+    names it)::
+
+        segments:
+          - name: Champions
+            recency: [4, 5]
+            frequency_monetary: [4, 5]
+
+    A problem is an :class:`InvalidInput` naming the field and its line."""
+    from kano.metrics.yaml_lines import load_lined
+
+    document = load_lined(text)
+    data = document.data
+    if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
+        raise document.error(("segments",), "give a list `segments:` of name, recency, "
+                             "frequency_monetary")  # fmt: skip
+    rules = []
+    for index, item in enumerate(data["segments"]):
+        path: tuple[str | int, ...] = ("segments", index)
+        if not isinstance(item, dict):
+            raise document.error(path, "give name, recency and frequency_monetary")
+        unknown = sorted(set(item) - {"name", "recency", "frequency_monetary"})
+        if unknown:
+            raise document.error((*path, unknown[0]), "unknown field")
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > 64:
+            raise document.error((*path, "name"), "give a name of 1 to 64 characters")
+        ranges = []
+        for field_name in ("recency", "frequency_monetary"):
+            value = item.get(field_name)
+            if (not isinstance(value, list) or len(value) != 2
+                    or not all(isinstance(v, int) and 1 <= v <= 5 for v in value)
+                    or value[0] > value[1]):  # fmt: skip
+                raise document.error((*path, field_name), "give [low, high], 1 ≤ low ≤ high ≤ 5")
+            ranges.append((int(value[0]), int(value[1])))
+        rules.append(SegmentRule(name.strip(), ranges[0], ranges[1]))
+    if not rules:
+        raise document.error(("segments",), "give at least one segment")
+    return tuple(rules)

@@ -26,7 +26,7 @@ from kano.analytics.value.inputs import (
     customer_features,
     rfm_inputs,
 )
-from kano.analytics.value.rfm import segment_transitions
+from kano.analytics.value.rfm import DEFAULT_SEGMENTS, SegmentRule, segment_transitions
 from kano.analytics.value.transactions import TIME_UNITS, CustomerSummary, calibration_check
 from kano.domain.shared.errors import InvalidInput
 
@@ -81,11 +81,14 @@ class RfmView:
     transitions_from: datetime | None = None
 
 
-def _rfm_of(reader: ValueReader, day: datetime, lookback_days: int, option: str) -> list[Record]:
+def _rfm_of(
+    reader: ValueReader, day: datetime, lookback_days: int, option: str,
+    segments: tuple[SegmentRule, ...],
+) -> list[Record]:  # fmt: skip
     inputs = rfm_inputs(reader, as_of=day, lookback_days=lookback_days)
     if inputs.empty:
         raise InvalidInput(option, f"no order in the {lookback_days} days before {day:%Y-%m-%d}")
-    return checked("lookback_days", lambda: report.rfm_records(inputs))
+    return checked("lookback_days", lambda: report.rfm_records(inputs, segments))
 
 
 def rfm_view(
@@ -96,20 +99,21 @@ def rfm_view(
     as_of: date | None = None,
     lookback_days: int = 365,
     transitions_from: date | None = None,
+    segments: tuple[SegmentRule, ...] = DEFAULT_SEGMENTS,
 ) -> RfmView:
     """Every customer's RFM scores and segment, the segments' revenue and NPS, and (with
     ``transitions_from``) how many customers moved from each segment to each other."""
     reader = ValueReader(backend, workspace_id, segment)
     day = scoring_day(reader, as_of)
-    customers = _rfm_of(reader, day, lookback_days, "as_of")
+    customers = _rfm_of(reader, day, lookback_days, "as_of", segments)
     earlier = None
     moves: list[Record] = []
     if transitions_from is not None:
         earlier = scoring_day(reader, transitions_from)
         if earlier >= day:
             raise InvalidInput("transitions_from", "must be before the scoring day")
-        before = {r["customer_id"]: r["segment"]
-                  for r in _rfm_of(reader, earlier, lookback_days, "transitions_from")}  # fmt: skip
+        then = _rfm_of(reader, earlier, lookback_days, "transitions_from", segments)
+        before = {r["customer_id"]: r["segment"] for r in then}
         after = {r["customer_id"]: r["segment"] for r in customers}
         moves = [{"from": a, "to": b, "customers": n}
                  for (a, b), n in segment_transitions(before, after).items()]  # fmt: skip

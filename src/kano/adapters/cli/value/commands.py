@@ -73,16 +73,33 @@ def rfm(
         help="Instead of the customers, count the moves between segments from this day "
         "(YYYY-MM-DD) to --as-of; '(none)' is a customer not active on one of the days.",
     ),
+    segments_file: Path | None = typer.Option(
+        None,
+        "--segments",
+        help="YAML of your own segment names and score ranges (`segments:` list of name, "
+        "recency: [low, high], frequency_monetary: [low, high]; the first that covers a "
+        "customer names it).",
+    ),
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
 ) -> None:
     """Recency, frequency and monetary scores 1–5 and the RFM segment of every customer."""
+    from kano.analytics.value.rfm import DEFAULT_SEGMENTS, segment_rules_from_yaml
     from kano.analytics.value.views import rfm_view
+
+    rules = DEFAULT_SEGMENTS
+    if segments_file is not None:
+        try:
+            text = segments_file.read_text(encoding="utf-8")
+        except OSError as error:
+            raise InvalidInput("--segments", f"cannot read {segments_file}: {error}") from error
+        rules = segment_rules_from_yaml(text)
 
     with _warehouse(workspace) as (slug, backend, workspace_id):
         view = rfm_view(backend, workspace_id, segment=segment,
                         as_of=day_option(as_of, "--as-of"), lookback_days=lookback_days,
-                        transitions_from=day_option(transitions_from, "--transitions-from"))
+                        transitions_from=day_option(transitions_from, "--transitions-from"),
+                        segments=rules)
     if transitions_from:
         if not emit(view.transitions, as_json, as_csv):
             table = Table(title=f"RFM segment moves in {escape(slug)}: "
