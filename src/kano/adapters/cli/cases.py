@@ -9,7 +9,7 @@ import yaml
 from rich.markup import escape
 
 from kano.adapters.cli.console import console, friendly_errors
-from kano.adapters.cli.feedback import _workspace_id
+from kano.adapters.cli.workspaces import chosen_workspace
 from kano.domain.shared.errors import InvalidInput
 
 cases_app = typer.Typer(help="The closed loop's cases.", no_args_is_help=True)
@@ -37,7 +37,7 @@ def export_rules(
     container = build_container()
     try:
         with container.sessions() as session:
-            slug, workspace_id = _workspace_id(session, workspace)
+            slug, workspace_id = chosen_workspace(session, workspace)
             document = case_rules.document_of(session, workspace_id)
     finally:
         container.close()
@@ -72,7 +72,7 @@ def import_rules(
     container = build_container()
     try:
         with container.sessions() as session:
-            slug, workspace_id = _workspace_id(session, workspace)
+            slug, workspace_id = chosen_workspace(session, workspace)
             before = case_rules.document_of(session, workspace_id)
             case_rules.replace_policy(session, workspace_id, rules, routes)
             if dry_run:

@@ -12,7 +12,8 @@ from rich.table import Table
 from sqlalchemy.exc import IntegrityError
 
 from kano.adapters.cli.console import console, error_console, friendly_errors
-from kano.domain.shared.errors import InvalidInput, NotFound
+from kano.adapters.cli.workspaces import chosen_workspace
+from kano.domain.shared.errors import InvalidInput
 
 if TYPE_CHECKING:  # imported lazily at run time: `kano --help` stays quick
     from sqlalchemy.orm import Session
@@ -26,28 +27,6 @@ feedback_app = typer.Typer(
     no_args_is_help=True,
 )
 ERRORS_SHOWN = 200  # the terminal shows this many problems; --errors-csv has all
-
-
-def _workspace_id(session: object, slug: str | None) -> tuple[str, int]:
-    """The workspace by slug; without one, the only workspace (or ``demo``)."""
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from kano.adapters.db.orm import Workspace
-
-    assert isinstance(session, Session)
-    found = dict(session.execute(select(Workspace.slug, Workspace.id)).all())
-    if slug is None:
-        if len(found) == 1:
-            slug = next(iter(found))
-        elif "demo" in found:
-            slug = "demo"
-        else:
-            choices = ", ".join(sorted(found)) or "(none: run kano demo or kano user create)"
-            raise InvalidInput("--workspace", f"choose one of {choices}")
-    if slug not in found:
-        raise NotFound("workspace", slug)
-    return slug, found[slug]
 
 
 def _print_report(report: object, path: Path, slug: str) -> None:
@@ -198,7 +177,7 @@ def import_command(
             email_enabled=bool(container.settings.smtp_url),
         )
         with container.sessions() as session:
-            slug, workspace_id = _workspace_id(session, workspace)
+            slug, workspace_id = chosen_workspace(session, workspace)
             try:
                 report = _run_import(session, workspace_id, table, loaded, options)
                 if report.ok and not dry_run:
@@ -279,7 +258,7 @@ def invite_command(
             )
         policy = InvitationPolicy(settings.survey_fatigue_days, settings.survey_reminder_days)
         with container.sessions() as session:
-            slug, workspace_id = _workspace_id(session, workspace)
+            slug, workspace_id = chosen_workspace(session, workspace)
             link_for = invitation_links(settings.secret_key, settings.public_url)(
                 workspace_id, survey
             )

@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kano.adapters.cli.console import console, friendly_errors
-from kano.domain.shared.errors import InvalidInput, NotFound
+from kano.domain.shared.errors import InvalidInput
 
 metrics_app = typer.Typer(
     help="The metric catalogue (CX, TX, OX, EX, financial), computed in the warehouse.",
@@ -107,30 +107,19 @@ def list_metrics(
 
 def _workspace(slug: str | None) -> tuple[str, int, list[Any]]:
     """The workspace (by default the only one, or demo): slug, id and custom metrics."""
-    from sqlalchemy import select
 
+    from kano.adapters.cli.workspaces import chosen_workspace
     from kano.adapters.db.metric_catalogue import workspace_catalogue
-    from kano.adapters.db.orm import Workspace
     from kano.bootstrap import build_container
 
     container = build_container()
     try:
         with container.sessions() as session:
-            found = dict(session.execute(select(Workspace.slug, Workspace.id)).tuples().all())
-            if slug is None:
-                if len(found) == 1:
-                    slug = next(iter(found))
-                elif "demo" in found:
-                    slug = "demo"
-                else:
-                    choices = ", ".join(sorted(found)) or "(none)"
-                    raise InvalidInput("--workspace", f"choose one of {choices}")
-            if slug not in found:
-                raise NotFound("workspace", slug)
-            custom = [m for m in workspace_catalogue(session, found[slug]) if m.custom]
+            slug, workspace_id = chosen_workspace(session, slug)
+            custom = [m for m in workspace_catalogue(session, workspace_id) if m.custom]
     finally:
         container.close()
-    return slug, found[slug], custom
+    return slug, workspace_id, custom
 
 
 def _filters(values: list[str]) -> dict[str, list[str]]:

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from kano.adapters.cli.console import console, error_console, friendly_errors
-from kano.adapters.cli.feedback import _workspace_id
+from kano.adapters.cli.workspaces import chosen_workspace
 from kano.domain.shared.errors import InvalidInput
 
 requirements_app = typer.Typer(
@@ -54,7 +54,7 @@ def import_command(
     container = build_container()
     try:
         with container.sessions() as session:
-            slug, workspace_id = _workspace_id(session, workspace)
+            slug, workspace_id = chosen_workspace(session, workspace)
             result = import_requirements(session, workspace_id, rows, actor="cli",
                                          dry_run=dry_run)
             if result.ok and not dry_run:

@@ -48,7 +48,7 @@ def import_loyalty_file(
     events (points earned or redeemed, visits…) become loyalty activity that the churn model
     counts. The whole file is checked first: one bad row and nothing is stored. Run
     `kano warehouse load` afterwards to bring the rows into the analyses."""
-    from kano.adapters.cli.feedback import _workspace_id
+    from kano.adapters.cli.workspaces import chosen_workspace
     from kano.adapters.importers.loyalty import LoyaltyColumns, import_loyalty
     from kano.bootstrap import build_container
 
@@ -67,7 +67,7 @@ def import_loyalty_file(
     container = build_container()
     try:
         with container.sessions() as session:
-            slug, workspace_id = _workspace_id(session, workspace)
+            slug, workspace_id = chosen_workspace(session, workspace)
             try:
                 with console.status(f"Checking {escape(path.name)}…"):
                     report = import_loyalty(
