@@ -12,7 +12,9 @@ from __future__ import annotations
 from kano.adapters.warehouse import AppDatabaseSource, load_warehouse, open_store
 from kano.adapters.warehouse.connection import WarehouseBusy
 from kano.bootstrap import Container
-from kano.metrics.warehouse_schema import CALENDAR
+from kano.metrics.warehouse_schema import DERIVED_TABLES
+
+DERIVED = {table.name for table in DERIVED_TABLES}
 
 
 def load_new_rows(container: Container, workspace_ids: list[int]) -> str:
@@ -28,7 +30,7 @@ def load_new_rows(container: Container, workspace_ids: list[int]) -> str:
             sources = {
                 state.source
                 for table, state in store.read_state(workspace_id).items()
-                if table != CALENDAR.name  # derived from the facts, not from a source
+                if table not in DERIVED  # built from the facts, not loaded from a source
             }
             if sources - {source.identity}:
                 continue  # loaded from files: not ours to replace
