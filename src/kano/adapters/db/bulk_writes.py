@@ -7,12 +7,18 @@ array parameter (``= ANY(%s)``) instead of thousands of ``IN`` parameters.
 
 Elsewhere (SQLite): Core ``insert()`` with many parameter sets, ``RETURNING`` the ids in
 parameter order, and chunked ``IN`` look-ups.
+
+Rows can also be given as columns (:func:`copy_columns`): the ``COPY`` text is then built a
+column at a time and sent in a few large writes, instead of one ``write_row`` call per row
+(psycopg's ``write_row`` cost 2.2 s of client CPU for 200,000 rows of the file import;
+building the text from columns ~0.3 s).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 import psycopg
@@ -157,3 +163,86 @@ def _copy(
         # The same exception classes as a Core insert would raise (IntegrityError for a
         # unique key a concurrent transaction took first), so callers handle both alike.
         raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
+
+
+Columns = Mapping[str, Sequence[Any]]  # column name → its values, every column as long
+COPY_WRITE_ROWS = 20_000  # rows of COPY text built and sent per write
+# COPY's text format: backslash, tab, newline and carriage return are escaped
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_texts(values: Sequence[Any], start: int, stop: int) -> list[str]:
+    """One column's values as COPY text fields (``\\N`` for NULL)."""
+    part = values[start:stop]
+    sample = next((value for value in part if value is not None), None)
+    if sample is None:
+        return ["\\N"] * len(part)
+    if isinstance(sample, bool):
+        return ["\\N" if v is None else ("t" if v else "f") for v in part]
+    if isinstance(sample, int | float | datetime):  # str(datetime) is ISO with a space
+        return ["\\N" if v is None else str(v) for v in part]
+    if isinstance(sample, JsonText):
+        return ["\\N" if v is None else v.translate(_COPY_ESCAPES) for v in part]
+    if isinstance(sample, dict | list):
+        return ["\\N" if v is None else json.dumps(v).translate(_COPY_ESCAPES) for v in part]
+    return ["\\N" if v is None else str(v).translate(_COPY_ESCAPES) for v in part]
+
+
+def copy_columns(session: Session, table: Any, columns: Columns) -> None:
+    """Insert rows given as columns: ``COPY`` text built per column on PostgreSQL, Core
+    executemany elsewhere. Values must be int, float, bool, str, datetime, JSON-able
+    dict/list, :class:`JsonText` or None, one type per column."""
+    names = list(columns)
+    size = len(columns[names[0]]) if names else 0
+    if not size:
+        return
+    target = _table(table)
+    if not is_postgres(session):
+        values = [columns[name] for name in names]
+        for start in range(0, size, INSERT_PAGE):
+            stop = min(size, start + INSERT_PAGE)
+            rows = list(zip(*(column[start:stop] for column in values), strict=True))
+            session.execute(insert(target), _dicts(names, rows))
+        return
+    connection = session.connection().connection.driver_connection
+    assert connection is not None
+    quoted = ", ".join(f'"{name}"' for name in names)
+    statement = f'COPY "{target.name}" ({quoted}) FROM STDIN'
+    try:
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for start in range(0, size, COPY_WRITE_ROWS):
+                stop = min(size, start + COPY_WRITE_ROWS)
+                fields = [_copy_texts(columns[name], start, stop) for name in names]
+                copy.write("\n".join(map("\t".join, zip(*fields, strict=True))) + "\n")
+    except psycopg.Error as error:
+        raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
+
+
+def reserved_ids(session: Session, table: Any, count: int) -> list[int]:
+    """``count`` new ids of ``table`` (PostgreSQL: from its sequence, in one round trip)."""
+    target = _table(table)
+    sequence = session.execute(
+        text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": target.name}
+    ).scalar_one()
+    literal = "'" + str(sequence).replace("'", "''") + "'"
+    return list(
+        session.execute(
+            text(f"SELECT nextval({literal}) FROM generate_series(1, :n)"), {"n": count}
+        ).scalars()
+    )
+
+
+def inserted_column_ids(session: Session, table: Any, columns: Columns) -> list[int]:
+    """Insert rows given as columns and return their new ids, in order."""
+    names = list(columns)
+    size = len(columns[names[0]]) if names else 0
+    if not size:
+        return []
+    if is_postgres(session):
+        ids = reserved_ids(session, table, size)
+        copy_columns(session, table, {"id": ids, **columns})
+        return ids
+    values = [columns[name] for name in names]
+    return inserted_ids(
+        session, table, [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+    )
