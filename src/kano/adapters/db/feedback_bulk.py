@@ -130,10 +130,11 @@ class ResponseColumns:
             )
         ]
 
-    def slice(self, start: int, stop: int) -> ResponseColumns:
+    def take(self, indexes: Sequence[int]) -> ResponseColumns:
+        """The responses at ``indexes``, in that order."""
         return ResponseColumns(
             **{
-                name: None if values is None else values[start:stop]
+                name: None if values is None else [values[i] for i in indexes]
                 for name, values in vars(self).items()
             }
         )

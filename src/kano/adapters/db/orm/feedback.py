@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kano.adapters.db.orm.base import Base, BigId, WorkspaceScoped, utcnow
@@ -32,7 +41,19 @@ class FeedbackResponse(WorkspaceScoped, Base):
             "submitted_at",
         ),
         Index("ix_feedback_responses_ws_customer", "workspace_id", "customer_id"),
+        # the file import's row keys (migration 0013); rows without one are not indexed
+        Index(
+            "uq_feedback_responses_ws_import_key",
+            "workspace_id",
+            "import_key",
+            unique=True,
+            postgresql_where=text("import_key IS NOT NULL"),
+            sqlite_where=text("import_key IS NOT NULL"),
+        ),
     )
+
+    # No index of its own: the composite indexes above all start with it (migration 0013).
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
 
     survey_id: Mapped[int | None] = mapped_column(
         ForeignKey("surveys.id", ondelete="SET NULL"), nullable=True
@@ -53,3 +74,5 @@ class FeedbackResponse(WorkspaceScoped, Base):
     comment: Mapped[str | None] = mapped_column(Text, nullable=True)
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # ``kano feedback import``'s key of the file row (a re-import skips it); else NULL
+    import_key: Mapped[str | None] = mapped_column(String(255), nullable=True)

@@ -3,11 +3,15 @@
 1. read the file and resolve the mapping's columns (a missing column is a mapping error);
 2. check every row (answers on their scales, dates, e-mails, survey and touchpoint keys)
    and collect every problem; with any problem, stop and store nothing;
-3. leave out the rows an earlier import stored (their idempotency keys are known);
+3. leave out the rows an earlier import stored (their keys are known);
 4. store the rest in one transaction through the set-based path
-   (:func:`kano.adapters.db.feedback_bulk.accept_responses`), with one idempotency key per
-   row in ``idempotency_keys`` (the table the API's ``Idempotency-Key`` uses), so a
-   re-import of the same file, or of a longer export of the same survey, skips them.
+   (:func:`kano.adapters.db.feedback_bulk.accept_columns`), each response with its row's
+   key in ``feedback_responses.import_key`` (unique per workspace), so a re-import of the
+   same file, or of a longer export of the same survey, skips them.
+
+The key is a column of the response rather than a row of ``idempotency_keys`` (as until
+migration 0013): that second row per response cost the server as much as the response.
+Rows are checked a column at a time (:mod:`.columns`).
 """
 
 from __future__ import annotations
@@ -16,19 +20,18 @@ import csv
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.bulk_writes import JsonText, copy_rows, rows_where_in
-from kano.adapters.db.feedback_bulk import accept_responses
-from kano.adapters.db.orm import IdempotencyKeyRow, Survey, Touchpoint, utcnow
+from kano.adapters.db.bulk_writes import rows_where_in
+from kano.adapters.db.feedback_bulk import accept_columns
+from kano.adapters.db.orm import FeedbackResponse, Survey, Touchpoint
+from kano.adapters.importers.feedback_file.columns import read_columns
 from kano.adapters.importers.feedback_file.mapping import LoadedMapping
 from kano.adapters.importers.feedback_file.readers import Table, read_table
-from kano.adapters.importers.feedback_file.rows import ParsedRow, RowError, parse_rows, plan_for
+from kano.adapters.importers.feedback_file.rows import RowError, plan_for
 from kano.domain.shared.errors import InvalidInput
 
 Progress = Callable[[str, int, int], None]  # (stage, rows done since last call, stage total)
@@ -98,34 +101,38 @@ def import_file(
         if on_progress is not None:
             on_progress("checking", rows, len(table.rows))
 
-    parsed, errors, report.blank = parse_rows(table, plan, touchpoints, surveys, checked)
+    parsed, errors, report.blank = read_columns(table, plan, touchpoints, surveys, checked)
     report.errors = sorted(errors)
     if errors:
         report.seconds = time.perf_counter() - started
         return report
-    known = _known_keys(session, workspace_id, [row.key for row in parsed])
-    fresh = [row for row in parsed if row.key not in known]
-    report.skipped = len(parsed) - len(fresh)
+    keys = parsed.batch.import_key or []
+    known = _known_keys(session, workspace_id, keys)
+    rows, batch = parsed.rows, parsed.batch
+    if known:
+        fresh = [i for i, key in enumerate(keys) if key not in known]
+        rows = [rows[i] for i in fresh]
+        batch = batch.take(fresh)
+    report.skipped = len(parsed) - len(rows)
     if options.dry_run:
-        report.imported = len(fresh)
+        report.imported = len(rows)
         report.seconds = time.perf_counter() - started
         return report
 
-    def stored(rows: int) -> None:
+    def stored(count: int) -> None:
         if on_progress is not None:
-            on_progress("storing", rows, len(fresh))
+            on_progress("storing", count, len(rows))
 
-    accepted = accept_responses(
+    accepted = accept_columns(
         session,
         workspace_id,
-        [row.submission for row in fresh],
+        batch,
         email_enabled=options.email_enabled,
         acknowledge=options.acknowledge,
         open_cases=options.open_cases,
-        field_of=lambda index: f"row {fresh[index].row}",
+        field_of=lambda index: f"row {rows[index]}",
         on_progress=stored,
     )
-    _remember(session, workspace_id, fresh, accepted.ids)
     report.imported = len(accepted.ids)
     report.customers_created = accepted.customers_created
     report.messages = accepted.messages
@@ -135,46 +142,10 @@ def import_file(
 
 
 def _known_keys(session: Session, workspace_id: int, keys: Sequence[str]) -> set[str]:
-    in_workspace = IdempotencyKeyRow.workspace_id == workspace_id
-    known = {
-        row.key
-        for row in rows_where_in(
-            session, [IdempotencyKeyRow.key], IdempotencyKeyRow.key, keys, in_workspace
-        )
-    }
-    return known
-
-
-class _KeyRow(NamedTuple):
-    """An ``idempotency_keys`` row to write (field names are the column names)."""
-
-    workspace_id: int
-    key: str
-    request_hash: str
-    status_code: int
-    body: JsonText
-    response_id: int
-    created_at: datetime
-
-
-def _remember(
-    session: Session, workspace_id: int, rows: Sequence[ParsedRow], ids: Sequence[int]
-) -> None:
-    """One idempotency key per stored row, pointing at its response."""
-    now = utcnow()
-    entries = [
-        _KeyRow(
-            workspace_id,
-            row.key,
-            row.digest,
-            201,
-            JsonText(f'{{"id": {response_id}, "row": {row.row}}}'),
-            response_id,
-            now,
-        )
-        for row, response_id in zip(rows, ids, strict=True)
-    ]
-    copy_rows(session, IdempotencyKeyRow, entries)
+    """The keys an earlier import stored (one array look-up on the unique index)."""
+    key = FeedbackResponse.import_key
+    in_workspace = FeedbackResponse.workspace_id == workspace_id
+    return {row.import_key for row in rows_where_in(session, [key], key, keys, in_workspace)}
 
 
 def write_errors_csv(path: Path, errors: Sequence[RowError]) -> None:

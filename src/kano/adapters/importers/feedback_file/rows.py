@@ -248,6 +248,9 @@ class _RowReader:
         self.touchpoints = touchpoints
         self.surveys = surveys
         self.seen_ids: dict[str, int] = {}
+        # response id → its first row in the whole file (a re-check of one row, with the
+        # file's other rows read already): a later row with that id is a duplicate
+        self.first_rows: dict[str, int] | None = None
         self.problems: list[RowError] = []
         self.number = 0
 
@@ -343,6 +346,10 @@ class _RowReader:
         response_id = _text(_cell(record, place))
         if response_id is None:
             self.problem(place[1], "no response id")
+        elif self.first_rows is not None:
+            first = self.first_rows.get(response_id, self.number)
+            if first < self.number:
+                self.problem(place[1], f"response id {response_id!r} is also on row {first}")
         elif (first := self.seen_ids.get(response_id)) is not None:
             self.problem(place[1], f"response id {response_id!r} is also on row {first}")
         else:
@@ -356,6 +363,19 @@ def _joined(record: list[Cell]) -> str:
         return "\x1f".join(record)
     except TypeError:
         return "\x1f".join("" if cell is None else str(cell) for cell in record)
+
+
+def nul_problems(table: Table, plan: Plan, number: int, record: list[Cell]) -> list[RowError]:
+    """A problem for each cell of the row holding a NUL character."""
+    headers = table.headers[plan.names_row - 1]
+    problems = []
+    for index, cell in enumerate(record):
+        if isinstance(cell, str) and "\x00" in cell:
+            column = headers[index] if index < len(headers) else f"column {index + 1}"
+            problems.append(
+                RowError(number, column or f"column {index + 1}", "contains a NUL character")
+            )
+    return problems
 
 
 def parse_rows(
@@ -389,12 +409,7 @@ def parse_rows(
         reader.number, reader.problems = number, []
         joined = _joined(record)
         if "\x00" in joined:  # PostgreSQL cannot store it; say where rather than fail later
-            headers = table.headers[plan.names_row - 1]
-            for index, cell in enumerate(record):
-                if isinstance(cell, str) and "\x00" in cell:
-                    column = headers[index] if index < len(headers) else f"column {index + 1}"
-                    reader.problem(column or f"column {index + 1}", "contains a NUL character")
-            errors.extend(reader.problems)
+            errors.extend(nul_problems(table, plan, number, record))
             continue
         answers = reader.answers(record)
         email, external_id, name = reader.customer(record)
