@@ -11,6 +11,7 @@ from kano.config import Settings
 
 def create_app(settings: Settings | None = None, container: Container | None = None) -> FastAPI:
     from kano.adapters.api.app import api_mount
+    from kano.adapters.api.fast_intake import FastIntake
     from kano.adapters.web.app import install_web
 
     container = container or build_container(settings)
@@ -20,6 +21,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.state.container = container
     # A mount that owns its whole prefix, so even odd paths under /api/v1 get problem+json.
     app.router.routes.append(api_mount(container))
+    # Single responses skip FastAPI's per-request machinery (issue 6, 1,000/s); added
+    # before the web UI's headers middleware, which therefore still wraps its answers.
+    app.add_middleware(FastIntake, container=container)
     install_web(app, container)
 
     @app.get("/healthz", include_in_schema=False)
