@@ -107,10 +107,14 @@ def _batched_rows(
         raise InvalidInput(f"metrics {ids}", str(error)) from error
     keys = list(request.by)
     per_customer = first.aggregation.batch_key() == PER_CUSTOMER
+    for metric in metrics:
+        frame = metric.aggregation.extend_batch_frame(star, frame)
     reductions: dict[str, Any] = {}
+    members = []
     for index, metric in enumerate(metrics):
         try:
             condition = compile_text(metric.filter, frame) if metric.filter else None
+            members.append((f"_m{index}", metric.aggregation, condition))
             if per_customer:
                 parts = metric.aggregation.customer_reductions(frame, condition)
             else:
@@ -138,7 +142,10 @@ def _batched_rows(
             parts = metric.aggregation.reductions_over_customers(customers, columns)
             reductions.update({f"_m{index}{name}": value for name, value in parts.items()})
         frame = customers
-    records = star.backend.to_pyarrow(grouped(frame, keys, **reductions)).to_pylist()
+    statistics = first.aggregation.batch_statistics(frame, keys, members)
+    if statistics is None:
+        statistics = grouped(frame, keys, **reductions)
+    records = star.backend.to_pyarrow(statistics).to_pylist()
     results = {}
     for index, metric in enumerate(metrics):
         prefix = f"_m{index}_"

@@ -26,6 +26,10 @@ PER_CUSTOMER = "per_customer"
 slice (see :meth:`Aggregation.customer_reductions`)."""
 
 
+BatchMember = tuple[str, "Aggregation", "ir.BooleanValue | None"]
+"""One metric of a batch: its column prefix, its aggregation, its filter condition."""
+
+
 @dataclass(frozen=True)
 class Finished:
     estimate: Estimate
@@ -64,6 +68,20 @@ class Aggregation(ABC):
         :meth:`finish` reports as n = 0 and the caller drops). Only for aggregations
         with a :meth:`batch_key`."""
         raise NotImplementedError(f"{type(self).__name__} has no batched form")
+
+    def batch_statistics(
+        self, frame: ir.Table, keys: list[str], members: list[BatchMember]
+    ) -> ir.Table | None:
+        """For aggregations that cannot be written as plain reductions (percentiles): one
+        table per slice with the statistics of every member of the batch, each column
+        named with the member's prefix (``members``: prefix, aggregation, condition or
+        None). None (the default): the batch is reduced with :meth:`reductions`."""
+        return None
+
+    def extend_batch_frame(self, star: Star, frame: ir.Table) -> ir.Table:
+        """The batch's framed table with any column this aggregation's
+        :meth:`reductions` need from outside it (by default unchanged)."""
+        return frame
 
     def batch_base(self, star: Star, source: str, request: SliceRequest) -> Base:
         """The base a batch of this aggregation starts from (by default :meth:`base`)."""

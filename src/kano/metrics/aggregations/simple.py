@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 from kano.metrics.aggregations.base import (
     PER_CUSTOMER,
     Aggregation,
+    BatchMember,
     Finished,
     as_float,
     as_int,
@@ -326,6 +327,52 @@ class Percentile(Aggregation):
         )
         chosen = ranked.filter(ranked._running * q.denominator >= ranked._count * q.numerator)
         return grouped(chosen, keys, _value=chosen._v.min(), _n=chosen._count.max())
+
+    # Batched: percentiles of one value (any percent, any filter) in one query, since
+    # five separate ones spent most of their time each grouping the same events (2.9 s
+    # of 12 for the catalogue at size L; one query: about 1 s).
+
+    def batch_key(self) -> Hashable | None:
+        return ("percentile", self.value)
+
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        return {}  # see batch_statistics
+
+    def batch_statistics(
+        self, frame: ir.Table, keys: list[str], members: list[BatchMember]
+    ) -> ir.Table | None:
+        """:meth:`statistics` for every member at once: the counts per distinct value
+        are taken once, with one count column per member (its rows only), and each
+        member's running count picks its own value. A value only other members have
+        leaves a member's running count where it was, so requiring the member's own
+        count there (``_c > 0``) keeps the smallest qualifying value its own."""
+        flags = {f"{prefix}_w": condition for prefix, _, condition in members}
+        values = frame.mutate(
+            _v=_number(self.value, frame),
+            **{name: ibis.literal(True) if c is None else c for name, c in flags.items()},
+        )
+        values = values.filter(values._v.notnull())
+        if all(condition is not None for condition in flags.values()):
+            values = values.filter(ibis.or_(*(values[name] for name in flags)))
+        prefixes = [prefix for prefix, _, _ in members]
+        counts = values.group_by([*keys, "_v"]).aggregate(
+            **{f"{p}_c": values.count(where=values[f"{p}_w"]) for p in prefixes}
+        )
+        running = ibis.window(group_by=keys, order_by=counts._v, preceding=None, following=0)
+        whole = ibis.window(group_by=keys)
+        ranked = counts.mutate(
+            **{f"{p}_r": counts[f"{p}_c"].sum().over(running) for p in prefixes},
+            **{f"{p}_t": counts[f"{p}_c"].sum().over(whole) for p in prefixes},
+        )
+        reductions: dict[str, Any] = {}
+        for prefix, aggregation, _ in members:
+            assert isinstance(aggregation, Percentile)
+            q = aggregation.percent / 100
+            own, run, total = (ranked[f"{prefix}_{part}"] for part in ("c", "r", "t"))
+            reached = (own > 0) & (run * q.denominator >= total * q.numerator)
+            reductions[f"{prefix}_value"] = ranked._v.min(where=reached)
+            reductions[f"{prefix}_n"] = total.max()
+        return grouped(ranked, keys, **reductions)
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
         n = as_int(row["_n"])
