@@ -207,9 +207,13 @@ def accept_columns(
     field_of: Callable[[int], str] = lambda index: f"responses[{index}]",
     on_progress: Callable[[int], None] | None = None,
     answers: Sequence[Answers] | None = None,
+    ids_wanted: bool = True,
 ) -> BulkAccepted:
     """:func:`accept_responses` for responses given as columns (``answers``, when the
-    caller has them already, saves building them for acknowledgements and cases)."""
+    caller has them already, saves building them for acknowledgements and cases).
+
+    ``ids_wanted=False`` (an import that neither acknowledges nor opens cases) returns no
+    response ids: the rows are numbered by the column default instead."""
     size = len(batch)
     if not size:
         return BulkAccepted([], [], 0, 0, 0)
@@ -250,7 +254,11 @@ def accept_columns(
     for start in range(0, size, INSERT_CHUNK):
         stop = min(size, start + INSERT_CHUNK)
         chunk = {name: values[start:stop] for name, values in columns.items()}
-        ids.extend(inserted_column_ids(session, RESPONSES, chunk))
+        ids.extend(
+            inserted_column_ids(
+                session, RESPONSES, chunk, ids_wanted=ids_wanted or acknowledge or open_cases
+            )
+        )
         if on_progress is not None:
             on_progress(stop - start)
     if (acknowledge or open_cases) and answers is None:

@@ -91,11 +91,10 @@ def _score_reader(plan: Plan, question: str) -> Callable[[Cell], int | None]:
     return read
 
 
-def _comment(cell: Cell) -> Any:
-    text = _text(cell)
-    if text is not None and len(text) > COMMENT_MAX_LENGTH:
-        return BAD
-    return text
+def _texts(cells: list[Cell]) -> list[str | None]:
+    """``rows._text`` of every cell, inline for text cells (a call per cell cost 0.3 s of
+    100,000 rows' 8 columns)."""
+    return [(cell.strip() or None) if type(cell) is str else _text(cell) for cell in cells]
 
 
 def _email(cell: Cell) -> Any:
@@ -161,7 +160,10 @@ def read_columns(
     for question, (index, _) in plan.questions.items():
         cells = [record[index] for record in records]
         if question == "comment":
-            comment = marked([_comment(cell) for cell in cells])
+            comment = _texts(cells)
+            for i, text in enumerate(comment):
+                if text is not None and len(text) > COMMENT_MAX_LENGTH:
+                    bad[i] = 1
         else:
             scores[question] = marked(_each_distinct(cells, _score_reader(plan, question)))
     answered = [value is not None for value in comment]
@@ -181,9 +183,9 @@ def read_columns(
     if (cells := column("submitted_at")) is not None:
         parse = plan.parse_time
         submitted_at = []
-        for cell in cells:
+        for cell, text in zip(cells, _texts(cells), strict=True):
             try:
-                submitted_at.append(BAD if _text(cell) is None else parse(cell))
+                submitted_at.append(BAD if text is None else parse(cell))
             except ValueError:
                 submitted_at.append(BAD)
         marked(submitted_at)
@@ -212,10 +214,8 @@ def read_columns(
     response_id: list[str | None] = nothing
     first_rows: dict[str, int] = {}
     if (cells := column("response_id")) is not None:
-        response_id = []
-        for i, cell in enumerate(cells):
-            text = _text(cell)
-            response_id.append(text)
+        response_id = _texts(cells)
+        for i, text in enumerate(response_id):
             if i in with_nul:
                 continue  # the row-by-row reader never reaches the id of such a row
             if text is None or text in first_rows:

@@ -132,8 +132,9 @@ def import_file(
         open_cases=options.open_cases,
         field_of=lambda index: f"row {rows[index]}",
         on_progress=stored,
+        ids_wanted=False,
     )
-    report.imported = len(accepted.ids)
+    report.imported = len(batch)
     report.customers_created = accepted.customers_created
     report.messages = accepted.messages
     report.cases = accepted.cases
