@@ -66,11 +66,13 @@ def rows_where_in(
         return
     if is_postgres(session):
         if isinstance(values[0], str):
-            # As one JSON text: psycopg's array dumper is Python code (0.6 s for 100,000
-            # keys); json.dumps is C and PostgreSQL splits it in a few milliseconds.
+            # Joined with the keys sent as one JSON text: psycopg's array dumper is Python
+            # code (0.6 s for 100,000 keys), json.dumps is C. A join, not ``= ANY(…)``: an
+            # array PostgreSQL must compute at run time is searched linearly for each row
+            # (0.3 s a batch of 1,000 against 9,000 customers); a join hashes or probes.
             as_json = sql_cast(bindparam("keys", json.dumps(list(values)), type_=Text), JSON)
-            keys = select(func.json_array_elements_text(as_json))
-            yield from session.execute(select(*columns).where(key.in_(keys), *conditions))
+            wanted = func.json_array_elements_text(as_json).table_valued("value").alias("wanted")
+            yield from session.execute(select(*columns).where(key == wanted.c.value, *conditions))
             return
         array = bindparam("keys", list(values), type_=ARRAY(key.type))
         yield from session.execute(select(*columns).where(key == any_(array), *conditions))
