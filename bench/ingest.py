@@ -152,6 +152,7 @@ class Services:
     port: int
     workers: int
     logs: Path
+    access_log: bool = False
     server: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
     restarts: int = 0
@@ -167,7 +168,8 @@ class Services:
     def start_server(self) -> None:
         self.server = self._spawn(
             "serve",
-            ["serve", "--no-migrate", "--port", str(self.port), "--workers", str(self.workers)],
+            ["serve", "--no-migrate", "--port", str(self.port), "--workers", str(self.workers),
+             "--access-log" if self.access_log else "--no-access-log"],
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -622,6 +624,7 @@ def main() -> int:
     parser.add_argument("--bulk-clients", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="kano serve --workers")
     parser.add_argument("--poll", default="0.2", help="kano worker --poll")
+    parser.add_argument("--access-log", action="store_true", help="kano serve --access-log")
     parser.add_argument("--drain-timeout", type=float, default=180)
     parser.add_argument("--crash", action="store_true")
     parser.add_argument(
@@ -657,7 +660,9 @@ def main() -> int:
     )
     smtp.start()
     ready.wait(30)
-    services = Services(env=env, port=http_port, workers=args.workers, logs=logs)
+    services = Services(
+        env=env, port=http_port, workers=args.workers, logs=logs, access_log=args.access_log
+    )
     ok = True
     try:
         subprocess.run([*KANO, "db", "upgrade"], env=env, check=True, capture_output=True)

@@ -55,7 +55,7 @@ from typing import Any, Final, cast
 
 from pydantic import ValidationError
 from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -84,10 +84,14 @@ BODY_LIMIT: Final = 64 * 1024
 larger body goes to the route, which answers it as before."""
 TOKEN_CACHE_SECONDS: Final = 5.0
 BATCH_LIMIT: Final = 256
-LINGER_SECONDS: Final = 0.002
-"""How long the writer waits for more requests after the first of a batch: at 500/s per
-process a couple of ms gathers the requests of every client answered by the previous
-commit, so one commit serves them all; it is a small part of the latency goal (150 ms)."""
+LINGER_STEP: Final = 0.001
+LINGER_LIMIT: Final = 0.008
+"""The writer waits for more requests after the first of a batch in steps of
+``LINGER_STEP``, as long as each step brought one, at most ``LINGER_LIMIT``: a batch
+costs about 7 ms of this process's CPU and 3 ms of PostgreSQL's whatever its size, and
+each response only about 0.2 ms more (measured on PostgreSQL, batches of 2 and 16), so
+gathering the requests of every client answered by the previous commit pays; one idle
+step is 1 ms of latency when the server is quiet."""
 ATTEMPTS: Final = 3
 
 IDEMPOTENCY_KEYS = cast(Table, IdempotencyKeyRow.__table__)
@@ -181,6 +185,7 @@ class FastIntake:
         self.email = bool(container.settings.smtp_url)
         self.tokens: dict[str, _Writer] = {}
         self.stored = 0  # responses this path stored (for tests and curious operators)
+        self.batches = 0
         # One queue and writer task per event loop: a server process has one loop; a
         # test client runs the app on a loop of its own, several at once in some tests.
         self.queues: weakref.WeakKeyDictionary[
@@ -313,8 +318,14 @@ class FastIntake:
         loop = asyncio.get_running_loop()
         while True:
             batch = [await queue.get()]
-            if queue.qsize() < BATCH_LIMIT:
-                await asyncio.sleep(LINGER_SECONDS)
+            # Linger while requests keep coming (each pause gathers more), not longer.
+            waited = 0.0
+            while queue.qsize() + len(batch) < BATCH_LIMIT and waited < LINGER_LIMIT:
+                waiting = queue.qsize()
+                await asyncio.sleep(LINGER_STEP)
+                waited += LINGER_STEP
+                if queue.qsize() == waiting:
+                    break
             while len(batch) < BATCH_LIMIT and not queue.empty():
                 batch.append(queue.get_nowait())
             try:
@@ -325,6 +336,9 @@ class FastIntake:
             for item, outcome in zip(batch, outcomes, strict=True):
                 if not item.done.done():
                     item.done.set_result(outcome)
+            self.batches += 1
+            if self.batches % 1000 == 0:
+                logger.debug("fast intake: %d responses in %d batches", self.stored, self.batches)
 
     def _store(self, items: list[_Pending]) -> list[bytes | _HandOver]:
         """Write the batch in one transaction (retried without the requests that must go
@@ -433,20 +447,44 @@ def _index_in(field_name: str, size: int) -> int:
     raise AssertionError(f"accept_responses named {field_name!r}, not one request")
 
 
+def _driver(session: Session) -> Any:
+    """The psycopg connection under the session (its transaction), or None elsewhere.
+
+    The three statements of this module go to it directly on PostgreSQL, each one
+    constant text with array parameters sent in binary (``%b``): through SQLAlchemy they
+    cost about 0.3 ms of CPU each per batch, the executemany form of the key insert was
+    re-parsed by psycopg for every batch size (its text changes with the number of rows),
+    and text-format arrays of 16 keys and bodies took psycopg 0.72 ms to escape, binary
+    0.17 ms (measured here).
+    """
+    if not is_postgres(session):
+        return None
+    return session.connection().connection.driver_connection
+
+
 def _stored_keys(session: Session, items: Sequence[_Pending]) -> set[tuple[int, str]]:
-    by_workspace: dict[int, list[str]] = defaultdict(list)
-    for item in items:
-        if item.key is not None:
-            by_workspace[item.workspace_id].append(item.key)
+    pairs = sorted({(item.workspace_id, item.key) for item in items if item.key is not None})
+    if not pairs:
+        return set()
+    driver = _driver(session)
+    if driver is not None:
+        return set(
+            driver.execute(
+                "SELECT workspace_id, key FROM idempotency_keys"
+                " WHERE (workspace_id, key) IN"
+                " (SELECT * FROM unnest(%b::bigint[], %b::text[]))",
+                ([w for w, _ in pairs], [k for _, k in pairs]),
+            ).fetchall()
+        )
     stored: set[tuple[int, str]] = set()
-    for workspace_id, keys in by_workspace.items():
+    for workspace_id in {w for w, _ in pairs}:
         stored.update(
             (workspace_id, row.key)
             for row in rows_where_in(
                 session,
                 [IDEMPOTENCY_KEYS.c.key],
                 IDEMPOTENCY_KEYS.c.key,
-                sorted(set(keys)),
+                [k for w, k in pairs if w == workspace_id],
                 IDEMPOTENCY_KEYS.c.workspace_id == workspace_id,
             )
         )
@@ -455,6 +493,14 @@ def _stored_keys(session: Session, items: Sequence[_Pending]) -> set[tuple[int, 
 
 def _acknowledged(session: Session, workspace_id: int, ids: Sequence[int]) -> set[int]:
     """The responses with at least one acknowledgement queued (the route's "queued")."""
+    driver = _driver(session)
+    if driver is not None:
+        rows = driver.execute(
+            "SELECT DISTINCT response_id FROM outbox"
+            " WHERE workspace_id = %b AND response_id = ANY(%b::bigint[])",
+            (workspace_id, list(ids)),
+        ).fetchall()
+        return {response_id for (response_id,) in rows}
     return {
         row.response_id
         for row in rows_where_in(
@@ -475,25 +521,46 @@ def _remember_keys(
     if not items:
         return
     ordered = sorted(items, key=lambda item: (item.workspace_id, cast(str, item.key)))
-    rows = [
-        {
-            "workspace_id": item.workspace_id,
-            "key": item.key,
-            "request_hash": item.digest,
-            "status_code": 201,
-            "body": bodies[id(item)],
-            "response_id": bodies[id(item)]["id"],
-            "created_at": utcnow(),
-        }
-        for item in ordered
-    ]
-    dialect = postgresql if is_postgres(session) else sqlite
-    statement = (
-        dialect.insert(IDEMPOTENCY_KEYS)
-        .on_conflict_do_nothing(index_elements=["workspace_id", "key"])
-        .returning(IDEMPOTENCY_KEYS.c.workspace_id, IDEMPOTENCY_KEYS.c.key)
-    )
-    inserted = {(row.workspace_id, row.key) for row in session.execute(statement, rows)}
+    now = utcnow()
+    driver = _driver(session)
+    if driver is not None:
+        inserted = set(
+            driver.execute(
+                "INSERT INTO idempotency_keys"
+                " (workspace_id, key, request_hash, status_code, body, response_id, created_at)"
+                " SELECT w, k, h, 201, b::json, r, %b FROM unnest("
+                "%b::bigint[], %b::text[], %b::text[], %b::text[], %b::bigint[]"
+                ") AS u(w, k, h, b, r) ORDER BY w, k"
+                " ON CONFLICT (workspace_id, key) DO NOTHING RETURNING workspace_id, key",
+                (
+                    now,
+                    [item.workspace_id for item in ordered],
+                    [item.key for item in ordered],
+                    [item.digest for item in ordered],
+                    [json.dumps(bodies[id(item)]) for item in ordered],
+                    [bodies[id(item)]["id"] for item in ordered],
+                ),
+            ).fetchall()
+        )
+    else:
+        statement = (
+            sqlite.insert(IDEMPOTENCY_KEYS)
+            .on_conflict_do_nothing(index_elements=["workspace_id", "key"])
+            .returning(IDEMPOTENCY_KEYS.c.workspace_id, IDEMPOTENCY_KEYS.c.key)
+        )
+        rows = [
+            {
+                "workspace_id": item.workspace_id,
+                "key": item.key,
+                "request_hash": item.digest,
+                "status_code": 201,
+                "body": bodies[id(item)],
+                "response_id": bodies[id(item)]["id"],
+                "created_at": now,
+            }
+            for item in ordered
+        ]
+        inserted = {(row.workspace_id, row.key) for row in session.execute(statement, rows)}
     taken = [item for item in ordered if (item.workspace_id, item.key) not in inserted]
     if taken:
         raise _KeyTaken(taken)
