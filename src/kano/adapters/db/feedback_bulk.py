@@ -29,6 +29,7 @@ from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.bulk_writes import (
+    copy_columns,
     copy_rows,
     inserted_column_ids,
     inserted_ids,
@@ -468,8 +469,12 @@ def _queue_acknowledgements(
             WebhookEndpointRow.active.is_(True),
         )
     ).all()
-    now = utcnow()
-    messages: list[dict[str, Any]] = []
+    response_ids: list[int] = []
+    kinds: list[str] = []
+    dedupe_keys: list[str] = []
+    recipients: list[str] = []
+    endpoint_ids: list[int | None] = []
+    payloads: list[dict[str, Any]] = []
     columns = stored.columns
     for response_id, answers, customer, language, channel, submitted_at in zip(
         stored.ids,
@@ -480,43 +485,45 @@ def _queue_acknowledgements(
         columns["submitted_at"],
         strict=True,
     ):
-        reference = f"R-{response_id}"
-        common = {
-            "workspace_id": workspace_id,
-            "purpose": "acknowledgement",
-            "response_id": response_id,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
         if email_enabled and customer is not None and customer.email and customer.consent_contact:
-            text = acknowledgement(answers, language, customer.name, reference)
-            messages.append(
-                {
-                    **common,
-                    "kind": "email",
-                    "dedupe_key": f"ack-email-{response_id}",
-                    "recipient": customer.email,
-                    "webhook_endpoint_id": None,
-                    "payload": {"subject": text.subject, "body": text.body, "language": language},
-                }
-            )
+            text = acknowledgement(answers, language, customer.name, f"R-{response_id}")
+            response_ids.append(response_id)
+            kinds.append("email")
+            dedupe_keys.append(f"ack-email-{response_id}")
+            recipients.append(customer.email)
+            endpoint_ids.append(None)
+            payloads.append({"subject": text.subject, "body": text.body, "language": language})
         if endpoints:
             event = response_event(response_id, channel, submitted_at, customer, answers, language)
             for endpoint_id, url in endpoints:
-                messages.append(
-                    {
-                        **common,
-                        "kind": "webhook",
-                        "dedupe_key": f"msg_response-{response_id}-endpoint-{endpoint_id}",
-                        "recipient": url,
-                        "webhook_endpoint_id": endpoint_id,
-                        "payload": event,
-                    }
-                )
-    copy_rows(session, OUTBOX, messages)
-    return len(messages)
+                response_ids.append(response_id)
+                kinds.append("webhook")
+                dedupe_keys.append(f"msg_response-{response_id}-endpoint-{endpoint_id}")
+                recipients.append(url)
+                endpoint_ids.append(endpoint_id)
+                payloads.append(event)
+    now, count = utcnow(), len(response_ids)
+    # As columns: one dict per message and psycopg's write_row per row cost about a
+    # fifth of a bulk request's time in the server.
+    copy_columns(
+        session,
+        OUTBOX,
+        {
+            "workspace_id": [workspace_id] * count,
+            "purpose": ["acknowledgement"] * count,
+            "response_id": response_ids,
+            "status": ["pending"] * count,
+            "attempts": [0] * count,
+            "next_attempt_at": [now] * count,
+            "created_at": [now] * count,
+            "kind": kinds,
+            "dedupe_key": dedupe_keys,
+            "recipient": recipients,
+            "webhook_endpoint_id": endpoint_ids,
+            "payload": payloads,
+        },
+    )
+    return count
 
 
 def response_event(

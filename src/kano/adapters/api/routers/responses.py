@@ -31,10 +31,9 @@ from kano.adapters.api.schemas.feedback import (
     FeedbackResponsePage,
     ResponseIn,
 )
-from kano.adapters.db import orm
-from kano.adapters.db.feedback_bulk import accept_responses
+from kano.adapters.db import feedback_bulk, orm
 from kano.adapters.db.feedback_intake import Submission, accept_response
-from kano.domain.feedback.answers import checked_answers
+from kano.domain.feedback.answers import Answers, checked_answers
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/responses", tags=["feedback"])
@@ -263,6 +262,36 @@ def submit_response(
     )
 
 
+_ANSWERS = ("nps", "csat", "ces", "rating", "comment")
+
+
+def _bulk_columns(items: list[ResponseIn]) -> tuple[feedback_bulk.ResponseColumns, list[Answers]]:
+    """The items as columns, answers checked like :func:`_submission` checks them (a
+    ``Submission`` and a ``model_dump`` per item were a sixth of a batch's server time)."""
+    answers = []
+    for index, item in enumerate(items):
+        given = item.answers
+        raw = {name: value for name in _ANSWERS if (value := getattr(given, name)) is not None}
+        answers.append(checked_answers(raw, f"responses[{index}].answers"))
+    customers = [item.customer for item in items]
+    batch = feedback_bulk.ResponseColumns(
+        survey=[item.survey for item in items],
+        channel=[item.channel for item in items],
+        nps=[a.nps for a in answers],
+        csat=[a.csat for a in answers],
+        ces=[a.ces for a in answers],
+        rating=[a.rating for a in answers],
+        comment=[a.comment for a in answers],
+        customer_email=[c.email if c else None for c in customers],
+        customer_external_id=[c.external_id if c else None for c in customers],
+        customer_name=[c.name if c else None for c in customers],
+        submitted_at=[item.submitted_at for item in items],
+        language=[item.language for item in items],
+        touchpoint=[item.touchpoint for item in items],
+    )
+    return batch, answers
+
+
 @router.post(
     ":bulk",
     summary="Submit many survey responses at once",
@@ -284,10 +313,10 @@ def submit_responses_in_bulk(
     workspace_id = caller.workspace_id
 
     def accept_all() -> tuple[int, Any]:
-        submissions = [
-            _submission(item, f"responses[{index}]") for index, item in enumerate(body.responses)
-        ]
-        ids = accept_responses(session, workspace_id, submissions, email_enabled=email).ids
+        batch, answers = _bulk_columns(body.responses)
+        ids = feedback_bulk.accept_columns(
+            session, workspace_id, batch, email_enabled=email, answers=answers
+        ).ids
         return 201, BulkAccepted(accepted=len(ids), ids=ids).model_dump(mode="json")
 
     return run_once(
