@@ -260,6 +260,18 @@ def test_missing_or_read_only_token_is_refused(
     assert count(sessions, FeedbackResponse) == before
 
 
+def test_a_revoked_token_is_refused_at_once_though_remembered(
+    server: RunningServer, acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    write = acme.auth(Scope.WRITE)
+    assert httpx.post(server.url + "responses", json=submission(), headers=write).is_success
+    assert httpx.delete(server.url + "tokens/current", headers=write).status_code == 204
+    before = count(sessions, FeedbackResponse)
+    refused = httpx.post(server.url + "responses", json=submission(), headers=write)
+    assert_problem(refused, 401)
+    assert count(sessions, FeedbackResponse) == before
+
+
 def test_each_token_writes_only_to_its_own_workspace(
     server: RunningServer,
     acme: SeededWorkspace,

@@ -14,8 +14,9 @@ response was its own transaction (a commit, i.e. a WAL flush, each). Issue 6 ask
   as :func:`kano.adapters.api.idempotency.run_once` does, so a key is interchangeable
   between this path and the route;
 - authenticates the token through ``accounts.authenticate_token``, remembered in this
-  process for ``TOKEN_CACHE_SECONDS`` (a revoked token keeps working on a process for at
-  most that long; an unknown one is never remembered);
+  process for ``TOKEN_CACHE_SECONDS`` (an unknown one is never remembered); whether a
+  remembered token was revoked meanwhile is checked again in each batch's transaction
+  (one indexed query), so revocation takes effect at once, as on the route;
 - queues the request; one writer task per process takes every request waiting (after a
   short linger) and stores them in ONE transaction through the bulk intake path
   (:func:`kano.adapters.db.feedback_bulk.accept_responses`: COPY on PostgreSQL, the
@@ -54,7 +55,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -67,7 +68,7 @@ from kano.adapters.db import accounts
 from kano.adapters.db.bulk_writes import is_postgres, rows_where_in
 from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.feedback_intake import Submission
-from kano.adapters.db.orm import IdempotencyKeyRow, OutboxMessageRow, utcnow
+from kano.adapters.db.orm import ApiToken, IdempotencyKeyRow, OutboxMessageRow, utcnow
 from kano.bootstrap import Container
 from kano.domain.shared.errors import InvalidInput
 from kano.domain.workspaces import Scope
@@ -111,6 +112,7 @@ HAND_OVER: Final = _HandOver()
 class _Writer:
     """A token that may write to one workspace, as remembered until ``until``."""
 
+    token_id: int
     workspace_id: int
     until: float
 
@@ -119,6 +121,7 @@ class _Writer:
 class _Pending:
     """One validated request waiting for the writer."""
 
+    token_id: int
     workspace_id: int
     key: str | None
     digest: str
@@ -263,6 +266,7 @@ class FastIntake:
             submission = replace(submission, submitted_at=utcnow())
         loop = asyncio.get_running_loop()
         item = _Pending(
+            token_id=writer.token_id,
             workspace_id=writer.workspace_id,
             key=key,
             digest=fingerprint(parsed.model_dump(mode="json")),
@@ -279,18 +283,18 @@ class FastIntake:
             return known
         self.tokens.pop(token, None)
         loop = asyncio.get_running_loop()
-        workspace_id = await loop.run_in_executor(None, self._authenticate, token)
-        if workspace_id is None:
+        found = await loop.run_in_executor(None, self._authenticate, token)
+        if found is None:
             return None
         if len(self.tokens) > 10_000:  # a flood of distinct tokens must not grow memory
             self.tokens.clear()
-        writer = _Writer(workspace_id, now + TOKEN_CACHE_SECONDS)
+        writer = _Writer(*found, until=now + TOKEN_CACHE_SECONDS)
         self.tokens[token] = writer
         return writer
 
-    def _authenticate(self, token: str) -> int | None:
-        """The workspace of a live token with the write scope (else None: the route
-        answers 401 or 403), recording its use like the route's dependency does."""
+    def _authenticate(self, token: str) -> tuple[int, int] | None:
+        """The id and workspace of a live token with the write scope (else None: the
+        route answers 401 or 403), recording its use like the route's dependency does."""
         with self.container.sessions() as session:
             found = accounts.authenticate_token(session, token)
             if found is None:
@@ -300,7 +304,7 @@ class FastIntake:
             if not any(granted.covers(Scope.WRITE) for granted in scopes):
                 return None
             record_token_use(session, api_token)
-            return workspace.id
+            return api_token.id, workspace.id
 
     # --- the writer ---------------------------------------------------------------
 
@@ -378,10 +382,14 @@ class FastIntake:
     def _write(self, session: Session, batch: _Batch) -> dict[int, bytes]:
         """The writes of one attempt (the caller commits); the 201 bodies by ``id(item)``."""
         items = batch.waiting()
+        revoked = _revoked_tokens(session, items)
         stored = _stored_keys(session, items)
         seen: set[tuple[int, str]] = set()
         accepted: list[_Pending] = []
         for item in items:
+            if item.token_id in revoked:
+                batch.hand_over(item)  # the route answers 401
+                continue
             if item.key is not None:
                 pair = (item.workspace_id, item.key)
                 if pair in stored or pair in seen:
@@ -460,6 +468,28 @@ def _driver(session: Session) -> Any:
     if not is_postgres(session):
         return None
     return session.connection().connection.driver_connection
+
+
+def _revoked_tokens(session: Session, items: Sequence[_Pending]) -> set[int]:
+    """The tokens of the batch revoked since they were remembered: checked in the batch's
+    transaction, so a revocation holds from its commit on, as on the route."""
+    token_ids = sorted({item.token_id for item in items})
+    driver = _driver(session)
+    if driver is not None:
+        live = {
+            token_id
+            for (token_id,) in driver.execute(
+                "SELECT id FROM api_tokens WHERE id = ANY(%b::bigint[]) AND revoked_at IS NULL",
+                (token_ids,),
+            )
+        }
+    else:
+        live = set(
+            session.scalars(
+                select(ApiToken.id).where(ApiToken.id.in_(token_ids), ApiToken.revoked_at.is_(None))
+            )
+        )
+    return set(token_ids) - live
 
 
 def _stored_keys(session: Session, items: Sequence[_Pending]) -> set[tuple[int, str]]:
