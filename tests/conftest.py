@@ -12,11 +12,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.bootstrap import Container
 from kano.config import Settings
 from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
+
+# Properties are about results, not speed: on a shared two-core machine generating an
+# input can take over a second, which Hypothesis would report as a failed health check
+# (seen in test_closing at load average 6), and example deadlines would flake likewise.
+settings.register_profile(
+    "kano", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("kano")
 
 ENGINES = [
     pytest.param("sqlite", id="sqlite"),
