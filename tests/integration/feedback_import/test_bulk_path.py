@@ -246,3 +246,32 @@ def test_bulk_path_opens_and_routes_the_same_cases_as_one_by_one_with_custom_rul
         (8, "smb", "counter"),  # customer 4 is in smb: the segment route beats the owner
         (9, "detractor", "desk"),  # at pickup: the touchpoint route beats its owner
     ]
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_as_given(
+    sessions: sessionmaker[Session],
+) -> None:
+    """``COPY``'s text format escapes are written right, in the response and in the
+    acknowledgement's JSON (e-mail and webhook), whatever the engine."""
+    workspace_id = seeded(sessions, "esc")
+    comment = 'late\tagain\nsee "C:\\orders\\7" \\N \r ünnep 🎉'
+    batch = [
+        Submission(survey="after-delivery", channel="api", answers=Answers(nps=3, comment=comment),
+                   customer_external_id="ESC-1", customer_email="esc@example.com",
+                   customer_name="Tab\tName \\ x", submitted_at=START),
+    ]  # fmt: skip
+    with sessions.begin() as session:
+        stored = accept_responses(session, workspace_id, batch, email_enabled=True)
+    with sessions() as session:
+        response = session.get(FeedbackResponse, stored.ids[0])
+        assert response is not None and response.comment == comment
+        customer = session.get(Customer, response.customer_id)
+        assert customer is not None and customer.name == "Tab\tName \\ x"
+        payloads = {
+            m.kind: m.payload
+            for m in session.scalars(
+                select(OutboxMessageRow).where(OutboxMessageRow.response_id == stored.ids[0])
+            )
+        }
+    assert payloads["webhook"]["data"]["answers"]["comment"] == comment
+    assert "Tab\tName \\ x" in payloads["email"]["body"]

@@ -188,8 +188,15 @@ def _copy(
 
 Columns = Mapping[str, Sequence[Any]]  # column name → its values, every column as long
 COPY_WRITE_ROWS = 20_000  # rows of COPY text built and sent per write
-# COPY's text format: backslash, tab, newline and carriage return are escaped
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _escaped(text: str) -> str:
+    """``text`` as a field of COPY's text format (backslash, tab, newline and carriage
+    return escaped). Four ``str.replace`` calls: ``str.translate`` with a mapping took
+    59 µs for one acknowledgement's JSON, a quarter of a bulk request's server time."""
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _copy_texts(values: Sequence[Any], start: int, stop: int) -> list[str]:
@@ -210,13 +217,14 @@ def _copy_texts(values: Sequence[Any], start: int, stop: int) -> list[str]:
         texts_ = ["\\N" if v is None else v for v in part]
         joined = "\x00".join(texts_)
         if any(char in joined for char in "\\\t\n\r"):
-            return ["\\N" if v is None else v.translate(_COPY_ESCAPES) for v in part]
+            return ["\\N" if v is None else _escaped(v) for v in part]
         return texts_
     if isinstance(sample, JsonText):
-        return ["\\N" if v is None else v.translate(_COPY_ESCAPES) for v in part]
+        return ["\\N" if v is None else _escaped(v) for v in part]
     if isinstance(sample, dict | list):
-        return ["\\N" if v is None else json.dumps(v).translate(_COPY_ESCAPES) for v in part]
-    return ["\\N" if v is None else str(v).translate(_COPY_ESCAPES) for v in part]
+        # json.dumps writes control characters as escapes: only its backslashes double
+        return ["\\N" if v is None else json.dumps(v).replace("\\", "\\\\") for v in part]
+    return ["\\N" if v is None else _escaped(str(v)) for v in part]
 
 
 def copy_columns(session: Session, table: Any, columns: Columns) -> None:
