@@ -8,6 +8,7 @@ The route's own intake tests run once more below with the fast path in front of 
 
 from __future__ import annotations
 
+import functools
 import socket
 import threading
 import time
@@ -75,6 +76,13 @@ def server(container: Container) -> Iterator[RunningServer]:
     thread.join(10)
 
 
+# A fresh server's first request builds the ORM mappers and opens the first connection:
+# on a loaded machine that can take longer than httpx's default 5 s.
+post = functools.partial(httpx.post, timeout=60)
+get = functools.partial(httpx.get, timeout=60)
+delete = functools.partial(httpx.delete, timeout=60)
+
+
 def submission(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "survey": "after-delivery",
@@ -115,7 +123,7 @@ def test_201_body_and_headers_are_the_routes(
     server: RunningServer, container: Container, acme: SeededWorkspace
 ) -> None:
     body = submission(submitted_at="2026-11-30T10:15:00+01:00")
-    fast = httpx.post(server.url + "responses", json=body, headers=acme.auth(Scope.WRITE))
+    fast = post(server.url + "responses", json=body, headers=acme.auth(Scope.WRITE))
     only_the_route = Starlette(routes=[api_mount(container)])
     with TestClient(only_the_route, base_url=f"http://testserver{API_PREFIX}/") as api:
         route = api.post("responses", json=body, headers=acme.auth(Scope.WRITE))
@@ -133,7 +141,7 @@ def test_201_body_and_headers_are_the_routes(
     for header in ("content-type", "idempotent-replayed"):
         assert fast.headers[header] == route.headers[header]
     assert fast.headers["x-content-type-options"] == "nosniff", "the app's headers still apply"
-    anonymous = httpx.post(
+    anonymous = post(
         server.url + "responses", json=submission(customer=None), headers=acme.auth(Scope.WRITE)
     )
     assert anonymous.status_code == 201
@@ -163,9 +171,9 @@ def test_same_key_sent_concurrently_stores_one_response(
     ]
     assert count(sessions, FeedbackResponse) == before + 5
     assert count(sessions, IdempotencyKeyRow, key="one-key-many-times") == 1
-    again = httpx.post(server.url + "responses", json=submission(), headers=headers)
+    again = post(server.url + "responses", json=submission(), headers=headers)
     assert again.json() == same[0] and again.headers["Idempotent-Replayed"] == "true"
-    changed = httpx.post(
+    changed = post(
         server.url + "responses", json=submission(answers={"nps": 10}), headers=headers
     )
     assert_invalid_field(changed, "Idempotency-Key")
@@ -177,17 +185,22 @@ def test_invalid_requests_get_the_routes_422_and_store_nothing(
 ) -> None:
     before = count(sessions, FeedbackResponse)
     write = acme.auth(Scope.WRITE)
-    too_high = httpx.post(
+    too_high = post(
         server.url + "responses", json=submission(answers={"nps": 11}), headers=write
     )
     body = assert_invalid_field(too_high, "answers.nps")
     assert body["instance"] == "/api/v1/responses"
-    not_json = httpx.post(
+    not_json = post(
         server.url + "responses",
         content=b"{not json",
         headers={**write, "Content-Type": "application/json"},
     )
     assert_problem(not_json, 422)
+    huge = post(  # read in several chunks, past the fast path's limit
+        server.url + "responses", json=submission(answers={"comment": "x" * 200_000}),
+        headers=write,
+    )
+    assert_invalid_field(huge, "answers.comment")
     # An unknown survey in the middle of a batch of good ones: only it is refused.
     replies = post_together(
         server.url,
@@ -201,14 +214,14 @@ def test_invalid_requests_get_the_routes_422_and_store_nothing(
 def test_detractor_gets_outbox_row_and_case_with_the_response(
     server: RunningServer, acme: SeededWorkspace, sessions: sessionmaker[Session]
 ) -> None:
-    reply = httpx.post(server.url + "responses", json=submission(), headers=acme.auth(Scope.WRITE))
+    reply = post(server.url + "responses", json=submission(), headers=acme.auth(Scope.WRITE))
     assert reply.status_code == 201
     response_id = reply.json()["id"]
     assert count(sessions, OutboxMessageRow, response_id=response_id, kind="email") == 1
     with sessions() as session:
         case = session.scalars(select(CaseRow).where(CaseRow.response_id == response_id)).one()
     assert case.workspace_id == acme.workspace_id and case.status == "new"
-    promoter = httpx.post(
+    promoter = post(
         server.url + "responses", json=submission(answers={"nps": 10}),
         headers=acme.auth(Scope.WRITE),
     )
@@ -235,8 +248,8 @@ def test_response_is_not_stored_when_its_acknowledgement_cannot_be(
                 "BEGIN SELECT RAISE(ABORT, 'outbox refused'); END"
             ))
     before = count(sessions, FeedbackResponse)
-    reply = httpx.post(
-        server.url + "responses", json=submission(), headers=acme.auth(Scope.WRITE), timeout=60
+    reply = post(
+        server.url + "responses", json=submission(), headers=acme.auth(Scope.WRITE)
     )
     assert_problem(reply, 500)
     assert count(sessions, FeedbackResponse) == before
@@ -247,15 +260,15 @@ def test_missing_or_read_only_token_is_refused(
     server: RunningServer, acme: SeededWorkspace, sessions: sessionmaker[Session]
 ) -> None:
     before = count(sessions, FeedbackResponse)
-    missing = httpx.post(server.url + "responses", json=submission())
+    missing = post(server.url + "responses", json=submission())
     assert_problem(missing, 401)
     assert missing.headers["www-authenticate"] == 'Bearer realm="kano"'
-    unknown = httpx.post(
+    unknown = post(
         server.url + "responses", json=submission(),
         headers={"Authorization": "Bearer kano_not-a-token"},
     )
     assert_problem(unknown, 401)
-    read_only = httpx.post(server.url + "responses", json=submission(), headers=acme.auth())
+    read_only = post(server.url + "responses", json=submission(), headers=acme.auth())
     assert_problem(read_only, 403)
     assert count(sessions, FeedbackResponse) == before
 
@@ -264,10 +277,10 @@ def test_a_revoked_token_is_refused_at_once_though_remembered(
     server: RunningServer, acme: SeededWorkspace, sessions: sessionmaker[Session]
 ) -> None:
     write = acme.auth(Scope.WRITE)
-    assert httpx.post(server.url + "responses", json=submission(), headers=write).is_success
-    assert httpx.delete(server.url + "tokens/current", headers=write).status_code == 204
+    assert post(server.url + "responses", json=submission(), headers=write).is_success
+    assert delete(server.url + "tokens/current", headers=write).status_code == 204
     before = count(sessions, FeedbackResponse)
-    refused = httpx.post(server.url + "responses", json=submission(), headers=write)
+    refused = post(server.url + "responses", json=submission(), headers=write)
     assert_problem(refused, 401)
     assert count(sessions, FeedbackResponse) == before
 
@@ -289,8 +302,8 @@ def test_each_token_writes_only_to_its_own_workspace(
             stored = session.get(FeedbackResponse, reply.json()["id"])
             assert stored is not None and stored.workspace_id == owner.workspace_id
     acme_id, globex_id = replies[0].json()["id"], replies[1].json()["id"]
-    assert httpx.get(server.url + f"responses/{globex_id}", headers=acme.auth()).status_code == 404
-    assert httpx.get(server.url + f"responses/{acme_id}", headers=acme.auth()).status_code == 200
+    assert get(server.url + f"responses/{globex_id}", headers=acme.auth()).status_code == 404
+    assert get(server.url + f"responses/{acme_id}", headers=acme.auth()).status_code == 200
     assert replies[0].json()["customer_id"] != replies[1].json()["customer_id"]
 
 

@@ -165,15 +165,16 @@ def _is_json(content_type: bytes | None) -> bool:
     return parameters in ("", "charset=utf-8")
 
 
-def _replayed(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that gives the body already read, then whatever the client sends."""
+def _replayed(body: bytes, receive: Receive, *, complete: bool = True) -> Receive:
+    """A ``receive`` that gives the body already read (all of it, or the start of it:
+    ``complete=False``), then whatever the client sends."""
     sent = False
 
     async def replay() -> Message:
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": not complete}
         return await receive()
 
     return replay
@@ -203,9 +204,9 @@ class FastIntake:
         if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        body = await self._body(receive)
-        if body is None:  # over the limit: read on by the route, which answers as before
-            await self.app(scope, receive, send)
+        body, complete = await self._body(receive)
+        if not complete or len(body) > BODY_LIMIT:  # the route reads on, answers as before
+            await self.app(scope, _replayed(body, receive, complete=complete), send)
             return
         outcome = await self._accept(scope, body)
         if isinstance(outcome, bytes):
@@ -224,21 +225,21 @@ class FastIntake:
             return
         await self.app(scope, _replayed(body, receive), send)
 
-    async def _body(self, receive: Receive) -> bytes | None:
+    async def _body(self, receive: Receive) -> tuple[bytes, bool]:
+        """The body, and whether it is all there (within ``BODY_LIMIT``)."""
         chunks: list[bytes] = []
         size = 0
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                break
+                return b"".join(chunks), False
             chunk = message.get("body", b"")
             chunks.append(chunk)
             size += len(chunk)
-            if size > BODY_LIMIT:
-                return None
             if not message.get("more_body", False):
-                break
-        return b"".join(chunks)
+                return b"".join(chunks), True
+            if size > BODY_LIMIT:
+                return b"".join(chunks), False
 
     async def _accept(self, scope: Scope_, body: bytes) -> bytes | _HandOver:
         if not _is_json(_header(scope, b"content-type")):
