@@ -127,7 +127,6 @@ class _Pending:
     digest: str
     submission: Submission
     done: asyncio.Future[bytes | _HandOver]
-    index: int = 0  # position in its workspace's group of the current attempt
 
 
 @dataclass
@@ -401,7 +400,6 @@ class FastIntake:
             accepted.append(item)
         groups: dict[int, list[_Pending]] = defaultdict(list)
         for item in accepted:
-            item.index = len(groups[item.workspace_id])
             groups[item.workspace_id].append(item)
         bodies: dict[int, dict[str, Any]] = {}
         for workspace_id, group in groups.items():
