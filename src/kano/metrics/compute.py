@@ -7,28 +7,40 @@ sufficient statistics, and finishes each slice in Python. Comparison with the pr
 period runs the same computation one period earlier and pairs the rows.
 
 ``compute_metrics`` gives exactly the rows ``compute_metric`` gives for each metric, with
-less work: metrics whose aggregations reduce the same base (e.g. every row-level metric
-of ``responses``) are reduced in one grouped query with each metric's filter as a
-condition on its reductions; metrics that first reduce per customer (orders per
-customer, ARPU, active customers, repurchase rate, the profit formula) share that step;
-metrics with identical statistics (LT and LTV) share one query.
+less work (the whole catalogue at size L: 18 queries became 8):
+
+- metrics whose aggregations reduce the same base (every row-level metric of
+  ``responses``; the orders' with the response rate) are reduced in one grouped query,
+  each metric's filter a condition on its reductions;
+- percentiles of one column, and the means and shares of that column, come from one
+  table of counts per slice and value (``aggregations.simple.histogram_statistics``);
+- metrics that first reduce per customer (orders per customer, ARPU, active customers,
+  repurchase rate, the profit formula) share that step, and read it from the
+  customer-month rollup when the question looks no finer than a month (LT and LTV then
+  join them);
+- the cohort metrics (retention and churn, any month) share one framed cohort table;
+- metrics with identical statistics (LT and LTV) share one query.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from kano.domain.shared.errors import InvalidInput
+import ibis
+import ibis.expr.types as ir
+
+from kano.domain.shared.errors import InvalidInput, KanoError
 from kano.metrics.aggregations.base import PER_CUSTOMER, grouped
 from kano.metrics.definitions import Metric
 from kano.metrics.expression_ibis import compile_text
-from kano.metrics.expressions import ExpressionError
-from kano.metrics.periods import Grain, as_date, previous_range
+from kano.metrics.expressions import ExpressionError, column_names, parse_expression
+from kano.metrics.periods import MONTHLY_GRAINS, Grain, as_date, previous_range
 from kano.metrics.request import MetricRow, SliceKey, SliceRequest
-from kano.metrics.star import Star
+from kano.metrics.star import CUSTOMER_ATTRIBUTES, Base, Star
+from kano.metrics.warehouse_schema import CUSTOMER_MONTHS
 
 
 def compute_metric(
@@ -85,6 +97,8 @@ def compute_metrics(
             alone.setdefault(key, []).append(metric)
         else:
             alone[(metric.id, None, None)] = [metric]
+    _join_histograms(batches)
+    _join_customer_months(star, batches, alone, request)
     for group in alone.values():
         records = _statistics_records(star, group[0], request)
         for metric in group:
@@ -92,6 +106,24 @@ def compute_metrics(
     for group in batches.values():
         results.update(_batched_rows(star, group, request))
     return {metric_id: results[metric_id] for metric_id in wanted}
+
+
+def _join_histograms(batches: dict[tuple[str, Hashable], list[Metric]]) -> None:
+    """Row metrics of a source that depend only on a column whose percentiles are being
+    computed (the mean delay beside its p90) move into the percentiles' batch: its counts
+    per value give their statistics too, without a scan of their own."""
+    for (source, key), group in list(batches.items()):
+        column = group[0].aggregation.distribution_column()
+        if not (isinstance(key, tuple) and key[0] == "percentile") or column is None:
+            continue
+        rows = batches.get((source, "rows"), [])
+        joining = [m for m in rows if m.aggregation.distribution_column() == column]
+        group.extend(joining)
+        remaining = [m for m in rows if m not in joining]
+        if remaining:
+            batches[(source, "rows")] = remaining
+        else:
+            batches.pop((source, "rows"), None)
 
 
 def _batched_rows(
@@ -109,21 +141,25 @@ def _batched_rows(
     per_customer = first.aggregation.batch_key() == PER_CUSTOMER
     for metric in metrics:
         frame = metric.aggregation.extend_batch_frame(star, frame)
-    reductions: dict[str, Any] = {}
     members = []
     for index, metric in enumerate(metrics):
         try:
             condition = compile_text(metric.filter, frame) if metric.filter else None
-            members.append((f"_m{index}", metric.aggregation, condition))
-            if per_customer:
-                parts = metric.aggregation.customer_reductions(frame, condition)
-            else:
-                parts = metric.aggregation.reductions(frame, condition)
         except ExpressionError as error:
             raise InvalidInput(f"metric {metric.id}", str(error)) from error
-        reductions.update({f"_m{index}{name}": value for name, value in parts.items()})
+        members.append((f"_m{index}", metric.aggregation, condition))
+    customers = _customers_from_rollup(star, metrics, request) if per_customer else None
+    reductions: dict[str, Any] = {}
+    if customers is None:
+        for prefix, aggregation, condition in members:
+            if per_customer:
+                parts = aggregation.customer_reductions(frame, condition)
+            else:
+                parts = aggregation.reductions(frame, condition)
+            reductions.update({f"{prefix}{name}": value for name, value in parts.items()})
     if per_customer:
-        customers = frame.group_by([*keys, "customer_id"]).aggregate(**reductions)
+        if customers is None:
+            customers = frame.group_by([*keys, "customer_id"]).aggregate(**reductions)
         contexts = {type(m.aggregation): m.aggregation.customer_context(star) for m in metrics}
         for context in contexts.values():
             if context is not None:
@@ -159,6 +195,95 @@ def _batched_rows(
         ]  # fmt: skip
         results[metric.id] = _finished_rows(metric, own, request)
     return results
+
+
+def _customers_from_rollup(
+    star: Star, metrics: list[Metric], request: SliceRequest
+) -> ir.Table | None:
+    """The per-(slice, customer) rows of a per-customer batch read from the customer-month
+    rollup instead of grouping every order; None when the question needs the orders.
+
+    The rollup holds each customer's orders, revenue, margin and latest order per
+    calendar month, so it answers exactly when nothing looks inside a month: slices and
+    filters on months (or coarser) and customer attributes only, a period of whole
+    months, no metric filter. At size L (10 M orders, 5.4 M customer months) this step
+    took 4 s of CPU from the orders.
+    """
+    columns = _rollup_columns(star, metrics, request)
+    if columns is None:
+        return None
+    months = star.table(CUSTOMER_MONTHS.name)
+    frame = star.frame(Base(months, "month_start", MONTHLY_GRAINS), request)
+    keys = list(request.by)
+    if request.grain is Grain.MONTH:  # one rollup row per month and customer already
+        one = ibis.literal(1, type="int64")
+        return frame.select(
+            *keys,
+            "customer_id",
+            **{name: one if how == "count" else frame[column]
+               for name, (column, how) in columns.items()},
+        )  # fmt: skip
+    return frame.group_by([*keys, "customer_id"]).aggregate(
+        **{name: getattr(frame[column], how)() for name, (column, how) in columns.items()}
+    )
+
+
+def _rollup_columns(
+    star: Star, metrics: list[Metric], request: SliceRequest
+) -> dict[str, tuple[str, str]] | None:
+    """The rollup columns (by member column name) a per-customer batch would read, or
+    None when the question needs the orders (see :func:`_customers_from_rollup`)."""
+    if request.grain not in (None, *MONTHLY_GRAINS) or not _whole_months(request.period):
+        return None
+    named = set(request.dimensions) | {name for name, _ in request.filters}
+    if request.where:
+        try:
+            named |= column_names(parse_expression(request.where))
+        except ExpressionError:
+            return None  # reported, naming the field, when the frame is built
+    if not named <= set(CUSTOMER_ATTRIBUTES):
+        return None
+    columns: dict[str, tuple[str, str]] = {}
+    for index, metric in enumerate(metrics):
+        parts = None if metric.filter else metric.aggregation.rollup_customer_columns()
+        if metric.source != "transactions" or parts is None:
+            return None
+        columns |= {f"_m{index}{name}": part for name, part in parts.items()}
+    try:
+        stored = set(star.table(CUSTOMER_MONTHS.name).columns)
+    except KanoError:
+        return None
+    if not {column for column, _ in columns.values()} <= stored:
+        return None  # a rollup built by an older version, until the next load
+    return columns
+
+
+def _join_customer_months(
+    star: Star,
+    batches: dict[tuple[str, Hashable], list[Metric]],
+    alone: dict[tuple[str, str | None, Hashable], list[Metric]],
+    request: SliceRequest,
+) -> None:
+    """Customer-month metrics (LT, LTV) join the per-customer batch when that batch reads
+    the rollup: its rows per month and customer are theirs too, so the rollup is scanned
+    and joined to the customers' attributes once instead of twice."""
+    group = batches.get(("transactions", PER_CUSTOMER))
+    if not group:
+        return
+    for key, metrics in list(alone.items()):
+        candidates = [m for m in metrics if m.aggregation.rollup_customer_columns() is not None]
+        if len(candidates) != len(metrics) or candidates[0].source != "transactions":
+            continue
+        if _rollup_columns(star, [*group, *candidates], request) is not None:
+            group.extend(candidates)
+            del alone[key]
+
+
+def _whole_months(period: tuple[date, date] | None) -> bool:
+    if period is None:
+        return True
+    start, end = period
+    return start.day == 1 and (end + timedelta(days=1)).day == 1
 
 
 def _rows(

@@ -58,6 +58,15 @@ def compile_text(text: str, table: ir.Table) -> ir.Value:
     return to_ibis(parse_expression(text), table, text)
 
 
+def compile_condition(text: str, table: ir.Table) -> ir.BooleanValue:
+    """``text`` as a condition; anything else (``where=0``) is an error naming it, not
+    an engine failure."""
+    value = compile_text(text, table)
+    if not isinstance(value, ir.BooleanValue):
+        raise ExpressionError(text, 0, "this is not a condition (true or false)")
+    return value
+
+
 def _compile(node: Node, table: ir.Table, text: str) -> Any:
     match node:
         case Literal(value=value):

@@ -76,6 +76,8 @@ class Grain(StrEnum):
 
 
 GRAINS: dict[str, Grain] = {grain.value: grain for grain in Grain}
+MONTHLY_GRAINS = (Grain.MONTH, Grain.QUARTER, Grain.YEAR)
+"""Grains made of whole calendar months (what the customer-month rollup can slice by)."""
 
 
 def as_date(value: Any) -> date:

@@ -19,7 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from kano.domain.shared.errors import InvalidInput, KanoError
-from kano.metrics.expression_ibis import compile_text
+from kano.metrics.expression_ibis import compile_condition
 from kano.metrics.expressions import ExpressionError, column_names, parse_expression
 from kano.metrics.periods import Grain
 from kano.metrics.request import SliceRequest
@@ -233,7 +233,7 @@ class Star:
             table = table.filter(column.isin([_coerce(column, name, v) for v in values]))
         if request.where:
             try:
-                table = table.filter(compile_text(request.where, table))
+                table = table.filter(compile_condition(request.where, table))
             except ExpressionError as error:
                 raise InvalidInput("where", str(error)) from error
         if grain is not None:

@@ -193,6 +193,8 @@ CUSTOMER_MONTHS = _table(
     ("paying_months", _ID),
     ("months_since_first", _ID),
     ("first_order_at", _TS),
+    ("orders", _ID),
+    ("last_order_at", _TS),
     time="month_start",
 )
 """A rollup the loader derives from the transactions (``kano.adapters.warehouse.rollups``):
@@ -200,8 +202,11 @@ one row per customer and calendar month with a purchase (``month_index`` = year 
 month − 1, ``month_start`` its first instant), the month's revenue and margin, and
 ``paying_months``, how many months with a purchase the customer has had up to this one,
 and ``months_since_first``, calendar months since the customer's first purchase month
-(0 in that month), and ``first_order_at``, the month's earliest order. LT, LTV, share
-of wallet, the cohort metrics and the repurchase rate start from it."""
+(0 in that month), ``first_order_at`` and ``last_order_at``, the month's earliest and
+latest order, and ``orders``, how many there were. LT, LTV, share of wallet, the cohort
+metrics and the repurchase rate start from it, and the per-customer metrics (orders per
+customer, ARPU, active customers, the profit formula) read it instead of every order when
+a question slices only by months and customer attributes."""
 
 # In load order: dimensions before the facts that refer to them; derived tables last.
 TABLES: tuple[WarehouseTable, ...] = (

@@ -14,6 +14,7 @@ CSV through ``COPY … FROM STDIN`` (quoted values, unquoted empty = NULL), SQLi
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,7 +34,7 @@ from kano.adapters.warehouse.store import (
     state_rows,
     states_from_rows,
 )
-from kano.metrics.warehouse_schema import TABLES
+from kano.metrics.warehouse_schema import DERIVED_TABLES, TABLES
 
 _TYPES = {
     "duckdb": {
@@ -91,7 +92,22 @@ class SqlStore(WarehouseStore):
     def ensure_tables(self) -> None:
         types = _TYPES[self.dialect]
         schemas = [(table.name, table.schema) for table in TABLES] + [(STATE_TABLE, STATE_SCHEMA)]
+        outdated = [
+            table.name
+            for table in DERIVED_TABLES
+            if self._columns(table.name) not in (None, table.schema.names)
+        ]
         with self.transaction():
+            for name in outdated:
+                # A derived table from an older version: dropped with its load state, so
+                # the load that called this rebuilds it (and later loads of other
+                # workspaces rebuild theirs) in the current shape.
+                self.execute(f"DROP TABLE {self.name(name)}")
+                self.execute(
+                    f"DELETE FROM {self.name(STATE_TABLE)} "
+                    f"WHERE table_name = {self.placeholder}",
+                    (name,),
+                )
             for name, schema in schemas:
                 columns = ", ".join(f'"{field.name}" {types[str(field.type)]}' for field in schema)
                 self.execute(f"CREATE TABLE IF NOT EXISTS {self.name(name)} ({columns})")
@@ -100,6 +116,18 @@ class SqlStore(WarehouseStore):
                         f'CREATE INDEX IF NOT EXISTS "ix_{name}_workspace" '
                         f"ON {self.name(name)} (workspace_id)"
                     )
+
+    def _columns(self, table: str) -> list[str] | None:
+        """The stored table's column names, None when it does not exist (yet)."""
+        try:
+            cursor = self.execute(f"SELECT * FROM {self.name(table)} WHERE 1 = 0")
+            names = [column[0] for column in cursor.description]
+        except Exception:  # each engine raises its own "no such table"
+            names = None
+        # End the implicit read transaction (PostgreSQL); DuckDB has none open to end.
+        with contextlib.suppress(Exception):
+            self._rollback()
+        return names
 
     def read_state(self, workspace_id: int) -> dict[str, TableState]:
         names = [field.name for field in STATE_SCHEMA]

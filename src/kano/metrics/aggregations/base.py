@@ -78,6 +78,26 @@ class Aggregation(ABC):
         None). None (the default): the batch is reduced with :meth:`reductions`."""
         return None
 
+    def distribution_column(self) -> str | None:
+        """The one column whose values alone give this aggregation's statistics, when
+        they can be computed from counts per distinct value (see
+        ``kano.metrics.aggregations.simple.histogram_statistics``); None otherwise."""
+        return None
+
+    def histogram_counts_nulls(self) -> bool:
+        """Whether rows with a null value count towards this aggregation's n."""
+        return False
+
+    def histogram_windows(
+        self, counts: ir.Table, prefix: str, value: Any, keys: list[str]
+    ) -> dict[str, Any]:
+        """Window columns over the counts per value this aggregation needs."""
+        return {}
+
+    def histogram_reductions(self, ranked: ir.Table, prefix: str, value: Any) -> dict[str, Any]:
+        """The statistics from the counts per value (named with ``prefix``)."""
+        raise NotImplementedError(f"{type(self).__name__} has no histogram form")
+
     def extend_batch_frame(self, star: Star, frame: ir.Table) -> ir.Table:
         """The batch's framed table with any column this aggregation's
         :meth:`reductions` need from outside it (by default unchanged)."""
@@ -107,6 +127,12 @@ class Aggregation(ABC):
         """The statistics over the per-customer rows; ``columns`` maps the names
         :meth:`customer_reductions` gave to this aggregation's columns there."""
         raise NotImplementedError(f"{type(self).__name__} has no per-customer form")
+
+    def rollup_customer_columns(self) -> dict[str, tuple[str, str]] | None:
+        """For the batch key :data:`PER_CUSTOMER`: :meth:`customer_reductions` (with no
+        condition) as columns of the customer-month rollup and how months combine
+        (``{"_x": ("revenue", "sum")}``); None: the orders themselves are needed."""
+        return None
 
     def statistics_key(self) -> Hashable | None:
         """Aggregations of one source and filter with equal keys compute identical

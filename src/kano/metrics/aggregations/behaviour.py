@@ -16,6 +16,7 @@ from kano.metrics.aggregations.base import (
     Finished,
     as_float,
     as_int,
+    both,
     grouped,
 )
 from kano.metrics.intervals import Estimate, wilson
@@ -66,6 +67,9 @@ class RepeatCustomerShare(Aggregation):
     ) -> dict[str, Any]:
         return {"_rows": frame.count(where=where), "_last": frame.occurred_at.max(where=where)}
 
+    def rollup_customer_columns(self) -> dict[str, tuple[str, str]] | None:
+        return {"_rows": ("orders", "sum"), "_last": ("last_order_at", "max")}
+
     def reductions_over_customers(
         self, customers: ir.Table, columns: Mapping[str, Any]
     ) -> dict[str, Any]:
@@ -98,6 +102,30 @@ class AnsweredOrderShare(Aggregation):
 
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
         return grouped(frame, keys, _n=frame.count(), _hits=frame.count(where=frame._answered))
+
+    # Batched with the other row metrics of the transactions (orders, revenue, margin …):
+    # the flag is then a membership test in the same scan of the orders (DuckDB: a mark
+    # join), where alone it cost a second scan and dimension join of every order (at
+    # size L 1.7 s alone against about 0.5 s more for the shared query).
+
+    def batch_key(self) -> Hashable | None:
+        return "rows"
+
+    def batch_base(self, star: Star, source: str, request: SliceRequest) -> Base:
+        return Aggregation.base(self, star, source, request)
+
+    def extend_batch_frame(self, star: Star, frame: ir.Table) -> ir.Table:
+        if "_answered" in frame.columns:
+            return frame
+        responses = star.table("responses")
+        rated = responses.filter(responses.transaction_id.notnull()).transaction_id
+        return frame.mutate(_answered=frame.transaction_id.isin(rated))
+
+    def reductions(self, frame: ir.Table, where: ir.BooleanValue | None) -> dict[str, Any]:
+        return {
+            "_n": frame.count(where=where),
+            "_hits": frame.count(where=both(where, frame._answered)),
+        }
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
         return Finished(wilson(as_int(row["_hits"]), as_int(row["_n"]), scale=100.0))
@@ -133,6 +161,13 @@ class ProfitFormula(Aggregation):
             "_rows": frame.count(where=where),
             "_revenue": frame.amount.cast("float64").sum(where=where),
             "_margin": frame.margin.cast("float64").sum(where=where),
+        }
+
+    def rollup_customer_columns(self) -> dict[str, tuple[str, str]] | None:
+        return {
+            "_rows": ("orders", "sum"),
+            "_revenue": ("revenue", "sum"),
+            "_margin": ("margin", "sum"),
         }
 
     def reductions_over_customers(
