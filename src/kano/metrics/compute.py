@@ -7,7 +7,7 @@ sufficient statistics, and finishes each slice in Python. Comparison with the pr
 period runs the same computation one period earlier and pairs the rows.
 
 ``compute_metrics`` gives exactly the rows ``compute_metric`` gives for each metric, with
-less work (the whole catalogue at size L: 18 queries became 8):
+less work (the whole built-in catalogue by month × segment: 9 queries, 44 one by one):
 
 - metrics whose aggregations reduce the same base (every row-level metric of
   ``responses``; the orders' with the response rate) are reduced in one grouped query,
