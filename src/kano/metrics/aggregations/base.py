@@ -89,13 +89,16 @@ class Aggregation(ABC):
         return False
 
     def histogram_windows(
-        self, counts: ir.Table, prefix: str, value: Any, keys: list[str]
+        self, counts: ir.Table, own: str, value: Any, keys: list[str]
     ) -> dict[str, Any]:
-        """Window columns over the counts per value this aggregation needs."""
+        """Window columns this aggregation needs over its count column ``own`` (named
+        after it, so members counting the same rows share them)."""
         return {}
 
-    def histogram_reductions(self, ranked: ir.Table, prefix: str, value: Any) -> dict[str, Any]:
-        """The statistics from the counts per value (named with ``prefix``)."""
+    def histogram_reductions(
+        self, ranked: ir.Table, prefix: str, own: str, value: Any
+    ) -> dict[str, Any]:
+        """The statistics (named with ``prefix``) from the counts per value in ``own``."""
         raise NotImplementedError(f"{type(self).__name__} has no histogram form")
 
     def extend_batch_frame(self, star: Star, frame: ir.Table) -> ir.Table:

@@ -176,19 +176,21 @@ class Mean(RowAggregation):
         return _plain_column(self.value)
 
     def histogram_windows(
-        self, counts: ir.Table, prefix: str, value: Any, keys: list[str]
+        self, counts: ir.Table, own: str, value: Any, keys: list[str]
     ) -> dict[str, Any]:
-        own = counts[f"{prefix}_c"]
-        total = (own * value.cast("float64")).sum().over(ibis.window(group_by=keys))
-        return {f"{prefix}_mean": total / own.sum().over(ibis.window(group_by=keys)).nullif(0)}
+        whole = ibis.window(group_by=keys)
+        total = (counts[own] * value.cast("float64")).sum().over(whole)
+        return {f"{own}_mean": total / counts[f"{own}_t"].nullif(0)}
 
-    def histogram_reductions(self, ranked: ir.Table, prefix: str, value: Any) -> dict[str, Any]:
-        own, mean = ranked[f"{prefix}_c"], ranked[f"{prefix}_mean"]
+    def histogram_reductions(
+        self, ranked: ir.Table, prefix: str, own: str, value: Any
+    ) -> dict[str, Any]:
+        count, mean = ranked[own], ranked[f"{own}_mean"]
         deviation = value.cast("float64") - mean
         return {
-            f"{prefix}_n": own.sum(),
+            f"{prefix}_n": count.sum(),
             f"{prefix}_mean": mean.max(),
-            f"{prefix}_ss": (own * deviation * deviation).sum(),
+            f"{prefix}_ss": (count * deviation * deviation).sum(),
         }
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
@@ -220,11 +222,13 @@ class Share(RowAggregation):
     def histogram_counts_nulls(self) -> bool:
         return True  # a row whose value is null counts, as a row without the condition
 
-    def histogram_reductions(self, ranked: ir.Table, prefix: str, value: Any) -> dict[str, Any]:
-        own = ranked[f"{prefix}_c"]
+    def histogram_reductions(
+        self, ranked: ir.Table, prefix: str, own: str, value: Any
+    ) -> dict[str, Any]:
+        count = ranked[own]
         return {
-            f"{prefix}_n": own.sum(),
-            f"{prefix}_hits": own.sum(where=compile_text(self.condition, ranked)),
+            f"{prefix}_n": count.sum(),
+            f"{prefix}_hits": count.sum(where=compile_text(self.condition, ranked)),
         }
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
@@ -391,23 +395,29 @@ class Percentile(Aggregation):
         return False
 
     def histogram_windows(
-        self, counts: ir.Table, prefix: str, value: Any, keys: list[str]
+        self, counts: ir.Table, own: str, value: Any, keys: list[str]
     ) -> dict[str, Any]:
         running = ibis.window(group_by=keys, order_by=value, preceding=None, following=0)
-        return {f"{prefix}_r": counts[f"{prefix}_c"].sum().over(running)}
+        return {f"{own}_r": counts[own].sum().over(running)}
 
-    def histogram_reductions(self, ranked: ir.Table, prefix: str, value: Any) -> dict[str, Any]:
+    def histogram_reductions(
+        self, ranked: ir.Table, prefix: str, own: str, value: Any
+    ) -> dict[str, Any]:
         """The smallest value whose running count reaches q·n. A value only other members
         have leaves this member's running count where it was, so requiring its own count
         there (``_c > 0``) keeps the chosen value one of its own."""
         q = self.percent / 100
-        own, run, total = (ranked[f"{prefix}_{part}"] for part in ("c", "r", "t"))
-        reached = (own > 0) & (run * q.denominator >= total * q.numerator)
+        count, run, total = ranked[own], ranked[f"{own}_r"], ranked[f"{own}_t"]
+        reached = (count > 0) & (run * q.denominator >= total * q.numerator)
         return {f"{prefix}_value": value.min(where=reached), f"{prefix}_n": total.max()}
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
         n = as_int(row["_n"])
         return Finished(Estimate(as_float(row["_value"]) if n else None, n))
+
+
+def _same(a: ir.BooleanValue | None, b: ir.BooleanValue | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and a.equals(b))
 
 
 def _plain_column(text: str) -> str | None:
@@ -427,28 +437,45 @@ def histogram_statistics(
     one group are equal, so nothing within a group is lost). Percentiles need those
     counts anyway, so the means and shares of the same events cost no scan and no
     dimension join of their own (at size L: 1.7 s of CPU for the process events)."""
-    flags = {f"{prefix}_w": condition for prefix, _, condition in members}
-    values = frame.mutate(
-        **{name: ibis.literal(True) if c is None else c for name, c in flags.items()}
-    )
-    if all(condition is not None for condition in flags.values()):
+    # Members counting the same rows (p50, p90 and the mean of one measure) share one
+    # count column and its windows.
+    counted: list[tuple[ir.BooleanValue | None, bool]] = []
+    own_of: dict[str, str] = {}
+    for prefix, aggregation, condition in members:
+        nulls = aggregation.histogram_counts_nulls()
+        found = next(
+            (i for i, (c, n) in enumerate(counted) if n == nulls and _same(c, condition)), None
+        )
+        if found is None:
+            found = len(counted)
+            counted.append((condition, nulls))
+        own_of[prefix] = f"_c{found}"
+    distinct: list[ir.BooleanValue | None] = []
+    for condition, _ in counted:
+        if not any(_same(condition, seen) for seen in distinct):
+            distinct.append(condition)
+    flags = {f"_w{i}": ibis.literal(True) if c is None else c for i, c in enumerate(distinct)}
+    values = frame.mutate(**flags)
+    if all(condition is not None for condition in distinct):
         values = values.filter(ibis.or_(*(values[name] for name in flags)))
-    counted = {}
-    for prefix, aggregation, _ in members:
-        own = values[f"{prefix}_w"]
-        if not aggregation.histogram_counts_nulls():
-            own = own & values[column].notnull()
-        counted[f"{prefix}_c"] = values.count(where=own)
-    counts = values.group_by([*keys, column]).aggregate(**counted)
+    columns = {}
+    for index, (condition, nulls) in enumerate(counted):
+        flag = values[f"_w{next(i for i, c in enumerate(distinct) if _same(c, condition))}"]
+        rows = flag if nulls else flag & values[column].notnull()
+        columns[f"_c{index}"] = values.count(where=rows)
+    counts = values.group_by([*keys, column]).aggregate(**columns)
     whole = ibis.window(group_by=keys)
-    windows: dict[str, Any] = {}
+    windows: dict[str, Any] = {f"{own}_t": counts[own].sum().over(whole) for own in columns}
+    counts = counts.mutate(**windows)
+    extra: dict[str, Any] = {}
     for prefix, aggregation, _ in members:
-        windows[f"{prefix}_t"] = counts[f"{prefix}_c"].sum().over(whole)
-        windows |= aggregation.histogram_windows(counts, prefix, counts[column], keys)
-    ranked = counts.mutate(**windows)
+        extra |= aggregation.histogram_windows(counts, own_of[prefix], counts[column], keys)
+    ranked = counts.mutate(**extra) if extra else counts
     reductions: dict[str, Any] = {}
     for prefix, aggregation, _ in members:
-        reductions |= aggregation.histogram_reductions(ranked, prefix, ranked[column])
+        reductions |= aggregation.histogram_reductions(
+            ranked, prefix, own_of[prefix], ranked[column]
+        )
     return grouped(ranked, keys, **reductions)
 
 
