@@ -352,22 +352,15 @@ class Percentile(Aggregation):
         return (self.value,)
 
     def statistics(self, frame: ir.Table, keys: list[str]) -> ir.Table:
-        values = frame.mutate(_v=_number(self.value, frame))
-        values = values.filter(values._v.notnull())
         # Count each distinct value once per slice, then accumulate the counts in value
         # order: the chosen value is the smallest whose running count c satisfies
         # c ≥ q·n, which is exactly the value at rank ⌈q·n⌉. Measures with few distinct
         # values (delays in whole days) shrink to a handful of rows per slice before the
-        # window sorts them, instead of ranking every event.
-        counts = values.group_by([*keys, "_v"]).aggregate(_c=values.count())
-        q = self.percent / 100
-        running = ibis.window(group_by=keys, order_by=counts._v, preceding=None, following=0)
-        ranked = counts.mutate(
-            _running=counts._c.sum().over(running),
-            _count=counts._c.sum().over(ibis.window(group_by=keys)),
-        )
-        chosen = ranked.filter(ranked._running * q.denominator >= ranked._count * q.numerator)
-        return grouped(chosen, keys, _value=chosen._v.min(), _n=chosen._count.max())
+        # window sorts them, instead of ranking every event. Alone, this is the batched
+        # form with one member (:func:`histogram_statistics`).
+        values = frame.mutate(_v=_number(self.value, frame))
+        values = values.filter(values._v.notnull())
+        return histogram_statistics(values, keys, [("", self, None)], "_v")
 
     # Batched: percentiles of one value (any percent, any filter) in one query, since
     # five separate ones spent most of their time each grouping the same events (2.9 s
