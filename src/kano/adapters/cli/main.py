@@ -69,20 +69,14 @@ def main(
 
 
 def run_server(host: str, port: int, workers: int, access_log: bool = True) -> None:
-    import uvicorn
+    """uvicorn in this process (one worker) or supervised processes, each with its own
+    SO_REUSEPORT socket so connections are spread evenly (kano.adapters.api.serving)."""
+    from kano.adapters.api.serving import ServeOptions
+    from kano.adapters.api.serving import run_server as serve_processes
 
-    uvicorn.run(
-        "kano.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-        # One formatted line per request cost about a tenth of the server's CPU per
-        # accepted response in bench/ingest.py; a proxy in front usually logs anyway.
-        access_log=access_log,
-    )
+    # The access log (one formatted line per request) cost about a tenth of the server's
+    # CPU per accepted response in bench/ingest.py; a proxy in front usually logs anyway.
+    serve_processes(ServeOptions(host, port, access_log=access_log), workers)
 
 
 @app.command("serve")
@@ -91,7 +85,11 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     workers: int = typer.Option(
-        1, "--workers", min=1, help="Worker processes (stateless; scale out freely)."
+        1,
+        "--workers",
+        min=1,
+        help="Server processes (stateless; scale out freely). More than one: each listens "
+        "on its own SO_REUSEPORT socket and is restarted if it dies.",
     ),
     migrate_first: bool = typer.Option(
         True, "--migrate/--no-migrate", help="Run `kano db upgrade` before serving."
