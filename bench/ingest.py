@@ -639,6 +639,15 @@ def main() -> int:
     parser.add_argument("--database", default="kano_ingest")
     parser.add_argument("--keep", action="store_true", help="keep the database and logs")
     args = parser.parse_args()
+    if args.seconds <= 0:
+        parser.error("--seconds must be positive")
+    if not args.crash and args.warmup >= args.seconds:
+        # Nothing would be counted (and accepted/s would divide by zero): keep a warm-up
+        # of at most a fifth of the run.
+        warmup = args.seconds / 5
+        print(f"--warmup {args.warmup:g} s leaves nothing of a {args.seconds:g} s run to "
+              f"count; using {warmup:g} s", flush=True)
+        args.warmup = warmup
     with contextlib.suppress(ImportError):
         import uvloop
 
