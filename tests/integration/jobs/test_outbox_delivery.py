@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts
@@ -76,7 +76,7 @@ def settings(db_url: str, tmp_path: Path, mailbox: MailBox) -> Settings:
     )
 
 
-def queue_emails(sessions: sessionmaker[Session], count: int) -> list[int]:
+def queue_emails(sessions: sessionmaker[Session], count: int, first: int = 0) -> list[int]:
     with sessions.begin() as session:
         workspace = accounts.ensure_workspace(session, "outbox", name="Outbox")
         rows = [
@@ -88,7 +88,7 @@ def queue_emails(sessions: sessionmaker[Session], count: int) -> list[int]:
                 recipient=f"customer{n}@example.com",
                 payload={"subject": "Ваш отзыв получен", "body": f"Спасибо. R-{n}"},
             )
-            for n in range(count)
+            for n in range(first, first + count)
         ]
         session.add_all(rows)
         session.flush()
@@ -204,3 +204,69 @@ def test_acknowledgements_flow_while_a_long_job_runs(container: Container) -> No
         runner.join(timeout=30)
     assert not runner.is_alive()
     assert len(rounds_during_job) >= 3
+
+
+def test_the_smtp_connection_is_kept_for_the_next_batches(
+    container: Container, mailbox: MailBox
+) -> None:
+    for batch in range(3):
+        queue_emails(container.sessions, 2, first=2 * batch)
+        assert deliver_due_messages(container) == "outbox: 2 sent, 0 to retry, 0 failed"
+        assert mailbox.connections == 1, f"batch {batch} opened a connection of its own"
+    assert len(mailbox.message_ids) == len(set(mailbox.message_ids)) == 6
+
+
+def test_sent_messages_are_marked_in_one_statement_per_group(
+    container: Container, mailbox: MailBox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue_emails(container.sessions, 10)
+    monkeypatch.setattr(outbox, "MARK_EVERY", 4)
+    monkeypatch.setattr(outbox, "MARK_SECONDS", 3600.0)
+    marks: list[int] = []
+
+    def count_marks(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE OUTBOX SET STATUS"):
+            marks.append(1)
+
+    event.listen(container.engine, "before_cursor_execute", count_marks)
+    try:
+        assert deliver_due_messages(container) == "outbox: 10 sent, 0 to retry, 0 failed"
+    finally:
+        event.remove(container.engine, "before_cursor_execute", count_marks)
+    assert len(marks) == 3, "4 + 4 + the last 2"
+    assert sorted(mailbox.message_ids) == sorted(f"<ack-email-test-{n}@kano>" for n in range(10))
+    assert statuses(container.sessions) == [("sent", 1, False)] * 10
+
+
+def test_a_kept_connection_the_server_dropped_is_reopened_and_the_message_sent_once(
+    container: Container,
+) -> None:
+    box = MailBox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        box.port = probe.getsockname()[1]
+    container.settings.smtp_url = f"smtp://127.0.0.1:{box.port}"
+    first = Controller(box, hostname="127.0.0.1", port=box.port)
+    first.start()
+    queue_emails(container.sessions, 1)
+    assert deliver_due_messages(container) == "outbox: 1 sent, 0 to retry, 0 failed"
+    first.stop()  # closes the connection the worker keeps
+    second = Controller(box, hostname="127.0.0.1", port=box.port)
+    second.start()
+    try:
+        with container.sessions.begin() as session:
+            session.add(
+                OutboxMessageRow(
+                    workspace_id=accounts.ensure_workspace(session, "outbox").id,
+                    kind="email",
+                    purpose="acknowledgement",
+                    dedupe_key="ack-email-after-restart",
+                    recipient="late@example.com",
+                    payload={"subject": "Received", "body": "Thank you."},
+                )
+            )
+        assert deliver_due_messages(container) == "outbox: 1 sent, 0 to retry, 0 failed"
+    finally:
+        second.stop()
+    assert box.message_ids == ["<ack-email-test-0@kano>", "<ack-email-after-restart@kano>"]
+    assert box.connections == 2

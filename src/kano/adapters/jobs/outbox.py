@@ -4,9 +4,12 @@ A worker claims a batch with one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE
 LOCKED) RETURNING …`` (on SQLite, which serialises writers, the same statement without
 the lock clause): the lease (``claimed_until``) is written and the messages are read in
 one round trip, and concurrent workers never wait for each other. It then sends outside
-any transaction, e-mails over one SMTP connection per sending thread, and records each
-outcome as soon as the message is out, so a crash can repeat at most the messages in
-hand (one per sending thread).
+any transaction, e-mails over one SMTP connection per sending thread (kept open for the
+next batches: :class:`MailerPool`). Sent messages are marked in one statement for
+several at a time (every ``MARK_EVERY`` messages or ``MARK_SECONDS``, and at the end of
+the batch): one ``UPDATE`` per message cost about as much of the worker's CPU as the
+send. A crash can therefore repeat the messages sent in the last ``MARK_SECONDS`` of a
+sending thread; failures and retries are recorded one by one, at once.
 
 If a worker dies mid-batch, its lease expires and another worker sends what was left,
 with the same ``webhook-id`` / ``Message-ID``: a message is never lost, and a receiver can
@@ -24,17 +27,19 @@ but the worker no longer waits for a disk flush per message.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, or_, select, text, update
+from sqlalchemy import Connection, Table, or_, select, text, update
 
-from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import OutboxMessageRow, WebhookEndpointRow, utcnow
 from kano.adapters.messaging.email import Mailer
 from kano.adapters.messaging.webhooks import PermanentFailure, post_webhook
@@ -49,6 +54,12 @@ SENDERS = 4  # threads sharing out a large batch
 MESSAGES_PER_SENDER = 25  # fewer messages than this per thread: fewer threads
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(hours=1)
+MARK_EVERY = 32
+MARK_SECONDS = 0.02
+"""Sent messages are marked together, at most this many or this old: what a crash of
+the worker can send twice (with the same dedupe key) per sending thread."""
+
+OUTBOX = cast(Table, OutboxMessageRow.__table__)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -70,7 +81,7 @@ class ClaimedMessage:
 
 def claim(container: Container, now: datetime, limit: int) -> list[ClaimedMessage]:
     """Due messages this worker now holds a lease on, oldest first."""
-    outbox = OutboxMessageRow
+    outbox = OUTBOX.c
     free = or_(outbox.claimed_until.is_(None), outbox.claimed_until < now)
     due = (
         select(outbox.id)
@@ -81,7 +92,7 @@ def claim(container: Container, now: datetime, limit: int) -> list[ClaimedMessag
     )
     lease_ends = now + LEASE
     statement = (
-        update(outbox)
+        update(OUTBOX)
         .where(outbox.id.in_(due), free)
         .values(claimed_until=lease_ends)
         .returning(
@@ -94,10 +105,9 @@ def claim(container: Container, now: datetime, limit: int) -> list[ClaimedMessag
             outbox.webhook_endpoint_id,
             outbox.next_attempt_at,
         )
-        .execution_options(synchronize_session=False)
     )
-    with transaction(container.sessions) as session:
-        rows = list(session.execute(statement))
+    with container.engine.begin() as connection:  # Core: no ORM unit of work per batch
+        rows = list(connection.execute(statement))
     rows.sort(key=lambda row: (row.next_attempt_at, row.id))
     return [
         ClaimedMessage(
@@ -112,6 +122,58 @@ def claim(container: Container, now: datetime, limit: int) -> list[ClaimedMessag
         )
         for row in rows
     ]
+
+
+class MailerPool:
+    """SMTP connections kept open between batches, one per sending thread at a time.
+
+    At a few hundred acknowledgements a second the worker claims small batches back to
+    back; a new connection per batch (connect, EHLO, QUIT) cost the worker and the SMTP
+    server about as much as several messages.
+    """
+
+    def __init__(self) -> None:
+        self._idle: list[Mailer] = []
+        self._lock = threading.Lock()
+
+    def take(self, smtp_url: str, sender: str) -> Mailer:
+        with self._lock:
+            for position, mailer in enumerate(self._idle):
+                if mailer.url == smtp_url and mailer.sender == sender:
+                    return self._idle.pop(position)
+        return Mailer(smtp_url, sender)
+
+    def give_back(self, mailer: Mailer) -> None:
+        with self._lock:
+            self._idle.append(mailer)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for mailer in idle:
+            mailer.close()
+
+
+_pools: dict[int, MailerPool] = {}
+_pools_lock = threading.Lock()
+
+
+def mailer_pool(container: Container) -> MailerPool:
+    """The pool of ``container`` (closed when the container is garbage-collected)."""
+    key = id(container)
+    with _pools_lock:
+        pool = _pools.get(key)
+        if pool is None:
+            pool = _pools[key] = MailerPool()
+            weakref.finalize(container, _drop_pool, key)
+    return pool
+
+
+def _drop_pool(key: int) -> None:
+    with _pools_lock:
+        pool = _pools.pop(key, None)
+    if pool is not None:
+        pool.close()
 
 
 def deliver_due_messages(container: Container, limit: int = 100) -> str | None:
@@ -141,30 +203,80 @@ def deliver_due_messages(container: Container, limit: int = 100) -> str | None:
     )
 
 
+class _SentMarks:
+    """The "sent" marks of one sending thread, written together (see ``MARK_EVERY``)."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.ids: list[int] = []
+        self.since = 0.0
+
+    def add(self, message: ClaimedMessage) -> None:
+        if not self.ids:
+            self.since = time.monotonic()
+        self.ids.append(message.id)
+        if len(self.ids) >= MARK_EVERY:
+            self.write()
+
+    def write_if_due(self) -> None:
+        if self.ids and time.monotonic() - self.since >= MARK_SECONDS:
+            self.write()
+
+    def write(self) -> None:
+        if not self.ids:
+            return
+        ids, self.ids = self.ids, []
+        self.connection.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id.in_(ids))
+            .values(
+                status="sent",
+                sent_at=utcnow(),
+                last_error=None,
+                claimed_until=None,
+                attempts=OUTBOX.c.attempts + 1,
+            )
+        )
+
+
 def _deliver(
     container: Container, messages: list[ClaimedMessage], secrets: dict[int, str]
 ) -> Counter[str]:
-    """Send ``messages`` in turn over one SMTP connection, recording each outcome."""
+    """Send ``messages`` in turn over one SMTP connection, recording the outcomes."""
     outcomes: Counter[str] = Counter()
     settings = container.settings
+    pool = mailer_pool(container)
     mailer: Mailer | None = None
     try:
         with _outcome_connection(container) as connection:
-            for position, message in enumerate(messages):
-                if utcnow() + SEND_BUDGET > message.lease_ends:
-                    _release(connection, [m.id for m in messages[position:]])
-                    break
-                if message.kind == "email" and mailer is None and settings.smtp_url:
-                    try:
-                        mailer = Mailer(settings.smtp_url, settings.mail_from)
-                    except Exception as malformed:  # a bad URL: fixable, so retried
-                        outcomes[_record(connection, message, f"{malformed}", False)] += 1
-                        continue
-                error, permanent = _send(container, message, mailer, secrets)
-                outcomes[_record(connection, message, error, permanent)] += 1
-    finally:
+            marks = _SentMarks(connection)
+            try:
+                for position, message in enumerate(messages):
+                    marks.write_if_due()
+                    if utcnow() + SEND_BUDGET > message.lease_ends:
+                        _release(connection, [m.id for m in messages[position:]])
+                        break
+                    if message.kind == "email" and mailer is None and settings.smtp_url:
+                        try:
+                            mailer = pool.take(settings.smtp_url, settings.mail_from)
+                        except Exception as malformed:  # a bad URL: fixable, so retried
+                            error = f"{malformed}"
+                            outcomes[_record(connection, message, error, False)] += 1
+                            continue
+                    error, permanent = _send(container, message, mailer, secrets)
+                    if error is None:
+                        marks.add(message)
+                        outcomes["sent"] += 1
+                    else:
+                        outcomes[_record(connection, message, error, permanent)] += 1
+            finally:
+                marks.write()
+    except BaseException:
         if mailer is not None:
             mailer.close()
+        raise
+    if mailer is not None:
+        pool.give_back(mailer)
     return outcomes
 
 
@@ -237,9 +349,7 @@ def _record(
     else:
         values.update(last_error=error[:2000], next_attempt_at=now + retry_delay(attempts))
         outcome = "retry"
-    connection.execute(
-        update(OutboxMessageRow).where(OutboxMessageRow.id == message.id).values(**values)
-    )
+    connection.execute(update(OUTBOX).where(OUTBOX.c.id == message.id).values(**values))
     if error is not None:
         log.warning(
             "message %s (%s to %s): %s", message.dedupe_key, message.kind, message.recipient, error
@@ -249,9 +359,7 @@ def _record(
 
 def _release(connection: Connection, ids: list[int]) -> None:
     """Give back messages this worker will not send in time (another may take them)."""
-    connection.execute(
-        update(OutboxMessageRow).where(OutboxMessageRow.id.in_(ids)).values(claimed_until=None)
-    )
+    connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(claimed_until=None))
 
 
 @contextmanager

@@ -4,8 +4,11 @@
 or ``smtps://host:465`` (TLS), with ``user:password@`` for login. The message carries the
 outbox row's dedupe key as its Message-ID, so a resend after a crash is recognisable.
 
-:class:`Mailer` keeps one SMTP connection open for a whole batch (connecting, EHLO and
-login cost more than the message itself); :func:`send_email` sends a single message. The
+:class:`Mailer` keeps one SMTP connection open for many messages (connecting, EHLO and
+login cost more than the message itself), across the outbox's batches too: a connection
+idle for ``IDLE_SECONDS`` is replaced before use, and one the server closed meanwhile is
+reopened and the message sent on the new one (the same Message-ID, should the server
+have taken it after all). :func:`send_email` sends a single message. The
 message is a plain UTF-8 text part written out directly (:func:`message_bytes`): the
 ``email`` package's generator costs more CPU than the rest of a send together.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import smtplib
+import time
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
 from functools import lru_cache
@@ -23,6 +27,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from kano.domain.shared.errors import InvalidInput
 
 SMTP_TIMEOUT_SECONDS = 10
+IDLE_SECONDS = 30.0
+"""A connection unused for this long is closed and a new one opened: servers drop idle
+clients after a while (aiosmtpd and Postfix after 300 s), and a fresh one is cheap then."""
 
 
 @lru_cache(maxsize=1024)  # subjects and senders repeat: encode each once
@@ -70,8 +77,11 @@ class Mailer:
             )
         self._parts = parts
         self._sender = sender
+        self.sender = sender
         self._envelope_sender = parseaddr(sender)[1]
         self._client: smtplib.SMTP | None = None
+        self._last_used = 0.0
+        self.url = smtp_url
 
     def _connect(self) -> smtplib.SMTP:
         parts = self._parts
@@ -90,15 +100,33 @@ class Mailer:
 
     def send(self, recipient: str, subject: str, body: str, message_id: str) -> None:
         message = message_bytes(self._sender, recipient, subject, body, message_id)
+        now = time.monotonic()
+        if self._client is not None and now - self._last_used > IDLE_SECONDS:
+            self.close()
+        reused = self._client is not None
         if self._client is None:
             self._client = self._connect()
         try:
             self._client.sendmail(self._envelope_sender, [recipient], message)
         except smtplib.SMTPRecipientsRefused:
             raise  # the connection is still good; this message is not
+        except (smtplib.SMTPServerDisconnected, ConnectionError):
+            self.close()
+            if not reused:
+                raise
+            # A kept connection the server had closed: once more on a new one.
+            self._client = self._connect()
+            try:
+                self._client.sendmail(self._envelope_sender, [recipient], message)
+            except smtplib.SMTPRecipientsRefused:
+                raise
+            except BaseException:
+                self.close()
+                raise
         except BaseException:
             self.close()
             raise
+        self._last_used = time.monotonic()
 
     def close(self) -> None:
         client, self._client = self._client, None
