@@ -180,6 +180,20 @@ def test_same_key_sent_concurrently_stores_one_response(
     assert count(sessions, FeedbackResponse) == before + 5
 
 
+def test_requests_arriving_together_with_an_unremembered_token_look_it_up_once(
+    server: RunningServer, acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    before = count(sessions, FeedbackResponse)
+    write = acme.auth(Scope.WRITE)
+    replies = post_together(
+        server.url, [(write, submission(answers={"nps": n})) for n in range(11)]
+    )
+    assert [reply.status_code for reply in replies] == [201] * 11
+    assert server.fast_path().lookups == 1, "one look-up shared by the requests waiting"
+    assert server.fast_path().stored == 11
+    assert count(sessions, FeedbackResponse) == before + 11
+
+
 def test_invalid_requests_get_the_routes_422_and_store_nothing(
     server: RunningServer, acme: SeededWorkspace, sessions: sessionmaker[Session]
 ) -> None:

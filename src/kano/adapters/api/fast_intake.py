@@ -187,6 +187,13 @@ class FastIntake:
         self.container = container
         self.email = bool(container.settings.smtp_url)
         self.tokens: dict[str, _Writer] = {}
+        # Look-ups in flight: when a remembered token expires, the requests in hand all
+        # miss at once (16 per process in bench/ingest.py); one look-up serves them all
+        # (per event loop: a future belongs to one).
+        self.looking_up: dict[
+            tuple[asyncio.AbstractEventLoop, str], asyncio.Future[_Writer | None]
+        ] = {}
+        self.lookups = 0  # token look-ups made (for tests)
         self.stored = 0  # responses this path stored (for tests and curious operators)
         self.batches = 0
         # One queue and writer task per event loop: a server process has one loop; a
@@ -281,16 +288,37 @@ class FastIntake:
         known = self.tokens.get(token)
         if known is not None and known.until > now:
             return known
-        self.tokens.pop(token, None)
         loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(None, self._authenticate, token)
-        if found is None:
-            return None
-        if len(self.tokens) > 10_000:  # a flood of distinct tokens must not grow memory
-            self.tokens.clear()
-        writer = _Writer(*found, until=now + TOKEN_CACHE_SECONDS)
-        self.tokens[token] = writer
-        return writer
+        while (in_flight := self.looking_up.get((loop, token))) is not None:
+            try:
+                return await asyncio.shield(in_flight)
+            except asyncio.CancelledError:
+                if not in_flight.cancelled():
+                    raise  # this request was cancelled
+                # the request making the look-up was: make one here
+        lookup: asyncio.Future[_Writer | None] = loop.create_future()
+        self.looking_up[loop, token] = lookup
+        try:
+            self.tokens.pop(token, None)
+            self.lookups += 1
+            found = await loop.run_in_executor(None, self._authenticate, token)
+            writer = None if found is None else _Writer(*found, until=now + TOKEN_CACHE_SECONDS)
+            if writer is not None:
+                if len(self.tokens) > 10_000:  # a flood of distinct tokens must not grow memory
+                    self.tokens.clear()
+                self.tokens[token] = writer
+            lookup.set_result(writer)
+            return writer
+        except asyncio.CancelledError:
+            lookup.cancel()
+            raise
+        except BaseException as error:
+            lookup.set_exception(error)
+            lookup.exception()  # marked retrieved: waiters re-raise it, if any wait
+            raise
+        finally:
+            if self.looking_up.get((loop, token)) is lookup:
+                del self.looking_up[loop, token]
 
     def _authenticate(self, token: str) -> tuple[int, int] | None:
         """The id and workspace of a live token with the write scope (else None: the
