@@ -270,3 +270,20 @@ def test_a_kept_connection_the_server_dropped_is_reopened_and_the_message_sent_o
         second.stop()
     assert box.message_ids == ["<ack-email-test-0@kano>", "<ack-email-after-restart@kano>"]
     assert box.connections == 2
+
+
+def test_the_worker_pauses_after_a_small_batch_not_after_a_full_one(
+    container: Container, mailbox: MailBox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pauses: list[float] = []
+    monkeypatch.setattr(outbox, "_pause", pauses.append)
+    monkeypatch.setattr(outbox, "CLAIM_LIMIT", 10)
+    monkeypatch.setattr(outbox, "GATHER_BELOW", 5)
+    queue_emails(container.sessions, 13)
+    assert outbox.deliver_continuously(container) == "outbox: 10 sent, 0 to retry, 0 failed"
+    assert pauses == [], "a full batch: the next claim at once"
+    assert outbox.deliver_continuously(container) == "outbox: 3 sent, 0 to retry, 0 failed"
+    assert pauses == [outbox.GATHER_SECONDS], "a small one: wait to gather more"
+    assert outbox.deliver_continuously(container) is None
+    assert pauses == [outbox.GATHER_SECONDS], "nothing due: the worker's poll decides"
+    assert len(set(mailbox.message_ids)) == len(mailbox.message_ids) == 13

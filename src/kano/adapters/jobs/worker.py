@@ -6,7 +6,8 @@ A job that fails is logged on its row and retried at its next occurrence; the wo
 itself keeps going. SIGTERM / SIGINT finish the job in hand, then stop.
 
 The outbox is looked at every ``poll_seconds`` (0.2 s by default, one cheap indexed
-query when nothing is due) and straight away again while messages are flowing, in a
+query when nothing is due) and again after a short pause while messages are flowing
+(at once after a full batch; :func:`kano.adapters.jobs.outbox.deliver_continuously`), in a
 thread of its own; the schedule at most every ``SCHEDULE_SECONDS``, since its jobs run
 minutes apart. A short poll was chosen over LISTEN/NOTIFY: NOTIFY serialises the
 committing transactions on a global lock, a cost every accepted response would pay.
@@ -102,9 +103,9 @@ Continuous = Callable[[Container], str | None]
 
 
 def default_continuous() -> list[Continuous]:
-    from kano.adapters.jobs.outbox import deliver_due_messages
+    from kano.adapters.jobs.outbox import deliver_continuously
 
-    return [deliver_due_messages]
+    return [deliver_continuously]
 
 
 class Worker:
