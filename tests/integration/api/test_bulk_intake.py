@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from kano.adapters.db.orm import CaseRow, Customer, FeedbackResponse
 from kano.domain.workspaces import Scope
+from tests.integration.api.problems import assert_invalid_field
 from tests.integration.api.seed import SeededWorkspace
 
 
@@ -45,9 +46,7 @@ def test_concurrent_batches_with_the_same_new_customers_store_each_customer_once
     def post(n: int) -> None:
         with TestClient(host_app, base_url="http://testserver/api/v1/") as client:
             barrier.wait()
-            reply = client.post(
-                "./responses:bulk", json=batch(n), headers=acme.auth(Scope.WRITE)
-            )
+            reply = client.post("./responses:bulk", json=batch(n), headers=acme.auth(Scope.WRITE))
             assert reply.status_code == 201, reply.text
             results.append(reply.json())
 
@@ -85,3 +84,53 @@ def test_bulk_batch_opens_a_case_for_each_detractor_and_returns_ids_in_order(
         )
     assert [scores[i] for i in ids] == [r["answers"]["nps"] for r in body["responses"]]
     assert cases == {i for i in ids if (scores[i] or 0) <= 6}
+
+
+def test_bulk_errors_name_the_field_whichever_way_the_body_is_read(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    """Plain bodies are checked a field at a time, others by the model: the same 422s
+    (the model's errors name the field with dots, the domain's with brackets, as before)."""
+    before = count(sessions, select(func.count()).select_from(FeedbackResponse))
+    for bad, field in [
+        ({"nps": 11}, "responses.3.answers.nps"),
+        ({"nps": "eleven"}, "responses.3.answers.nps"),
+        ({"nps": 7, "mood": 1}, "responses.3.answers.mood"),
+        ({"comment": "   "}, "responses[3].answers"),
+    ]:
+        body = batch(0)
+        body["responses"][3]["answers"] = bad
+        refused = api.post("./responses:bulk", json=body, headers=acme.auth(Scope.WRITE))
+        assert_invalid_field(refused, field)
+    assert count(sessions, select(func.count()).select_from(FeedbackResponse)) == before
+
+
+def test_a_repeated_bulk_key_replays_whichever_way_each_body_was_read(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    """The idempotency fingerprint is the model's dump on both paths: a body read a field
+    at a time and the same body read by the model (a score sent as text) match."""
+    plain = batch(3)
+    for n, item in enumerate(plain["responses"]):
+        item["submitted_at"] = f"2026-03-01T10:{n:02d}:00+02:00"
+        item["language"] = "hu"
+    as_text = {"responses": [dict(item) for item in plain["responses"]]}
+    as_text["responses"][0] = {**plain["responses"][0], "answers": {"nps": "3"}}
+    plain["responses"][0]["answers"] = {"nps": 3}
+    headers = {**acme.auth(Scope.WRITE), "Idempotency-Key": "bulk-both-ways"}
+    first = api.post("./responses:bulk", json=plain, headers=headers)
+    assert first.status_code == 201, first.text
+    again = api.post("./responses:bulk", json=as_text, headers=headers)
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    changed = batch(4)
+    refused = api.post("./responses:bulk", json=changed, headers=headers)
+    assert_invalid_field(refused, "Idempotency-Key")
+    with sessions() as session:
+        stored = session.execute(
+            select(FeedbackResponse.submitted_at, FeedbackResponse.nps)
+            .where(FeedbackResponse.id.in_(first.json()["ids"]))
+            .order_by(FeedbackResponse.id)
+        ).all()
+    assert [at.hour for at, _ in stored] == [8] * 40
+    assert stored[0].nps == 3

@@ -66,7 +66,12 @@ def _email(value: str) -> str:
 
 def _naive_utc(value: datetime) -> datetime:
     """Times are stored as naive UTC; an offset in the file is converted, not dropped."""
-    return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except OverflowError as error:  # year 1 or 9999 pushed past by its offset: a 422, not a 500
+        raise ValueError("is outside the supported range of dates") from error
 
 
 Key = Annotated[str, AfterValidator(_key)]
