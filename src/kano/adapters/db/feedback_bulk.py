@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 
 from kano.adapters.db.bulk_writes import (
     copy_columns,
-    copy_rows,
     inserted_column_ids,
     inserted_ids,
     rows_where_in,
@@ -596,38 +595,55 @@ def _open_cases(
             )
         }
     opened = utcnow()
-    case_rows = [
+    deadlines: dict[float, datetime] = {}  # every case of the batch opens at one moment
+
+    def due(hours: float) -> datetime:
+        if hours not in deadlines:
+            deadlines[hours] = business_deadline(opened, hours)
+        return deadlines[hours]
+
+    count = len(matched)
+    rules = [rule for _, _, _, _, rule, _ in matched]
+    response_ids = [response_id for response_id, _, _, _, _, _ in matched]
+    # As columns, like the responses (one dict and one write_row per case before).
+    case_ids = inserted_column_ids(
+        session,
+        CASES,
         {
-            "workspace_id": workspace_id,
-            "response_id": response_id,
-            "customer_id": customer_id,
-            "touchpoint_id": touchpoint_id,
-            "rule": rule.key,
-            "title": f"{surveys[survey].name}: {rule.key.replace('-', ' ')}",
-            "priority": rule.priority,
-            "status": "new",
-            "owner_team_id": owners.get(touchpoint_id) if team_id is None else team_id,
-            "opened_at": opened,
-            "first_response_due_at": business_deadline(opened, rule.first_response_hours),
-            "resolution_due_at": business_deadline(opened, rule.resolution_hours),
-            "escalation_level": 0,
-        }
-        for response_id, customer_id, touchpoint_id, survey, rule, team_id in matched
-    ]
-    case_ids = inserted_ids(session, CASES, case_rows)
-    copy_rows(
+            "workspace_id": [workspace_id] * count,
+            "response_id": response_ids,
+            "customer_id": [customer_id for _, customer_id, _, _, _, _ in matched],
+            "touchpoint_id": [touchpoint_id for _, _, touchpoint_id, _, _, _ in matched],
+            "rule": [rule.key for rule in rules],
+            "title": [
+                f"{surveys[survey].name}: {rule.key.replace('-', ' ')}"
+                for _, _, _, survey, rule, _ in matched
+            ],
+            "priority": [rule.priority for rule in rules],
+            "status": ["new"] * count,
+            "owner_team_id": [
+                owners.get(touchpoint_id) if team_id is None else team_id
+                for _, _, touchpoint_id, _, _, team_id in matched
+            ],
+            "opened_at": [opened] * count,
+            "first_response_due_at": [due(rule.first_response_hours) for rule in rules],
+            "resolution_due_at": [due(rule.resolution_hours) for rule in rules],
+            "escalation_level": [0] * count,
+        },
+    )
+    copy_columns(
         session,
         CASE_EVENTS,
-        [
-            {
-                "workspace_id": workspace_id,
-                "case_id": case_id,
-                "at": opened,
-                "kind": "opened",
-                "actor": "kano",
-                "detail": {"rule": case["rule"], "response_id": case["response_id"]},
-            }
-            for case_id, case in zip(case_ids, case_rows, strict=True)
-        ],
+        {
+            "workspace_id": [workspace_id] * count,
+            "case_id": case_ids,
+            "at": [opened] * count,
+            "kind": ["opened"] * count,
+            "actor": ["kano"] * count,
+            "detail": [
+                {"rule": rule.key, "response_id": response_id}
+                for rule, response_id in zip(rules, response_ids, strict=True)
+            ],
+        },
     )
-    return len(case_rows)
+    return count
