@@ -25,7 +25,8 @@ less work (the whole built-in catalogue by month × segment: 9 queries, 44 one b
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ from kano.metrics.aggregations.base import PER_CUSTOMER, grouped
 from kano.metrics.definitions import Metric
 from kano.metrics.expression_ibis import compile_text
 from kano.metrics.expressions import ExpressionError, column_names, parse_expression
+from kano.metrics.fetching import fetch_records
 from kano.metrics.periods import MONTHLY_GRAINS, Grain, as_date, previous_range
 from kano.metrics.request import MetricRow, SliceKey, SliceRequest
 from kano.metrics.star import CUSTOMER_ATTRIBUTES, Base, Star
@@ -99,13 +101,30 @@ def compute_metrics(
             alone[(metric.id, None, None)] = [metric]
     _join_histograms(batches)
     _join_customer_months(star, batches, alone, request)
-    for group in alone.values():
-        records = _statistics_records(star, group[0], request)
-        for metric in group:
-            results[metric.id] = _finished_rows(metric, records, request)
-    for group in batches.values():
-        results.update(_batched_rows(star, group, request))
+    queries = [_alone_query(star, group, request) for group in alone.values()]
+    queries += [_batched_query(star, group, request) for group in batches.values()]
+    fetched = fetch_records(star.backend, [query.expression for query in queries])
+    for query, records in zip(queries, fetched, strict=True):
+        results.update(query.finish(records))
     return {metric_id: results[metric_id] for metric_id in wanted}
+
+
+@dataclass(frozen=True)
+class _Query:
+    """One query of ``compute_metrics`` and how its records become each metric's rows:
+    every query is built first and then run together (:mod:`kano.metrics.fetching`)."""
+
+    expression: ir.Table
+    finish: Callable[[list[dict[str, Any]]], dict[str, list[MetricRow]]]
+
+
+def _alone_query(star: Star, metrics: list[Metric], request: SliceRequest) -> _Query:
+    """Metrics with identical statistics (LT and LTV): one query, each finished apart."""
+
+    def finish(records: list[dict[str, Any]]) -> dict[str, list[MetricRow]]:
+        return {metric.id: _finished_rows(metric, records, request) for metric in metrics}
+
+    return _Query(_statistics_expression(star, metrics[0], request), finish)
 
 
 def _join_histograms(batches: dict[tuple[str, Hashable], list[Metric]]) -> None:
@@ -126,9 +145,7 @@ def _join_histograms(batches: dict[tuple[str, Hashable], list[Metric]]) -> None:
             batches.pop((source, "rows"), None)
 
 
-def _batched_rows(
-    star: Star, metrics: list[Metric], request: SliceRequest
-) -> dict[str, list[MetricRow]]:
+def _batched_query(star: Star, metrics: list[Metric], request: SliceRequest) -> _Query:
     """Metrics with one base reduced in one grouped query, each under its own filter."""
     first = metrics[0]
     base = first.aggregation.batch_base(star, first.source, request)
@@ -181,20 +198,23 @@ def _batched_rows(
     statistics = first.aggregation.batch_statistics(frame, keys, members)
     if statistics is None:
         statistics = grouped(frame, keys, **reductions)
-    records = star.backend.to_pyarrow(statistics).to_pylist()
-    results = {}
-    for index, metric in enumerate(metrics):
-        prefix = f"_m{index}_"
-        own = [
-            {
-                **{key: record[key] for key in keys},
-                **{name[len(prefix) - 1 :]: value for name, value in record.items()
-                   if name.startswith(prefix)},
-            }
-            for record in records
-        ]  # fmt: skip
-        results[metric.id] = _finished_rows(metric, own, request)
-    return results
+
+    def finish(records: list[dict[str, Any]]) -> dict[str, list[MetricRow]]:
+        results = {}
+        for index, metric in enumerate(metrics):
+            prefix = f"_m{index}_"
+            own = [
+                {
+                    **{key: record[key] for key in keys},
+                    **{name[len(prefix) - 1 :]: value for name, value in record.items()
+                       if name.startswith(prefix)},
+                }
+                for record in records
+            ]  # fmt: skip
+            results[metric.id] = _finished_rows(metric, own, request)
+        return results
+
+    return _Query(statistics, finish)
 
 
 def _customers_from_rollup(
@@ -289,11 +309,12 @@ def _whole_months(period: tuple[date, date] | None) -> bool:
 def _rows(
     backend: Any, metric: Metric, request: SliceRequest, workspace_id: int
 ) -> list[MetricRow]:
-    records = _statistics_records(Star(backend, workspace_id), metric, request)
+    star = Star(backend, workspace_id)
+    (records,) = fetch_records(backend, [_statistics_expression(star, metric, request)])
     return _finished_rows(metric, records, request)
 
 
-def _statistics_records(star: Star, metric: Metric, request: SliceRequest) -> list[dict[str, Any]]:
+def _statistics_expression(star: Star, metric: Metric, request: SliceRequest) -> ir.Table:
     aggregation = metric.aggregation
     base = aggregation.base(star, metric.source, request)
     try:
@@ -303,8 +324,7 @@ def _statistics_records(star: Star, metric: Metric, request: SliceRequest) -> li
         statistics = aggregation.statistics(frame, list(request.by))
     except ExpressionError as error:
         raise InvalidInput(f"metric {metric.id}", str(error)) from error
-    records: list[dict[str, Any]] = star.backend.to_pyarrow(statistics).to_pylist()
-    return records
+    return statistics
 
 
 def _finished_rows(
