@@ -134,3 +134,39 @@ def test_a_repeated_bulk_key_replays_whichever_way_each_body_was_read(
         ).all()
     assert [at.hour for at, _ in stored] == [8] * 40
     assert stored[0].nps == 3
+
+
+def test_many_concurrent_batches_with_overlapping_new_customers_all_succeed(
+    host_app: Any, acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    """Six batches at once, each bringing 40 of the same 60 new customers in its own
+    order: every batch is accepted (a batch finds the customers another one created
+    meanwhile instead of failing on their key) and each customer is stored once."""
+    statuses: list[int] = []
+    barrier = threading.Barrier(6)
+
+    def post(n: int) -> None:
+        body = {
+            "responses": [
+                {
+                    "survey": "after-delivery",
+                    "customer": {"external_id": f"RACE-{(n * 7 + i * (1 + n % 2)) % 60}"},
+                    "answers": {"nps": 9},
+                }
+                for i in range(40)
+            ]
+        }
+        with TestClient(host_app, base_url="http://testserver/api/v1/") as client:
+            barrier.wait()
+            reply = client.post("./responses:bulk", json=body, headers=acme.auth(Scope.WRITE))
+            statuses.append(reply.status_code)
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [201] * 6
+    used = {(n * 7 + i * (1 + n % 2)) % 60 for n in range(6) for i in range(40)}
+    racing = select(func.count()).where(Customer.external_id.like("RACE-%"))
+    assert count(sessions, racing) == len(used)

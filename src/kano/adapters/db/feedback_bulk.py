@@ -19,19 +19,21 @@ All or nothing like the single path: the first invalid response raises
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.bulk_writes import (
     copy_columns,
     inserted_column_ids,
-    inserted_ids,
+    is_postgres,
     rows_where_in,
 )
 from kano.adapters.db.case_rules import Candidate, decide_cases
@@ -423,28 +425,12 @@ def _respondents(
 def _store_customers(
     session: Session, workspace_id: int, respondents: Sequence[_Respondent | None]
 ) -> int:
-    """Insert the new respondents (ids filled in) and add e-mails found missing."""
+    """Insert the new respondents (ids filled in) and add e-mails found missing; the
+    number of customers created."""
     unique = list({id(r): r for r in respondents if r is not None}.values())
     new = [r for r in unique if r.new]
     now = utcnow()
-    ids = inserted_ids(
-        session,
-        CUSTOMERS,
-        [
-            {
-                "workspace_id": workspace_id,
-                "external_id": r.external_id,
-                "kind": "person",
-                "name": r.name,
-                "email": r.email,
-                "consent_contact": True,
-                "created_at": now,
-            }
-            for r in new
-        ],
-    )
-    for respondent, new_id in zip(new, ids, strict=True):
-        respondent.id = new_id
+    created = _insert_customers_or_find(session, workspace_id, new, now) if new else 0
     emailed = [r for r in unique if r.email_added and not r.new]
     for respondent in emailed:
         session.execute(
@@ -452,7 +438,65 @@ def _store_customers(
             .where(Customer.id == respondent.id, Customer.email.is_(None))
             .values(email=respondent.email)
         )
-    return len(new)
+    return created
+
+
+_INSERT_CUSTOMERS = text(
+    "INSERT INTO customers (workspace_id, external_id, kind, name, email, consent_contact, "
+    "created_at) SELECT :workspace_id, x.external_id, 'person', x.name, x.email, true, "
+    ":now FROM json_to_recordset(CAST(:rows AS json)) AS x(external_id text, name text, "
+    "email text) ON CONFLICT (workspace_id, external_id) DO NOTHING RETURNING id, external_id"
+)
+
+
+def _insert_customers_or_find(
+    session: Session, workspace_id: int, new: list[_Respondent], now: datetime
+) -> int:
+    """Insert the new customers, and find those a concurrent batch created first
+    (``ON CONFLICT DO NOTHING``; PostgreSQL waits for that batch's commit). Before, both
+    batches wrote them (``COPY``): the loser failed on the unique key and redid its whole
+    batch, and a second such race in the retry was a 500 (one in ~70 batches of
+    ``bench/ingest_bulk.py``). Keys in one order, so two batches cannot deadlock."""
+    ordered = sorted(new, key=lambda r: r.external_id)
+    values = [{"external_id": r.external_id, "name": r.name, "email": r.email} for r in ordered]
+    if is_postgres(session):
+        found = session.execute(
+            _INSERT_CUSTOMERS,
+            {"workspace_id": workspace_id, "rows": json.dumps(values), "now": now},
+        ).all()
+    else:  # SQLite: one writer at a time, but its snapshot may predate the other's commit
+        statement = (
+            sqlite_insert(CUSTOMERS)
+            .on_conflict_do_nothing(index_elements=["workspace_id", "external_id"])
+            .returning(CUSTOMERS.c.id, CUSTOMERS.c.external_id)
+        )
+        extra = {"workspace_id": workspace_id, "kind": "person", "consent_contact": True}
+        found = []
+        for start in range(0, len(values), INSERT_CHUNK):
+            page = [
+                {**row, **extra, "created_at": now} for row in values[start : start + INSERT_CHUNK]
+            ]
+            found.extend(session.execute(statement, page).all())
+    inserted = {external_id: new_id for new_id, external_id in found}
+    for respondent in ordered:
+        respondent.id = inserted.get(respondent.external_id)
+    missing = [r for r in ordered if r.id is None]
+    if missing:
+        by_external_id = {r.external_id: r for r in missing}
+        for row in rows_where_in(
+            session,
+            _CUSTOMER_COLUMNS,
+            Customer.external_id,
+            list(by_external_id),
+            Customer.workspace_id == workspace_id,
+        ):
+            known = by_external_id[row.external_id]
+            known.id, known.name, known.consent_contact = row.id, row.name, row.consent_contact
+            if row.email is not None or known.email is None:
+                known.email = row.email
+            else:  # this batch brings the e-mail the other one lacked
+                known.new, known.email_added = False, True
+    return len(inserted)
 
 
 def _queue_acknowledgements(
