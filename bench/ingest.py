@@ -171,13 +171,19 @@ class Services:
             ["serve", "--no-migrate", "--port", str(self.port), "--workers", str(self.workers),
              "--access-log" if self.access_log else "--no-access-log"],
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
+        log = self.logs / f"serve-{self.restarts}.log"
         while time.monotonic() < deadline:
+            # Every server process started, not just the first: a process still building
+            # its app takes no connections, so the clients' would all go to the others.
+            started = log.read_text(errors="replace").count("Application startup complete")
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=2):
-                    return
+                    if started >= self.workers:
+                        return
             except OSError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise SystemExit(f"kano serve did not answer; see {self.logs}")
 
     def start_worker(self, wait: bool = False) -> None:
