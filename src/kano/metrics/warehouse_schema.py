@@ -208,6 +208,31 @@ metrics and the repurchase rate start from it, and the per-customer metrics (ord
 customer, ARPU, active customers, the profit formula) read it instead of every order when
 a question slices only by months and customer attributes."""
 
+FEW_VALUED_COLUMNS: frozenset[str] = frozenset(
+    {
+        # fact columns naming one of a few kinds
+        "process",
+        "measure",
+        "channel",
+        "language",
+        "product",
+        # dimension attributes a fact is sliced by (``kano.metrics.star``)
+        "segment",
+        "stage",
+        "touchpoint",
+        "team",
+        "team_function",
+        "survey",
+        "kind",
+        "region",
+        "industry",
+        "consent_contact",
+    }
+)
+"""Columns with few distinct values next to the rows of a fact table (no ids, amounts,
+times or free text): grouping by them first and testing conditions on the groups counts
+the same rows for less work (``aggregations.simple.histogram_statistics``)."""
+
 # In load order: dimensions before the facts that refer to them; derived tables last.
 TABLES: tuple[WarehouseTable, ...] = (
     TEAMS,

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from kano.metrics.aggregations.base import (
@@ -28,6 +29,7 @@ from kano.metrics.aggregations.base import (
 from kano.metrics.expression_ibis import compile_text
 from kano.metrics.expressions import column_names, parse_expression
 from kano.metrics.intervals import Estimate, mean_t, net_score, ratio, wilson
+from kano.metrics.warehouse_schema import FEW_VALUED_COLUMNS
 
 
 def _number(text: str, frame: ir.Table) -> Any:
@@ -447,15 +449,28 @@ def histogram_statistics(
     for condition, _ in counted:
         if not any(_same(condition, seen) for seen in distinct):
             distinct.append(condition)
+    flag_of = [next(i for i, c in enumerate(distinct) if _same(c, condition))
+               for condition, _ in counted]  # fmt: skip
+    summary = _few_valued_summary(frame, keys, column, distinct)
+    if summary is not None:  # conditions on the summary's rows, not on every fact
+        distinct = [None if c is None else _rebound(c, frame, summary) for c in distinct]
+        frame = summary
     flags = {f"_w{i}": ibis.literal(True) if c is None else c for i, c in enumerate(distinct)}
     values = frame.mutate(**flags)
-    if all(condition is not None for condition in distinct):
+    if summary is None and all(condition is not None for condition in distinct):
+        # Rows no member counts are dropped early. Not on the summary: DuckDB would push
+        # this filter on its group keys down to every fact (0.35 s of CPU at size L),
+        # and a group no member counts only adds zero counts there.
         values = values.filter(ibis.or_(*(values[name] for name in flags)))
     columns = {}
-    for index, (condition, nulls) in enumerate(counted):
-        flag = values[f"_w{next(i for i, c in enumerate(distinct) if _same(c, condition))}"]
-        rows = flag if nulls else flag & values[column].notnull()
-        columns[f"_c{index}"] = values.count(where=rows)
+    for index, (_, nulls) in enumerate(counted):
+        flag = values[f"_w{flag_of[index]}"]
+        if summary is not None:
+            weight = values._rows if nulls else values._values
+            columns[f"_c{index}"] = weight.sum(where=flag).coalesce(0)
+        else:
+            rows = flag if nulls else flag & values[column].notnull()
+            columns[f"_c{index}"] = values.count(where=rows)
     counts = values.group_by([*keys, column]).aggregate(**columns)
     whole = ibis.window(group_by=keys)
     windows: dict[str, Any] = {f"{own}_t": counts[own].sum().over(whole) for own in columns}
@@ -470,6 +485,43 @@ def histogram_statistics(
             ranked, prefix, own_of[prefix], ranked[column]
         )
     return grouped(ranked, keys, **reductions)
+
+
+def _few_valued_summary(
+    frame: ir.Table, keys: list[str], column: str, conditions: list[ir.BooleanValue | None]
+) -> ir.Table | None:
+    """The frame's rows counted per slice, value and the columns the members' conditions
+    read, when those are all few-valued (a measure, a channel: ``FEW_VALUED_COLUMNS``);
+    else None.
+
+    Why: evaluating the conditions (``measure = 'defects'`` and five more) on every fact
+    cost more than the grouping itself — text comparisons on 10.4 M process events took
+    0.5 s of 1.0 s of CPU at size L on DuckDB. Grouped first, the same conditions run on
+    some 10⁵ summary rows, with identical counts: ``_rows`` counts every row of a group,
+    ``_values`` its non-null values."""
+    if all(condition is None for condition in conditions):
+        return None
+    read: set[str] = set()
+    for condition in conditions:
+        if condition is None:
+            continue
+        for field in condition.op().find_topmost(ops.Field):
+            if field.rel != frame.op():
+                return None
+            read.add(field.name)
+    extra = sorted(read - {column, *keys})
+    if not set(extra) <= FEW_VALUED_COLUMNS:
+        return None
+    return frame.group_by([*keys, *extra, column]).aggregate(
+        _rows=frame.count(), _values=frame[column].count()
+    )
+
+
+def _rebound(condition: ir.BooleanValue, frame: ir.Table, summary: ir.Table) -> ir.BooleanValue:
+    """``condition`` (on ``frame``'s columns) on the same columns of ``summary``."""
+    fields = condition.op().find_topmost(ops.Field)
+    rebound = condition.op().replace({field: summary[field.name].op() for field in fields})
+    return rebound.to_expr()
 
 
 @dataclass(frozen=True)
