@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from kano.adapters.db.bulk_writes import rows_where_in
 from kano.adapters.db.case_rules import replace_policy
 from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.feedback_intake import Submission, accept_response
@@ -276,37 +275,3 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_given(
         }
     assert payloads["webhook"]["data"]["answers"]["comment"] == comment
     assert "Tab\tName \\ x" in payloads["email"]["body"]
-
-
-def test_probing_each_key_finds_the_rows_a_join_finds(sessions: sessionmaker[Session]) -> None:
-    """``rows_where_in(…, probe=True)`` (a LATERAL index look-up per key on PostgreSQL)
-    returns the same rows as the plain join: repeated and unknown keys, other workspaces'
-    rows left out."""
-    mine, other = seeded(sessions, "probe-a"), seeded(sessions, "probe-b")
-    with sessions() as session:
-        keys = [
-            *session.scalars(
-                select(Customer.external_id).where(Customer.workspace_id == mine).limit(5)
-            ),
-            "NOMAIL",
-            "NOMAIL",
-            "no-such-customer",
-        ]
-        assert len(keys) > 4
-
-        def found(probe: bool) -> list[tuple[Any, ...]]:
-            rows = rows_where_in(
-                session,
-                (Customer.id, Customer.external_id),
-                Customer.external_id,
-                keys,
-                Customer.workspace_id == mine,
-                probe=probe,
-            )
-            return sorted(tuple(row) for row in rows)
-
-        probed = found(True)
-        assert probed == found(False)
-        assert len(probed) == len(set(keys)) - 1
-        theirs = set(session.scalars(select(Customer.id).where(Customer.workspace_id == other)))
-        assert not {row[0] for row in probed} & theirs

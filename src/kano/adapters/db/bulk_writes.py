@@ -33,7 +33,6 @@ from sqlalchemy import (
     insert,
     select,
     text,
-    true,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -61,16 +60,8 @@ def rows_where_in(
     key: Any,
     values: Sequence[Any],
     *conditions: ColumnElement[bool],
-    probe: bool = False,
 ) -> Iterable[Any]:
-    """Rows of ``columns`` whose ``key`` column is one of ``values`` (and ``conditions``).
-
-    ``probe=True`` (PostgreSQL, text keys): look each key up in an index (a ``LATERAL``
-    join), whatever the table's statistics say; for a key with a unique index that
-    ``conditions`` complete (external id and workspace). A plain join planned on a fresh
-    table's statistics hashed all 20,000 customers for a batch's 1,000 keys (11–12 ms;
-    probing 2.5 ms). Not for keys without such an index: probing e-mails, the planner
-    ANDed each with the workspace index (250 ms)."""
+    """Rows of ``columns`` whose ``key`` column is one of ``values`` (and ``conditions``)."""
     if not values:
         return
     if is_postgres(session):
@@ -82,11 +73,7 @@ def rows_where_in(
             unique = list(dict.fromkeys(values))  # a join repeats a row per repeated key
             as_json = sql_cast(bindparam("keys", json.dumps(unique), type_=Text), JSON)
             wanted = func.json_array_elements_text(as_json).table_valued("value").alias("wanted")
-            found = select(*columns).where(key == wanted.c.value, *conditions)
-            if probe:  # OFFSET 0 keeps PostgreSQL from flattening it into a plain join
-                each = found.offset(0).lateral("found")
-                found = select(each).select_from(wanted).join(each, true())
-            yield from session.execute(found)
+            yield from session.execute(select(*columns).where(key == wanted.c.value, *conditions))
             return
         array = bindparam("keys", list(values), type_=ARRAY(key.type))
         yield from session.execute(select(*columns).where(key == any_(array), *conditions))

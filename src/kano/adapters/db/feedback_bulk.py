@@ -365,13 +365,13 @@ def _respondents(
     by_email: dict[str, _Respondent] = {}
     in_workspace = Customer.workspace_id == workspace_id
     for row in rows_where_in(
-        session, _CUSTOMER_COLUMNS, Customer.external_id, external_ids, in_workspace, probe=True
+        session, _CUSTOMER_COLUMNS, Customer.external_id, external_ids, in_workspace
     ):
         by_external[row.external_id] = _Respondent(
             row.id, row.external_id, row.name, row.email, row.consent_contact
         )
     found_by_email = sorted(
-        rows_where_in(session, _CUSTOMER_COLUMNS, Customer.email, emails, in_workspace, probe=True),
+        rows_where_in(session, _CUSTOMER_COLUMNS, Customer.email, emails, in_workspace),
         key=lambda row: -row.id,  # the oldest id written last wins
     )
     for row in found_by_email:
