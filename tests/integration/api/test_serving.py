@@ -76,8 +76,9 @@ def children_of(parent: int) -> set[int]:
     return found
 
 
-def server_side_connections(pid: int, port: int) -> int:
-    """How many established TCP connections to ``port`` process ``pid`` holds."""
+def server_side_connections(pid: int, port: int, state: str = "01") -> int:
+    """How many TCP sockets on ``port`` in ``state`` (01 established, 0A listening)
+    process ``pid`` holds."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -91,7 +92,7 @@ def server_side_connections(pid: int, port: int) -> int:
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             local_port = int(fields[1].rpartition(":")[2], 16)
-            if local_port == port and fields[3] == "01" and fields[9] in inodes:
+            if local_port == port and fields[3] == state and fields[9] in inodes:
                 held += 1
     return held
 
@@ -130,11 +131,7 @@ def served(database_factory: DatabaseFactory, tmp_path: Path) -> Iterator[Served
         )
     running = Served(process, port, log)
     try:
-        running.wait_for(
-            "two server processes answering",
-            lambda: len(running.children() - {0}) >= 2
-            and all(healthy(running.base_url) for _ in range(4)),
-        )
+        running.wait_for("two server processes listening", lambda: both_listening(running))
         yield running
     finally:
         if process.poll() is None:
@@ -162,10 +159,25 @@ async def open_connections(port: int, count: int) -> list[asyncio.StreamWriter]:
 
 def python_children(served: Served) -> set[int]:
     """The server processes (spawn also starts a resource tracker in some versions)."""
-    return {
-        pid for pid in served.children()
-        if "multiprocessing.resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text()
-    }
+    servers = set()
+    for pid in served.children():
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        if "multiprocessing.resource_tracker" not in command:
+            servers.add(pid)
+    return servers
+
+
+def both_listening(served: Served) -> bool:
+    """Two server processes, each listening (a process listens once its app is built)."""
+    servers = python_children(served)
+    return (
+        len(servers) == 2
+        and all(server_side_connections(pid, served.port, "0A") == 1 for pid in servers)
+        and healthy(served.base_url)
+    )
 
 
 def test_two_processes_share_the_connections_and_a_killed_one_is_restarted(
@@ -192,8 +204,7 @@ def test_two_processes_share_the_connections_and_a_killed_one_is_restarted(
     os.kill(victim, signal.SIGKILL)
     served.wait_for(
         "a new server process in place of the killed one",
-        lambda: len(python_children(served)) == 2 and victim not in python_children(served)
-        and all(healthy(served.base_url) for _ in range(8)),
+        lambda: victim not in python_children(served) and both_listening(served),
     )
     assert served.process.poll() is None, "the supervisor keeps running"
 
