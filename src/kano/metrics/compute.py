@@ -25,7 +25,7 @@ less work (the whole built-in catalogue by month × segment: 9 queries, 44 one b
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -101,18 +101,26 @@ def compute_metrics(
             alone[(metric.id, None, None)] = [metric]
     _join_histograms(batches)
     _join_customer_months(star, batches, alone, request)
-    queries = [_alone_query(star, group, request) for group in alone.values()]
-    queries += [_batched_query(star, group, request) for group in batches.values()]
-    fetched = fetch_records(star.backend, [query.expression for query in queries])
+    queries: list[_Query] = []
+
+    def expressions() -> Iterator[ir.Table]:  # each built while the previous one runs
+        for group in alone.values():
+            queries.append(_alone_query(star, group, request))
+            yield queries[-1].expression
+        for group in batches.values():
+            queries.append(_batched_query(star, group, request))
+            yield queries[-1].expression
+
+    fetched = fetch_records(star.backend, expressions())
     for query, records in zip(queries, fetched, strict=True):
-        results.update(query.finish(records))
+        results.update(query.finish(star.named_records(query.expression, records)))
     return {metric_id: results[metric_id] for metric_id in wanted}
 
 
 @dataclass(frozen=True)
 class _Query:
     """One query of ``compute_metrics`` and how its records become each metric's rows:
-    every query is built first and then run together (:mod:`kano.metrics.fetching`)."""
+    queries start as they are built, side by side on DuckDB (:mod:`kano.metrics.fetching`)."""
 
     expression: ir.Table
     finish: Callable[[list[dict[str, Any]]], dict[str, list[MetricRow]]]
@@ -166,6 +174,7 @@ def _batched_query(star: Star, metrics: list[Metric], request: SliceRequest) -> 
             raise InvalidInput(f"metric {metric.id}", str(error)) from error
         members.append((f"_m{index}", metric.aggregation, condition))
     customers = _customers_from_rollup(star, metrics, request) if per_customer else None
+    from_rollup = customers is not None
     reductions: dict[str, Any] = {}
     if customers is None:
         for prefix, aggregation, condition in members:
@@ -177,7 +186,9 @@ def _batched_query(star: Star, metrics: list[Metric], request: SliceRequest) -> 
     if per_customer:
         if customers is None:
             customers = frame.group_by([*keys, "customer_id"]).aggregate(**reductions)
-        contexts = {type(m.aggregation): m.aggregation.customer_context(star) for m in metrics}
+        contexts = {
+            type(m.aggregation): m.aggregation.customer_context(star, from_rollup) for m in metrics
+        }
         for context in contexts.values():
             if context is not None:
                 joined = customers.left_join(
@@ -310,8 +321,9 @@ def _rows(
     backend: Any, metric: Metric, request: SliceRequest, workspace_id: int
 ) -> list[MetricRow]:
     star = Star(backend, workspace_id)
-    (records,) = fetch_records(backend, [_statistics_expression(star, metric, request)])
-    return _finished_rows(metric, records, request)
+    statistics = _statistics_expression(star, metric, request)
+    (records,) = fetch_records(backend, [statistics])
+    return _finished_rows(metric, star.named_records(statistics, records), request)
 
 
 def _statistics_expression(star: Star, metric: Metric, request: SliceRequest) -> ir.Table:

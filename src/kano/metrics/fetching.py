@@ -14,8 +14,8 @@ result goes through the same Arrow-to-Ibis conversion as ``backend.to_pyarrow``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import ibis.expr.operations as ops
@@ -28,25 +28,18 @@ Records = list[dict[str, Any]]
 DUCKDB_CONCURRENT_QUERIES = 2
 
 
-def fetch_records(backend: Any, expressions: Sequence[ir.Table]) -> list[Records]:
-    """The rows of each expression as dicts, in the order given."""
-    if len(expressions) > 1 and _runs_side_by_side(backend, expressions):
+def fetch_records(backend: Any, expressions: Iterable[ir.Table]) -> list[Records]:
+    """The rows of each expression as dicts, in the order given.
+
+    ``expressions`` may be a generator: on DuckDB each query starts as soon as it is
+    compiled, so building and compiling the next one overlaps running this one."""
+    if getattr(backend, "name", None) == "duckdb" and hasattr(backend, "con"):
         return _fetch_on_duckdb_cursors(backend, expressions)
     return [backend.to_pyarrow(expression).to_pylist() for expression in expressions]
 
 
-def _runs_side_by_side(backend: Any, expressions: Sequence[ir.Table]) -> bool:
-    """DuckDB, and no query that reads an in-memory table (those are registered on the
-    backend's own connection, which another cursor does not see)."""
-    if getattr(backend, "name", None) != "duckdb" or not hasattr(backend, "con"):
-        return False
-    return not any(expression.op().find(ops.InMemoryTable) for expression in expressions)
-
-
-def _fetch_on_duckdb_cursors(backend: Any, expressions: Sequence[ir.Table]) -> list[Records]:
+def _fetch_on_duckdb_cursors(backend: Any, expressions: Iterable[ir.Table]) -> list[Records]:
     from ibis.backends.duckdb.converter import DuckDBPyArrowData
-
-    statements = [backend.compile(expression) for expression in expressions]
 
     def run(statement: str) -> Any:
         cursor = backend.con.cursor()
@@ -55,10 +48,21 @@ def _fetch_on_duckdb_cursors(backend: Any, expressions: Sequence[ir.Table]) -> l
         finally:
             cursor.close()
 
-    workers = min(DUCKDB_CONCURRENT_QUERIES, len(statements))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="kano-query") as pool:
-        tables = list(pool.map(run, statements))
-    return [
-        expression.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData).to_pylist()
-        for expression, table in zip(expressions, tables, strict=True)
-    ]
+    started: list[tuple[ir.Table, Future[Any] | None]] = []
+    with ThreadPoolExecutor(DUCKDB_CONCURRENT_QUERIES, thread_name_prefix="kano-query") as pool:
+        for expression in expressions:
+            if expression.op().find(ops.InMemoryTable):
+                # In-memory tables are registered on the backend's own connection, which
+                # another cursor does not see: such a query runs there, through Ibis.
+                started.append((expression, None))
+            else:
+                started.append((expression, pool.submit(run, backend.compile(expression))))
+        records = []
+        for expression, future in started:  # converted while later queries still run
+            if future is None:
+                records.append(backend.to_pyarrow(expression).to_pylist())
+                continue
+            table = future.result()
+            result = expression.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)
+            records.append(result.to_pylist())
+    return records

@@ -195,6 +195,7 @@ CUSTOMER_MONTHS = _table(
     ("first_order_at", _TS),
     ("orders", _ID),
     ("last_order_at", _TS),
+    ("repeat_purchase", _ID),
     time="month_start",
 )
 """A rollup the loader derives from the transactions (``kano.adapters.warehouse.rollups``):
@@ -203,7 +204,8 @@ month − 1, ``month_start`` its first instant), the month's revenue and margin,
 ``paying_months``, how many months with a purchase the customer has had up to this one,
 and ``months_since_first``, calendar months since the customer's first purchase month
 (0 in that month), ``first_order_at`` and ``last_order_at``, the month's earliest and
-latest order, and ``orders``, how many there were. LT, LTV, share of wallet, the cohort
+latest order, ``orders``, how many there were, and ``repeat_purchase``, 1 when the month
+holds a purchase later than the customer's first ever (else 0). LT, LTV, share of wallet, the cohort
 metrics and the repurchase rate start from it, and the per-customer metrics (orders per
 customer, ARPU, active customers, the profit formula) read it instead of every order when
 a question slices only by months and customer attributes."""

@@ -173,7 +173,7 @@ def test_a_rollup_from_an_older_version_is_rebuilt_by_the_next_load(
     demo_dir: Path,
 ) -> None:  # fmt: skip
     """A warehouse whose customer-month rollup lacks the columns added later (orders,
-    latest order) is not broken by the upgrade: the next load, even one with nothing new
+    latest order, repeat purchase) is not broken by the upgrade: the next load, even one with nothing new
     to read, rebuilds the rollup in the current shape, and the metrics agree again."""
     require_engine(engine)
     url = warehouse_factory.new_url(engine)
@@ -181,7 +181,7 @@ def test_a_rollup_from_an_older_version_is_rebuilt_by_the_next_load(
     store = open_store(url)
     try:
         with store.transaction():
-            for column in ("orders", "last_order_at"):
+            for column in ("orders", "last_order_at", "repeat_purchase"):
                 store.execute(f'ALTER TABLE {store.name("customer_months")} DROP COLUMN "{column}"')
     finally:
         store.close()
@@ -190,7 +190,9 @@ def test_a_rollup_from_an_older_version_is_rebuilt_by_the_next_load(
 
     assert all(report.appended.get(table.name, 0) == 0 for table in FACT_TABLES), report
     backend = connect(url)
-    assert {"orders", "last_order_at"} <= set(backend.table("customer_months").columns)
+    assert {"orders", "last_order_at", "repeat_purchase"} <= set(
+        backend.table("customer_months").columns
+    )
     assert state(url)["customer_months"].row_count > 0
     per_customer = ("arpu", "order_frequency", "repurchase_rate", "lifetime_months")
     for metric_id in per_customer:

@@ -2,12 +2,13 @@
 
 Ten metrics (LT, LTV, share of wallet, retention and churn by cohort, the repurchase
 rate) start from the *customer months*: one row per customer and calendar month with at
-least one purchase, with the month's revenue, margin, orders, earliest and latest order, the paying
-months so far and the months since the first. Computing that from the orders costs a
-pass over every order and a window over every customer month (about 3 s at 10 M orders
-on two cores), once per metric and question. The loader builds it once instead, in the
-same transaction as the facts (so it is exactly as current and as atomic as they are),
-with an in-process DuckDB over the Arrow batches — the same on every store.
+least one purchase, with the month's revenue, margin, orders, earliest and latest order,
+the paying months so far, the months since the first and whether a purchase was a repeat
+one. Computing that from the orders costs a pass over every order and a window over every
+customer month (about 3 s at 10 M orders on two cores), once per metric and question.
+The loader builds it once instead, in the same transaction as the facts (so it is exactly
+as current and as atomic as they are), with an in-process DuckDB over the Arrow batches —
+the same on every store.
 
 It is rebuilt whenever a load changes the transactions, and kept otherwise: from the
 batches just loaded when the transactions were replaced, and from a second read of all
@@ -44,7 +45,9 @@ SELECT
           OVER (PARTITION BY customer_id) AS months_since_first,
     first_order_at,
     orders,
-    last_order_at
+    last_order_at,
+    CAST(CASE WHEN month_start > min(month_start) OVER (PARTITION BY customer_id)
+              OR last_order_at > first_order_at THEN 1 ELSE 0 END AS BIGINT) AS repeat_purchase
 FROM (
     SELECT customer_id, date_trunc('month', occurred_at) AS month_start,
            sum(CAST(amount AS DOUBLE)) AS revenue, sum(CAST(margin AS DOUBLE)) AS margin,

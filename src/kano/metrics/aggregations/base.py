@@ -110,10 +110,11 @@ class Aggregation(ABC):
         """The base a batch of this aggregation starts from (by default :meth:`base`)."""
         return self.base(star, source, request)
 
-    def customer_context(self, star: Star) -> ir.Table | None:
+    def customer_context(self, star: Star, from_rollup: bool) -> ir.Table | None:
         """For the batch key :data:`PER_CUSTOMER`: a table with ``_context_customer``
         and columns per customer (e.g. the first purchase) that the per-customer rows
-        are joined to before :meth:`reductions_over_customers`; None: not needed."""
+        are joined to before :meth:`reductions_over_customers`; None: not needed.
+        ``from_rollup``: the per-customer rows come from the customer-month rollup."""
         return None
 
     def customer_reductions(

@@ -47,8 +47,9 @@ class RepeatCustomerShare(Aggregation):
         )
 
     # Batched with the other per-customer metrics: a customer's purchases in the slice
-    # include a repeat one exactly when the latest is later than the first ever, which
-    # the customer-month rollup holds (the earliest order of the first month).
+    # include a repeat one exactly when the latest is later than the first ever (from the
+    # orders), or when one of the slice's customer months says it holds one (from the
+    # rollup: no join with every customer's first purchase, 0.35 s of CPU at size L).
 
     def batch_key(self) -> Hashable | None:
         return PER_CUSTOMER
@@ -56,7 +57,9 @@ class RepeatCustomerShare(Aggregation):
     def batch_base(self, star: Star, source: str, request: SliceRequest) -> Base:
         return Aggregation.base(self, star, source, request)
 
-    def customer_context(self, star: Star) -> ir.Table | None:
+    def customer_context(self, star: Star, from_rollup: bool) -> ir.Table | None:
+        if from_rollup:
+            return None
         months = star.table("customer_months")
         return months.filter(months.months_since_first == 0).select(
             _context_customer=months.customer_id, _first_order_at=months.first_order_at
@@ -68,13 +71,16 @@ class RepeatCustomerShare(Aggregation):
         return {"_rows": frame.count(where=where), "_last": frame.occurred_at.max(where=where)}
 
     def rollup_customer_columns(self) -> dict[str, tuple[str, str]] | None:
-        return {"_rows": ("orders", "sum"), "_last": ("last_order_at", "max")}
+        return {"_rows": ("orders", "sum"), "_repeat": ("repeat_purchase", "max")}
 
     def reductions_over_customers(
         self, customers: ir.Table, columns: Mapping[str, Any]
     ) -> dict[str, Any]:
         present = customers.customer_id.notnull() & (columns["_rows"] > 0)
-        repeat = present & (columns["_last"] > customers._first_order_at)
+        if "_repeat" in columns:
+            repeat = present & (columns["_repeat"] > 0)
+        else:
+            repeat = present & (columns["_last"] > customers._first_order_at)
         return {"_n": customers.count(where=present), "_hits": customers.count(where=repeat)}
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
