@@ -351,7 +351,7 @@ def report(
           f"peak RSS {kano['rss']:,.0f} MiB)")  # fmt: skip
     if not math.isnan(kano.get("warm", math.nan)):
         print(f"kano, again in-process: {kano['warm']:8.2f} s  (the same process asks again, "
-              "DuckDB's buffers warm, as in a running server; not used for the ratio)")  # fmt: skip
+              "caches warm, as in a running server; not used for the ratio)")  # fmt: skip
     print(f"pandas, full catalogue: {pandas_['total']:8.2f} s  (runs "
           f"{', '.join(f'{t:.2f}' for t in pandas_['runs'])}; of which reading "
           f"{pandas_['read']:.2f} s; peak RSS {pandas_['rss']:,.0f} MiB)")  # fmt: skip
