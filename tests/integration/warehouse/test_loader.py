@@ -173,8 +173,9 @@ def test_a_rollup_from_an_older_version_is_rebuilt_by_the_next_load(
     demo_dir: Path,
 ) -> None:  # fmt: skip
     """A warehouse whose customer-month rollup lacks the columns added later (orders,
-    latest order, repeat purchase) is not broken by the upgrade: the next load, even one with nothing new
-    to read, rebuilds the rollup in the current shape, and the metrics agree again."""
+    latest order, repeat purchase) is not broken by the upgrade: the next load, even one
+    with nothing new to read, rebuilds the rollup in the current shape, and the metrics
+    agree again."""
     require_engine(engine)
     url = warehouse_factory.new_url(engine)
     load(url, ParquetSource(demo_dir))
