@@ -7,7 +7,6 @@ which connection is read from /proc (Linux).
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import socket
@@ -142,19 +141,22 @@ def served(database_factory: DatabaseFactory, tmp_path: Path) -> Iterator[Served
         database_factory.drop(url)
 
 
-async def open_connections(port: int, count: int) -> list[asyncio.StreamWriter]:
-    """``count`` keep-alive connections, each having had one request answered."""
-    writers = []
+def open_connections(port: int, count: int) -> list[socket.socket]:
+    """``count`` keep-alive connections, each having had one request answered.
+
+    Blocking sockets, not asyncio: earlier tests in the same session (Playwright's sync
+    API) leave an event loop running in this thread, where ``asyncio.run`` refuses."""
+    connections = []
     for _ in range(count):
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        writer.write(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        await writer.drain()
-        status = await asyncio.wait_for(reader.readline(), 60)
-        assert status.startswith(b"HTTP/1.1 200"), status
-        while (await reader.readline()) not in (b"\r\n", b""):
-            pass
-        writers.append(writer)
-    return writers
+        connection = socket.create_connection(("127.0.0.1", port), timeout=60)
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        with connection.makefile("rb") as reader:  # closed, so close() ends the socket
+            status = reader.readline()
+            assert status.startswith(b"HTTP/1.1 200"), status
+            while reader.readline() not in (b"\r\n", b""):
+                pass
+        connections.append(connection)
+    return connections
 
 
 def python_children(served: Served) -> set[int]:
@@ -186,15 +188,12 @@ def test_two_processes_share_the_connections_and_a_killed_one_is_restarted(
     servers = python_children(served)
     assert len(servers) == 2
 
-    async def hold_and_count() -> dict[int, int]:
-        writers = await open_connections(served.port, 32)
-        try:
-            return {pid: server_side_connections(pid, served.port) for pid in servers}
-        finally:
-            for writer in writers:
-                writer.close()
-
-    held = asyncio.run(hold_and_count())
+    connections = open_connections(served.port, 32)
+    try:
+        held = {pid: server_side_connections(pid, served.port) for pid in servers}
+    finally:
+        for connection in connections:
+            connection.close()
     assert sum(held.values()) == 32, held
     # Linux hashes connections over the two sockets: both get some (all 32 on one
     # process by chance: 2 in 2**31).
