@@ -69,15 +69,7 @@ def run_server(options: ServeOptions, workers: int) -> None:
     if workers <= 1:
         import uvicorn
 
-        uvicorn.run(
-            options.app,
-            factory=True,
-            host=options.host,
-            port=options.port,
-            proxy_headers=True,
-            log_level=options.log_level,
-            access_log=options.access_log,
-        )
+        uvicorn.Server(_uvicorn_config(options)).run()
         return
     Supervisor(options, workers).run()
 
@@ -116,7 +108,14 @@ def _serve_one(options: ServeOptions, parent: int) -> None:
     import uvicorn
 
     sock = reuse_port_socket(options.host, options.port)
-    config = uvicorn.Config(
+    uvicorn.Server(_uvicorn_config(options)).run(sockets=[sock])
+
+
+def _uvicorn_config(options: ServeOptions) -> Any:
+    """The one uvicorn configuration, for a single process and for each worker."""
+    import uvicorn
+
+    return uvicorn.Config(
         options.app,
         factory=True,
         host=options.host,
@@ -125,7 +124,6 @@ def _serve_one(options: ServeOptions, parent: int) -> None:
         log_level=options.log_level,
         access_log=options.access_log,
     )
-    uvicorn.Server(config).run(sockets=[sock])
 
 
 class Supervisor:
