@@ -5,7 +5,12 @@ each on its own cursor of the same database. Why not one after another: a query 
 part of its time in phases that use one core (Python compiling the next query, DuckDB's
 final aggregation and windows, Arrow to Python), and with two or more queries in flight
 the other core has work meanwhile. Every other engine answers over a connection that
-takes one query at a time, so there they run in turn, through Ibis as before.
+takes one query at a time, so there they run in turn.
+
+On PostgreSQL each result (at most a few thousand slice rows) is fetched at once through
+a plain cursor. Ibis's ``to_pyarrow`` reads through a named server-side cursor, which
+PostgreSQL plans for the first rows (``cursor_tuple_fraction``) and never runs with
+parallel workers: the aggregation over millions of orders then used one core.
 
 Ibis compiles every query in the calling thread (compilation is not documented as
 thread-safe); only DuckDB's execution and the Arrow transfer run in the pool, and the
@@ -33,9 +38,29 @@ def fetch_records(backend: Any, expressions: Iterable[ir.Table]) -> list[Records
 
     ``expressions`` may be a generator: on DuckDB each query starts as soon as it is
     compiled, so building and compiling the next one overlaps running this one."""
-    if getattr(backend, "name", None) == "duckdb" and hasattr(backend, "con"):
+    engine = getattr(backend, "name", None)
+    if engine == "duckdb" and hasattr(backend, "con"):
         return _fetch_on_duckdb_cursors(backend, expressions)
+    if engine == "postgres" and hasattr(backend, "con"):
+        return [_fetch_on_postgres(backend, expression) for expression in expressions]
     return [backend.to_pyarrow(expression).to_pylist() for expression in expressions]
+
+
+def _fetch_on_postgres(backend: Any, expression: ir.Table) -> Records:
+    import pyarrow as pa
+
+    backend._run_pre_execute_hooks(expression)  # creates the query's in-memory tables
+    schema = expression.schema()
+    statement = backend.compile(expression)
+    connection = backend.con
+    with connection.cursor() as cursor, connection.transaction():
+        rows = cursor.execute(statement).fetchall()
+    # The same Arrow conversion as Ibis's own ``to_pyarrow`` on PostgreSQL.
+    structs = pa.array(rows, type=schema.as_struct().to_pyarrow())
+    table = pa.Table.from_batches([pa.RecordBatch.from_struct_array(structs)])
+    arrow_schema = schema.to_pyarrow()
+    table = table.rename_columns(list(expression.columns)).cast(arrow_schema)
+    return expression.__pyarrow_result__(table).to_pylist()
 
 
 def _fetch_on_duckdb_cursors(backend: Any, expressions: Iterable[ir.Table]) -> list[Records]:
