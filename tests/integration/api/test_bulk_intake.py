@@ -95,7 +95,8 @@ def test_bulk_errors_name_the_field_whichever_way_the_body_is_read(
     for bad, field in [
         ({"nps": 11}, "responses.3.answers.nps"),
         ({"nps": "eleven"}, "responses.3.answers.nps"),
-        ({"nps": 7, "mood": 1}, "responses.3.answers.mood"),
+        # Keys beyond the scores are the survey's questions: the domain names them.
+        ({"nps": 7, "mood": 1}, "responses[3].answers.mood"),
         ({"comment": "   "}, "responses[3].answers"),
     ]:
         body = batch(0)

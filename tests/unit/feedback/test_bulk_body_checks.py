@@ -123,11 +123,11 @@ def test_the_quick_checks_accept_only_what_the_model_accepts_and_read_it_alike(
     read = BODY.validate_python(body)
     if isinstance(read, CheckedBulk):
         assert read.dumped() == model.model_dump(mode="json")
-        quick = _outcome(lambda: _checked_columns(read))
+        quick = _outcome(lambda: _checked_columns(read, {}))
     else:
         assert read == model
-        quick = _outcome(lambda: _bulk_columns(read.responses))
-    slow = _outcome(lambda: _bulk_columns(model.responses))
+        quick = _outcome(lambda: _bulk_columns(read.responses, {}))
+    slow = _outcome(lambda: _bulk_columns(model.responses, {}))
     if quick[0] == "columns":
         assert slow[0] == "columns"
         assert vars(quick[1]) == vars(slow[1]) and quick[2] == slow[2]
@@ -151,7 +151,7 @@ def test_the_usual_body_is_read_by_the_quick_checks() -> None:
     read = checked_bulk(body)
     assert read.submitted_at[0] is not None and read.submitted_at[0].hour == 8
     assert read.channel == ["api", "web"] and read.customer_given == [True, False]
-    columns, answers = _checked_columns(read)
+    columns, answers = _checked_columns(read, {})
     assert columns.comment == ["late", None] and answers[0].nps == 3
 
 
@@ -168,5 +168,5 @@ def test_a_response_without_answers_is_refused_naming_it() -> None:
     read = checked_bulk({"responses": [{"survey": "s", "answers": {"nps": 1}},
                                 {"survey": "s", "answers": {"comment": "  "}}]})  # fmt: skip
     with pytest.raises(InvalidInput) as error:
-        _checked_columns(read)
+        _checked_columns(read, {})
     assert error.value.field == "responses[1].answers"

@@ -12,7 +12,10 @@ response was its own transaction (a commit, i.e. a WAL flush, each). Issue 6 ask
 - validates with the route's own model (``ResponseIn``, from ``json.loads`` exactly as
   FastAPI parses it) and the domain's :func:`checked_answers`, and fingerprints the body
   as :func:`kano.adapters.api.idempotency.run_once` does, so a key is interchangeable
-  between this path and the route;
+  between this path and the route; the answers are checked against the survey's
+  questions in the writer, by the route's own function (``checked_body_answers``' parts),
+  with the definitions remembered per process for ``DEFINITION_CACHE_SECONDS`` (a saved
+  change holds within that), so a score-only batch costs no query for them;
 - authenticates the token through ``accounts.authenticate_token``, remembered in this
   process for ``TOKEN_CACHE_SECONDS`` (an unknown one is never remembered); whether a
   remembered token was revoked meanwhile is checked again in each batch's transaction
@@ -26,7 +29,8 @@ response was its own transaction (a commit, i.e. a WAL flush, each). Issue 6 ask
   which the clients retry with the same key.
 
 Anything unusual is handed, untouched (the body replayed), to the FastAPI route, which
-stays the reference behaviour and the OpenAPI source: bad JSON, a 422, a missing,
+stays the reference behaviour and the OpenAPI source: bad JSON, a 422 (answers that do
+not fit the survey's questions included), a missing,
 unknown or read-only token, another content type, a body over ``BODY_LIMIT``, a key that
 is already stored (the route replays it or refuses a different body with its 422), a key
 repeated inside one batch (answered after the first one's commit, so it replays), an
@@ -63,13 +67,23 @@ from sqlalchemy.orm import Session
 from kano.adapters.api.auth import granted_scopes, record_token_use
 from kano.adapters.api.idempotency import REPLAYED_HEADER, fingerprint
 from kano.adapters.api.routers.responses import _submission as submission_of
+from kano.adapters.api.routers.responses import raw_answers
 from kano.adapters.api.schemas.feedback import AcceptedResponse, ResponseIn
 from kano.adapters.db import accounts
 from kano.adapters.db.bulk_writes import is_postgres, rows_where_in
 from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.feedback_intake import Submission
 from kano.adapters.db.orm import ApiToken, IdempotencyKeyRow, OutboxMessageRow, utcnow
+from kano.adapters.db.survey_store import definitions_of
 from kano.bootstrap import Container
+from kano.domain.feedback.answers import Answers, checked_answers
+from kano.domain.feedback.surveys import (
+    SCORE_KEYS,
+    SurveyAnswers,
+    SurveyDefinition,
+    api_answers,
+    checked_scores_fit,
+)
 from kano.domain.shared.errors import InvalidInput
 from kano.domain.workspaces import Scope
 
@@ -84,6 +98,8 @@ BODY_LIMIT: Final = 64 * 1024
 """A single response is a few hundred bytes (a comment at most 10,000 characters); a
 larger body goes to the route, which answers it as before."""
 TOKEN_CACHE_SECONDS: Final = 5.0
+DEFINITION_CACHE_SECONDS: Final = 2.0
+SCORE_KEY_SET: Final = frozenset(SCORE_KEYS)
 BATCH_LIMIT: Final = 256
 LINGER_STEP: Final = 0.001
 LINGER_LIMIT: Final = 0.008
@@ -127,6 +143,9 @@ class _Pending:
     digest: str
     submission: Submission
     done: asyncio.Future[bytes | _HandOver]
+    raw_answers: dict[str, Any] | None = None
+    """The answers as given when some key is not a score key (checked in the writer,
+    against the survey's questions); None: ``submission.answers`` are checked scores."""
 
 
 @dataclass
@@ -202,6 +221,10 @@ class FastIntake:
             asyncio.AbstractEventLoop, asyncio.Queue[_Pending]
         ] = weakref.WeakKeyDictionary()
         self.writers: set[asyncio.Task[None]] = set()
+        # (workspace, survey key) → (until, its definition or None); read and written by
+        # the one writer thread only.
+        self.definitions: dict[tuple[int, str], tuple[float, SurveyDefinition | None]] = {}
+        self.definition_lookups = 0  # queries made for them (for tests)
         # One thread: the batches of a process are written one after the other, and the
         # requests that arrive meanwhile make the next batch.
         self.executor = ThreadPoolExecutor(1, thread_name_prefix="kano-intake")
@@ -262,7 +285,12 @@ class FastIntake:
         key = keys[0].decode("latin-1") if keys else None
         try:
             parsed = ResponseIn.model_validate(json.loads(body))
-            submission = submission_of(parsed, "")
+            raw: dict[str, Any] | None = raw_answers(parsed.answers)
+            if raw is not None and raw.keys() <= SCORE_KEY_SET:
+                submission = submission_of(parsed, SurveyAnswers(checked_answers(raw)))
+                raw = None
+            else:
+                submission = submission_of(parsed, _UNCHECKED)
         except (ValueError, ValidationError, InvalidInput):
             return HAND_OVER  # ValueError covers bad JSON and bad UTF-8
         writer = await self._writer_of(token)
@@ -279,6 +307,7 @@ class FastIntake:
             digest=fingerprint(parsed.model_dump(mode="json")),
             submission=submission,
             done=loop.create_future(),
+            raw_answers=raw,
         )
         self._queue_of(loop).put_nowait(item)
         return await item.done
@@ -430,7 +459,10 @@ class FastIntake:
         for item in accepted:
             groups[item.workspace_id].append(item)
         bodies: dict[int, dict[str, Any]] = {}
-        for workspace_id, group in groups.items():
+        for workspace_id, everyone in groups.items():
+            group = self._answered(session, workspace_id, everyone, batch)
+            if not group:
+                continue
             try:
                 result = accept_responses(
                     session,
@@ -459,6 +491,65 @@ class FastIntake:
             ).encode()
             for item_id, body in bodies.items()
         }
+
+
+    def _answered(
+        self, session: Session, workspace_id: int, items: list[_Pending], batch: _Batch
+    ) -> list[_Pending]:
+        """The items whose answers fit their survey's questions, checked as the route
+        checks them (their submissions then carry the checked answers); the others are
+        handed over, and the route answers its 422."""
+        definitions = self._definitions_of(
+            session, workspace_id, {item.submission.survey for item in items}
+        )
+        fitting = []
+        for item in items:
+            definition = definitions.get(item.submission.survey)
+            if definition is None and item.raw_answers is None:
+                fitting.append(item)  # no questions of its own: the scores are checked
+                continue
+            try:
+                if item.raw_answers is None:
+                    answers = checked_scores_fit(definition, item.submission.answers)
+                else:
+                    answers = api_answers(definition, item.raw_answers)
+            except InvalidInput:
+                batch.hand_over(item)
+                continue
+            item.submission = replace(
+                item.submission, answers=answers.scores, extra=answers.extra
+            )
+            fitting.append(item)
+        return fitting
+
+    def _definitions_of(
+        self, session: Session, workspace_id: int, survey_keys: set[str]
+    ) -> dict[str, SurveyDefinition]:
+        """The surveys' definitions (those with questions), remembered for
+        ``DEFINITION_CACHE_SECONDS``: one query for the keys not remembered."""
+        now = time.monotonic()
+        known: dict[str, SurveyDefinition] = {}
+        missing = []
+        for key in survey_keys:
+            remembered = self.definitions.get((workspace_id, key))
+            if remembered is None or remembered[0] <= now:
+                missing.append(key)
+            elif remembered[1] is not None:
+                known[key] = remembered[1]
+        if missing:
+            self.definition_lookups += 1
+            found = definitions_of(session, workspace_id, missing)
+            if len(self.definitions) > 10_000:  # many surveys must not grow memory
+                self.definitions.clear()
+            until = now + DEFINITION_CACHE_SECONDS
+            for key in missing:
+                self.definitions[workspace_id, key] = (until, found.get(key))
+            known.update(found)
+        return known
+
+
+_UNCHECKED: Final = SurveyAnswers(Answers())
+"""The answers of a submission until the writer checks its raw answers."""
 
 
 class _Refused(Exception):

@@ -8,10 +8,11 @@ statements per batch instead of a dozen per response:
 - surveys and touchpoints: one query each for every key in the batch;
 - customers: one look-up by external id and one by e-mail for the whole batch, the
   unknown ones created together;
-- responses, customers, outbox messages, cases and case events: written as sets, never
-  one ORM object per row — on PostgreSQL ids reserved from the sequence in one round trip
-  and rows sent with ``COPY``; on SQLite Core ``insert()`` with many parameter sets
-  (``RETURNING`` the ids in order). See :mod:`kano.adapters.db.bulk_writes`.
+- responses, their answers beyond the score columns, customers, outbox messages, cases
+  and case events: written as sets, never one ORM object per row — on PostgreSQL ids
+  reserved from the sequence in one round trip and rows sent with ``COPY``; on SQLite
+  Core ``insert()`` with many parameter sets (``RETURNING`` the ids in order). See
+  :mod:`kano.adapters.db.bulk_writes`.
 
 All or nothing like the single path: the first invalid response raises
 :class:`InvalidInput` naming it (``responses[7].survey``) before anything is written.
@@ -32,18 +33,20 @@ from sqlalchemy.orm import Session
 
 from kano.adapters.db.bulk_writes import (
     copy_columns,
+    copy_rows,
     inserted_column_ids,
     is_postgres,
     rows_where_in,
 )
 from kano.adapters.db.case_rules import Candidate, decide_cases
-from kano.adapters.db.feedback_intake import Submission
+from kano.adapters.db.feedback_intake import Submission, answer_rows
 from kano.adapters.db.orm import (
     CaseEventRow,
     CaseRow,
     Customer,
     FeedbackResponse,
     OutboxMessageRow,
+    ResponseAnswerRow,
     Survey,
     Touchpoint,
     WebhookEndpointRow,
@@ -52,6 +55,7 @@ from kano.adapters.db.orm import (
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.cases import business_deadline
+from kano.domain.feedback.surveys import ExtraAnswer
 from kano.domain.shared.errors import InvalidInput
 
 # Core tables, not the mapped classes: an ORM bulk insert splits the rows into runs with
@@ -62,6 +66,7 @@ CUSTOMERS = cast(Table, Customer.__table__)
 OUTBOX = cast(Table, OutboxMessageRow.__table__)
 CASES = cast(Table, CaseRow.__table__)
 CASE_EVENTS = cast(Table, CaseEventRow.__table__)
+ANSWERS = cast(Table, ResponseAnswerRow.__table__)
 
 INSERT_CHUNK = 10_000  # responses per write, so progress can be reported between them
 
@@ -101,6 +106,8 @@ class ResponseColumns:
     language: list[str | None]
     touchpoint: list[str | None]
     import_key: list[str] | None = None
+    extra: list[tuple[ExtraAnswer, ...]] | None = None
+    """Each response's answers with no score column (None: no response has any)."""
 
     def __len__(self) -> int:
         return len(self.survey)
@@ -122,6 +129,7 @@ class ResponseColumns:
             submitted_at=[s.submitted_at for s in submissions],
             language=[s.language for s in submissions],
             touchpoint=[s.touchpoint for s in submissions],
+            extra=[s.extra for s in submissions] if any(s.extra for s in submissions) else None,
         )
 
     def answers(self) -> list[Answers]:
@@ -258,11 +266,16 @@ def accept_columns(
         chunk = {name: values[start:stop] for name, values in columns.items()}
         ids.extend(
             inserted_column_ids(
-                session, RESPONSES, chunk, ids_wanted=ids_wanted or acknowledge or open_cases
+                session,
+                RESPONSES,
+                chunk,
+                ids_wanted=ids_wanted or acknowledge or open_cases or batch.extra is not None,
             )
         )
         if on_progress is not None:
             on_progress(stop - start)
+    if batch.extra is not None:
+        copy_rows(session, ANSWERS, answer_rows(workspace_id, ids, batch.extra))
     if (acknowledge or open_cases) and answers is None:
         answers = batch.answers()
     stored = _Stored(ids, columns, answers or [], respondents)

@@ -20,6 +20,7 @@ API request adds the token, the idempotency key look-up and insert, and the comm
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +34,7 @@ from kano.adapters.db.orm import (
     Customer,
     FeedbackResponse,
     OutboxMessageRow,
+    ResponseAnswerRow,
     Survey,
     Touchpoint,
     WebhookEndpointRow,
@@ -41,6 +43,7 @@ from kano.adapters.db.orm import (
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.cases import business_deadline
+from kano.domain.feedback.surveys import ExtraAnswer
 from kano.domain.shared.errors import InvalidInput
 
 
@@ -57,6 +60,8 @@ class Submission:
     submitted_at: datetime | None = None
     language: str | None = None
     touchpoint: str | None = None
+    extra: tuple[ExtraAnswer, ...] = ()
+    """The answers with no score column (choices, further texts, Kano pairs)."""
 
 
 @dataclass(frozen=True)
@@ -104,11 +109,31 @@ def accept_response(
     )
     session.add(response)
     session.flush()
+    if submission.extra:
+        session.execute(insert(ResponseAnswerRow), answer_rows(
+            workspace_id, [response.id], [submission.extra]))
     messages = _queue_acknowledgements(
         session, workspace_id, response, customer, answers, email_enabled, target.webhooks
     )
     case_id = _open_case(session, workspace_id, response, target, answers) if open_cases else None
     return Accepted(response, target.survey_key, messages, case_id)
+
+
+def answer_rows(
+    workspace_id: int, response_ids: Sequence[int], extras: Sequence[Sequence[ExtraAnswer]]
+) -> list[dict[str, object]]:
+    """The ``response_answers`` rows of responses and their extra answers."""
+    return [
+        {
+            "workspace_id": workspace_id,
+            "response_id": response_id,
+            "question": answer.question,
+            "value": answer.value,
+            "kano_category": None if answer.kano_category is None else answer.kano_category.value,
+        }
+        for response_id, extra in zip(response_ids, extras, strict=True)
+        for answer in extra
+    ]
 
 
 @dataclass(frozen=True)

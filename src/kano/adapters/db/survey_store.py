@@ -2,8 +2,9 @@
 
 The builder page reads and saves definitions here (audited); the public link page, the
 widget and staff entry hand their answers to :func:`submit_answers`, which goes through
-``feedback_intake.accept_response`` (customer, response, acknowledgement outbox, case) and
-then keeps the answers that have no score column, all in the caller's transaction.
+``feedback_intake.accept_response`` (customer, response, its answers that have no score
+column, acknowledgement outbox, case), all in the caller's transaction. The REST API
+checks its answers against :func:`definitions_of`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from kano.adapters.db.orm import (
 from kano.demo.survey_definitions import DEMO_SURVEY_DEFINITIONS
 from kano.domain.feedback.surveys import (
     KEY_PATTERN,
+    ExtraAnswer,
+    KanoCategory,
     SurveyAnswers,
     SurveyDefinition,
     checked_definition,
@@ -169,6 +172,37 @@ def seed_demo_definitions(session: Session, workspace_id: int) -> int:
     return added
 
 
+def definitions_of(
+    session: Session, workspace_id: int, survey_keys: Collection[str]
+) -> dict[str, SurveyDefinition]:
+    """The definitions of those of ``survey_keys`` that have questions, in one query: what
+    API answers are checked against (a survey missing here takes the fixed score keys)."""
+    keys = sorted(set(survey_keys))
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(Survey.key, SurveyDefinitionRow.definition)
+        .join(SurveyDefinitionRow, (SurveyDefinitionRow.survey_id == Survey.id)
+              & (SurveyDefinitionRow.workspace_id == workspace_id))
+        .where(Survey.workspace_id == workspace_id, Survey.key.in_(keys))
+    ).all()
+    found = {key: checked_definition(document) for key, document in rows if document}
+    return {key: definition for key, definition in found.items() if definition.questions}
+
+
+def answers_of(session: Session, workspace_id: int, response_id: int) -> list[ExtraAnswer]:
+    """One response's answers beyond the score columns, in the order they were stored."""
+    rows = session.execute(
+        select(ResponseAnswerRow.question, ResponseAnswerRow.value,
+               ResponseAnswerRow.kano_category)
+        .where(ResponseAnswerRow.workspace_id == workspace_id,
+               ResponseAnswerRow.response_id == response_id)
+        .order_by(ResponseAnswerRow.id)
+    ).all()
+    return [ExtraAnswer(question, value, KanoCategory(category) if category else None)
+            for question, value, category in rows]
+
+
 @dataclass(frozen=True)
 class Respondent:
     email: str | None = None
@@ -179,20 +213,13 @@ class Respondent:
 def submit_answers(session: Session, workspace_id: int, survey_key: str, channel: str,
                    answers: SurveyAnswers, *, language: str | None, email_enabled: bool,
                    respondent: Respondent | None = None) -> Accepted:
-    """One response through the intake, then its answers beyond the score columns."""
+    """One response, with its answers beyond the score columns, through the intake."""
     who = respondent or Respondent()
     accepted = accept_response(session, workspace_id, Submission(
         survey=survey_key, channel=channel, answers=answers.scores,
         customer_email=who.email, customer_external_id=who.external_id,
-        customer_name=who.name, language=language,
+        customer_name=who.name, language=language, extra=answers.extra,
     ), email_enabled=email_enabled)
-    session.add_all([
-        ResponseAnswerRow(workspace_id=workspace_id, response_id=accepted.response.id,
-                          question=extra.question, value=extra.value,
-                          kano_category=extra.kano_category.value if extra.kano_category
-                          else None)
-        for extra in answers.extra
-    ])
     return accepted
 
 

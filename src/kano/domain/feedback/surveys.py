@@ -21,9 +21,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-from kano.domain.feedback.answers import COMMENT_MAX_LENGTH, LANGUAGES, SCALES, Answers
+from kano.domain.feedback.answers import (
+    COMMENT_MAX_LENGTH,
+    LANGUAGES,
+    SCALES,
+    Answers,
+    checked_answers,
+)
 from kano.domain.shared.errors import InvalidInput
 
 
@@ -137,6 +144,23 @@ class SurveyDefinition:
 
     def nps_question(self) -> Question | None:
         return next((q for q in self.questions if q.type is QuestionType.NPS), None)
+
+    @cached_property
+    def plain_keys(self) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The question keys and the required ones when every question is keyed by its
+        score type, or is the comment question keyed ``comment`` (the demo surveys, and
+        most others): answers to them need only the checks of :func:`checked_answers`
+        and these two sets. None otherwise. Computed once per definition object."""
+        comment = self.comment_question()
+        for question in self.questions:
+            if question.type in SCORE_TYPES:
+                plain: str | None = question.type.value
+            else:
+                plain = "comment" if question is comment else None
+            if plain != question.key:
+                return None
+        keys = frozenset(q.key for q in self.questions)
+        return keys, frozenset(q.key for q in self.questions if q.required)
 
     def fits_widget(self) -> bool:
         """Whether the widget (an NPS question and a comment box) can answer the survey:
@@ -361,6 +385,90 @@ def answers_to(
     if not scores and not extra:
         raise InvalidInput(field, "answer at least one question")
     return SurveyAnswers(Answers(**scores), tuple(extra))
+
+
+SCORE_KEYS = (*SCALES, "comment")  # the answer keys of a survey without a definition
+
+
+def api_answers(
+    definition: SurveyDefinition | None, raw: Mapping[str, object], field: str = "answers"
+) -> SurveyAnswers:
+    """The answers of an API body (JSON values by question key), checked by the rules of
+    the public page (:func:`answers_to`) when the survey has questions, else the fixed
+    score keys (:func:`checked_answers`): one rule for every channel.
+
+    JSON is typed, so a score must be a number, a text or a choice a string, a multi
+    choice a list of strings (a form sends text for everything; the page converts).
+    ``nps``, ``csat``, ``ces``, ``rating`` and ``comment`` — the keys the API has always
+    documented — still mean the survey's question of that type when no question has that
+    key, so an integration written before the survey got its questions keeps working."""
+    given = {key: value for key, value in raw.items() if value is not None}
+    if definition is None or not definition.questions:
+        return SurveyAnswers(checked_answers(given, field))
+    given = _aliased(definition, given, field)
+    for key, value in given.items():
+        question = definition.question(key)
+        if question is None and key.endswith(DYSFUNCTIONAL_SUFFIX):
+            pair = definition.question(key.removesuffix(DYSFUNCTIONAL_SUFFIX))
+            question = pair if pair is not None and pair.type is QuestionType.KANO else None
+        if question is not None:
+            _check_json_type(question, value, f"{field}.{key}")
+    return answers_to(definition, given, field)
+
+
+def checked_scores_fit(
+    definition: SurveyDefinition | None, answers: Answers, field: str = "answers"
+) -> SurveyAnswers:
+    """:func:`api_answers` for score-only answers already checked against their scales
+    (:func:`checked_answers`), the shape nearly every API body has: when each question
+    the answers touch is keyed by its score type (or is the comment question keyed
+    ``comment``), only unknown keys and unanswered required questions remain to check,
+    a few comparisons instead of the whole of :func:`answers_to`."""
+    if definition is None or not definition.questions:
+        return SurveyAnswers(answers)
+    plain = definition.plain_keys
+    if plain is not None:
+        keys, required = plain
+        nps, csat, ces, rating, comment = (
+            answers.nps, answers.csat, answers.ces, answers.rating, answers.comment)
+        given = {name for name, value in (("nps", nps), ("csat", csat), ("ces", ces),
+                 ("rating", rating), ("comment", comment)) if value is not None}
+        if given and given <= keys and required <= given:
+            return SurveyAnswers(answers)
+    raw = {name: value for name in SCORE_KEYS if (value := getattr(answers, name)) is not None}
+    return api_answers(definition, raw, field)  # raises, naming the field, or answers
+
+
+def _aliased(
+    definition: SurveyDefinition, given: dict[str, object], field: str
+) -> dict[str, object]:
+    for name in SCORE_KEYS:
+        if name not in given or definition.question(name) is not None:
+            continue
+        if name == "comment":
+            target = definition.comment_question()
+        else:
+            target = next((q for q in definition.questions if q.type.value == name), None)
+        if target is None:
+            continue  # answers_to names it as a question the survey does not have
+        if target.key in given:
+            raise InvalidInput(f"{field}.{name}", f"give this answer once, as {target.key!r}")
+        given = {target.key if key == name else key: value for key, value in given.items()}
+    return given
+
+
+def _check_json_type(question: Question, value: object, where: str) -> None:
+    kind = question.type
+    if kind in SCORE_TYPES:
+        low, high = question.scale or (0, 0)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidInput(where, f"must be a whole number from {low} to {high}")
+    elif kind is QuestionType.MULTI:
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise InvalidInput(where, "must be a list of choice keys, e.g. [\"price\"]")
+    elif not isinstance(value, str):
+        what = "text" if kind is QuestionType.TEXT else "one answer key as text"
+        raise InvalidInput(where, f"must be {what}")
 
 
 @dataclass(frozen=True)

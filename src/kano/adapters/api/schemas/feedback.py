@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
 
 from kano.adapters.api.pagination import Page
 from kano.adapters.api.schemas.editing import ClientTimestamp, ExternalKey, Key, RequestBody
@@ -47,8 +47,45 @@ def _scale(name: str, what: str) -> Any:
     return Field(None, ge=low, le=high, description=f"{what}, {low}–{high}.")
 
 
+def _answer_value(value: Any) -> Any:
+    """A number, a text or a list of texts (null: not answered); what the survey's
+    question makes of it is checked later, against its definition."""
+    if value is None or type(value) in (str, int) or (type(value) is float and value == value
+                                                      and abs(value) != float("inf")):
+        return value
+    if type(value) is list and all(type(item) is str for item in value):
+        return value
+    raise ValueError("give a number, a text or a list of texts (choice keys)")
+
+
+AnswerValue = Annotated[
+    Any,
+    PlainValidator(_answer_value),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "number"},
+                {"type": "array", "items": {"type": "string"}},
+                {"type": "null"},
+            ]
+        }
+    ),
+]
+
+
 class AnswersIn(RequestBody):
-    """The answers; at least one. Scores outside their scale are a 422 naming the field."""
+    """The answers by question key; at least one. A survey without questions of its own
+    takes the five keys below. A survey with questions (the survey builder) takes its
+    question keys: a score as a number, a text or a single choice as text (the choice's
+    key), a multi choice as a list of choice keys, a Kano pair as `<key>` and
+    `<key>.dysfunctional`, each one of `like`, `must-be`, `neutral`, `live-with`,
+    `dislike`; `nps`, `csat`, `ces`, `rating` and `comment` still mean its question of
+    that type. Answers are checked against the survey's questions (required ones too),
+    as on the public survey page; a wrong one is a 422 naming it (`answers.color`)."""
+
+    model_config = ConfigDict(extra="allow", allow_inf_nan=False)
+    __pydantic_extra__: dict[str, AnswerValue] = Field(init=False)  # type: ignore[assignment]
 
     nps: int | None = _scale("nps", "Likelihood to recommend")
     csat: int | None = _scale("csat", "Satisfaction")
@@ -106,7 +143,25 @@ class AcknowledgementStatus(BaseModel):
     last_error: str | None
 
 
+class AnswerOut(BaseModel):
+    """An answer beyond the score columns: a choice, a further text, a Kano pair."""
+
+    question: str = Field(description="The question's key in the survey.")
+    value: str = Field(
+        description="The choice key; a multi choice's keys joined by `,`; the text; a Kano "
+        "pair as `functional/dysfunctional` (e.g. `like/dislike`)."
+    )
+    kano_category: str | None = Field(
+        description="A Kano pair's category (attractive, one-dimensional, must-be, "
+        "indifferent, reverse, questionable); null for other questions."
+    )
+
+
 class FeedbackResponseDetail(FeedbackResponse):
     acknowledgements: list[AcknowledgementStatus] = Field(
         description="Delivery of the acknowledgement messages of this response."
+    )
+    answers: list[AnswerOut] = Field(
+        default_factory=list,
+        description="The answers that have no score column, in the order they were stored.",
     )
