@@ -23,7 +23,9 @@ from kano.adapters.db.orm import (
     Team,
     utcnow,
 )
+from kano.adapters.db.survey_store import create_survey, save_survey, submit_answers
 from kano.domain.feedback.cases import CaseRoute, CaseRule
+from kano.domain.feedback.surveys import answers_to, checked_definition
 from kano.domain.workspaces import Role
 from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.seed import PASSWORD, SeededCompanies
@@ -286,3 +288,56 @@ def test_inbox_lists_the_case_rules_in_force_and_the_routing_table(
     assert text_of(html, "case-rule-vip") == "vip VIP vip: true · nps <= 8 2 4 24 billing"
     assert 'id="case-rule-detractor"' not in html
     assert "key-accounts" in html and 'id="case-routes-none"' not in html
+
+
+_PRODUCT_FIT = {"questions": [
+    {"key": "nps", "type": "nps", "text": {"en": "Recommend us?"}, "required": True},
+    {"key": "reason", "type": "single", "text": {"en": "Main reason?", "ru": "Главная причина?"},
+     "choices": [{"key": "price", "label": {"en": "The price", "ru": "Цена"}},
+                 {"key": "speed", "label": {"en": "The speed"}}]},
+    {"key": "comment", "type": "text", "text": {"en": "Why?"}},
+    {"key": "other", "type": "text", "text": {"en": "Anything else?"}},
+    {"key": "dark-mode", "type": "kano", "text": {"en": "With a dark mode?"},
+     "dysfunctional": {"en": "Without one?"}},
+]}
+
+
+@pytest.fixture
+def answered_case(sessions: sessionmaker[Session], companies: SeededCompanies) -> int:
+    """A case opened by a detractor's response to a survey with questions of its own,
+    stored as the API and the public page store it (``submit_answers``)."""
+    with transaction(sessions) as session:
+        acme = accounts.get_workspace(session, "acme")
+        accounts.grant_role(session, acme, accounts.ensure_user(session, VIEWER, PASSWORD),
+                            Role.VIEWER)
+        create_survey(session, acme.id, "product-fit", "Product fit", None, "test", None)
+        definition = checked_definition(_PRODUCT_FIT)
+        save_survey(session, acme.id, "product-fit", name="Product fit", touchpoint=None,
+                    definition=definition, actor="test", user_id=None)
+        answers = answers_to(definition, {
+            "nps": 3, "reason": "price", "comment": "Too dear",
+            "other": "<script>alert('x')</script>",
+            "dark-mode": "like", "dark-mode.dysfunctional": "dislike"})
+        accepted = submit_answers(session, acme.id, "product-fit", "api", answers,
+                                  language="en", email_enabled=False)
+        return _case(session, acme.id, title="Product fit: detractor",
+                     response_id=accepted.response.id)
+
+
+@pytest.mark.parametrize(("language", "choice", "category"), [
+    ("en", "The price", "One-dimensional"),
+    ("ru", "Цена", "Одномерное"),
+])
+def test_case_page_shows_the_choice_text_and_kano_answers_escaped(
+    browser: Browser, answered_case: int, language: str, choice: str, category: str
+) -> None:
+    _log_in(browser, VIEWER)
+    html = browser.page(f"/cases/{answered_case}?lang={language}").text
+
+    response = text_of(html, "opening-response")
+    assert "NPS 3" in response and "Too dear" in response
+    assert choice in response
+    assert category in response
+    assert "<script>alert('x')</script>" in response  # shown as text …
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html  # … being escaped
+    assert "<script>alert" not in html

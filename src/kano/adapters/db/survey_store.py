@@ -27,12 +27,14 @@ from kano.adapters.db.orm import (
 )
 from kano.demo.survey_definitions import DEMO_SURVEY_DEFINITIONS
 from kano.domain.feedback.surveys import (
+    CHOICE_TYPES,
     KEY_PATTERN,
     ExtraAnswer,
     KanoCategory,
     SurveyAnswers,
     SurveyDefinition,
     checked_definition,
+    text_in,
 )
 from kano.domain.shared.errors import InvalidInput, NotFound
 
@@ -201,6 +203,49 @@ def answers_of(session: Session, workspace_id: int, response_id: int) -> list[Ex
     ).all()
     return [ExtraAnswer(question, value, KanoCategory(category) if category else None)
             for question, value, category in rows]
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One extra answer of a response as a page shows it."""
+
+    question: str  # the question's text in the page's language; its key once it is gone
+    kind: str  # "choice", "text" or "kano"
+    values: tuple[str, ...]  # choice labels; the text; a Kano pair's two answer keys
+    kano_category: str | None = None
+
+
+def answer_lines(session: Session, workspace_id: int, response_id: int,
+                 language: str) -> list[AnswerLine]:
+    """The response's answers beyond the score columns, labelled by its survey's current
+    questions in ``language`` (a question since removed shows its key, a choice since
+    removed its key): two queries, none when the response has no such answers."""
+    answers = answers_of(session, workspace_id, response_id)
+    if not answers:
+        return []
+    document = session.scalar(
+        select(SurveyDefinitionRow.definition)
+        .join(FeedbackResponse, (FeedbackResponse.survey_id == SurveyDefinitionRow.survey_id)
+              & (FeedbackResponse.workspace_id == workspace_id))
+        .where(SurveyDefinitionRow.workspace_id == workspace_id,
+               FeedbackResponse.id == response_id)
+    )
+    definition = checked_definition(document) if document else SurveyDefinition(())
+    lines = []
+    for answer in answers:
+        question = definition.question(answer.question)
+        text = text_in(question.text, language) if question else answer.question
+        if answer.kano_category is not None:
+            functional, _, dysfunctional = answer.value.partition("/")
+            lines.append(AnswerLine(text, "kano", (functional, dysfunctional),
+                                    answer.kano_category.value))
+        elif question is not None and question.type in CHOICE_TYPES:
+            labels = {c.key: text_in(c.label, language) for c in question.choices}
+            keys = answer.value.split(",")
+            lines.append(AnswerLine(text, "choice", tuple(labels.get(k, k) for k in keys)))
+        else:
+            lines.append(AnswerLine(text, "text", (answer.value,)))
+    return lines
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 ``/cases`` lists the workspace's cases, newest first, with filters (a GET form) and the
 SLA countdown of each open case; managers and above route selected cases to a team.
-``/cases/{id}`` shows one case: the response that opened it, the customer's history, the
-audit trail, and the forms that move it along. Changes go through
+``/cases/{id}`` shows one case: the response that opened it (its scores, comment and the
+answers to its survey's other questions), the customer's history, the audit trail, and
+the forms that move it along. Changes go through
 ``kano.adapters.db.case_actions``, the same functions as the API's PATCH; viewers read only.
 """
 
@@ -17,6 +18,7 @@ from starlette.responses import Response
 from kano.adapters.db import case_rules as case_rule_store
 from kano.adapters.db.case_actions import assign_cases, case_of, parse_root_causes, update_case
 from kano.adapters.db.orm import utcnow
+from kano.adapters.db.survey_store import answer_lines
 from kano.adapters.db.views.cases import (
     CaseFilters,
     case_inbox,
@@ -26,6 +28,7 @@ from kano.adapters.db.views.cases import (
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.routes.surveys import KANO_LABELS
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
 from kano.domain.feedback.cases import CaseRule, CaseStatus, check_transition
 from kano.domain.shared.errors import InvalidInput, NotFound
@@ -152,8 +155,12 @@ def _case_page(page: SignedInPageContext, db: DbSession, case_id: int, *,
     view = case_view(db, page.workspace.id, case_id, utcnow())
     if view is None:
         return not_found(page, "cases")
+    answers = []
+    if view.response is not None:
+        answers = answer_lines(db, page.workspace.id, view.response.id, page.language.code)
     return page.render(
         "cases/case.html", status_code=status_code, active="cases", view=view,
+        answers=answers, kano_labels=KANO_LABELS,
         next_statuses=next_statuses(view.line.status), can_work=can_edit(page),
         error=error, error_for=error_for, **_labels(),
     )
