@@ -81,3 +81,20 @@ def test_every_operation_documents_its_problems_as_problem_json(api: TestClient)
 def test_no_interactive_docs_that_would_need_a_cdn(api: TestClient) -> None:
     assert api.get("/docs").status_code == 404
     assert api.get("/redoc").status_code == 404
+
+
+def test_answers_document_the_score_keys_and_allow_question_keys(api: TestClient) -> None:
+    """A client generator sees the five score keys with their scales, and that other keys
+    (a survey's question keys) take a number, a text or a list of texts; GET shows them."""
+    schemas = openapi(api)["components"]["schemas"]
+    answers = schemas["AnswersIn"]
+    assert set(answers["properties"]) == {"nps", "csat", "ces", "rating", "comment"}
+    nps = next(s for s in answers["properties"]["nps"]["anyOf"] if s["type"] == "integer")
+    assert (nps["minimum"], nps["maximum"]) == (0, 10)
+    assert answers["additionalProperties"] == {"anyOf": [
+        {"type": "string"}, {"type": "number"},
+        {"type": "array", "items": {"type": "string"}}, {"type": "null"},
+    ]}
+    detail = schemas["FeedbackResponseDetail"]["properties"]["answers"]
+    assert detail["items"] == {"$ref": "#/components/schemas/AnswerOut"}
+    assert set(schemas["AnswerOut"]["properties"]) == {"question", "value", "kano_category"}
