@@ -38,6 +38,7 @@ log = logging.getLogger("kano.worker")
 COMPUTE_JOB = "compute-bound-metrics"
 ESCALATION_JOB = "escalate-overdue-cases"
 SCHEDULE_SECONDS = 1.0
+UPKEEP_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -89,9 +90,13 @@ def remind_invitations(container: Container) -> str:
 
 def default_jobs(container: Container) -> list[Job]:
     from kano.adapters.jobs.invitations import REMINDER_JOB
+    from kano.adapters.jobs.table_upkeep import UPKEEP_JOB, keep_tables_planned
 
     every = timedelta(minutes=container.settings.compute_every_minutes)
     return [
+        # Often: the intake's plans go bad within seconds when its tables grow without
+        # statistics (table_upkeep.py says why Kano does this at all).
+        Job(UPKEEP_JOB, timedelta(seconds=UPKEEP_SECONDS), keep_tables_planned),
         Job(ESCALATION_JOB, timedelta(minutes=1), escalate_cases),
         Job(REMINDER_JOB, timedelta(minutes=5), remind_invitations),
         Job(COMPUTE_JOB, every, refresh_all_workspaces),
