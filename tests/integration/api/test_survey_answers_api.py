@@ -324,3 +324,16 @@ def test_score_keys_still_mean_the_question_of_that_type(
     both = route.post("responses", json=body({"nps": 9, "recommend": 8}, "renamed"),
                       headers=headers)
     assert_invalid_field(both, "answers.nps")
+
+
+def test_question_answers_to_an_unknown_survey_name_the_survey(
+    route: TestClient, surveyed: SeededWorkspace
+) -> None:
+    """Not "no such question": the survey is what is wrong."""
+    headers = surveyed.auth(Scope.WRITE)
+    single = route.post("responses", json=body(FULL_ANSWERS, survey="no-such-survey"),
+                        headers=headers)
+    assert_invalid_field(single, "survey")
+    items = [body(FULL_ANSWERS), body(FULL_ANSWERS, survey="no-such-survey")]
+    bulk = route.post("./responses:bulk", json={"responses": items}, headers=headers)
+    assert_invalid_field(bulk, "responses[1].survey")

@@ -13,9 +13,10 @@ response was its own transaction (a commit, i.e. a WAL flush, each). Issue 6 ask
   FastAPI parses it) and the domain's :func:`checked_answers`, and fingerprints the body
   as :func:`kano.adapters.api.idempotency.run_once` does, so a key is interchangeable
   between this path and the route; the answers are checked against the survey's
-  questions in the writer, by the route's own function (``checked_body_answers``' parts),
-  with the definitions remembered per process for ``DEFINITION_CACHE_SECONDS`` (a saved
-  change holds within that), so a score-only batch costs no query for them;
+  questions in the writer, by the functions the route uses (``checked_scores_fit``,
+  ``api_answers``), with the definitions remembered per process for
+  ``DEFINITION_CACHE_SECONDS`` (a saved change holds within that), so most batches cost
+  no query for them;
 - authenticates the token through ``accounts.authenticate_token``, remembered in this
   process for ``TOKEN_CACHE_SECONDS`` (an unknown one is never remembered); whether a
   remembered token was revoked meanwhile is checked again in each batch's transaction
@@ -543,8 +544,10 @@ class FastIntake:
                 self.definitions.clear()
             until = now + DEFINITION_CACHE_SECONDS
             for key in missing:
-                self.definitions[workspace_id, key] = (until, found.get(key))
-            known.update(found)
+                definition = found.get(key)
+                self.definitions[workspace_id, key] = (until, definition)
+                if definition is not None:
+                    known[key] = definition
         return known
 
 

@@ -176,20 +176,24 @@ def seed_demo_definitions(session: Session, workspace_id: int) -> int:
 
 def definitions_of(
     session: Session, workspace_id: int, survey_keys: Collection[str]
-) -> dict[str, SurveyDefinition]:
-    """The definitions of those of ``survey_keys`` that have questions, in one query: what
-    API answers are checked against (a survey missing here takes the fixed score keys)."""
+) -> dict[str, SurveyDefinition | None]:
+    """Each of ``survey_keys`` that names a survey of the workspace, with its definition
+    (None: no questions of its own, so the fixed score keys), in one query: what API
+    answers are checked against. A key missing here names no survey."""
     keys = sorted(set(survey_keys))
     if not keys:
         return {}
     rows = session.execute(
         select(Survey.key, SurveyDefinitionRow.definition)
-        .join(SurveyDefinitionRow, (SurveyDefinitionRow.survey_id == Survey.id)
-              & (SurveyDefinitionRow.workspace_id == workspace_id))
+        .outerjoin(SurveyDefinitionRow, (SurveyDefinitionRow.survey_id == Survey.id)
+                   & (SurveyDefinitionRow.workspace_id == workspace_id))
         .where(Survey.workspace_id == workspace_id, Survey.key.in_(keys))
     ).all()
-    found = {key: checked_definition(document) for key, document in rows if document}
-    return {key: definition for key, definition in found.items() if definition.questions}
+    found: dict[str, SurveyDefinition | None] = {}
+    for key, document in rows:
+        definition = checked_definition(document) if document else None
+        found[key] = definition if definition is not None and definition.questions else None
+    return found
 
 
 def answers_of(session: Session, workspace_id: int, response_id: int) -> list[ExtraAnswer]:

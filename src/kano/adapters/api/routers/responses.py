@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Query, Request
@@ -47,6 +48,7 @@ from kano.domain.feedback.surveys import (
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/responses", tags=["feedback"])
+Definitions = Mapping[str, SurveyDefinition | None]
 
 
 def nps_bound(description: str) -> Any:
@@ -234,13 +236,19 @@ def raw_answers(given: AnswersIn) -> dict[str, Any]:
 
 
 def checked_body_answers(
-    body: ResponseIn, definition: SurveyDefinition | None, field: str = "answers"
+    body: ResponseIn, definitions: Definitions, field: str = "answers"
 ) -> SurveyAnswers:
-    """The body's answers checked against the survey's ``definition`` (None: the fixed
-    score keys); the one rule of the route, the fast path and the bulk route."""
+    """The body's answers checked against its survey's definition in ``definitions``
+    (``definitions_of``; None: the fixed score keys); the one rule of the route, the fast
+    path and the bulk route. Answers beyond the score keys to a survey that does not exist
+    are refused naming the survey, not the answer (``survey``, ``responses[2].survey``)."""
     raw = raw_answers(body.answers)
+    definition = definitions.get(body.survey)
     if raw.keys() <= _SCORE_KEY_SET:  # score keys only: checked the cheap way first
         return checked_scores_fit(definition, checked_answers(raw, field), field)
+    if body.survey not in definitions:
+        raise InvalidInput(field.removesuffix("answers") + "survey",
+                           f"no survey {body.survey!r} in this workspace")
     return api_answers(definition, raw, field)
 
 
@@ -264,8 +272,7 @@ def _submission(body: ResponseIn, answers: SurveyAnswers) -> Submission:
 
 
 def _accepted(session: Session, workspace_id: int, body: ResponseIn, email: bool) -> Any:
-    definition = definitions_of(session, workspace_id, [body.survey]).get(body.survey)
-    answers = checked_body_answers(body, definition)
+    answers = checked_body_answers(body, definitions_of(session, workspace_id, [body.survey]))
     accepted = accept_response(
         session, workspace_id, _submission(body, answers), email_enabled=email
     )
@@ -306,16 +313,13 @@ def submit_response(
     )
 
 
-Definitions = dict[str, SurveyDefinition]
-
-
 def _bulk_columns(
     items: list[ResponseIn], definitions: Definitions
 ) -> tuple[feedback_bulk.ResponseColumns, list[Answers]]:
     """The items as columns, answers checked as the single route checks them (a
     ``Submission`` and a ``model_dump`` per item were a sixth of a batch's server time)."""
     checked = [
-        checked_body_answers(item, definitions.get(item.survey), f"responses[{index}].answers")
+        checked_body_answers(item, definitions, f"responses[{index}].answers")
         for index, item in enumerate(items)
     ]
     answers = [c.scores for c in checked]
@@ -354,7 +358,7 @@ def _checked_columns(
     for index, given in enumerate(answers):
         if given == _NO_ANSWER:
             checked_answers({}, f"responses[{index}].answers")  # raises
-    if definitions:
+    if any(definition is not None for definition in definitions.values()):
         for index, (survey, given) in enumerate(zip(body.survey, answers, strict=True)):
             definition = definitions.get(survey)
             if definition is not None:
