@@ -337,3 +337,26 @@ def test_question_answers_to_an_unknown_survey_name_the_survey(
     items = [body(FULL_ANSWERS), body(FULL_ANSWERS, survey="no-such-survey")]
     bulk = route.post("./responses:bulk", json={"responses": items}, headers=headers)
     assert_invalid_field(bulk, "responses[1].survey")
+
+
+def test_a_comment_key_that_is_not_the_first_text_question_is_kept_beside_it_on_every_path(
+    route: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    """``comment`` is a question key here, and the survey's comment column belongs to its
+    first text question: a plain body read by the bulk route's quick checks lands exactly
+    as on the single route."""
+    define(sessions, acme, "two-texts", {"questions": [
+        {"key": "nps", "type": "nps", "text": _texts("Recommend?")},
+        {"key": "why", "type": "text", "text": _texts("Why?")},
+        {"key": "comment", "type": "text", "text": _texts("Anything else?")},
+    ]})
+    headers = acme.auth(Scope.WRITE)
+    plain = {"survey": "two-texts", "answers": {"nps": 8, "comment": "more please"}}
+    single = route.post("responses", json=plain, headers=headers)
+    bulk = route.post("./responses:bulk", json={"responses": [plain, plain]}, headers=headers)
+    assert single.status_code == bulk.status_code == 201, (single.text, bulk.text)
+    for response_id in [single.json()["id"], *bulk.json()["ids"]]:
+        found = read_back(route, acme, response_id)
+        assert (found["nps"], found["comment"]) == (8, None)
+        assert found["answers"] == [
+            {"question": "comment", "value": "more please", "kano_category": None}]

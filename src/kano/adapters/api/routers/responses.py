@@ -40,6 +40,7 @@ from kano.adapters.db.survey_store import answers_of, definitions_of
 from kano.domain.feedback.answers import Answers, checked_answers
 from kano.domain.feedback.surveys import (
     SCORE_KEYS,
+    ExtraAnswer,
     SurveyAnswers,
     SurveyDefinition,
     api_answers,
@@ -358,25 +359,31 @@ def _checked_columns(
     for index, given in enumerate(answers):
         if given == _NO_ANSWER:
             checked_answers({}, f"responses[{index}].answers")  # raises
+    extra: list[tuple[ExtraAnswer, ...]] | None = None
     if any(definition is not None for definition in definitions.values()):
+        extra = [()] * len(answers)
         for index, (survey, given) in enumerate(zip(body.survey, answers, strict=True)):
             definition = definitions.get(survey)
             if definition is not None:
-                checked_scores_fit(definition, given, f"responses[{index}].answers")
+                # Usually the same answers; a survey whose `comment` key is not its first
+                # text question keeps that answer beside the response instead.
+                fitted = checked_scores_fit(definition, given, f"responses[{index}].answers")
+                answers[index], extra[index] = fitted.scores, fitted.extra
     batch = feedback_bulk.ResponseColumns(
         survey=body.survey,
         channel=body.channel,
-        nps=body.nps,
-        csat=body.csat,
-        ces=body.ces,
-        rating=body.rating,
-        comment=comments,
+        nps=[a.nps for a in answers] if extra else body.nps,
+        csat=[a.csat for a in answers] if extra else body.csat,
+        ces=[a.ces for a in answers] if extra else body.ces,
+        rating=[a.rating for a in answers] if extra else body.rating,
+        comment=[a.comment for a in answers] if extra else comments,
         customer_email=body.customer_email,
         customer_external_id=body.customer_external_id,
         customer_name=body.customer_name,
         submitted_at=body.submitted_at,
         language=body.language,
         touchpoint=body.touchpoint,
+        extra=extra if extra and any(extra) else None,
     )
     return batch, answers
 
