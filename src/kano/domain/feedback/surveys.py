@@ -11,8 +11,8 @@ The score questions (NPS, CSAT, CES, rating: at most one of each) and the first 
 question fill the response's score and comment columns, so the metrics read them as
 before; every other answer is kept as an :class:`ExtraAnswer`.
 
-Pure Python: the builder page, the public link page, the widget and staff entry all check
-definitions and answers here.
+Pure Python: the builder page, the public link page, the widget, staff entry and the REST
+API (:func:`api_answers`) all check definitions and answers here.
 """
 
 from __future__ import annotations
@@ -442,6 +442,8 @@ def checked_scores_fit(
 def _aliased(
     definition: SurveyDefinition, given: dict[str, object], field: str
 ) -> dict[str, object]:
+    """``given`` with each score key no question has renamed to the key of the survey's
+    question of that type (see :func:`api_answers`); both given at once is refused."""
     for name in SCORE_KEYS:
         if name not in given or definition.question(name) is not None:
             continue
