@@ -267,7 +267,7 @@ _SEQUENCES: dict[tuple[Any, str], str] = {}
 def reserved_ids(session: Session, table: Any, count: int) -> list[int]:
     """``count`` new ids of ``table`` (PostgreSQL: from its sequence, in one round trip)."""
     target = _table(table)
-    known = (session.get_bind().url, target.name)
+    known = (session.get_bind().engine.url, target.name)
     sequence = _SEQUENCES.get(known)
     if sequence is None:
         sequence = str(
@@ -276,12 +276,14 @@ def reserved_ids(session: Session, table: Any, count: int) -> list[int]:
             ).scalar_one()
         )
         _SEQUENCES[known] = sequence
-    literal = "'" + sequence.replace("'", "''") + "'"
-    return list(
-        session.execute(
-            text(f"SELECT nextval({literal}) FROM generate_series(1, :n)"), {"n": count}
-        ).scalars()
-    )
+    # Straight to psycopg: SQLAlchemy's result set-up for a text() statement cost more
+    # CPU than PostgreSQL's nextval for a batch of 16 (py-spy on the fast intake).
+    driver = session.connection().connection.driver_connection
+    assert driver is not None
+    rows = driver.execute(
+        "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", (sequence, count)
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def inserted_column_ids(
