@@ -74,7 +74,7 @@ from kano.adapters.db import accounts
 from kano.adapters.db.bulk_writes import is_postgres, rows_where_in
 from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.feedback_intake import Submission
-from kano.adapters.db.orm import ApiToken, IdempotencyKeyRow, OutboxMessageRow, utcnow
+from kano.adapters.db.orm import ApiToken, IdempotencyKeyRow, utcnow
 from kano.adapters.db.survey_store import definitions_of
 from kano.bootstrap import Container
 from kano.domain.feedback.answers import Answers, checked_answers
@@ -113,7 +113,6 @@ step is 1 ms of latency when the server is quiet."""
 ATTEMPTS: Final = 3
 
 IDEMPOTENCY_KEYS = cast(Table, IdempotencyKeyRow.__table__)
-OUTBOX = cast(Table, OutboxMessageRow.__table__)
 
 logger = logging.getLogger(__name__)
 
@@ -474,7 +473,7 @@ class FastIntake:
                 )
             except InvalidInput as error:
                 raise _Refused(group[_index_in(error.field, len(group))]) from error
-            queued = _acknowledged(session, workspace_id, result.ids) if result.messages else set()
+            queued = result.acknowledged
             for item, response_id, customer_id in zip(
                 group, result.ids, result.customer_ids, strict=True
             ):
@@ -640,28 +639,6 @@ def _stored_keys(session: Session, items: Sequence[_Pending]) -> set[tuple[int, 
             )
         )
     return stored
-
-
-def _acknowledged(session: Session, workspace_id: int, ids: Sequence[int]) -> set[int]:
-    """The responses with at least one acknowledgement queued (the route's "queued")."""
-    driver = _driver(session)
-    if driver is not None:
-        rows = driver.execute(
-            "SELECT DISTINCT response_id FROM outbox"
-            " WHERE workspace_id = %b AND response_id = ANY(%b::bigint[])",
-            (workspace_id, list(ids)),
-        ).fetchall()
-        return {response_id for (response_id,) in rows}
-    return {
-        row.response_id
-        for row in rows_where_in(
-            session,
-            [OUTBOX.c.response_id],
-            OUTBOX.c.response_id,
-            list(ids),
-            OUTBOX.c.workspace_id == workspace_id,
-        )
-    }
 
 
 def _remember_keys(

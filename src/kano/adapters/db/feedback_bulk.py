@@ -80,6 +80,8 @@ class BulkAccepted:
     customers_created: int
     messages: int
     cases: int
+    acknowledged: frozenset[int] = frozenset()
+    """The responses with at least one acknowledgement queued (the route's "queued")."""
 
 
 @dataclass
@@ -279,16 +281,19 @@ def accept_columns(
     if (acknowledge or open_cases) and answers is None:
         answers = batch.answers()
     stored = _Stored(ids, columns, answers or [], respondents)
-    messages = (
-        _queue_acknowledgements(session, workspace_id, stored, email_enabled) if acknowledge else 0
+    acknowledged = (
+        _queue_acknowledgements(session, workspace_id, stored, email_enabled)
+        if acknowledge
+        else []
     )
     cases = _open_cases(session, workspace_id, stored, batch.survey, surveys) if open_cases else 0
     return BulkAccepted(
         ids=ids,
         customer_ids=columns["customer_id"],
         customers_created=created,
-        messages=messages,
+        messages=len(acknowledged),
         cases=cases,
+        acknowledged=frozenset(acknowledged),
     )
 
 
@@ -517,8 +522,9 @@ def _queue_acknowledgements(
     workspace_id: int,
     stored: _Stored,
     email_enabled: bool,
-) -> int:
-    """The outbox rows one-by-one intake would write (same dedupe keys and payloads)."""
+) -> list[int]:
+    """The outbox rows one-by-one intake would write (same dedupe keys and payloads);
+    the response of each message written."""
     endpoints = session.execute(
         select(WebhookEndpointRow.id, WebhookEndpointRow.url).where(
             WebhookEndpointRow.workspace_id == workspace_id,
@@ -579,7 +585,7 @@ def _queue_acknowledgements(
             "payload": payloads,
         },
     )
-    return count
+    return response_ids
 
 
 def response_event(
