@@ -47,6 +47,7 @@ class JsonText(str):
 
 
 IN_CHUNK = 5_000  # keys per IN (…) where arrays are not available
+FEW_KEYS = 64  # up to this many text keys, rows_where_in sends an array (see there)
 INSERT_PAGE = 10_000
 
 
@@ -65,11 +66,16 @@ def rows_where_in(
     if not values:
         return
     if is_postgres(session):
-        if isinstance(values[0], str):
+        if isinstance(values[0], str) and len(values) > FEW_KEYS:
             # Joined with the keys sent as one JSON text: psycopg's array dumper is Python
             # code (0.6 s for 100,000 keys), json.dumps is C. A join, not ``= ANY(…)``: an
             # array PostgreSQL must compute at run time is searched linearly for each row
             # (0.3 s a batch of 1,000 against 9,000 customers); a join hashes or probes.
+            # Not for a few keys: the planner takes the JSON function for 100 rows, and
+            # for 100 keys a hash join over a seq scan of the whole table looks cheaper
+            # than 100 index probes. With the 16 keys of a fast-intake batch and 20,000
+            # customers it read every customer twice per batch (auto_explain); the array
+            # form is planned for the number of keys it holds, i.e. index probes.
             unique = list(dict.fromkeys(values))  # a join repeats a row per repeated key
             as_json = sql_cast(bindparam("keys", json.dumps(unique), type_=Text), JSON)
             wanted = func.json_array_elements_text(as_json).table_valued("value").alias("wanted")
