@@ -22,8 +22,15 @@ from starlette.testclient import TestClient
 
 from kano.adapters.api.app import API_PREFIX, api_mount
 from kano.adapters.api.fast_intake import DEFINITION_CACHE_SECONDS
-from kano.adapters.db.orm import FeedbackResponse, ResponseAnswerRow, Survey
+from kano.adapters.db.orm import (
+    FeedbackResponse,
+    OutboxMessageRow,
+    ResponseAnswerRow,
+    Survey,
+    WebhookEndpointRow,
+)
 from kano.adapters.db.survey_store import save_survey, seed_demo_definitions
+from kano.adapters.messaging.webhooks import new_secret
 from kano.bootstrap import Container
 from kano.domain.feedback.surveys import checked_definition
 from kano.domain.workspaces import Scope
@@ -360,3 +367,31 @@ def test_a_comment_key_that_is_not_the_first_text_question_is_kept_beside_it_on_
         assert (found["nps"], found["comment"]) == (8, None)
         assert found["answers"] == [
             {"question": "comment", "value": "more please", "kano_category": None}]
+
+
+def test_the_response_created_webhook_carries_the_question_answers_on_every_path(
+    route: TestClient, surveyed: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    with sessions.begin() as session:
+        session.add(WebhookEndpointRow(workspace_id=surveyed.workspace_id,
+                                       url="https://hooks.example.com/kano", secret=new_secret()))
+    single = route.post("responses", json=body(FULL_ANSWERS), headers=surveyed.auth(Scope.WRITE))
+    assert single.status_code == 201, single.text
+    bulk = route.post("./responses:bulk", json={"responses": [body(FULL_ANSWERS)]},
+                      headers=surveyed.auth(Scope.WRITE))
+    assert bulk.status_code == 201, bulk.text
+    with sessions() as session:
+        events = {
+            response_id: payload
+            for response_id, payload in session.execute(
+                select(OutboxMessageRow.response_id, OutboxMessageRow.payload).where(
+                    OutboxMessageRow.kind == "webhook")
+            )
+        }
+    one, many = events[single.json()["id"]], events[bulk.json()["ids"][0]]
+    assert one["type"] == many["type"] == "response.created"
+    # One shape on both paths: the scores and the answers beyond them, as GET shows them.
+    assert one["data"]["questions"] == many["data"]["questions"] == STORED_ANSWERS
+    assert one["data"]["answers"] == many["data"]["answers"]
+    assert one["data"]["answers"]["nps"] == 4
+    assert set(one["data"]) == set(many["data"])

@@ -39,7 +39,7 @@ from kano.adapters.db.bulk_writes import (
     rows_where_in,
 )
 from kano.adapters.db.case_rules import Candidate, decide_cases
-from kano.adapters.db.feedback_intake import Submission, answer_rows
+from kano.adapters.db.feedback_intake import Submission, answer_rows, response_created_event
 from kano.adapters.db.orm import (
     CaseEventRow,
     CaseRow,
@@ -280,7 +280,7 @@ def accept_columns(
         copy_rows(session, ANSWERS, answer_rows(workspace_id, ids, batch.extra))
     if (acknowledge or open_cases) and answers is None:
         answers = batch.answers()
-    stored = _Stored(ids, columns, answers or [], respondents)
+    stored = _Stored(ids, columns, answers or [], respondents, batch.extra)
     acknowledged = (
         _queue_acknowledgements(session, workspace_id, stored, email_enabled)
         if acknowledge
@@ -305,6 +305,7 @@ class _Stored:
     columns: dict[str, list[Any]]
     answers: Sequence[Answers]
     respondents: Sequence[_Respondent | None]
+    extras: Sequence[tuple[ExtraAnswer, ...]] | None = None
 
 
 def _surveys(
@@ -538,13 +539,15 @@ def _queue_acknowledgements(
     endpoint_ids: list[int | None] = []
     payloads: list[dict[str, Any]] = []
     columns = stored.columns
-    for response_id, answers, customer, language, channel, submitted_at in zip(
+    extras = stored.extras or [()] * len(stored.ids)
+    for response_id, answers, customer, language, channel, submitted_at, extra in zip(
         stored.ids,
         stored.answers,
         stored.respondents,
         columns["language"],
         columns["channel"],
         columns["submitted_at"],
+        extras,
         strict=True,
     ):
         if email_enabled and customer is not None and customer.email and customer.consent_contact:
@@ -556,7 +559,9 @@ def _queue_acknowledgements(
             endpoint_ids.append(None)
             payloads.append({"subject": text.subject, "body": text.body, "language": language})
         if endpoints:
-            event = response_event(response_id, channel, submitted_at, customer, answers, language)
+            event = response_created_event(
+                response_id, channel, submitted_at, customer, answers, language, extra
+            )
             for endpoint_id, url in endpoints:
                 response_ids.append(response_id)
                 kinds.append("webhook")
@@ -586,37 +591,6 @@ def _queue_acknowledgements(
         },
     )
     return response_ids
-
-
-def response_event(
-    response_id: int,
-    channel: str,
-    submitted_at: datetime,
-    customer: _Respondent | None,
-    answers: Answers,
-    language: str | None,
-) -> dict[str, Any]:
-    """The ``response.created`` event, the same shape as one-by-one intake's."""
-    return {
-        "type": "response.created",
-        "timestamp": submitted_at.isoformat() + "Z",
-        "data": {
-            "id": response_id,
-            "reference": f"R-{response_id}",
-            "channel": channel,
-            "customer": None
-            if customer is None
-            else {"id": customer.id, "external_id": customer.external_id, "email": customer.email},
-            "answers": {
-                "nps": answers.nps,
-                "csat": answers.csat,
-                "ces": answers.ces,
-                "rating": answers.rating,
-                "comment": answers.comment,
-            },
-            "language": language,
-        },
-    }
 
 
 def _open_cases(

@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session
@@ -113,7 +114,8 @@ def accept_response(
         session.execute(insert(ResponseAnswerRow), answer_rows(
             workspace_id, [response.id], [submission.extra]))
     messages = _queue_acknowledgements(
-        session, workspace_id, response, customer, answers, email_enabled, target.webhooks
+        session, workspace_id, response, customer, answers, email_enabled, target.webhooks,
+        submission.extra,
     )
     case_id = _open_case(session, workspace_id, response, target, answers) if open_cases else None
     return Accepted(response, target.survey_key, messages, case_id)
@@ -289,6 +291,7 @@ def _queue_acknowledgements(
     answers: Answers,
     email_enabled: bool,
     webhooks: bool = True,
+    extra: Sequence[ExtraAnswer] = (),
 ) -> int:
     """Write the response's acknowledgements to the outbox; how many."""
     reference = f"R-{response.id}"
@@ -323,7 +326,10 @@ def _queue_acknowledgements(
             "kind": "webhook",
             "dedupe_key": f"msg_response-{response.id}-endpoint-{endpoint.id}",
             "recipient": endpoint.url,
-            "payload": _event(response, customer, answers, reference),
+            "payload": response_created_event(
+                response.id, response.channel, response.submitted_at, customer, answers,
+                response.language, extra,
+            ),
             "webhook_endpoint_id": endpoint.id,
         }
         for endpoint in endpoints
@@ -344,17 +350,36 @@ def _queue_acknowledgements(
     return len(rows)
 
 
-def _event(
-    response: FeedbackResponse, customer: Customer | None, answers: Answers, reference: str
+class CustomerRef(Protocol):
+    """What an event says about the customer (an ORM row or a bulk respondent)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def external_id(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+
+
+def response_created_event(
+    response_id: int,
+    channel: str,
+    submitted_at: datetime,
+    customer: CustomerRef | None,
+    answers: Answers,
+    language: str | None,
+    extra: Sequence[ExtraAnswer] = (),
 ) -> dict[str, object]:
-    """The ``response.created`` event (Standard Webhooks' type / timestamp / data shape)."""
+    """The ``response.created`` event (Standard Webhooks' type / timestamp / data shape),
+    one shape for every intake path: the scores and the answers beyond them (choices,
+    further texts, Kano pairs, as ``GET /responses/{id}`` shows them)."""
     return {
         "type": "response.created",
-        "timestamp": response.submitted_at.isoformat() + "Z",
+        "timestamp": submitted_at.isoformat() + "Z",
         "data": {
-            "id": response.id,
-            "reference": reference,
-            "channel": response.channel,
+            "id": response_id,
+            "reference": f"R-{response_id}",
+            "channel": channel,
             "customer": None
             if customer is None
             else {"id": customer.id, "external_id": customer.external_id, "email": customer.email},
@@ -365,6 +390,14 @@ def _event(
                 "rating": answers.rating,
                 "comment": answers.comment,
             },
-            "language": response.language,
+            "questions": [
+                {
+                    "question": answer.question,
+                    "value": answer.value,
+                    "kano_category": answer.kano_category.value if answer.kano_category else None,
+                }
+                for answer in extra
+            ],
+            "language": language,
         },
     }
