@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from kano.adapters.db.orm import ScheduledJobRow, utcnow
@@ -70,3 +72,19 @@ def test_a_failing_job_is_recorded_and_the_worker_goes_on(container: Container) 
         assert row.last_status == "failed"
         assert row.last_message == "RuntimeError: warehouse on fire"
         assert row.last_finished_at is not None
+
+
+def test_a_routine_jobs_successes_stay_out_of_the_info_log(
+    container: Container, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_container: Container) -> str:
+        raise RuntimeError("disk full")
+
+    every_few_seconds = Job("upkeep", timedelta(seconds=5), lambda _c: "nothing due", routine=True)
+    failing = Job("failing-upkeep", timedelta(seconds=5), broken, routine=True)
+    with caplog.at_level(logging.INFO, logger="kano.worker"):
+        Worker(container, [every_few_seconds, failing, counting_job("hourly", [])]).run_due()
+    logged = [record.getMessage() for record in caplog.records if record.levelno >= logging.INFO]
+    assert not any("job upkeep" in message for message in logged)
+    assert any("job failing-upkeep: failed" in message for message in logged)
+    assert any("job hourly: ok" in message for message in logged)

@@ -47,6 +47,8 @@ class Job:
     every: timedelta
     run: Callable[[Container], str]
     """Runs the job; returns a one-line outcome for the job's row and the log."""
+    routine: bool = False
+    """Runs every few seconds: its successes are logged at DEBUG, not INFO."""
 
 
 def refresh_all_workspaces(container: Container) -> str:
@@ -96,7 +98,7 @@ def default_jobs(container: Container) -> list[Job]:
     return [
         # Often: the intake's plans go bad within seconds when its tables grow without
         # statistics (table_upkeep.py says why Kano does this at all).
-        Job(UPKEEP_JOB, timedelta(seconds=UPKEEP_SECONDS), keep_tables_planned),
+        Job(UPKEEP_JOB, timedelta(seconds=UPKEEP_SECONDS), keep_tables_planned, routine=True),
         Job(ESCALATION_JOB, timedelta(minutes=1), escalate_cases),
         Job(REMINDER_JOB, timedelta(minutes=5), remind_invitations),
         Job(COMPUTE_JOB, every, refresh_all_workspaces),
@@ -170,7 +172,8 @@ class Worker:
                 status, message = "failed", f"{type(error).__name__}: {error}"
             with transaction(self.container.sessions) as session:
                 record_outcome(session, job.name, utcnow(), status, message[:2000])
-            log.info("job %s: %s — %s", job.name, status, message)
+            level = logging.DEBUG if job.routine and status == "ok" else logging.INFO
+            log.log(level, "job %s: %s — %s", job.name, status, message)
             ran.append((job.name, status, message))
         return ran
 
