@@ -222,18 +222,17 @@ class Star:
                 raise InvalidInput(
                     "by", f"cannot slice by {name!r} here; choose from {', '.join(available)}"
                 )
-        referenced = set(request.dimensions) | {name for name, _ in request.filters}
-        texts = [text for text in (*expressions, request.where) if text]
-        for text in texts:
-            referenced |= column_names(parse_expression(text))
+        # Columns that filters and expressions read, each text parsed once.
+        named_in_conditions = {name for name, _ in request.filters}
+        for text in (*expressions, request.where):
+            if text:
+                named_in_conditions |= column_names(parse_expression(text))
+        referenced = set(request.dimensions) | named_in_conditions
         for name, _ in request.filters:
             if name not in available:
                 raise InvalidInput(
                     f"filter {name}", f"not available here; choose from {', '.join(available)}"
                 )
-        named_in_conditions = {name for name, _ in request.filters}
-        for text in texts:
-            named_in_conditions |= column_names(parse_expression(text))
         late = frozenset({"segment"} & set(request.dimensions) - named_in_conditions)
         table = self.with_dimensions(base.table, referenced, late)
         if base.time_column and base.apply_range and request.period:
