@@ -76,6 +76,7 @@ from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.feedback_intake import Submission
 from kano.adapters.db.orm import ApiToken, IdempotencyKeyRow, utcnow
 from kano.adapters.db.survey_store import definitions_of
+from kano.adapters.web.security_headers import SECURITY_HEADERS
 from kano.bootstrap import Container
 from kano.domain.feedback.answers import Answers, checked_answers
 from kano.domain.feedback.surveys import (
@@ -113,6 +114,11 @@ step is 1 ms of latency when the server is quiet."""
 ATTEMPTS: Final = 3
 
 IDEMPOTENCY_KEYS = cast(Table, IdempotencyKeyRow.__table__)
+# In front of the whole application (kano.app.KanoApp), so its own 201s carry the
+# headers the web UI's middleware puts on every other answer.
+_SECURITY_HEADERS: Final = [
+    (name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()
+]
 
 logger = logging.getLogger(__name__)
 
@@ -247,6 +253,7 @@ class FastIntake:
                         (REPLAYED_HEADER.lower().encode(), b"false"),
                         (b"content-length", str(len(outcome)).encode()),
                         (b"content-type", b"application/json"),
+                        *_SECURITY_HEADERS,
                     ],
                 }
             )
