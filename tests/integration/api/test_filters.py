@@ -82,6 +82,7 @@ def test_response_items_carry_journey_keys_where_present(
     )
     by_id = api.get(f"/responses/{acme.response_ids[0]}", headers=acme.auth()).json()
     assert by_id.pop("acknowledgements") == []  # seeded rows were never acknowledged
+    assert by_id.pop("answers") == []  # nor answered beyond the score columns
     assert by_id == at_touchpoint
 
 
