@@ -113,18 +113,7 @@ def inserted_ids(session: Session, table: Any, rows: Rows) -> list[int]:
     target = _table(table)
     names, values = _columns(rows)
     if is_postgres(session):
-        sequence = session.execute(
-            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": target.name}
-        ).scalar_one()
-        # The sequence named as a constant: pg_get_serial_sequence() inside the query would
-        # run once per row and cost ten times the nextval() calls themselves.
-        literal = "'" + str(sequence).replace("'", "''") + "'"
-        ids = list(
-            session.execute(
-                text(f"SELECT nextval({literal}) FROM generate_series(1, :n)"),
-                {"n": len(rows)},
-            ).scalars()
-        )
+        ids = reserved_ids(session, target, len(rows))
         _copy(
             session,
             target,
@@ -283,7 +272,9 @@ def reserved_ids(session: Session, table: Any, count: int) -> list[int]:
         )
         _SEQUENCES[known] = sequence
     # Straight to psycopg: SQLAlchemy's result set-up for a text() statement cost more
-    # CPU than PostgreSQL's nextval for a batch of 16 (py-spy on the fast intake).
+    # CPU than PostgreSQL's nextval for a batch of 16 (py-spy on the fast intake). The
+    # sequence is a constant parameter: pg_get_serial_sequence() inside the query would
+    # run once per row and cost ten times the nextval() calls themselves.
     driver = session.connection().connection.driver_connection
     assert driver is not None
     rows = driver.execute(
