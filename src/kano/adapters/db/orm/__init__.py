@@ -5,6 +5,7 @@ from kano.adapters.db.orm.case_rules import CaseRouteRow, CaseRuleRow
 from kano.adapters.db.orm.cases import CaseEventRow, CaseRow
 from kano.adapters.db.orm.customers import Customer, Segment
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
+from kano.adapters.db.orm.feedback_settings import WorkspaceFeedbackSettingsRow
 from kano.adapters.db.orm.invitations import InvitationRow
 from kano.adapters.db.orm.journey_maps import (
     JourneyRow,
@@ -25,6 +26,7 @@ from kano.adapters.db.orm.okr import CheckInRow, KeyResultRow, OkrCycleRow, OkrO
 from kano.adapters.db.orm.operations import ProcessEvent
 from kano.adapters.db.orm.outbox import IdempotencyKeyRow, OutboxMessageRow, WebhookEndpointRow
 from kano.adapters.db.orm.people import Employee, PulseResponse, Team
+from kano.adapters.db.orm.rate_limits import RateLimitHitRow
 from kano.adapters.db.orm.requirements import SpecialRequirementRow
 from kano.adapters.db.orm.strategy import (
     CauseEffectLinkRow,
@@ -86,6 +88,7 @@ __all__ = [
     "PerspectiveRow",
     "ProcessEvent",
     "PulseResponse",
+    "RateLimitHitRow",
     "ResponseAnswerRow",
     "ScheduledJobRow",
     "ScorecardRow",
@@ -101,5 +104,6 @@ __all__ = [
     "WebSession",
     "WebhookEndpointRow",
     "Workspace",
+    "WorkspaceFeedbackSettingsRow",
     "utcnow",
 ]
