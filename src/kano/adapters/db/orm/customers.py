@@ -38,5 +38,8 @@ class Customer(WorkspaceScoped, Base):
     industry: Mapped[str | None] = mapped_column(String(64), nullable=True)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     consent_contact: Mapped[bool] = mapped_column(Boolean, default=True)
+    undeliverable_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    """The address that bounced permanently: no e-mail goes to it while it is ``email``."""
+    email_bounced_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     created_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

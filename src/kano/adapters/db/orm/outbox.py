@@ -50,7 +50,8 @@ class OutboxMessageRow(WorkspaceScoped, Base):
     webhook_endpoint_id: Mapped[int | None] = mapped_column(
         ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), nullable=True
     )
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    # pending | sent | failed | bounced (the relay took it, then returned a bounce)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -84,3 +85,21 @@ class IdempotencyKeyRow(WorkspaceScoped, Base):
     body: Mapped[Any] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     response_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
+
+
+class EmailBounceRow(WorkspaceScoped, Base):
+    """A bounce (delivery status notification) matched to the outbox message it returns.
+
+    Permanent (5.x.x) and transient (4.x.x) bounces alike; the same bounce read twice is
+    one row (the unique key), so recording it again changes nothing.
+    """
+
+    __tablename__ = "email_bounces"
+    __table_args__ = (UniqueConstraint("outbox_id", "recipient", "status_code"),)
+
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
+    recipient: Mapped[str] = mapped_column(String(320))
+    status_code: Mapped[str] = mapped_column(String(16))  # e.g. 5.1.1
+    permanent: Mapped[bool] = mapped_column(Boolean)
+    diagnostic: Mapped[str | None] = mapped_column(Text, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
