@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
@@ -52,9 +52,12 @@ from kano.adapters.db.orm import (
     WebhookEndpointRow,
     utcnow,
 )
+from kano.adapters.db.quotas import add_counts, quota_count_of, quotas_of, segments_of
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
+from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.feedback.cases import business_deadline
+from kano.domain.feedback.quotas import ResponseFacts, counts_of
 from kano.domain.feedback.surveys import ExtraAnswer
 from kano.domain.shared.errors import InvalidInput
 
@@ -158,6 +161,7 @@ class _SurveyInfo:
     key: str
     name: str
     touchpoint_id: int | None
+    quotas: bool = False
 
 
 @dataclass
@@ -171,6 +175,8 @@ class _Respondent:
     consent_contact: bool
     new: bool = False
     email_added: bool = False
+    undeliverable_email: str | None = None
+    """The address that bounced permanently (no acknowledgement while it is ``email``)."""
 
 
 def _field(field_of: Callable[[int], str], index: int, name: str) -> str:
@@ -220,12 +226,14 @@ def accept_columns(
     on_progress: Callable[[int], None] | None = None,
     answers: Sequence[Answers] | None = None,
     ids_wanted: bool = True,
+    known: KnownCustomers | None = None,
 ) -> BulkAccepted:
     """:func:`accept_responses` for responses given as columns (``answers``, when the
     caller has them already, saves building them for acknowledgements and cases).
 
     ``ids_wanted=False`` (an import that neither acknowledges nor opens cases) returns no
-    response ids: the rows are numbered by the column default instead."""
+    response ids: the rows are numbered by the column default instead. ``known`` carries
+    the customers found or created from one batch to the next of a transaction."""
     size = len(batch)
     if not size:
         return BulkAccepted([], [], 0, 0, 0)
@@ -237,7 +245,7 @@ def accept_columns(
         raise InvalidInput(
             _field(field_of, index, "language"), f"use one of {', '.join(LANGUAGES)}"
         )
-    respondents = _respondents(session, workspace_id, batch)
+    respondents = _respondents(session, workspace_id, batch, known or KnownCustomers())
     created = _store_customers(session, workspace_id, respondents)
     now = utcnow()
     survey_of = {key: info.id for key, info in surveys.items()}
@@ -278,6 +286,8 @@ def accept_columns(
             on_progress(stop - start)
     if batch.extra is not None:
         copy_rows(session, ANSWERS, answer_rows(workspace_id, ids, batch.extra))
+    if any(info.quotas for info in surveys.values()):
+        _count_against_quotas(session, workspace_id, surveys, columns)
     if (acknowledge or open_cases) and answers is None:
         answers = batch.answers()
     stored = _Stored(ids, columns, answers or [], respondents, batch.extra)
@@ -295,6 +305,47 @@ def accept_columns(
         cases=cases,
         acknowledged=frozenset(acknowledged),
     )
+
+
+def _count_against_quotas(
+    session: Session,
+    workspace_id: int,
+    surveys: dict[str, _SurveyInfo],
+    columns: dict[str, list[Any]],
+) -> None:
+    """Add the batch's responses to the quotas they match: set-based, one UPDATE per quota
+    per batch (never refused: bulk, fast-path and import responses record feedback the
+    customer already gave; see ``kano.domain.feedback.quotas``). Read only when a survey
+    of the batch has quotas; the customers' segments only when a quota asks for one."""
+    with_quotas = quotas_of(
+        session, workspace_id, [info.id for info in surveys.values() if info.quotas]
+    )
+    if not with_quotas:
+        return
+    segment_of: dict[int, int] = {}
+    if any(q.condition.needs_segment for quotas in with_quotas.values() for q in quotas):
+        segment_of = segments_of(session, workspace_id, columns["customer_id"])
+    counts: dict[int, int] = {}
+    for survey_id, quotas in with_quotas.items():
+        facts = (
+            ResponseFacts(
+                channel,
+                language,
+                None if customer_id is None else segment_of.get(customer_id),
+                touchpoint_id,
+            )
+            for row_survey, channel, language, customer_id, touchpoint_id in zip(
+                columns["survey_id"],
+                columns["channel"],
+                columns["language"],
+                columns["customer_id"],
+                columns["touchpoint_id"],
+                strict=True,
+            )
+            if row_survey == survey_id
+        )
+        counts.update(counts_of(quotas, facts))
+    add_counts(session, counts)
 
 
 @dataclass(frozen=True)
@@ -316,11 +367,15 @@ def _surveys(
 ) -> dict[str, _SurveyInfo]:
     keys = sorted(set(survey_keys))
     found = {
-        row.key: _SurveyInfo(row.id, row.key, row.name, row.touchpoint_id)
+        row.key: _SurveyInfo(row.id, row.key, row.name, row.touchpoint_id, bool(row.quotas))
         for row in session.execute(
-            select(Survey.id, Survey.key, Survey.name, Survey.touchpoint_id).where(
-                Survey.workspace_id == workspace_id, Survey.key.in_(keys)
-            )
+            select(
+                Survey.id,
+                Survey.key,
+                Survey.name,
+                Survey.touchpoint_id,
+                quota_count_of(Survey.id).label("quotas"),
+            ).where(Survey.workspace_id == workspace_id, Survey.key.in_(keys))
         )
     }
     if len(found) < len(keys):
@@ -358,17 +413,35 @@ def _touchpoints(
     return found
 
 
+@dataclass
+class KnownCustomers:
+    """The customers a transaction's earlier batches looked up or created, by external id
+    and by e-mail, and the keys already asked for: a file imported in batches asks the
+    database about each customer once, not once per batch it appears in (100,000 rows from
+    20,000 customers in 10 batches: 20,000 look-ups, not about 100,000). What a batch
+    decides holds for the next: every change to these customers goes through here."""
+
+    by_external: dict[str, _Respondent] = field(default_factory=dict)
+    by_email: dict[str, _Respondent] = field(default_factory=dict)
+    external_ids_asked: set[str] = field(default_factory=set)
+    emails_asked: set[str] = field(default_factory=set)
+    decided: dict[tuple[str | None, str | None, str | None], _Respondent | None] = field(
+        default_factory=dict
+    )
+
+
 _CUSTOMER_COLUMNS = (
     Customer.id,
     Customer.external_id,
     Customer.name,
     Customer.email,
     Customer.consent_contact,
+    Customer.undeliverable_email,
 )
 
 
 def _respondents(
-    session: Session, workspace_id: int, batch: ResponseColumns
+    session: Session, workspace_id: int, batch: ResponseColumns, seen: KnownCustomers
 ) -> list[_Respondent | None]:
     """The customer of each response, decided exactly as one-by-one intake would:
     by external id, else by e-mail (the oldest customer with it), else a new one that
@@ -378,16 +451,20 @@ def _respondents(
     the first found (an import of 100,000 rows from 20,000 customers decides 20,000
     times); not when an external id unknown so far was matched by e-mail, as a later
     response may still create a customer with that external id."""
-    external_ids = sorted(set(batch.customer_external_id) - {None})  # type: ignore[type-var]
-    emails = sorted(set(batch.customer_email) - {None})  # type: ignore[type-var]
-    by_external: dict[str, _Respondent] = {}
-    by_email: dict[str, _Respondent] = {}
+    external_ids = sorted(
+        set(batch.customer_external_id) - {None} - seen.external_ids_asked  # type: ignore[operator]
+    )
+    emails = sorted(set(batch.customer_email) - {None} - seen.emails_asked)  # type: ignore[operator]
+    seen.external_ids_asked.update(external_ids)
+    seen.emails_asked.update(emails)
+    by_external, by_email = seen.by_external, seen.by_email
     in_workspace = Customer.workspace_id == workspace_id
     for row in rows_where_in(
         session, _CUSTOMER_COLUMNS, Customer.external_id, external_ids, in_workspace
     ):
         by_external[row.external_id] = _Respondent(
-            row.id, row.external_id, row.name, row.email, row.consent_contact
+            row.id, row.external_id, row.name, row.email, row.consent_contact,
+            undeliverable_email=row.undeliverable_email,
         )
     found_by_email = sorted(
         rows_where_in(session, _CUSTOMER_COLUMNS, Customer.email, emails, in_workspace),
@@ -396,9 +473,10 @@ def _respondents(
     for row in found_by_email:
         known = by_external.get(row.external_id)
         by_email[row.email] = known or _Respondent(
-            row.id, row.external_id, row.name, row.email, row.consent_contact
+            row.id, row.external_id, row.name, row.email, row.consent_contact,
+            undeliverable_email=row.undeliverable_email,
         )
-    decided: dict[tuple[str | None, str | None, str | None], _Respondent | None] = {}
+    decided = seen.decided
 
     def decide(external_id: str | None, email: str | None, name: str | None) -> _Respondent | None:
         if external_id is None and email is None:
@@ -458,6 +536,8 @@ def _store_customers(
             .where(Customer.id == respondent.id, Customer.email.is_(None))
             .values(email=respondent.email)
         )
+    for respondent in unique:  # stored: a later batch of the transaction finds them so
+        respondent.new = respondent.email_added = False
     return created
 
 
@@ -512,6 +592,7 @@ def _insert_customers_or_find(
         ):
             known = by_external_id[row.external_id]
             known.id, known.name, known.consent_contact = row.id, row.name, row.consent_contact
+            known.undeliverable_email = row.undeliverable_email
             if row.email is not None or known.email is None:
                 known.email = row.email
             else:  # this batch brings the e-mail the other one lacked
@@ -551,7 +632,13 @@ def _queue_acknowledgements(
         extras,
         strict=True,
     ):
-        if email_enabled and customer is not None and customer.email and customer.consent_contact:
+        if (
+            email_enabled
+            and customer is not None
+            and customer.email
+            and customer.consent_contact
+            and not email_undeliverable(customer.email, customer.undeliverable_email)
+        ):
             text = acknowledgement(answers, language, customer.name, f"R-{response_id}")
             response_ids.append(response_id)
             kinds.append("email")

@@ -15,6 +15,13 @@ statements for a known customer, eight for a detractor (the workspace's case rul
 query, its routing table one more when a case opens; a route or a rule's team adds the
 touchpoint's key and the team's id, a VIP or segment rule the customer's facts); a whole
 API request adds the token, the idempotency key look-up and insert, and the commit.
+
+Quotas (SPEC 2.4, ``kano.domain.feedback.quotas``): the survey query also says whether the
+survey has quotas, so a survey without any costs no statement more; one with quotas adds
+a read of them and an UPDATE of the counters the response matches. Only the
+respondent-facing channels (link page, widget, invitation links) are refused by a full
+quota; the API, staff entry and imports record feedback the customer already gave, so
+refusing it would lose data: they are counted, not refused.
 """
 
 from __future__ import annotations
@@ -41,9 +48,12 @@ from kano.adapters.db.orm import (
     WebhookEndpointRow,
     utcnow,
 )
+from kano.adapters.db.quotas import quota_count_of, quotas_of, take_places
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
+from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.feedback.cases import business_deadline
+from kano.domain.feedback.quotas import ResponseFacts
 from kano.domain.feedback.surveys import ExtraAnswer
 from kano.domain.shared.errors import InvalidInput
 
@@ -85,14 +95,26 @@ def accept_response(
     email_enabled: bool,
     field: str = "",
     open_cases: bool = True,
+    refuse_when_full: bool = False,
 ) -> Accepted:
     """Store one response, its acknowledgements and, when a rule says so, a case (the
-    caller commits). Imports of old responses pass ``open_cases=False``."""
+    caller commits). Imports of old responses pass ``open_cases=False``.
+
+    The response counts against its survey's quotas (``kano.adapters.db.quotas``). The
+    respondent-facing collection channels (link page, widget, invitation links) pass
+    ``refuse_when_full=True``: a full quota then raises ``QuotaFull`` and the caller rolls
+    back, storing nothing. Channels that record feedback given elsewhere (REST API, staff
+    entry) are counted but never refused: refusing would lose what the customer said."""
     prefix = f"{field}." if field else ""
     if submission.language is not None and submission.language not in LANGUAGES:
         raise InvalidInput(f"{prefix}language", f"use one of {', '.join(LANGUAGES)}")
     target = _target(session, workspace_id, submission, prefix)
     customer = _customer(session, workspace_id, submission)
+    if target.quotas:
+        quotas = quotas_of(session, workspace_id, [target.survey_id]).get(target.survey_id, [])
+        facts = ResponseFacts(submission.channel, submission.language,
+                              customer.segment_id if customer else None, target.touchpoint_id)
+        take_places(session, quotas, facts, refuse_when_full=refuse_when_full)
     answers = submission.answers
     response = FeedbackResponse(
         workspace_id=workspace_id,
@@ -149,11 +171,14 @@ class _Target:
     owner_team_id: int | None
     webhooks: bool
     """Whether the workspace has an active webhook endpoint (most have none)."""
+    quotas: bool = False
+    """Whether the survey has quotas (most have none)."""
 
 
 def _target(session: Session, workspace_id: int, submission: Submission, prefix: str) -> _Target:
     """The survey, the touchpoint (the submission's, else the survey's) with its owner
-    team, and whether any webhook endpoint is active: one query."""
+    team, whether any webhook endpoint is active and whether the survey has quotas: one
+    query."""
     if submission.touchpoint is not None:
         touchpoint_join = Touchpoint.key == submission.touchpoint
     else:
@@ -174,6 +199,7 @@ def _target(session: Session, workspace_id: int, submission: Submission, prefix:
             Touchpoint.id.label("touchpoint_found"),
             Touchpoint.owner_team_id,
             webhooks.label("webhooks"),
+            quota_count_of(Survey.id).label("quotas"),
         )
         .outerjoin(Touchpoint, and_(touchpoint_join, Touchpoint.workspace_id == workspace_id))
         .where(Survey.workspace_id == workspace_id, Survey.key == submission.survey)
@@ -193,6 +219,7 @@ def _target(session: Session, workspace_id: int, submission: Submission, prefix:
         touchpoint_id=touchpoint_id,
         owner_team_id=row.owner_team_id if row.touchpoint_found is not None else None,
         webhooks=bool(row.webhooks),
+        quotas=bool(row.quotas),
     )
 
 
@@ -296,7 +323,13 @@ def _queue_acknowledgements(
     """Write the response's acknowledgements to the outbox; how many."""
     reference = f"R-{response.id}"
     rows: list[dict[str, object]] = []
-    if email_enabled and customer is not None and customer.email and customer.consent_contact:
+    if (
+        email_enabled
+        and customer is not None
+        and customer.email
+        and customer.consent_contact
+        and not email_undeliverable(customer.email, customer.undeliverable_email)
+    ):
         text = acknowledgement(answers, response.language, customer.name, reference)
         rows.append(
             {

@@ -261,14 +261,19 @@ class Respondent:
 
 def submit_answers(session: Session, workspace_id: int, survey_key: str, channel: str,
                    answers: SurveyAnswers, *, language: str | None, email_enabled: bool,
-                   respondent: Respondent | None = None) -> Accepted:
-    """One response, with its answers beyond the score columns, through the intake."""
+                   respondent: Respondent | None = None,
+                   refuse_when_full: bool = False) -> Accepted:
+    """One response, with its answers beyond the score columns, through the intake.
+
+    ``refuse_when_full``: the public link page and the widget (collection channels) are
+    refused by a full quota (``QuotaFull``; the caller rolls back); staff entry records
+    what a customer said elsewhere and is counted, never refused."""
     who = respondent or Respondent()
     accepted = accept_response(session, workspace_id, Submission(
         survey=survey_key, channel=channel, answers=answers.scores,
         customer_email=who.email, customer_external_id=who.external_id,
         customer_name=who.name, language=language, extra=answers.extra,
-    ), email_enabled=email_enabled)
+    ), email_enabled=email_enabled, refuse_when_full=refuse_when_full)
     return accepted
 
 

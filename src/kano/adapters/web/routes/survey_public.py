@@ -11,6 +11,12 @@ form's ``lang``), else the browser's Accept-Language, else English.
 question and a comment box where it is included and posts JSON to ``POST /s/{key}/widget``
 (channel "widget"); only that endpoint answers cross-origin requests (CORS, no cookies).
 
+A full quota (``kano.domain.feedback.quotas``) refuses further matching responses on
+both: the page shows a translated "this survey has reached its number of responses"
+page (409 to a POST, and already instead of the form when the quota is known to be full)
+and stores nothing; the widget endpoint answers 409 problem+json naming the quota, and
+the widget script shows the same text.
+
 Both POSTs are rate-limited per client address and per link token (429 with Retry-After)
 and refuse bodies over 32 KiB (413). There is no CSRF token: the form is anonymous and
 there is no session to ride on.
@@ -33,12 +39,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from kano.adapters.db.invitations import OpenInvitation, claim_answer, find_invitation
+from kano.adapters.db.quotas import customer_segment, quotas_of
 from kano.adapters.db.survey_store import DefinedSurvey, Respondent, defined_survey, submit_answers
 from kano.adapters.web.deps import DbSession, Web, WebState
 from kano.adapters.web.i18n import LANGUAGES, choose_language
 from kano.adapters.web.rate_limit import RateLimiter
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.survey_links import SurveyLinks
+from kano.domain.feedback.quotas import Quota, QuotaFull, ResponseFacts, first_full
 from kano.domain.feedback.surveys import (
     DYSFUNCTIONAL_SUFFIX,
     QuestionType,
@@ -73,10 +81,13 @@ WIDGET_TEXTS = {
     "thanks": N_("Thank you!"),
     "failed": N_("Your answer could not be sent. Please try again."),
     "choose": N_("Please answer this question."),
+    "full": N_("This survey has reached its number of responses. Thank you for your time!"),
 }
 SURVEY_CLOSED = N_("This survey link is not valid, or the survey is not open.")
 TOO_MANY = N_("Too many answers from your connection. Please try again in a minute.")
 ALREADY_ANSWERED = N_("This invitation has been answered already. Thank you!")
+QUOTA_FULL_HEADING = N_("Thank you for your interest")
+QUOTA_FULL = N_("This survey has reached its number of responses. Thank you for your time!")
 
 
 @dataclass(frozen=True)
@@ -195,6 +206,27 @@ def _already_answered(page: PublicPage, status_code: int) -> Response:
     return page.message(N_("Already answered"), ALREADY_ANSWERED, status_code)
 
 
+def _quota_full(page: PublicPage, status_code: int) -> Response:
+    return page.message(QUOTA_FULL_HEADING, QUOTA_FULL, status_code)
+
+
+def known_full_quota(db: Session, survey: DefinedSurvey, channel: str, language: str,
+                     invitation: OpenInvitation | None) -> Quota | None:
+    """A full quota that a response through this page would meet, as far as it is known
+    before the answers (an anonymous respondent's segment is not): read only, one query
+    when the survey has quotas, none of them full or not. The POST decides for sure."""
+    workspace_id = survey.row.workspace_id
+    quotas = quotas_of(db, workspace_id, [survey.row.id]).get(survey.row.id, [])
+    full = [q for q in quotas if q.full]
+    if not full:
+        return None
+    segment = None
+    if invitation is not None and any(q.condition.needs_segment for q in full):
+        segment = customer_segment(db, workspace_id, invitation.customer_external_id)
+    return first_full(full, ResponseFacts(channel, language, segment,
+                                          survey.row.touchpoint_id))
+
+
 def answer_problem(gettext: Callable[[str], str], language: str,
                    definition: SurveyDefinition, error: InvalidInput,
                    raw: Mapping[str, list[str]]) -> dict[str, str]:
@@ -252,6 +284,9 @@ def public_survey(request: Request, web: Web, db: DbSession, survey_key: str, t:
         return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
     if invitation is not None and invitation.answered:
         return _already_answered(page, 200)
+    channel = "link" if invitation is None else "email"
+    if known_full_quota(db, survey, channel, page.language, invitation) is not None:
+        return _quota_full(page, 200)
     return _form_page(page, survey, t)
 
 
@@ -314,10 +349,13 @@ def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
         accepted = submit_answers(
             db, survey.row.workspace_id, survey_key, "link" if invitation is None else "email",
             answers, language=page.language, email_enabled=_email_enabled(page.web),
-            respondent=_respondent(invitation, email or None))
+            respondent=_respondent(invitation, email or None), refuse_when_full=True)
         if invitation is not None and not claim_answer(db, invitation.id, accepted.response.id):
             db.rollback()  # a concurrent answer through the same invitation came first
             return _already_answered(page, 422)
+    except QuotaFull:
+        db.rollback()  # nothing of this response is kept
+        return _quota_full(page, 409)
     except InvalidInput as error:
         db.rollback()
         problem = answer_problem(page.gettext, page.language, survey.definition, error, raw)
@@ -378,6 +416,8 @@ def widget_script(request: Request, web: Web, db: DbSession, survey_key: str, t:
         "npsKey": nps.key,
         "commentKey": comment.key if comment else "",
         "comment": text_in(comment.text, language) if comment else "",
+        # a widget quota known to be full: the script says so instead of asking
+        "closed": "1" if known_full_quota(db, survey, "widget", language, None) else "",
     }
     for name, text in WIDGET_TEXTS.items():
         config[name] = web.templates.gettext(language, text)
@@ -436,12 +476,20 @@ def _store_widget(request: Request, web: WebState, db: Session, survey_key: str,
         answers = answers_to(survey.definition, answers_raw)
         accepted = submit_answers(db, survey.row.workspace_id, survey_key, "widget", answers,
                                   language=language, email_enabled=_email_enabled(web),
-                                  respondent=_respondent(invitation, email))
+                                  respondent=_respondent(invitation, email),
+                                  refuse_when_full=True)
         db.flush()
         response_id = accepted.response.id
         if invitation is not None and not claim_answer(db, invitation.id, response_id):
             db.rollback()
             return _problem(422, "t", "this invitation has been answered already")
+    except QuotaFull as full:
+        db.rollback()
+        return JSONResponse(
+            {"status": 409, "field": "quota", "quota": full.quota,
+             "detail": f"the survey has reached its number of responses (quota "
+                       f"{full.quota!r} is full); nothing was stored"},
+            status_code=409, media_type="application/problem+json", headers=CORS_HEADERS)
     except InvalidInput as error:
         db.rollback()
         return _problem(422, error.field, error.message)

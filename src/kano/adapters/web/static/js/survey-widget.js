@@ -17,6 +17,19 @@
     return node;
   }
 
+  function place(node) {
+    var target = script && script.dataset.kanoTarget ? document.getElementById(script.dataset.kanoTarget) : null;
+    if (target) { target.appendChild(node); }
+    else if (script && script.parentNode) { script.parentNode.insertBefore(node, script.nextSibling); }
+    else { document.body.appendChild(node); }
+  }
+
+  if (config.closed) {  /* a full quota: say so politely instead of asking */
+    host.appendChild(element("p", config.full, "margin:0;"));
+    place(host);
+    return;
+  }
+
   var group = element("fieldset", "", "border:0;padding:0;margin:0;");
   group.appendChild(element("legend", config.question, "font-weight:600;margin-bottom:0.5rem;"));
   var scale = element("div", "", "display:flex;flex-wrap:wrap;gap:0.3rem;");
@@ -65,6 +78,10 @@
       body: JSON.stringify({ t: config.token, lang: config.lang, answers: answers }),
       credentials: "omit"
     }).then(function (response) {
+      if (response.status === 409) {  /* the survey's quota filled up meanwhile */
+        host.replaceChildren(element("p", config.full, "margin:0;"));
+        return;
+      }
       if (!response.ok) { throw new Error(String(response.status)); }
       host.replaceChildren(element("p", config.thanks, "font-weight:600;margin:0;"));
     }).catch(function () {
@@ -73,8 +90,5 @@
     });
   });
 
-  var target = script && script.dataset.kanoTarget ? document.getElementById(script.dataset.kanoTarget) : null;
-  if (target) { target.appendChild(host); }
-  else if (script && script.parentNode) { script.parentNode.insertBefore(host, script.nextSibling); }
-  else { document.body.appendChild(host); }
+  place(host);
 })();

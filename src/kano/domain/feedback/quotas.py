@@ -1,0 +1,170 @@
+"""Survey quotas (SPEC 2.4): how many responses a survey takes, overall or of one kind.
+
+A quota has a name, a limit and an optional condition on who counts: any combination of
+channel, language, the customer's segment and the touchpoint (unset: any). A response
+counts against *every* quota of its survey whose condition it matches.
+
+Two kinds of intake, two behaviours once a quota is full:
+
+- **Collection channels** (:data:`REFUSING_CHANNELS`: the public link page, the widget,
+  e-mail invitation links) ask the respondent for an answer, so a full quota refuses
+  further matching responses there: the respondent sees a polite "this survey has
+  reached its number of responses" and nothing is stored. Invitations are not sent for a
+  contact who would only meet a full quota.
+- **Recording channels** (the REST API, its bulk form, staff entry, file import) record
+  feedback the customer already gave elsewhere — a call, a meeting, another tool's
+  export. They are never refused by a quota (refusing would lose data the customer has
+  already given, and an import would fail half-way through a file), but their responses
+  do count, so a quota can show more than its limit.
+
+A quota created on a survey that has responses already starts at the number of those
+that match its condition (counted once, when it is created); its condition cannot change
+afterwards (delete it and add another), its name and limit can.
+
+Everything here is pure: matching, counting a batch, checking input. The adapters keep
+the counter (``kano.adapters.db.quotas``) exact under concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kano.domain.feedback.answers import LANGUAGES
+from kano.domain.shared.errors import InvalidInput
+
+REFUSING_CHANNELS = ("link", "widget", "email")
+"""The respondent-facing collection channels a full quota refuses."""
+KANO_CHANNELS = (*REFUSING_CHANNELS, "api", "call", "meeting", "account-review", "import")
+"""The channels Kano's own intake writes (the API's default is ``api``, file imports'
+``import``, staff entry's ``call``, ``meeting`` and ``account-review``). A quota may also
+name a channel one of the workspace's touchpoints has (see :func:`checked_channel`)."""
+INVITATION_CHANNELS = (None, "email")
+"""Quotas that stop invitations: those on every channel and those on e-mail."""
+NAME_MAX_LENGTH = 120
+LIMIT_MAX = 100_000_000
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """What a quota's condition looks at in a response."""
+
+    channel: str
+    language: str | None = None
+    segment_id: int | None = None
+    """The customer's segment (None: anonymous or in no segment)."""
+    touchpoint_id: int | None = None
+
+
+@dataclass(frozen=True)
+class QuotaCondition:
+    """Who counts: None in a field means any."""
+
+    channel: str | None = None
+    language: str | None = None
+    segment_id: int | None = None
+    touchpoint_id: int | None = None
+
+    def matches(self, response: ResponseFacts) -> bool:
+        return (
+            (self.channel is None or self.channel == response.channel)
+            and (self.language is None or self.language == response.language)
+            and (self.segment_id is None or self.segment_id == response.segment_id)
+            and (self.touchpoint_id is None or self.touchpoint_id == response.touchpoint_id)
+        )
+
+    @property
+    def needs_segment(self) -> bool:
+        return self.segment_id is not None
+
+
+@dataclass(frozen=True)
+class Quota:
+    id: int
+    name: str
+    limit: int
+    filled: int
+    condition: QuotaCondition = QuotaCondition()
+
+    @property
+    def full(self) -> bool:
+        return self.filled >= self.limit
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.filled)
+
+    @property
+    def share(self) -> float:
+        """How full, 0.0–1.0 (a quota over-filled by recording channels shows 1.0)."""
+        return min(1.0, self.filled / self.limit) if self.limit > 0 else 1.0
+
+    @property
+    def stops_invitations(self) -> bool:
+        return self.condition.channel in INVITATION_CHANNELS
+
+
+class QuotaFull(Exception):
+    """A collection channel's response meets a full quota (nothing is stored)."""
+
+    def __init__(self, quota: str) -> None:
+        super().__init__(f"the quota {quota!r} is full")
+        self.quota = quota
+
+
+def matching(quotas: Iterable[Quota], response: ResponseFacts) -> list[Quota]:
+    """The quotas ``response`` counts against, in id order (the order places are taken
+    in, so two transactions never wait for each other's rows crosswise)."""
+    return sorted((q for q in quotas if q.condition.matches(response)), key=lambda q: q.id)
+
+
+def first_full(quotas: Iterable[Quota], response: ResponseFacts) -> Quota | None:
+    """The first full quota that ``response`` would count against, if any."""
+    return next((q for q in matching(quotas, response) if q.full), None)
+
+
+def counts_of(quotas: Sequence[Quota], responses: Iterable[ResponseFacts]) -> dict[int, int]:
+    """How many of ``responses`` count against each quota (quotas none counts against
+    are left out): what a batch adds to each counter."""
+    counts: dict[int, int] = {}
+    for response in responses:
+        for quota in quotas:
+            if quota.condition.matches(response):
+                counts[quota.id] = counts.get(quota.id, 0) + 1
+    return counts
+
+
+def checked_name(name: str) -> str:
+    name = name.strip()
+    if not 0 < len(name) <= NAME_MAX_LENGTH or any(ord(c) < 32 for c in name):
+        raise InvalidInput("name", f"write a name of 1 to {NAME_MAX_LENGTH} characters")
+    return name
+
+
+def checked_limit(limit: object) -> int:
+    if isinstance(limit, str) and limit.strip().isdigit():
+        limit = int(limit.strip())
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= LIMIT_MAX:
+        raise InvalidInput("limit", f"a whole number of responses from 1 to {LIMIT_MAX:,}")
+    return limit
+
+
+def checked_channel(channel: str | None, other_known: Iterable[str] = ()) -> str | None:
+    """None (any channel), one of :data:`KANO_CHANNELS` or of ``other_known`` (the
+    channels of the workspace's touchpoints)."""
+    if channel is None or not channel.strip():
+        return None
+    channel = channel.strip()
+    known = set(KANO_CHANNELS) | set(other_known)
+    if channel not in known:
+        raise InvalidInput("channel", f"use one of {', '.join(sorted(known))}")
+    return channel
+
+
+def checked_language(language: str | None) -> str | None:
+    if language is None or not language.strip():
+        return None
+    language = language.strip()
+    if language not in LANGUAGES:
+        raise InvalidInput("language", f"use one of {', '.join(LANGUAGES)}")
+    return language
