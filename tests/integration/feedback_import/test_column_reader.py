@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kano.adapters.importers.feedback_file import load_mapping
-from kano.adapters.importers.feedback_file.columns import read_columns
+from kano.adapters.importers.feedback_file.columns import ColumnReader, read_columns
 from kano.adapters.importers.feedback_file.readers import Table
 from kano.adapters.importers.feedback_file.rows import parse_rows, plan_for
 
@@ -53,7 +53,7 @@ VARIANTS: list[tuple[int, Any]] = [
 
 
 def table_of(records: list[list[Any]]) -> Table:
-    return Table([HEADER], [(n, r) for n, r in enumerate(records, start=2)], 2)
+    return Table.of([HEADER], records)
 
 
 def both(tmp_path: Path, records: list[list[Any]]) -> tuple[Any, Any]:
@@ -124,3 +124,45 @@ def test_column_reader_agrees_with_the_row_reader_on_any_rows(
 ) -> None:
     row_reader, column_reader = both(tmp_path_factory.mktemp("rows"), records)
     assert column_reader == row_reader
+
+
+def read_in_batches(table: Table, plan: Any, sizes: list[int]) -> tuple[Any, list[Any], int]:
+    """``ColumnReader`` over the table's rows split into batches of ``sizes`` (cycled), its
+    batches joined back together."""
+    reader = ColumnReader(table, plan, {"call"}, {"s", "other"})
+    rows, columns, errors, blank, start = [], {}, [], 0, 0
+    all_rows = table.rows
+    index = 0
+    while start < len(all_rows):
+        size = sizes[index % len(sizes)]
+        parsed, batch_errors, batch_blank = reader.read(all_rows[start : start + size])
+        rows += parsed.rows
+        for name, values in vars(parsed.batch).items():
+            columns.setdefault(name, []).extend(values or [])
+        errors += batch_errors
+        blank += batch_blank
+        start, index = start + size, index + 1
+    return (rows, columns), sorted(errors), blank
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(CELLS, min_size=0, max_size=len(HEADER)), min_size=1, max_size=14),
+    st.lists(st.integers(min_value=1, max_value=5), min_size=1, max_size=4),
+    st.booleans(),
+)
+def test_any_split_into_batches_reads_as_one_batch(
+    tmp_path_factory: Any, records: list[list[Any]], sizes: list[int], with_ids: bool
+) -> None:
+    """What the import does on PostgreSQL (a batch stored while the next is read): the
+    duplicate response ids and the numbering of identical rows span batches."""
+    # good rows repeated around the drawn ones: identical rows and ids in later batches
+    records = [list(GOOD), *records, list(GOOD), ["R2", *GOOD[1:]], *records[:2], list(GOOD)]
+    folder = tmp_path_factory.mktemp("batches")
+    mapping = MAPPING if with_ids else MAPPING.replace("  response_id: Response\n", "")
+    (folder / "map.yaml").write_text(mapping, encoding="utf-8")
+    table = table_of(records)
+    plan = plan_for(table, load_mapping(folder / "map.yaml"))
+    whole, errors, blank = read_columns(table, plan, {"call"}, {"s", "other"})
+    one_batch = (whole.rows, {n: v or [] for n, v in vars(whole.batch).items()})
+    assert read_in_batches(table, plan, sizes) == (one_batch, sorted(errors), blank)

@@ -94,7 +94,7 @@ def _run_import(
         console=console,
     ) as progress:
         tasks = {
-            "checking": progress.add_task("Checking rows", total=len(table.rows)),
+            "checking": progress.add_task("Checking rows", total=table.size_hint),
             "storing": progress.add_task("Storing", total=None, visible=False),
         }
 

@@ -452,9 +452,9 @@ def _respondents(
     times); not when an external id unknown so far was matched by e-mail, as a later
     response may still create a customer with that external id."""
     external_ids = sorted(
-        set(batch.customer_external_id) - {None} - seen.external_ids_asked  # type: ignore[operator]
+        {key for key in batch.customer_external_id if key is not None} - seen.external_ids_asked
     )
-    emails = sorted(set(batch.customer_email) - {None} - seen.emails_asked)  # type: ignore[operator]
+    emails = sorted({key for key in batch.customer_email if key is not None} - seen.emails_asked)
     seen.external_ids_asked.update(external_ids)
     seen.emails_asked.update(emails)
     by_external, by_email = seen.by_external, seen.by_email

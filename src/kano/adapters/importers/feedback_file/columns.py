@@ -119,155 +119,179 @@ def read_columns(
     plan: Plan,
     touchpoints: Collection[str] | None = None,
     surveys: Collection[str] | None = None,
-    on_progress: Callable[[int], None] | None = None,
 ) -> tuple[ParsedColumns, list[RowError], int]:
     """The good rows as columns, every problem of the others, and the count of blank rows
     skipped: what :func:`~.rows.parse_rows` returns, read a column at a time."""
-    places = [*plan.fields.values(), *plan.questions.values()]
-    width = 1 + max((index for index, _ in places), default=0)
-    blank = 0
-    numbers: list[int] = []
-    records: list[list[Cell]] = []
-    for number, record in table.rows:
-        if not any(record) and all(cell is None or cell == "" for cell in record):
-            blank += 1
-            continue
-        if len(record) < width:  # a short row: its missing cells are blank
-            record = [*record, *([None] * (width - len(record)))]
-        numbers.append(number)
-        records.append(record)
-    count = len(records)
-    if on_progress is not None:
-        on_progress(len(table.rows) // 2)
-    joined = [_joined(record) for record in records]
-    with_nul = {i for i, text in enumerate(joined) if "\x00" in text}
+    return ColumnReader(table, plan, touchpoints, surveys).read(table.rows)
 
-    def column(field: str) -> list[Cell] | None:
-        place = plan.fields.get(field)
-        return None if place is None else [record[place[0]] for record in records]
 
-    bad = bytearray(count)
+class ColumnReader:
+    """Reads a file's rows a batch at a time, in order, carrying across batches what
+    depends on the rows before: the first row of each response id (a later one is a
+    duplicate) and how many identical rows came before (the occurrence in a row's key).
+    Any split of the rows into batches gives what one batch of them all gives."""
 
-    def marked(values: list[Any]) -> list[Any]:
-        for i, value in enumerate(values):
-            if value is BAD:
-                bad[i] = 1
-        return values
+    def __init__(
+        self,
+        table: Table,
+        plan: Plan,
+        touchpoints: Collection[str] | None = None,
+        surveys: Collection[str] | None = None,
+    ) -> None:
+        self.table, self.plan = table, plan
+        self.touchpoints, self.surveys = touchpoints, surveys
+        self.first_rows: dict[str, int] = {}
+        self.seen: dict[str, int] = {}
+        self.reader = _RowReader(plan, touchpoints, surveys)
+        self.reader.first_rows = self.first_rows if plan.fields.get("response_id") else None
 
-    nothing: list[Any] = [None] * count
-    scores: dict[str, list[Any]] = {}
-    comment: list[Any] = nothing
-    for question, (index, _) in plan.questions.items():
-        cells = [record[index] for record in records]
-        if question == "comment":
-            comment = _texts(cells)
-            for i, text in enumerate(comment):
-                if text is not None and len(text) > COMMENT_MAX_LENGTH:
+    def read(
+        self, rows: Iterable[tuple[int, list[Cell]]]
+    ) -> tuple[ParsedColumns, list[RowError], int]:
+        """The good rows of this batch as columns, the problems of the others, and the
+        count of blank rows skipped."""
+        table, plan = self.table, self.plan
+        touchpoints, surveys = self.touchpoints, self.surveys
+        places = [*plan.fields.values(), *plan.questions.values()]
+        width = 1 + max((index for index, _ in places), default=0)
+        blank = 0
+        numbers: list[int] = []
+        records: list[list[Cell]] = []
+        for number, record in rows:
+            if not any(record) and all(cell is None or cell == "" for cell in record):
+                blank += 1
+                continue
+            if len(record) < width:  # a short row: its missing cells are blank
+                record = [*record, *([None] * (width - len(record)))]
+            numbers.append(number)
+            records.append(record)
+        count = len(records)
+        joined = [_joined(record) for record in records]
+        with_nul = {i for i, text in enumerate(joined) if "\x00" in text}
+
+        def column(field: str) -> list[Cell] | None:
+            place = plan.fields.get(field)
+            return None if place is None else [record[place[0]] for record in records]
+
+        bad = bytearray(count)
+
+        def marked(values: list[Any]) -> list[Any]:
+            for i, value in enumerate(values):
+                if value is BAD:
                     bad[i] = 1
-        else:
-            scores[question] = marked(_each_distinct(cells, _score_reader(plan, question)))
-    answered = [value is not None for value in comment]
-    for values in scores.values():
-        answered = [a or v is not None for a, v in zip(answered, values, strict=True)]
-    for i, any_answer in enumerate(answered):
-        if not any_answer:
-            bad[i] = 1
+            return values
 
-    cells = column("customer_email")
-    email = nothing if cells is None else marked(_each_distinct(cells, _email))
-    cells = column("customer_external_id")
-    external_id = nothing if cells is None else marked(_each_distinct(cells, _external_id))
-    cells = column("customer_name")
-    name = nothing if cells is None else _each_distinct(cells, _name)
-    submitted_at: list[datetime | None] = nothing
-    if (cells := column("submitted_at")) is not None:
-        parse = plan.parse_time
-        submitted_at = []
-        for cell, text in zip(cells, _texts(cells), strict=True):
-            try:
-                submitted_at.append(BAD if text is None else parse(cell))
-            except ValueError:
-                submitted_at.append(BAD)
-        marked(submitted_at)
-    cells = column("language")
-    language = nothing if cells is None else marked(_each_distinct(cells, _language_of))
-    touchpoint: list[Any] = nothing
-    if (cells := column("touchpoint")) is not None:
-
-        def known_touchpoint(cell: Cell) -> Any:
-            key = _text(cell)
-            return (
-                BAD
-                if key is not None and touchpoints is not None and key not in touchpoints
-                else key
-            )
-
-        touchpoint = marked(_each_distinct(cells, known_touchpoint))
-
-    def known_survey(cell: Cell) -> Any:
-        key = _text(cell) or plan.survey
-        return BAD if key is None or (surveys is not None and key not in surveys) else key
-
-    cells = column("survey")
-    survey = marked(_each_distinct([None] * count if cells is None else cells, known_survey))
-
-    response_id: list[str | None] = nothing
-    first_rows: dict[str, int] = {}
-    if (cells := column("response_id")) is not None:
-        response_id = _texts(cells)
-        for i, text in enumerate(response_id):
-            if i in with_nul:
-                continue  # the row-by-row reader never reaches the id of such a row
-            if text is None or text in first_rows:
-                bad[i] = 1
+        nothing: list[Any] = [None] * count
+        scores: dict[str, list[Any]] = {}
+        comment: list[Any] = nothing
+        for question, (index, _) in plan.questions.items():
+            cells = [record[index] for record in records]
+            if question == "comment":
+                comment = _texts(cells)
+                for i, text in enumerate(comment):
+                    if text is not None and len(text) > COMMENT_MAX_LENGTH:
+                        bad[i] = 1
             else:
-                first_rows[text] = numbers[i]
+                scores[question] = marked(_each_distinct(cells, _score_reader(plan, question)))
+        answered = [value is not None for value in comment]
+        for values in scores.values():
+            answered = [a or v is not None for a, v in zip(answered, values, strict=True)]
+        for i, any_answer in enumerate(answered):
+            if not any_answer:
+                bad[i] = 1
 
-    errors: list[RowError] = []
-    reader = _RowReader(plan, touchpoints, surveys)
-    reader.first_rows = first_rows if plan.fields.get("response_id") else None
-    good: list[int] = []
-    for i in range(count):
-        if i in with_nul:
-            errors.extend(nul_problems(table, plan, numbers[i], records[i]))
-        elif bad[i]:
-            errors.extend(_problems(reader, numbers[i], records[i]))
+        cells = column("customer_email")
+        email = nothing if cells is None else marked(_each_distinct(cells, _email))
+        cells = column("customer_external_id")
+        external_id = nothing if cells is None else marked(_each_distinct(cells, _external_id))
+        cells = column("customer_name")
+        name = nothing if cells is None else _each_distinct(cells, _name)
+        submitted_at: list[datetime | None] = nothing
+        if (cells := column("submitted_at")) is not None:
+            parse = plan.parse_time
+            submitted_at = []
+            for cell, text in zip(cells, _texts(cells), strict=True):
+                try:
+                    submitted_at.append(BAD if text is None else parse(cell))
+                except ValueError:
+                    submitted_at.append(BAD)
+            marked(submitted_at)
+        cells = column("language")
+        language = nothing if cells is None else marked(_each_distinct(cells, _language_of))
+        touchpoint: list[Any] = nothing
+        if (cells := column("touchpoint")) is not None:
+
+            def known_touchpoint(cell: Cell) -> Any:
+                key = _text(cell)
+                return (
+                    BAD
+                    if key is not None and touchpoints is not None and key not in touchpoints
+                    else key
+                )
+
+            touchpoint = marked(_each_distinct(cells, known_touchpoint))
+
+        def known_survey(cell: Cell) -> Any:
+            key = _text(cell) or plan.survey
+            return BAD if key is None or (surveys is not None and key not in surveys) else key
+
+        cells = column("survey")
+        survey = marked(_each_distinct([None] * count if cells is None else cells, known_survey))
+
+        response_id: list[str | None] = nothing
+        first_rows = self.first_rows
+        if (cells := column("response_id")) is not None:
+            response_id = _texts(cells)
+            for i, text in enumerate(response_id):
+                if i in with_nul:
+                    continue  # the row-by-row reader never reaches the id of such a row
+                if text is None or text in first_rows:
+                    bad[i] = 1
+                else:
+                    first_rows[text] = numbers[i]
+
+        errors: list[RowError] = []
+        reader = self.reader
+        good: list[int] = []
+        for i in range(count):
+            if i in with_nul:
+                errors.extend(nul_problems(table, plan, numbers[i], records[i]))
+            elif bad[i]:
+                errors.extend(_problems(reader, numbers[i], records[i]))
+            else:
+                good.append(i)
+
+        def kept(values: list[Any]) -> list[Any]:
+            return values if len(good) == count else [values[i] for i in good]
+
+        keys: list[str] = []
+        if plan.fields.get("response_id") is not None:
+            keys = [row_key(survey[i], response_id[i], "", 0) for i in good]
         else:
-            good.append(i)
-    if on_progress is not None:
-        on_progress(len(table.rows) - len(table.rows) // 2)
-
-    def kept(values: list[Any]) -> list[Any]:
-        return values if len(good) == count else [values[i] for i in good]
-
-    keys: list[str] = []
-    if plan.fields.get("response_id") is not None:
-        keys = [row_key(survey[i], response_id[i], "", 0) for i in good]
-    else:
-        seen: dict[str, int] = {}
-        for i in good:
-            digest = hashlib.sha256(joined[i].encode()).hexdigest()
-            occurrence = seen.get(digest, 0)
-            seen[digest] = occurrence + 1
-            keys.append(row_key(survey[i], None, digest, occurrence))
-    size = len(good)
-    batch = ResponseColumns(
-        survey=kept(survey),
-        channel=[plan.channel] * size,
-        nps=kept(scores.get("nps", nothing)),
-        csat=kept(scores.get("csat", nothing)),
-        ces=kept(scores.get("ces", nothing)),
-        rating=kept(scores.get("rating", nothing)),
-        comment=kept(comment),
-        customer_email=kept(email),
-        customer_external_id=kept(external_id),
-        customer_name=kept(name),
-        submitted_at=kept(submitted_at),
-        language=kept(language),
-        touchpoint=kept(touchpoint),
-        import_key=keys,
-    )
-    return ParsedColumns(kept(numbers), batch), errors, blank
+            seen = self.seen
+            for i in good:
+                digest = hashlib.sha256(joined[i].encode()).hexdigest()
+                occurrence = seen.get(digest, 0)
+                seen[digest] = occurrence + 1
+                keys.append(row_key(survey[i], None, digest, occurrence))
+        size = len(good)
+        batch = ResponseColumns(
+            survey=kept(survey),
+            channel=[plan.channel] * size,
+            nps=kept(scores.get("nps", nothing)),
+            csat=kept(scores.get("csat", nothing)),
+            ces=kept(scores.get("ces", nothing)),
+            rating=kept(scores.get("rating", nothing)),
+            comment=kept(comment),
+            customer_email=kept(email),
+            customer_external_id=kept(external_id),
+            customer_name=kept(name),
+            submitted_at=kept(submitted_at),
+            language=kept(language),
+            touchpoint=kept(touchpoint),
+            import_key=keys,
+        )
+        return ParsedColumns(kept(numbers), batch), errors, blank
 
 
 def _language_of(cell: Cell) -> str | None:
