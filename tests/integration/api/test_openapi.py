@@ -10,7 +10,8 @@ from kano import __version__
 from tests.integration.api.strategy_support import STRATEGY_OPERATIONS
 
 EXPECTED_OPERATIONS = {
-    ("/workspace", "get"), ("/customers", "get"), ("/customers/{customer_id}", "get"),
+    ("/workspace", "get"), ("/workspace/settings", "get"),
+    ("/workspace/settings", "patch"), ("/customers", "get"), ("/customers/{customer_id}", "get"),
     ("/responses", "get"), ("/responses", "post"), ("/responses:bulk", "post"),
     ("/responses/{response_id}", "get"), ("/transactions", "get"),
     ("/cases", "get"), ("/cases/{case_id}", "get"), ("/cases/{case_id}", "patch"),

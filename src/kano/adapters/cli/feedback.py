@@ -1,4 +1,5 @@
-"""``kano feedback import``: CSV/XLSX exports of survey tools into the response store."""
+"""``kano feedback import``: CSV/XLSX exports of survey tools into the response store;
+``kano feedback invite`` and ``kano feedback settings`` (fatigue window, reminder delay)."""
 
 from __future__ import annotations
 
@@ -237,11 +238,14 @@ def invite_command(
     """E-mail survey invitations, each with its own single-use link.
 
     Contacts who opted out, have no e-mail address or were invited to any survey within
-    KANO_SURVEY_FATIGUE_DAYS are skipped and listed with the reason. Without --segment or
+    the workspace's fatigue window (`kano feedback settings`; default
+    KANO_SURVEY_FATIGUE_DAYS) are skipped and listed with the reason. Without --segment or
     --customers every customer of the workspace is considered. The e-mails go through the
-    outbox (`kano worker` sends them, and one reminder after KANO_SURVEY_REMINDER_DAYS).
+    outbox (`kano worker` sends them, and one reminder after the workspace's reminder
+    delay, default KANO_SURVEY_REMINDER_DAYS).
     """
-    from kano.adapters.db.invitations import InvitationPolicy, invite
+    from kano.adapters.db.feedback_settings import invitation_policy
+    from kano.adapters.db.invitations import invite
     from kano.adapters.web.survey_links import invitation_links
     from kano.bootstrap import build_container
 
@@ -256,9 +260,9 @@ def invite_command(
                 "[yellow]KANO_SMTP_URL is not set: the invitations are queued and will fail "
                 "to send until it is.[/yellow]"
             )
-        policy = InvitationPolicy(settings.survey_fatigue_days, settings.survey_reminder_days)
         with container.sessions() as session:
             slug, workspace_id = chosen_workspace(session, workspace)
+            policy = invitation_policy(session, workspace_id, settings)
             link_for = invitation_links(settings.secret_key, settings.public_url)(
                 workspace_id, survey
             )
@@ -282,3 +286,66 @@ def invite_command(
         console.print(table)
         if len(report.skipped) > ERRORS_SHOWN:
             console.print(f"… and {len(report.skipped) - ERRORS_SHOWN:,} more.")
+
+
+def _days_option(name: str, given: str | None) -> dict[str, int | None]:
+    """``--fatigue-days 14`` → 14, ``default`` → None (the server default), absent → {}."""
+    if given is None:
+        return {}
+    if given.strip().lower() == "default":
+        return {name: None}
+    try:
+        return {name: int(given)}
+    except ValueError:
+        raise InvalidInput(name, "give a whole number of days, or 'default'") from None
+
+
+@feedback_app.command("settings")
+@friendly_errors
+def survey_settings(
+    fatigue_days: str | None = typer.Option(
+        None, "--fatigue-days",
+        help="Do not invite a contact again within this many days (0–3650), or 'default'.",
+    ),
+    reminder_days: str | None = typer.Option(
+        None, "--reminder-days",
+        help="Remind an unanswered invitation after this many days (1–365), or 'default'.",
+    ),
+    workspace: str | None = typer.Option(
+        None, "--workspace", help="Workspace slug (default: the only one, or demo)."
+    ),
+) -> None:
+    """Show, or change, the workspace's survey fatigue window and reminder delay.
+
+    Without options it shows them; 'default' returns a setting to the server's
+    KANO_SURVEY_FATIGUE_DAYS / KANO_SURVEY_REMINDER_DAYS. Changes are audit-logged.
+    """
+    from kano.adapters.db.feedback_settings import change_feedback_settings, feedback_settings
+    from kano.bootstrap import build_container
+
+    changes = (_days_option("survey_fatigue_days", fatigue_days)
+               | _days_option("survey_reminder_days", reminder_days))
+    container = build_container()
+    try:
+        with container.sessions() as session:
+            slug, workspace_id = chosen_workspace(session, workspace)
+            if changes:
+                found = change_feedback_settings(session, workspace_id, container.settings,
+                                                 changes, actor="cli")
+                session.commit()
+            else:
+                found = feedback_settings(session, workspace_id, container.settings)
+    finally:
+        container.close()
+    policy = found.policy
+    table = Table(title=f"{escape(slug)}: survey settings")
+    for column in ("setting", "in effect", "workspace's own", "server default"):
+        table.add_column(column)
+    for label, effective, own, default in (
+        ("fatigue days", policy.fatigue_days, found.survey_fatigue_days,
+         found.default_fatigue_days),
+        ("reminder days", policy.reminder_days, found.survey_reminder_days,
+         found.default_reminder_days),
+    ):
+        table.add_row(label, str(effective), "–" if own is None else str(own), str(default))
+    console.print(table)

@@ -8,9 +8,13 @@ only if its e-mail will go out). Each e-mail carries a link with a signed token 
 the invitation's random nonce; ``claim_answer`` lets exactly one response through it.
 
 ``queue_due_reminders`` (a ``kano worker`` job) gives every invitation that is still
-unanswered after ``KANO_SURVEY_REMINDER_DAYS``, and whose first e-mail went out, exactly
+unanswered after its workspace's reminder delay, and whose first e-mail went out, exactly
 one reminder: a conditional UPDATE of ``reminded_at`` is the claim, and the reminder's
 outbox dedupe key is unique besides.
+
+The fatigue window and the reminder delay are each workspace's
+(``feedback_settings.invitation_policy``; the server's ``KANO_SURVEY_FATIGUE_DAYS`` and
+``KANO_SURVEY_REMINDER_DAYS`` where a workspace set none).
 """
 
 from __future__ import annotations
@@ -21,10 +25,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from kano.adapters.db.accounts import audit
+from kano.adapters.db.feedback_settings import reminder_days_by_workspace
 from kano.adapters.db.orm import (
     Customer,
     InvitationRow,
@@ -36,6 +41,7 @@ from kano.adapters.db.orm import (
 from kano.adapters.db.survey_store import defined_survey
 from kano.adapters.messaging.invitation import invitation_text
 from kano.domain.feedback.answers import LANGUAGES
+from kano.domain.feedback.invitation_policy import InvitationPolicy as InvitationPolicy
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 LinkFor = Callable[[str, str], str]
@@ -45,12 +51,6 @@ MAX_CONTACTS = 50_000
 BATCH = 1_000
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 REMINDER_BATCH = 500
-
-
-@dataclass(frozen=True)
-class InvitationPolicy:
-    fatigue_days: int = 30
-    reminder_days: int = 3
 
 
 @dataclass(frozen=True)
@@ -276,12 +276,32 @@ def claim_answer(session: Session, invitation_id: int, response_id: int,
 # --- the reminder ----------------------------------------------------------------------
 
 
+def _invited_long_enough_ago(session: Session, default_days: int,
+                             now: datetime) -> ColumnElement[bool]:
+    """Invited at least the workspace's reminder delay ago: one condition per distinct
+    delay that workspaces set (few), the server default for every other workspace."""
+    own = {ws: days for ws, days in reminder_days_by_workspace(session).items()
+           if days != default_days}
+    by_days: dict[int, list[int]] = {}
+    for workspace_id, days in own.items():
+        by_days.setdefault(days, []).append(workspace_id)
+    default = InvitationRow.invited_at <= now - timedelta(days=default_days)
+    if own:
+        default = and_(InvitationRow.workspace_id.not_in(list(own)), default)
+    return or_(default, *(
+        and_(InvitationRow.workspace_id.in_(workspaces),
+             InvitationRow.invited_at <= now - timedelta(days=days))
+        for days, workspaces in sorted(by_days.items())
+    ))
+
+
 def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str], LinkFor],
-                        policy: InvitationPolicy, now: datetime | None = None) -> int:
+                        defaults: InvitationPolicy, now: datetime | None = None) -> int:
     """Queue the one reminder of every due invitation (all workspaces); how many.
 
-    Due: unanswered, not reminded, invited at least ``reminder_days`` ago, its first
-    e-mail sent (not failed, not still queued), the contact still consenting.
+    Due: unanswered, not reminded, invited at least the workspace's reminder delay ago
+    (``defaults.reminder_days`` unless the workspace set its own), its first e-mail sent
+    (not failed, not still queued), the contact still consenting.
     """
     now = now or utcnow()
     first = aliased(OutboxMessageRow)
@@ -295,7 +315,7 @@ def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str
         .where(
             InvitationRow.reminded_at.is_(None),
             InvitationRow.answered_at.is_(None),
-            InvitationRow.invited_at <= now - timedelta(days=policy.reminder_days),
+            _invited_long_enough_ago(session, defaults.reminder_days, now),
             first.status == "sent",
             Customer.consent_contact.is_(True),
         )

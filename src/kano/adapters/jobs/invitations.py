@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.invitations import InvitationPolicy, queue_due_reminders
+from kano.adapters.db.feedback_settings import server_policy
+from kano.adapters.db.invitations import queue_due_reminders
 from kano.adapters.web.survey_links import invitation_links
 from kano.bootstrap import Container
+from kano.domain.feedback.invitation_policy import InvitationPolicy
 
 REMINDER_JOB = "remind-unanswered-invitations"
 
 
 def policy_of(container: Container) -> InvitationPolicy:
-    settings = container.settings
-    return InvitationPolicy(fatigue_days=settings.survey_fatigue_days,
-                            reminder_days=settings.survey_reminder_days)
+    """The server's defaults; each workspace's own reminder delay overrides them."""
+    return server_policy(container.settings)
 
 
 def remind_unanswered_invitations(container: Container) -> str:

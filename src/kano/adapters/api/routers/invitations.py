@@ -17,7 +17,8 @@ from kano.adapters.api.schemas.invitations import (
     Invitations,
 )
 from kano.adapters.api.schemas.problems import Problem
-from kano.adapters.db.invitations import InvitationPolicy, invitations_of, invite
+from kano.adapters.db.feedback_settings import invitation_policy
+from kano.adapters.db.invitations import invitations_of, invite
 from kano.adapters.web.survey_links import invitation_links
 
 router = APIRouter(prefix="/invitations", tags=["feedback"])
@@ -37,13 +38,13 @@ def create_invitations(caller: WriteAccess, session: SessionDep, request: Reques
                        body: InvitationRequest) -> InvitationReport:
     """Each invited contact gets an e-mail (through the outbox, in this transaction) with
     a link of their own that takes one answer. Skipped, with the reason: contacts who
-    opted out, have no e-mail address, or were invited to any survey within
-    `KANO_SURVEY_FATIGUE_DAYS`; unknown customers. Without `segment` or `customers` every
-    customer of the workspace is considered."""
+    opted out, have no e-mail address, or were invited to any survey within the
+    workspace's fatigue window (`GET /workspace/settings`); unknown customers. Without
+    `segment` or `customers` every customer of the workspace is considered."""
     settings = container_of(request).settings
     link_for = invitation_links(settings.secret_key, settings.public_url)(
         caller.workspace_id, body.survey)
-    policy = InvitationPolicy(settings.survey_fatigue_days, settings.survey_reminder_days)
+    policy = invitation_policy(session, caller.workspace_id, settings)
     report = invite(session, caller.workspace_id, body.survey, link_for, policy,
                     segment=body.segment, customers=body.customers, dry_run=body.dry_run,
                     actor=f"api-token:{caller.token.prefix}")

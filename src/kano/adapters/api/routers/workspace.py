@@ -1,15 +1,27 @@
-"""``/workspace``: who am I — the token's workspace and scopes."""
+"""``/workspace``: who am I — the token's workspace and scopes; ``/workspace/settings``:
+the workspace's own survey fatigue window and reminder delay."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
 
-from kano.adapters.api.deps import CurrentCaller
+from fastapi import APIRouter, Request
+
+from kano.adapters.api.deps import CurrentCaller, ReadAccess, SessionDep, WriteAccess, container_of
 from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.api.schemas.workspaces import (
     CallerIdentity,
+    SurveyPolicy,
     TokenSummary,
+    WorkspaceSettings,
+    WorkspaceSettingsChange,
     WorkspaceSummary,
+)
+from kano.adapters.db.feedback_settings import (
+    FeedbackSettings,
+    change_feedback_settings,
+    feedback_settings,
 )
 
 router = APIRouter(tags=["workspace"])
@@ -37,3 +49,48 @@ def who_am_i(caller: CurrentCaller) -> CallerIdentity:
             last_used_at=token.last_used_at,
         ),
     )
+
+
+def _body_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """Problems of a route with a JSON body: also 400 when the body cannot be read."""
+    responses = problem_responses(*statuses)
+    responses[400] = {"model": Problem, "description": "The body is not readable JSON."}
+    return responses
+
+
+def _settings_out(found: FeedbackSettings) -> WorkspaceSettings:
+    policy = found.policy
+    return WorkspaceSettings(
+        survey_fatigue_days=found.survey_fatigue_days,
+        survey_reminder_days=found.survey_reminder_days,
+        defaults=SurveyPolicy(survey_fatigue_days=found.default_fatigue_days,
+                              survey_reminder_days=found.default_reminder_days),
+        effective=SurveyPolicy(survey_fatigue_days=policy.fatigue_days,
+                               survey_reminder_days=policy.reminder_days),
+    )
+
+
+@router.get("/workspace/settings", summary="The workspace's survey settings",
+            response_model=WorkspaceSettings,
+            responses=problem_responses(401, 403, 500))  # fmt: skip
+def read_settings(caller: ReadAccess, session: SessionDep, request: Request) -> WorkspaceSettings:
+    """The fatigue window and reminder delay of e-mail invitations (`POST /invitations`):
+    the workspace's own (null where it set none), the server's defaults, and what holds."""
+    defaults = container_of(request).settings
+    return _settings_out(feedback_settings(session, caller.workspace_id, defaults))
+
+
+@router.patch("/workspace/settings", summary="Change the workspace's survey settings",
+              response_model=WorkspaceSettings,
+              responses=_body_responses(401, 403, 422, 500))  # fmt: skip
+def change_settings(caller: WriteAccess, session: SessionDep, request: Request,
+                    body: WorkspaceSettingsChange) -> WorkspaceSettings:
+    """Set the fields given (null: back to the server default); the others stay. Written
+    to the audit log. Fatigue 0–3650 days, reminder 1–365 days; a value outside is a 422
+    naming the field."""
+    defaults = container_of(request).settings
+    changed = change_feedback_settings(
+        session, caller.workspace_id, defaults, body.model_dump(exclude_unset=True),
+        actor=f"api-token:{caller.token.prefix}", user_id=caller.token.user_id)
+    session.commit()
+    return _settings_out(changed)

@@ -1,10 +1,15 @@
-"""Who am I: the workspace a token belongs to and what the token may do."""
+"""Who am I: the workspace a token belongs to and what the token may do; the workspace's
+own settings."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
+from kano.adapters.api.schemas.editing import RequestBody
 from kano.adapters.api.timestamps import UtcDateTime
+from kano.domain.feedback.invitation_policy import FATIGUE_DAYS, REMINDER_DAYS
 from kano.domain.workspaces import Scope
 
 
@@ -30,3 +35,42 @@ class CallerIdentity(BaseModel):
 
     workspace: WorkspaceSummary
     token: TokenSummary
+
+
+# --- the workspace's own settings -------------------------------------------------------
+
+FatigueDays = Annotated[int, Field(strict=True, ge=FATIGUE_DAYS[0], le=FATIGUE_DAYS[1])]
+ReminderDays = Annotated[int, Field(strict=True, ge=REMINDER_DAYS[0], le=REMINDER_DAYS[1])]
+
+
+class SurveyPolicy(BaseModel):
+    survey_fatigue_days: int
+    survey_reminder_days: int
+
+
+class WorkspaceSettings(BaseModel):
+    """The workspace's own survey settings (null: the server default holds), the server
+    defaults, and what is in effect."""
+
+    survey_fatigue_days: int | None = Field(
+        description="No contact is invited again within this many days of an invitation "
+        "to any survey (0: no such rule); null: the server default."
+    )
+    survey_reminder_days: int | None = Field(
+        description="An unanswered invitation gets its one reminder after this many days; "
+        "null: the server default."
+    )
+    defaults: SurveyPolicy = Field(description="The server's defaults (`KANO_SURVEY_…`).")
+    effective: SurveyPolicy = Field(description="What invitations and reminders follow.")
+
+
+class WorkspaceSettingsChange(RequestBody):
+    """The settings to change; one left out stays as it is, null returns it to the
+    server default."""
+
+    survey_fatigue_days: FatigueDays | None = Field(
+        None, description=f"{FATIGUE_DAYS[0]}–{FATIGUE_DAYS[1]} days, or null."
+    )
+    survey_reminder_days: ReminderDays | None = Field(
+        None, description=f"{REMINDER_DAYS[0]}–{REMINDER_DAYS[1]} days, or null."
+    )
