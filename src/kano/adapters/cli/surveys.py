@@ -1,5 +1,5 @@
-"""``kano survey list|link``: a workspace's surveys, and the public link and widget snippet
-of one (the same the builder page at /surveys/KEY shows)."""
+"""``kano survey list|link|quotas|quota-add``: a workspace's surveys, the public link and
+widget snippet of one (the same the builder page at /surveys/KEY shows), its quotas."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from kano.adapters.cli.console import console, friendly_errors
 from kano.domain.shared.errors import InvalidInput
 
 survey_app = typer.Typer(
-    help="Surveys: list them, print the public link and the widget snippet of one.",
+    help="Surveys: list them, print the public link and the widget snippet of one, list "
+    "and add its quotas.",
     no_args_is_help=True,
 )
 
@@ -81,3 +82,70 @@ def link(
         console.print('<div id="kano-survey"></div>\n'
                       f'<script src="{widget}" data-kano-target="kano-survey" async></script>',
                       soft_wrap=True, markup=False, highlight=False)
+
+
+@survey_app.command("quotas")
+@friendly_errors
+def list_quotas(
+    survey: str = typer.Argument(..., help="The survey's key."),
+    workspace: str = typer.Option(..., "--workspace", help="Workspace slug."),
+) -> None:
+    """The survey's quotas: who counts, how many responses so far, the limit."""
+    from kano.adapters.db import accounts
+    from kano.adapters.db.quotas import quota_lines
+    from kano.bootstrap import build_container
+
+    container = build_container()
+    try:
+        with container.sessions() as session:
+            lines = quota_lines(session, accounts.get_workspace(session, workspace).id, survey)
+    finally:
+        container.close()
+    if not lines:
+        console.print(f"{escape(survey)} has no quota: it takes every response.")
+        return
+    table = Table(title=f"Quotas of {escape(survey)}")
+    for column in ("id", "name", "channel", "language", "segment", "touchpoint", "filled",
+                   "limit", ""):
+        table.add_column(column)
+    for line in lines:
+        table.add_row(str(line.id), escape(line.name), *(escape(value or "any") for value in (
+            line.channel, line.language, line.segment, line.touchpoint)),
+            str(line.filled), str(line.limit), "full" if line.full else "")
+    console.print(table)
+
+
+@survey_app.command("quota-add")
+@friendly_errors
+def add_quota(
+    survey: str = typer.Argument(..., help="The survey's key."),
+    workspace: str = typer.Option(..., "--workspace", help="Workspace slug."),
+    limit: int = typer.Option(..., "--limit", help="How many responses the quota takes."),
+    name: str = typer.Option("", "--name", help="Default: its condition, e.g. 'link'."),
+    channel: str = typer.Option("", "--channel", help="link, widget, email, api, call, "
+                                "meeting, account-review, import or a touchpoint's channel."),
+    language: str = typer.Option("", "--language", help="en, ru or hu."),
+    segment: str = typer.Option("", "--segment", help="A segment key."),
+    touchpoint: str = typer.Option("", "--touchpoint", help="A touchpoint key."),
+) -> None:
+    """Add a quota; it starts at the survey's stored responses that match it. Once full,
+    the public link, the widget and e-mail invitations refuse the responses it counts
+    (the API, staff entry and imports are counted, never refused)."""
+    from kano.adapters.db import accounts
+    from kano.adapters.db.engine import transaction
+    from kano.adapters.db.quotas import add_quota as store_quota
+    from kano.bootstrap import build_container
+
+    label = name or " · ".join(v for v in (channel, language, segment, touchpoint) if v) \
+        or "all responses"
+    container = build_container()
+    try:
+        with transaction(container.sessions) as session:
+            line = store_quota(
+                session, accounts.get_workspace(session, workspace).id, survey, name=label,
+                limit=limit, channel=channel or None, language=language or None,
+                segment=segment or None, touchpoint=touchpoint or None, actor="cli")
+    finally:
+        container.close()
+    console.print(f"Quota {line.id} {escape(line.name)!r} on {escape(survey)}: "
+                  f"{line.filled} of {line.limit}{' (full)' if line.full else ''}.")

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ScalarSelect, distinct, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kano.adapters.db.accounts import audit
@@ -142,7 +142,7 @@ def segments_of(session: Session, workspace_id: int,
                 Customer.workspace_id == workspace_id,
                 Customer.id.in_(wanted[start:start + 5000]),
                 Customer.segment_id.is_not(None))
-        ).tuples():
+        ):
             if segment_id is not None:
                 found[customer_id] = segment_id
     return found
@@ -206,7 +206,7 @@ def _lines(session: Session, workspace_id: int, survey: Survey,
     return [
         QuotaLine(row.id, survey.key, row.name, row.response_limit, row.filled, row.channel,
                   row.language, segment, touchpoint, row.created_at)
-        for row, segment, touchpoint in session.execute(query).tuples()
+        for row, segment, touchpoint in session.execute(query)
     ]
 
 
@@ -225,8 +225,15 @@ def quota_line(session: Session, workspace_id: int, survey_key: str,
 
 def touchpoint_channels(session: Session, workspace_id: int) -> list[str]:
     """The channels of the workspace's touchpoints (a quota may name one of them)."""
-    return sorted(session.scalars(select(distinct(Touchpoint.channel)).where(
+    return sorted(session.scalars(select(Touchpoint.channel).distinct().where(
         Touchpoint.workspace_id == workspace_id)))
+
+
+def segments_of_workspace(session: Session, workspace_id: int) -> list[tuple[str, str]]:
+    """(key, name) of the workspace's segments, by key."""
+    return [(key, name) for key, name in session.execute(
+        select(Segment.key, Segment.name).where(Segment.workspace_id == workspace_id)
+        .order_by(Segment.key))]
 
 
 def _segment_id(session: Session, workspace_id: int, key: str | None) -> int | None:

@@ -29,6 +29,7 @@ from kano.adapters.web.routes import (
     staff_entry,
     strategy_map,
     survey_public,
+    survey_quotas,
     surveys,
     value,
     workspace,
@@ -45,7 +46,8 @@ PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
     cases.router, journeys.router, linkage.router, value.router, customers.router,
-    surveys.router, staff_entry.router, survey_public.router, requirements.router,
+    surveys.router, survey_quotas.router, staff_entry.router, survey_public.router,
+    requirements.router,
 )
 
 

@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kano.adapters.db.quotas import quota_lines, segments_of_workspace, touchpoint_channels
 from kano.adapters.db.survey_store import (
     DefinedSurvey,
     answer_counts,
@@ -35,6 +36,7 @@ from kano.adapters.web.i18n import LANGUAGES
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.survey_links import SurveyLinks
+from kano.domain.feedback.quotas import KANO_CHANNELS
 from kano.domain.feedback.surveys import (
     MAX_QUESTIONS,
     KanoCategory,
@@ -204,11 +206,14 @@ def _definition_document(draft: list[dict[str, Any]]) -> dict[str, Any]:
     return {"questions": questions}  # the title is added by the caller
 
 
-def _edit_page(page: SignedInPageContext, db: Session, key: str, *,
-               draft: list[dict[str, Any]] | None = None, name: str | None = None,
-               touchpoint: str | None = None, title: dict[str, str] | None = None,
-               status_code: int = 200, error: dict[str, Any] | None = None,
-               note: str | None = None) -> Response:
+def edit_page(page: SignedInPageContext, db: Session, key: str, *,
+              draft: list[dict[str, Any]] | None = None, name: str | None = None,
+              touchpoint: str | None = None, title: dict[str, str] | None = None,
+              status_code: int = 200, error: dict[str, Any] | None = None,
+              note: str | None = None, quota_error: dict[str, Any] | None = None,
+              quota_form: dict[str, str] | None = None) -> Response:
+    """The builder (NotFound: no such survey); ``quota_*``: a refused quota form
+    (``survey_quotas``) shown again."""
     assert page.workspace is not None
     survey = defined_survey(db, page.workspace.id, key)
     links = _survey_links(page)
@@ -226,7 +231,34 @@ def _edit_page(page: SignedInPageContext, db: Session, key: str, *,
         error=error, note=note, public_url=public_url, widget_url=widget_url,
         results=_results(db, page, survey),
         fits_widget=survey.definition.fits_widget(),
+        quotas=quota_lines(db, page.workspace.id, key),
+        quota_choices=_quota_choices(db, page.workspace.id), quota_error=quota_error,
+        quota_form=quota_form or {}, channel_labels=CHANNEL_LABELS, quotas_saved=(
+            page.request.query_params.get("quotas") == "saved" and status_code == 200),
     )
+
+
+CHANNEL_LABELS = {
+    "link": N_("Public link"),
+    "widget": N_("Widget"),
+    "email": N_("E-mail invitation"),
+    "api": N_("REST API"),
+    "call": N_("Phone call"),
+    "meeting": N_("Meeting"),
+    "account-review": N_("Account review"),
+    "import": N_("File import"),
+}
+
+
+def _quota_choices(db: Session, workspace_id: int) -> dict[str, Any]:
+    """What a quota's condition may name: channels (Kano's and the touchpoints'),
+    segments and touchpoints of the workspace."""
+    channels: list[tuple[str, str | None]] = [
+        (channel, CHANNEL_LABELS.get(channel)) for channel in KANO_CHANNELS]
+    channels += [(channel, None) for channel in touchpoint_channels(db, workspace_id)
+                 if channel not in KANO_CHANNELS]
+    return {"channels": channels, "segments": segments_of_workspace(db, workspace_id),
+            "touchpoints": touchpoints_of(db, workspace_id)}
 
 
 def _results(db: Session, page: SignedInPageContext, survey: DefinedSurvey) -> dict[str, Any]:
@@ -256,7 +288,7 @@ def edit_survey(page: SignedInPage, db: DbSession, key: str) -> Response:
     if not may_build(page):
         return refuse_edit(page)
     try:
-        return _edit_page(page, db, key)
+        return edit_page(page, db, key)
     except NotFound:
         return not_found(page, "surveys")
 
@@ -304,7 +336,7 @@ def _change_survey(page: SignedInPageContext, db: Session, key: str,
                           "text": {}, "dysfunctional": {}, "choices": ""})
         else:
             draft = _moved(draft, action)
-        return _edit_page(page, db, key, draft=draft, name=name, touchpoint=touchpoint,
+        return edit_page(page, db, key, draft=draft, name=name, touchpoint=touchpoint,
                           title=title,
                           note=N_("Not saved yet: save the survey to publish the changes."))
     try:
@@ -313,7 +345,7 @@ def _change_survey(page: SignedInPageContext, db: Session, key: str,
                     definition=definition, actor=page.viewer.email, user_id=page.viewer.user_id)
     except InvalidInput as error:
         db.rollback()
-        return _edit_page(page, db, key, draft=draft, name=name, touchpoint=touchpoint,
+        return edit_page(page, db, key, draft=draft, name=name, touchpoint=touchpoint,
                           title=title, status_code=422, error=_form_error(error))
     db.commit()
     return page.redirect(f"/surveys/{key}?saved=1")

@@ -1,0 +1,59 @@
+"""Survey quotas: how many responses a survey takes, overall or of one kind."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from kano.adapters.api.schemas.editing import RequestBody
+from kano.adapters.api.timestamps import UtcDateTime
+from kano.domain.feedback.quotas import LIMIT_MAX, NAME_MAX_LENGTH
+
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
+
+
+class QuotaIn(RequestBody):
+    name: str = Field(min_length=1, max_length=NAME_MAX_LENGTH, pattern=NO_CONTROL,
+                      description="Unique within the survey, e.g. `web respondents`.")
+    limit: int = Field(gt=0, le=LIMIT_MAX, description="How many responses it takes.")
+    channel: str | None = Field(
+        None, min_length=1, max_length=32, pattern=NO_CONTROL,
+        description="Only responses from this channel count: `link`, `widget`, `email`, "
+        "`api`, `call`, `meeting`, `account-review`, `import` or a channel of one of the "
+        "workspace's touchpoints. Default: every channel.")
+    language: str | None = Field(None, description="Only responses in `en`, `ru` or `hu`.")
+    segment: str | None = Field(
+        None, min_length=1, max_length=64, pattern=NO_CONTROL,
+        description="Only responses of customers in this segment (its key).")
+    touchpoint: str | None = Field(
+        None, min_length=1, max_length=64, pattern=NO_CONTROL,
+        description="Only responses about this touchpoint (its key).")
+
+
+class QuotaPatch(RequestBody):
+    """The name and the limit can change; the condition cannot (delete and add)."""
+
+    name: str | None = Field(None, min_length=1, max_length=NAME_MAX_LENGTH,
+                             pattern=NO_CONTROL)
+    limit: int | None = Field(None, gt=0, le=LIMIT_MAX)
+
+
+class Quota(BaseModel):
+    id: int
+    survey: str
+    name: str
+    limit: int
+    filled: int = Field(description="Responses counted so far. The REST API, bulk, staff "
+                        "entry and file import are counted but never refused, so it can "
+                        "exceed `limit`.")
+    full: bool = Field(description="The link page, the widget and invitation links refuse "
+                       "further matching responses; invitations skip matching contacts.")
+    channel: str | None
+    language: str | None
+    segment: str | None
+    touchpoint: str | None
+    created_at: UtcDateTime
+
+
+class Quotas(BaseModel):
+    items: list[Quota]
+
