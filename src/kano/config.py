@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     mail_from: str = Field(
         "Kano <kano@localhost>", description="The From: of the e-mails Kano sends."
     )
+    bounce_maildir: str | None = Field(
+        None,
+        description="A Maildir where the bounces of Kano's e-mails arrive (the mailbox of "
+        "KANO_MAIL_FROM's address): `kano worker` reads its new messages every minute, "
+        "records them (the e-mail bounced; a permanent bounce stops e-mail to that "
+        "address) and moves them to cur/. Unset: bounces are read only by `kano feedback "
+        "bounces` or POST /api/v1/bounces.",
+    )
     webhook_allow_private: bool = Field(
         False,
         description="Allow webhook targets on loopback or private addresses (off: such "

@@ -25,7 +25,7 @@ EXPECTED_OPERATIONS = {
     ("/journeys/touchpoints/{touchpoint}", "patch"),
     ("/value/rfm", "get"), ("/value/matrix", "get"), ("/value/profit", "get"),
     ("/value/clv", "get"), ("/value/churn", "get"),
-    ("/invitations", "get"), ("/invitations", "post"),
+    ("/invitations", "get"), ("/invitations", "post"), ("/bounces", "post"),
     ("/requirements", "get"), ("/requirements", "post"), ("/requirements/{requirement_id}", "get"),
     ("/requirements/{requirement_id}", "patch"), ("/requirements/{requirement_id}", "delete"),
 } | STRATEGY_OPERATIONS

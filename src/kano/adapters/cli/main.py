@@ -7,6 +7,7 @@ import typer
 from kano import __version__
 from kano.adapters.cli.access import token_app, user_app
 from kano.adapters.cli.analyze import analyze_app
+from kano.adapters.cli.bounces import bounces_command
 from kano.adapters.cli.cases import cases_app
 from kano.adapters.cli.company import demo, generate
 from kano.adapters.cli.console import console, friendly_errors
@@ -39,6 +40,7 @@ app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(analyze_app, name="analyze")
 app.add_typer(value_app, name="value")
+feedback_app.command("bounces")(bounces_command)
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(requirements_app, name="requirements")
 app.add_typer(survey_app, name="survey")

@@ -41,6 +41,7 @@ from kano.adapters.db.orm import (
 from kano.adapters.db.survey_store import defined_survey
 from kano.adapters.messaging.invitation import invitation_text
 from kano.domain.feedback.answers import LANGUAGES
+from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.feedback.invitation_policy import InvitationPolicy as InvitationPolicy
 from kano.domain.shared.errors import InvalidInput, NotFound
 
@@ -165,6 +166,8 @@ def invite(
             report.skipped.append(Skip(customer.external_id, "opted out of contact"))
         elif not customer.email:
             report.skipped.append(Skip(customer.external_id, "no e-mail address"))
+        elif email_undeliverable(customer.email, customer.undeliverable_email):
+            report.skipped.append(Skip(customer.external_id, "e-mail bounced"))
         elif customer.id in last_invited:
             day = last_invited[customer.id].date().isoformat()
             report.skipped.append(Skip(
@@ -318,6 +321,10 @@ def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str
             _invited_long_enough_ago(session, defaults.reminder_days, now),
             first.status == "sent",
             Customer.consent_contact.is_(True),
+            or_(  # no reminder to an address that bounced since (see bounces.py)
+                Customer.undeliverable_email.is_(None),
+                func.lower(Customer.undeliverable_email) != func.lower(InvitationRow.email),
+            ),
         )
         .order_by(InvitationRow.id)
         .limit(REMINDER_BATCH)
@@ -360,15 +367,17 @@ def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str
 
 # --- status ------------------------------------------------------------------------------
 
-STATUSES = ("queued", "sent", "reminded", "answered", "failed")
+STATUSES = ("queued", "sent", "reminded", "answered", "bounced", "failed")
 
 
 def invitation_status(answered: bool, reminded: bool, first_status: str | None,
                       reminder_status: str | None) -> str:
-    """answered > failed (the e-mail bounced or could not be delivered) > reminded > sent
-    > queued (the e-mail still in the outbox)."""
+    """answered > bounced (the relay returned the e-mail) > failed (it could not be
+    delivered) > reminded > sent > queued (the e-mail still in the outbox)."""
     if answered:
         return "answered"
+    if first_status == "bounced" or reminder_status == "bounced":
+        return "bounced"
     if first_status == "failed" or reminder_status == "failed":
         return "failed"
     if reminded:

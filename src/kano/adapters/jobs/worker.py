@@ -91,11 +91,12 @@ def remind_invitations(container: Container) -> str:
 
 
 def default_jobs(container: Container) -> list[Job]:
+    from kano.adapters.jobs.bounces import BOUNCE_JOB, read_bounce_maildir
     from kano.adapters.jobs.invitations import REMINDER_JOB
     from kano.adapters.jobs.table_upkeep import UPKEEP_JOB, keep_tables_planned
 
     every = timedelta(minutes=container.settings.compute_every_minutes)
-    return [
+    jobs = [
         # Often: the intake's plans go bad within seconds when its tables grow without
         # statistics (table_upkeep.py says why Kano does this at all).
         Job(UPKEEP_JOB, timedelta(seconds=UPKEEP_SECONDS), keep_tables_planned, routine=True),
@@ -103,6 +104,9 @@ def default_jobs(container: Container) -> list[Job]:
         Job(REMINDER_JOB, timedelta(minutes=5), remind_invitations),
         Job(COMPUTE_JOB, every, refresh_all_workspaces),
     ]
+    if container.settings.bounce_maildir:  # bounces.py: the Maildir of returned e-mails
+        jobs.append(Job(BOUNCE_JOB, timedelta(minutes=1), read_bounce_maildir))
+    return jobs
 
 
 Continuous = Callable[[Container], str | None]

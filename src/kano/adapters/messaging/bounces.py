@@ -44,7 +44,19 @@ _NOT_RECIPIENTS = ("mailer-daemon@", "postmaster@")
 
 
 def parse_bounce(raw: bytes) -> Bounce:
-    """The bounce ``raw`` reports; :class:`UnreadableBounce` when it is none."""
+    """The bounce ``raw`` reports; :class:`UnreadableBounce` when it is none (also when
+    the ``email`` package fails on a malformed message: such a message is set aside,
+    never retried)."""
+    try:
+        return _parse(raw)
+    except UnreadableBounce:
+        raise
+    except Exception as error:  # whatever a malformed message provokes in ``email``
+        name = type(error).__name__
+        raise UnreadableBounce(f"the message could not be read ({name})") from error
+
+
+def _parse(raw: bytes) -> Bounce:
     if not raw.strip():
         raise UnreadableBounce("the message is empty")
     message = message_from_bytes(raw)

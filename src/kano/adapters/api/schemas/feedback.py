@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
 
 from kano.adapters.api.pagination import Page
 from kano.adapters.api.schemas.editing import ClientTimestamp, ExternalKey, Key, RequestBody
@@ -44,7 +44,23 @@ class FeedbackResponsePage(Page[FeedbackResponse]):
 
 def _scale(name: str, what: str) -> Any:
     low, high = SCALES[name]
-    return Field(None, ge=low, le=high, description=f"{what}, {low}–{high}.")
+    return Field(None, ge=low, le=high,
+                 description=f"{what}, {low}–{high}: a JSON number (text is refused).")
+
+
+def _json_number(value: Any) -> Any:
+    """A score is a JSON number: text ("4") and true/false are refused rather than
+    converted, as pydantic's lax mode would; 4.0 passes as 4, as the domain's check of
+    the survey's own score questions allows (``surveys.api_answers``). Forms, the widget
+    and file import send text by nature and have their own conversions."""
+    if isinstance(value, str):
+        raise ValueError("must be a whole number, not text")
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false")
+    return value
+
+
+Score = Annotated[int | None, BeforeValidator(_json_number)]
 
 
 def _answer_value(value: Any) -> Any:
@@ -87,10 +103,10 @@ class AnswersIn(RequestBody):
     model_config = ConfigDict(extra="allow", allow_inf_nan=False)
     __pydantic_extra__: dict[str, AnswerValue] = Field(init=False)  # type: ignore[assignment]
 
-    nps: int | None = _scale("nps", "Likelihood to recommend")
-    csat: int | None = _scale("csat", "Satisfaction")
-    ces: int | None = _scale("ces", "Ease (CES 2.0 agreement)")
-    rating: int | None = _scale("rating", "Rating")
+    nps: Score = _scale("nps", "Likelihood to recommend")
+    csat: Score = _scale("csat", "Satisfaction")
+    ces: Score = _scale("ces", "Ease (CES 2.0 agreement)")
+    rating: Score = _scale("rating", "Rating")
     comment: str | None = Field(None, max_length=COMMENT_MAX_LENGTH)
 
 
@@ -137,10 +153,17 @@ class BulkAccepted(BaseModel):
 
 class AcknowledgementStatus(BaseModel):
     kind: Literal["email", "webhook"]
-    status: Literal["pending", "sent", "failed"]
+    status: Literal["pending", "sent", "failed", "bounced"] = Field(
+        description="pending (queued or being retried), sent, failed (could not be "
+        "delivered), or bounced (an e-mail the mail server took and later returned; "
+        "`last_error` holds its status code and diagnostic)."
+    )
     attempts: int
     sent_at: UtcDateTime | None
-    last_error: str | None
+    last_error: str | None = Field(
+        description="The last delivery error; for a bounced e-mail, the bounce's status code "
+        "and diagnostic."
+    )
 
 
 class AnswerOut(BaseModel):

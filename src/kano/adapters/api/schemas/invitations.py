@@ -11,7 +11,7 @@ from kano.adapters.api.timestamps import UtcDateTime
 
 NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 Identifier = Annotated[str, Field(min_length=1, max_length=320, pattern=NO_CONTROL)]
-InvitationStatus = Literal["queued", "sent", "reminded", "answered", "failed"]
+InvitationStatus = Literal["queued", "sent", "reminded", "answered", "bounced", "failed"]
 
 
 class InvitationRequest(RequestBody):
@@ -55,14 +55,16 @@ class Invitation(BaseModel):
     customer: str = Field(description="The customer's external id.")
     email: str
     status: InvitationStatus = Field(
-        description="queued (e-mail not yet sent), sent, reminded, answered, or failed "
-        "(the e-mail bounced or could not be delivered)."
+        description="queued (e-mail not yet sent), sent, reminded, answered, bounced (the "
+        "mail server returned the e-mail: see `error`), or failed (it could not be delivered)."
     )
     invited_at: UtcDateTime
     reminded_at: UtcDateTime | None
     answered_at: UtcDateTime | None
     response_id: int | None
-    error: str | None = Field(description="The delivery error of a failed e-mail.")
+    error: str | None = Field(
+        description="The delivery error of a failed e-mail, the diagnostic of a bounced one."
+    )
 
 
 class Invitations(BaseModel):

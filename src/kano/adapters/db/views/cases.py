@@ -10,7 +10,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.orm import CaseEventRow, CaseRow, Customer, FeedbackResponse, Team
+from kano.adapters.db.orm import (
+    CaseEventRow,
+    CaseRow,
+    Customer,
+    FeedbackResponse,
+    OutboxMessageRow,
+    Team,
+)
 
 OPEN_STATUSES = ("new", "in_progress")
 INBOX_LIMIT = 200
@@ -170,6 +177,14 @@ class EventLine:
 
 
 @dataclass(frozen=True)
+class EmailDelivery:
+    """The acknowledgement e-mail of a response: pending, sent, failed or bounced."""
+
+    status: str
+    error: str | None
+
+
+@dataclass(frozen=True)
 class CaseView:
     line: CaseLine
     row: CaseRow
@@ -177,6 +192,7 @@ class CaseView:
     other_responses: list[ResponseLine]
     other_cases: list[CaseLine]
     events: list[EventLine]
+    acknowledgement: EmailDelivery | None = None
 
 
 def _response_line(r: FeedbackResponse) -> ResponseLine:
@@ -192,11 +208,13 @@ def case_view(session: Session, workspace_id: int, case_id: int, now: datetime) 
     row: CaseRow = found[0]
     line = _line(found, now)
     response = None
+    acknowledgement = None
     if row.response_id is not None:
         opened_by = session.scalars(select(FeedbackResponse).where(
             FeedbackResponse.workspace_id == workspace_id,
             FeedbackResponse.id == row.response_id)).first()
         response = _response_line(opened_by) if opened_by else None
+        acknowledgement = _email_delivery(session, workspace_id, row.response_id)
     other_responses: list[ResponseLine] = []
     other_cases: list[CaseLine] = []
     if row.customer_id is not None:
@@ -216,4 +234,15 @@ def case_view(session: Session, workspace_id: int, case_id: int, now: datetime) 
         select(CaseEventRow)
         .where(CaseEventRow.workspace_id == workspace_id, CaseEventRow.case_id == case_id)
         .order_by(CaseEventRow.at.desc(), CaseEventRow.id.desc()))]
-    return CaseView(line, row, response, other_responses, other_cases, events)
+    return CaseView(line, row, response, other_responses, other_cases, events, acknowledgement)
+
+
+def _email_delivery(session: Session, workspace_id: int, response_id: int) -> EmailDelivery | None:
+    found = session.execute(
+        select(OutboxMessageRow.status, OutboxMessageRow.last_error).where(
+            OutboxMessageRow.workspace_id == workspace_id,
+            OutboxMessageRow.response_id == response_id,
+            OutboxMessageRow.kind == "email",
+        ).limit(1)
+    ).first()
+    return EmailDelivery(found.status, found.last_error) if found else None

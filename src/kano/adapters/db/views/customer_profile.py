@@ -21,6 +21,7 @@ from kano.adapters.db.orm import (
     Touchpoint,
     Transaction,
 )
+from kano.domain.feedback.bounces import email_undeliverable
 
 LATEST = 50
 
@@ -52,6 +53,8 @@ class Profile:
     last_order: datetime | None
     payments: int
     late_payments: int
+    email_bounced_at: datetime | None = None
+    """When the customer's current address bounced for good (no e-mails go to it)."""
 
 
 def find_customers(
@@ -145,6 +148,11 @@ def customer_profile(session: Session, workspace_id: int, customer_id: int) -> P
         last_order=totals[4],
         payments=int(paid[0] or 0),
         late_payments=int(paid[1] or 0),
+        email_bounced_at=(
+            customer.email_bounced_at
+            if email_undeliverable(customer.email, customer.undeliverable_email)
+            else None
+        ),
     )
 
 

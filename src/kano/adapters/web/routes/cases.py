@@ -53,6 +53,12 @@ ESCALATION_REASONS = {
     "first response overdue": N_("first response overdue"),
     "resolution overdue": N_("resolution overdue"),
 }
+DELIVERY_LABELS = {  # an outbox message's status, as the response's e-mail
+    "pending": N_("queued"),
+    "sent": N_("sent"),
+    "failed": N_("could not be delivered"),
+    "bounced": N_("bounced"),
+}
 RULE_KIND_LABELS = {
     "score": N_("Score"),
     "keyword": N_("Keyword"),
@@ -82,7 +88,8 @@ def next_statuses(status: str) -> list[str]:
 
 def _labels() -> dict[str, object]:
     return {"status_labels": STATUS_LABELS, "event_labels": EVENT_LABELS,
-            "escalation_reasons": ESCALATION_REASONS, "rule_kind_labels": RULE_KIND_LABELS}
+            "escalation_reasons": ESCALATION_REASONS, "rule_kind_labels": RULE_KIND_LABELS,
+            "delivery_labels": DELIVERY_LABELS}
 
 
 def rule_condition(rule: CaseRule) -> str:
