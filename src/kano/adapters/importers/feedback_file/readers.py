@@ -25,7 +25,9 @@ SNIFF_BYTES = 64 * 1024
 Cell = Any  # str from CSV; str, int, float, datetime or None from XLSX
 
 
-Records = Callable[[], Generator[list[Cell], None, None]]  # the file's records, read afresh
+# The file's records read afresh, ``size`` at a time, after the first ``skip``: in lists,
+# not one by one through a generator (that cost 0.15 s of 100,000 rows' 0.35 s to read).
+Records = Callable[[int, int], Generator[list[list[Cell]], None, None]]
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,11 @@ class Table:
     def of(cls, headers: list[list[str]], records: list[list[Cell]]) -> Table:
         """A table of rows already in memory (after ``headers``)."""
         every = [*headers, *records]
-        return cls(headers, len(headers) + 1, lambda: (record for record in every), len(records))
+
+        def chunks(size: int, skip: int) -> Generator[list[list[Cell]], None, None]:
+            yield from (every[start : start + size] for start in range(skip, len(every), size))
+
+        return cls(headers, len(headers) + 1, chunks, len(records))
 
     @property
     def width(self) -> int:
@@ -53,13 +59,11 @@ class Table:
 
     def batches(self, size: int) -> Iterator[list[tuple[int, list[Cell]]]]:
         """The data rows, numbered, ``size`` at a time, read from the file as they go."""
-        with closing(self.records()) as records:
-            for _ in range(self.first_data_row - 1):
-                next(records, None)
-            number = self.first_data_row
-            while batch := list(islice(records, size)):
-                yield list(enumerate(batch, start=number))
-                number += len(batch)
+        number = self.first_data_row
+        with closing(self.records(size, number - 1)) as chunks:
+            for chunk in chunks:
+                yield list(enumerate(chunk, start=number))
+                number += len(chunk)
 
     @cached_property
     def rows(self) -> list[tuple[int, list[Cell]]]:
@@ -75,8 +79,8 @@ def read_table(path: Path, mapping: FileMapping) -> Table:
     else:
         records, size = _csv_records(path, mapping)
     header_end = mapping.skip_rows + mapping.header_rows
-    with closing(records()) as reading:
-        first = list(islice(reading, header_end))
+    with closing(records(header_end, 0)) as reading:
+        first = next(reading, []) if header_end else []
     if len(first) < header_end:
         raise InvalidInput(
             str(path),
@@ -95,14 +99,18 @@ def _csv_records(path: Path, mapping: FileMapping) -> tuple[Records, int]:
     too) and its number of lines, as a size hint."""
     delimiter = mapping.delimiter
 
-    def records() -> Generator[list[Cell], None, None]:
+    def records(size: int, skip: int) -> Generator[list[list[Cell]], None, None]:
         nonlocal delimiter
         try:
             with path.open(encoding=mapping.encoding, newline="") as handle:
                 if delimiter is None:
                     delimiter = _sniffed_delimiter(handle.read(SNIFF_BYTES))
                     handle.seek(0)
-                yield from csv.reader(handle, delimiter=delimiter)
+                reader = csv.reader(handle, delimiter=delimiter)
+                for _ in range(skip):
+                    next(reader, None)
+                while chunk := list(islice(reader, size)):
+                    yield chunk
         except UnicodeDecodeError as error:
             raise InvalidInput(
                 str(path),
@@ -159,11 +167,14 @@ def _xlsx_records(path: Path, sheet: str | None) -> tuple[Records, int]:
         names = ", ".join(workbook.sheetnames)
         raise InvalidInput("sheet", f"no sheet {sheet!r} in {path.name}; it has {names}")
 
-    def records() -> Generator[list[Cell], None, None]:
+    def records(size: int, skip: int) -> Generator[list[list[Cell]], None, None]:
         workbook = opened()
         try:
-            for row in worksheet_of(workbook).iter_rows(values_only=True):
-                yield list(row)
+            rows = worksheet_of(workbook).iter_rows(values_only=True)
+            for _ in range(skip):
+                next(rows, None)
+            while chunk := [list(row) for row in islice(rows, size)]:
+                yield chunk
         finally:
             workbook.close()
 
