@@ -26,6 +26,9 @@ EXPECTED_OPERATIONS = {
     ("/value/rfm", "get"), ("/value/matrix", "get"), ("/value/profit", "get"),
     ("/value/clv", "get"), ("/value/churn", "get"),
     ("/invitations", "get"), ("/invitations", "post"), ("/bounces", "post"),
+    ("/surveys/{survey}/quotas", "get"), ("/surveys/{survey}/quotas", "post"),
+    ("/surveys/{survey}/quotas/{quota_id}", "patch"),
+    ("/surveys/{survey}/quotas/{quota_id}", "delete"),
     ("/requirements", "get"), ("/requirements", "post"), ("/requirements/{requirement_id}", "get"),
     ("/requirements/{requirement_id}", "patch"), ("/requirements/{requirement_id}", "delete"),
 } | STRATEGY_OPERATIONS

@@ -6,7 +6,6 @@ from fastapi import APIRouter
 
 from kano.adapters.api.routers import (
     analysis,
-    bounces,
     cases,
     check_ins,
     customers,
@@ -19,6 +18,7 @@ from kano.adapters.api.routers import (
     metrics,
     objectives,
     okr,
+    quotas,
     requirements,
     responses,
     strategy,
@@ -34,7 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     requirements.router,
     responses.router,
     invitations.router,
-    bounces.router,
+    quotas.router,
     cases.router,
     transactions.router,
     metrics.router,
