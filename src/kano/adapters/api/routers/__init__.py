@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from kano.adapters.api.routers import (
     analysis,
+    bounces,
     cases,
     check_ins,
     customers,
@@ -34,6 +35,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     requirements.router,
     responses.router,
     invitations.router,
+    bounces.router,
     quotas.router,
     cases.router,
     transactions.router,
