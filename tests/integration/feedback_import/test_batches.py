@@ -7,6 +7,7 @@ last batch, even by a caller that commits."""
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,8 +62,11 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 def run(sessions: sessionmaker[Session], workspace_id: int, path: Path, mapping: Path) -> object:
     loaded = load_mapping(mapping)
     table = prepare(path, loaded)
+    switch = sys.getswitchinterval()
     with sessions.begin() as session:  # commits whatever the report says
-        return import_file(session, workspace_id, table, loaded, ImportOptions())
+        report = import_file(session, workspace_id, table, loaded, ImportOptions())
+    assert sys.getswitchinterval() == switch, "the writer thread's switch interval is undone"
+    return report
 
 
 def test_a_file_in_many_batches_stores_each_customer_once_and_every_row(

@@ -21,6 +21,7 @@ Rows are checked a column at a time (:mod:`.columns`).
 from __future__ import annotations
 
 import csv
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -45,6 +46,7 @@ Progress = Callable[[str, int, int], None]  # (stage, rows done since last call,
 
 BATCH_ROWS = 10_000  # rows read, checked and stored at a time
 BATCHES_AHEAD = 2  # checked batches that may wait for the writer (memory stays bounded)
+PROMPT_SWITCH = 0.0005  # seconds: the GIL switch interval while a writer thread runs
 
 
 @dataclass
@@ -203,12 +205,20 @@ class _BatchStore:
 class _Writer:
     """Runs the batches' store steps in order: in a thread of its own (``overlapped``),
     at most :data:`BATCHES_AHEAD` batches ahead of it waiting, its first failure raised
-    in the caller; else deferred until every batch is checked (:meth:`finish`)."""
+    in the caller; else deferred until every batch is checked (:meth:`finish`).
+
+    While the thread runs, the interpreter's switch interval is :data:`PROMPT_SWITCH`:
+    when the server answers, the thread must get the GIL back from the checking thread at
+    once to send the next statement; with the default 5 ms the server sat idle up to 5 ms
+    per statement (100,000 rows, loaded machine: 4.7 and 3.8 s against 5.5 and 6.0 s)."""
 
     def __init__(self, overlapped: bool) -> None:
         self._pool = ThreadPoolExecutor(1, "kano-import") if overlapped else None
         self._pending: deque[Future[None]] = deque()
         self._deferred: list[Callable[[], None]] = []
+        self._switch = sys.getswitchinterval()
+        if overlapped:
+            sys.setswitchinterval(PROMPT_SWITCH)
 
     def submit(self, work: Callable[[], None]) -> None:
         if self._pool is None:
@@ -222,8 +232,7 @@ class _Writer:
         """Wait for the thread's batches; run the deferred ones when ``run_deferred``."""
         while self._pending:
             self._pending.popleft().result()
-        if self._pool is not None:
-            self._pool.shutdown()
+        self._stop(cancel=False)
         if run_deferred:
             for work in self._deferred:
                 work()
@@ -231,8 +240,12 @@ class _Writer:
     def close(self) -> None:
         """Stop: batches not started are dropped, the running one is waited for (it holds
         the caller's session)."""
+        self._stop(cancel=True)
+
+    def _stop(self, *, cancel: bool) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=True, cancel_futures=cancel)
+            sys.setswitchinterval(self._switch)
 
 
 def _known_keys(session: Session, workspace_id: int, keys: Sequence[str]) -> set[str]:
