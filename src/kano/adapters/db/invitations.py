@@ -1,8 +1,9 @@
 """E-mail invitations to a survey: who is invited, who is skipped and why, one reminder.
 
 ``invite`` picks the contacts (a segment, a list of external ids / e-mails, or everyone),
-skips those who opted out of contact, have no e-mail address, or were invited to any
-survey within the fatigue window, and for each of the others writes an invitation row
+skips those who opted out of contact, have no e-mail address, whose answer would meet a
+full quota of the survey ("quota full", ``kano.domain.feedback.quotas``), or were invited
+to any survey within the fatigue window, and for each of the others writes an invitation row
 and its e-mail to the outbox in the caller's transaction (so an invitation exists if and
 only if its e-mail will go out). Each e-mail carries a link with a signed token naming
 the invitation's random nonce; ``claim_answer`` lets exactly one response through it.
@@ -38,11 +39,13 @@ from kano.adapters.db.orm import (
     Survey,
     utcnow,
 )
+from kano.adapters.db.quotas import quotas_of
 from kano.adapters.db.survey_store import defined_survey
 from kano.adapters.messaging.invitation import invitation_text
 from kano.domain.feedback.answers import LANGUAGES
 from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.feedback.invitation_policy import InvitationPolicy as InvitationPolicy
+from kano.domain.feedback.quotas import Quota, ResponseFacts, first_full
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 LinkFor = Callable[[str, str], str]
@@ -156,6 +159,7 @@ def invite(
         raise InvalidInput("survey", f"the survey {survey_key!r} has no questions yet")
     report = InviteReport(survey=survey_key, dry_run=dry_run)
     contacts = _contacts(session, workspace_id, segment, customers, report)
+    full = _full_quotas(session, workspace_id, survey.row.id)
     last_invited = _last_invitations(
         session, workspace_id, [c.id for c in contacts], now - timedelta(days=policy.fatigue_days)
     )
@@ -168,6 +172,9 @@ def invite(
             report.skipped.append(Skip(customer.external_id, "no e-mail address"))
         elif email_undeliverable(customer.email, customer.undeliverable_email):
             report.skipped.append(Skip(customer.external_id, "e-mail bounced"))
+        elif full and first_full(full, ResponseFacts(
+                "email", _language(customer), customer.segment_id, survey.row.touchpoint_id)):
+            report.skipped.append(Skip(customer.external_id, "quota full"))
         elif customer.id in last_invited:
             day = last_invited[customer.id].date().isoformat()
             report.skipped.append(Skip(
@@ -189,6 +196,14 @@ def invite(
           {"invited": len(report.invited), "skipped": len(report.skipped),
            "segment": segment}, user_id=user_id)
     return report
+
+
+def _full_quotas(session: Session, workspace_id: int, survey_id: int) -> list[Quota]:
+    """The survey's full quotas that stop invitations (on every channel or on e-mail): a
+    contact whose answer would count against one is skipped, "quota full" (their answer
+    would be refused). One query."""
+    quotas = quotas_of(session, workspace_id, [survey_id]).get(survey_id, [])
+    return [q for q in quotas if q.full and q.stops_invitations]
 
 
 def _last_invitations(
