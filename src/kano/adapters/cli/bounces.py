@@ -40,6 +40,7 @@ def bounces_command(
     A bounce is matched by the Message-ID of the returned message: that message decides
     the workspace. Unknown Message-IDs and messages that are not bounces are counted.
     """
+    from kano.adapters.db.bounces import tally
     from kano.adapters.jobs.bounces import read_maildir, record_messages
     from kano.bootstrap import build_container
 
@@ -65,8 +66,6 @@ def bounces_command(
             sources = ["stdin"]
     finally:
         container.close()
-    from kano.adapters.db.bounces import tally
-
     counts = tally(outcomes)
     summary = Table(title="Bounces", show_header=False)
     labels = {

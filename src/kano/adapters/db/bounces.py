@@ -30,7 +30,7 @@ from kano.adapters.db.accounts import audit
 from kano.adapters.db.orm import Customer, OutboxMessageRow, utcnow
 from kano.adapters.db.orm.outbox import EmailBounceRow
 from kano.adapters.messaging.bounces import parse_bounce
-from kano.domain.feedback.bounces import Bounce, UnreadableBounce
+from kano.domain.feedback.bounces import Bounce, UnreadableBounce, email_undeliverable
 
 MESSAGE_ID_DOMAIN = "@kano"
 """Kano's Message-IDs are ``<dedupe key@kano>`` (:func:`message_bytes`)."""
@@ -150,7 +150,7 @@ def _mark_undeliverable(
     ).all()
     marked = 0
     for customer in customers:
-        if (customer.undeliverable_email or "").lower() == (customer.email or "").lower():
+        if email_undeliverable(customer.email, customer.undeliverable_email):
             continue  # marked already, by an earlier bounce
         customer.undeliverable_email = customer.email
         customer.email_bounced_at = now

@@ -37,7 +37,7 @@ _ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _MESSAGE_ID = re.compile(r"^Message-ID:[ \t]*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
 _ORIGINAL_STARTS = re.compile(
     r"^\s*(?:-+\s*)?(?:this is a copy of the message|original message|below this line is a "
-    r"copy|original message headers|the original message was|----- the following addresses)",
+    r"copy|original message headers)",
     re.IGNORECASE | re.MULTILINE,
 )
 _NOT_RECIPIENTS = ("mailer-daemon@", "postmaster@")
