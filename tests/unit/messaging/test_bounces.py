@@ -117,3 +117,22 @@ def test_the_mark_holds_for_the_bounced_address_only() -> None:
     assert not email_undeliverable("ann.new@example.com", "ann@example.com")
     assert not email_undeliverable("ann@example.com", None)
     assert not email_undeliverable(None, "ann@example.com")
+
+
+def test_a_sendmail_style_text_keeps_its_explanation_before_the_copy() -> None:
+    message = EmailMessage()
+    message["From"] = "Mail Delivery Subsystem <MAILER-DAEMON@mx.old.example>"
+    message["To"] = "feedback@kano.example.com"
+    message["Subject"] = "Returned mail: see transcript for details"
+    message.set_content(
+        "The original message was received at Sat, 5 Dec 2026 04:00:00 GMT\n\n"
+        "   ----- The following addresses had permanent fatal errors -----\n"
+        "<old@customer.example>\n    (reason: 550 5.1.1 <old@customer.example>... User unknown)\n\n"
+        "   ----- Original message follows -----\n\n"
+        "From: Kano <feedback@kano.example.com>\nTo: old@customer.example\n"
+        "Message-ID: <ack-email-9@kano>\n"
+    )
+    bounce = parse_bounce(message.as_bytes())
+    assert bounce.original_message_id == "ack-email-9@kano"
+    [recipient] = bounce.recipients
+    assert (recipient.address, recipient.status) == ("old@customer.example", "5.1.1")
