@@ -100,7 +100,11 @@ def record_parsed_bounce(
             )
         )
     }
-    new = [r for r in bounce.recipients if (r.address[:320].lower(), r.status) not in known]
+    new = list({  # once per address and status, even if the report repeats one
+        (r.address[:320].lower(), r.status): r
+        for r in bounce.recipients
+        if (r.address[:320].lower(), r.status) not in known
+    }.values())
     for recipient in new:
         session.add(
             EmailBounceRow(
