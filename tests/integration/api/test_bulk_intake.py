@@ -116,7 +116,7 @@ def test_a_repeated_bulk_key_replays_whichever_way_each_body_was_read(
         item["submitted_at"] = f"2026-03-01T10:{n:02d}:00+02:00"
         item["language"] = "hu"
     as_text = {"responses": [dict(item) for item in plain["responses"]]}
-    as_text["responses"][0] = {**plain["responses"][0], "answers": {"nps": "3"}}
+    as_text["responses"][0] = {**plain["responses"][0], "answers": {"nps": 3.0}}
     plain["responses"][0]["answers"] = {"nps": 3}
     headers = {**acme.auth(Scope.WRITE), "Idempotency-Key": "bulk-both-ways"}
     first = api.post("./responses:bulk", json=plain, headers=headers)

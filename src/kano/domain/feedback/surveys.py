@@ -463,7 +463,10 @@ def _check_json_type(question: Question, value: object, where: str) -> None:
     kind = question.type
     if kind in SCORE_TYPES:
         low, high = question.scale or (0, 0)
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, str | bool):  # JSON is typed: "4" or true is not a score
+            what = "text" if isinstance(value, str) else "true or false"
+            raise InvalidInput(where, f"must be a whole number from {low} to {high}, not {what}")
+        if not isinstance(value, int | float):
             raise InvalidInput(where, f"must be a whole number from {low} to {high}")
     elif kind is QuestionType.MULTI:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
