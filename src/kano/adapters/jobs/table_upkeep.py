@@ -17,6 +17,9 @@ autovacuum's own default thresholds (analyze after 50 + 10 % of the rows changed
 after 50 + 20 % of them died) to the tables of Kano's schema and runs ``VACUUM (ANALYZE)``
 or ``ANALYZE`` on the ones due. Both take a lock that lets reads and writes go on. SQLite
 needs neither (its planner does not rely on gathered statistics).
+
+On PostgreSQL it also deletes the public rate limits' past windows (``rate_limit_hits``,
+``kano.adapters.web.rate_limit``), whether autovacuum is on or off.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
+from kano.adapters.web.rate_limit import forget_past_windows
 from kano.bootstrap import Container
 
 UPKEEP_JOB = "table-upkeep"
@@ -63,6 +67,7 @@ def keep_tables_planned(container: Container) -> str:
     engine = container.engine
     if engine.dialect.name != "postgresql":
         return "nothing to do on SQLite"
+    forget_past_windows(engine)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if connection.execute(text("SELECT current_setting('autovacuum')")).scalar() == "on":
             return "autovacuum is on: PostgreSQL keeps the tables"

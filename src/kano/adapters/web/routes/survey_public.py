@@ -17,8 +17,9 @@ page (409 to a POST, and already instead of the form when the quota is known to 
 and stores nothing; the widget endpoint answers 409 problem+json naming the quota, and
 the widget script shows the same text.
 
-Both POSTs are rate-limited per client address and per link token (429 with Retry-After)
-and refuse bodies over 32 KiB (413). There is no CSRF token: the form is anonymous and
+Both POSTs are rate-limited per client address and per link token (429 with Retry-After;
+the counts are shared by every server process on PostgreSQL, see ``rate_limit.py``) and
+refuse bodies over 32 KiB (413). There is no CSRF token: the form is anonymous and
 there is no session to ride on.
 """
 
@@ -43,7 +44,7 @@ from kano.adapters.db.quotas import customer_segment, quotas_of
 from kano.adapters.db.survey_store import DefinedSurvey, Respondent, defined_survey, submit_answers
 from kano.adapters.web.deps import DbSession, Web, WebState
 from kano.adapters.web.i18n import LANGUAGES, choose_language
-from kano.adapters.web.rate_limit import RateLimiter
+from kano.adapters.web.rate_limit import RateLimit, rate_limiter_for
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.domain.feedback.quotas import Quota, QuotaFull, ResponseFacts, first_full
@@ -94,17 +95,18 @@ QUOTA_FULL = N_("This survey has reached its number of responses. Thank you for 
 class PublicLimits:
     """The limiters of one application (``app.state.kano_public_limits``)."""
 
-    per_ip: RateLimiter
-    per_token: RateLimiter
-    reads_per_ip: RateLimiter
+    per_ip: RateLimit
+    per_token: RateLimit
+    reads_per_ip: RateLimit
 
 
 def limits_of(request: Request) -> PublicLimits:
     limits: PublicLimits | None = getattr(request.app.state, "kano_public_limits", None)
     if limits is None:
-        limits = PublicLimits(RateLimiter(POSTS_PER_MINUTE_PER_IP),
-                              RateLimiter(POSTS_PER_MINUTE_PER_TOKEN),
-                              RateLimiter(READS_PER_MINUTE_PER_IP))
+        engine = request.app.state.kano_web.container.engine
+        limits = PublicLimits(rate_limiter_for(engine, POSTS_PER_MINUTE_PER_IP, "posts"),
+                              rate_limiter_for(engine, POSTS_PER_MINUTE_PER_TOKEN, "posts"),
+                              rate_limiter_for(engine, READS_PER_MINUTE_PER_IP, "reads"))
         request.app.state.kano_public_limits = limits
     return limits
 
@@ -315,7 +317,7 @@ async def submit_public_survey(request: Request, web: Web, db: DbSession,
     asked = (fields.get("lang") or [""])[0] or request.query_params.get("lang")
     language = respondent_language(request, asked)
     page = PublicPage(request, web, language)
-    wait = _retry_after(request, token)
+    wait = await run_in_threadpool(_retry_after, request, token)  # may ask the database
     if wait is not None:
         response = page.message(N_("Please wait a moment"), TOO_MANY, 429)
         response.headers["Retry-After"] = str(wait)
@@ -446,7 +448,7 @@ async def submit_widget(request: Request, web: Web, db: DbSession, survey_key: s
         return _problem(400, "body", "send a JSON object")
     given = document.get("t")
     token = given if isinstance(given, str) else ""
-    wait = _retry_after(request, token)
+    wait = await run_in_threadpool(_retry_after, request, token)  # may ask the database
     if wait is not None:
         return _problem(429, "body", "too many requests; try again later", **{
             "Retry-After": str(wait)})
