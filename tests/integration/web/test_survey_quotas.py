@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
@@ -241,3 +241,19 @@ def test_another_workspaces_quota_cannot_be_changed_from_the_builder(
     assert _filled(sessions, theirs) == 0
     with sessions() as session:
         assert session.get(SurveyQuotaRow, theirs) is not None
+
+
+def test_staff_entry_is_recorded_and_counted_when_the_quota_is_full(
+    browser: Browser, sessions: sessionmaker[Session], companies: SeededCompanies, survey: str,
+) -> None:
+    quota_id = _quota(sessions, companies.acme_id, 1)  # every channel, one place
+    with transaction(sessions) as session:
+        session.execute(update(SurveyQuotaRow).where(SurveyQuotaRow.id == quota_id)
+                        .values(filled=1))
+    browser.log_in(companies.alice, PASSWORD)
+    token = csrf_token_in(browser.page(f"/responses/new?survey={SURVEY}").text)
+    sent = browser.client.post("/responses/new", data={
+        "csrf_token": token, "survey": SURVEY, "channel": "call", "external_id": "C1",
+        "language": "en", "q-nps": "9"})
+    assert sent.status_code == 303, sent.text
+    assert _stored(sessions, "call") == 1 and _filled(sessions, quota_id) == 2
