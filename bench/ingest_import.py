@@ -10,10 +10,10 @@ timestamp, language, NPS, CSAT as text, comment) and times:
 
 1. `kano feedback import`'s work in-process: read the CSV and check its rows (a column at
    a time), look up the rows' import keys and store the responses (each with its key)
-   through the set-based path, a batch at a time, the next batch checked while this one
-   is stored; commit. Besides the wall time it prints the CPU seconds of this process and
-   of its PostgreSQL backend, and what they imply on an otherwise idle machine (the
-   machine here is shared: wall times swing with the other sessions' load);
+   through the set-based path, a batch at a time; commit. Besides the wall time it prints
+   the CPU seconds of this process and of its PostgreSQL backend, and what they imply on
+   an otherwise idle machine (the machine here is shared: wall times swing with the other
+   sessions' load);
 2. the same import again (every row skipped: the re-import cost);
 3. storing the first ``--per-row`` submissions one by one with ``accept_response`` (the
    old path of ``POST /responses:bulk``) against the set-based ``accept_responses``, both

@@ -10,8 +10,8 @@
    (:func:`kano.adapters.db.feedback_bulk.accept_columns`), all batches in the caller's
    one transaction, each response with its row's key in ``feedback_responses.import_key``
    (unique per workspace), so a re-import of the same file, or of a longer export of the
-   same survey, skips them. On PostgreSQL a batch is stored while the next is checked
-   (:func:`import_file`).
+   same survey, skips them. On PostgreSQL each batch is stored as soon as it is checked,
+   in a savepoint that a later row's problem rolls back (:func:`import_file`).
 
 The key is a column of the response rather than a row of ``idempotency_keys`` (as until
 migration 0013): that second row per response cost the server as much as the response.
@@ -21,16 +21,13 @@ Rows are checked a column at a time (:mod:`.columns`).
 from __future__ import annotations
 
 import csv
-import sys
+import json
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.bulk_writes import is_postgres, rows_where_in
@@ -45,8 +42,6 @@ from kano.domain.shared.errors import InvalidInput
 Progress = Callable[[str, int, int], None]  # (stage, rows done since last call, stage total)
 
 BATCH_ROWS = 10_000  # rows read, checked and stored at a time
-BATCHES_AHEAD = 2  # checked batches that may wait for the writer (memory stays bounded)
-PROMPT_SWITCH = 0.0005  # seconds: the GIL switch interval while a writer thread runs
 
 
 @dataclass
@@ -100,12 +95,14 @@ def import_file(
     when the report has no errors and it is not a dry run; should it commit anyway,
     nothing of a file with errors is stored).
 
-    The file is read, checked and stored :data:`BATCH_ROWS` rows at a time. On
-    PostgreSQL each checked batch is stored by a thread of its own while the next one is
-    read and checked, inside a savepoint that is rolled back when any row has a problem:
-    the server writes (one core) while this process reads and checks (the other), which
-    cut a 100,000-row import from 3.0 to ~2 s (``bench/ingest_import.py``). On SQLite the
-    writes are this process's own work, so every row is checked before the first write."""
+    The file is read, checked and stored :data:`BATCH_ROWS` rows at a time, so a file
+    is never held in memory whole. On PostgreSQL each checked batch is stored at once,
+    inside a savepoint that is rolled back when a later row has a problem. (Storing in a
+    thread of its own while the next batch is checked gained 0.2 s of 3.2 s per 100,000
+    rows, and only with every batch held in memory: the store step's own Python work
+    holds the GIL, and PostgreSQL's share is most of the time.) On SQLite, where
+    savepoints need care with the Python driver, every row is checked before the first
+    write."""
     started = time.perf_counter()
     plan = plan_for(table, loaded)
     surveys = set(session.scalars(select(Survey.key).where(Survey.workspace_id == workspace_id)))
@@ -118,9 +115,9 @@ def import_file(
     report = ImportReport(dry_run=options.dry_run)
     reader = ColumnReader(table, plan, touchpoints, surveys)
     store = _BatchStore(session, workspace_id, options, report, on_progress)
-    overlapped = is_postgres(session)
-    savepoint = session.begin_nested() if overlapped and not options.dry_run else None
-    writer = _Writer(overlapped)
+    at_once = is_postgres(session)
+    savepoint = session.begin_nested() if at_once and not options.dry_run else None
+    waiting: list[ParsedColumns] = []  # SQLite: the checked batches, stored at the end
     try:
         for rows in table.batches(BATCH_ROWS):
             report.rows += len(rows)
@@ -129,11 +126,15 @@ def import_file(
             report.errors.extend(errors)
             if on_progress is not None:
                 on_progress("checking", len(rows), max(table.size_hint, report.rows))
-            if not report.errors:
-                writer.submit(partial(store, parsed))
-        writer.finish(run_deferred=not report.errors)
+            if report.errors:
+                waiting.clear()
+            elif at_once:
+                store(parsed)
+            else:
+                waiting.append(parsed)
+        for parsed in waiting:
+            store(parsed)
     except BaseException:
-        writer.close()
         if savepoint is not None and savepoint.is_active:
             savepoint.rollback()
         raise
@@ -202,57 +203,35 @@ class _BatchStore:
         report.cases += accepted.cases
 
 
-class _Writer:
-    """Runs the batches' store steps in order: in a thread of its own (``overlapped``),
-    at most :data:`BATCHES_AHEAD` batches ahead of it waiting, its first failure raised
-    in the caller; else deferred until every batch is checked (:meth:`finish`).
-
-    While the thread runs, the interpreter's switch interval is :data:`PROMPT_SWITCH`:
-    when the server answers, the thread must get the GIL back from the checking thread at
-    once to send the next statement; with the default 5 ms the server sat idle up to 5 ms
-    per statement (100,000 rows, loaded machine: 4.7 and 3.8 s against 5.5 and 6.0 s)."""
-
-    def __init__(self, overlapped: bool) -> None:
-        self._pool = ThreadPoolExecutor(1, "kano-import") if overlapped else None
-        self._pending: deque[Future[None]] = deque()
-        self._deferred: list[Callable[[], None]] = []
-        self._switch = sys.getswitchinterval()
-        if overlapped:
-            sys.setswitchinterval(PROMPT_SWITCH)
-
-    def submit(self, work: Callable[[], None]) -> None:
-        if self._pool is None:
-            self._deferred.append(work)
-            return
-        self._pending.append(self._pool.submit(work))
-        while self._pending and (len(self._pending) > BATCHES_AHEAD or self._pending[0].done()):
-            self._pending.popleft().result()
-
-    def finish(self, *, run_deferred: bool) -> None:
-        """Wait for the thread's batches; run the deferred ones when ``run_deferred``."""
-        while self._pending:
-            self._pending.popleft().result()
-        self._stop(cancel=False)
-        if run_deferred:
-            for work in self._deferred:
-                work()
-
-    def close(self) -> None:
-        """Stop: batches not started are dropped, the running one is waited for (it holds
-        the caller's session)."""
-        self._stop(cancel=True)
-
-    def _stop(self, *, cancel: bool) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=cancel)
-            sys.setswitchinterval(self._switch)
-
-
 def _known_keys(session: Session, workspace_id: int, keys: Sequence[str]) -> set[str]:
-    """The keys an earlier import stored (one array look-up on the unique index)."""
+    """The keys an earlier import stored (one array look-up on the unique index), after
+    one look at whether any stored key lies between the batch's least and greatest."""
+    if not keys or (is_postgres(session) and not _any_key_within(session, workspace_id, keys)):
+        return set()
     key = FeedbackResponse.import_key
     in_workspace = FeedbackResponse.workspace_id == workspace_id
     return {row.import_key for row in rows_where_in(session, [key], key, keys, in_workspace)}
+
+
+# The batch's least and greatest key are taken by PostgreSQL, in the column's collation
+# (Python's order may differ from it). A file new to the workspace, the common case, then
+# costs one index descent a batch instead of a probe per row: 0.28 s of the server's
+# ~2 s per 100,000 rows (``bench/ingest_import.py``).
+_ANY_KEY_WITHIN = text(
+    "SELECT EXISTS (SELECT 1 FROM feedback_responses f, (SELECT min(value) AS low, "
+    "max(value) AS high FROM json_array_elements_text(CAST(:keys AS json))) AS k "
+    "WHERE f.workspace_id = :workspace_id AND f.import_key >= k.low "
+    "AND f.import_key <= k.high)"
+)
+
+
+def _any_key_within(session: Session, workspace_id: int, keys: Sequence[str]) -> bool:
+    """Whether the workspace has a stored import key between the least and the greatest
+    of ``keys`` (PostgreSQL)."""
+    found = session.execute(
+        _ANY_KEY_WITHIN, {"keys": json.dumps(list(keys)), "workspace_id": workspace_id}
+    ).scalar_one()
+    return bool(found)
 
 
 def write_errors_csv(path: Path, errors: Sequence[RowError]) -> None:
