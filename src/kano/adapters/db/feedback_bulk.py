@@ -39,7 +39,12 @@ from kano.adapters.db.bulk_writes import (
     rows_where_in,
 )
 from kano.adapters.db.case_rules import Candidate, decide_cases
-from kano.adapters.db.feedback_intake import Submission, answer_rows, response_created_event
+from kano.adapters.db.feedback_intake import (
+    Submission,
+    answer_rows,
+    may_email,
+    response_created_event,
+)
 from kano.adapters.db.orm import (
     CaseEventRow,
     CaseRow,
@@ -55,7 +60,6 @@ from kano.adapters.db.orm import (
 from kano.adapters.db.quotas import add_counts, quota_count_of, quotas_of, segments_of
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
-from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.feedback.cases import business_deadline
 from kano.domain.feedback.quotas import ResponseFacts, counts_of
 from kano.domain.feedback.surveys import ExtraAnswer
@@ -632,13 +636,7 @@ def _queue_acknowledgements(
         extras,
         strict=True,
     ):
-        if (
-            email_enabled
-            and customer is not None
-            and customer.email
-            and customer.consent_contact
-            and not email_undeliverable(customer.email, customer.undeliverable_email)
-        ):
+        if email_enabled and customer is not None and may_email(customer):
             text = acknowledgement(answers, language, customer.name, f"R-{response_id}")
             response_ids.append(response_id)
             kinds.append("email")

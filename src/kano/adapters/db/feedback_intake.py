@@ -323,13 +323,7 @@ def _queue_acknowledgements(
     """Write the response's acknowledgements to the outbox; how many."""
     reference = f"R-{response.id}"
     rows: list[dict[str, object]] = []
-    if (
-        email_enabled
-        and customer is not None
-        and customer.email
-        and customer.consent_contact
-        and not email_undeliverable(customer.email, customer.undeliverable_email)
-    ):
+    if email_enabled and customer is not None and may_email(customer):
         text = acknowledgement(answers, response.language, customer.name, reference)
         rows.append(
             {
@@ -381,6 +375,27 @@ def _queue_acknowledgements(
             ],
         )
     return len(rows)
+
+
+class Emailable(Protocol):
+    """What decides whether a customer may get an acknowledgement e-mail."""
+
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def consent_contact(self) -> bool: ...
+    @property
+    def undeliverable_email(self) -> str | None: ...
+
+
+def may_email(customer: Emailable) -> bool:
+    """An address, consent to contact, and no permanent bounce from that address: the one
+    rule of the single and the bulk path."""
+    return bool(
+        customer.email
+        and customer.consent_contact
+        and not email_undeliverable(customer.email, customer.undeliverable_email)
+    )
 
 
 class CustomerRef(Protocol):
