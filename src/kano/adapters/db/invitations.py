@@ -11,7 +11,8 @@ the invitation's random nonce; ``claim_answer`` lets exactly one response throug
 ``queue_due_reminders`` (a ``kano worker`` job) gives every invitation that is still
 unanswered after its workspace's reminder delay, and whose first e-mail went out, exactly
 one reminder: a conditional UPDATE of ``reminded_at`` is the claim, and the reminder's
-outbox dedupe key is unique besides.
+outbox dedupe key is unique besides. A reminder whose answer would meet a full quota
+waits until the quota has room.
 
 The fatigue window and the reminder delay are each workspace's
 (``feedback_settings.invitation_policy``; the server's ``KANO_SURVEY_FATIGUE_DAYS`` and
@@ -37,6 +38,7 @@ from kano.adapters.db.orm import (
     OutboxMessageRow,
     Segment,
     Survey,
+    SurveyQuotaRow,
     utcnow,
 )
 from kano.adapters.db.quotas import quotas_of
@@ -340,6 +342,7 @@ def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str
                 Customer.undeliverable_email.is_(None),
                 func.lower(Customer.undeliverable_email) != func.lower(InvitationRow.email),
             ),
+            ~_meets_a_full_quota(),
         )
         .order_by(InvitationRow.id)
         .limit(REMINDER_BATCH)
@@ -378,6 +381,27 @@ def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str
     )
     queued = len(mine)
     return queued
+
+
+def _meets_a_full_quota() -> ColumnElement[bool]:
+    """SQL for "the answer to this invitation would meet a full quota that stops
+    invitations" (the link page would refuse it, so the reminder would only annoy):
+    ``QuotaCondition.matches`` for an e-mail answer in the invitation's language from the
+    customer's segment at the survey's touchpoint, in SQL, so such invitations never fill
+    a batch of due reminders. Its tests: tests/integration/invitations/test_invitation_quotas.py."""
+    quota = SurveyQuotaRow
+    return (
+        select(quota.id)
+        .where(
+            quota.survey_id == InvitationRow.survey_id,
+            quota.filled >= quota.response_limit,
+            or_(quota.channel.is_(None), quota.channel == "email"),  # INVITATION_CHANNELS
+            or_(quota.language.is_(None), quota.language == InvitationRow.language),
+            or_(quota.segment_id.is_(None), quota.segment_id == Customer.segment_id),
+            or_(quota.touchpoint_id.is_(None), quota.touchpoint_id == Survey.touchpoint_id),
+        )
+        .exists()
+    )
 
 
 # --- status ------------------------------------------------------------------------------
