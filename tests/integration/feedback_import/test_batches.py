@@ -7,10 +7,12 @@ last batch, even by a caller that commits."""
 from __future__ import annotations
 
 import csv
+import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.orm import Customer, FeedbackResponse
@@ -122,3 +124,44 @@ def test_a_bad_row_in_the_last_batch_stores_nothing_even_when_the_caller_commits
     assert "row 4" in report.errors[1].reason
     assert (report.imported, report.customers_created) == (0, 0)
     assert counts(sessions) == before, "nothing of the first five batches is left"
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite: one writer
+def test_two_imports_of_one_file_at_once_store_it_once(
+    acme: SeededWorkspace, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """The second import's look-up cannot see the first's uncommitted rows; its COPY then
+    waits on the unique key until the first commits and fails, and its batches are rolled
+    back (the CLI says: run it again). Run again, it skips every row."""
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    path = write(tmp_path / "export.csv", file_rows(20))
+    loaded = load_mapping(mapping)
+    before = counts(sessions)
+    first = sessions()
+    assert import_file(first, acme.workspace_id, prepare(path, loaded), loaded,
+                       ImportOptions()).imported == 20  # fmt: skip
+    outcome: list[BaseException | int] = []
+
+    def second_import() -> None:
+        with sessions() as session:
+            try:
+                report = import_file(session, acme.workspace_id, prepare(path, loaded), loaded,
+                                     ImportOptions())  # fmt: skip
+                session.commit()
+                outcome.append(report.imported)
+            except IntegrityError as error:
+                session.rollback()
+                outcome.append(error)
+
+    racer = threading.Thread(target=second_import)
+    racer.start()
+    racer.join(timeout=1.0)
+    assert racer.is_alive(), "the second import waits for the first's transaction"
+    first.commit()
+    first.close()
+    racer.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], IntegrityError), outcome
+    assert counts(sessions)["responses"] - before["responses"] == 20
+    again = run(sessions, acme.workspace_id, path, mapping)
+    assert (again.imported, again.skipped) == (0, 20)
