@@ -31,6 +31,8 @@ EXPECTED_OPERATIONS = {
     ("/surveys/{survey}/quotas/{quota_id}", "delete"),
     ("/requirements", "get"), ("/requirements", "post"), ("/requirements/{requirement_id}", "get"),
     ("/requirements/{requirement_id}", "patch"), ("/requirements/{requirement_id}", "delete"),
+    ("/webhooks", "get"), ("/webhooks", "post"), ("/webhooks/{endpoint_id}", "patch"),
+    ("/webhooks/{endpoint_id}", "delete"),
 } | STRATEGY_OPERATIONS
 
 

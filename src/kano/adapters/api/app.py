@@ -51,6 +51,8 @@ OPENAPI_TAGS = [
     {"name": "journeys", "description": "Customer journey maps per segment and their pain "
      "points ranked with the revenue at risk."},
     {"name": "tokens", "description": "The calling API token itself."},
+    {"name": "webhooks", "description": "Where the workspace's events are POSTed, signed "
+     "the Standard Webhooks way; admins and owners only.\n\n" + ROLE_RULES},
 ]
 
 

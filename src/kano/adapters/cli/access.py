@@ -6,6 +6,7 @@ import typer
 
 from kano.adapters.cli.console import console, friendly_errors
 from kano.adapters.db import accounts
+from kano.adapters.db.api_tokens import issue_api_token
 from kano.adapters.db.engine import transaction
 from kano.bootstrap import build_container
 from kano.domain.workspaces import Role, Scope
@@ -53,6 +54,6 @@ def create_token(
     container = build_container()
     with transaction(container.sessions) as session:
         ws = accounts.get_workspace(session, workspace)
-        issued = accounts.create_api_token(session, ws, scope, name=name)
+        issued = issue_api_token(session, ws, name, scope)
     # Plain print: the token alone on stdout, so `TOKEN=$(kano token create …)` works.
     typer.echo(issued.token)

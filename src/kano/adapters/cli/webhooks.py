@@ -1,19 +1,23 @@
-"""``kano webhook add|list|remove``: where a workspace's events (acknowledgements) go."""
+"""``kano webhook add|list|remove``: where a workspace's events (acknowledgements) go.
+
+The same functions as the web Settings page and ``/api/v1/webhooks``
+(:mod:`kano.adapters.db.webhook_endpoints`): one URL rule, audited changes.
+"""
 
 from __future__ import annotations
 
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
 
 from kano.adapters.cli.console import console, friendly_errors
-from kano.domain.shared.errors import NotFound
 
 webhook_app = typer.Typer(
     help="Webhook endpoints: signed (Standard Webhooks) POSTs for every accepted response.",
     no_args_is_help=True,
 )
+
+ACTOR = "cli"
 
 
 @webhook_app.command("add")
@@ -25,24 +29,20 @@ def add(
     """Add an endpoint and print its signing secret (whsec_…; shown once, keep it)."""
     from kano.adapters.db import accounts
     from kano.adapters.db.engine import transaction
-    from kano.adapters.db.orm import WebhookEndpointRow
-    from kano.adapters.messaging.webhooks import check_target, new_secret
+    from kano.adapters.db.webhook_endpoints import add_webhook_endpoint
     from kano.bootstrap import build_container
 
     container = build_container()
     try:
-        check_target(url, container.settings.webhook_allow_private)
-        secret = new_secret()
         with transaction(container.sessions) as session:
             space = accounts.get_workspace(session, workspace)
-            endpoint = WebhookEndpointRow(workspace_id=space.id, url=url, secret=secret)
-            session.add(endpoint)
-            session.flush()
-            endpoint_id = endpoint.id
+            added = add_webhook_endpoint(
+                session, space.id, url, allow_private=container.settings.webhook_allow_private,
+                actor=ACTOR, user_id=None)
     finally:
         container.close()
-    console.print(f"Webhook {endpoint_id} → {escape(url)}")
-    console.print(f"Signing secret: [bold]{secret}[/]")
+    console.print(f"Webhook {added.endpoint.id} → {escape(added.endpoint.url)}")
+    console.print(f"Signing secret: [bold]{added.secret}[/]")
 
 
 @webhook_app.command("list")
@@ -50,32 +50,31 @@ def add(
 def list_endpoints(
     workspace: str = typer.Option(..., "--workspace", help="Workspace slug."),
 ) -> None:
-    """The workspace's endpoints (secrets are not shown)."""
+    """The workspace's endpoints and how their messages fared (secrets are not shown)."""
     from kano.adapters.db import accounts
-    from kano.adapters.db.orm import WebhookEndpointRow
+    from kano.adapters.db.webhook_endpoints import webhook_endpoints
     from kano.bootstrap import build_container
 
     container = build_container()
     try:
         with container.sessions() as session:
             space = accounts.get_workspace(session, workspace)
-            rows = session.scalars(
-                select(WebhookEndpointRow)
-                .where(WebhookEndpointRow.workspace_id == space.id)
-                .order_by(WebhookEndpointRow.id)
-            ).all()
-            table = Table(title=f"Webhooks of {escape(workspace)}")
-            for column in ("id", "url", "active", "created"):
-                table.add_column(column)
-            for row in rows:
-                table.add_row(
-                    str(row.id),
-                    escape(row.url),
-                    "yes" if row.active else "no",
-                    row.created_at.isoformat(timespec="seconds"),
-                )
+            lines = webhook_endpoints(session, space.id)
     finally:
         container.close()
+    table = Table(title=f"Webhooks of {escape(workspace)}")
+    for column in ("id", "url", "active", "created", "delivered", "failed", "pending"):
+        table.add_column(column)
+    for line in lines:
+        table.add_row(
+            str(line.id),
+            escape(line.url),
+            "yes" if line.enabled else "no",
+            line.created_at.isoformat(timespec="seconds"),
+            str(line.delivered),
+            str(line.failed),
+            str(line.pending),
+        )
     console.print(table)
 
 
@@ -88,17 +87,17 @@ def remove(
     """Deactivate an endpoint: nothing more is sent to it (queued messages are dropped)."""
     from kano.adapters.db import accounts
     from kano.adapters.db.engine import transaction
-    from kano.adapters.db.orm import WebhookEndpointRow
+    from kano.adapters.db.webhook_endpoints import change_webhook_endpoint
     from kano.bootstrap import build_container
 
     container = build_container()
     try:
         with transaction(container.sessions) as session:
             space = accounts.get_workspace(session, workspace)
-            row = session.get(WebhookEndpointRow, endpoint_id)
-            if row is None or row.workspace_id != space.id:
-                raise NotFound("webhook", endpoint_id)
-            row.active = False
+            change_webhook_endpoint(
+                session, space.id, endpoint_id, enabled=False,
+                allow_private=container.settings.webhook_allow_private,
+                actor=ACTOR, user_id=None)
     finally:
         container.close()
     console.print(f"Webhook {endpoint_id} deactivated.")

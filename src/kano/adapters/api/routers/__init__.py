@@ -26,6 +26,7 @@ from kano.adapters.api.routers import (
     tokens,
     transactions,
     value,
+    webhooks,
     workspace,
 )
 
@@ -36,6 +37,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     responses.router,
     invitations.router,
     bounces.router,
+    webhooks.router,
     quotas.router,
     cases.router,
     transactions.router,

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Response
 
 from kano.adapters.api.deps import SessionDep, WriteAccess
 from kano.adapters.api.errors import problem_responses
-from kano.adapters.db import accounts
-from kano.adapters.db.orm import utcnow
+from kano.adapters.db.api_tokens import revoke_api_token
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 
@@ -23,10 +22,6 @@ def revoke_current_token(caller: WriteAccess, session: SessionDep) -> Response:
     """Revoke the token that makes this call, e.g. when an integration is retired or the
     token may have leaked. It fails with 401 from then on; the revocation is audited."""
     token = caller.token
-    token.revoked_at = utcnow()
-    accounts.audit(
-        session, caller.workspace_id, f"api-token:{token.prefix}", "revoke", "api_token",
-        token.id, {"name": token.name}, user_id=token.user_id,
-    )
+    revoke_api_token(session, token, actor=f"api-token:{token.prefix}", user_id=token.user_id)
     session.commit()
     return Response(status_code=204)

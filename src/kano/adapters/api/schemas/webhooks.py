@@ -1,0 +1,53 @@
+"""Webhook endpoints: where a workspace's events go, signed with a ``whsec_`` secret."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from kano.adapters.api.schemas.editing import RequestBody
+from kano.adapters.api.timestamps import UtcDateTime
+from kano.adapters.db.webhook_endpoints import URL_MAX_LENGTH
+
+_URL_DESCRIPTION = (
+    "The http(s) URL to POST events to. Loopback, private, link-local and reserved "
+    "addresses are refused unless the server sets `KANO_WEBHOOK_ALLOW_PRIVATE`."
+)
+
+
+class WebhookEndpointIn(RequestBody):
+    url: str = Field(min_length=1, max_length=URL_MAX_LENGTH, description=_URL_DESCRIPTION,
+                     examples=["https://hooks.example.com/kano"])
+
+
+class WebhookEndpointChange(RequestBody):
+    """Only the fields given change."""
+
+    url: str | None = Field(None, min_length=1, max_length=URL_MAX_LENGTH,
+                            description=_URL_DESCRIPTION)
+    enabled: bool | None = Field(
+        None, description="false: nothing more is sent (messages already queued fail); "
+        "true: sending resumes for new events.")
+    rotate_secret: bool = Field(
+        False, description="true: a new signing secret replaces the old one at once and is "
+        "returned in `secret`, this one time.")
+
+
+class Deliveries(BaseModel):
+    delivered: int = Field(description="Messages the endpoint accepted (2xx).")
+    failed: int = Field(description="Messages given up on (refused, or out of retries).")
+    pending: int = Field(description="Messages queued or waiting for a retry.")
+
+
+class WebhookEndpoint(BaseModel):
+    id: int
+    url: str
+    enabled: bool
+    created_at: UtcDateTime
+    deliveries: Deliveries
+    secret: str | None = Field(
+        None, description="The `whsec_…` signing secret (Standard Webhooks): only in the "
+        "answer that created the endpoint or rotated its secret, never again.")
+
+
+class WebhookEndpoints(BaseModel):
+    items: list[WebhookEndpoint]
