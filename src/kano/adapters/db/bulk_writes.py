@@ -239,17 +239,42 @@ def copy_columns(session: Session, table: Any, columns: Columns) -> None:
             rows = list(zip(*(column[start:stop] for column in values), strict=True))
             session.execute(insert(target), _dicts(names, rows))
         return
+    statement, texts = copy_texts(target, columns)
+    send_copy(driver_connection(session), statement, texts)
+
+
+def copy_texts(table: Any, columns: Columns) -> tuple[str, list[str]]:
+    """The ``COPY … FROM STDIN`` statement for ``columns`` and its text, in pieces of
+    :data:`COPY_WRITE_ROWS` rows (built apart from sending, so that a caller can build the
+    next rows' text while PostgreSQL stores the last ones: :mod:`.copy_pipeline`)."""
+    names = list(columns)
+    size = len(columns[names[0]]) if names else 0
+    quoted = ", ".join(f'"{name}"' for name in names)
+    statement = f'COPY "{_table(table).name}" ({quoted}) FROM STDIN'
+    texts = []
+    for start in range(0, size, COPY_WRITE_ROWS):
+        stop = min(size, start + COPY_WRITE_ROWS)
+        fields = [_copy_texts(columns[name], start, stop) for name in names]
+        texts.append("\n".join(map("\t".join, zip(*fields, strict=True))) + "\n")
+    return statement, texts
+
+
+def driver_connection(session: Session) -> psycopg.Connection[Any]:
+    """The psycopg connection under the session's transaction."""
     connection = session.connection().connection.driver_connection
     assert connection is not None
-    quoted = ", ".join(f'"{name}"' for name in names)
-    statement = f'COPY "{target.name}" ({quoted}) FROM STDIN'
+    return cast("psycopg.Connection[Any]", connection)
+
+
+def send_copy(connection: psycopg.Connection[Any], statement: str, texts: Sequence[str]) -> None:
+    """Run ``COPY`` with the text built by :func:`copy_texts`; errors as SQLAlchemy's."""
     try:
         with connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for start in range(0, size, COPY_WRITE_ROWS):
-                stop = min(size, start + COPY_WRITE_ROWS)
-                fields = [_copy_texts(columns[name], start, stop) for name in names]
-                copy.write("\n".join(map("\t".join, zip(*fields, strict=True))) + "\n")
+            for piece in texts:
+                copy.write(piece)
     except psycopg.Error as error:
+        # The same exception classes as a Core insert would raise (IntegrityError for a
+        # unique key a concurrent transaction took first), so callers handle both alike.
         raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
 
 

@@ -39,6 +39,7 @@ from kano.adapters.db.bulk_writes import (
     rows_where_in,
 )
 from kano.adapters.db.case_rules import Candidate, decide_cases
+from kano.adapters.db.copy_pipeline import CopyPipeline
 from kano.adapters.db.feedback_intake import (
     Submission,
     answer_rows,
@@ -231,25 +232,34 @@ def accept_columns(
     answers: Sequence[Answers] | None = None,
     ids_wanted: bool = True,
     known: KnownCustomers | None = None,
+    pipeline: CopyPipeline | None = None,
 ) -> BulkAccepted:
     """:func:`accept_responses` for responses given as columns (``answers``, when the
     caller has them already, saves building them for acknowledgements and cases).
 
     ``ids_wanted=False`` (an import that neither acknowledges nor opens cases) returns no
     response ids: the rows are numbered by the column default instead. ``known`` carries
-    the customers found or created from one batch to the next of a transaction."""
+    the customers found or created from one batch to the next of a transaction.
+
+    With a ``pipeline`` (a file import on PostgreSQL), the look-ups go to its reader and
+    the responses' ``COPY`` runs while the caller goes on with the next batch, unless
+    their ids are needed here; everything else written waits for the ``COPY`` before."""
     size = len(batch)
     if not size:
         return BulkAccepted([], [], 0, 0, 0)
-    surveys = _surveys(session, workspace_id, batch.survey, field_of)
-    touchpoints = _touchpoints(session, workspace_id, batch.touchpoint, field_of)
+    lookups = session if pipeline is None else pipeline.reader
+    surveys = _surveys(lookups, workspace_id, batch.survey, field_of)
+    touchpoints = _touchpoints(lookups, workspace_id, batch.touchpoint, field_of)
     unknown = set(batch.language) - set(LANGUAGES) - {None}
     if unknown:
         index = next(i for i, language in enumerate(batch.language) if language in unknown)
         raise InvalidInput(
             _field(field_of, index, "language"), f"use one of {', '.join(LANGUAGES)}"
         )
-    respondents = _respondents(session, workspace_id, batch, known or KnownCustomers())
+    respondents = _respondents(lookups, workspace_id, batch, known or KnownCustomers())
+    changed = any(r is not None and (r.new or r.email_added) for r in respondents)
+    if pipeline is not None and changed:
+        pipeline.wait()
     created = _store_customers(session, workspace_id, respondents)
     now = utcnow()
     survey_of = {key: info.id for key, info in surveys.items()}
@@ -275,22 +285,23 @@ def accept_columns(
     if batch.import_key is not None:
         columns["import_key"] = batch.import_key
     ids: list[int] = []
+    ids_wanted = ids_wanted or acknowledge or open_cases or batch.extra is not None
+    quotas = any(info.quotas for info in surveys.values())
+    if pipeline is not None and (ids_wanted or quotas):
+        pipeline.wait()
+        pipeline = None  # written in line from here on
     for start in range(0, size, INSERT_CHUNK):
         stop = min(size, start + INSERT_CHUNK)
         chunk = {name: values[start:stop] for name, values in columns.items()}
-        ids.extend(
-            inserted_column_ids(
-                session,
-                RESPONSES,
-                chunk,
-                ids_wanted=ids_wanted or acknowledge or open_cases or batch.extra is not None,
-            )
-        )
+        if pipeline is not None:
+            pipeline.submit(RESPONSES, chunk)
+        else:
+            ids.extend(inserted_column_ids(session, RESPONSES, chunk, ids_wanted=ids_wanted))
         if on_progress is not None:
             on_progress(stop - start)
     if batch.extra is not None:
         copy_rows(session, ANSWERS, answer_rows(workspace_id, ids, batch.extra))
-    if any(info.quotas for info in surveys.values()):
+    if quotas:
         _count_against_quotas(session, workspace_id, surveys, columns)
     if (acknowledge or open_cases) and answers is None:
         answers = batch.answers()

@@ -31,6 +31,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.bulk_writes import is_postgres, rows_where_in
+from kano.adapters.db.copy_pipeline import CopyPipeline
 from kano.adapters.db.feedback_bulk import KnownCustomers, accept_columns
 from kano.adapters.db.orm import FeedbackResponse, Survey, Touchpoint
 from kano.adapters.importers.feedback_file.columns import ColumnReader, ParsedColumns
@@ -102,7 +103,11 @@ def import_file(
     rows, and only with every batch held in memory: the store step's own Python work
     holds the GIL, and PostgreSQL's share is most of the time.) On SQLite, where
     savepoints need care with the Python driver, every row is checked before the first
-    write."""
+    write.
+
+    On PostgreSQL a batch's ``COPY`` runs while the next batch is checked, and the look-ups
+    go to a second connection (:class:`CopyPipeline`): the file's surveys and touchpoints
+    must therefore be committed before the import starts (customers need not be)."""
     started = time.perf_counter()
     plan = plan_for(table, loaded)
     surveys = set(session.scalars(select(Survey.key).where(Survey.workspace_id == workspace_id)))
@@ -114,9 +119,10 @@ def import_file(
         raise InvalidInput("--survey", f"no survey {plan.survey!r} in this workspace ({choices})")
     report = ImportReport(dry_run=options.dry_run)
     reader = ColumnReader(table, plan, touchpoints, surveys)
-    store = _BatchStore(session, workspace_id, options, report, on_progress)
     at_once = is_postgres(session)
-    savepoint = session.begin_nested() if at_once and not options.dry_run else None
+    pipeline = CopyPipeline(session) if at_once and not options.dry_run else None
+    store = _BatchStore(session, workspace_id, options, report, on_progress, pipeline)
+    savepoint = session.begin_nested() if pipeline is not None else None
     waiting: list[ParsedColumns] = []  # SQLite: the checked batches, stored at the end
     try:
         for rows in table.batches(BATCH_ROWS):
@@ -134,10 +140,16 @@ def import_file(
                 waiting.append(parsed)
         for parsed in waiting:
             store(parsed)
+        if pipeline is not None:
+            pipeline.wait()
     except BaseException:
+        if pipeline is not None:
+            pipeline.close()  # the COPY in flight finished before the rollback
         if savepoint is not None and savepoint.is_active:
             savepoint.rollback()
         raise
+    if pipeline is not None:
+        pipeline.close()
     if savepoint is not None:
         if report.errors:
             savepoint.rollback()
@@ -162,14 +174,17 @@ class _BatchStore:
         options: ImportOptions,
         report: ImportReport,
         on_progress: Progress | None,
+        pipeline: CopyPipeline | None,
     ) -> None:
         self.session, self.workspace_id = session, workspace_id
+        self.pipeline = pipeline
+        self.lookups = session if pipeline is None else pipeline.reader
         self.options, self.report, self.on_progress = options, report, on_progress
         self.known = KnownCustomers()  # the customers earlier batches found or created
 
     def __call__(self, parsed: ParsedColumns) -> None:
         keys = parsed.batch.import_key or []
-        known = _known_keys(self.session, self.workspace_id, keys)
+        known = _known_keys(self.lookups, self.workspace_id, keys)
         rows, batch = parsed.rows, parsed.batch
         if known:
             fresh = [i for i, key in enumerate(keys) if key not in known]
@@ -196,6 +211,7 @@ class _BatchStore:
             on_progress=stored,
             ids_wanted=False,
             known=self.known,
+            pipeline=self.pipeline,
         )
         report.imported += len(batch)
         report.customers_created += accepted.customers_created
