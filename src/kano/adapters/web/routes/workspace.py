@@ -2,6 +2,8 @@
 workspace settings page (``/settings``) with its "Surveys" section: the survey fatigue
 window and reminder delay (owners and admins change them, CSRF-checked, audit-logged
 through ``feedback_settings``; an empty field means the server default, shown beside it).
+Its "API tokens" and "Webhooks" sections have their routes in ``settings_tokens`` and
+``settings_webhooks``; the page itself is rendered by ``settings_page``.
 """
 
 from __future__ import annotations
@@ -10,19 +12,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException
 from sqlalchemy import update
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kano.adapters.db.feedback_settings import change_feedback_settings, feedback_settings
+from kano.adapters.db.feedback_settings import change_feedback_settings
 from kano.adapters.db.orm import WebSession
-from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
+from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage
+from kano.adapters.web.routes import settings_tokens, settings_webhooks
 from kano.adapters.web.routes.auth import local_path
-from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.routes.settings_page import (
+    SURVEY_FIELDS,
+    may_administer,
+    render_settings,
+)
 from kano.adapters.web.strategy_access import no_workspace
-from kano.domain.feedback.invitation_policy import FATIGUE_DAYS, REMINDER_DAYS, SETTINGS
+from kano.domain.feedback.invitation_policy import SETTINGS
 from kano.domain.shared.errors import InvalidInput
-from kano.domain.workspaces import may_change_everything
 
 router = APIRouter()
 
@@ -53,40 +58,25 @@ def switch_workspace(
 
 # --- the workspace settings page ------------------------------------------------------
 
-SURVEY_FIELDS = {
-    "survey_fatigue_days": N_("Survey fatigue window (days)"),
-    "survey_reminder_days": N_("Reminder after (days)"),
+# The "API tokens" and "Webhooks" sections answer on /settings/tokens… and /settings/webhooks….
+router.include_router(settings_tokens.router)
+router.include_router(settings_webhooks.router)
+
+NOTICES = {  # ?saved=… after a redirect: which section's change to confirm
+    "surveys": "surveys", "token-revoked": "token-revoked", "webhook-enabled": "webhook-enabled",
+    "webhook-disabled": "webhook-disabled", "webhook-deleted": "webhook-deleted",
 }
-
-
-def _may_change(page: SignedInPageContext) -> bool:
-    return page.workspace is not None and may_change_everything(page.workspace.role)
-
-
-def _settings_page(page: SignedInPageContext, db: Session, *,
-                   form: dict[str, str] | None = None, error: dict[str, str] | None = None,
-                   saved: bool = False, refused: bool = False,
-                   status_code: int = 200) -> Response:
-    assert page.workspace is not None
-    found = feedback_settings(db, page.workspace.id, page.web.container.settings)
-    if form is None:
-        form = {name: "" if getattr(found, name) is None else str(getattr(found, name))
-                for name in SURVEY_FIELDS}
-    return page.render(
-        "settings/index.html", status_code=status_code, active="settings", found=found,
-        policy=found.policy, form=form, error=error, saved=saved, refused=refused,
-        fields=SURVEY_FIELDS,
-        can_change=_may_change(page), fatigue_range=FATIGUE_DAYS, reminder_range=REMINDER_DAYS,
-    )
 
 
 @router.get("/settings")
 def settings_page(page: SignedInPage, db: DbSession, saved: str = "") -> Response:
-    """The workspace's settings: so far its survey settings (owners and admins change
-    them; everyone in the workspace sees what holds)."""
+    """The workspace's settings: its survey settings (owners and admins change them;
+    everyone in the workspace sees what holds), and for owners and admins the API tokens
+    and webhook endpoints."""
     if page.workspace is None:
         return no_workspace(page)
-    return _settings_page(page, db, saved=saved == "surveys")
+    notice = NOTICES.get(saved)
+    return render_settings(page, db, saved=notice == "surveys", notice=notice)
 
 
 @router.post("/settings/surveys", dependencies=[CsrfChecked])
@@ -98,8 +88,8 @@ def change_survey_settings(
 ) -> Response:
     if page.workspace is None:
         return no_workspace(page)
-    if not _may_change(page):
-        return _settings_page(page, db, refused=True, status_code=403)
+    if not may_administer(page):
+        return render_settings(page, db, refused=True, status_code=403)
     form = {"survey_fatigue_days": survey_fatigue_days.strip()[:20],
             "survey_reminder_days": survey_reminder_days.strip()[:20]}
     try:
@@ -118,6 +108,6 @@ def change_survey_settings(
         low, high = SETTINGS[problem.field]
         error = {"field": problem.field, "label": SURVEY_FIELDS[problem.field],
                  "low": str(low), "high": str(high)}
-        return _settings_page(page, db, form=form, error=error, status_code=422)
+        return render_settings(page, db, form=form, error=error, status_code=422)
     db.commit()
     return page.redirect("/settings?saved=surveys#surveys")
