@@ -56,12 +56,14 @@ def test_an_owner_edits_the_customer_and_errors_show_next_to_the_field(
                             name="Key accounts"))
         row = session.scalars(select(Customer).where(
             Customer.workspace_id == companies.acme_id, Customer.external_id == "C1")).one()
-        row.attributes = {"employees": 250, "note": "pays early"}
+        row.attributes = {"employees": 250, "note": "pays early", "crm:id": "X-7"}
     target = customer(sessions, companies.acme_id)
     browser.log_in(companies.bob, PASSWORD)  # the owner
     page = browser.page(f"/customers/{target.id}")
     assert 'id="customer-edit-form"' in page.text
-    assert 'value="Key accounts"' not in page.text and ">Key accounts</option>" in page.text
+    assert ">Key accounts</option>" in page.text
+    assert text_of(page.text, "customer-attributes") == "employees: 250 note: pays early"
+    assert text_of(page.text, "customer-attributes-apart").endswith("the API): crm:id")
     token = csrf_token_in(page.text)
     url = f"/customers/{target.id}"
 
@@ -86,8 +88,8 @@ def test_an_owner_edits_the_customer_and_errors_show_next_to_the_field(
     stored = customer(sessions, companies.acme_id)
     assert (stored.name, stored.email, stored.region, stored.consent_contact) == (
         XSS, "ann.lee@customer.example", "North", False)
-    assert stored.attributes == {"employees": 250, "note": "pays late", "tier": "gold"}, \
-        "an unchanged number stays a number"
+    assert stored.attributes == {"employees": 250, "note": "pays late", "tier": "gold",
+                                 "crm:id": "X-7"}, "an unchanged number stays a number"
     shown = browser.page(url).text
     assert XSS not in shown
     assert text_of(shown, "customer-name") == XSS, "shown as text, not as markup"
@@ -95,15 +97,16 @@ def test_an_owner_edits_the_customer_and_errors_show_next_to_the_field(
     (entry,) = audit_of(sessions, companies.acme_id)
     assert (entry.action, entry.actor, entry.entity_id) == ("update", companies.bob, "C1")
     assert entry.detail is not None and entry.detail["changes"]["attributes"] == {
-        "from": {"employees": 250, "note": "pays early"},
-        "to": {"employees": 250, "note": "pays late", "tier": "gold"}}
+        "from": {"employees": 250, "note": "pays early", "crm:id": "X-7"},
+        "to": {"employees": 250, "note": "pays late", "crm:id": "X-7", "tier": "gold"}}
 
     removed = browser.client.post(url, data=form(
         csrf_token=token, name="Customer One", email="ann.lee@customer.example",
         segment_key="key-accounts", region="North", consent_contact="",
         attributes="tier: gold"))
     assert removed.status_code == 303
-    assert customer(sessions, companies.acme_id).attributes == {"tier": "gold"}
+    assert customer(sessions, companies.acme_id).attributes == {"tier": "gold",
+                                                                "crm:id": "X-7"}
 
     taken = browser.client.post(url, data=form(csrf_token=token, external_id="C2"))
     assert taken.status_code == 422

@@ -84,9 +84,25 @@ def _attribute_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _attributes_text(attributes: dict[str, Any] | None) -> str:
+def as_line(key: str, value: Any) -> bool:
+    """Whether the attribute reads back unchanged from a ``name: value`` line: a name
+    without ':' and a value on one line, neither with surrounding spaces. Others are
+    shown apart and kept as they are."""
+    text = _attribute_text(value)
+    return (
+        bool(key) and key == key.strip() and ":" not in key and text == text.strip()
+        and not any(c in key + text for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+    )
+
+
+def attributes_text(attributes: dict[str, Any] | None) -> str:
     return "\n".join(f"{key}: {_attribute_text(value)}"
-                     for key, value in (attributes or {}).items())
+                     for key, value in (attributes or {}).items() if as_line(key, value))
+
+
+def _kept_apart(attributes: dict[str, Any] | None) -> list[tuple[str, str]]:
+    return [(key, _attribute_text(value)) for key, value in (attributes or {}).items()
+            if not as_line(key, value)]
 
 
 def _form_of(profile: Profile) -> dict[str, str]:
@@ -95,7 +111,7 @@ def _form_of(profile: Profile) -> dict[str, str]:
         "name": customer.name, "external_id": customer.external_id,
         "email": customer.email or "", "segment_key": profile.segment_key or "",
         "region": customer.region or "", "industry": customer.industry or "",
-        "attributes": _attributes_text(customer.attributes),
+        "attributes": attributes_text(customer.attributes),
         "consent_contact": "1" if customer.consent_contact else "",
     }
 
@@ -131,6 +147,7 @@ def _profile_page(page: SignedInPageContext, web: Web, db: Session, customer_id:
                        problem=problem,
                        requirements=customer_requirements(db, workspace_id, customer_id),
                        can_edit=editable, form=form or _form_of(profile), error=error,
+                       kept_apart=_kept_apart(profile.customer.attributes),
                        segments=_segments(db, workspace_id) if editable else [])  # fmt: skip
 
 
@@ -150,11 +167,12 @@ def _form_values(form: FormData) -> dict[str, str]:
     return values
 
 
-def _attribute_changes(text: str, current: dict[str, Any] | None) -> dict[str, Any]:
+def attribute_changes(text: str, current: dict[str, Any] | None) -> dict[str, Any]:
     """The lines of the form as a merge into the attributes: a line whose text is the
     current value's keeps that value (a number stays a number), a changed or new line is
-    text, a removed line removes the attribute."""
-    current = current or {}
+    text, a removed line removes the attribute; attributes the form does not show as
+    lines are left alone."""
+    current = {key: value for key, value in (current or {}).items() if as_line(key, value)}
     wanted: dict[str, str] = {}
     for line in text.splitlines():
         if not line.strip():
@@ -179,7 +197,7 @@ def _changes(values: dict[str, str], profile: Profile) -> dict[str, object]:
             changes[name] = values[name].strip() or None
     if values["consent_contact"] != current["consent_contact"]:
         changes["consent_contact"] = values["consent_contact"] == "1"
-    attributes = _attribute_changes(values["attributes"], profile.customer.attributes)
+    attributes = attribute_changes(values["attributes"], profile.customer.attributes)
     if attributes:
         changes["attributes"] = attributes
     return changes
