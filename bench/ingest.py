@@ -57,7 +57,8 @@ from typing import Any
 import psycopg
 
 KANO = [sys.executable, "-m", "kano"]
-MESSAGE_ID = re.compile(rb"Message-ID: <(ack-email-\d+)@kano>", re.IGNORECASE)
+# <dedupe key.signature@kano> (kano.adapters.messaging.email.message_id): counted by key
+MESSAGE_ID = re.compile(rb"Message-ID: <(ack-email-\d+)\.[a-z2-7]+@kano>", re.IGNORECASE)
 KEY_IN_COMMENT = re.compile(r"\[key (\S+)\]")
 COMMENTS = {
     "en": ["Delivery was late again", "Great service, thank you", "The invoice was wrong"],

@@ -1,7 +1,8 @@
 """Bounced e-mails, end to end: a real acknowledgement leaves through the local SMTP server,
 a relay's bounce (DSN) for exactly that message comes back through each of the three ways
 in (``kano feedback bounces`` on stdin, the worker's Maildir job, ``POST /bounces``), and
-Kano then shows the e-mail as bounced and stops e-mailing the address."""
+Kano then shows the e-mail as bounced and stops e-mailing the address. A forged bounce
+(a guessed or wrongly signed Message-ID) comes back the same ways and changes nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import re
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email import message_from_bytes
 from email.parser import BytesHeaderParser
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from kano.adapters.cli.bounces import OUTCOME_LABELS
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import (
@@ -37,9 +39,10 @@ from kano.adapters.db.orm import (
 )
 from kano.adapters.db.orm.outbox import EmailBounceRow
 from kano.adapters.db.survey_store import save_survey
-from kano.adapters.jobs.bounces import BOUNCE_JOB, UNREADABLE_FOLDER
+from kano.adapters.jobs.bounces import BOUNCE_JOB, UNREADABLE_FOLDER, read_bounce_maildir
 from kano.adapters.jobs.outbox import deliver_due_messages
 from kano.adapters.jobs.worker import Worker, default_jobs
+from kano.adapters.messaging.email import message_id
 from kano.app import create_app
 from kano.bootstrap import Container
 from kano.config import Settings
@@ -50,6 +53,8 @@ from tests.integration.api.seed import SeededWorkspace, seed_workspace
 from tests.integration.web.browsing import Browser, text_of
 
 DIAGNOSTIC = "550 5.1.1 <ann@customer.example>: Recipient address rejected: User unknown"
+SECRET_KEY = "test-secret-key-0123456789abcdef"
+WAYS = ["cli", "maildir", "api"]
 DEFINITION: dict[str, Any] = {"questions": [
     {"key": "nps", "type": "nps", "required": True, "text": {"en": "Recommend us?"}},
 ]}
@@ -92,7 +97,7 @@ def settings(db_url: str, tmp_path: Path, smtp: SmtpServer, maildir: Path) -> Se
     return Settings(
         database_url=db_url,
         warehouse_url=f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
-        secret_key="test-secret-key-0123456789abcdef",
+        secret_key=SECRET_KEY,
         smtp_url=f"smtp://127.0.0.1:{smtp.port}",
         mail_from="Kano <feedback@kano.example.com>",
         bounce_maildir=str(maildir),
@@ -150,11 +155,16 @@ def sent_acknowledgement(client: TestClient, space: SeededWorkspace, container: 
     return response_id, smtp.received[-1]
 
 
-def dsn_for(original: bytes, status: str = "5.1.1", diagnostic: str = DIAGNOSTIC) -> bytes:
+def dsn_for(original: bytes, status: str = "5.1.1", diagnostic: str = DIAGNOSTIC,
+            returned_id: str | None = None) -> bytes:
     """The RFC 3464 report a relay (Postfix) writes when the message ``original`` bounced:
-    an explanation, the delivery status, and the original's headers."""
+    an explanation, the delivery status, and the original's headers (with the Message-ID
+    ``returned_id`` instead of its own, for a forgery)."""
     head = original.split(b"\r\n\r\n", 1)[0].decode()
     headers = BytesHeaderParser().parsebytes(original)
+    if returned_id is not None:
+        head = head.replace(str(headers["Message-ID"]), returned_id)
+        assert returned_id in head
     action = "failed" if status.startswith("5") else "delayed"
     return "\r\n".join([
         "From: MAILER-DAEMON@relay.example.net (Mail Delivery System)",
@@ -189,18 +199,22 @@ def dsn_for(original: bytes, status: str = "5.1.1", diagnostic: str = DIAGNOSTIC
     ]).encode()
 
 
+def bounced_acknowledgement(client: TestClient, space: SeededWorkspace, container: Container,
+                            smtp: SmtpServer, status: str = "5.1.1",
+                            diagnostic: str = DIAGNOSTIC) -> tuple[int, bytes, bytes]:
+    """A response whose acknowledgement went out, and the relay's report that it bounced:
+    (response id, the message as sent, the bounce)."""
+    response_id, original = sent_acknowledgement(client, space, container, smtp)
+    return response_id, original, dsn_for(original, status, diagnostic)
+
+
 def feed_by_cli(db_url: str, raw: bytes, *files: Path) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "KANO_DATABASE_URL": db_url, "COLUMNS": "200"}
+    env = {**os.environ, "KANO_DATABASE_URL": db_url, "KANO_SECRET_KEY": SECRET_KEY,
+           "COLUMNS": "200"}
     return subprocess.run(
         [sys.executable, "-m", "kano", "feedback", "bounces", *map(str, files)],
         input=raw, env=env, capture_output=True, timeout=120,
     )
-
-
-def feed_by_maildir(container: Container, maildir: Path, raw: bytes) -> list[tuple[str, str]]:
-    stdlib_mailbox.Maildir(maildir, create=False).add(raw)
-    worker = Worker(container, [j for j in default_jobs(container) if j.name == BOUNCE_JOB])
-    return [(name, status) for name, status, _ in worker.run_due()]
 
 
 def feed_by_api(client: TestClient, space: SeededWorkspace, raw: bytes) -> dict[str, Any]:
@@ -209,6 +223,38 @@ def feed_by_api(client: TestClient, space: SeededWorkspace, raw: bytes) -> dict[
     assert reply.status_code == 200, reply.text
     body: dict[str, Any] = reply.json()
     return body
+
+
+Feed = Callable[[str, SeededWorkspace, bytes], str]
+
+
+@pytest.fixture
+def feed(db_url: str, client: TestClient, container: Container, maildir: Path) -> Feed:
+    """``feed(way, workspace, bounce)``: the bounce fed in by ``way`` (cli, maildir, api,
+    ``WAYS``); the outcome it reports (as each way reports it)."""
+
+    def fed(way: str, space: SeededWorkspace, raw: bytes) -> str:
+        if way == "cli":
+            done = feed_by_cli(db_url, raw)
+            out = done.stdout.decode()
+            assert done.returncode == 0, done.stderr.decode()
+            assert "customers marked undeliverable" in out
+            (outcome,) = [name for name, label in OUTCOME_LABELS.items()
+                          if re.search(rf"{re.escape(label)}\s*│\s*1\s*│", out)]
+            return outcome
+        if way == "maildir":
+            stdlib_mailbox.Maildir(maildir, create=False).add(raw)
+            summary = read_bounce_maildir(container)  # the worker's job (runs once a minute)
+            assert not os.listdir(maildir / "new")
+            (seen,) = os.listdir(maildir / "cur")
+            assert seen.endswith(":2,S")
+            os.remove(maildir / "cur" / seen)
+            (outcome,) = re.findall(r"\b1 (\w+)", summary)
+            return str(outcome)
+        assert way == "api"
+        return str(feed_by_api(client, space, raw)["outcome"])
+
+    return fed
 
 
 def email_acknowledgement(client: TestClient, space: SeededWorkspace,
@@ -231,27 +277,15 @@ def audit_marks(sessions: sessionmaker[Session], workspace_id: int) -> list[Audi
             AuditEntry.workspace_id == workspace_id, AuditEntry.action == "email-bounced")))
 
 
-@pytest.mark.parametrize("way", ["cli", "maildir", "api"])
+@pytest.mark.parametrize("way", WAYS)
 def test_a_permanent_bounce_shows_on_the_response_and_stops_email_to_the_address(
-    way: str, db_url: str, client: TestClient, acme: SeededWorkspace, container: Container,
-    sessions: sessionmaker[Session], smtp: SmtpServer, maildir: Path,
+    way: str, feed: Feed, client: TestClient, acme: SeededWorkspace, container: Container,
+    sessions: sessionmaker[Session], smtp: SmtpServer,
 ) -> None:
-    response_id, original = sent_acknowledgement(client, acme, container, smtp)
+    response_id, _, bounce = bounced_acknowledgement(client, acme, container, smtp)
     assert email_acknowledgement(client, acme, response_id)["status"] == "sent"
-    bounce = dsn_for(original)
 
-    if way == "cli":
-        fed = feed_by_cli(db_url, bounce)
-        assert fed.returncode == 0, fed.stderr.decode()
-        assert "customers marked undeliverable" in fed.stdout.decode()
-    elif way == "maildir":
-        assert feed_by_maildir(container, maildir, bounce) == [(BOUNCE_JOB, "ok")]
-        assert not os.listdir(maildir / "new")
-        (seen,) = os.listdir(maildir / "cur")
-        assert seen.endswith(":2,S")
-    else:
-        outcome = feed_by_api(client, acme, bounce)
-        assert (outcome["outcome"], outcome["customers_marked"]) == ("recorded", 1)
+    assert feed(way, acme, bounce) == "recorded"
 
     email = email_acknowledgement(client, acme, response_id)
     assert email["status"] == "bounced"
@@ -282,6 +316,67 @@ def test_a_permanent_bounce_shows_on_the_response_and_stops_email_to_the_address
         assert session.scalar(select(func.count()).select_from(EmailBounceRow)) == 1
 
 
+def forged_message_id(forgery: str, sent: str, response_id: int) -> str:
+    """A Message-ID for a forged bounce of the acknowledgement of ``response_id`` (``sent``:
+    the genuine one, which a forger does not have)."""
+    signature = sent.removesuffix("@kano>").rpartition(".")[2]
+    if forgery == "guessed":  # the dedupe key is guessable: the form of unsigned old ids
+        return f"<ack-email-{response_id}@kano>"
+    if forgery == "one character off":
+        wrong = "a" if signature[-1] != "a" else "b"
+        return sent.replace(f".{signature}@", f".{signature[:-1]}{wrong}@")
+    if forgery == "another e-mail's signature":  # the forger's own acknowledgement
+        other = message_id(SECRET_KEY, f"ack-email-{response_id + 1}")
+        return f"<ack-email-{response_id}.{other.removesuffix('@kano').rpartition('.')[2]}@kano>"
+    assert forgery == "another secret key"
+    return f"<{message_id('dev-insecure-change-me', f'ack-email-{response_id}')}>"
+
+
+@pytest.mark.parametrize("forgery", ["guessed", "one character off",
+                                     "another e-mail's signature", "another secret key"])
+@pytest.mark.parametrize("way", WAYS)
+def test_a_forged_bounce_changes_nothing_and_the_genuine_one_still_counts(
+    way: str, forgery: str, feed: Feed, client: TestClient, acme: SeededWorkspace,
+    container: Container, sessions: sessionmaker[Session], smtp: SmtpServer,
+) -> None:
+    """Whoever can drop mail into the bounce Maildir or pipe (or holds a write token) can
+    guess a dedupe key, but not sign it: the bounce is counted as unsigned and the
+    customer stays deliverable."""
+    response_id, original, genuine = bounced_acknowledgement(client, acme, container, smtp)
+    sent = str(message_from_bytes(original)["Message-ID"])
+    forged = forged_message_id(forgery, sent, response_id)
+    assert forged != sent and forged.endswith("@kano>")
+
+    assert feed(way, acme, dsn_for(original, returned_id=forged)) == "unsigned"
+
+    assert email_acknowledgement(client, acme, response_id)["status"] == "sent"
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(EmailBounceRow)) == 0
+        assert session.scalar(select(Customer.undeliverable_email).where(
+            Customer.workspace_id == acme.workspace_id,
+            Customer.external_id == "C-ANN")) is None
+    assert audit_marks(sessions, acme.workspace_id) == []
+    assert outbox_kinds(sessions, respond(client, acme)["id"]) == ["email"]
+
+    assert feed(way, acme, genuine) == "recorded"
+    assert email_acknowledgement(client, acme, response_id)["status"] == "bounced"
+
+
+def test_a_forged_bounce_is_explained_by_the_cli_and_the_api(
+    db_url: str, client: TestClient, acme: SeededWorkspace, container: Container,
+    smtp: SmtpServer,
+) -> None:
+    response_id, original = sent_acknowledgement(client, acme, container, smtp)
+    forged = dsn_for(original, returned_id=f"<ack-email-{response_id}@kano>")
+    answer = feed_by_api(client, acme, forged)
+    assert (answer["outcome"], answer["customers_marked"]) == ("unsigned", 0)
+    assert answer["detail"].startswith(f"<ack-email-{response_id}@kano> carries no valid "
+                                       "signature of this server")
+    out = feed_by_cli(db_url, forged).stdout.decode()
+    assert re.search(r"not signed by this server: forged or old \(ignored\)\s*│\s*1\s*│", out)
+    assert "KANO_SECRET_KEY" in out, "the details say why: a key differing would do it too"
+
+
 def add_webhook(sessions: sessionmaker[Session], space: SeededWorkspace) -> None:
     from kano.adapters.db.orm import WebhookEndpointRow
     from kano.adapters.messaging.webhooks import new_secret
@@ -295,8 +390,8 @@ def test_bulk_intake_also_queues_no_email_to_a_bounced_address(
     client: TestClient, acme: SeededWorkspace, container: Container,
     sessions: sessionmaker[Session], smtp: SmtpServer,
 ) -> None:
-    _, original = sent_acknowledgement(client, acme, container, smtp)
-    feed_by_api(client, acme, dsn_for(original))
+    _, _, bounce = bounced_acknowledgement(client, acme, container, smtp)
+    feed_by_api(client, acme, bounce)
     bulk = client.post("/api/v1/responses:bulk", headers=acme.auth(Scope.WRITE), json={
         "responses": [
             {"survey": "after-delivery", "answers": {"nps": 8},
@@ -314,8 +409,8 @@ def test_a_changed_address_lifts_the_mark(
     client: TestClient, acme: SeededWorkspace, container: Container,
     sessions: sessionmaker[Session], smtp: SmtpServer,
 ) -> None:
-    _, original = sent_acknowledgement(client, acme, container, smtp)
-    feed_by_api(client, acme, dsn_for(original))
+    _, _, bounce = bounced_acknowledgement(client, acme, container, smtp)
+    feed_by_api(client, acme, bounce)
     assert outbox_kinds(sessions, respond(client, acme)["id"]) == []
     with transaction(sessions) as session:
         customer = session.scalars(select(Customer).where(
@@ -328,8 +423,9 @@ def test_a_transient_bounce_is_recorded_and_changes_nothing(
     client: TestClient, acme: SeededWorkspace, container: Container,
     sessions: sessionmaker[Session], smtp: SmtpServer,
 ) -> None:
-    response_id, original = sent_acknowledgement(client, acme, container, smtp)
-    delay = dsn_for(original, "4.4.1", "connect to mx.customer.example: Connection timed out")
+    response_id, _, delay = bounced_acknowledgement(
+        client, acme, container, smtp, "4.4.1",
+        "connect to mx.customer.example: Connection timed out")
     outcome = feed_by_api(client, acme, delay)
     assert (outcome["outcome"], outcome["customers_marked"]) == ("transient", 0)
     assert email_acknowledgement(client, acme, response_id)["status"] == "sent"
@@ -349,8 +445,7 @@ def test_the_message_id_decides_the_workspace(
     """Both workspaces have a customer at the same address; a bounce of globex's message
     marks globex's customer only, and acme's token cannot record it at all."""
     acme_response, _ = sent_acknowledgement(client, acme, container, smtp)
-    globex_response, globex_original = sent_acknowledgement(client, globex, container, smtp)
-    bounce = dsn_for(globex_original)
+    globex_response, _, bounce = bounced_acknowledgement(client, globex, container, smtp)
 
     refused = feed_by_api(client, acme, bounce)
     assert (refused["outcome"], refused["customers_marked"]) == ("unknown", 0)
@@ -383,6 +478,9 @@ def test_unknown_and_unreadable_messages_are_counted_not_recorded(
     assert re.search(r"unknown Message-ID \(ignored\)\s*│\s*1\s*│", out), out
     assert re.search(r"not a readable bounce\s*│\s*1\s*│", out), out
     assert "not a Message-ID of Kano" in out and "garbage.eml" in out
+
+    never_sent = dsn_for(original, returned_id=f"<{message_id(SECRET_KEY, 'ack-email-0')}>")
+    assert feed_by_api(client, acme, never_sent)["outcome"] == "unknown", "signed, not sent"
 
     refused = client.post("/api/v1/bounces", content=b"just text", headers={
         **acme.auth(Scope.WRITE), "Content-Type": "message/rfc822"})
@@ -423,20 +521,24 @@ def test_the_returned_message_carries_the_message_id_kano_sent(
     client: TestClient, acme: SeededWorkspace, container: Container,
     sessions: sessionmaker[Session], smtp: SmtpServer,
 ) -> None:
-    """The match rests on this: the Message-ID is the outbox message's dedupe key."""
+    """The match rests on this: the Message-ID is the outbox message's dedupe key, signed
+    with the server's secret key."""
     response_id, original = sent_acknowledgement(client, acme, container, smtp)
     with sessions() as session:
         key = session.scalar(select(OutboxMessageRow.dedupe_key).where(
             OutboxMessageRow.response_id == response_id, OutboxMessageRow.kind == "email"))
-    assert message_from_bytes(original)["Message-ID"] == f"<{key}@kano>"
+    assert key == f"ack-email-{response_id}"
+    sent = message_from_bytes(original)["Message-ID"]
+    assert sent == f"<{message_id(SECRET_KEY, key)}>"
+    assert re.fullmatch(rf"<{key}\.[a-z2-7]{{20}}@kano>", sent)
 
 
 def test_the_case_and_customer_pages_show_the_bounce(
     client: TestClient, acme: SeededWorkspace, container: Container,
     sessions: sessionmaker[Session], smtp: SmtpServer,
 ) -> None:
-    response_id, original = sent_acknowledgement(client, acme, container, smtp)
-    feed_by_api(client, acme, dsn_for(original))
+    response_id, _, bounce = bounced_acknowledgement(client, acme, container, smtp)
+    feed_by_api(client, acme, bounce)
     with transaction(sessions) as session:
         workspace = session.get(Workspace, acme.workspace_id)
         assert workspace is not None

@@ -21,6 +21,15 @@ from kano.domain.shared.errors import InvalidInput
 
 EX_TEMPFAIL = 75
 DETAILS_SHOWN = 50
+OUTCOME_LABELS = {
+    "recorded": "recorded (bounced for good: e-mail to the address stops)",
+    "transient": "transient (recorded; the mail server still tries)",
+    "repeated": "already recorded (nothing changed)",
+    "unknown": "unknown Message-ID (ignored)",
+    "unsigned": "Message-ID not signed by this server: forged or old (ignored)",
+    "unreadable": "not a readable bounce",
+}
+"""The summary's line for each outcome (:data:`kano.adapters.db.bounces.OUTCOMES`)."""
 
 
 @friendly_errors
@@ -38,7 +47,10 @@ def bounces_command(
     customer's address changes. Transient bounces (4.x.x) are recorded only.
 
     A bounce is matched by the Message-ID of the returned message: that message decides
-    the workspace. Unknown Message-IDs and messages that are not bounces are counted.
+    the workspace. Its signature must be this server's (set the same KANO_SECRET_KEY as
+    the server and worker): a Message-ID without it is counted as unsigned (forged, or of
+    an e-mail sent before Kano signed its Message-IDs) and changes nothing. Unknown
+    Message-IDs and messages that are not bounces are counted.
     """
     from kano.adapters.db.bounces import tally
     from kano.adapters.jobs.bounces import read_maildir, record_messages
@@ -68,20 +80,13 @@ def bounces_command(
         container.close()
     counts = tally(outcomes)
     summary = Table(title="Bounces", show_header=False)
-    labels = {
-        "recorded": "recorded (bounced for good: e-mail to the address stops)",
-        "transient": "transient (recorded; the mail server still tries)",
-        "repeated": "already recorded (nothing changed)",
-        "unknown": "unknown Message-ID (ignored)",
-        "unreadable": "not a readable bounce",
-    }
-    for name, label in labels.items():
+    for name, label in OUTCOME_LABELS.items():
         summary.add_row(label, f"{counts[name]:,}")
     marked = sum(o.customers_marked for o in outcomes)
     summary.add_row("customers marked undeliverable", f"{marked:,}")
     console.print(summary)
     noteworthy = [(s, o) for s, o in zip(sources, outcomes, strict=True)
-                  if o.outcome in {"unknown", "unreadable"}]
+                  if o.outcome in {"unknown", "unsigned", "unreadable"}]
     if noteworthy:
         details = Table(title="Not recorded")
         for column in ("message", "outcome", "why"):

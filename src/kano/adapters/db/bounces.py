@@ -1,10 +1,16 @@
 """Recording bounces: the one function the CLI, the Maildir job and the API all call.
 
 A bounce is matched to the outbox message whose Message-ID it returns (``<dedupe
-key@kano>``, see :mod:`kano.adapters.messaging.email`); that message decides the
-workspace, never the caller. The API passes its token's workspace: a bounce of another
-workspace's message is then as unknown as one Kano never sent. A Message-ID Kano does not
-know is ignored and counted.
+key.signature@kano>``, see :func:`kano.adapters.messaging.email.message_id`); that message
+decides the workspace, never the caller. The API passes its token's workspace: a bounce of
+another workspace's message is then as unknown as one Kano never sent. A Message-ID Kano
+does not know is ignored and counted.
+
+The signature is checked before anything is looked up: dedupe keys are guessable, so
+whoever can drop a message into the bounce Maildir or pipe could otherwise forge a bounce
+for any customer. A Kano Message-ID without a valid signature (forged, sent before
+Message-IDs were signed, or signed with another ``KANO_SECRET_KEY``) is ``unsigned``:
+ignored, counted and logged, nothing changed.
 
 What a bounce changes, in the caller's transaction:
 
@@ -19,6 +25,7 @@ What a bounce changes, in the caller's transaction:
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,14 +37,21 @@ from kano.adapters.db.accounts import audit
 from kano.adapters.db.orm import Customer, OutboxMessageRow, utcnow
 from kano.adapters.db.orm.outbox import EmailBounceRow
 from kano.adapters.messaging.bounces import parse_bounce
+from kano.adapters.messaging.email import dedupe_key_of, is_kano_message_id
 from kano.domain.feedback.bounces import Bounce, UnreadableBounce, email_undeliverable
 
-MESSAGE_ID_DOMAIN = "@kano"
-"""Kano's Message-IDs are ``<dedupe key@kano>`` (:func:`message_bytes`)."""
+log = logging.getLogger("kano.bounces")
 
-OUTCOMES = ("recorded", "transient", "repeated", "unknown", "unreadable")
+OUTCOMES = ("recorded", "transient", "repeated", "unknown", "unsigned", "unreadable")
 """recorded: a new permanent bounce; transient: a new 4.x.x one; repeated: known already;
-unknown: not a message of ours (or of the caller's workspace); unreadable: not a bounce."""
+unknown: not a message of ours (or of the caller's workspace); unsigned: a Kano
+Message-ID without this server's valid signature (forged, or older than signing);
+unreadable: not a bounce."""
+
+UNSIGNED = (
+    "carries no valid signature of this server (forged, sent before Kano signed its "
+    "Message-IDs, or signed with another KANO_SECRET_KEY)"
+)
 
 
 @dataclass(frozen=True)
@@ -55,24 +69,29 @@ def record_bounce(
     session: Session,
     raw: bytes,
     *,
+    secret_key: str,
     workspace_id: int | None = None,
     now: datetime | None = None,
 ) -> BounceOutcome:
     """Read one returned message and record what it says (the caller commits).
 
+    ``secret_key``: the server's (``KANO_SECRET_KEY``), which signed the Message-IDs.
     ``workspace_id``: only a message of this workspace may match (the API's token).
     """
     try:
         bounce = parse_bounce(raw)
     except UnreadableBounce as error:
         return BounceOutcome("unreadable", str(error))
-    return record_parsed_bounce(session, bounce, workspace_id=workspace_id, now=now)
+    return record_parsed_bounce(
+        session, bounce, secret_key=secret_key, workspace_id=workspace_id, now=now
+    )
 
 
 def record_parsed_bounce(
     session: Session,
     bounce: Bounce,
     *,
+    secret_key: str,
     workspace_id: int | None = None,
     now: datetime | None = None,
 ) -> BounceOutcome:
@@ -80,9 +99,12 @@ def record_parsed_bounce(
     message_id = bounce.original_message_id
     if message_id is None:
         return BounceOutcome("unknown", "the returned headers hold no Message-ID")
-    if not message_id.endswith(MESSAGE_ID_DOMAIN):
+    if not is_kano_message_id(message_id):
         return BounceOutcome("unknown", f"<{message_id}> is not a Message-ID of Kano")
-    key = message_id[: -len(MESSAGE_ID_DOMAIN)]
+    key = dedupe_key_of(secret_key, message_id)
+    if key is None:  # checked before any look-up: a forged bounce learns nothing
+        log.warning("bounce of %r ignored: the Message-ID %s", message_id[:200], UNSIGNED)
+        return BounceOutcome("unsigned", f"<{message_id}> {UNSIGNED}")
     query = select(OutboxMessageRow).where(
         OutboxMessageRow.dedupe_key == key, OutboxMessageRow.kind == "email"
     )

@@ -41,7 +41,10 @@ def record_messages(
     outcomes = []
     for raw in messages:
         with transaction(container.sessions) as session:
-            outcomes.append(record_bounce(session, raw, workspace_id=workspace_id))
+            outcomes.append(record_bounce(
+                session, raw, secret_key=container.settings.secret_key,
+                workspace_id=workspace_id,
+            ))
     return outcomes
 
 
@@ -65,7 +68,7 @@ def read_maildir(container: Container, path: str | Path) -> list[BounceOutcome]:
         except (KeyError, FileNotFoundError):
             continue  # another reader took it meanwhile
         with transaction(container.sessions) as session:
-            outcome = record_bounce(session, raw)
+            outcome = record_bounce(session, raw, secret_key=container.settings.secret_key)
         outcomes.append(outcome)
         try:
             if outcome.outcome == "unreadable":

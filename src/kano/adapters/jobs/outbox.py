@@ -144,12 +144,14 @@ class MailerPool:
         self._idle: list[Mailer] = []
         self._lock = threading.Lock()
 
-    def take(self, smtp_url: str, sender: str) -> Mailer:
+    def take(self, smtp_url: str, sender: str, secret_key: str) -> Mailer:
         with self._lock:
             for position, mailer in enumerate(self._idle):
-                if mailer.url == smtp_url and mailer.sender == sender:
+                if (mailer.url, mailer.sender, mailer.secret_key) == (
+                    smtp_url, sender, secret_key
+                ):
                     return self._idle.pop(position)
-        return Mailer(smtp_url, sender)
+        return Mailer(smtp_url, sender, secret_key)
 
     def give_back(self, mailer: Mailer) -> None:
         with self._lock:
@@ -287,7 +289,9 @@ def _deliver(
                         break
                     if message.kind == "email" and mailer is None and settings.smtp_url:
                         try:
-                            mailer = pool.take(settings.smtp_url, settings.mail_from)
+                            mailer = pool.take(
+                                settings.smtp_url, settings.mail_from, settings.secret_key
+                            )
                         except Exception as malformed:  # a bad URL: fixable, so retried
                             error = f"{malformed}"
                             outcomes[_record(connection, message, error, False)] += 1

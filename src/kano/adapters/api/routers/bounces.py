@@ -4,7 +4,7 @@ The body is the raw returned message (``message/rfc822``, as the relay delivered
 an RFC 3464 report or a free-text bounce). It is recorded as ``kano feedback bounces``
 and the Maildir job record one (:func:`kano.adapters.db.bounces.record_bounce`), but only
 a message of the token's workspace can match: another workspace's Message-ID is as
-unknown as one Kano never sent.
+unknown as one Kano never sent, and one without this server's signature is ``unsigned``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from kano.adapters.api.deps import SessionDep, WriteAccess
+from kano.adapters.api.deps import SessionDep, WriteAccess, container_of
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.bounces import BounceOutcome
 from kano.adapters.api.schemas.problems import Problem
@@ -72,12 +72,15 @@ async def record_bounced_email(
     `bounced` on its response (`GET /responses/{id}`) with the diagnostic, and makes the
     address undeliverable — no more acknowledgements or invitations to it until the
     customer's e-mail changes. A transient bounce (4.x.x) is recorded only. The same bounce
-    sent twice changes nothing more. A body that is not a bounce is a 422 naming `body`."""
+    sent twice changes nothing more. A Message-ID without this server's signature
+    (forged, or of an e-mail sent before Kano signed its Message-IDs) is `unsigned` and
+    changes nothing. A body that is not a bounce is a 422 naming `body`."""
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media not in MEDIA_TYPES:
         raise HTTPException(415, f"content-type: send the message as {MEDIA_TYPES[0]}")
     raw = await _body(request)
-    outcome = await run_in_threadpool(_record, session, raw, caller.workspace_id)
+    secret_key = container_of(request).settings.secret_key
+    outcome = await run_in_threadpool(_record, session, raw, secret_key, caller.workspace_id)
     return BounceOutcome(
         outcome=outcome.outcome,  # type: ignore[arg-type]
         detail=outcome.detail,
@@ -85,8 +88,8 @@ async def record_bounced_email(
     )
 
 
-def _record(session: Session, raw: bytes, workspace_id: int) -> Recorded:
-    outcome = record_bounce(session, raw, workspace_id=workspace_id)
+def _record(session: Session, raw: bytes, secret_key: str, workspace_id: int) -> Recorded:
+    outcome = record_bounce(session, raw, secret_key=secret_key, workspace_id=workspace_id)
     if outcome.outcome == "unreadable":
         session.rollback()
         raise InvalidInput("body", f"not a bounce Kano can read: {outcome.detail}")
