@@ -153,6 +153,7 @@ def test_patch_changes_the_fields_sent_and_audits_old_and_new(
 
 @pytest.mark.parametrize(("body", "field"), [
     ({"email": "not-an-address"}, "email"),
+    ({"email": "  "}, "email"),
     ({"email": "ann@localhost"}, "email"),
     ({"email": "ann lee@customer.example"}, "email"),
     ({"email": "a" * 310 + "@example.com"}, "email"),

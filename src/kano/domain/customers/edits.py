@@ -48,12 +48,12 @@ TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 
 
 def checked_email(value: str | None) -> str | None:
-    """An e-mail address (surrounding spaces dropped, case kept), or None to clear it."""
+    """An e-mail address (surrounding spaces dropped, case kept); None clears it."""
     if value is None:
         return None
     address = value.strip()
     if not address:
-        return None
+        raise InvalidInput("email", "must not be blank (null removes the address)")
     if len(address) > EMAIL_MAX:
         raise InvalidInput("email", f"must be at most {EMAIL_MAX} characters")
     if _CONTROL.search(address) or not _EMAIL.fullmatch(address):
