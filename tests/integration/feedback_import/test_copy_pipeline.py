@@ -11,13 +11,14 @@ import os
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Table, create_engine, func, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from kano.adapters.db.copy_pipeline import CopyPipeline, parent_keys
-from kano.adapters.db.feedback_bulk import RESPONSES
+from kano.adapters.db.batch_keys import parent_keys
+from kano.adapters.db.copy_pipeline import CopyPipeline
+from kano.adapters.db.feedback_bulk import CASE_EVENTS, CASES, OUTBOX, RESPONSES
 from kano.adapters.db.orm import FeedbackResponse
 from tests.integration.api.seed import SeededWorkspace
 
@@ -71,31 +72,35 @@ def test_the_rows_are_stored_and_the_triggers_are_back_after_the_copy(
     assert stored(sessions) == before + 3 * len(acme.customer_ids)
 
 
-def test_the_responses_table_has_no_trigger_but_its_foreign_keys(
-    acme: SeededWorkspace, sessions: sessionmaker[Session]
+@pytest.mark.parametrize("table", [RESPONSES, OUTBOX, CASES, CASE_EVENTS], ids=lambda t: t.name)
+def test_the_tables_written_with_keys_per_batch_have_no_trigger_but_their_foreign_keys(
+    acme: SeededWorkspace, sessions: sessionmaker[Session], table: Table
 ) -> None:
-    """Every trigger on ``feedback_responses`` belongs to a foreign key, and the batch
-    check covers the same keys as the database (a new key or trigger must be seen to)."""
+    """Every trigger on a table the bulk path and the import write with the per-row
+    triggers off belongs to a foreign key, and the batch check covers the same keys as the
+    database (a new key or trigger must be seen to)."""
     with sessions() as session:
         triggers = session.execute(
             text(
                 "SELECT t.tgname, c.contype FROM pg_trigger t "
                 "LEFT JOIN pg_constraint c ON c.oid = t.tgconstraint "
-                "WHERE t.tgrelid = 'feedback_responses'::regclass"
-            )
+                "WHERE t.tgrelid = CAST(:table AS regclass)"
+            ),
+            {"table": table.name},
         ).all()
         keys = set(
             session.scalars(
                 text(
                     "SELECT a.attname FROM pg_constraint c JOIN pg_attribute a "
                     "ON a.attrelid = c.conrelid AND a.attnum = ANY(c.conkey) "
-                    "WHERE c.conrelid = 'feedback_responses'::regclass AND c.contype = 'f'"
-                )
+                    "WHERE c.conrelid = CAST(:table AS regclass) AND c.contype = 'f'"
+                ),
+                {"table": table.name},
             )
         )
     assert triggers and {contype for _, contype in triggers} == {"f"}
-    every_column = {column.name: [1] for column in RESPONSES.columns}
-    assert {parent.column for parent in parent_keys(RESPONSES, every_column)} == keys
+    every_column = {column.name: [1] for column in table.columns}
+    assert {parent.column for parent in parent_keys(table, every_column)} == keys
 
 
 def test_a_role_needs_the_grant_to_skip_the_per_row_triggers(
@@ -122,3 +127,26 @@ def test_a_role_needs_the_grant_to_skip_the_per_row_triggers(
             )
             session.execute(text(f'DROP ROLE "{role}"'))
             session.commit()
+
+
+def test_a_trigger_of_someone_elses_on_the_table_still_fires(
+    acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    """An audit trigger a DBA added must not be skipped with the foreign keys' triggers."""
+    with sessions.begin() as session:
+        session.execute(text(
+            "CREATE FUNCTION refuse_import() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'audited: refused'; END $$"
+        ))
+        session.execute(text(
+            "CREATE TRIGGER refuse_import BEFORE INSERT ON feedback_responses "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_import()"
+        ))
+    before = stored(sessions)
+    with sessions() as session:
+        pipeline = CopyPipeline(session)
+        assert pipeline.keys_per_batch
+        with pytest.raises(DBAPIError, match="audited: refused"), pipeline:
+            pipeline.submit(RESPONSES, response_columns(acme, acme.customer_ids))
+        session.rollback()
+    assert stored(sessions) == before

@@ -31,7 +31,9 @@ from sqlalchemy import Table, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.batch_keys import copy_keys_checked, keys_per_batch_allowed
 from kano.adapters.db.bulk_writes import (
+    Columns,
     copy_columns,
     copy_rows,
     inserted_column_ids,
@@ -75,6 +77,8 @@ OUTBOX = cast(Table, OutboxMessageRow.__table__)
 CASES = cast(Table, CaseRow.__table__)
 CASE_EVENTS = cast(Table, CaseEventRow.__table__)
 ANSWERS = cast(Table, ResponseAnswerRow.__table__)
+
+Copy = Callable[[Session, Any, Columns], None]  # copy_columns, or with keys per batch
 
 INSERT_CHUNK = 10_000  # responses per write, so progress can be reported between them
 
@@ -285,6 +289,7 @@ def accept_columns(
     if batch.import_key is not None:
         columns["import_key"] = batch.import_key
     ids: list[int] = []
+    copy = copy_keys_checked if keys_per_batch_allowed(session) else copy_columns
     ids_wanted = ids_wanted or acknowledge or open_cases or batch.extra is not None
     quotas = any(info.quotas for info in surveys.values())
     if pipeline is not None and (ids_wanted or quotas):
@@ -296,7 +301,9 @@ def accept_columns(
         if pipeline is not None:
             pipeline.submit(RESPONSES, chunk)
         else:
-            ids.extend(inserted_column_ids(session, RESPONSES, chunk, ids_wanted=ids_wanted))
+            ids.extend(
+                inserted_column_ids(session, RESPONSES, chunk, ids_wanted=ids_wanted, copy=copy)
+            )
         if on_progress is not None:
             on_progress(stop - start)
     if batch.extra is not None:
@@ -307,11 +314,15 @@ def accept_columns(
         answers = batch.answers()
     stored = _Stored(ids, columns, answers or [], respondents, batch.extra)
     acknowledged = (
-        _queue_acknowledgements(session, workspace_id, stored, email_enabled)
+        _queue_acknowledgements(session, workspace_id, stored, email_enabled, copy)
         if acknowledge
         else []
     )
-    cases = _open_cases(session, workspace_id, stored, batch.survey, surveys) if open_cases else 0
+    cases = (
+        _open_cases(session, workspace_id, stored, batch.survey, surveys, copy)
+        if open_cases
+        else 0
+    )
     return BulkAccepted(
         ids=ids,
         customer_ids=columns["customer_id"],
@@ -620,6 +631,7 @@ def _queue_acknowledgements(
     workspace_id: int,
     stored: _Stored,
     email_enabled: bool,
+    copy: Copy,
 ) -> list[int]:
     """The outbox rows one-by-one intake would write (same dedupe keys and payloads);
     the response of each message written."""
@@ -669,7 +681,7 @@ def _queue_acknowledgements(
     now, count = utcnow(), len(response_ids)
     # As columns: one dict per message and psycopg's write_row per row cost about a
     # fifth of a bulk request's time in the server.
-    copy_columns(
+    copy(
         session,
         OUTBOX,
         {
@@ -696,6 +708,7 @@ def _open_cases(
     stored: _Stored,
     survey_keys: Sequence[str],
     surveys: dict[str, _SurveyInfo],
+    copy: Copy,
 ) -> int:
     """A case (and its "opened" event) for each response one of the workspace's rules
     matches: ``decide_cases``, as one-by-one intake, so both route alike."""
@@ -764,8 +777,9 @@ def _open_cases(
             "resolution_due_at": [due(rule.resolution_hours) for rule in rules],
             "escalation_level": [0] * count,
         },
+        copy=copy,
     )
-    copy_columns(
+    copy(
         session,
         CASE_EVENTS,
         {
