@@ -30,7 +30,9 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         "dev-insecure-change-me",
-        description="Signs session cookies and CSRF tokens. Set a long random value in production.",
+        description="Signs session cookies, CSRF tokens, survey links and e-mail Message-IDs "
+        "(a bounce is matched only by a Message-ID signed with it). Set a long random value "
+        "in production, the same for the server, the worker and `kano feedback bounces`.",
     )
     session_max_age_seconds: int = Field(14 * 24 * 3600, description="How long a web login lasts.")
     default_language: str = Field(
