@@ -14,8 +14,8 @@ process, so it does not share the load client's interpreter lock), then ``kano s
    detractors, which open cases) for ``--seconds``; the first ``--warmup`` seconds are not
    counted. Prints accepted/s and p50/p95/p99 latency (request written → response read).
 2. Acknowledgement delay: for every response accepted in (1), the arrival of its e-mail
-   (Message-ID ``ack-email-<id>``) at the SMTP server minus the moment the client read
-   the 2xx. Prints p50/p99 and how many never arrived.
+   (Message-ID ``<ack-email-<id>.<signature>@kano>``) at the SMTP server minus the moment
+   the client read the 2xx. Prints p50/p99 and how many never arrived.
 3. Bulk: batches of 1,000 for ``--bulk-seconds`` with ``--bulk-clients`` clients.
 4. ``--crash`` (instead of 1–3): the same load as (1); at 40 % of the run ``kill -9`` the
    whole server process group and the worker, restart both a second later; at 70 % kill
@@ -23,7 +23,7 @@ process, so it does not share the load client's interpreter lock), then ``kano s
    or a 5xx, as a real client would, until they get a 2xx. After the load the worker
    drains; then every key that got a 2xx must be stored exactly once (the key is in the
    response's comment) and have exactly one acknowledgement at the SMTP server, counted
-   by dedupe key (Message-ID ``ack-email-<id>``). Exits 1 on any loss or duplicate; a
+   by dedupe key (the Message-ID's ``ack-email-<id>``). Exits 1 on any loss or duplicate; a
    message that went out twice under the same key (the worker killed between the SMTP
    server's 250 and recording the send) is reported, and fails the run with ``--strict``.
 
