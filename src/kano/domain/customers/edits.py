@@ -21,6 +21,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from kano.domain.shared.errors import InvalidInput
+from kano.domain.workspaces import Role
+
+CUSTOMER_EDITORS = (Role.OWNER, Role.ADMIN, Role.MANAGER)
+"""Who changes customers, in the API and the web UI: the people who own the relationship
+(analysts and viewers read)."""
 
 EDITABLE = (
     "external_id", "name", "email", "segment_key", "region", "industry", "consent_contact",

@@ -23,14 +23,12 @@ from kano.adapters.api.schemas.customers import (
 from kano.adapters.api.schemas.editing import sent
 from kano.adapters.db import orm
 from kano.adapters.db.customer_edits import ExternalIdTaken, edit_customer
+from kano.domain.customers.edits import CUSTOMER_EDITORS
 from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.shared.errors import NotFound, PermissionDenied
-from kano.domain.workspaces import Role
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
-CUSTOMER_EDITORS = (Role.OWNER, Role.ADMIN, Role.MANAGER)
-"""Who changes customers: the people who own the relationship, not analysts or viewers."""
 
 
 def customers_of(workspace_id: int) -> Select[orm.Customer, str]:

@@ -41,13 +41,11 @@ from kano.adapters.web.strategy_access import no_workspace, not_found, refuse_ed
 from kano.adapters.web.warehouse_reads import on_warehouse, remembered
 from kano.analytics.value.inputs import ValueReader
 from kano.analytics.value.views import customer_value
+from kano.domain.customers.edits import CUSTOMER_EDITORS
 from kano.domain.shared.errors import InvalidInput, NotFound
-from kano.domain.workspaces import Role
 
 router = APIRouter()
 
-CUSTOMER_EDITORS = (Role.OWNER, Role.ADMIN, Role.MANAGER)
-"""The API's rule (``routers.customers.CUSTOMER_EDITORS``): analysts and viewers read."""
 MAX_ID = 2**63 - 1
 FORM_FIELDS = ("name", "external_id", "email", "segment_key", "region", "industry",
                "attributes")
