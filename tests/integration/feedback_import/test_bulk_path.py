@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from kano.adapters.db import feedback_bulk
 from kano.adapters.db.case_rules import replace_policy
 from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.feedback_intake import Submission, accept_response
@@ -163,6 +164,15 @@ def snapshot(session: Session, workspace_id: int, slug: str) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@pytest.fixture(params=["keys per row", "keys per batch"])
+def key_checks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Either way of checking foreign keys on PostgreSQL (kano.adapters.db.batch_keys):
+    per batch from the first response, or (these batches are small) per row."""
+    if request.param == "keys per batch":
+        monkeypatch.setattr(feedback_bulk, "KEYS_PER_BATCH_FROM", 1)
+
+
+@pytest.mark.usefixtures("key_checks")
 def test_bulk_path_stores_what_one_by_one_intake_stores(
     sessions: sessionmaker[Session],
 ) -> None:
@@ -222,6 +232,7 @@ def with_custom_rules(sessions: sessionmaker[Session], workspace_id: int) -> Non
         )  # fmt: skip
 
 
+@pytest.mark.usefixtures("key_checks")
 def test_bulk_path_opens_and_routes_the_same_cases_as_one_by_one_with_custom_rules(
     sessions: sessionmaker[Session],
 ) -> None:

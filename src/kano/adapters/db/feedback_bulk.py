@@ -81,6 +81,10 @@ ANSWERS = cast(Table, ResponseAnswerRow.__table__)
 Copy = Callable[[Session, Any, Columns], None]  # copy_columns, or with keys per batch
 
 INSERT_CHUNK = 10_000  # responses per write, so progress can be reported between them
+# From this many responses a batch's foreign keys are checked per batch (batch_keys): its
+# few extra round trips (a catalog look-up, a lock per key, two SETs per COPY) would cost a
+# batch of single responses (fast intake, ~16) more than the per-row checks they save.
+KEYS_PER_BATCH_FROM = 200
 
 
 @dataclass(frozen=True)
@@ -289,7 +293,8 @@ def accept_columns(
     if batch.import_key is not None:
         columns["import_key"] = batch.import_key
     ids: list[int] = []
-    copy = copy_keys_checked if keys_per_batch_allowed(session) else copy_columns
+    keys_per_batch = size >= KEYS_PER_BATCH_FROM and keys_per_batch_allowed(session)
+    copy = copy_keys_checked if keys_per_batch else copy_columns
     ids_wanted = ids_wanted or acknowledge or open_cases or batch.extra is not None
     quotas = any(info.quotas for info in surveys.values())
     if pipeline is not None and (ids_wanted or quotas):
