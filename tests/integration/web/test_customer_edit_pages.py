@@ -5,6 +5,7 @@ the mark."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -61,8 +62,10 @@ def test_an_owner_edits_the_customer_and_errors_show_next_to_the_field(
     browser.log_in(companies.bob, PASSWORD)  # the owner
     page = browser.page(f"/customers/{target.id}")
     assert 'id="customer-edit-form"' in page.text
+    ids = re.findall(r'\sid="([^"]+)"', page.text)
+    assert len(ids) == len(set(ids)), "labels point at their fields: no id twice"
     assert ">Key accounts</option>" in page.text
-    assert text_of(page.text, "customer-attributes") == "employees: 250 note: pays early"
+    assert text_of(page.text, "edit-attributes") == "employees: 250 note: pays early"
     assert text_of(page.text, "customer-attributes-apart").endswith("the API): crm:id")
     token = csrf_token_in(page.text)
     url = f"/customers/{target.id}"
