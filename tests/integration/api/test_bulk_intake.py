@@ -90,14 +90,14 @@ def test_bulk_errors_name_the_field_whichever_way_the_body_is_read(
     api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session]
 ) -> None:
     """Plain bodies are checked a field at a time, others by the model: the same 422s
-    (the model's errors name the field with dots, the domain's with brackets, as before)."""
+    (the model's errors and the domain's name the field alike, with dots)."""
     before = count(sessions, select(func.count()).select_from(FeedbackResponse))
     for bad, field in [
         ({"nps": 11}, "responses.3.answers.nps"),
         ({"nps": "eleven"}, "responses.3.answers.nps"),
         # Keys beyond the scores are the survey's questions: the domain names them.
-        ({"nps": 7, "mood": 1}, "responses[3].answers.mood"),
-        ({"comment": "   "}, "responses[3].answers"),
+        ({"nps": 7, "mood": 1}, "responses.3.answers.mood"),
+        ({"comment": "   "}, "responses.3.answers"),
     ]:
         body = batch(0)
         body["responses"][3]["answers"] = bad

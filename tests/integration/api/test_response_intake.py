@@ -244,7 +244,7 @@ def test_bulk_is_all_or_nothing_and_names_the_bad_response(
     bad = [*good[:25], submission(survey="no-such-survey"), *good[25:]]
     before = count(sessions, FeedbackResponse)
     refused = api.post("./responses:bulk", json={"responses": bad}, headers=acme.auth(Scope.WRITE))
-    assert_invalid_field(refused, "responses[25].survey")
+    assert_invalid_field(refused, "responses.25.survey")
     assert count(sessions, FeedbackResponse) == before
     accepted = api.post(
         "./responses:bulk", json={"responses": good}, headers=acme.auth(Scope.WRITE)

@@ -256,8 +256,8 @@ def test_bulk_score_only_bodies_are_checked_against_the_questions_too(
     """The plain bodies the quick checks read (schemas/feedback_bulk.py) still meet the
     survey's rules: a score the survey does not ask, a required question left out."""
     before = stored(sessions)
-    for answers, field in [({"csat": 4, "nps": 5}, "responses[1].answers.csat"),
-                           ({"comment": "no score"}, "responses[1].answers.nps")]:
+    for answers, field in [({"csat": 4, "nps": 5}, "responses.1.answers.csat"),
+                           ({"comment": "no score"}, "responses.1.answers.nps")]:
         items = [body({"nps": 9}), body(answers)]
         reply = route.post("./responses:bulk", json={"responses": items},
                            headers=surveyed.auth(Scope.WRITE))
@@ -273,11 +273,9 @@ def test_bulk_is_all_or_nothing_when_one_answer_does_not_fit(
         items = [body(FULL_ANSWERS), body({"nps": 9}), body(answers)]
         reply = route.post("./responses:bulk", json={"responses": items},
                            headers=surveyed.auth(Scope.WRITE))
-        # The model (a score out of its scale, a value no question takes) names the field
-        # with dots, the domain with brackets, as before.
-        by_model = answers in ({"nps": 11}, {"nps": 4, "reason": True})
-        named = "responses.2." if by_model else "responses[2]."
-        assert_invalid_field(reply, named + field)
+        # The model (a score out of its scale, a value no question takes) and the domain
+        # name the field alike.
+        assert_invalid_field(reply, "responses.2." + field)
     assert stored(sessions) == before
 
 
@@ -343,7 +341,7 @@ def test_question_answers_to_an_unknown_survey_name_the_survey(
     assert_invalid_field(single, "survey")
     items = [body(FULL_ANSWERS), body(FULL_ANSWERS, survey="no-such-survey")]
     bulk = route.post("./responses:bulk", json={"responses": items}, headers=headers)
-    assert_invalid_field(bulk, "responses[1].survey")
+    assert_invalid_field(bulk, "responses.1.survey")
 
 
 def test_a_comment_key_that_is_not_the_first_text_question_is_kept_beside_it_on_every_path(

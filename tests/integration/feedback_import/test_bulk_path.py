@@ -198,11 +198,11 @@ def test_bulk_path_names_the_first_bad_submission_and_stores_nothing(
     batch = submissions("one")
     batch[6] = Submission(survey="after-delivery", channel="api", answers=Answers(nps=1),
                           touchpoint="nowhere")  # fmt: skip
-    with sessions() as session, pytest.raises(InvalidInput, match=r"responses\[6\]\.touchpoint"):
+    with sessions() as session, pytest.raises(InvalidInput, match=r"responses\.6\.touchpoint"):
         accept_responses(session, workspace_id, batch, email_enabled=False)
     batch[6] = Submission(survey="after-delivery", channel="api", answers=Answers(nps=1),
                           language="de")  # fmt: skip
-    with sessions() as session, pytest.raises(InvalidInput, match=r"responses\[6\]\.language"):
+    with sessions() as session, pytest.raises(InvalidInput, match=r"responses\.6\.language"):
         accept_responses(session, workspace_id, batch, email_enabled=False)
 
 

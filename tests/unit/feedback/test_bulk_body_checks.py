@@ -169,4 +169,4 @@ def test_a_response_without_answers_is_refused_naming_it() -> None:
                                 {"survey": "s", "answers": {"comment": "  "}}]})  # fmt: skip
     with pytest.raises(InvalidInput) as error:
         _checked_columns(read, {})
-    assert error.value.field == "responses[1].answers"
+    assert error.value.field == "responses.1.answers"

@@ -15,7 +15,8 @@ statements per batch instead of a dozen per response:
   :mod:`kano.adapters.db.bulk_writes`.
 
 All or nothing like the single path: the first invalid response raises
-:class:`InvalidInput` naming it (``responses[7].survey``) before anything is written.
+:class:`InvalidInput` naming it (``responses.7.survey``, the dotted form of every 422)
+before anything is written.
 """
 
 from __future__ import annotations
@@ -205,7 +206,7 @@ def accept_responses(
     email_enabled: bool,
     acknowledge: bool = True,
     open_cases: bool = True,
-    field_of: Callable[[int], str] = lambda index: f"responses[{index}]",
+    field_of: Callable[[int], str] = lambda index: f"responses.{index}",
     on_progress: Callable[[int], None] | None = None,
 ) -> BulkAccepted:
     """Store every submission (the caller commits), or none: see the module docstring.
@@ -235,7 +236,7 @@ def accept_columns(
     email_enabled: bool,
     acknowledge: bool = True,
     open_cases: bool = True,
-    field_of: Callable[[int], str] = lambda index: f"responses[{index}]",
+    field_of: Callable[[int], str] = lambda index: f"responses.{index}",
     on_progress: Callable[[int], None] | None = None,
     answers: Sequence[Answers] | None = None,
     ids_wanted: bool = True,

@@ -242,7 +242,7 @@ def checked_body_answers(
     """The body's answers checked against its survey's definition in ``definitions``
     (``definitions_of``; None: the fixed score keys); the one rule of the route, the fast
     path and the bulk route. Answers beyond the score keys to a survey that does not exist
-    are refused naming the survey, not the answer (``survey``, ``responses[2].survey``)."""
+    are refused naming the survey, not the answer (``survey``, ``responses.2.survey``)."""
     raw = raw_answers(body.answers)
     definition = definitions.get(body.survey)
     if raw.keys() <= _SCORE_KEY_SET:  # score keys only: checked the cheap way first
@@ -320,7 +320,7 @@ def _bulk_columns(
     """The items as columns, answers checked as the single route checks them (a
     ``Submission`` and a ``model_dump`` per item were a sixth of a batch's server time)."""
     checked = [
-        checked_body_answers(item, definitions, f"responses[{index}].answers")
+        checked_body_answers(item, definitions, f"responses.{index}.answers")
         for index, item in enumerate(items)
     ]
     answers = [c.scores for c in checked]
@@ -358,7 +358,7 @@ def _checked_columns(
     ]
     for index, given in enumerate(answers):
         if given == _NO_ANSWER:
-            checked_answers({}, f"responses[{index}].answers")  # raises
+            checked_answers({}, f"responses.{index}.answers")  # raises
     extra: list[tuple[ExtraAnswer, ...]] | None = None
     if any(definition is not None for definition in definitions.values()):
         extra = [()] * len(answers)
@@ -367,7 +367,7 @@ def _checked_columns(
             if definition is not None:
                 # Usually the same answers; a survey whose `comment` key is not its first
                 # text question keeps that answer beside the response instead.
-                fitted = checked_scores_fit(definition, given, f"responses[{index}].answers")
+                fitted = checked_scores_fit(definition, given, f"responses.{index}.answers")
                 answers[index], extra[index] = fitted.scores, fitted.extra
     batch = feedback_bulk.ResponseColumns(
         survey=body.survey,
@@ -406,7 +406,7 @@ def submit_responses_in_bulk(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Up to 1,000 responses, all or nothing: one invalid response (named
-    `responses[i].…`) stores none. Each is acknowledged like a single one (and opens a
+    `responses.i.…`) stores none. Each is acknowledged like a single one (and opens a
     case by the same rules); stored set-based, a few statements for the whole batch."""
     email = bool(container_of(request).settings.smtp_url)
     workspace_id = caller.workspace_id

@@ -8,7 +8,7 @@ API clients send: JSON strings, whole numbers, ISO timestamps) is checked here w
 few comparisons per value and handed on as :class:`CheckedBulk` columns; anything else —
 a wrong type, a value out of range, a number given as text, an unusual timestamp — goes to
 the model itself, which accepts or refuses it exactly as before, with the same 422
-errors (``responses[3].answers.nps``). So these checks only have to be *at least as
+errors (``responses.3.answers.nps``). So these checks only have to be *at least as
 strict* as the model's, never looser (a hypothesis test holds both equal on what they
 accept). The OpenAPI schema is the model's: the wrap validator does not change it.
 """
