@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.integration.api.seed import SeededWorkspace
@@ -142,3 +145,42 @@ def test_dry_run_checks_and_counts_but_writes_nothing(
     wrong = kano(db_url, export, "--mapping", mapping, "--dry-run", "--survey", "no-such")
     assert wrong.returncode == 2
     assert "--survey: no survey 'no-such'" in wrong.stderr
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_role_without_the_grant_imports_everything_and_is_told_how_to_go_faster(
+    db_url: str, acme: SeededWorkspace, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Kano's usual role is no superuser: its import keeps PostgreSQL's per-row foreign-key
+    checks, stores every row all the same and says which grant would make it faster; with
+    the grant the keys are checked per batch and the tip is gone."""
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    first, second = tmp_path / "first.csv", tmp_path / "second.csv"
+    write_export(first)
+    second.write_text(first.read_text(encoding="utf-8").replace("R-", "S-"), encoding="utf-8")
+    role = f"kano_plain_{os.getpid()}"
+    with sessions.begin() as session:
+        session.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        session.execute(text(f'GRANT ALL ON ALL TABLES IN SCHEMA public TO "{role}"'))
+        session.execute(text(f'GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO "{role}"'))
+    as_role = make_url(db_url).set(username=role).render_as_string(hide_password=False)
+    try:
+        before = counts(sessions)
+        plain = kano(as_role, first, "--mapping", mapping, "--workspace", "acme")
+        assert plain.returncode == 0, plain.stderr
+        assert counts(sessions)["responses"] == before["responses"] + 1000
+        assert "GRANT SET ON PARAMETER session_replication_role" in plain.stdout
+        with sessions.begin() as session:
+            session.execute(text(f'GRANT SET ON PARAMETER session_replication_role TO "{role}"'))
+        granted = kano(as_role, second, "--mapping", mapping, "--workspace", "acme")
+        assert granted.returncode == 0, granted.stderr
+        assert counts(sessions)["responses"] == before["responses"] + 2000
+        assert "session_replication_role" not in granted.stdout
+    finally:
+        with sessions.begin() as session:
+            session.execute(
+                text(f'REVOKE SET ON PARAMETER session_replication_role FROM "{role}"')
+            )
+            session.execute(text(f'DROP OWNED BY "{role}"'))
+            session.execute(text(f'DROP ROLE "{role}"'))

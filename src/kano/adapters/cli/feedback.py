@@ -53,6 +53,13 @@ def _print_report(report: object, path: Path, slug: str) -> None:
                 rate = report.imported / report.seconds
                 table.add_row("time", f"{report.seconds:.2f} s ({rate:,.0f} rows/s)")
     console.print(table)
+    if report.keys_per_batch is False and report.imported:
+        console.print(
+            "[dim]Tip: PostgreSQL checked each row's foreign keys one by one. "
+            "GRANT SET ON PARAMETER session_replication_role TO <Kano's role> lets the "
+            "import check them a batch at a time, about twice as fast on the server "
+            "(docs/feedback-import.md, Speed).[/]"
+        )
     if report.errors:
         errors = Table(title=f"{len(report.errors):,} problems")
         for column in ("row", "column", "reason"):
@@ -65,6 +72,8 @@ def _print_report(report: object, path: Path, slug: str) -> None:
                 f"… and {len(report.errors) - ERRORS_SHOWN:,} more (--errors-csv FILE lists all)."
             )
 
+
+FOREIGN_KEY_VIOLATION = "23503"  # PostgreSQL's SQLSTATE
 
 IMPORT_HELP = (
     "Import a file of survey responses: all rows or, if any row is wrong, none.\n\n"
@@ -187,11 +196,17 @@ def import_command(
                     session.rollback()
             except IntegrityError as error:
                 session.rollback()
-                raise InvalidInput(
-                    str(file),
-                    "another import stored some of these rows at the same time; nothing of "
-                    "this run was stored: run it again to import the rest",
-                ) from error
+                if getattr(error.orig, "sqlstate", None) == FOREIGN_KEY_VIOLATION:
+                    reason = (
+                        "a customer or survey these rows refer to was deleted while they "
+                        "were stored; nothing of this run was stored: run it again"
+                    )
+                else:
+                    reason = (
+                        "another import stored some of these rows at the same time; nothing "
+                        "of this run was stored: run it again to import the rest"
+                    )
+                raise InvalidInput(str(file), reason) from error
     finally:
         container.close()
     _print_report(report, file, slug)

@@ -59,6 +59,9 @@ class ImportReport:
     cases: int = 0
     dry_run: bool = False
     seconds: float = 0.0
+    keys_per_batch: bool | None = None
+    """PostgreSQL: whether foreign keys were checked a batch at a time (the role may set
+    ``session_replication_role``) or per row; None elsewhere and on a dry run."""
 
     @property
     def valid(self) -> int:
@@ -121,6 +124,8 @@ def import_file(
     reader = ColumnReader(table, plan, touchpoints, surveys)
     at_once = is_postgres(session)
     pipeline = CopyPipeline(session) if at_once and not options.dry_run else None
+    if pipeline is not None:
+        report.keys_per_batch = pipeline.keys_per_batch
     store = _BatchStore(session, workspace_id, options, report, on_progress, pipeline)
     savepoint = session.begin_nested() if pipeline is not None else None
     waiting: list[ParsedColumns] = []  # SQLite: the checked batches, stored at the end
