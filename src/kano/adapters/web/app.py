@@ -26,6 +26,7 @@ from kano.adapters.web.routes import (
     okr,
     requirements,
     scorecard,
+    set_password,
     staff_entry,
     strategy_map,
     survey_public,
@@ -47,7 +48,7 @@ PAGE_ROUTERS = (
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
     cases.router, journeys.router, linkage.router, value.router, customers.router,
     surveys.router, survey_quotas.router, staff_entry.router, survey_public.router,
-    requirements.router,
+    requirements.router, set_password.router,
 )
 
 

@@ -3,8 +3,8 @@ by every route that answers on it: the page itself, and a form's errors shown ne
 field (status 422) or a refusal (403).
 
 Sections: "Surveys" (everyone in the workspace sees what holds; owners and admins change
-it), and "API tokens" and "Webhooks" (owners and admins only: the others neither see them
-nor may use their forms).
+it), and "Members", "API tokens" and "Webhooks" (owners and admins only: the others neither
+see them nor may use their forms).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from kano.adapters.db.api_tokens import live_api_tokens
 from kano.adapters.db.feedback_settings import feedback_settings
+from kano.adapters.db.members import workspace_members
 from kano.adapters.db.webhook_endpoints import webhook_endpoints
 from kano.adapters.web.deps import SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
@@ -49,9 +50,11 @@ def render_settings(page: SignedInPageContext, db: Session, *, status_code: int 
         fatigue_range=FATIGUE_DAYS, reminder_range=REMINDER_DAYS,
         tokens=live_api_tokens(db, workspace_id) if administer else [],
         webhooks=webhook_endpoints(db, workspace_id) if administer else [],
+        members=workspace_members(db, workspace_id) if administer else [],
         **{"error": None, "saved": False, "refused": False, "access_refused": False,
            "notice": None, "token_form": None, "token_error": None, "webhook_form": None,
-           "webhook_error": None, **context},
+           "webhook_error": None, "member_form": None, "member_error": None,
+           "members_refused": False, **context},
     )
 
 

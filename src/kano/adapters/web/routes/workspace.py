@@ -18,7 +18,7 @@ from starlette.responses import Response
 from kano.adapters.db.feedback_settings import change_feedback_settings
 from kano.adapters.db.orm import WebSession
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage
-from kano.adapters.web.routes import settings_tokens, settings_webhooks
+from kano.adapters.web.routes import settings_members, settings_tokens, settings_webhooks
 from kano.adapters.web.routes.auth import local_path
 from kano.adapters.web.routes.settings_page import (
     SURVEY_FIELDS,
@@ -59,12 +59,15 @@ def switch_workspace(
 # --- the workspace settings page ------------------------------------------------------
 
 # The "API tokens" and "Webhooks" sections answer on /settings/tokens… and /settings/webhooks….
+router.include_router(settings_members.router)
 router.include_router(settings_tokens.router)
 router.include_router(settings_webhooks.router)
 
 NOTICES = {  # ?saved=… after a redirect: which section's change to confirm
     "surveys": "surveys", "token-revoked": "token-revoked", "webhook-enabled": "webhook-enabled",
     "webhook-disabled": "webhook-disabled", "webhook-deleted": "webhook-deleted",
+    "member-added": "member-added", "member-role": "member-role",
+    "member-removed": "member-removed",
 }
 
 

@@ -1,0 +1,160 @@
+"""Settings → "Members" (owners and admins): who belongs to the workspace with which role;
+add a person by e-mail, change a role, remove a member after a confirmation.
+
+The rules (only an owner grants or takes away the owner role, the last owner stays, nobody
+changes their own role, audit, isolation) are :mod:`kano.adapters.db.members`'. A person
+added without an account gets a "set your password" link, shown on the answer page that
+once (``set_password``), for the admin to pass on.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form
+from fastapi import Path as PathParam
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from kano.adapters.db.members import (
+    EMAIL_MAX_LENGTH,
+    Actor,
+    AlreadyMember,
+    LastOwner,
+    OwnSelf,
+    add_member,
+    change_member_role,
+    checked_role,
+    remove_member,
+    workspace_member,
+)
+from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
+from kano.adapters.web.routes.set_password import LINK_MAX_AGE_SECONDS, set_password_url
+from kano.adapters.web.routes.settings_page import may_administer, render_settings
+from kano.adapters.web.strategy_access import no_workspace
+from kano.domain.shared.errors import InvalidInput, NotFound, PermissionDenied
+
+router = APIRouter()
+
+MemberId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
+
+
+def _actor(page: SignedInPageContext) -> Actor:
+    assert page.workspace is not None
+    return Actor(page.viewer.email, page.workspace.role, page.viewer.user_id)
+
+
+def _reason(problem: Exception) -> str:
+    """Which message the section shows next to the field."""
+    if isinstance(problem, LastOwner):
+        return "last-owner"
+    if isinstance(problem, OwnSelf):
+        return "self"
+    if isinstance(problem, AlreadyMember):
+        return "already"
+    if isinstance(problem, PermissionDenied):
+        return "owner-only"
+    return "invalid"
+
+
+def _refuse(page: SignedInPageContext, db: Session) -> Response:
+    """A viewer, analyst or manager tried a member action: 403, with the page."""
+    return render_settings(page, db, status_code=403, members_refused=True)
+
+
+def _not_found(page: SignedInPageContext) -> Response:
+    return page.render("settings/member_not_found.html", status_code=404, active="settings")
+
+
+@router.post("/settings/members", dependencies=[CsrfChecked])
+def add(
+    page: SignedInPage,
+    request: Request,
+    db: DbSession,
+    email: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "viewer",
+) -> Response:
+    if page.workspace is None:
+        return no_workspace(page)
+    if not may_administer(page):
+        return _refuse(page, db)
+    form = {"email": email[: EMAIL_MAX_LENGTH + 50], "role": role[:20]}
+    try:
+        chosen = checked_role(role)
+        added = add_member(db, page.workspace.id, email, chosen, _actor(page))
+    except (InvalidInput, PermissionDenied) as problem:
+        db.rollback()
+        field = problem.field if isinstance(problem, InvalidInput) else "role"
+        status = 403 if isinstance(problem, PermissionDenied) else 422
+        return render_settings(page, db, status_code=status, member_form=form,
+                               member_error={"field": field, "reason": _reason(problem)})
+    db.commit()
+    if not added.created:
+        return page.redirect("/settings?saved=member-added#members")
+    link = set_password_url(request, page.web.container.settings, added.user)
+    return page.render("settings/member_added.html", active="settings", email=added.user.email,
+                       role=chosen.value, link=link, days=LINK_MAX_AGE_SECONDS // 86400)
+
+
+@router.post("/settings/members/{member_id}/role", dependencies=[CsrfChecked])
+def change_role(page: SignedInPage, db: DbSession, member_id: MemberId,
+                role: Annotated[str, Form()] = "") -> Response:
+    if page.workspace is None:
+        return no_workspace(page)
+    if not may_administer(page):
+        return _refuse(page, db)
+    try:
+        chosen = checked_role(role)
+        change_member_role(db, page.workspace.id, member_id, chosen, _actor(page))
+    except NotFound:
+        db.rollback()
+        return _not_found(page)
+    except (InvalidInput, PermissionDenied) as problem:
+        db.rollback()
+        status = 403 if isinstance(problem, PermissionDenied) else 422
+        return render_settings(page, db, status_code=status,
+                               member_error={"id": member_id, "field": "role",
+                                             "reason": _reason(problem)})
+    db.commit()
+    return page.redirect(f"/settings?saved=member-role#member-{member_id}")
+
+
+@router.get("/settings/members/{member_id}/remove")
+def confirm_remove(page: SignedInPage, db: DbSession, member_id: MemberId) -> Response:
+    """Asks before removing: the person loses the workspace at once."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if not may_administer(page):
+        return _refuse(page, db)
+    try:
+        member = workspace_member(db, page.workspace.id, member_id)
+    except NotFound:
+        return _not_found(page)
+    return page.render("settings/member_confirm.html", active="settings", member=member,
+                       yourself=member.user_id == page.viewer.user_id,
+                       form_action=f"/settings/members/{member.id}/remove")
+
+
+@router.post("/settings/members/{member_id}/remove", dependencies=[CsrfChecked])
+def remove(page: SignedInPage, db: DbSession, member_id: MemberId) -> Response:
+    if page.workspace is None:
+        return no_workspace(page)
+    if not may_administer(page):
+        return _refuse(page, db)
+    try:
+        member = workspace_member(db, page.workspace.id, member_id)
+        remove_member(db, page.workspace.id, member_id, _actor(page))
+    except NotFound:
+        db.rollback()
+        return _not_found(page)
+    except (InvalidInput, PermissionDenied) as problem:
+        db.rollback()
+        status = 403 if isinstance(problem, PermissionDenied) else 422
+        return render_settings(page, db, status_code=status,
+                               member_error={"id": member_id, "field": "role",
+                                             "reason": _reason(problem)})
+    db.commit()
+    if member.user_id == page.viewer.user_id:
+        return page.redirect("/")  # they left: this workspace's settings are not theirs now
+    return page.redirect("/settings?saved=member-removed#members")
