@@ -381,3 +381,19 @@ def test_the_section_speaks_russian_and_hungarian(
     assert "Участники" in text_of(ru, "members-heading")
     hu = browser.page("/settings?lang=hu").text
     assert "Tagok" in text_of(hu, "members-heading")
+
+
+def test_set_password_posts_are_rate_limited_per_address(
+    stranger: Browser, companies: SeededCompanies, app: FastAPI,
+) -> None:
+    settings = app.state.kano_web.container.settings
+    form_token = set_password._csrf_serializer(settings).dumps("rate")
+    stranger.client.cookies.set(set_password.CSRF_COOKIE, form_token, domain="testserver.local",
+                                path="/set-password")
+    limit = set_password.POSTS_PER_MINUTE_PER_IP
+    answers = [stranger.client.post("/set-password", data={
+        "token": "x", "password": "abcd", "password_again": "abcd", "csrf_token": form_token,
+    }) for _ in range(limit + 1)]
+    assert [answer.status_code for answer in answers] == [400] * limit + [429]
+    assert int(answers[-1].headers["retry-after"]) >= 1
+    assert "Too many attempts" in text_of(answers[-1].text, "too-many")
