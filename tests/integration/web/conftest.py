@@ -9,6 +9,9 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from kano.adapters.web.rate_limit import rate_limiter_for
+from kano.adapters.web.routes import set_password
+from kano.adapters.web.routes.auth import LOGIN_POSTS_PER_MINUTE
 from kano.app import create_app
 from kano.bootstrap import Container
 from tests.integration.web.browsing import Browser
@@ -30,6 +33,22 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def browser(client: TestClient) -> Browser:
     return Browser(client)
+
+
+@pytest.fixture
+def mid_window_limits(app: FastAPI, container: Container) -> Iterator[None]:
+    """The per-address limits of the login and set-password forms with their clock held in
+    the middle of a minute: on PostgreSQL windows follow the wall clock, and a test's
+    eleven posts crossing a minute's end would start a new window (a flaky test)."""
+    held = 1_800_000_030.0  # 30 s into a minute
+    limits = {}
+    for name, per_minute in (("login", LOGIN_POSTS_PER_MINUTE),
+                             ("set-password", set_password.POSTS_PER_MINUTE_PER_IP)):
+        limiter = rate_limiter_for(container.engine, per_minute, name)
+        limiter.clock = lambda: held  # type: ignore[union-attr]
+        limits[name] = limiter
+    app.state.kano_client_limits = limits
+    yield
 
 
 @pytest.fixture

@@ -161,3 +161,19 @@ def test_login_form_keeps_a_local_next_and_drops_another_site(
 
     assert 'name="next" value="/"' in form.text
     assert response.headers["location"] == "/"
+
+
+@pytest.mark.usefixtures("mid_window_limits")
+def test_a_guesser_gets_ten_tries_a_minute_then_waits_even_with_the_right_password(
+    browser: Browser, companies: SeededCompanies
+) -> None:
+    """Login attempts are counted per client address before the password is checked, so
+    guessing is slowed to 10 a minute (shared by every server process on PostgreSQL)."""
+    for attempt in range(10):
+        wrong = browser.log_in(companies.alice, f"guess {attempt}")
+        assert wrong.status_code == 400, attempt
+    refused = browser.log_in(companies.alice, companies.password)
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "Too many attempts from your connection" in refused.text
+    assert SESSION_COOKIE not in refused.cookies

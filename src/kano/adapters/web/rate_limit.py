@@ -33,6 +33,7 @@ from typing import Protocol
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,21 @@ def rate_limiter_for(engine: Engine, limit: int, name: str) -> RateLimit:
     if engine.dialect.name == "postgresql":
         return SharedRateLimiter(engine, limit, name)
     return RateLimiter(limit)
+
+
+def client_must_wait(request: Request, name: str, per_minute: int) -> int | None:
+    """Count a request from the client's address against ``name``'s limit (one limiter per
+    name and app, made on first use): None to go on, else the seconds to wait (login and
+    set-password forms, where a limit slows down password guessing)."""
+    limiters: dict[str, RateLimit] | None = getattr(request.app.state, "kano_client_limits", None)
+    if limiters is None:
+        limiters = request.app.state.kano_client_limits = {}
+    limiter = limiters.get(name)
+    if limiter is None:
+        engine = request.app.state.kano_web.container.engine
+        limiter = limiters[name] = rate_limiter_for(engine, per_minute, name)
+    client = request.client.host if request.client else "unknown"
+    return limiter.hit(f"ip:{client}")
 
 
 def forget_past_windows(engine: Engine, now: float | None = None) -> int:

@@ -17,6 +17,7 @@ from kano.adapters.web.csrf import (
     set_login_cookie,
 )
 from kano.adapters.web.deps import AnyPage, CsrfChecked, DbSession, SignedInPage
+from kano.adapters.web.rate_limit import client_must_wait
 from kano.adapters.web.sessions import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -60,6 +61,11 @@ def _login_form(
     return response
 
 
+# Per client address and minute, counted before the password is checked: a guesser gets
+# 10 tries a minute, not as many as the server can hash (Argon2: ~50 ms each).
+LOGIN_POSTS_PER_MINUTE = 10
+
+
 @router.get("/login")
 def login_form(page: AnyPage, request: Request, next: str | None = None) -> Response:
     if page.viewer is not None:
@@ -79,6 +85,15 @@ def log_in(
 ) -> Response:
     settings = page.web.container.settings
     check_login_token(request, csrf_token, settings)
+    wait = client_must_wait(request, "login", LOGIN_POSTS_PER_MINUTE)
+    if wait is not None:
+        refused = _login_form(
+            page, request, next_path=local_path(next), email=email, status_code=429,
+            error=page.gettext("Too many attempts from your connection. Please try again in a "
+                               "minute."),
+        )
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     user = authenticate_password(db, email, password)
     if user is None:
         audit(db, None, email.strip().lower()[:200] or "anonymous", "login_failed", "user")
