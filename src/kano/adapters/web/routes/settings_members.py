@@ -97,6 +97,17 @@ def add(
                        role=chosen.value, link=link, days=LINK_MAX_AGE_SECONDS // 86400)
 
 
+def _refused_change(page: SignedInPage, db: DbSession, member_id: int,
+                    problem: InvalidInput | PermissionDenied) -> Response:
+    """The settings page again, the rule that refused a role change or removal said next
+    to the member's role (403 for a rule about who may, 422 for the rest)."""
+    db.rollback()
+    status = 403 if isinstance(problem, PermissionDenied) else 422
+    return render_settings(page, db, status_code=status,
+                           member_error={"id": member_id, "field": "role",
+                                         "reason": _reason(problem)})
+
+
 @router.post("/settings/members/{member_id}/role", dependencies=[CsrfChecked])
 def change_role(page: SignedInPage, db: DbSession, member_id: MemberId,
                 role: Annotated[str, Form()] = "") -> Response:
@@ -111,11 +122,7 @@ def change_role(page: SignedInPage, db: DbSession, member_id: MemberId,
         db.rollback()
         return _not_found(page)
     except (InvalidInput, PermissionDenied) as problem:
-        db.rollback()
-        status = 403 if isinstance(problem, PermissionDenied) else 422
-        return render_settings(page, db, status_code=status,
-                               member_error={"id": member_id, "field": "role",
-                                             "reason": _reason(problem)})
+        return _refused_change(page, db, member_id, problem)
     db.commit()
     return page.redirect(f"/settings?saved=member-role#member-{member_id}")
 
@@ -149,11 +156,7 @@ def remove(page: SignedInPage, db: DbSession, member_id: MemberId) -> Response:
         db.rollback()
         return _not_found(page)
     except (InvalidInput, PermissionDenied) as problem:
-        db.rollback()
-        status = 403 if isinstance(problem, PermissionDenied) else 422
-        return render_settings(page, db, status_code=status,
-                               member_error={"id": member_id, "field": "role",
-                                             "reason": _reason(problem)})
+        return _refused_change(page, db, member_id, problem)
     db.commit()
     if member.user_id == page.viewer.user_id:
         return page.redirect("/")  # they left: this workspace's settings are not theirs now
