@@ -399,3 +399,44 @@ def test_set_password_posts_are_rate_limited_per_address(
     assert [answer.status_code for answer in answers] == [400] * limit + [429]
     assert int(answers[-1].headers["retry-after"]) >= 1
     assert "Too many attempts" in text_of(answers[-1].text, "too-many")
+
+
+def test_a_new_link_replaces_a_lost_one_and_only_for_someone_without_a_password(
+    browser: Browser, stranger: Browser, companies: SeededCompanies,
+    sessions: sessionmaker[Session],
+) -> None:
+    browser.log_in(companies.bob, PASSWORD)
+    added = browser.client.post("/settings/members", data={
+        "email": "erin@new.test", "role": "viewer", "csrf_token": browser.session_token()})
+    lost = _link_in(added.text).removeprefix("http://testserver")
+    erin = _membership_id(sessions, companies.acme_id, "erin@new.test")
+    token = browser.session_token()
+    assert browser.client.post(f"/settings/members/{erin}/link").status_code == 403  # no CSRF
+    renewed = browser.client.post(f"/settings/members/{erin}/link", data={"csrf_token": token})
+    assert renewed.status_code == 200 and renewed.headers["cache-control"] == "no-store"
+    assert "no longer work" in text_of(renewed.text, "links-renewed")
+    fresh = _link_in(renewed.text).removeprefix("http://testserver")
+    assert fresh != lost
+    assert stranger.client.get(lost).status_code == 400  # the lost link is dead
+    form = stranger.page(fresh)
+    done = stranger.client.post("/set-password", data={
+        "token": fresh.split("token=")[1], "password": "s3cret-pass",
+        "password_again": "s3cret-pass", "csrf_token": csrf_token_in(form.text)})
+    assert done.status_code == 303
+    assert stranger.log_in("erin@new.test", "s3cret-pass").status_code == 303
+
+    # Someone with a password needs no link: a new one would let its holder take over.
+    refused = browser.client.post(f"/settings/members/{erin}/link", data={"csrf_token": token})
+    assert refused.status_code == 422
+    assert "no link is needed" in refused.text
+    alice = _membership_id(sessions, companies.acme_id, companies.alice)
+    assert browser.client.post(f"/settings/members/{alice}/link",
+                               data={"csrf_token": token}).status_code == 422
+    # Another workspace's member is not found; a viewer may not ask.
+    _add_user(sessions, "gina@globex.test", Role.ANALYST, workspace="globex", name="Gina")
+    theirs = _membership_id(sessions, companies.globex_id, "gina@globex.test")
+    assert browser.client.post(f"/settings/members/{theirs}/link",
+                               data={"csrf_token": token}).status_code == 404
+    viewer = stranger.client.post(f"/settings/members/{alice}/link",
+                                  data={"csrf_token": stranger.session_token()})
+    assert viewer.status_code == 403

@@ -83,6 +83,11 @@ class AlreadyMember(InvalidInput):
         super().__init__("email", "is a member of this workspace already")
 
 
+class HasPassword(InvalidInput):
+    def __init__(self) -> None:
+        super().__init__("member", "has set a password already: a link is not needed")
+
+
 def checked_email(email: str) -> str:
     email = email.strip().lower()
     if not email:
@@ -220,3 +225,20 @@ def remove_member(session: Session, workspace_id: int, membership_id: int,
           {"user_id": user_id, "role": old.value, "tokens_revoked": int(revoked or 0)},
           user_id=actor.user_id)
 
+
+
+def renew_password_link(session: Session, workspace_id: int, membership_id: int,
+                        actor: Actor) -> User:
+    """A member who has not set a password yet gets a new unusable password, so that every
+    earlier set-password link stops working (a link carries a fingerprint of the password
+    hash); the caller shows the new link. A member with a password is refused."""
+    membership = _membership(session, workspace_id, membership_id)
+    user = session.get(User, membership.user_id)
+    assert user is not None
+    if user.is_active:
+        raise HasPassword
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    session.flush()
+    audit(session, workspace_id, actor.email, "renew_password_link", "user", user.id,
+          {"email": user.email}, user_id=actor.user_id)
+    return user

@@ -21,12 +21,14 @@ from kano.adapters.db.members import (
     EMAIL_MAX_LENGTH,
     Actor,
     AlreadyMember,
+    HasPassword,
     LastOwner,
     OwnSelf,
     add_member,
     change_member_role,
     checked_role,
     remove_member,
+    renew_password_link,
     workspace_member,
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
@@ -53,6 +55,8 @@ def _reason(problem: Exception) -> str:
         return "self"
     if isinstance(problem, AlreadyMember):
         return "already"
+    if isinstance(problem, HasPassword):
+        return "has-password"
     if isinstance(problem, PermissionDenied):
         return "owner-only"
     return "invalid"
@@ -94,7 +98,8 @@ def add(
         return page.redirect("/settings?saved=member-added#members")
     link = set_password_url(request, page.web.container.settings, added.user)
     return page.render("settings/member_added.html", active="settings", email=added.user.email,
-                       role=chosen.value, link=link, days=LINK_MAX_AGE_SECONDS // 86400)
+                       role=chosen.value, link=link, renewed=False,
+                       days=LINK_MAX_AGE_SECONDS // 86400)
 
 
 def _refused_change(page: SignedInPage, db: DbSession, member_id: int,
@@ -125,6 +130,30 @@ def change_role(page: SignedInPage, db: DbSession, member_id: MemberId,
         return _refused_change(page, db, member_id, problem)
     db.commit()
     return page.redirect(f"/settings?saved=member-role#member-{member_id}")
+
+
+@router.post("/settings/members/{member_id}/link", dependencies=[CsrfChecked])
+def new_link(page: SignedInPage, request: Request, db: DbSession,
+             member_id: MemberId) -> Response:
+    """A new set-password link for a member who has none yet (the last one lost or
+    expired); every earlier link stops working."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if not may_administer(page):
+        return _refuse(page, db)
+    try:
+        member = workspace_member(db, page.workspace.id, member_id)
+        user = renew_password_link(db, page.workspace.id, member_id, _actor(page))
+    except NotFound:
+        db.rollback()
+        return _not_found(page)
+    except InvalidInput as problem:
+        return _refused_change(page, db, member_id, problem)
+    db.commit()
+    link = set_password_url(request, page.web.container.settings, user)
+    return page.render("settings/member_added.html", active="settings", email=user.email,
+                       role=member.role.value, link=link, renewed=True,
+                       days=LINK_MAX_AGE_SECONDS // 86400)
 
 
 @router.get("/settings/members/{member_id}/remove")
