@@ -157,8 +157,7 @@ def _copy(
     session: Session, target: Table, names: list[str], values: Sequence[Sequence[Any]]
 ) -> None:
     as_json = [isinstance(target.c[name].type, JSON) for name in names]
-    connection = session.connection().connection.driver_connection
-    assert connection is not None
+    connection = driver_connection(session)
     quoted = ", ".join(f'"{name}"' for name in names)
     statement = f'COPY "{target.name}" ({quoted}) FROM STDIN'
     try:
@@ -300,8 +299,7 @@ def reserved_ids(session: Session, table: Any, count: int) -> list[int]:
     # CPU than PostgreSQL's nextval for a batch of 16 (py-spy on the fast intake). The
     # sequence is a constant parameter: pg_get_serial_sequence() inside the query would
     # run once per row and cost ten times the nextval() calls themselves.
-    driver = session.connection().connection.driver_connection
-    assert driver is not None
+    driver = driver_connection(session)
     rows = driver.execute(
         "SELECT nextval(%s::regclass) FROM generate_series(1, %s)", (sequence, count)
     ).fetchall()
