@@ -18,6 +18,10 @@ from kano.adapters.web.csrf import (
 )
 from kano.adapters.web.deps import AnyPage, CsrfChecked, DbSession, SignedInPage
 from kano.adapters.web.rate_limit import client_must_wait
+from kano.adapters.web.routes.set_password import (
+    email_with_password_just_set,
+    forget_password_set,
+)
 from kano.adapters.web.sessions import (
     SESSION_COOKIE,
     clear_session_cookie,
@@ -49,13 +53,14 @@ def local_path(candidate: str | None) -> str:
 
 def _login_form(
     page: AnyPage, request: Request, *, next_path: str, email: str = "", error: str | None = None,
-    status_code: int = 200,
+    status_code: int = 200, password_set: bool = False,
 ) -> Response:
     settings = page.web.container.settings
     token = login_token_for(request, settings)
     response = page.render(
         "auth/login.html", status_code=status_code,
         login_token=token, next_path=next_path, email=email, error=error,
+        password_set=password_set,
     )
     set_login_cookie(response, token, settings)
     return response
@@ -67,10 +72,15 @@ LOGIN_POSTS_PER_MINUTE = 10
 
 
 @router.get("/login")
-def login_form(page: AnyPage, request: Request, next: str | None = None) -> Response:
+def login_form(page: AnyPage, request: Request, db: DbSession,
+               next: str | None = None) -> Response:
     if page.viewer is not None:
         return page.redirect(local_path(next))
-    return _login_form(page, request, next_path=local_path(next))
+    # Just back from /set-password: say so, with the e-mail address filled in. Both come
+    # from the server's signed cookie, never from the query string.
+    email = email_with_password_just_set(request, db, page.web.container.settings)
+    return _login_form(page, request, next_path=local_path(next), email=email or "",
+                       password_set=email is not None)
 
 
 @router.post("/login")
@@ -111,6 +121,7 @@ def log_in(
     response = page.redirect(local_path(next))
     set_session_cookie(response, opened.secret, settings)
     clear_login_cookie(response, settings)
+    forget_password_set(response, settings)
     return response
 
 

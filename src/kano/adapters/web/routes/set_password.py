@@ -9,6 +9,11 @@ without a table of its own. An expired, used or forged link gets a page that say
 The form is posted without a session, so it carries a signed double-submit token as the
 login form does (``csrf.py``), in a cookie of its own scoped to this path; posts are
 rate-limited per client address (``rate_limit.py``: shared on PostgreSQL).
+
+After the password is set the person is sent to the login page, which says so and fills in
+their e-mail address. What it shows comes from a signed cookie (scoped to ``/login``, 15
+minutes) naming the user and their new password hash, never from the query string: a link
+cannot make the login page claim a password was set or put text of its choosing there.
 """
 
 from __future__ import annotations
@@ -44,6 +49,9 @@ CSRF_MAX_AGE_SECONDS = 2 * 3600
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 1024  # argon2 takes any length; a cap keeps a post cheap
 POSTS_PER_MINUTE_PER_IP = 10
+NOTICE_SALT = "kano.password-set-notice"
+NOTICE_COOKIE = "kano_password_set"
+NOTICE_MAX_AGE_SECONDS = 15 * 60
 
 FormText = Annotated[str, Form()]
 
@@ -68,8 +76,15 @@ def set_password_url(request: Request, settings: Settings, user: User) -> str:
 
 def _user_of(db: Session, settings: Settings, token: str) -> User | None:
     """The user a valid, unused, unexpired token names; None otherwise."""
+    return _user_named(db, _link_serializer(settings), token, LINK_MAX_AGE_SECONDS)
+
+
+def _user_named(db: Session, serializer: URLSafeTimedSerializer, signed: str,
+                max_age: int) -> User | None:
+    """The user that ``signed`` names, if our signature is on it, it is younger than
+    ``max_age`` seconds and the user's password hash is still the one it was made for."""
     try:
-        claims: Any = _link_serializer(settings).loads(token, max_age=LINK_MAX_AGE_SECONDS)
+        claims: Any = serializer.loads(signed, max_age=max_age)
     except BadSignature:  # SignatureExpired is a BadSignature too
         return None
     if not isinstance(claims, dict):
@@ -81,6 +96,38 @@ def _user_of(db: Session, settings: Settings, token: str) -> User | None:
     if user is None or not secrets.compare_digest(_fingerprint(user.password_hash), fingerprint):
         return None
     return user
+
+
+# --- the login page's "your password is set" notice ----------------------------------------
+
+def _notice_serializer(settings: Settings) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(settings.secret_key, salt=NOTICE_SALT)
+
+
+def _remember_password_set(response: Response, settings: Settings, user: User) -> None:
+    signed = _notice_serializer(settings).dumps(
+        {"u": user.id, "f": _fingerprint(user.password_hash)})
+    response.set_cookie(NOTICE_COOKIE, signed, max_age=NOTICE_MAX_AGE_SECONDS, path="/login",
+                        httponly=True, samesite="lax", secure=settings.cookie_secure)
+
+
+def forget_password_set(response: Response, settings: Settings) -> None:
+    response.delete_cookie(NOTICE_COOKIE, path="/login", httponly=True, samesite="lax",
+                           secure=settings.cookie_secure)
+
+
+def email_with_password_just_set(request: Request, db: Session,
+                                 settings: Settings) -> str | None:
+    """The e-mail address of the person who has just set their password in this browser,
+    for the login page's notice; None without our fresh cookie, or once the password has
+    changed again."""
+    signed = request.cookies.get(NOTICE_COOKIE)
+    if not signed:
+        return None
+    user = _user_named(db, _notice_serializer(settings), signed[:2000], NOTICE_MAX_AGE_SECONDS)
+    if user is None or not user.is_active:
+        return None
+    return user.email
 
 
 # --- the form's CSRF token: signed double submit, as the login form -------------------------
@@ -179,4 +226,5 @@ def set_password(
     response = page.redirect("/login")
     response.delete_cookie(CSRF_COOKIE, path=PATH, httponly=True, samesite="lax",
                            secure=settings.cookie_secure)
+    _remember_password_set(response, settings, user)
     return response
