@@ -27,7 +27,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from kano.adapters.db.orm import FeedbackResponse, OutboxMessageRow, WebhookEndpointRow, utcnow
+from kano.adapters.api.schemas.feedback import ResponseIn
+from kano.adapters.db.orm import (
+    FeedbackResponse,
+    IdempotencyKeyRow,
+    OutboxMessageRow,
+    WebhookEndpointRow,
+    utcnow,
+)
 from kano.adapters.jobs.outbox import deliver_due_messages
 from kano.adapters.messaging.webhooks import new_secret
 from kano.bootstrap import Container
@@ -186,6 +193,32 @@ def test_same_idempotency_key_returns_the_first_result_and_stores_nothing_new(
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
     assert count(sessions, FeedbackResponse) == responses_before + 1
+    other_body = api.post("responses", json=submission(answers={"nps": 9}), headers=headers)
+    assert_invalid_field(other_body, "Idempotency-Key")
+
+
+def test_a_key_stored_before_the_fingerprint_changed_still_replays(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    """Kano fingerprinted bodies with the standard library's JSON until 2026-12; a client
+    retrying across the upgrade must get its first result back, not a 422 "key reused"."""
+    headers = {**acme.auth(Scope.WRITE), "Idempotency-Key": "stored-by-an-earlier-version"}
+    first = api.post("responses", json=submission(), headers=headers)
+    assert first.status_code == 201, first.text
+    payload = ResponseIn.model_validate(submission()).model_dump(mode="json")
+    earlier = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    with sessions() as session:
+        row = session.scalars(
+            select(IdempotencyKeyRow).where(IdempotencyKeyRow.key == headers["Idempotency-Key"])
+        ).one()
+        assert row.request_hash != earlier  # the fingerprint did change
+        row.request_hash = earlier
+        session.commit()
+    responses_before = count(sessions, FeedbackResponse)
+    again = api.post("responses", json=submission(), headers=headers)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert count(sessions, FeedbackResponse) == responses_before
     other_body = api.post("responses", json=submission(answers={"nps": 9}), headers=headers)
     assert_invalid_field(other_body, "Idempotency-Key")
 

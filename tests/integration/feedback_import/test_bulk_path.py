@@ -7,10 +7,13 @@ compared with the ids that must differ replaced by what they point at."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -286,3 +289,45 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_given(
         }
     assert payloads["webhook"]["data"]["answers"]["comment"] == comment
     assert "Tab\tName \\ x" in payloads["email"]["body"]
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(comment=st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=80),
+       name=st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=30))  # fmt: skip
+def test_any_text_comes_back_from_the_acknowledgement_json_as_written(
+    sessions: sessionmaker[Session], comment: str, name: str
+) -> None:
+    """Whatever a customer writes (control characters, quotes, backslashes, any script;
+    PostgreSQL text cannot hold NUL) is read back unchanged from the response and from the
+    JSON of its acknowledgements, which orjson writes into ``COPY`` text."""
+    workspace_id = _property_workspace(sessions)
+    external_id = f"ANY-{uuid.uuid4()}"
+    batch = [
+        Submission(survey="after-delivery", channel="api", answers=Answers(nps=3, comment=comment),
+                   customer_external_id=external_id, customer_email=f"{external_id}@example.com",
+                   customer_name=name, submitted_at=START),
+    ]  # fmt: skip
+    with sessions.begin() as session:
+        stored = accept_responses(session, workspace_id, batch, email_enabled=True)
+    with sessions() as session:
+        response = session.get(FeedbackResponse, stored.ids[0])
+        assert response is not None and response.comment == comment
+        payloads = {
+            m.kind: m.payload
+            for m in session.scalars(
+                select(OutboxMessageRow).where(OutboxMessageRow.response_id == stored.ids[0])
+            )
+        }
+    assert payloads["webhook"]["data"]["answers"]["comment"] == comment
+    assert payloads["email"]["body"].count(name) >= 1
+
+
+_WORKSPACES: dict[str, int] = {}
+
+
+def _property_workspace(sessions: sessionmaker[Session]) -> int:
+    """One workspace per database for all of the property's examples."""
+    key = str(sessions.kw["bind"].url)
+    if key not in _WORKSPACES:
+        _WORKSPACES[key] = seeded(sessions, f"any-{len(_WORKSPACES)}-{uuid.uuid4().hex[:6]}")
+    return _WORKSPACES[key]

@@ -65,6 +65,7 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from kano.adapters import json_codec
 from kano.adapters.api.auth import granted_scopes, record_token_use
 from kano.adapters.api.idempotency import REPLAYED_HEADER, fingerprint
 from kano.adapters.api.routers.responses import _submission as submission_of
@@ -291,7 +292,7 @@ class FastIntake:
             return HAND_OVER
         key = keys[0].decode("latin-1") if keys else None
         try:
-            parsed = ResponseIn.model_validate(json.loads(body))
+            parsed = ResponseIn.model_validate(json_codec.loads(body))
             raw: dict[str, Any] | None = raw_answers(parsed.answers)
             if raw is not None and raw.keys() <= SCORE_KEY_SET:
                 submission = submission_of(parsed, SurveyAnswers(checked_answers(raw)))
@@ -672,7 +673,7 @@ def _remember_keys(
                     [item.workspace_id for item in ordered],
                     [item.key for item in ordered],
                     [item.digest for item in ordered],
-                    [json.dumps(bodies[id(item)]) for item in ordered],
+                    [json_codec.dumps(bodies[id(item)]) for item in ordered],
                     [bodies[id(item)]["id"] for item in ordered],
                 ),
             ).fetchall()

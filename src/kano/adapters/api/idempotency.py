@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from kano.adapters import json_codec
 from kano.adapters.db.orm import IdempotencyKeyRow
 from kano.domain.shared.errors import InvalidInput
 
@@ -37,6 +38,13 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 def fingerprint(payload: Any) -> str:
+    return hashlib.sha256(json_codec.canonical(payload)).hexdigest()
+
+
+def _earlier_fingerprint(payload: Any) -> str:
+    """The fingerprint Kano stored before 2026-12 (the standard library's JSON, ~13 ms a
+    bulk request): a key stored by that version and retried after an upgrade still
+    replays instead of being refused as reused."""
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -48,8 +56,8 @@ def _stored(session: Session, workspace_id: int, key: str) -> IdempotencyKeyRow 
     ).first()
 
 
-def _replay(stored: IdempotencyKeyRow, digest: str) -> JSONResponse:
-    if stored.request_hash != digest:
+def _replay(stored: IdempotencyKeyRow, digest: str, payload: Any) -> JSONResponse:
+    if stored.request_hash != digest and stored.request_hash != _earlier_fingerprint(payload):
         raise InvalidInput(
             "Idempotency-Key", "was already used with a different request body; use a new key"
         )
@@ -68,7 +76,7 @@ def run_once(
     """Do ``produce`` (which writes through ``session``) and commit, at most once per key."""
     digest = fingerprint(request_payload)
     if key is not None and (stored := _stored(session, workspace_id, key)) is not None:
-        return _replay(stored, digest)
+        return _replay(stored, digest, request_payload)
     for attempt in (1, 2):
         try:
             status, body = produce()
@@ -87,7 +95,7 @@ def run_once(
             # A concurrent request won: it stored this key, or the same new customer.
             session.rollback()
             if key is not None and (stored := _stored(session, workspace_id, key)) is not None:
-                return _replay(stored, digest)
+                return _replay(stored, digest, request_payload)
             if attempt == 2:
                 raise
             continue  # the customer exists now: once more finds it

@@ -16,7 +16,6 @@ building the text from columns ~0.3 s).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -38,6 +37,8 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from kano.adapters import json_codec
 
 
 class JsonText(str):
@@ -68,7 +69,7 @@ def rows_where_in(
     if is_postgres(session):
         if isinstance(values[0], str) and len(values) > FEW_KEYS:
             # Joined with the keys sent as one JSON text: psycopg's array dumper is Python
-            # code (0.6 s for 100,000 keys), json.dumps is C. A join, not ``= ANY(…)``: an
+            # code (0.6 s for 100,000 keys), orjson is C. A join, not ``= ANY(…)``: an
             # array PostgreSQL must compute at run time is searched linearly for each row
             # (0.3 s a batch of 1,000 against 9,000 customers); a join hashes or probes.
             # Not for a few keys: the planner takes the JSON function for 100 rows, and
@@ -77,7 +78,7 @@ def rows_where_in(
             # customers it read every customer twice per batch (auto_explain); the array
             # form is planned for the number of keys it holds, i.e. index probes.
             unique = list(dict.fromkeys(values))  # a join repeats a row per repeated key
-            as_json = sql_cast(bindparam("keys", json.dumps(unique), type_=Text), JSON)
+            as_json = sql_cast(bindparam("keys", json_codec.dumps(unique), type_=Text), JSON)
             wanted = func.json_array_elements_text(as_json).table_valued("value").alias("wanted")
             yield from session.execute(select(*columns).where(key == wanted.c.value, *conditions))
             return
@@ -146,7 +147,7 @@ def _dicts(names: list[str], values: Sequence[Sequence[Any]]) -> list[dict[str, 
     """Parameter sets for a Core insert; JSON written in advance is parsed back."""
     return [
         {
-            name: json.loads(value) if isinstance(value, JsonText) else value
+            name: json_codec.loads(value) if isinstance(value, JsonText) else value
             for name, value in zip(names, row, strict=True)
         }
         for row in values
@@ -166,7 +167,7 @@ def _copy(
                 for row in values:
                     copy.write_row(
                         [
-                            json.dumps(value)
+                            json_codec.dumps(value)
                             if wrap and value is not None and not isinstance(value, JsonText)
                             else value
                             for value, wrap in zip(row, as_json, strict=True)
@@ -217,8 +218,8 @@ def _copy_texts(values: Sequence[Any], start: int, stop: int) -> list[str]:
     if isinstance(sample, JsonText):
         return ["\\N" if v is None else _escaped(v) for v in part]
     if isinstance(sample, dict | list):
-        # json.dumps writes control characters as escapes: only its backslashes double
-        return ["\\N" if v is None else json.dumps(v).replace("\\", "\\\\") for v in part]
+        # JSON writes control characters as escapes: only its backslashes double
+        return ["\\N" if v is None else json_codec.dumps(v).replace("\\", "\\\\") for v in part]
     return ["\\N" if v is None else _escaped(str(v)) for v in part]
 
 

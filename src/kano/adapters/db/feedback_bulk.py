@@ -21,7 +21,6 @@ before anything is written.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from sqlalchemy import Table, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from kano.adapters import json_codec
 from kano.adapters.db.batch_keys import copy_keys_checked, keys_per_batch_allowed
 from kano.adapters.db.bulk_writes import (
     Columns,
@@ -594,7 +594,7 @@ def _insert_customers_or_find(
     if is_postgres(session):
         found = session.execute(
             _INSERT_CUSTOMERS,
-            {"workspace_id": workspace_id, "rows": json.dumps(values), "now": now},
+            {"workspace_id": workspace_id, "rows": json_codec.dumps(values), "now": now},
         ).all()
     else:  # SQLite: one writer at a time, but its snapshot may predate the other's commit
         statement = (

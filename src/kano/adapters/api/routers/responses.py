@@ -14,6 +14,7 @@ from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, containe
 from kano.adapters.api.editing import write_responses
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.idempotency import IdempotencyKey, run_once
+from kano.adapters.api.json_route import OrjsonRoute
 from kano.adapters.api.pagination import PageParams, fetch_page
 from kano.adapters.api.params import (
     ResourceId,
@@ -48,7 +49,7 @@ from kano.domain.feedback.surveys import (
 )
 from kano.domain.shared.errors import InvalidInput, NotFound
 
-router = APIRouter(prefix="/responses", tags=["feedback"])
+router = APIRouter(prefix="/responses", tags=["feedback"], route_class=OrjsonRoute)
 Definitions = Mapping[str, SurveyDefinition | None]
 
 
