@@ -65,6 +65,14 @@ class Settings(BaseSettings):
         description="Allow webhook targets on loopback or private addresses (off: such "
         "targets are refused, so a webhook cannot be aimed at internal services).",
     )
+    webhook_secret_overlap_hours: float = Field(
+        24,
+        ge=0,
+        description="For this many hours after a webhook endpoint's secret is rotated, "
+        "deliveries are signed with the new and the old secret (two signatures in "
+        "webhook-signature), so the receiver can switch to the new one meanwhile; 0: the "
+        "old secret stops at once.",
+    )
     public_url: str = Field(
         "http://127.0.0.1:8000",
         description="The address customers reach this server at; e-mailed survey links "

@@ -1,19 +1,29 @@
 """``/api/v1/webhooks``: admins list, add, disable, re-aim, rotate and delete the
 workspace's webhook endpoints; the URL rule names ``url``; another workspace's endpoint is
-a 404; a read token or a non-admin's token is a 403; every change is audited."""
+a 404; a read token or a non-admin's token is a 403; every change is audited. A rotated
+secret keeps signing next to the new one until ``old_secret_signs_until``; rotating again
+keeps only the secret just replaced."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import AuditEntry, OutboxMessageRow, WebhookEndpointRow
+from kano.adapters.db.orm import AuditEntry, OutboxMessageRow, WebhookEndpointRow, utcnow
+from kano.adapters.jobs.outbox import deliver_due_messages
+from kano.bootstrap import Container
 from kano.domain.workspaces import Role, Scope
 from tests.integration.api.problems import assert_invalid_field, assert_problem
 from tests.integration.api.seed import SeededWorkspace
+from tests.integration.api.test_response_intake import Receiver
+from tests.integration.api.webhook_signatures import accepted_by, signature_count
 
 PUBLIC_URL = "https://93.184.216.34/hooks/kano"  # a global address: no DNS needed
 OTHER_PUBLIC_URL = "https://93.184.216.35/hooks/kano"
@@ -179,3 +189,88 @@ def test_the_list_counts_each_endpoints_delivered_failed_and_pending_messages(
     with sessions() as session:  # its messages went with it, the others stayed
         left = set(session.scalars(select(OutboxMessageRow.dedupe_key)).all())
     assert left == {"test-email", f"test-{second}-0"}
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    found = Receiver()
+    yield found
+    found.server.shutdown()
+
+
+def _deliver_one(sessions: sessionmaker[Session], container: Container, receiver: Receiver,
+                 workspace_id: int, endpoint_id: int) -> tuple[dict[str, str], bytes]:
+    """Queue a message for the endpoint, run the worker, and return what arrived."""
+    with sessions.begin() as session:
+        session.add(OutboxMessageRow(
+            workspace_id=workspace_id, kind="webhook", purpose="acknowledgement",
+            dedupe_key=f"test-{len(receiver.deliveries)}", recipient=receiver.url,
+            payload={"type": "response.created"}, webhook_endpoint_id=endpoint_id))
+    assert deliver_due_messages(container) == "outbox: 1 sent, 0 to retry, 0 failed"
+    return receiver.deliveries[-1]
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).replace(
+        tzinfo=None)
+
+
+def test_a_rotation_keeps_the_old_secret_signing_until_the_answer_says_and_only_two(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session],
+    container: Container, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(container.settings, "webhook_allow_private", True)  # the receiver
+    write = acme.auth(Scope.WRITE)
+    created = api.post("webhooks", json={"url": receiver.url}, headers=write).json()
+    assert "old_secret_signs_until" not in api.get("webhooks", headers=write).json()["items"][0]
+    first, path = created["secret"], f"webhooks/{created['id']}"
+
+    before = utcnow()
+    rotated = api.patch(path, json={"rotate_secret": True}, headers=write).json()
+    second = rotated["secret"]
+    until = _moment(rotated["old_secret_signs_until"])
+    assert before + timedelta(hours=24) <= until <= utcnow() + timedelta(hours=24)
+    (listed,) = api.get("webhooks", headers=write).json()["items"]
+    assert "secret" not in listed and _moment(listed["old_secret_signs_until"]) == until
+
+    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
+                                 created["id"])
+    assert signature_count(headers) == 2
+    assert accepted_by(first, headers, body) and accepted_by(second, headers, body)
+
+    third = api.patch(path, json={"rotate_secret": True}, headers=write).json()["secret"]
+    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
+                                 created["id"])
+    assert signature_count(headers) == 2  # never more than two
+    assert accepted_by(third, headers, body) and accepted_by(second, headers, body)
+    assert not accepted_by(first, headers, body)
+    with sessions() as session:
+        row = session.get_one(WebhookEndpointRow, created["id"])
+        assert (row.secret, row.previous_secret) == (third, second)
+
+    with sessions.begin() as session:  # the overlap is over
+        session.get_one(WebhookEndpointRow, created["id"]).secret_replaced_at = (
+            utcnow() - timedelta(hours=24, seconds=1))
+    (listed,) = api.get("webhooks", headers=write).json()["items"]
+    assert "old_secret_signs_until" not in listed
+    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
+                                 created["id"])
+    assert signature_count(headers) == 1
+    assert accepted_by(third, headers, body) and not accepted_by(second, headers, body)
+
+
+def test_with_no_overlap_set_the_old_secret_stops_at_once(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session],
+    container: Container, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(container.settings, "webhook_allow_private", True)
+    monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 0)
+    write = acme.auth(Scope.WRITE)
+    created = api.post("webhooks", json={"url": receiver.url}, headers=write).json()
+    rotated = api.patch(f"webhooks/{created['id']}", json={"rotate_secret": True},
+                        headers=write).json()
+    assert "old_secret_signs_until" not in rotated
+    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
+                                 created["id"])
+    assert accepted_by(rotated["secret"], headers, body)
+    assert not accepted_by(created["secret"], headers, body)

@@ -1,22 +1,26 @@
 """Settings → "Webhooks": an owner adds an endpoint (a private address is refused next to
 the field, a public one is listed and its secret shown once), disables and enables it,
-rotates its secret — the next delivery, queued before, is signed with the new one — and
-deletes it; CSRF, audit, roles and workspace isolation; EN/RU/HU."""
+rotates its secret — the next delivery, queued before, is signed with the new one and,
+for a day, with the old one too — and deletes it; CSRF, audit, roles and workspace
+isolation; EN/RU/HU."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kano.adapters.db.orm import AuditEntry, OutboxMessageRow, WebhookEndpointRow
+from kano.adapters.db.orm import AuditEntry, OutboxMessageRow, WebhookEndpointRow, utcnow
 from kano.adapters.jobs.outbox import deliver_due_messages
 from kano.adapters.messaging.webhooks import new_secret
+from kano.adapters.web.formatting import NumberFormats
 from kano.bootstrap import Container
 from tests.integration.api.test_response_intake import Receiver, standard_webhooks_signature
+from tests.integration.api.webhook_signatures import accepted_by, signature_count
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
 from tests.integration.web.seed import PASSWORD, SeededCompanies
 
@@ -122,7 +126,17 @@ def test_disable_enable_and_delete_after_confirming(
                                 ("enable", companies.bob), ("delete", companies.bob)]
 
 
-def test_a_rotated_secret_signs_the_next_delivery(
+def _queue(sessions: sessionmaker[Session], workspace_id: int, endpoint_id: int, url: str,
+           key: str) -> None:
+    with sessions.begin() as session:
+        session.add(OutboxMessageRow(
+            workspace_id=workspace_id, kind="webhook", purpose="acknowledgement",
+            dedupe_key=key, recipient=url,
+            payload={"type": "response.created", "data": {"id": 1}},
+            webhook_endpoint_id=endpoint_id))
+
+
+def test_a_rotated_secret_signs_the_next_delivery_and_the_old_one_too_for_a_day(
     browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
     container: Container, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -132,31 +146,57 @@ def test_a_rotated_secret_signs_the_next_delivery(
     added = browser.client.post("/settings/webhooks", data={"url": receiver.url,
                                                             "csrf_token": token})
     old_secret = _secret_on(added.text)
-    with sessions.begin() as session:
+    with sessions() as session:
         endpoint_id = session.scalars(select(WebhookEndpointRow.id)).one()
-        session.add(OutboxMessageRow(  # queued before the rotation
-            workspace_id=companies.acme_id, kind="webhook", purpose="acknowledgement",
-            dedupe_key="ack-webhook-rotation-test", recipient=receiver.url,
-            payload={"type": "response.created", "data": {"id": 1}},
-            webhook_endpoint_id=endpoint_id))
+    _queue(sessions, companies.acme_id, endpoint_id, receiver.url,  # queued before
+           "ack-webhook-rotation-test")
+    assert 'id="webhook-' + str(endpoint_id) + '-old-secret"' not in browser.page(
+        "/settings").text
 
     confirm = browser.page(f"/settings/webhooks/{endpoint_id}/rotate")
     assert "Rotate the signing secret?" in confirm.text
+    assert "the old secret signs them too" in text_of(confirm.text, "confirm")
+    before = utcnow()
     rotated = browser.client.post(f"/settings/webhooks/{endpoint_id}/rotate",
                                   data={"csrf_token": csrf_token_in(confirm.text)})
     assert rotated.status_code == 200, rotated.text
     new = _secret_on(rotated.text)
     assert new.startswith("whsec_") and new != old_secret
     assert "Webhook secret rotated" in rotated.text
-    assert new not in browser.page("/settings").text
+    assert "the old secret signs them too until" in text_of(rotated.text, "secret-once")
+    settings_page = browser.page("/settings").text
+    assert new not in settings_page and old_secret not in settings_page
+    note = text_of(settings_page, f"webhook-{endpoint_id}-old-secret")
+    assert note.startswith("The old secret also signs until")
+    with sessions() as session:
+        replaced_at = session.get_one(WebhookEndpointRow, endpoint_id).secret_replaced_at
+    assert replaced_at is not None and before <= replaced_at <= utcnow()
+    until = NumberFormats("en").moment(replaced_at + timedelta(hours=24))
+    assert " ".join(until.split()) in note  # (text_of makes every space a plain one)
 
+    # During the overlap: one delivery, accepted by a receiver on either secret.
     assert deliver_due_messages(container) == "outbox: 1 sent, 0 to retry, 0 failed"
     ((headers, body),) = receiver.deliveries
     assert json.loads(body)["type"] == "response.created"
-    assert headers["webhook-signature"] == standard_webhooks_signature(new, headers, body)
-    assert headers["webhook-signature"] != standard_webhooks_signature(old_secret, headers, body)
+    assert signature_count(headers) == 2
+    assert headers["webhook-signature"].startswith(
+        standard_webhooks_signature(new, headers, body) + " ")  # the new one first
+    assert accepted_by(new, headers, body) and accepted_by(old_secret, headers, body)
+    assert not accepted_by(new_secret(), headers, body)
     row = text_of(browser.page("/settings").text, f"webhook-{endpoint_id}")
     assert "1 0 0" in row  # delivered 1, failed 0, pending 0
+
+    # A day later (the rotation moved back past the overlap): only the new one signs.
+    with sessions.begin() as session:
+        session.get_one(WebhookEndpointRow, endpoint_id).secret_replaced_at = (
+            utcnow() - timedelta(hours=24, seconds=1))
+    _queue(sessions, companies.acme_id, endpoint_id, receiver.url, "ack-after-the-overlap")
+    assert deliver_due_messages(container) == "outbox: 1 sent, 0 to retry, 0 failed"
+    headers, body = receiver.deliveries[1]
+    assert signature_count(headers) == 1
+    assert accepted_by(new, headers, body) and not accepted_by(old_secret, headers, body)
+    assert f'id="webhook-{endpoint_id}-old-secret"' not in browser.page("/settings").text
+
     assert _audit(sessions) == [("create", companies.bob), ("rotate_secret", companies.bob)]
     with sessions() as session:
         details = session.scalars(select(AuditEntry.detail)

@@ -41,8 +41,9 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, or_, select, text, update
 
 from kano.adapters.db.orm import OutboxMessageRow, WebhookEndpointRow, utcnow
+from kano.adapters.db.webhook_endpoints import secret_overlap
 from kano.adapters.messaging.email import Mailer
-from kano.adapters.messaging.webhooks import PermanentFailure, post_webhook
+from kano.adapters.messaging.webhooks import PermanentFailure, post_webhook, signing_secrets
 from kano.bootstrap import Container
 
 log = logging.getLogger("kano.outbox")
@@ -271,7 +272,7 @@ class _SentMarks:
 
 
 def _deliver(
-    container: Container, messages: list[ClaimedMessage], secrets: dict[int, str]
+    container: Container, messages: list[ClaimedMessage], secrets: dict[int, tuple[str, ...]]
 ) -> Counter[str]:
     """Send ``messages`` in turn over one SMTP connection, recording the outcomes."""
     outcomes: Counter[str] = Counter()
@@ -313,25 +314,37 @@ def _deliver(
     return outcomes
 
 
-def _webhook_secrets(container: Container, claimed: list[ClaimedMessage]) -> dict[int, str]:
-    """The secrets of the active endpoints the batch's webhooks go to, in one query."""
+def _webhook_secrets(
+    container: Container, claimed: list[ClaimedMessage]
+) -> dict[int, tuple[str, ...]]:
+    """The signing secrets of the active endpoints the batch's webhooks go to, in one
+    query: the current secret, and the replaced one while its rotation's overlap lasts."""
     wanted = {m.webhook_endpoint_id for m in claimed if m.webhook_endpoint_id is not None}
     if not wanted:
         return {}
     with container.sessions() as session:
         rows = session.execute(
-            select(WebhookEndpointRow.id, WebhookEndpointRow.secret).where(
-                WebhookEndpointRow.id.in_(wanted), WebhookEndpointRow.active.is_(True)
-            )
+            select(
+                WebhookEndpointRow.id,
+                WebhookEndpointRow.secret,
+                WebhookEndpointRow.previous_secret,
+                WebhookEndpointRow.secret_replaced_at,
+            ).where(WebhookEndpointRow.id.in_(wanted), WebhookEndpointRow.active.is_(True))
         ).all()
-    return {row.id: row.secret for row in rows}
+    overlap, now = secret_overlap(container.settings), utcnow()
+    return {
+        row.id: signing_secrets(
+            row.secret, row.previous_secret, row.secret_replaced_at, overlap, now
+        )
+        for row in rows
+    }
 
 
 def _send(
     container: Container,
     message: ClaimedMessage,
     mailer: Mailer | None,
-    secrets: dict[int, str],
+    secrets: dict[int, tuple[str, ...]],
 ) -> tuple[str | None, bool]:
     """(error or None, whether the error is permanent)."""
     try:
@@ -347,12 +360,12 @@ def _send(
             )
         elif message.kind == "webhook":
             endpoint = message.webhook_endpoint_id
-            secret = secrets.get(endpoint) if endpoint is not None else None
-            if secret is None:
+            signing = secrets.get(endpoint) if endpoint is not None else None
+            if signing is None:
                 raise PermanentFailure("the webhook endpoint was removed or deactivated")
             post_webhook(
                 message.recipient,
-                secret,
+                signing,
                 message.dedupe_key,
                 message.payload,
                 container.settings.webhook_allow_private,

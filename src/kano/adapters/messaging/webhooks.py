@@ -3,9 +3,11 @@
 Headers ``webhook-id`` (the outbox dedupe key, stable across retries so receivers can
 drop a duplicate), ``webhook-timestamp`` (Unix seconds) and ``webhook-signature``
 (``v1,`` + base64 HMAC-SHA256 of ``id.timestamp.body`` under the base64 secret after the
-``whsec_`` prefix). Targets on loopback, private, link-local or reserved addresses are
-refused unless ``KANO_WEBHOOK_ALLOW_PRIVATE`` is set: a webhook URL is user input and must
-not become a way into the internal network.
+``whsec_`` prefix). During a secret rotation's overlap the header carries one signature per
+secret, space separated, the new secret's first (``v1,<new> v1,<old>``): a Standard
+Webhooks receiver accepts a delivery when any of them verifies. Targets on loopback,
+private, link-local or reserved addresses are refused unless ``KANO_WEBHOOK_ALLOW_PRIVATE``
+is set: a webhook URL is user input and must not become a way into the internal network.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import json
 import secrets
 import socket
 import time
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,6 +49,31 @@ def signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
+def signatures(secrets: Sequence[str], message_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` value: a signature under each secret, in their order."""
+    if not secrets:
+        raise InvalidInput("secret", "at least one secret signs a delivery")
+    return " ".join(signature(secret, message_id, timestamp, body) for secret in secrets)
+
+
+def old_secret_signs_until(replaced_at: datetime | None, overlap: timedelta
+                           ) -> datetime | None:
+    """Until when the secret replaced at ``replaced_at`` still signs (None: never again)."""
+    if replaced_at is None or overlap <= timedelta(0):
+        return None
+    return replaced_at + overlap
+
+
+def signing_secrets(secret: str, previous_secret: str | None, replaced_at: datetime | None,
+                    overlap: timedelta, now: datetime) -> tuple[str, ...]:
+    """The secrets a delivery is signed with at ``now``: the current one, then the one it
+    replaced while the rotation's overlap lasts."""
+    until = old_secret_signs_until(replaced_at, overlap)
+    if previous_secret and until is not None and now < until:
+        return (secret, previous_secret)
+    return (secret,)
+
+
 def check_target(url: str, allow_private: bool) -> None:
     """Refuse URLs that are not http(s) or that resolve to a non-public address."""
     parts = urlsplit(url)
@@ -67,8 +96,10 @@ def check_target(url: str, allow_private: bool) -> None:
 
 
 def post_webhook(
-    url: str, secret: str, message_id: str, payload: dict[str, Any], allow_private: bool
+    url: str, secrets: Sequence[str], message_id: str, payload: dict[str, Any],
+    allow_private: bool,
 ) -> None:
+    """POST ``payload`` signed under each of ``secrets`` (the current one first)."""
     try:
         check_target(url, allow_private)
     except InvalidInput as error:
@@ -79,7 +110,7 @@ def post_webhook(
         "content-type": "application/json",
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": signature(secret, message_id, timestamp, body),
+        "webhook-signature": signatures(secrets, message_id, timestamp, body),
         "user-agent": "Kano-Webhooks/1",
     }
     # No redirects: a redirect could point a checked public URL at a private one.

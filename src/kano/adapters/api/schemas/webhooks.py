@@ -28,8 +28,11 @@ class WebhookEndpointChange(RequestBody):
         None, description="false: nothing more is sent (messages already queued fail); "
         "true: sending resumes for new events.")
     rotate_secret: bool = Field(
-        False, description="true: a new signing secret replaces the old one at once and is "
-        "returned in `secret`, this one time.")
+        False, description="true: a new signing secret is returned in `secret`, this one "
+        "time, and signs every delivery from now on; the secret it replaces keeps signing "
+        "them too (a second signature) until `old_secret_signs_until`, "
+        "`KANO_WEBHOOK_SECRET_OVERLAP_HOURS` (24 by default) later. Rotating again keeps "
+        "only the secret just replaced.")
 
 
 class Deliveries(BaseModel):
@@ -47,6 +50,10 @@ class WebhookEndpoint(BaseModel):
     secret: str | None = Field(
         None, description="The `whsec_…` signing secret (Standard Webhooks): only in the "
         "answer that created the endpoint or rotated its secret, never again.")
+    old_secret_signs_until: UtcDateTime | None = Field(
+        None, description="After a rotation: until when the replaced secret still signs "
+        "deliveries alongside the new one (`webhook-signature` carries both, the new one "
+        "first). Absent when only the current secret signs.")
 
 
 class WebhookEndpoints(BaseModel):

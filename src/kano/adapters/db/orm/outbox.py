@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -37,6 +38,12 @@ class OutboxMessageRow(WorkspaceScoped, Base):
     __table_args__ = (
         UniqueConstraint("dedupe_key"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        # Each endpoint's messages by status: the settings page's delivery counts read
+        # only this index (an index-only scan), and deleting an endpoint finds the messages
+        # its foreign key cascades to. E-mails (no endpoint) are left out of it.
+        Index("ix_outbox_webhook_endpoint_id", "webhook_endpoint_id", "status",
+              postgresql_where=text("webhook_endpoint_id IS NOT NULL"),
+              sqlite_where=text("webhook_endpoint_id IS NOT NULL")),
     )
 
     kind: Mapped[str] = mapped_column(String(16))  # email | webhook
@@ -64,13 +71,19 @@ class WebhookEndpointRow(WorkspaceScoped, Base):
     """Where a workspace wants its events posted, signed with its ``whsec_`` secret.
 
     The secret is stored as given: signing needs it in clear (Standard Webhooks), unlike
-    API tokens, which are only ever compared and are stored hashed.
+    API tokens, which are only ever compared and are stored hashed. After a rotation the
+    secret it replaced is kept (``previous_secret``, stored the same way) with the time of
+    the rotation (``secret_replaced_at``): for ``KANO_WEBHOOK_SECRET_OVERLAP_HOURS`` after
+    it, deliveries carry a signature under each, so a receiver not yet given the new
+    secret still accepts them. Only the last replaced secret is kept.
     """
 
     __tablename__ = "webhook_endpoints"
 
     url: Mapped[str] = mapped_column(String(2048))
     secret: Mapped[str] = mapped_column(String(128))
+    previous_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    secret_replaced_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
