@@ -12,7 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from kano.adapters.db.orm import CaseRow, Customer, FeedbackResponse
+from kano.adapters.db.orm import (
+    CaseRow,
+    Customer,
+    FeedbackResponse,
+    OutboxMessageRow,
+    WebhookEndpointRow,
+)
+from kano.adapters.messaging.webhooks import new_secret
 from kano.domain.workspaces import Scope
 from tests.integration.api.problems import assert_invalid_field
 from tests.integration.api.seed import SeededWorkspace
@@ -171,3 +178,38 @@ def test_many_concurrent_batches_with_overlapping_new_customers_all_succeed(
     used = {(n * 7 + i * (1 + n % 2)) % 60 for n in range(6) for i in range(40)}
     racing = select(func.count()).where(Customer.external_id.like("RACE-%"))
     assert count(sessions, racing) == len(used)
+
+
+def test_a_backfill_stores_responses_without_telling_customers_or_opening_cases(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    """Old responses brought over from another tool: stored like any others, but the
+    customers are not acknowledged again and no case is opened for old detractors, read
+    a field at a time or by the model (a timestamp without seconds takes the model)."""
+
+    def outbox_and_cases(ids: list[int]) -> tuple[int, int]:
+        messages = select(func.count()).where(OutboxMessageRow.response_id.in_(ids))
+        cases = select(func.count()).where(CaseRow.response_id.in_(ids))
+        return count(sessions, messages), count(sessions, cases)
+
+    with sessions.begin() as session:  # each response is then acknowledged by webhook
+        session.add(WebhookEndpointRow(workspace_id=acme.workspace_id, secret=new_secret(),
+                                       url="https://hooks.example.com/kano"))  # fmt: skip
+    usual = api.post("./responses:bulk", json=batch(0), headers=acme.auth(Scope.WRITE))
+    assert usual.status_code == 201, usual.text
+    messages, cases = outbox_and_cases(usual.json()["ids"])
+    assert messages == 40 and cases == 28  # nps 0–6 in 0…10, 0…10, 0…10, 0…6
+    for odd_timestamp in (False, True):
+        body = {**batch(0), "acknowledge": False, "open_cases": False}
+        if odd_timestamp:
+            body["responses"][0]["submitted_at"] = "2025-05-01T10:00+02:00"
+        backfill = api.post("./responses:bulk", json=body, headers=acme.auth(Scope.WRITE))
+        assert backfill.status_code == 201, backfill.text
+        ids = backfill.json()["ids"]
+        assert len(ids) == 40 and outbox_and_cases(ids) == (0, 0)
+    only_cases = api.post("./responses:bulk", json={**batch(0), "acknowledge": False},
+                          headers=acme.auth(Scope.WRITE))  # fmt: skip
+    assert outbox_and_cases(only_cases.json()["ids"]) == (0, 28)
+    refused = api.post("./responses:bulk", json={**batch(0), "acknowledge": "no"},
+                       headers=acme.auth(Scope.WRITE))  # fmt: skip
+    assert_invalid_field(refused, "acknowledge")

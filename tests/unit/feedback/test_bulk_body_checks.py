@@ -96,8 +96,12 @@ _item = st.fixed_dictionaries(
         "touchpoint": _maybe(st.sampled_from(["delivery", "bad key"])),
     },
 )
+_option = _mostly(st.booleans(), _odd)
 _bodies = _mostly(
-    st.fixed_dictionaries({"responses": st.lists(_item, max_size=4)}),
+    st.fixed_dictionaries(
+        {"responses": st.lists(_item, max_size=4)},
+        optional={"acknowledge": _option, "open_cases": _option},
+    ),
     st.lists(_item, max_size=1) | st.fixed_dictionaries({"responses": _item}),
 )
 
@@ -121,6 +125,7 @@ def test_the_quick_checks_accept_only_what_the_model_accepts_and_read_it_alike(
         assert through_route.value.json() == error.json()
         return
     read = BODY.validate_python(body)
+    assert (read.acknowledge, read.open_cases) == (model.acknowledge, model.open_cases)
     if isinstance(read, CheckedBulk):
         assert read.dumped() == model.model_dump(mode="json")
         quick = _outcome(lambda: _checked_columns(read, {}))
@@ -170,3 +175,16 @@ def test_a_response_without_answers_is_refused_naming_it() -> None:
     with pytest.raises(InvalidInput) as error:
         _checked_columns(read, {})
     assert error.value.field == "responses.1.answers"
+
+
+def test_backfill_options_are_read_and_left_out_of_the_fingerprint_when_true() -> None:
+    items = [{"survey": "s", "answers": {"nps": 2}}]
+    usual = checked_bulk({"responses": items})
+    assert (usual.acknowledge, usual.open_cases) == (True, True)
+    assert usual.dumped() == checked_bulk({"responses": items, "acknowledge": True}).dumped()
+    backfill = checked_bulk({"responses": items, "acknowledge": False, "open_cases": False})
+    assert (backfill.acknowledge, backfill.open_cases) == (False, False)
+    assert backfill.dumped() != usual.dumped()
+    with pytest.raises(ValidationError) as error:
+        BODY.validate_python({"responses": items, "acknowledge": "false"})
+    assert error.value.errors()[0]["loc"] == ("acknowledge",)

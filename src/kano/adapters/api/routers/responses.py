@@ -408,7 +408,8 @@ def submit_responses_in_bulk(
 ) -> JSONResponse:
     """Up to 1,000 responses, all or nothing: one invalid response (named
     `responses.i.…`) stores none. Each is acknowledged like a single one (and opens a
-    case by the same rules); stored set-based, a few statements for the whole batch."""
+    case by the same rules) unless `acknowledge` / `open_cases` is `false` (a backfill of
+    old responses); stored set-based, a few statements for the whole batch."""
     email = bool(container_of(request).settings.smtp_url)
     workspace_id = caller.workspace_id
 
@@ -424,8 +425,9 @@ def submit_responses_in_bulk(
             definitions = definitions_of(session, workspace_id, surveys)
             batch, answers = _bulk_columns(body.responses, definitions)
         ids = feedback_bulk.accept_columns(
-            session, workspace_id, batch, email_enabled=email, answers=answers
-        ).ids
+            session, workspace_id, batch, email_enabled=email, answers=answers,
+            acknowledge=body.acknowledge, open_cases=body.open_cases,  # on either reading
+        ).ids  # fmt: skip
         return 201, {"accepted": len(ids), "ids": ids}
 
     # The fingerprint only matters with a key (the dump and hash cost ~13 ms a batch).

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    WithJsonSchema,
+)
 
 from kano.adapters.api.pagination import Page
 from kano.adapters.api.schemas.editing import ClientTimestamp, ExternalKey, Key, RequestBody
@@ -142,8 +150,25 @@ class AcceptedResponse(BaseModel):
     )
 
 
+def _is_default(value: bool) -> bool:
+    return value is True
+
+
 class BulkResponsesIn(RequestBody):
     responses: list[ResponseIn] = Field(min_length=1, max_length=BULK_LIMIT)
+    # Left out of the dump when true, so a body without them fingerprints as before.
+    acknowledge: StrictBool = Field(
+        True,
+        exclude_if=_is_default,
+        description="`false`: queue no acknowledgements. For a backfill of old responses "
+        "(e.g. from another survey tool), whose customers must not be told again; "
+        "`kano feedback import` leaves them out likewise unless asked.",
+    )
+    open_cases: StrictBool = Field(
+        True,
+        exclude_if=_is_default,
+        description="`false`: open no cases, e.g. for old responses followed up elsewhere.",
+    )
 
 
 class BulkAccepted(BaseModel):

@@ -29,6 +29,8 @@ from kano.domain.feedback.answers import COMMENT_MAX_LENGTH, LANGUAGES, SCALES
 _ITEM_FIELDS = frozenset(
     ("survey", "channel", "customer", "answers", "submitted_at", "language", "touchpoint")
 )
+_OPTIONS = ("acknowledge", "open_cases")
+_BODY_FIELDS = frozenset(("responses", *_OPTIONS))
 _CUSTOMER_FIELDS = frozenset(("email", "external_id", "name"))
 _ANSWER_FIELDS = frozenset((*SCALES, "comment"))
 # Stricter than the model's patterns: full matches (Python's ``$`` also matches before a
@@ -70,6 +72,8 @@ class CheckedBulk:
     submitted_at: list[datetime | None]
     language: list[str | None]
     touchpoint: list[str | None]
+    acknowledge: bool = True
+    open_cases: bool = True
 
     def __len__(self) -> int:
         return len(self.survey)
@@ -103,7 +107,8 @@ class CheckedBulk:
                     "touchpoint": self.touchpoint[i],
                 }
             )
-        return {"responses": items}
+        options = {name: False for name in _OPTIONS if not getattr(self, name)}
+        return {"responses": items, **options}  # the model leaves out options left true
 
 
 def _text(value: Any, pattern: re.Pattern[str] | None = None, longest: int = 0) -> str:
@@ -141,13 +146,16 @@ def _timestamp(value: Any) -> datetime | None:
 
 def checked_bulk(body: Any) -> CheckedBulk:
     """The body as columns, or :class:`_Declined` when any value is not plainly valid."""
-    if type(body) is not dict or body.keys() != {"responses"}:
+    if type(body) is not dict or "responses" not in body or not body.keys() <= _BODY_FIELDS:
         raise _Declined
     items = body["responses"]
     if type(items) is not list or not 1 <= len(items) <= BULK_LIMIT:
         raise _Declined
+    options = {name: body.get(name, True) for name in _OPTIONS}
+    if any(type(value) is not bool for value in options.values()):
+        raise _Declined
     get = dict.get
-    columns = CheckedBulk([], [], [], [], [], [], [], [], [], [], [], [], [], [])
+    columns = CheckedBulk([], [], [], [], [], [], [], [], [], [], [], [], [], [], **options)
     (nps_low, nps_high), (csat_low, csat_high) = SCALES["nps"], SCALES["csat"]
     (ces_low, ces_high), (rating_low, rating_high) = SCALES["ces"], SCALES["rating"]
     for item in items:
