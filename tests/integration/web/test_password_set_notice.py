@@ -160,3 +160,16 @@ def test_a_hostile_email_address_is_shown_escaped(
     assert text_of(login, "password-set") == NOTICE
     assert "<script>alert" not in login and "<img src=x" not in login
     assert _value_of(_email_field(login)) == HOSTILE  # kept whole, as the value only
+
+
+def test_someone_signed_in_who_opens_a_link_sees_the_page_too(
+    app: FastAPI, browser: Browser, companies: SeededCompanies,
+    sessions: sessionmaker[Session],
+) -> None:
+    token = _link_token(app, sessions, companies, "gina@new.test")
+    browser.log_in(companies.bob, companies.password)  # e.g. the owner trying the link
+    form = browser.page("/set-password", params={"token": token}).text
+    assert "gina@new.test" in text_of(form, "set-password-for")
+    used = browser.client.get("/set-password", params={"token": "garbage"})
+    assert used.status_code == 400
+    assert "cannot be used" in text_of(used.text, "link-invalid")
