@@ -36,6 +36,7 @@ from kano.adapters.web.routes import (
     workspace,
 )
 from kano.adapters.web.routes.placeholders import placeholder_router
+from kano.adapters.web.routes.settings_page import AdministrationRefused, answer_refusal
 from kano.adapters.web.security_headers import SecurityHeaders
 from kano.adapters.web.templating import Templates
 from kano.bootstrap import Container
@@ -63,6 +64,7 @@ def install_web(app: FastAPI, container: Container) -> None:
     app.include_router(placeholder_router(served), include_in_schema=False)
     app.add_exception_handler(LoginRequired, _send_to_login)
     app.add_exception_handler(CsrfRejected, _refuse_forged_request)
+    app.add_exception_handler(AdministrationRefused, answer_refusal)
 
 
 def _send_to_login(request: Request, error: Exception) -> Response:

@@ -31,10 +31,13 @@ from kano.adapters.db.members import (
     renew_password_link,
     workspace_member,
 )
-from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
+from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPageContext
 from kano.adapters.web.routes.set_password import LINK_MAX_AGE_SECONDS, set_password_url
-from kano.adapters.web.routes.settings_page import may_administer, render_settings
-from kano.adapters.web.strategy_access import no_workspace
+from kano.adapters.web.routes.settings_page import (
+    AdminPageContext,
+    MembersAdminPage,
+    render_settings,
+)
 from kano.domain.shared.errors import InvalidInput, NotFound, PermissionDenied
 
 router = APIRouter()
@@ -42,8 +45,7 @@ router = APIRouter()
 MemberId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]
 
 
-def _actor(page: SignedInPageContext) -> Actor:
-    assert page.workspace is not None
+def _actor(page: AdminPageContext) -> Actor:
     return Actor(page.viewer.email, page.workspace.role, page.viewer.user_id)
 
 
@@ -62,27 +64,18 @@ def _reason(problem: Exception) -> str:
     return "invalid"
 
 
-def _refuse(page: SignedInPageContext, db: Session) -> Response:
-    """A viewer, analyst or manager tried a member action: 403, with the page."""
-    return render_settings(page, db, status_code=403, members_refused=True)
-
-
 def _not_found(page: SignedInPageContext) -> Response:
     return page.render("settings/member_not_found.html", status_code=404, active="settings")
 
 
 @router.post("/settings/members", dependencies=[CsrfChecked])
 def add(
-    page: SignedInPage,
+    page: MembersAdminPage,
     request: Request,
     db: DbSession,
     email: Annotated[str, Form()] = "",
     role: Annotated[str, Form()] = "viewer",
 ) -> Response:
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return _refuse(page, db)
     form = {"email": email[: EMAIL_MAX_LENGTH + 50], "role": role[:20]}
     try:
         chosen = checked_role(role)
@@ -102,7 +95,7 @@ def add(
                        days=LINK_MAX_AGE_SECONDS // 86400)
 
 
-def _refused_change(page: SignedInPage, db: DbSession, member_id: int,
+def _refused_change(page: AdminPageContext, db: Session, member_id: int,
                     problem: InvalidInput | PermissionDenied) -> Response:
     """The settings page again, the rule that refused a role change or removal said next
     to the member's role (403 for a rule about who may, 422 for the rest)."""
@@ -114,12 +107,8 @@ def _refused_change(page: SignedInPage, db: DbSession, member_id: int,
 
 
 @router.post("/settings/members/{member_id}/role", dependencies=[CsrfChecked])
-def change_role(page: SignedInPage, db: DbSession, member_id: MemberId,
+def change_role(page: MembersAdminPage, db: DbSession, member_id: MemberId,
                 role: Annotated[str, Form()] = "") -> Response:
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return _refuse(page, db)
     try:
         chosen = checked_role(role)
         change_member_role(db, page.workspace.id, member_id, chosen, _actor(page))
@@ -133,14 +122,10 @@ def change_role(page: SignedInPage, db: DbSession, member_id: MemberId,
 
 
 @router.post("/settings/members/{member_id}/link", dependencies=[CsrfChecked])
-def new_link(page: SignedInPage, request: Request, db: DbSession,
+def new_link(page: MembersAdminPage, request: Request, db: DbSession,
              member_id: MemberId) -> Response:
     """A new set-password link for a member who has none yet (the last one lost or
     expired); every earlier link stops working."""
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return _refuse(page, db)
     try:
         member = workspace_member(db, page.workspace.id, member_id)
         user = renew_password_link(db, page.workspace.id, member_id, _actor(page))
@@ -157,12 +142,8 @@ def new_link(page: SignedInPage, request: Request, db: DbSession,
 
 
 @router.get("/settings/members/{member_id}/remove")
-def confirm_remove(page: SignedInPage, db: DbSession, member_id: MemberId) -> Response:
+def confirm_remove(page: MembersAdminPage, db: DbSession, member_id: MemberId) -> Response:
     """Asks before removing: the person loses the workspace at once."""
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return _refuse(page, db)
     try:
         member = workspace_member(db, page.workspace.id, member_id)
     except NotFound:
@@ -173,11 +154,7 @@ def confirm_remove(page: SignedInPage, db: DbSession, member_id: MemberId) -> Re
 
 
 @router.post("/settings/members/{member_id}/remove", dependencies=[CsrfChecked])
-def remove(page: SignedInPage, db: DbSession, member_id: MemberId) -> Response:
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return _refuse(page, db)
+def remove(page: MembersAdminPage, db: DbSession, member_id: MemberId) -> Response:
     try:
         member = workspace_member(db, page.workspace.id, member_id)
         remove_member(db, page.workspace.id, member_id, _actor(page))

@@ -4,22 +4,29 @@ field (status 422) or a refusal (403).
 
 Sections: "Surveys" (everyone in the workspace sees what holds; owners and admins change
 it), and "Members", "API tokens" and "Webhooks" (owners and admins only: the others neither
-see them nor may use their forms).
+see them nor may use their forms: their routes declare ``AdminPage`` or
+``MembersAdminPage``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 
+from fastapi import Depends
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 from starlette.responses import Response
 
 from kano.adapters.db.api_tokens import live_api_tokens
 from kano.adapters.db.feedback_settings import feedback_settings
 from kano.adapters.db.members import workspace_members
 from kano.adapters.db.webhook_endpoints import webhook_endpoints
-from kano.adapters.web.deps import SignedInPageContext
+from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.strategy_access import no_workspace
+from kano.adapters.web.viewer import WorkspaceChoice
 from kano.domain.feedback.invitation_policy import FATIGUE_DAYS, REMINDER_DAYS
 from kano.domain.workspaces import may_change_everything
 
@@ -58,6 +65,62 @@ def render_settings(page: SignedInPageContext, db: Session, *, status_code: int 
     )
 
 
-def refuse_administration(page: SignedInPageContext, db: Session) -> Response:
-    """A viewer, analyst or manager tried a token or webhook action: 403, with the page."""
-    return render_settings(page, db, status_code=403, access_refused=True)
+class AdministrationRefused(Exception):
+    """Raised by ``AdminPage`` / ``MembersAdminPage`` instead of handing the route its page.
+
+    A FastAPI dependency cannot answer the request itself, so it raises this with the
+    answer already rendered (the settings page needs the request's database session, which
+    is closed by the time an exception handler runs); ``answer_refusal`` sends it as is.
+    """
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def answer_refusal(_request: Request, error: Exception) -> Response:
+    """The exception handler for :class:`AdministrationRefused` (see ``install_web``)."""
+    assert isinstance(error, AdministrationRefused)
+    return error.response
+
+
+@dataclass(frozen=True)
+class AdminPageContext(SignedInPageContext):
+    """The page of an owner or admin of the current workspace, which therefore is there."""
+
+    @property
+    def workspace(self) -> WorkspaceChoice:
+        workspace = self.viewer.workspace
+        assert workspace is not None
+        return workspace
+
+
+def _administering(refusal: str) -> Callable[..., AdminPageContext]:
+    """The dependency that lets only owners and admins on: without a workspace the
+    "no workspace" page; anyone else gets the settings page with a 403, ``refusal`` naming
+    the section that says why.
+
+    A dependency rather than a helper each route calls first: the route's signature says
+    who may use it, it cannot forget the check, and its page has a workspace (no asserts).
+    The price is :class:`AdministrationRefused` and its handler, as ``LoginRequired`` does
+    for the login.
+    """
+
+    def admin_page(page: SignedInPage, db: DbSession) -> AdminPageContext:
+        if page.workspace is None:
+            raise AdministrationRefused(no_workspace(page))
+        if not may_administer(page):
+            said: dict[str, Any] = {refusal: True}
+            raise AdministrationRefused(render_settings(page, db, status_code=403, **said))
+        return AdminPageContext(page.request, page.web, page.language, page.viewer)
+
+    return admin_page
+
+
+# FastAPI solves a route's ``dependencies=[CsrfChecked]`` before these, so a forged request
+# is still refused as forged. Like the login check of ``SignedInPage``, they run before the
+# route's own path and form values are validated.
+AdminPage = Annotated[AdminPageContext, Depends(_administering("access_refused"))]
+"""For the "API tokens" and "Webhooks" routes (their refusal names tokens and webhooks)."""
+MembersAdminPage = Annotated[AdminPageContext, Depends(_administering("members_refused"))]
+"""For the "Members" routes (the refusal is said in the "Members" section)."""

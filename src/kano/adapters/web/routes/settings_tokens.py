@@ -20,13 +20,8 @@ from kano.adapters.db.api_tokens import (
     revoke_workspace_token,
 )
 from kano.adapters.db.orm import User, Workspace
-from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage
-from kano.adapters.web.routes.settings_page import (
-    may_administer,
-    refuse_administration,
-    render_settings,
-)
-from kano.adapters.web.strategy_access import no_workspace
+from kano.adapters.web.deps import CsrfChecked, DbSession
+from kano.adapters.web.routes.settings_page import AdminPage, render_settings
 from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.domain.workspaces import Scope
 
@@ -48,15 +43,11 @@ def scope_of(chosen: list[str]) -> Scope:
 
 @router.post("/settings/tokens", dependencies=[CsrfChecked])
 def create_token(
-    page: SignedInPage,
+    page: AdminPage,
     db: DbSession,
     name: Annotated[str, Form()] = "",
     scopes: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return refuse_administration(page, db)
     chosen = scopes or []
     form = {"name": name[: NAME_MAX_LENGTH + 50], "scopes": chosen}
     try:
@@ -76,12 +67,8 @@ def create_token(
 
 
 @router.get("/settings/tokens/{token_id}/revoke")
-def confirm_revoke(page: SignedInPage, db: DbSession, token_id: TokenId) -> Response:
+def confirm_revoke(page: AdminPage, db: DbSession, token_id: TokenId) -> Response:
     """Asks before revoking: integrations using the token stop working at once."""
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return refuse_administration(page, db)
     try:
         token = live_api_token(db, page.workspace.id, token_id)
     except NotFound:
@@ -92,11 +79,7 @@ def confirm_revoke(page: SignedInPage, db: DbSession, token_id: TokenId) -> Resp
 
 
 @router.post("/settings/tokens/{token_id}/revoke", dependencies=[CsrfChecked])
-def revoke_token(page: SignedInPage, db: DbSession, token_id: TokenId) -> Response:
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return refuse_administration(page, db)
+def revoke_token(page: AdminPage, db: DbSession, token_id: TokenId) -> Response:
     try:
         revoke_workspace_token(db, page.workspace.id, token_id, actor=page.viewer.email,
                                user_id=page.viewer.user_id)

@@ -24,13 +24,8 @@ from kano.adapters.db.webhook_endpoints import (
     rotate_webhook_secret,
     webhook_endpoint,
 )
-from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
-from kano.adapters.web.routes.settings_page import (
-    may_administer,
-    refuse_administration,
-    render_settings,
-)
-from kano.adapters.web.strategy_access import no_workspace
+from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPageContext
+from kano.adapters.web.routes.settings_page import AdminPage, AdminPageContext, render_settings
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter()
@@ -57,20 +52,9 @@ def _not_found(page: SignedInPageContext) -> Response:
     return page.render("settings/not_found.html", status_code=404, active="settings")
 
 
-def _guard(page: SignedInPageContext, db: Session) -> Response | None:
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return refuse_administration(page, db)
-    return None
-
-
 @router.post("/settings/webhooks", dependencies=[CsrfChecked])
-def add_webhook(page: SignedInPage, db: DbSession,
+def add_webhook(page: AdminPage, db: DbSession,
                 url: Annotated[str, Form()] = "") -> Response:
-    if (refusal := _guard(page, db)) is not None:
-        return refusal
-    assert page.workspace is not None
     try:
         added = add_webhook_endpoint(
             db, page.workspace.id, url,
@@ -87,12 +71,9 @@ def add_webhook(page: SignedInPage, db: DbSession,
 
 
 @router.post("/settings/webhooks/{endpoint_id}/enabled", dependencies=[CsrfChecked])
-def switch_webhook(page: SignedInPage, db: DbSession, endpoint_id: EndpointId,
+def switch_webhook(page: AdminPage, db: DbSession, endpoint_id: EndpointId,
                    enabled: Annotated[str, Form()] = "") -> Response:
     """``enabled=true`` sends again, anything else stops sending."""
-    if (refusal := _guard(page, db)) is not None:
-        return refusal
-    assert page.workspace is not None
     turn_on = enabled == "true"
     try:
         change_webhook_endpoint(
@@ -107,11 +88,8 @@ def switch_webhook(page: SignedInPage, db: DbSession, endpoint_id: EndpointId,
     return page.redirect(f"/settings?saved={notice}#webhooks")
 
 
-def _confirm(page: SignedInPageContext, db: Session, endpoint_id: int, action: str
+def _confirm(page: AdminPageContext, db: Session, endpoint_id: int, action: str
              ) -> Response:
-    if (refusal := _guard(page, db)) is not None:
-        return refusal
-    assert page.workspace is not None
     try:
         endpoint = webhook_endpoint(db, page.workspace.id, endpoint_id)
     except NotFound:
@@ -125,20 +103,17 @@ def _confirm(page: SignedInPageContext, db: Session, endpoint_id: int, action: s
 
 
 @router.get("/settings/webhooks/{endpoint_id}/rotate")
-def confirm_rotate(page: SignedInPage, db: DbSession, endpoint_id: EndpointId) -> Response:
+def confirm_rotate(page: AdminPage, db: DbSession, endpoint_id: EndpointId) -> Response:
     return _confirm(page, db, endpoint_id, "rotate-webhook")
 
 
 @router.get("/settings/webhooks/{endpoint_id}/delete")
-def confirm_delete(page: SignedInPage, db: DbSession, endpoint_id: EndpointId) -> Response:
+def confirm_delete(page: AdminPage, db: DbSession, endpoint_id: EndpointId) -> Response:
     return _confirm(page, db, endpoint_id, "delete-webhook")
 
 
 @router.post("/settings/webhooks/{endpoint_id}/rotate", dependencies=[CsrfChecked])
-def rotate_secret(page: SignedInPage, db: DbSession, endpoint_id: EndpointId) -> Response:
-    if (refusal := _guard(page, db)) is not None:
-        return refusal
-    assert page.workspace is not None
+def rotate_secret(page: AdminPage, db: DbSession, endpoint_id: EndpointId) -> Response:
     try:
         rotated = rotate_webhook_secret(db, page.workspace.id, endpoint_id,
                                         actor=page.viewer.email, user_id=page.viewer.user_id)
@@ -151,10 +126,7 @@ def rotate_secret(page: SignedInPage, db: DbSession, endpoint_id: EndpointId) ->
 
 
 @router.post("/settings/webhooks/{endpoint_id}/delete", dependencies=[CsrfChecked])
-def delete_webhook(page: SignedInPage, db: DbSession, endpoint_id: EndpointId) -> Response:
-    if (refusal := _guard(page, db)) is not None:
-        return refusal
-    assert page.workspace is not None
+def delete_webhook(page: AdminPage, db: DbSession, endpoint_id: EndpointId) -> Response:
     try:
         delete_webhook_endpoint(db, page.workspace.id, endpoint_id,
                                 actor=page.viewer.email, user_id=page.viewer.user_id)
