@@ -1,8 +1,9 @@
 """``/api/v1/webhooks``: admins list, add, disable, re-aim, rotate and delete the
 workspace's webhook endpoints; the URL rule names ``url``; another workspace's endpoint is
 a 404; a read token or a non-admin's token is a 403; every change is audited. A rotated
-secret keeps signing next to the new one until ``old_secret_signs_until``; rotating again
-keeps only the secret just replaced."""
+secret keeps signing next to the new one until ``old_secret_signs_until``, an end fixed at
+the rotation that a later change of ``KANO_WEBHOOK_SECRET_OVERLAP_HOURS`` does not move;
+rotating again keeps only the secret just replaced."""
 
 from __future__ import annotations
 
@@ -249,8 +250,8 @@ def test_a_rotation_keeps_the_old_secret_signing_until_the_answer_says_and_only_
         assert (row.secret, row.previous_secret) == (third, second)
 
     with sessions.begin() as session:  # the overlap is over
-        session.get_one(WebhookEndpointRow, created["id"]).secret_replaced_at = (
-            utcnow() - timedelta(hours=24, seconds=1))
+        session.get_one(WebhookEndpointRow, created["id"]).previous_secret_until = (
+            utcnow() - timedelta(seconds=1))
     (listed,) = api.get("webhooks", headers=write).json()["items"]
     assert "old_secret_signs_until" not in listed
     headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
@@ -270,7 +271,54 @@ def test_with_no_overlap_set_the_old_secret_stops_at_once(
     rotated = api.patch(f"webhooks/{created['id']}", json={"rotate_secret": True},
                         headers=write).json()
     assert "old_secret_signs_until" not in rotated
+    with sessions() as session:  # the replaced secret is not even kept
+        row = session.get_one(WebhookEndpointRow, created["id"])
+        assert (row.previous_secret, row.previous_secret_until) == (None, None)
     headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
                                  created["id"])
     assert accepted_by(rotated["secret"], headers, body)
     assert not accepted_by(created["secret"], headers, body)
+
+
+def test_a_rotations_overlap_keeps_its_end_when_the_setting_changes_later(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session],
+    container: Container, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(container.settings, "webhook_allow_private", True)
+    monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 24)
+    write = acme.auth(Scope.WRITE)
+    created = api.post("webhooks", json={"url": receiver.url}, headers=write).json()
+    before = utcnow()
+    rotated = api.patch(f"webhooks/{created['id']}", json={"rotate_secret": True},
+                        headers=write).json()
+    until = _moment(rotated["old_secret_signs_until"])
+    assert before + timedelta(hours=24) <= until <= utcnow() + timedelta(hours=24)
+
+    for hours in (48, 0):  # the server's setting changes after the rotation
+        monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", hours)
+        (listed,) = api.get("webhooks", headers=write).json()["items"]
+        assert _moment(listed["old_secret_signs_until"]) == until, hours
+        headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
+                                     created["id"])
+        assert signature_count(headers) == 2, hours
+        assert accepted_by(created["secret"], headers, body)
+        assert accepted_by(rotated["secret"], headers, body)
+
+    # Its end come, a raised setting does not bring the old secret back.
+    monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 48)
+    with sessions.begin() as session:
+        session.get_one(WebhookEndpointRow, created["id"]).previous_secret_until = (
+            utcnow() - timedelta(seconds=1))
+    (listed,) = api.get("webhooks", headers=write).json()["items"]
+    assert "old_secret_signs_until" not in listed
+    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
+                                 created["id"])
+    assert signature_count(headers) == 1
+    assert not accepted_by(created["secret"], headers, body)
+
+    # Rotating with no overlap set forgets the replaced secret (kept in clear) at once.
+    monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 0)
+    api.patch(f"webhooks/{created['id']}", json={"rotate_secret": True}, headers=write)
+    with sessions() as session:
+        row = session.get_one(WebhookEndpointRow, created["id"])
+        assert (row.previous_secret, row.previous_secret_until) == (None, None)

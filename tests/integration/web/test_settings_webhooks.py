@@ -155,7 +155,8 @@ def test_a_rotated_secret_signs_the_next_delivery_and_the_old_one_too_for_a_day(
 
     confirm = browser.page(f"/settings/webhooks/{endpoint_id}/rotate")
     assert "Rotate the signing secret?" in confirm.text
-    assert "the old secret signs them too" in text_of(confirm.text, "confirm")
+    assert "For 24 hours the old secret signs them too" in text_of(confirm.text,
+                                                                   "rotate-overlap")
     before = utcnow()
     rotated = browser.client.post(f"/settings/webhooks/{endpoint_id}/rotate",
                                   data={"csrf_token": csrf_token_in(confirm.text)})
@@ -169,9 +170,10 @@ def test_a_rotated_secret_signs_the_next_delivery_and_the_old_one_too_for_a_day(
     note = text_of(settings_page, f"webhook-{endpoint_id}-old-secret")
     assert note.startswith("The old secret also signs until")
     with sessions() as session:
-        replaced_at = session.get_one(WebhookEndpointRow, endpoint_id).secret_replaced_at
-    assert replaced_at is not None and before <= replaced_at <= utcnow()
-    until = NumberFormats("en").moment(replaced_at + timedelta(hours=24))
+        ends = session.get_one(WebhookEndpointRow, endpoint_id).previous_secret_until
+    assert ends is not None
+    assert before + timedelta(hours=24) <= ends <= utcnow() + timedelta(hours=24)
+    until = NumberFormats("en").moment(ends)
     assert " ".join(until.split()) in note  # (text_of makes every space a plain one)
 
     # During the overlap: one delivery, accepted by a receiver on either secret.
@@ -186,10 +188,10 @@ def test_a_rotated_secret_signs_the_next_delivery_and_the_old_one_too_for_a_day(
     row = text_of(browser.page("/settings").text, f"webhook-{endpoint_id}")
     assert "1 0 0" in row  # delivered 1, failed 0, pending 0
 
-    # A day later (the rotation moved back past the overlap): only the new one signs.
+    # A day later (the overlap's end moved back to just past): only the new one signs.
     with sessions.begin() as session:
-        session.get_one(WebhookEndpointRow, endpoint_id).secret_replaced_at = (
-            utcnow() - timedelta(hours=24, seconds=1))
+        session.get_one(WebhookEndpointRow, endpoint_id).previous_secret_until = (
+            utcnow() - timedelta(seconds=1))
     _queue(sessions, companies.acme_id, endpoint_id, receiver.url, "ack-after-the-overlap")
     assert deliver_due_messages(container) == "outbox: 1 sent, 0 to retry, 0 failed"
     headers, body = receiver.deliveries[1]
@@ -252,3 +254,44 @@ def test_the_section_speaks_russian_and_hungarian(
     assert "Вебхуки" in text_of(ru.text, "webhooks-heading")
     hu = browser.page("/settings?lang=hu").text
     assert "Webhookok" in text_of(hu, "webhooks-heading")
+
+
+def test_the_confirm_page_says_the_servers_overlap_and_the_rotation_stores_its_end(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+    container: Container, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with sessions.begin() as session:
+        endpoint = WebhookEndpointRow(workspace_id=companies.acme_id, url=PUBLIC_URL,
+                                      secret=new_secret())
+        session.add(endpoint)
+        session.flush()
+        endpoint_id = endpoint.id
+    browser.log_in(companies.bob, PASSWORD)
+    path = f"/settings/webhooks/{endpoint_id}/rotate"
+
+    def said(hours: float, lang: str = "en") -> str:
+        monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", hours)
+        return text_of(browser.page(f"{path}?lang={lang}").text, "rotate-overlap")
+
+    assert "For 2 hours the old secret signs them too" in said(2)
+    assert "For 1 hour the old secret signs them too" in said(1)
+    assert "For 90 minutes the old secret signs them too" in said(1.5)
+    assert "the old secret" not in said(0)
+    assert "The receiver must be given the new secret" in said(0)
+    assert "В течение 21 часа их подписывает и старый секрет" in said(21, "ru")
+    assert "В течение 48 часов их подписывает и старый секрет" in said(48, "ru")
+    assert "48 óráig a régi titok is aláírja őket" in said(48, "hu")
+
+    # The rotation uses this server's setting (2 h), not a default, and stores the end.
+    confirm = browser.page(f"{path}?lang=en")
+    monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 2)
+    before = utcnow()
+    rotated = browser.client.post(path, data={"csrf_token": csrf_token_in(confirm.text)})
+    assert rotated.status_code == 200, rotated.text
+    with sessions() as session:
+        ends = session.get_one(WebhookEndpointRow, endpoint_id).previous_secret_until
+    assert ends is not None
+    assert before + timedelta(hours=2) <= ends <= utcnow() + timedelta(hours=2)
+    monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 0)
+    note = text_of(browser.page("/settings?lang=en").text, f"webhook-{endpoint_id}-old-secret")
+    assert " ".join(NumberFormats("en").moment(ends).split()) in note  # still shown

@@ -13,8 +13,11 @@ The worker reads the secret when it sends, so after a rotation the next delivery
 before or after — is signed with the new one; for ``KANO_WEBHOOK_SECRET_OVERLAP_HOURS``
 after the rotation it is signed with the replaced one too (two signatures), so a receiver
 still holding the old secret keeps accepting deliveries until it is given the new one.
-Lists say until when the old secret signs. Disabling an endpoint stops new messages
-for it; those already queued fail at their next attempt ("removed or deactivated").
+That end is stored at the rotation (``previous_secret_until``), from the settings of whoever
+rotates (API, web page): changing the setting later moves no overlap already given, and
+listing or signing needs no settings. Lists say until when the old secret signs.
+Disabling an endpoint stops new messages for it; those already queued fail at their next
+attempt ("removed or deactivated").
 Deleting it deletes its queued and past messages with it (the outbox's foreign key
 cascades).
 """
@@ -31,7 +34,7 @@ from sqlalchemy.orm import Session
 from kano.adapters.db.accounts import audit
 from kano.adapters.db.orm import OutboxMessageRow, WebhookEndpointRow, utcnow
 from kano.adapters.messaging.webhooks import check_target, new_secret, old_secret_signs_until
-from kano.config import Settings, get_settings
+from kano.config import Settings
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 URL_MAX_LENGTH = 2048  # webhook_endpoints.url is VARCHAR(2048)
@@ -61,13 +64,10 @@ class EndpointWithSecret:
     secret: str
 
 
-def secret_overlap(settings: Settings | None = None) -> timedelta:
-    """How long a replaced secret keeps signing (``KANO_WEBHOOK_SECRET_OVERLAP_HOURS``).
-
-    Callers that have the container pass its settings; the web routes that do not yet
-    (settings_page, settings_webhooks) get the process-wide ones, which are the server's.
-    """
-    return timedelta(hours=(settings or get_settings()).webhook_secret_overlap_hours)
+def secret_overlap(settings: Settings) -> timedelta:
+    """How long a secret replaced now keeps signing (``KANO_WEBHOOK_SECRET_OVERLAP_HOURS``
+    of the caller's settings: the container's)."""
+    return timedelta(hours=settings.webhook_secret_overlap_hours)
 
 
 def checked_webhook_url(url: str, allow_private: bool) -> str:
@@ -83,15 +83,14 @@ def checked_webhook_url(url: str, allow_private: bool) -> str:
     return url
 
 
-def _lines(session: Session, workspace_id: int, endpoint_id: int | None = None, *,
-           overlap: timedelta | None) -> list[EndpointLine]:
+def _lines(session: Session, workspace_id: int, endpoint_id: int | None = None
+           ) -> list[EndpointLine]:
     query = select(WebhookEndpointRow).where(WebhookEndpointRow.workspace_id == workspace_id)
     if endpoint_id is not None:
         query = query.where(WebhookEndpointRow.id == endpoint_id)
     rows = session.scalars(query.order_by(WebhookEndpointRow.id)).all()
     if not rows:
         return []
-    overlap = secret_overlap() if overlap is None else overlap
     now = utcnow()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     # By endpoint id alone: the ids are this workspace's endpoints (selected above), and
@@ -110,26 +109,19 @@ def _lines(session: Session, workspace_id: int, endpoint_id: int | None = None, 
                      delivered=counts[row.id].get("sent", 0),
                      failed=counts[row.id].get("failed", 0),
                      pending=counts[row.id].get("pending", 0),
-                     old_secret_signs_until=_old_secret_signs_until(row, overlap, now))
+                     old_secret_signs_until=old_secret_signs_until(
+                         row.previous_secret, row.previous_secret_until, now))
         for row in rows
     ]
 
 
-def _old_secret_signs_until(row: WebhookEndpointRow, overlap: timedelta, now: datetime
-                            ) -> datetime | None:
-    until = old_secret_signs_until(row.secret_replaced_at, overlap)
-    return until if row.previous_secret and until is not None and now < until else None
-
-
-def webhook_endpoints(session: Session, workspace_id: int, *,
-                      overlap: timedelta | None = None) -> list[EndpointLine]:
+def webhook_endpoints(session: Session, workspace_id: int) -> list[EndpointLine]:
     """The workspace's endpoints in the order they were added."""
-    return _lines(session, workspace_id, overlap=overlap)
+    return _lines(session, workspace_id)
 
 
-def webhook_endpoint(session: Session, workspace_id: int, endpoint_id: int, *,
-                     overlap: timedelta | None = None) -> EndpointLine:
-    found = _lines(session, workspace_id, endpoint_id, overlap=overlap)
+def webhook_endpoint(session: Session, workspace_id: int, endpoint_id: int) -> EndpointLine:
+    found = _lines(session, workspace_id, endpoint_id)
     if not found:
         raise NotFound("webhook", endpoint_id)
     return found[0]
@@ -150,7 +142,7 @@ def _row(session: Session, workspace_id: int, endpoint_id: int) -> WebhookEndpoi
 
 def add_webhook_endpoint(
     session: Session, workspace_id: int, url: str, *, allow_private: bool, actor: str,
-    user_id: int | None, overlap: timedelta | None = None,
+    user_id: int | None,
 ) -> EndpointWithSecret:
     url = checked_webhook_url(url, allow_private)
     secret = new_secret()
@@ -159,14 +151,12 @@ def add_webhook_endpoint(
     session.flush()
     audit(session, workspace_id, actor, "create", ENTITY, row.id, {"url": url},
           user_id=user_id)
-    return EndpointWithSecret(webhook_endpoint(session, workspace_id, row.id, overlap=overlap),
-                              secret)
+    return EndpointWithSecret(webhook_endpoint(session, workspace_id, row.id), secret)
 
 
 def change_webhook_endpoint(
     session: Session, workspace_id: int, endpoint_id: int, *, url: str | None = None,
     enabled: bool | None = None, allow_private: bool, actor: str, user_id: int | None,
-    overlap: timedelta | None = None,
 ) -> EndpointLine:
     """Change the URL (checked like a new one) and/or switch the endpoint on or off;
     audited with the values before and after. Nothing given: nothing changes."""
@@ -185,25 +175,32 @@ def change_webhook_endpoint(
             else "update"
         audit(session, workspace_id, actor, action, ENTITY, row.id, changes, user_id=user_id)
         session.flush()
-    return webhook_endpoint(session, workspace_id, endpoint_id, overlap=overlap)
+    return webhook_endpoint(session, workspace_id, endpoint_id)
 
 
 def rotate_webhook_secret(
     session: Session, workspace_id: int, endpoint_id: int, *, actor: str, user_id: int | None,
-    overlap: timedelta | None = None,
+    overlap: timedelta,
 ) -> EndpointWithSecret:
     """A new ``whsec_`` secret signs every delivery from now on; the secret it replaces
-    signs them too until the overlap is over. Rotating again, even during an overlap,
-    keeps only the secret just replaced: two secrets at most."""
+    signs them too for ``overlap`` (the caller's ``KANO_WEBHOOK_SECRET_OVERLAP_HOURS``,
+    see :func:`secret_overlap`), an end stored now and never moved by the setting later.
+
+    Rotating again, even during an overlap, keeps only the secret just replaced: two
+    secrets at most, and one replaced longer ago than its overlap is overwritten rather
+    than kept in clear. No overlap (0): no replaced secret is kept at all."""
     row = _row(session, workspace_id, endpoint_id)
-    row.previous_secret = row.secret
-    row.secret_replaced_at = utcnow()
+    if overlap > timedelta(0):
+        row.previous_secret = row.secret
+        row.previous_secret_until = utcnow() + overlap
+    else:
+        row.previous_secret = row.previous_secret_until = None
     row.secret = new_secret()
     audit(session, workspace_id, actor, "rotate_secret", ENTITY, row.id, {"url": row.url},
           user_id=user_id)
     session.flush()
-    return EndpointWithSecret(
-        webhook_endpoint(session, workspace_id, endpoint_id, overlap=overlap), row.secret)
+    return EndpointWithSecret(webhook_endpoint(session, workspace_id, endpoint_id),
+                              row.secret)
 
 
 def delete_webhook_endpoint(

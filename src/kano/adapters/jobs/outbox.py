@@ -41,7 +41,6 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, or_, select, text, update
 
 from kano.adapters.db.orm import OutboxMessageRow, WebhookEndpointRow, utcnow
-from kano.adapters.db.webhook_endpoints import secret_overlap
 from kano.adapters.messaging.email import Mailer
 from kano.adapters.messaging.webhooks import PermanentFailure, post_webhook, signing_secrets
 from kano.bootstrap import Container
@@ -318,7 +317,8 @@ def _webhook_secrets(
     container: Container, claimed: list[ClaimedMessage]
 ) -> dict[int, tuple[str, ...]]:
     """The signing secrets of the active endpoints the batch's webhooks go to, in one
-    query: the current secret, and the replaced one while its rotation's overlap lasts."""
+    query: the current secret, and the replaced one until the end of overlap its rotation
+    stored."""
     wanted = {m.webhook_endpoint_id for m in claimed if m.webhook_endpoint_id is not None}
     if not wanted:
         return {}
@@ -328,14 +328,12 @@ def _webhook_secrets(
                 WebhookEndpointRow.id,
                 WebhookEndpointRow.secret,
                 WebhookEndpointRow.previous_secret,
-                WebhookEndpointRow.secret_replaced_at,
+                WebhookEndpointRow.previous_secret_until,
             ).where(WebhookEndpointRow.id.in_(wanted), WebhookEndpointRow.active.is_(True))
         ).all()
-    overlap, now = secret_overlap(container.settings), utcnow()
+    now = utcnow()
     return {
-        row.id: signing_secrets(
-            row.secret, row.previous_secret, row.secret_replaced_at, overlap, now
-        )
+        row.id: signing_secrets(row.secret, row.previous_secret, row.previous_secret_until, now)
         for row in rows
     }
 

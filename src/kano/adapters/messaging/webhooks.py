@@ -21,7 +21,7 @@ import secrets
 import socket
 import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -56,20 +56,23 @@ def signatures(secrets: Sequence[str], message_id: str, timestamp: int, body: by
     return " ".join(signature(secret, message_id, timestamp, body) for secret in secrets)
 
 
-def old_secret_signs_until(replaced_at: datetime | None, overlap: timedelta
-                           ) -> datetime | None:
-    """Until when the secret replaced at ``replaced_at`` still signs (None: never again)."""
-    if replaced_at is None or overlap <= timedelta(0):
-        return None
-    return replaced_at + overlap
+def old_secret_signs_until(previous_secret: str | None, until: datetime | None,
+                           now: datetime) -> datetime | None:
+    """Until when the replaced secret still signs, if it does at ``now`` (else None).
 
-
-def signing_secrets(secret: str, previous_secret: str | None, replaced_at: datetime | None,
-                    overlap: timedelta, now: datetime) -> tuple[str, ...]:
-    """The secrets a delivery is signed with at ``now``: the current one, then the one it
-    replaced while the rotation's overlap lasts."""
-    until = old_secret_signs_until(replaced_at, overlap)
+    ``until`` is the rotation's own end of overlap, fixed when the secret was rotated, so
+    changing ``KANO_WEBHOOK_SECRET_OVERLAP_HOURS`` later moves no overlap already given.
+    """
     if previous_secret and until is not None and now < until:
+        return until
+    return None
+
+
+def signing_secrets(secret: str, previous_secret: str | None, until: datetime | None,
+                    now: datetime) -> tuple[str, ...]:
+    """The secrets a delivery is signed with at ``now``: the current one, then the one it
+    replaced while the rotation's overlap (which ends at ``until``) lasts."""
+    if previous_secret and old_secret_signs_until(previous_secret, until, now):
         return (secret, previous_secret)
     return (secret,)
 

@@ -11,8 +11,6 @@ a 422 naming `url`. An endpoint of another workspace is a 404. Every change is a
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from kano.adapters.api.deps import SessionDep, container_of
@@ -51,21 +49,16 @@ def _allow_private(request: Request) -> bool:
     return container_of(request).settings.webhook_allow_private
 
 
-def _overlap(request: Request) -> timedelta:
-    return store.secret_overlap(container_of(request).settings)
-
-
 @router.get("", summary="List the webhook endpoints", response_model=WebhookEndpoints,
             response_model_exclude_none=True,
             responses=write_responses(401, 403, 500))  # fmt: skip
-def list_webhooks(editor: EditorDep, session: SessionDep, request: Request
-                  ) -> WebhookEndpoints:
+def list_webhooks(editor: EditorDep, session: SessionDep) -> WebhookEndpoints:
     """In the order they were added, each with its delivered, failed and pending messages,
     and, after a rotation, until when the replaced secret still signs. Secrets are never
     listed."""
     editor.require_admin(WHAT)
-    return WebhookEndpoints(items=[_out(line) for line in store.webhook_endpoints(
-        session, editor.workspace_id, overlap=_overlap(request))])
+    return WebhookEndpoints(items=[_out(line) for line in
+                                   store.webhook_endpoints(session, editor.workspace_id)])
 
 
 @router.post("", summary="Add a webhook endpoint", status_code=201,
@@ -78,7 +71,7 @@ def create_webhook(editor: EditorDep, session: SessionDep, request: Request,
     editor.require_admin(WHAT)
     added = store.add_webhook_endpoint(
         session, editor.workspace_id, body.url, allow_private=_allow_private(request),
-        actor=editor.actor, user_id=editor.user_id, overlap=_overlap(request))
+        actor=editor.actor, user_id=editor.user_id)
     session.commit()
     return _out(added.endpoint, added.secret)
 
@@ -96,13 +89,13 @@ def update_webhook(editor: EditorDep, session: SessionDep, request: Request,
     try:
         line = store.change_webhook_endpoint(
             session, editor.workspace_id, endpoint_id, url=body.url, enabled=body.enabled,
-            allow_private=_allow_private(request), actor=editor.actor, user_id=editor.user_id,
-            overlap=_overlap(request))
+            allow_private=_allow_private(request), actor=editor.actor, user_id=editor.user_id)
         secret = None
         if body.rotate_secret:
             rotated = store.rotate_webhook_secret(
                 session, editor.workspace_id, endpoint_id, actor=editor.actor,
-                user_id=editor.user_id, overlap=_overlap(request))
+                user_id=editor.user_id,
+                overlap=store.secret_overlap(container_of(request).settings))
             line, secret = rotated.endpoint, rotated.secret
     except NotFound as error:
         raise _not_found(endpoint_id) from error

@@ -72,10 +72,12 @@ class WebhookEndpointRow(WorkspaceScoped, Base):
 
     The secret is stored as given: signing needs it in clear (Standard Webhooks), unlike
     API tokens, which are only ever compared and are stored hashed. After a rotation the
-    secret it replaced is kept (``previous_secret``, stored the same way) with the time of
-    the rotation (``secret_replaced_at``): for ``KANO_WEBHOOK_SECRET_OVERLAP_HOURS`` after
-    it, deliveries carry a signature under each, so a receiver not yet given the new
-    secret still accepts them. Only the last replaced secret is kept.
+    secret it replaced is kept (``previous_secret``, stored the same way) with the end of
+    its overlap (``previous_secret_until``, naive UTC: the rotation's time plus the
+    rotating server's ``KANO_WEBHOOK_SECRET_OVERLAP_HOURS``, fixed then): until it,
+    deliveries carry a signature under each, so a receiver not yet given the new secret
+    still accepts them. Only the last replaced secret is kept; none after a rotation with
+    no overlap.
     """
 
     __tablename__ = "webhook_endpoints"
@@ -83,7 +85,7 @@ class WebhookEndpointRow(WorkspaceScoped, Base):
     url: Mapped[str] = mapped_column(String(2048))
     secret: Mapped[str] = mapped_column(String(128))
     previous_secret: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    secret_replaced_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    previous_secret_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

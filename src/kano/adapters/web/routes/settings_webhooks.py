@@ -22,6 +22,7 @@ from kano.adapters.db.webhook_endpoints import (
     change_webhook_endpoint,
     delete_webhook_endpoint,
     rotate_webhook_secret,
+    secret_overlap,
     webhook_endpoint,
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPageContext
@@ -46,6 +47,17 @@ def url_problem(url: str, problem: InvalidInput) -> str:
     if "non-public address" in message:
         return "private"
     return "not_http"
+
+
+def overlap_said(hours: float) -> tuple[str, int]:
+    """How the confirm page says how long the old secret keeps signing after a rotation
+    made now: ("hours", n) for whole hours, else ("minutes", n) rounded (at least 1),
+    ("none", 0) when it stops at once (``KANO_WEBHOOK_SECRET_OVERLAP_HOURS=0``)."""
+    if hours <= 0:
+        return ("none", 0)
+    if hours == int(hours):
+        return ("hours", int(hours))
+    return ("minutes", max(1, round(hours * 60)))
 
 
 def _not_found(page: SignedInPageContext) -> Response:
@@ -95,10 +107,11 @@ def _confirm(page: AdminPageContext, db: Session, endpoint_id: int, action: str
     except NotFound:
         return _not_found(page)
     path = "rotate" if action == "rotate-webhook" else "delete"
+    unit, count = overlap_said(page.web.container.settings.webhook_secret_overlap_hours)
     return page.render("settings/confirm.html", active="settings", action=action,
                        target=endpoint.url, detail=None,
                        pending=endpoint.pending, delivered=endpoint.delivered,
-                       failed=endpoint.failed,
+                       failed=endpoint.failed, overlap_unit=unit, overlap_count=count,
                        form_action=f"/settings/webhooks/{endpoint.id}/{path}")
 
 
@@ -115,8 +128,10 @@ def confirm_delete(page: AdminPage, db: DbSession, endpoint_id: EndpointId) -> R
 @router.post("/settings/webhooks/{endpoint_id}/rotate", dependencies=[CsrfChecked])
 def rotate_secret(page: AdminPage, db: DbSession, endpoint_id: EndpointId) -> Response:
     try:
-        rotated = rotate_webhook_secret(db, page.workspace.id, endpoint_id,
-                                        actor=page.viewer.email, user_id=page.viewer.user_id)
+        rotated = rotate_webhook_secret(
+            db, page.workspace.id, endpoint_id, actor=page.viewer.email,
+            user_id=page.viewer.user_id,
+            overlap=secret_overlap(page.web.container.settings))
     except NotFound:
         db.rollback()
         return _not_found(page)

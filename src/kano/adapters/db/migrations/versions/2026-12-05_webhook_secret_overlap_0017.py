@@ -1,8 +1,12 @@
 """webhook secret rotation with an overlap, and outbox messages found by their endpoint
 
 ``webhook_endpoints.previous_secret`` is the secret the last rotation replaced, stored in
-clear like ``secret`` (signing needs it), and ``secret_replaced_at`` when: for
-``KANO_WEBHOOK_SECRET_OVERLAP_HOURS`` after it the worker signs each delivery with both.
+clear like ``secret`` (signing needs it), and ``previous_secret_until`` the end of its
+overlap (naive UTC), fixed at the rotation as its time plus the rotating server's
+``KANO_WEBHOOK_SECRET_OVERLAP_HOURS``: until then the worker signs each delivery with both.
+Storing the end, not the rotation's time, keeps a later change of the setting from moving
+(or reviving) overlaps already given.
+
 ``ix_outbox_webhook_endpoint_id`` (endpoint, status; webhooks only) answers the settings
 page's count of each endpoint's messages by status from the index alone, and serves the
 cascade that deletes them with their endpoint (without it the count reads every message
@@ -29,7 +33,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
         batch_op.add_column(sa.Column("previous_secret", sa.String(length=128), nullable=True))
-        batch_op.add_column(sa.Column("secret_replaced_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("previous_secret_until", sa.DateTime(),
+                                      nullable=True))
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_outbox_webhook_endpoint_id"),
@@ -45,5 +50,5 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_webhook_endpoint_id"))
     with op.batch_alter_table("webhook_endpoints", schema=None) as batch_op:
-        batch_op.drop_column("secret_replaced_at")
+        batch_op.drop_column("previous_secret_until")
         batch_op.drop_column("previous_secret")
