@@ -89,6 +89,13 @@ class Settings(BaseSettings):
         ge=1,
         description="An invitation not answered after this many days gets one reminder.",
     )
+    idempotency_key_days: int = Field(
+        7,
+        ge=1,
+        description="How long the API remembers an Idempotency-Key and its answer: a retry "
+        "within this many days replays the first result; `kano worker` forgets older keys "
+        "(a retry after that is stored as a new request).",
+    )
     compute_every_minutes: int = Field(
         60,
         ge=1,

@@ -35,6 +35,7 @@ from kano.adapters.db.orm import (
     WebhookEndpointRow,
     utcnow,
 )
+from kano.adapters.jobs.idempotency_expiry import forget_expired_keys
 from kano.adapters.jobs.outbox import deliver_due_messages
 from kano.adapters.messaging.webhooks import new_secret
 from kano.bootstrap import Container
@@ -221,6 +222,28 @@ def test_a_key_stored_before_the_fingerprint_changed_still_replays(
     assert count(sessions, FeedbackResponse) == responses_before
     other_body = api.post("responses", json=submission(answers={"nps": 9}), headers=headers)
     assert_invalid_field(other_body, "Idempotency-Key")
+
+
+def test_a_key_is_remembered_for_its_days_then_forgotten_by_the_worker(
+    api: TestClient, acme: SeededWorkspace, container: Container
+) -> None:
+    """Within KANO_IDEMPOTENCY_KEY_DAYS a retry replays; once the worker has forgotten an
+    older key, the same key is a new request (stored again, as the docs say)."""
+    headers = {**acme.auth(Scope.WRITE), "Idempotency-Key": "remembered-for-a-week"}
+    first = api.post("responses", json=submission(), headers=headers)
+    assert first.status_code == 201, first.text
+    forget_expired_keys(container)
+    assert api.post("responses", json=submission(), headers=headers).json() == first.json()
+    with container.sessions.begin() as session:
+        session.execute(
+            update(IdempotencyKeyRow)
+            .where(IdempotencyKeyRow.key == headers["Idempotency-Key"])
+            .values(created_at=utcnow() - timedelta(days=8))
+        )
+    assert forget_expired_keys(container).startswith("1 ")
+    later = api.post("responses", json=submission(), headers=headers)
+    assert later.status_code == 201 and later.headers["Idempotent-Replayed"] == "false"
+    assert later.json()["id"] != first.json()["id"]
 
 
 def test_concurrent_requests_with_one_key_store_one_response(

@@ -92,6 +92,7 @@ def remind_invitations(container: Container) -> str:
 
 def default_jobs(container: Container) -> list[Job]:
     from kano.adapters.jobs.bounces import BOUNCE_JOB, read_bounce_maildir
+    from kano.adapters.jobs.idempotency_expiry import EXPIRY_JOB, forget_expired_keys
     from kano.adapters.jobs.invitations import REMINDER_JOB
     from kano.adapters.jobs.table_upkeep import UPKEEP_JOB, keep_tables_planned
 
@@ -102,6 +103,7 @@ def default_jobs(container: Container) -> list[Job]:
         Job(UPKEEP_JOB, timedelta(seconds=UPKEEP_SECONDS), keep_tables_planned, routine=True),
         Job(ESCALATION_JOB, timedelta(minutes=1), escalate_cases),
         Job(REMINDER_JOB, timedelta(minutes=5), remind_invitations),
+        Job(EXPIRY_JOB, timedelta(minutes=10), forget_expired_keys),
         Job(COMPUTE_JOB, every, refresh_all_workspaces),
     ]
     if container.settings.bounce_maildir:  # bounces.py: the Maildir of returned e-mails

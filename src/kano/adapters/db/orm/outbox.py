@@ -98,7 +98,8 @@ class IdempotencyKeyRow(WorkspaceScoped, Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[Any] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Indexed for the worker, which forgets keys older than KANO_IDEMPOTENCY_KEY_DAYS.
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     response_id: Mapped[int | None] = mapped_column(BigId, nullable=True)
 
 
