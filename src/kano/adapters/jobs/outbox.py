@@ -293,8 +293,7 @@ def _deliver(
                                 settings.smtp_url, settings.mail_from, settings.secret_key
                             )
                         except Exception as malformed:  # a bad URL: fixable, so retried
-                            error = f"{malformed}"
-                            outcomes[_record(connection, message, error, False)] += 1
+                            outcomes[_record(connection, message, str(malformed), False)] += 1
                             continue
                     error, permanent = _send(container, message, mailer, secrets)
                     if error is None:
