@@ -1,8 +1,8 @@
-"""Every route of Settings → "Members", "API tokens" and "Webhooks" lets only a workspace's
-owners and admins on: someone without a workspace gets the "no workspace" page, anyone else
-the settings page with a 403 and the refusal of that section (before the id in the path is
-even validated), and nothing changes; a form sent without its CSRF token is refused as
-forged first."""
+"""Every route of Settings → "Members", "API tokens", "Webhooks" and "Surveys" lets only
+a workspace's owners and admins on: someone without a workspace gets the "no workspace"
+page, anyone else the settings page with a 403 and the refusal of that section (before the
+id in the path is even validated), and nothing changes; a form sent without its CSRF token
+is refused as forged first."""
 
 from __future__ import annotations
 
@@ -17,8 +17,13 @@ from tests.integration.web.seed import PASSWORD, SeededCompanies
 
 MEMBERS = "Only a workspace owner or admin may manage the members."
 TOKENS_AND_WEBHOOKS = "Only a workspace owner or admin may manage API tokens and webhooks."
+SURVEYS = "Only a workspace owner or admin may change these settings."
 NO_WORKSPACE = "You do not belong to any workspace yet."
 FORGED = "The form was sent without its security token"
+
+# The element of the settings page that says each refusal.
+SHOWN_IN = {MEMBERS: "members-refused", TOKENS_AND_WEBHOOKS: "access-refused",
+            SURVEYS: "settings-refused"}
 
 # (method, path, form, the refusal the page shows); ``{id}`` is a member of Acme.
 ROUTES = [
@@ -36,6 +41,7 @@ ROUTES = [
     ("POST", "/settings/webhooks/{id}/rotate", {}, TOKENS_AND_WEBHOOKS),
     ("GET", "/settings/webhooks/{id}/delete", {}, TOKENS_AND_WEBHOOKS),
     ("POST", "/settings/webhooks/{id}/delete", {}, TOKENS_AND_WEBHOOKS),
+    ("POST", "/settings/surveys", {"survey_fatigue_days": "1"}, SURVEYS),
 ]
 
 
@@ -57,7 +63,7 @@ def _send(browser: Browser, method: str, path: str, form: dict[str, str],
     return f"{response.status_code} {response.text}"
 
 
-def test_only_owners_and_admins_reach_the_members_token_and_webhook_routes(
+def test_only_owners_and_admins_reach_the_admin_settings_routes(
     browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
 ) -> None:
     with sessions.begin() as session:
@@ -74,14 +80,13 @@ def test_only_owners_and_admins_reach_the_members_token_and_webhook_routes(
     for method, path, form, refusal in ROUTES:
         answer = _send(browser, method, path.format(id=member_id), form, token)
         assert answer.startswith("403 "), (method, path, answer[:200])
-        shown = text_of(answer, "members-refused" if refusal == MEMBERS else "access-refused")
-        assert shown == refusal, (method, path)
-        other = "access-refused" if refusal == MEMBERS else "members-refused"
-        assert f'id="{other}"' not in answer, (method, path)
+        assert text_of(answer, SHOWN_IN[refusal]) == refusal, (method, path)
+        others = [element for element in SHOWN_IN.values() if element != SHOWN_IN[refusal]]
+        assert not any(f'id="{other}"' in answer for other in others), (method, path)
         if method == "POST":  # without its token the form is refused as forged, first
             forged = _send(browser, method, path.format(id=member_id), form, None)
             assert forged.startswith("403 ") and FORGED in forged, (method, path)
-            assert 'id="members-refused"' not in forged and 'id="access-refused"' not in forged
+            assert not any(f'id="{element}"' in forged for element in SHOWN_IN.values())
 
     # Who may is asked before what was sent: a malformed id is refused, not validated.
     for path in ("/settings/members/0/role", "/settings/tokens/x/revoke",

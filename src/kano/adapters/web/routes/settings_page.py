@@ -124,3 +124,5 @@ AdminPage = Annotated[AdminPageContext, Depends(_administering("access_refused")
 """For the "API tokens" and "Webhooks" routes (their refusal names tokens and webhooks)."""
 MembersAdminPage = Annotated[AdminPageContext, Depends(_administering("members_refused"))]
 """For the "Members" routes (the refusal is said in the "Members" section)."""
+SurveysAdminPage = Annotated[AdminPageContext, Depends(_administering("refused"))]
+"""For the "Surveys" form (the refusal is said in that section)."""

@@ -22,7 +22,7 @@ from kano.adapters.web.routes import settings_members, settings_tokens, settings
 from kano.adapters.web.routes.auth import local_path
 from kano.adapters.web.routes.settings_page import (
     SURVEY_FIELDS,
-    may_administer,
+    SurveysAdminPage,
     render_settings,
 )
 from kano.adapters.web.strategy_access import no_workspace
@@ -84,15 +84,11 @@ def settings_page(page: SignedInPage, db: DbSession, saved: str = "") -> Respons
 
 @router.post("/settings/surveys", dependencies=[CsrfChecked])
 def change_survey_settings(
-    page: SignedInPage,
+    page: SurveysAdminPage,
     db: DbSession,
     survey_fatigue_days: Annotated[str, Form()] = "",
     survey_reminder_days: Annotated[str, Form()] = "",
 ) -> Response:
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_administer(page):
-        return render_settings(page, db, refused=True, status_code=403)
     form = {"survey_fatigue_days": survey_fatigue_days.strip()[:20],
             "survey_reminder_days": survey_reminder_days.strip()[:20]}
     try:
