@@ -33,12 +33,14 @@ class InvitationRow(WorkspaceScoped, Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     nonce: Mapped[str] = mapped_column(String(32))
     invited_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Indexed: deleting outbox rows (a webhook endpoint's messages go with it) looks each
+    # one up here; without an index that was a scan of every invitation per message.
     message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("outbox.id", ondelete="SET NULL"), nullable=True, index=True
     )
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     reminder_message_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outbox.id", ondelete="SET NULL"), nullable=True
+        ForeignKey("outbox.id", ondelete="SET NULL"), nullable=True, index=True
     )
     answered_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     response_id: Mapped[int | None] = mapped_column(
