@@ -17,4 +17,8 @@ ruff check src tests bench
 echo "==> mypy (domain packages)"
 mypy
 echo "==> pytest"
-exec python -m pytest "$@"
+# Two processes (pytest-xdist), each its own databases (tests/databases.py names them per
+# worker): one pytest process keeps about one core busy with its PostgreSQL backends, and
+# on a 2-core machine as slow as some CI hosts the serial suite took over 100 minutes.
+# A test file stays on one worker (its module fixtures are built once).
+exec python -m pytest -n 2 --dist loadfile "$@"
