@@ -429,14 +429,22 @@ async def single_client(
 
 
 async def bulk_client(
-    port: int, token: str, load: Load, seed_: int, customers: int, stop_at: float
+    port: int,
+    token: str,
+    load: Load,
+    seed_: int,
+    customers: int,
+    stop_at: float,
+    options: dict[str, bool] | None = None,
 ) -> None:
+    """Batches of 1,000 until ``stop_at``; ``options`` go beside ``"responses"`` (the
+    backfill's ``{"acknowledge": false, "open_cases": false}``)."""
     rng = random.Random(seed_)
     connection = Connection(port, token)
     while time.monotonic() < stop_at:
         key = str(uuid.UUID(int=rng.getrandbits(128)))
         items = [json.loads(single_body(f"{key}-{i}", rng, customers)) for i in range(1000)]
-        body = json.dumps({"responses": items}, separators=(",", ":")).encode()
+        body = json.dumps({"responses": items, **(options or {})}, separators=(",", ":")).encode()
         outcome = await post_until_accepted(
             connection, "/api/v1/responses:bulk", key, body, load, stop_at + 60
         )

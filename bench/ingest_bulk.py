@@ -1,6 +1,7 @@
 """``POST /api/v1/responses:bulk`` alone, with where the CPU went (issue 6: ≥ 50,000/s).
 
-Run: `.venv/bin/python bench/ingest_bulk.py [--seconds 20] [--clients 2] [--no-worker]`.
+Run: `.venv/bin/python bench/ingest_bulk.py [--seconds 20] [--clients 2] [--no-worker]
+[--backfill]`.
 
 The same set-up as ``bench/ingest.py`` (its own database, ``kano serve --workers 2``, a
 local SMTP server, ``kano worker``; the clients, bodies and services are that script's),
@@ -38,6 +39,12 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2, help="kano serve --workers")
     parser.add_argument("--no-worker", action="store_true", help="leave acknowledgements queued")
+    parser.add_argument(
+        "--backfill",
+        action="store_true",
+        help='send {"acknowledge": false, "open_cases": false}: old responses stored without '
+        "acknowledgements or cases, as `kano feedback import` stores them",
+    )
     parser.add_argument(
         "--settle",
         type=float,
@@ -97,7 +104,15 @@ def main() -> int:
             stop_at = started + args.seconds
             await asyncio.gather(
                 *(
-                    ingest.bulk_client(http_port, token, load, 5000 + n, args.customers, stop_at)
+                    ingest.bulk_client(
+                        http_port,
+                        token,
+                        load,
+                        5000 + n,
+                        args.customers,
+                        stop_at,
+                        {"acknowledge": False, "open_cases": False} if args.backfill else None,
+                    )
                     for n in range(args.clients)
                 )
             )
