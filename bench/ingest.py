@@ -440,11 +440,15 @@ async def bulk_client(
     """Batches of 1,000 until ``stop_at``; ``options`` go beside ``"responses"`` (the
     backfill's ``{"acknowledge": false, "open_cases": false}``)."""
     rng = random.Random(seed_)
+    options_json = json.dumps(options or {}, separators=(",", ":")).encode()[1:-1]
+    options_json = b"," + options_json if options_json else b""
     connection = Connection(port, token)
     while time.monotonic() < stop_at:
         key = str(uuid.UUID(int=rng.getrandbits(128)))
-        items = [json.loads(single_body(f"{key}-{i}", rng, customers)) for i in range(1000)]
-        body = json.dumps({"responses": items, **(options or {})}, separators=(",", ":")).encode()
+        # The single bodies joined as they are: parsing and dumping them again cost the
+        # load client a sixth of the CPU of a bulk run, taken from the server it measures.
+        items = b",".join(single_body(f"{key}-{i}", rng, customers) for i in range(1000))
+        body = b'{"responses":[' + items + b"]" + options_json + b"}"
         outcome = await post_until_accepted(
             connection, "/api/v1/responses:bulk", key, body, load, stop_at + 60
         )
