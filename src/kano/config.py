@@ -96,6 +96,14 @@ class Settings(BaseSettings):
         "within this many days replays the first result; `kano worker` forgets older keys "
         "(a retry after that is stored as a new request).",
     )
+    outbox_retention_days: int = Field(
+        0,
+        ge=0,
+        description="`kano worker` deletes outbox messages delivered, bounced or given up "
+        "more than this many days ago (pending ones never); 0 keeps them for ever. Their "
+        "response then lists no acknowledgements and their webhook endpoint counts them "
+        "no more; e-mails an invitation points at stay with it.",
+    )
     compute_every_minutes: int = Field(
         60,
         ge=1,

@@ -3,12 +3,15 @@ workspace's webhook endpoints; the URL rule names ``url``; another workspace's e
 a 404; a read token or a non-admin's token is a 403; every change is audited. A rotated
 secret keeps signing next to the new one until ``old_secret_signs_until``, an end fixed at
 the rotation that a later change of ``KANO_WEBHOOK_SECRET_OVERLAP_HOURS`` does not move;
-rotating again keeps only the secret just replaced."""
+rotating again keeps only the secret just replaced, and ``kano worker`` forgets it once
+that end has passed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +22,12 @@ from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import AuditEntry, OutboxMessageRow, WebhookEndpointRow, utcnow
 from kano.adapters.jobs.outbox import deliver_due_messages
+from kano.adapters.jobs.webhook_secret_expiry import (
+    SECRET_EXPIRY_JOB,
+    forget_replaced_secrets,
+    forget_secrets_replaced_before,
+)
+from kano.adapters.jobs.worker import Worker, default_jobs
 from kano.bootstrap import Container
 from kano.domain.workspaces import Role, Scope
 from tests.integration.api.problems import assert_invalid_field, assert_problem
@@ -216,47 +225,87 @@ def _moment(text: str) -> datetime:
         tzinfo=None)
 
 
+@dataclass(frozen=True)
+class Rotation:
+    """An endpoint aimed at the test's receiver, its secret rotated once."""
+
+    endpoint_id: int
+    first: str
+    """The secret it was added with (the replaced one)."""
+    answer: dict[str, Any]
+    """The rotation's answer: the new ``secret``, ``old_secret_signs_until`` if any."""
+    started: datetime
+    """A moment just before the rotation."""
+    write: dict[str, str]
+
+    @property
+    def second(self) -> str:
+        return str(self.answer["secret"])
+
+
+def _rotated_endpoint(api: TestClient, acme: SeededWorkspace, container: Container,
+                      receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
+                      overlap_hours: float | None = None) -> Rotation:
+    """Allow the loopback receiver as a target, set ``KANO_WEBHOOK_SECRET_OVERLAP_HOURS``
+    (if given), add an endpoint aimed at the receiver and rotate its secret once."""
+    monkeypatch.setattr(container.settings, "webhook_allow_private", True)
+    if overlap_hours is not None:
+        monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", overlap_hours)
+    write = acme.auth(Scope.WRITE)
+    created = api.post("webhooks", json={"url": receiver.url}, headers=write).json()
+    (listed,) = api.get("webhooks", headers=write).json()["items"]
+    assert "old_secret_signs_until" not in listed  # nothing rotated yet
+    started = utcnow()
+    rotated = api.patch(f"webhooks/{created['id']}", json={"rotate_secret": True},
+                        headers=write)
+    assert rotated.status_code == 200, rotated.text
+    return Rotation(created["id"], created["secret"], rotated.json(), started, write)
+
+
+def _after_the_overlap(api: TestClient, sessions: sessionmaker[Session], container: Container,
+                       receiver: Receiver, acme: SeededWorkspace, rotation: Rotation
+                       ) -> tuple[dict[str, str], bytes]:
+    """Move the end of the endpoint's overlap into the past; then the list shows no old
+    secret and a delivery carries one signature (returned, with its body)."""
+    with sessions.begin() as session:
+        session.get_one(WebhookEndpointRow, rotation.endpoint_id).previous_secret_until = (
+            utcnow() - timedelta(seconds=1))
+    (listed,) = api.get("webhooks", headers=rotation.write).json()["items"]
+    assert "old_secret_signs_until" not in listed
+    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
+                                 rotation.endpoint_id)
+    assert signature_count(headers) == 1
+    return headers, body
+
+
 def test_a_rotation_keeps_the_old_secret_signing_until_the_answer_says_and_only_two(
     api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session],
     container: Container, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(container.settings, "webhook_allow_private", True)  # the receiver
-    write = acme.auth(Scope.WRITE)
-    created = api.post("webhooks", json={"url": receiver.url}, headers=write).json()
-    assert "old_secret_signs_until" not in api.get("webhooks", headers=write).json()["items"][0]
-    first, path = created["secret"], f"webhooks/{created['id']}"
-
-    before = utcnow()
-    rotated = api.patch(path, json={"rotate_secret": True}, headers=write).json()
-    second = rotated["secret"]
-    until = _moment(rotated["old_secret_signs_until"])
-    assert before + timedelta(hours=24) <= until <= utcnow() + timedelta(hours=24)
+    rotation = _rotated_endpoint(api, acme, container, receiver, monkeypatch)
+    first, second, write = rotation.first, rotation.second, rotation.write
+    endpoint_id, path = rotation.endpoint_id, f"webhooks/{rotation.endpoint_id}"
+    until = _moment(rotation.answer["old_secret_signs_until"])
+    assert rotation.started + timedelta(hours=24) <= until <= utcnow() + timedelta(hours=24)
     (listed,) = api.get("webhooks", headers=write).json()["items"]
     assert "secret" not in listed and _moment(listed["old_secret_signs_until"]) == until
 
     headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
-                                 created["id"])
+                                 endpoint_id)
     assert signature_count(headers) == 2
     assert accepted_by(first, headers, body) and accepted_by(second, headers, body)
 
     third = api.patch(path, json={"rotate_secret": True}, headers=write).json()["secret"]
     headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
-                                 created["id"])
+                                 endpoint_id)
     assert signature_count(headers) == 2  # never more than two
     assert accepted_by(third, headers, body) and accepted_by(second, headers, body)
     assert not accepted_by(first, headers, body)
     with sessions() as session:
-        row = session.get_one(WebhookEndpointRow, created["id"])
+        row = session.get_one(WebhookEndpointRow, endpoint_id)
         assert (row.secret, row.previous_secret) == (third, second)
 
-    with sessions.begin() as session:  # the overlap is over
-        session.get_one(WebhookEndpointRow, created["id"]).previous_secret_until = (
-            utcnow() - timedelta(seconds=1))
-    (listed,) = api.get("webhooks", headers=write).json()["items"]
-    assert "old_secret_signs_until" not in listed
-    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
-                                 created["id"])
-    assert signature_count(headers) == 1
+    headers, body = _after_the_overlap(api, sessions, container, receiver, acme, rotation)
     assert accepted_by(third, headers, body) and not accepted_by(second, headers, body)
 
 
@@ -264,61 +313,77 @@ def test_with_no_overlap_set_the_old_secret_stops_at_once(
     api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session],
     container: Container, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(container.settings, "webhook_allow_private", True)
-    monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 0)
-    write = acme.auth(Scope.WRITE)
-    created = api.post("webhooks", json={"url": receiver.url}, headers=write).json()
-    rotated = api.patch(f"webhooks/{created['id']}", json={"rotate_secret": True},
-                        headers=write).json()
-    assert "old_secret_signs_until" not in rotated
+    rotation = _rotated_endpoint(api, acme, container, receiver, monkeypatch, overlap_hours=0)
+    assert "old_secret_signs_until" not in rotation.answer
     with sessions() as session:  # the replaced secret is not even kept
-        row = session.get_one(WebhookEndpointRow, created["id"])
+        row = session.get_one(WebhookEndpointRow, rotation.endpoint_id)
         assert (row.previous_secret, row.previous_secret_until) == (None, None)
     headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
-                                 created["id"])
-    assert accepted_by(rotated["secret"], headers, body)
-    assert not accepted_by(created["secret"], headers, body)
+                                 rotation.endpoint_id)
+    assert accepted_by(rotation.second, headers, body)
+    assert not accepted_by(rotation.first, headers, body)
 
 
 def test_a_rotations_overlap_keeps_its_end_when_the_setting_changes_later(
     api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session],
     container: Container, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(container.settings, "webhook_allow_private", True)
-    monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 24)
-    write = acme.auth(Scope.WRITE)
-    created = api.post("webhooks", json={"url": receiver.url}, headers=write).json()
-    before = utcnow()
-    rotated = api.patch(f"webhooks/{created['id']}", json={"rotate_secret": True},
-                        headers=write).json()
-    until = _moment(rotated["old_secret_signs_until"])
-    assert before + timedelta(hours=24) <= until <= utcnow() + timedelta(hours=24)
+    rotation = _rotated_endpoint(api, acme, container, receiver, monkeypatch, overlap_hours=24)
+    endpoint_id, write = rotation.endpoint_id, rotation.write
+    until = _moment(rotation.answer["old_secret_signs_until"])
+    assert rotation.started + timedelta(hours=24) <= until <= utcnow() + timedelta(hours=24)
 
     for hours in (48, 0):  # the server's setting changes after the rotation
         monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", hours)
         (listed,) = api.get("webhooks", headers=write).json()["items"]
         assert _moment(listed["old_secret_signs_until"]) == until, hours
         headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
-                                     created["id"])
+                                     endpoint_id)
         assert signature_count(headers) == 2, hours
-        assert accepted_by(created["secret"], headers, body)
-        assert accepted_by(rotated["secret"], headers, body)
+        assert accepted_by(rotation.first, headers, body)
+        assert accepted_by(rotation.second, headers, body)
 
     # Its end come, a raised setting does not bring the old secret back.
     monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 48)
-    with sessions.begin() as session:
-        session.get_one(WebhookEndpointRow, created["id"]).previous_secret_until = (
-            utcnow() - timedelta(seconds=1))
-    (listed,) = api.get("webhooks", headers=write).json()["items"]
-    assert "old_secret_signs_until" not in listed
-    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
-                                 created["id"])
-    assert signature_count(headers) == 1
-    assert not accepted_by(created["secret"], headers, body)
+    headers, body = _after_the_overlap(api, sessions, container, receiver, acme, rotation)
+    assert not accepted_by(rotation.first, headers, body)
 
     # Rotating with no overlap set forgets the replaced secret (kept in clear) at once.
     monkeypatch.setattr(container.settings, "webhook_secret_overlap_hours", 0)
-    api.patch(f"webhooks/{created['id']}", json={"rotate_secret": True}, headers=write)
+    api.patch(f"webhooks/{endpoint_id}", json={"rotate_secret": True}, headers=write)
     with sessions() as session:
-        row = session.get_one(WebhookEndpointRow, created["id"])
+        row = session.get_one(WebhookEndpointRow, endpoint_id)
         assert (row.previous_secret, row.previous_secret_until) == (None, None)
+
+
+def test_the_worker_forgets_a_replaced_secret_once_its_overlap_is_over(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session],
+    container: Container, receiver: Receiver, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rotation = _rotated_endpoint(api, acme, container, receiver, monkeypatch, overlap_hours=24)
+    until = _moment(rotation.answer["old_secret_signs_until"])
+    jobs = [job for job in default_jobs(container) if job.name == SECRET_EXPIRY_JOB]
+
+    # During the overlap the worker's job keeps the old secret, which goes on signing.
+    assert [outcome for _, outcome, _ in Worker(container, jobs).run_due()] == ["ok"]
+    with sessions() as session:
+        row = session.get_one(WebhookEndpointRow, rotation.endpoint_id)
+        assert (row.previous_secret, row.previous_secret_until) == (rotation.first, until)
+    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
+                                 rotation.endpoint_id)
+    assert accepted_by(rotation.first, headers, body)
+    assert accepted_by(rotation.second, headers, body)
+
+    # Run past the overlap's end, the job clears it from the row.
+    assert forget_secrets_replaced_before(container, until + timedelta(seconds=1)) == 1
+    with sessions() as session:
+        row = session.get_one(WebhookEndpointRow, rotation.endpoint_id)
+        assert (row.secret, row.previous_secret, row.previous_secret_until) == (
+            rotation.second, None, None)
+    (listed,) = api.get("webhooks", headers=rotation.write).json()["items"]
+    assert "old_secret_signs_until" not in listed
+    headers, body = _deliver_one(sessions, container, receiver, acme.workspace_id,
+                                 rotation.endpoint_id)
+    assert signature_count(headers) == 1 and accepted_by(rotation.second, headers, body)
+    assert forget_replaced_secrets(container) == (
+        "0 replaced webhook secrets past their overlap forgotten")

@@ -94,7 +94,12 @@ def default_jobs(container: Container) -> list[Job]:
     from kano.adapters.jobs.bounces import BOUNCE_JOB, read_bounce_maildir
     from kano.adapters.jobs.idempotency_expiry import EXPIRY_JOB, forget_expired_keys
     from kano.adapters.jobs.invitations import REMINDER_JOB
+    from kano.adapters.jobs.outbox_retention import RETENTION_JOB, delete_old_outbox_messages
     from kano.adapters.jobs.table_upkeep import UPKEEP_JOB, keep_tables_planned
+    from kano.adapters.jobs.webhook_secret_expiry import (
+        SECRET_EXPIRY_JOB,
+        forget_replaced_secrets,
+    )
 
     every = timedelta(minutes=container.settings.compute_every_minutes)
     jobs = [
@@ -104,8 +109,11 @@ def default_jobs(container: Container) -> list[Job]:
         Job(ESCALATION_JOB, timedelta(minutes=1), escalate_cases),
         Job(REMINDER_JOB, timedelta(minutes=5), remind_invitations),
         Job(EXPIRY_JOB, timedelta(minutes=10), forget_expired_keys),
+        Job(SECRET_EXPIRY_JOB, timedelta(minutes=10), forget_replaced_secrets),
         Job(COMPUTE_JOB, every, refresh_all_workspaces),
     ]
+    if container.settings.outbox_retention_days > 0:  # opt-in: outbox_retention.py says why
+        jobs.append(Job(RETENTION_JOB, timedelta(minutes=10), delete_old_outbox_messages))
     if container.settings.bounce_maildir:  # bounces.py: the Maildir of returned e-mails
         jobs.append(Job(BOUNCE_JOB, timedelta(minutes=1), read_bounce_maildir))
     return jobs
