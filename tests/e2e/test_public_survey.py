@@ -131,10 +131,16 @@ def test_answer_in_hungarian_on_a_phone_and_in_the_widget_then_close_the_loop(
         expect(page.get_by_role("heading", level=1)).to_have_text("Relationship NPS: detractor")
         expect(page.locator("#opening-response")).to_contain_text(COMMENT)
         expect(page.locator("#opening-response")).to_contain_text("link")
-        for status in ("In progress", "Resolved", "Loop closed"):
+        for status in ("In progress", "Resolved"):
             page.get_by_role("button", name=status, exact=True).click()
             expect(page.locator(".lead").first).to_contain_text(status)
+        page.get_by_label("Close the loop: tell the customer what changed").fill(
+            "Deliveries to your site now come on the morning route."
+        )
+        page.get_by_role("button", name="Close the loop", exact=True).click()
+        expect(page.locator(".lead").first).to_contain_text("Loop closed")
         expect(page.get_by_text("The loop is closed: this case is final.")).to_be_visible()
+        expect(page.locator("#closing-message-sent")).to_contain_text("morning route")
     finally:
         desk.close()
 

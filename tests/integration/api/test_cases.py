@@ -55,7 +55,9 @@ def test_a_case_moves_through_its_statuses_and_keeps_its_history(
     assert started.status_code == 200 and started.json()["first_responded_at"]
     api.patch(f"cases/{case_id}", json={"status": "resolved", "root_causes": ["ox:delivery-delay"],
                                        "note": "Route re-planned"}, headers=write)
-    closed = api.patch(f"cases/{case_id}", json={"status": "loop_closed"}, headers=write).json()
+    closed = api.patch(f"cases/{case_id}", json={"status": "loop_closed",
+                                                  "message": "Your route is re-planned."},
+                       headers=write).json()
     assert closed["status"] == "loop_closed" and closed["loop_closed_at"]
     assert closed["root_causes"] == ["ox:delivery-delay"]
     kinds = [event["kind"] for event in closed["events"]]

@@ -217,6 +217,40 @@ def test_a_status_move_records_an_event_and_an_invalid_one_is_refused(
     assert event.detail == {"from": "new", "to": "in_progress"} and event.actor == MANAGER
 
 
+def test_closing_the_loop_takes_a_message_for_the_customer_and_shows_it(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, MANAGER)
+    page = browser.page(f"/cases/{cases.resolved}").text
+    assert f'action="/cases/{cases.resolved}/close-loop"' in page
+    assert "Kano cannot reach this customer" in text_of(page, "closing-reach")  # no SMTP here
+    token = browser.session_token()
+
+    empty = browser.client.post(f"/cases/{cases.resolved}/close-loop",
+                                data={"message": "  ", "csrf_token": token})
+    assert empty.status_code == 422
+    assert "closing the loop sends them this message" in text_of(empty.text, "case-error")
+    assert _case_row(sessions, cases.resolved).status == "resolved"
+    old_form = browser.client.post(f"/cases/{cases.resolved}/status",
+                                   data={"status": "loop_closed", "csrf_token": token})
+    assert old_form.status_code == 422 and _case_row(sessions, cases.resolved).status == "resolved"
+
+    told = "We changed the <script>alert(1)</script> hotline hours."
+    closed = browser.client.post(f"/cases/{cases.resolved}/close-loop",
+                                 data={"message": told, "csrf_token": token})
+    assert closed.status_code == 303
+    row = _case_row(sessions, cases.resolved)
+    assert row.status == "loop_closed" and row.loop_closed_at is not None
+    (event,) = [e for e in _events(sessions, cases.resolved, "status")
+                if e.detail and e.detail.get("to") == "loop_closed"]
+    assert event.detail == {"from": "resolved", "to": "loop_closed", "message": told, "told": []}
+    html = browser.page(f"/cases/{cases.resolved}").text
+    sent = text_of(html, "closing-message-sent")
+    assert told in sent and "Kano did not send it" in sent
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "this case is final" in html and "close-loop" not in html
+
+
 def test_root_causes_and_notes_are_recorded(
     browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
 ) -> None:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.loop_closing import queue_loop_closed_messages
 from kano.adapters.db.orm import CaseEventRow, CaseRow, Team, utcnow
 from kano.domain.feedback.cases import CaseStatus, check_transition
 from kano.domain.shared.errors import InvalidInput, NotFound
@@ -19,6 +20,7 @@ from kano.domain.shared.errors import InvalidInput, NotFound
 # The API's schema (``schemas/cases.RootCause``) holds the same rule for its JSON body.
 ROOT_CAUSE = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
 MAX_ROOT_CAUSES = 20
+MAX_MESSAGE = 5_000
 
 
 def case_of(session: Session, workspace_id: int, case_id: int) -> CaseRow:
@@ -43,16 +45,36 @@ def update_case(
     status: str | None = None,
     root_causes: Sequence[str] | None = None,
     note: str | None = None,
+    message: str | None = None,
+    email_enabled: bool = False,
 ) -> None:
     """Status moves new → in_progress → resolved → loop_closed (a resolved case may be
     reopened to in_progress); the first move out of ``new`` counts as the first response.
+    Closing the loop takes ``message``, what changed, which goes to the customer
+    (``loop_closing``; e-mail only when ``email_enabled``) and stays on the status event.
     Raises ``InvalidInput`` for a move the rules do not allow."""
     now = utcnow()
+    closing = status == CaseStatus.LOOP_CLOSED.value and row.status != status
+    message = message.strip() if message is not None else None
+    if message is not None and not closing:
+        raise InvalidInput("message", "goes to the customer when the loop is closed: send it "
+                           "with status loop_closed")
     if status is not None and status != row.status:
         wanted = CaseStatus(status)
         check_transition(CaseStatus(row.status), wanted)
-        session.add(_event(row, "status", actor, now,
-                           detail={"from": row.status, "to": wanted.value}))
+        detail: dict[str, object] = {"from": row.status, "to": wanted.value}
+        if closing:
+            if not message:
+                raise InvalidInput("message", "tell the customer what changed: closing the "
+                                   "loop sends them this message")
+            if len(message) > MAX_MESSAGE:
+                raise InvalidInput("message", f"at most {MAX_MESSAGE} characters")
+            tags = list(root_causes) if root_causes is not None else list(row.root_causes or [])
+            detail["message"] = message
+            detail["told"] = queue_loop_closed_messages(
+                session, row, message, tags, email_enabled=email_enabled, at=now
+            )
+        session.add(_event(row, "status", actor, now, detail=detail))
         row.status = wanted.value
         if row.first_responded_at is None:
             row.first_responded_at = now

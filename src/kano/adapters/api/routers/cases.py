@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy import Select, and_, select
 
-from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess
+from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, container_of
 from kano.adapters.api.editing import write_responses
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.pagination import PageParams, fetch_page
@@ -19,9 +19,12 @@ from kano.adapters.api.schemas.cases import (
     CasePage,
     CaseStatusName,
     CaseUpdate,
+    ClosingMessage,
+    MessageDelivery,
 )
 from kano.adapters.db import case_actions
 from kano.adapters.db.orm import CaseEventRow, CaseRow, Team
+from kano.adapters.db.views.cases import closing_message
 from kano.domain.shared.errors import NotFound
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -93,12 +96,32 @@ def _detail(session: SessionDep, workspace_id: int, case_id: int) -> CaseDetail:
         .where(CaseEventRow.workspace_id == workspace_id, CaseEventRow.case_id == case_id)
         .order_by(CaseEventRow.at, CaseEventRow.id)
     )
+    closing = closing_message(session, row)
     return CaseDetail(
         **case_out(row, team).model_dump(),
         events=[
             CaseEvent(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail, note=e.note)
             for e in events
         ],
+        closing_message=None
+        if closing is None
+        else ClosingMessage(
+            at=closing.at,
+            actor=closing.actor,
+            message=closing.text,
+            told=closing.told,  # type: ignore[arg-type]
+            deliveries=[
+                MessageDelivery(
+                    kind=d.kind,  # type: ignore[arg-type]
+                    recipient=d.recipient,
+                    status=d.status,  # type: ignore[arg-type]
+                    attempts=d.attempts,
+                    sent_at=d.sent_at,
+                    last_error=d.error,
+                )
+                for d in closing.deliveries
+            ],
+        ),
     )
 
 
@@ -119,14 +142,22 @@ def get_case(caller: ReadAccess, session: SessionDep, case_id: ResourceId) -> Ca
     responses=write_responses(400, 401, 403, 404, 422, 500),
 )
 def update_case(
-    caller: WriteAccess, session: SessionDep, case_id: ResourceId, body: CaseUpdate
+    caller: WriteAccess,
+    session: SessionDep,
+    request: Request,
+    case_id: ResourceId,
+    body: CaseUpdate,
 ) -> CaseDetail:
     """Status moves new → in_progress → resolved → loop_closed (a resolved case may be
     reopened to in_progress). The first move out of `new` counts as the first response.
-    Every change is recorded as an event."""
+    Closing the loop takes a `message` (what changed), queued in the same transaction as an
+    e-mail to the customer and a `case.loop_closed` webhook event. Every change is
+    recorded as an event."""
     row = case_actions.case_of(session, caller.workspace_id, case_id)
     actor = f"token {caller.token.prefix} ({caller.token.name})"
-    case_actions.update_case(session, row, actor, status=body.status, root_causes=body.root_causes,
-                note=body.note)
+    case_actions.update_case(
+        session, row, actor, status=body.status, root_causes=body.root_causes, note=body.note,
+        message=body.message, email_enabled=bool(container_of(request).settings.smtp_url),
+    )  # fmt: skip
     session.commit()
     return _detail(session, caller.workspace_id, case_id)

@@ -203,6 +203,8 @@ def get_response(
         .where(
             orm.OutboxMessageRow.workspace_id == caller.workspace_id,
             orm.OutboxMessageRow.response_id == response_id,
+            # a closed loop's message has the same response; the case shows its delivery
+            orm.OutboxMessageRow.purpose == "acknowledgement",
         )
         .order_by(orm.OutboxMessageRow.id)
     )

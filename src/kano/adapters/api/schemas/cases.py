@@ -43,8 +43,35 @@ class CaseEvent(BaseModel):
     note: str | None
 
 
+class MessageDelivery(BaseModel):
+    kind: Literal["email", "webhook"]
+    recipient: str = Field(description="The e-mail address, or the webhook endpoint's URL.")
+    status: Literal["pending", "sent", "failed", "bounced"]
+    attempts: int
+    sent_at: UtcDateTime | None
+    last_error: str | None
+
+
+class ClosingMessage(BaseModel):
+    at: UtcDateTime
+    actor: str
+    message: str = Field(description="What the customer was told had changed.")
+    told: list[Literal["email", "webhook"]] = Field(
+        description="The channels queued when the loop was closed; empty when Kano could not "
+        "reach the customer (the owner told them otherwise)."
+    )
+    deliveries: list[MessageDelivery] = Field(
+        description="The e-mail to the customer and the `case.loop_closed` webhook events, with "
+        "their delivery; empty when nothing was queued, or once `KANO_OUTBOX_RETENTION_DAYS` "
+        "removed the delivered messages."
+    )
+
+
 class CaseDetail(Case):
     events: list[CaseEvent] = Field(description="The full history: the audit trail.")
+    closing_message: ClosingMessage | None = Field(
+        None, description="Once the loop is closed: the message to the customer and its delivery."
+    )
 
 
 class CasePage(Page[Case]):
@@ -57,3 +84,9 @@ class CaseUpdate(RequestBody):
     )
     root_causes: list[RootCause] | None = Field(None, max_length=20)
     note: Annotated[str, Field(min_length=1, max_length=5_000)] | None = None
+    message: Annotated[str, Field(min_length=1, max_length=5_000)] | None = Field(
+        None,
+        description="Required with `\"status\": \"loop_closed\"`, and only then: what changed, "
+        "told to the customer by e-mail (in the language of their response) and to the "
+        "workspace's webhooks as a `case.loop_closed` event.",
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.loop_closing import PURPOSE as LOOP_CLOSED_PURPOSE
 from kano.adapters.db.orm import (
     CaseEventRow,
     CaseRow,
@@ -185,6 +186,29 @@ class EmailDelivery:
 
 
 @dataclass(frozen=True)
+class MessageDelivery:
+    """One outbox message of a response: its channel and how far its delivery got."""
+
+    kind: str  # email | webhook
+    recipient: str
+    status: str  # pending | sent | failed | bounced
+    attempts: int
+    sent_at: datetime | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ClosingMessage:
+    """What the customer was told when the loop was closed, and where it went."""
+
+    at: datetime
+    actor: str
+    text: str
+    told: list[str]  # the channels queued when the loop was closed (email, webhook)
+    deliveries: list[MessageDelivery]  # empty once KANO_OUTBOX_RETENTION_DAYS removed them
+
+
+@dataclass(frozen=True)
 class CaseView:
     line: CaseLine
     row: CaseRow
@@ -193,6 +217,7 @@ class CaseView:
     other_cases: list[CaseLine]
     events: list[EventLine]
     acknowledgement: EmailDelivery | None = None
+    closing: ClosingMessage | None = None
 
 
 def _response_line(r: FeedbackResponse) -> ResponseLine:
@@ -234,7 +259,36 @@ def case_view(session: Session, workspace_id: int, case_id: int, now: datetime) 
         select(CaseEventRow)
         .where(CaseEventRow.workspace_id == workspace_id, CaseEventRow.case_id == case_id)
         .order_by(CaseEventRow.at.desc(), CaseEventRow.id.desc()))]
-    return CaseView(line, row, response, other_responses, other_cases, events, acknowledgement)
+    return CaseView(line, row, response, other_responses, other_cases, events, acknowledgement,
+                    closing_message(session, row))
+
+
+def closing_message(session: Session, row: CaseRow) -> ClosingMessage | None:
+    """The message of the event that closed the loop, with the delivery of its outbox
+    rows (``loop_closing``: the case's response id, purpose ``loop-closed``); None while
+    the loop is open, or for a loop closed before Kano sent closing messages."""
+    if row.status != "loop_closed":
+        return None
+    closed = next((event for event in session.scalars(
+        select(CaseEventRow)
+        .where(CaseEventRow.workspace_id == row.workspace_id, CaseEventRow.case_id == row.id,
+               CaseEventRow.kind == "status")
+        .order_by(CaseEventRow.at.desc(), CaseEventRow.id.desc()))
+        if (event.detail or {}).get("to") == "loop_closed"), None)
+    if closed is None or not (closed.detail or {}).get("message"):
+        return None
+    deliveries = [] if row.response_id is None else [
+        MessageDelivery(m.kind, m.recipient, m.status, m.attempts, m.sent_at, m.last_error)
+        for m in session.scalars(
+            select(OutboxMessageRow)
+            .where(OutboxMessageRow.workspace_id == row.workspace_id,
+                   OutboxMessageRow.response_id == row.response_id,
+                   OutboxMessageRow.purpose == LOOP_CLOSED_PURPOSE)
+            .order_by(OutboxMessageRow.id))
+    ]
+    detail = closed.detail or {}
+    return ClosingMessage(closed.at, closed.actor, str(detail["message"]),
+                          [str(kind) for kind in detail.get("told") or []], deliveries)
 
 
 def _email_delivery(session: Session, workspace_id: int, response_id: int) -> EmailDelivery | None:
@@ -242,6 +296,7 @@ def _email_delivery(session: Session, workspace_id: int, response_id: int) -> Em
         select(OutboxMessageRow.status, OutboxMessageRow.last_error).where(
             OutboxMessageRow.workspace_id == workspace_id,
             OutboxMessageRow.response_id == response_id,
+            OutboxMessageRow.purpose == "acknowledgement",
             OutboxMessageRow.kind == "email",
         ).limit(1)
     ).first()

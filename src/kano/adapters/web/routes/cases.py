@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from kano.adapters.db import case_rules as case_rule_store
 from kano.adapters.db.case_actions import assign_cases, case_of, parse_root_causes, update_case
+from kano.adapters.db.loop_closing import reach_of
 from kano.adapters.db.orm import utcnow
 from kano.adapters.db.survey_store import answer_lines
 from kano.adapters.db.views.cases import (
@@ -70,6 +71,8 @@ MESSAGES = {
     "root_causes": N_("Root causes are short tags of lower-case letters, digits and : . _ -, "
                       "separated by commas; at most 20."),
     "note": N_("Write a note of up to 5,000 characters."),
+    "message": N_("Write what changed for the customer, in up to 5,000 characters: closing the "
+                  "loop sends them this message."),
     "assign": N_("Tick at least one case and choose a team."),
 }
 
@@ -157,7 +160,7 @@ def assign(page: SignedInPage, db: DbSession,
 
 def _case_page(page: SignedInPageContext, db: DbSession, case_id: int, *,
                status_code: int = 200, error: str | None = None,
-               error_for: str | None = None) -> Response:
+               error_for: str | None = None, message: str | None = None) -> Response:
     assert page.workspace is not None
     view = case_view(db, page.workspace.id, case_id, utcnow())
     if view is None:
@@ -165,10 +168,14 @@ def _case_page(page: SignedInPageContext, db: DbSession, case_id: int, *,
     answers = []
     if view.response is not None:
         answers = answer_lines(db, page.workspace.id, view.response.id, page.language.code)
+    statuses = next_statuses(view.line.status)
+    can_close = CaseStatus.LOOP_CLOSED.value in statuses
     return page.render(
         "cases/case.html", status_code=status_code, active="cases", view=view,
         answers=answers, kano_labels=KANO_LABELS,
-        next_statuses=next_statuses(view.line.status), can_work=can_edit(page),
+        next_statuses=[s for s in statuses if s != CaseStatus.LOOP_CLOSED.value],
+        reach=reach_of(db, view.row, _email_enabled(page)) if can_close else None,
+        message=message or "", can_work=can_edit(page),
         error=error, error_for=error_for, **_labels(),
     )
 
@@ -182,7 +189,7 @@ def case(page: SignedInPage, db: DbSession, case_id: int) -> Response:
 
 def _change(page: SignedInPageContext, db: DbSession, case_id: int, field: str, *,
             status: str | None = None, root_causes: str | None = None,
-            note: str | None = None) -> Response:
+            note: str | None = None, message: str | None = None) -> Response:
     """One change through ``case_actions.update_case``; the page again on a refusal."""
     if page.workspace is None:
         return no_workspace(page)
@@ -196,13 +203,15 @@ def _change(page: SignedInPageContext, db: DbSession, case_id: int, field: str, 
             raise InvalidInput("note", "empty")
         tags = parse_root_causes(root_causes) if root_causes is not None else None
         update_case(db, row, page.viewer.email, status=status, root_causes=tags,
-                    note=note.strip() if note is not None else None)
+                    note=note.strip() if note is not None else None, message=message,
+                    email_enabled=_email_enabled(page))
     except NotFound:
         return not_found(page, "cases")
-    except InvalidInput:
+    except InvalidInput as refused:
         db.rollback()
+        field = refused.field if refused.field in MESSAGES else field
         return _case_page(page, db, case_id, status_code=422, error=MESSAGES[field],
-                          error_for=field)
+                          error_for=field, message=message)
     db.commit()
     return page.redirect(f"/cases/{case_id}")
 
@@ -211,6 +220,18 @@ def _change(page: SignedInPageContext, db: DbSession, case_id: int, field: str, 
 def move(page: SignedInPage, db: DbSession, case_id: int,
          status: Annotated[str, Form()] = "") -> Response:
     return _change(page, db, case_id, "status", status=status)
+
+
+@router.post("/cases/{case_id}/close-loop", dependencies=[CsrfChecked])
+def close_loop(page: SignedInPage, db: DbSession, case_id: int,
+               message: Annotated[str, Form()] = "") -> Response:
+    """The last step: the case is final and the customer gets ``message`` (what changed)."""
+    return _change(page, db, case_id, "message", status=CaseStatus.LOOP_CLOSED.value,
+                   message=message)
+
+
+def _email_enabled(page: SignedInPageContext) -> bool:
+    return bool(page.web.container.settings.smtp_url)
 
 
 @router.post("/cases/{case_id}/root-causes", dependencies=[CsrfChecked])
