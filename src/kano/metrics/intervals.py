@@ -23,8 +23,6 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 
-from scipy import special, stats
-
 CONFIDENCE = 0.95
 
 
@@ -32,6 +30,10 @@ CONFIDENCE = 0.95
 def z_value(confidence: float = CONFIDENCE) -> float:
     """Two-sided standard-normal quantile: 1.959963… for 95 % (cached: every Wilson and
     NPS interval asks for it, and scipy's ``ppf`` costs more than the interval)."""
+    # scipy is imported where used: kano.metrics is imported by every warehouse page's
+    # module, and scipy would add about 2 s to each server start (bench/RESULTS.md).
+    from scipy import stats
+
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 
@@ -80,6 +82,8 @@ def mean_t(
         return Estimate(None, max(n, 0))
     if n < 2 or variance is None:
         return Estimate(mean, n)
+    from scipy import special  # where used, as in z_value (start-up cost)
+
     # special.stdtrit is what stats.t.ppf computes with (the same values, bit for bit)
     # without the generic distribution machinery around it: 30 µs a call instead of
     # about 1 ms, and the catalogue finishes some 1,300 slices with a t interval.

@@ -25,7 +25,6 @@ from kano.adapters.db.orm import (
     Touchpoint,
     utcnow,
 )
-from kano.demo.survey_definitions import DEMO_SURVEY_DEFINITIONS
 from kano.domain.feedback.surveys import (
     CHOICE_TYPES,
     KEY_PATTERN,
@@ -157,6 +156,10 @@ def save_survey(session: Session, workspace_id: int, key: str, *, name: str,
 
 def seed_demo_definitions(session: Session, workspace_id: int) -> int:
     """Give the demo surveys their questions (those without a definition); how many."""
+    # Imported here: importing kano.demo runs its package, whose generator loads numpy,
+    # scipy and pyarrow -- a cost every server start would pay for this one demo step.
+    from kano.demo.survey_definitions import DEMO_SURVEY_DEFINITIONS
+
     rows = session.execute(
         select(Survey.id, Survey.key)
         .outerjoin(SurveyDefinitionRow, SurveyDefinitionRow.survey_id == Survey.id)

@@ -9,10 +9,12 @@ CairoSVG, which needs no JavaScript, and the drawing is a handful of lines and l
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from kano.analytics.journeys.painpoints import PainPoint
-from kano.analytics.journeys.stages import StageSummary
+if TYPE_CHECKING:  # for types only: the journey analytics load statsmodels (start-up cost)
+    from kano.analytics.journeys.painpoints import PainPoint
+    from kano.analytics.journeys.stages import StageSummary
 
 COLUMN, TOP, CURVE, ROW = 150, 60, 160, 22
 LIMIT = 1.0  # standardised units shown either side of the journey's average

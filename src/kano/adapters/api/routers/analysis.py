@@ -23,9 +23,6 @@ from kano.adapters.api.warehouse_access import WAREHOUSE_RESPONSES, on_warehouse
 from kano.adapters.db.orm import ObjectiveRow
 from kano.adapters.db.views.link_tests import link_tests_of
 from kano.adapters.db.views.scorecard import choose_scorecard, list_scorecards
-from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, relative_weights, test_links
-from kano.analytics.linkage.driver_inputs import driver_frame
-from kano.analytics.linkage.frames import WarehouseReader
 from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
@@ -40,6 +37,9 @@ _on_warehouse = on_warehouse
 def get_links(caller: ReadAccess, request: Request) -> LinkTests:
     """Each link of the chain EX → OX → CX → TX → money tested on the workspace's data:
     effect per unit of the cause with its 95 % interval, lag, n, method and verdict."""
+    # Imported here: the linkage models load statsmodels/scipy, which start-up must not pay.
+    from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
+
     results = _on_warehouse(
         request, lambda backend: test_links(backend, SERVICE_PROFIT_CHAIN, caller.workspace_id)
     )
@@ -64,6 +64,10 @@ def get_drivers(
 ) -> Drivers:
     """Johnson's relative weights of the customers' process and stage experiences before
     they answered, with bootstrap 95 % intervals and each driver's mean."""
+    # Imported here: the linkage models load statsmodels/scipy, which start-up must not pay.
+    from kano.analytics.linkage import relative_weights
+    from kano.analytics.linkage.driver_inputs import driver_frame
+    from kano.analytics.linkage.frames import WarehouseReader
 
     def work(backend: Any) -> Drivers:
         frame = driver_frame(WarehouseReader(backend, caller.workspace_id), outcome,

@@ -29,7 +29,6 @@ from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.api.warehouse_access import WAREHOUSE_RESPONSES, on_warehouse
 from kano.adapters.db import journey_store
 from kano.adapters.db.orm import JourneyStage, Team
-from kano.analytics.journeys.report import as_dict, journey_pain_points
 from kano.domain.journeys import Journey
 from kano.domain.shared.errors import NotFound
 
@@ -103,6 +102,9 @@ def get_journey_pain_points(
 ) -> PainPoints:
     """Touchpoints worst first: score with n and 95 % interval, gap to the bar, trend,
     negative comments, churn uplift and revenue at risk with its interval."""
+    # Imported here: the pain-point models load statsmodels, which start-up must not pay.
+    from kano.analytics.journeys.report import as_dict, journey_pain_points
+
     try:
         journey = journey_store.get_journey(session, caller.workspace_id, key)
     except NotFound as error:

@@ -17,7 +17,6 @@ from kano.adapters.api.schemas.value import (
     RfmReport,
 )
 from kano.adapters.api.warehouse_access import WAREHOUSE_RESPONSES, on_warehouse
-from kano.analytics.value import views
 
 router = APIRouter(prefix="/value", tags=["value"])
 Segment = Annotated[str | None, Query(max_length=64, description="Segment key (default: all).")]
@@ -45,6 +44,8 @@ def get_rfm(
     """Recency, frequency and monetary scores 1–5 (quintiles, ties share a score) and the
     segment of every customer who ordered in the look-back window; each segment's revenue
     and NPS."""
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
 
     def work(backend: Any) -> RfmReport:
         view = views.rfm_view(
@@ -85,6 +86,8 @@ def get_matrix(
     ] = None,
 ) -> MatrixReport:
     """Each account's attractiveness × relationship cell and the cell's strategy."""
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
 
     def work(backend: Any) -> MatrixReport:
         view = views.matrix_view(
@@ -125,6 +128,8 @@ def get_profit(
 ) -> ProfitReport:
     """Leads × conversion × ARPU × lifetime × margin − costs for the last two complete
     periods; the change split over the levers so that the contributions add up exactly."""
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
 
     def work(backend: Any) -> ProfitReport:
         return ProfitReport.model_validate(
@@ -162,6 +167,8 @@ def get_clv(
 ) -> ClvReport:
     """BG/NBD and Gamma-Gamma fitted per segment (or pooled); every buying customer's
     P(alive), expected purchases and spend, and discounted CLV over the horizon."""
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
 
     def work(backend: Any) -> ClvReport:
         view = views.clv_view(
@@ -195,6 +202,8 @@ def get_churn(
 ) -> ChurnReport:
     """Churn probability of every active customer and its top reasons, from a model trained
     on an earlier cut-off and judged on a later one (holdout AUC, Brier, reliability)."""
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
 
     def work(backend: Any) -> ChurnReport:
         view = views.churn_view(

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from kano.analytics.value.views import checked
 from kano.domain.shared.errors import InvalidInput
 
 
@@ -20,9 +19,11 @@ def csv_summary(
     time_unit: str,
     holdout: float | None = None,
 ) -> Any:
+    # Imported here, as pandas is: the value models load sklearn/scipy (CLI start-up cost).
     import pandas as pd
 
     from kano.analytics.value.transactions import TIME_UNITS, summarise_transactions
+    from kano.analytics.value.views import checked
 
     try:
         with path.open(encoding="utf-8", errors="replace") as handle:

@@ -39,8 +39,6 @@ from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedI
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, not_found, refuse_edit
 from kano.adapters.web.warehouse_reads import on_warehouse, remembered
-from kano.analytics.value.inputs import ValueReader
-from kano.analytics.value.views import customer_value
 from kano.domain.customers.edits import CUSTOMER_EDITORS
 from kano.domain.shared.errors import InvalidInput, NotFound
 
@@ -132,6 +130,10 @@ def _profile_page(page: SignedInPageContext, web: Web, db: Session, customer_id:
         return not_found(page, "customers")
 
     def analyses(backend: Any) -> Any:
+        # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+        from kano.analytics.value.inputs import ValueReader
+        from kano.analytics.value.views import customer_value
+
         end = ValueReader(backend, workspace_id).data_end().date()
         return customer_value(backend, workspace_id, customer_id, segment=profile.segment_key,
                               is_account=profile.customer.kind == "account",

@@ -12,7 +12,7 @@ the choice is not valid. ``/journeys/{key}.svg|.png|.pdf`` export the drawing sh
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form
 from sqlalchemy import select
@@ -28,10 +28,12 @@ from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedI
 from kano.adapters.web.journey_map_svg import journey_map_svg
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, editor_of, no_workspace, refuse_edit
-from kano.analytics.journeys.report import JourneyMap, journey_map
 from kano.domain.journeys import Journey
 from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.metrics.star import WarehouseNotLoaded
+
+if TYPE_CHECKING:  # for types only: the journey analytics load statsmodels (start-up cost)
+    from kano.analytics.journeys.report import JourneyMap
 
 router = APIRouter()
 
@@ -63,6 +65,9 @@ def _compute(
     page: SignedInPageContext, journey: Journey, segment: str, start: str, end: str
 ) -> tuple[JourneyMap | None, str, InvalidInput | None]:
     """The map of the slice, the warehouse's state (ok, missing, busy) and a form error."""
+    # Imported here: the journey analytics load statsmodels, which start-up must not pay.
+    from kano.analytics.journeys.report import journey_map
+
     assert page.workspace is not None
     url = page.web.container.settings.resolved_warehouse_url()
     try:

@@ -18,11 +18,6 @@ from kano.adapters.web.deps import SignedInPage, Web
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.warehouse_reads import on_warehouse, remembered
-from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, relative_weights, test_links
-from kano.analytics.linkage.driver_inputs import OUTCOMES, driver_frame
-from kano.analytics.linkage.frames import WarehouseReader
-from kano.analytics.linkage.say_do import say_do_gap
-from kano.analytics.linkage.specs import MONEY, PROCESS_MEASURES, PULSE_ITEMS, SCORES
 from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
@@ -43,6 +38,9 @@ VERDICTS = {"supported": N_("supported"), "not supported": N_("not supported"),
 
 
 def layer_of(item: str) -> str:
+    # Imported here: importing the specs runs kano.analytics.linkage, which loads statsmodels.
+    from kano.analytics.linkage.specs import PROCESS_MEASURES, PULSE_ITEMS, SCORES
+
     if item in PULSE_ITEMS:
         return "EX"
     if item in PROCESS_MEASURES:
@@ -57,6 +55,11 @@ def linkage(page: SignedInPage, web: Web) -> Response:
     if page.workspace is None:
         return no_workspace(page)
     workspace_id = page.workspace.id
+    # Imported here: the linkage models load statsmodels/scipy, which start-up must not pay.
+    from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
+    from kano.analytics.linkage.frames import WarehouseReader
+    from kano.analytics.linkage.say_do import say_do_gap
+    from kano.analytics.linkage.specs import MONEY
 
     def work(backend: Any) -> dict[str, Any]:
         def compute() -> dict[str, Any]:
@@ -88,6 +91,11 @@ def drivers(
     if page.workspace is None:
         return no_workspace(page)
     workspace_id = page.workspace.id
+    # Imported here: the linkage models load statsmodels/scipy, which start-up must not pay.
+    from kano.analytics.linkage import relative_weights
+    from kano.analytics.linkage.driver_inputs import OUTCOMES, driver_frame
+    from kano.analytics.linkage.frames import WarehouseReader
+
     outcome = outcome if outcome in OUTCOMES else "nps"
     survey = None if outcome in ("csat", "ces", "rating") else "relationship-nps"
     segment = segment or None
@@ -116,6 +124,9 @@ def drivers(
 
 def _segments(web: Web, workspace_id: int) -> list[str]:
     """The segment keys to filter by (none when the warehouse cannot be read)."""
+    # Imported here: the warehouse reader loads ibis and pandas (start-up cost).
+    from kano.analytics.linkage.frames import WarehouseReader
+
     found, _problem = on_warehouse(web, lambda backend: sorted(
         WarehouseReader(backend, workspace_id).dimension("segments", "key")["key"]), str)
     return found or []

@@ -18,13 +18,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from kano.adapters.exports.metric_table import metric_csv, metric_xlsx
 from kano.adapters.web import value_charts as charts
 from kano.adapters.web.deps import SignedInPage, SignedInPageContext, Web
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.warehouse_reads import Memo, on_warehouse, remembered
-from kano.analytics.value import views
 from kano.analytics.value.client_matrix import LEVELS
 from kano.analytics.value.profit import INDUSTRY_LABELS
 from kano.domain.shared.errors import InvalidInput
@@ -136,10 +134,16 @@ class Analyses:
         return cls(backend, workspace_id, remembered(web, backend, workspace_id))
 
     def run(self, analysis: Callable[..., T], **options: Any) -> T:
+        # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+        from kano.analytics.value import views
+
         return views.remembered(self.memo, analysis, self.backend, self.workspace_id, **options)
 
     def in_cell(self, segment: str | None, cell: tuple[str, str] | None) -> set[int] | None:
         """The accounts placed in ``cell`` today (None: no filter)."""
+        # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+        from kano.analytics.value import views
+
         if cell is None:
             return None
         placed = self.run(views.matrix_view, segment=segment).accounts
@@ -204,6 +208,9 @@ def rfm_page(
     transitions_from: str = "",
     cell: str = "",
 ) -> Response:
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
+
     form = {"segment": segment, "as_of": as_of, "transitions_from": transitions_from, "cell": cell}
 
     def work(a: Analyses) -> dict[str, Any]:
@@ -234,6 +241,9 @@ def matrix_page(
     movements_from: str = "",
     cell: str = "",
 ) -> Response:
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
+
     form = {"segment": segment, "as_of": as_of, "movements_from": movements_from, "cell": cell}
 
     def work(a: Analyses) -> dict[str, Any]:
@@ -286,6 +296,9 @@ def profit_page(
     costs_before: str = "",
     costs_after: str = "",
 ) -> Response:
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
+
     months = min(max(months, 1), 24)
     industry = industry if industry in INDUSTRIES else "generic"
     method = method if method in ("shapley", "log") else "shapley"
@@ -327,6 +340,9 @@ def clv_page(
     pooled: bool = False,
     cell: str = "",
 ) -> Response:
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
+
     horizon = min(max(horizon, 1.0), 520.0)
     form = {"segment": segment, "horizon": horizon, "pooled": pooled, "cell": cell}
 
@@ -352,6 +368,9 @@ def clv_page(
 def churn_page(
     page: SignedInPage, web: Web, segment: str = "", method: str = "logistic", cell: str = ""
 ) -> Response:
+    # Imported here: the value models load sklearn/scipy, which start-up must not pay.
+    from kano.analytics.value import views
+
     method = method if method in ("logistic", "boosting") else "logistic"
     form = {"segment": segment, "method": method, "cell": cell}
 
@@ -374,6 +393,10 @@ def value_export(
     page: SignedInPage, web: Web, analysis: str, kind: str, segment: str = "", cell: str = ""
 ) -> Response:
     """Every customer's row of an analysis (default settings) as CSV or XLSX."""
+    # Imported here: the value models load sklearn/scipy, the export openpyxl (start-up cost).
+    from kano.adapters.exports.metric_table import metric_csv, metric_xlsx
+    from kano.analytics.value import views
+
     if analysis not in ANALYSES or kind not in ("csv", "xlsx") or page.workspace is None:
         return Response(status_code=404)
     workspace_id, slug = page.workspace.id, page.workspace.slug
