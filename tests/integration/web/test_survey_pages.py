@@ -25,6 +25,7 @@ from kano.adapters.db.orm import (
     Customer,
     FeedbackResponse,
     ResponseAnswerRow,
+    SpecialRequirementRow,
     Survey,
     SurveyDefinitionRow,
 )
@@ -480,3 +481,41 @@ def test_builder_shows_the_kano_categories_and_choice_counts(
     # attractive 2, one-dimensional 1, must-be 1: better 3/4, worse −2/4
     assert "2 1 1 0 0 0 Attractive 0.75 -0.50" in results
     assert "Price 3 Delivery 1" in results
+
+
+def test_a_requirement_question_is_built_answered_on_the_link_and_entered_in_the_register(
+    browser: Browser, client: TestClient, container: Container, sessions: sessionmaker[Session],
+    companies: SeededCompanies, survey: str,
+) -> None:
+    browser.log_in(companies.alice, PASSWORD)  # an analyst builds it
+    token = csrf_token_in(browser.page("/surveys/relationship-nps").text)
+    form = {"csrf_token": token, "name": "Relationship NPS", "touchpoint": "", "count": "2",
+            "q0-key": "nps", "q0-type": "nps", "q0-required": "1",
+            "q0-text-en": "How likely are you to recommend us?",
+            "q1-key": "packing", "q1-type": "requirement", "q1-text-en": "Packaging needs?",
+            "q1-text-hu": "Csomagolási kérés?", "action": "save"}
+    no_kind = browser.client.post("/surveys/relationship-nps", data=form)
+    assert no_kind.status_code == 422
+    assert "kind of requirement" in text_of(no_kind.text, "survey-error")
+    saved = browser.client.post("/surveys/relationship-nps", data={**form, "q1-kind": "packaging"})
+    assert saved.status_code == 303
+    builder = browser.page("/surveys/relationship-nps").text
+    assert '<option value="packaging" selected>' in builder
+
+    path = _link(container, companies.acme_id)
+    page = client.get(path + "&lang=hu").text
+    assert "Csomagolási kérés?" in page
+    assert re.search(r'<textarea id="field-packing" name="q-packing" rows="4" maxlength="4000"',
+                     page)
+    sent = client.post("/s/relationship-nps", data={
+        "t": _token(path), "lang": "hu", "q-nps": "9", "q-packing": "Fólia nélkül, papírban",
+        "email": "erzsi@example.hu"})
+    assert sent.status_code == 303
+    with sessions() as session:
+        (row,) = session.scalars(select(SpecialRequirementRow)).all()
+        assert (row.kind, row.text, row.status) == ("packaging", "Fólia nélkül, papírban",
+                                                     "proposed")
+        customer = session.get(Customer, row.customer_id)
+        assert customer is not None and customer.email == "erzsi@example.hu"
+        assert row.response_id == session.scalars(select(FeedbackResponse.id).where(
+            FeedbackResponse.channel == "link")).one()

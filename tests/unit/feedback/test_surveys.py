@@ -207,3 +207,29 @@ def test_a_definition_may_carry_a_title_for_respondents() -> None:
     assert error.value.field == "title.en"
     for document in DEMO_SURVEY_DEFINITIONS.values():
         assert set(checked_definition(document).title) == {"en", "ru", "hu"}
+
+
+@pytest.mark.parametrize(("question", "field"), [
+    (_q("needs", "requirement"), "questions[0].kind"),
+    ({**_q("needs", "requirement"), "kind": "colour"}, "questions[0].kind"),
+    ({**_q("why", "text"), "kind": "delivery"}, "questions[0].kind"),
+])
+def test_a_requirement_question_names_its_kind(question: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        checked_definition({"questions": [question]})
+    assert refused.value.field == field
+
+
+def test_a_requirement_answer_carries_its_kind_and_round_trips() -> None:
+    document = {"questions": [_q("nps", "nps"), {**_q("needs", "requirement"), "kind": "delivery"}]}
+    definition = checked_definition(document)
+    assert checked_definition(definition.to_dict()) == definition
+    assert definition.to_dict()["questions"][1]["kind"] == "delivery"
+    answered = answers_to(definition, {"nps": ["9"], "needs": ["Only before 7 am, gate B"]})
+    (extra,) = answered.extra
+    assert (extra.question, extra.value) == ("needs", "Only before 7 am, gate B")
+    assert extra.requirement_kind == "delivery"
+    assert answered.scores.comment is None  # not the response's comment
+    with pytest.raises(InvalidInput) as too_long:
+        answers_to(definition, {"needs": ["x" * 4_001]})
+    assert too_long.value.field == "answers.needs"

@@ -62,6 +62,7 @@ from kano.adapters.db.orm import (
     utcnow,
 )
 from kano.adapters.db.quotas import add_counts, quota_count_of, quotas_of, segments_of
+from kano.adapters.db.stated_requirements import enter_stated_requirements
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.cases import business_deadline
@@ -314,6 +315,10 @@ def accept_columns(
             on_progress(stop - start)
     if batch.extra is not None:
         copy_rows(session, ANSWERS, answer_rows(workspace_id, ids, batch.extra))
+        enter_stated_requirements(
+            session, workspace_id, ids, columns["customer_id"], columns["touchpoint_id"],
+            batch.extra,
+        )  # fmt: skip
     if quotas:
         _count_against_quotas(session, workspace_id, surveys, columns)
     if (acknowledge or open_cases) and answers is None:

@@ -49,6 +49,7 @@ from kano.adapters.db.orm import (
     utcnow,
 )
 from kano.adapters.db.quotas import quota_count_of, quotas_of, take_places
+from kano.adapters.db.stated_requirements import enter_stated_requirements
 from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.bounces import email_undeliverable
@@ -135,6 +136,10 @@ def accept_response(
     if submission.extra:
         session.execute(insert(ResponseAnswerRow), answer_rows(
             workspace_id, [response.id], [submission.extra]))
+        enter_stated_requirements(
+            session, workspace_id, [response.id], [customer.id if customer else None],
+            [target.touchpoint_id], [submission.extra],
+        )  # fmt: skip
     messages = _queue_acknowledgements(
         session, workspace_id, response, customer, answers, email_enabled, target.webhooks,
         submission.extra,

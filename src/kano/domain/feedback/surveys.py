@@ -9,7 +9,9 @@ standard Kano evaluation table (:data:`KANO_TABLE`).
 
 The score questions (NPS, CSAT, CES, rating: at most one of each) and the first open-text
 question fill the response's score and comment columns, so the metrics read them as
-before; every other answer is kept as an :class:`ExtraAnswer`.
+before; every other answer is kept as an :class:`ExtraAnswer`. A requirement question asks
+for a special requirement of one kind (delivery, packaging …) in the customer's words; its
+answer is also entered in the special requirements register.
 
 Pure Python: the builder page, the public link page, the widget, staff entry and the REST
 API (:func:`api_answers`) all check definitions and answers here.
@@ -31,6 +33,8 @@ from kano.domain.feedback.answers import (
     Answers,
     checked_answers,
 )
+from kano.domain.feedback.requirements import TEXT_MAX_LENGTH as REQUIREMENT_MAX_LENGTH
+from kano.domain.feedback.requirements import RequirementKind
 from kano.domain.shared.errors import InvalidInput
 
 
@@ -43,10 +47,12 @@ class QuestionType(StrEnum):
     MULTI = "multi"
     TEXT = "text"
     KANO = "kano"
+    REQUIREMENT = "requirement"  # a special requirement in the customer's words
 
 
 SCORE_TYPES = (QuestionType.NPS, QuestionType.CSAT, QuestionType.CES, QuestionType.RATING)
 CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTI)
+TEXT_TYPES = (QuestionType.TEXT, QuestionType.REQUIREMENT)
 
 
 class KanoAnswer(StrEnum):
@@ -117,6 +123,7 @@ class Question:
     required: bool = False
     choices: tuple[Choice, ...] = ()
     dysfunctional: Mapping[str, str] = field(default_factory=dict)  # Kano pairs only
+    requirement_kind: RequirementKind | None = None  # requirement questions only
 
     @property
     def scale(self) -> tuple[int, int] | None:
@@ -178,6 +185,8 @@ class SurveyDefinition:
                 item["choices"] = [{"key": c.key, "label": dict(c.label)} for c in q.choices]
             if q.type is QuestionType.KANO:
                 item["dysfunctional"] = dict(q.dysfunctional)
+            if q.requirement_kind is not None:
+                item["kind"] = q.requirement_kind.value
             out.append(item)
         document: dict[str, Any] = {"questions": out}
         if self.title:
@@ -256,7 +265,17 @@ def _question(raw: object, where: str) -> Question:
     dysfunctional: dict[str, str] = {}
     if kind is QuestionType.KANO:
         dysfunctional = _texts(raw.get("dysfunctional"), f"{where}.dysfunctional")
-    return Question(key, kind, text, required, tuple(choices), dysfunctional)
+    requirement_kind = None
+    if kind is QuestionType.REQUIREMENT:
+        try:
+            requirement_kind = RequirementKind(str(raw.get("kind")))
+        except ValueError:
+            raise InvalidInput(f"{where}.kind", "the kind of requirement this question asks "
+                               f"for: one of {', '.join(k.value for k in RequirementKind)}"
+                               ) from None
+    elif raw.get("kind") is not None:
+        raise InvalidInput(f"{where}.kind", "only requirement questions have a kind")
+    return Question(key, kind, text, required, tuple(choices), dysfunctional, requirement_kind)
 
 
 def checked_definition(raw: object) -> SurveyDefinition:
@@ -293,6 +312,9 @@ class ExtraAnswer:
     question: str
     value: str  # a choice key; multi choices joined by ","; a Kano pair "functional/dysfunctional"
     kano_category: KanoCategory | None = None
+    requirement_kind: RequirementKind | None = None
+    """Set for the answer to a requirement question: it also goes to the customer's
+    special requirements register (status proposed)."""
 
 
 @dataclass(frozen=True)
@@ -373,6 +395,15 @@ def answers_to(
                 scores["comment"] = text
             else:
                 extra.append(ExtraAnswer(question.key, text))
+        elif question.type is QuestionType.REQUIREMENT:
+            text = "\n".join(values)
+            if len(text) > REQUIREMENT_MAX_LENGTH:
+                raise InvalidInput(where, f"is longer than {REQUIREMENT_MAX_LENGTH:,} characters")
+            if "\x00" in text:
+                raise InvalidInput(where, "must not contain NUL characters")
+            extra.append(
+                ExtraAnswer(question.key, text, requirement_kind=question.requirement_kind)
+            )
         else:
             allowed = question.choice_keys()
             chosen = list(dict.fromkeys(values))
@@ -472,7 +503,7 @@ def _check_json_type(question: Question, value: object, where: str) -> None:
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise InvalidInput(where, "must be a list of choice keys, e.g. [\"price\"]")
     elif not isinstance(value, str):
-        what = "text" if kind is QuestionType.TEXT else "one answer key as text"
+        what = "text" if kind in TEXT_TYPES else "one answer key as text"
         raise InvalidInput(where, f"must be {what}")
 
 

@@ -63,6 +63,9 @@ class Requirement(BaseModel):
     overdue: bool = Field(description="Review date passed and not retired.")
     created_at: UtcDateTime
     updated_at: UtcDateTime
+    response_id: int | None = Field(
+        None, description="The survey response it was stated in (a requirement question)."
+    )
 
 
 class Requirements(BaseModel):

@@ -22,6 +22,9 @@ class SpecialRequirementRow(WorkspaceScoped, Base):
     )
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    response_id: Mapped[int | None] = mapped_column(  # stated in this survey response
+        ForeignKey("feedback_responses.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     kind: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="proposed")

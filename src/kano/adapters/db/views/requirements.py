@@ -31,6 +31,7 @@ class RequirementLine:
     overdue: bool
     created_at: datetime
     updated_at: datetime
+    response_id: int | None = None  # stated in this survey response (a requirement question)
 
 
 def requirements(
@@ -82,7 +83,7 @@ def requirements(
             customer_name=name, kind=row.kind, text=row.text, status=row.status, owner=email,
             product=row.product_key, process=row.process_key, review_on=row.review_on,
             overdue=is_overdue(row.review_on, row.status, today),
-            created_at=row.created_at, updated_at=row.updated_at,
+            created_at=row.created_at, updated_at=row.updated_at, response_id=row.response_id,
         )
         for row, external_id, name, email in rows
     ]

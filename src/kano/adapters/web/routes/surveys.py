@@ -34,6 +34,7 @@ from kano.adapters.db.survey_store import (
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.i18n import LANGUAGES
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.routes.requirements import KIND_LABELS as REQUIREMENT_KIND_LABELS
 from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.domain.feedback.quotas import KANO_CHANNELS
@@ -60,6 +61,7 @@ TYPE_LABELS = {
     "multi": N_("Multiple choice"),
     "text": N_("Open text"),
     "kano": N_("Kano pair"),
+    "requirement": N_("Special requirement"),
 }
 KANO_LABELS = {
     KanoCategory.ATTRACTIVE: N_("Attractive"),
@@ -78,6 +80,7 @@ FIELD_MESSAGES = {
     "choices": N_("Give 2 to 30 choices, one a line: key | English | Русский | Magyar, "
                   "each key once."),
     "questions": N_("A survey has at most 50 questions."),
+    "kind": N_("Choose the kind of requirement the question asks for."),
     "name": N_("Write a name of 1 to 200 characters."),
     "touchpoint": N_("Choose a touchpoint of this workspace."),
     "title": N_("Write the English title too (the fallback of every language); a title has "
@@ -153,6 +156,7 @@ def _draft_of(definition_dict: dict[str, Any]) -> list[dict[str, Any]]:
                       "required": question.get("required", False),
                       "text": dict(question.get("text", {})),
                       "dysfunctional": dict(question.get("dysfunctional", {})),
+                      "kind": question.get("kind", ""),
                       "choices": "\n".join(lines)})
     return draft
 
@@ -169,6 +173,7 @@ def _draft_from_form(form: FormData) -> list[dict[str, Any]]:
             "key": value("key"), "type": value("type"), "required": bool(value("required")),
             "text": {lang: value(f"text-{lang}") for lang in LANGUAGES},
             "dysfunctional": {lang: value(f"dys-{lang}") for lang in LANGUAGES},
+            "kind": value("kind"),
             "choices": value("choices"),
         })
     return draft
@@ -202,6 +207,8 @@ def _definition_document(draft: list[dict[str, Any]]) -> dict[str, Any]:
             question["choices"] = choices
         if item["type"] == "kano":
             question["dysfunctional"] = {k: v for k, v in item["dysfunctional"].items() if v}
+        if item["type"] == "requirement":
+            question["kind"] = item["kind"]
         questions.append(question)
     return {"questions": questions}  # the title is added by the caller
 
@@ -228,6 +235,7 @@ def edit_page(page: SignedInPageContext, db: Session, key: str, *,
         title=dict(survey.definition.title) if title is None else title,
         draft=_draft_of(survey.definition.to_dict()) if draft is None else draft,
         touchpoints=touchpoints_of(db, page.workspace.id), type_labels=TYPE_LABELS,
+        requirement_kinds=REQUIREMENT_KIND_LABELS,
         error=error, note=note, public_url=public_url, widget_url=widget_url,
         results=_results(db, page, survey),
         fits_widget=survey.definition.fits_widget(),
@@ -333,7 +341,7 @@ def _change_survey(page: SignedInPageContext, db: Session, key: str,
             kind = str(form.get("new_type", "text"))
             kind = kind if kind in TYPE_LABELS else "text"
             draft.append({"key": f"q{len(draft) + 1}", "type": kind, "required": False,
-                          "text": {}, "dysfunctional": {}, "choices": ""})
+                          "text": {}, "dysfunctional": {}, "kind": "", "choices": ""})
         else:
             draft = _moved(draft, action)
         return edit_page(page, db, key, draft=draft, name=name, touchpoint=touchpoint,
