@@ -25,6 +25,7 @@ from kano.adapters.web.routes import (
     metrics,
     okr,
     requirements,
+    responses_page,
     scorecard,
     set_password,
     staff_entry,
@@ -49,7 +50,7 @@ PAGE_ROUTERS = (
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
     cases.router, journeys.router, linkage.router, value.router, customers.router,
     surveys.router, survey_quotas.router, staff_entry.router, survey_public.router,
-    requirements.router, set_password.router,
+    requirements.router, responses_page.router, set_password.router,
 )
 
 

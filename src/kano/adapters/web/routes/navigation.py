@@ -85,6 +85,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         N_("the closed-loop case management"),
     ),
     NavItem(
+        "responses", "/responses", "customers", N_("Responses"), N_("Responses"),
+        N_("Every survey response, filterable, with its acknowledgement and its case."),
+        N_("the response list"),
+    ),
+    NavItem(
         "surveys", "/surveys", "customers", N_("Surveys"), N_("Surveys"),
         N_("Survey questions in three languages, public links, the widget and staff entry."),
         N_("the survey builder"),
