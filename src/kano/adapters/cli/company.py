@@ -46,6 +46,14 @@ def load_files(out: Path, workspace: str, name: str | None = None) -> None:
     container.close()
 
 
+def open_demo_cases(workspace: str) -> None:
+    """Seed the workspace's case inbox from its latest responses (``kano.demo.case_inbox``):
+    a file load opens no cases, and an empty inbox would hide the closed loop."""
+    from kano.demo.case_inbox import describe, load_demo_case_inbox
+
+    console.print(describe(load_demo_case_inbox(workspace)))
+
+
 @friendly_errors
 def generate(
     size: str = typer.Option(
@@ -70,6 +78,7 @@ def generate(
     generate_files(size, seed, out)
     if into_db:
         load_files(out, workspace)
+        open_demo_cases(workspace)
 
 
 def _demo_files_current(out: Path) -> bool:
@@ -97,6 +106,7 @@ def demo(
     from kano.demo.strategy import load_demo_strategy  # imported late, as in load_files
 
     load_demo_strategy(out, DEMO_WORKSPACE)
+    open_demo_cases(DEMO_WORKSPACE)
     from kano.adapters.cli.jobs import refresh_bindings
 
     refresh_bindings(DEMO_WORKSPACE, trigger="demo", show_progress=False)

@@ -47,13 +47,18 @@ def update_case(
     note: str | None = None,
     message: str | None = None,
     email_enabled: bool = False,
+    at: datetime | None = None,
 ) -> None:
     """Status moves new → in_progress → resolved → loop_closed (a resolved case may be
     reopened to in_progress); the first move out of ``new`` counts as the first response.
     Closing the loop takes ``message``, what changed, which goes to the customer
     (``loop_closing``; e-mail only when ``email_enabled``) and stays on the status event.
-    Raises ``InvalidInput`` for a move the rules do not allow."""
-    now = utcnow()
+    Raises ``InvalidInput`` for a move the rules do not allow.
+
+    ``at`` is when the change happened (default: now); the demo records its case history
+    with it (``kano.demo.case_inbox``), so its events and SLA fields read as if worked
+    then."""
+    now = utcnow() if at is None else at
     closing = status == CaseStatus.LOOP_CLOSED.value and row.status != status
     message = message.strip() if message is not None else None
     if message is not None and not closing:

@@ -21,10 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from kano.adapters.db.accounts import audit, ensure_workspace
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import (
+    CaseRow,
     Customer,
     Employee,
     FeedbackResponse,
     JourneyStage,
+    OutboxMessageRow,
     Payment,
     ProcessEvent,
     PulseResponse,
@@ -40,8 +42,11 @@ from kano.domain.shared.errors import InvalidInput
 BATCH_ROWS = 20_000
 ProgressCallback = Callable[[str, int], None]
 
-# Business tables of a workspace, children first (the order deletes must run in).
+# Business tables of a workspace, children first (the order deletes must run in). Cases
+# go with the responses that opened them (their events cascade): left behind they would
+# sit in the inbox with neither response nor customer.
 WORKSPACE_DATA_TABLES = (
+    CaseRow,
     FeedbackResponse,
     Payment,
     ProcessEvent,
@@ -267,7 +272,21 @@ def _column_lists(table: pa.Table, *names: str) -> dict[str, list[Any]]:
     return {name: table[name].to_pylist() for name in names}
 
 
+# Outbox messages about a response: its acknowledgement and the closing of its case's loop.
+RESPONSE_MESSAGE_PURPOSES = ("acknowledgement", "loop-closed")
+
+
 def clear_workspace_data(session: Session, workspace_id: int) -> None:
+    """Delete the workspace's business data, its cases and the messages about its
+    responses (the caller's transaction). The messages go first: deleting a response only
+    clears their ``response_id``, after which they could no longer be told apart."""
+    session.execute(
+        delete(OutboxMessageRow).where(
+            OutboxMessageRow.workspace_id == workspace_id,
+            OutboxMessageRow.response_id.is_not(None),
+            OutboxMessageRow.purpose.in_(RESPONSE_MESSAGE_PURPOSES),
+        )
+    )
     for orm in WORKSPACE_DATA_TABLES:
         session.execute(delete(orm).where(orm.workspace_id == workspace_id))  # type: ignore[attr-defined]
 

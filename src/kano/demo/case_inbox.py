@@ -1,0 +1,375 @@
+"""The demo company's case inbox, as Kano would have opened and worked it.
+
+The generated company arrives as a file load, which opens no cases; without this the Case
+inbox (/cases), the closed loop's showcase, would be empty on the demo. So after the load
+the workspace's own case rules are run over its latest responses (``decide_cases``: the
+same rules and routing as intake, titles, priorities and SLA deadlines as intake builds
+them) and each case gets a history by its age, written through ``update_case`` with the
+time it happened:
+
+- everything is relative to the latest response (the data's "now"), never to today, so
+  the inbox looks the same whenever the demo is built;
+- older cases were mostly answered, resolved with root causes that point at the demo's
+  OX processes (``case_stories``) and closed with a message to the customer in their
+  language; recent ones are still in progress or new;
+- a deadline that passed before the case moved on escalated it at that moment, as
+  ``kano worker`` does (level 1: first response overdue; level 2: resolution overdue);
+- the randomness is seeded per response (its time and answers), so reloading the demo
+  gives the same inbox.
+
+Nothing is sent: the demo has no mail server, and the closing messages of this history
+are records (``told`` is empty). A workspace with an active webhook endpoint would be
+sent ``case.loop_closed`` events for closes written here, so there the history stops at
+resolved.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.adapters.db import accounts
+from kano.adapters.db.case_actions import update_case
+from kano.adapters.db.case_rules import Candidate, CaseDecision, decide_cases
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import (
+    CaseEventRow,
+    CaseRow,
+    FeedbackResponse,
+    JourneyStage,
+    Survey,
+    Touchpoint,
+    WebhookEndpointRow,
+)
+from kano.demo.case_stories import (
+    FIRST_CONTACT_NOTES,
+    PROCESS_WEIGHTS,
+    STAGE_FALLBACK,
+    STAGE_PROCESS,
+    STORIES,
+    CaseStory,
+    comment_topic,
+    process_of_topic,
+)
+from kano.domain.feedback.answers import Answers
+from kano.domain.feedback.cases import CaseRule, CaseStatus, business_deadline
+
+WINDOW = timedelta(weeks=16)
+"""How far back from the latest response cases are opened. At the demo's size (S) eight
+weeks hold about 30 unhappy responses, sixteen about 60: enough for every status and age."""
+MAX_CASES = 90
+"""At most this many cases, the most recent (a larger company would flood the inbox)."""
+BATCH = 2_000
+
+# Who works a case: the manager of its touchpoint's process, else (relationship and
+# purchase feedback) the head of customer experience (the demo's people,
+# ``kano.demo.strategy.DEMO_PEOPLE``).
+CX_LEAD = "priya.nair@northwind.example"
+WORKER_OF_PROCESS = {
+    "delivery": "tom.becker@northwind.example",
+    "support": "judit.kovacs@northwind.example",
+    "onboarding": CX_LEAD,
+}
+
+_ORDER = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED, CaseStatus.LOOP_CLOSED)
+# The status a case is meant to reach by its age in days (older first): from the minimum
+# age, the chances of new, in progress, resolved, loop closed. Whether it got there also
+# depends on whether its moves fall before the data's "now".
+_TARGETS: tuple[tuple[float, tuple[float, float, float, float]], ...] = (
+    (35, (0, 0.05, 0.1, 0.85)),
+    (14, (0, 0.15, 0.25, 0.6)),
+    (7, (0.1, 0.4, 0.35, 0.15)),
+    (3, (0.35, 0.5, 0.15, 0)),
+    (0, (0.7, 0.3, 0, 0)),
+)
+# How many of the moves (first response, its note, resolved, loop closed) reach a status.
+_MOVES_TO = {CaseStatus.NEW: 0, CaseStatus.IN_PROGRESS: 2, CaseStatus.RESOLVED: 3,
+             CaseStatus.LOOP_CLOSED: 4}
+
+
+@dataclass(frozen=True)
+class InboxReport:
+    cases: int
+    statuses: dict[str, int]
+    escalated: int
+    as_of: datetime | None
+    closes_held_back: bool = False
+    """True when the workspace has active webhooks, so no loop was closed (see above)."""
+
+
+@dataclass(frozen=True)
+class _Response:
+    id: int
+    submitted_at: datetime
+    answers: Answers
+    language: str | None
+    customer_id: int | None
+    touchpoint_id: int | None
+    survey_name: str | None
+    stage: str | None
+    owner_team_id: int | None
+
+
+@dataclass(frozen=True)
+class _Step:
+    at: datetime
+    kind: str  # status | note | escalated
+    status: CaseStatus | None = None
+    level: int = 0
+
+
+def seed_case_inbox(session: Session, workspace_id: int) -> InboxReport:
+    """Open and work the workspace's cases from its latest responses (the caller
+    commits). Responses that already have a case are left alone."""
+    as_of = session.scalar(
+        select(FeedbackResponse.submitted_at)
+        .where(FeedbackResponse.workspace_id == workspace_id)
+        .order_by(FeedbackResponse.submitted_at.desc())
+        .limit(1)
+    )
+    if as_of is None:
+        return InboxReport(0, {}, 0, None)
+    matched = _matching_responses(session, workspace_id, as_of)
+    closes_held_back = _has_active_webhooks(session, workspace_id)
+    statuses: Counter[str] = Counter()
+    escalated = 0
+    rows = [_case_row(workspace_id, response, decision) for response, decision in matched]
+    session.add_all(rows)
+    session.flush()  # ids for the events
+    for row, (response, decision) in zip(rows, matched, strict=True):
+        session.add(_event(row, row.opened_at, "opened", "kano",
+                           {"rule": decision.rule.key, "response_id": response.id}))
+        _work(session, row, response, decision.rule, as_of, may_close=not closes_held_back)
+        statuses[row.status] += 1
+        escalated += row.escalation_level > 0
+    session.flush()
+    return InboxReport(len(rows), dict(statuses), escalated, as_of, closes_held_back)
+
+
+def _matching_responses(
+    session: Session, workspace_id: int, as_of: datetime
+) -> list[tuple[_Response, CaseDecision]]:
+    """The newest responses of the window that a rule matches, oldest first, at most
+    ``MAX_CASES``; read newest first in batches so a large company stops early."""
+    has_case = select(CaseRow.response_id).where(
+        CaseRow.workspace_id == workspace_id, CaseRow.response_id.is_not(None)
+    )
+    query = (
+        select(
+            FeedbackResponse.id, FeedbackResponse.submitted_at, FeedbackResponse.nps,
+            FeedbackResponse.csat, FeedbackResponse.ces, FeedbackResponse.rating,
+            FeedbackResponse.comment, FeedbackResponse.language, FeedbackResponse.customer_id,
+            FeedbackResponse.touchpoint_id, Survey.name, JourneyStage.key,
+            Touchpoint.owner_team_id,
+        )
+        .outerjoin(Survey, Survey.id == FeedbackResponse.survey_id)
+        .outerjoin(Touchpoint, Touchpoint.id == FeedbackResponse.touchpoint_id)
+        .outerjoin(JourneyStage, JourneyStage.id == Touchpoint.stage_id)
+        .where(
+            FeedbackResponse.workspace_id == workspace_id,
+            FeedbackResponse.submitted_at > as_of - WINDOW,
+            FeedbackResponse.id.not_in(has_case),
+        )
+        .order_by(FeedbackResponse.submitted_at.desc(), FeedbackResponse.id.desc())
+    )
+    found: list[tuple[_Response, CaseDecision]] = []
+    result = session.execute(query.execution_options(yield_per=BATCH))
+    for batch in result.partitions():
+        responses = [
+            _Response(id_, at, Answers(nps, csat, ces, rating, comment), language, customer,
+                      touchpoint, survey, stage, owner)
+            for (id_, at, nps, csat, ces, rating, comment, language, customer, touchpoint,
+                 survey, stage, owner) in batch
+        ]  # fmt: skip
+        decisions = decide_cases(
+            session,
+            workspace_id,
+            [Candidate(r.answers, r.customer_id, r.touchpoint_id) for r in responses],
+        )
+        found += [(r, d) for r, d in zip(responses, decisions, strict=True) if d is not None]
+        if len(found) >= MAX_CASES:
+            break
+    result.close()
+    return found[:MAX_CASES][::-1]
+
+
+def _has_active_webhooks(session: Session, workspace_id: int) -> bool:
+    return (
+        session.scalar(
+            select(WebhookEndpointRow.id)
+            .where(
+                WebhookEndpointRow.workspace_id == workspace_id,
+                WebhookEndpointRow.active.is_(True),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _case_row(workspace_id: int, response: _Response, decision: CaseDecision) -> CaseRow:
+    """The case intake would have opened a minute after the response arrived."""
+    rule = decision.rule
+    opened = response.submitted_at + timedelta(minutes=1)
+    return CaseRow(
+        workspace_id=workspace_id,
+        response_id=response.id,
+        customer_id=response.customer_id,
+        touchpoint_id=response.touchpoint_id,
+        rule=rule.key,
+        title=f"{response.survey_name or 'Feedback'}: {rule.key.replace('-', ' ')}",
+        priority=rule.priority,
+        status=CaseStatus.NEW.value,
+        owner_team_id=response.owner_team_id if decision.team_id is None else decision.team_id,
+        opened_at=opened,
+        first_response_due_at=business_deadline(opened, rule.first_response_hours),
+        resolution_due_at=business_deadline(opened, rule.resolution_hours),
+        escalation_level=0,
+    )
+
+
+def _event(
+    row: CaseRow, at: datetime, kind: str, actor: str, detail: dict[str, object]
+) -> CaseEventRow:
+    return CaseEventRow(workspace_id=row.workspace_id, case_id=row.id, at=at, kind=kind,
+                        actor=actor, detail=detail)
+
+
+def _story(rng: random.Random, response: _Response) -> CaseStory:
+    """The process behind the complaint (the touchpoint's stage, else what the comment is
+    about, else the stage's usual suspect or a likely one) and a story of it, matching the
+    comment's topic if it has one."""
+    topic = comment_topic(response.answers.comment)
+    process = (
+        STAGE_PROCESS.get(response.stage or "")
+        or process_of_topic(topic)
+        or STAGE_FALLBACK.get(response.stage or "")
+        or rng.choices(list(PROCESS_WEIGHTS), weights=list(PROCESS_WEIGHTS.values()))[0]
+    )
+    stories = [s for s in STORIES if s.process == process]
+    on_topic = [s for s in stories if topic in s.topics]
+    return rng.choice(on_topic or stories)
+
+
+def _target(rng: random.Random, age_days: float) -> CaseStatus:
+    for minimum, weights in _TARGETS:
+        if age_days >= minimum:
+            return rng.choices(_ORDER, weights=weights)[0]
+    return CaseStatus.NEW
+
+
+def _plan(
+    rng: random.Random, row: CaseRow, rule: CaseRule, as_of: datetime
+) -> list[_Step]:
+    """The case's moves up to ``as_of``, in time order: first response (with a note),
+    resolution, loop closed — as far as its target status — and the escalations the
+    worker would have made on the way."""
+    opened = row.opened_at
+    target = _target(rng, (as_of - opened).total_seconds() / 86_400)
+    late_first = rng.random() < 0.25
+    answered = business_deadline(
+        opened,
+        rule.first_response_hours * (rng.uniform(1.2, 4) if late_first else rng.uniform(0.1, 0.9)),
+    )
+    noted = answered + timedelta(minutes=rng.randint(5, 40))
+    late_resolution = rng.random() < 0.3
+    resolved = max(
+        business_deadline(
+            opened,
+            rule.resolution_hours
+            * (rng.uniform(1.1, 2.5) if late_resolution else rng.uniform(0.4, 0.95)),
+        ),
+        business_deadline(noted, 0.5),
+    )
+    closed = business_deadline(resolved, rng.uniform(1, 16))
+    moves = (  # in time order, each later than the one before
+        _Step(answered, "status", CaseStatus.IN_PROGRESS),
+        _Step(noted, "note"),
+        _Step(resolved, "status", CaseStatus.RESOLVED),
+        _Step(closed, "status", CaseStatus.LOOP_CLOSED),
+    )
+    steps = [move for move in moves[: _MOVES_TO[target]] if move.at <= as_of]
+    done = {step.status: step.at for step in steps if step.status is not None}
+    first_due, resolution_due = row.first_response_due_at, row.resolution_due_at
+    if first_due <= as_of and done.get(CaseStatus.IN_PROGRESS, datetime.max) > first_due:
+        steps.append(_Step(first_due, "escalated", level=1))
+    if resolution_due <= as_of and done.get(CaseStatus.RESOLVED, datetime.max) > resolution_due:
+        steps.append(_Step(resolution_due, "escalated", level=2))
+    return sorted(steps, key=lambda step: step.at)
+
+
+def _work(
+    session: Session,
+    row: CaseRow,
+    response: _Response,
+    rule: CaseRule,
+    as_of: datetime,
+    *,
+    may_close: bool,
+) -> None:
+    answers = response.answers
+    rng = random.Random(
+        f"kano-demo-case|{response.submitted_at.isoformat()}|{answers.nps}|{answers.csat}|"
+        f"{answers.ces}|{answers.rating}"
+    )
+    story = _story(rng, response)
+    own_process = STAGE_PROCESS.get(response.stage or "") == story.process
+    actor = WORKER_OF_PROCESS[story.process] if own_process else CX_LEAD
+    first_note = rng.choice(FIRST_CONTACT_NOTES)
+    language = response.language if response.language in story.messages else "en"
+    for step in _plan(rng, row, rule, as_of):
+        if step.kind == "escalated":
+            _escalate(session, row, step)
+        elif step.kind == "note":
+            update_case(session, row, actor, note=first_note, at=step.at)
+        elif step.status is CaseStatus.RESOLVED:
+            update_case(session, row, actor, status=step.status.value,
+                        root_causes=list(story.root_causes), note=story.note, at=step.at)
+        elif step.status is CaseStatus.LOOP_CLOSED:
+            if may_close:
+                update_case(session, row, actor, status=step.status.value,
+                            message=story.messages[language], at=step.at)
+        elif step.status is not None:
+            update_case(session, row, actor, status=step.status.value, at=step.at)
+
+
+def _escalate(session: Session, row: CaseRow, step: _Step) -> None:
+    """What ``kano.adapters.jobs.cases.escalate_overdue_cases`` records, at the deadline."""
+    if step.level <= row.escalation_level:
+        return
+    reason = "resolution overdue" if step.level == 2 else "first response overdue"
+    row.escalation_level, row.escalated_at = step.level, step.at
+    session.add(_event(row, step.at, "escalated", "kano", {"level": step.level, "reason": reason}))
+
+
+def seed_demo_case_inbox(sessions: sessionmaker[Session], workspace: str) -> InboxReport:
+    """``seed_case_inbox`` for the workspace with this slug, in its own transaction."""
+    with transaction(sessions) as session:
+        return seed_case_inbox(session, accounts.get_workspace(session, workspace).id)
+
+
+def load_demo_case_inbox(workspace: str) -> InboxReport:
+    """``seed_demo_case_inbox`` on the configured database (what ``kano demo`` calls)."""
+    from kano.bootstrap import build_container
+
+    container = build_container()
+    try:
+        return seed_demo_case_inbox(container.sessions, workspace)
+    finally:
+        container.close()
+
+
+def describe(report: InboxReport) -> str:
+    """One line for the command's output."""
+    order: Sequence[str] = [status.value for status in _ORDER]
+    parts = ", ".join(
+        f"{report.statuses[s]} {s.replace('_', ' ')}" for s in order if report.statuses.get(s)
+    )
+    held = " (loops left open: the workspace has webhooks)" if report.closes_held_back else ""
+    return f"Opened {report.cases} demo cases ({parts}; {report.escalated} escalated){held}."

@@ -1,0 +1,302 @@
+"""The demo company comes with a lived-in case inbox (``kano.demo.case_inbox``).
+
+The company is generated (size S, seed 1) and loaded as ``kano demo`` does, then its case
+inbox is seeded — once per engine for the module. The cases are checked against an
+independent pandas reading of the Parquet files (which responses are unhappy, when they
+came, which team owns their touchpoint) and against the rules a real inbox keeps (SLA
+deadlines, event order, escalations as ``kano worker`` makes them). The last test edits
+the workspace as a user would and reloads it with ``kano generate --into-db``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.adapters.db.case_actions import update_case
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.feedback_intake import Submission, accept_response
+from kano.adapters.db.orm import (
+    CaseEventRow,
+    CaseRow,
+    FeedbackResponse,
+    OutboxMessageRow,
+    Team,
+    Touchpoint,
+    WebhookEndpointRow,
+    Workspace,
+)
+from kano.adapters.importers.company_parquet import load_company
+from kano.bootstrap import build_container
+from kano.config import Settings
+from kano.demo import generate_company
+from kano.demo.case_inbox import MAX_CASES, WINDOW, seed_demo_case_inbox
+from kano.demo.case_stories import STORIES
+from kano.domain.feedback.answers import Answers
+from kano.domain.feedback.cases import DEFAULT_RULES, business_deadline
+from tests.conftest import ENGINES
+from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
+
+WORKSPACE = "demo"
+RULES = {rule.key: rule for rule in DEFAULT_RULES}
+REASONS = {1: "first response overdue", 2: "resolution overdue"}  # jobs/cases.py
+
+
+@dataclass
+class Demo:
+    url: str
+    sessions: sessionmaker[Session]
+    data: Path
+
+
+@pytest.fixture(scope="module")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo-data")
+    generate_company("S", 1, out)
+    return out
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def demo(
+    request: pytest.FixtureRequest,
+    database_factory: DatabaseFactory,
+    demo_data: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Demo]:
+    """The demo company with its seeded inbox, one database per engine."""
+    engine: str = request.param
+    if engine == "postgresql" and (problem := postgres_reachable()):
+        if IN_CI:
+            pytest.fail(f"CI=true but PostgreSQL is unreachable: {problem}")
+        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    url = database_factory.fresh(engine)
+    container = build_container(Settings(
+        database_url=url,
+        warehouse_url=f"duckdb:///{tmp_path_factory.mktemp('warehouse') / 'w.duckdb'}",
+        secret_key="test-secret-key-0123456789abcdef",
+        demo_data_dir=str(demo_data),
+    ))  # fmt: skip
+    load_company(container.sessions, demo_data, WORKSPACE, "Northwind Industrial Supply (demo)")
+    seed_demo_case_inbox(container.sessions, WORKSPACE)
+    yield Demo(url, container.sessions, demo_data)
+    container.close()
+    database_factory.drop(url)
+
+
+def cases_of(session: Session) -> list[CaseRow]:
+    return list(session.scalars(select(CaseRow).order_by(CaseRow.opened_at, CaseRow.id)))
+
+
+def events_of(session: Session, case: CaseRow) -> list[CaseEventRow]:
+    return list(
+        session.scalars(
+            select(CaseEventRow).where(CaseEventRow.case_id == case.id).order_by(CaseEventRow.id)
+        )
+    )
+
+
+def latest_response(session: Session) -> datetime:
+    latest = session.scalar(select(func.max(FeedbackResponse.submitted_at)))
+    assert latest is not None
+    return latest
+
+
+def unhappy_in_window(data: Path) -> pd.DataFrame:
+    """What the default rules match in the last ``WINDOW``, by pandas from the files."""
+    responses = pd.read_parquet(data / "responses.parquet")
+    recent = responses[responses["submitted_at"] > responses["submitted_at"].max() - WINDOW]
+    unhappy = recent[(recent["nps"] <= 6) | (recent["csat"] <= 2) | (recent["ces"] <= 3)]
+    return unhappy.sort_values("submitted_at").tail(MAX_CASES)
+
+
+def test_inbox_holds_the_unhappy_recent_responses_in_every_status_routed_to_their_teams(
+    demo: Demo,
+) -> None:
+    expected = unhappy_in_window(demo.data)
+    touchpoints = pd.read_parquet(demo.data / "touchpoints.parquet")
+    teams = pd.read_parquet(demo.data / "teams.parquet")
+    owner_key = dict(
+        zip(touchpoints["key"], touchpoints["owner_team_id"].map(
+            dict(zip(teams["team_id"], teams["key"], strict=True))), strict=True)
+    )  # fmt: skip
+    with demo.sessions() as session:
+        cases = cases_of(session)
+        assert 40 <= len(cases) <= MAX_CASES
+        assert sorted(case.opened_at for case in cases) == [
+            at.to_pydatetime() + timedelta(minutes=1) for at in expected["submitted_at"]
+        ]
+        assert {case.status for case in cases} == {"new", "in_progress", "resolved",
+                                                   "loop_closed"}
+        routed = session.execute(
+            select(CaseRow.title, CaseRow.rule, Touchpoint.key, Team.key)
+            .join(Touchpoint, Touchpoint.id == CaseRow.touchpoint_id)
+            .join(Team, Team.id == CaseRow.owner_team_id)
+        ).all()
+    assert len(routed) == len(cases), "every case has a touchpoint and an owner team"
+    for title, rule, touchpoint, team in routed:
+        assert title.endswith(f": {rule.replace('-', ' ')}")
+        assert team == owner_key[touchpoint]
+    assert len({team for *_, team in routed}) >= 3
+
+
+def test_loop_closed_cases_carry_what_changed_and_root_causes_and_nothing_is_sent(
+    demo: Demo,
+) -> None:
+    with demo.sessions() as session:
+        closed = [case for case in cases_of(session) if case.status == "loop_closed"]
+        assert len(closed) >= 10
+        languages = set()
+        for case in closed:
+            assert case.root_causes and all(t.startswith("ox:") for t in case.root_causes)
+            status_events = [e for e in events_of(session, case) if e.kind == "status"]
+            closing = status_events[-1]
+            assert closing.detail is not None
+            message = closing.detail["message"]
+            assert closing.detail == {"from": "resolved", "to": "loop_closed",
+                                      "message": message, "told": []}
+            language = session.scalar(select(FeedbackResponse.language).where(
+                FeedbackResponse.id == case.response_id))
+            story = next(s for s in STORIES if message in s.messages.values())
+            assert story.messages[language or "en"] == message, "in the customer's language"
+            assert set(story.root_causes) == set(case.root_causes)
+            languages.add(language)
+        assert languages >= {"en", "ru", "hu"}
+        assert session.scalar(select(func.count()).select_from(OutboxMessageRow)) == 0
+        processes = {tag for case in closed for tag in case.root_causes or []}
+        assert {"ox:delivery-delay", "ox:first-response-time"} <= processes
+
+
+def test_sla_fields_and_event_times_are_those_of_a_worked_case(demo: Demo) -> None:
+    with demo.sessions() as session:
+        now = latest_response(session)
+        for case in cases_of(session):
+            rule = RULES[case.rule]
+            submitted = session.scalar(select(FeedbackResponse.submitted_at).where(
+                FeedbackResponse.id == case.response_id))
+            assert submitted is not None
+            assert case.opened_at == submitted + timedelta(minutes=1)
+            assert case.first_response_due_at == business_deadline(
+                case.opened_at, rule.first_response_hours)
+            assert case.resolution_due_at == business_deadline(
+                case.opened_at, rule.resolution_hours)
+            events = events_of(session, case)
+            assert events[0].kind == "opened" and events[0].at == case.opened_at
+            assert events[0].detail == {"rule": case.rule, "response_id": case.response_id}
+            times = [event.at for event in events]
+            assert times == sorted(times) and times[-1] <= now
+            moved = {e.detail["to"]: e.at for e in events if e.kind == "status" and e.detail}
+            assert case.first_responded_at == (min(moved.values()) if moved else None)
+            assert case.resolved_at == moved.get("resolved")
+            assert case.loop_closed_at == moved.get("loop_closed")
+            assert [e.detail["to"] for e in events if e.kind == "status" and e.detail] == [
+                "in_progress", "resolved", "loop_closed"][: len(moved)]
+            if case.status in ("resolved", "loop_closed"):
+                assert any(e.kind == "note" for e in events)
+
+
+def test_open_cases_past_their_deadlines_are_escalated_as_the_worker_would(
+    demo: Demo,
+) -> None:
+    with demo.sessions() as session:
+        now = latest_response(session)
+        open_escalated = 0
+        for case in cases_of(session):
+            escalations = [e for e in events_of(session, case) if e.kind == "escalated"]
+            levels = [e.detail["level"] for e in escalations if e.detail]
+            assert levels == sorted(set(levels)) and case.escalation_level == max(levels or [0])
+            for event in escalations:
+                assert event.actor == "kano" and event.detail is not None
+                level = event.detail["level"]
+                assert event.detail["reason"] == REASONS[level]
+                assert event.at == (case.first_response_due_at if level == 1
+                                    else case.resolution_due_at)
+            assert case.escalated_at == (escalations[-1].at if escalations else None)
+            if case.status not in ("new", "in_progress"):
+                continue
+            if case.resolution_due_at <= now:
+                assert case.escalation_level == 2 and case.escalated_at == case.resolution_due_at
+            elif case.first_responded_at is None and case.first_response_due_at <= now:
+                assert case.escalation_level == 1
+            open_escalated += case.escalation_level > 0
+        assert open_escalated >= 3
+
+
+def kano(demo: Demo, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KANO_DATABASE_URL": demo.url, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "kano", *args], env=env, capture_output=True,
+                          text=True, timeout=600)  # fmt: skip
+
+
+def snapshot(session: Session) -> list[tuple[Any, ...]]:
+    """The inbox without database ids: what a user sees of it."""
+    return [
+        (case.title, case.status, case.opened_at, case.first_responded_at, case.resolved_at,
+         case.loop_closed_at, case.escalation_level, case.escalated_at, case.root_causes,
+         [(e.at, e.kind, e.actor, e.note,
+           {k: v for k, v in (e.detail or {}).items() if k != "response_id"})
+          for e in events_of(session, case)])
+        for case in cases_of(session)
+    ]  # fmt: skip
+
+
+def test_reloading_the_demo_replaces_its_inbox_with_the_same_one_and_no_orphans(
+    demo: Demo, tmp_path: Path
+) -> None:
+    with demo.sessions() as session:
+        before = snapshot(session)
+        workspace_id = session.scalar(select(Workspace.id).where(Workspace.slug == WORKSPACE))
+    assert workspace_id is not None
+    # A user answers a detractor on the old data and closes the loop by e-mail.
+    with transaction(demo.sessions) as session:
+        accepted = accept_response(session, workspace_id, Submission(
+            survey="relationship-nps", channel="web", answers=Answers(nps=1),
+            customer_email="angry@example.com", customer_name="Angry Buyer",
+        ), email_enabled=True)  # fmt: skip
+        assert accepted.case_id is not None and accepted.messages
+        case = session.get(CaseRow, accepted.case_id)
+        assert case is not None
+        update_case(session, case, "demo@kano.local", status="resolved")
+        update_case(session, case, "demo@kano.local", status="loop_closed",
+                    message="We fixed it.", email_enabled=True)
+    with demo.sessions() as session:
+        purposes = set(session.scalars(select(OutboxMessageRow.purpose)))
+        assert purposes == {"acknowledgement", "loop-closed"}
+
+    result = kano(demo, "generate", "--size", "S", "--seed", "1", "--out",
+                  str(tmp_path / "again"), "--into-db", "--workspace", WORKSPACE)
+    assert result.returncode == 0, result.stderr
+    assert "demo cases" in result.stdout
+
+    with demo.sessions() as session:
+        assert snapshot(session) == before
+        assert session.scalar(
+            select(func.count()).select_from(CaseRow).where(CaseRow.response_id.is_(None))
+        ) == 0
+        assert session.scalar(select(CaseRow.id).where(CaseRow.id == accepted.case_id)) is None
+        assert session.scalar(select(func.count()).select_from(OutboxMessageRow)) == 0
+        assert session.scalar(
+            select(func.count()).select_from(CaseEventRow)
+        ) == sum(len(events) for *_, events in before)
+
+    # With a webhook listening, writing the history would announce old closes: it stops
+    # at resolved instead, and still nothing is queued.
+    with transaction(demo.sessions) as session:
+        session.add(WebhookEndpointRow(workspace_id=workspace_id, url="https://hooks.example/k",
+                                       secret="whsec_" + "a" * 32, active=True))  # fmt: skip
+        session.execute(CaseRow.__table__.delete())
+    report = seed_demo_case_inbox(demo.sessions, WORKSPACE)
+    assert report.closes_held_back and "loop_closed" not in report.statuses
+    with demo.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxMessageRow)) == 0
+        assert len(cases_of(session)) == len(before)
