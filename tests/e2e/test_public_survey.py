@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from kano.adapters.db import accounts
@@ -141,8 +141,34 @@ def test_answer_in_hungarian_on_a_phone_and_in_the_widget_then_close_the_loop(
         expect(page.locator(".lead").first).to_contain_text("Loop closed")
         expect(page.get_by_text("The loop is closed: this case is final.")).to_be_visible()
         expect(page.locator("#closing-message-sent")).to_contain_text("morning route")
+        _find_both_answers_in_the_response_list(page, kano_server)
     finally:
         desk.close()
+
+
+def _find_both_answers_in_the_response_list(page: Page, kano_server: RunningServer) -> None:
+    """Issue 6, Done when: the answers given in the browser show up in the response list,
+    the detractor's with the case it opened (now loop closed); on a phone's width the
+    page itself does not scroll sideways (the table scrolls in its own box)."""
+    page.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="Responses", exact=True).click()
+    expect(page).to_have_url(kano_server.url("/responses"))
+    table = page.locator("#responses")
+    link_row = table.locator("tr", has_text=COMMENT)
+    expect(link_row).to_contain_text("link")
+    expect(link_row).to_contain_text("NPS 3")
+    expect(link_row).to_contain_text("Loop closed")
+    widget_row = table.locator("tr", has_text="<b>Quick</b>")  # shown as text, not markup
+    expect(widget_row).to_contain_text("widget")
+    expect(widget_row).to_contain_text("NPS 9")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    link_row.get_by_role("link").first.click()
+    expect(page.locator("#response-scores")).to_have_text("NPS 3")
+    expect(page.locator("#response-comment")).to_have_text(COMMENT)
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
 
 
 def _answer_in_the_widget(survey_link: str, kano_server: RunningServer, chromium: Browser,
