@@ -8,7 +8,6 @@ from starlette.responses import Response
 from kano.adapters.db.views.mbo import MboSheetView, choose_sheet, list_sheets, mbo_sheet
 from kano.adapters.exports.pdf import mbo_sheet_pdf
 from kano.adapters.exports.review_sheet import ReviewSheetTexts, file_stem
-from kano.adapters.exports.xlsx import mbo_sheet_xlsx
 from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.strategy_access import (
     formats_of,
@@ -84,6 +83,9 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 
 @router.get("/mbo/sheets/{key}.xlsx")
 def mbo_xlsx(page: SignedInPage, db: DbSession, key: str) -> Response:
+    # Imported here: the workbook writer loads openpyxl, which start-up must not pay.
+    from kano.adapters.exports.xlsx import mbo_sheet_xlsx
+
     if page.workspace is None:
         return no_workspace(page)
     view = _sheet_or_none(page, db, key)
