@@ -343,3 +343,25 @@ def test_the_list_reads_in_russian_and_hungarian(
 
     assert f"<h1>{heading}</h1>" in html
     assert older in html
+
+
+def test_the_export_reads_in_batches_without_losing_or_repeating_a_response(
+    seeded: SeededResponses, sessions: sessionmaker[Session], companies: SeededCompanies
+) -> None:
+    """Batches of 3 over responses that share a moment: the keyset continues each batch
+    exactly after the last row of the one before, and the limit is kept."""
+    from kano.adapters.db.views.responses import ResponseFilters, export_lines
+
+    with transaction(sessions) as session:
+        same = datetime(2024, 9, 1)
+        session.add_all([FeedbackResponse(workspace_id=companies.acme_id, channel="call",
+                                          submitted_at=same, nps=7) for _ in range(5)])
+    expected = _acme_ids(sessions, companies)
+    with sessions() as session:
+        everything = [line.id for line in export_lines(
+            session, companies.acme_id, ResponseFilters(), batch=3)]
+        limited = [line.id for line in export_lines(
+            session, companies.acme_id, ResponseFilters(), limit=10, batch=3)]
+
+    assert everything == expected and len(everything) == 19
+    assert limited == expected[:10]
