@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from kano.adapters.db.orm import CaseRow, utcnow
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import CaseRow, Membership, User, utcnow
 from kano.adapters.jobs.cases import escalate_overdue_cases
 from kano.bootstrap import Container
-from kano.domain.workspaces import Scope
+from kano.domain.workspaces import Role, Scope
 from tests.integration.api.problems import assert_invalid_field, assert_problem
 from tests.integration.api.seed import SeededWorkspace
 
@@ -94,3 +96,91 @@ def test_cases_of_another_workspace_are_invisible(
         "items"][0]["id"]
     assert_problem(api.get(f"cases/{case_id}", headers=globex.auth()), 404)
     assert api.get("cases", headers=globex.auth()).json()["items"] == []
+
+
+MIA = "mia@acme.test"  # manager of acme: may own cases
+VERA = "vera@acme.test"  # viewer of acme: reads only
+GUS = "gus@globex.test"  # manager of globex, a stranger to acme
+
+
+def _members(sessions: sessionmaker[Session], acme: SeededWorkspace,
+             globex: SeededWorkspace) -> None:
+    with transaction(sessions) as session:
+        for email, workspace_id, role in ((MIA, acme.workspace_id, Role.MANAGER),
+                                          (VERA, acme.workspace_id, Role.VIEWER),
+                                          (GUS, globex.workspace_id, Role.MANAGER)):
+            user = User(email=email, name=email.split("@")[0].title(), password_hash="-")
+            session.add(user)
+            session.flush()
+            session.add(Membership(workspace_id=workspace_id, user_id=user.id, role=role))
+
+
+def _open_case(api: TestClient, acme: SeededWorkspace, **answers: object) -> int:
+    response_id = respond(api, acme, **answers)
+    return int(api.get("cases", params={"response": response_id}, headers=acme.auth()).json()[
+        "items"][0]["id"])
+
+
+def test_a_case_gets_an_owner_and_loses_it_with_an_event_each(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace,
+    sessions: sessionmaker[Session],
+) -> None:
+    _members(sessions, acme, globex)
+    case_id = _open_case(api, acme, nps=3)
+    write = acme.auth(Scope.WRITE)
+    assert api.get(f"cases/{case_id}", headers=acme.auth()).json()["owner"] is None
+
+    taken = api.patch(f"cases/{case_id}", json={"owner": " Mia@Acme.test "}, headers=write)
+    assert taken.status_code == 200, taken.text
+    assert taken.json()["owner"] == MIA
+    again = api.patch(f"cases/{case_id}", json={"owner": MIA, "note": "Calling"},
+                      headers=write).json()  # unchanged owner: no second event
+    assert again["owner"] == MIA
+    kept = api.patch(f"cases/{case_id}", json={"status": "in_progress"}, headers=write).json()
+    assert kept["owner"] == MIA  # a PATCH without "owner" keeps it
+    unassigned = api.patch(f"cases/{case_id}", json={"owner": None}, headers=write).json()
+
+    assert unassigned["owner"] is None and unassigned["status"] == "in_progress"
+    owner_events = [e for e in unassigned["events"] if e["kind"] == "owner"]
+    assert [e["detail"] for e in owner_events] == [{"from": None, "to": MIA},
+                                                   {"from": MIA, "to": None}]
+    assert owner_events[0]["actor"].startswith("token ")
+
+
+@pytest.mark.parametrize("who", [VERA, GUS, "nobody@acme.test"])
+def test_only_a_member_who_works_cases_can_own_one(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace,
+    sessions: sessionmaker[Session], who: str,
+) -> None:
+    _members(sessions, acme, globex)
+    case_id = _open_case(api, acme, nps=3)
+    write = acme.auth(Scope.WRITE)
+
+    refused = api.patch(f"cases/{case_id}", json={"owner": who, "status": "in_progress"},
+                        headers=write)
+
+    assert_invalid_field(refused, "owner")
+    case = api.get(f"cases/{case_id}", headers=acme.auth()).json()
+    assert case["owner"] is None and case["status"] == "new"  # nothing of the PATCH stayed
+    assert [e["kind"] for e in case["events"]] == ["opened"]
+
+
+def test_cases_are_filtered_by_owner(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace,
+    sessions: sessionmaker[Session],
+) -> None:
+    _members(sessions, acme, globex)
+    mine, other = _open_case(api, acme, nps=1), _open_case(api, acme, nps=2)
+    assert api.patch(f"cases/{mine}", json={"owner": MIA},
+                     headers=acme.auth(Scope.WRITE)).status_code == 200
+
+    def ids(**params: str) -> list[int]:
+        reply = api.get("cases", params=params, headers=acme.auth())
+        assert reply.status_code == 200, reply.text
+        return [case["id"] for case in reply.json()["items"]]
+
+    assert ids(owner=MIA) == [mine]
+    assert ids(owner="MIA@acme.test") == [mine]
+    assert ids(owner="-") == [other]
+    assert ids(owner=VERA) == []
+    assert api.get("cases", params={"owner": MIA}, headers=globex.auth()).json()["items"] == []

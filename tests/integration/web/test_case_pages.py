@@ -21,6 +21,7 @@ from kano.adapters.db.orm import (
     FeedbackResponse,
     Segment,
     Team,
+    User,
     utcnow,
 )
 from kano.adapters.db.survey_store import create_survey, save_survey, submit_answers
@@ -375,3 +376,109 @@ def test_case_page_shows_the_choice_text_and_kano_answers_escaped(
     assert "<script>alert('x')</script>" in response  # shown as text …
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html  # … being escaped
     assert "<script>alert" not in html
+
+
+OWNER = "bob@acme.test"  # the seed's owner of Acme (and a viewer of Globex)
+
+
+def _owner_of(sessions: sessionmaker[Session], case_id: int) -> str | None:
+    with sessions() as session:
+        return session.scalar(select(User.email).join(CaseRow, CaseRow.owner_user_id == User.id)
+                              .where(CaseRow.id == case_id))
+
+
+def test_a_manager_takes_a_case_and_hands_it_to_a_colleague(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, MANAGER)
+    page = browser.page(f"/cases/{cases.due}").text
+    assert text_of(page, "case-owner") == "Nobody"
+    assert 'id="take-case"' in page and f'value="{MANAGER}"' in page
+    choices = text_of(page, "case-owner-choice")
+    assert "Bob (bob@acme.test)" in choices and "Alice (alice@acme.test)" in choices
+    assert VIEWER not in choices  # a viewer cannot work cases
+    token = browser.session_token()
+
+    taken = browser.client.post(f"/cases/{cases.due}/owner",
+                                data={"owner": MANAGER, "csrf_token": token})
+    assert taken.status_code == 303 and _owner_of(sessions, cases.due) == MANAGER
+    page = browser.page(f"/cases/{cases.due}").text
+    assert text_of(page, "case-owner") == f"mia ({MANAGER})"
+    assert 'id="take-case"' not in page  # it is mine already
+
+    to_viewer = browser.client.post(f"/cases/{cases.due}/owner",
+                                    data={"owner": VIEWER, "csrf_token": token})
+    assert to_viewer.status_code == 422
+    assert "a manager or above" in text_of(to_viewer.text, "case-error")
+    assert _owner_of(sessions, cases.due) == MANAGER
+    handed = browser.client.post(f"/cases/{cases.due}/owner",
+                                 data={"owner": OWNER, "csrf_token": token})
+    released = browser.client.post(f"/cases/{cases.due}/owner",
+                                   data={"owner": "-", "csrf_token": token})
+
+    assert (handed.status_code, released.status_code) == (303, 303)
+    assert _owner_of(sessions, cases.due) is None
+    assert [(e.detail, e.actor) for e in _events(sessions, cases.due, "owner")] == [
+        ({"from": None, "to": MANAGER}, MANAGER), ({"from": MANAGER, "to": OWNER}, MANAGER),
+        ({"from": OWNER, "to": None}, MANAGER)]
+    history = browser.page(f"/cases/{cases.due}?lang=hu").text
+    assert "Felelős módosítva" in text_of(history, "case-events")
+    assert f"{MANAGER} → {OWNER}" in text_of(history, "case-events")
+    assert f"{OWNER} → nincs felelős" in text_of(history, "case-events")
+
+
+def test_a_manager_hands_ticked_cases_to_a_person_and_filters_her_own(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, MANAGER)
+    inbox = browser.page("/cases").text
+    people = text_of(inbox, "assign-owner")
+    assert "mia (mia@acme.test)" in people and VIEWER not in people
+    assert VIEWER not in text_of(inbox, "filter-owner")
+    token = browser.session_token()
+
+    refused = browser.client.post("/cases/assign", data={
+        "case_ids": [str(cases.due)], "team": "billing", "owner": VIEWER, "csrf_token": token})
+    assert refused.status_code == 422
+    assert "a manager or above" in text_of(refused.text, "cases-error")
+    assert _events(sessions, cases.due, "assigned") == []  # the team did not move either
+
+    handed = browser.client.post("/cases/assign", data={
+        "case_ids": [str(cases.due), str(cases.resolved), str(cases.globex)],
+        "team": "", "owner": MANAGER, "csrf_token": token})
+
+    assert handed.status_code == 303
+    assert _owner_of(sessions, cases.due) == MANAGER == _owner_of(sessions, cases.resolved)
+    assert _owner_of(sessions, cases.globex) is None  # another workspace's case is ignored
+    assert _events(sessions, cases.due, "assigned") == []  # "keep the team"
+    mine = browser.page("/cases?owner=me").text
+    shown = {name for name in ("due", "overdue", "resolved")
+             if f'id="case-{getattr(cases, name)}"' in mine}
+    assert shown == {"due", "resolved"}
+    assert text_of(mine, f"owner-{cases.due}") == "mia"
+    assert '<option value="me" selected>' in mine
+    nobody = browser.page("/cases?owner=-").text
+    assert f'id="case-{cases.overdue}"' in nobody and f'id="case-{cases.due}"' not in nobody
+    assert text_of(nobody, f"owner-{cases.overdue}") == "Nobody"
+    by_email = browser.page(f"/cases?owner={MANAGER}").text
+    assert f'id="case-{cases.resolved}"' in by_email
+    assert f'id="case-{cases.overdue}"' not in by_email
+
+
+def test_a_viewer_cannot_take_or_hand_over_a_case_and_a_forged_post_is_refused(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, VIEWER)
+    page = browser.page(f"/cases/{cases.due}").text
+    assert "Assign to me" not in page and 'action="/cases/' not in page
+    assert 'id="assign-owner"' not in browser.page("/cases").text
+    data = {"owner": VIEWER, "csrf_token": browser.session_token()}
+    assert browser.client.post(f"/cases/{cases.due}/owner", data=data).status_code == 403
+    assert browser.client.post("/cases/assign", data={
+        **data, "case_ids": [str(cases.due)]}).status_code == 403
+
+    browser.client.post("/logout", data={"csrf_token": browser.session_token()})
+    _log_in(browser, MANAGER)
+    forged = browser.client.post(f"/cases/{cases.due}/owner", data={"owner": MANAGER})
+    assert forged.status_code == 403  # no CSRF token
+    assert _events(sessions, cases.due, "owner") == [] and _owner_of(sessions, cases.due) is None

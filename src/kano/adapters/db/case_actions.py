@@ -1,6 +1,6 @@
 """Changing a case of the closed loop: the one way the API and the web UI move a case along,
-tag its root causes, add a note and route it to a team. Every change is a ``CaseEventRow``
-(the audit trail); the caller commits.
+tag its root causes, add a note, route it to a team and give it an owner (a person). Every
+change is a ``CaseEventRow`` (the audit trail); the caller commits.
 """
 
 from __future__ import annotations
@@ -9,18 +9,21 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.loop_closing import queue_loop_closed_messages
-from kano.adapters.db.orm import CaseEventRow, CaseRow, Team, utcnow
+from kano.adapters.db.orm import CaseEventRow, CaseRow, Membership, Team, User, utcnow
 from kano.domain.feedback.cases import CaseStatus, check_transition
 from kano.domain.shared.errors import InvalidInput, NotFound
+from kano.domain.workspaces import Role, role_allows
 
 # The API's schema (``schemas/cases.RootCause``) holds the same rule for its JSON body.
 ROOT_CAUSE = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
 MAX_ROOT_CAUSES = 20
 MAX_MESSAGE = 5_000
+# Who may own a case: whoever may work one (the web UI's ``can_edit``, managers and up).
+CASE_WORKER_ROLE = Role.MANAGER
 
 
 def case_of(session: Session, workspace_id: int, case_id: int) -> CaseRow:
@@ -131,3 +134,65 @@ def assign_cases(
         row.owner_team_id = team.id
         moved += 1
     return moved
+
+
+def may_work_cases(role: str) -> bool:
+    """Whether a member with this role works cases, and so may own one."""
+    try:
+        return role_allows(Role(role), CASE_WORKER_ROLE)
+    except ValueError:  # a role this version does not know works nothing
+        return False
+
+
+def case_worker(session: Session, workspace_id: int, email: str) -> User:
+    """The member with this e-mail who may own a case here: an active account whose role
+    in *this* workspace is manager or above. A viewer, a member of another workspace only,
+    an account that cannot sign in or an unknown address is refused with
+    ``InvalidInput("owner", …)`` — a case must not go to someone who cannot work it."""
+    address = email.strip().lower()
+    found = session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == workspace_id, func.lower(User.email) == address)
+    ).first()
+    if found is None or not found[0].is_active:
+        raise InvalidInput("owner", f"{address!r} is not a member of this workspace who can "
+                           "sign in")
+    user, role = found
+    if not may_work_cases(role):
+        raise InvalidInput("owner", f"{address!r} is a {role}: only managers and above work "
+                           "cases")
+    return user
+
+
+def assign_owner(
+    session: Session,
+    workspace_id: int,
+    case_ids: Sequence[int],
+    owner_email: str | None,
+    actor: str,
+    at: datetime | None = None,
+) -> int:
+    """Give these cases an owner, the person who works them (``None`` unassigns); an
+    ``owner`` event each, ``{"from": email | None, "to": email | None}``, for the cases
+    whose owner changes. Ids of another workspace's cases are ignored (as in
+    ``assign_cases``). Returns how many cases changed hands."""
+    owner = None if owner_email is None else case_worker(session, workspace_id, owner_email)
+    rows = session.scalars(
+        select(CaseRow).where(CaseRow.workspace_id == workspace_id, CaseRow.id.in_(case_ids))
+        .order_by(CaseRow.id)
+    ).all()
+    target = None if owner is None else owner.id
+    changing = [row for row in rows if row.owner_user_id != target]
+    previous = {row.owner_user_id for row in changing} - {None}
+    emails: dict[int, str] = {}
+    if previous:
+        emails = {user_id: email for user_id, email in session.execute(
+            select(User.id, User.email).where(User.id.in_(previous)))}
+    now = utcnow() if at is None else at
+    for row in changing:
+        was = None if row.owner_user_id is None else emails.get(row.owner_user_id)
+        session.add(_event(row, "owner", actor, now,
+                           detail={"from": was, "to": None if owner is None else owner.email}))
+        row.owner_user_id = target
+    return len(changing)

@@ -23,6 +23,9 @@ class Case(BaseModel):
     priority: int = Field(description="1 is the most urgent.")
     status: CaseStatusName
     owner_team: str | None = Field(description="Key of the team the case is routed to.")
+    owner: str | None = Field(
+        description="E-mail of the member who owns (works) the case; null when nobody does."
+    )
     opened_at: UtcDateTime
     first_response_due_at: UtcDateTime = Field(description="SLA, in business hours.")
     resolution_due_at: UtcDateTime
@@ -89,4 +92,10 @@ class CaseUpdate(RequestBody):
         description="Required with `\"status\": \"loop_closed\"`, and only then: what changed, "
         "told to the customer by e-mail (in the language of their response) and to the "
         "workspace's webhooks as a `case.loop_closed` event.",
+    )
+    owner: Annotated[str, Field(min_length=3, max_length=320)] | None = Field(
+        None,
+        description="Hand the case to this member (their e-mail): an active member of the "
+        "workspace whose role is manager or above, else a 422 naming `owner`. `null` "
+        "unassigns; leave the field out to keep the owner.",
     )

@@ -10,14 +10,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.case_actions import may_work_cases
 from kano.adapters.db.loop_closing import PURPOSE as LOOP_CLOSED_PURPOSE
 from kano.adapters.db.orm import (
     CaseEventRow,
     CaseRow,
     Customer,
     FeedbackResponse,
+    Membership,
     OutboxMessageRow,
     Team,
+    User,
 )
 
 OPEN_STATUSES = ("new", "in_progress")
@@ -80,6 +83,8 @@ class CaseLine:
     opened_at: datetime
     escalation_level: int
     countdown: Countdown | None
+    owner: str | None = None  # the owner's name
+    owner_email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class CaseFilters:
     team: str | None = None  # a team's key; "-" for cases routed to no team
     rule: str | None = None
     overdue: bool = False
+    owner: str | None = None  # the owner's e-mail; "-" for cases nobody owns
 
 
 @dataclass(frozen=True)
@@ -103,25 +109,36 @@ class TeamChoice:
     name: str
 
 
-def _lines_of(workspace_id: int) -> Select[CaseRow, str, str, str]:
-    """Each case with its customer's name and its team's key and name."""
+@dataclass(frozen=True)
+class OwnerChoice:
+    """A member who may own a case (``case_actions.case_worker`` accepts them)."""
+
+    email: str
+    name: str
+
+
+def _lines_of(workspace_id: int) -> Select[CaseRow, str, str, str, str, str]:
+    """Each case with its customer's name, its team's key and name and its owner's name
+    and e-mail (users are not workspace-scoped: the owner is whoever ``owner_user_id``
+    names, set only through ``case_actions.assign_owner``, which checks membership)."""
     return (
-        select(CaseRow, Customer.name, Team.key, Team.name)
+        select(CaseRow, Customer.name, Team.key, Team.name, User.name, User.email)
         .outerjoin(Customer, and_(Customer.id == CaseRow.customer_id,
                                   Customer.workspace_id == CaseRow.workspace_id))
         .outerjoin(Team, and_(Team.id == CaseRow.owner_team_id,
                               Team.workspace_id == CaseRow.workspace_id))
+        .outerjoin(User, User.id == CaseRow.owner_user_id)
         .where(CaseRow.workspace_id == workspace_id)
     )
 
 
-def _line(found: Row[CaseRow, str, str, str], now: datetime) -> CaseLine:
-    """A case as the inbox shows it (the outer joins leave customer and team None when
-    the case has none)."""
-    row, customer, team_key, team = found
+def _line(found: Row[CaseRow, str, str, str, str, str], now: datetime) -> CaseLine:
+    """A case as the inbox shows it (the outer joins leave customer, team and owner None
+    when the case has none)."""
+    row, customer, team_key, team, owner, owner_email = found
     return CaseLine(row.id, row.title, row.rule, customer, row.customer_id, team, team_key,
                     row.status, row.priority, row.opened_at, row.escalation_level,
-                    countdown(row, now))
+                    countdown(row, now), owner, owner_email)
 
 
 def case_inbox(session: Session, workspace_id: int, filters: CaseFilters, now: datetime,
@@ -136,6 +153,10 @@ def case_inbox(session: Session, workspace_id: int, filters: CaseFilters, now: d
         statement = statement.where(Team.key == filters.team)
     if filters.rule:
         statement = statement.where(CaseRow.rule == filters.rule)
+    if filters.owner == "-":
+        statement = statement.where(CaseRow.owner_user_id.is_(None))
+    elif filters.owner:
+        statement = statement.where(func.lower(User.email) == filters.owner.strip().lower())
     if filters.overdue:
         statement = statement.where(overdue_condition(now))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
@@ -149,6 +170,17 @@ def teams_of(session: Session, workspace_id: int) -> list[TeamChoice]:
     rows = session.execute(select(Team.key, Team.name).where(Team.workspace_id == workspace_id)
                            .order_by(Team.name, Team.key))
     return [TeamChoice(key, name) for key, name in rows]
+
+
+def case_workers(session: Session, workspace_id: int) -> list[OwnerChoice]:
+    """The members who may own a case here (managers and up, who can sign in), by name."""
+    rows = session.execute(
+        select(User.email, User.name, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == workspace_id, User.is_active.is_(True))
+        .order_by(User.name, User.email)
+    )
+    return [OwnerChoice(email, name) for email, name, role in rows if may_work_cases(role)]
 
 
 def rules_of(session: Session, workspace_id: int) -> list[str]:

@@ -1,7 +1,8 @@
 """The closed loop's case inbox and the case page.
 
 ``/cases`` lists the workspace's cases, newest first, with filters (a GET form) and the
-SLA countdown of each open case; managers and above route selected cases to a team.
+SLA countdown of each open case; managers and above route selected cases to a team and
+hand them to a person (the case's owner: a member who may work cases).
 ``/cases/{id}`` shows one case: the response that opened it (its scores, comment and the
 answers to its survey's other questions), the customer's history, the audit trail, and
 the forms that move it along. Changes go through
@@ -16,7 +17,13 @@ from fastapi import APIRouter, Form
 from starlette.responses import Response
 
 from kano.adapters.db import case_rules as case_rule_store
-from kano.adapters.db.case_actions import assign_cases, case_of, parse_root_causes, update_case
+from kano.adapters.db.case_actions import (
+    assign_cases,
+    assign_owner,
+    case_of,
+    parse_root_causes,
+    update_case,
+)
 from kano.adapters.db.loop_closing import reach_of
 from kano.adapters.db.orm import utcnow
 from kano.adapters.db.survey_store import answer_lines
@@ -24,6 +31,7 @@ from kano.adapters.db.views.cases import (
     CaseFilters,
     case_inbox,
     case_view,
+    case_workers,
     rules_of,
     teams_of,
 )
@@ -49,6 +57,7 @@ EVENT_LABELS = {
     "note": N_("Note"),
     "root_causes": N_("Root causes tagged"),
     "assigned": N_("Assigned to a team"),
+    "owner": N_("Owner changed"),
 }
 ESCALATION_REASONS = {
     "first response overdue": N_("first response overdue"),
@@ -73,8 +82,11 @@ MESSAGES = {
     "note": N_("Write a note of up to 5,000 characters."),
     "message": N_("Write what changed for the customer, in up to 5,000 characters: closing the "
                   "loop sends them this message."),
-    "assign": N_("Tick at least one case and choose a team."),
+    "assign": N_("Tick at least one case and choose a team or a person."),
+    "owner": N_("Only a member who may work cases (a manager or above) can own a case."),
 }
+NOBODY = "-"  # the owner filter's and the owner forms' value for "nobody"
+MINE = "me"  # the owner filter's value for the viewer's own cases
 
 
 def next_statuses(status: str) -> list[str]:
@@ -116,12 +128,15 @@ def rule_condition(rule: CaseRule) -> str:
 
 
 def _inbox_page(page: SignedInPageContext, db: DbSession, filters: CaseFilters, *,
-                status_code: int = 200, error: str | None = None) -> Response:
+                owner: str = "", status_code: int = 200, error: str | None = None) -> Response:
+    """``owner`` is the owner filter as chosen (``me``, ``-``, an e-mail or empty);
+    ``filters.owner`` holds what it means."""
     assert page.workspace is not None
     workspace_id = page.workspace.id
     return page.render(
         "cases/index.html", status_code=status_code, active="cases",
         inbox=case_inbox(db, workspace_id, filters, utcnow()), filters=filters,
+        owner_filter=owner, owners=case_workers(db, workspace_id), nobody=NOBODY, mine=MINE,
         teams=teams_of(db, workspace_id), rules=rules_of(db, workspace_id),
         policy=case_rule_store.policy_of(db, workspace_id), rule_condition=rule_condition,
         can_work=can_edit(page), error=error, **_labels(),
@@ -130,30 +145,38 @@ def _inbox_page(page: SignedInPageContext, db: DbSession, filters: CaseFilters, 
 
 @router.get("/cases")
 def inbox(page: SignedInPage, db: DbSession, status: str = "", team: str = "", rule: str = "",
-          overdue: str = "") -> Response:
+          overdue: str = "", owner: str = "") -> Response:
     if page.workspace is None:
         return no_workspace(page)
     filters = CaseFilters(status if status in STATUS_LABELS else None, team or None,
-                          rule or None, overdue in ("1", "on", "yes", "true"))
-    return _inbox_page(page, db, filters)
+                          rule or None, overdue in ("1", "on", "yes", "true"),
+                          page.viewer.email if owner == MINE else owner or None)
+    return _inbox_page(page, db, filters, owner=owner)
 
 
 @router.post("/cases/assign", dependencies=[CsrfChecked])
 def assign(page: SignedInPage, db: DbSession,
            case_ids: Annotated[list[int] | None, Form()] = None,
-           team: Annotated[str, Form()] = "") -> Response:
-    """Route the ticked cases to a team: managers and above."""
+           team: Annotated[str, Form()] = "",
+           owner: Annotated[str, Form()] = "") -> Response:
+    """Route the ticked cases to a team and/or hand them to a person (``-``: nobody);
+    managers and above. Both in one transaction: a refused owner routes nothing."""
     if page.workspace is None:
         return no_workspace(page)
     if not can_edit(page):
         return refuse_edit(page)
-    if not case_ids or not team:
+    if not case_ids or not (team or owner):
         return _inbox_page(page, db, CaseFilters(), status_code=422, error=MESSAGES["assign"])
     try:
-        assign_cases(db, page.workspace.id, case_ids, team, page.viewer.email)
-    except InvalidInput:
+        if team:
+            assign_cases(db, page.workspace.id, case_ids, team, page.viewer.email)
+        if owner:
+            assign_owner(db, page.workspace.id, case_ids, None if owner == NOBODY else owner,
+                         page.viewer.email)
+    except InvalidInput as refused:
         db.rollback()
-        return _inbox_page(page, db, CaseFilters(), status_code=422, error=MESSAGES["assign"])
+        error = MESSAGES["owner"] if refused.field == "owner" else MESSAGES["assign"]
+        return _inbox_page(page, db, CaseFilters(), status_code=422, error=error)
     db.commit()
     return page.redirect("/cases")
 
@@ -176,6 +199,7 @@ def _case_page(page: SignedInPageContext, db: DbSession, case_id: int, *,
         next_statuses=[s for s in statuses if s != CaseStatus.LOOP_CLOSED.value],
         reach=reach_of(db, view.row, _email_enabled(page)) if can_close else None,
         message=message or "", can_work=can_edit(page),
+        owners=case_workers(db, page.workspace.id), nobody=NOBODY, me=page.viewer.email,
         error=error, error_for=error_for, **_labels(),
     )
 
@@ -232,6 +256,29 @@ def close_loop(page: SignedInPage, db: DbSession, case_id: int,
 
 def _email_enabled(page: SignedInPageContext) -> bool:
     return bool(page.web.container.settings.smtp_url)
+
+
+@router.post("/cases/{case_id}/owner", dependencies=[CsrfChecked])
+def hand_over(page: SignedInPage, db: DbSession, case_id: int,
+              owner: Annotated[str, Form()] = "") -> Response:
+    """Take the case ("Assign to me" posts the viewer's e-mail), hand it to another member
+    who may work cases, or unassign it (``-``)."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if not can_edit(page):
+        return refuse_edit(page)
+    try:
+        case_of(db, page.workspace.id, case_id)
+        assign_owner(db, page.workspace.id, [case_id], None if owner == NOBODY else owner,
+                     page.viewer.email)
+    except NotFound:
+        return not_found(page, "cases")
+    except InvalidInput:
+        db.rollback()
+        return _case_page(page, db, case_id, status_code=422, error=MESSAGES["owner"],
+                          error_for="owner")
+    db.commit()
+    return page.redirect(f"/cases/{case_id}")
 
 
 @router.post("/cases/{case_id}/root-causes", dependencies=[CsrfChecked])
