@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts
@@ -19,6 +19,7 @@ from kano.adapters.db.orm import (
     CaseRow,
     Customer,
     FeedbackResponse,
+    Membership,
     Segment,
     Team,
     User,
@@ -482,3 +483,26 @@ def test_a_viewer_cannot_take_or_hand_over_a_case_and_a_forged_post_is_refused(
     forged = browser.client.post(f"/cases/{cases.due}/owner", data={"owner": MANAGER})
     assert forged.status_code == 403  # no CSRF token
     assert _events(sessions, cases.due, "owner") == [] and _owner_of(sessions, cases.due) is None
+
+
+def test_an_owner_who_left_the_workspace_stays_shown_until_the_case_is_handed_over(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    _log_in(browser, OWNER)
+    token = browser.session_token()
+    assert browser.client.post(f"/cases/{cases.due}/owner",
+                               data={"owner": MANAGER, "csrf_token": token}).status_code == 303
+    with transaction(sessions) as session:
+        mia = session.scalars(select(User).where(User.email == MANAGER)).one()
+        session.execute(delete(Membership).where(Membership.user_id == mia.id))
+
+    page = browser.page(f"/cases/{cases.due}").text
+    assert text_of(page, "case-owner") == f"mia ({MANAGER})"
+    assert f'<option value="{MANAGER}" selected>' in page  # not shown as "Nobody"
+    assert MANAGER not in text_of(browser.page("/cases").text, "assign-owner")
+    kept = browser.client.post(f"/cases/{cases.due}/owner",
+                               data={"owner": MANAGER, "csrf_token": token})
+    assert kept.status_code == 422  # she may not be given cases any more …
+    released = browser.client.post(f"/cases/{cases.due}/owner",
+                                   data={"owner": "-", "csrf_token": token})
+    assert released.status_code == 303 and _owner_of(sessions, cases.due) is None  # … but freed
