@@ -31,8 +31,8 @@ class CaseRow(WorkspaceScoped, Base):
     owner_team_id: Mapped[int | None] = mapped_column(
         ForeignKey("teams.id", ondelete="SET NULL"), nullable=True, index=True
     )
-    owner_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    owner_user_id: Mapped[int | None] = mapped_column(  # the person who owns it (inbox filter)
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
     )
     opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     first_response_due_at: Mapped[datetime] = mapped_column(DateTime)
