@@ -365,3 +365,27 @@ def test_the_export_reads_in_batches_without_losing_or_repeating_a_response(
 
     assert everything == expected and len(everything) == 19
     assert limited == expected[:10]
+
+
+def test_xlsx_export_keeps_a_formula_like_comment_as_text_and_stops_at_its_limit(
+    browser: Browser, seeded: SeededResponses, sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from openpyxl import load_workbook
+
+    from kano.adapters.web.routes import responses_page
+
+    with transaction(sessions) as session:
+        row = session.get(FeedbackResponse, seeded.widget)
+        assert row is not None
+        row.comment = "=1+1"
+    monkeypatch.setattr(responses_page, "XLSX_LIMIT", 3)
+    _log_in(browser)
+    assert "at most 100,000 responses as CSV, 3 as XLSX" in browser.page("/responses").text
+    sheet = load_workbook(BytesIO(browser.page("/responses.xlsx").content)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=2))
+
+    assert len(rows) == 3
+    assert rows[0][0].value == seeded.widget
+    assert (rows[0][13].value, rows[0][13].data_type) == ("=1+1", "s")

@@ -59,6 +59,12 @@ def response_csv_chunks(lines: Iterable[ResponseListLine]) -> Iterator[bytes]:
     yield out.getvalue().encode("utf-8")
 
 
+def _text_cell(sheet: Any, value: str, cell_type: Any) -> Any:
+    cell = cell_type(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
 def response_xlsx(lines: Iterable[ResponseListLine]) -> bytes:
     """A workbook with the header row frozen; written in openpyxl's write-only mode, so
     100,000 rows do not sit in memory as cell objects."""
@@ -77,13 +83,12 @@ def response_xlsx(lines: Iterable[ResponseListLine]) -> bytes:
         header.append(cell)
     sheet.append(header)
     for line in lines:
-        row = []
-        for value in response_record(line):
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str) and cell.data_type == "f":
-                cell.data_type = "s"  # a comment that starts with "=" is text, not a formula
-            row.append(cell)
-        sheet.append(row)
+        # Plain values, except a text that starts with "=": openpyxl would store it as a
+        # formula, so it goes in a cell marked as text (building a cell object for every
+        # value made 100,000 rows take 85 s here).
+        sheet.append([_text_cell(sheet, value, WriteOnlyCell)
+                      if isinstance(value, str) and value.startswith("=") else value
+                      for value in response_record(line)])
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()

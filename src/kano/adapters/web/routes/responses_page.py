@@ -5,8 +5,9 @@ link answered in a browser shows up in the response list").
 form (survey, channel, touchpoint, period, score band, with a comment, customer), each
 with the delivery of its acknowledgement and the case it opened. ``/responses/{id}``
 shows one with all its answers. ``/responses.csv`` and ``.xlsx`` download the filtered
-list (at most ``EXPORT_LIMIT`` rows; the CSV is streamed). Every role may read; nothing
-here writes. (Named ``responses_page`` beside the API's ``routers/responses.py``.)
+list (at most ``EXPORT_LIMIT`` rows, streamed, as CSV; ``XLSX_LIMIT`` as XLSX). Every
+role may read; nothing here writes. (Named ``responses_page`` beside the API's
+``routers/responses.py``.)
 """
 
 from __future__ import annotations
@@ -63,6 +64,10 @@ MESSAGES = {
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_ID = 2**63 - 1
 KEY_LENGTH = 64
+# openpyxl writes some 1,500 rows a second here (20,000 rows: 13 s; 100,000: 85 s before
+# plain values, ~65 s after), and the workbook is built before the download starts: the
+# XLSX stops earlier than the streamed CSV.
+XLSX_LIMIT = 20_000
 
 
 def _text(value: str, length: int) -> str:
@@ -137,7 +142,8 @@ def response_list(page: SignedInPage, db: DbSession, survey: str = "", channel: 
         found=found, filters=filters, problem=problem, page_size=PAGE_SIZE,
         surveys=surveys_of(db, workspace_id), touchpoints=touchpoints_of(db, workspace_id),
         channels=channels_of(db, workspace_id),
-        export_limit=format_decimal(EXPORT_LIMIT, locale=page.language.code),
+        csv_limit=format_decimal(EXPORT_LIMIT, locale=page.language.code),
+        xlsx_limit=format_decimal(XLSX_LIMIT, locale=page.language.code),
         first_page=cursor is None, query=urlencode(query),
         older_query=urlencode(query | {"older": str(found.older)}) if found.older else None,
         **_labels(),
@@ -158,7 +164,7 @@ def _export(page: SignedInPageContext, db: DbSession, kind: str) -> Response:
                "Cache-Control": "no-store"}
     workspace_id = page.workspace.id
     if kind == "xlsx":
-        content = response_xlsx(export_lines(db, workspace_id, filters))
+        content = response_xlsx(export_lines(db, workspace_id, filters, limit=XLSX_LIMIT))
         return Response(content, media_type=XLSX_MEDIA_TYPE, headers=headers)
     # The rows are read while the file is sent, so the export has a session of its own:
     # the request's is closed once this function returns.
