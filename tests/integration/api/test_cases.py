@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import CaseRow, Membership, User, utcnow
 from kano.adapters.jobs.cases import escalate_overdue_cases
@@ -184,3 +185,26 @@ def test_cases_are_filtered_by_owner(
     assert ids(owner="-") == [other]
     assert ids(owner=VERA) == []
     assert api.get("cases", params={"owner": MIA}, headers=globex.auth()).json()["items"] == []
+
+
+def test_a_viewers_write_token_reads_cases_but_cannot_change_them(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace,
+    sessions: sessionmaker[Session],
+) -> None:
+    _members(sessions, acme, globex)
+    case_id = _open_case(api, acme, nps=1)
+    tokens = {}
+    with transaction(sessions) as session:
+        workspace = accounts.get_workspace(session, acme.slug)
+        for email in (VERA, MIA):
+            user = session.scalars(select(User).where(User.email == email)).one()
+            tokens[email] = accounts.create_api_token(
+                session, workspace, Scope.WRITE, email, user=user).token
+    viewer = {"Authorization": f"Bearer {tokens[VERA]}"}
+    manager = {"Authorization": f"Bearer {tokens[MIA]}"}
+    assert api.get(f"cases/{case_id}", headers=viewer).status_code == 200
+    refused = api.patch(f"cases/{case_id}", json={"status": "in_progress"}, headers=viewer)
+    assert_problem(refused, 403)
+    assert api.get(f"cases/{case_id}", headers=viewer).json()["status"] == "new"
+    moved = api.patch(f"cases/{case_id}", json={"status": "in_progress"}, headers=manager)
+    assert moved.status_code == 200 and moved.json()["status"] == "in_progress"

@@ -77,6 +77,12 @@ class Editor:
     def may_change_everything(self) -> bool:
         return may_change_everything(self.role)
 
+    def require_writer(self) -> None:
+        """Viewers only read: the ``write`` token of a viewer (or of someone no longer a
+        member) is refused, as the web UI refuses their forms."""
+        if self.role is Role.VIEWER:
+            raise PermissionDenied("This token acts as a viewer, who may only read.")
+
     def require_admin(self, what: str) -> None:
         if not self.may_change_everything():
             raise PermissionDenied(
@@ -118,6 +124,24 @@ def current_editor(caller: WriteAccess, session: SessionDep) -> Editor:
 
 
 EditorDep = Annotated[Editor, Depends(current_editor)]
+
+
+def member_writer(editor: EditorDep) -> Caller:
+    """The caller of a write route that any member but a viewer may use (the web UI's
+    forms follow the same rule): a viewer's ``write`` token gets a 403."""
+    editor.require_writer()
+    return editor.caller
+
+
+def admin_writer(editor: EditorDep) -> Caller:
+    """The caller of a route that changes the workspace's settings: admins and owners
+    (and tokens without a user), as on the Settings pages."""
+    editor.require_admin("the workspace's settings")
+    return editor.caller
+
+
+MemberWriteAccess = Annotated[Caller, Depends(member_writer)]
+AdminWriteAccess = Annotated[Caller, Depends(admin_writer)]
 
 
 def record(

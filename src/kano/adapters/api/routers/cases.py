@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Select, and_, func, select
 
-from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, container_of
-from kano.adapters.api.editing import write_responses
+from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
+from kano.adapters.api.editing import MemberWriteAccess, write_responses
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.pagination import PageParams, fetch_page
 from kano.adapters.api.params import ResourceId, key_filter, optional_id, text_filter
@@ -155,7 +155,7 @@ def get_case(caller: ReadAccess, session: SessionDep, case_id: ResourceId) -> Ca
     responses=write_responses(400, 401, 403, 404, 422, 500),
 )
 def update_case(
-    caller: WriteAccess,
+    caller: MemberWriteAccess,
     session: SessionDep,
     request: Request,
     case_id: ResourceId,
@@ -166,7 +166,7 @@ def update_case(
     Closing the loop takes a `message` (what changed), queued in the same transaction as an
     e-mail to the customer and a `case.loop_closed` webhook event. `owner` hands the case
     to a member (manager or above) or, as `null`, unassigns it. Every change is recorded
-    as an event."""
+    as an event. A token acting as a viewer may only read (403)."""
     row = case_actions.case_of(session, caller.workspace_id, case_id)
     actor = f"token {caller.token.prefix} ({caller.token.name})"
     if "owner" in body.model_fields_set:  # checked first: a refused owner changes nothing

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess, container_of
+from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
+from kano.adapters.api.editing import MemberWriteAccess
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.params import key_filter
 from kano.adapters.api.schemas.invitations import (
@@ -34,7 +35,7 @@ def _body_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 @router.post("", summary="Invite contacts to a survey by e-mail", status_code=201,
              response_model=InvitationReport,
              responses=_body_responses(401, 403, 422, 500))  # fmt: skip
-def create_invitations(caller: WriteAccess, session: SessionDep, request: Request,
+def create_invitations(caller: MemberWriteAccess, session: SessionDep, request: Request,
                        body: InvitationRequest) -> InvitationReport:
     """Each invited contact gets an e-mail (through the outbox, in this transaction) with
     a link of their own that takes one answer. Skipped, with the reason: contacts who

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from kano.adapters.api.deps import ReadAccess, SessionDep, WriteAccess
-from kano.adapters.api.editing import EditorDep, record
+from kano.adapters.api.deps import ReadAccess, SessionDep
+from kano.adapters.api.editing import EditorDep, MemberWriteAccess, record
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.journeys import (
     JourneyCreate,
@@ -136,7 +136,9 @@ def _missing_journey(session: SessionDep, key: str) -> HTTPException:
     response_model=JourneyOut,
     responses=_write_responses(401, 403, 422, 500),
 )
-def create_journey(caller: WriteAccess, session: SessionDep, body: JourneyCreate) -> JourneyOut:
+def create_journey(
+    caller: MemberWriteAccess, session: SessionDep, body: JourneyCreate
+) -> JourneyOut:
     """A B2C journey, or a B2B one with the buying committee's stages; stages the
     workspace lacks are added."""
     journey = journey_store.create_journey(
@@ -153,7 +155,7 @@ def create_journey(caller: WriteAccess, session: SessionDep, body: JourneyCreate
     responses=_write_responses(401, 403, 404, 422, 500),
 )
 def reorder_journey_stages(
-    caller: WriteAccess, session: SessionDep, key: str, body: StageOrder
+    caller: MemberWriteAccess, session: SessionDep, key: str, body: StageOrder
 ) -> JourneyOut:
     try:
         journey = journey_store.reorder_stages(session, caller.workspace_id, key, body.stages)
@@ -195,7 +197,7 @@ def list_pain_point_links(caller: ReadAccess, session: SessionDep, key: str) -> 
     responses=_write_responses(401, 403, 404, 422, 500),
 )
 def link_journey_pain_point(
-    caller: WriteAccess, session: SessionDep, key: str, body: PainPointLinkIn
+    caller: MemberWriteAccess, session: SessionDep, key: str, body: PainPointLinkIn
 ) -> PainPointLinkOut:
     try:
         link = journey_store.link_pain_point(
@@ -225,7 +227,7 @@ def link_journey_pain_point(
     responses=_write_responses(401, 403, 404, 422, 500),
 )
 def add_touchpoint_measure(
-    caller: WriteAccess, session: SessionDep, touchpoint: str, body: TouchpointMeasureIn
+    caller: MemberWriteAccess, session: SessionDep, touchpoint: str, body: TouchpointMeasureIn
 ) -> Response:
     try:
         journey_store.add_touchpoint_measure(

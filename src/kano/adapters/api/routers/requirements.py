@@ -23,7 +23,7 @@ from kano.adapters.api.schemas.requirements import (
 )
 from kano.adapters.db import requirements_store
 from kano.adapters.db.views.requirements import RequirementLine, requirements
-from kano.domain.shared.errors import NotFound, PermissionDenied
+from kano.domain.shared.errors import NotFound
 
 router = APIRouter(prefix="/requirements", tags=["customers"])
 
@@ -41,11 +41,6 @@ def _out(line: RequirementLine) -> Requirement:
 
 def _not_found(requirement_id: int) -> HTTPException:
     return HTTPException(404, detail=f"No requirement {requirement_id} in this workspace.")
-
-
-def _may_write(editor: EditorDep) -> None:
-    if editor.role.value == "viewer":
-        raise PermissionDenied("This token acts as a viewer, who may only read.")
 
 
 @router.get("", summary="List special requirements", response_model=Requirements,
@@ -80,7 +75,7 @@ def get_requirement(caller: ReadAccess, session: SessionDep,
              responses=_body_responses(401, 403, 422, 500))  # fmt: skip
 def create_requirement(editor: EditorDep, session: SessionDep, body: RequirementIn) -> Requirement:
     """The customer by external id, the owner by a member's e-mail; audited."""
-    _may_write(editor)
+    editor.require_writer()
     line = requirements_store.create_requirement(
         session, editor.workspace_id, body.model_dump(), actor=editor.actor,
         user_id=editor.user_id)
@@ -93,7 +88,7 @@ def create_requirement(editor: EditorDep, session: SessionDep, body: Requirement
               responses=_body_responses(401, 403, 404, 422, 500))  # fmt: skip
 def update_requirement(editor: EditorDep, session: SessionDep, requirement_id: ResourceId,
                        body: RequirementPatch) -> Requirement:
-    _may_write(editor)
+    editor.require_writer()
     try:
         line = requirements_store.update_requirement(
             session, editor.workspace_id, requirement_id, sent(body), actor=editor.actor,
@@ -108,7 +103,7 @@ def update_requirement(editor: EditorDep, session: SessionDep, requirement_id: R
                responses=_body_responses(401, 403, 404, 422, 500))  # fmt: skip
 def delete_requirement(editor: EditorDep, session: SessionDep,
                        requirement_id: ResourceId) -> Response:
-    _may_write(editor)
+    editor.require_writer()
     try:
         requirements_store.delete_requirement(session, editor.workspace_id, requirement_id,
                                               actor=editor.actor, user_id=editor.user_id)

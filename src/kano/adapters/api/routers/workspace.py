@@ -7,7 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from kano.adapters.api.deps import CurrentCaller, ReadAccess, SessionDep, WriteAccess, container_of
+from kano.adapters.api.deps import CurrentCaller, ReadAccess, SessionDep, container_of
+from kano.adapters.api.editing import AdminWriteAccess
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.api.schemas.workspaces import (
@@ -83,7 +84,7 @@ def read_settings(caller: ReadAccess, session: SessionDep, request: Request) -> 
 @router.patch("/workspace/settings", summary="Change the workspace's survey settings",
               response_model=WorkspaceSettings,
               responses=_body_responses(401, 403, 422, 500))  # fmt: skip
-def change_settings(caller: WriteAccess, session: SessionDep, request: Request,
+def change_settings(caller: AdminWriteAccess, session: SessionDep, request: Request,
                     body: WorkspaceSettingsChange) -> WorkspaceSettings:
     """Set the fields given (null: back to the server default); the others stay. Written
     to the audit log. Fatigue 0–3650 days, reminder 1–365 days; a value outside is a 422
