@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.accounts import audit, ensure_workspace
 from kano.adapters.db.engine import transaction
+from kano.adapters.db.loop_closing import PURPOSE as LOOP_CLOSED
 from kano.adapters.db.orm import (
     CaseRow,
     Customer,
@@ -273,7 +274,7 @@ def _column_lists(table: pa.Table, *names: str) -> dict[str, list[Any]]:
 
 
 # Outbox messages about a response: its acknowledgement and the closing of its case's loop.
-RESPONSE_MESSAGE_PURPOSES = ("acknowledgement", "loop-closed")
+RESPONSE_MESSAGE_PURPOSES = ("acknowledgement", LOOP_CLOSED)
 
 
 def clear_workspace_data(session: Session, workspace_id: int) -> None:

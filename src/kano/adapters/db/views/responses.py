@@ -33,6 +33,7 @@ from kano.adapters.db.orm import (
     Survey,
     Touchpoint,
 )
+from kano.adapters.db.views.cases import MessageDelivery
 from kano.domain.feedback.quotas import KANO_CHANNELS
 
 PAGE_SIZE = 50
@@ -73,18 +74,6 @@ class ResponseFilters:
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """One acknowledgement message of a response and how far its delivery got."""
-
-    kind: str  # email | webhook
-    recipient: str
-    status: str  # pending | sent | failed | bounced
-    attempts: int
-    sent_at: datetime | None
-    error: str | None
-
-
-@dataclass(frozen=True)
 class CaseLink:
     id: int
     title: str
@@ -109,7 +98,7 @@ class ResponseListLine:
     rating: int | None
     comment: str | None
     language: str | None
-    acknowledgements: tuple[Delivery, ...]
+    acknowledgements: tuple[MessageDelivery, ...]
     cases: tuple[CaseLink, ...]
 
 
@@ -235,7 +224,7 @@ def _lines(session: Session, workspace_id: int,
            rows: Sequence[Row[*tuple[Any, ...]]]) -> list[ResponseListLine]:
     """The rows with their acknowledgements and cases: one query each for all of them."""
     ids = [row.id for row in rows]
-    deliveries: dict[int, list[Delivery]] = defaultdict(list)
+    deliveries: dict[int, list[MessageDelivery]] = defaultdict(list)
     cases: dict[int, list[CaseLink]] = defaultdict(list)
     if ids:
         m = OutboxMessageRow
@@ -248,7 +237,7 @@ def _lines(session: Session, workspace_id: int,
         ):
             if response_id is not None:
                 deliveries[response_id].append(
-                    Delivery(kind, recipient, status, attempts, sent_at, error))
+                    MessageDelivery(kind, recipient, status, attempts, sent_at, error))
         for case_id, response_id, title, status in session.execute(
             select(CaseRow.id, CaseRow.response_id, CaseRow.title, CaseRow.status)
             .where(CaseRow.workspace_id == workspace_id, CaseRow.response_id.in_(ids))
