@@ -40,7 +40,6 @@ from kano.adapters.db.orm import (
 from kano.adapters.importers.company_parquet import load_company
 from kano.bootstrap import build_container
 from kano.config import Settings
-from kano.demo import generate_company
 from kano.demo.case_inbox import MAX_CASES, WINDOW, seed_demo_case_inbox
 from kano.demo.case_stories import STORIES
 from kano.domain.feedback.answers import Answers
@@ -58,13 +57,6 @@ class Demo:
     url: str
     sessions: sessionmaker[Session]
     data: Path
-
-
-@pytest.fixture(scope="module")
-def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo-data")
-    generate_company("S", 1, out)
-    return out
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -26,7 +26,6 @@ from kano.adapters.importers.company_parquet import load_company
 from kano.adapters.strategy_code import export_yaml, import_strategy
 from kano.bootstrap import build_container
 from kano.config import Settings
-from kano.demo import generate_company
 from kano.demo.strategy import DEMO_PEOPLE, import_demo_strategy
 from kano.demo.timeline import END_DATE
 from kano.domain.mbo.model import PersonalObjective, validate_weights
@@ -35,13 +34,6 @@ from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
 
 WORKSPACE = "demo"
 MONTHS = [date(2024 + (10 + i) // 12, (10 + i) % 12 + 1, 1) for i in range(24)]
-
-
-@pytest.fixture(scope="module")
-def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo-data")
-    generate_company("S", 1, out)
-    return out
 
 
 @pytest.fixture(scope="module", params=ENGINES)
