@@ -288,9 +288,9 @@ def cpu_report(before: CpuSample, after: CpuSample, accepted: int) -> str:
     total = sum(per_response.values())
     return (
         "CPU per accepted response: "
-        + ", ".join(f"{part} {ms:.2f} ms" for part, ms in per_response.items())
+        + ", ".join(f"{part} {ms:.3f} ms" for part, ms in per_response.items())
         + f" (worker and SMTP per e-mail, {after.mails - before.mails} e-mails); total "
-        f"{total:.2f} ms → on {cores} otherwise idle cores ≈ {cores * 1000 / total:,.0f}/s. "
+        f"{total:.3f} ms → on {cores} otherwise idle cores ≈ {cores * 1000 / total:,.0f}/s. "
         f"In this window the machine was busy {100 * (ours + others) / (wall * cores):.0f} %, "
         f"other sessions used {others / wall:.2f} of the {cores} cores; "
         f"{after.connections - before.connections} new PostgreSQL connections"
