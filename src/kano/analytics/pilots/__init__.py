@@ -1,0 +1,2 @@
+"""Pilots with control groups (SPEC 2.10): plan a test, evaluate it by difference in
+differences."""
