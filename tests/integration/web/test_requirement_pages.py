@@ -1,6 +1,7 @@
 """The special-requirements register on the web (issue 6 item 5): add with CSRF, errors
 naming the field, filters, editing, a viewer reads only, text escaped, the other
-workspace's requirements invisible, the customer 360 page lists the customer's."""
+workspace's requirements invisible, the customer 360 page lists the customer's, a
+requirement and the survey response it was stated in link to each other."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts, requirements_store
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import Customer, SpecialRequirementRow
+from kano.adapters.db.orm import Customer, FeedbackResponse, SpecialRequirementRow, utcnow
 from kano.domain.workspaces import Role
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
 from tests.integration.web.seed import PASSWORD, SeededCompanies
@@ -141,3 +142,61 @@ def test_customer_360_lists_the_customers_requirements(
     section = text_of(profile.text, "customer-requirements")
     assert "Certificate of analysis" in section and "Somebody else" not in section
     assert XSS not in profile.text
+
+
+def test_a_requirement_links_to_the_response_it_was_stated_in_and_back(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    with transaction(sessions) as session:
+        customer_id = session.scalar(select(Customer.id).where(
+            Customer.workspace_id == companies.acme_id, Customer.external_id == "C1"))
+        ours = FeedbackResponse(workspace_id=companies.acme_id, customer_id=customer_id,
+                                channel="link", submitted_at=utcnow(), nps=9)
+        theirs = FeedbackResponse(workspace_id=companies.globex_id, channel="phone",
+                                  submitted_at=utcnow(), nps=2)
+        session.add_all([ours, theirs])
+        session.flush()
+        stated = SpecialRequirementRow(
+            workspace_id=companies.acme_id, customer_id=customer_id, response_id=ours.id,
+            kind="delivery", text="Deliver before 7:00")
+        # A row pointing at another workspace's response (a bad import, a bug): the id
+        # must not show up, not even as a dead link.
+        forged = SpecialRequirementRow(
+            workspace_id=companies.acme_id, customer_id=customer_id, response_id=theirs.id,
+            kind="other", text="Points elsewhere")
+        by_staff = SpecialRequirementRow(
+            workspace_id=companies.acme_id, customer_id=customer_id, kind="packaging",
+            text="Pallets of 800 kg at most")
+        session.add_all([stated, forged, by_staff])
+        session.flush()
+        ours_id, theirs_id = ours.id, theirs.id
+        stated_id, forged_id, by_staff_id = stated.id, forged.id, by_staff.id
+    browser.log_in(companies.alice, PASSWORD)
+
+    listed = browser.page("/requirements").text
+    row = re.search(rf'<tr id="requirement-{stated_id}".*?</tr>', listed, re.DOTALL)
+    assert row and f'<a href="/responses/{ours_id}"' in row.group(0)
+    assert f">R-{ours_id}</a>" in row.group(0)
+    for other in (forged_id, by_staff_id):
+        other_row = re.search(rf'<tr id="requirement-{other}".*?</tr>', listed, re.DOTALL)
+        assert other_row and "/responses/" not in other_row.group(0)
+    assert f"/responses/{theirs_id}" not in listed and f"R-{theirs_id}<" not in listed
+
+    page = browser.page(f"/requirements/{stated_id}").text
+    assert text_of(page, "requirement-response") == f"Stated in response R-{ours_id}"
+    assert f'<a href="/responses/{ours_id}">R-{ours_id}</a>' in page
+    assert "Указано в ответе" in browser.page(f"/requirements/{stated_id}?lang=ru").text
+    for other in (forged_id, by_staff_id):
+        other_page = browser.page(f"/requirements/{other}").text
+        assert 'id="requirement-response"' not in other_page
+        assert f"/responses/{theirs_id}" not in other_page
+
+    # Editing keeps the link; the response page links back to the requirement.
+    changed = browser.client.post(f"/requirements/{stated_id}", data=_form(
+        text="Deliver before 6:30", csrf_token=csrf_token_in(page)))
+    assert changed.status_code == 303
+    assert f'<a href="/responses/{ours_id}">R-{ours_id}</a>' in \
+        browser.page(f"/requirements/{stated_id}").text
+    response_page = browser.page(f"/responses/{ours_id}").text
+    assert f'<a href="/requirements/{stated_id}">Deliver before 6:30</a>' in response_page
+    assert "Points elsewhere" not in browser.page(f"/responses/{ours_id}").text

@@ -9,7 +9,13 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.orm import Customer, SpecialRequirementRow, User, utcnow
+from kano.adapters.db.orm import (
+    Customer,
+    FeedbackResponse,
+    SpecialRequirementRow,
+    User,
+    utcnow,
+)
 from kano.domain.feedback.requirements import RequirementStatus, is_overdue
 
 MAX_LISTED = 500
@@ -48,13 +54,17 @@ def requirements(
     limit: int = MAX_LISTED,
 ) -> list[RequirementLine]:
     """The workspace's requirements, review date first (no date last), then newest.
-    ``customer`` matches the external id or, partly, the name."""
+    ``customer`` matches the external id or, partly, the name. ``response_id`` is given
+    only when that response is the workspace's own (never another workspace's id)."""
     today = today or utcnow().date()
     query = (
-        select(SpecialRequirementRow, Customer.external_id, Customer.name, User.email)
+        select(SpecialRequirementRow, Customer.external_id, Customer.name, User.email,
+               FeedbackResponse.id.label("stated_in"))
         .join(Customer, (Customer.id == SpecialRequirementRow.customer_id)
               & (Customer.workspace_id == workspace_id))
         .outerjoin(User, User.id == SpecialRequirementRow.owner_user_id)
+        .outerjoin(FeedbackResponse, (FeedbackResponse.id == SpecialRequirementRow.response_id)
+                   & (FeedbackResponse.workspace_id == workspace_id))
         .where(SpecialRequirementRow.workspace_id == workspace_id)
     )
     if requirement_id is not None:
@@ -83,9 +93,9 @@ def requirements(
             customer_name=name, kind=row.kind, text=row.text, status=row.status, owner=email,
             product=row.product_key, process=row.process_key, review_on=row.review_on,
             overdue=is_overdue(row.review_on, row.status, today),
-            created_at=row.created_at, updated_at=row.updated_at, response_id=row.response_id,
+            created_at=row.created_at, updated_at=row.updated_at, response_id=stated_in,
         )
-        for row, external_id, name, email in rows
+        for row, external_id, name, email, stated_in in rows
     ]
 
 

@@ -161,9 +161,11 @@ def _edit_page(page: SignedInPageContext, db: Session, requirement_id: int,
                form: dict[str, str], *, error: dict[str, str] | None = None,
                status_code: int = 200) -> Response:
     assert page.workspace is not None
+    found = requirements(db, page.workspace.id, requirement_id=requirement_id, limit=1)
     return page.render(
         "requirements/edit.html", status_code=status_code, active="requirements",
-        requirement_id=requirement_id, form=form, error=error, kinds=KIND_LABELS,
+        requirement_id=requirement_id, stated_in=found[0].response_id if found else None,
+        form=form, error=error, kinds=KIND_LABELS,
         statuses=STATUS_LABELS, fields=FIELD_LABELS, can_write=can_edit(page),
         members=_members(db, page.workspace.id),
     )
