@@ -105,3 +105,20 @@ def test_kpi_gaps_are_dropped_not_fatal() -> None:
     frame.loc[frame.index[:10], "y"] = float("nan")
     assert difference_in_differences(frame).n_observations == len(frame) - 10
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_customers_seen_once_and_empty_periods_do_not_break_the_estimate() -> None:
+    import warnings
+
+    frame = panel(units_per_group=40, seed=7)
+    once = pd.DataFrame({"unit": [1000, 1001], "period": [0, 5], "y": [3.0, 4.0],
+                         "treated": [True, False], "post": [False, True]})  # fmt: skip
+    # period 1 is seen only by the control group
+    frame = frame[~((frame.period == 1) & frame.treated)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimate = difference_in_differences(pd.concat([frame, once], ignore_index=True))
+        trend = pre_trend_test(pd.concat([frame, once], ignore_index=True))
+    assert estimate.n_units == 80  # the two singletons carry no within-unit information
+    assert estimate.ci_low < 2.0 < estimate.ci_high
+    assert trend.testable and [lead.period for lead in trend.leads] == [0, 2]

@@ -50,6 +50,10 @@ OPENAPI_TAGS = [
      "service-profit chain, key drivers and the strategy map's tested arrows."},
     {"name": "journeys", "description": "Customer journey maps per segment and their pain "
      "points ranked with the revenue at risk."},
+    {"name": "pilots", "description": "Pilots with control groups: the groups, KPIs and "
+     "periods, the plan (minimum detectable effect), the difference-in-differences "
+     "evaluation with its pre-trend check, the decision and the staged rollout. Writes "
+     "take a write token of someone who is not a viewer."},
     {"name": "tokens", "description": "The calling API token itself."},
     {"name": "webhooks", "description": "Where the workspace's events are POSTed, signed "
      "the Standard Webhooks way; admins and owners only.\n\n" + ROLE_RULES},

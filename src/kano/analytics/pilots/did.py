@@ -149,18 +149,31 @@ def _fit(y: pd.Series, x: pd.DataFrame, frame: pd.DataFrame, cov_type: CovType) 
     return model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
 
 
+def _independent(x: pd.DataFrame) -> pd.DataFrame:
+    """The columns in order, each kept only when it is not a linear combination of those
+    kept before it (a period with no within-unit variation, a lead no unit can show)."""
+    gram = x.to_numpy().T @ x.to_numpy()
+    scale = max(float(np.abs(np.diag(gram)).max()), 1e-300)
+    kept: list[int] = []
+    for j in range(len(x.columns)):
+        trial = [*kept, j]
+        sub = gram[np.ix_(trial, trial)] / scale
+        if np.linalg.matrix_rank(sub, tol=1e-10) == len(trial):
+            kept.append(j)
+    return x.iloc[:, kept]
+
+
 def _design(frame: pd.DataFrame, regressors: pd.DataFrame, panel_fe: bool) -> tuple[Any, Any]:
     """(y, X): demeaned within unit when units repeat, else with a constant and the group."""
     if panel_fe:
         by_unit = frame["unit"]
         y = frame["y"] - frame.groupby(by_unit)["y"].transform("mean")
         x = regressors - regressors.groupby(by_unit.to_numpy()).transform("mean")
-        keep = [c for c in x.columns if float(np.abs(x[c]).max()) > 1e-12]
-        return y, x[keep]
+        return y, _independent(x)
     x = regressors.copy()
     x.insert(0, "treated", frame["treated"].astype(float))
     x.insert(0, "const", 1.0)
-    return frame["y"], x
+    return frame["y"], _independent(x)
 
 
 def difference_in_differences(
@@ -189,10 +202,19 @@ def difference_in_differences(
         y = frame["y"]
         method: Literal["2x2", "two-way fixed effects"] = "2x2"
     else:
+        # A unit seen once carries no within-unit information (reghdfe drops these
+        # "singletons" too); keeping it would only inflate the cluster count.
+        frame = frame[frame.groupby("unit")["unit"].transform("size") > 1].reset_index(drop=True)
+        if frame.empty or frame.groupby(["treated", "post"]).ngroups < 4:
+            raise ValueError("panel: too few units with a value both before and during the test")
+        periods = sorted(frame["period"].unique())
+        effect_col = (frame["treated"] & frame["post"]).astype(float).rename("effect")
         regressors = pd.concat([effect_col, _period_dummies(frame["period"], periods[0])], axis=1)
         y, x = _design(frame, regressors, panel_fe=True)
         method = "two-way fixed effects"
     result = _fit(y, x, frame, cov_type)
+    if "effect" not in x.columns:
+        raise ValueError("panel: the test period's change cannot be told apart from the periods")
     j = list(x.columns).index("effect")
     low, high = result.conf_int(alpha=0.05)[j]
     return DidEstimate(
@@ -223,6 +245,10 @@ def pre_trend_test(panel: pd.DataFrame, columns: Columns | None = None) -> PreTr
     )
     regressors = pd.concat([leads, _period_dummies(before["period"], periods[0])], axis=1)
     repeated = bool(before["unit"].duplicated().any())
+    if repeated:
+        seen = before.groupby("unit")["unit"].transform("size") > 1
+        before, regressors = before[seen].reset_index(drop=True), regressors[seen.to_numpy()]
+        regressors = regressors.reset_index(drop=True)
     y, x = _design(before, regressors, panel_fe=repeated)
     lead_names = [c for c in x.columns if c.startswith("lead=")]
     if not lead_names:

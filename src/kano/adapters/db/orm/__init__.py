@@ -26,6 +26,7 @@ from kano.adapters.db.orm.okr import CheckInRow, KeyResultRow, OkrCycleRow, OkrO
 from kano.adapters.db.orm.operations import ProcessEvent
 from kano.adapters.db.orm.outbox import IdempotencyKeyRow, OutboxMessageRow, WebhookEndpointRow
 from kano.adapters.db.orm.people import Employee, PulseResponse, Team
+from kano.adapters.db.orm.pilots import PilotRow
 from kano.adapters.db.orm.quotas import SurveyQuotaRow
 from kano.adapters.db.orm.rate_limits import RateLimitHitRow
 from kano.adapters.db.orm.requirements import SpecialRequirementRow
@@ -87,6 +88,7 @@ __all__ = [
     "PainPointLinkRow",
     "Payment",
     "PerspectiveRow",
+    "PilotRow",
     "ProcessEvent",
     "PulseResponse",
     "RateLimitHitRow",

@@ -1,0 +1,1 @@
+"""Pilots and experiments (SPEC 2.10): a pilot group, a control group, KPIs, periods."""
