@@ -7,15 +7,26 @@ same rules and routing as intake, titles, priorities and SLA deadlines as intake
 them) and each case gets a history by its age, written through ``update_case`` with the
 time it happened:
 
-- everything is relative to the latest response (the data's "now"), never to today, so
-  the inbox looks the same whenever the demo is built;
+- each case's history is first played out up to the latest response (the data's "now":
+  the generated company ends on 31 Oct 2026); the cases it leaves resolved or with the
+  loop closed keep those historical dates;
+- the cases still open are the inbox's live work, and their SLA clocks run against
+  today: left at the data's end, a demo built in December showed every open case
+  "overdue by 36+ days". So the open cases are brought forward together by whole days
+  (``brought_forward``), as far as puts the newest of them within the day before the
+  seeding moment: each is opened that much later, its deadlines are taken again from
+  the new opening time (working hours), and its history is played out again, with the
+  same draws, up to the newest one's new opening (``played_to``, never after the
+  seeding moment). Its response keeps its date (the survey data are not rewritten); the
+  case then reads as opened late, which ``describe`` says. Whatever happens after
+  ``played_to`` is ``kano worker``'s (escalations) and the user's;
 - older cases were mostly answered, resolved with root causes that point at the demo's
   OX processes (``case_stories``) and closed with a message to the customer in their
   language; recent ones are still in progress or new;
 - a deadline that passed before the case moved on escalated it at that moment, as
   ``kano worker`` does (level 1: first response overdue; level 2: resolution overdue);
 - the randomness is seeded per response (its time and answers), so reloading the demo
-  gives the same inbox.
+  on the same day gives the same inbox (a day later, the open cases move a day on).
 
 Nothing is sent: the demo has no mail server, and the closing messages of this history
 are records (``told`` is empty). A workspace with an active webhook endpoint would be
@@ -46,6 +57,7 @@ from kano.adapters.db.orm import (
     Survey,
     Touchpoint,
     WebhookEndpointRow,
+    utcnow,
 )
 from kano.demo.case_stories import (
     FIRST_CONTACT_NOTES,
@@ -81,12 +93,15 @@ _ORDER = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED, CaseStatu
 # The status a case is meant to reach by its age in days (older first): from the minimum
 # age, the chances of new, in progress, resolved, loop closed. Whether it got there also
 # depends on whether its moves fall before the data's "now".
+# A team that mostly keeps its SLA: a case left new for days or in progress for weeks is
+# the exception (a few long-breached ones remain, as in any real inbox).
 _TARGETS: tuple[tuple[float, tuple[float, float, float, float]], ...] = (
-    (35, (0, 0.05, 0.1, 0.85)),
-    (14, (0, 0.15, 0.25, 0.6)),
-    (7, (0.1, 0.4, 0.35, 0.15)),
-    (3, (0.35, 0.5, 0.15, 0)),
-    (0, (0.7, 0.3, 0, 0)),
+    (35, (0, 0, 0.1, 0.9)),
+    (14, (0, 0.03, 0.27, 0.7)),
+    (7, (0, 0.2, 0.45, 0.35)),
+    (3, (0.05, 0.35, 0.45, 0.15)),
+    (1, (0.2, 0.6, 0.2, 0)),
+    (0, (0.8, 0.2, 0, 0)),
 )
 # How many of the moves (first response, its note, resolved, loop closed) reach a status.
 _MOVES_TO = {CaseStatus.NEW: 0, CaseStatus.IN_PROGRESS: 2, CaseStatus.RESOLVED: 3,
@@ -101,6 +116,12 @@ class InboxReport:
     as_of: datetime | None
     closes_held_back: bool = False
     """True when the workspace has active webhooks, so no loop was closed (see above)."""
+    brought_forward: timedelta = timedelta(0)
+    """How far the open cases were moved forward to the seeding day (whole days)."""
+    moved: int = 0
+    """How many cases were brought forward."""
+    played_to: datetime | None = None
+    """The moment the moved cases' histories run to (the newest one's opening)."""
 
 
 @dataclass(frozen=True)
@@ -124,9 +145,12 @@ class _Step:
     level: int = 0
 
 
-def seed_case_inbox(session: Session, workspace_id: int) -> InboxReport:
+def seed_case_inbox(
+    session: Session, workspace_id: int, *, now: datetime | None = None
+) -> InboxReport:
     """Open and work the workspace's cases from its latest responses (the caller
-    commits). Responses that already have a case are left alone."""
+    commits). Responses that already have a case are left alone. ``now`` (naive UTC,
+    default: this moment) is the seeding moment the open cases are brought forward to."""
     as_of = session.scalar(
         select(FeedbackResponse.submitted_at)
         .where(FeedbackResponse.workspace_id == workspace_id)
@@ -137,19 +161,44 @@ def seed_case_inbox(session: Session, workspace_id: int) -> InboxReport:
         return InboxReport(0, {}, 0, None)
     matched = _matching_responses(session, workspace_id, as_of)
     closes_held_back = _has_active_webhooks(session, workspace_id)
-    statuses: Counter[str] = Counter()
-    escalated = 0
     rows = [_case_row(workspace_id, response, decision) for response, decision in matched]
+    histories = [_History.of(response) for response, _ in matched]
+    plans = [
+        _plan(history.draws(), row, decision.rule, as_of)
+        for row, history, (_, decision) in zip(rows, histories, matched, strict=True)
+    ]
+    still_open = [index for index, steps in enumerate(plans) if _stays_open(steps)]
+    newest = max((rows[index].opened_at for index in still_open), default=None)
+    shift = brought_forward(newest, now or utcnow()) if newest else timedelta(0)
+    played_to = newest + shift if newest and shift else None
+    if played_to is not None:
+        for index in still_open:
+            row, rule = rows[index], matched[index][1].rule
+            _open_at(row, rule, row.opened_at + shift)
+            plans[index] = _plan(histories[index].draws(), row, rule, played_to)
     session.add_all(rows)
     session.flush()  # ids for the events
-    for row, (response, decision) in zip(rows, matched, strict=True):
+    statuses: Counter[str] = Counter()
+    escalated = 0
+    for row, history, steps, (response, decision) in zip(
+        rows, histories, plans, matched, strict=True
+    ):
         session.add(_event(row, row.opened_at, "opened", "kano",
                            {"rule": decision.rule.key, "response_id": response.id}))
-        _work(session, row, response, decision.rule, as_of, may_close=not closes_held_back)
+        _work(session, row, history, steps, may_close=not closes_held_back)
         statuses[row.status] += 1
         escalated += row.escalation_level > 0
     session.flush()
-    return InboxReport(len(rows), dict(statuses), escalated, as_of, closes_held_back)
+    return InboxReport(len(rows), dict(statuses), escalated, as_of, closes_held_back,
+                       shift if played_to else timedelta(0),
+                       len(still_open) if played_to else 0, played_to)
+
+
+def brought_forward(newest: datetime, now: datetime) -> timedelta:
+    """The whole days from the newest open case's opening to ``now`` (none when ``now``
+    is not later): whole days keep a reload on the same day identical, and the newest
+    case lands within the day before ``now``."""
+    return timedelta(days=max(0, (now - newest).days))
 
 
 def _matching_responses(
@@ -217,7 +266,7 @@ def _case_row(workspace_id: int, response: _Response, decision: CaseDecision) ->
     """The case intake would have opened a minute after the response arrived."""
     rule = decision.rule
     opened = response.submitted_at + timedelta(minutes=1)
-    return CaseRow(
+    row = CaseRow(
         workspace_id=workspace_id,
         response_id=response.id,
         customer_id=response.customer_id,
@@ -227,11 +276,17 @@ def _case_row(workspace_id: int, response: _Response, decision: CaseDecision) ->
         priority=rule.priority,
         status=CaseStatus.NEW.value,
         owner_team_id=response.owner_team_id if decision.team_id is None else decision.team_id,
-        opened_at=opened,
-        first_response_due_at=business_deadline(opened, rule.first_response_hours),
-        resolution_due_at=business_deadline(opened, rule.resolution_hours),
         escalation_level=0,
     )
+    _open_at(row, rule, opened)
+    return row
+
+
+def _open_at(row: CaseRow, rule: CaseRule, opened: datetime) -> None:
+    """The opening time and the SLA deadlines intake derives from it."""
+    row.opened_at = opened
+    row.first_response_due_at = business_deadline(opened, rule.first_response_hours)
+    row.resolution_due_at = business_deadline(opened, rule.resolution_hours)
 
 
 def _event(
@@ -304,37 +359,58 @@ def _plan(
     return sorted(steps, key=lambda step: step.at)
 
 
+def _stays_open(steps: list[_Step]) -> bool:
+    return not any(step.status is CaseStatus.RESOLVED for step in steps)
+
+
+@dataclass(frozen=True)
+class _History:
+    """Who works a case and what they write, and the random state its plan starts from
+    (so a case brought forward is played out again with the same draws)."""
+
+    story: CaseStory
+    actor: str
+    first_note: str
+    language: str
+    state: tuple[object, ...]
+
+    @classmethod
+    def of(cls, response: _Response) -> _History:
+        answers = response.answers
+        rng = random.Random(
+            f"kano-demo-case|{response.submitted_at.isoformat()}|{answers.nps}|"
+            f"{answers.csat}|{answers.ces}|{answers.rating}"
+        )
+        story = _story(rng, response)
+        own_process = STAGE_PROCESS.get(response.stage or "") == story.process
+        actor = WORKER_OF_PROCESS[story.process] if own_process else CX_LEAD
+        first_note = rng.choice(FIRST_CONTACT_NOTES)
+        language = response.language if response.language in story.messages else "en"
+        return cls(story, actor, first_note, language or "en", rng.getstate())
+
+    def draws(self) -> random.Random:
+        rng = random.Random()
+        rng.setstate(self.state)
+        return rng
+
+
 def _work(
-    session: Session,
-    row: CaseRow,
-    response: _Response,
-    rule: CaseRule,
-    as_of: datetime,
-    *,
-    may_close: bool,
+    session: Session, row: CaseRow, history: _History, steps: list[_Step], *, may_close: bool
 ) -> None:
-    answers = response.answers
-    rng = random.Random(
-        f"kano-demo-case|{response.submitted_at.isoformat()}|{answers.nps}|{answers.csat}|"
-        f"{answers.ces}|{answers.rating}"
-    )
-    story = _story(rng, response)
-    own_process = STAGE_PROCESS.get(response.stage or "") == story.process
-    actor = WORKER_OF_PROCESS[story.process] if own_process else CX_LEAD
-    first_note = rng.choice(FIRST_CONTACT_NOTES)
-    language = response.language if response.language in story.messages else "en"
-    for step in _plan(rng, row, rule, as_of):
+    """Write the case's moves and escalations."""
+    story, actor = history.story, history.actor
+    for step in steps:
         if step.kind == "escalated":
             _escalate(session, row, step)
         elif step.kind == "note":
-            update_case(session, row, actor, note=first_note, at=step.at)
+            update_case(session, row, actor, note=history.first_note, at=step.at)
         elif step.status is CaseStatus.RESOLVED:
             update_case(session, row, actor, status=step.status.value,
                         root_causes=list(story.root_causes), note=story.note, at=step.at)
         elif step.status is CaseStatus.LOOP_CLOSED:
             if may_close:
                 update_case(session, row, actor, status=step.status.value,
-                            message=story.messages[language], at=step.at)
+                            message=story.messages[history.language], at=step.at)
         elif step.status is not None:
             update_case(session, row, actor, status=step.status.value, at=step.at)
 
@@ -372,4 +448,11 @@ def describe(report: InboxReport) -> str:
         f"{report.statuses[s]} {s.replace('_', ' ')}" for s in order if report.statuses.get(s)
     )
     held = " (loops left open: the workspace has webhooks)" if report.closes_held_back else ""
-    return f"Opened {report.cases} demo cases ({parts}; {report.escalated} escalated){held}."
+    moved = (
+        f" The {report.moved} cases open at the data's end ({report.as_of:%d %b %Y}) were "
+        f"brought forward {report.brought_forward.days} days, so their SLA clocks run "
+        "against today (their responses keep their dates)."
+        if report.moved and report.as_of else ""
+    )
+    return (f"Opened {report.cases} demo cases ({parts}; {report.escalated} escalated)"
+            f"{held}.{moved}")

@@ -4,8 +4,10 @@ The company is generated (size S, seed 1) and loaded as ``kano demo`` does, then
 inbox is seeded — once per engine for the module. The cases are checked against an
 independent pandas reading of the Parquet files (which responses are unhappy, when they
 came, which team owns their touchpoint) and against the rules a real inbox keeps (SLA
-deadlines, event order, escalations as ``kano worker`` makes them). The last test edits
-the workspace as a user would and reloads it with ``kano generate --into-db``.
+deadlines, event order, escalations as ``kano worker`` makes them). The cases still open
+at the data's end are brought forward to the seeding day, so the inbox read today shows
+a mix within and past the SLA instead of "overdue by 36+ days". The last test edits the
+workspace as a user would and reloads it with ``kano generate --into-db``.
 """
 
 from __future__ import annotations
@@ -36,11 +38,20 @@ from kano.adapters.db.orm import (
     Touchpoint,
     WebhookEndpointRow,
     Workspace,
+    utcnow,
 )
+from kano.adapters.db.views.cases import OPEN_STATUSES, countdown
 from kano.adapters.importers.company_parquet import load_company
 from kano.bootstrap import build_container
 from kano.config import Settings
-from kano.demo.case_inbox import MAX_CASES, WINDOW, seed_demo_case_inbox
+from kano.demo.case_inbox import (
+    MAX_CASES,
+    WINDOW,
+    InboxReport,
+    describe,
+    seed_case_inbox,
+    seed_demo_case_inbox,
+)
 from kano.demo.case_stories import STORIES
 from kano.domain.feedback.answers import Answers
 from kano.domain.feedback.cases import DEFAULT_RULES, business_deadline
@@ -57,6 +68,7 @@ class Demo:
     url: str
     sessions: sessionmaker[Session]
     data: Path
+    report: InboxReport  # of the seeding, today
 
 
 @pytest.fixture(scope="module", params=ENGINES)
@@ -80,8 +92,8 @@ def demo(
         demo_data_dir=str(demo_data),
     ))  # fmt: skip
     load_company(container.sessions, demo_data, WORKSPACE, "Northwind Industrial Supply (demo)")
-    seed_demo_case_inbox(container.sessions, WORKSPACE)
-    yield Demo(url, container.sessions, demo_data)
+    report = seed_demo_case_inbox(container.sessions, WORKSPACE)
+    yield Demo(url, container.sessions, demo_data, report)
     container.close()
     database_factory.drop(url)
 
@@ -102,6 +114,26 @@ def latest_response(session: Session) -> datetime:
     latest = session.scalar(select(func.max(FeedbackResponse.submitted_at)))
     assert latest is not None
     return latest
+
+
+def brought_forward(session: Session, case: CaseRow, shift: timedelta) -> timedelta:
+    """How far the case was moved from its response (a minute later): none, or ``shift``
+    (the open cases at the data's end)."""
+    submitted = session.scalar(select(FeedbackResponse.submitted_at).where(
+        FeedbackResponse.id == case.response_id))
+    assert submitted is not None
+    moved = case.opened_at - (submitted + timedelta(minutes=1))
+    assert moved in (timedelta(0), shift)
+    return moved
+
+
+def played_to(session: Session, case: CaseRow, report: InboxReport) -> datetime:
+    """Where the case's history stops: the data's end, or for a case brought forward the
+    newest moved case's opening."""
+    if brought_forward(session, case, report.brought_forward):
+        assert report.played_to is not None
+        return report.played_to
+    return latest_response(session)
 
 
 def unhappy_in_window(data: Path) -> pd.DataFrame:
@@ -125,9 +157,10 @@ def test_inbox_holds_the_unhappy_recent_responses_in_every_status_routed_to_thei
     with demo.sessions() as session:
         cases = cases_of(session)
         assert 40 <= len(cases) <= MAX_CASES
-        assert sorted(case.opened_at for case in cases) == [
-            at.to_pydatetime() + timedelta(minutes=1) for at in expected["submitted_at"]
-        ]
+        shift = demo.report.brought_forward
+        assert sorted(
+            case.opened_at - brought_forward(session, case, shift) for case in cases
+        ) == [at.to_pydatetime() + timedelta(minutes=1) for at in expected["submitted_at"]]
         assert {case.status for case in cases} == {"new", "in_progress", "resolved",
                                                    "loop_closed"}
         routed = session.execute(
@@ -171,13 +204,9 @@ def test_loop_closed_cases_carry_what_changed_and_root_causes_and_nothing_is_sen
 
 def test_sla_fields_and_event_times_are_those_of_a_worked_case(demo: Demo) -> None:
     with demo.sessions() as session:
-        now = latest_response(session)
         for case in cases_of(session):
             rule = RULES[case.rule]
-            submitted = session.scalar(select(FeedbackResponse.submitted_at).where(
-                FeedbackResponse.id == case.response_id))
-            assert submitted is not None
-            assert case.opened_at == submitted + timedelta(minutes=1)
+            now = played_to(session, case, demo.report)
             assert case.first_response_due_at == business_deadline(
                 case.opened_at, rule.first_response_hours)
             assert case.resolution_due_at == business_deadline(
@@ -201,9 +230,9 @@ def test_open_cases_past_their_deadlines_are_escalated_as_the_worker_would(
     demo: Demo,
 ) -> None:
     with demo.sessions() as session:
-        now = latest_response(session)
         open_escalated = 0
         for case in cases_of(session):
+            now = played_to(session, case, demo.report)
             escalations = [e for e in events_of(session, case) if e.kind == "escalated"]
             levels = [e.detail["level"] for e in escalations if e.detail]
             assert levels == sorted(set(levels)) and case.escalation_level == max(levels or [0])
@@ -222,6 +251,61 @@ def test_open_cases_past_their_deadlines_are_escalated_as_the_worker_would(
                 assert case.escalation_level == 1
             open_escalated += case.escalation_level > 0
         assert open_escalated >= 3
+
+
+def test_open_cases_run_against_today_and_closed_ones_keep_their_dates(demo: Demo) -> None:
+    """The data end on 31 Oct 2026; read weeks later, open cases left there would all
+    be "overdue by 36+ days". Brought forward, the newest open case arrived within the
+    day before the seeding, the closed ones keep their dates, and on a fixed Tuesday
+    morning five weeks on the inbox is a mix within and past the SLA."""
+    today = utcnow()
+    with demo.sessions() as session:
+        latest = latest_response(session)
+        report = demo.report
+        shift = report.brought_forward
+        assert report.played_to is not None and shift >= timedelta(days=35)
+        assert today - timedelta(days=1) < report.played_to <= today
+        still_open = []
+        for case in cases_of(session):
+            moved = brought_forward(session, case, shift)
+            if case.status in OPEN_STATUSES:
+                assert moved == shift
+                still_open.append(case)
+            elif moved == timedelta(0):  # closed in the data's time: historical dates
+                assert case.resolved_at is not None and case.resolved_at <= latest
+        assert report.moved >= len(still_open) >= 3
+        assert max(case.opened_at for case in still_open) == report.played_to
+    assert f"brought forward {shift.days} days" in describe(report)
+
+    tuesday = datetime(2026, 12, 8, 11, 0)  # working hours (09:00–17:00), 38 days on
+    with transaction(demo.sessions) as session:
+        session.execute(CaseRow.__table__.delete())
+        workspace_id = session.scalar(select(Workspace.id).where(Workspace.slug == WORKSPACE))
+        assert workspace_id is not None
+        report = seed_case_inbox(session, workspace_id, now=tuesday)
+    try:
+        assert report.played_to is not None
+        assert tuesday - timedelta(days=1) < report.played_to <= tuesday
+        with demo.sessions() as session:
+            cases = cases_of(session)
+            still_open = [case for case in cases if case.status in OPEN_STATUSES]
+            clocks = [countdown(case, tuesday) for case in still_open]
+            within = [c for c in clocks if c is not None and not c.overdue]
+            breached = [c for c in clocks if c is not None and c.overdue]
+            assert len(within) >= 2 and len(breached) >= 2, clocks
+            weeks_late = [c for c in breached if c.unit == "days" and c.amount > 14]
+            assert len(weeks_late) <= max(3, len(clocks) // 3), clocks
+            assert sum(case.escalation_level > 0 for case in still_open) >= 1
+            assert all(e.at <= tuesday for case in cases for e in events_of(session, case))
+            historical = [case for case in cases if brought_forward(
+                session, case, report.brought_forward) == timedelta(0)]
+            assert len(historical) >= 10
+            assert all(case.opened_at <= latest for case in historical)
+            assert all(e.at <= latest for case in historical for e in events_of(session, case))
+    finally:  # the inbox as seeded today again, for the reload test
+        with transaction(demo.sessions) as session:
+            session.execute(CaseRow.__table__.delete())
+        seed_demo_case_inbox(demo.sessions, WORKSPACE)
 
 
 def kano(demo: Demo, *args: str) -> subprocess.CompletedProcess[str]:
