@@ -18,6 +18,7 @@ from kano.adapters.web.routes import (
     auth,
     cases,
     customers,
+    cx,
     home,
     journeys,
     linkage,
@@ -48,7 +49,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
-    cases.router, journeys.router, linkage.router, value.router, customers.router,
+    cases.router, cx.router, journeys.router, linkage.router, value.router, customers.router,
     surveys.router, survey_quotas.router, staff_entry.router, survey_public.router,
     requirements.router, responses_page.router, set_password.router,
 )
