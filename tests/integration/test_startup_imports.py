@@ -2,8 +2,9 @@
 and every CLI command pays for what building the app or the CLI imports, and scipy,
 statsmodels and sklearn alone were about 4 s of a 10 s ``create_app`` on a slow 2-core
 machine (bench/RESULTS.md, "Start-up, session 11"); pandas and openpyxl added about 1 s
-more. They are imported by the request or command that uses them; these tests fail as
-soon as a module-level import pulls one back in.
+more, and the metric engine's Ibis, sqlglot, pyarrow and numpy more again ("Start-up,
+session 12"). They are imported by the request or command that uses them; these tests
+fail as soon as a module-level import pulls one back in.
 
 Each check runs in a fresh interpreter: the test process itself has long since imported
 everything.
@@ -18,9 +19,11 @@ from pathlib import Path
 
 #: Loaded only by the analyses that need them (linkage, journeys, value, intervals).
 HEAVY = ("scipy", "statsmodels", "sklearn", "pingouin", "lifetimes", "pyspark")
-#: Loaded only by the warehouse loader, a query on DuckDB and the XLSX exports. (ibis and
-#: pyarrow still come with the metric engine's definitions: bench/RESULTS.md.)
-APP_DEFERS = ("pandas", "duckdb", "openpyxl")
+#: Loaded only by the warehouse loader, a query on the warehouse (the metric compiler and
+#: the star schema: Ibis, sqlglot, pyarrow), the analyses (numpy) and the XLSX exports.
+#: ``kano.metrics`` names its public objects lazily; a module that only names a metric,
+#: a row or the warehouse errors imports ``definitions``, ``request``, ``warehouse_errors``.
+APP_DEFERS = ("pandas", "duckdb", "openpyxl", "ibis", "sqlglot", "pyarrow", "numpy")
 #: Besides, the CLI's own start-up (``kano --help``) needs no data stack at all.
 DATA_STACK = ("ibis", "duckdb", "pandas", "pyarrow", "numpy")
 

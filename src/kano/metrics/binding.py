@@ -19,7 +19,8 @@ from kano.domain.shared.errors import InvalidInput
 from kano.metrics.catalogue import Catalogue
 from kano.metrics.compute import compute_metric
 from kano.metrics.periods import Grain, as_date
-from kano.metrics.star import Star, WarehouseNotLoaded
+from kano.metrics.star import Star
+from kano.metrics.warehouse_errors import WarehouseNotLoaded
 from kano.metrics.warehouse_schema import TABLES
 
 FREQUENCY_GRAINS: dict[str, Grain] = {

@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from kano.domain.shared.errors import InvalidInput
 from kano.domain.strategy.scoring import Direction
-from kano.metrics.aggregations.base import Aggregation
+
+if TYPE_CHECKING:  # the aggregations build Ibis expressions: not imported to name a metric
+    from kano.metrics.aggregations.base import Aggregation
 
 LANGUAGES = ("en", "ru", "hu")
 METRIC_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")

@@ -18,11 +18,12 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from kano.domain.shared.errors import InvalidInput, KanoError
+from kano.domain.shared.errors import InvalidInput
 from kano.metrics.expression_ibis import compile_condition
 from kano.metrics.expressions import ExpressionError, column_names, parse_expression
 from kano.metrics.periods import Grain
 from kano.metrics.request import SliceRequest
+from kano.metrics.warehouse_errors import WarehouseNotLoaded as WarehouseNotLoaded  # re-exported
 
 # Dimension attributes reachable through each join key, by the name a user slices with.
 CUSTOMER_ATTRIBUTES = (
@@ -88,13 +89,6 @@ def slice_names(columns: Iterable[str]) -> set[str]:
     listed = list(columns)
     own = {c for c in listed if not c.endswith("_id") and not c.startswith("_")}
     return (own - _NOT_SLICES) | set(reachable_attributes(listed))
-
-
-class WarehouseNotLoaded(KanoError):
-    def __init__(self, table: str) -> None:
-        super().__init__(
-            f"the warehouse has no table {table!r}: load it with `kano warehouse load`"
-        )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from kano.adapters.warehouse import ParquetSource, connect, open_store
 from kano.adapters.warehouse.loader import LoadReport, load_warehouse
 from kano.adapters.warehouse.store import TableState
 from kano.metrics import MetricRow, built_in_catalogue, compute_metric, compute_metrics
-from kano.metrics.star import WarehouseNotLoaded
+from kano.metrics.warehouse_errors import WarehouseNotLoaded
 from kano.metrics.warehouse_schema import FACT_TABLES, TABLES
 from tests.integration.warehouse.comparison import assert_same_rows
 from tests.integration.warehouse.conftest import DEMO_WORKSPACE, DemoWarehouses

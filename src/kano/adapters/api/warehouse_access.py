@@ -13,7 +13,7 @@ from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.warehouse.connection import WarehouseBusy
 from kano.adapters.warehouse.reading import read_only_warehouse
-from kano.metrics.star import WarehouseNotLoaded
+from kano.metrics.warehouse_errors import WarehouseNotLoaded
 
 T = TypeVar("T")
 RETRY_AFTER_SECONDS = 5

@@ -11,7 +11,7 @@ from typing import Any
 
 from kano.adapters.warehouse.location import WarehouseLocation, parse_warehouse_url
 from kano.domain.shared.errors import KanoError
-from kano.metrics.star import WarehouseNotLoaded
+from kano.metrics.warehouse_errors import WarehouseNotLoaded
 
 
 class WarehouseBusy(KanoError):

@@ -22,9 +22,12 @@ from typing import Any
 from kano.adapters.warehouse.connection import connect
 from kano.adapters.warehouse.location import parse_warehouse_url
 from kano.domain.shared.errors import InvalidInput
-from kano.metrics import Metric, MetricRow, SliceRequest, compute_metric
+from kano.metrics.definitions import Metric
 from kano.metrics.expressions import ExpressionError, parse_expression
-from kano.metrics.star import Star
+from kano.metrics.request import MetricRow, SliceRequest
+
+# The compiler and the star schema (Ibis, sqlglot, pyarrow, numpy) are imported by the
+# functions that run a query: this module is imported when the app is built.
 
 # The earliest and latest day a period may name: the engine steps one period back for a
 # comparison and one day past the end for the range, which must stay valid dates.
@@ -130,6 +133,8 @@ def compute_query(
     backend: Any, metric: Metric, query: MetricQuery, workspace_id: int
 ) -> list[MetricRow]:
     """The metric's rows for ``query`` in one workspace; input errors name the input."""
+    from kano.metrics.compute import compute_metric
+
     try:
         return compute_metric(
             backend, metric, by=list(query.by), filters=query.filter_map(), period=query.period,
@@ -145,6 +150,8 @@ def compute_query(
 def metric_slices(backend: Any, metric: Metric, workspace_id: int) -> list[str]:
     """Every name ``metric`` can be sliced or filtered by: its grains, then the columns
     and dimension attributes of its table, as the engine checks them."""
+    from kano.metrics.star import Star
+
     star = Star(backend, workspace_id)
     base = metric.aggregation.base(star, metric.source, SliceRequest())
     return star.available(base)

@@ -9,11 +9,10 @@ from typing import Any, TypeVar, cast
 
 from kano.adapters.warehouse.connection import WarehouseBusy
 from kano.adapters.warehouse.reading import read_only_warehouse
-from kano.adapters.warehouse.store import STATE_TABLE
 from kano.adapters.web.deps import Web
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.shared.errors import InvalidInput
-from kano.metrics.star import WarehouseNotLoaded
+from kano.metrics.warehouse_errors import WarehouseNotLoaded
 
 T = TypeVar("T")
 Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
@@ -79,6 +78,8 @@ class WarehouseMemo:
 
 def load_stamp(backend: Any, workspace_id: int) -> tuple[Any, ...]:
     """What identifies the workspace's data as loaded: each table's load state."""
+    from kano.adapters.warehouse.store import STATE_TABLE  # pyarrow: not when the app is built
+
     try:  # (not list_tables(): Ibis 12 calls a method DuckDB 2 no longer has)
         state = backend.table(STATE_TABLE)
     except Exception:  # no load has written its state: nothing to tell apart

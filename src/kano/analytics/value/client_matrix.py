@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from kano.analytics.value.matrix_levels import LEVELS as LEVELS  # re-exported
+
 FloatArray = NDArray[np.float64]
-LEVELS = ("low", "medium", "high")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ from kano.adapters.warehouse.reading import (
 )
 from kano.metrics import Layer, Metric, MetricRow
 from kano.metrics.definitions import METRIC_ID
-from kano.metrics.star import WarehouseNotLoaded
+from kano.metrics.warehouse_errors import WarehouseNotLoaded
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 

@@ -30,7 +30,7 @@ from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, editor_of, no_workspace, refuse_edit
 from kano.domain.journeys import Journey
 from kano.domain.shared.errors import InvalidInput, NotFound
-from kano.metrics.star import WarehouseNotLoaded
+from kano.metrics.warehouse_errors import WarehouseNotLoaded
 
 if TYPE_CHECKING:  # for types only: the journey analytics load statsmodels (start-up cost)
     from kano.analytics.journeys.report import JourneyMap

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -55,9 +55,12 @@ from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.strategy_formats import LABELS
 from kano.domain.shared.errors import InvalidInput
-from kano.metrics import Catalogue, Layer, Metric, MetricRow
+from kano.metrics import Layer, Metric, MetricRow
 from kano.metrics.periods import GRAINS
-from kano.metrics.star import WarehouseNotLoaded
+from kano.metrics.warehouse_errors import WarehouseNotLoaded
+
+if TYPE_CHECKING:  # the catalogue imports Ibis: not when the app is built
+    from kano.metrics.catalogue import Catalogue
 
 router = APIRouter()
 

@@ -23,7 +23,7 @@ from kano.adapters.web.deps import SignedInPage, SignedInPageContext, Web
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.warehouse_reads import Memo, on_warehouse, remembered
-from kano.analytics.value.client_matrix import LEVELS
+from kano.analytics.value.matrix_levels import LEVELS
 from kano.analytics.value.profit import INDUSTRY_LABELS
 from kano.domain.shared.errors import InvalidInput
 
