@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import feedback_bulk
@@ -306,3 +306,59 @@ def _property_workspace(sessions: sessionmaker[Session]) -> int:
     if key not in _WORKSPACES:
         _WORKSPACES[key] = seeded(sessions, f"any-{len(_WORKSPACES)}-{uuid.uuid4().hex[:6]}")
     return _WORKSPACES[key]
+
+
+@pytest.mark.parametrize("path", ["one by one", "bulk"])
+def test_the_acknowledgement_promises_contact_only_where_a_rule_opened_a_case(
+    sessions: sessionmaker[Session], path: str
+) -> None:
+    """A workspace whose rules open cases only for NPS ≤ 3 (within 4 working hours) and
+    for "call me" (16 hours): an NPS 5 is apologised to but promised nothing, an NPS 2 is
+    promised contact within 4 working hours, a promoter asking for a call within 2 days."""
+    workspace_id = seeded(sessions, f"ack-{path.replace(' ', '-')}")
+    with sessions.begin() as session:
+        replace_policy(
+            session,
+            workspace_id,
+            [
+                CaseRule("call-me", kind="keyword", keywords=("call me",),
+                         first_response_hours=16),
+                CaseRule("angry", "nps", "<=", 3, first_response_hours=4),
+            ],
+            [],
+        )  # fmt: skip
+    given = [
+        Submission(survey="after-delivery", channel="api", answers=answers, language=language,
+                   customer_email=email)
+        for answers, language, email in [
+            (Answers(nps=5), "en", "five@example.com"),
+            (Answers(nps=2), "hu", "two@example.com"),
+            (Answers(nps=10, comment="Great, please call me"), "ru", "ten@example.com"),
+        ]
+    ]  # fmt: skip
+    with sessions.begin() as session:
+        if path == "bulk":
+            accept_responses(session, workspace_id, given, email_enabled=True)
+        else:
+            for submission in given:
+                accept_response(session, workspace_id, submission, email_enabled=True)
+    with sessions() as session:
+        bodies = {
+            m.recipient: m.payload["body"]
+            for m in session.scalars(
+                select(OutboxMessageRow).where(
+                    OutboxMessageRow.workspace_id == workspace_id,
+                    OutboxMessageRow.kind == "email",
+                )
+            )
+        }
+        cases = session.scalar(
+            select(func.count()).select_from(CaseRow).where(CaseRow.workspace_id == workspace_id)
+        )
+    assert cases == 2
+    assert "We are sorry it fell short." in bodies["five@example.com"]
+    assert "contact you" not in bodies["five@example.com"]
+    assert "Sajnáljuk" in bodies["two@example.com"]
+    assert "4 munkaórán belül jelentkezik" in bodies["two@example.com"]
+    assert "Нам жаль" not in bodies["ten@example.com"]
+    assert "в течение 2 рабочих дней сообщит вам" in bodies["ten@example.com"]

@@ -41,7 +41,7 @@ from kano.adapters.db.bulk_writes import (
     is_postgres,
     rows_where_in,
 )
-from kano.adapters.db.case_rules import Candidate, decide_cases
+from kano.adapters.db.case_rules import Candidate, CaseDecision, decide_cases
 from kano.adapters.db.copy_pipeline import CopyPipeline
 from kano.adapters.db.feedback_intake import (
     Submission,
@@ -324,14 +324,17 @@ def accept_columns(
     if (acknowledge or open_cases) and answers is None:
         answers = batch.answers()
     stored = _Stored(ids, columns, answers or [], respondents, batch.extra)
+    # Cases are decided first: an acknowledgement promises contact only when a case will
+    # bring it (as one-by-one intake does).
+    decisions = _case_decisions(session, workspace_id, stored) if open_cases else None
     acknowledged = (
-        _queue_acknowledgements(session, workspace_id, stored, email_enabled, copy)
+        _queue_acknowledgements(session, workspace_id, stored, email_enabled, copy, decisions)
         if acknowledge
         else []
     )
     cases = (
-        _open_cases(session, workspace_id, stored, batch.survey, surveys, copy)
-        if open_cases
+        _open_cases(session, workspace_id, stored, batch.survey, surveys, copy, decisions)
+        if decisions is not None
         else 0
     )
     return BulkAccepted(
@@ -656,9 +659,15 @@ def _queue_acknowledgements(
     stored: _Stored,
     email_enabled: bool,
     copy: Copy,
+    decisions: Sequence[CaseDecision | None] | None,
 ) -> list[int]:
     """The outbox rows one-by-one intake would write (same dedupe keys and payloads);
     the response of each message written."""
+    contact_within = (
+        [None if d is None else d.rule.first_response_hours for d in decisions]
+        if decisions is not None
+        else [None] * len(stored.ids)
+    )
     endpoints = session.execute(
         select(WebhookEndpointRow.id, WebhookEndpointRow.url).where(
             WebhookEndpointRow.workspace_id == workspace_id,
@@ -673,7 +682,7 @@ def _queue_acknowledgements(
     payloads: list[dict[str, Any]] = []
     columns = stored.columns
     extras = stored.extras or [()] * len(stored.ids)
-    for response_id, answers, customer, language, channel, submitted_at, extra in zip(
+    for response_id, answers, customer, language, channel, submitted_at, extra, within in zip(
         stored.ids,
         stored.answers,
         stored.respondents,
@@ -681,10 +690,13 @@ def _queue_acknowledgements(
         columns["channel"],
         columns["submitted_at"],
         extras,
+        contact_within,
         strict=True,
     ):
         if email_enabled and customer is not None and may_email(customer):
-            text = acknowledgement(answers, language, customer.name, f"R-{response_id}")
+            text = acknowledgement(
+                answers, language, customer.name, f"R-{response_id}", within
+            )
             response_ids.append(response_id)
             kinds.append("email")
             dedupe_keys.append(f"ack-email-{response_id}")
@@ -726,6 +738,26 @@ def _queue_acknowledgements(
     return response_ids
 
 
+def _case_decisions(
+    session: Session, workspace_id: int, stored: _Stored
+) -> list[CaseDecision | None]:
+    """The case each response opens, if any: ``decide_cases``, as one-by-one intake, so
+    both route alike."""
+    return decide_cases(
+        session,
+        workspace_id,
+        [
+            Candidate(answers, customer_id, touchpoint_id)
+            for answers, customer_id, touchpoint_id in zip(
+                stored.answers,
+                stored.columns["customer_id"],
+                stored.columns["touchpoint_id"],
+                strict=True,
+            )
+        ],
+    )
+
+
 def _open_cases(
     session: Session,
     workspace_id: int,
@@ -733,20 +765,10 @@ def _open_cases(
     survey_keys: Sequence[str],
     surveys: dict[str, _SurveyInfo],
     copy: Copy,
+    decisions: Sequence[CaseDecision | None],
 ) -> int:
-    """A case (and its "opened" event) for each response one of the workspace's rules
-    matches: ``decide_cases``, as one-by-one intake, so both route alike."""
+    """A case (and its "opened" event) for each response a rule matched."""
     customers, touchpoints = stored.columns["customer_id"], stored.columns["touchpoint_id"]
-    decisions = decide_cases(
-        session,
-        workspace_id,
-        [
-            Candidate(answers, customer_id, touchpoint_id)
-            for answers, customer_id, touchpoint_id in zip(
-                stored.answers, customers, touchpoints, strict=True
-            )
-        ],
-    )
     matched = [
         (stored.ids[i], customers[i], touchpoints[i], survey_keys[i], d.rule, d.team_id)
         for i, d in enumerate(decisions)

@@ -35,7 +35,7 @@ from typing import Protocol
 from sqlalchemy import and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.case_rules import Candidate, decide_cases
+from kano.adapters.db.case_rules import Candidate, CaseDecision, decide_cases
 from kano.adapters.db.orm import (
     CaseEventRow,
     CaseRow,
@@ -140,11 +140,20 @@ def accept_response(
             session, workspace_id, [response.id], [customer.id if customer else None],
             [target.touchpoint_id], [submission.extra],
         )  # fmt: skip
+    # The case is decided first: the acknowledgement promises contact only when a case
+    # will bring it, within the rule's first-response time.
+    candidate = Candidate(answers, response.customer_id, response.touchpoint_id)
+    decision = decide_cases(session, workspace_id, [candidate])[0] if open_cases else None
     messages = _queue_acknowledgements(
         session, workspace_id, response, customer, answers, email_enabled, target.webhooks,
         submission.extra,
+        contact_within_hours=None if decision is None else decision.rule.first_response_hours,
     )
-    case_id = _open_case(session, workspace_id, response, target, answers) if open_cases else None
+    case_id = (
+        _open_case(session, workspace_id, response, target, decision)
+        if decision is not None
+        else None
+    )
     return Accepted(response, target.survey_key, messages, case_id)
 
 
@@ -233,15 +242,10 @@ def _open_case(
     workspace_id: int,
     response: FeedbackResponse,
     target: _Target,
-    answers: Answers,
-) -> int | None:
-    """A case when one of the workspace's rules matches (``decide_cases``, shared with
-    the bulk path), routed to the rule's or the routing table's team, else to the team
-    that owns the touchpoint."""
-    candidate = Candidate(answers, response.customer_id, response.touchpoint_id)
-    decision = decide_cases(session, workspace_id, [candidate])[0]
-    if decision is None:
-        return None
+    decision: CaseDecision,
+) -> int:
+    """The case a rule decided on (``decide_cases``, shared with the bulk path), routed to
+    the rule's or the routing table's team, else to the team that owns the touchpoint."""
     rule = decision.rule
     owner_team_id = target.owner_team_id if decision.team_id is None else decision.team_id
     opened = utcnow()
@@ -324,12 +328,17 @@ def _queue_acknowledgements(
     email_enabled: bool,
     webhooks: bool = True,
     extra: Sequence[ExtraAnswer] = (),
+    *,
+    contact_within_hours: float | None = None,
 ) -> int:
-    """Write the response's acknowledgements to the outbox; how many."""
+    """Write the response's acknowledgements to the outbox; how many. The e-mail promises
+    contact ``contact_within_hours`` (the case's first-response time) when a case opens."""
     reference = f"R-{response.id}"
     rows: list[dict[str, object]] = []
     if email_enabled and customer is not None and may_email(customer):
-        text = acknowledgement(answers, response.language, customer.name, reference)
+        text = acknowledgement(
+            answers, response.language, customer.name, reference, contact_within_hours
+        )
         rows.append(
             {
                 "kind": "email",
