@@ -300,6 +300,19 @@ def test_the_page_speaks_russian_and_hungarian(
     assert "within the noise" not in page and "beyond the noise" not in page
 
 
+def test_the_page_shows_only_the_current_workspace(
+    browser: Browser, companies: SeededCompanies, warehouse: str
+) -> None:
+    browser.log_in(companies.bob, companies.password)  # Bob belongs to Acme and Globex
+
+    page = browser.page(f"/cx?{QUERY}").text
+
+    acme = one(warehouse, NPS, companies.acme_id, period=PERIOD)
+    globex = one(warehouse, NPS, companies.globex_id, period=PERIOD)
+    assert acme.n != globex.n
+    assert f"n = {acme.n:,}" in card(page, "nps")
+
+
 def test_bad_period_names_the_field_and_keeps_the_closed_loop(
     alice: Browser, warehouse: str
 ) -> None:

@@ -168,10 +168,16 @@ def cx_figures(backend: Any, catalogue: Catalogue, workspace_id: int, form: CxFo
     figures.before = {key: _one(rows) for key, rows in then.items()}
     figures.trend = _compute(backend, [metrics[form.trend]], workspace_id, by=["month"],
                              filters=filters, period=trend_period(period))[form.trend]
-    scores = [metrics[key] for key in SCORES]
+    # One pass per dimension for the three scores and the response count; the counts
+    # name the values to filter by, which must not depend on the filters themselves.
+    sliced = [metrics[key] for key in (*SCORES, "responses")]
     for dimension in DIMENSIONS:
-        by_metric = _compute(backend, scores, workspace_id, by=[dimension], filters=filters,
+        by_metric = _compute(backend, sliced, workspace_id, by=[dimension], filters=filters,
                              period=period)
+        counted = by_metric.pop("responses")
+        if filters:
+            counted = _compute(backend, [metrics["responses"]], workspace_id, by=[dimension],
+                               period=period)["responses"]
         keyed: dict[str, dict[str, MetricRow]] = {}
         for metric_id, rows in by_metric.items():
             for row in rows:
@@ -180,15 +186,8 @@ def cx_figures(backend: Any, catalogue: Catalogue, workspace_id: int, form: CxFo
                     keyed.setdefault(str(key), {})[metric_id] = row
         ordered = sorted(keyed.items(), key=lambda item: (_worst_first(item[1]), item[0]))
         figures.breakdowns.append(Breakdown(dimension, tuple(ordered)))
-    # The filter choices: every value the period holds, whatever the filters keep.
-    counted = {dimension: _compute(backend, [metrics["responses"]], workspace_id,
-                                   by=[dimension], period=period)["responses"]
-               for dimension in DIMENSIONS}
-    figures.choices = {
-        dimension: sorted({str(row.key(dimension)) for row in rows
-                           if row.key(dimension) is not None} | {form.chosen(dimension)} - {""})
-        for dimension, rows in counted.items()
-    }
+        values = {str(row.key(dimension)) for row in counted if row.key(dimension) is not None}
+        figures.choices[dimension] = sorted(values | {form.chosen(dimension)} - {""})
     return figures
 
 
