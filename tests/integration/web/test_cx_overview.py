@@ -218,6 +218,10 @@ def test_breakdowns_are_worst_first_flagged_and_linked(
         "filter_values": table_rows(page, "breakdown-segment")[0][0],
         "from": "2026-05-01", "to": "2026-07-31"}
     assert alice.page(first).status_code == 200
+    # a row without an NPS opens the score it has (the demo asks CSAT at delivery)
+    stages = dict(zip([row[0] for row in table_rows(page, "breakdown-stage")],
+                      row_links(page, "breakdown-stage"), strict=True))
+    assert urlsplit(stages["delivery"]).path == "/metrics/csat"
     assert 'href="/journeys?from=2026-05-01&amp;to=2026-07-31">' in page
 
 

@@ -175,8 +175,8 @@ def _breakdowns(page: SignedInPageContext, metrics: dict[str, Metric], figures: 
                     + [("segment", form.chosen("segment"))] * bool(form.chosen("segment")))
             lines.append(BreakdownLine(
                 key=key, cells=tuple(cells), journey=journey,
-                explorer=_explorer_link("nps", form, figures.period,
-                                        ((breakdown.dimension, key),)),
+                explorer=_explorer_link(next((m for m in SCORES if m in rows), "nps"), form,
+                                        figures.period, ((breakdown.dimension, key),)),
             ))
         tables.append(BreakdownTable(breakdown.dimension, slice_label(breakdown.dimension, _),
                                      tuple(lines)))
