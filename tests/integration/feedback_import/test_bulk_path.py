@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import feedback_bulk
+from kano.adapters.db.acknowledgement_texts import change_acknowledgement_texts
 from kano.adapters.db.case_rules import replace_policy
 from kano.adapters.db.feedback_bulk import accept_responses
 from kano.adapters.db.feedback_intake import Submission, accept_response
@@ -31,6 +32,7 @@ from kano.adapters.db.orm import (
     Team,
     Touchpoint,
     WebhookEndpointRow,
+    Workspace,
 )
 from kano.domain.feedback.answers import Answers
 from kano.domain.feedback.cases import CaseRoute, CaseRule
@@ -362,3 +364,46 @@ def test_the_acknowledgement_promises_contact_only_where_a_rule_opened_a_case(
     assert "4 munkaórán belül jelentkezik" in bodies["two@example.com"]
     assert "Нам жаль" not in bodies["ten@example.com"]
     assert "в течение 2 рабочих дней сообщит вам" in bodies["ten@example.com"]
+
+
+CUSTOM_TEXTS = {
+    "en": {"subject": "{workspace}: got it", "greeting": "Dear {name},",
+           "contact": "{workspace} calls you within {within}.", "signature": "— {workspace} care"},
+    "hu": {"sorry": "Elnézést!", "fine": "Köszönjük.", "closing": "Ügyszám: {reference}",
+           "signature": "— Az Acme ügyfélszolgálata"},
+    "ru": {"signature": "— Команда Acme"},
+}  # fmt: skip
+
+
+@pytest.mark.usefixtures("key_checks")
+def test_bulk_path_writes_the_workspace_s_own_acknowledgement_texts_as_one_by_one_does(
+    sessions: sessionmaker[Session],
+) -> None:
+    """Both paths read the workspace's own texts (and its name for ``{workspace}``) and
+    compose the same e-mails from them, in the response's language."""
+    one, two = seeded(sessions, "one"), seeded(sessions, "two")
+    with sessions.begin() as session:
+        for workspace_id in (one, two):
+            session.execute(update(Workspace).where(Workspace.id == workspace_id)
+                            .values(name="Acme {Care}"))  # fmt: skip
+            change_acknowledgement_texts(session, workspace_id, CUSTOM_TEXTS, actor="test")
+    with sessions.begin() as session:
+        for submission in submissions("one"):
+            accept_response(session, one, submission, email_enabled=True)
+    with sessions.begin() as session:
+        accept_responses(session, two, submissions("two"), email_enabled=True)
+    with sessions() as session:
+        single, bulk = snapshot(session, one, "one"), snapshot(session, two, "two")
+        emails = {
+            m.payload["language"]: m.payload
+            for m in session.scalars(select(OutboxMessageRow).where(
+                OutboxMessageRow.workspace_id == two, OutboxMessageRow.kind == "email"))
+        }  # fmt: skip
+    assert bulk == single
+    assert emails["en"]["subject"] == "Acme {Care}: got it"
+    assert emails["en"]["body"].startswith("Dear ")
+    assert emails["en"]["body"].endswith("\n\n— Acme {Care} care\n")
+    assert "Ügyszám: R-" in emails["hu"]["body"]
+    assert emails["hu"]["body"].endswith("\n\n— Az Acme ügyfélszolgálata\n")
+    assert emails["hu"]["subject"] == "Megkaptuk a visszajelzését"  # not overridden
+    assert emails["ru"]["body"].endswith("\n\n— Команда Acme\n")

@@ -32,6 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kano.adapters import json_codec
+from kano.adapters.db.acknowledgement_texts import acknowledgement_wording
 from kano.adapters.db.batch_keys import copy_keys_checked, keys_per_batch_allowed
 from kano.adapters.db.bulk_writes import (
     Columns,
@@ -63,7 +64,7 @@ from kano.adapters.db.orm import (
 )
 from kano.adapters.db.quotas import add_counts, quota_count_of, quotas_of, segments_of
 from kano.adapters.db.stated_requirements import enter_stated_requirements
-from kano.adapters.messaging.acknowledgement import acknowledgement
+from kano.adapters.messaging.acknowledgement import Wording
 from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.cases import business_deadline
 from kano.domain.feedback.quotas import ResponseFacts, counts_of
@@ -682,6 +683,9 @@ def _queue_acknowledgements(
     payloads: list[dict[str, Any]] = []
     columns = stored.columns
     extras = stored.extras or [()] * len(stored.ids)
+    # The workspace's wording: read once for the batch (one primary-key query), at the
+    # first e-mail to write.
+    texts: Wording | None = None
     for response_id, answers, customer, language, channel, submitted_at, extra, within in zip(
         stored.ids,
         stored.answers,
@@ -694,9 +698,9 @@ def _queue_acknowledgements(
         strict=True,
     ):
         if email_enabled and customer is not None and may_email(customer):
-            text = acknowledgement(
-                answers, language, customer.name, f"R-{response_id}", within
-            )
+            if texts is None:
+                texts = acknowledgement_wording(session, workspace_id)
+            text = texts.compose(answers, language, customer.name, f"R-{response_id}", within)
             response_ids.append(response_id)
             kinds.append("email")
             dedupe_keys.append(f"ack-email-{response_id}")

@@ -35,6 +35,7 @@ from typing import Protocol
 from sqlalchemy import and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.acknowledgement_texts import acknowledgement_wording
 from kano.adapters.db.case_rules import Candidate, CaseDecision, decide_cases
 from kano.adapters.db.orm import (
     CaseEventRow,
@@ -50,7 +51,6 @@ from kano.adapters.db.orm import (
 )
 from kano.adapters.db.quotas import quota_count_of, quotas_of, take_places
 from kano.adapters.db.stated_requirements import enter_stated_requirements
-from kano.adapters.messaging.acknowledgement import acknowledgement
 from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.feedback.cases import business_deadline
@@ -336,7 +336,8 @@ def _queue_acknowledgements(
     reference = f"R-{response.id}"
     rows: list[dict[str, object]] = []
     if email_enabled and customer is not None and may_email(customer):
-        text = acknowledgement(
+        # In the workspace's own words where it wrote them (one primary-key query).
+        text = acknowledgement_wording(session, workspace_id).compose(
             answers, response.language, customer.name, reference, contact_within_hours
         )
         rows.append(
