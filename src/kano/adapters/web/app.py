@@ -25,6 +25,7 @@ from kano.adapters.web.routes import (
     mbo,
     metrics,
     okr,
+    pilots,
     requirements,
     responses_page,
     scorecard,
@@ -51,7 +52,7 @@ PAGE_ROUTERS = (
     scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
     cases.router, cx.router, journeys.router, linkage.router, value.router, customers.router,
     surveys.router, survey_quotas.router, staff_entry.router, survey_public.router,
-    requirements.router, responses_page.router, set_password.router,
+    requirements.router, responses_page.router, set_password.router, pilots.router,
 )
 
 

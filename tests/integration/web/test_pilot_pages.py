@@ -1,0 +1,129 @@
+"""The pilot pages on the demo company: define a pilot with CSRF and errors naming the
+field, see its plan, evaluate it (the same figures as the shared analysis), decide, add
+and advance rollout steps; a viewer reads only; the pages speak Russian and Hungarian."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from kano.adapters.db import accounts
+from kano.adapters.db.engine import transaction
+from kano.adapters.warehouse import connect
+from kano.analytics.pilots.views import evaluate_on_warehouse
+from kano.app import create_app
+from kano.bootstrap import Container
+from kano.domain.pilots.model import Group
+from kano.domain.workspaces import Role
+from kano.metrics import Catalogue
+from tests.integration.jobs.test_live_binding import WORKSPACE, demo_data, live, workspace_id
+from tests.integration.web.browsing import Browser, csrf_token_in, text_of
+
+__all__ = ["demo_data", "live"]
+
+FORM = {
+    "name": "Same-day delivery", "hypothesis": "Faster delivery sells more.",
+    "pilot_by": "region", "pilot_values": "north", "control_by": "region",
+    "control_values": "south", "kpis": "revenue", "baseline_start": "2025-01-01",
+    "baseline_end": "2025-06-30", "test_start": "2025-07-01", "test_end": "2025-09-30",
+    "owner": "", "target_effect": "",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser(live: Container) -> Browser:
+    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
+    signed_in.log_in("helen.carter@northwind.example", "demo")
+    return signed_in
+
+
+def _figure(text: str) -> float:
+    return float(text.replace(",", "").replace("\u2212", "-").replace("+", "").strip())
+
+
+def test_define_plan_evaluate_decide_and_roll_out(live: Container, browser: Browser) -> None:
+    page = browser.page("/pilots?lang=en")
+    assert page.status_code == 200 and "Define a pilot" in page.text
+    token = csrf_token_in(page.text)
+    assert browser.client.post("/pilots", data=FORM).status_code == 403
+    bad = browser.client.post("/pilots", data={**FORM, "test_start": "2025-06-15",
+                                               "csrf_token": token})  # fmt: skip
+    assert bad.status_code == 422
+    assert "Check this field: Test from." in text_of(bad.text, "pilot-error")
+    assert 'value="Same-day delivery"' in bad.text, "the form keeps what was typed"
+    unknown = browser.client.post("/pilots", data={**FORM, "pilot_values": "", "csrf_token": token})
+    assert unknown.status_code == 422 and "Pilot group" in text_of(unknown.text, "pilot-error")
+
+    made = browser.client.post("/pilots", data={**FORM, "csrf_token": token})
+    assert made.status_code == 303, made.text
+    url = made.headers["location"]
+    pilot_page = browser.page(url)
+    assert "Not evaluated yet." in pilot_page.text
+    assert _figure(text_of(pilot_page.text, "plan-mde")) > 0
+
+    evaluated = browser.client.post(f"{url}/evaluate",
+                                    data={"csrf_token": csrf_token_in(pilot_page.text)})
+    assert evaluated.status_code == 303, evaluated.text
+    shown = browser.page(url).text
+    backend = connect(live.settings.resolved_warehouse_url(), read_only=True)
+    try:
+        expected = evaluate_on_warehouse(
+            backend, workspace_id(live.sessions), [Catalogue().get("revenue")],
+            Group(filters=(("region", ("north",)),)), Group(filters=(("region", ("south",)),)),
+            (date(2025, 1, 1), date(2025, 6, 30), date(2025, 7, 1), date(2025, 9, 30)),
+        )["kpis"]["revenue"]  # fmt: skip
+    finally:
+        backend.disconnect()
+    effect = re.search(r'class="pilot-effect">([^<(]+)', shown)
+    assert effect is not None and _figure(effect.group(1)) == pytest.approx(
+        expected["effect"], abs=0.006)
+    assert text_of(shown, "pilot-status") == "Evaluated"
+    assert 'data-vega-spec="chart-revenue-spec"' in shown
+    assert "the groups moved in parallel" in shown or "already drifted apart" in shown
+
+    token = csrf_token_in(shown)
+    decided = browser.client.post(f"{url}/decision", data={
+        "csrf_token": token, "status": "evaluated", "decision": "scale",
+        "decision_note": "Region by region"})  # fmt: skip
+    assert decided.status_code == 303
+    step = {"csrf_token": token, "name": "Central region", "planned_on": "2025-11-01",
+            "status": "planned", "note": ""}  # fmt: skip
+    assert browser.client.post(f"{url}/rollout", data=step).status_code == 303
+    advanced = {"csrf_token": token, "step": "0", "status": "done"}
+    assert browser.client.post(f"{url}/rollout", data=advanced).status_code == 303
+    final = browser.page(url).text
+    assert text_of(final, "pilot-status") == "Decided"
+    assert "Scale" in text_of(final, "pilot-decision")
+    assert "Region by region" in text_of(final, "pilot-decision")
+    rows = text_of(final, "rollout-steps")
+    assert "Central region" in rows and "2025-11-01" in rows
+    assert re.search(r'<option value="done" selected>', final)
+    listed = browser.page("/pilots").text
+    assert "Same-day delivery" in text_of(listed, "pilots") and "Scale" in listed
+
+
+@pytest.mark.parametrize(("language", "heading"), [("ru", "Пилоты"), ("hu", "Pilotprojektek")])
+def test_pages_speak_the_language(browser: Browser, language: str, heading: str) -> None:
+    page = browser.page(f"/pilots?lang={language}")
+    assert page.status_code == 200
+    assert f"<h1>{heading}</h1>" in page.text
+    browser.page("/pilots?lang=en")
+
+
+def test_a_viewer_reads_but_cannot_define(live: Container, browser: Browser) -> None:
+    with transaction(live.sessions) as session:
+        workspace = accounts.ensure_workspace(session, WORKSPACE)
+        user = accounts.ensure_user(session, "vera.viewer@northwind.example", "viewer-password")
+        accounts.grant_role(session, workspace, user, Role.VIEWER)
+    viewer = Browser(TestClient(create_app(container=live), follow_redirects=False))
+    viewer.log_in("vera.viewer@northwind.example", "viewer-password")
+    page = viewer.page("/pilots?lang=en")
+    assert page.status_code == 200 and "Define a pilot" not in page.text
+    refused: Any = viewer.client.post(
+        "/pilots", data={**FORM, "name": "Viewer's", "csrf_token": csrf_token_in(page.text)})
+    assert refused.status_code == 403
+    assert "Viewer&#39;s" not in viewer.page("/pilots").text
