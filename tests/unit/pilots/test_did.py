@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kano.analytics.pilots.did import (
     difference_in_differences,
@@ -122,3 +125,22 @@ def test_customers_seen_once_and_empty_periods_do_not_break_the_estimate() -> No
     assert estimate.n_units == 80  # the two singletons carry no within-unit information
     assert estimate.ci_low < 2.0 < estimate.ci_high
     assert trend.testable and [lead.period for lead in trend.leads] == [0, 2]
+
+
+@settings(max_examples=40)
+@given(
+    unit_shift=st.lists(st.floats(-1e3, 1e3), min_size=80, max_size=80),
+    period_shift=st.lists(st.floats(-1e3, 1e3), min_size=7, max_size=7),
+    seed=st.integers(0, 10_000),
+)
+def test_effect_ignores_anything_common_to_a_unit_or_to_a_period(
+    unit_shift: list[float], period_shift: list[float], seed: int
+) -> None:
+    # Parallel trends are exactly what two-way fixed effects take out: shifting every
+    # customer by its own constant and every month by its own constant leaves δ alone.
+    frame = panel(seed=seed)
+    shifted = frame.assign(y=frame.y + np.array(unit_shift)[frame.unit]
+                           + np.array(period_shift)[frame.period])  # fmt: skip
+    before, after = difference_in_differences(frame), difference_in_differences(shifted)
+    assert after.effect == pytest.approx(before.effect, abs=1e-6)
+    assert after.std_error == pytest.approx(before.std_error, rel=1e-6, abs=1e-9)
