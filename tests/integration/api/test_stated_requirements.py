@@ -111,3 +111,25 @@ def test_the_bulk_api_enters_each_stated_requirement_or_none(
     assert [(r.response_id, r.text, r.kind) for r in rows] == [
         (ids[0], NEEDS, "delivery"), (ids[2], "Pallets no higher than 1.5 m", "delivery")]
     assert {r.process_key for r in rows} == {"delivery-call"}
+
+
+def test_a_response_of_another_workspace_is_never_named_as_the_source(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace,
+    sessions: sessionmaker[Session],
+) -> None:
+    """A requirement row pointing at another workspace's response (a bad import, a bug)
+    lists no response id rather than leak one."""
+    with sessions.begin() as session:
+        session.add_all([
+            SpecialRequirementRow(workspace_id=acme.workspace_id,
+                                  customer_id=acme.customer_ids[0],
+                                  response_id=globex.response_ids[0], kind="other",
+                                  text="Points elsewhere"),
+            SpecialRequirementRow(workspace_id=acme.workspace_id,
+                                  customer_id=acme.customer_ids[0],
+                                  response_id=acme.response_ids[0], kind="other",
+                                  text="Stated here"),
+        ])
+    listed = api.get("requirements", headers=acme.auth()).json()["items"]
+    assert {item["text"]: item["response_id"] for item in listed} == {
+        "Points elsewhere": None, "Stated here": acme.response_ids[0]}
