@@ -11,8 +11,9 @@ from tests.integration.api.strategy_support import STRATEGY_OPERATIONS
 
 EXPECTED_OPERATIONS = {
     ("/workspace", "get"), ("/workspace/settings", "get"),
-    ("/workspace/settings", "patch"), ("/customers", "get"), ("/customers/{customer_id}", "get"),
-    ("/customers/{customer_id}", "patch"),
+    ("/workspace/settings", "patch"), ("/workspace/acknowledgement", "get"),
+    ("/workspace/acknowledgement", "put"), ("/customers", "get"),
+    ("/customers/{customer_id}", "get"), ("/customers/{customer_id}", "patch"),
     ("/responses", "get"), ("/responses", "post"), ("/responses:bulk", "post"),
     ("/responses/{response_id}", "get"), ("/transactions", "get"),
     ("/cases", "get"), ("/cases/{case_id}", "get"), ("/cases/{case_id}", "patch"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kano.adapters.api.routers import (
+    acknowledgement,
     analysis,
     bounces,
     cases,
@@ -33,6 +34,7 @@ from kano.adapters.api.routers import (
 
 ROUTERS: tuple[APIRouter, ...] = (
     workspace.router,
+    acknowledgement.router,
     customers.router,
     requirements.router,
     responses.router,
