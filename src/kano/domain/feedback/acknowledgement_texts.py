@@ -32,6 +32,16 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
 }  # fmt: skip
 MAX_LENGTH = {part: 150 if part == "subject" else 1000 for part in PARTS}
 
+class InvalidText(InvalidInput):
+    """A part that cannot be saved; ``reason`` says why in a word a form can translate
+    (``language``, ``part``, ``not_text``, ``one_line``, ``empty``, ``control``,
+    ``too_long``, ``braces``, ``placeholder``)."""
+
+    def __init__(self, field: str, reason: str, message: str) -> None:
+        super().__init__(field, message)
+        self.reason = reason
+
+
 Overrides = dict[str, dict[str, str]]
 """Language → part → the workspace's text (only the parts it wrote)."""
 
@@ -42,23 +52,25 @@ def checked_part(language: str, part: str, value: object) -> str:
     CRLF); the subject is one line and not empty."""
     field = f"texts.{language}.{part}"
     if language not in LANGUAGES:
-        raise InvalidInput(f"texts.{language}", f"use one of {', '.join(LANGUAGES)}")
+        raise InvalidText(f"texts.{language}", "language", f"use one of {', '.join(LANGUAGES)}")
     if part not in PARTS:
-        raise InvalidInput(field, f"not a part of the e-mail; use one of {', '.join(PARTS)}")
+        raise InvalidText(field, "part", f"not a part of the e-mail; use one of {', '.join(PARTS)}")
     if not isinstance(value, str):
-        raise InvalidInput(field, "must be text (or null for the built-in text)")
+        raise InvalidText(field, "not_text", "must be text (or null for the built-in text)")
     if part == "subject":
         if "\r" in value or "\n" in value:
-            raise InvalidInput(field, "the subject must be a single line")
+            raise InvalidText(field, "one_line", "the subject must be a single line")
         value = value.strip()
         if not value:
-            raise InvalidInput(field, "the subject must not be empty")
+            raise InvalidText(field, "empty", "the subject must not be empty")
     else:
         value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if any(ord(char) < 32 and char not in "\n\t" for char in value):
-        raise InvalidInput(field, "must not contain control characters")
+        raise InvalidText(field, "control", "must not contain control characters")
     if len(value) > MAX_LENGTH[part]:
-        raise InvalidInput(field, f"at most {MAX_LENGTH[part]} characters, not {len(value)}")
+        raise InvalidText(
+            field, "too_long", f"at most {MAX_LENGTH[part]} characters, not {len(value)}"
+        )
     allowed = PLACEHOLDERS[part]
     try:
         fields = [
@@ -67,16 +79,20 @@ def checked_part(language: str, part: str, value: object) -> str:
             if name is not None
         ]
     except ValueError:
-        raise InvalidInput(
-            field, "a { or } without its pair; write {{ or }} for a brace itself"
+        raise InvalidText(
+            field, "braces", "a { or } without its pair; write {{ or }} for a brace itself"
         ) from None
     named = ", ".join("{" + name + "}" for name in sorted(allowed))
     for name, spec, conversion in fields:
         if name not in allowed:
             shown = "{" + name + "}" if name else "{}"
-            raise InvalidInput(field, f"{shown} is not a placeholder of this part; use {named}")
+            raise InvalidText(
+                field, "placeholder", f"{shown} is not a placeholder of this part; use {named}"
+            )
         if spec or conversion:
-            raise InvalidInput(field, f"write the placeholder as {{{name}}}, without : or !")
+            raise InvalidText(
+                field, "placeholder", f"write the placeholder as {{{name}}}, without : or !"
+            )
     return value
 
 

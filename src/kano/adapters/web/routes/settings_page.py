@@ -3,9 +3,9 @@ by every route that answers on it: the page itself, and a form's errors shown ne
 field (status 422) or a refusal (403).
 
 Sections: "Surveys" (everyone in the workspace sees what holds; owners and admins change
-it), and "Members", "API tokens" and "Webhooks" (owners and admins only: the others neither
-see them nor may use their forms: their routes declare ``AdminPage`` or
-``MembersAdminPage``).
+it), and "Acknowledgement e-mail", "Members", "API tokens" and "Webhooks" (owners and
+admins only: the others neither see them nor may use their forms: their routes declare
+``AcknowledgementAdminPage``, ``AdminPage`` or ``MembersAdminPage``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from kano.adapters.db.api_tokens import live_api_tokens
 from kano.adapters.db.feedback_settings import feedback_settings
 from kano.adapters.db.members import workspace_members
 from kano.adapters.db.webhook_endpoints import webhook_endpoints
+from kano.adapters.web import acknowledgement_form
 from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
@@ -51,6 +52,10 @@ def render_settings(page: SignedInPageContext, db: Session, *, status_code: int 
         form = {name: "" if getattr(found, name) is None else str(getattr(found, name))
                 for name in SURVEY_FIELDS}
     administer = may_administer(page)
+    acknowledgement = acknowledgement_form.acknowledgement_forms(
+        db, workspace_id, context.pop("ack_submitted", None), context.pop("ack_error", None),
+        opened=_opened_language(context.get("notice")),
+    ) if administer else []  # fmt: skip
     return page.render(
         "settings/index.html", status_code=status_code, active="settings", found=found,
         policy=found.policy, form=form, fields=SURVEY_FIELDS, can_change=administer,
@@ -58,11 +63,23 @@ def render_settings(page: SignedInPageContext, db: Session, *, status_code: int 
         tokens=live_api_tokens(db, workspace_id) if administer else [],
         webhooks=webhook_endpoints(db, workspace_id) if administer else [],
         members=workspace_members(db, workspace_id) if administer else [],
+        acknowledgement=acknowledgement, part_labels=acknowledgement_form.PART_LABELS,
+        variant_labels=acknowledgement_form.VARIANT_LABELS,
+        error_texts=acknowledgement_form.ERROR_TEXTS,
+        placeholder_help=acknowledgement_form.PLACEHOLDER_HELP,
+        placeholders_of=acknowledgement_form.placeholders_of,
         **{"error": None, "saved": False, "refused": False, "access_refused": False,
            "notice": None, "token_form": None, "token_error": None, "webhook_form": None,
            "webhook_error": None, "member_form": None, "member_error": None,
-           "members_refused": False, **context},
+           "members_refused": False, "ack_refused": False, **context},
     )
+
+
+def _opened_language(notice: object) -> str | None:
+    """The language whose acknowledgement form a notice is about (it is shown open)."""
+    if isinstance(notice, str) and notice.startswith("acknowledgement-"):
+        return notice.rsplit("-", 1)[-1]
+    return None
 
 
 class AdministrationRefused(Exception):
@@ -126,3 +143,5 @@ MembersAdminPage = Annotated[AdminPageContext, Depends(_administering("members_r
 """For the "Members" routes (the refusal is said in the "Members" section)."""
 SurveysAdminPage = Annotated[AdminPageContext, Depends(_administering("refused"))]
 """For the "Surveys" form (the refusal is said in that section)."""
+AcknowledgementAdminPage = Annotated[AdminPageContext, Depends(_administering("ack_refused"))]
+"""For the "Acknowledgement e-mail" forms (the refusal is said at the top of the page)."""

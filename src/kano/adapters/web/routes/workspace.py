@@ -18,7 +18,12 @@ from starlette.responses import Response
 from kano.adapters.db.feedback_settings import change_feedback_settings
 from kano.adapters.db.orm import WebSession
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage
-from kano.adapters.web.routes import settings_members, settings_tokens, settings_webhooks
+from kano.adapters.web.routes import (
+    settings_acknowledgement,
+    settings_members,
+    settings_tokens,
+    settings_webhooks,
+)
 from kano.adapters.web.routes.auth import local_path
 from kano.adapters.web.routes.settings_page import (
     SURVEY_FIELDS,
@@ -26,6 +31,7 @@ from kano.adapters.web.routes.settings_page import (
     render_settings,
 )
 from kano.adapters.web.strategy_access import no_workspace
+from kano.domain.feedback.acknowledgement_texts import LANGUAGES
 from kano.domain.feedback.invitation_policy import SETTINGS
 from kano.domain.shared.errors import InvalidInput
 
@@ -59,6 +65,7 @@ def switch_workspace(
 # --- the workspace settings page ------------------------------------------------------
 
 # The "API tokens" and "Webhooks" sections answer on /settings/tokens… and /settings/webhooks….
+router.include_router(settings_acknowledgement.router)
 router.include_router(settings_members.router)
 router.include_router(settings_tokens.router)
 router.include_router(settings_webhooks.router)
@@ -68,6 +75,8 @@ NOTICES = {  # ?saved=… after a redirect: which section's change to confirm
     "webhook-disabled": "webhook-disabled", "webhook-deleted": "webhook-deleted",
     "member-added": "member-added", "member-role": "member-role",
     "member-removed": "member-removed",
+    **{f"acknowledgement{reset}-{language}": f"acknowledgement{reset}-{language}"
+       for reset in ("", "-reset") for language in LANGUAGES},
 }
 
 
