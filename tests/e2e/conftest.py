@@ -89,15 +89,30 @@ def _wait_until_healthy(process: subprocess.Popen[bytes], base_url: str, log: Pa
 
 
 @pytest.fixture
-def kano_server(seeded_database: SeededDatabase, tmp_path: Path) -> Iterator[RunningServer]:
-    port = free_port()
+def kano_server_env() -> dict[str, str]:
+    """More KANO_* settings for the server (a test overrides this, e.g. with SMTP)."""
+    return {}
+
+
+def server_env(seeded_database: SeededDatabase, tmp_path: Path,
+               extra: dict[str, str]) -> dict[str, str]:
+    """The environment ``kano serve`` (or another ``kano`` command of the test) runs in."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("KANO_")}
     env.update({
         "KANO_DATABASE_URL": seeded_database.url,
         "KANO_WAREHOUSE_URL": f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
         "KANO_SECRET_KEY": "browser-test-secret-key-0123456789",
         "KANO_DEMO_DATA_DIR": str(tmp_path / "demo-data"),
+        **extra,
     })
+    return env
+
+
+@pytest.fixture
+def kano_server(seeded_database: SeededDatabase, tmp_path: Path,
+                kano_server_env: dict[str, str]) -> Iterator[RunningServer]:
+    port = free_port()
+    env = server_env(seeded_database, tmp_path, kano_server_env)
     log = tmp_path / "kano-serve.log"
     base_url = f"http://127.0.0.1:{port}"
     with log.open("wb") as output:
