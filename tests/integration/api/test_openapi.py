@@ -21,6 +21,7 @@ EXPECTED_OPERATIONS = {
     ("/transactions/{transaction_id}", "get"), ("/tokens/current", "delete"),
     ("/metrics", "get"), ("/metrics/{metric_id}", "get"),
     ("/analysis/links", "get"), ("/analysis/drivers", "get"), ("/analysis/map-links", "get"),
+    ("/text/themes", "get"), ("/text/sentiment", "get"), ("/text/responses/{response_id}", "get"),
     ("/journeys", "get"), ("/journeys/{key}/painpoints", "get"), ("/journeys", "post"),
     ("/journeys/{key}/stages", "put"), ("/journeys/{key}/links", "get"),
     ("/journeys/{key}/links", "post"), ("/journeys/touchpoints/{touchpoint}/measures", "post"),

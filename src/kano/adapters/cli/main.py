@@ -19,6 +19,7 @@ from kano.adapters.cli.okr import okr_app
 from kano.adapters.cli.requirements import requirements_app
 from kano.adapters.cli.strategy import strategy_app
 from kano.adapters.cli.surveys import survey_app
+from kano.adapters.cli.text import text_app
 from kano.adapters.cli.value import value_app
 from kano.adapters.cli.warehouse import warehouse_app
 from kano.adapters.cli.webhooks import webhook_app
@@ -39,6 +40,7 @@ app.add_typer(metrics_app, name="metrics")
 app.add_typer(warehouse_app, name="warehouse")
 app.add_typer(webhook_app, name="webhook")
 app.add_typer(analyze_app, name="analyze")
+app.add_typer(text_app, name="text")
 app.add_typer(value_app, name="value")
 feedback_app.command("bounces")(bounces_command)
 app.add_typer(feedback_app, name="feedback")

@@ -1,0 +1,109 @@
+"""``/text``: comment language, sentiment and themes per touchpoint and segment (SPEC 2.11),
+computed on read from the warehouse's comments and cached per workspace
+(:mod:`kano.analytics.text.cache`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from kano.adapters.api.deps import ReadAccess, container_of
+from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.params import ResourceId
+from kano.adapters.api.schemas.text import (
+    ResponseText,
+    SentimentGroup,
+    SentimentModelStatus,
+    SentimentSummary,
+    ThemesSummary,
+    ThemeStat,
+    Topic,
+)
+from kano.adapters.api.warehouse_access import WAREHOUSE_RESPONSES, on_warehouse
+
+router = APIRouter(prefix="/text", tags=["text"])
+By = Literal["all", "touchpoint", "segment"]
+_BY = Query(description="Roll up per touchpoint, per customer segment, or over all comments.")
+
+
+def analysis_of(request: Request, workspace_id: int) -> Any:
+    """The workspace's cached text analysis (imports sklearn/lingua only when called)."""
+    from kano.analytics.text.cache import workspace_text_analysis
+
+    url = container_of(request).settings.resolved_warehouse_url()
+    return on_warehouse(request, lambda backend: workspace_text_analysis(
+        backend, workspace_id, warehouse=url))  # fmt: skip
+
+
+def model_status(analysis: Any) -> SentimentModelStatus:
+    return SentimentModelStatus(**analysis.model.as_dict())
+
+
+def theme_stat(analysis: Any, row: Any, language: str = "en") -> ThemeStat:
+    theme = analysis.taxonomy.theme(row.theme)
+    return ThemeStat(**row.as_dict(), label=theme.label(language) if theme else row.theme)
+
+
+@router.get("/themes", summary="Themes of the comments", response_model=ThemesSummary,
+            responses=WAREHOUSE_RESPONSES)  # fmt: skip
+def get_themes(
+    caller: ReadAccess, request: Request, by: Annotated[By, _BY] = "touchpoint",
+    language: Annotated[Literal["en", "ru", "hu"], Query(description="Language of the "
+                                                          "theme labels.")] = "en",
+) -> ThemesSummary:
+    """Per group and theme: the share of comments mentioning it, their mean sentiment, the
+    NPS of the responses mentioning it against those that do not, each with its n; the
+    negative-themes ranking and the automatically discovered topics."""
+    from kano.analytics.text import negative_themes, theme_summary
+
+    analysis = analysis_of(request, caller.workspace_id)
+    group = None if by == "all" else by
+    topics = analysis.comments["topic"].value_counts()
+    return ThemesSummary(
+        by=by, comments=len(analysis.comments), languages=analysis.languages(),
+        model=model_status(analysis),
+        themes=[theme_stat(analysis, r, language) for r in theme_summary(analysis, group)],
+        negative_themes=[theme_stat(analysis, r, language)
+                         for r in negative_themes(analysis, group)[:20]],
+        topics=[Topic(index=t.index, label=t.label, terms=list(t.terms),
+                      comments=int(topics.get(t.index, 0))) for t in analysis.topics],
+    )  # fmt: skip
+
+
+@router.get("/sentiment", summary="The sentiment model and the sentiment distribution",
+            response_model=SentimentSummary, responses=WAREHOUSE_RESPONSES)  # fmt: skip
+def get_sentiment(
+    caller: ReadAccess, request: Request, by: Annotated[By, _BY] = "all"
+) -> SentimentSummary:
+    """How the model trained on this workspace's scored comments did (cross-validated
+    accuracy and macro-F1, or why there is no model) and negative / neutral / positive
+    comments per group."""
+    analysis = analysis_of(request, caller.workspace_id)
+    rows = analysis.sentiment_distribution(None if by == "all" else by)
+    return SentimentSummary(model=model_status(analysis), by=by,
+                            distribution=[SentimentGroup(**row) for row in rows])  # fmt: skip
+
+
+@router.get("/responses/{response_id}", summary="One response's comment analysed",
+            response_model=ResponseText,
+            responses={**WAREHOUSE_RESPONSES, **problem_responses(404)})
+def get_response_text(caller: ReadAccess, request: Request,
+                      response_id: ResourceId) -> ResponseText:  # fmt: skip
+    """The language, sentiment, taxonomy themes and discovered topic of one comment."""
+    analysis = analysis_of(request, caller.workspace_id)
+    comments = analysis.comments
+    found = comments[comments["response_id"] == response_id]
+    if found.empty:
+        raise HTTPException(404, detail=f"No commented response {response_id} in this "
+                            "workspace's warehouse.")
+    row = found.iloc[0]
+    p = row["p_positive"]
+    topic = next((t.label for t in analysis.topics if t.index == int(row["topic"])), None)
+    return ResponseText(
+        response_id=response_id, comment=str(row["comment"]),
+        language=str(row["detected_language"]),
+        p_positive=None if p != p else float(p), sentiment=str(row["sentiment"]),
+        label={0: "negative", 1: "positive"}.get(int(row["label"]), ""),
+        themes=analysis.themes_of(row), topic=topic,
+    )  # fmt: skip

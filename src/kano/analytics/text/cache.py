@@ -1,0 +1,62 @@
+"""A workspace's text analysis, computed on read and kept while its comments stay the same.
+
+Why not stored: the analysis of the demo's 25k comments takes a few seconds (bench/
+RESULTS.md, "Text analytics") and depends on the taxonomy and the model, which change
+more often than a stored table would be rebuilt. The cache key is the warehouse, the
+workspace and a fingerprint of its comments (count, last response id, last answer time):
+a warehouse load that adds or removes comments makes the next read recompute. The cache
+lives in the process (a few workspaces at most); each ``kano serve`` copy fills its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from kano.analytics.text.analysis import Progress, TextAnalysis, analyze_comments
+
+_KEEP = 4
+_cache: OrderedDict[tuple[Any, ...], TextAnalysis] = OrderedDict()
+_lock = threading.Lock()
+_computing: dict[tuple[Any, ...], threading.Lock] = {}
+
+
+def comments_fingerprint(backend: Any, workspace_id: int) -> tuple[Any, ...]:
+    t = backend.table("responses")
+    t = t.filter((t.workspace_id == workspace_id) & t.comment.notnull())
+    row = t.aggregate(n=t.count(), last_id=t.response_id.max(),
+                      last_at=t.submitted_at.max()).to_pandas().iloc[0]  # fmt: skip
+    return (int(row["n"]), str(row["last_id"]), str(row["last_at"]))
+
+
+def workspace_text_analysis(
+    backend: Any, workspace_id: int, *, warehouse: str, progress: Progress | None = None,
+    refresh: bool = False,
+) -> TextAnalysis:
+    """The analysis of the workspace's warehouse comments (cached; see the module doc)."""
+    from kano.analytics.text.inputs import load_comments
+
+    key = (warehouse, workspace_id, comments_fingerprint(backend, workspace_id))
+    with _lock:
+        per_key = _computing.setdefault(key, threading.Lock())
+    with per_key:  # two requests for the same workspace compute once
+        with _lock:
+            found = None if refresh else _cache.get(key)
+            if found is not None:
+                _cache.move_to_end(key)
+                return found
+        analysis = analyze_comments(load_comments(backend, workspace_id), progress=progress)
+        with _lock:
+            for old in [k for k in _cache if k[:2] == key[:2]]:
+                del _cache[old]
+            _cache[key] = analysis
+            while len(_cache) > _KEEP:
+                _cache.popitem(last=False)
+            _computing.pop(key, None)
+        return analysis
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()

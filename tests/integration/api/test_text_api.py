@@ -1,0 +1,99 @@
+"""``/text``: themes, sentiment and one response's analysis on a real DuckDB warehouse
+holding two generated companies (seed 1 as acme, seed 2 as globex). The figures equal the
+analysis computed directly on the caller's own comments."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.testclient import TestClient
+
+from kano.adapters.warehouse import connect
+from kano.analytics.text import analyze_comments, theme_summary
+from kano.analytics.text.cache import clear_cache
+from kano.analytics.text.inputs import load_comments
+from tests.integration.api.problems import assert_invalid_field, assert_problem
+from tests.integration.api.seed import SeededWorkspace
+from tests.integration.api.test_metrics_api import demo_files, warehouse
+
+__all__ = ["demo_files", "warehouse"]  # fixtures shared with the metrics API tests
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    clear_cache()
+
+
+def _direct(url: str, workspace_id: int) -> object:
+    backend = connect(url, read_only=True)
+    try:
+        return analyze_comments(load_comments(backend, workspace_id))
+    finally:
+        backend.disconnect()
+
+
+def test_themes_per_touchpoint_are_the_callers_own_comments_analysed(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace, warehouse: str,
+) -> None:
+    response = api.get("/text/themes", params={"by": "touchpoint", "language": "ru"},
+                       headers=acme.auth())  # fmt: skip
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    mine = _direct(warehouse, acme.workspace_id)
+    expected = theme_summary(mine, "touchpoint")  # type: ignore[arg-type]
+    assert body["comments"] == len(mine.comments)  # type: ignore[attr-defined]
+    assert [(t["group"], t["theme"], t["n"]) for t in body["themes"]] == [
+        (r.group, r.theme, r.n) for r in expected
+    ]
+    for got, want in zip(body["themes"], expected, strict=True):
+        assert got["share"] == pytest.approx(want.share)
+        assert got["nps_with"] == pytest.approx(want.nps_with)
+    assert {t["label"] for t in body["themes"] if t["theme"] == "delivery"} == {"Доставка"}
+    assert set(body["languages"]) <= {"en", "ru", "hu", "unknown"}
+    assert body["model"]["status"] == "trained" and body["model"]["accuracy"] > 0.9
+    assert body["negative_themes"][0]["negative"] >= body["negative_themes"][-1]["negative"]
+    assert len(body["topics"]) > 0
+    theirs = api.get("/text/themes", headers=globex.auth()).json()
+    assert theirs["comments"] != body["comments"]
+
+
+def test_sentiment_reports_the_model_and_the_distribution_per_segment(
+    api: TestClient, acme: SeededWorkspace, warehouse: str,
+) -> None:
+    response = api.get("/text/sentiment", params={"by": "segment"}, headers=acme.auth())
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["model"]["folds"] == 5 and 0.9 < body["model"]["macro_f1"] <= 1
+    rows = body["distribution"]
+    assert len(rows) > 1
+    assert all(r["negative"] + r["neutral"] + r["positive"] == r["n"] for r in rows)
+    assert sum(r["n"] for r in rows) == api.get("/text/themes", headers=acme.auth()).json()[
+        "comments"]
+
+
+def test_one_response_is_analysed_and_another_workspaces_is_not_found(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace, warehouse: str,
+) -> None:
+    mine = _direct(warehouse, acme.workspace_id).comments  # type: ignore[attr-defined]
+    negative = mine[(mine["label"] == 0)].iloc[0]
+
+    response = api.get(f"/text/responses/{int(negative['response_id'])}", headers=acme.auth())
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["comment"] == negative["comment"]
+    assert body["label"] == "negative" and body["sentiment"] == "negative"
+    assert body["language"] == negative["detected_language"]
+    theirs = _direct(warehouse, globex.workspace_id).comments  # type: ignore[attr-defined]
+    only_theirs = sorted(set(theirs["response_id"]) - set(mine["response_id"]))[0]
+    assert_problem(api.get(f"/text/responses/{only_theirs}", headers=acme.auth()), 404)
+
+
+def test_bad_grouping_missing_warehouse_and_no_token_are_clear(
+    api: TestClient, acme: SeededWorkspace
+) -> None:
+    assert api.get("/text/themes").status_code == 401
+    assert_invalid_field(api.get("/text/themes", params={"by": "mood"}, headers=acme.auth()),
+                         "by")  # fmt: skip
+    assert_problem(api.get("/text/sentiment", headers=acme.auth()), 409)

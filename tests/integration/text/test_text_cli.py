@@ -1,0 +1,38 @@
+"""``kano text analyze`` as a user runs it after ``kano demo``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.integration.linkage.test_cli import kano
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("text-demo")
+    result = kano(folder, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_json_has_a_cross_validated_model_and_themes_per_segment(demo_folder: Path) -> None:
+    result = kano(demo_folder, "text", "analyze", "--by", "segment", "--json")
+
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert body["comments"] > 500
+    assert set(body["languages"]) == {"en", "ru", "hu"}
+    assert body["model"]["status"] == "trained" and body["model"]["accuracy"] > 0.9
+    assert {row["group"] for row in body["themes"]} >= {"smb"}
+    assert body["negative_themes"][0]["negative"] > 0
+
+
+def test_table_shows_the_ranking_and_a_bad_option_is_named(demo_folder: Path) -> None:
+    table = kano(demo_folder, "text", "analyze")
+    assert table.returncode == 0, table.stderr
+    assert "Negative themes" in table.stdout and "Cross-validated accuracy" in table.stdout
+    wrong = kano(demo_folder, "text", "analyze", "--by", "mood")
+    assert wrong.returncode != 0 and "--by" in wrong.stdout + wrong.stderr
