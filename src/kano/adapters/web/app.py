@@ -32,6 +32,7 @@ from kano.adapters.web.routes import (
     set_password,
     staff_entry,
     strategy_map,
+    strategy_session,
     survey_public,
     survey_quotas,
     surveys,
@@ -49,7 +50,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 # The pages that are built. A page of the navigation not served here gets a placeholder.
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
-    scorecard.router, strategy_map.router, okr.router, mbo.router, metrics.router,
+    scorecard.router, strategy_map.router, strategy_session.router, okr.router, mbo.router,
+    metrics.router,
     cases.router, cx.router, journeys.router, linkage.router, value.router, customers.router,
     surveys.router, survey_quotas.router, staff_entry.router, survey_public.router,
     requirements.router, responses_page.router, set_password.router, pilots.router,

@@ -151,6 +151,32 @@ def create_objective(
     return row
 
 
+def update_objective(
+    db: Session, editor: Editor, objective_id: int, *, title: str, customer_voice: str = "",
+) -> ObjectiveRow:
+    """Reword an objective the editor owns (its key stays, so strategy files still match)."""
+    row = db.scalar(select(ObjectiveRow).where(
+        ObjectiveRow.id == objective_id, ObjectiveRow.workspace_id == editor.workspace_id
+    ))
+    if row is None:
+        raise LookupError(objective_id)
+    editor.require_owner(row.owner_user_id)
+    values = {
+        "title": clean_text(title, "title", required=True, limit=TITLE_MAX),
+        "customer_voice": clean_text(customer_voice, "customer_voice", required=False,
+                                     limit=TITLE_MAX),
+    }
+    changes = {name: {"from": getattr(row, name), "to": value}
+               for name, value in values.items() if getattr(row, name) != value}
+    if changes:
+        for name, value in values.items():
+            setattr(row, name, value)
+        db.flush()
+        audit(db, editor.workspace_id, editor.email, "update", "objective", row.id,
+              {"key": row.key, **changes}, user_id=editor.user_id)
+    return row
+
+
 def add_link(
     db: Session, editor: Editor, *, scorecard_id: int, cause_id: int, effect_id: int,
     hypothesis: str = "", lag_months: int = 0,

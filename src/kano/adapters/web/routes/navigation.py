@@ -60,6 +60,12 @@ NAVIGATION: tuple[NavItem, ...] = (
         N_("the strategy map and its linkage tests"),
     ),
     NavItem(
+        "strategy_session", "/strategy/session", "strategy", N_("Strategy session"),
+        N_("Strategy session"),
+        N_("A guided session that builds the scorecard and the map, perspective by perspective."),
+        N_("the guided strategy session"),
+    ),
+    NavItem(
         "okr", "/okr", "strategy", N_("OKRs"), N_("OKR tree"),
         N_("Objectives and key results on live metrics, from company to team."),
         N_("the OKR module"),
