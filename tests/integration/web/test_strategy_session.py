@@ -315,3 +315,38 @@ def test_a_form_without_its_csrf_token_is_refused(
     assert forged.status_code == 403
     with sessions() as session:
         assert session.scalar(select(ObjectiveRow.id)) is None
+
+
+@pytest.fixture(scope="session")
+def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from tests.integration.metric_warehouse import DemoWarehouseFiles
+
+    return DemoWarehouseFiles(tmp_path_factory.mktemp("session-warehouses"))
+
+
+def test_the_current_value_of_the_metric_is_offered_as_the_baseline(
+    browser: Browser, card: SeededCompanies, sessions: sessionmaker[Session],
+    settings: Any, demo_files: Any,
+) -> None:
+    from kano.metrics import built_in_catalogue
+    from tests.integration.metric_warehouse import engine_rows
+
+    url = demo_files.install(settings.resolved_warehouse_url(), {card.acme_id: 1})
+    nps = built_in_catalogue().get("nps")
+    months = engine_rows(url, nps, card.acme_id, by=["month"])
+    browser.log_in(card.bob, PASSWORD)
+    _post(browser, f"{BASE}/perspectives/customer/objectives", {"title": "Be recommended"})
+    objective_id = _objective_id(sessions, card.acme_id, "Be recommended")
+
+    filled = _post(browser, f"{BASE}/objectives/{objective_id}/measures",
+                   {"metric": "nps", "action": "lookup"})
+
+    assert filled.status_code == 200
+    note = text_of(filled.text, f"new-measure-{objective_id}-current")
+    shown = re.search(r"n = ([\d,]+)\), proposed as the baseline: (\S+)", note)
+    assert shown, note
+    n, baseline = int(shown.group(1).replace(",", "")), shown.group(2)
+    # the last complete month of the data, or the month before when the last is cut short
+    assert (n, baseline) in {(row.n, format(row.value, nps.format)) for row in months[-2:]}
+    assert f'name="baseline" value="{baseline}"' in filled.text
+    assert re.search(r'<option value="say" selected>', filled.text)
