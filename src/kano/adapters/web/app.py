@@ -36,6 +36,7 @@ from kano.adapters.web.routes import (
     survey_public,
     survey_quotas,
     surveys,
+    text_themes,
     value,
     workspace,
 )
@@ -55,6 +56,7 @@ PAGE_ROUTERS = (
     cases.router, cx.router, journeys.router, linkage.router, value.router, customers.router,
     surveys.router, survey_quotas.router, staff_entry.router, survey_public.router,
     requirements.router, responses_page.router, set_password.router, pilots.router,
+    text_themes.router,
 )
 
 

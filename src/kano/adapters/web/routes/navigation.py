@@ -152,6 +152,11 @@ NAVIGATION: tuple[NavItem, ...] = (
         N_("the key-driver analysis"),
     ),
     NavItem(
+        "text", "/text", "analysis", N_("Themes"), N_("Themes in the comments"),
+        N_("Language, sentiment and themes of the comments per touchpoint and segment."),
+        N_("the text analytics"),
+    ),
+    NavItem(
         "pilots", "/pilots", "analysis", N_("Pilots"), N_("Pilots"),
         N_("Experiments and their measured effect against a control group."),
         N_("the pilot evaluation module"),
