@@ -350,3 +350,44 @@ def test_the_current_value_of_the_metric_is_offered_as_the_baseline(
     assert (n, baseline) in {(row.n, format(row.value, nps.format)) for row in months[-2:]}
     assert f'name="baseline" value="{baseline}"' in filled.text
     assert re.search(r'<option value="say" selected>', filled.text)
+
+
+def test_a_workspace_without_a_scorecard_starts_one_in_the_readers_language(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session]
+) -> None:
+    from kano.adapters.db.orm import PerspectiveRow, ScorecardRow
+
+    browser.log_in(companies.bob, PASSWORD)
+    start = browser.page("/strategy/session?lang=ru").text
+    assert 'id="new-scorecard"' in start
+
+    created = _post(browser, "/strategy/session", {"name": "Стратегия Acme"})
+
+    assert created.status_code == 303
+    assert created.headers["location"] == f"{BASE}/perspectives/financial"
+    with sessions() as session:
+        card = session.scalars(select(ScorecardRow)).one()
+        names = session.scalars(select(PerspectiveRow.name).where(
+            PerspectiveRow.scorecard_id == card.id).order_by(PerspectiveRow.position)).all()
+        entities = session.scalars(select(AuditEntry.entity).where(
+            AuditEntry.workspace_id == companies.acme_id, AuditEntry.action == "create",
+            AuditEntry.entity.in_(("scorecard", "perspective")))).all()
+    assert (card.key, card.name, card.level) == ("company", "Стратегия Acme", "company")
+    assert names == ["Финансы", "Внутренние процессы", "Клиент", "Обучение и развитие"]
+    assert sorted(entities) == ["perspective"] * 4 + ["scorecard"]
+    step = browser.page(f"{BASE}/perspectives/financial").text
+    assert "Шаг 1 из 6" in step
+
+
+def test_only_an_admin_creates_the_scorecard(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session]
+) -> None:
+    from kano.adapters.db.orm import ScorecardRow
+
+    browser.log_in(companies.alice, PASSWORD)  # an analyst
+    start = browser.page("/strategy/session").text
+    refused = _post(browser, "/strategy/session", {"name": "Mine"})
+
+    assert 'id="new-scorecard"' not in start and refused.status_code == 403
+    with sessions() as session:
+        assert session.scalar(select(ScorecardRow.id)) is None

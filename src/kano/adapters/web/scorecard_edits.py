@@ -138,3 +138,35 @@ def move_perspective(db: Session, editor: Editor, perspective_id: int, direction
     audit(db, editor.workspace_id, editor.email, "update", "perspective", perspective.id,
           {"key": perspective.key, "position": {"from": at, "to": to}}, user_id=editor.user_id)
     db.flush()
+
+
+def create_classic_scorecard(
+    db: Session, editor: Editor, *, name: str, perspective_names: dict[str, str],
+) -> ScorecardRow:
+    """A company scorecard with the four classic perspectives (financial on top), for a
+    workspace that starts its strategy in a session. Scorecards are structure: admins only,
+    as ``POST /scorecards``; ``perspective_names`` holds each perspective's name by key,
+    in the reader's language, in band order."""
+    editor.require_admin()
+    card_name = clean_text(name, "name", required=True, limit=NAME_MAX)
+    taken = set(db.scalars(select(ScorecardRow.key).where(
+        ScorecardRow.workspace_id == editor.workspace_id)))
+    key, number = "company", 2
+    while key in taken:
+        key, number = f"company-{number}", number + 1
+    card = ScorecardRow(workspace_id=editor.workspace_id, key=key, name=card_name,
+                        level="company")
+    db.add(card)
+    db.flush()
+    audit(db, editor.workspace_id, editor.email, "create", "scorecard", card.id,
+          {"key": key, "name": card_name, "level": "company"}, user_id=editor.user_id)
+    for position, (perspective_key, perspective_name) in enumerate(perspective_names.items()):
+        perspective = PerspectiveRow(workspace_id=editor.workspace_id, scorecard_id=card.id,
+                                     key=perspective_key, name=perspective_name,
+                                     position=position)
+        db.add(perspective)
+        db.flush()
+        audit(db, editor.workspace_id, editor.email, "create", "perspective", perspective.id,
+              {"scorecard": key, "key": perspective_key, "name": perspective_name,
+               "position": position}, user_id=editor.user_id)
+    return card

@@ -56,6 +56,9 @@ LAYER_NAMES = {"financial": N_("Financial results"), "TX": N_("TX: what customer
                "OX": N_("OX: how operations perform"), "CX": N_("CX: what customers say"),
                "EX": N_("EX: how employees fare")}
 LAYER_ORDER = ("financial", "TX", "CX", "OX", "EX")
+#: The perspectives of a scorecard a session starts from scratch, in band order.
+CLASSIC_PERSPECTIVES = {"financial": N_("Financial"), "process": N_("Internal processes"),
+                        "customer": N_("Customer"), "learning": N_("Learning & growth")}
 
 
 @dataclass(frozen=True)

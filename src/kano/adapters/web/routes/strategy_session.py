@@ -32,6 +32,7 @@ from kano.adapters.web.measure_edits import (
 )
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.strategy_map import strategy_map_svg
+from kano.adapters.web.scorecard_edits import create_classic_scorecard
 from kano.adapters.web.strategy_access import (
     editor_of,
     no_workspace,
@@ -50,6 +51,7 @@ from kano.adapters.web.strategy_edits import (
     update_objective,
 )
 from kano.adapters.web.strategy_session import (
+    CLASSIC_PERSPECTIVES,
     LAYER_NAMES,
     QUESTIONS,
     CurrentValue,
@@ -72,16 +74,44 @@ def _session(page: SignedInPageContext, db: Session, card_key: str) -> SessionVi
     return session_view(db, page.workspace.id, chosen) if chosen else None
 
 
-@router.get("/strategy/session")
-def start(page: SignedInPage, db: DbSession, scorecard: str | None = None) -> Response:
-    """Choose the scorecard; the session starts at its first step."""
-    if page.workspace is None:
-        return no_workspace(page)
+def _start_page(page: SignedInPageContext, db: Session, scorecard: str | None, *,
+                status_code: int = 200, form: dict[str, str] | None = None,
+                error: EditRejected | None = None) -> Response:
+    assert page.workspace is not None
     choices = list_scorecards(db, page.workspace.id)
     chosen = choose_scorecard(choices, scorecard)
     session = session_view(db, page.workspace.id, chosen) if chosen else None
-    return page.render("strategy/session/start.html", active="strategy_session",
-                       choices=choices, session=session, **strategy_context(page, db))
+    return page.render("strategy/session/start.html", status_code=status_code,
+                       active="strategy_session", choices=choices, session=session,
+                       form=form or {}, error=error, **strategy_context(page, db))
+
+
+@router.get("/strategy/session")
+def start(page: SignedInPage, db: DbSession, scorecard: str | None = None) -> Response:
+    """Choose the scorecard; the session starts at its first step. A workspace without a
+    scorecard gets one with the four classic perspectives (admins)."""
+    if page.workspace is None:
+        return no_workspace(page)
+    return _start_page(page, db, scorecard)
+
+
+@router.post("/strategy/session", dependencies=[CsrfChecked])
+def create_scorecard(page: SignedInPage, db: DbSession, name: Text = "") -> Response:
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    names = {key: page.gettext(label) for key, label in CLASSIC_PERSPECTIVES.items()}
+    try:
+        card = create_classic_scorecard(db, editor, name=name, perspective_names=names)
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    except EditRejected as rejected:
+        db.rollback()
+        return _start_page(page, db, None, status_code=422, form={"name": name},
+                           error=rejected)
+    db.commit()
+    return page.redirect(f"/strategy/session/{card.key}/perspectives/financial")
 
 
 def _step_page(
