@@ -26,3 +26,4 @@ def test_a_language_the_response_already_carries_is_kept_else_detected() -> None
     texts = ["Доставка опоздала на три дня.", "The delivery was late.", "Köszönöm!"]
 
     assert detect_languages(texts, ["hu", None, "xx"]) == ["hu", "en", "hu"]
+    assert detect_languages(texts, [float("nan"), None, None]) == ["ru", "en", "hu"]

@@ -40,21 +40,24 @@ def workspace_text_analysis(
     key = (warehouse, workspace_id, comments_fingerprint(backend, workspace_id))
     with _lock:
         per_key = _computing.setdefault(key, threading.Lock())
-    with per_key:  # two requests for the same workspace compute once
+    try:
+        with per_key:  # two requests for the same workspace compute once
+            with _lock:
+                found = None if refresh else _cache.get(key)
+                if found is not None:
+                    _cache.move_to_end(key)
+                    return found
+            analysis = analyze_comments(load_comments(backend, workspace_id), progress=progress)
+            with _lock:
+                for old in [k for k in _cache if k[:2] == key[:2]]:
+                    del _cache[old]
+                _cache[key] = analysis
+                while len(_cache) > _KEEP:
+                    _cache.popitem(last=False)
+            return analysis
+    finally:
         with _lock:
-            found = None if refresh else _cache.get(key)
-            if found is not None:
-                _cache.move_to_end(key)
-                return found
-        analysis = analyze_comments(load_comments(backend, workspace_id), progress=progress)
-        with _lock:
-            for old in [k for k in _cache if k[:2] == key[:2]]:
-                del _cache[old]
-            _cache[key] = analysis
-            while len(_cache) > _KEEP:
-                _cache.popitem(last=False)
             _computing.pop(key, None)
-        return analysis
 
 
 def clear_cache() -> None:

@@ -57,7 +57,7 @@ def detect_languages(texts: Sequence[str], known: Sequence[str | None] | None = 
     result: list[str | None] = [None] * len(texts)
     if known is not None:
         for i, given in enumerate(known):
-            code = (given or "").strip().lower()[:2]
+            code = given.strip().lower()[:2] if isinstance(given, str) else ""  # NaN: none
             if code in LANGUAGES:
                 result[i] = code
     todo = sorted({t for t, r in zip(texts, result, strict=True) if r is None and t})
