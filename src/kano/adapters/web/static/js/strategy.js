@@ -14,6 +14,14 @@
     }
   });
 
+  // The strategy session swaps its whole step: after a rejected form, focus the field to fix.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var step = event.detail.elt;
+    if (!step || step.id !== "session-step") return;
+    var invalid = step.querySelector("[aria-invalid='true']");
+    if (invalid) invalid.focus();
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var source = event.detail.requestConfig && event.detail.requestConfig.elt;
     var selector = source && source.getAttribute && source.getAttribute("hx-target");
