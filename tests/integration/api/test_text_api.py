@@ -4,9 +4,13 @@ analysis computed directly on the caller's own comments."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from kano.adapters.db.orm import FeedbackResponse
 from kano.adapters.warehouse import connect
 from kano.analytics.text import analyze_comments, theme_summary
 from kano.analytics.text.cache import clear_cache
@@ -86,7 +90,8 @@ def test_one_response_is_analysed_and_another_workspaces_is_not_found(
     assert body["label"] == "negative" and body["sentiment"] == "negative"
     assert body["language"] == negative["detected_language"]
     theirs = _direct(warehouse, globex.workspace_id).comments  # type: ignore[attr-defined]
-    only_theirs = sorted(set(theirs["response_id"]) - set(mine["response_id"]))[0]
+    # the largest: small ids are also the app database's responses seeded for acme
+    only_theirs = max(set(theirs["response_id"]) - set(mine["response_id"]))
     assert_problem(api.get(f"/text/responses/{only_theirs}", headers=acme.auth()), 404)
 
 
@@ -97,3 +102,26 @@ def test_bad_grouping_missing_warehouse_and_no_token_are_clear(
     assert_invalid_field(api.get("/text/themes", params={"by": "mood"}, headers=acme.auth()),
                          "by")  # fmt: skip
     assert_problem(api.get("/text/sentiment", headers=acme.auth()), 409)
+
+
+def test_a_response_newer_than_the_warehouse_is_read_with_the_same_model(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace, warehouse: str,
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions() as session:
+        mine = FeedbackResponse(workspace_id=acme.workspace_id, channel="web", nps=2,
+                                submitted_at=datetime(2030, 1, 1), language=None,
+                                comment="Доставка опоздала на три дня. Очень разочарованы.")
+        theirs = FeedbackResponse(workspace_id=globex.workspace_id, channel="web", nps=2,
+                                  submitted_at=datetime(2030, 1, 1), comment="Late.")
+        session.add_all([mine, theirs])
+        session.commit()
+        mine_id, theirs_id = mine.id, theirs.id
+
+    response = api.get(f"/text/responses/{mine_id}", headers=acme.auth())
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["language"], body["label"], body["sentiment"]) == ("ru", "negative", "negative")
+    assert {"delivery", "lateness"} <= set(body["themes"]) and body["topic"] is None
+    assert_problem(api.get(f"/text/responses/{theirs_id}", headers=acme.auth()), 404)

@@ -172,3 +172,34 @@ def negative_themes(analysis: TextAnalysis, by: GroupBy | None = None) -> list[T
     rows = [r for r in theme_summary(analysis, by) if r.negative > 0]
     return sorted(rows, key=lambda r: (-r.negative, r.impact if r.impact is not None else 0.0,
                                        r.group, r.theme))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CommentReading:
+    """One comment read with a workspace's analysis (its model and taxonomy)."""
+
+    language: str
+    p_positive: float | None
+    sentiment: str
+    label: str
+    themes: list[str]
+
+
+def read_comment(
+    analysis: TextAnalysis, comment: str, *, language: str | None = None,
+    nps: float | None = None, csat: float | None = None, ces: float | None = None,
+    rating: float | None = None,
+) -> CommentReading:
+    """A comment that is not among the analysed ones (a response that reached the app
+    database after the last warehouse load) read with the same model and taxonomy."""
+    detected = detect_languages([comment], [language])[0]
+    p = float(analysis.model.p_positive([comment])[0])
+    label = int(labels_from_scores([nps], [csat], [ces], [rating])[0])
+    found = analysis.taxonomy.matches([comment], [detected])[0]
+    return CommentReading(
+        language=detected, p_positive=None if np.isnan(p) else p,
+        sentiment="" if np.isnan(p) else ("negative" if p < NEGATIVE_BELOW else
+                                          "positive" if p > POSITIVE_ABOVE else "neutral"),
+        label={0: "negative", 1: "positive"}.get(label, ""),
+        themes=[k for k, hit in zip(analysis.taxonomy.theme_keys(), found, strict=True) if hit],
+    )  # fmt: skip

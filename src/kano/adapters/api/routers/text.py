@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from kano.adapters.api.deps import ReadAccess, container_of
+from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.params import ResourceId
 from kano.adapters.api.schemas.text import (
@@ -88,15 +88,16 @@ def get_sentiment(
 @router.get("/responses/{response_id}", summary="One response's comment analysed",
             response_model=ResponseText,
             responses={**WAREHOUSE_RESPONSES, **problem_responses(404)})
-def get_response_text(caller: ReadAccess, request: Request,
+def get_response_text(caller: ReadAccess, request: Request, session: SessionDep,
                       response_id: ResourceId) -> ResponseText:  # fmt: skip
-    """The language, sentiment, taxonomy themes and discovered topic of one comment."""
+    """The language, sentiment, taxonomy themes and discovered topic of one comment: a
+    response in the warehouse, or one that reached Kano after the last warehouse load (read
+    with the same model; it has no topic)."""
     analysis = analysis_of(request, caller.workspace_id)
     comments = analysis.comments
     found = comments[comments["response_id"] == response_id]
     if found.empty:
-        raise HTTPException(404, detail=f"No commented response {response_id} in this "
-                            "workspace's warehouse.")
+        return _live_response_text(analysis, session, caller.workspace_id, response_id)
     row = found.iloc[0]
     p = row["p_positive"]
     topic = next((t.label for t in analysis.topics if t.index == int(row["topic"])), None)
@@ -107,3 +108,26 @@ def get_response_text(caller: ReadAccess, request: Request,
         label={0: "negative", 1: "positive"}.get(int(row["label"]), ""),
         themes=analysis.themes_of(row), topic=topic,
     )  # fmt: skip
+
+
+def _live_response_text(
+    analysis: Any, session: Any, workspace_id: int, response_id: int
+) -> ResponseText:
+    from sqlalchemy import select
+
+    from kano.adapters.db.orm import FeedbackResponse
+    from kano.analytics.text.analysis import read_comment
+
+    response = session.scalars(select(FeedbackResponse).where(
+        FeedbackResponse.workspace_id == workspace_id, FeedbackResponse.id == response_id,
+    )).one_or_none()  # fmt: skip
+    if response is None or not (response.comment or "").strip():
+        raise HTTPException(404, detail=f"No commented response {response_id} in this "
+                            "workspace.")
+    reading = read_comment(analysis, response.comment, language=response.language,
+                           nps=response.nps, csat=response.csat, ces=response.ces,
+                           rating=response.rating)  # fmt: skip
+    return ResponseText(response_id=response_id, comment=response.comment,
+                        language=reading.language, p_positive=reading.p_positive,
+                        sentiment=reading.sentiment, label=reading.label,
+                        themes=reading.themes, topic=None)  # fmt: skip
