@@ -6,7 +6,9 @@ no CSP violation or script error."""
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,6 +18,8 @@ from tests.e2e.conftest import RunningServer, SeededDatabase, WatchedPage
 from tests.integration.strategy.support import import_text
 
 pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 EMPTY_CARD = """\
 format: kano-strategy/1
@@ -95,6 +99,14 @@ def test_walk_the_session_and_see_the_map(
     pair.get_by_role("button", name="Draw the arrow").click()
     expect(page.locator("section.session-pair", has_text="Internal processes → Customer")
            ).to_contain_text("Deliver on time drives Be easy to work with")
+
+    if os.environ.get("KANO_SCREENSHOTS") == "1":  # refresh the docs' picture of a step
+        page.goto(session_server.url("/strategy/session/company/perspectives/customer"))
+        page.locator("article.objective summary", has_text="Propose a measure").click()
+        page.get_by_label("Metric").last.select_option("nps")
+        expect(page.get_by_label("Name", exact=True).last).to_have_value("Net Promoter Score")
+        page.screenshot(path=str(SCREENSHOTS / "strategy-session.png"), full_page=True)
+        page.goto(session_server.url("/strategy/session/company/arrows"))
 
     page.reload()  # nothing is a draft: the reload shows the same scorecard
     expect(page.locator(".session-steps")).to_contain_text("Cause and effect (1)")
