@@ -391,3 +391,22 @@ def test_only_an_admin_creates_the_scorecard(
     assert 'id="new-scorecard"' not in start and refused.status_code == 403
     with sessions() as session:
         assert session.scalar(select(ScorecardRow.id)) is None
+
+
+def test_a_perspective_of_its_own_gets_a_step_after_the_classic_four(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session]
+) -> None:
+    import_text(sessions, EMPTY_CARD.replace(
+        "      - {key: customer, name: Customer}\n",
+        "      - {key: mission, name: Mission impact}\n      - {key: customer, name: Клиенты}\n",
+    ), "acme")
+    browser.log_in(companies.bob, PASSWORD)
+    _post(browser, f"{BASE}/perspectives/mission/objectives", {"title": "Clean rivers"})
+
+    plan = text_of(browser.page("/strategy/session").text, "session-plan")
+    step = browser.page(f"{BASE}/perspectives/mission").text
+
+    assert plan.index("Клиенты") < plan.index("Learning & growth") < plan.index("Mission impact")
+    assert "Step 5 of 7: Mission impact" in step
+    assert "What must this perspective contribute to the strategy?" in step
+    assert 'optgroup label="Suggested' not in step and '<option value="nps">' in step
