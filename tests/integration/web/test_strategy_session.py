@@ -410,3 +410,36 @@ def test_a_perspective_of_its_own_gets_a_step_after_the_classic_four(
     assert "Step 5 of 7: Mission impact" in step
     assert "What must this perspective contribute to the strategy?" in step
     assert 'optgroup label="Suggested' not in step and '<option value="nps">' in step
+
+
+def test_an_admin_adds_a_classic_perspective_the_scorecard_lacks(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session]
+) -> None:
+    from kano.adapters.db.orm import PerspectiveRow
+
+    import_text(sessions, "\n".join(line for line in EMPTY_CARD.splitlines()
+                                     if "process" not in line and "learning" not in line),
+                "acme")
+    browser.log_in(companies.alice, PASSWORD)  # an analyst: no structure
+    assert 'id="session-missing"' not in browser.page("/strategy/session").text
+    refused = _post(browser, f"{BASE}/perspectives", {"key": "learning"})
+    browser.client.cookies.clear()
+    browser.log_in(companies.bob, PASSWORD)
+    missing = text_of(browser.page("/strategy/session").text, "session-missing")
+
+    added = _post(browser, f"{BASE}/perspectives", {"key": "learning"})
+
+    assert refused.status_code == 403
+    assert "Internal processes" in missing and "Learning & growth" in missing
+    assert added.status_code == 303 and added.headers["location"] == f"{BASE}/perspectives/learning"
+    with sessions() as session:
+        rows = session.execute(select(PerspectiveRow.key, PerspectiveRow.name).order_by(
+            PerspectiveRow.position)).all()
+        audited = session.scalars(select(AuditEntry.entity).where(
+            AuditEntry.actor == companies.bob, AuditEntry.action == "create")).all()
+    assert [tuple(r) for r in rows] == [("customer", "Customer"), ("financial", "Financial"),
+                                        ("learning", "Learning & growth")]
+    assert audited == ["perspective"]
+    plan = text_of(browser.page("/strategy/session").text, "session-plan")
+    assert plan.index("Financial") < plan.index("Customer") < plan.index("Learning & growth")
+    assert _post(browser, f"{BASE}/perspectives", {"key": "learning"}).status_code == 404

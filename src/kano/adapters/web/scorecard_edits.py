@@ -170,3 +170,31 @@ def create_classic_scorecard(
               {"scorecard": key, "key": perspective_key, "name": perspective_name,
                "position": position}, user_id=editor.user_id)
     return card
+
+
+def add_perspective(
+    db: Session, editor: Editor, *, scorecard_id: int, key: str, name: str,
+) -> PerspectiveRow:
+    """A perspective added last to a scorecard of the workspace (admins only, as
+    ``POST /scorecards/{key}/perspectives``); a key the scorecard has gets a suffix."""
+    editor.require_admin()
+    card = db.scalar(select(ScorecardRow).where(
+        ScorecardRow.id == scorecard_id, ScorecardRow.workspace_id == editor.workspace_id))
+    if card is None:
+        raise LookupError(scorecard_id)
+    siblings = db.execute(select(PerspectiveRow.key, PerspectiveRow.position).where(
+        PerspectiveRow.workspace_id == editor.workspace_id,
+        PerspectiveRow.scorecard_id == card.id)).all()
+    taken = {row.key for row in siblings}
+    unused, number = key, 2
+    while unused in taken:
+        unused, number = f"{key}-{number}", number + 1
+    position = max((row.position for row in siblings), default=-1) + 1
+    perspective = PerspectiveRow(workspace_id=editor.workspace_id, scorecard_id=card.id,
+                                 key=unused, name=name, position=position)
+    db.add(perspective)
+    db.flush()
+    audit(db, editor.workspace_id, editor.email, "create", "perspective", perspective.id,
+          {"scorecard": card.key, "key": unused, "name": name, "position": position},
+          user_id=editor.user_id)
+    return perspective

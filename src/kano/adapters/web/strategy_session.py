@@ -59,6 +59,8 @@ LAYER_ORDER = ("financial", "TX", "CX", "OX", "EX")
 #: The perspectives of a scorecard a session starts from scratch, in band order.
 CLASSIC_PERSPECTIVES = {"financial": N_("Financial"), "process": N_("Internal processes"),
                         "customer": N_("Customer"), "learning": N_("Learning & growth")}
+SESSION_KINDS = (PerspectiveKind.FINANCIAL, PerspectiveKind.INTERNAL, PerspectiveKind.CUSTOMER,
+                 PerspectiveKind.LEARNING)  # the kind of each of CLASSIC_PERSPECTIVES
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,13 @@ class SessionView:
         at = next(i for i, s in enumerate(self.steps) if s.slug == slug)
         return (self.steps[at - 1] if at else None,
                 self.steps[at + 1] if at + 1 < len(self.steps) else None)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The keys of ``CLASSIC_PERSPECTIVES`` whose kind the scorecard lacks."""
+        present = {s.kind for s in self.steps if s.kind is not None}
+        return tuple(key for key, kind in zip(CLASSIC_PERSPECTIVES, SESSION_KINDS, strict=True)
+                     if kind not in present)
 
     def arrow_pairs(self) -> list[tuple[PerspectiveLine, PerspectiveLine]]:
         return arrow_pairs(self.view.perspectives)

@@ -32,7 +32,7 @@ from kano.adapters.web.measure_edits import (
 )
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.strategy_map import strategy_map_svg
-from kano.adapters.web.scorecard_edits import create_classic_scorecard
+from kano.adapters.web.scorecard_edits import add_perspective, create_classic_scorecard
 from kano.adapters.web.strategy_access import (
     editor_of,
     no_workspace,
@@ -83,7 +83,8 @@ def _start_page(page: SignedInPageContext, db: Session, scorecard: str | None, *
     session = session_view(db, page.workspace.id, chosen) if chosen else None
     return page.render("strategy/session/start.html", status_code=status_code,
                        active="strategy_session", choices=choices, session=session,
-                       form=form or {}, error=error, **strategy_context(page, db))
+                       form=form or {}, error=error, classic_perspectives=CLASSIC_PERSPECTIVES,
+                       **strategy_context(page, db))
 
 
 @router.get("/strategy/session")
@@ -212,6 +213,28 @@ def _objective_step(objective_id: int) -> Any:
 def _require_in(session: SessionView, objective_id: int) -> None:
     if session.objective(objective_id) is None:
         raise LookupError(objective_id)
+
+
+@router.post("/strategy/session/{card_key}/perspectives", dependencies=[CsrfChecked])
+def add_classic_perspective(
+    page: SignedInPage, db: DbSession, card_key: str, key: Text = ""
+) -> Response:
+    """Add a classic perspective the scorecard lacks (admins), named in the reader's
+    language, and go to its step."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    session = _session(page, db, card_key)
+    if session is None or key not in session.missing:
+        return not_found(page, "strategy_session")
+    try:
+        row = add_perspective(db, editor, scorecard_id=session.card.id, key=key,
+                              name=page.gettext(CLASSIC_PERSPECTIVES[key]))
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    db.commit()
+    return page.redirect(session.url(f"perspectives/{row.key}"))
 
 
 @router.post("/strategy/session/{card_key}/perspectives/{perspective_key}/objectives",
