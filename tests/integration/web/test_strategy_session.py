@@ -142,6 +142,7 @@ def test_a_session_builds_the_scorecard_and_the_map(
         assert f"{cause} drives {effect}" in links_text
     assert "<svg" in review and 'href="/strategy/map?scorecard=company#map-evidence"' in review
     assert "has no measure yet" not in review
+    assert "Net Promoter Score" in text_of(review, "session-scorecard")
 
 
 def test_objectives_and_measures_are_reworded_and_removed(

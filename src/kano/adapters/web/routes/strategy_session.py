@@ -155,6 +155,9 @@ def _step_page(
         tests = link_tests_of(db, page.workspace.id, session.card.id)
         svg = strategy_map_svg(session.view, page.gettext, context["fmt"], tests)
         context["svg"] = Markup(svg)  # built by ElementTree: every text is escaped
+        context["metric_names"] = {
+            metric_id: choice.name for metric_id, choice in
+            metric_groups(db, page.workspace.id, None, page.language.code).by_id.items()}
     return page.render(template, status_code=status_code, active="strategy_session", **context)
 
 
