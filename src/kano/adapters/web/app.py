@@ -6,7 +6,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
@@ -40,7 +39,6 @@ from kano.adapters.web.routes import (
     value,
     workspace,
 )
-from kano.adapters.web.routes.placeholders import placeholder_router
 from kano.adapters.web.routes.settings_page import AdministrationRefused, answer_refusal
 from kano.adapters.web.security_headers import SecurityHeaders
 from kano.adapters.web.templating import Templates
@@ -48,7 +46,7 @@ from kano.bootstrap import Container
 
 STATIC_DIR = Path(__file__).parent / "static"
 
-# The pages that are built. A page of the navigation not served here gets a placeholder.
+# The web pages; every item of the navigation (routes/navigation.py) is one of them.
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
     scorecard.router, strategy_map.router, strategy_session.router, okr.router, mbo.router,
@@ -67,8 +65,6 @@ def install_web(app: FastAPI, container: Container) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PAGE_ROUTERS:
         app.include_router(router, include_in_schema=False)
-    served = {route.path for route in app.routes if isinstance(route, APIRoute)}
-    app.include_router(placeholder_router(served), include_in_schema=False)
     app.add_exception_handler(LoginRequired, _send_to_login)
     app.add_exception_handler(CsrfRejected, _refuse_forged_request)
     app.add_exception_handler(AdministrationRefused, answer_refusal)
