@@ -23,6 +23,7 @@ from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_edits import (
     Editor,
     EditRejected,
+    apply_audited_changes,
     clean_text,
     key_from_title,
     parse_number,
@@ -161,14 +162,7 @@ def update_measure(db: Session, editor: Editor, measure_id: int, form: MeasureFo
     """Change a measure's name, metric, kind, direction, baseline, target and thresholds."""
     row = _owned_measure(db, editor, measure_id)
     values = _checked(db, editor, form)
-    changes = {name: {"from": getattr(row, name), "to": value}
-               for name, value in values.items() if getattr(row, name) != value}
-    if changes:
-        for name, value in values.items():
-            setattr(row, name, value)
-        db.flush()
-        audit(db, editor.workspace_id, editor.email, "update", "measure", row.id,
-              {"key": row.key, **changes}, user_id=editor.user_id)
+    apply_audited_changes(db, editor, row, values, "measure")
     return row
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -166,15 +167,23 @@ def update_objective(
         "customer_voice": clean_text(customer_voice, "customer_voice", required=False,
                                      limit=TITLE_MAX),
     }
+    apply_audited_changes(db, editor, row, values, "objective")
+    return row
+
+
+def apply_audited_changes(
+    db: Session, editor: Editor, row: Any, values: dict[str, Any], entity: str
+) -> None:
+    """Set ``values`` on ``row`` and write what changed (from → to) to the audit log
+    under the row's key; nothing when nothing changed."""
     changes = {name: {"from": getattr(row, name), "to": value}
                for name, value in values.items() if getattr(row, name) != value}
     if changes:
         for name, value in values.items():
             setattr(row, name, value)
         db.flush()
-        audit(db, editor.workspace_id, editor.email, "update", "objective", row.id,
+        audit(db, editor.workspace_id, editor.email, "update", entity, row.id,
               {"key": row.key, **changes}, user_id=editor.user_id)
-    return row
 
 
 def add_link(
