@@ -407,3 +407,67 @@ def test_bulk_path_writes_the_workspace_s_own_acknowledgement_texts_as_one_by_on
     assert emails["hu"]["body"].endswith("\n\n— Az Acme ügyfélszolgálata\n")
     assert emails["hu"]["subject"] == "Megkaptuk a visszajelzését"  # not overridden
     assert emails["ru"]["body"].endswith("\n\n— Команда Acme\n")
+
+
+def with_sentiment_rule(sessions: sessionmaker[Session], workspace_id: int) -> None:
+    """A trained sentiment model and a sentiment rule (with its own team) between a keyword
+    and a score rule."""
+    from kano.adapters.db.sentiment_models import save_model
+    from tests.integration.sentiment_training import trained_model
+
+    with sessions.begin() as session:
+        save_model(session, workspace_id, trained_model())
+        replace_policy(
+            session,
+            workspace_id,
+            [
+                CaseRule("late", kind="keyword", keywords=("LATE",), priority=1),
+                CaseRule("negative", kind="sentiment", threshold_probability=0.8, priority=2,
+                         team="counter"),
+                CaseRule("detractor", "nps", "<=", 6, priority=3),
+            ],
+            [],
+        )  # fmt: skip
+
+
+def with_comments(slug: str) -> list[Submission]:
+    def sub(i: int, nps: int, comment: str) -> Submission:
+        return Submission(survey="after-delivery", channel="import",
+                          answers=Answers(nps=nps, comment=comment),
+                          submitted_at=START + timedelta(hours=1, minutes=i))  # fmt: skip
+
+    return [
+        *submissions(slug),
+        sub(0, 8, "Terrible, never again"),
+        sub(1, 8, "Great service"),
+        sub(2, 2, "Terrible, never again"),
+        sub(3, 2, "Great service"),
+        sub(4, 9, "   "),
+    ]
+
+
+@pytest.mark.usefixtures("key_checks")
+def test_bulk_path_opens_the_same_sentiment_cases_as_one_by_one(
+    sessions: sessionmaker[Session],
+) -> None:
+    one, two = seeded(sessions, "one"), seeded(sessions, "two")
+    with_sentiment_rule(sessions, one)
+    with_sentiment_rule(sessions, two)
+    with sessions.begin() as session:
+        for submission in with_comments("one"):
+            accept_response(session, one, submission, email_enabled=True)
+    with sessions.begin() as session:
+        accept_responses(session, two, with_comments("two"), email_enabled=True)
+    with sessions() as session:
+        single, bulk = snapshot(session, one, "one"), snapshot(session, two, "two")
+    assert bulk["cases"] == single["cases"]
+    assert bulk == single
+    opened = [(n, rule, team) for n, _, _, rule, _, _, _, team, _ in bulk["cases"]]
+    assert opened == [
+        (1, "late", "logistics"),  # "late" reads negative too; the keyword is more urgent
+        (7, "detractor", "logistics"),
+        (9, "detractor", "counter"),  # at pickup, owned by counter
+        (10, "negative", "counter"),  # NPS 8, "Terrible, never again"
+        (12, "negative", "counter"),  # NPS 2 as well: the sentiment rule is more urgent
+        (13, "detractor", "logistics"),  # NPS 2 with praise: the score rule still holds
+    ]

@@ -316,12 +316,14 @@ def test_inbox_lists_the_case_rules_in_force_and_the_routing_table(
             CaseRule("refund", kind="keyword", keywords=("refund", "<b>x</b>"), priority=1),
             CaseRule("vip", kind="vip", vip_attribute=True, question="nps", threshold=8,
                      team="billing"),
+            CaseRule("tone", kind="sentiment", threshold_probability=0.9),
         ], [CaseRoute("logistics", segment="key-accounts")])  # fmt: skip
     html = browser.page("/cases?lang=hu").text
     assert 'id="case-rules-defaults"' not in html
     assert text_of(html, "case-rule-refund") == "refund Kulcsszó refund, <b>x</b> 1 4 24 –"
     assert "&lt;b&gt;x&lt;/b&gt;" in html  # escaped
     assert text_of(html, "case-rule-vip") == "vip VIP vip: true · nps <= 8 2 4 24 billing"
+    assert text_of(html, "case-rule-tone") == "tone Negatív hangulat p(negative) ≥ 0.9 2 4 24 –"
     assert 'id="case-rule-detractor"' not in html
     assert "key-accounts" in html and 'id="case-routes-none"' not in html
 

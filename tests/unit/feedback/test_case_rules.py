@@ -161,3 +161,35 @@ def test_a_bad_rules_file_names_the_field(document: object, field: str) -> None:
     with pytest.raises(InvalidInput) as raised:
         parse_document(document)
     assert raised.value.field == field
+
+
+NEGATIVE = CaseRule("negative", kind="sentiment", threshold_probability=0.8, priority=1)
+
+
+@pytest.mark.parametrize(
+    ("probability", "opens"),
+    [(0.8, True), (0.97, True), (0.79, False), (None, False), (float("nan"), False)],
+)
+def test_a_sentiment_rule_opens_a_case_from_its_probability_of_negative(
+    probability: float | None, opens: bool
+) -> None:
+    answers = Answers(nps=8, comment="Terrible, never again")
+    assert NEGATIVE.matches(answers, None, probability) is opens
+    chosen = first_matching_rule([CaseRule("detractor", "nps", "<=", 6), NEGATIVE], answers,
+                                 None, probability)  # fmt: skip
+    assert (chosen is NEGATIVE) is opens
+
+
+def test_a_question_narrows_a_sentiment_rule_and_a_disabled_one_never_fires() -> None:
+    narrowed = CaseRule("n", kind="sentiment", question="nps", comparison="<=", threshold=8)
+    assert narrowed.matches(Answers(nps=8, comment="x"), None, 0.9)
+    assert not narrowed.matches(Answers(nps=9, comment="x"), None, 0.9)
+    off = CaseRule("off", kind="sentiment", enabled=False)
+    assert not off.matches(Answers(nps=1, comment="x"), None, 1.0)
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, 1.01, True])
+def test_a_sentiment_threshold_outside_0_to_1_names_its_field(bad: float) -> None:
+    with pytest.raises(InvalidInput) as error:
+        CaseRule("n", kind="sentiment", threshold_probability=bad)
+    assert error.value.field == "threshold_probability"

@@ -14,7 +14,7 @@ from kano.domain.shared.errors import InvalidInput
 
 cases_app = typer.Typer(help="The closed loop's cases.", no_args_is_help=True)
 rules_app = typer.Typer(
-    help="Case rules (score, keyword, VIP, segment) and the routing table.",
+    help="Case rules (score, keyword, VIP, segment, sentiment) and the routing table.",
     no_args_is_help=True,
 )
 cases_app.add_typer(rules_app, name="rules")
@@ -84,6 +84,7 @@ def import_rules(
                     {"from": before, "to": after},
                 )  # fmt: skip
                 session.commit()
+            warnings = case_rules.policy_warnings(session, workspace_id, rules)
     finally:
         container.close()
     verb = "would be set" if dry_run else "set"
@@ -91,3 +92,5 @@ def import_rules(
         f"{escape(file.name)} → {escape(slug)}: {len(rules)} rules and {len(routes)} routes "
         f"{verb}" + ("" if rules else " (no rules: the defaults apply)")
     )
+    for warning in warnings:
+        console.print(f"[yellow]Warning:[/] {escape(warning)}")

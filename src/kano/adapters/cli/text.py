@@ -86,3 +86,34 @@ def analyze(
     console.print(table)
     if analysis.topics:
         console.print("Discovered topics: " + "; ".join(escape(t.label) for t in analysis.topics))
+
+
+@text_app.command("train")
+@friendly_errors
+def train(
+    workspace: str | None = typer.Option(
+        None, "--workspace", help="Workspace slug (default: the only one, or demo)."
+    ),
+) -> None:
+    """Train the workspace's sentiment model on its scored warehouse comments and store it
+    (plain numbers, no pickle) for the case rules of kind sentiment."""
+    from kano.adapters.cli.analyze import _workspace_and_warehouse
+    from kano.adapters.db.sentiment_models import train_from_warehouse
+    from kano.adapters.jobs.compute import warehouse_backend
+    from kano.bootstrap import build_container
+
+    slug, workspace_id, url = _workspace_and_warehouse(workspace)
+    container = build_container()
+    try:
+        with warehouse_backend(url) as backend, container.sessions() as session:
+            model = train_from_warehouse(session, backend, workspace_id)
+            session.commit()
+    finally:
+        container.close()
+    if model.trained:
+        console.print(f"{escape(slug)}: sentiment model stored. {escape(model.message)} "
+                      f"Cross-validated accuracy {_number(model.accuracy, 3)}, macro-F1 "
+                      f"{_number(model.macro_f1, 3)} ({model.folds} folds).")  # fmt: skip
+    else:
+        console.print(f"[yellow]{escape(slug)}: no sentiment model:[/] {escape(model.message)} "
+                      "Sentiment case rules do not fire until there is one.")  # fmt: skip

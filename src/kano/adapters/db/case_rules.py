@@ -7,7 +7,10 @@ whichever way it came in. The matching itself is the domain's
 (:meth:`CaseRule.matches`, :func:`case_team`); this module only fetches the facts:
 the workspace's rules (one query; no rows means ``DEFAULT_RULES``), the customers'
 attributes and segments (one query, only when a rule or route looks at them), the
-routing table and the teams' ids (only when a case opens).
+routing table and the teams' ids (only when a case opens), and the comments' sentiment
+(only when an enabled rule is of kind ``sentiment``: the workspace's stored model, loaded
+once per process, scores the batch's comments in one call; no model: the rule does not
+fire).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from kano.domain.feedback.cases import (
     case_team,
     check_rules,
     first_matching_rule,
+    uses_sentiment,
 )
 from kano.domain.shared.errors import InvalidInput
 
@@ -65,6 +69,11 @@ def rule_of(row: CaseRuleRow) -> CaseRule:
         resolution_hours=row.resolution_hours,
         team=row.team_key,
         enabled=row.enabled,
+        **(
+            {}
+            if row.threshold_probability is None
+            else {"threshold_probability": row.threshold_probability}
+        ),
     )
 
 
@@ -121,13 +130,22 @@ def decide_cases(
     facts: dict[int, CustomerFacts] = {}
     if looks_at_customers:
         facts = _facts(session, workspace_id, candidates)
+    negative: Sequence[float | None] = [None] * len(candidates)
+    if uses_sentiment(rules):  # else no model is loaded and nothing is scored
+        from kano.adapters.db.sentiment_models import negative_probabilities
+
+        scored = negative_probabilities(
+            session, workspace_id, [candidate.answers.comment for candidate in candidates]
+        )
+        negative = scored if scored is not None else negative
     matched = [
         first_matching_rule(
             rules,
             candidate.answers,
             facts.get(candidate.customer_id) if candidate.customer_id is not None else None,
+            p_negative,
         )
-        for candidate in candidates
+        for candidate, p_negative in zip(candidates, negative, strict=True)
     ]
     if not any(matched):
         return [None] * len(candidates)
@@ -221,7 +239,7 @@ def _team_ids(session: Session, workspace_id: int, keys: set[str]) -> dict[str, 
 RULE_FIELDS = (
     "key", "kind", "question", "comparison", "threshold", "keywords", "segment",
     "vip_attribute", "vip_accounts", "priority", "first_response_hours", "resolution_hours",
-    "team", "enabled",
+    "team", "enabled", "threshold_probability",
 )  # fmt: skip
 ROUTE_FIELDS = ("touchpoint", "segment", "team")
 
@@ -248,6 +266,8 @@ def rule_document(rule: CaseRule) -> dict[str, Any]:
         "first_response_hours": rule.first_response_hours,
         "resolution_hours": rule.resolution_hours,
     }
+    if rule.kind == "sentiment":
+        out["threshold_probability"] = rule.threshold_probability
     if rule.team:
         out["team"] = rule.team
     if not rule.enabled:
@@ -304,6 +324,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "priority": (int,),
     "first_response_hours": (int, float),
     "resolution_hours": (int, float),
+    "threshold_probability": (int, float),
     "vip_attribute": (bool,),
     "enabled": (bool,),
 }
@@ -395,6 +416,9 @@ def replace_policy(
             resolution_hours=float(rule.resolution_hours),
             team_key=rule.team,
             enabled=rule.enabled,
+            threshold_probability=(
+                float(rule.threshold_probability) if rule.kind == "sentiment" else None
+            ),
         )
         for position, rule in enumerate(rules)
     )
@@ -409,3 +433,22 @@ def replace_policy(
         for position, route in enumerate(routes)
     )
     session.flush()
+
+
+def policy_warnings(session: Session, workspace_id: int, rules: Sequence[CaseRule]) -> list[str]:
+    """What the user should know about rules that are valid but will not fire yet: an
+    enabled sentiment rule while the workspace has no trained sentiment model."""
+    if not uses_sentiment(rules):
+        return []
+    from kano.adapters.db.sentiment_models import model_summary
+
+    summary = model_summary(session, workspace_id)
+    if summary is not None and summary["usable"]:
+        return []
+    why = "" if summary is None else f" ({summary['message']})"
+    keys = ", ".join(rule.key for rule in rules if rule.enabled and rule.kind == "sentiment")
+    return [
+        f"{keys}: no sentiment model is trained for this workspace yet{why}, so the "
+        "sentiment rule does not open cases until one is (kano text train, or the worker "
+        "after the next warehouse load)."
+    ]

@@ -62,6 +62,7 @@ def refresh_all_workspaces(container: Container) -> str:
         workspaces = list(session.scalars(select(Workspace.id).order_by(Workspace.id)))
     outcomes = [load_new_rows(container, workspaces)]
     with warehouse_backend(container.settings.resolved_warehouse_url()) as backend:
+        outcomes.extend(train_sentiment_models(container, backend, workspaces))
         for workspace_id in workspaces:
             try:  # one workspace's broken custom metric must not stop the others
                 with container.sessions() as session:
@@ -76,6 +77,33 @@ def refresh_all_workspaces(container: Container) -> str:
                 f"workspace {workspace_id}: {report.status}, {report.values_changed} changed"
             )
     return "; ".join(outcomes)
+
+
+def train_sentiment_models(
+    container: Container, backend: object, workspaces: list[int]
+) -> list[str]:
+    """After the warehouse load: retrain the stored sentiment model of each workspace that
+    has an enabled sentiment case rule, when its comments changed since the last training
+    (or it has no model yet). Workspaces without such a rule cost one query for their rules."""
+    from kano.adapters.db.case_rules import rules_of
+    from kano.adapters.db.sentiment_models import train_from_warehouse
+    from kano.domain.feedback.cases import uses_sentiment
+
+    outcomes = []
+    for workspace_id in workspaces:
+        with container.sessions() as session:
+            if not uses_sentiment(rules_of(session, workspace_id)):
+                continue
+            try:
+                model = train_from_warehouse(session, backend, workspace_id, only_if_changed=True)
+            except Exception as error:  # one workspace's failure must not stop the others
+                log.exception("sentiment model of workspace %s", workspace_id)
+                outcomes.append(f"workspace {workspace_id}: sentiment model failed, {error}")
+                continue
+            session.commit()
+        if model is not None:
+            outcomes.append(f"workspace {workspace_id}: sentiment model {model.status}")
+    return outcomes
 
 
 def escalate_cases(container: Container) -> str:

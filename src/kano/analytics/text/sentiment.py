@@ -17,7 +17,7 @@ the figure): accuracy and macro-F1 on the held-out folds, on a sample of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,8 +123,29 @@ def _pipeline() -> Any:
     )
 
 
-def train_sentiment(texts: Sequence[str], labels: np.ndarray, *, seed: int = 0) -> SentimentModel:
-    """Fit on the comments whose label is 0 or 1 and cross-validate (see the module doc)."""
+def hashing_pipeline() -> Any:
+    """The storable variant (:mod:`kano.analytics.text.stored`): a stateless hashing of the
+    same character n-grams instead of a learnt vocabulary, so the fitted model is nothing
+    but the regression's coefficients and the vectoriser's fixed parameters."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from kano.analytics.text.stored import HASHING
+
+    return make_pipeline(
+        HashingVectorizer(**HASHING),
+        LogisticRegression(C=4.0, max_iter=1000, class_weight="balanced"),
+    )
+
+
+def train_sentiment(
+    texts: Sequence[str], labels: np.ndarray, *, seed: int = 0,
+    pipeline: Callable[[], Any] | None = None,
+) -> SentimentModel:  # fmt: skip
+    """Fit on the comments whose label is 0 or 1 and cross-validate (see the module doc).
+    ``pipeline`` makes the (unfitted) model; the TF-IDF one by default."""
+    make = pipeline or _pipeline
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedGroupKFold
 
@@ -165,18 +186,18 @@ def train_sentiment(texts: Sequence[str], labels: np.ndarray, *, seed: int = 0) 
         predicted = np.empty(len(cv_labels), dtype=np.int64)
         splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
         for train, test in splitter.split(cv_texts, cv_labels, groups):
-            model = _pipeline()
+            model = make()
             model.fit(list(cv_texts[train]), cv_labels[train],
                       logisticregression__sample_weight=cv_counts[train])  # fmt: skip
             predicted[test] = model.predict(list(cv_texts[test]))
         accuracy = float(accuracy_score(cv_labels, predicted, sample_weight=cv_counts))
         macro_f1 = float(f1_score(cv_labels, predicted, average="macro",
                                   sample_weight=cv_counts))  # fmt: skip
-    pipeline = _pipeline()
-    pipeline.fit(list(pair_texts), pair_labels, logisticregression__sample_weight=counts)
+    fitted = make()
+    fitted.fit(list(pair_texts), pair_labels, logisticregression__sample_weight=counts)
     return SentimentModel(
         status="trained", **common, accuracy=accuracy, macro_f1=macro_f1,
-        folds=folds if folds >= 2 else 0, trained_on=len(pair_labels), _pipeline=pipeline,
+        folds=folds if folds >= 2 else 0, trained_on=len(pair_labels), _pipeline=fitted,
         message=f"Trained on {y.size} scored comments ({negative} negative, {positive} "
         "positive).",
     )  # fmt: skip

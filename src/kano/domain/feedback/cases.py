@@ -2,7 +2,8 @@
 the order its statuses go in.
 
 Rules are data, not code: a score threshold (``nps <= 6``), a keyword in the comment, a
-VIP customer or a segment; a workspace keeps its own list (none: ``DEFAULT_RULES``).
+VIP customer, a segment or a comment that reads negative (the workspace's stored sentiment
+model); a workspace keeps its own list (none: ``DEFAULT_RULES``).
 The defaults follow common practice — detractors (NPS 0–6), dissatisfied (CSAT 1–2) and
 hard-to-deal-with (CES 2.0 agreement 1–3; on our scale 7 means "very easy", so the
 "CES ≥ 5" of effort scales where 7 is hardest is ``ces <= 3`` here).
@@ -58,7 +59,8 @@ def check_transition(current: CaseStatus, wanted: CaseStatus) -> None:
         raise InvalidInput("status", f"a {current.value} case can go to {allowed}")
 
 
-RULE_KINDS = ("score", "keyword", "vip", "segment")
+RULE_KINDS = ("score", "keyword", "vip", "segment", "sentiment")
+DEFAULT_NEGATIVE_PROBABILITY = 0.8
 QUESTIONS = ("nps", "csat", "ces", "rating")
 _SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}
 
@@ -92,9 +94,12 @@ class CaseRule:
     - ``keyword``: the comment contains one of ``keywords`` (case-insensitive);
     - ``vip``: the customer is a VIP — the attribute ``vip: true`` when
       ``vip_attribute``, or an external id listed in ``vip_accounts``;
-    - ``segment``: the customer is in the segment ``segment``.
+    - ``segment``: the customer is in the segment ``segment``;
+    - ``sentiment``: the comment reads negative — the workspace's sentiment model gives
+      it a probability of negative of at least ``threshold_probability`` (no model, or no
+      comment: the rule does not fire).
 
-    On keyword, vip and segment rules a ``question`` narrows the rule: both must hold
+    On keyword, vip, segment and sentiment rules a ``question`` narrows the rule: both must hold
     ("a VIP who answers NPS 8 or less"). Without ``kind`` a rule with keywords and no
     question is a keyword rule, else a score rule (the rules written before kinds).
     """
@@ -113,6 +118,7 @@ class CaseRule:
     vip_accounts: tuple[str, ...] = ()
     team: str | None = None  # route-to team key; None: the routing table decides
     enabled: bool = True
+    threshold_probability: float = DEFAULT_NEGATIVE_PROBABILITY  # sentiment rules
 
     def __post_init__(self) -> None:
         if not self.kind:
@@ -132,10 +138,23 @@ class CaseRule:
         text = answers.comment.casefold()
         return any(keyword.casefold() in text for keyword in self.keywords)
 
-    def matches(self, answers: Answers, customer: CustomerFacts | None = None) -> bool:
-        """Whether this response (from this customer) opens a case under this rule."""
+    def matches(
+        self,
+        answers: Answers,
+        customer: CustomerFacts | None = None,
+        negative_probability: float | None = None,
+    ) -> bool:
+        """Whether this response (from this customer, its comment read as negative with
+        this probability; None: not scored) opens a case under this rule."""
         if not self.enabled:
             return False
+        if self.kind == "sentiment":
+            return (
+                negative_probability is not None
+                and negative_probability == negative_probability  # not NaN
+                and negative_probability >= self.threshold_probability
+                and self._score_holds(answers)
+            )
         if self.kind == "score":
             # Rules from before kinds could hold keywords as well: either opens a case.
             return (self.question is not None and self._score_holds(answers)) or (
@@ -187,6 +206,13 @@ def _check_rule(rule: CaseRule) -> None:
         )
     if rule.kind == "segment" and not rule.segment:
         raise InvalidInput("segment", "a segment rule needs the segment's key")
+    if isinstance(rule.threshold_probability, bool) or not (
+        0 < rule.threshold_probability <= 1
+    ):
+        raise InvalidInput(
+            "threshold_probability",
+            "give the probability of negative above which a case opens, above 0 and at most 1",
+        )
     if not 1 <= rule.priority <= 5:
         raise InvalidInput("priority", "use 1 (most urgent) to 5")
     if not 0 < rule.first_response_hours <= 10_000:
@@ -195,6 +221,12 @@ def _check_rule(rule: CaseRule) -> None:
         raise InvalidInput(
             "resolution_hours", "must be at least first_response_hours (and at most 10000)"
         )
+
+
+def uses_sentiment(rules: Sequence[CaseRule]) -> bool:
+    """Whether an enabled rule reads the comment's sentiment (only then is a model loaded
+    and anything scored)."""
+    return any(rule.enabled and rule.kind == "sentiment" for rule in rules)
 
 
 def check_rules(rules: Sequence[CaseRule]) -> None:
@@ -218,11 +250,14 @@ DEFAULT_RULES = (
 
 
 def first_matching_rule(
-    rules: Sequence[CaseRule], answers: Answers, customer: CustomerFacts | None = None
+    rules: Sequence[CaseRule],
+    answers: Answers,
+    customer: CustomerFacts | None = None,
+    negative_probability: float | None = None,
 ) -> CaseRule | None:
     """The most urgent rule that matches, the earlier in the list on a tie (one response
     opens at most one case)."""
-    matching = [rule for rule in rules if rule.matches(answers, customer)]
+    matching = [rule for rule in rules if rule.matches(answers, customer, negative_probability)]
     return min(matching, key=lambda rule: rule.priority) if matching else None
 
 

@@ -22,7 +22,10 @@ router = APIRouter(prefix="/case-rules", tags=["cases"])
 def get_case_rules(caller: ReadAccess, session: SessionDep) -> CaseRulesOut:
     """The rules in force, in order (the defaults when the workspace has none of its own)
     and the routing table."""
-    return CaseRulesOut.model_validate(case_rules.document_of(session, caller.workspace_id))
+    document = case_rules.document_of(session, caller.workspace_id)
+    rules, _ = case_rules.parse_document(document)
+    warnings = case_rules.policy_warnings(session, caller.workspace_id, rules)
+    return CaseRulesOut.model_validate(document | {"warnings": warnings})
 
 
 @router.put(
@@ -35,7 +38,8 @@ def put_case_rules(editor: EditorDep, session: SessionDep, body: CaseRulesIn) ->
     """Admins only. The whole list is checked first (a bad rule is a 422 naming the
     field, as `rules.2.threshold`; unknown teams, segments and touchpoints too) and
     nothing changes unless all of it is right. The change is in the audit log with the
-    lists before and after."""
+    lists before and after. A sentiment rule saved while the workspace has no trained
+    sentiment model is kept, with a warning in `warnings`: it fires once a model is."""
     editor.require_admin("case rules")
     rules, routes = case_rules.parse_document(body.model_dump(exclude_defaults=True))
     before = case_rules.document_of(session, editor.workspace_id)
@@ -43,4 +47,5 @@ def put_case_rules(editor: EditorDep, session: SessionDep, body: CaseRulesIn) ->
     after = case_rules.document_of(session, editor.workspace_id)
     record(session, editor, "replace", "case_rules", None, {"from": before, "to": after})
     commit_or_conflict(session)
-    return CaseRulesOut.model_validate(after)
+    warnings = case_rules.policy_warnings(session, editor.workspace_id, rules)
+    return CaseRulesOut.model_validate(after | {"warnings": warnings})

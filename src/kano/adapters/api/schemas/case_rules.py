@@ -13,14 +13,15 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 
 class CaseRuleSpec(RequestBody):
     key: Key
-    kind: Literal["score", "keyword", "vip", "segment"] = Field(
-        description="What opens the case: a score, a keyword in the comment, a VIP customer "
-        "or a customer in a segment."
+    kind: Literal["score", "keyword", "vip", "segment", "sentiment"] = Field(
+        description="What opens the case: a score, a keyword in the comment, a VIP customer, "
+        "a customer in a segment or a comment that reads negative (the workspace's sentiment "
+        "model; none trained yet: the rule does not fire)."
     )
     question: Literal["nps", "csat", "ces", "rating"] | None = Field(
         None,
-        description="The score compared; on keyword, vip and segment rules it narrows the "
-        "rule (both must hold). CES is agreement 1–7 where low means hard.",
+        description="The score compared; on keyword, vip, segment and sentiment rules it "
+        "narrows the rule (both must hold). CES is agreement 1–7 where low means hard.",
     )
     comparison: Literal["<=", "<", ">=", ">", "="] = "<="
     threshold: int = Field(0, ge=0, le=10)
@@ -41,6 +42,13 @@ class CaseRuleSpec(RequestBody):
         None, description="Key of the team the case goes to; none: the routing table."
     )
     enabled: bool = True
+    threshold_probability: float = Field(
+        0.8,
+        gt=0,
+        le=1,
+        description="Sentiment rules: the probability of negative (0–1] from which the "
+        "comment opens a case.",
+    )
 
 
 class CaseRouteSpec(RequestBody):
@@ -69,4 +77,9 @@ class CaseRulesOut(BaseModel):
     defaults: bool = Field(
         description="True when the workspace has no rules of its own and "
         "the listed default rules apply."
+    )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Valid rules that will not fire yet, e.g. a sentiment rule while no "
+        "sentiment model is trained (kano text train, or the worker after a warehouse load).",
     )

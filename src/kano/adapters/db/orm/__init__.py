@@ -30,6 +30,7 @@ from kano.adapters.db.orm.pilots import PilotRow
 from kano.adapters.db.orm.quotas import SurveyQuotaRow
 from kano.adapters.db.orm.rate_limits import RateLimitHitRow
 from kano.adapters.db.orm.requirements import SpecialRequirementRow
+from kano.adapters.db.orm.sentiment_models import SentimentModelRow
 from kano.adapters.db.orm.strategy import (
     CauseEffectLinkRow,
     InitiativeObjectiveRow,
@@ -96,6 +97,7 @@ __all__ = [
     "ScheduledJobRow",
     "ScorecardRow",
     "Segment",
+    "SentimentModelRow",
     "SpecialRequirementRow",
     "Survey",
     "SurveyDefinitionRow",

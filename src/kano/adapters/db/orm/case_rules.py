@@ -16,7 +16,7 @@ class CaseRuleRow(WorkspaceScoped, Base):
 
     position: Mapped[int] = mapped_column(Integer)
     key: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16))  # score | keyword | vip | segment
+    kind: Mapped[str] = mapped_column(String(16))  # score | keyword | vip | segment | sentiment
     question: Mapped[str | None] = mapped_column(String(16), nullable=True)
     comparison: Mapped[str] = mapped_column(String(2), default="<=")
     threshold: Mapped[int] = mapped_column(Integer, default=0)
@@ -29,6 +29,7 @@ class CaseRuleRow(WorkspaceScoped, Base):
     resolution_hours: Mapped[float] = mapped_column(Float)
     team_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    threshold_probability: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class CaseRouteRow(WorkspaceScoped, Base):

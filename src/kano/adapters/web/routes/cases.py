@@ -74,6 +74,7 @@ RULE_KIND_LABELS = {
     "keyword": N_("Keyword"),
     "vip": N_("VIP"),
     "segment": N_("Segment"),
+    "sentiment": N_("Negative sentiment"),
 }
 MESSAGES = {
     "status": N_("This case cannot move to that status from where it is."),
@@ -122,6 +123,8 @@ def rule_condition(rule: CaseRule) -> str:
                                   if len(rule.vip_accounts) > 5 else ""))
     if rule.kind == "segment" and rule.segment:
         parts.append(rule.segment)
+    if rule.kind == "sentiment":
+        parts.append(f"p(negative) ≥ {rule.threshold_probability:g}")
     if rule.question is not None:
         parts.append(f"{rule.question} {rule.comparison} {rule.threshold}")
     return " · ".join(parts)
