@@ -61,3 +61,25 @@ def test_rules_export_import_round_trip_with_dry_run_and_named_errors(
         ).all()
     assert stored == {**RULES, "defaults": False}
     assert audited == ["cli"]
+
+
+def test_importing_a_sentiment_rule_without_a_model_warns_and_keeps_it(
+    db_url: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    workspace_id = seed_workspace(sessions, "acme").workspace_id
+    wanted = tmp_path / "rules.yaml"
+    wanted.write_text(yaml.safe_dump({"rules": [
+        {"key": "reads-negative", "kind": "sentiment", "threshold_probability": 0.9},
+    ]}), encoding="utf-8")  # fmt: skip
+    done = kano(db_url, "cases", "rules", "import", str(wanted), "--workspace", "acme")
+    assert done.returncode == 0, done.stderr
+    assert "Warning" in done.stdout and "no sentiment model" in done.stdout
+    with sessions() as session:
+        rule = document_of(session, workspace_id)["rules"][0]
+    assert rule["kind"] == "sentiment" and rule["threshold_probability"] == 0.9
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"rules": [
+        {"key": "reads-negative", "kind": "sentiment", "threshold_probability": 1.5},
+    ]}), encoding="utf-8")  # fmt: skip
+    refused = kano(db_url, "cases", "rules", "import", str(bad), "--workspace", "acme")
+    assert refused.returncode == 2 and "rules.0.threshold_probability" in refused.stderr
