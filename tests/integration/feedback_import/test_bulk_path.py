@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -177,6 +178,25 @@ def key_checks(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.setattr(feedback_bulk, "KEYS_PER_BATCH_FROM", 1)
 
 
+def stored_both_ways(
+    sessions: sessionmaker[Session],
+    given: Callable[[str], list[Submission]],
+    set_up: Callable[[sessionmaker[Session], int], None],
+) -> tuple[int, dict[str, Any], dict[str, Any]]:
+    """Two workspaces set up alike; ``given`` stored one by one in the first and set-based
+    in the second: the second's id and both snapshots."""
+    one, two = seeded(sessions, "one"), seeded(sessions, "two")
+    set_up(sessions, one)
+    set_up(sessions, two)
+    with sessions.begin() as session:
+        for submission in given("one"):
+            accept_response(session, one, submission, email_enabled=True)
+    with sessions.begin() as session:
+        accept_responses(session, two, given("two"), email_enabled=True)
+    with sessions() as session:
+        return two, snapshot(session, one, "one"), snapshot(session, two, "two")
+
+
 @pytest.mark.usefixtures("key_checks")
 def test_bulk_path_stores_what_one_by_one_intake_stores(
     sessions: sessionmaker[Session],
@@ -241,16 +261,7 @@ def with_custom_rules(sessions: sessionmaker[Session], workspace_id: int) -> Non
 def test_bulk_path_opens_and_routes_the_same_cases_as_one_by_one_with_custom_rules(
     sessions: sessionmaker[Session],
 ) -> None:
-    one, two = seeded(sessions, "one"), seeded(sessions, "two")
-    with_custom_rules(sessions, one)
-    with_custom_rules(sessions, two)
-    with sessions.begin() as session:
-        for submission in submissions("one"):
-            accept_response(session, one, submission, email_enabled=True)
-    with sessions.begin() as session:
-        accept_responses(session, two, submissions("two"), email_enabled=True)
-    with sessions() as session:
-        single, bulk = snapshot(session, one, "one"), snapshot(session, two, "two")
+    _, single, bulk = stored_both_ways(sessions, submissions, with_custom_rules)
     assert bulk["cases"] == single["cases"]
     assert bulk == single
     opened = [(n, rule, team) for n, _, _, rule, _, _, _, team, _ in bulk["cases"]]
@@ -381,19 +392,15 @@ def test_bulk_path_writes_the_workspace_s_own_acknowledgement_texts_as_one_by_on
 ) -> None:
     """Both paths read the workspace's own texts (and its name for ``{workspace}``) and
     compose the same e-mails from them, in the response's language."""
-    one, two = seeded(sessions, "one"), seeded(sessions, "two")
-    with sessions.begin() as session:
-        for workspace_id in (one, two):
+
+    def with_custom_texts(sessions: sessionmaker[Session], workspace_id: int) -> None:
+        with sessions.begin() as session:
             session.execute(update(Workspace).where(Workspace.id == workspace_id)
                             .values(name="Acme {Care}"))  # fmt: skip
             change_acknowledgement_texts(session, workspace_id, CUSTOM_TEXTS, actor="test")
-    with sessions.begin() as session:
-        for submission in submissions("one"):
-            accept_response(session, one, submission, email_enabled=True)
-    with sessions.begin() as session:
-        accept_responses(session, two, submissions("two"), email_enabled=True)
+
+    two, single, bulk = stored_both_ways(sessions, submissions, with_custom_texts)
     with sessions() as session:
-        single, bulk = snapshot(session, one, "one"), snapshot(session, two, "two")
         emails = {
             m.payload["language"]: m.payload
             for m in session.scalars(select(OutboxMessageRow).where(
@@ -450,16 +457,7 @@ def with_comments(slug: str) -> list[Submission]:
 def test_bulk_path_opens_the_same_sentiment_cases_as_one_by_one(
     sessions: sessionmaker[Session],
 ) -> None:
-    one, two = seeded(sessions, "one"), seeded(sessions, "two")
-    with_sentiment_rule(sessions, one)
-    with_sentiment_rule(sessions, two)
-    with sessions.begin() as session:
-        for submission in with_comments("one"):
-            accept_response(session, one, submission, email_enabled=True)
-    with sessions.begin() as session:
-        accept_responses(session, two, with_comments("two"), email_enabled=True)
-    with sessions() as session:
-        single, bulk = snapshot(session, one, "one"), snapshot(session, two, "two")
+    _, single, bulk = stored_both_ways(sessions, with_comments, with_sentiment_rule)
     assert bulk["cases"] == single["cases"]
     assert bulk == single
     opened = [(n, rule, team) for n, _, _, rule, _, _, _, team, _ in bulk["cases"]]
