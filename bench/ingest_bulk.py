@@ -1,7 +1,7 @@
 """``POST /api/v1/responses:bulk`` alone, with where the CPU went (issue 6: ≥ 50,000/s).
 
 Run: `.venv/bin/python bench/ingest_bulk.py [--seconds 20] [--clients 2] [--no-worker]
-[--backfill]`.
+[--backfill] [--sentiment-rule]`.
 
 The same set-up as ``bench/ingest.py`` (its own database, ``kano serve --workers 2``, a
 local SMTP server, ``kano worker``; the clients, bodies and services are that script's),
@@ -46,6 +46,12 @@ def main() -> int:
         "acknowledgements or cases, as `kano feedback import` stores them",
     )
     parser.add_argument(
+        "--sentiment-rule",
+        action="store_true",
+        help="give the workspace a trained sentiment model and a case rule of kind sentiment "
+        "beside the default score rules: every comment of every batch is then scored",
+    )
+    parser.add_argument(
         "--settle",
         type=float,
         default=15,
@@ -85,12 +91,15 @@ def main() -> int:
 
         subprocess.run([*ingest.KANO, "db", "upgrade"], env=env, check=True, capture_output=True)
         token = ingest.seed(database_url, args.customers)
+        if args.sentiment_rule:
+            add_sentiment_rule(database_url)
         services.start_server()
         if not args.no_worker:
             services.start_worker(wait=True)
         time.sleep(args.settle)
         warm_up(http_port, token)
-        print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        print(f"sentiment rule: {'on' if args.sentiment_rule else 'off'}; load average "
+              f"before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
               f"{os.cpu_count()} cores; worker {'off' if args.no_worker else 'on'}; "
               f"logs in {logs}", flush=True)  # fmt: skip
 
@@ -130,6 +139,10 @@ def main() -> int:
             queued = connection.execute(
                 "SELECT count(*) FROM outbox WHERE purpose = 'acknowledgement'"
             ).fetchone()
+            cases = connection.execute(
+                "SELECT rule, count(*) FROM cases GROUP BY rule ORDER BY rule"
+            ).fetchall()
+        print(f"cases opened by rule: {dict(cases)}", flush=True)
         print(f"stored: {stored[0] if stored else 0:,} responses, "
               f"{queued[0] if queued else 0:,} acknowledgements in the outbox "
               f"(clients saw {load.counted:,} accepted); load average after: "
@@ -140,6 +153,41 @@ def main() -> int:
         smtp.join(10)
         ingest.admin(args.pg, f"DROP DATABASE IF EXISTS {args.database} WITH (FORCE)")
     return 0
+
+
+def add_sentiment_rule(database_url: str) -> None:
+    """A sentiment model trained on comments like the clients' (complaints labelled by an
+    NPS of 2, praise by 10, as the workspace's own scored comments would teach it), and a
+    sentiment rule ahead of the default score rules."""
+    import numpy as np
+    from sqlalchemy import select
+
+    from kano.adapters.db.case_rules import replace_policy
+    from kano.adapters.db.engine import make_engine, make_session_factory, transaction
+    from kano.adapters.db.orm import Workspace
+    from kano.adapters.db.sentiment_models import save_model
+    from kano.analytics.text.sentiment import labels_from_scores
+    from kano.analytics.text.stored import train_storable
+    from kano.domain.feedback.cases import DEFAULT_RULES, CaseRule
+
+    texts, scores = [], []
+    for comments in ingest.COMMENTS.values():
+        for n in range(200):
+            for comment, nps in zip(comments, (2, 10, 2), strict=True):
+                texts.append(f"{comment} [key {n}]")
+                scores.append(nps)
+    none = [None] * len(scores)
+    model = train_storable(texts, np.asarray(labels_from_scores(scores, none, none, none)))
+    engine = make_engine(database_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            workspace_id = session.scalar(select(Workspace.id).where(Workspace.slug == "bench"))
+            assert workspace_id is not None
+            save_model(session, workspace_id, model)
+            rule = CaseRule("negative", kind="sentiment", threshold_probability=0.8, priority=1)
+            replace_policy(session, workspace_id, [rule, *DEFAULT_RULES], [])
+    finally:
+        engine.dispose()
 
 
 def warm_up(port: int, token: str, connections: int = 16) -> None:

@@ -44,11 +44,7 @@ class StoredSentiment:
         """Probability that each comment reads negative (one vectorised call)."""
         if len(texts) == 0:
             return np.zeros(0)
-        from sklearn.feature_extraction.text import HashingVectorizer
-
-        params = dict(self.vectorizer)
-        params["ngram_range"] = tuple(params["ngram_range"])
-        matrix = HashingVectorizer(**params).transform([str(t) for t in texts])
+        matrix = hashed_features(self.vectorizer, [str(t) for t in texts])
         z = matrix @ self.coefficients.astype(np.float64) + self.intercept
         return np.asarray(1.0 / (1.0 + np.exp(z)), dtype="float64")  # 1 - sigmoid(z)
 
@@ -63,6 +59,71 @@ class StoredSentiment:
         if coefficients.size != int(vectorizer["n_features"]):
             raise ValueError("the stored coefficients do not match the vectoriser's size")
         return cls(coefficients, float(intercept), dict(vectorizer))
+
+
+_WORDS_KEPT = 100_000
+"""Distinct words whose hashed n-grams a process keeps per vectoriser (~150 bytes each)."""
+_word_features: dict[tuple[Any, ...], dict[str, tuple[int, ...]]] = {}
+
+
+def hashed_features(vectorizer: dict[str, Any], texts: list[str]) -> Any:
+    """The rows sklearn's ``HashingVectorizer(**vectorizer).transform(texts)`` gives.
+
+    Why not that call alone: it builds every n-gram of every word in Python, ~65 µs a
+    comment, which made a sentiment rule cost three times the rest of a bulk request
+    (bench/ingest_bulk.py --sentiment-rule). With ``char_wb`` n-grams never cross a
+    word, so a comment's counts are the sum of its words' and each distinct word is
+    hashed once — by sklearn itself, as a one-word document — and kept for later
+    batches. The sum, the L2 norm and the product are scipy's. Other settings (not ours;
+    an older stored model could have them) go to sklearn as they are; both ways give the
+    same matrix (tests/unit/text/test_stored_hashing.py)."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import HashingVectorizer
+    from sklearn.preprocessing import normalize
+
+    params = dict(vectorizer)
+    params["ngram_range"] = tuple(params["ngram_range"])
+    fast = (
+        params.get("analyzer") == "char_wb"
+        and params.get("alternate_sign") is False
+        and not params.get("binary", False)
+        and params.get("norm", "l2") in ("l2", None)
+        and params.get("lowercase", True) is True
+        and params.get("preprocessor") is None
+        and not params.get("strip_accents")
+    )
+    if not fast:
+        return HashingVectorizer(**params).transform(texts)
+    known = _word_features.setdefault(tuple(sorted(params.items())), {})
+    documents = [text.lower().split() for text in texts]
+    unseen = list({word for words in documents for word in words if word not in known})
+    if unseen and len(known) + len(unseen) > _WORDS_KEPT:
+        known.clear()  # a bound on memory; this batch's words are hashed afresh
+        unseen = list({word for words in documents for word in words})
+    if unseen:
+        hashed = HashingVectorizer(**{**params, "norm": None}).transform(unseen).tocsr()
+        indices, starts = hashed.indices.tolist(), hashed.indptr.tolist()
+        counts = hashed.data.astype(np.int64).tolist()
+        for row, word in enumerate(unseen):
+            begin, end = starts[row], starts[row + 1]
+            known[word] = tuple(
+                index
+                for index, count in zip(indices[begin:end], counts[begin:end], strict=True)
+                for _ in range(count)
+            )
+    columns: list[int] = []
+    lengths: list[int] = []
+    for words in documents:
+        before = len(columns)
+        for word in words:
+            columns.extend(known[word])
+        lengths.append(len(columns) - before)
+    rows = np.repeat(np.arange(len(texts)), lengths)
+    matrix = sp.csr_matrix(
+        (np.ones(len(columns)), (rows, np.asarray(columns, dtype=np.int64))),
+        shape=(len(texts), int(params["n_features"])),
+    )  # duplicates summed on conversion
+    return matrix if params.get("norm", "l2") is None else normalize(matrix, norm="l2")
 
 
 def storable(model: Any) -> StoredSentiment | None:
