@@ -102,15 +102,12 @@ def hashed_features(vectorizer: dict[str, Any], texts: list[str]) -> Any:
         unseen = list({word for words in documents for word in words})
     if unseen:
         hashed = HashingVectorizer(**{**params, "norm": None}).transform(unseen).tocsr()
-        indices, starts = hashed.indices.tolist(), hashed.indptr.tolist()
-        counts = hashed.data.astype(np.int64).tolist()
+        # An n-gram twice in a word is its index twice: the sum below counts it so.
+        repeats = hashed.data.astype(np.int64)
+        indices = np.repeat(hashed.indices, repeats).tolist()
+        starts = np.concatenate(([0], np.cumsum(repeats)))[hashed.indptr].tolist()
         for row, word in enumerate(unseen):
-            begin, end = starts[row], starts[row + 1]
-            known[word] = tuple(
-                index
-                for index, count in zip(indices[begin:end], counts[begin:end], strict=True)
-                for _ in range(count)
-            )
+            known[word] = tuple(indices[starts[row] : starts[row + 1]])
     columns: list[int] = []
     lengths: list[int] = []
     for words in documents:
