@@ -12,6 +12,11 @@ period (``post``).
   dummies. Standard errors are cluster-robust by unit (CR1: statsmodels' G/(G−1)·(N−1)/(N−K)
   with K the non-absorbed regressors, as Stata's ``xtreg, fe vce(cluster)`` and fixest do),
   and the CI and p-value use t with G−1 degrees of freedom.
+* **Few clusters.** With fewer than 50 units, or fewer than 10 on either side (a pilot in
+  a few stores), CR1 errors are too small and t(G−1) over-rejects; the p-value and the CI
+  then come from the wild cluster restricted bootstrap (:mod:`.wild_bootstrap`, where the
+  rule's sources are), and ``inference`` says which of the two was used. The reported
+  ``std_error`` stays the CR1 one (the bootstrap tests, it gives no standard error).
 * **Pre-trend.** On the baseline periods only, the same regression with one lead per
   baseline period (pilot × that period, the last baseline period as reference): if the
   groups moved in parallel before the pilot, every lead is zero. Their joint Wald F test
@@ -35,7 +40,17 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from kano.analytics.pilots.wild_bootstrap import (
+    DRAWS,
+    SEED,
+    Weights,
+    WildClusterBootstrap,
+    bootstrap_is_needed,
+)
+
 CovType = Literal["cluster", "classical"]
+Inference = Literal["cr1", "wild-cluster-bootstrap"]
+InferenceChoice = Literal["auto", "cr1", "wild-cluster-bootstrap"]
 PRE_TREND_ALPHA = 0.05
 
 
@@ -50,6 +65,11 @@ class DidEstimate:
     n_observations: int
     method: Literal["2x2", "two-way fixed effects"]
     cov_type: CovType
+    inference: Inference = "cr1"
+    """Where the CI and p-value come from: t(G−1) with CR1 errors, or the bootstrap."""
+    bootstrap_weights: Weights | None = None
+    bootstrap_draws: int | None = None
+    """2^G when every sign vector was enumerated."""
 
 
 @dataclass(frozen=True)
@@ -176,10 +196,28 @@ def _design(frame: pd.DataFrame, regressors: pd.DataFrame, panel_fe: bool) -> tu
     return frame["y"], _independent(x)
 
 
+def _uses_bootstrap(frame: pd.DataFrame, cov_type: CovType, inference: InferenceChoice) -> bool:
+    if cov_type == "classical":
+        if inference == "wild-cluster-bootstrap":
+            raise ValueError("inference: the cluster bootstrap needs cov_type cluster")
+        return False
+    if inference != "auto":
+        return inference == "wild-cluster-bootstrap"
+    pilot = frame.groupby("unit")["treated"].first()
+    return bootstrap_is_needed(len(pilot), int(pilot.sum()), int((~pilot).sum()))
+
+
 def difference_in_differences(
-    panel: pd.DataFrame, columns: Columns | None = None, *, cov_type: CovType = "cluster"
+    panel: pd.DataFrame,
+    columns: Columns | None = None,
+    *,
+    cov_type: CovType = "cluster",
+    inference: InferenceChoice = "auto",
+    draws: int = DRAWS,
+    seed: int = SEED,
 ) -> DidEstimate:
-    """δ, the pilot's effect on the KPI, with its 95 % CI and p-value."""
+    """δ, the pilot's effect on the KPI, with its 95 % CI and p-value: from t(G−1) and CR1
+    errors, or (``auto`` with few units, see the module doc) the wild cluster bootstrap."""
     frame = _prepared(panel, columns or Columns())
     repeated = bool(frame["unit"].duplicated().any())
     if repeated and cov_type == "classical":
@@ -217,16 +255,28 @@ def difference_in_differences(
         raise ValueError("panel: the test period's change cannot be told apart from the periods")
     j = list(x.columns).index("effect")
     low, high = result.conf_int(alpha=0.05)[j]
+    p_value = float(result.pvalues[j])
+    weights: Weights | None = None
+    used: int | None = None
+    if _uses_bootstrap(frame, cov_type, inference):
+        boot = WildClusterBootstrap(y.to_numpy(dtype=float), x.to_numpy(dtype=float),
+                                    pd.factorize(frame["unit"])[0], j, draws=draws,
+                                    seed=seed).result()  # fmt: skip
+        low, high, p_value = boot.ci_low, boot.ci_high, boot.p_value
+        weights, used = boot.weights, boot.draws
     return DidEstimate(
         effect=float(result.params[j]),
         std_error=float(result.bse[j]),
         ci_low=float(low),
         ci_high=float(high),
-        p_value=float(result.pvalues[j]),
+        p_value=p_value,
         n_units=int(frame["unit"].nunique()),
         n_observations=len(frame),
         method=method,
         cov_type=cov_type,
+        inference="wild-cluster-bootstrap" if weights else "cr1",
+        bootstrap_weights=weights,
+        bootstrap_draws=used,
     )
 
 
@@ -298,10 +348,12 @@ def two_by_two_means(panel: pd.DataFrame, columns: Columns | None = None) -> Two
     )
 
 
-def evaluate_pilot(panel: pd.DataFrame, columns: Columns | None = None) -> PilotEvaluation:
+def evaluate_pilot(
+    panel: pd.DataFrame, columns: Columns | None = None, *, inference: InferenceChoice = "auto"
+) -> PilotEvaluation:
     """Effect, pre-trend verdict, means per period and the 2×2 table, in one call."""
     return PilotEvaluation(
-        estimate=difference_in_differences(panel, columns),
+        estimate=difference_in_differences(panel, columns, inference=inference),
         pre_trend=pre_trend_test(panel, columns),
         means=group_means(panel, columns),
         two_by_two=two_by_two_means(panel, columns),
