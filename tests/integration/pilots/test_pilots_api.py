@@ -288,3 +288,53 @@ def test_listed_customers_form_a_group(
         results[1]["kpis"]["revenue"]["effect"], rel=1e-12
     )
     assert date.fromisoformat(by_list["test_start"]) == date(2025, 7, 1)
+
+
+def test_a_pilot_of_three_customers_is_evaluated_by_the_wild_cluster_bootstrap(
+    api: TestClient, acme: SeededWorkspace, warehouse: str
+) -> None:
+    # Three listed customers against a region: cluster-robust errors would be too small,
+    # so the p-value and the interval come from the bootstrap, and the API names it.
+    path = parse_warehouse_url(warehouse).path
+    with duckdb.connect(str(path), read_only=True) as con:
+        ids = [row[0] for row in con.execute(
+            "SELECT DISTINCT c.external_id FROM transactions t JOIN customers c "
+            "ON c.customer_id = t.customer_id AND c.workspace_id = t.workspace_id "
+            "WHERE t.workspace_id = ? AND c.region = 'north' AND t.occurred_at >= "
+            "DATE '2025-01-01' AND t.occurred_at < DATE '2025-10-01' "
+            "ORDER BY 1 LIMIT 3", [acme.workspace_id]).fetchall()]  # fmt: skip
+    few = created(api, acme, name="Three stores", pilot_group={"customers": ids})
+    many = created(api, acme)
+    small, large = (
+        api.post(f"/pilots/{p['id']}/evaluate", headers=write(acme)).json()["evaluation"]
+        ["kpis"]["revenue"] for p in (few, many)
+    )  # fmt: skip
+    assert small["pilot_units"] == 3
+    assert small["inference"] == "wild-cluster-bootstrap"
+    assert small["bootstrap_weights"] in ("rademacher", "webb")
+    assert small["bootstrap_draws"] == 9_999
+    assert small["ci_low"] < small["effect"] < small["ci_high"]
+    assert 0 < small["p_value"] <= 1
+    # The region pilot follows the same rule: the bootstrap below 50 customers or below
+    # 10 on either side, CR1 otherwise.
+    needs = large["n_units"] < 50 or min(large["pilot_units"], large["control_units"]) < 10
+    assert large["inference"] == ("wild-cluster-bootstrap" if needs else "cr1")
+    assert (large["bootstrap_draws"] is None) == (not needs)
+
+
+def test_an_evaluation_stored_before_the_bootstrap_reads_as_cr1() -> None:
+    from kano.adapters.api.schemas.pilots import KpiEvaluation
+
+    stored = {
+        "metric": "revenue", "unit": "EUR", "effect": 1.0, "std_error": 0.5, "ci_low": 0.0,
+        "ci_high": 2.0, "p_value": 0.05, "relative_effect": None, "n_units": 80,
+        "n_observations": 560, "pilot_units": 40, "control_units": 40,
+        "method": "two-way fixed effects", "cov_type": "cluster",
+        "pre_trend": {"testable": False, "f_statistic": None, "p_value": None,
+                      "rejected": None, "leads": []},
+        "means": [], "two_by_two": {"pilot_before": 1.0, "pilot_after": 2.0,
+                                    "control_before": 1.0, "control_after": 1.0,
+                                    "effect": 1.0},
+    }  # fmt: skip
+    read = KpiEvaluation.model_validate(stored)
+    assert (read.inference, read.bootstrap_weights, read.bootstrap_draws) == ("cr1", None, None)

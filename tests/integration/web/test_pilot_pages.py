@@ -84,6 +84,9 @@ def test_define_plan_evaluate_decide_and_roll_out(live: Container, browser: Brow
     assert text_of(shown, "pilot-status") == "Evaluated"
     assert 'data-vega-spec="chart-revenue-spec"' in shown
     assert "the groups moved in parallel" in shown or "already drifted apart" in shown
+    assert f'data-inference="{expected["inference"]}"' in shown
+    assert ("Wild cluster bootstrap" if expected["inference"] == "wild-cluster-bootstrap"
+            else "Cluster-robust errors (CR1)") in shown  # fmt: skip
 
     token = csrf_token_in(shown)
     decided = browser.client.post(f"{url}/decision", data={
@@ -127,3 +130,38 @@ def test_a_viewer_reads_but_cannot_define(live: Container, browser: Browser) -> 
         "/pilots", data={**FORM, "name": "Viewer's", "csrf_token": csrf_token_in(page.text)})
     assert refused.status_code == 403
     assert "Viewer&#39;s" not in viewer.page("/pilots").text
+
+
+@pytest.mark.parametrize(("language", "named"), [
+    ("en", "Wild cluster bootstrap"), ("ru", "Дикий кластерный бутстрэп"),
+    ("hu", "Vad klaszteres bootstrap")])  # fmt: skip
+def test_a_few_customers_pilot_names_the_bootstrap_on_its_page(
+    live: Container, browser: Browser, language: str, named: str
+) -> None:
+    # An evaluation of 3 pilot vs 4 control customers, computed as the warehouse path
+    # does and kept on a pilot: the page names the method with its one-line reason.
+    from kano.adapters.db import pilots as store
+    from kano.analytics.pilots.did import evaluate_pilot
+    from kano.analytics.pilots.views import COLUMNS, evaluation_record
+    from tests.unit.pilots.synthetic import panel
+
+    frame = panel(units_per_group=4, seed=2)
+    frame = frame[~frame["treated"] | (frame["unit"] < 3)].rename(
+        columns={"unit": "customer", "period": "month", "y": "value"})
+    frame["month"] = "2025-0" + (frame["month"] + 1).astype(str)
+    record = evaluation_record(evaluate_pilot(frame, COLUMNS), Catalogue().get("revenue"), frame)
+    assert record["inference"] == "wild-cluster-bootstrap" and record["pilot_units"] == 3
+    page = browser.page("/pilots?lang=en")
+    made = browser.client.post("/pilots", data={**FORM, "name": f"Three stores {language}",
+                                                "csrf_token": csrf_token_in(page.text)})
+    assert made.status_code == 303, made.text
+    pilot_id = int(made.headers["location"].rsplit("/", 1)[1])
+    with transaction(live.sessions) as session:
+        store.save_evaluation(session, workspace_id(live.sessions), pilot_id,
+                              {"kpis": {"revenue": record}}, actor="test", user_id=None)
+    shown = browser.page(f"/pilots/{pilot_id}?lang={language}").text
+    browser.page("/pilots?lang=en")
+    assert 'data-inference="wild-cluster-bootstrap"' in shown
+    assert named in text_of(shown, "result-revenue")
+    assert f"{record['bootstrap_draws']:,}".replace(",", "") in re.sub(r"[\s,\u00a0\u202f]", "",
+                                                                       shown)  # fmt: skip

@@ -144,8 +144,9 @@ def get_plan(
 def evaluate_pilot(editor: EditorDep, request: Request, session: SessionDep,
                    pilot_id: ResourceId) -> Pilot:  # fmt: skip
     """Each KPI per customer × month from the warehouse; the DiD effect with its 95 % CI
-    and p-value (errors clustered by customer), the pre-trend check and the groups' means
-    per month. The pilot keeps the result and becomes *evaluated* (unless decided)."""
+    and p-value (errors clustered by customer; with few customers the wild cluster
+    bootstrap, named in `inference`), the pre-trend check and the groups' means per
+    month. The pilot keeps the result and becomes *evaluated* (unless decided)."""
     editor.require_writer()
     line = _pilot(session, editor.workspace_id, pilot_id)
     metrics = _metrics(session, editor.workspace_id, line.kpis)

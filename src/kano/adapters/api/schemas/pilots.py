@@ -131,6 +131,19 @@ class KpiEvaluation(BaseModel):
     control_units: int
     method: Literal["2x2", "two-way fixed effects"]
     cov_type: Literal["cluster", "classical"]
+    inference: Literal["cr1", "wild-cluster-bootstrap"] = Field(
+        "cr1",
+        description="Where the CI and p-value come from: t(customers − 1) with errors "
+        "clustered by customer (cr1), or, with fewer than 50 customers or fewer than 10 in "
+        "either group, the wild cluster restricted bootstrap (p-value; CI by test "
+        "inversion). std_error is CR1 either way.",
+    )
+    bootstrap_weights: Literal["rademacher", "webb"] | None = Field(
+        None, description="Rademacher (12 customers and more) or Webb's six-point weights."
+    )
+    bootstrap_draws: int | None = Field(
+        None, description="Bootstrap draws (2^customers when every sign vector was enumerated)."
+    )
     pre_trend: PreTrend
     means: list[GroupMean]
     two_by_two: TwoByTwo
