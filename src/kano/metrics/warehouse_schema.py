@@ -210,6 +210,44 @@ metrics and the repurchase rate start from it, and the per-customer metrics (ord
 customer, ARPU, active customers, the profit formula) read it instead of every order when
 a question slices only by months and customer attributes."""
 
+COMMENT_INSIGHTS = _table(
+    "comment_insights",
+    "response_id",
+    ("response_id", _ID),
+    ("comment", _STR),
+    ("language", _STR),
+    ("label", _SMALL),
+    ("p_positive", _F64),
+    ("sentiment", _STR),
+    ("themes", _STR),
+    ("topic", _ID),
+)
+"""Each commented response as the text analysis read it (``kano.analytics.text.stored_
+results``): the comment it read (a response whose comment differs, or is new, is not
+analysed yet), the detected language, the label its score gives (-1 none, 0 negative,
+1 positive), the model's ``p_positive`` (null without a model) and sentiment, the taxonomy
+themes as ``|key|key|`` ('' for none) and the discovered topic (-1 none). Written by the
+worker after a warehouse load and by ``kano text analyze``, never by the loader."""
+
+TEXT_ANALYSES = _table(
+    "text_analyses",
+    None,
+    ("analysed_at", _TS),
+    ("comments", _ID),
+    ("method_version", _STR),
+    ("taxonomy_version", _STR),
+    ("model_version", _STR),
+    ("model", _STR),
+    ("topics", _STR),
+)
+"""One row per workspace: when its comments were analysed, how many, the versions the
+results depend on (the analysis code, the taxonomy, the sentiment model's training
+data), the model's figures and the discovered topics (JSON)."""
+
+TEXT_TABLES: tuple[WarehouseTable, ...] = (COMMENT_INSIGHTS, TEXT_ANALYSES)
+"""Tables the text analysis writes (not in ``TABLES``: the loader neither reads nor
+replaces them)."""
+
 FEW_VALUED_COLUMNS: frozenset[str] = frozenset(
     {
         # fact columns naming one of a few kinds

@@ -53,9 +53,12 @@ class Job:
 
 def refresh_all_workspaces(container: Container) -> str:
     """The compute job: load the app database's new rows into the warehouse, then refresh
-    every workspace's live bindings from it."""
+    every workspace's live bindings from it, then analyse the comments of each workspace
+    whose stored text analysis is not current (after the live values: they must not wait
+    for a slow analysis)."""
     from kano.adapters.db.metric_catalogue import workspace_catalogue
     from kano.adapters.jobs.compute import refresh_workspace, warehouse_backend
+    from kano.adapters.jobs.text_insights import analyse_after_load
     from kano.adapters.jobs.warehouse_refresh import load_new_rows
 
     with container.sessions() as session:
@@ -76,6 +79,8 @@ def refresh_all_workspaces(container: Container) -> str:
             outcomes.append(
                 f"workspace {workspace_id}: {report.status}, {report.values_changed} changed"
             )
+    # with the read-only backend closed: the analysis writes to the warehouse
+    outcomes.extend(analyse_after_load(container.settings.resolved_warehouse_url(), workspaces))
     return "; ".join(outcomes)
 
 

@@ -34,7 +34,7 @@ from kano.adapters.warehouse.store import (
     state_rows,
     states_from_rows,
 )
-from kano.metrics.warehouse_schema import DERIVED_TABLES, TABLES
+from kano.metrics.warehouse_schema import DERIVED_TABLES, TABLES, TEXT_TABLES
 
 _TYPES = {
     "duckdb": {
@@ -91,10 +91,11 @@ class SqlStore(WarehouseStore):
 
     def ensure_tables(self) -> None:
         types = _TYPES[self.dialect]
-        schemas = [(table.name, table.schema) for table in TABLES] + [(STATE_TABLE, STATE_SCHEMA)]
+        schemas = [(table.name, table.schema) for table in (*TABLES, *TEXT_TABLES)]
+        schemas.append((STATE_TABLE, STATE_SCHEMA))
         outdated = [
             table.name
-            for table in DERIVED_TABLES
+            for table in (*DERIVED_TABLES, *TEXT_TABLES)  # text: re-analysed when missing
             if self._columns(table.name) not in (None, table.schema.names)
         ]
         with self.transaction():

@@ -169,9 +169,14 @@ def theme_summary(analysis: TextAnalysis, by: GroupBy | None = None) -> list[The
 def negative_themes(analysis: TextAnalysis, by: GroupBy | None = None) -> list[ThemeRow]:
     """The themes (per group) with negative comments, most negative comments first, then
     the larger NPS gap."""
-    rows = [r for r in theme_summary(analysis, by) if r.negative > 0]
-    return sorted(rows, key=lambda r: (-r.negative, r.impact if r.impact is not None else 0.0,
-                                       r.group, r.theme))  # fmt: skip
+    return negative_order(theme_summary(analysis, by))
+
+
+def negative_order(rows: list[ThemeRow]) -> list[ThemeRow]:
+    """The rows with negative comments in :func:`negative_themes`' order."""
+    return sorted([r for r in rows if r.negative > 0],
+                  key=lambda r: (-r.negative, r.impact if r.impact is not None else 0.0,
+                                 r.group, r.theme))  # fmt: skip
 
 
 @dataclass(frozen=True)

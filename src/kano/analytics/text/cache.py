@@ -1,11 +1,12 @@
-"""A workspace's text analysis, computed on read and kept while its comments stay the same.
+"""A workspace's text analysis computed on read, kept while its comments stay the same.
 
-Why not stored: the analysis of the demo's 25k comments takes a few seconds (bench/
-RESULTS.md, "Text analytics") and depends on the taxonomy and the model, which change
-more often than a stored table would be rebuilt. The cache key is the warehouse, the
-workspace and a fingerprint of its comments (count, last response id, last answer time):
-a warehouse load that adds or removes comments makes the next read recompute. The cache
-lives in the process (a few workspaces at most); each ``kano serve`` copy fills its own.
+The fallback of :func:`kano.analytics.text.stored_results.text_report` for a workspace
+whose analysis is not stored in the warehouse yet (the worker stores it after each load,
+``kano text analyze`` on demand), and what ``/text/responses/{id}`` reads a response
+newer than the stored analysis with. The cache key is the warehouse, the workspace and a
+fingerprint of its comments (count, last response id, last answer time): a load that adds
+or removes comments makes the next read recompute. The cache lives in the process (a few
+workspaces at most); each ``kano serve`` copy fills its own.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """``/text``: comment language, sentiment and themes per touchpoint and segment (SPEC 2.11),
-computed on read from the warehouse's comments and cached per workspace
-(:mod:`kano.analytics.text.cache`)."""
+rolled up in the warehouse from the analysis the worker stores there after each load
+(:mod:`kano.analytics.text.stored_results`); while none is stored, computed on read and
+cached per workspace (:mod:`kano.analytics.text.cache`). ``analysis`` in each answer says
+which, and how many comments the stored analysis has not read yet."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.params import ResourceId
 from kano.adapters.api.schemas.text import (
+    AnalysisState,
     ResponseText,
     SentimentGroup,
     SentimentModelStatus,
@@ -28,7 +31,8 @@ _BY = Query(description="Roll up per touchpoint, per customer segment, or over a
 
 
 def analysis_of(request: Request, workspace_id: int) -> Any:
-    """The workspace's cached text analysis (imports sklearn/lingua only when called)."""
+    """The workspace's text analysis computed on read (cached; imports sklearn/lingua only
+    when called)."""
     from kano.analytics.text.cache import workspace_text_analysis
 
     url = container_of(request).settings.resolved_warehouse_url()
@@ -36,12 +40,26 @@ def analysis_of(request: Request, workspace_id: int) -> Any:
         backend, workspace_id, warehouse=url))  # fmt: skip
 
 
-def model_status(analysis: Any) -> SentimentModelStatus:
-    return SentimentModelStatus(**analysis.model.as_dict())
+def report_of(request: Request, workspace_id: int, by: By) -> Any:
+    """The stored analysis rolled up in the warehouse, or (none stored yet) the analysis
+    computed on read."""
+    from kano.analytics.text.stored_results import text_report
+
+    url = container_of(request).settings.resolved_warehouse_url()
+    return on_warehouse(request, lambda backend: text_report(
+        backend, workspace_id, None if by == "all" else by, warehouse=url))  # fmt: skip
 
 
-def theme_stat(analysis: Any, row: Any, language: str = "en") -> ThemeStat:
-    theme = analysis.taxonomy.theme(row.theme)
+def model_status(report: Any) -> SentimentModelStatus:
+    return SentimentModelStatus(**report.model.as_dict())
+
+
+def analysis_state(report: Any) -> AnalysisState:
+    return AnalysisState(**report.freshness.__dict__)
+
+
+def theme_stat(report: Any, row: Any, language: str = "en") -> ThemeStat:
+    theme = report.taxonomy.theme(row.theme)
     return ThemeStat(**row.as_dict(), label=theme.label(language) if theme else row.theme)
 
 
@@ -55,19 +73,14 @@ def get_themes(
     """Per group and theme: the share of comments mentioning it, their mean sentiment, the
     NPS of the responses mentioning it against those that do not, each with its n; the
     negative-themes ranking and the automatically discovered topics."""
-    from kano.analytics.text import negative_themes, theme_summary
-
-    analysis = analysis_of(request, caller.workspace_id)
-    group = None if by == "all" else by
-    topics = analysis.comments["topic"].value_counts()
+    report = report_of(request, caller.workspace_id, by)
     return ThemesSummary(
-        by=by, comments=len(analysis.comments), languages=analysis.languages(),
-        model=model_status(analysis),
-        themes=[theme_stat(analysis, r, language) for r in theme_summary(analysis, group)],
-        negative_themes=[theme_stat(analysis, r, language)
-                         for r in negative_themes(analysis, group)[:20]],
-        topics=[Topic(index=t.index, label=t.label, terms=list(t.terms),
-                      comments=int(topics.get(t.index, 0))) for t in analysis.topics],
+        by=by, comments=report.comments, languages=report.languages, model=model_status(report),
+        themes=[theme_stat(report, r, language) for r in report.themes],
+        negative_themes=[theme_stat(report, r, language) for r in report.ranking[:20]],
+        topics=[Topic(index=t.index, label=t.label, terms=list(t.terms), comments=t.comments)
+                for t in report.topics],
+        analysis=analysis_state(report),
     )  # fmt: skip
 
 
@@ -79,10 +92,10 @@ def get_sentiment(
     """How the model trained on this workspace's scored comments did (cross-validated
     accuracy and macro-F1, or why there is no model) and negative / neutral / positive
     comments per group."""
-    analysis = analysis_of(request, caller.workspace_id)
-    rows = analysis.sentiment_distribution(None if by == "all" else by)
-    return SentimentSummary(model=model_status(analysis), by=by,
-                            distribution=[SentimentGroup(**row) for row in rows])  # fmt: skip
+    report = report_of(request, caller.workspace_id, by)
+    return SentimentSummary(model=model_status(report), by=by,
+                            distribution=[SentimentGroup(**row) for row in report.distribution],
+                            analysis=analysis_state(report))  # fmt: skip
 
 
 @router.get("/responses/{response_id}", summary="One response's comment analysed",
@@ -93,6 +106,20 @@ def get_response_text(caller: ReadAccess, request: Request, session: SessionDep,
     """The language, sentiment, taxonomy themes and discovered topic of one comment: a
     response in the warehouse, or one that reached Kano after the last warehouse load (read
     with the same model; it has no topic)."""
+    from kano.analytics.text.stored_results import stored_comment
+
+    stored = on_warehouse(request, lambda backend: stored_comment(
+        backend, caller.workspace_id, response_id))  # fmt: skip
+    if stored is not None:
+        p = stored["p_positive"]
+        return ResponseText(
+            response_id=response_id, comment=stored["comment"],
+            language=stored["detected_language"], p_positive=p,
+            sentiment=stored["sentiment"],
+            label={0: "negative", 1: "positive"}.get(int(stored["label"]), ""),
+            themes=stored["themes"], topic=stored["topic"],
+        )  # fmt: skip
+    # Not in the stored analysis (none stored, or newer than it): computed on read.
     analysis = analysis_of(request, caller.workspace_id)
     comments = analysis.comments
     found = comments[comments["response_id"] == response_id]

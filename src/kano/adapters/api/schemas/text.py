@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -16,6 +19,22 @@ class SentimentModelStatus(BaseModel):
     macro_f1: float | None
     folds: int
     trained_on: int = Field(description="Distinct (text, label) pairs the model was fit on.")
+
+
+class AnalysisState(BaseModel):
+    source: Literal["stored", "computed"] = Field(
+        description="`stored`: read from the analysis the worker stores in the warehouse "
+        "after each load (or `kano text analyze`); `computed`: none is stored yet, so it "
+        "was computed for this read.")
+    analysed_at: datetime | None = Field(description="When the stored analysis ran (UTC).")
+    not_analysed: int = Field(
+        description="Commented responses in the warehouse the stored analysis has not read "
+        "(new since, or their comment changed): they are analysed after the next warehouse "
+        "load, or by `kano text analyze`.")
+    no_longer_present: int = Field(
+        description="Analysed comments no longer in the warehouse (left out of the figures).")
+    outdated: str | None = Field(
+        description="`method` or `taxonomy` when that changed since the analysis ran.")
 
 
 class ThemeStat(BaseModel):
@@ -49,6 +68,7 @@ class ThemesSummary(BaseModel):
     themes: list[ThemeStat]
     negative_themes: list[ThemeStat] = Field(description="Most negative comments first.")
     topics: list[Topic] = Field(description="Discovered automatically (NMF), top terms.")
+    analysis: AnalysisState
 
 
 class SentimentGroup(BaseModel):
@@ -64,6 +84,7 @@ class SentimentSummary(BaseModel):
     model: SentimentModelStatus
     by: str
     distribution: list[SentimentGroup]
+    analysis: AnalysisState
 
 
 class ResponseText(BaseModel):

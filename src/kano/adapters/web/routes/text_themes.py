@@ -1,7 +1,8 @@
 """The Themes page (SPEC §2.11): what customers write about per touchpoint or segment, how
 they feel about it and what it costs in NPS, with example comments; ``/text.csv`` exports
-the table. The analysis is the API's and the CLI's (:mod:`kano.analytics.text.cache`):
-computed on read from the warehouse and kept until the workspace's comments change.
+the table. The figures are the API's and the CLI's: rolled up in the warehouse from the
+analysis the worker stores after each load, with a note when it misses newer comments;
+computed on read while none is stored (:mod:`kano.analytics.text.stored_results`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from kano.adapters.web.warehouse_reads import on_warehouse
 
 router = APIRouter()
 GROUPINGS = {"touchpoint": N_("Touchpoint"), "segment": N_("Segment"), "all": N_("All comments")}
-EXAMPLES = 3
+EXAMPLE_THEMES = 10  # the ranked rows shown: stored_results.EXAMPLE_THEMES have examples
 CSV_COLUMNS = ("group", "theme", "comments", "n", "share", "negative", "mean_sentiment",
                "nps_with", "n_nps_with", "nps_without", "n_nps_without", "impact")  # fmt: skip
 CSV_TITLES = {"group": N_("Group"), "theme": N_("Theme"), "comments": N_("Comments"),
@@ -28,14 +29,15 @@ CSV_TITLES = {"group": N_("Group"), "theme": N_("Theme"), "comments": N_("Commen
               "impact": N_("Impact (NPS points)")}  # fmt: skip
 
 
-def _analysis(page: SignedInPage, web: Web) -> tuple[Any, str | None]:
-    from kano.analytics.text.cache import workspace_text_analysis
+def _report(page: SignedInPage, web: Web, by: str) -> tuple[Any, str | None]:
+    from kano.analytics.text.stored_results import text_report
 
     assert page.workspace is not None
     workspace_id = page.workspace.id
     url = web.container.settings.resolved_warehouse_url()
-    return on_warehouse(web, lambda backend: workspace_text_analysis(
-        backend, workspace_id, warehouse=url), page.gettext)  # fmt: skip
+    group = None if by == "all" else by
+    return on_warehouse(web, lambda backend: text_report(
+        backend, workspace_id, group, warehouse=url), page.gettext)  # fmt: skip
 
 
 def _by(value: str) -> str:
@@ -46,33 +48,20 @@ def _by(value: str) -> str:
 def themes_page(page: SignedInPage, web: Web, by: str = "touchpoint") -> Response:
     if page.workspace is None:
         return no_workspace(page)
-    from kano.analytics.text import negative_themes, theme_summary
-
     by = _by(by)
-    analysis, problem = _analysis(page, web)
+    report, problem = _report(page, web, by)
     context: dict[str, Any] = {"by": by, "groupings": GROUPINGS, "problem": problem}
-    if analysis is not None:
-        group = None if by == "all" else by
+    if report is not None:
         language = page.language.code
-        labels = {t.key: t.label(language) for t in analysis.taxonomy.themes}
-        rows = theme_summary(analysis, group)
-        groups = sorted({r.group for r in rows})
-        matrix = {(r.group, r.theme): r for r in rows}
-        ranking = negative_themes(analysis, group)[:10]
-        comments = analysis.comments
-        examples = {}
-        for r in ranking:
-            mask = comments[f"theme:{r.theme}"] & (comments["sentiment"] == "negative")
-            if group:
-                mask &= comments[group] == r.group
-            examples[(r.group, r.theme)] = comments.loc[mask, "comment"].drop_duplicates().head(
-                EXAMPLES).tolist()
         context |= {
-            "model": analysis.model, "comments": len(comments),
-            "languages": analysis.languages(), "labels": labels, "groups": groups,
-            "themes": analysis.taxonomy.theme_keys(), "matrix": matrix, "ranking": ranking,
-            "examples": examples, "topics": analysis.topics,
-            "distribution": analysis.sentiment_distribution(group),
+            "model": report.model, "comments": report.comments, "languages": report.languages,
+            "labels": {t.key: t.label(language) for t in report.taxonomy.themes},
+            "groups": sorted({r.group for r in report.themes}),
+            "themes": report.taxonomy.theme_keys(),
+            "matrix": {(r.group, r.theme): r for r in report.themes},
+            "ranking": report.ranking[:EXAMPLE_THEMES], "examples": report.examples,
+            "topics": report.topics, "distribution": report.distribution,
+            "freshness": report.freshness,
         }  # fmt: skip
     return page.render("analysis/text.html", active="text", **context)
 
@@ -82,13 +71,12 @@ def themes_csv(page: SignedInPage, web: Web, by: str = "touchpoint") -> Response
     if page.workspace is None:
         return no_workspace(page)
     from kano.adapters.exports.metric_table import CSV_MEDIA_TYPE, metric_csv
-    from kano.analytics.text import theme_summary
 
     by = _by(by)
-    analysis, _problem = _analysis(page, web)
-    if analysis is None:
+    report, _problem = _report(page, web, by)
+    if report is None:
         return themes_page(page, web, by)
-    records = [r.as_dict() for r in theme_summary(analysis, None if by == "all" else by)]
+    records = [r.as_dict() for r in report.themes]
     titles = {k: page.gettext(v) for k, v in CSV_TITLES.items()}
     return Response(metric_csv(CSV_COLUMNS, records, titles),
                     media_type=f"{CSV_MEDIA_TYPE}; charset=utf-8", headers={

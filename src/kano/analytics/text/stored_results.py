@@ -1,0 +1,455 @@
+"""A workspace's text analysis stored in the warehouse, and the reports read from it.
+
+The analysis (:func:`~kano.analytics.text.analysis.analyze_comments`) fits a sentiment
+model and discovers topics on *all* of a workspace's comments: ~18 s for 25k distinct
+comments (bench/RESULTS.md, "Text analytics"), too slow for the first page view after a
+load and wasted when every ``kano serve`` copy computes its own. So the worker computes
+it after a warehouse load (and ``kano text analyze`` on demand) and writes one row per
+comment to the warehouse table ``comment_insights`` plus one row per workspace to
+``text_analyses`` (model figures, topics, versions); pages, the API and the CLI roll it up
+in the warehouse through Ibis (:func:`report_from_store`), in milliseconds.
+
+What is current: a stored row counts only while the response still carries the comment it
+read (response id *and* text equal). :func:`stored_freshness` counts the commented
+responses that are not analysed yet (new, or their comment changed) and the analysed ones
+no longer in the warehouse, and says when the analysis's own code or the taxonomy changed
+since (``METHOD_VERSION``, :func:`taxonomy_version`). The worker re-analyses a workspace
+only then; the model's version (:func:`model_version`, a digest of its training data) is
+stored for the record. Why the whole workspace and not only the new comments: a new scored
+comment changes the model, and with it every comment's ``p_positive``, and the topics are
+fitted on all comments; language and themes alone (what could be reused per comment) are
+under 1 s of the 18.
+
+:func:`report_from_analysis` builds the same :class:`TextReport` from an analysis in
+memory: the fallback when nothing is stored yet, and the independent check of the stored
+roll-ups in the tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from kano.analytics.text.analysis import GroupBy, TextAnalysis, ThemeRow, theme_summary
+from kano.analytics.text.sentiment import MIN_PER_CLASS, SentimentModel
+from kano.analytics.text.themes import DiscoveredTopic, Taxonomy, default_taxonomy
+
+METHOD_VERSION = "1"
+"""Raise when the analysis gives other results for the same comments (a new language
+rule, another model or topic method): stored analyses then count as outdated."""
+INSIGHTS, ANALYSES = "comment_insights", "text_analyses"
+EXAMPLES = 3
+"""Example comments per ranked (group, theme)."""
+EXAMPLE_THEMES = 10
+"""Ranked (group, theme) pairs that get examples."""
+
+
+@dataclass(frozen=True)
+class ModelFigures:
+    """What the sentiment model reports about itself (no fitted pipeline)."""
+
+    status: str
+    labelled: int
+    negative: int
+    positive: int
+    message: str
+    accuracy: float | None = None
+    macro_f1: float | None = None
+    folds: int = 0
+    trained_on: int = 0
+
+    @property
+    def trained(self) -> bool:
+        return self.status == "trained"
+
+    @classmethod
+    def of(cls, model: SentimentModel) -> ModelFigures:
+        return cls(status=model.status, labelled=model.labelled, negative=model.negative,
+                   positive=model.positive, message=model.message, accuracy=model.accuracy,
+                   macro_f1=model.macro_f1, folds=model.folds,
+                   trained_on=model.trained_on)  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> ModelFigures:
+        data = json.loads(text)
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "min_per_class": MIN_PER_CLASS}
+
+
+@dataclass(frozen=True)
+class TopicCount:
+    topic: DiscoveredTopic
+    comments: int
+
+    @property
+    def index(self) -> int:
+        return self.topic.index
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        return self.topic.terms
+
+    @property
+    def label(self) -> str:
+        return self.topic.label
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Where a report's figures come from and what they miss."""
+
+    source: Literal["stored", "computed"]
+    analysed_at: datetime | None = None
+    not_analysed: int = 0
+    """Commented responses in the warehouse the stored analysis has not read (new ones, or
+    their comment changed)."""
+    no_longer_present: int = 0
+    """Analysed comments whose response left the warehouse or changed its comment."""
+    outdated: str | None = None
+    """``method`` or ``taxonomy`` when that changed since the analysis, else None."""
+
+    @property
+    def current(self) -> bool:
+        return self.not_analysed == 0 and self.no_longer_present == 0 and self.outdated is None
+
+
+@dataclass
+class TextReport:
+    """Everything the Themes page, the API and the CLI show for one grouping."""
+
+    by: GroupBy | None
+    comments: int
+    languages: dict[str, int]
+    model: ModelFigures
+    taxonomy: Taxonomy
+    themes: list[ThemeRow]
+    ranking: list[ThemeRow]
+    """(group, theme) with negative comments, most first (``negative_themes``' order)."""
+    distribution: list[dict[str, Any]]
+    topics: list[TopicCount]
+    examples: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    """Up to ``EXAMPLES`` distinct negative comments for the first ``EXAMPLE_THEMES``
+    ranked pairs, first answered first."""
+    freshness: Freshness = field(default_factory=lambda: Freshness("computed"))
+
+
+def ranked(rows: list[ThemeRow]) -> list[ThemeRow]:
+    """:func:`~kano.analytics.text.analysis.negative_themes`' order of summary rows."""
+    from kano.analytics.text.analysis import negative_order
+
+    return negative_order(rows)
+
+
+# --- from an analysis in memory ---------------------------------------------------------
+
+
+def report_from_analysis(
+    analysis: TextAnalysis, by: GroupBy | None, *, freshness: Freshness | None = None
+) -> TextReport:
+    frame = analysis.comments
+    themes = theme_summary(analysis, by)
+    ranking = ranked(themes)
+    examples = {}
+    for r in ranking[:EXAMPLE_THEMES]:
+        mask = frame[f"theme:{r.theme}"] & (frame["sentiment"] == "negative")
+        if by:
+            mask &= frame[by] == r.group
+        examples[(r.group, r.theme)] = (
+            frame.loc[mask, "comment"].drop_duplicates().head(EXAMPLES).tolist()
+        )
+    counts = frame["topic"].value_counts() if "topic" in frame else pd.Series(dtype=int)
+    return TextReport(
+        by=by, comments=len(frame), languages=analysis.languages(),
+        model=ModelFigures.of(analysis.model), taxonomy=analysis.taxonomy, themes=themes,
+        ranking=ranking, distribution=analysis.sentiment_distribution(by),
+        topics=[TopicCount(t, int(counts.get(t.index, 0))) for t in analysis.topics],
+        examples=examples, freshness=freshness or Freshness("computed"),
+    )  # fmt: skip
+
+
+# --- versions and the rows to store -----------------------------------------------------
+
+
+def taxonomy_version(taxonomy: Taxonomy) -> str:
+    """A digest of the taxonomy's keys, labels and patterns."""
+    shape = [(t.key, sorted(t.labels.items()), sorted((lang, p.pattern) for lang, p
+                                                       in t.patterns.items()))
+             for t in taxonomy.themes]  # fmt: skip
+    return hashlib.sha256(json.dumps(shape, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def model_version(analysis: TextAnalysis) -> str:
+    """A digest of what the sentiment model learnt from: its labelled (label, text) pairs."""
+    frame = analysis.comments
+    labelled = frame.loc[frame["label"] >= 0, ["label", "comment"]]
+    pairs = sorted(zip(labelled["label"].astype(int), labelled["comment"].astype(str),
+                       strict=True))  # fmt: skip
+    digest = hashlib.sha256()
+    for label, text in pairs:
+        digest.update(f"{label}\x00{text}\x01".encode())
+    return digest.hexdigest()[:16]
+
+
+def insight_tables(
+    analysis: TextAnalysis, workspace_id: int, analysed_at: datetime
+) -> tuple[Any, Any]:
+    """The rows of ``comment_insights`` and ``text_analyses`` for one workspace (Arrow, in
+    the warehouse schema)."""
+    import pyarrow as pa
+
+    from kano.metrics.warehouse_schema import COMMENT_INSIGHTS, TEXT_ANALYSES
+
+    frame = analysis.comments
+    keys = analysis.taxonomy.theme_keys()
+    n = len(frame)
+    if keys and n:
+        matrix = frame[[f"theme:{k}" for k in keys]].to_numpy(dtype=bool)
+        themes = ["".join(f"|{k}" for k, hit in zip(keys, row, strict=True) if hit)
+                  for row in matrix]  # fmt: skip
+        themes = [t + "|" if t else "" for t in themes]
+    else:
+        themes = [""] * n
+    p = frame["p_positive"].to_numpy(dtype="float64") if n else np.zeros(0)
+    comments = pa.table({
+        "workspace_id": pa.array([workspace_id] * n, pa.int64()),
+        "response_id": pa.array(frame["response_id"].astype("int64").tolist() if n else [],
+                                pa.int64()),
+        "comment": pa.array(frame["comment"].astype(str).tolist() if n else [], pa.string()),
+        "language": pa.array(frame["detected_language"].astype(str).tolist() if n else [],
+                             pa.string()),
+        "label": pa.array(frame["label"].astype("int64").tolist() if n else [], pa.int16()),
+        "p_positive": pa.array([None if np.isnan(v) else float(v) for v in p], pa.float64()),
+        "sentiment": pa.array(frame["sentiment"].astype(str).tolist() if n else [],
+                              pa.string()),
+        "themes": pa.array(themes, pa.string()),
+        "topic": pa.array(frame["topic"].astype("int64").tolist() if n else [], pa.int64()),
+    }, schema=COMMENT_INSIGHTS.schema)  # fmt: skip
+    topics = [{"index": t.index, "terms": list(t.terms)} for t in analysis.topics]
+    summary = pa.table({
+        "workspace_id": [workspace_id], "analysed_at": [analysed_at], "comments": [n],
+        "method_version": [METHOD_VERSION],
+        "taxonomy_version": [taxonomy_version(analysis.taxonomy)],
+        "model_version": [model_version(analysis) if n else ""],
+        "model": [json.dumps(ModelFigures.of(analysis.model).__dict__)],
+        "topics": [json.dumps(topics, ensure_ascii=False)],
+    }, schema=TEXT_ANALYSES.schema)  # fmt: skip
+    return comments, summary
+
+
+# --- read from the warehouse ------------------------------------------------------------
+
+
+def _summary(backend: Any, workspace_id: int) -> dict[str, Any] | None:
+    """The workspace's ``text_analyses`` row, None when there is none (or no table)."""
+    try:
+        table = backend.table(ANALYSES)
+    except Exception:  # each engine says "no such table" its own way
+        return None
+    rows = table.filter(table.workspace_id == workspace_id).to_pyarrow().to_pylist()
+    return rows[0] if rows else None
+
+
+def _insights(backend: Any, workspace_id: int) -> Any:
+    t = backend.table(INSIGHTS)
+    return t.filter(t.workspace_id == workspace_id).select(
+        i_id="response_id", i_comment="comment", detected_language="language", label="label",
+        p_positive="p_positive", sentiment="sentiment", themes="themes", topic="topic",
+    )  # fmt: skip
+
+
+def stored_freshness(
+    backend: Any, workspace_id: int, taxonomy: Taxonomy | None = None,
+    summary: dict[str, Any] | None = None,
+) -> Freshness | None:  # fmt: skip
+    """How the stored analysis of the workspace stands against its warehouse comments;
+    None when there is none."""
+    from kano.analytics.text.inputs import commented_rows
+
+    summary = summary or _summary(backend, workspace_id)
+    if summary is None:
+        return None
+    current = commented_rows(backend, workspace_id).select("response_id", "comment")
+    stored = _insights(backend, workspace_id).select("i_id", "i_comment")
+    both = current.left_join(stored, [current.response_id == stored.i_id,
+                                      current.comment == stored.i_comment])  # fmt: skip
+    counts = both.aggregate(not_analysed=_count(both.i_id.isnull()),
+                            matched=_count(both.i_id.notnull())).to_pyarrow().to_pylist()[0]
+    outdated = None
+    if summary["method_version"] != METHOD_VERSION:
+        outdated = "method"
+    elif summary["taxonomy_version"] != taxonomy_version(taxonomy or default_taxonomy()):
+        outdated = "taxonomy"
+    return Freshness("stored", analysed_at=summary["analysed_at"],
+                     not_analysed=int(counts["not_analysed"] or 0),
+                     no_longer_present=int(summary["comments"]) - int(counts["matched"] or 0),
+                     outdated=outdated)  # fmt: skip
+
+
+def _count(condition: Any) -> Any:
+    return condition.ifelse(1, 0).sum()
+
+
+_SUMS = ("comments", "negative", "neutral", "positive", "p_sum", "p_n", "nps_n", "promoters",
+         "detractors")  # fmt: skip
+
+
+def report_from_store(
+    backend: Any, workspace_id: int, by: GroupBy | None, *, taxonomy: Taxonomy | None = None
+) -> TextReport | None:
+    """The report rolled up in the warehouse from the stored analysis (None when there is
+    none): the comments whose response still carries the analysed text.
+
+    The warehouse sums the comments per group and *set* of themes (a few hundred rows at
+    most, whatever the number of comments); the sums per theme add those rows up."""
+    import ibis
+
+    from kano.analytics.text.inputs import commented_responses
+
+    summary = _summary(backend, workspace_id)
+    if summary is None:
+        return None
+    taxonomy = taxonomy or default_taxonomy()
+    freshness = stored_freshness(backend, workspace_id, taxonomy, summary)
+    assert freshness is not None
+    current = commented_responses(backend, workspace_id)
+    stored = _insights(backend, workspace_id)
+    t = current.inner_join(stored, [current.response_id == stored.i_id,
+                                    current.comment == stored.i_comment])  # fmt: skip
+    t = t.mutate(grp=ibis.literal("") if by is None else t[by].fill_null(""))
+    p, nps = t.p_positive, t.nps
+    combos = t.group_by(["grp", "themes"]).aggregate(
+        comments=t.count(), negative=_count(t.sentiment == "negative"),
+        neutral=_count(t.sentiment == "neutral"), positive=_count(t.sentiment == "positive"),
+        p_sum=p.sum(), p_n=_count(p.notnull()), nps_n=_count(nps.notnull()),
+        promoters=_count(nps >= 9), detractors=_count(nps <= 6),
+    ).to_pyarrow().to_pylist()  # fmt: skip
+    keys = taxonomy.theme_keys()
+    totals: dict[str, dict[str, float]] = {}
+    per_theme: dict[tuple[str, str], dict[str, float]] = {}
+    for row in combos:
+        values = {name: row[name] or 0 for name in _SUMS}
+        _add(totals.setdefault(row["grp"], {}), values)
+        for key in str(row["themes"] or "").split("|"):
+            if key in keys:
+                _add(per_theme.setdefault((row["grp"], key), {}), values)
+    themes: list[ThemeRow] = []
+    distribution: list[dict[str, Any]] = []
+    for group in sorted(totals):
+        total = totals[group]
+        n_group = int(total["comments"])
+        distribution.append({
+            "group": group, "n": n_group, "negative": int(total["negative"]),
+            "neutral": int(total["neutral"]), "positive": int(total["positive"]),
+            "mean_sentiment": _mean(total["p_sum"], int(total["p_n"])),
+        })  # fmt: skip
+        for key in keys:
+            w = per_theme.get((group, key)) or dict.fromkeys(_SUMS, 0)
+            n, nn = int(w["comments"]), int(w["nps_n"])
+            nps_with = _nps(int(w["promoters"]), int(w["detractors"]), nn)
+            nps_without = _nps(int(total["promoters"] - w["promoters"]),
+                               int(total["detractors"] - w["detractors"]),
+                               int(total["nps_n"]) - nn)  # fmt: skip
+            themes.append(ThemeRow(
+                group=group, theme=key, comments=n_group, n=n,
+                share=n / n_group if n_group else 0.0, negative=int(w["negative"]),
+                mean_sentiment=_mean(w["p_sum"], int(w["p_n"])), nps_with=nps_with,
+                n_nps_with=nn, nps_without=nps_without, n_nps_without=int(total["nps_n"]) - nn,
+                impact=None if nps_with is None or nps_without is None
+                else nps_with - nps_without,
+            ))  # fmt: skip
+    ranking = ranked(themes)
+    languages = {str(r["detected_language"]): int(r["n"]) for r in t.group_by(
+        "detected_language").aggregate(n=t.count()).to_pyarrow().to_pylist()}  # fmt: skip
+    per_topic = {int(r["topic"]): int(r["n"]) for r in t.group_by("topic").aggregate(
+        n=t.count()).to_pyarrow().to_pylist()}  # fmt: skip
+    topics = [TopicCount(DiscoveredTopic(int(x["index"]), tuple(x["terms"])),
+                         per_topic.get(int(x["index"]), 0))
+              for x in json.loads(summary["topics"])]  # fmt: skip
+    return TextReport(
+        by=by, comments=sum(d["n"] for d in distribution), languages=languages,
+        model=ModelFigures.from_json(summary["model"]), taxonomy=taxonomy, themes=themes,
+        ranking=ranking, distribution=distribution, topics=topics,
+        examples=_examples(t, ranking[:EXAMPLE_THEMES]), freshness=freshness,
+    )  # fmt: skip
+
+
+def _add(into: dict[str, float], values: dict[str, float]) -> None:
+    for name, value in values.items():
+        into[name] = into.get(name, 0) + value
+
+
+def text_report(backend: Any, workspace_id: int, by: GroupBy | None, *, warehouse: str
+                ) -> TextReport:  # fmt: skip
+    """What a read shows: the stored analysis rolled up in the warehouse, even when it
+    misses the newest comments (its ``freshness`` says how many: a slightly stale answer
+    at once beats an exact one in 18 s), or, while none is stored for the workspace, the
+    analysis computed on this read (cached per process, :mod:`.cache`)."""
+    report = report_from_store(backend, workspace_id, by)
+    if report is not None:
+        return report
+    from kano.analytics.text.cache import workspace_text_analysis
+
+    return report_from_analysis(
+        workspace_text_analysis(backend, workspace_id, warehouse=warehouse), by
+    )
+
+
+def _examples(t: Any, pairs: list[ThemeRow]) -> dict[tuple[str, str], list[str]]:
+    """Up to ``EXAMPLES`` distinct negative comments per pair, first answered first, in one
+    query: the pairs go to the warehouse as a small table."""
+    import ibis
+
+    if not pairs:
+        return {}
+    wanted = ibis.memtable({"g": [r.group for r in pairs],
+                            "k": [f"|{r.theme}|" for r in pairs]})  # fmt: skip
+    negative = t.filter(t.sentiment == "negative").select("grp", "themes", "comment",
+                                                          "response_id")  # fmt: skip
+    hits = negative.inner_join(wanted, [negative.grp == wanted.g,
+                                        negative.themes.contains(wanted.k)])  # fmt: skip
+    first = hits.group_by(["g", "k", "comment"]).aggregate(first=hits.response_id.min())
+    place = ibis.row_number().over(group_by=[first.g, first.k], order_by=first.first)
+    rows = (first.mutate(place=place).filter(lambda x: x.place < EXAMPLES)
+            .to_pyarrow().to_pylist())  # fmt: skip
+    examples: dict[tuple[str, str], list[str]] = {(r.group, r.theme): [] for r in pairs}
+    for row in sorted(rows, key=lambda x: (x["g"], x["k"], x["first"])):
+        examples[(row["g"], row["k"].strip("|"))].append(row["comment"])
+    return examples
+
+
+def stored_comment(backend: Any, workspace_id: int, response_id: int) -> dict[str, Any] | None:
+    """One response's stored reading (its current comment only), None when not analysed."""
+    from kano.analytics.text.inputs import commented_rows
+
+    current = commented_rows(backend, workspace_id)
+    current = current.filter(current.response_id == response_id)
+    stored = _insights(backend, workspace_id)
+    stored = stored.filter(stored.i_id == response_id)
+    rows = current.inner_join(stored, [current.response_id == stored.i_id,
+                                       current.comment == stored.i_comment]).select(
+        "comment", "detected_language", "label", "p_positive", "sentiment", "themes", "topic",
+    ).to_pyarrow().to_pylist()  # fmt: skip
+    if not rows:
+        return None
+    row = rows[0]
+    summary = _summary(backend, workspace_id) or {"topics": "[]"}
+    labels = {int(x["index"]): DiscoveredTopic(int(x["index"]), tuple(x["terms"])).label
+              for x in json.loads(summary["topics"])}  # fmt: skip
+    return {**row, "themes": [k for k in str(row["themes"]).split("|") if k],
+            "topic": labels.get(int(row["topic"]))}  # fmt: skip
+
+
+def _mean(total: float | None, n: int) -> float | None:
+    return None if not n or total is None else float(2 * (total / n) - 1)
+
+
+def _nps(promoters: int, detractors: int, n: int) -> float | None:
+    return None if n <= 0 else float(100 * (promoters / n - detractors / n))
