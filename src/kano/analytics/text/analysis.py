@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from kano.analytics.text.embeddings import find_topics
 from kano.analytics.text.language import detect_languages
 from kano.analytics.text.sentiment import (
     NEGATIVE_BELOW,
@@ -27,7 +28,7 @@ from kano.analytics.text.sentiment import (
     labels_from_scores,
     train_sentiment,
 )
-from kano.analytics.text.themes import DiscoveredTopic, Taxonomy, default_taxonomy, discover_topics
+from kano.analytics.text.themes import DiscoveredTopic, Taxonomy, default_taxonomy
 
 GroupBy = Literal["touchpoint", "segment"]
 Progress = Callable[[str], None]
@@ -113,7 +114,8 @@ def analyze_comments(
     for j, key in enumerate(taxonomy.theme_keys()):
         comments[f"theme:{key}"] = matches[:, j]
     say("topics")
-    found, assigned = discover_topics(texts, topics=topics)
+    # bag-of-words unless KANO_TEXT_EMBEDDINGS asks for the sentence-embedding back-end
+    found, assigned = find_topics(texts, comments["detected_language"].tolist(), topics=topics)
     comments["topic"] = assigned
     return TextAnalysis(comments=comments, model=model, taxonomy=taxonomy, topics=found)
 

@@ -26,6 +26,11 @@ import numpy as np
 from kano.analytics.text.language import LANGUAGES
 
 DEFAULT_TAXONOMY = "taxonomy.yaml"
+WORDS = r"(?u)\b[^\W\d_]{4,}\b"
+"""Words of 4+ letters in any script: the terms that discovered topics are named by."""
+BAG_OF_WORDS = "bag-of-words"
+""":attr:`DiscoveredTopic.method` of NMF topics (the optional sentence-embedding back-end,
+:mod:`kano.analytics.text.embeddings`, makes the others)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,8 @@ def default_taxonomy() -> Taxonomy:
 class DiscoveredTopic:
     index: int
     terms: tuple[str, ...]
+    method: str = BAG_OF_WORDS
+    """``bag-of-words`` or ``embeddings:<model>``."""
 
     @property
     def label(self) -> str:
@@ -134,7 +141,7 @@ def discover_topics(
     usable = [t for t in distinct if t.strip()]
     if len(usable) < max(2 * topics, 10):
         return [], assigned
-    vectorizer = TfidfVectorizer(token_pattern=r"(?u)\b[^\W\d_]{4,}\b", max_df=0.5, min_df=2,
+    vectorizer = TfidfVectorizer(token_pattern=WORDS, max_df=0.5, min_df=2,
                                  sublinear_tf=True)  # fmt: skip
     try:
         matrix = vectorizer.fit_transform(list(distinct))
