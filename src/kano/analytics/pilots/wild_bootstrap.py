@@ -37,7 +37,7 @@ impossible), so Webb's six-point weights ±√½, ±1, ±√(3⁄2) are drawn in
 errors"). Draws use a fixed seed: the same data always give the same p-value.
 
 **Fixed effects** nested in the clusters (unit effects with clusters = units) may be
-partialled out before the bootstrap (Roodman et al. 2019, §3.4): pass the within-unit
+partialled out before the bootstrap (Roodman et al. 2019): pass the within-unit
 demeaned y and X.
 
 Checked against ``wildboottest`` (the Python port of ``boottest``/``fwildclusterboot``) and
@@ -174,18 +174,18 @@ class WildClusterBootstrap:
         beta = inverse @ (x_.T @ y_)
         q = inverse[:, column]
         self.ssc = g / (g - 1) * (n - 1) / (n - k)
-        xi = _cluster_sums(codes, x_ * (y_ - x_ @ beta)[:, None], g) @ q
+        residual = y_ - x_ @ beta
+        xi = _cluster_sums(codes, x_ * residual[:, None], g) @ q
         self.estimate = float(beta[column])
         self.std_error = float(np.sqrt(self.ssc * np.sum(xi * xi)))
-        # The restricted fit for H0: β_j = δ0 is affine in δ0: ũ(δ0) = ũ_y − δ0·ũ_x.
-        others = np.delete(x_, column, axis=1)
-        u_y, u_x = y_.copy(), x_[:, column].copy()
-        if others.shape[1]:
-            fitted = others @ np.linalg.lstsq(others, np.column_stack([u_y, u_x]), rcond=None)[0]
-            u_y, u_x = u_y - fitted[:, 0], u_x - fitted[:, 1]
+        # The restricted fit for H0: β_j = δ0 is β̂ − q·(β̂_j − δ0)/q_j, so its residuals are
+        # affine in δ0: ũ(δ0) = ũ_y − δ0·ũ_x with ũ_x = Xq/q_j (= x_j net of the others).
+        xq = x_ @ q
+        u_x = xq / q[column]
+        u_y = residual + beta[column] * u_x
         s_y = _cluster_sums(codes, x_ * u_y[:, None], g)  # G × k scores under H0
         s_x = _cluster_sums(codes, x_ * u_x[:, None], g)
-        a = _cluster_sums(codes, x_ * (x_ @ q)[:, None], g)  # a_g = X_g'X_g q
+        a = _cluster_sums(codes, x_ * xq[:, None], g)  # a_g = X_g'X_g q
         c_y, c_x = s_y @ q, s_x @ q
         self.enumerated = enumerates(g, draws, self.weights)
         self.draws = 2**g if self.enumerated else draws
