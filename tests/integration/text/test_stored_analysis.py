@@ -33,6 +33,7 @@ from kano.analytics.text.inputs import load_comments
 from kano.analytics.text.stored_results import (
     METHOD_VERSION,
     TextReport,
+    method_version,
     report_from_analysis,
     report_from_store,
     taxonomy_version,
@@ -180,7 +181,7 @@ def test_the_worker_stores_every_comment_after_the_load_and_then_has_nothing_to_
         assert by_id[row.response_id]["comment"] == row.comment
     (summary,) = summaries
     assert summary["comments"] == len(comments)
-    assert summary["method_version"] == METHOD_VERSION
+    assert summary["method_version"] == method_version() == METHOD_VERSION
     assert summary["taxonomy_version"] == taxonomy_version(default_taxonomy())
     assert len(summary["model_version"]) == 16
     assert analyse_after_load(stack.url, [stack.workspace_id]) == [], "nothing changed"
@@ -237,6 +238,27 @@ def test_page_and_api_read_the_stored_analysis_without_computing(
     reading = stack.api(f"/text/responses/{one['response_id']}")
     assert reading["comment"] == one["comment"] and reading["sentiment"] == "negative"
     assert reading["themes"] == [k for k in one["themes"].split("|") if k]
+
+
+def test_an_analysis_by_another_method_is_outdated_and_redone_after_the_next_load(
+    stack: Stack, analysed: str
+) -> None:
+    store = open_store(stack.url)
+    try:
+        with store.transaction():
+            store.execute(  # type: ignore[attr-defined]
+                f"UPDATE {store.name('text_analyses')} SET method_version = '0' "  # type: ignore[attr-defined]
+                f"WHERE workspace_id = {stack.workspace_id}")  # fmt: skip
+    finally:
+        store.close()
+    before = _stored(stack, None)
+    assert before.freshness.outdated == "method" and before.freshness.not_analysed == 0
+    assert "text analysis changed since." in stack.page("/text?lang=en")
+
+    (line,) = analyse_after_load(stack.url, [stack.workspace_id])
+
+    assert "comments analysed" in line
+    assert _stored(stack, None).freshness.current
 
 
 def _add_response_to_warehouse(stack: Stack, comment: str) -> int:

@@ -28,6 +28,21 @@ def test_json_has_a_cross_validated_model_and_themes_per_segment(demo_folder: Pa
     assert body["model"]["status"] == "trained" and body["model"]["accuracy"] > 0.9
     assert {row["group"] for row in body["themes"]} >= {"smb"}
     assert body["negative_themes"][0]["negative"] > 0
+    assert body["analysis"]["source"] == "stored", "stored, or current from an earlier test"
+    assert body["analysis"]["not_analysed"] == 0
+
+
+def test_a_second_run_reads_the_stored_analysis_and_force_redoes_it(demo_folder: Path) -> None:
+    first = json.loads(kano(demo_folder, "text", "analyze", "--json").stdout)
+    again = kano(demo_folder, "text", "analyze", "--json")
+
+    assert again.returncode == 0, again.stderr
+    body = json.loads(again.stdout)
+    assert body["analysis"]["run"] == "current"
+    assert body["themes"] == first["themes"] and body["model"] == first["model"]
+    forced = json.loads(kano(demo_folder, "text", "analyze", "--json", "--force").stdout)
+    assert forced["analysis"]["run"] == "stored"
+    assert forced["analysis"]["analysed_at"] > body["analysis"]["analysed_at"]
 
 
 def test_table_shows_the_ranking_and_a_bad_option_is_named(demo_folder: Path) -> None:

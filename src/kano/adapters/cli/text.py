@@ -16,7 +16,6 @@ text_app = typer.Typer(
     "themes per touchpoint or segment, on the warehouse data.",
     no_args_is_help=True,
 )
-_STEPS = ("language", "sentiment", "themes", "topics")
 
 
 def _number(value: float | None, digits: int = 1) -> str:
@@ -31,44 +30,66 @@ def analyze(
     ),
     by: str = typer.Option("touchpoint", "--by", help="touchpoint, segment or all."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON: model, themes, topics."),
+    force: bool = typer.Option(
+        False, "--force", help="Analyse again even when the stored analysis is current."
+    ),
 ) -> None:
     """Detect languages, train the sentiment model on the scored comments (cross-validated),
-    find the themes and print the negative-themes ranking."""
+    find the themes, store the results in the warehouse (what the Themes page and the API
+    read; the worker does the same after each load) and print the negative-themes ranking.
+    A workspace whose stored analysis is current is only printed."""
     from kano.adapters.cli.analyze import _workspace_and_warehouse
     from kano.adapters.jobs.compute import warehouse_backend
-    from kano.analytics.text import negative_themes, theme_summary
-    from kano.analytics.text.cache import workspace_text_analysis
+    from kano.adapters.jobs.text_insights import STEPS, analyse_and_store
+    from kano.analytics.text.stored_results import (
+        Freshness,
+        report_from_analysis,
+        report_from_store,
+    )
     from kano.domain.shared.errors import InvalidInput
 
     if by not in ("touchpoint", "segment", "all"):
         raise InvalidInput("--by", f"{by!r} is not one of touchpoint, segment, all")
     group: Any = None if by == "all" else by
     slug, workspace_id, url = _workspace_and_warehouse(workspace)
-    with warehouse_backend(url) as backend:
-        if as_json:
-            analysis = workspace_text_analysis(backend, workspace_id, warehouse=url)
-        else:
-            from kano.adapters.cli.console import row_progress
+    if as_json:
+        run = analyse_and_store(url, workspace_id, force=force)
+    else:
+        from kano.adapters.cli.console import row_progress
 
-            with row_progress(f"Analysing comments in {slug}", len(_STEPS)) as advance:
-                analysis = workspace_text_analysis(
-                    backend, workspace_id, warehouse=url,
-                    progress=lambda step: advance(step, 1),
-                )  # fmt: skip
-    themes = theme_summary(analysis, group)
-    ranking = negative_themes(analysis, group)
+        with row_progress(f"Analysing comments in {slug}", len(STEPS)) as advance:
+            run = analyse_and_store(url, workspace_id, force=force,
+                                    progress=lambda step: advance(step, 1))  # fmt: skip
+    if run.status == "stored" or run.analysis is None:
+        with warehouse_backend(url) as backend:  # what the page and the API now show
+            report = report_from_store(backend, workspace_id, group)
+    else:  # a Spark warehouse: not stored
+        report = None
+    if report is None:
+        report = report_from_analysis(run.analysis, group, freshness=Freshness("computed"))
+    state = report.freshness
     if as_json:
         print(json.dumps({
-            "workspace": slug, "comments": len(analysis.comments),
-            "languages": analysis.languages(), "model": analysis.model.as_dict(),
-            "themes": [r.as_dict() for r in themes],
-            "negative_themes": [r.as_dict() for r in ranking],
-            "topics": [{"index": t.index, "terms": list(t.terms)} for t in analysis.topics],
+            "workspace": slug, "comments": report.comments, "languages": report.languages,
+            "model": report.model.as_dict(), "themes": [r.as_dict() for r in report.themes],
+            "negative_themes": [r.as_dict() for r in report.ranking],
+            "topics": [{"index": t.index, "terms": list(t.terms), "comments": t.comments}
+                       for t in report.topics],
+            "analysis": {**state.__dict__, "run": run.status, "seconds": round(run.seconds, 2),
+                         "analysed_at": state.analysed_at.isoformat() if state.analysed_at
+                         else None},
         }, ensure_ascii=False, indent=2))  # fmt: skip
         return
-    model = analysis.model
-    console.print(f"[bold]{len(analysis.comments)}[/] comments; languages: "
-                  + ", ".join(f"{k} {v}" for k, v in analysis.languages().items()))  # fmt: skip
+    if run.status == "stored":
+        console.print(f"Analysed and stored in the warehouse in {run.seconds:.1f} s.")
+    elif run.status == "current":
+        console.print(f"The stored analysis of {state.analysed_at:%Y-%m-%d %H:%M} UTC is "
+                      "current (--force analyses again).")  # fmt: skip
+    else:
+        console.print(f"[yellow]Analysed in {run.seconds:.1f} s, {run.status}.[/]")
+    model = report.model
+    console.print(f"[bold]{report.comments}[/] comments; languages: "
+                  + ", ".join(f"{k} {v}" for k, v in report.languages.items()))  # fmt: skip
     if model.trained:
         console.print(f"Sentiment model: {escape(model.message)} Cross-validated accuracy "
                       f"{_number(model.accuracy, 3)}, macro-F1 {_number(model.macro_f1, 3)} "
@@ -79,13 +100,13 @@ def analyze(
     for column in ("group", "theme", "negative", "n", "share", "mean sentiment", "NPS with",
                    "NPS without", "impact"):  # fmt: skip
         table.add_column(column)
-    for r in ranking[:15]:
+    for r in report.ranking[:15]:
         table.add_row(escape(r.group or "all"), r.theme, str(r.negative), str(r.n),
                       f"{r.share:.1%}", _number(r.mean_sentiment, 2), _number(r.nps_with),
                       _number(r.nps_without), _number(r.impact))  # fmt: skip
     console.print(table)
-    if analysis.topics:
-        console.print("Discovered topics: " + "; ".join(escape(t.label) for t in analysis.topics))
+    if report.topics:
+        console.print("Discovered topics: " + "; ".join(escape(t.label) for t in report.topics))
 
 
 @text_app.command("train")

@@ -38,11 +38,22 @@ import pandas as pd
 
 from kano.analytics.text.analysis import GroupBy, TextAnalysis, ThemeRow, theme_summary
 from kano.analytics.text.sentiment import MIN_PER_CLASS, SentimentModel
-from kano.analytics.text.themes import DiscoveredTopic, Taxonomy, default_taxonomy
+from kano.analytics.text.themes import BAG_OF_WORDS, DiscoveredTopic, Taxonomy, default_taxonomy
 
 METHOD_VERSION = "1"
 """Raise when the analysis gives other results for the same comments (a new language
 rule, another model or topic method): stored analyses then count as outdated."""
+TOPIC_SETTINGS = ("KANO_TEXT_EMBEDDINGS", "KANO_TEXT_EMBEDDINGS_LANGUAGES")
+"""Settings that choose the topic back-end (:mod:`kano.analytics.text.embeddings`): part of
+the method, so switching it re-analyses (give the worker and the servers the same)."""
+
+
+def method_version() -> str:
+    """``METHOD_VERSION`` and the topic back-end the settings choose."""
+    import os
+
+    chosen = ",".join(os.environ.get(name, "").strip() for name in TOPIC_SETTINGS)
+    return METHOD_VERSION if chosen == "," else f"{METHOD_VERSION};topics={chosen}"
 INSIGHTS, ANALYSES = "comment_insights", "text_analyses"
 EXAMPLES = 3
 """Example comments per ranked (group, theme)."""
@@ -232,10 +243,11 @@ def insight_tables(
         "themes": pa.array(themes, pa.string()),
         "topic": pa.array(frame["topic"].astype("int64").tolist() if n else [], pa.int64()),
     }, schema=COMMENT_INSIGHTS.schema)  # fmt: skip
-    topics = [{"index": t.index, "terms": list(t.terms)} for t in analysis.topics]
+    topics = [{"index": t.index, "terms": list(t.terms), "method": t.method}
+              for t in analysis.topics]  # fmt: skip
     summary = pa.table({
         "workspace_id": [workspace_id], "analysed_at": [analysed_at], "comments": [n],
-        "method_version": [METHOD_VERSION],
+        "method_version": [method_version()],
         "taxonomy_version": [taxonomy_version(analysis.taxonomy)],
         "model_version": [model_version(analysis) if n else ""],
         "model": [json.dumps(ModelFigures.of(analysis.model).__dict__)],
@@ -283,7 +295,7 @@ def stored_freshness(
     counts = both.aggregate(not_analysed=_count(both.i_id.isnull()),
                             matched=_count(both.i_id.notnull())).to_pyarrow().to_pylist()[0]
     outdated = None
-    if summary["method_version"] != METHOD_VERSION:
+    if summary["method_version"] != method_version():
         outdated = "method"
     elif summary["taxonomy_version"] != taxonomy_version(taxonomy or default_taxonomy()):
         outdated = "taxonomy"
@@ -370,7 +382,8 @@ def report_from_store(
         "detected_language").aggregate(n=t.count()).to_pyarrow().to_pylist()}  # fmt: skip
     per_topic = {int(r["topic"]): int(r["n"]) for r in t.group_by("topic").aggregate(
         n=t.count()).to_pyarrow().to_pylist()}  # fmt: skip
-    topics = [TopicCount(DiscoveredTopic(int(x["index"]), tuple(x["terms"])),
+    topics = [TopicCount(DiscoveredTopic(int(x["index"]), tuple(x["terms"]),
+                                         str(x.get("method", BAG_OF_WORDS))),
                          per_topic.get(int(x["index"]), 0))
               for x in json.loads(summary["topics"])]  # fmt: skip
     return TextReport(
