@@ -144,3 +144,14 @@ def test_effect_ignores_anything_common_to_a_unit_or_to_a_period(
     before, after = difference_in_differences(frame), difference_in_differences(shifted)
     assert after.effect == pytest.approx(before.effect, abs=1e-6)
     assert after.std_error == pytest.approx(before.std_error, rel=1e-6, abs=1e-9)
+
+
+def test_a_panel_with_as_many_parameters_as_observations_is_refused_by_name() -> None:
+    """One unit a group and one period a side: the 2×2 fits exactly, with no error left
+    to estimate (statsmodels divided by zero: a 500 on the API before)."""
+    panel = pd.DataFrame({
+        "unit": ["a", "a", "b", "b"], "period": [1, 2, 1, 2], "y": [1.0, 2.0, 1.5, 1.7],
+        "treated": [True, True, False, False], "post": [False, True, False, True],
+    })  # fmt: skip
+    with pytest.raises(ValueError, match="4 observations leave nothing to estimate"):
+        difference_in_differences(panel)

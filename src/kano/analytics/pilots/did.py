@@ -250,6 +250,11 @@ def difference_in_differences(
         regressors = pd.concat([effect_col, _period_dummies(frame["period"], periods[0])], axis=1)
         y, x = _design(frame, regressors, panel_fe=True)
         method = "two-way fixed effects"
+    if len(frame) <= x.shape[1]:  # statsmodels' CR1 factor would divide by zero
+        raise ValueError(
+            f"panel: {len(frame)} observations leave nothing to estimate the error of "
+            f"{x.shape[1]} parameters with; add units or periods"
+        )
     result = _fit(y, x, frame, cov_type)
     if "effect" not in x.columns:
         raise ValueError("panel: the test period's change cannot be told apart from the periods")
