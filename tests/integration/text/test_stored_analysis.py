@@ -204,8 +204,8 @@ def test_stored_rollups_equal_the_analysis_computed_on_the_same_comments(
     assert stored.examples == computed.examples and any(stored.examples.values())
     for got_row, want_row in zip(stored.distribution, computed.distribution, strict=True):
         assert_same(got_row, want_row)
-    assert [(t.index, t.terms, t.comments) for t in stored.topics] == [
-        (t.index, t.terms, t.comments) for t in computed.topics]
+    assert [(t.index, t.terms, t.method, t.comments) for t in stored.topics] == [
+        (t.index, t.terms, t.method, t.comments) for t in computed.topics]
     assert stored.freshness.source == "stored" and stored.freshness.current
 
 

@@ -54,6 +54,8 @@ def method_version() -> str:
 
     chosen = ",".join(os.environ.get(name, "").strip() for name in TOPIC_SETTINGS)
     return METHOD_VERSION if chosen == "," else f"{METHOD_VERSION};topics={chosen}"
+
+
 INSIGHTS, ANALYSES = "comment_insights", "text_analyses"
 EXAMPLES = 3
 """Example comments per ranked (group, theme)."""
@@ -111,6 +113,10 @@ class TopicCount:
     @property
     def label(self) -> str:
         return self.topic.label
+
+    @property
+    def method(self) -> str:
+        return self.topic.method
 
 
 @dataclass(frozen=True)
