@@ -25,8 +25,19 @@ def test_json_ranks_the_planted_touchpoint_first(demo_folder: Path) -> None:
     records = json.loads(result.stdout)
     top = records[0]
     assert (top["journey"], top["rank"], top["touchpoint"]) == ("smb", 1, "delivery-field")
+    assert [r["rank"] for r in records] == list(range(1, len(records) + 1))
+    assert [r["priority"] for r in records] == sorted((r["priority"] for r in records),
+                                                      reverse=True)  # fmt: skip
+    # the planted harm: delivery CSAT whose whole interval lies below the journey's bar
+    score = top["score"]
+    assert score["measure"] == "csat" and score["ci"]["high"] < score["bar"]
+    # revenue at risk has no planted size (the harm is planted in CSAT, not in churn): it
+    # comes with its interval and its parts, whatever its sign
     low, high = top["revenue_at_risk_ci"]["low"], top["revenue_at_risk_ci"]["high"]
-    assert top["revenue_at_risk"] > 0 and low < top["revenue_at_risk"] < high
+    assert low <= top["revenue_at_risk"] <= high
+    assert top["revenue_at_risk"] == pytest.approx(
+        top["revenue_of_poor"] * top["churn"]["uplift"]
+    )
 
 
 def test_table_and_friendly_errors(demo_folder: Path) -> None:
