@@ -20,7 +20,7 @@ from kano.analytics.linkage.specs import PROCESS_MEASURES, PULSE_ITEMS, LinkSpec
 
 @dataclass(frozen=True)
 class ModellingFrame:
-    data: pd.DataFrame  # columns x, y, group
+    data: pd.DataFrame  # columns x, y, group (and period at the team-month grain: the month)
     cluster: str  # what ``group`` is: "team" or "customer"
     unit: str  # what one row is, for people
 
@@ -86,9 +86,8 @@ def _team_month(reader: WarehouseReader, spec: LinkSpec) -> ModellingFrame:
     effect = _team_series(reader, spec.effect, teams, touchpoints)
     cause["month"] = cause["month"] + spec.lag_months  # the cause of lag months before
     cells = effect.merge(cause, on=["team_id", "month"], suffixes=("_y", "_x"))
-    data = pd.DataFrame(
-        {"x": cells["value_x"], "y": cells["value_y"], "group": cells["team_id"]}
-    )
+    data = pd.DataFrame({"x": cells["value_x"], "y": cells["value_y"],
+                         "group": cells["team_id"], "period": cells["month"]})  # fmt: skip
     return ModellingFrame(data, "team", "team-month")
 
 

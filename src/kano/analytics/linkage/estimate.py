@@ -5,15 +5,24 @@ effect's own units per unit of the cause (a linear probability for repurchase an
 log points for spend), so estimates read as "one more delay day costs 0.2 CSAT points"
 and can be compared with a planted or a target size. Intervals at the response and
 customer-quarter grains are clustered by customer, because one customer answers and buys
-many times; at the team-month grain they are heteroskedasticity-robust (HC1) -- a company
-has a handful of teams per function, far too few clusters for a cluster-robust variance.
+many times.
+
+At the team-month grain the slope is estimated *within teams, net of month effects*
+(team and month fixed effects, see ``panel_slope``): teams differ for reasons of their
+own -- a region that is harder to serve, a team that happens to hold more senior people --
+and a pooled regression across a handful of teams mostly compares those teams. On the
+demo, competency → delivery delay pooled over the five delivery teams gives +1.31 days per
+unit of competency (95 % CI 0.72 to 1.91) although the generator plants no such effect:
+the team means of the two correlate at 0.77 (Delivery East has both the highest mean
+competency and, through its low engagement, the longest delays); within teams, net of
+month effects, it is +0.91 (-0.29 to 2.12), not supported.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +40,16 @@ SUPPORTED, NOT_SUPPORTED, WRONG_SIGN, TOO_FEW = (
 )  # fmt: skip
 MIN_OBSERVATIONS = 30
 MIN_CLUSTERS = 10
+# Team effects need each team seen over time: at least this many team-months per team
+# (the median team); month effects need enough team-months left after both sets of effects.
+MIN_MONTHS_PER_TEAM = 6
+MIN_RESIDUAL_DF = 20
+# How a team-month slope was identified; the phrases are shown to people (translated).
+WITHIN_TEAMS_NET_OF_MONTHS = "within teams, net of month effects"
+WITHIN_TEAMS = "within teams"
+ONE_TEAM = "one team over time"
+ACROSS_TEAMS = "across teams"
+NO_WITHIN_VARIATION = "the cause does not vary within teams"
 
 
 @dataclass(frozen=True)
@@ -62,11 +81,24 @@ class LinkResult:
         return asdict(self)
 
 
-def _method(spec: LinkSpec, frame: ModellingFrame) -> str:
+def _method(spec: LinkSpec, frame: ModellingFrame, panel: PanelSlope | None = None) -> str:
+    """How the link was fitted, for people (stored with the map's tests, 120 characters)."""
+    if panel is not None:
+        why = f" ({panel.reason})" if panel.reason else ""
+        return f"OLS {panel.design}{why}, team-month grain, HC1 95 % CI, t({panel.df})"
     kind = ("OLS (linear probability; logistic odds ratio alongside)"
             if spec.effect in BEHAVIOURS[:2] else "OLS")  # fmt: skip
-    variance = "HC1-robust" if frame.cluster == "team" else f"{frame.cluster}-clustered"
-    return f"{kind} at {frame.unit} grain, {variance} 95 % CI"
+    if frame.cluster == "team":
+        return f"{kind} at team-month grain"
+    return f"{kind} at {frame.unit} grain, {frame.cluster}-clustered 95 % CI"
+
+
+def design_of(method: str | None) -> str | None:
+    """The identification phrase inside a team-month link's ``method`` (None elsewhere)."""
+    for phrase in (WITHIN_TEAMS_NET_OF_MONTHS, WITHIN_TEAMS, ONE_TEAM, ACROSS_TEAMS):
+        if method and f"OLS {phrase}" in method:
+            return phrase
+    return None
 
 
 def fit(spec: LinkSpec, frame: ModellingFrame, logistic: bool = True) -> LinkResult:
@@ -82,13 +114,16 @@ def fit(spec: LinkSpec, frame: ModellingFrame, logistic: bool = True) -> LinkRes
     }  # fmt: skip
     x, y = data["x"].to_numpy(float), data["y"].to_numpy(float)
     by_team = frame.cluster == "team"
+    too_few = LinkResult(**{**base, "estimate": None, "ci_low": None, "ci_high": None,
+                            "p_value": None, "standardized": None, "verdict": TOO_FEW})
     if n < MIN_OBSERVATIONS or (not by_team and clusters < MIN_CLUSTERS) or np.std(x) == 0:
-        return LinkResult(**base, estimate=None, ci_low=None, ci_high=None, p_value=None,
-                          standardized=None, verdict=TOO_FEW)  # fmt: skip
+        return too_few
     if by_team:
-        fitted = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit(cov_type="HC1")
-        estimate, p_value = float(fitted.params[1]), float(fitted.pvalues[1])
-        low, high = (float(v) for v in fitted.conf_int(0.05)[1])
+        panel = panel_slope(x, y, data["group"].to_numpy(), data["period"].to_numpy())
+        if panel.estimate is None:
+            return replace(too_few, method=_method(spec, frame, panel))
+        base["method"] = _method(spec, frame, panel)
+        estimate, low, high, p_value = panel.estimate, panel.low, panel.high, panel.p_value
     else:
         estimate, low, high, p_value = clustered_slope(x, y, data["group"].to_numpy())
     if low > 0 or high < 0:
@@ -103,6 +138,86 @@ def fit(spec: LinkSpec, frame: ModellingFrame, logistic: bool = True) -> LinkRes
                       p_value=p_value, standardized=standardized, verdict=verdict,
                       odds_ratio=odds[0], odds_ratio_ci_low=odds[1],
                       odds_ratio_ci_high=odds[2])  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PanelSlope:
+    """A team-month slope: how it was identified (``design``, why not better: ``reason``),
+    the residual degrees of freedom and, when the cause varies, the estimate."""
+
+    design: str
+    reason: str | None
+    df: int
+    estimate: float | None = None
+    low: float = math.nan
+    high: float = math.nan
+    p_value: float = math.nan
+
+
+def _dummies(codes: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Indicator columns of all but the first level (the constant stands for it)."""
+    levels = int(codes.max()) + 1 if len(codes) else 0
+    return (codes[:, None] == np.arange(1, levels)[None, :]).astype(float)
+
+
+def panel_slope(
+    x: NDArray[np.float64], y: NDArray[np.float64], teams: NDArray[Any], months: NDArray[Any]
+) -> PanelSlope:
+    """Slope of ``y`` on ``x`` in a team-month panel, within teams and net of month effects.
+
+    Team effects take out whatever makes a team differ on both sides for good (region,
+    staff, the touchpoint it serves); month effects take out shocks and trends common to all
+    teams (a season, competency growing with everyone's tenure). The slope is then read off
+    how a team's month-to-month changes in the cause go with its changes in the effect,
+    against the other teams' the same month: the Frisch-Waugh-Lovell residuals of ``x`` and
+    ``y`` on the constant and the dummies, exactly the coefficient of the dummy regression.
+    Team effects need at least ``MIN_MONTHS_PER_TEAM`` team-months for the median team, month
+    effects ``MIN_RESIDUAL_DF`` residual degrees of freedom after both; otherwise the fit
+    falls back (team effects only; one team over time; across teams) and says why.
+
+    The interval is HC1 (heteroskedasticity-robust, with the dummies counted in the
+    correction n/(n-K)) with t quantiles on the residual degrees of freedom. Not
+    cluster-robust by team: a company has two to five teams per function, and a cluster
+    variance with so few clusters is far too small. Not a wild cluster bootstrap either:
+    with G teams it has 2^G sign patterns -- 4 for the two support hubs -- too few for a
+    95 % interval. Driscoll-Kraay (which adds serial and cross-team correlation) needs many
+    months and under-covers with two years of them; and what it guards against is mostly
+    gone here: month effects absorb common shocks, and what is left of a team-month is the
+    noise of averaging its own events. On the demo the residuals' month-to-month
+    autocorrelation within a team is -0.05 to 0.15, and Driscoll-Kraay (2 lags) standard
+    errors are 18 % smaller to 37 % larger than HC1 (size S, seed 1) with no verdict
+    changed. A test holds the slope and interval equal to statsmodels' dummy regression.
+    """
+    n = len(y)
+    team_codes = np.unique(teams, return_inverse=True)[1].astype(np.int64)
+    month_codes = np.unique(months, return_inverse=True)[1].astype(np.int64)
+    n_teams, n_months = int(team_codes.max()) + 1, int(month_codes.max()) + 1
+    per_team = float(np.median(np.bincount(team_codes)))
+    columns = [np.ones((n, 1))]
+    if n_teams == 1:
+        design, reason = ONE_TEAM, None
+    elif per_team < MIN_MONTHS_PER_TEAM:
+        design, reason = ACROSS_TEAMS, f"under {MIN_MONTHS_PER_TEAM} months per team"
+    elif n - n_teams - n_months < MIN_RESIDUAL_DF:
+        design, reason = WITHIN_TEAMS, "too few team-months for month effects"
+        columns.append(_dummies(team_codes))
+    else:
+        design, reason = WITHIN_TEAMS_NET_OF_MONTHS, None
+        columns += [_dummies(team_codes), _dummies(month_codes)]
+    controls = np.hstack(columns)
+    coefficients, _, rank, _ = np.linalg.lstsq(controls, np.column_stack([x, y]), rcond=None)
+    x_within, y_within = (np.column_stack([x, y]) - controls @ coefficients).T
+    df = n - int(rank) - 1
+    sxx = float(x_within @ x_within)
+    if sxx <= 1e-12 * max(float(np.sum((x - x.mean()) ** 2)), 1e-300) or df < 1:
+        return PanelSlope(design, NO_WITHIN_VARIATION, df)
+    slope = float(x_within @ y_within) / sxx
+    residuals = y_within - slope * x_within
+    se = math.sqrt(n / df * float(np.sum(x_within**2 * residuals**2))) / sxx
+    quantile = float(stats.t.ppf(0.975, df))
+    p_value = float(2 * stats.t.sf(abs(slope / se), df)) if se > 0 else 0.0
+    return PanelSlope(design, reason, df, slope, slope - quantile * se,
+                      slope + quantile * se, p_value)  # fmt: skip
 
 
 def _odds_ratio(

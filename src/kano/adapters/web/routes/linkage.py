@@ -35,6 +35,22 @@ OUTCOME_LABELS = {"nps": N_("NPS"), "csat": N_("CSAT"), "ces": N_("CES"), "ratin
                   "revenue": N_("Revenue in the 180 days after")}
 VERDICTS = {"supported": N_("supported"), "not supported": N_("not supported"),
             "wrong sign": N_("wrong sign"), "too few observations": N_("too few observations")}
+# How a team-month link was identified: the phrase ``kano.analytics.linkage.estimate`` puts
+# into its stored ``method`` (not imported from there: that loads statsmodels).
+DESIGN_LABELS = {
+    "within teams, net of month effects": N_("within teams, net of month effects"),
+    "within teams": N_("within teams"),
+    "one team over time": N_("one team over time"),
+    "across teams": N_("across teams"),
+}
+
+
+def design_label(method: str | None, gettext: Callable[[str], str]) -> str | None:
+    """"within teams, net of month effects" (translated) for a team-month link's method."""
+    for phrase, label in DESIGN_LABELS.items():
+        if method and f"OLS {phrase}" in method:
+            return gettext(label)
+    return None
 
 
 def layer_of(item: str) -> str:
@@ -81,7 +97,8 @@ def linkage(page: SignedInPage, web: Web) -> Response:
                           "links": links})  # fmt: skip
     return page.render("analysis/linkage.html", active="linkage", layers=LAYERS, steps=steps,
                        say_do=found["say_do"] if found else [], problem=problem,
-                       verdicts=VERDICTS)  # fmt: skip
+                       verdicts=VERDICTS,
+                       design_of=lambda method: design_label(method, page.gettext))  # fmt: skip
 
 
 @router.get("/drivers")

@@ -35,6 +35,7 @@ from kano.adapters.web.deps import (
     Web,
     language_for,
 )
+from kano.adapters.web.routes.linkage import design_label
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, strategy_context
 from kano.adapters.web.strategy_formats import LEGEND_ORDER, STATUS_LABELS, StrategyFormats
@@ -120,6 +121,7 @@ VERDICT_LABELS = {
 def evidence_text(test: LinkTestLine, gettext: Gettext) -> str:
     """"Supported by the data: −0.44 nps per delivery_delay_days (95 % CI …), lag 90D, n = 567"."""
     verdict = gettext(VERDICT_LABELS.get(test.verdict, test.verdict))
+    design = design_label(test.method, gettext)  # "within teams, net of month effects"
     if test.estimate is None or test.ci_low is None or test.ci_high is None:
         return verdict
     return verdict + ": " + gettext(
@@ -127,7 +129,7 @@ def evidence_text(test: LinkTestLine, gettext: Gettext) -> str:
         "lag %(lag)s, n = %(n)s") % {
         "estimate": f"{test.estimate:.3g}", "effect": test.effect_metric,
         "cause": test.cause_metric, "low": f"{test.ci_low:.3g}", "high": f"{test.ci_high:.3g}",
-        "lag": test.lag, "n": test.n}  # fmt: skip
+        "lag": test.lag, "n": test.n} + (", " + design if design else "")  # fmt: skip
 
 
 def _band_note(
