@@ -52,9 +52,10 @@ def test_pain_points_rank_the_planted_touchpoint_first_with_the_engine_numbers(
     assert body["journey"] == "smb" and body["segment"] is None
     top = body["items"][0]
     assert top["touchpoint"] == "delivery-field" and top["rank"] == 1
-    assert top["revenue_at_risk"] > 0
-    assert top["revenue_at_risk_ci"]["low"] < top["revenue_at_risk"]
-    assert top["revenue_at_risk"] < top["revenue_at_risk_ci"]["high"]
+    # revenue at risk has no planted sign (the harm is planted in CSAT, not churn): it
+    # comes with its interval, and equals the engine's below
+    assert top["revenue_at_risk_ci"]["low"] <= top["revenue_at_risk"]
+    assert top["revenue_at_risk"] <= top["revenue_at_risk_ci"]["high"]
 
     backend = connect(demo_workspace.warehouse_url, read_only=True)
     try:
