@@ -24,7 +24,7 @@ from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import Workspace
 from kano.adapters.importers.company_parquet import load_company
-from kano.adapters.jobs.text_insights import analyse_after_load
+from kano.adapters.jobs.text_insights import analyse_after_load, analyse_and_store
 from kano.adapters.jobs.worker import COMPUTE_JOB, Worker, default_jobs
 from kano.adapters.warehouse import ParquetSource, connect, open_store
 from kano.analytics.text import analyze_comments
@@ -261,9 +261,12 @@ def test_an_analysis_by_another_method_is_outdated_and_redone_after_the_next_loa
     assert _stored(stack, None).freshness.current
 
 
-def _add_response_to_warehouse(stack: Stack, comment: str) -> int:
+def _add_response_to_warehouse(
+    stack: Stack, comment: str, unscored: bool = False, nps: int | None = None
+) -> int:
     """A commented response that reached the warehouse after the analysis (a copy of a
-    stored one with a new id and comment)."""
+    stored one with a new id and comment; ``unscored``: without any score; ``nps``: this
+    NPS and no other score)."""
     backend = stack.backend()
     try:
         t = backend.table("responses")
@@ -276,6 +279,10 @@ def _add_response_to_warehouse(stack: Stack, comment: str) -> int:
                          pa.array([new_id], pa.int64()))  # fmt: skip
     row = row.set_column(row.schema.get_field_index("comment"), "comment",
                          pa.array([comment], pa.string()))  # fmt: skip
+    for score in ("nps", "csat", "ces", "rating") if unscored or nps is not None else ():
+        index = row.schema.get_field_index(score)
+        value = nps if score == "nps" else None
+        row = row.set_column(index, score, pa.array([value], row.schema.field(index).type))
     store = open_store(stack.url)
     try:
         from kano.metrics.warehouse_schema import RESPONSES
@@ -306,3 +313,22 @@ def test_a_comment_loaded_after_the_analysis_is_reported_until_the_next_run(
     again = stack.api("/text/themes", by="all")
     assert again["analysis"]["not_analysed"] == 0 and again["comments"] == before.comments + 1
     assert 'id="not-analysed"' not in stack.page("/text?by=all&lang=en")
+
+
+def test_an_unscored_comment_keeps_the_models_cv_figures_and_the_results_stay_exact(
+    stack: Stack, analysed: str
+) -> None:
+    before = _stored(stack, None)
+    _add_response_to_warehouse(stack, "Nobody answered the phone for an hour.", unscored=True)
+
+    run = analyse_and_store(stack.url, stack.workspace_id)
+
+    assert run.status == "stored" and run.cv_reused, "same labelled comments: no new CV"
+    assert run.comments == before.comments + 1
+    for by in (None, "segment"):
+        stored, computed = _stored(stack, by), _computed(stack, by)
+        assert stored.model == computed.model, "the full CV gives the figures kept"
+        for got, want in zip(stored.themes, computed.themes, strict=True):
+            assert_same(got.as_dict(), want.as_dict())
+    scored = _add_response_to_warehouse(stack, "The invoice was wrong twice. Terrible.", nps=1)
+    assert scored and not analyse_and_store(stack.url, stack.workspace_id).cv_reused

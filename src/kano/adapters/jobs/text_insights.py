@@ -2,8 +2,11 @@
 
 Run by the worker right after its warehouse load (:func:`analyse_after_load`, every
 workspace whose stored analysis is missing or not current; a workspace whose comments did
-not change costs three small queries) and by ``kano text analyze``. What is stored and how
-it is read: :mod:`kano.analytics.text.stored_results`.
+not change costs two small queries) and by ``kano text analyze``. When the sentiment
+model learns from the same labelled comments as before (a load brought only unscored or
+middle-score comments), its stored cross-validated figures are kept and it is fit once
+instead of six times (:class:`~kano.analytics.text.stored_results.ReusingTrainer`). What
+is stored and how it is read: :mod:`kano.analytics.text.stored_results`.
 
 The warehouse is read through a read-only connection, the analysis runs with it closed,
 and the results are written in one store transaction (the workspace's old rows replaced),
@@ -41,11 +44,16 @@ class TextRun:
     seconds: float = 0.0
     analysis: Any = None
     """The :class:`~kano.analytics.text.TextAnalysis` computed (None when current)."""
+    cv_reused: bool = False
+    """The sentiment model learnt from the same labelled comments as the stored one: its
+    cross-validated figures were kept instead of computed again."""
 
     def summary(self) -> str:
         if self.status == "stored":
             return (f"workspace {self.workspace_id}: {self.comments} comments analysed in "
-                    f"{self.seconds:.1f} s")  # fmt: skip
+                    f"{self.seconds:.1f} s"
+                    + (" (same labelled comments: CV figures kept)" if self.cv_reused
+                       else ""))  # fmt: skip
         return f"workspace {self.workspace_id}: comment analysis {self.status}"
 
 
@@ -58,24 +66,32 @@ def analyse_and_store(
     from kano.adapters.warehouse.reading import read_only_warehouse
     from kano.analytics.text import analyze_comments
     from kano.analytics.text.inputs import load_comments
-    from kano.analytics.text.stored_results import stored_freshness
+    from kano.analytics.text.stored_results import (
+        ReusingTrainer,
+        stored_freshness,
+        stored_summary,
+    )
 
     say = progress or (lambda _step: None)
     started = time.perf_counter()
     spark = parse_warehouse_url(url).engine == "spark"
     say("reading")
     with read_only_warehouse(url) as backend:
-        freshness = None if spark else stored_freshness(backend, workspace_id)
+        summary = None if spark else stored_summary(backend, workspace_id)
+        freshness = None if summary is None else stored_freshness(
+            backend, workspace_id, summary=summary)  # fmt: skip
         if not force and freshness is not None and freshness.current:
             return TextRun(workspace_id, "current")
         frame = load_comments(backend, workspace_id)
-    analysis = analyze_comments(frame, progress=say)
+    trainer = ReusingTrainer(None if force else summary)
+    analysis = analyze_comments(frame, progress=say, train=trainer)
     say("storing")
+    seconds = time.perf_counter() - started
     if spark:
-        return TextRun(workspace_id, "not stored (Spark)", len(frame),
-                       time.perf_counter() - started, analysis)  # fmt: skip
+        return TextRun(workspace_id, "not stored (Spark)", len(frame), seconds, analysis)
     store_analysis(url, workspace_id, analysis)
-    return TextRun(workspace_id, "stored", len(frame), time.perf_counter() - started, analysis)
+    return TextRun(workspace_id, "stored", len(frame), time.perf_counter() - started, analysis,
+                   cv_reused=trainer.reused)  # fmt: skip
 
 
 def store_analysis(url: str, workspace_id: int, analysis: Any) -> None:

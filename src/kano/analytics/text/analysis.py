@@ -84,8 +84,10 @@ def analyze_comments(
     taxonomy: Taxonomy | None = None,
     topics: int = 8,
     progress: Progress | None = None,
+    train: Callable[[list[str], np.ndarray], SentimentModel] | None = None,
 ) -> TextAnalysis:
-    """Language, sentiment (model trained on ``frame``'s scored comments), themes, topics."""
+    """Language, sentiment (model trained on ``frame``'s scored comments), themes, topics.
+    ``train`` replaces :func:`train_sentiment` (e.g. one that reuses known CV figures)."""
     say = progress or (lambda _step: None)
     taxonomy = taxonomy or default_taxonomy()
     comments = frame.reset_index(drop=True).copy()
@@ -102,7 +104,7 @@ def analyze_comments(
 
     labels = labels_from_scores(column("nps"), column("csat"), column("ces"), column("rating"))
     comments["label"] = labels
-    model = train_sentiment(texts, labels)
+    model = (train or train_sentiment)(texts, labels)
     p = model.p_positive(texts)
     comments["p_positive"] = p
     comments["sentiment"] = np.select(

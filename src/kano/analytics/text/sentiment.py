@@ -141,10 +141,11 @@ def hashing_pipeline() -> Any:
 
 def train_sentiment(
     texts: Sequence[str], labels: np.ndarray, *, seed: int = 0,
-    pipeline: Callable[[], Any] | None = None,
+    pipeline: Callable[[], Any] | None = None, cross_validate: bool = True,
 ) -> SentimentModel:  # fmt: skip
     """Fit on the comments whose label is 0 or 1 and cross-validate (see the module doc).
-    ``pipeline`` makes the (unfitted) model; the TF-IDF one by default."""
+    ``pipeline`` makes the (unfitted) model; the TF-IDF one by default. Without
+    ``cross_validate`` the same model is fit (the CV does not touch it) with no figures."""
     make = pipeline or _pipeline
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import StratifiedGroupKFold
@@ -182,6 +183,8 @@ def train_sentiment(
     folds = min(FOLDS, int(min((cv_labels == 0).sum(), (cv_labels == 1).sum())),
                 int(groups.max()) + 1)  # fmt: skip
     accuracy = macro_f1 = None
+    if not cross_validate:
+        folds = 0
     if folds >= 2:
         predicted = np.empty(len(cv_labels), dtype=np.int64)
         splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)

@@ -206,13 +206,46 @@ def taxonomy_version(taxonomy: Taxonomy) -> str:
 def model_version(analysis: TextAnalysis) -> str:
     """A digest of what the sentiment model learnt from: its labelled (label, text) pairs."""
     frame = analysis.comments
-    labelled = frame.loc[frame["label"] >= 0, ["label", "comment"]]
-    pairs = sorted(zip(labelled["label"].astype(int), labelled["comment"].astype(str),
-                       strict=True))  # fmt: skip
+    return training_digest(frame["comment"].fillna("").astype(str).tolist(),
+                           frame["label"].to_numpy())  # fmt: skip
+
+
+def training_digest(texts: list[str], labels: np.ndarray) -> str:
+    """The digest of the labelled (label, text) pairs, whatever their order."""
+    pairs = sorted((int(label), str(text)) for text, label in zip(texts, labels, strict=True)
+                   if label >= 0)  # fmt: skip
     digest = hashlib.sha256()
     for label, text in pairs:
         digest.update(f"{label}\x00{text}\x01".encode())
     return digest.hexdigest()[:16]
+
+
+class ReusingTrainer:
+    """Trains the sentiment model for :func:`~kano.analytics.text.analyze_comments`,
+    reusing the stored analysis's cross-validated figures when the model learns from the
+    same labelled comments (same :func:`training_digest`): a load that brought only
+    unscored or middle-score comments then costs one fit instead of six. The fit itself
+    is the same either way (the cross-validation does not touch it)."""
+
+    def __init__(self, summary: dict[str, Any] | None) -> None:
+        self.known: tuple[str, ModelFigures] | None = None
+        if summary and summary["method_version"] == method_version():
+            figures = ModelFigures.from_json(summary["model"])
+            if figures.trained and figures.folds:
+                self.known = (str(summary["model_version"]), figures)
+        self.reused = False
+
+    def __call__(self, texts: list[str], labels: np.ndarray) -> SentimentModel:
+        from kano.analytics.text.sentiment import train_sentiment
+
+        if self.known is None or training_digest(texts, labels) != self.known[0]:
+            return train_sentiment(texts, labels)
+        figures = self.known[1]
+        model = train_sentiment(texts, labels, cross_validate=False)
+        model.accuracy, model.macro_f1, model.folds = (figures.accuracy, figures.macro_f1,
+                                                       figures.folds)  # fmt: skip
+        self.reused = True
+        return model
 
 
 def insight_tables(
@@ -265,7 +298,7 @@ def insight_tables(
 # --- read from the warehouse ------------------------------------------------------------
 
 
-def _summary(backend: Any, workspace_id: int) -> dict[str, Any] | None:
+def stored_summary(backend: Any, workspace_id: int) -> dict[str, Any] | None:
     """The workspace's ``text_analyses`` row, None when there is none (or no table)."""
     try:
         table = backend.table(ANALYSES)
@@ -291,7 +324,7 @@ def stored_freshness(
     None when there is none."""
     from kano.analytics.text.inputs import commented_rows
 
-    summary = summary or _summary(backend, workspace_id)
+    summary = summary or stored_summary(backend, workspace_id)
     if summary is None:
         return None
     current = commented_rows(backend, workspace_id).select("response_id", "comment")
@@ -331,7 +364,7 @@ def report_from_store(
 
     from kano.analytics.text.inputs import commented_responses
 
-    summary = _summary(backend, workspace_id)
+    summary = stored_summary(backend, workspace_id)
     if summary is None:
         return None
     taxonomy = taxonomy or default_taxonomy()
@@ -459,7 +492,7 @@ def stored_comment(backend: Any, workspace_id: int, response_id: int) -> dict[st
     if not rows:
         return None
     row = rows[0]
-    summary = _summary(backend, workspace_id) or {"topics": "[]"}
+    summary = stored_summary(backend, workspace_id) or {"topics": "[]"}
     labels = {int(x["index"]): DiscoveredTopic(int(x["index"]), tuple(x["terms"])).label
               for x in json.loads(summary["topics"])}  # fmt: skip
     return {**row, "themes": [k for k in str(row["themes"]).split("|") if k],
