@@ -42,7 +42,7 @@ def test_linkage_page_shows_every_chain_link_with_its_verdict(
         assert row, result.cause
         assert f"{result.estimate:.4g}" in row.group(1)
         assert f">{result.n}<" in row.group(1)
-        within = "within teams, net of month effects" in row.group(1)
+        within = "within teams, net of" in row.group(1)
         assert within == (result.grain == "team-month"), result.cause
     assert 'data-segment="all"' in page.text and "The say–do gap" in page.text
 

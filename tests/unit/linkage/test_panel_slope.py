@@ -25,8 +25,8 @@ from kano.analytics.linkage.estimate import (
     ONE_TEAM,
     SUPPORTED,
     TOO_FEW,
-    WITHIN_TEAMS,
     WITHIN_TEAMS_NET_OF_MONTHS,
+    WITHIN_TEAMS_NET_OF_TREND,
     design_of,
     fit,
     panel_slope,
@@ -121,17 +121,24 @@ def _columns(data: pd.DataFrame) -> tuple[np.ndarray, ...]:
 def test_falls_back_and_says_why_when_the_panel_is_too_thin() -> None:
     rng = np.random.default_rng(3)
     one_team = confounded_panel(rng, teams=1, months=40)
-    assert panel_slope(*_columns(one_team)).design == ONE_TEAM
+    alone = panel_slope(*_columns(one_team))
+    assert (alone.design, alone.reason) == (ONE_TEAM, None)
+    fitted = smf.ols("y ~ x + period", one_team).fit(cov_type="HC1", use_t=True)
+    assert alone.estimate == pytest.approx(fitted.params["x"], rel=1e-7)
 
     short = confounded_panel(rng, teams=12, months=4)  # 48 team-months, four per team
     thin = panel_slope(*_columns(short))
     assert (thin.design, thin.reason) == (ACROSS_TEAMS, "under 6 months per team")
 
-    few = confounded_panel(rng, teams=2, months=18)  # 36 rows: 16 df after both effects
-    within = panel_slope(*_columns(few))
-    assert (within.design, within.reason) == (WITHIN_TEAMS, "too few team-months for month effects")
-    fitted = smf.ols("y ~ x + C(group)", few).fit(cov_type="HC1", use_t=True)
-    assert within.estimate == pytest.approx(fitted.params["x"], rel=1e-7)
+    for teams, months, reason in ((2, 24, "2 teams: too few for month effects"),
+                                  (3, 10, "too few team-months for month effects")):
+        panel = confounded_panel(rng, teams=teams, months=months)
+        trend = panel_slope(*_columns(panel))
+        assert (trend.design, trend.reason) == (WITHIN_TEAMS_NET_OF_TREND, reason)
+        fitted = smf.ols("y ~ x + C(group) + period", panel).fit(cov_type="HC1", use_t=True)
+        assert trend.estimate == pytest.approx(fitted.params["x"], rel=1e-7)
+        assert (trend.low, trend.high) == pytest.approx(tuple(fitted.conf_int().loc["x"]),
+                                                        rel=1e-7)  # fmt: skip
 
 
 def test_a_cause_that_never_changes_within_a_team_cannot_be_tested() -> None:
@@ -144,14 +151,19 @@ def test_a_cause_that_never_changes_within_a_team_cannot_be_tested() -> None:
     assert NO_WITHIN_VARIATION in result.method
 
 
-@pytest.mark.parametrize("phrase", [WITHIN_TEAMS_NET_OF_MONTHS, WITHIN_TEAMS, ONE_TEAM,
-                                    ACROSS_TEAMS])  # fmt: skip
+@pytest.mark.parametrize("phrase", [WITHIN_TEAMS_NET_OF_MONTHS, WITHIN_TEAMS_NET_OF_TREND,
+                                    ONE_TEAM, ACROSS_TEAMS])  # fmt: skip
 def test_the_design_is_read_back_from_the_stored_method(phrase: str) -> None:
     rng = np.random.default_rng(1)
     panels = {WITHIN_TEAMS_NET_OF_MONTHS: confounded_panel(rng),
-              WITHIN_TEAMS: confounded_panel(rng, teams=2, months=18),
+              WITHIN_TEAMS_NET_OF_TREND: confounded_panel(rng, teams=2, months=24),
               ONE_TEAM: confounded_panel(rng, teams=1, months=40),
               ACROSS_TEAMS: confounded_panel(rng, teams=12, months=4)}  # fmt: skip
+    longest = fit(SPEC, ModellingFrame(confounded_panel(rng, teams=3, months=1000 // 3 + 1)
+                                       .query("period < 24_310 or group == 101"),
+                                       "team", "team-month"))  # fmt: skip
+    assert "too few team-months for month effects" in longest.method
+    assert len(longest.method) <= 120
 
     result = fit(SPEC, ModellingFrame(panels[phrase], "team", "team-month"))
 
@@ -175,8 +187,8 @@ def test_the_strategy_map_evidence_says_how_a_team_month_arrow_was_tested(
     from kano.adapters.web.routes.linkage import DESIGN_LABELS
     from kano.adapters.web.routes.strategy_map import evidence_text
 
-    assert set(DESIGN_LABELS) == {WITHIN_TEAMS_NET_OF_MONTHS, WITHIN_TEAMS, ONE_TEAM,
-                                  ACROSS_TEAMS}  # fmt: skip
+    assert set(DESIGN_LABELS) == {WITHIN_TEAMS_NET_OF_MONTHS, WITHIN_TEAMS_NET_OF_TREND,
+                                  ONE_TEAM, ACROSS_TEAMS}  # fmt: skip
     result = fit(SPEC, ModellingFrame(confounded_panel(np.random.default_rng(4)), "team",
                                       "team-month"))  # fmt: skip
     line = LinkTestLine(

@@ -39,8 +39,8 @@ VERDICTS = {"supported": N_("supported"), "not supported": N_("not supported"),
 # into its stored ``method`` (not imported from there: that loads statsmodels).
 DESIGN_LABELS = {
     "within teams, net of month effects": N_("within teams, net of month effects"),
-    "within teams": N_("within teams"),
-    "one team over time": N_("one team over time"),
+    "within teams, net of a common trend": N_("within teams, net of a common trend"),
+    "one team, net of its trend": N_("one team, net of its trend"),
     "across teams": N_("across teams"),
 }
 
