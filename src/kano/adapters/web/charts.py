@@ -34,29 +34,37 @@ def d3_number_locale(language: str) -> dict[str, Any]:
 def revenue_and_nps_chart(
     months: tuple[MonthFigures, ...], language: str, gettext: Callable[[str], str]
 ) -> dict[str, Any]:
-    """Monthly revenue as bars and NPS as a line on its own axis, oldest month first."""
+    """Monthly revenue as bars and NPS as a line on its own axis, oldest month first; the
+    NPS line sits in its 95 % interval band (as the CX overview draws it), so a month's
+    swing can be read against its noise."""
     formats = NumberFormats(language)
     month_title, revenue_title, nps_title = gettext("Month"), gettext("Revenue"), gettext("NPS")
-    answers_title = gettext("Answers")
-    values = [
-        {
+    answers_title, interval_title = gettext("Answers"), gettext("Interval (95%)")
+    values = []
+    for month in months:
+        estimate = month.nps.estimate
+        values.append({
             "month": formats.month(month.month),
             "revenue": round(month.revenue, 2),
             "revenue_text": formats.integer(month.revenue),
-            "nps": None if month.nps.score is None else round(month.nps.score, 1),
-            "nps_text": formats.signed(month.nps.score),
+            "nps": None if estimate.value is None else round(estimate.value, 1),
+            "nps_low": None if estimate.low is None else round(estimate.low, 1),
+            "nps_high": None if estimate.high is None else round(estimate.high, 1),
+            "nps_text": formats.signed(estimate.value),
+            "interval_text": "–" if estimate.low is None or estimate.high is None
+            else f"{formats.signed(estimate.low)} – {formats.signed(estimate.high)}",
             "answered": month.nps.answered,
-        }
-        for month in months
-    ]
+        })
     tooltip = [
         {"field": "month", "title": month_title},
         {"field": "revenue_text", "title": revenue_title},
         {"field": "nps_text", "title": nps_title},
+        {"field": "interval_text", "title": interval_title},
         {"field": "answered", "title": answers_title, "format": ","},
     ]
     x = {"field": "month", "type": "ordinal", "sort": None, "title": None,
          "axis": {"labelAngle": -40, "labelOverlap": True}}
+    nps_axis = {"titleColor": NPS_COLOUR}
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "description": gettext("Revenue and NPS by month, last 12 months"),
@@ -75,16 +83,33 @@ def revenue_and_nps_chart(
                     "tooltip": tooltip,
                 },
             },
-            {
-                "mark": {"type": "line", "color": NPS_COLOUR, "strokeWidth": 2.5,
-                         "point": {"filled": True, "size": 50, "color": NPS_COLOUR},
-                         "tooltip": True},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "nps", "type": "quantitative", "title": nps_title,
-                          "scale": {"zero": True}, "axis": {"titleColor": NPS_COLOUR}},
-                    "tooltip": tooltip,
-                },
+            {   # the band and the line share one NPS scale (the outer layers do not)
+                "layer": [
+                    {
+                        "transform": [{"filter": "isValid(datum.nps_low) && "
+                                                 "isValid(datum.nps_high)"}],
+                        "mark": {"type": "area", "color": NPS_COLOUR, "opacity": 0.16,
+                                 "tooltip": True},
+                        "encoding": {
+                            "x": x,
+                            "y": {"field": "nps_low", "type": "quantitative", "stack": None,
+                                  "title": nps_title, "axis": nps_axis},
+                            "y2": {"field": "nps_high"},
+                            "tooltip": tooltip,
+                        },
+                    },
+                    {
+                        "mark": {"type": "line", "color": NPS_COLOUR, "strokeWidth": 2.5,
+                                 "point": {"filled": True, "size": 50, "color": NPS_COLOUR},
+                                 "tooltip": True},
+                        "encoding": {
+                            "x": x,
+                            "y": {"field": "nps", "type": "quantitative", "title": nps_title,
+                                  "scale": {"zero": True}, "axis": nps_axis},
+                            "tooltip": tooltip,
+                        },
+                    },
+                ],
             },
         ],
         "resolve": {"scale": {"y": "independent"}},

@@ -95,8 +95,16 @@ class EmbeddingBackend:
 
 
 def configured_backend(environ: Mapping[str, str] | None = None) -> EmbeddingBackend | None:
-    """The back-end the environment asks for, None when off (the default)."""
-    env = os.environ if environ is None else environ
+    """The back-end the settings ask for (``environ``: these variables instead of the
+    process's settings, read afresh so a change of environment or ``.env`` is seen), None
+    when off (the default)."""
+    if environ is None:
+        from kano.config import Settings
+
+        settings = Settings()
+        environ = {SETTING: settings.text_embeddings,
+                   LANGUAGES_SETTING: settings.text_embeddings_languages}  # fmt: skip
+    env = environ
     name = (env.get(SETTING) or "").strip()
     if not name or name.lower() in {"0", "off", "no", "false", "none"}:
         return None

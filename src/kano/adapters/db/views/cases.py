@@ -4,10 +4,10 @@ the response that opened it, the customer's history and the audit trail."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.case_actions import may_work_cases
@@ -24,6 +24,7 @@ from kano.adapters.db.orm import (
 )
 
 OPEN_STATUSES = ("new", "in_progress")
+OPEN = "open"  # the status filter's value for "new or in progress"
 INBOX_LIMIT = 200
 HISTORY_LIMIT = 10
 
@@ -69,6 +70,12 @@ def overdue_condition(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def due_today_condition(now: datetime) -> ColumnElement[bool]:
+    """SQL for: not overdue now, but overdue by the end of today (midnight UTC)."""
+    midnight = datetime.combine(now.date() + timedelta(days=1), time())
+    return and_(overdue_condition(midnight), not_(overdue_condition(now)))
+
+
 @dataclass(frozen=True)
 class CaseLine:
     id: int
@@ -94,6 +101,7 @@ class CaseFilters:
     rule: str | None = None
     overdue: bool = False
     owner: str | None = None  # the owner's e-mail; "-" for cases nobody owns
+    due_today: bool = False
 
 
 @dataclass(frozen=True)
@@ -145,7 +153,9 @@ def case_inbox(session: Session, workspace_id: int, filters: CaseFilters, now: d
                limit: int = INBOX_LIMIT) -> CaseInbox:
     """The workspace's cases that pass ``filters``, newest first."""
     statement = _lines_of(workspace_id)
-    if filters.status:
+    if filters.status == OPEN:
+        statement = statement.where(CaseRow.status.in_(OPEN_STATUSES))
+    elif filters.status:
         statement = statement.where(CaseRow.status == filters.status)
     if filters.team == "-":
         statement = statement.where(CaseRow.owner_team_id.is_(None))
@@ -159,6 +169,8 @@ def case_inbox(session: Session, workspace_id: int, filters: CaseFilters, now: d
         statement = statement.where(func.lower(User.email) == filters.owner.strip().lower())
     if filters.overdue:
         statement = statement.where(overdue_condition(now))
+    if filters.due_today:
+        statement = statement.where(due_today_condition(now))
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = session.execute(
         statement.order_by(CaseRow.opened_at.desc(), CaseRow.id.desc()).limit(limit)

@@ -4,6 +4,11 @@ The "last 12 months" are the twelve calendar months that end with the month of t
 transaction or response *in the data*, not with today: a demo company generated last year
 still shows a full year, and the chart's months add up to the headline figures.
 
+NPS comes with its 95 % interval, for the year and for each month, from
+``kano.metrics.intervals.net_score`` — the arithmetic the CX overview and the metric
+engine use — so a month's swing can be read against its noise (a month of some 40 answers
+moves by ±15 points by chance alone).
+
 Everything is aggregated by the database (the demo holds about 10⁵ responses and
 transactions) with SQLAlchemy Core that runs unchanged on SQLite and PostgreSQL.
 """
@@ -13,10 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Connection, case, extract, func, select
+from sqlalchemy import Connection, case, extract, func, select, union
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.orm import Customer, FeedbackResponse, Transaction
+from kano.metrics.intervals import Estimate, net_score
 
 WINDOW_MONTHS = 12
 Database = Session | Connection
@@ -36,6 +42,11 @@ class NpsTally:
         if self.answered == 0:
             return None
         return 100.0 * (self.promoters - self.detractors) / self.answered
+
+    @property
+    def estimate(self) -> Estimate:
+        """The score with its 95 % interval (``low``/``high`` None without answers)."""
+        return net_score(self.promoters, self.detractors, self.answered)
 
     def __add__(self, other: NpsTally) -> NpsTally:
         return NpsTally(
@@ -57,6 +68,9 @@ class HomeFigures:
     customers: int
     responses: int
     months: tuple[MonthFigures, ...]  # oldest first; empty when the workspace has no activity
+    active_customers: int = 0  # with a transaction or a response in the twelve months
+    responses_in_window: int = 0  # responses of the twelve months
+    responses_before: int = 0  # responses of the twelve months before them
 
     @property
     def nps(self) -> NpsTally:
@@ -79,18 +93,22 @@ class HomeFigures:
 
 
 def home_figures(db: Database, workspace_id: int) -> HomeFigures:
-    """The home page's figures for one workspace, in four aggregate queries."""
+    """The home page's figures for one workspace, in seven aggregate queries."""
     latest = latest_activity(db, workspace_id)
     months = _window(latest) if latest else ()
     revenue = _monthly_revenue(db, workspace_id, months)
     nps = _monthly_nps(db, workspace_id, months)
+    responses, in_window, before = _response_counts(db, workspace_id, months)
     return HomeFigures(
         customers=_count(db, Customer, workspace_id),
-        responses=_count(db, FeedbackResponse, workspace_id),
+        responses=responses,
         months=tuple(
             MonthFigures(month, revenue.get(month, 0.0), nps.get(month, NpsTally()))
             for month in months
         ),
+        active_customers=_active_customers(db, workspace_id, months),
+        responses_in_window=in_window,
+        responses_before=before,
     )
 
 
@@ -125,10 +143,53 @@ def _bounds(months: tuple[date, ...]) -> tuple[datetime, datetime]:
     return datetime(start.year, start.month, 1), datetime(end.year, end.month, 1)
 
 
-def _count(db: Database, table: type[Customer] | type[FeedbackResponse], workspace_id: int) -> int:
+def _count(db: Database, table: type[Customer], workspace_id: int) -> int:
     return int(db.execute(
         select(func.count()).select_from(table).where(table.workspace_id == workspace_id)
     ).scalar_one())
+
+
+def _year_before(months: tuple[date, ...]) -> datetime:
+    """Midnight of the first day twelve months before the window starts."""
+    start = months[0]
+    return datetime(start.year - 1, start.month, 1)
+
+
+def _response_counts(
+    db: Database, workspace_id: int, months: tuple[date, ...]
+) -> tuple[int, int, int]:
+    """All the workspace's responses, those of the window, those of the year before it."""
+    moment = FeedbackResponse.submitted_at
+    if months:
+        start, end = _bounds(months)
+        earlier = _year_before(months)
+        in_window = func.sum(case(((moment >= start) & (moment < end), 1), else_=0))
+        before = func.sum(case(((moment >= earlier) & (moment < start), 1), else_=0))
+    else:
+        in_window = before = func.sum(0)
+    total, recent, older = db.execute(
+        select(func.count(), in_window, before)
+        .where(FeedbackResponse.workspace_id == workspace_id)
+    ).one()
+    return int(total), int(recent or 0), int(older or 0)
+
+
+def _active_customers(db: Database, workspace_id: int, months: tuple[date, ...]) -> int:
+    """Customers who bought or answered in the window (each counted once)."""
+    if not months:
+        return 0
+    start, end = _bounds(months)
+    bought = select(Transaction.customer_id.label("customer_id")).where(
+        Transaction.workspace_id == workspace_id,
+        Transaction.occurred_at >= start, Transaction.occurred_at < end,
+    )
+    answered = select(FeedbackResponse.customer_id.label("customer_id")).where(
+        FeedbackResponse.workspace_id == workspace_id,
+        FeedbackResponse.submitted_at >= start, FeedbackResponse.submitted_at < end,
+        FeedbackResponse.customer_id.is_not(None),
+    )
+    active = union(bought, answered).subquery()  # UNION, not UNION ALL: distinct ids
+    return int(db.execute(select(func.count()).select_from(active)).scalar_one())
 
 
 def _monthly_revenue(

@@ -28,6 +28,7 @@ from kano.adapters.db.loop_closing import reach_of
 from kano.adapters.db.orm import utcnow
 from kano.adapters.db.survey_store import answer_lines
 from kano.adapters.db.views.cases import (
+    OPEN,
     CaseFilters,
     case_inbox,
     case_view,
@@ -148,12 +149,13 @@ def _inbox_page(page: SignedInPageContext, db: DbSession, filters: CaseFilters, 
 
 @router.get("/cases")
 def inbox(page: SignedInPage, db: DbSession, status: str = "", team: str = "", rule: str = "",
-          overdue: str = "", owner: str = "") -> Response:
+          overdue: str = "", owner: str = "", due: str = "") -> Response:
     if page.workspace is None:
         return no_workspace(page)
-    filters = CaseFilters(status if status in STATUS_LABELS else None, team or None,
-                          rule or None, overdue in ("1", "on", "yes", "true"),
-                          page.viewer.email if owner == MINE else owner or None)
+    filters = CaseFilters(status if status in STATUS_LABELS or status == OPEN else None,
+                          team or None, rule or None, overdue in ("1", "on", "yes", "true"),
+                          page.viewer.email if owner == MINE else owner or None,
+                          due_today=due == "today")
     return _inbox_page(page, db, filters, owner=owner)
 
 
