@@ -30,11 +30,10 @@ from kano.adapters.warehouse import ParquetSource, connect, open_store
 from kano.analytics.text import analyze_comments
 from kano.analytics.text.cache import clear_cache
 from kano.analytics.text.inputs import load_comments
+from kano.analytics.text.report import TextReport, report_from_analysis
 from kano.analytics.text.stored_results import (
     METHOD_VERSION,
-    TextReport,
     method_version,
-    report_from_analysis,
     report_from_store,
     taxonomy_version,
 )

@@ -41,11 +41,8 @@ def analyze(
     from kano.adapters.cli.analyze import _workspace_and_warehouse
     from kano.adapters.jobs.compute import warehouse_backend
     from kano.adapters.jobs.text_insights import STEPS, analyse_and_store
-    from kano.analytics.text.stored_results import (
-        Freshness,
-        report_from_analysis,
-        report_from_store,
-    )
+    from kano.analytics.text.report import Freshness, report_from_analysis
+    from kano.analytics.text.stored_results import report_from_store
     from kano.domain.shared.errors import InvalidInput
 
     if by not in ("touchpoint", "segment", "all"):

@@ -7,37 +7,45 @@ load and wasted when every ``kano serve`` copy computes its own. So the worker c
 it after a warehouse load (and ``kano text analyze`` on demand) and writes one row per
 comment to the warehouse table ``comment_insights`` plus one row per workspace to
 ``text_analyses`` (model figures, topics, versions); pages, the API and the CLI roll it up
-in the warehouse through Ibis (:func:`report_from_store`), in milliseconds.
+in the warehouse through Ibis (:func:`report_from_store`), in a fraction of a second.
 
 What is current: a stored row counts only while the response still carries the comment it
 read (response id *and* text equal). :func:`stored_freshness` counts the commented
 responses that are not analysed yet (new, or their comment changed) and the analysed ones
-no longer in the warehouse, and says when the analysis's own code or the taxonomy changed
-since (``METHOD_VERSION``, :func:`taxonomy_version`). The worker re-analyses a workspace
-only then; the model's version (:func:`model_version`, a digest of its training data) is
-stored for the record. Why the whole workspace and not only the new comments: a new scored
-comment changes the model, and with it every comment's ``p_positive``, and the topics are
-fitted on all comments; language and themes alone (what could be reused per comment) are
-under 1 s of the 18.
+no longer in the warehouse, and says when the analysis's method or the taxonomy changed
+since (:func:`method_version`, :func:`taxonomy_version`). The worker re-analyses a
+workspace only then. The model's version (:func:`model_version`) is a digest of the
+labelled comments it learns from: while it stays the same, :class:`ReusingTrainer` keeps
+the stored cross-validated figures (one fit instead of six). Otherwise the whole workspace
+is analysed again: a new scored comment changes the model, and with it every comment's
+``p_positive``, and the topics are fitted on all comments; language and themes alone (what
+could be reused per comment) are under 1 s of the 18.
 
-:func:`report_from_analysis` builds the same :class:`TextReport` from an analysis in
-memory: the fallback when nothing is stored yet, and the independent check of the stored
-roll-ups in the tests.
+While nothing is stored for a workspace, :func:`text_report` computes the analysis on read
+(:func:`kano.analytics.text.report.report_from_analysis`), which is also the independent
+check of the stored roll-ups in the tests.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from kano.analytics.text.analysis import GroupBy, TextAnalysis, ThemeRow, theme_summary
-from kano.analytics.text.sentiment import MIN_PER_CLASS, SentimentModel
+from kano.analytics.text.analysis import GroupBy, TextAnalysis, ThemeRow, negative_order
+from kano.analytics.text.report import (
+    EXAMPLE_THEMES,
+    EXAMPLES,
+    Freshness,
+    ModelFigures,
+    TextReport,
+    TopicCount,
+    report_from_analysis,
+)
+from kano.analytics.text.sentiment import SentimentModel
 from kano.analytics.text.themes import BAG_OF_WORDS, DiscoveredTopic, Taxonomy, default_taxonomy
 
 METHOD_VERSION = "1"
@@ -57,141 +65,6 @@ def method_version() -> str:
 
 
 INSIGHTS, ANALYSES = "comment_insights", "text_analyses"
-EXAMPLES = 3
-"""Example comments per ranked (group, theme)."""
-EXAMPLE_THEMES = 10
-"""Ranked (group, theme) pairs that get examples."""
-
-
-@dataclass(frozen=True)
-class ModelFigures:
-    """What the sentiment model reports about itself (no fitted pipeline)."""
-
-    status: str
-    labelled: int
-    negative: int
-    positive: int
-    message: str
-    accuracy: float | None = None
-    macro_f1: float | None = None
-    folds: int = 0
-    trained_on: int = 0
-
-    @property
-    def trained(self) -> bool:
-        return self.status == "trained"
-
-    @classmethod
-    def of(cls, model: SentimentModel) -> ModelFigures:
-        return cls(status=model.status, labelled=model.labelled, negative=model.negative,
-                   positive=model.positive, message=model.message, accuracy=model.accuracy,
-                   macro_f1=model.macro_f1, folds=model.folds,
-                   trained_on=model.trained_on)  # fmt: skip
-
-    @classmethod
-    def from_json(cls, text: str) -> ModelFigures:
-        data = json.loads(text)
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "min_per_class": MIN_PER_CLASS}
-
-
-@dataclass(frozen=True)
-class TopicCount:
-    topic: DiscoveredTopic
-    comments: int
-
-    @property
-    def index(self) -> int:
-        return self.topic.index
-
-    @property
-    def terms(self) -> tuple[str, ...]:
-        return self.topic.terms
-
-    @property
-    def label(self) -> str:
-        return self.topic.label
-
-    @property
-    def method(self) -> str:
-        return self.topic.method
-
-
-@dataclass(frozen=True)
-class Freshness:
-    """Where a report's figures come from and what they miss."""
-
-    source: Literal["stored", "computed"]
-    analysed_at: datetime | None = None
-    not_analysed: int = 0
-    """Commented responses in the warehouse the stored analysis has not read (new ones, or
-    their comment changed)."""
-    no_longer_present: int = 0
-    """Analysed comments whose response left the warehouse or changed its comment."""
-    outdated: str | None = None
-    """``method`` or ``taxonomy`` when that changed since the analysis, else None."""
-
-    @property
-    def current(self) -> bool:
-        return self.not_analysed == 0 and self.no_longer_present == 0 and self.outdated is None
-
-
-@dataclass
-class TextReport:
-    """Everything the Themes page, the API and the CLI show for one grouping."""
-
-    by: GroupBy | None
-    comments: int
-    languages: dict[str, int]
-    model: ModelFigures
-    taxonomy: Taxonomy
-    themes: list[ThemeRow]
-    ranking: list[ThemeRow]
-    """(group, theme) with negative comments, most first (``negative_themes``' order)."""
-    distribution: list[dict[str, Any]]
-    topics: list[TopicCount]
-    examples: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    """Up to ``EXAMPLES`` distinct negative comments for the first ``EXAMPLE_THEMES``
-    ranked pairs, first answered first."""
-    freshness: Freshness = field(default_factory=lambda: Freshness("computed"))
-
-
-def ranked(rows: list[ThemeRow]) -> list[ThemeRow]:
-    """:func:`~kano.analytics.text.analysis.negative_themes`' order of summary rows."""
-    from kano.analytics.text.analysis import negative_order
-
-    return negative_order(rows)
-
-
-# --- from an analysis in memory ---------------------------------------------------------
-
-
-def report_from_analysis(
-    analysis: TextAnalysis, by: GroupBy | None, *, freshness: Freshness | None = None
-) -> TextReport:
-    frame = analysis.comments
-    themes = theme_summary(analysis, by)
-    ranking = ranked(themes)
-    examples = {}
-    for r in ranking[:EXAMPLE_THEMES]:
-        mask = frame[f"theme:{r.theme}"] & (frame["sentiment"] == "negative")
-        if by:
-            mask &= frame[by] == r.group
-        examples[(r.group, r.theme)] = (
-            frame.loc[mask, "comment"].drop_duplicates().head(EXAMPLES).tolist()
-        )
-    counts = frame["topic"].value_counts() if "topic" in frame else pd.Series(dtype=int)
-    return TextReport(
-        by=by, comments=len(frame), languages=analysis.languages(),
-        model=ModelFigures.of(analysis.model), taxonomy=analysis.taxonomy, themes=themes,
-        ranking=ranking, distribution=analysis.sentiment_distribution(by),
-        topics=[TopicCount(t, int(counts.get(t.index, 0))) for t in analysis.topics],
-        examples=examples, freshness=freshness or Freshness("computed"),
-    )  # fmt: skip
-
-
 # --- versions and the rows to store -----------------------------------------------------
 
 
@@ -416,7 +289,7 @@ def report_from_store(
                 impact=None if nps_with is None or nps_without is None
                 else nps_with - nps_without,
             ))  # fmt: skip
-    ranking = ranked(themes)
+    ranking = negative_order(themes)
     languages = {str(r["detected_language"]): int(r["n"]) for r in t.group_by(
         "detected_language").aggregate(n=t.count()).to_pyarrow().to_pylist()}  # fmt: skip
     per_topic = {int(r["topic"]): int(r["n"]) for r in t.group_by("topic").aggregate(
