@@ -1,24 +1,27 @@
-"""The edits the strategy pages make to objectives, cause–effect links and check-ins.
+"""The edits the strategy pages make: objectives and cause–effect links through the
+one write path the API uses too (``kano.adapters.db.strategy_store``), and check-ins.
 
-Each checks who may make it first — the API's rule (``may_change_owned``): admins change
+The store checks who may — the API's rule (``may_change_owned``): admins change
 everything, managers and analysts what they own, links only admins — and refuses with
-``EditForbidden``; then checks its input, writes the rows and an audit entry in the
-caller's session (the route commits), and refuses with ``EditRejected`` naming the form
-field and a message marked for the catalogues, so the page can say what to fix in the
-reader's language. Every lookup is filtered by the workspace id: an id from another tenant
-is "not found" (``LookupError``). Measures and perspectives: ``scorecard_edits``.
+``EditForbidden``; then the input, then it writes the rows and an audit entry in the
+caller's session (the route commits). This module adds what only a page needs: the
+editor behind the signed-in reader, numbers as people type them, and the store's problems
+as ``EditRejected`` naming the form field with a message marked for the catalogues, so the
+page can say what to fix in the reader's language. A row of another workspace is "not
+found" (``LookupError``). Measures: ``measure_edits``; values and perspectives:
+``scorecard_edits``.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db import strategy_store
 from kano.adapters.db.accounts import audit
 from kano.adapters.db.orm import (
     CauseEffectLinkRow,
@@ -30,16 +33,40 @@ from kano.adapters.db.orm import (
     ScorecardRow,
     utcnow,
 )
+from kano.adapters.db.strategy_store import (
+    BLANK,
+    CONTROL,
+    LAG,
+    SELF_LINK,
+    TEXT_MAX,
+    TOO_LONG,
+    AlreadyExists,
+    EditForbidden,
+)
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.okr.model import KeyResultKind
-from kano.domain.shared.errors import InvalidInput
+from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.domain.workspaces import Role, may_change_everything, may_change_owned
 
-TITLE_MAX = 300
-TEXT_MAX = 20_000
-LAG_MAX_MONTHS = 60
+__all__ = ["EditForbidden", "EditRejected", "Editor"]
+
 NUMBER_LIMIT = 1e15  # as the API's numbers: no score or progress can overflow
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+LAG_TEXT = N_("The lag is a number of months from 0 to 120.")
+# The store's messages in the reader's words, then the store's fields as the forms name them.
+_TEXTS = {
+    BLANK: N_("Please fill this in."),
+    CONTROL: N_("This text contains invisible control characters."),
+    LAG: LAG_TEXT,
+    SELF_LINK: N_("An objective cannot drive itself."),
+}
+_FIELD_TEXTS = {
+    "perspective": N_("Choose one of the perspectives."),
+    "effect": N_("These objectives are already linked."),
+    "kind": N_("Choose what the measure records."),
+    "direction": N_("Choose whether higher or lower is better."),
+    "metric": N_("Choose a metric of the catalogue."),
+}
+_FORM_FIELDS = {"perspective": "perspective_id", "cause": "cause_id", "effect": "effect_id"}
 
 
 class EditRejected(Exception):
@@ -49,13 +76,28 @@ class EditRejected(Exception):
         self.message = message  # an N_-marked text: translate it where it is shown
 
 
-class EditForbidden(Exception):
-    """The editor's role does not allow this change: ``needs`` is ``owner`` (a manager's
-    change to what someone else owns) or ``admin`` (the strategy's structure)."""
+def rejection(problem: InvalidInput | AlreadyExists) -> EditRejected:
+    """A store's problem as the page shows it: the form's field, the reader's words."""
+    field = problem.field.split(".")[0]  # metric.id, metric.slice.segment → metric
+    message = problem.message if isinstance(problem, InvalidInput) else ""
+    if message in _TEXTS:
+        text = _TEXTS[message]
+    elif message.startswith(TOO_LONG):
+        text = N_("This text is too long.")
+    else:
+        text = _FIELD_TEXTS.get(field, N_("Check this value."))
+    return EditRejected(_FORM_FIELDS.get(field, field), text)
 
-    def __init__(self, needs: str) -> None:
-        super().__init__(needs)
-        self.needs = needs
+
+@contextmanager
+def store_problems() -> Iterator[None]:
+    """Run a store call; its problems come out as the pages handle them."""
+    try:
+        yield
+    except (InvalidInput, AlreadyExists) as problem:
+        raise rejection(problem) from None
+    except NotFound as missing:
+        raise LookupError(missing.key) from None
 
 
 @dataclass(frozen=True)
@@ -67,6 +109,10 @@ class Editor:
     email: str
     role: Role
 
+    @property
+    def actor(self) -> str:
+        return self.email
+
     def require_admin(self) -> None:
         if not may_change_everything(self.role):
             raise EditForbidden("admin")
@@ -77,16 +123,9 @@ class Editor:
 
 
 def clean_text(value: str, field: str, *, required: bool, limit: int) -> str | None:
-    text = value.strip()
-    if not text:
-        if required:
-            raise EditRejected(field, N_("Please fill this in."))
-        return None
-    if len(text) > limit:
-        raise EditRejected(field, N_("This text is too long."))
-    if _CONTROL.search(text.replace("\n", "").replace("\t", "").replace("\r", "")):
-        raise EditRejected(field, N_("This text contains invisible control characters."))
-    return text
+    """A typed text trimmed and checked by the store's rule (blank is None)."""
+    with store_problems():
+        return strategy_store.text(value, field, limit=limit, required=required)
 
 
 def parse_number(text: str, field: str) -> float:
@@ -101,89 +140,26 @@ def parse_number(text: str, field: str) -> float:
     return value
 
 
-def key_from_title(title: str, fallback: str) -> str:
-    """A stable key for strategy as code: ASCII letters, digits and dashes."""
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:48].strip("-")
-    return slug or fallback
-
-
-def _unused_key(db: Session, workspace_id: int, base: str) -> str:
-    taken = set(db.scalars(select(ObjectiveRow.key).where(
-        ObjectiveRow.workspace_id == workspace_id, ObjectiveRow.key.like(f"{base}%")
-    )))
-    key, number = base, 2
-    while key in taken:
-        key, number = f"{base}-{number}", number + 1
-    return key
-
-
 def create_objective(
     db: Session, editor: Editor, *, perspective_id: int, title: str,
     customer_voice: str = "", description: str = "",
 ) -> ObjectiveRow:
-    perspective = db.scalar(select(PerspectiveRow).where(
-        PerspectiveRow.id == perspective_id, PerspectiveRow.workspace_id == editor.workspace_id
-    ))
-    if perspective is None:
-        raise EditRejected("perspective_id", N_("Choose one of the perspectives."))
-    clean_title = clean_text(title, "title", required=True, limit=TITLE_MAX)
-    assert clean_title is not None
-    last = db.scalar(select(func.max(ObjectiveRow.position)).where(
-        ObjectiveRow.workspace_id == editor.workspace_id,
-        ObjectiveRow.perspective_id == perspective.id,
-    ))
-    row = ObjectiveRow(  # the new objective is its author's: managers edit what they own
-        workspace_id=editor.workspace_id,
-        owner_user_id=editor.user_id,
-        perspective_id=perspective.id,
-        key=_unused_key(db, editor.workspace_id, key_from_title(clean_title, "objective")),
-        title=clean_title,
-        customer_voice=clean_text(customer_voice, "customer_voice", required=False,
-                                  limit=TITLE_MAX),
-        description=clean_text(description, "description", required=False, limit=TEXT_MAX),
-        position=(last + 1) if last is not None else 0,
-    )
-    db.add(row)
-    db.flush()
-    audit(db, editor.workspace_id, editor.email, "create", "objective", row.id,
-          {"key": row.key, "title": row.title, "perspective": perspective.key},
-          user_id=editor.user_id)
-    return row
+    """An objective its author owns (managers edit what they own), last in its perspective."""
+    with store_problems():
+        return strategy_store.create_objective(
+            db, editor, perspective_id=perspective_id, title=title,
+            customer_voice=customer_voice, description=description,
+            owner_user_id=editor.user_id,
+        )
 
 
 def update_objective(
     db: Session, editor: Editor, objective_id: int, *, title: str, customer_voice: str = "",
 ) -> ObjectiveRow:
     """Reword an objective the editor owns (its key stays, so strategy files still match)."""
-    row = db.scalar(select(ObjectiveRow).where(
-        ObjectiveRow.id == objective_id, ObjectiveRow.workspace_id == editor.workspace_id
-    ))
-    if row is None:
-        raise LookupError(objective_id)
-    editor.require_owner(row.owner_user_id)
-    values = {
-        "title": clean_text(title, "title", required=True, limit=TITLE_MAX),
-        "customer_voice": clean_text(customer_voice, "customer_voice", required=False,
-                                     limit=TITLE_MAX),
-    }
-    apply_audited_changes(db, editor, row, values, "objective")
-    return row
-
-
-def apply_audited_changes(
-    db: Session, editor: Editor, row: Any, values: dict[str, Any], entity: str
-) -> None:
-    """Set ``values`` on ``row`` and write what changed (from → to) to the audit log
-    under the row's key; nothing when nothing changed."""
-    changes = {name: {"from": getattr(row, name), "to": value}
-               for name, value in values.items() if getattr(row, name) != value}
-    if changes:
-        for name, value in values.items():
-            setattr(row, name, value)
-        db.flush()
-        audit(db, editor.workspace_id, editor.email, "update", entity, row.id,
-              {"key": row.key, **changes}, user_id=editor.user_id)
+    with store_problems():
+        return strategy_store.update_objective(
+            db, editor, objective_id, {"title": title, "customer_voice": customer_voice})
 
 
 def add_link(
@@ -192,30 +168,11 @@ def add_link(
 ) -> CauseEffectLinkRow:
     """Link two objectives of one scorecard (the caller has checked they belong to it).
     Links are the strategy map's structure: admins only, as in the API."""
-    editor.require_admin()
-    if cause_id == effect_id:
-        raise EditRejected("effect_id", N_("An objective cannot drive itself."))
-    if not 0 <= lag_months <= LAG_MAX_MONTHS:
-        raise EditRejected("lag_months", N_("The lag is a number of months from 0 to 60."))
-    exists = db.scalar(select(CauseEffectLinkRow.id).where(
-        CauseEffectLinkRow.workspace_id == editor.workspace_id,
-        CauseEffectLinkRow.scorecard_id == scorecard_id,
-        CauseEffectLinkRow.cause_id == cause_id,
-        CauseEffectLinkRow.effect_id == effect_id,
-    ))
-    if exists is not None:
-        raise EditRejected("effect_id", N_("These objectives are already linked."))
-    row = CauseEffectLinkRow(
-        workspace_id=editor.workspace_id, scorecard_id=scorecard_id, cause_id=cause_id,
-        effect_id=effect_id, lag_months=lag_months,
-        hypothesis=clean_text(hypothesis, "hypothesis", required=False, limit=TEXT_MAX),
-    )
-    db.add(row)
-    db.flush()
-    audit(db, editor.workspace_id, editor.email, "create", "cause_effect_link", row.id,
-          {"cause_id": cause_id, "effect_id": effect_id, "lag_months": lag_months},
-          user_id=editor.user_id)
-    return row
+    with store_problems():
+        return strategy_store.create_link(
+            db, editor, scorecard_id=scorecard_id, cause_id=cause_id, effect_id=effect_id,
+            hypothesis=hypothesis, lag_months=lag_months,
+        )
 
 
 def _apply_value(kr: KeyResultRow, value: float) -> None:
@@ -265,32 +222,18 @@ def record_check_in(
 def delete_objective(db: Session, editor: Editor, objective_id: int) -> str:
     """Delete an objective the editor owns (its measures, values and links go with it);
     returns the key of its scorecard, where the page goes next."""
-    found = db.execute(
-        select(ObjectiveRow, ScorecardRow.key)
-        .join(PerspectiveRow, PerspectiveRow.id == ObjectiveRow.perspective_id)
-        .join(ScorecardRow, ScorecardRow.id == PerspectiveRow.scorecard_id)
+    scorecard_key = db.scalar(
+        select(ScorecardRow.key)
+        .join(PerspectiveRow, PerspectiveRow.scorecard_id == ScorecardRow.id)
+        .join(ObjectiveRow, ObjectiveRow.perspective_id == PerspectiveRow.id)
         .where(ObjectiveRow.id == objective_id, ObjectiveRow.workspace_id == editor.workspace_id)
-    ).first()
-    if found is None:
-        raise LookupError(objective_id)
-    row, scorecard_key = found
-    editor.require_owner(row.owner_user_id)
-    audit(db, editor.workspace_id, editor.email, "delete", "objective", row.id,
-          {"key": row.key, "title": row.title}, user_id=editor.user_id)
-    db.delete(row)
-    db.flush()
+    )
+    with store_problems():
+        strategy_store.delete_objective(db, editor, objective_id)
     return str(scorecard_key)
 
 
 def delete_link(db: Session, editor: Editor, link_id: int) -> None:
     """Remove a cause–effect link (admins only, as adding one)."""
-    row = db.scalar(select(CauseEffectLinkRow).where(
-        CauseEffectLinkRow.id == link_id, CauseEffectLinkRow.workspace_id == editor.workspace_id
-    ))
-    if row is None:
-        raise LookupError(link_id)
-    editor.require_admin()
-    audit(db, editor.workspace_id, editor.email, "delete", "cause_effect_link", row.id,
-          {"cause_id": row.cause_id, "effect_id": row.effect_id}, user_id=editor.user_id)
-    db.delete(row)
-    db.flush()
+    with store_problems():
+        strategy_store.delete_link(db, editor, link_id)

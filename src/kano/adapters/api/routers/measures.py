@@ -3,7 +3,8 @@
 A measure belongs to its objective's owner, and so do its values: the delivery manager who
 owns "Deliver on the promised date" records its monthly actuals. Thresholds are checked by
 the domain on the measure as it will be after the request (``Thresholds``), so the API
-refuses exactly what a scorecard could not score.
+refuses exactly what a scorecard could not score. A measure's own writes go through
+``measure_store``, as the strategy session's forms do.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from kano.adapters.api.editing import (
 )
 from kano.adapters.api.pagination import PageParams, fetch_page
 from kano.adapters.api.params import key_filter
-from kano.adapters.api.routers.objectives import OBJECTIVES, owned_objective
+from kano.adapters.api.routers.objectives import taken_as_conflict
 from kano.adapters.api.schemas.editing import KEY_PATTERN, binding_columns, binding_of, sent
 from kano.adapters.api.schemas.measures import (
     Measure,
@@ -40,32 +41,18 @@ from kano.adapters.api.schemas.measures import (
     MeasureValuePage,
     MeasureValueUpdate,
 )
-from kano.adapters.api.strategy_lookups import (
-    find_row,
-    key_map,
-    next_position,
-    require_free_key,
-    row_at,
-)
-from kano.adapters.db.metric_catalogue import require_known_binding
+from kano.adapters.api.strategy_lookups import find_row, key_map, referenced_row, row_at
+from kano.adapters.db import measure_store
+from kano.adapters.db.measure_store import THRESHOLD_COLUMNS
 from kano.adapters.db.orm import MeasureRow, MeasureValueRow, ObjectiveRow
+from kano.adapters.db.strategy_store import OBJECTIVES
 from kano.domain.shared.errors import InvalidInput, NotFound
-from kano.domain.strategy.scoring import Direction, Thresholds
+from kano.domain.strategy.scoring import Direction
 
 router = APIRouter(prefix="/measures", tags=["strategy"])
 
 MeasureKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The measure's key.")]
 Period = Annotated[date, Path(description="First day of the period, e.g. `2026-10-01`.")]
-THRESHOLD_COLUMNS = ("direction", "amber_from", "green_from", "target", "band_low",
-                     "band_high", "tolerance")
-
-
-def _check_thresholds(values: dict[str, Any]) -> None:
-    """The domain's rule for the thresholds these column values make (422 if broken)."""
-    Thresholds(
-        direction=Direction(values["direction"]),
-        **{name: values[name] for name in THRESHOLD_COLUMNS if name != "direction"},
-    )
 
 
 def _latest_values(session: Session, measure_ids: set[int]) -> dict[int, MeasureValueRow]:
@@ -133,22 +120,14 @@ def list_measures(
              responses=write_responses(400, 401, 403, 409, 422, 500))
 def create_measure(editor: EditorDep, session: SessionDep, body: MeasureCreate) -> Measure:
     """On an objective the caller owns (managers); thresholds as the domain requires."""
-    objective = owned_objective(session, editor, body.objective, "objective")
+    objective = referenced_row(session, ObjectiveRow, editor.workspace_id, "objective",
+                               "objective", key=body.objective)
     values = body.model_dump(exclude={"key", "objective", "metric", "position"})
-    values["direction"] = body.direction.value
-    _check_thresholds(values)
-    if body.metric is not None:
-        require_known_binding(session, editor.workspace_id, body.metric.id, body.metric.slice)
-    require_free_key(session, MeasureRow, editor.workspace_id, "measure", key=body.key)
-    position = body.position
-    if position is None:
-        position = next_position(session, MeasureRow, editor.workspace_id,
-                                 objective_id=objective.id)
-    row = MeasureRow(workspace_id=editor.workspace_id, objective_id=objective.id, key=body.key,
-                     position=position, **values, **binding_columns(body.metric))
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "measure", row.id, body.model_dump())
+    with taken_as_conflict():
+        row = measure_store.create_measure(
+            session, editor, objective_id=objective.id, key=body.key, position=body.position,
+            **values, **binding_columns(body.metric),
+        )
     commit_or_conflict(session)
     return measures_out(session, [row])[0]
 
@@ -166,23 +145,17 @@ def update_measure(
 ) -> Measure:
     """Only the fields sent change; the thresholds must still make sense together."""
     row = _measure(session, editor.workspace_id, measure_key)
-    editor.require_owner([owner_of_measure(session, row)], OBJECTIVES)
+    editor.require_owner([owner_of_measure(session, row)], OBJECTIVES)  # a 403 before a 422
     values: dict[str, Any] = sent(body)
     if "objective" in values:
-        values["objective_id"] = owned_objective(session, editor, values.pop("objective"),
-                                                 "objective").id
+        values["objective_id"] = referenced_row(session, ObjectiveRow, editor.workspace_id,
+                                                "objective", "objective",
+                                                key=values.pop("objective")).id
     if "metric" in values:
-        if body.metric is not None:
-            require_known_binding(session, editor.workspace_id, body.metric.id, body.metric.slice)
-        values |= binding_columns(body.metric)
         del values["metric"]
-    if "direction" in values:
-        values["direction"] = Direction(values["direction"]).value
-    _check_thresholds({name: values.get(name, getattr(row, name)) for name in THRESHOLD_COLUMNS})
-    changes = apply_changes(row, values)
-    if changes:
-        record(session, editor, "update", "measure", row.id, {"key": row.key, **changes})
-        commit_or_conflict(session)
+        values |= binding_columns(body.metric)
+    measure_store.update_measure(session, editor, row.id, values)
+    commit_or_conflict(session)
     return measures_out(session, [row])[0]
 
 
@@ -191,9 +164,7 @@ def update_measure(
 def delete_measure(editor: EditorDep, session: SessionDep, measure_key: MeasureKey) -> Response:
     """Deletes its values too."""
     row = _measure(session, editor.workspace_id, measure_key)
-    editor.require_owner([owner_of_measure(session, row)], OBJECTIVES)
-    record(session, editor, "delete", "measure", row.id, {"key": row.key, "name": row.name})
-    session.delete(row)
+    measure_store.delete_measure(session, editor, row.id)
     commit_or_conflict(session)
     return Response(status_code=204)
 

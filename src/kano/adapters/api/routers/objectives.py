@@ -4,11 +4,15 @@ Objectives belong to whoever owns them: a manager may create, change and delete 
 they own (``editing.ROLE_RULES``). Links are the map's structure, changed by admins. An
 objective may align to an objective of an ancestor scorecard only (the cascade), the same
 rule the strategy-as-code import applies, so the API can never store what the file
-format would refuse.
+format would refuse. The writes go through ``strategy_store``, as the web pages' do: this
+router turns keys into rows (404 for the URL's, 422 naming the field for the body's) and
+the store's problems into HTTP statuses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
@@ -17,13 +21,10 @@ from sqlalchemy.orm import Session
 
 from kano.adapters.api.deps import ReadAccess, SessionDep
 from kano.adapters.api.editing import (
-    Editor,
     EditorDep,
-    apply_changes,
     commit_or_conflict,
     conflict,
     read_responses,
-    record,
     write_responses,
 )
 from kano.adapters.api.pagination import PageParams, fetch_page
@@ -40,18 +41,17 @@ from kano.adapters.api.schemas.strategy import (
     ObjectiveUpdate,
 )
 from kano.adapters.api.strategy_lookups import (
-    ancestors,
     email_map,
     find_row,
     key_map,
     member_id,
-    next_position,
+    referenced_id,
     referenced_row,
-    require_free_key,
     row_at,
     team_id,
     team_key_map,
 )
+from kano.adapters.db import strategy_store
 from kano.adapters.db.orm import (
     CauseEffectLinkRow,
     ObjectiveRow,
@@ -59,12 +59,12 @@ from kano.adapters.db.orm import (
     ScorecardRow,
     User,
 )
+from kano.adapters.db.strategy_store import OBJECTIVES, AlreadyExists
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter(tags=["strategy"])
 
 ObjectiveKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The objective's key.")]
-OBJECTIVES = "objectives"
 
 
 def objectives_out(session: Session, rows: list[ObjectiveRow]) -> list[Objective]:
@@ -91,27 +91,13 @@ def objectives_out(session: Session, rows: list[ObjectiveRow]) -> list[Objective
     ]
 
 
-def scorecard_of(session: Session, objective: ObjectiveRow) -> int:
-    """The id of the scorecard an objective's perspective belongs to."""
-    card_id = session.scalar(
-        select(PerspectiveRow.scorecard_id).where(PerspectiveRow.id == objective.perspective_id)
-    )
-    assert card_id is not None  # a perspective always has its scorecard (NOT NULL, cascade)
-    return card_id
-
-
-def _aligned_to_id(
-    session: Session, workspace_id: int, scorecard_id: int, key: str | None
-) -> int | None:
-    """The objective aligned to; it must sit in an ancestor scorecard (422 otherwise)."""
-    if key is None:
-        return None
-    target = referenced_row(session, ObjectiveRow, workspace_id, "aligned_to", "objective", key=key)
-    card_ancestors = ancestors(session, ScorecardRow, scorecard_id, "parent_id")[1:]
-    if scorecard_of(session, target) not in card_ancestors:
-        raise InvalidInput("aligned_to", f"objective '{key}' is not in a parent scorecard of "
-                           "this objective's scorecard")
-    return int(target.id)
+@contextmanager
+def taken_as_conflict() -> Iterator[None]:
+    """A key or link the store finds taken is a 409, as one taken at commit time."""
+    try:
+        yield
+    except AlreadyExists as taken:
+        raise conflict(str(taken)) from None
 
 
 def _perspective(
@@ -123,11 +109,8 @@ def _perspective(
     return row
 
 
-def owned_objective(session: Session, editor: Editor, key: str, field: str) -> ObjectiveRow:
-    """The objective a body field names, which the editor must own (measures use this)."""
-    row = referenced_row(session, ObjectiveRow, editor.workspace_id, field, "objective", key=key)
-    editor.require_owner([row.owner_user_id], OBJECTIVES)
-    return row
+def _aligned_to_id(session: Session, workspace_id: int, key: str | None) -> int | None:
+    return referenced_id(session, ObjectiveRow, workspace_id, "aligned_to", "objective", key)
 
 
 @router.get("/objectives", summary="List objectives", response_model=ObjectivePage,
@@ -167,21 +150,14 @@ def create_objective(editor: EditorDep, session: SessionDep, body: ObjectiveCrea
     ws = editor.workspace_id
     card = referenced_row(session, ScorecardRow, ws, "scorecard", "scorecard", key=body.scorecard)
     perspective = _perspective(session, ws, card.id, body.perspective)
-    owner_id = member_id(session, ws, "owner", body.owner)
-    editor.require_owner([owner_id], OBJECTIVES)
-    require_free_key(session, ObjectiveRow, ws, "objective", key=body.key)
-    position = body.position
-    if position is None:
-        position = next_position(session, ObjectiveRow, ws, perspective_id=perspective.id)
-    row = ObjectiveRow(
-        workspace_id=ws, perspective_id=perspective.id, key=body.key, title=body.title,
-        description=body.description, customer_voice=body.customer_voice,
-        owner_user_id=owner_id, owner_team_id=team_id(session, ws, "owner_team", body.owner_team),
-        aligned_to_id=_aligned_to_id(session, ws, card.id, body.aligned_to), position=position,
-    )
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "objective", row.id, body.model_dump())
+    with taken_as_conflict():
+        row = strategy_store.create_objective(
+            session, editor, perspective_id=perspective.id, key=body.key, title=body.title,
+            description=body.description, customer_voice=body.customer_voice,
+            owner_user_id=member_id(session, ws, "owner", body.owner),
+            owner_team_id=team_id(session, ws, "owner_team", body.owner_team),
+            aligned_to_id=_aligned_to_id(session, ws, body.aligned_to), position=body.position,
+        )
     commit_or_conflict(session)
     return objectives_out(session, [row])[0]
 
@@ -203,22 +179,19 @@ def update_objective(
     """Only the fields sent change. `perspective` moves it within its scorecard."""
     ws = editor.workspace_id
     row = row_at(session, ObjectiveRow, ws, "objective", key=objective_key)
-    editor.require_owner([row.owner_user_id], OBJECTIVES)
+    editor.require_owner([row.owner_user_id], OBJECTIVES)  # a 403 before any 422
     values: dict[str, Any] = sent(body)
-    card_id = scorecard_of(session, row)
     if "perspective" in values:
+        card_id = strategy_store.scorecard_of(session, row)
         values["perspective_id"] = _perspective(session, ws, card_id, values.pop("perspective")).id
     if "owner" in values:
         values["owner_user_id"] = member_id(session, ws, "owner", values.pop("owner"))
-        editor.require_owner([values["owner_user_id"]], OBJECTIVES)
     if "owner_team" in values:
         values["owner_team_id"] = team_id(session, ws, "owner_team", values.pop("owner_team"))
     if "aligned_to" in values:
-        values["aligned_to_id"] = _aligned_to_id(session, ws, card_id, values.pop("aligned_to"))
-    changes = apply_changes(row, values)
-    if changes:
-        record(session, editor, "update", "objective", row.id, {"key": row.key, **changes})
-        commit_or_conflict(session)
+        values["aligned_to_id"] = _aligned_to_id(session, ws, values.pop("aligned_to"))
+    strategy_store.update_objective(session, editor, row.id, values)
+    commit_or_conflict(session)
     return objectives_out(session, [row])[0]
 
 
@@ -229,9 +202,7 @@ def delete_objective(
 ) -> Response:
     """Deletes its measures and values and the links that start or end at it."""
     row = row_at(session, ObjectiveRow, editor.workspace_id, "objective", key=objective_key)
-    editor.require_owner([row.owner_user_id], OBJECTIVES)
-    record(session, editor, "delete", "objective", row.id, {"key": row.key, "title": row.title})
-    session.delete(row)
+    strategy_store.delete_objective(session, editor, row.id)
     commit_or_conflict(session)
     return Response(status_code=204)
 
@@ -274,22 +245,16 @@ def list_links(
              responses=write_responses(400, 401, 403, 409, 422, 500))
 def create_link(editor: EditorDep, session: SessionDep, body: LinkCreate) -> Link:
     """Admins only. One link per cause and effect on a map (409 otherwise)."""
-    editor.require_admin("the strategy map's links")
+    editor.require_admin(strategy_store.LINKS)  # a 403 before any 422
     ws = editor.workspace_id
     card = referenced_row(session, ScorecardRow, ws, "scorecard", "scorecard", key=body.scorecard)
     cause = referenced_row(session, ObjectiveRow, ws, "cause", "objective", key=body.cause)
     effect = referenced_row(session, ObjectiveRow, ws, "effect", "objective", key=body.effect)
-    if cause.id == effect.id:
-        raise InvalidInput("effect", "must differ from cause")
-    if find_row(session, CauseEffectLinkRow, ws, scorecard_id=card.id, cause_id=cause.id,
-                effect_id=effect.id) is not None:
-        raise conflict(f"The map of '{card.key}' already links '{cause.key}' to '{effect.key}'.")
-    row = CauseEffectLinkRow(workspace_id=ws, scorecard_id=card.id, cause_id=cause.id,
-                             effect_id=effect.id, hypothesis=body.hypothesis,
-                             lag_months=body.lag_months)
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "cause_effect_link", row.id, body.model_dump())
+    with taken_as_conflict():
+        row = strategy_store.create_link(
+            session, editor, scorecard_id=card.id, cause_id=cause.id, effect_id=effect.id,
+            hypothesis=body.hypothesis, lag_months=body.lag_months,
+        )
     commit_or_conflict(session)
     return links_out(session, [row])[0]
 
@@ -307,11 +272,8 @@ def update_link(
 ) -> Link:
     """Admins only. To move an arrow, delete it and draw another."""
     row = _link(session, editor.workspace_id, link_id)
-    editor.require_admin("the strategy map's links")
-    changes = apply_changes(row, sent(body))
-    if changes:
-        record(session, editor, "update", "cause_effect_link", row.id, changes)
-        commit_or_conflict(session)
+    strategy_store.update_link(session, editor, row.id, sent(body))
+    commit_or_conflict(session)
     return links_out(session, [row])[0]
 
 
@@ -319,9 +281,6 @@ def update_link(
                response_class=Response, responses=write_responses(401, 403, 404, 422, 500))
 def delete_link(editor: EditorDep, session: SessionDep, link_id: ResourceId) -> Response:
     row = _link(session, editor.workspace_id, link_id)
-    editor.require_admin("the strategy map's links")
-    out = links_out(session, [row])[0]
-    record(session, editor, "delete", "cause_effect_link", row.id, out.model_dump())
-    session.delete(row)
+    strategy_store.delete_link(session, editor, row.id)
     commit_or_conflict(session)
     return Response(status_code=204)

@@ -41,6 +41,7 @@ from kano.adapters.web.strategy_access import (
     strategy_context,
 )
 from kano.adapters.web.strategy_edits import (
+    LAG_TEXT,
     EditForbidden,
     Editor,
     EditRejected,
@@ -396,8 +397,7 @@ def draw_arrow(
         try:
             lag = int(lag_months.strip() or "0")
         except ValueError:
-            raise EditRejected("lag_months", N_("The lag is a number of months from 0 to "
-                                                "60.")) from None
+            raise EditRejected("lag_months", LAG_TEXT) from None
         return add_link(db, editor, scorecard_id=session.card.id, cause_id=cause_id,
                         effect_id=effect_id, hypothesis=hypothesis, lag_months=lag).id
 

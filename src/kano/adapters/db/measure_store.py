@@ -1,0 +1,190 @@
+"""The one write path of scorecard measures, shared by ``/measures`` and the strategy
+session's measure forms (the pattern of ``strategy_store``).
+
+A measure belongs to its objective's owner. Its thresholds are checked by the domain
+(``Thresholds``) on the measure as it will be after the change, and a metric binding by
+the workspace's catalogue (``require_known_binding``), so neither path can store what a
+scorecard could not score. A measure bound to a metric without a unit of its own takes
+the metric's unit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kano.adapters.db.metric_catalogue import require_known_binding, workspace_catalogue
+from kano.adapters.db.orm import MeasureRow, ObjectiveRow
+from kano.adapters.db.strategy_store import (
+    OBJECTIVES,
+    Author,
+    apply_audited_changes,
+    new_key,
+    position_or_last,
+    record,
+    referenced,
+    require_owner,
+    row_in,
+    texts_checked,
+)
+from kano.domain.shared.errors import InvalidInput
+from kano.domain.strategy.scoring import Direction, Thresholds
+
+NAME_MAX = 200  # the strategy-as-code file's Name
+UNIT_MAX = 32
+NUMBER_LIMIT = 1e15  # no score or progress can overflow
+WEIGHT_LIMIT = 1e9
+KINDS = ("say", "do", "other")
+FREQUENCIES = ("weekly", "monthly", "quarterly", "yearly")
+THRESHOLD_COLUMNS = ("direction", "amber_from", "green_from", "target", "band_low",
+                     "band_high", "tolerance")
+NUMBER_COLUMNS = ("baseline", "amber_from", "green_from", "target", "band_low", "band_high",
+                  "tolerance")
+MEASURE_COLUMNS = ("objective_id", "name", "unit", "kind", "direction", "weight", "frequency",
+                   "metric_id", "metric_slice", "position", *NUMBER_COLUMNS)
+
+
+def _number(value: Any, field: str, limit: float = NUMBER_LIMIT, low: float | None = None) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput(field, "must be a number")
+    floor = -limit if low is None else low
+    if not floor <= value <= limit:
+        raise InvalidInput(field, f"must be from {floor:g} to {limit:g}")
+    return float(value)
+
+
+def metric_unit(db: Session, workspace_id: int, metric_id: str | None) -> str | None:
+    """The unit the catalogue gives a metric (None: no metric, or it has none)."""
+    if metric_id is None:
+        return None
+    catalogue = workspace_catalogue(db, workspace_id)
+    return (catalogue.get(metric_id).unit or None) if metric_id in catalogue else None
+
+
+def _checked(db: Session, author: Author, row: MeasureRow | None,
+             values: Mapping[str, Any]) -> dict[str, Any]:
+    """The column values checked; thresholds as they will be once ``values`` are set."""
+    checked = texts_checked(values, MEASURE_COLUMNS,
+                            {"name": (NAME_MAX, True), "unit": (UNIT_MAX, False)})
+    for name, value in checked.items():
+        if name == "kind" and value not in KINDS:
+            raise InvalidInput("kind", f"must be one of {', '.join(KINDS)}")
+        elif name == "frequency" and value not in FREQUENCIES:
+            raise InvalidInput("frequency", f"must be one of {', '.join(FREQUENCIES)}")
+        elif name == "direction":
+            try:
+                value = Direction(value).value
+            except ValueError:
+                raise InvalidInput("direction", "must be one of "
+                                   + ", ".join(d.value for d in Direction)) from None
+        elif name == "weight":
+            value = _number(value, "weight", WEIGHT_LIMIT, low=0)
+            if value is None:
+                raise InvalidInput("weight", "must be a number")
+        elif name in NUMBER_COLUMNS:
+            value = _number(value, name)
+        elif name == "objective_id":
+            objective = referenced(db, ObjectiveRow, author.workspace_id, value, "objective",
+                                   "objective")
+            require_owner(author, [objective.owner_user_id], OBJECTIVES)
+        elif name == "position" and value is not None:
+            value = position_or_last(db, MeasureRow, author.workspace_id, value)
+        checked[name] = value
+    if checked.get("metric_id") is not None:
+        require_known_binding(db, author.workspace_id, checked["metric_id"],
+                              checked.get("metric_slice"))
+        unit_after = checked["unit"] if "unit" in checked else getattr(row, "unit", None)
+        if unit_after is None:
+            checked["unit"] = metric_unit(db, author.workspace_id, checked["metric_id"])
+    after = {name: checked[name] if name in checked else getattr(row, name, None)
+             for name in THRESHOLD_COLUMNS}
+    Thresholds(direction=Direction(after.pop("direction")), **after)
+    return checked
+
+
+def measure_snapshot(db: Session, row: MeasureRow) -> dict[str, Any]:
+    """What the audit log keeps of a measure: its values, its objective by key."""
+    objective = db.scalar(select(ObjectiveRow.key).where(ObjectiveRow.id == row.objective_id))
+    metric = None if row.metric_id is None else {"id": row.metric_id, "slice": row.metric_slice}
+    return {"key": row.key, "objective": objective, "name": row.name, "unit": row.unit,
+            "kind": row.kind, "direction": row.direction,
+            **{name: getattr(row, name) for name in NUMBER_COLUMNS},
+            "weight": row.weight, "frequency": row.frequency, "metric": metric,
+            "position": row.position}
+
+
+def owned_objective(db: Session, author: Author, objective_id: int) -> ObjectiveRow:
+    """An objective of the workspace the author may add measures to."""
+    objective: ObjectiveRow = row_in(db, ObjectiveRow, author.workspace_id, objective_id,
+                                     "objective")
+    require_owner(author, [objective.owner_user_id], OBJECTIVES)
+    return objective
+
+
+def create_measure(
+    db: Session, author: Author, *, objective_id: int, name: str, direction: str,
+    key: str | None = None, unit: str | None = None, kind: str = "other",
+    baseline: float | None = None, amber_from: float | None = None,
+    green_from: float | None = None, target: float | None = None,
+    band_low: float | None = None, band_high: float | None = None,
+    tolerance: float | None = None, weight: float = 1.0, frequency: str = "monthly",
+    metric_id: str | None = None, metric_slice: Mapping[str, Any] | None = None,
+    position: int | None = None,
+) -> MeasureRow:
+    """A measure on an objective the author owns; without ``key`` one is derived from the
+    name, without ``position`` it goes last in its objective's list."""
+    objective = owned_objective(db, author, objective_id)
+    values = _checked(db, author, None, {
+        "name": name, "unit": unit, "kind": kind, "direction": direction,
+        "baseline": baseline, "amber_from": amber_from, "green_from": green_from,
+        "target": target, "band_low": band_low, "band_high": band_high,
+        "tolerance": tolerance, "weight": weight, "frequency": frequency,
+        "metric_id": metric_id, "metric_slice": None if metric_slice is None
+        else dict(metric_slice),
+    })
+    row = MeasureRow(
+        workspace_id=author.workspace_id, objective_id=objective.id,
+        key=new_key(db, MeasureRow, author.workspace_id, key, values["name"], "measure"),
+        position=position_or_last(db, MeasureRow, author.workspace_id, position,
+                                  objective_id=objective.id),
+        **values,
+    )
+    db.add(row)
+    db.flush()
+    record(db, author, "create", "measure", row.id, measure_snapshot(db, row))
+    return row
+
+
+def owned_measure(db: Session, author: Author, measure_id: int) -> MeasureRow:
+    """A measure of the workspace whose objective the author may change."""
+    row: MeasureRow = row_in(db, MeasureRow, author.workspace_id, measure_id, "measure")
+    owner = db.scalar(select(ObjectiveRow.owner_user_id).where(
+        ObjectiveRow.id == row.objective_id))
+    require_owner(author, [owner], OBJECTIVES)
+    return row
+
+
+def update_measure(
+    db: Session, author: Author, measure_id: int, values: Mapping[str, Any]
+) -> MeasureRow:
+    """Change the columns in ``values`` (``MEASURE_COLUMNS``); moving it to another
+    objective needs that one to be the author's too."""
+    row = owned_measure(db, author, measure_id)
+    apply_audited_changes(db, author, row, _checked(db, author, row, values), "measure")
+    return row
+
+
+def delete_measure(db: Session, author: Author, measure_id: int) -> int:
+    """Delete a measure and its values; returns its objective's id."""
+    row = owned_measure(db, author, measure_id)
+    objective_id = row.objective_id
+    record(db, author, "delete", "measure", row.id, {"key": row.key, "name": row.name})
+    db.delete(row)
+    db.flush()
+    return objective_id

@@ -1,0 +1,407 @@
+"""The one write path of scorecard objectives and cause–effect links (measures:
+``measure_store``), shared by the API routers and the web pages (scorecard, strategy
+session).
+
+Each function checks, in this order: that what it names is in the author's workspace
+(``NotFound`` for the row being changed, ``InvalidInput`` naming the field for a row it
+refers to), who may (``EditForbidden``: owners change what they own, links are the map's
+structure and only admins change them — ``kano.domain.workspaces``), then the values
+(``InvalidInput`` naming the field: the strategy-as-code file's text rules, the cascade
+rule of ``aligned_to``, the lag); then it writes the rows and one audit entry in the
+caller's transaction and flushes. The caller commits, and says the problems its own way:
+the API as HTTP statuses, the web next to the form field in the reader's language.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kano.adapters.db.accounts import audit
+from kano.adapters.db.orm import (
+    CauseEffectLinkRow,
+    Membership,
+    ObjectiveRow,
+    PerspectiveRow,
+    ScorecardRow,
+    Team,
+    User,
+)
+from kano.domain.shared.errors import InvalidInput, KanoError, NotFound, PermissionDenied
+from kano.domain.workspaces import Role, may_change_everything, may_change_owned
+
+TITLE_MAX = 300  # the strategy-as-code file's Title and ShortText
+TEXT_MAX = 20_000  # its LongText
+LAG_MAX_MONTHS = 120  # its Link.lag_months
+POSITION_MAX = 32_767  # positions are SMALLINT columns
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+# What ``InvalidInput.message`` says for the problems a form can make; the web pages
+# show their own words for these (``strategy_edits.WEB_TEXTS``).
+BLANK = "must not be blank"
+TOO_LONG = "is too long"
+CONTROL = "contains control characters"
+LAG = f"must be a whole number of months from 0 to {LAG_MAX_MONTHS}"
+SELF_LINK = "must differ from cause"
+NO_PERSPECTIVE = "no such perspective in that scorecard"
+
+
+class Author(Protocol):
+    """Who writes: the API's ``Editor`` and the web's ``Editor`` both are one."""
+
+    @property
+    def workspace_id(self) -> int: ...
+    @property
+    def user_id(self) -> int | None: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def actor(self) -> str: ...
+
+
+class EditForbidden(PermissionDenied):
+    """The author's role does not allow the change: ``needs`` is ``owner`` (a manager's
+    change to what someone else owns), ``admin`` (the strategy's structure) or ``editor``
+    (a viewer tried)."""
+
+    def __init__(self, needs: str, message: str = "") -> None:
+        super().__init__(message or needs)
+        self.needs = needs
+
+
+class AlreadyExists(KanoError):
+    """A key (or a link between two objectives) that is taken; ``field`` names it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def require_admin(author: Author, what: str) -> None:
+    if not may_change_everything(author.role):
+        if author.role is Role.VIEWER:
+            raise EditForbidden("editor", "This token acts as a viewer, who may only read.")
+        raise EditForbidden("admin", f"Only an admin or owner may change {what}; this token "
+                                     f"acts as a {author.role}.")
+
+
+def require_owner(author: Author, owners: list[int | None], what: str) -> None:
+    """Admins pass; managers and analysts pass when they are among ``owners``."""
+    if may_change_owned(author.role, author.user_id, owners):
+        return
+    if author.role is Role.VIEWER:
+        raise EditForbidden("editor", "This token acts as a viewer, who may only read.")
+    raise EditForbidden("owner", f"A {author.role} may change only {what} they own (as the "
+                                 "owner of it or of the objective it belongs to).")
+
+
+def record(db: Session, author: Author, action: str, entity: str, entity_id: object,
+           detail: Mapping[str, Any]) -> None:
+    """The audit entry of a change, in its transaction (``detail`` holds JSON values)."""
+    audit(db, author.workspace_id, author.actor, action, entity, entity_id, dict(detail),
+          user_id=author.user_id)
+
+
+def text(value: str | None, field: str, *, limit: int, required: bool = False) -> str | None:
+    """A text as stored: trimmed; blank is None (refused when ``required``); at most
+    ``limit`` characters, no control characters but tab and line breaks."""
+    trimmed = (value or "").strip()
+    if not trimmed:
+        if required:
+            raise InvalidInput(field, BLANK)
+        return None
+    if len(trimmed) > limit:
+        raise InvalidInput(field, f"{TOO_LONG} (at most {limit} characters)")
+    if _CONTROL.search(trimmed.replace("\n", "").replace("\t", "").replace("\r", "")):
+        raise InvalidInput(field, CONTROL)
+    return trimmed
+
+
+def texts_checked(values: Mapping[str, Any], columns: tuple[str, ...],
+                  texts: Mapping[str, tuple[int, bool]]) -> dict[str, Any]:
+    """``values`` with each of ``texts`` (column: limit, required) checked by ``text``;
+    ``TypeError`` for a name that is not one of ``columns`` (a caller's mistake)."""
+    unknown = set(values) - set(columns)
+    if unknown:
+        raise TypeError(f"not a column one may change: {sorted(unknown)}")
+    return {name: text(value, name, limit=texts[name][0], required=texts[name][1])
+            if name in texts else value for name, value in values.items()}
+
+
+def key_from_title(title: str, fallback: str) -> str:
+    """A stable key for strategy as code: ASCII letters, digits and dashes."""
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:48].strip("-")
+    return slug or fallback
+
+
+def new_key(db: Session, table: Any, workspace_id: int, key: str | None, derive_from: str,
+            entity: str) -> str:
+    """``key`` when it is free in the workspace (``AlreadyExists`` when taken), else one
+    derived from ``derive_from`` with a number added until it is free."""
+    if key is not None:
+        if not _KEY.match(key):
+            raise InvalidInput("key", "a key has 1–64 letters, digits, '-', '_' or '.', and "
+                                      "starts with a letter or digit")
+        if db.scalar(select(table.id).where(table.workspace_id == workspace_id,
+                                            table.key == key)) is not None:
+            raise AlreadyExists("key", f"A {entity} with key '{key}' already exists.")
+        return key
+    base = key_from_title(derive_from, entity)
+    taken = set(db.scalars(select(table.key).where(table.workspace_id == workspace_id,
+                                                   table.key.like(f"{base}%"))))
+    unused, number = base, 2
+    while unused in taken:
+        unused, number = f"{base}-{number}", number + 1
+    return unused
+
+
+def position_or_last(db: Session, table: Any, workspace_id: int, position: int | None,
+                     **parent: Any) -> int:
+    """``position`` when given (0 … 32767), else one after the last sibling."""
+    if position is not None:
+        if not 0 <= position <= POSITION_MAX:
+            raise InvalidInput("position", f"must be from 0 to {POSITION_MAX}")
+        return position
+    statement = select(func.max(table.position)).where(table.workspace_id == workspace_id)
+    for name, value in parent.items():
+        statement = statement.where(getattr(table, name) == value)
+    last = db.scalar(statement)
+    return 0 if last is None else min(int(last) + 1, POSITION_MAX)
+
+
+def row_in(db: Session, table: Any, workspace_id: int, row_id: int, entity: str) -> Any:
+    """The row being changed; ``NotFound`` when the workspace has no such row."""
+    row = db.scalar(select(table).where(table.id == row_id, table.workspace_id == workspace_id))
+    if row is None:
+        raise NotFound(entity, row_id)
+    return row
+
+
+def referenced(db: Session, table: Any, workspace_id: int, row_id: int, field: str,
+               entity: str) -> Any:
+    """A row a value refers to; ``InvalidInput`` on ``field`` when not in the workspace."""
+    row = db.scalar(select(table).where(table.id == row_id, table.workspace_id == workspace_id))
+    if row is None:
+        raise InvalidInput(field, f"no such {entity} in this workspace")
+    return row
+
+
+# --- objectives -------------------------------------------------------------------------
+
+OBJECTIVES = "objectives"
+OBJECTIVE_COLUMNS = ("perspective_id", "title", "description", "customer_voice",
+                     "owner_user_id", "owner_team_id", "aligned_to_id", "position")
+OBJECTIVE_TEXTS = {"title": (TITLE_MAX, True), "customer_voice": (TITLE_MAX, False),
+                   "description": (TEXT_MAX, False)}
+
+
+def scorecard_of(db: Session, objective: ObjectiveRow) -> int:
+    """The id of the scorecard an objective's perspective belongs to."""
+    card_id = db.scalar(
+        select(PerspectiveRow.scorecard_id).where(PerspectiveRow.id == objective.perspective_id)
+    )
+    assert card_id is not None  # a perspective always has its scorecard (NOT NULL, cascade)
+    return card_id
+
+
+def _ancestor_ids(db: Session, scorecard_id: int) -> list[int]:
+    """The scorecards above this one in the cascade (parent first), stopping at a loop."""
+    chain: list[int] = []
+    current = db.scalar(select(ScorecardRow.parent_id).where(ScorecardRow.id == scorecard_id))
+    while current is not None and current not in chain and current != scorecard_id:
+        chain.append(current)
+        current = db.scalar(select(ScorecardRow.parent_id).where(ScorecardRow.id == current))
+    return chain
+
+
+def _objective_values(
+    db: Session, ws: int, card_id: int, values: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The column values checked: texts trimmed, references in the workspace, the
+    perspective in the objective's scorecard, ``aligned_to`` in a parent scorecard."""
+    checked = texts_checked(values, OBJECTIVE_COLUMNS, OBJECTIVE_TEXTS)
+    for name, value in checked.items():
+        if name == "perspective_id":
+            perspective = db.scalar(select(PerspectiveRow).where(
+                PerspectiveRow.id == value, PerspectiveRow.workspace_id == ws,
+                PerspectiveRow.scorecard_id == card_id))
+            if perspective is None:
+                raise InvalidInput("perspective", NO_PERSPECTIVE)
+        elif name == "owner_user_id" and value is not None:
+            if db.scalar(select(Membership.id).where(Membership.workspace_id == ws,
+                                                     Membership.user_id == value)) is None:
+                raise InvalidInput("owner", "no such member in this workspace")
+        elif name == "owner_team_id" and value is not None:
+            referenced(db, Team, ws, value, "owner_team", "team")
+        elif name == "aligned_to_id" and value is not None:
+            target = referenced(db, ObjectiveRow, ws, value, "aligned_to", "objective")
+            if scorecard_of(db, target) not in _ancestor_ids(db, card_id):
+                raise InvalidInput("aligned_to", f"objective '{target.key}' is not in a parent "
+                                   "scorecard of this objective's scorecard")
+        elif name == "position":
+            checked[name] = position_or_last(db, ObjectiveRow, ws, value)
+    return checked
+
+
+def objective_snapshot(db: Session, row: ObjectiveRow) -> dict[str, Any]:
+    """What the audit log keeps of an objective: its values, references by key."""
+    perspective = db.get(PerspectiveRow, row.perspective_id)
+    assert perspective is not None
+    card_key = db.scalar(select(ScorecardRow.key).where(
+        ScorecardRow.id == perspective.scorecard_id))
+    owner = db.scalar(select(User.email).where(User.id == row.owner_user_id))
+    team = db.scalar(select(Team.key).where(Team.id == row.owner_team_id))
+    aligned = db.scalar(select(ObjectiveRow.key).where(ObjectiveRow.id == row.aligned_to_id))
+    return {"key": row.key, "scorecard": card_key, "perspective": perspective.key,
+            "title": row.title, "description": row.description,
+            "customer_voice": row.customer_voice, "owner": owner, "owner_team": team,
+            "aligned_to": aligned, "position": row.position}
+
+
+def create_objective(
+    db: Session, author: Author, *, perspective_id: int, title: str, key: str | None = None,
+    description: str | None = None, customer_voice: str | None = None,
+    owner_user_id: int | None = None, owner_team_id: int | None = None,
+    aligned_to_id: int | None = None, position: int | None = None,
+) -> ObjectiveRow:
+    """An objective in a perspective of the workspace, owned by ``owner_user_id`` (a
+    manager may create only objectives they own); without ``key`` one is derived from the
+    title, without ``position`` it goes last in its perspective."""
+    ws = author.workspace_id
+    perspective = referenced(db, PerspectiveRow, ws, perspective_id, "perspective",
+                             "perspective")
+    require_owner(author, [owner_user_id], OBJECTIVES)
+    values = _objective_values(db, ws, perspective.scorecard_id, {
+        "title": title, "description": description, "customer_voice": customer_voice,
+        "owner_user_id": owner_user_id, "owner_team_id": owner_team_id,
+        "aligned_to_id": aligned_to_id,
+    })
+    row = ObjectiveRow(
+        workspace_id=ws, perspective_id=perspective.id,
+        key=new_key(db, ObjectiveRow, ws, key, values["title"], "objective"),
+        position=position_or_last(db, ObjectiveRow, ws, position, perspective_id=perspective.id),
+        **values,
+    )
+    db.add(row)
+    db.flush()
+    record(db, author, "create", "objective", row.id, objective_snapshot(db, row))
+    return row
+
+
+def apply_audited_changes(db: Session, author: Author, row: Any, values: Mapping[str, Any],
+                          entity: str, *, keyed: bool = True) -> dict[str, dict[str, Any]]:
+    """Set ``values`` on ``row`` and audit what changed (from → to), under the row's key
+    when ``keyed``; nothing is written when nothing changed. Returns the changes."""
+    changes = {name: {"from": getattr(row, name), "to": value}
+               for name, value in values.items() if getattr(row, name) != value}
+    if changes:
+        for name in changes:
+            setattr(row, name, values[name])
+        db.flush()
+        record(db, author, "update", entity, row.id,
+               {"key": row.key, **changes} if keyed else changes)
+    return changes
+
+
+def update_objective(
+    db: Session, author: Author, objective_id: int, values: Mapping[str, Any]
+) -> ObjectiveRow:
+    """Change the columns in ``values`` (``OBJECTIVE_COLUMNS``); its key stays, so strategy
+    files still match. The owner may not hand the objective to someone else (managers)."""
+    ws = author.workspace_id
+    row: ObjectiveRow = row_in(db, ObjectiveRow, ws, objective_id, "objective")
+    require_owner(author, [row.owner_user_id], OBJECTIVES)
+    if "owner_user_id" in values:
+        require_owner(author, [values["owner_user_id"]], OBJECTIVES)
+    checked = _objective_values(db, ws, scorecard_of(db, row), values)
+    apply_audited_changes(db, author, row, checked, "objective")
+    return row
+
+
+def delete_objective(db: Session, author: Author, objective_id: int) -> None:
+    """Deletes its measures and values and the links that start or end at it."""
+    row = row_in(db, ObjectiveRow, author.workspace_id, objective_id, "objective")
+    require_owner(author, [row.owner_user_id], OBJECTIVES)
+    record(db, author, "delete", "objective", row.id, {"key": row.key, "title": row.title})
+    db.delete(row)
+    db.flush()
+
+
+# --- cause–effect links -----------------------------------------------------------------
+
+LINKS = "the strategy map's links"
+
+
+def _lag(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not \
+            0 <= value <= LAG_MAX_MONTHS:
+        raise InvalidInput("lag_months", LAG)
+    return value
+
+
+def link_snapshot(db: Session, row: CauseEffectLinkRow) -> dict[str, Any]:
+    keys = {objective_id: key for objective_id, key in db.execute(
+        select(ObjectiveRow.id, ObjectiveRow.key).where(
+            ObjectiveRow.id.in_((row.cause_id, row.effect_id))))}
+    card = db.scalar(select(ScorecardRow.key).where(ScorecardRow.id == row.scorecard_id))
+    return {"scorecard": card, "cause": keys.get(row.cause_id),
+            "effect": keys.get(row.effect_id), "hypothesis": row.hypothesis,
+            "lag_months": row.lag_months}
+
+
+def create_link(
+    db: Session, author: Author, *, scorecard_id: int, cause_id: int, effect_id: int,
+    hypothesis: str | None = None, lag_months: int = 0,
+) -> CauseEffectLinkRow:
+    """An arrow on a scorecard's map (admins); one per cause and effect on a map."""
+    require_admin(author, LINKS)
+    ws = author.workspace_id
+    card = referenced(db, ScorecardRow, ws, scorecard_id, "scorecard", "scorecard")
+    cause = referenced(db, ObjectiveRow, ws, cause_id, "cause", "objective")
+    effect = referenced(db, ObjectiveRow, ws, effect_id, "effect", "objective")
+    if cause.id == effect.id:
+        raise InvalidInput("effect", SELF_LINK)
+    values = {"hypothesis": text(hypothesis, "hypothesis", limit=TEXT_MAX),
+              "lag_months": _lag(lag_months)}
+    if db.scalar(select(CauseEffectLinkRow.id).where(
+        CauseEffectLinkRow.workspace_id == ws, CauseEffectLinkRow.scorecard_id == card.id,
+        CauseEffectLinkRow.cause_id == cause.id, CauseEffectLinkRow.effect_id == effect.id,
+    )) is not None:
+        raise AlreadyExists("effect", f"The map of '{card.key}' already links '{cause.key}' "
+                                      f"to '{effect.key}'.")
+    row = CauseEffectLinkRow(workspace_id=ws, scorecard_id=card.id, cause_id=cause.id,
+                             effect_id=effect.id, **values)
+    db.add(row)
+    db.flush()
+    record(db, author, "create", "cause_effect_link", row.id, link_snapshot(db, row))
+    return row
+
+
+def update_link(
+    db: Session, author: Author, link_id: int, values: Mapping[str, Any]
+) -> CauseEffectLinkRow:
+    """Change a link's ``hypothesis`` or ``lag_months`` (admins)."""
+    row: CauseEffectLinkRow = row_in(db, CauseEffectLinkRow, author.workspace_id, link_id,
+                                     "link")
+    require_admin(author, LINKS)
+    checked = texts_checked(values, ("hypothesis", "lag_months"),
+                            {"hypothesis": (TEXT_MAX, False)})
+    if "lag_months" in checked:
+        checked["lag_months"] = _lag(checked["lag_months"])
+    apply_audited_changes(db, author, row, checked, "cause_effect_link", keyed=False)
+    return row
+
+
+def delete_link(db: Session, author: Author, link_id: int) -> None:
+    row = row_in(db, CauseEffectLinkRow, author.workspace_id, link_id, "link")
+    require_admin(author, LINKS)
+    record(db, author, "delete", "cause_effect_link", row.id, link_snapshot(db, row))
+    db.delete(row)
+    db.flush()
