@@ -372,3 +372,33 @@ def test_the_cards_speak_russian(browser: Browser, seeded: Seeded) -> None:
     assert text_of(html, "attention-cases-open") == "5 открытых обращений"
     assert text_of(html, "attention-objectives-at-risk") == "2 цели под угрозой"
     assert text_of(html, "attention-okr-off-track") == "1 ключевой результат отстаёт"
+
+
+CLOSED_CYCLE = """\
+format: kano-strategy/1
+okr_cycles:
+  - key: h1
+    name: First half
+    starts_on: 2026-01-01
+    ends_on: 2026-06-30
+    status: closed
+    objectives:
+      - {key: a, title: Objective A, grade: 0.8,
+         key_results: [{key: a1, title: A one, kind: yes_no, done: true}]}
+      - {key: b, title: Objective B, grade: 0.4,
+         key_results: [{key: b1, title: B one, kind: yes_no, done: false}]}
+"""
+
+
+def test_a_closed_cycle_shows_its_average_grade(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session]
+) -> None:
+    """With no open cycle the OKR page opens on the latest closed one; so does the card,
+    with the mean of its grades, (0.8 + 0.4) / 2 = 0.6, instead of the progress."""
+    import_text(sessions, CLOSED_CYCLE, "acme")
+
+    html = _home(browser, companies.alice)
+
+    assert text_of(html, "attention-okr-figure") == "0.6 average grade"
+    assert _link(html, "attention-okr-heading") == "/okr?cycle=h1"
+    assert text_of(html, "attention-okr-unchecked") == "2 key results without a check-in"
