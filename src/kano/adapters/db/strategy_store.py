@@ -1,13 +1,13 @@
-"""The one write path of scorecard objectives and cause–effect links (measures:
+"""The one write path of scorecard objectives (links: ``link_store``, measures:
 ``measure_store``), shared by the API routers and the web pages (scorecard, strategy
-session).
+session), and what those stores share: who writes, the checks, the audit entry.
 
 Each function checks, in this order: that what it names is in the author's workspace
 (``NotFound`` for the row being changed, ``InvalidInput`` naming the field for a row it
 refers to), who may (``EditForbidden``: owners change what they own, links are the map's
 structure and only admins change them — ``kano.domain.workspaces``), then the values
 (``InvalidInput`` naming the field: the strategy-as-code file's text rules, the cascade
-rule of ``aligned_to``, the lag); then it writes the rows and one audit entry in the
+rule of ``aligned_to``); then it writes the rows and one audit entry in the
 caller's transaction and flushes. The caller commits, and says the problems its own way:
 the API as HTTP statuses, the web next to the form field in the reader's language.
 """
@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import audit
 from kano.adapters.db.orm import (
-    CauseEffectLinkRow,
     Membership,
     ObjectiveRow,
     PerspectiveRow,
@@ -37,7 +36,6 @@ from kano.domain.workspaces import Role, may_change_everything, may_change_owned
 
 TITLE_MAX = 300  # the strategy-as-code file's Title and ShortText
 TEXT_MAX = 20_000  # its LongText
-LAG_MAX_MONTHS = 120  # its Link.lag_months
 POSITION_MAX = 32_767  # positions are SMALLINT columns
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -47,8 +45,6 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 BLANK = "must not be blank"
 TOO_LONG = "is too long"
 CONTROL = "contains control characters"
-LAG = f"must be a whole number of months from 0 to {LAG_MAX_MONTHS}"
-SELF_LINK = "must differ from cause"
 NO_PERSPECTIVE = "no such perspective in that scorecard"
 
 
@@ -330,78 +326,5 @@ def delete_objective(db: Session, author: Author, objective_id: int) -> None:
     row = row_in(db, ObjectiveRow, author.workspace_id, objective_id, "objective")
     require_owner(author, [row.owner_user_id], OBJECTIVES)
     record(db, author, "delete", "objective", row.id, {"key": row.key, "title": row.title})
-    db.delete(row)
-    db.flush()
-
-
-# --- cause–effect links -----------------------------------------------------------------
-
-LINKS = "the strategy map's links"
-
-
-def _lag(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not \
-            0 <= value <= LAG_MAX_MONTHS:
-        raise InvalidInput("lag_months", LAG)
-    return value
-
-
-def link_snapshot(db: Session, row: CauseEffectLinkRow) -> dict[str, Any]:
-    keys = {objective_id: key for objective_id, key in db.execute(
-        select(ObjectiveRow.id, ObjectiveRow.key).where(
-            ObjectiveRow.id.in_((row.cause_id, row.effect_id))))}
-    card = db.scalar(select(ScorecardRow.key).where(ScorecardRow.id == row.scorecard_id))
-    return {"scorecard": card, "cause": keys.get(row.cause_id),
-            "effect": keys.get(row.effect_id), "hypothesis": row.hypothesis,
-            "lag_months": row.lag_months}
-
-
-def create_link(
-    db: Session, author: Author, *, scorecard_id: int, cause_id: int, effect_id: int,
-    hypothesis: str | None = None, lag_months: int = 0,
-) -> CauseEffectLinkRow:
-    """An arrow on a scorecard's map (admins); one per cause and effect on a map."""
-    require_admin(author, LINKS)
-    ws = author.workspace_id
-    card = referenced(db, ScorecardRow, ws, scorecard_id, "scorecard", "scorecard")
-    cause = referenced(db, ObjectiveRow, ws, cause_id, "cause", "objective")
-    effect = referenced(db, ObjectiveRow, ws, effect_id, "effect", "objective")
-    if cause.id == effect.id:
-        raise InvalidInput("effect", SELF_LINK)
-    values = {"hypothesis": text(hypothesis, "hypothesis", limit=TEXT_MAX),
-              "lag_months": _lag(lag_months)}
-    if db.scalar(select(CauseEffectLinkRow.id).where(
-        CauseEffectLinkRow.workspace_id == ws, CauseEffectLinkRow.scorecard_id == card.id,
-        CauseEffectLinkRow.cause_id == cause.id, CauseEffectLinkRow.effect_id == effect.id,
-    )) is not None:
-        raise AlreadyExists("effect", f"The map of '{card.key}' already links '{cause.key}' "
-                                      f"to '{effect.key}'.")
-    row = CauseEffectLinkRow(workspace_id=ws, scorecard_id=card.id, cause_id=cause.id,
-                             effect_id=effect.id, **values)
-    db.add(row)
-    db.flush()
-    record(db, author, "create", "cause_effect_link", row.id, link_snapshot(db, row))
-    return row
-
-
-def update_link(
-    db: Session, author: Author, link_id: int, values: Mapping[str, Any]
-) -> CauseEffectLinkRow:
-    """Change a link's ``hypothesis`` or ``lag_months`` (admins)."""
-    row: CauseEffectLinkRow = row_in(db, CauseEffectLinkRow, author.workspace_id, link_id,
-                                     "link")
-    require_admin(author, LINKS)
-    checked = texts_checked(values, ("hypothesis", "lag_months"),
-                            {"hypothesis": (TEXT_MAX, False)})
-    if "lag_months" in checked:
-        checked["lag_months"] = _lag(checked["lag_months"])
-    apply_audited_changes(db, author, row, checked, "cause_effect_link", keyed=False)
-    return row
-
-
-def delete_link(db: Session, author: Author, link_id: int) -> None:
-    row = row_in(db, CauseEffectLinkRow, author.workspace_id, link_id, "link")
-    require_admin(author, LINKS)
-    record(db, author, "delete", "cause_effect_link", row.id, link_snapshot(db, row))
     db.delete(row)
     db.flush()

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db import strategy_store
+from kano.adapters.db import link_store, strategy_store
 from kano.adapters.db.accounts import audit
+from kano.adapters.db.link_store import LAG, SELF_LINK
 from kano.adapters.db.orm import (
     CauseEffectLinkRow,
     CheckInRow,
@@ -36,8 +37,6 @@ from kano.adapters.db.orm import (
 from kano.adapters.db.strategy_store import (
     BLANK,
     CONTROL,
-    LAG,
-    SELF_LINK,
     TEXT_MAX,
     TOO_LONG,
     AlreadyExists,
@@ -169,7 +168,7 @@ def add_link(
     """Link two objectives of one scorecard (the caller has checked they belong to it).
     Links are the strategy map's structure: admins only, as in the API."""
     with store_problems():
-        return strategy_store.create_link(
+        return link_store.create_link(
             db, editor, scorecard_id=scorecard_id, cause_id=cause_id, effect_id=effect_id,
             hypothesis=hypothesis, lag_months=lag_months,
         )
@@ -236,4 +235,4 @@ def delete_objective(db: Session, editor: Editor, objective_id: int) -> str:
 def delete_link(db: Session, editor: Editor, link_id: int) -> None:
     """Remove a cause–effect link (admins only, as adding one)."""
     with store_problems():
-        strategy_store.delete_link(db, editor, link_id)
+        link_store.delete_link(db, editor, link_id)

@@ -51,7 +51,7 @@ from kano.adapters.api.strategy_lookups import (
     team_id,
     team_key_map,
 )
-from kano.adapters.db import strategy_store
+from kano.adapters.db import link_store, strategy_store
 from kano.adapters.db.orm import (
     CauseEffectLinkRow,
     ObjectiveRow,
@@ -245,13 +245,13 @@ def list_links(
              responses=write_responses(400, 401, 403, 409, 422, 500))
 def create_link(editor: EditorDep, session: SessionDep, body: LinkCreate) -> Link:
     """Admins only. One link per cause and effect on a map (409 otherwise)."""
-    editor.require_admin(strategy_store.LINKS)  # a 403 before any 422
+    editor.require_admin(link_store.LINKS)  # a 403 before any 422
     ws = editor.workspace_id
     card = referenced_row(session, ScorecardRow, ws, "scorecard", "scorecard", key=body.scorecard)
     cause = referenced_row(session, ObjectiveRow, ws, "cause", "objective", key=body.cause)
     effect = referenced_row(session, ObjectiveRow, ws, "effect", "objective", key=body.effect)
     with taken_as_conflict():
-        row = strategy_store.create_link(
+        row = link_store.create_link(
             session, editor, scorecard_id=card.id, cause_id=cause.id, effect_id=effect.id,
             hypothesis=body.hypothesis, lag_months=body.lag_months,
         )
@@ -272,7 +272,7 @@ def update_link(
 ) -> Link:
     """Admins only. To move an arrow, delete it and draw another."""
     row = _link(session, editor.workspace_id, link_id)
-    strategy_store.update_link(session, editor, row.id, sent(body))
+    link_store.update_link(session, editor, row.id, sent(body))
     commit_or_conflict(session)
     return links_out(session, [row])[0]
 
@@ -281,6 +281,6 @@ def update_link(
                response_class=Response, responses=write_responses(401, 403, 404, 422, 500))
 def delete_link(editor: EditorDep, session: SessionDep, link_id: ResourceId) -> Response:
     row = _link(session, editor.workspace_id, link_id)
-    strategy_store.delete_link(session, editor, row.id)
+    link_store.delete_link(session, editor, row.id)
     commit_or_conflict(session)
     return Response(status_code=204)
