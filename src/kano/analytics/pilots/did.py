@@ -20,8 +20,11 @@ period (``post``).
 * **Pre-trend.** On the baseline periods only, the same regression with one lead per
   baseline period (pilot × that period, the last baseline period as reference): if the
   groups moved in parallel before the pilot, every lead is zero. Their joint Wald F test
-  (cluster-robust) rejecting at 5 % flags the parallel-trends assumption as doubtful. With
-  a single baseline period there is nothing to test, and the verdict says so.
+  (cluster-robust) rejecting at 5 % flags the parallel-trends assumption as doubtful. Its
+  p-value comes from F(q, G−1), or, by the effect's rule with few units (counted in the
+  baseline regression), from the wild cluster restricted bootstrap of the Wald statistic
+  (:mod:`.joint_bootstrap`); ``inference`` says which. With a single baseline period
+  there is nothing to test, and the verdict says so.
 * **Means.** The raw mean KPI of each group in each period, for the chart, and the 2×2
   table of means (pilot/control × baseline/test) whose difference of differences equals
   the 2×2 regression's δ exactly.
@@ -40,6 +43,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from kano.analytics.pilots.joint_bootstrap import joint_wild_cluster_bootstrap
 from kano.analytics.pilots.wild_bootstrap import (
     DRAWS,
     SEED,
@@ -87,6 +91,10 @@ class PreTrend:
     p_value: float | None
     rejected: bool | None
     """True when parallel pre-trends are rejected at 5 %; None when not testable."""
+    inference: Inference = "cr1"
+    """Where the p-value comes from: F(q, G−1) with CR1 errors, or the bootstrap."""
+    bootstrap_weights: Weights | None = None
+    bootstrap_draws: int | None = None
 
 
 @dataclass(frozen=True)
@@ -285,8 +293,17 @@ def difference_in_differences(
     )
 
 
-def pre_trend_test(panel: pd.DataFrame, columns: Columns | None = None) -> PreTrend:
-    """Placebo leads on the baseline periods and their joint F test (see the module doc)."""
+def pre_trend_test(
+    panel: pd.DataFrame,
+    columns: Columns | None = None,
+    *,
+    inference: InferenceChoice = "auto",
+    draws: int = DRAWS,
+    seed: int = SEED,
+) -> PreTrend:
+    """Placebo leads on the baseline periods and their joint test (see the module doc):
+    the CR1 Wald F, its p-value from F(q, G−1) or, with few units (the effect's rule), the
+    wild cluster restricted bootstrap of the Wald statistic (:mod:`.joint_bootstrap`)."""
     frame = _prepared(panel, columns or Columns())
     before = frame[~frame["post"]].reset_index(drop=True)
     periods = sorted(before["period"].unique())
@@ -310,12 +327,19 @@ def pre_trend_test(panel: pd.DataFrame, columns: Columns | None = None) -> PreTr
         return PreTrend(False, (), None, None, None)
     result = _fit(y, x, before, "cluster")
     names = list(x.columns)
-    restriction = np.zeros((len(lead_names), len(names)))
-    for row, name in enumerate(lead_names):
-        restriction[row, names.index(name)] = 1.0
-    test = result.f_test(restriction)
-    f_value = float(np.squeeze(test.fvalue))
-    p_value = float(np.squeeze(test.pvalue))
+    tested = [names.index(name) for name in lead_names]
+    weights: Weights | None = None
+    used: int | None = None
+    if _uses_bootstrap(before, "cluster", inference):
+        boot = joint_wild_cluster_bootstrap(y.to_numpy(dtype=float), x.to_numpy(dtype=float),
+                                            pd.factorize(before["unit"])[0], tested,
+                                            draws=draws, seed=seed)  # fmt: skip
+        f_value, p_value = boot.f_statistic, boot.p_value
+        weights, used = boot.weights, boot.draws
+    else:
+        test = result.f_test(np.eye(len(names))[tested])
+        f_value = float(np.squeeze(test.fvalue))
+        p_value = float(np.squeeze(test.pvalue))
     by_name = dict(zip(names, zip(result.params, result.bse, strict=True), strict=True))
     return PreTrend(
         testable=True,
@@ -327,6 +351,9 @@ def pre_trend_test(panel: pd.DataFrame, columns: Columns | None = None) -> PreTr
         f_statistic=f_value,
         p_value=p_value,
         rejected=bool(p_value < PRE_TREND_ALPHA),
+        inference="wild-cluster-bootstrap" if weights else "cr1",
+        bootstrap_weights=weights,
+        bootstrap_draws=used,
     )
 
 
@@ -359,7 +386,7 @@ def evaluate_pilot(
     """Effect, pre-trend verdict, means per period and the 2×2 table, in one call."""
     return PilotEvaluation(
         estimate=difference_in_differences(panel, columns, inference=inference),
-        pre_trend=pre_trend_test(panel, columns),
+        pre_trend=pre_trend_test(panel, columns, inference=inference),
         means=group_means(panel, columns),
         two_by_two=two_by_two_means(panel, columns),
     )
