@@ -101,7 +101,7 @@ def configured_backend(environ: Mapping[str, str] | None = None) -> EmbeddingBac
     if environ is None:
         from kano.config import Settings
 
-        settings = Settings()
+        settings = Settings()  # type: ignore[call-arg]  # fields come from the environment
         environ = {SETTING: settings.text_embeddings,
                    LANGUAGES_SETTING: settings.text_embeddings_languages}  # fmt: skip
     env = environ
