@@ -315,11 +315,20 @@ def test_a_pilot_of_three_customers_is_evaluated_by_the_wild_cluster_bootstrap(
     assert small["bootstrap_draws"] == 9_999
     assert small["ci_low"] < small["effect"] < small["ci_high"]
     assert 0 < small["p_value"] <= 1
+    # The pre-trend check follows the same rule on its baseline customers.
+    trend = small["pre_trend"]
+    assert trend["testable"] and trend["inference"] == "wild-cluster-bootstrap"
+    assert trend["bootstrap_weights"] in ("rademacher", "webb") and trend["bootstrap_draws"]
+    assert 0 < trend["p_value"] <= 1 and trend["rejected"] == (trend["p_value"] < 0.05)
     # The region pilot follows the same rule: the bootstrap below 50 customers or below
     # 10 on either side, CR1 otherwise.
     needs = large["n_units"] < 50 or min(large["pilot_units"], large["control_units"]) < 10
     assert large["inference"] == ("wild-cluster-bootstrap" if needs else "cr1")
     assert (large["bootstrap_draws"] is None) == (not needs)
+    assert large["pre_trend"]["inference"] in ("cr1", "wild-cluster-bootstrap")
+    assert (large["pre_trend"]["bootstrap_draws"] is None) == (
+        large["pre_trend"]["inference"] == "cr1"
+    )
 
 
 def test_an_evaluation_stored_before_the_bootstrap_reads_as_cr1() -> None:
@@ -338,3 +347,5 @@ def test_an_evaluation_stored_before_the_bootstrap_reads_as_cr1() -> None:
     }  # fmt: skip
     read = KpiEvaluation.model_validate(stored)
     assert (read.inference, read.bootstrap_weights, read.bootstrap_draws) == ("cr1", None, None)
+    trend = read.pre_trend
+    assert (trend.inference, trend.bootstrap_weights, trend.bootstrap_draws) == ("cr1", None, None)

@@ -87,6 +87,10 @@ def test_define_plan_evaluate_decide_and_roll_out(live: Container, browser: Brow
     assert f'data-inference="{expected["inference"]}"' in shown
     assert ("Wild cluster bootstrap" if expected["inference"] == "wild-cluster-bootstrap"
             else "Cluster-robust errors (CR1)") in shown  # fmt: skip
+    trend = expected["pre_trend"]["inference"]
+    assert f'class="pilot-trend" data-inference="{trend}"' in shown
+    assert ("Wild cluster bootstrap of the joint test" if trend == "wild-cluster-bootstrap"
+            else "Joint F test of the baseline months") in shown  # fmt: skip
 
     token = csrf_token_in(shown)
     decided = browser.client.post(f"{url}/decision", data={
@@ -165,3 +169,10 @@ def test_a_few_customers_pilot_names_the_bootstrap_on_its_page(
     assert named in text_of(shown, "result-revenue")
     assert f"{record['bootstrap_draws']:,}".replace(",", "") in re.sub(r"[\s,\u00a0\u202f]", "",
                                                                        shown)  # fmt: skip
+    # The pre-trend check names its bootstrap too (the same few customers).
+    assert record["pre_trend"]["inference"] == "wild-cluster-bootstrap"
+    assert 'class="pilot-trend" data-inference="wild-cluster-bootstrap"' in shown
+    trend_note = {"en": "Wild cluster bootstrap of the joint test",
+                  "ru": "Совместный тест диким кластерным бутстрэпом",
+                  "hu": "Közös próba vad klaszteres bootstrappel"}[language]  # fmt: skip
+    assert trend_note in shown

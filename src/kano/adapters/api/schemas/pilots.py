@@ -98,6 +98,20 @@ class PreTrend(BaseModel):
     f_statistic: float | None
     p_value: float | None
     rejected: bool | None = Field(description="Parallel pre-trends rejected at 5 %.")
+    inference: Literal["cr1", "wild-cluster-bootstrap"] = Field(
+        "cr1",
+        description="Where p_value comes from: the joint Wald F test of the leads with errors "
+        "clustered by customer, F(leads, customers − 1) (cr1), or, by the effect's rule "
+        "(fewer than 50 customers or fewer than 10 in either group in the baseline), the "
+        "wild cluster restricted bootstrap of that Wald statistic. f_statistic is the CR1 "
+        "F either way.",
+    )
+    bootstrap_weights: Literal["rademacher", "webb"] | None = Field(
+        None, description="Rademacher (12 customers and more) or Webb's six-point weights."
+    )
+    bootstrap_draws: int | None = Field(
+        None, description="Bootstrap draws (2^customers when every sign vector was enumerated)."
+    )
     leads: list[Lead]
 
 
