@@ -163,6 +163,17 @@ def assert_same(got: dict[str, Any], want: dict[str, Any]) -> None:
             assert got[key] == value, key
 
 
+def test_the_topic_back_end_setting_is_part_of_the_method_version(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("KANO_TEXT_EMBEDDINGS", raising=False)
+    assert method_version() == METHOD_VERSION
+    monkeypatch.setenv("KANO_TEXT_EMBEDDINGS", "minilm")
+    assert method_version() == f"{METHOD_VERSION};topics=minilm:en"
+    monkeypatch.setenv("KANO_TEXT_EMBEDDINGS", "off")
+    assert method_version() == METHOD_VERSION
+
+
 def test_the_worker_stores_every_comment_after_the_load_and_then_has_nothing_to_do(
     stack: Stack, analysed: str
 ) -> None:

@@ -51,20 +51,23 @@ from kano.analytics.text.themes import BAG_OF_WORDS, DiscoveredTopic, Taxonomy, 
 METHOD_VERSION = "1"
 """Raise when the analysis gives other results for the same comments (a new language
 rule, another model or topic method): stored analyses then count as outdated."""
-TOPIC_SETTINGS = ("KANO_TEXT_EMBEDDINGS", "KANO_TEXT_EMBEDDINGS_LANGUAGES")
-"""Settings that choose the topic back-end (:mod:`kano.analytics.text.embeddings`): part of
-the method, so switching it re-analyses (give the worker and the servers the same)."""
 
 
 def method_version() -> str:
-    """``METHOD_VERSION`` and the topic back-end the settings choose."""
-    import os
+    """``METHOD_VERSION`` and the topic back-end the settings choose
+    (``KANO_TEXT_EMBEDDINGS``, :mod:`kano.analytics.text.embeddings`): part of the method, so
+    switching it re-analyses (give the worker and the servers the same settings)."""
+    from kano.analytics.text.embeddings import configured_backend
 
-    chosen = ",".join(os.environ.get(name, "").strip() for name in TOPIC_SETTINGS)
-    return METHOD_VERSION if chosen == "," else f"{METHOD_VERSION};topics={chosen}"
+    backend = configured_backend()
+    if backend is None:
+        return METHOD_VERSION
+    return f"{METHOD_VERSION};topics={backend.name}:{','.join(sorted(backend.languages))}"
 
 
 INSIGHTS, ANALYSES = "comment_insights", "text_analyses"
+
+
 # --- versions and the rows to store -----------------------------------------------------
 
 
