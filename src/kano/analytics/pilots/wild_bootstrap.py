@@ -41,7 +41,9 @@ partialled out before the bootstrap (Roodman et al. 2019): pass the within-unit
 demeaned y and X.
 
 Checked against ``wildboottest`` (the Python port of ``boottest``/``fwildclusterboot``) and
-a plain-loop textbook implementation in ``tests/unit/pilots/test_wild_bootstrap.py``.
+a plain-loop textbook implementation in ``tests/unit/pilots/test_wild_bootstrap.py``. The
+pre-trend check's joint test of several leads, with the same rule, weights and seed, is
+:mod:`.joint_bootstrap`.
 """
 
 from __future__ import annotations

@@ -145,8 +145,9 @@ def evaluate_pilot(editor: EditorDep, request: Request, session: SessionDep,
                    pilot_id: ResourceId) -> Pilot:  # fmt: skip
     """Each KPI per customer × month from the warehouse; the DiD effect with its 95 % CI
     and p-value (errors clustered by customer; with few customers the wild cluster
-    bootstrap, named in `inference`), the pre-trend check and the groups' means per
-    month. The pilot keeps the result and becomes *evaluated* (unless decided)."""
+    bootstrap, named in `inference`), the pre-trend check (its joint test bootstrapped by
+    the same rule, named in `pre_trend.inference`) and the groups' means per month. The
+    pilot keeps the result and becomes *evaluated* (unless decided)."""
     editor.require_writer()
     line = _pilot(session, editor.workspace_id, pilot_id)
     metrics = _metrics(session, editor.workspace_id, line.kpis)
