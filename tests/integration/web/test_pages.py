@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from starlette.testclient import TestClient
 
 from kano.adapters.web.app import PAGE_ROUTERS
-from kano.adapters.web.i18n import load_translations
+from kano.adapters.web.i18n import LANGUAGES, load_translations
 from kano.adapters.web.routes.navigation import NAVIGATION, NavItem
 from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.seed import SeededCompanies
@@ -38,6 +40,8 @@ def test_every_menu_page_opens_inside_the_layout_in_russian(
     assert f'aria-label="{russian.gettext("Main menu")}"' in response.text
     assert f">{russian.gettext(item.label)}</a>" in response.text
     assert "<h1" in response.text
+    menu = response.text.split('<nav class="languages"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'hreflang="(\w+)"', menu) == list(LANGUAGES)
 
 
 def test_header_lists_the_viewer_workspaces(browser: Browser, companies: SeededCompanies) -> None:

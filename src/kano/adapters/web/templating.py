@@ -68,7 +68,13 @@ class Templates:
         return self._environments[language]
 
     def render(self, language: str, name: str, context: dict[str, Any]) -> str:
-        return self._environments[language].get_template(name).render(context)
+        environment = self._environments[language]
+        # A page's own value under a layout name would silently replace it everywhere in
+        # the layout (the Themes page's comment languages once became the language menu).
+        hidden = context.keys() & environment.globals.keys()
+        if hidden:
+            raise ValueError(f"{name}: the page's {sorted(hidden)} would hide the layout's")
+        return environment.get_template(name).render(context)
 
     def gettext(self, language: str, message: str) -> str:
         """Translate a message in Python code (e.g. a chart's axis titles)."""
