@@ -17,6 +17,7 @@ from kano.adapters.db.orm import (
     AuditEntry,
     CauseEffectLinkRow,
     MeasureRow,
+    MeasureValueRow,
     ObjectiveRow,
     PerspectiveRow,
     ScorecardRow,
@@ -254,3 +255,36 @@ def test_an_unknown_metric_is_refused_naming_the_metric_both_ways(both: Both) ->
     assert text_of(by_form.text, "metric-error") == "Choose a metric of the catalogue."
     assert [error["field"] for error in by_api.json()["errors"]] == ["metric.id"]
     assert both.audit("measure") == []
+
+
+def test_a_measure_value_is_stored_and_audited_alike_through_the_form_and_the_api(
+    both: Both,
+) -> None:
+    objective = _objective_by_form(both, "Be easy to work with")
+    assert both.api("POST", "/measures", {
+        "key": "nps", "objective": objective.key, "name": "NPS", "direction": "higher",
+        "amber_from": 30, "green_from": 35, "target": 40}).status_code == 201
+    measure = both.row(MeasureRow, "nps")
+
+    by_form = both.form(f"/scorecard/measures/{measure.id}/values",
+                        {"period": "2026-10", "actual": "37,5", "target": "40"})
+    by_api = both.api("POST", "/measures/nps/values",
+                      {"period": "2026-11-01", "actual": 37.5, "target": 40})
+    again = both.api("POST", "/measures/nps/values", {"period": "2026-10-01", "actual": 1})
+    corrected_by_form = both.form(f"/scorecard/measures/{measure.id}/values",
+                                  {"period": "2026-10", "actual": "38"})
+    corrected_by_api = both.api("PATCH", "/measures/nps/values/2026-11-01", {"actual": 38})
+
+    assert by_form.status_code == corrected_by_form.status_code == 303, by_form.text
+    assert (by_api.status_code, again.status_code, corrected_by_api.status_code) == (
+        201, 409, 200)
+    with both.sessions() as session:
+        rows = session.scalars(select(MeasureValueRow).where(
+            MeasureValueRow.measure_id == measure.id).order_by(MeasureValueRow.period_start))
+        stored = [(row.actual, row.target, row.source, row.n) for row in rows]
+    assert stored == [(38.0, 40.0, "manual", None)] * 2
+    form_entry, api_entry = both.audit("measure_value")
+    assert _without(form_entry.detail, "period") == _without(api_entry.detail, "period")
+    form_update, api_update = both.audit("measure_value", "update")
+    assert _without(form_update.detail, "period") == _without(api_update.detail, "period") \
+        == {"measure": "nps", "actual": {"from": 37.5, "to": 38.0}}

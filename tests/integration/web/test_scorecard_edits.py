@@ -95,7 +95,7 @@ def test_a_manager_enters_and_corrects_a_value_of_an_own_measure(
     value = _value(sessions, nps, date(2026, 10, 1))
     assert (value.actual, value.target) == (38.0, 40.0)  # the target stays when left blank
     audit = _last_audit(sessions, acme)
-    assert audit.action == "update" and audit.detail["before"]["actual"] == 39.5
+    assert audit.action == "update" and audit.detail["actual"] == {"from": 39.5, "to": 38.0}
 
 
 def test_a_manager_gets_403_on_what_someone_else_owns(

@@ -89,7 +89,7 @@ def update_link(
                             {"hypothesis": (TEXT_MAX, False)})
     if "lag_months" in checked:
         checked["lag_months"] = _lag(checked["lag_months"])
-    apply_audited_changes(db, author, row, checked, "cause_effect_link", keyed=False)
+    apply_audited_changes(db, author, row, checked, "cause_effect_link", label={})
     return row
 
 

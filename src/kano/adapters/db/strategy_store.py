@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, Protocol
 
 from sqlalchemy import func, select
@@ -99,9 +100,19 @@ def require_owner(author: Author, owners: list[int | None], what: str) -> None:
 
 def record(db: Session, author: Author, action: str, entity: str, entity_id: object,
            detail: Mapping[str, Any]) -> None:
-    """The audit entry of a change, in its transaction (``detail`` holds JSON values)."""
-    audit(db, author.workspace_id, author.actor, action, entity, entity_id, dict(detail),
-          user_id=author.user_id)
+    """The audit entry of a change, in its transaction (dates and times as ISO text)."""
+    audit(db, author.workspace_id, author.actor, action, entity, entity_id,
+          _json_safe(dict(detail)), user_id=author.user_id)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(name): _json_safe(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
 
 
 def text(value: str | None, field: str, *, limit: int, required: bool = False) -> str | None:
@@ -291,10 +302,12 @@ def create_objective(
     return row
 
 
-def apply_audited_changes(db: Session, author: Author, row: Any, values: Mapping[str, Any],
-                          entity: str, *, keyed: bool = True) -> dict[str, dict[str, Any]]:
-    """Set ``values`` on ``row`` and audit what changed (from → to), under the row's key
-    when ``keyed``; nothing is written when nothing changed. Returns the changes."""
+def apply_audited_changes(
+    db: Session, author: Author, row: Any, values: Mapping[str, Any], entity: str, *,
+    label: Mapping[str, Any] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Set ``values`` on ``row`` and audit what changed (from → to) beside ``label`` (the
+    row's key unless given); nothing is written when nothing changed. Returns the changes."""
     changes = {name: {"from": getattr(row, name), "to": value}
                for name, value in values.items() if getattr(row, name) != value}
     if changes:
@@ -302,7 +315,7 @@ def apply_audited_changes(db: Session, author: Author, row: Any, values: Mapping
             setattr(row, name, values[name])
         db.flush()
         record(db, author, "update", entity, row.id,
-               {"key": row.key, **changes} if keyed else changes)
+               {**({"key": row.key} if label is None else label), **changes})
     return changes
 
 

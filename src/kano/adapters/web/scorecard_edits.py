@@ -14,15 +14,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import audit
+from kano.adapters.db.measure_store import owned_measure
+from kano.adapters.db.measure_value_store import record_value
 from kano.adapters.db.orm import (
     MeasureRow,
-    MeasureValueRow,
-    ObjectiveRow,
     PerspectiveRow,
     ScorecardRow,
 )
 from kano.adapters.web.routes.navigation import N_
-from kano.adapters.web.strategy_edits import Editor, EditRejected, clean_text, parse_number
+from kano.adapters.web.strategy_edits import (
+    Editor,
+    EditRejected,
+    clean_text,
+    parse_number,
+    store_problems,
+)
 
 NAME_MAX = 200
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-\d{1,2})?\s*$")
@@ -56,42 +62,16 @@ def record_measure_value(
     db: Session, editor: Editor, *, measure_id: int, period: str, actual: str, target: str = "",
 ) -> None:
     """Set a measure's actual (and optionally its target) for a month: a new value, or a
-    correction of the month's value, which then counts as entered by hand."""
-    found = db.execute(
-        select(MeasureRow, ObjectiveRow.owner_user_id)
-        .join(ObjectiveRow, ObjectiveRow.id == MeasureRow.objective_id)
-        .where(MeasureRow.id == measure_id, MeasureRow.workspace_id == editor.workspace_id)
-    ).first()
-    if found is None:
-        raise LookupError(measure_id)
-    measure, owner = found
-    editor.require_owner(owner)
+    correction of the month's value, which then counts as entered by hand (the store's
+    ``record_value``, the API's checks and audit entries)."""
+    with store_problems():
+        owned_measure(db, editor, measure_id)  # who may, before the input
     period_start = parse_month(period)
     actual_value = parse_number(actual, "actual")
     target_value = parse_number(target, "target") if target.strip() else None
-    row = db.scalar(select(MeasureValueRow).where(
-        MeasureValueRow.workspace_id == editor.workspace_id,
-        MeasureValueRow.measure_id == measure.id,
-        MeasureValueRow.period_start == period_start,
-    ))
-    action = "update"
-    if row is None:
-        action = "create"
-        row = MeasureValueRow(workspace_id=editor.workspace_id, measure_id=measure.id,
-                              period_start=period_start)
-        db.add(row)
-    before = {"actual": row.actual, "target": row.target, "source": row.source}
-    row.actual, row.source = actual_value, "manual"
-    if target_value is not None:
-        row.target = target_value
-    row.n = row.ci_low = row.ci_high = None  # a typed value has no sample behind it
-    row.computed_at = None
-    db.flush()
-    audit(db, editor.workspace_id, editor.email, action, "measure_value", row.id, {
-        "measure": measure.key, "period": period_start.isoformat(),
-        "actual": actual_value, "target": row.target,
-        **({"before": before} if action == "update" else {}),
-    }, user_id=editor.user_id)
+    with store_problems():
+        record_value(db, editor, measure_id, period_start, actual=actual_value,
+                     target=target_value)
 
 
 def _perspective(db: Session, editor: Editor, perspective_id: int) -> PerspectiveRow:

@@ -18,13 +18,9 @@ from sqlalchemy.orm import Session
 
 from kano.adapters.api.deps import ReadAccess, SessionDep
 from kano.adapters.api.editing import (
-    Editor,
     EditorDep,
-    apply_changes,
     commit_or_conflict,
-    conflict,
     read_responses,
-    record,
     write_responses,
 )
 from kano.adapters.api.pagination import PageParams, fetch_page
@@ -42,11 +38,11 @@ from kano.adapters.api.schemas.measures import (
     MeasureValueUpdate,
 )
 from kano.adapters.api.strategy_lookups import find_row, key_map, referenced_row, row_at
-from kano.adapters.db import measure_store
+from kano.adapters.db import measure_store, measure_value_store
 from kano.adapters.db.measure_store import THRESHOLD_COLUMNS
 from kano.adapters.db.orm import MeasureRow, MeasureValueRow, ObjectiveRow
 from kano.adapters.db.strategy_store import OBJECTIVES
-from kano.domain.shared.errors import InvalidInput, NotFound
+from kano.domain.shared.errors import NotFound
 from kano.domain.strategy.scoring import Direction
 
 router = APIRouter(prefix="/measures", tags=["strategy"])
@@ -178,18 +174,6 @@ def value_out(row: MeasureValueRow, measure: MeasureRow) -> MeasureValue:
     )
 
 
-def _check_interval(values: dict[str, Any]) -> None:
-    low, high = values.get("ci_low"), values.get("ci_high")
-    if low is not None and high is not None and low > high:
-        raise InvalidInput("ci_low", "must not exceed ci_high")
-
-
-def _owned_measure(session: Session, editor: Editor, key: str) -> MeasureRow:
-    measure = _measure(session, editor.workspace_id, key)
-    editor.require_owner([owner_of_measure(session, measure)], OBJECTIVES)
-    return measure
-
-
 def _value(session: Session, measure: MeasureRow, period: date) -> MeasureValueRow:
     row = find_row(session, MeasureValueRow, measure.workspace_id, measure_id=measure.id,
                    period_start=period)
@@ -218,18 +202,10 @@ def create_measure_value(
     editor: EditorDep, session: SessionDep, measure_key: MeasureKey, body: MeasureValueCreate
 ) -> MeasureValue:
     """One value per period (409 if the period has one: PATCH it instead)."""
-    measure = _owned_measure(session, editor, measure_key)
-    values = body.model_dump(exclude={"period"})
-    _check_interval(values)
-    if find_row(session, MeasureValueRow, editor.workspace_id, measure_id=measure.id,
-                period_start=body.period) is not None:
-        raise conflict(f"Measure '{measure.key}' has a value for {body.period} already.")
-    row = MeasureValueRow(workspace_id=editor.workspace_id, measure_id=measure.id,
-                          period_start=body.period, **values)
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "measure_value", row.id,
-           {"measure": measure.key, **body.model_dump()})
+    measure = _measure(session, editor.workspace_id, measure_key)
+    with taken_as_conflict():
+        row = measure_value_store.create_value(session, editor, measure.id, body.period,
+                                               body.model_dump(exclude={"period"}))
     commit_or_conflict(session)
     return value_out(row, measure)
 
@@ -249,15 +225,9 @@ def update_measure_value(
     editor: EditorDep, session: SessionDep, measure_key: MeasureKey, period: Period,
     body: MeasureValueUpdate,
 ) -> MeasureValue:
-    measure = _owned_measure(session, editor, measure_key)
-    row = _value(session, measure, period)
-    values = sent(body)
-    _check_interval({"ci_low": row.ci_low, "ci_high": row.ci_high, **values})
-    changes = apply_changes(row, values)
-    if changes:
-        record(session, editor, "update", "measure_value", row.id,
-               {"measure": measure.key, "period": period, **changes})
-        commit_or_conflict(session)
+    measure = _measure(session, editor.workspace_id, measure_key)
+    row = measure_value_store.update_value(session, editor, measure.id, period, sent(body))
+    commit_or_conflict(session)
     return value_out(row, measure)
 
 
@@ -267,10 +237,7 @@ def update_measure_value(
 def delete_measure_value(
     editor: EditorDep, session: SessionDep, measure_key: MeasureKey, period: Period
 ) -> Response:
-    measure = _owned_measure(session, editor, measure_key)
-    row = _value(session, measure, period)
-    record(session, editor, "delete", "measure_value", row.id,
-           {"measure": measure.key, "period": period, "actual": row.actual})
-    session.delete(row)
+    measure = _measure(session, editor.workspace_id, measure_key)
+    measure_value_store.delete_value(session, editor, measure.id, period)
     commit_or_conflict(session)
     return Response(status_code=204)
