@@ -4,8 +4,10 @@ Key accounts (and a quarter of SMB shipments) get site delivery by the company's
 fleet; everyone else gets parcels; branch-counter orders are carried away. The delay
 depends only on the engagement of the region's delivery team in the month before the
 promised date -- not on segment or touchpoint -- which keeps every downstream regression
-on delay unconfounded. Site delivery is the planted *bad touchpoint*: it damages or
-short-ships goods far more often (defects), which lowers its CSAT.
+on delay unconfounded; the one exception is the demo's pilot (:mod:`kano.demo.pilot`),
+which halves the late share of SMB orders from March 2026. Site delivery is the planted
+*bad touchpoint*: it damages or short-ships goods far more often (defects), which lowers
+its CSAT.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from kano.demo.company import (
     touchpoint_id,
 )
 from kano.demo.customers import CustomerChunk
+from kano.demo.pilot import late_share_factor
 from kano.demo.randomness import BlockStreams, binomial_quantile, cumulative_table, strata
 from kano.demo.team_months import TeamMonths
 from kano.demo.timeline import MONTHS, month_of
@@ -56,6 +59,8 @@ class Fulfilment:
     promised_day: FloatArray
     delay_days: FloatArray
     defects: IntArray
+    untreated_late_share: FloatArray
+    """The late share of the order's team-month without the demo's pilot (for its truth)."""
 
     @property
     def shipped(self) -> BoolArray:
@@ -92,7 +97,9 @@ def fulfil(
     team = _DELIVERY_TEAM_INDEX[chunk.region[customer]]
     month = np.clip(month_of(promised), 0, MONTHS - 1)
     late_share = CHAIN.late_share(months.engagement[team, month])
-    late_share = late_share + months.late_share_shock[team, month]
+    untreated_late_share = late_share + months.late_share_shock[team, month]
+    # the demo's pilot (kano.demo.pilot): SMB orders from March 2026 are late half as often
+    late_share = untreated_late_share * late_share_factor(segment, month)
     # delay = 0 with probability 1 - late share, else 1 + Binomial(9, 1/3), inverted from
     # one uniform stratified by team and month (the cause's level)
     u = streams.stratified_uniform(
@@ -113,4 +120,4 @@ def fulfil(
     defective = (damage < defective_share) & shipped
     # 1-3 defects (uniform) from the position of the draw inside the defective share
     defects = np.where(defective, 1 + np.floor(3 * damage / defective_share), 0).astype(np.int64)
-    return Fulfilment(channel, touchpoint, team, promised, delay, defects)
+    return Fulfilment(channel, touchpoint, team, promised, delay, defects, untreated_late_share)

@@ -24,6 +24,7 @@ from kano.demo.money import order_values, payments
 from kano.demo.operations import onboard, open_tickets, process_events
 from kano.demo.orders import simulate_orders
 from kano.demo.people import build_workforce
+from kano.demo.pilot import PilotTally
 from kano.demo.randomness import CUSTOMERS_PER_BLOCK, BlockStreams, company_generator
 from kano.demo.schema import (
     PROCESS_MEASURES,
@@ -35,7 +36,7 @@ from kano.demo.schema import (
 )
 from kano.demo.sizes import SizePreset
 from kano.demo.team_months import TeamMonths
-from kano.demo.timeline import chronological_order, to_date32, to_timestamp_us
+from kano.demo.timeline import SPAN_DAYS, chronological_order, to_date32, to_timestamp_us
 from kano.demo.writer import DatasetWriter, ProgressCallback
 
 GROUND_TRUTH_FILE = "ground_truth.yaml"
@@ -72,6 +73,7 @@ class _NextIds:
     transaction: int = 0
     response: int = 0
     event: int = 0
+    pilot: PilotTally = field(default_factory=PilotTally)
 
 
 def _chunks(preset: SizePreset) -> Iterator[tuple[int, np.ndarray]]:
@@ -95,6 +97,13 @@ def _chunk_tables(
     chunk = draw_customers(streams, first_customer, block_sizes)
     orders, checkins = simulate_orders(streams, chunk, months)
     customer, day, f = orders.customer, orders.day, orders.fulfilment
+    ids.pilot.add(
+        chunk.first_id + customer,
+        chunk.segment[customer],
+        f.promised_day,
+        f.shipped & (f.promised_day < SPAN_DAYS),
+        f.untreated_late_share,
+    )
     value = order_values(streams, chunk, customer, day, orders.spend_level)
     payment = payments(streams, chunk, customer, day)
     tickets = open_tickets(streams, chunk, customer, day, f, months)
@@ -201,5 +210,5 @@ def generate_with_preset(
                 writer.write(name, table)
     finally:
         rows = writer.close()
-    write_ground_truth(out_dir / GROUND_TRUTH_FILE, seed, preset.name, kano.__version__)
+    write_ground_truth(out_dir / GROUND_TRUTH_FILE, seed, preset.name, kano.__version__, ids.pilot)
     return GenerationReport(out_dir, preset.name, seed, rows, time.perf_counter() - started)

@@ -3,8 +3,10 @@
 Each effect names its cause and effect by metric or process-measure id, the size per one
 unit of the cause, the lag (``0``, ``1M``, ``90D`` ...), the grain at which to regress,
 ``decoy`` for planted nulls, and ``where`` -- the slice of the data the effect lives in
-(team function, stage, touchpoint, survey, segment). The file holds no timestamps, so the
-same seed and size give the same bytes.
+(team function, stage, touchpoint, survey, segment). ``pilot`` is the demo's pilot with a
+control group and its planted effect on the treated (:mod:`kano.demo.pilot`); it is not a
+link, so ``kano analyze links --links ground_truth.yaml`` does not read it. The file holds
+no timestamps, so the same seed and size give the same bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import yaml
 from kano.demo.chain import CHAIN
 from kano.demo.fulfilment import BAD_TOUCHPOINT
 from kano.demo.money import consumer_mean_order_value
+from kano.demo.pilot import OUTSIDE_PILOT, PilotTally, pilot_truth
 
 
 @dataclass(frozen=True)
@@ -46,9 +49,10 @@ def planted_effects() -> list[Effect]:
             "1M",
             "team-month",
             False,
-            {"team_function": "delivery"},
-            "Mean delay of a delivery team's deliveries (by promised date) against the team's "
-            "mean pulse engagement in the month before.",
+            {"team_function": "delivery", "segment": list(OUTSIDE_PILOT)},
+            "Mean delay of a delivery team's deliveries (by promised date) to key accounts and "
+            "consumers against the team's mean pulse engagement in the month before. (SMB "
+            "deliveries from March 2026 are the demo's pilot, which halves their late share.)",
         ),
         Effect(
             "engagement",
@@ -143,9 +147,9 @@ def planted_effects() -> list[Effect]:
             "1M",
             "team-month",
             True,
-            {"team_function": "delivery"},
+            {"team_function": "delivery", "segment": list(OUTSIDE_PILOT)},
             "Decoy: mean training hours of a delivery team's pulses do not move next month's "
-            "delays.",
+            "delays (of deliveries outside the pilot, as above).",
         ),
         Effect(
             "call_wait_seconds",
@@ -170,18 +174,19 @@ def planted_effects() -> list[Effect]:
     ]
 
 
-def ground_truth(seed: int, size: str, version: str) -> dict[str, Any]:
+def ground_truth(seed: int, size: str, version: str, pilot: PilotTally) -> dict[str, Any]:
     return {
         "seed": seed,
         "size": size,
         "generated_with": f"kano {version}",
         "bad_touchpoint": BAD_TOUCHPOINT,
         "effects": [asdict(effect) for effect in planted_effects()],
+        "pilot": pilot_truth(pilot),
     }
 
 
-def write_ground_truth(path: Path, seed: int, size: str, version: str) -> None:
+def write_ground_truth(path: Path, seed: int, size: str, version: str, pilot: PilotTally) -> None:
     text = yaml.safe_dump(
-        ground_truth(seed, size, version), sort_keys=False, allow_unicode=True, width=100
+        ground_truth(seed, size, version, pilot), sort_keys=False, allow_unicode=True, width=100
     )
     path.write_text(text, encoding="utf-8")

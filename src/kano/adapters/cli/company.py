@@ -86,7 +86,8 @@ def _demo_files_current(out: Path) -> bool:
     if not truth.exists():
         return False
     meta = yaml.safe_load(truth.read_text(encoding="utf-8")) or {}
-    return meta.get("seed") == DEMO_SEED and str(meta.get("size")) == "S"
+    # files from before the demo had its planted pilot are generated again
+    return meta.get("seed") == DEMO_SEED and str(meta.get("size")) == "S" and "pilot" in meta
 
 
 @friendly_errors
@@ -107,6 +108,9 @@ def demo(
 
     load_demo_strategy(out, DEMO_WORKSPACE)
     open_demo_cases(DEMO_WORKSPACE)
+    from kano.demo import pilot_workspace
+
+    console.print(pilot_workspace.describe(pilot_workspace.load_demo_pilot(DEMO_WORKSPACE)))
     from kano.adapters.cli.jobs import refresh_bindings
 
     refresh_bindings(DEMO_WORKSPACE, trigger="demo", show_progress=False)

@@ -7,6 +7,7 @@ interval does not pretend that one customer's repeated answers are independent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -35,10 +36,13 @@ def assemble(reader: WarehouseReader, spec: LinkSpec) -> ModellingFrame:
     return _score_to_behaviour(reader, spec)
 
 
-def _team_month_cells(reader: WarehouseReader, source: str) -> pd.DataFrame:
+def _team_month_cells(
+    reader: WarehouseReader, source: str, segments: Sequence[str] = ()
+) -> pd.DataFrame:
     """Sums and counts per team and month of every pulse item (``pulses``) or of every
-    process measure per touchpoint (``process_events``), read once per analysis run:
-    a map scan asks for dozens of team-month series, each a cheap cut of this table."""
+    process measure per touchpoint (``process_events``; with ``segments``, only the events
+    of those segments' customers), read once per analysis run: a map scan asks for dozens
+    of team-month series, each a cheap cut of this table."""
 
     def read() -> pd.DataFrame:
         if source == "pulses":
@@ -49,25 +53,31 @@ def _team_month_cells(reader: WarehouseReader, source: str) -> pd.DataFrame:
                 f"{stat}_{item}": (pulses[item].sum() if stat == "sum" else pulses[item].count())
                 for item in PULSE_ITEMS for stat in ("sum", "count")
             }).to_pandas()  # fmt: skip
-        events = reader.table("process_events")
+        events = only_customers(reader.table("process_events"), reader.customers_in(segments))
         return events.group_by(
             measure=events.measure, team_id=events.team_id, touchpoint_id=events.touchpoint_id,
             month=month_index(events.occurred_at),
         ).aggregate(sum=events.value.sum(), count=events.value.count()).to_pandas()  # fmt: skip
 
-    cells: pd.DataFrame = reader.remembered(f"team-month:{source}", read)
+    key = f"team-month:{source}" + (f":{'|'.join(sorted(segments))}" if segments else "")
+    cells: pd.DataFrame = reader.remembered(key, read)
     return cells
 
 
 def _team_series(
-    reader: WarehouseReader, item: str, teams: list[int] | None, touchpoints: list[int] | None
+    reader: WarehouseReader,
+    item: str,
+    teams: list[int] | None,
+    touchpoints: list[int] | None,
+    segments: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Mean of a pulse item or a process measure per team and month."""
+    """Mean of a pulse item or a process measure per team and month (a process measure's
+    only over the events of ``segments``' customers, when given: pulses have none)."""
     if item in PULSE_ITEMS:
         cells = _team_month_cells(reader, "pulses")
         cells = cells.assign(sum=cells[f"sum_{item}"], count=cells[f"count_{item}"])
     else:
-        cells = _team_month_cells(reader, "process_events")
+        cells = _team_month_cells(reader, "process_events", segments)
         cells = cells[cells["measure"] == item]
         if touchpoints is not None:
             cells = cells[cells["touchpoint_id"].isin(touchpoints)]
@@ -82,8 +92,9 @@ def _team_month(reader: WarehouseReader, spec: LinkSpec) -> ModellingFrame:
     teams = reader.team_ids(spec.only("team_function"))
     touchpoints = reader.touchpoint_ids(spec.only("touchpoint"), spec.only("stage"))
     cause_touchpoints = touchpoints if spec.cause in PROCESS_MEASURES else None
-    cause = _team_series(reader, spec.cause, teams, cause_touchpoints)
-    effect = _team_series(reader, spec.effect, teams, touchpoints)
+    segments = spec.only("segment")
+    cause = _team_series(reader, spec.cause, teams, cause_touchpoints, segments)
+    effect = _team_series(reader, spec.effect, teams, touchpoints, segments)
     cause["month"] = cause["month"] + spec.lag_months  # the cause of lag months before
     cells = effect.merge(cause, on=["team_id", "month"], suffixes=("_y", "_x"))
     data = pd.DataFrame({"x": cells["value_x"], "y": cells["value_y"],
