@@ -109,10 +109,14 @@ def test_a_response_newer_than_the_warehouse_is_read_with_the_same_model(
     sessions: sessionmaker[Session],
 ) -> None:
     with sessions() as session:
-        mine = FeedbackResponse(workspace_id=acme.workspace_id, channel="web", nps=2,
+        # Ids beyond the warehouse's: it was loaded from generated files, not from this
+        # database, so a sequence id could name one of its responses.
+        mine = FeedbackResponse(id=1_999_999_001, workspace_id=acme.workspace_id, nps=2,
+                                channel="web",
                                 submitted_at=datetime(2030, 1, 1), language=None,
                                 comment="Доставка опоздала на три дня. Очень разочарованы.")
-        theirs = FeedbackResponse(workspace_id=globex.workspace_id, channel="web", nps=2,
+        theirs = FeedbackResponse(id=1_999_999_002, workspace_id=globex.workspace_id, nps=2,
+                                  channel="web",
                                   submitted_at=datetime(2030, 1, 1), comment="Late.")
         session.add_all([mine, theirs])
         session.commit()
