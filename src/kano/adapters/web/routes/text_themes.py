@@ -54,7 +54,8 @@ def themes_page(page: SignedInPage, web: Web, by: str = "touchpoint") -> Respons
     if report is not None:
         language = page.language.code
         context |= {
-            "model": report.model, "comments": report.comments, "comment_languages": report.languages,
+            "model": report.model, "comments": report.comments,
+            "comment_languages": report.languages,
             "labels": {t.key: t.label(language) for t in report.taxonomy.themes},
             "groups": sorted({r.group for r in report.themes}),
             "themes": report.taxonomy.theme_keys(),
