@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -44,6 +45,8 @@ def test_demo_script_serves_the_demo_and_prints_url_and_login(tmp_path: Path) ->
         printed = log.read_text()
         assert f"http://127.0.0.1:{port}/" in printed
         assert "demo@kano.local" in printed
+        # the comments are analysed and stored, as the worker does after a load
+        assert re.search(r"Analysed [\d,]+ comments in", printed), printed
         login = httpx.post(
             f"http://127.0.0.1:{port}/api/v1/customers", timeout=5
         )  # the API is up too (and refuses anonymous calls)

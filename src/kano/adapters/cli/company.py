@@ -119,6 +119,14 @@ def demo(
         workspace = accounts.get_workspace(session, DEMO_WORKSPACE)
         user = accounts.ensure_user(session, DEMO_EMAIL, DEMO_PASSWORD, name="Demo Owner")
         accounts.grant_role(session, workspace, user, Role.OWNER)
+        workspace_id = workspace.id
+    # What the worker does after a load: the Themes page then reads stored results at
+    # once instead of computing them on its first view.
+    from kano.adapters.jobs.text_insights import analyse_and_store
+
+    text = analyse_and_store(container.settings.resolved_warehouse_url(), workspace_id)
+    if text.status == "stored":
+        console.print(f"Analysed {text.comments:,} comments in {text.seconds:.1f} s.")
     container.close()
     url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}/"
     console.print(
