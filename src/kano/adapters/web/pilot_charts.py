@@ -25,7 +25,7 @@ def group_means_chart(
     pilot, control = gettext("Pilot group"), gettext("Control group")
     first_test = f"{test_start.year}-{test_start.month:02d}"
     values = []
-    for row in means:
+    for row in sorted(means, key=lambda row: str(row["period"])):
         year, month = (int(part) for part in str(row["period"]).split("-")[:2])
         values.append({
             "month": formats.month(date(year, month, 1)),
@@ -36,7 +36,10 @@ def group_means_chart(
             "n": row["n"],
             "test": str(row["period"]) >= first_test,
         })  # fmt: skip
-    x = {"field": "month", "type": "ordinal", "sort": None, "title": None,
+    # The months in time order, given outright: with "sort": None the shading layer,
+    # drawn first, put the test months before the baseline's.
+    months = list(dict.fromkeys(value["month"] for value in values))
+    x = {"field": "month", "type": "ordinal", "sort": months, "title": None,
          "axis": {"labelAngle": -40, "labelOverlap": True}}  # fmt: skip
     month_title, mean_title = gettext("Month"), gettext("Mean")
     return {
