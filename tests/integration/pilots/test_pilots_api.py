@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 
 from kano.adapters.db.orm import AuditEntry
 from kano.adapters.warehouse.location import parse_warehouse_url
+from kano.analytics.pilots.plan import Design, minimum_detectable_effect
 from kano.domain.workspaces import Scope
 from tests.integration.api.problems import assert_invalid_field, assert_problem
 from tests.integration.api.seed import SeededWorkspace
@@ -259,6 +260,8 @@ def test_plan_gives_the_minimum_detectable_effect_and_what_a_target_needs(
     assert plan["test_months"] == 3 and plan["rho_estimated"] is True
     assert plan["pilot_units"] > 10 and plan["control_units"] > 10
     assert plan["minimum_detectable_effect"] > 50
+    # revenue adds up: a month without orders is a zero, so every customer has every month
+    assert plan["pilot_observed_share"] == plan["control_observed_share"] == 1.0
     assert plan["required_units_per_group"] > plan["pilot_units"]
     bigger = api.get(f"/pilots/{pilot['id']}/plan",
                      params={"target_effect": plan["minimum_detectable_effect"]},
@@ -268,6 +271,28 @@ def test_plan_gives_the_minimum_detectable_effect_and_what_a_target_needs(
         api.get(f"/pilots/{pilot['id']}/plan", params={"kpi": "nps"}, headers=acme.auth()),
         "kpi",
     )
+
+
+def test_plan_of_a_sparse_kpi_counts_each_customers_months(
+    api: TestClient, acme: SeededWorkspace, warehouse: str
+) -> None:
+    # On-time delivery has a value only in the months a customer had a delivery: the plan
+    # says which share of the months that is, and its MDE is the sparse panel's, above the
+    # one the same σ, ρ and group sizes would give if every customer had every month.
+    pilot = created(api, acme, kpis=["on_time_delivery"])
+    response = api.get(f"/pilots/{pilot['id']}/plan", headers=acme.auth())
+    assert response.status_code == 200, response.text
+    plan = response.json()
+    for share in (plan["pilot_observed_share"], plan["control_observed_share"]):
+        assert 0 < share < 1
+    balanced = Design(pilot_units=plan["pilot_units"], control_units=plan["control_units"],
+                      sd=plan["sd"], rho=plan["rho"], baseline_periods=plan["baseline_months"])
+    every_month = minimum_detectable_effect(balanced, plan["test_months"])
+    assert plan["minimum_detectable_effect"] > 1.2 * every_month
+    again = api.get(f"/pilots/{pilot['id']}/plan",
+                    params={"target_effect": plan["minimum_detectable_effect"]},
+                    headers=acme.auth()).json()  # fmt: skip
+    assert again["required_test_months"] == 3
 
 
 def test_listed_customers_form_a_group(

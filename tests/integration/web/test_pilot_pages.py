@@ -176,3 +176,8 @@ def test_a_few_customers_pilot_names_the_bootstrap_on_its_page(
                   "ru": "Совместный тест диким кластерным бутстрэпом",
                   "hu": "Közös próba vad klaszteres bootstrappel"}[language]  # fmt: skip
     assert trend_note in shown
+    # The plan says which share of the months it expects each customer in (revenue adds
+    # up: every month).
+    observed = {"en": "Months with data per customer", "ru": "Доля месяцев с данными",
+                "hu": "Adatot tartalmazó hónapok aránya"}[language]  # fmt: skip
+    assert observed in shown and text_of(shown, "plan-observed") == "100 % / 100 %"

@@ -199,8 +199,13 @@ def plan_on_warehouse(
     if not sd > 0:
         raise InvalidInput("kpis", f"{metric.id} does not vary in the baseline period")
     planned = (test_end.year - test_start.year) * 12 + test_end.month - test_start.month + 1
+    # Each customer's observed baseline months: the plan expects the same share of the
+    # test months (a sparse KPI such as on-time delivery has a value in some months only).
+    observed = before.groupby(["treated", "customer"])["month"].nunique()
     design = Design(pilot_units=pilot_units, control_units=control_units, sd=sd, rho=rho,
-                    baseline_periods=months)  # fmt: skip
+                    baseline_periods=months,
+                    pilot_observed=tuple(int(m) for m in observed.get(True, [])),
+                    control_observed=tuple(int(m) for m in observed.get(False, [])))  # fmt: skip
     plan: dict[str, Any] = {
         "metric": metric.id,
         "unit": metric.unit,
@@ -213,13 +218,19 @@ def plan_on_warehouse(
         "rho_estimated": rho_estimated,
         "alpha": design.alpha,
         "power": design.power,
-        "minimum_detectable_effect": minimum_detectable_effect(design, planned),
+        "pilot_observed_share": design.observed_share(pilot=True),
+        "control_observed_share": design.observed_share(pilot=False),
+        "minimum_detectable_effect": None,
         "target_effect": target_effect,
         "required_test_months": None,
         "required_units_per_group": None,
     }
-    if target_effect is not None:
-        plan["required_test_months"] = required_test_periods(design, target_effect)
-        plan["required_units_per_group"] = required_units_per_group(design, target_effect,
-                                                                    planned)  # fmt: skip
+    try:
+        plan["minimum_detectable_effect"] = minimum_detectable_effect(design, planned)
+        if target_effect is not None:
+            plan["required_test_months"] = required_test_periods(design, target_effect)
+            plan["required_units_per_group"] = required_units_per_group(design, target_effect,
+                                                                        planned)  # fmt: skip
+    except ValueError as error:  # too few customers are expected in the test months
+        raise InvalidInput("kpis", f"{metric.id}: {error}") from None
     return plan

@@ -177,6 +177,13 @@ class Plan(BaseModel):
     sd: float = Field(description="SD of the KPI of one customer in one month (baseline).")
     rho: float = Field(description="Correlation of a customer's months (baseline).")
     rho_estimated: bool
+    pilot_observed_share: float = Field(
+        description="Mean share of the baseline months a pilot customer has the KPI in; "
+        "the plan expects the same share of the test months (1: every month)."
+    )
+    control_observed_share: float = Field(
+        description="The same for a control customer."
+    )
     alpha: float
     power: float
     minimum_detectable_effect: float
