@@ -56,6 +56,28 @@ def net_score(promoters: int, detractors: int, n: int, confidence: float = CONFI
     return Estimate(value, n, max(value - half, -100.0), min(value + half, 100.0))
 
 
+def net_score_variance(promoters: int, detractors: int, n: int) -> float:
+    """Var(NPS) = 100² [p + d − (p − d)²] / n, in points² (n > 0)."""
+    p, d = promoters / n, detractors / n
+    return 100.0**2 * max(p + d - (p - d) ** 2, 0.0) / n
+
+
+def net_score_difference(
+    first: tuple[int, int, int], second: tuple[int, int, int], confidence: float = CONFIDENCE
+) -> Estimate:
+    """NPS of one sample minus NPS of another, independent one, each given as
+    (promoters, detractors, n): the variances add, Var = Var₁ + Var₂, and the interval is
+    the normal one (from −200 to 200 points); ``n`` is the two samples' total."""
+    if first[2] <= 0 or second[2] <= 0:
+        return Estimate(None, max(first[2], 0) + max(second[2], 0))
+    a, b = net_score(*first, confidence=confidence), net_score(*second, confidence=confidence)
+    assert a.value is not None and b.value is not None
+    value = a.value - b.value
+    half = z_value(confidence) * math.sqrt(net_score_variance(*first)
+                                           + net_score_variance(*second))  # fmt: skip
+    return Estimate(value, first[2] + second[2], value - half, value + half)
+
+
 def wilson(hits: int, n: int, confidence: float = CONFIDENCE, scale: float = 1.0) -> Estimate:
     """Share of hits with the Wilson score interval, multiplied by ``scale`` (100 for %)."""
     if n <= 0:

@@ -52,6 +52,11 @@ def test_themes_per_touchpoint_are_the_callers_own_comments_analysed(
     for got, want in zip(body["themes"], expected, strict=True):
         assert got["share"] == pytest.approx(want.share)
         assert got["nps_with"] == pytest.approx(want.nps_with)
+        assert (got["impact_ci_low"], got["impact_ci_high"]) == (
+            pytest.approx(want.impact_ci_low), pytest.approx(want.impact_ci_high))
+        if got["impact"] is not None:
+            assert got["impact_ci_low"] < got["impact"] < got["impact_ci_high"]
+    assert any(t["impact_ci_low"] is not None for t in body["themes"])
     assert {t["label"] for t in body["themes"] if t["theme"] == "delivery"} == {"Доставка"}
     assert set(body["languages"]) <= {"en", "ru", "hu", "unknown"}
     assert body["model"]["status"] == "trained" and body["model"]["accuracy"] > 0.9

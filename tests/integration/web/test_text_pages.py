@@ -71,7 +71,34 @@ def test_csv_has_one_row_per_group_and_theme(live: Container, browser: Browser) 
     touchpoints = analysis.comments["touchpoint"].nunique()  # type: ignore[attr-defined]
     themes = len(analysis.taxonomy.themes)  # type: ignore[attr-defined]
     assert len(rows) == touchpoints * themes
-    assert {"Theme", "Impact (NPS points)", "NPS with the theme"} <= set(rows[0])
+    assert {"Theme", "Impact (NPS points)", "NPS with the theme", "Impact, interval low",
+            "Impact, interval high"} <= set(rows[0])
+    with_interval = [r for r in rows if r["Impact, interval low"]]
+    assert with_interval
+    for row in with_interval:
+        low, high = float(row["Impact, interval low"]), float(row["Impact, interval high"])
+        assert low < float(row["Impact (NPS points)"]) < high
+
+
+def test_negative_themes_show_the_impacts_interval_and_mark_the_clear_ones(
+    live: Container, browser: Browser
+) -> None:
+    page = browser.client.get("/text?by=all&lang=en").text
+
+    ranking = negative_themes(_direct(live))  # type: ignore[arg-type]
+    shown = re.findall(r'<span class="cell-note impact-ci">\((.+?)…(.+?), n (\d+) / (\d+)\)',
+                       page)  # fmt: skip
+    want = [r for r in ranking[:10] if r.impact_ci_low is not None]
+    assert want and shown
+    assert [(float(a), float(b), int(c), int(d)) for a, b, c, d in shown] == [
+        (pytest.approx(round(r.impact_ci_low or 0), abs=0.5),
+         pytest.approx(round(r.impact_ci_high or 0), abs=0.5), r.n_nps_with, r.n_nps_without)
+        for r in want]  # fmt: skip
+    assert page.count('class="number impact significant"') == sum(
+        r.impact_significant for r in ranking[:10])
+    assert 'id="impact-note"' in page
+    ru = browser.client.get("/text?by=all&lang=ru").text
+    assert "95-процентный интервал" in ru
 
 
 def test_a_comment_with_markup_is_shown_as_text(live: Container, browser: Browser) -> None:

@@ -5,8 +5,9 @@
 plus the sentiment model and the discovered topics. :func:`theme_summary` rolls it up per
 touchpoint or segment: for each theme the share of comments mentioning it, their mean
 sentiment (−1 … 1, from the model's ``2·p_positive − 1``), and the NPS of the responses
-mentioning it against those that do not (the theme's *impact*, in NPS points), each with
-its n. :func:`negative_themes` ranks the themes by how many comments are negative about
+mentioning it against those that do not (the theme's *impact*, in NPS points, with its
+95 % interval: the two groups are independent samples, so the NPS variances add), each
+with its n. :func:`negative_themes` ranks the themes by how many comments are negative about
 them.
 """
 
@@ -29,6 +30,7 @@ from kano.analytics.text.sentiment import (
     train_sentiment,
 )
 from kano.analytics.text.themes import DiscoveredTopic, Taxonomy, default_taxonomy
+from kano.metrics.intervals import net_score_difference
 
 GroupBy = Literal["touchpoint", "segment"]
 Progress = Callable[[str], None]
@@ -76,6 +78,23 @@ def _nps(scores: pd.Series) -> tuple[float | None, int]:
     if s.empty:
         return None, 0
     return float(100 * ((s >= 9).mean() - (s <= 6).mean())), len(s)
+
+
+def _counts(scores: pd.Series) -> tuple[int, int, int]:
+    """(promoters, detractors, n) of the scores given."""
+    s = scores.dropna()
+    return int((s >= 9).sum()), int((s <= 6).sum()), len(s)
+
+
+def impact_interval(
+    with_theme: tuple[int, int, int], without: tuple[int, int, int]
+) -> tuple[float | None, float | None]:
+    """The 95 % interval of a theme's impact, NPS with − NPS without, from each side's
+    (promoters, detractors, n): two independent samples, Var = Var₁ + Var₂
+    (:func:`kano.metrics.intervals.net_score_difference`); (None, None) when a side is
+    empty."""
+    estimate = net_score_difference(with_theme, without)
+    return estimate.low, estimate.high
 
 
 def analyze_comments(
@@ -141,6 +160,15 @@ class ThemeRow:
     n_nps_without: int
     impact: float | None
     """``nps_with − nps_without`` (NPS points); None when either side has no NPS."""
+    impact_ci_low: float | None = None
+    impact_ci_high: float | None = None
+    """The impact's 95 % interval (:func:`impact_interval`)."""
+
+    @property
+    def impact_significant(self) -> bool:
+        """The impact's interval excludes 0."""
+        return (self.impact_ci_low is not None and self.impact_ci_high is not None
+                and (self.impact_ci_low > 0 or self.impact_ci_high < 0))  # fmt: skip
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -157,6 +185,8 @@ def theme_summary(analysis: TextAnalysis, by: GroupBy | None = None) -> list[The
             with_theme, without = part[mask], part[~mask]
             nps_with, n_with = _nps(with_theme["nps"]) if "nps" in part else (None, 0)
             nps_without, n_without = _nps(without["nps"]) if "nps" in part else (None, 0)
+            low, high = (impact_interval(_counts(with_theme["nps"]), _counts(without["nps"]))
+                         if "nps" in part else (None, None))  # fmt: skip
             rows.append(ThemeRow(
                 group=str(group), theme=key, comments=len(part), n=int(mask.sum()),
                 share=float(mask.mean()) if len(part) else 0.0,
@@ -165,7 +195,7 @@ def theme_summary(analysis: TextAnalysis, by: GroupBy | None = None) -> list[The
                 nps_with=nps_with, n_nps_with=n_with, nps_without=nps_without,
                 n_nps_without=n_without,
                 impact=None if nps_with is None or nps_without is None
-                else nps_with - nps_without,
+                else nps_with - nps_without, impact_ci_low=low, impact_ci_high=high,
             ))  # fmt: skip
     return rows
 

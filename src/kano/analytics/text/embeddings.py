@@ -12,7 +12,8 @@ which method made it (:attr:`DiscoveredTopic.method`).
 With it on: the distinct comments of its languages are encoded (CPU, batches, a progress
 callback), L2-normalised, clustered with k-means (scikit-learn), and each cluster is named
 by its most distinctive words (class-based TF-IDF over the same 4+-letter words as the
-bag-of-words method), so topics read the same way whichever method made them.
+bag-of-words method, without the same stop words), so topics read the same way whichever
+method made them.
 
 Nothing here is imported at start-up; sentence-transformers and torch (the
 ``transformers`` extra) are imported when a model is first loaded, offline
@@ -33,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from kano.analytics.text.themes import WORDS, DiscoveredTopic, discover_topics
+from kano.analytics.text.themes import WORDS, DiscoveredTopic, discover_topics, stop_words
 
 log = logging.getLogger("kano.text")
 
@@ -175,10 +176,12 @@ def cluster_terms(
     """Each cluster's most distinctive words: class-based TF-IDF (a cluster's word counts,
     weighted by how often each text occurs, normalised per cluster, times
     ``log(1 + mean words per cluster / the word's count over all clusters)``), over words
-    of 4+ letters found in fewer than half the texts."""
+    of 4+ letters found in fewer than half the texts, function words
+    (:func:`~kano.analytics.text.themes.stop_words`) left out."""
     from sklearn.feature_extraction.text import CountVectorizer
 
-    vectorizer = CountVectorizer(token_pattern=WORDS, max_df=0.5, lowercase=True)
+    vectorizer = CountVectorizer(token_pattern=WORDS, max_df=0.5, lowercase=True,
+                                 stop_words=sorted(stop_words()))  # fmt: skip
     try:
         counts = vectorizer.fit_transform(list(texts))
     except ValueError:  # no word left

@@ -35,7 +35,13 @@ from typing import Any
 
 import numpy as np
 
-from kano.analytics.text.analysis import GroupBy, TextAnalysis, ThemeRow, negative_order
+from kano.analytics.text.analysis import (
+    GroupBy,
+    TextAnalysis,
+    ThemeRow,
+    impact_interval,
+    negative_order,
+)
 from kano.analytics.text.report import (
     EXAMPLE_THEMES,
     EXAMPLES,
@@ -48,7 +54,7 @@ from kano.analytics.text.report import (
 from kano.analytics.text.sentiment import SentimentModel
 from kano.analytics.text.themes import BAG_OF_WORDS, DiscoveredTopic, Taxonomy, default_taxonomy
 
-METHOD_VERSION = "1"
+METHOD_VERSION = "2"
 """Raise when the analysis gives other results for the same comments (a new language
 rule, another model or topic method): stored analyses then count as outdated."""
 
@@ -281,16 +287,18 @@ def report_from_store(
             w = per_theme.get((group, key)) or dict.fromkeys(_SUMS, 0)
             n, nn = int(w["comments"]), int(w["nps_n"])
             nps_with = _nps(int(w["promoters"]), int(w["detractors"]), nn)
-            nps_without = _nps(int(total["promoters"] - w["promoters"]),
-                               int(total["detractors"] - w["detractors"]),
-                               int(total["nps_n"]) - nn)  # fmt: skip
+            without = (int(total["promoters"] - w["promoters"]),
+                       int(total["detractors"] - w["detractors"]), int(total["nps_n"]) - nn)
+            nps_without = _nps(*without)
+            low, high = impact_interval((int(w["promoters"]), int(w["detractors"]), nn),
+                                        without)  # fmt: skip
             themes.append(ThemeRow(
                 group=group, theme=key, comments=n_group, n=n,
                 share=n / n_group if n_group else 0.0, negative=int(w["negative"]),
                 mean_sentiment=_mean(w["p_sum"], int(w["p_n"])), nps_with=nps_with,
                 n_nps_with=nn, nps_without=nps_without, n_nps_without=int(total["nps_n"]) - nn,
                 impact=None if nps_with is None or nps_without is None
-                else nps_with - nps_without,
+                else nps_with - nps_without, impact_ci_low=low, impact_ci_high=high,
             ))  # fmt: skip
     ranking = negative_order(themes)
     languages = {str(r["detected_language"]): int(r["n"]) for r in t.group_by(

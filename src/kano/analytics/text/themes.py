@@ -6,9 +6,10 @@ a theme when one of the patterns of its language matches (a comment of unknown l
 is tried with every language's patterns). A comment can have several themes or none.
 
 Discovery: NMF on word TF-IDF of the distinct comments (words of 4+ letters in any
-script, words in half the comments or more dropped as stop words, so no per-language stop
-list is needed), each comment assigned to its strongest component; a topic is labelled by
-its top terms. It finds what nobody put in the taxonomy; the labels are words, not names.
+script; words in half the comments or more dropped), each comment assigned to its
+strongest component; a topic is labelled by its top terms. It finds what nobody put in the
+taxonomy; the labels are words, not names. Function words (English, Russian, Hungarian:
+:func:`stop_words`, lists shipped in ``stopwords/``) never name a topic.
 """
 
 from __future__ import annotations
@@ -116,6 +117,26 @@ def default_taxonomy() -> Taxonomy:
     return parse_taxonomy(yaml.safe_load(text))
 
 
+STOP_WORDS_FOLDER = "stopwords"
+STOP_WORD_LANGUAGES = ("en", "ru", "hu")
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """The function words of every language in :data:`STOP_WORD_LANGUAGES` (lower case):
+    ``stopwords/<language>.txt``, one word a line, ``#`` starts a comment. Only words a
+    topic could be named by (4+ letters, :data:`WORDS`) are kept."""
+    folder = resources.files(__package__).joinpath(STOP_WORDS_FOLDER)
+    found: set[str] = set()
+    for language in STOP_WORD_LANGUAGES:
+        text = folder.joinpath(f"{language}.txt").read_text(encoding="utf-8")
+        for line in text.splitlines():
+            word = line.split("#", 1)[0].strip().lower()
+            if word and re.fullmatch(WORDS, word):
+                found.add(word)
+    return frozenset(found)
+
+
 @dataclass(frozen=True)
 class DiscoveredTopic:
     index: int
@@ -141,8 +162,8 @@ def discover_topics(
     usable = [t for t in distinct if t.strip()]
     if len(usable) < max(2 * topics, 10):
         return [], assigned
-    vectorizer = TfidfVectorizer(token_pattern=WORDS, max_df=0.5, min_df=2,
-                                 sublinear_tf=True)  # fmt: skip
+    vectorizer = TfidfVectorizer(token_pattern=WORDS, max_df=0.5, min_df=2, sublinear_tf=True,
+                                 stop_words=sorted(stop_words()))  # fmt: skip
     try:
         matrix = vectorizer.fit_transform(list(distinct))
     except ValueError:  # nothing left after min_df / max_df
@@ -162,4 +183,4 @@ def discover_topics(
 
 
 __all__ = ["LANGUAGES", "DiscoveredTopic", "Taxonomy", "Theme", "default_taxonomy",
-           "discover_topics", "load_taxonomy", "parse_taxonomy"]  # fmt: skip
+           "discover_topics", "load_taxonomy", "parse_taxonomy", "stop_words"]  # fmt: skip

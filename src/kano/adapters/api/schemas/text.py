@@ -51,6 +51,11 @@ class ThemeStat(BaseModel):
     nps_without: float | None
     n_nps_without: int
     impact: float | None = Field(description="NPS with the theme minus without (points).")
+    impact_ci_low: float | None = Field(
+        default=None, description="Lower end of the impact's 95 % interval (points): the two "
+        "groups are independent samples, Var = Var(NPS with) + Var(NPS without).")
+    impact_ci_high: float | None = Field(
+        default=None, description="Upper end of the impact's 95 % interval (points).")
 
 
 class Topic(BaseModel):

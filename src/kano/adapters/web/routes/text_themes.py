@@ -21,12 +21,15 @@ router = APIRouter()
 GROUPINGS = {"touchpoint": N_("Touchpoint"), "segment": N_("Segment"), "all": N_("All comments")}
 EXAMPLE_THEMES = 10  # the ranked rows shown: stored_results.EXAMPLE_THEMES have examples
 CSV_COLUMNS = ("group", "theme", "comments", "n", "share", "negative", "mean_sentiment",
-               "nps_with", "n_nps_with", "nps_without", "n_nps_without", "impact")  # fmt: skip
+               "nps_with", "n_nps_with", "nps_without", "n_nps_without", "impact",
+               "impact_ci_low", "impact_ci_high")  # fmt: skip
 CSV_TITLES = {"group": N_("Group"), "theme": N_("Theme"), "comments": N_("Comments"),
               "share": N_("Share"), "negative": N_("Negative"),
               "mean_sentiment": N_("Mean sentiment"), "nps_with": N_("NPS with the theme"),
               "nps_without": N_("NPS without the theme"),
-              "impact": N_("Impact (NPS points)")}  # fmt: skip
+              "impact": N_("Impact (NPS points)"),
+              "impact_ci_low": N_("Impact, interval low"),
+              "impact_ci_high": N_("Impact, interval high")}  # fmt: skip
 
 
 def _report(page: SignedInPage, web: Web, by: str) -> tuple[Any, str | None]:
