@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -49,5 +50,7 @@ def test_table_shows_the_ranking_and_a_bad_option_is_named(demo_folder: Path) ->
     table = kano(demo_folder, "text", "analyze")
     assert table.returncode == 0, table.stderr
     assert "Negative themes" in table.stdout and "Cross-validated accuracy" in table.stdout
+    assert "impact 95 % interval" in table.stdout
+    assert re.search(r"[−-]?\d+(\.\d+)? … [−-]?\d+(\.\d+)?", table.stdout), table.stdout
     wrong = kano(demo_folder, "text", "analyze", "--by", "mood")
     assert wrong.returncode != 0 and "--by" in wrong.stdout + wrong.stderr

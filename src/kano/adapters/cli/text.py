@@ -95,12 +95,14 @@ def analyze(
         console.print(f"[yellow]No sentiment model:[/] {escape(model.message)}")
     table = Table(title="Negative themes")
     for column in ("group", "theme", "negative", "n", "share", "mean sentiment", "NPS with",
-                   "NPS without", "impact"):  # fmt: skip
+                   "NPS without", "impact", "impact 95 % interval"):  # fmt: skip
         table.add_column(column)
     for r in report.ranking[:15]:
         table.add_row(escape(r.group or "all"), r.theme, str(r.negative), str(r.n),
                       f"{r.share:.1%}", _number(r.mean_sentiment, 2), _number(r.nps_with),
-                      _number(r.nps_without), _number(r.impact))  # fmt: skip
+                      _number(r.nps_without), _number(r.impact),
+                      "–" if r.impact_ci_low is None or r.impact_ci_high is None
+                      else f"{_number(r.impact_ci_low)} … {_number(r.impact_ci_high)}")  # fmt: skip
     console.print(table)
     if report.topics:
         console.print("Discovered topics: " + "; ".join(escape(t.label) for t in report.topics))
