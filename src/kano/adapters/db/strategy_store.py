@@ -148,14 +148,19 @@ def key_from_title(title: str, fallback: str) -> str:
     return slug or fallback
 
 
+def checked_key(key: str) -> None:
+    """``InvalidInput`` on ``key`` unless it follows the strategy-as-code file's key rule."""
+    if not _KEY.match(key):
+        raise InvalidInput("key", "a key has 1–64 letters, digits, '-', '_' or '.', and "
+                                  "starts with a letter or digit")
+
+
 def new_key(db: Session, table: Any, workspace_id: int, key: str | None, derive_from: str,
             entity: str) -> str:
     """``key`` when it is free in the workspace (``AlreadyExists`` when taken), else one
     derived from ``derive_from`` with a number added until it is free."""
     if key is not None:
-        if not _KEY.match(key):
-            raise InvalidInput("key", "a key has 1–64 letters, digits, '-', '_' or '.', and "
-                                      "starts with a letter or digit")
+        checked_key(key)
         if db.scalar(select(table.id).where(table.workspace_id == workspace_id,
                                             table.key == key)) is not None:
             raise AlreadyExists("key", f"A {entity} with key '{key}' already exists.")

@@ -1,7 +1,9 @@
 """``/scorecards``: the scorecards of the cascade and the perspectives of each.
 
-Both are the strategy's structure, so only admins and owners change them (``editing``).
-Deleting a scorecard deletes what hangs under it — perspectives, objectives, measures,
+Both are the strategy's structure, so only admins and owners change them. The writes go
+through ``scorecard_store``, as the web pages' do: this router turns keys into rows (404
+for the URL's, 422 naming the field for the body's) and the store's problems into HTTP
+statuses. Deleting a scorecard deletes what hangs under it — perspectives, objectives, measures,
 links and initiatives — as the database's cascades say; deleting a perspective deletes
 its objectives.
 """
@@ -17,13 +19,12 @@ from sqlalchemy.orm import Session
 from kano.adapters.api.deps import ReadAccess, SessionDep
 from kano.adapters.api.editing import (
     EditorDep,
-    apply_changes,
     commit_or_conflict,
     read_responses,
-    record,
     write_responses,
 )
 from kano.adapters.api.pagination import PageParams, fetch_page
+from kano.adapters.api.routers.objectives import taken_as_conflict
 from kano.adapters.api.schemas.editing import KEY_PATTERN, sent
 from kano.adapters.api.schemas.strategy import (
     Perspective,
@@ -36,16 +37,11 @@ from kano.adapters.api.schemas.strategy import (
     ScorecardPage,
     ScorecardUpdate,
 )
-from kano.adapters.api.strategy_lookups import (
-    ancestors,
-    key_map,
-    next_position,
-    referenced_id,
-    require_free_key,
-    row_at,
-)
+from kano.adapters.api.strategy_lookups import key_map, referenced_id, row_at
+from kano.adapters.db import scorecard_store
 from kano.adapters.db.orm import PerspectiveRow, ScorecardRow
-from kano.domain.shared.errors import InvalidInput
+from kano.adapters.db.scorecard_store import SCORECARDS
+from kano.adapters.db.strategy_store import require_admin
 
 router = APIRouter(prefix="/scorecards", tags=["strategy"])
 
@@ -67,15 +63,9 @@ def perspective_out(row: PerspectiveRow, scorecard_key: str) -> Perspective:
                        position=row.position)
 
 
-def _parent_id(
-    session: Session, workspace_id: int, card_id: int | None, parent: str | None
-) -> int | None:
-    """The parent's id; 422 when unknown or when it would make the cascade a loop."""
-    parent_id = referenced_id(session, ScorecardRow, workspace_id, "parent", "scorecard", parent)
-    if card_id is not None and card_id in ancestors(session, ScorecardRow, parent_id, "parent_id"):
-        raise InvalidInput("parent", "would make the cascade a loop (a scorecard cannot be "
-                           "its own ancestor)")
-    return parent_id
+def _parent_id(session: Session, workspace_id: int, parent: str | None) -> int | None:
+    """The parent's id; 422 when unknown (the store refuses a loop in the cascade)."""
+    return referenced_id(session, ScorecardRow, workspace_id, "parent", "scorecard", parent)
 
 
 @router.get("", summary="List scorecards", response_model=ScorecardPage,
@@ -97,14 +87,11 @@ def list_scorecards(
              responses=write_responses(400, 401, 403, 409, 422, 500))
 def create_scorecard(editor: EditorDep, session: SessionDep, body: ScorecardCreate) -> Scorecard:
     """Admins only. The key is unique in the workspace (409 otherwise)."""
-    editor.require_admin("scorecards")
-    workspace_id = editor.workspace_id
-    require_free_key(session, ScorecardRow, workspace_id, "scorecard", key=body.key)
-    row = ScorecardRow(workspace_id=workspace_id, key=body.key, name=body.name, level=body.level,
-                       parent_id=_parent_id(session, workspace_id, None, body.parent))
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "scorecard", row.id, body.model_dump())
+    require_admin(editor, SCORECARDS)  # a 403 before any 422
+    with taken_as_conflict():
+        row = scorecard_store.create_scorecard(
+            session, editor, key=body.key, name=body.name, level=body.level,
+            parent_id=_parent_id(session, editor.workspace_id, body.parent))
     commit_or_conflict(session)
     return scorecards_out(session, [row])[0]
 
@@ -125,14 +112,12 @@ def update_scorecard(
 ) -> Scorecard:
     """Admins only; only the fields sent change (`parent: null` detaches it)."""
     row = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
-    editor.require_admin("scorecards")
+    require_admin(editor, SCORECARDS)  # a 403 before any 422
     values = sent(body)
     if "parent" in values:
-        values["parent_id"] = _parent_id(session, editor.workspace_id, row.id, values.pop("parent"))
-    changes = apply_changes(row, values)
-    if changes:
-        record(session, editor, "update", "scorecard", row.id, {"key": row.key, **changes})
-        commit_or_conflict(session)
+        values["parent_id"] = _parent_id(session, editor.workspace_id, values.pop("parent"))
+    scorecard_store.update_scorecard(session, editor, row.id, values)
+    commit_or_conflict(session)
     return scorecards_out(session, [row])[0]
 
 
@@ -143,9 +128,7 @@ def delete_scorecard(
 ) -> Response:
     """Admins only. Deletes its perspectives, objectives, measures, links and initiatives."""
     row = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
-    editor.require_admin("scorecards")
-    record(session, editor, "delete", "scorecard", row.id, {"key": row.key, "name": row.name})
-    session.delete(row)
+    scorecard_store.delete_scorecard(session, editor, row.id)
     commit_or_conflict(session)
     return Response(status_code=204)
 
@@ -173,18 +156,10 @@ def create_perspective(
 ) -> Perspective:
     """Admins only. Keys are unique within the scorecard; without `position` it goes last."""
     card = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
-    editor.require_admin("perspectives")
-    require_free_key(session, PerspectiveRow, editor.workspace_id, "perspective",
-                     key=body.key, scorecard_id=card.id)
-    position = body.position
-    if position is None:
-        position = next_position(session, PerspectiveRow, editor.workspace_id, scorecard_id=card.id)
-    row = PerspectiveRow(workspace_id=editor.workspace_id, scorecard_id=card.id, key=body.key,
-                         name=body.name, position=position)
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "perspective", row.id,
-           {"scorecard": card.key, "key": row.key, "name": row.name, "position": position})
+    with taken_as_conflict():
+        row = scorecard_store.create_perspective(session, editor, scorecard_id=card.id,
+                                                 key=body.key, name=body.name,
+                                                 position=body.position)
     commit_or_conflict(session)
     return perspective_out(row, card.key)
 
@@ -212,12 +187,8 @@ def update_perspective(
     card = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
     row = row_at(session, PerspectiveRow, editor.workspace_id, "perspective",
                  key=perspective_key, scorecard_id=card.id)
-    editor.require_admin("perspectives")
-    changes = apply_changes(row, sent(body))
-    if changes:
-        record(session, editor, "update", "perspective", row.id,
-               {"scorecard": card.key, "key": row.key, **changes})
-        commit_or_conflict(session)
+    scorecard_store.update_perspective(session, editor, row.id, sent(body))
+    commit_or_conflict(session)
     return perspective_out(row, card.key)
 
 
@@ -232,9 +203,6 @@ def delete_perspective(
     card = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
     row = row_at(session, PerspectiveRow, editor.workspace_id, "perspective",
                  key=perspective_key, scorecard_id=card.id)
-    editor.require_admin("perspectives")
-    record(session, editor, "delete", "perspective", row.id,
-           {"scorecard": card.key, "key": row.key, "name": row.name})
-    session.delete(row)
+    scorecard_store.delete_perspective(session, editor, row.id)
     commit_or_conflict(session)
     return Response(status_code=204)

@@ -237,6 +237,9 @@ def add_classic_perspective(
     except EditForbidden as forbidden:
         db.rollback()
         return refuse_edit(page, forbidden.needs)
+    except EditRejected:  # added a moment ago by someone else: no longer missing
+        db.rollback()
+        return not_found(page, "strategy_session")
     db.commit()
     return page.redirect(session.url(f"perspectives/{row.key}"))
 
