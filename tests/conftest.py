@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kano.bootstrap import Container
 from kano.config import Settings
-from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
+from tests.databases import DatabaseFactory, require_engine
 
 # Properties are about results, not speed: on a shared two-core machine generating an
 # input can take over a second, which Hypothesis would report as a failed health check
@@ -45,12 +45,7 @@ def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Datab
 def db_url(request: pytest.FixtureRequest, database_factory: DatabaseFactory) -> Iterator[str]:
     """A fresh database migrated to head, on each engine in turn."""
     engine: str = request.param
-    if engine == "postgresql":
-        problem = postgres_reachable()
-        if problem:
-            if IN_CI:
-                pytest.fail(f"CI=true but PostgreSQL is unreachable: {problem}")
-            pytest.skip(f"PostgreSQL unreachable: {problem}")
+    require_engine(engine)
     url = database_factory.fresh(engine)
     yield url
     database_factory.drop(url)

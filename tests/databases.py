@@ -14,6 +14,7 @@ import uuid
 from pathlib import Path
 
 import psycopg
+import pytest
 from sqlalchemy.engine import make_url
 
 from kano.adapters.db.migrate import upgrade
@@ -35,6 +36,16 @@ def postgres_reachable() -> str | None:
             return None
     except psycopg.Error as error:
         return str(error)
+
+
+def require_engine(engine: str) -> None:
+    """Skip a PostgreSQL test when the server does not answer, but fail it under
+    ``CI=true``, where every PostgreSQL test must run."""
+    if engine != "postgresql" or (problem := postgres_reachable()) is None:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true but PostgreSQL is unreachable: {problem}")
+    pytest.skip(f"PostgreSQL unreachable: {problem}")
 
 
 def _admin_execute(sql: str) -> None:

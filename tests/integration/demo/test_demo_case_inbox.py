@@ -56,7 +56,7 @@ from kano.demo.case_stories import STORIES
 from kano.domain.feedback.answers import Answers
 from kano.domain.feedback.cases import DEFAULT_RULES, business_deadline
 from tests.conftest import ENGINES
-from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
+from tests.databases import DatabaseFactory, require_engine
 
 WORKSPACE = "demo"
 RULES = {rule.key: rule for rule in DEFAULT_RULES}
@@ -80,10 +80,7 @@ def demo(
 ) -> Iterator[Demo]:
     """The demo company with its seeded inbox, one database per engine."""
     engine: str = request.param
-    if engine == "postgresql" and (problem := postgres_reachable()):
-        if IN_CI:
-            pytest.fail(f"CI=true but PostgreSQL is unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    require_engine(engine)
     url = database_factory.fresh(engine)
     container = build_container(Settings(
         database_url=url,

@@ -38,7 +38,7 @@ from kano.demo.pilot_workspace import OWNER, describe, seed_demo_pilot
 from kano.demo.strategy import ensure_demo_people
 from kano.domain.workspaces import Scope
 from tests.conftest import ENGINES
-from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
+from tests.databases import DatabaseFactory, require_engine
 from tests.integration.warehouse.test_cli import kano
 from tests.warehouses import load_into
 
@@ -63,10 +63,7 @@ def demo(
 ) -> Iterator[Demo]:
     """The demo company with its pilot seeded and evaluated, one database per engine."""
     engine: str = request.param
-    if engine == "postgresql" and (problem := postgres_reachable()):
-        if IN_CI:
-            pytest.fail(f"CI=true but PostgreSQL is unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    require_engine(engine)
     url = database_factory.fresh(engine)
     warehouse_url = f"duckdb:///{tmp_path_factory.mktemp('warehouse') / 'w.duckdb'}"
     container = build_container(Settings(

@@ -30,7 +30,7 @@ from kano.demo.strategy import DEMO_PEOPLE, import_demo_strategy
 from kano.demo.timeline import END_DATE
 from kano.domain.mbo.model import PersonalObjective, validate_weights
 from tests.conftest import ENGINES
-from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
+from tests.databases import DatabaseFactory, require_engine
 
 WORKSPACE = "demo"
 MONTHS = [date(2024 + (10 + i) // 12, (10 + i) % 12 + 1, 1) for i in range(24)]
@@ -46,10 +46,7 @@ def demo_sessions(
     """A database per engine holding the demo company and its strategy, shared by this
     module's tests (loading takes seconds; the tests only read, or re-import unchanged)."""
     engine: str = request.param
-    if engine == "postgresql" and (problem := postgres_reachable()):
-        if IN_CI:
-            pytest.fail(f"CI=true but PostgreSQL is unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    require_engine(engine)
     url = database_factory.fresh(engine)
     container = build_container(Settings(
         database_url=url,

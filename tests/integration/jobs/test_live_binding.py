@@ -38,7 +38,7 @@ from kano.config import Settings
 from kano.demo import generate_company
 from kano.demo.strategy import import_demo_strategy
 from tests.conftest import ENGINES
-from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
+from tests.databases import DatabaseFactory, require_engine
 from tests.integration.web.browsing import Browser, text_of
 from tests.warehouses import load_into
 
@@ -65,10 +65,7 @@ def live(
 ) -> Iterator[Container]:
     """The demo workspace with its strategy in the app database, and its warehouse."""
     engine: str = request.param
-    if engine == "postgresql" and (problem := postgres_reachable()):
-        if IN_CI:
-            pytest.fail(f"CI=true but PostgreSQL is unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    require_engine(engine)
     url = database_factory.fresh(engine)
     warehouse = f"duckdb:///{tmp_path_factory.mktemp('live-warehouse') / 'w.duckdb'}"
     container = build_container(

@@ -43,7 +43,7 @@ from kano.bootstrap import Container, build_container
 from kano.config import Settings
 from kano.demo.strategy import import_demo_strategy
 from kano.domain.workspaces import Scope
-from tests.databases import IN_CI, DatabaseFactory, postgres_reachable
+from tests.databases import DatabaseFactory, require_engine
 from tests.integration.jobs.test_live_binding import WORKSPACE, demo_data, workspace_id
 from tests.integration.web.browsing import Browser
 from tests.warehouses import WarehouseFactory, load_into
@@ -86,10 +86,7 @@ def stack(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:  # fmt: skip
     app_engine, warehouse_engine = request.param
-    if app_engine == "postgresql" and (problem := postgres_reachable()):
-        if IN_CI:
-            pytest.fail(f"CI=true but PostgreSQL is unreachable: {problem}")
-        pytest.skip(f"PostgreSQL unreachable: {problem}")
+    require_engine(app_engine)
     warehouses = WarehouseFactory(tmp_path_factory.mktemp("text-warehouse"))
     url = database_factory.fresh(app_engine)
     warehouse = warehouses.new_url(warehouse_engine)
