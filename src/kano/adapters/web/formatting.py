@@ -32,6 +32,14 @@ class NumberFormats:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
         return format_decimal(value, format=pattern, locale=self.language)
 
+    def p_value(self, value: float | None) -> str:
+        """A p-value to three decimals; below 0.001 as "< 0.001", never a bare 0.000."""
+        if value is None:
+            return "–"
+        if value < 0.001:
+            return "< " + self.decimal(0.001, 3)
+        return self.decimal(value, 3)
+
     def compact(self, value: float | None) -> str:
         """Short form for headline figures: 1.2M, 1,2 млн, 1,2 M."""
         if value is None:

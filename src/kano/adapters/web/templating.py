@@ -48,6 +48,7 @@ class Templates:
         environment.filters.update(
             integer=formats.integer,
             decimal=formats.decimal,
+            p_value=formats.p_value,
             compact=formats.compact,
             signed=formats.signed,
             month=formats.month,
