@@ -10,7 +10,8 @@ request is a 409 like one found by the route's own check.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.db import accounts
 from kano.adapters.db.orm import Membership, User
+from kano.adapters.db.strategy_store import AlreadyExists
 from kano.domain.shared.errors import PermissionDenied
 from kano.domain.workspaces import Role, may_change_everything, may_change_owned
 
@@ -179,6 +181,15 @@ def apply_changes(row: Any, values: Mapping[str, Any]) -> dict[str, dict[str, An
 
 def conflict(detail: str) -> HTTPException:
     return HTTPException(409, detail=detail)
+
+
+@contextmanager
+def taken_as_conflict() -> Iterator[None]:
+    """A key or link the store finds taken is a 409, as one taken at commit time."""
+    try:
+        yield
+    except AlreadyExists as taken:
+        raise conflict(str(taken)) from None
 
 
 def commit_or_conflict(session: Session) -> None:

@@ -21,11 +21,11 @@ from kano.adapters.api.editing import (
     EditorDep,
     commit_or_conflict,
     read_responses,
+    taken_as_conflict,
     write_responses,
 )
 from kano.adapters.api.pagination import PageParams, fetch_page
 from kano.adapters.api.params import key_filter
-from kano.adapters.api.routers.objectives import taken_as_conflict
 from kano.adapters.api.schemas.editing import KEY_PATTERN, binding_columns, binding_of, sent
 from kano.adapters.api.schemas.measures import (
     Measure,

@@ -11,8 +11,6 @@ the store's problems into HTTP statuses.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
@@ -23,8 +21,8 @@ from kano.adapters.api.deps import ReadAccess, SessionDep
 from kano.adapters.api.editing import (
     EditorDep,
     commit_or_conflict,
-    conflict,
     read_responses,
+    taken_as_conflict,
     write_responses,
 )
 from kano.adapters.api.pagination import PageParams, fetch_page
@@ -59,7 +57,7 @@ from kano.adapters.db.orm import (
     ScorecardRow,
     User,
 )
-from kano.adapters.db.strategy_store import OBJECTIVES, AlreadyExists
+from kano.adapters.db.strategy_store import OBJECTIVES
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter(tags=["strategy"])
@@ -89,15 +87,6 @@ def objectives_out(session: Session, rows: list[ObjectiveRow]) -> list[Objective
         )
         for row in rows
     ]
-
-
-@contextmanager
-def taken_as_conflict() -> Iterator[None]:
-    """A key or link the store finds taken is a 409, as one taken at commit time."""
-    try:
-        yield
-    except AlreadyExists as taken:
-        raise conflict(str(taken)) from None
 
 
 def _perspective(

@@ -21,10 +21,10 @@ from kano.adapters.api.editing import (
     EditorDep,
     commit_or_conflict,
     read_responses,
+    taken_as_conflict,
     write_responses,
 )
 from kano.adapters.api.pagination import PageParams, fetch_page
-from kano.adapters.api.routers.objectives import taken_as_conflict
 from kano.adapters.api.schemas.editing import KEY_PATTERN, sent
 from kano.adapters.api.schemas.strategy import (
     Perspective,
