@@ -13,15 +13,20 @@ March 2026, and as often before.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 import yaml
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -29,6 +34,7 @@ from starlette.testclient import TestClient
 from kano.adapters.api.app import API_PREFIX, api_mount
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import PilotRow, Workspace
 from kano.adapters.importers.company_parquet import load_company
 from kano.adapters.warehouse import ParquetSource
 from kano.bootstrap import build_container
@@ -47,6 +53,7 @@ WORKSPACE = "demo"
 
 @dataclass
 class Demo:
+    engine: str
     sessions: sessionmaker[Session]
     warehouse_url: str
     api: TestClient
@@ -81,7 +88,7 @@ def demo(
     truth = yaml.safe_load((demo_data / "ground_truth.yaml").read_text(encoding="utf-8"))
     app = Starlette(routes=[api_mount(container)])
     with TestClient(app, base_url=f"http://testserver{API_PREFIX}/") as client:
-        yield Demo(container.sessions, warehouse_url, client,
+        yield Demo(engine, container.sessions, warehouse_url, client,
                    {"Authorization": f"Bearer {token}"}, truth["pilot"])  # fmt: skip
     container.close()
     database_factory.drop(url)
@@ -176,3 +183,44 @@ def test_kano_demo_seeds_and_evaluates_the_pilot(tmp_path: Path) -> None:
     assert [(name, status) for name, status, _ in rows] == [(planted.PILOT_NAME, "evaluated")]
     evaluated = json.loads(rows[0][2])["kpis"]["on_time_delivery"]
     assert evaluated["ci_low"] <= truth["pilot"]["effect"] <= evaluated["ci_high"]
+
+
+def test_kano_generate_into_db_seeds_the_same_pilot_evaluated_the_same_way(
+    demo: Demo, database_factory: DatabaseFactory, tmp_path: Path
+) -> None:
+    """``kano generate --into-db`` (the same company: size S, seed 1) into another
+    workspace of a fresh database of the same engine ends with the demo's pilot, defined
+    and evaluated as ``kano demo`` does it. The delivery manager is no member there (no
+    strategy is imported), so the pilot has no owner."""
+    url = database_factory.fresh(demo.engine)
+    env = {**os.environ, "KANO_DATABASE_URL": url, "COLUMNS": "200",
+           "KANO_WAREHOUSE_URL": f"duckdb:///{tmp_path / 'w.duckdb'}"}  # fmt: skip
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "kano", "generate", "--seed", "1", "--out",
+             str(tmp_path / "company"), "--into-db", "--workspace", "northwind"],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert f"Demo pilot 1 ({planted.PILOT_NAME}) evaluated" in result.stdout
+        engine = create_engine(url)
+        with Session(engine) as session:
+            [row] = session.scalars(select(PilotRow)).all()
+            slug = session.scalar(select(Workspace.slug).where(Workspace.id == row.workspace_id))
+            session.expunge_all()
+        engine.dispose()
+    finally:
+        database_factory.drop(url)
+    [seeded] = listed(demo)
+    assert slug == "northwind" and row.status == "evaluated" and row.owner_user_id is None
+    for field in ("name", "hypothesis", "pilot_group", "control_group", "kpis",
+                  "baseline_start", "baseline_end", "test_start", "test_end",
+                  "target_effect"):  # fmt: skip
+        value = getattr(row, field)
+        assert (value.isoformat() if isinstance(value, date) else value) == seeded[field], field
+    assert row.evaluation is not None
+    ours, theirs = (e["kpis"]["on_time_delivery"] for e in (row.evaluation, seeded["evaluation"]))
+    for key in ("effect", "ci_low", "ci_high", "p_value", "pilot_units", "control_units"):
+        assert ours[key] == pytest.approx(theirs[key], rel=1e-9), key
+    assert ours["ci_low"] <= demo.truth["effect"] <= ours["ci_high"]
+

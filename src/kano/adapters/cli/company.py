@@ -54,6 +54,29 @@ def open_demo_cases(workspace: str) -> None:
     console.print(describe(load_demo_case_inbox(workspace)))
 
 
+def load_demo_workspace(
+    out: Path, workspace: str, name: str | None = None, with_strategy: bool = False
+) -> None:
+    """Fill ``workspace`` from the generated files at ``out``: app database, warehouse,
+    (the demo strategy), case inbox, and the planted pilot evaluated on the warehouse.
+
+    ``kano demo`` and ``kano generate --into-db`` both call this, so a company generated
+    into the database gets the same inbox and pilot as the demo. The warehouse load comes
+    first because the pilot is evaluated there; the strategy before the pilot because it
+    makes the pilot's owner (the delivery manager) a member.
+    """
+    load_files(out, workspace, name)
+    load_into_warehouse(workspace)
+    if with_strategy:
+        from kano.demo.strategy import load_demo_strategy  # imported late, as in load_files
+
+        load_demo_strategy(out, workspace)
+    open_demo_cases(workspace)
+    from kano.demo import pilot_workspace
+
+    console.print(pilot_workspace.describe(pilot_workspace.load_demo_pilot(workspace)))
+
+
 @friendly_errors
 def generate(
     size: str = typer.Option(
@@ -62,7 +85,10 @@ def generate(
     seed: int = typer.Option(1, "--seed", help="Random seed: the same seed gives identical files."),
     out: Path = typer.Option(Path("demo-data"), "--out", help="Folder for the Parquet files."),
     into_db: bool = typer.Option(
-        False, "--into-db", help="Also load the data into the app database."
+        False,
+        "--into-db",
+        help="Also load the data into the app database and the warehouse, with the demo's "
+        "case inbox and pilot.",
     ),
     workspace: str = typer.Option(
         DEMO_WORKSPACE, "--workspace", help="Workspace to load into (replaced)."
@@ -77,8 +103,7 @@ def generate(
         raise typer.BadParameter("choose S, M, L or XL", param_hint="--size")
     generate_files(size, seed, out)
     if into_db:
-        load_files(out, workspace)
-        open_demo_cases(workspace)
+        load_demo_workspace(out, workspace)
 
 
 def _demo_files_current(out: Path) -> bool:
@@ -102,15 +127,7 @@ def demo(
     out = Path(settings.demo_data_dir)
     if not _demo_files_current(out):
         generate_files("S", DEMO_SEED, out)
-    load_files(out, DEMO_WORKSPACE, DEMO_NAME)
-    load_into_warehouse(DEMO_WORKSPACE)
-    from kano.demo.strategy import load_demo_strategy  # imported late, as in load_files
-
-    load_demo_strategy(out, DEMO_WORKSPACE)
-    open_demo_cases(DEMO_WORKSPACE)
-    from kano.demo import pilot_workspace
-
-    console.print(pilot_workspace.describe(pilot_workspace.load_demo_pilot(DEMO_WORKSPACE)))
+    load_demo_workspace(out, DEMO_WORKSPACE, DEMO_NAME, with_strategy=True)
     from kano.adapters.cli.jobs import refresh_bindings
 
     refresh_bindings(DEMO_WORKSPACE, trigger="demo", show_progress=False)
