@@ -4,6 +4,7 @@ audit trail, status moves through the same rules as the API, and workspace isola
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -119,7 +120,7 @@ def test_inbox_lists_the_workspace_cases_newest_first_with_countdowns(
     browser: Browser, cases: SeededCases
 ) -> None:
     _log_in(browser, VIEWER)
-    html = browser.page("/cases").text
+    html = browser.page("/cases?status=any").text
 
     assert html.index(f'id="case-{cases.due}"') < html.index(f'id="case-{cases.overdue}"') \
         < html.index(f'id="case-{cases.resolved}"')
@@ -132,20 +133,63 @@ def test_inbox_lists_the_workspace_cases_newest_first_with_countdowns(
     assert 'name="case_ids"' not in html  # a viewer reads only
 
 
+def _shown(html: str, cases: SeededCases) -> set[str]:
+    return {name for name in ("due", "overdue", "resolved")
+            if f'id="case-{getattr(cases, name)}"' in html}
+
+
 @pytest.mark.parametrize(("query", "expected"), [
-    ("status=in_progress", "overdue"),
-    ("team=logistics", "due"),
-    ("team=-", "resolved"),
-    ("rule=hard-to-deal-with", "resolved"),
-    ("overdue=1", "overdue"),
+    ("status=in_progress", {"overdue"}),
+    ("status=resolved", {"resolved"}),
+    ("team=logistics", {"due"}),
+    ("team=-", set()),  # the resolved case is the only one with no team: not open
+    ("status=any&team=-", {"resolved"}),
+    ("rule=hard-to-deal-with", set()),
+    ("status=any&rule=hard-to-deal-with", {"resolved"}),
+    ("overdue=1", {"overdue"}),
 ])
-def test_inbox_filters(browser: Browser, cases: SeededCases, query: str, expected: str) -> None:
+def test_inbox_filters(
+    browser: Browser, cases: SeededCases, query: str, expected: set[str]
+) -> None:
     _log_in(browser, VIEWER)
     html = browser.page(f"/cases?{query}").text
 
-    shown = {name for name in ("due", "overdue", "resolved")
-             if f'id="case-{getattr(cases, name)}"' in html}
-    assert shown == {expected}
+    assert _shown(html, cases) == expected
+
+
+def _selected_status(html: str) -> list[str]:
+    """The values of the status filter's selected options (one, if the filter says what
+    the list shows)."""
+    select = html[html.index('<select id="filter-status"'):]
+    select = select[:select.index("</select>")]
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def test_inbox_opens_on_the_open_cases_and_any_status_shows_the_resolved_too(
+    browser: Browser, cases: SeededCases
+) -> None:
+    """A manager opens the inbox to work: new and in-progress cases, with the filter saying
+    so; "any status" (also an old bookmark's empty ``status=``) brings the resolved back."""
+    _log_in(browser, MANAGER)
+    default = browser.page("/cases").text
+    assert _shown(default, cases) == {"due", "overdue"}
+    assert _selected_status(default) == ["open"]
+    assert text_of(default, "cases-count") == "2 cases"
+
+    for query in ("status=any", "status=", "status=&team=&owner="):
+        everything = browser.page(f"/cases?{query}").text
+        assert _shown(everything, cases) == {"due", "overdue", "resolved"}, query
+        assert _selected_status(everything) == ["any"], query
+        assert text_of(everything, "cases-count") == "3 cases"
+
+    unknown = browser.page("/cases?status=bogus").text  # a mistyped link: the default
+    assert _shown(unknown, cases) == {"due", "overdue"}
+    assert _selected_status(unknown) == ["open"]
+
+    russian = browser.page("/cases?lang=ru").text
+    assert "Открытые (новые или в работе)" in russian and "Любой статус" in russian
+    hungarian = browser.page("/cases?status=any&lang=hu").text
+    assert _selected_status(hungarian) == ["any"] and "Bármely állapot" in hungarian
 
 
 def test_a_manager_routes_selected_cases_to_a_team(
@@ -160,7 +204,7 @@ def test_a_manager_routes_selected_cases_to_a_team(
         "csrf_token": token})
 
     assert reply.status_code == 303
-    billing = browser.page("/cases?team=billing").text
+    billing = browser.page("/cases?team=billing&status=any").text
     assert f'id="case-{cases.due}"' in billing and f'id="case-{cases.resolved}"' in billing
     assigned = _events(sessions, cases.due, "assigned")
     assert len(assigned) == 1 and assigned[0].actor == MANAGER
@@ -455,15 +499,14 @@ def test_a_manager_hands_ticked_cases_to_a_person_and_filters_her_own(
     assert _owner_of(sessions, cases.globex) is None  # another workspace's case is ignored
     assert _events(sessions, cases.due, "assigned") == []  # "keep the team"
     mine = browser.page("/cases?owner=me").text
-    shown = {name for name in ("due", "overdue", "resolved")
-             if f'id="case-{getattr(cases, name)}"' in mine}
-    assert shown == {"due", "resolved"}
+    assert _shown(mine, cases) == {"due"}  # her resolved case is not to work on
+    assert _shown(browser.page("/cases?owner=me&status=any").text, cases) == {"due", "resolved"}
     assert text_of(mine, f"owner-{cases.due}") == "mia"
     assert '<option value="me" selected>' in mine
     nobody = browser.page("/cases?owner=-").text
     assert f'id="case-{cases.overdue}"' in nobody and f'id="case-{cases.due}"' not in nobody
     assert text_of(nobody, f"owner-{cases.overdue}") == "Nobody"
-    by_email = browser.page(f"/cases?owner={MANAGER}").text
+    by_email = browser.page(f"/cases?owner={MANAGER}&status=any").text
     assert f'id="case-{cases.resolved}"' in by_email
     assert f'id="case-{cases.overdue}"' not in by_email
 

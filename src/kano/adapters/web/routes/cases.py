@@ -1,6 +1,7 @@
 """The closed loop's case inbox and the case page.
 
-``/cases`` lists the workspace's cases, newest first, with filters (a GET form) and the
+``/cases`` lists the workspace's cases, newest first, with filters (a GET form: it opens on
+the open cases, new or in progress, the ones still to work on; ``status=any`` shows all) and the
 SLA countdown of each open case; managers and above route selected cases to a team and
 hand them to a person (the case's owner: a member who may work cases).
 ``/cases/{id}`` shows one case: the response that opened it (its scores, comment and the
@@ -89,6 +90,7 @@ MESSAGES = {
 }
 NOBODY = "-"  # the owner filter's and the owner forms' value for "nobody"
 MINE = "me"  # the owner filter's value for the viewer's own cases
+ANY_STATUS = "any"  # the status filter's value for every status (the default is OPEN)
 
 
 def next_statuses(status: str) -> list[str]:
@@ -141,19 +143,31 @@ def _inbox_page(page: SignedInPageContext, db: DbSession, filters: CaseFilters, 
         "cases/index.html", status_code=status_code, active="cases",
         inbox=case_inbox(db, workspace_id, filters, utcnow()), filters=filters,
         owner_filter=owner, owners=case_workers(db, workspace_id), nobody=NOBODY, mine=MINE,
+        any_status=ANY_STATUS,
         teams=teams_of(db, workspace_id), rules=rules_of(db, workspace_id),
         policy=case_rule_store.policy_of(db, workspace_id), rule_condition=rule_condition,
         can_work=can_edit(page), error=error, **_labels(),
     )
 
 
+def inbox_status(status: str | None) -> str | None:
+    """The status filter a ``status`` parameter asks for: the inbox opens on the cases
+    still to work on (no parameter, or one it does not know), and ``any`` shows every
+    status, as does the empty ``status=`` of URLs bookmarked when "any" was the default."""
+    if status is None:
+        return OPEN
+    if status in ("", ANY_STATUS):
+        return None
+    return status if status in STATUS_LABELS or status == OPEN else OPEN
+
+
 @router.get("/cases")
-def inbox(page: SignedInPage, db: DbSession, status: str = "", team: str = "", rule: str = "",
-          overdue: str = "", owner: str = "", due: str = "") -> Response:
+def inbox(page: SignedInPage, db: DbSession, status: str | None = None, team: str = "",
+          rule: str = "", overdue: str = "", owner: str = "", due: str = "") -> Response:
     if page.workspace is None:
         return no_workspace(page)
-    filters = CaseFilters(status if status in STATUS_LABELS or status == OPEN else None,
-                          team or None, rule or None, overdue in ("1", "on", "yes", "true"),
+    filters = CaseFilters(inbox_status(status), team or None, rule or None,
+                          overdue in ("1", "on", "yes", "true"),
                           page.viewer.email if owner == MINE else owner or None,
                           due_today=due == "today")
     return _inbox_page(page, db, filters, owner=owner)
@@ -171,7 +185,8 @@ def assign(page: SignedInPage, db: DbSession,
     if not can_edit(page):
         return refuse_edit(page)
     if not case_ids or not (team or owner):
-        return _inbox_page(page, db, CaseFilters(), status_code=422, error=MESSAGES["assign"])
+        return _inbox_page(page, db, CaseFilters(OPEN), status_code=422,
+                           error=MESSAGES["assign"])
     try:
         if team:
             assign_cases(db, page.workspace.id, case_ids, team, page.viewer.email)
@@ -181,7 +196,7 @@ def assign(page: SignedInPage, db: DbSession,
     except InvalidInput as refused:
         db.rollback()
         error = MESSAGES["owner"] if refused.field == "owner" else MESSAGES["assign"]
-        return _inbox_page(page, db, CaseFilters(), status_code=422, error=error)
+        return _inbox_page(page, db, CaseFilters(OPEN), status_code=422, error=error)
     db.commit()
     return page.redirect("/cases")
 
