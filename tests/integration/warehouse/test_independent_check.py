@@ -71,17 +71,24 @@ def test_nps_by_month_and_segment_matches_pandas(
 ) -> None:
     responses = with_segment(read(demo_dir, "responses").dropna(subset=["nps"]), demo_dir)
     responses["month"] = month_label(responses.submitted_at)
-    # The score variable: +100 promoter, −100 detractor, 0 passive; NPS is its mean and
-    # its standard error the population standard deviation over √n.
+    # The score variable: +100 promoter, −100 detractor, 0 passive; NPS is its mean. The
+    # interval is the adjusted Wald one (Rocks 2016): the same mean and standard error
+    # after ¾ of a promoter, ¾ of a detractor and 1½ passives are added as weights.
     responses["score"] = np.where(
         responses.nps >= 9, 100.0, np.where(responses.nps <= 6, -100.0, 0.0)
     )
+    pseudo = np.array([100.0, -100.0, 0.0]), np.array([0.75, 0.75, 1.5])
     expected = {}
     for key, group in responses.groupby(["month", "segment"]):
         n = len(group)
         mean = group.score.mean()
-        half = Z95 * group.score.std(ddof=0) / math.sqrt(n)
-        expected[key] = (mean, n, max(mean - half, -100.0), min(mean + half, 100.0))
+        values = np.concatenate([group.score.to_numpy(), pseudo[0]])
+        weights = np.concatenate([np.ones(n), pseudo[1]])
+        centre = np.average(values, weights=weights)
+        spread = np.average((values - centre) ** 2, weights=weights)
+        half = Z95 * math.sqrt(spread / weights.sum())
+        expected[key] = (mean, n, max(min(centre - half, mean), -100.0),
+                         min(max(centre + half, mean), 100.0))  # fmt: skip
     assert_matches(kano_rows(demo_warehouses, engine, "nps"), expected)
 
 

@@ -48,10 +48,10 @@ def test_home_shows_the_hand_computed_figures(
     # the answer of 1 June 2024 falls in the twelve months before it.
     assert text_of(page, "figure-responses") == (
         "Responses 12 11 in the last 12 months, 1 in the 12 before")
-    # 6 promoters and 2 detractors among 10 answers: 100 × (6 − 2) / 10 = +40;
-    # Var = 100² × (0.6 + 0.2 − 0.4²) / 10 = 640, half-width 1.96 × √640 = 49.6 points.
+    # 6 promoters and 2 detractors among 10 answers: 100 × (6 − 2) / 10 = +40. Adjusted
+    # Wald: p = 6.75/13, d = 2.75/13, centre +30.8, half-width 1.96 × 100 × √(Var/13) = 43.4.
     assert text_of(page, "figure-nps") == (
-        "NPS, last 12 months +40 Interval (95%): −10 – +90 n = 10 answers")
+        "NPS, last 12 months +40 Interval (95%): −13 – +74 n = 10 answers")
     # 1,200 + 800 + 500 inside July 2024 – June 2025; the 10,000 of June 2024 is too old.
     assert text_of(page, "figure-revenue") == "Revenue, last 12 months 2,500 2,500"
     assert "Last 12 months of data: Jul 2024 – Jun 2025" in page
@@ -67,8 +67,10 @@ def test_read_side_returns_twelve_months_that_add_up_to_the_headline(
     assert len(figures.months) == 12
     assert figures.nps == NpsTally(promoters=6, detractors=2, answered=10)
     assert figures.nps.score == 40.0
-    assert figures.nps.estimate.low == pytest.approx(40 - 1.959964 * 640**0.5)
-    assert figures.nps.estimate.high == pytest.approx(40 + 1.959964 * 640**0.5)
+    p, d = 6.75 / 13, 2.75 / 13
+    half = 1.959964 * 100 * ((p + d - (p - d) ** 2) / 13) ** 0.5
+    assert figures.nps.estimate.low == pytest.approx(100 * (p - d) - half)
+    assert figures.nps.estimate.high == pytest.approx(100 * (p - d) + half)
     assert (figures.active_customers, figures.responses_in_window,
             figures.responses_before) == (3, 11, 1)
     assert figures.revenue == 2500.0
@@ -92,12 +94,12 @@ def test_home_chart_spec_carries_the_monthly_series(
     assert sum(value["revenue"] for value in values) == 2500.0
     assert values[-1]["nps"] is None  # no answers in June 2025: a gap, not a zero
     assert values[-1]["nps_low"] is None and values[-1]["interval_text"] == "–"
-    # October 2024 holds the answers 9 and 6 (index 2 and 7): p = d = 0.5, NPS 0,
-    # Var = 100² × (0.5 + 0.5 − 0²) / 2 = 5,000, half-width 1.96 × √5,000 = 138.6 → clamped.
+    # October 2024 holds the answers 9 and 6 (index 2 and 7): NPS 0. Adjusted Wald:
+    # p = d = 1.75/5, Var = 100² × 0.7 / 5 = 1,400, half-width 1.96 × √1,400 = 73.3.
     october = values[3]
     assert october["month"] == "Oct 2024"
-    assert (october["nps"], october["nps_low"], october["nps_high"]) == (0.0, -100.0, 100.0)
-    assert october["interval_text"] == "−100 – +100"
+    assert (october["nps"], october["nps_low"], october["nps_high"]) == (0.0, -73.3, 73.3)
+    assert october["interval_text"] == "−73 – +73"
 
 
 def test_home_chart_draws_the_nps_band_on_the_nps_scale(
@@ -125,9 +127,10 @@ def test_home_table_gives_each_month_its_interval(
     table = text_of(browser.page("/").text, "home-chart-table")
 
     assert table.startswith("Month Revenue NPS Interval (95%) Answers")
-    # September 2024: the answers 10 and 7 (index 1 and 6), one promoter of two: NPS +50,
-    # Var = 100² × (0.5 − 0.25) / 2 = 1,250, half-width 69.3 → −19 – +100 (clamped).
-    assert "Sep 2024 0 +50 −19 – +100 2" in table
+    # September 2024: the answers 10 and 7 (index 1 and 6), one promoter of two: NPS +50.
+    # Adjusted Wald: p = 1.75/5, d = 0.75/5, centre +20, Var = 100² × (0.5 − 0.04) / 5 = 920,
+    # half-width 59.4 → −39 – +79.
+    assert "Sep 2024 0 +50 −39 – +79 2" in table
     assert "Jun 2025 1,200 – – 0" in table
 
 
@@ -167,9 +170,10 @@ def test_switching_workspace_changes_the_figures(
 
     assert switched.status_code == 303 and switched.headers["location"] == "/cx"
     assert text_of(page, "figure-revenue") == "Revenue, last 12 months 7.8M 7,777,777"
-    # 20 detractors: NPS −100 with a zero variance, so the interval is the point itself.
+    # 20 detractors: NPS −100; the adjusted interval (¾ promoter, ¾ detractor, 1½ passives
+    # added) still has a width: −100 – −70, where the plain one read −100 – −100.
     assert text_of(page, "figure-nps") == (
-        "NPS, last 12 months −100 Interval (95%): −100 – −100 n = 20 answers")
+        "NPS, last 12 months −100 Interval (95%): −100 – −70 n = 20 answers")
 
 
 def test_a_user_cannot_switch_into_a_workspace_they_do_not_belong_to(
