@@ -1,11 +1,12 @@
 """The first read of the Themes page's figures after a warehouse load: computed on read
 (before) against rolled up from the analysis the worker stored (after).
 
-Usage: python bench/text_read.py [SIZE] [--distinct] [--engine duckdb|postgres]
+Usage: python bench/text_read.py [SIZE] [--distinct] [--engine duckdb|postgres|sqlite|spark]
   SIZE        demo company size (S: `kano demo`'s default; M: ~25k comments)
   --distinct  make every comment distinct (append an order number), as real feedback is
-  --engine    the warehouse: a DuckDB file (default) or a fresh PostgreSQL schema
-              (postgresql://postgres@127.0.0.1:5432/test, schema kano_bench_text)
+  --engine    the warehouse: a DuckDB file (default), a fresh PostgreSQL schema
+              (postgresql://postgres@127.0.0.1:5432/test, schema kano_bench_text), a
+              SQLite file or Spark local mode (Parquet in a temporary folder)
 
 Each figure is what one request does: open the warehouse read-only, build the report for
 /text?by=touchpoint (roll-ups, ranking with examples, distribution, topics), close.
@@ -54,6 +55,10 @@ def _read(url: str) -> tuple[float, str]:
 def _warehouse_url(engine: str, folder: Path) -> str:
     if engine == "duckdb":
         return f"duckdb:///{folder / 'warehouse.duckdb'}"
+    if engine == "sqlite":
+        return f"sqlite:///{folder / 'warehouse.sqlite'}"
+    if engine == "spark":
+        return f"spark://local?path={folder / 'spark'}"
     import psycopg
 
     with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test", autocommit=True) as c:
@@ -68,8 +73,8 @@ def main() -> None:
     from kano.demo import generate_company
 
     args = sys.argv[1:]
-    size = next((a for a in args if not a.startswith("--") and a not in ("duckdb", "postgres")),
-                "S")  # fmt: skip
+    engines = ("duckdb", "postgres", "sqlite", "spark")
+    size = next((a for a in args if not a.startswith("--") and a not in engines), "S")
     engine = args[args.index("--engine") + 1] if "--engine" in args else "duckdb"
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "company"
@@ -117,17 +122,15 @@ def _add_unscored(url: str, n: int) -> None:
     """``n`` new commented responses without scores, as a later load would append them."""
     import pyarrow as pa
 
-    from kano.adapters.warehouse import connect, open_store
+    from kano.adapters.warehouse import open_store
+    from kano.adapters.warehouse.reading import read_only_warehouse
     from kano.metrics.warehouse_schema import RESPONSES
 
-    backend = connect(url, read_only=True)
-    try:
+    with read_only_warehouse(url) as backend:  # leaves Spark's session running
         t = backend.table("responses")
         t = t.filter(t.workspace_id == WORKSPACE)
         last = int(t.response_id.max().to_pyarrow().as_py())
         rows = t.filter(t.comment.notnull()).order_by("response_id").limit(n).to_pyarrow()
-    finally:
-        backend.disconnect()
     rows = rows.select(list(RESPONSES.schema.names)).cast(RESPONSES.schema)
     rows = rows.set_column(rows.schema.get_field_index("response_id"), "response_id",
                            pa.array(range(last + 1, last + 1 + rows.num_rows), pa.int64()))

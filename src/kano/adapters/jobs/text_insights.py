@@ -11,7 +11,8 @@ is stored and how it is read: :mod:`kano.analytics.text.stored_results`.
 The warehouse is read through a read-only connection, the analysis runs with it closed,
 and the results are written in one store transaction (the workspace's old rows replaced),
 so a DuckDB file is held for writing only for the write itself and readers never see half
-an analysis. Spark warehouses are not written (the pages compute on read there).
+an analysis. Every engine is written through its warehouse store, Spark's included (Parquet
+files swapped in by its manifest, as a load is).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from kano.adapters.warehouse.connection import WarehouseBusy
-from kano.adapters.warehouse.location import parse_warehouse_url
 from kano.metrics.warehouse_errors import WarehouseNotLoaded
 
 log = logging.getLogger("kano.worker")
@@ -39,7 +39,7 @@ again this many times, a second apart (requests hold it for milliseconds)."""
 class TextRun:
     workspace_id: int
     status: str
-    """``stored``, ``current`` (nothing to do), or ``not stored`` (Spark)."""
+    """``stored`` or ``current`` (nothing to do)."""
     comments: int = 0
     seconds: float = 0.0
     analysis: Any = None
@@ -74,10 +74,9 @@ def analyse_and_store(
 
     say = progress or (lambda _step: None)
     started = time.perf_counter()
-    spark = parse_warehouse_url(url).engine == "spark"
     say("reading")
     with read_only_warehouse(url) as backend:
-        summary = None if spark else stored_summary(backend, workspace_id)
+        summary = stored_summary(backend, workspace_id)
         freshness = None if summary is None else stored_freshness(
             backend, workspace_id, summary=summary)  # fmt: skip
         if not force and freshness is not None and freshness.current:
@@ -86,9 +85,6 @@ def analyse_and_store(
     trainer = ReusingTrainer(None if force else summary)
     analysis = analyze_comments(frame, progress=say, train=trainer)
     say("storing")
-    seconds = time.perf_counter() - started
-    if spark:
-        return TextRun(workspace_id, "not stored (Spark)", len(frame), seconds, analysis)
     store_analysis(url, workspace_id, analysis)
     return TextRun(workspace_id, "stored", len(frame), time.perf_counter() - started, analysis,
                    cv_reused=trainer.reused)  # fmt: skip

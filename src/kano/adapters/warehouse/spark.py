@@ -37,9 +37,12 @@ from kano.adapters.warehouse.store import (
     WarehouseStore,
     states_from_rows,
 )
-from kano.metrics.warehouse_schema import TABLES, TABLES_BY_NAME
+from kano.metrics.warehouse_schema import TABLES, TEXT_TABLES, WarehouseTable
 
 MANIFEST = "_manifest.json"
+_TABLES: dict[str, WarehouseTable] = {t.name: t for t in (*TABLES, *TEXT_TABLES)}
+"""Every table a Spark warehouse holds: the loader's and the text analysis's (written
+by the worker after a load through the same store, :mod:`kano.adapters.jobs.text_insights`)."""
 _LOCK = threading.Lock()
 
 
@@ -80,7 +83,7 @@ def connect_spark(location: WarehouseLocation) -> Any:
         prefix = ""
 
         def table(self, name: str, /, *, database: Any = None) -> Any:
-            view = f"{self.prefix}{name}" if name in TABLES_BY_NAME else name
+            view = f"{self.prefix}{name}" if name in _TABLES else name
             return super().table(view, database=database)
 
     import ibis
@@ -99,17 +102,25 @@ def register_views(session: Any, root: Path, cache: bool = False) -> None:
     """(Re)define one temporary view per table over the files the manifest lists."""
     manifest = _read_manifest(root)
     prefix = view_prefix(root)
-    for table in TABLES:
+    for table in _TABLES.values():
         files = [
             str(root / part)
             for parts in manifest["tables"].get(table.name, {}).values()
             for part in parts
         ]
-        files.append(str(_empty_file(root, table.name)))
+        empty = str(_empty_file(root, table.name))
         view = f"{prefix}{table.name}"
         if session.catalog.tableExists(view):
             session.catalog.uncacheTable(view)
-        session.read.parquet(*files).createOrReplaceTempView(view)
+        if files:
+            frame = session.read.parquet(*files, empty)
+        else:  # Spark skips '_' files, so it cannot infer a schema from the empty one alone
+            from pyspark.sql.pandas.types import from_arrow_schema
+
+            frame = session.createDataFrame(
+                [], from_arrow_schema(table.schema, prefer_timestamp_ntz=True)
+            )
+        frame.createOrReplaceTempView(view)
         if cache:
             session.catalog.cacheTable(view)
 
@@ -119,8 +130,13 @@ def _empty_file(root: Path, table: str) -> Path:
     path = root / table / "_empty.parquet"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(TABLES_BY_NAME[table].schema.empty_table(), path)
+        pq.write_table(_TABLES[table].schema.empty_table(), path)
     return path
+
+
+def _empty_schema(root: Path, table: str) -> pa.Schema | None:
+    path = root / table / "_empty.parquet"
+    return pq.read_schema(path) if path.exists() else None
 
 
 def _read_manifest(root: Path) -> dict[str, Any]:
@@ -137,8 +153,18 @@ class SparkParquetStore(WarehouseStore):
 
     def ensure_tables(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        for table in TABLES:
-            _empty_file(self.root, table.name)
+        outdated = [table.name for table in TEXT_TABLES if _empty_schema(self.root, table.name)
+                    not in (None, table.schema)]  # fmt: skip
+        if outdated:
+            # Text tables of an older shape: their rows go (the worker re-analyses a
+            # workspace whose analysis is missing), as the SQL stores drop such a table.
+            with self.transaction() as writer:
+                for name in outdated:
+                    for workspace in list(writer.manifest["tables"].get(name, {})):
+                        writer.delete_workspace(name, int(workspace))
+                    (self.root / name / "_empty.parquet").unlink()
+        for name in _TABLES:
+            _empty_file(self.root, name)
 
     def read_state(self, workspace_id: int) -> dict[str, TableState]:
         rows = _read_manifest(self.root)["state"].get(str(workspace_id), [])

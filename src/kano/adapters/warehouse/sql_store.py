@@ -117,6 +117,16 @@ class SqlStore(WarehouseStore):
                         f'CREATE INDEX IF NOT EXISTS "ix_{name}_workspace" '
                         f"ON {self.name(name)} (workspace_id)"
                     )
+            if self.dialect != "duckdb":
+                for table in TEXT_TABLES:
+                    if table.id_column:
+                        # Reads join the stored rows to their responses by id: without
+                        # this SQLite scanned a workspace's rows once per response
+                        # (quadratic; bench/text_read.py --engine sqlite).
+                        self.execute(
+                            f'CREATE INDEX IF NOT EXISTS "ix_{table.name}_{table.id_column}" '
+                            f'ON {self.name(table.name)} (workspace_id, "{table.id_column}")'
+                        )
 
     def _columns(self, table: str) -> list[str] | None:
         """The stored table's column names, None when it does not exist (yet)."""

@@ -215,14 +215,19 @@ def stored_freshness(
                                       current.comment == stored.i_comment])  # fmt: skip
     counts = both.aggregate(not_analysed=_count(both.i_id.isnull()),
                             matched=_count(both.i_id.notnull())).to_pyarrow().to_pylist()[0]
+    return _freshness(summary, taxonomy, int(counts["not_analysed"] or 0),
+                      int(counts["matched"] or 0))  # fmt: skip
+
+
+def _freshness(summary: dict[str, Any], taxonomy: Taxonomy | None, not_analysed: int,
+               matched: int) -> Freshness:  # fmt: skip
     outdated = None
     if summary["method_version"] != method_version():
         outdated = "method"
     elif summary["taxonomy_version"] != taxonomy_version(taxonomy or default_taxonomy()):
         outdated = "taxonomy"
-    return Freshness("stored", analysed_at=summary["analysed_at"],
-                     not_analysed=int(counts["not_analysed"] or 0),
-                     no_longer_present=int(summary["comments"]) - int(counts["matched"] or 0),
+    return Freshness("stored", analysed_at=summary["analysed_at"], not_analysed=not_analysed,
+                     no_longer_present=int(summary["comments"]) - matched,
                      outdated=outdated)  # fmt: skip
 
 
@@ -240,8 +245,13 @@ def report_from_store(
     """The report rolled up in the warehouse from the stored analysis (None when there is
     none): the comments whose response still carries the analysed text.
 
-    The warehouse sums the comments per group and *set* of themes (a few hundred rows at
-    most, whatever the number of comments); the sums per theme add those rows up."""
+    Three queries, whatever the engine: the summary row, one roll-up and the examples.
+    The roll-up joins the commented responses to their stored rows once (a left join, so
+    it also counts what is not analysed yet: the freshness) and sums the comments per
+    group, *set* of themes, language and topic (a few thousand rows at most, whatever the
+    number of comments); the sums per theme, language and topic add those rows up. Each
+    query is a round trip and an Ibis compilation (~50 ms), which is most of a read on a
+    small warehouse."""
     import ibis
 
     from kano.analytics.text.inputs import commented_responses
@@ -250,20 +260,24 @@ def report_from_store(
     if summary is None:
         return None
     taxonomy = taxonomy or default_taxonomy()
-    freshness = stored_freshness(backend, workspace_id, taxonomy, summary)
-    assert freshness is not None
     current = commented_responses(backend, workspace_id)
     stored = _insights(backend, workspace_id)
-    t = current.inner_join(stored, [current.response_id == stored.i_id,
-                                    current.comment == stored.i_comment])  # fmt: skip
-    t = t.mutate(grp=ibis.literal("") if by is None else t[by].fill_null(""))
-    p, nps = t.p_positive, t.nps
-    combos = t.group_by(["grp", "themes"]).aggregate(
-        comments=t.count(), negative=_count(t.sentiment == "negative"),
-        neutral=_count(t.sentiment == "neutral"), positive=_count(t.sentiment == "positive"),
-        p_sum=p.sum(), p_n=_count(p.notnull()), nps_n=_count(nps.notnull()),
-        promoters=_count(nps >= 9), detractors=_count(nps <= 6),
+    predicates = [current.response_id == stored.i_id, current.comment == stored.i_comment]
+    both = current.left_join(stored, predicates)
+    analysed = both.i_id.notnull()
+    grp = ibis.literal("") if by is None else both[by].fill_null("")
+    both = both.mutate(analysed=analysed, grp=analysed.ifelse(grp, ""))
+    p, nps = both.p_positive, both.nps
+    rows = both.group_by(["analysed", "grp", "themes", "detected_language", "topic"]).aggregate(
+        comments=both.count(), negative=_count(both.sentiment == "negative"),
+        neutral=_count(both.sentiment == "neutral"),
+        positive=_count(both.sentiment == "positive"), p_sum=p.sum(), p_n=_count(p.notnull()),
+        nps_n=_count(nps.notnull()), promoters=_count(nps >= 9), detractors=_count(nps <= 6),
     ).to_pyarrow().to_pylist()  # fmt: skip
+    combos = [row for row in rows if row["analysed"]]
+    matched = sum(int(row["comments"]) for row in combos)
+    freshness = _freshness(summary, taxonomy, sum(int(row["comments"]) for row in rows) - matched,
+                           matched)  # fmt: skip
     keys = taxonomy.theme_keys()
     totals: dict[str, dict[str, float]] = {}
     per_theme: dict[tuple[str, str], dict[str, float]] = {}
@@ -301,10 +315,12 @@ def report_from_store(
                 else nps_with - nps_without, impact_ci_low=low, impact_ci_high=high,
             ))  # fmt: skip
     ranking = negative_order(themes)
-    languages = {str(r["detected_language"]): int(r["n"]) for r in t.group_by(
-        "detected_language").aggregate(n=t.count()).to_pyarrow().to_pylist()}  # fmt: skip
-    per_topic = {int(r["topic"]): int(r["n"]) for r in t.group_by("topic").aggregate(
-        n=t.count()).to_pyarrow().to_pylist()}  # fmt: skip
+    languages: dict[str, int] = {}
+    per_topic: dict[int, int] = {}
+    for row in combos:
+        language, topic = str(row["detected_language"]), int(row["topic"])
+        languages[language] = languages.get(language, 0) + int(row["comments"])
+        per_topic[topic] = per_topic.get(topic, 0) + int(row["comments"])
     topics = [TopicCount(DiscoveredTopic(int(x["index"]), tuple(x["terms"]),
                                          str(x.get("method", BAG_OF_WORDS))),
                          per_topic.get(int(x["index"]), 0))
@@ -313,8 +329,17 @@ def report_from_store(
         by=by, comments=sum(d["n"] for d in distribution), languages=languages,
         model=ModelFigures.from_json(summary["model"]), taxonomy=taxonomy, themes=themes,
         ranking=ranking, distribution=distribution, topics=topics,
-        examples=_examples(t, ranking[:EXAMPLE_THEMES]), freshness=freshness,
+        examples=_examples(_analysed(current, stored, predicates, by), ranking[:EXAMPLE_THEMES]),
+        freshness=freshness,
     )  # fmt: skip
+
+
+def _analysed(current: Any, stored: Any, predicates: list[Any], by: GroupBy | None) -> Any:
+    """The commented responses joined to their current stored rows, with ``grp``."""
+    import ibis
+
+    t = current.inner_join(stored, predicates)
+    return t.mutate(grp=ibis.literal("") if by is None else t[by].fill_null(""))
 
 
 def _add(into: dict[str, float], values: dict[str, float]) -> None:
