@@ -162,10 +162,12 @@ def build_workforce(rng: np.random.Generator, headcount_scale: float) -> Workfor
     ).reshape(len(TEAMS), MONTHS)
     training_hours = _training_hours(rng, engagement_by_column[:, 1:], pulse_cell)
     mean_training, _ = cell_means(training_hours, pulse_cell, cells)
+    mean_competency, _ = cell_means(competency.astype(np.float64), pulse_cell, cells)
     conditions = team_months(
         rng,
         engagement_by_column,
         mean_training.reshape(len(TEAMS), MONTHS),
+        mean_competency.reshape(len(TEAMS), MONTHS),
         has_pulses.reshape(len(TEAMS), MONTHS),
     )
 

@@ -72,7 +72,11 @@ def test_the_map_draws_strength_dashes_and_wrong_signs(live: Container) -> None:
     strong = _arrow(page, "engaged-teams", "deliver-on-promise")
     assert 'data-verdict="supported"' in strong
     assert float(re.search(r'stroke-width="([0-9.]+)"', strong).group(1)) > 3.0
-    assert "supported by the data: -0.3" in strong
+    evidence = re.search(r"supported by the data: (-[0-9.]+) delivery_delay_days per unit of "
+                         r"engagement \(95 % CI (-[0-9.]+) to (-[0-9.]+)\)", strong)  # fmt: skip
+    assert evidence, strong
+    estimate, low, high = map(float, evidence.groups())
+    assert low < estimate < high < 0 and low <= -0.3 <= high  # planted: -0.30 days a point
     for cause, effect in [("fix-it-first-time", "easy-to-do-business")]:
         weak = _arrow(page, cause, effect)
         assert 'data-verdict="not-supported"' in weak and 'stroke-dasharray="6 4"' in weak
