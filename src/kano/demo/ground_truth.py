@@ -152,6 +152,21 @@ def planted_effects() -> list[Effect]:
             "delays (of deliveries outside the pilot, as above).",
         ),
         Effect(
+            "competency",
+            "delivery_delay_days",
+            0.0,
+            "1M",
+            "team-month",
+            True,
+            {"team_function": "delivery", "segment": list(OUTSIDE_PILOT)},
+            "Decoy: a delivery team's mean pulse competency does not move next month's delays "
+            "(outside the pilot, as above). Team means of the two can line up by chance (at "
+            "size S, seed 1 they correlate at 0.8: Delivery East has the most competent "
+            "people and, through its low engagement, the longest delays), so a regression "
+            "pooled over the teams can find a link; within teams, net of month effects, there "
+            "is none.",
+        ),
+        Effect(
             "call_wait_seconds",
             "csat",
             0.0,

@@ -63,11 +63,27 @@ def _ids(frames: Frames, table: str) -> dict[str, int]:
     return dict(zip(df.key, df[df.columns[0]], strict=True))
 
 
+def _within(cells: pd.DataFrame) -> Estimate:
+    """Slope of ``effect`` on ``cause`` with team and month dummies (two-way fixed
+    effects, HC1): what Kano's team-month estimator reports, written the textbook way."""
+    dummies = pd.get_dummies(cells[["team_id", "month"]].astype(str), drop_first=True)
+    design = sm.add_constant(pd.concat([cells.cause, dummies], axis=1).astype(float))
+    fit = sm.OLS(cells.effect.to_numpy(float), design).fit(cov_type="HC1")
+    low, high = fit.conf_int(0.05).loc["cause"]
+    return float(fit.params["cause"]), float(low), float(high)
+
+
 def _team_month(
-    frames: Frames, function: str, measure: str, pulse_column: str, segments: tuple[str, ...] = ()
+    frames: Frames,
+    function: str,
+    measure: str,
+    pulse_column: str,
+    segments: tuple[str, ...] = (),
+    within: bool = False,
 ) -> Estimate:
     """Team-month mean of a process measure against last month's pulse mean; with
-    ``segments``, over the events of those segments' customers only."""
+    ``segments``, over the events of those segments' customers only; ``within`` teams and
+    net of month effects, else pooled over the teams."""
     teams = frames["teams"].team_id[frames["teams"].function == function]
     pulses = frames["pulses"][frames["pulses"].team_id.isin(teams)]
     cause = (
@@ -91,7 +107,7 @@ def _team_month(
         .reset_index()
     )
     cells = effect.merge(cause, on=["team_id", "month"])
-    return _ols(cells.effect, cells.cause)
+    return _within(cells) if within else _ols(cells.effect, cells.cause)
 
 
 def _event_of_order(frames: Frames, responses: pd.DataFrame, measure: str) -> pd.DataFrame:
@@ -222,6 +238,11 @@ ESTIMATORS: dict[tuple[str, str], Callable[[Frames], Estimate]] = {
     ),
     ("training_hours", "delivery_delay_days"): lambda f: _team_month(
         f, "delivery", "delivery_delay_days", "training_hours", OUTSIDE_PILOT
+    ),
+    # pooled over the teams this decoy is a trap (team means of competency can line up
+    # with the teams' delays by chance): only the within-team slope is its null
+    ("competency", "delivery_delay_days"): lambda f: _team_month(
+        f, "delivery", "delivery_delay_days", "competency", OUTSIDE_PILOT, within=True
     ),
     ("delivery_delay_days", "csat"): _delay_to_csat,
     ("delivery_delay_days", "nps"): _delay_to_nps,
