@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kano.adapters.db import accounts
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import AuditEntry, User
+from kano.domain.workspaces import Role
 from tests.integration.cli.test_access_commands import kano
 from tests.integration.strategy.seed import seed_people
 from tests.integration.strategy.support import EXAMPLE, export_text, row_counts
@@ -62,3 +67,50 @@ def test_export_of_unknown_workspace_says_so(db_url: str) -> None:
     result = kano(db_url, "strategy", "export", "--workspace", "nowhere")
     assert result.returncode == 2
     assert "workspace 'nowhere' does not exist" in result.stderr
+
+
+def test_the_audit_log_names_who_imported(
+    db_url: str, sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """Without --as the workspace's owner imports; --as names an admin or owner; a manager
+    may not (a file changes the strategy's structure), and nothing is written then."""
+    seed_people(sessions)  # the example's people, managers of acme
+    with transaction(sessions) as session:
+        acme = accounts.get_workspace(session, "acme")
+        for email, role in (("olga@acme.example", Role.OWNER), ("adam@acme.example", Role.ADMIN)):
+            user = User(email=email, name=email, password_hash="-")
+            session.add(user)
+            session.flush()
+            accounts.grant_role(session, acme, user, role)
+    before = row_counts(sessions)
+    with sessions() as session:
+        start = session.scalar(select(func.max(AuditEntry.id)))
+
+    refused = kano(db_url, "strategy", "import", str(EXAMPLE), "--workspace", "acme",
+                   "--as", "ceo@acme.example")
+    assert refused.returncode == 2
+    assert "ceo@acme.example is a manager of workspace 'acme'" in refused.stderr
+    assert row_counts(sessions) == before
+
+    by_owner = kano(db_url, "strategy", "import", str(EXAMPLE), "--workspace", "acme")
+    assert by_owner.returncode == 0, by_owner.stderr
+    assert "Imported as olga@acme.example" in by_owner.stdout
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(EXAMPLE.read_text(encoding="utf-8").replace(
+        "Grow profitable revenue", "Grow revenue"), encoding="utf-8")
+    by_admin = kano(db_url, "strategy", "import", str(changed), "--workspace", "acme",
+                    "--as", " Adam@acme.example")
+    assert by_admin.returncode == 0, by_admin.stderr
+    assert "Imported as adam@acme.example" in by_admin.stdout
+
+    with sessions() as session:
+        users = {email: user_id for email, user_id in session.execute(select(User.email, User.id))}
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.id > start)
+                                  .order_by(AuditEntry.id)).all()
+    assert {(entry.actor, entry.user_id) for entry in entries} == {
+        ("olga@acme.example", users["olga@acme.example"]),
+        ("adam@acme.example", users["adam@acme.example"]),
+    }
+    last = [(entry.actor, entry.action, entry.entity) for entry in entries[-2:]]
+    assert last == [("adam@acme.example", "update", "objective"),
+                    ("adam@acme.example", "import", "strategy")]

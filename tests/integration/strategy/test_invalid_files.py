@@ -92,7 +92,7 @@ def test_reference_errors_are_listed_with_lines_and_nothing_changes(
     assert found == [
         (5, "scorecards[0].parent", "following 'parent' from 'company' comes back to it"),
         (12, "scorecards[0].perspectives[0].objectives[0].owner",
-         "no user with e-mail 'nobody@acme.example'"),
+         "no member with e-mail 'nobody@acme.example' in this workspace"),
         (13, "scorecards[0].perspectives[0].objectives[1].key",
          "objective 'happy' appears twice (first at line 10)"),
         (15, "scorecards[0].perspectives[1].key",
@@ -108,7 +108,7 @@ def test_reference_errors_are_listed_with_lines_and_nothing_changes(
         (48, "okr_cycles[0].objectives[0].key_results[0].carried_over_from",
          "following 'carried_over_from' from 'kr-a' comes back to it"),
         (50, "okr_cycles[0].objectives[0].key_results[0].check_ins[0].author",
-         "no user with e-mail 'ghost@acme.example'"),
+         "no member with e-mail 'ghost@acme.example' in this workspace"),
         (53, "mbo_sheets[0].employee", "no employee with id 'E-404' in this workspace"),
         (56, "mbo_sheets[0].objectives[0].okr_objective", "unknown OKR objective 'okr-ghost'"),
     ]  # fmt: skip

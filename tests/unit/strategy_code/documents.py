@@ -3,8 +3,9 @@
 Documents are drawn as the plain data a user would write, then validated by the schema
 model, so a strategy that draws an invalid document fails loudly instead of testing
 nothing. Texts mix newlines, quotes, YAML look-alikes ("yes", "1e3", "- x") and non-ASCII;
-floats span the whole double range; keys repeat across drawings so that importing one
-document over another moves, updates and deletes rows.
+floats span the whole double range (a measure's numbers the range its store accepts); keys
+repeat across drawings so that importing one document over another moves, updates and
+deletes rows.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ TEXT = st.text(
 ) | st.sampled_from(["yes", "no", "null", "1e3", "0x1F", "- x", "a: b", "#x", "'q'", '"d"'])
 NAME = TEXT.filter(lambda text: text.strip() != "" and len(text) <= 200)
 ANY_FLOAT = st.floats(allow_nan=False, allow_infinity=False)
+# A measure's numbers: the whole range the measure store accepts (no score can overflow).
+MEASURED = st.floats(min_value=-1e15, max_value=1e15)
 SMALL_FLOAT = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 STEP = st.floats(min_value=0.01, max_value=1e3)
 DAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
@@ -70,8 +73,8 @@ def _measure(draw: st.DrawFn, key: str) -> dict[str, Any]:
         _compact(
             {
                 "period": period,
-                "actual": draw(_optional(ANY_FLOAT)),
-                "target": draw(_optional(ANY_FLOAT)),
+                "actual": draw(_optional(MEASURED)),
+                "target": draw(_optional(MEASURED)),
                 "source": draw(_optional(st.sampled_from(["manual", "metric"]))),
                 "n": draw(_optional(st.integers(0, 2**31 - 1))),
                 "computed_at": draw(_optional(TIMES)),
@@ -85,7 +88,7 @@ def _measure(draw: st.DrawFn, key: str) -> dict[str, Any]:
             "name": draw(NAME),
             "unit": draw(_optional(st.sampled_from(["%", "EUR", "points", "días"]))),
             **draw(_thresholds()),
-            "baseline": draw(_optional(ANY_FLOAT)),
+            "baseline": draw(_optional(MEASURED)),
             "weight": draw(_optional(st.floats(min_value=0, max_value=100))),
             "frequency": draw(_optional(st.sampled_from(["monthly", "quarterly", "yearly"]))),
             "kind": draw(_optional(st.sampled_from(["say", "do", "other"]))),

@@ -12,6 +12,7 @@ from rich.table import Table
 from kano.adapters.cli.console import console, error_console, friendly_errors
 from kano.adapters.strategy_code import ImportResult, StrategyFileInvalid, export_yaml
 from kano.adapters.strategy_code import import_strategy as run_import
+from kano.adapters.strategy_code.importer import workspace_owner
 from kano.bootstrap import build_container
 
 strategy_app = typer.Typer(
@@ -53,7 +54,11 @@ IMPORT_HELP = (
     "Scorecards, cycles and sheets that the file does not mention are kept.\n\n"
     "A `metrics:` list replaces the workspace's custom metrics (each checked like a "
     "`kano metrics --definitions` file); without one they are kept. Every metric binding "
-    "must name a built-in or custom metric (`kano metrics list`)."
+    "must name a built-in or custom metric (`kano metrics list`).\n\n"
+    "Scorecards, perspectives, objectives, measures, values and links are written as a "
+    "form or the API writes them, each with its audit entry naming the importer: the member "
+    "given by --as (an admin or owner), else the workspace's owner, else `cli` (a new "
+    "workspace, or one without an owner)."
 )
 
 
@@ -69,6 +74,10 @@ def import_(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check the file and show what would change; write nothing."
     ),
+    as_user: str | None = typer.Option(
+        None, "--as", metavar="EMAIL",
+        help="The admin or owner who imports (default: the workspace's owner).",
+    ),
 ) -> None:
     try:
         text = file.read_text(encoding="utf-8")
@@ -77,8 +86,12 @@ def import_(
         raise typer.Exit(2) from None
     container = build_container()
     try:
+        if as_user is None:
+            with container.sessions() as session:
+                as_user = workspace_owner(session, workspace)
         result = run_import(
-            container.sessions, text, source=str(file), workspace=workspace, dry_run=dry_run
+            container.sessions, text, source=str(file), workspace=workspace, dry_run=dry_run,
+            as_user=as_user,
         )
     except StrategyFileInvalid as invalid:
         count = len(invalid.errors)
@@ -100,6 +113,8 @@ def _report(result: ImportResult, workspace: str) -> None:
     if not result.changed:
         console.print(f"Workspace [bold]{escape(workspace)}[/] already matches the file.")
         return
+    who = "Would import" if result.dry_run else "Imported"
+    console.print(f"{who} as [bold]{escape(result.actor)}[/].")
     if result.workspace_created:
         state = "would be created" if result.dry_run else "was created"
         console.print(f"Workspace [bold]{escape(workspace)}[/] {state}.")

@@ -11,7 +11,7 @@ the metric's unit.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -21,8 +21,10 @@ from kano.adapters.db.metric_catalogue import require_known_binding, workspace_c
 from kano.adapters.db.orm import MeasureRow, ObjectiveRow
 from kano.adapters.db.strategy_store import (
     OBJECTIVES,
+    AlreadyExists,
     Author,
     apply_audited_changes,
+    checked_key,
     new_key,
     position_or_last,
     record,
@@ -108,9 +110,13 @@ def _checked(db: Session, author: Author, row: MeasureRow | None,
     return checked
 
 
-def measure_snapshot(db: Session, row: MeasureRow) -> dict[str, Any]:
-    """What the audit log keeps of a measure: its values, its objective by key."""
-    objective = db.scalar(select(ObjectiveRow.key).where(ObjectiveRow.id == row.objective_id))
+def measure_snapshot(db: Session, row: MeasureRow,
+                     objective: str | None = None) -> dict[str, Any]:
+    """What the audit log keeps of a measure: its values, its objective by key (looked up
+    unless given)."""
+    if objective is None:
+        objective = db.scalar(select(ObjectiveRow.key).where(
+            ObjectiveRow.id == row.objective_id))
     metric = None if row.metric_id is None else {"id": row.metric_id, "slice": row.metric_slice}
     return {"key": row.key, "objective": objective, "name": row.name, "unit": row.unit,
             "kind": row.kind, "direction": row.direction,
@@ -159,6 +165,49 @@ def create_measure(
     db.flush()
     record(db, author, "create", "measure", row.id, measure_snapshot(db, row))
     return row
+
+
+def create_measures(
+    db: Session, author: Author, items: Sequence[Mapping[str, Any]]
+) -> list[MeasureRow]:
+    """Several measures on objectives the author owns (a strategy file's lists), each
+    checked and audited as ``create_measure`` does, stored in one flush. Each item holds a
+    ``key`` and every column of ``MEASURE_COLUMNS``; a refused one names its place in
+    ``items`` (``measures[1].target``)."""
+    ws = author.workspace_id
+    objectives = {objective.id: objective for objective in db.scalars(select(ObjectiveRow).where(
+        ObjectiveRow.workspace_id == ws,
+        ObjectiveRow.id.in_({item["objective_id"] for item in items})))}
+    rows = []
+    for index, item in enumerate(items):
+        fields = {name: value for name, value in item.items()
+                  if name not in ("key", "objective_id")}
+        objective = objectives.get(item["objective_id"])
+        try:
+            if objective is None:
+                raise InvalidInput("objective", "no such objective in this workspace")
+            require_owner(author, [objective.owner_user_id], OBJECTIVES)
+            checked_key(item["key"])
+            values = _checked(db, author, None, fields)
+        except InvalidInput as refused:
+            raise InvalidInput(f"measures[{index}].{refused.field}", refused.message) from None
+        rows.append(MeasureRow(workspace_id=ws, key=item["key"], objective_id=objective.id,
+                               **values))
+    keys = [row.key for row in rows]
+    taken = set(db.scalars(select(MeasureRow.key).where(MeasureRow.workspace_id == ws,
+                                                         MeasureRow.key.in_(keys))))
+    for index, key in enumerate(keys):
+        if key in taken:
+            raise AlreadyExists(f"measures[{index}].key",
+                                f"A measure with key '{key}' already exists.")
+        taken.add(key)
+    db.add_all(rows)
+    db.flush()
+    for row in rows:
+        objective_key = objectives[row.objective_id].key
+        record(db, author, "create", "measure", row.id,
+               measure_snapshot(db, row, objective_key))
+    return rows
 
 
 def owned_measure(db: Session, author: Author, measure_id: int) -> MeasureRow:

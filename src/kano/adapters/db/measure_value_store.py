@@ -6,7 +6,7 @@ period (``AlreadyExists`` on ``period``); numbers bounded, the interval in order
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -14,12 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.measure_store import NUMBER_LIMIT, owned_measure
-from kano.adapters.db.orm import MeasureValueRow
+from kano.adapters.db.orm import MeasureRow, MeasureValueRow, ObjectiveRow
 from kano.adapters.db.strategy_store import (
+    OBJECTIVES,
     AlreadyExists,
     Author,
     apply_audited_changes,
     record,
+    require_owner,
     texts_checked,
 )
 from kano.domain.shared.errors import InvalidInput, NotFound
@@ -66,17 +68,64 @@ def create_value(db: Session, author: Author, measure_id: int, period: date,
     """The measure's value for a period that has none yet."""
     measure = owned_measure(db, author, measure_id)
     checked = _checked(None, {"source": "manual", **values})
-    if value_at(db, author.workspace_id, measure.id, period) is not None:
-        raise AlreadyExists("period", f"Measure '{measure.key}' has a value for {period} "
-                                      "already.")
-    row = MeasureValueRow(workspace_id=author.workspace_id, measure_id=measure.id,
-                          period_start=period, **checked)
-    db.add(row)
+    return _added(db, author, [(measure, period, checked)], lambda index: "period")[0]
+
+
+def create_values(db: Session, author: Author,
+                  items: Sequence[tuple[int, date, Mapping[str, Any]]]) -> list[MeasureValueRow]:
+    """Values (measure id, period, columns) for periods that have none yet, of measures
+    whose objectives the author may change (a strategy file's lists), each checked and
+    audited as ``create_value`` does, stored in one flush. A refused one names its place
+    in ``items`` (``values[2].ci_low``)."""
+    measures = _owned_measures(db, author, {measure_id for measure_id, _, _ in items})
+    checked = []
+    for index, (measure_id, period, values) in enumerate(items):
+        try:
+            checked.append((measures[measure_id], period,
+                            _checked(None, {"source": "manual", **values})))
+        except InvalidInput as refused:
+            raise InvalidInput(f"values[{index}].{refused.field}", refused.message) from None
+    return _added(db, author, checked, lambda index: f"values[{index}].period")
+
+
+def _owned_measures(db: Session, author: Author, ids: set[int]) -> dict[int, MeasureRow]:
+    """``owned_measure`` for many measures in one query."""
+    found: dict[int, MeasureRow] = {}
+    for measure, owner in db.execute(
+        select(MeasureRow, ObjectiveRow.owner_user_id)
+        .join(ObjectiveRow, ObjectiveRow.id == MeasureRow.objective_id)
+        .where(MeasureRow.workspace_id == author.workspace_id, MeasureRow.id.in_(ids))
+    ):
+        require_owner(author, [owner], OBJECTIVES)
+        found[measure.id] = measure
+    for missing in sorted(ids - found.keys()):
+        raise NotFound("measure", missing)
+    return found
+
+
+def _added(db: Session, author: Author, items: list[tuple[MeasureRow, date, dict[str, Any]]],
+           field: Callable[[int], str]) -> list[MeasureValueRow]:
+    """New rows for checked values, one create entry each; ``AlreadyExists`` on
+    ``field(index)`` for a period that has a value (or comes twice)."""
+    taken = {(measure_id, period) for measure_id, period in db.execute(
+        select(MeasureValueRow.measure_id, MeasureValueRow.period_start).where(
+            MeasureValueRow.workspace_id == author.workspace_id,
+            MeasureValueRow.measure_id.in_({measure.id for measure, _, _ in items}),
+            MeasureValueRow.period_start.in_({period for _, period, _ in items})))}
+    for index, (measure, period, _) in enumerate(items):
+        if (measure.id, period) in taken:
+            raise AlreadyExists(field(index), f"Measure '{measure.key}' has a value for "
+                                              f"{period} already.")
+        taken.add((measure.id, period))
+    rows = [MeasureValueRow(workspace_id=author.workspace_id, measure_id=measure.id,
+                            period_start=period, **values) for measure, period, values in items]
+    db.add_all(rows)
     db.flush()
-    record(db, author, "create", "measure_value", row.id, {
-        "measure": measure.key, "period": period,
-        **{name: getattr(row, name) for name in VALUE_COLUMNS}})
-    return row
+    for (measure, _, _), row in zip(items, rows, strict=True):
+        record(db, author, "create", "measure_value", row.id, {
+            "measure": measure.key, "period": row.period_start,
+            **{name: getattr(row, name) for name in VALUE_COLUMNS}})
+    return rows
 
 
 def _existing(db: Session, author: Author, measure_id: int, period: date) -> tuple[Any, Any]:

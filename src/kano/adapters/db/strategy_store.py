@@ -325,16 +325,29 @@ def apply_audited_changes(
 
 
 def update_objective(
-    db: Session, author: Author, objective_id: int, values: Mapping[str, Any]
+    db: Session, author: Author, objective_id: int, values: Mapping[str, Any], *,
+    across_scorecards: bool = False,
 ) -> ObjectiveRow:
     """Change the columns in ``values`` (``OBJECTIVE_COLUMNS``); its key stays, so strategy
-    files still match. The owner may not hand the objective to someone else (managers)."""
+    files still match. The owner may not hand the objective to someone else (managers).
+
+    ``perspective_id`` moves it within its scorecard; with ``across_scorecards`` (a
+    strategy file that lists it under another scorecard) to a perspective of any
+    scorecard, which changes the cascade's structure (admins), and ``aligned_to`` is then
+    checked against the scorecard it moves to."""
     ws = author.workspace_id
     row: ObjectiveRow = row_in(db, ObjectiveRow, ws, objective_id, "objective")
     require_owner(author, [row.owner_user_id], OBJECTIVES)
     if "owner_user_id" in values:
         require_owner(author, [values["owner_user_id"]], OBJECTIVES)
-    checked = _objective_values(db, ws, scorecard_of(db, row), values)
+    card_id = scorecard_of(db, row)
+    if across_scorecards and "perspective_id" in values:
+        destination = referenced(db, PerspectiveRow, ws, values["perspective_id"],
+                                 "perspective", "perspective")
+        if destination.scorecard_id != card_id:
+            require_admin(author, "which scorecard an objective is on")
+            card_id = destination.scorecard_id
+    checked = _objective_values(db, ws, card_id, values)
     apply_audited_changes(db, author, row, checked, "objective")
     return row
 

@@ -1,10 +1,13 @@
 """Write a checked document into a workspace: upsert by identity, then delete what the file
 no longer lists, all inside the caller's transaction.
 
-Rows are updated only where a value differs, so importing the same file twice changes
-nothing — no row, no audit entry. Updates run before deletions: an objective that moved
-to another perspective is re-parented first, and the old perspective can then go without
-its cascade taking the objective along. Deletions run children first for the same reason.
+The scorecard side (scorecards, perspectives, objectives, measures, values, links) goes
+through the stores that forms and the API use (``stored.py``); initiatives, OKRs and MBO
+sheets, which have no store yet, are written here. Rows are updated only where a value
+differs, so importing the same file twice changes nothing — no row, no audit entry.
+Updates run before deletions: an objective that moved to another perspective is
+re-parented first, and the old perspective can then go without its cascade taking the
+objective along. Deletions run children first for the same reason.
 """
 
 from __future__ import annotations
@@ -17,11 +20,14 @@ from typing import Any, cast
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import audit
+from kano.adapters.db.strategy_store import Author
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code.entries import Entry
 from kano.adapters.strategy_code.metrics import write_metrics
 from kano.adapters.strategy_code.schema import MetricBinding, StrategyDocument
 from kano.adapters.strategy_code.snapshot import TABLE_OF, People, Snapshot, stale_identities
+from kano.adapters.strategy_code.source import LoadedYaml
+from kano.adapters.strategy_code.stored import STORED, delete_stale, write_scorecards
 
 
 @dataclass
@@ -58,10 +64,10 @@ def _binding(metric: MetricBinding | None) -> dict[str, Any]:
 @dataclass
 class _Writer:
     session: Session
-    workspace_id: int
+    author: Author
+    loaded: LoadedYaml
     snapshot: Snapshot
     people: People
-    actor: str
     summary: ChangeSummary = field(default_factory=ChangeSummary)
     _created: set[tuple[str, Hashable]] = field(default_factory=set)
     _updated: set[tuple[str, Hashable]] = field(default_factory=set)
@@ -69,7 +75,7 @@ class _Writer:
     def upsert(self, entity: str, identity: Hashable, values: dict[str, Any]) -> None:
         row = self.snapshot.rows[entity].get(identity)
         if row is None:
-            row = TABLE_OF[entity](workspace_id=self.workspace_id, **values)
+            row = TABLE_OF[entity](workspace_id=self.author.workspace_id, **values)
             self.session.add(row)
             self.snapshot.rows[entity][identity] = row
             self._created.add((entity, identity))
@@ -88,10 +94,16 @@ class _Writer:
             setattr(row, name, value)
         if before is not None:
             detail = {"before": before, "after": row.audit_snapshot(), "via": "strategy import"}
-            audit(self.session, self.workspace_id, self.actor, "update", "check_in", row.id, detail)
+            self.audit("update", row.id, detail)
         if not fresh and (entity, identity) not in self._updated:
             self._updated.add((entity, identity))
             self.summary.updated[entity] += 1
+
+    def audit(self, action: str, check_in_id: int, detail: dict[str, Any]) -> None:
+        """A check-in's audit entry (the stores write those of the scorecard side)."""
+        author = self.author
+        audit(self.session, author.workspace_id, author.actor, action, "check_in", check_in_id,
+              detail, user_id=author.user_id)
 
     def id_of(self, entity: str, identity: Hashable | None) -> int | None:
         return None if identity is None else int(self.snapshot.rows[entity][identity].id)
@@ -107,15 +119,7 @@ class _Writer:
             row = self.snapshot.rows[entity].pop(identity)
             if entity == e.CHECK_IN:
                 detail = {"before": row.audit_snapshot(), "via": "strategy import"}
-                audit(
-                    self.session,
-                    self.workspace_id,
-                    self.actor,
-                    "delete",
-                    "check_in",
-                    row.id,
-                    detail,
-                )
+                self.audit("delete", row.id, detail)
             self.session.delete(row)
             self.summary.deleted[entity] += 1
         self.session.flush()
@@ -123,27 +127,36 @@ class _Writer:
 
 def apply_document(
     session: Session,
-    workspace_id: int,
+    author: Author,
     document: StrategyDocument,
+    loaded: LoadedYaml,
     snapshot: Snapshot,
     people: People,
-    actor: str = "strategy import",
 ) -> ChangeSummary:
-    """Make the workspace hold what the (checked) document says; returns what changed.
-    Custom metrics come first (bindings do not reference their rows, only their ids).
+    """Make the author's workspace hold what the (checked) document says; returns what
+    changed. Custom metrics come first (bindings do not reference their rows, only their
+    ids); the scorecard side goes through the stores (``stored.py``), whose refusal of an
+    entry is an ``EntryRefused``.
 
     ``snapshot`` is consumed: it is updated with the rows created and deleted, so it must
     not be reused for another import.
     """
     found = e.first_entries(document)
     stale = stale_identities(snapshot, {entity: set(items) for entity, items in found.items()})
-    writer = _Writer(session, workspace_id, snapshot, people, actor)
-    write_metrics(session, workspace_id, document, actor, writer.summary)
-    _write_scorecards(writer, found)
+    writer = _Writer(session, author, loaded, snapshot, people)
+    write_metrics(session, author, document, writer.summary)
+    # The stores flush each row they write; their audit entries can wait for the next
+    # row's flush instead of one of their own before every query (half the flushes).
+    with session.no_autoflush:
+        write_scorecards(writer, found)
+    _write_initiatives(writer, found)
     _write_okrs(writer, found)
     _write_mbo(writer, found)
     for entity in reversed(e.ENTITIES):
-        writer.delete(entity, stale[entity])
+        if entity in STORED:
+            delete_stale(writer, entity, stale)
+        else:
+            writer.delete(entity, stale[entity])
     return writer.summary
 
 
@@ -151,65 +164,7 @@ def _each(found: dict[str, dict[Hashable, Entry]], entity: str) -> list[Entry]:
     return list(found[entity].values())
 
 
-def _write_scorecards(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
-    for x in _each(found, e.SCORECARD):
-        w.upsert(
-            e.SCORECARD,
-            x.identity,
-            {"key": x.model.key, "name": x.model.name, "level": x.model.level},
-        )
-    w.session.flush()
-    for x in _each(found, e.SCORECARD):
-        w.update(e.SCORECARD, x.identity, {"parent_id": w.id_of(e.SCORECARD, x.model.parent)})
-    for x in _each(found, e.PERSPECTIVE):
-        values = {"scorecard_id": w.id_of(e.SCORECARD, x.parent), "key": x.model.key}
-        w.upsert(e.PERSPECTIVE, x.identity, values | {"name": x.model.name, "position": x.position})
-    w.session.flush()
-    for x in _each(found, e.OBJECTIVE):
-        o = x.model
-        w.upsert(
-            e.OBJECTIVE,
-            x.identity,
-            {
-                "perspective_id": w.id_of(e.PERSPECTIVE, x.parent),
-                "key": o.key,
-                "title": o.title,
-                "description": o.description,
-                "customer_voice": o.customer_voice,
-                "owner_user_id": w.user(o.owner),
-                "owner_team_id": w.team(o.owner_team),
-                "position": x.position,
-            },
-        )
-    w.session.flush()
-    for x in _each(found, e.OBJECTIVE):
-        w.update(
-            e.OBJECTIVE, x.identity, {"aligned_to_id": w.id_of(e.OBJECTIVE, x.model.aligned_to)}
-        )
-    for x in _each(found, e.MEASURE):
-        m = x.model
-        values = m.model_dump(
-            include={"key", "name", "unit", "baseline", "target", "amber_from", "green_from"}
-            | {"band_low", "band_high", "tolerance", "weight", "frequency", "kind"}
-        )
-        values |= {"direction": m.direction.value, "objective_id": w.id_of(e.OBJECTIVE, x.parent)}
-        w.upsert(e.MEASURE, x.identity, values | _binding(m.metric) | {"position": x.position})
-    w.session.flush()
-    for x in _each(found, e.MEASURE_VALUE):
-        v = x.model
-        values = v.model_dump(include={"actual", "target", "source", "n", "ci_low", "ci_high"})
-        values |= {"computed_at": v.computed_at, "period_start": v.period}
-        w.upsert(e.MEASURE_VALUE, x.identity, values | {"measure_id": w.id_of(e.MEASURE, x.parent)})
-    for x in _each(found, e.LINK):
-        card, cause, effect = cast(tuple[str, str, str], x.identity)
-        values = {
-            "scorecard_id": w.id_of(e.SCORECARD, card),
-            "cause_id": w.id_of(e.OBJECTIVE, cause),
-            "effect_id": w.id_of(e.OBJECTIVE, effect),
-            "hypothesis": x.model.hypothesis,
-            "lag_months": x.model.lag_months,
-        }
-        w.upsert(e.LINK, x.identity, values)
+def _write_initiatives(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
     for x in _each(found, e.INITIATIVE):
         i = x.model
         values = i.model_dump(include={"key", "name", "budget", "starts_on", "ends_on", "status"})

@@ -1,6 +1,6 @@
 """Checks that need the whole document and the database: repeated keys, references to
-objectives, scorecards and key results, parent chains that loop, and the users, teams
-and employees the file names.
+objectives, scorecards and key results, parent chains that loop, and the members, teams
+and employees the file names (owners and authors must be members, as in the API).
 
 A reference may point into the file or to a stored row that the import keeps (one in a
 scorecard or cycle the file does not mention); a stored row the import would delete does
@@ -191,7 +191,7 @@ class _ReferenceChecker:
 
     def _user(self, entry: Entry, field: str, email: str | None) -> None:
         if email is not None and email not in self.people.users:
-            self.fail(entry, field, f"no user with e-mail '{email}'")
+            self.fail(entry, field, f"no member with e-mail '{email}' in this workspace")
 
     def _team(self, entry: Entry, field: str, key: str | None) -> None:
         if key is not None and key not in self.people.teams:

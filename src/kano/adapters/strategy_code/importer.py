@@ -5,7 +5,8 @@ parser) checks every entry on its own and reports all such problems at once; onl
 whose entries are all valid gets the second round — references, repeated keys, the people
 it names and the metrics its bindings name — because references inside a broken entry
 cannot be trusted. Nothing is written until both rounds pass, and the writes share
-one transaction, so a failure half-way (even a database constraint) leaves no trace.
+one transaction, so a failure half-way (a store refusing an entry, even a database
+constraint) leaves no trace.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.accounts import audit, ensure_workspace
 from kano.adapters.db.metric_catalogue import stored_definitions
-from kano.adapters.db.orm import Workspace
+from kano.adapters.db.orm import Membership, User, Workspace
+from kano.adapters.db.strategy_store import EditForbidden
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code import schema as s
 from kano.adapters.strategy_code.apply import ChangeSummary, apply_document
@@ -40,6 +42,9 @@ from kano.adapters.strategy_code.source import (
     load_yaml,
     parse_loc,
 )
+from kano.adapters.strategy_code.stored import EntryRefused
+from kano.domain.shared.errors import InvalidInput
+from kano.domain.workspaces import Role, may_change_everything
 
 
 def _document_error(error: Any, loaded: LoadedYaml) -> DocumentError:
@@ -143,10 +148,60 @@ def _load_people(session: Session, workspace_id: int, document: s.StrategyDocume
 
 
 @dataclass(frozen=True)
+class Importer:
+    """Who imports, as the stores' ``Author``: a member named by e-mail (an admin or owner:
+    a file changes the strategy's structure), or the operator at the command line, who
+    acts as an admin without a user — as a ``write`` token without a user does."""
+
+    workspace_id: int
+    user_id: int | None
+    role: Role
+    actor: str
+
+
+def importer_of(session: Session, workspace: Workspace, as_user: str | None,
+                actor: str) -> Importer:
+    """The author of an import into ``workspace``: the member with e-mail ``as_user``
+    (``InvalidInput`` on ``as_user`` when there is none, ``EditForbidden`` below admin), else
+    the operator named ``actor``."""
+    if as_user is None:
+        return Importer(workspace.id, None, Role.ADMIN, actor)
+    email = as_user.strip().lower()
+    member = session.execute(
+        select(User.id, User.is_active, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == workspace.id, User.email == email)
+    ).first()
+    if member is None or not member.is_active:
+        raise InvalidInput("as_user", f"no active member with e-mail '{email}' in workspace "
+                                      f"'{workspace.slug}'")
+    role = Role(member.role)
+    if not may_change_everything(role):
+        raise EditForbidden("admin", f"{email} is a {role} of workspace '{workspace.slug}'; "
+                                     "only an admin or owner may import a strategy file")
+    return Importer(workspace.id, int(member.id), role, email)
+
+
+def workspace_owner(session: Session, slug: str) -> str | None:
+    """The e-mail of the workspace's first active owner (None: no such workspace or owner),
+    whom ``kano strategy import`` names as the importer unless told otherwise."""
+    email = session.scalar(
+        select(User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(Workspace.slug == slug, Membership.role == Role.OWNER.value, User.is_active)
+        .order_by(Membership.id)
+        .limit(1)
+    )
+    return None if email is None else str(email)
+
+
+@dataclass(frozen=True)
 class ImportResult:
     summary: ChangeSummary
     workspace_created: bool
     dry_run: bool
+    actor: str = "cli"
 
     @property
     def changed(self) -> bool:
@@ -161,6 +216,7 @@ def import_strategy(
     workspace: str,
     dry_run: bool = False,
     actor: str = "cli",
+    as_user: str | None = None,
 ) -> ImportResult:
     """Check ``text`` completely, then make ``workspace`` match it in one transaction.
 
@@ -169,10 +225,14 @@ def import_strategy(
     check-ins and MBO objectives that the file omits are deleted); those the file does not
     mention are left alone. A ``metrics:`` list replaces the workspace's custom metrics; a
     file without one keeps them. A dry run does the same work and rolls it back.
+
+    The member ``as_user`` (an admin or owner) imports, else the operator named ``actor``;
+    the audit log names them on every row written (``importer_of``).
     """
     document, loaded = read_document(text, source)
     return import_document(
-        sessions, document, loaded, source=source, workspace=workspace, dry_run=dry_run, actor=actor
+        sessions, document, loaded, source=source, workspace=workspace, dry_run=dry_run,
+        actor=actor, as_user=as_user,
     )
 
 
@@ -185,12 +245,14 @@ def import_document(
     workspace: str,
     dry_run: bool = False,
     actor: str = "cli",
+    as_user: str | None = None,
 ) -> ImportResult:
     """The second half of ``import_strategy``, for a document whose entries are valid."""
     session = sessions()
     try:
         created = _workspace_is_new(session, workspace)
         ws = ensure_workspace(session, workspace)
+        author = importer_of(session, ws, as_user, actor)
         snapshot = load_snapshot(session, ws.id)
         people = _load_people(session, ws.id, document)
         # Custom metrics are checked again here: the demo hands in a document directly.
@@ -202,14 +264,18 @@ def import_document(
         errors += removed_metric_errors(document, loaded, snapshot, stored_ids, metrics)
         if errors:
             raise StrategyFileInvalid(source, errors)
-        summary = apply_document(session, ws.id, document, snapshot, people, actor)
+        try:
+            summary = apply_document(session, author, document, loaded, snapshot, people)
+        except EntryRefused as refused:
+            raise StrategyFileInvalid(source, [refused.error]) from None
         if not summary.is_empty():
-            audit(session, ws.id, actor, "import", "strategy", source[-64:], summary.as_detail())
+            audit(session, ws.id, author.actor, "import", "strategy", source[-64:],
+                  summary.as_detail(), user_id=author.user_id)
         if dry_run:
             session.rollback()
         else:
             session.commit()
-        return ImportResult(summary, created, dry_run)
+        return ImportResult(summary, created, dry_run, author.actor)
     except BaseException:
         session.rollback()
         raise

@@ -31,6 +31,7 @@ from kano.adapters.db.metric_catalogue import (
     workspace_catalogue,
 )
 from kano.adapters.db.orm import CustomMetricRow
+from kano.adapters.db.strategy_store import Author
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code.schema import StrategyDocument
 from kano.adapters.strategy_code.snapshot import Snapshot, stale_identities
@@ -175,16 +176,13 @@ def removed_metric_errors(
 
 
 def write_metrics(
-    session: Session,
-    workspace_id: int,
-    document: StrategyDocument,
-    actor: str,
-    summary: ChangeSummary,
+    session: Session, author: Author, document: StrategyDocument, summary: ChangeSummary
 ) -> None:
-    """Make the workspace's custom metrics the file's list (if it has one). Each created,
-    changed or deleted definition is audited with its old and new mapping."""
+    """Make the author's workspace's custom metrics the file's list (if it has one). Each
+    created, changed or deleted definition is audited with its old and new mapping."""
     if not declares_metrics(document):
         return
+    workspace_id = author.workspace_id
     stored = {row.key: row for row in stored_definitions(session, workspace_id)}
     for position, definition in enumerate(document.metrics):
         key = str(definition["id"])
@@ -195,18 +193,18 @@ def write_metrics(
             )
             session.add(row)
             summary.created[e.CUSTOM_METRIC] += 1
-            _audit(session, workspace_id, actor, "create", key, None, definition)
+            _audit_metric(session, author, "create", key, None, definition)
             continue
         changed = _as_written(row.definition) != _as_written(definition)
         if not changed and row.position == position:
             continue
         if changed:
-            _audit(session, workspace_id, actor, "update", key, row.definition, definition)
+            _audit_metric(session, author, "update", key, row.definition, definition)
             row.definition = definition
         row.position = position
         summary.updated[e.CUSTOM_METRIC] += 1
     for key, row in sorted(stored.items()):
-        _audit(session, workspace_id, actor, "delete", key, row.definition, None)
+        _audit_metric(session, author, "delete", key, row.definition, None)
         session.delete(row)
         summary.deleted[e.CUSTOM_METRIC] += 1
     session.flush()
@@ -217,10 +215,9 @@ def _as_written(definition: dict[str, Any]) -> str:
     return json.dumps(definition, ensure_ascii=False)
 
 
-def _audit(
+def _audit_metric(
     session: Session,
-    workspace_id: int,
-    actor: str,
+    author: Author,
     action: str,
     key: str,
     before: dict[str, Any] | None,
@@ -231,7 +228,8 @@ def _audit(
         detail["before"] = before
     if after is not None:
         detail["after"] = after
-    audit(session, workspace_id, actor, action, "custom_metric", key, detail)
+    audit(session, author.workspace_id, author.actor, action, "custom_metric", key, detail,
+          user_id=author.user_id)
 
 
 def exported_metrics(session: Session, workspace_id: int) -> list[dict[str, Any]]:

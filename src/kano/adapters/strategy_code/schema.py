@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal, Self, get_origin
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, JsonValue, model_validator
 from pydantic_core import PydanticCustomError
 
+from kano.adapters.db.measure_store import NUMBER_LIMIT, WEIGHT_LIMIT
 from kano.domain.mbo.model import PersonalObjective, validate_weights
 from kano.domain.okr.model import Commitment, KeyResultKind
 from kano.domain.okr.model import KeyResult as DomainKeyResult
@@ -82,6 +83,8 @@ LongText = Annotated[str, Field(max_length=20_000), AfterValidator(_text)]
 Unit = Annotated[str, Field(max_length=32), AfterValidator(_text)]
 Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
 Timestamp = Annotated[datetime, AfterValidator(_naive_utc)]
+# A measure's numbers, bounded as the measure store bounds them (no score can overflow).
+Measured = Annotated[float, Field(ge=-NUMBER_LIMIT, le=NUMBER_LIMIT)]
 # Keys of rows owned by other parts of Kano (teams, employees): looser than our own keys.
 ExternalKey = Annotated[str, Field(max_length=64), AfterValidator(_nonblank)]
 
@@ -118,12 +121,12 @@ class MetricBinding(StrictModel):
 
 class MeasureValue(StrictModel):
     period: date
-    actual: float | None = None
-    target: float | None = None
+    actual: Measured | None = None
+    target: Measured | None = None
     source: Literal["manual", "metric"] = "manual"
     n: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
-    ci_low: float | None = None
-    ci_high: float | None = None
+    ci_low: Measured | None = None
+    ci_high: Measured | None = None
     computed_at: Timestamp | None = None
 
     @model_validator(mode="after")
@@ -138,14 +141,14 @@ class Measure(StrictModel):
     name: Name
     unit: Unit | None = None
     direction: Direction
-    baseline: float | None = None
-    amber_from: float | None = None
-    green_from: float | None = None
-    target: float | None = None
-    band_low: float | None = None
-    band_high: float | None = None
-    tolerance: float | None = None
-    weight: Annotated[float, Field(ge=0)] = 1.0
+    baseline: Measured | None = None
+    amber_from: Measured | None = None
+    green_from: Measured | None = None
+    target: Measured | None = None
+    band_low: Measured | None = None
+    band_high: Measured | None = None
+    tolerance: Measured | None = None
+    weight: Annotated[float, Field(ge=0, le=WEIGHT_LIMIT)] = 1.0
     frequency: Literal["weekly", "monthly", "quarterly", "yearly"] = "monthly"
     kind: Literal["say", "do", "other"] = "other"
     metric: MetricBinding | None = None

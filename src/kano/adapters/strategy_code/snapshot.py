@@ -25,6 +25,7 @@ from kano.adapters.db.orm import (
     MboSheetRow,
     MeasureRow,
     MeasureValueRow,
+    Membership,
     ObjectiveRow,
     OkrCycleRow,
     OkrObjectiveRow,
@@ -155,9 +156,9 @@ def stale_identities(
 
 @dataclass
 class People:
-    """Users, teams and employees that the file names, by their natural keys."""
+    """Members, teams and employees that the file names, by their natural keys."""
 
-    users: dict[str, int] = field(default_factory=dict)  # e-mail → id
+    users: dict[str, int] = field(default_factory=dict)  # e-mail of a member → user id
     teams: dict[str, int] = field(default_factory=dict)  # team key → id
     employees: dict[str, int] = field(default_factory=dict)  # employee external id → id
 
@@ -171,7 +172,12 @@ def load_people(
 ) -> People:
     people = People()
     if emails := sorted(set(emails)):
-        rows = session.execute(select(User.email, User.id).where(User.email.in_(emails)))
+        # Members only, as the API and the stores require of owners and authors.
+        rows = session.execute(
+            select(User.email, User.id)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.workspace_id == workspace_id, User.email.in_(emails))
+        )
         people.users = {email: user_id for email, user_id in rows}
     if team_keys := sorted(set(team_keys)):
         rows = session.execute(
