@@ -57,12 +57,9 @@ def analyze(
         with row_progress(f"Analysing comments in {slug}", len(STEPS)) as advance:
             run = analyse_and_store(url, workspace_id, force=force,
                                     progress=lambda step: advance(step, 1))  # fmt: skip
-    if run.status == "stored" or run.analysis is None:
-        with warehouse_backend(url) as backend:  # what the page and the API now show
-            report = report_from_store(backend, workspace_id, group)
-    else:  # a Spark warehouse: not stored
-        report = None
-    if report is None:
+    with warehouse_backend(url) as backend:  # what the page and the API now show
+        report = report_from_store(backend, workspace_id, group)
+    if report is None:  # the stored rows vanished between the write and this read
         report = report_from_analysis(run.analysis, group, freshness=Freshness("computed"))
     state = report.freshness
     if as_json:
