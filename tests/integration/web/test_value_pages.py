@@ -88,6 +88,36 @@ def test_profit_waterfall_attributes_the_change_exactly(
     assert 'data-vega-spec="profit-chart-spec"' in page
 
 
+def test_profit_levers_read_in_their_own_terms(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    """Conversion and margin as percentages, leads, money and costs whole, the lifetime with
+    two decimals: the QA pass found "Leads 42.000", "Margin 0.242" and "Costs 0.000"."""
+    report = views.profit_view(backend, workspace_id(live.sessions))
+    page = browser.client.get("/value/profit?lang=ru").text
+
+    cells = dict(re.findall(r'<tr data-lever="(\w+)"><td>[^<]*</td><td class="number">'
+                            r'([^<]+)</td>', page))  # fmt: skip
+    before = {lever["lever"]: lever["before"] for lever in report["levers"]}
+    assert set(cells) == set(before)
+    russian = {"\u00a0": "", " %": "", ",": "."}
+
+    def shown(key: str) -> float:
+        text = cells[key]
+        for written, plain in russian.items():
+            text = text.replace(written, plain)
+        return float(text)
+
+    for share in ("conversion", "margin"):
+        assert cells[share].endswith(" %")
+        assert shown(share) == pytest.approx(100 * before[share], abs=0.05)
+    for whole in ("leads", "value_per_period", "costs"):
+        assert re.fullmatch(r"[\d\u00a0]+", cells[whole]), cells[whole]
+        assert shown(whole) == pytest.approx(before[whole], abs=0.5)
+    assert re.fullmatch(r"[\d\u00a0]+,\d\d", cells["lifetime"])
+    assert shown("lifetime") == pytest.approx(before["lifetime"], abs=0.005)
+
+
 def test_rfm_page_shows_each_segments_revenue_and_the_moves(
     live: Container, browser: Browser, backend: Any
 ) -> None:
@@ -113,6 +143,35 @@ def test_clv_and_churn_pages_show_the_fits_and_the_model_quality(
     assert 'data-vega-spec="clv-holdout-chart-spec"' in clv
     auc = re.search(r'id="churn-auc"><dt>AUC</dt><dd class="figure-value">([\d.]+)<', risk)
     assert auc and float(auc.group(1)) == pytest.approx(churn.quality["holdout_auc"], abs=5e-4)
+
+
+def test_churn_reasons_name_the_features_in_the_pages_language(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    """The QA pass found "recency_days (+0.13); spend_recent (+0.00)" on every language's
+    page: now the features' names, the added risk in percentage points, no empty reason."""
+    first = views.churn_view(backend, workspace_id(live.sessions)).customers[0]
+    page = browser.client.get("/value/churn?lang=ru").text
+
+    shown = re.findall(r'<td class="churn-reasons">([^<]*)</td>', page)
+    assert len(shown) > 50
+    expected = "; ".join(
+        f"{RUSSIAN_FEATURES[name]} (+{round(100 * float(added))} п. п.)"
+        for name, added in re.findall(r"(\w+) \(\+([\d.]+)\)", first["reasons"])
+        if float(added) > 0)  # fmt: skip
+    assert shown[0] == expected
+    assert not any(re.search(r"[a-z]_[a-z]|\+0 ", reasons) for reasons in shown)
+
+
+RUSSIAN_FEATURES = {  # the churn model's features as the Russian catalogue names them
+    "call_wait_seconds": "Время ожидания на линии", "ces_recent": "Недавний CES",
+    "csat_recent": "Недавний CSAT", "delivery_delay_days": "Задержка доставки",
+    "last_nps": "Последний ответ NPS", "late_payment_share": "Доля просроченных оплат",
+    "order_trend": "Тренд заказов", "orders_recent": "Недавние заказы",
+    "recency_days": "Дней с последнего заказа", "segment_churn_rate": "Отток сегмента",
+    "spend_recent": "Недавние траты", "support_contacts": "Обращения в поддержку",
+    "tenure_days": "Дней в статусе клиента",
+}
 
 
 def test_exports_hold_every_customer(live: Container, browser: Browser, backend: Any) -> None:
