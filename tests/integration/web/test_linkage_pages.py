@@ -9,6 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kano.adapters.warehouse import connect
+from kano.adapters.web.formatting import NumberFormats
 from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
 from kano.app import create_app
 from kano.bootstrap import Container
@@ -16,6 +17,8 @@ from tests.integration.jobs.test_live_binding import demo_data, live, workspace_
 from tests.integration.web.browsing import Browser
 
 __all__ = ["demo_data", "live"]
+
+ENGLISH = NumberFormats("en")
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def test_linkage_page_shows_every_chain_link_with_its_verdict(
         row = re.search(rf'<tr class="verdict-[a-z-]+" data-cause="{result.cause}" '
                         rf'data-effect="{result.effect}">(.*?)</tr>', page.text, re.S)  # fmt: skip
         assert row, result.cause
-        assert f"{result.estimate:.4g}" in row.group(1)
+        assert ENGLISH.significant(result.estimate) in row.group(1)
         assert f">{result.n}<" in row.group(1)
         within = "within teams, net of" in row.group(1)
         assert within == (result.grain == "team-month"), result.cause
@@ -50,6 +53,20 @@ def test_linkage_page_shows_every_chain_link_with_its_verdict(
 def test_pages_speak_russian_and_hungarian(browser: Browser) -> None:
     assert "Связь слоёв" in browser.client.get("/linkage?lang=ru").text
     assert "Kulcstényezők" in browser.client.get("/drivers?lang=hu").text
+
+
+def test_linkage_numbers_lags_and_layers_read_in_russian(browser: Browser) -> None:
+    """The QA pass found "-0.2553", lags "1M" / "90D" and the layer code "money" on the
+    Russian page: now "−0,2553", "через 1 месяц", "через 90 дней" and "Деньги"."""
+    page = browser.client.get("/linkage?lang=ru").text
+
+    lags = set(re.findall(r'<td class="link-lag">([^<]*)</td>', page))
+    assert {"через 1 месяц", "через 90 дней"} <= lags
+    assert not any(re.search(r"\d[MD]$", lag) for lag in lags)
+    estimates = re.findall(r'<td class="number">([^<]*?)(?:<br>|</td>)', page)
+    assert any(e.startswith("\u2212") and "," in e for e in estimates)
+    assert not any(re.match(r"-\d|\d+\.\d", e) for e in estimates)
+    assert "<strong>money</strong>" not in page and "TX → Деньги" in page
 
 
 def test_drivers_page_ranks_delivery_delay_first_with_a_chart(browser: Browser) -> None:

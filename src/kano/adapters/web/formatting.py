@@ -40,6 +40,17 @@ class NumberFormats:
             return "< " + self.decimal(0.001, 3)
         return self.decimal(value, 3)
 
+    def significant(self, value: float | None, digits: int = 4) -> str:
+        """A slope or an interval's bound whose size is unknown in advance (0.002842, −24.66),
+        to ``digits`` significant digits in the language's writing and with a true minus:
+        Python's ``%.4g`` wrote "-0.2553" on the Russian page."""
+        if value is None:
+            return "–"
+        if value == 0:
+            return "0"
+        text = format_decimal(abs(value), format="@" + "#" * (digits - 1), locale=self.language)
+        return MINUS + text if value < 0 else text
+
     def compact(self, value: float | None) -> str:
         """Short form for headline figures: 1.2M, 1,2 млн, 1,2 M."""
         if value is None:

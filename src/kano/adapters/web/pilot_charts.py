@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from kano.adapters.web.charts import d3_number_locale
+from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale
 from kano.adapters.web.formatting import NumberFormats
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"  # an identifier, never fetched
+SCHEMA = VEGA_LITE_SCHEMA  # the vendored library's version: v5 made it warn in the console
 PILOT_COLOUR = "#d9480f"
 CONTROL_COLOUR = "#5c7cfa"
 

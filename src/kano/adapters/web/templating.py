@@ -49,6 +49,7 @@ class Templates:
             integer=formats.integer,
             decimal=formats.decimal,
             p_value=formats.p_value,
+            significant=formats.significant,
             compact=formats.compact,
             signed=formats.signed,
             month=formats.month,

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from kano.adapters.web.charts import VEGA_LITE_SCHEMA
+
 Spec = dict[str, Any]
 Gettext = Callable[[str], str]
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+SCHEMA = VEGA_LITE_SCHEMA  # the vendored library's version: v5 made it warn in the console
 CELL_COLOURS = {"low": "#9aa5b1", "medium": "#d9a441", "high": "#2f7d4f"}
 
 

@@ -8,12 +8,14 @@ strategy map's own arrow tests are stored by every refresh instead (see ``jobs/l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from kano.adapters.web.charts import VEGA_LITE_SCHEMA
 from kano.adapters.web.deps import SignedInPage, Web
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
@@ -51,6 +53,16 @@ def design_label(method: str | None, gettext: Callable[[str], str]) -> str | Non
         if method and f"OLS {phrase}" in method:
             return gettext(label)
     return None
+
+
+def lag_parts(lag: str) -> tuple[int, str]:
+    """A link's lag as (count, unit): ``1M`` → (1, "M"), ``90D`` → (90, "D"); "" for none,
+    so the page writes "after 1 month" in the reader's language instead of the code."""
+    found = re.fullmatch(r"(\d+)([MD]?)", lag.strip())
+    if found is None:
+        return 0, ""
+    count = int(found.group(1))
+    return count, found.group(2) if count else ""
 
 
 def layer_of(item: str) -> str:
@@ -97,7 +109,7 @@ def linkage(page: SignedInPage, web: Web) -> Response:
                           "links": links})  # fmt: skip
     return page.render("analysis/linkage.html", active="linkage", layers=LAYERS, steps=steps,
                        say_do=found["say_do"] if found else [], problem=problem,
-                       verdicts=VERDICTS,
+                       verdicts=VERDICTS, lag_parts=lag_parts,
                        design_of=lambda method: design_label(method, page.gettext))  # fmt: skip
 
 
@@ -160,7 +172,7 @@ def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str]) -
     importance, performance = gettext("Importance (share of R²)"), gettext(
         "Performance (scaled mean)")
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "$schema": VEGA_LITE_SCHEMA,
         "width": "container", "height": 320, "data": {"values": data},
         "layer": [
             {"mark": {"type": "point", "filled": True, "size": 120},
