@@ -11,11 +11,13 @@ At the team-month grain the slope is estimated *within teams, net of month effec
 (team and month fixed effects, see ``panel_slope``): teams differ for reasons of their
 own -- a region that is harder to serve, a team that happens to hold more senior people --
 and a pooled regression across a handful of teams mostly compares those teams. On the
-demo, competency → delivery delay pooled over the five delivery teams gives +1.31 days per
-unit of competency (95 % CI 0.72 to 1.91) although the generator plants no such effect:
-the team means of the two correlate at 0.77 (Delivery East has both the highest mean
-competency and, through its low engagement, the longest delays); within teams, net of
-month effects, it is +0.91 (-0.29 to 2.12), not supported.
+demo as generated when this was written (before its shocks were made orthogonal within
+teams), competency → delivery delay pooled over the five delivery teams gave +1.31 days
+per unit of competency (95 % CI 0.72 to 1.91) although the generator plants no such
+effect: the team means of the two correlated at 0.77 (Delivery East has both the highest
+mean competency and, through its low engagement, the longest delays); within teams, net
+of month effects, it was +0.91 (-0.29 to 2.12), not supported. The pair is now a listed
+decoy; tests/integration/demo/test_demo_decoys.py checks both estimators on today's data.
 """
 
 from __future__ import annotations
@@ -181,10 +183,10 @@ def panel_slope(
     freedom after both; otherwise a common linear trend in months stands in for the month
     effects (one degree of freedom: it still takes out a drift such as tenure), and with
     too few months per team the fit pools across teams. ``design`` and ``reason`` say which.
-    (On the demo at size S, seed 3, month effects with the two support hubs leave 21 degrees
-    of freedom and lose the planted engagement -> first response effect, -14.5 minutes
-    (-37.0 to 7.9); with team effects and a common trend it is -20.0 (-33.0 to -6.9) for a
-    planted -20.)
+    (On the demo as generated then, at size S, seed 3, month effects with the two support
+    hubs left 21 degrees of freedom and lost the planted engagement -> first response
+    effect, -14.5 minutes (-37.0 to 7.9); with team effects and a common trend it was -20.0
+    (-33.0 to -6.9) for a planted -20.)
 
     The interval is HC1 (heteroskedasticity-robust, with the dummies counted in the
     correction n/(n-K)) with t quantiles on the residual degrees of freedom. Not
