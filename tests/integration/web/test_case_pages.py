@@ -551,3 +551,16 @@ def test_an_owner_who_left_the_workspace_stays_shown_until_the_case_is_handed_ov
     released = browser.client.post(f"/cases/{cases.due}/owner",
                                    data={"owner": "-", "csrf_token": token})
     assert released.status_code == 303 and _owner_of(sessions, cases.due) is None  # … but freed
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "E-mail"), ("ru", "Эл. почта")])
+def test_case_page_names_the_channel_instead_of_its_key(
+    browser: Browser, cases: SeededCases, language: str, label: str
+) -> None:
+    _log_in(browser, VIEWER)
+    html = browser.page(f"/cases/{cases.due}?lang={language}").text
+
+    response = text_of(html, "opening-response")
+    assert label in response and "email" not in response
+    history = text_of(html, "customer-history")
+    assert label in history and "email" not in history

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.i18n import LANGUAGE_NAMES, LANGUAGES
+from kano.adapters.web.labels import channel_filter, segment_filter
 from kano.adapters.web.routes.navigation import NAVIGATION, SECTIONS, items_of
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -55,6 +56,8 @@ class Templates:
             month=formats.month,
             month_range=formats.month_range,
             moment=formats.moment,
+            channel=channel_filter(translations.gettext),
+            segment=segment_filter,
         )
         environment.globals.update(
             language=language,
