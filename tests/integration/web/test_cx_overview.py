@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import CaseRow, FeedbackResponse, utcnow
+from kano.adapters.db.orm import CaseRow, FeedbackResponse, Segment, utcnow
 from kano.adapters.warehouse import ParquetSource, parse_warehouse_url
 from kano.config import Settings
 from kano.metrics import built_in_catalogue
@@ -41,6 +41,13 @@ PERIOD = (date(2026, 5, 1), date(2026, 7, 31))
 QUERY = "from=2026-05-01&to=2026-07-31"
 XSS = "<script>alert('cx')</script>"
 FORMULA = "=HYPERLINK(\"http://evil\")"
+CHANNELS = {"web": "Website", "phone": "Phone", "email": "E-mail", "field": "Field sales",
+            "store": "Store", "courier": "Courier"}  # the demo's, as English pages name them
+
+
+def as_shown(dimension: str, key: str) -> str:
+    """A breakdown key as the English page shows it: channels by their label."""
+    return CHANNELS.get(key, key) if dimension == "channel" else key
 
 
 @pytest.fixture(scope="session")
@@ -188,7 +195,8 @@ def test_breakdowns_are_worst_first_flagged_and_linked(
             key=lambda row: (row.value, str(row.key(dimension))))
         rows = table_rows(page, f"breakdown-{dimension}")
         with_nps = rows[:len(expected)]
-        assert [row[0] for row in with_nps] == [str(r.key(dimension)) for r in expected]
+        assert [row[0] for row in with_nps] == [as_shown(dimension, str(r.key(dimension)))
+                                                for r in expected]
         assert [row[1].split(" ")[0] for row in with_nps] == [signed(r.value) for r in expected]
         assert [row[3] for row in with_nps] == [f"{r.n:,}" for r in expected]
         assert all(row[1] == "–" for row in rows[len(expected):])
@@ -284,7 +292,7 @@ def test_downloads_hold_the_breakdown_rows(
         assert float(row[3]) == expected[row[1]].value and int(row[6]) == expected[row[1]].n
     on_page = [(d, row[0]) for d in ("segment", "stage", "channel", "touchpoint")
                for row in table_rows(page, f"breakdown-{d}")]
-    assert list(dict.fromkeys((row[0], row[1]) for row in table[1:])) == on_page
+    assert list(dict.fromkeys((row[0], as_shown(row[0], row[1])) for row in table[1:])) == on_page
     workbook = load_workbook(BytesIO(as_xlsx.content))
     sheet = workbook.worksheets[0]
     cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -309,6 +317,30 @@ def test_the_page_speaks_russian_and_hungarian(
     assert card(page, "nps").split(" ")[1] == signed(engine.value).replace(".", nps_decimal)
     assert "Closed loop" not in page and "Responses per channel" not in page
     assert "within the noise" not in page and "beyond the noise" not in page
+
+
+@pytest.fixture
+def named_segments(sessions: sessionmaker[Session], companies: SeededCompanies) -> None:
+    with transaction(sessions) as session:
+        session.add(Segment(workspace_id=companies.acme_id, key="smb", name="Kisvállalatok"))
+        session.add(Segment(workspace_id=companies.globex_id, key="consumer",
+                            name="Globex consumers"))
+
+
+def test_segments_go_by_the_workspace_names_and_channels_by_their_labels(
+    alice: Browser, warehouse: str, named_segments: None
+) -> None:
+    page = alice.page(f"/cx?{QUERY}&lang=hu").text
+
+    segments = [row[0] for row in table_rows(page, "breakdown-segment")]
+    assert "Kisvállalatok" in segments and "smb" not in segments
+    assert "consumer" in segments  # unnamed here (Globex's name is Globex's): the key
+    assert "Globex consumers" not in page
+    assert '<option value="smb">Kisvállalatok</option>' in page
+    channels = [row[0] for row in table_rows(page, "breakdown-channel")]
+    assert "Weboldal" in channels and "Telefon" in channels
+    assert not set(channels) & set(CHANNELS)
+    assert '<option value="web">Weboldal</option>' in page
 
 
 def test_the_page_shows_only_the_current_workspace(
@@ -411,5 +443,5 @@ def test_without_a_warehouse_the_page_says_what_to_run_and_shows_the_closed_loop
     assert figures == {"opened": "3", "open": "3", "overdue": "2", "closed": "33,3\u00a0%",
                        "first-response": "3,0", "resolution": "10,0"}
     channels = table_rows(response.text, "cx-channels")
-    assert channels[:2] == [["email", "2"], ["web", "1"]]
+    assert channels[:2] == [["Эл. почта", "2"], ["Сайт", "1"]]
     assert 'href="/cases?overdue=1"' in response.text
