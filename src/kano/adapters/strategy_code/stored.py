@@ -90,12 +90,14 @@ def _as_stored(value: Any) -> Any:
     return (value.strip() or None) if isinstance(value, str) else value
 
 
-def _differs(row: Any, values: Mapping[str, Any]) -> bool:
-    return any(getattr(row, name) != _as_stored(value) for name, value in values.items())
+def _changed(row: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in values.items()
+            if getattr(row, name) != _as_stored(value)}
 
 
 def _upsert(w: _Writer, x: Entry, values: Mapping[str, Any], create: Any, update: Any) -> None:
-    """``create()`` a missing row, or ``update(row)`` one whose ``values`` differ; counts a
+    """``create()`` a missing row, or ``update(row, values)`` one whose ``values`` differ
+    (given only those that differ, but a measure all of them); counts a
     row as updated only when the store changed it (it may keep what a file leaves out,
     such as a bound metric's unit)."""
     rows = w.snapshot.rows[x.entity]
@@ -105,11 +107,14 @@ def _upsert(w: _Writer, x: Entry, values: Mapping[str, Any], create: Any, update
             rows[x.identity] = create()
         w.summary.created[x.entity] += 1
         return
-    if not _differs(row, values):
+    changed = _changed(row, values)
+    if not changed:
         return
     before = [getattr(row, name) for name in values]
     with _writing(w.loaded, x):
-        update(row)
+        # Only what differs, as an API client PATCHes it (and the store checks only that);
+        # a measure's unit goes with its metric, which may give it one.
+        update(row, values if x.entity == e.MEASURE else changed)
     if before != [getattr(row, name) for name in values]:
         w.summary.updated[x.entity] += 1
 
@@ -142,14 +147,14 @@ def write_scorecards(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> Non
         _upsert(w, x, card,
                 lambda c=card, k=x.model.key: scorecard_store.create_scorecard(
                     db, author, key=k, **c),
-                lambda row, c=card: scorecard_store.update_scorecard(db, author, row.id, c))
+                lambda row, c: scorecard_store.update_scorecard(db, author, row.id, c))
     for x in found[e.PERSPECTIVE].values():
         band = {"name": x.model.name, "position": x.position}
         card_id = w.id_of(e.SCORECARD, x.parent)
         _upsert(w, x, band,
                 lambda b=band, c=card_id, k=x.model.key: scorecard_store.create_perspective(
                     db, author, scorecard_id=c, key=k, **b),
-                lambda row, b=band: scorecard_store.update_perspective(db, author, row.id, b))
+                lambda row, b: scorecard_store.update_perspective(db, author, row.id, b))
     rank = {x.identity: place for place, x in enumerate(cards)}
     objectives = sorted(found[e.OBJECTIVE].values(),
                         key=lambda x: rank[cast(tuple[str, str], x.parent)[0]])
@@ -161,7 +166,7 @@ def write_scorecards(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> Non
                   "aligned_to_id": w.id_of(e.OBJECTIVE, o.aligned_to), "position": x.position}
         _upsert(w, x, values,
                 lambda v=values, k=o.key: strategy_store.create_objective(db, author, key=k, **v),
-                lambda row, v=values: strategy_store.update_objective(
+                lambda row, v: strategy_store.update_objective(
                     db, author, row.id, v, across_scorecards=True))
     _write_measures(w, found)
     for x in found[e.LINK].values():
@@ -171,7 +176,7 @@ def write_scorecards(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> Non
         link = {"hypothesis": x.model.hypothesis, "lag_months": x.model.lag_months}
         _upsert(w, x, link,
                 lambda n=ends, v=link: link_store.create_link(db, author, **n, **v),
-                lambda row, v=link: link_store.update_link(db, author, row.id, v))
+                lambda row, v: link_store.update_link(db, author, row.id, v))
 
 
 def _write_measures(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
@@ -183,7 +188,7 @@ def _write_measures(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None
             fresh.append(x)
             continue
         _upsert(w, x, values, None,
-                lambda row, v=values: measure_store.update_measure(db, author, row.id, v))
+                lambda row, v: measure_store.update_measure(db, author, row.id, v))
     if fresh:
         measures = [{"key": x.model.key} | _measure_columns(w, x) for x in fresh]
         _create_batch(w, fresh, "measures",
@@ -195,8 +200,8 @@ def _write_measures(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None
             new.append(x)
             continue
         _upsert(w, x, values, None,
-                lambda row, n=values: measure_value_store.update_value(
-                    db, author, row.measure_id, row.period_start, n))
+                lambda row, v: measure_value_store.update_value(
+                    db, author, row.measure_id, row.period_start, v))
     if new:
         items = [(w.id_of(e.MEASURE, x.parent), x.model.period, _value_columns(x)) for x in new]
         _create_batch(w, new, "values",
