@@ -181,3 +181,22 @@ def test_a_few_customers_pilot_names_the_bootstrap_on_its_page(
     observed = {"en": "Months with data per customer", "ru": "Доля месяцев с данными",
                 "hu": "Adatot tartalmazó hónapok aránya"}[language]  # fmt: skip
     assert observed in shown and text_of(shown, "plan-observed") == "100 % / 100 %"
+
+
+def test_segment_groups_read_as_the_workspace_names_them(browser: Browser) -> None:
+    # The demo's segments are named in its app database ("Key accounts" for key_account).
+    page = browser.page("/pilots?lang=en")
+    made = browser.client.post("/pilots", data={
+        **FORM, "name": "Slots for SMB", "pilot_by": "segment", "pilot_values": "smb",
+        "control_by": "segment", "control_values": "key_account, consumer",
+        "csrf_token": csrf_token_in(page.text)})  # fmt: skip
+    assert made.status_code == 303, made.text
+    shown = browser.page(f"{made.headers['location']}?lang=hu").text
+    listed = browser.page("/pilots?lang=hu").text
+    browser.page("/pilots?lang=en")
+
+    design = text_of(shown, "pilot-design")
+    assert "Szegmens = Small and medium businesses" in design
+    assert "Szegmens = Key accounts, Consumers" in design
+    assert "key_account" not in design and "smb" not in design
+    assert "Szegmens = Key accounts, Consumers" in text_of(listed, "pilots")

@@ -25,6 +25,7 @@ from kano.adapters.db import pilots as store
 from kano.adapters.db.metric_catalogue import workspace_catalogue
 from kano.adapters.db.orm import Membership, User
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
+from kano.adapters.web.labels import segment_names
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
 from kano.adapters.web.warehouse_reads import on_warehouse
@@ -108,6 +109,7 @@ def _list_page(page: SignedInPageContext, db: Session, *, form: dict[str, Any] |
         "pilots/index.html", status_code=status_code, active="pilots",
         pilots=store.list_pilots(db, workspace_id), statuses=STATUS_LABELS,
         decisions=DECISION_LABELS, group_by=GROUP_BY_LABELS, can_write=can_edit(page),
+        segment_names=segment_names(db, workspace_id),
         members=_members(db, workspace_id), metrics=_metric_choices(page, db, workspace_id),
         form=form or dict(EMPTY_FORM), error=error,
     )  # fmt: skip
@@ -195,6 +197,7 @@ def _pilot_page(page: SignedInPageContext, db: Session, line: store.PilotLine, *
         group_by=GROUP_BY_LABELS, can_write=can_edit(page), plan=plan,
         plan_problem=plan_problem, charts=charts, error=error,
         evaluation_problem=evaluation_problem, today=date.today().isoformat(),
+        segment_names=segment_names(db, page.workspace.id),
     )  # fmt: skip
 
 
