@@ -203,3 +203,19 @@ def test_the_bounce_badge_and_its_button_lift_the_mark(
         BOUNCED, None, None)
     (entry,) = audit_of(sessions, companies.acme_id)
     assert (entry.action, entry.actor) == ("email-deliverable", companies.bob)
+
+
+def test_the_profile_names_channels_in_the_readers_language(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    first, second = (customer(sessions, companies.acme_id, key) for key in ("C0", "C1"))
+    browser.log_in(companies.bob, PASSWORD)
+
+    russian = browser.page(f"/customers/{first.id}?lang=ru").text
+    feedback, orders = text_of(russian, "customer-feedback"), text_of(russian, "customer-orders")
+    assert "Эл. почта" in feedback and "email" not in feedback
+    assert "Сайт" in orders and "web" not in orders
+    hungarian = text_of(browser.page(f"/customers/{second.id}?lang=hu").text, "customer-feedback")
+    assert "Weboldal" in hungarian and "web" not in hungarian
+    english = text_of(browser.page(f"/customers/{first.id}?lang=en").text, "customer-orders")
+    assert "Website" in english
