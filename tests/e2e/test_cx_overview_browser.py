@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -42,7 +43,8 @@ def test_the_overview_draws_the_trend_and_a_row_opens_the_explorer(
         page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     first = page.locator("#breakdown-segment tbody tr").first.locator("th a")
-    segment = first.inner_text()
+    # The row reads the segment's name; its link filters by the key.
+    segment = parse_qs(urlsplit(first.get_attribute("href") or "").query)["filter_values"][0]
     first.click()
 
     expect(page).to_have_url(re.compile(r"/metrics/nps\?grain=month&filter_name=segment"))
