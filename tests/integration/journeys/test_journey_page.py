@@ -50,12 +50,50 @@ def test_the_map_shows_stages_numbers_and_the_planted_pain_point_first(
     assert heading in page and risk in page
     table = text_of(page, "journey-map")
     assert "Delivery and use" in table
-    csat = re.search(r"delivery-field: CSAT ([0-9.]+)", table)
-    assert csat and 4.0 < float(csat.group(1)) < 4.4, table  # the demo's bad touchpoint
+    csat = re.search(r"delivery-field: CSAT ([0-9]+[.,][0-9]+)", table)
+    assert csat, table
+    assert 4.0 < float(csat.group(1).replace(",", ".")) < 4.4, table  # the demo's bad touchpoint
     assert "delivery-field: delivery_delay_days" in table  # the OX row, from process events
     first_row = text_of(page, "pain-point-table").split(" 2 ")[0]
     assert "1 delivery-field delivery CSAT" in first_row
     assert "<svg" in page and "polyline" in page
+
+
+def _number_cells(html: str) -> list[str]:
+    """The figures of the stage table, the pain-point table and the drawing's labels."""
+    cells = re.findall(r'<td class="number">(.*?)</td>', html, re.S)
+    scores = re.findall(r"\b(?:NPS|CSAT|CES|RATING) ([^<(]*)\(n [^)<]*\)", html)
+    drawing = re.findall(r"<text [^>]*>([^<]*)</text>", html.split("<svg", 1)[1])
+    return [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for text in cells + scores + drawing]
+
+
+@pytest.mark.parametrize(("lang", "points"), [("ru", "п. п."), ("hu", "százalékpont")])
+def test_numbers_are_written_the_way_the_language_writes_them(
+    site: Browser, lang: str, points: str
+) -> None:
+    """The QA pass found Python's "%.2f" and "%+.1f" on the Russian and Hungarian maps:
+    "-0.35" with a hyphen, "4.21" with a point, "+2.5 pp" in English."""
+    html = site.page("/journeys", params={"journey": "smb", "segment": "*", "lang": lang}).text
+    figures = " | ".join(_number_cells(html))
+
+    assert not re.search(r"(?<![\w-])-\d", figures), figures  # a true minus, not a hyphen
+    assert "\u2212" in figures, figures  # the emotion curve goes below the average
+    assert not re.search(r"\d\.\d", figures), figures
+    assert re.search(r"\d,\d\d", figures), figures
+    uplift = text_of(html, "pain-point-table")
+    assert points in uplift and " pp" not in uplift, uplift
+
+
+def test_english_groups_thousands_and_writes_nps_in_whole_points(site: Browser) -> None:
+    """"15 122 023" with spaces on the English page; NPS with two decimals."""
+    html = site.page("/journeys", params={"journey": "smb", "segment": "*", "lang": "en"}).text
+    figures = _number_cells(html)
+
+    assert not [f for f in figures if re.search(r"\d[\s\u202f\u00a0]\d{3}\b", f)], figures
+    assert [f for f in figures if re.fullmatch(r"\d{1,3}(,\d{3})+( \(.*\))?", f)], figures
+    nps = re.findall(r"\bNPS ([^ <]+)", html)
+    assert nps, "the demo's journey has NPS touchpoints"
+    assert all(re.fullmatch(r"[+\u2212]?\d+", score) for score in nps), nps
 
 
 def test_a_pain_point_is_handed_to_an_initiative(site: Browser) -> None:

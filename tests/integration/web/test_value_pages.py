@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -20,7 +21,7 @@ from kano.analytics.value import views
 from kano.app import create_app
 from kano.bootstrap import Container
 from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
-from tests.integration.web.browsing import Browser
+from tests.integration.web.browsing import Browser, text_of
 
 __all__ = ["demo_data", "live"]
 
@@ -116,6 +117,50 @@ def test_profit_levers_read_in_their_own_terms(
         assert shown(whole) == pytest.approx(before[whole], abs=0.5)
     assert re.fullmatch(r"[\d\u00a0]+,\d\d", cells["lifetime"])
     assert shown("lifetime") == pytest.approx(before["lifetime"], abs=0.005)
+
+
+ENGLISH_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                  "Dec"]  # fmt: skip
+RUSSIAN_MONTHS = ["янв", "февр", "мар", "апр", "ма", "июн", "июл", "авг", "сент", "окт", "нояб",
+                  "дек"]  # fmt: skip
+
+
+def _months(period: list[str]) -> tuple[int, int, int, int]:
+    """The first and the last month (inclusive) of a period given with its exclusive end."""
+    first, end = (date.fromisoformat(day) for day in period)
+    last = end.year * 12 + end.month - 2
+    return first.year, first.month, last // 12, last % 12 + 1
+
+
+def test_profit_heading_names_two_periods_that_do_not_overlap(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    """The QA pass read "From 2026-04-01 – 2026-07-01 to 2026-07-01 – 2026-10-01": the ends
+    are exclusive, so the periods looked as if they shared a day. Now the months shown are
+    the ones counted, in the page's language."""
+    report = views.profit_view(backend, workspace_id(live.sessions), months=3)
+    before, after = _months(report["before_period"]), _months(report["after_period"])
+    assert (after[0] * 12 + after[1]) - (before[2] * 12 + before[3]) == 1  # adjacent
+
+    english = text_of(browser.client.get("/value/profit?months=3&lang=en").text,
+                      "waterfall-heading")  # fmt: skip
+    russian = text_of(browser.client.get("/value/profit?months=3&lang=ru").text,
+                      "waterfall-heading")  # fmt: skip
+
+    for heading in (english, russian):
+        assert not re.search(r"\d{4}-\d\d-\d\d", heading), heading
+    assert english.startswith("From ") and " to " in english
+    for year, month, last_year, last_month in (before, after):
+        start, stop = ENGLISH_MONTHS[month - 1], ENGLISH_MONTHS[last_month - 1]
+        if year == last_year:
+            shown = rf"{start}\W+{stop} {last_year}"
+        else:
+            shown = rf"{start} {year}\W+{stop} {last_year}"
+        assert re.search(shown, english), (shown, english)
+        assert re.search(rf"{RUSSIAN_MONTHS[month - 1]}\w*\.?\W+(\d{{4}}\W+)?"
+                         rf"{RUSSIAN_MONTHS[last_month - 1]}\w*\.? {last_year}",
+                         russian), russian  # fmt: skip
+    assert "→" in russian
 
 
 def test_rfm_page_shows_each_segments_revenue_and_the_moves(

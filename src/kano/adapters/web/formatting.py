@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from babel.dates import format_datetime, format_skeleton
+from babel.dates import format_datetime, format_interval, format_skeleton
 from babel.numbers import format_compact_decimal, format_decimal
 
 MINUS = "\u2212"
@@ -82,3 +82,14 @@ class NumberFormats:
 
     def month_range(self, first: date, last: date) -> str:
         return f"{self.month(first)} – {self.month(last)}"
+
+    def period(self, first: date | str, end: date | str) -> str:
+        """Whole months from ``first`` up to the exclusive ``end`` (ISO text or dates), written
+        inclusively: "Apr – Jun 2026", "апр. – июнь 2026 г.", "2026. ápr.–jún.". Two periods
+        written with their exclusive ends ("… – 2026-07-01 to 2026-07-01 – …") read as
+        overlapping."""
+        start = date.fromisoformat(first) if isinstance(first, str) else first
+        stop = date.fromisoformat(end) if isinstance(end, str) else end
+        index = stop.year * 12 + stop.month - 1 - (1 if stop.day == 1 else 0)
+        last = date(index // 12, index % 12 + 1, 1)
+        return format_interval(start, max(last, start), "yMMM", locale=self.language)

@@ -12,12 +12,35 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from kano.adapters.web.formatting import MINUS, NumberFormats
+
 if TYPE_CHECKING:  # for types only: the journey analytics load statsmodels (start-up cost)
     from kano.analytics.journeys.painpoints import PainPoint
     from kano.analytics.journeys.stages import StageSummary
 
 COLUMN, TOP, CURVE, ROW = 150, 60, 160, 22
 LIMIT = 1.0  # standardised units shown either side of the journey's average
+
+
+def score_text(formats: NumberFormats, measure: str, value: float | None) -> str:
+    """A touchpoint's score, or its gap to the bar, on its measure's scale: NPS is a whole
+    number of points from −100 to +100, so "−12.37" claimed a precision it has not; CSAT,
+    CES and ratings are means on 1–5 and keep two decimals."""
+    if measure == "nps":
+        return formats.signed(value, 0)
+    return formats.decimal(value, 2)
+
+
+def gap_text(formats: NumberFormats, measure: str, value: float | None) -> str:
+    """A gap is above or below the bar, so it is always signed (with a true minus)."""
+    return formats.signed(value, 0 if measure == "nps" else 2)
+
+
+def amount_text(formats: NumberFormats, value: float | None) -> str:
+    """Money, whole, with a true minus: revenue at risk goes negative where poor experiences
+    churn less, and CLDR's Russian and Hungarian minus is a hyphen ("-44 919")."""
+    text = formats.integer(value)
+    return MINUS + text[1:] if text.startswith("-") else text
 
 
 def _y(emotion: float) -> float:
@@ -31,7 +54,7 @@ def journey_map_svg(
     stages: Sequence[StageSummary],
     pain_points: Sequence[PainPoint],
     gettext: Callable[[str], str],
-    money: Callable[[float], str],
+    formats: NumberFormats,
 ) -> str:
     _ = gettext
     average, at_risk, heading = (
@@ -68,7 +91,7 @@ def journey_map_svg(
             parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}"/>')
             parts.append(
                 f'<text x="{x:.1f}" y="{y - 9:.1f}" text-anchor="middle">'
-                f"{summary.emotion:+.2f}</text>"
+                f"{formats.signed(summary.emotion, 2)}</text>"
             )
     if len(points) > 1:
         path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
@@ -78,8 +101,9 @@ def journey_map_svg(
     for i, point in enumerate(listed, start=1):
         line = (
             f"{point.rank}. {point.touchpoint} · {point.score.measure.upper()} "
-            f"{point.score.mean:.2f} (n {point.score.n}) · {at_risk} "
-            f"{money(point.revenue_at_risk)}"
+            f"{score_text(formats, point.score.measure, point.score.mean)} "
+            f"(n {formats.integer(point.score.n)}) · {at_risk} "
+            f"{amount_text(formats, point.revenue_at_risk)}"
         )
         parts.append(f'<text x="20" y="{y0 + ROW * i}">{escape(line)}</text>')
     parts.append("</svg>")

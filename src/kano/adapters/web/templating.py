@@ -55,6 +55,7 @@ class Templates:
             signed=formats.signed,
             month=formats.month,
             month_range=formats.month_range,
+            period=formats.period,
             moment=formats.moment,
             channel=channel_filter(translations.gettext),
             segment=segment_filter,

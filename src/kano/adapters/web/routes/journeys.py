@@ -12,6 +12,7 @@ the choice is not valid. ``/journeys/{key}.svg|.png|.pdf`` export the drawing sh
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Form
@@ -25,7 +26,13 @@ from kano.adapters.exports.svg_files import svg_to_pdf, svg_to_png
 from kano.adapters.warehouse.connection import WarehouseBusy
 from kano.adapters.warehouse.reading import read_only_warehouse
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
-from kano.adapters.web.journey_map_svg import journey_map_svg
+from kano.adapters.web.formatting import NumberFormats
+from kano.adapters.web.journey_map_svg import (
+    amount_text,
+    gap_text,
+    journey_map_svg,
+    score_text,
+)
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, editor_of, no_workspace, refuse_edit
 from kano.domain.journeys import Journey
@@ -55,10 +62,6 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput("from", f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _money(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
 
 
 def _compute(
@@ -124,6 +127,7 @@ def _render(
         return page.render("journeys/empty.html", active="journeys")
     journey = next((j for j in journeys if j.key == journey_key), journeys[0])
     result, warehouse, error = _compute(page, journey, segment, start, end)
+    formats = NumberFormats(page.language.code)
     map_svg = None
     if result is not None:
         map_svg = journey_map_svg(
@@ -132,7 +136,7 @@ def _render(
             result.stages,
             result.pain_points,
             _,
-            _money,
+            formats,
         )
     shown_error = error or link_error
     if status_code == 200:
@@ -159,7 +163,9 @@ def _render(
         map_svg=map_svg,
         links=journey_store.pain_point_links(db, ws, journey.key),
         can_link=can_edit(page),
-        money=_money,
+        score=partial(score_text, formats),
+        gap=partial(gap_text, formats),
+        amount=partial(amount_text, formats),
         **_choices(db, ws),
     )
 
@@ -233,7 +239,7 @@ def _map_file(page: SignedInPageContext, db: Session, key: str) -> tuple[bytes, 
         result.stages,
         result.pain_points,
         page.gettext,
-        _money,
+        NumberFormats(page.language.code),
     )
     return svg.encode("utf-8"), f"journey-map-{journey.key}"
 
