@@ -6,14 +6,14 @@ the mark."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import AuditEntry, Customer, Segment
+from kano.adapters.db.orm import AuditEntry, CaseRow, Customer, Segment, utcnow
 from kano.domain.workspaces import Role
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
 from tests.integration.web.seed import PASSWORD, SeededCompanies
@@ -205,16 +205,25 @@ def test_the_bounce_badge_and_its_button_lift_the_mark(
     assert (entry.action, entry.actor) == ("email-deliverable", companies.bob)
 
 
-def test_the_profile_names_channels_in_the_readers_language(
+def test_the_profile_names_channels_and_case_states_in_the_readers_language(
     browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
 ) -> None:
     first, second = (customer(sessions, companies.acme_id, key) for key in ("C0", "C1"))
+    now = utcnow()
+    with transaction(sessions) as session:
+        session.add(CaseRow(workspace_id=companies.acme_id, customer_id=first.id,
+                            title="Late parcel", rule="detractor", priority=2,
+                            status="in_progress", opened_at=now,
+                            first_response_due_at=now + timedelta(hours=4),
+                            resolution_due_at=now + timedelta(days=3)))
     browser.log_in(companies.bob, PASSWORD)
 
     russian = browser.page(f"/customers/{first.id}?lang=ru").text
     feedback, orders = text_of(russian, "customer-feedback"), text_of(russian, "customer-orders")
     assert "Эл. почта" in feedback and "email" not in feedback
     assert "Сайт" in orders and "web" not in orders
+    cases = text_of(russian, "customer-cases")
+    assert "В работе" in cases and "in_progress" not in cases
     hungarian = text_of(browser.page(f"/customers/{second.id}?lang=hu").text, "customer-feedback")
     assert "Weboldal" in hungarian and "web" not in hungarian
     english = text_of(browser.page(f"/customers/{first.id}?lang=en").text, "customer-orders")

@@ -36,6 +36,7 @@ from kano.adapters.db.views.customer_profile import (
 )
 from kano.adapters.db.views.requirements import customer_requirements
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext, Web
+from kano.adapters.web.routes.cases import STATUS_LABELS as CASE_STATUS_LABELS
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, not_found, refuse_edit
 from kano.adapters.web.warehouse_reads import on_warehouse, remembered
@@ -148,7 +149,8 @@ def _profile_page(page: SignedInPageContext, web: Web, db: Session, customer_id:
                        requirements=customer_requirements(db, workspace_id, customer_id),
                        can_edit=editable, form=form or _form_of(profile), error=error,
                        kept_apart=_kept_apart(profile.customer.attributes),
-                       segments=_segments(db, workspace_id) if editable else [])  # fmt: skip
+                       segments=_segments(db, workspace_id) if editable else [],
+                       case_statuses=CASE_STATUS_LABELS)  # fmt: skip
 
 
 @router.get("/customers/{customer_id}")
