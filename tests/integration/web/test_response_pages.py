@@ -178,6 +178,18 @@ def test_each_filter_keeps_only_the_matching_responses(
         assert text_of(html, "responses-none") == "No response matches these filters."
 
 
+def test_channels_read_as_labels_in_the_readers_language(
+    browser: Browser, seeded: SeededResponses
+) -> None:
+    _log_in(browser)
+    html = browser.page("/responses?channel=widget&lang=ru").text
+    response = browser.page(f"/responses/{seeded.answered}?lang=hu").text
+
+    assert '<option value="widget" selected>Виджет</option>' in html  # filter keeps the key
+    assert "<td>Виджет</td>" in html and "<td>widget</td>" not in html
+    assert text_of(response, "response-channel") == "Nyilvános link"
+
+
 def test_score_bands_period_and_customer_count_the_seeded_responses(
     browser: Browser, seeded: SeededResponses, sessions: sessionmaker[Session],
     companies: SeededCompanies,
@@ -247,7 +259,7 @@ def test_the_response_page_shows_answers_delivery_case_and_requirement(
     html = browser.page(f"/responses/{seeded.answered}").text
 
     assert text_of(html, "response-scores") == "NPS 3"
-    assert text_of(html, "response-channel") == "link"
+    assert text_of(html, "response-channel") == "Public link"  # the label, not the key
     answers = text_of(html, "response-answers")
     assert "Main reason? The price" in answers
     assert "I like it that way / I dislike it that way · Category: One-dimensional" in answers

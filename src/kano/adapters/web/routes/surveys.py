@@ -31,6 +31,7 @@ from kano.adapters.db.survey_store import (
     surveys_of,
     touchpoints_of,
 )
+from kano.adapters.web import labels
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.i18n import LANGUAGES
 from kano.adapters.web.routes.navigation import N_
@@ -246,16 +247,9 @@ def edit_page(page: SignedInPageContext, db: Session, key: str, *,
     )
 
 
-CHANNEL_LABELS = {
-    "link": N_("Public link"),
-    "widget": N_("Widget"),
-    "email": N_("E-mail invitation"),
-    "api": N_("REST API"),
-    "call": N_("Phone call"),
-    "meeting": N_("Meeting"),
-    "account-review": N_("Account review"),
-    "import": N_("File import"),
-}
+# Kano's channels as every page names them, but on the quota form the e-mail channel is the
+# survey's invitations (the demo's "email" orders are ordinary e-mail).
+CHANNEL_LABELS = {**labels.CHANNEL_LABELS, "email": N_("E-mail invitation")}
 
 
 def _quota_choices(db: Session, workspace_id: int) -> dict[str, Any]:
