@@ -130,7 +130,7 @@ def test_answer_in_hungarian_on_a_phone_and_in_the_widget_then_close_the_loop(
         case_link.click()
         expect(page.get_by_role("heading", level=1)).to_have_text("Relationship NPS: detractor")
         expect(page.locator("#opening-response")).to_contain_text(COMMENT)
-        expect(page.locator("#opening-response")).to_contain_text("link")
+        expect(page.locator("#opening-response")).to_contain_text("Public link")
         for status in ("In progress", "Resolved"):
             page.get_by_role("button", name=status, exact=True).click()
             expect(page.locator(".lead").first).to_contain_text(status)
@@ -155,11 +155,11 @@ def _find_both_answers_in_the_response_list(page: Page, kano_server: RunningServ
     expect(page).to_have_url(kano_server.url("/responses"))
     table = page.locator("#responses")
     link_row = table.locator("tr", has_text=COMMENT)
-    expect(link_row).to_contain_text("link")
+    expect(link_row).to_contain_text("Public link")
     expect(link_row).to_contain_text("NPS 3")
     expect(link_row).to_contain_text("Loop closed")
     widget_row = table.locator("tr", has_text="<b>Quick</b>")  # shown as text, not markup
-    expect(widget_row).to_contain_text("widget")
+    expect(widget_row).to_contain_text("Widget")
     expect(widget_row).to_contain_text("NPS 9")
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate(
