@@ -26,6 +26,7 @@ from kano.adapters.db.orm import (
     Customer,
     Employee,
     FeedbackResponse,
+    JourneyRow,
     JourneyStage,
     OutboxMessageRow,
     Payment,
@@ -57,6 +58,7 @@ WORKSPACE_DATA_TABLES = (
     Customer,
     Segment,
     Touchpoint,
+    JourneyRow,  # seeded over the stages on first view: they go with them (journey_store)
     JourneyStage,
     Employee,
     Team,
