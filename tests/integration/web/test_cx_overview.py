@@ -24,7 +24,14 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import CaseRow, FeedbackResponse, Segment, utcnow
+from kano.adapters.db.orm import (
+    CaseRow,
+    FeedbackResponse,
+    JourneyStage,
+    Segment,
+    Touchpoint,
+    utcnow,
+)
 from kano.adapters.warehouse import ParquetSource, parse_warehouse_url
 from kano.config import Settings
 from kano.metrics import built_in_catalogue
@@ -341,6 +348,53 @@ def test_segments_go_by_the_workspace_names_and_channels_by_their_labels(
     assert "Weboldal" in channels and "Telefon" in channels
     assert not set(channels) & set(CHANNELS)
     assert '<option value="web">Weboldal</option>' in page
+
+
+STAGE_NAMES = {"delivery": "Szállítás és használat", "purchase": "Vásárlás",
+               "support": "Ügyfélszolgálat"}  # "renewal" left unnamed
+TOUCHPOINT_NAMES = {"delivery-field": "Site delivery by own fleet",
+                    "delivery-courier": "Csomagküldés", "purchase-web": "Webshop",
+                    "support-phone": "Support hotline",
+                    "support-email": "Support e-mail"}  # renewal's left unnamed
+
+
+@pytest.fixture
+def named_journey(sessions: sessionmaker[Session], companies: SeededCompanies) -> None:
+    """Acme's journey stages and touchpoints as its journey map names them (most of them);
+    Globex names the same keys otherwise, which Acme's page must not show."""
+    with transaction(sessions) as session:
+        for workspace_id, prefix in ((companies.acme_id, ""), (companies.globex_id, "Globex ")):
+            stages = {key: JourneyStage(workspace_id=workspace_id, key=key, name=prefix + name,
+                                        position=position)
+                      for position, (key, name) in enumerate(STAGE_NAMES.items())}
+            session.add_all(stages.values())
+            session.flush()
+            session.add_all(Touchpoint(workspace_id=workspace_id, key=key, name=prefix + name,
+                                       stage_id=stages[key.split("-")[0]].id, channel="web")
+                            for key, name in TOUCHPOINT_NAMES.items())
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "hu"])
+def test_stages_and_touchpoints_go_by_the_workspace_names(
+    alice: Browser, warehouse: str, named_journey: None, language: str
+) -> None:
+    page = alice.page(f"/cx?{QUERY}&lang={language}").text
+
+    stages = [row[0] for row in table_rows(page, "breakdown-stage")]
+    assert sorted(stages) == sorted([*STAGE_NAMES.values(), "renewal"])  # unnamed: the key
+    touchpoints = [row[0] for row in table_rows(page, "breakdown-touchpoint")]
+    assert "Site delivery by own fleet" in touchpoints and "Csomagküldés" in touchpoints
+    assert "renewal-field" in touchpoints  # no name in the workspace: the key
+    assert not set(touchpoints) & (set(TOUCHPOINT_NAMES) | {"Globex Webshop"})
+    assert "Globex" not in page
+    # the filters offer the names and submit the keys; the rows link by key
+    assert '<option value="delivery">Szállítás és használat</option>' in page
+    assert '<option value="delivery-field">Site delivery by own fleet</option>' in page
+    stage_links = dict(zip(stages, row_links(page, "breakdown-stage"), strict=True))
+    assert dict(parse_qsl(urlsplit(stage_links["Szállítás és használat"]).query))[
+        "filter_values"] == "delivery"
+    filtered = alice.page(f"/cx?{QUERY}&stage=delivery&lang={language}").text
+    assert '<option value="delivery" selected>Szállítás és használat</option>' in filtered
 
 
 def test_the_page_shows_only_the_current_workspace(

@@ -1,8 +1,13 @@
-"""Labels for the codes stored with responses, orders and customers.
+"""Labels for the codes stored with responses, orders, customers and requirements.
 
-Channels and segments are stored as short keys (``email``, ``key_account``); a page shows
-the channel in the reader's language and the segment under the name its workspace gave it.
-A key nobody named yet (a touchpoint's own channel, a deleted segment) is shown as itself.
+Channels, segments, journey stages, touchpoints and requirement kinds and statuses are
+stored as short keys (``email``, ``key_account``, ``onboarding``, ``delivery-field``,
+``in_effect``). A page shows what the reader calls them: Kano's own vocabulary (channels,
+requirement kinds and statuses) in the reader's language, and what the workspace named
+itself (segments, stages, touchpoints) under the name its data gives. A key nobody named
+yet (a touchpoint's own channel, a deleted segment, a stage the warehouse holds but the
+app database does not) is shown as itself. Products have no names in a workspace's data
+(an order stores only the product's code), so they are shown as their codes.
 """
 
 from __future__ import annotations
@@ -12,10 +17,13 @@ from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.orm import JourneyStage, Touchpoint
 from kano.adapters.db.quotas import segments_of_workspace
 from kano.adapters.web.routes.navigation import N_
+from kano.domain.feedback.requirements import RequirementKind, RequirementStatus
 
 CHANNEL_LABELS = {
     # Kano's own intake (see kano.domain.feedback.quotas.KANO_CHANNELS).
@@ -35,34 +43,82 @@ CHANNEL_LABELS = {
     "courier": N_("Courier"),
 }
 
+REQUIREMENT_KIND_LABELS = {
+    RequirementKind.PRODUCT_PURPOSE.value: N_("Product purpose"),
+    RequirementKind.DELIVERY.value: N_("Delivery"),
+    RequirementKind.PACKAGING.value: N_("Packaging"),
+    RequirementKind.TECHNICAL.value: N_("Technical properties"),
+    RequirementKind.CHEMICAL.value: N_("Chemical properties"),
+    RequirementKind.DOCUMENTATION.value: N_("Documentation"),
+    RequirementKind.OTHER.value: N_("Other"),
+}
+REQUIREMENT_STATUS_LABELS = {
+    RequirementStatus.PROPOSED.value: N_("Proposed"),
+    RequirementStatus.AGREED.value: N_("Agreed"),
+    RequirementStatus.IN_EFFECT.value: N_("In effect"),
+    RequirementStatus.RETIRED.value: N_("Retired"),
+}
+
 SEGMENT_NAMES = "segment_names"
 """The context entry a page fills with its workspace's segment names, key → name."""
+STAGE_NAMES = "stage_names"
+"""The context entry with the workspace's journey-stage names, key → name."""
+TOUCHPOINT_NAMES = "touchpoint_names"
+"""The context entry with the workspace's touchpoint names, key → name."""
+
+
+def vocabulary_filter(labels: Mapping[str, str], gettext: Callable[[str], str]
+                      ) -> Callable[[str | None], str]:
+    """A filter of one language for a key of Kano's own vocabulary: its label in that
+    language, "–" for none, the key itself when Kano has no label for it."""
+
+    def label_of(key: str | None) -> str:
+        if not key:
+            return "–"
+        label = labels.get(key)
+        return gettext(label) if label else key
+
+    return label_of
 
 
 def channel_filter(gettext: Callable[[str], str]) -> Callable[[str | None], str]:
     """The ``channel`` filter of one language: a channel key as its label, "–" for none."""
-
-    def channel(key: str | None) -> str:
-        if not key:
-            return "–"
-        label = CHANNEL_LABELS.get(key)
-        return gettext(label) if label else key
-
-    return channel
+    return vocabulary_filter(CHANNEL_LABELS, gettext)
 
 
-@pass_context
-def segment_filter(context: Context, key: str | None) -> str:
-    """The ``segment`` filter: a segment key as the workspace's name for it, "–" for none.
+def workspace_name_filter(entry: str) -> Callable[..., str]:
+    """A filter for a key the workspace named itself: the name the page's context holds
+    under ``entry``, "–" for none, the key when the workspace gave it no name.
 
     Reads the names from the page's context so one template environment serves every
     workspace; a page that passes none shows keys."""
-    if not key:
-        return "–"
-    names: Mapping[str, Any] = context.get(SEGMENT_NAMES) or {}
-    return str(names.get(key) or key)
+
+    @pass_context
+    def name_of(context: Context, key: str | None) -> str:
+        if not key:
+            return "–"
+        names: Mapping[str, Any] = context.get(entry) or {}
+        return str(names.get(key) or key)
+
+    return name_of
+
+
+segment_filter = workspace_name_filter(SEGMENT_NAMES)
+stage_filter = workspace_name_filter(STAGE_NAMES)
+touchpoint_filter = workspace_name_filter(TOUCHPOINT_NAMES)
 
 
 def segment_names(db: Session, workspace_id: int) -> dict[str, str]:
     """What a page passes as ``segment_names``: the workspace's segments, key → name."""
     return dict(segments_of_workspace(db, workspace_id))
+
+
+def journey_names(db: Session, workspace_id: int) -> dict[str, dict[str, str]]:
+    """What a page passes for the ``stage`` and ``touchpoint`` filters: the workspace's
+    journey stages and touchpoints, key → name (the journey map's names for them)."""
+    stages = db.execute(select(JourneyStage.key, JourneyStage.name)
+                        .where(JourneyStage.workspace_id == workspace_id))
+    touchpoints = db.execute(select(Touchpoint.key, Touchpoint.name)
+                             .where(Touchpoint.workspace_id == workspace_id))
+    return {STAGE_NAMES: {key: name for key, name in stages},
+            TOUCHPOINT_NAMES: {key: name for key, name in touchpoints}}

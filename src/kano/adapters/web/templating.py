@@ -15,7 +15,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.i18n import LANGUAGE_NAMES, LANGUAGES
-from kano.adapters.web.labels import channel_filter, segment_filter
+from kano.adapters.web.labels import (
+    REQUIREMENT_KIND_LABELS,
+    REQUIREMENT_STATUS_LABELS,
+    channel_filter,
+    segment_filter,
+    stage_filter,
+    touchpoint_filter,
+    vocabulary_filter,
+)
 from kano.adapters.web.routes.navigation import NAVIGATION, SECTIONS, items_of
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -59,6 +67,11 @@ class Templates:
             moment=formats.moment,
             channel=channel_filter(translations.gettext),
             segment=segment_filter,
+            stage=stage_filter,
+            touchpoint=touchpoint_filter,
+            requirement_kind=vocabulary_filter(REQUIREMENT_KIND_LABELS, translations.gettext),
+            requirement_status=vocabulary_filter(REQUIREMENT_STATUS_LABELS,
+                                                 translations.gettext),
         )
         environment.globals.update(
             language=language,

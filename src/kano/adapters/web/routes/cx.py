@@ -43,7 +43,7 @@ from kano.adapters.web.cx_overview import (
 )
 from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.formatting import NumberFormats
-from kano.adapters.web.labels import SEGMENT_NAMES, segment_names
+from kano.adapters.web.labels import SEGMENT_NAMES, journey_names, segment_names
 from kano.adapters.web.metric_explorer import (
     MetricFormats,
     chart_description,
@@ -251,6 +251,7 @@ def cx_overview(page: SignedInPage, db: DbSession) -> Response:
                                                                      "channel", "touchpoint")},
         "figures": None, "short_names": {key: _(text) for key, text in SHORT_NAMES.items()},
         SEGMENT_NAMES: segment_names(db, page.workspace.id),
+        **journey_names(db, page.workspace.id),
     }
     if figures is not None:
         trend_metric = metrics[form.trend]

@@ -23,28 +23,15 @@ from kano.adapters.db import requirements_store
 from kano.adapters.db.orm import Membership, User
 from kano.adapters.db.views.requirements import requirements
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
+from kano.adapters.web.labels import REQUIREMENT_KIND_LABELS as KIND_LABELS
+from kano.adapters.web.labels import REQUIREMENT_STATUS_LABELS as STATUS_LABELS
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
-from kano.domain.feedback.requirements import FIELDS, RequirementKind, RequirementStatus
+from kano.domain.feedback.requirements import FIELDS
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter()
 
-KIND_LABELS = {
-    RequirementKind.PRODUCT_PURPOSE.value: N_("Product purpose"),
-    RequirementKind.DELIVERY.value: N_("Delivery"),
-    RequirementKind.PACKAGING.value: N_("Packaging"),
-    RequirementKind.TECHNICAL.value: N_("Technical properties"),
-    RequirementKind.CHEMICAL.value: N_("Chemical properties"),
-    RequirementKind.DOCUMENTATION.value: N_("Documentation"),
-    RequirementKind.OTHER.value: N_("Other"),
-}
-STATUS_LABELS = {
-    RequirementStatus.PROPOSED.value: N_("Proposed"),
-    RequirementStatus.AGREED.value: N_("Agreed"),
-    RequirementStatus.IN_EFFECT.value: N_("In effect"),
-    RequirementStatus.RETIRED.value: N_("Retired"),
-}
 FIELD_LABELS = {
     "customer": N_("Customer"),
     "kind": N_("Kind"),
