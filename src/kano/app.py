@@ -40,6 +40,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+        from kano.adapters.web.warm_up import warm_up_state
+
+        return {"status": "ok", "version": __version__, "warm_up": warm_up_state()}
 
     return app

@@ -122,6 +122,13 @@ class Settings(BaseSettings):
         "from the warehouse (the schedule is shared by all workers; one of them runs it).",
     )
 
+    warm_up: bool = Field(
+        True,
+        description="`kano serve` imports the analysis libraries in the background once it "
+        "listens, so the first visit of an analysis page does not wait for them (3–9 s on "
+        "a fresh server); false saves the memory on intake-only servers.",
+    )
+
     def resolved_warehouse_url(self) -> str:
         """The warehouse URL, defaulting to a DuckDB file next to a SQLite app database."""
         if self.warehouse_url:

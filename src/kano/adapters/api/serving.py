@@ -67,9 +67,7 @@ class ServeOptions:
 def run_server(options: ServeOptions, workers: int) -> None:
     """Serve ``options.app`` on one process (this one) or ``workers`` supervised ones."""
     if workers <= 1:
-        import uvicorn
-
-        uvicorn.Server(_uvicorn_config(options)).run()
+        _run_uvicorn(options)
         return
     Supervisor(options, workers).run()
 
@@ -105,10 +103,24 @@ def _serve_one(options: ServeOptions, parent: int) -> None:
     _die_with_parent()
     if os.getppid() != parent:  # the supervisor died before prctl took effect
         return
+    sock = reuse_port_socket(options.host, options.port)
+    _run_uvicorn(options, [sock])
+
+
+def _run_uvicorn(options: ServeOptions, sockets: list[socket.socket] | None = None) -> None:
+    """uvicorn serving the app; once it listens, the analysis pages warm up in the
+    background unless ``KANO_WARM_UP`` is off (:mod:`kano.adapters.web.warm_up`)."""
     import uvicorn
 
-    sock = reuse_port_socket(options.host, options.port)
-    uvicorn.Server(_uvicorn_config(options)).run(sockets=[sock])
+    from kano.config import get_settings
+
+    server = uvicorn.Server(_uvicorn_config(options))
+    settings = get_settings()
+    if settings.warm_up and options.app == APP:
+        from kano.adapters.web.warm_up import warm_up_when_started
+
+        warm_up_when_started(lambda: server.started, settings.resolved_warehouse_url())
+    server.run(sockets=sockets)
 
 
 def _uvicorn_config(options: ServeOptions) -> Any:

@@ -1,0 +1,96 @@
+"""Import what the analysis pages need in the background once the server answers, so
+nobody's first visit of a page waits for it.
+
+Why: the analytics libraries (Ibis with its SQL compilers and every sqlglot dialect,
+DuckDB, SciPy, statsmodels, scikit-learn) are imported on first use, which keeps
+``kano serve`` and ``kano demo`` quick to answer their first page (bench/RESULTS.md,
+start-up). But then the first visit of the CX overview, the journey map, the linkage and
+the value pages each paid for them: 3–9 s on a fresh server, of which py-spy put about
+three fifths in imports (2026-12-06; ``bench/first_visits.py``). A thread that imports
+them while the user is still logging in takes that off the pages.
+
+Imports only: nothing is read from a database or warehouse, so a server with no
+warehouse yet warms up just the same. ``KANO_WARM_UP=false`` turns it off (an intake-only
+server saves the memory).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Final
+
+# uvicorn's own logger: the one ``kano serve`` prints, in one process and in each worker
+log = logging.getLogger("uvicorn.error")
+
+PAGE_MODULES: Final = (
+    # the metric engine and its compiler (Ibis): every metric, CX and scorecard page
+    "kano.metrics.catalogue",
+    "kano.metrics.compute",
+    "kano.metrics.binding",
+    "kano.metrics.custom",
+    # the read side of the analysis pages
+    "kano.analytics.journeys.report",
+    "kano.analytics.linkage",
+    "kano.analytics.linkage.frames",
+    "kano.analytics.linkage.say_do",
+    "kano.analytics.linkage.driver_inputs",
+    "kano.analytics.value.views",
+    "kano.analytics.value.inputs",
+    "kano.analytics.pilots.views",
+    "kano.analytics.text.stored_results",
+    "kano.adapters.web.pilot_charts",
+)
+"""What the web routes import inside their handlers (they pull in the heavy libraries)."""
+
+BACKENDS: Final = {"duckdb": "duckdb", "postgresql": "postgres", "sqlite": "sqlite"}
+"""Warehouse URL scheme → the Ibis backend a page's first warehouse read loads."""
+
+_state = "off"
+
+
+def warm_up_state() -> str:
+    """``off`` (not asked for), ``running``, ``done`` or ``failed``: for ``/healthz``."""
+    return _state
+
+
+def import_page_modules(warehouse_url: str) -> float:
+    """Import every module of :data:`PAGE_MODULES` and the warehouse's Ibis backend;
+    returns the seconds it took."""
+    started = time.perf_counter()
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
+    scheme = warehouse_url.split(":", 1)[0].split("+", 1)[0]
+    backend = BACKENDS.get(scheme)
+    if backend is not None:
+        import ibis
+
+        getattr(ibis, backend)  # loads the backend and its SQL compiler
+    return time.perf_counter() - started
+
+
+def warm_up_when_started(started: Callable[[], bool], warehouse_url: str) -> threading.Thread:
+    """Start a daemon thread that waits until ``started()`` (the server listens, so the
+    first page was never slower for it) and then imports the page modules."""
+
+    def run() -> None:
+        global _state
+        while not started():
+            time.sleep(0.05)
+        try:
+            seconds = import_page_modules(warehouse_url)
+        except Exception:  # a broken optional library must not take the server down
+            _state = "failed"
+            log.exception("warming up the analysis pages failed; they import on first use")
+            return
+        _state = "done"
+        log.info("analysis pages warmed up in %.1f s", seconds)
+
+    global _state
+    _state = "running"
+    thread = threading.Thread(target=run, name="kano-warm-up", daemon=True)
+    thread.start()
+    return thread
