@@ -77,6 +77,7 @@ def main() -> int:
         "KANO_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
         "KANO_SECRET_KEY": "bench-secret-key-0123456789abcdef",
         "KANO_WAREHOUSE_URL": f"duckdb:///{logs / 'warehouse.duckdb'}",
+        "KANO_WARM_UP": "false",  # intake servers: no analysis pages to warm up
         "BENCH_POLL": "0.2",
     }
     ready = multiprocessing.Event()

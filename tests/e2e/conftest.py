@@ -103,6 +103,9 @@ def server_env(seeded_database: SeededDatabase, tmp_path: Path,
         "KANO_WAREHOUSE_URL": f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
         "KANO_SECRET_KEY": "browser-test-secret-key-0123456789",
         "KANO_DEMO_DATA_DIR": str(tmp_path / "demo-data"),
+        # each test starts its own server: importing the analysis libraries in every one
+        # costs the suite CPU for nothing (test_warm_up.py tests the warm-up itself)
+        "KANO_WARM_UP": "false",
         **extra,
     })
     return env
