@@ -114,3 +114,30 @@ def test_the_audit_log_names_who_imported(
     last = [(entry.actor, entry.action, entry.entity) for entry in entries[-2:]]
     assert last == [("adam@acme.example", "update", "objective"),
                     ("adam@acme.example", "import", "strategy")]
+
+
+def test_an_importer_who_is_not_a_member_is_refused_by_the_flags_name(
+    db_url: str, sessions: sessionmaker[Session]
+) -> None:
+    """--as with a stranger's e-mail (or a manager's) names --as, not the library's
+    parameter, says what to do, and writes nothing."""
+    seed_people(sessions)  # the example's people, managers of acme
+    before = row_counts(sessions)
+
+    stranger = kano(db_url, "strategy", "import", str(EXAMPLE), "--workspace", "acme",
+                    "--as", "nobody@acme.example")
+    assert stranger.returncode == 2
+    assert "Traceback" not in stranger.stderr
+    assert "as_user" not in stranger.stderr
+    assert ("--as: no active member with e-mail 'nobody@acme.example' in workspace 'acme'."
+            in stranger.stderr)
+    assert "Give the e-mail of an admin or owner of workspace 'acme'" in stranger.stderr
+    assert "kano user create --email EMAIL --workspace acme --role admin" in stranger.stderr
+    assert "leave out --as" in stranger.stderr
+
+    manager = kano(db_url, "strategy", "import", str(EXAMPLE), "--workspace", "acme",
+                   "--as", "ceo@acme.example", "--dry-run")
+    assert manager.returncode == 2
+    assert "--as: ceo@acme.example is a manager of workspace 'acme'" in manager.stderr
+    assert "leave out --as" in manager.stderr
+    assert row_counts(sessions) == before

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from kano.adapters.cli.console import console, error_console, friendly_errors
+from kano.adapters.db.strategy_store import EditForbidden
 from kano.adapters.strategy_code import ImportResult, StrategyFileInvalid, export_yaml
 from kano.adapters.strategy_code import import_strategy as run_import
 from kano.adapters.strategy_code.importer import workspace_owner
 from kano.bootstrap import build_container
+from kano.domain.shared.errors import InvalidInput
 
 strategy_app = typer.Typer(
     help="Strategy as code: custom metrics, scorecards, strategy map links, initiatives, "
@@ -103,9 +106,27 @@ def import_(
             # Plain lines, never wrapped: editors and grep read FILE:LINE: … directly.
             typer.echo(problem.render(str(file)), err=True)
         raise typer.Exit(2) from None
+    except (InvalidInput, EditForbidden) as refused:
+        if isinstance(refused, InvalidInput) and refused.field != "as_user":
+            raise
+        _refuse_importer(refused, workspace)
     finally:
         container.close()
     _report(result, workspace)
+
+
+def _refuse_importer(refused: InvalidInput | EditForbidden, workspace: str) -> NoReturn:
+    """The member named by --as may not import: say so by the flag's name, and how to go
+    on (the importer's own words name the library's parameter, ``as_user``)."""
+    problem = refused.message if isinstance(refused, InvalidInput) else str(refused)
+    error_console.print(
+        f"[bold red]Error:[/] --as: {escape(problem)}.\n"
+        f"Give the e-mail of an admin or owner of workspace '{escape(workspace)}' (Settings → "
+        f"Members, or `kano user create --email EMAIL --workspace {escape(workspace)} --role "
+        "admin`), or leave out --as to import as the workspace's owner.",
+        soft_wrap=True,
+    )
+    raise typer.Exit(2) from None
 
 
 def _report(result: ImportResult, workspace: str) -> None:
