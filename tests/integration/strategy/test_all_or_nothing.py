@@ -102,3 +102,34 @@ def test_measures_and_values_written_together_are_refused_by_their_own_path(
         import_document(sessions, document, loaded, source="five.yaml", workspace="acme")
     assert str(raised.value) == f"1 error in five.yaml:\n{expected}"
     assert (row_counts(sessions), export_text(sessions)) == before
+
+
+LINKED = FIVE + """\
+    links:
+      - {cause: o1, effect: o2}
+      - {cause: o2, effect: o3, hypothesis: Faster answers keep customers.}
+      - cause: o3
+        effect: o4
+        lag_months: 3
+"""
+
+
+@pytest.mark.parametrize(("refuse", "expected"), [
+    (lambda links: setattr(links[2], "lag_months", 500),
+     "five.yaml:29: scorecards[0].links[2].lag_months: "
+     "must be a whole number of months from 0 to 120"),
+    (lambda links: setattr(links[1], "hypothesis", "Faster\x07 answers"),
+     "five.yaml:26: scorecards[0].links[1].hypothesis: contains control characters"),
+])
+def test_links_written_together_are_refused_by_their_own_path(
+    sessions: sessionmaker[Session], before: tuple[dict[str, int], str], refuse: Any,
+    expected: str,
+) -> None:
+    """The store writes a file's new links (and a scorecard's new objectives) in one call;
+    the link it refuses is still named by its own path, and nothing stays written."""
+    document, loaded = read_document(LINKED, "five.yaml")
+    refuse(document.scorecards[0].links)
+    with pytest.raises(StrategyFileInvalid) as raised:
+        import_document(sessions, document, loaded, source="five.yaml", workspace="acme")
+    assert str(raised.value) == f"1 error in five.yaml:\n{expected}"
+    assert (row_counts(sessions), export_text(sessions)) == before

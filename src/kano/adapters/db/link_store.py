@@ -6,7 +6,7 @@ strategy-as-code file (0–120 months).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +19,6 @@ from kano.adapters.db.strategy_store import (
     Author,
     apply_audited_changes,
     record,
-    referenced,
     require_admin,
     row_in,
     text,
@@ -45,8 +44,13 @@ def link_snapshot(db: Session, row: CauseEffectLinkRow) -> dict[str, Any]:
         select(ObjectiveRow.id, ObjectiveRow.key).where(
             ObjectiveRow.id.in_((row.cause_id, row.effect_id))))}
     card = db.scalar(select(ScorecardRow.key).where(ScorecardRow.id == row.scorecard_id))
-    return {"scorecard": card, "cause": keys.get(row.cause_id),
-            "effect": keys.get(row.effect_id), "hypothesis": row.hypothesis,
+    return _snapshot(row, card, keys)
+
+
+def _snapshot(row: CauseEffectLinkRow, card: str | None,
+              objectives: Mapping[int, str]) -> dict[str, Any]:
+    return {"scorecard": card, "cause": objectives.get(row.cause_id),
+            "effect": objectives.get(row.effect_id), "hypothesis": row.hypothesis,
             "lag_months": row.lag_months}
 
 
@@ -55,27 +59,70 @@ def create_link(
     hypothesis: str | None = None, lag_months: int = 0,
 ) -> CauseEffectLinkRow:
     """An arrow on a scorecard's map (admins); one per cause and effect on a map."""
+    item = {"scorecard_id": scorecard_id, "cause_id": cause_id, "effect_id": effect_id,
+            "hypothesis": hypothesis, "lag_months": lag_months}
+    return _create(db, author, [item], lambda index, field: field)[0]
+
+
+def create_links(
+    db: Session, author: Author, items: Sequence[Mapping[str, Any]]
+) -> list[CauseEffectLinkRow]:
+    """Several arrows (a strategy file's map), each checked and audited as ``create_link``
+    does, the rows they name looked up at once and stored in one flush. Each item holds
+    ``scorecard_id``, ``cause_id``, ``effect_id``, ``hypothesis`` and ``lag_months``; a
+    refused one names its place in ``items`` (``links[2].lag_months``)."""
+    return _create(db, author, items, lambda index, field: f"links[{index}].{field}")
+
+
+def _create(
+    db: Session, author: Author, items: Sequence[Mapping[str, Any]],
+    named: Callable[[int, str], str],
+) -> list[CauseEffectLinkRow]:
+    """``create_link``'s checks on each of ``items``, in its order; ``named(index,
+    field)`` is the field a refusal names."""
     require_admin(author, LINKS)
     ws = author.workspace_id
-    card = referenced(db, ScorecardRow, ws, scorecard_id, "scorecard", "scorecard")
-    cause = referenced(db, ObjectiveRow, ws, cause_id, "cause", "objective")
-    effect = referenced(db, ObjectiveRow, ws, effect_id, "effect", "objective")
-    if cause.id == effect.id:
-        raise InvalidInput("effect", SELF_LINK)
-    values = {"hypothesis": text(hypothesis, "hypothesis", limit=TEXT_MAX),
-              "lag_months": _lag(lag_months)}
-    if db.scalar(select(CauseEffectLinkRow.id).where(
-        CauseEffectLinkRow.workspace_id == ws, CauseEffectLinkRow.scorecard_id == card.id,
-        CauseEffectLinkRow.cause_id == cause.id, CauseEffectLinkRow.effect_id == effect.id,
-    )) is not None:
-        raise AlreadyExists("effect", f"The map of '{card.key}' already links '{cause.key}' "
-                                      f"to '{effect.key}'.")
-    row = CauseEffectLinkRow(workspace_id=ws, scorecard_id=card.id, cause_id=cause.id,
-                             effect_id=effect.id, **values)
-    db.add(row)
+    card_ids = {item["scorecard_id"] for item in items}
+    cards = {card_id: key for card_id, key in db.execute(select(
+        ScorecardRow.id, ScorecardRow.key).where(
+        ScorecardRow.workspace_id == ws, ScorecardRow.id.in_(card_ids)))}
+    objectives = {objective_id: key for objective_id, key in db.execute(select(
+        ObjectiveRow.id, ObjectiveRow.key).where(
+        ObjectiveRow.workspace_id == ws,
+        ObjectiveRow.id.in_({item[end] for item in items for end in ("cause_id", "effect_id")}),
+    ))}
+    linked = {(card, cause, effect) for card, cause, effect in db.execute(select(
+        CauseEffectLinkRow.scorecard_id, CauseEffectLinkRow.cause_id, CauseEffectLinkRow.effect_id
+    ).where(CauseEffectLinkRow.workspace_id == ws,
+            CauseEffectLinkRow.scorecard_id.in_(card_ids)))}
+    rows = []
+    for index, item in enumerate(items):
+        ends = (item["scorecard_id"], item["cause_id"], item["effect_id"])
+        for field, id_, known, entity in (("scorecard", ends[0], cards, "scorecard"),
+                                          ("cause", ends[1], objectives, "objective"),
+                                          ("effect", ends[2], objectives, "objective")):
+            if id_ not in known:
+                raise InvalidInput(named(index, field), f"no such {entity} in this workspace")
+        if ends[1] == ends[2]:
+            raise InvalidInput(named(index, "effect"), SELF_LINK)
+        try:
+            values = {"hypothesis": text(item["hypothesis"], "hypothesis", limit=TEXT_MAX),
+                      "lag_months": _lag(item["lag_months"])}
+        except InvalidInput as refused:
+            raise InvalidInput(named(index, refused.field), refused.message) from None
+        if ends in linked:
+            raise AlreadyExists(named(index, "effect"),
+                                f"The map of '{cards[ends[0]]}' already links "
+                                f"'{objectives[ends[1]]}' to '{objectives[ends[2]]}'.")
+        linked.add(ends)
+        rows.append(CauseEffectLinkRow(workspace_id=ws, scorecard_id=ends[0], cause_id=ends[1],
+                                       effect_id=ends[2], **values))
+    db.add_all(rows)
     db.flush()
-    record(db, author, "create", "cause_effect_link", row.id, link_snapshot(db, row))
-    return row
+    for row in rows:
+        record(db, author, "create", "cause_effect_link", row.id,
+               _snapshot(row, cards[row.scorecard_id], objectives))
+    return rows
 
 
 def update_link(

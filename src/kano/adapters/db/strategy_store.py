@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
@@ -24,14 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import audit
-from kano.adapters.db.orm import (
-    Membership,
-    ObjectiveRow,
-    PerspectiveRow,
-    ScorecardRow,
-    Team,
-    User,
-)
+from kano.adapters.db.objective_refs import ObjectiveRefs
+from kano.adapters.db.orm import ObjectiveRow, PerspectiveRow
 from kano.domain.shared.errors import InvalidInput, KanoError, NotFound, PermissionDenied
 from kano.domain.workspaces import Role, may_change_everything, may_change_owned
 
@@ -223,58 +217,48 @@ def scorecard_of(db: Session, objective: ObjectiveRow) -> int:
     return card_id
 
 
-def _ancestor_ids(db: Session, scorecard_id: int) -> list[int]:
-    """The scorecards above this one in the cascade (parent first), stopping at a loop."""
-    chain: list[int] = []
-    current = db.scalar(select(ScorecardRow.parent_id).where(ScorecardRow.id == scorecard_id))
-    while current is not None and current not in chain and current != scorecard_id:
-        chain.append(current)
-        current = db.scalar(select(ScorecardRow.parent_id).where(ScorecardRow.id == current))
-    return chain
-
-
-def _objective_values(
-    db: Session, ws: int, card_id: int, values: Mapping[str, Any]
+def objective_values(
+    refs: ObjectiveRefs, card_id: int, values: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The column values checked: texts trimmed, references in the workspace, the
     perspective in the objective's scorecard, ``aligned_to`` in a parent scorecard."""
     checked = texts_checked(values, OBJECTIVE_COLUMNS, OBJECTIVE_TEXTS)
     for name, value in checked.items():
         if name == "perspective_id":
-            perspective = db.scalar(select(PerspectiveRow).where(
-                PerspectiveRow.id == value, PerspectiveRow.workspace_id == ws,
-                PerspectiveRow.scorecard_id == card_id))
-            if perspective is None:
+            perspective = refs.perspective(value)
+            if perspective is None or perspective.scorecard_id != card_id:
                 raise InvalidInput("perspective", NO_PERSPECTIVE)
         elif name == "owner_user_id" and value is not None:
-            if db.scalar(select(Membership.id).where(Membership.workspace_id == ws,
-                                                     Membership.user_id == value)) is None:
+            if refs.member_email(value) is None:
                 raise InvalidInput("owner", "no such member in this workspace")
         elif name == "owner_team_id" and value is not None:
-            referenced(db, Team, ws, value, "owner_team", "team")
+            if refs.team_key(value) is None:
+                raise InvalidInput("owner_team", "no such team in this workspace")
         elif name == "aligned_to_id" and value is not None:
-            target = referenced(db, ObjectiveRow, ws, value, "aligned_to", "objective")
-            if scorecard_of(db, target) not in _ancestor_ids(db, card_id):
-                raise InvalidInput("aligned_to", f"objective '{target.key}' is not in a parent "
+            target = refs.objective(value)
+            if target is None:
+                raise InvalidInput("aligned_to", "no such objective in this workspace")
+            if target[1] not in refs.ancestors(card_id):
+                raise InvalidInput("aligned_to", f"objective '{target[0]}' is not in a parent "
                                    "scorecard of this objective's scorecard")
         elif name == "position":
-            checked[name] = position_or_last(db, ObjectiveRow, ws, value)
+            checked[name] = position_or_last(refs.db, ObjectiveRow, refs.workspace_id, value)
     return checked
 
 
-def objective_snapshot(db: Session, row: ObjectiveRow) -> dict[str, Any]:
+def objective_snapshot(refs: ObjectiveRefs, row: ObjectiveRow) -> dict[str, Any]:
     """What the audit log keeps of an objective: its values, references by key."""
-    perspective = db.get(PerspectiveRow, row.perspective_id)
+    perspective = refs.perspective(row.perspective_id)
     assert perspective is not None
-    card_key = db.scalar(select(ScorecardRow.key).where(
-        ScorecardRow.id == perspective.scorecard_id))
-    owner = db.scalar(select(User.email).where(User.id == row.owner_user_id))
-    team = db.scalar(select(Team.key).where(Team.id == row.owner_team_id))
-    aligned = db.scalar(select(ObjectiveRow.key).where(ObjectiveRow.id == row.aligned_to_id))
-    return {"key": row.key, "scorecard": card_key, "perspective": perspective.key,
+    card = refs.card(perspective.scorecard_id)
+    assert card is not None
+    aligned = None if row.aligned_to_id is None else refs.objective(row.aligned_to_id)
+    return {"key": row.key, "scorecard": card[0], "perspective": perspective.key,
             "title": row.title, "description": row.description,
-            "customer_voice": row.customer_voice, "owner": owner, "owner_team": team,
-            "aligned_to": aligned, "position": row.position}
+            "customer_voice": row.customer_voice,
+            "owner": None if row.owner_user_id is None else refs.member_email(row.owner_user_id),
+            "owner_team": None if row.owner_team_id is None else refs.team_key(row.owner_team_id),
+            "aligned_to": None if aligned is None else aligned[0], "position": row.position}
 
 
 def create_objective(
@@ -287,10 +271,12 @@ def create_objective(
     manager may create only objectives they own); without ``key`` one is derived from the
     title, without ``position`` it goes last in its perspective."""
     ws = author.workspace_id
-    perspective = referenced(db, PerspectiveRow, ws, perspective_id, "perspective",
-                             "perspective")
+    refs = ObjectiveRefs(db, ws)
+    perspective = refs.perspective(perspective_id)
+    if perspective is None:
+        raise InvalidInput("perspective", "no such perspective in this workspace")
     require_owner(author, [owner_user_id], OBJECTIVES)
-    values = _objective_values(db, ws, perspective.scorecard_id, {
+    values = objective_values(refs, perspective.scorecard_id, {
         "title": title, "description": description, "customer_voice": customer_voice,
         "owner_user_id": owner_user_id, "owner_team_id": owner_team_id,
         "aligned_to_id": aligned_to_id,
@@ -303,8 +289,48 @@ def create_objective(
     )
     db.add(row)
     db.flush()
-    record(db, author, "create", "objective", row.id, objective_snapshot(db, row))
+    record(db, author, "create", "objective", row.id, objective_snapshot(refs, row))
     return row
+
+
+def create_objectives(
+    db: Session, author: Author, items: Sequence[Mapping[str, Any]]
+) -> list[ObjectiveRow]:
+    """Several objectives (a strategy file's lists), each checked, keyed and audited as
+    ``create_objective`` does, the rows they name looked up at once and stored in one
+    flush. Each item holds a ``key``, a ``position`` and every column of
+    ``OBJECTIVE_COLUMNS``; ``aligned_to_id`` names a stored objective (one of an earlier
+    call). A refused one names its place in ``items`` (``objectives[1].owner``)."""
+    ws = author.workspace_id
+    refs = ObjectiveRefs(db, ws)
+    refs.prefetch(items)
+    taken = set(db.scalars(select(ObjectiveRow.key).where(
+        ObjectiveRow.workspace_id == ws, ObjectiveRow.key.in_({item["key"] for item in items}))))
+    rows = []
+    for index, item in enumerate(items):
+        try:
+            perspective = refs.perspective(item["perspective_id"])
+            if perspective is None:
+                raise InvalidInput("perspective", "no such perspective in this workspace")
+            require_owner(author, [item["owner_user_id"]], OBJECTIVES)
+            values = objective_values(refs, perspective.scorecard_id, {
+                name: value for name, value in item.items() if name != "key"})
+            key = item["key"]
+            checked_key(key)
+            if key in taken:  # the words of ``new_key``
+                raise AlreadyExists("key", f"A objective with key '{key}' already exists.")
+        except (InvalidInput, AlreadyExists) as refused:
+            field = f"objectives[{index}].{refused.field}"
+            if isinstance(refused, AlreadyExists):
+                raise AlreadyExists(field, str(refused)) from None
+            raise InvalidInput(field, refused.message) from None
+        taken.add(key)
+        rows.append(ObjectiveRow(workspace_id=ws, key=key, **values))
+    db.add_all(rows)
+    db.flush()
+    for row in rows:
+        record(db, author, "create", "objective", row.id, objective_snapshot(refs, row))
+    return rows
 
 
 def apply_audited_changes(
@@ -347,7 +373,7 @@ def update_objective(
         if destination.scorecard_id != card_id:
             require_admin(author, "which scorecard an objective is on")
             card_id = destination.scorecard_id
-    checked = _objective_values(db, ws, card_id, values)
+    checked = objective_values(ObjectiveRefs(db, ws), card_id, values)
     apply_audited_changes(db, author, row, checked, "objective")
     return row
 

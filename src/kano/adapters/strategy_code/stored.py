@@ -11,11 +11,14 @@ store keeps them: trimmed, blank as none), so importing the same file twice call
 store and writes no audit entry. Order keeps every step valid for the store's own checks:
 scorecards parents first (a parent is never set to a card whose chain is not final yet),
 objectives scorecard by scorecard in that order (``aligned_to`` points into an ancestor
-scorecard, already written). The file's new measures, and its new values, go to the
-store in one call each (``create_measures``, ``create_values``: the same checks and
-audit entries per row, one flush), which keeps a first import of hundreds of objectives
-within about twice the old bulk writes. Deletions remove only the topmost stale row of
-each branch — as a form's delete does, the database's cascade takes its children along.
+scorecard, already written). New rows go to the store in batches — a scorecard's new
+objectives, then all new measures, all new values and all new links, one call each
+(``create_objectives``, ``create_measures``, ``create_values``, ``create_links``: the
+same checks and audit entries per row as one at a time, the rows they name looked up at
+once, one flush) — so a first import of hundreds of objectives costs a few round trips
+per batch rather than several per row. Changed rows are updated one by one, as a PATCH.
+Deletions remove only the topmost stale row of each branch — as a form's delete does,
+the database's cascade takes its children along.
 """
 
 from __future__ import annotations
@@ -155,28 +158,53 @@ def write_scorecards(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> Non
                 lambda b=band, c=card_id, k=x.model.key: scorecard_store.create_perspective(
                     db, author, scorecard_id=c, key=k, **b),
                 lambda row, b: scorecard_store.update_perspective(db, author, row.id, b))
-    rank = {x.identity: place for place, x in enumerate(cards)}
-    objectives = sorted(found[e.OBJECTIVE].values(),
-                        key=lambda x: rank[cast(tuple[str, str], x.parent)[0]])
-    for x in objectives:
-        o = x.model
-        values = {"perspective_id": w.id_of(e.PERSPECTIVE, x.parent), "title": o.title,
-                  "description": o.description, "customer_voice": o.customer_voice,
-                  "owner_user_id": w.user(o.owner), "owner_team_id": w.team(o.owner_team),
-                  "aligned_to_id": w.id_of(e.OBJECTIVE, o.aligned_to), "position": x.position}
-        _upsert(w, x, values,
-                lambda v=values, k=o.key: strategy_store.create_objective(db, author, key=k, **v),
-                lambda row, v: strategy_store.update_objective(
-                    db, author, row.id, v, across_scorecards=True))
+    for card in cards:  # aligned_to points into an ancestor: its batch came before
+        _write_objectives(w, [x for x in found[e.OBJECTIVE].values()
+                              if cast(tuple[str, str], x.parent)[0] == card.identity])
     _write_measures(w, found)
+    fresh: list[Entry] = []  # links to create: one store call for all of them
     for x in found[e.LINK].values():
-        card, cause, effect = cast(tuple[str, str, str], x.identity)
-        ends = {"scorecard_id": w.id_of(e.SCORECARD, card),
-                "cause_id": w.id_of(e.OBJECTIVE, cause), "effect_id": w.id_of(e.OBJECTIVE, effect)}
         link = {"hypothesis": x.model.hypothesis, "lag_months": x.model.lag_months}
-        _upsert(w, x, link,
-                lambda n=ends, v=link: link_store.create_link(db, author, **n, **v),
-                lambda row, v: link_store.update_link(db, author, row.id, v))
+        if x.identity not in w.snapshot.rows[x.entity]:
+            fresh.append(x)
+            continue
+        _upsert(w, x, link, None, lambda row, v: link_store.update_link(db, author, row.id, v))
+    if fresh:
+        links = [_link_ends(w, x) | {"hypothesis": x.model.hypothesis,
+                                     "lag_months": x.model.lag_months} for x in fresh]
+        _create_batch(w, fresh, "links", lambda: link_store.create_links(db, author, links))
+
+
+def _link_ends(w: _Writer, x: Entry) -> dict[str, Any]:
+    card, cause, effect = cast(tuple[str, str, str], x.identity)
+    return {"scorecard_id": w.id_of(e.SCORECARD, card),
+            "cause_id": w.id_of(e.OBJECTIVE, cause), "effect_id": w.id_of(e.OBJECTIVE, effect)}
+
+
+def _write_objectives(w: _Writer, objectives: list[Entry]) -> None:
+    """One scorecard's objectives: changed ones updated one by one (as a PATCH), new ones
+    created in one store call."""
+    db, author = w.session, w.author
+    fresh: list[Entry] = []
+    for x in objectives:
+        values = _objective_columns(w, x)
+        if x.identity not in w.snapshot.rows[x.entity]:
+            fresh.append(x)
+            continue
+        _upsert(w, x, values, None, lambda row, v: strategy_store.update_objective(
+            db, author, row.id, v, across_scorecards=True))
+    if fresh:
+        items = [{"key": x.model.key} | _objective_columns(w, x) for x in fresh]
+        _create_batch(w, fresh, "objectives",
+                      lambda: strategy_store.create_objectives(db, author, items))
+
+
+def _objective_columns(w: _Writer, x: Entry) -> dict[str, Any]:
+    o = x.model
+    return {"perspective_id": w.id_of(e.PERSPECTIVE, x.parent), "title": o.title,
+            "description": o.description, "customer_voice": o.customer_voice,
+            "owner_user_id": w.user(o.owner), "owner_team_id": w.team(o.owner_team),
+            "aligned_to_id": w.id_of(e.OBJECTIVE, o.aligned_to), "position": x.position}
 
 
 def _write_measures(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
