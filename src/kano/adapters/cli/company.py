@@ -7,11 +7,14 @@ from pathlib import Path
 
 import typer
 import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.cli.console import console, friendly_errors, row_progress
 from kano.adapters.cli.warehouse import load_into_warehouse
 from kano.adapters.db import accounts, migrate
 from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import User
 from kano.bootstrap import build_container
 from kano.config import get_settings
 from kano.domain.workspaces import Role
@@ -46,6 +49,18 @@ def load_files(out: Path, workspace: str, name: str | None = None) -> None:
     container.close()
 
 
+def ensure_demo_owner(sessions: sessionmaker[Session], workspace: str) -> None:
+    """Make the demo login an owner of ``workspace`` before the demo strategy is imported:
+    the import is then theirs (it acts as the workspace's owner, as ``kano strategy
+    import`` does), and the audit log names them on every row it writes."""
+    with transaction(sessions) as session:
+        user = session.scalar(select(User).where(User.email == DEMO_EMAIL))
+        if user is None:  # hashing a password takes a tenth of a second: only once
+            user = accounts.ensure_user(session, DEMO_EMAIL, DEMO_PASSWORD, name="Demo Owner")
+        accounts.grant_role(session, accounts.get_workspace(session, workspace), user,
+                            Role.OWNER)
+
+
 def open_demo_cases(workspace: str) -> None:
     """Seed the workspace's case inbox from its latest responses (``kano.demo.case_inbox``):
     a file load opens no cases, and an empty inbox would hide the closed loop."""
@@ -70,6 +85,11 @@ def load_demo_workspace(
     if with_strategy:
         from kano.demo.strategy import load_demo_strategy  # imported late, as in load_files
 
+        container = build_container()
+        try:
+            ensure_demo_owner(container.sessions, workspace)
+        finally:
+            container.close()
         load_demo_strategy(out, workspace)
     open_demo_cases(workspace)
     from kano.demo import pilot_workspace

@@ -22,7 +22,7 @@ from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import User
 from kano.adapters.strategy_code import ImportResult
-from kano.adapters.strategy_code.importer import import_document
+from kano.adapters.strategy_code.importer import import_document, workspace_owner
 from kano.adapters.strategy_code.schema import StrategyDocument
 from kano.adapters.strategy_code.source import LoadedYaml
 from kano.demo.strategy.fill import fill_from_data
@@ -103,6 +103,7 @@ def import_demo_strategy(
     document = filled_document(data_dir)
     with transaction(sessions) as session:
         ensure_demo_people(session, workspace, set(_named_people(document)))
+        owner = workspace_owner(session, workspace)  # the importer, as in the CLI
     # Checked as a document rather than re-parsed as YAML text: the pure-Python YAML
     # parser would add most of a second to ``kano demo``. Its line numbers would point
     # into a generated text anyway; an error here is a bug in the template.
@@ -113,6 +114,7 @@ def import_demo_strategy(
         source=DEMO_STRATEGY_FILE.name,
         workspace=workspace,
         actor="kano demo",
+        as_user=owner,
     )
 
 
