@@ -1,6 +1,13 @@
 """Speed of customer-value analytics at a million customers, and the ratio to lifetimes.
 
     python bench/value.py [--customers 1000000] [--repeat 3] [--no-lifetimes]
+    python bench/value.py --page [--repeat 5]
+
+``--page`` times what the first /value/clv request of a server computes on the demo
+company (size S, seed 1, loaded into a DuckDB warehouse): imports, the per-segment CLV fit
+and the 26-week holdout check, each run in a fresh process as a new server pays it. The
+baseline in the same run is the code before session 15 (BLAS threads left to OpenBLAS in
+the fits, scikit-learn imported with the CLV module), alternated with the current code.
 
 Customers are drawn from the BG/NBD and Gamma-Gamma processes themselves
 (``kano.analytics.value.simulate``: r 0.25, alpha 4.4, a 0.8, b 2.4; p 6, q 4, gamma 15;
@@ -92,12 +99,84 @@ def portfolio(n: int, rng: np.random.Generator) -> dict[str, Any]:
     }
 
 
+PAGE_WORK = """
+import sys, time
+started = time.perf_counter()
+from kano.analytics.value import clv
+if sys.argv[2] == "baseline":
+    import kano.analytics.value.churn  # what report.py imported before session 15
+    clv.FIT_BLAS_THREADS = None
+from kano.adapters.warehouse import connect
+from kano.analytics.value import views
+imported = time.perf_counter()
+backend = connect(sys.argv[1], read_only=True)
+view = views.clv_view(backend, 1)
+fitted = time.perf_counter()
+check = views.clv_view(backend, 1, holdout=26.0)
+done = time.perf_counter()
+print(imported - started, fitted - imported, done - fitted,
+      *[repr(v) for f in view.fits for v in (f.bg.r, f.bg.alpha, f.bg.a, f.bg.b, f.gg.p)])
+"""
+
+
+def first_clv_page(repeat: int) -> None:
+    """The first /value/clv request's work, baseline and current, in fresh processes."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from kano.adapters.warehouse import ParquetSource, load_warehouse, open_store
+    from kano.demo import generate_company
+
+    folder = Path(tempfile.mkdtemp(prefix="kano-bench-value-"))
+    generate_company("S", 1, folder / "demo")
+    url = f"duckdb:///{folder / 'warehouse.duckdb'}"
+    store = open_store(url)
+    try:
+        load_warehouse(store, ParquetSource(folder / "demo"), 1)
+    finally:
+        store.close()
+    runs: dict[str, list[list[float]]] = {"baseline": [], "current": []}
+    parameters: dict[str, set[tuple[str, ...]]] = {"baseline": set(), "current": set()}
+    for _ in range(repeat):
+        for variant in ("baseline", "current"):
+            out = subprocess.run([sys.executable, "-c", PAGE_WORK, url, variant], check=True,
+                                 capture_output=True, text=True).stdout.split()  # fmt: skip
+            runs[variant].append([float(v) for v in out[:3]])
+            parameters[variant].add(tuple(out[3:]))
+    print(f"demo S on DuckDB, {repeat} fresh processes each, medians (s):")
+    print("variant   imports  fit+score  holdout  total")
+    totals = {}
+    for variant, times in runs.items():
+        parts = [statistics.median(t[i] for t in times) for i in range(3)]
+        totals[variant] = statistics.median(sum(t) for t in times)
+        print(f"{variant:9} {parts[0]:7.2f} {parts[1]:10.2f} {parts[2]:8.2f} "
+              f"{totals[variant]:6.2f}")  # fmt: skip
+    print(f"ratio baseline/current (total): {totals['baseline'] / totals['current']:.2f}")
+    # The warehouse sums amounts in parallel, so a run's float sums (and with them the last
+    # digits of a flat Gamma-Gamma fit) may differ from another's whatever the variant.
+    for variant, found in parameters.items():
+        print(f"{variant}: {len(found)} distinct parameter set(s) (r, alpha, a, b, p per segment)")
+    print(f"a parameter set found by both: {bool(parameters['baseline'] & parameters['current'])}")
+    distinct = parameters["baseline"] | parameters["current"]
+    if len(distinct) > 1:
+        columns = list(zip(*(tuple(map(float, found)) for found in distinct), strict=True))
+        gap = max((max(c) - min(c)) / abs(max(c)) for c in columns)
+        print(f"largest relative spread of a parameter across all runs: {gap:.1e}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-lifetimes", action="store_true")
+    parser.add_argument("--page", action="store_true", help="the first /value/clv request")
     args = parser.parse_args()
+    if args.page:
+        print(f"load average before: {os.getloadavg()}")
+        first_clv_page(args.repeat)
+        print(f"load average after: {os.getloadavg()}")
+        return 0
     n = args.customers
     print(f"load average before: {os.getloadavg()}")
     start = time.perf_counter()

@@ -191,3 +191,36 @@ def test_gamma_gamma_needs_spread_and_positive_spend() -> None:
         clv.fit_gamma_gamma([1, 2, 3, 1, 2, 0], [10.0] * 5 + [0.0])
     with pytest.raises(clv.CannotFitError, match="monetary: must be > 0"):
         clv.fit_gamma_gamma([1, 2], [10.0, 0.0])
+
+
+def test_fits_find_the_same_parameters_on_one_blas_thread_as_on_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fits run L-BFGS-B on one BLAS thread (five times faster on a busy machine); the
+    parameters must be those the library's default threads find, bit for bit."""
+    data = summary()
+    spenders = data["x"] > 0
+
+    def both() -> tuple[clv.BgNbdParams, clv.GammaGammaParams]:
+        return (clv.fit_bg_nbd(data["x"], data["t_x"], data["T"]),
+                clv.fit_gamma_gamma(data["x"][spenders], data["zbar"][spenders]))  # fmt: skip
+
+    one_thread = both()
+    monkeypatch.setattr(clv, "FIT_BLAS_THREADS", None)
+    default_threads = both()
+
+    assert one_thread == default_threads
+    assert clv.FIT_BLAS_THREADS is None and one_thread[0].n_customers == 2357
+
+
+def test_the_clv_analysis_does_not_load_scikit_learn() -> None:
+    """scikit-learn is the churn model's alone; importing it cost the first CLV, RFM or
+    profit page of a server about two seconds (more under load)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, kano.analytics.value.views, kano.analytics.value.report; "
+             "print('sklearn' in sys.modules)")  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)  # fmt: skip
+    assert result.stdout.strip() == "False"

@@ -21,16 +21,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
+from threading import Lock
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import optimize, special
+from threadpoolctl import ThreadpoolController
 
 FloatArray = NDArray[np.float64]
 
 #: Below this many repeat buyers the purchase-rate and dropout parameters are not
 #: identified well enough to be worth reporting (the likelihood surface is flat).
 MIN_REPEAT_BUYERS = 5
+
+
+#: BLAS threads while L-BFGS-B searches (None: the library's default, all cores). SciPy's
+#: L-BFGS-B calls BLAS on vectors and matrices of a few parameters; OpenBLAS's threads then
+#: cost far more than they do, most on a busy machine: one demo segment's two fits took
+#: 0.40–0.64 s instead of 0.075–0.12 s under load (bench/RESULTS.md, session 15). One thread
+#: finds the same parameters, bit for bit. ``bench/value.py --page`` sets None as baseline.
+FIT_BLAS_THREADS: int | None = 1
+_ONE_FIT_AT_A_TIME = Lock()  # the limit is process-wide: two fits must not undo each other's
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """The BLAS libraries loaded with SciPy (found once: looking them up costs ~3 ms)."""
+    return ThreadpoolController()
 
 
 class CannotFitError(ValueError):
@@ -92,13 +110,14 @@ def _summary(
 def _maximise(
     negative_mean_ll: Callable[[FloatArray], float], start: FloatArray, what: str
 ) -> tuple[FloatArray, float]:
-    result = optimize.minimize(
-        negative_mean_ll,
-        start,
-        method="L-BFGS-B",
-        bounds=[(-12.0, 12.0)] * len(start),
-        options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 2000},
-    )
+    with _ONE_FIT_AT_A_TIME, _blas().limit(limits=FIT_BLAS_THREADS, user_api="blas"):
+        result = optimize.minimize(
+            negative_mean_ll,
+            start,
+            method="L-BFGS-B",
+            bounds=[(-12.0, 12.0)] * len(start),
+            options={"ftol": 1e-14, "gtol": 1e-9, "maxiter": 2000},
+        )
     log_params = np.asarray(result.x, dtype=np.float64)
     if not np.all(np.isfinite(log_params)) or not np.isfinite(result.fun):
         raise CannotFitError(f"{what}: the likelihood could not be maximised ({result.message})")

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from kano.analytics.value import clv as model
-from kano.analytics.value.churn import ChurnModel, fit_churn
 from kano.analytics.value.client_matrix import ClientMatrix, Criterion, client_matrix
 from kano.analytics.value.inputs import ValueReader, churn_features, profit_levers
 from kano.analytics.value.profit import (
@@ -27,6 +26,9 @@ from kano.analytics.value.profit import (
 )
 from kano.analytics.value.rfm import DEFAULT_SEGMENTS, SegmentRule, rfm_scores
 from kano.analytics.value.transactions import CustomerSummary
+
+if TYPE_CHECKING:  # the churn model loads scikit-learn (~2 s): only churn_report needs it
+    from kano.analytics.value.churn import ChurnModel
 
 Record = dict[str, Any]
 
@@ -221,6 +223,9 @@ def churn_report(
 ) -> tuple[Record, list[Record], ChurnModel]:  # fmt: skip
     """Model quality (AUC, Brier, reliability, drivers) and each customer's risk and reasons,
     riskiest first."""
+    # Imported here: scikit-learn costs the first CLV, RFM or profit page ~2 s it never uses.
+    from kano.analytics.value.churn import fit_churn
+
     if method not in ("logistic", "boosting"):
         raise ValueError("method: choose logistic or boosting")
     fitted = fit_churn(train, holdout, features=churn_features(train),
