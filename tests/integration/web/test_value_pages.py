@@ -5,23 +5,33 @@ attributed exactly, exports of every customer, the cell filter, three languages.
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
 import re
+import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from kano.adapters.db.orm import Customer
-from kano.adapters.warehouse import connect
+from kano.adapters.warehouse import ParquetSource, connect
 from kano.analytics.value import views
 from kano.app import create_app
-from kano.bootstrap import Container
+from kano.bootstrap import Container, build_container
+from kano.config import Settings
 from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
 from tests.integration.web.browsing import Browser, text_of
+from tests.warehouses import load_into
 
 __all__ = ["demo_data", "live"]
 
@@ -280,3 +290,133 @@ def test_customer_360_finds_by_name_and_refuses_unknown_ids(browser: Browser) ->
     searched = browser.client.get("/customers", params={"q": name, "lang": "en"}).text
     assert f'data-customer="{first.group(1)}"' in searched
     assert browser.client.get("/customers/987654321?lang=en").status_code == 404
+
+
+CHARTED = ("/value/rfm?transitions_from=2025-11-01", "/value/matrix", "/value/profit",
+           "/value/clv", "/value/churn")  # fmt: skip
+CHANNELS = ("x", "y", "color", "size", "strokeDash")
+
+
+def _chart_specs(page: str) -> dict[str, dict[str, Any]]:
+    """Each chart's Vega-Lite spec as the page embeds it, by the chart's id."""
+    found = re.findall(r'<script type="application/json" id="([\w-]+)-spec">(.*?)</script>',
+                       page, re.S)  # fmt: skip
+    return {chart: json.loads(text) for chart, text in found}
+
+
+def _titles(spec: Any) -> list[str | None]:
+    """The title of every axis, legend and tooltip line of a spec and its layers; a tooltip
+    line without one (Vega shows the field's name, "importance") counts as None."""
+    titles: list[str | None] = []
+    if isinstance(spec, dict):
+        encoding = spec.get("encoding", {})
+        for channel in CHANNELS:
+            shown = encoding.get(channel)
+            if isinstance(shown, dict) and "field" in shown and shown.get("axis", "") is not None \
+                    and shown.get("legend", "") is not None and shown.get("title", "") is not None:
+                titles.append(shown.get("title"))
+        tooltip = encoding.get("tooltip", [])
+        titles.extend(line.get("title") for line in tooltip if isinstance(tooltip, list))
+        for value in spec.values():
+            titles.extend(_titles(value))
+    elif isinstance(spec, list):
+        for item in spec:
+            titles.extend(_titles(item))
+    return titles
+
+
+@pytest.mark.parametrize("language", ["ru", "hu"])
+def test_value_charts_read_in_the_pages_language(browser: Browser, language: str) -> None:
+    """The QA pass found the value charts' axes in English on Russian and Hungarian pages:
+    numbers with the English decimal point and comma grouping, tooltips titled by field
+    names ("importance", "purchases"). Every chart now carries the language's number locale
+    and a translated title on each axis, legend and tooltip line."""
+    neutral = {"CLV"}  # the same word in every language
+    for path in CHARTED:
+        english = _chart_specs(browser.client.get(f"{path}&lang=en" if "?" in path
+                                                  else f"{path}?lang=en").text)  # fmt: skip
+        local = _chart_specs(browser.client.get(f"{path}&lang={language}" if "?" in path
+                                                else f"{path}?lang={language}").text)  # fmt: skip
+        assert local and set(local) == set(english), path
+        for chart, spec in local.items():
+            locale = spec["usermeta"]["embedOptions"]["formatLocale"]
+            assert (locale["decimal"], locale["thousands"]) == (",", "\u00a0"), chart
+            assert english[chart]["usermeta"]["embedOptions"]["formatLocale"]["decimal"] == "."
+            titles, english_titles = _titles(spec), _titles(english[chart])
+            assert None not in titles and None not in english_titles, (chart, titles)
+            assert len(titles) == len(english_titles)
+            untranslated = set(titles) & (set(english_titles) - neutral)
+            assert not untranslated, (chart, untranslated)
+
+
+def test_clv_and_churn_tables_name_each_customer_and_link_their_page(
+    live: Container, browser: Browser
+) -> None:
+    """The QA pass found the churn and CLV tables listing internal numbers. Each row now
+    names the customer as the app database does and links their 360 page."""
+    workspace = workspace_id(live.sessions)
+    for path, table in (("/value/clv?lang=hu", "clv-customers"),
+                        ("/value/churn?lang=ru", "churn-customers")):  # fmt: skip
+        page = browser.client.get(path).text
+        body = page[page.index(f'<table id="{table}">'):]
+        body = body[:body.index("</table>")]
+        links = re.findall(r'<tr><td><a href="/customers/(\d+)">([^<]+)</a></td>', body)
+        assert len(links) == 100, path
+        with live.sessions() as session:
+            names = dict(session.execute(
+                select(Customer.id, Customer.name).where(Customer.workspace_id == workspace)
+            ).all())  # fmt: skip
+        for customer, shown in links:
+            assert html.unescape(shown) == names[int(customer)], (path, customer)
+            assert not shown.strip().isdigit()
+    first = links[0][0]
+    profile = browser.client.get(f"/customers/{first}?lang=en")
+    assert profile.status_code == 200 and names[int(first)] in html.unescape(profile.text)
+
+
+def _fits(page: str) -> list[list[str]]:
+    """The rows of the CLV page's table of fitted models, as the page shows them."""
+    table = page[page.index('<table id="clv-fits">'):]
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", table[:table.index("</table>")], re.S)
+    return [re.split(r"</td><td[^>]*>", row) for row in rows]
+
+
+def test_a_load_of_new_orders_refits_the_clv_page(
+    live: Container, demo_data: Path, tmp_path: Path
+) -> None:
+    """The pages keep the fitted models until a load changes the data: the same answer
+    again at once, and after the later orders arrive, the fit of the data as loaded then."""
+    workspace = workspace_id(live.sessions)
+    earlier = tmp_path / "earlier"
+    shutil.copytree(demo_data, earlier)
+    orders = pq.read_table(demo_data / "transactions.parquet")
+    cut = pc.less(orders["occurred_at"], pa.scalar(datetime(2026, 9, 1), pa.timestamp("us")))
+    pq.write_table(orders.filter(cut), earlier / "transactions.parquet")
+    url = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
+    load_into(url, ParquetSource(earlier), workspace)
+    container = build_container(Settings(
+        database_url=live.settings.database_url, warehouse_url=url,
+        secret_key="test-secret-key-0123456789abcdef", demo_data_dir=str(demo_data)))  # fmt: skip
+    try:
+        reader = Browser(TestClient(create_app(container=container), follow_redirects=False))
+        reader.log_in("helen.carter@northwind.example", "demo")
+        before = _fits(reader.page("/value/clv?lang=en").text)
+        again = _fits(reader.page("/value/clv?lang=en").text)
+        load_into(url, ParquetSource(demo_data), workspace)  # September and October arrive
+        after = _fits(reader.page("/value/clv?lang=en").text)
+    finally:
+        container.close()
+    backend = connect(url, read_only=True)
+    try:
+        expected = views.clv_view(backend, workspace).parameters()
+    finally:
+        backend.disconnect()
+
+    assert again == before and len(before) == len(after) == len(expected) == 3
+    assert after != before
+    for row, fit in zip(after, expected, strict=True):
+        assert _number(row[1]) == fit["customers"]
+        shown = [_number(cell) for cell in row[2:6]]  # BG/NBD r, alpha, a, b
+        wanted = [fit["bg_nbd"][name] for name in ("r", "alpha", "a", "b")]
+        assert shown == pytest.approx(wanted, abs=0.0015, rel=1e-3)
+    assert sum(_number(row[1]) for row in after) > sum(_number(row[1]) for row in before)

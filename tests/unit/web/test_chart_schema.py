@@ -24,7 +24,8 @@ def test_the_value_pilot_and_driver_charts_declare_the_served_vega_lite() -> Non
                                  "performance": 1.2},
                                 {"driver": "first_response_minutes", "share": 0.4,
                                  "performance": 3.4}], _same)
-    churn = value_charts.churn_reliability([{"predicted": 0.1, "observed": 0.12}], _same)
+    churn = value_charts.churn_reliability([{"predicted": 0.1, "observed": 0.12}], _same,
+                                            "en")
 
     assert quadrant["$schema"] == wanted
     assert churn["$schema"] == wanted

@@ -1,8 +1,11 @@
 """Vega-Lite charts of the customer-value pages (rendered by the vendored vega-embed).
 
-Each function takes the rows of :mod:`kano.analytics.value.views` and the page's gettext,
-and returns a spec; the numbers are computed in Python (the waterfall's running totals too)
-so that the chart shows exactly what the tables beside it say.
+Each function takes the rows of :mod:`kano.analytics.value.views`, the page's gettext and
+language, and returns a spec; the numbers are computed in Python (the waterfall's running
+totals too) so that the chart shows exactly what the tables beside it say. Every spec
+carries the language's d3 number locale (decimal sign, grouping, true minus) for vega-embed,
+and every axis and tooltip line a translated title, so no field name or English number
+format shows on a Russian or Hungarian page.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kano.adapters.web.charts import VEGA_LITE_SCHEMA
+from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale
 
 Spec = dict[str, Any]
 Gettext = Callable[[str], str]
@@ -24,17 +27,18 @@ def _word(gettext: Gettext, text: str) -> str:
     return gettext(text)
 
 
-def _spec(data: list[dict[str, Any]], height: int = 300, **parts: Any) -> Spec:
+def _spec(data: list[dict[str, Any]], language: str, height: int = 300, **parts: Any) -> Spec:
     return {
         "$schema": SCHEMA,
         "width": "container",
         "height": height,
         "data": {"values": data},
         **parts,
+        "usermeta": {"embedOptions": {"formatLocale": d3_number_locale(language)}},
     }
 
 
-def rfm_segments(segments: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+def rfm_segments(segments: Sequence[dict[str, Any]], _: Gettext, language: str) -> Spec:
     """Revenue of each RFM segment (bars), customers in the tooltip."""
     data = [
         {"segment": _word(_, s["segment"]), "revenue": s["revenue"], "customers": s["customers"]}
@@ -42,6 +46,7 @@ def rfm_segments(segments: Sequence[dict[str, Any]], _: Gettext) -> Spec:
     ]
     return _spec(
         data,
+        language,
         mark={"type": "bar"},
         encoding={
             "y": {"field": "segment", "type": "nominal", "sort": "-x", "title": None},
@@ -49,13 +54,13 @@ def rfm_segments(segments: Sequence[dict[str, Any]], _: Gettext) -> Spec:
             "tooltip": [
                 {"field": "segment", "title": _("Segment")},
                 {"field": "revenue", "title": _("Revenue"), "format": ",.0f"},
-                {"field": "customers", "title": _("Customers")},
+                {"field": "customers", "title": _("Customers"), "format": ","},
             ],
         },
     )
 
 
-def rfm_transitions(moves: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+def rfm_transitions(moves: Sequence[dict[str, Any]], _: Gettext, language: str) -> Spec:
     """A flow chart of customers between RFM segments: the segments before on the left, now
     on the right, each a bar as tall as its customers, joined by bands as thick as the
     customers who moved that way (a parallel-sets chart; the layout is computed here)."""
@@ -109,10 +114,11 @@ def rfm_transitions(moves: Sequence[dict[str, Any]], _: Gettext) -> Spec:
     tooltip = [
         {"field": "from", "title": _("Segment before")},
         {"field": "to", "title": _("Segment now")},
-        {"field": "customers", "title": _("Customers")},
+        {"field": "customers", "title": _("Customers"), "format": ","},
     ]
     return _spec(
         [],
+        language,
         height=height,
         layer=[
             {
@@ -161,12 +167,15 @@ def rfm_transitions(moves: Sequence[dict[str, Any]], _: Gettext) -> Spec:
     )
 
 
-def matrix_scatter(accounts: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+def matrix_scatter(
+    accounts: Sequence[dict[str, Any]], _: Gettext, language: str, names: dict[int, str]
+) -> Spec:
     """Each account by relationship (x) and attractiveness (y), coloured by its
-    attractiveness level (the axis that sets the strategy)."""
+    attractiveness level (the axis that sets the strategy); the tooltip names the account
+    (``names``: customer id → name; the number where it has none)."""
     data = [
         {
-            "customer": a["customer_id"],
+            "customer": names.get(int(a["customer_id"]), str(a["customer_id"])),
             "relationship": a["relationship"],
             "attractiveness": a["attractiveness"],
             "level": _word(_, a["attractiveness_level"]),
@@ -178,6 +187,7 @@ def matrix_scatter(accounts: Sequence[dict[str, Any]], _: Gettext) -> Spec:
     levels = [_("low"), _("medium"), _("high")]
     return _spec(
         data,
+        language,
         height=380,
         mark={"type": "point", "filled": True, "opacity": 0.75},
         encoding={
@@ -214,7 +224,7 @@ def matrix_scatter(accounts: Sequence[dict[str, Any]], _: Gettext) -> Spec:
     )
 
 
-def profit_waterfall(report: dict[str, Any], _: Gettext) -> Spec:
+def profit_waterfall(report: dict[str, Any], _: Gettext, language: str) -> Spec:
     """Profit before, each lever's contribution stacked on the running total, profit after."""
     before, after = _("Profit before"), _("Profit after")
     data = [
@@ -251,6 +261,7 @@ def profit_waterfall(report: dict[str, Any], _: Gettext) -> Spec:
     order = [row["step"] for row in data]
     return _spec(
         data,
+        language,
         height=340,
         mark={"type": "bar"},
         encoding={
@@ -280,11 +291,12 @@ def profit_waterfall(report: dict[str, Any], _: Gettext) -> Spec:
     )
 
 
-def clv_distribution(customers: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+def clv_distribution(customers: Sequence[dict[str, Any]], _: Gettext, language: str) -> Spec:
     """How CLV is spread over the customers (histogram)."""
     data = [{"clv": c["clv"]} for c in customers]
     return _spec(
         data,
+        language,
         height=260,
         mark={"type": "bar"},
         encoding={
@@ -299,29 +311,29 @@ def clv_distribution(customers: Sequence[dict[str, Any]], _: Gettext) -> Spec:
     )
 
 
-def clv_holdout(buckets: Sequence[dict[str, Any]], _: Gettext) -> Spec:
-    """Predicted against actual purchases in the holdout, by calibration frequency."""
+def clv_holdout(
+    buckets: Sequence[dict[str, Any]], _: Gettext, language: str, segments: dict[str, str]
+) -> Spec:
+    """Predicted against actual purchases in the holdout, by calibration frequency; each
+    segment under its workspace name (``segments``: key → name)."""
+    actual, predicted = _("Actual"), _("Predicted")
     data = []
     for b in buckets:
-        segment = b["segment"] or _("All customers")
-        data.append(
-            {
-                "frequency": b["frequency"],
-                "segment": segment,
-                "series": _("Actual"),
-                "purchases": b["actual"],
-            }
-        )
-        data.append(
-            {
-                "frequency": b["frequency"],
-                "segment": segment,
-                "series": _("Predicted"),
-                "purchases": b["predicted"],
-            }
-        )
+        segment = segments.get(b["segment"], b["segment"]) if b["segment"] else None
+        for series, purchases in ((actual, b["actual"]), (predicted, b["predicted"])):
+            data.append(
+                {
+                    "frequency": b["frequency"],
+                    "segment": segment or _("All customers"),
+                    "series": series,
+                    "purchases": purchases,
+                    "actual": b["actual"],
+                    "predicted": b["predicted"],
+                }
+            )
     return _spec(
         data,
+        language,
         height=260,
         mark={"type": "line", "point": True},
         encoding={
@@ -334,20 +346,22 @@ def clv_holdout(buckets: Sequence[dict[str, Any]], _: Gettext) -> Spec:
             "color": {"field": "series", "type": "nominal", "title": None},
             "strokeDash": {"field": "segment", "type": "nominal", "title": _("Segment")},
             "tooltip": [
-                {"field": "segment"},
-                {"field": "frequency"},
-                {"field": "series"},
-                {"field": "purchases", "format": ".3f"},
+                {"field": "segment", "title": _("Segment")},
+                {"field": "frequency", "title": _("Repeat purchases before")},
+                {"field": "actual", "title": actual, "format": ".3f"},
+                {"field": "predicted", "title": predicted, "format": ".3f"},
             ],
         },
     )
 
 
-def churn_drivers(drivers: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+def churn_drivers(drivers: Sequence[dict[str, Any]], _: Gettext, language: str) -> Spec:
     """Drop in holdout AUC when each feature is shuffled."""
     data = [{"feature": _word(_, d["feature"]), "importance": d["importance"]} for d in drivers]
+    title = _("Drop in holdout AUC when shuffled")
     return _spec(
         data,
+        language,
         height=280,
         mark={"type": "bar"},
         encoding={
@@ -355,27 +369,32 @@ def churn_drivers(drivers: Sequence[dict[str, Any]], _: Gettext) -> Spec:
             "x": {
                 "field": "importance",
                 "type": "quantitative",
-                "title": _("Drop in holdout AUC when shuffled"),
+                "title": title,
             },
-            "tooltip": [{"field": "feature"}, {"field": "importance", "format": ".4f"}],
+            "tooltip": [
+                {"field": "feature", "title": _("Feature")},
+                {"field": "importance", "title": title, "format": ".4f"},
+            ],
         },
     )
 
 
-def churn_reliability(bins: Sequence[dict[str, Any]], _: Gettext) -> Spec:
+def churn_reliability(bins: Sequence[dict[str, Any]], _: Gettext, language: str) -> Spec:
     """Predicted against observed churn on the holdout, with the diagonal of a perfect fit."""
     data = [{"predicted": b["predicted"], "observed": b["observed"]} for b in bins]
     scale = {"domain": [0, 1]}
+    predicted, observed = _("Predicted churn"), _("Observed churn")
     return _spec(
         data,
+        language,
         height=260,
         layer=[
             {
                 "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#9aa5b1"},
                 "data": {"values": [{"x": 0, "y": 0, "x2": 1, "y2": 1}]},
-                "encoding": {
-                    "x": {"field": "x", "type": "quantitative", "scale": scale},
-                    "y": {"field": "y", "type": "quantitative", "scale": scale},
+                "encoding": {  # the line's titles: the layers share the axes
+                    "x": {"field": "x", "type": "quantitative", "scale": scale, "title": predicted},
+                    "y": {"field": "y", "type": "quantitative", "scale": scale, "title": observed},
                     "x2": {"field": "x2"},
                     "y2": {"field": "y2"},
                 },
@@ -387,16 +406,20 @@ def churn_reliability(bins: Sequence[dict[str, Any]], _: Gettext) -> Spec:
                         "field": "predicted",
                         "type": "quantitative",
                         "scale": scale,
-                        "title": _("Predicted churn"),
+                        "title": predicted,
                         "axis": {"format": ".0%"},
                     },
                     "y": {
                         "field": "observed",
                         "type": "quantitative",
                         "scale": scale,
-                        "title": _("Observed churn"),
+                        "title": observed,
                         "axis": {"format": ".0%"},
                     },
+                    "tooltip": [
+                        {"field": "predicted", "title": predicted, "format": ".1%"},
+                        {"field": "observed", "title": observed, "format": ".1%"},
+                    ],
                 },
             },
         ],

@@ -4,6 +4,7 @@ They show the numbers of :mod:`kano.analytics.value.views` (the same as ``kano v
 ``/api/v1/value/…``), computed on the warehouse when opened: about a second each on the demo.
 Every page exports its per-customer table as CSV or XLSX, and every customer list can be
 narrowed to one client-matrix cell (``cell=high-low``: attractiveness, relationship).
+Customers are listed by the name the app database holds, each linked to their 360 page.
 """
 
 from __future__ import annotations
@@ -16,15 +17,18 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from kano.adapters.db.orm import Customer
 from kano.adapters.web import value_charts as charts
-from kano.adapters.web.deps import SignedInPage, SignedInPageContext, Web
-from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext, Web
+from kano.adapters.web.labels import SEGMENT_NAMES, segment_names
 from kano.adapters.web.strategy_access import no_workspace
+from kano.adapters.web.value_words import INDUSTRIES
 from kano.adapters.web.warehouse_reads import Memo, on_warehouse, remembered
 from kano.analytics.value.matrix_levels import LEVELS
-from kano.analytics.value.profit import INDUSTRY_LABELS
 from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
@@ -32,69 +36,6 @@ T = TypeVar("T")
 ROWS_SHOWN = 100
 ANALYSES = ("rfm", "matrix", "profit", "clv", "churn")
 
-#: Words the analyses return in English, translated where they are shown.
-WORDS = (
-    N_("Champions"),
-    N_("Loyal"),
-    N_("Potential loyalists"),
-    N_("New"),
-    N_("Promising"),
-    N_("At risk"),
-    N_("Can't lose them"),
-    N_("Hibernating"),
-    N_("Lost"),
-    N_("Other"),
-    N_("(none)"),
-    N_("low"),
-    N_("medium"),
-    N_("high"),
-    N_("Protect income: low priority, no upsell investment"),
-    N_("Invest selectively"),
-    N_("Invest: raise loyalty"),
-    N_("Invest: raise loyalty and deepen service"),
-    N_("Invest: deepen service, collect feedback, cross-sell"),
-    N_("Leads"),
-    N_("Conversion"),
-    N_("ARPU"),
-    N_("Lifetime (paying periods)"),
-    N_("Margin"),
-    N_("Costs"),
-    N_("ARPU per month"),
-    N_("Paying months"),
-    N_("Visitors"),
-    N_("Average check"),
-    N_("Purchases per customer"),
-    N_("Enquiries"),
-    N_("Booking rate"),
-    N_("Average price per night"),
-    N_("Nights per guest"),
-    N_("Qualified leads"),
-    N_("Win rate"),
-    N_("Average contract value per year"),
-    N_("Contract years"),
-    N_("recency_days"),
-    N_("orders_recent"),
-    N_("order_trend"),
-    N_("spend_recent"),
-    N_("tenure_days"),
-    N_("late_payment_share"),
-    N_("last_nps"),
-    N_("csat_recent"),
-    N_("ces_recent"),
-    N_("delivery_delay_days"),
-    N_("call_wait_seconds"),
-    N_("support_contacts"),
-    N_("segment_churn_rate"),
-    N_("loyalty_activity_recent"),
-)
-INDUSTRIES = {
-    "generic": N_("Any business"),
-    "saas": N_("Subscription software"),
-    "retail": N_("Retail"),
-    "hospitality": N_("Hospitality"),
-    "b2b": N_("B2B sales"),
-}
-assert set(INDUSTRIES) == set(INDUSTRY_LABELS)
 
 
 def _day(text: str | None, name: str) -> date | None:
@@ -168,14 +109,28 @@ def _segments(backend: Any, workspace_id: int) -> list[str]:
     return sorted(map(str, keys))
 
 
+def customer_names(db: Session, workspace_id: int, rows: list[dict[str, Any]]) -> dict[int, str]:
+    """The names of the customers in ``rows`` as the app database holds them now (a name
+    changed on the customer's page shows at once; the warehouse has it as of its last
+    load), so the tables list people and companies, not internal numbers."""
+    ids = {int(row["customer_id"]) for row in rows}
+    if not ids:
+        return {}
+    found = db.execute(select(Customer.id, Customer.name).where(
+        Customer.workspace_id == workspace_id, Customer.id.in_(ids)))  # fmt: skip
+    return {int(customer_id): name for customer_id, name in found}
+
+
 def _value_page(
     page: SignedInPageContext,
     web: Web,
     analysis: str,
     work: Callable[[Analyses], dict[str, Any]],
     form: dict[str, Any],
+    db: Session | None = None,
 ) -> Response:
-    """Run ``work`` on the workspace's analyses and render ``value/{analysis}.html``."""
+    """Run ``work`` on the workspace's analyses and render ``value/{analysis}.html``; with
+    ``db``, the customers it lists (``customers`` or ``accounts``) are named."""
     if page.workspace is None:
         return no_workspace(page)
     workspace_id = page.workspace.id
@@ -185,6 +140,9 @@ def _value_page(
         return {"segments": _segments(backend, workspace_id), **work(analyses)}
 
     found, problem = on_warehouse(web, everything, page.gettext)
+    listed = (found or {}).get("customers") or (found or {}).get("accounts") or []
+    names = customer_names(db, workspace_id, listed) if db is not None else {}
+    segments = segment_names(db, workspace_id) if db is not None else {}
     export = urlencode({k: v for k, v in form.items() if k in ("segment", "cell") and v})
     return page.render(
         f"value/{analysis}.html",
@@ -195,6 +153,8 @@ def _value_page(
         export_query=export,
         levels=LEVELS,
         industries=INDUSTRIES,
+        names=names,
+        **{SEGMENT_NAMES: segments},
         **(found or {"segments": []}),
     )
 
@@ -203,6 +163,7 @@ def _value_page(
 def rfm_page(
     page: SignedInPage,
     web: Web,
+    db: DbSession,
     segment: str = "",
     as_of: str = "",
     transitions_from: str = "",
@@ -211,6 +172,7 @@ def rfm_page(
     # Imported here: the value models load sklearn/scipy, which start-up must not pay.
     from kano.analytics.value import views
 
+    language = page.language.code
     form = {"segment": segment, "as_of": as_of, "transitions_from": transitions_from, "cell": cell}
 
     def work(a: Analyses) -> dict[str, Any]:
@@ -223,19 +185,20 @@ def rfm_page(
         return {
             "view": view,
             **a.listed(segment, cell, view.customers)[1],
-            "segments_chart": charts.rfm_segments(view.segments, page.gettext),
-            "moves_chart": charts.rfm_transitions(view.transitions, page.gettext)
+            "segments_chart": charts.rfm_segments(view.segments, page.gettext, language),
+            "moves_chart": charts.rfm_transitions(view.transitions, page.gettext, language)
             if view.transitions
             else None,
         }
 
-    return _value_page(page, web, "rfm", work, form)
+    return _value_page(page, web, "rfm", work, form, db)
 
 
 @router.get("/value/matrix")
 def matrix_page(
     page: SignedInPage,
     web: Web,
+    db: DbSession,
     segment: str = "",
     as_of: str = "",
     movements_from: str = "",
@@ -244,6 +207,7 @@ def matrix_page(
     # Imported here: the value models load sklearn/scipy, which start-up must not pay.
     from kano.analytics.value import views
 
+    language = page.language.code
     form = {"segment": segment, "as_of": as_of, "movements_from": movements_from, "cell": cell}
 
     def work(a: Analyses) -> dict[str, Any]:
@@ -261,16 +225,17 @@ def matrix_page(
         ]
         accounts.sort(key=lambda a: -float(a["revenue_365d"]))
         cells = {(c["attractiveness_level"], c["relationship_level"]): c for c in view.cells}
+        names = customer_names(db, a.workspace_id, view.accounts)  # the chart's tooltips
         return {
             "view": view,
             "cells": cells,
             "accounts": accounts[:ROWS_SHOWN],
             "count": len(accounts),
             "chosen": chosen,
-            "chart": charts.matrix_scatter(view.accounts, page.gettext),
+            "chart": charts.matrix_scatter(view.accounts, page.gettext, language, names),
         }
 
-    return _value_page(page, web, "matrix", work, form)
+    return _value_page(page, web, "matrix", work, form, db)
 
 
 def _money_option(text: str, name: str) -> float:
@@ -289,6 +254,7 @@ def _money_option(text: str, name: str) -> float:
 def profit_page(
     page: SignedInPage,
     web: Web,
+    db: DbSession,
     segment: str = "",
     months: int = 3,
     industry: str = "generic",
@@ -299,6 +265,7 @@ def profit_page(
     # Imported here: the value models load sklearn/scipy, which start-up must not pay.
     from kano.analytics.value import views
 
+    language = page.language.code
     months = min(max(months, 1), 24)
     industry = industry if industry in INDUSTRIES else "generic"
     method = method if method in ("shapley", "log") else "shapley"
@@ -325,16 +292,17 @@ def profit_page(
         return {
             "report": report,
             "contributions_total": total,
-            "chart": charts.profit_waterfall(report, page.gettext),
+            "chart": charts.profit_waterfall(report, page.gettext, language),
         }
 
-    return _value_page(page, web, "profit", work, form)
+    return _value_page(page, web, "profit", work, form, db)
 
 
 @router.get("/value/clv")
 def clv_page(
     page: SignedInPage,
     web: Web,
+    db: DbSession,
     segment: str = "",
     horizon: float = 52.0,
     pooled: bool = False,
@@ -343,6 +311,7 @@ def clv_page(
     # Imported here: the value models load sklearn/scipy, which start-up must not pay.
     from kano.analytics.value import views
 
+    language = page.language.code
     horizon = min(max(horizon, 1.0), 520.0)
     form = {"segment": segment, "horizon": horizon, "pooled": pooled, "cell": cell}
 
@@ -357,11 +326,13 @@ def clv_page(
             "holdout": check.holdout,
             **listed,
             "total": sum(float(c["clv"]) for c in chosen),
-            "distribution": charts.clv_distribution(chosen, page.gettext),
-            "holdout_chart": charts.clv_holdout(check.holdout, page.gettext),
+            "distribution": charts.clv_distribution(chosen, page.gettext, language),
+            "holdout_chart": charts.clv_holdout(
+                check.holdout, page.gettext, language, segment_names(db, a.workspace_id)
+            ),
         }
 
-    return _value_page(page, web, "clv", work, form)
+    return _value_page(page, web, "clv", work, form, db)
 
 
 _REASON = re.compile(r"(\w+) \(\+(\d+(?:\.\d+)?)\)")
@@ -378,11 +349,17 @@ def churn_reasons(text: str | None) -> list[tuple[str, float]]:
 
 @router.get("/value/churn")
 def churn_page(
-    page: SignedInPage, web: Web, segment: str = "", method: str = "logistic", cell: str = ""
+    page: SignedInPage,
+    web: Web,
+    db: DbSession,
+    segment: str = "",
+    method: str = "logistic",
+    cell: str = "",
 ) -> Response:
     # Imported here: the value models load sklearn/scipy, which start-up must not pay.
     from kano.analytics.value import views
 
+    language = page.language.code
     method = method if method in ("logistic", "boosting") else "logistic"
     form = {"segment": segment, "method": method, "cell": cell}
 
@@ -392,13 +369,15 @@ def churn_page(
             "view": view,
             **a.listed(segment, cell, view.customers)[1],
             "churn_reasons": churn_reasons,
-            "drivers_chart": charts.churn_drivers(view.quality["drivers"], page.gettext),
+            "drivers_chart": charts.churn_drivers(
+                view.quality["drivers"], page.gettext, language
+            ),
             "reliability_chart": charts.churn_reliability(
-                view.quality["reliability"], page.gettext
+                view.quality["reliability"], page.gettext, language
             ),
         }
 
-    return _value_page(page, web, "churn", work, form)
+    return _value_page(page, web, "churn", work, form, db)
 
 
 @router.get("/value/{analysis}.{kind}")
