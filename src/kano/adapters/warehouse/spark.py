@@ -3,8 +3,8 @@
 Spark's default catalogue forgets tables when the session ends, so the warehouse is a
 directory of Parquet files described by a manifest (``_manifest.json``): for every table
 and workspace, the list of part files that make up its rows, plus the load state.
-:func:`connect_spark` registers each table as a temporary view over the files the
-manifest lists.
+:func:`connect_spark` reads each table through a temporary view over the files the
+manifest lists, made when a query first names it (:mod:`.spark_views`).
 
 Atomicity: a load writes new part files next to the old ones (invisible, since no
 manifest names them), then replaces the manifest with ``os.replace`` — an atomic rename
@@ -31,10 +31,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kano.adapters.warehouse.location import WarehouseLocation
+from kano.adapters.warehouse.spark_views import views_of
 from kano.adapters.warehouse.store import (
+    STATE_SCHEMA,
+    STATE_TABLE,
     StoreWriter,
     TableState,
     WarehouseStore,
+    state_rows,
     states_from_rows,
 )
 from kano.metrics.warehouse_schema import TABLES, TEXT_TABLES, WarehouseTable
@@ -73,56 +77,72 @@ def view_prefix(root: Path) -> str:
 
 
 def connect_spark(location: WarehouseLocation) -> Any:
-    """An Ibis PySpark backend whose tables are the warehouse's current Parquet files."""
-    from ibis.backends.pyspark import Backend
+    """An Ibis PySpark backend whose tables are the warehouse's current Parquet files.
 
-    class WarehouseBackend(Backend):
-        """Resolves ``table("responses")`` to this warehouse's prefixed view; other
-        names (Ibis's own cached tables, ``Table.cache()``) stay as they are."""
-
-        prefix = ""
-
-        def table(self, name: str, /, *, database: Any = None) -> Any:
-            view = f"{self.prefix}{name}" if name in _TABLES else name
-            return super().table(view, database=database)
-
+    Cheap: no view is made here. A table's view is looked up when a query names the
+    table, from the manifest as it is then (:mod:`.spark_views`)."""
     import ibis
 
+    backend_class = _backend_class()
     if getattr(ibis.options, "pyspark", None) is None:
-        Backend.register_options()  # what ``ibis.pyspark`` does on first use
+        backend_class.register_options()  # what ``ibis.pyspark`` does on first use
     root = Path(location.path or ".")
     session = spark_session(location.master)
-    register_views(session, root, cache=location.cache)
-    backend = WarehouseBackend().connect(session)
-    backend.prefix = view_prefix(root)
+    backend = backend_class().connect(session)
+    backend.warehouse = _WarehouseViews(session, root, location.cache)
     return backend
 
 
-def register_views(session: Any, root: Path, cache: bool = False) -> None:
-    """(Re)define one temporary view per table over the files the manifest lists."""
-    manifest = _read_manifest(root)
-    prefix = view_prefix(root)
-    for table in _TABLES.values():
-        files = [
-            str(root / part)
-            for parts in manifest["tables"].get(table.name, {}).values()
-            for part in parts
-        ]
-        empty = str(_empty_file(root, table.name))
-        view = f"{prefix}{table.name}"
-        if session.catalog.tableExists(view):
-            session.catalog.uncacheTable(view)
-        if files:
-            frame = session.read.parquet(*files, empty)
-        else:  # Spark skips '_' files, so it cannot infer a schema from the empty one alone
-            from pyspark.sql.pandas.types import from_arrow_schema
+@lru_cache(maxsize=1)
+def _backend_class() -> Any:
+    from ibis.backends.pyspark import Backend
 
-            frame = session.createDataFrame(
-                [], from_arrow_schema(table.schema, prefer_timestamp_ntz=True)
-            )
-        frame.createOrReplaceTempView(view)
-        if cache:
-            session.catalog.cacheTable(view)
+    class WarehouseBackend(Backend):
+        """Resolves ``table("responses")`` to this warehouse's current view of it, and
+        the load state to a view of the manifest's; other names (Ibis's own cached
+        tables, ``Table.cache()``) stay as they are."""
+
+        warehouse: _WarehouseViews
+
+        def table(self, name: str, /, *, database: Any = None) -> Any:
+            return super().table(self.warehouse.view(name), database=database)
+
+        def disconnect(self) -> None:
+            """Keep the session running: it is the process's one Spark session (Ibis's
+            ``disconnect`` stops it, and the next connection would find it dead)."""
+
+    return WarehouseBackend
+
+
+class _WarehouseViews:
+    """One warehouse directory's tables as views of the shared session."""
+
+    def __init__(self, session: Any, root: Path, cache: bool) -> None:
+        self.root = root
+        self.prefix = view_prefix(root)
+        self.cache = cache
+        self.views = views_of(session)
+
+    def view(self, name: str) -> str:
+        if name not in _TABLES and name != STATE_TABLE:
+            return name
+        try:
+            return self._current_view(name)
+        except FileNotFoundError:  # a load swapped the manifest and deleted the files read
+            return self._current_view(name)
+
+    def _current_view(self, name: str) -> str:
+        manifest = _read_manifest(self.root)
+        if name == STATE_TABLE:
+            rows = [
+                row
+                for workspace, states in sorted(manifest["state"].items())
+                for row in state_rows(int(workspace), states_from_rows(states)).to_pylist()
+            ]
+            return self.views.rows_view(self.prefix, name, rows, STATE_SCHEMA)
+        tables = manifest["tables"].get(name, {})
+        files = [str(self.root / part) for parts in tables.values() for part in parts]
+        return self.views.parquet_view(self.prefix, name, files, _TABLES[name].schema, self.cache)
 
 
 def _empty_file(root: Path, table: str) -> Path:
