@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     demo_data_dir: str = Field(
         "./demo-data", description="Where `kano demo` writes the generated demo company."
     )
+    demo_language: str = Field(
+        "en",
+        description="Language of the demo company's content (strategy, journey, teams) and "
+        "of the demo login's pages: en, ru, hu; `kano demo --language` overrides it.",
+    )
     cookie_secure: bool = Field(
         False, description="Send session cookies only over HTTPS (set true behind TLS)."
     )

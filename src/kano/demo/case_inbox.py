@@ -59,6 +59,7 @@ from kano.adapters.db.orm import (
     WebhookEndpointRow,
     utcnow,
 )
+from kano.demo.case_notes import note_in
 from kano.demo.case_stories import (
     FIRST_CONTACT_NOTES,
     PROCESS_WEIGHTS,
@@ -146,11 +147,12 @@ class _Step:
 
 
 def seed_case_inbox(
-    session: Session, workspace_id: int, *, now: datetime | None = None
+    session: Session, workspace_id: int, *, now: datetime | None = None, language: str = "en"
 ) -> InboxReport:
     """Open and work the workspace's cases from its latest responses (the caller
     commits). Responses that already have a case are left alone. ``now`` (naive UTC,
-    default: this moment) is the seeding moment the open cases are brought forward to."""
+    default: this moment) is the seeding moment the open cases are brought forward to;
+    the owners' notes are written in ``language``, the demo's (``case_notes``)."""
     as_of = session.scalar(
         select(FeedbackResponse.submitted_at)
         .where(FeedbackResponse.workspace_id == workspace_id)
@@ -185,7 +187,7 @@ def seed_case_inbox(
     ):
         session.add(_event(row, row.opened_at, "opened", "kano",
                            {"rule": decision.rule.key, "response_id": response.id}))
-        _work(session, row, history, steps, may_close=not closes_held_back)
+        _work(session, row, history, steps, may_close=not closes_held_back, language=language)
         statuses[row.status] += 1
         escalated += row.escalation_level > 0
     session.flush()
@@ -395,18 +397,27 @@ class _History:
 
 
 def _work(
-    session: Session, row: CaseRow, history: _History, steps: list[_Step], *, may_close: bool
+    session: Session,
+    row: CaseRow,
+    history: _History,
+    steps: list[_Step],
+    *,
+    may_close: bool,
+    language: str = "en",
 ) -> None:
-    """Write the case's moves and escalations."""
+    """Write the case's moves and escalations (the notes in ``language``, the closing
+    message in the customer's)."""
     story, actor = history.story, history.actor
     for step in steps:
         if step.kind == "escalated":
             _escalate(session, row, step)
         elif step.kind == "note":
-            update_case(session, row, actor, note=history.first_note, at=step.at)
+            update_case(session, row, actor, note=note_in(history.first_note, language),
+                        at=step.at)
         elif step.status is CaseStatus.RESOLVED:
             update_case(session, row, actor, status=step.status.value,
-                        root_causes=list(story.root_causes), note=story.note, at=step.at)
+                        root_causes=list(story.root_causes),
+                        note=note_in(story.note, language), at=step.at)
         elif step.status is CaseStatus.LOOP_CLOSED:
             if may_close:
                 update_case(session, row, actor, status=step.status.value,
@@ -424,19 +435,22 @@ def _escalate(session: Session, row: CaseRow, step: _Step) -> None:
     session.add(_event(row, step.at, "escalated", "kano", {"level": step.level, "reason": reason}))
 
 
-def seed_demo_case_inbox(sessions: sessionmaker[Session], workspace: str) -> InboxReport:
+def seed_demo_case_inbox(
+    sessions: sessionmaker[Session], workspace: str, language: str = "en"
+) -> InboxReport:
     """``seed_case_inbox`` for the workspace with this slug, in its own transaction."""
     with transaction(sessions) as session:
-        return seed_case_inbox(session, accounts.get_workspace(session, workspace).id)
+        workspace_id = accounts.get_workspace(session, workspace).id
+        return seed_case_inbox(session, workspace_id, language=language)
 
 
-def load_demo_case_inbox(workspace: str) -> InboxReport:
+def load_demo_case_inbox(workspace: str, language: str = "en") -> InboxReport:
     """``seed_demo_case_inbox`` on the configured database (what ``kano demo`` calls)."""
     from kano.bootstrap import build_container
 
     container = build_container()
     try:
-        return seed_demo_case_inbox(container.sessions, workspace)
+        return seed_demo_case_inbox(container.sessions, workspace, language)
     finally:
         container.close()
 

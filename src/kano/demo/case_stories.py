@@ -4,8 +4,9 @@ Each story belongs to one of the generator's OX processes (``schema.PROCESSES``:
 support, onboarding) and carries the root-cause tags an owner would set, pointing at the
 process measure behind the complaint (``ox:delivery-delay`` ↔ ``delivery_delay_days``,
 ``ox:first-response-time`` ↔ ``first_response_minutes`` …), the internal note written on
-resolving it (English: the company's working language) and the message telling the
-customer what changed, in each language the demo's customers answer in.
+resolving it (in English; ``case_notes`` holds it in Russian and Hungarian for a demo in
+those languages) and the message telling the customer what changed, in each language the
+demo's customers answer in.
 
 Data only; :mod:`kano.demo.case_inbox` picks a story per case.
 """

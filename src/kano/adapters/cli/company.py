@@ -61,19 +61,48 @@ def ensure_demo_owner(sessions: sessionmaker[Session], workspace: str) -> None:
                             Role.OWNER)
 
 
-def open_demo_cases(workspace: str) -> None:
+def open_demo_cases(workspace: str, language: str = "en") -> None:
     """Seed the workspace's case inbox from its latest responses (``kano.demo.case_inbox``):
-    a file load opens no cases, and an empty inbox would hide the closed loop."""
+    a file load opens no cases, and an empty inbox would hide the closed loop. The owners'
+    notes are in ``language``."""
     from kano.demo.case_inbox import describe, load_demo_case_inbox
 
-    console.print(describe(load_demo_case_inbox(workspace)))
+    console.print(describe(load_demo_case_inbox(workspace, language)))
+
+
+def name_demo_structure(workspace: str, language: str) -> None:
+    """Name the loaded company's structure in ``language`` (the files hold English)."""
+    from kano.demo.structure_names import rename_structure
+
+    container = build_container()
+    try:
+        with transaction(container.sessions) as session:
+            rename_structure(session, accounts.get_workspace(session, workspace).id, language)
+    finally:
+        container.close()
+
+
+def demo_language(language: str | None) -> str:
+    """The language the demo is written in: ``--language``, else KANO_DEMO_LANGUAGE."""
+    from kano.demo.strategy.overlay import DEMO_LANGUAGES
+
+    chosen = (language or get_settings().demo_language).strip().lower()
+    if chosen not in DEMO_LANGUAGES:
+        raise typer.BadParameter(f"choose {', '.join(DEMO_LANGUAGES)}", param_hint="--language")
+    return chosen
 
 
 def load_demo_workspace(
-    out: Path, workspace: str, name: str | None = None, with_strategy: bool = False
+    out: Path,
+    workspace: str,
+    name: str | None = None,
+    with_strategy: bool = False,
+    language: str = "en",
 ) -> None:
     """Fill ``workspace`` from the generated files at ``out``: app database, warehouse,
-    (the demo strategy), case inbox, and the planted pilot evaluated on the warehouse.
+    (the demo strategy), case inbox, and the planted pilot evaluated on the warehouse;
+    the company's stages, touchpoints, teams, segments, surveys and strategy written in
+    ``language`` (en, ru, hu).
 
     ``kano demo`` and ``kano generate --into-db`` both call this, so a company generated
     into the database gets the same inbox and pilot as the demo. The warehouse load comes
@@ -81,6 +110,7 @@ def load_demo_workspace(
     makes the pilot's owner (the delivery manager) a member.
     """
     load_files(out, workspace, name)
+    name_demo_structure(workspace, language)  # before the warehouse copies the names
     load_into_warehouse(workspace)
     if with_strategy:
         from kano.demo.strategy import load_demo_strategy  # imported late, as in load_files
@@ -90,8 +120,8 @@ def load_demo_workspace(
             ensure_demo_owner(container.sessions, workspace)
         finally:
             container.close()
-        load_demo_strategy(out, workspace)
-    open_demo_cases(workspace)
+        load_demo_strategy(out, workspace, language)
+    open_demo_cases(workspace, language)
     from kano.demo import pilot_workspace
 
     console.print(pilot_workspace.describe(pilot_workspace.load_demo_pilot(workspace)))
@@ -140,14 +170,22 @@ def demo(
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     serve: bool = typer.Option(True, "--serve/--no-serve", help="Start the web server afterwards."),
+    language: str | None = typer.Option(
+        None,
+        "--language",
+        help="Write the demo company (strategy, journey, teams, surveys) in en, ru or hu, and "
+        "show the demo login's pages in it (default: KANO_DEMO_LANGUAGE, else en). A re-run "
+        "in another language switches the texts.",
+    ),
 ) -> None:
     """Create or refresh the demo workspace on the configured database, then serve it."""
     started = time.perf_counter()
     settings = get_settings()
+    chosen = demo_language(language)
     out = Path(settings.demo_data_dir)
     if not _demo_files_current(out):
         generate_files("S", DEMO_SEED, out)
-    load_demo_workspace(out, DEMO_WORKSPACE, DEMO_NAME, with_strategy=True)
+    load_demo_workspace(out, DEMO_WORKSPACE, DEMO_NAME, with_strategy=True, language=chosen)
     from kano.adapters.cli.jobs import refresh_bindings
 
     refresh_bindings(DEMO_WORKSPACE, trigger="demo", show_progress=False)
@@ -155,6 +193,7 @@ def demo(
     with transaction(container.sessions) as session:
         workspace = accounts.get_workspace(session, DEMO_WORKSPACE)
         user = accounts.ensure_user(session, DEMO_EMAIL, DEMO_PASSWORD, name="Demo Owner")
+        user.language = chosen  # the pages speak the language the content is written in
         accounts.grant_role(session, workspace, user, Role.OWNER)
         workspace_id = workspace.id
     # What the worker does after a load: the Themes page then reads stored results at

@@ -5,6 +5,9 @@ filled in from the generated company at import (``fill.py``, ``history.py``), th
 imported with the same importer as ``kano strategy import``. The people it names as
 owners are created as demo users (password ``demo``) so that the roles can be tried out:
 the managing director is an admin, everyone else a manager who may edit what they own.
+
+The texts come in English, Russian and Hungarian: the English file plus a translation
+overlay per language (``overlay.py``), merged before the numbers are filled in.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from kano.adapters.strategy_code.schema import StrategyDocument
 from kano.adapters.strategy_code.source import LoadedYaml
 from kano.demo.strategy.fill import fill_from_data
 from kano.demo.strategy.history import DemoHistory
+from kano.demo.strategy.overlay import translated
 from kano.domain.workspaces import Role
 
 DEMO_STRATEGY_FILE = Path(__file__).with_name("demo_strategy.yaml")
@@ -52,11 +56,13 @@ DEMO_PEOPLE = (
 delivery manager; customer service manager; people & culture lead."""
 
 
-def filled_document(data_dir: Path) -> dict[str, Any]:
-    """The demo strategy as data, with every data-bound number computed from ``data_dir``."""
+def filled_document(data_dir: Path, language: str = "en") -> dict[str, Any]:
+    """The demo strategy as data, its texts in ``language`` (en, ru, hu), with every
+    data-bound number computed from ``data_dir``."""
     # libyaml's loader when present: the pure-Python one takes a tenth of a second here.
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     template = yaml.load(DEMO_STRATEGY_FILE.read_text(encoding="utf-8"), Loader=loader)
+    template = translated(template, language)
     with DemoHistory(data_dir) as history:
         return fill_from_data(template, history)
 
@@ -96,11 +102,12 @@ def ensure_demo_people(session: Session, workspace_slug: str, emails: set[str]) 
 
 
 def import_demo_strategy(
-    sessions: sessionmaker[Session], data_dir: Path, workspace: str
+    sessions: sessionmaker[Session], data_dir: Path, workspace: str, language: str = "en"
 ) -> ImportResult:
     """Import the demo strategy into ``workspace``, which holds the company generated in
-    ``data_dir`` (its teams and employees are referenced). Idempotent."""
-    document = filled_document(data_dir)
+    ``data_dir`` (its teams and employees are referenced), its texts in ``language``.
+    Idempotent; a re-import in another language rewrites the texts, keys stay."""
+    document = filled_document(data_dir, language)
     with transaction(sessions) as session:
         ensure_demo_people(session, workspace, set(_named_people(document)))
         owner = workspace_owner(session, workspace)  # the importer, as in the CLI
@@ -118,12 +125,12 @@ def import_demo_strategy(
     )
 
 
-def load_demo_strategy(data_dir: Path, workspace: str) -> ImportResult:
+def load_demo_strategy(data_dir: Path, workspace: str, language: str = "en") -> ImportResult:
     """``import_demo_strategy`` on the configured database (what ``kano demo`` calls)."""
     from kano.bootstrap import build_container
 
     container = build_container()
     try:
-        return import_demo_strategy(container.sessions, data_dir, workspace)
+        return import_demo_strategy(container.sessions, data_dir, workspace, language)
     finally:
         container.close()
