@@ -397,6 +397,29 @@ def test_stages_and_touchpoints_go_by_the_workspace_names(
     assert '<option value="delivery" selected>Szállítás és használat</option>' in filtered
 
 
+def test_downloads_name_each_slice_beside_its_key(
+    alice: Browser, warehouse: str, named_journey: None, named_segments: None
+) -> None:
+    as_csv = alice.page(f"/cx.csv?{QUERY}&lang=hu").text
+    as_xlsx = alice.page(f"/cx.xlsx?{QUERY}&stage=delivery")
+
+    table = list(csv.reader(StringIO(as_csv)))
+    assert table[0][1] == "A bontás értéke" and table[0][-1] == "Név"
+    names = {(row[0], row[1]): row[-1] for row in table[1:]}
+    assert names[("stage", "delivery")] == "Szállítás és használat"
+    assert names[("stage", "renewal")] == "renewal"  # unnamed: the key
+    assert names[("touchpoint", "delivery-field")] == "Site delivery by own fleet"
+    assert names[("segment", "smb")] == "Kisvállalatok"
+    assert names[("channel", "web")] == "Weboldal"
+    workbook = load_workbook(BytesIO(as_xlsx.content))
+    rows = [[cell.value for cell in row] for row in workbook.worksheets[0].iter_rows()]
+    assert rows[0][-1] == "Name"
+    assert {row[-1] for row in rows[1:] if row[1] == "delivery-field"} == {
+        "Site delivery by own fleet"}
+    about = dict((row[0].value, row[1].value) for row in workbook.worksheets[1].iter_rows())
+    assert about["Filters"] == "Journey stage = Szállítás és használat"
+
+
 def test_the_page_shows_only_the_current_workspace(
     browser: Browser, companies: SeededCompanies, warehouse: str
 ) -> None:
@@ -446,8 +469,10 @@ def test_hostile_segment_names_are_escaped_and_guarded_in_downloads(
     assert XSS not in page
     assert "&lt;script&gt;alert(&#39;cx&#39;)&lt;/script&gt;" in page
     assert XSS in [row[0] for row in table_rows(page, "breakdown-segment")]
-    keys = [row[1] for row in csv.reader(StringIO(as_csv)) if row[0] == "segment"]
+    segments = [row for row in csv.reader(StringIO(as_csv)) if row[0] == "segment"]
+    keys, names = [row[1] for row in segments], [row[-1] for row in segments]
     assert "'" + FORMULA in keys and FORMULA not in keys
+    assert "'" + FORMULA in names and FORMULA not in names  # unnamed: the key, guarded
 
 
 @pytest.fixture

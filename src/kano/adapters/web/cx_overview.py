@@ -216,25 +216,37 @@ def intervals_overlap(current: MetricRow | None, previous: MetricRow | None) -> 
 # --- the breakdown tables as a file -------------------------------------------------------
 
 EXPORT_COLUMNS = ("dimension", "key", "metric", "value", "ci_low", "ci_high", "n",
-                  "worse_than_workspace")
+                  "worse_than_workspace", "name")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+NameOf = Callable[[str, str], str]
+"""A slice's name as the page shows it, from its dimension and key."""
+
+
+def _guarded(text: str, guard_formulas: bool) -> str:
+    return "'" + text if guard_formulas and text.startswith(_FORMULA_START) else text
 
 
 def export_records(figures: CxFigures, metrics: Mapping[str, Metric], *,
-                   guard_formulas: bool) -> list[dict[str, Any]]:
-    """One record per dimension value and score, in the page's order. With
-    ``guard_formulas`` (CSV) a key that starts like a spreadsheet formula gets a leading
-    apostrophe, as the responses export does; the XLSX writer stores keys as text."""
+                   guard_formulas: bool, name_of: NameOf | None = None) -> list[dict[str, Any]]:
+    """One record per dimension value and score, in the page's order, with the slice's
+    key (what the filters take) and its name as the page shows it (``name_of``; the key
+    without it). With ``guard_formulas`` (CSV) a key or name that starts like a
+    spreadsheet formula gets a leading apostrophe, as the responses export does; the XLSX
+    writer stores them as text."""
     records = []
     for breakdown in figures.breakdowns:
         for key, rows in breakdown.rows:
-            text = "'" + key if guard_formulas and key.startswith(_FORMULA_START) else key
+            text = _guarded(key, guard_formulas)
+            name = _guarded(name_of(breakdown.dimension, key) if name_of else key,
+                            guard_formulas)
             for metric_id in SCORES:
                 row = rows.get(metric_id)
                 if row is None:
                     continue
                 records.append({
-                    "dimension": breakdown.dimension, "key": text, "metric": metric_id,
+                    "dimension": breakdown.dimension, "key": text, "name": name,
+                    "metric": metric_id,
                     "value": row.value, "ci_low": row.ci_low, "ci_high": row.ci_high,
                     "n": row.n,
                     "worse_than_workspace": int(worse_than(

@@ -11,6 +11,7 @@ page says what to run and still shows the closed loop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -43,7 +44,14 @@ from kano.adapters.web.cx_overview import (
 )
 from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.formatting import NumberFormats
-from kano.adapters.web.labels import SEGMENT_NAMES, journey_names, segment_names
+from kano.adapters.web.labels import (
+    SEGMENT_NAMES,
+    STAGE_NAMES,
+    TOUCHPOINT_NAMES,
+    channel_filter,
+    journey_names,
+    segment_names,
+)
 from kano.adapters.web.metric_explorer import (
     MetricFormats,
     chart_description,
@@ -72,6 +80,7 @@ EXPORT_TITLES = {
     "ci_low": N_("Interval from"),
     "ci_high": N_("Interval to"),
     "worse_than_workspace": N_("Worse than the workspace"),
+    "name": N_("Name"),
 }
 
 
@@ -273,6 +282,22 @@ def cx_overview(page: SignedInPage, db: DbSession) -> Response:
     return page.render("cx/overview.html", status_code=status, active="cx", **context)
 
 
+def _slice_names(page: SignedInPageContext, db: DbSession) -> Callable[[str, str], str]:
+    """A slice's name as the page's rows show it (the downloads' name column)."""
+    assert page.workspace is not None
+    journey = journey_names(db, page.workspace.id)
+    named = {"segment": segment_names(db, page.workspace.id), "stage": journey[STAGE_NAMES],
+             "touchpoint": journey[TOUCHPOINT_NAMES]}
+    channel = channel_filter(page.gettext)
+
+    def name_of(dimension: str, key: str) -> str:
+        if dimension == "channel":
+            return channel(key)
+        return named.get(dimension, {}).get(key) or key
+
+    return name_of
+
+
 def _download(page: SignedInPageContext, db: DbSession, kind: str) -> Response:
     if page.workspace is None:
         return no_workspace(page)
@@ -282,21 +307,23 @@ def _download(page: SignedInPageContext, db: DbSession, kind: str) -> Response:
         return cx_overview(page, db)
     _ = page.gettext
     titles = {name: _(title) for name, title in EXPORT_TITLES.items()} | {"n": "n"}
+    name_of = _slice_names(page, db)
     stem = f"{page.workspace.slug}-cx-{figures.period[0]}-{figures.period[1]}"
     if kind == "csv":
-        content = metric_csv(EXPORT_COLUMNS,
-                             export_records(figures, metrics, guard_formulas=True), titles)
+        content = metric_csv(EXPORT_COLUMNS, export_records(
+            figures, metrics, guard_formulas=True, name_of=name_of), titles)
         media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8"
     else:
         about = [
             (_("Workspace"), page.workspace.name),
             (_("Period"), _period_text(figures.period, page.language.code)),
-            (_("Filters"), "; ".join(f"{slice_label(name, _)} = {value}"
+            (_("Filters"), "; ".join(f"{slice_label(name, _)} = {name_of(name, value)}"
                                      for name, value in form.filters) or _("none")),
         ] + [(metric.name(page.language.code), " ".join(metric.description.split()))
              for metric_id, metric in metrics.items() if metric_id in SCORES]
         content = metric_xlsx(
-            EXPORT_COLUMNS, export_records(figures, metrics, guard_formulas=False),
+            EXPORT_COLUMNS, export_records(figures, metrics, guard_formulas=False,
+                                           name_of=name_of),
             number_format="#,##0.00", sheet_title=_("CX overview"), titles=titles,
             about=about, about_title=_("About"))
         media_type = XLSX_MEDIA_TYPE
