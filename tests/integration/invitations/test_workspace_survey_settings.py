@@ -135,7 +135,8 @@ def test_settings_round_trip_through_the_api_and_are_audited(
     assert fresh.json() == {
         "survey_fatigue_days": None, "survey_reminder_days": None,
         "defaults": {"survey_fatigue_days": 30, "survey_reminder_days": 3},
-        "effective": {"survey_fatigue_days": 30, "survey_reminder_days": 3}}
+        "effective": {"survey_fatigue_days": 30, "survey_reminder_days": 3},
+        "currency": "EUR"}
 
     changed = _change(client, acme, survey_fatigue_days=0, survey_reminder_days=10)
     assert changed["effective"] == {"survey_fatigue_days": 0, "survey_reminder_days": 10}

@@ -53,7 +53,7 @@ def test_home_shows_the_hand_computed_figures(
     assert text_of(page, "figure-nps") == (
         "NPS, last 12 months +40 Interval (95%): −13 – +74 n = 10 answers")
     # 1,200 + 800 + 500 inside July 2024 – June 2025; the 10,000 of June 2024 is too old.
-    assert text_of(page, "figure-revenue") == "Revenue, last 12 months 2,500 2,500"
+    assert text_of(page, "figure-revenue") == "Revenue, last 12 months €2,500 €2,500"
     assert "Last 12 months of data: Jul 2024 – Jun 2025" in page
 
 
@@ -130,8 +130,8 @@ def test_home_table_gives_each_month_its_interval(
     # September 2024: the answers 10 and 7 (index 1 and 6), one promoter of two: NPS +50.
     # Adjusted Wald: p = 1.75/5, d = 0.75/5, centre +20, Var = 100² × (0.5 − 0.04) / 5 = 920,
     # half-width 59.4 → −39 – +79.
-    assert "Sep 2024 0 +50 −39 – +79 2" in table
-    assert "Jun 2025 1,200 – – 0" in table
+    assert "Sep 2024 €0 +50 −39 – +79 2" in table
+    assert "Jun 2025 €1,200 – – 0" in table
 
 
 def _chart_spec(page: str) -> dict[str, object]:
@@ -169,7 +169,7 @@ def test_switching_workspace_changes_the_figures(
     page = browser.page("/").text
 
     assert switched.status_code == 303 and switched.headers["location"] == "/cx"
-    assert text_of(page, "figure-revenue") == "Revenue, last 12 months 7.8M 7,777,777"
+    assert text_of(page, "figure-revenue") == "Revenue, last 12 months €7.8M €7,777,777"
     # 20 detractors: NPS −100; the adjusted interval (¾ promoter, ¾ detractor, 1½ passives
     # added) still has a width: −100 – −70, where the plain one read −100 – −100.
     assert text_of(page, "figure-nps") == (

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import CustomMetricRow
+from kano.adapters.db.orm import CustomMetricRow, Workspace
 from kano.config import Settings
 from kano.metrics import built_in_catalogue
 from tests.integration.metric_warehouse import DemoWarehouseFiles, engine_rows
@@ -290,3 +291,38 @@ def test_form_is_labelled_for_assistive_technology(alice: Browser, warehouse: st
         assert f'for="{control}"' in page, control
     assert page.count("<legend>") == 3
     assert '<caption class="visually-hidden">' in page
+
+
+def test_money_is_written_in_the_workspace_currency_and_named_in_the_files(
+    alice: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+    warehouse: str,
+) -> None:
+    with transaction(sessions) as session:
+        session.execute(update(Workspace).where(Workspace.id == companies.acme_id)
+                        .values(currency="HUF"))
+    revenue = CATALOGUE.get("revenue")
+    expected = engine_rows(warehouse, revenue, companies.acme_id, by=["year"])
+    first = expected[0].value
+    assert first is not None and first > 1000
+
+    hungarian = alice.page("/metrics/revenue?grain=year&lang=hu").text
+    english = alice.page("/metrics/revenue?grain=year&lang=en").text
+    russian = alice.page("/metrics/revenue?grain=year&lang=ru").text
+
+    whole = f"{round(first):,}"
+    assert table_rows(hungarian)[0][1] == whole.replace(",", " ") + " Ft"
+    assert table_rows(english)[0][1] == f"HUF {whole}"
+    assert table_rows(russian)[0][1] == whole.replace(",", " ") + " HUF"
+    assert "Érték (HUF)" in hungarian and "Value (HUF)" in english
+    spec = chart_of(hungarian)
+    assert spec["usermeta"]["embedOptions"]["formatLocale"]["currency"] == ["", "\u00a0Ft"]
+    assert spec["layer"][-1]["encoding"]["y"]["axis"] == {"format": "$~s"}
+
+    as_csv = list(csv.reader(StringIO(
+        alice.page("/metrics/revenue.csv?grain=year&lang=en").text)))
+    assert as_csv[0][:2] == ["Year", "Value (HUF)"]
+    assert float(as_csv[1][1]) == pytest.approx(first, rel=1e-12)  # the number stays a number
+    sheet = load_workbook(BytesIO(
+        alice.page("/metrics/revenue.xlsx?grain=year&lang=hu").content)).worksheets[0]
+    assert [cell.value for cell in sheet[1]][:2] == ["Év", "Érték (HUF)"]
+    assert sheet.cell(row=2, column=2).value == pytest.approx(first, rel=1e-12)

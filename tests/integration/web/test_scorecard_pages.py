@@ -27,9 +27,9 @@ def _post(browser: Browser, path: str, data: dict[str, str | int]) -> object:
 
 
 @pytest.mark.parametrize(("language", "on_track", "revenue"), [
-    ("en", "On track", "10,120,000 EUR"),
-    ("ru", "В норме", f"10{NBSP}120{NBSP}000 EUR"),
-    ("hu", "Terv szerint", f"10{NBSP}120{NBSP}000 EUR"),
+    ("en", "On track", "€10,120,000"),
+    ("ru", "В норме", f"10{NBSP}120{NBSP}000{NBSP}€"),
+    ("hu", "Terv szerint", f"10{NBSP}120{NBSP}000{NBSP}EUR"),
 ])
 def test_scorecard_shows_perspectives_objectives_and_measures_in_each_language(
     browser: Browser, strategy: SeededStrategy, language: str, on_track: str, revenue: str

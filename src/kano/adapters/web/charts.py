@@ -13,30 +13,35 @@ from typing import Any
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from kano.adapters.db.views.home import MonthFigures
-from kano.adapters.web.formatting import NumberFormats
+from kano.adapters.web.formatting import MINUS, NumberFormats, currency_affixes
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 
 VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
 REVENUE_COLOUR = "#93b4f5"
 NPS_COLOUR = "#0b7a6f"
 
 
-def d3_number_locale(language: str) -> dict[str, Any]:
-    """Decimal and grouping marks of the language, in the shape ``vega.formatLocale`` wants."""
+def d3_number_locale(language: str, currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
+    """Decimal and grouping marks of the language, in the shape ``vega.formatLocale`` wants,
+    with the workspace's currency where the language writes it, so a money axis formatted
+    ``"$~s"`` reads "€10M", "10 млн €"… (d3 writes the SI "M" in every language)."""
     return {
         "decimal": get_decimal_symbol(language),
         "thousands": get_group_symbol(language),
         "grouping": [3],
-        "currency": ["", ""],
-        "minus": "\u2212",
+        "currency": list(currency_affixes(language, currency)),
+        "minus": MINUS,
     }
 
 
 def revenue_and_nps_chart(
-    months: tuple[MonthFigures, ...], language: str, gettext: Callable[[str], str]
+    months: tuple[MonthFigures, ...], language: str, gettext: Callable[[str], str],
+    currency: str = DEFAULT_CURRENCY,
 ) -> dict[str, Any]:
     """Monthly revenue as bars and NPS as a line on its own axis, oldest month first; the
     NPS line sits in its 95 % interval band (as the CX overview draws it), so a month's
-    swing can be read against its noise."""
+    swing can be read against its noise. Revenue is in the workspace's ``currency``: the
+    axis labels ("€10M", "10 M Ft") and the tooltip carry its symbol."""
     formats = NumberFormats(language)
     month_title, revenue_title, nps_title = gettext("Month"), gettext("Revenue"), gettext("NPS")
     answers_title, interval_title = gettext("Answers"), gettext("Interval (95%)")
@@ -46,7 +51,7 @@ def revenue_and_nps_chart(
         values.append({
             "month": formats.month(month.month),
             "revenue": round(month.revenue, 2),
-            "revenue_text": formats.integer(month.revenue),
+            "revenue_text": formats.money(month.revenue, currency),
             "nps": None if estimate.value is None else round(estimate.value, 1),
             "nps_low": None if estimate.low is None else round(estimate.low, 1),
             "nps_high": None if estimate.high is None else round(estimate.high, 1),
@@ -79,7 +84,7 @@ def revenue_and_nps_chart(
                 "encoding": {
                     "x": x,
                     "y": {"field": "revenue", "type": "quantitative", "title": revenue_title,
-                          "axis": {"format": "~s", "titleColor": "#3867c9"}},
+                          "axis": {"format": "$~s", "titleColor": "#3867c9"}},
                     "tooltip": tooltip,
                 },
             },
@@ -120,5 +125,5 @@ def revenue_and_nps_chart(
                      "domainColor": "#d1d5db", "tickColor": "#d1d5db", "labelFontSize": 11,
                      "titleFontSize": 12},
         },
-        "usermeta": {"embedOptions": {"formatLocale": d3_number_locale(language)}},
+        "usermeta": {"embedOptions": {"formatLocale": d3_number_locale(language, currency)}},
     }

@@ -1,18 +1,46 @@
 """Numbers and dates written the way each UI language writes them (Babel/CLDR).
 
 ``1234567.8`` reads "1,234,568" in English, "1 234 568" in Russian and "1 234 568" in
-Hungarian; big figures are shortened ("1.2M", "1,2 млн", "1,2 M").
+Hungarian; big figures are shortened ("1.2M", "1,2 млн", "1,2 M"); money carries the
+workspace's currency where the language puts it ("€9,650,000", "9 650 000 Ft",
+"9 650 000 ₽"). Negative numbers get a true minus sign (U+2212), never a hyphen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from babel.dates import format_datetime, format_interval, format_skeleton
-from babel.numbers import format_compact_decimal, format_decimal
+from babel.numbers import (
+    format_compact_currency,
+    format_compact_decimal,
+    format_decimal,
+    get_currency_symbol,
+)
 
 MINUS = "\u2212"
+NBSP = "\u00a0"
+
+
+def currency_affixes(language: str, currency: str) -> tuple[str, str]:
+    """What the language writes before and after an amount of ``currency``: ("€", "") in
+    English, ("", " €") in Russian, ("", " Ft") in Hungarian.
+
+    CLDR's currency spacing rule is applied, which Babel leaves out: a symbol made of
+    letters is kept apart from the digits ("HUF 9,650,000", not "HUF9,650,000").
+    """
+    pattern = Locale.parse(language).currency_formats["standard"]
+    symbol = get_currency_symbol(currency, locale=language)
+    before = pattern.prefix[0].replace("¤", symbol)
+    after = pattern.suffix[0].replace("¤", symbol)
+    if before and before[-1].isalpha():
+        before += NBSP
+    if after and after[0].isalpha():
+        after = NBSP + after
+    return before, after
 
 
 @dataclass(frozen=True)
@@ -22,11 +50,44 @@ class NumberFormats:
     language: str
 
     def integer(self, value: float | int | None) -> str:
+        """A whole number with a true minus sign: "−1,235", "−1 235"."""
         if value is None:
             return "–"
-        return format_decimal(round(value), locale=self.language)
+        return format_decimal(round(value), locale=self.language).replace("-", MINUS)
 
-    def decimal(self, value: float | None, digits: int = 1) -> str:
+    def money(self, value: float | None, currency: str, digits: int = 0) -> str:
+        """An amount of ``currency`` (ISO 4217) the language's way, to ``digits`` decimals:
+        "€9,650,000", "9 650 000 €" (ru), "9 650 000 Ft" (hu); "−€1,200" when negative.
+
+        The symbol and its place are CLDR's standard currency pattern (what Babel's
+        ``format_currency`` uses), but the decimals are ``digits`` (Babel would give HUF
+        two) and halves round up as on an invoice (12.5 → 13, where Babel's half-even
+        rounding gives 12).
+        """
+        if value is None:
+            return "–"
+        before, after = currency_affixes(self.language, currency)
+        amount = Decimal(str(abs(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+        text = self.decimal(amount, digits)
+        sign = MINUS if value < 0 and amount != 0 else ""
+        return f"{sign}{before}{text}{after}"
+
+    def money_compact(self, value: float | None, currency: str) -> str:
+        """A headline amount shortened: "€9.6M", "9,6 млн €", "9,6 M Ft"."""
+        if value is None:
+            return "–"
+        if abs(value) < 10_000:
+            return self.money(value, currency)
+        text = format_compact_currency(
+            abs(value), currency, format_type="short", fraction_digits=1, locale=self.language
+        )
+        before, _after = currency_affixes(self.language, currency)
+        symbol = get_currency_symbol(currency, locale=self.language)
+        if before and text.startswith(symbol) and not text.startswith(before):
+            text = before + text[len(symbol):]  # the spacing rule, as in money()
+        return (MINUS if value < 0 else "") + text
+
+    def decimal(self, value: float | Decimal | None, digits: int = 1) -> str:
         if value is None:
             return "–"
         pattern = "#,##0." + "0" * digits if digits else "#,##0"

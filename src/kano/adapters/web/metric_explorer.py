@@ -2,9 +2,10 @@
 language's way, the result table and its Vega-Lite chart.
 
 Values carry the metric's own number of decimals (its format spec, ``.1f`` → one);
-percentages get the language's percent sign ("61.2%", "61,2 %"), other units go in the
-column heading, so no number has to agree grammatically with a unit word. The chart is
-a line per series with the 95 % interval as a band when the slices include a period,
+percentages get the language's percent sign ("61.2%", "61,2 %"), money the workspace's
+currency ("€9,650,000", "9 650 000 Ft") and its code in the heading ("Value (HUF)"), other
+units go in the column heading, so no number has to agree grammatically with a unit word.
+The chart is a line per series with the 95 % interval as a band when the slices include a period,
 else bars with error bars; the table under it is its text alternative.
 """
 
@@ -20,8 +21,9 @@ from babel import Locale
 from babel.numbers import format_decimal
 
 from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale
-from kano.adapters.web.formatting import MINUS
+from kano.adapters.web.formatting import MINUS, NumberFormats
 from kano.adapters.web.routes.navigation import N_
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 from kano.metrics import Layer, Metric, MetricRow
 from kano.metrics.periods import GRAINS
 
@@ -32,6 +34,7 @@ LAYER_LABELS: dict[Layer, str] = {
     Layer.OX: N_("OX: how operations perform"),
     Layer.EX: N_("EX: how employees fare"),
 }
+MONEY = "money"  # the catalogue's unit of revenue, costs, CLV: the workspace's currency
 UNIT_LABELS: dict[str, str] = {
     "points": N_("points"),
     "money": N_("money"),
@@ -91,7 +94,10 @@ def slice_label(name: str, _: Translate) -> str:
     return _(SLICE_LABELS[name]) if name in SLICE_LABELS else name
 
 
-def unit_label(unit: str, _: Translate) -> str:
+def unit_label(unit: str, _: Translate, currency: str | None = None) -> str:
+    """The unit in the reader's language; money as the workspace's ``currency`` code."""
+    if unit == MONEY and currency:
+        return currency
     if unit in UNIT_LABELS:
         return _(UNIT_LABELS[unit])
     return unit
@@ -99,10 +105,15 @@ def unit_label(unit: str, _: Translate) -> str:
 
 @dataclass(frozen=True)
 class MetricFormats:
-    """One metric's figures in one language."""
+    """One metric's figures in one language (money in the workspace's ``currency``)."""
 
     metric: Metric
     language: str
+    currency: str = DEFAULT_CURRENCY
+
+    @property
+    def money(self) -> bool:
+        return self.metric.unit == MONEY
 
     @property
     def digits(self) -> int:
@@ -123,6 +134,8 @@ class MetricFormats:
             pattern = copy.copy(locale.percent_formats[None])
             pattern.frac_prec = (self.digits, self.digits)
             text = pattern.apply(value / 100, locale)
+        elif self.money:
+            return NumberFormats(self.language).money(value, self.currency, self.digits)
         else:
             text = self._plain(value)
         return text.replace("-", MINUS)
@@ -136,7 +149,8 @@ class MetricFormats:
         """A difference, always signed (percentage points for a percentage)."""
         if value is None:
             return "–"
-        text = self._plain(abs(value))
+        text = (NumberFormats(self.language).money(abs(value), self.currency, self.digits)
+                if self.money else self._plain(abs(value)))
         if round(value, self.digits) == 0:
             return text
         return ("+" if value > 0 else MINUS) + text
@@ -145,11 +159,15 @@ class MetricFormats:
         return format_decimal(value, locale=self.language)
 
 
-def value_heading(metric: Metric, _: Translate, *, percent_sign: bool = False) -> str:
-    """"Value" with the unit where a unit word applies: "Value (points)"; a percentage's
-    cells carry their sign, a chart axis needs it in the title (``percent_sign``)."""
+def value_heading(
+    metric: Metric, _: Translate, *, percent_sign: bool = False,
+    currency: str = DEFAULT_CURRENCY,
+) -> str:
+    """"Value" with the unit where a unit word applies: "Value (points)", "Value (HUF)"; a
+    percentage's cells carry their sign, a chart axis needs it in the title
+    (``percent_sign``)."""
     percent = "%" if percent_sign else ""
-    unit = percent if metric.unit == "%" else unit_label(metric.unit, _)
+    unit = percent if metric.unit == "%" else unit_label(metric.unit, _, currency)
     return f"{_('Value')} ({unit})" if unit else _("Value")
 
 
@@ -183,9 +201,10 @@ def key_text(value: object) -> str:
 
 
 def result_table(
-    metric: Metric, by: Sequence[str], rows: Sequence[MetricRow], language: str, _: Translate
+    metric: Metric, by: Sequence[str], rows: Sequence[MetricRow], language: str, _: Translate,
+    currency: str = DEFAULT_CURRENCY,
 ) -> ResultTable:
-    formats = MetricFormats(metric, language)
+    formats = MetricFormats(metric, language, currency)
     shown = [
         ResultRow(
             keys=tuple(key_text(value) for _name, value in row.keys),
@@ -199,19 +218,25 @@ def result_table(
     ]
     return ResultTable(
         key_headings=tuple(slice_label(name, _) for name in by),
-        value_heading=value_heading(metric, _),
+        value_heading=value_heading(metric, _, currency=currency),
         compared=bool(rows) and rows[0].compared,
         rows=tuple(shown),
         total=len(rows),
     )
 
 
-def file_titles(metric: Metric, columns: Sequence[str], _: Translate) -> dict[str, str]:
-    """Column headings of a downloaded file in the reader's language."""
+def file_titles(
+    metric: Metric, columns: Sequence[str], _: Translate, currency: str = DEFAULT_CURRENCY
+) -> dict[str, str]:
+    """Column headings of a downloaded file in the reader's language; a money metric's
+    value column names the currency ("Value (EUR)"), its cells stay plain numbers."""
     titles = {name: slice_label(name, _) for name in columns}
     titles.update({name: _(title) if title != "n" else title
                    for name, title in COLUMN_TITLES.items()})
-    titles["value"] = value_heading(metric, _, percent_sign=True)
+    titles["value"] = value_heading(metric, _, percent_sign=True, currency=currency)
+    if metric.unit == MONEY:
+        for name in ("ci_low", "ci_high", "previous_value", "change"):
+            titles[name] = f"{titles[name]} ({currency})"
     return titles
 
 
@@ -224,12 +249,14 @@ def _series_label(row: MetricRow, names: Sequence[str]) -> str:
 
 def chart_spec(
     metric: Metric, by: Sequence[str], rows: Sequence[MetricRow], language: str, _: Translate,
+    currency: str = DEFAULT_CURRENCY,
 ) -> dict[str, Any] | None:
     """A line chart with the interval band over a period grain, else bars with error bars;
-    None when there is nothing to draw or too much for a readable chart."""
+    None when there is nothing to draw or too much for a readable chart. A money metric's
+    axis carries the currency's symbol (d3's ``$`` format with the workspace's currency)."""
     grain = next((name for name in by if name in GRAINS), None)
     others = [name for name in by if name != grain]
-    formats = MetricFormats(metric, language)
+    formats = MetricFormats(metric, language, currency)
     drawn = [row for row in rows if row.value is not None]
     if not drawn:
         return None
@@ -250,7 +277,8 @@ def chart_spec(
     series = {value["series"] for value in values}
     if (grain and len(series) > MAX_SERIES) or (not grain and len(values) > MAX_BARS):
         return None
-    value_title = value_heading(metric, _, percent_sign=True)
+    value_title = value_heading(metric, _, percent_sign=True, currency=currency)
+    axis = {"format": "$~s"} if metric.unit == MONEY else {}
     tooltip = [
         {"field": "value_text", "title": value_title},
         {"field": "interval_text", "title": _("Interval (95%)")},
@@ -262,10 +290,10 @@ def chart_spec(
     with_band = [value for value in values if value["low"] is not None
                  and value["high"] is not None]
     if grain:
-        layers = _line_layers(values, with_band, grain, others, value_title, tooltip, _)
+        layers = _line_layers(values, with_band, grain, others, value_title, tooltip, _, axis)
         height: int = 280
     else:
-        layers = _bar_layers(values, with_band, others, value_title, tooltip, _)
+        layers = _bar_layers(values, with_band, others, value_title, tooltip, _, axis)
         height = 30 * len(values) + 20
     return {
         "$schema": VEGA_LITE_SCHEMA,
@@ -282,13 +310,14 @@ def chart_spec(
                      "titleFontSize": 12},
             "legend": {"orient": "bottom", "labelLimit": 260},
         },
-        "usermeta": {"embedOptions": {"formatLocale": d3_number_locale(language)}},
+        "usermeta": {"embedOptions": {"formatLocale": d3_number_locale(language, currency)}},
     }
 
 
 def _line_layers(
     values: list[dict[str, Any]], with_band: list[dict[str, Any]], grain: str,
     others: list[str], value_title: str, tooltip: list[dict[str, Any]], _: Translate,
+    axis: dict[str, str],
 ) -> list[dict[str, Any]]:
     x = {"field": "period", "type": "ordinal", "sort": "ascending",
          "title": _(SLICE_LABELS[grain]), "axis": {"labelAngle": -40, "labelOverlap": True}}
@@ -304,7 +333,7 @@ def _line_layers(
             "data": {"values": with_band},
             "mark": {"type": "area", "opacity": 0.16, **fixed},
             "encoding": {"x": x, "y": {"field": "low", "type": "quantitative", "stack": None,
-                                       "title": value_title},
+                                       "title": value_title, "axis": axis},
                          "y2": {"field": "high"}, **colour},
         })
     layers.append({
@@ -312,7 +341,8 @@ def _line_layers(
         "mark": {"type": "line", "strokeWidth": 2.2, "tooltip": True,
                  "point": {"filled": True, "size": 40}, **fixed},
         "encoding": {"x": x, "y": {"field": "value", "type": "quantitative",
-                                   "title": value_title, "scale": {"zero": False}},
+                                   "title": value_title, "scale": {"zero": False},
+                                   "axis": axis},
                      "tooltip": tooltip, **colour},
     })
     return layers
@@ -320,7 +350,7 @@ def _line_layers(
 
 def _bar_layers(
     values: list[dict[str, Any]], with_band: list[dict[str, Any]], others: list[str],
-    value_title: str, tooltip: list[dict[str, Any]], _: Translate,
+    value_title: str, tooltip: list[dict[str, Any]], _: Translate, axis: dict[str, str],
 ) -> list[dict[str, Any]]:
     y = {"field": "category", "type": "nominal", "sort": None,
          "title": ", ".join(slice_label(name, _) for name in others) or None,
@@ -329,7 +359,7 @@ def _bar_layers(
         "data": {"values": values},
         "mark": {"type": "bar", "color": "#93b4f5", "cornerRadiusEnd": 3, "tooltip": True},
         "encoding": {"y": y, "x": {"field": "value", "type": "quantitative",
-                                   "title": value_title}, "tooltip": tooltip},
+                                   "title": value_title, "axis": axis}, "tooltip": tooltip},
     }]
     if with_band:
         layers.append({

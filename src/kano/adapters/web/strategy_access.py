@@ -22,6 +22,7 @@ from kano.adapters.db.orm import ObjectiveRow, OkrObjectiveRow
 from kano.adapters.web.deps import SignedInPageContext
 from kano.adapters.web.strategy_edits import Editor
 from kano.adapters.web.strategy_formats import LABELS, STATUS_LABELS, StrategyFormats
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 from kano.domain.workspaces import Role, may_change_everything, may_change_owned, role_allows
 
 EDITING_ROLE = Role.MANAGER
@@ -94,7 +95,9 @@ def no_workspace(page: SignedInPageContext) -> Response:
 
 
 def formats_of(page: SignedInPageContext) -> StrategyFormats:
-    return StrategyFormats(page.language.code)
+    """The page's number formats, money in the workspace's currency."""
+    currency = page.workspace.currency if page.workspace else DEFAULT_CURRENCY
+    return StrategyFormats(page.language.code, currency)
 
 
 def strategy_context(page: SignedInPageContext, db: Session | None = None) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 Status words are marked for the catalogues here and shown next to every colour (a colour
 alone tells nothing to a colour-blind reader or a screen reader). Numbers follow the page's
-language through Babel: "61%" in English and Hungarian, "61 %" in Russian.
+language through Babel: "61%" in English and Hungarian, "61 %" in Russian. Money is
+written with its currency ("€9,650,000", "9 650 000 Ft"): a measure whose unit is
+``money`` (a money metric's, e.g. revenue) is in the workspace's currency; one whose unit
+is itself an ISO 4217 code ("EUR", typed for a measure entered by hand) in that currency.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from babel.numbers import format_decimal, format_percent
 
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.routes.navigation import N_
+from kano.domain.shared.currency import DEFAULT_CURRENCY, known_currencies
 
 STATUS_LABELS: dict[str, str] = {
     "green": N_("On track"),
@@ -44,9 +48,25 @@ CONFIDENCE_STATUS = {"on_track": "green", "at_risk": "amber", "off_track": "red"
 LEGEND_ORDER = ("green", "amber", "red", "no_data")
 
 
+MONEY_UNIT = "money"  # the metric catalogue's unit of revenue, costs, CLV …
+
+
+def money_currency(unit: str | None, workspace_currency: str) -> str | None:
+    """The currency a value of ``unit`` is in; None when the unit is not money."""
+    if unit is None:
+        return None
+    if unit.strip().lower() == MONEY_UNIT:
+        return workspace_currency
+    code = unit.strip().upper()
+    return code if len(code) == 3 and code in known_currencies() else None
+
+
 @dataclass(frozen=True)
 class StrategyFormats(NumberFormats):
-    """``NumberFormats`` plus the strategy pages' own numbers."""
+    """``NumberFormats`` plus the strategy pages' own numbers, for one workspace's
+    ``currency``."""
+
+    currency: str = DEFAULT_CURRENCY
 
     def percent(self, share: float | None, digits: int = 0) -> str:
         """A share 0–1 as a percentage: 0.75 → "75%" / "75 %"."""
@@ -66,11 +86,16 @@ class StrategyFormats(NumberFormats):
         return format_decimal(round(value, 2), format="#,##0.##", locale=self.language)
 
     def measure(self, value: float | None, unit: str | None) -> str:
-        """A value with its unit: "61%", "37.2 points", "9,650,000 EUR"."""
+        """A value with its unit: "61%", "37.2 points", "€9,650,000" / "9 650 000 Ft"."""
         if value is None:
             return "–"
         if unit == "%":
             return self.percent(value / 100, 2)
+        currency = money_currency(unit, self.currency)
+        if currency is not None:
+            # Cents only where they tell something: "€12.50", but "€4,232", not "€4,231.55".
+            whole = abs(value) >= 1000 or float(value).is_integer()
+            return self.money(value, currency, 0 if whole else 2)
         return f"{self.number(value)} {unit}" if unit else self.number(value)
 
 

@@ -60,6 +60,8 @@ class Templates:
             p_value=formats.p_value,
             significant=formats.significant,
             compact=formats.compact,
+            money=formats.money,
+            money_compact=formats.money_compact,
             signed=formats.signed,
             month=formats.month,
             month_range=formats.month_range,

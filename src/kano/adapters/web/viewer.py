@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import memberships_of
 from kano.adapters.web.sessions import find_session
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 from kano.domain.workspaces import Role
 
 
@@ -21,6 +22,7 @@ class WorkspaceChoice:
     slug: str
     name: str
     role: Role
+    currency: str = DEFAULT_CURRENCY  # ISO 4217: how every page writes the workspace's money
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def load_viewer(db: Session, session_secret: str | None) -> Viewer | None:
         return None
     web_session, user = found
     choices = tuple(
-        WorkspaceChoice(workspace.id, workspace.slug, workspace.name, role)
+        WorkspaceChoice(workspace.id, workspace.slug, workspace.name, role, workspace.currency)
         for workspace, role in memberships_of(db, user)
     )
     current = next((c for c in choices if c.id == web_session.workspace_id), None)

@@ -1,5 +1,5 @@
 """``/workspace``: who am I — the token's workspace and scopes; ``/workspace/settings``:
-the workspace's own survey fatigue window and reminder delay."""
+the workspace's own survey fatigue window and reminder delay, and its currency."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from kano.adapters.db.feedback_settings import (
     change_feedback_settings,
     feedback_settings,
 )
+from kano.adapters.db.workspace_currency import change_workspace_currency, workspace_currency
 
 router = APIRouter(tags=["workspace"])
 
@@ -59,9 +60,10 @@ def _body_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return responses
 
 
-def _settings_out(found: FeedbackSettings) -> WorkspaceSettings:
+def _settings_out(found: FeedbackSettings, currency: str) -> WorkspaceSettings:
     policy = found.policy
     return WorkspaceSettings(
+        currency=currency,
         survey_fatigue_days=found.survey_fatigue_days,
         survey_reminder_days=found.survey_reminder_days,
         defaults=SurveyPolicy(survey_fatigue_days=found.default_fatigue_days,
@@ -71,27 +73,35 @@ def _settings_out(found: FeedbackSettings) -> WorkspaceSettings:
     )
 
 
-@router.get("/workspace/settings", summary="The workspace's survey settings",
+@router.get("/workspace/settings", summary="The workspace's survey settings and currency",
             response_model=WorkspaceSettings,
             responses=problem_responses(401, 403, 500))  # fmt: skip
 def read_settings(caller: ReadAccess, session: SessionDep, request: Request) -> WorkspaceSettings:
     """The fatigue window and reminder delay of e-mail invitations (`POST /invitations`):
-    the workspace's own (null where it set none), the server's defaults, and what holds."""
+    the workspace's own (null where it set none), the server's defaults, and what holds;
+    the currency of the workspace's money."""
     defaults = container_of(request).settings
-    return _settings_out(feedback_settings(session, caller.workspace_id, defaults))
+    return _settings_out(feedback_settings(session, caller.workspace_id, defaults),
+                         workspace_currency(session, caller.workspace_id))
 
 
-@router.patch("/workspace/settings", summary="Change the workspace's survey settings",
+@router.patch("/workspace/settings", summary="Change the workspace's settings",
               response_model=WorkspaceSettings,
               responses=_body_responses(401, 403, 422, 500))  # fmt: skip
 def change_settings(caller: AdminWriteAccess, session: SessionDep, request: Request,
                     body: WorkspaceSettingsChange) -> WorkspaceSettings:
     """Set the fields given (null: back to the server default); the others stay. Written
-    to the audit log. Fatigue 0–3650 days, reminder 1–365 days; a value outside is a 422
-    naming the field."""
+    to the audit log. Fatigue 0–3650 days, reminder 1–365 days, currency an ISO 4217 code;
+    a value outside is a 422 naming the field, and nothing is changed."""
     defaults = container_of(request).settings
-    changed = change_feedback_settings(
-        session, caller.workspace_id, defaults, body.model_dump(exclude_unset=True),
-        actor=f"api-token:{caller.token.prefix}", user_id=caller.token.user_id)
+    changes = body.model_dump(exclude_unset=True)
+    actor = f"api-token:{caller.token.prefix}"
+    currency = (
+        change_workspace_currency(session, caller.workspace_id, changes.pop("currency"),
+                                  actor=actor, user_id=caller.token.user_id)
+        if "currency" in changes else workspace_currency(session, caller.workspace_id)
+    )
+    changed = change_feedback_settings(session, caller.workspace_id, defaults, changes,
+                                       actor=actor, user_id=caller.token.user_id)
     session.commit()
-    return _settings_out(changed)
+    return _settings_out(changed, currency)

@@ -41,6 +41,8 @@ class CallerIdentity(BaseModel):
 
 FatigueDays = Annotated[int, Field(strict=True, ge=FATIGUE_DAYS[0], le=FATIGUE_DAYS[1])]
 ReminderDays = Annotated[int, Field(strict=True, ge=REMINDER_DAYS[0], le=REMINDER_DAYS[1])]
+CurrencyCode = Annotated[str, Field(min_length=3, max_length=3, pattern="^[A-Za-z]{3}$",
+                                    examples=["EUR", "HUF", "RUB"])]
 
 
 class SurveyPolicy(BaseModel):
@@ -62,6 +64,11 @@ class WorkspaceSettings(BaseModel):
     )
     defaults: SurveyPolicy = Field(description="The server's defaults (`KANO_SURVEY_…`).")
     effective: SurveyPolicy = Field(description="What invitations and reminders follow.")
+    currency: str = Field(
+        description="ISO 4217 code of the currency the workspace's money is in (revenue, "
+        "costs, CLV, money measures); pages write amounts with it. Kano converts nothing.",
+        examples=["EUR"],
+    )
 
 
 class WorkspaceSettingsChange(RequestBody):
@@ -73,4 +80,9 @@ class WorkspaceSettingsChange(RequestBody):
     )
     survey_reminder_days: ReminderDays | None = Field(
         None, description=f"{REMINDER_DAYS[0]}–{REMINDER_DAYS[1]} days, or null."
+    )
+    currency: CurrencyCode = Field(
+        None,  # type: ignore[assignment]  # left out: unchanged; null is refused
+        description="ISO 4217 code (`HUF`; lower case is accepted). A code that is not one "
+        "is a 422 naming `currency`.",
     )

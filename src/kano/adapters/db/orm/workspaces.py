@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kano.adapters.db.orm.base import Base, BigId, utcnow
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 
 
 class Workspace(Base):
@@ -17,6 +18,10 @@ class Workspace(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # ISO 4217 code of the workspace's money (kano.domain.shared.currency); never converted.
+    currency: Mapped[str] = mapped_column(
+        String(3), default=DEFAULT_CURRENCY, server_default=DEFAULT_CURRENCY
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

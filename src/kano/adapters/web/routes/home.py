@@ -22,8 +22,9 @@ def home(page: SignedInPage, db: DbSession) -> Response:
     if page.workspace is None:
         return page.render("home/no_workspace.html", active="home")
     figures = home_figures(db, page.workspace.id)
+    currency = page.workspace.currency
     chart = (
-        revenue_and_nps_chart(figures.months, page.language.code, page.gettext)
+        revenue_and_nps_chart(figures.months, page.language.code, page.gettext, currency)
         if figures.months else None
     )
     now = datetime.now(UTC).replace(tzinfo=None)  # the database's times are naive UTC
@@ -31,7 +32,8 @@ def home(page: SignedInPage, db: DbSession) -> Response:
     return page.render(
         "home/index.html", active="home", figures=figures, chart=chart,
         cards=attention(db, page.workspace.id, now),
-        fmt=StrategyFormats(page.language.code), status_labels=STATUS_LABELS,
+        fmt=StrategyFormats(page.language.code, currency), status_labels=STATUS_LABELS,
+        currency=currency,
         interval_heading=_("Interval (95%)"),
         chart_note=_("The shaded band is the NPS interval (95%): a month-to-month change "
                      "within it can be chance alone."),

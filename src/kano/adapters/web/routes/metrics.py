@@ -54,6 +54,7 @@ from kano.adapters.web.metric_explorer import (
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.strategy_formats import LABELS
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 from kano.domain.shared.errors import InvalidInput
 from kano.metrics import Layer, Metric, MetricRow
 from kano.metrics.periods import GRAINS
@@ -203,8 +204,15 @@ def _grouped(page: SignedInPageContext, catalogue: Catalogue) -> list[tuple[str,
     return [(label, metrics) for label, metrics in groups if metrics]
 
 
+def _currency(page: SignedInPageContext) -> str:
+    return page.workspace.currency if page.workspace else DEFAULT_CURRENCY
+
+
 def _unit_text(metric: Metric, page: SignedInPageContext) -> str:
-    return unit_label(metric.unit, page.gettext) if metric.unit else page.gettext("count")
+    """The unit in the reader's words; money as the workspace's currency code ("HUF")."""
+    if not metric.unit:
+        return page.gettext("count")
+    return unit_label(metric.unit, page.gettext, _currency(page))
 
 
 def _direction_text(metric: Metric, page: SignedInPageContext) -> str:
@@ -272,8 +280,8 @@ def _page(
     if exploration.rows is not None:
         by = form.by
         context.update(
-            table=result_table(metric, by, exploration.rows, language, _),
-            chart=chart_spec(metric, by, exploration.rows, language, _),
+            table=result_table(metric, by, exploration.rows, language, _, _currency(page)),
+            chart=chart_spec(metric, by, exploration.rows, language, _, _currency(page)),
             chart_text=chart_description(metric, by, language, _),
             interval_heading=_("Interval (95%)"),
             caption=_result_caption(metric, by, page),
@@ -305,7 +313,7 @@ def _download(page: SignedInPageContext, db: DbSession, metric_id: str, kind: st
     by = exploration.form.by
     columns = metric_columns(by, exploration.rows, exploration.form.compare)
     records = metric_records(exploration.rows)
-    titles = file_titles(metric, columns, _)
+    titles = file_titles(metric, columns, _, _currency(page))
     stem = file_stem(page.workspace.slug, metric.id, by)
     if kind == "csv":
         content = metric_csv(columns, records, titles)

@@ -2,9 +2,9 @@
 by every route that answers on it: the page itself, and a form's errors shown next to the
 field (status 422) or a refusal (403).
 
-Sections: "Surveys" (everyone in the workspace sees what holds; owners and admins change
-it), and "Acknowledgement e-mail", "Members", "API tokens" and "Webhooks" (owners and
-admins only: the others neither see them nor may use their forms: their routes declare
+Sections: "Surveys" and "Money" (everyone in the workspace sees what holds; owners and
+admins change them), and "Acknowledgement e-mail", "Members", "API tokens" and "Webhooks"
+(owners and admins only: the others neither see them nor may use their forms: their routes declare
 ``AcknowledgementAdminPage``, ``AdminPage`` or ``MembersAdminPage``).
 """
 
@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
 from typing import Annotated, Any
 
+from babel.core import get_global
+from babel.numbers import get_currency_name, get_territory_currencies
 from fastapi import Depends
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -23,6 +27,7 @@ from kano.adapters.db.api_tokens import live_api_tokens
 from kano.adapters.db.feedback_settings import feedback_settings
 from kano.adapters.db.members import workspace_members
 from kano.adapters.db.webhook_endpoints import webhook_endpoints
+from kano.adapters.db.workspace_currency import workspace_currency
 from kano.adapters.web import acknowledgement_form
 from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
@@ -52,6 +57,7 @@ def render_settings(page: SignedInPageContext, db: Session, *, status_code: int 
         form = {name: "" if getattr(found, name) is None else str(getattr(found, name))
                 for name in SURVEY_FIELDS}
     administer = may_administer(page)
+    currency = _stored_currency(db, workspace_id)
     acknowledgement = acknowledgement_form.acknowledgement_forms(
         db, workspace_id, context.pop("ack_submitted", None), context.pop("ack_error", None),
         opened=_opened_language(context.get("notice")),
@@ -68,11 +74,35 @@ def render_settings(page: SignedInPageContext, db: Session, *, status_code: int 
         error_texts=acknowledgement_form.ERROR_TEXTS,
         placeholder_help=acknowledgement_form.PLACEHOLDER_HELP,
         placeholders_of=acknowledgement_form.placeholders_of,
+        currency=currency, currency_choices=_currency_choices(page.language.code, currency),
         **{"error": None, "saved": False, "refused": False, "access_refused": False,
            "notice": None, "token_form": None, "token_error": None, "webhook_form": None,
            "webhook_error": None, "member_form": None, "member_error": None,
-           "members_refused": False, "ack_refused": False, **context},
+           "members_refused": False, "ack_refused": False, "currency_form": None,
+           "currency_error": None, "currency_refused": False, **context},
     )
+
+
+def _stored_currency(db: Session, workspace_id: int) -> str:
+    """Read from the database, not the viewer: a change in this request is there."""
+    return workspace_currency(db, workspace_id)
+
+
+@cache
+def currencies_in_use() -> tuple[str, ...]:
+    """The codes some country pays with today (CLDR): the choices the "Money" form offers
+    (the API accepts any code CLDR knows)."""
+    today = date.today()
+    codes: set[str] = set()
+    for territory in get_global("territory_currencies"):
+        codes.update(get_territory_currencies(territory, today, tender=True))
+    return tuple(sorted(codes))
+
+
+def _currency_choices(language: str, current: str) -> list[tuple[str, str]]:
+    """(code, "HUF – magyar forint") for the form's list, the current code always in it."""
+    codes = sorted({*currencies_in_use(), current})
+    return [(code, f"{code} – {get_currency_name(code, locale=language)}") for code in codes]
 
 
 def _opened_language(notice: object) -> str | None:
@@ -145,3 +175,5 @@ SurveysAdminPage = Annotated[AdminPageContext, Depends(_administering("refused")
 """For the "Surveys" form (the refusal is said in that section)."""
 AcknowledgementAdminPage = Annotated[AdminPageContext, Depends(_administering("ack_refused"))]
 """For the "Acknowledgement e-mail" forms (the refusal is said at the top of the page)."""
+CurrencyAdminPage = Annotated[AdminPageContext, Depends(_administering("currency_refused"))]
+"""For the "Money" form (the refusal is said in that section)."""

@@ -1,5 +1,6 @@
 """Switching the workspace a session works in (the switcher in the header), and the
-workspace settings page (``/settings``) with its "Surveys" section: the survey fatigue
+workspace settings page (``/settings``) with its "Surveys" section (its "Money" section,
+the workspace's currency, has its route in ``settings_currency``): the survey fatigue
 window and reminder delay (owners and admins change them, CSRF-checked, audit-logged
 through ``feedback_settings``; an empty field means the server default, shown beside it).
 Its "API tokens" and "Webhooks" sections have their routes in ``settings_tokens`` and
@@ -20,6 +21,7 @@ from kano.adapters.db.orm import WebSession
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage
 from kano.adapters.web.routes import (
     settings_acknowledgement,
+    settings_currency,
     settings_members,
     settings_tokens,
     settings_webhooks,
@@ -66,12 +68,14 @@ def switch_workspace(
 
 # The "API tokens" and "Webhooks" sections answer on /settings/tokens… and /settings/webhooks….
 router.include_router(settings_acknowledgement.router)
+router.include_router(settings_currency.router)
 router.include_router(settings_members.router)
 router.include_router(settings_tokens.router)
 router.include_router(settings_webhooks.router)
 
 NOTICES = {  # ?saved=… after a redirect: which section's change to confirm
-    "surveys": "surveys", "token-revoked": "token-revoked", "webhook-enabled": "webhook-enabled",
+    "surveys": "surveys", "currency": "currency", "token-revoked": "token-revoked",
+    "webhook-enabled": "webhook-enabled",
     "webhook-disabled": "webhook-disabled", "webhook-deleted": "webhook-deleted",
     "member-added": "member-added", "member-role": "member-role",
     "member-removed": "member-removed",
