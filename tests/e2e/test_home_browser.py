@@ -1,6 +1,7 @@
 """The home page in a real browser: the NPS headline with its 95 % interval, the chart drawn
 by the vendored Vega-Lite with the NPS interval band under the line (twelve bars, twelve
-points, one band), and the "needs attention" cards — with no CSP violation or script error.
+points, one band) and the revenue axis in euros, and the "needs attention" cards — with no
+CSP violation or script error.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def test_the_home_chart_draws_the_nps_band_and_the_cards_link_on(
     assert box is not None and line is not None
     assert box["height"] > 20  # a band, not a line: ±15 points a month on this data
     assert box["y"] <= line["y"] and box["y"] + box["height"] >= line["y"] + line["height"]
+    # The revenue axis is money in the workspace's currency (d3's "$" with the page's locale).
+    labels = chart.locator("svg g.role-axis-label text").all_text_contents()
+    assert any(re.fullmatch(r"€\d+(\.\d+)?[kM]", label) for label in labels), labels
+    expect(page.locator("#figure-revenue .figure-value")).to_have_text(
+        re.compile(r"^€\d+(\.\d)?M$"))
 
     cards = page.locator("#attention-heading + .attention-cards > article")
     expect(cards).to_have_count(5)
