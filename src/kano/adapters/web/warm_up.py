@@ -40,6 +40,7 @@ PAGE_MODULES: Final = (
     "kano.analytics.linkage.driver_inputs",
     "kano.analytics.value.views",
     "kano.analytics.value.inputs",
+    "kano.analytics.value.churn",  # scikit-learn, for /value/churn only (~2 s)
     "kano.analytics.pilots.views",
     "kano.analytics.text.stored_results",
     "kano.adapters.web.pilot_charts",
