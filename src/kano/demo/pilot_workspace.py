@@ -10,7 +10,9 @@ and the definition are audited as ``kano demo``.
 Pilots are not business data of the file load (they refer to customers by attributes),
 so they survive a reload: seeding again puts the demo pilot (found by its name) back to
 the planted definition and evaluates it afresh; a decision and rollout steps a user
-recorded on it stay.
+recorded on it stay. Its name and hypothesis are written in the demo's language
+(``kano demo --language``); it is found by its name in any of them, so a re-run in
+another language renames the same pilot.
 """
 
 from __future__ import annotations
@@ -43,11 +45,29 @@ class DemoPilotReport:
     pre_trend_rejected: bool | None
 
 
-def definition(owner: str | None) -> dict[str, Any]:
-    """The demo pilot as the API's body."""
+PILOT_TEXTS: dict[str, dict[str, str]] = {
+    "en": {"name": planted.PILOT_NAME, "hypothesis": planted.PILOT_HYPOTHESIS},
+    "ru": {
+        "name": "Бронирование окна доставки для клиентов малого и среднего бизнеса",
+        "hypothesis": "Когда клиенты малого и среднего бизнеса бронируют окно доставки, "
+        "региональные службы доставки планируют маршруты с его учётом и опаздывают вдвое "
+        "реже, что повышает CSAT доставки и NPS.",
+    },
+    "hu": {
+        "name": "Szállítási időpont foglalása kkv-ügyfeleknek",
+        "hypothesis": "Ha a kkv-ügyfelek szállítási időpontot foglalnak, a regionális "
+        "kiszállítási csapatok ehhez igazítják az útvonalaikat, és feleannyiszor késnek, ami "
+        "javítja a kiszállítás CSAT-értékét és az NPS-t.",
+    },
+}
+"""The pilot's name and hypothesis in each language the demo is written in."""
+
+
+def definition(owner: str | None, language: str = "en") -> dict[str, Any]:
+    """The demo pilot as the API's body, its texts in ``language``."""
     return {
-        "name": planted.PILOT_NAME,
-        "hypothesis": planted.PILOT_HYPOTHESIS,
+        "name": PILOT_TEXTS[language]["name"],
+        "hypothesis": PILOT_TEXTS[language]["hypothesis"],
         "pilot_group": planted.PILOT_GROUP,
         "control_group": planted.CONTROL_GROUP,
         "kpis": [planted.PILOT_KPI],
@@ -72,10 +92,10 @@ def _owner(session: Session, workspace_id: int) -> str | None:
 
 
 def seed_demo_pilot(
-    sessions: sessionmaker[Session], workspace: str, warehouse_url: str
+    sessions: sessionmaker[Session], workspace: str, warehouse_url: str, language: str = "en"
 ) -> DemoPilotReport:
-    """Define (or put back) the demo pilot in ``workspace`` and evaluate it on the
-    warehouse at ``warehouse_url``, which holds the workspace's data."""
+    """Define (or put back) the demo pilot in ``workspace``, named in ``language``, and
+    evaluate it on the warehouse at ``warehouse_url``, which holds the workspace's data."""
     from kano.adapters.warehouse.reading import read_only_warehouse
     from kano.analytics.pilots.views import evaluate_on_warehouse
 
@@ -84,10 +104,11 @@ def seed_demo_pilot(
         catalogue = workspace_catalogue(session, workspace_id)
         existing = session.scalar(
             select(PilotRow.id).where(
-                PilotRow.workspace_id == workspace_id, PilotRow.name == planted.PILOT_NAME
+                PilotRow.workspace_id == workspace_id,
+                PilotRow.name.in_([texts["name"] for texts in PILOT_TEXTS.values()]),
             )
         )
-        body = definition(_owner(session, workspace_id))
+        body = definition(_owner(session, workspace_id), language)
         if existing is None:
             line = store.create_pilot(session, workspace_id, body, metric_ids=catalogue.ids(),
                                       actor=ACTOR, user_id=None)  # fmt: skip
@@ -112,7 +133,7 @@ def seed_demo_pilot(
                            result.get("ci_high"), result["pre_trend"].get("rejected"))  # fmt: skip
 
 
-def load_demo_pilot(workspace: str) -> DemoPilotReport:
+def load_demo_pilot(workspace: str, language: str = "en") -> DemoPilotReport:
     """``seed_demo_pilot`` on the configured database and warehouse (what ``kano demo``
     calls, after the warehouse load and the strategy import)."""
     from kano.bootstrap import build_container
@@ -120,7 +141,7 @@ def load_demo_pilot(workspace: str) -> DemoPilotReport:
     container = build_container()
     try:
         return seed_demo_pilot(
-            container.sessions, workspace, container.settings.resolved_warehouse_url()
+            container.sessions, workspace, container.settings.resolved_warehouse_url(), language
         )
     finally:
         container.close()

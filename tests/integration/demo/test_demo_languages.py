@@ -23,12 +23,20 @@ import yaml
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from kano.adapters.db.orm import CaseEventRow, JourneyStage, ObjectiveRow, Team, User
+from kano.adapters.db.orm import (
+    CaseEventRow,
+    JourneyStage,
+    ObjectiveRow,
+    PilotRow,
+    Team,
+    User,
+)
 from kano.adapters.strategy_code import export_yaml
 from kano.app import create_app
 from kano.bootstrap import build_container
 from kano.config import Settings
 from kano.demo.case_notes import NOTES
+from kano.demo.pilot_workspace import PILOT_TEXTS
 from kano.demo.structure_names import english_names
 from tests.conftest import ENGINES
 from tests.databases import DatabaseFactory, require_engine
@@ -50,6 +58,7 @@ class Run:
     stages: dict[str, str]
     teams: dict[str, str]
     case_notes: set[str]
+    pilots: list[tuple[int, str]]
     strategy: dict[str, object]
 
 
@@ -88,6 +97,7 @@ def _what_it_shows(settings: Settings) -> Run:
                 case_notes=set(
                     session.scalars(select(CaseEventRow.note).where(CaseEventRow.note.is_not(None)))
                 ),
+                pilots=[(row.id, row.name) for row in session.scalars(select(PilotRow))],
                 strategy=yaml.safe_load(export_yaml(session, "demo")),
             )
     finally:
@@ -178,6 +188,8 @@ def test_a_rerun_in_another_language_rewrites_texts_and_keeps_every_key(
 
     assert hu.objectives == ru.objectives == 17  # replaced, not added
     assert hu.stages.keys() == ru.stages.keys() == set(english_names()["stages"])
+    assert hu.pilots == [(hu.pilots[0][0], PILOT_TEXTS["hu"]["name"])]
+    assert ru.pilots == [(hu.pilots[0][0], PILOT_TEXTS["ru"]["name"])]  # the same pilot
     assert hu.teams["delivery-east"] == "Keleti kiszállítás"
     assert ru.teams["delivery-east"] == "Восточная служба доставки"
     assert _keys(hu.strategy) == _keys(ru.strategy)

@@ -18,6 +18,7 @@ from kano.adapters.strategy_code.schema import StrategyDocument
 from kano.demo.case_notes import NOTES
 from kano.demo.case_stories import FIRST_CONTACT_NOTES, STORIES
 from kano.demo.company import SEGMENT_KEYS
+from kano.demo.pilot_workspace import PILOT_TEXTS
 from kano.demo.strategy import DEMO_STRATEGY_FILE
 from kano.demo.strategy.overlay import (
     load_overlay,
@@ -149,3 +150,11 @@ def test_every_case_note_has_its_translations_and_none_is_stale() -> None:
     for note, translations in NOTES.items():
         assert translations.keys() == set(LANGUAGES), note
         assert all(text.strip() and text != note for text in translations.values()), note
+
+
+def test_the_pilot_has_its_name_and_hypothesis_in_every_language() -> None:
+    assert PILOT_TEXTS.keys() == {"en", *LANGUAGES}
+    names = {texts["name"] for texts in PILOT_TEXTS.values()}
+    assert len(names) == 3  # it is found by any of them: they must differ
+    for texts in PILOT_TEXTS.values():
+        assert texts.keys() == {"name", "hypothesis"} and all(t.strip() for t in texts.values())

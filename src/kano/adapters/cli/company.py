@@ -124,7 +124,7 @@ def load_demo_workspace(
     open_demo_cases(workspace, language)
     from kano.demo import pilot_workspace
 
-    console.print(pilot_workspace.describe(pilot_workspace.load_demo_pilot(workspace)))
+    console.print(pilot_workspace.describe(pilot_workspace.load_demo_pilot(workspace, language)))
 
 
 @friendly_errors
@@ -173,9 +173,9 @@ def demo(
     language: str | None = typer.Option(
         None,
         "--language",
-        help="Write the demo company (strategy, journey, teams, surveys) in en, ru or hu, and "
-        "show the demo login's pages in it (default: KANO_DEMO_LANGUAGE, else en). A re-run "
-        "in another language switches the texts.",
+        help="Write the demo company (strategy, journey, teams, surveys, case notes, pilot) in "
+        "en, ru or hu, and show the demo login's pages in it (default: KANO_DEMO_LANGUAGE, "
+        "else en). A re-run in another language switches the texts.",
     ),
 ) -> None:
     """Create or refresh the demo workspace on the configured database, then serve it."""
