@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
-from kano.adapters.db.orm import Segment
+from kano.adapters.db.orm import Segment, Workspace
 from kano.app import create_app
 from kano.bootstrap import Container
 from kano.demo.strategy import import_demo_strategy
@@ -90,7 +90,8 @@ def test_english_groups_thousands_and_writes_nps_in_whole_points(site: Browser) 
     figures = _number_cells(html)
 
     assert not [f for f in figures if re.search(r"\d[\s\u202f\u00a0]\d{3}\b", f)], figures
-    assert [f for f in figures if re.fullmatch(r"\d{1,3}(,\d{3})+( \(.*\))?", f)], figures
+    # Revenue at risk: money in the demo's euros, grouped ("€15,122,023 (€… … €…)").
+    assert [f for f in figures if re.fullmatch(r"\u2212?€\d{1,3}(,\d{3})+( \(.*\))?", f)], figures
     nps = re.findall(r"\bNPS ([^ <]+)", html)
     assert nps, "the demo's journey has NPS touchpoints"
     assert all(re.fullmatch(r"[+\u2212]?\d+", score) for score in nps), nps
@@ -139,3 +140,22 @@ def test_names_are_escaped_and_files_export(site: Browser, container: Container)
     assert site.client.get("/journeys/ghost.png").status_code == 404
     bad = site.client.get("/journeys", params={"journey": "smb", "segment": "martians"})
     assert bad.status_code == 422 and "segment" in text_of(bad.text, "journey-error")
+
+
+def test_revenue_at_risk_is_in_the_workspace_currency(
+    site: Browser, container: Container, demo_workspace: DemoWorkspace
+) -> None:
+    """The map and its SVG write revenue at risk with the workspace's currency."""
+    with container.sessions.begin() as session:
+        session.execute(update(Workspace).where(Workspace.id == demo_workspace.workspace_id)
+                        .values(currency="HUF"))
+    html = site.page("/journeys", params={"journey": "smb", "segment": "*", "lang": "hu"}).text
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
+             for cell in re.findall(r'<td class="number">(.*?)</td>', html, re.S)]
+    amounts = [cell for cell in cells if "Ft" in cell]
+    assert amounts, cells
+    money = r"\u2212?\d{1,3}( \d{3})* Ft"
+    interval = rf"( \({money} … {money}\))?"
+    assert all(re.fullmatch(money + interval, cell) for cell in amounts), amounts
+    svg = site.client.get("/journeys/smb.svg", params={"segment": "*", "lang": "hu"})
+    assert svg.status_code == 200 and "\u00a0Ft</text>" in svg.text

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
-from kano.adapters.web.formatting import MINUS, NumberFormats
+from kano.adapters.web.formatting import NumberFormats
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 
 if TYPE_CHECKING:  # for types only: the journey analytics load statsmodels (start-up cost)
     from kano.analytics.journeys.painpoints import PainPoint
@@ -36,11 +37,12 @@ def gap_text(formats: NumberFormats, measure: str, value: float | None) -> str:
     return formats.signed(value, 0 if measure == "nps" else 2)
 
 
-def amount_text(formats: NumberFormats, value: float | None) -> str:
-    """Money, whole, with a true minus: revenue at risk goes negative where poor experiences
-    churn less, and CLDR's Russian and Hungarian minus is a hyphen ("-44 919")."""
-    text = formats.integer(value)
-    return MINUS + text[1:] if text.startswith("-") else text
+def amount_text(
+    formats: NumberFormats, value: float | None, currency: str = DEFAULT_CURRENCY
+) -> str:
+    """Money in the workspace's currency, whole, with a true minus: revenue at risk goes
+    negative where poor experiences churn less ("−€44,919", "−44 919 Ft")."""
+    return formats.money(value, currency)
 
 
 def _y(emotion: float) -> float:
@@ -55,6 +57,7 @@ def journey_map_svg(
     pain_points: Sequence[PainPoint],
     gettext: Callable[[str], str],
     formats: NumberFormats,
+    currency: str = DEFAULT_CURRENCY,
 ) -> str:
     _ = gettext
     average, at_risk, heading = (
@@ -103,7 +106,7 @@ def journey_map_svg(
             f"{point.rank}. {point.touchpoint} · {point.score.measure.upper()} "
             f"{score_text(formats, point.score.measure, point.score.mean)} "
             f"(n {formats.integer(point.score.n)}) · {at_risk} "
-            f"{amount_text(formats, point.revenue_at_risk)}"
+            f"{amount_text(formats, point.revenue_at_risk, currency)}"
         )
         parts.append(f'<text x="20" y="{y0 + ROW * i}">{escape(line)}</text>')
     parts.append("</svg>")

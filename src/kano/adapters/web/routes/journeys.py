@@ -36,6 +36,7 @@ from kano.adapters.web.journey_map_svg import (
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, editor_of, no_workspace, refuse_edit
 from kano.domain.journeys import Journey
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.metrics.warehouse_errors import WarehouseNotLoaded
 
@@ -137,6 +138,7 @@ def _render(
             result.pain_points,
             _,
             formats,
+            page.workspace.currency,
         )
     shown_error = error or link_error
     if status_code == 200:
@@ -165,7 +167,7 @@ def _render(
         can_link=can_edit(page),
         score=partial(score_text, formats),
         gap=partial(gap_text, formats),
-        amount=partial(amount_text, formats),
+        amount=partial(amount_text, formats, currency=page.workspace.currency),
         **_choices(db, ws),
     )
 
@@ -240,6 +242,7 @@ def _map_file(page: SignedInPageContext, db: Session, key: str) -> tuple[bytes, 
         result.pain_points,
         page.gettext,
         NumberFormats(page.language.code),
+        page.workspace.currency if page.workspace else DEFAULT_CURRENCY,
     )
     return svg.encode("utf-8"), f"journey-map-{journey.key}"
 
