@@ -36,6 +36,9 @@ def test_money_in_the_page_language(
 
 
 def test_money_with_cents_and_compact() -> None:
+    assert NumberFormats("en").money(1_200, "EUR", signed=True) == "+€1,200"
+    assert NumberFormats("hu").money(-1_200, "HUF", signed=True) == f"{MINUS}1{NBSP}200{NBSP}Ft"
+    assert NumberFormats("ru").money(0.2, "RUB", signed=True) == f"0{NBSP}₽"
     assert NumberFormats("en").money(-12.345, "USD", 2) == f"{MINUS}$12.35"
     assert NumberFormats("ru").money(1234.5, "RUB", 2) == f"1{NBSP}234,50{NBSP}₽"
     assert NumberFormats("en").money_compact(9_650_000, "EUR") == "€9.6M"

@@ -55,9 +55,12 @@ class NumberFormats:
             return "–"
         return format_decimal(round(value), locale=self.language).replace("-", MINUS)
 
-    def money(self, value: float | None, currency: str, digits: int = 0) -> str:
+    def money(
+        self, value: float | None, currency: str, digits: int = 0, signed: bool = False
+    ) -> str:
         """An amount of ``currency`` (ISO 4217) the language's way, to ``digits`` decimals:
-        "€9,650,000", "9 650 000 €" (ru), "9 650 000 Ft" (hu); "−€1,200" when negative.
+        "€9,650,000", "9 650 000 €" (ru), "9 650 000 Ft" (hu); "−€1,200" when negative;
+        ``signed`` for a change, which says "+€1,200" when it is positive.
 
         The symbol and its place are CLDR's standard currency pattern (what Babel's
         ``format_currency`` uses), but the decimals are ``digits`` (Babel would give HUF
@@ -69,7 +72,7 @@ class NumberFormats:
         before, after = currency_affixes(self.language, currency)
         amount = Decimal(str(abs(value))).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
         text = self.decimal(amount, digits)
-        sign = MINUS if value < 0 and amount != 0 else ""
+        sign = "" if amount == 0 else MINUS if value < 0 else "+" if signed else ""
         return f"{sign}{before}{text}{after}"
 
     def money_compact(self, value: float | None, currency: str) -> str:
