@@ -25,7 +25,7 @@ def test_lang_query_gives_russian_and_is_remembered(
     assert text_of(asked.text, "figure-nps") == (
         "NPS за 12 месяцев +40 Интервал (95 %): −13 – +74 n = 10 ответов")
     # Russian groups digits with non-breaking spaces (text_of folds them to spaces).
-    assert text_of(asked.text, "figure-revenue") == "Выручка за 12 месяцев 2 500 2 500"
+    assert text_of(asked.text, "figure-revenue") == "Выручка за 12 месяцев 2 500 € 2 500 €"
     assert "Выйти" in asked.text
     assert asked.cookies[LANGUAGE_COOKIE] == "ru"
     assert '<html lang="ru">' in later.text
