@@ -5,9 +5,11 @@ Why: the analytics libraries (Ibis with its SQL compilers and every sqlglot dial
 DuckDB, SciPy, statsmodels, scikit-learn) are imported on first use, which keeps
 ``kano serve`` and ``kano demo`` quick to answer their first page (bench/RESULTS.md,
 start-up). But then the first visit of the CX overview, the journey map, the linkage and
-the value pages each paid for them: 3–9 s on a fresh server, of which py-spy put about
-three fifths in imports (2026-12-06; ``bench/first_visits.py``). A thread that imports
-them while the user is still logging in takes that off the pages.
+the value pages each paid for them: 0.9–1.4 s on a quiet two-core machine and 3–9 s on a
+busy one, of which py-spy put about three fifths in imports (2026-12-06). A thread that
+imports them while the user is still logging in takes that off the pages: the first
+visits of twelve analysis pages 1.5–1.65× faster, the slowest 1.28 → 0.87 s
+(``bench/first_visits.py``, bench/RESULTS.md).
 
 Imports only: nothing is read from a database or warehouse, so a server with no
 warehouse yet warms up just the same. ``KANO_WARM_UP=false`` turns it off (an intake-only
