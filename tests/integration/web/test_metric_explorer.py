@@ -316,7 +316,9 @@ def test_money_is_written_in_the_workspace_currency_and_named_in_the_files(
     assert "Érték (HUF)" in hungarian and "Value (HUF)" in english
     spec = chart_of(hungarian)
     assert spec["usermeta"]["embedOptions"]["formatLocale"]["currency"] == ["", "\u00a0Ft"]
-    assert spec["layer"][-1]["encoding"]["y"]["axis"] == {"format": "$~s"}
+    assert spec["layer"][-1]["encoding"]["y"]["axis"] == {
+        "format": "~s", "labelExpr": 'datum.label + "\u00a0Ft"'}
+    assert chart_of(english)["layer"][-1]["encoding"]["y"]["axis"] == {"format": "$~s"}
 
     as_csv = list(csv.reader(StringIO(
         alice.page("/metrics/revenue.csv?grain=year&lang=en").text)))

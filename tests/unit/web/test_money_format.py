@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from kano.adapters.web.charts import d3_number_locale
+from kano.adapters.web.charts import d3_number_locale, money_axis
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.strategy_formats import StrategyFormats, money_currency
 from kano.domain.shared.currency import checked_currency
@@ -69,6 +69,15 @@ def test_chart_locale_carries_the_currency(
     locale = d3_number_locale(language, currency)
     assert locale["currency"] == affixes
     assert locale["minus"] == MINUS
+
+
+def test_a_money_axis_puts_the_symbol_where_the_language_does() -> None:
+    """d3's "$~s" writes "€1.2M" but "20 Ftk" for a symbol after the number (seen in
+    Chromium), so there the symbol is added after d3's label."""
+    assert money_axis("en", "EUR") == {"format": "$~s"}
+    assert money_axis("en", "HUF") == {"format": "$~s"}
+    assert money_axis("hu", "HUF") == {"format": "~s", "labelExpr": f'datum.label + "{NBSP}Ft"'}
+    assert money_axis("ru", "RUB") == {"format": "~s", "labelExpr": f'datum.label + "{NBSP}₽"'}
 
 
 def test_measures_in_money_follow_the_workspace_or_their_own_code() -> None:

@@ -7,6 +7,7 @@ the page's language; axis numbers use a d3 number locale taken from the same CLD
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +25,7 @@ NPS_COLOUR = "#0b7a6f"
 def d3_number_locale(language: str, currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
     """Decimal and grouping marks of the language, in the shape ``vega.formatLocale`` wants,
     with the workspace's currency where the language writes it, so a money axis formatted
-    ``"$~s"`` reads "€10M", "10 млн €"… (d3 writes the SI "M" in every language)."""
+    ``"$~s"`` reads "€10M" (see :func:`money_axis` for a symbol after the number)."""
     return {
         "decimal": get_decimal_symbol(language),
         "thousands": get_group_symbol(language),
@@ -34,6 +35,17 @@ def d3_number_locale(language: str, currency: str = DEFAULT_CURRENCY) -> dict[st
     }
 
 
+def money_axis(language: str, currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
+    """Axis labels for money, short ("€1.2M", "1,2 M Ft"): d3's ``$`` format with the
+    locale's currency where the symbol goes first. Where it goes after the number, d3 writes
+    the SI prefix after the symbol ("20 Ftk", seen in Chromium), so the symbol is appended to
+    the formatted label instead."""
+    before, after = currency_affixes(language, currency)
+    if before or not after:
+        return {"format": "$~s"}
+    return {"format": "~s", "labelExpr": f"datum.label + {json.dumps(after, ensure_ascii=False)}"}
+
+
 def revenue_and_nps_chart(
     months: tuple[MonthFigures, ...], language: str, gettext: Callable[[str], str],
     currency: str = DEFAULT_CURRENCY,
@@ -41,7 +53,7 @@ def revenue_and_nps_chart(
     """Monthly revenue as bars and NPS as a line on its own axis, oldest month first; the
     NPS line sits in its 95 % interval band (as the CX overview draws it), so a month's
     swing can be read against its noise. Revenue is in the workspace's ``currency``: the
-    axis labels ("€10M", "10 M Ft") and the tooltip carry its symbol."""
+    axis labels ("€10M", "10M Ft") and the tooltip carry its symbol."""
     formats = NumberFormats(language)
     month_title, revenue_title, nps_title = gettext("Month"), gettext("Revenue"), gettext("NPS")
     answers_title, interval_title = gettext("Answers"), gettext("Interval (95%)")
@@ -84,7 +96,8 @@ def revenue_and_nps_chart(
                 "encoding": {
                     "x": x,
                     "y": {"field": "revenue", "type": "quantitative", "title": revenue_title,
-                          "axis": {"format": "$~s", "titleColor": "#3867c9"}},
+                          "axis": {**money_axis(language, currency),
+                                   "titleColor": "#3867c9"}},
                     "tooltip": tooltip,
                 },
             },

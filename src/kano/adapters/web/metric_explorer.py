@@ -20,7 +20,7 @@ from typing import Any
 from babel import Locale
 from babel.numbers import format_decimal
 
-from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale
+from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale, money_axis
 from kano.adapters.web.formatting import MINUS, NumberFormats
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.shared.currency import DEFAULT_CURRENCY
@@ -278,7 +278,7 @@ def chart_spec(
     if (grain and len(series) > MAX_SERIES) or (not grain and len(values) > MAX_BARS):
         return None
     value_title = value_heading(metric, _, percent_sign=True, currency=currency)
-    axis = {"format": "$~s"} if metric.unit == MONEY else {}
+    axis = money_axis(language, currency) if metric.unit == MONEY else {}
     tooltip = [
         {"field": "value_text", "title": value_title},
         {"field": "interval_text", "title": _("Interval (95%)")},
