@@ -51,8 +51,10 @@ def backend(live: Container) -> Iterator[Any]:
 
 
 def _number(text: str) -> float:
-    """A figure as the English UI writes it: "1,234", "+56", "−7.5" (true minus)."""
-    return float(text.replace(",", "").replace("\u2212", "-").replace("+", "").strip())
+    """A figure as the English UI writes it: "1,234", "+56", "−7.5" (true minus), money
+    in the demo workspace's currency: "+€23,039"."""
+    plain = text.replace(",", "").replace("\u2212", "-").replace("+", "").replace("€", "")
+    return float(plain.strip())
 
 
 def test_matrix_page_places_every_account_in_a_cell_with_its_strategy(
@@ -111,7 +113,7 @@ def test_profit_levers_read_in_their_own_terms(
                             r'([^<]+)</td>', page))  # fmt: skip
     before = {lever["lever"]: lever["before"] for lever in report["levers"]}
     assert set(cells) == set(before)
-    russian = {"\u00a0": "", " %": "", ",": "."}
+    russian = {"\u00a0€": "", "\u00a0": "", " %": "", ",": "."}
 
     def shown(key: str) -> float:
         text = cells[key]
@@ -122,8 +124,10 @@ def test_profit_levers_read_in_their_own_terms(
     for share in ("conversion", "margin"):
         assert cells[share].endswith(" %")
         assert shown(share) == pytest.approx(100 * before[share], abs=0.05)
+    assert re.fullmatch(r"[\d\u00a0]+", cells["leads"]), cells["leads"]
+    for money in ("value_per_period", "costs"):  # in the workspace's currency, after in ru
+        assert re.fullmatch(r"[\d\u00a0]+\u00a0€", cells[money]), cells[money]
     for whole in ("leads", "value_per_period", "costs"):
-        assert re.fullmatch(r"[\d\u00a0]+", cells[whole]), cells[whole]
         assert shown(whole) == pytest.approx(before[whole], abs=0.5)
     assert re.fullmatch(r"[\d\u00a0]+,\d\d", cells["lifetime"])
     assert shown("lifetime") == pytest.approx(before["lifetime"], abs=0.005)
@@ -420,3 +424,29 @@ def test_a_load_of_new_orders_refits_the_clv_page(
         wanted = [fit["bg_nbd"][name] for name in ("r", "alpha", "a", "b")]
         assert shown == pytest.approx(wanted, abs=0.0015, rel=1e-3)
     assert sum(_number(row[1]) for row in after) > sum(_number(row[1]) for row in before)
+
+
+def test_value_pages_write_money_in_the_workspace_currency(
+    live: Container, browser: Browser
+) -> None:
+    """Headline figures, table cells and the charts' number locale follow Settings → Money:
+    forints on a Hungarian page ("9 650 000 Ft"), never a bare number or a euro sign."""
+    from kano.adapters.db.orm import Workspace
+
+    ws = workspace_id(live.sessions)
+    with live.sessions.begin() as session:
+        session.get(Workspace, ws).currency = "HUF"  # type: ignore[union-attr]
+    try:
+        profit = browser.client.get("/value/profit?lang=hu").text
+        headline = r'id="profit-before"><dt>[^<]*</dt><dd class="figure-value">'
+        assert re.search(headline + r"[\d,\u00a0]+\u00a0[A-Za-z]*\u00a0?Ft</dd>", profit)
+        change = re.search(r'<tr class="total">.*?</tr>', profit, re.S)
+        assert change and change.group(0).count("Ft") == 3 and "€" not in change.group(0)
+        assert '"currency": ["", "\\u00a0Ft"]' in profit  # the waterfall's axis locale
+        rfm = browser.client.get("/value/rfm?lang=hu").text
+        assert re.search(r'<td class="number">[\d\u00a0]+\u00a0Ft</td>', rfm)
+        clv = browser.client.get("/value/clv?lang=en").text
+        assert re.search(r'id="clv-total"><dt>[^<]*</dt><dd class="figure-value">HUF', clv)
+    finally:
+        with live.sessions.begin() as session:
+            session.get(Workspace, ws).currency = "EUR"  # type: ignore[union-attr]

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale
+from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale, money_axis
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 
 Spec = dict[str, Any]
 Gettext = Callable[[str], str]
@@ -27,19 +28,31 @@ def _word(gettext: Gettext, text: str) -> str:
     return gettext(text)
 
 
-def _spec(data: list[dict[str, Any]], language: str, height: int = 300, **parts: Any) -> Spec:
+def _spec(
+    data: list[dict[str, Any]],
+    language: str,
+    height: int = 300,
+    currency: str = DEFAULT_CURRENCY,
+    **parts: Any,
+) -> Spec:
     return {
         "$schema": SCHEMA,
         "width": "container",
         "height": height,
         "data": {"values": data},
         **parts,
-        "usermeta": {"embedOptions": {"formatLocale": d3_number_locale(language)}},
+        "usermeta": {"embedOptions": {"formatLocale": d3_number_locale(language, currency)}},
     }
 
 
-def rfm_segments(segments: Sequence[dict[str, Any]], _: Gettext, language: str) -> Spec:
-    """Revenue of each RFM segment (bars), customers in the tooltip."""
+def rfm_segments(
+    segments: Sequence[dict[str, Any]],
+    _: Gettext,
+    language: str,
+    currency: str = DEFAULT_CURRENCY,
+) -> Spec:
+    """Revenue of each RFM segment (bars, in the workspace's currency), customers in the
+    tooltip."""
     data = [
         {"segment": _word(_, s["segment"]), "revenue": s["revenue"], "customers": s["customers"]}
         for s in segments
@@ -47,13 +60,19 @@ def rfm_segments(segments: Sequence[dict[str, Any]], _: Gettext, language: str) 
     return _spec(
         data,
         language,
+        currency=currency,
         mark={"type": "bar"},
         encoding={
             "y": {"field": "segment", "type": "nominal", "sort": "-x", "title": None},
-            "x": {"field": "revenue", "type": "quantitative", "title": _("Revenue")},
+            "x": {
+                "field": "revenue",
+                "type": "quantitative",
+                "title": _("Revenue"),
+                "axis": money_axis(language, currency),
+            },
             "tooltip": [
                 {"field": "segment", "title": _("Segment")},
-                {"field": "revenue", "title": _("Revenue"), "format": ",.0f"},
+                {"field": "revenue", "title": _("Revenue"), "format": "$,.0f"},
                 {"field": "customers", "title": _("Customers"), "format": ","},
             ],
         },
@@ -168,7 +187,11 @@ def rfm_transitions(moves: Sequence[dict[str, Any]], _: Gettext, language: str) 
 
 
 def matrix_scatter(
-    accounts: Sequence[dict[str, Any]], _: Gettext, language: str, names: dict[int, str]
+    accounts: Sequence[dict[str, Any]],
+    _: Gettext,
+    language: str,
+    names: dict[int, str],
+    currency: str = DEFAULT_CURRENCY,
 ) -> Spec:
     """Each account by relationship (x) and attractiveness (y), coloured by its
     attractiveness level (the axis that sets the strategy); the tooltip names the account
@@ -189,6 +212,7 @@ def matrix_scatter(
         data,
         language,
         height=380,
+        currency=currency,
         mark={"type": "point", "filled": True, "opacity": 0.75},
         encoding={
             "x": {
@@ -218,13 +242,15 @@ def matrix_scatter(
             "tooltip": [
                 {"field": "customer", "title": _("Customer")},
                 {"field": "cell", "title": _("Cell")},
-                {"field": "revenue", "title": _("Revenue, last 365 days"), "format": ",.0f"},
+                {"field": "revenue", "title": _("Revenue, last 365 days"), "format": "$,.0f"},
             ],
         },
     )
 
 
-def profit_waterfall(report: dict[str, Any], _: Gettext, language: str) -> Spec:
+def profit_waterfall(
+    report: dict[str, Any], _: Gettext, language: str, currency: str = DEFAULT_CURRENCY
+) -> Spec:
     """Profit before, each lever's contribution stacked on the running total, profit after."""
     before, after = _("Profit before"), _("Profit after")
     data = [
@@ -263,6 +289,7 @@ def profit_waterfall(report: dict[str, Any], _: Gettext, language: str) -> Spec:
         data,
         language,
         height=340,
+        currency=currency,
         mark={"type": "bar"},
         encoding={
             "x": {
@@ -272,7 +299,12 @@ def profit_waterfall(report: dict[str, Any], _: Gettext, language: str) -> Spec:
                 "title": None,
                 "axis": {"labelAngle": -30},
             },
-            "y": {"field": "start", "type": "quantitative", "title": _("Profit")},
+            "y": {
+                "field": "start",
+                "type": "quantitative",
+                "title": _("Profit"),
+                "axis": money_axis(language, currency),
+            },
             "y2": {"field": "end"},
             "color": {
                 "field": "kind",
@@ -285,19 +317,25 @@ def profit_waterfall(report: dict[str, Any], _: Gettext, language: str) -> Spec:
             },
             "tooltip": [
                 {"field": "step", "title": _("Lever")},
-                {"field": "amount", "title": _("Amount"), "format": ",.0f"},
+                {"field": "amount", "title": _("Amount"), "format": "$,.0f"},
             ],
         },
     )
 
 
-def clv_distribution(customers: Sequence[dict[str, Any]], _: Gettext, language: str) -> Spec:
-    """How CLV is spread over the customers (histogram)."""
+def clv_distribution(
+    customers: Sequence[dict[str, Any]],
+    _: Gettext,
+    language: str,
+    currency: str = DEFAULT_CURRENCY,
+) -> Spec:
+    """How CLV (in the workspace's currency) is spread over the customers (histogram)."""
     data = [{"clv": c["clv"]} for c in customers]
     return _spec(
         data,
         language,
         height=260,
+        currency=currency,
         mark={"type": "bar"},
         encoding={
             "x": {
@@ -305,6 +343,7 @@ def clv_distribution(customers: Sequence[dict[str, Any]], _: Gettext, language: 
                 "type": "quantitative",
                 "bin": {"maxbins": 30},
                 "title": _("CLV"),
+                "axis": money_axis(language, currency),
             },
             "y": {"aggregate": "count", "type": "quantitative", "title": _("Customers")},
         },

@@ -29,6 +29,7 @@ from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.value_words import INDUSTRIES
 from kano.adapters.web.warehouse_reads import Memo, on_warehouse, remembered
 from kano.analytics.value.matrix_levels import LEVELS
+from kano.domain.shared.currency import DEFAULT_CURRENCY
 from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
@@ -36,6 +37,11 @@ T = TypeVar("T")
 ROWS_SHOWN = 100
 ANALYSES = ("rfm", "matrix", "profit", "clv", "churn")
 
+
+
+def workspace_currency(page: SignedInPageContext) -> str:
+    """The currency the workspace's money is written in (ISO 4217; Settings → Money)."""
+    return page.workspace.currency if page.workspace else DEFAULT_CURRENCY
 
 
 def _day(text: str | None, name: str) -> date | None:
@@ -146,6 +152,7 @@ def _value_page(
     export = urlencode({k: v for k, v in form.items() if k in ("segment", "cell") and v})
     return page.render(
         f"value/{analysis}.html",
+        currency=workspace_currency(page),
         active=f"value_{analysis}",
         analysis=analysis,
         form=form,
@@ -173,6 +180,7 @@ def rfm_page(
     from kano.analytics.value import views
 
     language = page.language.code
+    currency = workspace_currency(page)
     form = {"segment": segment, "as_of": as_of, "transitions_from": transitions_from, "cell": cell}
 
     def work(a: Analyses) -> dict[str, Any]:
@@ -185,7 +193,7 @@ def rfm_page(
         return {
             "view": view,
             **a.listed(segment, cell, view.customers)[1],
-            "segments_chart": charts.rfm_segments(view.segments, page.gettext, language),
+            "segments_chart": charts.rfm_segments(view.segments, page.gettext, language, currency),
             "moves_chart": charts.rfm_transitions(view.transitions, page.gettext, language)
             if view.transitions
             else None,
@@ -208,6 +216,7 @@ def matrix_page(
     from kano.analytics.value import views
 
     language = page.language.code
+    currency = workspace_currency(page)
     form = {"segment": segment, "as_of": as_of, "movements_from": movements_from, "cell": cell}
 
     def work(a: Analyses) -> dict[str, Any]:
@@ -232,7 +241,7 @@ def matrix_page(
             "accounts": accounts[:ROWS_SHOWN],
             "count": len(accounts),
             "chosen": chosen,
-            "chart": charts.matrix_scatter(view.accounts, page.gettext, language, names),
+            "chart": charts.matrix_scatter(view.accounts, page.gettext, language, names, currency),
         }
 
     return _value_page(page, web, "matrix", work, form, db)
@@ -266,6 +275,7 @@ def profit_page(
     from kano.analytics.value import views
 
     language = page.language.code
+    currency = workspace_currency(page)
     months = min(max(months, 1), 24)
     industry = industry if industry in INDUSTRIES else "generic"
     method = method if method in ("shapley", "log") else "shapley"
@@ -292,7 +302,7 @@ def profit_page(
         return {
             "report": report,
             "contributions_total": total,
-            "chart": charts.profit_waterfall(report, page.gettext, language),
+            "chart": charts.profit_waterfall(report, page.gettext, language, currency),
         }
 
     return _value_page(page, web, "profit", work, form, db)
@@ -312,6 +322,7 @@ def clv_page(
     from kano.analytics.value import views
 
     language = page.language.code
+    currency = workspace_currency(page)
     horizon = min(max(horizon, 1.0), 520.0)
     form = {"segment": segment, "horizon": horizon, "pooled": pooled, "cell": cell}
 
@@ -326,7 +337,7 @@ def clv_page(
             "holdout": check.holdout,
             **listed,
             "total": sum(float(c["clv"]) for c in chosen),
-            "distribution": charts.clv_distribution(chosen, page.gettext, language),
+            "distribution": charts.clv_distribution(chosen, page.gettext, language, currency),
             "holdout_chart": charts.clv_holdout(
                 check.holdout, page.gettext, language, segment_names(db, a.workspace_id)
             ),
