@@ -50,19 +50,19 @@ def test_the_map_shows_stages_numbers_and_the_planted_pain_point_first(
     assert heading in page and risk in page
     table = text_of(page, "journey-map")
     assert "Delivery and use" in table
-    csat = re.search(r"delivery-field: CSAT ([0-9]+[.,][0-9]+)", table)
+    csat = re.search(r"Site delivery by own fleet: CSAT ([0-9]+[.,][0-9]+)", table)
     assert csat, table
     assert 4.0 < float(csat.group(1).replace(",", ".")) < 4.4, table  # the demo's bad touchpoint
-    assert "delivery-field: delivery_delay_days" in table  # the OX row, from process events
+    assert "Site delivery by own fleet: delivery_delay_days" in table  # the OX row
     first_row = text_of(page, "pain-point-table").split(" 2 ")[0]
-    assert "1 delivery-field delivery CSAT" in first_row
+    assert "1 Site delivery by own fleet Delivery and use CSAT" in first_row
     assert "<svg" in page and "polyline" in page
 
 
 def _number_cells(html: str) -> list[str]:
     """The figures of the stage table, the pain-point table and the drawing's labels."""
     cells = re.findall(r'<td class="number">(.*?)</td>', html, re.S)
-    scores = re.findall(r"\b(?:NPS|CSAT|CES|RATING) ([^<(]*)\(n [^)<]*\)", html)
+    scores = re.findall(r"\b(?:NPS|CSAT|CES|Rating|Оценка|Értékelés) ([^<(]*)\(n [^)<]*\)", html)
     drawing = re.findall(r"<text [^>]*>([^<]*)</text>", html.split("<svg", 1)[1])
     return [" ".join(re.sub(r"<[^>]+>", " ", text).split()) for text in cells + scores + drawing]
 
@@ -111,7 +111,7 @@ def test_a_pain_point_is_handed_to_an_initiative(site: Browser) -> None:
     assert response.status_code == 303
     after = site.page(response.headers["location"]).text
     links = text_of(after, "pain-point-links")
-    assert "delivery-field → Initiative delivery-east-turnaround" in links
+    assert "Site delivery by own fleet → Initiative delivery-east-turnaround" in links
     assert "<script>alert(1)</script>" not in after
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in after
 
@@ -159,3 +159,22 @@ def test_revenue_at_risk_is_in_the_workspace_currency(
     assert all(re.fullmatch(money + interval, cell) for cell in amounts), amounts
     svg = site.client.get("/journeys/smb.svg", params={"segment": "*", "lang": "hu"})
     assert svg.status_code == 200 and "\u00a0Ft</text>" in svg.text
+
+
+@pytest.mark.parametrize(("lang", "channel", "rating"), [("en", "Field sales", "Rating"),
+                                                          ("hu", "Területi értékesítés", None)])
+def test_the_map_names_channels_teams_and_touchpoints_not_their_keys(
+    site: Browser, lang: str, channel: str, rating: str | None
+) -> None:
+    """The QA pass read "web · e-commerce", "purchase-web: CES 5,17" and "RATING" on the map:
+    keys of channels, teams, touchpoints and measures."""
+    page = site.page("/journeys", params={"journey": "smb", "segment": "*", "lang": lang}).text
+    table = text_of(page, "journey-map")
+    assert f"{channel} · Delivery Central" in table, table  # site delivery's owner team
+    assert "delivery-central" not in table and "key-account-sales" not in table
+    assert "delivery-field" not in table and "purchase-web" not in table
+    assert "RATING" not in table
+    if rating:
+        assert f"{rating} " in table
+    pains = text_of(page, "pain-point-table")
+    assert "delivery-field" not in pains and "Delivery and use" in pains  # the stage's name

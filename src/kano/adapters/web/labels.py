@@ -20,7 +20,7 @@ from jinja2.runtime import Context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.orm import JourneyStage, Touchpoint
+from kano.adapters.db.orm import JourneyStage, Team, Touchpoint
 from kano.adapters.db.quotas import segments_of_workspace
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.feedback.requirements import RequirementKind, RequirementStatus
@@ -65,6 +65,8 @@ STAGE_NAMES = "stage_names"
 """The context entry with the workspace's journey-stage names, key → name."""
 TOUCHPOINT_NAMES = "touchpoint_names"
 """The context entry with the workspace's touchpoint names, key → name."""
+TEAM_NAMES = "team_names"
+"""The context entry with the workspace's team names, key → name."""
 
 
 def vocabulary_filter(labels: Mapping[str, str], gettext: Callable[[str], str]
@@ -106,6 +108,7 @@ def workspace_name_filter(entry: str) -> Callable[..., str]:
 segment_filter = workspace_name_filter(SEGMENT_NAMES)
 stage_filter = workspace_name_filter(STAGE_NAMES)
 touchpoint_filter = workspace_name_filter(TOUCHPOINT_NAMES)
+team_filter = workspace_name_filter(TEAM_NAMES)
 
 
 def segment_names(db: Session, workspace_id: int) -> dict[str, str]:
@@ -122,3 +125,9 @@ def journey_names(db: Session, workspace_id: int) -> dict[str, dict[str, str]]:
                              .where(Touchpoint.workspace_id == workspace_id))
     return {STAGE_NAMES: {key: name for key, name in stages},
             TOUCHPOINT_NAMES: {key: name for key, name in touchpoints}}
+
+
+def team_names(db: Session, workspace_id: int) -> dict[str, dict[str, str]]:
+    """What a page passes for the ``team`` filter: the workspace's teams, key → name."""
+    teams = db.execute(select(Team.key, Team.name).where(Team.workspace_id == workspace_id))
+    return {TEAM_NAMES: {key: name for key, name in teams}}

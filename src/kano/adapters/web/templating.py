@@ -21,6 +21,7 @@ from kano.adapters.web.labels import (
     channel_filter,
     segment_filter,
     stage_filter,
+    team_filter,
     touchpoint_filter,
     vocabulary_filter,
 )
@@ -71,6 +72,7 @@ class Templates:
             segment=segment_filter,
             stage=stage_filter,
             touchpoint=touchpoint_filter,
+            team=team_filter,
             requirement_kind=vocabulary_filter(REQUIREMENT_KIND_LABELS, translations.gettext),
             requirement_status=vocabulary_filter(REQUIREMENT_STATUS_LABELS,
                                                  translations.gettext),

@@ -33,6 +33,7 @@ from kano.adapters.web.journey_map_svg import (
     journey_map_svg,
     score_text,
 )
+from kano.adapters.web.labels import journey_names, team_names
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, editor_of, no_workspace, refuse_edit
 from kano.domain.journeys import Journey
@@ -169,6 +170,8 @@ def _render(
         gap=partial(gap_text, formats),
         amount=partial(amount_text, formats, currency=page.workspace.currency),
         **_choices(db, ws),
+        **journey_names(db, ws),
+        **team_names(db, ws),
     )
 
 
