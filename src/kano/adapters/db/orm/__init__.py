@@ -27,6 +27,7 @@ from kano.adapters.db.orm.operations import ProcessEvent
 from kano.adapters.db.orm.outbox import IdempotencyKeyRow, OutboxMessageRow, WebhookEndpointRow
 from kano.adapters.db.orm.people import Employee, PulseResponse, Team
 from kano.adapters.db.orm.pilots import PilotRow
+from kano.adapters.db.orm.products import ProductRow
 from kano.adapters.db.orm.quotas import SurveyQuotaRow
 from kano.adapters.db.orm.rate_limits import RateLimitHitRow
 from kano.adapters.db.orm.requirements import SpecialRequirementRow
@@ -91,6 +92,7 @@ __all__ = [
     "PerspectiveRow",
     "PilotRow",
     "ProcessEvent",
+    "ProductRow",
     "PulseResponse",
     "RateLimitHitRow",
     "ResponseAnswerRow",
