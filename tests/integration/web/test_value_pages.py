@@ -450,3 +450,33 @@ def test_value_pages_write_money_in_the_workspace_currency(
     finally:
         with live.sessions.begin() as session:
             session.get(Workspace, ws).currency = "EUR"  # type: ignore[union-attr]
+
+
+def test_value_exports_name_the_workspace_currency_in_money_headers(
+    live: Container, browser: Browser
+) -> None:
+    """A downloaded table says which money its amounts are in, as the metric explorer's
+    files do ("Value (HUF)"): money columns carry the workspace's currency, others not."""
+    from kano.adapters.db.orm import Workspace
+
+    ws = workspace_id(live.sessions)
+    with live.sessions.begin() as session:
+        session.get(Workspace, ws).currency = "HUF"  # type: ignore[union-attr]
+    try:
+        def csv_header(analysis: str) -> list[str]:
+            body = browser.client.get(f"/value/{analysis}.csv?lang=hu").content.decode("utf-8")
+            return next(csv.reader(io.StringIO(body)))
+
+        rfm = csv_header("rfm")
+        assert "monetary (HUF)" in rfm and "frequency" in rfm and "customer_id" in rfm
+        assert "revenue_365d (HUF)" in csv_header("matrix")
+        assert "contribution (HUF)" in csv_header("profit")
+        assert not any("HUF" in title for title in csv_header("churn"))
+        workbook = load_workbook(io.BytesIO(browser.client.get("/value/clv.xlsx").content))
+        assert workbook.active is not None
+        header = [cell.value for cell in workbook.active[1]]
+        assert {"monetary (HUF)", "expected_spend (HUF)", "clv (HUF)"} <= set(header)
+        assert "p_alive" in header and not any("EUR" in str(title) for title in header)
+    finally:
+        with live.sessions.begin() as session:
+            session.get(Workspace, ws).currency = "EUR"  # type: ignore[union-attr]

@@ -36,7 +36,15 @@ router = APIRouter()
 T = TypeVar("T")
 ROWS_SHOWN = 100
 ANALYSES = ("rfm", "matrix", "profit", "clv", "churn")
-
+# The columns of each export that hold money (in the workspace's currency); the profit
+# levers' before/after mix units (leads, rates, money), only the contribution is money.
+MONEY_COLUMNS = {
+    "rfm": ("monetary",),
+    "matrix": ("revenue_365d",),
+    "clv": ("monetary", "expected_spend", "clv"),
+    "profit": ("contribution",),
+    "churn": (),
+}
 
 
 def workspace_currency(page: SignedInPageContext) -> str:
@@ -421,13 +429,18 @@ def value_export(
     if problem is not None:
         return Response(problem, status_code=409, media_type="text/plain")
     columns = list(records[0]) if records else ["customer_id"]
+    # Money columns name the currency, as the metric explorer's files do ("Value (HUF)").
+    currency = workspace_currency(page)
+    titles = {name: f"{name} ({currency})" for name in MONEY_COLUMNS[analysis]}
     stem = re.sub(
         r"[^A-Za-z0-9_-]+", "_", "-".join(p for p in (slug, analysis, segment, cell) if p)
     )
     if kind == "csv":
-        body, media = metric_csv(columns, records), "text/csv; charset=utf-8"
+        body, media = metric_csv(columns, records, titles), "text/csv; charset=utf-8"
     else:
-        body = metric_xlsx(columns, records, number_format="0.00", sheet_title=analysis)
+        body = metric_xlsx(
+            columns, records, number_format="0.00", sheet_title=analysis, titles=titles
+        )
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,
