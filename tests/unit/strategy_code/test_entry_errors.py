@@ -174,3 +174,36 @@ def test_wrong_shapes_are_named_plainly() -> None:
         DocumentError(3, "scorecards[0]", "should be a mapping of fields (name: value)")
     ]
     assert _errors("- 1\n") == [DocumentError(1, "", "should be a mapping of fields (name: value)")]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        # libyaml, which reads the files, says "found character that cannot start any
+        # token", "did not find expected key" and "found undefined alias" here; the user
+        # sees which character, token or alias.
+        ("format: kano-strategy/1\nscorecards:\n  - key: @company\n", 3,
+         "YAML: found character '@' that cannot start any token"),
+        ("format: kano-strategy/1\nscorecards:\n  - key: a\n - key: b\n", 4,
+         "YAML: expected <block end>, but found '<block sequence start>'"),
+        ("format: kano-strategy/1\nscorecards: *cards\n", 2,
+         "YAML: found undefined alias 'cards'"),
+    ],
+)
+def test_yaml_syntax_errors_name_the_character_or_token_expected(
+    text: str, line: int, message: str
+) -> None:
+    assert _errors(text) == [DocumentError(line, "", message)]
+
+
+def test_the_fast_parser_reads_the_same_values_and_lines_as_the_pure_python_one() -> None:
+    import yaml
+
+    from kano.adapters.strategy_code import source
+
+    text = BROKEN + "metrics: []\nnotes: |\n  two\n  lines\nwhen: 2026-01-31 10:00:00\n"
+    fast = source._load(source._FAST_LOADER, text, "x.yaml")
+    slow = source._load(yaml.SafeLoader, text, "x.yaml")
+    assert source._FAST_LOADER is not yaml.SafeLoader  # the wheels ship libyaml
+    assert (fast.data, fast.lines) == (slow.data, slow.lines)
+    assert fast.line_of(("okr_cycles", 0, "key")) == 30
