@@ -22,9 +22,10 @@ from kano.adapters.db.survey_store import save_survey
 from kano.demo.survey_definitions import DEMO_SURVEY_DEFINITIONS
 from kano.domain.feedback.surveys import checked_definition
 from kano.domain.workspaces import Scope
-from tests.e2e.conftest import RunningServer, SeededDatabase, kano_executable, server_env
+from tests.e2e.conftest import RunningServer, SeededDatabase, server_env
 from tests.e2e.showcase import EMAIL, PASSWORD
 from tests.integration.api.test_response_intake import MailBox
+from tests.servers import kano_executable
 
 pytestmark = pytest.mark.browser
 

@@ -25,7 +25,8 @@ from kano.adapters.web.survey_links import SurveyLinks
 from kano.demo.survey_definitions import DEMO_SURVEY_DEFINITIONS
 from kano.domain.feedback.surveys import checked_definition
 from kano.domain.workspaces import Role
-from tests.e2e.conftest import RunningServer, SeededDatabase, free_port
+from tests.e2e.conftest import RunningServer, SeededDatabase
+from tests.servers import free_port
 
 pytestmark = pytest.mark.browser
 

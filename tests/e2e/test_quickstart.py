@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.e2e.conftest import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 

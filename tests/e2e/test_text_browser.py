@@ -12,14 +12,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import (
-    RunningServer,
-    SeededDatabase,
-    WatchedPage,
-    kano_executable,
-    server_env,
-)
+from tests.e2e.conftest import RunningServer, SeededDatabase, WatchedPage, server_env
 from tests.e2e.test_journey_map import demo_loaded
+from tests.servers import kano_executable
 
 __all__ = ["demo_loaded"]
 pytestmark = pytest.mark.browser

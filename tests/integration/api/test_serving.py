@@ -7,35 +7,23 @@ which connection is read from /proc (Linux).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.databases import DatabaseFactory
+from tests.servers import STARTUP_SECONDS, free_port, healthy, kano_env, kano_serving, wait_until
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-
-STARTUP_SECONDS = 90
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def kano_executable() -> str:
-    """The ``kano`` script beside the interpreter running the tests (the project's venv)."""
-    return str(Path(sys.executable).parent / "kano")
 
 
 @dataclass
@@ -51,13 +39,9 @@ class Served:
     def children(self) -> set[int]:
         return children_of(self.process.pid)
 
-    def wait_for(self, condition: str, check: object, seconds: float = STARTUP_SECONDS) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if callable(check) and check():
-                return
-            time.sleep(0.1)
-        pytest.fail(f"{condition} within {seconds} s:\n{self.log.read_text()}")
+    def wait_for(self, condition: str, check: Callable[[], bool],
+                 seconds: float = STARTUP_SECONDS) -> None:
+        wait_until(condition, check, self.log, seconds=seconds)
 
 
 def children_of(parent: int) -> set[int]:
@@ -104,40 +88,26 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
-def healthy(base_url: str) -> bool:
-    try:
-        return httpx.get(base_url + "/healthz", timeout=2).status_code == 200
-    except httpx.TransportError:
-        return False
-
-
 @pytest.fixture
 def served(database_factory: DatabaseFactory, tmp_path: Path) -> Iterator[Served]:
     url = database_factory.fresh("sqlite")
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("KANO_")}
-    env.update({
-        "KANO_DATABASE_URL": url,
-        "KANO_WAREHOUSE_URL": f"duckdb:///{tmp_path / 'warehouse.duckdb'}",
-        "KANO_SECRET_KEY": "serving-test-secret-key-0123456789",
-    })
-    log = tmp_path / "kano-serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [kano_executable(), "serve", "--no-migrate", "--no-access-log", "--workers", "2",
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )
-    running = Served(process, port, log)
+    env = kano_env(url, tmp_path, "serving-test-secret-key-0123456789")
+    arguments = ["serve", "--no-migrate", "--no-access-log", "--workers", "2",
+                 "--host", "127.0.0.1", "--port", str(port)]
     try:
-        running.wait_for("two server processes listening", lambda: both_listening(running))
-        yield running
+        with kano_serving(arguments, env, tmp_path) as (process, log):
+            running = Served(process, port, log)
+            try:
+                running.wait_for("two server processes listening",
+                                 lambda: both_listening(running))
+                yield running
+            finally:
+                children = children_of(process.pid)
+        for child in children:
+            with contextlib.suppress(ProcessLookupError):  # a worker the supervisor left
+                os.kill(child, signal.SIGKILL)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        for child in children_of(process.pid):
-            os.kill(child, signal.SIGKILL)
         database_factory.drop(url)
 
 
