@@ -19,6 +19,7 @@ EXPECTED_OPERATIONS = {
     ("/cases", "get"), ("/cases/{case_id}", "get"), ("/cases/{case_id}", "patch"),
     ("/case-rules", "get"), ("/case-rules", "put"),
     ("/transactions/{transaction_id}", "get"), ("/tokens/current", "delete"),
+    ("/products", "get"), ("/products/{code}", "put"),
     ("/metrics", "get"), ("/metrics/{metric_id}", "get"),
     ("/analysis/links", "get"), ("/analysis/drivers", "get"), ("/analysis/map-links", "get"),
     ("/text/themes", "get"), ("/text/sentiment", "get"), ("/text/responses/{response_id}", "get"),

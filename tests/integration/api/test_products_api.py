@@ -1,0 +1,116 @@
+"""The product catalogue through the API: ``PUT /products/{code}`` adds (201) or renames
+(200) a product with an audit entry, ``GET /products`` lists them by code, a 422 names
+the field, a read token cannot write, and one workspace never sees another's names.
+Generated requests (schemathesis, with a write token) end neither in a 5xx nor in a
+response the OpenAPI document does not declare, and what the schema allows is accepted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from kano.adapters.api.app import API_PREFIX
+from kano.adapters.db.orm import AuditEntry
+from kano.domain.workspaces import Scope
+from tests.integration.api.problems import assert_invalid_field
+from tests.integration.api.seed import SeededWorkspace
+
+
+def _names(api: TestClient, ws: SeededWorkspace) -> list[tuple[str, str, str | None]]:
+    listed = api.get("products", headers=ws.auth())
+    assert listed.status_code == 200, listed.text
+    return [(p["code"], p["name"], p["category"]) for p in listed.json()["items"]]
+
+
+def test_products_are_added_renamed_listed_and_audited(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session],
+) -> None:
+    write = acme.auth(Scope.WRITE)
+    assert _names(api, acme) == []
+
+    added = api.put("products/widget", json={"name": "Widget", "category": "Parts"},
+                    headers=write)
+    assert added.status_code == 201, added.text
+    assert {k: added.json()[k] for k in ("code", "name", "category")} == {
+        "code": "widget", "name": "Widget", "category": "Parts"}
+    assert added.json()["created_at"].endswith("Z")
+    assert api.put("products/gadget", json={"name": "Gadget"}, headers=write).status_code == 201
+
+    renamed = api.put("products/widget", json={"name": "Widget, zinc-plated"}, headers=write)
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["category"] is None, "a category left out is cleared"
+    again = api.put("products/widget", json={"name": "Widget, zinc-plated"}, headers=write)
+    assert again.status_code == 200
+
+    assert _names(api, acme) == [("gadget", "Gadget", None),
+                                 ("widget", "Widget, zinc-plated", None)]
+    with sessions() as session:
+        trail = session.execute(
+            select(AuditEntry.action, AuditEntry.entity_id, AuditEntry.detail)
+            .where(AuditEntry.workspace_id == acme.workspace_id,
+                   AuditEntry.entity == "product")
+            .order_by(AuditEntry.id)
+        ).all()
+    assert [(action, code) for action, code, _ in trail] == [
+        ("create", "widget"), ("create", "gadget"), ("update", "widget")], \
+        "an unchanged product writes no entry"
+    assert trail[2][2] == {"before": {"name": "Widget", "category": "Parts"},
+                           "after": {"name": "Widget, zinc-plated", "category": None}}
+
+
+def test_a_bad_product_is_a_422_naming_the_field_and_a_read_token_cannot_write(
+    api: TestClient, acme: SeededWorkspace,
+) -> None:
+    write = acme.auth(Scope.WRITE)
+    for body, field in (({}, "name"), ({"name": "   "}, "name"), ({"name": "x" * 201}, "name"),
+                        ({"name": "Ok", "category": ""}, "category"),
+                        ({"name": "Ok", "colour": "red"}, "colour")):
+        assert_invalid_field(api.put("products/widget", json=body, headers=write), field)
+    assert_invalid_field(api.put(f"products/{'w' * 65}", json={"name": "Ok"}, headers=write),
+                         "code")
+    assert_invalid_field(api.put("products/.hidden", json={"name": "Ok"}, headers=write), "code")
+    refused = api.put("products/widget", json={"name": "Widget"}, headers=acme.auth())
+    assert refused.status_code == 403
+    assert _names(api, acme) == []
+
+
+def test_one_workspace_never_sees_or_changes_anothers_products(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace,
+) -> None:
+    assert api.put("products/widget", json={"name": "Acme widget"},
+                   headers=acme.auth(Scope.WRITE)).status_code == 201
+    assert _names(api, globex) == []
+    assert api.put("products/widget", json={"name": "Globex widget"},
+                   headers=globex.auth(Scope.WRITE)).status_code == 201, "codes are per workspace"
+    assert _names(api, acme) == [("widget", "Acme widget", None)]
+    assert _names(api, globex) == [("widget", "Globex widget", None)]
+
+
+@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+                         ids=["valid-input", "invalid-input"])
+def test_product_writes_never_error_and_conform_to_the_openapi(
+    host_app: Starlette, acme: SeededWorkspace, mode: GenerationMode
+) -> None:
+    config = schemathesis.Config.from_dict({
+        "headers": acme.auth(Scope.WRITE),
+        "generation": {"with-security-parameters": False, "allow-extra-parameters": False},
+    })
+    schema = schemathesis.openapi.from_asgi(
+        f"{API_PREFIX}/openapi.json", host_app, config=config
+    ).include(path_regex=r"^/products")
+
+    @given(case=schema.as_strategy(generation_mode=mode))
+    @settings(max_examples=150, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))
+    def call_and_validate(case: schemathesis.Case[Any]) -> None:
+        case.call_and_validate()
+
+    call_and_validate()
