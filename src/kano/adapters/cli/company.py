@@ -71,13 +71,17 @@ def open_demo_cases(workspace: str, language: str = "en") -> None:
 
 
 def name_demo_structure(workspace: str, language: str) -> None:
-    """Name the loaded company's structure in ``language`` (the files hold English)."""
+    """Name the loaded company's structure and products in ``language`` (the files hold
+    English names of the structure and only the products' codes)."""
+    from kano.demo.product_names import seed_product_names
     from kano.demo.structure_names import rename_structure
 
     container = build_container()
     try:
         with transaction(container.sessions) as session:
-            rename_structure(session, accounts.get_workspace(session, workspace).id, language)
+            workspace_id = accounts.get_workspace(session, workspace).id
+            rename_structure(session, workspace_id, language)
+            seed_product_names(session, workspace_id, language)
     finally:
         container.close()
 
