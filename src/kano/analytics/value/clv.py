@@ -52,7 +52,20 @@ def _blas() -> ThreadpoolController:
 
 
 class CannotFitError(ValueError):
-    """The data cannot support the model; the message says what is missing."""
+    """The data cannot support the model; the message says what is missing.
+
+    ``reason`` says why in one word the pages can translate: ``few_repeat_buyers`` (with
+    ``repeat_buyers``, how many there were), ``no_spread`` (every customer alike),
+    ``not_converged`` (the likelihood has no finite maximum the search could reach),
+    ``heavy_tail`` (mean spend infinite under the model) or ``data`` (bad input).
+    """
+
+    def __init__(
+        self, message: str, reason: str = "data", repeat_buyers: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.repeat_buyers = repeat_buyers
 
 
 @dataclass(frozen=True)
@@ -120,11 +133,14 @@ def _maximise(
         )
     log_params = np.asarray(result.x, dtype=np.float64)
     if not np.all(np.isfinite(log_params)) or not np.isfinite(result.fun):
-        raise CannotFitError(f"{what}: the likelihood could not be maximised ({result.message})")
+        raise CannotFitError(
+            f"{what}: the likelihood could not be maximised ({result.message})", "not_converged"
+        )
     if np.any(np.abs(log_params) > 11.9):
         raise CannotFitError(
             f"{what}: a parameter ran off to 0 or infinity — the data do not identify the "
-            "model (too few customers, or no variation in purchase behaviour)"
+            "model (too few customers, or no variation in purchase behaviour)",
+            "not_converged",
         )
     return log_params, float(result.fun)
 
@@ -169,10 +185,14 @@ def fit_bg_nbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbdP
     if repeaters < MIN_REPEAT_BUYERS:
         raise CannotFitError(
             f"BG/NBD: {repeaters} customer(s) with a repeat purchase among {n}; at least "
-            f"{MIN_REPEAT_BUYERS} are needed to estimate purchase and dropout rates"
+            f"{MIN_REPEAT_BUYERS} are needed to estimate purchase and dropout rates",
+            "few_repeat_buyers",
+            repeaters,
         )
     if np.all(t_x[x > 0] == age[x > 0]) and np.all(age == age[0]):
-        raise CannotFitError("BG/NBD: every customer looks identical; nothing to estimate")
+        raise CannotFitError(
+            "BG/NBD: every customer looks identical; nothing to estimate", "no_spread"
+        )
     distinct_x, index = np.unique(x, return_inverse=True)
     repeat = x > 0
     x_rep = x[repeat]
@@ -276,10 +296,20 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaPara
     n = len(x)
     if n < MIN_REPEAT_BUYERS:
         raise CannotFitError(
-            f"Gamma-Gamma: {n} repeat buyer(s); at least {MIN_REPEAT_BUYERS} are needed"
+            f"Gamma-Gamma: {n} repeat buyer(s); at least {MIN_REPEAT_BUYERS} are needed",
+            "few_repeat_buyers",
+            n,
         )
     if np.ptp(m) == 0:
-        raise CannotFitError("Gamma-Gamma: every repeat buyer spends the same; no spread to fit")
+        raise CannotFitError(
+            "Gamma-Gamma: every repeat buyer spends the same; no spread to fit", "no_spread"
+        )
+    # Fitted in units of the mean spend: gamma is a scale (spend × c gives gamma × c, the
+    # same p and q, and a log-likelihood lower by n·log c). In currency units gamma can be
+    # e^11 and more — near the search's bound, where L-BFGS-B stalled at a point that a
+    # change in the 16th digit of the spends moved (a key-account segment: p 0.52 or 181).
+    scale = float(np.mean(m))
+    m = m / scale
     log_m = np.log(m)
     log_x = np.log(x)
     xm = x * m
@@ -300,12 +330,15 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaPara
 
     log_params, value = _maximise(negative_mean_ll, np.zeros(3), "Gamma-Gamma")
     p, q, gamma = (float(v) for v in np.exp(log_params))
+    gamma *= scale
     if q <= 1.0:
         raise CannotFitError(
             f"Gamma-Gamma: q = {q:.3g} ≤ 1, so mean spend is infinite under the model; "
-            "spend is too heavy-tailed (cap outliers or use a longer calibration period)"
+            "spend is too heavy-tailed (cap outliers or use a longer calibration period)",
+            "heavy_tail",
         )
-    return GammaGammaParams(p, q, gamma, log_likelihood=-value * n, n_customers=n)
+    log_likelihood = -value * n - n * float(np.log(scale))
+    return GammaGammaParams(p, q, gamma, log_likelihood=log_likelihood, n_customers=n)
 
 
 def expected_spend(

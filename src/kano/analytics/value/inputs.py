@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 
@@ -20,6 +21,24 @@ from kano.analytics.value.transactions import TIME_UNITS, CustomerSummary
 from kano.domain.shared.errors import InvalidInput
 
 DAY = pd.Timedelta(days=1)
+
+#: Sums and means of float columns (money, delays) run on this exact type. DuckDB adds
+#: floats in parallel threads in no fixed order, so a float sum's last bits changed from
+#: run to run — and a flat likelihood turned that into a CLV parameter differing in the
+#: 4th digit (Gamma-Gamma p 1.88793 vs 1.88796 on one warehouse). A DECIMAL sum is exact,
+#: so any order gives the same total. Four decimals keep cents and sub-cent prices; 18
+#: digits allow 10^14 per row, and the engines widen the sum (DuckDB to 38 digits).
+EXACT = dt.Decimal(18, 4)
+
+
+def exact_sum(column: Any, where: Any = None) -> Any:
+    """``column.sum(where=…)`` as a float, added up exactly (same total in any order)."""
+    return column.cast(EXACT).sum(where=where).cast("float64")
+
+
+def exact_mean(column: Any, where: Any = None) -> Any:
+    """``column.mean(where=…)`` as a float, from an exact sum (same mean in any order)."""
+    return column.cast(EXACT).mean(where=where).cast("float64")
 
 
 def _at(day: date | datetime) -> datetime:
@@ -73,14 +92,16 @@ def clv_summary(
     if time_unit not in TIME_UNITS:
         raise InvalidInput("--time-unit", f"choose one of {', '.join(TIME_UNITS)}")
     tx = reader.facts("transactions")
-    daily = tx.group_by(tx.customer_id, day=tx.occurred_at.date()).aggregate(amount=tx.amount.sum())
+    daily = tx.group_by(tx.customer_id, day=tx.occurred_at.date()).aggregate(
+        amount=exact_sum(tx.amount)
+    )
     cal_end = _at(calibration_end).date()
     calibration = daily.filter(daily.day <= cal_end)
     per = calibration.group_by("customer_id").aggregate(
         first=calibration.day.min(),
         last=calibration.day.max(),
         days=calibration.count(),
-        total=calibration.amount.sum(),
+        total=exact_sum(calibration.amount),
     )
     first_amount = per.join(
         calibration, (per.customer_id == calibration.customer_id) & (per.first == calibration.day)
@@ -127,7 +148,9 @@ def rfm_inputs(reader: ValueReader, *, as_of: datetime, lookback_days: int = 365
     rows = (
         window.group_by("customer_id")
         .aggregate(
-            last=window.occurred_at.max(), frequency=window.count(), monetary=window.amount.sum()
+            last=window.occurred_at.max(),
+            frequency=window.count(),
+            monetary=exact_sum(window.amount),
         )
         .to_pandas()
         .sort_values("customer_id", ignore_index=True)
@@ -157,8 +180,8 @@ def customer_features(
     behaviour = _per_customer(
         last_year.group_by("customer_id").aggregate(
             last=last_year.occurred_at.max(),
-            revenue_365d=last_year.amount.sum(),
-            margin_365d=last_year.margin.sum(),
+            revenue_365d=exact_sum(last_year.amount),
+            margin_365d=exact_sum(last_year.margin),
         )
     )
     recent = _window(tx, "occurred_at", start, as_of)
@@ -167,12 +190,12 @@ def customer_features(
         recent.group_by("customer_id").aggregate(
             orders_recent=recent.count(),
             orders_latest_half=(recent.occurred_at >= half).sum(),
-            spend_recent=recent.amount.sum(),
+            spend_recent=exact_sum(recent.amount),
         )
     )
     before = _window(tx, "occurred_at", year - timedelta(days=365), year)
     growth_base = _per_customer(
-        before.group_by("customer_id").aggregate(revenue_prior_365d=before.amount.sum())
+        before.group_by("customer_id").aggregate(revenue_prior_365d=exact_sum(before.amount))
     )
     pay = _window(reader.facts("payments"), "due_on", start.date(), as_of.date())
     pay = pay.filter(pay.paid_on.notnull() | pay.due_on.notnull())
@@ -195,17 +218,17 @@ def customer_features(
     said = _window(responses, "submitted_at", start, as_of)
     experience = _per_customer(
         said.group_by("customer_id").aggregate(
-            csat_recent=said.csat.mean(),
-            ces_recent=said.ces.mean(),
+            csat_recent=exact_mean(said.csat),
+            ces_recent=exact_mean(said.ces),
             touchpoints=said.touchpoint_id.nunique(),
         )
     )
     events = _window(reader.facts("process_events"), "occurred_at", start, as_of)
     process = _per_customer(
         events.group_by("customer_id").aggregate(
-            delivery_delay_days=events.value.mean(where=events.measure == "delivery_delay_days"),
-            defects=events.value.sum(where=events.measure == "defects"),
-            call_wait_seconds=events.value.mean(where=events.measure == "call_wait_seconds"),
+            delivery_delay_days=exact_mean(events.value, events.measure == "delivery_delay_days"),
+            defects=exact_sum(events.value, events.measure == "defects"),
+            call_wait_seconds=exact_mean(events.value, events.measure == "call_wait_seconds"),
             support_contacts=(events.process == "support").sum(),
             loyalty_activity_recent=(events.process == "loyalty").sum(),
         )
@@ -330,7 +353,9 @@ def profit_levers(reader: ValueReader, *, start: datetime, end: datetime) -> dic
     leads = int(new.count().to_pandas())
     converted = int(new.semi_join(buyers, "customer_id").count().to_pandas())
     totals = period.aggregate(
-        revenue=period.amount.sum(), margin=period.margin.sum(), payers=period.customer_id.nunique()
+        revenue=exact_sum(period.amount),
+        margin=exact_sum(period.margin),
+        payers=period.customer_id.nunique(),
     ).to_pandas()
     before = previous.select("customer_id").distinct()
     stayed = int(before.semi_join(buyers, "customer_id").count().to_pandas())
