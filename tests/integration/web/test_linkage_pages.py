@@ -3,6 +3,7 @@ in the reader's language, and a plain notice when the warehouse is empty."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from starlette.testclient import TestClient
 
 from kano.adapters.warehouse import connect
 from kano.adapters.web.formatting import NumberFormats
+from kano.adapters.web.labels import segment_names
 from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
 from kano.app import create_app
 from kano.bootstrap import Container
@@ -82,6 +84,57 @@ def test_drivers_of_revenue_for_a_segment(browser: Browser) -> None:
 
     assert '<option value="smb" selected>' in page
     assert re.findall(r'<tr data-driver="([^"]+)">', page)
+
+
+def _row(page: str, cause: str, effect: str) -> str:
+    found = re.search(rf'data-cause="{cause}" data-effect="{effect}">(.*?)</tr>', page, re.S)
+    assert found, (cause, effect)
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("language", "delay", "engagement", "all_segments"), [
+    ("en", "Delivery delay (days)", "Engagement", "All segments"),
+    ("hu", "Szállítási késés (nap)", "Elkötelezettség", "Minden szegmens"),
+])  # fmt: skip
+def test_linkage_names_variables_and_segments_in_the_page_language(
+    live: Container, browser: Browser, language: str, delay: str, engagement: str,
+    all_segments: str,
+) -> None:
+    """The QA pass read 'delivery_delay_days', 'repurchase_rate' and 'key_account' on the
+    Russian page: causes, effects and say–do segments now carry their names."""
+    with live.sessions() as session:
+        names = segment_names(session, workspace_id(live.sessions))
+    page = browser.client.get(f"/linkage?lang={language}").text
+
+    row = _row(page, "engagement", "delivery_delay_days")
+    assert f"<td>{engagement}</td><td>{delay}</td>" in row
+    cells = re.findall(r"<td>([^<]*)</td>", page)
+    assert not {"delivery_delay_days", "repurchase_rate", "churn_rate", "revenue", "csat"} & set(
+        cells)
+    assert f'<tr data-segment="all"><td>{all_segments}</td>' in page
+    assert names["key_account"] != "key_account"
+    assert f'<tr data-segment="key_account"><td>{names["key_account"]}</td>' in page
+
+
+@pytest.mark.parametrize(("language", "delay"), [("en", "Delivery delay (days)"),
+                                                 ("hu", "Szállítási késés (nap)")])
+def test_drivers_table_chart_and_segments_show_names(
+    live: Container, browser: Browser, language: str, delay: str
+) -> None:
+    with live.sessions() as session:
+        names = segment_names(session, workspace_id(live.sessions))
+    page = browser.client.get(f"/drivers?outcome=nps&lang={language}").text
+
+    first = re.search(r'<tr data-driver="delivery_delay_days"><td>([^<]*)</td>', page)
+    assert first and first.group(1) == delay
+    assert f'<option value="key_account">{names["key_account"]}</option>' in page
+    assert "onboarding: CSAT" not in page and "onboarding csat" not in page
+    spec = json.loads(re.search(r'id="drivers-chart-spec">(.*?)</script>', page, re.S)
+                      .group(1))  # type: ignore[union-attr]
+    drivers = {point["driver"] for point in spec["data"]["values"]}
+    assert delay in drivers
+    assert not any("_" in driver or re.fullmatch(r"[a-z-]+ (csat|ces|rating)", driver)
+                   for driver in drivers)
 
 
 def test_an_empty_warehouse_gets_a_notice_not_an_error(live: Container, browser: Browser,

@@ -25,6 +25,7 @@ from kano.adapters.web.labels import (
     touchpoint_filter,
     vocabulary_filter,
 )
+from kano.adapters.web.measure_labels import driver_filter, variable_filter
 from kano.adapters.web.routes.navigation import NAVIGATION, SECTIONS, items_of
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -73,6 +74,8 @@ class Templates:
             stage=stage_filter,
             touchpoint=touchpoint_filter,
             team=team_filter,
+            variable=variable_filter(translations.gettext),
+            driver=driver_filter(translations.gettext),
             requirement_kind=vocabulary_filter(REQUIREMENT_KIND_LABELS, translations.gettext),
             requirement_status=vocabulary_filter(REQUIREMENT_STATUS_LABELS,
                                                  translations.gettext),

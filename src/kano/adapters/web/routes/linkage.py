@@ -16,7 +16,9 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from kano.adapters.web.charts import VEGA_LITE_SCHEMA
-from kano.adapters.web.deps import SignedInPage, Web
+from kano.adapters.web.deps import DbSession, SignedInPage, Web
+from kano.adapters.web.labels import STAGE_NAMES, journey_names, segment_names
+from kano.adapters.web.measure_labels import driver_name
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.warehouse_reads import on_warehouse, remembered
@@ -79,7 +81,7 @@ def layer_of(item: str) -> str:
 
 
 @router.get("/linkage")
-def linkage(page: SignedInPage, web: Web) -> Response:
+def linkage(page: SignedInPage, web: Web, db: DbSession) -> Response:
     if page.workspace is None:
         return no_workspace(page)
     workspace_id = page.workspace.id
@@ -110,12 +112,14 @@ def linkage(page: SignedInPage, web: Web) -> Response:
     return page.render("analysis/linkage.html", active="linkage", layers=LAYERS, steps=steps,
                        say_do=found["say_do"] if found else [], problem=problem,
                        verdicts=VERDICTS, lag_parts=lag_parts,
+                       segment_names=segment_names(db, workspace_id),
                        design_of=lambda method: design_label(method, page.gettext))  # fmt: skip
 
 
 @router.get("/drivers")
 def drivers(
-    page: SignedInPage, web: Web, outcome: str = "nps", segment: str | None = None
+    page: SignedInPage, web: Web, db: DbSession, outcome: str = "nps",
+    segment: str | None = None,
 ) -> Response:
     if page.workspace is None:
         return no_workspace(page)
@@ -143,12 +147,14 @@ def drivers(
 
     weights, problem = on_warehouse(web, work, page.gettext)
     rows = sorted(weights.rows(), key=lambda r: -float(r["weight"])) if weights else []
-    chart = _quadrant_chart(rows, page.gettext) if rows else None
+    names = journey_names(db, workspace_id)
+    chart = _quadrant_chart(rows, page.gettext, names[STAGE_NAMES]) if rows else None
     return page.render("analysis/drivers.html", active="drivers", outcome=outcome,
                        outcomes=OUTCOMES, outcome_labels=OUTCOME_LABELS, segment=segment,
                        segments=_segments(web, workspace_id),
+                       segment_names=segment_names(db, workspace_id),
                        weights=weights, rows=rows, chart=chart,
-                       problem=problem)  # fmt: skip
+                       problem=problem, **names)  # fmt: skip
 
 
 def _segments(web: Web, workspace_id: int) -> list[str]:
@@ -161,12 +167,15 @@ def _segments(web: Web, workspace_id: int) -> list[str]:
     return found or []
 
 
-def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str]) -> dict[str, Any]:
+def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str],
+                    stage_names: dict[str, str]) -> dict[str, Any]:  # fmt: skip
     """Importance (share of R²) against performance (the driver's mean, scaled 0–1 across
-    drivers so that measures in days and scores share one axis), split at the means."""
+    drivers so that measures in days and scores share one axis), split at the means; each
+    driver named in the page's language."""
     values = [float(r["performance"]) for r in rows]
     low, high = min(values), max(values)
-    data = [{"driver": r["driver"], "importance": float(r["share"]),
+    data = [{"driver": driver_name(r["driver"], gettext, stage_names),
+             "importance": float(r["share"]),
              "performance": 0.5 if high == low else (float(r["performance"]) - low) / (high - low)}
             for r in rows]  # fmt: skip
     importance, performance = gettext("Importance (share of R²)"), gettext(
@@ -181,7 +190,8 @@ def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str]) -
                        "scale": {"domain": [-0.05, 1.05]}},
                  "y": {"field": "importance", "type": "quantitative", "title": importance,
                        "axis": {"format": ".0%"}},
-                 "tooltip": [{"field": "driver"}, {"field": "importance", "format": ".1%"}]}},
+                 "tooltip": [{"field": "driver", "title": gettext("Driver")},
+                             {"field": "importance", "format": ".1%", "title": importance}]}},
             {"mark": {"type": "text", "dy": -12},
              "encoding": {"x": {"field": "performance", "type": "quantitative"},
                           "y": {"field": "importance", "type": "quantitative"},

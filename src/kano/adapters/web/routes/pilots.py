@@ -75,6 +75,12 @@ def _metric_choices(page: SignedInPageContext, db: Session, workspace_id: int
     return [(metric.id, metric.name(page.language.code)) for metric in catalogue]
 
 
+def _kpi_names(page: SignedInPageContext, db: Session, workspace_id: int) -> dict[str, str]:
+    """The workspace's metrics by id, each under its name in the page's language (a KPI
+    whose metric was since removed is shown as its id)."""
+    return dict(_metric_choices(page, db, workspace_id))
+
+
 def _problem(page: SignedInPageContext, error: InvalidInput) -> dict[str, str]:
     root = re.split(r"[.\[]", error.field, maxsplit=1)[0]
     return {"field": root, "label": page.gettext(FIELD_LABELS.get(root, N_("Name"))),
@@ -111,6 +117,7 @@ def _list_page(page: SignedInPageContext, db: Session, *, form: dict[str, Any] |
         decisions=DECISION_LABELS, group_by=GROUP_BY_LABELS, can_write=can_edit(page),
         segment_names=segment_names(db, workspace_id),
         members=_members(db, workspace_id), metrics=_metric_choices(page, db, workspace_id),
+        kpi_names=_kpi_names(page, db, workspace_id),
         form=form or dict(EMPTY_FORM), error=error,
     )  # fmt: skip
 
@@ -198,6 +205,7 @@ def _pilot_page(page: SignedInPageContext, db: Session, line: store.PilotLine, *
         plan_problem=plan_problem, charts=charts, error=error,
         evaluation_problem=evaluation_problem, today=date.today().isoformat(),
         segment_names=segment_names(db, page.workspace.id),
+        kpi_names=_kpi_names(page, db, page.workspace.id),
     )  # fmt: skip
 
 
