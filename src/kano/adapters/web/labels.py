@@ -6,13 +6,14 @@ stored as short keys (``email``, ``key_account``, ``onboarding``, ``delivery-fie
 requirement kinds and statuses) in the reader's language, and what the workspace named
 itself (segments, stages, touchpoints) under the name its data gives. A key nobody named
 yet (a touchpoint's own channel, a deleted segment, a stage the warehouse holds but the
-app database does not) is shown as itself. Products have no names in a workspace's data
-(an order stores only the product's code), so they are shown as their codes.
+app database does not) is shown as itself. Products are named in the workspace's product
+catalogue (an order or a requirement stores only the product's code); a code the
+catalogue does not know is shown as itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jinja2 import pass_context
@@ -21,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.orm import JourneyStage, Team, Touchpoint
+from kano.adapters.db.product_catalogue import product_names
 from kano.adapters.db.quotas import segments_of_workspace
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.feedback.requirements import RequirementKind, RequirementStatus
@@ -67,6 +69,8 @@ TOUCHPOINT_NAMES = "touchpoint_names"
 """The context entry with the workspace's touchpoint names, key → name."""
 TEAM_NAMES = "team_names"
 """The context entry with the workspace's team names, key → name."""
+PRODUCT_NAMES = "product_names"
+"""The context entry with the names of the products a page shows, code → name."""
 
 
 def vocabulary_filter(labels: Mapping[str, str], gettext: Callable[[str], str]
@@ -109,6 +113,7 @@ segment_filter = workspace_name_filter(SEGMENT_NAMES)
 stage_filter = workspace_name_filter(STAGE_NAMES)
 touchpoint_filter = workspace_name_filter(TOUCHPOINT_NAMES)
 team_filter = workspace_name_filter(TEAM_NAMES)
+product_filter = workspace_name_filter(PRODUCT_NAMES)
 
 
 def segment_names(db: Session, workspace_id: int) -> dict[str, str]:
@@ -131,3 +136,10 @@ def team_names(db: Session, workspace_id: int) -> dict[str, dict[str, str]]:
     """What a page passes for the ``team`` filter: the workspace's teams, key → name."""
     teams = db.execute(select(Team.key, Team.name).where(Team.workspace_id == workspace_id))
     return {TEAM_NAMES: {key: name for key, name in teams}}
+
+
+def product_names_of(db: Session, workspace_id: int,
+                     codes: Iterable[str | None]) -> dict[str, dict[str, str]]:
+    """What a page passes for the ``product`` filter: the catalogue's names of the product
+    codes it shows, code → name, in one query."""
+    return {PRODUCT_NAMES: product_names(db, workspace_id, codes)}

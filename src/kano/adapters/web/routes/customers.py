@@ -36,6 +36,7 @@ from kano.adapters.db.views.customer_profile import (
 )
 from kano.adapters.db.views.requirements import customer_requirements
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext, Web
+from kano.adapters.web.labels import product_names_of
 from kano.adapters.web.routes.cases import STATUS_LABELS as CASE_STATUS_LABELS
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, not_found, refuse_edit
@@ -143,10 +144,13 @@ def _profile_page(page: SignedInPageContext, web: Web, db: Session, customer_id:
 
     value, problem = on_warehouse(web, analyses, page.gettext)
     editable = may_edit(page)
+    requirements = customer_requirements(db, workspace_id, customer_id)
+    products = product_names_of(db, workspace_id,  # one look-up for orders and requirements
+                                [o["product"] for o in profile.orders]
+                                + [r.product for r in requirements])
     return page.render("customers/profile.html", status_code=status_code, active="customers",
                        profile=profile, customer=profile.customer, value=value,
-                       problem=problem,
-                       requirements=customer_requirements(db, workspace_id, customer_id),
+                       problem=problem, requirements=requirements, **products,
                        can_edit=editable, form=form or _form_of(profile), error=error,
                        kept_apart=_kept_apart(profile.customer.attributes),
                        segments=_segments(db, workspace_id) if editable else [],

@@ -25,6 +25,7 @@ from kano.adapters.db.views.requirements import requirements
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.labels import REQUIREMENT_KIND_LABELS as KIND_LABELS
 from kano.adapters.web.labels import REQUIREMENT_STATUS_LABELS as STATUS_LABELS
+from kano.adapters.web.labels import product_names_of
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
 from kano.domain.feedback.requirements import FIELDS
@@ -69,11 +70,14 @@ def _list_page(page: SignedInPageContext, db: Session, filters: dict[str, Any], 
     lines = requirements(db, page.workspace.id, kind=filters["kind"] or None,
                          status=filters["status"] or None,
                          customer=filters["customer"] or None, overdue=filters["overdue"])
+    form = form or dict(EMPTY_FORM)
+    products = product_names_of(db, page.workspace.id,  # one look-up for every line
+                                [line.product for line in lines] + [form.get("product")])
     return page.render(
         "requirements/index.html", status_code=status_code, active="requirements",
         lines=lines, filters=filters, kinds=KIND_LABELS, statuses=STATUS_LABELS,
         fields=FIELD_LABELS, can_write=can_edit(page), members=_members(db, page.workspace.id),
-        form=form or dict(EMPTY_FORM), error=error,
+        form=form, error=error, **products,
     )
 
 
@@ -155,6 +159,7 @@ def _edit_page(page: SignedInPageContext, db: Session, requirement_id: int,
         form=form, error=error, kinds=KIND_LABELS,
         statuses=STATUS_LABELS, fields=FIELD_LABELS, can_write=can_edit(page),
         members=_members(db, page.workspace.id),
+        **product_names_of(db, page.workspace.id, [form.get("product")]),
     )
 
 
