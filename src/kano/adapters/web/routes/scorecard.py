@@ -20,9 +20,22 @@ from starlette.responses import Response
 from kano.adapters.db.views.objective import objective_detail
 from kano.adapters.db.views.scorecard import (
     MeasureLine,
+    ScorecardView,
     choose_scorecard,
     list_scorecards,
     scorecard_view,
+)
+from kano.adapters.exports.scorecard_file import (
+    XLSX_WIDTHS,
+    columns,
+    scorecard_lines,
+    scorecard_pdf,
+)
+from kano.adapters.exports.table_files import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    table_csv,
+    table_xlsx,
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
@@ -50,6 +63,7 @@ from kano.adapters.web.strategy_edits import (
     delete_link,
     delete_objective,
 )
+from kano.adapters.web.strategy_exports import download, scorecard_texts
 
 router = APIRouter()
 
@@ -83,6 +97,37 @@ def scorecard(page: SignedInPage, db: DbSession, scorecard: str | None = None) -
     if page.workspace is None:
         return no_workspace(page)
     return _scorecard_page(page, db, scorecard)
+
+
+def _chosen_view(page: SignedInPageContext, db: Session, key: str | None
+                 ) -> ScorecardView | None:
+    """The scorecard the page shows for the same ``?scorecard=`` (the company's without)."""
+    assert page.workspace is not None
+    chosen = choose_scorecard(list_scorecards(db, page.workspace.id), key)
+    return scorecard_view(db, page.workspace.id, chosen) if chosen else None
+
+
+@router.get("/scorecard.{extension}")
+def scorecard_file(page: SignedInPage, db: DbSession, extension: str,
+                   scorecard: str | None = None) -> Response:
+    """The scorecard as CSV, XLSX or PDF: every perspective, objective and measure with
+    its figures, status and rolled-up score, in the reader's language."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if extension not in ("csv", "xlsx", "pdf"):
+        return not_found(page, "scorecard")
+    view = _chosen_view(page, db, scorecard)
+    if view is None:
+        return not_found(page, "scorecard")
+    texts = scorecard_texts(page, db, view.scorecard.level)
+    stem = f"scorecard-{view.scorecard.key}"
+    if extension == "pdf":
+        return download(scorecard_pdf(view, texts), "application/pdf", f"{stem}.pdf")
+    lines = scorecard_lines(view, texts)
+    if extension == "csv":
+        return download(table_csv(columns(texts), lines), CSV_MEDIA_TYPE, f"{stem}.csv")
+    return download(table_xlsx(columns(texts), lines, sheet_title=view.scorecard.name,
+                               widths=XLSX_WIDTHS), XLSX_MEDIA_TYPE, f"{stem}.xlsx")
 
 
 @router.post("/scorecard/objectives", dependencies=[CsrfChecked])

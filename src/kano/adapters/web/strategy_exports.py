@@ -1,0 +1,71 @@
+"""The words and number formats of the scorecard and OKR files, in the reader's language.
+
+The export modules (``kano.adapters.exports``) take their texts ready-made; this module
+translates them for one request and hands over the page's own formats, so a file reads
+like the page it came from: the same status words, the workspace's currency.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+from starlette.responses import Response
+
+from kano.adapters.db.workspace_currency import workspace_currency
+from kano.adapters.exports.scorecard_file import ScorecardTexts
+from kano.adapters.web.deps import SignedInPageContext
+from kano.adapters.web.strategy_formats import (
+    LABELS,
+    STATUS_LABELS,
+    StrategyFormats,
+    money_currency,
+)
+
+
+def export_formats(page: SignedInPageContext, db: Session) -> StrategyFormats:
+    """The page's number formats, money in the workspace's currency as stored now."""
+    assert page.workspace is not None
+    return StrategyFormats(page.language.code, workspace_currency(db, page.workspace.id))
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    """A file to save, never cached (it holds the workspace's figures)."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", filename)[:150]
+    return Response(content, media_type=media_type, headers={
+        "Content-Disposition": f'attachment; filename="{safe}"',
+        "Cache-Control": "no-store",
+    })
+
+
+def scorecard_texts(page: SignedInPageContext, db: Session, level: str) -> ScorecardTexts:
+    _ = translate = page.gettext  # translate(): words marked elsewhere (N_)
+    fmt = export_formats(page, db)
+    return ScorecardTexts(
+        title=_("Executive scorecard"),
+        level=_("Level"),
+        level_value=translate(LABELS["scorecard_level"].get(level, "Company")),
+        overall=_("Overall score"),
+        perspective=_("Perspective"),
+        objective=_("Objective"),
+        measure=_("Measure"),
+        kind=_("Kind"),
+        owner=_("Owner"),
+        unit=_("Unit"),
+        baseline=_("Baseline"),
+        target=_("Target"),
+        actual=_("Actual"),
+        period=_("Period"),
+        status=_("Status"),
+        score=_("Score"),
+        weight=_("Weight"),
+        page=_("Page %(number)s"),
+        kinds={kind: _(words) for kind, words in LABELS["measure_kind"].items()},
+        statuses={status: _(words) for status, words in STATUS_LABELS.items()},
+        currency_of=lambda unit: money_currency(unit, fmt.currency),
+        measure_text=fmt.measure,
+        score_text=fmt.score,
+        number_text=fmt.number,
+        month_text=fmt.month,
+    )
+
