@@ -11,6 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from kano.adapters.warehouse import connect
+from kano.adapters.web.labels import TOUCHPOINT_NAMES, journey_names, segment_names
 from kano.analytics.text import analyze_comments, negative_themes
 from kano.analytics.text.cache import clear_cache
 from kano.analytics.text.inputs import load_comments
@@ -125,3 +126,27 @@ def test_a_comment_with_markup_is_shown_as_text(live: Container, browser: Browse
         finally:
             backend.disconnect()
 
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_touchpoints_and_segments_are_shown_by_their_names(
+    live: Container, browser: Browser, language: str
+) -> None:
+    """The QA pass read 'renewal-email' and 'delivery-field' on the Russian Themes page."""
+    with live.sessions() as session:
+        ws = workspace_id(live.sessions)
+        touchpoints = journey_names(session, ws)[TOUCHPOINT_NAMES]
+        segments = segment_names(session, ws)
+    by_touchpoint = browser.client.get(f"/text?by=touchpoint&lang={language}").text
+    by_segment = browser.client.get(f"/text?by=segment&lang={language}").text
+
+    cells = set(re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", by_touchpoint))
+    assert touchpoints["renewal-email"] in cells and touchpoints["delivery-field"] in cells
+    assert not set(touchpoints) & cells, "a touchpoint key shown as itself"
+    cells = set(re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", by_segment))
+    assert segments["key_account"] in cells and not set(segments) & cells
+    rows = list(csv.DictReader(io.StringIO(
+        browser.client.get(f"/text.csv?by=touchpoint&lang={language}").text)))
+    named = {(row["Group"] if language == "en" else row["Группа"],
+              row["Name"] if language == "en" else row["Название"]) for row in rows}
+    assert ("renewal-email", touchpoints["renewal-email"]) in named
