@@ -1,8 +1,9 @@
 """Pages name products as the workspace's catalogue does (a customer-care manager reads
 "Widget, zinc-plated", not "widget"): the customer 360 page's orders and requirements, the
-requirements register and a requirement's page, in English and in Hungarian, with the
-code beside the name; a code the catalogue does not know is shown as itself, another
-workspace's names never appear, and each page looks the names up once, not per row."""
+requirements register and a requirement's page (a viewer's too), in English and in
+Hungarian, with the code beside the name; a code the catalogue does not know is shown as
+itself, another workspace's names never appear, and each page looks the names up once,
+not per row."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import Customer, SpecialRequirementRow
 from kano.adapters.db.product_catalogue import Product, upsert_products
 from kano.bootstrap import Container
+from kano.domain.workspaces import Role
 from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.seed import PASSWORD, SeededCompanies
 
@@ -104,3 +107,19 @@ def test_requirements_register_and_page_name_the_product(
     assert text_of(detail.text, "req-product-name") == "Widget, zinc-plated"
     unnamed = browser.page(f"/requirements/{named['primer']}?lang={language}")
     assert 'id="req-product-name"' not in unnamed.text and "Globex" not in unnamed.text
+
+
+def test_a_viewer_reads_the_requirements_product_by_name(
+    browser: Browser, companies: SeededCompanies, named: dict[str, int],
+    sessions: sessionmaker[Session],
+) -> None:
+    with transaction(sessions) as session:
+        accounts.grant_role(session, accounts.get_workspace(session, "acme"),
+                            accounts.ensure_user(session, "vera@acme.test", PASSWORD),
+                            Role.VIEWER)
+    browser.log_in("vera@acme.test", PASSWORD)
+
+    page = browser.page(f"/requirements/{named['widgets']}?lang=hu")
+
+    assert 'name="product"' not in page.text, "a viewer gets no form"
+    assert text_of(page.text, "requirement-product") == "Widget, zinc-plated widget"
