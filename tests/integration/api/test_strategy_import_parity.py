@@ -171,3 +171,29 @@ def test_a_change_through_the_file_is_audited_as_the_api_audits_it(
     again = _last_audit_id(sessions)
     _import(sessions, changed, "globex")
     assert _last_audit_id(sessions) == again
+
+
+def test_links_a_file_leaves_out_are_deleted_and_audited_as_the_api_deletes_them(
+    api: TestClient, sessions: sessionmaker[Session],
+) -> None:
+    two_links = WITH_OBJECTIVES + (
+        "      - cause: grow\n        effect: delight\n        hypothesis: Margin pays for care.\n"
+    )
+    by_api, by_file = seed_actors(sessions, "acme"), seed_actors(sessions, "globex")
+    for slug in ("acme", "globex"):
+        _import(sessions, two_links, slug)
+    start = _last_audit_id(sessions)
+
+    links = ok(api.get("/links", headers=by_api.auth("owner")))["items"]
+    for link in sorted(links, key=lambda link: (link["cause"], link["effect"])):
+        ok(api.delete(f"/links/{link['id']}", headers=by_api.auth("owner")), 204)
+    _import(sessions, WITH_OBJECTIVES.split("    links:\n")[0], "globex")
+
+    api_entries = _audit(sessions, by_api.workspace_id, start)
+    file_entries = _audit(sessions, by_file.workspace_id, start)
+    assert [entry[2:4] for entry in api_entries] == [("delete", "cause_effect_link")] * 2
+    assert [(entry[4]["cause"], entry[4]["effect"]) for entry in api_entries] == [
+        ("delight", "grow"), ("grow", "delight")]
+    assert api_entries[1][4]["hypothesis"] == "Margin pays for care."
+    assert file_entries == api_entries
+    assert ok(api.get("/links", headers=by_file.auth("owner")))["items"] == []

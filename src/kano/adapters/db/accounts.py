@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.audit_batch import kept_for_bulk
 from kano.adapters.db.orm import ApiToken, AuditEntry, Membership, User, Workspace, utcnow
 from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.domain.workspaces import Role, Scope, validate_slug
@@ -195,16 +196,17 @@ def audit(
     detail: dict[str, Any] | None = None,
     user_id: int | None = None,
 ) -> None:
-    """Append to the audit log inside the caller's transaction (so it commits with it)."""
-    session.add(
-        AuditEntry(
-            workspace_id=workspace_id,
-            user_id=user_id,
-            actor=actor,
-            action=action,
-            entity=entity,
-            entity_id=None if entity_id is None else str(entity_id),
-            detail=detail,
-            at=utcnow(),
-        )
-    )
+    """Append to the audit log inside the caller's transaction (so it commits with it);
+    inside ``audit_batch.audit_entries_in_bulk`` with the next flush's other entries."""
+    values = {
+        "workspace_id": workspace_id,
+        "user_id": user_id,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "detail": detail,
+        "at": utcnow(),
+    }
+    if not kept_for_bulk(session, values):
+        session.add(AuditEntry(**values))

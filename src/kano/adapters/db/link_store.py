@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.new_ids import assign_ids
 from kano.adapters.db.orm import CauseEffectLinkRow, ObjectiveRow, ScorecardRow
 from kano.adapters.db.strategy_store import (
     TEXT_MAX,
@@ -24,7 +25,7 @@ from kano.adapters.db.strategy_store import (
     text,
     texts_checked,
 )
-from kano.domain.shared.errors import InvalidInput
+from kano.domain.shared.errors import InvalidInput, NotFound
 
 LAG_MAX_MONTHS = 120  # the strategy-as-code file's Link.lag_months
 LAG = f"must be a whole number of months from 0 to {LAG_MAX_MONTHS}"
@@ -117,6 +118,7 @@ def _create(
         linked.add(ends)
         rows.append(CauseEffectLinkRow(workspace_id=ws, scorecard_id=ends[0], cause_id=ends[1],
                                        effect_id=ends[2], **values))
+    assign_ids(db, rows)
     db.add_all(rows)
     db.flush()
     for row in rows:
@@ -145,4 +147,30 @@ def delete_link(db: Session, author: Author, link_id: int) -> None:
     require_admin(author, LINKS)
     record(db, author, "delete", "cause_effect_link", row.id, link_snapshot(db, row))
     db.delete(row)
+    db.flush()
+
+
+def delete_links(db: Session, author: Author, link_ids: Sequence[int]) -> None:
+    """Several ``delete_link`` calls (a strategy file's stale links): the same check and
+    audit entries, in the order of ``link_ids``; the rows and the keys their entries name
+    looked up at once, one flush."""
+    if not link_ids:
+        return
+    found = {row.id: row for row in db.scalars(select(CauseEffectLinkRow).where(
+        CauseEffectLinkRow.workspace_id == author.workspace_id,
+        CauseEffectLinkRow.id.in_(link_ids)))}
+    for link_id in link_ids:
+        if link_id not in found:
+            raise NotFound("link", link_id)
+    require_admin(author, LINKS)
+    rows = [found[link_id] for link_id in link_ids]
+    objectives = dict(db.execute(select(ObjectiveRow.id, ObjectiveRow.key).where(
+        ObjectiveRow.id.in_({row.cause_id for row in rows} | {row.effect_id for row in rows}))
+    ).all())
+    cards = dict(db.execute(select(ScorecardRow.id, ScorecardRow.key).where(
+        ScorecardRow.id.in_({row.scorecard_id for row in rows}))).all())
+    for row in rows:
+        record(db, author, "delete", "cause_effect_link", row.id,
+               _snapshot(row, cards.get(row.scorecard_id), objectives))
+        db.delete(row)
     db.flush()

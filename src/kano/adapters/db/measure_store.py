@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.metric_catalogue import require_known_binding, workspace_catalogue
+from kano.adapters.db.new_ids import assign_ids
 from kano.adapters.db.orm import MeasureRow, ObjectiveRow
 from kano.adapters.db.strategy_store import (
     OBJECTIVES,
@@ -201,6 +202,7 @@ def create_measures(
             raise AlreadyExists(f"measures[{index}].key",
                                 f"A measure with key '{key}' already exists.")
         taken.add(key)
+    assign_ids(db, rows)
     db.add_all(rows)
     db.flush()
     for row in rows:

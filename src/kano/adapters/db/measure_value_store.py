@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.measure_store import NUMBER_LIMIT, owned_measure
+from kano.adapters.db.new_ids import assign_ids
 from kano.adapters.db.orm import MeasureRow, MeasureValueRow, ObjectiveRow
 from kano.adapters.db.strategy_store import (
     OBJECTIVES,
@@ -119,6 +120,7 @@ def _added(db: Session, author: Author, items: list[tuple[MeasureRow, date, dict
         taken.add((measure.id, period))
     rows = [MeasureValueRow(workspace_id=author.workspace_id, measure_id=measure.id,
                             period_start=period, **values) for measure, period, values in items]
+    assign_ids(db, rows)
     db.add_all(rows)
     db.flush()
     for (measure, _, _), row in zip(items, rows, strict=True):

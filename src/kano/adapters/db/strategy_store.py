@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import audit
+from kano.adapters.db.new_ids import assign_ids
 from kano.adapters.db.objective_refs import ObjectiveRefs
 from kano.adapters.db.orm import ObjectiveRow, PerspectiveRow
 from kano.domain.shared.errors import InvalidInput, KanoError, NotFound, PermissionDenied
@@ -326,6 +327,7 @@ def create_objectives(
             raise InvalidInput(field, refused.message) from None
         taken.add(key)
         rows.append(ObjectiveRow(workspace_id=ws, key=key, **values))
+    assign_ids(db, rows)
     db.add_all(rows)
     db.flush()
     for row in rows:
@@ -376,6 +378,56 @@ def update_objective(
     checked = objective_values(ObjectiveRefs(db, ws), card_id, values)
     apply_audited_changes(db, author, row, checked, "objective")
     return row
+
+
+def update_objectives(
+    db: Session, author: Author, items: Sequence[tuple[int, Mapping[str, Any]]], *,
+    across_scorecards: bool = False,
+) -> list[ObjectiveRow]:
+    """Several ``update_objective`` calls (a strategy file's changed objectives, each with
+    only the columns that change): the same checks and audit entries, the rows and what
+    they name looked up at once, one flush. A refused one names its place in ``items``
+    (``objectives[1].owner``)."""
+    ws = author.workspace_id
+    found = {row.id: row for row in db.scalars(select(ObjectiveRow).where(
+        ObjectiveRow.workspace_id == ws, ObjectiveRow.id.in_({id_ for id_, _ in items})))}
+    refs = ObjectiveRefs(db, ws)
+    refs.prefetch([*({"perspective_id": row.perspective_id} for row in found.values()),
+                   *(values for _, values in items)])
+    checked_rows: list[tuple[ObjectiveRow, dict[str, Any]]] = []
+    for index, (objective_id, values) in enumerate(items):
+        row = found.get(objective_id)
+        if row is None:
+            raise NotFound("objective", objective_id)
+        require_owner(author, [row.owner_user_id], OBJECTIVES)
+        if "owner_user_id" in values:
+            require_owner(author, [values["owner_user_id"]], OBJECTIVES)
+        own = refs.perspective(row.perspective_id)
+        assert own is not None  # its perspective, in its workspace
+        card_id = own.scorecard_id
+        try:
+            if across_scorecards and "perspective_id" in values:
+                destination = refs.perspective(values["perspective_id"])
+                if destination is None:  # the words of ``referenced``
+                    raise InvalidInput("perspective", "no such perspective in this workspace")
+                if destination.scorecard_id != card_id:
+                    require_admin(author, "which scorecard an objective is on")
+                    card_id = destination.scorecard_id
+            checked_rows.append((row, objective_values(refs, card_id, values)))
+        except InvalidInput as refused:
+            raise InvalidInput(f"objectives[{index}].{refused.field}", refused.message) from None
+    audited = []
+    for row, checked in checked_rows:  # as ``apply_audited_changes``, one flush for all
+        changes = {name: {"from": getattr(row, name), "to": value}
+                   for name, value in checked.items() if getattr(row, name) != value}
+        for name in changes:
+            setattr(row, name, checked[name])
+        audited.append((row, changes))
+    db.flush()
+    for row, changes in audited:
+        if changes:
+            record(db, author, "update", "objective", row.id, {"key": row.key, **changes})
+    return [row for row, _ in checked_rows]
 
 
 def delete_objective(db: Session, author: Author, objective_id: int) -> None:

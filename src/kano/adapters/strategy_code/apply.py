@@ -20,6 +20,7 @@ from typing import Any, cast
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import audit
+from kano.adapters.db.audit_batch import audit_entries_in_bulk
 from kano.adapters.db.strategy_store import Author
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code.entries import Entry
@@ -144,19 +145,23 @@ def apply_document(
     found = e.first_entries(document)
     stale = stale_identities(snapshot, {entity: set(items) for entity, items in found.items()})
     writer = _Writer(session, author, loaded, snapshot, people)
-    write_metrics(session, author, document, writer.summary)
-    # The stores flush each row they write; their audit entries can wait for the next
-    # row's flush instead of one of their own before every query (half the flushes).
-    with session.no_autoflush:
-        write_scorecards(writer, found)
-    _write_initiatives(writer, found)
-    _write_okrs(writer, found)
-    _write_mbo(writer, found)
-    for entity in reversed(e.ENTITIES):
-        if entity in STORED:
-            delete_stale(writer, entity, stale)
-        else:
-            writer.delete(entity, stale[entity])
+    # Thousands of audit entries for a large file: written at each flush in one statement
+    # without fetching their ids (on PostgreSQL the RETURNING statements cost more than
+    # the rows they audit).
+    with audit_entries_in_bulk(session):
+        write_metrics(session, author, document, writer.summary)
+        # The stores flush each row they write; their audit entries can wait for the next
+        # row's flush instead of one of their own before every query (half the flushes).
+        with session.no_autoflush:
+            write_scorecards(writer, found)
+        _write_initiatives(writer, found)
+        _write_okrs(writer, found)
+        _write_mbo(writer, found)
+        for entity in reversed(e.ENTITIES):
+            if entity in STORED:
+                delete_stale(writer, entity, stale)
+            else:
+                writer.delete(entity, stale[entity])
     return writer.summary
 
 

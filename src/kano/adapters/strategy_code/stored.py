@@ -16,9 +16,12 @@ objectives, then all new measures, all new values and all new links, one call ea
 (``create_objectives``, ``create_measures``, ``create_values``, ``create_links``: the
 same checks and audit entries per row as one at a time, the rows they name looked up at
 once, one flush) — so a first import of hundreds of objectives costs a few round trips
-per batch rather than several per row. Changed rows are updated one by one, as a PATCH.
+per batch rather than several per row. Changed objectives are updated in one store call
+per scorecard too (``update_objectives``, each with what differs, as a PATCH); other
+changed rows one by one.
 Deletions remove only the topmost stale row of each branch — as a form's delete does,
-the database's cascade takes its children along.
+the database's cascade takes its children along; stale links go in one store call
+(``delete_links``).
 """
 
 from __future__ import annotations
@@ -182,17 +185,29 @@ def _link_ends(w: _Writer, x: Entry) -> dict[str, Any]:
 
 
 def _write_objectives(w: _Writer, objectives: list[Entry]) -> None:
-    """One scorecard's objectives: changed ones updated one by one (as a PATCH), new ones
-    created in one store call."""
+    """One scorecard's objectives: changed ones updated in one store call (each with what
+    differs, as a PATCH), then new ones created in one store call."""
     db, author = w.session, w.author
     fresh: list[Entry] = []
+    changed: list[tuple[Entry, dict[str, Any]]] = []  # the entry, its changed columns
     for x in objectives:
         values = _objective_columns(w, x)
-        if x.identity not in w.snapshot.rows[x.entity]:
+        row = w.snapshot.rows[x.entity].get(x.identity)
+        if row is None:
             fresh.append(x)
-            continue
-        _upsert(w, x, values, None, lambda row, v: strategy_store.update_objective(
-            db, author, row.id, v, across_scorecards=True))
+        elif differs := _changed(row, values):
+            changed.append((x, differs))
+    if changed:
+        rows = [w.snapshot.rows[x.entity][x.identity] for x, _ in changed]
+        before = [[getattr(row, name) for name in differs]
+                  for row, (_, differs) in zip(rows, changed, strict=True)]
+        items = [(row.id, differs) for row, (_, differs) in zip(rows, changed, strict=True)]
+        _in_batch(w, [x for x, _ in changed], "objectives",
+                  lambda: strategy_store.update_objectives(db, author, items,
+                                                           across_scorecards=True))
+        for row, (x, differs), old in zip(rows, changed, before, strict=True):
+            if old != [getattr(row, name) for name in differs]:
+                w.summary.updated[x.entity] += 1
     if fresh:
         items = [{"key": x.model.key} | _objective_columns(w, x) for x in fresh]
         _create_batch(w, fresh, "objectives",
@@ -257,12 +272,12 @@ def _value_columns(x: Entry) -> dict[str, Any]:
     return values
 
 
-def _create_batch(w: _Writer, batch: list[Entry], listed: str, create: Any) -> None:
-    """New rows of one parent in one store call (``create()``); the store names a refused
-    one by its place in the batch (``values[2].ci_low``), turned into its entry's path."""
+def _in_batch(w: _Writer, batch: list[Entry], listed: str, write: Any) -> Any:
+    """``write()``, a store call for all of ``batch``; the store names a refused entry by
+    its place in the batch (``values[2].ci_low``), turned into its entry's path."""
     with _writing(w.loaded, batch[0]):  # a refusal not about one row: not expected
         try:
-            rows = create()
+            return write()
         except (InvalidInput, AlreadyExists) as refused:
             parts = parse_loc(refused.field)  # LISTED[INDEX].FIELD
             if parts[:1] != (listed,) or not isinstance(parts[1], int):
@@ -270,6 +285,11 @@ def _create_batch(w: _Writer, batch: list[Entry], listed: str, create: Any) -> N
             x = batch[parts[1]]
             message = refused.message if isinstance(refused, InvalidInput) else str(refused)
             raise EntryRefused(w.loaded.error(_loc(x, format_loc(parts[2:])), message)) from None
+
+
+def _create_batch(w: _Writer, batch: list[Entry], listed: str, create: Any) -> None:
+    """New rows of one parent in one store call (``create()``), named as ``_in_batch``."""
+    rows = _in_batch(w, batch, listed, create)
     for x, row in zip(batch, rows, strict=True):
         w.snapshot.rows[x.entity][x.identity] = row
         w.summary.created[x.entity] += 1
@@ -281,6 +301,7 @@ def delete_stale(w: _Writer, entity: str, stale: dict[str, set[Hashable]]) -> No
     parent_entity = e.PARENT_OF[entity]
     parents = w.snapshot.parents[entity]
     db, author = w.session, w.author
+    links: list[int] = []  # stale links: one store call for all of them, in this order
     for identity in sorted(stale[entity], key=repr):
         row = w.snapshot.rows[entity].pop(identity)
         w.summary.deleted[entity] += 1
@@ -291,10 +312,11 @@ def delete_stale(w: _Writer, entity: str, stale: dict[str, set[Hashable]]) -> No
         elif entity == e.MEASURE:
             measure_store.delete_measure(db, author, row.id)
         elif entity == e.LINK:
-            link_store.delete_link(db, author, row.id)
+            links.append(row.id)
         elif entity == e.OBJECTIVE:
             strategy_store.delete_objective(db, author, row.id)
         elif entity == e.PERSPECTIVE:
             scorecard_store.delete_perspective(db, author, row.id)
         else:  # top-level scorecards are never stale
             raise AssertionError(entity)
+    link_store.delete_links(db, author, links)
