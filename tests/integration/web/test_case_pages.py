@@ -351,7 +351,7 @@ def test_inbox_lists_the_case_rules_in_force_and_the_routing_table(
     assert text_of(html, "case-rules-defaults") == (
         "Действуют правила по умолчанию: своих правил в этом пространстве нет."
     )
-    assert "nps &lt;= 6" in html and 'id="case-routes-none"' in html
+    assert "NPS ≤ 6" in html and 'id="case-routes-none"' in html
     with transaction(sessions) as session:
         acme = accounts.get_workspace(session, "acme")
         session.add(Segment(workspace_id=acme.id, key="key-accounts", name="Key accounts"))
@@ -366,10 +366,32 @@ def test_inbox_lists_the_case_rules_in_force_and_the_routing_table(
     assert 'id="case-rules-defaults"' not in html
     assert text_of(html, "case-rule-refund") == "refund Kulcsszó refund, <b>x</b> 1 4 24 –"
     assert "&lt;b&gt;x&lt;/b&gt;" in html  # escaped
-    assert text_of(html, "case-rule-vip") == "vip VIP vip: true · nps <= 8 2 4 24 billing"
+    assert text_of(html, "case-rule-vip") == "vip VIP vip: true · NPS ≤ 8 2 4 24 billing"
     assert text_of(html, "case-rule-tone") == "tone Negatív hangulat p(negative) ≥ 0.9 2 4 24 –"
     assert 'id="case-rule-detractor"' not in html
     assert "key-accounts" in html and 'id="case-routes-none"' not in html
+
+
+@pytest.mark.parametrize(("language", "detractors", "hard"), [
+    ("ru", "Критики", "Сложное взаимодействие"),
+    ("hu", "Kritikusok", "Nehézkes ügyintézés"),
+])  # fmt: skip
+def test_default_rules_are_named_in_the_page_language(
+    browser: Browser, cases: SeededCases, language: str, detractors: str, hard: str
+) -> None:
+    """The QA pass read 'detractor', 'hard-to-deal-with' and 'csat <= 2' on the Russian
+    inbox and case page: Kano's default rules now read in the page's language."""
+    _log_in(browser, VIEWER)
+    html = browser.page(f"/cases?lang={language}").text
+
+    options = dict(re.findall(r'<option value="([a-z-]+)"[^>]*>([^<]*)</option>',
+                              html[html.index('id="filter-rule"'):]))  # fmt: skip
+    assert options["detractor"] == detractors and options["hard-to-deal-with"] == hard
+    assert text_of(html, "case-rule-hard-to-deal-with").startswith(f"{hard} ")
+    assert "CSAT ≤ 2" in text_of(html, "case-rule-dissatisfied")
+    assert "csat &lt;= 2" not in html and "hard-to-deal-with</" not in html
+    case = browser.page(f"/cases/{cases.due}?lang={language}").text
+    assert f"<dd>{detractors}</dd>" in case and ">detractor<" not in case
 
 
 _PRODUCT_FIT = {"questions": [

@@ -13,6 +13,7 @@ from typing import Any
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from kano.adapters.web.case_rule_labels import case_rule_filter
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.i18n import LANGUAGE_NAMES, LANGUAGES
 from kano.adapters.web.labels import (
@@ -78,6 +79,7 @@ class Templates:
             product=product_filter,
             variable=variable_filter(translations.gettext),
             driver=driver_filter(translations.gettext),
+            case_rule=case_rule_filter(translations.gettext),
             requirement_kind=vocabulary_filter(REQUIREMENT_KIND_LABELS, translations.gettext),
             requirement_status=vocabulary_filter(REQUIREMENT_STATUS_LABELS,
                                                  translations.gettext),

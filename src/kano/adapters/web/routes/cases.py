@@ -12,6 +12,7 @@ the forms that move it along. Changes go through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form
@@ -37,6 +38,7 @@ from kano.adapters.db.views.cases import (
     rules_of,
     teams_of,
 )
+from kano.adapters.web.case_rule_labels import score_condition
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.surveys import KANO_LABELS
@@ -111,9 +113,9 @@ def _labels() -> dict[str, object]:
             "delivery_labels": DELIVERY_LABELS}
 
 
-def rule_condition(rule: CaseRule) -> str:
-    """What a rule looks at, in its own terms (keys, keywords, ``nps <= 6``): data, not
-    prose, so it reads the same in every language."""
+def rule_condition(rule: CaseRule, gettext: Callable[[str], str] = str) -> str:
+    """What a rule looks at, in its own terms (keys, keywords, "CSAT ≤ 2"): data, not
+    prose, so it reads the same in every language but for the rating's name."""
     parts: list[str] = []
     if rule.kind == "keyword" or (rule.kind == "score" and rule.keywords):
         parts.append(", ".join(rule.keywords))
@@ -129,7 +131,7 @@ def rule_condition(rule: CaseRule) -> str:
     if rule.kind == "sentiment":
         parts.append(f"p(negative) ≥ {rule.threshold_probability:g}")
     if rule.question is not None:
-        parts.append(f"{rule.question} {rule.comparison} {rule.threshold}")
+        parts.append(score_condition(rule.question, rule.comparison, rule.threshold, gettext))
     return " · ".join(parts)
 
 
@@ -145,7 +147,8 @@ def _inbox_page(page: SignedInPageContext, db: DbSession, filters: CaseFilters, 
         owner_filter=owner, owners=case_workers(db, workspace_id), nobody=NOBODY, mine=MINE,
         any_status=ANY_STATUS,
         teams=teams_of(db, workspace_id), rules=rules_of(db, workspace_id),
-        policy=case_rule_store.policy_of(db, workspace_id), rule_condition=rule_condition,
+        policy=case_rule_store.policy_of(db, workspace_id),
+        rule_condition=lambda rule: rule_condition(rule, page.gettext),
         can_work=can_edit(page), error=error, **_labels(),
     )
 

@@ -1,0 +1,32 @@
+"""Case rules by name: Kano's default rules (``detractor``, ``dissatisfied``,
+``hard-to-deal-with``) in the reader's language, a workspace's own rules under the key
+it gave them; a score condition as "CSAT ≤ 2" instead of ``csat <= 2``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kano.adapters.web.labels import vocabulary_filter
+from kano.adapters.web.routes.navigation import N_
+
+DEFAULT_RULE_LABELS = {
+    # The keys of kano.domain.feedback.cases.DEFAULT_RULES.
+    "detractor": N_("Detractors"),
+    "dissatisfied": N_("Dissatisfied customers"),
+    "hard-to-deal-with": N_("Hard to deal with"),
+}
+QUESTION_LABELS = {"nps": N_("NPS"), "csat": N_("CSAT"), "ces": N_("CES"), "rating": N_("Rating")}
+COMPARISONS = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "=": "="}
+
+
+def case_rule_filter(gettext: Callable[[str], str]) -> Callable[[str | None], str]:
+    """The ``case_rule`` filter of one language: a rule key as the reader calls it."""
+    return vocabulary_filter(DEFAULT_RULE_LABELS, gettext)
+
+
+def score_condition(question: str, comparison: str, threshold: int,
+                    gettext: Callable[[str], str]) -> str:  # fmt: skip
+    """``csat <= 2`` as "CSAT ≤ 2" (``rating`` in the reader's language)."""
+    label = QUESTION_LABELS.get(question)
+    name = gettext(label) if label else question
+    return f"{name} {COMPARISONS.get(comparison, comparison)} {threshold}"
