@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 
+from babel.dates import format_date
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from kano.adapters.db.views.okr import CycleChoice
 from kano.adapters.db.workspace_currency import workspace_currency
+from kano.adapters.exports.okr_file import OkrTexts
 from kano.adapters.exports.scorecard_file import ScorecardTexts
 from kano.adapters.web.deps import SignedInPageContext
 from kano.adapters.web.strategy_formats import (
+    CONFIDENCE_STATUS,
     LABELS,
     STATUS_LABELS,
     StrategyFormats,
@@ -26,7 +30,9 @@ from kano.adapters.web.strategy_formats import (
 def export_formats(page: SignedInPageContext, db: Session) -> StrategyFormats:
     """The page's number formats, money in the workspace's currency as stored now."""
     assert page.workspace is not None
-    return StrategyFormats(page.language.code, workspace_currency(db, page.workspace.id))
+    return StrategyFormats(
+        page.language.code, workspace_currency(db, page.workspace.id), page.ngettext
+    )
 
 
 def download(content: bytes, media_type: str, filename: str) -> Response:
@@ -69,3 +75,34 @@ def scorecard_texts(page: SignedInPageContext, db: Session, level: str) -> Score
         month_text=fmt.month,
     )
 
+
+def okr_texts(page: SignedInPageContext, db: Session, cycle: CycleChoice) -> OkrTexts:
+    _ = translate = page.gettext  # translate(): words marked elsewhere (N_)
+    fmt = export_formats(page, db)
+    status = translate(LABELS["cycle_status"].get(cycle.status, "Open"))
+    return OkrTexts(
+        title=_("OKR tree"),
+        cycle=_("Cycle"),
+        cycle_value=f"{cycle.name} · {fmt.month_range(cycle.starts_on, cycle.ends_on)} · "
+                    f"{status}",
+        level=_("Level"),
+        objective=_("Objective"),
+        parent=_("Parent objective"),
+        owner=_("Owner"),
+        team=_("Team"),
+        key_result=_("Key result"),
+        unit=_("Unit"),
+        start=_("Start value"),
+        target=_("Target"),
+        current=_("Current value"),
+        progress=_("Progress"),
+        confidence=_("Confidence"),
+        last_check_in=_("Last check-in"),
+        page=_("Page %(number)s"),
+        levels={level: _(words) for level, words in LABELS["okr_level"].items()},
+        confidence_words={band: _(STATUS_LABELS[status])
+                          for band, status in CONFIDENCE_STATUS.items()},
+        number_text=fmt.number,
+        percent_text=fmt.percent,
+        moment_text=lambda at: format_date(at, format="medium", locale=fmt.language),
+    )

@@ -31,6 +31,13 @@ from kano.adapters.db.views.okr import (
     list_cycles,
     okr_tree,
 )
+from kano.adapters.exports.okr_file import XLSX_WIDTHS, columns, okr_lines, okr_pdf
+from kano.adapters.exports.table_files import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    table_csv,
+    table_xlsx,
+)
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import (
@@ -46,6 +53,7 @@ from kano.adapters.web.strategy_edits import (
     parse_number,
     record_check_in,
 )
+from kano.adapters.web.strategy_exports import download, okr_texts
 from kano.adapters.web.strategy_formats import CONFIDENCE_STATUS
 from kano.domain.okr.closing import ClosingConflict, CycleNotOpen
 from kano.domain.okr.model import Commitment, is_success
@@ -86,6 +94,30 @@ def okr(page: SignedInPage, db: DbSession, cycle: str | None = None) -> Response
     if page.workspace is None:
         return no_workspace(page)
     return _okr_page(page, db, cycle)
+
+
+@router.get("/okr.{extension}")
+def okr_file(page: SignedInPage, db: DbSession, extension: str,
+             cycle: str | None = None) -> Response:
+    """The tree of the cycle the page shows for the same ``?cycle=``, as CSV, XLSX or
+    PDF: objectives with level, owner and parent, key results with their figures."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if extension not in ("csv", "xlsx", "pdf"):
+        return not_found(page, "okr")
+    chosen = choose_cycle(list_cycles(db, page.workspace.id), cycle, date.today())
+    if chosen is None:
+        return not_found(page, "okr")
+    tree = okr_tree(db, page.workspace.id, chosen)
+    texts = okr_texts(page, db, chosen)
+    stem = f"okr-{chosen.key}"
+    if extension == "pdf":
+        return download(okr_pdf(tree, texts), "application/pdf", f"{stem}.pdf")
+    lines = okr_lines(tree, texts)
+    if extension == "csv":
+        return download(table_csv(columns(texts), lines), CSV_MEDIA_TYPE, f"{stem}.csv")
+    return download(table_xlsx(columns(texts), lines, sheet_title=chosen.name,
+                               widths=XLSX_WIDTHS), XLSX_MEDIA_TYPE, f"{stem}.xlsx")
 
 
 def _parse_confidence(text: str) -> int:
