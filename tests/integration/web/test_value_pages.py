@@ -113,7 +113,7 @@ def test_profit_levers_read_in_their_own_terms(
                             r'([^<]+)</td>', page))  # fmt: skip
     before = {lever["lever"]: lever["before"] for lever in report["levers"]}
     assert set(cells) == set(before)
-    russian = {"\u00a0€": "", "\u00a0": "", " %": "", ",": "."}
+    russian = {"\u00a0€": "", "\u00a0%": "", "\u00a0": "", ",": "."}
 
     def shown(key: str) -> float:
         text = cells[key]
@@ -122,7 +122,7 @@ def test_profit_levers_read_in_their_own_terms(
         return float(text)
 
     for share in ("conversion", "margin"):
-        assert cells[share].endswith(" %")
+        assert cells[share].endswith("\u00a0%")  # CLDR's Russian percent, unbroken
         assert shown(share) == pytest.approx(100 * before[share], abs=0.05)
     assert re.fullmatch(r"[\d\u00a0]+", cells["leads"]), cells["leads"]
     for money in ("value_per_period", "costs"):  # in the workspace's currency, after in ru
@@ -246,6 +246,21 @@ def test_exports_hold_every_customer(live: Container, browser: Browser, backend:
     assert workbook.active is not None and workbook.active.max_row > 100
 
 
+@pytest.mark.parametrize(("language", "sign"), [("en", "%"), ("hu", "%"), ("ru", "\u00a0%")])
+def test_percentages_are_written_the_languages_way(
+    browser: Browser, language: str, sign: str
+) -> None:
+    """The QA pass read "5 %" with a plain space on every language: English and Hungarian
+    write "5%", Russian "5 %" with a non-breaking space (CLDR), on pages and in charts."""
+    churn = browser.client.get(f"/value/churn?lang={language}").text
+    base_rate = re.search(r'id="churn-base-rate"><dt>[^<]*</dt><dd class="figure-value">'
+                          r'([^<]*)</dd>', churn)  # fmt: skip
+    assert base_rate and re.fullmatch(r"\d+[.,]\d" + sign, base_rate.group(1)), base_rate
+    risks = re.findall(r'<td class="number">(\d+\D*%)</td>', churn)
+    assert risks and all(re.fullmatch(r"\d+" + sign, risk) for risk in risks), risks[:3]
+    assert f'"percent": "{json.dumps(sign)[1:-1]}"' in churn  # the charts' number locale
+
+
 def test_pages_speak_russian_and_hungarian(browser: Browser) -> None:
     assert "Клиентская матрица" in browser.client.get("/value/matrix?lang=ru").text
     assert "Nyereségképlet" in browser.client.get("/value/profit?lang=hu").text
@@ -275,7 +290,7 @@ def test_customer_360_shows_value_risk_feedback_and_orders(
 
     assert found.status_code == 200 and f'href="/customers/{customer}"' in found.text
     assert page.status_code == 200
-    risk = re.search(r'id="customer-churn"><dt>Churn risk</dt><dd class="figure-value">(\d+) %',
+    risk = re.search(r'id="customer-churn"><dt>Churn risk</dt><dd class="figure-value">(\d+)%',
                      page.text)  # fmt: skip
     assert risk and int(risk.group(1)) == round(100 * churn["churn_risk"])
     if customer in rfm:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from babel import Locale
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from kano.adapters.db.views.home import MonthFigures
@@ -25,13 +26,15 @@ NPS_COLOUR = "#0b7a6f"
 def d3_number_locale(language: str, currency: str = DEFAULT_CURRENCY) -> dict[str, Any]:
     """Decimal and grouping marks of the language, in the shape ``vega.formatLocale`` wants,
     with the workspace's currency where the language writes it, so a money axis formatted
-    ``"$~s"`` reads "€10M" (see :func:`money_axis` for a symbol after the number)."""
+    ``"$~s"`` reads "€10M" (see :func:`money_axis` for a symbol after the number), and
+    its percent sign as CLDR writes it ("5%", Russian "5 %" with a non-breaking space)."""
     return {
         "decimal": get_decimal_symbol(language),
         "thousands": get_group_symbol(language),
         "grouping": [3],
         "currency": list(currency_affixes(language, currency)),
         "minus": MINUS,
+        "percent": Locale.parse(language).percent_formats[None].suffix[0],
     }
 
 

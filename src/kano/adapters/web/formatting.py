@@ -96,6 +96,18 @@ class NumberFormats:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
         return format_decimal(value, format=pattern, locale=self.language)
 
+    def percent(self, share: float | None, digits: int = 0, signed: bool = False) -> str:
+        """A share (0.05) as a percentage the language's way (CLDR's percent pattern, as
+        Babel's ``format_percent``): "5%" in English and Hungarian, "5 %" (non-breaking
+        space) in Russian; a true minus, and "+" for a rise when ``signed``."""
+        if share is None:
+            return "–"
+        pattern = Locale.parse(self.language).percent_formats[None]
+        text = self.decimal(abs(share) * 100, digits)
+        rounded = round(share * 100, digits)
+        sign = MINUS if rounded < 0 else "+" if signed and rounded > 0 else ""
+        return f"{sign}{pattern.prefix[0]}{text}{pattern.suffix[0]}"
+
     def p_value(self, value: float | None) -> str:
         """A p-value to three decimals; below 0.001 as "< 0.001", never a bare 0.000."""
         if value is None:

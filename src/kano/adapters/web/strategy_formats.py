@@ -68,12 +68,14 @@ class StrategyFormats(NumberFormats):
 
     currency: str = DEFAULT_CURRENCY
 
-    def percent(self, share: float | None, digits: int = 0) -> str:
-        """A share 0–1 as a percentage: 0.75 → "75%" / "75 %"."""
+    def percent(self, share: float | None, digits: int = 0, signed: bool = False) -> str:
+        """A share 0–1 as a percentage with at most ``digits`` decimals (the base class
+        writes exactly ``digits``): 0.75 → "75%" / "75 %"; "+" for a rise when ``signed``."""
         if share is None:
             return "–"
         rounded = Decimal(str(round(share * 100, digits))) / 100
-        return format_percent(rounded, locale=self.language, decimal_quantization=False)
+        text = format_percent(rounded, locale=self.language, decimal_quantization=False)
+        return "+" + text if signed and rounded > 0 else text
 
     def score(self, value: float | None) -> str:
         """A 0–10 score with one decimal."""

@@ -61,6 +61,7 @@ class Templates:
         environment.filters.update(
             integer=formats.integer,
             decimal=formats.decimal,
+            percent=formats.percent,
             p_value=formats.p_value,
             significant=formats.significant,
             compact=formats.compact,
