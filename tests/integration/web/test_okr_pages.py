@@ -356,3 +356,28 @@ def test_the_target_must_be_another_open_cycle_of_the_workspace(
     with sessions() as session:
         assert session.scalar(select(OkrObjectiveRow.grade).where(
             OkrObjectiveRow.key == "delight-b2b")) is None
+
+
+@pytest.mark.parametrize(("language", "unit", "shown"), [
+    ("ru", "выездов", "3 выезда (начало: 1 выезд, цель: 24 выезда)"),
+    ("hu", "közös út", "3 közös út (1 közös út → 24 közös út)"),
+    ("en", "ride-alongs", "3 ride-alongs (from 1 ride-along to 24 ride-alongs)"),
+])
+def test_a_count_unit_reads_in_the_numbers_plural_form(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+    language: str, unit: str, shown: str,
+) -> None:
+    """The QA pass read "3 выездов" on the Russian OKR tree: the demo's count units follow
+    the number ("1 выезд", "3 выезда", "24 выезда"); Hungarian keeps the singular."""
+    acme = strategy.companies.acme_id
+    kr = id_of(sessions, KeyResultRow, acme, "ana-coaching-sessions")
+    with sessions.begin() as session:
+        row = session.get(KeyResultRow, kr)
+        assert row is not None
+        row.unit, row.start, row.current, row.target = unit, 1, 3, 24
+    browser.log_in(strategy.editor, strategy.password)
+
+    page = browser.page(f"/okr?lang={language}").text
+
+    assert shown in page
+    assert "3 выездов" not in page

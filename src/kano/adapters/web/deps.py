@@ -108,6 +108,9 @@ class Page:
     def gettext(self, message: str) -> str:
         return self.web.templates.gettext(self.language.code, message)
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.web.templates.ngettext(self.language.code, singular, plural, n)
+
     def render(self, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
         html = self.web.templates.render(self.language.code, template, {
             "viewer": self.viewer,

@@ -97,7 +97,7 @@ def no_workspace(page: SignedInPageContext) -> Response:
 def formats_of(page: SignedInPageContext) -> StrategyFormats:
     """The page's number formats, money in the workspace's currency."""
     currency = page.workspace.currency if page.workspace else DEFAULT_CURRENCY
-    return StrategyFormats(page.language.code, currency)
+    return StrategyFormats(page.language.code, currency, page.ngettext)
 
 
 def strategy_context(page: SignedInPageContext, db: Session | None = None) -> dict[str, Any]:

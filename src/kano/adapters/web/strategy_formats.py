@@ -10,11 +10,12 @@ is itself an ISO 4217 code ("EUR", typed for a measure entered by hand) in that 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from babel.numbers import format_decimal, format_percent
 
+from kano.adapters.web.count_units import Plural, count_phrase
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.shared.currency import DEFAULT_CURRENCY, known_currencies
@@ -64,9 +65,11 @@ def money_currency(unit: str | None, workspace_currency: str) -> str | None:
 @dataclass(frozen=True)
 class StrategyFormats(NumberFormats):
     """``NumberFormats`` plus the strategy pages' own numbers, for one workspace's
-    ``currency``."""
+    ``currency``; with the page's ``ngettext``, count units in the number's plural form
+    ("3 выезда", not "3 выездов")."""
 
     currency: str = DEFAULT_CURRENCY
+    ngettext: Plural | None = field(default=None, compare=False)
 
     def percent(self, share: float | None, digits: int = 0, signed: bool = False) -> str:
         """A share 0–1 as a percentage with at most ``digits`` decimals (the base class
@@ -98,7 +101,11 @@ class StrategyFormats(NumberFormats):
             # Cents only where they tell something: "€12.50", but "€4,232", not "€4,231.55".
             whole = abs(value) >= 1000 or float(value).is_integer()
             return self.money(value, currency, 0 if whole else 2)
-        return f"{self.number(value)} {unit}" if unit else self.number(value)
+        if not unit:
+            return self.number(value)
+        phrase = count_phrase(value, self.number(value), unit, self.ngettext) if (
+            self.ngettext is not None) else None
+        return phrase or f"{self.number(value)} {unit}"
 
 
 def status_label(status: str) -> str:

@@ -110,3 +110,7 @@ class Templates:
     def gettext(self, language: str, message: str) -> str:
         """Translate a message in Python code (e.g. a chart's axis titles)."""
         return self._translations[language].gettext(message)
+
+    def ngettext(self, language: str, singular: str, plural: str, n: int) -> str:
+        """The plural form of a message that ``n`` asks for in ``language``."""
+        return self._translations[language].ngettext(singular, plural, n)

@@ -32,7 +32,8 @@ def home(page: SignedInPage, db: DbSession) -> Response:
     return page.render(
         "home/index.html", active="home", figures=figures, chart=chart,
         cards=attention(db, page.workspace.id, now),
-        fmt=StrategyFormats(page.language.code, currency), status_labels=STATUS_LABELS,
+        fmt=StrategyFormats(page.language.code, currency, page.ngettext),
+        status_labels=STATUS_LABELS,
         currency=currency,
         interval_heading=_("Interval (95%)"),
         chart_note=_("The shaded band is the NPS interval (95%): a month-to-month change "
