@@ -178,3 +178,39 @@ def test_the_map_names_channels_teams_and_touchpoints_not_their_keys(
         assert f"{rating} " in table
     pains = text_of(page, "pain-point-table")
     assert "delivery-field" not in pains and "Delivery and use" in pains  # the stage's name
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("en", "Key accounts journey"),
+        ("ru", "Путь клиента: Key accounts"),
+        ("hu", "Ügyfélút: Key accounts"),
+    ],
+)
+def test_a_journey_nobody_named_is_titled_in_the_readers_language(
+    site: Browser, container: Container, demo_workspace: DemoWorkspace, lang: str, title: str
+) -> None:
+    """The QA pass read "Key accounts journey" in English on the Russian and Hungarian
+    maps: the seeded title is translated; a journey someone named keeps its name."""
+    from sqlalchemy import select
+
+    from kano.adapters.db.orm import JourneyRow
+
+    page = site.page("/journeys", params={"journey": "key-account", "lang": lang}).text
+    assert f"<title>{title} ·" in page
+    assert f'<p class="lead">{title} ·' in page
+    assert f'<option value="key-account" selected>{title}</option>' in page
+    if lang != "en":
+        assert "journey</option>" not in page and "Key accounts journey" not in page
+
+    smb = (JourneyRow.workspace_id == demo_workspace.workspace_id, JourneyRow.key == "smb")
+    with container.sessions.begin() as session:
+        seeded = session.scalars(select(JourneyRow.name).where(*smb)).one()
+        session.execute(update(JourneyRow).where(*smb).values(name="Fleet buyers' path"))
+    try:
+        named = site.page("/journeys", params={"journey": "smb", "lang": lang}).text
+        assert "<title>Fleet buyers&#39; path ·" in named
+    finally:
+        with container.sessions.begin() as session:
+            session.execute(update(JourneyRow).where(*smb).values(name=seeded))

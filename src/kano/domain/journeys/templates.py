@@ -42,6 +42,12 @@ def template(kind: str, key: str, name: str, segment: str | None) -> Journey:
     return Journey(key, name, kind, segment, tuple(JourneyStagePlan(k, n) for k, n in stages))
 
 
+def default_journey_name(segment_name: str) -> str:
+    """What a journey seeded for a segment is called until someone names it (stored in
+    English; pages show it in the reader's language)."""
+    return f"{segment_name} journey"
+
+
 def journeys_for_segments(
     segments: Sequence[tuple[str, str]],
     stages: Sequence[tuple[str, str, Sequence[JourneyTouchpoint]]],
@@ -52,7 +58,7 @@ def journeys_for_segments(
     return [
         Journey(
             key=segment_key.replace("_", "-"),
-            name=f"{segment_name} journey",
+            name=default_journey_name(segment_name),
             kind=kind_of_segment(segment_key),
             segment=segment_key,
             stages=plans,

@@ -33,7 +33,8 @@ from kano.adapters.web.journey_map_svg import (
     journey_map_svg,
     score_text,
 )
-from kano.adapters.web.labels import journey_names, team_names
+from kano.adapters.web.journey_titles import journey_title, journey_titles
+from kano.adapters.web.labels import journey_names, segment_names, team_names
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, editor_of, no_workspace, refuse_edit
 from kano.domain.journeys import Journey
@@ -128,12 +129,13 @@ def _render(
     if not journeys:
         return page.render("journeys/empty.html", active="journeys")
     journey = next((j for j in journeys if j.key == journey_key), journeys[0])
+    titles = journey_titles(journeys, segment_names(db, ws), _)
     result, warehouse, error = _compute(page, journey, segment, start, end)
     formats = NumberFormats(page.language.code)
     map_svg = None
     if result is not None:
         map_svg = journey_map_svg(
-            journey.name,
+            titles[journey.key],
             [(s.key, s.name) for s in journey.stages],
             result.stages,
             result.pain_points,
@@ -150,6 +152,7 @@ def _render(
         active="journeys",
         journeys=journeys,
         journey=journey,
+        journey_titles=titles,
         form={"journey": journey.key, "segment": segment, "from": start, "to": end},
         result=result,
         stage_by_key={s.stage: s for s in result.stages} if result else {},
@@ -239,7 +242,7 @@ def _map_file(page: SignedInPageContext, db: Session, key: str) -> tuple[bytes, 
     if result is None:
         return None
     svg = journey_map_svg(
-        journey.name,
+        journey_title(journey, segment_names(db, page.workspace.id), page.gettext),
         [(s.key, s.name) for s in journey.stages],
         result.stages,
         result.pain_points,
