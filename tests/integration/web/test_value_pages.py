@@ -495,3 +495,37 @@ def test_value_exports_name_the_workspace_currency_in_money_headers(
     finally:
         with live.sessions.begin() as session:
             session.get(Workspace, ws).currency = "EUR"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("language", "labels"), [
+    ("en", {"north": "North", "food_processing": "Food processing"}),
+    ("ru", {"north": "Север", "food_processing": "Пищевая промышленность"}),
+    ("hu", {"north": "Észak", "food_processing": "Élelmiszer-feldolgozás"}),
+])
+def test_customer_360_names_the_demos_region_and_industry(
+    live: Container, browser: Browser, language: str, labels: dict[str, str]
+) -> None:
+    """The QA pass read "north · food_processing" on customer pages: the demo's regions and
+    industries read as words of the page's language; a value Kano does not know as stored."""
+    with live.sessions() as session:
+        customer = session.scalars(select(Customer).where(
+            Customer.workspace_id == workspace_id(live.sessions),
+            Customer.region == "north", Customer.industry == "food_processing",
+        ).limit(1)).one()  # fmt: skip
+        customer_id, region, industry = customer.id, customer.region, customer.industry
+    try:
+        page = browser.client.get(f"/customers/{customer_id}?lang={language}").text
+        lead = re.search(r'<p class="lead">([^<]*)</p>', page)
+        assert lead and lead.group(1).endswith(
+            f" · {labels['north']} · {labels['food_processing']}"), lead
+        with live.sessions.begin() as session:
+            changed = session.get(Customer, customer_id)
+            assert changed is not None
+            changed.region = "Tisza valley"
+        page = browser.client.get(f"/customers/{customer_id}?lang={language}").text
+        assert f" · Tisza valley · {labels['food_processing']}</p>" in page
+    finally:
+        with live.sessions.begin() as session:
+            restored = session.get(Customer, customer_id)
+            assert restored is not None
+            restored.region, restored.industry = region, industry
