@@ -97,8 +97,9 @@ def test_transaction_filters_and_keys(api: TestClient, acme: SeededWorkspace) ->
     first = api.get(f"/transactions/{ids[0]}", headers=acme.auth()).json()
     assert first == {
         "id": ids[0], "customer_id": acme.customer_ids[0], "segment_key": "key-accounts",
-        "team_key": "logistics", "channel": "store", "product": "widget", "amount": 100.0,
-        "margin": 30.0, "occurred_at": "2026-01-05T09:00:00Z",
+        "team_key": "logistics", "channel": "store", "product": "widget",
+        "product_name": None, "amount": 100.0, "margin": 30.0,
+        "occurred_at": "2026-01-05T09:00:00Z",
     }
 
 

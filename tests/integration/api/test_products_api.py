@@ -114,3 +114,29 @@ def test_product_writes_never_error_and_conform_to_the_openapi(
         case.call_and_validate()
 
     call_and_validate()
+
+
+def test_orders_and_requirements_carry_the_products_name(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace,
+) -> None:
+    """Acme's orders are of widgets and gadgets; only widgets are named (in Acme — Globex's
+    name for the same code never shows)."""
+    assert api.put("products/widget", json={"name": "Widget, zinc-plated"},
+                   headers=acme.auth(Scope.WRITE)).status_code == 201
+    assert api.put("products/gadget", json={"name": "Globex gadget"},
+                   headers=globex.auth(Scope.WRITE)).status_code == 201
+
+    orders = api.get("transactions", params={"limit": 100}, headers=acme.auth()).json()["items"]
+    assert {(o["product"], o["product_name"]) for o in orders} == {
+        ("widget", "Widget, zinc-plated"), ("gadget", None)}
+    one = api.get(f"transactions/{acme.transaction_ids[0]}", headers=acme.auth()).json()
+    assert (one["product"], one["product_name"]) == ("widget", "Widget, zinc-plated")
+
+    for product in ("widget", "gadget"):
+        created = api.post("requirements", json={
+            "customer": "C0000", "kind": "packaging", "text": f"{product}s in boxes of 100",
+            "product": product}, headers=acme.auth(Scope.WRITE))
+        assert created.status_code == 201, created.text
+    listed = api.get("requirements", headers=acme.auth()).json()["items"]
+    assert {(r["product"], r["product_name"]) for r in listed} == {
+        ("widget", "Widget, zinc-plated"), ("gadget", None)}

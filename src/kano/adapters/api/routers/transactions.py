@@ -18,8 +18,9 @@ from kano.domain.shared.errors import NotFound
 router = APIRouter(prefix="/transactions", tags=["transactions"])
 
 
-def transactions_of(workspace_id: int) -> Select[orm.Transaction, str, str]:
-    """Transactions of one workspace with team and segment keys, in one query (no N+1)."""
+def transactions_of(workspace_id: int) -> Select[orm.Transaction, str, str, str]:
+    """Transactions of one workspace with team and segment keys and the product's name in
+    the workspace's catalogue, in one query (no N+1)."""
     transaction = orm.Transaction
     same_workspace = transaction.workspace_id
     return (
@@ -27,7 +28,12 @@ def transactions_of(workspace_id: int) -> Select[orm.Transaction, str, str]:
             transaction,
             orm.Team.key.label("team_key"),
             orm.Segment.key.label("segment_key"),
+            orm.ProductRow.name.label("product_name"),
         )
+        .outerjoin(orm.ProductRow, and_(
+            orm.ProductRow.workspace_id == same_workspace,
+            orm.ProductRow.code == transaction.product,
+        ))
         .outerjoin(orm.Team, and_(
             orm.Team.id == transaction.team_id, orm.Team.workspace_id == same_workspace
         ))
@@ -42,8 +48,8 @@ def transactions_of(workspace_id: int) -> Select[orm.Transaction, str, str]:
     )
 
 
-def transaction_from_row(row: Row[orm.Transaction, str, str]) -> Transaction:
-    transaction, team_key, segment_key = row
+def transaction_from_row(row: Row[orm.Transaction, str, str, str]) -> Transaction:
+    transaction, team_key, segment_key, product_name = row
     return Transaction(
         id=transaction.id,
         customer_id=transaction.customer_id,
@@ -51,6 +57,7 @@ def transaction_from_row(row: Row[orm.Transaction, str, str]) -> Transaction:
         team_key=team_key,
         channel=transaction.channel,
         product=transaction.product,
+        product_name=product_name,
         amount=transaction.amount,
         margin=transaction.margin,
         occurred_at=transaction.occurred_at,

@@ -58,6 +58,9 @@ class Requirement(BaseModel):
     status: RequirementStatus
     owner: str | None
     product: str | None
+    product_name: str | None = Field(
+        None, description="The product's name in the workspace's catalogue (`/products`); "
+        "null when it does not know the code.")
     process: str | None
     review_on: date | None
     overdue: bool = Field(description="Review date passed and not retired.")

@@ -16,7 +16,10 @@ class Transaction(BaseModel):
     segment_key: str | None = Field(description="The customer's current segment.")
     team_key: str | None = Field(description="The team that handled the order.")
     channel: str = Field(description="Sales channel (web, store, field sales …).")
-    product: str
+    product: str = Field(description="The product's code.")
+    product_name: str | None = Field(
+        description="The product's name in the workspace's catalogue (`/products`); null "
+        "when the catalogue does not know the code.")
     amount: float = Field(description="Revenue of the order.")
     margin: float = Field(description="Gross margin of the order.")
     occurred_at: UtcDateTime

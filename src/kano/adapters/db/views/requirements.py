@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kano.adapters.db.orm import (
     Customer,
     FeedbackResponse,
+    ProductRow,
     SpecialRequirementRow,
     User,
     utcnow,
@@ -38,6 +39,7 @@ class RequirementLine:
     created_at: datetime
     updated_at: datetime
     response_id: int | None = None  # stated in this survey response (a requirement question)
+    product_name: str | None = None  # the product's name in the workspace's catalogue
 
 
 def requirements(
@@ -59,12 +61,14 @@ def requirements(
     today = today or utcnow().date()
     query = (
         select(SpecialRequirementRow, Customer.external_id, Customer.name, User.email,
-               FeedbackResponse.id.label("stated_in"))
+               FeedbackResponse.id.label("stated_in"), ProductRow.name.label("product_name"))
         .join(Customer, (Customer.id == SpecialRequirementRow.customer_id)
               & (Customer.workspace_id == workspace_id))
         .outerjoin(User, User.id == SpecialRequirementRow.owner_user_id)
         .outerjoin(FeedbackResponse, (FeedbackResponse.id == SpecialRequirementRow.response_id)
                    & (FeedbackResponse.workspace_id == workspace_id))
+        .outerjoin(ProductRow, (ProductRow.workspace_id == workspace_id)
+                   & (ProductRow.code == SpecialRequirementRow.product_key))
         .where(SpecialRequirementRow.workspace_id == workspace_id)
     )
     if requirement_id is not None:
@@ -94,8 +98,9 @@ def requirements(
             product=row.product_key, process=row.process_key, review_on=row.review_on,
             overdue=is_overdue(row.review_on, row.status, today),
             created_at=row.created_at, updated_at=row.updated_at, response_id=stated_in,
+            product_name=product_name,
         )
-        for row, external_id, name, email, stated_in in rows
+        for row, external_id, name, email, stated_in, product_name in rows
     ]
 
 
