@@ -4,11 +4,14 @@ audit trail, status moves through the same rules as the API, and workspace isola
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from io import BytesIO, StringIO
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -586,3 +589,82 @@ def test_case_page_names_the_channel_instead_of_its_key(
     assert label in response and "email" not in response
     history = text_of(html, "customer-history")
     assert label in history and "email" not in history
+
+
+# -- the inbox as a file ----------------------------------------------------------------
+
+
+def _csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(StringIO(content.decode("utf-8"))))
+
+
+def test_inbox_downloads_as_csv_with_the_page_filters(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        row = session.get(CaseRow, cases.overdue)
+        assert row is not None
+        row.root_causes = ["billing:double-charge", "process"]
+    _log_in(browser, VIEWER)  # viewers read the inbox, so they may download it
+
+    page = browser.page("/cases?status=in_progress&team=billing").text
+    link = re.search(r'id="cases-csv" href="([^"]+)"', page)
+    assert link is not None
+    response = browser.page(link.group(1).replace("&amp;", "&"))
+    every = _csv_rows(browser.page("/cases.csv?status=any").content)
+
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = _csv_rows(response.content)
+    assert rows[0] == ["Case", "Opened", "Title", "Customer", "Rule", "Priority", "Status",
+                       "Owner", "Team", "First response due", "Resolution due",
+                       "SLA breached", "Root causes"]
+    assert [r[0] for r in rows[1:]] == [str(cases.overdue)]
+    overdue = rows[1]
+    assert overdue[2] == "Invoice survey: dissatisfied" and overdue[4] == "dissatisfied"
+    assert overdue[3]  # the customer's name
+    assert overdue[6] == "In progress" and overdue[8] == "Billing"
+    assert overdue[11:] == ["yes", "billing:double-charge, process"]
+    assert [r[0] for r in every[1:]] == [str(cases.due), str(cases.overdue),
+                                         str(cases.resolved)]
+    assert {r[0]: r[11] for r in every[1:]}[str(cases.due)] == "no"
+    assert "Globex secret case" not in str(every)
+
+
+def test_inbox_xlsx_is_translated_and_keeps_a_formula_as_text(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    formula = "=1+2"
+    with transaction(sessions) as session:
+        row = session.get(CaseRow, cases.due)
+        assert row is not None
+        row.title = formula
+    _log_in(browser, MANAGER)
+
+    content = browser.page("/cases.xlsx?lang=hu").content
+    csv_text = browser.page("/cases.csv").content.decode("utf-8")
+
+    sheet = load_workbook(BytesIO(content)).active
+    assert sheet is not None
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["Eset", "Megnyitva", "Megnevezés"]
+    assert rows[0][11:] == ["SLA megsértve", "Kiváltó okok"]
+    assert [r[0] for r in rows[1:]] == [cases.due, cases.overdue]  # open ones, as the page
+    title = sheet.cell(row=2, column=3)
+    assert title.value == formula and title.data_type == "s"
+    assert rows[2][11] == "igen" and rows[1][11] == "nem"
+    assert f",'{formula}," in csv_text
+
+
+def test_inbox_file_never_holds_another_workspace_case(
+    browser: Browser, cases: SeededCases, companies: SeededCompanies
+) -> None:
+    _log_in(browser, companies.bob)  # owner in Acme, viewer in Globex
+    acme = _csv_rows(browser.page("/cases.csv?status=any").content)
+    browser.client.post("/workspace", data={
+        "workspace_id": str(companies.globex_id), "csrf_token": browser.session_token()})
+
+    globex = _csv_rows(browser.page("/cases.csv?status=any").content)
+
+    assert cases.globex not in {int(r[0]) for r in acme[1:]}
+    assert [int(r[0]) for r in globex[1:]] == [cases.globex]
+    assert browser.client.get("/cases.pdf").status_code == 404

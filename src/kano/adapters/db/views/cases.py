@@ -140,7 +140,7 @@ def _lines_of(workspace_id: int) -> Select[CaseRow, str, str, str, str, str]:
     )
 
 
-def _line(found: Row[CaseRow, str, str, str, str, str], now: datetime) -> CaseLine:
+def inbox_line(found: Row[CaseRow, str, str, str, str, str], now: datetime) -> CaseLine:
     """A case as the inbox shows it (the outer joins leave customer, team and owner None
     when the case has none)."""
     row, customer, team_key, team, owner, owner_email = found
@@ -152,6 +152,17 @@ def _line(found: Row[CaseRow, str, str, str, str, str], now: datetime) -> CaseLi
 def case_inbox(session: Session, workspace_id: int, filters: CaseFilters, now: datetime,
                limit: int = INBOX_LIMIT) -> CaseInbox:
     """The workspace's cases that pass ``filters``, newest first."""
+    statement = filtered_cases(workspace_id, filters, now)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.execute(
+        statement.order_by(CaseRow.opened_at.desc(), CaseRow.id.desc()).limit(limit)
+    ).all()
+    return CaseInbox([inbox_line(row, now) for row in rows], total, limit)
+
+
+def filtered_cases(workspace_id: int, filters: CaseFilters, now: datetime
+                   ) -> Select[CaseRow, str, str, str, str, str]:
+    """The query of the inbox's lines (one workspace's cases) narrowed by ``filters``."""
     statement = _lines_of(workspace_id)
     if filters.status == OPEN:
         statement = statement.where(CaseRow.status.in_(OPEN_STATUSES))
@@ -171,11 +182,7 @@ def case_inbox(session: Session, workspace_id: int, filters: CaseFilters, now: d
         statement = statement.where(overdue_condition(now))
     if filters.due_today:
         statement = statement.where(due_today_condition(now))
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = session.execute(
-        statement.order_by(CaseRow.opened_at.desc(), CaseRow.id.desc()).limit(limit)
-    ).all()
-    return CaseInbox([_line(row, now) for row in rows], total, limit)
+    return statement
 
 
 def teams_of(session: Session, workspace_id: int) -> list[TeamChoice]:
@@ -275,7 +282,7 @@ def case_view(session: Session, workspace_id: int, case_id: int, now: datetime) 
     if found is None:
         return None
     row: CaseRow = found[0]
-    line = _line(found, now)
+    line = inbox_line(found, now)
     response = None
     acknowledgement = None
     if row.response_id is not None:
@@ -294,7 +301,7 @@ def case_view(session: Session, workspace_id: int, case_id: int, now: datetime) 
                    FeedbackResponse.id != (row.response_id or 0))
             .order_by(FeedbackResponse.submitted_at.desc(), FeedbackResponse.id.desc())
             .limit(HISTORY_LIMIT))]
-        other_cases = [_line(other, now) for other in session.execute(
+        other_cases = [inbox_line(other, now) for other in session.execute(
             _lines_of(workspace_id)
             .where(CaseRow.customer_id == row.customer_id, CaseRow.id != row.id)
             .order_by(CaseRow.opened_at.desc(), CaseRow.id.desc())

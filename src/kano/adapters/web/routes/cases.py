@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form
 from starlette.responses import Response
@@ -29,6 +30,7 @@ from kano.adapters.db.case_actions import (
 from kano.adapters.db.loop_closing import reach_of
 from kano.adapters.db.orm import utcnow
 from kano.adapters.db.survey_store import answer_lines
+from kano.adapters.db.views.case_export import case_export
 from kano.adapters.db.views.cases import (
     OPEN,
     CaseFilters,
@@ -38,11 +40,14 @@ from kano.adapters.db.views.cases import (
     rules_of,
     teams_of,
 )
+from kano.adapters.exports.case_table import CaseFileTexts, cases_csv, cases_xlsx
+from kano.adapters.exports.table_files import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from kano.adapters.web.case_rule_labels import score_condition
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.surveys import KANO_LABELS
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
+from kano.adapters.web.strategy_exports import download
 from kano.domain.feedback.cases import CaseRule, CaseStatus, check_transition
 from kano.domain.shared.errors import InvalidInput, NotFound
 
@@ -149,7 +154,8 @@ def _inbox_page(page: SignedInPageContext, db: DbSession, filters: CaseFilters, 
         teams=teams_of(db, workspace_id), rules=rules_of(db, workspace_id),
         policy=case_rule_store.policy_of(db, workspace_id),
         rule_condition=lambda rule: rule_condition(rule, page.gettext),
-        can_work=can_edit(page), error=error, **_labels(),
+        can_work=can_edit(page), error=error, download_query=download_query(filters, owner),
+        **_labels(),
     )
 
 
@@ -164,16 +170,61 @@ def inbox_status(status: str | None) -> str | None:
     return status if status in STATUS_LABELS or status == OPEN else OPEN
 
 
+def inbox_filters(page: SignedInPageContext, status: str | None, team: str, rule: str,
+                  overdue: str, owner: str, due: str) -> CaseFilters:
+    """The filters the inbox's GET form (or a download link that copies it) asks for."""
+    return CaseFilters(inbox_status(status), team or None, rule or None,
+                       overdue in ("1", "on", "yes", "true"),
+                       page.viewer.email if owner == MINE else owner or None,
+                       due_today=due == "today")
+
+
+def download_query(filters: CaseFilters, owner: str) -> str:
+    """The query string that gives a download link the page's filters (``owner`` as
+    chosen: ``me`` stays "the viewer's own")."""
+    asked = {"status": filters.status or ANY_STATUS, "team": filters.team or "",
+             "rule": filters.rule or "", "overdue": "1" if filters.overdue else "",
+             "owner": owner, "due": "today" if filters.due_today else ""}
+    return urlencode({name: value for name, value in asked.items() if value})
+
+
 @router.get("/cases")
 def inbox(page: SignedInPage, db: DbSession, status: str | None = None, team: str = "",
           rule: str = "", overdue: str = "", owner: str = "", due: str = "") -> Response:
     if page.workspace is None:
         return no_workspace(page)
-    filters = CaseFilters(inbox_status(status), team or None, rule or None,
-                          overdue in ("1", "on", "yes", "true"),
-                          page.viewer.email if owner == MINE else owner or None,
-                          due_today=due == "today")
+    filters = inbox_filters(page, status, team, rule, overdue, owner, due)
     return _inbox_page(page, db, filters, owner=owner)
+
+
+@router.get("/cases.{extension}")
+def inbox_file(page: SignedInPage, db: DbSession, extension: str, status: str | None = None,
+               team: str = "", rule: str = "", overdue: str = "", owner: str = "",
+               due: str = "") -> Response:
+    """The cases the inbox shows for the same filters (all of them, not only the first
+    200) as CSV or XLSX; whoever may read the inbox may download it."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if extension not in ("csv", "xlsx"):
+        return not_found(page, "cases")
+    filters = inbox_filters(page, status, team, rule, overdue, owner, due)
+    lines = case_export(db, page.workspace.id, filters, utcnow())
+    texts = case_file_texts(page)
+    stem = f"cases-{page.workspace.slug}"
+    if extension == "csv":
+        return download(cases_csv(lines, texts), CSV_MEDIA_TYPE, f"{stem}.csv")
+    return download(cases_xlsx(lines, texts), XLSX_MEDIA_TYPE, f"{stem}.xlsx")
+
+
+def case_file_texts(page: SignedInPageContext) -> CaseFileTexts:
+    _ = page.gettext
+    return CaseFileTexts(
+        header=(_("Case"), _("Opened"), _("Title"), _("Customer"), _("Rule"), _("Priority"),
+                _("Status"), _("Owner"), _("Team"), _("First response due"),
+                _("Resolution due"), _("SLA breached"), _("Root causes")),
+        statuses={status: _(words) for status, words in STATUS_LABELS.items()},
+        yes=_("yes"), no=_("no"), sheet=_("Cases"),
+    )
 
 
 @router.post("/cases/assign", dependencies=[CsrfChecked])
