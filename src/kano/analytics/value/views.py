@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
+import numpy as np
 import pandas as pd
 
 from kano.analytics.value import report
 from kano.analytics.value.client_matrix import LEVELS, STRATEGIES, cell_movements
-from kano.analytics.value.clv import BgNbdParams, GammaGammaParams
+from kano.analytics.value.clv import BgNbdParams, CannotFitError, GammaGammaParams
 from kano.analytics.value.inputs import (
     ValueReader,
     churn_datasets,
@@ -238,24 +239,78 @@ class ClvFit:
 
 
 @dataclass(frozen=True)
+class ClvProblem:
+    """A segment the models could not be fitted to: ``reason`` is one of
+    :class:`CannotFitError`'s (``few_repeat_buyers``, ``not_converged`` …), ``message``
+    the model's own words. Its customers are left out of the answer."""
+
+    segment: str | None
+    reason: str
+    message: str
+    customers: int
+    repeat_buyers: int
+
+    def status(self) -> Record:
+        return {"segment": self.segment, "status": "not_fitted", "reason": self.reason,
+                "message": self.message, "customers": self.customers,
+                "repeat_buyers": self.repeat_buyers}  # fmt: skip
+
+
+@dataclass(frozen=True)
 class ClvView:
     time_unit: str
     fits: list[ClvFit]
     customers: list[Record] = field(default_factory=list)
     holdout: list[Record] = field(default_factory=list)  # predicted vs actual by frequency
+    problems: list[ClvProblem] = field(default_factory=list)  # segments not fitted
 
     def parameters(self) -> list[Record]:
         return [report.clv_parameters(f.segment, f.summary, f.bg, f.gg, self.time_unit)
                 for f in self.fits]  # fmt: skip
 
+    def statuses(self) -> list[Record]:
+        """Every segment asked for, fitted or not (and why not), in segment order."""
+        fitted = [{"segment": f.segment, "status": "fitted", "reason": None, "message": None,
+                   "customers": len(f.summary.frequency),
+                   "repeat_buyers": int(np.count_nonzero(f.summary.frequency))}
+                  for f in self.fits]  # fmt: skip
+        rows = fitted + [p.status() for p in self.problems]
+        return sorted(rows, key=lambda r: str(r["segment"] or ""))
+
+
+class ClvNotFitted(InvalidInput):
+    """No group asked for could be fitted; ``problems`` says why for each."""
+
+    def __init__(self, problems: list[ClvProblem]) -> None:
+        only = len(problems) == 1 and problems[0].segment is None
+        super().__init__("data" if only else "segment", "; ".join(
+            p.message if only else f"{p.segment}: {p.message}" for p in problems))  # fmt: skip
+        self.problems = problems
+
+
+def fit_segments(
+    groups: list[tuple[str | None, CustomerSummary]],
+) -> tuple[list[ClvFit], list[ClvProblem]]:
+    """BG/NBD and Gamma-Gamma per group; the groups that cannot be fitted, and why."""
+    fits, problems = [], []
+    for name, summary in groups:
+        try:
+            bg, gg = report.fit_clv(summary)
+        except CannotFitError as error:
+            repeaters = int(np.count_nonzero(summary.frequency))
+            problems.append(ClvProblem(
+                name, error.reason, str(error), len(summary.frequency),
+                repeaters if error.repeat_buyers is None else error.repeat_buyers))  # fmt: skip
+            continue
+        fits.append(ClvFit(name, summary, bg, gg))
+    return fits, problems
+
 
 def fit_summaries(groups: list[tuple[str | None, CustomerSummary]]) -> list[ClvFit]:
-    """BG/NBD and Gamma-Gamma per group; a group that cannot be fitted is named."""
-    fits = []
-    for name, summary in groups:
-        bg, gg = checked(f"segment {name}" if name else "data",
-                         lambda s=summary: report.fit_clv(s))  # type: ignore[misc]  # fmt: skip
-        fits.append(ClvFit(name, summary, bg, gg))
+    """BG/NBD and Gamma-Gamma per group; a group that cannot be fitted is an error."""
+    fits, problems = fit_segments(groups)
+    if problems:
+        raise ClvNotFitted(problems)
     return fits
 
 
@@ -275,6 +330,8 @@ def clv_view(
 ) -> ClvView:
     """CLV of every buying customer, fitted per segment (or pooled, or for one segment).
 
+    A segment the models cannot be fitted to is left out and named in ``problems`` (with
+    why); only when no group can be fitted is the answer an error (:class:`ClvNotFitted`).
     With ``holdout`` (time units), the fit ends that long before the data's end (or at
     ``calibration_end``) and the answer is the calibration/holdout check instead."""
     if time_unit not in TIME_UNITS:
@@ -301,13 +358,16 @@ def clv_view(
             groups.append((key, summary))
     if not groups:
         raise InvalidInput("segment", "no customer has ordered")
-    fits = fit_summaries(groups)
+    fits, problems = fit_segments(groups)
+    if not fits:
+        raise ClvNotFitted(problems)
     if holdout:
         checks = [{"segment": f.segment, **asdict(bucket)}
                   for f in fits for bucket in calibration_check(f.bg, f.summary)]  # fmt: skip
-        return ClvView(time_unit, fits, holdout=checks)
+        return ClvView(time_unit, fits, holdout=checks, problems=problems)
     return ClvView(time_unit, fits, customers=clv_records(
-        fits, horizon=horizon, steps=steps, discount_rate=discount_rate, margin=margin))
+        fits, horizon=horizon, steps=steps, discount_rate=discount_rate, margin=margin),
+        problems=problems)  # fmt: skip
 
 
 def clv_records(fits: list[ClvFit], *, horizon: float, steps: int, discount_rate: float,

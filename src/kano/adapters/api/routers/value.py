@@ -182,7 +182,9 @@ def get_clv(
             discount_rate=discount_rate,
             margin=margin,
         )
-        return ClvReport.model_validate({"fits": view.parameters(), "items": view.customers})
+        return ClvReport.model_validate(
+            {"fits": view.parameters(), "items": view.customers, "segments": view.statuses()}
+        )
 
     return on_warehouse(request, work)
 

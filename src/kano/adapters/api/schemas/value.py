@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -134,9 +136,24 @@ class ClvCustomer(BaseModel):
     clv: float
 
 
+class ClvSegmentStatus(BaseModel):
+    segment: str | None
+    status: Literal["fitted", "not_fitted"]
+    reason: (
+        Literal["few_repeat_buyers", "no_spread", "not_converged", "heavy_tail", "data"] | None
+    ) = Field(description="Why the segment was not fitted (null when it was).")
+    message: str | None = Field(description="The model's own words, with what to change.")
+    customers: int
+    repeat_buyers: int
+
+
 class ClvReport(BaseModel):
     fits: list[ClvFit]
-    items: list[ClvCustomer]
+    items: list[ClvCustomer] = Field(description="Customers of the fitted segments only.")
+    segments: list[ClvSegmentStatus] = Field(
+        description="Each segment asked for: fitted, or not and why (its customers are then "
+        "missing from fits and items; the others are still answered)."
+    )
 
 
 class ChurnDriver(BaseModel):

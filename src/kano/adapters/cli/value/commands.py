@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -17,6 +17,9 @@ from rich.table import Table
 from kano.adapters.cli.console import console, friendly_errors
 from kano.adapters.cli.value.output import day_option, emit, options_named
 from kano.domain.shared.errors import InvalidInput
+
+if TYPE_CHECKING:  # the value models load scipy, which the CLI's start-up must not pay
+    from kano.analytics.value.views import ClvProblem
 
 value_app = typer.Typer(
     help="Customer value and portfolio on the warehouse data: RFM segments, the 3×3 client "
@@ -287,8 +290,10 @@ def clv(
                             calibration_end=cal_end, time_unit=time_unit, holdout=holdout,
                             horizon=horizon, steps=steps, discount_rate=discount_rate,
                             margin=margin)  # fmt: skip
+    _warn_not_fitted(view.problems)
     if params_json:
-        payload = view.parameters()
+        # Segments not fitted are listed too, each with "status": "not_fitted" and why.
+        payload = view.parameters() + [problem.status() for problem in view.problems]
         result: Any = payload[0] if from_csv is not None or len(payload) == 1 else payload
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
         return
@@ -312,7 +317,22 @@ def clv(
             f"{sum(values) / len(values):,.0f}",
             f"{sum(values):,.0f}",
         )
+    for problem in view.problems:
+        table.add_row(escape(str(problem.segment or "all")), f"{problem.customers:,}",
+                      "not fitted", *[""] * 8, style="dim")  # fmt: skip
     console.print(table)
+
+
+def _warn_not_fitted(problems: list[ClvProblem]) -> None:
+    """Say on stderr which segments the models could not be fitted to, why and what to do
+    (the output holds the others; its customers are missing from it)."""
+    for problem in problems:
+        advice = ("check its largest orders (returns, typing errors), or use --pooled"
+                  if problem.reason == "heavy_tail"
+                  else "use --pooled to fit every customer together, or wait for more "
+                       "repeat orders")  # fmt: skip
+        sys.stderr.write(f"segment {problem.segment} not fitted ({problem.reason}): "
+                         f"{problem.message}; its customers are left out; {advice}.\n")  # fmt: skip
 
 
 def _print_holdout_check(

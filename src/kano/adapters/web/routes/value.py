@@ -328,6 +328,7 @@ def clv_page(
 ) -> Response:
     # Imported here: the value models load sklearn/scipy, which start-up must not pay.
     from kano.analytics.value import views
+    from kano.analytics.value.clv import MIN_REPEAT_BUYERS
 
     language = page.language.code
     currency = workspace_currency(page)
@@ -336,18 +337,27 @@ def clv_page(
 
     def work(a: Analyses) -> dict[str, Any]:
         view = a.run(views.clv_view, segment=segment or None, pooled=pooled, horizon=horizon)
-        check = a.run(views.clv_view, segment=segment or None, pooled=pooled, holdout=26.0)
+        # A segment that cannot be fitted is named on the page with why; the others show.
+        # The holdout check fits less data, so it can fail where the full fit did not.
+        try:
+            check = a.run(views.clv_view, segment=segment or None, pooled=pooled, holdout=26.0)
+            holdout, holdout_problems = check.holdout, check.problems
+        except views.ClvNotFitted as error:
+            holdout, holdout_problems = [], error.problems
         customers = sorted(view.customers, key=lambda c: -float(c["clv"]))
         chosen, listed = a.listed(segment, cell, customers)
         return {
             "view": view,
             "parameters": view.parameters(),
-            "holdout": check.holdout,
+            "problems": view.problems,
+            "holdout": holdout,
+            "holdout_problems": holdout_problems,
+            "min_repeat_buyers": MIN_REPEAT_BUYERS,
             **listed,
             "total": sum(float(c["clv"]) for c in chosen),
             "distribution": charts.clv_distribution(chosen, page.gettext, language, currency),
             "holdout_chart": charts.clv_holdout(
-                check.holdout, page.gettext, language, segment_names(db, a.workspace_id)
+                holdout, page.gettext, language, segment_names(db, a.workspace_id)
             ),
         }
 
