@@ -12,12 +12,16 @@ import pytest
 from sqlalchemy import update
 from starlette.testclient import TestClient
 
+from kano.adapters.db import journey_store
 from kano.adapters.db.orm import Segment, Workspace
+from kano.adapters.warehouse import ParquetSource
+from kano.adapters.web.page_figures import PAGE_FIGURES
 from kano.app import create_app
 from kano.bootstrap import Container
 from kano.demo.strategy import import_demo_strategy
 from tests.integration.journeys.conftest import DemoWorkspace
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
+from tests.warehouses import load_into
 
 ADMIN = "helen.carter@northwind.example"
 
@@ -181,6 +185,53 @@ def test_the_map_names_channels_teams_and_touchpoints_not_their_keys(
         assert f"{rating} " in table
     pains = text_of(page, "pain-point-table")
     assert "delivery-field" not in pains and "Delivery and use" in pains  # the stage's name
+
+
+# --- the figures are kept between visits, never past a load or an edit -------------------
+
+SLICE = {"journey": "smb", "segment": "*"}
+
+
+def _figures(site: Browser) -> tuple[str, str]:
+    page = site.page("/journeys", params=SLICE).text
+    return text_of(page, "journey-map"), text_of(page, "pain-point-table")
+
+
+def _computed_afresh(site: Browser, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    with monkeypatch.context() as patch:
+        patch.setattr(PAGE_FIGURES, "enabled", False)
+        return _figures(site)
+
+
+def test_a_load_after_a_visit_shows_the_new_figures_on_the_next(
+    site: Browser, demo_workspace: DemoWorkspace, other_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = _figures(site)
+    load_into(demo_workspace.warehouse_url, ParquetSource(other_dir), demo_workspace.workspace_id)
+
+    after = _figures(site)
+    assert after != before
+    assert after == _computed_afresh(site, monkeypatch)
+
+
+def test_a_new_stage_order_after_a_visit_is_computed_on_the_next(
+    site: Browser, container: Container, demo_workspace: DemoWorkspace,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """"Reached the next stage" follows the journey's stage order, which lives in the app
+    database: a reordered journey is a new question, not the kept answer."""
+    before = _figures(site)
+    ws = demo_workspace.workspace_id
+    with container.sessions.begin() as session:
+        order = journey_store.get_journey(session, ws, "smb").stage_keys
+        journey_store.reorder_stages(session, ws, "smb", list(reversed(order)))
+
+    after = _figures(site)
+    assert after == _computed_afresh(site, monkeypatch)
+    reached = [re.search(r"TX: reached the next stage ([^A-Z]*)", table).group(1).split()
+               for table in (before[0], after[0])]  # type: ignore[union-attr]
+    assert reached[1] != list(reversed(reached[0]))
 
 
 @pytest.mark.parametrize(

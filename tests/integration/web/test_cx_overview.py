@@ -10,7 +10,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from html import unescape
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -524,3 +524,44 @@ def test_without_a_warehouse_the_page_says_what_to_run_and_shows_the_closed_loop
     channels = table_rows(response.text, "cx-channels")
     assert channels[:2] == [["Эл. почта", "2"], ["Сайт", "1"]]
     assert 'href="/cases?overdue=1"' in response.text
+
+
+# --- the figures are kept between visits, never past a load or an edit -------------------
+
+
+def test_a_load_after_a_visit_shows_the_new_figures_on_the_next(
+    alice: Browser, companies: SeededCompanies, warehouse: str, demo_files: DemoWarehouseFiles
+) -> None:
+    before = alice.page(f"/cx?{QUERY}").text
+    smb_before = alice.page(f"/cx?{QUERY}&segment=smb").text
+    load_into(warehouse, ParquetSource(demo_files.company(2)), companies.acme_id)
+
+    after = alice.page(f"/cx?{QUERY}").text
+    independent, answered = plain_python_nps(warehouse, companies.acme_id, PERIOD)
+    assert card(after, "nps").split(" ")[1] == signed(independent)
+    assert f"n = {answered:,}" in card(after, "nps")
+    assert card(after, "nps") != card(before, "nps")
+    smb_after = alice.page(f"/cx?{QUERY}&segment=smb").text
+    independent, answered = plain_python_nps(warehouse, companies.acme_id, PERIOD, "smb")
+    assert f"n = {answered:,}" in card(smb_after, "nps")
+    assert card(smb_after, "nps") != card(smb_before, "nps")
+
+
+def test_names_and_responses_from_after_a_visit_are_shown_on_the_next(
+    alice: Browser, companies: SeededCompanies, warehouse: str,
+    sessions: sessionmaker[Session],
+) -> None:
+    """The kept warehouse figures never hold what the app database says: a segment named
+    and a response accepted since the last visit show on the next one."""
+    first = alice.page(f"/cx?{QUERY}").text
+    assert "Small businesses" not in first
+    with transaction(sessions) as session:
+        session.add(Segment(workspace_id=companies.acme_id, key="smb", name="Small businesses"))
+        session.add(FeedbackResponse(workspace_id=companies.acme_id, channel="email",
+                                     submitted_at=datetime(2026, 6, 1, 12), nps=9))
+
+    second = alice.page(f"/cx?{QUERY}").text
+    segments = [row[0] for row in table_rows(second, "breakdown-segment")]
+    assert "Small businesses" in segments and "smb" not in segments
+    assert ["E-mail", "1"] in table_rows(second, "cx-channels")
+    assert card(second, "nps") == card(first, "nps")  # the warehouse did not change

@@ -133,8 +133,14 @@ def _journey_row(session: Session, ws: int, key: str) -> JourneyRow:
     return row
 
 
-def _to_domain(session: Session, ws: int, row: JourneyRow) -> Journey:
-    tps = _touchpoints_by_stage(session, ws)
+def _to_domain(
+    session: Session,
+    ws: int,
+    row: JourneyRow,
+    touchpoints: dict[int, list[JourneyTouchpoint]] | None = None,
+) -> Journey:
+    """``touchpoints``: the workspace's by stage, read once for several journeys."""
+    tps = _touchpoints_by_stage(session, ws) if touchpoints is None else touchpoints
     stages = session.execute(
         select(JourneyStage)
         .join(JourneyStageOrderRow, JourneyStageOrderRow.stage_id == JourneyStage.id)
@@ -165,7 +171,8 @@ def list_journeys(session: Session, ws: int) -> list[Journey]:
     rows = session.scalars(
         select(JourneyRow).where(JourneyRow.workspace_id == ws).order_by(JourneyRow.id)
     ).all()
-    return [_to_domain(session, ws, row) for row in rows]
+    touchpoints = _touchpoints_by_stage(session, ws)  # shared by every journey
+    return [_to_domain(session, ws, row, touchpoints) for row in rows]
 
 
 def get_journey(session: Session, ws: int, key: str) -> Journey:

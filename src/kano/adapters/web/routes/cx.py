@@ -30,7 +30,6 @@ from kano.adapters.exports.metric_table import (
     metric_xlsx,
 )
 from kano.adapters.warehouse.connection import WarehouseBusy
-from kano.adapters.warehouse.reading import read_only_warehouse
 from kano.adapters.web.cx_overview import (
     EXPORT_COLUMNS,
     SCORES,
@@ -58,6 +57,7 @@ from kano.adapters.web.metric_explorer import (
     chart_spec,
     slice_label,
 )
+from kano.adapters.web.page_figures import PAGE_FIGURES
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
 from kano.domain.shared.errors import InvalidInput
@@ -228,9 +228,12 @@ def _compute(page: SignedInPageContext, db: DbSession, form: CxForm
     metrics = cx_metrics(catalogue)
     url = page.web.container.settings.resolved_warehouse_url()
     today = datetime.now(UTC).date()
+    # The figures depend on the warehouse, the form, the day (the default period) and the
+    # definitions of the four metrics (built in: a custom metric cannot take their ids).
+    question = ("cx", form, today, tuple(repr(metric) for metric in metrics.values()))
     try:
-        with read_only_warehouse(url) as backend:
-            figures = cx_figures(backend, catalogue, page.workspace.id, form, today)
+        figures = PAGE_FIGURES.figures(url, page.workspace.id, question, lambda backend: (
+            cx_figures(backend, catalogue, page.workspace.id, form, today)))
         return figures, "ok", None, metrics
     except InvalidInput as error:
         return None, "ok", error, metrics

@@ -24,7 +24,6 @@ from kano.adapters.db import journey_store
 from kano.adapters.db.orm import InitiativeRow, OkrObjectiveRow, Segment
 from kano.adapters.exports.svg_files import svg_to_pdf, svg_to_png
 from kano.adapters.warehouse.connection import WarehouseBusy
-from kano.adapters.warehouse.reading import read_only_warehouse
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.journey_map_svg import (
@@ -35,6 +34,7 @@ from kano.adapters.web.journey_map_svg import (
 )
 from kano.adapters.web.journey_titles import journey_title, journey_titles
 from kano.adapters.web.labels import journey_names, segment_names, team_names
+from kano.adapters.web.page_figures import PAGE_FIGURES
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, editor_of, no_workspace, refuse_edit
 from kano.domain.journeys import Journey
@@ -78,10 +78,17 @@ def _compute(
     url = page.web.container.settings.resolved_warehouse_url()
     try:
         first, last = _day(start), _day(end)
-        with read_only_warehouse(url) as backend:
-            result = journey_map(
+        # The whole journey is in the question: editing its stages, touchpoints or segment
+        # asks a new one. The day too: without orders the churn windows end today.
+        question = ("journey-map", journey, segment, first, last, date.today())
+        result = PAGE_FIGURES.figures(
+            url,
+            page.workspace.id,
+            question,
+            lambda backend: journey_map(
                 backend, page.workspace.id, journey, segment=segment or None, start=first, end=last
-            )
+            ),
+        )
         return result, "ok", None
     except InvalidInput as error:
         return None, "ok", error
