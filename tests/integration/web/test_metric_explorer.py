@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import CustomMetricRow, Workspace
+from kano.adapters.db.orm import CustomMetricRow, ProductRow, Segment, Workspace
 from kano.config import Settings
 from kano.metrics import built_in_catalogue
 from tests.integration.metric_warehouse import DemoWarehouseFiles, engine_rows
@@ -242,15 +242,17 @@ def test_downloads_hold_the_same_numbers_with_translated_headings(
     assert as_csv.headers["content-disposition"] == (
         'attachment; filename="acme-nps-by-month-segment.csv"')
     table = list(csv.reader(StringIO(as_csv.text)))
-    assert table[0] == ["Hónap", "Szegmens", "Érték (pont)", "Intervallum alsó határa",
-                        "Intervallum felső határa", "n"]
+    assert table[0] == ["Hónap", "Szegmens", "Szegmens (név)", "Érték (pont)",
+                        "Intervallum alsó határa", "Intervallum felső határa", "n"]
     assert [[float(v), int(n)] for *_keys, v, _lo, _hi, n in table[1:]] == [
         [r.value, r.n] for r in expected]
     workbook = load_workbook(BytesIO(as_xlsx.content))
     sheet = workbook.worksheets[0]
     cells = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
-    assert [row[:2] for row in cells] == [[r.key("month"), r.key("segment")] for r in expected]
-    assert [row[2] for row in cells] == [pytest.approx(r.value, rel=1e-14) for r in expected]
+    # Acme named no segment here: the name column repeats the key, as the page shows it.
+    assert [row[:3] for row in cells] == [[r.key("month"), r.key("segment"), r.key("segment")]
+                                          for r in expected]
+    assert [row[3] for row in cells] == [pytest.approx(r.value, rel=1e-14) for r in expected]
     assert workbook.sheetnames == ["Net Promoter Score", "About"]
 
 
@@ -328,3 +330,86 @@ def test_money_is_written_in_the_workspace_currency_and_named_in_the_files(
         alice.page("/metrics/revenue.xlsx?grain=year&lang=hu").content)).worksheets[0]
     assert [cell.value for cell in sheet[1]][:2] == ["Év", "Érték (HUF)"]
     assert sheet.cell(row=2, column=2).value == pytest.approx(first, rel=1e-12)
+
+
+# --- slices by name: segment and product as the workspace names them, channel in the
+# page's language; the downloads keep the key and add the name beside it.
+
+ORDERS = built_in_catalogue().get("orders")
+REVENUE = built_in_catalogue().get("revenue")
+SEGMENTS = {"key_account": "Kiemelt partnerek", "smb": "Kis- és középvállalatok",
+            "consumer": "Magánvásárlók"}
+CHANNELS = {
+    "en": {"web": "Website", "phone": "Phone", "field": "Field sales", "email": "E-mail",
+           "store": "Store"},
+    "hu": {"web": "Weboldal", "phone": "Telefon", "field": "Területi értékesítés",
+           "email": "E-mail", "store": "Üzlet"},
+}
+
+
+@pytest.fixture
+def named(sessions: sessionmaker[Session], companies: SeededCompanies) -> None:
+    """Acme names its segments and two products; Globex names the same keys otherwise."""
+    with transaction(sessions) as session:
+        for key, name in SEGMENTS.items():
+            session.add(Segment(workspace_id=companies.acme_id, key=key, name=name))
+            session.add(Segment(workspace_id=companies.globex_id, key=key, name=f"Globex {key}"))
+        for code, name in (("fasteners", "Csavarok"), ("welding", "Hegesztés")):
+            session.add(ProductRow(workspace_id=companies.acme_id, code=code, name=name))
+        session.add(ProductRow(workspace_id=companies.globex_id, code="hand-tools",
+                               name="Globex hand tools"))
+
+
+@pytest.mark.parametrize("language", ["en", "hu"])
+def test_table_and_chart_name_segments_and_channels_in_the_page_language(
+    alice: Browser, companies: SeededCompanies, warehouse: str, named: None, language: str,
+) -> None:
+    page = alice.page(f"/metrics/orders?grain=&by=segment&by=channel&lang={language}").text
+
+    expected = engine_rows(warehouse, ORDERS, companies.acme_id, by=["segment", "channel"])
+    channels = CHANNELS[language]
+    assert {r.key("channel") for r in expected} <= set(channels)
+    names = [[SEGMENTS[r.key("segment")], channels[r.key("channel")]] for r in expected]
+    assert [row[:2] for row in table_rows(page)] == names
+    bars = chart_of(page)["layer"][0]["data"]["values"]
+    assert [bar["category"] for bar in bars] == [" · ".join(pair) for pair in names]
+    assert "Globex" not in page
+
+
+@pytest.mark.parametrize("language", ["en", "hu"])
+def test_line_series_name_the_products_and_keep_unknown_codes(
+    alice: Browser, companies: SeededCompanies, warehouse: str, named: None, language: str,
+) -> None:
+    page = alice.page(f"/metrics/revenue?grain=year&by=product&lang={language}").text
+
+    expected = engine_rows(warehouse, REVENUE, companies.acme_id, by=["year", "product"])
+    shown = {"fasteners": "Csavarok", "welding": "Hegesztés"}
+    products = [shown.get(r.key("product"), r.key("product")) for r in expected]
+    assert [row[1] for row in table_rows(page)] == products
+    assert {"Csavarok", "Hegesztés", "hand-tools"} <= set(products)
+    line = chart_of(page)["layer"][-1]
+    assert [value["series"] for value in line["data"]["values"]] == products
+
+
+def test_downloads_keep_the_key_and_add_the_name_beside_it(
+    alice: Browser, companies: SeededCompanies, warehouse: str, named: None,
+) -> None:
+    expected = engine_rows(warehouse, ORDERS, companies.acme_id, by=["segment", "channel"])
+
+    as_csv = alice.page("/metrics/orders.csv?grain=&by=segment&by=channel&lang=hu")
+    as_xlsx = alice.page("/metrics/orders.xlsx?grain=&by=segment&by=channel&lang=en")
+
+    table = list(csv.reader(StringIO(as_csv.text)))
+    assert table[0][:4] == ["Szegmens", "Szegmens (név)", "Csatorna", "Csatorna (név)"]
+    hungarian = CHANNELS["hu"]
+    assert [row[:4] for row in table[1:]] == [
+        [r.key("segment"), SEGMENTS[r.key("segment")], r.key("channel"),
+         hungarian[r.key("channel")]] for r in expected]
+    sheet = load_workbook(BytesIO(as_xlsx.content)).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0][:4] == ["Segment", "Segment (name)", "Channel", "Channel (name)"]
+    english = CHANNELS["en"]
+    assert [row[:4] for row in rows[1:]] == [
+        [r.key("segment"), SEGMENTS[r.key("segment")], r.key("channel"),
+         english[r.key("channel")]] for r in expected]
+    assert [row[4] for row in rows[1:]] == [r.value for r in expected]

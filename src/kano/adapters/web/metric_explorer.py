@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +88,8 @@ LINE_COLOUR = "#3867c9"
 _DIGITS = re.compile(r"\.(\d+)")
 
 Translate = Callable[[str], str]
+SliceNames = Mapping[str, Mapping[str, str]]
+"""Per slice, key → the name a page shows for it (see ``slice_names``)."""
 
 
 def slice_label(name: str, _: Translate) -> str:
@@ -196,18 +198,21 @@ class ResultTable:
         return self.total > len(self.rows)
 
 
-def key_text(value: object) -> str:
-    return "–" if value is None else str(value)
+def key_text(value: object, names: Mapping[str, str] | None = None) -> str:
+    """A slice key as shown: its name when ``names`` has one, "–" for none."""
+    if value is None:
+        return "–"
+    return (names or {}).get(str(value)) or str(value)
 
 
 def result_table(
     metric: Metric, by: Sequence[str], rows: Sequence[MetricRow], language: str, _: Translate,
-    currency: str = DEFAULT_CURRENCY,
+    currency: str = DEFAULT_CURRENCY, names: SliceNames | None = None,
 ) -> ResultTable:
     formats = MetricFormats(metric, language, currency)
     shown = [
         ResultRow(
-            keys=tuple(key_text(value) for _name, value in row.keys),
+            keys=tuple(key_text(value, (names or {}).get(name)) for name, value in row.keys),
             value=formats.value(row.value),
             interval=formats.interval(row.ci_low, row.ci_high),
             n=formats.count(row.n),
@@ -243,13 +248,13 @@ def file_titles(
 # --- the chart -----------------------------------------------------------------------------
 
 
-def _series_label(row: MetricRow, names: Sequence[str]) -> str:
-    return " · ".join(key_text(row.key(name)) for name in names)
+def _series_label(row: MetricRow, slices: Sequence[str], names: SliceNames) -> str:
+    return " · ".join(key_text(row.key(name), names.get(name)) for name in slices)
 
 
 def chart_spec(
     metric: Metric, by: Sequence[str], rows: Sequence[MetricRow], language: str, _: Translate,
-    currency: str = DEFAULT_CURRENCY,
+    currency: str = DEFAULT_CURRENCY, names: SliceNames | None = None,
 ) -> dict[str, Any] | None:
     """A line chart with the interval band over a period grain, else bars with error bars;
     None when there is nothing to draw or too much for a readable chart. A money metric's
@@ -263,8 +268,9 @@ def chart_spec(
     values = [
         {
             "period": key_text(row.key(grain)) if grain else None,
-            "series": _series_label(row, others) if others else metric.name(language),
-            "category": _series_label(row, others) if others else _("All"),
+            "series": _series_label(row, others, names or {}) if others
+            else metric.name(language),
+            "category": _series_label(row, others, names or {}) if others else _("All"),
             "value": row.value,
             "low": row.ci_low,
             "high": row.ci_high,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
@@ -52,6 +53,7 @@ from kano.adapters.web.metric_explorer import (
     unit_label,
 )
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.slice_names import name_column, slice_names, with_names
 from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.strategy_formats import LABELS
 from kano.domain.shared.currency import DEFAULT_CURRENCY
@@ -248,8 +250,10 @@ def _choices(names: Sequence[str], page: SignedInPageContext) -> list[tuple[str,
 
 
 def _page(
-    page: SignedInPageContext, catalogue: Catalogue, metric: Metric, exploration: Exploration
+    page: SignedInPageContext, db: Session, catalogue: Catalogue, metric: Metric,
+    exploration: Exploration,
 ) -> Response:
+    assert page.workspace is not None
     _ = page.gettext
     language = page.language.code
     form = exploration.form
@@ -279,9 +283,12 @@ def _page(
     }
     if exploration.rows is not None:
         by = form.by
+        names = slice_names(db, page.workspace.id, by, exploration.rows, _)
         context.update(
-            table=result_table(metric, by, exploration.rows, language, _, _currency(page)),
-            chart=chart_spec(metric, by, exploration.rows, language, _, _currency(page)),
+            table=result_table(metric, by, exploration.rows, language, _, _currency(page),
+                               names),
+            chart=chart_spec(metric, by, exploration.rows, language, _, _currency(page),
+                             names),
             chart_text=chart_description(metric, by, language, _),
             interval_heading=_("Interval (95%)"),
             caption=_result_caption(metric, by, page),
@@ -308,12 +315,16 @@ def _download(page: SignedInPageContext, db: DbSession, metric_id: str, kind: st
     metric = catalogue.get(metric_id)
     exploration = explore(page, metric)
     if exploration.rows is None:
-        return _page(page, catalogue, metric, exploration)
+        return _page(page, db, catalogue, metric, exploration)
     _ = page.gettext
     by = exploration.form.by
-    columns = metric_columns(by, exploration.rows, exploration.form.compare)
-    records = metric_records(exploration.rows)
+    names = slice_names(db, page.workspace.id, by, exploration.rows, _)
+    columns, records = with_names(
+        metric_columns(by, exploration.rows, exploration.form.compare),
+        metric_records(exploration.rows), names)
     titles = file_titles(metric, columns, _, _currency(page))
+    titles.update({name_column(name): _("%(slice)s (name)") % {"slice": slice_label(name, _)}
+                   for name in names})
     stem = file_stem(page.workspace.slug, metric.id, by)
     if kind == "csv":
         content = metric_csv(columns, records, titles)
@@ -369,4 +380,4 @@ def metric_explorer(page: SignedInPage, db: DbSession, metric_id: str) -> Respon
     if metric_id not in catalogue:
         return not_found(page, "metrics")
     metric = catalogue.get(metric_id)
-    return _page(page, catalogue, metric, explore(page, metric))
+    return _page(page, db, catalogue, metric, explore(page, metric))
