@@ -57,7 +57,9 @@ def test_the_map_shows_stages_numbers_and_the_planted_pain_point_first(
     csat = re.search(r"Site delivery by own fleet: CSAT ([0-9]+[.,][0-9]+)", table)
     assert csat, table
     assert 4.0 < float(csat.group(1).replace(",", ".")) < 4.4, table  # the demo's bad touchpoint
-    assert "Site delivery by own fleet: delivery_delay_days" in table  # the OX row
+    delay = {"en": "Delivery delay (days)", "ru": "Задержка доставки (дни)",
+             "hu": "Szállítási késés (nap)"}[lang]
+    assert f"Site delivery by own fleet: {delay}" in table  # the OX row, by its name
     first_row = text_of(page, "pain-point-table").split(" 2 ")[0]
     assert "1 Site delivery by own fleet Delivery and use CSAT" in first_row
     assert "<svg" in page and "polyline" in page
