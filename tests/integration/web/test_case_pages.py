@@ -375,12 +375,15 @@ def test_inbox_lists_the_case_rules_in_force_and_the_routing_table(
     assert "key-accounts" in html and 'id="case-routes-none"' not in html
 
 
-@pytest.mark.parametrize(("language", "detractors", "hard"), [
-    ("ru", "Критики", "Сложное взаимодействие"),
-    ("hu", "Kritikusok", "Nehézkes ügyintézés"),
+@pytest.mark.parametrize(("language", "detractors", "hard", "titles"), [
+    ("ru", "Критики", "Сложное взаимодействие",
+     ("After delivery: критик", "Invoice survey: недоволен")),
+    ("hu", "Kritikusok", "Nehézkes ügyintézés",
+     ("After delivery: kritikus", "Invoice survey: elégedetlen")),
 ])  # fmt: skip
 def test_default_rules_are_named_in_the_page_language(
-    browser: Browser, cases: SeededCases, language: str, detractors: str, hard: str
+    browser: Browser, cases: SeededCases, language: str, detractors: str, hard: str,
+    titles: tuple[str, str],
 ) -> None:
     """The QA pass read 'detractor', 'hard-to-deal-with' and 'csat <= 2' on the Russian
     inbox and case page: Kano's default rules now read in the page's language."""
@@ -393,8 +396,12 @@ def test_default_rules_are_named_in_the_page_language(
     assert text_of(html, "case-rule-hard-to-deal-with").startswith(f"{hard} ")
     assert "CSAT ≤ 2" in text_of(html, "case-rule-dissatisfied")
     assert "csat &lt;= 2" not in html and "hard-to-deal-with</" not in html
+    # titles as intake writes them ("<survey>: <rule's words>") read in the page language
+    assert all(f">{title}</a>" in html for title in titles), titles
+    assert ": detractor<" not in html and ": dissatisfied<" not in html
     case = browser.page(f"/cases/{cases.due}?lang={language}").text
     assert f"<dd>{detractors}</dd>" in case and ">detractor<" not in case
+    assert f"<h1>{titles[0]}</h1>" in case
 
 
 _PRODUCT_FIT = {"questions": [

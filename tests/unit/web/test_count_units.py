@@ -36,6 +36,24 @@ def test_count_units_follow_the_number(
     assert _formats(language).measure(value, unit) == shown
 
 
+@pytest.mark.parametrize(
+    ("language", "value", "unit", "shown"),
+    [
+        ("ru", 5.62, "points", "5,62 балла"), ("ru", 5, "points", "5 баллов"),
+        ("ru", 1, "points", "1 балл"), ("hu", 4, "points", "4 pont"),
+        ("en", 1, "points", "1 point"), ("en", 3.5, "points", "3.5 points"),
+        ("ru", 2, "days", "2 дня"), ("hu", 2, "days", "2 nap"),
+        ("ru", 11, "minutes", "11 минут"), ("ru", 3, "orders", "3 заказа"),
+    ],
+)  # fmt: skip
+def test_metric_catalogue_units_read_in_the_page_language(
+    language: str, value: float, unit: str, shown: str
+) -> None:
+    """A measure bound to a metric shows the metric's unit: a Russian scorecard read
+    "5,62 points" under a CES measure of the Russian demo."""
+    assert _formats(language).measure(value, unit) == shown
+
+
 def test_a_unit_kano_does_not_know_is_written_as_typed() -> None:
     assert _formats("ru").measure(3, "поездок") == "3 поездок"
     assert _formats("en").measure(2, "widgets") == "2 widgets"

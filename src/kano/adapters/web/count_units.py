@@ -4,7 +4,8 @@ after a number ("3 közös út").
 
 A measure's or key result's unit is free text. Where it is one of the count units Kano
 itself writes (the demo strategy's, under its English key or the word the Russian or
-Hungarian demo stores: ``kano.demo.strategy`` overlays), the phrase comes from the
+Hungarian demo stores: ``kano.demo.strategy`` overlays; or a metric catalogue unit, which a
+measure bound to a metric without a unit of its own shows), the phrase comes from the
 catalogue through ``ngettext``; any other unit is written after the number as typed.
 """
 
@@ -23,6 +24,17 @@ PHRASES: dict[str, Callable[[Plural, int], str]] = {
         "%(count)s ride-along", "%(count)s ride-alongs", n
     ),
 }
+# The metric catalogue's units (``kano.metrics.catalogue``), always stored in English: a
+# Russian scorecard read "5,62 points" under a CES measure that took its metric's unit.
+CATALOGUE_PHRASES: dict[str, Callable[[Plural, int], str]] = {
+    "points": lambda ngettext, n: ngettext("%(count)s point", "%(count)s points", n),
+    "days": lambda ngettext, n: ngettext("%(count)s day", "%(count)s days", n),
+    "hours": lambda ngettext, n: ngettext("%(count)s hour", "%(count)s hours", n),
+    "minutes": lambda ngettext, n: ngettext("%(count)s minute", "%(count)s minutes", n),
+    "seconds": lambda ngettext, n: ngettext("%(count)s second", "%(count)s seconds", n),
+    "months": lambda ngettext, n: ngettext("%(count)s month", "%(count)s months", n),
+    "orders": lambda ngettext, n: ngettext("%(count)s order", "%(count)s orders", n),
+}
 # The words a stored unit may be in (the demo overlays' units: en key, ru, hu).
 SPELLINGS: dict[str, str] = {
     "customers": "customers", "клиентов": "customers", "ügyfél": "customers",
@@ -40,7 +52,9 @@ def plural_number(value: float) -> int:
 def count_phrase(value: float, number_text: str, unit: str, ngettext: Plural) -> str | None:
     """``number_text`` with ``unit`` in the plural form ``value`` asks for, or None when
     ``unit`` is not a count unit Kano knows."""
-    key = SPELLINGS.get(unit.strip().lower())
-    if key is None:
+    typed = unit.strip().lower()
+    key = SPELLINGS.get(typed)
+    phrase = PHRASES[key] if key is not None else CATALOGUE_PHRASES.get(typed)
+    if phrase is None:
         return None
-    return PHRASES[key](ngettext, plural_number(value)) % {"count": number_text}
+    return phrase(ngettext, plural_number(value)) % {"count": number_text}

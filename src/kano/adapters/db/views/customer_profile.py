@@ -196,6 +196,7 @@ def _cases(session: Session, workspace_id: int, customer_id: int) -> list[dict[s
         {
             "id": c.id,
             "title": c.title,
+            "rule": c.rule,
             "status": c.status,
             "opened_at": c.opened_at,
             "resolution_due_at": c.resolution_due_at,
