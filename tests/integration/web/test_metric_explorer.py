@@ -413,3 +413,21 @@ def test_downloads_keep_the_key_and_add_the_name_beside_it(
         [r.key("segment"), SEGMENTS[r.key("segment")], r.key("channel"),
          english[r.key("channel")]] for r in expected]
     assert [row[4] for row in rows[1:]] == [r.value for r in expected]
+
+
+@pytest.mark.parametrize(("language", "smb", "web"), [
+    ("en", "Kis- és középvállalatok", "Website"),
+    ("hu", "Kis- és középvállalatok", "Weboldal"),
+])
+def test_filter_values_are_offered_by_name(
+    alice: Browser, warehouse: str, named: None, language: str, smb: str, web: str,
+) -> None:
+    page = alice.page(f"/metrics/orders?grain=&filter_name=segment&filter_values=smb"
+                      f"&lang={language}").text
+
+    assert re.search(r'<input[^>]*id="filter-values-1"[^>]*list="filter-choices-segment"',
+                     page)
+    segments = page[page.index('<datalist id="filter-choices-segment">'):]
+    assert f'<option value="smb" label="{smb}">' in segments[:segments.index("</datalist>")]
+    assert f'<option value="web" label="{web}">' in page
+    assert "Globex" not in page

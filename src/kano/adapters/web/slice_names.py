@@ -31,15 +31,17 @@ _VOCABULARIES: dict[str, dict[str, str]] = {
     "region": REGION_LABELS,
     "industry": INDUSTRY_LABELS,
 }
+MAX_CHOICES = 300
 NAMED_SLICES = frozenset({"segment", "stage", "touchpoint", "team", "product",
                           *_VOCABULARIES})
 
 
 def slice_names(
     db: Session, workspace_id: int, slices: Sequence[str], rows: Sequence[MetricRow],
-    _: Translate,
+    _: Translate, *, all_products: bool = False,
 ) -> SliceNames:
-    """Key → name for each of ``slices`` that has names (others are absent)."""
+    """Key → name for each of ``slices`` that has names (others are absent); the products
+    of ``rows``, or every product of the catalogue (``all_products``, for the filters)."""
     names: dict[str, dict[str, str]] = {}
     wanted = set(slices) & NAMED_SLICES
     for name in wanted & set(_VOCABULARIES):
@@ -52,10 +54,20 @@ def slice_names(
     if "team" in wanted:
         names["team"] = team_names(db, workspace_id)[TEAM_NAMES]
     if "product" in wanted:
-        codes = {row.key("product") for row in rows}
+        codes = {row.key("product") for row in rows if "product" in dict(row.keys)}
         names["product"] = product_names(
-            db, workspace_id, [code for code in codes if isinstance(code, str)])
+            db, workspace_id,
+            None if all_products else [code for code in codes if isinstance(code, str)])
     return {name: names[name] for name in slices if name in names}
+
+
+def filter_choices(names: SliceNames, slices: Sequence[str]
+                   ) -> dict[str, list[tuple[str, str]]]:
+    """The values a filter on each of ``slices`` can offer, (key, name) by name, at most
+    ``MAX_CHOICES`` each."""
+    return {name: sorted(names[name].items(), key=lambda item: (item[1].casefold(), item[0])
+                         )[:MAX_CHOICES]
+            for name in slices if names.get(name)}
 
 
 def named(names: SliceNames, slice_name: str, value: object) -> str | None:

@@ -53,7 +53,7 @@ from kano.adapters.web.metric_explorer import (
     unit_label,
 )
 from kano.adapters.web.routes.navigation import N_
-from kano.adapters.web.slice_names import name_column, slice_names, with_names
+from kano.adapters.web.slice_names import filter_choices, name_column, slice_names, with_names
 from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.strategy_formats import LABELS
 from kano.domain.shared.currency import DEFAULT_CURRENCY
@@ -261,6 +261,11 @@ def _page(
                if name not in GRAINS and name not in NOT_OFFERED]
     offered += [name for name in form.dimensions if name not in offered]
     filter_rows = list(form.filters) + [("", "")] * max(1, FILTER_ROWS - len(form.filters))
+    filterable = sorted({n for n in exploration.slices if n not in GRAINS}
+                        | {name for name, _text in form.filters if name})
+    # One look-up per mapping for the filters' choices and the result's keys alike.
+    names = slice_names(db, page.workspace.id, [*form.by, *filterable],
+                        exploration.rows or [], _, all_products="product" in filterable)
     context: dict[str, Any] = {
         "metric": metric,
         "name": metric.name(language),
@@ -272,10 +277,9 @@ def _page(
         "form": form,
         "grains": _choices([n for n in exploration.slices if n in GRAINS], page),
         "dimensions": _choices(offered, page),
-        "filter_names": _choices(
-            sorted({n for n in exploration.slices if n not in GRAINS}
-                   | {name for name, _text in form.filters if name}), page),
+        "filter_names": _choices(filterable, page),
         "filter_rows": filter_rows,
+        "filter_choices": filter_choices(names, filterable),
         "warehouse": exploration.warehouse,
         "error": _error_view(page, exploration.error),
         "table": None,
@@ -283,7 +287,6 @@ def _page(
     }
     if exploration.rows is not None:
         by = form.by
-        names = slice_names(db, page.workspace.id, by, exploration.rows, _)
         context.update(
             table=result_table(metric, by, exploration.rows, language, _, _currency(page),
                                names),
