@@ -94,7 +94,7 @@ def test_objective_page_lists_every_value_of_a_measure(
     page = browser.page(f"/scorecard/objectives/{easy}?lang=ru").text
 
     assert "Значения показателя Net Promoter Score" in page
-    for value in ("31 points", "34,5 points", "37,2 points"):
+    for value in ("31 балл", "34,5 балла", "37,2 балла"):  # the unit "points" in Russian
         assert value in page
 
 
