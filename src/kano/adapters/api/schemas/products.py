@@ -13,18 +13,23 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, Field
 
+from kano.adapters.api.pagination import Page
 from kano.adapters.api.schemas.editing import RequestBody
 from kano.adapters.api.timestamps import UtcDateTime
-
-CODE_PATTERN = r"^[^\x00-\x20\x7f/\\?#%.][^\x00-\x20\x7f/\\?#%]*$"
-_VISIBLE = r"^[^\x00-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$"
+from kano.adapters.db.product_catalogue import (
+    CATEGORY_MAX,
+    CODE_MAX,
+    CODE_PATTERN,
+    NAME_MAX,
+    VISIBLE_PATTERN,
+)
 
 ProductCode = Annotated[str, Path(
-    min_length=1, max_length=64, pattern=CODE_PATTERN,
+    min_length=1, max_length=CODE_MAX, pattern=CODE_PATTERN,
     description="The product's code, as orders and requirements carry it (e.g. `welding`).",
 )]  # fmt: skip
-ProductName = Annotated[str, Field(min_length=1, max_length=200, pattern=_VISIBLE)]
-Category = Annotated[str, Field(min_length=1, max_length=100, pattern=_VISIBLE)]
+ProductName = Annotated[str, Field(min_length=1, max_length=NAME_MAX, pattern=VISIBLE_PATTERN)]
+Category = Annotated[str, Field(min_length=1, max_length=CATEGORY_MAX, pattern=VISIBLE_PATTERN)]
 
 
 class ProductIn(RequestBody):
@@ -40,5 +45,5 @@ class ProductOut(BaseModel):
     updated_at: UtcDateTime
 
 
-class Products(BaseModel):
-    items: list[ProductOut] = Field(description="The workspace's products, by code.")
+class Products(Page[ProductOut]):
+    """A page of the catalogue, in the order the products were added."""
