@@ -202,3 +202,30 @@ def test_segment_groups_read_as_the_workspace_names_them(browser: Browser) -> No
     assert "Szegmens = Key accounts, Consumers" in design
     assert "key_account" not in design and "smb" not in design
     assert "Szegmens = Key accounts, Consumers" in text_of(listed, "pilots")
+
+
+@pytest.mark.parametrize(
+    ("language", "changes", "expected", "english"),
+    [
+        ("hu", {"test_start": "2025-06-15"}, "A tesztidőszaknak az alapidőszak vége után",
+         "must come after"),
+        ("hu", {"baseline_end": "xx"}, "'xx' nem dátum: ÉÉÉÉ-HH-NN", "is not a date"),
+        ("hu", {"name": ""}, "Adjon nevet a pilotnak.", "name the pilot"),
+        ("ru", {"target_effect": "abc"}, "Здесь нужно число.", "must be a number"),
+        ("ru", {"control_values": "north"}, "Контрольная группа должна отличаться",
+         "must differ"),
+    ],
+)  # fmt: skip
+def test_a_refused_pilot_says_why_in_the_readers_language(
+    browser: Browser, language: str, changes: dict[str, str], expected: str, english: str
+) -> None:
+    """The domain's English reason ('must come after the baseline period ends') read as
+    is after the Hungarian 'Ellenőrizze ezt a mezőt: …' until the form translated it."""
+    token = csrf_token_in(browser.page(f"/pilots?lang={language}").text)
+    try:
+        refused = browser.client.post("/pilots", data={**FORM, **changes, "csrf_token": token})
+        assert refused.status_code == 422
+        said = text_of(refused.text, "pilot-error")
+        assert expected in said and english not in said, said
+    finally:
+        browser.page("/pilots?lang=en")

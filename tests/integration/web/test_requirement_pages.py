@@ -41,6 +41,8 @@ def test_add_filter_and_edit_requirements(
         csrf_token=token, review_on="31.12.2026", text=XSS))
     assert bad.status_code == 422
     assert "Check this field: Review date." in text_of(bad.text, "requirement-error")
+    assert "'31.12.2026' is not a date: write it as YYYY-MM-DD." in text_of(
+        bad.text, "requirement-error"), "the reason in the form's words (problem_texts)"
     assert 'id="req-review" name="review_on" type="date" value="31.12.2026" aria-invalid="true"' \
         in bad.text
     assert XSS not in bad.text and "&lt;script&gt;" in bad.text, "the form keeps the text, escaped"
