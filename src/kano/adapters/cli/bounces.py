@@ -42,7 +42,9 @@ def bounces_command(
         "with KANO_BOUNCE_MAILDIR) and move them to cur/."
     ),
 ) -> None:
-    """Record bounced e-mails: the e-mail shows as bounced on its response, and an address
+    """Record bounced e-mails, so that dead addresses get no more messages.
+
+    The e-mail shows as bounced on its response, and an address
     that bounced for good (5.x.x) gets no more acknowledgements or invitations until the
     customer's address changes. Transient bounces (4.x.x) are recorded only.
 

@@ -58,7 +58,9 @@ def import_rules(
     workspace: str | None = WORKSPACE,
     dry_run: bool = typer.Option(False, "--dry-run", help="Check the file; change nothing."),
 ) -> None:
-    """Replace the workspace's rules and routes with the file's (all or nothing; a
+    """Replace the workspace's case rules and routes with the file's.
+
+    All or nothing; a
     problem is named by its field, as rules.2.threshold). An empty rule list goes back
     to the default rules. The change is written to the audit log."""
     from kano.adapters.db import accounts, case_rules

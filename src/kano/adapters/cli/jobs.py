@@ -140,8 +140,10 @@ def worker(
         "at every second, or every --poll if longer).",
     ),
 ) -> None:
-    """Deliver queued messages (acknowledgement e-mails and webhooks, with retries) and run
-    the scheduled jobs: refresh live metric bindings every KANO_COMPUTE_EVERY_MINUTES.
+    """Deliver queued messages and run the scheduled jobs.
+
+    Messages are acknowledgement e-mails and webhooks, sent with retries; the scheduled
+    jobs: refresh live metric bindings every KANO_COMPUTE_EVERY_MINUTES.
     Start as many workers as you like; each message and each due run is claimed by one of
     them. Stops cleanly on SIGTERM or Ctrl-C."""
     from kano.adapters.db import migrate

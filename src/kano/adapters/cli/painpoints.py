@@ -66,7 +66,9 @@ def painpoints(
     end: str | None = typer.Option(None, "--to", help="Last day, YYYY-MM-DD (exclusive)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per touchpoint)."),
 ) -> None:
-    """Rank a journey's pain points: score gap with n and 95 % interval, churn uplift of
+    """Rank a journey's pain points, with the revenue at risk.
+
+    For each touchpoint: score gap with n and 95 % interval, churn uplift of
     customers with a poor experience and the revenue at risk, with its interval."""
     from kano.adapters.cli.analyze import _workspace_and_warehouse
     from kano.adapters.jobs.compute import warehouse_backend

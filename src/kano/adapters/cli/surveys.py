@@ -128,7 +128,9 @@ def add_quota(
     segment: str = typer.Option("", "--segment", help="A segment key."),
     touchpoint: str = typer.Option("", "--touchpoint", help="A touchpoint key."),
 ) -> None:
-    """Add a quota; it starts at the survey's stored responses that match it. Once full,
+    """Add a quota to a survey.
+
+    The quota starts at the survey's stored responses that match it. Once full,
     the public link, the widget and e-mail invitations refuse the responses it counts
     (the API, staff entry and imports are counted, never refused)."""
     from kano.adapters.db import accounts

@@ -34,7 +34,9 @@ def analyze(
         False, "--force", help="Analyse again even when the stored analysis is current."
     ),
 ) -> None:
-    """Detect languages, train the sentiment model on the scored comments (cross-validated),
+    """Analyse the comments: languages, sentiment, themes, the negative-themes ranking.
+
+    Detect languages, train the sentiment model on the scored comments (cross-validated),
     find the themes, store the results in the warehouse (what the Themes page and the API
     read; the worker does the same after each load) and print the negative-themes ranking.
     A workspace whose stored analysis is current is only printed."""
@@ -112,7 +114,9 @@ def train(
         None, "--workspace", help="Workspace slug (default: the only one, or demo)."
     ),
 ) -> None:
-    """Train the workspace's sentiment model on its scored warehouse comments and store it
+    """Train the workspace's sentiment model for case rules of kind sentiment.
+
+    It learns from the scored warehouse comments and is stored
     (plain numbers, no pickle) for the case rules of kind sentiment."""
     from kano.adapters.cli.analyze import _workspace_and_warehouse
     from kano.adapters.db.sentiment_models import train_from_warehouse

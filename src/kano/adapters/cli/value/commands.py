@@ -145,9 +145,11 @@ def matrix(
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
 ) -> None:
-    """Place each account in the 3×3 client matrix (attractiveness × relationship) with the
-    cell's recommended strategy. Attractiveness: revenue, margin and growth over the last
-    year; relationship: tenure, share of wallet, last NPS, contact breadth, support cases."""
+    """Place each account in the 3×3 client matrix with the cell's recommended strategy.
+
+    The matrix is attractiveness × relationship. Attractiveness: revenue, margin and
+    growth over the last year; relationship: tenure, share of wallet, last NPS, contact
+    breadth, support cases."""
     from kano.analytics.value.views import matrix_view
 
     with _warehouse(workspace) as (slug, backend, workspace_id):
@@ -196,7 +198,9 @@ def profit(
     method: str = typer.Option("shapley", "--method", help="shapley or log."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Profit = leads × conversion × ARPU × lifetime × margin − costs for the last two
+    """The profit formula for the last two periods, the change attributed to each lever.
+
+    Profit = leads × conversion × ARPU × lifetime × margin − costs for the last two
     periods, and the change attributed to each lever (contributions add up exactly)."""
     from kano.analytics.value.views import profit_view
 
@@ -262,7 +266,9 @@ def clv(
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
 ) -> None:
-    """Expected purchases, P(alive) and discounted CLV of every customer (BG/NBD for how
+    """Expected purchases, P(alive) and discounted CLV of every customer.
+
+    The models: BG/NBD for how
     often, Gamma-Gamma for how much; fitted by maximum likelihood per segment)."""
     from kano.adapters.cli.value.csv_fit import csv_summary
     from kano.analytics.value.transactions import TIME_UNITS, calibration_check
@@ -362,7 +368,9 @@ def churn(
     as_json: bool = JsonOption,
     as_csv: bool = CsvOption,
 ) -> None:
-    """Churn probability of every active customer with its top reasons, from a model
+    """Churn probability of every active customer with its top reasons.
+
+    The figures come from a model
     trained on an earlier cut-off and judged on a later one (AUC and calibration shown)."""
     from kano.analytics.value.views import churn_view
 

@@ -44,7 +44,9 @@ def import_loyalty_file(
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check the file; store nothing."),
 ) -> None:
-    """Import a loyalty-programme export: purchases become orders (channel "loyalty"), other
+    """Import a loyalty-programme export as behaviour data.
+
+    Purchases become orders (channel "loyalty"), other
     events (points earned or redeemed, visits…) become loyalty activity that the churn model
     counts. The whole file is checked first: one bad row and nothing is stored. Run
     `kano warehouse load` afterwards to bring the rows into the analyses."""
