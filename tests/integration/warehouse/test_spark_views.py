@@ -20,7 +20,7 @@ import pytest
 from kano.adapters.warehouse import ParquetSource, connect, open_store
 from kano.adapters.warehouse.spark import _read_manifest, spark_session, view_prefix
 from kano.adapters.warehouse.store import STATE_TABLE
-from kano.adapters.web.warehouse_reads import load_stamp
+from kano.adapters.web.page_figures import load_stamp
 from kano.metrics import built_in_catalogue, compute_metric
 from kano.metrics.warehouse_schema import RESPONSES, TABLES, TEXT_TABLES
 from tests.integration.warehouse.sources import GrowingSource
@@ -142,7 +142,7 @@ def test_views_read_the_schema_spark_infers_from_the_files(
 def test_pages_see_a_new_load_state_after_a_load(
     warehouse_factory: WarehouseFactory, demo_dir: Path
 ) -> None:
-    """Pages keep analyses per load state (``WarehouseMemo``): on Spark the state comes from
+    """Pages keep figures per load state (``PageFigures``): on Spark the state comes from
     the manifest, so a load makes the remembered answers unreachable as on SQL engines."""
     url = warehouse_factory.new_url("spark")
     cap, kept_rows = _first_responses(demo_dir, 10)

@@ -1,5 +1,6 @@
-"""The pages' memo of warehouse analyses: reused while the data stay as loaded, computed
-again after a load, never shared between workspaces or warehouses (real DuckDB)."""
+"""The pages' kept warehouse figures: reused while the data stay as loaded, computed
+again after a load, never shared between workspaces or warehouses (real DuckDB, SQLite
+and PostgreSQL warehouses); a warm visit of a DuckDB warehouse does not open it."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ import ibis
 import pyarrow as pa
 import pytest
 
+import kano.adapters.warehouse.reading as reading
+from kano.adapters.warehouse import connect
 from kano.adapters.warehouse.store import STATE_SCHEMA, STATE_TABLE
 from kano.adapters.web.page_figures import PageFigures
-from kano.adapters.web.warehouse_reads import WarehouseMemo
 from kano.domain.shared.errors import InvalidInput
 from kano.metrics.warehouse_errors import WarehouseNotLoaded
+from tests.warehouses import WarehouseFactory, require_engine
 
 
 def _state(backend: object, rows: list[tuple[int, str, int, int]]) -> None:
@@ -25,38 +28,6 @@ def _state(backend: object, rows: list[tuple[int, str, int, int]]) -> None:
         schema=STATE_SCHEMA,
     )  # fmt: skip
     backend.create_table(STATE_TABLE, table, overwrite=True)  # type: ignore[attr-defined]
-
-
-def test_results_are_reused_until_a_load_changes_the_data() -> None:
-    backend = ibis.duckdb.connect()
-    _state(backend, [(1, "transactions", 100, 100), (2, "transactions", 7, 7)])
-    memo, calls = WarehouseMemo(entries=8), []
-
-    def work(tag: str) -> str:
-        calls.append(tag)
-        return f"result {len(calls)}"
-
-    first = memo.bound(backend, "duckdb:///a", 1)(("rfm",), lambda: work("a1"))
-    again = memo.bound(backend, "duckdb:///a", 1)(("rfm",), lambda: work("a1 again"))
-    other_workspace = memo.bound(backend, "duckdb:///a", 2)(("rfm",), lambda: work("a2"))
-    other_warehouse = memo.bound(backend, "duckdb:///b", 1)(("rfm",), lambda: work("b1"))
-    _state(backend, [(1, "transactions", 150, 150), (2, "transactions", 7, 7)])  # a load
-    after_load = memo.bound(backend, "duckdb:///a", 1)(("rfm",), lambda: work("a1 loaded"))
-
-    assert first == again == "result 1"
-    assert calls == ["a1", "a2", "b1", "a1 loaded"]
-    assert after_load == "result 4" and other_workspace != first != other_warehouse
-
-
-def test_the_oldest_entries_go_first() -> None:
-    backend = ibis.duckdb.connect()
-    memo = WarehouseMemo(entries=2)
-    bound = memo.bound(backend, "duckdb:///a", 1)  # no load state yet: still works
-    for key in ("x", "y", "z"):
-        bound((key,), lambda k=key: k)  # type: ignore[misc]
-
-    assert bound(("x",), lambda: "computed again") == "computed again"
-    assert bound(("z",), lambda: "not kept?") == "z"
 
 
 # --- the CX overview's and journey map's figures (PageFigures) ---------------------------
@@ -141,3 +112,91 @@ def test_page_figures_keep_no_errors_and_read_the_load_stamp_elsewhere(
     assert figures.figures(sqlite_url, 1, ("cx",), count) == 3 and len(calls) == 3
     load(4)
     assert figures.figures(sqlite_url, 1, ("cx",), count) == 4 and len(calls) == 4
+
+
+# --- a visit: the warehouse opened only for what is not kept -----------------------------
+
+
+def opened_warehouses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs of the warehouses opened from now on (every page's read opens through
+    ``reading.connect``); the warehouse itself is real."""
+    opened: list[str] = []
+    real = reading.connect
+
+    def counting(url: str, read_only: bool = False) -> Any:
+        opened.append(url)
+        return real(url, read_only=read_only)
+
+    monkeypatch.setattr(reading, "connect", counting)
+    return opened
+
+
+def test_a_warm_visit_does_not_open_the_warehouse_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _loaded(tmp_path, "w.duckdb", 1, 3)
+    figures, opened = PageFigures(), opened_warehouses(monkeypatch)
+
+    with figures.visit(url, 1) as visit:
+        on_use = visit.backend_on_use
+        assert opened == []  # the stand-in opens nothing until it is used
+        assert visit.figure(("rows",), lambda: _rows(on_use)) == 3
+        assert visit.figure(("double",), lambda: 2 * _rows(visit.backend)) == 6
+    assert len(opened) == 1  # once for the whole visit
+    with figures.visit(url, 1) as visit:
+        assert visit.figure(("rows",), lambda: -1) == 3
+        assert visit.figure(("double",), lambda: -1) == 6
+    assert len(opened) == 1
+    with figures.visit(url, 2) as visit:  # another workspace asks anew
+        assert visit.figure(("rows",), lambda: _rows(visit.backend)) == 3
+    assert len(opened) == 2
+    _loaded(tmp_path, "w.duckdb", 1, 5)  # a load
+    with figures.visit(url, 1) as visit:
+        assert visit.figure(("rows",), lambda: _rows(visit.backend)) == 5
+        assert visit.figure(("double",), lambda: 2 * _rows(visit.backend)) == 10
+    assert len(opened) == 3
+
+
+def test_the_oldest_figures_go_first(tmp_path: Path) -> None:
+    url = _loaded(tmp_path, "w.duckdb", 1, 3)
+    figures = PageFigures(entries=2)
+    with figures.visit(url, 1) as visit:
+        for key in ("x", "y", "z"):
+            visit.figure((key,), lambda k=key: k)  # type: ignore[misc]
+        assert visit.figure(("x",), lambda: "computed again") == "computed again"
+        assert visit.figure(("z",), lambda: "not kept?") == "z"
+
+
+@pytest.mark.postgres
+def test_on_a_postgresql_warehouse_the_load_stamp_is_the_version(tmp_path: Path) -> None:
+    """No file to look at: each visit opens the warehouse and reads the workspace's load
+    state; figures are reused while it is the same and computed again after a load."""
+    require_engine("postgres")
+    factory = WarehouseFactory(tmp_path)
+    try:
+        url = factory.new_url("postgres")
+
+        def load(rows: int) -> None:
+            backend = connect(url)
+            try:
+                backend.create_table("facts", pa.table({"n": list(range(rows))}),
+                                     overwrite=True)  # fmt: skip
+                _state(backend, [(1, "facts", rows, rows)])
+            finally:
+                backend.disconnect()
+
+        figures, calls = PageFigures(), []
+
+        def count(backend: Any) -> int:
+            calls.append(1)
+            return _rows(backend)
+
+        load(3)
+        assert figures.figures(url, 1, ("cx",), count) == 3
+        assert figures.figures(url, 1, ("cx",), count) == 3 and len(calls) == 1
+        assert figures.figures(url, 2, ("cx",), count) == 3 and len(calls) == 2
+        load(4)
+        assert figures.figures(url, 1, ("cx",), count) == 4 and len(calls) == 3
+        assert figures.figures(url, 1, ("cx",), count) == 4 and len(calls) == 3
+    finally:
+        factory.close()

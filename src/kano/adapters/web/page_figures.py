@@ -1,14 +1,16 @@
-"""Figures of the CX overview and the journey map kept until the warehouse changes.
+"""Warehouse figures of the pages kept until the warehouse changes.
 
-Both pages computed their figures from the warehouse on every visit (two dozen Ibis
-queries for ``/cx``, 0.3-0.7 s warm on the demo), while the figures only change when the
-warehouse does. So, like :class:`~kano.adapters.web.warehouse_reads.WarehouseMemo` for
-RFM, CLV and linkage, they are kept per warehouse, workspace, version of the data and
-question. Only what comes from the warehouse is kept: what the pages read from the app
-database (the closed loop, segment, stage, touchpoint and team names, pain-point
-hand-overs) is read on every visit, and what a figure depends on in the app database
-(the journey's stages, touchpoints and segment, the metric definitions) is part of the
-question, so an edit asks a new one.
+The CX overview, the journey map, the value pages (RFM, client matrix, profit formula,
+CLV, churn and their exports), linkage, key drivers and customer 360 computed their
+figures from the warehouse (or at least opened it to read the load stamp, 50-100 ms) on
+every visit, while the figures only change when the warehouse does. So they are kept per
+warehouse, workspace, version of the data and question; the value analyses are one
+question each (``("value", "rfm_view", …)``), shared by the value pages and every
+customer's 360 page. Only what comes from the warehouse is kept: what the pages read from
+the app database (names, the closed loop, cases, orders, edits, pain-point hand-overs) is
+read on every visit, and what a figure depends on in the app database (the journey's
+stages, touchpoints and segment, the metric definitions) is part of the question, so an
+edit asks a new one.
 
 The version of a DuckDB file is its file state: every write (a load of any workspace,
 an incremental append, a file copied over it) changes its size, modification or
@@ -23,17 +25,30 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import ExitStack, contextmanager
 from threading import Lock
 from typing import Any, TypeVar, cast
 
 from kano.adapters.warehouse.location import parse_warehouse_url
 from kano.adapters.warehouse.reading import read_only_warehouse
-from kano.adapters.web.warehouse_reads import load_stamp
 
 T = TypeVar("T")
 
 FIGURE_ENTRIES = 64  # a few dozen filtered views of /cx and /journeys for a few workspaces
+
+
+def load_stamp(backend: Any, workspace_id: int) -> tuple[Any, ...]:
+    """What identifies the workspace's data as loaded: each table's load state."""
+    from kano.adapters.warehouse.store import STATE_TABLE  # pyarrow: not when the app is built
+
+    try:  # (not list_tables(): Ibis 12 calls a method DuckDB 2 no longer has)
+        state = backend.table(STATE_TABLE)
+    except Exception:  # no load has written its state: nothing to tell apart
+        return ()
+    rows = state.filter(state.workspace_id == workspace_id).select(
+        "table_name", "high_water", "row_count").to_pyarrow().to_pylist()  # fmt: skip
+    return tuple(sorted((r["table_name"], r["high_water"], r["row_count"]) for r in rows))
 
 
 def file_state(url: str) -> tuple[int, ...] | None:
@@ -55,11 +70,12 @@ def file_state(url: str) -> tuple[int, ...] | None:
 
 
 class PageFigures:
-    """``figures(url, workspace_id, question, work)``: ``work(backend)``'s result for the
-    question on the warehouse as it is now, computed once per version of its data.
+    """Figures kept per warehouse, workspace, version of the data and question.
 
-    Errors of opening or computing (no warehouse yet, a writer holds it, a form error)
-    propagate and are not kept. ``enabled = False`` computes every time (the bench)."""
+    A page asks through a :meth:`visit` (``visit.figure(question, work)``) or, for one
+    figure, :meth:`figures`. Errors of opening or computing (no warehouse yet, a writer
+    holds it, a form error) propagate and are not kept. ``enabled = False`` computes
+    every time (the bench)."""
 
     def __init__(self, entries: int = FIGURE_ENTRIES) -> None:
         self.enabled = True
@@ -67,34 +83,19 @@ class PageFigures:
         self._results: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
         self._lock = Lock()
 
-    def figures(self, url: str, workspace_id: int, question: tuple[Hashable, ...],
-                work: Callable[[Any], T]) -> T:
-        if not self.enabled:
-            with read_only_warehouse(url) as backend:
-                return work(backend)
-        before = file_state(url)
-        if before is not None:
-            key: tuple[Hashable, ...] = (url, workspace_id, "file", before, *question)
-            found = self._kept(key)
-            if found is not None:
-                return cast(T, found[0])
-            with read_only_warehouse(url) as backend:
-                result = work(backend)
-            if file_state(url) != before:  # written just before it was opened: which
-                return result  # version was read is not known, so it is not kept
-        else:
-            with read_only_warehouse(url) as backend:
-                key = (url, workspace_id, "stamp", load_stamp(backend, workspace_id),
-                       *question)  # fmt: skip
-                found = self._kept(key)
-                if found is not None:
-                    return cast(T, found[0])
-                result = work(backend)
-        with self._lock:
-            self._results[key] = result
-            while len(self._results) > self._entries:
-                self._results.popitem(last=False)
-        return result
+    @contextmanager
+    def visit(self, url: str, workspace_id: int) -> Iterator[WarehouseVisit]:
+        """The warehouse for one request; opened (read-only) only if a figure is not kept,
+        and closed when the block ends."""
+        with ExitStack() as stack:
+            yield WarehouseVisit(self, url, workspace_id, stack)
+
+    def figures(
+        self, url: str, workspace_id: int, question: tuple[Hashable, ...], work: Callable[[Any], T]
+    ) -> T:
+        """``work(backend)``'s result for the question on the warehouse as it is now."""
+        with self.visit(url, workspace_id) as visit:
+            return visit.figure(question, lambda: work(visit.backend))
 
     def _kept(self, key: tuple[Hashable, ...]) -> tuple[Any] | None:
         with self._lock:
@@ -103,9 +104,72 @@ class PageFigures:
             self._results.move_to_end(key)
             return (self._results[key],)
 
+    def _keep(self, key: tuple[Hashable, ...], result: Any) -> None:
+        with self._lock:
+            self._results[key] = result
+            while len(self._results) > self._entries:
+                self._results.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._results.clear()
+
+
+class WarehouseVisit:
+    """One request's figures: ``figure(question, work)`` is ``work()``'s result, kept for
+    the version of the data the visit started on. ``backend`` opens the warehouse on first
+    use, so a visit whose figures are all kept never opens a DuckDB file; another engine is
+    opened to read the load stamp. ``figure`` has the shape of the analytics' ``Memo``."""
+
+    def __init__(self, figures: PageFigures, url: str, workspace_id: int, stack: ExitStack) -> None:
+        self.url, self.workspace_id = url, workspace_id
+        self._figures, self._stack = figures, stack
+        self._backend: Any = None
+        self._state = file_state(url)  # before anything is opened
+        self._version: tuple[Hashable, ...] | None = None
+
+    @property
+    def backend(self) -> Any:
+        """The Ibis backend, opened read-only for the rest of the visit on first use."""
+        if self._backend is None:
+            self._backend = self._stack.enter_context(read_only_warehouse(self.url))
+        return self._backend
+
+    @property
+    def backend_on_use(self) -> Any:
+        """A stand-in for :attr:`backend` to hand to analytics that take a backend but
+        only touch it when they compute (behind a ``memo``)."""
+        return _OpenedOnUse(self)
+
+    def figure(self, question: tuple[Hashable, ...], work: Callable[[], T]) -> T:
+        if not self._figures.enabled:
+            return work()
+        key = (self.url, self.workspace_id, *self._data_version(), *question)
+        found = self._figures._kept(key)
+        if found is not None:
+            return cast(T, found[0])
+        result = work()
+        if self._state is not None and file_state(self.url) != self._state:
+            return result  # written before it was opened: which version was read is unknown
+        self._figures._keep(key, result)
+        return result
+
+    def _data_version(self) -> tuple[Hashable, ...]:
+        if self._state is not None:
+            return ("file", self._state)
+        if self._version is None:
+            self._version = ("stamp", load_stamp(self.backend, self.workspace_id))
+        return self._version
+
+
+class _OpenedOnUse:
+    """Forwards to the visit's backend, opening it at the first attribute asked for."""
+
+    def __init__(self, visit: WarehouseVisit) -> None:
+        self._visit = visit
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._visit.backend, name)
 
 
 PAGE_FIGURES = PageFigures()

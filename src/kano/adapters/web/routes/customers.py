@@ -5,7 +5,8 @@ cases and orders — and, for owners, admins and managers, change the profile.
 The app database gives the profile and the records; the warehouse gives the analyses (the
 same :mod:`kano.analytics.value.views` as the value pages, the CLI and the API), computed
 when the page opens — two to four seconds on the demo company for the first customer, then
-kept (per warehouse load) so that the next customer's page takes a fraction of a second.
+kept until the warehouse changes (``page_figures``), so that the next customer's page takes
+a fraction of a second and does not open the warehouse.
 
 Changes go through :func:`kano.adapters.db.customer_edits.edit_customer`, as the API's do
 (CSRF-checked, audited). A problem shows the page again (422) with the message next to
@@ -37,10 +38,12 @@ from kano.adapters.db.views.customer_profile import (
 from kano.adapters.db.views.requirements import customer_requirements
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext, Web
 from kano.adapters.web.labels import product_names_of
+from kano.adapters.web.page_figures import WarehouseVisit
 from kano.adapters.web.routes.cases import STATUS_LABELS as CASE_STATUS_LABELS
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.routes.value import value_memo
 from kano.adapters.web.strategy_access import no_workspace, not_found, refuse_edit
-from kano.adapters.web.warehouse_reads import on_warehouse, remembered
+from kano.adapters.web.warehouse_reads import on_kept_warehouse
 from kano.domain.customers.edits import CUSTOMER_EDITORS
 from kano.domain.shared.errors import InvalidInput, NotFound
 
@@ -131,18 +134,20 @@ def _profile_page(page: SignedInPageContext, web: Web, db: Session, customer_id:
     if profile is None:
         return not_found(page, "customers")
 
-    def analyses(backend: Any) -> Any:
+    def analyses(visit: WarehouseVisit) -> Any:
         # Imported here: the value models load sklearn/scipy, which start-up must not pay.
         from kano.analytics.value.inputs import ValueReader
         from kano.analytics.value.views import customer_value
 
-        end = ValueReader(backend, workspace_id).data_end().date()
-        return customer_value(backend, workspace_id, customer_id, segment=profile.segment_key,
+        end = visit.figure(("value", "data end"),
+                           lambda: ValueReader(visit.backend, workspace_id).data_end().date())
+        # The analyses cover every customer and are kept: a warm visit opens no warehouse.
+        return customer_value(visit.backend_on_use, workspace_id, customer_id,
+                              segment=profile.segment_key,
                               is_account=profile.customer.kind == "account",
-                              history=quarter_ends(end),
-                              memo=remembered(web, backend, workspace_id))  # fmt: skip
+                              history=quarter_ends(end), memo=value_memo(visit))  # fmt: skip
 
-    value, problem = on_warehouse(web, analyses, page.gettext)
+    value, problem = on_kept_warehouse(web, workspace_id, analyses, page.gettext)
     editable = may_edit(page)
     requirements = customer_requirements(db, workspace_id, customer_id)
     products = product_names_of(db, workspace_id,  # one look-up for orders and requirements

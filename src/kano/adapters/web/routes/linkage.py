@@ -2,7 +2,8 @@
 with the say–do gap) and the key-driver page (relative importance × performance).
 
 Both compute on the warehouse when first opened (a few seconds on a laptop-sized company)
-and are kept until the next load changes the data. The
+and are kept until the warehouse changes (``page_figures``: a warm visit does not open a
+DuckDB warehouse). The
 strategy map's own arrow tests are stored by every refresh instead (see ``jobs/link_tests``).
 """
 
@@ -19,9 +20,10 @@ from kano.adapters.web.charts import VEGA_LITE_SCHEMA
 from kano.adapters.web.deps import DbSession, SignedInPage, Web
 from kano.adapters.web.labels import STAGE_NAMES, journey_names, segment_names
 from kano.adapters.web.measure_labels import driver_name
+from kano.adapters.web.page_figures import WarehouseVisit
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
-from kano.adapters.web.warehouse_reads import on_warehouse, remembered
+from kano.adapters.web.warehouse_reads import on_kept_warehouse
 from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
@@ -91,15 +93,15 @@ def linkage(page: SignedInPage, web: Web, db: DbSession) -> Response:
     from kano.analytics.linkage.say_do import say_do_gap
     from kano.analytics.linkage.specs import MONEY
 
-    def work(backend: Any) -> dict[str, Any]:
+    def work(visit: WarehouseVisit) -> dict[str, Any]:
         def compute() -> dict[str, Any]:
-            reader = WarehouseReader(backend, workspace_id)
-            results = test_links(backend, SERVICE_PROFIT_CHAIN, workspace_id)
+            reader = WarehouseReader(visit.backend, workspace_id)
+            results = test_links(visit.backend, SERVICE_PROFIT_CHAIN, workspace_id)
             return {"links": results, "say_do": say_do_gap(reader)}
 
-        return remembered(web, backend, workspace_id)(("linkage",), compute)
+        return visit.figure(("linkage",), compute)
 
-    found, problem = on_warehouse(web, work, page.gettext)
+    found, problem = on_kept_warehouse(web, workspace_id, work, page.gettext)
     steps = []
     if found:
         for cause_layer, effect_layer, title in TRANSITIONS:
@@ -133,9 +135,9 @@ def drivers(
     survey = None if outcome in ("csat", "ces", "rating") else "relationship-nps"
     segment = segment or None
 
-    def work(backend: Any) -> Any:
+    def work(visit: WarehouseVisit) -> Any:
         def compute() -> Any:
-            frame = driver_frame(WarehouseReader(backend, workspace_id), outcome, survey,
+            frame = driver_frame(WarehouseReader(visit.backend, workspace_id), outcome, survey,
                                  segment=segment)
             if not frame.drivers:
                 raise InvalidInput("drivers", "no candidate driver is met by enough respondents")
@@ -143,9 +145,9 @@ def drivers(
                                     frame.data["outcome"].to_numpy(), frame.drivers,
                                     bootstrap=200)  # fmt: skip
 
-        return remembered(web, backend, workspace_id)(("drivers", outcome, segment), compute)
+        return visit.figure(("drivers", outcome, segment), compute)
 
-    weights, problem = on_warehouse(web, work, page.gettext)
+    weights, problem = on_kept_warehouse(web, workspace_id, work, page.gettext)
     rows = sorted(weights.rows(), key=lambda r: -float(r["weight"])) if weights else []
     names = journey_names(db, workspace_id)
     chart = _quadrant_chart(rows, page.gettext, names[STAGE_NAMES]) if rows else None
@@ -162,8 +164,11 @@ def _segments(web: Web, workspace_id: int) -> list[str]:
     # Imported here: the warehouse reader loads ibis and pandas (start-up cost).
     from kano.analytics.linkage.frames import WarehouseReader
 
-    found, _problem = on_warehouse(web, lambda backend: sorted(
-        WarehouseReader(backend, workspace_id).dimension("segments", "key")["key"]), str)
+    def keys(visit: WarehouseVisit) -> list[str]:
+        return visit.figure(("drivers", "segment keys"), lambda: sorted(
+            WarehouseReader(visit.backend, workspace_id).dimension("segments", "key")["key"]))
+
+    found, _problem = on_kept_warehouse(web, workspace_id, keys, str)
     return found or []
 
 

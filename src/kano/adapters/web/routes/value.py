@@ -1,7 +1,8 @@
 """The customer-value pages: RFM, the 3×3 client matrix, the profit formula, CLV and churn.
 
 They show the numbers of :mod:`kano.analytics.value.views` (the same as ``kano value …`` and
-``/api/v1/value/…``), computed on the warehouse when opened: about a second each on the demo.
+``/api/v1/value/…``), computed on the warehouse when first opened (about a second each on
+the demo), then kept until the warehouse changes (:mod:`kano.adapters.web.page_figures`).
 Every page exports its per-customer table as CSV or XLSX, and every customer list can be
 narrowed to one client-matrix cell (``cell=high-low``: attractiveness, relationship).
 Customers are listed by the name the app database holds, each linked to their 360 page.
@@ -25,15 +26,17 @@ from kano.adapters.db.orm import Customer
 from kano.adapters.web import value_charts as charts
 from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext, Web
 from kano.adapters.web.labels import SEGMENT_NAMES, segment_names
+from kano.adapters.web.page_figures import WarehouseVisit
 from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.value_words import INDUSTRIES
-from kano.adapters.web.warehouse_reads import Memo, on_warehouse, remembered
+from kano.adapters.web.warehouse_reads import on_kept_warehouse
 from kano.analytics.value.matrix_levels import LEVELS
 from kano.domain.shared.currency import DEFAULT_CURRENCY
 from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
 T = TypeVar("T")
+Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
 ROWS_SHOWN = 100
 ANALYSES = ("rfm", "matrix", "profit", "clv", "churn")
 # The columns of each export that hold money (in the workspace's currency); the profit
@@ -77,22 +80,19 @@ def _only(rows: list[dict[str, Any]], members: set[int] | None) -> list[dict[str
 
 @dataclass(frozen=True)
 class Analyses:
-    """The workspace's analyses on the warehouse as loaded now, kept in the process-wide
-    memo so that the next page (or the next customer's 360 page) reuses them."""
+    """The workspace's analyses on the warehouse as loaded now, kept (``PAGE_FIGURES``)
+    until the warehouse changes, so that the next visit, the next page or the next
+    customer's 360 page reuses them without opening the warehouse."""
 
-    backend: Any
+    visit: WarehouseVisit
     workspace_id: int
-    memo: Memo
-
-    @classmethod
-    def open(cls, web: Web, backend: Any, workspace_id: int) -> Analyses:
-        return cls(backend, workspace_id, remembered(web, backend, workspace_id))
 
     def run(self, analysis: Callable[..., T], **options: Any) -> T:
         # Imported here: the value models load sklearn/scipy, which start-up must not pay.
         from kano.analytics.value import views
 
-        return views.remembered(self.memo, analysis, self.backend, self.workspace_id, **options)
+        return views.remembered(value_memo(self.visit), analysis, self.visit.backend_on_use,
+                                self.workspace_id, **options)  # fmt: skip
 
     def in_cell(self, segment: str | None, cell: tuple[str, str] | None) -> set[int] | None:
         """The accounts placed in ``cell`` today (None: no filter)."""
@@ -117,10 +117,21 @@ class Analyses:
         return chosen, {"customers": chosen[:ROWS_SHOWN], "count": len(chosen)}
 
 
-def _segments(backend: Any, workspace_id: int) -> list[str]:
-    table = backend.table("segments")
-    keys = table.filter(table.workspace_id == workspace_id).select("key").to_pandas()["key"]
-    return sorted(map(str, keys))
+def value_memo(visit: WarehouseVisit) -> Memo:
+    """The analytics' ``memo`` on the visit's kept figures; one question per analysis and
+    options, shared by the value pages, their exports and customer 360."""
+    return lambda key, work: visit.figure(("value", *key), work)
+
+
+def segment_keys(visit: WarehouseVisit, workspace_id: int) -> list[str]:
+    """The warehouse's segment keys of the workspace (kept with the other figures)."""
+
+    def read() -> list[str]:
+        table = visit.backend.table("segments")
+        keys = table.filter(table.workspace_id == workspace_id).select("key").to_pandas()
+        return sorted(map(str, keys["key"]))
+
+    return visit.figure(("segment keys",), read)
 
 
 def customer_names(db: Session, workspace_id: int, rows: list[dict[str, Any]]) -> dict[int, str]:
@@ -149,11 +160,11 @@ def _value_page(
         return no_workspace(page)
     workspace_id = page.workspace.id
 
-    def everything(backend: Any) -> dict[str, Any]:
-        analyses = Analyses.open(web, backend, workspace_id)
-        return {"segments": _segments(backend, workspace_id), **work(analyses)}
+    def everything(visit: WarehouseVisit) -> dict[str, Any]:
+        analyses = Analyses(visit, workspace_id)
+        return {"segments": segment_keys(visit, workspace_id), **work(analyses)}
 
-    found, problem = on_warehouse(web, everything, page.gettext)
+    found, problem = on_kept_warehouse(web, workspace_id, everything, page.gettext)
     listed = (found or {}).get("customers") or (found or {}).get("accounts") or []
     names = customer_names(db, workspace_id, listed) if db is not None else {}
     segments = segment_names(db, workspace_id) if db is not None else {}
@@ -422,8 +433,8 @@ def value_export(
         return Response(status_code=404)
     workspace_id, slug = page.workspace.id, page.workspace.slug
 
-    def rows(backend: Any) -> list[dict[str, Any]]:
-        a = Analyses.open(web, backend, workspace_id)
+    def rows(visit: WarehouseVisit) -> list[dict[str, Any]]:
+        a = Analyses(visit, workspace_id)
         members = a.in_cell(segment or None, _cell(cell))
         if analysis == "profit":
             return list(a.run(views.profit_view, segment=segment or None)["levers"])
@@ -435,7 +446,7 @@ def value_export(
         }[analysis]()
         return _only(found, members)
 
-    records, problem = on_warehouse(web, rows, page.gettext)
+    records, problem = on_kept_warehouse(web, workspace_id, rows, page.gettext)
     if problem is not None:
         return Response(problem, status_code=409, media_type="text/plain")
     columns = list(records[0]) if records else ["customer_id"]
