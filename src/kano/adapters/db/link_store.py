@@ -18,7 +18,7 @@ from kano.adapters.db.strategy_store import (
     TEXT_MAX,
     AlreadyExists,
     Author,
-    apply_audited_changes,
+    apply_audited_changes_to_rows,
     record,
     require_admin,
     row_in,
@@ -131,15 +131,43 @@ def update_link(
     db: Session, author: Author, link_id: int, values: Mapping[str, Any]
 ) -> CauseEffectLinkRow:
     """Change a link's ``hypothesis`` or ``lag_months`` (admins)."""
-    row: CauseEffectLinkRow = row_in(db, CauseEffectLinkRow, author.workspace_id, link_id,
-                                     "link")
+    return _update(db, author, [(link_id, values)], lambda index, field: field)[0]
+
+
+def update_links(
+    db: Session, author: Author, items: Sequence[tuple[int, Mapping[str, Any]]]
+) -> list[CauseEffectLinkRow]:
+    """Several ``update_link`` calls (a strategy file's changed links): the same checks
+    and audit entries, in the order of ``items``; the rows looked up at once, one flush.
+    A refused one names its place in ``items`` (``links[2].lag_months``)."""
+    return _update(db, author, items, lambda index, field: f"links[{index}].{field}")
+
+
+def _update(db: Session, author: Author, items: Sequence[tuple[int, Mapping[str, Any]]],
+            named: Callable[[int, str], str]) -> list[CauseEffectLinkRow]:
+    """``update_link``'s checks on each of ``items``, then one write for all of them;
+    ``named(index, field)`` is the field a refusal names."""
+    if not items:
+        return []
+    found = {row.id: row for row in db.scalars(select(CauseEffectLinkRow).where(
+        CauseEffectLinkRow.workspace_id == author.workspace_id,
+        CauseEffectLinkRow.id.in_({link_id for link_id, _ in items})))}
+    for link_id, _ in items:
+        if link_id not in found:
+            raise NotFound("link", link_id)
     require_admin(author, LINKS)
-    checked = texts_checked(values, ("hypothesis", "lag_months"),
-                            {"hypothesis": (TEXT_MAX, False)})
-    if "lag_months" in checked:
-        checked["lag_months"] = _lag(checked["lag_months"])
-    apply_audited_changes(db, author, row, checked, "cause_effect_link", label={})
-    return row
+    checked: list[tuple[CauseEffectLinkRow, dict[str, Any], dict[str, Any]]] = []
+    for index, (link_id, values) in enumerate(items):
+        try:
+            update = texts_checked(values, ("hypothesis", "lag_months"),
+                                   {"hypothesis": (TEXT_MAX, False)})
+            if "lag_months" in update:
+                update["lag_months"] = _lag(update["lag_months"])
+        except InvalidInput as refused:
+            raise InvalidInput(named(index, refused.field), refused.message) from None
+        checked.append((found[link_id], update, {}))
+    apply_audited_changes_to_rows(db, author, checked, "cause_effect_link")
+    return [row for row, _, _ in checked]
 
 
 def delete_link(db: Session, author: Author, link_id: int) -> None:

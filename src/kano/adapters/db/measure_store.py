@@ -11,7 +11,7 @@ the metric's unit.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from kano.adapters.db.strategy_store import (
     OBJECTIVES,
     AlreadyExists,
     Author,
-    apply_audited_changes,
+    apply_audited_changes_to_rows,
     checked_key,
     new_key,
     position_or_last,
@@ -34,7 +34,7 @@ from kano.adapters.db.strategy_store import (
     row_in,
     texts_checked,
 )
-from kano.domain.shared.errors import InvalidInput
+from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.domain.strategy.scoring import Direction, Thresholds
 
 NAME_MAX = 200  # the strategy-as-code file's Name
@@ -71,8 +71,11 @@ def metric_unit(db: Session, workspace_id: int, metric_id: str | None) -> str | 
 
 
 def _checked(db: Session, author: Author, row: MeasureRow | None,
-             values: Mapping[str, Any]) -> dict[str, Any]:
-    """The column values checked; thresholds as they will be once ``values`` are set."""
+             values: Mapping[str, Any],
+             objectives: Mapping[int, ObjectiveRow] | None = None) -> dict[str, Any]:
+    """The column values checked; thresholds as they will be once ``values`` are set. An
+    ``objective_id`` is looked up in ``objectives`` when given (a batch's, read at once;
+    one not there is not in the workspace), else in the database."""
     checked = texts_checked(values, MEASURE_COLUMNS,
                             {"name": (NAME_MAX, True), "unit": (UNIT_MAX, False)})
     for name, value in checked.items():
@@ -94,7 +97,9 @@ def _checked(db: Session, author: Author, row: MeasureRow | None,
             value = _number(value, name)
         elif name == "objective_id":
             objective = referenced(db, ObjectiveRow, author.workspace_id, value, "objective",
-                                   "objective")
+                                   "objective") if objectives is None else objectives.get(value)
+            if objective is None:  # the words of ``referenced``
+                raise InvalidInput("objective", "no such objective in this workspace")
             require_owner(author, [objective.owner_user_id], OBJECTIVES)
         elif name == "position" and value is not None:
             value = position_or_last(db, MeasureRow, author.workspace_id, value)
@@ -105,8 +110,8 @@ def _checked(db: Session, author: Author, row: MeasureRow | None,
         unit_after = checked["unit"] if "unit" in checked else getattr(row, "unit", None)
         if unit_after is None:
             checked["unit"] = metric_unit(db, author.workspace_id, checked["metric_id"])
-    after = {name: checked[name] if name in checked else getattr(row, name, None)
-             for name in THRESHOLD_COLUMNS}
+    after: dict[str, Any] = {name: checked[name] if name in checked else getattr(row, name, None)
+                             for name in THRESHOLD_COLUMNS}
     Thresholds(direction=Direction(after.pop("direction")), **after)
     return checked
 
@@ -221,14 +226,58 @@ def owned_measure(db: Session, author: Author, measure_id: int) -> MeasureRow:
     return row
 
 
+def owned_measures(db: Session, author: Author, ids: set[int]) -> dict[int, MeasureRow]:
+    """``owned_measure`` for many measures in one query."""
+    found: dict[int, MeasureRow] = {}
+    for measure, owner in db.execute(
+        select(MeasureRow, ObjectiveRow.owner_user_id)
+        .join(ObjectiveRow, ObjectiveRow.id == MeasureRow.objective_id)
+        .where(MeasureRow.workspace_id == author.workspace_id, MeasureRow.id.in_(ids))
+    ):
+        require_owner(author, [owner], OBJECTIVES)
+        found[measure.id] = measure
+    for missing in sorted(ids - found.keys()):
+        raise NotFound("measure", missing)
+    return found
+
+
 def update_measure(
     db: Session, author: Author, measure_id: int, values: Mapping[str, Any]
 ) -> MeasureRow:
     """Change the columns in ``values`` (``MEASURE_COLUMNS``); moving it to another
     objective needs that one to be the author's too."""
-    row = owned_measure(db, author, measure_id)
-    apply_audited_changes(db, author, row, _checked(db, author, row, values), "measure")
-    return row
+    return _update(db, author, [(measure_id, values)], lambda index, field: field)[0]
+
+
+def update_measures(
+    db: Session, author: Author, items: Sequence[tuple[int, Mapping[str, Any]]]
+) -> list[MeasureRow]:
+    """Several ``update_measure`` calls (a strategy file's changed measures): the same
+    checks and audit entries, in the order of ``items``; the measures and the objectives
+    they move to looked up at once, one flush. A refused one names its place in ``items``
+    (``measures[1].target``)."""
+    return _update(db, author, items, lambda index, field: f"measures[{index}].{field}")
+
+
+def _update(db: Session, author: Author, items: Sequence[tuple[int, Mapping[str, Any]]],
+            named: Callable[[int, str], str]) -> list[MeasureRow]:
+    """``update_measure``'s checks on each of ``items``, then one write for all of them;
+    ``named(index, field)`` is the field a refusal names."""
+    if not items:
+        return []
+    rows = owned_measures(db, author, {measure_id for measure_id, _ in items})
+    targets = {values["objective_id"] for _, values in items if "objective_id" in values}
+    objectives = {objective.id: objective for objective in db.scalars(select(ObjectiveRow).where(
+        ObjectiveRow.workspace_id == author.workspace_id, ObjectiveRow.id.in_(targets)))}
+    checked = []
+    for index, (measure_id, values) in enumerate(items):
+        row = rows[measure_id]
+        try:
+            checked.append((row, _checked(db, author, row, values, objectives), None))
+        except InvalidInput as refused:
+            raise InvalidInput(named(index, refused.field), refused.message) from None
+    apply_audited_changes_to_rows(db, author, checked, "measure")
+    return [row for row, _, _ in checked]
 
 
 def delete_measure(db: Session, author: Author, measure_id: int) -> int:

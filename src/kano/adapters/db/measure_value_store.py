@@ -13,16 +13,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.measure_store import NUMBER_LIMIT, owned_measure
+from kano.adapters.db.measure_store import NUMBER_LIMIT, owned_measure, owned_measures
 from kano.adapters.db.new_ids import assign_ids
-from kano.adapters.db.orm import MeasureRow, MeasureValueRow, ObjectiveRow
+from kano.adapters.db.orm import MeasureRow, MeasureValueRow
 from kano.adapters.db.strategy_store import (
-    OBJECTIVES,
     AlreadyExists,
     Author,
-    apply_audited_changes,
+    apply_audited_changes_to_rows,
     record,
-    require_owner,
     texts_checked,
 )
 from kano.domain.shared.errors import InvalidInput, NotFound
@@ -78,7 +76,7 @@ def create_values(db: Session, author: Author,
     whose objectives the author may change (a strategy file's lists), each checked and
     audited as ``create_value`` does, stored in one flush. A refused one names its place
     in ``items`` (``values[2].ci_low``)."""
-    measures = _owned_measures(db, author, {measure_id for measure_id, _, _ in items})
+    measures = owned_measures(db, author, {measure_id for measure_id, _, _ in items})
     checked = []
     for index, (measure_id, period, values) in enumerate(items):
         try:
@@ -87,21 +85,6 @@ def create_values(db: Session, author: Author,
         except InvalidInput as refused:
             raise InvalidInput(f"values[{index}].{refused.field}", refused.message) from None
     return _added(db, author, checked, lambda index: f"values[{index}].period")
-
-
-def _owned_measures(db: Session, author: Author, ids: set[int]) -> dict[int, MeasureRow]:
-    """``owned_measure`` for many measures in one query."""
-    found: dict[int, MeasureRow] = {}
-    for measure, owner in db.execute(
-        select(MeasureRow, ObjectiveRow.owner_user_id)
-        .join(ObjectiveRow, ObjectiveRow.id == MeasureRow.objective_id)
-        .where(MeasureRow.workspace_id == author.workspace_id, MeasureRow.id.in_(ids))
-    ):
-        require_owner(author, [owner], OBJECTIVES)
-        found[measure.id] = measure
-    for missing in sorted(ids - found.keys()):
-        raise NotFound("measure", missing)
-    return found
 
 
 def _added(db: Session, author: Author, items: list[tuple[MeasureRow, date, dict[str, Any]]],
@@ -141,10 +124,41 @@ def _existing(db: Session, author: Author, measure_id: int, period: date) -> tup
 def update_value(db: Session, author: Author, measure_id: int, period: date,
                  values: Mapping[str, Any]) -> MeasureValueRow:
     """Change the period's value: only the columns in ``values``."""
-    measure, row = _existing(db, author, measure_id, period)
-    apply_audited_changes(db, author, row, _checked(row, values), "measure_value",
-                          label={"measure": measure.key, "period": period})
-    return row
+    return _update(db, author, [(measure_id, period, values)], lambda index, field: field)[0]
+
+
+def update_values(db: Session, author: Author,
+                  items: Sequence[tuple[int, date, Mapping[str, Any]]]) -> list[MeasureValueRow]:
+    """Several ``update_value`` calls (a strategy file's changed values): the same checks
+    and audit entries, in the order of ``items``; the measures and values looked up at
+    once, one flush. A refused one names its place in ``items`` (``values[2].ci_low``)."""
+    return _update(db, author, items, lambda index, field: f"values[{index}].{field}")
+
+
+def _update(db: Session, author: Author, items: Sequence[tuple[int, date, Mapping[str, Any]]],
+            named: Callable[[int, str], str]) -> list[MeasureValueRow]:
+    """``update_value``'s checks on each of ``items``, then one write for all of them;
+    ``named(index, field)`` is the field a refusal names."""
+    if not items:
+        return []
+    measures = owned_measures(db, author, {measure_id for measure_id, _, _ in items})
+    stored = {(row.measure_id, row.period_start): row for row in db.scalars(
+        select(MeasureValueRow).where(
+            MeasureValueRow.workspace_id == author.workspace_id,
+            MeasureValueRow.measure_id.in_(measures),
+            MeasureValueRow.period_start.in_({period for _, period, _ in items})))}
+    checked = []
+    for index, (measure_id, period, values) in enumerate(items):
+        row = stored.get((measure_id, period))
+        if row is None:
+            raise NotFound("measure value", period.isoformat())
+        try:
+            checked.append((row, _checked(row, values),
+                            {"measure": measures[measure_id].key, "period": period}))
+        except InvalidInput as refused:
+            raise InvalidInput(named(index, refused.field), refused.message) from None
+    apply_audited_changes_to_rows(db, author, checked, "measure_value")
+    return [row for row, _, _ in checked]
 
 
 def record_value(db: Session, author: Author, measure_id: int, period: date, *,

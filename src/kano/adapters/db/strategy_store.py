@@ -341,15 +341,31 @@ def apply_audited_changes(
 ) -> dict[str, dict[str, Any]]:
     """Set ``values`` on ``row`` and audit what changed (from → to) beside ``label`` (the
     row's key unless given); nothing is written when nothing changed. Returns the changes."""
-    changes = {name: {"from": getattr(row, name), "to": value}
-               for name, value in values.items() if getattr(row, name) != value}
-    if changes:
+    return apply_audited_changes_to_rows(db, author, [(row, values, label)], entity)[0]
+
+
+def apply_audited_changes_to_rows(
+    db: Session, author: Author,
+    items: Sequence[tuple[Any, Mapping[str, Any], Mapping[str, Any] | None]], entity: str,
+) -> list[dict[str, dict[str, Any]]]:
+    """``apply_audited_changes`` for many rows of one table — (row, values, label) each —
+    with one flush: the ORM sends rows that change the same columns as one executemany
+    (pipelined by psycopg), where a flush per row cost a round trip per row. The entries
+    are written in the order of ``items``. Returns each row's changes."""
+    audited = []
+    for row, values, label in items:
+        changes = {name: {"from": getattr(row, name), "to": value}
+                   for name, value in values.items() if getattr(row, name) != value}
         for name in changes:
             setattr(row, name, values[name])
+        audited.append((row, label, changes))
+    if any(changes for _, _, changes in audited):
         db.flush()
-        record(db, author, "update", entity, row.id,
-               {**({"key": row.key} if label is None else label), **changes})
-    return changes
+    for row, label, changes in audited:
+        if changes:
+            record(db, author, "update", entity, row.id,
+                   {**({"key": row.key} if label is None else label), **changes})
+    return [changes for _, _, changes in audited]
 
 
 def update_objective(
@@ -416,17 +432,8 @@ def update_objectives(
             checked_rows.append((row, objective_values(refs, card_id, values)))
         except InvalidInput as refused:
             raise InvalidInput(f"objectives[{index}].{refused.field}", refused.message) from None
-    audited = []
-    for row, checked in checked_rows:  # as ``apply_audited_changes``, one flush for all
-        changes = {name: {"from": getattr(row, name), "to": value}
-                   for name, value in checked.items() if getattr(row, name) != value}
-        for name in changes:
-            setattr(row, name, checked[name])
-        audited.append((row, changes))
-    db.flush()
-    for row, changes in audited:
-        if changes:
-            record(db, author, "update", "objective", row.id, {"key": row.key, **changes})
+    apply_audited_changes_to_rows(
+        db, author, [(row, checked, None) for row, checked in checked_rows], "objective")
     return [row for row, _ in checked_rows]
 
 

@@ -16,9 +16,12 @@ objectives, then all new measures, all new values and all new links, one call ea
 (``create_objectives``, ``create_measures``, ``create_values``, ``create_links``: the
 same checks and audit entries per row as one at a time, the rows they name looked up at
 once, one flush) — so a first import of hundreds of objectives costs a few round trips
-per batch rather than several per row. Changed objectives are updated in one store call
-per scorecard too (``update_objectives``, each with what differs, as a PATCH); other
-changed rows one by one.
+per batch rather than several per row. Changed rows go in batches too, each with what
+differs, as a PATCH (a measure with all its columns): a scorecard's changed objectives,
+then all changed measures, values and links, one call each (``update_objectives``,
+``update_measures``, ``update_values``, ``update_links``), so the ORM sends rows that
+change the same columns as one executemany; scorecards and perspectives (a few) one by
+one.
 Deletions remove only the topmost stale row of each branch — as a form's delete does,
 the database's cascade takes its children along; stale links go in one store call
 (``delete_links``).
@@ -26,7 +29,7 @@ the database's cascade takes its children along; stale links go in one store cal
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
@@ -102,10 +105,9 @@ def _changed(row: Any, values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _upsert(w: _Writer, x: Entry, values: Mapping[str, Any], create: Any, update: Any) -> None:
-    """``create()`` a missing row, or ``update(row, values)`` one whose ``values`` differ
-    (given only those that differ, but a measure all of them); counts a
-    row as updated only when the store changed it (it may keep what a file leaves out,
-    such as a bound metric's unit)."""
+    """``create()`` a missing row, or ``update(row, changed)`` one whose ``values`` differ,
+    given only those that differ, as an API client PATCHes it (and the store checks only
+    that); counts a row as updated only when the store changed it."""
     rows = w.snapshot.rows[x.entity]
     row = rows.get(x.identity)
     if row is None:
@@ -118,11 +120,47 @@ def _upsert(w: _Writer, x: Entry, values: Mapping[str, Any], create: Any, update
         return
     before = [getattr(row, name) for name in values]
     with _writing(w.loaded, x):
-        # Only what differs, as an API client PATCHes it (and the store checks only that);
-        # a measure's unit goes with its metric, which may give it one.
-        update(row, values if x.entity == e.MEASURE else changed)
+        update(row, changed)
     if before != [getattr(row, name) for name in values]:
         w.summary.updated[x.entity] += 1
+
+
+def _new_and_changed(
+    w: _Writer, entries: Iterable[Entry], columns: Callable[[Entry], dict[str, Any]], *,
+    whole: bool = False,
+) -> tuple[list[Entry], list[tuple[Entry, dict[str, Any]]]]:
+    """The entries without a row, and those whose row differs with the columns to send:
+    those that differ (a PATCH), or all of them when ``whole``."""
+    fresh: list[Entry] = []
+    changed: list[tuple[Entry, dict[str, Any]]] = []
+    for x in entries:
+        row = w.snapshot.rows[x.entity].get(x.identity)
+        if row is None:
+            fresh.append(x)
+            continue
+        values = columns(x)
+        if differs := _changed(row, values):
+            changed.append((x, values if whole else differs))
+    return fresh, changed
+
+
+def _update_batch(
+    w: _Writer, changed: list[tuple[Entry, dict[str, Any]]], listed: str,
+    update: Callable[[list[tuple[Any, dict[str, Any]]]], Any],
+) -> None:
+    """Changed rows in one store call, ``update([(row, columns), …])``, named as
+    ``_in_batch``; counts a row as updated only when the store changed it (it may keep
+    what a file leaves out, such as a bound metric's unit)."""
+    if not changed:
+        return
+    rows = [w.snapshot.rows[x.entity][x.identity] for x, _ in changed]
+    before = [[getattr(row, name) for name in values]
+              for row, (_, values) in zip(rows, changed, strict=True)]
+    items = [(row, values) for row, (_, values) in zip(rows, changed, strict=True)]
+    _in_batch(w, [x for x, _ in changed], listed, lambda: update(items))
+    for row, (x, values), old in zip(rows, changed, before, strict=True):
+        if old != [getattr(row, name) for name in values]:
+            w.summary.updated[x.entity] += 1
 
 
 def _parents_first(cards: list[Entry]) -> list[Entry]:
@@ -165,13 +203,10 @@ def write_scorecards(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> Non
         _write_objectives(w, [x for x in found[e.OBJECTIVE].values()
                               if cast(tuple[str, str], x.parent)[0] == card.identity])
     _write_measures(w, found)
-    fresh: list[Entry] = []  # links to create: one store call for all of them
-    for x in found[e.LINK].values():
-        link = {"hypothesis": x.model.hypothesis, "lag_months": x.model.lag_months}
-        if x.identity not in w.snapshot.rows[x.entity]:
-            fresh.append(x)
-            continue
-        _upsert(w, x, link, None, lambda row, v: link_store.update_link(db, author, row.id, v))
+    fresh, changed = _new_and_changed(w, found[e.LINK].values(), lambda x: {
+        "hypothesis": x.model.hypothesis, "lag_months": x.model.lag_months})
+    _update_batch(w, changed, "links", lambda items: link_store.update_links(
+        db, author, [(row.id, values) for row, values in items]))
     if fresh:
         links = [_link_ends(w, x) | {"hypothesis": x.model.hypothesis,
                                      "lag_months": x.model.lag_months} for x in fresh]
@@ -188,26 +223,9 @@ def _write_objectives(w: _Writer, objectives: list[Entry]) -> None:
     """One scorecard's objectives: changed ones updated in one store call (each with what
     differs, as a PATCH), then new ones created in one store call."""
     db, author = w.session, w.author
-    fresh: list[Entry] = []
-    changed: list[tuple[Entry, dict[str, Any]]] = []  # the entry, its changed columns
-    for x in objectives:
-        values = _objective_columns(w, x)
-        row = w.snapshot.rows[x.entity].get(x.identity)
-        if row is None:
-            fresh.append(x)
-        elif differs := _changed(row, values):
-            changed.append((x, differs))
-    if changed:
-        rows = [w.snapshot.rows[x.entity][x.identity] for x, _ in changed]
-        before = [[getattr(row, name) for name in differs]
-                  for row, (_, differs) in zip(rows, changed, strict=True)]
-        items = [(row.id, differs) for row, (_, differs) in zip(rows, changed, strict=True)]
-        _in_batch(w, [x for x, _ in changed], "objectives",
-                  lambda: strategy_store.update_objectives(db, author, items,
-                                                           across_scorecards=True))
-        for row, (x, differs), old in zip(rows, changed, before, strict=True):
-            if old != [getattr(row, name) for name in differs]:
-                w.summary.updated[x.entity] += 1
+    fresh, changed = _new_and_changed(w, objectives, lambda x: _objective_columns(w, x))
+    _update_batch(w, changed, "objectives", lambda items: strategy_store.update_objectives(
+        db, author, [(row.id, values) for row, values in items], across_scorecards=True))
     if fresh:
         items = [{"key": x.model.key} | _objective_columns(w, x) for x in fresh]
         _create_batch(w, fresh, "objectives",
@@ -224,27 +242,19 @@ def _objective_columns(w: _Writer, x: Entry) -> dict[str, Any]:
 
 def _write_measures(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
     db, author = w.session, w.author
-    fresh: list[Entry] = []  # measures to create: one store call for all of them
-    for x in found[e.MEASURE].values():
-        values = _measure_columns(w, x)
-        if x.identity not in w.snapshot.rows[x.entity]:
-            fresh.append(x)
-            continue
-        _upsert(w, x, values, None,
-                lambda row, v: measure_store.update_measure(db, author, row.id, v))
+    # A measure's changed row gets all its columns: its unit goes with its metric, which
+    # may give it one.
+    fresh, changed = _new_and_changed(w, found[e.MEASURE].values(),
+                                      lambda x: _measure_columns(w, x), whole=True)
+    _update_batch(w, changed, "measures", lambda items: measure_store.update_measures(
+        db, author, [(row.id, values) for row, values in items]))
     if fresh:
         measures = [{"key": x.model.key} | _measure_columns(w, x) for x in fresh]
         _create_batch(w, fresh, "measures",
                       lambda: measure_store.create_measures(db, author, measures))
-    new: list[Entry] = []  # values to create: one store call for all of them
-    for x in found[e.MEASURE_VALUE].values():
-        values = _value_columns(x)
-        if x.identity not in w.snapshot.rows[x.entity]:
-            new.append(x)
-            continue
-        _upsert(w, x, values, None,
-                lambda row, v: measure_value_store.update_value(
-                    db, author, row.measure_id, row.period_start, v))
+    new, changed = _new_and_changed(w, found[e.MEASURE_VALUE].values(), _value_columns)
+    _update_batch(w, changed, "values", lambda items: measure_value_store.update_values(
+        db, author, [(row.measure_id, row.period_start, values) for row, values in items]))
     if new:
         items = [(w.id_of(e.MEASURE, x.parent), x.model.period, _value_columns(x)) for x in new]
         _create_batch(w, new, "values",
