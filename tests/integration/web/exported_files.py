@@ -19,7 +19,7 @@ def xlsx_rows(content: bytes) -> list[list[object]]:
 
 
 def csv_rows(content: bytes) -> list[list[str]]:
-    return list(csv.reader(StringIO(content.decode("utf-8"))))
+    return list(csv.reader(StringIO(content.decode("utf-8-sig"))))
 
 
 def pdf_pages(pdf: bytes) -> int:

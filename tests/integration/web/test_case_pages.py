@@ -602,7 +602,7 @@ def test_case_page_names_the_channel_instead_of_its_key(
 
 
 def _csv_rows(content: bytes) -> list[list[str]]:
-    return list(csv.reader(StringIO(content.decode("utf-8"))))
+    return list(csv.reader(StringIO(content.decode("utf-8-sig"))))
 
 
 def test_inbox_downloads_as_csv_with_the_page_filters(
@@ -620,11 +620,12 @@ def test_inbox_downloads_as_csv_with_the_page_filters(
     response = browser.page(link.group(1).replace("&amp;", "&"))
     every = _csv_rows(browser.page("/cases.csv?status=any").content)
 
-    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith(b"\xef\xbb\xbfCase,")  # Excel reads it as UTF-8
     rows = _csv_rows(response.content)
-    assert rows[0] == ["Case", "Opened", "Title", "Customer", "Rule", "Priority", "Status",
-                       "Owner", "Team", "First response due", "Resolution due",
-                       "SLA breached", "Root causes"]
+    assert rows[0] == ["Case", "Opened (UTC)", "Title", "Customer", "Rule", "Priority",
+                       "Status", "Owner", "Team", "First response due (UTC)",
+                       "Resolution due (UTC)", "SLA breached", "Root causes"]
     assert [r[0] for r in rows[1:]] == [str(cases.overdue)]
     overdue = rows[1]
     assert overdue[2] == "Invoice survey: dissatisfied" and overdue[4] == "dissatisfied"
@@ -648,12 +649,13 @@ def test_inbox_xlsx_is_translated_and_keeps_a_formula_as_text(
     _log_in(browser, MANAGER)
 
     content = browser.page("/cases.xlsx?lang=hu").content
-    csv_text = browser.page("/cases.csv").content.decode("utf-8")
+    csv_text = browser.page("/cases.csv").content.decode("utf-8-sig")
 
     sheet = load_workbook(BytesIO(content)).active
     assert sheet is not None
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows[0][:3] == ["Eset", "Megnyitva", "Megnevezés"]
+    assert rows[0][:3] == ["Eset", "Megnyitva (UTC)", "Megnevezés"]
+    assert rows[0][9:11] == ["Első válasz határideje (UTC)", "Megoldás határideje (UTC)"]
     assert rows[0][11:] == ["SLA megsértve", "Kiváltó okok"]
     assert [r[0] for r in rows[1:]] == [cases.due, cases.overdue]  # open ones, as the page
     title = sheet.cell(row=2, column=3)

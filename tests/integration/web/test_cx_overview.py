@@ -286,7 +286,7 @@ def test_downloads_hold_the_breakdown_rows(
 
     assert as_csv.headers["content-disposition"] == (
         'attachment; filename="acme-cx-2026-05-01-2026-07-31.csv"')
-    table = list(csv.reader(StringIO(as_csv.text)))
+    table = list(csv.reader(StringIO(as_csv.content.decode("utf-8-sig"))))
     assert table[0][:4] == ["Breakdown", "Value of the slice", "Metric", "Value"]
     nps_rows = [row for row in table[1:] if row[2] == "nps" and row[0] == "touchpoint"]
     assert [row[1] for row in nps_rows] == [row[0] for row in
@@ -400,7 +400,7 @@ def test_stages_and_touchpoints_go_by_the_workspace_names(
 def test_downloads_name_each_slice_beside_its_key(
     alice: Browser, warehouse: str, named_journey: None, named_segments: None
 ) -> None:
-    as_csv = alice.page(f"/cx.csv?{QUERY}&lang=hu").text
+    as_csv = alice.page(f"/cx.csv?{QUERY}&lang=hu").content.decode("utf-8-sig")
     as_xlsx = alice.page(f"/cx.xlsx?{QUERY}&stage=delivery")
 
     table = list(csv.reader(StringIO(as_csv)))
@@ -464,7 +464,7 @@ def test_hostile_segment_names_are_escaped_and_guarded_in_downloads(
     alice: Browser, xss_warehouse: str
 ) -> None:
     page = alice.page(f"/cx?{QUERY}").text
-    as_csv = alice.page(f"/cx.csv?{QUERY}").text
+    as_csv = alice.page(f"/cx.csv?{QUERY}").content.decode("utf-8-sig")
 
     assert XSS not in page
     assert "&lt;script&gt;alert(&#39;cx&#39;)&lt;/script&gt;" in page

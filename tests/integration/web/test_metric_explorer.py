@@ -18,7 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import CustomMetricRow, ProductRow, Segment, Workspace
+from kano.adapters.db.orm import CustomMetricRow, ProductRow, Segment, Survey, Workspace
 from kano.config import Settings
 from kano.metrics import built_in_catalogue
 from tests.integration.metric_warehouse import DemoWarehouseFiles, engine_rows
@@ -241,7 +241,7 @@ def test_downloads_hold_the_same_numbers_with_translated_headings(
 
     assert as_csv.headers["content-disposition"] == (
         'attachment; filename="acme-nps-by-month-segment.csv"')
-    table = list(csv.reader(StringIO(as_csv.text)))
+    table = list(csv.reader(StringIO(as_csv.content.decode("utf-8-sig"))))
     assert table[0] == ["Hónap", "Szegmens", "Szegmens (név)", "Érték (pont)",
                         "Intervallum alsó határa", "Intervallum felső határa", "n"]
     assert [[float(v), int(n)] for *_keys, v, _lo, _hi, n in table[1:]] == [
@@ -323,7 +323,7 @@ def test_money_is_written_in_the_workspace_currency_and_named_in_the_files(
     assert chart_of(english)["layer"][-1]["encoding"]["y"]["axis"] == {"format": "$~s"}
 
     as_csv = list(csv.reader(StringIO(
-        alice.page("/metrics/revenue.csv?grain=year&lang=en").text)))
+        alice.page("/metrics/revenue.csv?grain=year&lang=en").content.decode("utf-8-sig"))))
     assert as_csv[0][:2] == ["Year", "Value (HUF)"]
     assert float(as_csv[1][1]) == pytest.approx(first, rel=1e-12)  # the number stays a number
     sheet = load_workbook(BytesIO(
@@ -399,7 +399,7 @@ def test_downloads_keep_the_key_and_add_the_name_beside_it(
     as_csv = alice.page("/metrics/orders.csv?grain=&by=segment&by=channel&lang=hu")
     as_xlsx = alice.page("/metrics/orders.xlsx?grain=&by=segment&by=channel&lang=en")
 
-    table = list(csv.reader(StringIO(as_csv.text)))
+    table = list(csv.reader(StringIO(as_csv.content.decode("utf-8-sig"))))
     assert table[0][:4] == ["Szegmens", "Szegmens (név)", "Csatorna", "Csatorna (név)"]
     hungarian = CHANNELS["hu"]
     assert [row[:4] for row in table[1:]] == [
@@ -431,3 +431,112 @@ def test_filter_values_are_offered_by_name(
     assert f'<option value="smb" label="{smb}">' in segments[:segments.index("</datalist>")]
     assert f'<option value="web" label="{web}">' in page
     assert "Globex" not in page
+
+
+RESPONSES = built_in_catalogue().get("responses")
+LANGUAGE_NAMES = {
+    "en": {"en": "English", "ru": "Russian", "hu": "Hungarian"},
+    "ru": {"en": "Английский", "ru": "Русский", "hu": "Венгерский"},
+    "hu": {"en": "Angol", "ru": "Orosz", "hu": "Magyar"},
+}
+SURVEY_NAMES = {"relationship-nps": "Kapcsolati NPS", "delivery-csat": "Helyszíni szállítás",
+                "support-ces": "Ügyfélszolgálati e-mail"}
+
+
+@pytest.fixture
+def surveys_named(sessions: sessionmaker[Session], companies: SeededCompanies) -> None:
+    """Acme names three of the demo's surveys; Globex names the same keys otherwise."""
+    with transaction(sessions) as session:
+        for key, name in SURVEY_NAMES.items():
+            session.add(Survey(workspace_id=companies.acme_id, key=key, name=name))
+            session.add(Survey(workspace_id=companies.globex_id, key=key, name=f"Globex {key}"))
+
+
+@pytest.mark.parametrize("language", ["en", "hu"])
+def test_table_and_chart_name_surveys_and_languages(
+    alice: Browser, companies: SeededCompanies, warehouse: str, surveys_named: None,
+    language: str,
+) -> None:
+    page = alice.page(f"/metrics/responses?grain=&by=survey&by=language&lang={language}").text
+
+    expected = engine_rows(warehouse, RESPONSES, companies.acme_id, by=["survey", "language"])
+    spoken = LANGUAGE_NAMES[language]
+    assert {r.key("language") for r in expected} == set(spoken)
+    assert set(SURVEY_NAMES) < {r.key("survey") for r in expected}
+    names = [[SURVEY_NAMES.get(r.key("survey"), r.key("survey")), spoken[r.key("language")]]
+             for r in expected]
+    assert [row[:2] for row in table_rows(page)] == names
+    bars = chart_of(page)["layer"][0]["data"]["values"]
+    assert [bar["category"] for bar in bars] == [" · ".join(pair) for pair in names]
+    assert "Globex" not in page
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("ru", {"account": "Юридическое лицо (B2B)", "person": "Частное лицо (B2C)",
+            "delivery": "Доставка и логистика", "sales": "Продажи"}),
+    ("hu", {"account": "Üzleti ügyfél (B2B)", "person": "Magánszemély (B2C)",
+            "delivery": "Szállítás és logisztika", "sales": "Értékesítés"}),
+])
+def test_customer_types_and_team_functions_are_named_in_the_page_language(
+    alice: Browser, companies: SeededCompanies, warehouse: str, language: str,
+    words: dict[str, str],
+) -> None:
+    page = alice.page(f"/metrics/orders?grain=&by=kind&by=team_function&lang={language}").text
+
+    expected = engine_rows(warehouse, ORDERS, companies.acme_id, by=["kind", "team_function"])
+    cells = [row[:2] for row in table_rows(page)]
+    assert len(cells) == len(expected)
+    assert {r.key("kind") for r in expected} == {"account", "person"}
+    for row, cell in zip(expected, cells, strict=True):
+        assert cell[0] == words[row.key("kind")]
+        assert cell[1] != row.key("team_function")  # every demo function has a name
+    assert {words["delivery"], words["sales"]} <= {cell[1] for cell in cells}
+
+
+@pytest.mark.parametrize(("language", "delivery", "measure"), [
+    ("en", "Order delivery", "Delivery delay (days)"),
+    ("ru", "Доставка заказов", "Задержка доставки (дни)"),
+])
+def test_processes_and_their_measures_are_named(
+    alice: Browser, warehouse: str, language: str, delivery: str, measure: str,
+) -> None:
+    page = alice.page(f"/metrics/delivery_delay_mean?grain=&by=process&by=measure"
+                      f"&lang={language}").text
+
+    assert [row[:2] for row in table_rows(page)] == [[delivery, measure]]
+
+
+@pytest.mark.parametrize("language", ["en", "hu"])
+def test_language_and_survey_filters_offer_their_values_by_name(
+    alice: Browser, warehouse: str, surveys_named: None, language: str,
+) -> None:
+    page = alice.page(f"/metrics/responses?grain=&filter_name=language&filter_values=ru"
+                      f"&lang={language}").text
+
+    languages = page[page.index('<datalist id="filter-choices-language">'):]
+    languages = languages[:languages.index("</datalist>")]
+    assert f'<option value="ru" label="{LANGUAGE_NAMES[language]["ru"]}">' in languages
+    assert '<option value="relationship-nps" label="Kapcsolati NPS">' in page
+    assert "Globex" not in page
+
+
+def test_survey_and_language_downloads_name_them_in_a_csv_excel_reads(
+    alice: Browser, companies: SeededCompanies, warehouse: str, surveys_named: None,
+) -> None:
+    expected = engine_rows(warehouse, RESPONSES, companies.acme_id, by=["survey", "language"])
+
+    download = alice.page("/metrics/responses.csv?grain=&by=survey&by=language&lang=ru")
+
+    assert download.headers["content-type"] == "text/csv; charset=utf-8"
+    assert download.content.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only after a BOM
+    table = list(csv.reader(StringIO(download.content.decode("utf-8-sig"))))
+    assert table[0][:4] == ["Опрос", "Опрос (название)", "Язык", "Язык (название)"]
+    assert [row[:4] for row in table[1:]] == [
+        [r.key("survey"), SURVEY_NAMES.get(r.key("survey"), r.key("survey")),
+         r.key("language"), LANGUAGE_NAMES["ru"][r.key("language")]] for r in expected]
+
+
+def test_consent_to_contact_reads_yes_or_no(alice: Browser, warehouse: str) -> None:
+    page = alice.page("/metrics/orders?grain=&by=consent_contact&lang=hu").text
+
+    assert {row[0] for row in table_rows(page)} == {"igen", "nem"}

@@ -19,7 +19,7 @@ from tests.integration.web.strategy_seed import SECRET, SeededStrategy, seed_str
 
 HU_OKR_HEADER = ["Szint", "Cél", "Szülő cél", "Felelős", "Csapat", "Kulcseredmény",
                  "Mértékegység", "Kezdőérték", "Célérték", "Jelenlegi érték", "Előrehaladás",
-                 "Bizalom", "Utolsó állapotjelentés"]
+                 "Bizalom", "Utolsó állapotjelentés (UTC)"]
 
 
 @pytest.fixture
@@ -63,11 +63,15 @@ def test_okr_csv_and_pdf_of_the_cycle_the_page_shows(
     browser.log_in(strategy.viewer, strategy.password)
 
     page = browser.page("/okr?cycle=2026-q3").text
-    rows = csv_rows(browser.page("/okr.csv?cycle=2026-q3").content)
+    raw = browser.page("/okr.csv?cycle=2026-q3").content
+    rows = csv_rows(raw)
     pdf = browser.page("/okr.pdf?cycle=2026-q3&lang=hu").content
 
     assert 'href="/okr.xlsx?cycle=2026-q3"' in page
+    assert raw.startswith(b"\xef\xbb\xbfLevel,")  # the BOM: Excel reads UTF-8, not cp1251
+    assert "Каждого нового агента — наставник".encode() in raw
     assert rows[0][:3] == ["Level", "Objective", "Parent objective"]
+    assert rows[0][-1] == "Last check-in (UTC)"
     assert len(rows) == 1 + 3 + 5  # the header, three objectives, five key results
     playbooks = next(row for row in rows if row[5].startswith("Publish playbooks"))
     assert playbooks[10:] == ["0.6", "7", "2026-08-01 16:30:00"]

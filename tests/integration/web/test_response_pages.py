@@ -294,7 +294,7 @@ def test_csv_export_has_the_header_and_the_filtered_rows(
     download = browser.page("/responses.csv?comment=1")
     assert download.headers["content-type"] == "text/csv; charset=utf-8"
     assert download.headers["content-disposition"] == 'attachment; filename="acme-responses.csv"'
-    rows = list(csv.DictReader(StringIO(download.text)))
+    rows = list(csv.DictReader(StringIO(download.content.decode("utf-8-sig"))))
     assert [int(row["id"]) for row in rows] == [seeded.widget, seeded.answered]
     widget, answered = rows
     assert widget["comment"] == XSS  # "<" is no formula start: kept as typed
@@ -305,8 +305,29 @@ def test_csv_export_has_the_header_and_the_filtered_rows(
             answered["acknowledgement"]) == ("product-fit", "3", str(seeded.case),
                                              "email:pending")
 
-    everything = list(csv.reader(StringIO(browser.page("/responses.csv").text)))
+    everything = list(csv.reader(StringIO(_csv_text(browser.page("/responses.csv").content))))
     assert len(everything) == 1 + 14
+
+
+def _csv_text(content: bytes) -> str:
+    return content.decode("utf-8-sig")
+
+
+def test_csv_export_opens_in_excel_with_cyrillic_intact(
+    browser: Browser, seeded: SeededResponses, sessions: sessionmaker[Session]
+) -> None:
+    with transaction(sessions) as session:
+        row = session.get(FeedbackResponse, seeded.widget)
+        assert row is not None
+        row.comment = "Доставка опоздала, а számla hibás"
+    _log_in(browser)
+
+    content = browser.page("/responses.csv?channel=widget").content
+
+    assert content.startswith(b"\xef\xbb\xbfid,")  # the BOM tells Excel it is UTF-8
+    assert content.count(b"\xef\xbb\xbf") == 1
+    rows = list(csv.DictReader(StringIO(content.decode("utf-8-sig"))))
+    assert rows[0]["comment"] == "Доставка опоздала, а számla hibás"
 
 
 def test_csv_export_defuses_a_comment_that_starts_like_a_formula(
@@ -317,7 +338,8 @@ def test_csv_export_defuses_a_comment_that_starts_like_a_formula(
         assert row is not None
         row.comment = "=HYPERLINK(\"http://evil.example\")"
     _log_in(browser)
-    rows = list(csv.DictReader(StringIO(browser.page("/responses.csv?channel=widget").text)))
+    download = browser.page("/responses.csv?channel=widget").content
+    rows = list(csv.DictReader(StringIO(_csv_text(download))))
 
     assert rows[0]["comment"] == "'=HYPERLINK(\"http://evil.example\")"
 

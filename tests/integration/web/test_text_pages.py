@@ -67,7 +67,7 @@ def test_csv_has_one_row_per_group_and_theme(live: Container, browser: Browser) 
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     analysis = _direct(live)
     touchpoints = analysis.comments["touchpoint"].nunique()  # type: ignore[attr-defined]
     themes = len(analysis.taxonomy.themes)  # type: ignore[attr-defined]
@@ -146,7 +146,7 @@ def test_touchpoints_and_segments_are_shown_by_their_names(
     cells = set(re.findall(r"<t[dh][^>]*>([^<]*)</t[dh]>", by_segment))
     assert segments["key_account"] in cells and not set(segments) & cells
     rows = list(csv.DictReader(io.StringIO(
-        browser.client.get(f"/text.csv?by=touchpoint&lang={language}").text)))
+        browser.client.get(f"/text.csv?by=touchpoint&lang={language}").content.decode("utf-8-sig"))))
     named = {(row["Group"] if language == "en" else row["Группа"],
               row["Name"] if language == "en" else row["Название"]) for row in rows}
     assert ("renewal-email", touchpoints["renewal-email"]) in named

@@ -239,7 +239,7 @@ def test_exports_hold_every_customer(live: Container, browser: Browser, backend:
 
     assert exported.status_code == 200
     assert "attachment" in exported.headers["content-disposition"]
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert len(rows) == len(expected)
     assert {int(r["customer_id"]) for r in rows} == {int(c["customer_id"]) for c in expected}
     workbook = load_workbook(io.BytesIO(browser.client.get("/value/clv.xlsx").content))

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from io import BytesIO, StringIO
 from typing import Any
 
+from kano.adapters.exports.table_files import csv_bytes
 from kano.metrics import MetricRow
 
 CSV_MEDIA_TYPE = "text/csv"
@@ -71,15 +72,16 @@ def _csv_cell(value: Any) -> Any:
 
 def metric_csv(
     columns: Sequence[str], records: Sequence[Mapping[str, Any]],
-    titles: Mapping[str, str] | None = None,
+    titles: Mapping[str, str] | None = None, *, byte_order_mark: bool = True,
 ) -> bytes:
-    """UTF-8 CSV with a header row (the titles, else the column names)."""
+    """UTF-8 CSV with a header row (the titles, else the column names); behind a
+    byte-order mark unless ``byte_order_mark`` is False (the API's machine format)."""
     out = StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([(titles or {}).get(column, column) for column in columns])
     for record in records:
         writer.writerow([_csv_cell(record.get(column)) for column in columns])
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(out.getvalue()) if byte_order_mark else out.getvalue().encode("utf-8")
 
 
 def excel_number_format(spec: str) -> str:

@@ -1,7 +1,9 @@
 """The Responses page's list as a file: CSV (streamed in chunks) or XLSX.
 
 One row per response, with machine column names (the API's field names), so a script
-reads the same file in every language. Scores are numbers; an empty cell is no answer.
+reads the same file in every language; the CSV begins with UTF-8's byte-order mark, so
+Excel reads respondents' Cyrillic and Hungarian letters (``table_files.CSV_ENCODING``).
+``submitted_at`` is UTC, as stored. Scores are numbers; an empty cell is no answer.
 Texts typed by respondents (a comment, a customer's name) that start like a spreadsheet
 formula (``= + - @``, a tab or a carriage return) get a leading apostrophe in the CSV, as
 OWASP advises against formula injection; the XLSX stores every text as text instead.
@@ -15,6 +17,7 @@ from io import BytesIO, StringIO
 from typing import Any
 
 from kano.adapters.db.views.responses import ResponseListLine
+from kano.adapters.exports.table_files import csv_bytes
 
 CSV_MEDIA_TYPE = "text/csv"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,10 +49,14 @@ def _csv_cell(value: Any) -> Any:
 
 
 def response_csv_chunks(lines: Iterable[ResponseListLine]) -> Iterator[bytes]:
-    """UTF-8 CSV with a header row, in chunks of ``ROWS_PER_CHUNK`` rows."""
+    """UTF-8 CSV with a header row, in chunks of ``ROWS_PER_CHUNK`` rows; the first chunk
+    (the header) carries the byte-order mark."""
     out = StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    yield csv_bytes(out.getvalue())
+    out.seek(0)
+    out.truncate()
     for count, line in enumerate(lines, start=1):
         writer.writerow([_csv_cell(value) for value in response_record(line)])
         if count % ROWS_PER_CHUNK == 0:

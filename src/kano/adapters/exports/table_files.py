@@ -1,12 +1,13 @@
 """A titled table as a CSV or an XLSX file: what the scorecard, OKR and case exports share.
 
 The header row arrives in the reader's language; values are Python values (text, numbers,
-dates, None). CSV: UTF-8 (no byte-order mark, as every Kano CSV), numbers at full precision
-with a dot, times in ISO 8601, and a text that starts like a spreadsheet formula
-(``= + - @``, a tab or a carriage return) gets a leading apostrophe, as OWASP advises
-against formula injection (the Responses export does the same). XLSX: numbers stay numbers
-(money with its currency's number format), every text is stored as text (never a formula),
-the header row is bold and frozen.
+dates, None). CSV: UTF-8 with a byte-order mark (:func:`csv_bytes`, as every CSV a page
+hands out), numbers at full precision with a dot, times in ISO 8601 (UTC, as stored; the
+header says so), and a text that starts like a spreadsheet formula (``= + - @``, a tab or
+a carriage return) gets a leading apostrophe, as OWASP advises against formula injection
+(the Responses export does the same). XLSX: numbers stay numbers (money with its
+currency's number format), every text is stored as text (never a formula), the header row
+is bold and frozen.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from io import BytesIO, StringIO
 from typing import Any
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+CSV_ENCODING = "utf-8-sig"
+"""UTF-8 behind a byte-order mark. Excel on Windows opens a CSV without one in the system's
+code page, so Cyrillic and Hungarian letters (ő, ű) turn into mojibake; with it Excel,
+LibreOffice, Numbers, pandas and Python's ``utf-8-sig`` all read UTF-8."""
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 HEADER_COLOUR = "E8EDFB"
@@ -56,13 +61,18 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+def csv_bytes(text: str) -> bytes:
+    """A CSV's text as the bytes of a download: UTF-8 with the byte-order mark."""
+    return text.encode(CSV_ENCODING)
+
+
 def table_csv(header: Sequence[str], lines: Sequence[Line]) -> bytes:
     out = StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([csv_cell(title) for title in header])
     for line in lines:
         writer.writerow([csv_cell(value) for value in line.values])
-    return out.getvalue().encode("utf-8")
+    return csv_bytes(out.getvalue())
 
 
 def sheet_name(text: str, fallback: str) -> str:

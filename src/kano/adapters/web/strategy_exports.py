@@ -8,6 +8,7 @@ like the page it came from: the same status words, the workspace's currency.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from babel.dates import format_date
 from sqlalchemy.orm import Session
@@ -42,6 +43,13 @@ def download(content: bytes, media_type: str, filename: str) -> Response:
         "Content-Disposition": f'attachment; filename="{safe}"',
         "Cache-Control": "no-store",
     })
+
+
+def utc_heading(title: str, gettext: Callable[[str], str]) -> str:
+    """The heading of a file's column of times, naming their zone: "Opened (UTC)". Kano
+    stores times in UTC and a workspace has no time zone of its own, so a file says UTC
+    rather than guess a zone to convert to (every export the same way)."""
+    return gettext("%(column)s (UTC)") % {"column": title}
 
 
 def scorecard_texts(page: SignedInPageContext, db: Session, level: str) -> ScorecardTexts:
@@ -97,7 +105,7 @@ def okr_texts(page: SignedInPageContext, db: Session, cycle: CycleChoice) -> Okr
         current=_("Current value"),
         progress=_("Progress"),
         confidence=_("Confidence"),
-        last_check_in=_("Last check-in"),
+        last_check_in=utc_heading(_("Last check-in"), _),
         page=_("Page %(number)s"),
         levels={level: _(words) for level, words in LABELS["okr_level"].items()},
         confidence_words={band: _(STATUS_LABELS[status])

@@ -231,7 +231,7 @@ def _file(
     columns = metric_columns(query.by, rows, query.compare)
     records = metric_records(rows)
     if chosen == "csv":
-        content = metric_csv(columns, records)
+        content = metric_csv(columns, records, byte_order_mark=False)  # for scripts
         media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8"
     else:
         content = metric_xlsx(

@@ -47,7 +47,7 @@ from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedI
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.surveys import KANO_LABELS
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
-from kano.adapters.web.strategy_exports import download
+from kano.adapters.web.strategy_exports import download, utc_heading
 from kano.domain.feedback.cases import CaseRule, CaseStatus, check_transition
 from kano.domain.shared.errors import InvalidInput, NotFound
 
@@ -219,9 +219,10 @@ def inbox_file(page: SignedInPage, db: DbSession, extension: str, status: str | 
 def case_file_texts(page: SignedInPageContext) -> CaseFileTexts:
     _ = page.gettext
     return CaseFileTexts(
-        header=(_("Case"), _("Opened"), _("Title"), _("Customer"), _("Rule"), _("Priority"),
-                _("Status"), _("Owner"), _("Team"), _("First response due"),
-                _("Resolution due"), _("SLA breached"), _("Root causes")),
+        header=(_("Case"), utc_heading(_("Opened"), _), _("Title"), _("Customer"), _("Rule"),
+                _("Priority"), _("Status"), _("Owner"), _("Team"),
+                utc_heading(_("First response due"), _), utc_heading(_("Resolution due"), _),
+                _("SLA breached"), _("Root causes")),
         statuses={status: _(words) for status, words in STATUS_LABELS.items()},
         yes=_("yes"), no=_("no"), sheet=_("Cases"),
     )

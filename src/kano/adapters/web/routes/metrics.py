@@ -265,7 +265,8 @@ def _page(
                         | {name for name, _text in form.filters if name})
     # One look-up per mapping for the filters' choices and the result's keys alike.
     names = slice_names(db, page.workspace.id, [*form.by, *filterable],
-                        exploration.rows or [], _, all_products="product" in filterable)
+                        exploration.rows or [], _, language=language,
+                        all_products="product" in filterable)
     context: dict[str, Any] = {
         "metric": metric,
         "name": metric.name(language),
@@ -321,7 +322,8 @@ def _download(page: SignedInPageContext, db: DbSession, metric_id: str, kind: st
         return _page(page, db, catalogue, metric, exploration)
     _ = page.gettext
     by = exploration.form.by
-    names = slice_names(db, page.workspace.id, by, exploration.rows, _)
+    names = slice_names(db, page.workspace.id, by, exploration.rows, _,
+                        language=page.language.code)
     columns, records = with_names(
         metric_columns(by, exploration.rows, exploration.form.compare),
         metric_records(exploration.rows), names)
