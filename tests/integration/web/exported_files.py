@@ -1,6 +1,8 @@
-"""Reading the files the web exports hand out, as a user's spreadsheet or PDF reader would:
-CSV and XLSX rows, a PDF's page count and the characters its embedded fonts print (no PDF
-text extractor is installed, so the fonts' ToUnicode maps stand in for one)."""
+"""Fetching and reading the files the web exports hand out, as a user's browser and
+spreadsheet or PDF reader would: the download itself (a 200 attachment of the media type
+its extension names), CSV and XLSX rows, an XLSX sheet's cells (number formats, types), a
+PDF's page count and the characters its embedded fonts print (no PDF text extractor is
+installed, so the fonts' ToUnicode maps stand in for one)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,49 @@ import csv
 import re
 import zlib
 from io import BytesIO, StringIO
+from urllib.parse import urlsplit
 
+from httpx import Response
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tests.integration.web.browsing import Browser
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def download(browser: Browser, path: str, filename: str | None = None) -> Response:
+    """``path`` fetched as a user's browser would: a 200 of the media type its extension
+    names, sent as an attachment (named ``filename`` when given)."""
+    response = browser.page(path)
+    extension = urlsplit(path).path.rsplit(".", 1)[-1]
+    assert response.headers["content-type"] == MEDIA_TYPES[extension], path
+    disposition = response.headers["content-disposition"]
+    assert disposition.startswith("attachment"), (path, disposition)
+    if filename is not None:
+        assert disposition == f'attachment; filename="{filename}"'
+    return response
+
+
+def downloaded_rows(browser: Browser, path: str, filename: str | None = None) -> list[list[object]]:
+    """The rows of the CSV or XLSX export at ``path`` (see :func:`download`)."""
+    content = download(browser, path, filename).content
+    return csv_rows(content) if path.split("?")[0].endswith(".csv") else xlsx_rows(content)
+
+
+def xlsx_sheet(content: bytes) -> Worksheet:
+    """The workbook's first sheet, for what rows do not show: number formats, cell types."""
+    sheet = load_workbook(BytesIO(content)).active
+    assert isinstance(sheet, Worksheet)
+    return sheet
 
 
 def xlsx_rows(content: bytes) -> list[list[object]]:
-    sheet = load_workbook(BytesIO(content)).active
-    assert sheet is not None
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+    return [[cell.value for cell in row] for row in xlsx_sheet(content).iter_rows()]
 
 
 def csv_rows(content: bytes) -> list[list[str]]:

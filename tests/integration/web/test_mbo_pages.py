@@ -7,16 +7,15 @@ Ana's 2026 sheet (example strategy): coaching 40 % × 75 % = 30, first-contact r
 from __future__ import annotations
 
 import re
-from io import BytesIO
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import MboObjectiveRow, MboSheetRow
 from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.exported_files import download, downloaded_rows, pdf_pages
 from tests.integration.web.seed import SeededCompanies
 from tests.integration.web.strategy_seed import SECRET, SeededStrategy, seed_strategy
 
@@ -24,16 +23,6 @@ from tests.integration.web.strategy_seed import SECRET, SeededStrategy, seed_str
 @pytest.fixture
 def strategy(sessions: sessionmaker[Session], companies: SeededCompanies) -> SeededStrategy:
     return seed_strategy(sessions, companies)
-
-
-def _pages(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
-
-
-def _rows(xlsx: bytes) -> list[list[object]]:
-    sheet = load_workbook(BytesIO(xlsx)).active
-    assert sheet is not None
-    return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
 @pytest.mark.parametrize(("language", "score", "heading"), [
@@ -60,10 +49,8 @@ def test_xlsx_holds_the_weights_achievements_and_score(
 ) -> None:
     browser.log_in(strategy.editor, strategy.password)
 
-    response = browser.page("/mbo/sheets/ana-2026.xlsx")
+    rows = downloaded_rows(browser, "/mbo/sheets/ana-2026.xlsx", "mbo-ana-2026.xlsx")
 
-    assert response.headers["content-disposition"] == 'attachment; filename="mbo-ana-2026.xlsx"'
-    rows = _rows(response.content)
     header = rows.index(["Objective", "Weight, %", "Achievement, %", "Weighted score",
                          "Serves"])
     body = rows[header + 1:]
@@ -80,23 +67,22 @@ def test_xlsx_holds_the_weights_achievements_and_score(
 def test_xlsx_and_pdf_are_translated(browser: Browser, strategy: SeededStrategy) -> None:
     browser.log_in(strategy.editor, strategy.password)
 
-    rows = _rows(browser.page("/mbo/sheets/ana-2026.xlsx?lang=ru").content)
-    pdf = browser.page("/mbo/sheets/ana-2026.pdf?lang=ru").content
+    rows = downloaded_rows(browser, "/mbo/sheets/ana-2026.xlsx?lang=ru")
+    pdf = download(browser, "/mbo/sheets/ana-2026.pdf?lang=ru").content
 
     assert rows[0] == ["Лист оценки MBO", None, None, None, None]
     assert ["Статус", "Согласован"] in [row[:2] for row in rows]
-    assert pdf.startswith(b"%PDF-") and _pages(pdf) == 1
+    assert pdf.startswith(b"%PDF-") and pdf_pages(pdf) == 1
 
 
 def test_pdf_is_one_a4_page_for_a_usual_sheet(browser: Browser, strategy: SeededStrategy
                                               ) -> None:
     browser.log_in(strategy.editor, strategy.password)
 
-    response = browser.page("/mbo/sheets/ana-2026.pdf")
+    response = download(browser, "/mbo/sheets/ana-2026.pdf")
 
-    assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
-    assert _pages(response.content) == 1
+    assert pdf_pages(response.content) == 1
     assert re.search(rb"/MediaBox \[ ?0 0 595\.2\d* 841\.8\d* ?\]", response.content)
 
 
@@ -117,9 +103,9 @@ def test_a_long_sheet_continues_on_more_pages(
         )
     browser.log_in(strategy.editor, strategy.password)
 
-    pdf = browser.page("/mbo/sheets/ana-2026.pdf").content
+    pdf = download(browser, "/mbo/sheets/ana-2026.pdf").content
 
-    assert _pages(pdf) >= 3
+    assert pdf_pages(pdf) >= 3
 
 
 def test_weights_that_do_not_add_up_are_named_instead_of_scored(
@@ -132,7 +118,7 @@ def test_weights_that_do_not_add_up_are_named_instead_of_scored(
     browser.log_in(strategy.editor, strategy.password)
 
     page = browser.page("/mbo").text
-    rows = _rows(browser.page("/mbo/sheets/ana-2026.xlsx").content)
+    rows = downloaded_rows(browser, "/mbo/sheets/ana-2026.xlsx")
 
     problem = "The weights add up to 95%; they must add up to 100%."
     assert text_of(page, "weights-problem") == problem
@@ -145,11 +131,11 @@ def test_each_workspace_exports_its_own_sheet_under_the_same_key(
     browser: Browser, strategy: SeededStrategy
 ) -> None:
     browser.log_in(strategy.companies.bob, strategy.password)  # owner in Acme, viewer in Globex
-    acme_rows = _rows(browser.page("/mbo/sheets/ana-2026.xlsx").content)
+    acme_rows = downloaded_rows(browser, "/mbo/sheets/ana-2026.xlsx")
     browser.client.post("/workspace", data={
         "workspace_id": str(strategy.companies.globex_id), "csrf_token": browser.session_token()})
 
-    globex_rows = _rows(browser.page("/mbo/sheets/ana-2026.xlsx").content)
+    globex_rows = downloaded_rows(browser, "/mbo/sheets/ana-2026.xlsx")
 
     assert not any(SECRET in str(value) for row in acme_rows for value in row)
     assert any(SECRET in str(value) for row in globex_rows for value in row)

@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import OkrObjectiveRow
 from tests.integration.web.browsing import Browser
-from tests.integration.web.exported_files import csv_rows, pdf_characters, pdf_pages, xlsx_rows
+from tests.integration.web.exported_files import (
+    csv_rows,
+    download,
+    downloaded_rows,
+    pdf_characters,
+    pdf_pages,
+)
 from tests.integration.web.seed import SeededCompanies
 from tests.integration.web.strategy_seed import SECRET, SeededStrategy, seed_strategy
 
@@ -32,10 +38,8 @@ def test_okr_xlsx_holds_the_tree_with_key_results_in_hungarian(
 ) -> None:
     browser.log_in(strategy.editor, strategy.password)
 
-    response = browser.page("/okr.xlsx?cycle=2026-q3&lang=hu")
+    rows = downloaded_rows(browser, "/okr.xlsx?cycle=2026-q3&lang=hu", "okr-2026-q3.xlsx")
 
-    assert response.headers["content-disposition"] == 'attachment; filename="okr-2026-q3.xlsx"'
-    rows = xlsx_rows(response.content)
     assert rows[0] == HU_OKR_HEADER
     objectives = [row[:3] for row in rows[1:] if row[5] is None]
     assert objectives == [  # depth first, each under its parent
@@ -63,9 +67,9 @@ def test_okr_csv_and_pdf_of_the_cycle_the_page_shows(
     browser.log_in(strategy.viewer, strategy.password)
 
     page = browser.page("/okr?cycle=2026-q3").text
-    raw = browser.page("/okr.csv?cycle=2026-q3").content
+    raw = download(browser, "/okr.csv?cycle=2026-q3").content
     rows = csv_rows(raw)
-    pdf = browser.page("/okr.pdf?cycle=2026-q3&lang=hu").content
+    pdf = download(browser, "/okr.pdf?cycle=2026-q3&lang=hu").content
 
     assert 'href="/okr.xlsx?cycle=2026-q3"' in page
     assert raw.startswith(b"\xef\xbb\xbfLevel,")  # the BOM: Excel reads UTF-8, not cp1251

@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from io import BytesIO
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import MeasureRow, ObjectiveRow, PerspectiveRow, Workspace
 from tests.integration.web.browsing import Browser
-from tests.integration.web.exported_files import csv_rows, pdf_characters, pdf_pages, xlsx_rows
+from tests.integration.web.exported_files import (
+    download,
+    downloaded_rows,
+    pdf_characters,
+    pdf_pages,
+    xlsx_rows,
+    xlsx_sheet,
+)
 from tests.integration.web.seed import SeededCompanies
 from tests.integration.web.strategy_seed import SECRET, SeededStrategy, id_of, seed_strategy
 
@@ -36,11 +41,8 @@ def test_scorecard_xlsx_holds_every_level_with_rolled_up_scores_in_hungarian(
 ) -> None:
     browser.log_in(strategy.editor, strategy.password)
 
-    response = browser.page("/scorecard.xlsx?lang=hu")
+    rows = downloaded_rows(browser, "/scorecard.xlsx?lang=hu", "scorecard-company.xlsx")
 
-    assert response.headers["content-disposition"] == (
-        'attachment; filename="scorecard-company.xlsx"')
-    rows = xlsx_rows(response.content)
     assert rows[0] == HU_SCORECARD_HEADER
     overall, body = rows[1], rows[2:]
     assert overall[0] == "Összpontszám" and overall[10] in HU_STATUSES
@@ -72,14 +74,13 @@ def test_scorecard_csv_writes_money_in_the_workspace_currency(
                         .values(unit="money"))
     browser.log_in(strategy.editor, strategy.password)
 
-    rows = csv_rows(browser.page("/scorecard.csv").content)
-    workbook = xlsx_rows(browser.page("/scorecard.xlsx").content)
+    rows = downloaded_rows(browser, "/scorecard.csv")
+    content = download(browser, "/scorecard.xlsx").content
+    workbook, sheet = xlsx_rows(content), xlsx_sheet(content)
 
     assert rows[0][:3] == ["Perspective", "Objective", "Measure"]
     revenue = next(row for row in rows if row[2] == "Revenue")
     assert revenue[5:9] == ["HUF", "", "11000000.0", "10120000.0"]
-    sheet = load_workbook(BytesIO(browser.page("/scorecard.xlsx").content)).active
-    assert sheet is not None
     cell = next(row for row in sheet.iter_rows() if row[2].value == "Revenue")[8]
     assert cell.value == 10120000 and "HUF" in cell.number_format
     assert len(workbook) == len(rows)
@@ -96,11 +97,10 @@ def test_scorecard_files_keep_a_formula_as_text(
                         .values(title=formula))
     browser.log_in(strategy.editor, strategy.password)
 
-    rows = csv_rows(browser.page("/scorecard.csv").content)
-    sheet = load_workbook(BytesIO(browser.page("/scorecard.xlsx").content)).active
+    rows = downloaded_rows(browser, "/scorecard.csv")
+    sheet = xlsx_sheet(download(browser, "/scorecard.xlsx").content)
 
     assert ["'" + formula] == [row[1] for row in rows if formula in row[1]]
-    assert sheet is not None
     cells = [row[1] for row in sheet.iter_rows() if row[1].value == formula]
     assert len(cells) == 1 and cells[0].data_type == "s"
 
@@ -111,7 +111,7 @@ def test_scorecard_follows_the_chosen_scorecard_for_a_viewer(
     browser.log_in(strategy.viewer, strategy.password)
 
     page = browser.page("/scorecard?scorecard=service").text
-    rows = csv_rows(browser.page("/scorecard.csv?scorecard=service").content)
+    rows = downloaded_rows(browser, "/scorecard.csv?scorecard=service")
 
     assert 'href="/scorecard.pdf?scorecard=service"' in page
     assert [row[1] for row in rows if row[1] and not row[2]] == [
@@ -130,10 +130,8 @@ def test_scorecard_pdf_is_landscape_a4_and_prints_hungarian_and_russian(
                         .values(name="Обучение и развитие"))
     browser.log_in(strategy.editor, strategy.password)
 
-    response = browser.page("/scorecard.pdf?lang=hu")
+    pdf = download(browser, "/scorecard.pdf?lang=hu").content
 
-    pdf = response.content
-    assert response.headers["content-type"] == "application/pdf"
     assert pdf.startswith(b"%PDF-") and 1 <= pdf_pages(pdf) <= 2  # 23 rows
     assert re.search(rb"/MediaBox \[\s*0 0 841\.8\d* 595\.2\d*", pdf)  # landscape A4
     # "Összpontszám", "Nézőpont", "Állapot" and the Russian perspective's name print.
@@ -156,8 +154,8 @@ def test_a_long_scorecard_pdf_continues_on_pages_that_repeat_the_header(
             ))
     browser.log_in(strategy.editor, strategy.password)
 
-    pdf = browser.page("/scorecard.pdf").content
-    rows = xlsx_rows(browser.page("/scorecard.xlsx").content)
+    pdf = download(browser, "/scorecard.pdf").content
+    rows = downloaded_rows(browser, "/scorecard.xlsx")
 
     assert pdf_pages(pdf) >= 3
     assert sum(1 for row in rows if str(row[2]).startswith("Extra measure")) == 80

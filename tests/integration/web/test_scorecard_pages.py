@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.orm import AuditEntry, CauseEffectLinkRow, ObjectiveRow
 from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.exported_files import xlsx_rows
 from tests.integration.web.seed import SeededCompanies
 from tests.integration.web.strategy_seed import SECRET, SeededStrategy, id_of, seed_strategy
 
@@ -204,12 +205,7 @@ def test_pages_never_show_another_workspace(
 
     assert SECRET.encode() not in response.content
     if path == "/mbo/sheets/ana-2026.xlsx":
-        from io import BytesIO
-
-        from openpyxl import load_workbook
-
-        cells = [c.value for row in load_workbook(BytesIO(response.content)).active.iter_rows()
-                 for c in row]
+        cells = [value for row in xlsx_rows(response.content) for value in row]
         assert not any(SECRET in str(v) for v in cells)
         assert "Coach every new agent" in cells
 
