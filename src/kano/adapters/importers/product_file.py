@@ -11,6 +11,7 @@ the row number a spreadsheet shows and the column. One audit entry says who impo
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,9 +31,15 @@ BATCH = 1000  # codes per query: PostgreSQL takes at most 65,535 parameters a st
 
 @dataclass(frozen=True)
 class RowProblem:
+    """``kind`` says what is wrong for a page to say in its language: ``missing`` (no such
+    column), ``duplicate`` (the code is also on ``other_row``) or ``invalid`` (the value
+    breaks the column's rule); ``reason`` says it in English, for the CLI."""
+
     row: int
     column: str
     reason: str
+    kind: str = "invalid"
+    other_row: int | None = None
 
 
 @dataclass
@@ -50,12 +57,15 @@ class ProductImport:
 
 def read_products(path: Path) -> tuple[list[Product], list[RowProblem]]:
     """The file's products, or every problem (a missing column is a problem of row 1)."""
-    table = read_table(path, FileMapping())
+    try:
+        table = read_table(path, FileMapping())
+    except zipfile.BadZipFile as error:  # an .xlsx that is not a workbook at all
+        raise InvalidInput("FILE", f"is not a readable XLSX workbook: {error}") from None
     header = [cell.strip().lower() for cell in table.headers[0]] if table.headers else []
     missing = [name for name in COLUMNS[:2] if name not in header]
     if missing:
         known = ", ".join(name for name in header if name) or "nothing"
-        return [], [RowProblem(1, name, f"no such column (the header has: {known})")
+        return [], [RowProblem(1, name, f"no such column (the header has: {known})", "missing")
                     for name in missing]  # fmt: skip
     where = {name: header.index(name) for name in COLUMNS if name in header}
     products: list[Product] = []
@@ -73,8 +83,9 @@ def read_products(path: Path) -> tuple[list[Product], list[RowProblem]]:
             problems.append(RowProblem(number, problem.field, problem.message))
             continue
         if product.code in first_row:
-            problems.append(RowProblem(number, "code", f"{product.code!r} is also on row "
-                                                       f"{first_row[product.code]}"))  # fmt: skip
+            other = first_row[product.code]
+            problems.append(RowProblem(number, "code", f"{product.code!r} is also on row {other}",
+                                       "duplicate", other))  # fmt: skip
             continue
         first_row[product.code] = number
         products.append(product)

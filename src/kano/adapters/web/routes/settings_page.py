@@ -2,10 +2,11 @@
 by every route that answers on it: the page itself, and a form's errors shown next to the
 field (status 422) or a refusal (403).
 
-Sections: "Surveys" and "Money" (everyone in the workspace sees what holds; owners and
-admins change them), and "Acknowledgement e-mail", "Members", "API tokens" and "Webhooks"
-(owners and admins only: the others neither see them nor may use their forms: their routes declare
-``AcknowledgementAdminPage``, ``AdminPage`` or ``MembersAdminPage``).
+Sections: "Surveys", "Money" and a link to "Products" (everyone in the workspace sees
+what holds; owners and admins change them), and "Acknowledgement e-mail", "Members",
+"API tokens" and "Webhooks" (owners and admins only: the others neither see them nor may use
+their forms: their routes declare ``AcknowledgementAdminPage``, ``AdminPage`` or
+``MembersAdminPage``).
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ def render_settings(page: SignedInPageContext, db: Session, *, status_code: int 
            "notice": None, "token_form": None, "token_error": None, "webhook_form": None,
            "webhook_error": None, "member_form": None, "member_error": None,
            "members_refused": False, "ack_refused": False, "currency_form": None,
-           "currency_error": None, "currency_refused": False, **context},
+           "currency_error": None, "currency_refused": False, "products_refused": False,
+           **context},
     )
 
 
@@ -177,3 +179,5 @@ AcknowledgementAdminPage = Annotated[AdminPageContext, Depends(_administering("a
 """For the "Acknowledgement e-mail" forms (the refusal is said at the top of the page)."""
 CurrencyAdminPage = Annotated[AdminPageContext, Depends(_administering("currency_refused"))]
 """For the "Money" form (the refusal is said in that section)."""
+ProductsAdminPage = Annotated[AdminPageContext, Depends(_administering("products_refused"))]
+"""For the "Products" forms (the refusal is said at the top of the settings page)."""

@@ -4,7 +4,8 @@ the workspace's currency, has its route in ``settings_currency``): the survey fa
 window and reminder delay (owners and admins change them, CSRF-checked, audit-logged
 through ``feedback_settings``; an empty field means the server default, shown beside it).
 Its "API tokens" and "Webhooks" sections have their routes in ``settings_tokens`` and
-``settings_webhooks``; the page itself is rendered by ``settings_page``.
+``settings_webhooks``, the product catalogue its own page in ``settings_products``; the
+page itself is rendered by ``settings_page``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from kano.adapters.web.routes import (
     settings_acknowledgement,
     settings_currency,
     settings_members,
+    settings_products,
     settings_tokens,
     settings_webhooks,
 )
@@ -70,6 +72,7 @@ def switch_workspace(
 router.include_router(settings_acknowledgement.router)
 router.include_router(settings_currency.router)
 router.include_router(settings_members.router)
+router.include_router(settings_products.router)
 router.include_router(settings_tokens.router)
 router.include_router(settings_webhooks.router)
 
