@@ -10,6 +10,12 @@ behaviour, where the analyses already look:
   ``loyalty_<type>``, value the points, or 1): the churn model's
   ``loyalty_activity_recent`` feature counts them per customer.
 
+When the file names the products (``product_name`` next to ``product``), the workspace's
+product catalogue learns the names of the codes it does not know yet; a code it already
+names keeps its name, since a name someone gave (on the settings page, through the API or
+``kano products import``) is the one the workspace chose, and an export's is often a
+till's abbreviation.
+
 Members are matched to customers by external id (or e-mail). A file is checked whole
 before anything is written; any bad row stops the import and every problem is reported by
 row and column. Re-importing an overlapping export adds only the rows not stored yet (a
@@ -33,6 +39,13 @@ from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import audit
 from kano.adapters.db.orm import Customer, ProcessEvent, Transaction
+from kano.adapters.db.product_catalogue import (
+    Product,
+    checked_product,
+    product_names,
+    upsert_products,
+)
+from kano.domain.shared.errors import InvalidInput
 
 CHANNEL = "loyalty"
 PROCESS = "loyalty"
@@ -51,6 +64,7 @@ class LoyaltyColumns:
     amount: str = "amount"
     points: str = "points"
     product: str | None = None
+    product_name: str | None = None  # names the product codes the catalogue lacks
     margin: str | None = None
     match_by: str = "external_id"  # or "email"
 
@@ -69,6 +83,7 @@ class LoyaltyReport:
     events: int = 0
     skipped: int = 0
     created_members: int = 0
+    products_named: int = 0  # codes the catalogue learnt a name for (or would, dry run)
     dry_run: bool = False
     problems: list[RowProblem] = field(default_factory=list)
 
@@ -85,6 +100,7 @@ class _Row:
     amount: float
     points: float
     product: str
+    product_name: str
     margin: float | None
 
 
@@ -109,8 +125,10 @@ def parse_rows(
 ) -> tuple[list[_Row], list[RowProblem]]:
     """Every row checked; the good ones and every problem (row numbers as in the file)."""
     needed = [columns.member, columns.occurred_at, columns.kind, columns.amount, columns.points]
-    needed += [c for c in (columns.product, columns.margin) if c]
+    needed += [c for c in (columns.product, columns.product_name, columns.margin) if c]
     absent = [c for c in needed if c not in frame.columns]
+    if columns.product_name and not columns.product:
+        return [], [RowProblem(1, columns.product_name, "names need the product column too")]
     if absent:
         known = ", ".join(map(str, frame.columns))
         return [], [RowProblem(1, c, f"no such column (the file has: {known})") for c in absent]
@@ -176,6 +194,7 @@ def _parse_row(
         else:
             margin = amount * margin_share
     product = str(record[columns.product]).strip()[:64] if columns.product else ""
+    name = str(record[columns.product_name]).strip() if columns.product_name else ""
     if not ok:
         return None
     return _Row(
@@ -185,6 +204,7 @@ def _parse_row(
         amount,
         points,
         product or "loyalty purchase",
+        name if product else "",
         margin,
     )
 
@@ -241,6 +261,7 @@ def import_loyalty(
         report.created_members = len(unknown)
         report.purchases = sum(r.kind == PURCHASE for r in rows)
         report.events = len(rows) - report.purchases
+        report.products_named = len(_unnamed_products(session, workspace_id, rows))
         return report
     for member in unknown:
         customer = Customer(
@@ -258,6 +279,9 @@ def import_loyalty(
         known[member] = customer.id
     report.created_members = len(unknown)
     _store(session, workspace_id, rows, known, report)
+    unnamed = _unnamed_products(session, workspace_id, rows)
+    upsert_products(session, workspace_id, unnamed)
+    report.products_named = len(unnamed)
     audit(
         session,
         workspace_id,
@@ -271,9 +295,29 @@ def import_loyalty(
             "events": report.events,
             "skipped": report.skipped,
             "created_members": report.created_members,
+            "products_named": report.products_named,
         },
     )
     return report
+
+
+def _unnamed_products(session: Session, workspace_id: int, rows: list[_Row]) -> list[Product]:
+    """The purchases' products the catalogue has no name for, each with the first name the
+    file gives it. A code the catalogue could not hold (a space, a '/' …) or a name it would
+    refuse is left unnamed: the import is of behaviour, and names are a courtesy."""
+    offered: dict[str, Product] = {}
+    for row in rows:
+        if row.kind != PURCHASE or not row.product_name or row.product in offered:
+            continue
+        try:
+            offered[row.product] = checked_product(row.product, row.product_name[:200])
+        except InvalidInput:
+            continue
+    codes = sorted(offered)
+    named: set[str] = set()
+    for start in range(0, len(codes), 1000):
+        named.update(product_names(session, workspace_id, codes[start : start + 1000]))
+    return [offered[code] for code in codes if code not in named]
 
 
 def _store(

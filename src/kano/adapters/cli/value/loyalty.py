@@ -31,6 +31,12 @@ def import_loyalty_file(
     amount_col: str = typer.Option("amount", "--amount-col", help="Purchase amount column."),
     points_col: str = typer.Option("points", "--points-col", help="Points column."),
     product_col: str | None = typer.Option(None, "--product-col", help="Product column."),
+    product_name_col: str | None = typer.Option(
+        None,
+        "--product-name-col",
+        help="Product name column (with --product-col): names the product codes the "
+        "catalogue does not know yet; names already given are kept.",
+    ),
     margin_col: str | None = typer.Option(None, "--margin-col", help="Purchase margin column."),
     margin_share: float | None = typer.Option(
         None,
@@ -63,6 +69,7 @@ def import_loyalty_file(
         amount=amount_col,
         points=points_col,
         product=product_col,
+        product_name=product_name_col,
         margin=margin_col,
         match_by=match_by,
     )
@@ -108,6 +115,11 @@ def import_loyalty_file(
     table.add_row(
         "new customers" if not dry_run else "new customers needed", f"{report.created_members:,}"
     )
+    if product_name_col:
+        table.add_row(
+            "products named in the catalogue" if not dry_run else "products to be named",
+            f"{report.products_named:,}",
+        )
     console.print(table)
     if not dry_run and report.imported:
         console.print("Run [bold]kano warehouse load[/] to bring them into the analyses.")
