@@ -10,41 +10,23 @@ the "positive data is accepted" check is left out.
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import positive_data_acceptance
 from starlette.applications import Starlette
 
-from kano.adapters.api.app import API_PREFIX
-from kano.domain.workspaces import Scope
+from tests.integration.api.schemathesis_run import MODES, RUNS, fuzz, with_known
 from tests.integration.api.seed import SeededWorkspace
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                         ids=["valid-input", "invalid-input"])
+@MODES
 def test_customer_changes_never_error_and_conform_to_the_openapi(
     host_app: Starlette, acme: SeededWorkspace, mode: GenerationMode
 ) -> None:
-    config = schemathesis.Config.from_dict({
-        "headers": acme.auth(Scope.WRITE),
-        "generation": {"with-security-parameters": False, "allow-extra-parameters": False},
-    })
-    schema = schemathesis.openapi.from_asgi(
-        f"{API_PREFIX}/openapi.json", host_app, config=config
-    ).include(path_regex=r"^/customers/\{customer_id\}$", method="PATCH")
-    known = iter(acme.customer_ids * 100)
-
-    @given(case=schema.as_strategy(generation_mode=mode))
-    @settings(max_examples=150, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))
-    def call_and_validate(case: schemathesis.Case[Any]) -> None:
-        if mode is GenerationMode.POSITIVE and case.path_parameters:
-            # Mostly real customers, so bodies reach the checks past the 404.
-            case.path_parameters["customer_id"] = next(known)
-        case.call_and_validate(excluded_checks=[positive_data_acceptance])
-
-    call_and_validate()
+    # Mostly real customers, so bodies reach the checks past the 404.
+    run = RUNS["customer-edit"]
+    fuzz(
+        host_app,
+        run,
+        acme.auth(run.scope),
+        mode,
+        prepare=with_known(mode, {"customer_id": acme.customer_ids}),
+    )

@@ -16,23 +16,19 @@ from typing import Any
 
 import duckdb
 import pytest
-import schemathesis
 import yaml
-from hypothesis import HealthCheck, given, strategies
-from hypothesis import settings as hypothesis_settings
 from openpyxl import load_workbook
 from schemathesis import GenerationMode
-from schemathesis.checks import positive_data_acceptance
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from kano.adapters.api.app import API_PREFIX
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import CustomMetricRow
 from kano.config import Settings
 from kano.metrics import Layer, MetricRow, built_in_catalogue, load_custom_metrics
 from tests.integration.api.problems import assert_invalid_field, assert_problem
+from tests.integration.api.schemathesis_run import MODES, RUNS, fuzz, with_known
 from tests.integration.api.seed import SeededWorkspace
 from tests.integration.metric_warehouse import DemoWarehouseFiles, engine_rows
 
@@ -295,8 +291,7 @@ def test_warehouse_is_closed_after_each_request(
     duckdb.connect(warehouse.removeprefix("duckdb:///")).close()
 
 
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                         ids=["valid-input", "invalid-input"])
+@MODES
 def test_metric_endpoints_never_error_on_generated_input(
     host_app: Starlette, acme: SeededWorkspace, warehouse: str, mode: GenerationMode
 ) -> None:
@@ -304,22 +299,8 @@ def test_metric_endpoints_never_error_on_generated_input(
     the 409): generated slices, filters, dates and conditions reach the engine, and no
     request may end in a 5xx or in a response the OpenAPI document does not declare.
     Which slices exist depends on the metric, so valid-looking input may get a 422.
-    The path's metric id is drawn from the catalogue, or nearly every case would be a 404."""
-    config = schemathesis.Config.from_dict({
-        "headers": acme.auth(),
-        "generation": {"with-security-parameters": False, "allow-extra-parameters": False},
-    })
-    schema = schemathesis.openapi.from_asgi(
-        f"{API_PREFIX}/openapi.json", host_app, config=config
-    ).include(path_regex=r"^/metrics")
-
-    @given(case=schema.as_strategy(generation_mode=mode),
-           metric_id=strategies.sampled_from(CATALOGUE.ids()))
-    @hypothesis_settings(max_examples=120, deadline=None, database=None,
-                         suppress_health_check=list(HealthCheck))
-    def call_and_validate(case: schemathesis.Case[Any], metric_id: str) -> None:
-        if case.path_parameters and mode is GenerationMode.POSITIVE:
-            case.path_parameters = {"metric_id": metric_id}
-        case.call_and_validate(excluded_checks=[positive_data_acceptance])
-
-    call_and_validate()
+    The path's metric id is mostly one of the catalogue's, or nearly every case would be
+    a 404."""
+    run = RUNS["metrics"]
+    in_catalogue = with_known(mode, {"metric_id": CATALOGUE.ids()})
+    fuzz(host_app, run, acme.auth(run.scope), mode, prepare=in_catalogue)

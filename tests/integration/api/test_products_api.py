@@ -8,23 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-import schemathesis
-from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import positive_data_acceptance
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from kano.adapters.api.app import API_PREFIX
 from kano.adapters.db.orm import AuditEntry
 from kano.adapters.db.product_catalogue import Product, upsert_products
 from kano.domain.workspaces import Scope
 from tests.integration.api.problems import assert_invalid_field
+from tests.integration.api.schemathesis_run import MODES, RUNS, fuzz, schema_can_judge
 from tests.integration.api.seed import SeededWorkspace
-from tests.integration.api.test_schemathesis import schema_can_judge
 
 
 def _names(api: TestClient, ws: SeededWorkspace) -> list[tuple[str, str, str | None]]:
@@ -157,31 +152,12 @@ def test_the_catalogue_is_paged_with_limit_and_cursor_like_every_list(
     assert_invalid_field(api.get("products", params={"limit": 0}, headers=acme.auth()), "limit")
 
 
-@pytest.mark.parametrize(
-    "mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid-input", "invalid-input"]
-)
+@MODES
 def test_product_writes_never_error_and_conform_to_the_openapi(
     host_app: Starlette, acme: SeededWorkspace, mode: GenerationMode
 ) -> None:
-    config = schemathesis.Config.from_dict(
-        {
-            "headers": acme.auth(Scope.WRITE),
-            "generation": {"with-security-parameters": False, "allow-extra-parameters": False},
-        }
-    )
-    schema = schemathesis.openapi.from_asgi(
-        f"{API_PREFIX}/openapi.json", host_app, config=config
-    ).include(path_regex=r"^/products")
-
-    @given(case=schema.as_strategy(generation_mode=mode))
-    @settings(
-        max_examples=150, deadline=None, database=None, suppress_health_check=list(HealthCheck)
-    )
-    def call_and_validate(case: schemathesis.Case[Any]) -> None:
-        excluded = [] if schema_can_judge(case) else [positive_data_acceptance]  # a cursor
-        case.call_and_validate(excluded_checks=excluded)
-
-    call_and_validate()
+    run = RUNS["products"]
+    fuzz(host_app, run, acme.auth(run.scope), mode, schema_judges=schema_can_judge)
 
 
 def test_orders_and_requirements_carry_the_products_name(
