@@ -12,10 +12,14 @@ then times:
   same again (nothing changes);
 * generated: a file of N objectives (2 measures with 3 values each, N/2 links) imported
   into an empty workspace, the same file again, then a changed version (every title
-  changed, every tenth objective and every fifth link left out).
+  changed, every tenth objective and every fifth link left out), then that version with
+  many changes (every measure's target and every value changed, every link given a
+  hypothesis and a lag, every third link rewired: deleted and created).
 
 Printed: the median of each figure per version and the ratio after / each REV, in
-wall-clock seconds and (lines "… cpu") the worker's CPU seconds. `--no-demo` times only
+wall-clock seconds, (lines "… cpu") the worker's CPU seconds, and (lines "… statements",
+"… rows sent") the SQL statements sent through SQLAlchemy (an executemany is one) and
+their parameter sets: the machine-independent figures. `--no-demo` times only
 the generated file.
 """
 
@@ -37,11 +41,16 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-FIGURES = ("demo fresh", "demo again", "generated fresh", "generated again", "generated changed")
+FIGURES = ("demo fresh", "demo again", "generated fresh", "generated again", "generated changed",
+           "generated many changes")
 
 
-def generated_file(objectives: int, users: list[str], changed: bool = False) -> str:
-    """A strategy file: a company and a department scorecard, four perspectives each."""
+def generated_file(objectives: int, users: list[str], changed: bool = False,
+                   many: bool = False) -> str:
+    """A strategy file: a company and a department scorecard, four perspectives each.
+    ``changed``: every title changed, every tenth objective and fifth link left out;
+    ``many`` (with ``changed``): the same objectives, but every measure's target and every
+    value changed, every link given a hypothesis and a lag, every third one rewired."""
     lines = ["format: kano-strategy/1", "scorecards:"]
     keys: list[str] = []  # the objectives the file lists
     for card in ("company", "sales"):
@@ -66,19 +75,23 @@ def generated_file(objectives: int, users: list[str], changed: bool = False) -> 
                               f"                name: Measure {m} of {key}",
                               "                direction: higher",
                               "                amber_from: 40", "                green_from: 60",
-                              "                target: 80", "                values:"]
+                              f"                target: {85 if many else 80}",
+                              "                values:"]
                     for month in (1, 2, 3):
                         lines += [f"                  - period: 2026-0{month}-01",
-                                  f"                    actual: {50 + month + m}"]
+                                  f"                    actual: {50 + month + m + 10 * many}"]
         if card == "company":
             continue
         lines.append("    links:")
         for n in range(objectives // 2):
             if changed and n % 5 == 4:
                 continue
-            cause, effect = keys[n % len(keys)], keys[(n * 7 + 3) % len(keys)]
+            rewired = many and n % 3 == 2
+            cause, effect = keys[n % len(keys)], keys[(n * 7 + 3 + rewired) % len(keys)]
             if cause != effect:
                 lines += [f"      - cause: {cause}", f"        effect: {effect}"]
+                if many:
+                    lines += [f"        hypothesis: Link {n} holds", "        lag_months: 2"]
     return "\n".join(lines) + "\n"
 
 
@@ -130,23 +143,35 @@ def worker(engine: str, demo_data: Path, objectives: int, demo: bool = True) -> 
     """Each figure's wall-clock seconds, and as "FIGURE cpu" this process's CPU seconds (on
     a loaded machine the steadier of the two: SQLite runs in this process, PostgreSQL's
     own work is not in it)."""
+    from sqlalchemy import event
+
     from kano.adapters.db.engine import make_engine, make_session_factory
     from kano.adapters.importers.company_parquet import load_company
     from kano.adapters.strategy_code import import_strategy
     from kano.demo.strategy import import_demo_strategy
 
     figures: dict[str, float] = {}
+    calls = [0, 0]  # statements sent (an executemany is one), parameter sets
+
+    def counted(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                executemany: bool) -> None:
+        calls[0] += 1
+        calls[1] += len(parameters) if executemany else 1
 
     def timed(figure: str, work: Any) -> Any:
         wall, cpu = time.perf_counter(), time.process_time()
+        before = list(calls)
         result = work()
         figures[figure] = time.perf_counter() - wall
         figures[f"{figure} cpu"] = time.process_time() - cpu
+        figures[f"{figure} statements"] = calls[0] - before[0]
+        figures[f"{figure} rows sent"] = calls[1] - before[1]
         return result
 
     with tempfile.TemporaryDirectory() as folder:
         url = _fresh_database(engine, Path(folder))
         db = make_engine(url)
+        event.listen(db, "before_cursor_execute", counted)
         try:
             sessions = make_session_factory(db)
             if demo:
@@ -160,7 +185,9 @@ def worker(engine: str, demo_data: Path, objectives: int, demo: bool = True) -> 
                             workspace="warm")
             texts = {"generated fresh": generated_file(objectives, users),
                      "generated again": generated_file(objectives, users),
-                     "generated changed": generated_file(objectives, users, changed=True)}
+                     "generated changed": generated_file(objectives, users, changed=True),
+                     "generated many changes": generated_file(objectives, users, changed=True,
+                                                              many=True)}
             for figure, text in texts.items():
                 result = timed(figure, lambda t=text: import_strategy(
                     sessions, t, source="bench.yaml", workspace="gen"))
@@ -229,13 +256,14 @@ def main() -> None:
             print(f"\n{engine}: {args.objectives} objectives, {2 * args.objectives} measures "
                   f"(median of {args.runs} runs, seconds)")
             befores = list(versions)[:-1]
-            print(f"{'figure':<24}" + "".join(f"{name:>12}" for name in versions)
+            print(f"{'figure':<36}" + "".join(f"{name:>12}" for name in versions)
                   + "".join(f"{'/' + name:>12}" for name in befores))
             figures = FIGURES[2:] if args.no_demo else FIGURES
-            for figure in [*figures, *(f"{figure} cpu" for figure in figures)]:
+            for figure in [*figures, *(f"{figure} {what}" for what in
+                                       ("cpu", "statements", "rows sent") for figure in figures)]:
                 medians = [statistics.median(r[figure] for r in runs[name]) for name in versions]
                 ratios = "".join(f"{medians[-1] / m:>11.2f}x" for m in medians[:-1])
-                print(f"{figure:<24}" + "".join(f"{m:>12.3f}" for m in medians) + ratios)
+                print(f"{figure:<36}" + "".join(f"{m:>12.3f}" for m in medians) + ratios)
             sys.stdout.flush()
 
 
