@@ -39,22 +39,25 @@ def test_the_catalogue_is_paged_searched_and_only_the_workspaces_own(
     companies: SeededCompanies,
     sessions: sessionmaker[Session],
 ) -> None:
-    _seed(sessions, companies, 120)
+    _seed(sessions, companies, 1050)
     browser.log_in(companies.bob, PASSWORD)  # owner of Acme
     assert 'href="/settings/products"' in browser.page("/settings").text
     first = browser.page("/settings/products").text
-    assert text_of(first, "product-count") == "1–50 of 120 products"
+    assert text_of(first, "product-count") == "1–50 of 1,050 products"
     assert "SKU-0049" in first and "SKU-0050" not in first
     assert "Globex secret" not in first
     assert 'href="/settings/products?page=2" rel="next"' in first
-    last = browser.page("/settings/products?page=3").text
-    assert text_of(last, "product-count") == "101–120 of 120 products"
-    assert 'rel="next"' not in last and "SKU-0119" in last
+    last = browser.page("/settings/products?page=21").text
+    assert text_of(last, "product-count") == "1,001–1,050 of 1,050 products"
+    assert 'rel="next"' not in last and "SKU-1049" in last
+    assert text_of(browser.page("/settings/products?page=99").text, "product-count") == (
+        "1,001–1,050 of 1,050 products"
+    )  # past the end: the last page
     found = browser.page("/settings/products?q=product+11").text  # names, any case
     assert text_of(found, "product-count") == "1–11 of 11 products"  # 11, 110-119
     assert browser.page("/settings/products?q=GLOBEX").text.count("Globex secret") == 0
-    russian = browser.page("/settings/products?page=3&lang=ru").text
-    assert text_of(russian, "product-count") == "101–120 из 120 продуктов"
+    russian = browser.page("/settings/products?page=21&lang=ru").text
+    assert text_of(russian, "product-count") == "1 001–1 050 из 1 050 продуктов"
     hungarian = browser.page("/settings/products?q=sku-0001&lang=hu").text
     assert text_of(hungarian, "product-count") == "1–1 / 1 termék"
 
