@@ -46,7 +46,7 @@ def test_linkage_page_shows_every_chain_link_with_its_verdict(
                         rf'data-effect="{result.effect}">(.*?)</tr>', page.text, re.S)  # fmt: skip
         assert row, result.cause
         assert ENGLISH.significant(result.estimate) in row.group(1)
-        assert f">{result.n}<" in row.group(1)
+        assert f">{ENGLISH.integer(result.n)}<" in row.group(1)  # grouped: "2,593"
         within = "within teams, net of" in row.group(1)
         assert within == (result.grain == "team-month"), result.cause
     assert 'data-segment="all"' in page.text and "The say–do gap" in page.text
@@ -135,6 +135,24 @@ def test_drivers_table_chart_and_segments_show_names(
     assert delay in drivers
     assert not any("_" in driver or re.fullmatch(r"[a-z-]+ (csat|ces|rating)", driver)
                    for driver in drivers)
+
+
+@pytest.mark.parametrize("language", ["hu", "ru"])
+def test_drivers_numbers_are_written_the_languages_way(browser: Browser, language: str) -> None:
+    """The QA pass read "R² = 0.026" and weights "0.0253", "0.0024 … 0.0736", means "0.79"
+    on the Hungarian page: every number of the heading, the table and the chart's axes now
+    has the language's decimal comma."""
+    page = browser.client.get(f"/drivers?outcome=nps&lang={language}").text
+
+    heading = re.search(r"\(R² = ([^,]+,\d+), n = ([^)]+)\)", page)
+    assert heading and re.fullmatch(r"0,\d{3}", heading.group(1)), page
+    table = page[page.index('<table id="drivers-table">'):page.index("</table>")]
+    numbers = re.findall(r'<td class="number">([^<]*)</td>', table)
+    assert numbers and any(re.search(r"\d,\d{4}", n) for n in numbers)
+    assert not any(re.search(r"\d\.\d", n) for n in numbers)
+    spec = json.loads(re.search(r'id="drivers-chart-spec">(.*?)</script>', page, re.S)
+                      .group(1))  # type: ignore[union-attr]
+    assert spec["usermeta"]["embedOptions"]["formatLocale"]["decimal"] == ","
 
 
 def test_an_empty_warehouse_gets_a_notice_not_an_error(live: Container, browser: Browser,

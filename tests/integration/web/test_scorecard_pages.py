@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.orm import AuditEntry, CauseEffectLinkRow, ObjectiveRow
+from kano.metrics import Catalogue
 from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.exported_files import xlsx_rows
 from tests.integration.web.seed import SeededCompanies
@@ -97,6 +98,25 @@ def test_objective_page_lists_every_value_of_a_measure(
     assert "Значения показателя Net Promoter Score" in page
     for value in ("31 балл", "34,5 балла", "37,2 балла"):  # the unit "points" in Russian
         assert value in page
+
+
+@pytest.mark.parametrize("language", ["hu", "ru"])
+def test_a_bound_measure_names_its_metric_and_links_the_explorer(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session], language: str
+) -> None:
+    """The QA pass read "Metrika: onboarding_days_mean" on a Hungarian objective page: the
+    metric now reads by its catalogue name in the page's language (as on /metrics), linked
+    to the metric explorer, with the key beside it for strategy-file authors."""
+    browser.log_in(strategy.editor, strategy.password)
+    fcr = id_of(sessions, ObjectiveRow, strategy.companies.acme_id, "first-contact-resolution")
+    name = Catalogue().get("fcr_rate").name(language)
+
+    page = browser.page(f"/scorecard/objectives/{fcr}?lang={language}").text
+
+    assert name != "fcr_rate"
+    assert (f'<a href="/metrics/fcr_rate">{name}</a> <code class="cell-note">fcr_rate</code>'
+            in page)  # fmt: skip
+    assert "<code>fcr_rate</code>" not in page
 
 
 def test_editor_adds_an_objective_and_links_it_with_an_audit_trail(

@@ -87,11 +87,15 @@ def test_negative_themes_show_the_impacts_interval_and_mark_the_clear_ones(
     page = browser.client.get("/text?by=all&lang=en").text
 
     ranking = negative_themes(_direct(live))  # type: ignore[arg-type]
-    shown = re.findall(r'<span class="cell-note impact-ci">\((.+?)…(.+?), n (\d+) / (\d+)\)',
+    shown = re.findall(r'<span class="cell-note impact-ci">\((.+?)…(.+?), n ([\d,]+) / ([\d,]+)\)',
                        page)  # fmt: skip
     want = [r for r in ranking[:10] if r.impact_ci_low is not None]
     assert want and shown
-    assert [(float(a), float(b), int(c), int(d)) for a, b, c, d in shown] == [
+
+    def number(text: str) -> float:  # "−12", "1,204": a true minus, grouped thousands
+        return float(text.replace("\u2212", "-").replace(",", ""))
+
+    assert [(number(a), number(b), number(c), number(d)) for a, b, c, d in shown] == [
         (pytest.approx(round(r.impact_ci_low or 0), abs=0.5),
          pytest.approx(round(r.impact_ci_high or 0), abs=0.5), r.n_nps_with, r.n_nps_without)
         for r in want]  # fmt: skip

@@ -25,6 +25,7 @@ from starlette.testclient import TestClient
 
 from kano.adapters.db.orm import Customer
 from kano.adapters.warehouse import ParquetSource, connect
+from kano.adapters.web.formatting import NumberFormats
 from kano.analytics.value import views
 from kano.app import create_app
 from kano.bootstrap import Container, build_container
@@ -215,13 +216,60 @@ def test_churn_reasons_name_the_features_in_the_pages_language(
     shown = re.findall(r'<td class="churn-reasons">([^<]*)</td>', page)
     assert len(shown) > 50
     expected = "; ".join(
-        f"{RUSSIAN_FEATURES[name]} (+{round(100 * float(added))} п. п.)"
+        f"{RUSSIAN_FEATURES[name]} (+{_points(added, 'ru')} п. п.)"
         for name, added in re.findall(r"(\w+) \(\+([\d.]+)\)", first["reasons"])
-        if float(added) > 0)  # fmt: skip
+        if _visible(added))  # fmt: skip
     assert shown[0] == expected
-    assert not any(re.search(r"[a-z]_[a-z]|\+0 ", reasons) for reasons in shown)
+    assert not any(re.search(r"[a-z]_[a-z]|\+0 |\+0,0 ", reasons) for reasons in shown)
 
 
+def _points(added: str, language: str) -> str:
+    """An added risk (a share) in percentage points as the page writes them: one decimal
+    below 10 points, none above ("+0,4", "+13")."""
+    points = 100 * float(added)
+    digits = 1 if points < 10 else 0
+    return NumberFormats(language).decimal(round(points, digits), digits)
+
+
+def _visible(added: str) -> bool:
+    """Whether an added risk shows as more than "+0.0 pp"."""
+    return round(100 * float(added), 1) > 0
+
+
+def test_customer_360_names_the_churn_reasons_in_hungarian(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    """The QA pass read "delivery_delay_days (+0.00); order_trend (+0.00)" on a Hungarian
+    customer 360: now the features' names and the added risk in percentage points, precise
+    enough that a small one does not read 0, and no reason that adds nothing."""
+    customers = views.churn_view(backend, workspace_id(live.sessions)).customers
+    riskiest, safest = customers[0], customers[-1]
+    for customer in (riskiest, safest):
+        page = browser.client.get(f"/customers/{customer['customer_id']}?lang=hu").text
+        shown = re.search(r'<p id="customer-churn-reasons">([^<]*)</p>', page)
+        assert shown, page
+        reasons = [(name, added) for name, added in
+                   re.findall(r"(\w+) \(\+([\d.]+)\)", customer["reasons"])
+                   if _visible(added)]  # fmt: skip
+        if reasons:
+            named = "; ".join(f"{HUNGARIAN_FEATURES[name]} (+{_points(added, 'hu')} százalékpont)"
+                              for name, added in reasons)  # fmt: skip
+            assert shown.group(1) == f"Mi növeli leginkább a lemorzsolódási kockázatot: {named}"
+        else:
+            assert "Egyetlen jellemző sem növeli" in shown.group(1)
+        assert not re.search(r"[a-z]_[a-z]|\+0,0 |\d\.\d", shown.group(1))
+
+
+HUNGARIAN_FEATURES = {  # the churn model's features as the Hungarian catalogue names them
+    "call_wait_seconds": "Várakozási idő hívásnál", "ces_recent": "Friss CES",
+    "csat_recent": "Friss CSAT", "delivery_delay_days": "Szállítási késés",
+    "last_nps": "Utolsó NPS-válasz", "late_payment_share": "Késedelmes fizetések aránya",
+    "order_trend": "Rendelési trend", "orders_recent": "Friss rendelések",
+    "recency_days": "Napok az utolsó rendelés óta",
+    "segment_churn_rate": "A szegmens lemorzsolódása",
+    "spend_recent": "Friss költés", "support_contacts": "Ügyfélszolgálati kapcsolatok",
+    "tenure_days": "Napok ügyfélként", "loyalty_activity_recent": "Hűségprogram-aktivitás",
+}
 RUSSIAN_FEATURES = {  # the churn model's features as the Russian catalogue names them
     "call_wait_seconds": "Время ожидания на линии", "ces_recent": "Недавний CES",
     "csat_recent": "Недавний CSAT", "delivery_delay_days": "Задержка доставки",

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from kano.adapters.web.attribute_labels import INDUSTRY_LABELS, REGION_LABELS
 from kano.adapters.web.case_rule_labels import case_rule_filter, case_title_filter
+from kano.adapters.web.churn_reasons import churn_reasons
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.i18n import LANGUAGE_NAMES, LANGUAGES
 from kano.adapters.web.labels import (
@@ -83,6 +84,7 @@ class Templates:
             driver=driver_filter(translations.gettext),
             case_rule=case_rule_filter(translations.gettext),
             case_title=case_title_filter(translations.gettext),
+            churn_reasons=churn_reasons,
             region=vocabulary_filter(REGION_LABELS, translations.gettext),
             industry=vocabulary_filter(INDUSTRY_LABELS, translations.gettext),
             requirement_kind=vocabulary_filter(REQUIREMENT_KIND_LABELS, translations.gettext),

@@ -237,7 +237,7 @@ def churn_report(
         {
             "customer_id": int(current.index[i]),
             "churn_risk": round(float(risk[i]), 4),
-            "reasons": "; ".join(f"{name} (+{effect:.2f})" for name, effect in reasons[i]),
+            "reasons": "; ".join(f"{name} (+{effect:.4f})" for name, effect in reasons[i]),
         }
         for i in order
     ]

@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from kano.adapters.web.charts import VEGA_LITE_SCHEMA
+from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale
 from kano.adapters.web.deps import DbSession, SignedInPage, Web
 from kano.adapters.web.labels import STAGE_NAMES, journey_names, segment_names
 from kano.adapters.web.measure_labels import driver_name
@@ -150,7 +150,8 @@ def drivers(
     weights, problem = on_kept_warehouse(web, workspace_id, work, page.gettext)
     rows = sorted(weights.rows(), key=lambda r: -float(r["weight"])) if weights else []
     names = journey_names(db, workspace_id)
-    chart = _quadrant_chart(rows, page.gettext, names[STAGE_NAMES]) if rows else None
+    chart = _quadrant_chart(rows, page.gettext, names[STAGE_NAMES],
+                            page.language.code) if rows else None
     return page.render("analysis/drivers.html", active="drivers", outcome=outcome,
                        outcomes=OUTCOMES, outcome_labels=OUTCOME_LABELS, segment=segment,
                        segments=_segments(web, workspace_id),
@@ -173,10 +174,10 @@ def _segments(web: Web, workspace_id: int) -> list[str]:
 
 
 def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str],
-                    stage_names: dict[str, str]) -> dict[str, Any]:  # fmt: skip
+                    stage_names: dict[str, str], language: str) -> dict[str, Any]:  # fmt: skip
     """Importance (share of R²) against performance (the driver's mean, scaled 0–1 across
     drivers so that measures in days and scores share one axis), split at the means; each
-    driver named in the page's language."""
+    driver named and every axis number written in the page's language."""
     values = [float(r["performance"]) for r in rows]
     low, high = min(values), max(values)
     data = [{"driver": driver_name(r["driver"], gettext, stage_names),
@@ -188,6 +189,7 @@ def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str],
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "width": "container", "height": 320, "data": {"values": data},
+        "usermeta": {"embedOptions": {"formatLocale": d3_number_locale(language)}},
         "layer": [
             {"mark": {"type": "point", "filled": True, "size": 120},
              "encoding": {

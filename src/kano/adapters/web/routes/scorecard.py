@@ -64,6 +64,8 @@ from kano.adapters.web.strategy_edits import (
     delete_objective,
 )
 from kano.adapters.web.strategy_exports import download, scorecard_texts
+from kano.adapters.web.strategy_session import metric_groups
+from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
 
@@ -170,8 +172,23 @@ def _objective_page(
     return page.render(
         "scorecard/objective.html", status_code=status_code, active="scorecard",
         detail=detail, form=form or {}, error=error, error_in=error_in if error else None,
-        **_common(page, db),
+        metric_names=_metric_names(page, db, detail.objective.measures), **_common(page, db),
     )
+
+
+def _metric_names(
+    page: SignedInPageContext, db: Session, measures: tuple[MeasureLine, ...]
+) -> dict[str, str]:
+    """The catalogue's names of the metrics the measures are bound to, in the page's
+    language (the QA pass read "Metric: onboarding_days_mean" on the Hungarian page)."""
+    assert page.workspace is not None
+    if not any(m.bound_to_metric for m in measures):
+        return {}
+    try:
+        groups = metric_groups(db, page.workspace.id, None, page.language.code)
+    except InvalidInput:  # a stored custom metric no longer parses: its key, as stored
+        return {}
+    return {metric_id: choice.name for metric_id, choice in groups.by_id.items()}
 
 
 @router.get("/scorecard/objectives/{objective_id}")

@@ -35,7 +35,8 @@ from kano.adapters.web.deps import (
     Web,
     language_for,
 )
-from kano.adapters.web.routes.linkage import design_label
+from kano.adapters.web.measure_labels import variable_name
+from kano.adapters.web.routes.linkage import design_label, lag_parts
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, strategy_context
 from kano.adapters.web.strategy_formats import LEGEND_ORDER, STATUS_LABELS, StrategyFormats
@@ -88,7 +89,7 @@ def strategy_map_svg(
             link_texts[(cause, effect)] = text
     arrow_styles = {
         (key_of[t.cause_id], key_of[t.effect_id]): arrow_style(
-            t.verdict, t.standardized, evidence_text(t, gettext))
+            t.verdict, t.standardized, evidence_text(t, gettext, fmt))
         for t in tests
         if not t.proposed and t.cause_id in key_of and t.effect_id in key_of
     }  # fmt: skip
@@ -118,18 +119,28 @@ VERDICT_LABELS = {
 }
 
 
-def evidence_text(test: LinkTestLine, gettext: Gettext) -> str:
-    """"Supported by the data: −0.44 nps per delivery_delay_days (95 % CI …), lag 90D, n = 567"."""
+LAG_UNITS = {"M": "months", "D": "days"}  # a stored lag's unit → count_units' catalogue unit
+
+
+def evidence_text(test: LinkTestLine, gettext: Gettext, fmt: StrategyFormats) -> str:
+    """"Supported by the data: Delivery delay (days) changes by −0.255 per unit of
+    Engagement (95 % CI …), lag 1 month, n = 115" in the reader's language: the variables
+    by name, numbers in the language's writing, the lag in words (the QA pass read
+    "-0.255 delivery_delay_days … késleltetés 1M" on the Hungarian map)."""
     verdict = gettext(VERDICT_LABELS.get(test.verdict, test.verdict))
     design = design_label(test.method, gettext)  # "within teams, net of month effects"
     if test.estimate is None or test.ci_low is None or test.ci_high is None:
         return verdict
+    count, unit = lag_parts(test.lag or "")
+    lag = fmt.measure(count, LAG_UNITS[unit]) if unit else "–"
     return verdict + ": " + gettext(
-        "%(estimate)s %(effect)s per unit of %(cause)s (95 %% CI %(low)s to %(high)s), "
-        "lag %(lag)s, n = %(n)s") % {
-        "estimate": f"{test.estimate:.3g}", "effect": test.effect_metric,
-        "cause": test.cause_metric, "low": f"{test.ci_low:.3g}", "high": f"{test.ci_high:.3g}",
-        "lag": test.lag, "n": test.n} + (", " + design if design else "")  # fmt: skip
+        "%(effect)s changes by %(estimate)s per unit of %(cause)s (95 %% CI %(low)s to "
+        "%(high)s), lag %(lag)s, n = %(n)s") % {
+        "estimate": fmt.significant(test.estimate, 3),
+        "effect": variable_name(test.effect_metric or "", gettext),
+        "cause": variable_name(test.cause_metric or "", gettext),
+        "low": fmt.significant(test.ci_low, 3), "high": fmt.significant(test.ci_high, 3),
+        "lag": lag, "n": fmt.integer(test.n)} + (", " + design if design else "")  # fmt: skip
 
 
 def _band_note(
@@ -152,11 +163,15 @@ def strategy_map(page: SignedInPage, db: DbSession, scorecard: str | None = None
     tests = link_tests_of(db, page.workspace.id, view.scorecard.id) if view else []
     svg = strategy_map_svg(view, page.gettext, context["fmt"], tests) if view else None
     titles = {o.id: o.title for o in view.objectives} if view else {}
-    evidence = {(t.cause_id, t.effect_id): evidence_text(t, page.gettext) for t in tests}
+    # The tested measures by name (the stored keys mean something to a YAML author only).
+    measures = {(o.id, m.key): m.name for o in view.objectives for m in o.measures} \
+        if view else {}
+    fmt = context["fmt"]
+    evidence = {(t.cause_id, t.effect_id): evidence_text(t, page.gettext, fmt) for t in tests}
     return page.render(
         "strategy/map.html", active="strategy_map", choices=choices, view=view,
         svg=Markup(svg) if svg else None,  # built by ElementTree: every text is escaped
-        titles=titles, tests=tests, evidence=evidence, **context,
+        titles=titles, measures=measures, tests=tests, evidence=evidence, **context,
     )
 
 
@@ -201,7 +216,9 @@ def _map_file(reader: MapReader, web: Web, db: DbSession, scorecard: str | None)
     view = scorecard_view(db, reader.workspace_id, chosen)
     svg = strategy_map_svg(
         view, lambda message: web.templates.gettext(reader.language, message),
-        StrategyFormats(reader.language), link_tests_of(db, reader.workspace_id, chosen.id),
+        StrategyFormats(reader.language, ngettext=lambda singular, plural, n: web.templates.
+                        ngettext(reader.language, singular, plural, n)),
+        link_tests_of(db, reader.workspace_id, chosen.id),
     )
     return as_svg_file(svg), f"strategy-map-{chosen.key}"
 

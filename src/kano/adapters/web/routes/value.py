@@ -375,18 +375,6 @@ def clv_page(
     return _value_page(page, web, "clv", work, form, db)
 
 
-_REASON = re.compile(r"(\w+) \(\+(\d+(?:\.\d+)?)\)")
-
-
-def churn_reasons(text: str | None) -> list[tuple[str, float]]:
-    """A customer's (feature, added risk) reasons, read back from the shared analysis's text
-    (``recency_days (+0.13); …``, what the CLI and exports print) so the page can name each
-    feature in its language and the added risk in percentage points; effects that round to
-    nothing are left out (they read as a reason where there is none)."""
-    return [(name, float(added)) for name, added in _REASON.findall(text or "")
-            if float(added) > 0]
-
-
 @router.get("/value/churn")
 def churn_page(
     page: SignedInPage,
@@ -408,7 +396,6 @@ def churn_page(
         return {
             "view": view,
             **a.listed(segment, cell, view.customers)[1],
-            "churn_reasons": churn_reasons,
             "drivers_chart": charts.churn_drivers(
                 view.quality["drivers"], page.gettext, language
             ),
