@@ -70,8 +70,8 @@ from kano.demo.case_stories import (
     comment_topic,
     process_of_topic,
 )
-from kano.demo.case_titles import case_title
 from kano.domain.feedback.answers import Answers
+from kano.domain.feedback.case_titles import rule_case_title
 from kano.domain.feedback.cases import CaseRule, CaseStatus, business_deadline
 
 WINDOW = timedelta(weeks=16)
@@ -164,8 +164,7 @@ def seed_case_inbox(
         return InboxReport(0, {}, 0, None)
     matched = _matching_responses(session, workspace_id, as_of)
     closes_held_back = _has_active_webhooks(session, workspace_id)
-    rows = [_case_row(workspace_id, response, decision, language)
-            for response, decision in matched]
+    rows = [_case_row(workspace_id, response, decision) for response, decision in matched]
     histories = [_History.of(response) for response, _ in matched]
     plans = [
         _plan(history.draws(), row, decision.rule, as_of)
@@ -266,10 +265,9 @@ def _has_active_webhooks(session: Session, workspace_id: int) -> bool:
     )
 
 
-def _case_row(workspace_id: int, response: _Response, decision: CaseDecision,
-              language: str = "en") -> CaseRow:  # fmt: skip
-    """The case intake would have opened a minute after the response arrived, titled in
-    the demo's ``language``."""
+def _case_row(workspace_id: int, response: _Response, decision: CaseDecision) -> CaseRow:
+    """The case intake would have opened a minute after the response arrived, titled as
+    intake titles it (pages show the rule's words in the reader's language)."""
     rule = decision.rule
     opened = response.submitted_at + timedelta(minutes=1)
     row = CaseRow(
@@ -278,7 +276,7 @@ def _case_row(workspace_id: int, response: _Response, decision: CaseDecision,
         customer_id=response.customer_id,
         touchpoint_id=response.touchpoint_id,
         rule=rule.key,
-        title=case_title(response.survey_name, rule.key, language),
+        title=rule_case_title(response.survey_name, rule.key),
         priority=rule.priority,
         status=CaseStatus.NEW.value,
         owner_team_id=response.owner_team_id if decision.team_id is None else decision.team_id,

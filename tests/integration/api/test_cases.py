@@ -99,6 +99,56 @@ def test_cases_of_another_workspace_are_invisible(
     assert api.get("cases", headers=globex.auth()).json()["items"] == []
 
 
+def test_case_titles_read_in_the_language_the_request_accepts(
+    api: TestClient, acme: SeededWorkspace, sessions: sessionmaker[Session]
+) -> None:
+    """Intake and bulk intake store one title form, '<survey>: <rule's words>' in English;
+    `title_display` gives the rule's words in the Accept-Language's language, as the pages
+    do, and `title` stays as stored (clients that read it keep working)."""
+    detractor = respond(api, acme, nps=2)
+    bulk = api.post("./responses:bulk", json={"responses": [
+        {"survey": "after-delivery", "customer": {"external_id": "C0001"}, "answers": {"ces": 1}},
+    ]}, headers=acme.auth(Scope.WRITE))  # fmt: skip
+    assert bulk.status_code == 201, bulk.text
+    hard = bulk.json()["ids"][0]
+    renamed = respond(api, acme, csat=1)
+    with sessions.begin() as session:  # a title someone wrote: shown as stored everywhere
+        session.execute(update(CaseRow).where(CaseRow.response_id == renamed)
+                        .values(title="Refund promised: detractor"))  # fmt: skip
+
+    def titles(accept: str | None, language: str) -> dict[int, tuple[str, str]]:
+        headers = acme.auth() | ({"Accept-Language": accept} if accept else {})
+        reply = api.get("cases", headers=headers)
+        assert reply.status_code == 200
+        assert reply.headers["content-language"] == language
+        assert "accept-language" in reply.headers["vary"].lower()
+        return {case["response_id"]: (case["title"], case["title_display"])
+                for case in reply.json()["items"] if case["response_id"] in stored}  # fmt: skip
+
+    stored = {detractor: "After delivery: detractor", hard: "After delivery: hard to deal with",
+              renamed: "Refund promised: detractor"}  # fmt: skip
+    assert titles(None, "en") == {key: (title, title) for key, title in stored.items()}
+    assert titles("ru-RU,ru;q=0.9,en;q=0.8", "ru") == {
+        detractor: (stored[detractor], "After delivery: критик"),
+        hard: (stored[hard], "After delivery: сложное взаимодействие"),
+        renamed: (stored[renamed], stored[renamed]),
+    }
+    hungarian = titles("de, hu;q=0.5", "hu")
+    assert hungarian[hard] == (stored[hard], "After delivery: nehézkes ügyintézés")
+    case_id = _open_case_of(api, acme, detractor)
+    detail = api.get(f"cases/{case_id}", headers=acme.auth() | {"Accept-Language": "hu"})
+    assert detail.json()["title_display"] == "After delivery: kritikus"
+    moved = api.patch(f"cases/{case_id}", json={"status": "in_progress"},
+                      headers=acme.auth(Scope.WRITE) | {"Accept-Language": "ru"})  # fmt: skip
+    assert moved.json()["title_display"] == "After delivery: критик"
+    assert moved.json()["title"] == "After delivery: detractor"
+
+
+def _open_case_of(api: TestClient, acme: SeededWorkspace, response_id: int) -> int:
+    return int(api.get("cases", params={"response": response_id}, headers=acme.auth()).json()[
+        "items"][0]["id"])
+
+
 MIA = "mia@acme.test"  # manager of acme: may own cases
 VERA = "vera@acme.test"  # viewer of acme: reads only
 GUS = "gus@globex.test"  # manager of globex, a stranger to acme

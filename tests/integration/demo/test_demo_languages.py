@@ -25,9 +25,12 @@ from starlette.testclient import TestClient
 
 from kano.adapters.db.orm import (
     CaseEventRow,
+    CaseRow,
+    FeedbackResponse,
     JourneyStage,
     ObjectiveRow,
     PilotRow,
+    Survey,
     Team,
     User,
 )
@@ -38,6 +41,7 @@ from kano.config import Settings
 from kano.demo.case_notes import NOTES
 from kano.demo.pilot_workspace import PILOT_TEXTS
 from kano.demo.structure_names import english_names
+from kano.domain.feedback.case_titles import rule_case_title
 from tests.conftest import ENGINES
 from tests.databases import DatabaseFactory, require_engine
 from tests.integration.web.browsing import Browser, text_of
@@ -58,6 +62,8 @@ class Run:
     stages: dict[str, str]
     teams: dict[str, str]
     case_notes: set[str]
+    inbox: str  # /cases?status=any
+    case_titles: list[tuple[str, str, str | None]]  # title, rule, survey name as stored
     pilots: list[tuple[int, str]]
     strategy: dict[str, object]
 
@@ -83,6 +89,7 @@ def _what_it_shows(settings: Settings) -> Run:
             home = browser.page("/").text
             scorecard = browser.page("/scorecard").text
             journey = browser.page("/journeys", params={"journey": "smb", "segment": "*"}).text
+            inbox = browser.page("/cases", params={"status": "any"}).text
         with container.sessions() as session:
             workspace_objectives = session.scalar(select(func.count()).select_from(ObjectiveRow))
             return Run(
@@ -97,6 +104,15 @@ def _what_it_shows(settings: Settings) -> Run:
                 case_notes=set(
                     session.scalars(select(CaseEventRow.note).where(CaseEventRow.note.is_not(None)))
                 ),
+                inbox=inbox,
+                case_titles=[
+                    (title, rule, survey)
+                    for title, rule, survey in session.execute(
+                        select(CaseRow.title, CaseRow.rule, Survey.name)
+                        .outerjoin(FeedbackResponse, FeedbackResponse.id == CaseRow.response_id)
+                        .outerjoin(Survey, Survey.id == FeedbackResponse.survey_id)
+                    )
+                ],
                 pilots=[(row.id, row.name) for row in session.scalars(select(PilotRow))],
                 strategy=yaml.safe_load(export_yaml(session, "demo")),
             )
@@ -179,6 +195,31 @@ def test_scorecard_and_journey_map_speak_the_language_of_the_run(
     for other in SHOWN.keys() - {language}:
         assert SHOWN[other]["objective"] not in run.scorecard
         assert SHOWN[other]["stage"] not in run.journey_map
+
+
+RULE_WORDS = {
+    "hu": {"detractor": "kritikus", "dissatisfied": "elégedetlen",
+           "hard-to-deal-with": "nehézkes ügyintézés"},
+    "ru": {"detractor": "критик", "dissatisfied": "недоволен",
+           "hard-to-deal-with": "сложное взаимодействие"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", ["hu", "ru"])
+def test_the_demo_inbox_titles_cases_as_intake_and_reads_them_in_the_demo_language(
+    runs: dict[str, Run], language: str
+) -> None:
+    """The demo stores exactly the title intake would ("<survey>: detractor", the survey
+    named in the demo's language), and its inbox shows the rule's words in that language."""
+    run, words = runs[language], RULE_WORDS[language]
+
+    assert run.case_titles
+    assert all(title == rule_case_title(survey, rule) for title, rule, survey in run.case_titles)
+    shown = {f">{rule_case_title(survey, rule, words[rule])}</a>"
+             for _, rule, survey in run.case_titles}  # fmt: skip
+    assert all(link in run.inbox for link in shown), shown - {s for s in shown if s in run.inbox}
+    assert len({rule for _, rule, _ in run.case_titles}) >= 2
+    assert not re.search(r": (detractor|dissatisfied|hard to deal with)</a>", run.inbox)
 
 
 def test_a_rerun_in_another_language_rewrites_texts_and_keeps_every_key(

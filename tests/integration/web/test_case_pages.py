@@ -404,6 +404,40 @@ def test_default_rules_are_named_in_the_page_language(
     assert f"<h1>{titles[0]}</h1>" in case
 
 
+@pytest.mark.parametrize(("language", "detractor", "dissatisfied"), [
+    ("ru", "After delivery: критик", "Invoice survey: недоволен"),
+    ("hu", "After delivery: kritikus", "Invoice survey: elégedetlen"),
+])  # fmt: skip
+def test_case_titles_read_in_the_page_language_on_responses_customer_and_files(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session], language: str,
+    detractor: str, dissatisfied: str,
+) -> None:
+    """Wherever a case's title is shown — the responses list and page, customer 360, the
+    inbox's CSV and XLSX — a title as intake stores it reads the rule's words in the
+    reader's language (the responses pages and the files showed 'detractor')."""
+    with sessions() as session:
+        customer_id = session.scalar(select(CaseRow.customer_id).where(CaseRow.id == cases.due))
+    _log_in(browser, VIEWER)
+
+    listed = browser.page(f"/responses?lang={language}").text
+    response = browser.page(f"/responses/{cases.response}?lang={language}").text
+    profile = browser.page(f"/customers/{customer_id}?lang={language}").text
+    rows = _csv_rows(browser.page(f"/cases.csv?status=any&lang={language}").content)
+    sheet = load_workbook(BytesIO(browser.page(f"/cases.xlsx?lang={language}").content)).active
+    assert sheet is not None
+
+    assert text_of(listed, f"case-of-{cases.response}").startswith(f"{detractor} ")
+    assert f'<a href="/cases/{cases.due}">{detractor}</a>' in response
+    assert f">{detractor}</a>" in profile and f">{dissatisfied}</a>" in profile
+    assert {r[0]: r[2] for r in rows[1:]} == {
+        str(cases.due): detractor, str(cases.overdue): dissatisfied,
+        str(cases.resolved): "Support call: " + ("сложное взаимодействие" if language == "ru"
+                                                 else "nehézkes ügyintézés"),
+    }
+    assert [row[2].value for row in sheet.iter_rows(min_row=2)] == [detractor, dissatisfied]
+    assert ": detractor<" not in listed + response + profile
+
+
 _PRODUCT_FIT = {"questions": [
     {"key": "nps", "type": "nps", "text": {"en": "Recommend us?"}, "required": True},
     {"key": "reason", "type": "single", "text": {"en": "Main reason?", "ru": "Главная причина?"},

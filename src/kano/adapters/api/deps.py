@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Header, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, SecurityScopes
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from kano.adapters.api.auth import (
     record_token_use,
 )
 from kano.adapters.db import accounts
+from kano.adapters.web.i18n import LANGUAGES, accepted_languages, supported
 from kano.bootstrap import Container
 from kano.domain.workspaces import Scope
 
@@ -78,3 +79,26 @@ CurrentCaller = Annotated[Caller, Depends(authenticated_caller)]
 
 ReadAccess = Annotated[Caller, require_scope(Scope.READ)]
 WriteAccess = Annotated[Caller, require_scope(Scope.WRITE)]
+
+
+def reader_language(
+    response: Response,
+    accept_language: Annotated[
+        str | None,
+        Header(
+            description="The reader's language for the `…_display` fields: `en`, `ru` or "
+            "`hu` (the first of these the header names; English otherwise)."
+        ),
+    ] = None,
+) -> str:
+    """The first supported language the request's ``Accept-Language`` names, else English
+    (the web UI's order for a browser, without its cookie or profile); the response says
+    which in ``Content-Language``, and ``Vary`` tells caches it depends on the header."""
+    chosen = next(filter(None, map(supported, accepted_languages(accept_language))), LANGUAGES[0])
+    response.headers["Content-Language"] = chosen
+    response.headers["Vary"] = "Accept-Language"
+    return chosen
+
+
+ReaderLanguage = Annotated[str, Depends(reader_language)]
+"""The language of the texts an endpoint writes for people to read (``title_display``)."""

@@ -66,6 +66,7 @@ from kano.adapters.db.quotas import add_counts, quota_count_of, quotas_of, segme
 from kano.adapters.db.stated_requirements import enter_stated_requirements
 from kano.adapters.messaging.acknowledgement import Wording
 from kano.domain.feedback.answers import LANGUAGES, Answers
+from kano.domain.feedback.case_titles import rule_case_title
 from kano.domain.feedback.cases import business_deadline
 from kano.domain.feedback.quotas import ResponseFacts, counts_of
 from kano.domain.feedback.surveys import ExtraAnswer
@@ -813,7 +814,7 @@ def _open_cases(
             "touchpoint_id": [touchpoint_id for _, _, touchpoint_id, _, _, _ in matched],
             "rule": [rule.key for rule in rules],
             "title": [
-                f"{surveys[survey].name}: {rule.key.replace('-', ' ')}"
+                rule_case_title(surveys[survey].name, rule.key)
                 for _, _, _, survey, rule, _ in matched
             ],
             "priority": [rule.priority for rule in rules],

@@ -53,6 +53,7 @@ from kano.adapters.db.quotas import quota_count_of, quotas_of, take_places
 from kano.adapters.db.stated_requirements import enter_stated_requirements
 from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.bounces import email_undeliverable
+from kano.domain.feedback.case_titles import rule_case_title
 from kano.domain.feedback.cases import business_deadline
 from kano.domain.feedback.quotas import ResponseFacts
 from kano.domain.feedback.surveys import ExtraAnswer
@@ -257,7 +258,7 @@ def _open_case(
             customer_id=response.customer_id,
             touchpoint_id=response.touchpoint_id,
             rule=rule.key,
-            title=f"{target.survey_name}: {rule.key.replace('-', ' ')}",
+            title=rule_case_title(target.survey_name, rule.key),
             priority=rule.priority,
             status="new",
             owner_team_id=owner_team_id,

@@ -3,14 +3,15 @@
 One row per case, newest first: its number, when it opened, its title, the customer's
 name, the rule that opened it, priority, status, owner, team, both SLA deadlines, whether
 an SLA was breached, and the root causes tagged. Headers and words arrive translated
-(the web route knows the reader's language); times are UTC, as stored. Titles and names
+(the web route knows the reader's language), and so does the title as the pages show it
+(``case_title``: a rule's words in that language); times are UTC, as stored. Titles and names
 come from respondents and staff, so the CSV guards against formula injection and the
 XLSX stores them as text (:mod:`kano.adapters.exports.table_files`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from kano.adapters.db.views.case_export import CaseExportLine
@@ -24,6 +25,7 @@ class CaseFileTexts:
     yes: str
     no: str
     sheet: str  # the worksheet's name: "Cases"
+    case_title: Callable[[str, str | None], str]  # stored title, rule → as the pages show it
 
 
 XLSX_WIDTHS = (8, 17, 40, 24, 16, 8, 14, 22, 20, 17, 17, 10, 30)
@@ -31,7 +33,8 @@ XLSX_WIDTHS = (8, 17, 40, 24, 16, 8, 14, 22, 20, 17, 17, 10, 30)
 
 def case_lines(lines: Iterable[CaseExportLine], texts: CaseFileTexts) -> list[Line]:
     return [Line([
-        line.case.id, line.case.opened_at, line.case.title, line.case.customer,
+        line.case.id, line.case.opened_at, texts.case_title(line.case.title, line.case.rule),
+        line.case.customer,
         line.case.rule, line.case.priority,
         texts.statuses.get(line.case.status, line.case.status), line.case.owner,
         line.case.team, line.first_response_due_at, line.resolution_due_at,

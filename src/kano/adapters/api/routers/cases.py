@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import Select, and_, func, select
 
-from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
+from kano.adapters.api.deps import ReadAccess, ReaderLanguage, SessionDep, container_of
 from kano.adapters.api.editing import MemberWriteAccess, write_responses
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.pagination import PageParams, fetch_page
@@ -25,6 +25,7 @@ from kano.adapters.api.schemas.cases import (
 from kano.adapters.db import case_actions
 from kano.adapters.db.orm import CaseEventRow, CaseRow, Team, User
 from kano.adapters.db.views.cases import closing_message
+from kano.adapters.web.case_rule_labels import case_title_in
 from kano.domain.shared.errors import NotFound
 
 router = APIRouter(prefix="/cases", tags=["cases"])
@@ -42,13 +43,15 @@ def cases_of(workspace_id: int) -> Select[CaseRow, str, str]:
     )
 
 
-def case_out(row: CaseRow, team: str | None, owner: str | None) -> Case:
+def case_out(row: CaseRow, team: str | None, owner: str | None, language: str) -> Case:
+    """The case as the API gives it, its ``title_display`` in the reader's ``language``."""
     return Case(
         id=row.id,
         response_id=row.response_id,
         customer_id=row.customer_id,
         rule=row.rule,
         title=row.title,
+        title_display=case_title_in(language)(row.title, row.rule),
         priority=row.priority,
         status=row.status,  # type: ignore[arg-type]
         owner_team=team,
@@ -73,6 +76,7 @@ def case_out(row: CaseRow, team: str | None, owner: str | None) -> Case:
 def list_cases(
     caller: ReadAccess,
     session: SessionDep,
+    language: ReaderLanguage,
     page: PageParams,
     response: Annotated[int | None, optional_id("Only the case this response opened.")] = None,
     status: Annotated[CaseStatusName | None, Query(description="Only this status.")] = None,
@@ -95,11 +99,11 @@ def list_cases(
     elif owner is not None:
         statement = statement.where(func.lower(User.email) == owner.strip().lower())
     rows, next_cursor = fetch_page(session, statement, CaseRow.id, page)
-    return CasePage(items=[case_out(row, key, email) for row, key, email in rows],
+    return CasePage(items=[case_out(row, key, email, language) for row, key, email in rows],
                     next_cursor=next_cursor)
 
 
-def _detail(session: SessionDep, workspace_id: int, case_id: int) -> CaseDetail:
+def _detail(session: SessionDep, workspace_id: int, case_id: int, language: str) -> CaseDetail:
     found = session.execute(cases_of(workspace_id).where(CaseRow.id == case_id)).first()
     if found is None:
         raise NotFound("case", case_id)
@@ -111,7 +115,7 @@ def _detail(session: SessionDep, workspace_id: int, case_id: int) -> CaseDetail:
     )
     closing = closing_message(session, row)
     return CaseDetail(
-        **case_out(row, team, owner).model_dump(),
+        **case_out(row, team, owner, language).model_dump(),
         events=[
             CaseEvent(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail, note=e.note)
             for e in events
@@ -144,8 +148,10 @@ def _detail(session: SessionDep, workspace_id: int, case_id: int) -> CaseDetail:
     response_model=CaseDetail,
     responses=problem_responses(401, 403, 404, 422, 500),
 )
-def get_case(caller: ReadAccess, session: SessionDep, case_id: ResourceId) -> CaseDetail:
-    return _detail(session, caller.workspace_id, case_id)
+def get_case(
+    caller: ReadAccess, session: SessionDep, language: ReaderLanguage, case_id: ResourceId
+) -> CaseDetail:
+    return _detail(session, caller.workspace_id, case_id, language)
 
 
 @router.patch(
@@ -158,6 +164,7 @@ def update_case(
     caller: MemberWriteAccess,
     session: SessionDep,
     request: Request,
+    language: ReaderLanguage,
     case_id: ResourceId,
     body: CaseUpdate,
 ) -> CaseDetail:
@@ -176,4 +183,4 @@ def update_case(
         message=body.message, email_enabled=bool(container_of(request).settings.smtp_url),
     )  # fmt: skip
     session.commit()
-    return _detail(session, caller.workspace_id, case_id)
+    return _detail(session, caller.workspace_id, case_id, language)

@@ -19,7 +19,15 @@ class Case(BaseModel):
     response_id: int | None
     customer_id: int | None
     rule: str = Field(description="The rule that opened it, e.g. `detractor`.")
-    title: str
+    title: str = Field(
+        description="As stored. A rule's case is titled `<survey name>: <the rule key's words>` "
+        "in English words (`Relationship NPS: hard to deal with`), whatever the language."
+    )
+    title_display: str = Field(
+        description="The title as the web UI shows it to a reader of the request's "
+        "`Accept-Language` (`en`, `ru`, `hu`; else English): the words of Kano's default "
+        "rules translated (`Реляционный NPS: критик`); any other title as stored."
+    )
     priority: int = Field(description="1 is the most urgent.")
     status: CaseStatusName
     owner_team: str | None = Field(description="Key of the team the case is routed to.")

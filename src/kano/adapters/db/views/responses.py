@@ -78,6 +78,7 @@ class CaseLink:
     id: int
     title: str
     status: str
+    rule: str  # the rule that opened it: pages show its words in the reader's language
 
 
 @dataclass(frozen=True)
@@ -238,13 +239,13 @@ def _lines(session: Session, workspace_id: int,
             if response_id is not None:
                 deliveries[response_id].append(
                     MessageDelivery(kind, recipient, status, attempts, sent_at, error))
-        for case_id, response_id, title, status in session.execute(
-            select(CaseRow.id, CaseRow.response_id, CaseRow.title, CaseRow.status)
+        for case_id, response_id, title, status, rule in session.execute(
+            select(CaseRow.id, CaseRow.response_id, CaseRow.title, CaseRow.status, CaseRow.rule)
             .where(CaseRow.workspace_id == workspace_id, CaseRow.response_id.in_(ids))
             .order_by(CaseRow.id)
         ):
             if response_id is not None:
-                cases[response_id].append(CaseLink(case_id, title, status))
+                cases[response_id].append(CaseLink(case_id, title, status, rule))
     return [
         ResponseListLine(
             id=row.id, submitted_at=row.submitted_at, survey_key=row.survey_key,
