@@ -35,7 +35,10 @@ from kano.adapters.warehouse.reading import read_only_warehouse
 
 T = TypeVar("T")
 
-FIGURE_ENTRIES = 64  # a few dozen filtered views of /cx and /journeys for a few workspaces
+# A few dozen filtered views of /cx and /journeys, the value analyses (a customer 360 page
+# needs about fifteen: RFM and matrix cell now and on past quarter ends, CLV, churn), linkage
+# and drivers, for a few workspaces.
+FIGURE_ENTRIES = 128
 
 
 def load_stamp(backend: Any, workspace_id: int) -> tuple[Any, ...]:
