@@ -4,14 +4,11 @@ audit trail, status moves through the same rules as the API, and workspace isola
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from io import BytesIO, StringIO
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +31,13 @@ from kano.domain.feedback.cases import CaseRoute, CaseRule
 from kano.domain.feedback.surveys import answers_to, checked_definition
 from kano.domain.workspaces import Role
 from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.exported_files import (
+    csv_rows,
+    download,
+    downloaded_rows,
+    xlsx_rows,
+    xlsx_sheet,
+)
 from tests.integration.web.seed import PASSWORD, SeededCompanies
 
 MANAGER = "mia@acme.test"
@@ -422,9 +426,8 @@ def test_case_titles_read_in_the_page_language_on_responses_customer_and_files(
     listed = browser.page(f"/responses?lang={language}").text
     response = browser.page(f"/responses/{cases.response}?lang={language}").text
     profile = browser.page(f"/customers/{customer_id}?lang={language}").text
-    rows = _csv_rows(browser.page(f"/cases.csv?status=any&lang={language}").content)
-    sheet = load_workbook(BytesIO(browser.page(f"/cases.xlsx?lang={language}").content)).active
-    assert sheet is not None
+    rows = downloaded_rows(browser, f"/cases.csv?status=any&lang={language}")
+    sheet = xlsx_sheet(download(browser, f"/cases.xlsx?lang={language}").content)
 
     assert text_of(listed, f"case-of-{cases.response}").startswith(f"{detractor} ")
     assert f'<a href="/cases/{cases.due}">{detractor}</a>' in response
@@ -635,10 +638,6 @@ def test_case_page_names_the_channel_instead_of_its_key(
 # -- the inbox as a file ----------------------------------------------------------------
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
-    return list(csv.reader(StringIO(content.decode("utf-8-sig"))))
-
-
 def test_inbox_downloads_as_csv_with_the_page_filters(
     browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
 ) -> None:
@@ -651,12 +650,11 @@ def test_inbox_downloads_as_csv_with_the_page_filters(
     page = browser.page("/cases?status=in_progress&team=billing").text
     link = re.search(r'id="cases-csv" href="([^"]+)"', page)
     assert link is not None
-    response = browser.page(link.group(1).replace("&amp;", "&"))
-    every = _csv_rows(browser.page("/cases.csv?status=any").content)
+    response = download(browser, link.group(1).replace("&amp;", "&"))
+    every = downloaded_rows(browser, "/cases.csv?status=any")
 
-    assert response.headers["content-type"] == "text/csv; charset=utf-8"
     assert response.content.startswith(b"\xef\xbb\xbfCase,")  # Excel reads it as UTF-8
-    rows = _csv_rows(response.content)
+    rows = csv_rows(response.content)
     assert rows[0] == ["Case", "Opened (UTC)", "Title", "Customer", "Rule", "Priority",
                        "Status", "Owner", "Team", "First response due (UTC)",
                        "Resolution due (UTC)", "SLA breached", "Root causes"]
@@ -682,12 +680,10 @@ def test_inbox_xlsx_is_translated_and_keeps_a_formula_as_text(
         row.title = formula
     _log_in(browser, MANAGER)
 
-    content = browser.page("/cases.xlsx?lang=hu").content
-    csv_text = browser.page("/cases.csv").content.decode("utf-8-sig")
+    content = download(browser, "/cases.xlsx?lang=hu").content
+    csv_text = download(browser, "/cases.csv").content.decode("utf-8-sig")
 
-    sheet = load_workbook(BytesIO(content)).active
-    assert sheet is not None
-    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    sheet, rows = xlsx_sheet(content), xlsx_rows(content)
     assert rows[0][:3] == ["Eset", "Megnyitva (UTC)", "Megnevezés"]
     assert rows[0][9:11] == ["Első válasz határideje (UTC)", "Megoldás határideje (UTC)"]
     assert rows[0][11:] == ["SLA megsértve", "Kiváltó okok"]
@@ -702,11 +698,11 @@ def test_inbox_file_never_holds_another_workspace_case(
     browser: Browser, cases: SeededCases, companies: SeededCompanies
 ) -> None:
     _log_in(browser, companies.bob)  # owner in Acme, viewer in Globex
-    acme = _csv_rows(browser.page("/cases.csv?status=any").content)
+    acme = downloaded_rows(browser, "/cases.csv?status=any")
     browser.client.post("/workspace", data={
         "workspace_id": str(companies.globex_id), "csrf_token": browser.session_token()})
 
-    globex = _csv_rows(browser.page("/cases.csv?status=any").content)
+    globex = downloaded_rows(browser, "/cases.csv?status=any")
 
     assert cases.globex not in {int(r[0]) for r in acme[1:]}
     assert [int(r[0]) for r in globex[1:]] == [cases.globex]
