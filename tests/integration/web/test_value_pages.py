@@ -533,7 +533,7 @@ def test_value_exports_name_the_workspace_currency_in_money_headers(
         session.get(Workspace, ws).currency = "HUF"  # type: ignore[union-attr]
     try:
         def csv_header(analysis: str) -> list[str]:
-            body = browser.client.get(f"/value/{analysis}.csv?lang=hu").content.decode("utf-8")
+            body = browser.client.get(f"/value/{analysis}.csv?lang=hu").content.decode("utf-8-sig")
             return next(csv.reader(io.StringIO(body)))
 
         rfm = csv_header("rfm")
