@@ -85,6 +85,28 @@ def test_the_api_answers_the_other_segments_and_says_why_one_is_missing(
     assert fitted == {"consumer", "smb"}
 
 
+def test_the_api_names_each_segment_when_none_can_be_fitted(
+    api: TestClient, acme: SeededWorkspace, settings: Settings, one_time_files: Path
+) -> None:
+    load_into(settings.resolved_warehouse_url(), ParquetSource(one_time_files), acme.workspace_id)
+
+    response = api.get("/value/clv", params={"segment": "key_account"}, headers=acme.auth())
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "clv_not_fitted"
+    assert problem["errors"][0]["field"] == "segment"
+    assert problem["detail"].startswith(
+        "segment: the CLV models could not be fitted to any segment asked for"
+    )
+    assert "key_account: too few repeat buyers" in problem["detail"]
+    [segment] = problem["segments"]
+    assert segment["segment"] == "key_account" and segment["status"] == "not_fitted"
+    assert (segment["reason"], segment["repeat_buyers"]) == ("few_repeat_buyers", 0)
+    assert segment["customers"] > 0 and "at least 5" in segment["message"]
+
+
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``kano demo`` run, then its warehouse reloaded with key accounts' first orders only."""
@@ -119,3 +141,17 @@ def test_the_cli_prints_the_other_segments_and_says_why_one_is_missing(
     table = kano(demo_folder, "value", "clv")
     assert table.returncode == 0, table.stderr
     assert re.search(r"key_account\s*│\s*[\d,]+\s*│\s*not fitted", table.stdout), table.stdout
+
+
+def test_the_cli_names_the_segment_and_why_when_none_can_be_fitted(demo_folder: Path) -> None:
+    result = kano(demo_folder, "value", "clv", "--segment", "key_account")
+
+    assert result.returncode == 2 and result.stdout == ""
+    errors = " ".join(result.stderr.split())  # Rich wraps the error line
+    assert "segment key_account not fitted (few_repeat_buyers)" in errors
+    assert "leave out --segment and use --pooled" in errors
+    assert "its customers are left out" not in errors
+    assert (
+        "Error: --segment: the CLV models could not be fitted to any segment asked for, so there "
+        "is no CLV to show — key_account: too few repeat buyers"
+    ) in errors

@@ -77,8 +77,18 @@ def test_one_fit_for_all_segments_values_every_customer(reader: Browser) -> None
     assert _fitted_segments(page) == ["All customers"]
 
 
-def test_the_failing_segment_alone_is_an_explained_problem(reader: Browser) -> None:
+def test_the_failing_segment_alone_is_explained_in_the_page_language(reader: Browser) -> None:
     page = reader.page("/value/clv?lang=en&segment=key_account").text
 
-    problem = text_of(page, "value-problem")
-    assert "key_account" in problem and "at least 5" in problem
+    assert 'id="value-problem"' not in page and 'id="clv-fits"' not in page
+    note = text_of(page, "clv-none-fitted")
+    assert "No CLV to show: the models could not be fitted to the customers asked for." in note
+    assert "Key accounts: too few repeat buyers (0; the models need at least 5)." in note
+    assert "Show all segments and tick “One fit for all segments”" in note
+    assert "BG/NBD" not in note  # the model's own English words stay out of the page
+
+    hungarian = text_of(reader.page("/value/clv?lang=hu&segment=key_account").text,
+                        "clv-none-fitted")  # fmt: skip
+    assert "Nincs megjeleníthető CLV" in hungarian
+    assert "túl kevés visszatérő vásárló (0; a modellekhez legalább 5 kell)." in hungarian
+    assert "Válassza az összes szegmenst" in hungarian and "Show" not in hungarian

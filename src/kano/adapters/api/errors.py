@@ -55,8 +55,10 @@ def problem_response(
     *,
     headers: Mapping[str, str] | None = None,
     errors: Sequence[FieldError] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> ProblemResponse:
-    """The problem document for ``status``, titled with the standard HTTP phrase."""
+    """The problem document for ``status``, titled with the standard HTTP phrase, with
+    ``extensions`` as RFC 9457 extension members (``code`` …)."""
     fields: dict[str, Any] = {
         "title": status_title(status),
         "status": status,
@@ -67,7 +69,8 @@ def problem_response(
         ValidationProblem(**fields, errors=list(errors)) if errors is not None
         else Problem(**fields)
     )
-    return ProblemResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
+    content = {**body.model_dump(mode="json"), **(extensions or {})}
+    return ProblemResponse(content, status_code=status, headers=headers)
 
 
 def field_name(location: Iterable[int | str]) -> str:
@@ -89,12 +92,14 @@ def field_errors(raw_errors: Sequence[Mapping[str, Any]]) -> list[FieldError]:
     ]
 
 
-def validation_problem(request: Request, errors: list[FieldError]) -> ProblemResponse:
+def validation_problem(
+    request: Request, errors: list[FieldError], extensions: Mapping[str, Any] | None = None
+) -> ProblemResponse:
     first = errors[0]
     detail = f"{first.field}: {first.message}"
     if len(errors) > 1:
         detail += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return problem_response(request, 422, detail, errors=errors)
+    return problem_response(request, 422, detail, errors=errors, extensions=extensions)
 
 
 async def _on_request_validation(request: Request, exc: Exception) -> ProblemResponse:
@@ -105,7 +110,11 @@ async def _on_request_validation(request: Request, exc: Exception) -> ProblemRes
 
 async def _on_invalid_input(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, InvalidInput)
-    return validation_problem(request, [FieldError(field=exc.field, message=exc.message)])
+    # An error with a code (e.g. clv_not_fitted) says it and what else it knows, so that a
+    # program need not parse the message.
+    extensions = {"code": exc.code, **exc.details()} if exc.code else None
+    field = FieldError(field=exc.field, message=exc.message)
+    return validation_problem(request, [field], extensions)
 
 
 async def _on_http_exception(request: Request, exc: Exception) -> ProblemResponse:

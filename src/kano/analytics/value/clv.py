@@ -180,7 +180,8 @@ def _retried(
         return min(converged, key=lambda t: float(t.fun))
     best.success = _slope(negative_mean_ll, np.asarray(best.x)) <= GRADIENT_TOLERANCE
     if not best.success:
-        best.message = f"{first.message}; {len(tries) - 1} more searches did not converge either"
+        stop = str(first.message).strip(" :") or "stopped"
+        best.message = f"{stop} at the first search and {len(tries) - 1} more"
     return best
 
 
@@ -205,7 +206,7 @@ def _maximise(
     if not result.success:
         raise CannotFitError(
             f"{what}: the search for the most likely parameters did not converge "
-            f"({result.message}) — the data do not pin the model down",
+            f"(SciPy: {result.message}) — the data do not pin the model down",
             "not_converged",
         )
     return log_params, float(result.fun)

@@ -17,10 +17,19 @@ class NotFound(KanoError):
 class InvalidInput(KanoError):
     """Bad input; ``field`` names the field (or row) so the caller can fix it."""
 
+    #: A stable name of the kind of problem for programs (the API's ``code``), for errors
+    #: a client may want to tell apart from a plain bad value; None when field and message
+    #: say it all.
+    code: str | None = None
+
     def __init__(self, field: str, message: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+    def details(self) -> dict[str, object]:
+        """What else a program needs to act on it (the API adds it to the problem)."""
+        return {}
 
 
 class PermissionDenied(KanoError):

@@ -272,7 +272,13 @@ def clv(
     often, Gamma-Gamma for how much; fitted by maximum likelihood per segment)."""
     from kano.adapters.cli.value.csv_fit import csv_summary
     from kano.analytics.value.transactions import TIME_UNITS, calibration_check
-    from kano.analytics.value.views import ClvView, clv_records, clv_view, fit_summaries
+    from kano.analytics.value.views import (
+        ClvNotFitted,
+        ClvView,
+        clv_records,
+        clv_view,
+        fit_summaries,
+    )
 
     if time_unit not in TIME_UNITS:
         raise InvalidInput("--time-unit", f"choose one of {', '.join(TIME_UNITS)}")
@@ -281,7 +287,11 @@ def clv(
         slug = from_csv.name
         summary = csv_summary(from_csv, customer_col, date_col, amount_col, cal_end, time_unit,
                               holdout)  # fmt: skip
-        fits = fit_summaries([(None, summary)])
+        try:
+            fits = fit_summaries([(None, summary)])
+        except ClvNotFitted as error:
+            _warn_not_fitted(error.problems, alone=True, nothing_fitted=True)
+            raise
         if holdout:
             buckets = [{"segment": None, **vars(b)} for b in calibration_check(fits[0].bg, summary)]
             view = ClvView(time_unit, fits, holdout=buckets)
@@ -292,10 +302,16 @@ def clv(
                 fits, horizon=horizon, steps=steps, discount_rate=discount_rate, margin=margin))
     else:
         with _warehouse(workspace) as (slug, backend, workspace_id):
-            view = clv_view(backend, workspace_id, segment=segment, pooled=pooled,
-                            calibration_end=cal_end, time_unit=time_unit, holdout=holdout,
-                            horizon=horizon, steps=steps, discount_rate=discount_rate,
-                            margin=margin)  # fmt: skip
+            try:
+                view = clv_view(backend, workspace_id, segment=segment, pooled=pooled,
+                                calibration_end=cal_end, time_unit=time_unit, holdout=holdout,
+                                horizon=horizon, steps=steps, discount_rate=discount_rate,
+                                margin=margin)  # fmt: skip
+            except ClvNotFitted as error:
+                # Each segment with why and what to do, then one error line (exit code 2).
+                _warn_not_fitted(error.problems, alone=bool(segment), nothing_fitted=True)
+                option = "--segment" if segment else "--pooled" if pooled else "segments"
+                raise InvalidInput(option, error.message) from error
     _warn_not_fitted(view.problems)
     if params_json:
         # Segments not fitted are listed too, each with "status": "not_fitted" and why.
@@ -329,16 +345,25 @@ def clv(
     console.print(table)
 
 
-def _warn_not_fitted(problems: list[ClvProblem]) -> None:
+def _warn_not_fitted(
+    problems: list[ClvProblem], *, alone: bool = False, nothing_fitted: bool = False
+) -> None:
     """Say on stderr which segments the models could not be fitted to, why and what to do
-    (the output holds the others; its customers are missing from it)."""
+    (the output holds the others; its customers are missing from it). ``alone``: the
+    request was one segment or one pooled fit, so --pooled alone does not help."""
+    pool = ("leave out --segment and use --pooled to fit it with every other customer"
+            if alone else "use --pooled to fit every customer together")  # fmt: skip
     for problem in problems:
-        advice = ("check its largest orders (returns, typing errors), or use --pooled"
-                  if problem.reason == "heavy_tail"
-                  else "use --pooled to fit every customer together, or wait for more "
-                       "repeat orders")  # fmt: skip
-        sys.stderr.write(f"segment {problem.segment} not fitted ({problem.reason}): "
-                         f"{problem.message}; its customers are left out; {advice}.\n")  # fmt: skip
+        steps = []
+        if problem.reason == "heavy_tail":
+            steps.append("check its largest orders (returns, typing errors)")
+        if problem.segment is not None:  # no pooling helps when every customer is in already
+            steps.append(pool)
+        if problem.reason != "heavy_tail":
+            steps.append("wait for more repeat orders")
+        left_out = "" if nothing_fitted else "its customers are left out; "
+        sys.stderr.write(f"segment {problem.segment or 'all'} not fitted ({problem.reason}): "
+                         f"{problem.message}; {left_out}{', or '.join(steps)}.\n")  # fmt: skip
 
 
 def _print_holdout_check(

@@ -347,7 +347,10 @@ def clv_page(
     form = {"segment": segment, "horizon": horizon, "pooled": pooled, "cell": cell}
 
     def work(a: Analyses) -> dict[str, Any]:
-        view = a.run(views.clv_view, segment=segment or None, pooled=pooled, horizon=horizon)
+        try:
+            view = a.run(views.clv_view, segment=segment or None, pooled=pooled, horizon=horizon)
+        except views.ClvNotFitted as error:  # each segment asked for, why, what to do
+            return {"none_fitted": error.problems, "min_repeat_buyers": MIN_REPEAT_BUYERS}
         # A segment that cannot be fitted is named on the page with why; the others show.
         # The holdout check fits less data, so it can fail where the full fit did not.
         try:

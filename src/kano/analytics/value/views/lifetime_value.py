@@ -65,14 +65,41 @@ class ClvView:
         return sorted(rows, key=lambda r: str(r["segment"] or ""))
 
 
+#: A reason of :class:`CannotFitError` in a few English words, for the API and CLI (the
+#: pages say it in the reader's language).
+REASON_WORDS = {
+    "few_repeat_buyers": "too few repeat buyers",
+    "no_spread": "its customers buy too much alike",
+    "not_converged": "the fit did not converge",
+    "heavy_tail": "spend too heavy-tailed for a finite mean",
+    "data": "unusable data",
+}
+
+
 class ClvNotFitted(InvalidInput):
-    """No group asked for could be fitted; ``problems`` says why for each."""
+    """No group asked for could be fitted; ``problems`` says why for each.
+
+    The API answers it as a 422 problem with ``code`` ``clv_not_fitted`` and ``segments``
+    (each with ``reason``, the model's ``message``, customers and repeat buyers)."""
+
+    code = "clv_not_fitted"
 
     def __init__(self, problems: list[ClvProblem]) -> None:
         only = len(problems) == 1 and problems[0].segment is None
-        super().__init__("data" if only else "segment", "; ".join(
-            p.message if only else f"{p.segment}: {p.message}" for p in problems))  # fmt: skip
+        why = "; ".join(
+            f"{'all customers' if p.segment is None else p.segment}: "
+            f"{REASON_WORDS.get(p.reason, p.reason)} ({p.message})"
+            for p in problems
+        )
+        asked = "these customers" if only else "any segment asked for"
+        super().__init__(
+            "data" if only else "segment",
+            f"the CLV models could not be fitted to {asked}, so there is no CLV to show — {why}",
+        )
         self.problems = problems
+
+    def details(self) -> dict[str, object]:
+        return {"segments": [p.status() for p in self.problems]}
 
 
 def fit_segments(
