@@ -660,7 +660,8 @@ def test_inbox_downloads_as_csv_with_the_page_filters(
                        "Resolution due (UTC)", "SLA breached", "Root causes"]
     assert [r[0] for r in rows[1:]] == [str(cases.overdue)]
     overdue = rows[1]
-    assert overdue[2] == "Invoice survey: dissatisfied" and overdue[4] == "dissatisfied"
+    assert overdue[2] == "Invoice survey: dissatisfied"
+    assert overdue[4] == "Dissatisfied customers", "the rule by its name, as the inbox shows it"
     assert overdue[3]  # the customer's name
     assert overdue[6] == "In progress" and overdue[8] == "Billing"
     assert overdue[11:] == ["yes", "billing:double-charge, process"]
@@ -691,6 +692,7 @@ def test_inbox_xlsx_is_translated_and_keeps_a_formula_as_text(
     title = sheet.cell(row=2, column=3)
     assert title.value == formula and title.data_type == "s"
     assert rows[2][11] == "igen" and rows[1][11] == "nem"
+    assert rows[2][4] == "Elégedetlen ügyfelek", "the rule's name in the reader's language"
     assert f",'{formula}," in csv_text
 
 

@@ -1,7 +1,7 @@
 """The case inbox as a file a care manager opens in a spreadsheet: CSV or XLSX.
 
 One row per case, newest first: its number, when it opened, its title, the customer's
-name, the rule that opened it, priority, status, owner, team, both SLA deadlines, whether
+name, the rule that opened it (by name), priority, status, owner, team, both SLA deadlines, whether
 an SLA was breached, and the root causes tagged. Headers and words arrive translated
 (the web route knows the reader's language), and so does the title as the pages show it
 (``case_title``: a rule's words in that language); times are UTC, as stored. Titles and names
@@ -26,6 +26,7 @@ class CaseFileTexts:
     no: str
     sheet: str  # the worksheet's name: "Cases"
     case_title: Callable[[str, str | None], str]  # stored title, rule → as the pages show it
+    case_rule: Callable[[str | None], str]  # rule key → its name ("Detractors"), as the pages
 
 
 XLSX_WIDTHS = (8, 17, 40, 24, 16, 8, 14, 22, 20, 17, 17, 10, 30)
@@ -35,7 +36,7 @@ def case_lines(lines: Iterable[CaseExportLine], texts: CaseFileTexts) -> list[Li
     return [Line([
         line.case.id, line.case.opened_at, texts.case_title(line.case.title, line.case.rule),
         line.case.customer,
-        line.case.rule, line.case.priority,
+        texts.case_rule(line.case.rule), line.case.priority,
         texts.statuses.get(line.case.status, line.case.status), line.case.owner,
         line.case.team, line.first_response_due_at, line.resolution_due_at,
         texts.yes if line.breached else texts.no, ", ".join(line.root_causes) or None,

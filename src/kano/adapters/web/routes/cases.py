@@ -42,7 +42,11 @@ from kano.adapters.db.views.cases import (
 )
 from kano.adapters.exports.case_table import CaseFileTexts, cases_csv, cases_xlsx
 from kano.adapters.exports.table_files import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
-from kano.adapters.web.case_rule_labels import case_title_filter, score_condition
+from kano.adapters.web.case_rule_labels import (
+    case_rule_filter,
+    case_title_filter,
+    score_condition,
+)
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.surveys import KANO_LABELS
@@ -226,6 +230,7 @@ def case_file_texts(page: SignedInPageContext) -> CaseFileTexts:
         statuses={status: _(words) for status, words in STATUS_LABELS.items()},
         yes=_("yes"), no=_("no"), sheet=_("Cases"),
         case_title=case_title_filter(page.gettext),
+        case_rule=case_rule_filter(page.gettext),
     )
 
 
