@@ -41,7 +41,7 @@ from kano.adapters.web.labels import product_names_of
 from kano.adapters.web.page_figures import WarehouseVisit
 from kano.adapters.web.routes.cases import STATUS_LABELS as CASE_STATUS_LABELS
 from kano.adapters.web.routes.navigation import N_
-from kano.adapters.web.routes.value import value_memo
+from kano.adapters.web.routes.value import value_memo, workspace_currency
 from kano.adapters.web.strategy_access import no_workspace, not_found, refuse_edit
 from kano.adapters.web.warehouse_reads import on_kept_warehouse
 from kano.domain.customers.edits import CUSTOMER_EDITORS
@@ -159,7 +159,8 @@ def _profile_page(page: SignedInPageContext, web: Web, db: Session, customer_id:
                        can_edit=editable, form=form or _form_of(profile), error=error,
                        kept_apart=_kept_apart(profile.customer.attributes),
                        segments=_segments(db, workspace_id) if editable else [],
-                       case_statuses=CASE_STATUS_LABELS)  # fmt: skip
+                       case_statuses=CASE_STATUS_LABELS,
+                       currency=workspace_currency(page))  # fmt: skip
 
 
 @router.get("/customers/{customer_id}")
