@@ -68,6 +68,15 @@ SLICE_LABELS: dict[str, str] = {
     "role_title": N_("Job title"),
     "consent_contact": N_("Consent to contact"),
     "customer": N_("Customer"),
+    # Filter-only slices (NOT_OFFERED as checkboxes): the filter list named them by key.
+    "name": N_("Name"),
+    "created_on": N_("Created on"),
+    "wallet_estimate": N_("Wallet estimate"),
+    "nps": N_("NPS answer (0–10)"),
+    "csat": N_("CSAT answer (1–5)"),
+    "ces": N_("CES answer (1–7)"),
+    "rating": N_("Rating answer"),
+    "enps": N_("eNPS answer (0–10)"),
 }
 # Slices a metric's table allows that make no sense as a checkbox (one row per customer,
 # per person or per answer value); the API still accepts them.
