@@ -1,9 +1,10 @@
 """``create_api``: the REST API as its own FastAPI app, mounted by ``kano.app`` at /api/v1.
 
 A separate app keeps the API's error handlers (problem+json) and OpenAPI document apart
-from the web UI's HTML pages. No interactive docs page is served: FastAPI's Swagger UI
-and ReDoc load their scripts from a CDN, and a self-hosted install must not depend on
-one; ``/api/v1/openapi.json`` works with any local OpenAPI viewer or client generator.
+from the web UI's HTML pages. FastAPI's own docs pages are off (they load their scripts
+from a CDN, which a self-hosted install must not depend on); ``/api/v1/docs`` serves the
+vendored Swagger UI instead (``kano.adapters.api.reference``), and
+``/api/v1/openapi.json`` works with any OpenAPI viewer or client generator.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from kano import __version__
 from kano.adapters.api.editing import ROLE_RULES
 from kano.adapters.api.errors import install_problem_handlers
 from kano.adapters.api.openapi import API_DESCRIPTION, install_openapi
+from kano.adapters.api.reference import install_reference
 from kano.adapters.api.routers import ROUTERS, case_rules
 from kano.bootstrap import Container
 
@@ -83,6 +85,7 @@ def create_api(container: Container) -> FastAPI:
     api.include_router(case_rules.router)
     install_problem_handlers(api)
     install_openapi(api)
+    install_reference(api, API_PREFIX)
     return api
 
 

@@ -36,13 +36,34 @@ PACKAGES: tuple[VendoredPackage, ...] = (
     VendoredPackage("vega", "6.4.0", {"build/vega.min.js": "vega.min.js"}),
     VendoredPackage("vega-lite", "6.5.0", {"build/vega-lite.min.js": "vega-lite.min.js"}),
     VendoredPackage("vega-embed", "7.3.0", {"build/vega-embed.min.js": "vega-embed.min.js"}),
+    # The API reference at /api/v1/docs. Swagger UI rather than Redoc: its bundle styles
+    # itself from one .css file, so the page runs under the site's style-src 'self', where
+    # Redoc's standalone build injects <style> elements (styled-components) and would need
+    # 'unsafe-inline'; it has "Try it out" with the Authorize button, which Redoc lacks;
+    # and SmartBear releases it every few weeks. About 2 MB (bundle js + css), loaded by
+    # that one page only. No standalone preset: it only adds the top bar's URL box.
+    # Apache-2.0 asks for the NOTICE to travel with it; the bundle's third-party licences
+    # sit beside it.
+    VendoredPackage(
+        "swagger-ui-dist",
+        "5.36.0",
+        {
+            "swagger-ui-bundle.js": "swagger-ui-bundle.js",
+            "swagger-ui.css": "swagger-ui.css",
+            "NOTICE": "NOTICE.swagger-ui-dist",
+            "swagger-ui-bundle.js.LICENSE.txt": "LICENSE.swagger-ui-bundle.js.txt",
+        },
+    ),
 )
 
-_SOURCE_MAP = re.compile(r"^//# sourceMappingURL=\S+[ \t]*$", re.MULTILINE)
+_SOURCE_MAP = re.compile(
+    r"^(?://# sourceMappingURL=\S+|/\*# sourceMappingURL=\S+?\s*\*/)[ \t]*$", re.MULTILINE
+)
 
 
 def _without_source_map(script: str) -> str:
-    """Source maps are not shipped, so drop the reference (browsers would ask for it)."""
+    """Source maps are not shipped, so drop the reference (browsers would ask for it):
+    ``//# sourceMappingURL=…`` in scripts, ``/*# sourceMappingURL=… */`` in style sheets."""
     return _SOURCE_MAP.sub("", script)
 
 
