@@ -94,6 +94,11 @@ RUNS: dict[str, FuzzRun] = {
     # The metric endpoints again, on a loaded warehouse (the run above has none: 409).
     "metrics": FuzzRun("test_metrics_api.py::test_metric_endpoints_never_error_on_generated_input",
                        Scope.READ, r"/metrics", examples=60),
+    # The analyses, value and text reads on that loaded warehouse too (drivers, links, RFM,
+    # CLV, churn, themes, sentiment): the read run stops them at the 409 as well.
+    "warehouse-reads": FuzzRun(
+        "test_metrics_api.py::test_warehouse_analyses_never_error_on_generated_input",
+        Scope.READ, r"/(analysis|value|text)/", examples=3),
     "responses": FuzzRun(
         "test_responses_schemathesis.py::test_response_intake_never_errors_and_conforms_to_the_openapi",
         Scope.WRITE, r"/responses", writes_only=True, examples=80),

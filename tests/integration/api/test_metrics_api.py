@@ -304,3 +304,13 @@ def test_metric_endpoints_never_error_on_generated_input(
     run = RUNS["metrics"]
     in_catalogue = with_known(mode, {"metric_id": CATALOGUE.ids()})
     fuzz(host_app, run, acme.auth(run.scope), mode, prepare=in_catalogue)
+
+
+@MODES
+def test_warehouse_analyses_never_error_on_generated_input(
+    host_app: Starlette, acme: SeededWorkspace, warehouse: str, mode: GenerationMode
+) -> None:
+    """The analyses, value and text endpoints on the same loaded warehouse (here because
+    this module loads it): generated segments, periods and options reach the models."""
+    run = RUNS["warehouse-reads"]
+    fuzz(host_app, run, acme.auth(run.scope), mode)
