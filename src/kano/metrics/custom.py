@@ -9,7 +9,7 @@ Example (one file may hold many)::
         unit: "%"
         direction: higher           # higher | lower
         format: ".1f"               # Python format spec for the value
-        description: Orders above 1,000.
+        description: Orders above 1,000.   # or {en: …, ru: …, hu: …}, like name
         source: transactions        # responses | transactions | payments | process_events | pulses
         aggregate: share            # count | count_distinct | sum | mean | percentile | share
                                     # | ratio | net_score
@@ -136,6 +136,7 @@ def _metric(document: LinedYaml, path: Path, entry: Any) -> Metric:
     aggregation = _aggregation(document, path, entry, aggregate, text)
     filter_text = text("filter", required=False) or None
     metric_id = text("id")
+    descriptions = _descriptions(document, path, entry.get("description"))
     try:
         metric = Metric(
             id=metric_id,
@@ -144,7 +145,7 @@ def _metric(document: LinedYaml, path: Path, entry: Any) -> Metric:
             unit=text("unit", required=False),
             direction=Direction(direction),
             format=number_format,
-            description=text("description", required=False),
+            descriptions=descriptions,
             source=source,
             aggregation=aggregation,
             filter=filter_text,
@@ -173,6 +174,23 @@ def _names(document: LinedYaml, path: Path, value: Any, metric_id: str) -> dict[
     extra = set(value) - set(LANGUAGES)
     if extra:
         raise document.error((*path, "name", sorted(extra)[0]), "languages are en, ru, hu")
+    return {lang: str(value.get(lang) or value["en"]) for lang in LANGUAGES}
+
+
+def _descriptions(document: LinedYaml, path: Path, value: Any) -> dict[str, str]:
+    """Like a name: a plain text serves every language; a mapping may leave ru/hu to
+    English. No description at all is allowed (then it is empty)."""
+    if value is None:
+        return dict.fromkeys(LANGUAGES, "")
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return dict.fromkeys(LANGUAGES, str(value))
+    if not isinstance(value, dict) or not isinstance(value.get("en"), str):
+        raise document.error((*path, "description"), "give a text or a mapping with at least en")
+    extra = set(value) - set(LANGUAGES)
+    if extra:
+        raise document.error((*path, "description", sorted(extra)[0]), "languages are en, ru, hu")
+    if not all(text is None or isinstance(text, str) for text in value.values()):
+        raise document.error((*path, "description"), "each language's description is a text")
     return {lang: str(value.get(lang) or value["en"]) for lang in LANGUAGES}
 
 

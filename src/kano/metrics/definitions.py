@@ -1,7 +1,7 @@
 """A metric: one declarative definition that every engine computes the same way.
 
-A definition says what the metric is for people (names in English, Russian and
-Hungarian, layer, unit, direction, format, definition text) and for machines (the source
+A definition says what the metric is for people (names and definition texts in English,
+Russian and Hungarian, layer, unit, direction, format) and for machines (the source
 table, an optional filter in the expression language, and an aggregation). Built-in and
 custom metrics are the same class.
 """
@@ -41,7 +41,7 @@ class Metric:
     unit: str
     direction: Direction
     format: str
-    description: str
+    descriptions: dict[str, str]
     source: str
     aggregation: Aggregation
     filter: str | None = None
@@ -55,9 +55,24 @@ class Metric:
         missing = [lang for lang in LANGUAGES if not self.names.get(lang)]
         if missing:
             raise InvalidInput("name", f"{self.id}: missing {', '.join(missing)}")
+        # A definition may be empty (a custom metric need not give one), but then in every
+        # language: a reader must never get an English text where theirs was forgotten.
+        if self.descriptions.get("en"):
+            missing = [lang for lang in LANGUAGES if not self.descriptions.get(lang)]
+            if missing:
+                raise InvalidInput("description", f"{self.id}: missing {', '.join(missing)}")
 
     def name(self, language: str = "en") -> str:
         return self.names.get(language) or self.names["en"]
+
+    @property
+    def description(self) -> str:
+        """The English definition: what files, the CLI and the API's ``description`` give."""
+        return self.descriptions.get("en", "")
+
+    def describe(self, language: str = "en") -> str:
+        """The definition in ``language`` (English when that language has none)."""
+        return self.descriptions.get(language) or self.description
 
     def format_value(self, value: float | None) -> str:
         """The value as people read it: ``format`` (a Python format spec) plus the unit."""

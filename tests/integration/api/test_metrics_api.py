@@ -83,6 +83,28 @@ def test_catalogue_lists_every_built_in_metric_with_its_names(
         "CX", "points", "higher", "responses")
 
 
+def test_description_display_follows_accept_language_and_description_stays_english(
+    api: TestClient, acme: SeededWorkspace, warehouse: str
+) -> None:
+    nps = CATALOGUE.get("nps")
+    english = api.get("/metrics", headers=acme.auth())
+    russian = api.get("/metrics", headers=acme.auth() | {"Accept-Language": "ru-RU,ru;q=0.9"})
+    hungarian = api.get("/metrics/nps?by=quarter",
+                        headers=acme.auth() | {"Accept-Language": "de, hu;q=0.5"})
+
+    assert english.headers["content-language"] == "en"
+    assert english.json()["items"][0]["description_display"] == nps.description
+    assert russian.headers["content-language"] == "ru"
+    assert "accept-language" in russian.headers["vary"].lower()
+    first = russian.json()["items"][0]
+    assert (first["description"], first["description_display"]) == (
+        nps.description, nps.describe("ru"))
+    assert "промоутеров" in first["description_display"]
+    assert hungarian.json()["metric"]["description_display"] == nps.describe("hu")
+    assert hungarian.json()["metric"]["description"] == nps.description
+    assert "accept-language" in hungarian.headers["vary"].lower()
+
+
 def test_custom_metrics_of_the_workspace_are_listed_and_computed(
     api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace, warehouse: str,
     sessions: sessionmaker[Session],
@@ -186,8 +208,11 @@ def test_accept_header_picks_the_format_and_json_is_the_default(
     def media(accept: str | None) -> str:
         headers = acme.auth() | ({"Accept": accept} if accept else {})
         response = api.get("/metrics/responses?by=year", headers=headers)
-        assert response.headers["vary"] == "Accept"
-        return response.headers["content-type"].split(";")[0]
+        kind = response.headers["content-type"].split(";")[0]
+        # JSON carries description_display, in the Accept-Language's language; files do not.
+        assert response.headers["vary"] == (
+            "Accept, Accept-Language" if kind == "application/json" else "Accept")
+        return kind
 
     assert media(None) == "application/json"
     assert media("*/*") == "application/json"

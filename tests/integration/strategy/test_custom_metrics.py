@@ -114,6 +114,29 @@ def test_custom_metrics_round_trip_byte_identically(sessions: sessionmaker[Sessi
         assert [list(row.definition) for row in rows] == [list(entry) for entry in written]
 
 
+def test_a_description_per_language_round_trips_and_reaches_the_catalogue(
+    sessions: sessionmaker[Session],
+) -> None:
+    seed_people(sessions)
+    per_language = METRICS.replace(
+        "    description: |\n      Share of orders above 1,000.\n      Web orders only.\n",
+        "    description:\n      en: Share of orders above 1,000.\n"
+        "      hu: Az 1000 feletti rendelések aránya.\n",
+    )
+    import_text(sessions, with_metrics(per_language))
+
+    first = export_text(sessions)
+    assert ("    description:\n      en: Share of orders above 1,000.\n"
+            "      hu: Az 1000 feletti rendelések aránya.\n") in first
+    assert not import_text(sessions, first).changed
+    assert export_text(sessions) == first
+    with sessions() as session:
+        workspace_id = session.scalars(select(Workspace.id).where(Workspace.slug == "acme")).one()
+        metric = workspace_catalogue(session, workspace_id).get("big_order_share")
+    assert metric.describe("hu") == "Az 1000 feletti rendelések aránya."
+    assert metric.describe("ru") == metric.description == "Share of orders above 1,000."
+
+
 def test_changed_reordered_and_removed_metrics_are_audited(
     sessions: sessionmaker[Session],
 ) -> None:

@@ -558,3 +558,39 @@ def test_filter_only_slices_are_named_in_the_filter_list(
     assert f'<option value="created_on">{created}</option>' in chooser
     assert f'<option value="nps">{nps}</option>' in chooser
     assert not re.search(r'<option value="(\w+)">\1</option>', chooser), chooser
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("ru", "промоутеров (9–10) в % минус доля критиков (0–6)"),
+    ("hu", "Az ajánlók (9–10) %-os aránya mínusz a kritikusok (0–6)"),
+])
+def test_definitions_are_written_in_the_page_language(
+    alice: Browser, warehouse: str, language: str, words: str
+) -> None:
+    page = alice.page(f"/metrics/nps?grain=month&lang={language}").text
+    catalogue = alice.page(f"/metrics?lang={language}").text
+
+    lead = re.search(r'<p class="lead"([^>]*)>([^<]*)</p>', page)
+    assert lead and words in unescape(lead.group(2)) and 'lang="en"' not in lead.group(1)
+    assert unescape(lead.group(2)) == NPS.describe(language)
+    assert words in text_of(catalogue, "metric-nps")
+    assert "promoters" not in page and "promoters" not in catalogue
+
+
+def test_a_custom_definition_given_per_language_is_shown_in_it(
+    alice: Browser, companies: SeededCompanies, sessions: sessionmaker[Session], warehouse: str
+) -> None:
+    with transaction(sessions) as session:
+        session.add(CustomMetricRow(
+            workspace_id=companies.acme_id, key="big_order_share", position=0, definition={
+                "id": "big_order_share", "name": "Big orders", "layer": "TX", "unit": "%",
+                "direction": "higher", "source": "transactions", "aggregate": "share",
+                "condition": "amount > 1000",
+                "description": {"en": "Orders above 1,000.", "hu": "1000 feletti rendelések."}}))
+
+    hungarian = alice.page("/metrics/big_order_share?grain=quarter&lang=hu").text
+    russian = alice.page("/metrics?lang=ru").text
+
+    assert '<p class="lead">1000 feletti rendelések.</p>' in hungarian
+    row = re.search(r'<tr id="metric-big_order_share">.*?</tr>', russian, re.S)
+    assert row and '<td lang="en">Orders above 1,000.</td>' in row.group(0)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from kano.domain.shared.errors import NotFound
+from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.metrics import BUILT_IN, Layer, built_in_catalogue
+from kano.metrics.aggregations.simple import Count
+from kano.metrics.catalogue.building import HIGHER, metric
 from kano.metrics.expressions import parse_expression
 
 REQUIRED = {
@@ -39,6 +43,30 @@ def test_each_metric_is_fully_described(metric) -> None:  # type: ignore[no-unty
         parse_expression(text)
     if metric.unit == "%":
         assert metric.format_value(84.25).endswith("%")
+
+
+@pytest.mark.parametrize("metric", BUILT_IN, ids=lambda metric: metric.id)
+def test_each_definition_is_written_in_russian_and_hungarian(metric) -> None:  # type: ignore[no-untyped-def]
+    english = metric.describe("en")
+    for language in ("ru", "hu"):
+        text = metric.describe(language)
+        assert len(text) > 20 and text != english, language
+        # Decimals take the locale's comma; "CES 2.0" is a name, not a number.
+        assert not re.search(r"\d\.\d", text.replace("CES 2.0", "")), text
+
+
+def test_describe_falls_back_to_english_for_an_unknown_language() -> None:
+    nps = built_in_catalogue().get("nps")
+    assert nps.describe("de") == nps.description == nps.descriptions["en"]
+    assert "промоутеров" in nps.describe("ru") and "ajánlók" in nps.describe("hu")
+
+
+def test_a_built_in_without_a_translated_definition_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="untranslated: missing ru, hu") as caught:
+        metric("untranslated", ("Untranslated", "Без перевода", "Fordítatlan"), Layer.CX,
+               unit="", direction=HIGHER, format=".0f", source="responses",
+               aggregation=Count(), description="A metric nobody translated.")
+    assert caught.value.field == "description"
 
 
 def test_unknown_metric_is_not_found() -> None:

@@ -54,6 +54,31 @@ def test_a_valid_file_gives_metrics_like_the_built_ins() -> None:
     assert len(Catalogue([share, margin, slow])) == 44 + 3
 
 
+def test_a_description_is_one_text_or_one_per_language() -> None:
+    (plain,) = load_custom_metrics(_entry(description="Orders counted."))
+    (mapped,) = load_custom_metrics(
+        _entry(description="{en: Orders counted., hu: Megszámolt rendelések.}"))
+    (none,) = load_custom_metrics(_entry())
+
+    assert plain.descriptions == dict.fromkeys(("en", "ru", "hu"), "Orders counted.")
+    assert mapped.describe("hu") == "Megszámolt rendelések."
+    assert mapped.describe("ru") == mapped.description == "Orders counted."
+    assert none.describe("hu") == ""
+
+
+@pytest.mark.parametrize(("description", "field"), [
+    ("{ru: Только по-русски}", "metrics[0].description (line 7)"),
+    ("{en: Orders, de: Bestellungen}", "metrics[0].description.de (line 7)"),
+    ("[Orders]", "metrics[0].description (line 7)"),
+])
+def test_a_description_mapping_needs_english_and_known_languages(
+    description: str, field: str
+) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        load_custom_metrics(_entry(description=description))
+    assert caught.value.field == field
+
+
 def test_a_plain_list_is_accepted_too() -> None:
     text = "- id: n\n  layer: CX\n  direction: higher\n  source: responses\n  aggregate: count\n"
     assert [metric.id for metric in load_custom_metrics(text)] == ["n"]

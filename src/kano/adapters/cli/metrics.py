@@ -91,6 +91,7 @@ def list_metrics(
                 "direction": m.direction.value,
                 "format": m.format,
                 "description": m.description,
+                "descriptions": m.descriptions,
                 "custom": m.custom,
             }
             for m in catalogue
@@ -224,7 +225,7 @@ def _write_csv(records: list[dict[str, Any]]) -> None:
 
 def _print_table(metric: Any, slug: str, records: list[dict[str, Any]], language: str) -> None:
     title = f"{metric.name(language)} — {slug}"
-    table = Table(title=escape(title), caption=escape(metric.description))
+    table = Table(title=escape(title), caption=escape(metric.describe(language)))
     fixed = {"value", "n", "ci_low", "ci_high", "components", "previous_value", "change"}
     keys = [key for key in (records[0] if records else {}) if key not in fixed]
     for key in keys:

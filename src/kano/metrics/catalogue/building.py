@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kano.domain.strategy.scoring import Direction
 from kano.metrics.aggregations.base import Aggregation
+from kano.metrics.catalogue import descriptions_hu, descriptions_ru
 from kano.metrics.definitions import Layer, Metric
 
 HIGHER = Direction.HIGHER_IS_BETTER
@@ -23,7 +24,9 @@ def metric(
     description: str,
     filter: str | None = None,
 ) -> Metric:
-    """A built-in metric; ``names`` are English, Russian and Hungarian."""
+    """A built-in metric; ``names`` are English, Russian and Hungarian, the English
+    ``description`` is written here and its translations in ``descriptions_ru``/``_hu``
+    (a built-in without one fails at import, see ``Metric.__post_init__``)."""
     en, ru, hu = names
     return Metric(
         id=metric_id,
@@ -32,7 +35,11 @@ def metric(
         unit=unit,
         direction=direction,
         format=format,
-        description=" ".join(description.split()),
+        descriptions={
+            "en": " ".join(description.split()),
+            "ru": descriptions_ru.DESCRIPTIONS.get(metric_id, ""),
+            "hu": descriptions_hu.DESCRIPTIONS.get(metric_id, ""),
+        },
         source=source,
         aggregation=aggregation,
         filter=filter,

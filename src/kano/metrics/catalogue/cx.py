@@ -17,8 +17,9 @@ METRICS = (
         CX, unit="points", direction=HIGHER, format=".1f", source="responses",
         aggregation=NetScore("nps"),
         description="""% of promoters (9–10) minus % of detractors (0–6) among responses
-        that answered the 0–10 question; 95 % interval from the multinomial variance
-        100²[p + d − (p − d)²]/n.""",
+        that answered the 0–10 question; 95 % interval: adjusted Wald (Rocks 2016), the
+        multinomial variance 100²[p + d − (p − d)²]/n after ¾ promoter, ¾ detractor and
+        1½ passives are added.""",
     ),
     metric(
         "csat",

@@ -20,7 +20,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from pydantic import BeforeValidator, StringConstraints
 from starlette.responses import Response
 
-from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
+from kano.adapters.api.deps import ReadAccess, ReaderLanguage, SessionDep, container_of
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.metrics import (
     LayerName,
@@ -99,6 +99,7 @@ _COMPUTED_RESPONSES: dict[int | str, dict[str, Any]] = {
 def list_metrics(
     caller: ReadAccess,
     session: SessionDep,
+    language: ReaderLanguage,
     layer: Annotated[LayerName | None, Query(
         description="Only the metrics of this layer."
     )] = None,
@@ -107,7 +108,7 @@ def list_metrics(
     built-in ones, then the workspace's custom metrics (from its strategy file)."""
     catalogue = workspace_catalogue(session, caller.workspace_id)
     metrics = [m for m in catalogue if layer is None or m.layer == Layer(layer)]
-    return MetricCatalogue(items=[MetricInfo.of(metric) for metric in metrics])
+    return MetricCatalogue(items=[MetricInfo.of(metric, language) for metric in metrics])
 
 
 @router.get("/{metric_id}", summary="Compute a metric per slice", response_model=MetricResult,
@@ -117,6 +118,7 @@ def get_metric(
     session: SessionDep,
     request: Request,
     response: Response,
+    language: ReaderLanguage,
     metric_id: MetricId,
     by: Annotated[list[QueryText], Query(
         max_length=20, description="Slices, comma-separated or repeated: at most one grain "
@@ -166,10 +168,10 @@ def get_metric(
     )
     rows = _computed(request, metric, query, caller.workspace_id)
     chosen = format or preferred_format(request.headers.get("accept"))
-    response.headers["Vary"] = "Accept"
+    response.headers["Vary"] = "Accept, Accept-Language"
     if chosen == "json":
         return MetricResult(
-            metric=MetricInfo.of(metric), by=list(query.by), filters=query.filter_map(),
+            metric=MetricInfo.of(metric, language), by=list(query.by), filters=query.filter_map(),
             period_from=date_from, period_to=date_to, where=query.where, compare=compare,
             rows=[MetricValue.of(row) for row in rows],
         )

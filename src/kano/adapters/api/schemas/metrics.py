@@ -30,16 +30,24 @@ class MetricInfo(BaseModel):
     unit: str = Field(description="`%`, `points`, `money`, `days` …; empty for counts.")
     direction: DirectionName = Field(description="Which way is better.")
     format: str = Field(description="Python format spec for display, e.g. `.1f`.")
-    description: str = Field(description="The definition, with the interval it reports.")
+    description: str = Field(description="The definition, with the interval it reports "
+                             "(English, as ever).")
+    description_display: str = Field(
+        description="The definition as the web UI shows it to a reader of the request's "
+        "`Accept-Language` (`en`, `ru`, `hu`; else English); a custom metric's English text "
+        "where its file gives none in that language."
+    )
     source: str = Field(description="The warehouse table the metric is computed from.")
     custom: bool = Field(description="Defined in the workspace's strategy file (else built in).")
 
     @classmethod
-    def of(cls, metric: Metric) -> MetricInfo:
+    def of(cls, metric: Metric, language: str) -> MetricInfo:
+        """The metric, its ``description_display`` in the reader's ``language``."""
         return cls(
             id=metric.id, layer=cast(LayerName, metric.layer.value), names=dict(metric.names),
             unit=metric.unit, direction=cast(DirectionName, metric.direction.value),
             format=metric.format, description=" ".join(metric.description.split()),
+            description_display=" ".join(metric.describe(language).split()),
             source=metric.source, custom=metric.custom,
         )
 

@@ -317,12 +317,13 @@ def _download(page: SignedInPageContext, db: DbSession, kind: str) -> Response:
             figures, metrics, guard_formulas=True, name_of=name_of), titles)
         media_type = f"{CSV_MEDIA_TYPE}; charset=utf-8"
     else:
+        language = page.language.code
         about = [
             (_("Workspace"), page.workspace.name),
-            (_("Period"), _period_text(figures.period, page.language.code)),
+            (_("Period"), _period_text(figures.period, language)),
             (_("Filters"), "; ".join(f"{slice_label(name, _)} = {name_of(name, value)}"
                                      for name, value in form.filters) or _("none")),
-        ] + [(metric.name(page.language.code), " ".join(metric.description.split()))
+        ] + [(metric.name(language), " ".join(metric.describe(language).split()))
              for metric_id, metric in metrics.items() if metric_id in SCORES]
         content = metric_xlsx(
             EXPORT_COLUMNS, export_records(figures, metrics, guard_formulas=False,

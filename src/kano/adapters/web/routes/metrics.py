@@ -270,7 +270,7 @@ def _page(
     context: dict[str, Any] = {
         "metric": metric,
         "name": metric.name(language),
-        "description": " ".join(metric.description.split()),
+        "description": " ".join(metric.describe(language).split()),
         "layer_label": _(LAYER_LABELS[metric.layer]),
         "unit_text": _unit_text(metric, page),
         "direction_label": _direction_text(metric, page),
@@ -363,7 +363,7 @@ def _about(
          or none),
         (_("Period"), period),
         (_("Extra condition"), form.where or none),
-        (_("Definition"), " ".join(metric.description.split())),
+        (_("Definition"), " ".join(metric.describe(page.language.code).split())),
     ]
 
 
