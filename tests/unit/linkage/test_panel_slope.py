@@ -186,6 +186,7 @@ def test_the_strategy_map_evidence_says_how_a_team_month_arrow_was_tested(
     from kano.adapters.web.i18n import load_translations
     from kano.adapters.web.routes.linkage import DESIGN_LABELS
     from kano.adapters.web.routes.strategy_map import evidence_text
+    from kano.adapters.web.strategy_formats import StrategyFormats
 
     assert set(DESIGN_LABELS) == {WITHIN_TEAMS_NET_OF_MONTHS, WITHIN_TEAMS_NET_OF_TREND,
                                   ONE_TEAM, ACROSS_TEAMS}  # fmt: skip
@@ -196,9 +197,12 @@ def test_the_strategy_map_evidence_says_how_a_team_month_arrow_was_tested(
         "delivery_delay_mean", result.lag, result.estimate, result.ci_low, result.ci_high,
         result.standardized, result.n, result.method, datetime.now(UTC),
     )  # fmt: skip
-    gettext = load_translations(language).gettext
+    translations = load_translations(language)
+    gettext = translations.gettext
+    fmt = StrategyFormats(language, ngettext=translations.ngettext)
+    n = fmt.integer(result.n)
 
-    assert evidence_text(line, gettext).endswith(f"n = {result.n}, {words}")
+    assert evidence_text(line, gettext, fmt).endswith(f"n = {n}, {words}")
     customer_grain = LinkTestLine(**{**line.__dict__, "method": "OLS at response grain, "
                                      "customer-clustered 95 % CI"})  # fmt: skip
-    assert evidence_text(customer_grain, gettext).endswith(f"n = {result.n}")
+    assert evidence_text(customer_grain, gettext, fmt).endswith(f"n = {n}")
