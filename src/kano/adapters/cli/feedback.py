@@ -13,6 +13,12 @@ from rich.table import Table
 from sqlalchemy.exc import IntegrityError
 
 from kano.adapters.cli.console import console, error_console, friendly_errors
+from kano.adapters.cli.row_problems import (
+    PROBLEMS_SHOWN,
+    ErrorsCsvOption,
+    RowProblem,
+    check_rows,
+)
 from kano.adapters.cli.workspaces import chosen_workspace
 from kano.domain.shared.errors import InvalidInput
 
@@ -27,7 +33,6 @@ feedback_app = typer.Typer(
     "LimeSurvey, Formbricks or any CSV/XLSX with a column mapping).",
     no_args_is_help=True,
 )
-ERRORS_SHOWN = 200  # the terminal shows this many problems; --errors-csv has all
 
 
 def _print_report(report: object, path: Path, slug: str) -> None:
@@ -60,17 +65,6 @@ def _print_report(report: object, path: Path, slug: str) -> None:
             "import check them a batch at a time, about twice as fast on the server "
             "(docs/feedback-import.md, Speed).[/]"
         )
-    if report.errors:
-        errors = Table(title=f"{len(report.errors):,} problems")
-        for column in ("row", "column", "reason"):
-            errors.add_column(column)
-        for error in report.errors[:ERRORS_SHOWN]:
-            errors.add_row(str(error.row), escape(error.column), escape(error.reason))
-        error_console.print(errors)
-        if len(report.errors) > ERRORS_SHOWN:
-            error_console.print(
-                f"… and {len(report.errors) - ERRORS_SHOWN:,} more (--errors-csv FILE lists all)."
-            )
 
 
 FOREIGN_KEY_VIOLATION = "23503"  # PostgreSQL's SQLSTATE
@@ -159,20 +153,10 @@ def import_command(
         "--open-cases/--no-open-cases",
         help="Open cases for unhappy responses by the case rules (off by default).",
     ),
-    errors_csv: Path | None = typer.Option(
-        None,
-        "--errors-csv",
-        help="Write every problem (row, column, reason) to this CSV.",
-        dir_okay=False,
-    ),
+    errors_csv: Path | None = ErrorsCsvOption,
 ) -> None:
     """Import a file of survey responses: all rows or, if any row is wrong, none."""
-    from kano.adapters.importers.feedback_file import (
-        ImportOptions,
-        load_mapping,
-        prepare,
-        write_errors_csv,
-    )
+    from kano.adapters.importers.feedback_file import ImportOptions, load_mapping, prepare
     from kano.bootstrap import build_container
 
     loaded = load_mapping(mapping, preset, questions, survey)
@@ -210,11 +194,7 @@ def import_command(
     finally:
         container.close()
     _print_report(report, file, slug)
-    if errors_csv is not None:
-        write_errors_csv(errors_csv, report.errors)
-        console.print(f"Problems written to {escape(str(errors_csv))}.")
-    if not report.ok:
-        raise typer.Exit(1)
+    check_rows([RowProblem(e.row, e.column, e.reason) for e in report.errors], file, errors_csv)
 
 
 def _identifiers(path: Path) -> list[str]:
@@ -296,11 +276,11 @@ def invite_command(
         table = Table(title="skipped")
         table.add_column("customer")
         table.add_column("reason")
-        for skip in report.skipped[:ERRORS_SHOWN]:
+        for skip in report.skipped[:PROBLEMS_SHOWN]:
             table.add_row(escape(skip.contact), escape(skip.reason))
         console.print(table)
-        if len(report.skipped) > ERRORS_SHOWN:
-            console.print(f"… and {len(report.skipped) - ERRORS_SHOWN:,} more.")
+        if len(report.skipped) > PROBLEMS_SHOWN:
+            console.print(f"… and {len(report.skipped) - PROBLEMS_SHOWN:,} more.")
 
 
 def _days_option(name: str, given: str | None) -> dict[str, int | None]:

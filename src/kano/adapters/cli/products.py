@@ -13,7 +13,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kano.adapters.cli.console import console, error_console, friendly_errors, row_progress
+from kano.adapters.cli.console import console, friendly_errors, row_progress
+from kano.adapters.cli.row_problems import ErrorsCsvOption, RowProblem, check_rows
 from kano.adapters.cli.workspaces import chosen_workspace
 
 products_app = typer.Typer(
@@ -24,7 +25,6 @@ products_app = typer.Typer(
 WorkspaceOption = typer.Option(
     None, "--workspace", help="Workspace slug (default: the only one, or demo)."
 )
-PROBLEMS_SHOWN = 200
 
 
 @products_app.command("import")
@@ -41,6 +41,7 @@ def import_command(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Check every row and count what would change; store nothing."
     ),
+    errors_csv: Path | None = ErrorsCsvOption,
 ) -> None:
     """Add and rename products from a file: all rows or, if any row is wrong, none.
 
@@ -68,14 +69,8 @@ def import_command(
                 session.commit()
     finally:
         container.close()
-    if report.problems:
-        table = Table(title=f"{len(report.problems):,} problems; nothing was imported")
-        for column in ("row", "column", "reason"):
-            table.add_column(column)
-        for problem in report.problems[:PROBLEMS_SHOWN]:
-            table.add_row(str(problem.row), escape(problem.column), escape(problem.reason))
-        error_console.print(table)
-        raise typer.Exit(1)
+    check_rows([RowProblem(p.row, p.column, p.reason) for p in report.problems], file,
+               errors_csv)  # fmt: skip
     verb = "would be" if dry_run else "were"
     console.print(
         f"{escape(file.name)} → {escape(slug)}: {report.rows:,} products; "

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from kano.adapters.cli.console import console, error_console, friendly_errors
+from kano.adapters.cli.console import console, friendly_errors
+from kano.adapters.cli.row_problems import ErrorsCsvOption, RowProblem, check_rows
 from kano.adapters.cli.workspaces import chosen_workspace
 from kano.domain.shared.errors import InvalidInput
 
@@ -30,6 +30,7 @@ def import_command(
         None, "--workspace", help="Workspace slug (default: the only one, or demo)."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check every row; store nothing."),
+    errors_csv: Path | None = ErrorsCsvOption,
 ) -> None:
     """Import requirements from a CSV: all rows or, if any row is wrong, none.
 
@@ -63,13 +64,6 @@ def import_command(
                 session.rollback()
     finally:
         container.close()
-    if not result.ok:
-        table = Table(title=f"{len(result.errors):,} problems; nothing was imported")
-        for column in ("row", "field", "reason"):
-            table.add_column(column)
-        for error in result.errors[:200]:
-            table.add_row(str(error.row), escape(error.field), escape(error.reason))
-        error_console.print(table)
-        raise typer.Exit(1)
+    check_rows([RowProblem(e.row, e.field, e.reason) for e in result.errors], file, errors_csv)
     verb = "would be imported" if dry_run else "imported"
     console.print(f"{escape(file.name)} → {escape(slug)}: {result.rows:,} requirements {verb}")

@@ -8,11 +8,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kano.adapters.cli.console import console, error_console, friendly_errors
+from kano.adapters.cli.console import console, friendly_errors
+from kano.adapters.cli.row_problems import ErrorsCsvOption, RowProblem, check_rows
 from kano.adapters.cli.value.commands import WorkspaceOption, value_app
 from kano.domain.shared.errors import InvalidInput
-
-PROBLEMS_SHOWN = 200
 
 
 @value_app.command("import-loyalty")
@@ -49,6 +48,7 @@ def import_loyalty_file(
         False, "--create-members", help="Create a customer for each member not known yet."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Check the file; store nothing."),
+    errors_csv: Path | None = ErrorsCsvOption,
 ) -> None:
     """Import a loyalty-programme export as behaviour data.
 
@@ -96,16 +96,8 @@ def import_loyalty_file(
                 session.commit()
     finally:
         container.close()
-    if report.problems:
-        for problem in report.problems[:PROBLEMS_SHOWN]:
-            error_console.print(
-                f"row {problem.row}, column {escape(problem.column)}: {escape(problem.reason)}"
-            )
-        error_console.print(
-            f"{len(report.problems):,} problem(s) in {escape(path.name)}: "
-            "nothing was imported. Fix the rows and run again."
-        )
-        raise typer.Exit(1)
+    check_rows([RowProblem(p.row, p.column, p.reason) for p in report.problems], path,
+               errors_csv)  # fmt: skip
     table = Table(title=f"{escape(path.name)} → {escape(slug)}", show_header=False)
     verb = "would be imported" if dry_run else "imported"
     table.add_row("rows in file", f"{report.rows:,}")
