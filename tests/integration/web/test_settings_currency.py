@@ -5,6 +5,8 @@ the scorecard's money measures. On SQLite and PostgreSQL (the fixtures' engines)
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -121,3 +123,28 @@ def test_the_scorecard_writes_money_measures_in_the_workspace_currency(
     assert f"10{NBSP}120{NBSP}000{NBSP}HUF" in russian
     assert f"HUF{NBSP}10,120,000" in english
     assert "10,120,000 money" not in english
+
+
+def test_every_currency_in_the_list_has_a_name_in_each_language(
+    browser: Browser, companies: SeededCompanies
+) -> None:
+    """CLDR (Babel 2.18) names XCG and ZWG in English only; the form once offered
+    "XCG – XCG" in Russian and Hungarian. Every option must read "CODE – name"."""
+    browser.log_in(companies.bob, PASSWORD)  # owner of Acme: the form with the list
+    expected = {
+        "en": {"XCG": "Caribbean guilder", "ZWG": "Zimbabwean Gold"},  # CLDR's own
+        "ru": {"XCG": "карибский гульден", "ZWG": "зимбабвийский золотой"},
+        "hu": {"XCG": "karibi forint", "ZWG": "zimbabwei arany"},
+    }
+    for language, names in expected.items():
+        page = browser.page(f"/settings?lang={language}").text
+        select_html = page[page.index('<select id="currency"'):]
+        select_html = select_html[:select_html.index("</select>")]
+        options = dict(re.findall(r'<option value="([A-Z]{3})"[^>]*>([^<]*)</option>',
+                                  select_html))  # fmt: skip
+        assert len(options) > 150, language  # every currency some country pays with
+        unnamed = {code: text for code, text in options.items()
+                   if not text.startswith(f"{code} – ") or text.endswith(f" – {code}")}
+        assert unnamed == {}, language
+        for code, name in names.items():
+            assert options[code] == f"{code} – {name}", language

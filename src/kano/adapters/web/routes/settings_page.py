@@ -18,7 +18,7 @@ from functools import cache
 from typing import Annotated, Any
 
 from babel.core import get_global
-from babel.numbers import get_currency_name, get_territory_currencies
+from babel.numbers import get_territory_currencies
 from fastapi import Depends
 from sqlalchemy.orm import Session
 from starlette.requests import Request
@@ -30,6 +30,7 @@ from kano.adapters.db.members import workspace_members
 from kano.adapters.db.webhook_endpoints import webhook_endpoints
 from kano.adapters.db.workspace_currency import workspace_currency
 from kano.adapters.web import acknowledgement_form
+from kano.adapters.web.currency_names import currency_choice
 from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
@@ -75,7 +76,7 @@ def render_settings(page: SignedInPageContext, db: Session, *, status_code: int 
         error_texts=acknowledgement_form.ERROR_TEXTS,
         placeholder_help=acknowledgement_form.PLACEHOLDER_HELP,
         placeholders_of=acknowledgement_form.placeholders_of,
-        currency=currency, currency_choices=_currency_choices(page.language.code, currency),
+        currency=currency, currency_choices=_currency_choices(page, currency),
         **{"error": None, "saved": False, "refused": False, "access_refused": False,
            "notice": None, "token_form": None, "token_error": None, "webhook_form": None,
            "webhook_error": None, "member_form": None, "member_error": None,
@@ -101,10 +102,11 @@ def currencies_in_use() -> tuple[str, ...]:
     return tuple(sorted(codes))
 
 
-def _currency_choices(language: str, current: str) -> list[tuple[str, str]]:
-    """(code, "HUF – magyar forint") for the form's list, the current code always in it."""
+def _currency_choices(page: SignedInPageContext, current: str) -> list[tuple[str, str]]:
+    """(code, "HUF – magyar forint") for the form's list in the page's language, the current
+    code always in it."""
     codes = sorted({*currencies_in_use(), current})
-    return [(code, f"{code} – {get_currency_name(code, locale=language)}") for code in codes]
+    return [(code, currency_choice(code, page.language.code, page.gettext)) for code in codes]
 
 
 def _opened_language(notice: object) -> str | None:
