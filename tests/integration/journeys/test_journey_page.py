@@ -270,3 +270,20 @@ def test_a_journey_nobody_named_is_titled_in_the_readers_language(
     finally:
         with container.sessions.begin() as session:
             session.execute(update(JourneyRow).where(*smb).values(name=seeded))
+
+
+@pytest.mark.parametrize(
+    ("lang", "rating"), [("en", "Rating"), ("ru", "Оценка"), ("hu", "Értékelés")]
+)
+def test_the_drawing_names_its_pain_points_as_the_table_does(
+    site: Browser, lang: str, rating: str
+) -> None:
+    """The QA pass of the Russian demo found the drawing (and so its PNG and PDF) listing
+    "1. delivery-field · CSAT …" and "onboarding-email · RATING": keys, where the table
+    beside it names "Site delivery by own fleet" and writes a rating as a word."""
+    svg = site.client.get("/journeys/key-account.svg", params={"lang": lang}).text
+    lines = re.findall(r"<text [^>]*>(\d+\. [^<]*)</text>", svg)
+    assert lines and lines[0].startswith("1. Site delivery by own fleet · CSAT "), lines
+    assert not [line for line in lines if re.search(r"\d\. [a-z]+-[a-z]+ ·", line)], lines
+    assert [line for line in lines if f"· {rating} " in line], lines  # onboarding's rating
+    assert "RATING" not in svg

@@ -8,7 +8,7 @@ CairoSVG, which needs no JavaScript, and the drawing is a handful of lines and l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
@@ -45,6 +45,12 @@ def amount_text(
     return formats.money(value, currency)
 
 
+def measure_label(measure: str, gettext: Callable[[str], str]) -> str:
+    """A score's name as the map's table writes it: "Rating" in the reader's words, the
+    standard scores by their acronym (NPS, CSAT, CES)."""
+    return gettext("Rating") if measure == "rating" else measure.upper()
+
+
 def _y(emotion: float) -> float:
     clipped = max(-LIMIT, min(LIMIT, emotion))
     return TOP + CURVE / 2 - clipped / LIMIT * (CURVE / 2 - 10)
@@ -58,8 +64,12 @@ def journey_map_svg(
     gettext: Callable[[str], str],
     formats: NumberFormats,
     currency: str = DEFAULT_CURRENCY,
+    touchpoint_names: Mapping[str, str] | None = None,
 ) -> str:
+    """The drawing; ``touchpoint_names`` (key → name) names the pain points as the page's
+    table does; the PNG/PDF export a reader hands on said "delivery-field" otherwise."""
     _ = gettext
+    names = touchpoint_names or {}
     average, at_risk, heading = (
         _("Journey average"),
         _("Revenue at risk"),
@@ -77,8 +87,11 @@ def journey_map_svg(
         f'<text x="20" y="28" font-size="18" font-weight="bold">{escape(title)}</text>',
         f'<line x1="20" x2="{width - 20}" y1="{_y(0):.1f}" y2="{_y(0):.1f}" stroke="#999" '
         'stroke-dasharray="4 4"/>',
-        f'<text x="{width - 20}" y="{_y(0) - 4:.1f}" text-anchor="end" fill="#666">'
-        f"{escape(average)}</text>",
+        # The average's key sits beside the title, not on its line, where the last stage's
+        # label ("0,00") printed over it.
+        f'<line x1="{width - 150}" x2="{width - 125}" y1="24" y2="24" stroke="#999" '
+        'stroke-dasharray="4 4"/>',
+        f'<text x="{width - 120}" y="28" fill="#666">{escape(average)}</text>',
     ]
     points = []
     for i, (key, name) in enumerate(stage_names):
@@ -103,7 +116,8 @@ def journey_map_svg(
     parts.append(f'<text x="20" y="{y0}" font-weight="bold">{escape(heading)}</text>')
     for i, point in enumerate(listed, start=1):
         line = (
-            f"{point.rank}. {point.touchpoint} · {point.score.measure.upper()} "
+            f"{point.rank}. {names.get(point.touchpoint, point.touchpoint)} · "
+            f"{measure_label(point.score.measure, _)} "
             f"{score_text(formats, point.score.measure, point.score.mean)} "
             f"(n {formats.integer(point.score.n)}) · {at_risk} "
             f"{amount_text(formats, point.revenue_at_risk, currency)}"

@@ -30,6 +30,7 @@ from kano.adapters.web.journey_map_svg import (
     amount_text,
     gap_text,
     journey_map_svg,
+    measure_label,
     score_text,
 )
 from kano.adapters.web.journey_titles import journey_title, journey_titles
@@ -117,6 +118,10 @@ def _choices(db: Session, workspace_id: int) -> dict[str, Any]:
     return {"segments": segments, "initiatives": initiatives, "okr_objectives": okrs}
 
 
+def _touchpoint_names(journey: Journey) -> dict[str, str]:
+    return {t.key: t.name for stage in journey.stages for t in stage.touchpoints}
+
+
 def _render(
     page: SignedInPageContext,
     db: Session,
@@ -149,6 +154,7 @@ def _render(
             _,
             formats,
             page.workspace.currency,
+            _touchpoint_names(journey),
         )
     shown_error = error or link_error
     if status_code == 200:
@@ -176,6 +182,7 @@ def _render(
         map_svg=map_svg,
         links=journey_store.pain_point_links(db, ws, journey.key),
         can_link=can_edit(page),
+        measure_name=partial(measure_label, gettext=_),
         score=partial(score_text, formats),
         gap=partial(gap_text, formats),
         amount=partial(amount_text, formats, currency=page.workspace.currency),
@@ -256,6 +263,7 @@ def _map_file(page: SignedInPageContext, db: Session, key: str) -> tuple[bytes, 
         page.gettext,
         NumberFormats(page.language.code),
         page.workspace.currency if page.workspace else DEFAULT_CURRENCY,
+        _touchpoint_names(journey),
     )
     return svg.encode("utf-8"), f"journey-map-{journey.key}"
 
