@@ -20,7 +20,9 @@ Printed: the median of each figure per version and the ratio after / each REV, i
 wall-clock seconds, (lines "… cpu") the worker's CPU seconds, and (lines "… statements",
 "… rows sent") the SQL statements sent through SQLAlchemy (an executemany is one) and
 their parameter sets: the machine-independent figures. `--no-demo` times only
-the generated file.
+the generated file. `--bound`: the generated file also declares four custom metrics and
+binds every measure to a metric, the first of each objective to a built-in one (NPS of a
+segment), the second to a custom one, so each changed measure's binding is checked.
 """
 
 from __future__ import annotations
@@ -45,13 +47,28 @@ FIGURES = ("demo fresh", "demo again", "generated fresh", "generated again", "ge
            "generated many changes")
 
 
+CUSTOM_METRICS = 4
+
+
+def _custom_metrics() -> list[str]:
+    lines = ["metrics:"]
+    for n in range(CUSTOM_METRICS):
+        lines += [f"  - id: web_share_{n}", f"    name: Web share of revenue {n}",
+                  "    layer: financial", '    unit: "%"', "    direction: higher",
+                  "    source: transactions", "    aggregate: ratio",
+                  f"    numerator: {{aggregate: sum, value: amount, where: \"amount > {n}\"}}",
+                  "    denominator: {aggregate: sum, value: amount}", "    scale: 100"]
+    return lines
+
+
 def generated_file(objectives: int, users: list[str], changed: bool = False,
-                   many: bool = False) -> str:
+                   many: bool = False, bound: bool = False) -> str:
     """A strategy file: a company and a department scorecard, four perspectives each.
     ``changed``: every title changed, every tenth objective and fifth link left out;
     ``many`` (with ``changed``): the same objectives, but every measure's target and every
-    value changed, every link given a hypothesis and a lag, every third one rewired."""
-    lines = ["format: kano-strategy/1", "scorecards:"]
+    value changed, every link given a hypothesis and a lag, every third one rewired.
+    ``bound``: custom metrics declared, every measure bound to a built-in or custom one."""
+    lines = ["format: kano-strategy/1", *(_custom_metrics() if bound else []), "scorecards:"]
     keys: list[str] = []  # the objectives the file lists
     for card in ("company", "sales"):
         lines += [f"  - key: {card}", f"    name: {card.title()} scorecard"]
@@ -76,6 +93,9 @@ def generated_file(objectives: int, users: list[str], changed: bool = False,
                               "                direction: higher",
                               "                amber_from: 40", "                green_from: 60",
                               f"                target: {85 if many else 80}",
+                              *(["                metric: {id: nps, slice: {segment: smb}}"
+                                 if m == 0 else f"                metric: {{id: web_share_"
+                                 f"{i % CUSTOM_METRICS}}}"] if bound else []),
                               "                values:"]
                     for month in (1, 2, 3):
                         lines += [f"                  - period: 2026-0{month}-01",
@@ -139,7 +159,8 @@ def _members(sessions: Any, workspaces: list[str], count: int) -> list[str]:
     return emails
 
 
-def worker(engine: str, demo_data: Path, objectives: int, demo: bool = True) -> dict[str, float]:
+def worker(engine: str, demo_data: Path, objectives: int, demo: bool = True,
+           bound: bool = False) -> dict[str, float]:
     """Each figure's wall-clock seconds, and as "FIGURE cpu" this process's CPU seconds (on
     a loaded machine the steadier of the two: SQLite runs in this process, PostgreSQL's
     own work is not in it)."""
@@ -181,13 +202,14 @@ def worker(engine: str, demo_data: Path, objectives: int, demo: bool = True) -> 
             users = _members(sessions, ["gen", "warm"], 6)
             # Every module the import uses loaded first (the metric catalogue's take a
             # second), as the demo's import does when it runs.
-            import_strategy(sessions, generated_file(8, users), source="warm.yaml",
+            import_strategy(sessions, generated_file(8, users, bound=bound), source="warm.yaml",
                             workspace="warm")
-            texts = {"generated fresh": generated_file(objectives, users),
-                     "generated again": generated_file(objectives, users),
-                     "generated changed": generated_file(objectives, users, changed=True),
+            texts = {"generated fresh": generated_file(objectives, users, bound=bound),
+                     "generated again": generated_file(objectives, users, bound=bound),
+                     "generated changed": generated_file(objectives, users, changed=True,
+                                                         bound=bound),
                      "generated many changes": generated_file(objectives, users, changed=True,
-                                                              many=True)}
+                                                              many=True, bound=bound)}
             for figure, text in texts.items():
                 result = timed(figure, lambda t=text: import_strategy(
                     sessions, t, source="bench.yaml", workspace="gen"))
@@ -207,11 +229,12 @@ def _extract(revision: str, into: Path) -> Path:
 
 
 def _run(src: Path, engine: str, demo_data: Path, objectives: int,
-         demo: bool = True) -> dict[str, float]:
+         demo: bool = True, bound: bool = False) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(src)}
     out = subprocess.run(
         [sys.executable, __file__, "--worker", "--engine", engine, "--demo-data", str(demo_data),
-         "--objectives", str(objectives), *([] if demo else ["--no-demo"])],
+         "--objectives", str(objectives), *([] if demo else ["--no-demo"]),
+         *(["--bound"] if bound else [])],
         env=env, check=True, capture_output=True, text=True, cwd=ROOT,
     ).stdout
     figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
@@ -229,13 +252,15 @@ def main() -> None:
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--no-demo", action="store_true",
                         help="time only the generated file (each run takes a third as long)")
+    parser.add_argument("--bound", action="store_true",
+                        help="bind every generated measure to a built-in or custom metric")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     parser.add_argument("--demo-data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(args.engine, args.demo_data, args.objectives,
-                                demo=not args.no_demo)))
+                                demo=not args.no_demo, bound=args.bound)))
         return
     with tempfile.TemporaryDirectory() as folder:
         demo_data = Path(folder) / "demo-data"
@@ -252,8 +277,10 @@ def main() -> None:
             for _ in range(args.runs):
                 for name, src in versions.items():
                     runs[name].append(_run(src, engine, demo_data, args.objectives,
-                                           demo=not args.no_demo))
-            print(f"\n{engine}: {args.objectives} objectives, {2 * args.objectives} measures "
+                                           demo=not args.no_demo, bound=args.bound))
+            bindings = ", every one bound to a metric" if args.bound else ""
+            print(f"\n{engine}: {args.objectives} objectives, {2 * args.objectives} measures"
+                  f"{bindings} "
                   f"(median of {args.runs} runs, seconds)")
             befores = list(versions)[:-1]
             print(f"{'figure':<36}" + "".join(f"{name:>12}" for name in versions)

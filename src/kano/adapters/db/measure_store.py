@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.metric_catalogue import require_known_binding, workspace_catalogue
+from kano.adapters.db.metric_catalogue import binding_problems, built_in_ids, workspace_catalogue
 from kano.adapters.db.new_ids import assign_ids
 from kano.adapters.db.orm import MeasureRow, ObjectiveRow
 from kano.adapters.db.strategy_store import (
@@ -36,6 +36,9 @@ from kano.adapters.db.strategy_store import (
 )
 from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.domain.strategy.scoring import Direction, Thresholds
+
+if TYPE_CHECKING:  # kano.metrics brings in Ibis: imported where a binding is checked
+    from kano.metrics import Catalogue
 
 NAME_MAX = 200  # the strategy-as-code file's Name
 UNIT_MAX = 32
@@ -62,20 +65,59 @@ def _number(value: Any, field: str, limit: float = NUMBER_LIMIT, low: float | No
     return float(value)
 
 
+class BindingCatalogue:
+    """The catalogue measures' metric bindings are checked against, each part loaded at
+    most once: the built-in metrics for a built-in id (no custom metric is parsed, nor
+    fails on one stored long ago), the workspace's built-in and custom metrics for any
+    other. One serves a whole batch, or a whole strategy import (which stores its custom
+    metrics before its measures), instead of a load per bound measure: the workspace's
+    custom metrics are read and parsed afresh on each load."""
+
+    def __init__(self, db: Session, workspace_id: int) -> None:
+        self._db, self._workspace_id = db, workspace_id
+        self._built_in: Catalogue | None = None
+        self._workspace: Catalogue | None = None
+
+    def for_metric(self, metric_id: str) -> Catalogue:
+        if metric_id in built_in_ids():
+            if self._built_in is None:
+                from kano.metrics import Catalogue
+
+                self._built_in = Catalogue()
+            return self._built_in
+        if self._workspace is None:
+            self._workspace = workspace_catalogue(self._db, self._workspace_id)
+        return self._workspace
+
+    def require_known(self, metric_id: str, metric_slice: Mapping[str, Any] | None) -> None:
+        """:class:`InvalidInput` naming ``metric.id`` (or ``metric.slice.KEY``) when the
+        binding does not fit the catalogue (as ``require_known_binding``)."""
+        problems = binding_problems(self.for_metric(metric_id), metric_id, metric_slice)
+        if problems:
+            field, message = problems[0]
+            raise InvalidInput(f"metric.{field}", message)
+
+    def unit(self, metric_id: str | None) -> str | None:
+        """The unit the catalogue gives a metric (None: no metric, or it has none)."""
+        if metric_id is None:
+            return None
+        catalogue = self.for_metric(metric_id)
+        return (catalogue.get(metric_id).unit or None) if metric_id in catalogue else None
+
+
 def metric_unit(db: Session, workspace_id: int, metric_id: str | None) -> str | None:
     """The unit the catalogue gives a metric (None: no metric, or it has none)."""
-    if metric_id is None:
-        return None
-    catalogue = workspace_catalogue(db, workspace_id)
-    return (catalogue.get(metric_id).unit or None) if metric_id in catalogue else None
+    return BindingCatalogue(db, workspace_id).unit(metric_id)
 
 
 def _checked(db: Session, author: Author, row: MeasureRow | None,
              values: Mapping[str, Any],
-             objectives: Mapping[int, ObjectiveRow] | None = None) -> dict[str, Any]:
+             objectives: Mapping[int, ObjectiveRow] | None = None,
+             catalogue: BindingCatalogue | None = None) -> dict[str, Any]:
     """The column values checked; thresholds as they will be once ``values`` are set. An
     ``objective_id`` is looked up in ``objectives`` when given (a batch's, read at once;
-    one not there is not in the workspace), else in the database."""
+    one not there is not in the workspace), else in the database; a metric binding in
+    ``catalogue`` (a batch's), else in one loaded for this measure."""
     checked = texts_checked(values, MEASURE_COLUMNS,
                             {"name": (NAME_MAX, True), "unit": (UNIT_MAX, False)})
     for name, value in checked.items():
@@ -105,11 +147,11 @@ def _checked(db: Session, author: Author, row: MeasureRow | None,
             value = position_or_last(db, MeasureRow, author.workspace_id, value)
         checked[name] = value
     if checked.get("metric_id") is not None:
-        require_known_binding(db, author.workspace_id, checked["metric_id"],
-                              checked.get("metric_slice"))
+        catalogue = catalogue or BindingCatalogue(db, author.workspace_id)
+        catalogue.require_known(checked["metric_id"], checked.get("metric_slice"))
         unit_after = checked["unit"] if "unit" in checked else getattr(row, "unit", None)
         if unit_after is None:
-            checked["unit"] = metric_unit(db, author.workspace_id, checked["metric_id"])
+            checked["unit"] = catalogue.unit(checked["metric_id"])
     after: dict[str, Any] = {name: checked[name] if name in checked else getattr(row, name, None)
                              for name in THRESHOLD_COLUMNS}
     Thresholds(direction=Direction(after.pop("direction")), **after)
@@ -174,13 +216,16 @@ def create_measure(
 
 
 def create_measures(
-    db: Session, author: Author, items: Sequence[Mapping[str, Any]]
+    db: Session, author: Author, items: Sequence[Mapping[str, Any]],
+    catalogue: BindingCatalogue | None = None,
 ) -> list[MeasureRow]:
     """Several measures on objectives the author owns (a strategy file's lists), each
     checked and audited as ``create_measure`` does, stored in one flush. Each item holds a
     ``key`` and every column of ``MEASURE_COLUMNS``; a refused one names its place in
-    ``items`` (``measures[1].target``)."""
+    ``items`` (``measures[1].target``). Bindings are checked in ``catalogue`` (the
+    caller's, e.g. an import's), else in one loaded once for the batch."""
     ws = author.workspace_id
+    catalogue = catalogue or BindingCatalogue(db, ws)
     objectives = {objective.id: objective for objective in db.scalars(select(ObjectiveRow).where(
         ObjectiveRow.workspace_id == ws,
         ObjectiveRow.id.in_({item["objective_id"] for item in items})))}
@@ -194,7 +239,7 @@ def create_measures(
                 raise InvalidInput("objective", "no such objective in this workspace")
             require_owner(author, [objective.owner_user_id], OBJECTIVES)
             checked_key(item["key"])
-            values = _checked(db, author, None, fields)
+            values = _checked(db, author, None, fields, catalogue=catalogue)
         except InvalidInput as refused:
             raise InvalidInput(f"measures[{index}].{refused.field}", refused.message) from None
         rows.append(MeasureRow(workspace_id=ws, key=item["key"], objective_id=objective.id,
@@ -250,21 +295,26 @@ def update_measure(
 
 
 def update_measures(
-    db: Session, author: Author, items: Sequence[tuple[int, Mapping[str, Any]]]
+    db: Session, author: Author, items: Sequence[tuple[int, Mapping[str, Any]]],
+    catalogue: BindingCatalogue | None = None,
 ) -> list[MeasureRow]:
     """Several ``update_measure`` calls (a strategy file's changed measures): the same
     checks and audit entries, in the order of ``items``; the measures and the objectives
-    they move to looked up at once, one flush. A refused one names its place in ``items``
+    they move to looked up at once, bindings checked in ``catalogue`` (else in one loaded
+    once for the batch), one flush. A refused one names its place in ``items``
     (``measures[1].target``)."""
-    return _update(db, author, items, lambda index, field: f"measures[{index}].{field}")
+    return _update(db, author, items, lambda index, field: f"measures[{index}].{field}",
+                   catalogue)
 
 
 def _update(db: Session, author: Author, items: Sequence[tuple[int, Mapping[str, Any]]],
-            named: Callable[[int, str], str]) -> list[MeasureRow]:
+            named: Callable[[int, str], str],
+            catalogue: BindingCatalogue | None = None) -> list[MeasureRow]:
     """``update_measure``'s checks on each of ``items``, then one write for all of them;
     ``named(index, field)`` is the field a refusal names."""
     if not items:
         return []
+    catalogue = catalogue or BindingCatalogue(db, author.workspace_id)
     rows = owned_measures(db, author, {measure_id for measure_id, _ in items})
     targets = {values["objective_id"] for _, values in items if "objective_id" in values}
     objectives = {objective.id: objective for objective in db.scalars(select(ObjectiveRow).where(
@@ -273,7 +323,8 @@ def _update(db: Session, author: Author, items: Sequence[tuple[int, Mapping[str,
     for index, (measure_id, values) in enumerate(items):
         row = rows[measure_id]
         try:
-            checked.append((row, _checked(db, author, row, values, objectives), None))
+            checked.append((row, _checked(db, author, row, values, objectives, catalogue),
+                            None))
         except InvalidInput as refused:
             raise InvalidInput(named(index, refused.field), refused.message) from None
     apply_audited_changes_to_rows(db, author, checked, "measure")

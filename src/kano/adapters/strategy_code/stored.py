@@ -242,16 +242,19 @@ def _objective_columns(w: _Writer, x: Entry) -> dict[str, Any]:
 
 def _write_measures(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
     db, author = w.session, w.author
+    # One catalogue for the import's bindings, changed and new: loading it (the custom
+    # metrics, just stored, read and parsed) once per bound measure cost the most.
+    catalogue = measure_store.BindingCatalogue(db, author.workspace_id)
     # A measure's changed row gets all its columns: its unit goes with its metric, which
     # may give it one.
     fresh, changed = _new_and_changed(w, found[e.MEASURE].values(),
                                       lambda x: _measure_columns(w, x), whole=True)
     _update_batch(w, changed, "measures", lambda items: measure_store.update_measures(
-        db, author, [(row.id, values) for row, values in items]))
+        db, author, [(row.id, values) for row, values in items], catalogue))
     if fresh:
         measures = [{"key": x.model.key} | _measure_columns(w, x) for x in fresh]
         _create_batch(w, fresh, "measures",
-                      lambda: measure_store.create_measures(db, author, measures))
+                      lambda: measure_store.create_measures(db, author, measures, catalogue))
     new, changed = _new_and_changed(w, found[e.MEASURE_VALUE].values(), _value_columns)
     _update_batch(w, changed, "values", lambda items: measure_value_store.update_values(
         db, author, [(row.measure_id, row.period_start, values) for row, values in items]))
