@@ -197,6 +197,25 @@ def test_scorecard_and_journey_map_speak_the_language_of_the_run(
         assert SHOWN[other]["stage"] not in run.journey_map
 
 
+@pytest.mark.parametrize("language", ["hu", "ru"])
+def test_only_a_perspective_with_say_and_do_measures_splits_its_objectives(
+    runs: dict[str, Run], language: str
+) -> None:
+    """The QA pass of the Russian demo found every Financial objective with a TX measure
+    (revenue per ordering customer, invoices paid on time) under "What customers say: no
+    measures yet" beside its "do" table: the say–do split belongs to a perspective that
+    measures both (SPEC 2.7, the customer perspective)."""
+    sections = re.findall(
+        r'<section class="perspective card".*?</section>', runs[language].scorecard, re.S
+    )
+    split = [s for s in sections if 'class="say-do-gap"' in s]
+    plain = [s for s in sections if 'class="say-do-gap"' not in s]
+    assert split and plain, "the demo has a customer perspective and others"
+    assert all('<div class="say-do">' in s for s in split)
+    assert [s for s in plain if '<table' in s], "the other perspectives show their measures"
+    assert not [s for s in plain if '<div class="say-do">' in s]
+
+
 RULE_WORDS = {
     "hu": {"detractor": "kritikus", "dissatisfied": "elégedetlen",
            "hard-to-deal-with": "nehézkes ügyintézés"},
