@@ -50,8 +50,12 @@ def test_an_owner_picks_the_forint_and_the_home_page_writes_forints(
         expect(chart).to_be_visible(timeout=20_000)
         labels = chart.locator("svg g.role-axis-label text").all_text_contents()
         money = [label for label in labels if "Ft" in label]
-        # The symbol after the SI prefix ("20k Ft"); d3's own "$" wrote "20 Ftk".
-        assert money and all(re.fullmatch(r"\d+(,\d+)?[kMG]?\s?Ft", m) for m in money), money
+        # The symbol after Hungarian's short word for the SI prefix ("20 E Ft", "1,2 M Ft",
+        # as the figure above writes it); d3's own "$" wrote "20 Ftk", then "20k Ft".
+        assert money and all(
+            re.fullmatch(r"\d+(,\d+)?(\u00a0(E|M|Mrd))?\u00a0Ft", m) for m in money), money
+        assert [m for m in money if re.search(r"\u00a0(E|M)\u00a0", m)], money
+        assert "0\u00a0Ft" in money, money  # zero without a prefix ("0 M Ft")
         assert page.evaluate(SIDEWAYS) == 0
         assert problems == []
     finally:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import CustomMetricRow, ProductRow, Segment, Survey, Workspace
+from kano.adapters.web.charts import money_axis
 from kano.config import Settings
 from kano.metrics import built_in_catalogue
 from tests.integration.metric_warehouse import DemoWarehouseFiles, engine_rows
@@ -318,8 +319,7 @@ def test_money_is_written_in_the_workspace_currency_and_named_in_the_files(
     assert "Érték (HUF)" in hungarian and "Value (HUF)" in english
     spec = chart_of(hungarian)
     assert spec["usermeta"]["embedOptions"]["formatLocale"]["currency"] == ["", "\u00a0Ft"]
-    assert spec["layer"][-1]["encoding"]["y"]["axis"] == {
-        "format": "~s", "labelExpr": 'datum.label + "\u00a0Ft"'}
+    assert spec["layer"][-1]["encoding"]["y"]["axis"] == money_axis("hu", "HUF")
     assert chart_of(english)["layer"][-1]["encoding"]["y"]["axis"] == {"format": "$~s"}
 
     as_csv = list(csv.reader(StringIO(

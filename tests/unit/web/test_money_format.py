@@ -5,8 +5,9 @@ symbol, and whole numbers with a true minus in every language."""
 from __future__ import annotations
 
 import pytest
+from babel.numbers import format_compact_decimal
 
-from kano.adapters.web.charts import d3_number_locale, money_axis
+from kano.adapters.web.charts import compact_suffixes, d3_number_locale, money_axis
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.strategy_formats import StrategyFormats, money_currency
 from kano.domain.shared.currency import checked_currency
@@ -76,8 +77,22 @@ def test_a_money_axis_puts_the_symbol_where_the_language_does() -> None:
     Chromium), so there the symbol is added after d3's label."""
     assert money_axis("en", "EUR") == {"format": "$~s"}
     assert money_axis("en", "HUF") == {"format": "$~s"}
-    assert money_axis("hu", "HUF") == {"format": "~s", "labelExpr": f'datum.label + "{NBSP}Ft"'}
-    assert money_axis("ru", "RUB") == {"format": "~s", "labelExpr": f'datum.label + "{NBSP}₽"'}
+    hungarian = (f'(datum.value == 0 ? "0" : replace(replace(replace(datum.label, '
+                 f'"k", "{NBSP}E"), "M", "{NBSP}M"), "G", "{NBSP}Mrd")) + "{NBSP}Ft"')
+    assert money_axis("hu", "HUF") == {"format": "~s", "labelExpr": hungarian}
+    russian = (f'(datum.value == 0 ? "0" : replace(replace(replace(datum.label, '
+               f'"k", "{NBSP}тыс."), "M", "{NBSP}млн"), "G", "{NBSP}млрд")) + "{NBSP}₽"')
+    assert money_axis("ru", "RUB") == {"format": "~s", "labelExpr": russian}
+
+
+def test_a_money_axis_names_thousands_and_millions_as_the_page_figures_do() -> None:
+    """The QA pass of the Russian demo: the home page's figure read "16,6 млн €" and its
+    chart's axis "1,8M €" beside it. The axis takes CLDR's short forms, as the figures do."""
+    for language in ("ru", "hu"):
+        suffixes = compact_suffixes(language)
+        for prefix, power in (("k", 3), ("M", 6), ("G", 9)):
+            written = format_compact_decimal(2 * 10**power, format_type="short", locale=language)
+            assert written == "2" + suffixes[prefix]
 
 
 def test_measures_in_money_follow_the_workspace_or_their_own_code() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from babel import Locale
-from babel.numbers import get_decimal_symbol, get_group_symbol
+from babel.numbers import format_compact_decimal, get_decimal_symbol, get_group_symbol
 
 from kano.adapters.db.views.home import MonthFigures
 from kano.adapters.web.formatting import MINUS, NumberFormats, currency_affixes
@@ -38,15 +38,32 @@ def d3_number_locale(language: str, currency: str = DEFAULT_CURRENCY) -> dict[st
     }
 
 
+def compact_suffixes(language: str) -> dict[str, str]:
+    """What the language writes after a short number for d3's SI prefixes k, M and G, as
+    CLDR has it (Russian " тыс.", " млн", " млрд"; Hungarian " E", " M",
+    " Mrd"): the page's own figures are written so ("16,6 млн €"), and an axis
+    reading "1,8M €" beside them spoke another language."""
+    return {
+        prefix: format_compact_decimal(10**power, format_type="short", locale=language)[1:]
+        for prefix, power in (("k", 3), ("M", 6), ("G", 9))
+    }
+
+
 def money_axis(language: str, currency: str = DEFAULT_CURRENCY) -> dict[str, str]:
-    """Axis labels for money, short ("€1.2M", "1,2 M Ft"): d3's ``$`` format with the
-    locale's currency where the symbol goes first. Where it goes after the number, d3 writes
-    the SI prefix after the symbol ("20 Ftk", seen in Chromium), so the symbol is appended to
-    the formatted label instead."""
+    """Axis labels for money, short ("€1.2M", "1,2 млн €", "1,2 M Ft"): d3's
+    ``$`` format with the locale's currency where the symbol goes first. Where it goes
+    after the number, d3 writes the SI prefix after the symbol ("20 Ftk", seen in
+    Chromium), so the label is d3's short number with the language's word for the prefix
+    (:func:`compact_suffixes`) and the symbol appended."""
     before, after = currency_affixes(language, currency)
     if before or not after:
         return {"format": "$~s"}
-    return {"format": "~s", "labelExpr": f"datum.label + {json.dumps(after, ensure_ascii=False)}"}
+    label = "datum.label"
+    for prefix, suffix in compact_suffixes(language).items():
+        label = f"replace({label}, {json.dumps(prefix)}, {json.dumps(suffix, ensure_ascii=False)})"
+    # d3 gives zero the ticks' prefix ("0M"), which read "0 млн €".
+    label = f'(datum.value == 0 ? "0" : {label})'
+    return {"format": "~s", "labelExpr": f"{label} + {json.dumps(after, ensure_ascii=False)}"}
 
 
 def revenue_and_nps_chart(
