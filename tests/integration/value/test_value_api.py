@@ -42,6 +42,36 @@ def test_clv_matches_the_analytics_on_the_callers_workspace(
     assert sorted(i["customer_id"] for i in body["items"]) == sorted(summary.customer)
 
 
+def test_clv_marks_a_segment_valued_by_each_customers_own_average(
+    api: TestClient, acme: SeededWorkspace, warehouse: str
+) -> None:
+    """Acme's key accounts: Gamma-Gamma's likelihood rises for ever along p, so the answer
+    is its limit p → ∞ — said as such (p and gamma null in strict JSON, own_average, the
+    inverse gamma's scale, the note), with each repeat buyer's own average as expected spend."""
+    response = api.get("/value/clv", headers=acme.auth())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    spend = {f["segment"]: f["gamma_gamma"] for f in body["fits"]}
+    backend = connect(warehouse, read_only=True)
+    try:
+        reader = ValueReader(backend, acme.workspace_id, "key_account")
+        _, gg = report.fit_clv(clv_summary(reader, calibration_end=reader.data_end().date()))
+    finally:
+        backend.disconnect()
+
+    assert [s["status"] for s in body["segments"]] == ["fitted"] * 3
+    key = spend["key_account"]
+    assert (key["own_average"], key["p"], key["gamma"]) == (True, None, None)
+    assert (key["q"], key["mean_spend_scale"]) == (gg.q, gg.mean_spend_scale)
+    assert (
+        key["note"] == "each customer's own average order value: the data show no spread per order"
+    )
+    assert not spend["smb"]["own_average"] and spend["smb"]["note"] is None
+    assert spend["smb"]["p"] > 0 and spend["smb"]["mean_spend_scale"] is None
+    accounts = [i for i in body["items"] if i["segment"] == "key_account" and i["frequency"]]
+    assert accounts and all(i["expected_spend"] == i["monetary"] for i in accounts)
+
+
 def test_rfm_matrix_profit_and_churn(
     api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace, warehouse: str
 ) -> None:

@@ -29,25 +29,33 @@ def run_json(folder: Path, *args: str) -> object:
 
 
 def test_clv_json_gives_every_buying_customer_a_value(demo_folder: Path) -> None:
-    """The demo's key accounts spend almost the same on every order, so their Gamma-Gamma
-    likelihood has no maximum (it rises for ever along p; lifetimes raises ConvergenceError
-    too): they are named as not converged, and every buying customer of the other segments
-    is valued."""
+    """Every buying customer of every segment is valued. The demo's key accounts (36, with
+    ~100 order days each) differ per order as much as the others (log spread ~0.9), but
+    their averages over so many days carry almost none of it, and their Gamma-Gamma
+    likelihood rises for ever along p (lifetimes raises ConvergenceError): they are valued
+    by the limit p → ∞, each account's own average order value, and the output says so."""
     result = kano(demo_folder, "value", "clv", "--json")
     assert result.returncode == 0, result.stderr
-    assert "segment key_account not fitted (not_converged)" in result.stderr
+    assert "not fitted" not in result.stderr
     records = json.loads(result.stdout)
     orders = pd.read_parquet(demo_folder / "demo-data" / "transactions.parquet")
-    assert {r["segment"] for r in records} == {"smb", "consumer"}
+    assert {r["segment"] for r in records} == {"smb", "consumer", "key_account"}
     assert all(r["clv"] >= 0 and 0 <= r["p_alive"] <= 1 for r in records)
     by_segment = pd.DataFrame(records).groupby("segment")["clv"].mean()
-    assert by_segment["smb"] > by_segment["consumer"]
-    segments = pd.read_parquet(demo_folder / "demo-data" / "segments.parquet")
-    customers = pd.read_parquet(demo_folder / "demo-data" / "customers.parquet")
-    key = segments.loc[segments["key"] == "key_account", "segment_id"].iloc[0]
-    others = set(customers.loc[customers["segment_id"] != key, "customer_id"])
-    buying = sorted(set(orders["customer_id"]) & others)
-    assert sorted(r["customer_id"] for r in records) == buying
+    assert by_segment["key_account"] > by_segment["smb"] > by_segment["consumer"]
+    assert sorted(r["customer_id"] for r in records) == sorted(set(orders["customer_id"]))
+    for r in records:
+        if r["segment"] == "key_account" and r["frequency"] > 0:
+            assert r["expected_spend"] == r["monetary"]
+    fits = {f["segment"]: f["gamma_gamma"] for f in run_json(demo_folder, "clv", "--params-json")}
+    assert fits["key_account"]["own_average"] and fits["key_account"]["p"] is None
+    assert fits["key_account"]["note"] == (
+        "each customer's own average order value: the data show no spread per order"
+    )
+    assert not fits["smb"]["own_average"] and fits["smb"]["p"] > 0
+    table = kano(demo_folder, "value", "clv")
+    assert "key_account *" in table.stdout
+    assert "the data show no spread per order" in " ".join(table.stdout.split())
 
 
 def test_clv_params_json_on_the_cdnow_sample_file(tmp_path: Path) -> None:
@@ -166,6 +174,11 @@ def test_churn_json_reports_quality_and_reasons(demo_folder: Path) -> None:
     ("args", "message"),
     [
         (("clv", "--time-unit", "fortnight"), "--time-unit: choose one of day, week, month"),
+        (
+            ("clv", "--calibration-end", "1990-01-01"),
+            "--calibration-end: no order on or before 1990-01-01",
+        ),
+        (("clv", "--segment", "smb", "--holdout", "100000"), "--holdout: no order on or before"),
         (("clv", "--from-csv", "missing.csv", "--calibration-end", "1997-09-30"), "--from-csv"),
         (("rfm", "--as-of", "yesterday"), "--as-of: 'yesterday' is not a date"),
         (("churn", "--method", "forest"), "--method: choose logistic or boosting"),

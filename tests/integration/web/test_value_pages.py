@@ -416,6 +416,29 @@ def test_value_charts_read_in_the_pages_language(browser: Browser, language: str
             assert not untranslated, (chart, untranslated)
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("hu", "saját átlagos rendelési értéke"), ("ru", "собственный средний чек")],
+)
+def test_the_clv_page_says_in_the_readers_language_which_segment_is_valued_by_own_average(
+    live: Container, browser: Browser, backend: Any, language: str, words: str
+) -> None:
+    """The demo's key accounts: Gamma-Gamma's limit p → ∞ (no spread per order), each
+    account's expected spend its own average order value; the page says so per segment."""
+    view = views.clv_view(backend, workspace_id(live.sessions))
+    page = browser.client.get(f"/value/clv?lang={language}").text
+    own = [f.segment for f in view.fits if f.gg.own_average]
+
+    assert own == ["key_account"] and not view.problems
+    note = page[page.index('id="clv-own-average"'):]
+    note = note[:note.index("</ul>")]
+    assert re.findall(r'data-segment="([^"]*)"', note) == own
+    assert words in text_of(page, "clv-own-average")
+    for fit in view.customers:
+        if fit["segment"] == "key_account" and fit["frequency"] > 0:
+            assert fit["expected_spend"] == fit["monetary"]
+
+
 def test_clv_and_churn_tables_name_each_customer_and_link_their_page(
     live: Container, browser: Browser
 ) -> None:
@@ -480,12 +503,17 @@ def test_a_load_of_new_orders_refits_the_clv_page(
     finally:
         backend.disconnect()
 
-    # The key accounts' spend fits no Gamma-Gamma (its likelihood rises for ever along p),
-    # up to September and after: the page names the segment and shows the other two.
+    # The key accounts' Gamma-Gamma likelihood rises for ever along p, up to September and
+    # after: the page values them by each one's own average order value and says so.
     assert again == before
-    assert [row[0] for row in before] == ["Consumers", "Small and medium businesses"]
-    assert "Key accounts: the fit did not converge" in text_of(first, "clv-not-fitted")
-    assert len(after) == len(expected) == 2
+    assert [row[0] for row in before] == [
+        "Consumers", "Key accounts", "Small and medium businesses"]  # fmt: skip
+    assert [row[7:10:2] for row in before][1] == ["∞", "—"]  # p and gamma
+    assert "clv-not-fitted" not in first
+    assert text_of(first, "clv-own-average") == (
+        "Key accounts: expected spend is each customer's own average order value: the data "
+        "show no spread per order (p = ∞, the Gamma-Gamma model's limit).")  # fmt: skip
+    assert len(after) == len(expected) == 3
     assert after != before
     for row, fit in zip(after, expected, strict=True):
         assert _number(row[1]) == fit["customers"]

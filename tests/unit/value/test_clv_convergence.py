@@ -38,8 +38,9 @@ STOPS_AT_MAXIMUM = [
     1462, 35, 1189, 1227, 2183, 294, 1605, 562, 1658,
 ]  # fmt: skip
 #: 8 repeat buyers whose likelihood rises for ever as p grows and gamma shrinks: the first
-#: search stopped at p ≈ 1,000 (which the old code reported); lifetimes raises its
-#: ConvergenceError (p ≈ 1.4e7 when it gives up).
+#: search stopped at p ≈ 1,000 (which older code reported); lifetimes raises its
+#: ConvergenceError (p ≈ 1.4e7 when it gives up). Its supremum is the limit p → ∞ (each
+#: customer's own average), whose inverse gamma SciPy fits directly: q 3.69945, s 52.5372.
 ON_A_RIDGE = [1363, 2168, 1552, 1808, 441, 750, 1272, 2085]
 
 
@@ -84,13 +85,16 @@ def test_an_abnormal_stop_at_the_maximum_is_accepted(stops: list[str]) -> None:
     )
 
 
-def test_a_likelihood_without_a_maximum_is_not_converged(stops: list[str]) -> None:
-    with pytest.raises(clv.CannotFitError) as raised:
-        clv.fit_gamma_gamma(*_spend_of(ON_A_RIDGE))
+def test_a_likelihood_rising_with_p_for_ever_is_the_own_average_limit(stops: list[str]) -> None:
+    """Not a stop on the ridge (p ≈ 1,000 was arbitrary) and not "not converged": the limit
+    p → ∞ is the most likely model. Data where it is not stay "not converged":
+    test_clv_own_average.py."""
+    params = clv.fit_gamma_gamma(*_spend_of(ON_A_RIDGE))
 
     assert stops[0].startswith("ABNORMAL")
-    assert raised.value.reason == "not_converged"
-    assert "do not identify the model" in str(raised.value)
+    assert params.own_average and params.p == float("inf")
+    assert params.q == pytest.approx(3.69945, rel=1e-5)
+    assert params.mean_spend_scale == pytest.approx(52.5372, rel=1e-5)
 
 
 def test_converged_fits_are_not_searched_again(stops: list[str]) -> None:

@@ -19,6 +19,7 @@ Inputs use the usual summary per customer, in one time unit (weeks, days …):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +35,11 @@ FloatArray = NDArray[np.float64]
 #: Below this many repeat buyers the purchase-rate and dropout parameters are not
 #: identified well enough to be worth reporting (the likelihood surface is flat).
 MIN_REPEAT_BUYERS = 5
+
+
+#: What the limit p → ∞ of Gamma-Gamma means, in the words the CLI and API show (the pages
+#: say it in the reader's language): :attr:`GammaGammaParams.own_average`.
+OWN_AVERAGE_NOTE = "each customer's own average order value: the data show no spread per order"
 
 
 #: BLAS threads while L-BFGS-B searches (None: the library's default, all cores). SciPy's
@@ -89,11 +95,22 @@ class GammaGammaParams:
     gamma: float
     log_likelihood: float
     n_customers: int
+    #: Set in the limit p → ∞ (:data:`OWN_AVERAGE`): p is then ``inf`` and gamma 0, and this
+    #: is the limit of p·gamma — the scale of the inverse gamma (shape q) that the customers'
+    #: mean spends follow. None for an ordinary fit.
+    mean_spend_scale: float | None = None
+
+    @property
+    def own_average(self) -> bool:
+        """The limit p → ∞: each customer's expected spend is their own average order value
+        (the data show no spread per order), not one shrunk towards the population's."""
+        return self.mean_spend_scale is not None
 
     @property
     def population_mean_spend(self) -> float:
         """E[spend] for a customer with no repeat purchase yet: p·gamma / (q − 1)."""
-        return self.p * self.gamma / (self.q - 1.0)
+        scale = self.p * self.gamma if self.mean_spend_scale is None else self.mean_spend_scale
+        return scale / (self.q - 1.0)
 
 
 def _as_float(values: ArrayLike, name: str) -> FloatArray:
@@ -185,13 +202,38 @@ def _retried(
     return best
 
 
-def _maximise(
-    negative_mean_ll: Callable[[FloatArray], float], start: FloatArray, what: str
-) -> tuple[FloatArray, float]:
+def _searched(
+    negative_mean_ll: Callable[[FloatArray], float], start: FloatArray
+) -> optimize.OptimizeResult:
+    """The best point the searches found (``success``: whether it is a maximum)."""
     with _ONE_FIT_AT_A_TIME, _blas().limit(limits=FIT_BLAS_THREADS, user_api="blas"):
         result = _search(negative_mean_ll, start)
         if not result.success:
             result = _retried(negative_mean_ll, result)
+    return result
+
+
+def _reached(result: optimize.OptimizeResult) -> bool:
+    """Whether a search's answer is a finite maximum :func:`_maximise` would accept."""
+    log_params = np.asarray(result.x, dtype=np.float64)
+    return bool(
+        result.success
+        and np.all(np.isfinite(log_params))
+        and np.isfinite(result.fun)
+        and np.all(np.abs(log_params) <= _BOUND - 0.1)
+    )
+
+
+def _maximise(
+    negative_mean_ll: Callable[[FloatArray], float],
+    start: FloatArray,
+    what: str,
+    result: optimize.OptimizeResult | None = None,
+) -> tuple[FloatArray, float]:
+    """The most likely log-parameters and the negative mean log-likelihood there, or
+    :class:`CannotFitError` (``not_converged``). ``result``: a search already run."""
+    if result is None:
+        result = _searched(negative_mean_ll, start)
     log_params = np.asarray(result.x, dtype=np.float64)
     if not np.all(np.isfinite(log_params)) or not np.isfinite(result.fun):
         raise CannotFitError(
@@ -395,24 +437,83 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaPara
         )
         return float(-ll.sum() / n)
 
-    log_params, value = _maximise(negative_mean_ll, np.zeros(3), "Gamma-Gamma")
+    result = _searched(negative_mean_ll, np.zeros(3))
+    limit = _own_average_limit(m)
+    if limit is not None and _limit_is_the_maximum(limit[2], result):
+        q, mean_scale, mean_ll = limit
+        _finite_mean_spend(q)
+        return GammaGammaParams(
+            math.inf, q, 0.0, log_likelihood=n * (mean_ll - math.log(scale)), n_customers=n,
+            mean_spend_scale=mean_scale * scale,
+        )  # fmt: skip
+    log_params, value = _maximise(negative_mean_ll, np.zeros(3), "Gamma-Gamma", result)
     p, q, gamma = (float(v) for v in np.exp(log_params))
     gamma *= scale
+    _finite_mean_spend(q)
+    log_likelihood = -value * n - n * float(np.log(scale))
+    return GammaGammaParams(p, q, gamma, log_likelihood=log_likelihood, n_customers=n)
+
+
+def _finite_mean_spend(q: float) -> None:
     if q <= 1.0:
         raise CannotFitError(
             f"Gamma-Gamma: q = {q:.3g} ≤ 1, so mean spend is infinite under the model; "
             "spend is too heavy-tailed (cap outliers or use a longer calibration period)",
             "heavy_tail",
         )
-    log_likelihood = -value * n - n * float(np.log(scale))
-    return GammaGammaParams(p, q, gamma, log_likelihood=log_likelihood, n_customers=n)
+
+
+#: How much higher (per customer) the best finite point's mean log-likelihood may be than
+#: the limit p → ∞ while the limit is still taken as the maximum, when the search for a
+#: finite maximum failed: on a likelihood still rising with p the search stalls at a point
+#: a hair *below* the limit; a failed search well above it is a real failure (another ridge).
+LIMIT_TOLERANCE = 1e-7
+
+
+def _own_average_limit(m: FloatArray) -> tuple[float, float, float] | None:
+    """Gamma-Gamma's limit p → ∞ with p·gamma → s: q, s and the mean log-likelihood.
+
+    Spend per purchase ~ Gamma(p, nu) has mean p/nu and a coefficient of variation 1/√p,
+    so as p grows each customer's purchases all equal their own mean spend m = p/nu, and
+    with nu ~ Gamma(q, gamma) the means m follow an inverse gamma of shape q and scale
+    s = p·gamma: 1/m ~ Gamma(q, rate s), whose maximum likelihood is solved for here
+    (log q − ψ(q) = log mean(1/m) − mean(log 1/m)). The Gamma-Gamma density of m tends to
+    this inverse gamma's, so the two log-likelihoods compare. None when every m is equal.
+    """
+    y = 1.0 / m
+    gap = float(np.log(np.mean(y)) - np.mean(np.log(y)))  # > 0 by Jensen unless all equal
+    if not gap > 1e-12:
+        return None
+    q = float(optimize.brentq(lambda v: np.log(v) - special.digamma(v) - gap, 1e-10, 1e13))
+    s = q / float(np.mean(y))
+    ll = q * np.log(s) - special.gammaln(q) - (q + 1.0) * np.log(m) - s / m
+    return q, s, float(np.mean(ll))
+
+
+def _limit_is_the_maximum(limit_mean_ll: float, finite: optimize.OptimizeResult) -> bool:
+    """The limit p → ∞ is the answer when no finite point is more likely: the search for a
+    finite maximum failed and found nothing above the limit (the likelihood kept rising as
+    p grew), or it found a maximum the limit still beats."""
+    if not np.isfinite(finite.fun):
+        return True
+    finite_mean_ll = -float(finite.fun)
+    if _reached(finite):
+        return limit_mean_ll > finite_mean_ll + 1e-12
+    return limit_mean_ll >= finite_mean_ll - LIMIT_TOLERANCE
 
 
 def expected_spend(
     params: GammaGammaParams, frequency: ArrayLike, monetary: ArrayLike
 ) -> FloatArray:
-    """E[spend per purchase | x, mean spend] — shrinks each customer's mean to the population's."""
+    """E[spend per purchase | x, mean spend] — shrinks each customer's mean to the population's.
+
+    In the limit p → ∞ (:attr:`GammaGammaParams.own_average`) p·(gamma + x·m) / (p·x + q − 1)
+    tends to m: a repeat buyer's own average order value; a customer without repeat
+    purchases gets the population's mean, s / (q − 1), as before.
+    """
     x, m = _spend(frequency, monetary, for_fit=False)
+    if params.own_average:
+        return np.asarray(np.where(x > 0, m, params.population_mean_spend), dtype=np.float64)
     p, q, gamma = params.p, params.q, params.gamma
     return np.asarray(p * (gamma + x * m) / (p * x + q - 1.0), dtype=np.float64)
 

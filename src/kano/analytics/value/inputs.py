@@ -90,7 +90,7 @@ def clv_summary(
 ) -> CustomerSummary:
     """Frequency / recency / T / monetary per customer (days with orders, as in FHL 2005)."""
     if time_unit not in TIME_UNITS:
-        raise InvalidInput("--time-unit", f"choose one of {', '.join(TIME_UNITS)}")
+        raise InvalidInput("time_unit", f"choose one of {', '.join(TIME_UNITS)}")
     tx = reader.facts("transactions")
     daily = tx.group_by(tx.customer_id, day=tx.occurred_at.date()).aggregate(
         amount=exact_sum(tx.amount)
@@ -108,7 +108,7 @@ def clv_summary(
     ).select(per.customer_id, first_amount=calibration.amount)
     rows = per.join(first_amount, "customer_id").to_pandas().sort_values("customer_id")
     if rows.empty:
-        raise InvalidInput("--calibration-end", f"no order on or before {cal_end}")
+        raise InvalidInput("calibration_end", f"no order on or before {cal_end}")
     unit = TIME_UNITS[time_unit] * DAY
     first = pd.to_datetime(rows["first"])
     repeats = rows["days"].to_numpy(dtype=np.float64) - 1.0

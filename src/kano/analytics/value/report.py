@@ -175,8 +175,11 @@ def clv_parameters(
         "segment": segment, "time_unit": time_unit, "customers": len(summary.frequency),
         "bg_nbd": {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b,
                    "log_likelihood": bg.log_likelihood, "customers": bg.n_customers},
-        "gamma_gamma": {"p": gg.p, "q": gg.q, "gamma": gg.gamma,
-                        "log_likelihood": gg.log_likelihood, "repeat_buyers": gg.n_customers},
+        "gamma_gamma": {"p": plain(gg.p), "q": gg.q,
+                        "gamma": None if gg.own_average else gg.gamma,
+                        "log_likelihood": gg.log_likelihood, "repeat_buyers": gg.n_customers,
+                        "own_average": gg.own_average, "mean_spend_scale": gg.mean_spend_scale,
+                        "note": model.OWN_AVERAGE_NOTE if gg.own_average else None},
     }  # fmt: skip
 
 

@@ -108,11 +108,25 @@ class BgNbd(BaseModel):
 
 
 class GammaGamma(BaseModel):
-    p: float
+    p: float | None = Field(description="Shape of spend per purchase; null when own_average.")
     q: float
-    gamma: float
+    gamma: float | None = Field(description="Null when own_average.")
     log_likelihood: float
     repeat_buyers: int
+    own_average: bool = Field(
+        False,
+        description="The limit p → ∞: the data show no spread per order, so each repeat "
+        "buyer's expected spend is their own average order value (customers without a "
+        "repeat purchase get the population's mean, mean_spend_scale / (q − 1)).",
+    )
+    mean_spend_scale: float | None = Field(
+        None,
+        description="When own_average: the scale of the inverse gamma (shape q) that the "
+        "customers' average order values follow (the limit of p·gamma).",
+    )
+    note: str | None = Field(
+        None, description="When own_average: what the spend figures are, in English."
+    )
 
 
 class ClvFit(BaseModel):

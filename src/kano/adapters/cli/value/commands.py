@@ -42,7 +42,7 @@ OPTION_NAMES = {
     "as_of": "--as-of", "lookback_days": "--lookback-days", "segment": "--segment",
     "transitions_from": "--transitions-from", "movements_from": "--movements-from",
     "method": "--method", "window_days": "--window-days", "time_unit": "--time-unit",
-    "horizon": "--horizon",
+    "horizon": "--horizon", "calibration_end": "--calibration-end", "holdout": "--holdout",
 }  # fmt: skip
 
 
@@ -271,6 +271,7 @@ def clv(
     The models: BG/NBD for how
     often, Gamma-Gamma for how much; fitted by maximum likelihood per segment)."""
     from kano.adapters.cli.value.csv_fit import csv_summary
+    from kano.analytics.value.clv import OWN_AVERAGE_NOTE
     from kano.analytics.value.transactions import TIME_UNITS, calibration_check
     from kano.analytics.value.views import (
         ClvNotFitted,
@@ -332,16 +333,23 @@ def clv(
     for fit in view.fits:
         values = [float(r["clv"]) for r in view.customers if r["segment"] == fit.segment]
         bg, gg = fit.bg, fit.gg
+        spend = ("∞", f"{gg.q:.4g}", "—") if gg.own_average else (
+            f"{v:.4g}" for v in (gg.p, gg.q, gg.gamma))  # fmt: skip
         table.add_row(
-            escape(str(fit.segment or "all")),
+            escape(str(fit.segment or "all")) + (" *" if gg.own_average else ""),
             f"{len(values):,}",
-            *(f"{v:.4g}" for v in (bg.r, bg.alpha, bg.a, bg.b, gg.p, gg.q, gg.gamma)),
+            *(f"{v:.4g}" for v in (bg.r, bg.alpha, bg.a, bg.b)),
+            *spend,
             f"{sum(values) / len(values):,.0f}",
             f"{sum(values):,.0f}",
         )
     for problem in view.problems:
         table.add_row(escape(str(problem.segment or "all")), f"{problem.customers:,}",
                       "not fitted", *[""] * 8, style="dim")  # fmt: skip
+    own = [str(fit.segment or "all") for fit in view.fits if fit.gg.own_average]
+    if own:
+        table.caption = escape(f"* expected spend in {', '.join(own)}: {OWN_AVERAGE_NOTE} "
+                               "(Gamma-Gamma's limit p → ∞)")  # fmt: skip
     console.print(table)
 
 

@@ -158,20 +158,24 @@ def clv_view(
     if not (pooled or segment):
         segments = reader.table("segments").select("key").to_pandas()
         keys = sorted(segments["key"].astype(str))
+    # No order before the end is named after what the caller chose: the calibration end it
+    # gave, or the holdout that put the end before every order, or else the segment.
+    chosen = "calibration_end" if calibration_end else "holdout" if holdout else "segment"
     groups = []
     for key in keys:
         part = ValueReader(backend, workspace_id, key) if key else reader
         try:
             summary = clv_summary(part, calibration_end=end, observation_end=observed,
                                   time_unit=time_unit)  # fmt: skip
-        except InvalidInput:
+        except InvalidInput as error:
             if len(keys) == 1:
-                raise
+                raise InvalidInput(chosen, error.message) from error
             continue  # a segment without orders before the calibration end
         if len(summary.frequency):
             groups.append((key, summary))
     if not groups:
-        raise InvalidInput("segment", "no customer has ordered")
+        why = "no customer has ordered" if chosen == "segment" else f"no order on or before {end}"
+        raise InvalidInput(chosen, why)
     fits, problems = fit_segments(groups)
     if not fits:
         raise ClvNotFitted(problems)
