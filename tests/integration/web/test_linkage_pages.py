@@ -13,6 +13,8 @@ from kano.adapters.warehouse import connect
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.labels import segment_names
 from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
+from kano.analytics.linkage.driver_inputs import DriverFrame, driver_frame
+from kano.analytics.linkage.frames import WarehouseReader
 from kano.app import create_app
 from kano.bootstrap import Container
 from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
@@ -155,9 +157,77 @@ def test_drivers_numbers_are_written_the_languages_way(browser: Browser, languag
     assert spec["usermeta"]["embedOptions"]["formatLocale"]["decimal"] == ","
 
 
-def test_an_empty_warehouse_gets_a_notice_not_an_error(live: Container, browser: Browser,
-                                                        tmp_path: object) -> None:
-    live.settings.warehouse_url = f"duckdb:///{tmp_path}/missing.duckdb"  # type: ignore[misc]
+def test_an_empty_warehouse_gets_a_notice_not_an_error(
+    live: Container, browser: Browser, tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # monkeypatch puts the module's warehouse back for the tests after this one
+    monkeypatch.setattr(live.settings, "warehouse_url", f"duckdb:///{tmp_path}/missing.duckdb")
     page = browser.client.get("/linkage?lang=en")
     assert page.status_code == 200
     assert "The warehouse holds no data yet" in page.text
+
+
+def _driver_frame(live: Container, min_coverage: float) -> DriverFrame:
+    backend = connect(live.settings.resolved_warehouse_url(), read_only=True)
+    try:
+        return driver_frame(WarehouseReader(backend, workspace_id(live.sessions)), "nps",
+                            "relationship-nps", min_coverage=min_coverage)  # fmt: skip
+    finally:
+        backend.disconnect()
+
+
+@pytest.mark.parametrize(("language", "defects", "heading"), [
+    ("en", "Defects", "Candidates left out"),
+    ("ru", "Дефекты", "Неучтённые факторы"),
+    ("hu", "Hibák", "Kihagyott tényezők"),
+])  # fmt: skip
+def test_drivers_page_lists_the_candidates_left_out_with_their_coverage(
+    live: Container, browser: Browser, language: str, defects: str, heading: str
+) -> None:
+    """The demo's NPS page ranked two drivers and never said that ten more were candidates
+    met by too few respondents: each one left out is now listed by name with its coverage,
+    and the rows kept are stated."""
+    frame = _driver_frame(live, 0.3)
+    formats = NumberFormats(language)
+    page = browser.client.get(f"/drivers?outcome=nps&lang={language}").text
+
+    assert heading in page
+    table = page[page.index('<table id="drivers-left-out">'):]
+    table = table[:table.index("</table>")]
+    listed = re.findall(r'<tr data-left-out="([^"]+)"><td>([^<]*)</td>'
+                        r'<td class="number">([^<]*)</td>', table)  # fmt: skip
+    assert [key for key, _name, _share in listed] == [k for k, _ in frame.left_out_coverage()]
+    assert len(listed) >= 5 and "defects" in frame.left_out
+    shares = dict(frame.left_out_coverage())
+    for key, name, share in listed:
+        assert share == formats.percent(shares[key]), key
+        assert "_" not in name and not re.fullmatch(r"[a-z-]+ (csat|ces|rating)", name), name
+        assert 0 < shares[key] < 0.3
+    assert ("defects", defects, formats.percent(shares["defects"])) in listed
+    kept = re.search(r'<p class="hint" id="drivers-rows">(.*?)</p>', page, re.S)
+    assert kept and formats.integer(frame.n) in kept.group(1)
+    assert formats.percent(0.3) in kept.group(1)
+
+
+def test_a_lower_minimum_coverage_ranks_the_thinner_drivers(
+    live: Container, browser: Browser
+) -> None:
+    """The demo has candidates met by 10–30 % of respondents (defects, first-contact
+    resolution, purchase CES …): at 10 % they are ranked, on fewer complete responses."""
+    wide, narrow = _driver_frame(live, 0.3), _driver_frame(live, 0.1)
+    thin = {key for key, share in wide.coverage.items() if 0.1 <= share < 0.3}
+    assert thin, "the demo data should have candidates met by 10-30 % of respondents"
+
+    default = browser.client.get("/drivers?outcome=nps&lang=en").text
+    lower = browser.client.get("/drivers?outcome=nps&coverage=10&lang=en").text
+
+    ranked = set(re.findall(r'<tr data-driver="([^"]+)">', default))
+    ranked_lower = set(re.findall(r'<tr data-driver="([^"]+)">', lower))
+    assert ranked == set(wide.drivers)
+    assert ranked_lower == set(narrow.drivers) == set(wide.drivers) | thin
+    assert thin.isdisjoint(re.findall(r'<tr data-left-out="([^"]+)">', lower))
+    assert '<option value="10" selected>' in lower
+    heading = re.search(r"\(R² = [^,]+, n = ([^)]+)\)", lower)
+    assert heading and heading.group(1) == ENGLISH.integer(narrow.n)
+    assert narrow.n < wide.n  # more drivers, fewer responses with all of them
+

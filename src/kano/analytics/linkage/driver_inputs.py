@@ -4,13 +4,14 @@ Candidate drivers are what the customer lived through in the window before answe
 the mean of each process measure on their own orders and tickets (OX) and their mean
 CSAT / CES / rating at each journey stage (CX). A driver that most respondents never met
 (coverage below ``min_coverage``) is left out rather than imputed, and rows missing any
-kept driver are dropped; the result says which drivers were kept and how many rows.
+kept driver are dropped; the result says which drivers were kept, which were left out,
+each candidate's coverage and how many rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
@@ -27,6 +28,19 @@ class DriverFrame:
     data: pd.DataFrame  # one column per kept driver plus the outcome
     drivers: tuple[str, ...]
     left_out: tuple[str, ...]  # candidates below the coverage threshold
+    coverage: Mapping[str, float] = field(default_factory=dict)
+    """Every candidate's share of the responses that have a value for it (0–1)."""
+    min_coverage: float = 0.3
+
+    @property
+    def n(self) -> int:
+        """The rows kept: responses with a value for every kept driver."""
+        return len(self.data)
+
+    def left_out_coverage(self) -> list[tuple[str, float]]:
+        """The candidates left out with their coverage, the best covered first."""
+        return sorted(((name, self.coverage[name]) for name in self.left_out),
+                      key=lambda item: (-item[1], item[0]))  # fmt: skip
 
 
 OUTCOMES = (*SCORES, "churn", "revenue")
@@ -46,6 +60,8 @@ def driver_frame(
 ) -> DriverFrame:
     if outcome not in OUTCOMES:
         raise InvalidInput("outcome", f"choose one of {', '.join(OUTCOMES)}")
+    if not 0 <= min_coverage <= 1:
+        raise InvalidInput("min_coverage", "a share of respondents between 0 and 1")
     responses = reader.table("responses")
     if outcome in SCORES:
         responses = responses.filter(responses[outcome].notnull())
@@ -79,6 +95,7 @@ def driver_frame(
     return DriverFrame(
         outcome, frame.dropna().reset_index(drop=True), tuple(kept),
         tuple(c for c in candidates.columns if c not in kept),
+        {str(c): float(coverage[c]) for c in candidates.columns}, min_coverage,
     )  # fmt: skip
 
 

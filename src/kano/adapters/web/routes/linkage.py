@@ -24,7 +24,6 @@ from kano.adapters.web.page_figures import WarehouseVisit
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.warehouse_reads import on_kept_warehouse
-from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
 
@@ -118,10 +117,17 @@ def linkage(page: SignedInPage, web: Web, db: DbSession) -> Response:
                        design_of=lambda method: design_label(method, page.gettext))  # fmt: skip
 
 
+COVERAGES = (10, 20, 30, 50)
+"""The page's choices of minimum coverage: the % of respondents a candidate driver must
+have a value for to be kept (30 is the analytics' default)."""
+ROWS_PER_DRIVER = 20
+"""Fewer kept rows than this per driver and the page warns that the weights are unstable."""
+
+
 @router.get("/drivers")
 def drivers(
     page: SignedInPage, web: Web, db: DbSession, outcome: str = "nps",
-    segment: str | None = None,
+    segment: str | None = None, coverage: str = "30",
 ) -> Response:
     if page.workspace is None:
         return no_workspace(page)
@@ -134,20 +140,22 @@ def drivers(
     outcome = outcome if outcome in OUTCOMES else "nps"
     survey = None if outcome in ("csat", "ces", "rating") else "relationship-nps"
     segment = segment or None
+    min_coverage = int(coverage) if coverage.strip() in {str(c) for c in COVERAGES} else 30
 
-    def work(visit: WarehouseVisit) -> Any:
-        def compute() -> Any:
+    def work(visit: WarehouseVisit) -> dict[str, Any]:
+        def compute() -> dict[str, Any]:
             frame = driver_frame(WarehouseReader(visit.backend, workspace_id), outcome, survey,
-                                 segment=segment)
-            if not frame.drivers:
-                raise InvalidInput("drivers", "no candidate driver is met by enough respondents")
-            return relative_weights(frame.data[list(frame.drivers)].to_numpy(),
-                                    frame.data["outcome"].to_numpy(), frame.drivers,
-                                    bootstrap=200)  # fmt: skip
+                                 min_coverage=min_coverage / 100, segment=segment)
+            weights = relative_weights(frame.data[list(frame.drivers)].to_numpy(),
+                                       frame.data["outcome"].to_numpy(), frame.drivers,
+                                       bootstrap=200) if frame.drivers else None  # fmt: skip
+            return {"weights": weights, "left_out": frame.left_out_coverage(),
+                    "coverage": dict(frame.coverage), "n": frame.n}  # fmt: skip
 
-        return visit.figure(("drivers", outcome, segment), compute)
+        return visit.figure(("drivers", outcome, segment, min_coverage), compute)
 
-    weights, problem = on_kept_warehouse(web, workspace_id, work, page.gettext)
+    found, problem = on_kept_warehouse(web, workspace_id, work, page.gettext)
+    weights = found["weights"] if found else None
     rows = sorted(weights.rows(), key=lambda r: -float(r["weight"])) if weights else []
     names = journey_names(db, workspace_id)
     chart = _quadrant_chart(rows, page.gettext, names[STAGE_NAMES],
@@ -157,6 +165,10 @@ def drivers(
                        segments=_segments(web, workspace_id),
                        segment_names=segment_names(db, workspace_id),
                        weights=weights, rows=rows, chart=chart,
+                       coverages=COVERAGES, min_coverage=min_coverage,
+                       left_out=found["left_out"] if found else [],
+                       coverage_of=found["coverage"] if found else {},
+                       few_rows=bool(rows) and weights.n < ROWS_PER_DRIVER * len(rows),
                        problem=problem, **names)  # fmt: skip
 
 
