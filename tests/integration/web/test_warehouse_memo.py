@@ -77,22 +77,84 @@ def test_page_figures_are_reused_until_the_warehouse_file_is_written(tmp_path: P
     assert figures.figures(url, 1, ("cx",), count) == 6 and len(calls) == before + 1
 
 
-def test_page_figures_keep_no_errors_and_read_the_load_stamp_elsewhere(
+def test_a_figure_the_data_cannot_give_is_computed_once_per_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An analysis that refuses the data (as CLV does when no model fits) fails the same
+    way until the data change: the second visit gets the same error without computing
+    or opening the warehouse; after a load it is computed again (and may now succeed)."""
+    url = _loaded(tmp_path, "w.duckdb", 1, 3)
+    figures, calls, opened = PageFigures(), [], opened_warehouses(monkeypatch)
+
+    def clv(backend: Any) -> int:
+        calls.append(1)
+        rows = _rows(backend)
+        if rows < 5:
+            raise InvalidInput("segment", f"too few repeat buyers ({rows})")
+        return rows
+
+    def refused() -> str:
+        with pytest.raises(InvalidInput) as refusal:
+            figures.figures(url, 1, ("clv",), clv)
+        return str(refusal.value)
+
+    assert refused() == refused() == "segment: too few repeat buyers (3)"
+    assert len(calls) == 1 and len(opened) == 1
+    # a visit whose other figures are kept
+    with figures.visit(url, 1) as visit, pytest.raises(InvalidInput, match="too few"):
+        visit.figure(("clv",), lambda: clv(visit.backend_on_use))
+    assert len(calls) == 1 and len(opened) == 1
+    with pytest.raises(InvalidInput):  # another workspace asks anew
+        figures.figures(url, 2, ("clv",), clv)
+    assert len(calls) == 2
+    calls.clear()
+    _loaded(tmp_path, "w.duckdb", 1, 4)  # a load: still refused, but computed again
+    assert refused() == "segment: too few repeat buyers (4)" and len(calls) == 1
+    _loaded(tmp_path, "w.duckdb", 1, 5)  # enough data now
+    assert figures.figures(url, 1, ("clv",), clv) == 5 and len(calls) == 2
+    assert figures.figures(url, 1, ("clv",), clv) == 5 and len(calls) == 2
+
+    def engine_error(backend: Any) -> int:  # the engine's own error is not the data's
+        calls.append(1)
+        return int(backend.raw_sql("select * from no_such_table").fetchone()[0])
+
+    for _ in range(2):
+        with pytest.raises(Exception, match="no_such_table"):
+            figures.figures(url, 1, ("broken",), engine_error)
+    assert len(calls) == 4
+
+
+def test_page_figures_keep_no_opening_errors_and_read_the_load_stamp_elsewhere(
     tmp_path: Path,
 ) -> None:
     figures, calls = PageFigures(), []
-
-    def refuse(backend: Any) -> int:
-        calls.append(1)
-        raise InvalidInput("from", "not a date")
-
-    url = _loaded(tmp_path, "w.duckdb", 1, 3)
+    missing = tmp_path / "none.duckdb"
     for _ in range(2):
-        with pytest.raises(InvalidInput):
-            figures.figures(url, 1, ("cx",), refuse)
-    assert len(calls) == 2
-    with pytest.raises(WarehouseNotLoaded):
-        figures.figures(f"duckdb:///{tmp_path / 'none.duckdb'}", 1, ("cx",), _rows)
+        with pytest.raises(WarehouseNotLoaded):
+            figures.figures(f"duckdb:///{missing}", 1, ("cx",), _rows)
+    _loaded(tmp_path, "none.duckdb", 1, 2)  # loaded since: read at once
+    assert figures.figures(f"duckdb:///{missing}", 1, ("cx",), _rows) == 2
+
+    # A writer holds the file: the visit cannot open it, even where the analysis words
+    # what it met as bad input; nothing is kept, and once the writer is done it is read.
+    url = _loaded(tmp_path, "w.duckdb", 1, 3)
+
+    def worded(backend: Any) -> int:
+        calls.append(1)
+        try:
+            return _rows(backend)
+        except Exception as error:
+            raise InvalidInput("segment", f"cannot be read: {error}") from error
+
+    with figures.visit(url, 1) as visit:
+        writer = ibis.duckdb.connect(str(tmp_path / "w.duckdb"))
+        try:
+            with pytest.raises(InvalidInput, match="cannot open the warehouse"):
+                visit.figure(("cx",), lambda: worded(visit.backend_on_use))
+        finally:
+            writer.disconnect()
+        calls.clear()
+    assert figures.figures(url, 1, ("cx",), worded) == 3 and calls == [1]
 
     # SQLite (no file state: the load stamp tells the versions apart)
     sqlite_url = f"sqlite:///{tmp_path / 'w.sqlite'}"
@@ -108,10 +170,11 @@ def test_page_figures_keep_no_errors_and_read_the_load_stamp_elsewhere(
         return _rows(backend)
 
     load(3)
+    calls.clear()
     assert figures.figures(sqlite_url, 1, ("cx",), count) == 3
-    assert figures.figures(sqlite_url, 1, ("cx",), count) == 3 and len(calls) == 3
+    assert figures.figures(sqlite_url, 1, ("cx",), count) == 3 and len(calls) == 1
     load(4)
-    assert figures.figures(sqlite_url, 1, ("cx",), count) == 4 and len(calls) == 4
+    assert figures.figures(sqlite_url, 1, ("cx",), count) == 4 and len(calls) == 2
 
 
 # --- a visit: the warehouse opened only for what is not kept -----------------------------

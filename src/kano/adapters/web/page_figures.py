@@ -19,6 +19,14 @@ it open. It is one ``stat`` call, so a visit that finds its figures does not ope
 warehouse, which alone costs tens of milliseconds. Another engine (PostgreSQL, SQLite,
 Spark) is opened on every visit and its version is the workspace's load stamp (each
 table's high-water mark and row count), as for the other memo.
+
+A figure that cannot be computed from the data (an analysis refusing them: no CLV model
+fits, too few churners, an option the data cannot answer — ``InvalidInput`` or the
+analytics' ``ValueError``) is kept as that failure for the same version and raised again
+on the next visit without opening the warehouse: customer 360 asks for CLV and churn on
+every visit, and a workspace whose CLV cannot be fitted would otherwise refit it each
+time. Errors of reaching the data (no warehouse yet, a writer holding it, the engine's
+own errors, a failure while opening it) are never kept.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ from typing import Any, TypeVar, cast
 
 from kano.adapters.warehouse.location import parse_warehouse_url
 from kano.adapters.warehouse.reading import read_only_warehouse
+from kano.domain.shared.errors import InvalidInput
 
 T = TypeVar("T")
 
@@ -39,6 +48,26 @@ T = TypeVar("T")
 # needs about fifteen: RFM and matrix cell now and on past quarter ends, CLV, churn), linkage
 # and drivers, for a few workspaces.
 FIGURE_ENTRIES = 128
+
+#: What an analysis raises when the data cannot give the figure: kept like a result.
+#: (DuckDB's, Ibis's and the warehouse's own errors are none of these.)
+DATA_FAILURES: tuple[type[Exception], ...] = (InvalidInput, ValueError)
+
+
+class _Failed:
+    """A kept failure: the analysis' error, raised again for the same data and question."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: Exception) -> None:
+        # Not the frames it passed through (they hold the analysis' data frames).
+        self.error = error
+        seen: set[int] = set()
+        link: BaseException | None = error
+        while link is not None and id(link) not in seen:
+            seen.add(id(link))
+            link.__traceback__ = None
+            link = link.__cause__ or link.__context__
 
 
 def load_stamp(backend: Any, workspace_id: int) -> tuple[Any, ...]:
@@ -76,9 +105,10 @@ class PageFigures:
     """Figures kept per warehouse, workspace, version of the data and question.
 
     A page asks through a :meth:`visit` (``visit.figure(question, work)``) or, for one
-    figure, :meth:`figures`. Errors of opening or computing (no warehouse yet, a writer
-    holds it, a form error) propagate and are not kept. ``enabled = False`` computes
-    every time (the bench)."""
+    figure, :meth:`figures`. A failure of computing from the data (``DATA_FAILURES``) is
+    kept like a result and raised again; errors of opening or reading the warehouse (no
+    warehouse yet, a writer holds it) propagate and are not kept. ``enabled = False``
+    computes every time (the bench)."""
 
     def __init__(self, entries: int = FIGURE_ENTRIES) -> None:
         self.enabled = True
@@ -130,12 +160,17 @@ class WarehouseVisit:
         self._backend: Any = None
         self._state = file_state(url)  # before anything is opened
         self._version: tuple[Hashable, ...] | None = None
+        self._opening_failed = False
 
     @property
     def backend(self) -> Any:
         """The Ibis backend, opened read-only for the rest of the visit on first use."""
         if self._backend is None:
-            self._backend = self._stack.enter_context(read_only_warehouse(self.url))
+            try:
+                self._backend = self._stack.enter_context(read_only_warehouse(self.url))
+            except BaseException:
+                self._opening_failed = True  # whatever it raised is not about the data
+                raise
         return self._backend
 
     @property
@@ -150,12 +185,23 @@ class WarehouseVisit:
         key = (self.url, self.workspace_id, *self._data_version(), *question)
         found = self._figures._kept(key)
         if found is not None:
+            if isinstance(found[0], _Failed):
+                raise found[0].error.with_traceback(None)
             return cast(T, found[0])
-        result = work()
-        if self._state is not None and file_state(self.url) != self._state:
-            return result  # written before it was opened: which version was read is unknown
-        self._figures._keep(key, result)
+        try:
+            result = work()
+        except DATA_FAILURES as error:
+            if not self._opening_failed and self._same_version():
+                self._figures._keep(key, _Failed(error))
+            raise
+        if self._same_version():
+            self._figures._keep(key, result)
         return result
+
+    def _same_version(self) -> bool:
+        """False when the file was written since the visit began: which version was read
+        is then unknown, so nothing read may be kept under the first one."""
+        return self._state is None or file_state(self.url) == self._state
 
     def _data_version(self) -> tuple[Hashable, ...]:
         if self._state is not None:
