@@ -9,11 +9,23 @@ Drivers are ranked by permutation importance on the holdout (scikit-learn's, mod
 agnostic). A customer's reasons are the features that raise *their* risk most: the drop in
 predicted risk when that one feature is set to the training median (an occlusion
 explanation — simple, works for either model, and needs no extra library such as SHAP).
+
+A logistic fit that did not converge is not used. scikit-learn says so only with a
+``ConvergenceWarning`` (the coefficients it returns are wherever the search stopped), so
+the warning is caught; the fit is tried again on the same standardised features with ten
+times the iterations, then with Newton's method (a Cholesky solve per step, which needs a
+few steps where L-BFGS crawls); if none converges the answer is
+:class:`ChurnNotConverged`, which the pages, the API and the CLI report as they report a
+CLV model that could not be fitted. (With scikit-learn's L2 penalty on standardised
+features the problem is strongly convex, so separable or collinear features still have a
+finite optimum and converge; the check is for what the default budget cannot reach.)
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
+from threading import Lock
 from typing import Literal
 
 import numpy as np
@@ -21,6 +33,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from sklearn.calibration import calibration_curve
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import permutation_importance
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
@@ -29,6 +42,37 @@ from sklearn.preprocessing import StandardScaler
 
 Method = Literal["logistic", "boosting"]
 MIN_CHURNERS = 10
+
+#: (solver, iteration limit) tried in turn on the standardised features until a fit
+#: converges: scikit-learn's default L-BFGS, the same with ten times the iterations, then
+#: Newton's method with a Cholesky solve.
+LOGISTIC_ATTEMPTS: tuple[tuple[str, int], ...] = (
+    ("lbfgs", 1000),
+    ("lbfgs", 10_000),
+    ("newton-cholesky", 1000),
+)
+
+
+# ``warnings.catch_warnings`` swaps process-wide state: two fits in two request threads
+# could each catch the other's warning (or miss their own), so they take turns.
+_ONE_FIT_AT_A_TIME = Lock()
+
+
+class ChurnNotConverged(ValueError):
+    """No logistic fit converged; ``attempts`` says each try (solver, iteration limit,
+    iterations run) and ``message`` scikit-learn's last words. ``reason`` is
+    ``not_converged``, as :class:`~kano.analytics.value.clv.CannotFitError`'s is."""
+
+    reason = "not_converged"
+
+    def __init__(self, attempts: list[tuple[str, int, int]], message: str) -> None:
+        tried = ", ".join(f"{solver} ({ran} of {limit} iterations)"
+                          for solver, limit, ran in attempts)  # fmt: skip
+        super().__init__(
+            f"the logistic regression did not converge (tried {tried}): {message}"
+        )
+        self.attempts = attempts
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -82,6 +126,26 @@ def _matrix(frame: pd.DataFrame, features: tuple[str, ...]) -> NDArray[np.float6
     return matrix
 
 
+def _converged_logistic(x: NDArray[np.float64], y: NDArray[np.int64]) -> Pipeline:
+    """A logistic regression on the standardised features whose search converged, trying
+    :data:`LOGISTIC_ATTEMPTS` in turn; :class:`ChurnNotConverged` when none did."""
+    attempts: list[tuple[str, int, int]] = []
+    message = ""
+    for solver, limit in LOGISTIC_ATTEMPTS:
+        model = make_pipeline(StandardScaler(), LogisticRegression(solver=solver, max_iter=limit))
+        with _ONE_FIT_AT_A_TIME, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            model.fit(x, y)
+        refusals = [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+        ran = int(np.max(model[-1].n_iter_))
+        if not refusals and ran < limit:  # (the limit reached is a stop, whatever was said)
+            return model
+        attempts.append((solver, limit, ran))
+        said = str(refusals[-1].message) if refusals else "the iteration limit was reached"
+        message = " ".join(said.split())
+    raise ChurnNotConverged(attempts, message)
+
+
 def fit_churn(
     train: pd.DataFrame,
     holdout: pd.DataFrame,
@@ -111,14 +175,14 @@ def fit_churn(
         # Logistic regression cannot take NaN: fill with the training medians.
         x_train = np.where(np.isnan(x_train), medians, x_train)
         x_test = np.where(np.isnan(x_test), medians, x_test)
-        model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
+        model = _converged_logistic(x_train, y_train)
     elif method == "boosting":
         model = HistGradientBoostingClassifier(
             max_iter=200, learning_rate=0.05, max_leaf_nodes=15, random_state=seed
         )
+        model.fit(x_train, y_train)
     else:
         raise ValueError(f"churn: method {method!r} is not 'logistic' or 'boosting'")
-    model.fit(x_train, y_train)
     predicted = model.predict_proba(x_test)[:, 1]
     observed, mean_predicted = calibration_curve(y_test, predicted, n_bins=10, strategy="quantile")
     importance = permutation_importance(

@@ -405,11 +405,19 @@ def churn(
 
     The figures come from a model
     trained on an earlier cut-off and judged on a later one (AUC and calibration shown)."""
-    from kano.analytics.value.views import churn_view
+    from kano.analytics.value.views import ChurnNotFitted, churn_view
 
     with _warehouse(workspace) as (slug, backend, workspace_id):
-        view = churn_view(backend, workspace_id, segment=segment, method=method,
-                          window_days=window_days)  # fmt: skip
+        try:
+            view = churn_view(backend, workspace_id, segment=segment, method=method,
+                              window_days=window_days)  # fmt: skip
+        except ChurnNotFitted as error:
+            # What was tried and what to do, then one error line (exit code 2).
+            tried = "; ".join(f"{a[0]}: {a[2]} of {a[1]} iterations" for a in error.attempts)
+            other = "leave out --segment, " if segment else ""
+            sys.stderr.write(f"churn model not fitted ({error.reason}): tried {tried}; "
+                             f"use --method boosting, {other}or wait for more data.\n")  # fmt: skip
+            raise InvalidInput("--method", error.message) from error
     quality = view.quality
     if emit(view.customers, as_json, as_csv, extra=quality):
         return

@@ -395,7 +395,10 @@ def churn_page(
     form = {"segment": segment, "method": method, "cell": cell}
 
     def work(a: Analyses) -> dict[str, Any]:
-        view = a.run(views.churn_view, segment=segment or None, method=method)
+        try:
+            view = a.run(views.churn_view, segment=segment or None, method=method)
+        except views.ChurnNotFitted as error:  # why, and what to do, in the page's language
+            return {"not_fitted": error}
         return {
             "view": view,
             **a.listed(segment, cell, view.customers)[1],

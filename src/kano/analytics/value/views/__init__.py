@@ -11,7 +11,7 @@ One module per analysis (``rfm_segments``, ``client_matrix_cells``, ``profit_for
 ``views.clv_view``.
 """
 
-from kano.analytics.value.views.churn_risk import ChurnView, churn_view
+from kano.analytics.value.views.churn_risk import ChurnNotFitted, ChurnView, churn_view
 from kano.analytics.value.views.client_matrix_cells import MatrixView, matrix_view
 from kano.analytics.value.views.lifetime_value import (
     ClvFit,
@@ -29,6 +29,7 @@ from kano.analytics.value.views.rfm_segments import RfmView, rfm_view
 from kano.analytics.value.views.running import Memo, Record, checked, remembered, scoring_day
 
 __all__ = [
+    "ChurnNotFitted",
     "ChurnView",
     "ClvFit",
     "ClvNotFitted",
