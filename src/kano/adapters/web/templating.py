@@ -30,6 +30,7 @@ from kano.adapters.web.labels import (
     vocabulary_filter,
 )
 from kano.adapters.web.measure_labels import driver_filter, variable_filter
+from kano.adapters.web.problem_texts import refusal_filter
 from kano.adapters.web.routes.navigation import NAVIGATION, SECTIONS, items_of
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -90,6 +91,9 @@ class Templates:
             requirement_kind=vocabulary_filter(REQUIREMENT_KIND_LABELS, translations.gettext),
             requirement_status=vocabulary_filter(REQUIREMENT_STATUS_LABELS,
                                                  translations.gettext),
+            # Every page shows a refusal through this one filter (a domain message or the
+            # page's own catalogue text), in the reader's language.
+            refusal=refusal_filter(translations.gettext, language),
         )
         environment.globals.update(
             language=language,

@@ -174,8 +174,9 @@ def _render(
         if shown_error is None
         else {
             "field": shown_error.field,
-            "message": _(
-                FIELD_PROBLEMS.get(shown_error.field, N_("The figures could not be computed."))
+            # both said by the template's refusal filter, in the reader's language
+            "message": FIELD_PROBLEMS.get(
+                shown_error.field, N_("The figures could not be computed.")
             ),
             "detail": shown_error.message,
         },

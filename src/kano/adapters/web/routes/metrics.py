@@ -241,8 +241,8 @@ def _error_view(page: SignedInPageContext, error: InvalidInput | None) -> dict[s
     _ = page.gettext
     label = FIELD_LABELS.get(error.field)
     problem = FIELD_PROBLEMS.get(error.field, N_("The figures could not be computed."))
-    return {"field": error.field, "label": _(label) if label else "",
-            "message": _(problem), "detail": error.message}
+    return {"field": error.field, "label": _(label) if label else "",  # the template says
+            "message": problem, "detail": error.message}  # these two: |refusal
 
 
 def _choices(names: Sequence[str], page: SignedInPageContext) -> list[tuple[str, str]]:

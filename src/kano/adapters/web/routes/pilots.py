@@ -26,7 +26,6 @@ from kano.adapters.db.metric_catalogue import workspace_catalogue
 from kano.adapters.db.orm import Membership, User
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.labels import segment_names
-from kano.adapters.web.problem_texts import problem_text
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
 from kano.adapters.web.warehouse_reads import on_warehouse
@@ -85,7 +84,7 @@ def _kpi_names(page: SignedInPageContext, db: Session, workspace_id: int) -> dic
 def _problem(page: SignedInPageContext, error: InvalidInput) -> dict[str, str]:
     root = re.split(r"[.\[]", error.field, maxsplit=1)[0]
     return {"field": root, "label": page.gettext(FIELD_LABELS.get(root, N_("Name"))),
-            "detail": problem_text(error.message, page.gettext, page.language.code)}  # fmt: skip
+            "detail": error.message}  # the template says it: |refusal
 
 
 def _group(by: str, values: str) -> dict[str, object]:

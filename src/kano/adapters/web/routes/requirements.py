@@ -26,7 +26,6 @@ from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedI
 from kano.adapters.web.labels import REQUIREMENT_KIND_LABELS as KIND_LABELS
 from kano.adapters.web.labels import REQUIREMENT_STATUS_LABELS as STATUS_LABELS
 from kano.adapters.web.labels import product_names_of
-from kano.adapters.web.problem_texts import problem_text
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
 from kano.domain.feedback.requirements import FIELDS
@@ -105,7 +104,7 @@ def _raw(values: dict[str, str]) -> dict[str, object]:
 
 def _problem(page: SignedInPageContext, error: InvalidInput) -> dict[str, str]:
     return {"field": error.field, "label": page.gettext(FIELD_LABELS.get(error.field, "")),
-            "detail": problem_text(error.message, page.gettext, page.language.code)}
+            "detail": error.message}  # the template says it: |refusal
 
 
 @router.post("/requirements", dependencies=[CsrfChecked])

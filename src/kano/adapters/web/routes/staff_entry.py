@@ -90,7 +90,6 @@ def _enter(page: SignedInPageContext, db: Session, form: FormData) -> Response:
         return no_workspace(page)
     if not can_edit(page):
         return refuse_edit(page, MANAGERS_ONLY)
-    tr = page.gettext  # not "_": babel would extract the dictionary keys
     survey_key = _text(form, "survey")
     values: dict[str, list[str]] = {}
     for name, value in form.multi_items():
@@ -110,15 +109,15 @@ def _enter(page: SignedInPageContext, db: Session, form: FormData) -> Response:
     try:
         survey = defined_survey(db, page.workspace.id, survey_key)
     except NotFound:
-        return refuse("survey", tr(STAFF_MESSAGES["survey"]))
+        return refuse("survey", STAFF_MESSAGES["survey"])
     if not survey.definition.questions:
-        return refuse("survey", tr(STAFF_MESSAGES["survey"]))
+        return refuse("survey", STAFF_MESSAGES["survey"])
     if state["channel"] not in STAFF_CHANNELS:
-        return refuse("channel", tr(STAFF_MESSAGES["channel"]))
+        return refuse("channel", STAFF_MESSAGES["channel"])
     if not state["email"] and not state["external_id"]:
-        return refuse("customer", tr(STAFF_MESSAGES["customer"]))
+        return refuse("customer", STAFF_MESSAGES["customer"])
     if state["email"] and not EMAIL_PATTERN.match(state["email"]):
-        return refuse("customer", tr(STAFF_MESSAGES["email"]))
+        return refuse("customer", STAFF_MESSAGES["email"])
     raw = {name[2:]: answer for name, answer in values.items()}
     try:
         answers = answers_to(survey.definition, raw)
@@ -130,7 +129,7 @@ def _enter(page: SignedInPageContext, db: Session, form: FormData) -> Response:
                                   external_id=state["external_id"] or None,
                                   name=state["name"] or None))
     except InvalidInput as error:
-        problem = answer_problem(tr, page.language.code, survey.definition, error, raw)
+        problem = answer_problem(page.language.code, survey.definition, error)
         return refuse(problem["key"], problem["message"], problem["question"])
     response_id, case_id = accepted.response.id, accepted.case_id
     db.commit()

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,7 +49,6 @@ from kano.adapters.web.survey_links import SurveyLinks
 from kano.domain.feedback.quotas import Quota, QuotaFull, ResponseFacts, first_full
 from kano.domain.feedback.surveys import (
     DYSFUNCTIONAL_SUFFIX,
-    QuestionType,
     SurveyDefinition,
     answers_to,
     text_in,
@@ -66,13 +64,7 @@ READS_PER_MINUTE_PER_IP = 240  # the page and the widget script, per client addr
 EMAIL_PATTERN = re.compile(r"^[^@\s<>\"]{1,64}@[^@\s<>\"]{1,189}\.[^@\s<>\"]{2,}$")
 WIDGET_SCRIPT = Path(__file__).parent.parent / "static" / "js" / "survey-widget.js"
 
-MESSAGES = {
-    "required": N_("Please answer this question."),
-    "scale": N_("Choose one number from %(low)s to %(high)s."),
-    "choice": N_("Choose from the answers offered."),
-    "text": N_("The answer is too long."),
-    "kano": N_("Answer both questions of the pair."),
-    "empty": N_("Please answer at least one question."),
+MESSAGES = {  # the answers' own refusals come from the domain (problem_texts)
     "email": N_("Check the e-mail address, or leave it empty."),
 }
 WIDGET_TEXTS = {
@@ -229,30 +221,17 @@ def known_full_quota(db: Session, survey: DefinedSurvey, channel: str, language:
                                           survey.row.touchpoint_id))
 
 
-def answer_problem(gettext: Callable[[str], str], language: str,
-                   definition: SurveyDefinition, error: InvalidInput,
-                   raw: Mapping[str, list[str]]) -> dict[str, str]:
-    """What to tell the respondent about ``error``: the question, in their language."""
-    tr = gettext  # not "_": babel would extract the dictionary keys below
+def answer_problem(language: str, definition: SurveyDefinition,
+                   error: InvalidInput) -> dict[str, str]:
+    """What to tell the respondent about ``error``: the question, in their language, and the
+    domain's refusal, which the page says in their language (the ``refusal`` filter)."""
     parts = error.field.split(".", 1)
     key = parts[1].removesuffix(DYSFUNCTIONAL_SUFFIX) if len(parts) == 2 else ""
     question = definition.question(key)
     if question is None:
-        return {"key": "", "question": "", "message": tr(MESSAGES["empty"])}
-    answered = bool(raw.get(question.key)) or bool(raw.get(question.key + DYSFUNCTIONAL_SUFFIX))
-    if not answered:
-        message = tr(MESSAGES["required"])
-    elif question.scale is not None:
-        low, high = question.scale
-        message = tr(MESSAGES["scale"]) % {"low": low, "high": high}
-    elif question.type is QuestionType.TEXT:
-        message = tr(MESSAGES["text"])
-    elif question.type is QuestionType.KANO:
-        message = tr(MESSAGES["kano"])
-    else:
-        message = tr(MESSAGES["choice"])
+        return {"key": "", "question": "", "message": error.message}
     return {"key": question.key, "question": text_in(question.text, language),
-            "message": message}
+            "message": error.message}
 
 
 def _form_page(page: PublicPage, survey: DefinedSurvey, token: str, *,
@@ -343,7 +322,7 @@ def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
     if email and not EMAIL_PATTERN.match(email):
         tr = page.gettext  # not a gettext call babel would extract: the key is no text
         error = {"key": "@email", "question": tr(N_("E-mail address")),
-                 "message": tr(MESSAGES["email"])}
+                 "message": MESSAGES["email"]}  # the page translates it: |refusal
         return _form_page(page, survey, token, values=fields, email=email, error=error,
                           status_code=422)
     try:
@@ -360,7 +339,7 @@ def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
         return _quota_full(page, 409)
     except InvalidInput as error:
         db.rollback()
-        problem = answer_problem(page.gettext, page.language, survey.definition, error, raw)
+        problem = answer_problem(page.language, survey.definition, error)
         return _form_page(page, survey, token, values=fields, email=email, error=problem,
                           status_code=422)
     db.commit()
