@@ -9,6 +9,8 @@ from starlette.testclient import TestClient
 
 from kano.adapters.warehouse import connect
 from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
+from kano.analytics.linkage.driver_inputs import driver_frame
+from kano.analytics.linkage.frames import WarehouseReader
 from kano.config import Settings
 from tests.integration.api.problems import assert_invalid_field, assert_problem
 from tests.integration.api.seed import SeededWorkspace
@@ -49,6 +51,48 @@ def test_drivers_weights_add_up_to_r_squared(
     body = response.json()
     assert body["drivers"][0]["driver"] == "delivery_delay_days"
     assert sum(d["weight"] for d in body["drivers"]) == pytest.approx(body["r_squared"])
+
+
+def test_drivers_left_out_are_named_with_their_coverage_and_the_threshold_is_a_choice(
+    api: TestClient, acme: SeededWorkspace, warehouse: str
+) -> None:
+    backend = connect(warehouse, read_only=True)
+    try:
+        reader = WarehouseReader(backend, acme.workspace_id)
+        wide = driver_frame(reader, "nps", min_coverage=0.3)
+        narrow = driver_frame(reader, "nps", min_coverage=0.1)
+    finally:
+        backend.disconnect()
+    thin = {key for key, share in wide.coverage.items() if 0.1 <= share < 0.3}
+    assert thin and "defects" in wide.left_out  # the generated company has thin candidates
+
+    default = api.get("/analysis/drivers", params={"bootstrap": 0},
+                      headers={**acme.auth(), "Accept-Language": "hu"}).json()
+    lower = api.get("/analysis/drivers", params={"bootstrap": 0, "min_coverage": 0.1},
+                    headers=acme.auth()).json()  # fmt: skip
+
+    assert default["min_coverage"] == 0.3 and default["n"] == wide.n
+    assert [(d["driver"], d["coverage"]) for d in default["left_out_coverage"]] == [
+        (key, pytest.approx(share)) for key, share in wide.left_out_coverage()]
+    named = {d["driver"]: d["driver_display"] for d in default["left_out_coverage"]}
+    assert named["defects"] == "Hibák"
+    assert all("_" not in name for name in named.values())
+    assert default["left_out"] == list(wide.left_out)
+    assert {d["driver"] for d in lower["drivers"]} == set(narrow.drivers) == (
+        set(wide.drivers) | thin)
+    assert lower["n"] == narrow.n < default["n"]
+    assert all(d["coverage"] >= 0.1 for d in lower["drivers"])
+    assert not thin & {d["driver"] for d in lower["left_out_coverage"]}
+
+
+def test_a_coverage_no_candidate_reaches_is_refused_naming_the_best_covered(
+    api: TestClient, acme: SeededWorkspace, warehouse: str
+) -> None:
+    body = assert_invalid_field(api.get("/analysis/drivers", params={"min_coverage": 0.999},
+                                        headers=acme.auth()), "min_coverage")  # fmt: skip
+    assert "best covered: delivery_delay_days" in body["detail"]
+    assert_invalid_field(api.get("/analysis/drivers", params={"min_coverage": 1.5},
+                                 headers=acme.auth()), "min_coverage")  # fmt: skip
 
 
 def test_bad_outcome_and_missing_warehouse_are_clear(

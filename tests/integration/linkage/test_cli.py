@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,31 @@ def test_drivers_rank_delivery_delay_first_for_nps(demo_folder: Path) -> None:
     assert sum(d["weight"] for d in payload["drivers"]) == pytest.approx(payload["r_squared"])
 
 
+def test_drivers_name_the_candidates_left_out_and_a_lower_coverage_ranks_them(
+    demo_folder: Path,
+) -> None:
+    default = kano(demo_folder, "analyze", "drivers", "--json", "--bootstrap", "0")
+    lower = kano(demo_folder, "analyze", "drivers", "--json", "--bootstrap", "0",
+                 "--min-coverage", "0.1")  # fmt: skip
+    table = kano(demo_folder, "analyze", "drivers", "--bootstrap", "0")
+
+    assert default.returncode == lower.returncode == table.returncode == 0, default.stderr
+    wide, narrow = json.loads(default.stdout), json.loads(lower.stdout)
+    coverage = {d["driver"]: d["coverage"] for d in wide["left_out_coverage"]}
+    thin = {key for key, share in coverage.items() if share >= 0.1}
+    assert thin and wide["min_coverage"] == 0.3 and max(coverage.values()) < 0.3
+    assert [d["driver"] for d in wide["left_out_coverage"]] == sorted(
+        coverage, key=lambda key: (-coverage[key], key))
+    named = {d["driver"]: d["name"] for d in wide["left_out_coverage"]}
+    assert named["defects"] == "Defects" and all("_" not in n for n in named.values())
+    assert {d["driver"] for d in narrow["drivers"]} == (
+        {d["driver"] for d in wide["drivers"]} | thin)
+    assert narrow["n"] < wide["n"]
+    assert f"{wide['n']:,} responses have a value for every kept driver" in table.stdout
+    assert "Left out: coverage below 30%" in table.stdout
+    assert re.search(rf"│ Defects +│ +{coverage['defects']:.0%} │", table.stdout), table.stdout
+
+
 def test_drivers_of_churn_for_one_segment(demo_folder: Path) -> None:
     result = kano(demo_folder, "analyze", "drivers", "--outcome", "churn", "--segment", "smb",
                   "--json", "--bootstrap", "50")  # fmt: skip
@@ -91,6 +117,7 @@ def test_drivers_of_churn_for_one_segment(demo_folder: Path) -> None:
         (("drivers", "--outcome", "mood"), "outcome: choose one of nps"),
         (("drivers", "--drivers", "horoscope"), "drivers: unknown horoscope"),
         (("drivers", "--segment", "martians"), "where.segment: unknown segment martians"),
+        (("drivers", "--min-coverage", "0.999"), "--min-coverage: no candidate driver is met"),
     ],
 )
 def test_bad_options_say_what_to_do(demo_folder: Path, args: tuple[str, ...], message: str) -> None:

@@ -108,7 +108,10 @@ def drivers(
     window_days: int = typer.Option(180, "--window-days", min=1, help="How far back a "
                                     "customer's experiences count."),
     only: str = typer.Option("", "--drivers", help="Comma-separated drivers to use (default: "
-                             "every candidate met by at least 30 % of respondents)."),
+                             "every candidate met by at least --min-coverage of respondents)."),
+    min_coverage: float = typer.Option(0.3, "--min-coverage", min=0.0, max=1.0, help="Keep a "
+                                       "candidate only when at least this share of the "
+                                       "respondents has a value for it (0.3 = 30 %)."),
     bootstrap: int = typer.Option(500, "--bootstrap", min=0, help="Bootstrap resamples for "
                                   "the intervals."),
     segment: str | None = typer.Option(None, "--segment", help="Only this segment's customers."),
@@ -117,6 +120,7 @@ def drivers(
 ) -> None:
     """Relative importance of each driver (Johnson's weights; they add up to R²)."""
     from kano.adapters.jobs.compute import warehouse_backend
+    from kano.adapters.web.measure_labels import driver_name
     from kano.analytics.linkage import relative_weights
     from kano.analytics.linkage.driver_inputs import driver_frame
     from kano.analytics.linkage.frames import WarehouseReader
@@ -125,28 +129,65 @@ def drivers(
     chosen = [name.strip() for name in only.split(",") if name.strip()]
     with warehouse_backend(url) as backend:
         frame = driver_frame(WarehouseReader(backend, workspace_id), outcome, survey or None,
-                             window_days, only=chosen, segment=segment)  # fmt: skip
+                             window_days, min_coverage, only=chosen, segment=segment)
+    stages = _stage_names(workspace_id)
+    left_out = [{"driver": key, "name": driver_name(key, str, stages), "coverage": share}
+                for key, share in frame.left_out_coverage()]  # fmt: skip
     if not frame.drivers:
-        raise InvalidInput("--drivers", "no candidate driver is met by enough respondents")
+        best = ", ".join(f"{row['name']} {row['coverage']:.0%}" for row in left_out[:3])
+        raise InvalidInput("--min-coverage", f"no candidate driver is met by {min_coverage:.0%} "
+                           f"of respondents; best covered: {best}")
     data = frame.data
     weights = relative_weights(data[list(frame.drivers)].to_numpy(), data["outcome"].to_numpy(),
                                frame.drivers, bootstrap=bootstrap)  # fmt: skip
     rows = sorted(weights.rows(), key=lambda row: -float(row["weight"]))
     if as_json:
         payload = {"outcome": outcome, "r_squared": weights.r_squared, "n": weights.n,
-                   "drivers": rows, "left_out": list(frame.left_out)}  # fmt: skip
+                   "min_coverage": min_coverage,
+                   "drivers": [{**row, "name": driver_name(str(row["driver"]), str, stages),
+                                "coverage": frame.coverage.get(str(row["driver"]))}
+                               for row in rows],
+                   "left_out": list(frame.left_out), "left_out_coverage": left_out}  # fmt: skip
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
     table = Table(title=f"Drivers of {outcome} in {escape(slug)} (R² = {weights.r_squared:.3f}, "
                   f"n = {weights.n:,})")  # fmt: skip
-    for column in ("driver", "share of R²", "weight", "95 % interval", "mean"):
+    for column in ("driver", "share of R²", "weight", "95 % interval", "mean", "coverage"):
         table.add_column(column, justify="left" if column == "driver" else "right")
     for row in rows:
-        table.add_row(escape(str(row["driver"])), f"{float(row['share']):.0%}",
+        key = str(row["driver"])
+        table.add_row(escape(driver_name(key, str, stages)), f"{float(row['share']):.0%}",
                       f"{float(row['weight']):.4f}",
                       f"{float(row['ci_low']):.4f} – {float(row['ci_high']):.4f}",
-                      f"{float(row['performance']):.2f}")  # fmt: skip
+                      f"{float(row['performance']):.2f}",
+                      f"{frame.coverage[key]:.0%}" if key in frame.coverage else "–")  # fmt: skip
     console.print(table)
+    kept = (f"Kept: candidates with a value for at least {min_coverage:.0%} of respondents; "
+            f"{weights.n:,} responses have a value for every kept driver.")  # fmt: skip
+    console.print(kept if not chosen else f"{weights.n:,} responses have a value for every "
+                  "chosen driver.", soft_wrap=True)  # fmt: skip
+    if left_out:
+        gone = Table(title=f"Left out: coverage below {min_coverage:.0%}", caption="A lower "
+                     "--min-coverage ranks them too (on fewer responses).")  # fmt: skip
+        gone.add_column("driver")
+        gone.add_column("coverage", justify="right")
+        for item in left_out:
+            gone.add_row(escape(str(item["name"])), f"{float(item['coverage']):.0%}")
+        console.print(gone)
+
+
+def _stage_names(workspace_id: int) -> dict[str, str]:
+    """The workspace's journey stages, key → name, so a stage's score reads as the web
+    page names it ("Delivery: CSAT")."""
+    from kano.adapters.web.labels import STAGE_NAMES, journey_names
+    from kano.bootstrap import build_container
+
+    container = build_container()
+    try:
+        with container.sessions() as session:
+            return journey_names(session, workspace_id)[STAGE_NAMES]
+    finally:
+        container.close()
 
 
 from kano.adapters.cli.painpoints import painpoints  # noqa: E402 -- uses this module's helpers

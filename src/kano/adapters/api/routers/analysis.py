@@ -3,17 +3,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from sqlalchemy import select
 
-from kano.adapters.api.deps import ReadAccess, SessionDep
+from kano.adapters.api.deps import ReadAccess, ReaderLanguage, SessionDep
 from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.analysis import (
     Driver,
     Drivers,
+    LeftOutDriver,
     LinkTest,
     LinkTests,
     MapLinkTest,
@@ -23,6 +26,9 @@ from kano.adapters.api.warehouse_access import WAREHOUSE_RESPONSES, on_warehouse
 from kano.adapters.db.orm import ObjectiveRow
 from kano.adapters.db.views.link_tests import link_tests_of
 from kano.adapters.db.views.scorecard import choose_scorecard, list_scorecards
+from kano.adapters.web.i18n import load_translations
+from kano.adapters.web.labels import STAGE_NAMES, journey_names
+from kano.adapters.web.measure_labels import driver_name
 from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
@@ -51,6 +57,8 @@ def get_links(caller: ReadAccess, request: Request) -> LinkTests:
 def get_drivers(
     caller: ReadAccess,
     request: Request,
+    session: SessionDep,
+    language: ReaderLanguage,
     outcome: Annotated[Outcome, Query(description="A score of the response, or `churn` / "
                                       "`revenue` in the 180 days after it.")] = "nps",
     segment: Annotated[str | None, Query(max_length=64, description="Only this segment's "
@@ -61,9 +69,14 @@ def get_drivers(
     window_days: Annotated[int, Query(ge=1, le=3650, description="How far back a "
                                       "customer's experiences count.")] = 180,
     bootstrap: Annotated[int, Query(ge=0, le=2000)] = 200,
+    min_coverage: Annotated[float, Query(ge=0, le=1, description="Keep a candidate driver "
+                                         "only when at least this share of the respondents "
+                                         "has a value for it.")] = 0.3,
 ) -> Drivers:
     """Johnson's relative weights of the customers' process and stage experiences before
-    they answered, with bootstrap 95 % intervals and each driver's mean."""
+    they answered, with bootstrap 95 % intervals and each driver's mean. The candidates
+    left out for too low a coverage are listed with it (`left_out_coverage`); `n` is the
+    responses with a value for every kept driver."""
     # Imported here: the linkage models load statsmodels/scipy, which start-up must not pay.
     from kano.analytics.linkage import relative_weights
     from kano.analytics.linkage.driver_inputs import driver_frame
@@ -71,19 +84,42 @@ def get_drivers(
 
     def work(backend: Any) -> Drivers:
         frame = driver_frame(WarehouseReader(backend, caller.workspace_id), outcome,
-                             survey or None, window_days, segment=segment)  # fmt: skip
+                             survey or None, window_days, min_coverage, segment=segment)
         if not frame.drivers:
-            raise InvalidInput("outcome", "no candidate driver is met by enough respondents")
+            raise InvalidInput("min_coverage", "no candidate driver is met by enough "
+                               "respondents; best covered: " + ", ".join(
+                                   f"{name} {share:.0%}"
+                                   for name, share in frame.left_out_coverage()[:3]))
         weights = relative_weights(frame.data[list(frame.drivers)].to_numpy(),
                                    frame.data["outcome"].to_numpy(), frame.drivers,
                                    bootstrap=bootstrap)  # fmt: skip
         rows = sorted(weights.rows(), key=lambda row: -float(row["weight"]))
-        return Drivers(outcome=outcome, r_squared=weights.r_squared, n=weights.n,
-                       drivers=[Driver.model_validate(row) for row in rows],
-                       left_out=list(frame.left_out))  # fmt: skip
+        return Drivers(
+            outcome=outcome, r_squared=weights.r_squared, n=weights.n,
+            min_coverage=min_coverage,
+            drivers=[Driver.model_validate({**row, "driver_display": name_of(row["driver"]),
+                                            "coverage": frame.coverage.get(row["driver"])})
+                     for row in rows],
+            left_out=list(frame.left_out),
+            left_out_coverage=[LeftOutDriver(driver=key, driver_display=name_of(key),
+                                             coverage=share)
+                               for key, share in frame.left_out_coverage()],
+        )  # fmt: skip
+
+    stages = journey_names(session, caller.workspace_id)[STAGE_NAMES]
+    gettext = _gettext(language)
+
+    def name_of(key: str) -> str:
+        return driver_name(key, gettext, stages)
 
     result: Drivers = _on_warehouse(request, work)
     return result
+
+
+@cache
+def _gettext(language: str) -> Callable[[str], str]:
+    """The catalogue of a supported language, compiled once per process."""
+    return load_translations(language).gettext
 
 
 @router.get("/map-links", summary="The strategy map's arrows as tested",

@@ -42,14 +42,30 @@ class Driver(BaseModel):
     ci_low: float
     ci_high: float
     performance: float = Field(description="The driver's mean, for importance × performance.")
+    driver_display: str = Field(default="", description="The driver's name in the reader's "
+                                "language, as the web page names it.")
+    coverage: float | None = Field(default=None, description="Share of the respondents with "
+                                   "a value for this driver (0–1).")
+
+
+class LeftOutDriver(BaseModel):
+    driver: str
+    driver_display: str = Field(description="The candidate's name in the reader's language.")
+    coverage: float = Field(description="Share of the respondents with a value for it (0–1), "
+                            "below `min_coverage`.")
 
 
 class Drivers(BaseModel):
     outcome: str
     r_squared: float
-    n: int
+    n: int = Field(description="Responses kept: those with a value for every kept driver.")
+    min_coverage: float = Field(default=0.3, description="The share of respondents a "
+                                "candidate needed a value for to be kept.")
     drivers: list[Driver]
     left_out: list[str] = Field(description="Candidates met by too few respondents.")
+    left_out_coverage: list[LeftOutDriver] = Field(
+        default_factory=list, description="The same candidates, each with its name and "
+        "coverage, the best covered first.")
 
 
 class MapLinkTest(BaseModel):
