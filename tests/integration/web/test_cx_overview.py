@@ -258,6 +258,13 @@ def test_trend_chart_has_the_interval_band_and_switches_metric(
     band, line = chart_of(page)["layer"]
     assert (band["mark"]["type"], line["mark"]["type"]) == ("area", "line")
     assert [v["period"] for v in line["data"]["values"]] == [r.key("month") for r in expected]
+    # The axis names the months as the reader writes them, oldest first (the QA pass of the
+    # Russian demo found "2025-11" beside the home chart's "нояб. 2025 г.").
+    assert line["encoding"]["x"]["field"] == "period_label"
+    assert line["encoding"]["x"]["sort"][0] == "Aug 2025"
+    assert line["encoding"]["x"]["sort"][-1] == "Jul 2026"
+    russian = chart_of(alice.page(f"/cx?{QUERY}&lang=ru").text)["layer"][1]["encoding"]["x"]
+    assert russian["sort"][:2] == ["авг. 2025\u202fг.", "сент. 2025\u202fг."]
     assert [v["value"] for v in line["data"]["values"]] == [r.value for r in expected]
     assert len(expected) == 12
     csat_expected = engine_rows(warehouse, CSAT, companies.acme_id, by=["month"],

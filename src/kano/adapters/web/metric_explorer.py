@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 
 from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale, money_axis
@@ -25,7 +26,7 @@ from kano.adapters.web.formatting import MINUS, NumberFormats
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.shared.currency import DEFAULT_CURRENCY
 from kano.metrics import Layer, Metric, MetricRow
-from kano.metrics.periods import GRAINS
+from kano.metrics.periods import GRAINS, Grain
 
 LAYER_LABELS: dict[Layer, str] = {
     Layer.CX: N_("CX: what customers say"),
@@ -214,11 +215,35 @@ def key_text(value: object, names: Mapping[str, str] | None = None) -> str:
     return (names or {}).get(str(value)) or str(value)
 
 
+# How a period is written for a reader; weeks and years keep their key ("2025-W48", "2025").
+_PERIOD_FORMATS: dict[str, Callable[[Any, str], str]] = {
+    Grain.DAY: lambda day, language: format_date(day, "medium", locale=language),
+    Grain.MONTH: lambda day, language: format_skeleton("yMMM", day, locale=language),
+    Grain.QUARTER: lambda day, language: format_skeleton("yQQQ", day, locale=language),
+}
+
+
+def period_names(
+    by: Sequence[str], rows: Sequence[MetricRow], language: str
+) -> dict[str, dict[str, str]]:
+    """The periods of the rows as the language writes them ("нояб. 2025 г.", "Q4 2025",
+    "2025. IV. n.év"), for the period slice of ``by``: the keys sort as text ("2025-11"),
+    which the QA pass of the Russian demo found on the CX trend's axis beside the home
+    chart's "нояб. 2025 г."."""
+    grain = next((name for name in by if name in GRAINS), None)
+    if grain is None or grain not in _PERIOD_FORMATS:
+        return {}
+    write, start_of = _PERIOD_FORMATS[grain], Grain(grain).start_of_label
+    labels = {str(row.key(grain)) for row in rows if row.key(grain) is not None}
+    return {grain: {label: write(start_of(label), language) for label in labels}}
+
+
 def result_table(
     metric: Metric, by: Sequence[str], rows: Sequence[MetricRow], language: str, _: Translate,
     currency: str = DEFAULT_CURRENCY, names: SliceNames | None = None,
 ) -> ResultTable:
     formats = MetricFormats(metric, language, currency)
+    names = {**(names or {}), **period_names(by, rows, language)}
     shown = [
         ResultRow(
             keys=tuple(key_text(value, (names or {}).get(name)) for name, value in row.keys),
@@ -274,9 +299,11 @@ def chart_spec(
     drawn = [row for row in rows if row.value is not None]
     if not drawn:
         return None
+    periods = period_names(by, drawn, language).get(grain or "", {})
     values = [
         {
             "period": key_text(row.key(grain)) if grain else None,
+            "period_label": key_text(row.key(grain), periods) if grain else None,
             "series": _series_label(row, others, names or {}) if others
             else metric.name(language),
             "category": _series_label(row, others, names or {}) if others else _("All"),
@@ -334,7 +361,9 @@ def _line_layers(
     others: list[str], value_title: str, tooltip: list[dict[str, Any]], _: Translate,
     axis: dict[str, str],
 ) -> list[dict[str, Any]]:
-    x = {"field": "period", "type": "ordinal", "sort": "ascending",
+    # Drawn by the period's name, in the order of its key (which sorts as text).
+    order = [label for _key, label in sorted({(v["period"], v["period_label"]) for v in values})]
+    x = {"field": "period_label", "type": "ordinal", "sort": order,
          "title": _(SLICE_LABELS[grain]), "axis": {"labelAngle": -40, "labelOverlap": True}}
     colour: dict[str, Any] = (
         {"color": {"field": "series", "type": "nominal", "title": ", ".join(
