@@ -91,7 +91,10 @@ def driver_frame(
     coverage = candidates.notna().mean()
     kept = [c for c in candidates.columns if coverage[c] >= min_coverage] if not only else list(
         candidates.columns)  # fmt: skip
-    frame = candidates[kept].assign(outcome=outcomes["outcome"])
+    # In response order: the warehouse returns rows in no fixed order (DuckDB's threads), and
+    # the bootstrap's resamples (a fixed seed) index rows, so the intervals changed from one
+    # computation to the next (a warm page differed from a cold one in the fourth decimal).
+    frame = candidates[kept].assign(outcome=outcomes["outcome"]).sort_index()
     return DriverFrame(
         outcome, frame.dropna().reset_index(drop=True), tuple(kept),
         tuple(c for c in candidates.columns if c not in kept),
