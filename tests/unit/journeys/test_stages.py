@@ -35,3 +35,14 @@ def test_emotion_next_stage_repurchase_and_revenue() -> None:
     assert (buy.revenue, use.revenue) == (150.0, 107.0)
     assert [(t.touchpoint, t.mean, t.n) for t in buy.touchpoints] == [("buy-web", 4.0, 3)]
     assert use.reached_next == 0.0 and renew.responses == 0 and renew.emotion is None
+
+
+def test_a_stage_whose_measure_has_no_spread_has_no_emotion() -> None:
+    """One NPS answer in the window: nothing to standardise it by, so no emotion (the
+    page writes "–"), where the mean of nothing used to reach the page as "NaN.00"."""
+    lone = {**_row(5, "use", np.nan, None), "nps": 3.0}
+    frame = pd.DataFrame([_row(1, "buy", 5, None), _row(2, "buy", 2, None), lone])
+    buy, use = stage_summaries(frame, {}, DAY + pd.Timedelta(days=500), ["buy", "use"])
+    assert buy.emotion is not None and np.isfinite(buy.emotion)
+    assert use.responses == 1 and use.emotion is None and use.emotion_ci is None
+    assert [(t.measure, t.mean, t.n) for t in use.touchpoints] == [("nps", -100.0, 1)]

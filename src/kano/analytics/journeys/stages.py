@@ -64,7 +64,11 @@ def stage_summaries(
         if here.empty:
             out.append(StageSummary(stage, None, None, 0, (), 0, None, None, 0.0))
             continue
-        emotion, emotion_ci = _mean_ci(here["standardised"].dropna())
+        # A measure answered only once here (or all alike) has no spread to standardise
+        # by: with no other measure in the stage, the stage has no emotion ("NaN.00" on
+        # the journey map's key-accounts row of a three-month window, before).
+        standardised = here["standardised"].dropna()
+        emotion, emotion_ci = _mean_ci(standardised) if len(standardised) else (None, None)
         scores = []
         for (touchpoint, measure), own in here.groupby(["touchpoint", "measure"], sort=True):
             mean, ci = _mean_ci(own["value"])
