@@ -1,7 +1,7 @@
 """Every ``kano … import`` refuses a file with bad rows the same way: a headline with the
-count, a table (row, field, problem) of the first 200 by row, "… and K more" with the way
-to see all of them, ``--errors-csv FILE`` holding every problem, exit code 1 and nothing
-stored. Run in-process with Typer's CliRunner on SQLite and PostgreSQL."""
+count, a table (row, column, reason: the CSV's headings) of the first 200 by row, "… and K
+more" with the way to see all of them, ``--errors-csv FILE`` holding every problem, exit
+code 1 and nothing stored. Run in-process with Typer's CliRunner on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def test_a_file_of_bad_rows_is_refused_the_same_way_by_every_importer(
     assert refused.exit_code == 1, refused.output
     err = refused.stderr
     assert f"{BAD_ROWS} problems in bad.csv; nothing was imported" in err, err
-    assert re.search(r"┃ row\s+┃ field\s+┃ problem\s+┃", err), err
+    assert re.search(r"┃ row\s+┃ column\s+┃ reason\s+┃", err), err  # the CSV's headings
     last_shown = FIRST_ROW + 199
     assert _listed(err, FIRST_ROW) and _listed(err, last_shown), err
     assert re.search(rf"^│ {FIRST_ROW}\s+│ {re.escape(field)}\s+│ \S", err, re.MULTILINE), err

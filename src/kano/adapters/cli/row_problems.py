@@ -2,10 +2,11 @@
 
 Products, requirements, loyalty exports and survey responses are imported all or nothing;
 when rows are wrong the importer lists them here the same way: a line saying how many
-problems the file has, a table of the first :data:`PROBLEMS_SHOWN` (row, field, problem;
+problems the file has, a table of the first :data:`PROBLEMS_SHOWN` (row, column, reason;
 the header is row 1), "… and K more" with how to see them all, and exit code 1.
-``--errors-csv FILE`` writes every problem to a CSV (header ``row,column,reason``, as
-docs/feedback-import.md has always described it).
+``--errors-csv FILE`` writes every problem to a CSV with the same three headings
+(``row,column,reason``, as docs/feedback-import.md has always described it): a reader who
+saw the table finds the same words in the file, and scripts reading the file keep working.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kano.domain.shared.errors import InvalidInput
 PROBLEMS_SHOWN = 200
 """The terminal shows this many problems; ``--errors-csv`` has all of them."""
 CSV_HEADER = ("row", "column", "reason")
+"""The headings of the terminal's table and of the ``--errors-csv`` file alike."""
 
 ErrorsCsvOption = typer.Option(
     None,
@@ -73,9 +75,8 @@ def print_row_problems(
         soft_wrap=True,
     )
     table = Table()
-    table.add_column("row")
-    table.add_column("field")
-    table.add_column("problem")
+    for heading in CSV_HEADER:
+        table.add_column(heading)
     for line in ordered[:PROBLEMS_SHOWN]:
         table.add_row(str(line.row), escape(line.field), escape(line.problem))
     error_console.print(table)

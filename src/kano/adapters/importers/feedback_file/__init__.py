@@ -10,7 +10,6 @@ from kano.adapters.importers.feedback_file.importing import (
     ImportReport,
     import_file,
     prepare,
-    write_errors_csv,
 )
 from kano.adapters.importers.feedback_file.mapping import (
     FileMapping,
@@ -32,5 +31,4 @@ __all__ = [
     "load_mapping",
     "prepare",
     "preset_names",
-    "write_errors_csv",
 ]

@@ -20,7 +20,6 @@ Rows are checked a column at a time (:mod:`.columns`).
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -254,10 +253,3 @@ def _any_key_within(session: Session, workspace_id: int, keys: Sequence[str]) ->
     ).scalar_one()
     return bool(found)
 
-
-def write_errors_csv(path: Path, errors: Sequence[RowError]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", "column", "reason"])
-        for error in errors:
-            writer.writerow([error.row, error.column, error.reason])
