@@ -75,8 +75,10 @@ def test_chart_locale_carries_the_currency(
 def test_a_money_axis_puts_the_symbol_where_the_language_does() -> None:
     """d3's "$~s" writes "€1.2M" but "20 Ftk" for a symbol after the number (seen in
     Chromium), so there the symbol is added after d3's label."""
-    assert money_axis("en", "EUR") == {"format": "$~s"}
-    assert money_axis("en", "HUF") == {"format": "$~s"}
+    assert money_axis("en", "EUR") == {
+        "format": "$~s", "labelExpr": 'datum.value == 0 ? "€0" : datum.label'}
+    assert money_axis("en", "HUF") == {
+        "format": "$~s", "labelExpr": f'datum.value == 0 ? "HUF{NBSP}0" : datum.label'}
     hungarian = (f'(datum.value == 0 ? "0" : replace(replace(replace(datum.label, '
                  f'"k", "{NBSP}E"), "M", "{NBSP}M"), "G", "{NBSP}Mrd")) + "{NBSP}Ft"')
     assert money_axis("hu", "HUF") == {"format": "~s", "labelExpr": hungarian}

@@ -57,7 +57,9 @@ def money_axis(language: str, currency: str = DEFAULT_CURRENCY) -> dict[str, str
     (:func:`compact_suffixes`) and the symbol appended."""
     before, after = currency_affixes(language, currency)
     if before or not after:
-        return {"format": "$~s"}
+        # d3 gives zero the ticks' prefix here too ("€0M" on the English home page).
+        zero = json.dumps(before + "0", ensure_ascii=False)
+        return {"format": "$~s", "labelExpr": f"datum.value == 0 ? {zero} : datum.label"}
     label = "datum.label"
     for prefix, suffix in compact_suffixes(language).items():
         label = f"replace({label}, {json.dumps(prefix)}, {json.dumps(suffix, ensure_ascii=False)})"
