@@ -64,6 +64,7 @@ def test_define_plan_evaluate_decide_and_roll_out(live: Container, browser: Brow
     pilot_page = browser.page(url)
     assert "Not evaluated yet." in pilot_page.text
     assert _figure(text_of(pilot_page.text, "plan-mde")) > 0
+    assert text_of(pilot_page.text, "plan-kpi") == "Revenue", "the KPI's name, not its key"
 
     evaluated = browser.client.post(f"{url}/evaluate",
                                     data={"csrf_token": csrf_token_in(pilot_page.text)})
