@@ -192,9 +192,13 @@ def _apply_value(kr: KeyResultRow, value: float) -> None:
 
 
 def record_check_in(
-    db: Session, editor: Editor, *, key_result_id: int, value: float, confidence: int,
+    db: Session, editor: Editor, *, key_result_id: int, value: float | None, confidence: int,
     comment: str = "",
 ) -> tuple[KeyResultRow, CheckInRow]:
+    """A check-in moves its key result to ``value``, but for a key result whose value
+    follows its metric live (``kano compute`` has set it): that one records the live value
+    with the confidence and comment, and refuses a typed value that differs, which the next
+    refresh would quietly undo while the page called it live."""
     kr = db.scalar(select(KeyResultRow).where(
         KeyResultRow.id == key_result_id, KeyResultRow.workspace_id == editor.workspace_id
     ))
@@ -206,7 +210,17 @@ def record_check_in(
     if not 0 <= confidence <= 10:
         raise EditRejected("confidence", N_("Confidence is a whole number from 0 to 10."))
     text = clean_text(comment, "comment", required=False, limit=TEXT_MAX)
-    _apply_value(kr, value)
+    if kr.computed_at is not None:
+        if value is not None and value != kr.current:
+            raise EditRejected("value", N_(
+                "This key result follows its metric: its value updates itself. Check in "
+                "your confidence and a comment."
+            ))
+        value = kr.current
+    elif value is None:
+        raise EditRejected("value", N_("Enter a number."))
+    else:
+        _apply_value(kr, value)
     check_in = CheckInRow(
         workspace_id=editor.workspace_id, key_result_id=kr.id, at=utcnow(), value=value,
         confidence=confidence, comment=text, author_user_id=editor.user_id,

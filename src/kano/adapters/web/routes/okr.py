@@ -161,7 +161,7 @@ def check_in(
     htmx = bool(request.headers.get("HX-Request"))
     try:
         record_check_in(db, editor, key_result_id=key_result_id,
-                        value=parse_number(value, "value"),
+                        value=parse_number(value, "value") if value.strip() else None,
                         confidence=_parse_confidence(confidence), comment=comment)
     except EditForbidden as forbidden:
         db.rollback()
