@@ -374,10 +374,15 @@ def test_a_workspace_without_a_scorecard_starts_one_in_the_readers_language(
             AuditEntry.workspace_id == companies.acme_id, AuditEntry.action == "create",
             AuditEntry.entity.in_(("scorecard", "perspective")))).all()
     assert (card.key, card.name, card.level) == ("company", "Стратегия Acme", "company")
-    assert names == ["Финансы", "Внутренние процессы", "Клиент", "Обучение и развитие"]
+    # The map's bands top down as Kaplan and Norton draw them (each drives the one above),
+    # while the session walks financial → processes → customer → learning.
+    assert names == ["Финансы", "Клиент", "Внутренние процессы", "Обучение и развитие"]
     assert sorted(entities) == ["perspective"] * 4 + ["scorecard"]
     step = browser.page(f"{BASE}/perspectives/financial").text
     assert "Шаг 1 из 6" in step
+    plan = text_of(browser.page("/strategy/session?lang=ru").text, "session-plan")
+    assert (plan.index("Финансы") < plan.index("Внутренние процессы") < plan.index("Клиент")
+            < plan.index("Обучение и развитие"))
 
 
 def test_only_an_admin_creates_the_scorecard(

@@ -56,11 +56,16 @@ LAYER_NAMES = {"financial": N_("Financial results"), "TX": N_("TX: what customer
                "OX": N_("OX: how operations perform"), "CX": N_("CX: what customers say"),
                "EX": N_("EX: how employees fare")}
 LAYER_ORDER = ("financial", "TX", "CX", "OX", "EX")
-#: The perspectives of a scorecard a session starts from scratch, in band order.
+#: The perspectives of a scorecard a session starts from scratch, in the session's order.
 CLASSIC_PERSPECTIVES = {"financial": N_("Financial"), "process": N_("Internal processes"),
                         "customer": N_("Customer"), "learning": N_("Learning & growth")}
 SESSION_KINDS = (PerspectiveKind.FINANCIAL, PerspectiveKind.INTERNAL, PerspectiveKind.CUSTOMER,
                  PerspectiveKind.LEARNING)  # the kind of each of CLASSIC_PERSPECTIVES
+#: Their bands on the map, top down, as Kaplan and Norton draw it: each band drives the one
+#: above, so the session's arrows (learning → processes → customer → financial) run
+#: upwards between neighbours. The session's order puts processes before the customer;
+#: bands in that order made the customer → financial arrows cross the processes' band.
+CLASSIC_BANDS = ("financial", "customer", "process", "learning")
 
 
 @dataclass(frozen=True)

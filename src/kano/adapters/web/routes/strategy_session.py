@@ -52,6 +52,7 @@ from kano.adapters.web.strategy_edits import (
     update_objective,
 )
 from kano.adapters.web.strategy_session import (
+    CLASSIC_BANDS,
     CLASSIC_PERSPECTIVES,
     LAYER_NAMES,
     QUESTIONS,
@@ -102,7 +103,7 @@ def create_scorecard(page: SignedInPage, db: DbSession, name: Text = "") -> Resp
     editor = editor_of(page)
     if editor is None:
         return refuse_edit(page)
-    names = {key: page.gettext(label) for key, label in CLASSIC_PERSPECTIVES.items()}
+    names = {key: page.gettext(CLASSIC_PERSPECTIVES[key]) for key in CLASSIC_BANDS}
     try:
         card = create_classic_scorecard(db, editor, name=name, perspective_names=names)
     except EditForbidden as forbidden:
