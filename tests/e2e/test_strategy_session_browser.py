@@ -114,6 +114,20 @@ def test_walk_the_session_and_see_the_map(
     expect(page.locator("#strategy-map svg")).to_be_visible()
     expect(page.locator("#session-scorecard")).to_contain_text("Grow profitable revenue")
     expect(page.locator("#session-scorecard")).to_contain_text("Northwind saves me time")
+    # A map of one box per band is drawn at about its own size, its legend inside it: it
+    # was blown up 2.4 times across the page, the legend cut off after "Off tra".
+    drawn = page.evaluate("""() => {
+        const svg = document.querySelector('#strategy-map svg');
+        const box = svg.getBoundingClientRect();
+        const legend = [...svg.querySelectorAll('.map-legend text')].map(text => {
+            const r = text.getBoundingClientRect();
+            return [text.textContent, r.left >= box.left && r.right <= box.right + 0.5];
+        });
+        return {scale: box.width / svg.viewBox.baseVal.width, legend};
+    }""")
+    assert drawn["scale"] < 1.5, drawn
+    assert [label for label, inside in drawn["legend"] if not inside] == [], drawn
+    assert len(drawn["legend"]) == 4
     expect(page.locator("#test-arrows")).to_have_attribute(
         "href", "/strategy/map?scorecard=company#map-evidence")
     # the rejected form's 422 is the one resource error the browser may report

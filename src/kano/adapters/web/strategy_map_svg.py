@@ -27,7 +27,8 @@ from kano.domain.strategy.map_layout import BAND_LABEL_WIDTH, Box, MapLayout
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"  # Arial's metrics: titles fit the box
-LEGEND_HEIGHT = 44.0
+LEGEND_HEIGHT = 44.0  # one row of the legend under the bands
+LEGEND_ROW, LEGEND_SWATCH = 22.0, 28.0  # a further row; a swatch, its gap and margin
 TITLE_AREA, TITLE_LEADING = 46.0, 13.5  # up to three title lines above the status line
 ARROWHEAD_ID = "kano-map-arrowhead"
 ARROWHEAD_RED_ID = "kano-map-arrowhead-wrong-sign"
@@ -193,21 +194,38 @@ def _box(group: ET.Element, box: Box, text: BoxText | None) -> None:
             fill=INK_SOFT, font_family=FONT, font_size="11")
 
 
-def _legend(svg: ET.Element, layout: MapLayout, texts: MapTexts) -> None:
+def legend_places(layout: MapLayout, labels: Sequence[str]) -> list[tuple[float, float]]:
+    """Where each legend item (swatch and label) starts: in a row under the boxes, on as
+    many rows as it takes to stay inside the map, whatever the labels' language."""
+    widths = [LEGEND_SWATCH + 7 * len(label) for label in labels]  # 12 px text: ~7 px a sign
+    right = layout.width - 12
+    start = BAND_LABEL_WIDTH + 22
+    if start + sum(widths) > right:
+        start = 22.0  # under the band labels too
+    places, x, y = [], start, layout.height + 16
+    for width in widths:
+        if x > start and x + width > right:
+            x, y = start, y + LEGEND_ROW
+        places.append((x, y))
+        x += width
+    return places
+
+
+def _legend(svg: ET.Element, places: Sequence[tuple[float, float]], texts: MapTexts) -> None:
     group = _el(svg, "g", class_="map-legend")
-    x, y = BAND_LABEL_WIDTH + 22, layout.height + 16
-    for status, label in texts.legend:
+    for (x, y), (status, label) in zip(places, texts.legend, strict=True):
         colours = STATUS_COLOURS.get(status, STATUS_COLOURS["no_data"])
         _el(group, "rect", x=x, y=y, width=14.0, height=14.0, rx="3", fill=colours.fill,
             stroke=colours.stroke, stroke_width="1.5")
         _el(group, "text", label, x=x + 20, y=y + 11.5, fill=INK, font_family=FONT,
             font_size="12")
-        x += 28 + 7 * len(label)
 
 
 def render_strategy_map(layout: MapLayout, texts: MapTexts) -> str:
     """The map as an SVG document (without XML declaration, so it can be inlined)."""
-    height = layout.height + LEGEND_HEIGHT
+    places = legend_places(layout, [label for _, label in texts.legend])
+    rows = len({y for _, y in places}) or 1
+    height = layout.height + LEGEND_HEIGHT + (rows - 1) * LEGEND_ROW
     svg = ET.Element("svg", {
         "xmlns": SVG_NS,
         "class": "strategy-map-svg",
@@ -226,7 +244,7 @@ def render_strategy_map(layout: MapLayout, texts: MapTexts) -> str:
     boxes = _el(svg, "g", class_="map-objectives")
     for box in layout.boxes.values():
         _box(boxes, box, texts.boxes.get(box.key))
-    _legend(svg, layout, texts)
+    _legend(svg, places, texts)
     return ET.tostring(svg, encoding="unicode")
 
 

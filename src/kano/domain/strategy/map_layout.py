@@ -21,6 +21,10 @@ GAP_Y = 26.0
 BAND_LABEL_WIDTH = 150.0
 BAND_PADDING = 22.0
 MAX_PER_ROW = 6
+#: A map is at least this many boxes wide (its boxes centred): pages draw the map across
+#: their width, so a map of one box per band was blown up to twice its size with a legend
+#: cut off at the right edge.
+MIN_COLUMNS = 3
 CHARS_PER_LINE = 26
 MAX_LINES = 3
 SWEEPS = 8
@@ -179,7 +183,7 @@ def layout_strategy_map(
     ]
     orders = _order_by_barycentre(objectives, links, band_order)
     by_key = {o.key: o for o in objectives}
-    widest_row = max([min(MAX_PER_ROW, len(v)) for v in orders.values()] + [1])
+    widest_row = max([min(MAX_PER_ROW, len(v)) for v in orders.values()] + [MIN_COLUMNS])
     content_width = widest_row * BOX_WIDTH + (widest_row - 1) * GAP_X
     width = BAND_LABEL_WIDTH + content_width + 2 * BAND_PADDING
     layout = MapLayout(width=width, height=0)
