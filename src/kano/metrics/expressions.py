@@ -40,6 +40,11 @@ COMPARISONS = {
     ">=": ">=",
 }
 FUNCTIONS = {"abs": 1, "coalesce": None}  # name → number of arguments (None: two or more)
+OPERATORS = "=, !=, <, <=, >, >="
+# Operators of other languages that people type, with what this one writes instead.
+# The hints are the language's own words only: pages translate the sentence around them.
+_OTHER_OPERATORS = {"!": "'not'", "&": "'and'", "|": "'or'", "=>": ">=", "=<": "<=",
+                    "!!": "'not'", "&&": "'and'", "||": "'or'", "===": "="}  # fmt: skip
 KEYWORDS = {"and", "or", "not", "in", "is", "null", "true", "false", "between"}
 
 _TOKEN = re.compile(
@@ -77,7 +82,7 @@ def tokenize(text: str) -> list[Token]:
     while position < len(text):
         match = _TOKEN.match(text, position)
         if not match:
-            raise ExpressionError(text, position, f"unexpected character {text[position]!r}")
+            raise ExpressionError(text, position, _bad_character(text, position))
         kind = match.lastgroup or ""
         word = match.group()
         if kind == "name" and word.lower() in KEYWORDS:
@@ -87,6 +92,18 @@ def tokenize(text: str) -> list[Token]:
         position = match.end()
     tokens.append(Token("end", "", len(text)))
     return tokens
+
+
+def _bad_character(text: str, position: int) -> str:
+    """Why the character at ``position`` starts no token, saying what to write instead."""
+    character = text[position]
+    if character in "'\"":
+        return "the quote opened here is not closed"
+    typed = text[position:position + 2] if text[position:position + 2] in _OTHER_OPERATORS \
+        else character
+    if typed in _OTHER_OPERATORS:
+        return f"{typed!r} is not an operator here; write {_OTHER_OPERATORS[typed]}"
+    return f"unexpected character {character!r}"
 
 
 # --- syntax tree -------------------------------------------------------------------------
@@ -190,16 +207,19 @@ class _Parser:
     def _expect(self, kind: str, text: str) -> Token:
         token = self._accept(kind, text)
         if token is None:
-            found = self.current.text or "the end"
-            raise self._fail(f"expected {text!r}, found {found!r}")
+            if self.current.kind == "end":
+                raise self._fail(f"expected {text!r} before the end")
+            raise self._fail(f"expected {text!r}, found {self.current.text!r}")
         return token
 
     def parse(self) -> Node:
         if self.current.kind == "end":
             raise self._fail("empty expression")
         node = self._or()
+        if self.current.text == ")":
+            raise self._fail("this ')' closes no '('")
         if self.current.kind != "end":
-            raise self._fail(f"unexpected {self.current.text!r}")
+            raise self._fail(f"unexpected {self.current.text!r} after a complete condition")
         return node
 
     def _or(self) -> Node:
@@ -252,13 +272,14 @@ class _Parser:
         return tuple(items)
 
     def _literal(self) -> Literal:
-        negative = self._accept("op", "-") is not None
+        minus = self._accept("op", "-")
+        start = self.current  # the refusals point at the item, not past it
         node = self._primary()
         if not isinstance(node, Literal):
-            raise self._fail("a list may hold only literal numbers or strings")
-        if negative:
+            raise self._fail("a list may hold only literal numbers or strings", start)
+        if minus is not None:
             if isinstance(node.value, str | bool):
-                raise self._fail("only a number can be negative")
+                raise self._fail("only a number can be negative", minus)
             return Literal(-node.value)
         return node
 
@@ -304,7 +325,16 @@ class _Parser:
             return node
         if token.kind == "keyword" and token.text == "null":
             raise self._fail("compare with null using 'is null' or 'is not null'", token)
-        raise self._fail(f"unexpected {token.text or 'end of expression'!r}", token)
+        if token.kind == "end":
+            raise self._fail("expected a value before the end", token)
+        previous = self.tokens[self.index - 2] if self.index >= 2 else None
+        if (token.kind == "op" and previous is not None and previous.kind == "op"
+                and previous.position + len(previous.text) == token.position):
+            typed = previous.text + token.text  # "=>", "=<", "===": one operator misspelt
+            hint = _OTHER_OPERATORS.get(typed, f"one of {OPERATORS}")
+            raise self._fail(f"{typed!r} is not an operator here; write {hint}", previous)
+        raise self._fail(f"expected a value (a name, a number or 'text'), found {token.text!r}",
+                         token)
 
     def _call(self, name: Token) -> Call:
         function = name.text.lower()

@@ -241,6 +241,23 @@ def test_bad_input_is_shown_next_to_the_form_naming_the_field(
     assert 'id="metric-table"' not in response.text
 
 
+@pytest.mark.parametrize(("language", "problem", "detail"), [
+    ("ru", "Не удалось разобрать условие.", "Закройте кавычку, открытую в позиции 11."),
+    ("hu", "A feltétel nem értelmezhető.",
+     "Zárja be a(z) 11. karakternél nyitott idézőjelet."),
+])
+def test_a_condition_the_parser_refuses_says_what_to_fix_in_the_readers_language(
+    alice: Browser, warehouse: str, language: str, problem: str, detail: str
+) -> None:
+    response = alice.client.get(
+        f"/metrics/nps?grain=month&where=channel+%3D+%27web&lang={language}")
+
+    assert response.status_code == 422
+    error = text_of(response.text, "explorer-error")
+    assert problem in error and detail in error, error
+    assert 'id="where" name="where" value="channel = &#39;web"' in response.text
+
+
 def test_downloads_hold_the_same_numbers_with_translated_headings(
     alice: Browser, companies: SeededCompanies, warehouse: str
 ) -> None:

@@ -108,7 +108,7 @@ def _entry(**fields: object) -> str:
         (_entry(aggregate="mean", value="channel"), "metrics[0].value (line 7)",
          "is not a number"),
         (_entry(aggregate="sum", value="amount >"), "metrics[0].value (line 7)",
-         "end of expression"),
+         "expected a value before the end"),
         (_entry(filter="stage = 'x'"), "metrics[0].filter (line 7)", "unknown name 'stage'"),
         (_entry(aggregate="percentile", value="amount", percentile=100),
          "metrics[0].percentile (line 8)", "between 0 and 100"),

@@ -62,15 +62,24 @@ def test_lists_between_functions_and_literals() -> None:
     ("text", "message", "column"),
     [
         ("", "empty expression", 1),
-        ("amount >", "unexpected 'end of expression'", 9),
+        ("amount >", "expected a value before the end", 9),
         ("amount = null", "using 'is null'", 10),
         ("amount ; 1", "unexpected character ';'", 8),
         ("__import__('os')", "unknown function '__import__'", 1),
         ("abs(1, 2)", "abs() takes 1 arguments", 1),
         ("(a > 1", "expected ')'", 7),
         ("a not b", "expected 'in' after 'not'", 3),
-        ("a in (b)", "only literal", 8),
-        ("a b", "unexpected 'b'", 3),
+        ("a in (b)", "only literal", 7),  # at the item, not past it
+        ("a b", "unexpected 'b' after a complete condition", 3),
+        # what people type from other languages, with what to write instead
+        ("channel = 'web", "the quote opened here is not closed", 11),
+        ("amount => 3", "'=>' is not an operator here; write >=", 8),
+        ("amount === 3", "'===' is not an operator here; write =", 8),
+        ("a = 1 && b = 2", "'&&' is not an operator here; write 'and'", 7),
+        ("a = 1 | b = 2", "'|' is not an operator here; write 'or'", 7),
+        ("! paid", "'!' is not an operator here; write 'not'", 1),
+        ("amount >= > 3", "expected a value (a name, a number or 'text'), found '>'", 11),
+        ("a = 1)", "this ')' closes no '('", 6),
     ],
 )
 def test_errors_say_what_and_where(text: str, message: str, column: int) -> None:

@@ -50,8 +50,9 @@ FORM_SOURCES: dict[str, tuple[str, ...] | None] = {
     "adapters/db/requirements_store.py": None,
 }
 # Messages that are not the code's own words: a parser's text (the extra condition of the
-# explorer) or a message passed on unchanged. In Russian and Hungarian they read as the
-# unknown shape; a new entry here is a decision, not an accident.
+# explorer: its shapes are tested in test_condition_refusals.py) or a message passed on
+# unchanged. Those of no known shape read as the unknown shape in Russian and Hungarian; a
+# new entry here is a decision, not an accident.
 PASSED_ON = {
     ("adapters/warehouse/reading.py", "str(error)"),
     ("adapters/warehouse/reading.py", "message"),

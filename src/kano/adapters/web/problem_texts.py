@@ -153,8 +153,63 @@ _MORE: tuple[tuple[str, str], ...] = (
      N_("Use 1–40 lower-case letters, digits, - or _.")),
     (rf"the survey {_VALUE} exists already", N_("A survey %(value)s exists already.")),
 )  # fmt: skip
+# The metric explorer's extra condition (kano.metrics.expressions and expression_ibis):
+# "… at column 7 of 'amount > (1'". The reader is told the character where it went wrong
+# and what to write; the condition's own words (names, operators, 'in') stay as typed.
+_AT = r" at column (?P<column>\d+) of (?:'.*'|\".*\")"
+_CONDITION: tuple[tuple[str, str], ...] = (
+    (rf"unknown name {_VALUE} \(known: (?P<choices>.+)\){_AT}",
+     N_("At character %(column)s: %(value)s is not a name this metric knows; use one of: "
+        "%(choices)s.")),
+    (rf"the quote opened here is not closed{_AT}",
+     N_("Close the quote opened at character %(column)s.")),
+    (rf"(?P<typed>'[^']+') is not an operator here; write (?P<hint>\S+){_AT}",
+     N_("At character %(column)s: %(typed)s is not an operator here; write %(hint)s.")),
+    (rf"unexpected character (?P<typed>'.'|\".\"){_AT}",
+     N_("At character %(column)s: %(typed)s cannot be used in a condition.")),
+    (rf"expected (?P<expected>'[^']+') before the end{_AT}",
+     N_("%(expected)s is missing at the end of the condition.")),
+    (rf"expected (?P<expected>'[^']+'), found (?P<found>'.*'|\".*\"){_AT}",
+     N_("At character %(column)s: write %(expected)s here, not %(found)s.")),
+    (rf"this '\)' closes no '\('{_AT}",
+     N_("At character %(column)s: this ')' closes no '(': remove it or add the '('.")),
+    (rf"unexpected (?P<found>'.*'|\".*\") after a complete condition{_AT}",
+     N_("At character %(column)s: %(found)s does not follow from what comes before; "
+        "is an operator (such as = or and) missing?")),
+    (rf"expected a value before the end{_AT}",
+     N_("The condition stops too early: give a value (a name, a number or 'text') "
+        "after the last operator.")),
+    (rf"expected a value \(a name, a number or 'text'\), found (?P<found>'.*'|\".*\"){_AT}",
+     N_("At character %(column)s: a value (a name, a number or 'text') belongs here, "
+        "not %(found)s.")),
+    (rf"empty expression{_AT}", N_("Write a condition, or leave the field empty.")),
+    (rf"expected 'in' after 'not'{_AT}",
+     N_("At character %(column)s: write 'not in (…)', or put 'not' before the whole "
+        "condition.")),
+    (rf"a list may hold only literal numbers or strings{_AT}",
+     N_("At character %(column)s: a list in (…) may hold only numbers and 'quoted text'.")),
+    (rf"only a number can be negative{_AT}",
+     N_("At character %(column)s: only a number can have a minus sign.")),
+    (rf"compare with null using 'is null' or 'is not null'{_AT}",
+     N_("At character %(column)s: compare with null by writing 'is null' or "
+        "'is not null'.")),
+    (rf"unknown function {_VALUE} \(known: (?P<choices>.+)\){_AT}",
+     N_("At character %(column)s: %(value)s is not a function; use one of: %(choices)s.")),
+    (rf"(?P<function>\w+)\(\) takes (?P<count>\d+) arguments{_AT}",
+     N_("At character %(column)s: %(function)s() takes this many values: %(count)s.")),
+    (rf"(?P<function>\w+)\(\) takes two or more arguments{_AT}",
+     N_("At character %(column)s: %(function)s() takes two or more values.")),
+    (rf"types do not fit together \([\s\S]*\){_AT}",  # the engine's words, lines and all
+     N_("The types do not fit together: compare numbers with numbers and text with "
+        "'quoted text'.")),
+    (rf"this is not a condition \(true or false\){_AT}",
+     N_("Write a condition that is true or false, such as amount > 1000.")),
+    (rf"'and', 'or' and 'not' need conditions on both sides{_AT}",
+     N_("'and', 'or' and 'not' need a condition (true or false) on each side.")),
+)  # fmt: skip
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(f"^{pattern}$"), text) for pattern, text in _PILOTS_AND_REQUIREMENTS + _MORE
+    (re.compile(f"^{pattern}$"), text)
+    for pattern, text in _PILOTS_AND_REQUIREMENTS + _MORE + _CONDITION
 )
 UNKNOWN_SHAPE = N_("Check the value and try again.")
 
