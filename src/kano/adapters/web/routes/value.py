@@ -360,6 +360,7 @@ def clv_page(
             holdout, holdout_problems = [], error.problems
         customers = sorted(view.customers, key=lambda c: -float(c["clv"]))
         chosen, listed = a.listed(segment, cell, customers)
+        names = segment_names(db, a.workspace_id)
         return {
             "view": view,
             "parameters": view.parameters(),
@@ -369,10 +370,11 @@ def clv_page(
             "min_repeat_buyers": MIN_REPEAT_BUYERS,
             **listed,
             "total": sum(float(c["clv"]) for c in chosen),
-            "distribution": charts.clv_distribution(chosen, page.gettext, language, currency),
-            "holdout_chart": charts.clv_holdout(
-                holdout, page.gettext, language, segment_names(db, a.workspace_id)
+            "distribution": charts.clv_distribution(
+                chosen, page.gettext, language, currency, names
             ),
+            "by_segment": charts.clv_by_segment(chosen),
+            "holdout_chart": charts.clv_holdout(holdout, page.gettext, language, names),
         }
 
     return _value_page(page, web, "clv", work, form, db)
