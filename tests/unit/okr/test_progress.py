@@ -87,3 +87,43 @@ def test_progress_in_unit_interval_and_monotone_towards_target(
 def test_equal_weights_roll_up_to_the_mean(triples: list[tuple[float, float, float]]) -> None:
     krs = [KeyResult(M, start=s, target=t, current=c) for s, t, c in triples]
     assert objective_progress(krs) == pytest.approx(sum(k.progress() for k in krs) / len(krs))
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "current", "higher_is_better", "progress"),
+    [
+        # on-time delivery (higher is better) at 85.94 % before the cycle, target 85 %:
+        # a fall to 83.95 % is not progress, as (current − start) / (target − start) says
+        (85.94, 85.0, 83.95, True, 0.0),
+        (85.94, 85.0, 85.0, True, 1.0),
+        (85.94, 85.0, 86.5, True, 1.0),
+        (0.5, 0.6, 0.7, False, 0.0),  # a delay (lower is better) already under its target
+        (0.5, 0.6, 0.6, False, 1.0),
+        (40.0, 40.0, 41.0, True, 1.0),  # start on the target: holding it, or better, is done
+        (40.0, 40.0, 39.0, True, 0.0),
+        # the ordinary way to the target is unchanged by knowing the direction
+        (31, 40, 35.5, True, 0.5),
+        (8.0, 5.0, 6.5, False, 0.5),
+    ],
+)
+def test_metric_progress_knows_the_metrics_direction(
+    start: float, target: float, current: float, higher_is_better: bool, progress: float
+) -> None:
+    kr = KeyResult(M, start=start, target=target, current=current,
+                   higher_is_better=higher_is_better)
+    assert kr.progress() == pytest.approx(progress)
+
+
+_values = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@given(_values, _values, _values, _values, st.booleans())
+def test_a_better_value_never_shows_less_progress(
+    start: float, target: float, one: float, other: float, higher_is_better: bool
+) -> None:
+    worse, better = sorted((one, other), reverse=not higher_is_better)
+    def at(current: float) -> float:
+        return KeyResult(M, start=start, target=target, current=current,
+                         higher_is_better=higher_is_better).progress()
+
+    assert at(better) >= at(worse)

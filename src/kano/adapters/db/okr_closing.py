@@ -21,6 +21,7 @@ from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import audit
+from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.orm import KeyResultRow, OkrCycleRow, OkrObjectiveRow
 from kano.domain.okr import closing
 from kano.domain.okr.closing import (
@@ -82,11 +83,12 @@ def _ref(row: OkrCycleRow) -> CycleRef:
     return CycleRef(row.key, status)
 
 
-def _domain_or_nothing_done(row: KeyResultRow) -> KeyResult:
-    """The domain's key result; one whose stored numbers break its rules counts as 0 %
-    (as on the OKR page) and is carried over as it is."""
+def _domain_or_nothing_done(row: KeyResultRow, directions: dict[str, bool]) -> KeyResult:
+    """The domain's key result, knowing its metric's direction as on the OKR page; one
+    whose stored numbers break its rules counts as 0 % (as on the OKR page) and is
+    carried over as it is."""
     try:
-        return row.to_domain()
+        return row.to_domain(directions.get(row.metric_id or ""))
     except InvalidInput:
         return KeyResult(KeyResultKind.YES_NO, weight=max(row.weight, 0.0))
 
@@ -167,11 +169,13 @@ def close_cycle(
     ):
         key_results[kr.okr_objective_id].append(kr)
     key_of = {o.id: o.key for o in objectives}
+    directions = metric_directions(
+        session, workspace_id, (kr.metric_id for krs in key_results.values() for kr in krs))
     plan = closing.close_cycle(
         [
             ObjectiveAtClose(
                 key=o.key, commitment=Commitment(o.commitment),
-                key_results=tuple(KeyResultAtClose(kr.key, _domain_or_nothing_done(kr))
+                key_results=tuple(KeyResultAtClose(kr.key, _domain_or_nothing_done(kr, directions))
                                   for kr in key_results[o.id]),
                 parent=key_of.get(o.parent_id or 0),
             )

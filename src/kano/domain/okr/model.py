@@ -2,8 +2,12 @@
 
 Progress of a metric KR is (current − start) / (target − start), clamped to [0, 1]; the
 same formula handles targets below the start (reduce churn from 8 % to 5 %) because the
-denominator is then negative. Grading follows Google's 0.0–1.0 convention: 0.7 counts as
-success for aspirational objectives, only 1.0 for committed ones.
+denominator is then negative. When the KR follows a metric whose direction is known and
+its start already meets the target (on-time delivery 85.9 % at the start, target 85 %),
+the formula would read a fall as progress; such a KR asks to hold the target, so it is
+done (1.0) while the current value meets the target and not (0.0) while it does not.
+Grading follows Google's 0.0–1.0 convention: 0.7 counts as success for aspirational
+objectives, only 1.0 for committed ones.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class KeyResult:
     milestones_done: int = 0
     milestones_total: int = 0
     done: bool = False
+    higher_is_better: bool | None = None  # the followed metric's direction, if known
 
     def __post_init__(self) -> None:
         if self.weight < 0:
@@ -74,9 +79,20 @@ class KeyResult:
             assert self.band_low is not None and self.band_high is not None
             return 1.0 if self.band_low <= self.current <= self.band_high else 0.0
         assert self.start is not None and self.target is not None
+        if self.higher_is_better is not None and self._start_meets_target():
+            return 1.0 if self._meets_target(self.current) else 0.0
         if self.target == self.start:
             return 1.0 if self.current == self.target else 0.0
         return clamp01((self.current - self.start) / (self.target - self.start))
+
+
+    def _meets_target(self, value: float) -> bool:
+        assert self.target is not None
+        return value >= self.target if self.higher_is_better else value <= self.target
+
+    def _start_meets_target(self) -> bool:
+        assert self.start is not None
+        return self._meets_target(self.start)
 
 
 def objective_progress(key_results: Sequence[KeyResult]) -> float:

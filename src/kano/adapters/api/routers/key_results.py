@@ -41,6 +41,7 @@ from kano.adapters.api.strategy_lookups import (
     require_free_key,
     row_at,
 )
+from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.metric_catalogue import require_known_binding
 from kano.adapters.db.orm import KeyResultRow, OkrObjectiveRow
 from kano.domain.okr.model import KeyResultKind
@@ -55,6 +56,8 @@ KEY_RESULTS = "key results and check-ins"
 def key_results_out(session: Session, rows: list[KeyResultRow]) -> list[KeyResult]:
     objectives = key_map(session, OkrObjectiveRow, (row.okr_objective_id for row in rows))
     origins = key_map(session, KeyResultRow, (row.carried_over_from_id for row in rows))
+    directions = metric_directions(session, rows[0].workspace_id,
+                                   (row.metric_id for row in rows)) if rows else {}
     return [
         KeyResult(
             id=row.id, key=row.key, objective=objectives[row.okr_objective_id], title=row.title,
@@ -63,7 +66,7 @@ def key_results_out(session: Session, rows: list[KeyResultRow]) -> list[KeyResul
             milestones_done=row.milestones_done, milestones_total=row.milestones_total,
             done=row.done, weight=row.weight, metric=binding_of(row),
             carried_over_from=origins.get(row.carried_over_from_id or 0), position=row.position,
-            progress=row.to_domain().progress(),
+            progress=row.to_domain(directions.get(row.metric_id or "")).progress(),
         )
         for row in rows
     ]

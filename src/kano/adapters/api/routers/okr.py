@@ -59,6 +59,7 @@ from kano.adapters.api.strategy_lookups import (
     team_key_map,
 )
 from kano.adapters.db import okr_closing
+from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.okr_closing import Actor, ClosedCycle
 from kano.adapters.db.orm import KeyResultRow, ObjectiveRow, OkrCycleRow, OkrObjectiveRow, Team
 from kano.domain.okr.closing import ClosingConflict
@@ -190,8 +191,12 @@ def delete_cycle(editor: EditorDep, session: SessionDep, cycle_key: CycleKey) ->
 def okr_objectives_out(session: Session, rows: list[OkrObjectiveRow]) -> list[OkrObjective]:
     ids = [row.id for row in rows]
     key_results: dict[int, list[KeyResult]] = defaultdict(list)
-    for kr in session.scalars(select(KeyResultRow).where(KeyResultRow.okr_objective_id.in_(ids))):
-        key_results[kr.okr_objective_id].append(kr.to_domain())
+    rows_of_krs = list(session.scalars(
+        select(KeyResultRow).where(KeyResultRow.okr_objective_id.in_(ids))))
+    directions = metric_directions(session, rows[0].workspace_id,
+                                   (kr.metric_id for kr in rows_of_krs)) if rows else {}
+    for kr in rows_of_krs:
+        key_results[kr.okr_objective_id].append(kr.to_domain(directions.get(kr.metric_id or "")))
     cycles = key_map(session, OkrCycleRow, (row.cycle_id for row in rows))
     teams = team_key_map(session, (row.team_id for row in rows))
     owners = email_map(session, (row.owner_user_id for row in rows))

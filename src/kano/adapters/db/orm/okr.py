@@ -131,7 +131,8 @@ class KeyResultRow(WorkspaceScoped, Base):
     )
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
 
-    def to_domain(self) -> KeyResult:
+    def to_domain(self, higher_is_better: bool | None = None) -> KeyResult:
+        """``higher_is_better``: the direction of the metric it follows, when known."""
         return KeyResult(
             kind=KeyResultKind(self.kind),
             weight=self.weight,
@@ -143,6 +144,7 @@ class KeyResultRow(WorkspaceScoped, Base):
             milestones_done=self.milestones_done,
             milestones_total=self.milestones_total,
             done=self.done,
+            higher_is_better=higher_is_better,
         )
 
 

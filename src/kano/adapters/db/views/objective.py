@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.orm import (
     InitiativeObjectiveRow,
     InitiativeRow,
@@ -142,13 +143,15 @@ def _aligned_okrs(db: Session, workspace_id: int, objective_id: int) -> tuple[Al
         .order_by(OkrCycleRow.starts_on.desc(), OkrObjectiveRow.position, OkrObjectiveRow.id)
     ).all()
     key_results = defaultdict(list)
-    for kr in db.scalars(
+    kr_rows = list(db.scalars(
         select(KeyResultRow).where(
             KeyResultRow.workspace_id == workspace_id,
             KeyResultRow.okr_objective_id.in_([row.id for row, _, _ in rows]),
         )
-    ):
-        key_results[kr.okr_objective_id].append(kr.to_domain())
+    ))
+    directions = metric_directions(db, workspace_id, (kr.metric_id for kr in kr_rows))
+    for kr in kr_rows:
+        key_results[kr.okr_objective_id].append(kr.to_domain(directions.get(kr.metric_id or "")))
     return tuple(
         AlignedOkr(row.id, row.title, row.level, cycle_key, cycle_name,
                    objective_progress(key_results[row.id]))

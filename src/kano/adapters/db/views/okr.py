@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.orm import (
     CheckInRow,
     KeyResultRow,
@@ -164,10 +165,10 @@ def _latest_check_ins(
     return latest, counts
 
 
-def _domain_or_nothing_done(row: KeyResultRow) -> KeyResult:
+def _domain_or_nothing_done(row: KeyResultRow, directions: dict[str, bool]) -> KeyResult:
     """The domain's key result; one whose stored numbers break its rules counts as 0 %."""
     try:
-        return row.to_domain()
+        return row.to_domain(directions.get(row.metric_id or ""))
     except InvalidInput:
         return KeyResult(KeyResultKind.YES_NO, weight=max(row.weight, 0.0))
 
@@ -183,9 +184,10 @@ def key_result_lines(
         .order_by(KeyResultRow.position, KeyResultRow.id)
     ))
     latest, counts = _latest_check_ins(db, workspace_id, [r.id for r in rows])
+    directions = metric_directions(db, workspace_id, (r.metric_id for r in rows))
     lines: dict[int, list[KeyResultLine]] = defaultdict(list)
     for r in rows:
-        model = _domain_or_nothing_done(r)
+        model = _domain_or_nothing_done(r, directions)
         lines[r.okr_objective_id].append(KeyResultLine(
             id=r.id, key=r.key, title=r.title, kind=r.kind, unit=r.unit, start=r.start,
             target=r.target, current=r.current, band_low=r.band_low, band_high=r.band_high,
