@@ -4,9 +4,13 @@ what the analytics compute directly on the same file for the token's own workspa
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from kano.adapters.db.orm import MeasureRow, ObjectiveRow, PerspectiveRow, ScorecardRow
 from kano.adapters.warehouse import connect
 from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
 from kano.analytics.linkage.driver_inputs import driver_frame
@@ -106,3 +110,88 @@ def test_bad_outcome_and_missing_warehouse_are_clear(
 def test_map_links_need_a_scorecard_and_a_token(api: TestClient, acme: SeededWorkspace) -> None:
     assert api.get("/analysis/map-links").status_code == 401
     assert_problem(api.get("/analysis/map-links", headers=acme.auth()), 404)
+
+
+def _frame_for(warehouse: str, workspace_id: int) -> Any:
+    backend = connect(warehouse, read_only=True)
+    try:
+        return driver_frame(WarehouseReader(backend, workspace_id), "csat", None)
+    finally:
+        backend.disconnect()
+
+
+def _bind_delay_target(sessions: sessionmaker[Session], workspace_id: int) -> None:
+    """A company scorecard whose measure sets a target for the mean delivery delay, and a
+    sliced one (one touchpoint's deliveries) that must not be taken for the driver's."""
+    with sessions() as session:
+        card = ScorecardRow(workspace_id=workspace_id, key="company", name="Company")
+        session.add(card)
+        session.flush()
+        band = PerspectiveRow(workspace_id=workspace_id, scorecard_id=card.id,
+                              key="internal", name="Internal processes")  # fmt: skip
+        session.add(band)
+        session.flush()
+        goal = ObjectiveRow(workspace_id=workspace_id, perspective_id=band.id,
+                            key="deliver", title="Deliver on time")  # fmt: skip
+        session.add(goal)
+        session.flush()
+        sliced = MeasureRow(workspace_id=workspace_id, objective_id=goal.id, key="depot-delay",
+                            name="Depot delay", direction="lower", amber_from=9.0,
+                            green_from=8.0, target=7.0, metric_id="delivery_delay_mean",
+                            metric_slice={"touchpoint": ["delivery"]}, position=0)  # fmt: skip
+        plain = MeasureRow(workspace_id=workspace_id, objective_id=goal.id, key="delay",
+                           name="Mean delivery delay", unit="days", direction="lower",
+                           amber_from=1.2, green_from=0.8, target=0.4,
+                           metric_id="delivery_delay_mean", position=1)  # fmt: skip
+        session.add_all([sliced, plain])
+        session.commit()
+
+
+def test_drivers_performance_is_on_each_drivers_own_scale_with_its_basis(
+    api: TestClient, acme: SeededWorkspace, warehouse: str, sessions: sessionmaker[Session],
+) -> None:
+    """A stage's score on its question's scale, delivery delay against the scorecard
+    target that measures its mean (the sliced measure left aside), the other process
+    measures between their worst and best respondent; the old `performance` (the mean)
+    stays. Every expectation is computed here from the frame and the definitions."""
+    _bind_delay_target(sessions, acme.workspace_id)
+    frame = _frame_for(warehouse, acme.workspace_id)
+
+    body = api.get("/analysis/drivers", params={"outcome": "csat", "survey": "",
+                                                "bootstrap": 0}, headers=acme.auth()).json()
+
+    drivers = {d["driver"]: d for d in body["drivers"]}
+    assert set(drivers) == set(frame.drivers) and body["performance_mark"] == pytest.approx(2 / 3)
+    lower = {"delivery_delay_days", "first_response_minutes", "defects", "onboarding_days",
+             "call_wait_seconds"}  # fmt: skip
+    scales = {"csat": (1, 5), "ces": (1, 7), "rating": (1, 5)}
+    for key, driver in drivers.items():
+        values = frame.data[key]
+        assert driver["performance"] == pytest.approx(values.mean())
+        assert 0 <= driver["performance_share"] <= 1
+        score = key.rpartition(" ")[2]
+        if score in scales:
+            low, high = scales[score]
+            assert driver["performance_basis"] == "scale", key
+            assert driver["performance_share"] == pytest.approx(
+                (values.mean() - low) / (high - low))
+        elif key == "delivery_delay_days":
+            # 0.8 → 6.67 and 0.4 → 10, 1.2 → 3.33: linear in between
+            mean = values.mean()
+            expected = (20 / 3 + (0.8 - mean) / 0.4 * 10 / 3 if mean < 0.8
+                        else 10 / 3 + (1.2 - mean) / 0.4 * 10 / 3) / 10  # fmt: skip
+            assert driver["performance_basis"] == "target"
+            assert driver["performance_share"] == pytest.approx(min(1, max(0, expected)))
+            assert (driver["performance_measure"], driver["performance_target"],
+                    driver["performance_unit"]) == ("delay", 0.4, "days")  # fmt: skip
+        else:
+            worst, best = ((values.max(), values.min()) if key in lower
+                           else (values.min(), values.max()))  # fmt: skip
+            assert driver["performance_basis"] == "range", key
+            assert (driver["performance_low"], driver["performance_high"]) == (worst, best)
+            assert driver["performance_share"] == pytest.approx(
+                (values.mean() - worst) / (best - worst))
+    assert "delivery_delay_days" in drivers and len({d["performance_basis"]
+                                                     for d in drivers.values()}) == 3
+    schema = api.get("/openapi.json").json()["components"]["schemas"]["Driver"]["properties"]
+    assert "performance_share" in schema and "description" in schema["performance_basis"]

@@ -75,6 +75,25 @@ def test_drivers_rank_delivery_delay_first_for_nps(demo_folder: Path) -> None:
     assert sum(d["weight"] for d in payload["drivers"]) == pytest.approx(payload["r_squared"])
 
 
+def test_drivers_say_each_ones_performance_on_its_own_scale(demo_folder: Path) -> None:
+    """The demo's NPS drivers: a stage's CSAT on 1–5 and the delivery delay against the
+    demo scorecard's target (0.5 days), in the JSON and in the table."""
+    result = kano(demo_folder, "analyze", "drivers", "--json", "--bootstrap", "0")
+    table = kano(demo_folder, "analyze", "drivers", "--bootstrap", "0")
+
+    assert result.returncode == table.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    drivers = {d["driver"]: d for d in payload["drivers"]}
+    csat, delay = drivers["delivery csat"], drivers["delivery_delay_days"]
+    assert csat["performance_basis"] == "scale"
+    assert csat["performance_share"] == pytest.approx((csat["performance"] - 1) / 4)
+    assert (delay["performance_basis"], delay["performance_target"]) == ("target", 0.5)
+    assert 0 < delay["performance_share"] < 1 and payload["performance_mark"] == pytest.approx(
+        2 / 3)
+    assert "measured against" in table.stdout and "the 1–5 scale" in table.stdout
+    assert f"{csat['performance_share']:.0%}" in table.stdout
+
+
 def test_drivers_name_the_candidates_left_out_and_a_lower_coverage_ranks_them(
     demo_folder: Path,
 ) -> None:

@@ -3,12 +3,16 @@ in the reader's language, and a plain notice when the warehouse is empty."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import statistics
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from kano.adapters.db.views.driver_targets import driver_targets
 from kano.adapters.warehouse import connect
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.labels import segment_names
@@ -17,7 +21,7 @@ from kano.analytics.linkage.driver_inputs import DriverFrame, driver_frame
 from kano.analytics.linkage.frames import WarehouseReader
 from kano.app import create_app
 from kano.bootstrap import Container
-from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
+from tests.integration.jobs.test_live_binding import demo_data, live, measure, workspace_id
 from tests.integration.web.browsing import Browser
 
 __all__ = ["demo_data", "live"]
@@ -231,3 +235,134 @@ def test_a_lower_minimum_coverage_ranks_the_thinner_drivers(
     assert heading and heading.group(1) == ENGLISH.integer(narrow.n)
     assert narrow.n < wide.n  # more drivers, fewer responses with all of them
 
+
+
+def _scorecard_score(value: float, amber: float, green: float, target: float) -> float:
+    """The scorecard's published anchors for a lower-is-better measure, written out again:
+    amber → 3.33, green → 6.67, target → 10 (linear between, the amber slope below amber,
+    capped at 0 and 10), as a share of 10."""
+    slope = (10 / 3) / (amber - green)  # points per unit below amber, towards green
+    if value >= amber:
+        score = 10 / 3 - (value - amber) * slope
+    elif value >= green:
+        score = 10 / 3 + (amber - value) * slope
+    else:
+        score = 20 / 3 + (green - value) * (10 / 3) / (green - target)
+    return min(10.0, max(0.0, score)) / 10
+
+
+def _chart(page: str) -> dict[str, Any]:
+    found = re.search(r'id="drivers-chart-spec">(.*?)</script>', page, re.S)
+    assert found, page
+    spec: dict[str, Any] = json.loads(found.group(1))
+    return spec
+
+
+def _performance_cells(page: str) -> dict[str, tuple[str, str, str]]:
+    """Driver key → (performance %, basis, measured-against text) from the drivers table."""
+    return {key: (share, basis, html.unescape(text)) for key, basis, share, text in re.findall(
+        r'<tr data-driver="([^"]+)">.*?<td class="number driver-performance" '
+        r'data-basis="([a-z]+)">([^<]*)</td><td class="driver-basis">([^<]*)</td>', page)}
+
+
+def test_drivers_chart_places_each_driver_on_its_own_scale_not_at_0_and_1(
+    live: Container, browser: Browser
+) -> None:
+    """The demo's NPS has two drivers, a delivery delay in days and a stage's CSAT on 1–5:
+    scaled min–max across the drivers they sat at 0 and 1. Now the CSAT is its place on
+    1–5 and the delay is scored against the demo scorecard's target (0.5 days), each
+    computed here from the frame and the stored thresholds."""
+    frame = _driver_frame(live, 0.3)
+    with live.sessions() as session:
+        delay = measure(session, "delivery-delay")
+        amber, green, target = delay.amber_from, delay.green_from, delay.target
+    assert amber and green and target  # the demo strategy sets them
+    csat_mean = float(frame.data["delivery csat"].mean())
+    delay_mean = float(frame.data["delivery_delay_days"].mean())
+    expected = {"delivery csat": (csat_mean - 1) / 4,
+                "delivery_delay_days": _scorecard_score(delay_mean, amber, green, target)}
+
+    page = browser.client.get("/drivers?outcome=nps&lang=en").text
+
+    assert set(frame.drivers) == set(expected)
+    spec = _chart(page)
+    points = {point["driver"]: point for point in spec["data"]["values"]}
+    csat, days = points["Delivery and use: CSAT"], points["Delivery delay (days)"]
+    assert csat["performance"] == pytest.approx(expected["delivery csat"])
+    assert days["performance"] == pytest.approx(expected["delivery_delay_days"])
+    assert sorted(p["performance"] for p in points.values()) != [0.0, 1.0]
+    assert csat["mean"] == pytest.approx(csat_mean) and csat["basis"] == "the 1–5 scale"
+    assert days["basis"] == "scorecard target 0.5 days (Mean delivery delay)"
+    cells = _performance_cells(page)
+    assert cells["delivery csat"] == (ENGLISH.percent(expected["delivery csat"]), "scale",
+                                      "the 1–5 scale")  # fmt: skip
+    assert cells["delivery_delay_days"][:2] == (
+        ENGLISH.percent(expected["delivery_delay_days"]), "target")
+    # the lines: the stated mark (where a scorecard measure turns green) and the median
+    # importance, not the middle of a min–max range
+    rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    marks = [value for layer in rules for value in layer["data"]["values"]]
+    assert {"performance": pytest.approx(2 / 3)} in marks
+    assert {"importance": pytest.approx(
+        statistics.median(p["importance"] for p in points.values()))} in marks
+    assert spec["layer"][-2]["encoding"]["x"]["scale"]["domain"] == [0, 1]
+    note = re.search(r'id="drivers-performance-note">(.*?)</p>', page, re.S)
+    assert note and "mean of 7 on 0–10 is 70%" in note.group(1) and "67%" in note.group(1)
+
+
+@pytest.mark.parametrize(("language", "scale", "target"), [
+    ("ru", "шкала 1–5", "план в системе показателей: 0,5 days (Mean delivery delay)"),
+    ("hu", "1–5 skála", "célérték a mutatószám-rendszerben: 0,5 days (Mean delivery delay)"),
+])  # fmt: skip
+def test_drivers_say_what_performance_is_measured_against_in_the_page_language(
+    browser: Browser, language: str, scale: str, target: str
+) -> None:
+    page = browser.client.get(f"/drivers?outcome=nps&lang={language}").text
+
+    cells = _performance_cells(page)
+    assert cells["delivery csat"][2] == scale
+    assert cells["delivery_delay_days"][2] == target  # the measure's name and unit as stored
+    tooltip = {t["field"]: t["title"] for t in _chart(page)["layer"][-2]["encoding"]["tooltip"]}
+    assert tooltip["basis"] == {"ru": "Точка отсчёта", "hu": "Viszonyítási alap"}[language]
+    assert {p["basis"] for p in _chart(page)["data"]["values"]} == {scale, target}
+
+
+def test_a_changed_target_moves_the_driver_on_the_next_visit(
+    live: Container, browser: Browser
+) -> None:
+    """The warehouse's part of the figure is kept; the scorecard's target is read on every
+    visit, so a stricter target shows at once."""
+    frame = _driver_frame(live, 0.3)
+    delay_mean = float(frame.data["delivery_delay_days"].mean())
+    browser.client.get("/drivers?outcome=nps&lang=en")  # the figure is kept from here on
+    with live.sessions() as session:
+        row = measure(session, "delivery-delay")
+        before = (row.amber_from, row.green_from, row.target)
+        row.amber_from, row.green_from, row.target = 0.2, 0.1, 0.0
+        session.commit()
+    try:
+        page = browser.client.get("/drivers?outcome=nps&lang=en").text
+    finally:
+        with live.sessions() as session:
+            row = measure(session, "delivery-delay")
+            row.amber_from, row.green_from, row.target = before
+            session.commit()
+
+    points = {p["driver"]: p for p in _chart(page)["data"]["values"]}
+    assert points["Delivery delay (days)"]["performance"] == pytest.approx(
+        _scorecard_score(delay_mean, 0.2, 0.1, 0.0))
+    assert points["Delivery delay (days)"]["basis"] == (
+        "scorecard target 0 days (Mean delivery delay)")
+
+
+def test_only_an_unsliced_measure_of_the_same_mean_sets_a_drivers_target(live: Container) -> None:
+    """The demo scores delivery delay and onboarding days against targets; its first-response
+    target is for support e-mails only (a slice), so the driver, over every support contact,
+    is placed in the respondents' range instead."""
+    with live.sessions() as session:
+        targets = driver_targets(session, workspace_id(live.sessions))
+
+    assert {key: t.measure for key, t in targets.items()} == {
+        "delivery_delay_days": "delivery-delay", "onboarding_days": "onboarding-days"}
+    assert targets["delivery_delay_days"].thresholds.target == 0.5
+    assert targets["delivery_delay_days"].metric == "delivery_delay_mean"

@@ -120,10 +120,13 @@ def drivers(
 ) -> None:
     """Relative importance of each driver (Johnson's weights; they add up to R²)."""
     from kano.adapters.jobs.compute import warehouse_backend
+    from kano.adapters.web.formatting import NumberFormats
     from kano.adapters.web.measure_labels import driver_name
+    from kano.adapters.web.routes.linkage import performance_basis_text
     from kano.analytics.linkage import relative_weights
     from kano.analytics.linkage.driver_inputs import driver_frame
     from kano.analytics.linkage.frames import WarehouseReader
+    from kano.analytics.linkage.performance import PERFORMANCE_MARK, driver_performance
 
     slug, workspace_id, url = _workspace_and_warehouse(workspace)
     chosen = [name.strip() for name in only.split(",") if name.strip()]
@@ -140,10 +143,11 @@ def drivers(
     data = frame.data
     weights = relative_weights(data[list(frame.drivers)].to_numpy(), data["outcome"].to_numpy(),
                                frame.drivers, bootstrap=bootstrap)  # fmt: skip
-    rows = sorted(weights.rows(), key=lambda row: -float(row["weight"]))
+    assessed = driver_performance(weights, _driver_targets(workspace_id))
+    rows = sorted(weights.rows(assessed), key=lambda row: -float(row["weight"]))
     if as_json:
         payload = {"outcome": outcome, "r_squared": weights.r_squared, "n": weights.n,
-                   "min_coverage": min_coverage,
+                   "min_coverage": min_coverage, "performance_mark": PERFORMANCE_MARK,
                    "drivers": [{**row, "name": driver_name(str(row["driver"]), str, stages),
                                 "coverage": frame.coverage.get(str(row["driver"]))}
                                for row in rows],
@@ -152,16 +156,25 @@ def drivers(
         return
     table = Table(title=f"Drivers of {outcome} in {escape(slug)} (R² = {weights.r_squared:.3f}, "
                   f"n = {weights.n:,})")  # fmt: skip
-    for column in ("driver", "share of R²", "weight", "95 % interval", "mean", "coverage"):
-        table.add_column(column, justify="left" if column == "driver" else "right")
+    for column in ("driver", "share of R²", "weight", "95 % interval", "mean", "coverage",
+                   "performance", "measured against"):
+        table.add_column(column, justify="left" if column in ("driver", "measured against")
+                         else "right")  # fmt: skip
+    english = NumberFormats("en")
     for row in rows:
         key = str(row["driver"])
         table.add_row(escape(driver_name(key, str, stages)), f"{float(row['share']):.0%}",
                       f"{float(row['weight']):.4f}",
                       f"{float(row['ci_low']):.4f} – {float(row['ci_high']):.4f}",
                       f"{float(row['performance']):.2f}",
-                      f"{frame.coverage[key]:.0%}" if key in frame.coverage else "–")  # fmt: skip
+                      f"{frame.coverage[key]:.0%}" if key in frame.coverage else "–",
+                      f"{float(row['performance_share']):.0%}",
+                      escape(performance_basis_text(row, str, english)))  # fmt: skip
     console.print(table)
+    console.print(f"Performance: each driver on its own scale (a score on its question's "
+                  f"scale, a process measure against its scorecard target or else between "
+                  f"the worst and best respondent); from {PERFORMANCE_MARK:.0%} it performs "
+                  "well.", soft_wrap=True)  # fmt: skip
     kept = (f"Kept: candidates with a value for at least {min_coverage:.0%} of respondents; "
             f"{weights.n:,} responses have a value for every kept driver.")  # fmt: skip
     console.print(kept if not chosen else f"{weights.n:,} responses have a value for every "
@@ -174,6 +187,20 @@ def drivers(
         for item in left_out:
             gone.add_row(escape(str(item["name"])), f"{float(item['coverage']):.0%}")
         console.print(gone)
+
+
+def _driver_targets(workspace_id: int) -> dict[str, Any]:
+    """The scorecard targets the drivers' performance is scored against (by process
+    measure), as the web page and the API read them."""
+    from kano.adapters.db.views.driver_targets import driver_targets
+    from kano.bootstrap import build_container
+
+    container = build_container()
+    try:
+        with container.sessions() as session:
+            return dict(driver_targets(session, workspace_id))
+    finally:
+        container.close()
 
 
 def _stage_names(workspace_id: int) -> dict[str, str]:

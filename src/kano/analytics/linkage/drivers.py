@@ -11,13 +11,17 @@ one symmetric eigendecomposition; intervals by a percentile bootstrap over rows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from kano.domain.shared.errors import InvalidInput
+
+if TYPE_CHECKING:  # performance imports this module
+    from kano.analytics.linkage.performance import DriverPerformance
 
 Array = NDArray[np.float64]
 
@@ -33,11 +37,26 @@ class DriverWeights:
     r_squared: float
     n: int
     bootstrap: int
+    # Each driver's lowest and highest value over the rows (the respondents): the range a
+    # process measure without a scorecard target is placed in (``performance``).
+    observed_min: tuple[float, ...] = ()
+    observed_max: tuple[float, ...] = ()
 
-    def rows(self) -> list[dict[str, float | str]]:
+    def rows(
+        self, assessed: Mapping[str, DriverPerformance] | None = None
+    ) -> list[dict[str, Any]]:
+        """One dict per driver: its weight, share, interval, mean (``performance``) and
+        its performance on its own scale (``performance_share``, ``performance_basis``
+        …, see :mod:`kano.analytics.linkage.performance`); ``assessed`` as
+        :func:`~kano.analytics.linkage.performance.driver_performance` gives it (by
+        default without scorecard targets)."""
+        if assessed is None:
+            from kano.analytics.linkage.performance import driver_performance
+
+            assessed = driver_performance(self)
         return [
             {"driver": d, "weight": w, "share": s, "ci_low": lo, "ci_high": hi,
-             "performance": p}
+             "performance": p, **assessed[d].fields()}
             for d, w, s, lo, hi, p in zip(
                 self.drivers, self.weights, self.shares, self.ci_low, self.ci_high,
                 self.performance, strict=True,
@@ -120,4 +139,6 @@ def relative_weights(
         r_squared=r_squared,
         n=len(y),
         bootstrap=kept,
+        observed_min=tuple(float(v) for v in x.min(axis=0)),
+        observed_max=tuple(float(v) for v in x.max(axis=0)),
     )

@@ -74,13 +74,18 @@ def get_drivers(
                                          "has a value for it.")] = 0.3,
 ) -> Drivers:
     """Johnson's relative weights of the customers' process and stage experiences before
-    they answered, with bootstrap 95 % intervals and each driver's mean. The candidates
+    they answered, with bootstrap 95 % intervals, each driver's mean and its performance
+    on its own scale (`performance_share`, on the basis `performance_basis`). The candidates
     left out for too low a coverage are listed with it (`left_out_coverage`); `n` is the
     responses with a value for every kept driver."""
     # Imported here: the linkage models load statsmodels/scipy, which start-up must not pay.
+    from kano.adapters.db.views.driver_targets import driver_targets
     from kano.analytics.linkage import relative_weights
     from kano.analytics.linkage.driver_inputs import driver_frame
     from kano.analytics.linkage.frames import WarehouseReader
+    from kano.analytics.linkage.performance import PERFORMANCE_MARK, driver_performance
+
+    targets = driver_targets(session, caller.workspace_id)
 
     def work(backend: Any) -> Drivers:
         frame = driver_frame(WarehouseReader(backend, caller.workspace_id), outcome,
@@ -93,10 +98,11 @@ def get_drivers(
         weights = relative_weights(frame.data[list(frame.drivers)].to_numpy(),
                                    frame.data["outcome"].to_numpy(), frame.drivers,
                                    bootstrap=bootstrap)  # fmt: skip
-        rows = sorted(weights.rows(), key=lambda row: -float(row["weight"]))
+        rows = sorted(weights.rows(driver_performance(weights, targets)),
+                      key=lambda row: -float(row["weight"]))
         return Drivers(
             outcome=outcome, r_squared=weights.r_squared, n=weights.n,
-            min_coverage=min_coverage,
+            min_coverage=min_coverage, performance_mark=PERFORMANCE_MARK,
             drivers=[Driver.model_validate({**row, "driver_display": name_of(row["driver"]),
                                             "coverage": frame.coverage.get(row["driver"])})
                      for row in rows],

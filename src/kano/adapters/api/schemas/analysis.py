@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+PerformanceBasis = Literal["scale", "target", "range"]
 
 
 class LinkTest(BaseModel):
@@ -41,11 +44,44 @@ class Driver(BaseModel):
     share: float = Field(description="The weight as a share of R².")
     ci_low: float
     ci_high: float
-    performance: float = Field(description="The driver's mean, for importance × performance.")
+    performance: float = Field(description="The driver's raw mean over the respondents, in "
+                               "its own unit (a 1–5 score, days, minutes); see "
+                               "`performance_share` for a number comparable across drivers.")
     driver_display: str = Field(default="", description="The driver's name in the reader's "
                                 "language, as the web page names it.")
     coverage: float | None = Field(default=None, description="Share of the respondents with "
                                    "a value for this driver (0–1).")
+    performance_share: float | None = Field(
+        default=None, ge=0, le=1, description="How well the driver performs on its own scale, "
+        "0–1 (the x of importance × performance), on the basis `performance_basis` says.")
+    performance_basis: PerformanceBasis | None = Field(
+        default=None, description="`scale`: a survey score's place on its question's scale, "
+        "(mean − low) / (high − low), e.g. CSAT 4.2 on 1–5 → 0.8, NPS mean / 10; `target`: a "
+        "process measure's score against the scorecard measure that sets a target for its "
+        "mean (bound with no slice to a metric that is the measure's plain mean), as the "
+        "scorecard scores it, divided by 10 (1 at or beyond the target, ⅔ where it turns "
+        "green); `range`: a process measure's place between the worst and the best "
+        "respondent's value, in the measure's direction.")
+    performance_direction: str | None = Field(
+        default=None, description="Which way is better: `higher`, `lower`, or `band` (a "
+        "scorecard band).")
+    performance_direction_known: bool = Field(
+        default=True, description="False for a process measure Kano has no direction for: "
+        "higher is then taken as better.")
+    performance_low: float | None = Field(
+        default=None, description="The mean that would be 0: the scale's bottom (`scale`) or "
+        "the worst respondent's value (`range`); null for `target`.")
+    performance_high: float | None = Field(
+        default=None, description="The mean that would be 1: the scale's top or the best "
+        "respondent's value; null for `target`.")
+    performance_target: float | None = Field(
+        default=None, description="`target` only: the scorecard measure's target.")
+    performance_measure: str | None = Field(
+        default=None, description="`target` only: the scorecard measure's key.")
+    performance_measure_name: str | None = Field(
+        default=None, description="`target` only: the scorecard measure's name.")
+    performance_unit: str | None = Field(
+        default=None, description="`target` only: the scorecard measure's unit.")
 
 
 class LeftOutDriver(BaseModel):
@@ -66,6 +102,9 @@ class Drivers(BaseModel):
     left_out_coverage: list[LeftOutDriver] = Field(
         default_factory=list, description="The same candidates, each with its name and "
         "coverage, the best covered first.")
+    performance_mark: float = Field(
+        default=2 / 3, description="The `performance_share` from which a driver counts as "
+        "performing well (where a scorecard measure turns green); the web chart's line.")
 
 
 class MapLinkTest(BaseModel):

@@ -10,6 +10,7 @@ strategy map's own arrow tests are stored by every refresh instead (see ``jobs/l
 from __future__ import annotations
 
 import re
+import statistics
 from collections.abc import Callable
 from typing import Any
 
@@ -18,12 +19,14 @@ from starlette.responses import Response
 
 from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale
 from kano.adapters.web.deps import DbSession, SignedInPage, Web
+from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.labels import STAGE_NAMES, journey_names, segment_names
 from kano.adapters.web.measure_labels import driver_name
 from kano.adapters.web.page_figures import WarehouseVisit
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.warehouse_reads import on_kept_warehouse
+from kano.domain.shared.scores import GREEN_FROM, SCORE_MAX
 
 router = APIRouter()
 
@@ -122,6 +125,10 @@ COVERAGES = (10, 20, 30, 50)
 have a value for to be kept (30 is the analytics' default)."""
 ROWS_PER_DRIVER = 20
 """Fewer kept rows than this per driver and the page warns that the weights are unstable."""
+PERFORMANCE_MARK = GREEN_FROM / SCORE_MAX
+"""Where the chart splits good from poor performance (two thirds): where a scorecard
+measure turns green; the analytics' ``performance.PERFORMANCE_MARK``, not imported from
+there because that loads statsmodels at start-up."""
 
 
 @router.get("/drivers")
@@ -156,7 +163,17 @@ def drivers(
 
     found, problem = on_kept_warehouse(web, workspace_id, work, page.gettext)
     weights = found["weights"] if found else None
-    rows = sorted(weights.rows(), key=lambda r: -float(r["weight"])) if weights else []
+    rows: list[dict[str, Any]] = []
+    if weights:
+        # Read on every visit: the scorecard's targets live in the app database, which
+        # changes without the warehouse (the kept figure holds only the warehouse's part).
+        from kano.adapters.db.views.driver_targets import driver_targets
+        from kano.analytics.linkage.performance import driver_performance
+
+        assessed = driver_performance(weights, driver_targets(db, workspace_id))
+        formats = NumberFormats(page.language.code)
+        rows = [{**row, "basis_text": performance_basis_text(row, page.gettext, formats)}
+                for row in sorted(weights.rows(assessed), key=lambda r: -float(r["weight"]))]
     names = journey_names(db, workspace_id)
     chart = _quadrant_chart(rows, page.gettext, names[STAGE_NAMES],
                             page.language.code) if rows else None
@@ -169,7 +186,8 @@ def drivers(
                        left_out=found["left_out"] if found else [],
                        coverage_of=found["coverage"] if found else {},
                        few_rows=bool(rows) and weights.n < ROWS_PER_DRIVER * len(rows),
-                       problem=problem, **names)  # fmt: skip
+                       performance_mark=PERFORMANCE_MARK, problem=problem,
+                       **names)  # fmt: skip
 
 
 def _segments(web: Web, workspace_id: int) -> list[str]:
@@ -185,32 +203,94 @@ def _segments(web: Web, workspace_id: int) -> list[str]:
     return found or []
 
 
+def _corner(label: str, performance: float, importance: float, align: str,
+            baseline: str) -> dict[str, Any]:
+    """A quadrant's name, written in its corner of the chart."""
+    return {"data": {"values": [{"performance": performance, "importance": importance,
+                                 "label": label}]},
+            "mark": {"type": "text", "color": "#6b7280", "fontStyle": "italic",
+                     "align": align, "baseline": baseline, "dy": 4 if baseline == "top" else -4},
+            "encoding": {"x": {"field": "performance", "type": "quantitative"},
+                         "y": {"field": "importance", "type": "quantitative"},
+                         "text": {"field": "label"}}}  # fmt: skip
+
+
+def performance_basis_text(
+    row: dict[str, Any], gettext: Callable[[str], str], formats: NumberFormats
+) -> str:
+    """What a driver's performance is measured against, in the reader's language: "the
+    1–5 scale", "scorecard target 0.5 days (Mean delivery delay)", "the respondents'
+    range: worst 3, best 1" (a row of ``DriverWeights.rows``)."""
+    def number(value: Any) -> str:
+        return formats.significant(None if value is None else float(value), 3)
+
+    basis = row.get("performance_basis")
+    if basis == "scale":
+        return gettext("the %(low)s–%(high)s scale") % {
+            "low": number(row["performance_low"]), "high": number(row["performance_high"])}
+    if basis == "target":
+        target = number(row["performance_target"])
+        unit = row.get("performance_unit")
+        return gettext("scorecard target %(target)s (%(measure)s)") % {
+            "target": f"{target} {unit}" if unit else target,
+            "measure": row.get("performance_measure_name") or row.get("performance_measure")}
+    if basis == "range" and row.get("performance_direction_known", True):
+        return gettext("the respondents' range: worst %(worst)s, best %(best)s") % {
+            "worst": number(row["performance_low"]), "best": number(row["performance_high"])}
+    return gettext("the respondents' range, %(low)s to %(high)s (direction unknown: higher "
+                   "taken as better)") % {"low": number(row.get("performance_low")),
+                                          "high": number(row.get("performance_high"))}
+
+
 def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str],
                     stage_names: dict[str, str], language: str) -> dict[str, Any]:  # fmt: skip
-    """Importance (share of R²) against performance (the driver's mean, scaled 0–1 across
-    drivers so that measures in days and scores share one axis), split at the means; each
-    driver named and every axis number written in the page's language."""
-    values = [float(r["performance"]) for r in rows]
-    low, high = min(values), max(values)
+    """Importance (share of R²) against performance, each driver on its own scale (0–100 %,
+    ``kano.analytics.linkage.performance``), so the x of one driver means the same as
+    another's. The lines split the drivers at the median importance and at the stated
+    performance mark (where a scorecard measure turns green); each driver named and every
+    number written in the page's language."""
     data = [{"driver": driver_name(r["driver"], gettext, stage_names),
              "importance": float(r["share"]),
-             "performance": 0.5 if high == low else (float(r["performance"]) - low) / (high - low)}
+             "performance": float(r["performance_share"]),
+             "mean": float(r["performance"]),
+             "basis": r.get("basis_text", "")}
             for r in rows]  # fmt: skip
+    middle = float(statistics.median(point["importance"] for point in data))
     importance, performance = gettext("Importance (share of R²)"), gettext(
-        "Performance (scaled mean)")
+        "Performance on its own scale")
+    top = min(1.0, max(point["importance"] for point in data) * 1.15) or 1.0
+    # The four quadrants named in their corners (importance–performance analysis).
+    corners = [
+        _corner(gettext("Fix first"), 0.01, top, "left", "top"),
+        _corner(gettext("Keep it up"), 0.99, top, "right", "top"),
+        _corner(gettext("Lower priority"), 0.01, 0.0, "left", "bottom"),
+        _corner(gettext("More than needed?"), 0.99, 0.0, "right", "bottom"),
+    ]
+    x = {"field": "performance", "type": "quantitative", "title": performance,
+         "scale": {"domain": [0, 1], "nice": False},
+         "axis": {"format": ".0%", "values": [0, 0.25, 0.5, 0.75, 1]}}
+    y = {"field": "importance", "type": "quantitative", "title": importance,
+         "scale": {"domain": [0, top], "nice": False}, "axis": {"format": ".0%"}}
     return {
         "$schema": VEGA_LITE_SCHEMA,
         "width": "container", "height": 320, "data": {"values": data},
         "usermeta": {"embedOptions": {"formatLocale": d3_number_locale(language)}},
-        "layer": [
+        "layer": [  # the lines and corners bring their own data; the drivers are the chart's
+            {"data": {"values": [{"performance": PERFORMANCE_MARK}]},
+             "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#888"},
+             "encoding": {"x": {"field": "performance", "type": "quantitative"}}},
+            {"data": {"values": [{"importance": middle}]},
+             "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#888"},
+             "encoding": {"y": {"field": "importance", "type": "quantitative"}}},
+            *corners,
             {"mark": {"type": "point", "filled": True, "size": 120},
              "encoding": {
-                 "x": {"field": "performance", "type": "quantitative", "title": performance,
-                       "scale": {"domain": [-0.05, 1.05]}},
-                 "y": {"field": "importance", "type": "quantitative", "title": importance,
-                       "axis": {"format": ".0%"}},
+                 "x": x, "y": y,
                  "tooltip": [{"field": "driver", "title": gettext("Driver")},
-                             {"field": "importance", "format": ".1%", "title": importance}]}},
+                             {"field": "importance", "format": ".1%", "title": importance},
+                             {"field": "performance", "format": ".0%", "title": performance},
+                             {"field": "mean", "format": ".3~r", "title": gettext("Mean")},
+                             {"field": "basis", "title": gettext("Measured against")}]}},
             {"mark": {"type": "text", "dy": -12},
              "encoding": {"x": {"field": "performance", "type": "quantitative"},
                           "y": {"field": "importance", "type": "quantitative"},
