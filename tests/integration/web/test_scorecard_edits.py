@@ -294,3 +294,21 @@ def test_rows_of_another_workspace_are_not_found(
     with sessions() as session:
         assert session.get(ObjectiveRow, secret) is not None
         assert session.get(CauseEffectLinkRow, link) is not None
+
+
+@pytest.mark.parametrize(("lang", "typed", "saved"), [
+    ("en", "1,580", 1580.0),  # an English page writes twelve hundred "1,200" (1.58 before)
+    ("ru", "1,58", 1.58),
+])
+def test_a_value_is_read_as_the_pages_language_writes_it(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+    lang: str, typed: str, saved: float,
+) -> None:
+    nps = id_of(sessions, MeasureRow, strategy.companies.acme_id, "nps")
+    browser.log_in(grant_manager(sessions), strategy.password)
+
+    entered = _post(browser, f"/scorecard/measures/{nps}/values?lang={lang}",
+                    {"period": "2026-10", "actual": typed})
+
+    assert entered.status_code == 303
+    assert _value(sessions, nps, date(2026, 10, 1)).actual == saved

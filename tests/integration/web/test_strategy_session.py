@@ -449,3 +449,47 @@ def test_an_admin_adds_a_classic_perspective_the_scorecard_lacks(
     plan = text_of(browser.page("/strategy/session").text, "session-plan")
     assert plan.index("Financial") < plan.index("Customer") < plan.index("Learning & growth")
     assert _post(browser, f"{BASE}/perspectives", {"key": "learning"}).status_code == 404
+
+
+@pytest.mark.parametrize(("lang", "baseline", "target", "saved"), [
+    # as the English page writes money: €1,200,000 (refused as "Enter a number." before)
+    ("en", "1,200,000", "1,500,000.5", (1_200_000.0, 1_500_000.5)),
+    # twelve hundred on an English page (saved as 1.2 and 1.35 before)
+    ("en", "1,200", "1,350", (1_200.0, 1_350.0)),
+    ("en", "37,5", "−12", (37.5, -12.0)),  # a decimal comma; U+2212, the pages' minus sign
+    ("ru", "1\u00a0200\u00a0000", "1 500 000,5", (1_200_000.0, 1_500_000.5)),
+    ("ru", "1,200", "1,35", (1.2, 1.35)),  # a Russian page writes the decimal comma
+    ("hu", "1.200.000", "1.500.000,5", (1_200_000.0, 1_500_000.5)),
+])
+def test_numbers_are_read_as_the_pages_language_writes_them(
+    browser: Browser, card: SeededCompanies, sessions: sessionmaker[Session],
+    lang: str, baseline: str, target: str, saved: tuple[float, float],
+) -> None:
+    browser.log_in(card.bob, PASSWORD)
+    _post(browser, f"{BASE}/perspectives/financial/objectives", {"title": "Grow revenue"})
+    objective_id = _objective_id(sessions, card.acme_id, "Grow revenue")
+
+    added = _post(browser, f"{BASE}/objectives/{objective_id}/measures?lang={lang}", {
+        "metric": "revenue", "name": "Revenue", "direction": "higher" if saved[1] > saved[0]
+        else "lower", "baseline": baseline, "target": target})
+
+    assert added.status_code == 303, text_of(added.text, f"new-measure-{objective_id}")
+    with sessions() as session:
+        row = session.scalars(select(MeasureRow)).one()
+    assert (row.baseline, row.target) == saved
+
+
+@pytest.mark.parametrize("typed", ["1,200,00", "12,34,567", "1,20.5", "1.2.3", "€1,200"])
+def test_a_number_that_is_no_number_in_any_writing_is_refused(
+    browser: Browser, card: SeededCompanies, sessions: sessionmaker[Session], typed: str,
+) -> None:
+    browser.log_in(card.bob, PASSWORD)
+    _post(browser, f"{BASE}/perspectives/financial/objectives", {"title": "Grow revenue"})
+    objective_id = _objective_id(sessions, card.acme_id, "Grow revenue")
+
+    refused = _measure(browser, objective_id, "revenue", "1000", typed, name="Revenue")
+
+    assert refused.status_code == 422
+    assert text_of(refused.text, "target-error") == "Enter a number."
+    with sessions() as session:
+        assert session.scalar(select(MeasureRow.id)) is None

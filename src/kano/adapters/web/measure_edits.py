@@ -54,22 +54,22 @@ class MeasureForm:
         return dict(self.__dict__)
 
 
-def _optional_number(text: str, field: str) -> float | None:
-    return parse_number(text, field) if text.strip() else None
+def _optional_number(text: str, field: str, language: str) -> float | None:
+    return parse_number(text, field, language) if text.strip() else None
 
 
-def _values(form: MeasureForm) -> dict[str, Any]:
+def _values(form: MeasureForm, language: str) -> dict[str, Any]:
     """The measure's column values from the form, with the session's thresholds; the
     store checks them as it checks the API's."""
     clean_text(form.name, "name", required=True, limit=measure_store.NAME_MAX)  # first
     if form.direction not in (Direction.HIGHER_IS_BETTER, Direction.LOWER_IS_BETTER):
         raise EditRejected("direction", N_("Choose whether higher or lower is better."))
-    baseline = _optional_number(form.baseline, "baseline")
+    baseline = _optional_number(form.baseline, "baseline", language)
     if not form.target.strip():
         raise EditRejected("target", N_("Please fill this in."))
-    target = parse_number(form.target, "target")
-    amber = _optional_number(form.amber_from, "amber_from")
-    green = _optional_number(form.green_from, "green_from")
+    target = parse_number(form.target, "target", language)
+    amber = _optional_number(form.amber_from, "amber_from", language)
+    green = _optional_number(form.green_from, "green_from", language)
     if (amber is None) != (green is None):
         raise EditRejected("amber_from" if amber is None else "green_from",
                            N_("Give both thresholds, or neither."))
@@ -89,7 +89,7 @@ def create_measure(db: Session, editor: Editor, objective_id: int, form: Measure
     """A measure on an objective the editor owns, last in its list."""
     with store_problems():
         measure_store.owned_objective(db, editor, objective_id)  # who may, before the input
-    values = _values(form)
+    values = _values(form, editor.language)
     with store_problems():
         return measure_store.create_measure(db, editor, objective_id=objective_id, **values)
 
@@ -98,7 +98,7 @@ def update_measure(db: Session, editor: Editor, measure_id: int, form: MeasureFo
     """Change a measure's name, metric, kind, direction, baseline, target and thresholds."""
     with store_problems():
         measure_store.owned_measure(db, editor, measure_id)  # who may, before the input
-    values = _values(form)
+    values = _values(form, editor.language)
     with store_problems():
         return measure_store.update_measure(db, editor, measure_id, values)
 

@@ -69,8 +69,8 @@ def record_measure_value(
     with store_problems():
         owned_measure(db, editor, measure_id)  # who may, before the input
     period_start = parse_month(period)
-    actual_value = parse_number(actual, "actual")
-    target_value = parse_number(target, "target") if target.strip() else None
+    actual_value = parse_number(actual, "actual", editor.language)
+    target_value = parse_number(target, "target", editor.language) if target.strip() else None
     with store_problems():
         record_value(db, editor, measure_id, period_start, actual=actual_value,
                      target=target_value)

@@ -38,7 +38,8 @@ def editor_of(page: SignedInPageContext) -> Editor | None:
     """The editor behind this request, or None when the viewer may only read."""
     if page.workspace is None or not can_edit(page):
         return None
-    return Editor(page.workspace.id, page.viewer.user_id, page.viewer.email, page.workspace.role)
+    return Editor(page.workspace.id, page.viewer.user_id, page.viewer.email, page.workspace.role,
+                  page.language.code)
 
 
 @dataclass(frozen=True)

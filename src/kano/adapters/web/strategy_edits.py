@@ -14,6 +14,7 @@ found" (``LookupError``). Measures: ``measure_edits``; values and perspectives:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -107,6 +108,7 @@ class Editor:
     user_id: int
     email: str
     role: Role
+    language: str = ""  # the page's: how it writes numbers (``parse_number``)
 
     @property
     def actor(self) -> str:
@@ -127,11 +129,39 @@ def clean_text(value: str, field: str, *, required: bool, limit: int) -> str | N
         return strategy_store.text(value, field, limit=limit, required=required)
 
 
-def parse_number(text: str, field: str) -> float:
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
+_GROUPED = {mark: re.compile(r"[+-]?[1-9]\d{0,2}(" + re.escape(mark) + r"\d{3})+")
+            for mark in ",."}  # thousands: "0,125" is a fraction in any language
+
+
+def _plain_number(text: str, language: str) -> str:
+    """The digits of a typed number with a dot for its decimal mark: "1,200,000" and
+    "1,200.5" as an English page writes them, "1 200 000,5" as a Russian or Hungarian one
+    does, "1.200.000,5" as a German reader may type it. A mark that appears more than once,
+    or before the other mark, separates thousands; a single comma is the decimal mark, but
+    for a number the English way ("1,200": its page writes 1,200 for twelve hundred)."""
+    text = _SPACES.sub("", text).replace("\u2212", "-")  # the pages write U+2212 for minus
+    if "," in text and "." in text:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        grouping = "." if decimal == "," else ","
+        whole, _, fraction = text.rpartition(decimal)
+        if grouping in fraction or not _GROUPED[grouping].fullmatch(whole):
+            return text  # float() refuses it
+        return whole.replace(grouping, "") + "." + fraction
+    for mark in (",", "."):
+        if text.count(mark) > 1 or (mark == "," and language == "en"
+                                    and _GROUPED[","].fullmatch(text)):
+            return text.replace(mark, "") if _GROUPED[mark].fullmatch(text) else text
+    return text.replace(",", ".")
+
+
+def parse_number(text: str, field: str, language: str = "") -> float:
     """A number as people type it: "37.5" or "37,5" (Russian and Hungarian write a comma),
-    with spaces as thousands separators; bounded like the API's numbers."""
+    thousands separated by spaces, or by commas as the ``language`` (the page's) writes
+    them ("1,200,000"; "1,200" is twelve hundred on an English page, 1.2 on another),
+    bounded like the API's numbers. Before, "1,200,000" was refused and "1,200" saved 1.2."""
     try:
-        value = float(text.strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        value = float(_plain_number(text.strip(), language))
     except ValueError:
         raise EditRejected(field, N_("Enter a number.")) from None
     if not -NUMBER_LIMIT <= value <= NUMBER_LIMIT:  # also refuses nan and infinities
