@@ -258,6 +258,12 @@ def _chart(page: str) -> dict[str, Any]:
     return spec
 
 
+def _points(spec: dict[str, Any]) -> dict[str, Any]:
+    """The chart's layer of the drivers' points."""
+    layer: dict[str, Any] = next(lay for lay in spec["layer"] if lay["mark"]["type"] == "point")
+    return layer
+
+
 def _performance_cells(page: str) -> dict[str, tuple[str, str, str]]:
     """Driver key → (performance %, basis, measured-against text) from the drivers table."""
     return {key: (share, basis, html.unescape(text)) for key, basis, share, text in re.findall(
@@ -305,7 +311,7 @@ def test_drivers_chart_places_each_driver_on_its_own_scale_not_at_0_and_1(
     assert {"performance": pytest.approx(2 / 3)} in marks
     assert {"importance": pytest.approx(
         statistics.median(p["importance"] for p in points.values()))} in marks
-    assert spec["layer"][-2]["encoding"]["x"]["scale"]["domain"] == [0, 1]
+    assert _points(spec)["encoding"]["x"]["scale"]["domain"] == [0, 1]
     note = re.search(r'id="drivers-performance-note">(.*?)</p>', page, re.S)
     assert note and "mean of 7 on 0–10 is 70%" in note.group(1) and "67%" in note.group(1)
 
@@ -322,7 +328,7 @@ def test_drivers_say_what_performance_is_measured_against_in_the_page_language(
     cells = _performance_cells(page)
     assert cells["delivery csat"][2] == scale
     assert cells["delivery_delay_days"][2] == target  # the measure's name and unit as stored
-    tooltip = {t["field"]: t["title"] for t in _chart(page)["layer"][-2]["encoding"]["tooltip"]}
+    tooltip = {t["field"]: t["title"] for t in _points(_chart(page))["encoding"]["tooltip"]}
     assert tooltip["basis"] == {"ru": "Точка отсчёта", "hu": "Viszonyítási alap"}[language]
     assert {p["basis"] for p in _chart(page)["data"]["values"]} == {scale, target}
 

@@ -203,6 +203,19 @@ def _segments(web: Web, workspace_id: int) -> list[str]:
     return found or []
 
 
+def _place_labels(data: list[dict[str, Any]], top: float) -> None:
+    """Lift a driver's name one line higher when it would overwrite the name of a driver
+    close by (drivers of little importance and similar performance crowd the bottom of
+    the chart); the next close one goes back to the first line."""
+    placed: list[dict[str, Any]] = []
+    for point in sorted(data, key=lambda p: (-p["importance"], p["performance"])):
+        near = [other for other in placed
+                if abs(other["performance"] - point["performance"]) < 0.15
+                and abs(other["importance"] - point["importance"]) < 0.08 * top]  # fmt: skip
+        point["label_row"] = 1 - near[-1]["label_row"] if near else 0
+        placed.append(point)
+
+
 def _corner(label: str, performance: float, importance: float, align: str,
             baseline: str) -> dict[str, Any]:
     """A quadrant's name, written in its corner of the chart."""
@@ -259,6 +272,7 @@ def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str],
     importance, performance = gettext("Importance (share of R²)"), gettext(
         "Performance on its own scale")
     top = min(1.0, max(point["importance"] for point in data) * 1.15) or 1.0
+    _place_labels(data, top)
     # The four quadrants named in their corners (importance–performance analysis).
     corners = [
         _corner(gettext("Fix first"), 0.01, top, "left", "top"),
@@ -291,9 +305,10 @@ def _quadrant_chart(rows: list[dict[str, Any]], gettext: Callable[[str], str],
                              {"field": "performance", "format": ".0%", "title": performance},
                              {"field": "mean", "format": ".3~r", "title": gettext("Mean")},
                              {"field": "basis", "title": gettext("Measured against")}]}},
-            {"mark": {"type": "text", "dy": -12},
-             "encoding": {"x": {"field": "performance", "type": "quantitative"},
-                          "y": {"field": "importance", "type": "quantitative"},
-                          "text": {"field": "driver"}}},
+            *({"transform": [{"filter": f"datum.label_row == {row}"}],
+               "mark": {"type": "text", "dy": -12 - 14 * row},
+               "encoding": {"x": {"field": "performance", "type": "quantitative"},
+                            "y": {"field": "importance", "type": "quantitative"},
+                            "text": {"field": "driver"}}} for row in (0, 1)),
         ],
     }  # fmt: skip
