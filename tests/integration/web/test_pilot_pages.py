@@ -94,6 +94,10 @@ def test_define_plan_evaluate_decide_and_roll_out(live: Container, browser: Brow
             else "Joint F test of the baseline months") in shown  # fmt: skip
 
     token = csrf_token_in(shown)
+    paused = browser.client.post(f"{url}/decision", data={
+        "csrf_token": token, "status": "paused", "decision": "", "decision_note": ""})
+    assert paused.status_code == 422  # the statuses it may be, as the page names them
+    assert "Planned, Running, Evaluated, Decided." in text_of(paused.text, "pilot-error")
     decided = browser.client.post(f"{url}/decision", data={
         "csrf_token": token, "status": "evaluated", "decision": "scale",
         "decision_note": "Region by region"})  # fmt: skip

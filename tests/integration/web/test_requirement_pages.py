@@ -84,6 +84,10 @@ def test_add_filter_and_edit_requirements(
     refused = browser.client.post(f"/requirements/{chemical.id}", data=_form(
         kind="colour", csrf_token=token))
     assert refused.status_code == 422 and "Kind" in text_of(refused.text, "requirement-error")
+    # the kinds it may be, named as the form names them (not product_purpose, chemical, …)
+    assert "Product purpose, Delivery, Packaging, Technical properties, Chemical properties" \
+        in text_of(refused.text, "requirement-error")
+    assert "product_purpose" not in text_of(refused.text, "requirement-error")
 
     ru = browser.page("/requirements?lang=ru")
     assert "Особые требования" in ru.text and "Химические свойства" in ru.text

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from kano.adapters.web.i18n import load_translations
+from kano.adapters.web.metric_explorer import SLICE_LABELS
 from kano.adapters.web.problem_texts import PATTERNS, UNKNOWN_SHAPE, problem_text
 from kano.adapters.web.templating import TEMPLATE_DIR, Templates
 
@@ -223,3 +224,52 @@ def test_every_template_shows_a_refusal_through_the_filter() -> None:
             if "|refusal" not in shown and " if error else " not in shown:
                 raw.append(f"{path.relative_to(TEMPLATE_DIR)}: {shown}")
     assert raw == []
+
+
+@pytest.mark.parametrize(("message", "ru", "hu"), [
+    ("cannot slice by 'region' here; choose from month, segment, nps",
+     "нельзя разрезать по 'Регион'; выберите из: Месяц, Сегмент, Ответ NPS (0–10).",
+     "'Régió'; válasszon ezek közül: Hónap, Szegmens, NPS-válasz (0–10)."),
+    ("segment: not available here; choose from month, segment",
+     "Сегмент: Этот фильтр здесь недоступен; выберите из: Месяц, Сегмент.",
+     "Szegmens: Ez a szűrő itt nem érhető el; válasszon ezek közül: Hónap, Szegmens."),
+    ("cannot slice by week here", "по периоду Неделя.", "időegység szerint: Hét."),
+    ("a slice is named twice in segment, segment", "дважды: Сегмент, Сегмент.",
+     "kétszer szerepel: Szegmens, Szegmens."),
+    # a key the page has no name for stays a key
+    ("cannot slice by 'martians' here; choose from month, planet",
+     "'martians'; выберите из: Месяц, planet.", "'martians'; válasszon ezek közül: Hónap, planet."),
+])
+def test_the_keys_a_refusal_lists_are_named_as_the_page_names_them(
+    message: str, ru: str, hu: str
+) -> None:
+    """The explorer's refusals list slices and grains by their keys; the page names them by
+    its own labels (SLICE_LABELS), in the reader's language."""
+    for language, expected in (("ru", ru), ("hu", hu)):
+        text = problem_text(message, TRANSLATIONS[language].gettext, language, SLICE_LABELS)
+        assert expected in text, text
+        assert not re.search(r"\b(month|segment|week|nps|region)\b", text), text
+
+
+def test_a_conditions_names_stay_as_the_reader_types_them() -> None:
+    message = "unknown name 'segmnt' (known: month, segment) at column 1 of 'segmnt = 1'"
+    text = problem_text(message, TRANSLATIONS["ru"].gettext, "ru", SLICE_LABELS)
+    assert "'segmnt'" in text and "month, segment." in text, text
+
+
+def test_a_choice_refusal_lists_the_choices_labels_when_the_page_gives_them() -> None:
+    message = "'weather' is not one of the choices"
+    hu = TRANSLATIONS["hu"].gettext
+    assert problem_text(message, hu, "hu") == hu("Choose from the answers offered.")
+    assert problem_text(message, hu, "hu", {"price": "Ár", "delivery": "Szállítás"}) == \
+        hu("Choose from the answers offered: %(choices)s.") % {"choices": "Ár, Szállítás"}
+
+
+def test_the_filter_takes_the_pages_names_a_later_mapping_winning() -> None:
+    refusal = Templates(TRANSLATIONS).environment("en").filters["refusal"]
+    message = "'paused' is not one of planned, running"
+    assert refusal(message) == "'paused' is not one of: planned, running."
+    assert refusal(message, {"planned": "Planned", "running": "Running"}) == \
+        "'paused' is not one of: Planned, Running."
+    assert refusal(message, {"planned": "Planned"}, {"planned": "Due"}) == \
+        "'paused' is not one of: Due, running."

@@ -11,7 +11,7 @@ English (English readers keep the domain's words).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from kano.adapters.web.routes.navigation import N_
 
@@ -217,37 +217,77 @@ UNKNOWN_SHAPE = N_("Check the value and try again.")
 # A refusal the warehouse names by its slice first (``segment: not available here; …``).
 _NAMED = re.compile(r"^(?P<name>[a-z_][a-z0-9_]*): (?P<rest>.+)$", re.DOTALL)
 
+# The keys a refusal lists (slices, grains, statuses, choices) are named the way the page
+# names them (``names``: key → label, a catalogue text or the page's own words) in these
+# groups; a condition's names are syntax the reader types, and stay as they are.
+_KEY_GROUPS = ("choices", "grain")
+_SYNTAX = frozenset(text for _pattern, text in _CONDITION)
+_SLICE_VALUE = N_("This metric cannot be sliced by %(value)s; choose from: %(choices)s.")
+# A refusal that lists nothing, said with the page's own list when the page gives one (the
+# public survey: the question's choices in the respondent's language).
+_LISTED = {N_("Choose from the answers offered."): N_("Choose from the answers offered: "
+                                                      "%(choices)s.")}
 
-def _known_shape(message: str, gettext: Callable[[str], str]) -> str | None:
+Names = Mapping[str, str]
+
+
+def _named(key: str, names: Names, gettext: Callable[[str], str]) -> str:
+    return gettext(names[key]) if key in names else key
+
+
+def _known_shape(
+    message: str, gettext: Callable[[str], str], names: Names | None = None
+) -> str | None:
     for pattern, text in PATTERNS:
         match = pattern.match(message)
         if match is not None:
             values = {name: value.replace(",", "") if name == "limit" else value
                       for name, value in match.groupdict().items() if value}
+            if names and text not in _SYNTAX:
+                for group in _KEY_GROUPS:
+                    if group in values:
+                        values[group] = ", ".join(_named(key, names, gettext)
+                                                  for key in values[group].split(", "))
+                value = values.get("value", "")
+                if text == _SLICE_VALUE and value[1:-1] in names:
+                    values["value"] = value[0] + _named(value[1:-1], names, gettext) + value[0]
+                if text in _LISTED:
+                    text = _LISTED[text]
+                    values["choices"] = ", ".join(gettext(label) for label in names.values())
             return gettext(text) % values if values else gettext(text)
     return None
 
 
-def problem_text(message: str, gettext: Callable[[str], str], language: str) -> str:
-    """The domain's ``message`` as the reader of ``language`` should read it.
+def problem_text(
+    message: str, gettext: Callable[[str], str], language: str, names: Names | None = None
+) -> str:
+    """The domain's ``message`` as the reader of ``language`` should read it, each key it
+    lists (a slice, a status, a choice) named as ``names`` has it (key → label).
 
     A page's own refusal (an ``N_`` text of the catalogue, such as a form's "Choose a
     metric of the catalogue.") passes too and reads as its translation, so every page shows
     refusals through this one function (the ``refusal`` template filter)."""
-    known = _known_shape(message, gettext)
+    known = _known_shape(message, gettext, names)
     if known is not None:
         return known
     named = _NAMED.match(message)
     if named is not None:
-        rest = _known_shape(named["rest"], gettext)
+        rest = _known_shape(named["rest"], gettext, names)
         if rest is not None:
-            return f"{named['name']}: {rest}"
+            return f"{_named(named['name'], names or {}, gettext)}: {rest}"
     if language == "en":
         return message
     translated = gettext(message)
     return translated if translated != message else gettext(UNKNOWN_SHAPE)
 
 
-def refusal_filter(gettext: Callable[[str], str], language: str) -> Callable[[str], str]:
-    """The template filter ``refusal``: ``{{ error.message|refusal }}``."""
-    return lambda message: problem_text(message, gettext, language)
+def refusal_filter(gettext: Callable[[str], str], language: str) -> Callable[..., str]:
+    """The template filter ``refusal``: ``{{ error.message|refusal }}``, or with the page's
+    names of the keys a refusal may list: ``{{ error.detail|refusal(statuses, steps) }}``
+    (mappings of key → label; a later one wins)."""
+
+    def refusal(message: str, *names: Names) -> str:
+        merged = {key: label for mapping in names for key, label in mapping.items()}
+        return problem_text(message, gettext, language, merged or None)
+
+    return refusal

@@ -45,6 +45,7 @@ from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.metric_explorer import (
     LAYER_LABELS,
     NOT_OFFERED,
+    SLICE_LABELS,
     chart_description,
     chart_spec,
     file_titles,
@@ -235,14 +236,15 @@ def metric_catalogue(page: SignedInPage, db: DbSession, metric: str | None = Non
                        direction_label=lambda m: _direction_text(m, page))
 
 
-def _error_view(page: SignedInPageContext, error: InvalidInput | None) -> dict[str, str] | None:
+def _error_view(page: SignedInPageContext, error: InvalidInput | None) -> dict[str, Any] | None:
     if error is None:
         return None
     _ = page.gettext
     label = FIELD_LABELS.get(error.field)
     problem = FIELD_PROBLEMS.get(error.field, N_("The figures could not be computed."))
     return {"field": error.field, "label": _(label) if label else "",  # the template says
-            "message": problem, "detail": error.message}  # these two: |refusal
+            "message": problem, "detail": error.message,  # these two: |refusal, the slices
+            "names": SLICE_LABELS}  # and grains the detail lists named as the form names them
 
 
 def _choices(names: Sequence[str], page: SignedInPageContext) -> list[tuple[str, str]]:
