@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from sqlalchemy import delete, select
@@ -709,3 +710,43 @@ def test_inbox_file_never_holds_another_workspace_case(
     assert cases.globex not in {int(r[0]) for r in acme[1:]}
     assert [int(r[0]) for r in globex[1:]] == [cases.globex]
     assert browser.client.get("/cases.pdf").status_code == 404
+
+
+def test_bulk_assignment_keeps_the_filters_the_inbox_was_shown_with(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    """A manager working the overdue cases assigns some and stays on the overdue cases,
+    after the change and after a refusal; before, both went back to the unfiltered inbox."""
+    _log_in(browser, MANAGER)
+    inbox = browser.page("/cases?status=open&overdue=1").text
+    shown = re.search(r'name="shown" value="([^"]*)"', inbox)
+    assert shown is not None
+    token = browser.session_token()
+
+    refused = browser.client.post("/cases/assign", data={
+        "owner": MANAGER, "shown": unescape(shown.group(1)), "csrf_token": token})
+    handed = browser.client.post("/cases/assign", data={
+        "case_ids": [str(cases.overdue)], "owner": MANAGER,
+        "shown": unescape(shown.group(1)), "csrf_token": token})
+
+    assert refused.status_code == 422
+    assert _shown(refused.text, cases) == {"overdue"}
+    assert 'name="overdue" value="1" checked' in refused.text
+    assert handed.status_code == 303
+    assert handed.headers["location"] == "/cases?status=open&overdue=1"
+    assert _owner_of(sessions, cases.overdue) == MANAGER
+    mine = browser.client.post("/cases/assign", data={
+        "case_ids": [str(cases.due)], "team": "billing", "shown": "status=any&owner=me",
+        "csrf_token": token})
+    assert mine.headers["location"] == "/cases?status=any&owner=me"
+
+
+def test_a_case_without_a_clock_shows_its_status_alone(
+    browser: Browser, cases: SeededCases
+) -> None:
+    """A resolved case has no SLA countdown: its heading line read 'Resolved · –'."""
+    _log_in(browser, MANAGER)
+
+    assert text_of(browser.page(f"/cases/{cases.resolved}").text, "case-lead") == "Resolved"
+    due = text_of(browser.page(f"/cases/{cases.due}").text, "case-lead")
+    assert due.startswith("New · due in 3 hours")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Form
 from starlette.responses import Response
@@ -234,19 +234,33 @@ def case_file_texts(page: SignedInPageContext) -> CaseFileTexts:
     )
 
 
+def filters_of_query(page: SignedInPageContext, query: str) -> tuple[CaseFilters, str]:
+    """The inbox filters (and the owner filter as chosen) of a query string such as
+    ``download_query`` writes: the inbox form hands back the filters it was shown with."""
+    asked = {name: values[0] for name, values in parse_qs(query).items()}
+    owner = asked.get("owner", "")
+    return inbox_filters(page, asked.get("status"), asked.get("team", ""),
+                         asked.get("rule", ""), asked.get("overdue", ""), owner,
+                         asked.get("due", "")), owner
+
+
 @router.post("/cases/assign", dependencies=[CsrfChecked])
 def assign(page: SignedInPage, db: DbSession,
            case_ids: Annotated[list[int] | None, Form()] = None,
            team: Annotated[str, Form()] = "",
-           owner: Annotated[str, Form()] = "") -> Response:
+           owner: Annotated[str, Form()] = "",
+           shown: Annotated[str, Form()] = "") -> Response:
     """Route the ticked cases to a team and/or hand them to a person (``-``: nobody);
-    managers and above. Both in one transaction: a refused owner routes nothing."""
+    managers and above. Both in one transaction: a refused owner routes nothing.
+    ``shown``: the filters the inbox was shown with (its query string); the inbox comes
+    back with them, after the change or with the refusal."""
     if page.workspace is None:
         return no_workspace(page)
     if not can_edit(page):
         return refuse_edit(page)
+    filters, owner_filter = filters_of_query(page, shown)
     if not case_ids or not (team or owner):
-        return _inbox_page(page, db, CaseFilters(OPEN), status_code=422,
+        return _inbox_page(page, db, filters, owner=owner_filter, status_code=422,
                            error=MESSAGES["assign"])
     try:
         if team:
@@ -257,9 +271,10 @@ def assign(page: SignedInPage, db: DbSession,
     except InvalidInput as refused:
         db.rollback()
         error = MESSAGES["owner"] if refused.field == "owner" else MESSAGES["assign"]
-        return _inbox_page(page, db, CaseFilters(OPEN), status_code=422, error=error)
+        return _inbox_page(page, db, filters, owner=owner_filter, status_code=422,
+                           error=error)
     db.commit()
-    return page.redirect("/cases")
+    return page.redirect(f"/cases?{download_query(filters, owner_filter)}")
 
 
 def _case_page(page: SignedInPageContext, db: DbSession, case_id: int, *,
