@@ -145,3 +145,22 @@ def test_an_unknown_sheet_is_not_found(browser: Browser, strategy: SeededStrateg
     browser.log_in(strategy.editor, strategy.password)
 
     assert browser.client.get("/mbo/sheets/nobody-1999.pdf").status_code == 404
+
+
+@pytest.mark.parametrize(("language", "note"), [
+    ("en", "Not final: objectives weighing 35% have no achievement yet and count as 0."),
+    ("ru", "Оценка не окончательная: у целей с общим весом 35 % ещё нет достижения, они "
+           "считаются как 0."),
+    ("hu", "Nem végleges: a(z) 35% súlyú céloknak még nincs teljesítésük, ezek 0-nak "
+           "számítanak."),
+])
+def test_a_score_with_unassessed_objectives_says_it_is_not_final(
+    browser: Browser, strategy: SeededStrategy, language: str, note: str
+) -> None:
+    """Ana's first-contact objective (35 %) has no achievement yet: her 55 % read as a
+    final review score, though a third of the weight was still to assess."""
+    browser.log_in(strategy.editor, strategy.password)
+
+    page = browser.page(f"/mbo?lang={language}").text
+
+    assert text_of(page, "mbo-unassessed") == note

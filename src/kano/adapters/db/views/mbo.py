@@ -81,6 +81,12 @@ class MboSheetView:
     def weights_add_up(self) -> bool:
         return self.weighted_score is not None
 
+    @property
+    def unassessed_weight(self) -> float:
+        """The weight of objectives without an achievement yet: they count 0 in the score."""
+        return math.fsum(line.weight_percent for line in self.lines
+                         if line.achievement_percent is None)
+
 
 def list_sheets(db: Session, workspace_id: int) -> tuple[SheetChoice, ...]:
     """Sheets by employee name, the latest period first."""
