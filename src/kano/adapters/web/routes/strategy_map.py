@@ -132,10 +132,14 @@ def evidence_text(test: LinkTestLine, gettext: Gettext, fmt: StrategyFormats) ->
     if test.estimate is None or test.ci_low is None or test.ci_high is None:
         return verdict
     count, unit = lag_parts(test.lag or "")
-    lag = fmt.measure(count, LAG_UNITS[unit]) if unit else "–"
-    return verdict + ": " + gettext(
+    lag = fmt.measure(count, LAG_UNITS[unit]) if unit else ""
+    sentence = gettext(
         "%(effect)s changes by %(estimate)s per unit of %(cause)s (95 %% CI %(low)s to "
-        "%(high)s), lag %(lag)s, n = %(n)s") % {
+        "%(high)s), lag %(lag)s, n = %(n)s") if lag else gettext(
+        # a test of one response on its own order or contact ("lag –" before)
+        "%(effect)s changes by %(estimate)s per unit of %(cause)s (95 %% CI %(low)s to "
+        "%(high)s), no lag, n = %(n)s")
+    return verdict + ": " + sentence % {
         "estimate": fmt.significant(test.estimate, 3),
         "effect": variable_name(test.effect_metric or "", gettext),
         "cause": variable_name(test.cause_metric or "", gettext),
