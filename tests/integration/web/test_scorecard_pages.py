@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kano.adapters.db.orm import AuditEntry, CauseEffectLinkRow, ObjectiveRow
+from kano.adapters.db.orm import AuditEntry, CauseEffectLinkRow, MeasureRow, ObjectiveRow
 from kano.metrics import Catalogue
 from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.exported_files import xlsx_rows
@@ -240,3 +240,29 @@ def test_edit_forms_without_the_session_token_are_refused(
 
     assert response.status_code == 403
     assert "Request refused" in response.text
+
+
+@pytest.mark.parametrize(("language", "fcr", "margin"), [
+    ("en", ["Amber from: 65%", "Green from: 72%", "Target: 80%"],
+     ["Within a band", "Green band: 38% – 45%", "Amber tolerance: ± 3%"]),
+    ("ru", ["Жёлтая зона от: 65 %", "Зелёная зона от: 72 %"],  # Russian: 65 %
+     ["Зелёный коридор: 38 % – 45 %", "Допуск жёлтой зоны: ± 3 %"]),
+    ("hu", ["Sárga ettől: 65%", "Zöld ettől: 72%"],
+     ["Zöld sáv: 38% – 45%", "Sárga tűrés: ± 3%"]),
+])  # fmt: skip
+def test_objective_page_shows_where_a_measure_turns_amber_and_green(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+    language: str, fcr: list[str], margin: list[str],
+) -> None:
+    """A measure's thresholds (SPEC §2.7: red/amber/green) were nowhere on a page: a
+    measure kept within a band showed neither its band nor a target."""
+    acme = strategy.companies.acme_id
+    browser.log_in(strategy.editor, strategy.password)
+
+    for objective, measure, expected in (("first-contact-resolution", "fcr", fcr),
+                                         ("healthy-margin", "gross-margin", margin)):
+        objective_id = id_of(sessions, ObjectiveRow, acme, objective)
+        page = browser.page(f"/scorecard/objectives/{objective_id}?lang={language}").text
+        shown = text_of(page, f"measure-{id_of(sessions, MeasureRow, acme, measure)}")
+        for words in expected:
+            assert words in shown.replace("\u00a0", " "), (words, shown)

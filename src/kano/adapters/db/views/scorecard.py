@@ -70,6 +70,13 @@ class MeasureLine:
     series: tuple[SeriesPoint, ...]  # oldest first
     score: float | None
     status: Status
+    # Where it turns amber and green (higher/lower is better), or its green band and the
+    # amber tolerance either side (within a band): the page shows them with the target.
+    amber_from: float | None = None
+    green_from: float | None = None
+    band_low: float | None = None
+    band_high: float | None = None
+    tolerance: float | None = None
 
     @property
     def latest(self) -> SeriesPoint | None:
@@ -235,6 +242,8 @@ def _measure_lines(
             id=m.id, key=m.key, name=m.name, unit=m.unit, kind=m.kind, direction=m.direction,
             weight=m.weight, frequency=m.frequency, target=m.target, baseline=m.baseline,
             bound_to_metric=m.metric_id, series=series, score=scored.score, status=scored.status,
+            amber_from=m.amber_from, green_from=m.green_from, band_low=m.band_low,
+            band_high=m.band_high, tolerance=m.tolerance,
         ))
     return by_objective
 
