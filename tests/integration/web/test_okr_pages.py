@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.orm import (
@@ -381,3 +381,25 @@ def test_a_count_unit_reads_in_the_numbers_plural_form(
 
     assert shown in page
     assert "3 выездов" not in page
+
+
+def test_a_closed_cycle_takes_no_more_check_ins(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    """Closing grades the cycle for good; its key results still offered "Check in" and a
+    check-in moved their progress under the fixed grade."""
+    acme = strategy.companies.acme_id
+    kr = id_of(sessions, KeyResultRow, acme, "nps-to-40")
+    browser.log_in(strategy.editor, strategy.password)
+    assert _close(browser, {"confirm": "yes"}).status_code == 303
+
+    page = browser.page("/okr?cycle=2026-q3").text
+    refused = _check_in(browser, kr, {"value": "40", "confidence": "9"})
+    plain = _check_in(browser, kr, {"value": "40", "confidence": "9"}, htmx=False)
+
+    assert 'class="check-in"' not in page
+    assert refused.status_code == 409 == plain.status_code  # type: ignore[attr-defined]
+    with sessions() as session:
+        assert session.get(KeyResultRow, kr).current == 37.2  # type: ignore[union-attr]
+        assert session.scalar(select(func.count()).select_from(CheckInRow)
+                              .where(CheckInRow.key_result_id == kr)) == 2

@@ -159,6 +159,10 @@ def check_in(
     if cycle is None:
         return not_found(page, "okr")
     htmx = bool(request.headers.get("HX-Request"))
+    if cycle.status != "open":
+        # graded once and for good: a check-in would move its figures after the grade; the
+        # page shows the cycle closed, with its grades and no check-in forms
+        return _okr_page(page, db, cycle.key, status_code=409)
     try:
         record_check_in(db, editor, key_result_id=key_result_id,
                         value=parse_number(value, "value") if value.strip() else None,
