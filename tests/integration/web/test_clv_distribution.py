@@ -146,3 +146,22 @@ def test_the_table_beside_the_chart_says_where_the_value_sits(
         assert percent == pytest.approx(100 * sum(values) / total, abs=0.05)
     key_share = sum(by_segment["key_account"]) / total
     assert key_share > 0.5 and len(by_segment["key_account"]) < 0.05 * len(customers)
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "hu"])
+def test_negative_numbers_on_the_value_pages_carry_a_true_minus(
+    browser: Browser, language: str
+) -> None:
+    """The fits table read "-13 948,4" (Babel's hyphen, through ``decimal``) beside
+    "−€1,200" (money): every number cell of the value pages now writes U+2212."""
+    clv = browser.client.get(f"/value/clv?lang={language}").text
+    table = clv[clv.index('<table id="clv-fits">'):]
+    rows = re.findall(r"<tr><td>(.*?)</td></tr>", table[:table.index("</table>")], re.S)
+    likelihoods = [re.split(r"</td><td[^>]*>", row)[6] for row in rows]
+    assert len(likelihoods) == 3
+    assert all(re.fullmatch(r"\u2212\d{1,3}([,\u00a0]\d{3})*[.,]\d", v) for v in likelihoods), (
+        likelihoods)  # fmt: skip
+    for path in ("/value/clv", "/value/rfm", "/value/matrix", "/value/profit", "/value/churn"):
+        page = clv if path == "/value/clv" else browser.client.get(f"{path}?lang={language}").text
+        cells = re.findall(r'<td class="number">([^<]*)</td>', page)
+        assert cells and not [c for c in cells if re.match(r"[-+]?\s*-", c)], (path, cells[:5])

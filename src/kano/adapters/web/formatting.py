@@ -25,6 +25,17 @@ MINUS = "\u2212"
 NBSP = "\u00a0"
 
 
+def true_minus(text: str) -> str:
+    """Babel's text of a number with its hyphen-minus made a true minus ("-13 948,4" →
+    "−13 948,4"), and with none when the number was rounded to nothing ("-0,0" → "0,0",
+    as :meth:`NumberFormats.money` writes a sliver below zero)."""
+    if "-" not in text:
+        return text
+    if not any(digit in text for digit in "123456789"):
+        return text.replace("-", "")
+    return text.replace("-", MINUS)
+
+
 def currency_affixes(language: str, currency: str) -> tuple[str, str]:
     """What the language writes before and after an amount of ``currency``: ("€", "") in
     English, ("", " €") in Russian, ("", " Ft") in Hungarian.
@@ -53,7 +64,7 @@ class NumberFormats:
         """A whole number with a true minus sign: "−1,235", "−1 235"."""
         if value is None:
             return "–"
-        return format_decimal(round(value), locale=self.language).replace("-", MINUS)
+        return true_minus(format_decimal(round(value), locale=self.language))
 
     def money(
         self, value: float | None, currency: str, digits: int = 0, signed: bool = False
@@ -91,10 +102,12 @@ class NumberFormats:
         return (MINUS if value < 0 else "") + text
 
     def decimal(self, value: float | Decimal | None, digits: int = 1) -> str:
+        """A number to ``digits`` decimals with a true minus: "−13,948.4", "−13 948,4"
+        (Babel writes a hyphen); no sign when it rounds to zero."""
         if value is None:
             return "–"
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
-        return format_decimal(value, format=pattern, locale=self.language)
+        return true_minus(format_decimal(value, format=pattern, locale=self.language))
 
     def percent(self, share: float | None, digits: int = 0, signed: bool = False) -> str:
         """A share (0.05) as a percentage the language's way (CLDR's percent pattern, as
@@ -128,14 +141,14 @@ class NumberFormats:
         return MINUS + text if value < 0 else text
 
     def compact(self, value: float | None) -> str:
-        """Short form for headline figures: 1.2M, 1,2 млн, 1,2 M."""
+        """Short form for headline figures: 1.2M, 1,2 млн, 1,2 M; "−1.2M" when negative."""
         if value is None:
             return "–"
         if abs(value) < 10_000:
             return self.integer(value)
-        return format_compact_decimal(
+        return true_minus(format_compact_decimal(
             value, format_type="short", fraction_digits=1, locale=self.language
-        )
+        ))  # fmt: skip
 
     def signed(self, value: float | None, digits: int = 0) -> str:
         """A score that can be negative (NPS): always signed, with a true minus sign."""

@@ -16,7 +16,7 @@ from decimal import Decimal
 from babel.numbers import format_decimal, format_percent
 
 from kano.adapters.web.count_units import Plural, count_phrase
-from kano.adapters.web.formatting import NumberFormats
+from kano.adapters.web.formatting import NumberFormats, true_minus
 from kano.adapters.web.routes.navigation import N_
 from kano.domain.shared.currency import DEFAULT_CURRENCY, known_currencies
 
@@ -77,7 +77,8 @@ class StrategyFormats(NumberFormats):
         if share is None:
             return "–"
         rounded = Decimal(str(round(share * 100, digits))) / 100
-        text = format_percent(rounded, locale=self.language, decimal_quantization=False)
+        text = true_minus(format_percent(rounded, locale=self.language,
+                                         decimal_quantization=False))
         return "+" + text if signed and rounded > 0 else text
 
     def score(self, value: float | None) -> str:
@@ -88,7 +89,8 @@ class StrategyFormats(NumberFormats):
         """A measured value with as many decimals as it has (up to two)."""
         if value is None:
             return "–"
-        return format_decimal(round(value, 2), format="#,##0.##", locale=self.language)
+        return true_minus(format_decimal(round(value, 2), format="#,##0.##",
+                                         locale=self.language))
 
     def measure(self, value: float | None, unit: str | None) -> str:
         """A value with its unit: "61%", "37.2 points", "€9,650,000" / "9 650 000 Ft"."""
