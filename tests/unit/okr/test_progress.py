@@ -127,3 +127,17 @@ def test_a_better_value_never_shows_less_progress(
                          higher_is_better=higher_is_better).progress()
 
     assert at(better) >= at(worse)
+
+
+@pytest.mark.parametrize(("progress", "grade"), [
+    (0.25, 0.3),  # round() gave 0.2 beside a progress bar at 25 %
+    (0.35, 0.4),  # 0.35 is 0.34999… as a float: its text decides
+    (0.75, 0.8),
+    (0.649, 0.6),
+    (2 / 3, 0.7),
+    (0.0, 0.0),
+    (1.0, 1.0),
+])
+def test_grades_round_halves_up(progress: float, grade: float) -> None:
+    kr = KeyResult(M, start=0, target=1, current=progress)
+    assert grade_objective([kr], Commitment.ASPIRATIONAL).score == grade

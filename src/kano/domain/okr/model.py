@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from kano.domain.shared.errors import InvalidInput
@@ -113,8 +114,16 @@ def is_success(score: float, commitment: Commitment) -> bool:
     return score >= bar
 
 
+def grade_of(progress: float) -> float:
+    """Progress as a grade of one decimal, halves rounded up as people grade: 25 % is 0.3
+    (``round`` rounds a half to the even digit and read 25 % as 0.2 beside a bar at 25 %).
+    The decimal is taken from the shortest text of the float, so 0.35 is 0.4."""
+    exact = Decimal(repr(progress)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(exact)
+
+
 def grade_objective(key_results: Sequence[KeyResult], commitment: Commitment) -> Grade:
-    score = round(objective_progress(key_results), 1)
+    score = grade_of(objective_progress(key_results))
     return Grade(score=score, success=is_success(score, commitment))
 
 
