@@ -4,6 +4,7 @@ what the analytics compute directly on the same file for the token's own workspa
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -43,6 +44,46 @@ def test_links_are_the_chain_tested_on_the_callers_own_data(
         assert item["n"] == mine.n and item["verdict"] == mine.verdict
         assert item["estimate"] == pytest.approx(mine.estimate)
         assert item["n"] != theirs.n or item["estimate"] != pytest.approx(theirs.estimate)
+
+
+# The step each cause is read per, and how an effect's raw slope becomes its reading unit,
+# written out again from the API's documentation (not from kano.analytics.linkage.steps).
+STEPS = {"engagement": 1, "training_hours": 1, "delivery_delay_days": 1,
+         "first_response_minutes": 10, "call_wait_seconds": 60, "nps": 1, "ces": 1,
+         "orders": 1}  # fmt: skip
+READING = {
+    "repurchase_rate": ("percentage points", lambda change: 100 * change),
+    "churn_rate": ("percentage points", lambda change: 100 * change),
+    "spend": ("percent", lambda change: 100 * (math.exp(change) - 1)),  # of a log amount
+    "csat": ("points", lambda change: change), "nps": ("points", lambda change: change),
+    "ces": ("points", lambda change: change),
+    "delivery_delay_days": ("days", lambda change: change),
+    "first_response_minutes": ("minutes", lambda change: change),
+    "revenue": ("money", lambda change: change),
+}  # fmt: skip
+
+
+def test_links_state_each_effect_per_step_of_the_cause_in_the_effects_unit(
+    api: TestClient, acme: SeededWorkspace, warehouse: str,
+) -> None:
+    """Beside the raw slope: "+1 point of the 0–10 NPS answer → repurchase +4.3
+    percentage points", "+10 minutes to first response → CES −0.07 points", as /linkage."""
+    items = api.get("/analysis/links", headers=acme.auth()).json()["items"]
+
+    assert {item["cause"] for item in items} == set(STEPS)
+    for item in items:
+        unit, reading = READING[item["effect"]]
+        step = STEPS[item["cause"]]
+        assert (item["step"], item["effect_unit"]) == (step, unit), item
+        for raw, per_step in (("estimate", "effect_per_step"), ("ci_low", "effect_per_step_ci_low"),
+                              ("ci_high", "effect_per_step_ci_high")):  # fmt: skip
+            assert item[raw] is not None, item
+            assert item[per_step] == pytest.approx(reading(item[raw] * step)), (item, raw)
+        assert item["effect_per_step_ci_low"] < item["effect_per_step_ci_high"]
+    units = {(item["cause"], item["effect"]): item["cause_unit"] for item in items}
+    assert units[("nps", "repurchase_rate")] == "points"
+    assert units[("call_wait_seconds", "csat")] == "seconds"
+    assert units[("orders", "revenue")] == "orders"
 
 
 def test_drivers_weights_add_up_to_r_squared(

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from kano.adapters.db import accounts
+from kano.adapters.db.engine import transaction
 from kano.adapters.db.views.driver_targets import driver_targets
 from kano.adapters.warehouse import connect
 from kano.adapters.web.formatting import NumberFormats
@@ -21,7 +23,14 @@ from kano.analytics.linkage.driver_inputs import DriverFrame, driver_frame
 from kano.analytics.linkage.frames import WarehouseReader
 from kano.app import create_app
 from kano.bootstrap import Container
-from tests.integration.jobs.test_live_binding import demo_data, live, measure, workspace_id
+from kano.domain.workspaces import Scope
+from tests.integration.jobs.test_live_binding import (
+    WORKSPACE,
+    demo_data,
+    live,
+    measure,
+    workspace_id,
+)
 from tests.integration.web.browsing import Browser
 
 __all__ = ["demo_data", "live"]
@@ -51,11 +60,61 @@ def test_linkage_page_shows_every_chain_link_with_its_verdict(
         row = re.search(rf'<tr class="verdict-[a-z-]+" data-cause="{result.cause}" '
                         rf'data-effect="{result.effect}">(.*?)</tr>', page.text, re.S)  # fmt: skip
         assert row, result.cause
-        assert ENGLISH.significant(result.estimate) in row.group(1)
+        # the raw slope per unit of the cause stays on the row, for the analyst
+        assert (f'title="Per unit of the cause: {ENGLISH.significant(result.estimate)}'
+                in row.group(1))
         assert f">{ENGLISH.integer(result.n)}<" in row.group(1)  # grouped: "2,593"
         within = "within teams, net of" in row.group(1)
         assert within == (result.grain == "team-month"), result.cause
     assert 'data-segment="all"' in page.text and "The say–do gap" in page.text
+
+
+def _api_links(live: Container, browser: Browser) -> dict[tuple[str, str], dict[str, Any]]:
+    """The links as GET /api/v1/analysis/links serves them to a read token of the demo."""
+    with transaction(live.sessions) as session:
+        workspace = accounts.ensure_workspace(session, WORKSPACE)
+        token = accounts.create_api_token(session, workspace, Scope.READ, "linkage test").token
+    answer = browser.client.get("/api/v1/analysis/links",
+                                headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    assert answer.status_code == 200, answer.text
+    return {(item["cause"], item["effect"]): item for item in answer.json()["items"]}
+
+
+def _number(text: str) -> tuple[float, int]:
+    """A number as the page wrote it ("+4.3", "−0,20", "2,4") and its count of decimals."""
+    plain = text.replace("\u2212", "-").replace("+", "").replace(",", ".").strip()
+    return float(plain), len(plain.partition(".")[2])
+
+
+@pytest.mark.parametrize(("language", "cause", "effect", "pp"), [
+    ("en", "NPS answer (0–10) +1 point", "Repurchase rate", "pp"),
+    ("ru", "Ответ NPS (0–10) +1 балл", "Доля повторных покупок", "п. п."),
+    ("hu", "NPS-válasz (0–10) +1 pont", "Újravásárlási arány", "százalékpont"),
+])  # fmt: skip
+def test_nps_to_repurchase_reads_in_percentage_points_per_point_of_the_answer(
+    live: Container, browser: Browser, language: str, cause: str, effect: str, pp: str
+) -> None:
+    """The page showed "0.04258" under "Effect per unit of the cause": a probability per
+    point of one customer's 0–10 answer. It now says the step and the unit: one point of
+    the answer moves the repurchase rate by 100 × the API's raw slope percentage points,
+    the interval scaled the same way, to the digits the page shows."""
+    raw = _api_links(live, browser)[("nps", "repurchase_rate")]
+    expected = [100 * raw[key] for key in ("estimate", "ci_low", "ci_high")]  # per 1 point
+
+    row = _row(browser.client.get(f"/linkage?lang={language}").text, "nps", "repurchase_rate")
+
+    assert re.search(rf'<span class="link-cause">{re.escape(cause)}</span>', row), row
+    said = re.search(rf'<span class="link-effect">{re.escape(effect)} ([+\u2212][\d.,]+) '
+                     rf'{re.escape(pp)}</span> <span class="link-interval">\(([^ ]+) … '
+                     rf'([^ ]+)\)</span>', row)  # fmt: skip
+    assert said, row
+    shown = [_number(text) for text in said.groups()]
+    assert said.group(1).startswith("+") and {digits for _, digits in shown} == {1}
+    for (value, digits), exact in zip(shown, expected, strict=True):
+        assert abs(value - exact) <= 0.5 * 10 ** -digits + 1e-9, (value, exact)
+    assert raw["step"] == 1 and raw["cause_unit"] == "points"
+    assert raw["effect_unit"] == "percentage points"
+    assert raw["effect_per_step"] == pytest.approx(expected[0])
 
 
 def test_pages_speak_russian_and_hungarian(browser: Browser) -> None:
@@ -65,15 +124,15 @@ def test_pages_speak_russian_and_hungarian(browser: Browser) -> None:
 
 def test_linkage_numbers_lags_and_layers_read_in_russian(browser: Browser) -> None:
     """The QA pass found "-0.2553", lags "1M" / "90D" and the layer code "money" on the
-    Russian page: now "−0,2553", "через 1 месяц", "через 90 дней" and "Деньги"."""
+    Russian page: now "−0,26 дня", "через 1 месяц", "через 90 дней" and "Деньги"."""
     page = browser.client.get("/linkage?lang=ru").text
 
     lags = set(re.findall(r'<td class="link-lag">([^<]*)</td>', page))
     assert {"через 1 месяц", "через 90 дней"} <= lags
     assert not any(re.search(r"\d[MD]$", lag) for lag in lags)
-    estimates = re.findall(r'<td class="number">([^<]*?)(?:<br>|</td>)', page)
-    assert any(e.startswith("\u2212") and "," in e for e in estimates)
-    assert not any(re.match(r"-\d|\d+\.\d", e) for e in estimates)
+    effects = re.findall(r'<span class="link-(?:effect|interval)">([^<]*)</span>', page)
+    assert any("\u2212" in e and re.search(r"\d,\d", e) for e in effects)
+    assert not any(re.search(r"-\d|\d\.\d", e) for e in effects)
     assert "<strong>money</strong>" not in page and "TX → Деньги" in page
 
 
@@ -99,8 +158,8 @@ def _row(page: str, cause: str, effect: str) -> str:
 
 
 @pytest.mark.parametrize(("language", "delay", "engagement", "all_segments"), [
-    ("en", "Delivery delay (days)", "Engagement", "All segments"),
-    ("hu", "Szállítási késés (nap)", "Elkötelezettség", "Minden szegmens"),
+    ("en", "Delivery delay", "Team engagement (1–5)", "All segments"),
+    ("hu", "Szállítási késés", "A csapat elkötelezettsége (1–5)", "Minden szegmens"),
 ])  # fmt: skip
 def test_linkage_names_variables_and_segments_in_the_page_language(
     live: Container, browser: Browser, language: str, delay: str, engagement: str,
@@ -113,7 +172,8 @@ def test_linkage_names_variables_and_segments_in_the_page_language(
     page = browser.client.get(f"/linkage?lang={language}").text
 
     row = _row(page, "engagement", "delivery_delay_days")
-    assert f"<td>{engagement}</td><td>{delay}</td>" in row
+    assert f'<span class="link-cause">{engagement} ' in row
+    assert f'<span class="link-effect">{delay} ' in row
     cells = re.findall(r"<td>([^<]*)</td>", page)
     assert not {"delivery_delay_days", "repurchase_rate", "churn_rate", "revenue", "csat"} & set(
         cells)

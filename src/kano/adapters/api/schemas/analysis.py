@@ -32,6 +32,25 @@ class LinkTest(BaseModel):
         "of the cause (the verdict follows the linear-probability slope).")
     odds_ratio_ci_low: float | None = None
     odds_ratio_ci_high: float | None = None
+    # The same effect per a step of the cause a person thinks in, as the /linkage page
+    # states it (kano.analytics.linkage.steps).
+    step: float = Field(description="The step of the cause the effect is stated per, in "
+                        "`cause_unit`: 1 point of a score's answer scale (NPS 0–10, CSAT "
+                        "1–5, CES 1–7, engagement 1–5), 1 day, 10 minutes, 60 seconds, "
+                        "1 hour, 0.1 of a 0–1 share (10 percentage points), 1 order, "
+                        "1,000 of the currency.")
+    cause_unit: str = Field(description="`points`, `days`, `minutes`, `seconds`, `hours`, "
+                            "`share` (0–1), `defects`, `orders` or `money`.")
+    effect_unit: str = Field(description="The unit of `effect_per_step`: `percentage "
+                             "points` (repurchase, churn, shares), `percent` (spend: the "
+                             "change of the amount, exp(slope × step) − 1), `money` (the "
+                             "workspace's currency), `points`, `days`, `minutes`, "
+                             "`seconds`, `defects` or `orders`.")
+    effect_per_step: float | None = Field(description="`estimate` × `step` in "
+                                          "`effect_unit` (× 100 for percentage points).")
+    effect_per_step_ci_low: float | None = Field(description="`ci_low` scaled the same way.")
+    effect_per_step_ci_high: float | None = Field(description="`ci_high` scaled the same "
+                                                  "way.")
 
 
 class LinkTests(BaseModel):

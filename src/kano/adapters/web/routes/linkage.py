@@ -21,6 +21,7 @@ from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale
 from kano.adapters.web.deps import DbSession, SignedInPage, Web
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.labels import STAGE_NAMES, journey_names, segment_names
+from kano.adapters.web.link_effects import EffectWords
 from kano.adapters.web.measure_labels import driver_name
 from kano.adapters.web.page_figures import WarehouseVisit
 from kano.adapters.web.routes.navigation import N_
@@ -113,9 +114,15 @@ def linkage(page: SignedInPage, web: Web, db: DbSession) -> Response:
                               layer_of(r.cause) == "TX"))]  # fmt: skip
             steps.append({"from": cause_layer, "to": effect_layer, "title": title,
                           "links": links})  # fmt: skip
+    # Each effect per a step of its cause a person thinks in, in the effect's own unit
+    # ("Delivery delay +1 day → CSAT (1–5) −0.20 points"), not the raw slope per unit.
+    words = EffectWords(NumberFormats(page.language.code), page.gettext, page.ngettext,
+                        page.workspace.currency)
     return page.render("analysis/linkage.html", active="linkage", layers=LAYERS, steps=steps,
                        say_do=found["say_do"] if found else [], problem=problem,
                        verdicts=VERDICTS, lag_parts=lag_parts,
+                       effect_of=lambda link: words.sentence(
+                           link.cause, link.effect, link.estimate, link.ci_low, link.ci_high),
                        segment_names=segment_names(db, workspace_id),
                        design_of=lambda method: design_label(method, page.gettext))  # fmt: skip
 
