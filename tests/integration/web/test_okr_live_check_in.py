@@ -55,6 +55,9 @@ def test_the_form_shows_the_live_value_instead_of_a_field(
     assert f'id="kr-{kr_id}-value"' not in html
     assert text_of(html, f"kr-{kr_id}-live-value") == "35 points"
     assert f'id="kr-{kr_id}-confidence"' in html
+    # the page's text keeps the value and its source apart ("40 points)live from nps")
+    assert ('(from 31 points to 40 points) <span class="cell-note live-value">'
+            'live from nps, n = 410</span>') in html
 
 
 def test_a_check_in_records_the_live_value_with_confidence_and_comment(
