@@ -415,3 +415,27 @@ def test_two_answers_racing_through_one_link_store_one(
     assert sorted(statuses) == [303, 422]
     assert _count(sessions, FeedbackResponse, FeedbackResponse.channel == "email",
                   FeedbackResponse.customer_id == acme.customer_ids[1]) == 1
+
+
+def test_an_invited_customer_is_not_asked_for_an_address_and_is_told_of_the_confirmation(
+    client: TestClient, container: Container, acme: SeededWorkspace, mailbox: MailBox,
+) -> None:
+    """The invitation knows the customer: the page asks for no e-mail address (one typed
+    there was dropped), and the thank-you page says the confirmation is on its way, since
+    the acknowledgement e-mail is queued to the invited address."""
+    _invite(client, acme, survey="after-delivery", customers=["C0001"])
+    assert deliver_due_messages(container) is not None
+    link = _link_in(mailbox.mails[0])
+    page = client.get(link)
+    assert page.status_code == 200 and 'name="q-nps"' in page.text
+    assert 'name="email"' not in page.text and "(optional)" not in page.text
+    token = re.search(r'name="t" value="([^"]+)"', page.text)
+    assert token is not None
+    refused = client.post(urlsplit(link).path, data={"t": token.group(1), "q-nps": "11"})
+    assert refused.status_code == 422 and 'name="email"' not in refused.text
+    answered = client.post(urlsplit(link).path, data={"t": token.group(1), "lang": "hu",
+                                                      "q-nps": "8"})
+    assert answered.status_code == 303
+    assert answered.headers["location"] == "/s/after-delivery/thanks?lang=hu&confirmation=email"
+    thanks = client.get(answered.headers["location"]).text
+    assert "A visszaigazolás úton van az e-mail-címére" in thanks

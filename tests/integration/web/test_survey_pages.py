@@ -479,7 +479,7 @@ def test_builder_shows_the_kano_categories_and_choice_counts(
     results = text_of(browser.page("/surveys/relationship-nps?lang=en").text, "survey-results")
     assert "4 responses" in results
     # attractive 2, one-dimensional 1, must-be 1: better 3/4, worse −2/4
-    assert "2 1 1 0 0 0 Attractive 0.75 -0.50" in results
+    assert "2 1 1 0 0 0 Attractive 0.75 \u22120.50" in results
     assert "Price 3 Delivery 1" in results
 
 

@@ -20,6 +20,7 @@ from kano.adapters.db.accounts import audit
 from kano.adapters.db.feedback_intake import Accepted, Submission, accept_response
 from kano.adapters.db.orm import (
     FeedbackResponse,
+    OutboxMessageRow,
     ResponseAnswerRow,
     Survey,
     SurveyDefinitionRow,
@@ -47,6 +48,9 @@ class SurveyLine:
     name: str
     touchpoint: str | None
     questions: int
+    touchpoint_name: str | None = None
+    """The touchpoint as the journey map names it (the list shows it; the key is for
+    the CLI and the API)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,8 @@ class DefinedSurvey:
 
 def surveys_of(session: Session, workspace_id: int) -> list[SurveyLine]:
     rows = session.execute(
-        select(Survey.key, Survey.name, Touchpoint.key, SurveyDefinitionRow.definition)
+        select(Survey.key, Survey.name, Touchpoint.key, SurveyDefinitionRow.definition,
+               Touchpoint.name)
         .outerjoin(Touchpoint, (Touchpoint.id == Survey.touchpoint_id)
                    & (Touchpoint.workspace_id == workspace_id))
         .outerjoin(SurveyDefinitionRow, (SurveyDefinitionRow.survey_id == Survey.id)
@@ -66,8 +71,9 @@ def surveys_of(session: Session, workspace_id: int) -> list[SurveyLine]:
         .where(Survey.workspace_id == workspace_id)
         .order_by(Survey.key)
     ).all()
-    return [SurveyLine(key, name, touchpoint, len((definition or {}).get("questions", [])))
-            for key, name, touchpoint, definition in rows]
+    return [SurveyLine(key, name, touchpoint, len((definition or {}).get("questions", [])),
+                       touchpoint_name)
+            for key, name, touchpoint, definition, touchpoint_name in rows]
 
 
 def touchpoints_of(session: Session, workspace_id: int) -> list[tuple[str, str]]:
@@ -299,6 +305,17 @@ def submit_answers(session: Session, workspace_id: int, survey_key: str, channel
         customer_name=who.name, language=language, extra=answers.extra,
     ), email_enabled=email_enabled, refuse_when_full=refuse_when_full)
     return accepted
+
+
+def acknowledgement_emailed(session: Session, workspace_id: int, response_id: int) -> bool:
+    """Whether the response's acknowledgement e-mail is in the outbox: the thank-you page
+    promises a confirmation only then (no mail server, no address, or an opted-out
+    customer: none is sent)."""
+    return session.scalar(select(OutboxMessageRow.id).where(
+        OutboxMessageRow.workspace_id == workspace_id,
+        OutboxMessageRow.response_id == response_id,
+        OutboxMessageRow.kind == "email",
+        OutboxMessageRow.purpose == "acknowledgement").limit(1)) is not None
 
 
 @dataclass(frozen=True)

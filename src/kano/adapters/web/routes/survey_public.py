@@ -40,7 +40,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from kano.adapters.db.invitations import OpenInvitation, claim_answer, find_invitation
 from kano.adapters.db.quotas import customer_segment, quotas_of
-from kano.adapters.db.survey_store import DefinedSurvey, Respondent, defined_survey, submit_answers
+from kano.adapters.db.survey_store import (
+    DefinedSurvey,
+    Respondent,
+    acknowledgement_emailed,
+    defined_survey,
+    submit_answers,
+)
 from kano.adapters.web.deps import DbSession, Web, WebState
 from kano.adapters.web.i18n import LANGUAGES, choose_language
 from kano.adapters.web.rate_limit import RateLimit, rate_limiter_for
@@ -143,7 +149,8 @@ class PublicPage:
 
     def render(self, template: str, *, status_code: int = 200, **context: Any) -> Response:
         path = self.request.url.path  # the page itself (a POST's error page: the form)
-        keep = {k: v for k, v in self.request.query_params.items() if k == "t"}
+        keep = {k: v for k, v in self.request.query_params.items()
+                if k in ("t", "confirmation")}
         if "t" not in keep and "token" in context:
             keep["t"] = context["token"]
         links = {code: f"{path}?{urlencode({**keep, 'lang': code})}" for code in LANGUAGES}
@@ -236,14 +243,17 @@ def answer_problem(language: str, definition: SurveyDefinition,
 
 def _form_page(page: PublicPage, survey: DefinedSurvey, token: str, *,
                values: dict[str, list[str]] | None = None, email: str = "",
-               error: dict[str, str] | None = None, status_code: int = 200) -> Response:
+               error: dict[str, str] | None = None, status_code: int = 200,
+               invited: bool = False) -> Response:
+    """``invited``: an e-mail invitation's link; the customer is known, so the page asks
+    for no e-mail address (one typed there would not be used)."""
     language = page.language
     return page.render(
         "surveys/public.html", status_code=status_code,
         survey_name=survey.definition.title_in(language, survey.row.name),
         questions=survey.definition.questions,
         local=lambda texts: text_in(texts, language), values=values or {}, email=email,
-        error=error, token=token, action=f"/s/{survey.row.key}",
+        error=error, token=token, action=f"/s/{survey.row.key}", invited=invited,
     )
 
 
@@ -268,15 +278,24 @@ def public_survey(request: Request, web: Web, db: DbSession, survey_key: str, t:
     channel = "link" if invitation is None else "email"
     if known_full_quota(db, survey, channel, page.language, invitation) is not None:
         return _quota_full(page, 200)
-    return _form_page(page, survey, t)
+    return _form_page(page, survey, t, invited=invitation is not None)
+
+
+THANKS_CONFIRMED = N_("We have received your answers. A confirmation is on its way to your "
+                      "e-mail address, and we will come back to you if something needs "
+                      "fixing.")
+THANKS = N_("We have received your answers. Thank you for your time.")
 
 
 @router.get("/s/{survey_key}/thanks")
-def thanks(request: Request, web: Web, survey_key: str, lang: str = "") -> Response:
+def thanks(request: Request, web: Web, survey_key: str, lang: str = "",
+           confirmation: str = "") -> Response:
+    """``confirmation=email``: an acknowledgement e-mail is queued for the response; only
+    then does the page promise one (no mail server, no address, an opted-out customer: no
+    e-mail is sent, and nobody can come back to an anonymous respondent)."""
     page = PublicPage(request, web, respondent_language(request, lang))
-    return page.message(N_("Thank you!"), N_(
-        "We have received your answers. If you left your e-mail address, a confirmation "
-        "is on its way, and we will come back to you if something needs fixing."), 200)
+    text = THANKS_CONFIRMED if confirmation == "email" else THANKS
+    return page.message(N_("Thank you!"), text, 200)
 
 
 @router.post("/s/{survey_key}")
@@ -341,9 +360,10 @@ def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
         db.rollback()
         problem = answer_problem(page.language, survey.definition, error)
         return _form_page(page, survey, token, values=fields, email=email, error=problem,
-                          status_code=422)
+                          status_code=422, invited=invitation is not None)
+    emailed = acknowledgement_emailed(db, survey.row.workspace_id, accepted.response.id)
     db.commit()
-    query = urlencode({"lang": page.language})
+    query = urlencode({"lang": page.language, **({"confirmation": "email"} if emailed else {})})
     return RedirectResponse(f"/s/{survey_key}/thanks?{query}", status_code=303)
 
 

@@ -78,6 +78,8 @@ FIELD_MESSAGES = {
     "type": N_("Choose a type; a survey has at most one question of each score type."),
     "text": N_("Write the English text (the fallback of every language); a text has at "
                "most 500 characters."),
+    "dysfunctional": N_("Write the English text of “If it is not so” too (the fallback of "
+                        "every language); a text has at most 500 characters."),
     "choices": N_("Give 2 to 30 choices, one a line: key | English | Русский | Magyar, "
                   "each key once."),
     "questions": N_("A survey has at most 50 questions."),
@@ -244,6 +246,8 @@ def edit_page(page: SignedInPageContext, db: Session, key: str, *,
         quota_choices=_quota_choices(db, page.workspace.id), quota_error=quota_error,
         quota_form=quota_form or {}, channel_labels=CHANNEL_LABELS, quotas_saved=(
             page.request.query_params.get("quotas") == "saved" and status_code == 200),
+        saved=(page.request.query_params.get("saved") == "1" and status_code == 200
+               and error is None and note is None),
     )
 
 
@@ -360,9 +364,7 @@ def _form_error(error: InvalidInput) -> dict[str, Any]:
         part = error.field.split(".")[0]
         part = part if part in FIELD_MESSAGES else "questions"
         return {"index": None, "number": None, "part": part, "message": FIELD_MESSAGES[part]}
-    part = match.group(2)
-    if part == "dysfunctional":
-        part = "text"
+    part = match.group(2)  # "dysfunctional": a Kano pair's "if it is not so" text
     if part not in FIELD_MESSAGES:
         part = "text" if part in ("label",) else "choices"
     return {"index": int(match.group(1)), "number": int(match.group(1)) + 1, "part": part,
