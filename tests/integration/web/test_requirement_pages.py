@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts, requirements_store
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import Customer, FeedbackResponse, SpecialRequirementRow, utcnow
+from kano.adapters.db.orm import (
+    Customer,
+    FeedbackResponse,
+    JourneyStage,
+    SpecialRequirementRow,
+    Touchpoint,
+    utcnow,
+)
 from kano.domain.workspaces import Role
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
 from tests.integration.web.seed import PASSWORD, SeededCompanies
@@ -206,3 +213,29 @@ def test_a_requirement_links_to_the_response_it_was_stated_in_and_back(
     response_page = browser.page(f"/responses/{ours_id}").text
     assert f'<a href="/requirements/{stated_id}">Deliver before 6:30</a>' in response_page
     assert "Points elsewhere" not in browser.page(f"/responses/{ours_id}").text
+
+
+def test_the_list_names_a_requirements_process_as_the_journey_map_does(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    """A requirement stated in a survey carries its touchpoint's key as the process: the
+    list shows the touchpoint's name; a process that is no touchpoint reads as typed."""
+    with transaction(sessions) as session:
+        stage = JourneyStage(workspace_id=companies.acme_id, key="delivery", name="Delivery",
+                             position=1)
+        session.add(stage)
+        session.flush()
+        session.add(Touchpoint(workspace_id=companies.acme_id, key="delivery-courier",
+                               name="Parcel delivery", stage_id=stage.id, channel="courier"))
+    browser.log_in(companies.alice, PASSWORD)
+    token = csrf_token_in(browser.page("/requirements").text)
+    for process in ("delivery-courier", "order-entry"):
+        added = browser.client.post("/requirements", data=_form(
+            csrf_token=token, process=process, text=f"Rule for {process}"))
+        assert added.status_code == 303, added.text
+    rows = {re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+            for row in re.findall(r'<tr id="requirement-\d+">(.*?)</tr>',
+                                  browser.page("/requirements").text, re.DOTALL)}
+    assert any("Rule for delivery-courier" in row and "Parcel delivery" in row
+               and "delivery-courier Parcel" not in row for row in rows), rows
+    assert any("Rule for order-entry" in row and " order-entry " in f" {row} " for row in rows)

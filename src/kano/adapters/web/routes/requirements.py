@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from kano.adapters.db import requirements_store
 from kano.adapters.db.orm import Membership, User
+from kano.adapters.db.survey_store import touchpoints_of
 from kano.adapters.db.views.requirements import requirements
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.labels import REQUIREMENT_KIND_LABELS as KIND_LABELS
@@ -78,6 +79,8 @@ def _list_page(page: SignedInPageContext, db: Session, filters: dict[str, Any], 
         lines=lines, filters=filters, kinds=KIND_LABELS, statuses=STATUS_LABELS,
         fields=FIELD_LABELS, can_write=can_edit(page), members=_members(db, page.workspace.id),
         form=form, error=error, **products,
+        # a stated requirement's process is its touchpoint: named as the journey map names it
+        process_names=dict(touchpoints_of(db, page.workspace.id)),
     )
 
 
