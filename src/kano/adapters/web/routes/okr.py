@@ -18,11 +18,13 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kano.adapters.db.okr_closing import Actor, close_cycle
+from kano.adapters.db.orm import OkrCycleRow, OkrObjectiveRow
 from kano.adapters.db.views.okr import (
     OkrTree,
     choose_cycle,
@@ -39,6 +41,19 @@ from kano.adapters.exports.table_files import (
     table_xlsx,
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
+from kano.adapters.web.okr_authoring import (
+    KR_KIND_LABELS,
+    KR_KINDS,
+    LEVELS,
+    KeyResultForm,
+    ObjectiveForm,
+    create_key_result,
+    create_okr_objective,
+    cycle_at,
+    members,
+    scorecard_objectives,
+    teams,
+)
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import (
     editor_of,
@@ -55,6 +70,7 @@ from kano.adapters.web.strategy_edits import (
 )
 from kano.adapters.web.strategy_exports import download, okr_texts
 from kano.adapters.web.strategy_formats import CONFIDENCE_STATUS
+from kano.adapters.web.strategy_session import metric_groups
 from kano.domain.okr.closing import ClosingConflict, CycleNotOpen
 from kano.domain.okr.model import Commitment, is_success
 from kano.domain.shared.errors import InvalidInput, NotFound
@@ -76,6 +92,9 @@ def _okr_page(
     page: SignedInPageContext, db: DbSession, cycle_key: str | None, *,
     status_code: int = 200, error: EditRejected | None = None, error_for: int | None = None,
     close_error: EditRejected | None = None, close_form: dict[str, str] | None = None,
+    new_error: EditRejected | None = None, new_form: ObjectiveForm | None = None,
+    kr_error: EditRejected | None = None, kr_for: int | None = None,
+    kr_form: KeyResultForm | None = None,
 ) -> Response:
     assert page.workspace is not None
     cycles = list_cycles(db, page.workspace.id)
@@ -86,7 +105,34 @@ def _okr_page(
         "okr/index.html", status_code=status_code, active="okr", cycles=cycles, tree=tree,
         error=error, error_for=error_for, carry_over_targets=targets,
         close_error=close_error, close_form=close_form or {}, **_context(page, db),
+        **_authoring(page, db, chosen, new_error, new_form, kr_error, kr_for, kr_form),
     )
+
+
+def _authoring(
+    page: SignedInPageContext, db: Session, cycle: Any, new_error: EditRejected | None,
+    new_form: ObjectiveForm | None, kr_error: EditRejected | None, kr_for: int | None,
+    kr_form: KeyResultForm | None,
+) -> dict[str, Any]:
+    """What the "New objective" and "Add a key result" forms offer (editors only)."""
+    assert page.workspace is not None
+    if editor_of(page) is None or cycle is None or cycle.status != "open":
+        return {"authoring": False}
+    ws = page.workspace.id
+    return {
+        "authoring": True, "levels": LEVELS,
+        "kr_kinds": KR_KINDS, "kr_kind_labels": KR_KIND_LABELS,
+        "members": members(db, ws), "teams": teams(db, ws),
+        "scorecard_objectives": scorecard_objectives(db, ws),
+        "okr_objectives": db.execute(
+            select(OkrObjectiveRow.id, OkrObjectiveRow.title)
+            .where(OkrObjectiveRow.workspace_id == ws, OkrObjectiveRow.cycle_id == cycle.id)
+            .order_by(OkrObjectiveRow.position, OkrObjectiveRow.id)).all(),
+        "metric_choices": list(metric_groups(db, ws, None, page.language.code).by_id.values()),
+        "new_error": new_error, "new_form": new_form or ObjectiveForm(
+            owner=str(page.viewer.user_id)),
+        "kr_error": kr_error, "kr_for": kr_for, "kr_form": kr_form or KeyResultForm(),
+    }
 
 
 @router.get("/okr")
@@ -229,3 +275,77 @@ def _close_rejection(problem: Exception) -> EditRejected:
     return EditRejected("carry_over_to", N_(
         "The copies would take keys that exist already in this workspace."
     ))
+
+
+@router.post("/okr/cycles/{cycle_key}/objectives", dependencies=[CsrfChecked])
+def new_objective(
+    page: SignedInPage,
+    db: DbSession,
+    cycle_key: str,
+    title: Annotated[str, Form()] = "",
+    level: Annotated[str, Form()] = "company",
+    owner: Annotated[str, Form()] = "",
+    team: Annotated[str, Form()] = "",
+    parent: Annotated[str, Form()] = "",
+    scorecard_objective: Annotated[str, Form()] = "",
+    commitment: Annotated[str, Form()] = "committed",
+) -> Response:
+    """A new objective in an open cycle: managers one they own, admins any (as the API)."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    cycle = cycle_at(db, editor.workspace_id, cycle_key)
+    if cycle is None:
+        return not_found(page, "okr")
+    if cycle.status != "open":
+        return _okr_page(page, db, cycle.key, status_code=409)
+    form = ObjectiveForm(title, level, owner, team, parent, scorecard_objective, commitment)
+    try:
+        row = create_okr_objective(db, editor, cycle, form)
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    except EditRejected as rejected:
+        db.rollback()
+        return _okr_page(page, db, cycle.key, status_code=422, new_error=rejected,
+                         new_form=form)
+    db.commit()
+    return page.redirect(f"/okr?cycle={quote(cycle.key)}#okr-{row.id}")
+
+
+@router.post("/okr/objectives/{objective_id}/key-results", dependencies=[CsrfChecked])
+def new_key_result(
+    page: SignedInPage,
+    db: DbSession,
+    objective_id: int,
+    title: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "metric",
+    metric: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    target: Annotated[str, Form()] = "",
+    milestones_total: Annotated[str, Form()] = "",
+) -> Response:
+    """A key result on an objective of an open cycle, by its owner or an admin."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    cycle = db.scalar(select(OkrCycleRow).join(
+        OkrObjectiveRow, OkrObjectiveRow.cycle_id == OkrCycleRow.id).where(
+        OkrObjectiveRow.id == objective_id, OkrObjectiveRow.workspace_id == editor.workspace_id))
+    if cycle is None:
+        return not_found(page, "okr")
+    if cycle.status != "open":
+        return _okr_page(page, db, cycle.key, status_code=409)
+    form = KeyResultForm(title, kind, metric, unit, start, target, milestones_total)
+    try:
+        row = create_key_result(db, editor, objective_id, form)
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    except EditRejected as rejected:
+        db.rollback()
+        return _okr_page(page, db, cycle.key, status_code=422, kr_error=rejected,
+                         kr_for=objective_id, kr_form=form)
+    db.commit()
+    return page.redirect(f"/okr?cycle={quote(cycle.key)}#kr-{row.id}")
