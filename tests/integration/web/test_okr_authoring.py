@@ -107,7 +107,7 @@ def test_an_objective_aligned_and_linked_then_a_metric_key_result_that_updates_i
     with sessions() as session:
         assert session.get(OkrCycleRow, row.cycle_id).key == CYCLE  # type: ignore[union-attr]
     entry = _audit(sessions, acme, "okr_objective")[-1]
-    assert entry.actor == strategy.editor
+    assert entry.actor == strategy.editor and entry.detail is not None
     assert entry.detail["parent"] == "delight-b2b"
     assert entry.detail["scorecard_objective"] == "easy-to-work-with"
     assert entry.detail["owner"] == MANAGER and entry.detail["team"] == "customer-service"
@@ -128,6 +128,7 @@ def test_an_objective_aligned_and_linked_then_a_metric_key_result_that_updates_i
         kr_id = kr.id
         session.commit()
     kr_entry = _audit(sessions, acme, "key_result")[-1]
+    assert kr_entry.detail is not None
     assert kr_entry.detail["metric"] == {"id": "nps", "slice": None}
     assert kr_entry.detail["objective"] == row.key and kr_entry.actor == strategy.editor
 
@@ -301,3 +302,76 @@ def test_a_closed_cycle_takes_no_new_objectives_or_key_results(
     assert (late.status_code, late_kr.status_code) == (409, 409)
     assert _count(sessions, OkrObjectiveRow, acme) == objectives
     assert _count(sessions, KeyResultRow, acme) == key_results
+
+
+def test_an_admin_opens_a_new_cycle_and_adds_objectives_to_it(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+) -> None:
+    acme = strategy.companies.acme_id
+    browser.log_in(strategy.editor, strategy.password)
+    assert 'id="new-cycle-form"' in browser.page("/okr").text
+
+    made = _post(browser, "/okr/cycles", {"name": " Q4 2026 ", "kind": "quarter",
+                                          "starts_on": "2026-10-01", "ends_on": "2026-12-31"})
+
+    assert made.status_code == 303, made.text
+    with sessions() as session:
+        cycle = session.scalar(select(OkrCycleRow).where(OkrCycleRow.workspace_id == acme,
+                                                         OkrCycleRow.name == "Q4 2026"))
+        assert cycle is not None
+        assert (cycle.key, cycle.kind, str(cycle.starts_on), str(cycle.ends_on),
+                cycle.status) == ("q4-2026", "quarter", "2026-10-01", "2026-12-31", "open")
+    assert made.headers["location"].endswith("/okr?cycle=q4-2026")
+    entry = _audit(sessions, acme, "okr_cycle")[-1]
+    assert entry.actor == strategy.editor
+    assert entry.detail == {"key": "q4-2026", "name": "Q4 2026", "kind": "quarter",
+                            "starts_on": "2026-10-01", "ends_on": "2026-12-31",
+                            "status": "open"}
+    page = browser.page("/okr?cycle=q4-2026").text
+    assert "This cycle has no objectives yet." in page
+    assert _post(browser, "/okr/cycles/q4-2026/objectives",
+                 {"title": "Start Q4 well"}).status_code == 303
+    assert _objective(sessions, acme, "Start Q4 well").cycle_id == cycle.id  # in the new cycle
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"name": "", "starts_on": "2026-10-01", "ends_on": "2026-12-31"}, "name",
+     "Заполните это поле."),
+    ({"name": "Q4", "starts_on": "1.10.2026", "ends_on": "2026-12-31"}, "starts",
+     "Введите дату."),
+    ({"name": "Q4", "starts_on": "2026-10-01", "ends_on": "2026-09-30"}, "ends",
+     "Цикл заканчивается не раньше своего первого дня."),
+    ({"name": "Q4", "kind": "month", "starts_on": "2026-10-01", "ends_on": "2026-12-31"},
+     "kind", "Выберите квартал или год."),
+])
+def test_a_refused_cycle_names_its_field_in_russian(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+    data: dict[str, str], field: str, message: str,
+) -> None:
+    acme = strategy.companies.acme_id
+    cycles = _count(sessions, OkrCycleRow, acme)
+    browser.log_in(strategy.editor, strategy.password)
+
+    refused = _post(browser, "/okr/cycles", data, lang="ru")
+
+    assert refused.status_code == 422
+    assert text_of(refused.text, "new-cycle-error") == message
+    assert re.search(rf'id="new-cycle-{field}"[^>]*aria-invalid', refused.text)
+    assert _count(sessions, OkrCycleRow, acme) == cycles
+
+
+@pytest.mark.parametrize("who", ["manager", "viewer"])
+def test_only_admins_open_cycles(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session], who: str,
+) -> None:
+    acme = strategy.companies.acme_id
+    cycles = _count(sessions, OkrCycleRow, acme)
+    browser.log_in(grant_manager(sessions) if who == "manager" else strategy.viewer,
+                   strategy.password)
+    assert 'id="new-cycle-form"' not in browser.page("/okr").text
+
+    refused = _post(browser, "/okr/cycles", {"name": "Mine", "starts_on": "2026-10-01",
+                                             "ends_on": "2026-12-31"})
+
+    assert refused.status_code == 403
+    assert _count(sessions, OkrCycleRow, acme) == cycles

@@ -16,6 +16,7 @@ next step and outside this page's files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -234,6 +235,46 @@ def create_key_result(db: Session, editor: Editor, objective_id: int,
         "weight": 1.0, "metric": {"id": metric_id, "slice": None} if metric_id else None,
         "carried_over_from": None, "position": position,
     })
+    return row
+
+
+CYCLE_KINDS = ("quarter", "year")
+NAME_MAX = 200  # the cycle's name column
+
+
+@dataclass(frozen=True)
+class CycleForm:
+    name: str = ""
+    kind: str = "quarter"
+    starts_on: str = ""
+    ends_on: str = ""
+
+
+def _date(text: str, field: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise EditRejected(field, N_("Enter a date.")) from None
+
+
+def create_cycle(db: Session, editor: Editor, form: CycleForm) -> OkrCycleRow:
+    """An open cycle (admins only, as the API's ``POST /okr/cycles``)."""
+    editor.require_admin()
+    name = clean_text(form.name, "name", required=True, limit=NAME_MAX)
+    assert name is not None
+    if form.kind not in CYCLE_KINDS:
+        raise EditRejected("kind", N_("Choose a quarter or a year."))
+    starts_on = _date(form.starts_on, "starts_on")
+    ends_on = _date(form.ends_on, "ends_on")
+    if ends_on < starts_on:
+        raise EditRejected("ends_on", N_("The cycle ends on or after its first day."))
+    key = strategy_store.new_key(db, OkrCycleRow, editor.workspace_id, None, name, "cycle")
+    values = {"key": key, "name": name, "kind": form.kind, "starts_on": starts_on,
+              "ends_on": ends_on, "status": "open"}
+    row = OkrCycleRow(workspace_id=editor.workspace_id, **values)
+    db.add(row)
+    db.flush()
+    strategy_store.record(db, editor, "create", "okr_cycle", row.id, values)
     return row
 
 

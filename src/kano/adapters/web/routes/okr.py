@@ -42,11 +42,14 @@ from kano.adapters.exports.table_files import (
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.okr_authoring import (
+    CYCLE_KINDS,
     KR_KIND_LABELS,
     KR_KINDS,
     LEVELS,
+    CycleForm,
     KeyResultForm,
     ObjectiveForm,
+    create_cycle,
     create_key_result,
     create_okr_objective,
     cycle_at,
@@ -95,6 +98,7 @@ def _okr_page(
     new_error: EditRejected | None = None, new_form: ObjectiveForm | None = None,
     kr_error: EditRejected | None = None, kr_for: int | None = None,
     kr_form: KeyResultForm | None = None,
+    cycle_error: EditRejected | None = None, cycle_form: CycleForm | None = None,
 ) -> Response:
     assert page.workspace is not None
     cycles = list_cycles(db, page.workspace.id)
@@ -106,6 +110,7 @@ def _okr_page(
         error=error, error_for=error_for, carry_over_targets=targets,
         close_error=close_error, close_form=close_form or {}, **_context(page, db),
         **_authoring(page, db, chosen, new_error, new_form, kr_error, kr_for, kr_form),
+        cycle_kinds=CYCLE_KINDS, cycle_error=cycle_error, cycle_form=cycle_form or CycleForm(),
     )
 
 
@@ -349,3 +354,30 @@ def new_key_result(
                          kr_for=objective_id, kr_form=form)
     db.commit()
     return page.redirect(f"/okr?cycle={quote(cycle.key)}#kr-{row.id}")
+
+
+@router.post("/okr/cycles", dependencies=[CsrfChecked])
+def new_cycle(
+    page: SignedInPage,
+    db: DbSession,
+    name: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "quarter",
+    starts_on: Annotated[str, Form()] = "",
+    ends_on: Annotated[str, Form()] = "",
+) -> Response:
+    """A new open cycle: the OKR calendar is structure, admins only (as the API)."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    form = CycleForm(name, kind, starts_on, ends_on)
+    try:
+        row = create_cycle(db, editor, form)
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    except EditRejected as rejected:
+        db.rollback()
+        return _okr_page(page, db, None, status_code=422, cycle_error=rejected,
+                         cycle_form=form)
+    db.commit()
+    return page.redirect(f"/okr?cycle={quote(row.key)}")
