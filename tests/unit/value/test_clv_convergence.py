@@ -4,9 +4,10 @@ where it is one; otherwise the segment is "not converged".
 
 The customers are CDNOW subsets (FHL 2005's 2,357-customer sample, by ``ID``, in the order
 given: the sums' rounding decides where a search stops) on which the first Gamma-Gamma search
-stops that way; each test checks that it still does. The reference numbers are lifetimes 0.11.3's
-``GammaGammaFitter`` (BFGS with exact gradients) on the same rows; it is not imported here
-(its import changes a pandas option for the whole test run).
+stopped that way where they were found (on another CPU a search may converge instead, so the
+tests make the first stop report it: ``first_stop_abnormal``). The reference numbers are
+lifetimes 0.11.3's ``GammaGammaFitter`` (BFGS with exact gradients) on the same rows; it is
+not imported here (its import changes a pandas option for the whole test run).
 """
 
 from __future__ import annotations
@@ -60,6 +61,31 @@ def stops(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield messages
 
 
+ABNORMAL = "ABNORMAL_TERMINATION_IN_LNSRCH"
+
+
+@pytest.fixture
+def first_stop_abnormal(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """:func:`stops`, with the first L-BFGS-B search reporting SciPy's abnormal stop where it
+    stopped even when it converged. Where a search on these rows stops depends on the
+    CPU's floating point: on one machine (session 19) the STOPS_AT_MAXIMUM search converged
+    outright, and the test of the path it is meant to take failed. Forcing the report
+    keeps the path tested on every machine; the recorded messages are SciPy's own."""
+    messages: list[str] = []
+    minimize = optimize.minimize
+
+    def recorded(*args: object, **kwargs: object) -> optimize.OptimizeResult:
+        result = minimize(*args, **kwargs)
+        if kwargs.get("method") == "L-BFGS-B":
+            messages.append(str(result.message))
+            if len(messages) == 1:
+                result.success, result.status, result.message = False, 2, ABNORMAL
+        return result
+
+    monkeypatch.setattr(clv.optimize, "minimize", recorded)
+    yield messages
+
+
 def _spend_of(ids: list[int]) -> tuple[list[int], list[float]]:
     data = summary()
     rows = data.set_index("ID").loc[ids]  # in this order: it changes where the search stops
@@ -67,31 +93,37 @@ def _spend_of(ids: list[int]) -> tuple[list[int], list[float]]:
     return rows["x"].tolist(), rows["zbar"].tolist()
 
 
-def test_a_search_stopped_short_of_the_maximum_is_searched_again(stops: list[str]) -> None:
+def test_a_search_stopped_short_of_the_maximum_is_searched_again(
+    first_stop_abnormal: list[str],
+) -> None:
     params = clv.fit_gamma_gamma(*_spend_of(STOPS_SHORT))
 
-    assert stops[0].startswith("ABNORMAL")
+    assert len(first_stop_abnormal) > 1, "the stop was searched again"
     assert params.p == pytest.approx(193.697682, rel=1e-4)
     assert params.q == pytest.approx(3.270713, rel=1e-5)
     assert params.gamma == pytest.approx(0.410052, rel=1e-4)
 
 
-def test_an_abnormal_stop_at_the_maximum_is_accepted(stops: list[str]) -> None:
+def test_an_abnormal_stop_at_the_maximum_is_accepted(
+    first_stop_abnormal: list[str],
+) -> None:
     params = clv.fit_gamma_gamma(*_spend_of(STOPS_AT_MAXIMUM))
 
-    assert stops[0].startswith("ABNORMAL")
+    assert len(first_stop_abnormal) > 1, "the stop was searched again"
     assert (params.p, params.q, params.gamma) == pytest.approx(
         (3.034903, 3.867166, 37.313812), rel=1e-5
     )
 
 
-def test_a_likelihood_rising_with_p_for_ever_is_the_own_average_limit(stops: list[str]) -> None:
+def test_a_likelihood_rising_with_p_for_ever_is_the_own_average_limit(
+    first_stop_abnormal: list[str],
+) -> None:
     """Not a stop on the ridge (p ≈ 1,000 was arbitrary) and not "not converged": the limit
     p → ∞ is the most likely model. Data where it is not stay "not converged":
     test_clv_own_average.py."""
     params = clv.fit_gamma_gamma(*_spend_of(ON_A_RIDGE))
 
-    assert stops[0].startswith("ABNORMAL")
+    assert len(first_stop_abnormal) > 1, "the stop was searched again"
     assert params.own_average and params.p == float("inf")
     assert params.q == pytest.approx(3.69945, rel=1e-5)
     assert params.mean_spend_scale == pytest.approx(52.5372, rel=1e-5)

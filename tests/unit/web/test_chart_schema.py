@@ -21,9 +21,10 @@ def _same(text: str) -> str:
 def test_the_value_pilot_and_driver_charts_declare_the_served_vega_lite() -> None:
     wanted = f"https://vega.github.io/schema/vega-lite/v{_served_major()}.json"
     quadrant = _quadrant_chart([{"driver": "delivery_delay_days", "share": 0.6,
-                                 "performance": 1.2},
+                                 "performance": 1.2, "performance_share": 0.7},
                                 {"driver": "first_response_minutes", "share": 0.4,
-                                 "performance": 3.4}], _same, {}, "en")
+                                 "performance": 3.4, "performance_share": 0.4}],
+                               _same, {}, "en")
     churn = value_charts.churn_reliability([{"predicted": 0.1, "observed": 0.12}], _same,
                                             "en")
 
