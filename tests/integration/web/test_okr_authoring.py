@@ -15,6 +15,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kano.adapters.db import accounts
+from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import (
     AuditEntry,
     KeyResultRow,
@@ -24,6 +26,7 @@ from kano.adapters.db.orm import (
     Team,
     User,
 )
+from kano.domain.workspaces import Scope
 from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.seed import SeededCompanies
 from tests.integration.web.strategy_seed import (
@@ -375,3 +378,74 @@ def test_only_admins_open_cycles(
 
     assert refused.status_code == 403
     assert _count(sessions, OkrCycleRow, acme) == cycles
+
+
+OBJECTIVE_COLUMNS = ("cycle_id", "title", "level", "team_id", "owner_user_id", "parent_id",
+                     "scorecard_objective_id", "commitment", "grade")
+KEY_RESULT_COLUMNS = ("kind", "unit", "start", "target", "current", "milestones_done",
+                      "milestones_total", "done", "weight", "metric_id", "metric_slice")
+
+
+def test_the_forms_store_and_audit_what_the_api_does(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+) -> None:
+    """The same objective and key result through the page and through the API (Bob, with a
+    write token of his own) make the same rows and the same audit detail but for the key."""
+    acme = strategy.companies.acme_id
+    with transaction(sessions) as session:
+        bob = session.scalar(select(User).where(User.email == strategy.editor))
+        token = accounts.create_api_token(session, accounts.get_workspace(session, "acme"),
+                                          Scope.WRITE, "bob", user=bob).token
+    browser.log_in(strategy.editor, strategy.password)
+
+    def api(path: str, body: dict[str, Any]) -> Any:
+        return browser.client.post(f"/api/v1{path}", json=body,
+                                   headers={"Authorization": f"Bearer {token}"})
+
+    by_form = _post(browser, f"/okr/cycles/{CYCLE}/objectives", {
+        "title": "Same both ways", "level": "team",
+        "owner": str(_user_id(sessions, MANAGER)),
+        "team": str(id_of(sessions, Team, acme, "customer-service")),
+        "parent": str(id_of(sessions, OkrObjectiveRow, acme, "delight-b2b")),
+        "scorecard_objective": str(id_of(sessions, ObjectiveRow, acme, "easy-to-work-with")),
+        "commitment": "aspirational"})
+    by_api = api("/okr/objectives", {
+        "key": "same-by-api", "cycle": CYCLE, "title": "Same both ways", "level": "team",
+        "owner": MANAGER, "team": "customer-service", "parent": "delight-b2b",
+        "scorecard_objective": "easy-to-work-with", "commitment": "aspirational"})
+
+    assert (by_form.status_code, by_api.status_code) == (303, 201), (by_form.text, by_api.text)
+    with sessions() as session:
+        form_row, api_row = session.scalars(select(OkrObjectiveRow).where(
+            OkrObjectiveRow.workspace_id == acme, OkrObjectiveRow.title == "Same both ways")
+            .order_by(OkrObjectiveRow.id)).all()
+        assert {c: getattr(form_row, c) for c in OBJECTIVE_COLUMNS} == \
+            {c: getattr(api_row, c) for c in OBJECTIVE_COLUMNS}
+        form_key = form_row.key
+    form_entry, api_entry = _audit(sessions, acme, "okr_objective")[-2:]
+    assert form_entry.actor == api_entry.actor == strategy.editor
+    assert form_entry.detail is not None and api_entry.detail is not None
+    assert {k: v for k, v in form_entry.detail.items() if k not in ("key", "position")} == \
+        {k: v for k, v in api_entry.detail.items() if k not in ("key", "position")}
+
+    kr_form = _post(browser, f"/okr/objectives/{form_row.id}/key-results", {
+        "title": "NPS from 31 to 40", "kind": "metric", "metric": "nps", "start": "31",
+        "target": "40", "unit": "points"})
+    kr_api = api("/okr/key-results", {
+        "key": "same-kr-by-api", "objective": "same-by-api", "title": "NPS from 31 to 40",
+        "kind": "metric", "metric": {"id": "nps"}, "start": 31, "target": 40,
+        "unit": "points"})
+
+    assert (kr_form.status_code, kr_api.status_code) == (303, 201), (kr_form.text, kr_api.text)
+    with sessions() as session:
+        form_kr, api_kr = session.scalars(select(KeyResultRow).where(
+            KeyResultRow.workspace_id == acme, KeyResultRow.title == "NPS from 31 to 40")
+            .order_by(KeyResultRow.id)).all()
+        assert {c: getattr(form_kr, c) for c in KEY_RESULT_COLUMNS} == \
+            {c: getattr(api_kr, c) for c in KEY_RESULT_COLUMNS}
+    form_kr_entry, api_kr_entry = _audit(sessions, acme, "key_result")[-2:]
+    assert form_kr_entry.detail is not None and api_kr_entry.detail is not None
+    skip = ("key", "position", "objective")
+    assert {k: v for k, v in form_kr_entry.detail.items() if k not in skip} == \
+        {k: v for k, v in api_kr_entry.detail.items() if k not in skip}
+    assert form_kr_entry.detail["objective"] == form_key
