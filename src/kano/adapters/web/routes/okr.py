@@ -9,6 +9,11 @@ owner of a key result's objective (or an admin) checks in.
 Admins close an open cycle with a confirmed form: ``okr_closing.close_cycle``, the same
 operation as the API's and ``kano okr close``, grades every objective and carries the
 unfinished key results over to the cycle chosen; the tree then shows each grade.
+
+The page also writes OKRs (``okr_authoring``, the API's rules): admins open a cycle; in an
+open cycle editors add an objective (managers one they own) and a key result on an
+objective they may change. A refused field is named next to its form, in the reader's
+language; the page answers 403 to a viewer and 409 for a closed cycle.
 """
 
 from __future__ import annotations
