@@ -95,6 +95,7 @@ def test_an_objective_aligned_and_linked_then_a_metric_key_result_that_updates_i
     page = browser.page(f"/okr?cycle={CYCLE}").text
     assert 'id="new-objective-form"' in page
     assert f'action="/okr/objectives/{parent_id}/key-results"' in page
+    assert "Due at the end of the cycle, Sep 30, 2026." in page
 
     made = _post(browser, f"/okr/cycles/{CYCLE}/objectives", {
         "title": "  Answer every B2B ticket within a day ", "level": "team",

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
+from babel.dates import format_date
 from fastapi import APIRouter, Form
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -142,6 +143,8 @@ def _authoring(
         "new_error": new_error, "new_form": new_form or ObjectiveForm(
             owner=str(page.viewer.user_id)),
         "kr_error": kr_error, "kr_for": kr_for, "kr_form": kr_form or KeyResultForm(),
+        # a key result is due when its cycle ends (the table has no due date of its own)
+        "kr_due": format_date(cycle.ends_on, "medium", locale=page.language.code),
     }
 
 
