@@ -130,6 +130,8 @@ class KeyResultRow(WorkspaceScoped, Base):
         ForeignKey("key_results.id", ondelete="SET NULL"), nullable=True
     )
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # The day it is due; the stores set the cycle's last day when none is given.
+    due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     def to_domain(self, higher_is_better: bool | None = None) -> KeyResult:
         """``higher_is_better``: the direction of the metric it follows, when known."""
