@@ -3,6 +3,10 @@
  * Charts: a container with data-vega-spec="ID" is drawn from the Vega-Lite spec in the
  * <script type="application/json" id="ID"> block. `ast: true` makes vega-embed use its
  * bundled expression interpreter, so the Content-Security-Policy needs no 'unsafe-eval'.
+ * Vega-Lite writes ARIA labels on marks, axes and legends itself, in English and with raw
+ * field names ("month: …", "X-axis for a discrete scale with 12 values"), even on a
+ * Russian or Hungarian page; they are turned off (`aria: false`). Every chart container
+ * is role="img" with a translated aria-label, and its data table sits beside it.
  */
 (function () {
   "use strict";
@@ -20,6 +24,7 @@
         renderer: "svg",
         actions: false,
         defaultStyle: false,
+        config: { aria: false },
         tooltip: { disableDefaultStyle: true, theme: "kano" }
       }).then(function () {
         container.dataset.chartState = "drawn";
