@@ -72,9 +72,11 @@ def test_the_map_draws_strength_dashes_and_wrong_signs(live: Container) -> None:
     strong = _arrow(page, "engaged-teams", "deliver-on-promise")
     assert 'data-verdict="supported"' in strong
     assert float(re.search(r'stroke-width="([0-9.]+)"', strong).group(1)) > 3.0
-    evidence = re.search(r"supported by the data: Delivery delay \(days\) changes by (−[0-9.]+) "
-                         r"per unit of Engagement \(95 % CI (−[0-9.]+) to (−[0-9.]+)\), "
-                         r"lag 1 month, n = [0-9,]+", strong)  # fmt: skip
+    # per step of the cause (1 point of the team's 1–5 engagement), in the effect's unit
+    evidence = re.search(r"supported by the data: Team engagement \(1–5\) \+1 point → Delivery "
+                         r"delay (−[0-9.]+) days \(95 % CI (−[0-9.]+) … (−[0-9.]+)\), "
+                         r"after 1 month, n = [0-9,]+", strong)  # fmt: skip
+    assert "per unit" not in page
     assert evidence, strong
     estimate, low, high = (float(x.replace("−", "-")) for x in evidence.groups())
     assert low < estimate < high < 0 and low <= -0.3 <= high  # planted: -0.30 days a point
@@ -97,23 +99,27 @@ def test_the_evidence_reads_in_the_readers_language(live: Container) -> None:
     """The QA pass read "az adatok alátámasztják: -0.255 delivery_delay_days engagement
     egységenként (95 % CI: -0.362 – -0.148), késleltetés 1M" on the Hungarian map, and the
     measures as keys ("engagement → delivery-delay"): now the variables' and measures'
-    names, decimal commas with a true minus, the lag in words."""
+    names, decimal commas with a true minus, the lag in words; and the effect per step of
+    its cause in the effect's own unit, as the linkage page says it."""
     refresh(live)
     browser = Browser(TestClient(create_app(container=live), follow_redirects=False))
     browser.log_in("helen.carter@northwind.example", "demo")
 
     hungarian = browser.client.get("/strategy/map?lang=hu").text
     strong = _arrow(hungarian, "engaged-teams", "deliver-on-promise")
-    assert re.search(r"az adatok alátámasztják: „Szállítási késés \(nap\)” változása "
-                     r"„Elkötelezettség” egységenként: −0,\d+ \(95 % CI: −0,\d+ – −0,\d+\), "
-                     r"késleltetés: 1 hónap, n = \d+", strong), strong  # fmt: skip
+    assert re.search(r"az adatok alátámasztják: A csapat elkötelezettsége \(1–5\) \+1 pont → "
+                     r"Szállítási késés −0,\d+ nap \(95 % CI: −0,\d+ … −0,\d+\), "
+                     r"1 hónap múlva, n = \d+", strong), strong  # fmt: skip
     section = hungarian[hungarian.index('id="map-evidence"'):]
     evidence = section[:section.index("Tesztelve:")]  # the time of the test has dashes
     assert "delivery_delay_days" not in hungarian and "késleltetés 1M" not in hungarian
     assert not re.search(r"-\d|\d\.\d", re.sub(r"<[^>]+>", "", evidence))
     assert "engagement → delivery-delay" not in evidence
-    assert "90 nap" in evidence  # a lag of days: "90D" before
+    assert "90 nap múlva" in evidence  # a lag of days: "90D" before
+    assert "egységenként" not in hungarian  # the raw slope "per unit of" the cause
 
     russian = browser.client.get("/strategy/map?lang=ru").text
-    assert re.search(r"«Задержка доставки \(дни\)» меняется на −0,\d+ на единицу показателя "
-                     r"«Вовлечённость» \(95 % ДИ от −0,\d+ до −0,\d+\), лаг 1 месяц", russian)
+    assert re.search(r"подтверждено данными: Вовлечённость команды \(1–5\) \+1 балл → Задержка "
+                     r"доставки −0,\d+ дня \(95 % ДИ −0,\d+ … −0,\d+\), через 1 месяц",
+                     russian)  # fmt: skip
+    assert "на единицу показателя" not in russian

@@ -12,11 +12,13 @@ from dataclasses import dataclass
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import LinkTestRow, ObjectiveRow, ScorecardRow
 from kano.adapters.db.views.scorecard import (
     LinkLine,
     ObjectiveLine,
@@ -24,6 +26,7 @@ from kano.adapters.db.views.scorecard import (
     ScorecardChoice,
     ScorecardView,
 )
+from kano.adapters.web.i18n import load_translations
 from kano.adapters.web.routes.strategy_map import strategy_map_svg
 from kano.adapters.web.strategy_formats import StrategyFormats
 from kano.domain.shared.scores import Status, status_of_score
@@ -239,6 +242,104 @@ def test_a_workspace_without_scorecard_has_no_map_file(
     response = client.get("/strategy/map.svg", headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 404
+
+
+def _store_arrow_tests(sessions: sessionmaker[Session]) -> None:
+    """What a refresh stores for three of Acme's arrows (``jobs.link_tests``): a team-month
+    link after a month, one response against its own contact (no lag), an order-grain link
+    after 90 days that the data contradict, and a proposal without enough observations."""
+    with transaction(sessions) as session:
+        acme = accounts.get_workspace(session, "acme")
+        card = session.scalar(select(ScorecardRow.id).where(
+            ScorecardRow.workspace_id == acme.id, ScorecardRow.key == "company"))
+        ids = dict(session.execute(select(ObjectiveRow.key, ObjectiveRow.id).where(
+            ObjectiveRow.workspace_id == acme.id)).all())  # fmt: skip
+        tested = [
+            ("engaged-people", "first-contact-resolution", "supported", "engagement",
+             "first_contact_resolution", "1M", (0.0523, 0.0311, 0.0735), 96,
+             "OLS within teams, net of month effects, team-clustered 95 % CI"),
+            ("first-contact-resolution", "easy-to-work-with", "supported",
+             "first_contact_resolution", "ces", "0", (-0.83, -1.1, -0.56), 1455,
+             "OLS at response grain, customer-clustered 95 % CI"),
+            ("deliver-on-time", "keep-customers", "wrong sign", "delivery_delay_days",
+             "churn_rate", "90D", (-0.0123, -0.0201, -0.0048), 2310,
+             "OLS at order grain, customer-clustered 95 % CI"),
+        ]  # fmt: skip
+        for cause, effect, verdict, cause_metric, effect_metric, lag, (b, low, high), n, how \
+                in tested:
+            session.add(LinkTestRow(
+                workspace_id=acme.id, scorecard_id=card, cause_id=ids[cause],
+                effect_id=ids[effect], proposed=False, verdict=verdict, cause_measure=cause,
+                effect_measure=effect, cause_metric=cause_metric, effect_metric=effect_metric,
+                lag=lag, estimate=b, ci_low=low, ci_high=high, standardized=0.3, n=n,
+                method=how))  # fmt: skip
+        session.add(LinkTestRow(
+            workspace_id=acme.id, scorecard_id=card, cause_id=ids["fast-onboarding"],
+            effect_id=ids["grow-revenue"], proposed=True, verdict="too few observations",
+            n=12))  # fmt: skip
+
+
+# The tested arrows as the linkage page reads a link: a step of the cause, the effect in its
+# own unit, the interval, the lag in words, n, and how a team-month link was estimated.
+ARROW_EVIDENCE = {
+    "en": {
+        ("engaged-people", "first-contact-resolution"):
+            "supported by the data: Team engagement (1–5) +1 point → First-contact resolution "
+            "+5.2 pp (95 % CI 3.1 … 7.4), after 1 month, n = 96, within teams, net of month "
+            "effects",
+        ("first-contact-resolution", "easy-to-work-with"):
+            "supported by the data: First-contact resolution +10 pp → CES (1–7) −0.083 points "
+            "(95 % CI −0.110 … −0.056), no lag, n = 1,455",
+        ("deliver-on-time", "keep-customers"):
+            "the data show the opposite effect: Delivery delay +1 day → Churn rate −1.2 pp "
+            "(95 % CI −2.0 … −0.5), after 90 days, n = 2,310",
+    },
+    "ru": {
+        ("engaged-people", "first-contact-resolution"):
+            "подтверждено данными: Вовлечённость команды (1–5) +1 балл → Решение с первого "
+            "обращения +5,2 п. п. (95 % ДИ 3,1 … 7,4), через 1 месяц, n = 96, внутри команд, "
+            "за вычетом эффектов месяца",
+        ("deliver-on-time", "keep-customers"):
+            "данные показывают обратное влияние: Задержка доставки +1 день → Доля ушедших "
+            "клиентов −1,2 п. п. (95 % ДИ −2,0 … −0,5), через 90 дней, n = 2\u00a0310",
+    },
+    "hu": {
+        ("first-contact-resolution", "easy-to-work-with"):
+            "az adatok alátámasztják: Első kapcsolatfelvételre megoldott ügyek +10 "
+            "százalékpont → CES (1–7) −0,083 pont (95 % CI: −0,110 … −0,056), késleltetés "
+            "nélkül, n = 1\u00a0455",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "hu"])
+def test_tested_arrows_read_per_step_of_the_cause_in_the_effects_unit(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session], language: str
+) -> None:
+    """The map's tooltips, its side panel of evidence and the map file say each arrow's
+    effect as the linkage page does; they said "Delivery delay (days) changes by −0.0123
+    per unit of …" (a raw slope per unit of the cause)."""
+    _store_arrow_tests(sessions)
+    browser.log_in(strategy.editor, strategy.password)
+
+    page = browser.page(f"/strategy/map?lang={language}").text
+    root = ET.fromstring(re.search(r"<svg .*?</svg>", page, re.S).group(0))
+    tooltips = {(g.attrib["data-cause"], g.attrib["data-effect"]): g.find(f"{SVG}title").text
+                for g in root.iter(f"{SVG}g") if g.attrib.get("class") == "map-link"}
+    panel = text_of(page, "map-evidence")
+    file_root = ET.fromstring(browser.page(f"/strategy/map.svg?lang={language}").content)
+    file_tooltips = [g.find(f"{SVG}title").text for g in file_root.iter(f"{SVG}g")
+                     if g.attrib.get("class") == "map-link"]
+
+    for arrow, evidence in ARROW_EVIDENCE[language].items():
+        assert tooltips[arrow].endswith(" · " + evidence), tooltips[arrow]
+        assert " ".join(evidence.split()) in panel  # text_of writes a no-break space as one
+        assert any(t.endswith(" · " + evidence) for t in file_tooltips)
+    for slope in ("per unit", "на единицу", "egységenként", "0.0123", "0,0123"):
+        assert slope not in page
+    proposals = text_of(page, "map-proposals")
+    assert proposals.endswith(load_translations(language).gettext(
+        "too few observations to test"))
 
 
 # Random maps: any titles, 1–5 perspectives, up to 30 objectives, any links between them.

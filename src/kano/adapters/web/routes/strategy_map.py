@@ -35,7 +35,8 @@ from kano.adapters.web.deps import (
     Web,
     language_for,
 )
-from kano.adapters.web.measure_labels import variable_name
+from kano.adapters.web.formatting import NumberFormats
+from kano.adapters.web.link_effects import EffectWords
 from kano.adapters.web.routes.linkage import design_label, lag_parts
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace, strategy_context
@@ -52,6 +53,7 @@ from kano.domain.workspaces import Scope
 
 router = APIRouter()
 Gettext = Callable[[str], str]
+Plural = Callable[[str, str, int], str]
 
 
 def strategy_map_svg(
@@ -119,32 +121,57 @@ VERDICT_LABELS = {
 }
 
 
-LAG_UNITS = {"M": "months", "D": "days"}  # a stored lag's unit → count_units' catalogue unit
+def lag_words(lag: str | None, gettext: Gettext, ngettext: Plural) -> str:
+    """A tested arrow's lag as the linkage page says it: "after 1 month", "after 90 days",
+    or "no lag" for one response against its own order or contact (``lag`` "0" or "")."""
+    count, unit = lag_parts(lag or "")
+    if unit == "M":
+        return ngettext("after %(count)s month", "after %(count)s months", count) % {
+            "count": count}
+    if unit == "D":
+        return ngettext("after %(count)s day", "after %(count)s days", count) % {
+            "count": count}
+    return gettext("no lag")
+
+
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+def effect_words(fmt: StrategyFormats, gettext: Gettext) -> EffectWords:
+    """The linkage page's writer of effects per step, in the map's language and currency."""
+    return EffectWords(NumberFormats(fmt.language), gettext, fmt.ngettext or _english_plural,
+                       fmt.currency)  # fmt: skip
 
 
 def evidence_text(test: LinkTestLine, gettext: Gettext, fmt: StrategyFormats) -> str:
-    """"Supported by the data: Delivery delay (days) changes by −0.255 per unit of
-    Engagement (95 % CI …), lag 1 month, n = 115" in the reader's language: the variables
-    by name, numbers in the language's writing, the lag in words (the QA pass read
-    "-0.255 delivery_delay_days … késleltetés 1M" on the Hungarian map)."""
+    """"Supported by the data: Team engagement (1–5) +1 point → Delivery delay −0.30 days
+    (95 % CI −0.41 … −0.19), after 1 month, n = 115, within teams, net of month effects" in
+    the reader's language: the effect per step of its cause in the effect's own unit, as
+    the linkage page writes it (``link_effects``), not the raw slope per unit of the cause
+    (which read "changes by −0.00065 per unit of Call waiting time (seconds)")."""
     verdict = gettext(VERDICT_LABELS.get(test.verdict, test.verdict))
-    design = design_label(test.method, gettext)  # "within teams, net of month effects"
     if test.estimate is None or test.ci_low is None or test.ci_high is None:
         return verdict
-    count, unit = lag_parts(test.lag or "")
-    lag = fmt.measure(count, LAG_UNITS[unit]) if unit else ""
-    sentence = gettext(
-        "%(effect)s changes by %(estimate)s per unit of %(cause)s (95 %% CI %(low)s to "
-        "%(high)s), lag %(lag)s, n = %(n)s") if lag else gettext(
-        # a test of one response on its own order or contact ("lag –" before)
-        "%(effect)s changes by %(estimate)s per unit of %(cause)s (95 %% CI %(low)s to "
-        "%(high)s), no lag, n = %(n)s")
-    return verdict + ": " + sentence % {
-        "estimate": fmt.significant(test.estimate, 3),
-        "effect": variable_name(test.effect_metric or "", gettext),
-        "cause": variable_name(test.cause_metric or "", gettext),
-        "low": fmt.significant(test.ci_low, 3), "high": fmt.significant(test.ci_high, 3),
-        "lag": lag, "n": fmt.integer(test.n)} + (", " + design if design else "")  # fmt: skip
+    # Imported here, as the linkage page does: the analytics package loads statsmodels.
+    from kano.analytics.linkage.steps import VARIABLES
+
+    words = effect_words(fmt, gettext)
+    cause, effect = test.cause_metric or "", test.effect_metric or ""
+    if cause in VARIABLES and effect in VARIABLES:
+        said = words.sentence(cause, effect, test.estimate, test.ci_low, test.ci_high)
+        cause_text, effect_text, interval = said.cause, said.effect, said.interval or ""
+    else:  # a variable without a step (not stored by this version): its raw slope
+        significant = fmt.significant
+        cause_text = words.name(cause)
+        effect_text = f"{words.name(effect)} {significant(test.estimate, 3)}"
+        interval = f"{significant(test.ci_low, 3)} … {significant(test.ci_high, 3)}"
+    sentence = gettext("%(cause)s → %(effect)s (95 %% CI %(interval)s)") % {
+        "cause": cause_text, "effect": effect_text, "interval": interval}
+    parts = [sentence, lag_words(test.lag, gettext, fmt.ngettext or _english_plural),
+             f"n = {fmt.integer(test.n)}"]
+    design = design_label(test.method, gettext)  # "within teams, net of month effects"
+    return verdict + ": " + ", ".join(parts + ([design] if design else []))
 
 
 def _band_note(
@@ -181,10 +208,12 @@ def strategy_map(page: SignedInPage, db: DbSession, scorecard: str | None = None
 
 @dataclass(frozen=True)
 class MapReader:
-    """Whoever asked for a map file: a session's viewer or an API token, and their language."""
+    """Whoever asked for a map file: a session's viewer or an API token, their language and
+    the workspace's currency (an arrow into revenue is stated in it)."""
 
     workspace_id: int
     language: str
+    currency: str
 
 
 def map_reader(request: Request, web: Web, db: DbSession, viewer: OptionalViewer) -> MapReader:
@@ -200,13 +229,14 @@ def map_reader(request: Request, web: Web, db: DbSession, viewer: OptionalViewer
         if not any(scope.covers(Scope.READ) for scope in granted_scopes(api_token.scopes)):
             raise HTTPException(403, detail="This token may not read.")
         record_token_use(db, api_token)
-        return MapReader(workspace.id, language_for(request, None, web).code)
+        return MapReader(workspace.id, language_for(request, None, web).code, workspace.currency)
     if viewer is None or viewer.workspace is None:
         raise not_authenticated(
             "Log in, or send an API token as `Authorization: Bearer kano_…`.",
             invalid_token=False,
         )
-    return MapReader(viewer.workspace.id, language_for(request, viewer, web).code)
+    return MapReader(viewer.workspace.id, language_for(request, viewer, web).code,
+                     viewer.workspace.currency)
 
 
 Reader = Annotated[MapReader, Depends(map_reader)]
@@ -218,10 +248,11 @@ def _map_file(reader: MapReader, web: Web, db: DbSession, scorecard: str | None)
     if chosen is None:
         raise HTTPException(404, detail="This workspace has no scorecard yet.")
     view = scorecard_view(db, reader.workspace_id, chosen)
+    language = reader.language
     svg = strategy_map_svg(
-        view, lambda message: web.templates.gettext(reader.language, message),
-        StrategyFormats(reader.language, ngettext=lambda singular, plural, n: web.templates.
-                        ngettext(reader.language, singular, plural, n)),
+        view, lambda message: web.templates.gettext(language, message),
+        StrategyFormats(language, reader.currency, ngettext=lambda singular, plural, n: web.
+                        templates.ngettext(language, singular, plural, n)),
         link_tests_of(db, reader.workspace_id, chosen.id),
     )
     return as_svg_file(svg), f"strategy-map-{chosen.key}"
