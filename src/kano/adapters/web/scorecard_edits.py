@@ -1,5 +1,6 @@
 """The scorecard's other edits: a measure's value for a month, a perspective's name and
-place, a new scorecard or perspective from the strategy session.
+place, a new scorecard or perspective from the strategy session, a scorecard below
+another (the cascade) and the objective an objective is aligned to.
 
 The same pattern as ``strategy_edits``: the writes are the API's (``measure_value_store``,
 ``scorecard_store``: who may first — a measure's values belong to its objective's owner,
@@ -16,7 +17,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db import scorecard_store
+from kano.adapters.db import scorecard_store, strategy_store
 from kano.adapters.db.measure_store import owned_measure
 from kano.adapters.db.measure_value_store import record_value
 from kano.adapters.db.orm import (
@@ -26,6 +27,7 @@ from kano.adapters.db.orm import (
 )
 from kano.adapters.db.strategy_store import require_admin, row_in
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.scorecard_cascade import CHILD_LEVELS
 from kano.adapters.web.strategy_edits import (
     Editor,
     EditRejected,
@@ -96,13 +98,16 @@ def move_perspective(db: Session, editor: Editor, perspective_id: int, direction
 
 def create_classic_scorecard(
     db: Session, editor: Editor, *, name: str, perspective_names: dict[str, str],
+    level: str = "company", parent_id: int | None = None,
 ) -> ScorecardRow:
-    """A company scorecard with the four classic perspectives (financial on top), for a
-    workspace that starts its strategy in a session (admins only, as ``POST /scorecards``);
-    ``perspective_names`` holds each perspective's name by key, in the reader's language,
-    in band order. Its key is ``company`` (``company-2`` … when taken)."""
+    """A scorecard with the four classic perspectives (financial on top), for a workspace
+    that starts its strategy in a session, or below ``parent_id`` in the cascade (admins
+    only, as ``POST /scorecards``); ``perspective_names`` holds each perspective's name by
+    key, in the reader's language, in band order. Its key is its level (``company``,
+    ``department-2`` … when taken)."""
     with store_problems():
-        card = scorecard_store.create_scorecard(db, editor, name=name, level="company")
+        card = scorecard_store.create_scorecard(db, editor, name=name, level=level,
+                                                parent_id=parent_id)
         for perspective_key, perspective_name in perspective_names.items():
             scorecard_store.create_perspective(db, editor, scorecard_id=card.id,
                                                key=perspective_key, name=perspective_name)
@@ -118,3 +123,35 @@ def add_perspective(
     with store_problems():
         return scorecard_store.create_perspective(db, editor, scorecard_id=scorecard_id,
                                                   key=key, name=name)
+
+
+def create_child_scorecard(
+    db: Session, editor: Editor, *, parent_id: int, name: str, level: str,
+    perspective_names: dict[str, str],
+) -> ScorecardRow:
+    """A department or team scorecard below ``parent_id``, with the classic perspectives
+    (``create_classic_scorecard``: the store's checks and audit entries). Who may comes
+    first, as in the store: a manager's try is ``EditForbidden`` whatever was typed."""
+    with store_problems():
+        row_in(db, ScorecardRow, editor.workspace_id, parent_id, "scorecard")
+        require_admin(editor, scorecard_store.SCORECARDS)
+    if level not in CHILD_LEVELS:
+        raise EditRejected("level", N_("Choose department or team."))
+    return create_classic_scorecard(db, editor, name=name, level=level, parent_id=parent_id,
+                                    perspective_names=perspective_names)
+
+
+def align_objective(db: Session, editor: Editor, objective_id: int,
+                    aligned_to_id: int | None) -> None:
+    """Align an objective to one of a scorecard above its own (None: to none), through the
+    store's ``update_objective`` as ``PATCH /objectives/{key}`` does: the owner (or an
+    admin) only, the cascade rule, one audit entry of the change."""
+    try:
+        with store_problems():
+            strategy_store.update_objective(db, editor, objective_id,
+                                            {"aligned_to_id": aligned_to_id})
+    except EditRejected as rejected:
+        if rejected.field != "aligned_to":
+            raise
+        raise EditRejected("aligned_to_id", N_(
+            "Choose an objective of a scorecard above this one.")) from None

@@ -1,6 +1,7 @@
 """The executive scorecard, the objective drill-down, and their forms (SPEC §2.7): add and
 delete objectives, add and remove cause–effect links, enter a measure's value for a month,
-rename and reorder perspectives.
+rename and reorder perspectives; the cascade (company → department → team): a scorecard
+below this one, the objective of a scorecard above that an objective is aligned to.
 
 A form that fails its checks re-renders its page with the message next to the field
 (HTTP 422; ``error_in`` names the form); one that succeeds redirects (303), so a reload
@@ -14,9 +15,11 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from kano.adapters.db.orm import ScorecardRow
 from kano.adapters.db.views.objective import objective_detail
 from kano.adapters.db.views.scorecard import (
     MeasureLine,
@@ -39,7 +42,15 @@ from kano.adapters.exports.table_files import (
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.scorecard_cascade import (
+    CHILD_LEVELS,
+    aligned_objectives,
+    alignment_choices,
+    cascade_of,
+)
 from kano.adapters.web.scorecard_edits import (
+    align_objective,
+    create_child_scorecard,
     move_perspective,
     objective_of_measure,
     record_measure_value,
@@ -64,7 +75,11 @@ from kano.adapters.web.strategy_edits import (
     delete_objective,
 )
 from kano.adapters.web.strategy_exports import download, scorecard_texts
-from kano.adapters.web.strategy_session import metric_groups
+from kano.adapters.web.strategy_session import (
+    CLASSIC_BANDS,
+    CLASSIC_PERSPECTIVES,
+    metric_groups,
+)
 from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
@@ -87,9 +102,11 @@ def _scorecard_page(
     choices = list_scorecards(db, page.workspace.id)
     chosen = choose_scorecard(choices, key)
     view = scorecard_view(db, page.workspace.id, chosen) if chosen else None
+    cascade = cascade_of(db, page.workspace.id, chosen) if chosen else None
     return page.render(
         "scorecard/index.html", status_code=status_code, active="scorecard",
-        choices=choices, view=view, form=form or {}, error=error,
+        choices=choices, view=view, cascade=cascade, child_levels=CHILD_LEVELS,
+        form=form or {}, error=error,
         error_in=error_in if error else None, **_common(page, db),
     )
 
@@ -172,7 +189,9 @@ def _objective_page(
     return page.render(
         "scorecard/objective.html", status_code=status_code, active="scorecard",
         detail=detail, form=form or {}, error=error, error_in=error_in if error else None,
-        metric_names=_metric_names(page, db, detail.objective.measures), **_common(page, db),
+        metric_names=_metric_names(page, db, detail.objective.measures),
+        alignment=alignment_choices(db, page.workspace.id, detail.scorecard.id),
+        aligned=aligned_objectives(db, page.workspace.id, objective_id), **_common(page, db),
     )
 
 
@@ -342,3 +361,64 @@ def _change_perspective(
     db.commit()
     return page.redirect(f"/scorecard?scorecard={quote(scorecard_key)}"
                          f"#perspective-{perspective_id}")
+
+
+@router.post("/scorecard/cards/{scorecard_id}/children", dependencies=[CsrfChecked])
+def add_child_scorecard(
+    page: SignedInPage, db: DbSession, scorecard_id: int,
+    name: Annotated[str, Form()] = "",
+    level: Annotated[str, Form()] = "",
+) -> Response:
+    """A department or team scorecard below this one, with the classic perspectives named
+    in the reader's language; then its page (admins and owners: the cascade's structure)."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    parent_key = db.scalar(select(ScorecardRow.key).where(
+        ScorecardRow.id == scorecard_id, ScorecardRow.workspace_id == editor.workspace_id))
+    if parent_key is None:
+        return not_found(page, "scorecard")
+    names = {key: page.gettext(CLASSIC_PERSPECTIVES[key]) for key in CLASSIC_BANDS}
+    try:
+        card = create_child_scorecard(db, editor, parent_id=scorecard_id, name=name,
+                                      level=level, perspective_names=names)
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    except EditRejected as rejected:
+        db.rollback()
+        return _scorecard_page(page, db, parent_key, status_code=422,
+                               form={"name": name, "level": level}, error=rejected,
+                               error_in="new-scorecard")
+    db.commit()
+    return page.redirect(f"/scorecard?scorecard={quote(card.key)}")
+
+
+@router.post("/scorecard/objectives/{objective_id}/alignment", dependencies=[CsrfChecked])
+def align(
+    page: SignedInPage, db: DbSession, objective_id: int,
+    aligned_to_id: Annotated[str, Form()] = "",
+) -> Response:
+    """The objective of a scorecard above that this one serves ("" for none): its owner
+    or an admin, as ``PATCH /objectives/{key}``."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    text = aligned_to_id.strip()
+    # what no objective has (not a number, or past the id column) the store refuses by name
+    chosen = None if not text else int(text) if text.isdecimal() and len(text) < 10 else -1
+    try:
+        align_objective(db, editor, objective_id, chosen)
+    except LookupError:
+        db.rollback()
+        return not_found(page, "scorecard")
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    except EditRejected as rejected:
+        db.rollback()
+        return _objective_page(page, db, objective_id, status_code=422,
+                               form={"aligned_to_id": aligned_to_id}, error=rejected,
+                               error_in="alignment")
+    db.commit()
+    return page.redirect(f"/scorecard/objectives/{objective_id}#cascade")
