@@ -68,6 +68,30 @@ def test_a_case_moves_through_its_statuses_and_keeps_its_history(
     assert_problem(api.patch(f"cases/{case_id}", json={"note": "x"}, headers=acme.auth()), 403)
 
 
+def test_root_causes_are_stored_as_the_web_form_stores_them(
+    api: TestClient, acme: SeededWorkspace
+) -> None:
+    """The API's list goes through the form's rule: each tag trimmed, its spaces kept but
+    collapsed, repeats in another case dropped; a comma inside a tag is refused."""
+    response_id = respond(api, acme, csat=1)
+    case_id = api.get("cases", params={"response": response_id}, headers=acme.auth()).json()[
+        "items"][0]["id"]
+    write = acme.auth(Scope.WRITE)
+
+    tagged = api.patch(f"cases/{case_id}", json={"root_causes": [
+        " Billing   issue ", "ox:delivery-defects", "BILLING ISSUE", "   "]}, headers=write)
+    comma = api.patch(f"cases/{case_id}", json={"root_causes": ["Billing, issue"]},
+                      headers=write)
+    too_long = api.patch(f"cases/{case_id}", json={"root_causes": ["x" * 65]}, headers=write)
+
+    assert tagged.status_code == 200, tagged.text
+    assert tagged.json()["root_causes"] == ["Billing issue", "ox:delivery-defects"]
+    assert_invalid_field(comma, "root_causes.0")
+    assert_invalid_field(too_long, "root_causes.0")
+    stored = api.get(f"cases/{case_id}", headers=acme.auth()).json()
+    assert stored["root_causes"] == ["Billing issue", "ox:delivery-defects"]
+
+
 def test_overdue_cases_escalate_once_per_level(
     api: TestClient, acme: SeededWorkspace, container: Container, sessions: sessionmaker[Session]
 ) -> None:

@@ -312,16 +312,47 @@ def test_root_causes_and_notes_are_recorded(
     token = browser.session_token()
 
     tagged = browser.client.post(f"/cases/{cases.due}/root-causes", data={
-        "root_causes": "ox:delivery-delay, Packaging", "csrf_token": token})
+        "root_causes": "ox:delivery-delay,  Billing   Issue \n packaging, billing issue",
+        "csrf_token": token})
     noted = browser.client.post(f"/cases/{cases.due}/notes", data={
         "note": "Called the customer", "csrf_token": token})
     bad = browser.client.post(f"/cases/{cases.due}/root-causes", data={
-        "root_causes": "not a/tag", "csrf_token": token})
+        "root_causes": "ox:delivery-delay, " + "x" * 65, "csrf_token": token})
 
     assert (tagged.status_code, noted.status_code, bad.status_code) == (303, 303, 422)
-    assert _case_row(sessions, cases.due).root_causes == ["ox:delivery-delay", "packaging"]
+    # Commas and new lines separate tags, spaces do not; the first spelling is kept.
+    assert _case_row(sessions, cases.due).root_causes == [
+        "ox:delivery-delay", "Billing Issue", "packaging"]
+    assert "Separate root causes with commas" in text_of(bad.text, "case-error")
     html = browser.page(f"/cases/{cases.due}").text
     assert "Called the customer" in text_of(html, "case-events")
+    assert text_of(html, "case-root-causes") == "ox:delivery-delay, Billing Issue, packaging"
+
+
+def test_the_tag_field_suggests_the_workspaces_tags_most_used_first(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session],
+    companies: SeededCompanies,
+) -> None:
+    with transaction(sessions) as session:
+        for case_id, tags in ((cases.overdue, ["ox:delivery-defects", "Billing issue"]),
+                              (cases.resolved, ["billing issue", "Zebra"])):
+            session.get_one(CaseRow, case_id).root_causes = tags
+        session.get_one(CaseRow, cases.globex).root_causes = ["globex-secret-tag"]
+    _log_in(browser, MANAGER)
+
+    html = browser.page(f"/cases/{cases.due}").text
+    browser.client.cookies.clear()
+    _log_in(browser, VIEWER)
+    viewer_html = browser.page(f"/cases/{cases.due}").text
+
+    datalist = re.search(r'<datalist id="root-cause-suggestions">(.*?)</datalist>', html, re.S)
+    assert datalist is not None and 'list="root-cause-suggestions"' in html
+    offered = [unescape(v) for v in re.findall(r'<option value="([^"]*)"', datalist.group(1))]
+    # Used twice (in either case) comes first, in the spelling met first; then A-Z.
+    assert offered == ["Billing issue", "ox:delivery-defects", "Zebra"]
+    assert "globex-secret-tag" not in html
+    assert '<script src="/static/js/case-tags.js" defer></script>' in html
+    assert "root-cause-suggestions" not in viewer_html  # a viewer has no form to fill
 
 
 def test_a_case_of_another_workspace_is_not_found(

@@ -6,7 +6,7 @@ change is a ``CaseEventRow`` (the audit trail); the caller commits.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -18,9 +18,12 @@ from kano.domain.feedback.cases import CaseStatus, check_transition
 from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.domain.workspaces import Role, role_allows
 
-# The API's schema (``schemas/cases.RootCause``) holds the same rule for its JSON body.
-ROOT_CAUSE = re.compile(r"^[a-z0-9][a-z0-9_.:-]*$")
+# A root-cause tag is any short text but a comma (the form's separator): "ox:delivery-defects",
+# "Billing issue". The API's schema (``schemas/cases.RootCause``) holds the same rule for its
+# JSON body; ``root_cause_tags`` is what both the API and the web form store.
+MAX_ROOT_CAUSE = 64
 MAX_ROOT_CAUSES = 20
+TAG_SEPARATORS = re.compile(r"[,\r\n]")
 MAX_MESSAGE = 5_000
 # Who may own a case: whoever may work one (the web UI's ``can_edit``, managers and up).
 CASE_WORKER_ROLE = Role.MANAGER
@@ -62,6 +65,8 @@ def update_case(
     with it (``kano.demo.case_inbox``), so its events and SLA fields read as if worked
     then."""
     now = utcnow() if at is None else at
+    if root_causes is not None:
+        root_causes = root_cause_tags(root_causes)
     closing = status == CaseStatus.LOOP_CLOSED.value and row.status != status
     message = message.strip() if message is not None else None
     if message is not None and not closing:
@@ -98,18 +103,37 @@ def update_case(
         session.add(_event(row, "note", actor, now, note=note))
 
 
-def parse_root_causes(text: str) -> list[str]:
-    """Tags typed as one line, separated by commas or spaces (``ox:delivery-delay, billing``)."""
-    tags: list[str] = []
-    for tag in re.split(r"[,\s]+", text.strip().lower()):
-        if not tag or tag in tags:
+def root_cause_tags(tags: Iterable[str]) -> list[str]:
+    """The tags as stored: each trimmed, its inner whitespace collapsed to one space, empty
+    ones dropped, and of tags that differ only in case the first kept as the user spelled
+    it (``["Billing  issue", "billing issue"]`` → ``["Billing issue"]``). Raises
+    ``InvalidInput("root_causes", …)`` for a tag holding a comma or a control character,
+    one longer than 64 characters, or more than 20 tags."""
+    kept: list[str] = []
+    seen: set[str] = set()
+    for given in tags:
+        tag = " ".join(given.split())
+        if not tag:
             continue
-        if len(tag) > 64 or not ROOT_CAUSE.match(tag):
-            raise InvalidInput("root_causes", f"{tag!r} is not a tag")
-        tags.append(tag)
-    if len(tags) > MAX_ROOT_CAUSES:
+        if "," in tag or not tag.isprintable():
+            raise InvalidInput("root_causes", f"{tag!r} is not a tag: no commas or control "
+                               "characters")
+        if len(tag) > MAX_ROOT_CAUSE:
+            raise InvalidInput("root_causes", f"{tag!r} is longer than {MAX_ROOT_CAUSE} "
+                               "characters")
+        if tag.casefold() in seen:
+            continue
+        seen.add(tag.casefold())
+        kept.append(tag)
+    if len(kept) > MAX_ROOT_CAUSES:
         raise InvalidInput("root_causes", f"at most {MAX_ROOT_CAUSES} tags")
-    return tags
+    return kept
+
+
+def parse_root_causes(text: str) -> list[str]:
+    """The tags typed in the web form: separated by commas or new lines, each may hold
+    spaces (``ox:delivery-delay, Billing issue`` → two tags); see ``root_cause_tags``."""
+    return root_cause_tags(TAG_SEPARATORS.split(text))
 
 
 def assign_cases(

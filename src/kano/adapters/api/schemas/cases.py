@@ -11,7 +11,9 @@ from kano.adapters.api.schemas.editing import RequestBody
 from kano.adapters.api.timestamps import UtcDateTime
 
 CaseStatusName = Literal["new", "in_progress", "resolved", "loop_closed"]
-RootCause = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.:-]*$")]
+# Any short text but a comma or a control character ("ox:delivery-defects", "Billing issue"):
+# stored trimmed, with inner whitespace collapsed (``case_actions.root_cause_tags``).
+RootCause = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^,\x00-\x1f\x7f]+$")]
 
 
 class Case(BaseModel):
@@ -93,7 +95,11 @@ class CaseUpdate(RequestBody):
     status: CaseStatusName | None = Field(
         None, description="new → in_progress → resolved → loop_closed (the customer was told)."
     )
-    root_causes: list[RootCause] | None = Field(None, max_length=20)
+    root_causes: list[RootCause] | None = Field(
+        None, max_length=20,
+        description="Replace the case's tags. Each is trimmed and its inner whitespace "
+        "collapsed; of tags that differ only in case the first is kept as spelled.",
+    )
     note: Annotated[str, Field(min_length=1, max_length=5_000)] | None = None
     message: Annotated[str, Field(min_length=1, max_length=5_000)] | None = Field(
         None,

@@ -3,6 +3,7 @@ the response that opened it, the customer's history and the audit trail."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ OPEN_STATUSES = ("new", "in_progress")
 OPEN = "open"  # the status filter's value for "new or in progress"
 INBOX_LIMIT = 200
 HISTORY_LIMIT = 10
+SUGGESTED_TAGS = 200
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,26 @@ def case_workers(session: Session, workspace_id: int) -> list[OwnerChoice]:
 def rules_of(session: Session, workspace_id: int) -> list[str]:
     return list(session.scalars(select(CaseRow.rule).where(CaseRow.workspace_id == workspace_id)
                                 .distinct().order_by(CaseRow.rule)))
+
+
+def root_cause_suggestions(session: Session, workspace_id: int) -> list[str]:
+    """The root-cause tags the workspace's cases carry, the most used first (then in
+    alphabetical order), each once whatever its case, in its most used spelling (the
+    oldest case's on a tie): the case page offers them so people reuse a tag rather than
+    spell a new one."""
+    uses: Counter[str] = Counter()
+    for tags in session.scalars(select(CaseRow.root_causes).where(
+            CaseRow.workspace_id == workspace_id, CaseRow.root_causes.is_not(None))
+            .order_by(CaseRow.id)):
+        uses.update(tag for tag in tags or [] if isinstance(tag, str))
+    spellings: dict[str, Counter[str]] = {}
+    for tag, count in uses.items():
+        spellings.setdefault(tag.casefold(), Counter())[tag] += count
+    ranked = sorted(
+        spellings.values(),
+        key=lambda spelled: (-spelled.total(), spelled.most_common(1)[0][0].casefold()),
+    )
+    return [spelled.most_common(1)[0][0] for spelled in ranked[:SUGGESTED_TAGS]]
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from kano.adapters.db.views.cases import (
     case_inbox,
     case_view,
     case_workers,
+    root_cause_suggestions,
     rules_of,
     teams_of,
 )
@@ -91,8 +92,8 @@ RULE_KIND_LABELS = {
 }
 MESSAGES = {
     "status": N_("This case cannot move to that status from where it is."),
-    "root_causes": N_("Root causes are short tags of lower-case letters, digits and : . _ -, "
-                      "separated by commas; at most 20."),
+    "root_causes": N_("Separate root causes with commas or new lines: at most 20 tags, "
+                      "each up to 64 characters."),
     "note": N_("Write a note of up to 5,000 characters."),
     "message": N_("Write what changed for the customer, in up to 5,000 characters: closing the "
                   "loop sends them this message."),
@@ -296,6 +297,7 @@ def _case_page(page: SignedInPageContext, db: DbSession, case_id: int, *,
         reach=reach_of(db, view.row, _email_enabled(page)) if can_close else None,
         message=message or "", can_work=can_edit(page),
         owners=case_workers(db, page.workspace.id), nobody=NOBODY, me=page.viewer.email,
+        tag_suggestions=root_cause_suggestions(db, page.workspace.id) if can_edit(page) else [],
         error=error, error_for=error_for, **_labels(),
     )
 
