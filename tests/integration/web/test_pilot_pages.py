@@ -112,7 +112,7 @@ def test_define_plan_evaluate_decide_and_roll_out(live: Container, browser: Brow
     assert "Scale" in text_of(final, "pilot-decision")
     assert "Region by region" in text_of(final, "pilot-decision")
     rows = text_of(final, "rollout-steps")
-    assert "Central region" in rows and "2025-11-01" in rows
+    assert "Central region" in rows and "Nov 1, 2025" in rows
     assert re.search(r'<option value="done" selected>', final)
     listed = browser.page("/pilots").text
     assert "Same-day delivery" in text_of(listed, "pilots") and "Scale" in listed
@@ -123,6 +123,8 @@ def test_pages_speak_the_language(browser: Browser, language: str, heading: str)
     page = browser.page(f"/pilots?lang={language}")
     assert page.status_code == 200
     assert f"<h1>{heading}</h1>" in page.text
+    # The KPI picker names metrics, not their keys ("CES: доля «легко» (5–7) (ces_easy_share)").
+    assert ">Net Promoter Score" not in page.text and "(ces_easy_share)<" not in page.text
     browser.page("/pilots?lang=en")
 
 
@@ -207,6 +209,13 @@ def test_segment_groups_read_as_the_workspace_names_them(browser: Browser) -> No
     assert "Szegmens = Key accounts, Consumers" in design
     assert "key_account" not in design and "smb" not in design
     assert "Szegmens = Key accounts, Consumers" in text_of(listed, "pilots")
+    # Days the Hungarian way, not ISO ("2025-07-01 – 2025-09-30" read as English).
+    assert "2025. júl. 1. – szept. 30." in text_of(listed, "pilots")
+    assert "2025. jan. 1. – jún. 30." in text_of(shown, "pilot-design")
+    assert "2025-07-01" not in text_of(listed, "pilots")
+    russian = browser.page("/pilots?lang=ru").text
+    assert "1 июл. – 30 сент. 2025 г." in text_of(russian, "pilots")
+    browser.page("/pilots?lang=en")
 
 
 @pytest.mark.parametrize(

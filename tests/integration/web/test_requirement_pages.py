@@ -65,6 +65,7 @@ def test_add_filter_and_edit_requirements(
     assert XSS not in listed.text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in listed.text
     assert len(re.findall(r'<tr id="requirement-\d+"', listed.text)) == 2
+    assert "Jan 1, 2020" in text_of(listed.text, "requirements")  # the review day, not ISO
 
     def shown(query: str) -> list[str]:
         html = browser.page(f"/requirements?{query}").text

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale
-from babel.dates import format_datetime, format_interval, format_skeleton
+from babel.dates import format_date, format_datetime, format_interval, format_skeleton
 from babel.numbers import (
     format_compact_currency,
     format_compact_decimal,
@@ -164,6 +164,17 @@ class NumberFormats:
     def month(self, value: date) -> str:
         """A month as an axis label: "Jan 2026", "янв. 2026", "2026. jan."."""
         return format_skeleton("yMMM", value, locale=self.language)
+
+    def day(self, value: date | str) -> str:
+        """A calendar day (a date or ISO text): "Mar 1, 2026", "1 мар. 2026 г.",
+        "2026. márc. 1."."""
+        day = date.fromisoformat(value) if isinstance(value, str) else value
+        return format_date(day, format="medium", locale=self.language)
+
+    def day_range(self, first: date, last: date) -> str:
+        """Two days, both included: "Mar 1 – Oct 31, 2026", "1 мар. – 31 окт. 2026 г.",
+        "2026. márc. 1. – okt. 31."; an ISO "2026-03-01 – 2026-10-31" read as English."""
+        return format_interval(first, max(last, first), "yMMMd", locale=self.language)
 
     def moment(self, value: datetime) -> str:
         """A date and time: "Nov 23, 2026, 12:03:00 PM", "23 нояб. 2026 г., 12:03:00", …"""

@@ -75,6 +75,8 @@ class Templates:
             month_range=formats.month_range,
             period=formats.period,
             moment=formats.moment,
+            day=formats.day,
+            day_range=formats.day_range,
             channel=channel_filter(translations.gettext),
             segment=segment_filter,
             stage=stage_filter,
