@@ -5,10 +5,11 @@ board, in the reader's language and the workspace's currency, never another work
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
@@ -27,7 +28,8 @@ from tests.integration.web.strategy_seed import SECRET, SeededStrategy, id_of, s
 
 HU_SCORECARD_HEADER = ["Nézőpont", "Cél", "Mutató", "Típus", "Felelős", "Mértékegység",
                        "Kiinduló érték", "Célérték", "Tény", "Időszak", "Állapot",
-                       "Pontszám", "Súly"]
+                       "Pontszám", "Súly", "Irány", "Sárga ettől", "Zöld ettől",
+                       "Zöld sáv ettől", "Zöld sáv eddig", "Sárga tűrés (±)"]
 HU_STATUSES = {"Terv szerint", "Veszélyben", "Lemaradásban", "Nincs adat"}
 
 
@@ -53,6 +55,7 @@ def test_scorecard_xlsx_holds_every_level_with_rolled_up_scores_in_hungarian(
                        "Amit az ügyfelek mondanak"]
     assert nps[5:9] == ["points", 31, 38, 37.2]  # the latest period's own target
     assert nps[9] == datetime(2026, 7, 1) and nps[10] in HU_STATUSES
+    assert nps[13:] == ["A nagyobb a jobb", 30, 36, None, None, None]
     # An objective's score is the weighted mean of its measures' scores.
     easy = next(row for row in body if row[1] == "Be easy to work with" and row[2] is None)
     measures = [row for row in body if row[1] == "Be easy to work with" and row[2]]
@@ -84,6 +87,52 @@ def test_scorecard_csv_writes_money_in_the_workspace_currency(
     cell = next(row for row in sheet.iter_rows() if row[2].value == "Revenue")[8]
     assert cell.value == 10120000 and "HUF" in cell.number_format
     assert len(workbook) == len(rows)
+
+
+def _stored_thresholds(sessions: sessionmaker[Session], workspace_id: int
+                       ) -> dict[str, tuple[str, list[float | None]]]:
+    """Each measure's direction and thresholds as stored, by name (names used once)."""
+    with sessions() as session:
+        measures = session.scalars(select(MeasureRow).where(
+            MeasureRow.workspace_id == workspace_id)).all()
+    names = Counter(m.name for m in measures)
+    return {m.name: (m.direction, [m.amber_from, m.green_from, m.band_low, m.band_high,
+                                   m.tolerance])
+            for m in measures if names[m.name] == 1}
+
+
+def test_scorecard_csv_and_xlsx_carry_each_measures_direction_and_thresholds(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    stored = _stored_thresholds(sessions, strategy.companies.acme_id)
+    browser.log_in(strategy.editor, strategy.password)
+
+    csv_lines = downloaded_rows(browser, "/scorecard.csv")
+    sheet = xlsx_rows(download(browser, "/scorecard.xlsx").content)
+
+    directions = {"higher": "Higher is better", "lower": "Lower is better",
+                  "band": "Within a band"}
+    assert csv_lines[0][13:] == sheet[0][13:] == [
+        "Direction", "Amber from", "Green from", "Green band from", "Green band to",
+        "Amber tolerance (±)"]
+    measures = [row for row in sheet[1:] if row[2]]
+    checked = {row[2] for row in measures if row[2] in stored}
+    assert {"Net Promoter Score", "Gross margin", "Revenue"} <= checked
+    for row in measures:
+        if row[2] not in stored:
+            continue
+        direction, thresholds = stored[str(row[2])]
+        assert row[13] == directions[direction]
+        assert row[14:] == thresholds, row[2]
+    for line in csv_lines[1:]:
+        if line[2] not in stored:
+            assert line[13:] == [""] * 6  # the overall, perspective and objective rows
+            continue
+        direction, thresholds = stored[line[2]]
+        assert line[13] == directions[direction]
+        assert [float(cell) if cell else None for cell in line[14:]] == thresholds
+    gross_margin = next(row for row in measures if row[2] == "Gross margin")
+    assert gross_margin[13:] == ["Within a band", None, None, 38, 45, 3]
 
 
 def test_scorecard_files_keep_a_formula_as_text(
@@ -136,6 +185,9 @@ def test_scorecard_pdf_is_landscape_a4_and_prints_hungarian_and_russian(
     assert re.search(rb"/MediaBox \[\s*0 0 841\.8\d* 595\.2\d*", pdf)  # landscape A4
     # "Összpontszám", "Nézőpont", "Állapot" and the Russian perspective's name print.
     assert set("ÖszpontámőéÁОбучен") <= pdf_characters(pdf)
+    # The thresholds print with their direction's sign (nothing else in this file has
+    # these signs): "≥ 30" (NPS), "≤ 2.5" (days to resolve), "± 3%" (the gross margin).
+    assert set("≥≤±") <= pdf_characters(pdf)
 
 
 def test_a_long_scorecard_pdf_continues_on_pages_that_repeat_the_header(
