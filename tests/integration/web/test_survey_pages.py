@@ -101,7 +101,9 @@ def test_public_page_is_a_plain_accessible_form(
     assert html.count("<fieldset") >= 5 and "<legend>How likely are you to recommend us?" in html
     assert len(re.findall(r'type="radio" name="q-nps" value="\d+"', html)) == 11
     assert 'name="q-tracking.dysfunctional"' in html
-    assert '<label class="visually-hidden" for="field-comment">' in html
+    # an open-text question is one labelled box, its text read once (no legend besides)
+    assert '<label class="survey-question-label" for="field-comment">Anything else?' in html
+    assert html.count("Anything else?") == 1 and 'class="visually-hidden" for="field-' not in html
     assert 'aria-describedby="ends-nps"' in html  # what 0 and 10 mean is read out
     assert text_of(html, "ends-nps") == "0 = Not at all likely 10 = Extremely likely"
 

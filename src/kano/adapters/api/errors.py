@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kano.adapters.api.schemas.problems import FieldError, Problem, ValidationProblem
+from kano.domain.feedback.survey_status import SurveyClosed
 from kano.domain.shared.errors import InvalidInput, NotFound, PermissionDenied
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -117,6 +118,17 @@ async def _on_invalid_input(request: Request, exc: Exception) -> ProblemResponse
     return validation_problem(request, [field], extensions)
 
 
+async def _on_survey_closed(request: Request, exc: Exception) -> ProblemResponse:
+    # A valid answer to a survey its builder closed: the survey's state conflicts, not
+    # the input (409, code survey_closed, the field and the survey named).
+    assert isinstance(exc, SurveyClosed)
+    return problem_response(
+        request, 409, f"{exc.field}: {exc.message}",
+        errors=[FieldError(field=exc.field, message=exc.message)],
+        extensions={"code": exc.code, **exc.details()},
+    )
+
+
 async def _on_http_exception(request: Request, exc: Exception) -> ProblemResponse:
     assert isinstance(exc, StarletteHTTPException)
     # Starlette fills ``detail`` with the status phrase when there is nothing more to say.
@@ -144,6 +156,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     """Route every kind of failure, ours and the framework's, to a problem document."""
     app.add_exception_handler(RequestValidationError, _on_request_validation)
     app.add_exception_handler(InvalidInput, _on_invalid_input)
+    app.add_exception_handler(SurveyClosed, _on_survey_closed)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(NotFound, _on_not_found)
     app.add_exception_handler(PermissionDenied, _on_permission_denied)

@@ -69,6 +69,7 @@ from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.case_titles import rule_case_title
 from kano.domain.feedback.cases import business_deadline
 from kano.domain.feedback.quotas import ResponseFacts, counts_of
+from kano.domain.feedback.survey_status import SurveyClosed, SurveyStatus
 from kano.domain.feedback.surveys import ExtraAnswer
 from kano.domain.shared.errors import InvalidInput
 
@@ -408,23 +409,29 @@ def _surveys(
     field_of: Callable[[int], str],
 ) -> dict[str, _SurveyInfo]:
     keys = sorted(set(survey_keys))
+    rows = session.execute(
+        select(
+            Survey.id,
+            Survey.key,
+            Survey.name,
+            Survey.touchpoint_id,
+            quota_count_of(Survey.id).label("quotas"),
+            Survey.status,
+        ).where(Survey.workspace_id == workspace_id, Survey.key.in_(keys))
+    ).all()
     found = {
         row.key: _SurveyInfo(row.id, row.key, row.name, row.touchpoint_id, bool(row.quotas))
-        for row in session.execute(
-            select(
-                Survey.id,
-                Survey.key,
-                Survey.name,
-                Survey.touchpoint_id,
-                quota_count_of(Survey.id).label("quotas"),
-            ).where(Survey.workspace_id == workspace_id, Survey.key.in_(keys))
-        )
+        for row in rows
     }
     if len(found) < len(keys):
         index, key = next((i, key) for i, key in enumerate(survey_keys) if key not in found)
         raise InvalidInput(
             _field(field_of, index, "survey"), f"no survey {key!r} in this workspace"
         )
+    closed = {row.key for row in rows if row.status == SurveyStatus.CLOSED}
+    if closed:  # a closed survey takes no answers (survey_status.py)
+        index, key = next((i, key) for i, key in enumerate(survey_keys) if key in closed)
+        raise SurveyClosed(_field(field_of, index, "survey"), key)
     return found
 
 

@@ -56,6 +56,7 @@ from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.feedback.case_titles import rule_case_title
 from kano.domain.feedback.cases import business_deadline
 from kano.domain.feedback.quotas import ResponseFacts
+from kano.domain.feedback.survey_status import SurveyClosed, SurveyStatus
 from kano.domain.feedback.surveys import ExtraAnswer
 from kano.domain.shared.errors import InvalidInput
 
@@ -211,6 +212,7 @@ def _target(session: Session, workspace_id: int, submission: Submission, prefix:
             Survey.key,
             Survey.name,
             Survey.touchpoint_id,
+            Survey.status,
             Touchpoint.id.label("touchpoint_found"),
             Touchpoint.owner_team_id,
             webhooks.label("webhooks"),
@@ -222,6 +224,8 @@ def _target(session: Session, workspace_id: int, submission: Submission, prefix:
     ).first()
     if row is None:
         raise InvalidInput(f"{prefix}survey", f"no survey {submission.survey!r} in this workspace")
+    if row.status == SurveyStatus.CLOSED:
+        raise SurveyClosed(f"{prefix}survey", row.key)
     touchpoint_id = row.touchpoint_id
     if submission.touchpoint is not None:
         if row.touchpoint_found is None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -38,6 +38,7 @@ from kano.adapters.db.orm import (
     OutboxMessageRow,
     Segment,
     Survey,
+    SurveyDefinitionRow,
     SurveyQuotaRow,
     utcnow,
 )
@@ -48,6 +49,8 @@ from kano.domain.feedback.answers import LANGUAGES
 from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.feedback.invitation_policy import InvitationPolicy as InvitationPolicy
 from kano.domain.feedback.quotas import Quota, ResponseFacts, first_full
+from kano.domain.feedback.survey_status import SurveyClosed, SurveyStatus
+from kano.domain.feedback.surveys import text_in
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 LinkFor = Callable[[str, str], str]
@@ -159,6 +162,8 @@ def invite(
         raise InvalidInput("survey", f"no survey {survey_key!r} in this workspace") from error
     if not survey.definition.questions:
         raise InvalidInput("survey", f"the survey {survey_key!r} has no questions yet")
+    if survey.closed:
+        raise SurveyClosed("survey", survey_key)
     report = InviteReport(survey=survey_key, dry_run=dry_run)
     contacts = _contacts(session, workspace_id, segment, customers, report)
     full = _full_quotas(session, workspace_id, survey.row.id)
@@ -192,8 +197,8 @@ def invite(
     if dry_run:
         return report
     for start in range(0, len(chosen), BATCH):
-        _send_invitations(session, workspace_id, survey.row, chosen[start:start + BATCH],
-                          link_for, now)
+        _send_invitations(session, workspace_id, survey.row, survey.definition.title,
+                          chosen[start:start + BATCH], link_for, now)
     audit(session, workspace_id, actor, "invite", "survey", survey_key,
           {"invited": len(report.invited), "skipped": len(report.skipped),
            "segment": segment}, user_id=user_id)
@@ -227,8 +232,15 @@ def _last_invitations(
     return latest
 
 
+def subject_title(title: Mapping[str, str] | None, language: str, name: str) -> str:
+    """What an invitation's subject calls the survey: its title for respondents in the
+    contact's language (else English), else its name when it has no title."""
+    return text_in(title or {}, language) or name
+
+
 def _send_invitations(session: Session, workspace_id: int, survey: Survey,
-                      customers: list[Customer], link_for: LinkFor, now: datetime) -> None:
+                      title: Mapping[str, str], customers: list[Customer], link_for: LinkFor,
+                      now: datetime) -> None:
     """The e-mails (outbox) and invitation rows of a batch: two multi-row inserts."""
     messages: list[dict[str, object]] = []
     invitations: list[dict[str, object]] = []
@@ -236,7 +248,8 @@ def _send_invitations(session: Session, workspace_id: int, survey: Survey,
         assert customer.email is not None
         nonce = secrets.token_hex(16)
         language = _language(customer)
-        text = invitation_text(survey.name, customer.name, link_for(nonce, language), language)
+        text = invitation_text(subject_title(title, language, survey.name), customer.name,
+                               link_for(nonce, language), language)
         messages.append({
             "workspace_id": workspace_id, "kind": "email", "purpose": "invitation",
             "dedupe_key": f"invitation-{nonce}", "recipient": customer.email,
@@ -328,13 +341,15 @@ def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str
     due = session.execute(
         select(InvitationRow.id, InvitationRow.workspace_id, InvitationRow.nonce,
                InvitationRow.language, InvitationRow.email, Survey.key, Survey.name,
-               Customer.name)
+               Customer.name, SurveyDefinitionRow.definition)
         .join(first, first.id == InvitationRow.message_id)
         .join(Survey, Survey.id == InvitationRow.survey_id)
+        .outerjoin(SurveyDefinitionRow, SurveyDefinitionRow.survey_id == Survey.id)
         .join(Customer, Customer.id == InvitationRow.customer_id)
         .where(
             InvitationRow.reminded_at.is_(None),
             InvitationRow.answered_at.is_(None),
+            Survey.status == SurveyStatus.OPEN,  # a closed survey takes no answers
             _invited_long_enough_ago(session, defaults.reminder_days, now),
             first.status == "sent",
             Customer.consent_contact.is_(True),
@@ -363,9 +378,11 @@ def queue_due_reminders(session: Session, link_for_workspace: Callable[[int, str
     if not mine:
         return 0
     messages = []
-    for _invitation_id, workspace_id, nonce, language, email, key, survey_name, name in mine:
+    for (_invitation_id, workspace_id, nonce, language, email, key, survey_name, name,
+         document) in mine:
         link = link_for_workspace(workspace_id, key)(nonce, language)
-        text = invitation_text(survey_name, name, link, language, reminder=True)
+        title = subject_title((document or {}).get("title"), language, survey_name)
+        text = invitation_text(title, name, link, language, reminder=True)
         messages.append({
             "workspace_id": workspace_id, "kind": "email", "purpose": "invitation-reminder",
             "dedupe_key": f"invitation-reminder-{nonce}", "recipient": email,

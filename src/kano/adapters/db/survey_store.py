@@ -27,6 +27,7 @@ from kano.adapters.db.orm import (
     Touchpoint,
     utcnow,
 )
+from kano.domain.feedback.survey_status import SurveyStatus
 from kano.domain.feedback.surveys import (
     CHOICE_TYPES,
     KEY_PATTERN,
@@ -51,6 +52,7 @@ class SurveyLine:
     touchpoint_name: str | None = None
     """The touchpoint as the journey map names it (the list shows it; the key is for
     the CLI and the API)."""
+    status: str = SurveyStatus.OPEN
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,15 @@ class DefinedSurvey:
     touchpoint: str | None
     definition: SurveyDefinition
 
+    @property
+    def closed(self) -> bool:
+        return self.row.status == SurveyStatus.CLOSED
+
 
 def surveys_of(session: Session, workspace_id: int) -> list[SurveyLine]:
     rows = session.execute(
         select(Survey.key, Survey.name, Touchpoint.key, SurveyDefinitionRow.definition,
-               Touchpoint.name)
+               Touchpoint.name, Survey.status)
         .outerjoin(Touchpoint, (Touchpoint.id == Survey.touchpoint_id)
                    & (Touchpoint.workspace_id == workspace_id))
         .outerjoin(SurveyDefinitionRow, (SurveyDefinitionRow.survey_id == Survey.id)
@@ -72,8 +78,8 @@ def surveys_of(session: Session, workspace_id: int) -> list[SurveyLine]:
         .order_by(Survey.key)
     ).all()
     return [SurveyLine(key, name, touchpoint, len((definition or {}).get("questions", [])),
-                       touchpoint_name)
-            for key, name, touchpoint, definition, touchpoint_name in rows]
+                       touchpoint_name, status)
+            for key, name, touchpoint, definition, touchpoint_name, status in rows]
 
 
 def touchpoints_of(session: Session, workspace_id: int) -> list[tuple[str, str]]:
@@ -159,6 +165,20 @@ def save_survey(session: Session, workspace_id: int, key: str, *, name: str,
     audit(session, workspace_id, actor, "update", "survey", key,
           {"name": row.name, "touchpoint": touchpoint,
            "questions": [q.key for q in definition.questions]}, user_id=user_id)
+
+
+def set_survey_status(session: Session, workspace_id: int, key: str, status: SurveyStatus, *,
+                      actor: str, user_id: int | None) -> bool:
+    """Close or reopen the survey, audited ("close" / "reopen"); False when it was so
+    already (nothing written). NotFound: no such survey. The caller commits."""
+    row = defined_survey(session, workspace_id, key).row
+    if row.status == status:
+        return False
+    row.status = status.value
+    audit(session, workspace_id, actor,
+          "close" if status is SurveyStatus.CLOSED else "reopen", "survey", key,
+          {"status": status.value}, user_id=user_id)
+    return True
 
 
 def seed_demo_definitions(session: Session, workspace_id: int) -> int:

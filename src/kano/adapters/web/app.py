@@ -32,6 +32,7 @@ from kano.adapters.web.routes import (
     staff_entry,
     strategy_map,
     strategy_session,
+    survey_invitations,
     survey_public,
     survey_quotas,
     surveys,
@@ -52,7 +53,8 @@ PAGE_ROUTERS = (
     scorecard.router, strategy_map.router, strategy_session.router, okr.router, mbo.router,
     metrics.router,
     cases.router, cx.router, journeys.router, linkage.router, value.router, customers.router,
-    surveys.router, survey_quotas.router, staff_entry.router, survey_public.router,
+    surveys.router, survey_quotas.router, survey_invitations.router, staff_entry.router,
+    survey_public.router,
     requirements.router, responses_page.router, set_password.router, pilots.router,
     text_themes.router,
 )

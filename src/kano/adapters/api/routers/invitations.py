@@ -34,14 +34,17 @@ def _body_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 @router.post("", summary="Invite contacts to a survey by e-mail", status_code=201,
              response_model=InvitationReport,
-             responses=_body_responses(401, 403, 422, 500))  # fmt: skip
+             responses={**_body_responses(401, 403, 422, 500), 409: {
+                 "model": Problem, "description": "The survey is closed (`code` "
+                 "survey_closed): nobody is invited to it."}})  # fmt: skip
 def create_invitations(caller: MemberWriteAccess, session: SessionDep, request: Request,
                        body: InvitationRequest) -> InvitationReport:
     """Each invited contact gets an e-mail (through the outbox, in this transaction) with
     a link of their own that takes one answer. Skipped, with the reason: contacts who
     opted out, have no e-mail address, or were invited to any survey within the
     workspace's fatigue window (`GET /workspace/settings`); unknown customers. Without
-    `segment` or `customers` every customer of the workspace is considered."""
+    `segment` or `customers` every customer of the workspace is considered. A closed
+    survey invites nobody (409)."""
     settings = container_of(request).settings
     link_for = invitation_links(settings.secret_key, settings.public_url)(
         caller.workspace_id, body.survey)

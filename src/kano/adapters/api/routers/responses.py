@@ -35,6 +35,7 @@ from kano.adapters.api.schemas.feedback import (
     ResponseIn,
 )
 from kano.adapters.api.schemas.feedback_bulk import BulkResponsesBody, CheckedBulk
+from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.db import feedback_bulk, orm
 from kano.adapters.db.feedback_intake import Submission, accept_response
 from kano.adapters.db.survey_store import answers_of, definitions_of
@@ -50,6 +51,11 @@ from kano.domain.feedback.surveys import (
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/responses", tags=["feedback"], route_class=OrjsonRoute)
+SURVEY_CLOSED_RESPONSE: dict[str, Any] = {
+    "model": Problem,
+    "description": "The survey is closed: it takes no answers (`code` survey_closed, the "
+                   "field and the `survey` named). Nothing was stored.",
+}
 Definitions = Mapping[str, SurveyDefinition | None]
 
 
@@ -294,7 +300,7 @@ def _accepted(session: Session, workspace_id: int, body: ResponseIn, email: bool
     summary="Submit a survey response",
     status_code=201,
     response_model=AcceptedResponse,
-    responses=write_responses(400, 401, 403, 422, 500),
+    responses={**write_responses(400, 401, 403, 422, 500), 409: SURVEY_CLOSED_RESPONSE},
 )
 def submit_response(
     caller: WriteAccess,
@@ -399,7 +405,7 @@ _NO_ANSWER = Answers()
     summary="Submit many survey responses at once",
     status_code=201,
     response_model=BulkAccepted,
-    responses=write_responses(400, 401, 403, 422, 500),
+    responses={**write_responses(400, 401, 403, 422, 500), 409: SURVEY_CLOSED_RESPONSE},
 )
 def submit_responses_in_bulk(
     caller: WriteAccess,

@@ -28,6 +28,9 @@ class Survey(WorkspaceScoped, Base):
     touchpoint_id: Mapped[int | None] = mapped_column(
         ForeignKey("touchpoints.id", ondelete="SET NULL"), nullable=True
     )
+    # "open" or "closed" (migration 0028): a closed survey takes no answers on any channel
+    # and sends no invitations (survey_store.set_survey_status).
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
 
 
 class FeedbackResponse(WorkspaceScoped, Base):

@@ -3,7 +3,8 @@
 ``GET /s/{key}?t=TOKEN`` shows the survey as a plain HTML form that works without
 JavaScript; ``POST /s/{key}`` stores the answers through ``survey_store.submit_answers``
 (the intake: acknowledgement outbox and cases) and redirects to a thank-you page, or shows
-the form again (422) with the question that needs another look. The workspace comes from
+the form again (422) naming every question that needs another look, in a summary at the
+top and next to each question. The workspace comes from
 the signed token (``survey_links.py``). The respondent's language is ``?lang=`` (or the
 form's ``lang``), else the browser's Accept-Language, else English.
 
@@ -17,6 +18,11 @@ page (409 to a POST, and already instead of the form when the quota is known to 
 and stores nothing; the widget endpoint answers 409 problem+json naming the quota, and
 the widget script shows the same text.
 
+A survey its builder closed (``kano.domain.feedback.survey_status``) shows "This survey
+is closed" in the respondent's language instead of the form (410, to the page and its
+POST); the widget endpoint answers 410 problem+json naming the survey (code
+``survey_closed``) and the widget script says the same.
+
 Both POSTs are rate-limited per client address and per link token (429 with Retry-After;
 the counts are shared by every server process on PostgreSQL, see ``rate_limit.py``) and
 refuse bodies over 32 KiB (413). There is no CSRF token: the form is anonymous and
@@ -27,7 +33,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -53,6 +60,7 @@ from kano.adapters.web.rate_limit import RateLimit, rate_limiter_for
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.domain.feedback.quotas import Quota, QuotaFull, ResponseFacts, first_full
+from kano.domain.feedback.survey_status import SurveyClosed
 from kano.domain.feedback.surveys import (
     DYSFUNCTIONAL_SUFFIX,
     SurveyDefinition,
@@ -81,12 +89,15 @@ WIDGET_TEXTS = {
     "failed": N_("Your answer could not be sent. Please try again."),
     "choose": N_("Please answer this question."),
     "full": N_("This survey has reached its number of responses. Thank you for your time!"),
+    "ended": N_("This survey is closed. Thank you for your interest!"),
 }
 SURVEY_CLOSED = N_("This survey link is not valid, or the survey is not open.")
 TOO_MANY = N_("Too many answers from your connection. Please try again in a minute.")
 ALREADY_ANSWERED = N_("This invitation has been answered already. Thank you!")
 QUOTA_FULL_HEADING = N_("Thank you for your interest")
 QUOTA_FULL = N_("This survey has reached its number of responses. Thank you for your time!")
+CLOSED_HEADING = N_("This survey is closed")
+CLOSED = N_("This survey is closed. Thank you for your interest!")
 
 
 @dataclass(frozen=True)
@@ -211,6 +222,12 @@ def _quota_full(page: PublicPage, status_code: int) -> Response:
     return page.message(QUOTA_FULL_HEADING, QUOTA_FULL, status_code)
 
 
+def _closed(page: PublicPage) -> Response:
+    """A survey its builder closed (``survey_status.py``): 410 to the page and its POST;
+    nothing is stored."""
+    return page.message(CLOSED_HEADING, CLOSED, 410)
+
+
 def known_full_quota(db: Session, survey: DefinedSurvey, channel: str, language: str,
                      invitation: OpenInvitation | None) -> Quota | None:
     """A full quota that a response through this page would meet, as far as it is known
@@ -241,9 +258,37 @@ def answer_problem(language: str, definition: SurveyDefinition,
             "message": error.message}
 
 
+def answer_problems(language: str, definition: SurveyDefinition,
+                    raw: Mapping[str, list[str]]) -> list[dict[str, str]]:
+    """Every question the answers ``raw`` leave unanswered or answer wrongly, in the order
+    of the survey (empty: they are fine). The domain stops at the first refusal, so each
+    refused question is set aside (its answer dropped, not required) and the rest checked
+    again, at most once a question."""
+    problems: list[dict[str, str]] = []
+    current, given = definition, dict(raw)
+    for _ in range(len(definition.questions) + 1):
+        try:
+            answers_to(current, given)
+            break
+        except InvalidInput as error:
+            problem = answer_problem(language, definition, error)
+        key = problem["key"]
+        if not key or any(p["key"] == key for p in problems):
+            if not problems:  # "answer at least one question", an unknown field …
+                problems.append(problem)
+            break
+        problems.append(problem)
+        given.pop(key, None)
+        given.pop(key + DYSFUNCTIONAL_SUFFIX, None)
+        current = replace(current, questions=tuple(
+            replace(q, required=False) if q.key == key else q for q in current.questions))
+    order = {q.key: i for i, q in enumerate(definition.questions)}
+    return sorted(problems, key=lambda p: order.get(p["key"], -1))
+
+
 def _form_page(page: PublicPage, survey: DefinedSurvey, token: str, *,
                values: dict[str, list[str]] | None = None, email: str = "",
-               error: dict[str, str] | None = None, status_code: int = 200,
+               errors: list[dict[str, str]] | None = None, status_code: int = 200,
                invited: bool = False) -> Response:
     """``invited``: an e-mail invitation's link; the customer is known, so the page asks
     for no e-mail address (one typed there would not be used)."""
@@ -253,7 +298,7 @@ def _form_page(page: PublicPage, survey: DefinedSurvey, token: str, *,
         survey_name=survey.definition.title_in(language, survey.row.name),
         questions=survey.definition.questions,
         local=lambda texts: text_in(texts, language), values=values or {}, email=email,
-        error=error, token=token, action=f"/s/{survey.row.key}", invited=invited,
+        errors=errors or [], token=token, action=f"/s/{survey.row.key}", invited=invited,
     )
 
 
@@ -275,6 +320,8 @@ def public_survey(request: Request, web: Web, db: DbSession, survey_key: str, t:
         return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
     if invitation is not None and invitation.answered:
         return _already_answered(page, 200)
+    if survey.closed:
+        return _closed(page)
     channel = "link" if invitation is None else "email"
     if known_full_quota(db, survey, channel, page.language, invitation) is not None:
         return _quota_full(page, 200)
@@ -334,18 +381,25 @@ def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
         return page.message(N_("Survey not found"), SURVEY_CLOSED, 404)
     if invitation is not None and invitation.answered:
         return _already_answered(page, 422)
+    if survey.closed:
+        return _closed(page)
     raw = {name[2:]: values for name, values in fields.items() if name.startswith("q-")}
     email = (fields.get("email") or [""])[0].strip()
     if invitation is not None:
         email = ""  # the invited customer is known; the answer is theirs
-    if email and not EMAIL_PATTERN.match(email):
-        tr = page.gettext  # not a gettext call babel would extract: the key is no text
-        error = {"key": "@email", "question": tr(N_("E-mail address")),
-                 "message": MESSAGES["email"]}  # the page translates it: |refusal
-        return _form_page(page, survey, token, values=fields, email=email, error=error,
-                          status_code=422)
+    errors: list[dict[str, str]] = []
     try:
         answers = answers_to(survey.definition, raw)
+    except InvalidInput:  # name every question that needs another look, not the first
+        errors = answer_problems(page.language, survey.definition, raw)
+    if email and not EMAIL_PATTERN.match(email):
+        tr = page.gettext  # not a gettext call babel would extract: the key is no text
+        errors.append({"key": "@email", "question": tr(N_("E-mail address")),
+                       "message": MESSAGES["email"]})  # the page translates it: |refusal
+    if errors:  # the e-mail field comes last on the page, and so in the summary
+        return _form_page(page, survey, token, values=fields, email=email, errors=errors,
+                          status_code=422, invited=invitation is not None)
+    try:
         accepted = submit_answers(
             db, survey.row.workspace_id, survey_key, "link" if invitation is None else "email",
             answers, language=page.language, email_enabled=_email_enabled(page.web),
@@ -356,10 +410,13 @@ def _store_form(page: PublicPage, db: Session, survey_key: str, token: str,
     except QuotaFull:
         db.rollback()  # nothing of this response is kept
         return _quota_full(page, 409)
+    except SurveyClosed:  # closed since the check above
+        db.rollback()
+        return _closed(page)
     except InvalidInput as error:
         db.rollback()
         problem = answer_problem(page.language, survey.definition, error)
-        return _form_page(page, survey, token, values=fields, email=email, error=problem,
+        return _form_page(page, survey, token, values=fields, email=email, errors=[problem],
                           status_code=422, invited=invitation is not None)
     emailed = acknowledgement_emailed(db, survey.row.workspace_id, accepted.response.id)
     db.commit()
@@ -393,6 +450,14 @@ def _problem(status: int, field: str, detail: str, **headers: str) -> JSONRespon
                         headers={**CORS_HEADERS, **headers})
 
 
+def _closed_problem(survey_key: str) -> JSONResponse:
+    return JSONResponse(
+        {"status": 410, "field": "survey", "survey": survey_key, "code": "survey_closed",
+         "detail": f"the survey {survey_key!r} is closed and takes no answers; nothing "
+                   f"was stored"},
+        status_code=410, media_type="application/problem+json", headers=CORS_HEADERS)
+
+
 @router.get("/s/{survey_key}/widget.js")
 def widget_script(request: Request, web: Web, db: DbSession, survey_key: str, t: str = "",
                   lang: str = "") -> Response:
@@ -417,8 +482,10 @@ def widget_script(request: Request, web: Web, db: DbSession, survey_key: str, t:
         "npsKey": nps.key,
         "commentKey": comment.key if comment else "",
         "comment": text_in(comment.text, language) if comment else "",
-        # a widget quota known to be full: the script says so instead of asking
-        "closed": "1" if known_full_quota(db, survey, "widget", language, None) else "",
+        # a closed survey or a widget quota known to be full: the script says so instead
+        # of asking ("ended": closed, "1": full)
+        "closed": "ended" if survey.closed else (
+            "1" if known_full_quota(db, survey, "widget", language, None) else ""),
     }
     for name, text in WIDGET_TEXTS.items():
         config[name] = web.templates.gettext(language, text)
@@ -465,6 +532,8 @@ def _store_widget(request: Request, web: WebState, db: Session, survey_key: str,
         return _problem(404, "t", "this survey link is not valid")
     if invitation is not None and invitation.answered:
         return _problem(422, "t", "this invitation has been answered already")
+    if survey.closed:
+        return _closed_problem(survey_key)
     answers_raw = document.get("answers")
     if not isinstance(answers_raw, dict):
         return _problem(422, "answers", "must be an object of answers by question key")
@@ -491,6 +560,9 @@ def _store_widget(request: Request, web: WebState, db: Session, survey_key: str,
              "detail": f"the survey has reached its number of responses (quota "
                        f"{full.quota!r} is full); nothing was stored"},
             status_code=409, media_type="application/problem+json", headers=CORS_HEADERS)
+    except SurveyClosed:  # closed since the check above
+        db.rollback()
+        return _closed_problem(survey_key)
     except InvalidInput as error:
         db.rollback()
         return _problem(422, error.field, error.message)

@@ -28,6 +28,7 @@ from kano.adapters.db.survey_store import (
     create_survey,
     defined_survey,
     save_survey,
+    set_survey_status,
     surveys_of,
     touchpoints_of,
 )
@@ -36,9 +37,12 @@ from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedI
 from kano.adapters.web.i18n import LANGUAGES
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.requirements import KIND_LABELS as REQUIREMENT_KIND_LABELS
+from kano.adapters.web.routes.settings_page import may_administer
 from kano.adapters.web.strategy_access import no_workspace, not_found
+from kano.adapters.web.survey_invitation_view import STATUS_LABELS, invitation_section
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.domain.feedback.quotas import KANO_CHANNELS
+from kano.domain.feedback.survey_status import SurveyStatus
 from kano.domain.feedback.surveys import (
     MAX_QUESTIONS,
     KanoCategory,
@@ -221,9 +225,10 @@ def edit_page(page: SignedInPageContext, db: Session, key: str, *,
               touchpoint: str | None = None, title: dict[str, str] | None = None,
               status_code: int = 200, error: dict[str, Any] | None = None,
               note: str | None = None, quota_error: dict[str, Any] | None = None,
-              quota_form: dict[str, str] | None = None) -> Response:
+              quota_form: dict[str, str] | None = None, **extra: Any) -> Response:
     """The builder (NotFound: no such survey); ``quota_*``: a refused quota form
-    (``survey_quotas``) shown again."""
+    (``survey_quotas``) shown again; ``extra``: more for the template (the invitation
+    section's report or refusal, ``survey_invitations``)."""
     assert page.workspace is not None
     survey = defined_survey(db, page.workspace.id, key)
     links = _survey_links(page)
@@ -248,7 +253,47 @@ def edit_page(page: SignedInPageContext, db: Session, key: str, *,
             page.request.query_params.get("quotas") == "saved" and status_code == 200),
         saved=(page.request.query_params.get("saved") == "1" and status_code == 200
                and error is None and note is None),
+        status_changed=(page.request.query_params.get("status") in STATUS_CHANGED
+                        and status_code == 200),
+        invitations=invitation_section(db, page.workspace.id, key,
+                                       page.web.container.settings),
+        invitation_status_labels=STATUS_LABELS, can_administer=may_administer(page),
+        invitation_settings_saved=(
+            page.request.query_params.get("invitations") == "saved" and status_code == 200),
+        **{**INVITATION_FORMS, **extra},
     )
+
+
+STATUS_CHANGED = ("closed", "open")
+INVITATION_FORMS: dict[str, Any] = dict.fromkeys(
+    ("invite_report", "invite_form", "invite_error", "settings_error", "settings_form"))
+"""What the invitation section's forms show again (``survey_invitations``): none yet."""
+
+
+@router.post("/surveys/{key}/status", dependencies=[CsrfChecked])
+def change_status(page: SignedInPage, db: DbSession, key: str,
+                  status: Annotated[str, Form()] = "") -> Response:
+    """Close the survey (its link, widget, API and invitations take no more answers) or
+    reopen it; audited. Builders only."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if not may_build(page):
+        return refuse_edit(page)
+    try:
+        wanted = SurveyStatus(status)
+    except ValueError:
+        wanted = None
+    try:
+        if wanted is None:
+            edit_page(page, db, key)  # NotFound first: an unknown survey is a 404
+            return edit_page(page, db, key, status_code=422,
+                             note=N_("Choose whether the survey is open or closed."))
+        set_survey_status(db, page.workspace.id, key, wanted, actor=page.viewer.email,
+                          user_id=page.viewer.user_id)
+    except NotFound:
+        return not_found(page, "surveys")
+    db.commit()
+    return page.redirect(f"/surveys/{key}?status={wanted.value}#survey-status")
 
 
 # Kano's channels as every page names them, but on the quota form the e-mail channel is the

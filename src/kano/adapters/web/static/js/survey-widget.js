@@ -24,8 +24,8 @@
     else { document.body.appendChild(node); }
   }
 
-  if (config.closed) {  /* a full quota: say so politely instead of asking */
-    host.appendChild(element("p", config.full, "margin:0;"));
+  if (config.closed) {  /* a closed survey ("ended") or a full quota: say so instead of asking */
+    host.appendChild(element("p", config.closed === "ended" ? config.ended : config.full, "margin:0;"));
     place(host);
     return;
   }
@@ -80,6 +80,10 @@
     }).then(function (response) {
       if (response.status === 409) {  /* the survey's quota filled up meanwhile */
         host.replaceChildren(element("p", config.full, "margin:0;"));
+        return;
+      }
+      if (response.status === 410) {  /* the survey was closed meanwhile */
+        host.replaceChildren(element("p", config.ended, "margin:0;"));
         return;
       }
       if (!response.ok) { throw new Error(String(response.status)); }
