@@ -285,3 +285,21 @@ def _numbers(node: object) -> object:
     if isinstance(node, float):
         return round(node, 4)
     return None if isinstance(node, str) else node
+
+
+HEADER = {
+    "hu": ("Northwind Industrial Supply (demó)", "Demó tulajdonos"),
+    "ru": ("Northwind Industrial Supply (демо)", "Владелец демо"),
+}
+
+
+@pytest.mark.parametrize("language", ["hu", "ru"])
+def test_the_header_names_the_demo_and_its_owner_in_the_language_of_the_run(
+    runs: dict[str, Run], language: str
+) -> None:
+    """The QA pass read "Demo Owner" and "Northwind Industrial Supply (demo)" at the top of
+    every Russian and Hungarian page; the re-run in Russian renames what Hungarian named."""
+    workspace, owner = HEADER[language]
+    home = runs[language].owner_home
+    assert f"<h1>{workspace}</h1>" in home and owner in home
+    assert "Demo Owner" not in home and "(demo)" not in home

@@ -21,6 +21,14 @@ from kano.domain.workspaces import Role
 
 DEMO_WORKSPACE = "demo"
 DEMO_NAME = "Northwind Industrial Supply (demo)"
+# What the header of every page shows in a demo written in that language: the workspace
+# (the company keeps its name, "demo" is translated) and the demo login's display name.
+# The ru/hu QA pass read "Demo Owner" and "(demo)" on every Russian and Hungarian page.
+DEMO_NAMES = {
+    "en": (DEMO_NAME, "Demo Owner"),
+    "ru": ("Northwind Industrial Supply (демо)", "Владелец демо"),
+    "hu": ("Northwind Industrial Supply (demó)", "Demó tulajdonos"),
+}
 DEMO_EMAIL = "demo@kano.local"
 DEMO_PASSWORD = "demo"
 DEMO_SEED = 1
@@ -189,14 +197,17 @@ def demo(
     out = Path(settings.demo_data_dir)
     if not _demo_files_current(out):
         generate_files("S", DEMO_SEED, out)
-    load_demo_workspace(out, DEMO_WORKSPACE, DEMO_NAME, with_strategy=True, language=chosen)
+    workspace_name, owner_name = DEMO_NAMES[chosen]
+    load_demo_workspace(out, DEMO_WORKSPACE, workspace_name, with_strategy=True,
+                        language=chosen)
     from kano.adapters.cli.jobs import refresh_bindings
 
     refresh_bindings(DEMO_WORKSPACE, trigger="demo", show_progress=False)
     container = build_container()
     with transaction(container.sessions) as session:
         workspace = accounts.get_workspace(session, DEMO_WORKSPACE)
-        user = accounts.ensure_user(session, DEMO_EMAIL, DEMO_PASSWORD, name="Demo Owner")
+        workspace.name = workspace_name  # a re-run in another language renames it
+        user = accounts.ensure_user(session, DEMO_EMAIL, DEMO_PASSWORD, name=owner_name)
         user.language = chosen  # the pages speak the language the content is written in
         accounts.grant_role(session, workspace, user, Role.OWNER)
         workspace_id = workspace.id
