@@ -299,6 +299,9 @@ ARROW_EVIDENCE = {
             "подтверждено данными: Вовлечённость команды (1–5) +1 балл → Решение с первого "
             "обращения +5,2 п. п. (95 % ДИ 3,1 … 7,4), через 1 месяц, n = 96, внутри команд, "
             "за вычетом эффектов месяца",
+        ("first-contact-resolution", "easy-to-work-with"):
+            "подтверждено данными: Решение с первого обращения +10 п. п. → CES (1–7) −0,083 "
+            "балла (95 % ДИ −0,110 … −0,056), без лага, n = 1\u00a0455",
         ("deliver-on-time", "keep-customers"):
             "данные показывают обратное влияние: Задержка доставки +1 день → Доля ушедших "
             "клиентов −1,2 п. п. (95 % ДИ −2,0 … −0,5), через 90 дней, n = 2\u00a0310",
@@ -340,6 +343,31 @@ def test_tested_arrows_read_per_step_of_the_cause_in_the_effects_unit(
     proposals = text_of(page, "map-proposals")
     assert proposals.endswith(load_translations(language).gettext(
         "too few observations to test"))
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_objective_page_gives_the_evidence_of_its_tested_arrows(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session], language: str
+) -> None:
+    """An objective's "Cause and effect" says, under each arrow the data tested, what the
+    map says: the arrow into it (driven by) and the arrow out of it (drives)."""
+    _store_arrow_tests(sessions)
+    browser.log_in(strategy.editor, strategy.password)
+    with sessions() as session:
+        ids = dict(session.execute(select(ObjectiveRow.key, ObjectiveRow.id)).all())
+
+    page = browser.page(f"/scorecard/objectives/{ids['first-contact-resolution']}"
+                        f"?lang={language}").text
+    untested = browser.page(f"/scorecard/objectives/{ids['grow-revenue']}?lang={language}").text
+
+    driven_by, drives = text_of(page, "causes"), text_of(page, "effects")
+    evidence = ARROW_EVIDENCE[language]
+    into = evidence[("engaged-people", "first-contact-resolution")]
+    assert " ".join(into.split()) in driven_by
+    out_of = " ".join(evidence[("first-contact-resolution", "easy-to-work-with")].split())
+    assert out_of in drives and out_of not in driven_by
+    assert page.count('class="hypothesis link-evidence"') == 2
+    assert 'class="hypothesis link-evidence"' not in untested
 
 
 # Random maps: any titles, 1–5 perspectives, up to 30 objectives, any links between them.

@@ -42,6 +42,7 @@ from kano.adapters.exports.table_files import (
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.routes.strategy_map import objective_evidence
 from kano.adapters.web.scorecard_cascade import (
     CHILD_LEVELS,
     aligned_objectives,
@@ -190,6 +191,7 @@ def _objective_page(
         "scorecard/objective.html", status_code=status_code, active="scorecard",
         detail=detail, form=form or {}, error=error, error_in=error_in if error else None,
         metric_names=_metric_names(page, db, detail.objective.measures),
+        arrow_evidence=objective_evidence(db, page, detail),  # the map's tested arrows
         alignment=alignment_choices(db, page.workspace.id, detail.scorecard.id),
         aligned=aligned_objectives(db, page.workspace.id, objective_id), **_common(page, db),
     )

@@ -14,12 +14,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 from markupsafe import Markup
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
 from kano.adapters.api.auth import granted_scopes, not_authenticated, record_token_use
 from kano.adapters.db import accounts
 from kano.adapters.db.views.link_tests import LinkTestLine, link_tests_of
+from kano.adapters.db.views.objective import ObjectiveDetail
 from kano.adapters.db.views.scorecard import (
     PerspectiveLine,
     ScorecardView,
@@ -32,6 +34,7 @@ from kano.adapters.web.deps import (
     DbSession,
     OptionalViewer,
     SignedInPage,
+    SignedInPageContext,
     Web,
     language_for,
 )
@@ -39,7 +42,7 @@ from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.link_effects import EffectWords
 from kano.adapters.web.routes.linkage import design_label, lag_parts
 from kano.adapters.web.routes.navigation import N_
-from kano.adapters.web.strategy_access import no_workspace, strategy_context
+from kano.adapters.web.strategy_access import formats_of, no_workspace, strategy_context
 from kano.adapters.web.strategy_formats import LEGEND_ORDER, STATUS_LABELS, StrategyFormats
 from kano.adapters.web.strategy_map_svg import (
     BoxText,
@@ -172,6 +175,22 @@ def evidence_text(test: LinkTestLine, gettext: Gettext, fmt: StrategyFormats) ->
              f"n = {fmt.integer(test.n)}"]
     design = design_label(test.method, gettext)  # "within teams, net of month effects"
     return verdict + ": " + ", ".join(parts + ([design] if design else []))
+
+
+def objective_evidence(
+    db: Session, page: SignedInPageContext, detail: ObjectiveDetail
+) -> dict[int, str]:
+    """The evidence of each tested arrow into and out of one objective, by link id, for the
+    objective page's "Cause and effect": the map's sentence in the page's language (no
+    entry for an arrow not tested yet)."""
+    assert page.workspace is not None
+    tests = {(t.cause_id, t.effect_id): t for t in
+             link_tests_of(db, page.workspace.id, detail.scorecard.id) if not t.proposed}
+    here, fmt = detail.objective.id, formats_of(page)
+    arrows = [(link.link_id, (link.objective.id, here)) for link in detail.causes] + [
+        (link.link_id, (here, link.objective.id)) for link in detail.effects]
+    return {link_id: evidence_text(tests[pair], page.gettext, fmt)
+            for link_id, pair in arrows if pair in tests}  # fmt: skip
 
 
 def _band_note(
