@@ -292,3 +292,19 @@ def test_the_form_names_every_missing_required_answer_next_to_its_question(
     assert listed.index("Main reason?") < listed.index("E-mail address")
     assert 'aria-describedby="email-hint error-email" aria-invalid="true"' in with_email.text
     assert _count(sessions, FeedbackResponse, OURS) == 0
+
+
+def test_staff_entry_to_a_closed_survey_is_refused_in_the_readers_language(
+    browser: Browser, sessions: sessionmaker[Session], companies: SeededCompanies,
+    survey: str,
+) -> None:
+    browser.log_in(companies.alice, PASSWORD)
+    assert _set_status(browser, "closed").status_code == 303
+    token = csrf_token_in(browser.page(f"/responses/new?survey={KEY}").text)
+    refused = browser.client.post("/responses/new?lang=hu", data={
+        "csrf_token": token, "survey": KEY, "channel": "call", "external_id": "R1",
+        "language": "en", "q-nps": "9", "q-reason": "price"})
+    assert refused.status_code == 422
+    said = text_of(refused.text, "entry-error")
+    assert KEY in said and "kérdőív le van zárva" in said and "closed" not in said
+    assert _count(sessions, FeedbackResponse, OURS) == 0

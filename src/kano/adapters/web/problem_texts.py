@@ -152,6 +152,8 @@ _MORE: tuple[tuple[str, str], ...] = (
     (r"use 1–40 lower-case letters, digits, - or _",
      N_("Use 1–40 lower-case letters, digits, - or _.")),
     (rf"the survey {_VALUE} exists already", N_("A survey %(value)s exists already.")),
+    (rf"the survey {_VALUE} is closed and takes no answers",  # survey_status.SurveyClosed
+     N_("The survey %(value)s is closed: reopen it on its page to record answers.")),
 )  # fmt: skip
 # The metric explorer's extra condition (kano.metrics.expressions and expression_ibis):
 # "… at column 7 of 'amount > (1'". The reader is told the character where it went wrong
