@@ -516,6 +516,9 @@ def churn_drivers(drivers: Sequence[dict[str, Any]], _: Gettext, language: str) 
                 "field": "importance",
                 "type": "quantitative",
                 "title": title,
+                # AUC drops are thousandths: d3's default of ~20 ticks wrote "−0,004−0,002
+                # 0,000 0,002 …" into one another on the Hungarian and Russian pages.
+                "axis": {"tickCount": 6, "labelOverlap": True},
             },
             "tooltip": [
                 {"field": "feature", "title": _("Feature")},
