@@ -44,7 +44,8 @@ def test_the_churn_drivers_axis_labels_stand_apart(chromium: Browser, language: 
                 g => g.querySelector('g.role-axis-title text')?.textContent.includes('AUC'));
             return [...axis.querySelectorAll('g.role-axis-label text')]
                 .filter(t => t.getAttribute('opacity') !== '0')
-                .map(t => { const b = t.getBoundingClientRect(); return [b.left, b.right, t.textContent]; })
+                .map(t => [t.getBoundingClientRect(), t.textContent])
+                .map(([b, text]) => [b.left, b.right, text])
                 .sort((a, b) => a[0] - b[0]);
         }""")
     finally:
