@@ -1,4 +1,5 @@
-"""``kano survey link`` as a user runs it, against a real database."""
+"""``kano survey link`` and ``kano survey list`` as a user runs them, against a real
+database."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ def _seed(db_url: str) -> int:
         with transaction(make_session_factory(engine)) as session:
             space = accounts.ensure_workspace(session, "acme", "Acme")
             session.add_all([Survey(workspace_id=space.id, key="relationship-nps", name="NPS"),
-                             Survey(workspace_id=space.id, key="empty", name="Not built")])
+                             Survey(workspace_id=space.id, key="empty", name="Not built",
+                                    status="closed")])
             session.flush()
             save_survey(session, space.id, "relationship-nps", name="Relationship NPS",
                         touchpoint=None, actor="test", user_id=None,
@@ -53,3 +55,12 @@ def test_survey_link_prints_a_signed_link_and_the_widget_snippet(
     assert 'data-kano-target="kano-survey"' in snippet
     assert "https://feedback.example.com/s/relationship-nps/widget.js?t=" in snippet
     assert refused.returncode != 0 and "no questions yet" in refused.stdout + refused.stderr
+
+
+def test_survey_list_shows_each_surveys_state(db_url: str) -> None:
+    _seed(db_url)
+    listed = kano(db_url, "survey", "list", "--workspace", "acme")
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split()[1]: line for line in listed.stdout.splitlines()
+            if line.startswith("│") and ("empty" in line or "relationship-nps" in line)}
+    assert "closed" in rows["empty"] and "open" in rows["relationship-nps"]

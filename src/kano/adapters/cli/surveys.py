@@ -22,7 +22,7 @@ survey_app = typer.Typer(
 def list_surveys(
     workspace: str = typer.Option(..., "--workspace", help="Workspace slug."),
 ) -> None:
-    """The workspace's surveys with their touchpoint and number of questions."""
+    """The workspace's surveys with their touchpoint, number of questions and state."""
     from kano.adapters.db import accounts
     from kano.adapters.db.survey_store import surveys_of
     from kano.bootstrap import build_container
@@ -34,11 +34,11 @@ def list_surveys(
     finally:
         container.close()
     table = Table(title=f"Surveys of {escape(workspace)}")
-    for column in ("key", "name", "touchpoint", "questions"):
+    for column in ("key", "name", "touchpoint", "questions", "state"):
         table.add_column(column)
-    for line in lines:
+    for line in lines:  # state: open, or closed (no answers, no invitations)
         table.add_row(escape(line.key), escape(line.name), escape(line.touchpoint or "–"),
-                      str(line.questions))
+                      str(line.questions), line.status)
     console.print(table)
 
 
