@@ -25,6 +25,13 @@ time it happened:
   language; recent ones are still in progress or new;
 - a deadline that passed before the case moved on escalated it at that moment, as
   ``kano worker`` does (level 1: first response overdue; level 2: resolution overdue);
+- each case is routed to an owner as it opens (an ``owner`` event by ``kano`` at its
+  opening), by the function of the team the routing rules gave it (``case_owners``: a
+  delivery team's case to the delivery manager, a support hub's to the customer service
+  manager, any other to the head of customer experience), but for the two newest open
+  cases, left for triage. Owners are the demo's people when they are members who may
+  work cases (``kano demo`` makes them members with the demo strategy); otherwise no case
+  gets one;
 - the randomness is seeded per response (its time and answers), so reloading the demo
   on the same day gives the same inbox (a day later, the open cases move a day on).
 
@@ -46,7 +53,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts
-from kano.adapters.db.case_actions import update_case
+from kano.adapters.db.case_actions import assign_owner, update_case
 from kano.adapters.db.case_rules import Candidate, CaseDecision, decide_cases
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import (
@@ -59,7 +66,15 @@ from kano.adapters.db.orm import (
     WebhookEndpointRow,
     utcnow,
 )
+from kano.adapters.db.views.cases import OPEN_STATUSES
 from kano.demo.case_notes import note_in
+from kano.demo.case_owners import (
+    CX_LEAD,
+    DELIVERY_MANAGER,
+    SERVICE_MANAGER,
+    left_for_triage,
+    owners_by_team,
+)
 from kano.demo.case_stories import (
     FIRST_CONTACT_NOTES,
     PROCESS_WEIGHTS,
@@ -84,10 +99,9 @@ BATCH = 2_000
 # Who works a case: the manager of its touchpoint's process, else (relationship and
 # purchase feedback) the head of customer experience (the demo's people,
 # ``kano.demo.strategy.DEMO_PEOPLE``).
-CX_LEAD = "priya.nair@northwind.example"
 WORKER_OF_PROCESS = {
-    "delivery": "tom.becker@northwind.example",
-    "support": "judit.kovacs@northwind.example",
+    "delivery": DELIVERY_MANAGER,
+    "support": SERVICE_MANAGER,
     "onboarding": CX_LEAD,
 }
 
@@ -124,6 +138,10 @@ class InboxReport:
     """How many cases were brought forward."""
     played_to: datetime | None = None
     """The moment the moved cases' histories run to (the newest one's opening)."""
+    owned: int = 0
+    """How many cases were routed to an owner."""
+    unowned_open: int = 0
+    """How many open cases were left without an owner."""
 
 
 @dataclass(frozen=True)
@@ -181,20 +199,33 @@ def seed_case_inbox(
             plans[index] = _plan(histories[index].draws(), row, rule, played_to)
     session.add_all(rows)
     session.flush()  # ids for the events
+    owners = owners_by_team(session, workspace_id)
+    triage = left_for_triage(
+        [row.opened_at for row in rows],
+        [any(step.status is not None for step in steps) for steps in plans],
+        still_open,
+    )
     statuses: Counter[str] = Counter()
-    escalated = 0
-    for row, history, steps, (response, decision) in zip(
+    escalated = owned = 0
+    for index, (row, history, steps, (response, decision)) in enumerate(zip(
         rows, histories, plans, matched, strict=True
-    ):
+    )):
         session.add(_event(row, row.opened_at, "opened", "kano",
                            {"rule": decision.rule.key, "response_id": response.id}))
+        team = row.owner_team_id
+        owner = None if index in triage or team is None else owners.get(team)
+        if owner is not None:
+            owned += assign_owner(session, workspace_id, [row.id], owner, "kano",
+                                  at=row.opened_at)
         _work(session, row, history, steps, may_close=not closes_held_back, language=language)
         statuses[row.status] += 1
         escalated += row.escalation_level > 0
     session.flush()
     return InboxReport(len(rows), dict(statuses), escalated, as_of, closes_held_back,
                        shift if played_to else timedelta(0),
-                       len(still_open) if played_to else 0, played_to)
+                       len(still_open) if played_to else 0, played_to, owned,
+                       sum(row.owner_user_id is None for row in rows
+                           if row.status in OPEN_STATUSES))
 
 
 def brought_forward(newest: datetime, now: datetime) -> timedelta:
@@ -464,6 +495,11 @@ def describe(report: InboxReport) -> str:
         f"{report.statuses[s]} {s.replace('_', ' ')}" for s in order if report.statuses.get(s)
     )
     held = " (loops left open: the workspace has webhooks)" if report.closes_held_back else ""
+    owned = (
+        f" {report.owned} routed to their owners, {report.unowned_open} open left for "
+        "triage."
+        if report.owned else ""
+    )
     moved = (
         f" The {report.moved} cases open at the data's end ({report.as_of:%d %b %Y}) were "
         f"brought forward {report.brought_forward.days} days, so their SLA clocks run "
@@ -471,4 +507,4 @@ def describe(report: InboxReport) -> str:
         if report.moved and report.as_of else ""
     )
     return (f"Opened {report.cases} demo cases ({parts}; {report.escalated} escalated)"
-            f"{held}.{moved}")
+            f"{held}.{owned}{moved}")

@@ -36,11 +36,18 @@ from kano.adapters.db.orm import (
     OutboxMessageRow,
     Team,
     Touchpoint,
+    User,
     WebhookEndpointRow,
     Workspace,
     utcnow,
 )
-from kano.adapters.db.views.cases import OPEN_STATUSES, countdown
+from kano.adapters.db.views.cases import (
+    OPEN,
+    OPEN_STATUSES,
+    CaseFilters,
+    case_inbox,
+    countdown,
+)
 from kano.adapters.importers.company_parquet import load_company
 from kano.bootstrap import build_container
 from kano.config import Settings
@@ -52,7 +59,14 @@ from kano.demo.case_inbox import (
     seed_case_inbox,
     seed_demo_case_inbox,
 )
+from kano.demo.case_owners import (
+    CX_LEAD,
+    DELIVERY_MANAGER,
+    SERVICE_MANAGER,
+    UNASSIGNED,
+)
 from kano.demo.case_stories import STORIES
+from kano.demo.strategy import ensure_demo_people
 from kano.domain.feedback.answers import Answers
 from kano.domain.feedback.cases import DEFAULT_RULES, business_deadline
 from tests.conftest import ENGINES
@@ -61,6 +75,8 @@ from tests.databases import DatabaseFactory, require_engine
 WORKSPACE = "demo"
 RULES = {rule.key: rule for rule in DEFAULT_RULES}
 REASONS = {1: "first response overdue", 2: "resolution overdue"}  # jobs/cases.py
+# Who owns a team's cases, by the team's function (the rest: the head of CX).
+CASE_OWNERS = {DELIVERY_MANAGER: "delivery", SERVICE_MANAGER: "support", CX_LEAD: None}
 
 
 @dataclass
@@ -89,6 +105,8 @@ def demo(
         demo_data_dir=str(demo_data),
     ))  # fmt: skip
     load_company(container.sessions, demo_data, WORKSPACE, "Northwind Industrial Supply (demo)")
+    with transaction(container.sessions) as session:  # as the demo strategy does
+        ensure_demo_people(session, WORKSPACE, set(CASE_OWNERS))
     report = seed_demo_case_inbox(container.sessions, WORKSPACE)
     yield Demo(url, container.sessions, demo_data, report)
     container.close()
@@ -170,6 +188,48 @@ def test_inbox_holds_the_unhappy_recent_responses_in_every_status_routed_to_thei
         assert title.endswith(f": {rule.replace('-', ' ')}")
         assert team == owner_key[touchpoint]
     assert len({team for *_, team in routed}) >= 3
+
+
+def test_cases_are_routed_to_their_teams_owners_but_the_newest_wait_for_triage(
+    demo: Demo,
+) -> None:
+    """An inbox that looks worked: every case but the newest open ones has the owner of
+    its team's function from its opening on; those few show under the "Nobody" filter."""
+    teams = pd.read_parquet(demo.data / "teams.parquet")
+    function_of_key = dict(zip(teams["key"], teams["function"], strict=True))
+    owner_of_function = {function: email for email, function in CASE_OWNERS.items()}
+    with demo.sessions() as session:
+        team_key = dict(session.execute(select(Team.id, Team.key)).tuples().all())
+        email_of = dict(session.execute(select(User.id, User.email)).tuples().all())
+        workspace_id = session.scalar(select(Workspace.id).where(Workspace.slug == WORKSPACE))
+        assert workspace_id is not None
+        cases = cases_of(session)
+        open_cases = [case for case in cases if case.status in OPEN_STATUSES]
+        unowned = [case for case in cases if case.owner_user_id is None]
+        for case in cases:
+            if case.owner_user_id is None:
+                continue
+            function = function_of_key[team_key[case.owner_team_id]]
+            owner = owner_of_function.get(function, CX_LEAD)
+            assert email_of[case.owner_user_id] == owner
+            events = events_of(session, case)
+            assert [(e.at, e.actor, e.detail) for e in events if e.kind == "owner"] == [
+                (case.opened_at, "kano", {"from": None, "to": owner})]
+            # The owner is who answered, resolved and closed it.
+            assert {e.actor for e in events} <= {"kano", owner}
+        nobodys = case_inbox(session, workspace_id, CaseFilters(OPEN, owner="-"), utcnow())
+    assert len(unowned) == UNASSIGNED and all(case in open_cases for case in unowned)
+    assert {line.id for line in nobodys.lines} == {case.id for case in unowned}
+    # The newest of the cases nobody has answered yet are the ones left for triage.
+    waiting = sorted((c for c in open_cases if c.first_responded_at is None),
+                     key=lambda c: (c.opened_at, c.id))
+    assert len(waiting) >= UNASSIGNED and waiting[-UNASSIGNED:] == sorted(
+        unowned, key=lambda c: (c.opened_at, c.id))
+    assert len(open_cases) - len(unowned) >= len(open_cases) / 2  # most are owned
+    assert len({case.owner_user_id for case in cases} - {None}) == 3
+    assert demo.report.owned == len(cases) - UNASSIGNED
+    assert f"{demo.report.owned} routed to their owners, 2 open left for triage" in describe(
+        demo.report)
 
 
 def test_loop_closed_cases_carry_what_changed_and_root_causes_and_nothing_is_sent(
