@@ -340,6 +340,10 @@ def test_tested_arrows_read_per_step_of_the_cause_in_the_effects_unit(
         assert any(t.endswith(" · " + evidence) for t in file_tooltips)
     for slope in ("per unit", "на единицу", "egységenként", "0.0123", "0,0123"):
         assert slope not in page
+    assert load_translations(language).gettext(
+        "Each effect is stated per step of its cause (1 day, 10 minutes, 60 seconds, 1 point "
+        "of a score's answer scale, 10 percentage points of a share, 1 order) in the effect's "
+        "own unit, as on the linkage page.") in panel.replace("\u00a0", " ")
     proposals = text_of(page, "map-proposals")
     assert proposals.endswith(load_translations(language).gettext(
         "too few observations to test"))
