@@ -242,6 +242,8 @@ def test_an_admin_aligns_a_department_objective_and_the_company_objective_lists_
     assert (str(first_contact), " selected") in choices and ("", "") in choices
     assert str(answer) not in {value for value, _ in choices}  # its own scorecard's: no
     assert 'label="Acme company scorecard"' in page
+    assert text_of(page, "objective-path").startswith(
+        "Acme company scorecard Customer service scorecard")
     before = _last_audit_id(sessions)
 
     moved = _post(browser, f"/scorecard/objectives/{answer}/alignment",
@@ -368,3 +370,23 @@ def test_a_manager_aligns_what_they_own_and_no_one_else_does(
     _switch(browser, strategy.editor, strategy.password)
     assert _post(browser, f"/scorecard/objectives/{globex}/alignment",
                  {"aligned_to_id": ""}).status_code == 404
+
+
+def test_an_alignment_left_behind_by_a_detached_scorecard_can_still_be_cleared(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    acme = strategy.companies.acme_id
+    answer = id_of(sessions, ObjectiveRow, acme, "answer-fast")
+    token = _write_token(sessions, strategy.editor)
+    browser.log_in(strategy.editor, strategy.password)
+    detached = browser.client.patch("/api/v1/scorecards/service", json={"parent": None},
+                                    headers={"Authorization": f"Bearer {token}"})
+    assert detached.status_code == 200, detached.text
+
+    page = browser.page(f"/scorecard/objectives/{answer}").text
+    assert re.findall(r'<option value="(\d*)"', text_of_form(page)) == [""]
+    assert "cascade-path" not in browser.page("/scorecard?scorecard=service").text
+
+    cleared = _post(browser, f"/scorecard/objectives/{answer}/alignment",
+                    {"aligned_to_id": ""})
+    assert cleared.status_code == 303 and _aligned_to(sessions, answer) is None

@@ -192,6 +192,7 @@ def _objective_page(
         detail=detail, form=form or {}, error=error, error_in=error_in if error else None,
         metric_names=_metric_names(page, db, detail.objective.measures),
         arrow_evidence=objective_evidence(db, page, detail),  # the map's tested arrows
+        cascade=cascade_of(db, page.workspace.id, detail.scorecard),
         alignment=alignment_choices(db, page.workspace.id, detail.scorecard.id),
         aligned=aligned_objectives(db, page.workspace.id, objective_id), **_common(page, db),
     )
