@@ -110,13 +110,16 @@ def test_drivers_name_the_candidates_left_out_and_a_lower_coverage_ranks_them(
     assert [d["driver"] for d in wide["left_out_coverage"]] == sorted(
         coverage, key=lambda key: (-coverage[key], key))
     named = {d["driver"]: d["name"] for d in wide["left_out_coverage"]}
-    assert named["defects"] == "Defects" and all("_" not in n for n in named.values())
+    first_response = "First response time (minutes)"
+    assert named["first_response_minutes"] == first_response
+    assert all("_" not in n for n in named.values())
     assert {d["driver"] for d in narrow["drivers"]} == (
         {d["driver"] for d in wide["drivers"]} | thin)
     assert narrow["n"] < wide["n"]
     assert f"{wide['n']:,} responses have a value for every kept driver" in table.stdout
     assert "Left out: coverage below 30%" in table.stdout
-    assert re.search(rf"│ Defects +│ +{coverage['defects']:.0%} │", table.stdout), table.stdout
+    share = f"{coverage['first_response_minutes']:.0%}"
+    assert re.search(rf"│ {re.escape(first_response)} +│ +{share} │", table.stdout), table.stdout
 
 
 def test_drivers_of_churn_for_one_segment(demo_folder: Path) -> None:

@@ -240,13 +240,13 @@ def _driver_frame(live: Container, min_coverage: float) -> DriverFrame:
         backend.disconnect()
 
 
-@pytest.mark.parametrize(("language", "defects", "heading"), [
-    ("en", "Defects", "Candidates left out"),
-    ("ru", "Дефекты", "Неучтённые факторы"),
-    ("hu", "Hibák", "Kihagyott tényezők"),
+@pytest.mark.parametrize(("language", "first_response", "heading"), [
+    ("en", "First response time (minutes)", "Candidates left out"),
+    ("ru", "Время первого ответа (минуты)", "Неучтённые факторы"),
+    ("hu", "Első válaszidő (perc)", "Kihagyott tényezők"),
 ])  # fmt: skip
 def test_drivers_page_lists_the_candidates_left_out_with_their_coverage(
-    live: Container, browser: Browser, language: str, defects: str, heading: str
+    live: Container, browser: Browser, language: str, first_response: str, heading: str
 ) -> None:
     """The demo's NPS page ranked two drivers and never said that ten more were candidates
     met by too few respondents: each one left out is now listed by name with its coverage,
@@ -261,13 +261,14 @@ def test_drivers_page_lists_the_candidates_left_out_with_their_coverage(
     listed = re.findall(r'<tr data-left-out="([^"]+)"><td>([^<]*)</td>'
                         r'<td class="number">([^<]*)</td>', table)  # fmt: skip
     assert [key for key, _name, _share in listed] == [k for k, _ in frame.left_out_coverage()]
-    assert len(listed) >= 5 and "defects" in frame.left_out
+    assert len(listed) >= 5 and "first_response_minutes" in frame.left_out
     shares = dict(frame.left_out_coverage())
     for key, name, share in listed:
         assert share == formats.percent(shares[key]), key
         assert "_" not in name and not re.fullmatch(r"[a-z-]+ (csat|ces|rating)", name), name
         assert 0 < shares[key] < 0.3
-    assert ("defects", defects, formats.percent(shares["defects"])) in listed
+    first = formats.percent(shares["first_response_minutes"])
+    assert ("first_response_minutes", first_response, first) in listed
     kept = re.search(r'<p class="hint" id="drivers-rows">(.*?)</p>', page, re.S)
     assert kept and formats.integer(frame.n) in kept.group(1)
     assert formats.percent(0.3) in kept.group(1)
@@ -276,8 +277,9 @@ def test_drivers_page_lists_the_candidates_left_out_with_their_coverage(
 def test_a_lower_minimum_coverage_ranks_the_thinner_drivers(
     live: Container, browser: Browser
 ) -> None:
-    """The demo has candidates met by 10–30 % of respondents (defects, first-contact
-    resolution, purchase CES …): at 10 % they are ranked, on fewer complete responses."""
+    """The demo has candidates met by 10–30 % of respondents (first response time,
+    first-contact resolution, purchase CES …): at 10 % they are ranked, on fewer complete
+    responses."""
     wide, narrow = _driver_frame(live, 0.3), _driver_frame(live, 0.1)
     thin = {key for key, share in wide.coverage.items() if 0.1 <= share < 0.3}
     assert thin, "the demo data should have candidates met by 10-30 % of respondents"
@@ -334,10 +336,12 @@ def _performance_cells(page: str) -> dict[str, tuple[str, str, str]]:
 def test_drivers_chart_places_each_driver_on_its_own_scale_not_at_0_and_1(
     live: Container, browser: Browser
 ) -> None:
-    """The demo's NPS has two drivers, a delivery delay in days and a stage's CSAT on 1–5:
-    scaled min–max across the drivers they sat at 0 and 1. Now the CSAT is its place on
-    1–5 and the delay is scored against the demo scorecard's target (0.5 days), each
-    computed here from the frame and the stored thresholds."""
+    """The demo's NPS has three drivers, a delivery delay in days, the defects found in
+    each delivered order and a stage's CSAT on 1–5: scaled min–max across the drivers, two
+    sat at 0 and 1. Now the CSAT is its place on 1–5, the delay is scored against the demo
+    scorecard's target (0.5 days) and the defects, which no scorecard measure targets as a
+    count, between the worst and the best respondent, each computed here from the frame and
+    the stored thresholds."""
     frame = _driver_frame(live, 0.3)
     with live.sessions() as session:
         delay = measure(session, "delivery-delay")
@@ -345,8 +349,11 @@ def test_drivers_chart_places_each_driver_on_its_own_scale_not_at_0_and_1(
     assert amber and green and target  # the demo strategy sets them
     csat_mean = float(frame.data["delivery csat"].mean())
     delay_mean = float(frame.data["delivery_delay_days"].mean())
+    defects = frame.data["defects"]
+    worst, best = float(defects.max()), float(defects.min())  # fewer defects are better
     expected = {"delivery csat": (csat_mean - 1) / 4,
-                "delivery_delay_days": _scorecard_score(delay_mean, amber, green, target)}
+                "delivery_delay_days": _scorecard_score(delay_mean, amber, green, target),
+                "defects": (worst - float(defects.mean())) / (worst - best)}
 
     page = browser.client.get("/drivers?outcome=nps&lang=en").text
 
@@ -356,6 +363,10 @@ def test_drivers_chart_places_each_driver_on_its_own_scale_not_at_0_and_1(
     csat, days = points["Delivery and use: CSAT"], points["Delivery delay (days)"]
     assert csat["performance"] == pytest.approx(expected["delivery csat"])
     assert days["performance"] == pytest.approx(expected["delivery_delay_days"])
+    assert points["Defects"]["performance"] == pytest.approx(expected["defects"])
+    assert points["Defects"]["basis"] == (
+        f"the respondents' range: worst {ENGLISH.significant(worst, 3)}, "
+        f"best {ENGLISH.significant(best, 3)}")
     assert sorted(p["performance"] for p in points.values()) != [0.0, 1.0]
     assert csat["mean"] == pytest.approx(csat_mean) and csat["basis"] == "the 1–5 scale"
     assert days["basis"] == "scorecard target 0.5 days (Mean delivery delay)"
@@ -364,6 +375,7 @@ def test_drivers_chart_places_each_driver_on_its_own_scale_not_at_0_and_1(
                                       "the 1–5 scale")  # fmt: skip
     assert cells["delivery_delay_days"][:2] == (
         ENGLISH.percent(expected["delivery_delay_days"]), "target")
+    assert cells["defects"][:2] == (ENGLISH.percent(expected["defects"]), "range")
     # the lines: the stated mark (where a scorecard measure turns green) and the median
     # importance, not the middle of a min–max range
     rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
@@ -376,21 +388,28 @@ def test_drivers_chart_places_each_driver_on_its_own_scale_not_at_0_and_1(
     assert note and "mean of 7 on 0–10 is 70%" in note.group(1) and "67%" in note.group(1)
 
 
-@pytest.mark.parametrize(("language", "scale", "target"), [
-    ("ru", "шкала 1–5", "план в системе показателей: 0,5 days (Mean delivery delay)"),
-    ("hu", "1–5 skála", "célérték a mutatószám-rendszerben: 0,5 days (Mean delivery delay)"),
+@pytest.mark.parametrize(("language", "scale", "target", "spread"), [
+    ("ru", "шкала 1–5", "план в системе показателей: 0,5 days (Mean delivery delay)",
+     "разброс среди респондентов: худшее {worst}, лучшее {best}"),
+    ("hu", "1–5 skála", "célérték a mutatószám-rendszerben: 0,5 days (Mean delivery delay)",
+     "a válaszadók tartománya: legrosszabb {worst}, legjobb {best}"),
 ])  # fmt: skip
 def test_drivers_say_what_performance_is_measured_against_in_the_page_language(
-    browser: Browser, language: str, scale: str, target: str
+    live: Container, browser: Browser, language: str, scale: str, target: str, spread: str
 ) -> None:
+    defects = _driver_frame(live, 0.3).data["defects"]
+    formats = NumberFormats(language)
+    worst, best = (formats.significant(float(v), 3) for v in (defects.max(), defects.min()))
+    spread = spread.format(worst=worst, best=best)
     page = browser.client.get(f"/drivers?outcome=nps&lang={language}").text
 
     cells = _performance_cells(page)
     assert cells["delivery csat"][2] == scale
     assert cells["delivery_delay_days"][2] == target  # the measure's name and unit as stored
+    assert cells["defects"][2] == spread
     tooltip = {t["field"]: t["title"] for t in _points(_chart(page))["encoding"]["tooltip"]}
     assert tooltip["basis"] == {"ru": "Точка отсчёта", "hu": "Viszonyítási alap"}[language]
-    assert {p["basis"] for p in _chart(page)["data"]["values"]} == {scale, target}
+    assert {p["basis"] for p in _chart(page)["data"]["values"]} == {scale, target, spread}
 
 
 def test_a_changed_target_moves_the_driver_on_the_next_visit(

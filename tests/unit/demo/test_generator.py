@@ -247,3 +247,21 @@ def test_planted_probabilities_stay_strictly_between_zero_and_one() -> None:
     assert probability_bounds_hold(CHAIN)
     steeper = replace(CHAIN, csat_probability_per_delay_day=-0.1)
     assert not probability_bounds_hold(steeper)
+
+
+def test_every_delivered_order_is_checked_for_defects(small_company: Path) -> None:
+    """The defect rate is the share of checked orders, so clean orders must be events too:
+    with only damaged orders written the demo's defect rate read 100 %."""
+    events = pd.read_parquet(small_company / "process_events.parquet")
+    touchpoints = pd.read_parquet(small_company / "touchpoints.parquet")
+    key_of = touchpoints.set_index("touchpoint_id").key
+    checks = events[events.measure == "defects"]
+    delays = events[events.measure == "delivery_delay_days"]
+    checked, delivered = set(checks.transaction_id), set(delays.transaction_id)
+    assert checks.transaction_id.is_unique
+    # orders promised inside the span but arriving after it are not checked yet
+    assert checked <= delivered and len(checked) >= 0.98 * len(delivered)
+    share = (checks.value > 0).groupby(checks.touchpoint_id.map(key_of)).mean()
+    assert share["delivery-field"] == pytest.approx(0.35, abs=0.03)
+    others = share.drop("delivery-field")
+    assert ((others - 0.04).abs() <= 0.015).all(), others.to_dict()
