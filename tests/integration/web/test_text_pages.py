@@ -154,3 +154,5 @@ def test_touchpoints_and_segments_are_shown_by_their_names(
     named = {(row["Group"] if language == "en" else row["Группа"],
               row["Name"] if language == "en" else row["Название"]) for row in rows}
     assert ("renewal-email", touchpoints["renewal-email"]) in named
+    # Every column titled in the page's language: "n_nps_with" stood among "NPS с темой".
+    assert rows and not [title for title in rows[0] if re.search(r"[a-z]_[a-z]", title)]

@@ -27,7 +27,9 @@ CSV_COLUMNS = ("group", "name", "theme", "comments", "n", "share", "negative", "
 CSV_TITLES = {"group": N_("Group"), "name": N_("Name"), "theme": N_("Theme"),
               "comments": N_("Comments"), "share": N_("Share"), "negative": N_("Negative"),
               "mean_sentiment": N_("Mean sentiment"), "nps_with": N_("NPS with the theme"),
+              "n_nps_with": N_("n, NPS with the theme"),
               "nps_without": N_("NPS without the theme"),
+              "n_nps_without": N_("n, NPS without the theme"),
               "impact": N_("Impact (NPS points)"),
               "impact_ci_low": N_("Impact, interval low"),
               "impact_ci_high": N_("Impact, interval high")}  # fmt: skip
