@@ -271,9 +271,11 @@ def test_the_form_names_every_missing_required_answer_next_to_its_question(
     summary = text_of(refused.text, "survey-error")
     assert "Mennyire valószínű, hogy ajánlana minket?" in summary and "Fő ok?" in summary
     assert summary.count("Kérjük, válaszoljon erre a kérdésre.") == 2
-    for key in ("nps", "reason"):  # each question says it too, and is marked
-        assert f'id="question-{key}" aria-invalid="true" aria-describedby="error-{key}"' in \
-            refused.text
+    assert 'id="question-nps" aria-invalid="true" aria-describedby="ends-nps error-nps"' in \
+        refused.text  # a scale: what its ends mean, then the refusal
+    assert 'id="question-reason" aria-invalid="true" aria-describedby="error-reason"' in \
+        refused.text
+    for key in ("nps", "reason"):  # each question says it too
         assert text_of(refused.text, f"error-{key}") == "Kérjük, válaszoljon erre a kérdésre."
     assert 'href="#question-nps"' in refused.text and 'href="#question-reason"' in refused.text
     assert ">kept</textarea>" in refused.text

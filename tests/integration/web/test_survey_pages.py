@@ -105,6 +105,7 @@ def test_public_page_is_a_plain_accessible_form(
     assert '<label class="survey-question-label" for="field-comment">Anything else?' in html
     assert html.count("Anything else?") == 1 and 'class="visually-hidden" for="field-' not in html
     assert 'aria-describedby="ends-nps"' in html  # what 0 and 10 mean is read out
+    assert 'role="radiogroup"' not in html  # the fieldset is the group, named once
     assert text_of(html, "ends-nps") == "0 = Not at all likely 10 = Extremely likely"
 
 
