@@ -450,3 +450,43 @@ def test_the_forms_store_and_audit_what_the_api_does(
     assert {k: v for k, v in form_kr_entry.detail.items() if k not in skip} == \
         {k: v for k, v in api_kr_entry.detail.items() if k not in skip}
     assert form_kr_entry.detail["objective"] == form_key
+
+
+def test_a_key_result_shows_its_due_date_and_is_flagged_overdue(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+) -> None:
+    """The form's day, or the cycle's end when it names none; overdue once the day is past
+    and the key result not done, in the page's language."""
+    acme = strategy.companies.acme_id
+    objective_id = id_of(sessions, OkrObjectiveRow, acme, "delight-b2b")
+    browser.log_in(strategy.editor, strategy.password)
+    for title, kind, due_on in (("Late and open", "milestone", "2020-01-15"),
+                                ("Late but done", "yes_no", "2020-01-15"),
+                                ("Far ahead", "milestone", "2099-12-31"),
+                                ("By the cycle", "milestone", "")):
+        added = _post(browser, f"/okr/objectives/{objective_id}/key-results", {
+            "title": title, "kind": kind, "milestones_total": "4", "due_on": due_on})
+        assert added.status_code == 303, added.text
+    refused = _post(browser, f"/okr/objectives/{objective_id}/key-results", {
+        "title": "Some day", "kind": "yes_no", "due_on": "soon"})
+    assert refused.status_code == 422
+    assert "Enter a date." in text_of(refused.text, f"new-kr-error-{objective_id}")
+    with transaction(sessions) as session:
+        rows = {kr.title: kr for kr in session.scalars(select(KeyResultRow).where(
+            KeyResultRow.okr_objective_id == objective_id))}
+        assert "Some day" not in rows
+        assert str(rows["By the cycle"].due_on) == "2026-09-30"  # the cycle's end
+        rows["Late but done"].done = True
+        ids = {title: kr.id for title, kr in rows.items()}
+
+    html = browser.page(f"/okr?cycle={CYCLE}").text
+    assert text_of(html, f"kr-due-{ids['Late and open']}") == "Due Jan 15, 2020"
+    assert text_of(html, f"kr-overdue-{ids['Late and open']}") == "Overdue"
+    assert text_of(html, f"kr-due-{ids['Late but done']}") == "Due Jan 15, 2020"
+    assert text_of(html, f"kr-due-{ids['Far ahead']}") == "Due Dec 31, 2099"
+    assert text_of(html, f"kr-due-{ids['By the cycle']}") == "Due Sep 30, 2026"
+    for title in ("Late but done", "Far ahead"):
+        assert f'id="kr-overdue-{ids[title]}"' not in html
+    russian = browser.page(f"/okr?cycle={CYCLE}&lang=ru").text
+    assert text_of(russian, f"kr-due-{ids['Late and open']}") == "Срок: 15 янв. 2020 г."
+    assert text_of(russian, f"kr-overdue-{ids['Late and open']}") == "Просрочено"

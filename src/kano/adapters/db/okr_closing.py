@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
@@ -122,7 +123,7 @@ def _require_free_keys(
 
 
 def _copy_key_result(
-    row: KeyResultRow, carried: CarriedKeyResult, objective_id: int
+    row: KeyResultRow, carried: CarriedKeyResult, objective_id: int, due_on: date
 ) -> KeyResultRow:
     start = carried.result.start if carried.result.kind is KeyResultKind.METRIC else row.start
     return KeyResultRow(
@@ -134,6 +135,7 @@ def _copy_key_result(
         metric_slice=row.metric_slice, current_n=row.current_n,
         current_ci_low=row.current_ci_low, current_ci_high=row.current_ci_high,
         computed_at=row.computed_at, carried_over_from_id=row.id, position=row.position,
+        due_on=due_on,  # the copy is due when the cycle it continues in ends
     )
 
 
@@ -237,7 +239,7 @@ def _carry_over(
         }, user_id=actor.user_id)
         rows = {kr.key: kr for kr in key_results[objectives[entry.original].id]}
         for kr in entry.key_results:
-            row = _copy_key_result(rows[kr.original], kr, copy.id)
+            row = _copy_key_result(rows[kr.original], kr, copy.id, target.ends_on)
             session.add(row)
             session.flush()
             audit(session, workspace_id, actor.name, "create", "key_result", row.id, {

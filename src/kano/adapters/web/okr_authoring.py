@@ -1,30 +1,28 @@
-"""Writing OKRs from the OKR page: a new objective in a cycle, a key result on an objective.
+"""The OKR page's forms: what they offer and how they read, on the one OKR write path
+(``kano.adapters.db.okr_store``, which the API's routers use too).
 
-The rules are the API's (``api/routers/okr.py``, ``key_results.py``) and reach the rows
-through the same lower layers it uses: who may (``may_change_owned``: managers create
-what they own, admins anything; viewers nothing), the referenced rows looked up inside
-the workspace, a key result checked by the domain's ``KeyResult`` and a metric binding by
-``metric_catalogue.require_known_binding``; then one audit entry in the caller's
-transaction, with the API's detail (keys, not ids). The route commits. Problems come out
-as ``EditRejected`` naming the form's field with a catalogue text, as the other forms do.
-
-The API routers keep these writes inline (there is no OKR store under ``adapters/db`` as
-there is ``strategy_store`` for scorecard objectives); moving both onto one store is the
-next step and outside this page's files.
+Each form is parsed here — choices of a select, numbers and dates as the reader types
+them — and written by the store, which checks who may (``EditForbidden``: managers write
+what they own, admins anything, viewers nothing), the closed cycle (``CycleIsClosed``),
+the values and the live key result, and writes the rows and the audit entries in the
+caller's transaction. The route commits. The store's problems come out as
+``EditRejected`` naming the form's field with a catalogue text, as the other forms do.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db import strategy_store
-from kano.adapters.db.metric_catalogue import require_known_binding
+from kano.adapters.db import okr_store
+from kano.adapters.db.okr_store import CYCLE_KINDS, LEVELS
 from kano.adapters.db.orm import (
+    CheckInRow,
     KeyResultRow,
     Membership,
     ObjectiveRow,
@@ -33,13 +31,14 @@ from kano.adapters.db.orm import (
     Team,
     User,
 )
-from kano.adapters.db.strategy_store import TITLE_MAX
+from kano.adapters.db.strategy_store import BLANK, CONTROL, TOO_LONG, AlreadyExists
 from kano.adapters.web.routes.navigation import N_
-from kano.adapters.web.strategy_edits import Editor, EditRejected, clean_text, parse_number
+from kano.adapters.web.strategy_edits import Editor, EditRejected, parse_number
 from kano.domain.okr.model import Commitment, KeyResultKind
 from kano.domain.shared.errors import InvalidInput
 
-LEVELS = ("company", "team", "person")
+__all__ = ["CYCLE_KINDS", "LEVELS"]
+
 # What a page offers: a metric key result follows a catalogue metric or is checked in by hand.
 KR_KINDS = ("metric", "manual", "milestone", "yes_no")
 KR_KIND_LABELS = {
@@ -88,25 +87,54 @@ def _chosen_id(text: str, field: str, message: str) -> int | None:
         raise EditRejected(field, message) from None
 
 
-def _in_workspace(db: Session, table: Any, row_id: int | None, workspace_id: int,
-                  field: str, message: str) -> object | None:
-    if row_id is None:
-        return None
-    row = db.scalar(select(table).where(table.id == row_id, table.workspace_id == workspace_id))
-    if row is None:
-        raise EditRejected(field, message)
-    return row
+# The store's problems in the reader's words: by (field, message), then by field.
+_TEXTS = {
+    ("ends_on", okr_store.ENDS_BEFORE_START): N_("The cycle ends on or after its first day."),
+    ("team", okr_store.NO_TEAM): N_("A team objective needs its team."),
+    ("value", okr_store.LIVE_VALUE): N_(
+        "This key result follows its metric: its value updates itself. Check in "
+        "your confidence and a comment."
+    ),
+}
+_FIELD_TEXTS = {
+    "name": N_("Check this value."),
+    "kind": N_("Choose what the key result counts."),
+    "owner": N_("Choose a member of this workspace."),
+    "team": N_("Choose a team."),
+    "parent": N_("Choose an objective of this workspace."),
+    "scorecard_objective": N_("Choose an objective of the scorecard."),
+    "level": N_("Choose company, team or person."),
+    "metric": N_("Choose a metric of the catalogue."),
+    "confidence": N_("Confidence is a whole number from 0 to 10."),
+    "value": N_("This value does not fit the key result."),
+}
+_GENERAL_TEXTS = {BLANK: N_("Please fill this in."),
+                  CONTROL: N_("This text contains invisible control characters.")}
 
 
-def _member(db: Session, workspace_id: int, user_id: int | None) -> str | None:
-    """The e-mail of a member of the workspace (the API's ``owner``), refused otherwise."""
-    if user_id is None:
-        return None
-    email = db.scalar(select(User.email).join(Membership, Membership.user_id == User.id)
-                      .where(Membership.workspace_id == workspace_id, User.id == user_id))
-    if email is None:
-        raise EditRejected("owner", N_("Choose a member of this workspace."))
-    return str(email)
+def _rejection(problem: InvalidInput) -> EditRejected:
+    field = problem.field.split(".")[0]  # metric.id → metric
+    if (field, problem.message) in _TEXTS:
+        return EditRejected(field, _TEXTS[field, problem.message])
+    if problem.message in _GENERAL_TEXTS:
+        return EditRejected(field, _GENERAL_TEXTS[problem.message])
+    if problem.message.startswith(TOO_LONG):
+        return EditRejected(field, N_("This text is too long."))
+    if field == "value" and problem.message.startswith("is the number of milestones"):
+        return EditRejected(field, N_("Enter how many milestones are done."))
+    return EditRejected(field, _FIELD_TEXTS.get(field, N_("Check this value.")))
+
+
+@contextmanager
+def _store_problems() -> Iterator[None]:
+    """Run a store call; a refused value comes out as the form shows it. ``EditForbidden``
+    and ``CycleIsClosed`` pass through to the route (403, 409)."""
+    try:
+        yield
+    except InvalidInput as problem:
+        raise _rejection(problem) from None
+    except AlreadyExists as taken:  # a derived key is free; a concurrent form took it
+        raise EditRejected(taken.field, N_("Check this value.")) from None
 
 
 @dataclass(frozen=True)
@@ -123,46 +151,22 @@ class ObjectiveForm:
 def create_okr_objective(db: Session, editor: Editor, cycle: OkrCycleRow,
                          form: ObjectiveForm) -> OkrObjectiveRow:
     """An objective in ``cycle``, last among its objectives; a manager only one they own."""
-    ws = editor.workspace_id
-    owner_id = _chosen_id(form.owner, "owner", N_("Choose a member of this workspace."))
-    owner_email = _member(db, ws, owner_id)
-    editor.require_owner(owner_id)  # as the API: managers create what they own
-    title = clean_text(form.title, "title", required=True, limit=TITLE_MAX)
-    assert title is not None
-    if form.level not in LEVELS:
-        raise EditRejected("level", N_("Choose company, team or person."))
-    team = _in_workspace(db, Team, _chosen_id(form.team, "team", N_("Choose a team.")), ws,
-                         "team", N_("Choose a team."))
-    if form.level == "team" and team is None:
-        raise EditRejected("team", N_("A team objective needs its team."))
-    parent = _in_workspace(db, OkrObjectiveRow, _chosen_id(
-        form.parent, "parent", N_("Choose an objective of this workspace.")), ws, "parent",
-        N_("Choose an objective of this workspace."))
-    served = _in_workspace(db, ObjectiveRow, _chosen_id(
-        form.scorecard_objective, "scorecard_objective",
-        N_("Choose an objective of the scorecard.")), ws, "scorecard_objective",
-        N_("Choose an objective of the scorecard."))
     try:
         commitment = Commitment(form.commitment)
     except ValueError:
         raise EditRejected("commitment", N_("Choose committed or aspirational.")) from None
-    key = strategy_store.new_key(db, OkrObjectiveRow, ws, None, title, "okr")
-    position = strategy_store.position_or_last(db, OkrObjectiveRow, ws, None, cycle_id=cycle.id)
-    row = OkrObjectiveRow(
-        workspace_id=ws, cycle_id=cycle.id, key=key, title=title, level=form.level,
-        team_id=getattr(team, "id", None), owner_user_id=owner_id,
-        parent_id=getattr(parent, "id", None), scorecard_objective_id=getattr(served, "id", None),
-        commitment=commitment.value, grade=None, position=position,
-    )
-    db.add(row)
-    db.flush()
-    strategy_store.record(db, editor, "create", "okr_objective", row.id, {
-        "key": key, "cycle": cycle.key, "title": title, "level": form.level,
-        "team": getattr(team, "key", None), "owner": owner_email,
-        "parent": getattr(parent, "key", None), "scorecard_objective": getattr(served, "key", None),
-        "commitment": commitment.value, "grade": None, "position": position,
-    })
-    return row
+    with _store_problems():
+        return okr_store.create_objective(
+            db, editor, cycle_id=cycle.id, title=form.title, level=form.level,
+            owner_user_id=_chosen_id(form.owner, "owner", N_("Choose a member of this "
+                                                             "workspace.")),
+            team_id=_chosen_id(form.team, "team", N_("Choose a team.")),
+            parent_id=_chosen_id(form.parent, "parent",
+                                 N_("Choose an objective of this workspace.")),
+            scorecard_objective_id=_chosen_id(form.scorecard_objective, "scorecard_objective",
+                                              N_("Choose an objective of the scorecard.")),
+            commitment=commitment,
+        )
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ class KeyResultForm:
     start: str = ""
     target: str = ""
     milestones_total: str = ""
+    due_on: str = ""
 
 
 def _milestones(text: str) -> int:
@@ -188,58 +193,30 @@ def _milestones(text: str) -> int:
 
 def create_key_result(db: Session, editor: Editor, objective_id: int,
                       form: KeyResultForm) -> KeyResultRow:
-    """A key result on an objective the editor owns, checked by the domain's rules."""
-    ws = editor.workspace_id
-    objective = db.scalar(select(OkrObjectiveRow).where(
-        OkrObjectiveRow.id == objective_id, OkrObjectiveRow.workspace_id == ws))
-    if objective is None:
-        raise LookupError(objective_id)
-    editor.require_owner(objective.owner_user_id)
-    title = clean_text(form.title, "title", required=True, limit=TITLE_MAX)
-    assert title is not None
+    """A key result on an objective the editor owns, due at the cycle's end unless the
+    form names a day."""
     if form.kind not in KR_KINDS:
         raise EditRejected("kind", N_("Choose what the key result counts."))
     kind = KeyResultKind.METRIC if form.kind in ("metric", "manual") else KeyResultKind(form.kind)
-    values: dict[str, object] = {"milestones_total": 0, "milestones_done": 0}
-    metric_id: str | None = None
+    metric_id = form.metric.strip() if form.kind == "metric" else None
+    start = target = None
+    milestones_total = 0
     if kind is KeyResultKind.METRIC:
-        if form.kind == "metric":
-            metric_id = form.metric.strip()
-            try:
-                require_known_binding(db, ws, metric_id, None)
-            except InvalidInput:
-                raise EditRejected("metric", N_("Choose a metric of the catalogue.")) from None
         start = parse_number(form.start, "start", editor.language)
         target = parse_number(form.target, "target", editor.language)
-        unit = clean_text(form.unit, "unit", required=False, limit=32)
-        values |= {"start": start, "target": target, "unit": unit}
     elif kind is KeyResultKind.MILESTONE:
-        values["milestones_total"] = _milestones(form.milestones_total)
-    key = strategy_store.new_key(db, KeyResultRow, ws, None, title, "kr")
-    position = strategy_store.position_or_last(db, KeyResultRow, ws, None,
-                                               okr_objective_id=objective.id)
-    row = KeyResultRow(workspace_id=ws, okr_objective_id=objective.id, key=key, title=title,
-                       kind=kind.value, weight=1.0, done=False, metric_id=metric_id,
-                       metric_slice=None, position=position, **values)
-    try:
-        row.to_domain()  # the domain's rules for the kind, as the API checks them
-    except InvalidInput as invalid:
-        raise EditRejected(invalid.field, N_("Check this value.")) from None
-    db.add(row)
-    db.flush()
-    strategy_store.record(db, editor, "create", "key_result", row.id, {
-        "key": key, "objective": objective.key, "title": title, "kind": kind.value,
-        "unit": values.get("unit"), "start": values.get("start"),
-        "target": values.get("target"), "current": None, "band_low": None, "band_high": None,
-        "milestones_done": 0, "milestones_total": values["milestones_total"], "done": False,
-        "weight": 1.0, "metric": {"id": metric_id, "slice": None} if metric_id else None,
-        "carried_over_from": None, "position": position,
-    })
-    return row
+        milestones_total = _milestones(form.milestones_total)
+    due_on = _date(form.due_on, "due_on") if form.due_on.strip() else None
+    with _store_problems():
+        return okr_store.create_key_result(
+            db, editor, objective_id=objective_id, title=form.title, kind=kind,
+            metric_id=metric_id, start=start, target=target,
+            unit=form.unit if kind is KeyResultKind.METRIC else None,
+            milestones_total=milestones_total, due_on=due_on,
+        )
 
 
-CYCLE_KINDS = ("quarter", "year")
-NAME_MAX = 200  # the cycle's name column
+NAME_MAX = okr_store.NAME_MAX
 
 
 @dataclass(frozen=True)
@@ -259,23 +236,35 @@ def _date(text: str, field: str) -> date:
 
 def create_cycle(db: Session, editor: Editor, form: CycleForm) -> OkrCycleRow:
     """An open cycle (admins only, as the API's ``POST /okr/cycles``)."""
-    editor.require_admin()
-    name = clean_text(form.name, "name", required=True, limit=NAME_MAX)
-    assert name is not None
     if form.kind not in CYCLE_KINDS:
         raise EditRejected("kind", N_("Choose a quarter or a year."))
     starts_on = _date(form.starts_on, "starts_on")
     ends_on = _date(form.ends_on, "ends_on")
-    if ends_on < starts_on:
-        raise EditRejected("ends_on", N_("The cycle ends on or after its first day."))
-    key = strategy_store.new_key(db, OkrCycleRow, editor.workspace_id, None, name, "cycle")
-    values = {"key": key, "name": name, "kind": form.kind, "starts_on": starts_on,
-              "ends_on": ends_on, "status": "open"}
-    row = OkrCycleRow(workspace_id=editor.workspace_id, **values)
-    db.add(row)
-    db.flush()
-    strategy_store.record(db, editor, "create", "okr_cycle", row.id, values)
-    return row
+    with _store_problems():
+        return okr_store.create_cycle(db, editor, name=form.name, kind=form.kind,
+                                      starts_on=starts_on, ends_on=ends_on)
+
+
+def check_in(db: Session, editor: Editor, *, key_result_id: int, value: str,
+             confidence: str, comment: str) -> tuple[KeyResultRow, CheckInRow]:
+    """The check-in form: a number as the reader types it (required but for a key result
+    that follows its metric live), a whole confidence, a comment."""
+    try:
+        score = int(confidence.strip())
+    except ValueError:
+        raise EditRejected(
+            "confidence", N_("Confidence is a whole number from 0 to 10.")
+        ) from None
+    number = parse_number(value, "value", editor.language) if value.strip() else None
+    kr = db.scalar(select(KeyResultRow).where(KeyResultRow.id == key_result_id,
+                                              KeyResultRow.workspace_id == editor.workspace_id))
+    if kr is None:
+        raise LookupError(key_result_id)
+    if number is None and not okr_store.is_live(kr):
+        raise EditRejected("value", N_("Enter a number."))
+    with _store_problems():
+        return okr_store.create_check_in(db, editor, key_result_id=kr.id, value=number,
+                                         confidence=score, comment=comment)
 
 
 def cycle_at(db: Session, workspace_id: int, key: str) -> OkrCycleRow | None:

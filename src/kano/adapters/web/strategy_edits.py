@@ -1,5 +1,5 @@
 """The edits the strategy pages make: objectives and cause–effect links through the
-one write path the API uses too (``kano.adapters.db.strategy_store``), and check-ins.
+one write path the API uses too (``kano.adapters.db.strategy_store``).
 
 The store checks who may — the API's rule (``may_change_owned``): admins change
 everything, managers and analysts what they own, links only admins — and refuses with
@@ -9,7 +9,7 @@ editor behind the signed-in reader, numbers as people type them, and the store's
 as ``EditRejected`` naming the form field with a message marked for the catalogues, so the
 page can say what to fix in the reader's language. A row of another workspace is "not
 found" (``LookupError``). Measures: ``measure_edits``; values and perspectives:
-``scorecard_edits``.
+``scorecard_edits``; OKR check-ins: ``okr_authoring`` on ``okr_store``.
 """
 
 from __future__ import annotations
@@ -23,28 +23,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db import link_store, strategy_store
-from kano.adapters.db.accounts import audit
 from kano.adapters.db.link_store import LAG, SELF_LINK
 from kano.adapters.db.orm import (
     CauseEffectLinkRow,
-    CheckInRow,
-    KeyResultRow,
     ObjectiveRow,
-    OkrObjectiveRow,
     PerspectiveRow,
     ScorecardRow,
-    utcnow,
 )
 from kano.adapters.db.strategy_store import (
     BLANK,
     CONTROL,
-    TEXT_MAX,
     TOO_LONG,
     AlreadyExists,
     EditForbidden,
 )
 from kano.adapters.web.routes.navigation import N_
-from kano.domain.okr.model import KeyResultKind
 from kano.domain.shared.errors import InvalidInput, NotFound
 from kano.domain.workspaces import Role, may_change_everything, may_change_owned
 
@@ -202,64 +195,6 @@ def add_link(
             db, editor, scorecard_id=scorecard_id, cause_id=cause_id, effect_id=effect_id,
             hypothesis=hypothesis, lag_months=lag_months,
         )
-
-
-def _apply_value(kr: KeyResultRow, value: float) -> None:
-    """Move the key result to the checked-in value, the way its kind counts progress."""
-    kind = KeyResultKind(kr.kind)
-    if kind is KeyResultKind.MILESTONE:
-        if value != int(value) or not 0 <= value <= kr.milestones_total:
-            raise EditRejected("value", N_("Enter how many milestones are done."))
-        kr.milestones_done = int(value)
-    elif kind is KeyResultKind.YES_NO:
-        kr.done = value >= 1
-    else:
-        kr.current = value
-    try:
-        kr.to_domain()
-    except InvalidInput as invalid:
-        raise EditRejected("value", N_("This value does not fit the key result.")) from invalid
-
-
-def record_check_in(
-    db: Session, editor: Editor, *, key_result_id: int, value: float | None, confidence: int,
-    comment: str = "",
-) -> tuple[KeyResultRow, CheckInRow]:
-    """A check-in moves its key result to ``value``, but for a key result whose value
-    follows its metric live (``kano compute`` has set it): that one records the live value
-    with the confidence and comment, and refuses a typed value that differs, which the next
-    refresh would quietly undo while the page called it live."""
-    kr = db.scalar(select(KeyResultRow).where(
-        KeyResultRow.id == key_result_id, KeyResultRow.workspace_id == editor.workspace_id
-    ))
-    if kr is None:
-        raise LookupError(key_result_id)
-    editor.require_owner(db.scalar(select(OkrObjectiveRow.owner_user_id).where(
-        OkrObjectiveRow.id == kr.okr_objective_id
-    )))
-    if not 0 <= confidence <= 10:
-        raise EditRejected("confidence", N_("Confidence is a whole number from 0 to 10."))
-    text = clean_text(comment, "comment", required=False, limit=TEXT_MAX)
-    if kr.computed_at is not None:
-        if value is not None and value != kr.current:
-            raise EditRejected("value", N_(
-                "This key result follows its metric: its value updates itself. Check in "
-                "your confidence and a comment."
-            ))
-        value = kr.current
-    elif value is None:
-        raise EditRejected("value", N_("Enter a number."))
-    else:
-        _apply_value(kr, value)
-    check_in = CheckInRow(
-        workspace_id=editor.workspace_id, key_result_id=kr.id, at=utcnow(), value=value,
-        confidence=confidence, comment=text, author_user_id=editor.user_id,
-    )
-    db.add(check_in)
-    db.flush()
-    audit(db, editor.workspace_id, editor.email, "create", "check_in", check_in.id,
-          {"key_result": kr.key, **check_in.audit_snapshot()}, user_id=editor.user_id)
-    return kr, check_in
 
 
 def delete_objective(db: Session, editor: Editor, objective_id: int) -> str:

@@ -3,8 +3,11 @@
 Check-ins belong to the owner of their key result's OKR objective. The latest check-in
 with a value moves its key result — ``current`` for metric and band key results,
 ``milestones_done`` for milestones, ``done`` for yes/no — so progress follows check-ins as
-it does in the web UI. Check-ins stay editable; every edit and deletion writes the old
-values to the audit log, which ``…/check-ins/{id}/history`` reads back.
+it does in the web UI. Check-ins stay editable while their cycle is open; every edit and
+deletion writes the old values to the audit log, which ``…/check-ins/{id}/history`` reads
+back. A new check-in is written by ``okr_store.create_check_in``, as the OKR page's is, so
+the two refuse alike: a closed cycle (409) and a typed value for a key result that
+follows its metric live (422 on ``value``).
 """
 
 from __future__ import annotations
@@ -29,11 +32,10 @@ from kano.adapters.api.editing import (
 from kano.adapters.api.pagination import PageParams, fetch_page
 from kano.adapters.api.params import ResourceId
 from kano.adapters.api.routers.key_results import (
-    KEY_RESULTS,
     KeyResultKey,
     key_result_at,
-    owner_of_objective,
 )
+from kano.adapters.api.routers.okr import store_conflicts
 from kano.adapters.api.schemas.editing import sent
 from kano.adapters.api.schemas.okr import (
     CheckIn,
@@ -43,9 +45,9 @@ from kano.adapters.api.schemas.okr import (
     CheckInUpdate,
 )
 from kano.adapters.api.strategy_lookups import email_map, find_row, member_id
-from kano.adapters.db.orm import AuditEntry, CheckInRow, KeyResultRow, utcnow
-from kano.domain.okr.model import KeyResultKind
-from kano.domain.shared.errors import InvalidInput, NotFound
+from kano.adapters.db import okr_store
+from kano.adapters.db.orm import AuditEntry, CheckInRow, KeyResultRow
+from kano.domain.shared.errors import NotFound
 
 router = APIRouter(prefix="/okr/key-results", tags=["okr"])
 
@@ -59,48 +61,12 @@ def check_in_out(session: Session, row: CheckInRow, kr_key: str) -> CheckIn:
                    author=author)
 
 
-def _kr_values_for(kr: KeyResultRow, value: float) -> dict[str, Any]:
-    """What a checked-in value sets on its key result, by kind (422 on `value` if it
-    cannot be such a value)."""
-    kind = KeyResultKind(kr.kind)
-    if kind is KeyResultKind.MILESTONE:
-        if value != int(value) or not 0 <= value <= kr.milestones_total:
-            raise InvalidInput(
-                "value", f"is the number of milestones done, 0–{kr.milestones_total}"
-            )
-        return {"milestones_done": int(value)}
-    if kind is KeyResultKind.YES_NO:
-        if value not in (0, 1):
-            raise InvalidInput("value", "is 1 (done) or 0 (not done) for a yes/no key result")
-        return {"done": value == 1}
-    return {"current": value}
-
-
-def _follow_latest_check_in(session: Session, editor: Editor, kr: KeyResultRow) -> None:
-    """Move the key result to its latest check-in with a value (and audit that); a value
-    that no longer fits the key result's kind leaves it where it is."""
-    latest = session.scalars(
-        select(CheckInRow)
-        .where(CheckInRow.key_result_id == kr.id, CheckInRow.value.is_not(None))
-        .order_by(CheckInRow.at.desc(), CheckInRow.id.desc())
-        .limit(1)
-    ).first()
-    if latest is None or latest.value is None:
-        return
-    try:
-        values = _kr_values_for(kr, latest.value)
-    except InvalidInput:  # a value recorded before the key result changed its kind
-        return
-    changes = apply_changes(kr, values)
-    if changes:
-        record(session, editor, "update", "key_result", kr.id,
-               {"key": kr.key, "via": "check-in", **changes})
-
-
 def _owned_kr(session: Session, editor: Editor, kr_key: str) -> KeyResultRow:
+    """The key result, when the caller may check in on it (403) and its cycle is open
+    (409: a closed cycle's objectives are graded once and for good)."""
     kr = key_result_at(session, editor.workspace_id, kr_key)
-    editor.require_owner([owner_of_objective(session, kr.okr_objective_id)], KEY_RESULTS)
-    return kr
+    with store_conflicts():
+        return okr_store.key_result_to_check_in(session, editor, kr.id)
 
 
 def _check_in(session: Session, kr: KeyResultRow, check_in_id: int) -> CheckInRow:
@@ -133,21 +99,17 @@ def list_check_ins(
 def create_check_in(
     editor: EditorDep, session: SessionDep, kr_key: KeyResultKey, body: CheckInCreate
 ) -> CheckIn:
-    """Value, confidence 0–10 and a comment; the author defaults to the token's user."""
-    kr = _owned_kr(session, editor, kr_key)
-    if body.value is not None:
-        _kr_values_for(kr, body.value)
-    at = body.at or utcnow()
-    _free_moment(session, kr, at, None)
-    author_id = member_id(session, editor.workspace_id, "author", body.author) or editor.user_id
-    row = CheckInRow(workspace_id=editor.workspace_id, key_result_id=kr.id, at=at,
-                     value=body.value, confidence=body.confidence, comment=body.comment,
-                     author_user_id=author_id)
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "check_in", row.id,
-           {"key_result": kr.key, "after": row.audit_snapshot()})
-    _follow_latest_check_in(session, editor, kr)
+    """Value, confidence 0–10 and a comment; the author defaults to the token's user.
+    A key result of a closed cycle takes no check-in (409). One that follows its metric
+    live takes a confidence and a comment: its value is the metric's, and a typed value
+    that differs is a 422 on `value` (code `key_result_is_live`)."""
+    kr = key_result_at(session, editor.workspace_id, kr_key)
+    with store_conflicts():
+        _, row = okr_store.create_check_in(
+            session, editor, key_result_id=kr.id, confidence=body.confidence,
+            value=body.value, comment=body.comment, at=body.at,
+            author_user_id=member_id(session, editor.workspace_id, "author", body.author),
+        )
     commit_or_conflict(session)
     return check_in_out(session, row, kr.key)
 
@@ -167,12 +129,13 @@ def update_check_in(
     editor: EditorDep, session: SessionDep, kr_key: KeyResultKey, check_in_id: ResourceId,
     body: CheckInUpdate,
 ) -> CheckIn:
-    """The old values go to the audit log (see `…/history`)."""
+    """The old values go to the audit log (see `…/history`); a check-in of a closed cycle
+    cannot change (409)."""
     kr = _owned_kr(session, editor, kr_key)
     row = _check_in(session, kr, check_in_id)
     values: dict[str, Any] = sent(body)
     if values.get("value") is not None:
-        _kr_values_for(kr, values["value"])
+        okr_store.checked_value(kr, values["value"])
     if "at" in values:
         _free_moment(session, kr, values["at"], row.id)
     if "author" in values:
@@ -182,25 +145,26 @@ def update_check_in(
     if apply_changes(row, values):
         record(session, editor, "update", "check_in", row.id,
                {"key_result": kr.key, "before": before, "after": row.audit_snapshot()})
-        _follow_latest_check_in(session, editor, kr)
+        okr_store.follow_latest_check_in(session, editor, kr)
         commit_or_conflict(session)
     return check_in_out(session, row, kr.key)
 
 
 @router.delete("/{kr_key}/check-ins/{check_in_id}", summary="Delete a check-in",
                status_code=204, response_class=Response,
-               responses=write_responses(401, 403, 404, 422, 500))
+               responses=write_responses(401, 403, 404, 409, 422, 500))
 def delete_check_in(
     editor: EditorDep, session: SessionDep, kr_key: KeyResultKey, check_in_id: ResourceId
 ) -> Response:
-    """The deleted values stay in the audit log (see `…/history`)."""
+    """The deleted values stay in the audit log (see `…/history`); a check-in of a closed
+    cycle stays (409)."""
     kr = _owned_kr(session, editor, kr_key)
     row = _check_in(session, kr, check_in_id)
     record(session, editor, "delete", "check_in", row.id,
            {"key_result": kr.key, "before": row.audit_snapshot()})
     session.delete(row)
     session.flush()
-    _follow_latest_check_in(session, editor, kr)
+    okr_store.follow_latest_check_in(session, editor, kr)
     commit_or_conflict(session)
     return Response(status_code=204)
 

@@ -2,7 +2,8 @@
 
 A key result belongs to the owner of its OKR objective (``editing.ROLE_RULES``). Its kind
 decides which fields count, as the domain's ``KeyResult`` checks on the key result as it
-will be after each request. Check-ins, which move key results, are in ``check_ins.py``.
+will be after each request. A new key result is written by ``okr_store``, as the OKR
+page's is. Check-ins, which move key results, are in ``check_ins.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from kano.adapters.api.editing import (
 )
 from kano.adapters.api.pagination import PageParams, fetch_page
 from kano.adapters.api.params import key_filter
+from kano.adapters.api.routers.okr import store_conflicts
 from kano.adapters.api.schemas.editing import KEY_PATTERN, binding_columns, binding_of, sent
 from kano.adapters.api.schemas.okr import (
     KeyResult,
@@ -35,12 +37,11 @@ from kano.adapters.api.schemas.okr import (
 from kano.adapters.api.strategy_lookups import (
     ancestors,
     key_map,
-    next_position,
     referenced_id,
     referenced_row,
-    require_free_key,
     row_at,
 )
+from kano.adapters.db import okr_store
 from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.metric_catalogue import require_known_binding
 from kano.adapters.db.orm import KeyResultRow, OkrObjectiveRow
@@ -66,6 +67,7 @@ def key_results_out(session: Session, rows: list[KeyResultRow]) -> list[KeyResul
             milestones_done=row.milestones_done, milestones_total=row.milestones_total,
             done=row.done, weight=row.weight, metric=binding_of(row),
             carried_over_from=origins.get(row.carried_over_from_id or 0), position=row.position,
+            due_on=row.due_on,
             progress=row.to_domain(directions.get(row.metric_id or "")).progress(),
         )
         for row in rows
@@ -83,13 +85,6 @@ def _owned_objective_id(session: Session, editor: Editor, key: str) -> int:
                          "OKR objective", key=key)
     editor.require_owner([row.owner_user_id], KEY_RESULTS)
     return int(row.id)
-
-
-def _check_kind(row: KeyResultRow) -> None:
-    """The domain's rules for the key result as it will be (422 naming the field)."""
-    if row.kind == KeyResultKind.MILESTONE and row.milestones_total < 1:
-        raise InvalidInput("milestones_total", "a milestone key result needs at least 1")
-    row.to_domain()
 
 
 def _origin_id(
@@ -128,25 +123,19 @@ def list_key_results(
 @router.post("", summary="Create a key result", status_code=201, response_model=KeyResult,
              responses=write_responses(400, 401, 403, 409, 422, 500))
 def create_key_result(editor: EditorDep, session: SessionDep, body: KeyResultCreate) -> KeyResult:
-    """On an OKR objective the caller owns (managers); the kind's fields as the domain says."""
+    """On an OKR objective the caller owns (managers), in an open cycle (409 otherwise);
+    the kind's fields as the domain says; due at the cycle's end unless `due_on` says."""
     ws = editor.workspace_id
-    objective_id = _owned_objective_id(session, editor, body.objective)
-    values = body.model_dump(exclude={"key", "objective", "metric", "carried_over_from",
-                                      "position"})
-    values["kind"] = body.kind.value
-    if body.metric is not None:
-        require_known_binding(session, ws, body.metric.id, body.metric.slice)
-    row = KeyResultRow(workspace_id=ws, okr_objective_id=objective_id, key=body.key, **values,
-                       **binding_columns(body.metric))
-    _check_kind(row)
-    require_free_key(session, KeyResultRow, ws, "key result", key=body.key)
-    row.carried_over_from_id = _origin_id(session, ws, None, body.carried_over_from)
-    row.position = body.position if body.position is not None else next_position(
-        session, KeyResultRow, ws, okr_objective_id=objective_id
-    )
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "key_result", row.id, body.model_dump())
+    objective = referenced_row(session, OkrObjectiveRow, ws, "objective", "OKR objective",
+                               key=body.objective)
+    values = body.model_dump(exclude={"objective", "metric", "carried_over_from"})
+    with store_conflicts():
+        row = okr_store.create_key_result(
+            session, editor, objective_id=objective.id, **values,
+            metric_id=None if body.metric is None else body.metric.id,
+            metric_slice=None if body.metric is None else body.metric.slice,
+            carried_over_from_id=_origin_id(session, ws, None, body.carried_over_from),
+        )
     commit_or_conflict(session)
     return key_results_out(session, [row])[0]
 
@@ -180,7 +169,7 @@ def update_key_result(
         values["kind"] = KeyResultKind(values["kind"]).value
     with session.no_autoflush:
         changes = apply_changes(row, values)
-        _check_kind(row)
+        okr_store.check_kind(row)
     if changes:
         record(session, editor, "update", "key_result", row.id, {"key": row.key, **changes})
         commit_or_conflict(session)

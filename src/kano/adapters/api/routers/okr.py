@@ -4,12 +4,15 @@ Cycles are structure (admins), and so is closing one (``POST /okr/cycles/{key}/c
 same operation as the web UI's and ``kano okr close``: ``okr_closing.close_cycle``). OKR
 objectives belong to their owner: managers create, change and delete their own
 (``editing.ROLE_RULES``). Each objective answers with its progress, the weighted progress
-of its key results (``objective_progress``).
+of its key results (``objective_progress``). New cycles and objectives are written by
+``okr_store``, as the OKR page's are; a closed cycle takes no new objective (409).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Response
@@ -50,18 +53,17 @@ from kano.adapters.api.strategy_lookups import (
     email_map,
     key_map,
     member_id,
-    next_position,
     referenced_id,
     referenced_row,
-    require_free_key,
     row_at,
     team_id,
     team_key_map,
 )
-from kano.adapters.db import okr_closing
+from kano.adapters.db import okr_closing, okr_store
 from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.okr_closing import Actor, ClosedCycle
 from kano.adapters.db.orm import KeyResultRow, ObjectiveRow, OkrCycleRow, OkrObjectiveRow, Team
+from kano.adapters.db.strategy_store import AlreadyExists
 from kano.domain.okr.closing import ClosingConflict
 from kano.domain.okr.model import Commitment, KeyResult, objective_progress
 from kano.domain.shared.errors import InvalidInput
@@ -95,14 +97,8 @@ def list_cycles(caller: ReadAccess, session: SessionDep, page: PageParams) -> Cy
              responses=write_responses(400, 401, 403, 409, 422, 500))
 def create_cycle(editor: EditorDep, session: SessionDep, body: CycleCreate) -> Cycle:
     """Admins only."""
-    editor.require_admin("OKR cycles")
-    values = body.model_dump()
-    _check_dates(values)
-    require_free_key(session, OkrCycleRow, editor.workspace_id, "cycle", key=body.key)
-    row = OkrCycleRow(workspace_id=editor.workspace_id, **values)
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "okr_cycle", row.id, values)
+    with store_conflicts():
+        row = okr_store.create_cycle(session, editor, **body.model_dump())
     commit_or_conflict(session)
     return cycle_out(row)
 
@@ -135,6 +131,16 @@ def update_cycle(
     if changes or closes:
         commit_or_conflict(session)
     return cycle_out(row)
+
+
+@contextmanager
+def store_conflicts() -> Iterator[None]:
+    """The OKR store's conflicts as 409s naming what conflicts: a taken key, a closed
+    cycle, a second check-in at the same moment."""
+    try:
+        yield
+    except (AlreadyExists, okr_store.CycleIsClosed, okr_store.CheckInTaken) as refused:
+        raise conflict(str(refused)) from None
 
 
 def _close(
@@ -253,26 +259,21 @@ def list_okr_objectives(
 def create_okr_objective(
     editor: EditorDep, session: SessionDep, body: OkrObjectiveCreate
 ) -> OkrObjective:
-    """Managers may create objectives they own, at any level."""
+    """Managers may create objectives they own, at any level; not in a closed cycle
+    (409)."""
     ws = editor.workspace_id
     cycle = referenced_row(session, OkrCycleRow, ws, "cycle", "cycle", key=body.cycle)
-    owner_id = member_id(session, ws, "owner", body.owner)
-    editor.require_owner([owner_id], OKR_OBJECTIVES)
-    require_free_key(session, OkrObjectiveRow, ws, "OKR objective", key=body.key)
-    position = body.position
-    if position is None:
-        position = next_position(session, OkrObjectiveRow, ws, cycle_id=cycle.id)
-    row = OkrObjectiveRow(
-        workspace_id=ws, cycle_id=cycle.id, key=body.key, title=body.title, level=body.level,
-        team_id=team_id(session, ws, "team", body.team), owner_user_id=owner_id,
-        parent_id=_parent_id(session, ws, None, body.parent),
-        scorecard_objective_id=referenced_id(session, ObjectiveRow, ws, "scorecard_objective",
-                                             "objective", body.scorecard_objective),
-        commitment=body.commitment.value, grade=body.grade, position=position,
-    )
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "okr_objective", row.id, body.model_dump())
+    with store_conflicts():
+        row = okr_store.create_objective(
+            session, editor, cycle_id=cycle.id, key=body.key, title=body.title,
+            level=body.level, owner_user_id=member_id(session, ws, "owner", body.owner),
+            team_id=team_id(session, ws, "team", body.team),
+            parent_id=_parent_id(session, ws, None, body.parent),
+            scorecard_objective_id=referenced_id(session, ObjectiveRow, ws,
+                                                 "scorecard_objective", "objective",
+                                                 body.scorecard_objective),
+            commitment=body.commitment, grade=body.grade, position=body.position,
+        )
     commit_or_conflict(session)
     return okr_objectives_out(session, [row])[0]
 

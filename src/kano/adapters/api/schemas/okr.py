@@ -181,6 +181,8 @@ class KeyResultCreate(RequestBody):
     metric: MetricBindingBody | None = None
     carried_over_from: Key | None = None
     position: Position | None = None
+    due_on: date | None = Field(None, description="The day it is due; default: the last "
+                                "day of its objective's cycle.")
 
 
 class KeyResultUpdate(RequestBody):
@@ -200,6 +202,7 @@ class KeyResultUpdate(RequestBody):
     metric: MetricBindingBody | None = None
     carried_over_from: Key | None = None
     position: Position | None = None
+    due_on: date | None = None
 
     refuse_null = not_null("objective", "title", "kind", "milestones_done", "milestones_total",
                            "done", "weight", "position")
@@ -224,6 +227,7 @@ class KeyResult(BaseModel):
     metric: MetricBinding | None
     carried_over_from: str | None
     position: int
+    due_on: date | None = Field(description="The day it is due (`null`: none set).")
     progress: float = Field(description="0.0–1.0, from the kind's own rule.")
 
 

@@ -84,6 +84,11 @@ class KeyResultLine:
     current_ci_low: float | None = None
     current_ci_high: float | None = None
     computed_at: datetime | None = None
+    due_on: date | None = None
+
+    def overdue(self, today: date) -> bool:
+        """Past its due day and not done (progress below 1)."""
+        return self.due_on is not None and self.due_on < today and self.progress < 1
 
 
 @dataclass(frozen=True)
@@ -195,7 +200,7 @@ def key_result_lines(
             weight=r.weight, progress=model.progress(), latest=latest.get(r.id),
             check_ins=counts[r.id], model=model, metric_id=r.metric_id, current_n=r.current_n,
             current_ci_low=r.current_ci_low, current_ci_high=r.current_ci_high,
-            computed_at=r.computed_at,
+            computed_at=r.computed_at, due_on=r.due_on,
         ))
     return lines
 

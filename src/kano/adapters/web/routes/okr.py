@@ -10,10 +10,12 @@ Admins close an open cycle with a confirmed form: ``okr_closing.close_cycle``, t
 operation as the API's and ``kano okr close``, grades every objective and carries the
 unfinished key results over to the cycle chosen; the tree then shows each grade.
 
-The page also writes OKRs (``okr_authoring``, the API's rules): admins open a cycle; in an
-open cycle editors add an objective (managers one they own) and a key result on an
-objective they may change. A refused field is named next to its form, in the reader's
-language; the page answers 403 to a viewer and 409 for a closed cycle.
+The page also writes OKRs through the API's store (``okr_store``; the forms are read by
+``okr_authoring``): admins open a cycle; in an open cycle editors add an objective
+(managers one they own) and a key result on an objective they may change, due at the end
+of the cycle unless its form names a day; each key result shows its due date, flagged
+overdue once the day is past and it is not done. A refused field is named next to its
+form, in the reader's language; the page answers 403 to a viewer and 409 for a closed cycle.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kano.adapters.db.okr_closing import Actor, close_cycle
+from kano.adapters.db.okr_store import CycleIsClosed
 from kano.adapters.db.orm import OkrCycleRow, OkrObjectiveRow
 from kano.adapters.db.views.okr import (
     OkrTree,
@@ -46,6 +49,7 @@ from kano.adapters.exports.table_files import (
     table_csv,
     table_xlsx,
 )
+from kano.adapters.web import okr_authoring
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.okr_authoring import (
     CYCLE_KINDS,
@@ -71,12 +75,7 @@ from kano.adapters.web.strategy_access import (
     refuse_edit,
     strategy_context,
 )
-from kano.adapters.web.strategy_edits import (
-    EditForbidden,
-    EditRejected,
-    parse_number,
-    record_check_in,
-)
+from kano.adapters.web.strategy_edits import EditForbidden, EditRejected
 from kano.adapters.web.strategy_exports import download, okr_texts
 from kano.adapters.web.strategy_formats import CONFIDENCE_STATUS
 from kano.adapters.web.strategy_session import metric_groups
@@ -93,8 +92,10 @@ def graded_success(grade: float, commitment: str) -> bool:
 
 
 def _context(page: SignedInPageContext, db: Session) -> dict[str, Any]:
+    language = page.language.code
     return {**strategy_context(page, db), "confidence_status": CONFIDENCE_STATUS,
-            "graded_success": graded_success}
+            "graded_success": graded_success, "today": date.today(),
+            "due_date": lambda day: format_date(day, "medium", locale=language)}
 
 
 def _okr_page(
@@ -143,8 +144,9 @@ def _authoring(
         "new_error": new_error, "new_form": new_form or ObjectiveForm(
             owner=str(page.viewer.user_id)),
         "kr_error": kr_error, "kr_for": kr_for, "kr_form": kr_form or KeyResultForm(),
-        # a key result is due when its cycle ends (the table has no due date of its own)
+        # a key result is due when its cycle ends unless the form names a day
         "kr_due": format_date(cycle.ends_on, "medium", locale=page.language.code),
+        "kr_due_default": cycle.ends_on.isoformat(),
     }
 
 
@@ -177,15 +179,6 @@ def okr_file(page: SignedInPage, db: DbSession, extension: str,
         return download(table_csv(columns(texts), lines), CSV_MEDIA_TYPE, f"{stem}.csv")
     return download(table_xlsx(columns(texts), lines, sheet_title=chosen.name,
                                widths=XLSX_WIDTHS), XLSX_MEDIA_TYPE, f"{stem}.xlsx")
-
-
-def _parse_confidence(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise EditRejected(
-            "confidence", N_("Confidence is a whole number from 0 to 10.")
-        ) from None
 
 
 def _check_in_fragment(
@@ -223,12 +216,14 @@ def check_in(
         # page shows the cycle closed, with its grades and no check-in forms
         return _okr_page(page, db, cycle.key, status_code=409)
     try:
-        record_check_in(db, editor, key_result_id=key_result_id,
-                        value=parse_number(value, "value") if value.strip() else None,
-                        confidence=_parse_confidence(confidence), comment=comment)
+        okr_authoring.check_in(db, editor, key_result_id=key_result_id, value=value,
+                               confidence=confidence, comment=comment)
     except EditForbidden as forbidden:
         db.rollback()
         return refuse_edit(page, forbidden.needs)
+    except CycleIsClosed:  # closed since the check above
+        db.rollback()
+        return _okr_page(page, db, cycle.key, status_code=409)
     except EditRejected as rejected:
         db.rollback()
         if htmx:
@@ -318,6 +313,9 @@ def new_objective(
     except EditForbidden as forbidden:
         db.rollback()
         return refuse_edit(page, forbidden.needs)
+    except CycleIsClosed:  # closed since the check above
+        db.rollback()
+        return _okr_page(page, db, cycle.key, status_code=409)
     except EditRejected as rejected:
         db.rollback()
         return _okr_page(page, db, cycle.key, status_code=422, new_error=rejected,
@@ -338,6 +336,7 @@ def new_key_result(
     start: Annotated[str, Form()] = "",
     target: Annotated[str, Form()] = "",
     milestones_total: Annotated[str, Form()] = "",
+    due_on: Annotated[str, Form()] = "",
 ) -> Response:
     """A key result on an objective of an open cycle, by its owner or an admin."""
     editor = editor_of(page)
@@ -350,12 +349,15 @@ def new_key_result(
         return not_found(page, "okr")
     if cycle.status != "open":
         return _okr_page(page, db, cycle.key, status_code=409)
-    form = KeyResultForm(title, kind, metric, unit, start, target, milestones_total)
+    form = KeyResultForm(title, kind, metric, unit, start, target, milestones_total, due_on)
     try:
         row = create_key_result(db, editor, objective_id, form)
     except EditForbidden as forbidden:
         db.rollback()
         return refuse_edit(page, forbidden.needs)
+    except CycleIsClosed:  # closed since the check above
+        db.rollback()
+        return _okr_page(page, db, cycle.key, status_code=409)
     except EditRejected as rejected:
         db.rollback()
         return _okr_page(page, db, cycle.key, status_code=422, kr_error=rejected,
