@@ -138,7 +138,7 @@ def test_an_objective_aligned_and_linked_then_a_metric_key_result_that_updates_i
 
     html = browser.page(f"/okr?cycle={CYCLE}").text
     assert _progress_of(html, kr_id) == "50.0"  # (35.5 − 31) / (40 − 31), in per cent
-    assert "live from nps, n = 212" in text_of(html, f"kr-{kr_id}")
+    assert "live from Net Promoter Score, n = 212" in text_of(html, f"kr-{kr_id}")
     nesting = _Nesting()  # nested under the objective it is aligned to
     nesting.feed(html)
     assert nesting.ancestors[f"okr-{row.id}"] == [f"okr-{parent_id}"]

@@ -55,9 +55,12 @@ def test_the_form_shows_the_live_value_instead_of_a_field(
     assert f'id="kr-{kr_id}-value"' not in html
     assert text_of(html, f"kr-{kr_id}-live-value") == "35 points"
     assert f'id="kr-{kr_id}-confidence"' in html
-    # the page's text keeps the value and its source apart ("40 points)live from nps")
+    # the page's text keeps the value and its source apart ("40 points)live from …"), and
+    # names the metric as the catalogue does in the reader's language, not by its key
     assert ('(from 31 points to 40 points) <span class="cell-note live-value">'
-            'live from nps, n = 410</span>') in html
+            'live from Net Promoter Score, n = 410</span>') in html
+    russian = browser.page("/okr?lang=ru").text
+    assert "по показателю «Индекс потребительской лояльности (NPS)», n = 410" in russian
 
 
 def test_a_check_in_records_the_live_value_with_confidence_and_comment(

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from kano.adapters.db.metric_catalogue import workspace_catalogue
 from kano.adapters.db.okr_closing import Actor, close_cycle
 from kano.adapters.db.okr_store import CycleIsClosed
 from kano.adapters.db.orm import OkrCycleRow, OkrObjectiveRow
@@ -93,9 +94,18 @@ def graded_success(grade: float, commitment: str) -> bool:
 
 def _context(page: SignedInPageContext, db: Session) -> dict[str, Any]:
     language = page.language.code
+    assert page.workspace is not None
+    catalogue = workspace_catalogue(db, page.workspace.id)
+
+    def metric_name(metric_id: str) -> str:
+        """A live key result's metric as the catalogue names it in the reader's language
+        (the page said "live from on_time_delivery")."""
+        return catalogue.get(metric_id).name(language) if metric_id in catalogue else metric_id
+
     return {**strategy_context(page, db), "confidence_status": CONFIDENCE_STATUS,
             "graded_success": graded_success, "today": date.today(),
-            "due_date": lambda day: format_date(day, "medium", locale=language)}
+            "due_date": lambda day: format_date(day, "medium", locale=language),
+            "metric_name": metric_name}
 
 
 def _okr_page(
