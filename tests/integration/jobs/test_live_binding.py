@@ -203,7 +203,7 @@ def test_rebinding_nps_changes_the_scorecard_and_the_okr_tree_and_keeps_history(
     okr_page = client.get("/okr").text
     assert "Live values refreshed" in text_of(okr_page, "last-refresh")
     okr_before = _live_notes(okr_page)
-    assert any("live from nps" in note for note in okr_before)
+    assert any("live from Net Promoter Score" in note for note in okr_before)
 
     # Bind the measure and the key result to the NPS of key accounts only.
     key_accounts = {"segment": "key_account"}

@@ -69,4 +69,4 @@ def test_a_metric_key_result_added_on_the_page_follows_its_metric(
     assert match is not None
     assert float(match.group(1)) == pytest.approx(
         100 * min(1.0, max(0.0, expected / 60)), abs=0.05)
-    assert f"live from nps, n = {len(rated):,}" in text_of(html, f"kr-{kr_id}")
+    assert f"live from Net Promoter Score, n = {len(rated):,}" in text_of(html, f"kr-{kr_id}")
