@@ -4,8 +4,8 @@ The generated company arrives as a file load, which opens no cases; without this
 inbox (/cases), the closed loop's showcase, would be empty on the demo. So after the load
 the workspace's own case rules are run over its latest responses (``decide_cases``: the
 same rules and routing as intake, titles, priorities and SLA deadlines as intake builds
-them) and each case gets a history by its age, written through ``update_case`` with the
-time it happened:
+them) and each case gets a history by its age (``case_history``), written through
+``update_case`` with the time it happened:
 
 - each case's history is first played out up to the latest response (the data's "now":
   the generated company ends on 31 Oct 2026); the cases it leaves resolved or with the
@@ -43,7 +43,6 @@ resolved.
 
 from __future__ import annotations
 
-import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -53,11 +52,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts
-from kano.adapters.db.case_actions import assign_owner, update_case
+from kano.adapters.db.case_actions import assign_owner
 from kano.adapters.db.case_rules import Candidate, CaseDecision, decide_cases
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import (
-    CaseEventRow,
     CaseRow,
     FeedbackResponse,
     JourneyStage,
@@ -67,24 +65,16 @@ from kano.adapters.db.orm import (
     utcnow,
 )
 from kano.adapters.db.views.cases import OPEN_STATUSES
-from kano.demo.case_notes import note_in
-from kano.demo.case_owners import (
-    CX_LEAD,
-    DELIVERY_MANAGER,
-    SERVICE_MANAGER,
-    left_for_triage,
-    owners_by_team,
+from kano.demo.case_history import (
+    STATUS_ORDER,
+    History,
+    SourceResponse,
+    case_event,
+    planned_steps,
+    stays_open,
+    work_case,
 )
-from kano.demo.case_stories import (
-    FIRST_CONTACT_NOTES,
-    PROCESS_WEIGHTS,
-    STAGE_FALLBACK,
-    STAGE_PROCESS,
-    STORIES,
-    CaseStory,
-    comment_topic,
-    process_of_topic,
-)
+from kano.demo.case_owners import left_for_triage, owners_by_team
 from kano.domain.feedback.answers import Answers
 from kano.domain.feedback.case_titles import rule_case_title
 from kano.domain.feedback.cases import CaseRule, CaseStatus, business_deadline
@@ -95,33 +85,6 @@ weeks hold about 30 unhappy responses, sixteen about 60: enough for every status
 MAX_CASES = 90
 """At most this many cases, the most recent (a larger company would flood the inbox)."""
 BATCH = 2_000
-
-# Who works a case: the manager of its touchpoint's process, else (relationship and
-# purchase feedback) the head of customer experience (the demo's people,
-# ``kano.demo.strategy.DEMO_PEOPLE``).
-WORKER_OF_PROCESS = {
-    "delivery": DELIVERY_MANAGER,
-    "support": SERVICE_MANAGER,
-    "onboarding": CX_LEAD,
-}
-
-_ORDER = (CaseStatus.NEW, CaseStatus.IN_PROGRESS, CaseStatus.RESOLVED, CaseStatus.LOOP_CLOSED)
-# The status a case is meant to reach by its age in days (older first): from the minimum
-# age, the chances of new, in progress, resolved, loop closed. Whether it got there also
-# depends on whether its moves fall before the data's "now".
-# A team that mostly keeps its SLA: a case left new for days or in progress for weeks is
-# the exception (a few long-breached ones remain, as in any real inbox).
-_TARGETS: tuple[tuple[float, tuple[float, float, float, float]], ...] = (
-    (35, (0, 0, 0.1, 0.9)),
-    (14, (0, 0.03, 0.27, 0.7)),
-    (7, (0, 0.2, 0.45, 0.35)),
-    (3, (0.05, 0.35, 0.45, 0.15)),
-    (1, (0.2, 0.6, 0.2, 0)),
-    (0, (0.8, 0.2, 0, 0)),
-)
-# How many of the moves (first response, its note, resolved, loop closed) reach a status.
-_MOVES_TO = {CaseStatus.NEW: 0, CaseStatus.IN_PROGRESS: 2, CaseStatus.RESOLVED: 3,
-             CaseStatus.LOOP_CLOSED: 4}
 
 
 @dataclass(frozen=True)
@@ -144,27 +107,6 @@ class InboxReport:
     """How many open cases were left without an owner."""
 
 
-@dataclass(frozen=True)
-class _Response:
-    id: int
-    submitted_at: datetime
-    answers: Answers
-    language: str | None
-    customer_id: int | None
-    touchpoint_id: int | None
-    survey_name: str | None
-    stage: str | None
-    owner_team_id: int | None
-
-
-@dataclass(frozen=True)
-class _Step:
-    at: datetime
-    kind: str  # status | note | escalated
-    status: CaseStatus | None = None
-    level: int = 0
-
-
 def seed_case_inbox(
     session: Session, workspace_id: int, *, now: datetime | None = None, language: str = "en"
 ) -> InboxReport:
@@ -183,12 +125,12 @@ def seed_case_inbox(
     matched = _matching_responses(session, workspace_id, as_of)
     closes_held_back = _has_active_webhooks(session, workspace_id)
     rows = [_case_row(workspace_id, response, decision) for response, decision in matched]
-    histories = [_History.of(response) for response, _ in matched]
+    histories = [History.of(response) for response, _ in matched]
     plans = [
-        _plan(history.draws(), row, decision.rule, as_of)
+        planned_steps(history.draws(), row, decision.rule, as_of)
         for row, history, (_, decision) in zip(rows, histories, matched, strict=True)
     ]
-    still_open = [index for index, steps in enumerate(plans) if _stays_open(steps)]
+    still_open = [index for index, steps in enumerate(plans) if stays_open(steps)]
     newest = max((rows[index].opened_at for index in still_open), default=None)
     shift = brought_forward(newest, now or utcnow()) if newest else timedelta(0)
     played_to = newest + shift if newest and shift else None
@@ -196,7 +138,7 @@ def seed_case_inbox(
         for index in still_open:
             row, rule = rows[index], matched[index][1].rule
             _open_at(row, rule, row.opened_at + shift)
-            plans[index] = _plan(histories[index].draws(), row, rule, played_to)
+            plans[index] = planned_steps(histories[index].draws(), row, rule, played_to)
     session.add_all(rows)
     session.flush()  # ids for the events
     owners = owners_by_team(session, workspace_id)
@@ -210,14 +152,14 @@ def seed_case_inbox(
     for index, (row, history, steps, (response, decision)) in enumerate(zip(
         rows, histories, plans, matched, strict=True
     )):
-        session.add(_event(row, row.opened_at, "opened", "kano",
+        session.add(case_event(row, row.opened_at, "opened", "kano",
                            {"rule": decision.rule.key, "response_id": response.id}))
         team = row.owner_team_id
         owner = None if index in triage or team is None else owners.get(team)
         if owner is not None:
             owned += assign_owner(session, workspace_id, [row.id], owner, "kano",
                                   at=row.opened_at)
-        _work(session, row, history, steps, may_close=not closes_held_back, language=language)
+        work_case(session, row, history, steps, may_close=not closes_held_back, language=language)
         statuses[row.status] += 1
         escalated += row.escalation_level > 0
     session.flush()
@@ -237,7 +179,7 @@ def brought_forward(newest: datetime, now: datetime) -> timedelta:
 
 def _matching_responses(
     session: Session, workspace_id: int, as_of: datetime
-) -> list[tuple[_Response, CaseDecision]]:
+) -> list[tuple[SourceResponse, CaseDecision]]:
     """The newest responses of the window that a rule matches, oldest first, at most
     ``MAX_CASES``; read newest first in batches so a large company stops early."""
     has_case = select(CaseRow.response_id).where(
@@ -261,11 +203,11 @@ def _matching_responses(
         )
         .order_by(FeedbackResponse.submitted_at.desc(), FeedbackResponse.id.desc())
     )
-    found: list[tuple[_Response, CaseDecision]] = []
+    found: list[tuple[SourceResponse, CaseDecision]] = []
     result = session.execute(query.execution_options(yield_per=BATCH))
     for batch in result.partitions():
         responses = [
-            _Response(id_, at, Answers(nps, csat, ces, rating, comment), language, customer,
+            SourceResponse(id_, at, Answers(nps, csat, ces, rating, comment), language, customer,
                       touchpoint, survey, stage, owner)
             for (id_, at, nps, csat, ces, rating, comment, language, customer, touchpoint,
                  survey, stage, owner) in batch
@@ -296,7 +238,7 @@ def _has_active_webhooks(session: Session, workspace_id: int) -> bool:
     )
 
 
-def _case_row(workspace_id: int, response: _Response, decision: CaseDecision) -> CaseRow:
+def _case_row(workspace_id: int, response: SourceResponse, decision: CaseDecision) -> CaseRow:
     """The case intake would have opened a minute after the response arrived, titled as
     intake titles it (pages show the rule's words in the reader's language)."""
     rule = decision.rule
@@ -324,150 +266,6 @@ def _open_at(row: CaseRow, rule: CaseRule, opened: datetime) -> None:
     row.resolution_due_at = business_deadline(opened, rule.resolution_hours)
 
 
-def _event(
-    row: CaseRow, at: datetime, kind: str, actor: str, detail: dict[str, object]
-) -> CaseEventRow:
-    return CaseEventRow(workspace_id=row.workspace_id, case_id=row.id, at=at, kind=kind,
-                        actor=actor, detail=detail)
-
-
-def _story(rng: random.Random, response: _Response) -> CaseStory:
-    """The process behind the complaint (the touchpoint's stage, else what the comment is
-    about, else the stage's usual suspect or a likely one) and a story of it, matching the
-    comment's topic if it has one."""
-    topic = comment_topic(response.answers.comment)
-    process = (
-        STAGE_PROCESS.get(response.stage or "")
-        or process_of_topic(topic)
-        or STAGE_FALLBACK.get(response.stage or "")
-        or rng.choices(list(PROCESS_WEIGHTS), weights=list(PROCESS_WEIGHTS.values()))[0]
-    )
-    stories = [s for s in STORIES if s.process == process]
-    on_topic = [s for s in stories if topic in s.topics]
-    return rng.choice(on_topic or stories)
-
-
-def _target(rng: random.Random, age_days: float) -> CaseStatus:
-    for minimum, weights in _TARGETS:
-        if age_days >= minimum:
-            return rng.choices(_ORDER, weights=weights)[0]
-    return CaseStatus.NEW
-
-
-def _plan(
-    rng: random.Random, row: CaseRow, rule: CaseRule, as_of: datetime
-) -> list[_Step]:
-    """The case's moves up to ``as_of``, in time order: first response (with a note),
-    resolution, loop closed — as far as its target status — and the escalations the
-    worker would have made on the way."""
-    opened = row.opened_at
-    target = _target(rng, (as_of - opened).total_seconds() / 86_400)
-    late_first = rng.random() < 0.25
-    answered = business_deadline(
-        opened,
-        rule.first_response_hours * (rng.uniform(1.2, 4) if late_first else rng.uniform(0.1, 0.9)),
-    )
-    noted = answered + timedelta(minutes=rng.randint(5, 40))
-    late_resolution = rng.random() < 0.3
-    resolved = max(
-        business_deadline(
-            opened,
-            rule.resolution_hours
-            * (rng.uniform(1.1, 2.5) if late_resolution else rng.uniform(0.4, 0.95)),
-        ),
-        business_deadline(noted, 0.5),
-    )
-    closed = business_deadline(resolved, rng.uniform(1, 16))
-    moves = (  # in time order, each later than the one before
-        _Step(answered, "status", CaseStatus.IN_PROGRESS),
-        _Step(noted, "note"),
-        _Step(resolved, "status", CaseStatus.RESOLVED),
-        _Step(closed, "status", CaseStatus.LOOP_CLOSED),
-    )
-    steps = [move for move in moves[: _MOVES_TO[target]] if move.at <= as_of]
-    done = {step.status: step.at for step in steps if step.status is not None}
-    first_due, resolution_due = row.first_response_due_at, row.resolution_due_at
-    if first_due <= as_of and done.get(CaseStatus.IN_PROGRESS, datetime.max) > first_due:
-        steps.append(_Step(first_due, "escalated", level=1))
-    if resolution_due <= as_of and done.get(CaseStatus.RESOLVED, datetime.max) > resolution_due:
-        steps.append(_Step(resolution_due, "escalated", level=2))
-    return sorted(steps, key=lambda step: step.at)
-
-
-def _stays_open(steps: list[_Step]) -> bool:
-    return not any(step.status is CaseStatus.RESOLVED for step in steps)
-
-
-@dataclass(frozen=True)
-class _History:
-    """Who works a case and what they write, and the random state its plan starts from
-    (so a case brought forward is played out again with the same draws)."""
-
-    story: CaseStory
-    actor: str
-    first_note: str
-    language: str
-    state: tuple[object, ...]
-
-    @classmethod
-    def of(cls, response: _Response) -> _History:
-        answers = response.answers
-        rng = random.Random(
-            f"kano-demo-case|{response.submitted_at.isoformat()}|{answers.nps}|"
-            f"{answers.csat}|{answers.ces}|{answers.rating}"
-        )
-        story = _story(rng, response)
-        own_process = STAGE_PROCESS.get(response.stage or "") == story.process
-        actor = WORKER_OF_PROCESS[story.process] if own_process else CX_LEAD
-        first_note = rng.choice(FIRST_CONTACT_NOTES)
-        language = response.language if response.language in story.messages else "en"
-        return cls(story, actor, first_note, language or "en", rng.getstate())
-
-    def draws(self) -> random.Random:
-        rng = random.Random()
-        rng.setstate(self.state)
-        return rng
-
-
-def _work(
-    session: Session,
-    row: CaseRow,
-    history: _History,
-    steps: list[_Step],
-    *,
-    may_close: bool,
-    language: str = "en",
-) -> None:
-    """Write the case's moves and escalations (the notes in ``language``, the closing
-    message in the customer's)."""
-    story, actor = history.story, history.actor
-    for step in steps:
-        if step.kind == "escalated":
-            _escalate(session, row, step)
-        elif step.kind == "note":
-            update_case(session, row, actor, note=note_in(history.first_note, language),
-                        at=step.at)
-        elif step.status is CaseStatus.RESOLVED:
-            update_case(session, row, actor, status=step.status.value,
-                        root_causes=list(story.root_causes),
-                        note=note_in(story.note, language), at=step.at)
-        elif step.status is CaseStatus.LOOP_CLOSED:
-            if may_close:
-                update_case(session, row, actor, status=step.status.value,
-                            message=story.messages[history.language], at=step.at)
-        elif step.status is not None:
-            update_case(session, row, actor, status=step.status.value, at=step.at)
-
-
-def _escalate(session: Session, row: CaseRow, step: _Step) -> None:
-    """What ``kano.adapters.jobs.cases.escalate_overdue_cases`` records, at the deadline."""
-    if step.level <= row.escalation_level:
-        return
-    reason = "resolution overdue" if step.level == 2 else "first response overdue"
-    row.escalation_level, row.escalated_at = step.level, step.at
-    session.add(_event(row, step.at, "escalated", "kano", {"level": step.level, "reason": reason}))
-
-
 def seed_demo_case_inbox(
     sessions: sessionmaker[Session], workspace: str, language: str = "en"
 ) -> InboxReport:
@@ -490,7 +288,7 @@ def load_demo_case_inbox(workspace: str, language: str = "en") -> InboxReport:
 
 def describe(report: InboxReport) -> str:
     """One line for the command's output."""
-    order: Sequence[str] = [status.value for status in _ORDER]
+    order: Sequence[str] = [status.value for status in STATUS_ORDER]
     parts = ", ".join(
         f"{report.statuses[s]} {s.replace('_', ' ')}" for s in order if report.statuses.get(s)
     )
