@@ -202,9 +202,20 @@ def test_invitations_are_sent_from_the_builder_with_skips_counted_by_reason(
     assert "Opted out of contact 1" in reasons and "No e-mail address 1" in reasons
     assert "Unknown customer 1" in reasons
     assert _count(sessions, InvitationRow) == 0
-    sent = browser.client.post(f"/surveys/{KEY}/invitations", data={**form, "action": "send"})
-    assert sent.status_code == 200
+    # POST → 303 → GET: the page it lands on shows the report, and reloading it sends nothing
+    posted = browser.client.post(f"/surveys/{KEY}/invitations",
+                                 data={**form, "action": "send"}, follow_redirects=False)
+    assert posted.status_code == 303
+    assert posted.headers["location"] == f"/surveys/{KEY}?invitations=sent#survey-invitations"
+    sent = browser.page(posted.headers["location"])
     assert "Sent: 2 invited, 3 skipped." in text_of(sent.text, "invite-report")
+    assert "Unknown customer 1" in text_of(sent.text, "invite-reasons")
+    assert "nobody@example.com" in text_of(sent.text, "invite-skips")
+    reloaded = browser.page(posted.headers["location"])
+    assert "Sent: 2 invited, 3 skipped." in text_of(reloaded.text, "invite-report")
+    assert _count(sessions, InvitationRow) == 2
+    assert _count(sessions, OutboxMessageRow, OutboxMessageRow.purpose == "invitation") == 2
+    assert 'id="invite-report"' not in browser.page(f"/surveys/{KEY}").text
     assert "2 invitations" in text_of(sent.text, "invitation-counts")
     assert "R1" in text_of(sent.text, "invitation-list")
     # the subject names the survey's title in the contact's language, not its internal name
@@ -215,7 +226,7 @@ def test_invitations_are_sent_from_the_builder_with_skips_counted_by_reason(
                         "hanna@example.hu": "Az Ön szállítása: két perc a véleményére?"}
     # again at once: the fatigue rule (30 days by default) skips both, and says why
     again = browser.client.post(f"/surveys/{KEY}/invitations", data={
-        **form, "contacts": "R1\nH1", "action": "send"})
+        **form, "contacts": "R1\nH1", "action": "send"}, follow_redirects=True)
     assert "Sent: 0 invited, 2 skipped." in text_of(again.text, "invite-report")
     assert "Invited within the fatigue window 2" in text_of(again.text, "invite-reasons")
     assert _count(sessions, InvitationRow) == 2
@@ -223,6 +234,29 @@ def test_invitations_are_sent_from_the_builder_with_skips_counted_by_reason(
     bad = browser.client.post(f"/surveys/{KEY}/invitations", data={
         "csrf_token": token, "audience": "segment", "segment": "nope", "action": "check"})
     assert bad.status_code == 422 and 'id="invite-segment" name="segment" aria-invalid' in bad.text
+
+
+def test_a_send_skipping_hundreds_of_long_addresses_still_reports_on_its_page(
+    browser: Browser, sessions: sessionmaker[Session], companies: SeededCompanies,
+    survey: str,
+) -> None:
+    """The report rides in a cookie: 500 unknown 70-character addresses keep it under a
+    browser's 4 KB limit, the counts whole, and only the first skipped contacts listed."""
+    browser.log_in(companies.alice, PASSWORD)
+    token = csrf_token_in(browser.page(f"/surveys/{KEY}").text)
+    unknown = [f"{i:03d}-{'x' * 50}@nowhere-at-all.example" for i in range(500)]
+    posted = browser.client.post(f"/surveys/{KEY}/invitations", data={
+        "csrf_token": token, "audience": "list", "contacts": "\n".join(["R1", *unknown]),
+        "action": "send"}, follow_redirects=False)
+    assert posted.status_code == 303
+    cookie = posted.headers["set-cookie"]
+    assert cookie.startswith("kano_invitations_sent=") and len(cookie) < 4000
+    page = browser.page(posted.headers["location"]).text
+    assert "Sent: 1 invited, 500 skipped." in text_of(page, "invite-report")
+    assert "Unknown customer 500" in text_of(page, "invite-reasons")
+    listed = text_of(page, "invite-skips")
+    assert unknown[0] in listed and unknown[-1] not in listed
+    assert _count(sessions, InvitationRow) == 1
 
 
 def test_fatigue_and_reminder_settings_on_the_survey_page_are_for_admins(

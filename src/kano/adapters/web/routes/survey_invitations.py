@@ -25,6 +25,7 @@ from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.settings_page import may_administer
 from kano.adapters.web.routes.surveys import edit_page, may_build, refuse_edit
 from kano.adapters.web.strategy_access import no_workspace, not_found
+from kano.adapters.web.survey_invitation_flash import SENT_QUERY, remember_sent
 from kano.adapters.web.survey_invitation_view import report_view
 from kano.adapters.web.survey_links import invitation_links
 from kano.domain.feedback.invitation_policy import SETTINGS
@@ -72,8 +73,11 @@ def send_invitations(page: SignedInPage, db: DbSession, key: str,
                      segment: Annotated[str, Form()] = "",
                      contacts: Annotated[str, Form()] = "",
                      action: Annotated[str, Form()] = "check") -> Response:
-    """``action=check``: who would be invited and who skipped, nothing sent;
-    ``action=send``: the invitations go out (one e-mail each, through the outbox)."""
+    """``action=check``: who would be invited and who skipped, nothing sent, shown as
+    this POST's page (it writes nothing, and the contacts, up to 200,000 characters of
+    e-mail addresses, belong in neither a URL nor a server log);
+    ``action=send``: the invitations go out (one e-mail each, through the outbox) and the
+    answer is a 303 to the builder, which shows the report (``survey_invitation_flash``)."""
     refused = _guard(page)
     if refused is not None:
         return refused
@@ -99,10 +103,13 @@ def send_invitations(page: SignedInPage, db: DbSession, key: str,
             return not_found(page, "surveys")
         field = error.field if error.field in INVITE_MESSAGES else "customers"
         return _refused(page, db, key, field, form)
-    if dry_run:
-        db.rollback()
-    else:
+    if not dry_run:
         db.commit()
+        # POST → 303 → GET: a reload of the page it lands on shows the report, sends nothing
+        response = page.redirect(f"/surveys/{key}?{SENT_QUERY}#survey-invitations")
+        remember_sent(response, page, key, report)
+        return response
+    db.rollback()
     try:
         return edit_page(page, db, key, invite_report=report_view(report), invite_form=form)
     except NotFound:

@@ -39,6 +39,7 @@ from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.requirements import KIND_LABELS as REQUIREMENT_KIND_LABELS
 from kano.adapters.web.routes.settings_page import may_administer
 from kano.adapters.web.strategy_access import no_workspace, not_found
+from kano.adapters.web.survey_invitation_flash import sent_report
 from kano.adapters.web.survey_invitation_view import STATUS_LABELS, invitation_section
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.domain.feedback.quotas import KANO_CHANNELS
@@ -339,7 +340,7 @@ def edit_survey(page: SignedInPage, db: DbSession, key: str) -> Response:
     if not may_build(page):
         return refuse_edit(page)
     try:
-        return edit_page(page, db, key)
+        return edit_page(page, db, key, invite_report=sent_report(page, key))
     except NotFound:
         return not_found(page, "surveys")
 
