@@ -30,7 +30,7 @@ from kano.adapters.db.survey_store import save_survey
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.bootstrap import Container
 from kano.domain.feedback.surveys import checked_definition
-from kano.domain.workspaces import Scope
+from kano.domain.workspaces import Role, Scope
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
 from tests.integration.web.seed import PASSWORD, SeededCompanies
 
@@ -241,6 +241,38 @@ def test_another_workspaces_quota_cannot_be_changed_from_the_builder(
     assert _filled(sessions, theirs) == 0
     with sessions() as session:
         assert session.get(SurveyQuotaRow, theirs) is not None
+
+
+def test_managers_and_viewers_cannot_add_change_or_delete_quotas(
+    browser: Browser, sessions: sessionmaker[Session], companies: SeededCompanies, survey: str,
+) -> None:
+    """Quotas are the survey builders' (owners, admins, analysts), as the rest of the
+    builder: other members are refused (403) and nothing is written or audited."""
+    quota_id = _quota(sessions, companies.acme_id, 5)
+    with transaction(sessions) as session:
+        acme = accounts.get_workspace(session, "acme")
+        for email, role in (("mona@acme.test", Role.MANAGER), ("vera@acme.test", Role.VIEWER)):
+            accounts.grant_role(session, acme, accounts.ensure_user(session, email, PASSWORD),
+                                role)
+    for email in ("mona@acme.test", "vera@acme.test"):
+        browser.log_in(email, PASSWORD)
+        token = browser.session_token()
+        assert browser.client.get(f"/surveys/{SURVEY}").status_code == 403
+        for path, form in ((f"/surveys/{SURVEY}/quotas", {"name": "Mine", "limit": "3"}),
+                           (f"/surveys/{SURVEY}/quotas/{quota_id}", {"limit": "1"}),
+                           (f"/surveys/{SURVEY}/quotas/{quota_id}/delete", {})):
+            answer = browser.client.post(path, data={"csrf_token": token, **form})
+            # refused for the role, not for the token
+            assert answer.status_code == 403, (email, path)
+            assert "Only workspace owners, admins and analysts build surveys." in answer.text
+        browser.client.post("/logout", data={"csrf_token": token})
+    with sessions() as session:
+        quotas = session.scalars(select(SurveyQuotaRow).where(
+            SurveyQuotaRow.workspace_id == companies.acme_id)).all()
+        audited = session.scalars(select(AuditEntry.actor).where(
+            AuditEntry.entity == "survey-quota")).all()
+    assert [(q.id, q.response_limit) for q in quotas] == [(quota_id, 5)]
+    assert audited == ["test"]
 
 
 def test_staff_entry_is_recorded_and_counted_when_the_quota_is_full(
