@@ -243,3 +243,42 @@ def test_a_refused_pilot_says_why_in_the_readers_language(
         assert expected in said and english not in said, said
     finally:
         browser.page("/pilots?lang=en")
+
+
+@pytest.mark.parametrize(("language", "effect", "wrong", "evaluated", "baseline"), [
+    ("en", "Estimated effect", None, "Customers evaluated", "Customers with baseline data"),
+    ("ru", "Оценка эффекта", "Следствие", "Клиентов в оценке",
+     "Клиенты с данными за базовый период"),
+    ("hu", "Becsült hatás", "Okozat", "Értékelt ügyfelek", "Ügyfelek adattal a bázisidőszakban"),
+])  # fmt: skip
+def test_the_effect_and_both_customer_counts_say_what_they_are(
+    live: Container, browser: Browser, language: str, effect: str, wrong: str | None,
+    evaluated: str, baseline: str,
+) -> None:
+    # The estimated effect is not the "effect" of a cause-and-effect arrow (Russian
+    # "Следствие", Hungarian "Okozat"), and the plan's customers (those with baseline
+    # data) are fewer than the evaluation's (all with data): each label says which.
+    from kano.adapters.db import pilots as store
+    from kano.analytics.pilots.did import evaluate_pilot
+    from kano.analytics.pilots.views import COLUMNS, evaluation_record
+    from tests.unit.pilots.synthetic import panel
+
+    frame = panel(units_per_group=30, seed=3).rename(
+        columns={"unit": "customer", "period": "month", "y": "value"})
+    frame["month"] = "2025-0" + (frame["month"] + 1).astype(str)
+    record = evaluation_record(evaluate_pilot(frame, COLUMNS), Catalogue().get("revenue"), frame)
+    page = browser.page("/pilots?lang=en")
+    made = browser.client.post("/pilots", data={**FORM, "name": f"Labels {language}",
+                                                "csrf_token": csrf_token_in(page.text)})
+    assert made.status_code == 303, made.text
+    pilot_id = int(made.headers["location"].rsplit("/", 1)[1])
+    with transaction(live.sessions) as session:
+        store.save_evaluation(session, workspace_id(live.sessions), pilot_id,
+                              {"kpis": {"revenue": record}}, actor="test", user_id=None)
+    shown = browser.page(f"/pilots/{pilot_id}?lang={language}").text
+    browser.page("/pilots?lang=en")
+    result = text_of(shown, "result-revenue")
+    assert effect in result
+    assert wrong is None or wrong not in result
+    assert f"{evaluated} (" in result
+    assert f"{baseline} (" in shown
