@@ -207,3 +207,23 @@ def test_the_fast_parser_reads_the_same_values_and_lines_as_the_pure_python_one(
     assert source._FAST_LOADER is not yaml.SafeLoader  # the wheels ship libyaml
     assert (fast.data, fast.lines) == (slow.data, slow.lines)
     assert fast.line_of(("okr_cycles", 0, "key")) == 30
+
+
+def test_a_date_that_does_not_exist_is_an_error_of_its_field_not_of_the_parser() -> None:
+    """PyYAML reads 2026-02-30 as a date and fails without a line; the file's reader keeps
+    it as text so that the model names the field (the fast and the pure-Python parser)."""
+    from kano.adapters.strategy_code import source
+
+    text = (
+        "format: kano-strategy/1\nokr_cycles:\n  - key: q1\n    name: Q1\n"
+        "    starts_on: 2026-02-30\n    ends_on: 2026-03-31\n"
+    )
+    assert _errors(text) == [
+        DocumentError(5, "okr_cycles[0].starts_on",
+                      "Input should be a valid date or datetime, day value is outside "
+                      "expected range")
+    ]
+    for loader in (source._FAST_LOADER, source._PURE_LOADER):
+        assert source._load(loader, text, "x.yaml").data["okr_cycles"][0]["starts_on"] == (
+            "2026-02-30"
+        )

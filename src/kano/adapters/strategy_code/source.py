@@ -86,13 +86,37 @@ class LoadedYaml:
         return DocumentError(self.line_of(loc), format_loc(loc), message)
 
 
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A date that looks like one but does not exist (``2026-02-30``) stays text: the
+    model then refuses it as ``FILE:LINE: path: message``, where PyYAML's own constructor
+    would raise a bare ``ValueError`` that names neither the line nor the field."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """The pure-Python safe loader, with impossible dates kept as text."""
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+_PURE_LOADER: type[yaml.SafeLoader] = _SafeLoader
+
 # libyaml when PyYAML was built with it (the wheels are), else the pure-Python loader.
-_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_LOADER: type[yaml.SafeLoader] = _PURE_LOADER
+if hasattr(yaml, "CSafeLoader"):
+
+    class _CSafeLoader(yaml.CSafeLoader):
+        """libyaml's safe loader, with impossible dates kept as text."""
+
+    _CSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+    _FAST_LOADER = _CSafeLoader
 
 
 def load_yaml(text: str, source: str) -> LoadedYaml:
     """Parse ``text`` safely; syntax errors and repeated fields raise StrategyFileInvalid."""
-    if _FAST_LOADER is not yaml.SafeLoader:
+    if _FAST_LOADER is not _PURE_LOADER:
         try:
             return _load(_FAST_LOADER, text, source)
         except StrategyFileInvalid as invalid:
@@ -100,7 +124,7 @@ def load_yaml(text: str, source: str) -> LoadedYaml:
                 raise  # empty, or a field given twice: found in the nodes, same either way
         except Exception:  # read again below, for the error as the pure-Python parser words it
             pass
-    return _load(yaml.SafeLoader, text, source)
+    return _load(_PURE_LOADER, text, source)
 
 
 def _load(loader_class: type[yaml.SafeLoader], text: str, source: str) -> LoadedYaml:
