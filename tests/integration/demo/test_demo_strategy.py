@@ -21,7 +21,14 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from kano.adapters.db.orm import Membership, User, Workspace
+from kano.adapters.db.orm import (
+    KeyResultRow,
+    Membership,
+    OkrCycleRow,
+    OkrObjectiveRow,
+    User,
+    Workspace,
+)
 from kano.adapters.importers.company_parquet import load_company
 from kano.adapters.strategy_code import export_yaml, import_strategy
 from kano.bootstrap import build_container
@@ -163,6 +170,21 @@ def test_current_okr_cycle_has_three_levels_and_key_results_with_check_ins(
         assert all(c["value"] is not None for c in kr["check_ins"]), kr["key"]
         if kr["kind"] == "metric":
             assert kr["start"] is not None and kr["start"] != kr["target"], kr["key"]
+
+
+def test_every_key_result_is_due_when_its_cycle_ends(
+    demo_sessions: sessionmaker[Session],
+) -> None:
+    """The demo file names no due dates: each key result takes its cycle's end, as one
+    created on the OKR page or through the API would (the page then says "Due …")."""
+    with demo_sessions() as session:
+        rows = session.execute(
+            select(KeyResultRow.key, KeyResultRow.due_on, OkrCycleRow.ends_on)
+            .join(OkrObjectiveRow, OkrObjectiveRow.id == KeyResultRow.okr_objective_id)
+            .join(OkrCycleRow, OkrCycleRow.id == OkrObjectiveRow.cycle_id)
+        ).all()
+    assert len(rows) >= 12
+    assert [(key, due) for key, due, ends in rows if due != ends] == []
 
 
 def test_mbo_sheets_cover_one_team_and_their_weights_add_up(

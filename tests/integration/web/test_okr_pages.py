@@ -403,3 +403,19 @@ def test_a_closed_cycle_takes_no_more_check_ins(
         assert session.get(KeyResultRow, kr).current == 37.2  # type: ignore[union-attr]
         assert session.scalar(select(func.count()).select_from(CheckInRow)
                               .where(CheckInRow.key_result_id == kr)) == 2
+
+
+def test_imported_key_results_are_due_when_their_cycle_ends(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    """The example strategy names no due dates; imported, its key results say the cycle's
+    end, as they would created on this page."""
+    acme = strategy.companies.acme_id
+    browser.log_in(strategy.editor, strategy.password)
+
+    page = browser.page("/okr?cycle=2026-q3").text
+
+    for key in ("nps-to-40", "churn-below-2", "fcr-playbooks", "callback-launched"):
+        assert text_of(page, f"kr-due-{id_of(sessions, KeyResultRow, acme, key)}") == (
+            "Due Sep 30, 2026"
+        ), key

@@ -116,6 +116,7 @@ def _key_result(
     else:
         fields["done"] = draw(st.booleans())
     fields["weight"] = draw(_optional(st.floats(min_value=0, max_value=10)))
+    fields["due_on"] = draw(_optional(DAYS))
     fields["metric"] = draw(METRICS)
     fields["carried_over_from"] = draw(_optional(st.sampled_from(earlier))) if earlier else None
     fields["check_ins"] = [

@@ -48,7 +48,7 @@ from kano.adapters.db.strategy_store import (
     row_in,
     text,
 )
-from kano.domain.okr.model import Commitment, KeyResultKind
+from kano.domain.okr.model import Commitment, KeyResultKind, due_on_or_cycle_end
 from kano.domain.shared.errors import InvalidInput, KanoError
 
 CYCLES = "OKR cycles"
@@ -250,7 +250,7 @@ def create_key_result(
         weight=weight, metric_id=metric_id,
         metric_slice=None if metric_slice is None else dict(metric_slice),
         carried_over_from_id=carried_over_from_id,
-        due_on=cycle.ends_on if due_on is None else due_on,
+        due_on=due_on_or_cycle_end(due_on, cycle.ends_on),
     )
     check_kind(row)
     row.key = new_key(db, KeyResultRow, ws, key, checked_title, "kr")

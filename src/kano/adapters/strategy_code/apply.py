@@ -29,6 +29,7 @@ from kano.adapters.strategy_code.schema import MetricBinding, StrategyDocument
 from kano.adapters.strategy_code.snapshot import TABLE_OF, People, Snapshot, stale_identities
 from kano.adapters.strategy_code.source import LoadedYaml
 from kano.adapters.strategy_code.stored import STORED, delete_stale, write_scorecards
+from kano.domain.okr.model import due_on_or_cycle_end
 
 
 @dataclass
@@ -218,7 +219,12 @@ def _write_okrs(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
             include={"key", "title", "unit", "start", "target", "current", "band_low", "band_high"}
             | {"milestones_done", "milestones_total", "done", "weight"}
         )
-        values |= {"kind": k.kind.value, "okr_objective_id": w.id_of(e.OKR_OBJECTIVE, x.parent)}
+        cycle = found[e.OKR_CYCLE][found[e.OKR_OBJECTIVE][x.parent].parent].model
+        values |= {
+            "kind": k.kind.value,
+            "okr_objective_id": w.id_of(e.OKR_OBJECTIVE, x.parent),
+            "due_on": due_on_or_cycle_end(k.due_on, cycle.ends_on),
+        }
         w.upsert(e.KEY_RESULT, x.identity, values | _binding(k.metric) | {"position": x.position})
     w.session.flush()
     for x in _each(found, e.KEY_RESULT):

@@ -167,11 +167,13 @@ def _measure(tree: _Children, row: Any) -> s.Measure:
 def _cycle(tree: _Children, names: PeopleNames, row: Any) -> s.OkrCycle:
     return s.OkrCycle.model_construct(
         **_columns(row, "key", "name", "kind", "starts_on", "ends_on", "status"),
-        objectives=[_okr_objective(tree, names, o) for o in tree.of(e.OKR_OBJECTIVE, row.key)],
+        objectives=[
+            _okr_objective(tree, names, o, row) for o in tree.of(e.OKR_OBJECTIVE, row.key)
+        ],
     )
 
 
-def _okr_objective(tree: _Children, names: PeopleNames, row: Any) -> s.OkrObjective:
+def _okr_objective(tree: _Children, names: PeopleNames, row: Any, cycle: Any) -> s.OkrObjective:
     return s.OkrObjective.model_construct(
         **_columns(row, "key", "title", "level"),
         team=names.teams.get(row.team_id),
@@ -180,11 +182,13 @@ def _okr_objective(tree: _Children, names: PeopleNames, row: Any) -> s.OkrObject
         scorecard_objective=tree.key(e.OBJECTIVE, row.scorecard_objective_id),
         commitment=Commitment(row.commitment),
         grade=row.grade,
-        key_results=[_key_result(tree, names, kr) for kr in tree.of(e.KEY_RESULT, row.key)],
+        key_results=[
+            _key_result(tree, names, kr, cycle) for kr in tree.of(e.KEY_RESULT, row.key)
+        ],
     )
 
 
-def _key_result(tree: _Children, names: PeopleNames, row: Any) -> s.KeyResult:
+def _key_result(tree: _Children, names: PeopleNames, row: Any, cycle: Any) -> s.KeyResult:
     check_ins = [
         s.CheckIn.model_construct(
             **_columns(c, "at", "value", "confidence", "comment"),
@@ -197,6 +201,9 @@ def _key_result(tree: _Children, names: PeopleNames, row: Any) -> s.KeyResult:
         kind=KeyResultKind(row.kind),
         **_columns(row, "band_low", "band_high", "milestones_done", "milestones_total", "done"),
         weight=row.weight,
+        # The cycle's end is what a left-out due_on means; none stored (a key result from
+        # before due dates) reads the same way, and the next import stores that day.
+        due_on=None if row.due_on == cycle.ends_on else row.due_on,
         metric=_metric(row),
         carried_over_from=tree.key(e.KEY_RESULT, row.carried_over_from_id),
         check_ins=sorted(check_ins, key=lambda c: c.at),

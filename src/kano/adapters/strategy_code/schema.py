@@ -254,6 +254,9 @@ class KeyResult(StrictModel):
     milestones_total: Annotated[int, Field(ge=0, le=INT32_MAX)] = 0
     done: bool = False
     weight: Annotated[float, Field(ge=0)] = 1.0
+    # Left out: due when its cycle ends (``due_on_or_cycle_end``, as the API and the OKR
+    # page); the export leaves it out too when it is that day, so a moved cycle moves it.
+    due_on: date | None = None
     metric: MetricBinding | None = None
     carried_over_from: Key | None = None
     check_ins: list[CheckIn] = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -34,6 +35,13 @@ class KeyResultKind(StrEnum):
 class Commitment(StrEnum):
     COMMITTED = "committed"
     ASPIRATIONAL = "aspirational"
+
+
+def due_on_or_cycle_end(due_on: date | None, cycle_ends_on: date) -> date:
+    """The day a key result is due: the one it names, else the last day of its cycle. One
+    rule for every way a key result is written (API, OKR page, strategy as code), so a key
+    result never lacks a due date because of how it was created."""
+    return cycle_ends_on if due_on is None else due_on
 
 
 def clamp01(value: float) -> float:
