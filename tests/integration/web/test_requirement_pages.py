@@ -39,7 +39,8 @@ def test_add_filter_and_edit_requirements(
 ) -> None:
     browser.log_in(companies.alice, PASSWORD)
     page = browser.page("/requirements")
-    assert "No requirement matches these filters." in page.text
+    assert text_of(page.text, "requirements-empty").startswith(
+        "No special requirement is recorded yet.")
     token = csrf_token_in(page.text)
 
     without_csrf = browser.client.post("/requirements", data=_form())
@@ -101,6 +102,34 @@ def test_add_filter_and_edit_requirements(
     assert "Особые требования" in ru.text and "Химические свойства" in ru.text
     hu = browser.page("/requirements?lang=hu")
     assert "Különleges követelmények" in hu.text and "Visszavont" in hu.text
+
+
+def test_an_empty_register_says_it_is_empty_not_that_filters_hide_everything(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    """The QA pass read "No requirement matches these filters." on a register nobody had
+    filled and no filter narrowed: the empty state says how requirements get in instead,
+    in the reader's language and for what the reader's role may do."""
+    with transaction(sessions) as session:
+        acme = accounts.get_workspace(session, "acme")
+        accounts.grant_role(session, acme, accounts.ensure_user(session, VIEWER, PASSWORD),
+                            Role.VIEWER)
+    browser.log_in(companies.alice, PASSWORD)
+    empty = {lang: text_of(browser.page(f"/requirements?lang={lang}").text,
+                           "requirements-empty") for lang in ("en", "ru", "hu")}
+    assert empty["en"] == (
+        "No special requirement is recorded yet. Add one with the form below, or load a "
+        "whole register from a CSV file with kano requirements import.")
+    assert empty["ru"].startswith("Особых требований пока нет. Добавьте требование формой")
+    assert empty["hu"].startswith("Még nincs rögzített különleges követelmény. Vegyen fel")
+    filtered = browser.page("/requirements?kind=chemical&lang=en")
+    assert text_of(filtered.text, "requirements-empty") == "No requirement matches these filters."
+
+    browser.client.cookies.clear()
+    browser.log_in(VIEWER, PASSWORD)
+    assert text_of(browser.page("/requirements?lang=en").text, "requirements-empty") == (
+        "No special requirement is recorded yet. Your role reads the register; members with "
+        "the manager role or above add to it.")
 
 
 def test_viewers_read_only_and_other_workspaces_stay_invisible(
