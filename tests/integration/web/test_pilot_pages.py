@@ -282,3 +282,16 @@ def test_the_effect_and_both_customer_counts_say_what_they_are(
     assert wrong is None or wrong not in result
     assert f"{evaluated} (" in result
     assert f"{baseline} (" in shown
+
+
+def test_the_owner_reads_by_name(browser: Browser) -> None:
+    # The owner is chosen and kept by e-mail (the API's field), but a consultant reads the
+    # pilot's owner as the OKR page names people, not as "tom.becker@northwind.example".
+    page = browser.page("/pilots?lang=en")
+    assert ('<option value="helen.carter@northwind.example">Helen Carter '
+            "(helen.carter@northwind.example)</option>") in page.text  # fmt: skip
+    made = browser.client.post("/pilots", data={
+        **FORM, "name": "Owned", "owner": "helen.carter@northwind.example",
+        "csrf_token": csrf_token_in(page.text)})  # fmt: skip
+    assert made.status_code == 303, made.text
+    assert text_of(browser.page(made.headers["location"]).text, "pilot-owner") == "Helen Carter"

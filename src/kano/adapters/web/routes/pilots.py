@@ -63,10 +63,16 @@ def _text(form: FormData, name: str) -> str:
     return CONTROL.sub("", value).strip() if isinstance(value, str) else ""
 
 
-def _members(db: Session, workspace_id: int) -> list[str]:
-    return list(db.scalars(
-        select(User.email).join(Membership, Membership.user_id == User.id)
-        .where(Membership.workspace_id == workspace_id).order_by(User.email)))  # fmt: skip
+def _members(db: Session, workspace_id: int) -> dict[str, str]:
+    """The members' names by e-mail: a pilot's owner is stored and posted as an e-mail
+    (the API's field) but read by name, as on the OKR page."""
+    rows = db.execute(
+        select(User.email, User.name)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.workspace_id == workspace_id)
+        .order_by(User.name, User.email)
+    )
+    return {email: name for email, name in rows}
 
 
 def _metric_choices(page: SignedInPageContext, db: Session, workspace_id: int
@@ -206,6 +212,7 @@ def _pilot_page(page: SignedInPageContext, db: Session, line: store.PilotLine, *
         evaluation_problem=evaluation_problem, today=date.today().isoformat(),
         segment_names=segment_names(db, page.workspace.id),
         kpi_names=_kpi_names(page, db, page.workspace.id),
+        members=_members(db, page.workspace.id),
     )  # fmt: skip
 
 
