@@ -28,6 +28,7 @@ from kano.adapters.web.routes import (
     requirements,
     responses_page,
     scorecard,
+    scorecard_objectives,
     set_password,
     staff_entry,
     strategy_map,
@@ -50,8 +51,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 # The web pages; every item of the navigation (routes/navigation.py) is one of them.
 PAGE_ROUTERS = (
     auth.router, workspace.router, home.router,
-    scorecard.router, strategy_map.router, strategy_session.router, okr.router, mbo.router,
-    metrics.router,
+    scorecard.router, scorecard_objectives.router, strategy_map.router,
+    strategy_session.router, okr.router, mbo.router, metrics.router,
     cases.router, cx.router, journeys.router, linkage.router, value.router, customers.router,
     surveys.router, survey_quotas.router, survey_invitations.router, staff_entry.router,
     survey_public.router,
