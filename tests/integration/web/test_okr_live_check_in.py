@@ -59,8 +59,12 @@ def test_the_form_shows_the_live_value_instead_of_a_field(
     # names the metric as the catalogue does in the reader's language, not by its key
     assert ('(from 31 points to 40 points) <span class="cell-note live-value">'
             'live from Net Promoter Score, n = 410</span>') in html
+    # and so does the check-in form's hint ("Updates itself from nps." before)
+    assert "Updates itself from Net Promoter Score." in html
     russian = browser.page("/okr?lang=ru").text
     assert "по показателю «Индекс потребительской лояльности (NPS)», n = 410" in russian
+    assert ("Обновляется само по показателю «Индекс потребительской лояльности (NPS)»."
+            in russian)  # fmt: skip
 
 
 def test_a_check_in_records_the_live_value_with_confidence_and_comment(
