@@ -294,6 +294,44 @@ def test_exports_hold_every_customer(live: Container, browser: Browser, backend:
     assert workbook.active is not None and workbook.active.max_row > 100
 
 
+def _exported(browser: Browser, path: str) -> tuple[str, list[dict[str, str]]]:
+    """The page's CSV link, and the rows of the file behind it."""
+    found = re.search(r'id="export-csv" href="([^"]+)"', browser.page(path).text)
+    assert found, f"no CSV link on {path}"
+    link = html.unescape(found.group(1))
+    body = browser.page(link).content.decode("utf-8-sig")
+    return link, list(csv.DictReader(io.StringIO(body)))
+
+
+def test_exports_hold_the_numbers_of_the_page_as_shown(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    """The QA pass chose a scoring day, a CLV horizon and the boosting churn model, then
+    downloaded: the files held the default day, 52 weeks and the logistic model. The links
+    carry the page's options, so a file has the numbers its page shows."""
+    ws = workspace_id(live.sessions)
+    link, rows = _exported(browser, "/value/rfm?as_of=2025-12-01")
+    assert "as_of=2025-12-01" in link
+    then = views.rfm_view(backend, ws, as_of=date(2025, 12, 1)).customers
+    now = views.rfm_view(backend, ws).customers
+    segments = {(int(r["customer_id"]), r["segment"]) for r in rows}
+    assert segments == {(int(c["customer_id"]), c["segment"]) for c in then}
+    assert segments != {(int(c["customer_id"]), c["segment"]) for c in now}
+
+    link, rows = _exported(browser, "/value/clv?horizon=104")
+    assert "horizon=104" in link
+    two_years = views.clv_view(backend, ws, horizon=104.0).customers
+    exported = sum(float(r["clv (EUR)"]) for r in rows)
+    assert exported == pytest.approx(sum(float(c["clv"]) for c in two_years), rel=1e-6)
+    assert exported > 1.2 * sum(float(c["clv"]) for c in views.clv_view(backend, ws).customers)
+
+    link, rows = _exported(browser, "/value/churn?method=boosting")
+    assert "method=boosting" in link
+    boosted = views.churn_view(backend, ws, method="boosting").customers
+    assert {int(r["customer_id"]): float(r["churn_risk"]) for r in rows} == pytest.approx(
+        {int(c["customer_id"]): float(c["churn_risk"]) for c in boosted}, abs=1e-4)
+
+
 @pytest.mark.parametrize(("language", "sign"), [("en", "%"), ("hu", "%"), ("ru", "\u00a0%")])
 def test_percentages_are_written_the_languages_way(
     browser: Browser, language: str, sign: str

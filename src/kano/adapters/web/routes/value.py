@@ -39,6 +39,9 @@ T = TypeVar("T")
 Memo = Callable[[tuple[Any, ...], Callable[[], Any]], Any]
 ROWS_SHOWN = 100
 ANALYSES = ("rfm", "matrix", "profit", "clv", "churn")
+# The page options its exports take too.
+EXPORTED = ("segment", "cell", "as_of", "horizon", "pooled", "method", "months", "industry",
+            "costs_before", "costs_after")  # fmt: skip
 # The columns of each export that hold money (in the workspace's currency); the profit
 # levers' before/after mix units (leads, rates, money), only the contribution is money.
 MONEY_COLUMNS = {
@@ -168,7 +171,8 @@ def _value_page(
     listed = (found or {}).get("customers") or (found or {}).get("accounts") or []
     names = customer_names(db, workspace_id, listed) if db is not None else {}
     segments = segment_names(db, workspace_id) if db is not None else {}
-    export = urlencode({k: v for k, v in form.items() if k in ("segment", "cell") and v})
+    # The files hold what the page shows: its chosen day, horizon, model … travel along.
+    export = urlencode({k: v for k, v in form.items() if k in EXPORTED and v})
     return page.render(
         f"value/{analysis}.html",
         currency=workspace_currency(page),
@@ -417,9 +421,12 @@ def churn_page(
 
 @router.get("/value/{analysis}.{kind}")
 def value_export(
-    page: SignedInPage, web: Web, analysis: str, kind: str, segment: str = "", cell: str = ""
-) -> Response:
-    """Every customer's row of an analysis (default settings) as CSV or XLSX."""
+    page: SignedInPage, web: Web, analysis: str, kind: str, segment: str = "", cell: str = "",
+    as_of: str = "", horizon: float = 52.0, pooled: bool = False, method: str = "",
+    months: int = 3, industry: str = "generic", costs_before: str = "", costs_after: str = "",
+) -> Response:  # fmt: skip
+    """Every customer's row of an analysis as CSV or XLSX, with the page's options (the
+    scoring day, CLV horizon, churn model, profit periods …), so the file matches the page."""
     # Imported here: the value models load sklearn/scipy, the export openpyxl (start-up cost).
     from kano.adapters.exports.metric_table import metric_csv, metric_xlsx
     from kano.analytics.value import views
@@ -431,14 +438,24 @@ def value_export(
     def rows(visit: WarehouseVisit) -> list[dict[str, Any]]:
         a = Analyses(visit, workspace_id)
         members = a.in_cell(segment or None, _cell(cell))
+        day, only = _day(as_of, "as_of"), segment or None
         if analysis == "profit":
-            return list(a.run(views.profit_view, segment=segment or None)["levers"])
+            return list(a.run(
+                views.profit_view, segment=only, months=min(max(months, 1), 24),
+                industry=industry if industry in INDUSTRIES else "generic",
+                method=method if method in ("shapley", "log") else "shapley",
+                costs_before=_money_option(costs_before, "costs_before"),
+                costs_after=_money_option(costs_after, "costs_after"),
+            )["levers"])  # fmt: skip
+        weeks = min(max(horizon, 1.0), 520.0)
+        model = method if method in ("logistic", "boosting") else "logistic"
         found: list[dict[str, Any]] = {
-            "rfm": lambda: a.run(views.rfm_view, segment=segment or None).customers,
-            "matrix": lambda: a.run(views.matrix_view, segment=segment or None).accounts,
-            "clv": lambda: a.run(views.clv_view, segment=segment or None).customers,
-            "churn": lambda: a.run(views.churn_view, segment=segment or None).customers,
-        }[analysis]()
+            "rfm": lambda: a.run(views.rfm_view, segment=only, as_of=day).customers,
+            "matrix": lambda: a.run(views.matrix_view, segment=only, as_of=day).accounts,
+            "clv": lambda: a.run(views.clv_view, segment=only, pooled=pooled,
+                                 horizon=weeks).customers,
+            "churn": lambda: a.run(views.churn_view, segment=only, method=model).customers,
+        }[analysis]()  # fmt: skip
         return _only(found, members)
 
     records, problem = on_kept_warehouse(web, workspace_id, rows, page.gettext)
