@@ -192,6 +192,27 @@ def test_rfm_page_shows_each_segments_revenue_and_the_moves(
     assert 'data-vega-spec="rfm-moves-chart-spec"' in page
 
 
+def test_rfm_lists_the_customers_worth_most_first(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    """The QA pass found the RFM table's 100 rows were the first customers by internal id,
+    an arbitrary tenth of them: it lists them by revenue now, as the matrix, CLV and churn
+    pages list theirs by what matters, and says so."""
+    customers = views.rfm_view(backend, workspace_id(live.sessions)).customers
+    page = browser.page("/value/rfm?lang=en").text
+    assert text_of(page, "customers-heading") == (
+        f"Customers by revenue (100 of {len(customers):,})")
+    table = page[page.index('id="rfm-customers"'):]
+    listed = [int(i) for i in re.findall(r'<a href="/customers/(\d+)">', table)]
+    richest = sorted(customers, key=lambda c: (-c["monetary"], c["customer_id"]))[:100]
+    assert [float(c["monetary"]) for c in customers if int(c["customer_id"]) in listed[:1]] == [
+        float(richest[0]["monetary"])]
+    shown = {int(c["customer_id"]): float(c["monetary"]) for c in customers}
+    assert [shown[i] for i in listed] == sorted((shown[i] for i in listed), reverse=True)
+    assert min(shown[i] for i in listed) == float(richest[-1]["monetary"])
+    assert "Клиенты по выручке (100 из" in browser.page("/value/rfm?lang=ru").text
+
+
 def test_clv_and_churn_pages_show_the_fits_and_the_model_quality(
     live: Container, browser: Browser, backend: Any
 ) -> None:

@@ -215,7 +215,8 @@ def rfm_page(
         )
         return {
             "view": view,
-            **a.listed(segment, cell, view.customers)[1],
+            # the customers worth most first, as the other value pages list theirs
+            **a.listed(segment, cell, sorted(view.customers, key=lambda c: -c["monetary"]))[1],
             "segments_chart": charts.rfm_segments(view.segments, page.gettext, language, currency),
             "moves_chart": charts.rfm_transitions(view.transitions, page.gettext, language)
             if view.transitions
