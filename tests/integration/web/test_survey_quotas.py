@@ -227,6 +227,43 @@ def test_the_builder_shows_progress_and_its_quota_forms_work(
     assert actions == ["create", "update", "delete"]
 
 
+def test_a_quota_is_renamed_from_the_builder_and_a_taken_name_is_refused_on_its_row(
+    browser: Browser, sessions: sessionmaker[Session], companies: SeededCompanies, survey: str,
+) -> None:
+    first = _quota(sessions, companies.acme_id, 5, channel="link")
+    second = _quota(sessions, companies.acme_id, 7)
+    browser.log_in(companies.alice, PASSWORD)
+    page = browser.page(f"/surveys/{SURVEY}").text
+    token = csrf_token_in(page)
+    assert text_of(page, f"quota-{first}-name") == "link"
+    renamed = browser.client.post(f"/surveys/{SURVEY}/quotas/{first}", data={
+        "csrf_token": token, "change": "name", "name": "  Web link  "})
+    assert renamed.status_code == 303
+    page = browser.page(renamed.headers["location"]).text
+    assert text_of(page, f"quota-{first}-name") == "Web link"
+    assert text_of(page, f"quota-{first}-progress") == "0 of 5"  # the limit untouched
+    taken = browser.client.post(f"/surveys/{SURVEY}/quotas/{second}", data={
+        "csrf_token": token, "change": "name", "name": "Web link"})
+    assert taken.status_code == 422
+    assert "no other quota of this survey has" in text_of(taken.text, "quota-error")
+    assert re.search(rf'id="quota-{second}-rename"[^>]*value="Web link"[^>]*aria-invalid="true"',
+                     taken.text)
+    assert not re.search(rf'id="quota-{second}-limit"[^>]*aria-invalid', taken.text)
+    empty = browser.client.post(f"/surveys/{SURVEY}/quotas/{second}", data={
+        "csrf_token": token, "change": "name", "name": " "})
+    assert empty.status_code == 422
+    assert re.search(rf'id="quota-{second}-rename"[^>]*aria-invalid="true"', empty.text)
+    russian = browser.page(f"/surveys/{SURVEY}?lang=ru").text
+    assert "Переименовать" in text_of(russian, f"quota-{second}")
+    with sessions() as session:
+        rows = {q.id: (q.name, q.response_limit) for q in session.scalars(
+            select(SurveyQuotaRow).where(SurveyQuotaRow.workspace_id == companies.acme_id))}
+        updates = session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.entity == "survey-quota", AuditEntry.action == "update")).all()
+    assert rows == {first: ("Web link", 5), second: ("all", 7)}
+    assert [(u["before"]["name"], u["after"]["name"]) for u in updates] == [("link", "Web link")]
+
+
 def test_another_workspaces_quota_cannot_be_changed_from_the_builder(
     browser: Browser, sessions: sessionmaker[Session], companies: SeededCompanies, survey: str,
 ) -> None:

@@ -1,5 +1,6 @@
 """The "Quotas" section of the survey builder (``/surveys/{key}``): each quota with a
-progress bar (filled / limit), and forms to add one, change its limit and delete it.
+progress bar (filled / limit), and forms to add one, rename it, change its limit and
+delete it.
 
 Plain forms with the CSRF token, like the rest of the builder; owners, admins and
 analysts only; every change audited (``kano.adapters.db.quotas``). A refused form shows
@@ -86,19 +87,25 @@ def add_quota(page: SignedInPage, db: DbSession, key: str,
 
 @router.post("/surveys/{key}/quotas/{quota_id}", dependencies=[CsrfChecked])
 def change_quota(page: SignedInPage, db: DbSession, key: str, quota_id: int,
-                 limit: Annotated[str, Form()] = "") -> Response:
+                 limit: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "",
+                 change: Annotated[str, Form()] = "limit") -> Response:
+    """The row's limit form (``change=limit``) or its rename form (``change=name``),
+    through the API's ``change_quota`` either way."""
     refused = _guard(page)
     if refused is not None:
         return refused
     assert page.workspace is not None
+    renaming = change == "name"
     try:
-        quota_store.change_quota(db, page.workspace.id, key, quota_id, limit=limit or "0",
-                                 actor=page.viewer.email, user_id=page.viewer.user_id)
+        quota_store.change_quota(
+            db, page.workspace.id, key, quota_id, name=name if renaming else None,
+            limit=None if renaming else (limit or "0"), actor=page.viewer.email,
+            user_id=page.viewer.user_id)
     except NotFound:
         db.rollback()
         return not_found(page, "surveys")
     except InvalidInput as error:
-        return _refused(page, db, key, error, {"limit": limit}, quota_id)
+        return _refused(page, db, key, error, {"limit": limit, "name": name}, quota_id)
     db.commit()
     return _saved(page, key)
 
