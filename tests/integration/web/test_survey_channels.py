@@ -257,6 +257,10 @@ def test_a_send_skipping_hundreds_of_long_addresses_still_reports_on_its_page(
     listed = text_of(page, "invite-skips")
     assert unknown[0] in listed and unknown[-1] not in listed
     assert _count(sessions, InvitationRow) == 1
+    # the report is the sender's: someone else signing in on this browser does not see it
+    browser.client.post("/logout", data={"csrf_token": token})
+    Browser(browser.client).log_in(companies.bob, PASSWORD)
+    assert 'id="invite-report"' not in browser.page(posted.headers["location"]).text
 
 
 def test_fatigue_and_reminder_settings_on_the_survey_page_are_for_admins(
