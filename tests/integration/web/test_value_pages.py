@@ -405,6 +405,14 @@ def test_customer_360_shows_value_risk_feedback_and_orders(
     orders = re.search(r"Orders \(latest (\d+) of (\d+)\)", page.text)
     assert orders and int(orders.group(2)) > 0
     assert page.text.count("<tr>", page.text.index('id="customer-history"')) >= 4
+    # An account's cell, "high × medium", says which level is which (the QA pass could not
+    # tell), on the card and over the history's column.
+    account = int(views.matrix_view(backend, workspace).accounts[0]["customer_id"])
+    en = browser.page(f"/customers/{account}?lang=en").text
+    assert text_of(en, "customer-cell-axes") == "attractiveness × relationship"
+    assert "Client-matrix cell (attractiveness × relationship)" in text_of(en, "customer-history")
+    ru = browser.page(f"/customers/{account}?lang=ru").text
+    assert text_of(ru, "customer-cell-axes") == "привлекательность × отношения"
 
 
 def test_customer_360_finds_by_name_and_refuses_unknown_ids(browser: Browser) -> None:
