@@ -53,6 +53,9 @@ class Profile:
     last_order: datetime | None
     payments: int
     late_payments: int
+    unpaid_payments: int = 0
+    """Payments with no paid day yet: paid late counts only those paid, so a customer who
+    never paid would otherwise read as one who pays on time."""
     email_bounced_at: datetime | None = None
     """When the customer's current address bounced for good (no e-mails go to it)."""
 
@@ -128,9 +131,11 @@ def customer_profile(session: Session, workspace_id: int, customer_id: int) -> P
         ).where(Transaction.workspace_id == workspace_id, Transaction.customer_id == customer.id)
     ).one()
     paid = session.execute(
-        select(func.count(), func.sum(case((Payment.paid_on > Payment.due_on, 1), else_=0))).where(
-            Payment.workspace_id == workspace_id, Payment.customer_id == customer.id
-        )
+        select(
+            func.count(),
+            func.sum(case((Payment.paid_on > Payment.due_on, 1), else_=0)),
+            func.sum(case((Payment.paid_on.is_(None), 1), else_=0)),
+        ).where(Payment.workspace_id == workspace_id, Payment.customer_id == customer.id)
     ).one()
     return Profile(
         customer=customer,
@@ -148,6 +153,7 @@ def customer_profile(session: Session, workspace_id: int, customer_id: int) -> P
         last_order=totals[4],
         payments=int(paid[0] or 0),
         late_payments=int(paid[1] or 0),
+        unpaid_payments=int(paid[2] or 0),
         email_bounced_at=(
             customer.email_bounced_at
             if email_undeliverable(customer.email, customer.undeliverable_email)
