@@ -53,6 +53,19 @@ STATUS_COLOURS: dict[str, StatusColours] = {
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+BAND_NOTE_CHARS = 20
+"""Signs of a band's 12 px note on one line of the 150-unit label column (~6.5 a sign)."""
+
+
+def band_note_lines(note: str) -> list[str]:
+    """The note on one line, else broken after its " · " (score · status) first."""
+    if len(note) <= BAND_NOTE_CHARS:
+        return [note]
+    parts = note.split(" · ")
+    marked = [part + " ·" for part in parts[:-1]] + parts[-1:]
+    return [line for part in marked for line in textwrap.wrap(part, BAND_NOTE_CHARS)]
+
+
 def xml_text(value: str) -> str:
     """``value`` without the characters XML 1.0 cannot represent."""
     return _NOT_XML.sub("", value)
@@ -144,8 +157,11 @@ def _bands(svg: ET.Element, layout: MapLayout, texts: MapTexts) -> None:
             _el(label, "tspan", line, x=16.0, dy="0" if number == 0 else "17")
         note = texts.band_notes.get(band.key)
         if note:
-            _el(g, "text", note, x=16.0, y=band.y + 28 + 17 * min(len(lines), 3) + 4,
-                fill=INK_SOFT, font_family=FONT, font_size="12")
+            # "Оценка 5,4 · Под угрозой" is wider than the label column: wrap it too
+            note_el = _el(g, "text", x=16.0, y=band.y + 28 + 17 * min(len(lines), 3) + 4,
+                          fill=INK_SOFT, font_family=FONT, font_size="12")  # fmt: skip
+            for number, line in enumerate(band_note_lines(note)[:2]):
+                _el(note_el, "tspan", line, x=16.0, dy="0" if number == 0 else "15")
     _el(svg, "line", x1=BAND_LABEL_WIDTH, y1=0.0, x2=BAND_LABEL_WIDTH, y2=layout.height,
         stroke="#cfd6e4", stroke_width="1")
 
