@@ -39,6 +39,13 @@ _ROLE_TITLES = {
     "support": ("Support agent", "Technical specialist"),
     "finance": ("Credit controller", "Accountant"),
 }
+_TEAM_LEAD = "Team lead"  # the first holder of each team's seats
+
+
+def role_titles() -> set[str]:
+    """Every job title the generator gives (in English; the demo names them in its own
+    language after the load, ``structure_names.rename_structure``)."""
+    return {_TEAM_LEAD} | {title for titles in _ROLE_TITLES.values() for title in titles}
 
 
 @dataclass(frozen=True)
@@ -90,7 +97,7 @@ def _role_titles(team: IntArray, rng: np.random.Generator) -> list[str]:
     for position, team_index in enumerate(team):
         options = _ROLE_TITLES[TEAMS[team_index].function]
         if first_of_team[position]:
-            titles.append("Team lead")
+            titles.append(_TEAM_LEAD)
         else:
             titles.append(options[int(rng.integers(len(options)))])
     return titles

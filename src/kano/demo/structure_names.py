@@ -17,7 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.journey_store import ensure_journeys
-from kano.adapters.db.orm import JourneyRow, JourneyStage, Segment, Survey, Team, Touchpoint
+from kano.adapters.db.orm import (
+    Employee,
+    JourneyRow,
+    JourneyStage,
+    Segment,
+    Survey,
+    Team,
+    Touchpoint,
+)
+from kano.demo.people import role_titles
 
 STRUCTURE_NAMES: dict[str, dict[str, dict[str, str]]] = {
     "ru": {
@@ -151,6 +160,43 @@ JOURNEY_NAMES: dict[str, dict[str, str]] = {
 """The journey per segment that the journey map seeds (``journey_store.ensure_journeys``)
 is called "<segment> journey", in English; the demo seeds them itself and names them."""
 
+ROLE_TITLES: dict[str, dict[str, str]] = {
+    "ru": {
+        "Marketing specialist": "Специалист по маркетингу",
+        "Account manager": "Менеджер по работе с клиентами",
+        "Sales representative": "Торговый представитель",
+        "E-commerce specialist": "Специалист по электронной коммерции",
+        "Web developer": "Веб-разработчик",
+        "Onboarding specialist": "Специалист по подключению клиентов",
+        "Driver": "Водитель",
+        "Warehouse operative": "Работник склада",
+        "Dispatcher": "Диспетчер",
+        "Support agent": "Специалист поддержки",
+        "Technical specialist": "Технический специалист",
+        "Credit controller": "Специалист по дебиторской задолженности",
+        "Accountant": "Бухгалтер",
+        "Team lead": "Руководитель группы",
+    },
+    "hu": {
+        "Marketing specialist": "Marketingszakértő",
+        "Account manager": "Ügyfélmenedzser",
+        "Sales representative": "Értékesítési képviselő",
+        "E-commerce specialist": "E-kereskedelmi szakértő",
+        "Web developer": "Webfejlesztő",
+        "Onboarding specialist": "Ügyfélbevezetési szakértő",
+        "Driver": "Gépkocsivezető",
+        "Warehouse operative": "Raktári dolgozó",
+        "Dispatcher": "Diszpécser",
+        "Support agent": "Ügyfélszolgálati munkatárs",
+        "Technical specialist": "Műszaki szakértő",
+        "Credit controller": "Követeléskezelő",
+        "Accountant": "Könyvelő",
+        "Team lead": "Csoportvezető",
+    },
+}
+"""The employees' job titles by their English title (they have no key): the MBO review
+sheets show them, so a Russian demo's sheet must not read "Warehouse operative"."""
+
 _TABLES: dict[str, Any] = {
     "stages": JourneyStage,
     "touchpoints": Touchpoint,
@@ -176,9 +222,9 @@ def english_names() -> dict[str, dict[str, str]]:
 
 def rename_structure(session: Session, workspace_id: int, language: str) -> int:
     """Give the workspace's stages, touchpoints, teams, segments and surveys their names in
-    ``language`` (English: the generator's names), by key, and seed its journeys with
-    their names in ``language``; how many were renamed. Items the demo does not know
-    (added by a user) keep their names."""
+    ``language`` (English: the generator's names), by key, and its employees' job titles
+    (by title); seed its journeys with their names in ``language``; how many were renamed.
+    Items the demo does not know (added by a user) keep their names."""
     names = english_names() if language == "en" else STRUCTURE_NAMES[language]
     renamed = 0
     for kind, orm in _TABLES.items():
@@ -199,5 +245,27 @@ def rename_structure(session: Session, workspace_id: int, language: str) -> int:
         )
     ):
         journey.name = journeys[journey.key]
+    session.flush()
+    return renamed + _rename_role_titles(session, workspace_id, language)
+
+
+def _rename_role_titles(session: Session, workspace_id: int, language: str) -> int:
+    """Job titles in ``language``, from their title in any of the demo's languages (the
+    files hold English ones, but a title the demo gave earlier is known too)."""
+    english_of = {title: title for title in role_titles()}
+    for titles in ROLE_TITLES.values():
+        english_of.update({text: english for english, text in titles.items()})
+    wanted = ROLE_TITLES.get(language, {})
+    renamed = 0
+    for employee in session.scalars(
+        select(Employee).where(
+            Employee.workspace_id == workspace_id, Employee.role_title.in_(english_of)
+        )
+    ):
+        english = english_of[str(employee.role_title)]
+        title = wanted.get(english, english)
+        if employee.role_title != title:
+            employee.role_title = title
+            renamed += 1
     session.flush()
     return renamed

@@ -26,6 +26,7 @@ from starlette.testclient import TestClient
 from kano.adapters.db.orm import (
     CaseEventRow,
     CaseRow,
+    Employee,
     FeedbackResponse,
     JourneyStage,
     ObjectiveRow,
@@ -40,7 +41,7 @@ from kano.bootstrap import build_container
 from kano.config import Settings
 from kano.demo.case_notes import NOTES
 from kano.demo.pilot_workspace import PILOT_TEXTS
-from kano.demo.structure_names import english_names
+from kano.demo.structure_names import ROLE_TITLES, english_names
 from kano.domain.feedback.case_titles import rule_case_title
 from tests.conftest import ENGINES
 from tests.databases import DatabaseFactory, require_engine
@@ -61,6 +62,7 @@ class Run:
     objectives: int
     stages: dict[str, str]
     teams: dict[str, str]
+    job_titles: set[str]
     case_notes: set[str]
     inbox: str  # /cases?status=any
     case_titles: list[tuple[str, str, str | None]]  # title, rule, survey name as stored
@@ -101,6 +103,7 @@ def _what_it_shows(settings: Settings) -> Run:
                 objectives=int(workspace_objectives or 0),
                 stages=dict(session.execute(select(JourneyStage.key, JourneyStage.name)).all()),
                 teams=dict(session.execute(select(Team.key, Team.name)).all()),
+                job_titles=set(session.scalars(select(Employee.role_title).distinct())),
                 case_notes=set(
                     session.scalars(select(CaseEventRow.note).where(CaseEventRow.note.is_not(None)))
                 ),
@@ -252,6 +255,9 @@ def test_a_rerun_in_another_language_rewrites_texts_and_keeps_every_key(
     assert ru.pilots == [(hu.pilots[0][0], PILOT_TEXTS["ru"]["name"])]  # the same pilot
     assert hu.teams["delivery-east"] == "Keleti kiszállítás"
     assert ru.teams["delivery-east"] == "Восточная служба доставки"
+    # The job titles the MBO review sheets show, in the run's language, back from Hungarian.
+    assert hu.job_titles == set(ROLE_TITLES["hu"].values())
+    assert ru.job_titles == set(ROLE_TITLES["ru"].values())
     assert _keys(hu.strategy) == _keys(ru.strategy)
     assert _numbers(hu.strategy) == _numbers(ru.strategy)
     # The case owners' notes are in the demo's language: the same cases, the same notes.

@@ -18,6 +18,7 @@ from kano.adapters.strategy_code.schema import StrategyDocument
 from kano.demo.case_notes import NOTES
 from kano.demo.case_stories import FIRST_CONTACT_NOTES, STORIES
 from kano.demo.company import SEGMENT_KEYS
+from kano.demo.people import role_titles
 from kano.demo.pilot_workspace import PILOT_TEXTS
 from kano.demo.strategy import DEMO_STRATEGY_FILE
 from kano.demo.strategy.overlay import (
@@ -27,7 +28,12 @@ from kano.demo.strategy.overlay import (
     translated,
     units,
 )
-from kano.demo.structure_names import JOURNEY_NAMES, STRUCTURE_NAMES, english_names
+from kano.demo.structure_names import (
+    JOURNEY_NAMES,
+    ROLE_TITLES,
+    STRUCTURE_NAMES,
+    english_names,
+)
 
 LANGUAGES = ("ru", "hu")
 
@@ -143,6 +149,16 @@ def test_every_stage_touchpoint_team_segment_and_survey_has_its_name(language: s
     journeys = {key.replace("_", "-") for key in SEGMENT_KEYS}  # one per segment
     assert JOURNEY_NAMES[language].keys() == journeys
 
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_job_title_has_its_name_and_none_is_stale(language: str) -> None:
+    # The MBO review sheets show the employee's job title: a Russian demo read
+    # "Warehouse operative" there.
+    titles = ROLE_TITLES[language]
+    assert titles.keys() == role_titles()
+    assert all(text.strip() and text != english for english, text in titles.items())
+    assert len(set(titles.values())) == len(titles)  # a title is found back by its text
 
 def test_every_case_note_has_its_translations_and_none_is_stale() -> None:
     english_notes = {story.note for story in STORIES} | set(FIRST_CONTACT_NOTES)
