@@ -295,3 +295,40 @@ def test_the_owner_reads_by_name(browser: Browser) -> None:
         "csrf_token": csrf_token_in(page.text)})  # fmt: skip
     assert made.status_code == 303, made.text
     assert text_of(browser.page(made.headers["location"]).text, "pilot-owner") == "Helen Carter"
+
+
+@pytest.mark.parametrize(("language", "unit"), [
+    ("en", " pp"), ("ru", " п. п."), ("hu", " százalékpont")])  # fmt: skip
+def test_a_shares_effect_reads_in_percentage_points(
+    live: Container, browser: Browser, language: str, unit: str
+) -> None:
+    # The demo's pilot read "+7.70 (+9.2%)" for on-time delivery: points of what? A KPI
+    # that is a share moves by percentage points; a revenue KPI keeps its bare figure.
+    from kano.adapters.db import pilots as store
+    from kano.analytics.pilots.did import evaluate_pilot
+    from kano.analytics.pilots.views import COLUMNS, evaluation_record
+    from tests.unit.pilots.synthetic import panel
+
+    frame = panel(units_per_group=30, seed=4).rename(
+        columns={"unit": "customer", "period": "month", "y": "value"})
+    frame["month"] = "2025-0" + (frame["month"] + 1).astype(str)
+    share = Catalogue().get("on_time_delivery")
+    record = evaluation_record(evaluate_pilot(frame, COLUMNS), share, frame)
+    assert record["unit"] == "%"
+    page = browser.page("/pilots?lang=en")
+    made = browser.client.post("/pilots", data={
+        **FORM, "name": f"Points {language}", "kpis": "on_time_delivery",
+        "csrf_token": csrf_token_in(page.text)})  # fmt: skip
+    assert made.status_code == 303, made.text
+    pilot_id = int(made.headers["location"].rsplit("/", 1)[1])
+    with transaction(live.sessions) as session:
+        store.save_evaluation(session, workspace_id(live.sessions), pilot_id,
+                              {"kpis": {"on_time_delivery": record}}, actor="test",
+                              user_id=None)  # fmt: skip
+    shown = browser.page(f"/pilots/{pilot_id}?lang={language}").text
+    browser.page("/pilots?lang=en")
+    effect = re.search(r'class="pilot-effect">([^<(]+)', shown)
+    ci = re.search(r'class="pilot-ci">([^<]+)', shown)
+    assert effect is not None and ci is not None
+    assert effect.group(1).strip().endswith(unit.strip()), effect.group(1)
+    assert ci.group(1).strip().endswith(unit.strip()), ci.group(1)
