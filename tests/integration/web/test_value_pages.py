@@ -213,6 +213,35 @@ def test_rfm_lists_the_customers_worth_most_first(
     assert "Клиенты по выручке (100 из" in browser.page("/value/rfm?lang=ru").text
 
 
+def test_each_rfm_segment_lists_its_own_customers_and_exports_them(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    """A marketer reads "At risk: 129 customers" and wants those people: the segment's
+    name links to its list (the page's other options kept), and the CSV holds the same."""
+    view = views.rfm_view(backend, workspace_id(live.sessions), as_of=date(2026, 6, 1))
+    at_risk = {int(c["customer_id"]) for c in view.customers if c["segment"] == "At risk"}
+    assert 0 < len(at_risk) < len(view.customers)
+    start = browser.page("/value/rfm?as_of=2026-06-01&lang=en").text
+    found = re.search(r'<tr data-segment="At risk"><td><a href="([^"]+)"', start)
+    assert found
+    link = html.unescape(found.group(1))
+    assert "as_of=2026-06-01" in link and "rfm=At+risk" in link
+
+    page = browser.page(link + "&lang=en").text
+    assert text_of(page, "customers-heading") == (
+        f"“At risk” customers by revenue ({min(len(at_risk), 100)} of {len(at_risk)})")
+    table = page[page.index('id="rfm-customers"'):]
+    listed = {int(i) for i in re.findall(r'<a href="/customers/(\d+)">', table)}
+    assert listed and listed <= at_risk
+    every = re.search(r'<a href="([^"]+)" id="rfm-all"', page)
+    assert every and html.unescape(every.group(1)) == "/value/rfm?as_of=2026-06-01"
+    link, rows = _exported(browser, link)
+    assert "rfm=At+risk" in link
+    assert {int(r["customer_id"]) for r in rows} == at_risk
+    ru = browser.page("/value/rfm?rfm=At+risk&lang=ru").text
+    assert text_of(ru, "customers-heading").startswith("Клиенты сегмента «Под угрозой» по выручке")
+
+
 def test_clv_and_churn_pages_show_the_fits_and_the_model_quality(
     live: Container, browser: Browser, backend: Any
 ) -> None:

@@ -27,6 +27,7 @@ from kano.adapters.web import value_charts as charts
 from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext, Web
 from kano.adapters.web.labels import SEGMENT_NAMES, segment_names
 from kano.adapters.web.page_figures import WarehouseVisit
+from kano.adapters.web.rfm_drill import in_rfm_segment, rfm_links
 from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.value_words import INDUSTRIES
 from kano.adapters.web.warehouse_reads import on_kept_warehouse
@@ -41,7 +42,7 @@ ROWS_SHOWN = 100
 ANALYSES = ("rfm", "matrix", "profit", "clv", "churn")
 # The page options its exports take too.
 EXPORTED = ("segment", "cell", "as_of", "horizon", "pooled", "method", "months", "industry",
-            "costs_before", "costs_after")  # fmt: skip
+            "costs_before", "costs_after", "rfm")  # fmt: skip
 # The columns of each export that hold money (in the workspace's currency); the profit
 # levers' before/after mix units (leads, rates, money), only the contribution is money.
 MONEY_COLUMNS = {
@@ -198,13 +199,15 @@ def rfm_page(
     as_of: str = "",
     transitions_from: str = "",
     cell: str = "",
+    rfm: str = "",
 ) -> Response:
     # Imported here: the value models load sklearn/scipy, which start-up must not pay.
     from kano.analytics.value import views
 
     language = page.language.code
     currency = workspace_currency(page)
-    form = {"segment": segment, "as_of": as_of, "transitions_from": transitions_from, "cell": cell}
+    form = {"segment": segment, "as_of": as_of, "transitions_from": transitions_from, "cell": cell,
+            "rfm": rfm[:100]}  # fmt: skip
 
     def work(a: Analyses) -> dict[str, Any]:
         view = a.run(
@@ -216,7 +219,9 @@ def rfm_page(
         return {
             "view": view,
             # the customers worth most first, as the other value pages list theirs
-            **a.listed(segment, cell, sorted(view.customers, key=lambda c: -c["monetary"]))[1],
+            **a.listed(segment, cell, in_rfm_segment(
+                sorted(view.customers, key=lambda c: -c["monetary"]), form["rfm"]))[1],
+            "rfm_links": rfm_links(form, (s["segment"] for s in view.segments)),
             "segments_chart": charts.rfm_segments(view.segments, page.gettext, language, currency),
             "moves_chart": charts.rfm_transitions(view.transitions, page.gettext, language)
             if view.transitions
@@ -425,6 +430,7 @@ def value_export(
     page: SignedInPage, web: Web, analysis: str, kind: str, segment: str = "", cell: str = "",
     as_of: str = "", horizon: float = 52.0, pooled: bool = False, method: str = "",
     months: int = 3, industry: str = "generic", costs_before: str = "", costs_after: str = "",
+    rfm: str = "",
 ) -> Response:  # fmt: skip
     """Every customer's row of an analysis as CSV or XLSX, with the page's options (the
     scoring day, CLV horizon, churn model, profit periods …), so the file matches the page."""
@@ -451,7 +457,8 @@ def value_export(
         weeks = min(max(horizon, 1.0), 520.0)
         model = method if method in ("logistic", "boosting") else "logistic"
         found: list[dict[str, Any]] = {
-            "rfm": lambda: a.run(views.rfm_view, segment=only, as_of=day).customers,
+            "rfm": lambda: in_rfm_segment(
+                a.run(views.rfm_view, segment=only, as_of=day).customers, rfm[:100]),
             "matrix": lambda: a.run(views.matrix_view, segment=only, as_of=day).accounts,
             "clv": lambda: a.run(views.clv_view, segment=only, pooled=pooled,
                                  horizon=weeks).customers,
