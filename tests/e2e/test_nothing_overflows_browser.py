@@ -3,7 +3,8 @@ laptop (1280×900) and on a phone (390×844): nothing runs out of its card or ma
 scroll sideways, and each filter's label stays on the line of its control when the row
 wraps. The QA pass of `kano demo --language hu` found the home page's "16,6 M EUR" running
 over its card's edge and "Ügyfélút-szakasz" ending one line while its select began the
-next; a wide table may still scroll, but only inside its own scroll box (.table-scroll)."""
+next; a wide table may still scroll, but only inside its own scroll box (.table-scroll). The case
+inbox is checked in each language with its demo cases, and its table must not scroll at all."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from kano.adapters.db.engine import make_engine, make_session_factory
 from kano.adapters.db.orm import Customer, Workspace
+from kano.demo.case_inbox import seed_demo_case_inbox
 from tests.e2e.conftest import RunningServer, SeededDatabase
 from tests.e2e.test_journey_map import demo_loaded
 
@@ -93,8 +95,9 @@ def _a_customer(database_url: str) -> int:
         engine.dispose()
 
 
-def _log_in(page: Page, server: RunningServer, database: SeededDatabase) -> None:
-    page.goto(server.url("/login?lang=hu"))
+def _log_in(page: Page, server: RunningServer, database: SeededDatabase,
+            language: str = "hu") -> None:
+    page.goto(server.url(f"/login?lang={language}"))
     page.locator("input[name=email]").fill(database.showcase.email)
     page.locator("input[name=password]").fill(database.showcase.password)
     page.locator("button[type=submit]").click()
@@ -128,3 +131,53 @@ def test_nothing_overflows_its_card_and_labels_stay_with_their_controls(
             context.close()
     assert overflowing == {}
     assert torn == {}
+
+
+# The case table when its own scroll box scrolls sideways (the page above lets a wide table
+# scroll there; the inbox must not: its SLA and escalation would be out of sight).
+SCROLLED = """() => [...document.querySelectorAll('#main .table-scroll:has(> table.cases)')]
+  .filter((box) => box.getClientRects().length && box.scrollWidth > box.clientWidth + 1)
+  .map((box) => `the case table scrolls by ${box.scrollWidth - box.clientWidth}px`)"""
+
+
+@pytest.fixture
+def demo_inbox(demo_loaded: None, seeded_database: SeededDatabase) -> None:
+    """The demo company's worked case inbox (what ``kano demo`` seeds after the load)."""
+    engine = make_engine(seeded_database.url)
+    try:
+        seed_demo_case_inbox(make_session_factory(engine), "northwind")
+    finally:
+        engine.dispose()
+
+
+def test_the_case_inbox_fits_its_card_in_each_language(
+    demo_inbox: None,
+    kano_server: RunningServer,
+    seeded_database: SeededDatabase,
+    chromium: Browser,
+) -> None:
+    """The inbox in Russian scrolled its table sideways on a 1280-px laptop (by 287 px) and
+    on a phone (by 905 px), the SLA and escalation columns out of sight; English and
+    Hungarian did too. Now long headers are abbreviated, the title and customer wrap, and
+    in a narrow card each case is a block: the case table does not scroll, nothing runs
+    out of the card and labels stay with their filters, in each language, with every
+    status shown (the longest status words)."""
+    problems: dict[str, list[str]] = {}
+    for size, viewport in (("laptop", {"width": 1280, "height": 800}), ("phone", PHONE)):
+        phone: dict[str, Any] = {"is_mobile": True, "has_touch": True} if size == "phone" else {}
+        for language in ("en", "ru", "hu"):
+            context = chromium.new_context(viewport=viewport, locale=language, **phone)
+            try:
+                page = context.new_page()
+                _log_in(page, kano_server, seeded_database, language)
+                reply = page.goto(kano_server.url("/cases?status=any"), wait_until="load")
+                assert reply is not None and reply.status == 200
+                assert page.locator("html").get_attribute("lang") == language
+                assert page.locator("table.cases tbody tr").count() >= 5
+                found = [*page.evaluate(OVERFLOWING), *page.evaluate(SCROLLED),
+                         *page.evaluate(TORN_APART)]  # fmt: skip
+                if found:
+                    problems[f"{size} {language}"] = found
+            finally:
+                context.close()
+    assert problems == {}

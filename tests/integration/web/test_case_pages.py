@@ -137,7 +137,7 @@ def test_inbox_lists_the_workspace_cases_newest_first_with_countdowns(
     assert text_of(html, f"sla-{cases.due}") == "due in 3 hours first response"
     assert text_of(html, f"sla-{cases.overdue}") == "⚠ overdue by 2 hours resolution"
     assert text_of(html, f"sla-{cases.resolved}") == "–"
-    assert f'<tr id="case-{cases.overdue}" class="case-overdue">' in html
+    assert f'<tr id="case-{cases.overdue}" class="case-overdue" role="row">' in html
     assert 'name="case_ids"' not in html  # a viewer reads only
 
 

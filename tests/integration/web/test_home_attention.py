@@ -232,7 +232,7 @@ def _link(html: str, element_id: str) -> str:
 def _listed_cases(browser: Browser, href: str) -> set[str]:
     html = browser.page(href).text
     return {unescape(title) for title in re.findall(
-        r'<th scope="row"><a href="/cases/\d+">([^<]+)</a></th>', html)}
+        r'<th scope="row"[^>]*><a href="/cases/\d+">([^<]+)</a></th>', html)}
 
 
 def test_the_scorecard_card_counts_objectives_off_track_and_at_risk(
