@@ -4,6 +4,7 @@ and advance rollout steps; a viewer reads only; the pages speak Russian and Hung
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
@@ -332,3 +333,7 @@ def test_a_shares_effect_reads_in_percentage_points(
     assert effect is not None and ci is not None
     assert effect.group(1).strip().endswith(unit.strip()), effect.group(1)
     assert ci.group(1).strip().endswith(unit.strip()), ci.group(1)
+    # and the chart's value axis names the KPI and its unit, not a bare "Mean"
+    name = {"en": "On-time delivery", "ru": "Доставка вовремя",
+            "hu": "Időben teljesített szállítás"}[language]  # fmt: skip
+    assert f'"title": {json.dumps(name + " (%)")}' in shown  # the spec is JSON

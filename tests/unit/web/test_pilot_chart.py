@@ -21,3 +21,16 @@ def test_months_run_in_time_order_with_the_test_months_last() -> None:
     assert shading["encoding"]["x"]["sort"] == order
     tested = {v["month"] for v in spec["data"]["values"] if v["test"]}
     assert tested == {"Mar 2026", "Apr 2026"}
+
+
+def test_the_value_axis_names_the_kpi_and_its_unit() -> None:
+    means = [{"period": "2026-03", "group": group, "mean": 80.0, "n": 10}
+             for group in ("pilot", "control")]  # fmt: skip
+    spec = group_means_chart(means, date(2026, 3, 1), "en", lambda text: text,
+                             "On-time delivery (%)")  # fmt: skip
+    y = spec["layer"][1]["encoding"]["y"]
+    assert y["title"] == "On-time delivery (%)"
+    assert {"field": "mean_text", "title": "On-time delivery (%)"} in (
+        spec["layer"][1]["encoding"]["tooltip"])
+    untitled = group_means_chart(means, date(2026, 3, 1), "en", lambda text: text)
+    assert untitled["layer"][1]["encoding"]["y"]["title"] == "Mean"

@@ -19,8 +19,10 @@ def group_means_chart(
     test_start: date,
     language: str,
     gettext: Callable[[str], str],
+    value_title: str | None = None,
 ) -> dict[str, Any]:
-    """Lines of the pilot and the control group's monthly means; test months shaded."""
+    """Lines of the pilot and the control group's monthly means; test months shaded. The
+    value axis says ``value_title`` (the KPI and its unit), else just "Mean"."""
     formats = NumberFormats(language)
     pilot, control = gettext("Pilot group"), gettext("Control group")
     first_test = f"{test_start.year}-{test_start.month:02d}"
@@ -41,7 +43,7 @@ def group_means_chart(
     months = list(dict.fromkeys(value["month"] for value in values))
     x = {"field": "month", "type": "ordinal", "sort": months, "title": None,
          "axis": {"labelAngle": -40, "labelOverlap": True}}  # fmt: skip
-    month_title, mean_title = gettext("Month"), gettext("Mean")
+    month_title, mean_title = gettext("Month"), value_title or gettext("Mean")
     return {
         "$schema": SCHEMA,
         "description": gettext("Mean per month of the pilot and the control group"),

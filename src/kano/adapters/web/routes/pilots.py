@@ -24,8 +24,10 @@ from starlette.responses import Response
 from kano.adapters.db import pilots as store
 from kano.adapters.db.metric_catalogue import workspace_catalogue
 from kano.adapters.db.orm import Membership, User
+from kano.adapters.db.workspace_currency import workspace_currency
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.labels import segment_names
+from kano.adapters.web.metric_explorer import unit_label
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
 from kano.adapters.web.warehouse_reads import on_warehouse
@@ -193,6 +195,16 @@ def _plan(page: SignedInPageContext, db: Session, line: store.PilotLine
     return result, problem
 
 
+def _axis_title(page: SignedInPageContext, db: Session, name: str, unit: str | None) -> str:
+    """The chart's value axis: the KPI's name and unit, "On-time delivery (%)"."""
+    assert page.workspace is not None
+    if not unit:
+        return name
+    shown = "%" if unit == "%" else unit_label(unit, page.gettext,
+                                               workspace_currency(db, page.workspace.id))
+    return f"{name} ({shown})"
+
+
 def _pilot_page(page: SignedInPageContext, db: Session, line: store.PilotLine, *,
                 error: dict[str, str] | None = None, status_code: int = 200,
                 evaluation_problem: str | None = None) -> Response:  # fmt: skip
@@ -200,10 +212,13 @@ def _pilot_page(page: SignedInPageContext, db: Session, line: store.PilotLine, *
 
     plan, plan_problem = _plan(page, db, line)
     charts = {}
+    names = _kpi_names(page, db, page.workspace.id)
     if line.evaluation:
         for kpi, result in line.evaluation["kpis"].items():
             charts[kpi] = group_means_chart(result["means"], line.test_start,
-                                            page.language.code, page.gettext)  # fmt: skip
+                                            page.language.code, page.gettext,
+                                            _axis_title(page, db, names.get(kpi, kpi),
+                                                        result.get("unit")))  # fmt: skip
     return page.render(
         "pilots/pilot.html", status_code=status_code, active="pilots", pilot=line,
         statuses=STATUS_LABELS, decisions=DECISION_LABELS, steps=STEP_LABELS,
@@ -211,8 +226,7 @@ def _pilot_page(page: SignedInPageContext, db: Session, line: store.PilotLine, *
         plan_problem=plan_problem, charts=charts, error=error,
         evaluation_problem=evaluation_problem, today=date.today().isoformat(),
         segment_names=segment_names(db, page.workspace.id),
-        kpi_names=_kpi_names(page, db, page.workspace.id),
-        members=_members(db, page.workspace.id),
+        kpi_names=names, members=_members(db, page.workspace.id),
     )  # fmt: skip
 
 
