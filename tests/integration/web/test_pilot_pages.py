@@ -337,3 +337,5 @@ def test_a_shares_effect_reads_in_percentage_points(
     name = {"en": "On-time delivery", "ru": "Доставка вовремя",
             "hu": "Időben teljesített szállítás"}[language]  # fmt: skip
     assert f'"title": {json.dumps(name + " (%)")}' in shown  # the spec is JSON
+    # the plan's minimum detectable effect is a difference of shares too
+    assert text_of(shown, "plan-mde").endswith(unit.strip())
