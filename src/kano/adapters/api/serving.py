@@ -119,7 +119,7 @@ def _run_uvicorn(options: ServeOptions, sockets: list[socket.socket] | None = No
     if settings.warm_up and options.app == APP:
         from kano.adapters.web.warm_up import warm_up_when_started
 
-        warm_up_when_started(lambda: server.started, settings.resolved_warehouse_url())
+        warm_up_when_started(lambda: server.started, settings)
     server.run(sockets=sockets)
 
 

@@ -27,6 +27,11 @@ on the next visit without opening the warehouse: customer 360 asks for CLV and c
 every visit, and a workspace whose CLV cannot be fitted would otherwise refit it each
 time. Errors of reaching the data (no warehouse yet, a writer holding it, the engine's
 own errors, a failure while opening it) are never kept.
+
+A figure is computed once at a time: a visit asking for one that another thread is
+computing (the server's warm-up, :mod:`kano.adapters.web.warm_up`, or another visitor)
+waits for that result instead of computing it a second time beside it, which on two cores
+made both take twice as long.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import os
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import ExitStack, contextmanager
-from threading import Lock
+from threading import Event, Lock
 from typing import Any, TypeVar, cast
 
 from kano.adapters.warehouse.location import parse_warehouse_url
@@ -48,6 +53,10 @@ T = TypeVar("T")
 # needs about fifteen: RFM and matrix cell now and on past quarter ends, CLV, churn), linkage
 # and drivers, for a few workspaces.
 FIGURE_ENTRIES = 128
+#: How long a visit waits for the same figure being computed by another thread before it
+#: computes the figure itself (a bound, so two figures asked in opposite orders by two
+#: threads cannot wait for each other for ever).
+WAIT_FOR_OTHER_SECONDS = 120.0
 
 #: What an analysis raises when the data cannot give the figure: kept like a result.
 #: (DuckDB's, Ibis's and the warehouse's own errors are none of these.)
@@ -114,6 +123,7 @@ class PageFigures:
         self.enabled = True
         self._entries = entries
         self._results: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+        self._computing: dict[tuple[Hashable, ...], Event] = {}
         self._lock = Lock()
 
     @contextmanager
@@ -142,6 +152,21 @@ class PageFigures:
             self._results[key] = result
             while len(self._results) > self._entries:
                 self._results.popitem(last=False)
+
+    def _claim(self, key: tuple[Hashable, ...]) -> Event | None:
+        """None when the caller is now the one computing ``key``; else the event set
+        when the thread computing it has finished."""
+        with self._lock:
+            running = self._computing.get(key)
+            if running is None:
+                self._computing[key] = Event()
+            return running
+
+    def _release(self, key: tuple[Hashable, ...]) -> None:
+        with self._lock:
+            finished = self._computing.pop(key, None)
+        if finished is not None:
+            finished.set()
 
     def clear(self) -> None:
         with self._lock:
@@ -184,10 +209,27 @@ class WarehouseVisit:
             return work()
         key = (self.url, self.workspace_id, *self._data_version(), *question)
         found = self._figures._kept(key)
-        if found is not None:
-            if isinstance(found[0], _Failed):
-                raise found[0].error.with_traceback(None)
-            return cast(T, found[0])
+        if found is None:
+            running = self._figures._claim(key)
+            if running is None:
+                try:  # (kept by a thread that finished between the look and the claim?)
+                    found = self._figures._kept(key)
+                    if found is None:
+                        return self._computed(key, work)
+                finally:
+                    self._figures._release(key)
+            else:
+                running.wait(WAIT_FOR_OTHER_SECONDS)
+                found = self._figures._kept(key)
+                if found is None:  # the other failed in a way not kept, or took too long
+                    return self._computed(key, work)
+        if isinstance(found[0], _Failed):
+            raise found[0].error.with_traceback(None)
+        return cast(T, found[0])
+
+    def _computed(self, key: tuple[Hashable, ...], work: Callable[[], T]) -> T:
+        """``work()``, kept under ``key`` (a failure from the data too) if the data did
+        not change meanwhile."""
         try:
             result = work()
         except DATA_FAILURES as error:

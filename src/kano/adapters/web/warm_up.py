@@ -11,9 +11,11 @@ imports them while the user is still logging in takes that off the pages: the fi
 visits of twelve analysis pages 1.5–1.65× faster, the slowest 1.28 → 0.87 s
 (``bench/first_visits.py``, bench/RESULTS.md).
 
-Imports only: nothing is read from a database or warehouse, so a server with no
-warehouse yet warms up just the same. ``KANO_WARM_UP=false`` turns it off (an intake-only
-server saves the memory).
+Then it computes the default figures of the slowest pages (``/value/clv``, ``/linkage``,
+``/journeys``) for the first workspaces (:mod:`kano.adapters.web.warm_figures`): reads
+only, kept in the process like a visit's; a server with no warehouse yet skips them and
+is done all the same. ``KANO_WARM_UP=false`` turns it off (an intake-only server saves
+the memory and the work).
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from kano.config import Settings
 
 # uvicorn's own logger: the one ``kano serve`` prints, in one process and in each worker
 log = logging.getLogger("uvicorn.error")
@@ -75,22 +80,34 @@ def import_page_modules(warehouse_url: str) -> float:
     return time.perf_counter() - started
 
 
-def warm_up_when_started(started: Callable[[], bool], warehouse_url: str) -> threading.Thread:
+def warm_up_when_started(started: Callable[[], bool], settings: Settings) -> threading.Thread:
     """Start a daemon thread that waits until ``started()`` (the server listens, so the
-    first page was never slower for it) and then imports the page modules."""
+    first page was never slower for it), imports the page modules and then computes the
+    slowest pages' default figures."""
 
     def run() -> None:
         global _state
         while not started():
             time.sleep(0.05)
         try:
-            seconds = import_page_modules(warehouse_url)
+            seconds = import_page_modules(settings.resolved_warehouse_url())
         except Exception:  # a broken optional library must not take the server down
             _state = "failed"
             log.exception("warming up the analysis pages failed; they import on first use")
             return
-        _state = "done"
         log.info("analysis pages warmed up in %.1f s", seconds)
+        started_figures = time.perf_counter()
+        try:
+            from kano.adapters.web.warm_figures import warm_page_figures
+
+            warmed = warm_page_figures(settings)
+        except Exception:  # e.g. the app database unreachable: the pages compute on visit
+            log.exception("computing the analysis pages' figures failed; they compute on visit")
+        else:
+            log.info("figures of %d analysis pages computed in %.1f s (%d skipped)",
+                     len(warmed.seconds), time.perf_counter() - started_figures,
+                     len(warmed.failed))  # fmt: skip
+        _state = "done"
 
     global _state
     _state = "running"

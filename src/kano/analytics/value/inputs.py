@@ -91,11 +91,27 @@ def clv_summary(
     """Frequency / recency / T / monetary per customer (days with orders, as in FHL 2005)."""
     if time_unit not in TIME_UNITS:
         raise InvalidInput("time_unit", f"choose one of {', '.join(TIME_UNITS)}")
-    tx = reader.facts("transactions")
-    daily = tx.group_by(tx.customer_id, day=tx.occurred_at.date()).aggregate(
+    daily = daily_spend(reader.facts("transactions"))
+    cal_end = _at(calibration_end).date()
+    rows = calibration_rows(daily, cal_end).to_pandas().sort_values("customer_id")
+    if rows.empty:
+        raise InvalidInput("calibration_end", f"no order on or before {cal_end}")
+    counts = None
+    if observation_end is not None:
+        counts = holdout_counts(daily, cal_end, _at(observation_end).date()).to_pandas()
+    return summary_of_rows(rows, cal_end, observation_end, counts, time_unit)
+
+
+def daily_spend(tx: Any) -> Any:
+    """Per customer and day with orders: the day's amount (exactly summed)."""
+    return tx.group_by(tx.customer_id, day=tx.occurred_at.date()).aggregate(
         amount=exact_sum(tx.amount)
     )
-    cal_end = _at(calibration_end).date()
+
+
+def calibration_rows(daily: Any, cal_end: date) -> Any:
+    """Per customer with an order on or before ``cal_end``: first and last day, days with
+    orders, total and the first day's amount (an Ibis expression)."""
     calibration = daily.filter(daily.day <= cal_end)
     per = calibration.group_by("customer_id").aggregate(
         first=calibration.day.min(),
@@ -106,9 +122,24 @@ def clv_summary(
     first_amount = per.join(
         calibration, (per.customer_id == calibration.customer_id) & (per.first == calibration.day)
     ).select(per.customer_id, first_amount=calibration.amount)
-    rows = per.join(first_amount, "customer_id").to_pandas().sort_values("customer_id")
-    if rows.empty:
-        raise InvalidInput("calibration_end", f"no order on or before {cal_end}")
+    return per.join(first_amount, "customer_id")
+
+
+def holdout_counts(daily: Any, cal_end: date, obs_end: date) -> Any:
+    """Per customer: days with orders after ``cal_end`` up to ``obs_end`` (Ibis)."""
+    later = daily.filter((daily.day > cal_end) & (daily.day <= obs_end))
+    return later.group_by("customer_id").aggregate(n=later.count())
+
+
+def summary_of_rows(
+    rows: pd.DataFrame,
+    cal_end: date,
+    observation_end: date | datetime | None,
+    counts: pd.DataFrame | None,
+    time_unit: str,
+) -> CustomerSummary:
+    """The summary from :func:`calibration_rows` (sorted by customer) and, with a holdout,
+    :func:`holdout_counts` (customers without a later order count 0)."""
     unit = TIME_UNITS[time_unit] * DAY
     first = pd.to_datetime(rows["first"])
     repeats = rows["days"].to_numpy(dtype=np.float64) - 1.0
@@ -116,10 +147,8 @@ def clv_summary(
         dtype=np.float64
     )
     holdout = holdout_length = None
-    if observation_end is not None:
+    if observation_end is not None and counts is not None:
         obs_end = _at(observation_end).date()
-        later = daily.filter((daily.day > cal_end) & (daily.day <= obs_end))
-        counts = later.group_by("customer_id").aggregate(n=later.count()).to_pandas()
         holdout = (
             rows["customer_id"]
             .map(dict(zip(counts["customer_id"], counts["n"], strict=True)))

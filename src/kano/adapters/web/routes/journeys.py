@@ -68,28 +68,36 @@ def _day(text: str) -> date | None:
         raise InvalidInput("from", f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def journey_figures(
+    url: str, workspace_id: int, journey: Journey, segment: str, first: date | None,
+    last: date | None,
+) -> JourneyMap:  # fmt: skip
+    """The map of the slice, kept until the warehouse changes (the page's question, also
+    asked by the server's warm-up for each workspace's first journey)."""
+    # Imported here: the journey analytics load statsmodels, which start-up must not pay.
+    from kano.analytics.journeys.report import journey_map
+
+    # The whole journey is in the question: editing its stages, touchpoints or segment
+    # asks a new one. The day too: without orders the churn windows end today.
+    question = ("journey-map", journey, segment, first, last, date.today())
+    return PAGE_FIGURES.figures(
+        url,
+        workspace_id,
+        question,
+        lambda backend: journey_map(
+            backend, workspace_id, journey, segment=segment or None, start=first, end=last
+        ),
+    )
+
+
 def _compute(
     page: SignedInPageContext, journey: Journey, segment: str, start: str, end: str
 ) -> tuple[JourneyMap | None, str, InvalidInput | None]:
     """The map of the slice, the warehouse's state (ok, missing, busy) and a form error."""
-    # Imported here: the journey analytics load statsmodels, which start-up must not pay.
-    from kano.analytics.journeys.report import journey_map
-
     assert page.workspace is not None
     url = page.web.container.settings.resolved_warehouse_url()
     try:
-        first, last = _day(start), _day(end)
-        # The whole journey is in the question: editing its stages, touchpoints or segment
-        # asks a new one. The day too: without orders the churn windows end today.
-        question = ("journey-map", journey, segment, first, last, date.today())
-        result = PAGE_FIGURES.figures(
-            url,
-            page.workspace.id,
-            question,
-            lambda backend: journey_map(
-                backend, page.workspace.id, journey, segment=segment or None, start=first, end=last
-            ),
-        )
+        result = journey_figures(url, page.workspace.id, journey, segment, _day(start), _day(end))
         return result, "ok", None
     except InvalidInput as error:
         return None, "ok", error

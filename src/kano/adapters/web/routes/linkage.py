@@ -85,26 +85,32 @@ def layer_of(item: str) -> str:
     return "money" if item == "revenue" else "TX"
 
 
+def linkage_figures(visit: WarehouseVisit, workspace_id: int) -> dict[str, Any]:
+    """The chain's links tested and the say–do gap, kept until the warehouse changes (the
+    page's question, also asked by the server's warm-up)."""
+    # Imported here: the linkage models load statsmodels/scipy, which start-up must not pay.
+    from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
+    from kano.analytics.linkage.frames import WarehouseReader
+    from kano.analytics.linkage.say_do import say_do_gap
+
+    def compute() -> dict[str, Any]:
+        reader = WarehouseReader(visit.backend, workspace_id)
+        results = test_links(visit.backend, SERVICE_PROFIT_CHAIN, workspace_id)
+        return {"links": results, "say_do": say_do_gap(reader)}
+
+    return visit.figure(("linkage",), compute)
+
+
 @router.get("/linkage")
 def linkage(page: SignedInPage, web: Web, db: DbSession) -> Response:
     if page.workspace is None:
         return no_workspace(page)
     workspace_id = page.workspace.id
-    # Imported here: the linkage models load statsmodels/scipy, which start-up must not pay.
-    from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
-    from kano.analytics.linkage.frames import WarehouseReader
-    from kano.analytics.linkage.say_do import say_do_gap
-    from kano.analytics.linkage.specs import MONEY
+    from kano.analytics.linkage.specs import MONEY  # loads statsmodels: not at start-up
 
-    def work(visit: WarehouseVisit) -> dict[str, Any]:
-        def compute() -> dict[str, Any]:
-            reader = WarehouseReader(visit.backend, workspace_id)
-            results = test_links(visit.backend, SERVICE_PROFIT_CHAIN, workspace_id)
-            return {"links": results, "say_do": say_do_gap(reader)}
-
-        return visit.figure(("linkage",), compute)
-
-    found, problem = on_kept_warehouse(web, workspace_id, work, page.gettext)
+    found, problem = on_kept_warehouse(
+        web, workspace_id, lambda visit: linkage_figures(visit, workspace_id), page.gettext
+    )
     steps = []
     if found:
         for cause_layer, effect_layer, title in TRANSITIONS:

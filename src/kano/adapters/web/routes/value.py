@@ -337,6 +337,23 @@ def profit_page(
     return _value_page(page, web, "profit", work, form, db)
 
 
+def clv_fits(
+    a: Analyses, segment: str, pooled: bool, horizon: float = 52.0
+) -> tuple[Any, Any, Any]:
+    """The CLV view, the holdout check's buckets and its problems (the /value/clv page's
+    questions, also asked by the server's warm-up); ``ClvNotFitted`` when no segment fits.
+    A segment that cannot be fitted is named on the page with why; the others show. The
+    holdout check fits less data, so it can fail where the full fit did not."""
+    from kano.analytics.value import views  # loads scipy: not at start-up
+
+    view = a.run(views.clv_view, segment=segment or None, pooled=pooled, horizon=horizon)
+    try:
+        check = a.run(views.clv_view, segment=segment or None, pooled=pooled, holdout=26.0)
+    except views.ClvNotFitted as error:
+        return view, [], error.problems
+    return view, check.holdout, check.problems
+
+
 @router.get("/value/clv")
 def clv_page(
     page: SignedInPage,
@@ -358,16 +375,9 @@ def clv_page(
 
     def work(a: Analyses) -> dict[str, Any]:
         try:
-            view = a.run(views.clv_view, segment=segment or None, pooled=pooled, horizon=horizon)
+            view, holdout, holdout_problems = clv_fits(a, segment, pooled, horizon)
         except views.ClvNotFitted as error:  # each segment asked for, why, what to do
             return {"none_fitted": error.problems, "min_repeat_buyers": MIN_REPEAT_BUYERS}
-        # A segment that cannot be fitted is named on the page with why; the others show.
-        # The holdout check fits less data, so it can fail where the full fit did not.
-        try:
-            check = a.run(views.clv_view, segment=segment or None, pooled=pooled, holdout=26.0)
-            holdout, holdout_problems = check.holdout, check.problems
-        except views.ClvNotFitted as error:
-            holdout, holdout_problems = [], error.problems
         customers = sorted(view.customers, key=lambda c: -float(c["clv"]))
         chosen, listed = a.listed(segment, cell, customers)
         names = segment_names(db, a.workspace_id)

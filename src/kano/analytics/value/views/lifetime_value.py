@@ -4,14 +4,21 @@ buying customer's value, and the segments the models could not be fitted to, wit
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
 from kano.analytics.value import report
 from kano.analytics.value.clv import BgNbdParams, CannotFitError, GammaGammaParams
-from kano.analytics.value.inputs import ValueReader, clv_summary
+from kano.analytics.value.inputs import (
+    ValueReader,
+    calibration_rows,
+    clv_summary,
+    daily_spend,
+    holdout_counts,
+    summary_of_rows,
+)
 from kano.analytics.value.transactions import TIME_UNITS, CustomerSummary, calibration_check
 from kano.analytics.value.views.running import Record, checked
 from kano.domain.shared.errors import InvalidInput
@@ -161,18 +168,19 @@ def clv_view(
     # No order before the end is named after what the caller chose: the calibration end it
     # gave, or the holdout that put the end before every order, or else the segment.
     chosen = "calibration_end" if calibration_end else "holdout" if holdout else "segment"
-    groups = []
-    for key in keys:
+    groups: list[tuple[str | None, CustomerSummary]] = []
+    if len(keys) > 1:  # a segment without orders before the calibration end is left out
+        every = segment_summaries(reader, end, observed, time_unit)
+        groups = [(key, every[key]) for key in keys if key is not None and key in every]
+    for key in keys if len(keys) == 1 else []:
         part = ValueReader(backend, workspace_id, key) if key else reader
         try:
             summary = clv_summary(part, calibration_end=end, observation_end=observed,
                                   time_unit=time_unit)  # fmt: skip
         except InvalidInput as error:
-            if len(keys) == 1:
-                raise InvalidInput(chosen, error.message) from error
-            continue  # a segment without orders before the calibration end
-        if len(summary.frequency):
-            groups.append((key, summary))
+            raise InvalidInput(chosen, error.message) from error
+        groups.append((key, summary))
+    groups = [(key, summary) for key, summary in groups if len(summary.frequency)]
     if not groups:
         why = "no customer has ordered" if chosen == "segment" else f"no order on or before {end}"
         raise InvalidInput(chosen, why)
@@ -186,6 +194,28 @@ def clv_view(
     return ClvView(time_unit, fits, customers=clv_records(
         fits, horizon=horizon, steps=steps, discount_rate=discount_rate, margin=margin),
         problems=problems)  # fmt: skip
+
+
+def segment_summaries(
+    reader: ValueReader, end: date, observed: date | None, time_unit: str
+) -> dict[str, CustomerSummary]:
+    """Each segment's :func:`~kano.analytics.value.inputs.clv_summary` (by key; segments
+    without an order on or before ``end`` are absent), from one query for the workspace
+    split here, not one query per segment (each a few tens of milliseconds of compiling
+    alone). The per-customer figures do not depend on the segment, so they are the same."""
+    end = end.date() if isinstance(end, datetime) else end  # as clv_summary takes it
+    daily = daily_spend(reader.facts("transactions"))
+    customers = reader.table("customers").select("customer_id", "segment_id")
+    segments = reader.table("segments").select("segment_id", "key")
+    rows = calibration_rows(daily, end)
+    keyed = rows.join(customers, "customer_id").join(segments, "segment_id")
+    found = keyed.select(*rows.columns, "key").to_pandas()
+    counts = None if observed is None else holdout_counts(daily, end, observed).to_pandas()
+    summaries = {}
+    for key, part in found.groupby("key", sort=False):
+        rows_of_key = part.drop(columns="key").sort_values("customer_id")
+        summaries[str(key)] = summary_of_rows(rows_of_key, end, observed, counts, time_unit)
+    return summaries
 
 
 def clv_records(fits: list[ClvFit], *, horizon: float, steps: int, discount_rate: float,
