@@ -5,6 +5,8 @@ requirement and the survey response it was stated in link to each other."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from sqlalchemy import select
@@ -130,6 +132,41 @@ def test_an_empty_register_says_it_is_empty_not_that_filters_hide_everything(
     assert text_of(browser.page("/requirements?lang=en").text, "requirements-empty") == (
         "No special requirement is recorded yet. Your role reads the register; members with "
         "the manager role or above add to it.")
+
+
+def test_the_register_downloads_as_the_csv_the_import_reads(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    """The register had no download although ``kano requirements import`` reads a CSV: the
+    page's CSV holds the rows it shows, in the import's columns, and goes back in."""
+    with transaction(sessions) as session:
+        for fields in ({"customer": "C1", "kind": "delivery", "text": "Deliver before 7:00"},
+                       {"customer": "C2", "kind": "chemical", "text": "=No toluene, ever",
+                        "status": "in_effect", "product": "PRIMER-20L",
+                        "review_on": "2026-03-31"}):
+            requirements_store.create_requirement(session, companies.acme_id, fields,
+                                                  actor="test", user_id=None)
+        requirements_store.create_requirement(session, companies.globex_id, {
+            "customer": "C0", "kind": "other", "text": "GLOBEX SECRET"}, actor="test",
+            user_id=None)
+    browser.log_in(companies.alice, PASSWORD)
+    page = browser.page("/requirements?kind=chemical").text
+    assert 'id="requirements-csv" href="/requirements.csv?kind=chemical"' in page
+
+    def rows(query: str) -> list[dict[str, str]]:
+        got = browser.page(f"/requirements.csv{query}")
+        assert got.headers["content-type"].startswith("text/csv")
+        return list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig"))))
+
+    assert rows("?kind=chemical") == [{
+        "customer": "C2", "kind": "chemical", "text": "'=No toluene, ever",
+        "status": "in_effect", "owner": "", "product": "PRIMER-20L", "process": "",
+        "review_on": "2026-03-31"}]
+    everything = rows("")
+    assert sorted(r["text"] for r in everything) == ["'=No toluene, ever", "Deliver before 7:00"]
+    with sessions() as session:  # the file goes back in as it is
+        assert requirements_store.import_requirements(
+            session, companies.acme_id, everything, actor="test", dry_run=True).ok
 
 
 def test_viewers_read_only_and_other_workspaces_stay_invisible(

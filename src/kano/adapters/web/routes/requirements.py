@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from sqlalchemy import select
@@ -77,11 +78,32 @@ def _list_page(page: SignedInPageContext, db: Session, filters: dict[str, Any], 
     return page.render(
         "requirements/index.html", status_code=status_code, active="requirements",
         lines=lines, filters=filters, kinds=KIND_LABELS, statuses=STATUS_LABELS,
+        csv_query=urlencode({k: "1" if v is True else v for k, v in filters.items() if v}),
         fields=FIELD_LABELS, can_write=can_edit(page), members=_members(db, page.workspace.id),
         form=form, error=error, **products,
         # a stated requirement's process is its touchpoint: named as the journey map names it
         process_names=dict(touchpoints_of(db, page.workspace.id)),
     )
+
+
+@router.get("/requirements.csv")
+def requirement_csv(page: SignedInPage, db: DbSession, kind: str = "", status: str = "",
+                    customer: str = "", overdue: str = "") -> Response:
+    """The register as the page filters it, in the columns ``kano requirements import``
+    reads (a file edited in a spreadsheet goes back in), one requirement a row; texts that
+    start like a formula get the exports' apostrophe (``table_files``)."""
+    from kano.adapters.exports.table_files import CSV_MEDIA_TYPE, Line, table_csv
+
+    if page.workspace is None:
+        return no_workspace(page)
+    chosen = _filters(kind, status, customer, overdue)
+    lines = requirements(db, page.workspace.id, kind=chosen["kind"] or None,
+                         status=chosen["status"] or None,
+                         customer=chosen["customer"] or None, overdue=chosen["overdue"])
+    body = table_csv(FIELDS, [Line([getattr(line, name) for name in FIELDS]) for line in lines])
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", page.workspace.slug) + "-requirements.csv"
+    return Response(body, media_type=CSV_MEDIA_TYPE, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @router.get("/requirements")
