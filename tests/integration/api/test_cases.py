@@ -92,6 +92,40 @@ def test_root_causes_are_stored_as_the_web_form_stores_them(
     assert stored["root_causes"] == ["Billing issue", "ox:delivery-defects"]
 
 
+def test_a_tag_takes_the_spelling_the_workspace_already_uses(
+    api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace
+) -> None:
+    """"Billing issue" and "billing  ISSUE" are one tag: a case tagged with a new spelling
+    of a tag other cases carry is stored in theirs, so the workspace counts it once; another
+    workspace's spelling is its own, and a tag only this case carries may be respelled."""
+    write = acme.auth(Scope.WRITE)
+    first, second = (
+        api.get("cases", params={"response": respond(api, acme, csat=1)},
+                headers=acme.auth()).json()["items"][0]["id"]
+        for _ in range(2)
+    )
+    elsewhere = api.get("cases", params={"response": respond(api, globex, csat=1)},
+                        headers=globex.auth()).json()["items"][0]["id"]
+    api.patch(f"cases/{elsewhere}", json={"root_causes": ["BILLING ISSUE"]},
+              headers=globex.auth(Scope.WRITE))
+    api.patch(f"cases/{first}", json={"root_causes": ["Billing issue"]}, headers=write)
+
+    tagged = api.patch(f"cases/{second}", json={"root_causes": [" billing  ISSUE", "Packaging"]},
+                       headers=write)
+    respelled = api.patch(f"cases/{second}", json={"root_causes": ["BILLING issue", "packaging"]},
+                          headers=write)
+
+    assert tagged.status_code == 200, tagged.text
+    assert tagged.json()["root_causes"] == ["Billing issue", "Packaging"]
+    assert respelled.json()["root_causes"] == ["Billing issue", "packaging"]
+    events = [event["detail"] for event in respelled.json()["events"]
+              if event["kind"] == "root_causes"]
+    assert events[-1] == {"from": ["Billing issue", "Packaging"],
+                          "to": ["Billing issue", "packaging"]}
+    assert api.get(f"cases/{elsewhere}", headers=globex.auth()).json()["root_causes"] == [
+        "BILLING ISSUE"]
+
+
 def test_overdue_cases_escalate_once_per_level(
     api: TestClient, acme: SeededWorkspace, container: Container, sessions: sessionmaker[Session]
 ) -> None:

@@ -329,6 +329,54 @@ def test_root_causes_and_notes_are_recorded(
     assert text_of(html, "case-root-causes") == "ox:delivery-delay, Billing Issue, packaging"
 
 
+def test_a_typed_tag_takes_the_spelling_the_workspace_already_uses(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    """The form stores "billing  ISSUE" as "Billing issue" when other cases carry that, so
+    the workspace's cases with the same cause count together (and the suggestions offer
+    it once); another workspace's spelling plays no part."""
+    with transaction(sessions) as session:
+        session.get_one(CaseRow, cases.overdue).root_causes = ["Billing issue"]
+        session.get_one(CaseRow, cases.globex).root_causes = ["Late delivery"]
+    _log_in(browser, MANAGER)
+
+    tagged = browser.client.post(f"/cases/{cases.due}/root-causes", data={
+        "root_causes": "billing  ISSUE, late DELIVERY", "csrf_token": browser.session_token()})
+
+    assert tagged.status_code == 303
+    assert _case_row(sessions, cases.due).root_causes == ["Billing issue", "late DELIVERY"]
+    html = browser.page(f"/cases/{cases.due}").text
+    assert text_of(html, "case-root-causes") == "Billing issue, late DELIVERY"
+    datalist = re.search(r'<datalist id="root-cause-suggestions">(.*?)</datalist>', html, re.S)
+    assert datalist is not None
+    offered = [unescape(v) for v in re.findall(r'<option value="([^"]*)"', datalist.group(1))]
+    assert offered == ["Billing issue", "late DELIVERY"]
+
+
+def test_the_inbox_reports_root_causes_counted_whatever_their_spelling(
+    browser: Browser, cases: SeededCases, sessions: sessionmaker[Session]
+) -> None:
+    """Under the inbox, each root cause once with how many of the workspace's cases carry
+    it, the most used first: spellings written around the rule ("billing  ISSUE") count
+    with the tag, and another workspace's cases count nowhere."""
+    with transaction(sessions) as session:
+        for case_id, tags in ((cases.due, ["Billing issue", "Packaging"]),
+                              (cases.overdue, ["billing  ISSUE"]),
+                              (cases.resolved, ["Billing issue", "Zebra"]),
+                              (cases.globex, ["Billing issue", "globex-secret-tag"])):
+            session.get_one(CaseRow, case_id).root_causes = tags
+    _log_in(browser, VIEWER)
+
+    html = browser.page("/cases?status=in_progress").text
+
+    report = text_of(html, "root-cause-report")
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="number">([^<]+)</td></tr>',
+                      html)
+    assert [(unescape(tag), count) for tag, count in rows] == [
+        ("Billing issue", "3"), ("Packaging", "1"), ("Zebra", "1")]
+    assert "globex-secret-tag" not in html and "Root cause" in report
+
+
 def test_the_tag_field_suggests_the_workspaces_tags_most_used_first(
     browser: Browser, cases: SeededCases, sessions: sessionmaker[Session],
     companies: SeededCompanies,

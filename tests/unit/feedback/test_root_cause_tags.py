@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kano.adapters.db.case_actions import parse_root_causes, root_cause_tags
+from kano.adapters.db.case_actions import parse_root_causes, root_cause_key, root_cause_tags
 from kano.domain.shared.errors import InvalidInput
 
 
@@ -63,3 +63,16 @@ def test_tags_survive_the_form_round_trip(given_tags: list[str]) -> None:
     assert len({tag.casefold() for tag in tags}) == len(tags)
     assert [tag.casefold() for tag in tags] == list(dict.fromkeys(
         " ".join(t.split()).casefold() for t in given_tags if t.split()))
+
+
+def test_spellings_that_differ_in_case_or_spacing_are_one_tag() -> None:
+    assert root_cause_key(" Billing \t ISSUE ") == root_cause_key("billing issue") == (
+        "billing issue")
+    assert root_cause_key("Straße") == root_cause_key("STRASSE")  # casefold, not lower
+    assert root_cause_key("ox:delay") != root_cause_key("ox: delay")
+
+
+@given(st.lists(TAG_TEXT, max_size=12))
+def test_stored_tags_are_one_per_key(given_tags: list[str]) -> None:
+    tags = root_cause_tags(given_tags)
+    assert len({root_cause_key(tag) for tag in tags}) == len(tags)

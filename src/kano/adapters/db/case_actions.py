@@ -6,7 +6,9 @@ change is a ``CaseEventRow`` (the audit trail); the caller commits.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -20,7 +22,9 @@ from kano.domain.workspaces import Role, role_allows
 
 # A root-cause tag is any short text but a comma (the form's separator): "ox:delivery-defects",
 # "Billing issue". The API's schema (``schemas/cases.RootCause``) holds the same rule for its
-# JSON body; ``root_cause_tags`` is what both the API and the web form store.
+# JSON body; ``root_cause_tags`` is what both the API and the web form store, each tag in the
+# workspace's spelling of it (``root_causes_in_use``): tags that differ only in case or
+# spacing are one tag (``root_cause_key``), so cases with the same cause count together.
 MAX_ROOT_CAUSE = 64
 MAX_ROOT_CAUSES = 20
 TAG_SEPARATORS = re.compile(r"[,\r\n]")
@@ -62,11 +66,18 @@ def update_case(
     Raises ``InvalidInput`` for a move the rules do not allow.
 
     ``at`` is when the change happened (default: now); the demo records its case history
-    with it (``kano.demo.case_inbox``), so its events and SLA fields read as if worked
-    then."""
+    with it (``kano.demo.case_history``), so its events and SLA fields read as if worked
+    then.
+
+    Root causes are stored as ``root_cause_tags`` tidies them, each in the spelling the
+    workspace's other cases already use (``"billing issue"`` is stored as ``"Billing
+    issue"`` when other cases carry that); a tag only this case carries may be respelled."""
     now = utcnow() if at is None else at
     if root_causes is not None:
-        root_causes = root_cause_tags(root_causes)
+        spelled = {root_cause_key(use.tag): use.tag
+                   for use in root_causes_in_use(session, row.workspace_id, except_case=row.id)}
+        root_causes = [spelled.get(root_cause_key(tag), tag)
+                       for tag in root_cause_tags(root_causes)]
     closing = status == CaseStatus.LOOP_CLOSED.value and row.status != status
     message = message.strip() if message is not None else None
     if message is not None and not closing:
@@ -103,6 +114,43 @@ def update_case(
         session.add(_event(row, "note", actor, now, note=note))
 
 
+def root_cause_key(tag: str) -> str:
+    """What makes two tags one tag: the same words whatever their case and spacing
+    (``"Billing  issue"`` and ``"billing ISSUE"`` → ``"billing issue"``)."""
+    return " ".join(tag.split()).casefold()
+
+
+@dataclass(frozen=True)
+class RootCauseUse:
+    """A root-cause tag of the workspace and how many of its cases carry it."""
+
+    tag: str
+    cases: int
+
+
+def root_causes_in_use(
+    session: Session, workspace_id: int, *, except_case: int | None = None
+) -> list[RootCauseUse]:
+    """The root-cause tags the workspace's cases carry (but ``except_case``), each once
+    whatever its spellings (``root_cause_key``), with how many cases carry it; the most
+    used first, then in alphabetical order. A tag reads in its most used spelling, the
+    oldest case's on a tie: since migration 0029 each workspace holds one spelling per
+    tag, so this only matters for data written around that rule."""
+    query = select(CaseRow.root_causes).where(
+        CaseRow.workspace_id == workspace_id, CaseRow.root_causes.is_not(None))
+    if except_case is not None:
+        query = query.where(CaseRow.id != except_case)
+    spellings: dict[str, Counter[str]] = {}
+    for tags in session.scalars(query.order_by(CaseRow.id)):
+        of_case = {root_cause_key(tag): tag for tag in reversed(tags or [])
+                   if isinstance(tag, str) and tag.strip()}
+        for key, tag in of_case.items():
+            spellings.setdefault(key, Counter())[tag] += 1
+    uses = [RootCauseUse(spelled.most_common(1)[0][0], spelled.total())
+            for spelled in spellings.values()]
+    return sorted(uses, key=lambda use: (-use.cases, use.tag.casefold()))
+
+
 def root_cause_tags(tags: Iterable[str]) -> list[str]:
     """The tags as stored: each trimmed, its inner whitespace collapsed to one space, empty
     ones dropped, and of tags that differ only in case the first kept as the user spelled
@@ -121,9 +169,9 @@ def root_cause_tags(tags: Iterable[str]) -> list[str]:
         if len(tag) > MAX_ROOT_CAUSE:
             raise InvalidInput("root_causes", f"{tag!r} is longer than {MAX_ROOT_CAUSE} "
                                "characters")
-        if tag.casefold() in seen:
+        if root_cause_key(tag) in seen:
             continue
-        seen.add(tag.casefold())
+        seen.add(root_cause_key(tag))
         kept.append(tag)
     if len(kept) > MAX_ROOT_CAUSES:
         raise InvalidInput("root_causes", f"at most {MAX_ROOT_CAUSES} tags")

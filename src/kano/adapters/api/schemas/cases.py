@@ -12,7 +12,8 @@ from kano.adapters.api.timestamps import UtcDateTime
 
 CaseStatusName = Literal["new", "in_progress", "resolved", "loop_closed"]
 # Any short text but a comma or a control character ("ox:delivery-defects", "Billing issue"):
-# stored trimmed, with inner whitespace collapsed (``case_actions.root_cause_tags``).
+# stored trimmed, with inner whitespace collapsed, in the workspace's spelling of the tag
+# (``case_actions.update_case``).
 RootCause = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^,\x00-\x1f\x7f]+$")]
 
 
@@ -98,7 +99,9 @@ class CaseUpdate(RequestBody):
     root_causes: list[RootCause] | None = Field(
         None, max_length=20,
         description="Replace the case's tags. Each is trimmed and its inner whitespace "
-        "collapsed; of tags that differ only in case the first is kept as spelled.",
+        "collapsed; tags that differ only in case are one tag: of two in the list the first "
+        "is kept, and a tag the workspace's other cases carry is stored in their spelling "
+        "(`billing issue` becomes `Billing issue`).",
     )
     note: Annotated[str, Field(min_length=1, max_length=5_000)] | None = None
     message: Annotated[str, Field(min_length=1, max_length=5_000)] | None = Field(

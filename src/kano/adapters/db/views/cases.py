@@ -3,7 +3,6 @@ the response that opened it, the customer's history and the audit trail."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.case_actions import may_work_cases
+from kano.adapters.db.case_actions import RootCauseUse, may_work_cases, root_causes_in_use
 from kano.adapters.db.loop_closing import PURPOSE as LOOP_CLOSED_PURPOSE
 from kano.adapters.db.orm import (
     CaseEventRow,
@@ -29,6 +28,7 @@ OPEN = "open"  # the status filter's value for "new or in progress"
 INBOX_LIMIT = 200
 HISTORY_LIMIT = 10
 SUGGESTED_TAGS = 200
+REPORTED_TAGS = 20
 
 
 @dataclass(frozen=True)
@@ -211,22 +211,16 @@ def rules_of(session: Session, workspace_id: int) -> list[str]:
 
 def root_cause_suggestions(session: Session, workspace_id: int) -> list[str]:
     """The root-cause tags the workspace's cases carry, the most used first (then in
-    alphabetical order), each once whatever its case, in its most used spelling (the
-    oldest case's on a tie): the case page offers them so people reuse a tag rather than
-    spell a new one."""
-    uses: Counter[str] = Counter()
-    for tags in session.scalars(select(CaseRow.root_causes).where(
-            CaseRow.workspace_id == workspace_id, CaseRow.root_causes.is_not(None))
-            .order_by(CaseRow.id)):
-        uses.update(tag for tag in tags or [] if isinstance(tag, str))
-    spellings: dict[str, Counter[str]] = {}
-    for tag, count in uses.items():
-        spellings.setdefault(tag.casefold(), Counter())[tag] += count
-    ranked = sorted(
-        spellings.values(),
-        key=lambda spelled: (-spelled.total(), spelled.most_common(1)[0][0].casefold()),
-    )
-    return [spelled.most_common(1)[0][0] for spelled in ranked[:SUGGESTED_TAGS]]
+    alphabetical order), each once in the workspace's spelling (``root_causes_in_use``):
+    the case page offers them so people reuse a tag rather than spell a new one."""
+    return [use.tag for use in root_causes_in_use(session, workspace_id)[:SUGGESTED_TAGS]]
+
+
+def root_cause_report(session: Session, workspace_id: int) -> list[RootCauseUse]:
+    """The workspace's root causes by how many cases carry them, the most used first (at
+    most ``REPORTED_TAGS``), each tag once whatever its spelling: the processes that let
+    customers down most often (the inbox shows it under the cases)."""
+    return root_causes_in_use(session, workspace_id)[:REPORTED_TAGS]
 
 
 @dataclass(frozen=True)
