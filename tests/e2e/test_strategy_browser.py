@@ -140,3 +140,20 @@ def test_an_admin_closes_the_cycle_and_sees_the_grades(
     expect(objective.locator(".okr-grade")).to_have_text("Grade: 0.7 Success")
     expect(page.locator("#close-cycle")).to_contain_text("This cycle is closed")
     assert watched_page.problems == []
+
+
+def test_the_map_uses_a_projector_wide_screen(
+    strategy_server: RunningServer, seeded_database: SeededDatabase, watched_page: WatchedPage
+) -> None:
+    """In a strategy session the map is shown at 1920 px: it must not stop at the 1,280 px
+    column that suits reading pages, or its box text shrinks to about 10 px."""
+    page = watched_page.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    _log_in(page, strategy_server, seeded_database, "/strategy/map")
+
+    map_width = page.locator("svg.strategy-map-svg").evaluate("e => e.getBoundingClientRect().width")
+    assert map_width > 1400, map_width
+    page.goto(strategy_server.url("/scorecard"))
+    main_width = page.locator("main#main").evaluate("e => e.getBoundingClientRect().width")
+    assert main_width <= 1280, main_width  # reading pages keep their column
+    assert watched_page.problems == []
