@@ -151,9 +151,10 @@ def test_the_map_uses_a_projector_wide_screen(
     page.set_viewport_size({"width": 1920, "height": 1080})
     _log_in(page, strategy_server, seeded_database, "/strategy/map")
 
-    map_width = page.locator("svg.strategy-map-svg").evaluate("e => e.getBoundingClientRect().width")
+    width_of = "e => e.getBoundingClientRect().width"
+    map_width = page.locator("svg.strategy-map-svg").evaluate(width_of)
     assert map_width > 1400, map_width
     page.goto(strategy_server.url("/scorecard"))
-    main_width = page.locator("main#main").evaluate("e => e.getBoundingClientRect().width")
+    main_width = page.locator("main#main").evaluate(width_of)
     assert main_width <= 1280, main_width  # reading pages keep their column
     assert watched_page.problems == []
