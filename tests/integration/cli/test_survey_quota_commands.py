@@ -46,3 +46,32 @@ def test_bad_quota_input_names_the_field(db_url: str) -> None:
     assert zero.returncode == 2 and "limit:" in zero.stderr
     assert fax.returncode == 2 and "channel:" in fax.stderr
     assert missing.returncode == 2 and "survey 'nope' does not exist" in missing.stderr
+
+
+def test_an_answer_quota_from_the_cli_names_a_choice_of_the_survey(db_url: str) -> None:
+    from kano.adapters.db.survey_store import save_survey
+    from kano.domain.feedback.surveys import checked_definition
+
+    _seed(db_url)
+    engine = make_engine(db_url)
+    try:
+        with transaction(make_session_factory(engine)) as session:
+            space = accounts.get_workspace(session, "acme")
+            save_survey(session, space.id, "relationship-nps", name="NPS", touchpoint=None,
+                        actor="test", user_id=None, definition=checked_definition({
+                            "questions": [{"key": "plan", "type": "single",
+                                           "text": {"en": "Plan?"}, "choices": [
+                                               {"key": "basic", "label": {"en": "Basic"}},
+                                               {"key": "pro", "label": {"en": "Pro"}}]}]}))
+    finally:
+        engine.dispose()
+    args = ("survey", "quota-add", "relationship-nps", "--workspace", "acme", "--limit", "5")
+    unknown = kano(db_url, *args, "--question", "colour", "--option", "red")
+    gold = kano(db_url, *args, "--question", "plan", "--option", "gold")
+    added = kano(db_url, *args, "--question", "plan", "--option", "pro")
+    listed = kano(db_url, "survey", "quotas", "relationship-nps", "--workspace", "acme")
+    assert unknown.returncode == 2 and "question:" in unknown.stderr
+    assert gold.returncode == 2 and "option:" in gold.stderr
+    assert added.returncode == 0, added.stderr
+    assert "'plan = pro' on relationship-nps: 0 of 5" in " ".join(added.stdout.split())
+    assert "plan = pro" in listed.stdout

@@ -105,12 +105,13 @@ def list_quotas(
         console.print(f"{escape(survey)} has no quota: it takes every response.")
         return
     table = Table(title=f"Quotas of {escape(survey)}")
-    for column in ("id", "name", "channel", "language", "segment", "touchpoint", "filled",
-                   "limit", ""):
+    for column in ("id", "name", "channel", "language", "segment", "touchpoint", "answer",
+                   "filled", "limit", ""):
         table.add_column(column)
     for line in lines:
         table.add_row(str(line.id), escape(line.name), *(escape(value or "any") for value in (
-            line.channel, line.language, line.segment, line.touchpoint)),
+            line.channel, line.language, line.segment, line.touchpoint,
+            line.question and f"{line.question} = {line.option}")),
             str(line.filled), str(line.limit), "full" if line.full else "")
     console.print(table)
 
@@ -127,6 +128,9 @@ def add_quota(
     language: str = typer.Option("", "--language", help="en, ru or hu."),
     segment: str = typer.Option("", "--segment", help="A segment key."),
     touchpoint: str = typer.Option("", "--touchpoint", help="A touchpoint key."),
+    question: str = typer.Option("", "--question", help="With --option: a single or multi "
+                                 "choice question's key; only responses with that answer."),
+    option: str = typer.Option("", "--option", help="One of the question's choice keys."),
 ) -> None:
     """Add a quota to a survey.
 
@@ -138,15 +142,17 @@ def add_quota(
     from kano.adapters.db.quotas import add_quota as store_quota
     from kano.bootstrap import build_container
 
-    label = name or " · ".join(v for v in (channel, language, segment, touchpoint) if v) \
-        or "all responses"
+    answer = f"{question} = {option}" if question or option else ""
+    label = name or " · ".join(v for v in (channel, language, segment, touchpoint, answer)
+                               if v) or "all responses"
     container = build_container()
     try:
         with transaction(container.sessions) as session:
             line = store_quota(
                 session, accounts.get_workspace(session, workspace).id, survey, name=label,
                 limit=limit, channel=channel or None, language=language or None,
-                segment=segment or None, touchpoint=touchpoint or None, actor="cli")
+                segment=segment or None, touchpoint=touchpoint or None,
+                question=question or None, option=option or None, actor="cli")
     finally:
         container.close()
     console.print(f"Quota {line.id} {escape(line.name)!r} on {escape(survey)}: "

@@ -68,7 +68,7 @@ from kano.adapters.messaging.acknowledgement import Wording
 from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.case_titles import rule_case_title
 from kano.domain.feedback.cases import business_deadline
-from kano.domain.feedback.quotas import ResponseFacts, counts_of
+from kano.domain.feedback.quotas import ResponseFacts, chosen, counts_of
 from kano.domain.feedback.survey_status import SurveyClosed, SurveyStatus
 from kano.domain.feedback.surveys import ExtraAnswer
 from kano.domain.shared.errors import InvalidInput
@@ -323,7 +323,7 @@ def accept_columns(
             batch.extra,
         )  # fmt: skip
     if quotas:
-        _count_against_quotas(session, workspace_id, surveys, columns)
+        _count_against_quotas(session, workspace_id, surveys, columns, batch.extra)
     if (acknowledge or open_cases) and answers is None:
         answers = batch.answers()
     stored = _Stored(ids, columns, answers or [], respondents, batch.extra)
@@ -355,11 +355,13 @@ def _count_against_quotas(
     workspace_id: int,
     surveys: dict[str, _SurveyInfo],
     columns: dict[str, list[Any]],
+    extras: Sequence[tuple[ExtraAnswer, ...]] | None,
 ) -> None:
     """Add the batch's responses to the quotas they match: set-based, one UPDATE per quota
     per batch (never refused: bulk, fast-path and import responses record feedback the
     customer already gave; see ``kano.domain.feedback.quotas``). Read only when a survey
-    of the batch has quotas; the customers' segments only when a quota asks for one."""
+    of the batch has quotas; the customers' segments only when a quota asks for one; an
+    answer quota matches on the batch's extra answers in hand (no query)."""
     with_quotas = quotas_of(
         session, workspace_id, [info.id for info in surveys.values() if info.quotas]
     )
@@ -368,21 +370,25 @@ def _count_against_quotas(
     segment_of: dict[int, int] = {}
     if any(q.condition.needs_segment for quotas in with_quotas.values() for q in quotas):
         segment_of = segments_of(session, workspace_id, columns["customer_id"])
+    answers = extras if extras is not None else [()] * len(columns["survey_id"])
     counts: dict[int, int] = {}
     for survey_id, quotas in with_quotas.items():
+        by_answer = any(q.condition.question is not None for q in quotas)
         facts = (
             ResponseFacts(
                 channel,
                 language,
                 None if customer_id is None else segment_of.get(customer_id),
                 touchpoint_id,
+                chosen(extra) if by_answer else frozenset(),
             )
-            for row_survey, channel, language, customer_id, touchpoint_id in zip(
+            for row_survey, channel, language, customer_id, touchpoint_id, extra in zip(
                 columns["survey_id"],
                 columns["channel"],
                 columns["language"],
                 columns["customer_id"],
                 columns["touchpoint_id"],
+                answers,
                 strict=True,
             )
             if row_survey == survey_id

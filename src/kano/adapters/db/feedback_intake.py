@@ -55,7 +55,7 @@ from kano.domain.feedback.answers import LANGUAGES, Answers
 from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.feedback.case_titles import rule_case_title
 from kano.domain.feedback.cases import business_deadline
-from kano.domain.feedback.quotas import ResponseFacts
+from kano.domain.feedback.quotas import ResponseFacts, chosen
 from kano.domain.feedback.survey_status import SurveyClosed, SurveyStatus
 from kano.domain.feedback.surveys import ExtraAnswer
 from kano.domain.shared.errors import InvalidInput
@@ -116,7 +116,8 @@ def accept_response(
     if target.quotas:
         quotas = quotas_of(session, workspace_id, [target.survey_id]).get(target.survey_id, [])
         facts = ResponseFacts(submission.channel, submission.language,
-                              customer.segment_id if customer else None, target.touchpoint_id)
+                              customer.segment_id if customer else None, target.touchpoint_id,
+                              chosen(submission.extra))
         take_places(session, quotas, facts, refuse_when_full=refuse_when_full)
     answers = submission.answers
     response = FeedbackResponse(

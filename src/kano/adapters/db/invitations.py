@@ -412,6 +412,7 @@ def _meets_a_full_quota() -> ColumnElement[bool]:
         .where(
             quota.survey_id == InvitationRow.survey_id,
             quota.filled >= quota.response_limit,
+            quota.question_key.is_(None),  # Quota.stops_invitations: not an answer quota
             or_(quota.channel.is_(None), quota.channel == "email"),  # INVITATION_CHANNELS
             or_(quota.language.is_(None), quota.language == InvitationRow.language),
             or_(quota.segment_id.is_(None), quota.segment_id == Customer.segment_id),

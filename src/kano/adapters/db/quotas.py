@@ -17,6 +17,8 @@ in :mod:`kano.domain.feedback.quotas`. Here:
   survey has quotas from the query that finds the survey, the set-based intake from the
   query that finds the batch's surveys; only then are quotas read (one query) and updated
   (one UPDATE per quota per response, or per quota per batch).
+- **An answer quota** (one option of a choice question) matches on the response's extra
+  answers, which every intake has in hand already: no query more per response or batch.
 - **A new quota starts at the responses that match it already** (counted once, when it is
   created; a response being stored in that same instant by a transaction that did not
   see the quota yet may be missed).
@@ -28,15 +30,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ScalarSelect, func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, func, literal, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from kano.adapters.db.accounts import audit
 from kano.adapters.db.orm import (
     Customer,
     FeedbackResponse,
+    ResponseAnswerRow,
     Segment,
     Survey,
+    SurveyDefinitionRow,
     SurveyQuotaRow,
     Touchpoint,
 )
@@ -45,18 +49,21 @@ from kano.domain.feedback.quotas import (
     QuotaCondition,
     QuotaFull,
     ResponseFacts,
+    checked_answer,
     checked_channel,
     checked_language,
     checked_limit,
     checked_name,
     matching,
 )
+from kano.domain.feedback.surveys import SurveyDefinition, checked_definition
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 
 def _quota(row: SurveyQuotaRow) -> Quota:
     return Quota(row.id, row.name, row.response_limit, row.filled, QuotaCondition(
-        row.channel, row.language, row.segment_id, row.touchpoint_id))
+        row.channel, row.language, row.segment_id, row.touchpoint_id, row.question_key,
+        row.option_key))
 
 
 def quotas_of(session: Session, workspace_id: int,
@@ -171,6 +178,9 @@ class QuotaLine:
     segment: str | None
     touchpoint: str | None
     created_at: datetime
+    question: str | None = None
+    option: str | None = None
+    """With ``question``: only responses that chose this option of it count."""
 
     @property
     def full(self) -> bool:
@@ -205,7 +215,8 @@ def _lines(session: Session, workspace_id: int, survey: Survey,
         query = query.where(SurveyQuotaRow.id == quota_id)
     return [
         QuotaLine(row.id, survey.key, row.name, row.response_limit, row.filled, row.channel,
-                  row.language, segment, touchpoint, row.created_at)
+                  row.language, segment, touchpoint, row.created_at, row.question_key,
+                  row.option_key)
         for row, segment, touchpoint in session.execute(query)
     ]
 
@@ -267,11 +278,26 @@ def _matching_responses(session: Session, workspace_id: int, survey_id: int,
         query = query.where(FeedbackResponse.language == condition.language)
     if condition.touchpoint_id is not None:
         query = query.where(FeedbackResponse.touchpoint_id == condition.touchpoint_id)
+    if condition.question is not None and condition.option is not None:
+        # a single choice is the option, a multi choice the options joined by ","
+        listed = literal(",") + ResponseAnswerRow.value + literal(",")
+        query = query.where(select(ResponseAnswerRow.id).where(
+            ResponseAnswerRow.workspace_id == workspace_id,
+            ResponseAnswerRow.response_id == FeedbackResponse.id,
+            ResponseAnswerRow.question == condition.question,
+            listed.contains(f",{condition.option},", autoescape=True)).exists())
     if condition.segment_id is not None:
         query = query.join(Customer, (Customer.id == FeedbackResponse.customer_id)
                            & (Customer.workspace_id == workspace_id)).where(
             Customer.segment_id == condition.segment_id)
     return int(session.scalar(query) or 0)
+
+
+def _definition(session: Session, workspace_id: int, survey: Survey) -> SurveyDefinition:
+    stored = session.scalar(select(SurveyDefinitionRow.definition).where(
+        SurveyDefinitionRow.workspace_id == workspace_id,
+        SurveyDefinitionRow.survey_id == survey.id))
+    return checked_definition(stored) if stored else SurveyDefinition(())
 
 
 def _name_taken(session: Session, survey_id: int, name: str, other_than: int | None) -> bool:
@@ -285,30 +311,36 @@ def _name_taken(session: Session, survey_id: int, name: str, other_than: int | N
 def add_quota(session: Session, workspace_id: int, survey_key: str, *, name: str,
               limit: object, channel: str | None = None, language: str | None = None,
               segment: str | None = None, touchpoint: str | None = None,
+              question: str | None = None, option: str | None = None,
               actor: str, user_id: int | None = None) -> QuotaLine:
     """A new quota on the survey, filled with the matching responses stored so far;
-    audited (the caller commits). Each bad field raises InvalidInput naming it."""
+    audited (the caller commits). Each bad field raises InvalidInput naming it;
+    ``question`` and ``option`` (both or neither) name one answer of the survey."""
     survey = _survey(session, workspace_id, survey_key)
     name = checked_name(name)
     limit = checked_limit(limit)
     channel = checked_channel(channel, touchpoint_channels(session, workspace_id)
                               if channel else ())
     language = checked_language(language)
+    answer = checked_answer(_definition(session, workspace_id, survey), question, option)
     condition = QuotaCondition(channel, language, _segment_id(session, workspace_id, segment),
-                               _touchpoint_id(session, workspace_id, touchpoint))
+                               _touchpoint_id(session, workspace_id, touchpoint),
+                               *(answer or (None, None)))
     if _name_taken(session, survey.id, name, None):
         raise InvalidInput("name", f"the survey has a quota named {name!r} already")
     row = SurveyQuotaRow(
         workspace_id=workspace_id, survey_id=survey.id, name=name, response_limit=limit,
         filled=_matching_responses(session, workspace_id, survey.id, condition),
         channel=condition.channel, language=condition.language,
-        segment_id=condition.segment_id, touchpoint_id=condition.touchpoint_id)
+        segment_id=condition.segment_id, touchpoint_id=condition.touchpoint_id,
+        question_key=condition.question, option_key=condition.option)
     session.add(row)
     session.flush()
     audit(session, workspace_id, actor, "create", "survey-quota", f"{survey_key}/{row.id}",
           {"name": name, "limit": limit, "filled": row.filled, "channel": channel,
            "language": language, "segment": segment or None,
-           "touchpoint": touchpoint or None}, user_id=user_id)
+           "touchpoint": touchpoint or None, "question": condition.question,
+           "option": condition.option}, user_id=user_id)
     return quota_line(session, workspace_id, survey_key, row.id)
 
 

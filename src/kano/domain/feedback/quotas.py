@@ -1,8 +1,15 @@
 """Survey quotas (SPEC 2.4): how many responses a survey takes, overall or of one kind.
 
 A quota has a name, a limit and an optional condition on who counts: any combination of
-channel, language, the customer's segment and the touchpoint (unset: any). A response
-counts against *every* quota of its survey whose condition it matches.
+channel, language, the customer's segment, the touchpoint and one answer — an option of
+a single or multi choice question ("Plan = Enterprise"; a multi choice answer counts if
+the option is among those chosen) — unset: any. A response counts against *every* quota
+of its survey whose condition it matches.
+
+An answer quota is the same rule as the others: full, it refuses the collection channels'
+responses that carry that answer, and only those. A page cannot know the answer before it
+is given, so such a quota never closes a page or the widget in advance, and never stops
+invitations (the contact may answer otherwise); the refusal comes when the answer is sent.
 
 Two kinds of intake, two behaviours once a quota is full:
 
@@ -31,6 +38,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kano.domain.feedback.answers import LANGUAGES
+from kano.domain.feedback.surveys import CHOICE_TYPES, ExtraAnswer, SurveyDefinition
 from kano.domain.shared.errors import InvalidInput
 
 REFUSING_CHANNELS = ("link", "widget", "email")
@@ -54,6 +62,19 @@ class ResponseFacts:
     segment_id: int | None = None
     """The customer's segment (None: anonymous or in no segment)."""
     touchpoint_id: int | None = None
+    choices: frozenset[tuple[str, str]] = frozenset()
+    """The (question key, option key) pairs the respondent chose (see :func:`chosen`)."""
+
+
+def chosen(extra: Iterable[ExtraAnswer]) -> frozenset[tuple[str, str]]:
+    """The (question, option) pairs of a response's extra answers: a single choice is one
+    option, a multi choice the options joined by "," (other answers give pairs no choice
+    quota names, which is harmless)."""
+    return frozenset(
+        (answer.question, option)
+        for answer in extra if answer.kano_category is None
+        for option in answer.value.split(",") if option
+    )
 
 
 @dataclass(frozen=True)
@@ -64,6 +85,9 @@ class QuotaCondition:
     language: str | None = None
     segment_id: int | None = None
     touchpoint_id: int | None = None
+    question: str | None = None
+    option: str | None = None
+    """With ``question``: only responses that chose this option of that question count."""
 
     def matches(self, response: ResponseFacts) -> bool:
         return (
@@ -71,6 +95,7 @@ class QuotaCondition:
             and (self.language is None or self.language == response.language)
             and (self.segment_id is None or self.segment_id == response.segment_id)
             and (self.touchpoint_id is None or self.touchpoint_id == response.touchpoint_id)
+            and (self.question is None or (self.question, self.option) in response.choices)
         )
 
     @property
@@ -101,7 +126,8 @@ class Quota:
 
     @property
     def stops_invitations(self) -> bool:
-        return self.condition.channel in INVITATION_CHANNELS
+        """Not an answer quota: an invited contact may answer otherwise."""
+        return self.condition.channel in INVITATION_CHANNELS and self.condition.question is None
 
 
 class QuotaFull(Exception):
@@ -168,3 +194,22 @@ def checked_language(language: str | None) -> str | None:
     if language not in LANGUAGES:
         raise InvalidInput("language", f"use one of {', '.join(LANGUAGES)}")
     return language
+
+
+def checked_answer(definition: SurveyDefinition, question: str | None,
+                   option: str | None) -> tuple[str, str] | None:
+    """None (any answer) or a (question, option) pair of the survey: the question a single
+    or multi choice one, the option one of its choices. Both or neither."""
+    question = (question or "").strip() or None
+    option = (option or "").strip() or None
+    if question is None and option is None:
+        return None
+    asked = [q for q in definition.questions if q.type in CHOICE_TYPES]
+    found = next((q for q in asked if q.key == question), None)
+    if found is None:
+        keys = ", ".join(q.key for q in asked) or "none: the survey has no choice question"
+        raise InvalidInput("question", f"name a single or multi choice question of the "
+                           f"survey ({keys})")
+    if option not in found.choice_keys():
+        raise InvalidInput("option", f"use one of {', '.join(found.choice_keys())}")
+    return found.key, option

@@ -40,7 +40,7 @@ def _out(line: QuotaLine) -> Quota:
     return Quota(id=line.id, survey=line.survey, name=line.name, limit=line.limit,
                  filled=line.filled, full=line.full, channel=line.channel,
                  language=line.language, segment=line.segment, touchpoint=line.touchpoint,
-                 created_at=line.created_at)
+                 question=line.question, option=line.option, created_at=line.created_at)
 
 
 def _not_found(error: NotFound) -> HTTPException:
@@ -78,7 +78,8 @@ def create_quota(editor: EditorDep, session: SessionDep, body: QuotaIn,
         line = quota_store.add_quota(
             session, editor.workspace_id, survey, name=body.name, limit=body.limit,
             channel=body.channel, language=body.language, segment=body.segment,
-            touchpoint=body.touchpoint, actor=editor.actor, user_id=editor.user_id)
+            touchpoint=body.touchpoint, question=body.question, option=body.option,
+            actor=editor.actor, user_id=editor.user_id)
     except NotFound as error:
         raise _not_found(error) from error
     session.commit()

@@ -27,6 +27,16 @@ class QuotaIn(RequestBody):
     touchpoint: str | None = Field(
         None, min_length=1, max_length=64, pattern=NO_CONTROL,
         description="Only responses about this touchpoint (its key).")
+    question: str | None = Field(
+        None, min_length=1, max_length=40, pattern=NO_CONTROL,
+        description="With `option`: only responses that chose `option` in answer to this "
+        "single or multi choice question of the survey (its key) count, e.g. `plan`. Full, "
+        "the link page and invitation links refuse responses carrying that answer, when "
+        "it is sent; it does not stop invitations. Unknown question: 422 naming `question`.")
+    option: str | None = Field(
+        None, min_length=1, max_length=40, pattern=NO_CONTROL,
+        description="One of the question's choice keys, e.g. `enterprise` (a multi choice "
+        "answer counts if it includes it). Not one of them: 422 naming `option`.")
 
 
 class QuotaPatch(RequestBody):
@@ -51,6 +61,8 @@ class Quota(BaseModel):
     language: str | None
     segment: str | None
     touchpoint: str | None
+    question: str | None = Field(None, description="With `option`: the answer that counts.")
+    option: str | None = None
     created_at: UtcDateTime
 
 

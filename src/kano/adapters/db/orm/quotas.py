@@ -1,10 +1,11 @@
 """Survey quotas (SPEC 2.4): how many responses a survey takes, overall or of one kind.
 
-A quota's condition is any combination of channel, language, segment (the customer's) and
-touchpoint (None: any). ``filled`` is the counter that intake updates in the same
-transaction as the response; the link page, the widget and e-mail invitation links only
-take a response while ``filled < response_limit`` (a conditional UPDATE, so two racing
-respondents cannot both take the last place). See ``kano.adapters.db.quotas``.
+A quota's condition is any combination of channel, language, segment (the customer's),
+touchpoint and one answer (question and option) (None: any). ``filled`` is the counter
+that intake updates in the same transaction as the response; the link page, the widget
+and e-mail invitation links only take a response while ``filled < response_limit`` (a
+conditional UPDATE, so two racing respondents cannot both take the last place). See
+``kano.adapters.db.quotas``.
 """
 
 from __future__ import annotations
@@ -40,4 +41,7 @@ class SurveyQuotaRow(WorkspaceScoped, Base):
     touchpoint_id: Mapped[int | None] = mapped_column(
         ForeignKey("touchpoints.id", ondelete="CASCADE"), nullable=True
     )
+    # One answer (both set, migration 0031): an option of a single or multi choice question.
+    question_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    option_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

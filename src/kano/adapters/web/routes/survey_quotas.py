@@ -33,6 +33,7 @@ QUOTA_MESSAGES = {
     "language": N_("Choose English, Russian or Hungarian, or any language."),
     "segment": N_("Choose a segment of this workspace."),
     "touchpoint": N_("Choose a touchpoint of this workspace."),
+    "answer": N_("Choose an answer of one of this survey's choice questions."),
 }
 QUOTA_SAVED = N_("The quotas are saved.")
 
@@ -40,7 +41,8 @@ QUOTA_SAVED = N_("The quotas are saved.")
 def _refused(page: SignedInPageContext, db: Session, key: str, error: InvalidInput,
              form: dict[str, str], quota_id: int | None = None) -> Response:
     db.rollback()
-    field = error.field if error.field in QUOTA_MESSAGES else "name"
+    field = "answer" if error.field in ("question", "option") else error.field
+    field = field if field in QUOTA_MESSAGES else "name"
     return edit_page(page, db, key, status_code=422, quota_error={
         "field": field, "message": QUOTA_MESSAGES[field], "quota_id": quota_id},
         quota_form=form)
@@ -63,18 +65,22 @@ def add_quota(page: SignedInPage, db: DbSession, key: str,
               name: Annotated[str, Form()] = "", limit: Annotated[str, Form()] = "",
               channel: Annotated[str, Form()] = "", language: Annotated[str, Form()] = "",
               segment: Annotated[str, Form()] = "",
-              touchpoint: Annotated[str, Form()] = "") -> Response:
+              touchpoint: Annotated[str, Form()] = "",
+              answer: Annotated[str, Form()] = "") -> Response:
+    """``answer``: "question:option" of a choice question (empty: any answer)."""
     refused = _guard(page)
     if refused is not None:
         return refused
     assert page.workspace is not None
     form = {"name": name, "limit": limit, "channel": channel, "language": language,
-            "segment": segment, "touchpoint": touchpoint}
+            "segment": segment, "touchpoint": touchpoint, "answer": answer}
+    question, _, option = answer.partition(":")
     try:
         quota_store.add_quota(
             db, page.workspace.id, key, name=name, limit=limit, channel=channel or None,
             language=language or None, segment=segment or None,
-            touchpoint=touchpoint or None, actor=page.viewer.email,
+            touchpoint=touchpoint or None, question=question or None,
+            option=option or None, actor=page.viewer.email,
             user_id=page.viewer.user_id)
     except NotFound:
         db.rollback()

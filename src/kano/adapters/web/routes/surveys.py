@@ -45,9 +45,11 @@ from kano.adapters.web.survey_links import SurveyLinks
 from kano.domain.feedback.quotas import KANO_CHANNELS
 from kano.domain.feedback.survey_status import SurveyStatus
 from kano.domain.feedback.surveys import (
+    CHOICE_TYPES,
     MAX_QUESTIONS,
     KanoCategory,
     QuestionType,
+    SurveyDefinition,
     checked_definition,
     kano_summary,
     text_in,
@@ -249,7 +251,8 @@ def edit_page(page: SignedInPageContext, db: Session, key: str, *,
         results=_results(db, page, survey),
         fits_widget=survey.definition.fits_widget(),
         quotas=quota_lines(db, page.workspace.id, key),
-        quota_choices=_quota_choices(db, page.workspace.id), quota_error=quota_error,
+        quota_choices=_quota_choices(db, page.workspace.id, survey.definition,
+                                     page.language.code), quota_error=quota_error,
         quota_form=quota_form or {}, channel_labels=CHANNEL_LABELS, quotas_saved=(
             page.request.query_params.get("quotas") == "saved" and status_code == 200),
         saved=(page.request.query_params.get("saved") == "1" and status_code == 200
@@ -302,15 +305,22 @@ def change_status(page: SignedInPage, db: DbSession, key: str,
 CHANNEL_LABELS = {**labels.CHANNEL_LABELS, "email": N_("E-mail invitation")}
 
 
-def _quota_choices(db: Session, workspace_id: int) -> dict[str, Any]:
+def _quota_choices(db: Session, workspace_id: int, definition: SurveyDefinition,
+                   language: str) -> dict[str, Any]:
     """What a quota's condition may name: channels (Kano's and the touchpoints'),
-    segments and touchpoints of the workspace."""
+    segments and touchpoints of the workspace, and the answers of the survey's choice
+    questions ("question:option", grouped by question, in the page's language)."""
+    answers = [(text_in(q.text, language), [(f"{q.key}:{c.key}", text_in(c.label, language))
+                                            for c in q.choices])
+               for q in definition.questions if q.type in CHOICE_TYPES]
     channels: list[tuple[str, str | None]] = [
         (channel, CHANNEL_LABELS.get(channel)) for channel in KANO_CHANNELS]
     channels += [(channel, None) for channel in touchpoint_channels(db, workspace_id)
                  if channel not in KANO_CHANNELS]
     return {"channels": channels, "segments": segments_of_workspace(db, workspace_id),
-            "touchpoints": touchpoints_of(db, workspace_id)}
+            "touchpoints": touchpoints_of(db, workspace_id), "answers": answers,
+            "answer_labels": {value: f"{question} = {label}" for question, options in answers
+                              for value, label in options}}
 
 
 def _results(db: Session, page: SignedInPageContext, survey: DefinedSurvey) -> dict[str, Any]:
