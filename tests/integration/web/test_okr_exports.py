@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import OkrObjectiveRow
+from kano.adapters.db.orm import KeyResultRow, OkrObjectiveRow
 from tests.integration.web.browsing import Browser
 from tests.integration.web.exported_files import (
     csv_rows,
@@ -25,7 +25,7 @@ from tests.integration.web.strategy_seed import SECRET, SeededStrategy, seed_str
 
 HU_OKR_HEADER = ["Szint", "Cél", "Szülő cél", "Felelős", "Csapat", "Kulcseredmény",
                  "Mértékegység", "Kezdőérték", "Célérték", "Jelenlegi érték", "Előrehaladás",
-                 "Bizalom", "Utolsó állapotjelentés (UTC)"]
+                 "Bizalom", "Utolsó állapotjelentés (UTC)", "Ciklus"]
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_okr_xlsx_holds_the_tree_with_key_results_in_hungarian(
     nps = next(row for row in rows if row[5] == "NPS from 31 to 40 by 30 September")
     assert nps[6:10] == ["points", 31, 40, 37.2]
     assert nps[10] == pytest.approx((37.2 - 31) / (40 - 31), abs=1e-4)  # progress 0.0–1.0
-    assert nps[11:] == [8, datetime(2026, 8, 15, 9, 0)]  # the latest check-in
+    assert nps[11:] == [8, datetime(2026, 8, 15, 9, 0), "Q3 2026"]  # the latest check-in
     coaching = next(row for row in rows if row[5] == "24 coaching sessions held")
     assert coaching[10] == pytest.approx(9 / 24, abs=1e-4) and coaching[11] == 4
     assert SECRET not in str(rows)
@@ -75,10 +75,28 @@ def test_okr_csv_and_pdf_of_the_cycle_the_page_shows(
     assert raw.startswith(b"\xef\xbb\xbfLevel,")  # the BOM: Excel reads UTF-8, not cp1251
     assert "Каждого нового агента — наставник".encode() in raw
     assert rows[0][:3] == ["Level", "Objective", "Parent objective"]
-    assert rows[0][-1] == "Last check-in (UTC)"
+    assert rows[0][-2:] == ["Last check-in (UTC)", "Cycle"]
     assert len(rows) == 1 + 3 + 5  # the header, three objectives, five key results
     playbooks = next(row for row in rows if row[5].startswith("Publish playbooks"))
-    assert playbooks[10:] == ["0.6", "7", "2026-08-01 16:30:00"]
+    assert playbooks[10:] == ["0.6", "7", "2026-08-01 16:30:00", "Q3 2026"]
     assert pdf.startswith(b"%PDF-") and pdf_pages(pdf) == 1
     assert set("Előrehaladás Каждого") <= pdf_characters(pdf)
     assert SECRET not in str(rows)
+
+
+def test_okr_csv_drops_the_float_noise_of_summed_live_values(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    """A live revenue key result sums floats in the warehouse (1580229.399999999); the file
+    gives the figure a person would write."""
+    with transaction(sessions) as session:
+        session.execute(update(KeyResultRow).where(
+            KeyResultRow.workspace_id == strategy.companies.acme_id,
+            KeyResultRow.title == "NPS from 31 to 40 by 30 September",
+        ).values(current=37.199999999999996))
+    browser.log_in(strategy.viewer, strategy.password)
+
+    rows = csv_rows(download(browser, "/okr.csv?cycle=2026-q3").content)
+
+    nps = next(row for row in rows if row[5] == "NPS from 31 to 40 by 30 September")
+    assert nps[9] == "37.2"  # not 37.199999999999996

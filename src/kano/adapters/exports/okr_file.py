@@ -56,31 +56,41 @@ def walk(tree: OkrTree) -> Iterator[tuple[OkrNode, OkrNode | None, int]]:
 def columns(texts: OkrTexts) -> list[str]:
     return [texts.level, texts.objective, texts.parent, texts.owner, texts.team,
             texts.key_result, texts.unit, texts.start, texts.target, texts.current,
-            texts.progress, texts.confidence, texts.last_check_in]
+            texts.progress, texts.confidence, texts.last_check_in, texts.cycle]
 
 
 PROGRESS_FORMATS: tuple[str | None, ...] = (*[None] * 10, "0.00")
 
 
+def _figure(value: float | None) -> float | None:
+    """A live value summed from the warehouse carries float noise (1580229.399999999);
+    six decimals keep every figure a person typed and drop the noise."""
+    return None if value is None else round(value, 6)
+
+
 def okr_lines(tree: OkrTree, texts: OkrTexts) -> list[Line]:
+    """One line an objective and one a key result; the cycle on each, so files of several
+    cycles can be put together."""
     lines = []
+    cycle = tree.cycle.name
     for node, parent, _depth in walk(tree):
         level = texts.levels.get(node.level, node.level)
         lines.append(Line(
             [level, node.title, parent.title if parent else None, node.owner, node.team,
-             None, None, None, None, None, round(node.progress, 4), None, None],
+             None, None, None, None, None, round(node.progress, 4), None, None, cycle],
             PROGRESS_FORMATS, bold=True))
         for kr in node.key_results:
             latest = kr.latest
             lines.append(Line(
                 [level, node.title, parent.title if parent else None, node.owner, node.team,
-                 kr.title, kr.unit, kr.start, kr.target, kr.current, round(kr.progress, 4),
-                 latest.confidence if latest else None, latest.at if latest else None],
+                 kr.title, kr.unit, _figure(kr.start), _figure(kr.target), _figure(kr.current),
+                 round(kr.progress, 4), latest.confidence if latest else None,
+                 latest.at if latest else None, cycle],
                 PROGRESS_FORMATS))
     return lines
 
 
-XLSX_WIDTHS = (12, 36, 30, 20, 20, 40, 9, 10, 10, 10, 10, 11, 18)
+XLSX_WIDTHS = (12, 36, 30, 20, 20, 40, 9, 10, 10, 10, 10, 11, 18, 12)
 # Landscape A4: objective / key result (indented by depth), owner | start, target, current,
 # progress, confidence, last check-in; widths in points summing to the text width.
 PDF_COLUMNS = (250.0, 105.0, 62.0, 62.0, 62.0, 62.0, 70.0, 68.89)
