@@ -30,7 +30,7 @@ def test_scorecard_round_trip_with_cascade_parent(
     company = ok(api.post("/scorecards", json={"key": "company", "name": "Company"},
                           headers=admin), 201)
     assert company == {"id": company["id"], "key": "company", "name": "Company",
-                       "level": "company", "parent": None}
+                       "level": "company", "parent": None, "owner_team": None}
     service = ok(api.post("/scorecards", json={"key": "service", "name": "Service",
                                                "level": "department", "parent": "company"},
                           headers=admin), 201)

@@ -120,7 +120,7 @@ def test_an_admin_adds_a_department_scorecard_below_the_company_one(
     [created] = _audit(sessions, acme, "scorecard", "create", before)
     assert (created.actor, created.detail) == (strategy.editor, {
         "key": "department", "name": "Sales department", "level": "department",
-        "parent": "company"})
+        "parent": "company", "owner_team": None})
     assert len(_audit(sessions, acme, "perspective", "create", before)) == 4
 
     child = browser.page("/scorecard?scorecard=department").text

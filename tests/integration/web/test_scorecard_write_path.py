@@ -108,7 +108,7 @@ def test_a_scorecard_is_created_and_audited_alike_through_the_session_and_the_ap
     form_entry, api_entry = both.audit("scorecard")
     assert form_entry.actor == api_entry.actor == companies.bob
     assert _without(form_entry.detail, "key") == _without(api_entry.detail, "key") == {
-        "name": "Acme 2027", "level": "company", "parent": None}
+        "name": "Acme 2027", "level": "company", "parent": None, "owner_team": None}
     # the session's four perspectives are created as the API creates one
     assert both.api("POST", "/scorecards/acme-api/perspectives",
                     {"key": "financial", "name": "Financial"}).status_code == 201

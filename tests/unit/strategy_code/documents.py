@@ -229,6 +229,7 @@ def documents(
                     "name": draw(NAME),
                     "level": "company" if c == 0 else "department",
                     "parent": parent,
+                    "owner_team": draw(owner_teams),
                     "perspectives": perspectives,
                     "links": links,
                     "initiatives": initiatives,

@@ -6,7 +6,8 @@ Both are the strategy's structure: admins and owners only (``require_admin``). E
 function checks that what it changes is in the author's workspace (``NotFound``), the
 role (``EditForbidden``), then the values (``InvalidInput`` naming the field: names as
 the strategy-as-code file's ``Name``, trimmed; a level of the cascade; a parent in the
-workspace that does not make the cascade a loop; positions that fit the column), then a
+workspace that does not make the cascade a loop; an owner team of the workspace;
+positions that fit the column), then a
 taken key (``AlreadyExists``); it writes the rows and one audit entry per changed row in
 the caller's transaction and flushes. The caller commits.
 """
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.orm import PerspectiveRow, ScorecardRow
+from kano.adapters.db.orm import PerspectiveRow, ScorecardRow, Team
 from kano.adapters.db.strategy_store import (
     POSITION_MAX,
     AlreadyExists,
@@ -69,22 +70,32 @@ def _parent_id(db: Session, ws: int, card_id: int | None, parent_id: int | None)
     return parent_id
 
 
+def _owner_team_id(db: Session, ws: int, team_id: int | None) -> int | None:
+    """A team of the workspace (``InvalidInput`` on ``owner_team`` for another's)."""
+    if team_id is None:
+        return None
+    return int(referenced(db, Team, ws, team_id, "owner_team", "team").id)
+
+
 def scorecard_snapshot(db: Session, row: ScorecardRow) -> dict[str, Any]:
-    """What the audit log keeps of a scorecard: its values, the parent by key."""
+    """What the audit log keeps of a scorecard: its values, the parent and team by key."""
     parent = db.scalar(select(ScorecardRow.key).where(ScorecardRow.id == row.parent_id))
-    return {"key": row.key, "name": row.name, "level": row.level, "parent": parent}
+    team = db.scalar(select(Team.key).where(Team.id == row.owner_team_id))
+    return {"key": row.key, "name": row.name, "level": row.level, "parent": parent,
+            "owner_team": team}
 
 
 def create_scorecard(
     db: Session, author: Author, *, name: str, key: str | None = None,
-    level: str = "company", parent_id: int | None = None,
+    level: str = "company", parent_id: int | None = None, owner_team_id: int | None = None,
 ) -> ScorecardRow:
     """A scorecard of the cascade; without ``key`` one is derived from the level
     (``company``, ``company-2`` …)."""
     require_admin(author, SCORECARDS)
     ws = author.workspace_id
     values = {"name": _name(name), "level": _level(level),
-              "parent_id": _parent_id(db, ws, None, parent_id)}
+              "parent_id": _parent_id(db, ws, None, parent_id),
+              "owner_team_id": _owner_team_id(db, ws, owner_team_id)}
     key = new_key(db, ScorecardRow, ws, key, values["level"], "scorecard")
     return _added(db, author, ScorecardRow(workspace_id=ws, key=key, **values))
 
@@ -92,11 +103,13 @@ def create_scorecard(
 def update_scorecard(
     db: Session, author: Author, scorecard_id: int, values: Mapping[str, Any]
 ) -> ScorecardRow:
-    """Change ``name``, ``level`` or ``parent_id`` (None detaches it from the cascade)."""
+    """Change ``name``, ``level``, ``parent_id`` (None detaches it from the cascade) or
+    ``owner_team_id`` (None: no team)."""
     ws = author.workspace_id
     return _changed(db, author, ScorecardRow, scorecard_id, values, {
         "name": _name, "level": _level,
-        "parent_id": lambda value: _parent_id(db, ws, scorecard_id, value)})
+        "parent_id": lambda value: _parent_id(db, ws, scorecard_id, value),
+        "owner_team_id": lambda value: _owner_team_id(db, ws, value)})
 
 
 def _added(db: Session, author: Author, row: Any) -> Any:

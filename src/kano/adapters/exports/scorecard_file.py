@@ -27,6 +27,7 @@ class ScorecardTexts:
     title: str  # "Executive scorecard"
     level: str
     level_value: str  # the scorecard's level, translated
+    owner_team: str  # "Owner team" (a fact of the PDF when the scorecard has one)
     overall: str  # "Overall score"
     perspective: str
     objective: str
@@ -157,7 +158,9 @@ def scorecard_pdf(view: ScorecardView, texts: ScorecardTexts) -> bytes:
     with a4_document(texts.page, landscape=True) as (pen, output):
         pen.title(f"{texts.title}: {view.scorecard.name}")
         pen.y += 6
+        team = view.scorecard.owner_team
         pen.facts([(texts.level, texts.level_value),
+                   *([(texts.owner_team, team)] if team else []),
                    (texts.overall, f"{score(view.score)} · {texts.statuses[view.status.value]}")])
         pen.y += 14
         table.draw_header(pen)

@@ -111,6 +111,7 @@ class _ReferenceChecker:
         if entry.entity == e.SCORECARD:
             self._known(entry, "parent", model.parent, self.universe.scorecard_parent, "scorecard")
             self._no_loop(entry, "parent", model.key, self.universe.scorecard_parent)
+            self._team(entry, "owner_team", model.owner_team)
         elif entry.entity == e.OBJECTIVE:
             self._aligned_to_an_ancestor(entry)
             self._user(entry, "owner", model.owner)

@@ -128,6 +128,7 @@ def _scorecard(tree: _Children, names: PeopleNames, card: Any) -> s.Scorecard:
     return s.Scorecard.model_construct(
         **_columns(card, "key", "name", "level"),
         parent=tree.key(e.SCORECARD, card.parent_id),
+        owner_team=names.teams.get(card.owner_team_id),
         perspectives=perspectives,
         links=links,
         initiatives=initiatives,

@@ -227,6 +227,7 @@ class Scorecard(StrictModel):
     name: Name
     level: Literal["company", "department", "team"] = "company"
     parent: Key | None = None
+    owner_team: ExternalKey | None = None
     perspectives: list[Perspective] = []
     links: list[Link] = []
     initiatives: list[Initiative] = []

@@ -187,7 +187,8 @@ def write_scorecards(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> Non
     cards = _parents_first(list(found[e.SCORECARD].values()))
     for x in cards:
         card = {"name": x.model.name, "level": x.model.level,
-                "parent_id": w.id_of(e.SCORECARD, x.model.parent)}
+                "parent_id": w.id_of(e.SCORECARD, x.model.parent),
+                "owner_team_id": w.team(x.model.owner_team)}
         _upsert(w, x, card,
                 lambda c=card, k=x.model.key: scorecard_store.create_scorecard(
                     db, author, key=k, **c),

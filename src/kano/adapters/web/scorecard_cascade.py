@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.orm import ObjectiveRow, PerspectiveRow, ScorecardRow
+from kano.adapters.db.orm import ObjectiveRow, PerspectiveRow, ScorecardRow, Team
 from kano.adapters.db.views.scorecard import (
     LEVEL_ORDER,
     ScorecardChoice,
     scorecard_view,
+    team_names,
 )
 from kano.domain.shared.scores import Status
 
@@ -55,8 +56,29 @@ class Cascade:
 
 def _cards(db: Session, workspace_id: int) -> dict[int, tuple[ScorecardChoice, int | None]]:
     rows = db.scalars(select(ScorecardRow).where(ScorecardRow.workspace_id == workspace_id))
-    return {row.id: (ScorecardChoice(row.id, row.key, row.name, row.level), row.parent_id)
+    teams = team_names(db, workspace_id)
+    return {row.id: (ScorecardChoice(row.id, row.key, row.name, row.level,
+                                     teams.get(row.owner_team_id or 0)), row.parent_id)
             for row in rows}
+
+
+@dataclass(frozen=True)
+class TeamChoice:
+    id: int
+    name: str
+
+
+def team_choices(db: Session, workspace_id: int) -> tuple[TeamChoice, ...]:
+    """The teams a scorecard of the workspace may belong to, by name."""
+    rows = db.execute(select(Team.id, Team.name).where(Team.workspace_id == workspace_id)
+                      .order_by(Team.name, Team.id))
+    return tuple(TeamChoice(team_id, name) for team_id, name in rows)
+
+
+def owner_team_id(db: Session, workspace_id: int, card_id: int) -> int | None:
+    """The id of the team that owns a scorecard (the edit form's choice)."""
+    return db.scalar(select(ScorecardRow.owner_team_id).where(
+        ScorecardRow.id == card_id, ScorecardRow.workspace_id == workspace_id))
 
 
 def _ancestors(cards: dict[int, tuple[ScorecardChoice, int | None]], card_id: int) -> list[int]:

@@ -1,6 +1,7 @@
 """The scorecard's other edits: a measure's value for a month, a perspective's name and
 place, a new scorecard or perspective from the strategy session, a scorecard below
-another (the cascade) and the objective an objective is aligned to.
+another (the cascade), the team that owns a scorecard and the objective an objective is
+aligned to.
 
 The same pattern as ``strategy_edits``: the writes are the API's (``measure_value_store``,
 ``scorecard_store``: who may first — a measure's values belong to its objective's owner,
@@ -96,9 +97,19 @@ def move_perspective(db: Session, editor: Editor, perspective_id: int, direction
                                          -1 if direction == "up" else 1)
 
 
+def team_choice(text: str) -> int | None:
+    """The team a form's ``<select name="owner_team">`` chose ("" for none). What no team
+    has (not a number, or past the id column) goes to the store as -1, which it refuses
+    by name like a team of another workspace."""
+    text = text.strip()
+    if not text:
+        return None
+    return int(text) if text.isdecimal() and len(text) < 10 else -1
+
+
 def create_classic_scorecard(
     db: Session, editor: Editor, *, name: str, perspective_names: dict[str, str],
-    level: str = "company", parent_id: int | None = None,
+    level: str = "company", parent_id: int | None = None, owner_team_id: int | None = None,
 ) -> ScorecardRow:
     """A scorecard with the four classic perspectives (financial on top), for a workspace
     that starts its strategy in a session, or below ``parent_id`` in the cascade (admins
@@ -107,7 +118,7 @@ def create_classic_scorecard(
     ``department-2`` … when taken)."""
     with store_problems():
         card = scorecard_store.create_scorecard(db, editor, name=name, level=level,
-                                                parent_id=parent_id)
+                                                parent_id=parent_id, owner_team_id=owner_team_id)
         for perspective_key, perspective_name in perspective_names.items():
             scorecard_store.create_perspective(db, editor, scorecard_id=card.id,
                                                key=perspective_key, name=perspective_name)
@@ -127,7 +138,7 @@ def add_perspective(
 
 def create_child_scorecard(
     db: Session, editor: Editor, *, parent_id: int, name: str, level: str,
-    perspective_names: dict[str, str],
+    perspective_names: dict[str, str], owner_team: str = "",
 ) -> ScorecardRow:
     """A department or team scorecard below ``parent_id``, with the classic perspectives
     (``create_classic_scorecard``: the store's checks and audit entries). Who may comes
@@ -138,7 +149,17 @@ def create_child_scorecard(
     if level not in CHILD_LEVELS:
         raise EditRejected("level", N_("Choose department or team."))
     return create_classic_scorecard(db, editor, name=name, level=level, parent_id=parent_id,
-                                    perspective_names=perspective_names)
+                                    perspective_names=perspective_names,
+                                    owner_team_id=team_choice(owner_team))
+
+
+def set_owner_team(db: Session, editor: Editor, scorecard_id: int, owner_team: str) -> None:
+    """The team that owns a scorecard ("" for none), through the store's
+    ``update_scorecard`` as ``PATCH /scorecards/{key}`` does: admins only, a team of the
+    workspace, one audit entry of the change."""
+    with store_problems():
+        scorecard_store.update_scorecard(db, editor, scorecard_id,
+                                         {"owner_team_id": team_choice(owner_team)})
 
 
 def align_objective(db: Session, editor: Editor, objective_id: int,

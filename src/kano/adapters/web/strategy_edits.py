@@ -58,6 +58,7 @@ _FIELD_TEXTS = {
     "kind": N_("Choose what the measure records."),
     "direction": N_("Choose whether higher or lower is better."),
     "metric": N_("Choose a metric of the catalogue."),
+    "owner_team": N_("Choose one of the workspace's teams."),
 }
 _FORM_FIELDS = {"perspective": "perspective_id", "cause": "cause_id", "effect": "effect_id"}
 

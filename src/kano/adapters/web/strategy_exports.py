@@ -59,6 +59,7 @@ def scorecard_texts(page: SignedInPageContext, db: Session, level: str) -> Score
         title=_("Executive scorecard"),
         level=_("Level"),
         level_value=translate(LABELS["scorecard_level"].get(level, "Company")),
+        owner_team=_("Owner team"),
         overall=_("Overall score"),
         perspective=_("Perspective"),
         objective=_("Objective"),

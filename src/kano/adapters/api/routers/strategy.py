@@ -37,7 +37,13 @@ from kano.adapters.api.schemas.strategy import (
     ScorecardPage,
     ScorecardUpdate,
 )
-from kano.adapters.api.strategy_lookups import key_map, referenced_id, row_at
+from kano.adapters.api.strategy_lookups import (
+    key_map,
+    referenced_id,
+    row_at,
+    team_id,
+    team_key_map,
+)
 from kano.adapters.db import scorecard_store
 from kano.adapters.db.orm import PerspectiveRow, ScorecardRow
 from kano.adapters.db.scorecard_store import SCORECARDS
@@ -51,9 +57,11 @@ PerspectiveKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The persp
 
 def scorecards_out(session: Session, rows: list[ScorecardRow]) -> list[Scorecard]:
     parents = key_map(session, ScorecardRow, (row.parent_id for row in rows))
+    teams = team_key_map(session, (row.owner_team_id for row in rows))
     return [
         Scorecard(id=row.id, key=row.key, name=row.name, level=row.level,
-                  parent=parents.get(row.parent_id) if row.parent_id else None)
+                  parent=parents.get(row.parent_id) if row.parent_id else None,
+                  owner_team=teams.get(row.owner_team_id) if row.owner_team_id else None)
         for row in rows
     ]
 
@@ -91,7 +99,8 @@ def create_scorecard(editor: EditorDep, session: SessionDep, body: ScorecardCrea
     with taken_as_conflict():
         row = scorecard_store.create_scorecard(
             session, editor, key=body.key, name=body.name, level=body.level,
-            parent_id=_parent_id(session, editor.workspace_id, body.parent))
+            parent_id=_parent_id(session, editor.workspace_id, body.parent),
+            owner_team_id=team_id(session, editor.workspace_id, "owner_team", body.owner_team))
     commit_or_conflict(session)
     return scorecards_out(session, [row])[0]
 
@@ -110,12 +119,16 @@ def get_scorecard(
 def update_scorecard(
     editor: EditorDep, session: SessionDep, scorecard_key: ScorecardKey, body: ScorecardUpdate
 ) -> Scorecard:
-    """Admins only; only the fields sent change (`parent: null` detaches it)."""
+    """Admins only; only the fields sent change (`parent: null` detaches it, `owner_team:
+    null` leaves it without a team)."""
     row = row_at(session, ScorecardRow, editor.workspace_id, "scorecard", key=scorecard_key)
     require_admin(editor, SCORECARDS)  # a 403 before any 422
     values = sent(body)
     if "parent" in values:
         values["parent_id"] = _parent_id(session, editor.workspace_id, values.pop("parent"))
+    if "owner_team" in values:
+        values["owner_team_id"] = team_id(session, editor.workspace_id, "owner_team",
+                                          values.pop("owner_team"))
     scorecard_store.update_scorecard(session, editor, row.id, values)
     commit_or_conflict(session)
     return scorecards_out(session, [row])[0]

@@ -38,12 +38,14 @@ class ScorecardCreate(RequestBody):
     name: Name
     level: ScorecardLevel = "company"
     parent: Key | None = Field(None, description="Key of the scorecard this one cascades from.")
+    owner_team: ExternalKey | None = Field(None, description="Key of the team that owns it.")
 
 
 class ScorecardUpdate(RequestBody):
     name: Name | None = None
     level: ScorecardLevel | None = None
     parent: Key | None = None
+    owner_team: ExternalKey | None = None
 
     refuse_null = not_null("name", "level")
 
@@ -56,6 +58,7 @@ class Scorecard(BaseModel):
     name: str
     level: str
     parent: str | None
+    owner_team: str | None = Field(description="Key of the team that owns it (`null`: none).")
 
 
 class ScorecardPage(Page[Scorecard]):

@@ -42,6 +42,11 @@ class ScorecardRow(WorkspaceScoped, Base):
     parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("scorecards.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    # The team a department or team scorecard belongs to (migration 0030); none for the
+    # company's. Deleting the team keeps the scorecard.
+    owner_team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), nullable=True, index=True
+    )
 
 
 class PerspectiveRow(WorkspaceScoped, Base):

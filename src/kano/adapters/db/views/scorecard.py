@@ -39,6 +39,7 @@ class ScorecardChoice:
     key: str
     name: str
     level: str
+    owner_team: str | None = None  # the owning team's name (the cascade's department, team)
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,15 @@ def list_scorecards(db: Session, workspace_id: int) -> tuple[ScorecardChoice, ..
     """The workspace's scorecards, the company level first (the cascade's order)."""
     rows = db.scalars(select(ScorecardRow).where(ScorecardRow.workspace_id == workspace_id)).all()
     ordered = sorted(rows, key=lambda r: (LEVEL_ORDER.get(r.level, 9), r.id))
-    return tuple(ScorecardChoice(r.id, r.key, r.name, r.level) for r in ordered)
+    teams = team_names(db, workspace_id)
+    return tuple(ScorecardChoice(r.id, r.key, r.name, r.level, teams.get(r.owner_team_id or 0))
+                 for r in ordered)
+
+
+def team_names(db: Session, workspace_id: int) -> dict[int, str]:
+    """The workspace's teams by id, for the scorecards that name their owner team."""
+    rows = db.execute(select(Team.id, Team.name).where(Team.workspace_id == workspace_id))
+    return {team_id: name for team_id, name in rows}
 
 
 def choose_scorecard(

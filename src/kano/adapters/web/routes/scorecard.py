@@ -1,7 +1,7 @@
 """The executive scorecard and its structure (SPEC §2.7): the page and its CSV/XLSX/PDF
 files, renaming and reordering perspectives, and the cascade (company → department →
-team) — a scorecard below this one. The objective drill-down and its forms live in
-``scorecard_objectives.py``.
+team) — a scorecard below this one and the team that owns a scorecard. The objective
+drill-down and its forms live in ``scorecard_objectives.py``.
 
 A form that fails its checks re-renders its page with the message next to the field
 (HTTP 422; ``error_in`` names the form); one that succeeds redirects (303), so a reload
@@ -40,12 +40,18 @@ from kano.adapters.exports.table_files import (
     table_xlsx,
 )
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
-from kano.adapters.web.scorecard_cascade import CHILD_LEVELS, cascade_of
+from kano.adapters.web.scorecard_cascade import (
+    CHILD_LEVELS,
+    cascade_of,
+    owner_team_id,
+    team_choices,
+)
 from kano.adapters.web.scorecard_edits import (
     create_child_scorecard,
     move_perspective,
     rename_perspective,
     scorecard_of_perspective,
+    set_owner_team,
 )
 from kano.adapters.web.sparkline import Sparkline, sparkline
 from kano.adapters.web.strategy_access import (
@@ -83,6 +89,8 @@ def scorecard_page(
     return page.render(
         "scorecard/index.html", status_code=status_code, active="scorecard",
         choices=choices, view=view, cascade=cascade, child_levels=CHILD_LEVELS,
+        teams=team_choices(db, page.workspace.id),
+        owner_team_id=owner_team_id(db, page.workspace.id, chosen.id) if chosen else None,
         form=form or {}, error=error,
         error_in=error_in if error else None, **page_context(page, db),
     )
@@ -175,6 +183,7 @@ def add_child_scorecard(
     page: SignedInPage, db: DbSession, scorecard_id: int,
     name: Annotated[str, Form()] = "",
     level: Annotated[str, Form()] = "",
+    owner_team: Annotated[str, Form()] = "",
 ) -> Response:
     """A department or team scorecard below this one, with the classic perspectives named
     in the reader's language; then its page (admins and owners: the cascade's structure)."""
@@ -188,15 +197,44 @@ def add_child_scorecard(
     names = {key: page.gettext(CLASSIC_PERSPECTIVES[key]) for key in CLASSIC_BANDS}
     try:
         card = create_child_scorecard(db, editor, parent_id=scorecard_id, name=name,
-                                      level=level, perspective_names=names)
+                                      level=level, perspective_names=names,
+                                      owner_team=owner_team)
     except EditForbidden as forbidden:
         db.rollback()
         return refuse_edit(page, forbidden.needs)
     except EditRejected as rejected:
         db.rollback()
         return scorecard_page(page, db, parent_key, status_code=422,
-                               form={"name": name, "level": level}, error=rejected,
-                               error_in="new-scorecard")
+                               form={"name": name, "level": level,
+                                     "owner_team": owner_team},
+                               error=rejected, error_in="new-scorecard")
     db.commit()
     return page.redirect(f"/scorecard?scorecard={quote(card.key)}")
 
+
+@router.post("/scorecard/cards/{scorecard_id}/team", dependencies=[CsrfChecked])
+def change_owner_team(
+    page: SignedInPage, db: DbSession, scorecard_id: int,
+    owner_team: Annotated[str, Form()] = "",
+) -> Response:
+    """The team that owns the scorecard ("" for none): admins and owners, as
+    ``PATCH /scorecards/{key}``."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    card_key = db.scalar(select(ScorecardRow.key).where(
+        ScorecardRow.id == scorecard_id, ScorecardRow.workspace_id == editor.workspace_id))
+    if card_key is None:
+        return not_found(page, "scorecard")
+    try:
+        set_owner_team(db, editor, scorecard_id, owner_team)
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    except EditRejected as rejected:
+        db.rollback()
+        return scorecard_page(page, db, card_key, status_code=422,
+                              form={"owner_team": owner_team}, error=rejected,
+                              error_in="owner-team")
+    db.commit()
+    return page.redirect(f"/scorecard?scorecard={quote(card_key)}#cascade")
