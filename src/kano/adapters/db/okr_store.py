@@ -48,6 +48,7 @@ from kano.adapters.db.strategy_store import (
     row_in,
     text,
 )
+from kano.domain.okr.live_window import Per
 from kano.domain.okr.model import Commitment, KeyResultKind, due_on_or_cycle_end
 from kano.domain.shared.errors import InvalidInput, KanoError
 
@@ -213,6 +214,7 @@ def key_result_snapshot(db: Session, row: KeyResultRow) -> dict[str, Any]:
         "done": row.done, "weight": row.weight,
         "metric": None if row.metric_id is None else {"id": row.metric_id,
                                                       "slice": row.metric_slice},
+        "per": row.per,
         "carried_over_from": getattr(origin, "key", None), "position": row.position,
         "due_on": row.due_on,
     }
@@ -226,7 +228,7 @@ def create_key_result(
     milestones_done: int = 0, milestones_total: int = 0, done: bool = False,
     weight: float = 1.0, metric_id: str | None = None,
     metric_slice: Mapping[str, Any] | None = None, carried_over_from_id: int | None = None,
-    position: int | None = None, due_on: date | None = None,
+    position: int | None = None, due_on: date | None = None, per: Per | str = Per.CYCLE,
 ) -> KeyResultRow:
     """A key result on an objective of an open cycle, by the objective's owner (or an
     admin), checked by the domain's rules for its kind; due at the cycle's end unless
@@ -249,7 +251,7 @@ def create_key_result(
         milestones_done=milestones_done, milestones_total=milestones_total, done=done,
         weight=weight, metric_id=metric_id,
         metric_slice=None if metric_slice is None else dict(metric_slice),
-        carried_over_from_id=carried_over_from_id,
+        carried_over_from_id=carried_over_from_id, per=_per(per),
         due_on=due_on_or_cycle_end(due_on, cycle.ends_on),
     )
     check_kind(row)
@@ -260,6 +262,13 @@ def create_key_result(
     db.flush()
     record(db, author, "create", "key_result", row.id, key_result_snapshot(db, row))
     return row
+
+
+def _per(per: Per | str) -> str:
+    try:
+        return Per(per).value
+    except ValueError:
+        raise InvalidInput("per", "is cycle or month") from None
 
 
 def is_live(kr: KeyResultRow) -> bool:

@@ -3,7 +3,8 @@
 ``kano compute`` and ``kano worker``'s schedule call :func:`refresh_workspace`. For every
 measure bound to a metric it computes the metric per period of the measure's frequency up
 to the end of the warehouse's data, and for every key result of an open cycle the metric
-over the cycle so far; it stores each value with its n, interval and computation time.
+over its window (``live_window``: the cycle so far, or its last complete month); it
+stores each value with its n, interval and computation time.
 A value that changed (or is new) is also appended to ``computed_values``, which keeps the
 history of what the scorecard said when.
 
@@ -35,6 +36,7 @@ from kano.adapters.db.orm import (
     OkrObjectiveRow,
     utcnow,
 )
+from kano.domain.okr.live_window import live_window
 from kano.domain.shared.errors import KanoError
 from kano.metrics.binding import FREQUENCY_GRAINS, MetricBinding, PeriodValue, data_end
 from kano.metrics.catalogue import Catalogue
@@ -69,7 +71,8 @@ class _Subject:
     binding_id: str
     binding_slice: dict[str, Any] | None
     frequency: str | None = None
-    window: tuple[date, date] | None = None
+    window: tuple[date, date] | None = None  # a key result's cycle
+    per: str = "cycle"
 
 
 def refresh_workspace(
@@ -155,7 +158,8 @@ def _bound_subjects(session: Session, workspace_id: int) -> list[_Subject]:
     )
     subjects += [
         _Subject(
-            "key_result", kr.id, kr.key, str(kr.metric_id), kr.metric_slice, window=(start, end)
+            "key_result", kr.id, kr.key, str(kr.metric_id), kr.metric_slice,
+            window=(start, end), per=kr.per,
         )
         for kr, start, end in key_results
     ]
@@ -209,10 +213,10 @@ def _values(
         grain = FREQUENCY_GRAINS[subject.frequency or "monthly"]
         return binding.series(backend, catalogue, workspace_id, grain, until)
     assert subject.window is not None
-    start, end = subject.window
-    if start > until:
+    window = live_window(subject.per, *subject.window, until)
+    if window is None:
         return []  # the cycle has not started in the data yet
-    found = binding.over(backend, catalogue, workspace_id, start, min(end, until))
+    found = binding.over(backend, catalogue, workspace_id, window.start, window.end)
     return [] if found is None else [found]
 
 

@@ -45,6 +45,7 @@ from kano.adapters.db import okr_store
 from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.metric_catalogue import require_known_binding
 from kano.adapters.db.orm import KeyResultRow, OkrObjectiveRow
+from kano.domain.okr.live_window import Per
 from kano.domain.okr.model import KeyResultKind
 from kano.domain.shared.errors import InvalidInput
 
@@ -67,7 +68,7 @@ def key_results_out(session: Session, rows: list[KeyResultRow]) -> list[KeyResul
             milestones_done=row.milestones_done, milestones_total=row.milestones_total,
             done=row.done, weight=row.weight, metric=binding_of(row),
             carried_over_from=origins.get(row.carried_over_from_id or 0), position=row.position,
-            due_on=row.due_on,
+            due_on=row.due_on, per=Per(row.per),
             progress=row.to_domain(directions.get(row.metric_id or "")).progress(),
         )
         for row in rows
@@ -167,6 +168,8 @@ def update_key_result(
                                                     values.pop("carried_over_from"))
     if "kind" in values:
         values["kind"] = KeyResultKind(values["kind"]).value
+    if "per" in values:
+        values["per"] = Per(values["per"]).value
     with session.no_autoflush:
         changes = apply_changes(row, values)
         okr_store.check_kind(row)

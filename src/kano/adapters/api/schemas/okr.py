@@ -31,6 +31,7 @@ from kano.adapters.api.schemas.editing import (
     not_null,
 )
 from kano.adapters.api.timestamps import UtcDateTime
+from kano.domain.okr.live_window import Per
 from kano.domain.okr.model import Commitment, Confidence, KeyResultKind
 
 CycleKind = Literal["quarter", "year"]
@@ -163,6 +164,13 @@ class OkrObjectivePage(Page[OkrObjective]):
     """A page of OKR objectives."""
 
 
+PER_DESCRIPTION = (
+    "The window a live value is computed over: `cycle` (the cycle so far; default) or "
+    "`month` (the cycle's last complete calendar month in the data; the month so far "
+    "before one is complete) — for monthly targets of additive metrics such as revenue."
+)
+
+
 class KeyResultCreate(RequestBody):
     key: Key
     objective: Key = Field(description="Key of the OKR objective.")
@@ -183,6 +191,7 @@ class KeyResultCreate(RequestBody):
     position: Position | None = None
     due_on: date | None = Field(None, description="The day it is due; default: the last "
                                 "day of its objective's cycle.")
+    per: Per = Field(Per.CYCLE, description=PER_DESCRIPTION)
 
 
 class KeyResultUpdate(RequestBody):
@@ -203,9 +212,10 @@ class KeyResultUpdate(RequestBody):
     carried_over_from: Key | None = None
     position: Position | None = None
     due_on: date | None = None
+    per: Per | None = Field(None, description=PER_DESCRIPTION)
 
     refuse_null = not_null("objective", "title", "kind", "milestones_done", "milestones_total",
-                           "done", "weight", "position")
+                           "done", "weight", "position", "per")
 
 
 class KeyResult(BaseModel):
@@ -228,6 +238,7 @@ class KeyResult(BaseModel):
     carried_over_from: str | None
     position: int
     due_on: date | None = Field(description="The day it is due (`null`: none set).")
+    per: Per = Field(description=PER_DESCRIPTION)
     progress: float = Field(description="0.0–1.0, from the kind's own rule.")
 
 

@@ -121,6 +121,8 @@ class KeyResultRow(WorkspaceScoped, Base):
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     metric_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     metric_slice: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The window a live binding computes over: cycle (so far) | month (``live_window``).
+    per: Mapped[str] = mapped_column(String(8), default="cycle", server_default="cycle")
     # Set by a live binding (``kano compute``): the sample behind ``current`` and when.
     current_n: Mapped[int | None] = mapped_column(Integer, nullable=True)
     current_ci_low: Mapped[float | None] = mapped_column(Float, nullable=True)
