@@ -444,6 +444,21 @@ def test_customer_360_shows_value_risk_feedback_and_orders(
     assert text_of(ru, "customer-cell-axes") == "привлекательность × отношения"
 
 
+def test_customer_360_writes_a_tiny_churn_risk_as_below_one_percent(
+    live: Container, browser: Browser, backend: Any
+) -> None:
+    """The QA pass read "Churn risk 0%" for a loyal key account: a model's risk is small,
+    never nil, so below half a percent it reads "<1%" ("<1\u00a0%" in Russian)."""
+    scored = views.churn_view(backend, workspace_id(live.sessions)).customers
+    tiny = min(scored, key=lambda c: float(c["churn_risk"]))
+    assert float(tiny["churn_risk"]) < 0.005
+    customer = int(tiny["customer_id"])
+    en = text_of(browser.page(f"/customers/{customer}?lang=en").text, "customer-churn")
+    assert en.startswith("Churn risk <1%"), en
+    ru = browser.page(f"/customers/{customer}?lang=ru").text
+    assert "<dd class=\"figure-value\">&lt;1\u00a0%</dd>" in ru
+
+
 def test_customer_360_finds_by_name_and_refuses_unknown_ids(browser: Browser) -> None:
     listing = browser.client.get("/customers?lang=en").text
     first = re.search(r'<tr data-customer="(\d+)"><td><a href="/customers/\d+">([^<]+)</a>',
