@@ -224,6 +224,7 @@ def _write_okrs(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
             "kind": k.kind.value,
             "okr_objective_id": w.id_of(e.OKR_OBJECTIVE, x.parent),
             "due_on": due_on_or_cycle_end(k.due_on, cycle.ends_on),
+            "per": k.per.value,
         }
         w.upsert(e.KEY_RESULT, x.identity, values | _binding(k.metric) | {"position": x.position})
     w.session.flush()

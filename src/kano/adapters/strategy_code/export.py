@@ -27,6 +27,7 @@ from kano.adapters.strategy_code.snapshot import (
     load_snapshot,
 )
 from kano.adapters.strategy_code.yaml_style import dump_yaml
+from kano.domain.okr.live_window import Per
 from kano.domain.okr.model import Commitment, KeyResultKind
 from kano.domain.strategy.scoring import Direction
 
@@ -206,6 +207,7 @@ def _key_result(tree: _Children, names: PeopleNames, row: Any, cycle: Any) -> s.
         # before due dates) reads the same way, and the next import stores that day.
         due_on=None if row.due_on == cycle.ends_on else row.due_on,
         metric=_metric(row),
+        per=Per(row.per),
         carried_over_from=tree.key(e.KEY_RESULT, row.carried_over_from_id),
         check_ins=sorted(check_ins, key=lambda c: c.at),
     )

@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from kano.adapters.db.measure_store import NUMBER_LIMIT, WEIGHT_LIMIT
 from kano.domain.mbo.model import PersonalObjective, validate_weights
+from kano.domain.okr.live_window import Per
 from kano.domain.okr.model import Commitment, KeyResultKind
 from kano.domain.okr.model import KeyResult as DomainKeyResult
 from kano.domain.shared.errors import InvalidInput
@@ -259,6 +260,9 @@ class KeyResult(StrictModel):
     # page); the export leaves it out too when it is that day, so a moved cycle moves it.
     due_on: date | None = None
     metric: MetricBinding | None = None
+    # The window a live value covers: the cycle so far, or its last complete month
+    # ("EUR 1.5 M revenue a month"); ``live_window`` decides the days.
+    per: Per = Per.CYCLE
     carried_over_from: Key | None = None
     check_ins: list[CheckIn] = []
 

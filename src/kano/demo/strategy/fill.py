@@ -14,6 +14,7 @@ from statistics import fmean
 from typing import Any
 
 from kano.demo.strategy.history import DemoHistory, add_months, history_months
+from kano.domain.okr.live_window import live_window
 from kano.metrics.binding import PeriodValue
 
 BASELINE_MONTHS = 12
@@ -77,14 +78,13 @@ def _measure_value(month: date, found: PeriodValue) -> dict[str, Any]:
 
 def fill_key_results(document: dict[str, Any], history: DemoHistory) -> None:
     """Give every metric-bound key result its ``start`` (the quarter before the cycle),
-    ``current`` (the cycle up to the end of the data) and its check-ins' values."""
+    ``current`` (over its window up to the end of the data) and its check-ins' values."""
     data_end = add_months(history_months()[-1], 1)
     for cycle, key_result in _key_results(document):
         binding = _binding(key_result)
         if binding is None:
             continue
         starts_on: date = cycle["starts_on"]
-        ends_on: date = min(cycle["ends_on"] + timedelta(days=1), data_end)
         if key_result["kind"] == "metric":
             before = history.monthly(*binding)
             quarter = [add_months(starts_on, offset) for offset in (-3, -2, -1)]
@@ -92,7 +92,12 @@ def fill_key_results(document: dict[str, Any], history: DemoHistory) -> None:
                 value for month in quarter if (value := _value_of(before.get(month))) is not None
             ]
             key_result["start"] = _rounded(fmean(values)) if values else None
-        current = history.over(*binding, starts_on, ends_on)
+        last_day = data_end - timedelta(days=1)
+        window = live_window(key_result.get("per", "cycle"), starts_on, cycle["ends_on"], last_day)
+        # The window ``kano compute`` uses (``live_window``), so the demo opens as it refreshes.
+        current = None if window is None else history.over(
+            *binding, window.start, window.end + timedelta(days=1)
+        )
         key_result["current"] = None if current is None else _rounded(current.value)
         for check_in in key_result.get("check_ins") or []:
             at: datetime = check_in["at"]
