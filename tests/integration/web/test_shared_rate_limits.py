@@ -24,7 +24,7 @@ from kano.adapters.web.rate_limit import (
     SharedRateLimiter,
     rate_limiter_for,
 )
-from kano.adapters.web.routes.survey_public import PublicLimits
+from kano.adapters.web.routes.survey_public_base import PublicLimits
 from kano.app import create_app
 from kano.bootstrap import Container, build_container
 from kano.config import Settings

@@ -32,7 +32,7 @@ from kano.adapters.db.orm import (
 from kano.adapters.db.survey_store import defined_survey, save_survey, seed_demo_definitions
 from kano.adapters.importers.company_parquet import load_company
 from kano.adapters.web.rate_limit import RateLimiter
-from kano.adapters.web.routes.survey_public import POSTS_PER_MINUTE_PER_IP, PublicLimits
+from kano.adapters.web.routes.survey_public_base import POSTS_PER_MINUTE_PER_IP, PublicLimits
 from kano.adapters.web.survey_links import SurveyLinks
 from kano.bootstrap import Container
 from kano.demo import generate_company

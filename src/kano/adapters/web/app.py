@@ -36,6 +36,7 @@ from kano.adapters.web.routes import (
     survey_invitations,
     survey_public,
     survey_quotas,
+    survey_widget,
     surveys,
     text_themes,
     value,
@@ -55,7 +56,7 @@ PAGE_ROUTERS = (
     strategy_session.router, okr.router, mbo.router, metrics.router,
     cases.router, cx.router, journeys.router, linkage.router, value.router, customers.router,
     surveys.router, survey_quotas.router, survey_invitations.router, staff_entry.router,
-    survey_public.router,
+    survey_public.router, survey_widget.router,
     requirements.router, responses_page.router, set_password.router, pilots.router,
     text_themes.router,
 )

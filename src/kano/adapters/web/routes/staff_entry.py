@@ -23,7 +23,8 @@ from kano.adapters.db.survey_store import Respondent, defined_survey, submit_ans
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.i18n import LANGUAGES
 from kano.adapters.web.routes.navigation import N_
-from kano.adapters.web.routes.survey_public import EMAIL_PATTERN, answer_problem
+from kano.adapters.web.routes.survey_public import answer_problem
+from kano.adapters.web.routes.survey_public_base import EMAIL_PATTERN
 from kano.adapters.web.routes.surveys import refuse_edit
 from kano.adapters.web.strategy_access import can_edit, no_workspace
 from kano.domain.feedback.surveys import answers_to, text_in
