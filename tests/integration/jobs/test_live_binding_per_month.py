@@ -14,11 +14,14 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select, update
+from starlette.testclient import TestClient
 
 from kano.adapters.db.orm import ComputedValueRow, KeyResultRow, OkrCycleRow, OkrObjectiveRow
+from kano.app import create_app
 from kano.bootstrap import Container
 from tests.integration.jobs import test_live_binding as base
 from tests.integration.jobs.test_live_binding import key_result, refresh
+from tests.integration.web.browsing import Browser, text_of
 
 demo_data = base.demo_data  # the demo company and its app databases, as the base test's
 live = base.live
@@ -85,6 +88,13 @@ def test_a_monthly_target_gets_the_last_complete_month_not_the_cycle(live: Conta
             .limit(1)
         ).one()
         assert (latest.period_start, latest.period_end) == (date(2026, 10, 1), date(2026, 10, 31))
+        kr_id = kr.id
+
+    # The OKR page says which month the number is.
+    client = TestClient(create_app(container=live), follow_redirects=False)
+    Browser(client).log_in("helen.carter@northwind.example", "demo")
+    page = client.get("/okr").text
+    assert text_of(page, f"kr-window-{kr_id}") == "per month · October 2026"
 
 
 def test_key_results_default_to_the_cycle(live: Container) -> None:

@@ -34,6 +34,7 @@ from kano.adapters.db.orm import (
 from kano.adapters.db.strategy_store import BLANK, CONTROL, TOO_LONG, AlreadyExists
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_edits import Editor, EditRejected, parse_number
+from kano.domain.okr.live_window import Per
 from kano.domain.okr.model import Commitment, KeyResultKind
 from kano.domain.shared.errors import InvalidInput
 
@@ -179,6 +180,7 @@ class KeyResultForm:
     target: str = ""
     milestones_total: str = ""
     due_on: str = ""
+    per: str = "cycle"
 
 
 def _milestones(text: str) -> int:
@@ -207,12 +209,14 @@ def create_key_result(db: Session, editor: Editor, objective_id: int,
     elif kind is KeyResultKind.MILESTONE:
         milestones_total = _milestones(form.milestones_total)
     due_on = _date(form.due_on, "due_on") if form.due_on.strip() else None
+    if form.per not in tuple(Per):
+        raise EditRejected("per", N_("Choose the cycle so far or per month."))
     with _store_problems():
         return okr_store.create_key_result(
             db, editor, objective_id=objective_id, title=form.title, kind=kind,
             metric_id=metric_id, start=start, target=target,
             unit=form.unit if kind is KeyResultKind.METRIC else None,
-            milestones_total=milestones_total, due_on=due_on,
+            milestones_total=milestones_total, due_on=due_on, per=form.per,
         )
 
 

@@ -11,12 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.orm import (
     CheckInRow,
+    ComputedValueRow,
     KeyResultRow,
     ObjectiveRow,
     OkrCycleRow,
@@ -25,6 +26,7 @@ from kano.adapters.db.orm import (
     User,
 )
 from kano.adapters.db.views.live import LastRefresh, last_refresh
+from kano.domain.okr.live_window import LiveWindow, live_window
 from kano.domain.okr.model import (
     Confidence,
     KeyResult,
@@ -85,6 +87,8 @@ class KeyResultLine:
     current_ci_high: float | None = None
     computed_at: datetime | None = None
     due_on: date | None = None
+    per: str = "cycle"
+    window: LiveWindow | None = None  # the days ``current`` covers, when it is live
 
     def overdue(self, today: date) -> bool:
         """Past its due day and not done (progress below 1)."""
@@ -179,7 +183,7 @@ def _domain_or_nothing_done(row: KeyResultRow, directions: dict[str, bool]) -> K
 
 
 def key_result_lines(
-    db: Session, workspace_id: int, objective_ids: list[int]
+    db: Session, workspace_id: int, objective_ids: list[int], cycle: CycleChoice
 ) -> dict[int, list[KeyResultLine]]:
     """The key results of these OKR objectives, with progress and the latest check-in."""
     rows = list(db.scalars(
@@ -190,6 +194,7 @@ def key_result_lines(
     ))
     latest, counts = _latest_check_ins(db, workspace_id, [r.id for r in rows])
     directions = metric_directions(db, workspace_id, (r.metric_id for r in rows))
+    reached = _computed_until(db, workspace_id, [r.id for r in rows if r.computed_at])
     lines: dict[int, list[KeyResultLine]] = defaultdict(list)
     for r in rows:
         model = _domain_or_nothing_done(r, directions)
@@ -200,9 +205,24 @@ def key_result_lines(
             weight=r.weight, progress=model.progress(), latest=latest.get(r.id),
             check_ins=counts[r.id], model=model, metric_id=r.metric_id, current_n=r.current_n,
             current_ci_low=r.current_ci_low, current_ci_high=r.current_ci_high,
-            computed_at=r.computed_at, due_on=r.due_on,
+            computed_at=r.computed_at, due_on=r.due_on, per=r.per,
+            window=live_window(r.per, cycle.starts_on, cycle.ends_on, reached.get(r.id)),
         ))
     return lines
+
+
+def _computed_until(db: Session, workspace_id: int, ids: list[int]) -> dict[int, date]:
+    """The last day each live key result's value reached: the data's end as far as its
+    window goes, from which ``live_window`` gives back the window ``kano compute`` used."""
+    if not ids:
+        return {}
+    rows = db.execute(
+        select(ComputedValueRow.subject_id, func.max(ComputedValueRow.period_end))
+        .where(ComputedValueRow.workspace_id == workspace_id,
+               ComputedValueRow.subject == "key_result", ComputedValueRow.subject_id.in_(ids))
+        .group_by(ComputedValueRow.subject_id)
+    )
+    return {subject_id: end for subject_id, end in rows if end is not None}
 
 
 def _progress(lines: list[KeyResultLine]) -> float:
@@ -248,7 +268,7 @@ def okr_tree(db: Session, workspace_id: int, cycle: CycleChoice) -> OkrTree:
                OkrObjectiveRow.cycle_id == cycle.id)
     ))
     rows.sort(key=lambda r: (LEVEL_ORDER.get(r[0].level, 9), r[0].position, r[0].id))
-    key_results = key_result_lines(db, workspace_id, [r[0].id for r in rows])
+    key_results = key_result_lines(db, workspace_id, [r[0].id for r in rows], cycle)
     nodes: dict[int, OkrNode] = {}
     for row, team, owner, scorecard_title in rows:
         lines = key_results[row.id]

@@ -24,7 +24,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from fastapi import APIRouter, Form
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -105,7 +105,8 @@ def _context(page: SignedInPageContext, db: Session) -> dict[str, Any]:
     return {**strategy_context(page, db), "confidence_status": CONFIDENCE_STATUS,
             "graded_success": graded_success, "today": date.today(),
             "due_date": lambda day: format_date(day, "medium", locale=language),
-            "metric_name": metric_name}
+            "metric_name": metric_name,
+            "month_label": lambda day: format_skeleton("yMMMM", day, locale=language)}
 
 
 def _okr_page(
@@ -347,6 +348,7 @@ def new_key_result(
     target: Annotated[str, Form()] = "",
     milestones_total: Annotated[str, Form()] = "",
     due_on: Annotated[str, Form()] = "",
+    per: Annotated[str, Form()] = "cycle",
 ) -> Response:
     """A key result on an objective of an open cycle, by its owner or an admin."""
     editor = editor_of(page)
@@ -359,7 +361,8 @@ def new_key_result(
         return not_found(page, "okr")
     if cycle.status != "open":
         return _okr_page(page, db, cycle.key, status_code=409)
-    form = KeyResultForm(title, kind, metric, unit, start, target, milestones_total, due_on)
+    form = KeyResultForm(title, kind, metric, unit, start, target, milestones_total, due_on,
+                         per)
     try:
         row = create_key_result(db, editor, objective_id, form)
     except EditForbidden as forbidden:
