@@ -282,6 +282,38 @@ def _bg_nbd_ll(
     return np.asarray(a1 + a2 + np.logaddexp(a3, a4), dtype=np.float64)
 
 
+#: Ridges where a likelihood rises for ever, by ever less, towards a limit with no spread:
+#: BG/NBD's a and b growing together keep the mean dropout probability a/(a+b) and narrow
+#: its spread (every customer drops out with the same probability: the demo's key accounts,
+#: who all keep buying); Gamma-Gamma's q and gamma growing together keep the mean spend
+#: rate q/gamma (every customer alike). Where L-BFGS-B stops on such a ridge depends on the
+#: machine's floating point: on the same customers an AMD EPYC stalled where an Intel core
+#: had reported convergence, and converged where it had stalled.
+DROPOUT_RIDGE = np.array([0.0, 0.0, 1.0, 1.0])  # log r, log alpha, log a, log b
+SPEND_RATE_RIDGE = np.array([0.0, 1.0, 1.0])  # log p, log q, log gamma
+#: A stall on a ridge is the fit when walking on along it (e^4 and e^8 times further)
+#: raises the likelihood-ratio statistic 2·n·Δ(mean log-likelihood) by less than this: the
+#: rest of the ridge is then far inside the 95 % confidence region (χ²₁: 3.84) around the
+#: stall, so the stall and the limit predict alike (33 key accounts: 2·33·4.6e-5 = 0.003).
+RIDGE_LR_TOLERANCE = 0.1
+
+
+def _stalled_on_ridge(
+    negative_mean_ll: Callable[[FloatArray], float],
+    result: optimize.OptimizeResult,
+    n: int,
+    ridge: FloatArray,
+) -> bool:
+    at = np.asarray(result.x, dtype=np.float64)
+    if not (np.all(np.isfinite(at)) and np.isfinite(result.fun)):
+        return False
+    further = [negative_mean_ll(at + step * ridge) for step in (4.0, 8.0)]
+    if not np.all(np.isfinite(further)):
+        return False
+    gain = float(result.fun) - min(further)
+    return 2.0 * n * max(gain, 0.0) < RIDGE_LR_TOLERANCE
+
+
 def fit_bg_nbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbdParams:
     """Maximum-likelihood BG/NBD parameters.
 
@@ -322,7 +354,10 @@ def fit_bg_nbd(frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> BgNbdP
         total = per_x[index].sum() + n * r * np.log(alpha) + last.sum()
         return float(-total / n)
 
-    log_params, value = _maximise(negative_mean_ll, np.zeros(4), "BG/NBD")
+    result = _searched(negative_mean_ll, np.zeros(4))
+    if not result.success and _stalled_on_ridge(negative_mean_ll, result, n, DROPOUT_RIDGE):
+        result.success = True
+    log_params, value = _maximise(negative_mean_ll, np.zeros(4), "BG/NBD", result)
     r, alpha, a, b = (float(v) for v in np.exp(log_params))
     return BgNbdParams(r, alpha, a, b, log_likelihood=-value * n, n_customers=n)
 
@@ -446,6 +481,8 @@ def fit_gamma_gamma(frequency: ArrayLike, monetary: ArrayLike) -> GammaGammaPara
             math.inf, q, 0.0, log_likelihood=n * (mean_ll - math.log(scale)), n_customers=n,
             mean_spend_scale=mean_scale * scale,
         )  # fmt: skip
+    if not result.success and _stalled_on_ridge(negative_mean_ll, result, n, SPEND_RATE_RIDGE):
+        result.success = True
     log_params, value = _maximise(negative_mean_ll, np.zeros(3), "Gamma-Gamma", result)
     p, q, gamma = (float(v) for v in np.exp(log_params))
     gamma *= scale
