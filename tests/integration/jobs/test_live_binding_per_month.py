@@ -72,7 +72,11 @@ def test_a_monthly_target_gets_the_last_complete_month_not_the_cycle(live: Conta
         assert kr.current == pytest.approx(cycle_value, rel=1e-9)
         assert kr.current_n == cycle_n
 
+    client = TestClient(create_app(container=live), follow_redirects=False)
+    Browser(client).log_in("helen.carter@northwind.example", "demo")
     set_per(live, "month")
+    # Until the next refresh the value is still the cycle's: no month is claimed for it.
+    assert 'id="kr-window-' not in client.get("/okr").text
     refresh(live)
     month_value, month_n = metrics_show(live, date(2026, 10, 1), date(2026, 10, 31))
     assert cycle_value > 3 * month_value  # the two windows really differ
@@ -91,8 +95,6 @@ def test_a_monthly_target_gets_the_last_complete_month_not_the_cycle(live: Conta
         kr_id = kr.id
 
     # The OKR page says which month the number is.
-    client = TestClient(create_app(container=live), follow_redirects=False)
-    Browser(client).log_in("helen.carter@northwind.example", "demo")
     page = client.get("/okr").text
     assert text_of(page, f"kr-window-{kr_id}") == "per month · October 2026"
 

@@ -194,7 +194,7 @@ def key_result_lines(
     ))
     latest, counts = _latest_check_ins(db, workspace_id, [r.id for r in rows])
     directions = metric_directions(db, workspace_id, (r.metric_id for r in rows))
-    reached = _computed_until(db, workspace_id, [r.id for r in rows if r.computed_at])
+    computed = _last_computed(db, workspace_id, [r.id for r in rows if r.computed_at])
     lines: dict[int, list[KeyResultLine]] = defaultdict(list)
     for r in rows:
         model = _domain_or_nothing_done(r, directions)
@@ -206,23 +206,39 @@ def key_result_lines(
             check_ins=counts[r.id], model=model, metric_id=r.metric_id, current_n=r.current_n,
             current_ci_low=r.current_ci_low, current_ci_high=r.current_ci_high,
             computed_at=r.computed_at, due_on=r.due_on, per=r.per,
-            window=live_window(r.per, cycle.starts_on, cycle.ends_on, reached.get(r.id)),
+            window=_window(r.per, cycle, computed.get(r.id)),
         ))
     return lines
 
 
-def _computed_until(db: Session, workspace_id: int, ids: list[int]) -> dict[int, date]:
-    """The last day each live key result's value reached: the data's end as far as its
-    window goes, from which ``live_window`` gives back the window ``kano compute`` used."""
+def _last_computed(
+    db: Session, workspace_id: int, ids: list[int]
+) -> dict[int, tuple[date, date]]:
+    """The days each live key result's current value was computed over (its latest)."""
     if not ids:
         return {}
-    rows = db.execute(
-        select(ComputedValueRow.subject_id, func.max(ComputedValueRow.period_end))
+    latest = (
+        select(func.max(ComputedValueRow.id))
         .where(ComputedValueRow.workspace_id == workspace_id,
                ComputedValueRow.subject == "key_result", ComputedValueRow.subject_id.in_(ids))
         .group_by(ComputedValueRow.subject_id)
     )
-    return {subject_id: end for subject_id, end in rows if end is not None}
+    rows = db.execute(
+        select(ComputedValueRow.subject_id, ComputedValueRow.period_start,
+               ComputedValueRow.period_end)
+        .where(ComputedValueRow.id.in_(latest))
+    )
+    return {subject_id: (start, end) for subject_id, start, end in rows}
+
+
+def _window(per: str, cycle: CycleChoice, days: tuple[date, date] | None) -> LiveWindow | None:
+    """``live_window`` for the data as far as the value reached; None when the value was
+    computed over other days (``per`` changed since the last refresh), so the page never
+    labels a number with a window it was not computed over."""
+    if days is None:
+        return None
+    window = live_window(per, cycle.starts_on, cycle.ends_on, days[1])
+    return window if window is not None and (window.start, window.end) == days else None
 
 
 def _progress(lines: list[KeyResultLine]) -> float:
