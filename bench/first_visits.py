@@ -53,10 +53,12 @@ def logged_in(base: str) -> httpx.Client:
     return client
 
 
-def visit_all(env: dict[str, str], folder: Path, warm_up: bool, wait: float | None) -> tuple[
-    dict[str, list[float]], float
-]:
-    """Per page its first and second visit seconds; and how long the wait before was."""
+def visit_all(
+    env: dict[str, str], folder: Path, warm_up: bool, wait: float | None,
+    pages: tuple[str, ...] = PAGES,
+) -> tuple[dict[str, list[float]], float]:
+    """Per page its first and second visit seconds on a fresh server; and how long the wait
+    before was (``None``: until the warm-up is done). ``bench/pages_cold.py`` uses it too."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     run_env = {**env, "KANO_WARM_UP": "true" if warm_up else "false"}
@@ -74,9 +76,9 @@ def visit_all(env: dict[str, str], folder: Path, warm_up: bool, wait: float | No
             time.sleep(wait)
         waited = time.perf_counter() - listening
         client = logged_in(base)
-        times: dict[str, list[float]] = {page: [] for page in PAGES}
+        times: dict[str, list[float]] = {page: [] for page in pages}
         for _ in range(2):
-            for page in PAGES:
+            for page in pages:
                 started = time.perf_counter()
                 answer = client.get(page)
                 times[page].append(time.perf_counter() - started)

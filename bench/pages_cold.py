@@ -28,11 +28,10 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from first_visits import KANO, free_port, health, logged_in
+from first_visits import KANO, visit_all
 
 PAGES = ("/value/clv", "/linkage", "/journeys")
 
@@ -85,49 +84,13 @@ def baseline(env: dict[str, str], folder: Path) -> dict[str, float]:
     return {page: float(seconds) for page, seconds in json.loads(answer.stdout).items()}
 
 
-def served(
-    env: dict[str, str], folder: Path, warm_up: bool, wait: float | None
-) -> tuple[dict[str, list[float]], float]:
-    """First and second visit of each page on a fresh server; how long it waited first."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = (folder / f"serve-{warm_up}.log").open("wb")
-    server = subprocess.Popen(
-        [KANO, "serve", "--no-access-log", "--port", str(port)], cwd=folder,
-        env={**env, "KANO_WARM_UP": "true" if warm_up else "false"}, stdout=log,
-        stderr=subprocess.STDOUT)  # fmt: skip
-    try:
-        while health(base) is None:
-            time.sleep(0.05)
-        listening = time.perf_counter()
-        if wait is None:
-            while (health(base) or {}).get("warm_up") != "done":
-                time.sleep(0.05)
-        else:
-            time.sleep(wait)
-        waited = time.perf_counter() - listening
-        client = logged_in(base)
-        times: dict[str, list[float]] = {page: [] for page in PAGES}
-        for _ in range(2):
-            for page in PAGES:
-                started = time.perf_counter()
-                answer = client.get(page)
-                times[page].append(time.perf_counter() - started)
-                assert answer.status_code == 200, (page, answer.status_code)
-        return times, waited
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
 def run(folder: Path, rounds: int) -> None:
     env = demo_environment(folder)
     for round_ in range(1, rounds + 1):
         load = os.getloadavg()
         raw = baseline(env, folder)
-        on, waited = served(env, folder, True, None)
-        off, _ = served(env, folder, False, waited)
+        on, waited = visit_all(env, folder, True, None, PAGES)
+        off, _ = visit_all(env, folder, False, waited, PAGES)
         print(f"round {round_}: load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; "
               f"warm-up done {waited:.1f} s after the server listened (both servers waited "
               "that long before the log-in)")  # fmt: skip
