@@ -102,12 +102,13 @@ class Settings(BaseSettings):
         "(a retry after that is stored as a new request).",
     )
     outbox_retention_days: int = Field(
-        0,
+        90,
         ge=0,
         description="`kano worker` deletes outbox messages delivered, bounced or given up "
-        "more than this many days ago (pending ones never); 0 keeps them for ever. Their "
-        "response then lists no acknowledgements and their webhook endpoint counts them "
-        "no more; e-mails an invitation points at stay with it.",
+        "more than this many days ago, a chunk at a time (pending ones never); 0 keeps "
+        "them for ever. Their response then lists no acknowledgements and their webhook "
+        "endpoint counts them no more; e-mails an invitation points at, and the messages "
+        "of a response whose case is still open, stay.",
     )
     text_embeddings: str = Field(
         "",

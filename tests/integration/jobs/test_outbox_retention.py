@@ -1,7 +1,8 @@
 """KANO_OUTBOX_RETENTION_DAYS: the worker deletes messages delivered, bounced or given up
-more than that many days before (a chunk at a time), never a pending one, never an e-mail
-an invitation still points at; 0 (the default) deletes nothing. A response whose
-acknowledgements were deleted lists none, in the API and on its case page."""
+more than that many days before (90 by default, a chunk at a time), never a pending one,
+never an e-mail an invitation still points at, never the messages of a response whose
+case is still open; 0 deletes nothing. A response whose acknowledgements were deleted
+lists none, in the API and on its case page."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from kano.adapters.jobs.outbox_retention import (
 from kano.adapters.jobs.worker import default_jobs
 from kano.app import create_app
 from kano.bootstrap import Container
+from kano.config import Settings
 from kano.domain.workspaces import Role
 from tests.integration.api.seed import SeededWorkspace, seed_workspace
 from tests.integration.web.browsing import Browser, text_of
@@ -122,26 +124,67 @@ def test_old_final_messages_go_a_chunk_at_a_time_and_the_rest_stay(
         assert session.scalars(select(EmailBounceRow)).all() == []  # went with its e-mail
 
 
-def test_retention_is_opt_in_and_the_job_counts_in_days(
+def test_retention_is_90_days_by_default_and_0_keeps_everything(
     container: Container, acme: SeededWorkspace, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ws = acme.workspace_id
     with transaction(container.sessions) as session:
         session.execute(insert(OutboxMessageRow), [
             _message(ws, "a-year-old", "sent", created=365 * DAY, sent=365 * DAY),
+            _message(ws, "a-quarter-old", "failed", created=91 * DAY),
+            _message(ws, "two-months-old", "bounced", created=60 * DAY, sent=60 * DAY),
             _message(ws, "a-week-old", "failed", created=7 * DAY),
+            _message(ws, "pending-for-a-year", "pending", created=365 * DAY),
         ])
-    assert container.settings.outbox_retention_days == 0
+    assert Settings.model_fields["outbox_retention_days"].default == 90
+    monkeypatch.setattr(container.settings, "outbox_retention_days", 0)
     assert RETENTION_JOB not in {job.name for job in default_jobs(container)}
     assert delete_old_outbox_messages(container) == (
         "outbox messages kept for ever (KANO_OUTBOX_RETENTION_DAYS is 0)")
-    assert sorted(_ids_by_key(container)) == ["a-week-old", "a-year-old"]
+    assert len(_ids_by_key(container)) == 5
 
-    monkeypatch.setattr(container.settings, "outbox_retention_days", 30)
+    monkeypatch.setattr(container.settings, "outbox_retention_days", 90)
     assert RETENTION_JOB in {job.name for job in default_jobs(container)}
     assert delete_old_outbox_messages(container) == (
-        "1 outbox messages delivered or given up over 30 days ago deleted")
-    assert sorted(_ids_by_key(container)) == ["a-week-old"]
+        "2 outbox messages delivered or given up over 90 days ago deleted")
+    assert sorted(_ids_by_key(container)) == [
+        "a-week-old", "pending-for-a-year", "two-months-old"]
+
+    monkeypatch.setattr(container.settings, "outbox_retention_days", 30)
+    assert delete_old_outbox_messages(container).startswith("1 outbox messages")
+    assert sorted(_ids_by_key(container)) == ["a-week-old", "pending-for-a-year"]
+
+
+def test_the_messages_of_a_response_with_an_open_case_stay_until_it_is_resolved(
+    container: Container, acme: SeededWorkspace,
+) -> None:
+    ws = acme.workspace_id
+    open_response, closed_response = acme.response_ids[0], acme.response_ids[1]
+    opened = datetime(2026, 1, 5, 9, 0)
+    with transaction(container.sessions) as session:
+        session.execute(insert(OutboxMessageRow), [
+            _message(ws, "open-case-ack", "sent", created=200 * DAY, sent=200 * DAY,
+                     response_id=open_response),
+            _message(ws, "closed-case-ack", "sent", created=200 * DAY, sent=200 * DAY,
+                     response_id=closed_response),
+        ])
+        cases = {status: CaseRow(
+            workspace_id=ws, response_id=response_id, customer_id=acme.customer_ids[0],
+            rule="detractor", title="Detractor", priority=2, status=status,
+            opened_at=opened, first_response_due_at=opened, resolution_due_at=opened)
+            for status, response_id in (("in_progress", open_response),
+                                        ("loop_closed", closed_response))}
+        session.add_all(cases.values())
+        session.flush()
+        open_case_id = cases["in_progress"].id
+
+    assert delete_messages_finished_before(container, utcnow() - 90 * DAY) == 1
+    assert sorted(_ids_by_key(container)) == ["open-case-ack"]
+
+    with transaction(container.sessions) as session:
+        session.get_one(CaseRow, open_case_id).status = "resolved"
+    assert delete_messages_finished_before(container, utcnow() - 90 * DAY) == 1
+    assert _ids_by_key(container) == {}
 
 
 @pytest.fixture
@@ -162,7 +205,7 @@ def test_a_response_whose_acknowledgements_were_deleted_lists_none(
         opened = datetime(2026, 1, 5, 9, 0)
         case = CaseRow(workspace_id=ws, response_id=response_id,
                        customer_id=acme.customer_ids[0], rule="detractor", title="Detractor",
-                       priority=2, status="new", opened_at=opened,
+                       priority=2, status="resolved", opened_at=opened,
                        first_response_due_at=opened, resolution_due_at=opened)
         session.add(case)
         workspace = session.get_one(Workspace, ws)

@@ -1,11 +1,14 @@
 """The worker deletes delivered and given-up outbox messages older than
-``KANO_OUTBOX_RETENTION_DAYS`` (opt-in: 0, the default, keeps them for ever).
+``KANO_OUTBOX_RETENTION_DAYS`` (90 by default; 0 keeps them for ever).
 
-Every acknowledgement and webhook is one outbox row, and nothing removed them once sent:
-at 1,000 responses/s with an e-mail and a webhook each, 170 million rows a day. Retention
-is the operator's choice because the outbox is also the record of what was delivered: a
-response's acknowledgements (``GET /api/v1/responses/{id}``, the case page) and an
-endpoint's delivered / failed counts are read from it, and lose what is deleted.
+Every acknowledgement and webhook is one outbox row: at 1,000 responses/s with an e-mail
+and a webhook each, 170 million rows a day, so a self-hosted install that keeps them all
+grows without bound. The default is 90 days, a quarter: long enough for every retry,
+bounce and complaint about a missing e-mail to have come and gone. The operator may keep
+more (or everything, with 0) because the outbox is also the record of what was
+delivered: a response's acknowledgements (``GET /api/v1/responses/{id}``, the responses
+page, the case page) and an endpoint's delivered / failed counts are read from it, and
+lose what is deleted.
 
 - Only messages in a final state go: ``sent``, ``failed`` (given up: a permanent error or
   ``MAX_ATTEMPTS``), ``bounced``. A ``pending`` message — new, or waiting for a retry — is
@@ -20,6 +23,10 @@ endpoint's delivered / failed counts are read from it, and lose what is deleted.
   bounced) and whether its reminder is due are read from its message, so clearing the link
   (the foreign key is ``ON DELETE SET NULL``) would show a long-sent invitation as
   "queued" and never remind it. They go once their invitation is deleted.
+- The messages of a response whose case is still open (new or in progress) are kept
+  while it is: the case page and the response's page show whether the customer was
+  told, and someone is still acting on that response. They go once the case is resolved
+  or closed and they are old enough.
 - The bounces recorded against a deleted e-mail (``email_bounces``) go with it (their
   foreign key cascades); the customer's "undeliverable" mark, which stops further
   e-mails, is on the customer and stays. A bounce that arrives after its e-mail was
@@ -37,7 +44,8 @@ from typing import cast
 
 from sqlalchemy import Table, delete, func, select
 
-from kano.adapters.db.orm import InvitationRow, OutboxMessageRow, utcnow
+from kano.adapters.db.orm import CaseRow, InvitationRow, OutboxMessageRow, utcnow
+from kano.adapters.db.views.cases import OPEN_STATUSES
 from kano.bootstrap import Container
 
 RETENTION_JOB = "delete-old-outbox-messages"
@@ -52,7 +60,7 @@ def delete_messages_finished_before(
     container: Container, cutoff: datetime, chunk: int = CHUNK
 ) -> int:
     """Delete the final-state messages that reached their state before ``cutoff`` (naive
-    UTC) and that no invitation points at; how many."""
+    UTC), that no invitation points at and whose response has no open case; how many."""
     outbox = OUTBOX.c
     # Two NOT EXISTS, one per column, not one with an OR, which PostgreSQL can only apply
     # as a filter of a join (with no invitations yet: a scan of them per message). Split,
@@ -60,6 +68,11 @@ def delete_messages_finished_before(
     invited = select(InvitationRow.id).where(InvitationRow.message_id == outbox.id).exists()
     reminded = (
         select(InvitationRow.id).where(InvitationRow.reminder_message_id == outbox.id).exists()
+    )
+    in_open_case = (
+        select(CaseRow.id)
+        .where(CaseRow.response_id == outbox.response_id, CaseRow.status.in_(OPEN_STATUSES))
+        .exists()
     )
     # No ORDER BY: any chunk of old messages will do, and ordering by the finishing time
     # across three statuses would make PostgreSQL sort every candidate for each chunk.
@@ -71,6 +84,7 @@ def delete_messages_finished_before(
             func.coalesce(outbox.sent_at, outbox.next_attempt_at) < cutoff,
             ~invited,
             ~reminded,
+            ~in_open_case,
         )
         .limit(chunk)
         .scalar_subquery()
@@ -85,7 +99,8 @@ def delete_messages_finished_before(
 
 
 def delete_old_outbox_messages(container: Container) -> str:
-    """The job; with ``KANO_OUTBOX_RETENTION_DAYS`` 0 (keep for ever) it deletes nothing."""
+    """The job; with ``KANO_OUTBOX_RETENTION_DAYS`` 0 (keep for ever) it deletes nothing
+    (and :func:`kano.adapters.jobs.worker.default_jobs` leaves it out)."""
     days = container.settings.outbox_retention_days
     if days <= 0:
         return "outbox messages kept for ever (KANO_OUTBOX_RETENTION_DAYS is 0)"

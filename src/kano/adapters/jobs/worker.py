@@ -145,7 +145,7 @@ def default_jobs(container: Container) -> list[Job]:
         Job(SECRET_EXPIRY_JOB, timedelta(minutes=10), forget_replaced_secrets),
         Job(COMPUTE_JOB, every, refresh_all_workspaces),
     ]
-    if container.settings.outbox_retention_days > 0:  # opt-in: outbox_retention.py says why
+    if container.settings.outbox_retention_days > 0:  # 0 keeps all: outbox_retention.py
         jobs.append(Job(RETENTION_JOB, timedelta(minutes=10), delete_old_outbox_messages))
     if container.settings.bounce_maildir:  # bounces.py: the Maildir of returned e-mails
         jobs.append(Job(BOUNCE_JOB, timedelta(minutes=1), read_bounce_maildir))
