@@ -59,6 +59,7 @@ PAGE_ROUTERS = (
     survey_public.router, survey_widget.router,
     requirements.router, responses_page.router, set_password.router, pilots.router,
     text_themes.router,
+    customer_list.router,
 )
 
 

@@ -28,13 +28,7 @@ from starlette.responses import Response
 
 from kano.adapters.db.customer_edits import ExternalIdTaken, edit_customer
 from kano.adapters.db.orm import Segment
-from kano.adapters.db.views.customer_profile import (
-    LATEST,
-    Profile,
-    customer_profile,
-    find_customers,
-    quarter_ends,
-)
+from kano.adapters.db.views.customer_profile import Profile, customer_profile, quarter_ends
 from kano.adapters.db.views.requirements import customer_requirements
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext, Web
 from kano.adapters.web.labels import product_names_of
@@ -67,18 +61,6 @@ EXTERNAL_ID_TAKEN = N_("Another customer of this workspace has this external id.
 
 def may_edit(page: SignedInPageContext) -> bool:
     return page.workspace is not None and page.workspace.role in CUSTOMER_EDITORS
-
-
-@router.get("/customers")
-def customer_list(page: SignedInPage, db: DbSession, q: str = "", page_number: int = 1) -> Response:
-    if page.workspace is None:
-        return no_workspace(page)
-    page_number = max(page_number, 1)
-    customers, total = find_customers(db, page.workspace.id, q[:200],
-                                      offset=(page_number - 1) * LATEST)  # fmt: skip
-    pages = max((total + LATEST - 1) // LATEST, 1)
-    return page.render("customers/index.html", active="customers", customers=customers,
-                       total=total, query=q, page_number=page_number, pages=pages)  # fmt: skip
 
 
 def _attribute_text(value: Any) -> str:

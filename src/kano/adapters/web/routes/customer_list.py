@@ -1,0 +1,150 @@
+"""The customer list (``/customers``): filters, sortable columns, paging, and the filtered
+list as CSV or XLSX (``/customers.csv``, ``/customers.xlsx``).
+
+The filters are a GET form, so they live in the URL: a link, a bookmark and the download
+buttons carry them. The query is :mod:`kano.adapters.db.customer_list` (one query per page,
+fast on 10⁵ customers); a download holds every customer the filters match, in the page's
+order, with the headers in the reader's language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from starlette.responses import Response
+
+from kano.adapters.db.customer_list import (
+    NO_SEGMENT,
+    PAGE_SIZE,
+    SORTS,
+    CustomerFilters,
+    CustomerRow,
+    all_customers,
+    customer_page,
+    filter_choices,
+    revenue_window,
+)
+from kano.adapters.exports.table_files import (
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    Line,
+    money_format,
+    table_csv,
+    table_xlsx,
+)
+from kano.adapters.web.attribute_labels import INDUSTRY_LABELS, REGION_LABELS
+from kano.adapters.web.deps import DbSession, SignedInPage
+from kano.adapters.web.labels import vocabulary_filter
+from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.routes.value import workspace_currency
+from kano.adapters.web.strategy_access import no_workspace, not_found
+from kano.adapters.web.strategy_exports import download
+
+router = APIRouter()
+
+KIND_LABELS = {"account": N_("Account"), "person": N_("Person")}
+COLUMN_LABELS = {
+    "name": N_("Name"), "external_id": N_("External id"), "kind": N_("Kind"),
+    "region": N_("Region"), "industry": N_("Industry"), "segment": N_("Segment"),
+    "email": N_("E-mail"), "revenue_12m": N_("Revenue, last 12 months"),
+    "last_order": N_("Last order"),
+}
+FILE_COLUMNS = ("name", "external_id", "kind", "email", "region", "industry", "segment",
+                "revenue_12m", "last_order")
+XLSX_WIDTHS = (30, 16, 10, 30, 14, 18, 22, 18, 14)
+
+
+def list_filters(q: str = "", kind: str = "", region: str = "", industry: str = "",
+                 segment: str = "", member_of: str = "", sort: str = "name",
+                 order: str = "asc") -> CustomerFilters:
+    return CustomerFilters(q, kind or None, region or None, industry or None, segment or None,
+                           member_of or None, sort, order == "desc").cleaned()
+
+
+def filter_query(filters: CustomerFilters, **changes: object) -> str:
+    """The query string of the list with these filters (and ``changes``: a sort, a page)."""
+    asked: dict[str, object] = {
+        "q": filters.search, "kind": filters.kind, "region": filters.region,
+        "industry": filters.industry, "segment": filters.segment,
+        "member_of": filters.member_of,
+        "sort": filters.sort if filters.sort != "name" else None,
+        "order": "desc" if filters.descending else None,
+    }
+    asked.update(changes)
+    return urlencode({name: value for name, value in asked.items() if value})
+
+
+def sort_link(filters: CustomerFilters, column: str) -> str:
+    """The list sorted by ``column``: ascending first, flipped when it is already the sort
+    (money and days start with the largest, as a CX lead reads them)."""
+    if filters.sort == column:
+        descending = not filters.descending
+    else:
+        descending = column in ("revenue_12m", "last_order")
+    return "/customers?" + filter_query(filters, sort=column,
+                                        order="desc" if descending else "asc")
+
+
+@router.get("/customers")
+def customer_list(page: SignedInPage, db: DbSession, q: str = "", kind: str = "",
+                  region: str = "", industry: str = "", segment: str = "",
+                  member_of: str = "", sort: str = "name", order: str = "asc",
+                  page_number: int = 1) -> Response:
+    if page.workspace is None:
+        return no_workspace(page)
+    filters = list_filters(q, kind, region, industry, segment, member_of, sort, order)
+    page_number = min(max(page_number, 1), 10**6)
+    total, rows = customer_page(db, page.workspace.id, filters, page_number=page_number)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return page.render(
+        "customers/index.html", active="customers", customers=rows, total=total,
+        filters=filters, choices=filter_choices(db, page.workspace.id),
+        page_number=page_number, pages=pages, no_segment=NO_SEGMENT,
+        kind_labels=KIND_LABELS, column_labels=COLUMN_LABELS, sorts=SORTS,
+        sort_link=lambda column: sort_link(filters, column),
+        page_link=lambda number: "/customers?" + filter_query(filters, page_number=number),
+        download_query=filter_query(filters), window=revenue_window(db, page.workspace.id),
+        currency=workspace_currency(page),
+    )  # fmt: skip
+
+
+def file_lines(rows: list[CustomerRow], gettext: Callable[[str], str],
+               currency: str) -> list[Line]:
+    region = vocabulary_filter(REGION_LABELS, gettext)
+    industry = vocabulary_filter(INDUSTRY_LABELS, gettext)
+    money = money_format(currency)
+    formats = (None,) * 7 + (money, None)
+    return [Line([
+        row.name, row.external_id, gettext(KIND_LABELS.get(row.kind, row.kind)), row.email,
+        region(row.region) if row.region else None,
+        industry(row.industry) if row.industry else None,
+        row.segment_name, round(row.revenue_12m, 2),
+        row.last_order.date() if row.last_order else None,
+    ], formats) for row in rows]
+
+
+def file_header(gettext: Callable[[str], str], currency: str) -> list[str]:
+    header = [gettext(COLUMN_LABELS[column]) for column in FILE_COLUMNS]
+    header[FILE_COLUMNS.index("revenue_12m")] += f" ({currency})"
+    return header
+
+
+@router.get("/customers.{extension}")
+def customer_file(page: SignedInPage, db: DbSession, extension: str, q: str = "",
+                  kind: str = "", region: str = "", industry: str = "", segment: str = "",
+                  member_of: str = "", sort: str = "name", order: str = "asc") -> Response:
+    """The customers the list's filters match, every page of them, as CSV or XLSX."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if extension not in ("csv", "xlsx"):
+        return not_found(page, "customers")
+    filters = list_filters(q, kind, region, industry, segment, member_of, sort, order)
+    currency = workspace_currency(page)
+    rows = all_customers(db, page.workspace.id, filters)
+    header, lines = file_header(page.gettext, currency), file_lines(rows, page.gettext, currency)
+    if extension == "csv":
+        return download(table_csv(header, lines), CSV_MEDIA_TYPE, "customers.csv")
+    return download(table_xlsx(header, lines, sheet_title=page.gettext("Customers"),
+                               widths=XLSX_WIDTHS), XLSX_MEDIA_TYPE, "customers.xlsx")

@@ -1,0 +1,147 @@
+"""The customer list (SPEC §2.2, §2.12): filters that live in the URL, sortable columns with
+12-month revenue and the last order, paging, and a CSV/XLSX download that holds exactly the
+filtered list — in the reader's language, never another workspace's customers."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import Customer, Segment, Transaction
+from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.exported_files import downloaded_rows
+from tests.integration.web.seed import PASSWORD, SeededCompanies
+
+XSS = '<script>alert("x")</script>'
+
+
+def listed_ids(html: str) -> list[str]:
+    """The external ids of the rows the list shows, in its order."""
+    return re.findall(r'<tr data-customer="\d+"><td><a[^>]*>.*?</a>.*?'
+                      r'<td class="one-line">([^<]+)</td>', html)
+
+
+def add_customers(sessions: sessionmaker[Session], workspace_id: int) -> None:
+    """Twelve customers with kinds, regions, industries, a primary segment and orders:
+    revenue in the window (Jul 2024 – Jun 2025, to the seed's latest order) grows with
+    the number; B-accounts in the north are the ones the tests filter for."""
+    with transaction(sessions) as session:
+        key = Segment(workspace_id=workspace_id, key="key", name="Key accounts")
+        session.add(key)
+        session.flush()
+        for n in range(12):
+            customer = Customer(
+                workspace_id=workspace_id, external_id=f"B{n:02d}",
+                kind="account" if n % 2 == 0 else "person",
+                name=f"Buyer {n:02d}" if n != 5 else XSS,
+                email=f"buyer{n}@example.com", region="north" if n < 8 else "south",
+                industry="energy" if n % 3 == 0 else "construction",
+                segment_id=key.id if n % 4 == 0 else None)
+            session.add(customer)
+            session.flush()
+            session.add(Transaction(
+                workspace_id=workspace_id, customer_id=customer.id,
+                occurred_at=datetime(2025, 1, 1 + n), amount=100.0 * (n + 1), margin=1.0,
+                product="widget", channel="web"))
+            session.add(Transaction(  # too old for the 12 months, still the last order of none
+                workspace_id=workspace_id, customer_id=customer.id,
+                occurred_at=datetime(2023, 1, 1), amount=99_999.0, margin=1.0,
+                product="widget", channel="web"))
+
+
+def test_filters_sorting_and_paging_stay_in_the_url(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    add_customers(sessions, companies.acme_id)
+    browser.log_in(companies.alice, PASSWORD)
+
+    page = browser.page("/customers?kind=account&region=north&sort=revenue_12m&order=desc")
+    assert listed_ids(page.text) == ["B06", "B04", "B02", "B00"]
+    assert text_of(page.text, "customers-heading") == "Customers found: 4"
+    assert 'aria-sort="descending"' in page.text
+    # revenue counts the 12 months to the workspace's latest order only (not the 99,999)
+    assert "€700" in page.text and "99,999" not in page.text and "100,699" not in page.text
+    # the form shows what is chosen; the download carries the same filters
+    assert '<option value="account" selected>' in page.text
+    assert 'href="/customers.csv?kind=account&amp;region=north&amp;sort=revenue_12m' \
+           '&amp;order=desc"' in page.text
+
+    energy = browser.page("/customers?industry=energy&segment=key")
+    assert listed_ids(energy.text) == ["B00"]  # energy: 0, 3, 6, 9; key: 0, 4, 8
+    unsegmented = browser.page("/customers?segment=-&q=buyer")
+    assert sorted(listed_ids(unsegmented.text)) == [
+        f"B{n:02d}" for n in range(12) if n % 4]  # B05 by its e-mail
+    by_mail = browser.page("/customers?q=BUYER7@EXAMPLE")
+    assert listed_ids(by_mail.text) == ["B07"]
+
+    xss = browser.page("/customers?q=B05")
+    assert XSS not in xss.text and "&lt;script&gt;" in xss.text
+
+    # a header link flips the order and keeps the filters
+    flipped = re.search(r'href="([^"]+)" id="sort-revenue_12m"', page.text)
+    assert flipped
+    ascending = browser.page(flipped.group(1).replace("&amp;", "&"))
+    assert listed_ids(ascending.text) == ["B00", "B02", "B04", "B06"]
+
+
+def test_pages_of_fifty_in_a_stable_order(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    with transaction(sessions) as session:
+        session.add_all([Customer(workspace_id=companies.acme_id, external_id=f"P{n:03d}",
+                                  kind="person", name="Same name", region="east")
+                         for n in range(120)])
+    browser.log_in(companies.alice, PASSWORD)
+    seen: list[str] = []
+    for number in (1, 2, 3):
+        page = browser.page(f"/customers?region=east&page_number={number}")
+        seen += listed_ids(page.text)
+    assert len(seen) == 120 and len(set(seen)) == 120  # same names: the id keeps pages apart
+    second = browser.page("/customers?region=east&page_number=2")
+    assert 'href="/customers?region=east&amp;page_number=3" id="page-next"' not in second.text
+    assert 'id="page-next" href="/customers?region=east&amp;page_number=3"' in second.text
+    assert text_of(second.text, "customers-heading") == "Customers found: 120"
+
+
+def test_the_download_is_the_filtered_list_in_the_readers_language(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    add_customers(sessions, companies.acme_id)
+    browser.log_in(companies.alice, PASSWORD)
+    query = "region=north&sort=revenue_12m&order=desc"
+    shown = listed_ids(browser.page(f"/customers?{query}").text)
+
+    rows = downloaded_rows(browser, f"/customers.csv?{query}", "customers.csv")
+    assert rows[0] == ["Name", "External id", "Kind", "E-mail", "Region", "Industry",
+                       "Segment", "Revenue, last 12 months (EUR)", "Last order"]
+    assert [row[1] for row in rows[1:]] == shown
+    top = rows[1]
+    assert top[:3] == ["Buyer 07", "B07", "Person"]
+    assert top[4:] == ["North", "Construction", "", "800.0", "2025-01-08"]
+    assert [row[0] for row in rows if row[1] == "B05"] == ["'" + XSS] or \
+        [row[0] for row in rows if row[1] == "B05"] == [XSS]
+
+    sheet = downloaded_rows(browser, f"/customers.xlsx?{query}&lang=ru", "customers.xlsx")
+    assert sheet[0][:3] == ["Название", "Внешний идентификатор", "Тип"]
+    assert [row[1] for row in sheet[1:]] == shown
+    assert sheet[1][7] == 800.0
+
+
+def test_another_workspaces_customers_and_segments_never_show(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    add_customers(sessions, companies.globex_id)  # Globex's own "key" segment and buyers
+    with sessions() as session:
+        acme_ids = set(session.scalars(select(Customer.external_id).where(
+            Customer.workspace_id == companies.acme_id)))
+    browser.log_in(companies.alice, PASSWORD)
+    page = browser.page("/customers?sort=revenue_12m&order=desc")
+    assert set(listed_ids(page.text)) == acme_ids
+    assert "Key accounts" not in page.text and "7,777,777" not in page.text
+    assert listed_ids(browser.page("/customers?segment=key").text) == []
+    rows = downloaded_rows(browser, "/customers.csv")
+    assert {row[1] for row in rows[1:]} == acme_ids
