@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from kano.adapters.db.accounts import audit
 from kano.adapters.db.orm import Customer, Segment
+from kano.adapters.db.segments import move_manual_membership
 from kano.domain.customers.edits import checked_changes, merged_attributes
 from kano.domain.feedback.bounces import email_undeliverable
 from kano.domain.shared.errors import InvalidInput, KanoError, NotFound
@@ -70,11 +71,14 @@ def locked_customer(session: Session, workspace_id: int, customer_id: int) -> Cu
 def _segment_id(session: Session, workspace_id: int, key: str | None) -> int | None:
     if key is None:
         return None
-    found = session.scalar(select(Segment.id).where(
-        Segment.workspace_id == workspace_id, Segment.key == key))
+    found = session.execute(select(Segment.id, Segment.source).where(
+        Segment.workspace_id == workspace_id, Segment.key == key)).first()
     if found is None:
         raise InvalidInput("segment_key", f"no segment {key!r} in this workspace")
-    return found
+    if found.source != "manual":
+        raise InvalidInput("segment_key", f"segment {key!r} is {found.source}: its members "
+                           "are computed, not filed by hand")  # fmt: skip
+    return int(found.id)
 
 
 def _segment_key(session: Session, workspace_id: int, segment_id: int | None) -> str | None:
@@ -119,6 +123,8 @@ def edit_customer(session: Session, workspace_id: int, customer_id: int,
             setattr(customer, name, new)
     if "segment_id" in changes:  # the audit shows the keys people know, not row ids
         del changes["segment_id"]
+        move_manual_membership(session, workspace_id, customer.id, segment_before,
+                               customer.segment_id)  # fmt: skip
         changes["segment_key"] = {
             "from": _segment_key(session, workspace_id, segment_before),
             "to": _segment_key(session, workspace_id, customer.segment_id),

@@ -99,6 +99,7 @@ __all__ = [
     "ScheduledJobRow",
     "ScorecardRow",
     "Segment",
+    "SegmentMembership",
     "SentimentModelRow",
     "SpecialRequirementRow",
     "Survey",

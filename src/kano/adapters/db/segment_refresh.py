@@ -1,0 +1,264 @@
+"""Recomputing every segment's members as of a moment, writing only what changed.
+
+A rule or manual segment is synchronised in two statements (close the spans of customers
+no longer matching, open spans for the newcomers), whatever the workspace's size. The
+computed sources take their groups from the analyses: RFM and the client matrix from the
+warehouse (:mod:`kano.analytics.value.views`, the numbers the /value pages show), value
+tiers from the 12-month revenue in the app database. A second refresh at the same moment
+with no data change writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Select, and_, case, exists, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from kano.adapters.db.orm import Customer, Segment, SegmentMembership, Transaction
+from kano.adapters.db.segment_rules_sql import RuleCompiler
+from kano.adapters.db.segments import close_spans, definition_of
+from kano.domain.customers.segments import TIER_SHARES
+from kano.domain.shared.errors import InvalidInput
+
+CHUNK = 1000
+YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class SegmentRefresh:
+    key: str
+    name: str
+    source: str
+    entered: int
+    left: int
+    members: int
+    skipped: str | None = None  # why the segment was not recomputed (members unchanged)
+
+
+@dataclass
+class RefreshReport:
+    as_of: datetime
+    segments: list[SegmentRefresh] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return sum(s.entered + s.left for s in self.segments)
+
+
+def value_tiers(revenue: dict[int, float]) -> dict[str, set[int]]:
+    """A: customers with fewer than 20 % of the others strictly above them by 12-month
+    revenue, B: fewer than 50 %, C: the rest (ties share a tier, the higher one)."""
+    if not revenue:
+        return {"A": set(), "B": set(), "C": set()}
+    ids = np.fromiter(revenue.keys(), dtype=np.int64, count=len(revenue))
+    values = np.fromiter(revenue.values(), dtype=np.float64, count=len(revenue))
+    ordered = np.sort(values)
+    above = len(values) - np.searchsorted(ordered, values, side="right")
+    share = above / len(values)
+    a_cut = TIER_SHARES["A"]
+    b_cut = a_cut + TIER_SHARES["B"]
+    return {
+        "A": set(ids[share < a_cut].tolist()),
+        "B": set(ids[(share >= a_cut) & (share < b_cut)].tolist()),
+        "C": set(ids[share >= b_cut].tolist()),
+    }
+
+
+class _Sources:
+    """The computed groups of one refresh, each computed once, on first use."""
+
+    def __init__(self, session: Session, workspace_id: int, as_of: datetime,
+                 warehouse: Any) -> None:  # fmt: skip
+        self.session, self.workspace_id, self.as_of = session, workspace_id, as_of
+        self.warehouse = warehouse
+        self._groups: dict[str, dict[str, set[int]] | str] = {}
+
+    def group(self, source: str, parameter: str) -> set[int] | str:
+        """The ids in the group, or why they cannot be computed now."""
+        if source not in self._groups:
+            try:
+                self._groups[source] = getattr(self, f"_{source}")()
+            except InvalidInput as error:
+                self._groups[source] = f"{error.field}: {error.message}"
+            except Exception as error:  # the warehouse is absent, busy or not loaded
+                if type(error).__name__ not in ("WarehouseNotLoaded", "WarehouseBusy"):
+                    raise
+                self._groups[source] = f"warehouse: {error}"
+        found = self._groups[source]
+        return found if isinstance(found, str) else found.get(parameter, set())
+
+    def _value_tier(self) -> dict[str, set[int]]:
+        recent = (Transaction.occurred_at >= self.as_of - YEAR) & (
+            Transaction.occurred_at < self.as_of
+        )
+        rows = self.session.execute(
+            select(Transaction.customer_id, func.sum(Transaction.amount))
+            .where(Transaction.workspace_id == self.workspace_id, recent)
+            .group_by(Transaction.customer_id)
+        ).all()  # fmt: skip
+        return value_tiers({int(c): float(v or 0.0) for c, v in rows})
+
+    def _rfm(self) -> dict[str, set[int]]:
+        if self.warehouse is None:
+            return _no_warehouse()
+        from kano.analytics.value import views
+
+        view = views.rfm_view(self.warehouse, self.workspace_id, as_of=self.as_of.date())
+        groups: dict[str, set[int]] = defaultdict(set)
+        for record in view.customers:
+            groups[str(record["segment"])].add(int(record["customer_id"]))
+        return groups
+
+    def _matrix_cell(self) -> dict[str, set[int]]:
+        if self.warehouse is None:
+            return _no_warehouse()
+        from kano.analytics.value import views
+
+        view = views.matrix_view(self.warehouse, self.workspace_id, as_of=self.as_of.date())
+        groups: dict[str, set[int]] = defaultdict(set)
+        for record in view.accounts:
+            cell = f"{record['attractiveness_level']}-{record['relationship_level']}"
+            groups[cell].add(int(record["customer_id"]))
+        return groups
+
+
+def _no_warehouse() -> dict[str, set[int]]:
+    raise InvalidInput("warehouse", "not given: RFM and matrix segments need the warehouse")
+
+
+def _at(as_of: date | datetime) -> datetime:
+    return as_of if isinstance(as_of, datetime) else datetime(as_of.year, as_of.month, as_of.day)
+
+
+def refresh_segments(
+    session: Session, workspace_id: int, as_of: date | datetime, *, warehouse: Any = None,
+    keys: Iterable[str] | None = None, progress: Callable[[SegmentRefresh], None] | None = None,
+) -> RefreshReport:  # fmt: skip
+    """Recompute the members of every segment (or of ``keys``) as of ``as_of``: spans of
+    leavers end at ``as_of``, newcomers' spans begin there. RFM and matrix segments need
+    ``warehouse`` (an Ibis backend); without it they are reported as skipped."""
+    when = _at(as_of)
+    query = select(Segment).where(Segment.workspace_id == workspace_id).order_by(Segment.key)
+    wanted = None if keys is None else set(keys)
+    if wanted is not None:
+        query = query.where(Segment.key.in_(wanted))
+    rows = list(session.scalars(query))
+    if wanted is not None and len(rows) < len(wanted):
+        missing = sorted(wanted - {r.key for r in rows})[0]
+        raise InvalidInput("key", f"no segment {missing!r} in this workspace")
+    sources = _Sources(session, workspace_id, when, warehouse)
+    compiler = RuleCompiler(workspace_id, when, session.get_bind().dialect.name)
+    report = RefreshReport(when)
+    for row in rows:
+        definition = definition_of(row)
+        target: Select[Any] | set[int] | str
+        if definition.source == "manual":
+            target = select(Customer.id).where(
+                Customer.workspace_id == workspace_id, Customer.segment_id == row.id
+            )
+        elif definition.source == "rule":
+            assert definition.rule is not None
+            target = compiler.customer_ids(definition.rule)
+        else:
+            target = sources.group(definition.source, definition.parameter or "")
+        if isinstance(target, str):
+            done = SegmentRefresh(
+                row.key,
+                row.name,
+                row.source,
+                0,
+                0,
+                _open_count(session, workspace_id, row.id),
+                target,
+            )
+        else:
+            if isinstance(target, set):
+                entered, left = _sync_ids(session, workspace_id, row.id, target, when)
+            else:
+                entered, left = _sync_query(session, workspace_id, row.id, target, when)
+            if row.refreshed_at != when:
+                row.refreshed_at = when
+            done = SegmentRefresh(
+                row.key,
+                row.name,
+                row.source,
+                entered,
+                left,
+                _open_count(session, workspace_id, row.id),
+            )
+        report.segments.append(done)
+        if progress is not None:
+            progress(done)
+    session.flush()
+    return report
+
+
+def _open(workspace_id: int, segment_id: int) -> Any:
+    return and_(SegmentMembership.workspace_id == workspace_id,
+                SegmentMembership.segment_id == segment_id,
+                SegmentMembership.valid_to.is_(None))  # fmt: skip
+
+
+def _open_count(session: Session, workspace_id: int, segment_id: int) -> int:
+    return int(session.scalar(
+        select(func.count()).select_from(SegmentMembership).where(_open(workspace_id, segment_id))
+    ) or 0)  # fmt: skip
+
+
+def _sync_query(session: Session, workspace_id: int, segment_id: int, target: Select[Any],
+                when: datetime) -> tuple[int, int]:  # fmt: skip
+    """Two set-based statements: close the spans of those not in ``target``, open spans
+    for those in it without one."""
+    ids = target.subquery()
+    closed = session.execute(
+        update(SegmentMembership)
+        .where(_open(workspace_id, segment_id),
+               SegmentMembership.customer_id.not_in(select(ids.c.id)))
+        .values(valid_to=case((SegmentMembership.valid_from > when,
+                               SegmentMembership.valid_from), else_=when))
+        .execution_options(synchronize_session=False)
+    )  # fmt: skip
+    left = int(getattr(closed, "rowcount", 0) or 0)
+    member = exists().where(
+        _open(workspace_id, segment_id), SegmentMembership.customer_id == ids.c.id
+    )
+    staying = _open_count(session, workspace_id, segment_id)
+    session.execute(
+        insert(SegmentMembership).from_select(
+            ["workspace_id", "segment_id", "customer_id", "valid_from"],
+            select(literal(workspace_id), literal(segment_id), ids.c.id, literal(when)).where(
+                ~member
+            ),
+        )
+    )
+    # counted, not read from rowcount: PostgreSQL's driver reports -1 for INSERT … SELECT
+    return _open_count(session, workspace_id, segment_id) - staying, left
+
+
+def _sync_ids(session: Session, workspace_id: int, segment_id: int, target: set[int],
+              when: datetime) -> tuple[int, int]:  # fmt: skip
+    """The same for a group computed in Python (only customers that still exist here)."""
+    current = set(
+        session.scalars(
+            select(SegmentMembership.customer_id).where(_open(workspace_id, segment_id))
+        )
+    )
+    known = set(session.scalars(select(Customer.id).where(
+        Customer.workspace_id == workspace_id)))  # fmt: skip
+    wanted = target & known
+    leaving = sorted(current - wanted)
+    entering = sorted(wanted - current)
+    for start in range(0, len(leaving), CHUNK):
+        close_spans(session, workspace_id, segment_id, leaving[start : start + CHUNK], when)
+    if entering:
+        session.execute(insert(SegmentMembership), [
+            {"workspace_id": workspace_id, "segment_id": segment_id, "customer_id": c,
+             "valid_from": when} for c in entering
+        ])  # fmt: skip
+    return len(entering), len(leaving)
