@@ -3,7 +3,7 @@
 from kano.adapters.db.orm.base import Base, utcnow
 from kano.adapters.db.orm.case_rules import CaseRouteRow, CaseRuleRow
 from kano.adapters.db.orm.cases import CaseEventRow, CaseRow
-from kano.adapters.db.orm.customers import Customer, Segment
+from kano.adapters.db.orm.customers import Customer, Segment, SegmentMembership
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
 from kano.adapters.db.orm.feedback_settings import WorkspaceFeedbackSettingsRow
 from kano.adapters.db.orm.invitations import InvitationRow
