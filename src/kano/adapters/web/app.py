@@ -16,6 +16,7 @@ from kano.adapters.web.i18n import load_all_translations
 from kano.adapters.web.routes import (
     auth,
     cases,
+    customer_list,
     customers,
     cx,
     home,
