@@ -70,9 +70,9 @@ def _workspaces_and_journeys(settings: Settings) -> dict[int, Journey | None]:
 def warm_page_figures(settings: Settings) -> Warmed:
     """Compute and keep the default figures of ``/value/clv``, ``/linkage`` and
     ``/journeys`` for the first workspaces."""
+    from kano.adapters.web.journey_figures import journey_figures
+    from kano.adapters.web.linkage_figures import linkage_figures
     from kano.adapters.web.page_figures import PAGE_FIGURES
-    from kano.adapters.web.routes.journeys import journey_figures
-    from kano.adapters.web.routes.linkage import linkage_figures
     from kano.adapters.web.routes.value import Analyses, clv_fits, segment_keys
     from kano.analytics.value.views import ClvNotFitted
 

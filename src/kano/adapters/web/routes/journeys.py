@@ -26,6 +26,7 @@ from kano.adapters.exports.svg_files import svg_to_pdf, svg_to_png
 from kano.adapters.warehouse.connection import WarehouseBusy
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.formatting import NumberFormats
+from kano.adapters.web.journey_figures import journey_figures
 from kano.adapters.web.journey_map_svg import (
     amount_text,
     gap_text,
@@ -35,7 +36,6 @@ from kano.adapters.web.journey_map_svg import (
 )
 from kano.adapters.web.journey_titles import journey_title, journey_titles
 from kano.adapters.web.labels import journey_names, segment_names, team_names
-from kano.adapters.web.page_figures import PAGE_FIGURES
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, editor_of, no_workspace, refuse_edit
 from kano.domain.journeys import Journey
@@ -66,28 +66,6 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise InvalidInput("from", f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def journey_figures(
-    url: str, workspace_id: int, journey: Journey, segment: str, first: date | None,
-    last: date | None,
-) -> JourneyMap:  # fmt: skip
-    """The map of the slice, kept until the warehouse changes (the page's question, also
-    asked by the server's warm-up for each workspace's first journey)."""
-    # Imported here: the journey analytics load statsmodels, which start-up must not pay.
-    from kano.analytics.journeys.report import journey_map
-
-    # The whole journey is in the question: editing its stages, touchpoints or segment
-    # asks a new one. The day too: without orders the churn windows end today.
-    question = ("journey-map", journey, segment, first, last, date.today())
-    return PAGE_FIGURES.figures(
-        url,
-        workspace_id,
-        question,
-        lambda backend: journey_map(
-            backend, workspace_id, journey, segment=segment or None, start=first, end=last
-        ),
-    )
 
 
 def _compute(

@@ -22,6 +22,7 @@ from kano.adapters.web.deps import DbSession, SignedInPage, Web
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.labels import STAGE_NAMES, journey_names, segment_names
 from kano.adapters.web.link_effects import EffectWords
+from kano.adapters.web.linkage_figures import linkage_figures
 from kano.adapters.web.measure_labels import driver_name
 from kano.adapters.web.page_figures import WarehouseVisit
 from kano.adapters.web.routes.navigation import N_
@@ -83,22 +84,6 @@ def layer_of(item: str) -> str:
     if item in SCORES:
         return "CX"
     return "money" if item == "revenue" else "TX"
-
-
-def linkage_figures(visit: WarehouseVisit, workspace_id: int) -> dict[str, Any]:
-    """The chain's links tested and the say–do gap, kept until the warehouse changes (the
-    page's question, also asked by the server's warm-up)."""
-    # Imported here: the linkage models load statsmodels/scipy, which start-up must not pay.
-    from kano.analytics.linkage import SERVICE_PROFIT_CHAIN, test_links
-    from kano.analytics.linkage.frames import WarehouseReader
-    from kano.analytics.linkage.say_do import say_do_gap
-
-    def compute() -> dict[str, Any]:
-        reader = WarehouseReader(visit.backend, workspace_id)
-        results = test_links(visit.backend, SERVICE_PROFIT_CHAIN, workspace_id)
-        return {"links": results, "say_do": say_do_gap(reader)}
-
-    return visit.figure(("linkage",), compute)
 
 
 @router.get("/linkage")
