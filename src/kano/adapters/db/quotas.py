@@ -48,7 +48,9 @@ from kano.domain.feedback.quotas import (
     Quota,
     QuotaCondition,
     QuotaFull,
+    QuotasLoseAnswer,
     ResponseFacts,
+    answer_asked,
     checked_answer,
     checked_channel,
     checked_language,
@@ -181,6 +183,9 @@ class QuotaLine:
     question: str | None = None
     option: str | None = None
     """With ``question``: only responses that chose this option of it count."""
+    orphaned: bool = False
+    """The survey no longer asks its answer (the question or option was removed before
+    the builder guarded it): it never matches again."""
 
     @property
     def full(self) -> bool:
@@ -213,11 +218,15 @@ def _lines(session: Session, workspace_id: int, survey: Survey,
     )
     if quota_id is not None:
         query = query.where(SurveyQuotaRow.id == quota_id)
+    rows = session.execute(query).all()
+    definition = (_definition(session, workspace_id, survey)
+                  if any(row.question_key is not None for row, _, _ in rows) else None)
     return [
         QuotaLine(row.id, survey.key, row.name, row.response_limit, row.filled, row.channel,
                   row.language, segment, touchpoint, row.created_at, row.question_key,
-                  row.option_key)
-        for row, segment, touchpoint in session.execute(query)
+                  row.option_key, orphaned=definition is not None and not answer_asked(
+                      definition, row.question_key, row.option_key))
+        for row, segment, touchpoint in rows
     ]
 
 
@@ -384,3 +393,21 @@ def delete_quota(session: Session, workspace_id: int, survey_key: str, quota_id:
           user_id=user_id)
     session.delete(row)
     session.flush()
+
+
+def settle_quotas_for(session: Session, workspace_id: int, survey_key: str,
+                      old: SurveyDefinition, new: SurveyDefinition, *, remove_quotas: bool,
+                      actor: str, user_id: int | None = None) -> list[str]:
+    """Before the survey's definition goes from ``old`` to ``new``: the quotas whose
+    answer ``old`` asks and ``new`` no longer does would never match again, so
+    :class:`QuotasLoseAnswer` names them, unless ``remove_quotas`` (the user confirmed),
+    which deletes them (audited). Their names, in the order they were added."""
+    lost = [line for line in quota_lines(session, workspace_id, survey_key)
+            if answer_asked(old, line.question, line.option)
+            and not answer_asked(new, line.question, line.option)]
+    if lost and not remove_quotas:
+        raise QuotasLoseAnswer([line.name for line in lost])
+    for line in lost:
+        delete_quota(session, workspace_id, survey_key, line.id, actor=actor,
+                     user_id=user_id)
+    return [line.name for line in lost]

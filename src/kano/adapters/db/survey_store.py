@@ -27,6 +27,7 @@ from kano.adapters.db.orm import (
     Touchpoint,
     utcnow,
 )
+from kano.adapters.db.quotas import settle_quotas_for
 from kano.domain.feedback.survey_status import SurveyStatus
 from kano.domain.feedback.surveys import (
     CHOICE_TYPES,
@@ -146,9 +147,15 @@ def create_survey(session: Session, workspace_id: int, key: str, name: str,
 
 def save_survey(session: Session, workspace_id: int, key: str, *, name: str,
                 touchpoint: str | None, definition: SurveyDefinition, actor: str,
-                user_id: int | None) -> None:
-    """Rename, re-link and replace the questions of a survey, audited (the caller commits)."""
+                user_id: int | None, remove_quotas: bool = False) -> list[str]:
+    """Rename, re-link and replace the questions of a survey, audited (the caller commits).
+
+    A definition that removes a question or option a quota counts raises
+    ``QuotasLoseAnswer`` naming the quotas, or with ``remove_quotas`` deletes them
+    (``quotas.settle_quotas_for``); the names of the quotas deleted."""
     survey = defined_survey(session, workspace_id, key)
+    removed = settle_quotas_for(session, workspace_id, key, survey.definition, definition,
+                                remove_quotas=remove_quotas, actor=actor, user_id=user_id)
     row = survey.row
     row.name = _name(name)
     row.touchpoint_id = _touchpoint_id(session, workspace_id, touchpoint)
@@ -165,6 +172,7 @@ def save_survey(session: Session, workspace_id: int, key: str, *, name: str,
     audit(session, workspace_id, actor, "update", "survey", key,
           {"name": row.name, "touchpoint": touchpoint,
            "questions": [q.key for q in definition.questions]}, user_id=user_id)
+    return removed
 
 
 def set_survey_status(session: Session, workspace_id: int, key: str, status: SurveyStatus, *,

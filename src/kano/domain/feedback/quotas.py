@@ -28,6 +28,11 @@ A quota created on a survey that has responses already starts at the number of t
 that match its condition (counted once, when it is created); its condition cannot change
 afterwards (delete it and add another), its name and limit can.
 
+A quota by answer means something only while the survey asks that question and option:
+saving a definition that removes them is refused naming the quotas
+(:class:`QuotasLoseAnswer`) unless the user confirms their deletion with it, and a quota
+orphaned by an older Kano is flagged (:func:`answer_asked`).
+
 Everything here is pure: matching, counting a batch, checking input. The adapters keep
 the counter (``kano.adapters.db.quotas``) exact under concurrency.
 """
@@ -213,3 +218,38 @@ def checked_answer(definition: SurveyDefinition, question: str | None,
     if option not in found.choice_keys():
         raise InvalidInput("option", f"use one of {', '.join(found.choice_keys())}")
     return found.key, option
+
+
+def answer_asked(definition: SurveyDefinition, question: str | None,
+                 option: str | None) -> bool:
+    """Whether the survey still asks the answer a quota counts (True for a quota on no
+    answer): a quota whose question or option was removed would never match again."""
+    if question is None:
+        return True
+    found = next((q for q in definition.questions
+                  if q.key == question and q.type in CHOICE_TYPES), None)
+    return found is not None and option in found.choice_keys()
+
+
+class QuotasLoseAnswer(InvalidInput):
+    """A new definition of a survey removes the question or option that quotas count
+    (``quotas``: their names): saved, they would never match again, silently. The
+    caller refuses it or, on explicit confirmation, deletes those quotas with it."""
+
+    code = "quota_answer_removed"
+
+    def __init__(self, quotas: Sequence[str]) -> None:
+        names = ", ".join(repr(name) for name in quotas)
+        if len(quotas) == 1:
+            message = (f"the quota {names} counts an answer this survey would no longer "
+                       f"ask: keep its question and option, or delete the quota with the "
+                       f"change")
+        else:
+            message = (f"the quotas {names} count answers this survey would no longer "
+                       f"ask: keep their questions and options, or delete the quotas with "
+                       f"the change")
+        super().__init__("questions", message)
+        self.quotas = tuple(quotas)
+
+    def details(self) -> dict[str, object]:
+        return {"quotas": list(self.quotas)}

@@ -42,7 +42,7 @@ from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.survey_invitation_flash import sent_report
 from kano.adapters.web.survey_invitation_view import STATUS_LABELS, invitation_section
 from kano.adapters.web.survey_links import SurveyLinks
-from kano.domain.feedback.quotas import KANO_CHANNELS
+from kano.domain.feedback.quotas import KANO_CHANNELS, QuotasLoseAnswer
 from kano.domain.feedback.survey_status import SurveyStatus
 from kano.domain.feedback.surveys import (
     CHOICE_TYPES,
@@ -257,6 +257,8 @@ def edit_page(page: SignedInPageContext, db: Session, key: str, *,
             page.request.query_params.get("quotas") == "saved" and status_code == 200),
         saved=(page.request.query_params.get("saved") == "1" and status_code == 200
                and error is None and note is None),
+        quotas_removed=(page.request.query_params.get("quotas") == "removed"
+                        and status_code == 200),
         status_changed=(page.request.query_params.get("status") in STATUS_CHANGED
                         and status_code == 200),
         invitations=invitation_section(db, page.workspace.id, key,
@@ -362,6 +364,12 @@ async def change_survey(request: Request, page: SignedInPage, db: DbSession,
     return await run_in_threadpool(_change_survey, page, db, key, form)
 
 
+SAVE_REMOVING_QUOTAS = "save-remove-quotas"
+"""The "save and delete those quotas" button the refusal of a save that would leave quotas
+counting a removed answer offers (``quotas.settle_quotas_for``)."""
+SAVE_ACTIONS = ("save", SAVE_REMOVING_QUOTAS)
+
+
 def _moved(draft: list[dict[str, Any]], action: str) -> list[dict[str, Any]]:
     verb, _, index_text = action.partition("-")
     if not index_text.isdigit() or int(index_text) >= len(draft):
@@ -390,7 +398,7 @@ def _change_survey(page: SignedInPageContext, db: Session, key: str,
     touchpoint = str(form.get("touchpoint", "")).strip()
     title = _title_from_form(form)
     action = str(form.get("action", "save"))
-    if action != "save":
+    if action not in SAVE_ACTIONS:
         if action == "add":
             kind = str(form.get("new_type", "text"))
             kind = kind if kind in TYPE_LABELS else "text"
@@ -403,14 +411,22 @@ def _change_survey(page: SignedInPageContext, db: Session, key: str,
                           note=N_("Not saved yet: save the survey to publish the changes."))
     try:
         definition = checked_definition({**_definition_document(draft), "title": title})
-        save_survey(db, page.workspace.id, key, name=name, touchpoint=touchpoint or None,
-                    definition=definition, actor=page.viewer.email, user_id=page.viewer.user_id)
+        removed = save_survey(
+            db, page.workspace.id, key, name=name, touchpoint=touchpoint or None,
+            definition=definition, actor=page.viewer.email, user_id=page.viewer.user_id,
+            remove_quotas=action == SAVE_REMOVING_QUOTAS)
+    except QuotasLoseAnswer as error:
+        db.rollback()
+        return edit_page(page, db, key, draft=draft, name=name, touchpoint=touchpoint,
+                          title=title, status_code=422, error={
+                              "index": None, "number": None, "part": "quotas",
+                              "quotas": list(error.quotas), "message": error.message})
     except InvalidInput as error:
         db.rollback()
         return edit_page(page, db, key, draft=draft, name=name, touchpoint=touchpoint,
                           title=title, status_code=422, error=_form_error(error))
     db.commit()
-    return page.redirect(f"/surveys/{key}?saved=1")
+    return page.redirect(f"/surveys/{key}?saved=1" + ("&quotas=removed" if removed else ""))
 
 
 def _form_error(error: InvalidInput) -> dict[str, Any]:
