@@ -22,9 +22,9 @@ from kano.adapters.api.editing import (
     EditorDep,
     apply_changes,
     commit_or_conflict,
-    conflict,
     read_responses,
     record,
+    taken_as_conflict,
     write_responses,
 )
 from kano.adapters.api.pagination import PageParams, fetch_page
@@ -43,11 +43,12 @@ from kano.adapters.api.strategy_lookups import (
     employee_id,
     find_row,
     key_map,
-    next_position,
     referenced_id,
     require_free_key,
     row_at,
 )
+from kano.adapters.db import mbo_store
+from kano.adapters.db.mbo_store import MBO_OBJECTIVES, owners_of, require_weights_add_up
 from kano.adapters.db.orm import (
     Employee,
     MboObjectiveRow,
@@ -55,14 +56,13 @@ from kano.adapters.db.orm import (
     ObjectiveRow,
     OkrObjectiveRow,
 )
-from kano.domain.mbo.model import PersonalObjective, validate_weights, weighted_achievement
+from kano.domain.mbo.model import PersonalObjective, weighted_achievement
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/mbo/sheets", tags=["mbo"])
 
 SheetKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The sheet's key.")]
 ObjectiveKey = Annotated[str, Path(pattern=KEY_PATTERN, description="The objective's key.")]
-MBO_OBJECTIVES = "MBO objectives"
 
 
 def objectives_out(
@@ -106,15 +106,6 @@ def sheets_out(session: Session, rows: list[MboSheetRow]) -> list[Sheet]:
     ]
 
 
-def require_weights_add_up(session: Session, sheet: MboSheetRow) -> None:
-    """An agreed or reviewed sheet's weights must add up to 100 % (422 ``weights``)."""
-    if sheet.status == "draft":
-        return
-    session.flush()
-    rows = session.scalars(select(MboObjectiveRow).where(MboObjectiveRow.sheet_id == sheet.id))
-    validate_weights([row.to_domain() for row in rows])
-
-
 def _links(
     session: Session, workspace_id: int, okr: str | None, scorecard: str | None
 ) -> dict[str, Any]:
@@ -126,37 +117,15 @@ def _links(
     }
 
 
-def _owners(session: Session, values: dict[str, Any]) -> list[int | None]:
-    """Who owns an MBO objective: the owners of the objectives it serves."""
-    owners: list[int | None] = []
-    if values.get("okr_objective_id") is not None:
-        owners.append(session.scalar(select(OkrObjectiveRow.owner_user_id)
-                                     .where(OkrObjectiveRow.id == values["okr_objective_id"])))
-    if values.get("scorecard_objective_id") is not None:
-        owners.append(session.scalar(select(ObjectiveRow.owner_user_id)
-                                     .where(ObjectiveRow.id == values["scorecard_objective_id"])))
-    return owners
-
-
 def _add_objective(
     session: Session, editor: Editor, sheet: MboSheetRow, body: MboObjectiveCreate
 ) -> MboObjectiveRow:
-    ws = editor.workspace_id
-    links = _links(session, ws, body.okr_objective, body.scorecard_objective)
-    editor.require_owner(_owners(session, links), MBO_OBJECTIVES)
-    if find_row(session, MboObjectiveRow, ws, sheet_id=sheet.id, key=body.key) is not None:
-        raise conflict(f"Sheet '{sheet.key}' has an objective '{body.key}' already.")
-    position = body.position
-    if position is None:
-        position = next_position(session, MboObjectiveRow, ws, sheet_id=sheet.id)
-    row = MboObjectiveRow(workspace_id=ws, sheet_id=sheet.id, key=body.key, title=body.title,
-                          weight_percent=body.weight, achievement_percent=body.achievement,
-                          position=position, **links)
-    session.add(row)
-    session.flush()
-    record(session, editor, "create", "mbo_objective", row.id,
-           {"sheet": sheet.key, **body.model_dump()})
-    return row
+    """The store's ``add_objective`` (the MBO page's too), keys turned into ids."""
+    links = _links(session, editor.workspace_id, body.okr_objective, body.scorecard_objective)
+    with taken_as_conflict():
+        return mbo_store.add_objective(
+            session, editor, sheet, title=body.title, weight=body.weight,
+            achievement=body.achievement, key=body.key, position=body.position, **links)
 
 
 @router.get("", summary="List MBO sheets", response_model=SheetPage,
@@ -308,8 +277,7 @@ def update_mbo_objective(
     ws = editor.workspace_id
     sheet = row_at(session, MboSheetRow, ws, "MBO sheet", key=sheet_key)
     row = _sheet_objective(session, sheet, objective_key)
-    editor.require_owner(_owners(session, {"okr_objective_id": row.okr_objective_id,
-                                            "scorecard_objective_id": row.scorecard_objective_id}),
+    editor.require_owner(owners_of(session, row.okr_objective_id, row.scorecard_objective_id),
                          MBO_OBJECTIVES)
     values: dict[str, Any] = sent(body)
     renames = {"weight": "weight_percent", "achievement": "achievement_percent"}
@@ -325,7 +293,7 @@ def update_mbo_objective(
     after = {"okr_objective_id": values.get("okr_objective_id", row.okr_objective_id),
              "scorecard_objective_id": values.get("scorecard_objective_id",
                                                   row.scorecard_objective_id)}
-    editor.require_owner(_owners(session, after), MBO_OBJECTIVES)
+    editor.require_owner(owners_of(session, *after.values()), MBO_OBJECTIVES)
     changes = apply_changes(row, values)
     require_weights_add_up(session, sheet)
     if changes:
@@ -343,12 +311,7 @@ def delete_mbo_objective(
 ) -> Response:
     sheet = row_at(session, MboSheetRow, editor.workspace_id, "MBO sheet", key=sheet_key)
     row = _sheet_objective(session, sheet, objective_key)
-    editor.require_owner(_owners(session, {"okr_objective_id": row.okr_objective_id,
-                                            "scorecard_objective_id": row.scorecard_objective_id}),
-                         MBO_OBJECTIVES)
-    record(session, editor, "delete", "mbo_objective", row.id,
-           {"sheet": sheet.key, "key": row.key, "weight": row.weight_percent})
-    session.delete(row)
+    mbo_store.delete_objective(session, editor, sheet, row)
     require_weights_add_up(session, sheet)
     commit_or_conflict(session)
     return Response(status_code=204)
