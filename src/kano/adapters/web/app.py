@@ -30,6 +30,7 @@ from kano.adapters.web.routes import (
     responses_page,
     scorecard,
     scorecard_objectives,
+    segments,
     set_password,
     staff_entry,
     strategy_map,
@@ -60,7 +61,7 @@ PAGE_ROUTERS = (
     survey_public.router, survey_widget.router,
     requirements.router, responses_page.router, set_password.router, pilots.router,
     text_themes.router,
-    customer_list.router,
+    customer_list.router, segments.router,
 )
 
 

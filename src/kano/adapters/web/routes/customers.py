@@ -28,6 +28,7 @@ from starlette.responses import Response
 
 from kano.adapters.db.customer_edits import ExternalIdTaken, edit_customer
 from kano.adapters.db.orm import Segment
+from kano.adapters.db.segments import MembershipSpan, segment_history
 from kano.adapters.db.views.customer_profile import Profile, customer_profile, quarter_ends
 from kano.adapters.db.views.requirements import customer_requirements
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext, Web
@@ -105,6 +106,12 @@ def _segments(db: Session, workspace_id: int) -> list[tuple[str, str]]:
         .order_by(Segment.name, Segment.key))]
 
 
+def _history(db: Session, workspace_id: int, customer_id: int) -> list[MembershipSpan]:
+    """The customer's segment spans: the current ones first, then the newest."""
+    spans = segment_history(db, workspace_id, customer_id)
+    return sorted(spans, key=lambda s: (s.valid_to is not None, -s.valid_from.timestamp()))
+
+
 def _profile_page(page: SignedInPageContext, web: Web, db: Session, customer_id: int, *,
                   form: dict[str, str] | None = None, error: dict[str, str] | None = None,
                   status_code: int = 200) -> Response:
@@ -142,6 +149,7 @@ def _profile_page(page: SignedInPageContext, web: Web, db: Session, customer_id:
                        kept_apart=_kept_apart(profile.customer.attributes),
                        segments=_segments(db, workspace_id) if editable else [],
                        case_statuses=CASE_STATUS_LABELS,
+                       segment_history=_history(db, workspace_id, customer_id),
                        currency=workspace_currency(page))  # fmt: skip
 
 

@@ -53,6 +53,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("responses", "/responses", "customers", N_("Responses")),
     NavItem("surveys", "/surveys", "customers", N_("Surveys")),
     NavItem("customers", "/customers", "customers", N_("Customer 360")),
+    NavItem("segments", "/segments", "customers", N_("Segments")),
     NavItem("requirements", "/requirements", "customers", N_("Requirements")),
     NavItem("value_rfm", "/value/rfm", "value", N_("RFM segments")),
     NavItem("value_matrix", "/value/matrix", "value", N_("Client matrix")),
