@@ -8,12 +8,24 @@ the signature block stays in one piece.
 from __future__ import annotations
 
 from kano.adapters.db.views.mbo import MboSheetView
-from kano.adapters.exports.pdf_pen import MARGIN, SOFT, Pen, Table, a4_document
+from kano.adapters.exports.pdf_pen import (
+    BODY_SIZE,
+    CELL_PADDING,
+    MARGIN,
+    SOFT,
+    Pen,
+    Table,
+    a4_document,
+)
 from kano.adapters.exports.review_sheet import ReviewSheetTexts, sheet_facts
 
 # Objective, weight, achievement, weighted score: widths in points (sum = the text width).
 COLUMNS = (255.28, 80.0, 80.0, 80.0)
 SIGNATURE_BLOCK = 70.0
+# Right-aligned number headers ("Вес, %" "Достижение, %") ran into each other: each keeps
+# this much blank space on its left, and a unit stays on the line of its word.
+HEADER_GUTTER = 12.0
+NUMBER_COLUMN_MAX = 110.0
 
 
 def _header(pen: Pen, view: MboSheetView, texts: ReviewSheetTexts) -> None:
@@ -41,10 +53,25 @@ def _signatures(pen: Pen, signatures: tuple[str, ...]) -> None:
         pen.text(left, pen.y + 12, label)
 
 
+def _number_headers(pen: Pen, headers: list[str]) -> tuple[tuple[float, ...], list[str]]:
+    """Columns wide enough for each number header's longest word plus the gutter, and the
+    headers wrapped so that a gutter stays between neighbours."""
+    pen.font(BODY_SIZE, bold=True)
+    kept = [header.replace(", %", ",\u00a0%") for header in headers]
+    widths = [min(NUMBER_COLUMN_MAX, max(COLUMNS[1], max(
+        pen.width_of(word) for word in header.split(" ")) + 2 * CELL_PADDING + HEADER_GUTTER))
+        for header in kept]
+    wrapped = ["\n".join(pen.wrap(header, width - 2 * CELL_PADDING - HEADER_GUTTER))
+               for header, width in zip(kept, widths, strict=True)]
+    return (pen.text_width - sum(widths), *widths), wrapped
+
+
 def mbo_sheet_pdf(view: MboSheetView, texts: ReviewSheetTexts) -> bytes:
-    table = Table(COLUMNS, [texts.objective, texts.weight, texts.achievement, texts.weighted])
     number = texts.number
     with a4_document(texts.page) as (pen, output):
+        widths, headers = _number_headers(pen, [texts.weight, texts.achievement,
+                                                texts.weighted])
+        table = Table(widths, [texts.objective, *headers])
         _header(pen, view, texts)
         table.draw_header(pen)
         for line in view.lines:

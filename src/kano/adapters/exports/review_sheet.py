@@ -1,4 +1,5 @@
-"""What an MBO review sheet file says, whatever its format (XLSX or PDF).
+"""What an MBO review sheet file says, whatever its format (XLSX or PDF); and the rows of
+all the sheets of a period, for the CSV HR loads into payroll.
 
 The texts arrive translated and the numbers formatted by the caller (the web route knows
 the reader's language); both files show the same rows in the same order.
@@ -6,10 +7,11 @@ the reader's language); both files show the same rows in the same order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kano.adapters.db.views.mbo import MboSheetView
+from kano.adapters.exports.table_files import Line
 
 
 @dataclass(frozen=True)
@@ -46,3 +48,24 @@ def sheet_facts(view: MboSheetView, texts: ReviewSheetTexts) -> list[tuple[str, 
 
 def file_stem(view: MboSheetView) -> str:
     return f"mbo-{view.sheet.key}"
+
+
+def period_stem(period: str) -> str:
+    """The file name of a period's sheets: ``mbo-2026``, anything but letters, digits and
+    dashes dropped (the period is typed by people)."""
+    return "mbo-" + ("".join(c if c.isalnum() or c == "-" else "-" for c in period) or "period")
+
+
+def period_rows(views: Sequence[MboSheetView], employee_ids: Mapping[int, str]) -> list[Line]:
+    """One row per objective of each sheet, as the page shows it: employee, their id, the
+    sheet, its status, the objective, weight %, achievement % (blank: not assessed), its
+    weighted points and the sheet's weighted score (blank while the weights do not add up).
+    ``employee_ids`` maps a sheet's id to its employee's id (``external_id``)."""
+    rows: list[Line] = []
+    for view in views:
+        sheet = view.sheet
+        for line in view.lines:
+            rows.append(Line([sheet.employee, employee_ids.get(sheet.id, ""), sheet.key,
+                              sheet.status, line.title, line.weight_percent,
+                              line.achievement_percent, line.weighted, view.weighted_score]))
+    return rows
