@@ -5,7 +5,7 @@ driver pages (found by the QA pass)."""
 from __future__ import annotations
 
 from kano.adapters.web import pilot_charts, value_charts
-from kano.adapters.web.routes.linkage import _quadrant_chart
+from kano.adapters.web.driver_chart import quadrant_chart
 from kano.adapters.web.vendoring import PACKAGES
 
 
@@ -20,7 +20,7 @@ def _same(text: str) -> str:
 
 def test_the_value_pilot_and_driver_charts_declare_the_served_vega_lite() -> None:
     wanted = f"https://vega.github.io/schema/vega-lite/v{_served_major()}.json"
-    quadrant = _quadrant_chart([{"driver": "delivery_delay_days", "share": 0.6,
+    quadrant = quadrant_chart([{"driver": "delivery_delay_days", "share": 0.6,
                                  "performance": 1.2, "performance_share": 0.7},
                                 {"driver": "first_response_minutes", "share": 0.4,
                                  "performance": 3.4, "performance_share": 0.4}],

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from kano.adapters.web.routes.linkage import _quadrant_chart
+from kano.adapters.web.driver_chart import quadrant_chart
 
 
 def _row(driver: str, share: float, performance: float) -> dict[str, Any]:
@@ -18,7 +18,7 @@ def test_names_of_drivers_close_together_take_turns_on_two_lines() -> None:
     rows = [_row("a csat", 0.80, 0.50), _row("b csat", 0.10, 0.70), _row("c csat", 0.09, 0.72),
             _row("d csat", 0.01, 0.74)]
 
-    spec = _quadrant_chart(rows, str, {}, "en")
+    spec = quadrant_chart(rows, str, {}, "en")
 
     lines = {p["driver"]: p["label_row"] for p in spec["data"]["values"]}
     assert lines == {"a: CSAT": 0, "b: CSAT": 0, "c: CSAT": 1, "d: CSAT": 0}
@@ -28,7 +28,7 @@ def test_names_of_drivers_close_together_take_turns_on_two_lines() -> None:
 
 
 def test_two_drivers_keep_their_own_performance_and_the_lines_sit_at_the_stated_marks() -> None:
-    spec = _quadrant_chart([_row("a csat", 0.7, 0.8), _row("b csat", 0.3, 0.55)], str, {}, "en")
+    spec = quadrant_chart([_row("a csat", 0.7, 0.8), _row("b csat", 0.3, 0.55)], str, {}, "en")
 
     assert [p["performance"] for p in spec["data"]["values"]] == [0.8, 0.55]
     rules = [v for layer in spec["layer"] if layer["mark"]["type"] == "rule"

@@ -120,9 +120,9 @@ def drivers(
 ) -> None:
     """Relative importance of each driver (Johnson's weights; they add up to R²)."""
     from kano.adapters.jobs.compute import warehouse_backend
+    from kano.adapters.web.driver_chart import performance_basis_text
     from kano.adapters.web.formatting import NumberFormats
     from kano.adapters.web.measure_labels import driver_name
-    from kano.adapters.web.routes.linkage import performance_basis_text
     from kano.analytics.linkage import relative_weights
     from kano.analytics.linkage.driver_inputs import driver_frame
     from kano.analytics.linkage.frames import WarehouseReader
