@@ -144,7 +144,7 @@ def test_computed_segment_from_the_list_and_delete_after_confirmation(
     form_page = browser.page("/segments/_new?source=value_tier")
     token = csrf_token_in(form_page.text)
     assert 'id="source-value_tier" checked' in form_page.text
-    assert "Value tier A: the top 20 % of customers by revenue in the last 12 months" \
+    assert "Value tier A: the top 20% of customers by revenue in the last 12 months" \
         in form_page.text
     missing = browser.client.post("/segments/_new", data={
         "csrf_token": token, "name": "Tier A", "key": "tier-a", "source": "value_tier"})

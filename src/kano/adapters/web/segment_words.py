@@ -11,6 +11,7 @@ from kano.adapters.web.attribute_labels import INDUSTRY_LABELS, REGION_LABELS
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.labels import vocabulary_filter
 from kano.adapters.web.routes.navigation import N_
+from kano.domain.customers.segments import TIER_SHARES
 
 SOURCE_LABELS = {
     "rule": N_("Rule"),
@@ -42,8 +43,8 @@ OP_LABELS = {
     "exists": N_("is known"),
 }
 TIER_WORDS = {
-    "A": N_("the top 20 % of customers by revenue in the last 12 months"),
-    "B": N_("the next 30 % of customers by revenue in the last 12 months"),
+    "A": N_("the top %(share)s of customers by revenue in the last 12 months"),
+    "B": N_("the next %(share)s of customers by revenue in the last 12 months"),
     "C": N_("the other customers who ordered in the last 12 months"),
 }
 KIND_WORDS = {"account": N_("Account"), "person": N_("Person")}
@@ -123,7 +124,8 @@ class RuleWords:
                 "name": self.gettext(parameter)}
         if source == "value_tier" and parameter in TIER_WORDS:
             return self.gettext(N_("Value tier %(tier)s: %(words)s")) % {
-                "tier": parameter, "words": self.gettext(TIER_WORDS[parameter])}
+                "tier": parameter, "words": self.gettext(TIER_WORDS[parameter]) % {
+                    "share": self.formats.percent(TIER_SHARES.get(parameter, 0.0))}}
         if source == "matrix_cell" and parameter and "-" in parameter:
             attractiveness, relationship = parameter.split("-", 1)
             return self.gettext(N_("Accounts in the client-matrix cell attractiveness "
