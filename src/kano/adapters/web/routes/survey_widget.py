@@ -1,9 +1,14 @@
 """The embeddable survey widget (issue 6, channel "widget").
 
-``GET /s/{key}/widget.js?t=TOKEN`` is a small script without a framework that draws an NPS
-question and a comment box where it is included and posts JSON to ``POST /s/{key}/widget``;
-only that endpoint answers cross-origin requests (CORS, no cookies). Its refusals are
-problem+json naming the field.
+``GET /s/{key}/widget.js?t=TOKEN`` (the URL of the snippet users paste, so it never
+changes) is a small loader: the survey's settings in the respondent's language, whether it
+is closed or full, cached one minute. It loads the widget code — a script without a
+framework that draws an NPS question and a comment box where the loader is included and
+posts JSON to ``POST /s/{key}/widget`` — once per page from ``/widget/{digest}.js``, a URL
+named by the code's content hash and cached for a year (``immutable``): a new Kano
+version's code has a new URL, so no browser keeps an old one, and a returning respondent
+downloads only the loader. Only the POST endpoint answers cross-origin requests (CORS, no
+cookies). Its refusals are problem+json naming the field.
 
 A full quota (``kano.domain.feedback.quotas``) makes the endpoint answer 409 naming the
 quota, and the script shows "this survey has reached its number of responses" instead of
@@ -14,6 +19,7 @@ page's (``survey_public_base``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -50,7 +56,14 @@ from kano.domain.shared.errors import InvalidInput
 
 router = APIRouter()
 
-WIDGET_SCRIPT = Path(__file__).parent.parent / "static" / "js" / "survey-widget.js"
+WIDGET_CODE = (Path(__file__).parent.parent / "static" / "js" / "survey-widget.js").read_bytes()
+WIDGET_DIGEST = hashlib.sha256(WIDGET_CODE).hexdigest()[:16]
+"""The code's URL names its content: a change gives a new URL (nothing stale is cached)."""
+WIDGET_LOADER = (Path(__file__).parent.parent / "static" / "js"
+                 / "survey-widget-loader.js").read_text(encoding="utf-8")
+LOADER_CACHE = "public, max-age=60"
+"""The loader says whether the survey is closed or full: a short cache."""
+CODE_CACHE = "public, max-age=31536000, immutable"
 WIDGET_TEXTS = {
     "low": N_("Not at all likely"),
     "high": N_("Extremely likely"),
@@ -87,8 +100,7 @@ def _closed_problem(survey_key: str) -> JSONResponse:
 def widget_script(request: Request, web: Web, db: DbSession, survey_key: str, t: str = "",
                   lang: str = "") -> Response:
     language = respondent_language(request, lang)
-    headers = {"Cache-Control": "public, max-age=300",
-               "Cross-Origin-Resource-Policy": "cross-origin"}
+    headers = {"Cache-Control": LOADER_CACHE, "Cross-Origin-Resource-Policy": "cross-origin"}
     wait = read_retry_after(request)
     if wait is not None:
         return Response("", status_code=429, media_type="text/javascript",
@@ -114,10 +126,25 @@ def widget_script(request: Request, web: Web, db: DbSession, survey_key: str, t:
     }
     for name, text in WIDGET_TEXTS.items():
         config[name] = web.templates.gettext(language, text)
-    # JSON inside a script: escape "<" so a text can never close the script element.
-    literal = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
-    script = WIDGET_SCRIPT.read_text(encoding="utf-8").replace("__KANO_CONFIG__", literal)
+    script = (WIDGET_LOADER.replace("__KANO_CONFIG__", _script_literal(config))
+              .replace("__KANO_SCRIPT__", _script_literal(
+                  str(request.url_for("widget_code", digest=WIDGET_DIGEST)))))
     return Response(script, media_type="text/javascript", headers=headers)
+
+
+def _script_literal(value: object) -> str:
+    """JSON inside a script: "<" escaped so a text can never close the script element."""
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
+
+
+@router.get("/widget/{digest}.js", name="widget_code")
+def widget_code(digest: str) -> Response:
+    """The widget code, the same for every survey. Its current digest is cached for a year;
+    another (a loader cached just before an upgrade) gets the current code, briefly
+    cached — the loader's queue is the same in every version."""
+    cache = CODE_CACHE if digest == WIDGET_DIGEST else LOADER_CACHE
+    return Response(WIDGET_CODE, media_type="text/javascript", headers={
+        "Cache-Control": cache, "Cross-Origin-Resource-Policy": "cross-origin"})
 
 
 @router.options("/s/{survey_key}/widget")
