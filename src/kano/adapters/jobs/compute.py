@@ -144,7 +144,14 @@ def _bound_subjects(session: Session, workspace_id: int) -> list[_Subject]:
         _Subject("measure", m.id, m.key, str(m.metric_id), m.metric_slice, frequency=m.frequency)
         for m in measures
     ]
-    key_results = session.execute(
+    return subjects + _bound_key_results(session, workspace_id)
+
+
+def _bound_key_results(
+    session: Session, workspace_id: int, key_result_id: int | None = None
+) -> list[_Subject]:
+    """The workspace's live key results of open cycles (or the one ``key_result_id``)."""
+    statement = (
         select(KeyResultRow, OkrCycleRow.starts_on, OkrCycleRow.ends_on)
         .join(OkrObjectiveRow, OkrObjectiveRow.id == KeyResultRow.okr_objective_id)
         .join(OkrCycleRow, OkrCycleRow.id == OkrObjectiveRow.cycle_id)
@@ -156,14 +163,55 @@ def _bound_subjects(session: Session, workspace_id: int) -> list[_Subject]:
         )
         .order_by(KeyResultRow.id)
     )
-    subjects += [
+    if key_result_id is not None:
+        statement = statement.where(KeyResultRow.id == key_result_id)
+    return [
         _Subject(
             "key_result", kr.id, kr.key, str(kr.metric_id), kr.metric_slice,
             window=(start, end), per=kr.per,
         )
-        for kr, start, end in key_results
+        for kr, start, end in session.execute(statement)
     ]
-    return subjects
+
+
+def refresh_key_result(
+    session: Session, backend: Any, catalogue: Catalogue, workspace_id: int, key_result_id: int
+) -> bool:
+    """Recompute one key result's live value in the caller's transaction, as a refresh
+    does, right after its window (``per``), metric or cycle changed: the value a user
+    reads next is the new window's. Recorded in the history even when the number is the
+    same, since it now covers other days; a window without data clears the old number.
+    False when the key result is not live (no metric, a reported kind, a closed cycle);
+    the warehouse's errors propagate, for the caller to withdraw the value instead."""
+    subjects = _bound_key_results(session, workspace_id, key_result_id)
+    if not subjects:
+        return False
+    (subject,) = subjects
+    until = data_end(backend, workspace_id)
+    if until is None:
+        raise NoWarehouseData()
+    binding = MetricBinding.of(subject.binding_id, subject.binding_slice)
+    values = _values(backend, catalogue, workspace_id, subject, binding, until)
+    key_result = session.get(KeyResultRow, subject.id)
+    assert key_result is not None
+    if values:
+        _store_key_result(session, workspace_id, None, subject, key_result, values[0],
+                          utcnow(), always=True)
+    else:
+        withdraw_live_value(key_result)
+    return True
+
+
+def withdraw_live_value(key_result: KeyResultRow) -> None:
+    """Clear a live value that no longer covers the key result's window (its window or
+    metric changed and no value for the new one could be computed): a number labelled
+    with the wrong window is worse than none. ``computed_at`` stays, so the key result
+    still reads as live and waits for the next refresh (a value never computed, typed
+    by hand, is left alone)."""
+    if key_result.computed_at is None:
+        return
+    key_result.current = key_result.current_n = None
+    key_result.current_ci_low = key_result.current_ci_high = None
 
 
 def _compute_all(
@@ -254,21 +302,36 @@ def _store(
             key_result = session.get(KeyResultRow, subject.id)
             if key_result is None or not values:
                 continue
-            found = values[0]
-            key_result.computed_at = now
-            if _same(
-                key_result.current,
-                key_result.current_n,
-                key_result.current_ci_low,
-                key_result.current_ci_high,
-                found,
-            ):
-                continue
-            key_result.current, key_result.current_n = found.value, found.n
-            key_result.current_ci_low, key_result.current_ci_high = found.ci_low, found.ci_high
-            session.add(_history(workspace_id, run_id, subject, found, now))
-            changed += 1
+            changed += _store_key_result(
+                session, workspace_id, run_id, subject, key_result, values[0], now
+            )
     return changed
+
+
+def _store_key_result(
+    session: Session,
+    workspace_id: int,
+    run_id: int | None,
+    subject: _Subject,
+    key_result: KeyResultRow,
+    found: PeriodValue,
+    now: datetime,
+    always: bool = False,
+) -> int:
+    """1 when the value is stored as new (with its history row), 0 when unchanged."""
+    key_result.computed_at = now
+    if not always and _same(
+        key_result.current,
+        key_result.current_n,
+        key_result.current_ci_low,
+        key_result.current_ci_high,
+        found,
+    ):
+        return 0
+    key_result.current, key_result.current_n = found.value, found.n
+    key_result.current_ci_low, key_result.current_ci_high = found.ci_low, found.ci_high
+    session.add(_history(workspace_id, run_id, subject, found, now))
+    return 1
 
 
 def _same(
@@ -293,7 +356,7 @@ def _close(a: float | None, b: float | None) -> bool:
 
 
 def _history(
-    workspace_id: int, run_id: int, subject: _Subject, found: PeriodValue, now: datetime
+    workspace_id: int, run_id: int | None, subject: _Subject, found: PeriodValue, now: datetime
 ) -> ComputedValueRow:
     return ComputedValueRow(
         workspace_id=workspace_id,

@@ -264,10 +264,12 @@ def import_document(
         errors += removed_metric_errors(document, loaded, snapshot, stored_ids, metrics)
         if errors:
             raise StrategyFileInvalid(source, errors)
+        before = live_windows(session, ws.id)
         try:
             summary = apply_document(session, author, document, loaded, snapshot, people)
         except EntryRefused as refused:
             raise StrategyFileInvalid(source, [refused.error]) from None
+        withdraw_moved_windows(session, ws.id, before)  # no old window's number stays
         if not summary.is_empty():
             audit(session, ws.id, author.actor, "import", "strategy", source[-64:],
                   summary.as_detail(), user_id=author.user_id)

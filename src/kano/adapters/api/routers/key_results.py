@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kano.adapters.api.deps import ReadAccess, SessionDep
+from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
 from kano.adapters.api.editing import (
     Editor,
     EditorDep,
@@ -45,6 +45,11 @@ from kano.adapters.db import okr_store
 from kano.adapters.db.key_result_directions import metric_directions
 from kano.adapters.db.metric_catalogue import require_known_binding
 from kano.adapters.db.orm import KeyResultRow, OkrObjectiveRow
+from kano.adapters.jobs.live_key_result import (
+    awaiting_refresh,
+    changes_window,
+    refresh_after_change,
+)
 from kano.domain.okr.live_window import Per
 from kano.domain.okr.model import KeyResultKind
 from kano.domain.shared.errors import InvalidInput
@@ -70,6 +75,7 @@ def key_results_out(session: Session, rows: list[KeyResultRow]) -> list[KeyResul
             carried_over_from=origins.get(row.carried_over_from_id or 0), position=row.position,
             due_on=row.due_on, per=Per(row.per),
             progress=row.to_domain(directions.get(row.metric_id or "")).progress(),
+            awaiting_refresh=awaiting_refresh(row),
         )
         for row in rows
     ]
@@ -150,8 +156,11 @@ def get_key_result(caller: ReadAccess, session: SessionDep, kr_key: KeyResultKey
 @router.patch("/{kr_key}", summary="Change a key result", response_model=KeyResult,
               responses=write_responses(400, 401, 403, 404, 422, 500))
 def update_key_result(
-    editor: EditorDep, session: SessionDep, kr_key: KeyResultKey, body: KeyResultUpdate
+    editor: EditorDep, session: SessionDep, kr_key: KeyResultKey, body: KeyResultUpdate,
+    request: Request,
 ) -> KeyResult:
+    """A change of its window (`per`), metric, kind or objective recomputes a live value
+    in the same request; `awaiting_refresh` says when the warehouse could not."""
     ws = editor.workspace_id
     row = key_result_at(session, ws, kr_key)
     editor.require_owner([owner_of_objective(session, row.okr_objective_id)], KEY_RESULTS)
@@ -175,6 +184,9 @@ def update_key_result(
         okr_store.check_kind(row)
     if changes:
         record(session, editor, "update", "key_result", row.id, {"key": row.key, **changes})
+        if changes_window(changes):
+            refresh_after_change(session, container_of(request).settings
+                                 .resolved_warehouse_url(), ws, row.id)
         commit_or_conflict(session)
     return key_results_out(session, [row])[0]
 

@@ -240,6 +240,11 @@ class KeyResult(BaseModel):
     due_on: date | None = Field(description="The day it is due (`null`: none set).")
     per: Per = Field(description=PER_DESCRIPTION)
     progress: float = Field(description="0.0–1.0, from the kind's own rule.")
+    awaiting_refresh: bool = Field(False, description=(
+        "`true` when the key result follows its metric but has no value for its window "
+        "yet: its window or metric changed while the warehouse could not be read (or the "
+        "window has no data), so `current` is `null` rather than another window's number "
+        "until the next `kano compute`."))
 
 
 class KeyResultPage(Page[KeyResult]):
