@@ -23,6 +23,7 @@ from kano.adapters.db.accounts import audit, ensure_workspace
 from kano.adapters.db.metric_catalogue import stored_definitions
 from kano.adapters.db.orm import Membership, User, Workspace
 from kano.adapters.db.strategy_store import EditForbidden
+from kano.adapters.jobs.live_key_result import live_windows, withdraw_moved_windows
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code import schema as s
 from kano.adapters.strategy_code.apply import ChangeSummary, apply_document
