@@ -82,3 +82,25 @@ def pdf_characters(pdf: bytes) -> set[str]:
                 start = int(first, 16)
                 found.update(chr(start + i) for i in range(int(high, 16) - int(low, 16) + 1))
     return found
+
+
+def pdf_words(pdf: bytes) -> list[str]:
+    """The runs of text a PDF's pages show in single-byte fonts (cairo writes each word of
+    Latin text as a literal string, the spaces as kerning), in drawing order: enough to
+    find an ASCII title, not a text extractor."""
+    words: list[str] = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            text = zlib.decompress(stream)
+        except zlib.error:
+            continue
+        for shown in re.findall(rb"BT(.*?)ET", text, re.S):
+            for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)", shown):
+                words.append(_unescaped(literal).decode("latin-1"))
+    return words
+
+
+def _unescaped(literal: bytes) -> bytes:
+    """A PDF literal string's bytes: ``\\267`` (octal) and ``\\(`` read as what they stand for."""
+    return re.sub(rb"\\([0-7]{1,3}|.)", lambda found: bytes([int(found.group(1), 8)])
+                  if found.group(1).isdigit() else found.group(1), literal)

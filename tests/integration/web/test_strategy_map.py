@@ -8,8 +8,10 @@ import re
 import struct
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
+from babel.dates import format_date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -18,13 +20,15 @@ from starlette.testclient import TestClient
 
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
-from kano.adapters.db.orm import LinkTestRow, ObjectiveRow, ScorecardRow
+from kano.adapters.db.orm import LinkTestRow, ObjectiveRow, ScorecardRow, Workspace
 from kano.adapters.db.views.scorecard import (
     LinkLine,
     ObjectiveLine,
     PerspectiveLine,
     ScorecardChoice,
     ScorecardView,
+    choose_scorecard,
+    list_scorecards,
 )
 from kano.adapters.web.i18n import load_translations
 from kano.adapters.web.routes.strategy_map import strategy_map_svg
@@ -32,6 +36,7 @@ from kano.adapters.web.strategy_formats import StrategyFormats
 from kano.domain.shared.scores import Status, status_of_score
 from kano.domain.workspaces import Scope
 from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.exported_files import pdf_pages, pdf_words
 from tests.integration.web.seed import SeededCompanies
 from tests.integration.web.strategy_seed import SECRET, SeededStrategy, seed_strategy
 
@@ -232,6 +237,30 @@ def test_png_and_pdf_are_real_files_of_the_map(browser: Browser, strategy: Seede
                                2 * int(float(svg.attrib["height"])))
     assert pdf.startswith(b"%PDF-")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
+
+
+def test_the_pdf_map_is_titled_with_its_scorecard_workspace_and_day(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+    svg = ET.fromstring(browser.page("/strategy/map.svg?lang=en").content)
+    pdf = browser.page("/strategy/map.pdf?lang=en").content
+    with sessions() as db:
+        workspace = db.get(Workspace, strategy.companies.acme_id)
+        assert workspace is not None
+        chosen = choose_scorecard(list_scorecards(db, workspace.id), None)
+        assert chosen is not None
+        names = (chosen.name, workspace.name)
+
+    words = pdf_words(pdf)
+    expected = ["Strategy", "map:", *names[0].split(), *names[1].split(), "·",
+                *format_date(date.today(), format="medium", locale="en").split()]  # fmt: skip
+    assert words[: len(expected)] == expected, words[:20]
+    box = re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf)
+    assert box is not None  # the title is a band above the whole map, not over it
+    map_height = float(svg.attrib["height"]) * 0.75  # px → pt
+    assert float(box.group(2)) > map_height + 40
+    assert pdf_pages(pdf) == 1
 
 
 def test_a_workspace_without_scorecard_has_no_map_file(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
@@ -20,6 +21,7 @@ from starlette.responses import Response
 
 from kano.adapters.api.auth import granted_scopes, not_authenticated, record_token_use
 from kano.adapters.db import accounts
+from kano.adapters.db.orm import Workspace
 from kano.adapters.db.views.link_tests import LinkTestLine, link_tests_of
 from kano.adapters.db.views.objective import ObjectiveDetail
 from kano.adapters.db.views.scorecard import (
@@ -29,7 +31,7 @@ from kano.adapters.db.views.scorecard import (
     list_scorecards,
     scorecard_view,
 )
-from kano.adapters.exports.svg_files import svg_to_pdf, svg_to_png
+from kano.adapters.exports.svg_files import svg_to_pdf, svg_to_png, titled_svg
 from kano.adapters.web.deps import (
     DbSession,
     OptionalViewer,
@@ -262,7 +264,8 @@ Reader = Annotated[MapReader, Depends(map_reader)]
 
 
 def _map_file(reader: MapReader, web: Web, db: DbSession, scorecard: str | None) -> tuple[
-        bytes, str]:
+        bytes, str, str]:
+    """The map as an .svg file, the file's name and the scorecard's name."""
     chosen = choose_scorecard(list_scorecards(db, reader.workspace_id), scorecard)
     if chosen is None:
         raise HTTPException(404, detail="This workspace has no scorecard yet.")
@@ -274,7 +277,19 @@ def _map_file(reader: MapReader, web: Web, db: DbSession, scorecard: str | None)
                         templates.ngettext(language, singular, plural, n)),
         link_tests_of(db, reader.workspace_id, chosen.id),
     )
-    return as_svg_file(svg), f"strategy-map-{chosen.key}"
+    return as_svg_file(svg), f"strategy-map-{chosen.key}", chosen.name
+
+
+def _titled_for_print(
+    svg: bytes, scorecard_name: str, reader: MapReader, web: Web, db: Session
+) -> bytes:
+    """The map under "Strategy map: <scorecard>" and "<workspace> · <today>", in the
+    reader's language: a printed or filed map says what it is, whose and of when."""
+    workspace = db.get(Workspace, reader.workspace_id)
+    title = f"{web.templates.gettext(reader.language, 'Strategy map')}: {scorecard_name}"
+    today = NumberFormats(reader.language).day(date.today())
+    facts = f"{workspace.name} · {today}" if workspace is not None else today
+    return titled_svg(svg, title, facts)
 
 
 def _file_response(content: bytes, media_type: str, filename: str) -> Response:
@@ -288,7 +303,7 @@ def _file_response(content: bytes, media_type: str, filename: str) -> Response:
 def strategy_map_file(
     reader: Reader, web: Web, db: DbSession, scorecard: str | None = None
 ) -> Response:
-    svg, name = _map_file(reader, web, db, scorecard)
+    svg, name, _scorecard = _map_file(reader, web, db, scorecard)
     return _file_response(svg, "image/svg+xml", f"{name}.svg")
 
 
@@ -296,7 +311,7 @@ def strategy_map_file(
 def strategy_map_png(
     reader: Reader, web: Web, db: DbSession, scorecard: str | None = None
 ) -> Response:
-    svg, name = _map_file(reader, web, db, scorecard)
+    svg, name, _scorecard = _map_file(reader, web, db, scorecard)
     return _file_response(svg_to_png(svg), "image/png", f"{name}.png")
 
 
@@ -304,5 +319,6 @@ def strategy_map_png(
 def strategy_map_pdf(
     reader: Reader, web: Web, db: DbSession, scorecard: str | None = None
 ) -> Response:
-    svg, name = _map_file(reader, web, db, scorecard)
-    return _file_response(svg_to_pdf(svg), "application/pdf", f"{name}.pdf")
+    svg, name, scorecard_name = _map_file(reader, web, db, scorecard)
+    titled = _titled_for_print(svg, scorecard_name, reader, web, db)
+    return _file_response(svg_to_pdf(titled), "application/pdf", f"{name}.pdf")
