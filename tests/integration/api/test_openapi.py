@@ -40,6 +40,9 @@ EXPECTED_OPERATIONS = {
     ("/requirements/{requirement_id}", "patch"), ("/requirements/{requirement_id}", "delete"),
     ("/webhooks", "get"), ("/webhooks", "post"), ("/webhooks/{endpoint_id}", "patch"),
     ("/webhooks/{endpoint_id}", "delete"),
+    ("/segments", "get"), ("/segments/{key}", "get"), ("/segments/{key}", "put"),
+    ("/segments/{key}", "delete"), ("/segments/{key}/members", "get"),
+    ("/segments:preview", "post"),
 } | STRATEGY_OPERATIONS
 
 

@@ -134,6 +134,9 @@ def load_demo_workspace(
             container.close()
         load_demo_strategy(out, workspace, language)
     open_demo_cases(workspace, language)
+    from kano.demo.segment_examples import load_demo_segments
+
+    console.print(load_demo_segments(workspace, language))
     from kano.demo import pilot_workspace
 
     console.print(pilot_workspace.describe(pilot_workspace.load_demo_pilot(workspace, language)))

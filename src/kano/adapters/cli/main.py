@@ -18,6 +18,7 @@ from kano.adapters.cli.metrics import metrics_app
 from kano.adapters.cli.okr import okr_app
 from kano.adapters.cli.products import products_app
 from kano.adapters.cli.requirements import requirements_app
+from kano.adapters.cli.segments import segments_app
 from kano.adapters.cli.strategy import strategy_app
 from kano.adapters.cli.surveys import survey_app
 from kano.adapters.cli.text import text_app
@@ -47,6 +48,7 @@ feedback_app.command("bounces")(bounces_command)
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(requirements_app, name="requirements")
 app.add_typer(products_app, name="products")
+app.add_typer(segments_app, name="segments")
 app.add_typer(survey_app, name="survey")
 app.add_typer(cases_app, name="cases")
 app.command("generate")(generate)

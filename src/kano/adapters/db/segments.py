@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Select, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from kano.adapters.db.orm import Customer, Segment, SegmentMembership, utcnow
 from kano.adapters.db.segment_rules_sql import RuleCompiler
@@ -32,6 +33,7 @@ __all__ = [
     "RulePreview",
     "SegmentRow",
     "SegmentSummary",
+    "customer_matches",
     "customers_in_segment",
     "definition_of",
     "delete_segment",
@@ -41,6 +43,7 @@ __all__ = [
     "refresh_segments",
     "save_segment",
     "segment_history",
+    "segment_id",
     "segment_overview",
 ]
 
@@ -116,6 +119,23 @@ def _segment(session: Session, workspace_id: int, key: str) -> Segment:
     if row is None:
         raise NotFound("segment", key)
     return row
+
+
+def segment_id(session: Session, workspace_id: int, key: str) -> int:
+    """The row id of the workspace's segment ``key``; NotFound when there is none."""
+    return _segment(session, workspace_id, key).id
+
+
+def customer_matches(search: str) -> ColumnElement[bool]:
+    """Customers whose name, external id or e-mail contains ``search`` (any case)."""
+    term = search.strip().lower()
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    return or_(
+        func.lower(Customer.name).like(pattern, escape="\\"),
+        func.lower(Customer.external_id).like(pattern, escape="\\"),
+        func.lower(func.coalesce(Customer.email, "")).like(pattern, escape="\\"),
+    )
 
 
 def segment_overview(session: Session, workspace_id: int) -> list[SegmentSummary]:
@@ -246,14 +266,7 @@ def members_now(
                Customer.workspace_id == workspace_id)
     )  # fmt: skip
     if search and search.strip():
-        term = search.strip().lower()
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(or_(
-            func.lower(Customer.name).like(pattern, escape="\\"),
-            func.lower(Customer.external_id).like(pattern, escape="\\"),
-            func.lower(func.coalesce(Customer.email, "")).like(pattern, escape="\\"),
-        ))  # fmt: skip
+        query = query.where(customer_matches(search))
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
         query.order_by(Customer.name, Customer.id).limit(max(0, limit)).offset(max(0, offset))

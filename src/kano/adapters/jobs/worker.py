@@ -58,6 +58,7 @@ def refresh_all_workspaces(container: Container) -> str:
     for a slow analysis)."""
     from kano.adapters.db.metric_catalogue import workspace_catalogue
     from kano.adapters.jobs.compute import refresh_workspace, warehouse_backend
+    from kano.adapters.jobs.segments import refresh_segments_of
     from kano.adapters.jobs.text_insights import analyse_after_load
     from kano.adapters.jobs.warehouse_refresh import load_new_rows
 
@@ -79,6 +80,8 @@ def refresh_all_workspaces(container: Container) -> str:
             outcomes.append(
                 f"workspace {workspace_id}: {report.status}, {report.values_changed} changed"
             )
+        if outcomes[0] != "warehouse unchanged":  # new data: segments follow it
+            outcomes.extend(refresh_segments_of(container, workspaces, backend))
     # with the read-only backend closed: the analysis writes to the warehouse
     outcomes.extend(analyse_after_load(container.settings.resolved_warehouse_url(), workspaces))
     return "; ".join(outcomes)
@@ -128,6 +131,7 @@ def default_jobs(container: Container) -> list[Job]:
     from kano.adapters.jobs.idempotency_expiry import EXPIRY_JOB, forget_expired_keys
     from kano.adapters.jobs.invitations import REMINDER_JOB
     from kano.adapters.jobs.outbox_retention import RETENTION_JOB, delete_old_outbox_messages
+    from kano.adapters.jobs.segments import SEGMENT_JOB, refresh_all_segments
     from kano.adapters.jobs.table_upkeep import UPKEEP_JOB, keep_tables_planned
     from kano.adapters.jobs.webhook_secret_expiry import (
         SECRET_EXPIRY_JOB,
@@ -144,6 +148,7 @@ def default_jobs(container: Container) -> list[Job]:
         Job(EXPIRY_JOB, timedelta(minutes=10), forget_expired_keys),
         Job(SECRET_EXPIRY_JOB, timedelta(minutes=10), forget_replaced_secrets),
         Job(COMPUTE_JOB, every, refresh_all_workspaces),
+        Job(SEGMENT_JOB, timedelta(days=1), refresh_all_segments),
     ]
     if container.settings.outbox_retention_days > 0:  # 0 keeps all: outbox_retention.py
         jobs.append(Job(RETENTION_JOB, timedelta(minutes=10), delete_old_outbox_messages))
