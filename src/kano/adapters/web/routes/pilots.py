@@ -28,6 +28,7 @@ from kano.adapters.db.workspace_currency import workspace_currency
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.labels import segment_names
 from kano.adapters.web.metric_explorer import unit_label
+from kano.adapters.web.routes import pilot_files
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import can_edit, no_workspace, not_found, refuse_edit
 from kano.adapters.web.warehouse_reads import on_warehouse
@@ -35,6 +36,7 @@ from kano.domain.pilots.model import GROUP_ATTRIBUTES, checked_pilot
 from kano.domain.shared.errors import InvalidInput, NotFound
 
 router = APIRouter()
+router.include_router(pilot_files.router)
 MAX_ID = 2**63 - 1
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
