@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import Environment
 from starlette.testclient import TestClient
 
 from kano.adapters.db import journey_store
 from kano.adapters.web.page_figures import PAGE_FIGURES, PageFigures
+from kano.adapters.web.template_code import COMPILED_TEMPLATES
 from kano.adapters.web.warm_figures import warm_page_figures
 from kano.app import create_app
 from kano.bootstrap import Container
@@ -51,6 +53,51 @@ def test_after_the_warm_up_the_first_visits_open_no_warehouse_and_show_a_computa
     for page in WARMED:
         assert first[page] == computed[page], page
     assert "Gamma-Gamma" in first["/value/clv"]
+
+
+def compiled_templates(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from now on (in any environment)."""
+    compiled: list[str] = []
+    real = Environment.compile
+
+    def counting(self: Environment, source: Any, name: str | None = None, *args: Any,
+                 **kwargs: Any) -> Any:  # fmt: skip
+        compiled.append(str(name))
+        return real(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(Environment, "compile", counting)
+    return compiled
+
+
+def test_after_the_warm_up_the_first_journey_map_visit_computes_and_compiles_nothing(
+    live: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The warm-up kept the map and compiled its templates, so the first visit (in another
+    language than the warm-up's) only reads the app database and renders; a server whose
+    templates were not compiled compiles the map's on that visit."""
+    ws = workspace_id(live.sessions)
+    with live.sessions() as db:  # the journeys as the first visit of /journeys seeds them
+        journey_store.list_journeys(db, ws)
+        db.commit()
+    PAGE_FIGURES.clear()
+    COMPILED_TEMPLATES.clear()
+    warmed = warm_page_figures(live.settings)
+    assert (ws, "/journeys") in warmed.seconds, warmed.failed
+    assert {"journeys/map.html", "base.html"} <= set(warmed.templates)
+    browser = Browser(TestClient(create_app(container=live), follow_redirects=False))
+    browser.log_in("helen.carter@northwind.example", "demo")
+    opened, compiled = opened_warehouses(monkeypatch), compiled_templates(monkeypatch)
+
+    first = browser.page("/journeys?lang=hu").text
+    assert opened == [] and compiled == []
+    assert 'id="pain-points"' in first and "<svg" in first
+
+    COMPILED_TEMPLATES.clear()  # a server that did not compile them: the control
+    cold = Browser(TestClient(create_app(container=live), follow_redirects=False))
+    cold.log_in("helen.carter@northwind.example", "demo")
+    compiled.clear()
+    assert 'id="pain-points"' in cold.page("/journeys?lang=hu").text
+    assert "journeys/map.html" in compiled and opened == []
 
 
 def test_a_figure_being_computed_is_waited_for_not_computed_twice(tmp_path: Path) -> None:

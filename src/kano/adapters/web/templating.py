@@ -32,6 +32,7 @@ from kano.adapters.web.labels import (
 from kano.adapters.web.measure_labels import driver_filter, variable_filter
 from kano.adapters.web.problem_texts import refusal_filter
 from kano.adapters.web.routes.navigation import NAVIGATION, SECTIONS, items_of
+from kano.adapters.web.template_code import COMPILED_TEMPLATES
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 
@@ -58,6 +59,7 @@ class Templates:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=COMPILED_TEMPLATES,  # compiled once for every language
         )
         environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         formats = NumberFormats(language)

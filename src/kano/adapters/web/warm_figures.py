@@ -103,4 +103,4 @@ def warm_page_figures(settings: Settings) -> Warmed:
                 log.debug("warming %s of workspace %s failed", page, ws, exc_info=True)
                 continue
             seconds[(ws, page)] = time.perf_counter() - started
-    return Warmed(seconds, failed)
+    return Warmed(seconds, failed, compile_page_templates())

@@ -1,0 +1,67 @@
+"""Compiled templates shared by every Jinja environment of the process.
+
+Why: each UI language has its own environment (:mod:`kano.adapters.web.templating`), and a
+Jinja environment compiles a template on its first use. The journey map's template alone
+took 0.1–0.5 s to parse and compile on its page's first visit, which the server's warm-up
+(:mod:`kano.adapters.web.warm_figures`) did not spare even with the map's figures kept, so
+that first visit was slower than the figures' own computation. The compiled code does not
+depend on the language (translations, filters and globals are looked up when rendering),
+so one compilation, here, serves every environment of the process; a template whose
+source changed compiles anew (the source's checksum is part of what is kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from threading import Lock
+from types import CodeType
+
+from jinja2 import BytecodeCache, Environment, meta
+from jinja2.bccache import Bucket
+
+
+class SharedTemplateCode(BytecodeCache):
+    """Compiled template code kept in memory, by template and source checksum."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, tuple[str, CodeType]] = {}
+        self._lock = Lock()
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        with self._lock:
+            found = self._code.get(bucket.key)
+        if found is not None and found[0] == bucket.checksum:
+            bucket.code = found[1]
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        if bucket.code is not None:
+            with self._lock:
+                self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._code.clear()
+
+    def __len__(self) -> int:
+        return len(self._code)
+
+
+COMPILED_TEMPLATES = SharedTemplateCode()
+"""The process's compiled templates: every environment of ``Templates`` reads and adds here."""
+
+
+def compile_templates(environment: Environment, names: Iterable[str]) -> list[str]:
+    """Compile the named templates and every template they extend, include or import
+    (so a page's first render compiles nothing); returns the names compiled, in order."""
+    assert environment.loader is not None
+    pending, done = list(names), list[str]()
+    while pending:
+        name = pending.pop(0)
+        if name in done:
+            continue
+        environment.get_template(name)  # compiled into COMPILED_TEMPLATES (if it uses it)
+        done.append(name)
+        source, _filename, _uptodate = environment.loader.get_source(environment, name)
+        referenced = meta.find_referenced_templates(environment.parse(source))
+        pending.extend(ref for ref in referenced if ref is not None and ref not in done)
+    return done
