@@ -36,6 +36,7 @@ EXPECTED_OPERATIONS = {
     ("/surveys/{survey}/quotas", "get"), ("/surveys/{survey}/quotas", "post"),
     ("/surveys/{survey}/quotas/{quota_id}", "patch"),
     ("/surveys/{survey}/quotas/{quota_id}", "delete"),
+    ("/surveys/{survey}/definition", "put"),
     ("/requirements", "get"), ("/requirements", "post"), ("/requirements/{requirement_id}", "get"),
     ("/requirements/{requirement_id}", "patch"), ("/requirements/{requirement_id}", "delete"),
     ("/webhooks", "get"), ("/webhooks", "post"), ("/webhooks/{endpoint_id}", "patch"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from kano.adapters.api.schemas.editing import RequestBody
@@ -63,9 +65,33 @@ class Quota(BaseModel):
     touchpoint: str | None
     question: str | None = Field(None, description="With `option`: the answer that counts.")
     option: str | None = None
+    orphaned: bool = Field(False, description="The survey no longer asks `question` with "
+                           "`option` (removed before Kano guarded it): the quota never "
+                           "counts a response again; delete it.")
     created_at: UtcDateTime
 
 
 class Quotas(BaseModel):
     items: list[Quota]
 
+
+
+class SurveyDefinitionIn(RequestBody):
+    """A survey's questions, replaced as a whole (the builder page's "Save")."""
+
+    definition: dict[str, Any] = Field(
+        description="`{\"title\": {\"en\": …}, \"questions\": [{\"key\": \"plan\", \"type\": "
+        "\"single\", \"text\": {\"en\": \"Your plan?\"}, \"choices\": [{\"key\": \"basic\", "
+        "\"label\": {\"en\": \"Basic\"}}, …]}, …]}`, the document the survey builder "
+        "saves. A bad part is a 422 naming it (`questions[0].choices`).")
+    remove_quotas: bool = Field(
+        False, description="A definition that removes a question or option a quota counts "
+        "is refused (422, code `quota_answer_removed`, `quotas`: their names), since such "
+        "a quota would never match again; `true` saves it and deletes those quotas.")
+
+
+class SurveyDefinitionSaved(BaseModel):
+    survey: str
+    questions: list[str] = Field(description="The question keys, in order.")
+    removed_quotas: list[str] = Field(description="The quotas deleted with the change "
+                                      "(`remove_quotas`), by name.")
