@@ -1,0 +1,129 @@
+"""The customer list at volume: a page sorted by name and by 12-month revenue, filtered
+pages, the filter choices, and the whole filtered list a download holds.
+
+Run: `.venv/bin/python bench/customer_list.py [--customers 100000] [--orders 10]
+[--url postgresql+psycopg://postgres@127.0.0.1:5432/test | --url sqlite]`.
+
+In a database of its own (created, migrated with `alembic upgrade head`, dropped after)
+with ``--customers`` customers (regions, industries, kinds, one segment in ten) and about
+``--orders`` orders each over two years, it times in-process (best of 3) what
+``/customers`` runs, and says how many SQL statements each took.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event, insert, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from responses_page import _database, _drop
+
+from kano.adapters.db import accounts
+from kano.adapters.db.customer_list import (
+    CustomerFilters,
+    all_customers,
+    customer_page,
+    filter_choices,
+)
+from kano.adapters.db.engine import make_engine, make_session_factory, transaction
+from kano.adapters.db.migrate import upgrade
+from kano.adapters.db.orm import Customer, Segment, Transaction
+
+START = datetime(2024, 1, 1)
+
+
+def _seed(sessions: Any, customers: int, orders: int) -> int:
+    rng = random.Random(7)
+    with transaction(sessions) as session:
+        workspace = accounts.ensure_workspace(session, "bench", "Bench")
+        segment = Segment(workspace_id=workspace.id, key="key", name="Key accounts")
+        session.add(segment)
+        session.flush()
+        for start in range(0, customers, 20_000):
+            session.execute(insert(Customer), [{
+                "workspace_id": workspace.id, "external_id": f"C{i:07d}",
+                "kind": "account" if i % 3 else "person", "name": f"Customer {rng.random():.6f}",
+                "email": f"c{i}@example.com", "region": rng.choice(("north", "south", "east")),
+                "industry": rng.choice(("energy", "construction", "automotive")),
+                "segment_id": segment.id if i % 10 == 0 else None,
+            } for i in range(start, min(start + 20_000, customers))])
+        ids = list(session.scalars(select(Customer.id).where(
+            Customer.workspace_id == workspace.id)))
+        total = customers * orders
+        for start in range(0, total, 50_000):
+            session.execute(insert(Transaction), [{
+                "workspace_id": workspace.id, "customer_id": rng.choice(ids),
+                "occurred_at": START + timedelta(minutes=rng.randint(0, 730 * 24 * 60)),
+                "amount": round(rng.lognormvariate(5, 1), 2), "margin": 1.0,
+                "product": "widget", "channel": "web",
+            } for _ in range(start, min(start + 50_000, total))])
+        return workspace.id
+
+
+def _timed(label: str, statements: list[int], run: Callable[[], Any]) -> None:
+    best = float("inf")
+    for _ in range(3):
+        statements[0] = 0
+        started = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - started)
+    print(f"{label:<40} {best * 1000:9.1f} ms  {statements[0]} statements", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--orders", type=int, default=10)
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    args = parser.parse_args()
+    url, name = _database(args.url)
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        statements = [0]
+        event.listen(engine, "before_cursor_execute",
+                     lambda *_: statements.__setitem__(0, statements[0] + 1))
+        sessions = make_session_factory(engine)
+        started = time.perf_counter()
+        workspace_id = _seed(sessions, args.customers, args.orders)
+        print(f"{engine.dialect.name}: {args.customers:,} customers, "
+              f"{args.customers * args.orders:,} orders seeded in "
+              f"{time.perf_counter() - started:.0f} s", flush=True)
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
+        with sessions() as session:
+            def page(filters: CustomerFilters, number: int = 1) -> Callable[[], Any]:
+                return lambda: customer_page(session, workspace_id, filters, page_number=number)
+
+            _timed("page 1 by name", statements, page(CustomerFilters()))
+            _timed("page 1,000 by name", statements, page(CustomerFilters(), 1000))
+            _timed("page 1 by revenue, largest first", statements,
+                   page(CustomerFilters(sort="revenue_12m", descending=True)))
+            _timed("page 1 by last order", statements,
+                   page(CustomerFilters(sort="last_order", descending=True)))
+            _timed("search 'customer 0.12'", statements,
+                   page(CustomerFilters(search="customer 0.12")))
+            _timed("north accounts in energy, by revenue", statements, page(CustomerFilters(
+                kind="account", region="north", industry="energy", sort="revenue_12m")))
+            _timed("primary segment 'key'", statements, page(CustomerFilters(segment="key")))
+            _timed("filter choices", statements, lambda: filter_choices(session, workspace_id))
+            _timed("download: north accounts in energy", statements, lambda: all_customers(
+                session, workspace_id, CustomerFilters(kind="account", region="north",
+                                                       industry="energy")))
+        engine.dispose()
+    finally:
+        _drop(args.url, name)
+
+
+if __name__ == "__main__":
+    main()
