@@ -43,6 +43,7 @@ from kano.adapters.db.orm import (
     utcnow,
 )
 from kano.adapters.db.quotas import quotas_of
+from kano.adapters.db.segments import customers_in_segment
 from kano.adapters.db.survey_store import defined_survey
 from kano.adapters.messaging.invitation import invitation_text
 from kano.domain.feedback.answers import LANGUAGES
@@ -105,12 +106,17 @@ def _contacts(
     if segment is not None and identifiers is not None:
         raise InvalidInput("segment", "choose a segment or a list of customers, not both")
     if segment is not None:
-        segment_id = session.scalar(
-            select(Segment.id).where(Segment.workspace_id == workspace_id, Segment.key == segment)
-        )
-        if segment_id is None:
+        chosen = session.execute(
+            select(Segment.id, Segment.source).where(
+                Segment.workspace_id == workspace_id, Segment.key == segment
+            )
+        ).first()
+        if chosen is None:
             raise InvalidInput("segment", f"no segment {segment!r} in this workspace")
-        query = query.where(Customer.segment_id == segment_id)
+        if chosen.source == "manual":
+            query = query.where(Customer.segment_id == chosen.id)
+        else:  # a rule or computed segment: its members at the last refresh
+            query = query.where(Customer.id.in_(customers_in_segment(workspace_id, segment)))
     wanted: list[str] = []
     if identifiers is not None:
         wanted = list(dict.fromkeys(i.strip() for i in identifiers if i.strip()))
