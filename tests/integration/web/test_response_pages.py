@@ -276,6 +276,30 @@ def test_the_response_page_shows_answers_delivery_case_and_requirement(
     assert text_of(widget, "response-cases") == "This response opened no case."
 
 
+def test_an_old_response_without_delivery_records_says_they_were_deleted_not_unsent(
+    browser: Browser, sessions: sessionmaker[Session], companies: SeededCompanies,
+    seeded: SeededResponses,  # its viewer signs in
+) -> None:
+    """The worker deletes delivered acknowledgements after KANO_OUTBOX_RETENTION_DAYS (90
+    by default); the page must not then claim that none was ever sent."""
+    with transaction(sessions) as session:
+        def stored(age_days: int) -> int:
+            row = FeedbackResponse(workspace_id=companies.acme_id, channel="api", nps=9,
+                                   submitted_at=utcnow() - timedelta(days=age_days),
+                                   created_at=utcnow() - timedelta(days=age_days))
+            session.add(row)
+            session.flush()
+            return row.id
+        old, recent = stored(120), stored(3)
+    _log_in(browser)
+    old_page = text_of(browser.page(f"/responses/{old}").text, "response-acknowledgements")
+    assert "delivery records are deleted 90 days after delivery" in old_page
+    assert "No acknowledgement was sent" not in old_page
+    recent_page = text_of(browser.page(f"/responses/{recent}").text,
+                          "response-acknowledgements")
+    assert "No acknowledgement was sent for this response." in recent_page
+
+
 def test_another_workspace_response_is_not_found(
     browser: Browser, seeded: SeededResponses
 ) -> None:

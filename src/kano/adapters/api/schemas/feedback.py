@@ -207,7 +207,9 @@ class AnswerOut(BaseModel):
 
 class FeedbackResponseDetail(FeedbackResponse):
     acknowledgements: list[AcknowledgementStatus] = Field(
-        description="Delivery of the acknowledgement messages of this response."
+        description="Delivery of the acknowledgement messages of this response. Empty when "
+        "none was queued, or when `kano worker` deleted the records of a delivered one "
+        "(KANO_OUTBOX_RETENTION_DAYS after delivery, 90 by default)."
     )
     answers: list[AnswerOut] = Field(
         default_factory=list,

@@ -32,6 +32,7 @@ from kano.adapters.db.orm import (
     SpecialRequirementRow,
     Survey,
     Touchpoint,
+    utcnow,
 )
 from kano.adapters.db.views.cases import MessageDelivery
 from kano.domain.feedback.quotas import KANO_CHANNELS
@@ -311,6 +312,20 @@ def response_detail(session: Session, workspace_id: int,
             .order_by(SpecialRequirementRow.id))
     ]
     return ResponseDetail(_lines(session, workspace_id, rows)[0], requirements)
+
+
+def records_may_be_deleted(
+    session: Session, workspace_id: int, response_id: int, kept_days: int
+) -> bool:
+    """Whether ``kano worker`` may have deleted this response's acknowledgement records
+    (``KANO_OUTBOX_RETENTION_DAYS``): it arrived more than ``kept_days`` ago. Without
+    this, a page would say that none was ever sent."""
+    if kept_days <= 0:
+        return False
+    received = session.scalar(
+        select(FeedbackResponse.created_at).where(
+            FeedbackResponse.workspace_id == workspace_id, FeedbackResponse.id == response_id))
+    return received is not None and received < utcnow() - timedelta(days=kept_days)
 
 
 def surveys_of(session: Session, workspace_id: int) -> list[Choice]:

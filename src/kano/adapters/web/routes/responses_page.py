@@ -30,6 +30,7 @@ from kano.adapters.db.views.responses import (
     ResponseFilters,
     channels_of,
     export_lines,
+    records_may_be_deleted,
     response_detail,
     response_page,
     surveys_of,
@@ -198,5 +199,9 @@ def response(page: SignedInPage, db: DbSession, response_id: int) -> Response:
     if detail is None:
         return not_found(page, "responses")
     answers = answer_lines(db, page.workspace.id, response_id, page.language.code)
+    kept_days = page.web.container.settings.outbox_retention_days
     return page.render("responses/response.html", active="responses", detail=detail,
-                       line=detail.line, answers=answers, **_labels())
+                       line=detail.line, answers=answers,
+                       records_may_be_deleted=records_may_be_deleted(
+                           db, page.workspace.id, response_id, kept_days),
+                       kept_days=kept_days, **_labels())
