@@ -116,6 +116,7 @@ def test_a_new_sheet_is_drafted_weighted_and_agreed_with_who_and_when_audited(
     assert _sheet(sessions, acme, "e-1001-2027").status == "agreed"  # type: ignore[union-attr]
     page = browser.page("/mbo?sheet=e-1001-2027").text
     assert text_of(page, "mbo-score") == "58%"  # 60 × 80 % + 30 × 0 + 10 × 100 % = 58
+    assert text_of(page, "mbo-status-change").startswith(f"Set to Agreed by {strategy.editor}, ")
     entry = _audit(sessions, acme, "mbo_sheet")[-1]
     assert entry.actor == strategy.editor and entry.at is not None
     assert entry.detail == {"key": "e-1001-2027", "status": {"from": "draft", "to": "agreed"}}
@@ -200,6 +201,9 @@ def test_the_owner_of_the_served_okr_records_the_achievement_with_a_comment(
                             "comment": "Seven of eight new agents passed their first review"}
     after = browser.page("/mbo?lang=en").text
     assert text_of(after, "mbo-score") == "60%"  # 40 × 87.5 % + 25 × 100 % = 60
+    comment = text_of(after, "mbo-coaching-comment")
+    assert comment.startswith("Review comment: Seven of eight new agents passed their first "
+                              f"review — {ANA}, ")
     # What serves a scorecard objective she does not own is not hers.
     refused = _post(browser, f"/mbo/sheets/{SHEET}/objectives/fcr",
                     _edit("fcr", "35", "90", "Raise first-contact resolution in my team"))

@@ -29,6 +29,7 @@ from kano.adapters.db.strategy_store import (
     TITLE_MAX,
     AlreadyExists,
     Author,
+    apply_audited_changes,
     key_from_title,
     new_key,
     position_or_last,
@@ -227,17 +228,10 @@ def update_objective(
              checked.get("scorecard_objective_id", row.scorecard_objective_id))
     require_owner(author, owners_of(db, *after), MBO_OBJECTIVES)
     note = text(comment, "comment", limit=COMMENT_MAX)
-    changes: dict[str, dict[str, Any]] = {}
-    for name, value in checked.items():
-        old = getattr(row, name)
-        if old != value:
-            changes[name] = {"from": old, "to": value}
-            setattr(row, name, value)
-    if changes or note:
-        detail: dict[str, Any] = {"sheet": sheet.key, "key": row.key, **changes}
-        if note:
-            detail["comment"] = note
-        record(db, author, "update", "mbo_objective", row.id, detail)
+    label = {"sheet": sheet.key, "key": row.key, **({"comment": note} if note else {})}
+    changes = apply_audited_changes(db, author, row, checked, "mbo_objective", label=label)
+    if note and not changes:  # a comment on the review alone is worth its entry too
+        record(db, author, "update", "mbo_objective", row.id, label)
     return changes
 
 

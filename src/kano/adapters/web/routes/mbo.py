@@ -25,6 +25,7 @@ from kano.adapters.db.views.mbo import MboLine, choose_sheet, list_sheets, mbo_s
 from kano.adapters.web import mbo_authoring
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.mbo_authoring import ObjectiveForm
+from kano.adapters.web.mbo_history import review_comments, status_change
 from kano.adapters.web.routes import mbo_files
 from kano.adapters.web.strategy_access import (
     EditRights,
@@ -61,12 +62,16 @@ def _mbo_page(page: SignedInPageContext, db: Session, sheet_key: str | None, *,
     rights: EditRights = context["rights"]
     editable = {line.key for line in view.lines if may_edit_line(rights, line)} if view else set()
     authoring = context["can_edit"]
+    sheet_id = view.sheet.id if view else None
+    comments = review_comments(db, workspace_id, sheet_id) if sheet_id else {}
+    changed = status_change(db, workspace_id, sheet_id) if sheet_id else None
     forms: dict[str, Any] = {name: None for name in (
         "sheet_error", "sheet_form", "status_error", "new_error", "new_form", "line_error",
         "line_key", "line_form")}
     return page.render(
         "mbo/index.html", status_code=status_code, active="mbo", choices=choices, view=view,
-        editable=editable, may_admin=rights.structure,
+        editable=editable, may_admin=rights.structure, comments=comments,
+        status_changed=changed,
         links=mbo_authoring.link_choices(db, workspace_id) if authoring else None,
         employees=mbo_authoring.employees(db, workspace_id) if rights.structure else [],
         periods=sorted({c.period_label for c in choices}, reverse=True),

@@ -28,10 +28,8 @@ from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.labels import segment_names
 from kano.adapters.web.strategy_access import no_workspace, not_found
-from kano.domain.shared.errors import NotFound
 
 router = APIRouter()
-MAX_ID = 2**63 - 1
 
 
 def _labels() -> Any:
@@ -62,13 +60,8 @@ def _download(content: bytes, media_type: str, filename: str) -> Response:
 
 
 def _found(page: SignedInPageContext, db: DbSession, pilot_id: int) -> store.PilotLine | None:
-    assert page.workspace is not None
-    if not 0 < pilot_id <= MAX_ID:
-        return None
-    try:
-        return store.get_pilot(db, page.workspace.id, pilot_id)
-    except NotFound:
-        return None
+    found: store.PilotLine | None = _labels()._found(page, db, pilot_id)
+    return found
 
 
 # --- the pilots list --------------------------------------------------------------------
