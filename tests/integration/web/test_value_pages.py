@@ -237,7 +237,7 @@ def test_each_rfm_segment_lists_its_own_customers_and_exports_them(
     assert every and html.unescape(every.group(1)) == "/value/rfm?as_of=2026-06-01"
     link, rows = _exported(browser, link)
     assert "rfm=At+risk" in link
-    assert {int(r["customer_id"]) for r in rows} == at_risk
+    assert {_internal(live)[r["Customer ID"]] for r in rows} == at_risk
     ru = browser.page("/value/rfm?rfm=At+risk&lang=ru").text
     assert text_of(ru, "customers-heading").startswith("Клиенты сегмента «Под угрозой» по выручке")
 
@@ -333,15 +333,24 @@ RUSSIAN_FEATURES = {  # the churn model's features as the Russian catalogue name
 
 def test_exports_hold_every_customer(live: Container, browser: Browser, backend: Any) -> None:
     expected = views.rfm_view(backend, workspace_id(live.sessions)).customers
-    exported = browser.client.get("/value/rfm.csv")
+    exported = browser.client.get("/value/rfm.csv?lang=en")
 
     assert exported.status_code == 200
     assert "attachment" in exported.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert len(rows) == len(expected)
-    assert {int(r["customer_id"]) for r in rows} == {int(c["customer_id"]) for c in expected}
+    ids = _internal(live)
+    assert {ids[r["Customer ID"]] for r in rows} == {int(c["customer_id"]) for c in expected}
     workbook = load_workbook(io.BytesIO(browser.client.get("/value/clv.xlsx").content))
     assert workbook.active is not None and workbook.active.max_row > 100
+
+
+def _internal(live: Container) -> dict[str, int]:
+    """The demo customers' internal ids by the external ids the files name them with."""
+    with live.sessions() as session:
+        return {external: int(i) for i, external in session.execute(
+            select(Customer.id, Customer.external_id).where(
+                Customer.workspace_id == workspace_id(live.sessions)))}  # fmt: skip
 
 
 def _exported(browser: Browser, path: str) -> tuple[str, list[dict[str, str]]]:
@@ -349,7 +358,8 @@ def _exported(browser: Browser, path: str) -> tuple[str, list[dict[str, str]]]:
     found = re.search(r'id="export-csv" href="([^"]+)"', browser.page(path).text)
     assert found, f"no CSV link on {path}"
     link = html.unescape(found.group(1))
-    body = browser.page(link).content.decode("utf-8-sig")
+    body = browser.page(link + ("&" if "?" in link else "?") + "lang=en").content.decode(
+        "utf-8-sig")
     return link, list(csv.DictReader(io.StringIO(body)))
 
 
@@ -364,22 +374,24 @@ def test_exports_hold_the_numbers_of_the_page_as_shown(
     assert "as_of=2025-12-01" in link
     then = views.rfm_view(backend, ws, as_of=date(2025, 12, 1)).customers
     now = views.rfm_view(backend, ws).customers
-    segments = {(int(r["customer_id"]), r["segment"]) for r in rows}
+    ids = _internal(live)
+    segments = {(ids[r["Customer ID"]], r["RFM segment"]) for r in rows}
     assert segments == {(int(c["customer_id"]), c["segment"]) for c in then}
     assert segments != {(int(c["customer_id"]), c["segment"]) for c in now}
 
     link, rows = _exported(browser, "/value/clv?horizon=104")
     assert "horizon=104" in link
     two_years = views.clv_view(backend, ws, horizon=104.0).customers
-    exported = sum(float(r["clv (EUR)"]) for r in rows)
-    assert exported == pytest.approx(sum(float(c["clv"]) for c in two_years), rel=1e-6)
+    exported = sum(float(r["CLV (EUR)"]) for r in rows)  # to the cent
+    assert exported == pytest.approx(sum(float(c["clv"]) for c in two_years),
+                                     abs=0.005 * len(rows))
     assert exported > 1.2 * sum(float(c["clv"]) for c in views.clv_view(backend, ws).customers)
 
     link, rows = _exported(browser, "/value/churn?method=boosting")
     assert "method=boosting" in link
     boosted = views.churn_view(backend, ws, method="boosting").customers
-    assert {int(r["customer_id"]): float(r["churn_risk"]) for r in rows} == pytest.approx(
-        {int(c["customer_id"]): float(c["churn_risk"]) for c in boosted}, abs=1e-4)
+    assert {ids[r["Customer ID"]]: float(r["Churn risk (%)"]) for r in rows} == pytest.approx(
+        {int(c["customer_id"]): 100 * float(c["churn_risk"]) for c in boosted}, abs=0.0501)
 
 
 @pytest.mark.parametrize(("language", "sign"), [("en", "%"), ("hu", "%"), ("ru", "\u00a0%")])
@@ -676,15 +688,18 @@ def test_value_exports_name_the_workspace_currency_in_money_headers(
             return next(csv.reader(io.StringIO(body)))
 
         rfm = csv_header("rfm")
-        assert "monetary (HUF)" in rfm and "frequency" in rfm and "customer_id" in rfm
-        assert "revenue_365d (HUF)" in csv_header("matrix")
-        assert "contribution (HUF)" in csv_header("profit")
+        assert "Árbevétel (HUF)" in rfm and "Rendelések" in rfm and "Ügyfélazonosító" in rfm
+        assert "Árbevétel az elmúlt 365 napban (HUF)" in csv_header("matrix")
+        assert "Hozzájárulás a változáshoz (HUF)" in csv_header("profit")
         assert not any("HUF" in title for title in csv_header("churn"))
-        workbook = load_workbook(io.BytesIO(browser.client.get("/value/clv.xlsx").content))
+        workbook = load_workbook(io.BytesIO(browser.client.get("/value/clv.xlsx?lang=en")
+                                            .content))  # fmt: skip
         assert workbook.active is not None
         header = [cell.value for cell in workbook.active[1]]
-        assert {"monetary (HUF)", "expected_spend (HUF)", "clv (HUF)"} <= set(header)
-        assert "p_alive" in header and not any("EUR" in str(title) for title in header)
+        assert {"Average repeat purchase (HUF)", "Expected spend per purchase (HUF)",
+                "CLV (HUF)"} <= set(header)  # fmt: skip
+        assert "Probability alive (%)" in header
+        assert not any("EUR" in str(title) for title in header)
     finally:
         with live.sessions.begin() as session:
             session.get(Workspace, ws).currency = "EUR"  # type: ignore[union-attr]

@@ -94,7 +94,7 @@ def warm_page_figures(settings: Settings) -> Warmed:
     from kano.adapters.web.journey_figures import journey_figures
     from kano.adapters.web.linkage_figures import linkage_figures
     from kano.adapters.web.page_figures import PAGE_FIGURES
-    from kano.adapters.web.routes.value import Analyses, clv_fits, segment_keys
+    from kano.adapters.web.value_figures import Analyses, clv_fits, segment_keys
     from kano.analytics.value.views import ClvNotFitted
 
     url = settings.resolved_warehouse_url()
