@@ -4,7 +4,7 @@ of another workspace finds nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +37,14 @@ class CustomerLine:
 
 
 @dataclass(frozen=True)
+class Unpaid:
+    """Unpaid payments of one kind: how many, and their amount."""
+
+    payments: int
+    amount: float
+
+
+@dataclass(frozen=True)
 class Profile:
     customer: Customer
     segment_key: str | None
@@ -56,6 +64,10 @@ class Profile:
     unpaid_payments: int = 0
     """Payments with no paid day yet: paid late counts only those paid, so a customer who
     never paid would otherwise read as one who pays on time."""
+    overdue: Unpaid = field(default_factory=lambda: Unpaid(0, 0.0))
+    """The unpaid payments past their due day: a debt to chase."""
+    not_yet_due: Unpaid = field(default_factory=lambda: Unpaid(0, 0.0))
+    """The unpaid payments whose due day has not come: nothing is wrong yet."""
     email_bounced_at: datetime | None = None
     """When the customer's current address bounced for good (no e-mails go to it)."""
 
@@ -92,9 +104,11 @@ def _line(customer: Customer, segment: str | None) -> CustomerLine:
     )
 
 
-def customer_profile(session: Session, workspace_id: int, customer_id: int) -> Profile | None:
+def customer_profile(
+    session: Session, workspace_id: int, customer_id: int, today: date | None = None
+) -> Profile | None:
     """Everything on the customer in the app database; None when the workspace has no such
-    customer."""
+    customer. An unpaid payment due before ``today`` (the server's day) is overdue."""
     customer = session.scalars(
         select(Customer).where(Customer.workspace_id == workspace_id, Customer.id == customer_id)
     ).first()
@@ -137,6 +151,7 @@ def customer_profile(session: Session, workspace_id: int, customer_id: int) -> P
             func.sum(case((Payment.paid_on.is_(None), 1), else_=0)),
         ).where(Payment.workspace_id == workspace_id, Payment.customer_id == customer.id)
     ).one()
+    overdue, not_yet_due = _unpaid(session, workspace_id, customer.id, today or date.today())
     return Profile(
         customer=customer,
         segment_key=segment.key if segment else None,
@@ -154,12 +169,29 @@ def customer_profile(session: Session, workspace_id: int, customer_id: int) -> P
         payments=int(paid[0] or 0),
         late_payments=int(paid[1] or 0),
         unpaid_payments=int(paid[2] or 0),
+        overdue=overdue,
+        not_yet_due=not_yet_due,
         email_bounced_at=(
             customer.email_bounced_at
             if email_undeliverable(customer.email, customer.undeliverable_email)
             else None
         ),
     )
+
+
+def _unpaid(
+    session: Session, workspace_id: int, customer_id: int, today: date
+) -> tuple[Unpaid, Unpaid]:
+    """The customer's unpaid payments past their due day, and those not yet due."""
+    def kind(due: Any) -> tuple[Any, Any]:
+        return func.sum(case((due, 1), else_=0)), func.sum(case((due, Payment.amount), else_=0.0))
+
+    late, late_amount, early, early_amount = session.execute(select(
+        *kind(Payment.due_on < today), *kind(Payment.due_on >= today),
+    ).where(Payment.workspace_id == workspace_id, Payment.customer_id == customer_id,
+            Payment.paid_on.is_(None))).one()  # fmt: skip
+    return (Unpaid(int(late or 0), float(late_amount or 0.0)),
+            Unpaid(int(early or 0), float(early_amount or 0.0)))
 
 
 def _responses(session: Session, workspace_id: int, customer_id: int) -> list[dict[str, Any]]:
