@@ -2,7 +2,9 @@
 
 Key accounts are few and buy big and often; SMB accounts buy mid-sized orders monthly;
 consumers (persons) buy small orders a few times a year. About a third of the customers
-are acquired during the window. Every customer has relationship *check-ins* (the moments
+are acquired during the window, at a steady pace to its last day (the last ``LATE_DAYS``
+ones are added at the end, see :mod:`kano.demo.prior_orders`); the others carry their
+last order before it. Every customer has relationship *check-ins* (the moments
 the relationship NPS survey is sent) at least 180 days apart, so the 90-day repurchase
 and 180-day churn windows that follow a check-in never overlap.
 """
@@ -33,6 +35,10 @@ _MEDIAN_ORDERS_PER_MONTH = np.array([5.0, 1.1, 0.3])
 _ORDER_RATE_SPREAD = 0.5
 _ACCOUNT_SIZE_SPREAD = 0.4
 _ACQUIRED_IN_WINDOW = 0.35
+LATE_DAYS = 30.0
+"""The last days of the window, whose new customers are won in :mod:`prior_orders`."""
+ACQUISITION_ORDER_WITHIN_DAYS = 3.0
+"""A new customer's first order follows their creation within this many days."""
 _CONSENT = np.array([0.92, 0.92, 0.70])
 
 _KINDS = vocabulary(["account", "person"])
@@ -134,7 +140,7 @@ def draw_customers(streams: BlockStreams, first_id: int, block_sizes: IntArray) 
     acquired = streams.bernoulli(layout, _ACQUIRED_IN_WINDOW)
     created = np.where(
         acquired,
-        (SPAN_DAYS - 30.0) * streams.uniform(layout),
+        (SPAN_DAYS - LATE_DAYS) * streams.uniform(layout),
         -(1.0 + 3000.0 * streams.uniform(layout)),
     )
     monthly = _MEDIAN_ORDERS_PER_MONTH[segment] * np.exp(

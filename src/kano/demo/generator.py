@@ -19,12 +19,14 @@ from kano.demo.comments import COMMENT_TEXTS
 from kano.demo.company import BRANCH_SALES_TEAM_ID, CHANNELS, LANGUAGES, PRODUCTS, structure_tables
 from kano.demo.customers import draw_customers
 from kano.demo.feedback import collect_responses, comment_positions
+from kano.demo.fulfilment import Fulfilment, fulfil
 from kano.demo.ground_truth import write_ground_truth
-from kano.demo.money import order_values, payments
+from kano.demo.money import OrderValue, Payment, order_values, payments
 from kano.demo.operations import onboard, open_tickets, process_events
 from kano.demo.orders import simulate_orders
 from kano.demo.people import build_workforce
 from kano.demo.pilot import PilotTally
+from kano.demo.prior_orders import edge_orders
 from kano.demo.randomness import CUSTOMERS_PER_BLOCK, BlockStreams, company_generator
 from kano.demo.schema import (
     PROCESS_MEASURES,
@@ -45,6 +47,8 @@ _PRODUCTS = vocabulary([p.key for p in PRODUCTS])
 _LANGUAGES = vocabulary(LANGUAGES)
 _PROCESSES = vocabulary(PROCESSES)
 _MEASURES = vocabulary(PROCESS_MEASURES)
+_VALUE_FIELDS = ("product", "amount", "margin")
+_PAY_FIELDS = ("due_day", "paid_day", "unpaid")
 
 
 @dataclass(frozen=True)
@@ -113,16 +117,45 @@ def _chunk_tables(
     responses = responses.take(chronological_order(responses.customer, responses.day))
     comment, language = comment_positions(streams, chunk, responses)
     event_order = chronological_order(events.customer, events.day)
+    # drawn last, so that the window's own data keep their numbers
+    active = np.zeros(chunk.count, dtype=bool)
+    active[customer] = True
+    active[responses.customer] = True
+    active[events.customer] = True
+    edges = edge_orders(streams, chunk, active)
+    before, before_day = edges.customer, edges.day
+    before_f = fulfil(streams, chunk, months, before, before_day)
+    before_value = order_values(streams, chunk, before, before_day, np.full(before.size, -1))
+    before_payment = payments(streams, chunk, before, before_day)
+
+    # the transactions: the edges' orders first, then sorted by customer and time
+    customer = np.concatenate([before, customer])
+    day = np.concatenate([before_day, day])
+    f = Fulfilment.concat([before_f, f])
+    value = OrderValue(
+        *(np.concatenate([getattr(before_value, n), getattr(value, n)]) for n in _VALUE_FIELDS)
+    )
+    payment = Payment(
+        *(np.concatenate([getattr(before_payment, n), getattr(payment, n)]) for n in _PAY_FIELDS)
+    )
+    sequence = chronological_order(customer, day)
+    customer, day, f = customer[sequence], day[sequence], f.take(sequence)
+    value = OrderValue(*(getattr(value, n)[sequence] for n in _VALUE_FIELDS))
+    payment = Payment(*(getattr(payment, n)[sequence] for n in _PAY_FIELDS))
+    position = np.empty(sequence.size, dtype=np.int64)
+    position[sequence] = np.arange(sequence.size)
+    window_position = position[before.size :]
 
     n_orders = customer.size
     transaction_id = ids.transaction + 1 + np.arange(n_orders, dtype=np.int64)
     customer_id = chunk.first_id + customer
 
     def order_ids(rows: np.ndarray) -> Masked:
-        return Masked(ids.transaction + 1 + rows, rows < 0)
+        """Transaction ids of rows of the window's orders (-1: none)."""
+        return Masked(ids.transaction + 1 + window_position[np.maximum(rows, 0)], rows < 0)
 
     tables = {
-        "customers": chunk.table,
+        "customers": edges.customers,
         "transactions": table_from_columns(
             "transactions",
             {

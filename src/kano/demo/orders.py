@@ -22,7 +22,11 @@ import numpy as np
 from kano.demo.arrays import AnyArray, BoolArray, FloatArray, IntArray
 from kano.demo.chain import CHAIN
 from kano.demo.company import SEGMENTS
-from kano.demo.customers import CHECKINS_PER_CUSTOMER, CustomerChunk
+from kano.demo.customers import (
+    ACQUISITION_ORDER_WITHIN_DAYS,
+    CHECKINS_PER_CUSTOMER,
+    CustomerChunk,
+)
 from kano.demo.fulfilment import Fulfilment, fulfil
 from kano.demo.randomness import BlockStreams, binomial_quantile, strata
 from kano.demo.team_months import TeamMonths
@@ -33,7 +37,6 @@ NPS_LEVELS = 11
 SPEND_LEVELS = 2 * len(SEGMENTS) * NPS_LEVELS
 """Number of (answered, segment, NPS) strata an order's ``spend_level`` can take."""
 _DELAY_LEVELS = CHAIN.max_delay_days + 1
-_ACQUISITION_ORDER_WITHIN_DAYS = 3.0
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ class _OrderProcess:
     def acquisition_orders(self) -> Orders:
         who = np.flatnonzero(self.chunk.created_day >= 0.0)
         layout = self.streams.layout(self.chunk.block[who])
-        day = self.chunk.created_day[who] + _ACQUISITION_ORDER_WITHIN_DAYS * self.streams.uniform(
+        day = self.chunk.created_day[who] + ACQUISITION_ORDER_WITHIN_DAYS * self.streams.uniform(
             layout
         )
         return Orders(

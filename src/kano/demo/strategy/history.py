@@ -53,6 +53,7 @@ class DemoHistory:
         self._backend.raw_sql("SET threads TO 1")
         self._store = store
         self._catalogue = built_in_catalogue()
+        self._months = frozenset(history_months())
         self._last_month = history_months()[-1]
 
     def close(self) -> None:
@@ -67,13 +68,19 @@ class DemoHistory:
     def monthly(
         self, metric_id: str, metric_slice: Mapping[str, Any] | None = None
     ) -> dict[date, PeriodValue]:
-        """The metric for each month of the data that has one (empty months are left out)."""
+        """The metric for each month of the window that has one (empty months are left
+        out; so are the months before the window, which hold only the existing customers'
+        last orders before it)."""
         binding = MetricBinding.of(metric_id, metric_slice)
         until = Grain.MONTH.end_of(self._last_month)
         series = binding.series(
             self._backend, self._catalogue, DEMO_WORKSPACE_ID, Grain.MONTH, until
         )
-        return {found.start: found for found in series if found.value is not None}
+        return {
+            found.start: found
+            for found in series
+            if found.value is not None and found.start in self._months
+        }
 
     def over(
         self,
