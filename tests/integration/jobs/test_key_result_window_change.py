@@ -121,7 +121,7 @@ def test_the_pages_form_shows_the_new_window_right_after_the_save(monthly: Conta
     cycle_value, _ = metrics_show(monthly, JULY, DATA_END)
     month_value, month_n = metrics_show(monthly, OCTOBER, DATA_END)
     page = browser.page("/okr").text
-    assert f'id="kr-window-form-{kr_id}"' in page
+    assert f'id="kr-per-form-{kr_id}"' in page
     assert text_of(page, f"kr-window-{kr_id}") == "per month · October 2026"
 
     saved = browser.client.post(f"/okr/key-results/{kr_id}/window",
@@ -153,7 +153,7 @@ def test_an_unknown_window_is_refused_next_to_the_form(monthly: Container) -> No
     refused = browser.client.post(f"/okr/key-results/{kr_id}/window?lang=hu",
                                   data={"per": "week", "csrf_token": browser.session_token()})
     assert refused.status_code == 422
-    assert text_of(refused.text, f"kr-window-error-{kr_id}") == (
+    assert text_of(refused.text, f"kr-per-error-{kr_id}") == (
         "Válassza a ciklust eddig vagy a havi mérést.")
     with monthly.sessions() as session:
         assert key_result(session, KEY).per == "month"
