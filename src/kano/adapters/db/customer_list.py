@@ -16,9 +16,10 @@ a customer column, the page's 50 ids are chosen first and only their transaction
 summed (the ``(workspace, customer, time)`` index); sorted by revenue or last order, the
 (filtered) customers' transactions are summed once, grouped by customer, in the same query.
 ``bench/customer_list.py`` on PostgreSQL, 10⁵ customers and 10⁶ orders, a busy 2-core
-machine (2026-12-07): a page by name 0.3 s (page 1,000: 0.9 s), by a filter 0.1–0.4 s,
-but by revenue 4.4 s and by last order 2.9 s — those sorts aggregate every order; a
-per-customer facts table kept by the segment refresh would make them an index read.
+machine (2026-12-07): a page by name 0.3 s (page 1,000: 0.6–0.9 s); filtered pages and
+their download 0.2–0.7 s, sorted by revenue too; but the whole list by revenue or by last
+order 3–6 s: that sort aggregates every order. A per-customer facts table kept by the
+segment refresh would make it an index read (not done yet).
 """
 
 from __future__ import annotations

@@ -239,28 +239,31 @@ def _summary(db: Session, workspace_id: int, key: str) -> store.SegmentSummary |
     return next((s for s in store.segment_overview(db, workspace_id) if s.key == key), None)
 
 
-@router.get("/segments/{key}/edit")
-def edit_segment(page: SignedInPage, db: DbSession, key: str) -> Response:
+def _to_change(page: SignedInPageContext, db: Session,
+               key: str) -> store.SegmentSummary | Response:
+    """The segment the viewer is about to change, or the page that says why not."""
     if page.workspace is None:
         return no_workspace(page)
     if not may_change(page):
         return refuse_edit(page)
     found = _summary(db, page.workspace.id, key)
-    if found is None:
-        return not_found(page, "segments")
+    return not_found(page, "segments") if found is None else found
+
+
+@router.get("/segments/{key}/edit")
+def edit_segment(page: SignedInPage, db: DbSession, key: str) -> Response:
+    found = _to_change(page, db, key)
+    if isinstance(found, Response):
+        return found
     return _form_page(page, db, form_of(found.key, found.name, found.source, found.rule,
                                         found.parameter, found.description), editing=True)
 
 
 @router.get("/segments/{key}/delete")
 def confirm_delete(page: SignedInPage, db: DbSession, key: str) -> Response:
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_change(page):
-        return refuse_edit(page)
-    found = _summary(db, page.workspace.id, key)
-    if found is None:
-        return not_found(page, "segments")
+    found = _to_change(page, db, key)
+    if isinstance(found, Response):
+        return found
     return page.render("segments/delete.html", active="segments", segment=found)
 
 
