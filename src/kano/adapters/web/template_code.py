@@ -1,15 +1,18 @@
-"""Compiled templates shared by every Jinja environment of the process.
+"""Compiled templates shared by the Jinja environments of the process, one copy per language.
 
 Why: each UI language has its own environment (:mod:`kano.adapters.web.templating`), and a
 Jinja environment compiles a template on its first use. The journey map's template alone
 took 0.1–0.5 s to parse and compile on its page's first visit, which the server's warm-up
 (:mod:`kano.adapters.web.warm_figures`) did not spare even with the map's figures kept, so
-that first visit was slower than the figures' own computation. The compiled code does not
-depend on the language (translations, filters and globals are looked up when rendering),
-so one compilation, here, serves every environment of the process; a template whose
-source changed compiles anew (the source's checksum is part of what is kept).
-"""
+that first visit was slower than the figures' own computation. Compiled code is kept here,
+so the warm-up can compile once what every later environment of that language reuses; a
+template whose source changed compiles anew (the source's checksum is part of what is
+kept).
 
+Per language, not one copy for all: Jinja folds constant output at compile time, filters
+included (even with ``optimized=False``), so "<{{ 0.01|percent }}" compiled by the English
+environment would be kept as "<1%" and served to Russian readers, who read "<1 %".
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -26,6 +29,16 @@ class SharedTemplateCode(BytecodeCache):
     def __init__(self) -> None:
         self._code: dict[str, tuple[str, CodeType]] = {}
         self._lock = Lock()
+
+    def get_bucket(
+        self, environment: Environment, name: str, filename: str | None, source: str
+    ) -> Bucket:
+        """The bucket of ``name`` in ``environment``'s language (its ``language`` global)."""
+        language = environment.globals.get("language", "")
+        bucket = Bucket(environment, f"{language}:{self.get_cache_key(name, filename)}",
+                        self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
 
     def load_bytecode(self, bucket: Bucket) -> None:
         with self._lock:
@@ -47,7 +60,8 @@ class SharedTemplateCode(BytecodeCache):
 
 
 COMPILED_TEMPLATES = SharedTemplateCode()
-"""The process's compiled templates: every environment of ``Templates`` reads and adds here."""
+"""The process's compiled templates: every environment of ``Templates`` reads and adds here
+(each under its language)."""
 
 
 def compile_templates(environment: Environment, names: Iterable[str]) -> list[str]:

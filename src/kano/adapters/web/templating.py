@@ -59,7 +59,7 @@ class Templates:
             undefined=StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
-            bytecode_cache=COMPILED_TEMPLATES,  # compiled once for every language
+            bytecode_cache=COMPILED_TEMPLATES,  # compiled once per language and process
         )
         environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         formats = NumberFormats(language)

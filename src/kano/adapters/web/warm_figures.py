@@ -56,14 +56,19 @@ class Warmed:
 
 
 def compile_page_templates() -> list[str]:
-    """Compile the warmed pages' templates for every language (shared code: see
+    """Compile the warmed pages' templates in every UI language (kept per language: see
     :mod:`kano.adapters.web.template_code`); the names compiled."""
-    from kano.adapters.web.i18n import load_all_translations
+    from kano.adapters.web.i18n import LANGUAGES, load_all_translations
     from kano.adapters.web.template_code import compile_templates
     from kano.adapters.web.templating import Templates
 
-    environment = Templates(load_all_translations()).environment("en")
-    return compile_templates(environment, PAGE_TEMPLATES)
+    templates = Templates(load_all_translations())
+    names: list[str] = []
+    for language in LANGUAGES:
+        for name in compile_templates(templates.environment(language), PAGE_TEMPLATES):
+            if name not in names:
+                names.append(name)
+    return names
 
 
 def _workspaces_and_journeys(settings: Settings) -> dict[int, Journey | None]:
