@@ -140,8 +140,10 @@ def test_the_table_beside_the_chart_says_where_the_value_sits(
     for segment, count, middle, held, share in rows:
         values = by_segment[segment]
         assert _amount(count) == len(values)
-        assert _amount(middle) == pytest.approx(statistics.median(values), abs=0.5)
-        assert _amount(held) == pytest.approx(sum(values), abs=0.5)
+        # whole units on the page: half a unit off at most, and float noise on an exact .5
+        # (the warehouse's median 164,499.5 is Python's 164,499.49999999997)
+        assert _amount(middle) == pytest.approx(statistics.median(values), abs=0.5 + 1e-6)
+        assert _amount(held) == pytest.approx(sum(values), abs=0.5 + 1e-6)
         percent = float(re.sub(r"[^\d,.]", "", share).replace(",", "."))
         assert percent == pytest.approx(100 * sum(values) / total, abs=0.05)
     key_share = sum(by_segment["key_account"]) / total
@@ -159,7 +161,8 @@ def test_negative_numbers_on_the_value_pages_carry_a_true_minus(
     rows = re.findall(r"<tr><td>(.*?)</td></tr>", table[:table.index("</table>")], re.S)
     likelihoods = [re.split(r"</td><td[^>]*>", row)[6] for row in rows]
     assert len(likelihoods) == 3
-    assert all(re.fullmatch(r"\u2212\d{1,3}([,\u00a0]\d{3})*[.,]\d", v) for v in likelihoods), (
+    # whole units since the table was made to fit 1,280 px in Russian (52a0b9d)
+    assert all(re.fullmatch(r"\u2212\d{1,3}([,\u00a0]\d{3})*", v) for v in likelihoods), (
         likelihoods)  # fmt: skip
     for path in ("/value/clv", "/value/rfm", "/value/matrix", "/value/profit", "/value/churn"):
         page = clv if path == "/value/clv" else browser.client.get(f"{path}?lang={language}").text
