@@ -17,5 +17,9 @@ window.addEventListener("DOMContentLoaded", function () {
     persistAuthorization: false,
     displayRequestDuration: true,
     filter: true,
+    // Tags start folded: with every one of the ~140 operations open, Swagger UI 5.36.0
+    // stopped rendering after the first tag in Chromium (seen 2026-12-07, 134+
+    // operations); folded, each tag renders its operations when opened.
+    docExpansion: "none",
   });
 });
