@@ -43,7 +43,9 @@ PACKAGES: tuple[VendoredPackage, ...] = (
     # and SmartBear releases it every few weeks. About 2 MB (bundle js + css), loaded by
     # that one page only. No standalone preset: it only adds the top bar's URL box.
     # Apache-2.0 asks for the NOTICE to travel with it; the bundle's third-party licences
-    # sit beside it.
+    # sit beside it. From 5.33 it keeps only the on-screen operations of a long list in the
+    # page; static/js/api-reference.js renders them all, and after a version change
+    # tests/e2e/test_api_reference_browser.py checks that it still does.
     VendoredPackage(
         "swagger-ui-dist",
         "5.36.0",

@@ -5,6 +5,65 @@
  * the OpenAPI declares, and "Try it out" sends "Authorization: Bearer <token>". */
 "use strict";
 
+/* Every operation in the page, not only those on screen.
+ *
+ * Since 5.33.0 Swagger UI virtualizes the operations list once it has 150 rows or more
+ * (a row per tag plus one per operation of an open tag; the threshold is fixed in the
+ * bundle, no option changes it): only the rows in the viewport, plus three, are in the
+ * page, and the others are mounted while the reader scrolls. Kano's 16 tags and 134+
+ * operations cross it, so with the tags open a fresh page held the first tag and a few
+ * operations. That is what looked like "stops rendering after the first tag": nothing
+ * failed, the rest was simply not in the document. A reader loses the browser's Find
+ * (Ctrl+F finds only what is mounted; swagger-api/swagger-ui#11056, open) and the page's
+ * height jumps while rows are measured.
+ *
+ * This plugin replaces the "operations" component with the plain rendering Swagger UI
+ * itself still uses below the threshold: each tag (OperationTag) with its operations
+ * (OperationContainer), built from the same selectors, so the filter box, deep links,
+ * docExpansion and "Try it out" behave as upstream. The price at Kano's size, measured
+ * in headless Chromium on a loaded 2-core machine (2026-12-07, 6 loads each): ~4,700 DOM
+ * nodes instead of ~800, main-thread script 3.0 s instead of 1.8 s (median) on the first
+ * render; Swagger UI before 5.33 rendered every spec this way. The browser test counts
+ * every operation of /api/v1/openapi.json in the page, so a Swagger UI upgrade that
+ * renames these components fails there. */
+function kanoAllOperationsPlugin(system) {
+  var h = system.React.createElement;
+
+  function Operations(props) {
+    var specSelectors = props.specSelectors;
+    var getComponent = props.getComponent;
+    var taggedOperations = specSelectors.taggedOperations();
+    var methods = specSelectors.validOperationMethods();
+    if (taggedOperations.size === 0) {
+      return h("h3", null, "No operations defined in spec!");
+    }
+    var OperationTag = getComponent("OperationTag");
+    var OperationContainer = getComponent("OperationContainer", true);
+    var specUrl = specSelectors.url();
+    return h("div", null, taggedOperations.map(function (tagObj, tag) {
+      var operations = tagObj.get("operations").map(function (op) {
+        var path = op.get("path");
+        var method = op.get("method");
+        if (methods.indexOf(method) === -1) {
+          return null;
+        }
+        return h(OperationContainer, {
+          key: path + "-" + method, specPath: op.get("specPath"), op: op, path: path,
+          method: method, tag: tag,
+        });
+      }).toArray();
+      return h(OperationTag, {
+        key: "operation-" + tag, tagObj: tagObj, tag: tag,
+        oas3Selectors: props.oas3Selectors, layoutSelectors: props.layoutSelectors,
+        layoutActions: props.layoutActions, getConfigs: props.getConfigs,
+        getComponent: getComponent, specUrl: specUrl,
+      }, h("div", { className: "operation-tag-content" }, operations));
+    }).valueSeq().toArray());
+  }
+
+  return { components: { operations: Operations } };
+}
+
 window.addEventListener("DOMContentLoaded", function () {
   var root = document.getElementById("swagger-ui");
   window.ui = SwaggerUIBundle({
@@ -12,14 +71,15 @@ window.addEventListener("DOMContentLoaded", function () {
     domNode: root,
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis],
+    plugins: [kanoAllOperationsPlugin],
     layout: "BaseLayout",
     validatorUrl: null,
     persistAuthorization: false,
     displayRequestDuration: true,
     filter: true,
-    // Tags start folded: with every one of the ~140 operations open, Swagger UI 5.36.0
-    // stopped rendering after the first tag in Chromium (seen 2026-12-07, 134+
-    // operations); folded, each tag renders its operations when opened.
-    docExpansion: "none",
+    // Tags start open, each operation as one line (method, path, summary) that opens
+    // on a click: a reader sees the whole API at once and finds an endpoint with the
+    // browser's Find, which folded tags would hide; the filter box narrows by tag or path.
+    docExpansion: "list",
   });
 });
