@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from kano.adapters import json_codec
 from kano.adapters.db.acknowledgement_texts import acknowledgement_wording
-from kano.adapters.db.batch_keys import copy_keys_checked, keys_per_batch_allowed
+from kano.adapters.db.batch_keys import BatchKeys, keys_per_batch_allowed
 from kano.adapters.db.bulk_writes import (
     Columns,
     copy_columns,
@@ -299,7 +299,8 @@ def accept_columns(
         columns["import_key"] = batch.import_key
     ids: list[int] = []
     keys_per_batch = size >= KEYS_PER_BATCH_FROM and keys_per_batch_allowed(session)
-    copy = copy_keys_checked if keys_per_batch else copy_columns
+    # Per batch: each referenced row locked once for all the tables written (batch_keys).
+    copy: Copy = BatchKeys().copy if keys_per_batch else copy_columns
     ids_wanted = ids_wanted or acknowledge or open_cases or batch.extra is not None
     quotas = any(info.quotas for info in surveys.values())
     if pipeline is not None and (ids_wanted or quotas):
