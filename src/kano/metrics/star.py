@@ -130,11 +130,19 @@ class Star:
         customers = self.table("customers")
         plain = sorted(names - {"segment", "customer"})
         dimension = customers.select(
-            "segment_id",
             *plain,
             _join_customer=customers.customer_id,
             customer=customers.external_id,
         )
+        if "segment" in names:
+            # One row per segment the customer is in now (any source): a customer in two
+            # segments counts in both slices; one in none gets an empty segment.
+            members = self.current_members().select(
+                _member="customer_id", segment_id="segment_id"
+            )
+            dimension = dimension.left_join(
+                members, dimension._join_customer == members._member
+            ).drop("_member")
         if "segment" in names and "segment" in late:
             dimension = dimension.mutate(segment=dimension.segment_id)
         elif "segment" in names:
@@ -143,6 +151,31 @@ class Star:
                 "_sid"
             )
         return dimension.select("_join_customer", *sorted(names))
+
+    def current_members(self) -> ir.Table:
+        """``segment_id, customer_id`` of every open membership span: who is in which
+        segment now (as of the last warehouse load), whatever the segment's source.
+
+        A warehouse loaded before memberships were (no ``segment_memberships`` table until
+        its next load) answers with each customer's filed segment, as it used to."""
+        try:
+            spans = self.table("segment_memberships")
+        except WarehouseNotLoaded:
+            customers = self.table("customers")
+            filed = customers.filter(customers.segment_id.notnull())
+            return filed.select("segment_id", "customer_id")
+        return spans.filter(spans.valid_to.isnull()).select("segment_id", "customer_id")
+
+    def members_of(self, keys: Iterable[str]) -> ir.Table:
+        """``customer_id`` of the customers in any of the segments ``keys`` now."""
+        segments = self.table("segments")
+        chosen = segments.filter(segments.key.isin(list(keys))).select(_sid="segment_id")
+        members = self.current_members()
+        return (
+            members.semi_join(chosen, members.segment_id == chosen._sid)
+            .select(_member="customer_id")
+            .distinct()
+        )
 
     def _touchpoint_dimension(self, names: set[str]) -> ir.Table:
         touchpoints = self.table("touchpoints").select(
@@ -216,8 +249,14 @@ class Star:
                 raise InvalidInput(
                     "by", f"cannot slice by {name!r} here; choose from {', '.join(available)}"
                 )
-        # Columns that filters and expressions read, each text parsed once.
-        named_in_conditions = {name for name, _ in request.filters}
+        # A filter on segment keeps the facts of its current members (a semi-join: a
+        # customer in several of the chosen segments still counts once); the others test
+        # the joined columns. Columns that filters and expressions read, each parsed once.
+        member_filters = [values for name, values in request.filters
+                          if name == "segment" and "customer_id" in base.table.columns]
+        column_filters = [(name, values) for name, values in request.filters
+                          if not (name == "segment" and member_filters)]
+        named_in_conditions = {name for name, _ in column_filters}
         for text in (*expressions, request.where):
             if text:
                 named_in_conditions |= column_names(parse_expression(text))
@@ -231,7 +270,10 @@ class Star:
         table = self.with_dimensions(base.table, referenced, late)
         if base.time_column and base.apply_range and request.period:
             table = table.filter(*date_range(table[base.time_column], request.period))
-        for name, values in request.filters:
+        for values in member_filters:
+            members = self.members_of(values)
+            table = table.semi_join(members, table.customer_id == members._member)
+        for name, values in column_filters:
             column = table[name]
             table = table.filter(column.isin([_coerce(column, name, v) for v in values]))
         if request.where:

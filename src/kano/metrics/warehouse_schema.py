@@ -96,6 +96,23 @@ CUSTOMERS = _table(
     # known: the denominator of share of wallet. Null when nobody estimated it.
     ("wallet_estimate", _F64),
 )
+SEGMENT_MEMBERSHIPS = _table(
+    "segment_memberships",
+    None,
+    ("segment_id", _ID),
+    ("customer_id", _ID),
+    ("valid_from", _TS),
+    ("valid_to", _TS),
+)
+"""Who was in which segment when (any source: manual, rule, RFM, value tier, matrix cell):
+one row per span, ``valid_to`` null while the customer is still a member. A customer can
+be in several segments at once; ``customers.segment_id`` is only the one segment a
+customer is filed under (their manual segment). Spans are closed in place when a segment
+is refreshed, so the loader replaces a workspace's spans on every load (like the other
+dimensions) instead of appending after a high-water mark. A source without spans (a
+generator folder) gets one open span per customer in their filed segment, from the day
+the customer was created."""
+
 SURVEYS = _table(
     "surveys",
     "survey_id",
@@ -281,6 +298,7 @@ TABLES: tuple[WarehouseTable, ...] = (
     TOUCHPOINTS,
     SEGMENTS,
     CUSTOMERS,
+    SEGMENT_MEMBERSHIPS,
     SURVEYS,
     TRANSACTIONS,
     PAYMENTS,

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, and_, func, literal, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from kano.adapters.db.orm import (
@@ -28,13 +28,14 @@ from kano.adapters.db.orm import (
     ProcessEvent,
     PulseResponse,
     Segment,
+    SegmentMembership,
     Survey,
     Team,
     Touchpoint,
     Transaction,
 )
 from kano.domain.shared.errors import InvalidInput
-from kano.metrics.warehouse_schema import WarehouseTable
+from kano.metrics.warehouse_schema import CUSTOMERS, SEGMENT_MEMBERSHIPS, WarehouseTable
 
 BATCH_ROWS = 50_000
 
@@ -206,6 +207,35 @@ def _wallet_estimate(attributes: Any) -> float | None:
         return None
 
 
+def membership_spans(workspace_id: int) -> Select[Any]:
+    """The workspace's membership spans as the warehouse holds them: every stored span,
+    plus an open span for each customer filed under a segment (``customers.segment_id``)
+    who has no open span there — a manual segment follows the customer's own segment
+    even where a customer was written without its span (an import, an older copy)."""
+    spans = select(
+        SegmentMembership.segment_id.label("segment_id"),
+        SegmentMembership.customer_id.label("customer_id"),
+        SegmentMembership.valid_from.label("valid_from"),
+        SegmentMembership.valid_to.label("valid_to"),
+    ).where(SegmentMembership.workspace_id == workspace_id)
+    open_span = (
+        select(SegmentMembership.id)
+        .where(SegmentMembership.workspace_id == workspace_id,
+               SegmentMembership.customer_id == Customer.id,
+               SegmentMembership.segment_id == Customer.segment_id,
+               SegmentMembership.valid_to.is_(None))
+        .exists()
+    )  # fmt: skip
+    filed = select(
+        Customer.segment_id.label("segment_id"),
+        Customer.id.label("customer_id"),
+        Customer.created_at.label("valid_from"),
+        literal(None, SegmentMembership.valid_to.type).label("valid_to"),
+    ).where(and_(Customer.workspace_id == workspace_id, Customer.segment_id.is_not(None),
+                 ~open_span))  # fmt: skip
+    return union_all(spans, filed).subquery().select()
+
+
 class AppDatabaseSource(Source):
     """The app database (SQLite or PostgreSQL) read with SQLAlchemy, streamed in batches."""
 
@@ -231,6 +261,11 @@ class AppDatabaseSource(Source):
         after: int | None = None,
         up_to: int | None = None,
     ) -> int:
+        if table.name == SEGMENT_MEMBERSHIPS.name:  # replaced on every load: no id bounds
+            spans = membership_spans(workspace_id).subquery()
+            with self.engine.connect() as connection:
+                return int(connection.execute(
+                    select(func.count()).select_from(spans)).scalar_one())  # fmt: skip
         orm, _ = _APP_COLUMNS[table.name]
         query = (
             select(func.count())
@@ -243,12 +278,18 @@ class AppDatabaseSource(Source):
     def batches(
         self, table: WarehouseTable, workspace_id: int, after: int | None
     ) -> Iterator[pa.Table]:
-        orm, columns = _APP_COLUMNS[table.name]
-        query = (
-            select(*(column.label(name) for name, column in columns.items()))
-            .where(*self._id_filter(orm, workspace_id, after, None))
-            .order_by(orm.id)
-        )
+        query: Any
+        if table.name == SEGMENT_MEMBERSHIPS.name:
+            spans = membership_spans(workspace_id).subquery()
+            query = select(spans).order_by(spans.c.customer_id, spans.c.segment_id,
+                                           spans.c.valid_from)  # fmt: skip
+        else:
+            orm, columns = _APP_COLUMNS[table.name]
+            query = (
+                select(*(column.label(name) for name, column in columns.items()))
+                .where(*self._id_filter(orm, workspace_id, after, None))
+                .order_by(orm.id)
+            )
         schema = table.schema
         with self.engine.connect().execution_options(
             stream_results=True, yield_per=BATCH_ROWS
@@ -282,8 +323,27 @@ class ParquetSource(Source):
                 return ds.dataset(str(candidate), format="parquet")
         raise InvalidInput(table.name, f"no {table.name}.parquet in {self.folder}")
 
+    def _memberships(self) -> pa.Table | None:
+        """A folder without ``segment_memberships``: each customer's filed segment as an
+        open span from the day the customer was created (None when the folder has them)."""
+        if any((self.folder / name).exists()
+               for name in ("segment_memberships.parquet", "segment_memberships")):  # fmt: skip
+            return None
+        customers = self._dataset(CUSTOMERS).to_table(columns=["customer_id", "segment_id",
+                                                               "created_on"])  # fmt: skip
+        filed = customers.filter(pc.is_valid(customers["segment_id"]))
+        created = filed["created_on"].cast(pa.timestamp("us"))
+        return pa.table({
+            "segment_id": filed["segment_id"].cast(pa.int64()),
+            "customer_id": filed["customer_id"].cast(pa.int64()),
+            "valid_from": created,
+            "valid_to": pa.nulls(filed.num_rows, pa.timestamp("us")),
+        }).sort_by([("customer_id", "ascending"), ("segment_id", "ascending")])  # fmt: skip
+
     @staticmethod
     def _filter(table: WarehouseTable, after: int | None, up_to: int | None) -> Any:
+        if table.id_column is None:
+            return None
         field = pc.field(table.id_column)
         condition = None
         if after is not None:
@@ -299,11 +359,22 @@ class ParquetSource(Source):
         after: int | None = None,
         up_to: int | None = None,
     ) -> int:
+        if table.name == SEGMENT_MEMBERSHIPS.name:
+            derived = self._memberships()
+            if derived is not None:
+                return derived.num_rows
         return int(self._dataset(table).count_rows(filter=self._filter(table, after, up_to)))
 
     def batches(
         self, table: WarehouseTable, workspace_id: int, after: int | None
     ) -> Iterator[pa.Table]:
+        if table.name == SEGMENT_MEMBERSHIPS.name:
+            derived = self._memberships()
+            if derived is not None:
+                if derived.num_rows:
+                    workspace = pa.array([workspace_id] * derived.num_rows, pa.int64())
+                    yield derived.add_column(0, "workspace_id", workspace).cast(table.schema)
+                return
         dataset = self._dataset(table)
         present = set(dataset.schema.names)
         scanner = dataset.to_batches(filter=self._filter(table, after, None), batch_size=BATCH_ROWS)

@@ -46,19 +46,21 @@ def _at(day: date | datetime) -> datetime:
 
 
 class ValueReader:
-    """The workspace's facts, optionally restricted to one segment (by key)."""
+    """The workspace's facts, optionally restricted to one segment (by key).
+
+    A segment means its *current* members: the customers with an open span in the
+    warehouse's ``segment_memberships`` (as of the last ``kano warehouse load``), whatever
+    the segment's source — manual, rule, RFM, value tier or matrix cell. Their whole
+    history counts (orders before they joined too): the analyses describe these customers,
+    not the segment's past membership, and a rule segment defined today has no past."""
 
     def __init__(self, backend: Any, workspace_id: int, segment: str | None = None) -> None:
         self.backend = backend
         self.workspace_id = workspace_id
         self.customers = self.table("customers")
         if segment:
-            segments = self.table("segments")
-            found = segments.filter(segments.key == segment).select("segment_id").to_pandas()
-            if found.empty:
-                raise InvalidInput("segment", f"unknown segment {segment!r}")
-            self.customers = self.customers.filter(
-                self.customers.segment_id == int(found["segment_id"].iloc[0])
+            self.customers = self.customers.semi_join(
+                current_members(self, segment), "customer_id"
             )
         self.segment = segment
 
@@ -79,6 +81,24 @@ class ValueReader:
         if pd.isna(last):
             raise InvalidInput("workspace", "has no transactions in the warehouse")
         return pd.Timestamp(last)
+
+
+def current_members(reader: ValueReader, segment: str) -> Any:
+    """``customer_id`` of the segment's current members (an Ibis expression); InvalidInput
+    when the warehouse holds no such segment. A warehouse loaded before memberships were
+    answers with the customers filed under it until its next load."""
+    segments = reader.table("segments")
+    found = segments.filter(segments.key == segment).select("segment_id").to_pandas()
+    if found.empty:
+        raise InvalidInput("segment", f"unknown segment {segment!r}")
+    chosen = int(found["segment_id"].iloc[0])
+    try:
+        spans = reader.table("segment_memberships")
+    except Exception:  # each engine its own "no such table": loaded before memberships were
+        filed = reader.table("customers")
+        return filed.filter(filed.segment_id == chosen).select("customer_id")
+    now = spans.filter((spans.segment_id == chosen) & spans.valid_to.isnull())
+    return now.select("customer_id").distinct()
 
 
 def clv_summary(

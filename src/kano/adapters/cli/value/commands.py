@@ -30,7 +30,11 @@ value_app = typer.Typer(
 WorkspaceOption = typer.Option(
     None, "--workspace", help="Workspace slug (default: the only one, or demo)."
 )
-SegmentOption = typer.Option(None, "--segment", help="Only this segment (key, e.g. smb).")
+SegmentOption = typer.Option(
+    None, "--segment",
+    help="Only the current members of this segment (key, e.g. smb): manual, rule, RFM, "
+    "value tier or matrix cell, as of the last warehouse load.",
+)
 JsonOption = typer.Option(False, "--json", help="Print JSON.")
 CsvOption = typer.Option(False, "--csv", help="Print CSV (one row per customer).")
 AsOfOption = typer.Option(

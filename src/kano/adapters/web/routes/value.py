@@ -16,15 +16,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
+from kano.adapters.db.orm import Segment
 from kano.adapters.web import value_charts as charts
 from kano.adapters.web.deps import DbSession, SignedInPage, SignedInPageContext, Web
 from kano.adapters.web.labels import SEGMENT_NAMES, segment_names
 from kano.adapters.web.page_figures import WarehouseVisit
 from kano.adapters.web.rfm_drill import in_rfm_segment, rfm_links
 from kano.adapters.web.routes import value_export
+from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.strategy_access import no_workspace
 from kano.adapters.web.value_figures import (
     ROWS_SHOWN,
@@ -49,6 +52,36 @@ router.include_router(value_export.router)
 # The page options its exports take too.
 EXPORTED = ("segment", "cell", "as_of", "horizon", "pooled", "method", "months", "industry",
             "costs_before", "costs_after", "rfm")  # fmt: skip
+
+
+# The picker's groups, in this order: the sources of SPEC §2.2.
+SEGMENT_GROUPS = (
+    ("manual", N_("Manual segments")),
+    ("rule", N_("Rule segments")),
+    ("rfm", N_("RFM segments")),
+    ("value_tier", N_("Value tiers")),
+    ("matrix_cell", N_("Client-matrix cells")),
+)
+
+
+def segment_groups(
+    db: Session | None, workspace_id: int, keys: list[str]
+) -> list[tuple[str, list[str]]]:
+    """The warehouse's segment keys grouped by their source (label msgid, keys by name):
+    every segment can narrow a value page to its current members, not only the one each
+    customer is filed under. A key the app database no longer knows is listed as manual."""
+    sources: dict[str, tuple[str, str]] = {}
+    if db is not None:
+        rows = db.execute(select(Segment.key, Segment.source, Segment.name)
+                          .where(Segment.workspace_id == workspace_id))  # fmt: skip
+        sources = {key: (source, name) for key, source, name in rows}
+    grouped: list[tuple[str, list[str]]] = []
+    for source, label in SEGMENT_GROUPS:
+        chosen = [k for k in keys if sources.get(k, ("manual", k))[0] == source]
+        if chosen:
+            chosen.sort(key=lambda k: (sources.get(k, ("", k))[1].casefold(), k))
+            grouped.append((label, chosen))
+    return grouped
 
 
 def _value_page(
@@ -88,6 +121,7 @@ def _value_page(
         names=names,
         **{SEGMENT_NAMES: segments},
         **(found or {"segments": []}),
+        segment_groups=segment_groups(db, workspace_id, (found or {}).get("segments") or []),
     )
 
 
