@@ -5,18 +5,20 @@ filtered list — in the reader's language, never another workspace's customers.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kano.adapters.db import segments
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import Customer, Segment, Transaction
-from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.browsing import Browser, csrf_token_in, text_of
 from tests.integration.web.exported_files import downloaded_rows
 from tests.integration.web.seed import PASSWORD, SeededCompanies
 
 XSS = '<script>alert("x")</script>'
+REFRESHED = datetime(2025, 7, 1)
 
 
 def listed_ids(html: str) -> list[str]:
@@ -27,8 +29,8 @@ def listed_ids(html: str) -> list[str]:
 
 def add_customers(sessions: sessionmaker[Session], workspace_id: int) -> None:
     """Twelve customers with kinds, regions, industries, a primary segment and orders:
-    revenue in the window (Jul 2024 – Jun 2025, to the seed's latest order) grows with
-    the number; B-accounts in the north are the ones the tests filter for."""
+    revenue in the 12 months to the refresh (1 Jul 2024 – 30 Jun 2025) grows with the
+    number; B-accounts in the north are the ones the tests filter for."""
     with transaction(sessions) as session:
         key = Segment(workspace_id=workspace_id, key="key", name="Key accounts")
         session.add(key)
@@ -51,6 +53,8 @@ def add_customers(sessions: sessionmaker[Session], workspace_id: int) -> None:
                 workspace_id=workspace_id, customer_id=customer.id,
                 occurred_at=datetime(2023, 1, 1), amount=99_999.0, margin=1.0,
                 product="widget", channel="web"))
+        # the segment refresh of 1 July 2025 stored every customer's 12-month facts
+        segments.refresh_segments(session, workspace_id, REFRESHED)
 
 
 def test_filters_sorting_and_paging_stay_in_the_url(
@@ -63,7 +67,11 @@ def test_filters_sorting_and_paging_stay_in_the_url(
     assert listed_ids(page.text) == ["B06", "B04", "B02", "B00"]
     assert text_of(page.text, "customers-heading") == "Customers found: 4"
     assert 'aria-sort="descending"' in page.text
-    # revenue counts the 12 months to the workspace's latest order only (not the 99,999)
+    # revenue counts the 12 months to the refresh only (not the 99,999), and says so
+    assert text_of(page.text, "revenue-window") == (
+        "12-month revenue and last order: the orders from Jul 1, 2024, 12:00:00 AM up to "
+        "Jul 1, 2025, 12:00:00 AM UTC, as the last segment refresh computed them.")
+    assert 'id="facts-stale"' not in page.text
     assert "€700" in page.text and "99,999" not in page.text and "100,699" not in page.text
     # the form shows what is chosen; the download carries the same filters
     assert '<option value="account" selected>' in page.text
@@ -145,3 +153,38 @@ def test_another_workspaces_customers_and_segments_never_show(
     assert listed_ids(browser.page("/customers?segment=key").text) == []
     rows = downloaded_rows(browser, "/customers.csv")
     assert {row[1] for row in rows[1:]} == acme_ids
+
+
+def test_the_list_says_when_orders_came_after_its_figures_and_refreshes_them(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    add_customers(sessions, companies.acme_id)
+    with transaction(sessions) as session:
+        late = session.scalars(select(Customer).where(
+            Customer.workspace_id == companies.acme_id, Customer.external_id == "B00")).one()
+        session.add(Transaction(workspace_id=companies.acme_id, customer_id=late.id,
+                                occurred_at=datetime(2025, 6, 30), amount=5_000.0,
+                                margin=1.0, product="widget", channel="web"))  # fmt: skip
+    browser.log_in(companies.bob, PASSWORD)  # Acme's owner: may refresh
+    query = "/customers?kind=account&region=north&sort=revenue_12m&order=desc"
+    page = browser.page(query)
+    assert listed_ids(page.text) == ["B06", "B04", "B02", "B00"]  # the stored moment's order
+    assert text_of(page.text, "facts-stale") == (
+        "Recorded since then, not in these figures yet — orders: 1, customers: 0. Refresh now")
+    russian = browser.page(query + "&lang=ru")
+    assert "Записано после этого" in text_of(russian.text, "facts-stale")
+
+    # "Refresh now": the segments and the facts move to now together
+    owner = browser
+    assert 'id="facts-refresh"' in page.text
+    token = csrf_token_in(page.text)
+    refreshed = owner.client.post("/customers/_facts/refresh", data={"csrf_token": token})
+    assert refreshed.status_code == 303 and refreshed.headers["location"] == "/customers"
+    page = owner.page(query)
+    assert 'id="facts-stale"' not in page.text
+    window = text_of(page.text, "revenue-window")
+    this_year = f"{datetime.now(UTC).year}"
+    assert window.count(this_year) == 1 and "2025 UTC" not in window  # 12 months to now
+    # no order of this seed is in the 12 months to now: every account shows 0
+    assert "€5,100" not in page.text and listed_ids(page.text) == ["B06", "B04", "B02", "B00"]
+    assert owner.client.post("/customers/_facts/refresh", data={}).status_code != 303

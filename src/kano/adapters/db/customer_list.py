@@ -6,32 +6,38 @@ membership now of any segment (rule, computed or manual, through
 :func:`kano.adapters.db.segments.customers_in_segment`). Every query is bound to the
 workspace.
 
-Two behaviour columns come from the transactions: revenue in the last 12 months — the
-twelve calendar months that end with the month of the workspace's latest transaction, as
-on the home page, so a demo generated last year still shows a full year — and the day of
-the last order (of any age).
+Two behaviour columns: revenue in the 12 months to the facts' moment and the day of the
+last order before it — :mod:`kano.adapters.db.customer_facts`, the one definition segment
+rules and value tiers use too. The list reads the stored facts of the last segment refresh
+and says as of when they hold (:class:`ListFacts`) and how many orders and customers came
+after; before any refresh it computes the same facts on the fly, as of now.
 
-Speed on 10⁵ customers: a page is one query (plus the count and the data end). Sorted by
-a customer column, the page's 50 ids are chosen first and only their transactions are
-summed (the ``(workspace, customer, time)`` index); sorted by revenue or last order, the
-(filtered) customers' transactions are summed once, grouped by customer, in the same query.
-``bench/customer_list.py`` on PostgreSQL, 10⁵ customers and 10⁶ orders, a busy 2-core
-machine (2026-12-07): a page by name 0.3 s (page 1,000: 0.6–0.9 s); filtered pages and
-their download 0.2–0.7 s, sorted by revenue too; but the whole list by revenue or by last
-order 3–6 s: that sort aggregates every order. A per-customer facts table kept by the
-segment refresh would make it an index read (not done yet).
+Speed on 10⁵ customers: a page is one query (plus the count). Sorted by a customer column,
+the page's 50 ids are chosen first and only their facts are joined; sorted by revenue or
+last order, the page is an ordered read of the facts' ``(workspace, value, customer)``
+index (the last order: the dated customers first, then those who never ordered). While
+customers created after the refresh have no facts yet, the list joins every customer to
+the facts instead, slower but complete. ``bench/customer_list.py`` and bench/RESULTS.md
+have the timings on PostgreSQL, 10⁵ customers and 10⁶ orders.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.orm import Customer, Segment, Transaction
+from kano.adapters.db.customer_facts import (
+    FactsStatus,
+    facts_query,
+    facts_status,
+    stored_facts,
+    window_start,
+)
+from kano.adapters.db.orm import Customer, CustomerFactsRow, Segment, utcnow
 
 PAGE_SIZE = 50
 NO_SEGMENT = "-"  # the primary-segment filter's value for "no segment"
@@ -39,7 +45,6 @@ KINDS = ("account", "person")
 SORTS = ("name", "external_id", "kind", "region", "industry", "segment", "revenue_12m",
          "last_order")
 FACT_SORTS = ("revenue_12m", "last_order")
-WINDOW_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -90,24 +95,24 @@ class FilterChoices:
     segments: list[tuple[str, str]]  # key, name
 
 
-def window_start(latest: datetime | None) -> datetime | None:
-    """The first moment of the 12 calendar months that end with ``latest``'s month."""
-    if latest is None:
-        return None
-    months = latest.year * 12 + latest.month - 1 - (WINDOW_MONTHS - 1)
-    return datetime(months // 12, months % 12 + 1, 1)
+@dataclass(frozen=True)
+class ListFacts:
+    """As of when the list's 12-month revenue and last order hold: ``stored`` is the
+    status of the facts the last segment refresh stored, None when there are none yet
+    (then they are computed for the list as of ``as_of``, the moment of the view)."""
+
+    as_of: datetime
+    stored: FactsStatus | None
+
+    @property
+    def window(self) -> tuple[datetime, datetime]:
+        """The first moment of the 12 months, and the end (not included)."""
+        return window_start(self.as_of), self.as_of
 
 
-def revenue_window(session: Session, workspace_id: int) -> tuple[date, date] | None:
-    """The first and last day of the revenue window (None: the workspace has no orders)."""
-    latest = _latest_order(session, workspace_id)
-    start = window_start(latest)
-    return None if start is None or latest is None else (start.date(), latest.date())
-
-
-def _latest_order(session: Session, workspace_id: int) -> datetime | None:
-    return session.scalar(select(func.max(Transaction.occurred_at))
-                          .where(Transaction.workspace_id == workspace_id))
+def list_facts(session: Session, workspace_id: int) -> ListFacts:
+    stored = facts_status(session, workspace_id)
+    return ListFacts(stored.as_of if stored is not None else utcnow(), stored)
 
 
 def filter_choices(session: Session, workspace_id: int) -> FilterChoices:
@@ -148,22 +153,6 @@ def _conditions(workspace_id: int, filters: CustomerFilters) -> list[ColumnEleme
     return conditions
 
 
-def _facts(workspace_id: int, start: datetime | None,
-           only: Select[Any] | None = None) -> Select[Any]:
-    """Per customer: revenue since ``start`` and the last order, grouped in the database."""
-    in_window = (Transaction.occurred_at >= start) if start is not None else None
-    revenue = (func.sum(case((in_window, Transaction.amount), else_=0.0))
-               if in_window is not None else func.sum(0.0))
-    query = (select(Transaction.customer_id.label("customer_id"),
-                    revenue.label("revenue_12m"),
-                    func.max(Transaction.occurred_at).label("last_order"))
-             .where(Transaction.workspace_id == workspace_id)
-             .group_by(Transaction.customer_id))
-    if only is not None:
-        query = query.where(Transaction.customer_id.in_(only))
-    return query
-
-
 def _order(filters: CustomerFilters, revenue: Any = None,
            last_order: Any = None) -> list[Any]:
     """The ORDER BY of the list (``revenue`` and ``last_order``: the facts' columns, needed
@@ -179,34 +168,85 @@ def _order(filters: CustomerFilters, revenue: Any = None,
     return [first.nulls_last(), Customer.id.desc() if filters.descending else Customer.id.asc()]
 
 
-def _rows(session: Session, workspace_id: int, filters: CustomerFilters, *,
-          offset: int = 0, limit: int | None) -> list[CustomerRow]:
-    start = window_start(_latest_order(session, workspace_id))
+def _rows(session: Session, workspace_id: int, filters: CustomerFilters, facts: ListFacts,
+          *, offset: int = 0, limit: int | None) -> list[CustomerRow]:  # fmt: skip
     conditions = _conditions(workspace_id, filters)
-    segment_join = and_(Segment.id == Customer.segment_id, Segment.workspace_id == workspace_id)
-    if filters.sort in FACT_SORTS or limit is None:
-        # sum only the filtered customers' orders when a filter narrows the list
-        narrowed = (select(Customer.id).where(*conditions)
-                    if len(conditions) > 1 else None)
-        facts = _facts(workspace_id, start, narrowed).subquery("facts")
-        chosen = None
-    else:  # choose the page first, then sum only its customers' orders
-        chosen = (select(Customer.id).outerjoin(Segment, segment_join).where(*conditions)
-                  .order_by(*_order(filters)).offset(offset).limit(limit))
-        facts = _facts(workspace_id, start, chosen).subquery("facts")
-    revenue = func.coalesce(facts.c.revenue_12m, 0.0)
-    query = (select(Customer.id, Customer.external_id, Customer.name, Customer.kind,
-                    Customer.email, Customer.region, Customer.industry, Segment.key,
-                    Segment.name, revenue, facts.c.last_order)
-             .outerjoin(Segment, segment_join)
-             .outerjoin(facts, facts.c.customer_id == Customer.id)
-             .order_by(*_order(filters, revenue, facts.c.last_order)))
+    stored = facts.stored
+    if stored is not None and filters.sort in FACT_SORTS and not stored.new_customers:
+        return _rows_by_stored_fact(session, workspace_id, filters, conditions,
+                                    offset=offset, limit=limit)  # fmt: skip
+    chosen = None
+    if filters.sort not in FACT_SORTS and limit is not None:
+        # choose the page first, then join only its customers' facts
+        chosen = (select(Customer.id).outerjoin(Segment, _segment_join(workspace_id))
+                  .where(*conditions).order_by(*_order(filters)).offset(offset).limit(limit))
+    if stored is not None:
+        source = stored_facts(workspace_id)
+    else:  # not stored yet: the same facts, computed for the customers shown
+        narrowed = chosen if chosen is not None else (
+            select(Customer.id).where(*conditions) if len(conditions) > 1 else None)
+        source = facts_query(workspace_id, facts.as_of, narrowed).subquery("facts")
+    revenue = func.coalesce(source.c.revenue_12m, 0.0)
+    query = (select(*_columns(revenue, source.c.last_order_at))
+             .outerjoin(Segment, _segment_join(workspace_id))
+             .outerjoin(source, source.c.customer_id == Customer.id)
+             .order_by(*_order(filters, revenue, source.c.last_order_at)))
     if chosen is not None:
         query = query.where(Customer.id.in_(chosen.scalar_subquery()))
     else:
         query = query.where(*conditions).offset(offset)
         if limit is not None:
             query = query.limit(limit)
+    return _read(session, query)
+
+
+def _rows_by_stored_fact(session: Session, workspace_id: int, filters: CustomerFilters,
+                         conditions: list[ColumnElement[bool]], *, offset: int,
+                         limit: int | None) -> list[CustomerRow]:  # fmt: skip
+    """Sorted by a stored fact: an ordered read of its ``(workspace, fact, customer)``
+    index, joined to the customers on the way (every customer has a facts row)."""
+    table = CustomerFactsRow.__table__
+    key = table.c.revenue_12m if filters.sort == "revenue_12m" else table.c.last_order_at
+
+    def ordered(column: Any) -> Any:
+        return column.desc() if filters.descending else column.asc()
+
+    base = (select(*_columns(table.c.revenue_12m, table.c.last_order_at))
+            .select_from(table).join(Customer, Customer.id == table.c.customer_id)
+            .outerjoin(Segment, _segment_join(workspace_id))
+            .where(table.c.workspace_id == workspace_id, *conditions))
+    if filters.sort == "revenue_12m":  # never NULL
+        query = base.order_by(ordered(key), ordered(table.c.customer_id)).offset(offset)
+        return _read(session, query if limit is None else query.limit(limit))
+    if limit is None:
+        return _read(session, base.order_by(ordered(key).nulls_last(),
+                                            ordered(table.c.customer_id)))
+    # the dated customers in the index's order, then those who never ordered
+    rows = _read(session, base.where(key.is_not(None))
+                 .order_by(ordered(key), ordered(table.c.customer_id))
+                 .offset(offset).limit(limit))
+    if len(rows) < limit:
+        dated = session.scalar(
+            select(func.count()).select_from(table)
+            .join(Customer, Customer.id == table.c.customer_id)
+            .where(table.c.workspace_id == workspace_id, key.is_not(None), *conditions)) or 0
+        rows += _read(session, base.where(key.is_(None))
+                      .order_by(ordered(table.c.customer_id))
+                      .offset(max(offset - dated, 0)).limit(limit - len(rows)))
+    return rows
+
+
+def _segment_join(workspace_id: int) -> ColumnElement[bool]:
+    return and_(Segment.id == Customer.segment_id, Segment.workspace_id == workspace_id)
+
+
+def _columns(revenue: Any, last_order: Any) -> tuple[Any, ...]:
+    return (Customer.id, Customer.external_id, Customer.name, Customer.kind, Customer.email,
+            Customer.region, Customer.industry, Segment.key, Segment.name, revenue,
+            last_order)  # fmt: skip
+
+
+def _read(session: Session, query: Select[Any]) -> list[CustomerRow]:
     return [CustomerRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
                         row[8], float(row[9] or 0.0), row[10])
             for row in session.execute(query)]
@@ -218,16 +258,20 @@ def count_customers(session: Session, workspace_id: int, filters: CustomerFilter
 
 
 def customer_page(session: Session, workspace_id: int, filters: CustomerFilters, *,
-                  page_number: int = 1, page_size: int = PAGE_SIZE
-                  ) -> tuple[int, list[CustomerRow]]:
-    """How many customers match, and those of one page (numbered from 1) in the order asked."""
+                  page_number: int = 1, page_size: int = PAGE_SIZE,
+                  facts: ListFacts | None = None) -> tuple[int, list[CustomerRow]]:
+    """How many customers match, and those of one page (numbered from 1) in the order
+    asked; ``facts``: :func:`list_facts`, when the caller shows it too."""
     filters = filters.cleaned()
     total = count_customers(session, workspace_id, filters)
     offset = (max(page_number, 1) - 1) * page_size
-    return total, _rows(session, workspace_id, filters, offset=offset, limit=page_size)
+    return total, _rows(session, workspace_id, filters,
+                        facts or list_facts(session, workspace_id),
+                        offset=offset, limit=page_size)  # fmt: skip
 
 
-def all_customers(session: Session, workspace_id: int,
-                  filters: CustomerFilters) -> list[CustomerRow]:
+def all_customers(session: Session, workspace_id: int, filters: CustomerFilters,
+                  facts: ListFacts | None = None) -> list[CustomerRow]:
     """Every customer the filters match, in the list's order: what a download holds."""
-    return _rows(session, workspace_id, filters.cleaned(), limit=None)
+    return _rows(session, workspace_id, filters.cleaned(),
+                 facts or list_facts(session, workspace_id), limit=None)

@@ -6,6 +6,11 @@ computed sources take their groups from the analyses: RFM and the client matrix 
 warehouse (:mod:`kano.analytics.value.views`, the numbers the /value pages show), value
 tiers from the 12-month revenue in the app database. A second refresh at the same moment
 with no data change writes nothing.
+
+Every customer's 12-month facts are stored first (:func:`kano.adapters.db.customer_facts.
+refresh_facts`, as of the refresh's moment) — always when every segment is refreshed,
+and when one is, if it reads them — and rules and value tiers are computed from that
+table: the customer list shows the very numbers the members were chosen by.
 """
 
 from __future__ import annotations
@@ -13,21 +18,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.orm import Customer, Segment, SegmentMembership, Transaction
+from kano.adapters.db.customer_facts import facts_query, refresh_facts, stored_facts
+from kano.adapters.db.orm import Customer, Segment, SegmentMembership
 from kano.adapters.db.segment_rules_sql import RuleCompiler
 from kano.adapters.db.segments import close_spans, definition_of
-from kano.domain.customers.segments import TIER_SHARES
+from kano.domain.customers.segments import FACT_FIELDS, TIER_SHARES
 from kano.domain.shared.errors import InvalidInput
 
 CHUNK = 1000
-YEAR = timedelta(days=365)
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,9 @@ class _Sources:
     """The computed groups of one refresh, each computed once, on first use."""
 
     def __init__(self, session: Session, workspace_id: int, as_of: datetime,
-                 warehouse: Any) -> None:  # fmt: skip
+                 warehouse: Any, facts: Any) -> None:  # fmt: skip
         self.session, self.workspace_id, self.as_of = session, workspace_id, as_of
-        self.warehouse = warehouse
+        self.warehouse, self.facts = warehouse, facts
         self._groups: dict[str, dict[str, set[int]] | str] = {}
 
     def group(self, source: str, parameter: str) -> set[int] | str:
@@ -94,13 +99,10 @@ class _Sources:
         return found if isinstance(found, str) else found.get(parameter, set())
 
     def _value_tier(self) -> dict[str, set[int]]:
-        recent = (Transaction.occurred_at >= self.as_of - YEAR) & (
-            Transaction.occurred_at < self.as_of
-        )
+        """Tiers among the customers with an order in the 12 months (their facts)."""
+        facts = self.facts
         rows = self.session.execute(
-            select(Transaction.customer_id, func.sum(Transaction.amount))
-            .where(Transaction.workspace_id == self.workspace_id, recent)
-            .group_by(Transaction.customer_id)
+            select(facts.c.customer_id, facts.c.revenue_12m).where(facts.c.orders_12m > 0)
         ).all()  # fmt: skip
         return value_tiers({int(c): float(v or 0.0) for c, v in rows})
 
@@ -152,8 +154,13 @@ def refresh_segments(
     if wanted is not None and len(rows) < len(wanted):
         missing = sorted(wanted - {r.key for r in rows})[0]
         raise InvalidInput("key", f"no segment {missing!r} in this workspace")
-    sources = _Sources(session, workspace_id, when, warehouse)
-    compiler = RuleCompiler(workspace_id, when, session.get_bind().dialect.name)
+    if wanted is None or any(_reads_facts(row) for row in rows):
+        refresh_facts(session, workspace_id, when)
+        facts = stored_facts(workspace_id)
+    else:
+        facts = facts_query(workspace_id, when).subquery("facts")
+    sources = _Sources(session, workspace_id, when, warehouse, facts)
+    compiler = RuleCompiler(workspace_id, when, session.get_bind().dialect.name, facts)
     report = RefreshReport(when)
     for row in rows:
         definition = definition_of(row)
@@ -197,6 +204,13 @@ def refresh_segments(
             progress(done)
     session.flush()
     return report
+
+
+def _reads_facts(row: Segment) -> bool:
+    definition = definition_of(row)
+    if definition.source == "value_tier":
+        return True
+    return definition.rule is not None and bool(definition.rule.fields() & set(FACT_FIELDS))
 
 
 def _open(workspace_id: int, segment_id: int) -> Any:

@@ -1,7 +1,9 @@
 """A segment rule (:mod:`kano.domain.customers.segments`) as one SQL query of customer ids.
 
-The behaviour facts come from one grouped pass over the workspace's transactions before
-``as_of``; ``days_since_last_order`` is compared as a moment (``last order <= as_of − N
+The behaviour facts are :mod:`kano.adapters.db.customer_facts` as of ``as_of`` — the one
+definition of "the 12 months to as_of" the customer list shows too: the stored table
+when the segment refresh has just computed it, else the same grouped query on the fly.
+``days_since_last_order`` is compared as a moment (``last order <= as_of − N
 days``), so the same query runs on SQLite and PostgreSQL without date arithmetic in SQL.
 Whole days: a customer who ordered 36 hours ago has 1 day since the last order.
 
@@ -19,39 +21,25 @@ from sqlalchemy import Select, and_, case, false, func, not_, or_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
-from kano.adapters.db.orm import Customer, Segment, Transaction
+from kano.adapters.db.customer_facts import facts_query
+from kano.adapters.db.orm import Customer, Segment
 from kano.domain.customers.segments import Condition, Rule
 
-YEAR = timedelta(days=365)
 DAY = timedelta(days=1)
-
-
-def _facts(workspace_id: int, as_of: datetime) -> Any:
-    """Per customer who ever ordered before ``as_of``: 12-month revenue, margin, orders
-    and the last order's moment."""
-    recent = and_(Transaction.occurred_at >= as_of - YEAR, Transaction.occurred_at < as_of)
-    return (
-        select(
-            Transaction.customer_id.label("customer_id"),
-            func.sum(case((recent, Transaction.amount), else_=0.0)).label("revenue_12m"),
-            func.sum(case((recent, Transaction.margin), else_=0.0)).label("margin_12m"),
-            func.sum(case((recent, 1), else_=0)).label("orders_12m"),
-            func.max(Transaction.occurred_at).label("last_order"),
-        )
-        .where(Transaction.workspace_id == workspace_id, Transaction.occurred_at < as_of)
-        .group_by(Transaction.customer_id)
-        .subquery("facts")
-    )
 
 
 class RuleCompiler:
     """Compiles conditions against ``customers`` joined to its facts and manual segment."""
 
-    def __init__(self, workspace_id: int, as_of: datetime, dialect: str) -> None:
+    def __init__(self, workspace_id: int, as_of: datetime, dialect: str,
+                 facts: Any = None) -> None:  # fmt: skip
+        """``facts``: the facts as of ``as_of`` already stored
+        (:func:`~kano.adapters.db.customer_facts.stored_facts`); None computes them."""
         self.workspace_id = workspace_id
         self.as_of = as_of
         self.dialect = dialect
-        self.facts = _facts(workspace_id, as_of)
+        self.facts = (facts if facts is not None
+                      else facts_query(workspace_id, as_of).subquery("facts"))
         self.segment = aliased(Segment, name="business_segment")
 
     def customer_ids(self, rule: Rule) -> Select[Any]:
@@ -130,7 +118,7 @@ class RuleCompiler:
         return case((json_type == "boolean", element.as_boolean()), else_=None)
 
     def _days(self, c: Condition) -> ColumnElement[bool]:
-        last = self.facts.c.last_order
+        last = self.facts.c.last_order_at
         if c.op == "exists":
             return last.is_not(None) if c.value else last.is_(None)
         values = c.value if isinstance(c.value, tuple) else (c.value,)

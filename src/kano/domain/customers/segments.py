@@ -11,8 +11,9 @@ Sources:
   ``all`` needs every condition, ``any`` one of them; a condition may itself be an
   ``all``/``any`` group. Fields: ``kind``, ``region``, ``industry``, ``segment`` (the key of
   the customer's manual business segment), ``attributes.<name>`` and the behaviour facts
-  ``revenue_12m``, ``margin_12m``, ``orders_12m`` (orders in the 365 days before the
-  refresh) and ``days_since_last_order`` (a customer who never ordered has none: only
+  ``revenue_12m``, ``margin_12m``, ``orders_12m`` (orders in the 12 months to the
+  refresh, from the same moment a year earlier: the numbers the customer list shows) and
+  ``days_since_last_order`` (a customer who never ordered has none: only
   ``exists`` false matches). Operators: eq, ne, in, not_in, gte, lte, between,
   contains (text contains, case-insensitive), exists.
 - ``rfm``: the customers the RFM analysis names ``parameter`` (e.g. ``Champions``).

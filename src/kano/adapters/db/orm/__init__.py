@@ -3,6 +3,7 @@
 from kano.adapters.db.orm.base import Base, utcnow
 from kano.adapters.db.orm.case_rules import CaseRouteRow, CaseRuleRow
 from kano.adapters.db.orm.cases import CaseEventRow, CaseRow
+from kano.adapters.db.orm.customer_facts import CustomerFactsRow, CustomerFactsRunRow
 from kano.adapters.db.orm.customers import Customer, Segment, SegmentMembership
 from kano.adapters.db.orm.feedback import FeedbackResponse, Survey
 from kano.adapters.db.orm.feedback_settings import WorkspaceFeedbackSettingsRow
@@ -67,6 +68,8 @@ __all__ = [
     "ComputedValueRow",
     "CustomMetricRow",
     "Customer",
+    "CustomerFactsRow",
+    "CustomerFactsRunRow",
     "Employee",
     "FeedbackResponse",
     "IdempotencyKeyRow",

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter
 from starlette.responses import Response
 
+from kano.adapters.db.customer_facts import NEW_ORDERS_CAP
 from kano.adapters.db.customer_list import (
     NO_SEGMENT,
     PAGE_SIZE,
@@ -24,7 +25,7 @@ from kano.adapters.db.customer_list import (
     all_customers,
     customer_page,
     filter_choices,
-    revenue_window,
+    list_facts,
 )
 from kano.adapters.exports.table_files import (
     CSV_MEDIA_TYPE,
@@ -35,11 +36,14 @@ from kano.adapters.exports.table_files import (
     table_xlsx,
 )
 from kano.adapters.web.attribute_labels import INDUSTRY_LABELS, REGION_LABELS
-from kano.adapters.web.deps import DbSession, SignedInPage
+from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, Web
 from kano.adapters.web.labels import vocabulary_filter
 from kano.adapters.web.routes.navigation import N_
+from kano.adapters.web.routes.segments import REFRESHED_WITHOUT_WAREHOUSE, may_change
+from kano.adapters.web.routes.segments import _audit as audit_segments
+from kano.adapters.web.routes.segments import _refresh as refresh_all_segments
 from kano.adapters.web.routes.value import workspace_currency
-from kano.adapters.web.strategy_access import no_workspace, not_found
+from kano.adapters.web.strategy_access import no_workspace, not_found, refuse_edit
 from kano.adapters.web.strategy_exports import download
 
 router = APIRouter()
@@ -91,12 +95,14 @@ def sort_link(filters: CustomerFilters, column: str) -> str:
 def customer_list(page: SignedInPage, db: DbSession, q: str = "", kind: str = "",
                   region: str = "", industry: str = "", segment: str = "",
                   member_of: str = "", sort: str = "name", order: str = "asc",
-                  page_number: int = 1) -> Response:
+                  page_number: int = 1, notice: str = "") -> Response:
     if page.workspace is None:
         return no_workspace(page)
     filters = list_filters(q, kind, region, industry, segment, member_of, sort, order)
     page_number = min(max(page_number, 1), 10**6)
-    total, rows = customer_page(db, page.workspace.id, filters, page_number=page_number)
+    facts = list_facts(db, page.workspace.id)
+    total, rows = customer_page(db, page.workspace.id, filters, page_number=page_number,
+                                facts=facts)  # fmt: skip
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return page.render(
         "customers/index.html", active="customers", customers=rows, total=total,
@@ -105,9 +111,25 @@ def customer_list(page: SignedInPage, db: DbSession, q: str = "", kind: str = ""
         kind_labels=KIND_LABELS, column_labels=COLUMN_LABELS, sorts=SORTS,
         sort_link=lambda column: sort_link(filters, column),
         page_link=lambda number: "/customers?" + filter_query(filters, page_number=number),
-        download_query=filter_query(filters), window=revenue_window(db, page.workspace.id),
+        download_query=filter_query(filters), facts=facts, new_orders_cap=NEW_ORDERS_CAP,
+        can_refresh=may_change(page),
+        notice=page.gettext(REFRESHED_WITHOUT_WAREHOUSE) if notice == "warehouse" else None,
         currency=workspace_currency(page),
     )  # fmt: skip
+
+
+@router.post("/customers/_facts/refresh", dependencies=[CsrfChecked])
+def refresh_figures(page: SignedInPage, web: Web, db: DbSession) -> Response:
+    """"Refresh now" on the list: the segment refresh, which stores every customer's
+    12-month facts as of now, so the list and the segments stay on one moment."""
+    if page.workspace is None:
+        return no_workspace(page)
+    if not may_change(page):
+        return refuse_edit(page)
+    notice = refresh_all_segments(page, web, db)
+    audit_segments(page, db, "refresh", "*")
+    db.commit()
+    return page.redirect("/customers" + ("?notice=warehouse" if notice else ""))
 
 
 def file_lines(rows: list[CustomerRow], gettext: Callable[[str], str],
