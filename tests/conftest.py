@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import HealthCheck, settings
 from sqlalchemy.orm import Session, sessionmaker
 
+from kano.adapters.db import accounts
 from kano.bootstrap import Container
 from kano.config import Settings
 from tests.databases import DatabaseFactory, require_engine
@@ -26,6 +28,25 @@ settings.register_profile(
     "kano", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("kano")
+
+# Passwords: argon2id at its lowest cost inside the test processes. The production hasher
+# spends ~0.18 s of CPU on each hash and each check by design, and most web and API tests
+# seed two users and log one in: over half a second per test, some 15 CPU-minutes a suite
+# run. Hashes stay real salted argon2id and every check still verifies (parameters travel
+# in the hash, so a ``kano serve`` subprocess checks these too); the cost of the
+# production parameters is tested in tests/integration/db (its conftest restores them).
+TEST_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+PRODUCTION_PASSWORD_HASHER = accounts._hasher
+
+
+@pytest.fixture(autouse=True, scope="session")
+def cheap_password_hashing() -> Iterator[None]:
+    accounts._hasher = TEST_PASSWORD_HASHER
+    accounts._dummy_hash.cache_clear()
+    yield
+    accounts._hasher = PRODUCTION_PASSWORD_HASHER
+    accounts._dummy_hash.cache_clear()
+
 
 ENGINES = [
     pytest.param("sqlite", id="sqlite"),
