@@ -22,7 +22,13 @@ from kano.demo.feedback import collect_responses, comment_positions
 from kano.demo.fulfilment import Fulfilment, fulfil
 from kano.demo.ground_truth import write_ground_truth
 from kano.demo.money import OrderValue, Payment, order_values, payments
-from kano.demo.operations import onboard, open_tickets, process_events
+from kano.demo.operations import (
+    ProcessEvents,
+    delivery_events,
+    onboard,
+    open_tickets,
+    process_events,
+)
 from kano.demo.orders import simulate_orders
 from kano.demo.people import build_workforce
 from kano.demo.pilot import PilotTally
@@ -116,7 +122,6 @@ def _chunk_tables(
     responses = collect_responses(streams, chunk, customer, day, f, checkins, tickets, onboarding)
     responses = responses.take(chronological_order(responses.customer, responses.day))
     comment, language = comment_positions(streams, chunk, responses)
-    event_order = chronological_order(events.customer, events.day)
     # drawn last, so that the window's own data keep their numbers
     active = np.zeros(chunk.count, dtype=bool)
     active[customer] = True
@@ -127,6 +132,16 @@ def _chunk_tables(
     before_f = fulfil(streams, chunk, months, before, before_day)
     before_value = order_values(streams, chunk, before, before_day, np.full(before.size, -1))
     before_payment = payments(streams, chunk, before, before_day)
+    # their deliveries inside the window are measured like every other (a late customer's
+    # first order above all: without them OX by customer would leave new customers out)
+    before_events = delivery_events(before, before_f)
+    ids.pilot.add(
+        chunk.first_id + before,
+        chunk.segment[before],
+        before_f.promised_day,
+        before_f.shipped & (before_f.promised_day >= 0.0) & (before_f.promised_day < SPAN_DAYS),
+        before_f.untreated_late_share,
+    )
 
     # the transactions: the edges' orders first, then sorted by customer and time
     customer = np.concatenate([before, customer])
@@ -145,6 +160,9 @@ def _chunk_tables(
     position = np.empty(sequence.size, dtype=np.int64)
     position[sequence] = np.arange(sequence.size)
     window_position = position[before.size :]
+    # the process events, their order rows made positions in the sorted transactions
+    events = _events_at([events, before_events], [window_position, position[: before.size]])
+    event_order = chronological_order(events.customer, events.day)
 
     n_orders = customer.size
     transaction_id = ids.transaction + 1 + np.arange(n_orders, dtype=np.int64)
@@ -153,6 +171,8 @@ def _chunk_tables(
     def order_ids(rows: np.ndarray) -> Masked:
         """Transaction ids of rows of the window's orders (-1: none)."""
         return Masked(ids.transaction + 1 + window_position[np.maximum(rows, 0)], rows < 0)
+
+    event_order_position = events.order_row[event_order]
 
     tables = {
         "customers": edges.customers,
@@ -187,7 +207,9 @@ def _chunk_tables(
                 "touchpoint_id": events.touchpoint[event_order] + 1,
                 "team_id": events.team[event_order] + 1,
                 "customer_id": chunk.first_id + events.customer[event_order],
-                "transaction_id": order_ids(events.order_row[event_order]),
+                "transaction_id": Masked(
+                    ids.transaction + 1 + event_order_position, event_order_position < 0
+                ),
                 "process": Coded(events.process[event_order], _PROCESSES),
                 "measure": Coded(events.measure[event_order], _MEASURES),
                 "value": events.value[event_order],
@@ -217,6 +239,21 @@ def _chunk_tables(
     ids.response += responses.day.size
     ids.event += event_order.size
     return tables
+
+
+def _events_at(parts: list[ProcessEvents], positions: list[np.ndarray]) -> ProcessEvents:
+    """The parts' events as one, each ``order_row`` (a row of its part's orders, -1 none)
+    replaced by that order's position in ``positions`` (the sorted transactions)."""
+    rows = [
+        np.where(p.order_row < 0, -1, at[np.maximum(p.order_row, 0)])
+        for p, at in zip(parts, positions, strict=True)
+    ]
+    return ProcessEvents(
+        *(
+            np.concatenate(rows if name == "order_row" else [getattr(p, name) for p in parts])
+            for name in ProcessEvents.__dataclass_fields__
+        )
+    )
 
 
 def generate_with_preset(

@@ -152,41 +152,64 @@ def _part(
     )
 
 
+def delivery_events(customer: IntArray, fulfilment: Fulfilment) -> ProcessEvents:
+    """The delivery process's events of orders placed by ``customer`` (``order_row``: the
+    row in these arrays): the delay on the promised day, and the defect check on arrival
+    when that is inside the window too, for every shipped order promised inside the window
+    -- the window's own orders and those at its edges alike (a late customer's first order,
+    an order placed just before the window and promised in its first days)."""
+    f = fulfilment
+    arrived = f.promised_day + f.delay_days
+    promised_inside = f.shipped & (f.promised_day >= 0.0) & (f.promised_day < SPAN_DAYS)
+    delivered = np.flatnonzero(promised_inside)
+    # Every delivered order is checked once (value = defect count, 0 when clean): the
+    # defect rate is the share of checked orders, so clean orders must be events too.
+    checked = np.flatnonzero(promised_inside & (arrived < SPAN_DAYS))
+    return _concat(
+        [
+            _part(
+                delivered.size,
+                f.touchpoint[delivered],
+                f.team[delivered],
+                customer[delivered],
+                delivered,
+                DELIVERY_PROCESS,
+                DELAY,
+                f.delay_days[delivered],
+                f.promised_day[delivered],
+            ),
+            _part(
+                checked.size,
+                f.touchpoint[checked],
+                f.team[checked],
+                customer[checked],
+                checked,
+                DELIVERY_PROCESS,
+                DEFECTS,
+                f.defects[checked].astype(np.float64),
+                arrived[checked],
+            ),
+        ]
+    )
+
+
+def _concat(parts: list[ProcessEvents]) -> ProcessEvents:
+    return ProcessEvents(
+        *(
+            np.concatenate([getattr(p, name) for p in parts])
+            for name in ProcessEvents.__dataclass_fields__
+        )
+    )
+
+
 def process_events(
     customer: IntArray, fulfilment: Fulfilment, tickets: Tickets, onboarding: Onboarding
 ) -> ProcessEvents:
-    f = fulfilment
-    delivered = np.flatnonzero(f.shipped & (f.promised_day < SPAN_DAYS))
-    arrived = f.promised_day + f.delay_days
-    # Every delivered order is checked once (value = defect count, 0 when clean): the
-    # defect rate is the share of checked orders, so clean orders must be events too.
-    checked = np.flatnonzero(f.shipped & (arrived < SPAN_DAYS))
     mail = np.flatnonzero(~tickets.by_phone)
     call = np.flatnonzero(tickets.by_phone)
     ticket_touchpoint = np.where(tickets.by_phone, SUPPORT_PHONE, SUPPORT_EMAIL)
     parts = [
-        _part(
-            delivered.size,
-            f.touchpoint[delivered],
-            f.team[delivered],
-            customer[delivered],
-            delivered,
-            DELIVERY_PROCESS,
-            DELAY,
-            f.delay_days[delivered],
-            f.promised_day[delivered],
-        ),
-        _part(
-            checked.size,
-            f.touchpoint[checked],
-            f.team[checked],
-            customer[checked],
-            checked,
-            DELIVERY_PROCESS,
-            DEFECTS,
-            f.defects[checked].astype(np.float64),
-            arrived[checked],
-        ),
+        delivery_events(customer, fulfilment),
         _part(
             mail.size,
             SUPPORT_EMAIL,
@@ -232,9 +255,4 @@ def process_events(
             onboarding.finished_day,
         ),
     ]
-    return ProcessEvents(
-        *(
-            np.concatenate([getattr(p, name) for p in parts])
-            for name in ProcessEvents.__dataclass_fields__
-        )
-    )
+    return _concat(parts)

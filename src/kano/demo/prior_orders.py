@@ -14,6 +14,11 @@ still being won in its last month.
   last ``LATE_DAYS`` days -- about the pace of the rest of the window -- with their
   acquisition order within three days, like every other new customer.
 
+Both kinds of order are fulfilled like any other, and a delivery promised inside the window
+is measured (delay and defect check, :func:`kano.demo.operations.delivery_events`): a late
+customer's first order, or an order placed in the last days before the window. Without
+them OX by customer left out the newest customers. Before the window nothing is measured.
+
 Everything here is drawn after the rest of the chunk, so the window's own data keep their
 numbers (the planted effects, the pilot and the case inbox depend on them).
 """
