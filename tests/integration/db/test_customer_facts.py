@@ -189,6 +189,13 @@ def test_pages_by_last_order_put_the_never_ordered_last_either_way(
         accounts_only = customer_page(session, workspace_id, CustomerFilters(
             kind="account", sort="last_order", descending=descending), page_size=50)[1]
     assert seen == want
+    by_revenue = expected.reset_index().sort_values(["revenue_12m", "customer_id"],
+                                                    ascending=not descending)
+    with sessions() as session:
+        paged = [row.id for number in range(1, 6) for row in customer_page(
+            session, workspace_id, CustomerFilters(sort="revenue_12m", descending=descending),
+            page_number=number, page_size=5)[1]]
+    assert paged == list(by_revenue["customer_id"])
     assert [row.id for row in accounts_only] == [
         c for c in want if c in {r.id for r in accounts_only}]
     assert {row.kind for row in accounts_only} == {"account"}

@@ -215,24 +215,39 @@ def _rows_by_stored_fact(session: Session, workspace_id: int, filters: CustomerF
             .select_from(table).join(Customer, Customer.id == table.c.customer_id)
             .outerjoin(Segment, _segment_join(workspace_id))
             .where(table.c.workspace_id == workspace_id, *conditions))
+    unfiltered = len(conditions) == 1  # the workspace only
+
+    def page(value: Any, order: list[Any], skip: int, take: int) -> list[CustomerRow]:
+        """``take`` rows after ``skip`` of those whose ``key`` meets ``value``; unfiltered,
+        the ids are chosen from the facts' index alone (a deep page skips index entries,
+        not joined rows)."""
+        if not unfiltered:
+            return _read(session, base.where(value).order_by(*order).offset(skip).limit(take))
+        chosen = (select(table.c.customer_id)
+                  .where(table.c.workspace_id == workspace_id, value)
+                  .order_by(*order).offset(skip).limit(take))
+        return _read(session, base.where(table.c.customer_id.in_(chosen.scalar_subquery()))
+                     .order_by(*order))
+
     if filters.sort == "revenue_12m":  # never NULL
-        query = base.order_by(ordered(key), ordered(table.c.customer_id)).offset(offset)
-        return _read(session, query if limit is None else query.limit(limit))
+        order = [ordered(key), ordered(table.c.customer_id)]
+        if limit is None:
+            return _read(session, base.order_by(*order).offset(offset))
+        return page(key.is_not(None), order, offset, limit)
     if limit is None:
         return _read(session, base.order_by(ordered(key).nulls_last(),
                                             ordered(table.c.customer_id)))
     # the dated customers in the index's order, then those who never ordered
-    rows = _read(session, base.where(key.is_not(None))
-                 .order_by(ordered(key), ordered(table.c.customer_id))
-                 .offset(offset).limit(limit))
+    rows = page(key.is_not(None), [ordered(key), ordered(table.c.customer_id)], offset, limit)
     if len(rows) < limit:
-        dated = session.scalar(
-            select(func.count()).select_from(table)
-            .join(Customer, Customer.id == table.c.customer_id)
-            .where(table.c.workspace_id == workspace_id, key.is_not(None), *conditions)) or 0
-        rows += _read(session, base.where(key.is_(None))
-                      .order_by(ordered(table.c.customer_id))
-                      .offset(max(offset - dated, 0)).limit(limit - len(rows)))
+        counted = select(func.count()).select_from(table).where(
+            table.c.workspace_id == workspace_id, key.is_not(None))
+        if not unfiltered:
+            counted = counted.join(Customer, Customer.id == table.c.customer_id).where(
+                *conditions)
+        dated = session.scalar(counted) or 0
+        rows += page(key.is_(None), [ordered(table.c.customer_id)], max(offset - dated, 0),
+                     limit - len(rows))
     return rows
 
 
