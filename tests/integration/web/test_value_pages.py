@@ -707,7 +707,7 @@ def test_value_exports_name_the_workspace_currency_in_money_headers(
 
 @pytest.mark.parametrize(("language", "labels"), [
     ("en", {"north": "North", "food_processing": "Food processing"}),
-    ("ru", {"north": "Север", "food_processing": "Пищевая промышленность"}),
+    ("ru", {"north": "Север", "food_processing": "Пищевая отрасль"}),
     ("hu", {"north": "Észak", "food_processing": "Élelmiszer-feldolgozás"}),
 ])
 def test_customer_360_names_the_demos_region_and_industry(
