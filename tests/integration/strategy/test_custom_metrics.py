@@ -404,8 +404,10 @@ def test_metrics_show_computes_a_stored_custom_metric(
     warehouse = f"duckdb:///{tmp_path / 'warehouse.duckdb'}"
     load_into(warehouse, ParquetSource(company), ws)
 
+    # all data: without a period an order metric by year opens on 2025 (data_window)
     shown = kano(db_url, warehouse, "metrics", "show", "web_revenue_share", "--workspace", "acme",
-                 "--by", "year", "--format", "json")  # fmt: skip
+                 "--by", "year", "--format", "json", "--from", "2024-01-01",
+                 "--to", "2026-12-31")  # fmt: skip
     assert shown.returncode == 0, shown.stderr
     rows = json.loads(shown.stdout)
     backend = connect(warehouse, read_only=True)

@@ -114,7 +114,14 @@ def test_custom_metric_from_definitions_file(demo_folder: Path, tmp_path: Path) 
     result = kano(demo_folder, "metrics", "show", "web_orders", "--by", "year", "--format",
                   "json", "--definitions", str(definitions))  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert [row["year"] for row in json.loads(result.stdout)] == ["2024", "2025", "2026"]
+    # an order metric over time starts with the data window's first whole year: 2024 held
+    # only November and December and the orders carried in from before (data_window)
+    assert [row["year"] for row in json.loads(result.stdout)] == ["2025", "2026"]
+    assert "Period 2025-01-01" in result.stderr and "--from/--to" in result.stderr
+    everything = kano(demo_folder, "metrics", "show", "web_orders", "--by", "year", "--format",
+                      "json", "--definitions", str(definitions), "--from", "2024-01-01",
+                      "--to", "2026-12-31")  # fmt: skip
+    assert [row["year"] for row in json.loads(everything.stdout)] == ["2024", "2025", "2026"]
 
 
 def test_second_warehouse_load_only_appends_new_rows(demo_folder: Path) -> None:

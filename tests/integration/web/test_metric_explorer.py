@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import CustomMetricRow, ProductRow, Segment, Survey, Workspace
+from kano.adapters.warehouse import connect
 from kano.adapters.web.charts import money_axis
 from kano.config import Settings
-from kano.metrics import built_in_catalogue
+from kano.metrics import Metric, built_in_catalogue
+from kano.metrics.data_window import default_period
 from tests.integration.metric_warehouse import DemoWarehouseFiles, engine_rows
 from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.seed import SeededCompanies
@@ -58,6 +60,16 @@ def chart_of(page: str) -> dict[str, Any]:
     assert match, "the page has no chart spec"
     spec: dict[str, Any] = json.loads(match.group(1))
     return spec
+
+
+def opened_on(url: str, metric: Metric, workspace_id: int, by: list[str]) -> Any:
+    """The period the page opens ``metric`` by ``by`` on without one (an order-history
+    metric over time: the data window, ``kano.metrics.data_window``)."""
+    backend = connect(url, read_only=True)
+    try:
+        return default_period(backend, metric, workspace_id, by, None)
+    finally:
+        backend.disconnect()
 
 
 def table_rows(page: str) -> list[list[str]]:
@@ -203,7 +215,12 @@ def test_first_visit_shows_the_metric_by_month(alice: Browser, warehouse: str) -
 
     assert '<option value="month" selected>' in page
     assert table_rows(page)
-    assert 'href="/metrics/revenue.csv?grain=month"' in page
+    # it opens on the data window, written into the form and the downloads: the demo's
+    # months before it hold only the orders carried in (kano.metrics.data_window)
+    assert 'value="2024-11-01"' in page
+    assert 'href="/metrics/revenue.csv?grain=month&amp;from=2024-11-01&amp;to=' in page
+    assert 'id="period-hint"' in page
+    assert 'id="period-hint"' not in alice.page("/metrics/nps").text  # feedback: all data
 
 
 def test_filters_and_period_narrow_the_figures(
@@ -290,7 +307,9 @@ def test_the_page_shows_only_the_current_workspace(
 
     rows = table_rows(browser.page("/metrics/revenue?grain=year").text)
 
-    acme = engine_rows(warehouse, CATALOGUE.get("revenue"), companies.acme_id, by=["year"])
+    revenue = CATALOGUE.get("revenue")
+    acme = engine_rows(warehouse, revenue, companies.acme_id, by=["year"],
+                       period=opened_on(warehouse, revenue, companies.acme_id, ["year"]))
     globex = engine_rows(warehouse, CATALOGUE.get("revenue"), companies.globex_id,
                          by=["year"])
     assert [row[0] for row in rows] == [r.key("year") for r in acme]
@@ -330,7 +349,8 @@ def test_money_is_written_in_the_workspace_currency_and_named_in_the_files(
         session.execute(update(Workspace).where(Workspace.id == companies.acme_id)
                         .values(currency="HUF"))
     revenue = CATALOGUE.get("revenue")
-    expected = engine_rows(warehouse, revenue, companies.acme_id, by=["year"])
+    expected = engine_rows(warehouse, revenue, companies.acme_id, by=["year"],
+                           period=opened_on(warehouse, revenue, companies.acme_id, ["year"]))
     first = expected[0].value
     assert first is not None and first > 1000
 
@@ -409,7 +429,9 @@ def test_line_series_name_the_products_and_keep_unknown_codes(
 ) -> None:
     page = alice.page(f"/metrics/revenue?grain=year&by=product&lang={language}").text
 
-    expected = engine_rows(warehouse, REVENUE, companies.acme_id, by=["year", "product"])
+    by = ["year", "product"]
+    expected = engine_rows(warehouse, REVENUE, companies.acme_id, by=by,
+                           period=opened_on(warehouse, REVENUE, companies.acme_id, by))
     shown = {"fasteners": "Csavarok", "welding": "Hegesztés"}
     products = [shown.get(r.key("product"), r.key("product")) for r in expected]
     assert [row[1] for row in table_rows(page)] == products

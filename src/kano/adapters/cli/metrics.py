@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from kano.adapters.cli.console import console, friendly_errors
+from kano.adapters.cli.console import console, error_console, friendly_errors
 from kano.domain.shared.errors import InvalidInput
 
 metrics_app = typer.Typer(
@@ -179,6 +179,7 @@ def show(
     from kano.adapters.warehouse import connect
     from kano.config import get_settings
     from kano.metrics import compute_metric
+    from kano.metrics.data_window import compared_inside, default_period
 
     _check_format(output)
     start, end = _date("--from", date_from), _date("--to", date_to)
@@ -188,16 +189,26 @@ def show(
     slug, workspace_id, stored = _workspace(workspace)
     metric = _catalogue(stored, definitions, slug).get(metric_id)
     backend = connect(get_settings().resolved_warehouse_url(), read_only=True)
+    slices = [name.strip() for name in by.split(",") if name.strip()]
+    # an order-history metric over time starts on the data window (kano.metrics.data_window)
+    window = default_period(backend, metric, workspace_id, slices, period)
+    if window is not None and period is None:
+        error_console.print(
+            f"Period {window[0]} – {window[1]}: the data window (its months before hold only "
+            "the orders carried in); give --from/--to for other months."
+        )
     rows = compute_metric(
         backend,
         metric,
-        by=[name for name in by.split(",") if name.strip()],
+        by=slices,
         filters=_filters(filters),
-        period=period,
+        period=window,
         workspace_id=workspace_id,
         where=where,
         compare=compare,
     )
+    if window is not None and period is None and compare:
+        rows = compared_inside(rows, slices, window)
     records = [row.as_dict() for row in rows]
     if output == "json":
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")

@@ -11,7 +11,7 @@ the built-in metrics and the custom ones of its strategy file.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -60,6 +60,7 @@ from kano.adapters.web.strategy_formats import LABELS
 from kano.domain.shared.currency import DEFAULT_CURRENCY
 from kano.domain.shared.errors import InvalidInput
 from kano.metrics import Layer, Metric, MetricRow
+from kano.metrics.data_window import compared_inside, default_period
 from kano.metrics.periods import GRAINS
 from kano.metrics.warehouse_errors import WarehouseNotLoaded
 
@@ -170,6 +171,7 @@ class Exploration:
     rows: list[MetricRow] | None = None
     error: InvalidInput | None = None
     warehouse: str = "ok"  # ok | missing | busy
+    windowed: bool = False  # the period is the data window the page opened on
 
     @property
     def status_code(self) -> int:
@@ -189,7 +191,19 @@ def explore(page: SignedInPageContext, metric: Metric) -> Exploration:
             default = "month" if "month" in grains else (grains[0] if grains else "")
             exploration.form = ExplorerForm.from_params(page.request.query_params, default)
             query = exploration.form.query()
+            # an order-history metric over time opens on the data window, shown in the form
+            # (kano.metrics.data_window): its months before hold only carried-in orders
+            window = default_period(backend, metric, page.workspace.id, query.by, query.period)
+            if window is not None and query.period is None:
+                exploration.form = replace(exploration.form, date_from=window[0].isoformat(),
+                                           date_to=window[1].isoformat())
+                query = replace(query, period=window)
+                exploration.windowed = True
+            else:
+                window = None
             exploration.rows = compute_query(backend, metric, query, page.workspace.id)
+            if window is not None and query.compare:
+                exploration.rows = compared_inside(exploration.rows, query.by, window)
     except InvalidInput as error:
         exploration.error = error
     except WarehouseNotLoaded:
@@ -284,6 +298,7 @@ def _page(
         "filter_rows": filter_rows,
         "filter_choices": filter_choices(names, filterable),
         "warehouse": exploration.warehouse,
+        "windowed": exploration.windowed,
         "error": _error_view(page, exploration.error),
         "table": None,
         "chart": None,
