@@ -1,6 +1,7 @@
 """An MBO review sheet edited in a real browser: the weighted score follows the typed
 achievement before it is saved, the save keeps it, a weight that would break the agreed
-sheet's 100 % is refused next to its row, and an objective moves up the sheet.
+sheet's 100 % is refused next to its row, and an objective moves up the sheet; review
+comments stay with the sheet, and an admin deletes it after a confirmation page.
 
 The workspace of the showcase company gets the example strategy (Ana's agreed 2026 sheet:
 coaching 40 % × 75 %, first-contact resolution 35 % not assessed, academy 25 % × 100 %).
@@ -54,3 +55,33 @@ def test_record_an_achievement_see_the_score_live_and_reorder(
     expect(rows.nth(1)).to_have_id("mbo-skills")
     expect(rows.nth(2)).to_have_id("mbo-fcr")
     expect(page.locator("#mbo-score")).to_have_text("83%")
+
+
+def test_comments_stay_with_the_sheet_and_an_admin_deletes_it_after_confirming(
+    strategy_server: RunningServer, seeded_database: SeededDatabase, watched_page: WatchedPage
+) -> None:
+    page = watched_page.page
+    _log_in(page, strategy_server, seeded_database, "/mbo")
+    page.locator("#mbo-form-coaching-comment").fill("Seven of eight new agents passed")
+    page.locator("#mbo-form-coaching-save").click()
+    expect(page.locator("#mbo-coaching-comment")).to_contain_text(
+        "Review comment: Seven of eight new agents passed")
+    # The stored comment fills its field, so the next save keeps it.
+    expect(page.locator("#mbo-form-coaching-comment")).to_have_value(
+        "Seven of eight new agents passed")
+    page.locator("#sheet-comment").fill("Strong year; the academy made the difference")
+    page.locator("#sheet-status-save").click()
+    expect(page.locator("#mbo-sheet-comment")).to_contain_text(
+        "Reviewer's comment on the sheet: Strong year; the academy made the difference")
+
+    page.locator("#sheet-delete").click()
+    expect(page).to_have_url(strategy_server.url("/mbo/sheets/ana-2026/delete"))
+    expect(page.locator("#mbo-delete-what")).to_contain_text("Its 3 objectives go with it")
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.locator("#mbo-score")).to_have_text("55%")  # nothing deleted
+    page.locator("#sheet-delete").click()
+    page.locator("#mbo-delete-confirm").click()
+
+    expect(page).to_have_url(strategy_server.url("/mbo"))
+    expect(page.locator("#mbo-score")).to_have_count(0)  # the showcase's only sheet is gone
+    expect(page.get_by_role("heading", name="No review sheet yet")).to_be_visible()

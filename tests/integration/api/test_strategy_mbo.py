@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from kano.adapters.db.engine import transaction
+from kano.adapters.db.orm import AuditEntry, Employee, MboObjectiveRow
 from tests.integration.api.problems import assert_invalid_field, assert_problem
 from tests.integration.api.strategy_support import build_strategy, ok, seed_actors
 
@@ -118,3 +121,129 @@ def test_sheets_of_another_workspace_are_404(
                  "/mbo/sheets/eva/objectives/fcr"):
         assert_problem(api.get(path, headers=globex.auth()), 404)
     assert ok(api.get("/mbo/sheets", headers=globex.auth()))["items"] == []
+
+
+def _audit(sessions: sessionmaker[Session], workspace_id: int) -> list[tuple[str, Any]]:
+    with sessions() as session:
+        return [(entry.action, entry.detail) for entry in session.scalars(
+            select(AuditEntry).where(AuditEntry.workspace_id == workspace_id,
+                                     AuditEntry.entity == "mbo_sheet").order_by(AuditEntry.id))]
+
+
+def test_one_sheet_per_employee_and_period_names_the_field(
+    api: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    actors = seed_actors(sessions)
+    build_strategy(api, actors)
+    with transaction(sessions) as session:
+        session.add(Employee(workspace_id=actors.workspace_id, external_id="E-2", name="Emil"))
+    admin = actors.auth()
+    ok(api.post("/mbo/sheets", json={"key": "eva-2026", "employee": "E-1", "period": "2026",
+                                     "objectives": OBJECTIVES}, headers=admin), 201)
+    ok(api.post("/mbo/sheets", json={"key": "eva-2027", "employee": "E-1", "period": "2027"},
+                headers=admin), 201)
+    ok(api.post("/mbo/sheets", json={"key": "emil-2026", "employee": "E-2", "period": "2026"},
+                headers=admin), 201)
+
+    again = assert_problem(api.post("/mbo/sheets", json={
+        "key": "eva-again", "employee": "E-1", "period": "2026"}, headers=admin), 409)
+    moved = assert_problem(api.patch("/mbo/sheets/eva-2027", json={"period": "2026"},
+                                     headers=admin), 409)
+    swapped = assert_problem(api.patch("/mbo/sheets/emil-2026", json={"employee": "E-1"},
+                                       headers=admin), 409)
+
+    assert again["detail"] == ("period: employee 'E-1' has a sheet for period '2026' already "
+                               "('eva-2026'): choose another period, or change or delete "
+                               "that sheet")
+    assert moved["detail"].startswith("period: employee 'E-1' has a sheet for period '2026'")
+    assert swapped["detail"].startswith("employee: employee 'E-1' has a sheet for period "
+                                        "'2026' already ('eva-2026')")
+    sheets = {s["key"]: (s["employee"], s["period"])
+              for s in ok(api.get("/mbo/sheets", headers=admin))["items"]}
+    assert sheets == {"eva-2026": ("E-1", "2026"), "eva-2027": ("E-1", "2027"),
+                      "emil-2026": ("E-2", "2026")}
+    # The employee's sheet may move to a free period, and another employee take the old one.
+    ok(api.patch("/mbo/sheets/eva-2027", json={"period": "2028"}, headers=admin))
+    changed = ok(api.patch("/mbo/sheets/emil-2026", json={"employee": "E-1", "period": "2027"},
+                           headers=admin))
+    assert (changed["employee"], changed["period"]) == ("E-1", "2027")
+    assert _audit(sessions, actors.workspace_id)[-1] == ("update", {
+        "key": "emil-2026", "employee": {"from": "E-2", "to": "E-1"},
+        "period": {"from": "2026", "to": "2027"}})
+
+
+def test_a_sheet_moves_one_status_at_a_time_through_the_store(
+    api: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    actors = seed_actors(sessions)
+    build_strategy(api, actors)
+    admin = actors.auth()
+    ok(api.post("/mbo/sheets", json={"key": "eva", "employee": "E-1", "period": "2026",
+                                     "objectives": OBJECTIVES}, headers=admin), 201)
+
+    skipped = assert_invalid_field(api.patch("/mbo/sheets/eva", json={"status": "reviewed"},
+                                             headers=admin), "status")
+    assert skipped["detail"] == ("status: a draft sheet cannot become reviewed; from draft it "
+                                 "moves to agreed")
+    for status in ("agreed", "reviewed"):
+        assert ok(api.patch("/mbo/sheets/eva", json={"status": status}, headers=admin))[
+            "status"] == status
+    assert_invalid_field(api.patch("/mbo/sheets/eva", json={"status": "draft"}, headers=admin),
+                         "status")
+    assert ok(api.patch("/mbo/sheets/eva", json={"status": "agreed"}, headers=admin))[
+        "status"] == "agreed"
+    # The same status again changes nothing and leaves no entry.
+    ok(api.patch("/mbo/sheets/eva", json={"status": "agreed"}, headers=admin))
+
+    assert [detail["status"] for action, detail in _audit(sessions, actors.workspace_id)
+            if action == "update"] == [{"from": "draft", "to": "agreed"},
+                                       {"from": "agreed", "to": "reviewed"},
+                                       {"from": "reviewed", "to": "agreed"}]
+    ok(api.delete("/mbo/sheets/eva", headers=admin), 204)
+    action, detail = _audit(sessions, actors.workspace_id)[-1]
+    assert action == "delete"
+    assert (detail["employee"], detail["period"], detail["status"]) == ("E-1", "2026", "agreed")
+    assert [(o["key"], o["weight"], o["achievement"]) for o in detail["objectives"]] == [
+        ("coaching", 40, 75), ("fcr", 35, None), ("skills", 25, 100)]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(MboObjectiveRow).where(
+            MboObjectiveRow.workspace_id == actors.workspace_id)) == 0
+
+
+def test_review_comments_are_written_read_and_cleared(
+    api: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    actors = seed_actors(sessions)
+    build_strategy(api, actors)
+    admin = actors.auth()
+    objectives = [{**OBJECTIVES[0], "comment": "Six of eight agents coached"}, *OBJECTIVES[1:]]
+    sheet = ok(api.post("/mbo/sheets", json={
+        "key": "eva", "employee": "E-1", "period": "2026", "comment": "A good start",
+        "objectives": objectives}, headers=admin), 201)
+    assert (sheet["comment"], sheet["objectives"][0]["comment"]) == (
+        "A good start", "Six of eight agents coached")
+    assert sheet["objectives"][1]["comment"] is None
+
+    fcr = ok(api.patch("/mbo/sheets/eva/objectives/fcr", json={
+        "achievement": 90, "comment": "  FCR rose to 74 %  "}, headers=admin))
+    assert (fcr["achievement"], fcr["comment"]) == (90, "FCR rose to 74 %")
+    assert ok(api.patch("/mbo/sheets/eva/objectives/fcr", json={"achievement": 95},
+                        headers=admin))["comment"] == "FCR rose to 74 %"  # left alone
+    assert ok(api.patch("/mbo/sheets/eva/objectives/coaching", json={"comment": None},
+                        headers=admin))["comment"] is None
+    assert ok(api.patch("/mbo/sheets/eva", json={"comment": "Strong year"}, headers=admin))[
+        "comment"] == "Strong year"
+    assert ok(api.patch("/mbo/sheets/eva", json={"comment": ""}, headers=admin))[
+        "comment"] is None
+    assert_invalid_field(api.patch("/mbo/sheets/eva", json={"comment": "x" * 2001},
+                                   headers=admin), "comment")
+    with sessions() as session:
+        details = [entry.detail for entry in session.scalars(
+            select(AuditEntry).where(AuditEntry.workspace_id == actors.workspace_id,
+                                     AuditEntry.entity == "mbo_objective",
+                                     AuditEntry.action == "update").order_by(AuditEntry.id))]
+    assert details[0] == {"sheet": "eva", "key": "fcr",
+                          "achievement_percent": {"from": None, "to": 90.0},
+                          "review_comment": {"from": None, "to": "FCR rose to 74 %"}}
+    assert details[-1] == {"sheet": "eva", "key": "coaching", "review_comment": {
+        "from": "Six of eight agents coached", "to": None}}

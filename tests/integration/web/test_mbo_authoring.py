@@ -14,14 +14,14 @@ import io
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import AuditEntry, Employee, MboObjectiveRow, MboSheetRow, User
 from kano.domain.workspaces import Scope
-from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.browsing import Browser, csrf_token_in, text_of
 from tests.integration.web.seed import SeededCompanies
 from tests.integration.web.strategy_seed import (
     SECRET,
@@ -198,7 +198,9 @@ def test_the_owner_of_the_served_okr_records_the_achievement_with_a_comment(
     assert entry.actor == ANA
     assert entry.detail == {"sheet": SHEET, "key": "coaching",
                             "achievement_percent": {"from": 75.0, "to": 87.5},
-                            "comment": "Seven of eight new agents passed their first review"}
+                            "review_comment": {
+                                "from": None,
+                                "to": "Seven of eight new agents passed their first review"}}
     after = browser.page("/mbo?lang=en").text
     assert text_of(after, "mbo-score") == "60%"  # 40 × 87.5 % + 25 × 100 % = 60
     comment = text_of(after, "mbo-coaching-comment")
@@ -294,14 +296,91 @@ def test_the_period_csv_holds_every_sheet_of_the_period_as_the_page_shows_it(
     assert 'filename="mbo-2026.csv"' in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == ["Employee", "Employee id", "Sheet", "Status", "Objective", "Weight, %",
-                       "Achievement, %", "Weighted score", "Sheet's weighted score"]
+                       "Achievement, %", "Weighted score", "Sheet's weighted score",
+                       "Review comment", "Reviewer's comment on the sheet"]
     assert [row[1:] for row in rows[1:]] == [
-        ["E-1001", SHEET, "agreed", "Coach every new agent", "40.0", "75.0", "30.0", "55.0"],
+        ["E-1001", SHEET, "agreed", "Coach every new agent", "40.0", "75.0", "30.0", "55.0",
+         "", ""],
         ["E-1001", SHEET, "agreed", "Raise first-contact resolution in my team", "35.0", "",
-         "", "55.0"],
+         "", "55.0", "", ""],
         ["E-1001", SHEET, "agreed", "Finish the service academy", "25.0", "100.0", "25.0",
-         "55.0"],
+         "55.0", "", ""],
     ]
     assert text_of(page, "mbo-score") == "55%"  # the figure the CSV's last column carries
     assert SECRET not in response.text
     assert browser.client.get("/mbo/periods/1999.csv").status_code == 404
+
+
+def test_an_admin_deletes_a_sheet_after_a_confirmation_and_the_audit_keeps_it(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+) -> None:
+    acme = strategy.companies.acme_id
+    browser.log_in(strategy.editor, strategy.password)
+    page = browser.page(f"/mbo?sheet={SHEET}").text
+    assert f'href="/mbo/sheets/{SHEET}/delete"' in page
+
+    confirm = browser.page(f"/mbo/sheets/{SHEET}/delete?lang=ru").text
+    assert text_of(confirm, "mbo-delete-what").startswith("Вместе с ним удаляются его цели (3)")
+    assert text_of(confirm, "mbo-delete-agreed")  # an agreed sheet: download it first
+    assert _sheet(sessions, acme, SHEET) is not None  # the page alone deletes nothing
+    forged = browser.client.post(f"/mbo/sheets/{SHEET}/delete", data={"csrf_token": "forged"})
+    assert forged.status_code == 403 and _sheet(sessions, acme, SHEET) is not None
+
+    deleted = _post(browser, f"/mbo/sheets/{SHEET}/delete", {})
+
+    assert deleted.status_code == 303 and deleted.headers["location"].endswith("/mbo")
+    assert _sheet(sessions, acme, SHEET) is None and _lines(sessions, acme) == []
+    entry = _audit(sessions, acme, "mbo_sheet")[-1]
+    assert (entry.action, entry.actor) == ("delete", strategy.editor)
+    assert entry.detail is not None
+    assert (entry.detail["key"], entry.detail["employee"], entry.detail["period"]) == (
+        SHEET, "E-1001", "2026")
+    assert [o["key"] for o in entry.detail["objectives"]] == ["coaching", "fcr", "skills"]
+    assert _lines(sessions, strategy.companies.globex_id) == [("secret", 100.0, None)]
+    assert _post(browser, f"/mbo/sheets/{SHEET}/delete", {}).status_code == 404
+
+
+def test_only_admins_delete_sheets(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+) -> None:
+    grant_manager(sessions, ANA)
+    for who in (ANA, strategy.viewer):  # a manager records achievements; a viewer reads
+        browser.client.cookies.clear()  # signed out
+        browser.log_in(who, strategy.password)
+        page = browser.page("/mbo").text
+        assert 'id="sheet-delete"' not in page
+        posted = browser.client.post(f"/mbo/sheets/{SHEET}/delete",
+                                     data={"csrf_token": csrf_token_in(page)})
+        assert posted.status_code == 403, who
+        assert browser.client.get(f"/mbo/sheets/{SHEET}/delete").status_code == 403, who
+    assert _sheet(sessions, strategy.companies.acme_id, SHEET) is not None
+
+
+def test_a_second_sheet_for_the_period_and_a_skipped_status_are_refused_on_the_page(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session],
+) -> None:
+    acme = strategy.companies.acme_id
+    with sessions() as session:
+        ana = session.scalar(select(Employee.id).where(
+            Employee.workspace_id == acme, Employee.external_id == "E-1001"))
+    browser.log_in(strategy.editor, strategy.password)
+
+    taken = _post(browser, "/mbo/sheets", {"employee": str(ana), "period": "2026"}, lang="hu")
+
+    assert taken.status_code == 422
+    assert text_of(taken.text, "new-sheet-error") == (
+        "Ennek a munkatársnak már van lapja erre az időszakra: válasszon másik időszakot, "
+        "vagy nyissa meg azt a lapot, és módosítsa.")
+    assert 'id="new-sheet-period"' in taken.text and 'aria-invalid="true"' in taken.text
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(MboSheetRow).where(
+            MboSheetRow.workspace_id == acme)) == 1
+    # An agreed sheet is reviewed; a reviewed one goes back to agreed, not straight to draft.
+    assert _post(browser, f"/mbo/sheets/{SHEET}/status", {"status": "reviewed"}
+                 ).status_code == 303
+    skipped = _post(browser, f"/mbo/sheets/{SHEET}/status", {"status": "draft"})
+    assert skipped.status_code == 422
+    assert text_of(skipped.text, "status-error") == (
+        "A sheet moves one step at a time: a draft is agreed before it is reviewed, and a "
+        "reviewed sheet is reopened as agreed.")
+    assert _sheet(sessions, acme, SHEET).status == "reviewed"  # type: ignore[union-attr]

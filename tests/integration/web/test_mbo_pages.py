@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import MboObjectiveRow, MboSheetRow
 from tests.integration.web.browsing import Browser, text_of
-from tests.integration.web.exported_files import download, downloaded_rows, pdf_pages
+from tests.integration.web.exported_files import (
+    csv_rows,
+    download,
+    downloaded_rows,
+    pdf_pages,
+    pdf_words,
+)
 from tests.integration.web.seed import SeededCompanies
 from tests.integration.web.strategy_seed import SECRET, SeededStrategy, seed_strategy
 
@@ -52,7 +58,7 @@ def test_xlsx_holds_the_weights_achievements_and_score(
     rows = downloaded_rows(browser, "/mbo/sheets/ana-2026.xlsx", "mbo-ana-2026.xlsx")
 
     header = rows.index(["Objective", "Weight, %", "Achievement, %", "Weighted score",
-                         "Serves"])
+                         "Serves", "Review comment"])
     body = rows[header + 1:]
     assert [row[:4] for row in body] == [
         ["Coach every new agent", 40, 75, 30],
@@ -70,7 +76,7 @@ def test_xlsx_and_pdf_are_translated(browser: Browser, strategy: SeededStrategy)
     rows = downloaded_rows(browser, "/mbo/sheets/ana-2026.xlsx?lang=ru")
     pdf = download(browser, "/mbo/sheets/ana-2026.pdf?lang=ru").content
 
-    assert rows[0] == ["Лист оценки MBO", None, None, None, None]
+    assert rows[0] == ["Лист оценки MBO", None, None, None, None, None]
     assert ["Статус", "Согласован"] in [row[:2] for row in rows]
     assert pdf.startswith(b"%PDF-") and pdf_pages(pdf) == 1
 
@@ -123,7 +129,7 @@ def test_weights_that_do_not_add_up_are_named_instead_of_scored(
     problem = "The weights add up to 95%; they must add up to 100%."
     assert text_of(page, "weights-problem") == problem
     assert text_of(page, "mbo-score") == "–"
-    assert [problem, None, None, None, None] in rows
+    assert [problem, None, None, None, None, None] in rows
     assert rows[-1][:4] == ["Total", 95, None, None]
 
 
@@ -164,3 +170,60 @@ def test_a_score_with_unassessed_objectives_says_it_is_not_final(
     page = browser.page(f"/mbo?lang={language}").text
 
     assert text_of(page, "mbo-unassessed") == note
+
+
+COACHING = "Seven of eight new agents passed; =SUM(A1) stays text"
+OVERALL = "Strong year; the academy made the difference"
+
+
+def test_review_comments_are_kept_on_the_page_and_in_every_file(
+    browser: Browser, strategy: SeededStrategy, sessions: sessionmaker[Session]
+) -> None:
+    """The reviewer's comments, written on the page, are stored with the sheet and shown
+    by the page, the XLSX, the PDF and the period's CSV and XLSX (HR's payroll files)."""
+    browser.log_in(strategy.editor, strategy.password)
+    token = browser.session_token()
+    saved = browser.client.post("/mbo/sheets/ana-2026/objectives/coaching", data={
+        "title": "Coach every new agent", "weight": "40", "achievement": "75", "link": "",
+        "comment": COACHING, "csrf_token": token})
+    status = browser.client.post("/mbo/sheets/ana-2026/status", data={
+        "status": "agreed", "comment": OVERALL, "csrf_token": token})
+    assert saved.status_code == 303 and status.status_code == 303, (saved.text, status.text)
+    with sessions() as session:
+        assert session.scalar(select(MboSheetRow.review_comment).where(
+            MboSheetRow.workspace_id == strategy.companies.acme_id)) == OVERALL
+
+    page = browser.page("/mbo?lang=ru").text
+    sheet_xlsx = downloaded_rows(browser, "/mbo/sheets/ana-2026.xlsx?lang=en")
+    pdf = download(browser, "/mbo/sheets/ana-2026.pdf?lang=en").content
+    period_csv = csv_rows(download(browser, "/mbo/periods/2026.csv?lang=hu").content)
+    period_xlsx = downloaded_rows(browser, "/mbo/periods/2026.xlsx?lang=en", "mbo-2026.xlsx")
+
+    assert text_of(page, "mbo-coaching-comment").startswith(
+        f"Комментарий к оценке: {COACHING} — {strategy.editor}, ")
+    assert text_of(page, "mbo-sheet-comment").startswith(
+        f"Комментарий оценивающего к листу: {OVERALL} — {strategy.editor}, ")
+    assert f'id="mbo-form-coaching-comment" name="comment" maxlength="2000" value="{COACHING}"' \
+        in page.replace("&#34;", '"')  # the stored comment fills its field, to be changed
+    assert ["Reviewer's comment on the sheet", OVERALL] in [row[:2] for row in sheet_xlsx]
+    header = sheet_xlsx.index(["Objective", "Weight, %", "Achievement, %", "Weighted score",
+                               "Serves", "Review comment"])
+    assert [row[5] for row in sheet_xlsx[header + 1:]] == [COACHING, None, None, None]
+    words = " ".join(pdf_words(pdf))
+    assert "Seven" in words and "academy" in words and "difference" in words
+    assert period_csv[0][-2:] == ["Értékelési megjegyzés", "Az értékelő megjegyzése a laphoz"]
+    assert [row[-2:] for row in period_csv[1:]] == [
+        [COACHING, OVERALL], ["", OVERALL], ["", OVERALL]]
+    assert period_xlsx[0] == [
+        "Employee", "Employee id", "Sheet", "Status", "Objective", "Weight, %",
+        "Achievement, %", "Weighted score", "Sheet's weighted score", "Review comment",
+        "Reviewer's comment on the sheet"]
+    assert [row[4:] for row in period_xlsx[1:]] == [
+        ["Coach every new agent", 40, 75, 30, 55, COACHING, OVERALL],
+        ["Raise first-contact resolution in my team", 35, None, None, 55, None, OVERALL],
+        ["Finish the service academy", 25, 100, 25, 55, None, OVERALL]]
+    # Clearing the comment field clears the stored comment.
+    browser.client.post("/mbo/sheets/ana-2026/objectives/coaching", data={
+        "title": "Coach every new agent", "weight": "40", "achievement": "75", "link": "",
+        "comment": "  ", "csrf_token": token})
+    assert 'id="mbo-coaching-comment"' not in browser.page("/mbo").text

@@ -17,7 +17,7 @@ from kano.adapters.exports.pdf_pen import (
     Table,
     a4_document,
 )
-from kano.adapters.exports.review_sheet import ReviewSheetTexts, sheet_facts
+from kano.adapters.exports.review_sheet import ReviewSheetTexts, line_note, sheet_facts
 
 # Objective, weight, achievement, weighted score: widths in points (sum = the text width).
 COLUMNS = (255.28, 80.0, 80.0, 80.0)
@@ -35,6 +35,22 @@ def _header(pen: Pen, view: MboSheetView, texts: ReviewSheetTexts) -> None:
     if texts.weights_problem:
         pen.warning(texts.weights_problem)
     pen.y += 18
+
+
+def _sheet_comment(pen: Pen, label: str, comment: str) -> None:
+    """The reviewer's comment on the whole sheet, under the table, wrapped; it moves to
+    the next page whole when it does not fit."""
+    pen.font(BODY_SIZE)
+    lines = pen.wrap(comment, pen.text_width)
+    if pen.room_left() < (len(lines) + 2) * (BODY_SIZE + 4):
+        pen.new_page()
+    pen.y += 14
+    pen.font(BODY_SIZE, bold=True, colour=SOFT)
+    pen.text(MARGIN, pen.y, label)
+    pen.font(BODY_SIZE)
+    for line in lines:
+        pen.y += BODY_SIZE + 4
+        pen.text(MARGIN, pen.y, line)
 
 
 def _signatures(pen: Pen, signatures: tuple[str, ...]) -> None:
@@ -77,9 +93,10 @@ def mbo_sheet_pdf(view: MboSheetView, texts: ReviewSheetTexts) -> bytes:
         for line in view.lines:
             table.row(pen, [line.title, number(line.weight_percent),
                             number(line.achievement_percent), number(line.weighted)],
-                      note=f"{texts.linked_to}: {line.linked_title}" if line.linked_title
-                      else None)
+                      note=line_note(line, texts))
         table.row(pen, [texts.total, number(view.total_weight), "", number(view.weighted_score)],
                   bold=True)
+        if view.comment:
+            _sheet_comment(pen, texts.sheet_comment, view.comment)
         _signatures(pen, texts.signatures)
     return output.getvalue()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from kano.adapters.db.views.mbo import MboSheetView
+from kano.adapters.db.views.mbo import MboLine, MboSheetView
 from kano.adapters.exports.table_files import Line
 
 
@@ -33,6 +33,18 @@ class ReviewSheetTexts:
     signatures: tuple[str, ...]  # "Employee", "Manager"
     page: str  # "Page %(number)s"
     number: Callable[[float | None], str]  # a number in the reader's language
+    comment: str = "Review comment"  # the reviewer's comment on an objective
+    sheet_comment: str = "Reviewer's comment on the sheet"
+
+
+def line_note(line: MboLine, texts: ReviewSheetTexts) -> str | None:
+    """What stands under an objective: what it serves and the reviewer's comment."""
+    notes = []
+    if line.linked_title:
+        notes.append(f"{texts.linked_to}: {line.linked_title}")
+    if line.comment:
+        notes.append(f"{texts.comment}: {line.comment}")
+    return "\n".join(notes) or None
 
 
 def sheet_facts(view: MboSheetView, texts: ReviewSheetTexts) -> list[tuple[str, str]]:
@@ -59,13 +71,18 @@ def period_stem(period: str) -> str:
 def period_rows(views: Sequence[MboSheetView], employee_ids: Mapping[int, str]) -> list[Line]:
     """One row per objective of each sheet, as the page shows it: employee, their id, the
     sheet, its status, the objective, weight %, achievement % (blank: not assessed), its
-    weighted points and the sheet's weighted score (blank while the weights do not add up).
+    weighted points, the sheet's weighted score (blank while the weights do not add up),
+    the reviewer's comment on the objective and on the sheet (blank: none). A sheet
+    without objectives still has its row, so that nobody drops out of payroll unseen.
     ``employee_ids`` maps a sheet's id to its employee's id (``external_id``)."""
     rows: list[Line] = []
     for view in views:
         sheet = view.sheet
+        start = [sheet.employee, employee_ids.get(sheet.id, ""), sheet.key, sheet.status]
         for line in view.lines:
-            rows.append(Line([sheet.employee, employee_ids.get(sheet.id, ""), sheet.key,
-                              sheet.status, line.title, line.weight_percent,
-                              line.achievement_percent, line.weighted, view.weighted_score]))
+            rows.append(Line([*start, line.title, line.weight_percent,
+                              line.achievement_percent, line.weighted, view.weighted_score,
+                              line.comment, view.comment]))
+        if not view.lines:
+            rows.append(Line([*start, None, None, None, None, None, None, view.comment]))
     return rows

@@ -245,6 +245,11 @@ def _write_okrs(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
     w.session.flush()
 
 
+def _comment(text: str | None) -> str | None:
+    """A comment as the MBO store keeps it: trimmed, blank is none."""
+    return (text or "").strip() or None
+
+
 def _write_mbo(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
     for x in _each(found, e.MBO_SHEET):
         s = x.model
@@ -253,6 +258,7 @@ def _write_mbo(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
             "employee_id": w.people.employees[s.employee],
             "period_label": s.period,
             "status": s.status,
+            "review_comment": _comment(s.comment),
         }
         w.upsert(e.MBO_SHEET, x.identity, values)
     w.session.flush()
@@ -267,6 +273,7 @@ def _write_mbo(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
             "okr_objective_id": w.id_of(e.OKR_OBJECTIVE, o.okr_objective),
             "scorecard_objective_id": w.id_of(e.OBJECTIVE, o.scorecard_objective),
             "position": x.position,
+            "review_comment": _comment(o.comment),
         }
         w.upsert(e.MBO_OBJECTIVE, x.identity, values)
     w.session.flush()

@@ -1,6 +1,8 @@
 """Checks that need the whole document and the database: repeated keys, references to
 objectives, scorecards and key results, parent chains that loop, and the members, teams
-and employees the file names (owners and authors must be members, as in the API).
+and employees the file names (owners and authors must be members, as in the API), and
+the MBO rules of the API and the MBO page (one sheet per employee and period, a status
+that moves one step at a time).
 
 A reference may point into the file or to a stored row that the import keeps (one in a
 scorecard or cycle the file does not mention); a stored row the import would delete does
@@ -13,11 +15,13 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
+from kano.adapters.db.mbo_store import allowed_move
 from kano.adapters.strategy_code import entries as e
 from kano.adapters.strategy_code.entries import Entry
 from kano.adapters.strategy_code.schema import StrategyDocument
 from kano.adapters.strategy_code.snapshot import People, Snapshot, stale_identities
 from kano.adapters.strategy_code.source import DocumentError, LoadedYaml
+from kano.domain.shared.errors import InvalidInput
 
 
 @dataclass
@@ -92,7 +96,34 @@ def check_document(
     checker = _ReferenceChecker(loaded, universe, people, errors)
     for entry in e.walk(document):
         checker.check(entry)
+    _check_sheets(list(first[e.MBO_SHEET].values()), loaded, snapshot, people, errors)
     return errors
+
+
+def _check_sheets(sheets: list[Entry], loaded: LoadedYaml, snapshot: Snapshot, people: People,
+                  errors: list[DocumentError]) -> None:
+    """The MBO page's and the API's rules (``mbo_store``): one sheet per employee and
+    period — among the file's sheets and the stored ones it keeps — and a stored sheet's
+    status moves one step at a time."""
+    stored = snapshot.rows.get(e.MBO_SHEET, {})
+    in_file = {x.model.key for x in sheets}
+    holder: dict[tuple[int | str, str], str] = {
+        (row.employee_id, row.period_label): key for key, row in stored.items()
+        if key not in in_file}
+    for x in sheets:
+        sheet = x.model
+        employee = people.employees.get(sheet.employee, sheet.employee)
+        taken = holder.setdefault((employee, sheet.period), sheet.key)
+        if taken != sheet.key:
+            errors.append(loaded.error((*x.loc, "period"), (
+                f"employee '{sheet.employee}' has a sheet for period '{sheet.period}' already "
+                f"('{taken}'): one sheet per employee and period")))
+        before = stored.get(sheet.key)
+        if before is not None:
+            try:
+                allowed_move(before.status, sheet.status)
+            except InvalidInput as refused:
+                errors.append(loaded.error((*x.loc, "status"), refused.message))
 
 
 @dataclass

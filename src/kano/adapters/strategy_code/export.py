@@ -222,6 +222,7 @@ def _sheet(tree: _Children, names: PeopleNames, row: Any) -> s.MboSheet:
             achievement=o.achievement_percent,
             okr_objective=tree.key(e.OKR_OBJECTIVE, o.okr_objective_id),
             scorecard_objective=tree.key(e.OBJECTIVE, o.scorecard_objective_id),
+            comment=o.review_comment,
         )
         for o in tree.of(e.MBO_OBJECTIVE, row.key)
     ]
@@ -230,6 +231,7 @@ def _sheet(tree: _Children, names: PeopleNames, row: Any) -> s.MboSheet:
         employee=names.employees[row.employee_id],
         period=row.period_label,
         status=row.status,
+        comment=row.review_comment,
         objectives=objectives,
     )
 

@@ -81,6 +81,8 @@ Name = Annotated[str, Field(max_length=200), AfterValidator(_nonblank)]
 Title = Annotated[str, Field(max_length=300), AfterValidator(_nonblank)]
 ShortText = Annotated[str, Field(max_length=300), AfterValidator(_text)]
 LongText = Annotated[str, Field(max_length=20_000), AfterValidator(_text)]
+# A reviewer's comment on an MBO sheet or objective (``mbo_store.COMMENT_MAX``).
+ReviewComment = Annotated[str, Field(max_length=2000), AfterValidator(_text)]
 Unit = Annotated[str, Field(max_length=32), AfterValidator(_text)]
 Email = Annotated[str, Field(max_length=320), AfterValidator(_email)]
 Timestamp = Annotated[datetime, AfterValidator(_naive_utc)]
@@ -327,6 +329,7 @@ class MboObjective(StrictModel):
     achievement: Annotated[float, Field(ge=0)] | None = None
     okr_objective: Key | None = None
     scorecard_objective: Key | None = None
+    comment: ReviewComment | None = None  # the reviewer's comment on the achievement
 
 
 class MboSheet(StrictModel):
@@ -334,6 +337,7 @@ class MboSheet(StrictModel):
     employee: ExternalKey
     period: Annotated[str, Field(max_length=32), AfterValidator(_nonblank)]
     status: Literal["draft", "agreed", "reviewed"] = "draft"
+    comment: ReviewComment | None = None  # the reviewer's comment on the whole sheet
     objectives: list[MboObjective] = []
 
     @model_validator(mode="after")

@@ -47,7 +47,10 @@ AGREE_TEXT = N_("The weights must add up to 100% before the sheet is agreed or r
 _GENERAL_TEXTS = {BLANK: N_("Please fill this in."),
                   CONTROL: N_("This text contains invisible control characters.")}
 _FORM_FIELDS = {"okr_objective": "link", "scorecard_objective": "link", "objectives": "weight"}
-_TAKEN_SHEET = N_("This employee has a sheet for this period already.")
+_TAKEN_SHEET = N_("This employee has a sheet for this period already: choose another "
+                  "period, or open that sheet and change it.")
+_STEP_TEXT = N_("A sheet moves one step at a time: a draft is agreed before it is reviewed, "
+                "and a reviewed sheet is reopened as agreed.")
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,10 @@ def _rejection(problem: InvalidInput | AlreadyExists) -> EditRejected:
     field = problem.field.split("[")[0].split(".")[0]
     field = _FORM_FIELDS.get(field, field)
     message = problem.message if isinstance(problem, InvalidInput) else ""
+    if isinstance(problem, mbo_store.SheetTaken):
+        return EditRejected(problem.field, _TAKEN_SHEET)
+    if field == "status" and message.startswith("a "):
+        return EditRejected("status", _STEP_TEXT)
     if isinstance(problem, AlreadyExists):
         return EditRejected("period", _TAKEN_SHEET)
     if field == "weights":
@@ -180,14 +187,21 @@ def delete_objective(db: Session, editor: Editor, sheet: MboSheetRow,
         mbo_store.require_weights_add_up(db, sheet)
 
 
-def set_status(db: Session, editor: Editor, sheet: MboSheetRow, status: str) -> None:
+def set_status(db: Session, editor: Editor, sheet: MboSheetRow, status: str,
+               comment: str | None = None) -> None:
+    """The sheet's status and, when the form sends one, the reviewer's comment on it."""
     try:
         with store_problems():
-            mbo_store.set_status(db, editor, sheet, status)
+            mbo_store.update_sheet(db, editor, sheet, status=status, review_comment=comment)
     except EditRejected as rejected:
         if rejected.field == "weight":
             raise EditRejected("status", AGREE_TEXT) from None
         raise
+
+
+def delete_sheet(db: Session, editor: Editor, sheet: MboSheetRow) -> None:
+    with store_problems():
+        mbo_store.delete_sheet(db, editor, sheet)
 
 
 def move_objective(db: Session, editor: Editor, sheet: MboSheetRow, row: MboObjectiveRow,

@@ -10,6 +10,8 @@ agreed or reviewed its weights must add up to 100 % after every change (the doma
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response
@@ -20,10 +22,9 @@ from kano.adapters.api.deps import ReadAccess, SessionDep
 from kano.adapters.api.editing import (
     Editor,
     EditorDep,
-    apply_changes,
     commit_or_conflict,
+    conflict,
     read_responses,
-    record,
     taken_as_conflict,
     write_responses,
 )
@@ -44,11 +45,15 @@ from kano.adapters.api.strategy_lookups import (
     find_row,
     key_map,
     referenced_id,
-    require_free_key,
     row_at,
 )
 from kano.adapters.db import mbo_store
-from kano.adapters.db.mbo_store import MBO_OBJECTIVES, owners_of, require_weights_add_up
+from kano.adapters.db.mbo_store import (
+    MBO_OBJECTIVES,
+    SheetTaken,
+    owners_of,
+    require_weights_add_up,
+)
 from kano.adapters.db.orm import (
     Employee,
     MboObjectiveRow,
@@ -75,7 +80,7 @@ def objectives_out(
                      weight=row.weight_percent, achievement=row.achievement_percent,
                      okr_objective=okrs.get(row.okr_objective_id or 0),
                      scorecard_objective=served.get(row.scorecard_objective_id or 0),
-                     position=row.position)
+                     position=row.position, comment=row.review_comment)
         for row in rows
     ]
 
@@ -98,12 +103,29 @@ def sheets_out(session: Session, rows: list[MboSheetRow]) -> list[Sheet]:
     employees = key_map(session, Employee, (row.employee_id for row in rows), "external_id")
     return [
         Sheet(id=row.id, key=row.key, employee=employees[row.employee_id],
-              period=row.period_label, status=row.status,
+              period=row.period_label, status=row.status, comment=row.review_comment,
               objectives=objectives_out(session, by_sheet[row.id], sheet_keys),
               total_weight=sum(o.weight_percent for o in by_sheet[row.id]),
               weighted_achievement=_score([o.to_domain() for o in by_sheet[row.id]]))
         for row in rows
     ]
+
+
+def _clearing(values: dict[str, Any], name: str) -> str | None:
+    """A text the request sent, null as "" (which clears it); None when not sent."""
+    if name not in values:
+        return None
+    return values[name] or ""
+
+
+@contextmanager
+def sheet_taken_as_conflict() -> Iterator[None]:
+    """The employee's period being taken by another sheet is a 409 (as a taken key is),
+    its ``detail`` starting with the field to change, as a 422's does."""
+    try:
+        yield
+    except SheetTaken as taken:
+        raise conflict(str(taken)) from None
 
 
 def _links(
@@ -125,7 +147,8 @@ def _add_objective(
     with taken_as_conflict():
         return mbo_store.add_objective(
             session, editor, sheet, title=body.title, weight=body.weight,
-            achievement=body.achievement, key=body.key, position=body.position, **links)
+            achievement=body.achievement, key=body.key, position=body.position,
+            comment=body.comment, **links)
 
 
 @router.get("", summary="List MBO sheets", response_model=SheetPage,
@@ -140,20 +163,18 @@ def list_sheets(caller: ReadAccess, session: SessionDep, page: PageParams) -> Sh
              responses=write_responses(400, 401, 403, 409, 422, 500))
 def create_sheet(editor: EditorDep, session: SessionDep, body: SheetCreate) -> Sheet:
     """Admins only; may include its objectives. Unless it is a draft, the weights must add
-    up to 100 % (422 `weights`)."""
+    up to 100 % (422 `weights`). A taken key, or an employee who has a sheet for the
+    period already, is a 409 (its `detail` starts with `period:` and names that sheet)."""
     editor.require_admin("MBO sheets")
     ws = editor.workspace_id
-    require_free_key(session, MboSheetRow, ws, "MBO sheet", key=body.key)
     keys = [objective.key for objective in body.objectives]
     if len(set(keys)) != len(keys):
         raise InvalidInput("objectives", "each objective of a sheet needs its own key")
-    sheet = MboSheetRow(workspace_id=ws, key=body.key, period_label=body.period,
-                        status=body.status,
-                        employee_id=employee_id(session, ws, "employee", body.employee))
-    session.add(sheet)
-    session.flush()
-    record(session, editor, "create", "mbo_sheet", sheet.id,
-           body.model_dump(exclude={"objectives"}))
+    with taken_as_conflict(), sheet_taken_as_conflict():
+        sheet = mbo_store.create_sheet(
+            session, editor, employee_id=employee_id(session, ws, "employee", body.employee),
+            period_label=body.period, key=body.key, status=body.status,
+            review_comment=body.comment)
     for objective in body.objectives:
         _add_objective(session, editor, sheet, objective)
     require_weights_add_up(session, sheet)
@@ -169,23 +190,26 @@ def get_sheet(caller: ReadAccess, session: SessionDep, sheet_key: SheetKey) -> S
 
 
 @router.patch("/{sheet_key}", summary="Change an MBO sheet (e.g. agree it)",
-              response_model=Sheet, responses=write_responses(400, 401, 403, 404, 422, 500))
+              response_model=Sheet, responses=write_responses(400, 401, 403, 404, 409, 422, 500))
 def update_sheet(
     editor: EditorDep, session: SessionDep, sheet_key: SheetKey, body: SheetUpdate
 ) -> Sheet:
-    """Admins only. Moving a sheet out of draft checks that its weights add up."""
+    """Admins only, through the store the MBO page uses. A sheet moves one step at a time:
+    a draft is agreed (its weights must add up to 100 %, 422 `weights`), an agreed sheet
+    is reviewed or goes back to draft, a reviewed one is reopened as agreed (422 `status`
+    otherwise). An employee has one sheet per period: 409 whose `detail` starts with the
+    field (`employee:` or `period:`) and names the sheet that has that period."""
     sheet = row_at(session, MboSheetRow, editor.workspace_id, "MBO sheet", key=sheet_key)
     editor.require_admin("MBO sheets")
     values: dict[str, Any] = sent(body)
-    if "employee" in values:
-        values["employee_id"] = employee_id(session, editor.workspace_id, "employee",
-                                            values.pop("employee"))
-    if "period" in values:
-        values["period_label"] = values.pop("period")
-    changes = apply_changes(sheet, values)
-    require_weights_add_up(session, sheet)
-    if changes:
-        record(session, editor, "update", "mbo_sheet", sheet.id, {"key": sheet.key, **changes})
+    employee = (employee_id(session, editor.workspace_id, "employee", values["employee"])
+                if "employee" in values else None)
+    with sheet_taken_as_conflict():
+        changed = mbo_store.update_sheet(session, editor, sheet, employee_id=employee,
+                                         period_label=values.get("period"),
+                                         status=values.get("status"),
+                                         review_comment=_clearing(values, "comment"))
+    if changed:
         commit_or_conflict(session)
     return sheets_out(session, [sheet])[0]
 
@@ -193,10 +217,9 @@ def update_sheet(
 @router.delete("/{sheet_key}", summary="Delete an MBO sheet", status_code=204,
                response_class=Response, responses=write_responses(401, 403, 404, 422, 500))
 def delete_sheet(editor: EditorDep, session: SessionDep, sheet_key: SheetKey) -> Response:
+    """Admins only; the sheet's objectives go with it. The audit entry keeps what it was."""
     sheet = row_at(session, MboSheetRow, editor.workspace_id, "MBO sheet", key=sheet_key)
-    editor.require_admin("MBO sheets")
-    record(session, editor, "delete", "mbo_sheet", sheet.id, {"key": sheet.key})
-    session.delete(sheet)
+    mbo_store.delete_sheet(session, editor, sheet)
     commit_or_conflict(session)
     return Response(status_code=204)
 
@@ -232,11 +255,9 @@ def replace_mbo_objectives(
     keys = [objective.key for objective in body]
     if len(set(keys)) != len(keys):
         raise InvalidInput("objectives", "each objective of a sheet needs its own key")
-    for old in session.scalars(select(MboObjectiveRow).where(MboObjectiveRow.sheet_id == sheet.id)):
-        record(session, editor, "delete", "mbo_objective", old.id,
-               {"sheet": sheet.key, "key": old.key, "weight": old.weight_percent})
-        session.delete(old)
-    session.flush()
+    for old in list(session.scalars(select(MboObjectiveRow)
+                                    .where(MboObjectiveRow.sheet_id == sheet.id))):
+        mbo_store.delete_objective(session, editor, sheet, old)
     for objective in body:
         _add_objective(session, editor, sheet, objective)
     require_weights_add_up(session, sheet)
@@ -290,15 +311,11 @@ def update_mbo_objective(
             session, ObjectiveRow, ws, "scorecard_objective", "objective",
             values.pop("scorecard_objective"),
         )
-    after = {"okr_objective_id": values.get("okr_objective_id", row.okr_objective_id),
-             "scorecard_objective_id": values.get("scorecard_objective_id",
-                                                  row.scorecard_objective_id)}
-    editor.require_owner(owners_of(session, *after.values()), MBO_OBJECTIVES)
-    changes = apply_changes(row, values)
+    comment = _clearing(values, "comment")
+    values.pop("comment", None)
+    changes = mbo_store.update_objective(session, editor, sheet, row, values, comment=comment)
     require_weights_add_up(session, sheet)
     if changes:
-        record(session, editor, "update", "mbo_objective", row.id,
-               {"sheet": sheet.key, "key": row.key, **changes})
         commit_or_conflict(session)
     return objectives_out(session, [row], {sheet.id: sheet.key})[0]
 

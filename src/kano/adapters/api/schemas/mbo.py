@@ -27,6 +27,10 @@ Period = Annotated[str, Field(
     min_length=1, max_length=32, pattern=r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$",
     description="e.g. `2026` or `2026-H1`.",
 )]
+Comment = Annotated[str, Field(
+    max_length=2000, pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$",
+    description="The reviewer's comment (blank: none).",
+)]
 WeightPercent = Annotated[float, Field(gt=0, le=100, description="Share of the review, %.")]
 Achievement = Annotated[float, Field(ge=0, le=1000, description="% achieved (may pass 100).")]
 
@@ -39,6 +43,8 @@ class MboObjectiveCreate(RequestBody):
     okr_objective: Key | None = Field(None, description="The OKR objective it serves.")
     scorecard_objective: Key | None = Field(None, description="The scorecard objective served.")
     position: Position | None = None
+    comment: Comment | None = Field(None, description="The reviewer's comment on the "
+                                                      "achievement.")
 
 
 class MboObjectiveUpdate(RequestBody):
@@ -48,6 +54,8 @@ class MboObjectiveUpdate(RequestBody):
     okr_objective: Key | None = None
     scorecard_objective: Key | None = None
     position: Position | None = None
+    comment: Comment | None = Field(None, description="The reviewer's comment on the "
+                                                      "achievement; null or blank clears it.")
 
     refuse_null = not_null("title", "weight", "position")
 
@@ -62,6 +70,7 @@ class MboObjective(BaseModel):
     okr_objective: str | None
     scorecard_objective: str | None
     position: int
+    comment: str | None = Field(description="The reviewer's comment on the achievement.")
 
 
 class MboObjectivePage(Page[MboObjective]):
@@ -73,13 +82,19 @@ class SheetCreate(RequestBody):
     employee: ExternalKey = Field(description="The employee's id (`external_id`).")
     period: Period
     status: SheetStatus = "draft"
+    comment: Comment | None = Field(None, description="The reviewer's comment on the sheet.")
     objectives: list[MboObjectiveCreate] = Field([], max_length=100)
 
 
 class SheetUpdate(RequestBody):
+    """Admins only. The status moves one step at a time: draft → agreed (the weights must
+    add up to 100 %), agreed → reviewed or back to draft, reviewed → agreed."""
+
     employee: ExternalKey | None = None
     period: Period | None = None
     status: SheetStatus | None = None
+    comment: Comment | None = Field(None, description="The reviewer's comment on the sheet; "
+                                                      "null or blank clears it.")
 
     refuse_null = not_null("employee", "period", "status")
 
@@ -92,6 +107,7 @@ class Sheet(BaseModel):
     employee: str
     period: str
     status: str
+    comment: str | None = Field(description="The reviewer's comment on the whole sheet.")
     objectives: list[MboObjective]
     total_weight: float = Field(description="Sum of the weights, % (100 when complete).")
     weighted_achievement: float | None = Field(

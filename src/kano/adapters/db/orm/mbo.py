@@ -1,12 +1,22 @@
 """MBO tables: one review sheet per employee and period, with weighted personal objectives.
 
 Whether the weights add up to 100 % is the domain's rule (``validate_weights``); a sheet
-being drafted may not add up yet, so the database does not enforce it.
+being drafted may not add up yet, so the database does not enforce it. An employee has one
+sheet per period: the unique index ``ix_mbo_sheets_employee_period`` (migration 0035),
+behind the store's own check (``mbo_store.free_period``).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kano.adapters.db.orm.base import Base, WorkspaceScoped
@@ -15,7 +25,11 @@ from kano.domain.mbo.model import PersonalObjective
 
 class MboSheetRow(WorkspaceScoped, Base):
     __tablename__ = "mbo_sheets"
-    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "key"),
+        Index("ix_mbo_sheets_employee_period", "workspace_id", "employee_id", "period_label",
+              unique=True),
+    )
 
     key: Mapped[str] = mapped_column(String(64))
     employee_id: Mapped[int] = mapped_column(
@@ -23,6 +37,8 @@ class MboSheetRow(WorkspaceScoped, Base):
     )
     period_label: Mapped[str] = mapped_column(String(32))  # "2026", "2026-H1" …
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|agreed|reviewed
+    # The reviewer's comment on the whole sheet (who wrote it and when: the audit log).
+    review_comment: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
 
 class MboObjectiveRow(WorkspaceScoped, Base):
@@ -47,6 +63,8 @@ class MboObjectiveRow(WorkspaceScoped, Base):
         ForeignKey("objectives.id", ondelete="SET NULL"), nullable=True, index=True
     )
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # The reviewer's comment on the achievement (who wrote it and when: the audit log).
+    review_comment: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
     def to_domain(self) -> PersonalObjective:
         return PersonalObjective(

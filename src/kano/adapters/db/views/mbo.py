@@ -50,6 +50,7 @@ class MboLine:
     achievement_percent: float | None
     okr: LinkedOkr | None
     scorecard_objective: tuple[int, str] | None
+    comment: str | None = None  # the reviewer's comment on the achievement
 
     @property
     def weighted(self) -> float | None:
@@ -72,6 +73,7 @@ class MboSheetView:
     team: str | None
     lines: tuple[MboLine, ...]
     weighted_score: float | None  # None while the weights do not add up to 100 %
+    comment: str | None = None  # the reviewer's comment on the whole sheet
 
     @property
     def total_weight(self) -> float:
@@ -111,7 +113,7 @@ def choose_sheet(choices: tuple[SheetChoice, ...], key: str | None) -> SheetChoi
 
 def mbo_sheet(db: Session, workspace_id: int, sheet: SheetChoice) -> MboSheetView:
     employee = db.execute(
-        select(Employee.role_title, Team.name)
+        select(Employee.role_title, Team.name, MboSheetRow.review_comment)
         .select_from(MboSheetRow)
         .join(Employee, Employee.id == MboSheetRow.employee_id)
         .outerjoin(Team, Team.id == Employee.team_id)
@@ -135,9 +137,9 @@ def mbo_sheet(db: Session, workspace_id: int, sheet: SheetChoice) -> MboSheetVie
         if row.scorecard_objective_id is not None and objective_title is not None:
             scorecard = (row.scorecard_objective_id, objective_title)
         lines.append(MboLine(row.key, row.title, row.weight_percent, row.achievement_percent,
-                             okr, scorecard))
+                             okr, scorecard, row.review_comment))
     try:
         score: float | None = weighted_achievement([r.to_domain() for r, *_ in rows])
     except InvalidInput:
         score = None
-    return MboSheetView(sheet, employee[0], employee[1], tuple(lines), score)
+    return MboSheetView(sheet, employee[0], employee[1], tuple(lines), score, employee[2])

@@ -4,7 +4,8 @@
 Who may is the API's rule, through the same store (``mbo_store``): admins and owners
 create sheets and move them between draft, agreed and reviewed; an objective belongs to
 the owners of the OKR or scorecard objective it serves, who edit it, record its
-achievement with a comment, move or remove it; viewers read. An agreed sheet's weights
+achievement with a comment, move or remove it; admins delete a sheet after a
+confirmation page; viewers read. An agreed sheet's weights
 must add up to 100 % after every change. Every form carries the CSRF token; a refused
 field is named next to its form in the reader's language; every change leaves the API's
 audit entry (who and when).
@@ -25,7 +26,7 @@ from kano.adapters.db.views.mbo import MboLine, choose_sheet, list_sheets, mbo_s
 from kano.adapters.web import mbo_authoring
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, SignedInPageContext
 from kano.adapters.web.mbo_authoring import ObjectiveForm
-from kano.adapters.web.mbo_history import review_comments, status_change
+from kano.adapters.web.mbo_history import review_comments, sheet_comment, status_change
 from kano.adapters.web.routes import mbo_files
 from kano.adapters.web.strategy_access import (
     EditRights,
@@ -37,6 +38,7 @@ from kano.adapters.web.strategy_access import (
 )
 from kano.adapters.web.strategy_edits import EditForbidden, Editor, EditRejected
 from kano.domain.shared.errors import NotFound
+from kano.domain.workspaces import may_change_everything
 
 router = APIRouter()
 router.include_router(mbo_files.router)
@@ -65,13 +67,14 @@ def _mbo_page(page: SignedInPageContext, db: Session, sheet_key: str | None, *,
     sheet_id = view.sheet.id if view else None
     comments = review_comments(db, workspace_id, sheet_id) if sheet_id else {}
     changed = status_change(db, workspace_id, sheet_id) if sheet_id else None
+    commented = sheet_comment(db, workspace_id, sheet_id) if sheet_id else None
     forms: dict[str, Any] = {name: None for name in (
         "sheet_error", "sheet_form", "status_error", "new_error", "new_form", "line_error",
-        "line_key", "line_form")}
+        "line_key", "line_form", "status_comment")}
     return page.render(
         "mbo/index.html", status_code=status_code, active="mbo", choices=choices, view=view,
         editable=editable, may_admin=rights.structure, comments=comments,
-        status_changed=changed,
+        status_changed=changed, sheet_commented=commented,
         links=mbo_authoring.link_choices(db, workspace_id) if authoring else None,
         employees=mbo_authoring.employees(db, workspace_id) if rights.structure else [],
         periods=sorted({c.period_label for c in choices}, reverse=True),
@@ -124,8 +127,10 @@ def new_sheet(
 @router.post("/mbo/sheets/{sheet_key}/status", dependencies=[CsrfChecked])
 def sheet_status(
     page: SignedInPage, db: DbSession, sheet_key: str, status: Annotated[str, Form()] = "",
+    comment: Annotated[str | None, Form()] = None,
 ) -> Response:
-    """Agree a draft, mark it reviewed, or move it back to draft (admins and owners)."""
+    """Agree a draft, mark it reviewed, or move it back to draft (admins and owners), with
+    the reviewer's comment on the whole sheet."""
     editor = editor_of(page)
     if editor is None:
         return refuse_edit(page)
@@ -133,15 +138,49 @@ def sheet_status(
     if sheet is None:
         return not_found(page, "mbo")
     try:
-        mbo_authoring.set_status(db, editor, sheet, status)
+        mbo_authoring.set_status(db, editor, sheet, status, comment)
     except EditForbidden as forbidden:
         db.rollback()
         return refuse_edit(page, forbidden.needs)
     except EditRejected as rejected:
         db.rollback()
-        return _mbo_page(page, db, sheet_key, status_code=422, status_error=rejected)
+        return _mbo_page(page, db, sheet_key, status_code=422, status_error=rejected,
+                         status_comment=comment)
     db.commit()
     return _back(page, sheet_key)
+
+
+@router.get("/mbo/sheets/{sheet_key}/delete")
+def confirm_delete_sheet(page: SignedInPage, db: DbSession, sheet_key: str) -> Response:
+    """What deleting the sheet takes with it, and the button that does it (admins)."""
+    if page.workspace is None:
+        return no_workspace(page)
+    editor = editor_of(page)
+    if editor is None or not may_change_everything(editor.role):
+        return refuse_edit(page, "admin" if editor is not None else "editor")
+    chosen = next((c for c in list_sheets(db, editor.workspace_id) if c.key == sheet_key), None)
+    if chosen is None:
+        return not_found(page, "mbo")
+    view = mbo_sheet(db, editor.workspace_id, chosen)
+    return page.render("mbo/delete.html", active="mbo", view=view, **strategy_context(page))
+
+
+@router.post("/mbo/sheets/{sheet_key}/delete", dependencies=[CsrfChecked])
+def delete_sheet(page: SignedInPage, db: DbSession, sheet_key: str) -> Response:
+    """Delete the sheet with its objectives (admins); the audit log keeps what it was."""
+    editor = editor_of(page)
+    if editor is None:
+        return refuse_edit(page)
+    sheet = _sheet(db, editor, sheet_key)
+    if sheet is None:
+        return not_found(page, "mbo")
+    try:
+        mbo_authoring.delete_sheet(db, editor, sheet)
+    except EditForbidden as forbidden:
+        db.rollback()
+        return refuse_edit(page, forbidden.needs)
+    db.commit()
+    return page.redirect("/mbo")
 
 
 @router.post("/mbo/sheets/{sheet_key}/objectives", dependencies=[CsrfChecked])
