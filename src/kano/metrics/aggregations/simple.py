@@ -29,6 +29,8 @@ from kano.metrics.aggregations.base import (
 from kano.metrics.expression_ibis import compile_text
 from kano.metrics.expressions import column_names, parse_expression
 from kano.metrics.intervals import Estimate, mean_t, net_score, ratio, wilson
+from kano.metrics.request import SliceRequest
+from kano.metrics.star import Base, Star
 from kano.metrics.warehouse_schema import FEW_VALUED_COLUMNS
 
 
@@ -235,6 +237,30 @@ class Share(RowAggregation):
 
     def finish(self, row: Mapping[str, Any]) -> Finished:
         return Finished(wilson(as_int(row["_hits"]), as_int(row["_n"]), scale=100.0))
+
+
+@dataclass(frozen=True)
+class DueShare(Share):
+    """A :class:`Share` of payments over those whose due date the data has reached.
+
+    A payment due after the last payment the data records has no outcome yet: counted
+    with the unpaid as late, the latest month of an on-time share read 8.9 % on the demo
+    company (invoices of its last orders, due after its records end); counted only when
+    paid early, it would read near 100 %. Both are artefacts, so such payments are left out
+    until the data passes their due date. When nothing was ever paid, every row counts."""
+
+    kind = "due_share"
+
+    def base(self, star: Star, source: str, request: SliceRequest) -> Base:
+        payments = star.table(source)
+        reached = payments.paid_on.max().coalesce(payments.due_on.max())
+        return Base(payments.filter(payments.due_on <= reached), "due_on")
+
+    def batch_key(self) -> Hashable | None:
+        return "due_rows"  # its own base: not one scan with the source's other metrics
+
+    def distribution_column(self) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)

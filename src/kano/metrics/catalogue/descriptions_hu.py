@@ -76,7 +76,8 @@ DESCRIPTIONS: dict[str, str] = {
     "Üres, ha egyik ügyfélnek sincs becslése; nincs intervallum.",
     "on_time_payment": "Az időszakban (a fizetési határidő szerint) esedékes fizetések "
     "közül a határidőig kifizetettek aránya; a ki nem fizetettek késettnek számítanak. "
-    "Wilson-intervallum.",
+    "Az utolsó rögzített fizetésnél későbbi határidejű fizetések kimaradnak, amíg a "
+    "határidő el nem telik (kimenetelük még nem ismert). Wilson-intervallum.",
     # financial
     "revenue": "A bontás rendeléseinek Σ összege, ahogy rögzítették; n = rendelések.",
     "gross_margin": "A rendelések Σ bruttó fedezete; n = rendelések.",

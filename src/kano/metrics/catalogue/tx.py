@@ -12,11 +12,11 @@ from kano.metrics.aggregations.lifetime import (
 from kano.metrics.aggregations.simple import (
     Count,
     CountDistinct,
+    DueShare,
     Mean,
     Part,
     PerCustomerMean,
     Ratio,
-    Share,
 )
 from kano.metrics.catalogue.building import HIGHER, LOWER, metric
 from kano.metrics.definitions import Layer, Metric
@@ -148,8 +148,10 @@ METRICS = (
         ("On-time payment share", "Доля своевременных оплат",
          "Határidőre fizetések aránya"),
         TX, unit="%", direction=HIGHER, format=".1f", source="payments",
-        aggregation=Share("paid_on is not null and paid_on <= due_on"),
+        aggregation=DueShare("paid_on is not null and paid_on <= due_on"),
         description="""Share of payments due in the period (by due date) that were paid
-        on or before the due date; unpaid ones count as late. Wilson interval.""",
+        on or before the due date; unpaid ones count as late. Payments due after the
+        last recorded payment are left out until their due date passes (their outcome
+        is not known yet). Wilson interval.""",
     ),
 )
