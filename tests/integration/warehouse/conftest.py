@@ -63,10 +63,12 @@ def warehouse_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ware
 class DemoWarehouses:
     """Builds each engine's shared demo warehouse on first use."""
 
-    def __init__(self, factory: WarehouseFactory, demo: Path, other: Path) -> None:
+    def __init__(self, factory: WarehouseFactory, demo: Path, other: Path,
+                 demo_source: type[ParquetSource] | None = None) -> None:
         self.factory = factory
         self.demo = demo
         self.other = other
+        self.demo_source = demo_source or WalletSource  # a test module may read more
         self._backends: dict[str, Any] = {}
 
     def backend(self, engine: str) -> Any:
@@ -74,7 +76,7 @@ class DemoWarehouses:
         if engine not in self._backends:
             url = self.factory.new_url(engine)
             load_into(url, ParquetSource(self.other), OTHER_WORKSPACE)
-            load_into(url, WalletSource(self.demo), DEMO_WORKSPACE)
+            load_into(url, self.demo_source(self.demo), DEMO_WORKSPACE)
             self._backends[engine] = connect(url)
         return self._backends[engine]
 

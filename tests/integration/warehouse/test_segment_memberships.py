@@ -12,20 +12,19 @@ import math
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
 
-from kano.adapters.warehouse import ParquetSource, connect
+from kano.adapters.warehouse import ParquetSource
 from kano.analytics.value.inputs import ValueReader, rfm_inputs
 from kano.domain.shared.errors import InvalidInput
 from kano.metrics import built_in_catalogue, compute_metric
 from kano.metrics.warehouse_schema import SEGMENT_MEMBERSHIPS, SEGMENTS, WarehouseTable
-from tests.integration.warehouse.conftest import DEMO_WORKSPACE, OTHER_WORKSPACE
-from tests.warehouses import ENGINE_PARAMS, WarehouseFactory, load_into, require_engine
+from tests.integration.warehouse.conftest import DEMO_WORKSPACE, DemoWarehouses
+from tests.warehouses import ENGINE_PARAMS, WarehouseFactory
 
 CATALOGUE = built_in_catalogue()
 NORTH_KEYS = 9_001  # a segment id the generator does not use
@@ -86,26 +85,11 @@ class SegmentSource(ParquetSource):
             yield extra
 
 
-class Warehouses:
-    def __init__(self, factory: WarehouseFactory, demo: Path, other: Path) -> None:
-        self.factory, self.demo, self.other = factory, demo, other
-        self._backends: dict[str, Any] = {}
-
-    def backend(self, engine: str) -> Any:
-        require_engine(engine)
-        if engine not in self._backends:
-            url = self.factory.new_url(engine)
-            load_into(url, ParquetSource(self.other), OTHER_WORKSPACE)
-            load_into(url, SegmentSource(self.demo), DEMO_WORKSPACE)
-            self._backends[engine] = connect(url)
-        return self._backends[engine]
-
-
 @pytest.fixture(scope="module")
 def warehouses(
     warehouse_factory: WarehouseFactory, demo_dir: Path, other_dir: Path
-) -> Warehouses:
-    return Warehouses(warehouse_factory, demo_dir, other_dir)
+) -> DemoWarehouses:
+    return DemoWarehouses(warehouse_factory, demo_dir, other_dir, demo_source=SegmentSource)
 
 
 def memberships_now(folder: Path) -> pd.DataFrame:
@@ -126,7 +110,7 @@ def nps(scores: pd.Series) -> float:
 
 @pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_nps_filtered_and_sliced_by_any_segment_counts_its_current_members(
-    warehouses: Warehouses, demo_dir: Path, engine: str
+    warehouses: DemoWarehouses, demo_dir: Path, engine: str
 ) -> None:
     backend = warehouses.backend(engine)
     responses = read(demo_dir, "responses").dropna(subset=["nps"])
@@ -164,7 +148,7 @@ def test_nps_filtered_and_sliced_by_any_segment_counts_its_current_members(
 
 @pytest.mark.parametrize("engine", ENGINE_PARAMS)
 def test_value_reader_narrows_to_current_members_of_any_segment(
-    warehouses: Warehouses, demo_dir: Path, engine: str
+    warehouses: DemoWarehouses, demo_dir: Path, engine: str
 ) -> None:
     backend = warehouses.backend(engine)
     members = memberships_now(demo_dir)
