@@ -39,9 +39,12 @@ from kano.adapters.web.attribute_labels import INDUSTRY_LABELS, REGION_LABELS
 from kano.adapters.web.deps import CsrfChecked, DbSession, SignedInPage, Web
 from kano.adapters.web.labels import vocabulary_filter
 from kano.adapters.web.routes.navigation import N_
-from kano.adapters.web.routes.segments import REFRESHED_WITHOUT_WAREHOUSE, may_change
-from kano.adapters.web.routes.segments import _audit as audit_segments
-from kano.adapters.web.routes.segments import _refresh as refresh_all_segments
+from kano.adapters.web.routes.segments import (
+    REFRESHED_WITHOUT_WAREHOUSE,
+    audit_segments,
+    may_change,
+    refresh_segments_now,
+)
 from kano.adapters.web.routes.value import workspace_currency
 from kano.adapters.web.strategy_access import no_workspace, not_found, refuse_edit
 from kano.adapters.web.strategy_exports import download
@@ -126,7 +129,7 @@ def refresh_figures(page: SignedInPage, web: Web, db: DbSession) -> Response:
         return no_workspace(page)
     if not may_change(page):
         return refuse_edit(page)
-    notice = refresh_all_segments(page, web, db)
+    notice = refresh_segments_now(page, web, db)
     audit_segments(page, db, "refresh", "*")
     db.commit()
     return page.redirect("/customers" + ("?notice=warehouse" if notice else ""))

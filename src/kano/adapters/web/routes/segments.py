@@ -85,15 +85,15 @@ def _words(page: SignedInPageContext, db: Session) -> RuleWords:
                      {str(k): str(v) for k, v in names.items()})
 
 
-def _audit(page: SignedInPageContext, db: Session, action: str, key: str,
-           detail: dict[str, Any] | None = None) -> None:
+def audit_segments(page: SignedInPageContext, db: Session, action: str, key: str,
+                   detail: dict[str, Any] | None = None) -> None:
     assert page.workspace is not None
     accounts.audit(db, page.workspace.id, page.viewer.email, action, "segment", key, detail,
                    user_id=page.viewer.user_id)
 
 
-def _refresh(page: SignedInPageContext, web: Web, db: Session,
-             keys: list[str] | None = None) -> str | None:
+def refresh_segments_now(page: SignedInPageContext, web: Web, db: Session,
+                         keys: list[str] | None = None) -> str | None:
     """Refresh (all, or ``keys``) and commit; RFM and matrix segments read the warehouse.
     When it cannot be read, the others are refreshed and the returned notice says so."""
     assert page.workspace is not None
@@ -135,8 +135,8 @@ def refresh_now(page: SignedInPage, web: Web, db: DbSession) -> Response:
         return no_workspace(page)
     if not may_change(page):
         return refuse_edit(page)
-    notice = _refresh(page, web, db)
-    _audit(page, db, "refresh", "*")
+    notice = refresh_segments_now(page, web, db)
+    audit_segments(page, db, "refresh", "*")
     db.commit()
     return page.redirect("/segments" + ("?notice=warehouse" if notice else ""))
 
@@ -228,10 +228,10 @@ def _save(page: SignedInPageContext, web: Web, db: Session, form: SegmentForm, a
         db.rollback()
         return _form_page(page, db, form, editing=editing, status_code=422,
                           problem=problem_of(error, form))
-    _audit(page, db, "update" if editing else "create", form.key,
+    audit_segments(page, db, "update" if editing else "create", form.key,
            {"definition": definition_input(form, page.gettext)})
     db.commit()
-    notice = _refresh(page, web, db, [form.key])
+    notice = refresh_segments_now(page, web, db, [form.key])
     return page.redirect(f"/segments/{form.key}" + ("?notice=warehouse" if notice else ""))
 
 
@@ -278,7 +278,7 @@ def delete_segment(page: SignedInPage, db: DbSession, key: str) -> Response:
     except NotFound:
         db.rollback()
         return not_found(page, "segments")
-    _audit(page, db, "delete", key)
+    audit_segments(page, db, "delete", key)
     db.commit()
     return page.redirect("/segments")
 
