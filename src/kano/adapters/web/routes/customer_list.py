@@ -41,12 +41,11 @@ from kano.adapters.web.labels import vocabulary_filter
 from kano.adapters.web.routes.navigation import N_
 from kano.adapters.web.routes.segments import (
     REFRESHED_WITHOUT_WAREHOUSE,
-    audit_segments,
     may_change,
-    refresh_segments_now,
+    refresh_all_and_return,
 )
 from kano.adapters.web.routes.value import workspace_currency
-from kano.adapters.web.strategy_access import no_workspace, not_found, refuse_edit
+from kano.adapters.web.strategy_access import no_workspace, not_found
 from kano.adapters.web.strategy_exports import download
 
 router = APIRouter()
@@ -125,14 +124,7 @@ def customer_list(page: SignedInPage, db: DbSession, q: str = "", kind: str = ""
 def refresh_figures(page: SignedInPage, web: Web, db: DbSession) -> Response:
     """"Refresh now" on the list: the segment refresh, which stores every customer's
     12-month facts as of now, so the list and the segments stay on one moment."""
-    if page.workspace is None:
-        return no_workspace(page)
-    if not may_change(page):
-        return refuse_edit(page)
-    notice = refresh_segments_now(page, web, db)
-    audit_segments(page, db, "refresh", "*")
-    db.commit()
-    return page.redirect("/customers" + ("?notice=warehouse" if notice else ""))
+    return refresh_all_and_return(page, web, db, "/customers")
 
 
 def file_lines(rows: list[CustomerRow], gettext: Callable[[str], str],

@@ -129,8 +129,10 @@ def segment_list(page: SignedInPage, db: DbSession, notice: str = "") -> Respons
     )  # fmt: skip
 
 
-@router.post("/segments/_refresh", dependencies=[CsrfChecked])
-def refresh_now(page: SignedInPage, web: Web, db: DbSession) -> Response:
+def refresh_all_and_return(page: SignedInPageContext, web: Web, db: Session,
+                           back: str) -> Response:
+    """"Refresh now" (on /segments and on the customer list, whose 12-month facts the
+    refresh stores): every segment, audited, then back to ``back``."""
     if page.workspace is None:
         return no_workspace(page)
     if not may_change(page):
@@ -138,7 +140,12 @@ def refresh_now(page: SignedInPage, web: Web, db: DbSession) -> Response:
     notice = refresh_segments_now(page, web, db)
     audit_segments(page, db, "refresh", "*")
     db.commit()
-    return page.redirect("/segments" + ("?notice=warehouse" if notice else ""))
+    return page.redirect(back + ("?notice=warehouse" if notice else ""))
+
+
+@router.post("/segments/_refresh", dependencies=[CsrfChecked])
+def refresh_now(page: SignedInPage, web: Web, db: DbSession) -> Response:
+    return refresh_all_and_return(page, web, db, "/segments")
 
 
 def _form_page(page: SignedInPageContext, db: Session, form: SegmentForm, *, editing: bool,
