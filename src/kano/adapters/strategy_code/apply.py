@@ -250,7 +250,31 @@ def _comment(text: str | None) -> str | None:
     return (text or "").strip() or None
 
 
+def _free_moving_sheets(w: _Writer, sheets: list[Entry]) -> None:
+    """Park the stored sheets that change employee or period on a placeholder period first.
+
+    One sheet per (employee, period) is a unique index (``ix_mbo_sheets_employee_period``),
+    checked row by row: a file that swaps the periods of two sheets (A H1→H2, B H2→H1), or
+    moves A into the period B leaves, or gives a new sheet the period A leaves, breaks it
+    half-way whatever the order of the updates. The checks have made sure the sheets' new
+    places are free once the import is done; parking the moving sheets on a period no sheet
+    can have (a control character, which the file refuses) makes them free at every step.
+    The placeholder lives only inside the import's transaction.
+    """
+    moving = []
+    for x in sheets:
+        row = w.snapshot.rows[e.MBO_SHEET].get(x.identity)
+        place = (w.people.employees[x.model.employee], x.model.period)
+        if row is not None and (row.employee_id, row.period_label) != place:
+            moving.append(row)
+    for row in moving:
+        row.period_label = f"\x01moving {row.id}"
+    if moving:
+        w.session.flush()
+
+
 def _write_mbo(w: _Writer, found: dict[str, dict[Hashable, Entry]]) -> None:
+    _free_moving_sheets(w, _each(found, e.MBO_SHEET))
     for x in _each(found, e.MBO_SHEET):
         s = x.model
         values = {
