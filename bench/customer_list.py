@@ -6,8 +6,12 @@ Run: `.venv/bin/python bench/customer_list.py [--customers 100000] [--orders 10]
 
 In a database of its own (created, migrated with `alembic upgrade head`, dropped after)
 with ``--customers`` customers (regions, industries, kinds, one segment in ten) and about
-``--orders`` orders each over two years, it stores the customer facts as the segment
-refresh does (timed once), then times in-process (best of 3) what ``/customers`` runs and
+``--orders`` orders each over two years, it first times storing the customer facts as the
+segment refresh does: the old way (DELETE every row, INSERT … SELECT them all) against
+:func:`refresh_facts` (write only the rows that changed) — "Refresh now" with nothing
+changed, the next day's refresh, and the first refresh into an empty table — each once,
+as a ratio of the old way in the same run. Then it times in-process (best of 3) what
+``/customers`` runs and
 says how many SQL statements each took. The baseline, timed in the same run, is the list
 sorted by revenue computed on the fly — the aggregate of every order the list ran before
 the facts were stored (and still runs before a workspace's first refresh); each line
@@ -25,14 +29,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import delete, event, insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from responses_page import _database, _drop
 
 from kano.adapters.db import accounts
-from kano.adapters.db.customer_facts import refresh_facts
+from kano.adapters.db.customer_facts import FACT_COLUMNS, facts_query, refresh_facts
 from kano.adapters.db.customer_list import (
     CustomerFilters,
     ListFacts,
@@ -43,7 +47,7 @@ from kano.adapters.db.customer_list import (
 )
 from kano.adapters.db.engine import make_engine, make_session_factory, transaction
 from kano.adapters.db.migrate import upgrade
-from kano.adapters.db.orm import Customer, Segment, Transaction
+from kano.adapters.db.orm import Customer, CustomerFactsRow, Segment, Transaction
 
 START = datetime(2024, 1, 1)
 AS_OF = START + timedelta(days=730)  # the end of the orders: a full 12 months of revenue
@@ -91,6 +95,38 @@ def _timed(label: str, statements: list[int], run: Callable[[], Any],
     return best
 
 
+def _old_refresh(session: Any, workspace_id: int, as_of: datetime) -> None:
+    """How the facts were stored before: every row deleted and inserted again."""
+    table = CustomerFactsRow.__table__
+    session.execute(delete(table).where(table.c.workspace_id == workspace_id))
+    session.execute(insert(table).from_select(list(FACT_COLUMNS),
+                                              facts_query(workspace_id, as_of)))
+
+
+def _time_refreshes(sessions: Any, workspace_id: int) -> None:
+    """Each refresh once, in its own transaction, in an order that leaves the facts as of
+    AS_OF: the old way's time is the baseline of the lines after it."""
+    def timed(label: str, run: Callable[[Any, int, datetime], Any], as_of: datetime,
+              baseline: float | None = None) -> float:
+        with transaction(sessions) as session:
+            started = time.perf_counter()
+            run(session, workspace_id, as_of)
+            took = time.perf_counter() - started
+        ratio = f"{took / baseline:6.3f} × old way" if baseline else "      baseline"
+        print(f"{label:<52} {took:7.2f} s  {ratio}", flush=True)
+        return took
+
+    next_day = AS_OF + timedelta(days=1)
+    old = timed("facts, old way: DELETE + INSERT every row", _old_refresh, AS_OF)
+    timed("refresh_facts, nothing changed (Refresh now)", refresh_facts, AS_OF, old)
+    timed("refresh_facts, the next day", refresh_facts, next_day, old)
+    old_next = timed("facts, old way, the next day", _old_refresh, next_day, old)
+    timed("refresh_facts, back to the day before", refresh_facts, AS_OF, old_next)
+    with transaction(sessions) as session:
+        session.execute(delete(CustomerFactsRow.__table__))
+    timed("refresh_facts, first refresh (no rows stored)", refresh_facts, AS_OF, old)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=100_000)
@@ -113,11 +149,7 @@ def main() -> None:
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:
                 connection.exec_driver_sql("ANALYZE")
-        started = time.perf_counter()
-        with transaction(sessions) as session:
-            refresh_facts(session, workspace_id, AS_OF)
-        print(f"facts stored (what the segment refresh adds): "
-              f"{time.perf_counter() - started:.1f} s", flush=True)
+        _time_refreshes(sessions, workspace_id)
         if engine.dialect.name == "postgresql":
             with engine.begin() as connection:
                 connection.exec_driver_sql("ANALYZE customer_facts")

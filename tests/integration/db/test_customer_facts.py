@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts, segments
@@ -248,3 +248,74 @@ def test_refreshing_one_manual_segment_leaves_the_facts_alone(
                                   keys=["key"])  # fmt: skip
         status = facts_status(session, workspace_id)
     assert status is not None and status.as_of == AS_OF
+
+
+def log_fact_writes(sessions: sessionmaker[Session]) -> None:
+    """A trigger (this test's own) that notes every customer whose facts row is written."""
+    with transaction(sessions) as session:
+        session.execute(text("CREATE TABLE fact_writes (customer_id BIGINT)"))
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(
+                "CREATE FUNCTION note_fact_write() RETURNS trigger AS $$ BEGIN "
+                "INSERT INTO fact_writes VALUES (NEW.customer_id); RETURN NEW; END $$ "
+                "LANGUAGE plpgsql"))  # fmt: skip
+            session.execute(text(
+                "CREATE TRIGGER fact_written AFTER INSERT OR UPDATE ON customer_facts "
+                "FOR EACH ROW EXECUTE FUNCTION note_fact_write()"))  # fmt: skip
+        else:
+            for event in ("INSERT", "UPDATE"):
+                session.execute(text(
+                    f"CREATE TRIGGER fact_{event.lower()} AFTER {event} ON customer_facts "
+                    "BEGIN INSERT INTO fact_writes VALUES (NEW.customer_id); END"))
+
+
+def fact_writes(sessions: sessionmaker[Session]) -> set[int]:
+    """The customers whose facts were written since the last call."""
+    with transaction(sessions) as session:
+        written = {int(c) for c in session.scalars(text("SELECT customer_id FROM fact_writes"))}
+        session.execute(text("DELETE FROM fact_writes"))
+    return written
+
+
+def test_a_refresh_writes_only_the_facts_that_changed_and_keeps_them_exact(
+    sessions: sessionmaker[Session],
+) -> None:
+    workspace_id, ids = seed(sessions, "acme")
+    log_fact_writes(sessions)
+    with transaction(sessions) as session:
+        refresh_facts(session, workspace_id, AS_OF)
+    assert fact_writes(sessions) == set(ids)  # the first refresh writes everyone
+    with transaction(sessions) as session:  # nothing changed: nothing written
+        refresh_facts(session, workspace_id, AS_OF)
+    assert fact_writes(sessions) == set()
+    with transaction(sessions) as session:
+        edited = session.scalars(select(Transaction).where(
+            Transaction.customer_id == ids[0], Transaction.occurred_at < AS_OF,
+            Transaction.occurred_at >= window_start(AS_OF))).first()  # fmt: skip
+        assert edited is not None
+        edited.amount += 1.25  # an order edited in place
+        session.add(Transaction(workspace_id=workspace_id, customer_id=ids[-1],
+                                occurred_at=AS_OF - timedelta(days=2), amount=30.0,
+                                margin=3.0, product="widget", channel="web"))  # fmt: skip
+        newcomer = Customer(workspace_id=workspace_id, external_id="late", kind="person",
+                            name="Late arrival")  # fmt: skip
+        session.add(newcomer)
+        session.flush()
+        late_id = newcomer.id
+        gone = session.get(Customer, ids[-2])  # never ordered: deletable
+        assert gone is not None
+        session.delete(gone)
+    with transaction(sessions) as session:
+        refresh_facts(session, workspace_id, AS_OF)
+    assert fact_writes(sessions) == {ids[0], ids[-1], late_id}
+    assert_same_facts(stored(sessions, workspace_id),
+                      expected_facts(sessions, workspace_id, AS_OF))
+    later = AS_OF + timedelta(days=40)  # orders left the window and others entered it
+    before, after = (expected_facts(sessions, workspace_id, at) for at in (AS_OF, later))
+    moved = {int(c) for c in after.index
+             if not before.loc[c].fillna(0).equals(after.loc[c].fillna(0))}
+    assert moved and len(moved) < len(after)
+    with transaction(sessions) as session:
+        refresh_facts(session, workspace_id, later)
+    assert fact_writes(sessions) == moved
+    assert_same_facts(stored(sessions, workspace_id), after)
