@@ -8,7 +8,7 @@ every interface shows the same numbers. Errors are ``ValueError`` (or
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from kano.analytics.value.profit import (
     log_attribution,
     shapley_attribution,
 )
+from kano.analytics.value.profit_periods import profit_periods
 from kano.analytics.value.rfm import DEFAULT_SEGMENTS, SegmentRule, rfm_scores
 from kano.analytics.value.transactions import CustomerSummary
 
@@ -109,11 +110,6 @@ def matrix_records(features: pd.DataFrame) -> tuple[list[Record], ClientMatrix]:
     return records, placed
 
 
-def months_before(day: datetime, months: int) -> datetime:
-    index = day.year * 12 + day.month - 1 - months
-    return datetime(index // 12, index % 12 + 1, 1)
-
-
 def profit_report(
     reader: ValueReader,
     *,
@@ -122,16 +118,18 @@ def profit_report(
     costs_after: float = 0.0,
     industry: str = "generic",
     method: str = "shapley",
+    window: tuple[date, date] | None = None,
+    start: date | None = None,
 ) -> Record:
-    """The last two complete periods of ``months`` months and the attribution of the change."""
+    """Two periods of ``months`` months and the attribution of the change: from ``start``
+    when given, else the last two complete ones inside the data ``window``
+    (:func:`kano.analytics.value.profit_periods.profit_periods`)."""
     labels = lever_labels(industry)
     if method not in ("shapley", "log"):
         raise ValueError("method: choose shapley or log")
-    last = reader.data_end()
-    end = datetime(last.year, last.month, 1)
-    middle = months_before(end, months)
-    start = months_before(middle, months)
-    before = ProfitInputs(**profit_levers(reader, start=start, end=middle), costs=costs_before)
+    periods = profit_periods(reader.data_end().date(), months, window=window, start=start)
+    begin, middle, end = periods.start, periods.middle, periods.end
+    before = ProfitInputs(**profit_levers(reader, start=begin, end=middle), costs=costs_before)
     after = ProfitInputs(**profit_levers(reader, start=middle, end=end), costs=costs_after)
     attribute = shapley_attribution if method == "shapley" else log_attribution
     attribution = attribute(before, after)
@@ -147,8 +145,9 @@ def profit_report(
     ]
     return {
         "segment": reader.segment, "method": method, "industry": industry,
-        "before_period": [f"{start:%Y-%m-%d}", f"{middle:%Y-%m-%d}"],
+        "before_period": [f"{begin:%Y-%m-%d}", f"{middle:%Y-%m-%d}"],
         "after_period": [f"{middle:%Y-%m-%d}", f"{end:%Y-%m-%d}"],
+        "months": periods.months, "months_asked": periods.asked, "windowed": periods.windowed,
         "profit_before": before.profit, "profit_after": after.profit,
         "change": float(attribution.change), "levers": levers,
     }  # fmt: skip

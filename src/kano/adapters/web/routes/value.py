@@ -51,7 +51,7 @@ router = APIRouter()
 router.include_router(value_export.router)
 # The page options its exports take too.
 EXPORTED = ("segment", "cell", "as_of", "horizon", "pooled", "method", "months", "industry",
-            "costs_before", "costs_after", "rfm")  # fmt: skip
+            "costs_before", "costs_after", "rfm", "start")  # fmt: skip
 
 
 # The picker's groups, in this order: the sources of SPEC §2.2.
@@ -222,6 +222,7 @@ def profit_page(
     method: str = "shapley",
     costs_before: str = "",
     costs_after: str = "",
+    start: str = "",
 ) -> Response:
     # Imported here: the value models load sklearn/scipy, which start-up must not pay.
     from kano.analytics.value import views
@@ -238,9 +239,11 @@ def profit_page(
         "method": method,
         "costs_before": costs_before,
         "costs_after": costs_after,
+        "start": start[:10],
     }
 
     def work(a: Analyses) -> dict[str, Any]:
+        # without a start, the last two complete periods inside the data window
         report = a.run(
             views.profit_view,
             segment=segment or None,
@@ -249,6 +252,7 @@ def profit_page(
             method=method,
             costs_before=money_option(costs_before, "costs_before"),
             costs_after=money_option(costs_after, "costs_after"),
+            start=day_option(start, "start"),
         )
         total = sum(lever["contribution"] for lever in report["levers"])
         return {

@@ -44,7 +44,7 @@ def value_export(
     page: SignedInPage, web: Web, db: DbSession, analysis: str, kind: str, segment: str = "",
     cell: str = "", as_of: str = "", horizon: float = 52.0, pooled: bool = False,
     method: str = "", months: int = 3, industry: str = "generic", costs_before: str = "",
-    costs_after: str = "", rfm: str = "",
+    costs_after: str = "", rfm: str = "", start: str = "",
 ) -> Response:  # fmt: skip
     """Every customer's row of an analysis as CSV or XLSX, with the page's options (the
     scoring day, CLV horizon, churn model, profit periods …), so the file matches the page."""
@@ -73,6 +73,7 @@ def value_export(
                 method=method if method in ("shapley", "log") else "shapley",
                 costs_before=money_option(costs_before, "costs_before"),
                 costs_after=money_option(costs_after, "costs_after"),
+                start=day_option(start[:10], "start"),
             )["levers"])  # fmt: skip
         weeks = min(max(horizon, 1.0), 520.0)
         model = method if method in ("logistic", "boosting") else "logistic"

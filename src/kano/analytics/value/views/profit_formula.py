@@ -1,7 +1,8 @@
-"""The profit formula as a whole answer: the last two periods and the change per lever."""
+"""The profit formula as a whole answer: two periods and the change per lever."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from kano.analytics.value import report
@@ -19,10 +20,17 @@ def profit_view(
     costs_after: float = 0.0,
     industry: str = "generic",
     method: str = "shapley",
+    start: date | None = None,
 ) -> Record:
-    """The profit formula for the last two complete periods and the exact attribution of
-    the change to each lever (see :func:`report.profit_report`)."""
+    """The profit formula for two periods and the exact attribution of the change to each
+    lever (see :func:`report.profit_report`): from ``start`` when given, else the last two
+    complete periods inside the workspace's data window (:mod:`kano.metrics.data_window`:
+    before it the order history holds only carried-in orders)."""
+    # Imported here: the metric star is only needed for the default periods.
+    from kano.metrics.data_window import data_window
+
     reader = ValueReader(backend, workspace_id, segment)
+    window = data_window(backend, workspace_id) if start is None else None
     return checked("method", lambda: report.profit_report(
         reader, months=months, costs_before=costs_before, costs_after=costs_after,
-        industry=industry, method=method))  # fmt: skip
+        industry=industry, method=method, window=window, start=start))  # fmt: skip
