@@ -104,3 +104,27 @@ def test_the_reference_lists_the_operations_and_tries_one_with_the_bearer_token(
     last = page.locator(f"#{rendered[-1]}")
     expect(last).to_have_class(re.compile(r"\bis-open\b"), timeout=20_000)
     expect(last).to_be_in_viewport()
+
+
+def test_the_schemas_section_holds_every_schema_of_the_document(
+    kano_server: RunningServer, watched_page: WatchedPage
+) -> None:
+    page = watched_page.page
+    page.goto(kano_server.url("/api/v1/docs"))
+
+    schemas = httpx.get(kano_server.url("/api/v1/openapi.json")).json()["components"]["schemas"]
+    assert len(schemas) >= 100  # enough that Swagger UI 5.33+ virtualizes the section
+    # Swagger UI titles a schema by its "title", else its name (Page_MemberOut_ → Page[MemberOut])
+    expected = sorted(schema.get("title", name) for name, schema in schemas.items())
+    section = page.locator("section.models")
+    expect(section).to_have_class(re.compile(r"\bis-open\b"), timeout=20_000)
+    # every schema is in the page at once, without scrolling the section: Find finds them
+    items = section.locator('article.json-schema-2020-12[data-json-schema-level="0"]')
+    expect(items).to_have_count(len(expected), timeout=30_000)
+    titles = items.locator(":scope > .json-schema-2020-12-head .json-schema-2020-12__title")
+    assert sorted(titles.all_text_contents()) == expected
+    # the last one, far below the fold, opens on a click and shows its properties
+    last = items.last
+    last.locator(":scope > .json-schema-2020-12-head .json-schema-2020-12-accordion").click()
+    expect(last.locator(".json-schema-2020-12-property").first).to_be_visible(timeout=10_000)
+    assert watched_page.problems == []

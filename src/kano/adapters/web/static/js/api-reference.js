@@ -64,6 +64,96 @@ function kanoAllOperationsPlugin(system) {
   return { components: { operations: Operations } };
 }
 
+/* Every schema in the page, not only those on screen.
+ *
+ * The Schemas section at the foot of the page has its own virtualized list: from 100
+ * schemas on (fixed in the bundle like the operations' 150), only the ones scrolled into
+ * its box are in the page. Kano's OpenAPI 3.1 document has 200+, so Find missed most of
+ * them and a schema could only be reached by scrolling that box.
+ *
+ * This plugin replaces "OAS31Models", the section Swagger UI shows for OpenAPI 3.1 and
+ * 3.2, with the plain rendering it still uses below the threshold: one JSONSchema202012
+ * per schema, titled as upstream, each folded until opened (a fold holds a title row,
+ * so the cost is a few elements per schema). Opening one resolves its references and
+ * registers it for deep links and "scroll to schema" the way upstream's SchemaItem does.
+ * The browser test checks every schema of /api/v1/openapi.json is in the page. */
+function kanoAllSchemasPlugin(system) {
+  var React = system.React;
+  var h = React.createElement;
+  var SCHEMAS = ["components", "schemas"];
+
+  var SchemaItem = React.memo(function SchemaItem(props) {
+    var schemaName = props.schemaName;
+    var specSelectors = props.specSelectors;
+    var specActions = props.specActions;
+    var layoutActions = props.layoutActions;
+    var JSONSchema = props.getComponent("JSONSchema202012");
+    var onExpand = React.useCallback(function (event, expanded) {
+      var path = SCHEMAS.concat([schemaName]);
+      if (expanded && specSelectors.specResolvedSubtree(path) == null) {
+        specActions.requestResolvedSubtree(path);
+      }
+      layoutActions.show(path, expanded);
+    }, [schemaName, specSelectors, specActions, layoutActions]);
+    var ready = React.useCallback(function (node) {
+      if (node !== null) {
+        layoutActions.readyToScroll(SCHEMAS.concat([schemaName]), node);
+      }
+    }, [schemaName, layoutActions]);
+    return JSONSchema
+      ? h(JSONSchema, { ref: ready, schema: props.schema, name: props.name, onExpand: onExpand })
+      : null;
+  });
+
+  function Schemas(props) {
+    var specSelectors = props.specSelectors;
+    var specActions = props.specActions;
+    var layoutSelectors = props.layoutSelectors;
+    var layoutActions = props.layoutActions;
+    var getComponent = props.getComponent;
+    var configs = props.getConfigs();
+    var depth = configs.defaultModelsExpandDepth;
+    var isOpen = layoutSelectors.isShown(SCHEMAS, depth > 0 && configs.docExpansion !== "none");
+    var getTitle = props.fn.jsonSchema202012.useFn().getTitle;
+    var schemas = specSelectors.selectSchemas();
+    var entries = React.useMemo(function () { return Object.entries(schemas); }, [schemas]);
+    React.useEffect(function () {
+      var anyShown = entries.some(function (entry) {
+        return layoutSelectors.isShown(SCHEMAS.concat([entry[0]]), false);
+      });
+      if (isOpen && (depth > 1 || anyShown) && specSelectors.specResolvedSubtree(SCHEMAS) == null) {
+        specActions.requestResolvedSubtree(SCHEMAS);
+      }
+    }, [isOpen, depth]);
+    var toggle = React.useCallback(function () {
+      layoutActions.show(SCHEMAS, !isOpen);
+    }, [isOpen]);
+    var ready = React.useCallback(function (node) {
+      if (node !== null) {
+        layoutActions.readyToScroll(SCHEMAS, node);
+      }
+    }, []);
+    if (!entries.length || depth < 0) {
+      return null;
+    }
+    var Collapse = getComponent("Collapse");
+    var Arrow = getComponent(isOpen ? "ArrowUpIcon" : "ArrowDownIcon");
+    return h("section", { className: isOpen ? "models is-open" : "models", ref: ready },
+      h("h4", null, h("button", { "aria-expanded": isOpen, className: "models-control", onClick: toggle },
+        h("span", null, "Schemas"), h(Arrow, null))),
+      h(Collapse, { isOpened: isOpen }, entries.map(function (entry) {
+        return h(SchemaItem, {
+          key: entry[0], schemaName: entry[0], schema: entry[1],
+          name: getTitle(entry[1], { lookup: "basic" }) || entry[0],
+          specSelectors: specSelectors, specActions: specActions,
+          layoutActions: layoutActions, getComponent: getComponent,
+        });
+      })));
+  }
+
+  return { components: { OAS31Models: Schemas } };
+}
+
 window.addEventListener("DOMContentLoaded", function () {
   var root = document.getElementById("swagger-ui");
   window.ui = SwaggerUIBundle({
@@ -71,7 +161,7 @@ window.addEventListener("DOMContentLoaded", function () {
     domNode: root,
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis],
-    plugins: [kanoAllOperationsPlugin],
+    plugins: [kanoAllOperationsPlugin, kanoAllSchemasPlugin],
     layout: "BaseLayout",
     validatorUrl: null,
     persistAuthorization: false,
