@@ -125,9 +125,16 @@ def get_profit(
     costs_after: Annotated[float, Query(ge=0)] = 0.0,
     industry: Literal["generic", "saas", "retail", "hospitality", "b2b"] = "generic",
     method: Literal["shapley", "log"] = "shapley",
+    start: Annotated[date | None, Query(
+        description="First day of the earlier period, used as given (YYYY-MM-DD); without "
+        "it the last two complete periods inside the data window."
+    )] = None,
 ) -> ProfitReport:
-    """Leads × conversion × ARPU × lifetime × margin − costs for the last two complete
-    periods; the change split over the levers so that the contributions add up exactly."""
+    """Leads × conversion × ARPU × lifetime × margin − costs for two periods: from `start`,
+    else the last two complete ones that lie inside the data window (before it the order
+    history holds only carried-in orders; periods that would reach into it are shortened,
+    `months` says to what); the change split over the levers so that the contributions add
+    up exactly."""
     # Imported here: the value models load sklearn/scipy, which start-up must not pay.
     from kano.analytics.value import views
 
@@ -142,6 +149,7 @@ def get_profit(
                 costs_after=costs_after,
                 industry=industry,
                 method=method,
+                start=start,
             )
         )
 

@@ -92,6 +92,11 @@ class ProfitReport(BaseModel):
     industry: str
     before_period: list[str]
     after_period: list[str]
+    months: int = Field(description="Length of each period in months, as compared.")
+    months_asked: int = Field(description="Length asked for (`months` is shorter when the "
+                              "default periods were shortened to lie in the data window).")
+    windowed: bool = Field(description="The default periods were shortened to lie inside "
+                           "the data window.")
     profit_before: float
     profit_after: float
     change: float = Field(description="Equals the sum of the contributions exactly.")

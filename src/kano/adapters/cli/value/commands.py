@@ -200,18 +200,29 @@ def profit(
         "generic", "--industry", help="Lever labels: generic, saas, retail, hospitality or b2b."
     ),
     method: str = typer.Option("shapley", "--method", help="shapley or log."),
+    start: str | None = typer.Option(
+        None, "--start", help="First day of the earlier period (YYYY-MM-DD), used as given; "
+        "default: the last two complete periods inside the data window."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """The profit formula for the last two periods, the change attributed to each lever.
 
     Profit = leads × conversion × ARPU × lifetime × margin − costs for the last two
-    periods, and the change attributed to each lever (contributions add up exactly)."""
+    periods, and the change attributed to each lever (contributions add up exactly). The
+    default periods lie inside the data window (before it the order history holds only
+    carried-in orders): when they would reach into it, both are shortened to fit."""
     from kano.analytics.value.views import profit_view
 
     with _warehouse(workspace) as (slug, backend, workspace_id):
         payload = {"workspace": slug, **profit_view(
             backend, workspace_id, segment=segment, months=months, costs_before=costs_before,
-            costs_after=costs_after, industry=industry, method=method)}  # fmt: skip
+            costs_after=costs_after, industry=industry, method=method,
+            start=day_option(start, "--start"))}  # fmt: skip
+    if payload["windowed"] and not as_json:
+        console.print(f"Each period is shortened from {payload['months_asked']} to "
+                      f"{payload['months']} months, so that both lie inside the data window "
+                      "(give --start to compare earlier months).")  # fmt: skip
     if as_json:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
