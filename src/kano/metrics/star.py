@@ -19,7 +19,13 @@ import ibis
 import ibis.expr.types as ir
 
 from kano.domain.shared.errors import InvalidInput
-from kano.metrics.expression_ibis import compile_condition
+from kano.metrics.expression_ibis import (
+    ANY_SEGMENT,
+    SEGMENT,
+    compile_condition,
+    segment_member_column,
+    segment_tests,
+)
 from kano.metrics.expressions import ExpressionError, column_names, parse_expression
 from kano.metrics.periods import Grain
 from kano.metrics.request import SliceRequest
@@ -177,6 +183,24 @@ class Star:
             .distinct()
         )
 
+    def with_segment_flags(self, table: ir.Table, keys: Iterable[str | None]) -> ir.Table:
+        """``table`` (with ``customer_id``) plus a boolean column per segment key: is the
+        row's customer a current member (:func:`segment_member_column`; None: of any
+        segment, :data:`ANY_SEGMENT`, always added). Each join meets at most one member
+        row per customer, so no row of ``table`` is repeated."""
+        wanted = {ANY_SEGMENT: None} | {
+            segment_member_column(key): key for key in sorted(k for k in keys if k is not None)
+        }
+        for column, key in wanted.items():
+            if key is None:
+                members = self.current_members().select(_member="customer_id").distinct()
+            else:
+                members = self.members_of([key])
+            flagged = members.mutate(**{column: ibis.literal(True)})
+            table = table.left_join(flagged, table.customer_id == flagged._member).drop("_member")
+            table = table.mutate(**{column: table[column].notnull()})
+        return table
+
     def _touchpoint_dimension(self, names: set[str]) -> ir.Table:
         touchpoints = self.table("touchpoints").select(
             _join_touchpoint="touchpoint_id",
@@ -257,10 +281,22 @@ class Star:
         column_filters = [(name, values) for name, values in request.filters
                           if not (name == "segment" and member_filters)]
         named_in_conditions = {name for name, _ in column_filters}
+        tested: set[str | None] = set()  # segment keys (None: any) the conditions test
         for text in (*expressions, request.where):
             if text:
-                named_in_conditions |= column_names(parse_expression(text))
+                node = parse_expression(text)
+                named_in_conditions |= column_names(node)
+                tested |= segment_tests(node)
+        # Not sliced by segment, a condition on it tests the customer's memberships, one
+        # flag column per key, so that no fact is repeated per segment its customer is in
+        # (``segment != 'x'`` would keep it once per other segment; ``kano.metrics.
+        # expression_ibis``).
+        segment_flags = (SEGMENT in named_in_conditions and SEGMENT not in request.dimensions
+                         and SEGMENT not in base.table.columns
+                         and "customer_id" in base.table.columns)  # fmt: skip
         referenced = set(request.dimensions) | named_in_conditions
+        if segment_flags:
+            referenced.discard(SEGMENT)
         for name, _ in request.filters:
             if name not in available:
                 raise InvalidInput(
@@ -268,6 +304,8 @@ class Star:
                 )
         late = frozenset({"segment"} & set(request.dimensions) - named_in_conditions)
         table = self.with_dimensions(base.table, referenced, late)
+        if segment_flags:
+            table = self.with_segment_flags(table, tested)
         if base.time_column and base.apply_range and request.period:
             table = table.filter(*date_range(table[base.time_column], request.period))
         for values in member_filters:

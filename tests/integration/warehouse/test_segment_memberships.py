@@ -21,7 +21,7 @@ import pytest
 from kano.adapters.warehouse import ParquetSource
 from kano.analytics.value.inputs import ValueReader, rfm_inputs
 from kano.domain.shared.errors import InvalidInput
-from kano.metrics import built_in_catalogue, compute_metric
+from kano.metrics import built_in_catalogue, compute_metric, load_custom_metrics
 from kano.metrics.warehouse_schema import SEGMENT_MEMBERSHIPS, SEGMENTS, WarehouseTable
 from tests.integration.warehouse.conftest import DEMO_WORKSPACE, DemoWarehouses
 from tests.warehouses import ENGINE_PARAMS, WarehouseFactory
@@ -30,6 +30,18 @@ CATALOGUE = built_in_catalogue()
 NORTH_KEYS = 9_001  # a segment id the generator does not use
 KEY = "north-keys"
 JOINED, LEFT = datetime(2024, 1, 1), datetime(2024, 6, 1)
+(OUTSIDE_NORTH_KEYS,) = load_custom_metrics(f"""
+metrics:
+  - id: revenue_outside_north_keys
+    name: Revenue outside the northern key accounts
+    layer: financial
+    unit: money
+    direction: higher
+    source: transactions
+    aggregate: sum
+    value: amount
+    filter: "segment not in ('{KEY}')"
+""")
 
 
 def read(folder: Path, table: str) -> pd.DataFrame:
@@ -173,3 +185,58 @@ def test_value_reader_narrows_to_current_members_of_any_segment(
     with pytest.raises(InvalidInput) as error:
         ValueReader(backend, DEMO_WORKSPACE, "no-such-segment")
     assert error.value.field == "segment"
+
+
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
+def test_negative_segment_conditions_count_each_fact_once(
+    warehouses: DemoWarehouses, demo_dir: Path, engine: str
+) -> None:
+    """``segment != 'x'`` keeps every response of a customer not in ``x`` now, once, even
+    when the customer is in two other segments; never once per other membership."""
+    backend = warehouses.backend(engine)
+    responses = read(demo_dir, "responses").dropna(subset=["nps"])
+    members = memberships_now(demo_dir)
+    north = set(members[members.segment == KEY].customer_id)
+    primary = str(members[(members.segment != KEY) & members.customer_id.isin(north)]
+                  .segment.iloc[0])  # fmt: skip
+    in_primary = set(members[members.segment == primary].customer_id)
+    segmented = set(members.customer_id)
+    assert north - in_primary and in_primary - north  # overlapping, neither inside the other
+
+    def nps_where(where: str) -> tuple[int, float]:
+        rows = compute_metric(backend, CATALOGUE.get("nps"), where=where,
+                              workspace_id=DEMO_WORKSPACE)  # fmt: skip
+        return (rows[0].n, rows[0].value) if rows else (0, math.nan)
+
+    customer = responses.customer_id
+    cases = {
+        f"segment != '{KEY}'": ~customer.isin(north),
+        f"not segment = '{KEY}'": ~customer.isin(north),
+        f"segment not in ('{KEY}', '{primary}')": ~customer.isin(north | in_primary),
+        f"'{primary}' != segment and nps >= 7": ~customer.isin(in_primary) & (responses.nps >= 7),
+        f"segment = '{KEY}' or nps >= 9": customer.isin(north) | (responses.nps >= 9),
+        f"segment in ('{KEY}', '{primary}')": customer.isin(north | in_primary),
+        "segment is null": ~customer.isin(segmented),
+        "segment is not null": customer.isin(segmented),
+    }
+    for where, chosen in cases.items():
+        expected = responses[chosen]
+        n, value = nps_where(where)
+        assert n == len(expected), where
+        assert not n or math.isclose(value, nps(expected.nps), abs_tol=1e-9), where
+
+    # A metric's own filter (custom metric YAML) counts each order once too.
+    orders = read(demo_dir, "transactions")
+    (row,) = compute_metric(backend, OUTSIDE_NORTH_KEYS, workspace_id=DEMO_WORKSPACE)
+    outside = orders[~orders.customer_id.isin(north)]
+    assert math.isclose(row.value, float(outside.amount.sum()), rel_tol=1e-9)
+
+    # Sliced by segment as well: a slice's facts once each, without the excluded members.
+    sliced = compute_metric(backend, CATALOGUE.get("nps"), by=["segment"],
+                            where=f"segment != '{KEY}'", workspace_id=DEMO_WORKSPACE)  # fmt: skip
+    got = {row.key("segment"): row.n for row in sliced}
+    assert KEY not in got
+    others = responses.merge(members[members.segment != KEY], on="customer_id", how="left")
+    expected_n = {(None if pd.isna(k) else k): len(g)
+                  for k, g in others.groupby("segment", dropna=False)}  # fmt: skip
+    assert got == expected_n
