@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale
+from kano.adapters.web.count_units import Plural, count_phrase
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.measure_labels import driver_name
 from kano.domain.shared.scores import GREEN_FROM, SCORE_MAX
@@ -48,11 +49,14 @@ def _corner(label: str, performance: float, importance: float, align: str,
 
 
 def performance_basis_text(
-    row: dict[str, Any], gettext: Callable[[str], str], formats: NumberFormats
+    row: dict[str, Any], gettext: Callable[[str], str], formats: NumberFormats,
+    ngettext: Plural | None = None,
 ) -> str:
     """What a driver's performance is measured against, in the reader's language: "the
     1–5 scale", "scorecard target 0.5 days (Mean delivery delay)", "the respondents'
-    range: worst 3, best 1" (a row of ``DriverWeights.rows``)."""
+    range: worst 3, best 1" (a row of ``DriverWeights.rows``). With the page's
+    ``ngettext``, a target's unit that is one of the metric catalogue's ("days",
+    "minutes" …) is written in the reader's language too ("0,5 nap", not "0,5 days")."""
     def number(value: Any) -> str:
         return formats.significant(None if value is None else float(value), 3)
 
@@ -63,8 +67,10 @@ def performance_basis_text(
     if basis == "target":
         target = number(row["performance_target"])
         unit = row.get("performance_unit")
+        phrase = count_phrase(float(row["performance_target"]), target, unit, ngettext) if (
+            unit and ngettext is not None) else None
         return gettext("scorecard target %(target)s (%(measure)s)") % {
-            "target": f"{target} {unit}" if unit else target,
+            "target": phrase or (f"{target} {unit}" if unit else target),
             "measure": row.get("performance_measure_name") or row.get("performance_measure")}
     if basis == "range" and row.get("performance_direction_known", True):
         return gettext("the respondents' range: worst %(worst)s, best %(best)s") % {

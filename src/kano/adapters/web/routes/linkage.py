@@ -168,7 +168,8 @@ def drivers(
 
         assessed = driver_performance(weights, driver_targets(db, workspace_id))
         formats = NumberFormats(page.language.code)
-        rows = [{**row, "basis_text": performance_basis_text(row, page.gettext, formats)}
+        rows = [{**row, "basis_text": performance_basis_text(row, page.gettext, formats,
+                                                               page.ngettext)}
                 for row in sorted(weights.rows(assessed), key=lambda r: -float(r["weight"]))]
     names = journey_names(db, workspace_id)
     chart = quadrant_chart(rows, page.gettext, names[STAGE_NAMES],
