@@ -147,37 +147,8 @@ def collect_responses(
         nps=checkins.nps[answered],
     )
 
+    delivery = delivery_ratings(streams, chunk, customer, fulfilment)
     layout = streams.layout(block[customer])
-    asked = streams.bernoulli(layout, _DELIVERY_SURVEY_RATE[chunk.segment[customer]])
-    answer_day = f.promised_day + f.delay_days + 0.2 + 2.8 * streams.uniform(layout)
-    selected = asked & f.shipped & (f.promised_day < SPAN_DAYS) & (answer_day < SPAN_DAYS)
-    cause_level = strata((selected, 2), (f.delay_days, _DELAY_LEVELS), (f.defects, 4))
-    csat = 1 + binomial_quantile(
-        streams.stratified_uniform(layout, cause_level),
-        4,
-        CHAIN.csat_probability(f.delay_days, f.defects),
-    )
-    rows = np.flatnonzero(selected)
-    topic = np.where(
-        f.delay_days[rows] > 0,
-        text.DELIVERY_LATE,
-        np.where(f.defects[rows] > 0, text.DELIVERY_HANDLING, text.DELIVERY),
-    )
-    delivery = _rows(
-        survey=np.where(
-            f.touchpoint[rows] == SITE_DELIVERY,
-            survey_id("delivery-csat"),
-            survey_id("courier-csat"),
-        )
-        - 1,
-        customer=customer[rows],
-        touchpoint=f.touchpoint[rows],
-        channel=EMAIL,
-        day=answer_day[rows],
-        order_row=rows,
-        topic=topic,
-        csat=csat[rows],
-    )
 
     moment = day + 0.001 + 0.02 * streams.uniform(layout)
     web = streams.bernoulli(layout, _WEB_CES_RATE) & (f.channel == WEB) & (moment < SPAN_DAYS)
@@ -263,22 +234,7 @@ def collect_responses(
         csat=phone_csat[rows],
     )
 
-    o = onboarding
-    layout = streams.layout(block[o.customer])
-    rated = streams.bernoulli(layout, _ONBOARDING_RATING_RATE)
-    rating = 1 + streams.binomial(layout, 4, 0.8)
-    when = o.finished_day + 2.0 * streams.uniform(layout)
-    rows = np.flatnonzero(rated & (when < SPAN_DAYS))
-    onboarding_rows = _rows(
-        survey=survey_id("onboarding-rating") - 1,
-        customer=o.customer[rows],
-        touchpoint=_ONBOARDING_EMAIL,
-        channel=EMAIL,
-        day=when[rows],
-        order_row=-1,
-        topic=text.ONBOARDING,
-        rating=rating[rows],
-    )
+    onboarding_rows = onboarding_ratings(streams, chunk, onboarding)
     return Responses.concat(
         [
             relationship,
@@ -289,6 +245,69 @@ def collect_responses(
             support_csat,
             onboarding_rows,
         ]
+    )
+
+
+def delivery_ratings(
+    streams: BlockStreams, chunk: CustomerChunk, customer: IntArray, fulfilment: Fulfilment
+) -> Responses:
+    """Delivery CSAT of the orders placed by ``customer`` (``order_row``: the row in these
+    arrays): a share of the shipped orders promised inside the window is rated a few days
+    after arrival, when that is inside the window too."""
+    f = fulfilment
+    layout = streams.layout(chunk.block[customer])
+    asked = streams.bernoulli(layout, _DELIVERY_SURVEY_RATE[chunk.segment[customer]])
+    answer_day = f.promised_day + f.delay_days + 0.2 + 2.8 * streams.uniform(layout)
+    selected = asked & f.shipped & (f.promised_day < SPAN_DAYS) & (answer_day < SPAN_DAYS)
+    cause_level = strata((selected, 2), (f.delay_days, _DELAY_LEVELS), (f.defects, 4))
+    csat = 1 + binomial_quantile(
+        streams.stratified_uniform(layout, cause_level),
+        4,
+        CHAIN.csat_probability(f.delay_days, f.defects),
+    )
+    rows = np.flatnonzero(selected)
+    topic = np.where(
+        f.delay_days[rows] > 0,
+        text.DELIVERY_LATE,
+        np.where(f.defects[rows] > 0, text.DELIVERY_HANDLING, text.DELIVERY),
+    )
+    return _rows(
+        survey=np.where(
+            f.touchpoint[rows] == SITE_DELIVERY,
+            survey_id("delivery-csat"),
+            survey_id("courier-csat"),
+        )
+        - 1,
+        customer=customer[rows],
+        touchpoint=f.touchpoint[rows],
+        channel=EMAIL,
+        day=answer_day[rows],
+        order_row=rows,
+        topic=topic,
+        csat=csat[rows],
+    )
+
+
+def onboarding_ratings(
+    streams: BlockStreams, chunk: CustomerChunk, onboarding: Onboarding
+) -> Responses:
+    """The onboarding rating (1-5) a share of the onboarded accounts give within two days
+    of their set-up's end, when that is inside the window."""
+    o = onboarding
+    layout = streams.layout(chunk.block[o.customer])
+    rated = streams.bernoulli(layout, _ONBOARDING_RATING_RATE)
+    rating = 1 + streams.binomial(layout, 4, 0.8)
+    when = o.finished_day + 2.0 * streams.uniform(layout)
+    rows = np.flatnonzero(rated & (when < SPAN_DAYS))
+    return _rows(
+        survey=survey_id("onboarding-rating") - 1,
+        customer=o.customer[rows],
+        touchpoint=_ONBOARDING_EMAIL,
+        channel=EMAIL,
+        day=when[rows],
+        order_row=-1,
+        topic=text.ONBOARDING,
+        rating=rating[rows],
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +18,13 @@ import kano
 from kano.demo.comments import COMMENT_TEXTS
 from kano.demo.company import BRANCH_SALES_TEAM_ID, CHANNELS, LANGUAGES, PRODUCTS, structure_tables
 from kano.demo.customers import draw_customers
-from kano.demo.feedback import collect_responses, comment_positions
+from kano.demo.feedback import (
+    Responses,
+    collect_responses,
+    comment_positions,
+    delivery_ratings,
+    onboarding_ratings,
+)
 from kano.demo.fulfilment import Fulfilment, fulfil
 from kano.demo.ground_truth import write_ground_truth
 from kano.demo.money import OrderValue, Payment, order_values, payments
@@ -26,6 +32,8 @@ from kano.demo.operations import (
     ProcessEvents,
     delivery_events,
     onboard,
+    onboard_late,
+    onboarding_events,
     open_tickets,
     process_events,
 )
@@ -142,6 +150,20 @@ def _chunk_tables(
         before_f.shipped & (before_f.promised_day >= 0.0) & (before_f.promised_day < SPAN_DAYS),
         before_f.untreated_late_share,
     )
+    # the customers won in the last days: their accounts are set up, and they rate the
+    # set-up and their first delivery, like every other new customer (drawn after the
+    # rest, so the window's own data keep their numbers)
+    late_onboarding = onboard_late(streams, chunk, edges.late, edges.late_created)
+    late_events = onboarding_events(late_onboarding)
+    first_orders = np.flatnonzero(np.isin(before, edges.late))
+    late_delivery = delivery_ratings(
+        streams, chunk, before[first_orders], before_f.take(first_orders)
+    )
+    late_ratings = Responses.concat(
+        [onboarding_ratings(streams, chunk, late_onboarding), late_delivery]
+    )
+    late_ratings = late_ratings.take(chronological_order(late_ratings.customer, late_ratings.day))
+    late_comment, late_language = comment_positions(streams, chunk, late_ratings)
 
     # the transactions: the edges' orders first, then sorted by customer and time
     customer = np.concatenate([before, customer])
@@ -161,16 +183,30 @@ def _chunk_tables(
     position[sequence] = np.arange(sequence.size)
     window_position = position[before.size :]
     # the process events, their order rows made positions in the sorted transactions
-    events = _events_at([events, before_events], [window_position, position[: before.size]])
+    no_orders = np.zeros(1, dtype=np.int64)  # the onboarding events name no order
+    events = _events_at(
+        [events, before_events, late_events],
+        [window_position, position[: before.size], no_orders],
+    )
     event_order = chronological_order(events.customer, events.day)
+    # the responses, their order rows made positions in the sorted transactions
+    at_before = position[: before.size][first_orders]
+    responses = Responses.concat([
+        replace(responses, order_row=_at(window_position, responses.order_row)),
+        replace(late_ratings, order_row=_at(at_before, late_ratings.order_row)),
+    ])  # fmt: skip
+    comment = np.concatenate([comment, late_comment])
+    language = np.concatenate([language, late_language])
+    by_time = chronological_order(responses.customer, responses.day)
+    responses, comment, language = responses.take(by_time), comment[by_time], language[by_time]
 
     n_orders = customer.size
     transaction_id = ids.transaction + 1 + np.arange(n_orders, dtype=np.int64)
     customer_id = chunk.first_id + customer
 
-    def order_ids(rows: np.ndarray) -> Masked:
-        """Transaction ids of rows of the window's orders (-1: none)."""
-        return Masked(ids.transaction + 1 + window_position[np.maximum(rows, 0)], rows < 0)
+    def order_ids(at: np.ndarray) -> Masked:
+        """Transaction ids of positions in the sorted transactions (-1: none)."""
+        return Masked(ids.transaction + 1 + np.maximum(at, 0), at < 0)
 
     event_order_position = events.order_row[event_order]
 
@@ -239,6 +275,13 @@ def _chunk_tables(
     ids.response += responses.day.size
     ids.event += event_order.size
     return tables
+
+
+def _at(positions: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``rows`` (of some orders, -1 none) as those orders' ``positions`` (-1 kept)."""
+    if positions.size == 0:
+        return np.full(rows.size, -1, dtype=np.int64)
+    return np.where(rows < 0, -1, positions[np.maximum(rows, 0)])
 
 
 def _events_at(parts: list[ProcessEvents], positions: list[np.ndarray]) -> ProcessEvents:

@@ -22,7 +22,7 @@ from kano.demo.company import (
 )
 from kano.demo.customers import CustomerChunk
 from kano.demo.fulfilment import Fulfilment
-from kano.demo.randomness import BlockStreams, beta_quantile, strata
+from kano.demo.randomness import BlockStreams, RowLayout, beta_quantile, strata
 from kano.demo.schema import PROCESS_MEASURES, PROCESSES
 from kano.demo.team_months import TeamMonths
 from kano.demo.timeline import MONTHS, SPAN_DAYS, month_of
@@ -118,12 +118,45 @@ def open_tickets(
     return Tickets(rows, who, at, by_phone, team, minutes, wait, resolved, surveyed)
 
 
+def _setup_days(streams: BlockStreams, layout: RowLayout) -> FloatArray:
+    """Days from an account's creation to its first value (set-up finished)."""
+    return np.round(1.0 + streams.gamma(layout, 2.0, 4.0), 1)
+
+
 def onboard(streams: BlockStreams, chunk: CustomerChunk) -> Onboarding:
     """Account set-up of accounts acquired in the window (time to first value)."""
-    days = np.round(1.0 + streams.gamma(chunk.layout, 2.0, 4.0), 1)
+    days = _setup_days(streams, chunk.layout)
     finished = chunk.created_day + days
     who = np.flatnonzero(chunk.is_account & (chunk.created_day >= 0.0) & (finished < SPAN_DAYS))
     return Onboarding(who, finished[who], days[who])
+
+
+def onboard_late(
+    streams: BlockStreams, chunk: CustomerChunk, late: IntArray, created: FloatArray
+) -> Onboarding:
+    """Account set-up of the accounts won in the window's last days (``late``: customer
+    rows in ascending order, ``created``: their creation day), measured like every other
+    account's when it finishes inside the window. Drawn after the rest of the chunk (see
+    :mod:`kano.demo.prior_orders`), so the window's own data keep their numbers."""
+    days = _setup_days(streams, streams.layout(chunk.block[late]))
+    finished = created + days
+    rows = np.flatnonzero(chunk.is_account[late] & (finished < SPAN_DAYS))
+    return Onboarding(late[rows], finished[rows], days[rows])
+
+
+def onboarding_events(onboarding: Onboarding) -> ProcessEvents:
+    """The onboarding process's events: one set-up time per onboarded account."""
+    return _part(
+        onboarding.customer.size,
+        ONBOARDING_EMAIL,
+        ONBOARDING_TEAM_ID - 1,
+        onboarding.customer,
+        -1,
+        ONBOARDING_PROCESS,
+        ONBOARDING_DAYS,
+        onboarding.days,
+        onboarding.finished_day,
+    )
 
 
 def _part(
@@ -243,16 +276,6 @@ def process_events(
             tickets.resolved_first_contact.astype(np.float64),
             tickets.day,
         ),
-        _part(
-            onboarding.customer.size,
-            ONBOARDING_EMAIL,
-            ONBOARDING_TEAM_ID - 1,
-            onboarding.customer,
-            -1,
-            ONBOARDING_PROCESS,
-            ONBOARDING_DAYS,
-            onboarding.days,
-            onboarding.finished_day,
-        ),
+        onboarding_events(onboarding),
     ]
     return _concat(parts)

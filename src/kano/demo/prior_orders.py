@@ -12,7 +12,10 @@ still being won in its last month.
   would have no new customer (its repurchase rate read 100 %). About half of the dormant
   existing customers (no order, response or event in the window) are instead won in the
   last ``LATE_DAYS`` days -- about the pace of the rest of the window -- with their
-  acquisition order within three days, like every other new customer.
+  acquisition order within three days, like every other new customer. Their accounts are
+  set up like every other new account's, so those whose set-up ends inside the window have
+  its onboarding event and, where the rating e-mail's two days allow, its rating
+  (:func:`kano.demo.operations.onboard_late`).
 
 Both kinds of order are fulfilled like any other, and a delivery promised inside the window
 is measured (delay and defect check, :func:`kano.demo.operations.delivery_events`): a late
@@ -51,6 +54,10 @@ class EdgeOrders:
     customer: IntArray
     day: FloatArray
     customers: pa.Table
+    late: IntArray
+    """Rows of the customers won in the window's last ``LATE_DAYS`` days."""
+    late_created: FloatArray
+    """Their creation day."""
 
 
 def edge_orders(streams: BlockStreams, chunk: CustomerChunk, active: BoolArray) -> EdgeOrders:
@@ -76,4 +83,4 @@ def edge_orders(streams: BlockStreams, chunk: CustomerChunk, active: BoolArray) 
         chunk.table.schema.field("created_on"),
         pa.array(to_date32(created_day), pa.date32()),
     )
-    return EdgeOrders(who[keep], day[keep], table)
+    return EdgeOrders(who[keep], day[keep], table, who[late], created[late])
