@@ -162,15 +162,23 @@ class Star:
         """``segment_id, customer_id`` of every open membership span: who is in which
         segment now (as of the last warehouse load), whatever the segment's source.
 
-        A warehouse loaded before memberships were (no ``segment_memberships`` table until
-        its next load) answers with each customer's filed segment, as it used to."""
+        A workspace last loaded before memberships were has no spans until it is loaded
+        again (or another workspace's load backfills them, ``kano.adapters.warehouse.
+        loader``): it answers with each customer's filed segment, as it used to, both
+        when the warehouse has no ``segment_memberships`` table yet and when the table
+        holds other workspaces' spans only. (A loaded workspace with no spans at all has
+        no filed customer either: a load gives every filed customer an open span.)"""
+        customers = self.table("customers")
+        filed = customers.filter(customers.segment_id.notnull()).select(
+            "segment_id", "customer_id"
+        )
         try:
             spans = self.table("segment_memberships")
         except WarehouseNotLoaded:
-            customers = self.table("customers")
-            filed = customers.filter(customers.segment_id.notnull())
-            return filed.select("segment_id", "customer_id")
-        return spans.filter(spans.valid_to.isnull()).select("segment_id", "customer_id")
+            return filed
+        current = spans.filter(spans.valid_to.isnull()).select("segment_id", "customer_id")
+        not_loaded = filed.filter(spans.count().as_scalar() == 0)
+        return current.union(not_loaded, distinct=False)
 
     def members_of(self, keys: Iterable[str]) -> ir.Table:
         """``customer_id`` of the customers in any of the segments ``keys`` now."""

@@ -10,6 +10,13 @@ leaves), so they are replaced on every load. The calendar is rebuilt from the fi
 the last fact date, and the customer-month rollup (:mod:`.rollups`) from the transactions
 whenever they change.
 
+Segment membership spans came later than the other tables: a workspace last loaded by an
+older version has none, and in a warehouse shared by several workspaces the table exists
+(another workspace's load made it) while that workspace's segments stay empty until its
+own next load. So every load also *backfills* the spans of each other workspace whose load
+state has no spans yet and whose customers came from the same source (the same app
+database): its current memberships, read from that source, in the same transaction.
+
 Everything happens in one store transaction (see each store for how its engine makes
 that atomic): a load that fails leaves the previous warehouse and load state intact.
 """
@@ -29,7 +36,9 @@ from kano.adapters.warehouse.store import StoreWriter, TableState, WarehouseStor
 from kano.metrics.warehouse_schema import (
     CALENDAR,
     CUSTOMER_MONTHS,
+    CUSTOMERS,
     DERIVED_TABLES,
+    SEGMENT_MEMBERSHIPS,
     TABLES,
     TRANSACTIONS,
     WarehouseTable,
@@ -43,6 +52,8 @@ class LoadReport:
     workspace_id: int
     appended: dict[str, int] = field(default_factory=dict)
     replaced: list[str] = field(default_factory=list)
+    backfilled: list[int] = field(default_factory=list)
+    """Other workspaces whose membership spans this load backfilled (see the module text)."""
 
     @property
     def total_rows(self) -> int:
@@ -86,9 +97,13 @@ def rows_to_load(source: Source, workspace_id: int, plans: list[_Plan]) -> int:
 def pending_rows(
     store: WarehouseStore, source: Source, workspace_id: int, full: bool = False
 ) -> int:
-    """How many rows a load would read now (the total of a progress bar)."""
+    """How many rows a load would read now (the total of a progress bar), the spans it
+    backfills for other workspaces included."""
     store.ensure_tables()
-    return rows_to_load(source, workspace_id, plan_load(store, source, workspace_id, full))
+    backfill = workspaces_without_spans(store, source, exclude=workspace_id)
+    return rows_to_load(source, workspace_id, plan_load(store, source, workspace_id, full)) + sum(
+        source.count(SEGMENT_MEMBERSHIPS, other) for other in backfill
+    )
 
 
 def load_warehouse(
@@ -104,6 +119,7 @@ def load_warehouse(
     store.ensure_tables()
     before = store.read_state(workspace_id)
     plans = plan_load(store, source, workspace_id, full)
+    without_spans = workspaces_without_spans(store, source, exclude=workspace_id)
     report = LoadReport(workspace_id)
     states: dict[str, TableState] = {}
     orders: list[pa.Table] = []  # the rollup's columns of the transactions loaded
@@ -123,7 +139,29 @@ def load_warehouse(
             writer, source, workspace_id, report, before, orders
         )
         writer.save_state(workspace_id, states)
+        for other, state in without_spans.items():
+            spans = _load_table(writer, source, other, _Plan(SEGMENT_MEMBERSHIPS, None, None),
+                                progress)  # fmt: skip
+            writer.save_state(other, {**state, SEGMENT_MEMBERSHIPS.name: spans})
+            report.backfilled.append(other)
     return report
+
+
+def workspaces_without_spans(
+    store: WarehouseStore, source: Source, exclude: int | None = None
+) -> dict[int, dict[str, TableState]]:
+    """Load states of the workspaces loaded from ``source`` (their customers) before
+    membership spans were: those a load of ``source`` backfills."""
+    found = {}
+    for workspace_id in store.loaded_workspaces():
+        if workspace_id == exclude:
+            continue
+        state = store.read_state(workspace_id)
+        customers = state.get(CUSTOMERS.name)
+        if (SEGMENT_MEMBERSHIPS.name not in state and customers is not None
+                and customers.source == source.identity):  # fmt: skip
+            found[workspace_id] = state
+    return found
 
 
 def _load_table(

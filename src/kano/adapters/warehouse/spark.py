@@ -190,6 +190,9 @@ class SparkParquetStore(WarehouseStore):
         rows = _read_manifest(self.root)["state"].get(str(workspace_id), [])
         return states_from_rows(rows)
 
+    def loaded_workspaces(self) -> list[int]:
+        return sorted(int(workspace) for workspace in _read_manifest(self.root)["state"])
+
     @contextmanager
     def transaction(self) -> Iterator[StoreWriter]:
         with _LOCK:

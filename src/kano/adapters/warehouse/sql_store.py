@@ -149,6 +149,12 @@ class SqlStore(WarehouseStore):
         ).fetchall()
         return states_from_rows([dict(zip(names, row, strict=True)) for row in rows])
 
+    def loaded_workspaces(self) -> list[int]:
+        rows = self.execute(
+            f"SELECT DISTINCT workspace_id FROM {self.name(STATE_TABLE)} ORDER BY workspace_id"
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
     def execute(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
         """Run ``sql`` on *this* connection, inside its transaction.
 

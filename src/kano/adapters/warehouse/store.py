@@ -64,6 +64,10 @@ class WarehouseStore(ABC):
     def read_state(self, workspace_id: int) -> dict[str, TableState]: ...
 
     @abstractmethod
+    def loaded_workspaces(self) -> list[int]:
+        """Every workspace with a load state here, in id order."""
+
+    @abstractmethod
     def transaction(self) -> AbstractContextManager[StoreWriter]: ...
 
     def close(self) -> None:  # noqa: B027 - optional hook

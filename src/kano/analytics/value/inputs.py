@@ -85,20 +85,17 @@ class ValueReader:
 
 def current_members(reader: ValueReader, segment: str) -> Any:
     """``customer_id`` of the segment's current members (an Ibis expression); InvalidInput
-    when the warehouse holds no such segment. A warehouse loaded before memberships were
-    answers with the customers filed under it until its next load."""
+    when the warehouse holds no such segment. Members as the metrics count them
+    (:meth:`kano.metrics.star.Star.members_of`): a workspace whose spans are not loaded
+    yet answers with the customers filed under the segment until its next load."""
+    from kano.metrics.star import Star  # the metric compiler's imports, on first use
+
     segments = reader.table("segments")
     found = segments.filter(segments.key == segment).select("segment_id").to_pandas()
     if found.empty:
         raise InvalidInput("segment", f"unknown segment {segment!r}")
-    chosen = int(found["segment_id"].iloc[0])
-    try:
-        spans = reader.table("segment_memberships")
-    except Exception:  # each engine its own "no such table": loaded before memberships were
-        filed = reader.table("customers")
-        return filed.filter(filed.segment_id == chosen).select("customer_id")
-    now = spans.filter((spans.segment_id == chosen) & spans.valid_to.isnull())
-    return now.select("customer_id").distinct()
+    members = Star(reader.backend, reader.workspace_id).members_of([segment])
+    return members.select(customer_id=members._member)
 
 
 def clv_summary(
