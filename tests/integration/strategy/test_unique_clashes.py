@@ -8,12 +8,19 @@ edit, and is applied."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from kano.adapters.db import mbo_store
+from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import Employee, MboObjectiveRow, MboSheetRow
+from kano.adapters.strategy_code import StrategyFileInvalid, importer
+from kano.adapters.strategy_code.importer import Importer
+from kano.adapters.strategy_code.snapshot import load_snapshot
+from kano.domain.workspaces import Role
 from tests.integration.cli.test_access_commands import kano
 from tests.integration.strategy.seed import seed_people
 from tests.integration.strategy.support import export_text, import_text, row_counts
@@ -118,3 +125,181 @@ def test_the_command_line_applies_a_swap(
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "MBO sheet" in result.stdout
     assert _stored(h1_h2)["a"][1] == "2026-H2" and _stored(h1_h2)["b"][1] == "2026-H1"
+
+
+# Objectives, measures, initiatives, OKR objectives and key results have keys unique in the
+# whole workspace. A file may move such a row between the scorecards (cycles) it lists; a
+# key held by a row in a scorecard (cycle) the file does not list is refused on its line.
+CARD_ONE = """\
+format: kano-strategy/1
+scorecards:
+  - key: one
+    name: One
+    perspectives:
+      - key: customer
+        name: Customer
+        objectives:
+          - key: happy
+            title: Happy customers
+            measures:
+              - {key: nps, name: NPS, unit: pt, target: 50, amber_from: 20, green_from: 40,
+                 direction: higher}
+          - {key: loyal, title: Loyal customers}
+    links:
+      - {cause: happy, effect: loyal}
+    initiatives:
+      - {key: academy, name: Service academy, objectives: [happy]}
+okr_cycles:
+  - key: q1
+    name: Q1
+    kind: quarter
+    starts_on: 2026-01-01
+    ends_on: 2026-03-31
+    objectives:
+      - key: faster
+        title: Answer faster
+        key_results:
+          - {key: reply-time, title: Reply within an hour, kind: metric, start: 5, target: 1}
+"""
+
+CARD_TWO = """\
+format: kano-strategy/1
+scorecards:
+  - key: two
+    name: Two
+    perspectives:
+      - key: finance
+        name: Finance
+        objectives:
+          - key: {objective}
+            title: Grow
+            measures:
+              - {{key: {measure}, name: Revenue, unit: EUR, target: 9, amber_from: 5,
+                 green_from: 8, direction: higher}}
+    initiatives:
+      - {{key: {initiative}, name: Sales push}}
+okr_cycles:
+  - key: q2
+    name: Q2
+    kind: quarter
+    starts_on: 2026-04-01
+    ends_on: 2026-06-30
+    objectives:
+      - key: {okr}
+        title: Sell more
+        key_results:
+          - {{key: {kr}, title: Ten deals, kind: metric, start: 0, target: 10}}
+"""
+
+FREE = {"objective": "grow", "measure": "revenue", "initiative": "push", "okr": "sell",
+        "kr": "deals"}
+
+
+@pytest.mark.parametrize(("field", "taken", "line", "path", "message"), [
+    ("objective", "happy", 9, "scorecards[0].perspectives[0].objectives[0].key",
+     "objective 'happy' exists already in scorecard 'one', which this file does not list: "
+     "give this one another key, or list scorecard 'one' too to move it"),
+    ("measure", "nps", 12, "scorecards[0].perspectives[0].objectives[0].measures[0].key",
+     "measure 'nps' exists already in scorecard 'one', which this file does not list: "
+     "give this one another key, or list scorecard 'one' too to move it"),
+    ("initiative", "academy", 15, "scorecards[0].initiatives[0].key",
+     "initiative 'academy' exists already in scorecard 'one', which this file does not list: "
+     "give this one another key, or list scorecard 'one' too to move it"),
+    ("okr", "faster", 23, "okr_cycles[0].objectives[0].key",
+     "OKR objective 'faster' exists already in cycle 'q1', which this file does not list: "
+     "give this one another key, or list cycle 'q1' too to move it"),
+    ("kr", "reply-time", 26, "okr_cycles[0].objectives[0].key_results[0].key",
+     "key result 'reply-time' exists already in cycle 'q1', which this file does not list: "
+     "give this one another key, or list cycle 'q1' too to move it"),
+])
+def test_a_key_held_in_a_scorecard_or_cycle_the_file_does_not_list_is_refused_by_line(
+    sessions: sessionmaker[Session], field: str, taken: str, line: int, path: str,
+    message: str,
+) -> None:
+    seed_people(sessions)
+    import_text(sessions, CARD_ONE)
+    before = row_counts(sessions), export_text(sessions)
+
+    with pytest.raises(StrategyFileInvalid) as raised:
+        import_text(sessions, CARD_TWO.format(**(FREE | {field: taken})))
+
+    assert [(e.line, e.path, e.message) for e in raised.value.errors] == [(line, path, message)]
+    assert (row_counts(sessions), export_text(sessions)) == before
+    import_text(sessions, CARD_TWO.format(**FREE))  # other keys are fine
+
+
+BOTH = """\
+format: kano-strategy/1
+scorecards:
+  - key: one
+    name: One
+    perspectives:
+      - key: customer
+        name: Customer
+        objectives:
+          - {key: loyal, title: Loyal customers}
+  - key: two
+    name: Two
+    perspectives:
+      - key: finance
+        name: Finance
+        objectives:
+          - key: happy
+            title: Happy customers
+            measures:
+              - {key: nps, name: NPS, unit: pt, target: 50, amber_from: 20, green_from: 40,
+                 direction: higher}
+"""
+ONLY_TWO = "format: kano-strategy/1\nscorecards:\n" + BOTH[BOTH.index("  - key: two"):]
+
+
+def test_an_objective_moves_to_another_scorecard_when_the_file_lists_both(
+    sessions: sessionmaker[Session],
+) -> None:
+    seed_people(sessions)
+    import_text(sessions, CARD_ONE)
+    with pytest.raises(StrategyFileInvalid) as raised:
+        import_text(sessions, ONLY_TWO)
+    assert [e.line for e in raised.value.errors] == [9, 12]  # objective happy, measure nps
+
+    import_text(sessions, BOTH)
+
+    exported = export_text(sessions)
+    assert exported.index("key: two") < exported.index("key: happy") < exported.index("key: nps")
+    assert "key: academy" not in exported  # scorecard one no longer lists its initiative
+
+
+def test_a_period_taken_on_the_mbo_page_during_the_import_is_refused_by_line(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The MBO page creates E-1002's 2026 sheet after the import has read the workspace and
+    before it writes its own sheet for that period: the database's unique index refuses the
+    write, and the import reports it as its checks would have, on the sheet's line."""
+    seed_people(sessions, employees=EMPLOYEES)
+    import_text(sessions, _sheets(("a", "E-1001", "2026")))
+    before = row_counts(sessions)
+    reads: list[int] = []
+
+    def snapshot_then_the_page_writes(session: Session, workspace_id: int) -> Any:
+        snapshot = load_snapshot(session, workspace_id)
+        reads.append(workspace_id)
+        if len(reads) > 1:  # the page wrote once, after the import's first read
+            return snapshot
+        with transaction(sessions) as page:
+            employee = page.scalar(select(Employee.id).where(Employee.external_id == "E-1002"))
+            assert employee is not None
+            page_author = Importer(workspace_id, None, Role.ADMIN, "mbo page")
+            mbo_store.create_sheet(page, page_author, employee_id=employee, period_label="2026",
+                                   key="from-page")
+        return snapshot
+
+    monkeypatch.setattr(importer, "load_snapshot", snapshot_then_the_page_writes)
+    with pytest.raises(StrategyFileInvalid) as raised:
+        import_text(sessions, _sheets(("a", "E-1001", "2026"), ("b", "E-1002", "2026")))
+
+    assert [(e.line, e.path, e.message) for e in raised.value.errors] == [
+        (10, "mbo_sheets[1].period", "employee 'E-1002' has a sheet for period '2026' already "
+                                     "('from-page'): one sheet per employee and period")]
+    after = row_counts(sessions)
+    assert after["MBO sheet"] == before["MBO sheet"] + 1  # the page's sheet, not the file's
+    assert after["MBO objective"] == before["MBO objective"]

@@ -97,7 +97,43 @@ def check_document(
     for entry in e.walk(document):
         checker.check(entry)
     _check_sheets(list(first[e.MBO_SHEET].values()), loaded, snapshot, people, errors)
+    _check_moves(first, loaded, snapshot, errors)
     return errors
+
+
+# Entities whose keys are unique in the whole workspace while they live inside a scorecard
+# or cycle: the file may move such a row from one scorecard (cycle) to another, but only
+# from one it lists. Taking the row out of a scorecard the file does not mention would
+# change that scorecard behind the user's back — its measures or key results the file does
+# not list deleted, its links and alignments left pointing across scorecards — when the
+# user most likely reused the key by mistake.
+_MOVABLE = (e.OBJECTIVE, e.MEASURE, e.INITIATIVE, e.OKR_OBJECTIVE, e.KEY_RESULT)
+_TOP_LABEL = {e.SCORECARD: "scorecard", e.OKR_CYCLE: "cycle"}
+
+
+def _top_of(snapshot: Snapshot, entity: str, identity: Hashable) -> tuple[str, Hashable]:
+    """The scorecard or cycle a stored row lives in, as (entity, key)."""
+    while (parent_entity := e.PARENT_OF[entity]) is not None:
+        identity = snapshot.parents[entity][identity]
+        entity = parent_entity
+    return entity, identity
+
+
+def _check_moves(first: dict[str, dict[Hashable, Entry]], loaded: LoadedYaml,
+                 snapshot: Snapshot, errors: list[DocumentError]) -> None:
+    """A key the file uses that a stored row in a scorecard or cycle the file does not list
+    holds already is refused on the entry's key."""
+    for entity in _MOVABLE:
+        for identity, x in first[entity].items():
+            if identity not in snapshot.rows[entity]:
+                continue
+            top_entity, top = _top_of(snapshot, entity, identity)
+            if top in first[top_entity]:
+                continue
+            what = _TOP_LABEL[top_entity]
+            errors.append(loaded.error(x.key_loc, (
+                f"{x.label} exists already in {what} '{top}', which this file does not "
+                f"list: give this one another key, or list {what} '{top}' too to move it")))
 
 
 def _check_sheets(sheets: list[Entry], loaded: LoadedYaml, snapshot: Snapshot, people: People,

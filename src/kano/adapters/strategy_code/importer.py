@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.accounts import audit, ensure_workspace
@@ -268,22 +269,43 @@ def import_document(
         before = live_windows(session, ws.id)
         try:
             summary = apply_document(session, author, document, loaded, snapshot, people)
+            withdraw_moved_windows(session, ws.id, before)  # no old window's number stays
+            if not summary.is_empty():
+                audit(session, ws.id, author.actor, "import", "strategy", source[-64:],
+                      summary.as_detail(), user_id=author.user_id)
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
         except EntryRefused as refused:
             raise StrategyFileInvalid(source, [refused.error]) from None
-        withdraw_moved_windows(session, ws.id, before)  # no old window's number stays
-        if not summary.is_empty():
-            audit(session, ws.id, author.actor, "import", "strategy", source[-64:],
-                  summary.as_detail(), user_id=author.user_id)
-        if dry_run:
+        except IntegrityError:
             session.rollback()
-        else:
-            session.commit()
+            raise StrategyFileInvalid(source, _clashes_now(sessions, document, loaded,
+                                                           workspace)) from None
         return ImportResult(summary, created, dry_run, author.actor)
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def _clashes_now(sessions: sessionmaker[Session], document: s.StrategyDocument,
+                 loaded: LoadedYaml, workspace: str) -> list[DocumentError]:
+    """Why the database refused a write that the checks had let through: another change —
+    the MBO page, another import — took a key or an employee's period between the checks
+    and the write. The checks, run again on the workspace as it is now, name the entry
+    and its line; nothing of the import was kept."""
+    with sessions() as session:
+        workspace_id = session.scalar(select(Workspace.id).where(Workspace.slug == workspace))
+        if workspace_id is not None:
+            snapshot = load_snapshot(session, workspace_id)
+            people = _load_people(session, workspace_id, document)
+            if errors := check_document(document, loaded, snapshot, people):
+                return errors
+    return [loaded.error((), "another change to this workspace got in the way of the import; "
+                             "nothing was imported: run it again")]
 
 
 def _workspace_is_new(session: Session, slug: str) -> bool:
