@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from io import BytesIO
 
+from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,7 +16,7 @@ from kano.adapters.db import segments
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import Customer, Segment, Transaction
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
-from tests.integration.web.exported_files import downloaded_rows
+from tests.integration.web.exported_files import download, downloaded_rows
 from tests.integration.web.seed import PASSWORD, SeededCompanies
 
 XSS = '<script>alert("x")</script>'
@@ -125,7 +127,8 @@ def test_the_download_is_the_filtered_list_in_the_readers_language(
 
     rows = downloaded_rows(browser, f"/customers.csv?{query}", "customers.csv")
     assert rows[0] == ["Name", "External id", "Kind", "E-mail", "Region", "Industry",
-                       "Segment", "Revenue, last 12 months (EUR)", "Last order"]
+                       "Segment", "Revenue, 12 months to 2025-07-01 00:00 UTC (EUR)",
+                       "Last order before 2025-07-01 00:00 UTC"]
     assert [row[1] for row in rows[1:]] == shown
     top = rows[1]
     assert top[:3] == ["Buyer 07", "B07", "Person"]
@@ -188,3 +191,61 @@ def test_the_list_says_when_orders_came_after_its_figures_and_refreshes_them(
     # no order of this seed is in the 12 months to now: every account shows 0
     assert "€5,100" not in page.text and listed_ids(page.text) == ["B06", "B04", "B02", "B00"]
     assert owner.client.post("/customers/_facts/refresh", data={}).status_code != 303
+
+
+def test_the_files_say_as_of_when_their_12_month_columns_hold_and_still_sort(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    add_customers(sessions, companies.acme_id)
+    with transaction(sessions) as session:  # recorded after the refresh of 1 July 2025
+        late = session.scalars(select(Customer).where(
+            Customer.workspace_id == companies.acme_id, Customer.external_id == "B00")).one()
+        session.add(Transaction(workspace_id=companies.acme_id, customer_id=late.id,
+                                occurred_at=datetime(2025, 6, 30), amount=5_000.0,
+                                margin=1.0, product="widget", channel="web"))  # fmt: skip
+    browser.log_in(companies.bob, PASSWORD)  # Acme's owner, a viewer of Globex
+    rows = downloaded_rows(browser, "/customers.csv?q=buyer", "customers.csv")
+    assert rows[0][7:] == ["Revenue, 12 months to 2025-07-01 00:00 UTC (EUR)",
+                           "Last order before 2025-07-01 00:00 UTC"]
+    assert len(rows) == 13 and all(re.fullmatch(r"B\d\d", row[1]) for row in rows[1:])
+    # one header row, then only customers: sorting the table by revenue sorts customers
+    by_revenue = sorted(rows[1:], key=lambda row: float(row[7]), reverse=True)
+    assert [row[1] for row in by_revenue[:3]] == ["B11", "B10", "B09"]
+    assert {row[1]: row[7] for row in rows[1:]}["B00"] == "100.0"  # the stored moment's
+
+    content = download(browser, "/customers.xlsx?q=buyer&lang=ru", "customers.xlsx").content
+    workbook = load_workbook(BytesIO(content))
+    table, about = workbook.worksheets
+    header = [cell.value for cell in table[1]]
+    assert header[7:] == ["Выручка за 12 месяцев до 2025-07-01 00:00 UTC (EUR)",
+                          "Последний заказ до 2025-07-01 00:00 UTC"]
+    values = [[cell.value for cell in row] for row in table.iter_rows(min_row=2)]
+    assert len(values) == 12 and all(isinstance(row[7], int | float) for row in values)
+    assert table.freeze_panes == "A2"
+    assert about.title == "Об этих показателях"
+    notes = {row[0].value: row[1].value for row in about.iter_rows()}
+    assert notes == {
+        "Показатели за 12 месяцев на момент (UTC)": REFRESHED,
+        "Учтены заказы с (UTC, включительно)": datetime(2024, 7, 1),
+        "Учтены заказы до (UTC, не включая)": REFRESHED,
+        "Рассчитано обновлением сегментов в (UTC)": notes[
+            "Рассчитано обновлением сегментов в (UTC)"],
+        "Заказов записано с тех пор, не вошли в показатели": 1,
+        "Клиентов добавлено с тех пор, не вошли в показатели": 0,
+    }
+    assert isinstance(notes["Рассчитано обновлением сегментов в (UTC)"], datetime)
+    browser.page("/customers?lang=en")
+
+    # Globex never refreshed: its figures are computed for the download, as of now
+    switch = browser.client.post("/workspace", data={"workspace_id": str(companies.globex_id),
+                                                     "csrf_token": browser.session_token()})
+    assert switch.status_code in (302, 303)
+    before = datetime.now(UTC).replace(tzinfo=None, second=0, microsecond=0)
+    content = download(browser, "/customers.xlsx", "customers.xlsx").content
+    table, about = load_workbook(BytesIO(content)).worksheets
+    title = str(table.cell(row=1, column=8).value)
+    moment = datetime.strptime(title, "Revenue, 12 months to %Y-%m-%d %H:%M UTC (EUR)")
+    assert before <= moment <= datetime.now(UTC).replace(tzinfo=None)
+    notes = {row[0].value: row[1].value for row in about.iter_rows()}
+    assert notes["Computed"] == "for this download"
+    assert {str(row[1].value) for row in table.iter_rows(min_row=2)} == {f"C{i}" for i in range(5)}

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from babel.dates import format_datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db import accounts
+from kano.adapters.db.customer_facts import facts_status
 from kano.adapters.db.engine import transaction
 from kano.adapters.db.orm import AuditEntry, Customer, Segment, Transaction
 from kano.domain.workspaces import Role
@@ -212,3 +214,47 @@ def test_a_viewer_of_acme_cannot_define(browser: Browser, companies: SeededCompa
     assert refused.status_code == 403
     with sessions() as session:
         assert session.scalar(select(Segment).where(Segment.key == "big-north")) is None
+
+
+def test_the_preview_counts_on_the_stored_facts_a_saved_segment_is_computed_from(
+    browser: Browser, companies: SeededCompanies, sessions: sessionmaker[Session],
+) -> None:
+    add_buyers(sessions, companies.acme_id)
+    browser.log_in(companies.bob, PASSWORD)  # the owner
+    token = csrf_token_in(browser.page("/segments/_new").text)
+    assert browser.client.post("/segments/_refresh", data={"csrf_token": token}).status_code == 303
+    with sessions() as session:
+        status = facts_status(session, companies.acme_id)
+        assert status is not None
+        n1 = session.scalars(select(Customer).where(Customer.external_id == "N1",
+                             Customer.workspace_id == companies.acme_id)).one()
+    with transaction(sessions) as session:  # after the facts were stored: not in them yet
+        session.add(Transaction(workspace_id=companies.acme_id, customer_id=n1.id,
+                                occurred_at=datetime.now().replace(microsecond=0, day=1),
+                                amount=5000.0, margin=1.0, product="widget", channel="web"))
+    asked = {"match": "all", "field_0": "region", "op_0": "eq", "value_0": "north",
+             "field_1": "revenue_12m", "op_1": "gte", "value_1": "3,000"}
+    preview = browser.page("/segments/_preview", params=asked)
+    assert text_of(preview.text, "rule-preview-count") == "4"  # N2–N5, as the list shows
+    moment = " ".join(format_datetime(status.as_of, format="medium", locale="en").split())
+    assert text_of(preview.text, "rule-preview-as-of") == (
+        f"12-month figures as of {moment} UTC: those the customer list shows and a saved "
+        "segment is computed from.")
+    in_russian = browser.page("/segments/_preview", params={**asked, "lang": "ru"})
+    assert text_of(in_russian.text, "rule-preview-as-of").startswith("Показатели за 12 месяцев")
+    browser.page("/segments/_preview", params={"lang": "en"})
+    by_region = browser.page("/segments/_preview", params={
+        "match": "all", "field_0": "region", "op_0": "eq", "value_0": "north"})
+    assert 'id="rule-preview-as-of"' not in by_region.text  # reads no 12-month figure
+
+    assert browser.client.post("/segments/_new", data=rule_form(token)).status_code == 303
+    page = browser.page("/segments/big-north")
+    assert text_of(page.text, "members-heading") == "Members: 4"  # what the preview said
+    with sessions() as session:  # the other segments and the list stay on that moment
+        after = facts_status(session, companies.acme_id)
+        assert after is not None and after.as_of == status.as_of and after.new_orders == 1
+
+    assert browser.client.post("/segments/_refresh", data={"csrf_token": token}).status_code == 303
+    preview = browser.page("/segments/_preview", params=asked)
+    assert text_of(preview.text, "rule-preview-count") == "5"  # N1 now counts
+    assert text_of(browser.page("/segments/big-north").text, "members-heading") == "Members: 5"

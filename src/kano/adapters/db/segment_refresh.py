@@ -7,10 +7,13 @@ warehouse (:mod:`kano.analytics.value.views`, the numbers the /value pages show)
 tiers from the 12-month revenue in the app database. A second refresh at the same moment
 with no data change writes nothing.
 
-Every customer's 12-month facts are stored first (:func:`kano.adapters.db.customer_facts.
-refresh_facts`, as of the refresh's moment) — always when every segment is refreshed,
-and when one is, if it reads them — and rules and value tiers are computed from that
-table: the customer list shows the very numbers the members were chosen by.
+Every customer's 12-month facts are stored first when every segment is refreshed
+(:func:`kano.adapters.db.customer_facts.refresh_facts`, as of the refresh's moment), and
+rules and value tiers are computed from that table: the customer list shows the very
+numbers the members were chosen by. Refreshing some segments (a segment just saved) reads
+the facts already stored, as of their own moment (:func:`rule_facts`) — the facts the
+rule's preview counted on and the other segments and the list were computed from — and
+stores them first only when there are none yet (or they are newer than the refresh).
 """
 
 from __future__ import annotations
@@ -25,7 +28,12 @@ import numpy as np
 from sqlalchemy import Select, and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from kano.adapters.db.customer_facts import facts_query, refresh_facts, stored_facts
+from kano.adapters.db.customer_facts import (
+    facts_query,
+    facts_status,
+    refresh_facts,
+    stored_facts,
+)
 from kano.adapters.db.orm import Customer, Segment, SegmentMembership
 from kano.adapters.db.segment_rules_sql import RuleCompiler
 from kano.adapters.db.segments import close_spans, definition_of
@@ -154,13 +162,15 @@ def refresh_segments(
     if wanted is not None and len(rows) < len(wanted):
         missing = sorted(wanted - {r.key for r in rows})[0]
         raise InvalidInput("key", f"no segment {missing!r} in this workspace")
-    if wanted is None or any(_reads_facts(row) for row in rows):
+    if wanted is None:
         refresh_facts(session, workspace_id, when)
-        facts = stored_facts(workspace_id)
+        facts, facts_as_of = stored_facts(workspace_id), when
+    elif any(_reads_facts(row) for row in rows):
+        facts, facts_as_of = rule_facts(session, workspace_id, when, store=True)
     else:
-        facts = facts_query(workspace_id, when).subquery("facts")
+        facts, facts_as_of = facts_query(workspace_id, when).subquery("facts"), when
     sources = _Sources(session, workspace_id, when, warehouse, facts)
-    compiler = RuleCompiler(workspace_id, when, session.get_bind().dialect.name, facts)
+    compiler = RuleCompiler(workspace_id, facts_as_of, session.get_bind().dialect.name, facts)
     report = RefreshReport(when)
     for row in rows:
         definition = definition_of(row)
@@ -204,6 +214,20 @@ def refresh_segments(
             progress(done)
     session.flush()
     return report
+
+
+def rule_facts(session: Session, workspace_id: int, when: datetime, *,
+               store: bool = False) -> tuple[Any, datetime]:
+    """The 12-month facts rules are computed from at ``when``, and their moment: the
+    stored facts when there are some not newer than ``when``; else (``store``) stored now
+    as of ``when``, or (a preview, which writes nothing) computed as of ``when``."""
+    status = facts_status(session, workspace_id)
+    if status is not None and status.as_of <= when:
+        return stored_facts(workspace_id), status.as_of
+    if store:
+        refresh_facts(session, workspace_id, when)
+        return stored_facts(workspace_id), when
+    return facts_query(workspace_id, when).subquery("facts"), when
 
 
 def _reads_facts(row: Segment) -> bool:

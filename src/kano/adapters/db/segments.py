@@ -20,6 +20,7 @@ from sqlalchemy.sql import ColumnElement
 from kano.adapters.db.orm import Customer, Segment, SegmentMembership, utcnow
 from kano.adapters.db.segment_rules_sql import RuleCompiler
 from kano.domain.customers.segments import (
+    FACT_FIELDS,
     Rule,
     SegmentDefinition,
     definition_from,
@@ -74,6 +75,7 @@ class CustomerBrief:
 class RulePreview:
     count: int
     sample: list[CustomerBrief]
+    facts_as_of: datetime | None = None  # the 12-month facts' moment, when the rule reads them
 
 
 @dataclass(frozen=True)
@@ -223,10 +225,19 @@ def preview_rule(
     *, as_of: datetime | None = None,
 ) -> RulePreview:  # fmt: skip
     """How many customers ``rule`` matches now and the first ``limit`` of them by name;
-    writes nothing."""
+    writes nothing. The 12-month facts are those stored (as of their moment), which a
+    segment saved now is computed from too (:func:`~kano.adapters.db.segment_refresh.
+    rule_facts`); ``as_of`` computes them as of that moment instead."""
+    from kano.adapters.db.segment_refresh import rule_facts
+
     if not isinstance(rule, Rule):
         rule = parse_rule(rule)
-    compiler = RuleCompiler(workspace_id, as_of or utcnow(), _dialect(session))
+    reads_facts = bool(rule.fields() & set(FACT_FIELDS))
+    if as_of is not None or not reads_facts:
+        facts, facts_as_of = None, as_of or utcnow()
+    else:
+        facts, facts_as_of = rule_facts(session, workspace_id, utcnow())
+    compiler = RuleCompiler(workspace_id, facts_as_of, _dialect(session), facts)
     ids = compiler.customer_ids(rule).subquery()
     count = session.scalar(select(func.count()).select_from(ids)) or 0
     sample = session.execute(
@@ -235,7 +246,8 @@ def preview_rule(
         .order_by(Customer.name, Customer.id)
         .limit(max(0, min(limit, 200)))
     ).all()
-    return RulePreview(int(count), [CustomerBrief(*r) for r in sample])
+    return RulePreview(int(count), [CustomerBrief(*r) for r in sample],
+                       facts_as_of if reads_facts else None)
 
 
 def customers_in_segment(workspace_id: int, key: str) -> Select[Any]:

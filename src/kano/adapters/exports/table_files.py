@@ -80,7 +80,11 @@ def sheet_name(text: str, fallback: str) -> str:
 
 
 def table_xlsx(header: Sequence[str], lines: Sequence[Line], *, sheet_title: str,
-               widths: Sequence[int] = ()) -> bytes:
+               widths: Sequence[int] = (), notes: Sequence[tuple[str, Any]] = (),
+               notes_title: str = "About") -> bytes:
+    """``notes``: (label, value) rows on a second sheet named ``notes_title`` — what the
+    figures mean (as of when they hold), kept off the table so it sorts and filters as
+    one block under its header row."""
     # Imported here: openpyxl adds some 0.3 s to a server's start (test_startup_imports).
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -115,6 +119,18 @@ def table_xlsx(header: Sequence[str], lines: Sequence[Line], *, sheet_title: str
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
+    if notes:
+        about = workbook.create_sheet(sheet_name(notes_title, "About"))
+        for label, value in notes:
+            about.append([label, value.replace(tzinfo=None) if isinstance(value, datetime)
+                          else value])  # fmt: skip
+            about.cell(row=about.max_row, column=1).data_type = "s"
+            if isinstance(value, datetime):
+                about.cell(row=about.max_row, column=2).number_format = "yyyy-mm-dd hh:mm:ss"
+            elif isinstance(value, str):
+                about.cell(row=about.max_row, column=2).data_type = "s"
+        about.column_dimensions["A"].width = 48
+        about.column_dimensions["B"].width = 22
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()

@@ -4,12 +4,17 @@ list as CSV or XLSX (``/customers.csv``, ``/customers.xlsx``).
 The filters are a GET form, so they live in the URL: a link, a bookmark and the download
 buttons carry them. The query is :mod:`kano.adapters.db.customer_list` (one query per page,
 fast on 10⁵ customers); a download holds every customer the filters match, in the page's
-order, with the headers in the reader's language.
+order, with the headers in the reader's language. The 12-month columns name their moment
+in their titles ("Revenue, 12 months to 2026-12-07 05:40 UTC (EUR)"), so the first row
+stays the header a spreadsheet sorts by; the XLSX adds a second sheet saying as of when
+the figures hold, the window, and what was recorded after them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter
@@ -22,6 +27,7 @@ from kano.adapters.db.customer_list import (
     SORTS,
     CustomerFilters,
     CustomerRow,
+    ListFacts,
     all_customers,
     customer_page,
     filter_choices,
@@ -59,7 +65,7 @@ COLUMN_LABELS = {
 }
 FILE_COLUMNS = ("name", "external_id", "kind", "email", "region", "industry", "segment",
                 "revenue_12m", "last_order")
-XLSX_WIDTHS = (30, 16, 10, 30, 14, 18, 22, 18, 14)
+XLSX_WIDTHS = (30, 16, 10, 30, 14, 18, 22, 24, 20)
 
 
 def list_filters(q: str = "", kind: str = "", region: str = "", industry: str = "",
@@ -142,10 +148,47 @@ def file_lines(rows: list[CustomerRow], gettext: Callable[[str], str],
     ], formats) for row in rows]
 
 
-def file_header(gettext: Callable[[str], str], currency: str) -> list[str]:
+REVENUE_TITLE = N_("Revenue, 12 months to %(moment)s UTC")
+LAST_ORDER_TITLE = N_("Last order before %(moment)s UTC")
+
+
+def file_moment(moment: datetime) -> str:
+    """The facts' moment in a column title: "2026-12-07 05:40", the same in every language
+    (the file's other times are ISO too)."""
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def file_header(gettext: Callable[[str], str], currency: str,
+                facts: ListFacts | None = None) -> list[str]:
+    """The files' header row; with ``facts``, the 12-month columns say as of when."""
     header = [gettext(COLUMN_LABELS[column]) for column in FILE_COLUMNS]
+    if facts is not None:
+        moment = {"moment": file_moment(facts.as_of)}
+        header[FILE_COLUMNS.index("revenue_12m")] = gettext(REVENUE_TITLE) % moment
+        header[FILE_COLUMNS.index("last_order")] = gettext(LAST_ORDER_TITLE) % moment
     header[FILE_COLUMNS.index("revenue_12m")] += f" ({currency})"
     return header
+
+
+def facts_notes(gettext: Callable[[str], str], facts: ListFacts) -> list[tuple[str, Any]]:
+    """The XLSX's second sheet: as of when the 12-month columns hold and what came after."""
+    start, end = facts.window
+    notes: list[tuple[str, Any]] = [
+        (gettext("12-month figures as of (UTC)"), facts.as_of),
+        (gettext("Orders counted from (UTC, included)"), start),
+        (gettext("Orders counted up to (UTC, not included)"), end),
+    ]
+    if facts.stored is None:
+        notes.append((gettext("Computed"), gettext("for this download")))
+        return notes
+    notes.append((gettext("Computed by the segment refresh at (UTC)"), facts.stored.computed_at))
+    new_orders: Any = facts.stored.new_orders
+    if new_orders > NEW_ORDERS_CAP:
+        new_orders = f"{NEW_ORDERS_CAP}+"
+    notes.append((gettext("Orders recorded since, not in these figures"), new_orders))
+    notes.append((gettext("Customers recorded since, not in these figures"),
+                  facts.stored.new_customers))
+    return notes
 
 
 @router.get("/customers.{extension}")
@@ -159,9 +202,13 @@ def customer_file(page: SignedInPage, db: DbSession, extension: str, q: str = ""
         return not_found(page, "customers")
     filters = list_filters(q, kind, region, industry, segment, member_of, sort, order)
     currency = workspace_currency(page)
-    rows = all_customers(db, page.workspace.id, filters)
-    header, lines = file_header(page.gettext, currency), file_lines(rows, page.gettext, currency)
+    facts = list_facts(db, page.workspace.id)  # one moment for the rows and the titles
+    rows = all_customers(db, page.workspace.id, filters, facts)
+    header = file_header(page.gettext, currency, facts)
+    lines = file_lines(rows, page.gettext, currency)
     if extension == "csv":
         return download(table_csv(header, lines), CSV_MEDIA_TYPE, "customers.csv")
     return download(table_xlsx(header, lines, sheet_title=page.gettext("Customers"),
-                               widths=XLSX_WIDTHS), XLSX_MEDIA_TYPE, "customers.xlsx")
+                               widths=XLSX_WIDTHS, notes=facts_notes(page.gettext, facts),
+                               notes_title=page.gettext("About these figures")),
+                    XLSX_MEDIA_TYPE, "customers.xlsx")  # fmt: skip

@@ -171,7 +171,9 @@ def new_segment(page: SignedInPage, db: DbSession, source: str = "rule") -> Resp
 
 
 def _preview(page: SignedInPageContext, db: Session, form: SegmentForm) -> dict[str, Any]:
-    """The preview of the form's rule: a count and a sample, or the problem in it."""
+    """The preview of the form's rule: a count and a sample, or the problem in it; a rule
+    on 12-month figures counts on the stored facts, the ones saving it computes members
+    from, and says as of when they hold."""
     assert page.workspace is not None
     if not form.rows:
         return {"problem": FormProblem("rule", MESSAGES["rule"])}
@@ -180,7 +182,7 @@ def _preview(page: SignedInPageContext, db: Session, form: SegmentForm) -> dict[
                                    SAMPLE)
     except InvalidInput as error:
         return {"problem": problem_of(error, form)}
-    return {"count": found.count, "sample": found.sample}
+    return {"count": found.count, "sample": found.sample, "facts_as_of": found.facts_as_of}
 
 
 @router.get("/segments/_preview")
