@@ -1,6 +1,7 @@
 """The API reference at /api/v1/docs in a real browser: the vendored Swagger UI renders
-every operation under the site's Content-Security-Policy, and "Try it out" calls the API
-with the bearer token entered under "Authorize". With KANO_SCREENSHOTS=1 it refreshes
+every operation and every schema under the site's Content-Security-Policy, "Try it out"
+calls the API with the bearer token entered under "Authorize", and Swagger UI's own words
+are in the reader's UI language. With KANO_SCREENSHOTS=1 it refreshes
 docs/screenshots/api-reference.png."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Page, expect
 
 from kano.adapters.db import accounts
 from kano.adapters.db.engine import make_engine, make_session_factory, transaction
@@ -128,3 +129,75 @@ def test_the_schemas_section_holds_every_schema_of_the_document(
     last.locator(":scope > .json-schema-2020-12-head .json-schema-2020-12-accordion").click()
     expect(last.locator(".json-schema-2020-12-property").first).to_be_visible(timeout=10_000)
     assert watched_page.problems == []
+
+
+# Swagger UI's words as a Russian and a Hungarian reader see them
+WORDS = {
+    "ru": {
+        "title": "Справочник API Kano", "Schemas": "Схемы", "Authorize": "Авторизоваться",
+        "filter": "Фильтр по тегу или пути", "Parameters": "Параметры", "Responses": "Ответы",
+        "Code": "Код", "Try it out": "Попробовать", "Cancel": "Отмена", "Execute": "Выполнить",
+    },
+    "hu": {
+        "title": "Kano API-referencia", "Schemas": "Sémák", "Authorize": "Hitelesítés",
+        "filter": "Szűrés címke vagy útvonal szerint", "Parameters": "Paraméterek",
+        "Responses": "Válaszok", "Code": "Kód", "Try it out": "Kipróbálás", "Cancel": "Mégse",
+        "Execute": "Végrehajtás",
+    },
+}  # fmt: skip
+
+
+def assert_reference_speaks(page: Page, language: str, summary: str, schema: str) -> None:
+    """The page in ``language``: Swagger UI's words translated, the document's own as written."""
+    words = WORDS[language]
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page).to_have_title(words["title"])
+    expect(page.locator("section.models .models-control")).to_have_text(
+        words["Schemas"], timeout=20_000
+    )
+    expect(page.locator(".auth-wrapper .authorize")).to_have_text(words["Authorize"])
+    expect(page.locator(".operation-filter-input")).to_have_attribute(
+        "placeholder", words["filter"]
+    )
+    operation = page.locator("#operations-customers-list_customers")
+    operation.locator(".opblock-summary").click()
+    expect(operation.locator(".opblock-section-header h4").first).to_have_text(words["Parameters"])
+    expect(operation.locator(".responses-wrapper h4").first).to_have_text(words["Responses"])
+    expect(operation.locator(".responses-table thead .response-col_status")).to_have_text(
+        words["Code"]
+    )
+    # React rewrites the button as it toggles; each of its words is translated in turn
+    operation.get_by_role("button", name=words["Try it out"]).click()
+    expect(operation.get_by_role("button", name=words["Execute"])).to_be_visible()
+    operation.get_by_role("button", name=words["Cancel"]).click()
+    expect(operation.get_by_role("button", name=words["Try it out"])).to_be_visible()
+    # no English word of Swagger UI is left; what the OpenAPI document says is untouched
+    for english in ("Schemas", "Parameters", "Responses", "Try it out", "Execute"):
+        expect(page.get_by_text(english, exact=True)).to_have_count(0)
+    expect(operation.locator(".opblock-summary-description")).to_have_text(summary)
+    expect(page.locator(".json-schema-2020-12__title", has_text=schema).first).to_be_visible()
+
+
+def test_the_reference_speaks_the_readers_language_in_russian_and_hungarian(
+    kano_server: RunningServer, watched_page: WatchedPage, chromium: Browser
+) -> None:
+    document = httpx.get(kano_server.url("/api/v1/openapi.json")).json()
+    summary = document["paths"]["/customers"]["get"]["summary"]
+    schema = next(iter(document["components"]["schemas"]))
+
+    # Russian asked for with ?lang=, as on any page, and remembered for the next visit
+    page = watched_page.page
+    page.goto(kano_server.url("/api/v1/docs?lang=ru"))
+    assert_reference_speaks(page, "ru", summary, schema)
+    page.goto(kano_server.url("/api/v1/docs"))
+    assert_reference_speaks(page, "ru", summary, schema)
+    assert watched_page.problems == []
+
+    # Hungarian from the browser's language, with no choice made yet
+    context = chromium.new_context(viewport={"width": 1360, "height": 860}, locale="hu-HU")
+    try:
+        hungarian = context.new_page()
+        hungarian.goto(kano_server.url("/api/v1/docs"))
+        assert_reference_speaks(hungarian, "hu", summary, schema)
+    finally:
+        context.close()

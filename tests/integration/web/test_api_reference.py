@@ -6,12 +6,18 @@ tests/e2e/test_api_reference_browser.py renders it in Chromium."""
 
 from __future__ import annotations
 
+import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from kano.adapters.db.orm import User
+from kano.adapters.web.api_reference_words import SWAGGER_UI_WORDS
 from kano.adapters.web.i18n import load_translations
 from kano.adapters.web.security_headers import CONTENT_SECURITY_POLICY
 from tests.integration.web.browsing import Browser, text_of
@@ -89,3 +95,36 @@ def test_the_api_tokens_section_links_the_reference(
     assert text_of(page, "api-reference-link") == wanted
     if language != "en":
         assert wanted != "Read the API reference"
+
+
+def test_the_reference_is_in_the_readers_language_with_swagger_uis_words_translated(
+    browser: Browser,
+    client: TestClient,
+    companies: SeededCompanies,
+    sessions: sessionmaker[Session],
+) -> None:
+    def words_of(page: str) -> dict[str, str]:
+        found = re.search(r'data-words="([^"]*)"', page)
+        assert found, page
+        return dict(json.loads(unescape(found.group(1))))
+
+    anonymous = client.get("/api/v1/docs")
+    by_browser = client.get("/api/v1/docs", headers={"Accept-Language": "ru-RU,ru;q=0.9"})
+    with sessions() as db:
+        db.execute(update(User).where(User.email == companies.alice).values(language="hu"))
+        db.commit()
+    browser.log_in(companies.alice, companies.password)
+    by_profile = browser.client.get("/api/v1/docs", headers={"Accept-Language": "ru"})
+
+    assert '<html lang="en">' in anonymous.text and words_of(anonymous.text) == {}
+    assert '<html lang="ru">' in by_browser.text
+    assert words_of(by_browser.text)["Try it out"] == "Попробовать"
+    assert "<title>Справочник API Kano</title>" in by_browser.text
+    # the signed-in reader's profile comes before the browser, as on every page
+    assert '<html lang="hu">' in by_profile.text
+    assert words_of(by_profile.text)["Try it out"] == "Kipróbálás"
+    assert by_profile.headers["Content-Language"] == "hu"
+    assert "Cookie" in by_profile.headers["Vary"]
+    # every word Swagger UI shows has a translation in both languages
+    for page, language in ((by_browser, "ru"), (by_profile, "hu")):
+        assert set(words_of(page.text)) == set(SWAGGER_UI_WORDS), language

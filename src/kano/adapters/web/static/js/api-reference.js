@@ -154,8 +154,98 @@ function kanoAllSchemasPlugin(system) {
   return { components: { OAS31Models: Schemas } };
 }
 
+/* Swagger UI's own words in the reader's language.
+ *
+ * Swagger UI has no translations: "Try it out", "Parameters", "Responses" … are English
+ * in its components. The page (src/kano/adapters/api/reference.py) carries, in
+ * data-words, those words mapped to the reader's language from Kano's gettext catalogue
+ * (empty in English). A MutationObserver puts them in place as Swagger UI renders: a
+ * text node or a placeholder, aria-label or title whose whole text (spaces aside) is a
+ * dictionary word. It runs before the browser paints, so no English flashes; React only
+ * rewrites a text when its own value changes ("Try it out" → "Cancel"), and that write is
+ * observed and translated in turn. What the OpenAPI document says (summaries,
+ * descriptions, names, examples) is left as written, even where it happens to be one of
+ * the words. Cost at Kano's size: one pass over each inserted subtree. */
+var SPEC_TEXT = [
+  ".info", ".markdown", ".renderedMarkdown", ".opblock-tag a", ".opblock-summary-path",
+  ".opblock-summary-description", "div.parameter__name", ".parameter__type", ".parameter__in",
+  ".json-schema-2020-12__title", "[class*='keyword__value']", ".headerline", "pre", "code",
+  "textarea", "option",
+].join(", ");
+// Swagger UI's own labels that it renders through its Markdown component
+var LABELS_IN_SPEC_TEXT = ".parameter__enum i, .parameter__default i";
+var TRANSLATED_ATTRIBUTES = ["placeholder", "aria-label", "title"];
+
+function translateSwaggerUi(root, words) {
+  function translation(text, element) {
+    var word = text.trim();
+    if (!word || !Object.prototype.hasOwnProperty.call(words, word)) {
+      return null;
+    }
+    if (!element || (element.closest(SPEC_TEXT) && !element.matches(LABELS_IN_SPEC_TEXT))) {
+      return null;
+    }
+    return text.replace(word, words[word]);
+  }
+
+  function translateText(node) {
+    var translated = translation(node.nodeValue, node.parentElement);
+    if (translated !== null) {
+      node.nodeValue = translated;
+    }
+  }
+
+  function translateAttributes(element) {
+    TRANSLATED_ATTRIBUTES.forEach(function (name) {
+      var value = element.getAttribute(name);
+      var translated = value && translation(value, element);
+      if (translated) {
+        element.setAttribute(name, translated);
+      }
+    });
+  }
+
+  function translateTree(node) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      translateText(node);
+      return;
+    }
+    if (node.nodeType !== Node.ELEMENT_NODE) {
+      return;
+    }
+    translateAttributes(node);
+    var walker = document.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    for (var current = walker.nextNode(); current; current = walker.nextNode()) {
+      if (current.nodeType === Node.TEXT_NODE) {
+        translateText(current);
+      } else {
+        translateAttributes(current);
+      }
+    }
+  }
+
+  new MutationObserver(function (records) {
+    records.forEach(function (record) {
+      if (record.type === "characterData") {
+        translateText(record.target);
+      } else if (record.type === "attributes") {
+        translateAttributes(record.target);
+      } else {
+        record.addedNodes.forEach(translateTree);
+      }
+    });
+  }).observe(root, {
+    subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: TRANSLATED_ATTRIBUTES,
+  });
+}
+
 window.addEventListener("DOMContentLoaded", function () {
   var root = document.getElementById("swagger-ui");
+  var words = JSON.parse(root.dataset.words || "{}");
+  if (Object.keys(words).length > 0) {
+    translateSwaggerUi(root, words);
+  }
   window.ui = SwaggerUIBundle({
     url: root.dataset.openapiUrl,
     domNode: root,
