@@ -269,31 +269,39 @@ def test_an_objective_moves_to_another_scorecard_when_the_file_lists_both(
     assert "key: academy" not in exported  # scorecard one no longer lists its initiative
 
 
-def test_a_period_taken_on_the_mbo_page_during_the_import_is_refused_by_line(
-    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch,
+def _page_creates_a_sheet_after_the_import_reads(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, key: str, period: str,
 ) -> None:
-    """The MBO page creates E-1002's 2026 sheet after the import has read the workspace and
-    before it writes its own sheet for that period: the database's unique index refuses the
-    write, and the import reports it as its checks would have, on the sheet's line."""
-    seed_people(sessions, employees=EMPLOYEES)
-    import_text(sessions, _sheets(("a", "E-1001", "2026")))
-    before = row_counts(sessions)
+    """The MBO page creates E-1002's sheet ``key`` for ``period`` right after the next
+    import has read the workspace (and before it writes anything)."""
     reads: list[int] = []
 
     def snapshot_then_the_page_writes(session: Session, workspace_id: int) -> Any:
         snapshot = load_snapshot(session, workspace_id)
         reads.append(workspace_id)
-        if len(reads) > 1:  # the page wrote once, after the import's first read
+        if len(reads) > 1:  # the page writes once, after the import's first read
             return snapshot
         with transaction(sessions) as page:
             employee = page.scalar(select(Employee.id).where(Employee.external_id == "E-1002"))
             assert employee is not None
             page_author = Importer(workspace_id, None, Role.ADMIN, "mbo page")
-            mbo_store.create_sheet(page, page_author, employee_id=employee, period_label="2026",
-                                   key="from-page")
+            mbo_store.create_sheet(page, page_author, employee_id=employee, period_label=period,
+                                   key=key)
         return snapshot
 
     monkeypatch.setattr(importer, "load_snapshot", snapshot_then_the_page_writes)
+
+
+def test_a_period_taken_on_the_mbo_page_during_the_import_is_refused_by_line(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The unique index refuses the import's sheet for a period the page took meanwhile; the
+    import reports it as its checks would have, on the sheet's line, and keeps nothing."""
+    seed_people(sessions, employees=EMPLOYEES)
+    import_text(sessions, _sheets(("a", "E-1001", "2026")))
+    before = row_counts(sessions)
+    _page_creates_a_sheet_after_the_import_reads(sessions, monkeypatch, "from-page", "2026")
+
     with pytest.raises(StrategyFileInvalid) as raised:
         import_text(sessions, _sheets(("a", "E-1001", "2026"), ("b", "E-1002", "2026")))
 
@@ -303,3 +311,23 @@ def test_a_period_taken_on_the_mbo_page_during_the_import_is_refused_by_line(
     after = row_counts(sessions)
     assert after["MBO sheet"] == before["MBO sheet"] + 1  # the page's sheet, not the file's
     assert after["MBO objective"] == before["MBO objective"]
+
+
+def test_a_sheet_key_taken_during_the_import_asks_to_run_it_again(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The page took the key of the file's new sheet: run again, the import would update
+    that sheet, so there is no line to blame — the refusal says so, in one line."""
+    seed_people(sessions, employees=EMPLOYEES)
+    _page_creates_a_sheet_after_the_import_reads(sessions, monkeypatch, "b", "2025")
+
+    with pytest.raises(StrategyFileInvalid) as raised:
+        import_text(sessions, _sheets(("b", "E-1002", "2026")))
+
+    [error] = raised.value.errors
+    assert (error.line, error.path) == (1, "")
+    assert error.message.startswith("the database refused the import (")
+    assert error.message.endswith("; nothing was imported — if this workspace was being "
+                                  "changed at the same time, run the import again")
+    assert "Traceback" not in str(raised.value)
+    assert _stored(sessions) == {}  # the page's sheet has no objectives; the file's is gone

@@ -2,7 +2,10 @@
 objectives, scorecards and key results, parent chains that loop, and the members, teams
 and employees the file names (owners and authors must be members, as in the API), and
 the MBO rules of the API and the MBO page (one sheet per employee and period, a status
-that moves one step at a time).
+that moves one step at a time), and keys that a row in a scorecard or cycle the file does
+not list holds already (``_check_moves``). With these, no unique key or index of the
+tables the import writes can refuse a write of a file that passed — short of another
+writer taking a key meanwhile, which the importer reports by running the checks again.
 
 A reference may point into the file or to a stored row that the import keeps (one in a
 scorecard or cycle the file does not mention); a stored row the import would delete does

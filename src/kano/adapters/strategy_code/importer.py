@@ -279,10 +279,10 @@ def import_document(
                 session.commit()
         except EntryRefused as refused:
             raise StrategyFileInvalid(source, [refused.error]) from None
-        except IntegrityError:
+        except IntegrityError as refused:
             session.rollback()
             raise StrategyFileInvalid(source, _clashes_now(sessions, document, loaded,
-                                                           workspace)) from None
+                                                           workspace, refused)) from None
         return ImportResult(summary, created, dry_run, author.actor)
     except BaseException:
         session.rollback()
@@ -292,11 +292,13 @@ def import_document(
 
 
 def _clashes_now(sessions: sessionmaker[Session], document: s.StrategyDocument,
-                 loaded: LoadedYaml, workspace: str) -> list[DocumentError]:
+                 loaded: LoadedYaml, workspace: str,
+                 refused: IntegrityError) -> list[DocumentError]:
     """Why the database refused a write that the checks had let through: another change —
     the MBO page, another import — took a key or an employee's period between the checks
     and the write. The checks, run again on the workspace as it is now, name the entry
-    and its line; nothing of the import was kept."""
+    and its line; nothing of the import was kept. Should they find nothing, the database's
+    own reason is named (one line, not a traceback)."""
     with sessions() as session:
         workspace_id = session.scalar(select(Workspace.id).where(Workspace.slug == workspace))
         if workspace_id is not None:
@@ -304,8 +306,10 @@ def _clashes_now(sessions: sessionmaker[Session], document: s.StrategyDocument,
             people = _load_people(session, workspace_id, document)
             if errors := check_document(document, loaded, snapshot, people):
                 return errors
-    return [loaded.error((), "another change to this workspace got in the way of the import; "
-                             "nothing was imported: run it again")]
+    reason = str(refused.orig).splitlines()[0][:200] if refused.orig else "a constraint"
+    return [loaded.error((), f"the database refused the import ({reason}); nothing was "
+                             "imported — if this workspace was being changed at the same "
+                             "time, run the import again")]
 
 
 def _workspace_is_new(session: Session, slug: str) -> bool:
