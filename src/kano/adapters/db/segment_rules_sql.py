@@ -2,7 +2,9 @@
 
 The behaviour facts are :mod:`kano.adapters.db.customer_facts` as of ``as_of`` — the one
 definition of "the 12 months to as_of" the customer list shows too: the stored table
-when the segment refresh has just computed it, else the same grouped query on the fly.
+(what the segment refresh stored, which a rule's preview and a segment just saved read as
+of its moment: :func:`kano.adapters.db.segment_refresh.rule_facts`), else the same grouped
+query on the fly.
 ``days_since_last_order`` is compared as a moment (``last order <= as_of − N
 days``), so the same query runs on SQLite and PostgreSQL without date arithmetic in SQL.
 Whole days: a customer who ordered 36 hours ago has 1 day since the last order.
