@@ -153,11 +153,18 @@ def inbox_line(found: Row[CaseRow, str, str, str, str, str], now: datetime) -> C
 
 def case_inbox(session: Session, workspace_id: int, filters: CaseFilters, now: datetime,
                limit: int = INBOX_LIMIT) -> CaseInbox:
-    """The workspace's cases that pass ``filters``, newest first."""
+    """The workspace's cases that pass ``filters``, newest first.
+
+    The newest ``limit`` ids are chosen first, from the cases alone (narrow rows: with
+    5·10⁴ cases PostgreSQL sorted every joined line, title and all, to keep 200 — 263 ms
+    against 92 ms, bench/pages_at_scale.py), then only those lines are read whole."""
     statement = filtered_cases(workspace_id, filters, now)
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    newest = (statement.with_only_columns(CaseRow.id)
+              .order_by(CaseRow.opened_at.desc(), CaseRow.id.desc()).limit(limit).subquery())
     rows = session.execute(
-        statement.order_by(CaseRow.opened_at.desc(), CaseRow.id.desc()).limit(limit)
+        _lines_of(workspace_id).where(CaseRow.id.in_(select(newest.c.id)))
+        .order_by(CaseRow.opened_at.desc(), CaseRow.id.desc())
     ).all()
     return CaseInbox([inbox_line(row, now) for row in rows], total, limit)
 
