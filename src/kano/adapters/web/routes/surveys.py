@@ -317,7 +317,9 @@ def _quota_choices(db: Session, workspace_id: int, definition: SurveyDefinition,
                for q in definition.questions if q.type in CHOICE_TYPES]
     channels: list[tuple[str, str | None]] = [
         (channel, CHANNEL_LABELS.get(channel)) for channel in KANO_CHANNELS]
-    channels += [(channel, None) for channel in touchpoint_channels(db, workspace_id)
+    # a touchpoint's channel by its name where Kano knows it ("web" → Website), else its key
+    channels += [(channel, CHANNEL_LABELS.get(channel))
+                 for channel in touchpoint_channels(db, workspace_id)
                  if channel not in KANO_CHANNELS]
     return {"channels": channels, "segments": segments_of_workspace(db, workspace_id),
             "touchpoints": touchpoints_of(db, workspace_id), "answers": answers,
