@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -118,6 +119,7 @@ def main() -> None:
     try:
         run(args, url, folder, fresh=created is not None)
     finally:
+        shutil.rmtree(folder, ignore_errors=True)
         if created is not None and not args.keep:
             _drop(args.url, created)
         elif created is not None:
