@@ -339,3 +339,6 @@ def test_a_shares_effect_reads_in_percentage_points(
     assert f'"title": {json.dumps(name + " (%)")}' in shown  # the spec is JSON
     # the plan's minimum detectable effect is a difference of shares too
     assert text_of(shown, "plan-mde").endswith(unit.strip())
+    # and the spread it is planned with is in the same points (a walk of the demo in
+    # Hungarian read a bare "33,08" beside "6,10 százalékpont")
+    assert text_of(shown, "plan-sd").endswith(unit.strip())
