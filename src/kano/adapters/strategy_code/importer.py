@@ -280,6 +280,8 @@ def import_document(
         except EntryRefused as refused:
             raise StrategyFileInvalid(source, [refused.error]) from None
         except IntegrityError as refused:
+            if not _unique_clash(refused):
+                raise  # a check or foreign key the checks let through: a bug, not the file's
             session.rollback()
             raise StrategyFileInvalid(source, _clashes_now(sessions, document, loaded,
                                                            workspace, refused)) from None
@@ -289,6 +291,14 @@ def import_document(
         raise
     finally:
         session.close()
+
+
+def _unique_clash(error: IntegrityError) -> bool:
+    """Whether a unique key or index refused the write (PostgreSQL's SQLSTATE 23505,
+    SQLite's "UNIQUE constraint failed"), rather than a check or a foreign key."""
+    reason = error.orig
+    return (getattr(reason, "sqlstate", None) == "23505"
+            or str(reason).startswith("UNIQUE constraint failed"))
 
 
 def _clashes_now(sessions: sessionmaker[Session], document: s.StrategyDocument,
