@@ -26,11 +26,16 @@ def test_record_an_achievement_see_the_score_live_and_reorder(
     _log_in(page, strategy_server, seeded_database, "/mbo")
     score = page.locator("#mbo-score")
     expect(score).to_have_text("55%")
+    # the table's total is that score, with its unit (a walk of the demo read "75,5" under
+    # a headline of "75,5 %")
+    total = page.locator("#mbo-total-score")
+    expect(total).to_have_text("55%")
 
     achievement = page.locator("#mbo-form-fcr-achievement")
     achievement.fill("80")
     # 40 × 75 % + 35 × 80 % + 25 × 100 % = 83, before anything is saved
     expect(score).to_have_text("83%")
+    expect(total).to_have_text("83%")
     expect(page.locator("#mbo-fcr .mbo-weighted")).to_have_text("28")
     page.locator("#mbo-form-fcr-comment").fill("Resolution rose from 61 % to 74 %")
     page.locator("#mbo-form-fcr-save").click()

@@ -44,7 +44,8 @@
     var headline = document.getElementById("mbo-score");
     var addsUp = valid && Math.abs(totalWeight - 100) < 1e-9;
     if (weightCell) weightCell.textContent = valid ? percent.format(totalWeight / 100) : "–";
-    if (scoreCell) scoreCell.textContent = addsUp ? number.format(score) : "–";
+    // the total is the weighted score itself, written as the headline writes it
+    if (scoreCell) scoreCell.textContent = addsUp ? percent.format(score / 100) : "–";
     if (headline) headline.textContent = addsUp ? percent.format(score / 100) : "–";
   }
 
