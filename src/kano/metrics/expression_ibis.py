@@ -6,7 +6,7 @@ customer. Type mistakes (``region > 3``) surface here as :class:`ExpressionError
 
 A customer can be in several segments at once, so where a question is not sliced by
 segment, ``segment`` is a *set* per fact: :class:`kano.metrics.star.Star` gives the table
-one boolean column per segment key the conditions name (:func:`segment_member_column`,
+one membership count per segment key the conditions name (:func:`segment_member_column`,
 plus :data:`ANY_SEGMENT` for ``is null``) instead of a row per membership, and
 ``segment = 'x'`` / ``!= 'x'`` / ``in (…)`` / ``not in (…)`` / ``is [not] null`` test
 membership. Each fact is then counted once: ``segment != 'x'`` keeps the facts of every
@@ -55,12 +55,13 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
 
 SEGMENT = "segment"
 ANY_SEGMENT = "_in_any_segment"
-"""The boolean column: is the fact's customer in any segment now (``segment is not null``)."""
+"""The column counting the fact's customer's current memberships (null: none)."""
 
 
 def segment_member_column(key: str) -> str:
-    """The boolean column: is the fact's customer a current member of segment ``key``
-    (hex-encoded, so that any key makes a plain column name on every engine)."""
+    """The column counting the fact's customer's current memberships of segment ``key``
+    (null or 0: not a member; hex-encoded, so that any key makes a plain column name on
+    every engine)."""
     return "_in_segment_" + key.encode().hex()
 
 
@@ -97,6 +98,11 @@ def _segment_comparison(node: Binary) -> tuple[str, str] | None:
     return None
 
 
+def _member(table: ir.Table, column: str) -> ir.BooleanValue:
+    """A membership column (a count, null for a customer in no segment) as true/false."""
+    return table[column].fill_null(0) > 0
+
+
 def _segment_is_a_set(table: ir.Table) -> bool:
     return SEGMENT not in table.columns and ANY_SEGMENT in table.columns
 
@@ -107,17 +113,17 @@ def _membership(node: Node, table: ir.Table, text: str) -> Any:
     match node:
         case Binary() if (comparison := _segment_comparison(node)):
             op, key = comparison
-            member = table[segment_member_column(key)]
+            member = _member(table, segment_member_column(key))
             return member if op == "==" else ~member
         case InList(operand=Column(name=name), items=items, negated=negated) if name == SEGMENT:
             if not all(isinstance(item.value, str) for item in items):
                 raise ExpressionError(text, 0, "segments are named by their keys (text)")
-            member = table[segment_member_column(str(items[0].value))]
+            member = _member(table, segment_member_column(str(items[0].value)))
             for item in items[1:]:
-                member = member | table[segment_member_column(str(item.value))]
+                member = member | _member(table, segment_member_column(str(item.value)))
             return ~member if negated else member
         case IsNull(operand=Column(name=name), negated=negated) if name == SEGMENT:
-            member = table[ANY_SEGMENT]
+            member = _member(table, ANY_SEGMENT)
             return member if negated else ~member
         case Column(name=name, position=position) if name == SEGMENT:
             raise ExpressionError(

@@ -115,6 +115,7 @@ class Star:
         self.workspace_id = int(workspace_id)
         self._tables: dict[str, ir.Table] = {}
         self._segment_keys: dict[int, str] | None = None
+        self._spans_loaded: bool | None = None  # does the workspace have membership spans?
 
     def table(self, name: str) -> ir.Table:
         """The workspace's rows of a warehouse table (without ``workspace_id``).
@@ -168,17 +169,22 @@ class Star:
         when the warehouse has no ``segment_memberships`` table yet and when the table
         holds other workspaces' spans only. (A loaded workspace with no spans at all has
         no filed customer either: a load gives every filed customer an open span.)"""
-        customers = self.table("customers")
-        filed = customers.filter(customers.segment_id.notnull()).select(
-            "segment_id", "customer_id"
-        )
-        try:
-            spans = self.table("segment_memberships")
-        except WarehouseNotLoaded:
-            return filed
-        current = spans.filter(spans.valid_to.isnull()).select("segment_id", "customer_id")
-        not_loaded = filed.filter(spans.count().as_scalar() == 0)
-        return current.union(not_loaded, distinct=False)
+        if self._spans_loaded is None:
+            try:
+                spans = self.table("segment_memberships")
+                one = self.backend.to_pyarrow(spans.select("customer_id").limit(1))
+                self._spans_loaded = one.num_rows > 0
+            except WarehouseNotLoaded:
+                self._spans_loaded = False
+        if not self._spans_loaded:
+            # Asked once per star (a one-row query) rather than inside every segment
+            # query: a union with a scalar subquery there nested SQLite's parse of a
+            # batched catalogue query past its parser stack.
+            customers = self.table("customers")
+            filed = customers.filter(customers.segment_id.notnull())
+            return filed.select("segment_id", "customer_id")
+        spans = self.table("segment_memberships")
+        return spans.filter(spans.valid_to.isnull()).select("segment_id", "customer_id")
 
     def members_of(self, keys: Iterable[str]) -> ir.Table:
         """``customer_id`` of the customers in any of the segments ``keys`` now."""
@@ -192,22 +198,20 @@ class Star:
         )
 
     def with_segment_flags(self, table: ir.Table, keys: Iterable[str | None]) -> ir.Table:
-        """``table`` (with ``customer_id``) plus a boolean column per segment key: is the
-        row's customer a current member (:func:`segment_member_column`; None: of any
-        segment, :data:`ANY_SEGMENT`, always added). Each join meets at most one member
-        row per customer, so no row of ``table`` is repeated."""
-        wanted = {ANY_SEGMENT: None} | {
-            segment_member_column(key): key for key in sorted(k for k in keys if k is not None)
-        }
-        for column, key in wanted.items():
-            if key is None:
-                members = self.current_members().select(_member="customer_id").distinct()
-            else:
-                members = self.members_of([key])
-            flagged = members.mutate(**{column: ibis.literal(True)})
-            table = table.left_join(flagged, table.customer_id == flagged._member).drop("_member")
-            table = table.mutate(**{column: table[column].notnull()})
-        return table
+        """``table`` (with ``customer_id``) plus, per segment key, how many of the row's
+        customer's current memberships are in that segment (:func:`segment_member_column`;
+        :data:`ANY_SEGMENT`: in any segment), null for a customer in none. One join with
+        one row per member customer: no row of ``table`` is repeated, and the query
+        nests one level deeper only (a join per key nested a batched catalogue query
+        past SQLite's parser stack)."""
+        members = self.current_members()
+        segments = self.table("segments").select(_sid="segment_id", _key="key")
+        members = members.left_join(segments, members.segment_id == segments._sid)
+        counts: dict[str, Any] = {ANY_SEGMENT: members.count()}
+        for key in sorted({k for k in keys if k is not None}):
+            counts[segment_member_column(key)] = (members._key == key).ifelse(1, 0).sum()
+        flags = members.group_by(_member=members.customer_id).aggregate(**counts)
+        return table.left_join(flags, table.customer_id == flags._member).drop("_member")
 
     def _touchpoint_dimension(self, names: set[str]) -> ir.Table:
         touchpoints = self.table("touchpoints").select(
