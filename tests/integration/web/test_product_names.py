@@ -25,6 +25,7 @@ from tests.integration.web.browsing import Browser, text_of
 from tests.integration.web.seed import PASSWORD, SeededCompanies
 
 HEADERS = {"en": ("Product", "Requirement"), "hu": ("Termék", "Követelmény")}
+DAY_IN = {"en": "Jun 15, 2025", "hu": "2025. jún. 15."}
 
 
 @pytest.fixture
@@ -77,7 +78,9 @@ def test_customer_360_names_the_products_of_orders_and_requirements(
     assert len(product_queries) == 1, "one look-up for the whole page"
     orders = text_of(page.text, "customer-orders")
     assert HEADERS[language][0] in orders
-    assert len(re.findall(r"\d{4}-\d\d-\d\d Widget, zinc-plated widget ", orders)) == 4, \
+    day = DAY_IN[language]  # the 15 June 2025 order, its day as the reader writes it
+    assert f"{day} Widget, zinc-plated widget " in orders
+    assert len(re.findall(r"\S Widget, zinc-plated widget ", orders)) == 4, \
         "every order (4): its day, the product's name, then its code"
     requirements = text_of(page.text, "customer-requirements")
     assert "Boxes of 100" in requirements and "Widget, zinc-plated widget" in requirements
