@@ -21,12 +21,19 @@ import pytest
 from kano.adapters.web.i18n import load_translations
 from kano.adapters.web.problem_texts import PATTERNS, UNKNOWN_SHAPE, problem_text
 from kano.metrics import expression_ibis, expressions
-from kano.metrics.expression_ibis import compile_condition
+from kano.metrics.expression_ibis import (
+    ANY_SEGMENT,
+    compile_condition,
+    segment_member_column,
+)
 from kano.metrics.expressions import ExpressionError
 
 TRANSLATIONS = {language: load_translations(language) for language in ("en", "ru", "hu")}
 TABLE = ibis.table({"amount": "float64", "nps": "int16", "channel": "string",
                     "paid": "boolean"}, name="t")  # fmt: skip
+# A fact table not sliced by segment: ``segment`` is the customer's set of memberships.
+SEGMENT_TABLE = ibis.table({"amount": "float64", ANY_SEGMENT: "int64",
+                            segment_member_column("north"): "int64"}, name="f")  # fmt: skip
 
 # condition → what the Russian and the Hungarian reader are told (a part of it)
 CASES: dict[str, tuple[str, str]] = {
@@ -68,12 +75,16 @@ CASES: dict[str, tuple[str, str]] = {
     "amount + 3": ("Напишите условие, которое истинно или ложно", "amely igaz vagy hamis"),
     "amount and paid": ("Для 'and', 'or' и 'not' нужны условия",
                         "mindkét oldalán feltétel"),
+    "segment in (1, 2)": ("Позиция 1: сегменты называются по ключам в кавычках",
+                          "1. karakter: a szegmenseket a kulcsukkal"),
+    "coalesce(segment, 'x') = 'x'": ("Позиция 10: клиент может входить в несколько сегментов",
+                                     "10. karakter: egy ügyfél több szegmensben is lehet"),
 }
 
 
 def _refused(condition: str) -> ExpressionError:
     with pytest.raises(ExpressionError) as caught:
-        compile_condition(condition, TABLE)
+        compile_condition(condition, SEGMENT_TABLE if "segment" in condition else TABLE)
     return caught.value
 
 

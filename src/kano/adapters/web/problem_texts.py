@@ -208,6 +208,13 @@ _CONDITION: tuple[tuple[str, str], ...] = (
      N_("Write a condition that is true or false, such as amount > 1000.")),
     (rf"'and', 'or' and 'not' need conditions on both sides{_AT}",
      N_("'and', 'or' and 'not' need a condition (true or false) on each side.")),
+    # where segment is a set of memberships (kano.metrics.expression_ibis._membership)
+    (rf"segments are named by their keys \(text\){_AT}",
+     N_("At character %(column)s: name segments by their keys in quotes, such as "
+        "'north-keys'.")),
+    (rf"a customer can be in several segments: compare segment only with .+{_AT}",
+     N_("At character %(column)s: a customer can be in several segments, so compare "
+        "segment only with = 'key', != 'key', in ('key', …), not in (…) or is [not] null.")),
 )  # fmt: skip
 PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(f"^{pattern}$"), text)
