@@ -15,18 +15,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
 from kano.adapters.warehouse import connect
 from kano.adapters.web.charts import money_axis
 from kano.adapters.web.labels import segment_names
 from kano.analytics.value import views
-from kano.app import create_app
 from kano.bootstrap import Container
 from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
 from tests.integration.web.browsing import Browser
+from tests.integration.web.demo_session import browser
 
-__all__ = ["demo_data", "live"]
+__all__ = ["browser", "demo_data", "live"]
 NBSP = "\u00a0"
 # An amount of the demo's euros as each language writes it (CLDR), and "under …".
 MONEY = {
@@ -35,13 +34,6 @@ MONEY = {
     "hu": rf"\d{{1,3}}({NBSP}\d{{3}})*{NBSP}EUR",
 }
 UNDER = {"en": "under {}", "ru": "до {}", "hu": "{} alatt"}
-
-
-@pytest.fixture(scope="module")
-def browser(live: Container) -> Browser:
-    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
-    signed_in.log_in("helen.carter@northwind.example", "demo")
-    return signed_in
 
 
 @pytest.fixture(scope="module")

@@ -4,22 +4,13 @@ pass read 'on_time_delivery' on the Russian pilot page), on SQLite and PostgreSQ
 from __future__ import annotations
 
 import pytest
-from starlette.testclient import TestClient
 
-from kano.app import create_app
-from kano.bootstrap import Container
 from tests.integration.jobs.test_live_binding import demo_data, live
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
+from tests.integration.web.demo_session import browser
 from tests.integration.web.test_pilot_pages import FORM
 
-__all__ = ["demo_data", "live"]
-
-
-@pytest.fixture(scope="module")
-def browser(live: Container) -> Browser:
-    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
-    signed_in.log_in("helen.carter@northwind.example", "demo")
-    return signed_in
+__all__ = ["browser", "demo_data", "live"]
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,9 @@ from kano.domain.workspaces import Role
 from kano.metrics import Catalogue
 from tests.integration.jobs.test_live_binding import WORKSPACE, demo_data, live, workspace_id
 from tests.integration.web.browsing import Browser, csrf_token_in, text_of
+from tests.integration.web.demo_session import browser
 
-__all__ = ["demo_data", "live"]
+__all__ = ["browser", "demo_data", "live"]
 
 FORM = {
     "name": "Same-day delivery", "hypothesis": "Faster delivery sells more.",
@@ -33,13 +34,6 @@ FORM = {
     "baseline_end": "2025-06-30", "test_start": "2025-07-01", "test_end": "2025-09-30",
     "owner": "", "target_effect": "",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser(live: Container) -> Browser:
-    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
-    signed_in.log_in("helen.carter@northwind.example", "demo")
-    return signed_in
 
 
 def _figure(text: str) -> float:

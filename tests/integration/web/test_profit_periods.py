@@ -11,36 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
-from kano.adapters.warehouse import connect
 from kano.analytics.value import views
-from kano.app import create_app
 from kano.bootstrap import Container
 from kano.metrics.data_window import data_window
 from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
 from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.demo_session import backend, browser
 
-__all__ = ["demo_data", "live"]
-
-
-@pytest.fixture(scope="module")
-def browser(live: Container) -> Browser:
-    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
-    signed_in.log_in("helen.carter@northwind.example", "demo")
-    return signed_in
-
-
-@pytest.fixture(scope="module")
-def backend(live: Container) -> Iterator[Any]:
-    opened = connect(live.settings.resolved_warehouse_url(), read_only=True)
-    yield opened
-    opened.disconnect()
+__all__ = ["backend", "browser", "demo_data", "live"]
 
 
 def test_the_demo_window_starts_after_the_carried_in_months(

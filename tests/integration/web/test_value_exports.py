@@ -9,24 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
 from kano.adapters.db.orm import Customer, Segment
-from kano.adapters.warehouse import connect
 from kano.analytics.value import views
-from kano.app import create_app
 from kano.bootstrap import Container
 from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
 from tests.integration.web.browsing import Browser
+from tests.integration.web.demo_session import backend, browser
 
-__all__ = ["demo_data", "live"]
+__all__ = ["backend", "browser", "demo_data", "live"]
 
 CENTS = re.compile(r"-?\d+\.\d\d")
 TENTHS = re.compile(r"\d+\.\d")
@@ -46,20 +43,6 @@ HEADERS = {
     ("profit", "en"): ["Lever", "Unit", "Before", "After",
                        "Contribution to the change (EUR)"],
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def browser(live: Container) -> Browser:
-    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
-    signed_in.log_in("helen.carter@northwind.example", "demo")
-    return signed_in
-
-
-@pytest.fixture(scope="module")
-def backend(live: Container) -> Iterator[Any]:
-    opened = connect(live.settings.resolved_warehouse_url(), read_only=True)
-    yield opened
-    opened.disconnect()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import io
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,23 +31,10 @@ from kano.bootstrap import Container, build_container
 from kano.config import Settings
 from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
 from tests.integration.web.browsing import Browser, text_of
+from tests.integration.web.demo_session import backend, browser
 from tests.warehouses import load_into
 
-__all__ = ["demo_data", "live"]
-
-
-@pytest.fixture(scope="module")
-def browser(live: Container) -> Browser:
-    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
-    signed_in.log_in("helen.carter@northwind.example", "demo")
-    return signed_in
-
-
-@pytest.fixture(scope="module")
-def backend(live: Container) -> Iterator[Any]:
-    opened = connect(live.settings.resolved_warehouse_url(), read_only=True)
-    yield opened
-    opened.disconnect()
+__all__ = ["backend", "browser", "demo_data", "live"]
 
 
 def _number(text: str) -> float:

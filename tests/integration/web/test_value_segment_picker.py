@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from markupsafe import escape
 from sqlalchemy import select
-from starlette.testclient import TestClient
 
 from kano.adapters.db import segments
 from kano.adapters.db.engine import transaction
@@ -18,13 +17,13 @@ from kano.adapters.db.orm import Customer, utcnow
 from kano.adapters.warehouse import AppDatabaseSource, connect
 from kano.adapters.web.routes.value import segment_groups
 from kano.analytics.value import views
-from kano.app import create_app
 from kano.bootstrap import Container
 from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
 from tests.integration.web.browsing import Browser
+from tests.integration.web.demo_session import browser
 from tests.warehouses import load_into
 
-__all__ = ["demo_data", "live"]
+__all__ = ["browser", "demo_data", "live"]
 KEY = "north-accounts"
 
 
@@ -48,13 +47,6 @@ def rule_segment(live: Container) -> set[int]:
     load_into(live.settings.resolved_warehouse_url(), AppDatabaseSource(live.engine), ws,
               full=True)  # fmt: skip
     return {row.customer_id for row in rows}
-
-
-@pytest.fixture(scope="module")
-def browser(live: Container) -> Browser:
-    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
-    signed_in.log_in("helen.carter@northwind.example", "demo")
-    return signed_in
 
 
 def _groups(page: str) -> dict[str, list[str]]:

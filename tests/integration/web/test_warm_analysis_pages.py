@@ -29,10 +29,11 @@ from kano.bootstrap import Container, build_container
 from kano.config import Settings
 from tests.integration.jobs.test_live_binding import demo_data, live, workspace_id
 from tests.integration.web.browsing import Browser
+from tests.integration.web.demo_session import browser
 from tests.integration.web.test_warehouse_memo import opened_warehouses
 from tests.warehouses import load_into
 
-__all__ = ["demo_data", "live"]
+__all__ = ["browser", "demo_data", "live"]
 
 PAGES = ("/value/rfm", "/value/matrix?cell=high-high", "/value/profit", "/value/clv",
          "/value/churn", "/value/clv.csv", "/linkage", "/drivers",
@@ -50,13 +51,6 @@ def _an_account(url: str, workspace: int) -> int:
         return int(views.matrix_view(backend, workspace).accounts[0]["customer_id"])
     finally:
         backend.disconnect()
-
-
-@pytest.fixture(scope="module")
-def browser(live: Container) -> Browser:
-    signed_in = Browser(TestClient(create_app(container=live), follow_redirects=False))
-    signed_in.log_in("helen.carter@northwind.example", "demo")
-    return signed_in
 
 
 def test_warm_visits_open_no_warehouse_and_show_a_fresh_computation(
