@@ -21,4 +21,5 @@ echo "==> pytest"
 # worker): one pytest process keeps about one core busy with its PostgreSQL backends, and
 # on a 2-core machine as slow as some CI hosts the serial suite took over 100 minutes.
 # A test file stays on one worker (its module fixtures are built once).
-exec python -m pytest -n 2 --dist loadfile "$@"
+# --durations: the slowest tests, to keep the whole run well inside the CI time limit.
+exec python -m pytest -n 2 --dist loadfile --durations=40 "$@"
