@@ -11,12 +11,15 @@ modes see the same machine load:
 - ``stamp``: kept, but keyed on the load stamp, which opens the warehouse on every visit
   (what the value pages, linkage, drivers and customer 360 did before they used the file
   state; what PostgreSQL, SQLite and Spark warehouses do);
-- ``computed``: ``PAGE_FIGURES.enabled = False``, every figure computed.
+- ``computed``: ``PAGE_FIGURES.enabled = False``, every figure computed (for a pilot's
+  page, what every visit did before its plan was kept: the page is asserted the same in
+  all three modes).
 
 Times are in-process (the app's time plus the test client's few milliseconds; no
 network). Prints each page's median and 90th percentile per mode and the ratios.
 
-    .venv/bin/python bench/warm_pages.py [--requests 20] [--folder DIR] [--pages cx|analysis|all]
+    .venv/bin/python bench/warm_pages.py [--requests 20] [--folder DIR]
+        [--pages cx|analysis|pilots|all]
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ CX_PAGES = ("/cx", "/cx?segment=smb", "/cx?trend=csat", "/cx?from=2026-01-01&to=
 # "{customer}": the first account the client-matrix page links to
 ANALYSIS_PAGES = ("/value/rfm", "/value/matrix", "/value/profit", "/value/clv", "/value/churn",
                   "/value/rfm.csv", "/linkage", "/drivers", "/customers/{customer}")  # fmt: skip
+# "{pilot}": the first pilot the pilot list links to (its plan: ~1 s computed, H3)
+PILOT_PAGES = ("/pilots/{pilot}",)
 MODES = ("kept", "stamp", "computed")
 KANO = str(Path(sys.executable).parent / "kano")
 
@@ -75,7 +80,9 @@ def run(folder: Path, requests: int, chosen: tuple[str, ...]) -> None:
     assert answer.status_code == 200 and "/login" not in str(answer.url), answer.status_code
     account = re.search(r'href="/customers/(\d+)"', client.get("/value/matrix").text)
     assert account, "no customer linked from /value/matrix"
-    pages = [page.format(customer=account.group(1)) for page in chosen]
+    pilot = re.search(r'href="/pilots/(\d+)"', client.get("/pilots").text)
+    assert pilot, "no pilot linked from /pilots"
+    pages = [page.format(customer=account.group(1), pilot=pilot.group(1)) for page in chosen]
     file_state = page_figures.file_state
 
     def mode(name: str) -> None:
@@ -86,6 +93,14 @@ def run(folder: Path, requests: int, chosen: tuple[str, ...]) -> None:
         mode(name)
         for page in pages:
             assert client.get(page).status_code == 200, page
+    for page in pages:
+        if page.startswith("/pilots/"):  # the kept plan is the computed one, figure for figure
+            shown = {}
+            for name in MODES:
+                mode(name)
+                shown[name] = client.get(page).text
+            assert shown["kept"] == shown["stamp"] == shown["computed"], page
+            print(f"{page}: the same page kept, stamped and computed")
     times: dict[tuple[str, str], list[float]] = {}
     for _ in range(requests):
         for page in pages:
@@ -121,11 +136,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--folder", type=Path, help="a folder holding a built demo "
                         "(kano.db, kano.duckdb, demo-data) to reuse")  # fmt: skip
-    parser.add_argument("--pages", choices=("cx", "analysis", "all"), default="all",
+    parser.add_argument("--pages", choices=("cx", "analysis", "pilots", "all"), default="all",
                         help="the CX overview and journey map, the value pages, linkage, "
-                        "drivers and customer 360, or both")  # fmt: skip
+                        "drivers and customer 360, a pilot's page, or all")  # fmt: skip
     args = parser.parse_args()
-    chosen = {"cx": CX_PAGES, "analysis": ANALYSIS_PAGES, "all": CX_PAGES + ANALYSIS_PAGES}
+    chosen = {"cx": CX_PAGES, "analysis": ANALYSIS_PAGES, "pilots": PILOT_PAGES,
+              "all": CX_PAGES + ANALYSIS_PAGES + PILOT_PAGES}  # fmt: skip
     if args.folder:
         run(args.folder.resolve(), args.requests, chosen[args.pages])
         return
