@@ -58,10 +58,12 @@ def list_segments(caller: ReadAccess, session: SessionDep) -> Segments:
              responses=problem_responses(401, 403, 422, 500))  # fmt: skip
 def preview(caller: ReadAccess, session: SessionDep, body: PreviewIn) -> PreviewOut:
     """How many customers a rule matches now and the first of them by name; nothing is
-    saved. A 422 names the place in the rule (`rule.all.1.value`)."""
+    saved. A rule on the 12-month facts counts on the stored facts, whose moment
+    `facts_as_of` gives. A 422 names the place in the rule (`rule.all.1.value`)."""
     found = store.preview_rule(session, caller.workspace_id, body.rule, body.limit)
     return PreviewOut(count=found.count, sample=[
-        CustomerBriefOut.model_validate(asdict(c)) for c in found.sample])  # fmt: skip
+        CustomerBriefOut.model_validate(asdict(c)) for c in found.sample],
+        facts_as_of=found.facts_as_of)  # fmt: skip
 
 
 @router.get("/{key}", summary="One segment", response_model=SegmentOut, responses=_READ)

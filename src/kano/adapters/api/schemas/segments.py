@@ -85,3 +85,8 @@ class CustomerBriefOut(BaseModel):
 class PreviewOut(BaseModel):
     count: int = Field(description="Customers the rule matches now.")
     sample: list[CustomerBriefOut] = Field(description="The first of them by name.")
+    facts_as_of: UtcDateTime | None = Field(description=(
+        "The moment of the stored 12-month customer facts the rule was counted on "
+        "(revenue_12m, margin_12m, orders_12m, days_since_last_order): those the customer "
+        "list shows and a segment saved now is computed from; ISO 8601 in UTC "
+        "(`2026-01-31T09:00:00Z`). Null when the rule reads none of them."))
