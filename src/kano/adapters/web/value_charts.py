@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from statistics import median
 from typing import Any
 
+from kano.adapters.web.chart_sample import ChartSample, representative_sample
 from kano.adapters.web.charts import VEGA_LITE_SCHEMA, d3_number_locale, money_axis
 from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.money_bins import money_bins
@@ -25,6 +26,10 @@ Gettext = Callable[[str], str]
 SCHEMA = VEGA_LITE_SCHEMA  # the vendored library's version: v5 made it warn in the console
 CELL_COLOURS = {"low": "#9aa5b1", "medium": "#d9a441", "high": "#2f7d4f"}
 SEGMENT_COLOURS = ("#4a6fa5", "#d9a441", "#2f7d4f", "#b3412f", "#7b5ea7", "#0b7a6f", "#9aa5b1")
+# The most accounts the client matrix's scatter draws (a sample past it: chart_sample). Read
+# at each call, so a test can lower it. At most value_figures.MANY_IDS, so that the
+# tooltips' names are asked for by id rather than by reading every customer.
+MATRIX_POINTS = 2_000
 
 
 def _word(gettext: Gettext, text: str) -> str:
@@ -191,6 +196,18 @@ def rfm_transitions(moves: Sequence[dict[str, Any]], _: Gettext, language: str) 
     )
 
 
+def matrix_points(accounts: Sequence[dict[str, Any]]) -> ChartSample[dict[str, Any]]:
+    """The accounts the scatter draws: all of them up to ``MATRIX_POINTS``, past it a
+    representative sample (every cell in proportion, each cell's highest revenue kept)."""
+    return representative_sample(
+        accounts,
+        MATRIX_POINTS,
+        group=lambda a: (a["attractiveness_level"], a["relationship_level"]),
+        weight=lambda a: float(a["revenue_365d"] or 0.0),
+        identity=lambda a: int(a["customer_id"]),
+    )
+
+
 def matrix_scatter(
     accounts: Sequence[dict[str, Any]],
     _: Gettext,
@@ -200,7 +217,8 @@ def matrix_scatter(
 ) -> Spec:
     """Each account by relationship (x) and attractiveness (y), coloured by its
     attractiveness level (the axis that sets the strategy); the tooltip names the account
-    (``names``: customer id → name; the number where it has none)."""
+    (``names``: customer id → name; the number where it has none). ``accounts`` are the
+    points to draw: :func:`matrix_points` of the matrix's accounts."""
     data = [
         {
             "customer": names.get(int(a["customer_id"]), str(a["customer_id"])),
