@@ -16,7 +16,7 @@ customers, an acknowledgement for every second response, a case for every 20th).
 The whole app (API + web) runs in this process behind Starlette's test client, logged in
 as an owner (pages) or with a read token (API). Each path is visited once (imports, caches)
 and then timed ``--repeat`` times; the table prints the best time, the median and the rows
-the answer shows (``<tr>`` of a page, items of a JSON list).
+the answer shows (``<tr>`` of a page, items of a JSON list) and its size in KB.
 """
 
 from __future__ import annotations
