@@ -184,7 +184,8 @@ def run(args: argparse.Namespace, url: str, folder: Path, fresh: bool) -> None:
     ids = {"customer": busiest, "case": case, "response": response}
     targets = [(client, page.format(**ids)) for page in PAGES] + [
         (api, f"/api/v1{path}") for path in API]
-    print(f"{'page':<48} {'best ms':>9} {'median ms':>10} {'rows':>6}  status", flush=True)
+    print(f"{'page':<48} {'best ms':>9} {'median ms':>10} {'rows':>6} {'KB':>7}  status",
+          flush=True)
     for who, path in targets:
         if args.only and not any(path.startswith(only) for only in args.only):
             continue
@@ -195,7 +196,8 @@ def run(args: argparse.Namespace, url: str, folder: Path, fresh: bool) -> None:
             answer = who.get(path)
             times.append(time.perf_counter() - started)
         print(f"{path:<48} {min(times) * 1000:9.0f} {statistics.median(times) * 1000:10.0f} "
-              f"{_rows(path, answer)!s:>6}  {answer.status_code}", flush=True)
+              f"{_rows(path, answer)!s:>6} {len(answer.content) / 1024:7.0f}  "
+              f"{answer.status_code}", flush=True)
     container.close()
 
 
