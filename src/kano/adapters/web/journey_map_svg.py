@@ -119,7 +119,7 @@ def journey_map_svg(
             f"{point.rank}. {names.get(point.touchpoint, point.touchpoint)} · "
             f"{measure_label(point.score.measure, _)} "
             f"{score_text(formats, point.score.measure, point.score.mean)} "
-            f"(n {formats.integer(point.score.n)}) · {at_risk} "
+            f"(n = {formats.integer(point.score.n)}) · {at_risk} "
             f"{amount_text(formats, point.revenue_at_risk, currency)}"
         )
         parts.append(f'<text x="20" y="{y0 + ROW * i}">{escape(line)}</text>')
