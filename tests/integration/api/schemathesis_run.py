@@ -146,7 +146,7 @@ def refuse_any(case: schemathesis.Case[Any]) -> bool:
 
 
 def fuzz(
-    host_app: Starlette,
+    host_app: Starlette | str,
     run: FuzzRun,
     headers: Mapping[str, str] | Callable[[], Mapping[str, str]],
     mode: GenerationMode,
@@ -157,16 +157,23 @@ def fuzz(
     """Drive every operation ``run`` selects with ``run.examples`` generated cases each and
     check every response; returns the operations driven (``"GET /customers"``).
 
-    ``headers`` carry the token (a function: called for each case, for a run that spends
-    a token per case). ``schema_judges(case)`` says whether a schema-valid case must be
-    accepted (the positive-data check); ``prepare(case, draw)`` may replace generated
-    parts with real ones (an existing id) before the call.
+    ``host_app`` is the app, called in process, or the URL of a running server's API
+    (``http://127.0.0.1:8000/api/v1``), called over HTTP. ``headers`` carry the token
+    (a function: called for each case, for a run that spends a token per case).
+    ``schema_judges(case)`` says whether a schema-valid case must be accepted (the
+    positive-data check); ``prepare(case, draw)`` may replace generated parts with real
+    ones (an existing id) before the call.
     """
     config = schemathesis.Config.from_dict({
         # Unknown query parameters are ignored on purpose, so none are invented.
         "generation": {"with-security-parameters": False, "allow-extra-parameters": False},
     })  # fmt: skip
-    schema = schemathesis.openapi.from_asgi(f"{API_PREFIX}/openapi.json", host_app, config=config)
+    if isinstance(host_app, str):
+        schema = schemathesis.openapi.from_url(f"{host_app}/openapi.json", config=config,
+                                               timeout=300)  # fmt: skip
+    else:
+        schema = schemathesis.openapi.from_asgi(f"{API_PREFIX}/openapi.json", host_app,
+                                                config=config)  # fmt: skip
     paths = schema.raw_schema["paths"]
     schema = schema.include(
         lambda context: run.selects(
@@ -174,6 +181,8 @@ def fuzz(
             needed_scope(paths[context.operation.path][context.operation.method.lower()]),
         )
     )  # fmt: skip
+    # Over HTTP an analysis of a demo-sized company may take longer than requests' 10 s.
+    over_http: dict[str, Any] = {"timeout": 300} if isinstance(host_app, str) else {}
     driven = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -196,7 +205,7 @@ def fuzz(
             # valid and checks that the operation refuses a request without it), so
             # invalid input is tested past the auth check.
             token = headers() if callable(headers) else headers
-            case.call_and_validate(headers=dict(token), excluded_checks=excluded)
+            case.call_and_validate(headers=dict(token), excluded_checks=excluded, **over_http)
 
         try:
             call_and_validate()

@@ -55,7 +55,7 @@ def list_segments(caller: ReadAccess, session: SessionDep) -> Segments:
 
 
 @router.post(":preview", summary="Preview a segment rule", response_model=PreviewOut,
-             responses=problem_responses(401, 403, 422, 500))  # fmt: skip
+             responses=problem_responses(401, 403, 422, 500) | _UNREADABLE)  # fmt: skip
 def preview(caller: ReadAccess, session: SessionDep, body: PreviewIn) -> PreviewOut:
     """How many customers a rule matches now and the first of them by name; nothing is
     saved. A rule on the 12-month facts counts on the stored facts, whose moment
