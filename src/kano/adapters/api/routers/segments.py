@@ -34,6 +34,9 @@ from kano.domain.shared.errors import NotFound
 router = APIRouter(prefix="/segments", tags=["customers"])
 _READ = problem_responses(401, 403, 404, 422, 500)
 _MEMBERS = {**_READ, 404: {"model": Problem, "description": "No such segment."}}
+_UNREADABLE: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not JSON."}
+}
 
 
 def _out(summary: store.SegmentSummary) -> SegmentOut:
