@@ -5,7 +5,7 @@ preview a rule, page through the members. Reading needs ``read``; changing needs
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
