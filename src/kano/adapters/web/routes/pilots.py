@@ -1,10 +1,11 @@
 """Pilots on the web (SPEC 2.10): ``/pilots`` and ``/pilots/{id}``.
 
 The list with a form to define a pilot; a pilot's page with its plan figures (computed on
-the warehouse, kept until it changes: ``PAGE_FIGURES``), its evaluation (run with a button, kept on the pilot) with a
-chart of both groups' monthly means, the decision form and the rollout steps. Managers and
-up write (CSRF-checked, audited through ``kano.adapters.db.pilots``, the same store as the
-API); viewers read. A problem shows the form again (422) with the field to fix.
+the warehouse, kept until it changes: ``PAGE_FIGURES``), its evaluation (run with a
+button, kept on the pilot) with a chart of both groups' monthly means, the decision form
+and the rollout steps. Managers and up write (CSRF-checked, audited through
+``kano.adapters.db.pilots``, the same store as the API); viewers read. A problem shows the
+form again (422) with the field to fix.
 """
 
 from __future__ import annotations
@@ -218,6 +219,7 @@ def _pilot_page(page: SignedInPageContext, db: Session, line: store.PilotLine, *
                 evaluation_problem: str | None = None) -> Response:  # fmt: skip
     from kano.adapters.web.pilot_charts import group_means_chart
 
+    assert page.workspace is not None
     plan, plan_problem = _plan(page, db, line)
     charts = {}
     names = _kpi_names(page, db, page.workspace.id)
@@ -265,8 +267,8 @@ def _evaluate(page: SignedInPageContext, db: Session, pilot_id: int) -> Response
     catalogue = workspace_catalogue(db, workspace_id)
     missing = [kpi for kpi in line.kpis if kpi not in catalogue]
     if missing:
-        problem = f"kpis: {missing[0]!r} is no longer a metric of this workspace"
-        return _pilot_page(page, db, line, evaluation_problem=problem, status_code=422)
+        gone = f"kpis: {missing[0]!r} is no longer a metric of this workspace"
+        return _pilot_page(page, db, line, evaluation_problem=gone, status_code=422)
     metrics = [catalogue.get(kpi) for kpi in line.kpis]
     draft = checked_pilot(line.fields())
     # Imported here: the analytics load statsmodels/scipy, which start-up must not pay.
@@ -301,8 +303,9 @@ async def decide(request: Request, page: SignedInPage, db: DbSession, pilot_id: 
 @router.post("/pilots/{pilot_id}/rollout", dependencies=[CsrfChecked])
 async def rollout(request: Request, page: SignedInPage, db: DbSession, pilot_id: int) -> Response:
     form = await request.form()
-    step = {"name": _text(form, "name"), "planned_on": _text(form, "planned_on"),
-            "status": _text(form, "status") or "planned", "note": _text(form, "note") or None}
+    step: dict[str, object] = {
+        "name": _text(form, "name"), "planned_on": _text(form, "planned_on"),
+        "status": _text(form, "status") or "planned", "note": _text(form, "note") or None}
     index = _text(form, "step")
     return await run_in_threadpool(_change_rollout, page, db, pilot_id, index, step)
 
