@@ -55,7 +55,12 @@ _LOCK_BASE = 0x4B414E4F_0000  # "KANO" ≪ 16: PostgreSQL advisory locks per wor
 #: PostgreSQL memory for the refresh's hash aggregate: 10⁵ customers' groups take ≈ 25 MB;
 #: with the default 4 MB the planner walks the (customer, time) index through the heap.
 AGGREGATE_WORK_MEM = "64MB"
-#: Stored revenue and margin are rewritten when they differ by more than this.
+#: Stored revenue and margin are rewritten when they differ by more than this share of
+#: the fresh value (sums of the same amounts in another order differ in the last bits, a
+#: few parts in 10**16 a term: at a key account's 10**10 forints or yen that is more than
+#: a millionth of the unit, and an absolute bound alone rewrote unchanged rows) …
+MONEY_RELATIVE_TOLERANCE = 1e-12
+#: … and by more than this amount, for values near zero.
 MONEY_TOLERANCE = 1e-6
 
 
@@ -179,9 +184,12 @@ def _upsert_changed(postgres: bool, workspace_id: int, as_of: datetime) -> Any:
     differs = [table.c[name].is_distinct_from(fresh.c[name])
                for name in ("workspace_id", "orders_12m", "last_order_at")]
     # sums of the same amounts in another order (a parallel aggregate) differ in the last
-    # bits: a change below a millionth of the currency unit is no change
-    differs += [func.abs(table.c[name] - fresh.c[name]) > MONEY_TOLERANCE
-                for name in ("revenue_12m", "margin_12m")]
+    # bits: a change below a millionth of the currency unit, or below a trillionth of the
+    # value, is no change
+    for name in ("revenue_12m", "margin_12m"):
+        change = func.abs(table.c[name] - fresh.c[name])
+        differs.append(and_(change > MONEY_TOLERANCE,
+                            change > MONEY_RELATIVE_TOLERANCE * func.abs(fresh.c[name])))
     changed = (
         select(*(fresh.c[name] for name in FACT_COLUMNS))
         .outerjoin(table, table.c.customer_id == fresh.c.customer_id)
