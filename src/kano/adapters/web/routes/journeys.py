@@ -124,8 +124,8 @@ def _render(
     ws = page.workspace.id
     journeys = journey_store.list_journeys(db, ws)
     db.commit()  # keep the journeys seeded on first visit
-    if not journeys:
-        return page.render("journeys/empty.html", active="journeys")
+    if not journeys:  # a refused change still answers with its status (422), not 200
+        return page.render("journeys/empty.html", status_code=status_code, active="journeys")
     journey = next((j for j in journeys if j.key == journey_key), journeys[0])
     titles = journey_titles(journeys, segment_names(db, ws), _)
     result, warehouse, error = _compute(page, journey, segment, start, end)
