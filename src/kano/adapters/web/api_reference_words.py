@@ -31,7 +31,11 @@ SWAGGER_UI_WORDS: tuple[str, ...] = (
     N_("Request URL"), N_("Request duration"), N_("Server response"), N_("Response body"),
     N_("Response headers"), N_("Download"), N_("Loading..."),
     N_("Copy cURL command to clipboard"), N_("Copy code to clipboard"),
+    # a sentence around a <code> (static/js/api-reference.js, SENTENCES_AROUND_CODE)
+    N_("Controls Accept header."),
     # the Authorize dialog
     N_("Available authorizations"), N_("Value:"), N_("Authorized"), N_("Logout"),
     N_("Close"), N_("Apply credentials"),
+    # the lock of each operation (an aria-label), open until the reader authorizes
+    N_("authorization button unlocked"), N_("authorization button locked"),
 )  # fmt: skip

@@ -178,6 +178,10 @@ var SPEC_TEXT = [
 // Swagger UI's own labels that it renders through its Markdown component
 var LABELS_IN_SPEC_TEXT = ".parameter__enum i, .parameter__default i";
 var TRANSLATED_ATTRIBUTES = ["placeholder", "aria-label", "title"];
+// Swagger UI's sentences written around a <code> ("Controls <code>Accept</code> header."):
+// the msgid is the sentence's whole text, and its translation keeps the code's text
+// ("Задаёт заголовок Accept."), so the text nodes either side of the code are rewritten.
+var SENTENCES_AROUND_CODE = ".response-control-media-type__accept-message";
 
 function translateSwaggerUi(root, words) {
   function translation(text, element) {
@@ -208,6 +212,27 @@ function translateSwaggerUi(root, words) {
     });
   }
 
+  function translateSentence(element) {
+    var code = element.querySelector("code");
+    var sentence = element.textContent.replace(/\s+/g, " ").trim();
+    if (!code || !Object.prototype.hasOwnProperty.call(words, sentence)) {
+      return;
+    }
+    var translated = words[sentence];
+    var name = code.textContent;
+    var at = translated.indexOf(name);
+    var before = code.previousSibling;
+    var after = code.nextSibling;
+    if (at < 0 || !before || before.nodeType !== Node.TEXT_NODE
+        || (after && after.nodeType !== Node.TEXT_NODE)) {
+      return;
+    }
+    before.nodeValue = translated.slice(0, at);
+    if (after) {
+      after.nodeValue = translated.slice(at + name.length);
+    }
+  }
+
   function translateTree(node) {
     if (node.nodeType === Node.TEXT_NODE) {
       translateText(node);
@@ -216,6 +241,10 @@ function translateSwaggerUi(root, words) {
     if (node.nodeType !== Node.ELEMENT_NODE) {
       return;
     }
+    if (node.matches(SENTENCES_AROUND_CODE)) {
+      translateSentence(node);
+    }
+    node.querySelectorAll(SENTENCES_AROUND_CODE).forEach(translateSentence);
     translateAttributes(node);
     var walker = document.createTreeWalker(node, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
     for (var current = walker.nextNode(); current; current = walker.nextNode()) {
