@@ -109,6 +109,16 @@ class NumberFormats:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
         return true_minus(format_decimal(value, format=pattern, locale=self.language))
 
+    def expected_count(self, value: float | None) -> str:
+        """An expected number of events (a BG/NBD forecast of purchases) the way a manager
+        reads it: to one decimal ("2.4", "2,4"), and "< 0.1" rather than a bare "0.0" for a
+        customer expected to buy almost never; one form on every page and file."""
+        if value is None:
+            return "–"
+        if 0 < value < 0.05:
+            return "< " + self.decimal(0.1, 1)
+        return self.decimal(value, 1)
+
     def percent(self, share: float | None, digits: int = 0, signed: bool = False) -> str:
         """A share (0.05) as a percentage the language's way (CLDR's percent pattern, as
         Babel's ``format_percent``): "5%" in English and Hungarian, "5 %" (non-breaking

@@ -66,6 +66,7 @@ class Templates:
         environment.filters.update(
             integer=formats.integer,
             decimal=formats.decimal,
+            expected_count=formats.expected_count,
             percent=formats.percent,
             p_value=formats.p_value,
             significant=formats.significant,

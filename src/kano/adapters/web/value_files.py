@@ -152,7 +152,7 @@ def clv_columns(reader: Reader) -> list[Column]:
             Column(_money(reader, _("Average repeat purchase")), lambda row: row["monetary"],
                    "money"),
             Column(f"{_('Probability alive')} (%)", lambda row: row["p_alive"], "share"),
-            Column(_("Expected purchases"), lambda row: row["expected_purchases"], "digits:2"),
+            Column(_("Expected purchases"), lambda row: row["expected_purchases"], "digits:1"),
             Column(_money(reader, _("Expected spend per purchase")),
                    lambda row: row["expected_spend"], "money"),
             Column(_money(reader, "CLV"), lambda row: row["clv"], "money")]
