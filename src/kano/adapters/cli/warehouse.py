@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -10,6 +11,9 @@ from sqlalchemy import select
 
 from kano.adapters.cli.console import console, friendly_errors, row_progress
 from kano.domain.shared.errors import InvalidInput, NotFound
+
+if TYPE_CHECKING:
+    from kano.bootstrap import Container
 
 warehouse_app = typer.Typer(
     help="The analytics warehouse (KANO_WAREHOUSE_URL: DuckDB by default, or PostgreSQL, "
@@ -69,10 +73,31 @@ def load_into_warehouse(
                     f"into {escape(_safe_url(url))} ({len(report.replaced)} tables replaced, "
                     f"{appended} appended incrementally)."
                 )
+                if report.backfilled:
+                    console.print(backfill_line(_slugs(container, report.backfilled)))
         finally:
             store.close()
     finally:
         container.close()
+
+
+def backfill_line(slugs: list[str]) -> str:
+    """What a load did besides its own workspace: the segment membership spans of the
+    workspaces last loaded before spans existed, read from the same source
+    (``kano.adapters.warehouse.loader``), so their segments work from now on."""
+    named = ", ".join(f"[bold]{escape(slug)}[/]" for slug in slugs)
+    workspaces = "workspace" if len(slugs) == 1 else "workspaces"
+    return (f"Backfilled the segment membership spans of {len(slugs)} other {workspaces} "
+            f"last loaded before spans existed: {named}.")  # fmt: skip
+
+
+def _slugs(container: Container, workspace_ids: list[int]) -> list[str]:
+    from kano.adapters.db.orm import Workspace
+
+    with container.sessions() as session:
+        found = dict(session.execute(select(Workspace.id, Workspace.slug).where(
+            Workspace.id.in_(workspace_ids))).all())  # fmt: skip
+    return [found.get(i, f"#{i}") for i in workspace_ids]
 
 
 def _safe_url(url: str) -> str:

@@ -9,12 +9,15 @@ reloading it from the app database would replace that data with whatever the app
 
 from __future__ import annotations
 
+import logging
+
 from kano.adapters.warehouse import AppDatabaseSource, load_warehouse, open_store
 from kano.adapters.warehouse.connection import WarehouseBusy
 from kano.bootstrap import Container
 from kano.metrics.warehouse_schema import DERIVED_TABLES
 
 DERIVED = {table.name for table in DERIVED_TABLES}
+log = logging.getLogger("kano.worker")
 
 
 def load_new_rows(container: Container, workspace_ids: list[int]) -> str:
@@ -35,7 +38,14 @@ def load_new_rows(container: Container, workspace_ids: list[int]) -> str:
             if sources - {source.identity}:
                 continue  # loaded from files: not ours to replace
             report = load_warehouse(store, source, workspace_id)
-            loaded.append(f"workspace {workspace_id}: {report.total_rows} rows")
+            done = f"workspace {workspace_id}: {report.total_rows} rows"
+            if report.backfilled:
+                others = ", ".join(str(other) for other in report.backfilled)
+                log.info("warehouse load of workspace %s backfilled the segment membership "
+                         "spans of workspace(s) %s (loaded before spans existed)",
+                         workspace_id, others)  # fmt: skip
+                done += f", segment membership spans backfilled for workspace(s) {others}"
+            loaded.append(done)
     finally:
         store.close()
     return "warehouse " + (", ".join(loaded) if loaded else "unchanged")
