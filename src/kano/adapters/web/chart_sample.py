@@ -19,11 +19,12 @@ how many of how many rows the chart shows and where the rest are.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
+
+import numpy as np
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -46,10 +47,6 @@ class ChartSample(Generic[T]):
     def partial(self) -> bool:
         """Whether the chart leaves rows out (and the page must say so)."""
         return self.shown < self.total
-
-
-def _scrambled(identity: int) -> int:
-    return (identity * _SCRAMBLE) & 0xFFFFFFFF
 
 
 def group_quotas(sizes: dict[K, int], cap: int) -> dict[K, int]:
@@ -84,22 +81,29 @@ def representative_sample(
     identity: Callable[[T], int],
 ) -> ChartSample[T]:
     """At most ``cap`` of ``rows`` (all of them when they fit), chosen as the module says:
-    ``group`` names a row's group, ``weight`` ranks the rows kept first, ``identity`` (a
-    stable number such as the customer id) orders the spread of the rest."""
+    ``group`` names a row's group, ``weight`` ranks the rows kept first (ties: the lower
+    identity), ``identity`` (a stable number such as the customer id) orders the spread of
+    the rest. Each row's keys are read once and ranked in numpy: heaps keyed by Python
+    calls took ~0.3 s of a 66,000-account matrix page."""
     if len(rows) <= cap:
         return ChartSample(list(rows), len(rows))
-    members: dict[Hashable, list[int]] = {}
-    for index, row in enumerate(rows):
-        members.setdefault(group(row), []).append(index)
-    chosen: set[int] = set()
-    quotas = group_quotas({key: len(indexes) for key, indexes in members.items()}, cap)
-    for key, indexes in members.items():
+    groups = [group(row) for row in rows]
+    weights = np.fromiter((weight(row) for row in rows), dtype=np.float64, count=len(rows))
+    ids = np.fromiter((identity(row) for row in rows), dtype=np.int64, count=len(rows))
+    # the low 32 bits of id × _SCRAMBLE: uint64 arithmetic wraps, keeping exactly those bits
+    scrambled = (ids.astype(np.uint64) * np.uint64(_SCRAMBLE)) & np.uint64(0xFFFFFFFF)
+    code_of = {key: code for code, key in enumerate(dict.fromkeys(groups))}
+    codes = np.fromiter((code_of[key] for key in groups), dtype=np.int64, count=len(rows))
+    sizes = np.bincount(codes, minlength=len(code_of))
+    quotas = group_quotas({key: int(sizes[code]) for key, code in code_of.items()}, cap)
+    chosen = np.zeros(len(rows), dtype=bool)
+    for key, code in code_of.items():
         quota = quotas.get(key, 0)
-        kept = heapq.nlargest(math.ceil(quota * KEPT_SHARE), indexes,
-                              key=lambda i: (weight(rows[i]), -identity(rows[i])))  # fmt: skip
-        chosen.update(kept)
-        others = [i for i in indexes if i not in chosen]
-        spread = heapq.nsmallest(quota - len(kept), others,
-                                 key=lambda i: (_scrambled(identity(rows[i])), i))
-        chosen.update(spread)
-    return ChartSample([row for index, row in enumerate(rows) if index in chosen], len(rows))
+        members = np.flatnonzero(codes == code)
+        kept = math.ceil(quota * KEPT_SHARE)
+        # np.lexsort sorts by its last key first: the highest weight, then the lower id
+        heaviest = members[np.lexsort((ids[members], -weights[members]))[:kept]]
+        chosen[heaviest] = True
+        others = members[~chosen[members]]
+        chosen[others[np.lexsort((others, scrambled[others]))[: quota - kept]]] = True
+    return ChartSample([rows[index] for index in np.flatnonzero(chosen).tolist()], len(rows))

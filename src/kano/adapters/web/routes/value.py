@@ -200,7 +200,9 @@ def matrix_page(
         cells = {(c["attractiveness_level"], c["relationship_level"]): c for c in view.cells}
         # The chart draws every account up to a cap, a representative sample past it (the
         # counts, the table and the exports keep all): 67,000 points made a 9.9 MB page.
-        drawn = charts.matrix_points(view.accounts)
+        # kept with the view until the warehouse changes: the same data, the same sample
+        drawn = a.visit.figure(("value", "matrix points", segment, as_of, movements_from,
+                                charts.MATRIX_POINTS), lambda: charts.matrix_points(view.accounts))
         names = customer_names(db, a.workspace_id, drawn.rows)  # the chart's tooltips
         return {
             "view": view,
