@@ -54,6 +54,9 @@ REQUIREMENT_KIND_LABELS = {
     RequirementKind.DOCUMENTATION.value: N_("Documentation"),
     RequirementKind.OTHER.value: N_("Other"),
 }
+#: The catalogue context of the requirement statuses (pgettext): their words agree with
+#: «требование» in Russian, unlike the same English word elsewhere ("Agreed" sheet).
+REQUIREMENT_STATUS = "requirement status"
 REQUIREMENT_STATUS_LABELS = {
     RequirementStatus.PROPOSED.value: N_("Proposed"),
     RequirementStatus.AGREED.value: N_("Agreed"),

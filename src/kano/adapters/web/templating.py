@@ -20,6 +20,7 @@ from kano.adapters.web.formatting import NumberFormats
 from kano.adapters.web.i18n import LANGUAGE_NAMES, LANGUAGES
 from kano.adapters.web.labels import (
     REQUIREMENT_KIND_LABELS,
+    REQUIREMENT_STATUS,
     REQUIREMENT_STATUS_LABELS,
     channel_filter,
     product_filter,
@@ -94,8 +95,11 @@ class Templates:
             region=vocabulary_filter(REGION_LABELS, translations.gettext),
             industry=vocabulary_filter(INDUSTRY_LABELS, translations.gettext),
             requirement_kind=vocabulary_filter(REQUIREMENT_KIND_LABELS, translations.gettext),
-            requirement_status=vocabulary_filter(REQUIREMENT_STATUS_LABELS,
-                                                 translations.gettext),
+            # in context: Russian agrees a requirement's status with «требование» (neuter),
+            # where an MBO sheet's "Agreed" is masculine
+            requirement_status=vocabulary_filter(
+                REQUIREMENT_STATUS_LABELS,
+                lambda label: translations.pgettext(REQUIREMENT_STATUS, label)),
             # Every page shows a refusal through this one filter (a domain message or the
             # page's own catalogue text), in the reader's language.
             refusal=refusal_filter(translations.gettext, language),
