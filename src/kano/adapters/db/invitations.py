@@ -463,7 +463,10 @@ class InvitationLine:
 
 
 def invitations_of(session: Session, workspace_id: int, *, survey: str | None = None,
-                   customer: str | None = None, limit: int = 200) -> list[InvitationLine]:
+                   customer: str | None = None, limit: int = 200,
+                   after_id: int | None = None) -> list[InvitationLine]:
+    """Newest first; with ``after_id`` (the API's pages) those with a greater id, in id
+    order."""
     first = aliased(OutboxMessageRow)
     reminder = aliased(OutboxMessageRow)
     query = (
@@ -479,9 +482,11 @@ def invitations_of(session: Session, workspace_id: int, *, survey: str | None = 
         query = query.where(Survey.key == survey)
     if customer is not None:
         query = query.where(Customer.external_id == customer)
-    rows = session.execute(
-        query.order_by(InvitationRow.invited_at.desc(), InvitationRow.id.desc()).limit(limit)
-    ).all()
+    if after_id is not None:
+        query = query.where(InvitationRow.id > after_id).order_by(InvitationRow.id)
+    else:
+        query = query.order_by(InvitationRow.invited_at.desc(), InvitationRow.id.desc())
+    rows = session.execute(query.limit(limit)).all()
     return [
         InvitationLine(
             id=row.id, survey=key, customer=external_id, email=row.email,

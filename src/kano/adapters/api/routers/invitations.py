@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from kano.adapters.api.deps import ReadAccess, SessionDep, container_of
 from kano.adapters.api.editing import MemberWriteAccess
 from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.pagination import PageParams, PageRequest, page_of_answer
 from kano.adapters.api.params import key_filter
 from kano.adapters.api.schemas.invitations import (
     Invitation,
@@ -64,12 +65,15 @@ def create_invitations(caller: MemberWriteAccess, session: SessionDep, request: 
 def list_invitations(
     caller: ReadAccess,
     session: SessionDep,
+    page: PageParams,
     survey: Annotated[str | None, key_filter("The survey key.")] = None,
     customer: Annotated[str | None, key_filter("The customer's external id.")] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> Invitations:
-    """Newest first: sent, reminded, answered, failed (from the outbox) or still queued."""
+    """Each invitation with its status — sent, reminded, answered, failed (from the outbox)
+    or still queued — a page at a time in id order (the order they were made)."""
     lines = invitations_of(session, caller.workspace_id, survey=survey, customer=customer,
-                           limit=limit)
+                           limit=page.limit + 1, after_id=page.after_id or 0)
+    shown, next_cursor = page_of_answer(lines, [line.id for line in lines],
+                                        PageRequest(page.limit, None))  # fmt: skip
     return Invitations(items=[Invitation.model_validate(line, from_attributes=True)
-                              for line in lines])
+                              for line in shown], next_cursor=next_cursor)  # fmt: skip

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from kano.adapters.api.deps import ReadAccess, SessionDep
 from kano.adapters.api.editing import EditorDep
 from kano.adapters.api.errors import problem_responses
+from kano.adapters.api.pagination import PageParams, PageRequest, page_of_answer
 from kano.adapters.api.params import ResourceId, text_filter
 from kano.adapters.api.schemas.editing import sent
 from kano.adapters.api.schemas.problems import Problem
@@ -48,15 +49,20 @@ def _not_found(requirement_id: int) -> HTTPException:
 def list_requirements(
     caller: ReadAccess,
     session: SessionDep,
+    page: PageParams,
     kind: RequirementKind | None = None,
     status: RequirementStatus | None = None,
     customer: Annotated[str | None, text_filter("External id or part of the name.")] = None,
     overdue: Annotated[bool, Query(description="Only those past their review date.")] = False,
 ) -> Requirements:
-    """Review date first (those without one last), at most 500."""
+    """A page at a time in id order (the order they were added); `overdue=true` for those
+    past their review date."""
     lines = requirements(session, caller.workspace_id, kind=kind, status=status,
-                         customer=customer, overdue=overdue)
-    return Requirements(items=[_out(line) for line in lines])
+                         customer=customer, overdue=overdue, limit=page.limit + 1,
+                         after_id=page.after_id or 0)  # fmt: skip
+    shown, next_cursor = page_of_answer(lines, [line.id for line in lines],
+                                        PageRequest(page.limit, None))  # fmt: skip
+    return Requirements(items=[_out(line) for line in shown], next_cursor=next_cursor)
 
 
 @router.get("/{requirement_id}", summary="Get a special requirement",

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from kano.adapters.api.pagination import Page
 from kano.adapters.api.schemas.editing import RequestBody
 from kano.adapters.api.timestamps import UtcDateTime
 
@@ -67,5 +68,5 @@ class Invitation(BaseModel):
     )
 
 
-class Invitations(BaseModel):
-    items: list[Invitation]
+class Invitations(Page[Invitation]):
+    """One page, in id order."""

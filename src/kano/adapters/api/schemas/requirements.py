@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from kano.adapters.api.pagination import Page
 from kano.adapters.api.schemas.editing import RequestBody, not_null
 from kano.adapters.api.timestamps import UtcDateTime
 
@@ -71,5 +72,5 @@ class Requirement(BaseModel):
     )
 
 
-class Requirements(BaseModel):
-    items: list[Requirement]
+class Requirements(Page[Requirement]):
+    """One page, in id order."""

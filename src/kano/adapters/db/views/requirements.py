@@ -54,8 +54,10 @@ def requirements(
     requirement_id: int | None = None,
     today: date | None = None,
     limit: int = MAX_LISTED,
+    after_id: int | None = None,
 ) -> list[RequirementLine]:
-    """The workspace's requirements, review date first (no date last), then newest.
+    """The workspace's requirements, review date first (no date last), then newest; with
+    ``after_id`` (the API's pages) those with a greater id, in id order.
     ``customer`` matches the external id or, partly, the name. ``response_id`` is given
     only when that response is the workspace's own (never another workspace's id)."""
     today = today or utcnow().date()
@@ -86,11 +88,12 @@ def requirements(
     if overdue:
         query = query.where(SpecialRequirementRow.review_on < today,
                             SpecialRequirementRow.status != RequirementStatus.RETIRED.value)
-    rows = session.execute(
-        query.order_by(SpecialRequirementRow.review_on.is_(None),
-                       SpecialRequirementRow.review_on, SpecialRequirementRow.id.desc())
-        .limit(limit)
-    ).all()
+    if after_id is not None:
+        query = query.where(SpecialRequirementRow.id > after_id).order_by(SpecialRequirementRow.id)
+    else:
+        query = query.order_by(SpecialRequirementRow.review_on.is_(None),
+                               SpecialRequirementRow.review_on, SpecialRequirementRow.id.desc())
+    rows = session.execute(query.limit(limit)).all()
     return [
         RequirementLine(
             id=row.id, customer=external_id, customer_id=row.customer_id,
