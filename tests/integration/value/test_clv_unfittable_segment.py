@@ -16,6 +16,7 @@ from kano.adapters.warehouse import ParquetSource, connect
 from kano.analytics.value import views
 from kano.config import Settings
 from tests.integration.api.seed import SeededWorkspace
+from tests.integration.value.pages import every_item
 from tests.integration.warehouse.test_cli import kano
 from tests.warehouses import load_into
 
@@ -73,7 +74,8 @@ def test_the_api_answers_the_other_segments_and_says_why_one_is_missing(
     assert response.status_code == 200, response.text
     body = response.json()
     assert [f["segment"] for f in body["fits"]] == ["consumer", "smb"]
-    assert {i["segment"] for i in body["items"]} == {"consumer", "smb"}
+    items = every_item(api, "/value/clv", acme.auth())
+    assert {i["segment"] for i in items} == {"consumer", "smb"}
     missing = [s for s in body["segments"] if s["status"] == "not_fitted"]
     assert missing == [{
         "segment": "key_account", "status": "not_fitted", "reason": "few_repeat_buyers",

@@ -13,6 +13,7 @@ from kano.analytics.value import report
 from kano.analytics.value.inputs import ValueReader, clv_summary
 from tests.integration.api.problems import assert_invalid_field
 from tests.integration.api.seed import SeededWorkspace
+from tests.integration.value.pages import every_item
 
 pytestmark = pytest.mark.skipif(
     value_router.router not in ROUTERS,
@@ -39,7 +40,8 @@ def test_clv_matches_the_analytics_on_the_callers_workspace(
     assert (fit["r"], fit["alpha"], fit["a"], fit["b"]) == (bg.r, bg.alpha, bg.a, bg.b)
     spend = body["fits"][0]["gamma_gamma"]
     assert (spend["p"], spend["q"], spend["gamma"]) == (gg.p, gg.q, gg.gamma)
-    assert sorted(i["customer_id"] for i in body["items"]) == sorted(summary.customer)
+    items = every_item(api, "/value/clv", acme.auth(), segment="smb")
+    assert sorted(i["customer_id"] for i in items) == sorted(summary.customer)
 
 
 def test_clv_marks_a_segment_valued_by_each_customers_own_average(
@@ -68,19 +70,21 @@ def test_clv_marks_a_segment_valued_by_each_customers_own_average(
     )
     assert not spend["smb"]["own_average"] and spend["smb"]["note"] is None
     assert spend["smb"]["p"] > 0 and spend["smb"]["mean_spend_scale"] is None
-    accounts = [i for i in body["items"] if i["segment"] == "key_account" and i["frequency"]]
+    items = every_item(api, "/value/clv", acme.auth())
+    accounts = [i for i in items if i["segment"] == "key_account" and i["frequency"]]
     assert accounts and all(i["expected_spend"] == i["monetary"] for i in accounts)
 
 
 def test_rfm_matrix_profit_and_churn(
     api: TestClient, acme: SeededWorkspace, globex: SeededWorkspace, warehouse: str
 ) -> None:
-    rfm = api.get("/value/rfm", headers=acme.auth()).json()
-    other = api.get("/value/rfm", headers=globex.auth()).json()
-    assert {i["segment"] for i in rfm["items"]} >= {"Champions", "Lost"}
-    assert [i["customer_id"] for i in rfm["items"]] != [i["customer_id"] for i in other["items"]]
+    rfm = every_item(api, "/value/rfm", acme.auth())
+    other = every_item(api, "/value/rfm", globex.auth())
+    assert {i["segment"] for i in rfm} >= {"Champions", "Lost"}
+    assert [i["customer_id"] for i in rfm] != [i["customer_id"] for i in other]
     matrix = api.get("/value/matrix", headers=acme.auth()).json()
-    assert sum(c["accounts"] for c in matrix["cells"]) == len(matrix["items"]) > 0
+    accounts = every_item(api, "/value/matrix", acme.auth())
+    assert sum(c["accounts"] for c in matrix["cells"]) == len(accounts) > 0
     profit = api.get("/value/profit", params={"costs_after": 100}, headers=acme.auth()).json()
     assert sum(lever["contribution"] for lever in profit["levers"]) == pytest.approx(
         profit["change"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar, TypeVarTuple
@@ -99,3 +100,16 @@ def fetch_page(
     rows = rows[: page.limit]
     last_entity: Any = next(iter(rows[-1]))
     return rows, encode_cursor(last_entity.id)
+
+
+def page_of_answer(
+    items: Sequence[ItemT], ids: Sequence[int], page: PageRequest
+) -> tuple[Sequence[ItemT], str | None]:
+    """One page of a list computed whole (an analysis' every customer), by the same cursor
+    as :func:`fetch_page`: the items after the cursor's id, ``ids[i]`` being ``items[i]``'s
+    id and ``ids`` ascending without repeats."""
+    start = 0 if page.after_id is None else bisect.bisect_right(ids, page.after_id)
+    end = start + page.limit
+    if end >= len(items):
+        return items[start:], None
+    return items[start:end], encode_cursor(ids[end - 1])

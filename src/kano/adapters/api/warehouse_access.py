@@ -13,6 +13,7 @@ from kano.adapters.api.errors import problem_responses
 from kano.adapters.api.schemas.problems import Problem
 from kano.adapters.warehouse.connection import WarehouseBusy
 from kano.adapters.warehouse.reading import read_only_warehouse
+from kano.adapters.web.page_figures import PAGE_FIGURES, WarehouseVisit
 from kano.metrics.warehouse_errors import WarehouseNotLoaded
 
 T = TypeVar("T")
@@ -30,9 +31,33 @@ WAREHOUSE_RESPONSES: dict[int | str, dict[str, Any]] = {
 def on_warehouse(request: Request, work: Callable[[Any], T]) -> T:
     """``work(backend)`` on the warehouse opened read-only for this request only."""
     url = container_of(request).settings.resolved_warehouse_url()
-    try:
+
+    def opened() -> T:
         with read_only_warehouse(url) as backend:
             return work(backend)
+
+    return _answered(opened)
+
+
+def on_kept_warehouse(
+    request: Request, workspace_id: int, work: Callable[[WarehouseVisit], T]
+) -> T:
+    """``work(visit)`` with the figures the pages keep until the warehouse changes
+    (:mod:`kano.adapters.web.page_figures`): a list paged through the API is computed
+    once per version of the data, not once per page, and shares the value pages' figures.
+    The warehouse is opened only when a figure must be computed."""
+    url = container_of(request).settings.resolved_warehouse_url()
+
+    def visited() -> T:
+        with PAGE_FIGURES.visit(url, workspace_id) as visit:
+            return work(visit)
+
+    return _answered(visited)
+
+
+def _answered(call: Callable[[], T]) -> T:
+    try:
+        return call()
     except WarehouseNotLoaded as error:
         raise HTTPException(409, detail=f"The warehouse holds no data yet ({error}). Run "
                             "`kano warehouse load`, then try again.") from error

@@ -1,10 +1,16 @@
-"""Shapes of ``/value``: RFM, the client matrix, the profit formula, CLV and churn risk."""
+"""Shapes of ``/value``: RFM, the client matrix, the profit formula, CLV and churn risk.
+
+The four answers that list customers are pages (:class:`~kano.adapters.api.pagination.Page`:
+``items`` in customer id order and ``next_cursor``); their other fields describe the whole
+analysis and are the same on every page."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from kano.adapters.api.pagination import Page
 
 
 class RfmCustomer(BaseModel):
@@ -35,13 +41,15 @@ class RfmMove(BaseModel):
     customers: int
 
 
-class RfmReport(BaseModel):
-    as_of: str
-    segments: list[RfmSegment]
+class RfmReport(Page[RfmCustomer]):
+    items: list[RfmCustomer] = Field(
+        description="This page's customers, in customer id order."
+    )
+    as_of: str = Field(description="The scoring day (YYYY-MM-DD).")
+    segments: list[RfmSegment] = Field(description="Every segment, over all customers.")
     transitions: list[RfmMove] = Field(
         default_factory=list, description="Moves since transitions_from (when asked)."
     )
-    items: list[RfmCustomer]
 
 
 class MatrixAccount(BaseModel):
@@ -69,13 +77,15 @@ class MatrixMove(BaseModel):
     accounts: int
 
 
-class MatrixReport(BaseModel):
-    as_of: str
-    cells: list[MatrixCell]
+class MatrixReport(Page[MatrixAccount]):
+    items: list[MatrixAccount] = Field(
+        description="This page's accounts, in customer id order."
+    )
+    as_of: str = Field(description="The scoring day (YYYY-MM-DD).")
+    cells: list[MatrixCell] = Field(description="Every cell, over all accounts.")
     movements: list[MatrixMove] = Field(
         default_factory=list, description="Moves between cells since movements_from (when asked)."
     )
-    items: list[MatrixAccount]
 
 
 class ProfitLever(BaseModel):
@@ -166,9 +176,11 @@ class ClvSegmentStatus(BaseModel):
     repeat_buyers: int
 
 
-class ClvReport(BaseModel):
+class ClvReport(Page[ClvCustomer]):
+    items: list[ClvCustomer] = Field(
+        description="This page's customers of the fitted segments only, in customer id order."
+    )
     fits: list[ClvFit]
-    items: list[ClvCustomer] = Field(description="Customers of the fitted segments only.")
     segments: list[ClvSegmentStatus] = Field(
         description="Each segment asked for: fitted, or not and why (its customers are then "
         "missing from fits and items; the others are still answered)."
@@ -191,7 +203,10 @@ class ChurnCustomer(BaseModel):
     reasons: str
 
 
-class ChurnReport(BaseModel):
+class ChurnReport(Page[ChurnCustomer]):
+    items: list[ChurnCustomer] = Field(
+        description="This page's active customers, in customer id order."
+    )
     method: str
     window_days: int
     holdout_auc: float
@@ -199,4 +214,3 @@ class ChurnReport(BaseModel):
     holdout_base_rate: float
     drivers: list[ChurnDriver]
     reliability: list[Reliability]
-    items: list[ChurnCustomer]
