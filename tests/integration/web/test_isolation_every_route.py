@@ -11,6 +11,7 @@ is asked as B's admin too, to prove the id is real and the route works.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -325,4 +326,47 @@ def _b_read_token(tenants: Tenants) -> str:
             tenants.values["b_token"] = accounts.create_api_token(
                 db, accounts.ensure_workspace(db, WORKSPACE), Scope.READ, "B's sweep").token
     return tenants.values["b_token"]
+
+
+
+# Query parameters that pick a row of the reader's workspace (a scorecard, a cycle, a
+# customer …) and the row kind of B each takes.
+ID_QUERIES = {"scorecard": "scorecard_key", "cycle": "cycle_key", "sheet": "sheet_key",
+              "metric": "metric_id", "journey": "journey", "segment": "segment",
+              "member_of": "segment", "survey": "survey", "case": "case_id",
+              "customer": "customer_id", "touchpoint": "touchpoint"}
+
+
+def _visible(html: str, *values: str) -> str:
+    """The page's words, the asked values blotted out (a page may echo what it was asked)."""
+    words = " ".join(re.sub(r"<[^>]+>", " ", html.split("<main", 1)[-1]).split())
+    for value in values:
+        words = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "VALUE", words)
+    return words
+
+
+def test_a_query_parameter_naming_another_workspace_row_shows_what_a_missing_one_does(
+    tenants: Tenants,
+) -> None:
+    """`?customer=`, `?case=`, `?scorecard=` … with B's row read like an unknown one."""
+    asked, differing = 0, []
+    for endpoint in endpoints(tenants.app.app):  # type: ignore[arg-type]
+        if endpoint.method != "GET" or endpoint.is_api or endpoint.parameters:
+            continue
+        for name in (f.alias for f in endpoint.route.dependant.query_params):
+            if name not in ID_QUERIES:
+                continue
+            foreign = tenants.values[ID_QUERIES[name]]
+            missing = "987654321" if foreign.isdigit() else "nobody_has_this"
+            # the unknown value asked before and after: a page's first visit may differ
+            # from the next (facts being refreshed), and must not fail the sweep
+            answers = [tenants.intruder.client.get(endpoint.path, params={name: value})
+                       for value in (missing, foreign, missing)]
+            asked += 1
+            seen = [(a.status_code, _visible(a.text, foreign, missing)) for a in answers]
+            if answers[1].status_code >= 500 or seen[1] not in (seen[0], seen[2]):
+                differing.append(f"{endpoint.path}?{name}= → {answers[1].status_code} "
+                                 f"(missing: {answers[2].status_code})")
+    assert asked >= 20
+    assert differing == []
 
