@@ -70,10 +70,11 @@ def journey_map_svg(
     table does; the PNG/PDF export a reader hands on said "delivery-field" otherwise."""
     _ = gettext
     names = touchpoint_names or {}
-    average, at_risk, heading = (
+    average, at_risk, heading, axis = (
         _("Journey average"),
         _("Revenue at risk"),
         _("Pain points, worst first"),
+        _("Emotion, in standard deviations from the journey average"),
     )
     width = max(600, COLUMN * len(stage_names) + 40)
     listed = list(pain_points[:5])
@@ -92,6 +93,8 @@ def journey_map_svg(
         f'<line x1="{width - 150}" x2="{width - 125}" y1="24" y2="24" stroke="#999" '
         'stroke-dasharray="4 4"/>',
         f'<text x="{width - 120}" y="28" fill="#666">{escape(average)}</text>',
+        # the curve's vertical axis: what its numbers count (the PNG/PDF carry no caption)
+        f'<text x="20" y="50" font-size="11" fill="#666" class="axis-title">{escape(axis)}</text>',
     ]
     points = []
     for i, (key, name) in enumerate(stage_names):
