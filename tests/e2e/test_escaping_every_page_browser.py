@@ -2,7 +2,8 @@
 
 The demo company (its strategy, OKRs, MBO, journeys, surveys, cases, pilot…) is loaded,
 then every user-writable text column of every workspace table — names, titles, texts,
-comments, notes, hypotheses — gets XSS payloads appended: a script tag, an attribute
+comments, notes, hypotheses; survey texts in en/ru/hu, case tags, customer attributes —
+gets XSS payloads appended: a script tag, an attribute
 break-out with an event handler, a tag that closes an embedded JSON (chart spec) script.
 Every page of the route table is then opened in a real ``kano serve`` as the demo's
 admin. A page fails on a dialog, on a script error or Content-Security-Policy report (an
@@ -17,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser
-from sqlalchemy import String, Text, update
+from playwright.sync_api import Browser, Dialog
+from sqlalchemy import String, Text, select, update
 
 from kano.adapters.db import orm
 from kano.adapters.db.orm.base import WorkspaceScoped
@@ -34,11 +35,7 @@ from tests.e2e.conftest import STARTUP_SECONDS, WatchedPage
 from tests.integration.jobs.test_live_binding import WORKSPACE, workspace_id
 from tests.integration.web.demo_session import DEMO_ADMIN
 from tests.integration.web.route_table import endpoints
-from tests.integration.web.test_isolation_every_route import (
-    PUBLIC_PREFIXES,
-    fill_workspace,
-    value_of,
-)
+from tests.integration.web.test_isolation_every_route import fill_workspace, value_of
 from tests.servers import free_port, healthy, kano_env, kano_serving, wait_until
 from tests.warehouses import load_into
 
@@ -53,9 +50,24 @@ WRITABLE = {"name", "title", "text", "comment", "note", "notes", "description", 
 INJECTED = "[data-xss], [onerror], a[href^='javascript:' i], iframe, object, embed"
 
 
+def poisoned(document: Any) -> Any:
+    """A JSON document with the payload after each text in a language (a survey's
+    questions, choices and title in en/ru/hu)."""
+    if isinstance(document, dict):
+        return {key: value + PAYLOAD if key in ("en", "ru", "hu") and isinstance(value, str)
+                else poisoned(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [poisoned(item) for item in document]
+    return document  # keys, types and flags stay as they are
+
+
+JSON_TEXTS = ((orm.SurveyDefinitionRow, "definition"), (orm.CaseRow, "root_causes"),
+              (orm.Customer, "attributes"))
+
+
 def poison(sessions: Any, b: int) -> list[str]:
     """Append the payload to every writable text column of workspace ``b``; the columns."""
-    poisoned = []
+    poisoned_columns = []
     with sessions() as db:
         for mapper in orm.Base.registry.mappers:
             table_class = mapper.class_
@@ -66,12 +78,23 @@ def poison(sessions: Any, b: int) -> list[str]:
             for column in columns:
                 db.execute(update(table_class).where(table_class.workspace_id == b)
                            .where(column.isnot(None)).values({column.key: column + PAYLOAD}))
-                poisoned.append(f"{table_class.__name__}.{column.key}")
+                poisoned_columns.append(f"{table_class.__name__}.{column.key}")
+        for table_class, attribute in JSON_TEXTS:
+            for row in db.scalars(select(table_class).where(table_class.workspace_id == b)):
+                current = getattr(row, attribute)
+                if current and attribute != "definition":  # tags and attribute values
+                    setattr(row, attribute, [t + PAYLOAD for t in current]
+                            if isinstance(current, list)
+                            else {k: v + PAYLOAD if isinstance(v, str) else v
+                                  for k, v in current.items()})
+                elif current:
+                    setattr(row, attribute, poisoned(current))
+            poisoned_columns.append(f"{table_class.__name__}.{attribute}")
         db.execute(update(orm.Workspace).where(orm.Workspace.id == b)
                    .values(name=orm.Workspace.name + PAYLOAD))
         db.execute(update(orm.User).values(name=orm.User.name + PAYLOAD))
         db.commit()
-    return poisoned
+    return poisoned_columns
 
 
 def pages(values: dict[str, str]) -> list[str]:
@@ -79,7 +102,7 @@ def pages(values: dict[str, str]) -> list[str]:
     found = []
     for endpoint in endpoints(app):
         if endpoint.method != "GET" or endpoint.is_api or endpoint.path.startswith(
-                PUBLIC_PREFIXES) or "." in endpoint.path.rsplit("/", 1)[-1]:
+                "/widget/") or "." in endpoint.path.rsplit("/", 1)[-1]:
             continue  # files (csv, xlsx, pdf, svg, png, js) are not pages
         path = endpoint.filled(lambda e, n: value_of(values, e, n))
         if path is not None and path not in ("/logout", "/healthz"):
@@ -123,7 +146,8 @@ def test_the_payload_reaches_the_columns_people_write(
     assert {"Customer.name", "Segment.name", "ObjectiveRow.title", "MeasureRow.name",
             "PilotRow.name", "PilotRow.hypothesis", "CaseRow.title", "Touchpoint.name",
             "JourneyStage.name", "SpecialRequirementRow.text", "CheckInRow.comment",
-            "FeedbackResponse.comment", "Survey.name"} <= set(columns)
+            "FeedbackResponse.comment", "Survey.name", "SurveyDefinitionRow.definition",
+            "CaseRow.root_causes", "Customer.attributes"} <= set(columns)
 
 
 def test_no_page_runs_or_builds_what_users_typed(
@@ -135,7 +159,12 @@ def test_no_page_runs_or_builds_what_users_typed(
     dialogs: list[str] = []
     watched.page.on("console", lambda m: watched.note_console(m.type, m.text))
     watched.page.on("pageerror", lambda error: watched.problems.append(str(error)))
-    watched.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    watched.page.on("dialog", dismiss)
     page = watched.page
     page.goto(base + "/login")
     page.fill("input[name=email]", DEMO_ADMIN[0])
