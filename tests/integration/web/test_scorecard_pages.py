@@ -96,7 +96,7 @@ def test_objective_page_lists_every_value_of_a_measure(
     page = browser.page(f"/scorecard/objectives/{easy}?lang=ru").text
 
     assert "Значения показателя Net Promoter Score" in page
-    for value in ("31 балл", "34,5 балла", "37,2 балла"):  # the unit "points" in Russian
+    for value in ("31,0 балла", "34,5 балла", "37,2 балла"):  # NPS: one decimal (".1f")
         assert value in page
 
 
@@ -243,11 +243,11 @@ def test_edit_forms_without_the_session_token_are_refused(
 
 
 @pytest.mark.parametrize(("language", "fcr", "margin"), [
-    ("en", ["Amber from: 65%", "Green from: 72%", "Target: 80%"],
+    ("en", ["Amber from: 65.0%", "Green from: 72.0%", "Target: 80.0%"],  # fcr_rate ".1f"
      ["Within a band", "Green band: 38% – 45%", "Amber tolerance: ± 3%"]),
-    ("ru", ["Жёлтая зона от: 65 %", "Зелёная зона от: 72 %"],  # Russian: 65 %
+    ("ru", ["Жёлтая зона от: 65,0 %", "Зелёная зона от: 72,0 %"],  # Russian: 65,0 %
      ["Зелёный коридор: 38 % – 45 %", "Допуск жёлтой зоны: ± 3 %"]),
-    ("hu", ["Sárga ettől: 65%", "Zöld ettől: 72%"],
+    ("hu", ["Sárga ettől: 65,0%", "Zöld ettől: 72,0%"],
      ["Zöld sáv: 38% – 45%", "Sárga tűrés: ± 3%"]),
 ])  # fmt: skip
 def test_objective_page_shows_where_a_measure_turns_amber_and_green(

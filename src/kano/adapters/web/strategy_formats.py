@@ -10,8 +10,12 @@ is itself an ISO 4217 code ("EUR", typed for a measure entered by hand) in that 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
+from typing import Protocol
 
 from babel.numbers import format_decimal, format_percent
 
@@ -92,22 +96,113 @@ class StrategyFormats(NumberFormats):
         return true_minus(format_decimal(round(value, 2), format="#,##0.##",
                                          locale=self.language))
 
-    def measure(self, value: float | None, unit: str | None) -> str:
-        """A value with its unit: "61%", "37.2 points", "€9,650,000" / "9 650 000 Ft"."""
+    def measure(self, value: float | None, unit: str | None, digits: int | None = None) -> str:
+        """A value with its unit: "61%", "37.2 points", "€9,650,000" / "9 650 000 Ft";
+        with ``digits`` (:meth:`measure_digits`) to exactly that many decimals, so the
+        figures of one measure (latest, target, interval, thresholds, history) and of every
+        measure of the same metric read alike ("37.0", "37.2", not "37", "37.25")."""
         if value is None:
             return "–"
         if unit == "%":
+            if digits is not None:
+                return NumberFormats.percent(self, value / 100, digits)
             return self.percent(value / 100, 2)
         currency = money_currency(unit, self.currency)
         if currency is not None:
+            if digits is not None:
+                return self.money(value, currency, digits)
             # Cents only where they tell something: "€12.50", but "€4,232", not "€4,231.55".
             whole = abs(value) >= 1000 or float(value).is_integer()
             return self.money(value, currency, 0 if whole else 2)
+        text = self.number(value) if digits is None else self.decimal(value, digits)
         if not unit:
-            return self.number(value)
-        phrase = count_phrase(value, self.number(value), unit, self.ngettext) if (
+            return text
+        # a figure written with decimals ("31.0") takes a fraction's plural form (CLDR's
+        # rules look at the visible decimals): "31,0 балла", not "31,0 балл"
+        plural_value = value + 0.5 if digits and float(value).is_integer() else value
+        phrase = count_phrase(plural_value, text, unit, self.ngettext) if (
             self.ngettext is not None) else None
-        return phrase or f"{self.number(value)} {unit}"
+        return phrase or f"{text} {unit}"
+
+    def measure_digits(self, measure: MeasureFigures) -> int:
+        """The decimals every figure of ``measure`` is written with: those its metric's
+        declared format gives (NPS ".1f" → 1, revenue ",.0f" → 0); for a measure entered
+        by hand, as many as its own figures need (up to two), and for money none unless
+        an amount under 1,000 has cents: one measure never mixes "37" with "37.25"."""
+        declared = metric_decimals(measure.bound_to_metric)
+        if declared is not None:
+            return declared
+        figures = [measure.target, measure.baseline, measure.amber_from, measure.green_from,
+                   measure.band_low, measure.band_high, measure.tolerance]
+        for point in measure.series:
+            figures += [point.actual, point.target, point.ci_low, point.ci_high]
+        known = [float(v) for v in figures if v is not None]
+        if money_currency(measure.unit, self.currency) is not None:
+            cents = any(abs(v) < 1000 and not v.is_integer() for v in known)
+            return 2 if cents else 0
+        return max((_decimals_needed(v) for v in known), default=0)
+
+
+class _FigurePoint(Protocol):
+    @property
+    def actual(self) -> float | None: ...
+    @property
+    def target(self) -> float | None: ...
+    @property
+    def ci_low(self) -> float | None: ...
+    @property
+    def ci_high(self) -> float | None: ...
+
+
+class MeasureFigures(Protocol):
+    """What :meth:`StrategyFormats.measure_digits` reads of a measure (a scorecard's
+    ``MeasureLine``)."""
+
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def bound_to_metric(self) -> str | None: ...
+    @property
+    def target(self) -> float | None: ...
+    @property
+    def baseline(self) -> float | None: ...
+    @property
+    def amber_from(self) -> float | None: ...
+    @property
+    def green_from(self) -> float | None: ...
+    @property
+    def band_low(self) -> float | None: ...
+    @property
+    def band_high(self) -> float | None: ...
+    @property
+    def tolerance(self) -> float | None: ...
+    @property
+    def series(self) -> Sequence[_FigurePoint]: ...
+
+
+_DECLARED_DECIMALS = re.compile(r"\.(\d+)[f%]$")
+
+
+@lru_cache(maxsize=256)
+def metric_decimals(metric_id: str | None) -> int | None:
+    """The decimals a built-in metric's declared format writes (".1f" → 1, ",.0f" → 0);
+    None for no metric, a custom one, or a format without a fixed precision."""
+    if not metric_id:
+        return None
+    from kano.metrics.catalogue import BUILT_IN
+
+    metric = next((m for m in BUILT_IN if m.id == metric_id), None)
+    found = _DECLARED_DECIMALS.search(metric.format) if metric is not None else None
+    return int(found.group(1)) if found else None
+
+
+def _decimals_needed(value: float) -> int:
+    """0 for 37, 1 for 37.2, 2 for 37.25 (and for 37.254, which is written to two)."""
+    rounded = round(value, 2)
+    for digits in (0, 1):
+        if round(rounded, digits) == rounded:
+            return digits
+    return 2
 
 
 def status_label(status: str) -> str:
