@@ -74,7 +74,8 @@ router = APIRouter()
 MESSAGES = {  # the answers' own refusals come from the domain (problem_texts)
     "email": N_("Check the e-mail address, or leave it empty."),
 }
-SURVEY_CLOSED = N_("This survey link is not valid, or the survey is not open.")
+SURVEY_CLOSED = N_("This survey link is not valid, or the survey is not open. Check that you "
+                   "opened the whole link from your invitation, or ask the sender for a new one.")
 TOO_MANY = N_("Too many answers from your connection. Please try again in a minute.")
 ALREADY_ANSWERED = N_("This invitation has been answered already. Thank you!")
 QUOTA_FULL_HEADING = N_("Thank you for your interest")
