@@ -2,7 +2,7 @@
 (NPS ".1f": "31.0", "34.5", "37.2 points", not "31" beside "34.5"), and a measure entered
 by hand with as many as its own figures need ("55.0%" beside "58.5%", not "55%"): on the
 scorecard (latest, target, interval) and on the objective page (baseline, thresholds,
-target, every period), on the example strategy."""
+target, every period), and in the scorecard PDF, on the example strategy."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kano.adapters.db.orm import ObjectiveRow
 from tests.integration.web.browsing import Browser
+from tests.integration.web.exported_files import download, pdf_words
 from tests.integration.web.seed import SeededCompanies
 from tests.integration.web.strategy_seed import SeededStrategy, id_of, seed_strategy
 
@@ -58,3 +59,17 @@ def test_a_measures_figures_share_the_decimals_of_its_metric_or_its_own(
     assert row, scorecard
     figures = re.findall(r"(\d+(?:\.\d+)?) points?\b", row.group(0))
     assert len(figures) >= 4 and _decimals(figures) == {1}, figures
+
+
+def test_the_scorecard_pdf_writes_a_measures_figures_as_the_pages_do(
+    browser: Browser, strategy: SeededStrategy
+) -> None:
+    browser.log_in(strategy.editor, strategy.password)
+
+    words = pdf_words(download(browser, "/scorecard.pdf?lang=en").content)
+
+    # NPS (".1f"): baseline 31, target 38 and latest 37.2 all to one decimal, and its
+    # thresholds "≥ 30.0" / "≥ 36.0"; First-contact resolution ("%", ".1f"): "≥ 65.0%"
+    text = " ".join(words)
+    for figure in ("31.0", "38.0", "37.2", "30.0", "36.0", "65.0%"):
+        assert figure in words or figure in text, (figure, text)

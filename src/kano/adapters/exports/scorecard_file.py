@@ -53,10 +53,13 @@ class ScorecardTexts:
     statuses: Mapping[str, str]  # green / amber / red / no_data, translated
     directions: Mapping[str, str]  # higher / lower / band, translated
     currency_of: Callable[[str | None], str | None]  # a unit's currency, None if not money
-    measure_text: Callable[[float | None, str | None], str]  # "9 650 000 Ft", "61%"
+    # "9 650 000 Ft", "61%"; with the measure's decimals (``measure_digits``) when given
+    measure_text: Callable[[float | None, str | None, int | None], str]
     score_text: Callable[[float | None], str]  # "6,7"
     number_text: Callable[[float | None], str]
     month_text: Callable[[date], str]
+    # the decimals of all one measure's figures (its metric's declared format), as the pages
+    measure_digits: Callable[[MeasureLine], int | None] = lambda _measure: None
 
 
 THRESHOLD_COLUMNS = 6  # direction, amber from, green from, band from, band to, tolerance
@@ -131,8 +134,10 @@ def _pdf_thresholds(texts: ScorecardTexts, measure: MeasureLine) -> tuple[str, s
     columns hold the numbers on one line."""
     kept = measure.unit if measure.unit == "%" or texts.currency_of(measure.unit) else None
 
+    digits = texts.measure_digits(measure)
+
     def text(value: float | None) -> str:
-        return texts.measure_text(value, kept)
+        return texts.measure_text(value, kept, digits)
 
     if measure.direction == "band":
         band = (f"{text(measure.band_low)} – {text(measure.band_high)}"
@@ -176,13 +181,13 @@ def scorecard_pdf(view: ScorecardView, texts: ScorecardTexts) -> bytes:
                           else None)
                 for measure in objective.measures:
                     latest = measure.latest
-                    unit = measure.unit
+                    unit, digits = measure.unit, texts.measure_digits(measure)
                     table.row(pen, [
                         measure.name, texts.kinds.get(measure.kind, measure.kind),
                         texts.statuses[measure.status.value],
-                        texts.measure_text(measure.baseline, unit),
-                        texts.measure_text(measure.latest_target, unit),
-                        texts.measure_text(latest.actual if latest else None, unit),
+                        texts.measure_text(measure.baseline, unit, digits),
+                        texts.measure_text(measure.latest_target, unit, digits),
+                        texts.measure_text(latest.actual if latest else None, unit, digits),
                         *_pdf_thresholds(texts, measure),
                         score(measure.score), texts.number_text(measure.weight),
                     ], indent=20, note=f"{texts.period}: {texts.month_text(latest.period)}"

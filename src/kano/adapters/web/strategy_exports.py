@@ -89,6 +89,7 @@ def scorecard_texts(page: SignedInPageContext, db: Session, level: str) -> Score
         score_text=fmt.score,
         number_text=fmt.number,
         month_text=fmt.month,
+        measure_digits=fmt.measure_digits,
     )
 
 
