@@ -427,9 +427,17 @@ def _conditional_expectation(
     if horizon < 0:
         raise ValueError("horizon: must be ≥ 0")
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    ratio_log = (r + x) * (np.log(alpha + age) - np.log(alpha + age + horizon))
+    # FHL's bracket is 1 − (1 − z)^(r+x) · ₂F₁(r+x, b+x; a+b+x−1; z). Far horizons (z → 1)
+    # and frequent buyers made that ₂F₁ overflow while its factor underflowed (0 · inf = NaN:
+    # the API answered null CLV at a horizon of 2,000 weeks). Euler's transformation,
+    # ₂F₁(α, β; γ; z) = (1 − z)^(γ−α−β) ₂F₁(γ−α, γ−β; γ; z), folds the two into
+    # (1 − z)^(a−1) · ₂F₁(a+b−1−r, a−1; a+b+x−1; z): the same value (checked against
+    # mpmath at 60 digits), finite for every horizon.
+    one_minus_z = (alpha + age) / (alpha + age + horizon)
     z = horizon / (alpha + age + horizon)
-    bracket = 1.0 - np.exp(ratio_log) * special.hyp2f1(r + x, b + x, a + b + x - 1.0, z)
+    bracket = 1.0 - one_minus_z ** (a - 1.0) * special.hyp2f1(
+        a + b - 1.0 - r, a - 1.0, a + b + x - 1.0, z
+    )
     lead = (a + b + x - 1.0) / (a - 1.0)
     return np.asarray(lead * bracket * _p_alive(params, x, t_x, age), dtype=np.float64)
 
