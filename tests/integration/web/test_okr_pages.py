@@ -359,7 +359,7 @@ def test_the_target_must_be_another_open_cycle_of_the_workspace(
 
 
 @pytest.mark.parametrize(("language", "unit", "shown"), [
-    ("ru", "выездов", "3 выезда (начало: 1 выезд, цель: 24 выезда)"),
+    ("ru", "выездов", "3 выезда (начало: 1 выезд; цель: 24 выезда)"),
     ("hu", "közös út", "3 közös út (1 közös út → 24 közös út)"),
     ("en", "ride-alongs", "3 ride-alongs (from 1 ride-along to 24 ride-alongs)"),
 ])
