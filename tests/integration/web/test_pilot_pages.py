@@ -244,7 +244,7 @@ def test_a_refused_pilot_says_why_in_the_readers_language(
     ("en", "Estimated effect", None, "Customers evaluated", "Customers with baseline data"),
     ("ru", "Оценка эффекта", "Следствие", "Клиентов в оценке",
      "Клиенты с данными за базовый период"),
-    ("hu", "Becsült hatás", "Okozat", "Értékelt ügyfelek", "Ügyfelek adattal a bázisidőszakban"),
+    ("hu", "Becsült hatás", "Okozat", "Értékelt ügyfelek", "Ügyfelek adattal az alapidőszakban"),
 ])  # fmt: skip
 def test_the_effect_and_both_customer_counts_say_what_they_are(
     live: Container, browser: Browser, language: str, effect: str, wrong: str | None,
