@@ -24,8 +24,6 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-import numpy as np
-
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 KEPT_SHARE = 0.25  # of each group's points: its weightiest rows; the rest spread over it
@@ -87,6 +85,9 @@ def representative_sample(
     calls took ~0.3 s of a 66,000-account matrix page."""
     if len(rows) <= cap:
         return ChartSample(list(rows), len(rows))
+    # Imported here: building the app must not load numpy (test_startup_imports.py).
+    import numpy as np
+
     groups = [group(row) for row in rows]
     weights = np.fromiter((weight(row) for row in rows), dtype=np.float64, count=len(rows))
     ids = np.fromiter((identity(row) for row in rows), dtype=np.int64, count=len(rows))
